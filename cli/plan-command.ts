@@ -1,0 +1,80 @@
+/**
+ * `agent-identity plan`: the same validate-and-compile path `pulumi up` takes, with no cloud.
+ * Exit 0: valid. Exit 1: least-privilege violations (listed on stderr). Exit 2: malformed input.
+ */
+import { writeFileSync } from "node:fs";
+import { DeclarationError } from "../components/core/schema";
+import { PlanViolationError, planDeclaration, type ValidatedPlan } from "../components/validate";
+import { formatViolation } from "../components/rules";
+import { renderPlan } from "./render-plan";
+import { StackFileError, locateDeclarationError, readStackFile, stackFilePath, type StackFile } from "./stack-file";
+
+export interface PlanOptions {
+  readonly stack: string;
+  readonly config?: string;
+  readonly json?: string;
+  readonly format?: "text" | "json";
+  /** YYYY-MM-DD: evaluate expiry as of this date. @default today */
+  readonly date?: string;
+}
+
+export interface CommandResult {
+  readonly exitCode: 0 | 1 | 2;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export type PlanOutcome =
+  | { readonly ok: true; readonly result: ValidatedPlan; readonly stackFile: StackFile }
+  | { readonly ok: false; readonly exitCode: 1 | 2; readonly lines: string[]; readonly violations?: PlanViolationError };
+
+/** Plan one stack file; never throws for bad input. */
+export function planStackFile(file: string, stack: string, now: Date): PlanOutcome {
+  let stackFile: StackFile;
+  try {
+    stackFile = readStackFile(file);
+  } catch (error) {
+    if (error instanceof StackFileError) return { ok: false, exitCode: 2, lines: error.message.split("\n") };
+    throw error;
+  }
+  return planParsedStackFile(stackFile, stack, now);
+}
+
+export function planParsedStackFile(stackFile: StackFile, stack: string, now: Date): PlanOutcome {
+  try {
+    return { ok: true, result: planDeclaration(stackFile.declaration, stack, now, stackFile.file), stackFile };
+  } catch (error) {
+    if (error instanceof DeclarationError) return { ok: false, exitCode: 2, lines: locateDeclarationError(stackFile, error) };
+    if (error instanceof PlanViolationError) {
+      return { ok: false, exitCode: 1, lines: error.evaluation.violations.filter((v) => v.severity === "error").map(formatViolation), violations: error };
+    }
+    throw error;
+  }
+}
+
+export function parseDate(value: string | undefined): Date {
+  if (value === undefined) return new Date();
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`))) {
+    throw new Error(`--date must be YYYY-MM-DD, got "${value}"`);
+  }
+  return new Date(`${value}T00:00:00Z`);
+}
+
+export function runPlan(options: PlanOptions): CommandResult {
+  const file = options.config ?? stackFilePath(options.stack);
+  const outcome = planStackFile(file, options.stack, parseDate(options.date));
+  if (!outcome.ok) {
+    if (options.format === "json") {
+      const violations = outcome.violations?.evaluation.violations ?? [];
+      return { exitCode: outcome.exitCode, stdout: `${JSON.stringify({ ok: false, errors: outcome.lines, violations }, null, 2)}\n`, stderr: "" };
+    }
+    const what = outcome.exitCode === 1 ? `${outcome.lines.length} least-privilege violation(s)` : "invalid stack file";
+    return { exitCode: outcome.exitCode, stdout: "", stderr: [`plan failed: ${what}`, ...outcome.lines.map((l) => `  ${l}`), ""].join("\n") };
+  }
+  const { plan, evaluation } = outcome.result;
+  if (options.json) writeFileSync(options.json, `${JSON.stringify(plan, null, 2)}\n`);
+  if (options.format === "json") {
+    return { exitCode: 0, stdout: `${JSON.stringify({ ok: true, plan, warnings: evaluation.violations, waived: evaluation.waived }, null, 2)}\n`, stderr: "" };
+  }
+  return { exitCode: 0, stdout: `${renderPlan(plan, evaluation)}${options.json ? `plan written to ${options.json}\n` : ""}`, stderr: "" };
+}

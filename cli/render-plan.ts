@@ -1,0 +1,66 @@
+/** A readable summary of a plan: agents, identities, grants and TTLs. */
+import { asList } from "../components/core/iam-document";
+import { formatDuration } from "../components/core/durations";
+import type { AgentPlan, FleetPlan, IdentityPlan } from "../components/core/plan-types";
+import { formatViolation, type Evaluation } from "../components/rules";
+
+function identityLines(identity: IdentityPlan): string[] {
+  const lines = [
+    `  ${identity.kind}`,
+    `    serviceaccount  ${identity.serviceAccount.namespace}/${identity.serviceAccount.name} (automount off)`,
+    `    iam role        ${identity.iamRole.name}  session<=${formatDuration(identity.iamRole.maxSessionDuration)}${identity.iamRole.permissionsBoundary ? "  boundary" : ""}${identity.sessionNamePrefix ? `  session name ${identity.sessionNamePrefix}*` : ""}`,
+  ];
+  for (const policy of identity.iamRole.policies) {
+    for (const statement of policy.document.Statement) {
+      const condition = statement.Condition ? `  if ${JSON.stringify(statement.Condition)}` : "";
+      lines.push(`      ${statement.Effect.toLowerCase().padEnd(5)} ${asList(statement.Action).join(", ")} on ${asList(statement.Resource).join(", ")}${condition}`);
+    }
+  }
+  if (identity.iamRole.policies.length === 0) lines.push("      (no AWS permissions)");
+  const { role, policy, secretRoles } = identity.vault;
+  if (role && policy) {
+    lines.push(`    vault role      ${role.backend}/${role.name}  ttl ${formatDuration(role.tokenTtl)} max ${formatDuration(role.tokenMaxTtl)}  policy ${policy.name}`);
+    for (const path of policy.paths) lines.push(`      ${path.capabilities.join(",").padEnd(6)} ${path.path}`);
+  } else {
+    lines.push("    vault role      (removed: agent revoked)");
+  }
+  for (const secret of secretRoles) {
+    const ttl = secret.type === "database" ? `ttl ${formatDuration(secret.defaultTtl)} max ${formatDuration(secret.maxTtl)}` : `sts ttl ${formatDuration(secret.defaultStsTtl)} max ${formatDuration(secret.maxStsTtl)}`;
+    const target = secret.type === "database" ? `db ${secret.dbName}` : `assume ${secret.roleArns.join(", ")}`;
+    lines.push(`    secret role     ${secret.credentialsPath}  ${target}  ${ttl}`);
+  }
+  return lines;
+}
+
+function agentLines(agent: AgentPlan): string[] {
+  const header = `agent ${agent.name}  tier=${agent.tier}  owner=${agent.owner}  sponsor=${agent.sponsor}  expires=${agent.expires}  data<=${agent.maxDataClass}`;
+  const lines = [header, `  namespace ${agent.namespace.name}${agent.namespace.create ? " (own)" : " (shared)"}  audit log ${agent.auditLogGroup.name} (${agent.auditLogGroup.retentionDays}d)`];
+  if (agent.approval) lines.push(`  approval ${agent.approval.ticket} by ${agent.approval.approvedBy}`);
+  if (agent.revoked) {
+    lines.push(`  REVOKED at ${agent.revoked.at}: ${agent.revoked.reason}`);
+    if (agent.revoked.leaseRevokeCommands.length > 0) {
+      lines.push("  run after `pulumi up` to end leases already issued:");
+      for (const command of agent.revoked.leaseRevokeCommands) lines.push(`    ${command}`);
+    }
+  }
+  return [...lines, ...agent.identities.flatMap(identityLines)];
+}
+
+export function renderPlan(plan: FleetPlan, evaluation: Evaluation): string {
+  const identities = plan.agents.reduce((n, agent) => n + agent.identities.length, 0);
+  const out = [
+    `stack ${plan.stack}: ${plan.agents.length} agent(s), ${identities} identities, environment ${plan.platform.environment}, account ${plan.platform.aws.accountId} ${plan.platform.aws.region}`,
+    "",
+    ...plan.agents.flatMap((agent) => [...agentLines(agent), ""]),
+  ];
+  const warnings = evaluation.violations.filter((v) => v.severity === "warning");
+  if (warnings.length) out.push("warnings:", ...warnings.map((v) => `  ${formatViolation(v)}`), "");
+  if (evaluation.waived.length) {
+    out.push(
+      "exceptions in force:",
+      ...evaluation.waived.map((v) => `  ${formatViolation(v)} [waived until ${v.waiver.expires} by ${v.waiver.approvedBy}: ${v.waiver.reason}]`),
+      "",
+    );
+  }
+  return out.join("\n");
+}

@@ -1,0 +1,81 @@
+/**
+ * Reads a Pulumi stack file (`stacks/Pulumi.<stack>.yaml`) the way `pulumi up` sees its config:
+ * `agent-identity:platform` and `agent-identity:agents`. Errors name the file, the line and the
+ * YAML path, never a stack trace.
+ */
+import { readFileSync } from "node:fs";
+import { LineCounter, parseDocument, type Node } from "yaml";
+import { DeclarationError, type DeclarationIssue } from "../components/core/schema";
+
+export const PLATFORM_KEY = "agent-identity:platform";
+export const AGENTS_KEY = "agent-identity:agents";
+
+export class StackFileError extends Error {
+  constructor(
+    readonly file: string,
+    readonly issues: readonly DeclarationIssue[],
+  ) {
+    super(issues.map((issue) => `${file}${issue.path ? `: ${issue.path}` : ""}: ${issue.message}`).join("\n"));
+    this.name = "StackFileError";
+  }
+}
+
+export interface StackFile {
+  readonly file: string;
+  /** `{ platform, agents }`, not yet validated. */
+  readonly declaration: { platform: unknown; agents: unknown };
+  /** Turns a declaration path (`agents.0.tools.1.aws`) into `file:line: config-key path`. */
+  locate(path: string): string;
+}
+
+export function stackFilePath(stack: string): string {
+  return `stacks/Pulumi.${stack}.yaml`;
+}
+
+export function readStackFile(file: string): StackFile {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    throw new StackFileError(file, [{ path: "", message: `cannot read the stack file (${(error as NodeJS.ErrnoException).code ?? String(error)})` }]);
+  }
+  return parseStackFile(text, file);
+}
+
+export function parseStackFile(text: string, file: string): StackFile {
+  const lineCounter = new LineCounter();
+  const document = parseDocument(text, { lineCounter, prettyErrors: false });
+  if (document.errors.length > 0) {
+    throw new StackFileError(
+      file,
+      document.errors.map((error) => ({ path: `line ${lineCounter.linePos(error.pos[0]).line}`, message: error.message.split("\n")[0] })),
+    );
+  }
+  const root = document.toJS() as { config?: Record<string, unknown> } | null;
+  const config = root?.config;
+  if (!config || typeof config !== "object") {
+    throw new StackFileError(file, [{ path: "config", message: "the stack file has no `config:` map" }]);
+  }
+  if (!(PLATFORM_KEY in config)) {
+    throw new StackFileError(file, [{ path: `config.${PLATFORM_KEY}`, message: "missing: the platform declaration is required" }]);
+  }
+
+  const locate = (path: string): string => {
+    const [head, ...rest] = path.split(".").filter(Boolean);
+    const key = head === "platform" ? PLATFORM_KEY : head === "agents" ? AGENTS_KEY : head;
+    const yamlPath = ["config", key, ...rest.map((p) => (/^\d+$/.test(p) ? Number(p) : p))];
+    let node = document.getIn(yamlPath, true) as Node | undefined;
+    // Fall back to the nearest existing parent (a missing field is reported at its parent).
+    for (let depth = yamlPath.length - 1; !node && depth > 1; depth--) node = document.getIn(yamlPath.slice(0, depth), true) as Node | undefined;
+    const line = node?.range ? `:${lineCounter.linePos(node.range[0]).line}` : "";
+    const pretty = [key, ...rest].reduce((acc, part) => (/^\d+$/.test(part) ? `${acc}[${part}]` : acc ? `${acc}.${part}` : part), "");
+    return `${file}${line}: ${pretty}`;
+  };
+  return { file, declaration: { platform: config[PLATFORM_KEY], agents: config[AGENTS_KEY] ?? [] }, locate };
+}
+
+/** Re-express a `DeclarationError` against the stack file's lines and config keys. */
+export function locateDeclarationError(stackFile: StackFile, error: DeclarationError): string[] {
+  return error.issues.map((issue) => `${stackFile.locate(issue.path)}: ${issue.message}`);
+}
+

@@ -1,0 +1,360 @@
+/**
+ * Declaration → identity plan. Pure functions, no Pulumi, no I/O: the components, the CLI,
+ * the rules and the policy pack all read what these return.
+ */
+import { policyDocument, sid, type PolicyDocument, type PolicyStatement } from "./iam-document";
+import {
+  IDENTITY_KINDS,
+  auditLogGroupName,
+  iamRoleArn,
+  iamRoleName,
+  logGroupArn,
+  namespaceName,
+  oidcIssuer,
+  serviceAccountName,
+  sessionNamePrefix,
+  vaultPolicyName,
+  vaultRoleName,
+  vaultSecretRoleName,
+  type IdentityKind,
+} from "./names";
+import { parseDuration } from "./durations";
+import { effectiveTierPolicy, type OrganisationLimits, type TierPolicy } from "./tiers";
+import { TOKEN_SELF_PATHS } from "./vault-policy";
+import type {
+  AgentPlan,
+  FleetPlan,
+  IdentityPlan,
+  NamedPolicy,
+  SecretRolePlan,
+  ToolKind,
+  VaultPathRule,
+} from "./plan-types";
+import { PLAN_VERSION } from "./plan-types";
+import type { AgentDeclaration, Declaration, Limits, Platform, ToolDeclaration } from "./schema";
+
+export const MANAGED_BY = "pulumi-agent-identity";
+/** Audience IRSA tokens carry (the EKS Pod Identity Webhook's default). */
+export const IRSA_AUDIENCE = "sts.amazonaws.com";
+export const LABEL_PREFIX = "agent-identity.io";
+
+/** Organisation limits as seconds, for the tier policy. */
+export function organisationLimits(limits: Limits | undefined): OrganisationLimits {
+  if (!limits) return {};
+  const seconds = (value: string | undefined) => (value === undefined ? undefined : parseDuration(value));
+  return {
+    tokenTtl: seconds(limits.tokenTtl),
+    tokenMaxTtl: seconds(limits.tokenMaxTtl),
+    maxStsTtl: seconds(limits.maxStsTtl),
+    maxSessionDuration: seconds(limits.maxSessionDuration),
+    requirePermissionsBoundary: limits.requirePermissionsBoundary,
+    requireApproval: limits.requireApproval,
+    maxDataClass: limits.maxDataClass,
+  };
+}
+
+export function tierPolicyFor(platform: Platform, agent: Pick<AgentDeclaration, "tier">): TierPolicy {
+  return effectiveTierPolicy(agent.tier, organisationLimits(platform.limits));
+}
+
+export function toolKind(tool: ToolDeclaration): ToolKind {
+  if (tool.aws) return "aws";
+  if (tool.database) return "database";
+  if (tool.kv) return "kv";
+  return "vaultAws";
+}
+
+/** AWS date conditions take ISO 8601 in UTC; normalise offsets and drop milliseconds. */
+export function awsTimestamp(iso: string): string {
+  return new Date(iso).toISOString().replace(/\.\d{3}Z$/, "Z");
+}
+
+function regionCondition(regions: readonly string[]): PolicyStatement["Condition"] {
+  return { StringEquals: { "aws:RequestedRegion": regions.length === 1 ? regions[0] : [...regions] } };
+}
+
+// ---------------------------------------------------------------- IAM documents per identity
+
+function orchestrationStatements(platform: Platform, agent: AgentDeclaration): PolicyStatement[] {
+  if (agent.orchestration.models.length === 0) return [];
+  return [
+    {
+      Sid: "InvokeDeclaredModels",
+      Effect: "Allow",
+      Action: ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"],
+      Resource: [...agent.orchestration.models],
+      Condition: regionCondition([platform.aws.region]),
+    },
+  ];
+}
+
+function executionStatements(platform: Platform, agent: AgentDeclaration): PolicyStatement[] {
+  return agent.tools.flatMap((tool) =>
+    (tool.aws ?? []).map((statement, index) => ({
+      Sid: sid("Tool", tool.name, String(index)),
+      Effect: "Allow" as const,
+      Action: [...statement.actions],
+      Resource: [...statement.resources],
+      Condition: regionCondition(statement.regions ?? [platform.aws.region]),
+    })),
+  );
+}
+
+/** Actions that would let a writer erase or shorten the audit record. */
+export const AUDIT_TAMPER_ACTIONS = [
+  "logs:DeleteLogGroup",
+  "logs:DeleteLogStream",
+  "logs:PutRetentionPolicy",
+  "logs:DeleteRetentionPolicy",
+] as const;
+
+export const AUDIT_WRITE_ACTIONS = ["logs:CreateLogStream", "logs:PutLogEvents"] as const;
+
+function auditStatements(platform: Platform, agent: AgentDeclaration): PolicyStatement[] {
+  const group = logGroupArn(platform, auditLogGroupName(platform, agent.name));
+  return [
+    {
+      Sid: "WriteOwnAuditLog",
+      Effect: "Allow",
+      Action: [...AUDIT_WRITE_ACTIONS],
+      Resource: [`${group}:log-stream:*`],
+      Condition: regionCondition([platform.aws.region]),
+    },
+    {
+      // Deny on every log group, not only our own: the audit identity never deletes or shortens logs.
+      Sid: "NeverDeleteOrShortenLogs",
+      Effect: "Deny",
+      Action: [...AUDIT_TAMPER_ACTIONS],
+      Resource: ["*"],
+    },
+  ];
+}
+
+const STATEMENTS_BY_KIND: Record<IdentityKind, (platform: Platform, agent: AgentDeclaration) => PolicyStatement[]> = {
+  orchestration: orchestrationStatements,
+  execution: executionStatements,
+  audit: auditStatements,
+};
+
+/** Inline policy that ends every session issued before `at` (AWS's documented revocation). */
+export function revocationPolicy(at: string): PolicyDocument {
+  return policyDocument([
+    {
+      Sid: "RevokeSessionsIssuedBeforeRevocation",
+      Effect: "Deny",
+      Action: ["*"],
+      Resource: ["*"],
+      Condition: { DateLessThan: { "aws:TokenIssueTime": awsTimestamp(at) } },
+    },
+  ]);
+}
+
+function trustPolicy(
+  platform: Platform,
+  namespace: string,
+  serviceAccount: string,
+  sessionPrefix: string | null,
+  revoked: boolean,
+): PolicyDocument {
+  const issuer = oidcIssuer(platform.aws.oidcProviderArn);
+  const condition: NonNullable<PolicyStatement["Condition"]> = {
+    StringEquals: {
+      [`${issuer}:sub`]: `system:serviceaccount:${namespace}:${serviceAccount}`,
+      [`${issuer}:aud`]: IRSA_AUDIENCE,
+    },
+  };
+  if (sessionPrefix) condition.StringLike = { "sts:RoleSessionName": `${sessionPrefix}*` };
+  return policyDocument([
+    {
+      // A revoked agent keeps its pinned statement but as a Deny: no new session can start.
+      Sid: revoked ? "RevokedNoNewSessions" : "IrsaOwnServiceAccountOnly",
+      Effect: revoked ? "Deny" : "Allow",
+      Principal: { Federated: platform.aws.oidcProviderArn },
+      Action: ["sts:AssumeRoleWithWebIdentity"],
+      Condition: condition,
+    },
+  ]);
+}
+
+// ---------------------------------------------------------------- Vault
+
+function secretRoles(platform: Platform, agent: AgentDeclaration, tier: TierPolicy): SecretRolePlan[] {
+  const roles: SecretRolePlan[] = [];
+  for (const tool of agent.tools) {
+    const name = vaultSecretRoleName(platform, agent.name, tool.name);
+    if (tool.database) {
+      roles.push({
+        type: "database",
+        tool: tool.name,
+        name,
+        backend: platform.vault.databaseMount,
+        credentialsPath: `${platform.vault.databaseMount}/creds/${name}`,
+        dbName: tool.database.connection,
+        creationStatements: [...tool.database.creationStatements],
+        revocationStatements: [...(tool.database.revocationStatements ?? [])],
+        defaultTtl: parseDuration(tool.database.ttl),
+        maxTtl: tier.tokenMaxTtl,
+      });
+    } else if (tool.vaultAws) {
+      roles.push({
+        type: "aws",
+        tool: tool.name,
+        name,
+        backend: platform.vault.awsMount,
+        credentialsPath: `${platform.vault.awsMount}/sts/${name}`,
+        credentialType: "assumed_role",
+        roleArns: [tool.vaultAws.roleArn],
+        defaultStsTtl: parseDuration(tool.vaultAws.ttl),
+        maxStsTtl: tier.maxStsTtl,
+      });
+    }
+  }
+  return roles;
+}
+
+/** KV v2 reads go through `<mount>/data/`; each agent owns `agents/<env>/<agent>/`. */
+export function kvDataPath(platform: Platform, agent: string, path: string): string {
+  return `${platform.vault.kvMount}/data/agents/${platform.environment}/${agent}/${path}`;
+}
+
+function vaultPaths(platform: Platform, agent: AgentDeclaration, kind: IdentityKind, roles: readonly SecretRolePlan[]): VaultPathRule[] {
+  if (kind !== "execution") return [...TOKEN_SELF_PATHS];
+  const toolPaths: VaultPathRule[] = [
+    ...roles.map((role) => ({ path: role.credentialsPath, capabilities: ["read"] })),
+    ...agent.tools.flatMap((tool) => (tool.kv ? [{ path: kvDataPath(platform, agent.name, tool.kv.path), capabilities: ["read"] }] : [])),
+  ];
+  return [...TOKEN_SELF_PATHS, ...toolPaths];
+}
+
+// ---------------------------------------------------------------- identities and agents
+
+function compileIdentity(platform: Platform, agent: AgentDeclaration, kind: IdentityKind, namespace: string, tier: TierPolicy): IdentityPlan {
+  const saName = serviceAccountName(agent.name, kind);
+  const roleName = iamRoleName(platform, agent.name, kind);
+  const roleArn = iamRoleArn(platform, roleName);
+  const revoked = agent.revoked !== undefined;
+  const sessionPrefix = tier.requiresTraceableSessions ? sessionNamePrefix(agent.name, kind) : null;
+
+  const policies: NamedPolicy[] = [];
+  const statements = STATEMENTS_BY_KIND[kind](platform, agent);
+  if (statements.length > 0) policies.push({ name: `agent-identity-${kind}`, document: policyDocument(statements) });
+  if (agent.revoked) policies.push({ name: "agent-identity-revoked", document: revocationPolicy(agent.revoked.at) });
+
+  const roles = kind === "execution" && !revoked ? secretRoles(platform, agent, tier) : [];
+  const policyName = vaultPolicyName(platform, agent.name, kind);
+  const ownership = { agent: agent.name, identity: kind, owner: agent.owner, sponsor: agent.sponsor, tier: agent.tier, expires: agent.expires };
+
+  return {
+    kind,
+    serviceAccount: {
+      namespace,
+      name: saName,
+      automountServiceAccountToken: false,
+      labels: {
+        "app.kubernetes.io/name": agent.name,
+        "app.kubernetes.io/component": kind,
+        "app.kubernetes.io/part-of": "agent-identity",
+        "app.kubernetes.io/managed-by": MANAGED_BY,
+        [`${LABEL_PREFIX}/agent`]: agent.name,
+        [`${LABEL_PREFIX}/identity`]: kind,
+        [`${LABEL_PREFIX}/owner`]: agent.owner,
+        [`${LABEL_PREFIX}/tier`]: agent.tier,
+      },
+      annotations: {
+        "eks.amazonaws.com/role-arn": roleArn,
+        // Short-lived STS credentials from the regional endpoint.
+        "eks.amazonaws.com/sts-regional-endpoints": "true",
+        "eks.amazonaws.com/token-expiration": "3600",
+        [`${LABEL_PREFIX}/sponsor`]: agent.sponsor,
+        [`${LABEL_PREFIX}/expires`]: agent.expires,
+        ...(agent.revoked ? { [`${LABEL_PREFIX}/revoked-at`]: agent.revoked.at } : {}),
+      },
+    },
+    iamRole: {
+      name: roleName,
+      arn: roleArn,
+      trustPolicy: trustPolicy(platform, namespace, saName, sessionPrefix, revoked),
+      policies,
+      maxSessionDuration: tier.maxSessionDuration,
+      permissionsBoundary: platform.aws.permissionsBoundaryArn ?? null,
+      tags: {
+        ...ownership,
+        environment: platform.environment,
+        "data-class": agent.maxDataClass,
+        "managed-by": MANAGED_BY,
+        ...(agent.revoked ? { "revoked-at": awsTimestamp(agent.revoked.at) } : {}),
+      },
+    },
+    vault: revoked
+      ? { role: null, policy: null, secretRoles: [] }
+      : {
+          role: {
+            name: vaultRoleName(platform, agent.name, kind),
+            backend: platform.vault.kubernetesAuthPath,
+            boundServiceAccountNames: [saName],
+            boundServiceAccountNamespaces: [namespace],
+            audience: platform.vault.audience,
+            tokenTtl: tier.tokenTtl,
+            tokenMaxTtl: tier.tokenMaxTtl,
+            tokenPolicies: [policyName],
+            tokenNoDefaultPolicy: true,
+            aliasNameSource: "serviceaccount_uid",
+            aliasMetadata: ownership,
+          },
+          policy: { name: policyName, paths: vaultPaths(platform, agent, kind, roles) },
+          secretRoles: roles,
+        },
+    sessionNamePrefix: sessionPrefix,
+  };
+}
+
+/** Lease-revocation commands for every dynamic secret role the agent had. */
+export function leaseRevokeCommands(platform: Platform, agent: AgentDeclaration): string[] {
+  const tier = tierPolicyFor(platform, agent);
+  return secretRoles(platform, agent, tier).map((role) => `vault lease revoke -prefix ${role.credentialsPath}`);
+}
+
+export function compileAgent(platform: Platform, agent: AgentDeclaration): AgentPlan {
+  const tier = tierPolicyFor(platform, agent);
+  const namespace = namespaceName(platform, agent.name);
+  const logGroup = auditLogGroupName(platform, agent.name);
+  return {
+    name: agent.name,
+    owner: agent.owner,
+    sponsor: agent.sponsor,
+    tier: agent.tier,
+    expires: agent.expires,
+    maxDataClass: agent.maxDataClass,
+    approval: agent.approval ?? null,
+    namespace: {
+      name: namespace,
+      create: platform.kubernetes.namespacePerAgent,
+      labels: {
+        "app.kubernetes.io/managed-by": MANAGED_BY,
+        [`${LABEL_PREFIX}/agent`]: agent.name,
+        [`${LABEL_PREFIX}/owner`]: agent.owner,
+        [`${LABEL_PREFIX}/tier`]: agent.tier,
+        // Agents run as ordinary restricted workloads: no privileged pods, no host access.
+        "pod-security.kubernetes.io/enforce": "restricted",
+      },
+    },
+    auditLogGroup: { name: logGroup, arn: logGroupArn(platform, logGroup), retentionDays: agent.audit.logRetentionDays },
+    models: [...agent.orchestration.models],
+    tools: agent.tools.map((tool) => ({ name: tool.name, kind: toolKind(tool), dataClass: tool.dataClass })),
+    revoked: agent.revoked
+      ? { at: agent.revoked.at, reason: agent.revoked.reason, leaseRevokeCommands: leaseRevokeCommands(platform, agent) }
+      : null,
+    identities: IDENTITY_KINDS.map((kind) => compileIdentity(platform, agent, kind, namespace, tier)),
+  };
+}
+
+/** Agents are sorted by name so the plan does not depend on declaration order. */
+export function compileFleet(declaration: Declaration, stack: string): FleetPlan {
+  const agents = [...declaration.agents].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return {
+    version: PLAN_VERSION,
+    stack,
+    platform: declaration.platform,
+    agents: agents.map((agent) => compileAgent(declaration.platform, agent)),
+  };
+}

@@ -1,0 +1,77 @@
+/**
+ * Every physical name the library creates, in one place. Names are pure functions of the
+ * declaration (never of array position), so reordering agents or adding one renames nothing.
+ */
+import { createHash } from "node:crypto";
+import type { Platform } from "./schema";
+
+export const IDENTITY_KINDS = ["orchestration", "execution", "audit"] as const;
+export type IdentityKind = (typeof IDENTITY_KINDS)[number];
+
+/** AWS limit for IAM role names. */
+export const IAM_ROLE_NAME_MAX = 64;
+/** Kubernetes limit for a namespace (DNS-1123 label). */
+export const NAMESPACE_NAME_MAX = 63;
+
+/**
+ * Keep `name` within `max` characters. Longer names are cut and end in `-` plus 8 hex characters
+ * of the full name's SHA-256, so the result is stable (same input, same name) and two long names
+ * that share a prefix still differ.
+ */
+export function boundedName(name: string, max: number): string {
+  if (name.length <= max) return name;
+  const hash = createHash("sha256").update(name).digest("hex").slice(0, 8);
+  const head = name.slice(0, max - hash.length - 1).replace(/-+$/, "");
+  return `${head}-${hash}`;
+}
+
+export function namespaceName(platform: Platform, agent: string): string {
+  if (!platform.kubernetes.namespacePerAgent) return platform.kubernetes.namespace;
+  return boundedName(`${platform.namePrefix}-${platform.environment}-${agent}`, NAMESPACE_NAME_MAX);
+}
+
+export function serviceAccountName(agent: string, kind: IdentityKind): string {
+  return `${agent}-${kind}`;
+}
+
+export function iamRoleName(platform: Platform, agent: string, kind: IdentityKind): string {
+  return boundedName(`${platform.namePrefix}-${platform.environment}-${agent}-${kind}`, IAM_ROLE_NAME_MAX);
+}
+
+export function iamRoleArn(platform: Platform, roleName: string): string {
+  return `arn:${platform.aws.partition}:iam::${platform.aws.accountId}:role/${roleName}`;
+}
+
+export function vaultRoleName(platform: Platform, agent: string, kind: IdentityKind): string {
+  return `${platform.environment}-${agent}-${kind}`;
+}
+
+export function vaultPolicyName(platform: Platform, agent: string, kind: IdentityKind): string {
+  return `${platform.namePrefix}-${platform.environment}-${agent}-${kind}`;
+}
+
+/** Name of a dynamic-secret role (database or AWS) inside its Vault mount. */
+export function vaultSecretRoleName(platform: Platform, agent: string, tool: string): string {
+  return `${platform.environment}-${agent}-${tool}`;
+}
+
+export function auditLogGroupName(platform: Platform, agent: string): string {
+  return `/${platform.namePrefix}/${platform.environment}/agents/${agent}/audit`;
+}
+
+export function logGroupArn(platform: Platform, logGroup: string): string {
+  return `arn:${platform.aws.partition}:logs:${platform.aws.region}:${platform.aws.accountId}:log-group:${logGroup}`;
+}
+
+/** The IAM OIDC provider ARN ends in the issuer host and path: the prefix of IRSA condition keys. */
+export function oidcIssuer(oidcProviderArn: string): string {
+  const marker = ":oidc-provider/";
+  const at = oidcProviderArn.indexOf(marker);
+  if (at < 0) throw new Error(`"${oidcProviderArn}" is not an IAM OIDC provider ARN`);
+  return oidcProviderArn.slice(at + marker.length);
+}
+
+/** Prefix every session name of a traceable identity must start with (`sts:RoleSessionName`). */
+export function sessionNamePrefix(agent: string, kind: IdentityKind): string {
+  return `${agent}-${kind}-`;
+}

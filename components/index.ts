@@ -1,0 +1,11 @@
+export { Agent, type AgentArgs } from "./agent";
+export { AgentFleet, type AgentFleetArgs } from "./agent-fleet";
+export { AgentIdentity, type AgentIdentityArgs } from "./agent-identity";
+export { planDeclaration, PlanViolationError } from "./validate";
+export * from "./core/schema";
+export * from "./core/plan-types";
+export { compileAgent, compileFleet } from "./core/compile";
+export { IDENTITY_KINDS, type IdentityKind } from "./core/names";
+export { TIER_POLICIES, DATA_CLASSES, type DataClass, type TierPolicy } from "./core/tiers";
+export { workloadIdentity, type WorkloadIdentity, type WorkloadIdentityOptions } from "./core/workload";
+export { ALL_RULES, evaluatePlan, formatViolation, type Violation, type PlanRule, type RuleMeta } from "./rules";

@@ -1,0 +1,8 @@
+/** The rule registry: every rule the plan, the components and the policy pack enforce. */
+import type { PlanRule } from "./types";
+import { stackRules } from "./stack";
+
+export const ALL_RULES: readonly PlanRule[] = [...stackRules];
+
+export * from "./types";
+export * from "./engine";

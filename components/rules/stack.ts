@@ -1,0 +1,64 @@
+/** Stack-wide rules: nothing shared between identities, and every agent complete. */
+import { IDENTITY_KINDS } from "../core/names";
+import { standards } from "./standards";
+import type { Finding, PlanRule } from "./types";
+
+const SEPARATE = standards(["NHI5", "NHI9"], ["ASI03"], ["L4 Deployment & Infrastructure", "L6 Security & Compliance"], ["GOVERN 1.4", "MANAGE 2.4"]);
+
+function duplicates(entries: Array<{ key: string; agent: string; identity: (typeof IDENTITY_KINDS)[number] }>, what: string, fix: string): Finding[] {
+  const byKey = new Map<string, typeof entries>();
+  for (const entry of entries) byKey.set(entry.key, [...(byKey.get(entry.key) ?? []), entry]);
+  return [...byKey.values()]
+    .filter((group) => group.length > 1)
+    .flatMap((group) =>
+      group.map((entry) => ({
+        agent: entry.agent,
+        identity: entry.identity,
+        message: `${what} "${entry.key}" is shared with ${group.filter((o) => o !== entry).map((o) => `${o.agent}/${o.identity}`).join(", ")}`,
+        fix,
+      })),
+    );
+}
+
+export const stackRules: PlanRule[] = [
+  {
+    id: "stack/no-shared-identity",
+    family: "stack",
+    description: "No ServiceAccount, IAM role or Vault role is shared by two identities.",
+    severity: "error",
+    standards: SEPARATE,
+    check({ plan }) {
+      const identities = plan.agents.flatMap((agent) => agent.identities.map((identity) => ({ agent: agent.name, identity })));
+      const fix = "give each agent a unique name; names of roles and ServiceAccounts derive from it";
+      return [
+        ...duplicates(
+          identities.map(({ agent, identity }) => ({ key: `${identity.serviceAccount.namespace}/${identity.serviceAccount.name}`, agent, identity: identity.kind })),
+          "ServiceAccount",
+          fix,
+        ),
+        ...duplicates(identities.map(({ agent, identity }) => ({ key: identity.iamRole.name, agent, identity: identity.kind })), "IAM role", fix),
+        ...duplicates(
+          identities.flatMap(({ agent, identity }) => (identity.vault.role ? [{ key: `${identity.vault.role.backend}/${identity.vault.role.name}`, agent, identity: identity.kind }] : [])),
+          "Vault role",
+          fix,
+        ),
+      ];
+    },
+  },
+  {
+    id: "stack/three-identities",
+    family: "stack",
+    description: "Every agent has exactly the three identities orchestration, execution and audit.",
+    severity: "error",
+    standards: SEPARATE,
+    check({ plan }) {
+      return plan.agents.flatMap((agent) => {
+        const kinds = agent.identities.map((identity) => identity.kind).sort();
+        const expected = [...IDENTITY_KINDS].sort();
+        return kinds.join(",") === expected.join(",")
+          ? []
+          : [{ agent: agent.name, identity: null, message: `has identities [${kinds.join(", ")}]`, fix: `declare the agent through the Agent component so it gets ${IDENTITY_KINDS.join(", ")}` }];
+      });
+    },
+  },
+];

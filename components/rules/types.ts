@@ -1,0 +1,58 @@
+/**
+ * What every rule is and says. Rules are pure functions over the plan; their metadata feeds
+ * `docs/controls.md` and the policy pack.
+ */
+import type { FleetPlan } from "../core/plan-types";
+import type { IdentityKind } from "../core/names";
+
+export type Severity = "error" | "warning";
+
+export type RuleFamily = "iam" | "separation" | "trust" | "kubernetes" | "vault" | "limits" | "stack" | "lifecycle" | "context";
+
+/** The standards a rule gives evidence for. */
+export interface StandardsMapping {
+  /** OWASP Non-Human Identities Top 10 (2025), e.g. "NHI5". */
+  readonly owaspNhi: readonly string[];
+  /** OWASP Top 10 for Agentic Applications, e.g. "ASI03". */
+  readonly owaspAsi: readonly string[];
+  /** CSA MAESTRO layer, e.g. "L4 Deployment & Infrastructure". */
+  readonly maestro: readonly string[];
+  /** NIST AI RMF subcategory, e.g. "MANAGE 2.4". */
+  readonly nistAiRmf: readonly string[];
+}
+
+export interface RuleMeta {
+  /** Stable id `<family>/<name>`: used in messages, exceptions and docs. Never reuse or rename. */
+  readonly id: string;
+  readonly family: RuleFamily;
+  readonly description: string;
+  readonly severity: Severity;
+  readonly standards: StandardsMapping;
+}
+
+export interface Finding {
+  readonly agent: string;
+  /** null for findings about the agent as a whole. */
+  readonly identity: IdentityKind | null;
+  readonly message: string;
+  readonly fix: string;
+}
+
+export interface Violation extends Finding {
+  readonly rule: string;
+  readonly severity: Severity;
+}
+
+export interface WaivedViolation extends Violation {
+  readonly waiver: { readonly reason: string; readonly approvedBy: string; readonly expires: string };
+}
+
+export interface RuleContext {
+  readonly plan: FleetPlan;
+  /** The evaluation date (for expiry checks); injected so results are reproducible. */
+  readonly now: Date;
+}
+
+export interface PlanRule extends RuleMeta {
+  check(context: RuleContext): Finding[];
+}

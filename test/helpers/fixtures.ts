@@ -1,0 +1,35 @@
+/** Declarations for tests: the repo's own stack files, and small builders. */
+import { readStackFile } from "../../cli/stack-file";
+import type { AgentInput, DeclarationInput, PlatformInput } from "../../components/core/schema";
+
+export function stackDeclaration(stack: string): DeclarationInput {
+  return readStackFile(`stacks/Pulumi.${stack}.yaml`).declaration as DeclarationInput;
+}
+
+export const PLATFORM: PlatformInput = {
+  environment: "test",
+  namePrefix: "acme",
+  aws: {
+    accountId: "111122223333",
+    region: "us-east-1",
+    oidcProviderArn: "arn:aws:iam::111122223333:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/TESTCLUSTER",
+    permissionsBoundaryArn: "arn:aws:iam::111122223333:policy/agent-boundary",
+  },
+  vault: { kubernetesAuthPath: "kubernetes", kvMount: "kv", databaseMount: "database", awsMount: "aws", audience: "vault" },
+};
+
+/** A valid batch agent reading one S3 prefix of its own; override any field. */
+export function agent(name: string, overrides: Partial<AgentInput> = {}): AgentInput {
+  return {
+    name,
+    owner: "team-test",
+    sponsor: "owner@example.com",
+    tier: "batch",
+    expires: "2099-12-31",
+    orchestration: { models: ["arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-5-haiku-20241022-v1:0"] },
+    tools: [{ name: "read-data", aws: [{ actions: ["s3:GetObject"], resources: [`arn:aws:s3:::acme-data/${name}/*`] }] }],
+    ...overrides,
+  };
+}
+
+export const TODAY = new Date("2026-11-28T00:00:00Z");

@@ -1,0 +1,36 @@
+/**
+ * The independent oracle for IAM decisions: @cloud-copilot/iam-simulate evaluates policies as
+ * AWS does. Test-only (AGPL); never imported outside test/ and bench/.
+ */
+import { runSimulation } from "@cloud-copilot/iam-simulate";
+import type { IamRolePlan } from "../../components/core/plan-types";
+
+export type Decision = "Allowed" | "ExplicitlyDenied" | "ImplicitlyDenied";
+
+export interface Call {
+  readonly action: string;
+  readonly resource: string;
+  readonly resourceAccount?: string;
+  readonly context?: Record<string, string | string[]>;
+}
+
+/** Decide a call made with a session of `role` (its inline policies and boundary-free). */
+export async function decide(role: IamRolePlan, call: Call, region = "us-east-1"): Promise<Decision> {
+  const account = role.arn.split(":")[4];
+  const response = await runSimulation(
+    {
+      identityPolicies: role.policies.map((policy) => ({ name: policy.name, policy: policy.document })),
+      serviceControlPolicies: [],
+      resourceControlPolicies: [],
+      request: {
+        principal: `arn:aws:sts::${account}:assumed-role/${role.name}/session`,
+        action: call.action,
+        resource: { resource: call.resource, accountId: call.resourceAccount ?? account },
+        contextVariables: { "aws:RequestedRegion": region, ...call.context },
+      },
+    } as Parameters<typeof runSimulation>[0],
+    {},
+  );
+  if (response.resultType === "error") throw new Error(`simulation error: ${JSON.stringify(response.errors)}`);
+  return response.overallResult as Decision;
+}
