@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /** The `agent-identity` command line. Each command is a function returning exit code and text. */
-import { Command, Option } from "commander";
+import { Command, CommanderError, Option } from "commander";
+import { runDiff } from "./diff-command";
 import { runPlan, type CommandResult } from "./plan-command";
 
 function emit(result: CommandResult): void {
@@ -12,7 +13,9 @@ function emit(result: CommandResult): void {
 export function buildProgram(): Command {
   const program = new Command("agent-identity")
     .description("Plan, check and review the identities of AI agents declared in Pulumi stack files.")
-    .showHelpAfterError();
+    .showHelpAfterError()
+    // Throw instead of exiting, so usage errors end with exit 2 like any other bad input.
+    .exitOverride();
 
   program
     .command("plan")
@@ -24,14 +27,43 @@ export function buildProgram(): Command {
     .option("--date <YYYY-MM-DD>", "evaluate expiry and exceptions as of this date (default: today)")
     .action((options) => emit(runPlan(options)));
 
+  program
+    .command("diff")
+    .description("Show what changes for each agent's identities between two plans, and which changes widen privilege.")
+    .argument("[base]", "plan JSON file, stack file, or git revision to compare from")
+    .argument("[head]", "plan JSON file, stack file, or git revision to compare to (default: the stack file in the working tree)")
+    .option("--base <revision|file>", "the same as the BASE argument, e.g. origin/main")
+    .option("--head <revision|file>", "the same as the HEAD argument")
+    .option("-s, --stack <name>", "stack name; reads stacks/Pulumi.<name>.yaml", "dev")
+    .option("-c, --config <file>", "stack file path to read instead of stacks/Pulumi.<stack>.yaml (also at revisions)")
+    .addOption(new Option("-f, --format <format>", "output format").choices(["text", "markdown", "json"]).default("text"))
+    .addOption(new Option("--fail-on <what>", "exit 1 when any change widens privilege").choices(["widen"]))
+    .action(async (baseArg: string | undefined, headArg: string | undefined, options) => {
+      if ((baseArg && options.base) || (headArg && options.head)) {
+        emit({ exitCode: 2, stdout: "", stderr: "diff: give BASE and HEAD either as arguments or as --base/--head, not both\n" });
+        return;
+      }
+      // `diff --base REV HEAD`: a lone argument after --base is the head.
+      const [base, head] = options.base ? [options.base, options.head ?? baseArg] : [baseArg, options.head ?? headArg];
+      emit(await runDiff({ ...options, base, head }));
+    });
+
   return program;
 }
 
-if (require.main === module) {
+/** Run the CLI; every failure ends in an exit code and a message, never a stack trace. */
+export async function main(argv: readonly string[]): Promise<void> {
   try {
-    buildProgram().parse(process.argv);
+    await buildProgram().parseAsync([...argv]);
   } catch (error) {
+    // Usage errors (unknown option, bad choice) were already printed by commander: bad input, exit 2.
+    if (error instanceof CommanderError) {
+      process.exitCode = error.exitCode === 0 ? 0 : 2;
+      return;
+    }
     process.stderr.write(`agent-identity: ${(error as Error).message}\n`);
     process.exitCode = 2;
   }
 }
+
+if (require.main === module) void main(process.argv);

@@ -1,0 +1,135 @@
+/**
+ * `agent-identity diff [BASE] [HEAD]`: what changes for each agent's identities between two plans.
+ * BASE and HEAD are plan JSON files, stack files, or git revisions (the stack file is read at that
+ * revision with `git show`, never checked out). HEAD defaults to the stack file in the working tree.
+ * Exit 0: done. Exit 1: `--fail-on widen` and something widens. Exit 2: bad input.
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { resolve } from "node:path";
+import { compileFleet } from "../components/core/compile";
+import { DeclarationError, parseDeclaration } from "../components/core/schema";
+import { diffPlans, loadActionCatalog, PlanInputError, readPlan, renderJson, renderMarkdown, renderText, type Plan } from "../components/diff";
+import { serviceOf } from "../components/diff/access-level";
+import type { CommandResult } from "./plan-command";
+import { StackFileError, locateDeclarationError, parseStackFile, stackFilePath } from "./stack-file";
+
+export interface DiffOptions {
+  readonly base?: string;
+  readonly head?: string;
+  readonly stack: string;
+  /** Stack file path relative to the working directory (and to the repository at a revision). */
+  readonly config?: string;
+  readonly format?: "text" | "markdown" | "json";
+  readonly failOn?: "widen";
+  /** Where to read files and run git. @default process.cwd() */
+  readonly cwd?: string;
+}
+
+/** Bad input: reported as lines on stderr with exit 2. */
+class DiffInputError extends Error {
+  constructor(readonly lines: readonly string[]) {
+    super(lines.join("\n"));
+  }
+}
+
+interface Side {
+  readonly label: string;
+  readonly plan: Plan;
+}
+
+/** Same compile functions as `pulumi up`; least-privilege rules are `plan`'s job, not the diff's. */
+function planFromStackText(text: string, file: string, stack: string): Plan {
+  try {
+    const stackFile = parseStackFile(text, file);
+    try {
+      return readPlan(compileFleet(parseDeclaration(stackFile.declaration, file), stack), file);
+    } catch (error) {
+      if (error instanceof DeclarationError) throw new DiffInputError(locateDeclarationError(stackFile, error));
+      throw error;
+    }
+  } catch (error) {
+    if (error instanceof StackFileError) throw new DiffInputError(error.message.split("\n"));
+    throw error;
+  }
+}
+
+function planFromFile(path: string, label: string, stack: string): Plan {
+  const text = readFileSync(path, "utf8");
+  if (/\.ya?ml$/i.test(path)) return planFromStackText(text, label, stack);
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new DiffInputError([`${label}: not JSON (${(error as Error).message}); expected a plan written by \`plan --json\`, a stack file, or a git revision`]);
+  }
+  return readPlan(json, label);
+}
+
+function git(cwd: string, args: readonly string[]): { ok: boolean; stdout: string; stderr: string } {
+  const result = spawnSync("git", args, { cwd, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+  if (result.error) return { ok: false, stdout: "", stderr: `cannot run git (${result.error.message})` };
+  return { ok: result.status === 0, stdout: result.stdout, stderr: result.stderr.trim() };
+}
+
+function planAtRevision(revision: string, file: string, stack: string, cwd: string): Plan {
+  if (revision.startsWith("-")) throw new DiffInputError([`"${revision}" is not a plan file or a git revision`]);
+  const commit = git(cwd, ["rev-parse", "--verify", "--quiet", `${revision}^{commit}`]);
+  if (!commit.ok) {
+    throw new DiffInputError([`"${revision}" is neither a file nor a git revision here${commit.stderr ? ` (${commit.stderr.split("\n")[0]})` : ""}`]);
+  }
+  const spec = `${revision}:./${file.replace(/^\.\//, "")}`;
+  if (!git(cwd, ["cat-file", "-e", spec]).ok) {
+    // The stack is new in HEAD: every agent in it is added.
+    return { stack, agents: [] };
+  }
+  const shown = git(cwd, ["show", spec]);
+  if (!shown.ok) throw new DiffInputError([`cannot read ${file} at ${revision}: ${shown.stderr.split("\n")[0]}`]);
+  return planFromStackText(shown.stdout, `${file}@${revision}`, stack);
+}
+
+function loadSide(ref: string | undefined, options: DiffOptions, cwd: string): Side {
+  const file = options.config ?? stackFilePath(options.stack);
+  if (ref === undefined) {
+    const path = resolve(cwd, file);
+    if (!existsSync(path)) throw new DiffInputError([`${file}: no such stack file (pass --stack or --config)`]);
+    return { label: `working tree ${file}`, plan: planFromFile(path, file, options.stack) };
+  }
+  const path = resolve(cwd, ref);
+  if (existsSync(path) && statSync(path).isFile()) return { label: ref, plan: planFromFile(path, ref, options.stack) };
+  return { label: `${ref} ${file}`, plan: planAtRevision(ref, file, options.stack, cwd) };
+}
+
+function servicesOf(plans: readonly Plan[]): string[] {
+  const services = new Set<string>();
+  for (const plan of plans)
+    for (const agent of plan.agents)
+      for (const identity of agent.identities)
+        for (const entry of identity.permissions) {
+          const service = serviceOf(entry.action);
+          if (service) services.add(service);
+        }
+  return [...services];
+}
+
+const RENDERERS = { text: renderText, markdown: renderMarkdown, json: renderJson } as const;
+
+export async function runDiff(options: DiffOptions): Promise<CommandResult> {
+  const cwd = options.cwd ?? process.cwd();
+  let base: Side;
+  let head: Side;
+  try {
+    if (options.base === undefined) throw new DiffInputError(["a base is required: `diff BASE [HEAD]` or `diff --base <revision|file>`"]);
+    base = loadSide(options.base, options, cwd);
+    head = loadSide(options.head, options, cwd);
+  } catch (error) {
+    if (error instanceof DiffInputError) return { exitCode: 2, stdout: "", stderr: ["diff failed: invalid input", ...error.lines.map((l) => `  ${l}`), ""].join("\n") };
+    if (error instanceof PlanInputError) return { exitCode: 2, stdout: "", stderr: `diff failed: ${error.message}\n` };
+    throw error;
+  }
+  const catalog = await loadActionCatalog(servicesOf([base.plan, head.plan]));
+  const diff = diffPlans(base.plan, head.plan, catalog, { base: base.label, head: head.label });
+  const stdout = RENDERERS[options.format ?? "text"](diff);
+  const failed = options.failOn === "widen" && diff.summary.widening > 0;
+  return { exitCode: failed ? 1 : 0, stdout, stderr: failed ? `diff: ${diff.summary.widening} change(s) widen privilege (--fail-on widen)\n` : "" };
+}

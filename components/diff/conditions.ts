@@ -1,0 +1,94 @@
+/**
+ * IAM condition blocks in a canonical form, and how one block relates to another.
+ * Condition operators and keys are compared case-insensitively for keys (as IAM does), values
+ * as sets (order never matters; a single string equals a one-element list).
+ */
+import { globSubsumes } from "./patterns";
+
+/** `[operator, key, sorted values]`, sorted by operator then key. */
+export type CanonicalConditions = readonly (readonly [string, string, readonly string[]])[];
+
+/** How the head side's reach compares with the base side's: more, less, the same, or neither. */
+export type Scope = "same" | "grows" | "shrinks" | "incomparable";
+
+const sorted = (values: Iterable<string>) => [...new Set(values)].sort(compareText);
+
+/** Code-unit order: locale-independent, so output never depends on the machine. */
+export function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+export function canonicalConditions(block: unknown): CanonicalConditions {
+  if (!block || typeof block !== "object") return [];
+  const entries: [string, string, string[]][] = [];
+  for (const [operator, keys] of Object.entries(block as Record<string, unknown>)) {
+    if (!keys || typeof keys !== "object") continue;
+    for (const [key, value] of Object.entries(keys as Record<string, unknown>)) {
+      const values = (Array.isArray(value) ? value : [value]).map(String);
+      entries.push([operator, key, sorted(values)]);
+    }
+  }
+  return entries.sort((a, b) => compareText(a[0], b[0]) || compareText(a[1].toLowerCase(), b[1].toLowerCase()));
+}
+
+export function conditionsKey(conditions: CanonicalConditions): string {
+  return conditions.map(([op, key, values]) => `${op}\u0001${key.toLowerCase()}\u0001${values.join("\u0002")}`).join("\u0000");
+}
+
+/** `StringEquals aws:RequestedRegion=us-east-1; ...`, for people. */
+export function formatConditions(conditions: CanonicalConditions): string {
+  return conditions.map(([op, key, values]) => `${op} ${key}=${values.join("|")}`).join("; ");
+}
+
+/** Positive operators: more values admit more requests. `Not` operators: more values admit fewer. */
+function valueDirection(operator: string): "positive" | "negative" | "opaque" {
+  const base = operator.replace(/^(ForAnyValue|ForAllValues):/, "").replace(/IfExists$/, "");
+  if (/^(String|Arn)Not(Equals|Like)(IgnoreCase)?$/.test(base) || base === "NotIpAddress") return "negative";
+  if (/^(String|Arn)(Equals|Like)(IgnoreCase)?$/.test(base) || base === "IpAddress") return "positive";
+  return "opaque";
+}
+
+/** Every value of `inner` is admitted by some value of `outer` (patterns for the Like operators). */
+function valuesCovered(operator: string, outer: readonly string[], inner: readonly string[]): boolean {
+  const like = /Like/.test(operator);
+  const ignoreCase = /IgnoreCase/.test(operator);
+  return inner.every((v) => outer.some((o) => (like ? globSubsumes(o, v, ignoreCase) : ignoreCase ? o.toLowerCase() === v.toLowerCase() : o === v)));
+}
+
+function combine(scopes: Iterable<Scope>): Scope {
+  let result: Scope = "same";
+  for (const scope of scopes) {
+    if (scope === "same") continue;
+    if (scope === "incomparable" || (result !== "same" && result !== scope)) return "incomparable";
+    result = scope;
+  }
+  return result;
+}
+
+/**
+ * Reach of a statement under `head` conditions relative to `base` conditions. Conditions are
+ * ANDed, so removing one grows the reach and adding one shrinks it.
+ */
+export function conditionScope(base: CanonicalConditions, head: CanonicalConditions): Scope {
+  const id = (op: string, key: string) => `${op}\u0001${key.toLowerCase()}`;
+  const baseMap = new Map(base.map(([op, key, values]) => [id(op, key), { op, values }]));
+  const headMap = new Map(head.map(([op, key, values]) => [id(op, key), { op, values }]));
+  const scopes: Scope[] = [];
+  for (const [k, b] of baseMap) {
+    const h = headMap.get(k);
+    if (!h) {
+      scopes.push("grows");
+      continue;
+    }
+    const direction = valueDirection(b.op);
+    const headInBase = valuesCovered(b.op, b.values, h.values);
+    const baseInHead = valuesCovered(b.op, h.values, b.values);
+    if (headInBase && baseInHead) scopes.push("same");
+    else if (direction === "opaque" || (!headInBase && !baseInHead)) scopes.push("incomparable");
+    else scopes.push(headInBase === (direction === "positive") ? "shrinks" : "grows");
+  }
+  for (const k of headMap.keys()) if (!baseMap.has(k)) scopes.push("shrinks");
+  return combine(scopes);
+}
+
+export { combine as combineScopes };

@@ -1,0 +1,175 @@
+/**
+ * Policy documents flattened to single entries (effect, action, resource, conditions), and the
+ * comparison of two entry sets. Comparing entries rather than statements is what makes statement
+ * order, action order, Sids and the split of statements across policies irrelevant, and lets a
+ * statement whose resource narrowed while it gained an action report both.
+ */
+import { canonicalConditions, compareText, conditionScope, conditionsKey, type CanonicalConditions, type Scope } from "./conditions";
+
+export interface Entry {
+  readonly effect: "Allow" | "Deny";
+  /** Action (IAM or STS), or Vault capability, as written. */
+  readonly action: string;
+  /** Resource ARN pattern, trust principal (`Federated:arn…`), or Vault path. */
+  readonly resource: string;
+  readonly conditions: CanonicalConditions;
+  /** From NotAction / NotResource: compared only as a whole, never by subsumption. */
+  readonly inverted: boolean;
+}
+
+export interface EntryRules {
+  /** Identity of an action for equality (IAM actions are case-insensitive). */
+  readonly actionKey: (action: string) => string;
+  readonly actionSubsumes: (wide: string, narrow: string) => boolean;
+  readonly resourceSubsumes: (wide: string, narrow: string) => boolean;
+}
+
+export type EntryChange =
+  | { readonly type: "added" | "removed"; readonly entry: Entry }
+  | {
+      readonly type: "changed";
+      readonly field: "effect" | "resource" | "action" | "condition";
+      readonly before: readonly Entry[];
+      readonly after: readonly Entry[];
+      /** Reach of `after` relative to `before`. */
+      readonly scope: Scope;
+    };
+
+export interface RawStatement {
+  readonly Effect: "Allow" | "Deny";
+  readonly Action?: string | readonly string[];
+  readonly NotAction?: string | readonly string[];
+  readonly Resource?: string | readonly string[];
+  readonly NotResource?: string | readonly string[];
+  readonly Principal?: unknown;
+  readonly Condition?: unknown;
+}
+
+const list = (value: string | readonly string[] | undefined): string[] => (value === undefined ? [] : typeof value === "string" ? [value] : [...value]);
+const inverse = (label: string, values: readonly string[]) => `${label}[${[...values].sort(compareText).join(", ")}]`;
+
+/** `{Federated: arn}` → `Federated:arn`; `"*"` → `*`. */
+export function principals(principal: unknown): string[] {
+  if (principal === undefined) return [];
+  if (typeof principal === "string") return [principal];
+  if (!principal || typeof principal !== "object") return [String(principal)];
+  return Object.entries(principal as Record<string, string | string[]>).flatMap(([type, values]) => list(values).map((value) => `${type}:${value}`));
+}
+
+/** Permission statements: one entry per (action, resource). */
+export function permissionEntries(statements: readonly RawStatement[]): Entry[] {
+  return statements.flatMap((statement) => {
+    const conditions = canonicalConditions(statement.Condition);
+    const actions = statement.NotAction !== undefined ? [inverse("NotAction", list(statement.NotAction))] : list(statement.Action);
+    const resources = statement.NotResource !== undefined ? [inverse("NotResource", list(statement.NotResource))] : list(statement.Resource);
+    const inverted = statement.NotAction !== undefined || statement.NotResource !== undefined;
+    return actions.flatMap((action) => resources.map((resource) => ({ effect: statement.Effect, action, resource, conditions, inverted })));
+  });
+}
+
+/** Trust statements: one entry per (action, principal). */
+export function trustEntries(statements: readonly RawStatement[]): Entry[] {
+  return statements.flatMap((statement) => {
+    const conditions = canonicalConditions(statement.Condition);
+    const inverted = statement.NotAction !== undefined || (statement as { NotPrincipal?: unknown }).NotPrincipal !== undefined;
+    const actions = statement.NotAction !== undefined ? [inverse("NotAction", list(statement.NotAction))] : list(statement.Action);
+    const who = principals(statement.Principal ?? (statement as { NotPrincipal?: unknown }).NotPrincipal);
+    return actions.flatMap((action) => who.map((resource) => ({ effect: statement.Effect, action, resource, conditions, inverted })));
+  });
+}
+
+/** Vault path rules: one entry per (capability, path); the `deny` capability is a Deny. */
+export function vaultEntries(paths: readonly { readonly path: string; readonly capabilities: readonly string[] }[]): Entry[] {
+  return paths.flatMap((rule) =>
+    rule.capabilities.map((capability) => ({
+      effect: capability === "deny" ? ("Deny" as const) : ("Allow" as const),
+      action: capability,
+      resource: rule.path,
+      conditions: [],
+      inverted: false,
+    })),
+  );
+}
+
+function entryKey(entry: Entry, rules: EntryRules): string {
+  return [entry.effect, rules.actionKey(entry.action), entry.resource, conditionsKey(entry.conditions)].join("\u0003");
+}
+
+function uniqueByKey(entries: readonly Entry[], rules: EntryRules): Map<string, Entry> {
+  const map = new Map<string, Entry>();
+  for (const entry of entries) map.set(entryKey(entry, rules), entry);
+  return map;
+}
+
+/** Pair entries that differ in exactly one field, where one side's pattern contains the other's. */
+function pairBySubsumption(
+  added: Map<string, Entry>,
+  removed: Map<string, Entry>,
+  field: "resource" | "action",
+  rules: EntryRules,
+  out: EntryChange[],
+): void {
+  const subsumes = field === "resource" ? rules.resourceSubsumes : rules.actionSubsumes;
+  const value = (e: Entry) => (field === "resource" ? e.resource : e.action);
+  // Entries can pair only when everything but `field` is equal.
+  const rest = (e: Entry) =>
+    [e.effect, field === "resource" ? rules.actionKey(e.action) : e.resource, conditionsKey(e.conditions)].join("\u0003");
+  const eligible = (e: Entry) => !e.inverted;
+
+  for (const [aKey, a] of [...added]) {
+    if (!eligible(a)) continue;
+    const wider = [...removed].filter(([, r]) => eligible(r) && rest(r) === rest(a) && subsumes(value(a), value(r)));
+    if (wider.length === 0) continue;
+    const mutual = wider.every(([, r]) => subsumes(value(r), value(a)));
+    out.push({ type: "changed", field, before: wider.map(([, r]) => r), after: [a], scope: mutual ? "same" : "grows" });
+    added.delete(aKey);
+    for (const [rKey] of wider) removed.delete(rKey);
+  }
+  for (const [rKey, r] of [...removed]) {
+    if (!eligible(r)) continue;
+    const narrower = [...added].filter(([, a]) => eligible(a) && rest(a) === rest(r) && subsumes(value(r), value(a)));
+    if (narrower.length === 0) continue;
+    out.push({ type: "changed", field, before: [r], after: narrower.map(([, a]) => a), scope: "shrinks" });
+    removed.delete(rKey);
+    for (const [aKey] of narrower) added.delete(aKey);
+  }
+}
+
+/**
+ * Compare two entry sets. Exact matches are no change; the rest pair up, in this order, as an
+ * effect change (Allow ↔ Deny of the same grant), a condition change (same action and resource), a resource change (one pattern contains the
+ * other), an action change (likewise); whatever is left is added or removed.
+ */
+export function diffEntries(base: readonly Entry[], head: readonly Entry[], rules: EntryRules): EntryChange[] {
+  const baseMap = uniqueByKey(base, rules);
+  const headMap = uniqueByKey(head, rules);
+  const byKey = (map: Map<string, Entry>, other: Map<string, Entry>) =>
+    new Map([...map].filter(([key]) => !other.has(key)).sort((x, y) => compareText(x[0], y[0])));
+  const added = byKey(headMap, baseMap);
+  const removed = byKey(baseMap, headMap);
+  const out: EntryChange[] = [];
+
+  // Allow flipped to Deny (revoked trust) or back: one change, not an add and a remove.
+  const sameGrant = (e: Entry) => [rules.actionKey(e.action), e.resource, conditionsKey(e.conditions)].join("\u0003");
+  for (const [aKey, a] of [...added]) {
+    const match = [...removed].find(([, r]) => r.effect !== a.effect && sameGrant(r) === sameGrant(a));
+    if (!match) continue;
+    out.push({ type: "changed", field: "effect", before: [match[1]], after: [a], scope: a.effect === "Deny" ? "shrinks" : "grows" });
+    added.delete(aKey);
+    removed.delete(match[0]);
+  }
+  const sameTarget = (e: Entry) => [e.effect, rules.actionKey(e.action), e.resource].join("\u0003");
+  for (const [aKey, a] of [...added]) {
+    if (a.inverted) continue;
+    const match = [...removed].find(([, r]) => !r.inverted && sameTarget(r) === sameTarget(a));
+    if (!match) continue;
+    out.push({ type: "changed", field: "condition", before: [match[1]], after: [a], scope: conditionScope(match[1].conditions, a.conditions) });
+    added.delete(aKey);
+    removed.delete(match[0]);
+  }
+  pairBySubsumption(added, removed, "resource", rules, out);
+  pairBySubsumption(added, removed, "action", rules, out);
+  for (const entry of added.values()) out.push({ type: "added", entry });
+  for (const entry of removed.values()) out.push({ type: "removed", entry });
+  return out;
+}

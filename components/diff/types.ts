@@ -1,0 +1,114 @@
+/**
+ * The identity diff: what changes between two plans, per agent and identity, each change
+ * classified by whether it widens privilege. Stable JSON for bots (`diff --format json`).
+ */
+import type { ActionFlag, ActionLabel } from "./access-level";
+
+export type Classification = "widens" | "narrows" | "neutral";
+
+/** Every kind of change, in the order they are listed within an agent or identity. */
+export const CHANGE_KINDS = [
+  // agent level (identity null)
+  "agent-added",
+  "agent-removed",
+  "agent-revoked",
+  "agent-reinstated",
+  "tier-changed",
+  "data-class-changed",
+  "expiry-changed",
+  "owner-changed",
+  "sponsor-changed",
+  "approval-changed",
+  "namespace-changed",
+  "audit-retention-changed",
+  // identity level
+  "identity-added",
+  "identity-removed",
+  "service-account-changed",
+  "iam-role-replaced",
+  "permissions-boundary-changed",
+  "trust-added",
+  "trust-removed",
+  "trust-changed",
+  "permission-added",
+  "permission-removed",
+  "permission-changed",
+  "vault-role-added",
+  "vault-role-removed",
+  "vault-policy-removed",
+  "vault-role-replaced",
+  "vault-binding-changed",
+  "vault-path-added",
+  "vault-path-removed",
+  "vault-path-changed",
+  "secret-role-added",
+  "secret-role-removed",
+  "secret-role-changed",
+  "ttl-changed",
+] as const;
+export type ChangeKind = (typeof CHANGE_KINDS)[number];
+
+export interface ChangeDetail {
+  /** What changed: actions, a Vault path, a field name. */
+  readonly subject: string;
+  /** For permission and trust changes: the statement effect. */
+  readonly effect?: "Allow" | "Deny";
+  /** For permission and trust changes: `resource`, `action` or `condition` (what `before`/`after` hold). */
+  readonly field?: string;
+  /** For a condition change: the resources (or principals) whose statement it is. */
+  readonly target?: string;
+  /** Conditions of the statement, when they did not change (for people: `StringEquals k=v; …`). */
+  readonly conditions?: string;
+  /** AWS actions newly allowed (or allowed more widely), with IAM access level and flag. */
+  readonly actions?: readonly ActionLabel[];
+  /** Why it is classified so, what it replaces, what to do. */
+  readonly notes: readonly string[];
+  /** Commands an operator runs (lease revocation). */
+  readonly commands?: readonly string[];
+}
+
+export interface Change {
+  readonly agent: string;
+  readonly identity: string | null;
+  readonly kind: ChangeKind;
+  readonly classification: Classification;
+  readonly before: string | null;
+  readonly after: string | null;
+  readonly detail: ChangeDetail;
+}
+
+export interface FlaggedItem {
+  readonly agent: string;
+  readonly identity: string | null;
+  readonly action: string;
+  readonly accessLevel: string;
+  readonly flag: ActionFlag;
+  /** Where the action now applies. */
+  readonly resource: string;
+}
+
+export interface DiffSide {
+  /** What was compared: a file, a revision, "working tree". */
+  readonly label: string;
+  readonly stack: string;
+}
+
+export interface IdentityDiff {
+  readonly base: DiffSide;
+  readonly head: DiffSide;
+  readonly summary: {
+    readonly agentsChanged: number;
+    readonly agentsAdded: number;
+    readonly agentsRemoved: number;
+    readonly agentsRevoked: number;
+    readonly changes: number;
+    readonly widening: number;
+    readonly narrowing: number;
+    readonly neutral: number;
+    readonly flagged: number;
+  };
+  /** Privilege-escalation and permissions-management actions that widen, listed first. */
+  readonly flagged: readonly FlaggedItem[];
+  /** Ordered by agent, then identity (agent-level first), then kind, then subject. */
+  readonly changes: readonly Change[];
+}
