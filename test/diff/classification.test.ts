@@ -1,0 +1,370 @@
+/**
+ * Classification of every change kind on hand-built plan pairs: a base plan compiled from a
+ * declaration, and a head plan edited the way a person would edit the JSON (or compiled from an
+ * edited declaration). Each case lists every change it must produce, nothing more.
+ */
+import { describe, expect, it } from "vitest";
+import { CHANGE_KINDS, type IdentityDiff } from "../../components/diff";
+import { agent, diffOf, edited, identityOf, planJson, statementsOf, type PlanJson } from "../helpers/diff-plans";
+
+const ALPHA = agent("alpha", {
+  approval: { ticket: "SEC-1", approvedBy: "sec@example.com" },
+  tools: [
+    { name: "read-data", aws: [{ actions: ["s3:GetObject"], resources: ["arn:aws:s3:::acme-data/alpha/*"] }] },
+    { name: "ledger", database: { connection: "ledger", creationStatements: ['CREATE ROLE "{{name}}"; GRANT SELECT ON invoices TO "{{name}}";'], ttl: "10m" } },
+    { name: "api-key", kv: { path: "api-key" } },
+    { name: "reports", vaultAws: { roleArn: "arn:aws:iam::444455556666:role/reports-reader", ttl: "15m" } },
+  ],
+});
+const BETA = agent("beta");
+const BASE = planJson([ALPHA, BETA]);
+const REGION = { StringEquals: { "aws:RequestedRegion": "us-east-1" } };
+
+/** One line per change: `agent/identity kind classification`. */
+function lines(diff: IdentityDiff): string[] {
+  return diff.changes.map((c) => `${c.agent}/${c.identity ?? "-"} ${c.kind} ${c.classification}`);
+}
+
+interface Case {
+  readonly name: string;
+  readonly head: PlanJson;
+  readonly base?: PlanJson;
+  /** Every change, in output order. */
+  readonly expected: readonly string[];
+}
+
+const execution = (plan: PlanJson, name = "alpha") => identityOf(plan, name, "execution");
+const readData = (plan: PlanJson) => statementsOf(plan, "alpha", "execution")[0];
+
+const revokedAlpha = planJson([{ ...ALPHA, revoked: { at: "2026-11-28T09:30:00Z", reason: "incident" } }, BETA]);
+
+const CASES: Case[] = [
+  { name: "identical plans", head: edited(BASE, () => {}), expected: [] },
+  {
+    name: "reordered agents, identities, policies, statements, actions and condition values",
+    head: edited(BASE, (p) => {
+      p.agents.reverse();
+      for (const a of p.agents) {
+        a.identities.reverse();
+        for (const i of a.identities) {
+          for (const policy of i.iamRole.policies) {
+            policy.document.Statement.reverse();
+            for (const s of policy.document.Statement) if (Array.isArray(s.Action)) s.Action.reverse();
+          }
+          i.vault.policy.paths.reverse();
+        }
+      }
+      statementsOf(p, "alpha", "orchestration")[0].Action.reverse();
+      statementsOf(p, "alpha", "orchestration")[0].Condition.StringEquals["aws:RequestedRegion"] = ["us-east-1"];
+    }),
+    expected: [],
+  },
+  {
+    name: "TTL units: 3600 vs 1h, 900 vs 15m, 600 vs \"600\"",
+    head: edited(BASE, (p) => {
+      const i = execution(p);
+      i.iamRole.maxSessionDuration = "1h";
+      i.vault.role.tokenTtl = "15m";
+      i.vault.secretRoles[0].defaultTtl = "600";
+    }),
+    expected: [],
+  },
+  {
+    name: "resource wildcard widened (bucket/alpha/* to bucket/*)",
+    head: edited(BASE, (p) => (readData(p).Resource = ["arn:aws:s3:::acme-data/*"])),
+    expected: ["alpha/execution permission-changed widens"],
+  },
+  {
+    name: "resource narrowed while the same statement gains an action",
+    head: edited(BASE, (p) => Object.assign(readData(p), { Action: ["s3:GetObject", "s3:PutObject"], Resource: ["arn:aws:s3:::acme-data/alpha/reports/*"] })),
+    expected: ["alpha/execution permission-added widens", "alpha/execution permission-changed narrows"],
+  },
+  {
+    name: "resource moved elsewhere (neither contains the other): add plus remove",
+    head: edited(BASE, (p) => (readData(p).Resource = ["arn:aws:s3:::acme-other/alpha/*"])),
+    expected: ["alpha/execution permission-added widens", "alpha/execution permission-removed narrows"],
+  },
+  {
+    name: "action widened to a wildcard",
+    head: edited(BASE, (p) => (readData(p).Action = ["s3:Get*"])),
+    expected: ["alpha/execution permission-changed widens"],
+  },
+  {
+    name: "region condition removed",
+    head: edited(BASE, (p) => delete readData(p).Condition),
+    expected: ["alpha/execution permission-changed widens"],
+  },
+  {
+    name: "condition tightened with another key",
+    head: edited(BASE, (p) => (readData(p).Condition = { StringEquals: { ...REGION.StringEquals, "aws:ResourceAccount": "111122223333" } })),
+    expected: ["alpha/execution permission-changed narrows"],
+  },
+  {
+    name: "region swapped (incomparable: treated as widening)",
+    head: edited(BASE, (p) => (readData(p).Condition = { StringEquals: { "aws:RequestedRegion": "eu-west-1" } })),
+    expected: ["alpha/execution permission-changed widens"],
+  },
+  {
+    name: "statement removed",
+    head: edited(BASE, (p) => execution(p).iamRole.policies[0].document.Statement.splice(0, 1)),
+    expected: ["alpha/execution permission-removed narrows"],
+  },
+  {
+    name: "a Deny that covers less widens",
+    head: edited(BASE, (p) => (statementsOf(p, "alpha", "audit")[1].Resource = ["arn:aws:logs:us-east-1:111122223333:log-group:other:*"])),
+    expected: ["alpha/audit permission-changed widens"],
+  },
+  {
+    name: "trust loses its ServiceAccount pin",
+    head: edited(BASE, (p) => {
+      const condition = execution(p).iamRole.trustPolicy.Statement[0].Condition.StringEquals;
+      for (const key of Object.keys(condition)) if (key.endsWith(":sub")) delete condition[key];
+    }),
+    expected: ["alpha/execution trust-changed widens"],
+  },
+  {
+    name: "trust admits another principal",
+    head: edited(BASE, (p) => execution(p).iamRole.trustPolicy.Statement.push({ Effect: "Allow", Principal: { AWS: "arn:aws:iam::999988887777:root" }, Action: "sts:AssumeRole" })),
+    expected: ["alpha/execution trust-added widens"],
+  },
+  {
+    name: "trust statement removed",
+    head: edited(BASE, (p) => (execution(p).iamRole.trustPolicy.Statement = [])),
+    expected: ["alpha/execution trust-removed narrows"],
+  },
+  {
+    name: "ServiceAccount renamed: trust and Vault binding follow",
+    head: edited(BASE, (p) => {
+      const i = execution(p);
+      i.serviceAccount.name = "alpha-exec";
+      const condition = i.iamRole.trustPolicy.Statement[0].Condition.StringEquals;
+      for (const key of Object.keys(condition)) if (key.endsWith(":sub")) condition[key] = "system:serviceaccount:acme-test-alpha:alpha-exec";
+      i.vault.role.boundServiceAccountNames = ["alpha-exec"];
+    }),
+    expected: ["alpha/execution service-account-changed neutral", "alpha/execution trust-changed widens", "alpha/execution vault-binding-changed widens"],
+  },
+  {
+    name: "IAM role renamed",
+    head: edited(BASE, (p) => Object.assign(execution(p).iamRole, { name: "acme-test-alpha-exec", arn: "arn:aws:iam::111122223333:role/acme-test-alpha-exec" })),
+    expected: ["alpha/execution iam-role-replaced neutral"],
+  },
+  {
+    name: "permissions boundary dropped",
+    head: edited(BASE, (p) => (execution(p).iamRole.permissionsBoundary = null)),
+    expected: ["alpha/execution permissions-boundary-changed widens"],
+  },
+  {
+    name: "permissions boundary added",
+    base: edited(BASE, (p) => (execution(p).iamRole.permissionsBoundary = null)),
+    head: BASE,
+    expected: ["alpha/execution permissions-boundary-changed narrows"],
+  },
+  {
+    name: "longer session, shorter token TTL",
+    head: edited(BASE, (p) => {
+      execution(p).iamRole.maxSessionDuration = 7200;
+      execution(p).vault.role.tokenTtl = 300;
+    }),
+    expected: ["alpha/execution ttl-changed widens", "alpha/execution ttl-changed narrows"],
+  },
+  {
+    name: "Vault role renamed and given another policy",
+    head: edited(BASE, (p) => {
+      execution(p).vault.role.name = "test-alpha-exec";
+      execution(p).vault.role.tokenPolicies.push("shared-admin");
+    }),
+    expected: ["alpha/execution vault-role-replaced neutral", "alpha/execution vault-binding-changed widens"],
+  },
+  {
+    name: "Vault role removed",
+    head: edited(BASE, (p) => (execution(p).vault.role = null)),
+    expected: ["alpha/execution vault-role-removed narrows"],
+  },
+  {
+    name: "Vault role added",
+    base: edited(BASE, (p) => (execution(p).vault.role = null)),
+    head: BASE,
+    expected: ["alpha/execution vault-role-added widens"],
+  },
+  {
+    name: "Vault path added, removed, widened, and a capability added",
+    head: edited(BASE, (p) => {
+      const paths = execution(p).vault.policy.paths as { path: string; capabilities: string[] }[];
+      const kv = paths.find((r) => r.path.includes("api-key"))!;
+      kv.path = kv.path.replace("api-key", "*");
+      paths.find((r) => r.path === "auth/token/lookup-self")!.capabilities.push("update");
+      paths.push({ path: "kv/data/shared/config", capabilities: ["read"] });
+      paths.splice(paths.findIndex((r) => r.path === "auth/token/revoke-self"), 1);
+    }),
+    expected: [
+      "alpha/execution vault-path-added widens",
+      "alpha/execution vault-path-added widens",
+      "alpha/execution vault-path-removed narrows",
+      "alpha/execution vault-path-changed widens",
+    ],
+  },
+  {
+    name: "Vault policy removed",
+    head: edited(BASE, (p) => (identityOf(p, "beta", "audit").vault.policy = null)),
+    expected: ["beta/audit vault-policy-removed narrows"],
+  },
+  {
+    name: "secret roles: one added, one removed, one changed (TTL, statements, role ARNs)",
+    head: edited(BASE, (p) => {
+      const roles = execution(p).vault.secretRoles;
+      const [database, aws] = [roles.find((r: { type: string }) => r.type === "database"), roles.find((r: { type: string }) => r.type === "aws")];
+      database.defaultTtl = 1800;
+      database.creationStatements = ['CREATE ROLE "{{name}}"; GRANT ALL ON invoices TO "{{name}}";'];
+      aws.roleArns.push("arn:aws:iam::444455556666:role/reports-admin");
+      execution(p, "beta").vault.secretRoles.push({ ...database, name: "test-beta-ledger" });
+      roles.splice(roles.indexOf(database), 1, { ...database, name: "test-alpha-ledger2" });
+    }),
+    expected: [
+      "alpha/execution secret-role-added widens",
+      "alpha/execution secret-role-removed narrows",
+      "alpha/execution secret-role-changed widens",
+      "beta/execution secret-role-added widens",
+    ],
+  },
+  {
+    name: "secret role TTL, creation statements and role ARNs on the same role",
+    head: edited(BASE, (p) => {
+      const database = execution(p).vault.secretRoles.find((r: { type: string }) => r.type === "database");
+      database.defaultTtl = 1800;
+      database.creationStatements = ['CREATE ROLE "{{name}}"; GRANT ALL ON invoices TO "{{name}}";'];
+    }),
+    expected: ["alpha/execution secret-role-changed widens", "alpha/execution ttl-changed widens"],
+  },
+  {
+    name: "agent fields: tier to a looser tier, data class up, expiry later, owner, sponsor, approval, namespace, retention",
+    head: edited(BASE, (p) => {
+      const a = p.agents.find((x) => x.name === "alpha")!;
+      Object.assign(a, { tier: "batch", maxDataClass: "confidential", expires: "2100-01-01", owner: "team-x", sponsor: "x@example.com", approval: null });
+      a.namespace.name = "shared";
+      a.auditLogGroup.retentionDays = 90;
+    }),
+    base: edited(BASE, (p) => (p.agents.find((x) => x.name === "alpha")!.tier = "assistant")),
+    expected: [
+      "alpha/- tier-changed widens",
+      "alpha/- data-class-changed widens",
+      "alpha/- expiry-changed widens",
+      "alpha/- owner-changed neutral",
+      "alpha/- sponsor-changed neutral",
+      "alpha/- approval-changed neutral",
+      "alpha/- namespace-changed neutral",
+      "alpha/- audit-retention-changed neutral",
+    ],
+  },
+  {
+    name: "tier to a stricter tier, earlier expiry",
+    head: edited(BASE, (p) => Object.assign(p.agents.find((x) => x.name === "alpha")!, { tier: "high-risk", expires: "2030-01-01" })),
+    expected: ["alpha/- tier-changed narrows", "alpha/- expiry-changed narrows"],
+  },
+  {
+    name: "agent removed",
+    head: edited(BASE, (p) => (p.agents = p.agents.filter((a) => a.name !== "beta"))),
+    expected: ["beta/- agent-removed narrows"],
+  },
+  {
+    name: "identity removed",
+    head: edited(BASE, (p) => (p.agents[1].identities = p.agents[1].identities.filter((i: { kind: string }) => i.kind !== "audit"))),
+    expected: ["beta/audit identity-removed narrows"],
+  },
+  {
+    name: "agent revoked",
+    head: revokedAlpha,
+    expected: [
+      "alpha/- agent-revoked narrows",
+      "alpha/orchestration trust-changed narrows",
+      "alpha/orchestration permission-added narrows",
+      "alpha/orchestration vault-role-removed narrows",
+      "alpha/orchestration vault-policy-removed narrows",
+      "alpha/execution trust-changed narrows",
+      "alpha/execution permission-added narrows",
+      "alpha/execution vault-role-removed narrows",
+      "alpha/execution vault-policy-removed narrows",
+      "alpha/execution secret-role-removed narrows",
+      "alpha/execution secret-role-removed narrows",
+      "alpha/audit trust-changed narrows",
+      "alpha/audit permission-added narrows",
+      "alpha/audit vault-role-removed narrows",
+      "alpha/audit vault-policy-removed narrows",
+    ],
+  },
+];
+
+describe("diff classification", () => {
+  it.each(CASES)("$name", ({ base, head, expected }) => {
+    expect(lines(diffOf(base ?? BASE, head))).toEqual(expected);
+  });
+
+  it("reports a widened resource with its before and after patterns", () => {
+    const [change] = diffOf(BASE, CASES[3].head).changes;
+    expect(change).toMatchObject({ before: "arn:aws:s3:::acme-data/alpha/*", after: "arn:aws:s3:::acme-data/*", detail: { field: "resource", subject: "s3:GetObject" } });
+  });
+
+  it("labels the added action of a narrowed statement with its access level", () => {
+    const added = diffOf(BASE, CASES[4].head).changes.find((c) => c.kind === "permission-added")!;
+    expect(added.detail.actions).toEqual([{ action: "s3:PutObject", accessLevel: "Write", flag: null }]);
+    expect(added.after).toBe("arn:aws:s3:::acme-data/alpha/reports/*");
+  });
+
+  it("flags privilege-escalation and permissions-management actions that widen", () => {
+    const head = edited(BASE, (p) =>
+      statementsOf(p, "beta", "execution").push(
+        { Effect: "Allow", Action: ["iam:PassRole"], Resource: ["arn:aws:iam::111122223333:role/runner"], Condition: REGION },
+        { Effect: "Allow", Action: ["s3:PutBucketPolicy", "s3:ListBucket"], Resource: ["arn:aws:s3:::acme-data"], Condition: REGION },
+      ),
+    );
+    const diff = diffOf(BASE, head);
+    expect(diff.flagged.map((f) => [f.agent, f.identity, f.action, f.accessLevel, f.flag, f.resource])).toEqual([
+      ["beta", "execution", "iam:PassRole", "Write", "privilege-escalation", "arn:aws:iam::111122223333:role/runner"],
+      ["beta", "execution", "s3:PutBucketPolicy", "Permissions management", "permissions-management", "arn:aws:s3:::acme-data"],
+    ]);
+    expect(diff.summary).toMatchObject({ agentsChanged: 1, widening: 2, flagged: 2 });
+    // The same actions being removed are not flagged.
+    expect(diffOf(head, BASE).flagged).toEqual([]);
+  });
+
+  it("shows an added agent's whole identities and flags nothing it does not have", () => {
+    const diff = diffOf(BASE, planJson([ALPHA, BETA, agent("gamma")]));
+    const gamma = lines(diff).filter((l) => l.startsWith("gamma/"));
+    expect(gamma.slice(0, 2)).toEqual(["gamma/- agent-added widens", "gamma/orchestration identity-added widens"]);
+    expect(gamma).toContain("gamma/execution permission-added widens");
+    expect(gamma).toContain("gamma/execution vault-role-added widens");
+    // Only its audit identity's explicit Deny (never delete logs) narrows.
+    expect(gamma.filter((l) => !l.endsWith("widens"))).toEqual(["gamma/audit permission-added narrows"]);
+    expect(diff.summary).toMatchObject({ agentsChanged: 1, agentsAdded: 1, narrowing: 1, flagged: 0 });
+  });
+
+  it("shows a rename as remove plus add, each noting the IAM and Vault roles it replaces", () => {
+    const diff = diffOf(BASE, planJson([ALPHA, agent("beta-two")]));
+    expect(lines(diff).filter((l) => l.includes("/- "))).toEqual(["beta/- agent-removed narrows", "beta-two/- agent-added widens"]);
+    for (const change of diff.changes.filter((c) => c.identity === null)) {
+      const note = change.detail.notes.find((n) => n.includes("rename"));
+      expect(note).toContain("acme-test-beta-execution");
+      expect(note).toContain("acme-test-beta-two-execution");
+      expect(note).toContain("test-beta-two-execution");
+    }
+  });
+
+  it("does not call unrelated agents a rename", () => {
+    const diff = diffOf(BASE, planJson([ALPHA, agent("delta", { owner: "team-other" })]));
+    expect(diff.changes.flatMap((c) => c.detail.notes).some((n) => n.includes("rename"))).toBe(false);
+  });
+
+  it("makes revocation its own change, with the lease revoke commands, and nothing widens", () => {
+    const diff = diffOf(BASE, revokedAlpha);
+    const revoked = diff.changes[0];
+    expect(revoked).toMatchObject({ agent: "alpha", identity: null, kind: "agent-revoked", classification: "narrows" });
+    expect(revoked.detail.commands).toEqual(["vault lease revoke -prefix database/creds/test-alpha-ledger", "vault lease revoke -prefix aws/sts/test-alpha-reports"]);
+    expect(diff.summary).toMatchObject({ widening: 0, agentsRevoked: 1 });
+    expect(lines(diffOf(revokedAlpha, BASE))[0]).toBe("alpha/- agent-reinstated widens");
+  });
+
+  it("exercises every change kind", () => {
+    const seen = new Set(CASES.flatMap((c) => c.expected.map((line) => line.split(" ")[1])));
+    for (const extra of ["agent-added", "identity-added", "agent-reinstated"]) seen.add(extra); // asserted in the tests above
+    expect([...CHANGE_KINDS].filter((kind) => !seen.has(kind))).toEqual([]);
+  });
+});
