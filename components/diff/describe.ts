@@ -49,9 +49,11 @@ export function flagText(label: Pick<ActionLabel, "flag">): string {
   return label.flag === "privilege-escalation" ? "privilege escalation" : label.flag === "permissions-management" ? "permissions management" : "";
 }
 
-/** `s3:GetObject: Read; iam:PassRole: Write, privilege escalation`. */
+/** `Write, privilege escalation` for one action; `s3:GetObject: Read; iam:PassRole: Write, …` for several. */
 export function actionLevels(change: Change): string {
-  return (change.detail.actions ?? []).map((label) => `${label.action}: ${[label.accessLevel, flagText(label)].filter(Boolean).join(", ")}`).join("; ");
+  const labels = change.detail.actions ?? [];
+  const level = (label: ActionLabel) => [label.accessLevel, flagText(label)].filter(Boolean).join(", ");
+  return labels.length === 1 ? level(labels[0]) : labels.map((label) => `${label.action}: ${level(label)}`).join("; ");
 }
 
 export function pluralise(count: number, noun: string): string {

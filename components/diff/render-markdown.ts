@@ -2,7 +2,7 @@
  * `--format markdown`: one pull-request comment. A hidden marker lets CI find and update the same
  * comment; a one-screen summary and the flagged actions come first, then details by agent.
  */
-import { agentsSummary, changeLabel, flagText, pluralise } from "./describe";
+import { actionLevels, agentsSummary, changeLabel, flagText, pluralise } from "./describe";
 import { mdCode, mdCodeBlock, mdRow, mdText } from "./markdown";
 import type { Change, IdentityDiff } from "./types";
 
@@ -16,11 +16,10 @@ const CLASS = { widens: "**widens**", narrows: "narrows", neutral: "neutral" } a
 function what(change: Change): string {
   const effect = change.detail.effect ? `${change.detail.effect} ` : "";
   const target = change.detail.target ? ` on ${mdCode(change.detail.target)}` : "";
-  const levels = (change.detail.actions ?? []).map((l) => `${mdCode(l.action)}: ${[l.accessLevel, flagText(l)].filter(Boolean).map(mdText).join(", ")}`);
   const parts = [
     `${mdText(changeLabel(change))}: ${mdText(effect)}${mdCode(change.detail.subject)}${target}`,
     change.detail.conditions ? `if ${mdCode(change.detail.conditions)}` : "",
-    levels.length ? `access: ${levels.join("; ")}` : "",
+    change.detail.actions?.length ? `access: ${mdText(actionLevels(change))}` : "",
     ...change.detail.notes.map((note) => `_${mdText(note)}_`),
   ];
   return parts.filter(Boolean).join(" · ");
@@ -30,11 +29,11 @@ const value = (v: string | null) => (v === null ? "—" : mdCode(v));
 
 function agentSection(agent: string, changes: readonly Change[]): string {
   const lines = [
-    `#### ${mdText(agent)}`,
+    `##### ${mdText(agent)}`,
     "",
-    mdRow(["Identity", "Change", "Before", "After", "Effect on privilege"]),
+    mdRow(["Privilege", "Identity", "Change", "Before", "After"]),
     mdRow(["---", "---", "---", "---", "---"]),
-    ...changes.map((c) => mdRow([mdText(c.identity ?? "(agent)"), what(c), value(c.before), value(c.after), CLASS[c.classification]])),
+    ...changes.map((c) => mdRow([CLASS[c.classification], mdText(c.identity ?? "(agent)"), what(c), value(c.before), value(c.after)])),
   ];
   const commands = changes.flatMap((c) => c.detail.commands ?? []);
   if (commands.length > 0) lines.push("", `After \`pulumi up\`, end the leases ${mdText(agent)} already holds:`, "", mdCodeBlock(commands, "sh"));

@@ -1,0 +1,74 @@
+/** The pull-request comment, parsed back with a real Markdown parser (marked, GFM tables). */
+import { marked, type Tokens } from "marked";
+import { describe, expect, it } from "vitest";
+import { DIFF_COMMENT_MARKER, renderMarkdown, renderText } from "../../components/diff";
+import { agent, diffOf, edited, planJson, statementsOf } from "../helpers/diff-plans";
+
+const BASE = planJson([agent("alpha"), agent("beta")]);
+/** A hand-written plan may hold any text: names built to break tables, code spans and HTML. */
+const HOSTILE = "evil|name`tick``<script>alert(1)</script>";
+const HOSTILE_ARN = "arn:aws:s3:::bucket|x/`a`/<b>*";
+
+const HEAD = edited(BASE, (p) => {
+  statementsOf(p, "alpha", "execution").push({ Effect: "Allow", Action: "iam:PassRole", Resource: "arn:aws:iam::111122223333:role/runner" });
+  statementsOf(p, "beta", "execution")[0].Resource = [HOSTILE_ARN];
+  p.agents.push({ ...edited(p, () => {}).agents[1], name: HOSTILE });
+});
+
+const tables = (markdown: string) => marked.lexer(markdown).filter((t): t is Tokens.Table => t.type === "table");
+const headerTexts = (table: Tokens.Table) => table.header.map((cell) => cell.text);
+/** Text of every `<td>` of every row of the n-th HTML table. */
+function htmlRows(html: string, n: number): string[][] {
+  const table = html.split("<table>")[n + 1].split("</table>")[0];
+  const body = table.split("<tbody>")[1] ?? "";
+  return body
+    .split("<tr>")
+    .slice(1)
+    .map((row) => [...row.matchAll(/<td[^>]*>([\s\S]*?)<\/td>/g)].map((m) => m[1]));
+}
+const decode = (html: string) =>
+  html.replace(/<\/?code>/g, "").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, "&");
+
+describe("markdown comment", () => {
+  const diff = diffOf(BASE, HEAD);
+  const markdown = renderMarkdown(diff);
+  const html = marked.parse(markdown, { async: false, gfm: true });
+
+  it("starts with the hidden marker CI uses to find its comment", () => {
+    expect(markdown.startsWith(`${DIFF_COMMENT_MARKER}\n`)).toBe(true);
+    expect(html).toContain(DIFF_COMMENT_MARKER);
+  });
+
+  it("has a one-row summary table, then the flagged table, then one details table per agent", () => {
+    const [summary, flagged, ...details] = tables(markdown);
+    expect(headerTexts(summary)).toEqual(["Agents changed", "Widening", "Narrowing", "Neutral", "Flagged actions"]);
+    expect(summary.rows).toHaveLength(1);
+    expect(summary.rows[0].slice(1).map((c) => c.text)).toEqual([diff.summary.widening, diff.summary.narrowing, diff.summary.neutral, diff.summary.flagged].map(String));
+    expect(headerTexts(flagged)).toEqual(["Agent", "Identity", "Action", "Access level", "Why", "On"]);
+    expect(flagged.rows).toHaveLength(1);
+    expect(details).toHaveLength(3);
+    for (const table of details) expect(headerTexts(table)).toEqual(["Privilege", "Identity", "Change", "Before", "After"]);
+    expect(details.reduce((n, t) => n + t.rows.length, 0)).toBe(diff.changes.length);
+  });
+
+  it("renders the summary and flagged rows to HTML cells", () => {
+    expect(htmlRows(html, 0)[0]).toEqual(["3 agents changed (1 added)", ...[diff.summary.widening, diff.summary.narrowing, diff.summary.neutral, diff.summary.flagged].map(String)]);
+    expect(htmlRows(html, 1)[0].map(decode)).toEqual(["alpha", "execution", "iam:PassRole", "Write", "privilege escalation", "arn:aws:iam::111122223333:role/runner"]);
+  });
+
+  it("escapes pipes, backticks and < in names so every row keeps its cells and no HTML gets through", () => {
+    expect(html).not.toContain("<script>");
+    expect(html).not.toContain("<b>");
+    for (let n = 2; n < 5; n++) for (const row of htmlRows(html, n)) expect(row).toHaveLength(5);
+    const agentHeadings = marked.lexer(markdown).filter((t): t is Tokens.Heading => t.type === "heading" && t.depth === 5);
+    expect(agentHeadings.map((h) => decode(marked.parseInline(h.text, { async: false })))).toEqual(["alpha", "beta", HOSTILE]);
+    const betaCells = htmlRows(html, 3).flat().map(decode);
+    expect(betaCells).toContain(HOSTILE_ARN);
+  });
+
+  it("says so in one line when nothing changed", () => {
+    const none = renderMarkdown(diffOf(BASE, BASE));
+    expect(none).toBe(`${DIFF_COMMENT_MARKER}\n**No identity changes** for stack \`test\` (\`base.json\` → \`head.json\`).\n`);
+    expect(renderText(diffOf(BASE, BASE))).toBe("No identity changes (stack test: base.json -> head.json).\n");
+  });
+});
