@@ -74,6 +74,13 @@ describe("risk tiers", () => {
     expect(condition("b")).toEqual([undefined, undefined, undefined]);
   });
 
+  it("rejects a high-risk agent whose name leaves no room for the pod in the session name", () => {
+    const long = "a".repeat(30);
+    const found = violations([agent(long, HIGH_RISK)]).filter((v) => v.rule === "context/session-name-room");
+    // "<30 chars>-orchestration-" is 45 characters, "-execution-" 41, "-audit-" 37.
+    expect(found.map((v) => v.identity)).toEqual(["execution", "orchestration"]);
+  });
+
   it("organisation limits only tighten the tier defaults", () => {
     const tightened = effectiveTierPolicy("batch", { tokenMaxTtl: 1200, requireApproval: true });
     expect(tightened).toMatchObject({ tokenMaxTtl: 1200, tokenTtl: 900, requiresApproval: true });

@@ -11,6 +11,9 @@ const TIER = standards(["NHI5"], ["ASI03"], ["L4 Deployment & Infrastructure", "
 const DATA = standards(["NHI5"], ["ASI03"], ["L2 Data Operations", "L6 Security & Compliance"], ["MAP 4.1", "MEASURE 2.10"]);
 const ENVIRONMENT = standards(["NHI8", "NHI5"], ["ASI03"], ["L4 Deployment & Infrastructure"], ["MANAGE 2.4"]);
 
+/** STS RoleSessionName is at most 64 characters; keep 24 of them for the pod name. */
+export const SESSION_PREFIX_MAX = 40;
+
 /** The 12-digit account of an ARN, or "" when the ARN has none (S3 buckets, global resources). */
 export function arnAccount(arn: string): string {
   return arn.split(":")[4] ?? "";
@@ -76,6 +79,25 @@ export const contextRules: PlanRule[] = [
                 fix: "let the Agent component build the trust policy; run workloads with `agent.workload(kind)` so the session name is set",
               }))
           : [],
+      );
+    },
+  },
+  {
+    id: "context/session-name-room",
+    family: "context",
+    description: "Traceable session names (`<agent>-<kind>-<pod>`) leave room for the pod name within STS's 64-character limit.",
+    severity: "error",
+    standards: standards(["NHI4"], ["ASI03"], ["L5 Evaluation & Observability"], ["MEASURE 2.8"]),
+    check({ plan }) {
+      return plan.agents.flatMap((agent) =>
+        agent.identities
+          .filter((identity) => identity.sessionNamePrefix !== null && identity.sessionNamePrefix.length > SESSION_PREFIX_MAX)
+          .map((identity) => ({
+            agent: agent.name,
+            identity: identity.kind,
+            message: `session name prefix "${identity.sessionNamePrefix}" is ${identity.sessionNamePrefix!.length} characters; with the pod name it would exceed STS's 64`,
+            fix: `shorten the agent name so the prefix is at most ${SESSION_PREFIX_MAX} characters (the rest is for the pod name)`,
+          })),
       );
     },
   },
