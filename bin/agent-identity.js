@@ -4,8 +4,8 @@ const path = require("node:path");
 const fs = require("node:fs");
 const compiled = path.join(__dirname, "..", "dist", "cli", "main.js");
 if (fs.existsSync(compiled)) {
-  require(compiled).main(process.argv);
+  require(compiled).run(process.argv);
 } else {
   require("tsx/cjs");
-  require(path.join(__dirname, "..", "cli", "main.ts")).main(process.argv);
+  require(path.join(__dirname, "..", "cli", "main.ts")).run(process.argv);
 }

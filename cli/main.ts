@@ -51,12 +51,15 @@ export function buildProgram(): Command {
   return program;
 }
 
-/** Run the CLI; every failure ends in an exit code and a message, never a stack trace. */
-export async function main(argv: readonly string[]): Promise<void> {
+/**
+ * Entry point (also for bin/): usage errors and bad input end with exit 2 and a message, never a
+ * stack trace. Async because `diff` loads IAM data asynchronously.
+ */
+export async function run(argv: readonly string[]): Promise<void> {
   try {
     await buildProgram().parseAsync([...argv]);
   } catch (error) {
-    // Usage errors (unknown option, bad choice) were already printed by commander: bad input, exit 2.
+    // Commander has already printed usage errors (unknown option, bad choice).
     if (error instanceof CommanderError) {
       process.exitCode = error.exitCode === 0 ? 0 : 2;
       return;
@@ -66,4 +69,4 @@ export async function main(argv: readonly string[]): Promise<void> {
   }
 }
 
-if (require.main === module) void main(process.argv);
+if (require.main === module) void run(process.argv);

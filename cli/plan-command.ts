@@ -68,7 +68,7 @@ export function runPlan(options: PlanOptions): CommandResult {
       const violations = outcome.violations?.evaluation.violations ?? [];
       return { exitCode: outcome.exitCode, stdout: `${JSON.stringify({ ok: false, errors: outcome.lines, violations }, null, 2)}\n`, stderr: "" };
     }
-    const what = outcome.exitCode === 1 ? `${outcome.lines.length} least-privilege violation(s)` : "invalid stack file";
+    const what = outcome.exitCode === 1 ? `${outcome.lines.length} policy violation(s)` : "invalid stack file";
     return { exitCode: outcome.exitCode, stdout: "", stderr: [`plan failed: ${what}`, ...outcome.lines.map((l) => `  ${l}`), ""].join("\n") };
   }
   const { plan, evaluation } = outcome.result;
