@@ -9,7 +9,7 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import { compileFleet } from "../components/core/compile";
 import { DeclarationError, parseDeclaration } from "../components/core/schema";
-import { diffPlans, loadActionCatalog, PlanInputError, readPlan, renderJson, renderMarkdown, renderText, type Plan } from "../components/diff";
+import { diffPlans, loadActionCatalog, PlanInputError, readPlanPair, renderJson, renderMarkdown, renderText, type Plan } from "../components/diff";
 import { serviceOf } from "../components/diff/access-level";
 import type { CommandResult } from "./plan-command";
 import { StackFileError, locateDeclarationError, parseStackFile, stackFilePath } from "./stack-file";
@@ -35,15 +35,16 @@ class DiffInputError extends Error {
 
 interface Side {
   readonly label: string;
-  readonly plan: Plan;
+  /** A plan as parsed JSON or as compiled; validated and normalised by `readPlanPair`. */
+  readonly plan: unknown;
 }
 
 /** Same compile functions as `pulumi up`; least-privilege rules are `plan`'s job, not the diff's. */
-function planFromStackText(text: string, file: string, stack: string): Plan {
+function planFromStackText(text: string, file: string, stack: string): unknown {
   try {
     const stackFile = parseStackFile(text, file);
     try {
-      return readPlan(compileFleet(parseDeclaration(stackFile.declaration, file), stack), file);
+      return compileFleet(parseDeclaration(stackFile.declaration, file), stack);
     } catch (error) {
       if (error instanceof DeclarationError) throw new DiffInputError(locateDeclarationError(stackFile, error));
       throw error;
@@ -54,16 +55,14 @@ function planFromStackText(text: string, file: string, stack: string): Plan {
   }
 }
 
-function planFromFile(path: string, label: string, stack: string): Plan {
+function planFromFile(path: string, label: string, stack: string): unknown {
   const text = readFileSync(path, "utf8");
   if (/\.ya?ml$/i.test(path)) return planFromStackText(text, label, stack);
-  let json: unknown;
   try {
-    json = JSON.parse(text);
+    return JSON.parse(text);
   } catch (error) {
     throw new DiffInputError([`${label}: not JSON (${(error as Error).message}); expected a plan written by \`plan --json\`, a stack file, or a git revision`]);
   }
-  return readPlan(json, label);
 }
 
 function git(cwd: string, args: readonly string[]): { ok: boolean; stdout: string; stderr: string } {
@@ -72,7 +71,7 @@ function git(cwd: string, args: readonly string[]): { ok: boolean; stdout: strin
   return { ok: result.status === 0, stdout: result.stdout, stderr: result.stderr.trim() };
 }
 
-function planAtRevision(revision: string, file: string, stack: string, cwd: string): Plan {
+function planAtRevision(revision: string, file: string, stack: string, cwd: string): unknown {
   if (revision.startsWith("-")) throw new DiffInputError([`"${revision}" is not a plan file or a git revision`]);
   const commit = git(cwd, ["rev-parse", "--verify", "--quiet", `${revision}^{commit}`]);
   if (!commit.ok) {
@@ -118,17 +117,19 @@ export async function runDiff(options: DiffOptions): Promise<CommandResult> {
   const cwd = options.cwd ?? process.cwd();
   let base: Side;
   let head: Side;
+  let plans: [Plan, Plan];
   try {
     if (options.base === undefined) throw new DiffInputError(["a base is required: `diff BASE [HEAD]` or `diff --base <revision|file>`"]);
     base = loadSide(options.base, options, cwd);
     head = loadSide(options.head, options, cwd);
+    plans = readPlanPair(base.plan, head.plan, { base: base.label, head: head.label });
   } catch (error) {
     if (error instanceof DiffInputError) return { exitCode: 2, stdout: "", stderr: ["diff failed: invalid input", ...error.lines.map((l) => `  ${l}`), ""].join("\n") };
     if (error instanceof PlanInputError) return { exitCode: 2, stdout: "", stderr: `diff failed: ${error.message}\n` };
     throw error;
   }
-  const catalog = await loadActionCatalog(servicesOf([base.plan, head.plan]));
-  const diff = diffPlans(base.plan, head.plan, catalog, { base: base.label, head: head.label });
+  const catalog = await loadActionCatalog(servicesOf(plans));
+  const diff = diffPlans(plans[0], plans[1], catalog, { base: base.label, head: head.label });
   const stdout = RENDERERS[options.format ?? "text"](diff);
   const failed = options.failOn === "widen" && diff.summary.widening > 0;
   return { exitCode: failed ? 1 : 0, stdout, stderr: failed ? `diff: ${diff.summary.widening} change(s) widen privilege (--fail-on widen)\n` : "" };

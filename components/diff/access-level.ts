@@ -81,8 +81,18 @@ export function serviceOf(action: string): string | null {
 
 const escalationMatchedBy = (pattern: string) => PRIVILEGE_ESCALATION_ACTIONS.some((action) => globMatches(pattern, action, true));
 
+const labels = new WeakMap<ActionCatalog, Map<string, ActionLabel>>();
+
 /** Access level and flag of one Allow action (a wildcard takes every level it can reach). */
 export function labelAction(action: string, catalog: ActionCatalog): ActionLabel {
+  let known = labels.get(catalog);
+  if (!known) labels.set(catalog, (known = new Map()));
+  let label = known.get(action);
+  if (!label) known.set(action, (label = computeLabel(action, catalog)));
+  return label;
+}
+
+function computeLabel(action: string, catalog: ActionCatalog): ActionLabel {
   const notAction = /^NotAction\[(.*)\]$/.exec(action);
   if (notAction) {
     // Allow-with-NotAction grants everything else: escalation unless every such action is excluded.

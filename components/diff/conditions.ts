@@ -20,15 +20,19 @@ export function compareText(a: string, b: string): number {
 
 export function canonicalConditions(block: unknown): CanonicalConditions {
   if (!block || typeof block !== "object") return [];
-  const entries: [string, string, string[]][] = [];
-  for (const [operator, keys] of Object.entries(block as Record<string, unknown>)) {
+  // [operator, key, values, lower-case key for ordering]
+  const entries: [string, string, string[], string][] = [];
+  for (const operator of Object.keys(block)) {
+    const keys = (block as Record<string, unknown>)[operator];
     if (!keys || typeof keys !== "object") continue;
-    for (const [key, value] of Object.entries(keys as Record<string, unknown>)) {
-      const values = (Array.isArray(value) ? value : [value]).map(String);
-      entries.push([operator, key, sorted(values)]);
+    for (const key of Object.keys(keys)) {
+      const value = (keys as Record<string, unknown>)[key];
+      const values = Array.isArray(value) ? (value.length === 1 ? [String(value[0])] : sorted(value.map(String))) : [String(value)];
+      entries.push([operator, key, values, key.toLowerCase()]);
     }
   }
-  return entries.sort((a, b) => compareText(a[0], b[0]) || compareText(a[1].toLowerCase(), b[1].toLowerCase()));
+  if (entries.length > 1) entries.sort((a, b) => compareText(a[0], b[0]) || compareText(a[3], b[3]));
+  return entries.map(([operator, key, values]) => [operator, key, values] as const);
 }
 
 export function conditionsKey(conditions: CanonicalConditions): string {

@@ -8,6 +8,7 @@ import { compareText } from "./conditions";
 import type { LocalChange } from "./entry-changes";
 import { identityChanges } from "./identity-changes";
 import type { Agent, Plan } from "./read-plan";
+import { sameAgent, sameIdentity } from "./same";
 import { CHANGE_KINDS, type Change, type ChangeKind, type Classification, type DiffSide, type FlaggedItem, type IdentityDiff } from "./types";
 
 /** Tiers by how much they allow: a move to the right raises the ceilings (widens). */
@@ -101,6 +102,7 @@ function agentChanges(base: Agent | undefined, head: Agent | undefined, catalog:
     ];
     return atAgent([local("agent-removed", "narrows", base!.name, describeAgent(base!), null, notes)]);
   }
+  if (base && sameAgent(base, head)) return [];
   const out = base ? atAgent(agentFieldChanges(base, head)) : [];
   if (!base) {
     const partner = renames.get(head.name);
@@ -110,29 +112,33 @@ function agentChanges(base: Agent | undefined, head: Agent | undefined, catalog:
   for (const kind of kinds) {
     const before = base?.identities.find((i) => i.kind === kind) ?? null;
     const after = head.identities.find((i) => i.kind === kind) ?? null;
+    if (before && after && sameIdentity(before, after)) continue;
     for (const change of identityChanges(before, after, catalog, head.revoked !== null)) out.push({ identity: kind, change });
   }
   return out;
 }
 
+const KIND_ORDER = new Map<string, number>(CHANGE_KINDS.map((kind, index) => [kind, index]));
+
+/** Agent-level changes first, then the three identities in their usual order, then any other. */
 function identityRank(identity: string | null): string {
   if (identity === null) return "0";
   const index = IDENTITY_ORDER.indexOf(identity);
   return index >= 0 ? `1${index}` : `2${identity}`;
 }
 
-function compareChanges(a: Change, b: Change): number {
-  return (
-    compareText(a.agent, b.agent) ||
-    compareText(identityRank(a.identity), identityRank(b.identity)) ||
-    CHANGE_KINDS.indexOf(a.kind) - CHANGE_KINDS.indexOf(b.kind) ||
-    compareText(a.detail.subject, b.detail.subject) ||
-    compareText(a.detail.field ?? "", b.detail.field ?? "") ||
-    compareText(a.before ?? "", b.before ?? "") ||
-    compareText(a.after ?? "", b.after ?? "") ||
-    compareText(a.detail.effect ?? "", b.detail.effect ?? "") ||
-    compareText(a.detail.conditions ?? "", b.detail.conditions ?? "")
-  );
+/** One sort key per change (computed once: a large diff sorts thousands of changes). */
+function sortKey(c: Change): string {
+  const kind = String(KIND_ORDER.get(c.kind)!).padStart(3, "0");
+  const d = c.detail;
+  return [c.agent, identityRank(c.identity), kind, d.subject, d.field ?? "", c.before ?? "", c.after ?? "", d.effect ?? "", d.conditions ?? ""].join("\u0000");
+}
+
+function sortChanges(changes: Change[]): Change[] {
+  return changes
+    .map((change) => ({ change, key: sortKey(change) }))
+    .sort((a, b) => compareText(a.key, b.key))
+    .map(({ change }) => change);
 }
 
 function flaggedOf(changes: readonly Change[]): FlaggedItem[] {
@@ -155,9 +161,9 @@ export function diffPlans(base: Plan, head: Plan, catalog: ActionCatalog, labels
   const added = head.agents.filter((a) => !baseAgents.has(a.name));
   const renames = renamePairs(removed, added);
 
-  const changes: Change[] = names
-    .flatMap((name) => agentChanges(baseAgents.get(name), headAgents.get(name), catalog, renames).map(({ identity, change }) => ({ agent: name, identity, ...change })))
-    .sort(compareChanges);
+  const changes = sortChanges(
+    names.flatMap((name) => agentChanges(baseAgents.get(name), headAgents.get(name), catalog, renames).map(({ identity, change }) => ({ agent: name, identity, ...change }))),
+  );
   const count = (c: Classification) => changes.filter((x) => x.classification === c).length;
   const flagged = flaggedOf(changes);
   const side = (plan: Plan, label: string): DiffSide => ({ label, stack: plan.stack });

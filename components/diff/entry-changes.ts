@@ -81,17 +81,17 @@ function rowsOf(base: readonly Entry[], head: readonly Entry[], rules: EntryRule
 function mergeRows(rows: readonly Row[], part: "actions" | "targets" | "resources"): Row[] {
   const merged = new Map<string, Row>();
   for (const row of rows) {
-    const key = JSON.stringify([
+    const key = [
       row.type,
       row.field,
       row.effect,
       row.scope,
-      part === "actions" ? null : join(row.actions),
-      part === "targets" ? null : join(row.targets),
-      part === "resources" ? null : join(row.before),
-      part === "resources" ? null : join(row.after),
+      part === "actions" ? "" : join(row.actions),
+      part === "targets" ? "" : join(row.targets),
+      part === "resources" ? "" : join(row.before),
+      part === "resources" ? "" : join(row.after),
       row.conditions,
-    ]);
+    ].join("\u0001");
     const existing = merged.get(key);
     if (!existing) {
       merged.set(key, { ...row, actions: [...row.actions], targets: [...row.targets], before: [...row.before], after: [...row.after] });

@@ -9,7 +9,6 @@ import type { Entry, EntryRules } from "./statements";
 import type { ChangeKind, Classification } from "./types";
 
 const IAM_RULES: EntryRules = {
-  actionKey: (action) => action.toLowerCase(),
   actionSubsumes: (wide, narrow) => globSubsumes(wide, narrow, true),
   resourceSubsumes: (wide, narrow) => globSubsumes(wide, narrow),
 };
@@ -19,7 +18,6 @@ const TRUST_RULES: EntryRules = {
   resourceSubsumes: (wide, narrow) => wide === narrow || wide === "*" || wide === "AWS:*",
 };
 const VAULT_RULES: EntryRules = {
-  actionKey: (capability) => capability,
   actionSubsumes: (wide, narrow) => wide === narrow,
   resourceSubsumes: vaultPathSubsumes,
 };

@@ -1,6 +1,6 @@
 export * from "./types";
 export { diffPlans } from "./engine";
-export { readPlan, PlanInputError, type Plan } from "./read-plan";
+export { readPlan, readPlanPair, PlanInputError, type Plan } from "./read-plan";
 export { loadActionCatalog, labelAction, catalogFrom, PRIVILEGE_ESCALATION_ACTIONS, type ActionCatalog, type ActionLabel } from "./access-level";
 export { renderText } from "./render-text";
 export { renderMarkdown, DIFF_COMMENT_MARKER } from "./render-markdown";

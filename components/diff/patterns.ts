@@ -18,10 +18,20 @@ function escapeRegex(text: string): string {
   return text.replace(/[.+^${}()|[\]\\]/g, "\\$&");
 }
 
+/** Compiled patterns: the same few patterns are matched many times in a large diff. */
+const compiled = new Map<string, RegExp>();
+
 /** Does an IAM pattern match a concrete string? */
 export function globMatches(pattern: string, text: string, ignoreCase = false): boolean {
-  const source = escapeRegex(pattern).replace(/\*/g, "[\\s\\S]*").replace(/\?/g, "[\\s\\S]");
-  return new RegExp(`^${source}$`, ignoreCase ? "i" : "").test(text);
+  const cacheKey = `${ignoreCase ? "i" : "s"}${pattern}`;
+  let regex = compiled.get(cacheKey);
+  if (!regex) {
+    const source = escapeRegex(pattern).replace(/\*/g, "[\\s\\S]*").replace(/\?/g, "[\\s\\S]");
+    regex = new RegExp(`^${source}$`, ignoreCase ? "i" : "");
+    if (compiled.size > 10_000) compiled.clear();
+    compiled.set(cacheKey, regex);
+  }
+  return regex.test(text);
 }
 
 /**

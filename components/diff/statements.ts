@@ -15,11 +15,21 @@ export interface Entry {
   readonly conditions: CanonicalConditions;
   /** From NotAction / NotResource: compared only as a whole, never by subsumption. */
   readonly inverted: boolean;
+  /** Lower-cased action: IAM actions and Vault capabilities compare case-insensitively. */
+  readonly actionKey: string;
+  readonly conditionsKey: string;
+  /** Identity of the entry: equal keys, equal grants. */
+  readonly key: string;
+}
+
+/** Build an entry with its comparison keys computed once (diffs of large fleets compare many). */
+export function entry(effect: "Allow" | "Deny", action: string, resource: string, conditions: CanonicalConditions, inverted: boolean): Entry {
+  const actionKey = action.toLowerCase();
+  const condKey = conditionsKey(conditions);
+  return { effect, action, resource, conditions, inverted, actionKey, conditionsKey: condKey, key: `${effect}\u0003${actionKey}\u0003${resource}\u0003${condKey}` };
 }
 
 export interface EntryRules {
-  /** Identity of an action for equality (IAM actions are case-insensitive). */
-  readonly actionKey: (action: string) => string;
   readonly actionSubsumes: (wide: string, narrow: string) => boolean;
   readonly resourceSubsumes: (wide: string, narrow: string) => boolean;
 }
@@ -63,7 +73,7 @@ export function permissionEntries(statements: readonly RawStatement[]): Entry[] 
     const actions = statement.NotAction !== undefined ? [inverse("NotAction", list(statement.NotAction))] : list(statement.Action);
     const resources = statement.NotResource !== undefined ? [inverse("NotResource", list(statement.NotResource))] : list(statement.Resource);
     const inverted = statement.NotAction !== undefined || statement.NotResource !== undefined;
-    return actions.flatMap((action) => resources.map((resource) => ({ effect: statement.Effect, action, resource, conditions, inverted })));
+    return actions.flatMap((action) => resources.map((resource) => entry(statement.Effect, action, resource, conditions, inverted)));
   });
 }
 
@@ -74,30 +84,20 @@ export function trustEntries(statements: readonly RawStatement[]): Entry[] {
     const inverted = statement.NotAction !== undefined || (statement as { NotPrincipal?: unknown }).NotPrincipal !== undefined;
     const actions = statement.NotAction !== undefined ? [inverse("NotAction", list(statement.NotAction))] : list(statement.Action);
     const who = principals(statement.Principal ?? (statement as { NotPrincipal?: unknown }).NotPrincipal);
-    return actions.flatMap((action) => who.map((resource) => ({ effect: statement.Effect, action, resource, conditions, inverted })));
+    return actions.flatMap((action) => who.map((resource) => entry(statement.Effect, action, resource, conditions, inverted)));
   });
 }
 
 /** Vault path rules: one entry per (capability, path); the `deny` capability is a Deny. */
 export function vaultEntries(paths: readonly { readonly path: string; readonly capabilities: readonly string[] }[]): Entry[] {
   return paths.flatMap((rule) =>
-    rule.capabilities.map((capability) => ({
-      effect: capability === "deny" ? ("Deny" as const) : ("Allow" as const),
-      action: capability,
-      resource: rule.path,
-      conditions: [],
-      inverted: false,
-    })),
+    rule.capabilities.map((capability) => entry(capability === "deny" ? "Deny" : "Allow", capability, rule.path, [], false)),
   );
 }
 
-function entryKey(entry: Entry, rules: EntryRules): string {
-  return [entry.effect, rules.actionKey(entry.action), entry.resource, conditionsKey(entry.conditions)].join("\u0003");
-}
-
-function uniqueByKey(entries: readonly Entry[], rules: EntryRules): Map<string, Entry> {
+function uniqueByKey(entries: readonly Entry[]): Map<string, Entry> {
   const map = new Map<string, Entry>();
-  for (const entry of entries) map.set(entryKey(entry, rules), entry);
+  for (const e of entries) map.set(e.key, e);
   return map;
 }
 
@@ -113,7 +113,7 @@ function pairBySubsumption(
   const value = (e: Entry) => (field === "resource" ? e.resource : e.action);
   // Entries can pair only when everything but `field` is equal.
   const rest = (e: Entry) =>
-    [e.effect, field === "resource" ? rules.actionKey(e.action) : e.resource, conditionsKey(e.conditions)].join("\u0003");
+    [e.effect, field === "resource" ? e.actionKey : e.resource, e.conditionsKey].join("\u0003");
   const eligible = (e: Entry) => !e.inverted;
 
   for (const [aKey, a] of [...added]) {
@@ -141,16 +141,17 @@ function pairBySubsumption(
  * other), an action change (likewise); whatever is left is added or removed.
  */
 export function diffEntries(base: readonly Entry[], head: readonly Entry[], rules: EntryRules): EntryChange[] {
-  const baseMap = uniqueByKey(base, rules);
-  const headMap = uniqueByKey(head, rules);
+  const baseMap = uniqueByKey(base);
+  const headMap = uniqueByKey(head);
   const byKey = (map: Map<string, Entry>, other: Map<string, Entry>) =>
     new Map([...map].filter(([key]) => !other.has(key)).sort((x, y) => compareText(x[0], y[0])));
   const added = byKey(headMap, baseMap);
   const removed = byKey(baseMap, headMap);
   const out: EntryChange[] = [];
+  if (added.size === 0 && removed.size === 0) return out;
 
   // Allow flipped to Deny (revoked trust) or back: one change, not an add and a remove.
-  const sameGrant = (e: Entry) => [rules.actionKey(e.action), e.resource, conditionsKey(e.conditions)].join("\u0003");
+  const sameGrant = (e: Entry) => [e.actionKey, e.resource, e.conditionsKey].join("\u0003");
   for (const [aKey, a] of [...added]) {
     const match = [...removed].find(([, r]) => r.effect !== a.effect && sameGrant(r) === sameGrant(a));
     if (!match) continue;
@@ -158,7 +159,7 @@ export function diffEntries(base: readonly Entry[], head: readonly Entry[], rule
     added.delete(aKey);
     removed.delete(match[0]);
   }
-  const sameTarget = (e: Entry) => [e.effect, rules.actionKey(e.action), e.resource].join("\u0003");
+  const sameTarget = (e: Entry) => [e.effect, e.actionKey, e.resource].join("\u0003");
   for (const [aKey, a] of [...added]) {
     if (a.inverted) continue;
     const match = [...removed].find(([, r]) => !r.inverted && sameTarget(r) === sameTarget(a));
