@@ -113,7 +113,10 @@ function secretRoleChanges(base: readonly SecretRole[], head: readonly SecretRol
 function vaultRules(entries: readonly Entry[]): string {
   const byPath = new Map<string, string[]>();
   for (const e of entries) byPath.set(e.resource, [...(byPath.get(e.resource) ?? []), e.action]);
-  return [...byPath].map(([path, caps]) => `${path} (${caps.sort(compareText).join(", ")})`).join("; ");
+  return [...byPath]
+    .sort((x, y) => compareText(x[0], y[0]))
+    .map(([path, caps]) => `${path} (${caps.sort(compareText).join(", ")})`)
+    .join("; ");
 }
 
 const EMPTY: Omit<Identity, "kind" | "serviceAccount" | "iamRole"> = { permissions: [], trust: [], vaultRole: null, vaultPolicy: null, vaultPaths: [], secretRoles: [] };
