@@ -141,6 +141,13 @@ function sortChanges(changes: Change[]): Change[] {
     .map(({ change }) => change);
 }
 
+/** The resources a permission change applies to, wherever the change keeps them. */
+function whereApplies(change: Change): string {
+  if (change.detail.field === "action") return change.detail.subject;
+  if (change.detail.field === "condition" || change.detail.field === "effect") return change.detail.target ?? "";
+  return change.after ?? "";
+}
+
 function flaggedOf(changes: readonly Change[]): FlaggedItem[] {
   return changes.flatMap((change) =>
     change.classification !== "widens"
@@ -148,7 +155,7 @@ function flaggedOf(changes: readonly Change[]): FlaggedItem[] {
       : (change.detail.actions ?? []).flatMap((label) =>
           label.flag === null
             ? []
-            : [{ agent: change.agent, identity: change.identity, action: label.action, accessLevel: label.accessLevel, flag: label.flag, resource: change.detail.field === "action" ? change.detail.subject : (change.after ?? "") }],
+            : [{ agent: change.agent, identity: change.identity, action: label.action, accessLevel: label.accessLevel, flag: label.flag, resource: whereApplies(change) }],
         ),
   );
 }

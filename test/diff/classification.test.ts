@@ -326,6 +326,15 @@ describe("diff classification", () => {
     expect(diffOf(head, BASE).flagged).toEqual([]);
   });
 
+  it("flags an escalation action whose condition is loosened, naming its resource", () => {
+    const passRole = { Effect: "Allow", Action: ["iam:PassRole"], Resource: ["arn:aws:iam::111122223333:role/runner"], Condition: REGION };
+    const base = edited(BASE, (p) => statementsOf(p, "beta", "execution").push(passRole));
+    const head = edited(base, (p) => delete statementsOf(p, "beta", "execution").at(-1)!.Condition);
+    const diff = diffOf(base, head);
+    expect(lines(diff)).toEqual(["beta/execution permission-changed widens"]);
+    expect(diff.flagged).toMatchObject([{ action: "iam:PassRole", flag: "privilege-escalation", resource: "arn:aws:iam::111122223333:role/runner" }]);
+  });
+
   it("shows an added agent's whole identities and flags nothing it does not have", () => {
     const diff = diffOf(BASE, planJson([ALPHA, BETA, agent("gamma")]));
     const gamma = lines(diff).filter((l) => l.startsWith("gamma/"));
