@@ -4,7 +4,7 @@ import type { ActionCatalog } from "./access-level";
 import { compareText } from "./conditions";
 import { entryChanges, type LocalChange } from "./entry-changes";
 import { globSubsumes, vaultPathSubsumes } from "./patterns";
-import type { Identity, SecretRole, VaultRole } from "./read-plan";
+import type { Identity, SecretRole, VaultRole } from "./model";
 import type { Entry, EntryRules } from "./statements";
 import type { ChangeKind, Classification } from "./types";
 

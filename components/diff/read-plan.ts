@@ -6,7 +6,10 @@
  */
 import { compareText } from "./conditions";
 import { JsonShapeError, at, list, object, optionalSeconds, optionalString, seconds, string, stringOrStrings, strings, type Json } from "./json-reader";
+import type { Agent, Identity, Plan, SecretRole, VaultRole } from "./model";
 import { permissionEntries, trustEntries, vaultEntries, type Entry, type RawStatement } from "./statements";
+
+export type { Agent, Identity, Plan, SecretRole, VaultRole } from "./model";
 
 export class PlanInputError extends Error {
   constructor(
@@ -18,61 +21,6 @@ export class PlanInputError extends Error {
   }
 }
 
-// ---------------------------------------------------------------- the normalised model
-
-export interface SecretRole {
-  readonly type: string;
-  readonly name: string;
-  readonly dbName: string | null;
-  readonly creationStatements: readonly string[];
-  readonly roleArns: readonly string[];
-  /** `defaultTtl`/`maxTtl` or `defaultStsTtl`/`maxStsTtl`, seconds, by field name. */
-  readonly ttls: Readonly<Record<string, number>>;
-}
-
-export interface VaultRole {
-  readonly name: string;
-  readonly boundServiceAccountNames: readonly string[];
-  readonly boundServiceAccountNamespaces: readonly string[];
-  readonly audience: string | null;
-  readonly tokenTtl: number;
-  readonly tokenMaxTtl: number;
-  readonly tokenPolicies: readonly string[];
-}
-
-export interface Identity {
-  readonly kind: string;
-  readonly serviceAccount: string;
-  readonly iamRole: { readonly name: string; readonly arn: string; readonly maxSessionDuration: number; readonly permissionsBoundary: string | null };
-  /** Sorted by entry key (as are `trust` and `vaultPaths`). */
-  readonly permissions: readonly Entry[];
-  readonly trust: readonly Entry[];
-  readonly vaultRole: VaultRole | null;
-  readonly vaultPolicy: string | null;
-  readonly vaultPaths: readonly Entry[];
-  readonly secretRoles: readonly SecretRole[];
-}
-
-export interface Agent {
-  readonly name: string;
-  readonly owner: string;
-  readonly sponsor: string | null;
-  readonly tier: string;
-  readonly expires: string | null;
-  readonly maxDataClass: string | null;
-  readonly approval: string | null;
-  readonly namespace: string | null;
-  readonly auditRetentionDays: number | null;
-  readonly tools: readonly string[];
-  readonly revoked: { readonly at: string; readonly reason: string; readonly leaseRevokeCommands: readonly string[] } | null;
-  readonly identities: readonly Identity[];
-}
-
-export interface Plan {
-  readonly stack: string;
-  /** Sorted by name. */
-  readonly agents: readonly Agent[];
-}
 
 const sortedCopy = (values: readonly string[]) => [...new Set(values)].sort(compareText);
 

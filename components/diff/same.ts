@@ -2,7 +2,7 @@
  * Equality of normalised agents and identities, without building anything: lets the diff skip
  * the unchanged bulk of a large fleet cheaply. Entry lists are sorted by key when read.
  */
-import type { Agent, Identity, SecretRole, VaultRole } from "./read-plan";
+import type { Agent, Identity, SecretRole, VaultRole } from "./model";
 import type { Entry } from "./statements";
 
 function sameList<T>(a: readonly T[], b: readonly T[], same: (x: T, y: T) => boolean = (x, y) => x === y): boolean {

@@ -1,0 +1,82 @@
+/** Changes to an agent's own fields: revocation, tier, data class, expiry, ownership; renames. */
+import { DATA_CLASSES } from "../core/tiers";
+import type { LocalChange } from "./entry-changes";
+import type { Agent } from "./model";
+import type { ChangeKind, Classification } from "./types";
+
+/** Tiers by how much they allow: a move to the right raises the ceilings (widens). */
+const TIER_LOOSENESS = ["high-risk", "assistant", "batch"];
+
+export function local(kind: ChangeKind, classification: Classification, subject: string, before: string | null, after: string | null, notes: string[] = [], commands?: string[]): LocalChange {
+  return { kind, classification, before, after, detail: { subject, notes, ...(commands ? { commands } : {}) } };
+}
+
+/** Ordered values: moving up the order widens, down narrows; unknown values: neutral. */
+function rankedChange(kind: ChangeKind, subject: string, order: readonly string[], before: string | null, after: string | null): LocalChange[] {
+  if (before === after) return [];
+  const [b, a] = [order.indexOf(before ?? ""), order.indexOf(after ?? "")];
+  const classification: Classification = b < 0 || a < 0 ? "neutral" : a > b ? "widens" : "narrows";
+  return [local(kind, classification, subject, before, after)];
+}
+
+function neutralChange(kind: ChangeKind, subject: string, before: string | number | null, after: string | number | null, notes: string[] = []): LocalChange[] {
+  return before === after ? [] : [local(kind, "neutral", subject, before === null ? null : String(before), after === null ? null : String(after), notes)];
+}
+
+export const roles = (agent: Agent) => agent.identities.map((i) => i.iamRole.name).join(", ");
+export const vaultRoles = (agent: Agent) => agent.identities.flatMap((i) => (i.vaultRole ? [i.vaultRole.name] : [])).join(", ") || "(none)";
+export const describeAgent = (agent: Agent) => `tier ${agent.tier}, owner ${agent.owner}, ${agent.identities.length} identities`;
+
+function revocationChanges(base: Agent, head: Agent): LocalChange[] {
+  const [was, is] = [base.revoked, head.revoked];
+  if (!was && !is) return [];
+  const text = (r: NonNullable<Agent["revoked"]>) => `${r.at}: ${r.reason}`;
+  if (!was && is) {
+    const notes = ["every session issued before this time is denied, new sessions cannot start, Vault roles and secret roles are removed"];
+    if (is.leaseRevokeCommands.length > 0) notes.push("once applied, end the leases already issued with the lease revoke commands");
+    return [local("agent-revoked", "narrows", head.name, null, text(is), notes, [...is.leaseRevokeCommands])];
+  }
+  if (was && !is) return [local("agent-reinstated", "widens", head.name, text(was), null, ["the agent can obtain credentials again"])];
+  if (was!.at === is!.at && was!.reason === is!.reason) return [];
+  // A later revocation time denies more sessions; an earlier one fewer.
+  const classification: Classification = is!.at === was!.at ? "neutral" : Date.parse(is!.at) > Date.parse(was!.at) ? "narrows" : "widens";
+  return [local("agent-revoked", classification, head.name, text(was!), text(is!), ["revocation time or reason changed"], [...is!.leaseRevokeCommands])];
+}
+
+export function agentFieldChanges(base: Agent, head: Agent): LocalChange[] {
+  const expiry: LocalChange[] =
+    base.expires === head.expires
+      ? []
+      : [local("expiry-changed", base.expires !== null && head.expires !== null && head.expires < base.expires ? "narrows" : "widens", "expires", base.expires, head.expires)];
+  return [
+    ...revocationChanges(base, head),
+    ...rankedChange("tier-changed", "tier", TIER_LOOSENESS, base.tier, head.tier),
+    ...rankedChange("data-class-changed", "maxDataClass", DATA_CLASSES, base.maxDataClass, head.maxDataClass),
+    ...expiry,
+    ...neutralChange("owner-changed", "owner", base.owner, head.owner),
+    ...neutralChange("sponsor-changed", "sponsor", base.sponsor, head.sponsor),
+    ...neutralChange("approval-changed", "approval", base.approval, head.approval),
+    ...neutralChange("namespace-changed", "namespace", base.namespace, head.namespace, ["the ServiceAccounts move: see the trust and Vault binding changes"]),
+    ...neutralChange("audit-retention-changed", "audit log retention (days)", base.auditRetentionDays, head.auditRetentionDays),
+  ];
+}
+
+/** A removed and an added agent with the same owner, tier and tools is probably a rename. */
+export function renamePairs(removed: readonly Agent[], added: readonly Agent[]): Map<string, Agent> {
+  const pairs = new Map<string, Agent>();
+  const signature = (a: Agent) => JSON.stringify([a.owner, a.tier, a.tools]);
+  const taken = new Set<string>();
+  for (const r of removed) {
+    const match = added.find((a) => !taken.has(a.name) && signature(a) === signature(r));
+    if (match) {
+      pairs.set(r.name, match);
+      pairs.set(match.name, r);
+      taken.add(match.name);
+    }
+  }
+  return pairs;
+}
+
+export function renameNote(from: Agent, to: Agent): string {
+  return `looks like a rename of ${from.name} to ${to.name}; a rename is not in place: it deletes IAM roles ${roles(from)} and Vault roles ${vaultRoles(from)} and creates ${roles(to)} and ${vaultRoles(to)}; sessions, tokens and leases do not carry over`;
+}
