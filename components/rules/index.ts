@@ -1,8 +1,28 @@
 /** The rule registry: every rule the plan, the components and the policy pack enforce. */
-import type { PlanRule } from "./types";
-import { stackRules } from "./stack";
+import type { PlanRule, RuleMeta } from "./types";
+import { iamRules } from "./iam";
+import { kubernetesRules, KUBERNETES_RESOURCE_RULES } from "./kubernetes";
+import { limitsRules } from "./limits";
+import { separationRules } from "./separation";
+import { stackRules, STACK_RESOURCE_RULES } from "./stack";
+import { trustRules } from "./trust";
+import { vaultRules } from "./vault";
 
-export const ALL_RULES: readonly PlanRule[] = [...stackRules];
+export const ALL_RULES: readonly PlanRule[] = [
+  ...iamRules,
+  ...separationRules,
+  ...trustRules,
+  ...kubernetesRules,
+  ...vaultRules,
+  ...limitsRules,
+  ...stackRules,
+];
+
+/** Rules about resources a plan never contains (RBAC, hand-attached policies): the policy pack checks them. */
+export const RESOURCE_ONLY_RULES: readonly RuleMeta[] = [
+  ...KUBERNETES_RESOURCE_RULES,
+  ...STACK_RESOURCE_RULES,
+];
 
 export * from "./types";
 export * from "./engine";

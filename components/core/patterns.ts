@@ -1,0 +1,35 @@
+/**
+ * IAM-style glob patterns (`*` any run of characters, `?` one character), as used in IAM actions,
+ * resource ARNs and condition values. Two patterns "intersect" when some string matches both: that
+ * is how we decide whether a grant of one agent could reach a resource of another.
+ */
+export function hasWildcard(value: string): boolean {
+  return value.includes("*") || value.includes("?");
+}
+
+/** Does `pattern` match the literal `text`? */
+export function globMatches(pattern: string, text: string): boolean {
+  return globsIntersect(pattern, text.replace(/[*?]/g, "\u0000"));
+}
+
+/** Is there a string that both patterns match? Memoised search over pairs of positions. */
+export function globsIntersect(a: string, b: string): boolean {
+  const seen = new Set<number>();
+  const width = b.length + 1;
+  const visit = (i: number, j: number): boolean => {
+    const key = i * width + j;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    if (i === a.length && j === b.length) return true;
+    // A star may match nothing.
+    if (i < a.length && a[i] === "*" && visit(i + 1, j)) return true;
+    if (j < b.length && b[j] === "*" && visit(i, j + 1)) return true;
+    if (i === a.length || j === b.length) return false;
+    const ca = a[i];
+    const cb = b[j];
+    const compatible = ca === "*" || cb === "*" || ca === "?" || cb === "?" || ca === cb;
+    // Consume one character on both sides; a star stays where it is and may consume more.
+    return compatible && visit(ca === "*" ? i : i + 1, cb === "*" ? j : j + 1);
+  };
+  return visit(0, 0);
+}
