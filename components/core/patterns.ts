@@ -33,3 +33,22 @@ export function globsIntersect(a: string, b: string): boolean {
   };
   return visit(0, 0);
 }
+
+/** Split an ARN (pattern) into partition, service, region, account and resource; undefined if not one. */
+function arnComponents(value: string): string[] | undefined {
+  if (!value.startsWith("arn:")) return undefined;
+  const parts = value.split(":");
+  if (parts.length < 6) return undefined;
+  return [...parts.slice(1, 5), parts.slice(5).join(":")];
+}
+
+/**
+ * Do two grant patterns (ARNs or Vault paths) share a match? IAM matches an ARN component by
+ * component, so a wildcard never reaches across the partition/service/region/account separators.
+ */
+export function grantsIntersect(a: string, b: string): boolean {
+  const left = arnComponents(a);
+  const right = arnComponents(b);
+  if (!left || !right) return !left && !right ? globsIntersect(a, b) : a === "*" || b === "*";
+  return left.every((component, index) => globsIntersect(component, right[index]));
+}

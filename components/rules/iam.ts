@@ -5,7 +5,7 @@
  */
 import { asList, type PolicyDocument, type PolicyStatement } from "../core/iam-document";
 import { actionExists, arnAcceptedByAction, expandAction, lookupAction, parseArn, resourceTypesFor, serviceExists } from "../core/iam-catalog";
-import { globMatches, globsIntersect, hasWildcard } from "../core/patterns";
+import { globMatches, grantsIntersect, hasWildcard } from "../core/patterns";
 import { attribute, familyRules, meta, type Problem, type RuleFinding } from "./define";
 import { standards } from "./standards";
 import type { RuleMeta } from "./types";
@@ -132,7 +132,7 @@ function checkAllowStatement(statement: PolicyStatement, label: string, context:
   }
   const assumes = actions.some((action) => ASSUME_ACTIONS.some((assume) => covers(action, assume)));
   if (assumes && context.agentRoleArns) {
-    const targets = context.agentRoleArns.filter((arn) => resources.some((resource) => resource !== "*" && globsIntersect(resource, arn)));
+    const targets = context.agentRoleArns.filter((arn) => resources.some((resource) => resource !== "*" && grantsIntersect(resource, arn)));
     if (targets.length > 0) {
       problems.push({ rule: "iam/assume-agent-role", message: `${label} allows assuming agent identity role(s) ${targets.join(", ")}`, fix: "an agent never acts as another identity; use a vaultAws tool for a non-agent role" });
     }
@@ -152,7 +152,7 @@ function checkAllowStatement(statement: PolicyStatement, label: string, context:
       if (types.length === 0) {
         problems.push({ rule: "iam/resource-type", message: `${label}: ${action} cannot be scoped to a resource, so "${resource}" never matches`, fix: `grant ${action} in a statement of its own with Resource "*"` });
       } else if (!arnAcceptedByAction(action, resource)) {
-        problems.push({ rule: "iam/resource-type", message: `${label}: ${action} does not act on "${resource}" (it takes ${types.map((t) => t.name).join(", ")})`, fix: `use an ARN of the form ${types[0].arn}` });
+        problems.push({ rule: "iam/resource-type", message: `${label}: ${action} does not act on "${resource}" (it takes ${types.map((t) => t.name).join(", ")})`, fix: `use an ARN of the form ${types.slice(0, 3).map((t) => t.arn).join(" or ")}` });
       }
     }
   }

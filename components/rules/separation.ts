@@ -7,7 +7,7 @@ import { AUDIT_TAMPER_ACTIONS, AUDIT_WRITE_ACTIONS } from "../core/compile";
 import { asList, type PolicyDocument, type PolicyStatement } from "../core/iam-document";
 import { parseArn } from "../core/iam-catalog";
 import type { IdentityKind } from "../core/names";
-import { globMatches, globsIntersect } from "../core/patterns";
+import { globMatches, grantsIntersect } from "../core/patterns";
 import type { AgentPlan, IdentityPlan } from "../core/plan-types";
 import { TOKEN_SELF_PATHS } from "../core/vault-policy";
 import { attribute, familyRules, meta, type Problem, type RuleFinding } from "./define";
@@ -56,7 +56,7 @@ function extraVaultPaths(paths: readonly string[]): string[] {
 }
 
 function touchesLogGroup(resource: string, group: string): boolean {
-  return globsIntersect(resource, group) || globsIntersect(resource, `${group}:*`);
+  return grantsIntersect(resource, group) || grantsIntersect(resource, `${group}:*`);
 }
 
 export function checkIdentitySeparation(grants: IdentityGrants): Problem[] {
@@ -147,7 +147,7 @@ export function checkCrossAgentGrants(sets: readonly AgentGrantSet[], ownership:
         if (other.agent === set.agent) continue;
         for (const theirs of other.grants) {
           const key = `${other.agent}\u0000${theirs}`;
-          if (!seen.has(key) && globsIntersect(g, asGlob(theirs))) {
+          if (!seen.has(key) && grantsIntersect(g, asGlob(theirs))) {
             seen.add(key);
             report(set, grant, other.agent, theirs, "the grant");
           }
@@ -156,7 +156,7 @@ export function checkCrossAgentGrants(sets: readonly AgentGrantSet[], ownership:
       for (const owner of ownership) {
         if (owner.agent === set.agent) continue;
         for (const owned of owner.owned) {
-          if (globsIntersect(g, owned)) report(set, grant, owner.agent, owned, "the resource");
+          if (grantsIntersect(g, owned)) report(set, grant, owner.agent, owned, "the resource");
         }
       }
     }

@@ -80,7 +80,9 @@ export function checkVaultRole(role: VaultRoleShape, expected: VaultRoleExpectat
   }
   const ceiling = expected.tokenMaxTtlCeiling ?? LOOSEST_TOKEN_MAX_TTL;
   if (!role.tokenMaxTtl || role.tokenMaxTtl > ceiling) {
-    problems.push({ rule: "vault/token-max-ttl", message: `tokenMaxTtl is ${role.tokenMaxTtl ? formatDuration(role.tokenMaxTtl) : "unset (the mount's default, 32 days unless tuned)"}, ceiling ${formatDuration(ceiling)}`, fix: `set tokenMaxTtl to at most ${formatDuration(ceiling)}` });
+    const value = role.tokenMaxTtl ? formatDuration(role.tokenMaxTtl) : "0 or unset, so Vault uses the mount default (32 days unless tuned)";
+    const fix = ceiling > 0 ? `set tokenMaxTtl to at most ${formatDuration(ceiling)}` : "set a positive platform.limits.tokenMaxTtl (0 means no limit in Vault)";
+    problems.push({ rule: "vault/token-max-ttl", message: `tokenMaxTtl is ${value}; the tier ceiling is ${formatDuration(ceiling)}`, fix });
   }
   return problems;
 }
