@@ -72,7 +72,9 @@ export function ownerOf(resource: PackResource, inputs: KnownInputs): { agent: s
   for (const source of candidates) {
     if (source.agent) return { agent: source.agent, identity: isKind(source.identity) ? source.identity : null };
   }
-  return { agent: asString(v.name) ?? asString(v.roleName) ?? metadata.name ?? resource.name, identity: null };
+  // An inline policy or attachment is named after the role it is attached to.
+  const role = asString(v.role)?.split("/").pop();
+  return { agent: role ?? asString(v.name) ?? asString(v.roleName) ?? metadata.name ?? resource.name, identity: null };
 }
 
 function unknownInputs(resource: PackResource, inputs: KnownInputs): Problem[] {
