@@ -25,10 +25,14 @@ export const IAM_RULES: readonly RuleMeta[] = [
   meta("iam/passrole-wildcard", "iam", "error", "No `iam:PassRole` on `*` or on a wildcard role ARN.", ESCALATION),
   meta("iam/passrole-compute", "iam", "error", "No `iam:PassRole` together with an action that creates compute (it runs code as the passed role).", ESCALATION),
   meta("iam/assume-agent-role", "iam", "error", "No `sts:AssumeRole*` into any agent identity's role.", standards(["NHI5", "NHI9"], ["ASI03"], ["L4 Deployment & Infrastructure", "L7 Agent Ecosystem"], ["MEASURE 2.7"])),
-  meta("iam/managed-admin-policy", "iam", "error", "No AWS managed admin policies (AdministratorAccess, PowerUserAccess, IAMFullAccess) attached.", OVERPRIVILEGED),
   meta("iam/unknown-action", "iam", "error", "Every action exists in the IAM service reference, so a typo is an error, not a silent no-op.", CORRECTNESS),
   meta("iam/malformed-arn", "iam", "error", "Every resource is `*` or a well-formed ARN.", CORRECTNESS),
   meta("iam/resource-type", "iam", "error", "Every resource ARN is of a type its actions accept (`s3:ListBucket` takes a bucket, not `bucket/*`).", CORRECTNESS),
+];
+
+/** Rules about managed policy attachments, which only exist as stack resources (policy pack). */
+export const IAM_RESOURCE_RULES: readonly RuleMeta[] = [
+  meta("iam/managed-admin-policy", "iam", "error", "No AWS managed admin policies (AdministratorAccess, PowerUserAccess, IAMFullAccess) attached.", OVERPRIVILEGED),
 ];
 
 /** Actions that let a principal change permissions or create long-lived credentials. */

@@ -1,6 +1,6 @@
 /** The rule registry: every rule the plan, the components and the policy pack enforce. */
 import type { PlanRule, RuleMeta } from "./types";
-import { iamRules } from "./iam";
+import { iamRules, IAM_RESOURCE_RULES } from "./iam";
 import { kubernetesRules, KUBERNETES_RESOURCE_RULES } from "./kubernetes";
 import { limitsRules } from "./limits";
 import { separationRules } from "./separation";
@@ -20,6 +20,7 @@ export const ALL_RULES: readonly PlanRule[] = [
 
 /** Rules about resources a plan never contains (RBAC, hand-attached policies): the policy pack checks them. */
 export const RESOURCE_ONLY_RULES: readonly RuleMeta[] = [
+  ...IAM_RESOURCE_RULES,
   ...KUBERNETES_RESOURCE_RULES,
   ...STACK_RESOURCE_RULES,
 ];

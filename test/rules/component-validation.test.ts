@@ -31,8 +31,8 @@ describe("component validation", () => {
 
   it("Agent validates on its own too", async () => {
     installMocks();
-    const { name: _name, ...args } = bad;
-    expect(() => new Agent("greedy", { ...args, platform: PLATFORM, validationDate: TODAY })).toThrow(/iam\/service-wildcard/);
+    // The component's name is the agent's name when the args do not repeat it.
+    expect(() => new Agent("greedy", { ...bad, name: undefined, platform: PLATFORM, validationDate: TODAY })).toThrow(/greedy\/execution: iam\/service-wildcard/);
     await settle();
     expect(resources().filter((r) => r.custom)).toEqual([]);
   });
