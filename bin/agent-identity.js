@@ -4,8 +4,8 @@ const path = require("node:path");
 const fs = require("node:fs");
 const compiled = path.join(__dirname, "..", "dist", "cli", "main.js");
 if (fs.existsSync(compiled)) {
-  require(compiled).buildProgram().parse(process.argv);
+  require(compiled).run(process.argv);
 } else {
   require("tsx/cjs");
-  require(path.join(__dirname, "..", "cli", "main.ts")).buildProgram().parse(process.argv);
+  require(path.join(__dirname, "..", "cli", "main.ts")).run(process.argv);
 }

@@ -27,11 +27,14 @@ export function buildProgram(): Command {
   return program;
 }
 
-if (require.main === module) {
+/** Entry point: bad arguments end with exit 2 and one line, never a stack trace. */
+export function run(argv: string[]): void {
   try {
-    buildProgram().parse(process.argv);
+    buildProgram().parse(argv);
   } catch (error) {
     process.stderr.write(`agent-identity: ${(error as Error).message}\n`);
     process.exitCode = 2;
   }
 }
+
+if (require.main === module) run(process.argv);

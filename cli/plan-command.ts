@@ -70,7 +70,7 @@ export function runPlan(options: PlanOptions): CommandResult {
       const waived = outcome.violations?.evaluation.waived ?? [];
       return { exitCode: outcome.exitCode, stdout: `${JSON.stringify({ ok: false, errors: outcome.lines, violations, waived }, null, 2)}\n`, stderr: "" };
     }
-    const what = outcome.exitCode === 1 ? `${outcome.lines.length} least-privilege violation(s)` : "invalid stack file";
+    const what = outcome.exitCode === 1 ? `${outcome.lines.length} policy violation(s)` : "invalid stack file";
     const waived = (outcome.violations?.evaluation.waived ?? []).map((v) => `  ${formatViolation(v)} [waived until ${v.waiver.expires} by ${v.waiver.approvedBy}: ${v.waiver.reason}]`);
     const exceptions = waived.length ? ["exceptions in force:", ...waived] : [];
     return { exitCode: outcome.exitCode, stdout: "", stderr: [`plan failed: ${what}`, ...outcome.lines.map((l) => `  ${l}`), ...exceptions, ""].join("\n") };

@@ -6,7 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { Agent, PRECOMPILED } from "./agent";
 import type { FleetPlan } from "./core/plan-types";
 import type { AgentInput, PlatformInput } from "./core/schema";
-import { planForComponent } from "./validate";
+import { planDeclaration, planForComponent } from "./validate";
 
 export interface AgentFleetArgs {
   readonly platform: PlatformInput;
@@ -22,7 +22,9 @@ export class AgentFleet extends pulumi.ComponentResource {
   constructor(name: string, args: AgentFleetArgs, opts?: pulumi.ComponentResourceOptions) {
     super("agent-identity:index:AgentFleet", name, {}, opts);
     const validationDate = args.validationDate ?? new Date();
-    const { plan } = planForComponent({ platform: args.platform, agents: args.agents }, pulumi.getStack(), validationDate, this, `fleet ${name}`);
+    const { plan } = planForComponent(this, () =>
+      planDeclaration({ platform: args.platform, agents: args.agents }, pulumi.getStack(), validationDate, `fleet ${name}`),
+    );
     this.plan = plan;
 
     const agents: Record<string, Agent> = {};

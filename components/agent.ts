@@ -11,7 +11,7 @@ import type { IdentityKind } from "./core/names";
 import type { AgentPlan } from "./core/plan-types";
 import type { AgentInput, Platform, PlatformInput } from "./core/schema";
 import { workloadIdentity, type WorkloadIdentity, type WorkloadIdentityOptions } from "./core/workload";
-import { planForComponent } from "./validate";
+import { planAgentDeclaration, planForComponent } from "./validate";
 
 /** Set by AgentFleet, which has already validated the whole fleet: skips validating twice. */
 export const PRECOMPILED = Symbol("agent-identity.precompiled");
@@ -90,8 +90,10 @@ export class Agent extends pulumi.ComponentResource {
 
   private static compile(name: string, args: AgentArgs, component: Agent): Precompiled {
     const { platform, validationDate, ...agent } = args;
-    const declaration = { platform, agents: [{ ...agent, name: agent.name ?? name }] };
-    const { plan } = planForComponent(declaration, pulumi.getStack(), validationDate ?? new Date(), component, `agent ${agent.name ?? name}`);
+    const agentName = agent.name ?? name;
+    const { plan } = planForComponent(component, () =>
+      planAgentDeclaration(platform, { ...agent, name: agentName }, pulumi.getStack(), validationDate ?? new Date(), `agent ${agentName}`),
+    );
     return { plan: plan.agents[0], platform: plan.platform };
   }
 

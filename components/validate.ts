@@ -5,7 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { compileFleet } from "./core/compile";
 import type { FleetPlan } from "./core/plan-types";
-import { DeclarationError, parseDeclaration, type DeclarationInput } from "./core/schema";
+import { DeclarationError, parseAgent, parseDeclaration, parsePlatform, type Declaration, type DeclarationInput } from "./core/schema";
 import { ALL_RULES, errorsOf, evaluatePlan, formatViolation, type Evaluation } from "./rules";
 
 export interface ValidatedPlan {
@@ -19,14 +19,35 @@ export class PlanViolationError extends Error {
     readonly evaluation: Evaluation,
   ) {
     const errors = errorsOf(evaluation);
-    super(`${subject}: ${errors.length} least-privilege violation(s)\n${errors.map((v) => `  - ${formatViolation(v)}`).join("\n")}`);
+    super(`${subject}: ${errors.length} policy violation(s)\n${errors.map((v) => `  - ${formatViolation(v)}`).join("\n")}`);
     this.name = "PlanViolationError";
   }
 }
 
 /** Pure: declaration → validated plan, or a `DeclarationError` / `PlanViolationError`. */
 export function planDeclaration(input: DeclarationInput | unknown, stack: string, now: Date, source = "declaration"): ValidatedPlan {
-  const declaration = parseDeclaration(input, source);
+  return evaluateDeclaration(parseDeclaration(input, source), stack, now, source);
+}
+
+/** One agent on a platform: errors point at `platform.…` or `agent.…` rather than `agents.0.…`. */
+export function planAgentDeclaration(platform: unknown, agent: unknown, stack: string, now: Date, source = "agent"): ValidatedPlan {
+  const issues: DeclarationError["issues"][number][] = [];
+  const attempt = <T>(parse: () => T): T | undefined => {
+    try {
+      return parse();
+    } catch (error) {
+      if (!(error instanceof DeclarationError)) throw error;
+      issues.push(...error.issues);
+      return undefined;
+    }
+  };
+  const parsedPlatform = attempt(() => parsePlatform(platform, source));
+  const parsedAgent = attempt(() => parseAgent(agent, source));
+  if (!parsedPlatform || !parsedAgent) throw new DeclarationError(source, issues);
+  return evaluateDeclaration({ platform: parsedPlatform, agents: [parsedAgent] }, stack, now, source);
+}
+
+function evaluateDeclaration(declaration: Declaration, stack: string, now: Date, source: string): ValidatedPlan {
   const plan = compileFleet(declaration, stack);
   const evaluation = evaluatePlan(plan, ALL_RULES, now);
   if (errorsOf(evaluation).length > 0) throw new PlanViolationError(source, evaluation);
@@ -34,15 +55,9 @@ export function planDeclaration(input: DeclarationInput | unknown, stack: string
 }
 
 /** The same, for a component: errors become a `pulumi.ResourceError` naming the component. */
-export function planForComponent(
-  input: unknown,
-  stack: string,
-  now: Date,
-  component: pulumi.Resource | undefined,
-  subject: string,
-): ValidatedPlan {
+export function planForComponent(component: pulumi.Resource | undefined, plan: () => ValidatedPlan): ValidatedPlan {
   try {
-    const result = planDeclaration(input, stack, now, subject);
+    const result = plan();
     for (const warning of result.evaluation.violations) pulumi.log.warn(formatViolation(warning), component);
     for (const waived of result.evaluation.waived) {
       pulumi.log.info(`${formatViolation(waived)} [waived until ${waived.waiver.expires} by ${waived.waiver.approvedBy}: ${waived.waiver.reason}]`, component);

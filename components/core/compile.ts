@@ -83,7 +83,7 @@ function orchestrationStatements(platform: Platform, agent: AgentDeclaration): P
       Effect: "Allow",
       Action: ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"],
       Resource: [...agent.orchestration.models],
-      Condition: regionCondition([platform.aws.region]),
+      Condition: regionCondition(agent.orchestration.regions ?? [platform.aws.region]),
     },
   ];
 }

@@ -173,6 +173,11 @@ export const agentSchema = z
     orchestration: z
       .strictObject({
         models: z.array(arn).default([]).describe("Bedrock model or inference-profile ARNs the planner may invoke."),
+        regions: z
+          .array(awsRegion)
+          .min(1)
+          .optional()
+          .describe("Regions model calls may go to (cross-region inference profiles route to several). @default [platform region]"),
       })
       .default({ models: [] }),
     tools: z.array(toolSchema).default([]),

@@ -1,7 +1,9 @@
 /** The rule registry: every rule the plan, the components and the policy pack enforce. */
 import type { PlanRule, RuleMeta } from "./types";
+import { contextRules } from "./context";
 import { iamRules, IAM_RESOURCE_RULES } from "./iam";
 import { kubernetesRules, KUBERNETES_RESOURCE_RULES } from "./kubernetes";
+import { lifecycleRules } from "./lifecycle";
 import { limitsRules } from "./limits";
 import { separationRules } from "./separation";
 import { stackRules, STACK_RESOURCE_RULES } from "./stack";
@@ -16,6 +18,8 @@ export const ALL_RULES: readonly PlanRule[] = [
   ...vaultRules,
   ...limitsRules,
   ...stackRules,
+  ...lifecycleRules,
+  ...contextRules,
 ];
 
 /** Rules about resources a plan never contains (RBAC, hand-attached policies): the policy pack checks them. */

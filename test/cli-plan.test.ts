@@ -1,0 +1,91 @@
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { runPlan } from "../cli/plan-command";
+
+const tmp = mkdtempSync(join(tmpdir(), "agent-identity-plan-"));
+const write = (name: string, text: string) => {
+  const file = join(tmp, name);
+  writeFileSync(file, text);
+  return file;
+};
+const devText = readFileSync("stacks/Pulumi.dev.yaml", "utf8");
+
+describe("plan command", () => {
+  it("plans the dev stack: exit 0 and a readable summary", () => {
+    const result = runPlan({ stack: "dev", date: "2026-11-28" });
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toMatch(/^stack dev: \d+ agent\(s\), \d+ identities/);
+    expect(result.stdout).toContain("iam role        acme-dev-invoice-triage-execution");
+  });
+
+  it("writes the plan JSON with the stable fields tools read", () => {
+    const out = join(tmp, "dev.plan.json");
+    expect(runPlan({ stack: "dev", json: out, date: "2026-11-28" }).exitCode).toBe(0);
+    const plan = JSON.parse(readFileSync(out, "utf8"));
+    expect(plan.stack).toBe("dev");
+    const [first] = plan.agents;
+    expect(Object.keys(first)).toEqual(expect.arrayContaining(["name", "owner", "tier", "identities"]));
+    const identity = first.identities[0];
+    expect(identity.kind).toBe("orchestration");
+    expect(Object.keys(identity.serviceAccount)).toEqual(expect.arrayContaining(["namespace", "name"]));
+    expect(Object.keys(identity.iamRole)).toEqual(expect.arrayContaining(["name", "arn", "trustPolicy", "policies", "maxSessionDuration", "permissionsBoundary"]));
+    expect(identity.iamRole.policies[0].document.Version).toBe("2012-10-17");
+    expect(Object.keys(identity.vault.role)).toEqual(
+      expect.arrayContaining(["name", "boundServiceAccountNames", "boundServiceAccountNamespaces", "audience", "tokenTtl", "tokenMaxTtl", "tokenPolicies"]),
+    );
+    expect(typeof identity.vault.role.tokenTtl).toBe("number");
+    expect(Object.keys(identity.vault.policy)).toEqual(["name", "paths"]);
+    expect(Array.isArray(identity.vault.secretRoles)).toBe(true);
+  });
+
+  it("produces byte-identical JSON for the same input", () => {
+    const a = runPlan({ stack: "dev", format: "json", date: "2026-11-28" }).stdout;
+    const b = runPlan({ stack: "dev", format: "json", date: "2026-11-28" }).stdout;
+    expect(a).toBe(b);
+  });
+
+  it("exits 2 with the file, line and YAML path for a schema error", () => {
+    const file = write("bad-tier.yaml", devText.replace("tier: batch", "tier: root"));
+    const result = runPlan({ stack: "dev", config: file, date: "2026-11-28" });
+    expect(result.exitCode).toBe(2);
+    const line = devText.split("\n").findIndex((l) => l.includes("tier: batch")) + 1;
+    expect(result.stderr).toContain(`${file}:${line}: agent-identity:agents[0].tier: Invalid option`);
+  });
+
+  it("exits 2 for unknown fields, naming them", () => {
+    const file = write("unknown.yaml", devText.replace("tier: batch", "tier: batch\n      superpowers: true"));
+    const result = runPlan({ stack: "dev", config: file });
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toMatch(/agent-identity:agents\[0\].*superpowers/);
+  });
+
+  it("exits 2 for broken YAML and for a missing file", () => {
+    expect(runPlan({ stack: "dev", config: write("broken.yaml", "config:\n  a: [1, 2\n") }).exitCode).toBe(2);
+    const missing = runPlan({ stack: "nope" });
+    expect(missing.exitCode).toBe(2);
+    expect(missing.stderr).toContain("stacks/Pulumi.nope.yaml: cannot read the stack file (ENOENT)");
+  });
+
+  it("exits 1 listing every violation on stderr, and as JSON with --format json", () => {
+    const file = write("expired.yaml", devText.replace('expires: "2027-06-30"', 'expires: "2025-01-01"'));
+    const result = runPlan({ stack: "dev", config: file, date: "2026-11-28" });
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toContain("invoice-triage/*: lifecycle/expired: expired on 2025-01-01 (696 days overdue)");
+    const json = runPlan({ stack: "dev", config: file, date: "2026-11-28", format: "json" });
+    expect(json.exitCode).toBe(1);
+    expect(JSON.parse(json.stdout).violations[0]).toMatchObject({ agent: "invoice-triage", rule: "lifecycle/expired", severity: "error" });
+  });
+
+  it("runs as a real process without a stack trace for bad input", () => {
+    const file = write("bad-process.yaml", devText.replace("tier: batch", "tier: root"));
+    const run = spawnSync(process.execPath, ["--import", "tsx", "cli/main.ts", "plan", "--config", file], { encoding: "utf8" });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain("Invalid option");
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+    const ok = execFileSync(process.execPath, ["--import", "tsx", "cli/main.ts", "plan", "--stack", "prod", "--date", "2026-11-28"], { encoding: "utf8" });
+    expect(ok).toContain("stack prod:");
+  });
+});
