@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { componentResources } from "../helpers/component-resources";
 import { PLATFORM, agent } from "../helpers/fixtures";
 import { UNKNOWN, runPack, ruleIds, type Resource } from "../helpers/policy-args";
+import { policies } from "../../policy/policies";
 
 const OIDC = PLATFORM.aws.oidcProviderArn;
 const ISSUER = OIDC.split(":oidc-provider/")[1];
@@ -47,6 +48,11 @@ const cases: Array<{ name: string; resources: Resource[]; expect: string[] }> = 
     expect: ["stack/no-shared-identity"],
   },
   {
+    name: "an agent-tagged role trusting a ServiceAccount that is not its own agent ServiceAccount",
+    resources: [{ type: "aws:iam/role:Role", name: "billing-exec-2", props: { name: "billing-exec-2", tags: { agent: "billing", identity: "execution" }, assumeRolePolicy: trust({ StringEquals: { [`${ISSUER}:sub`]: "system:serviceaccount:tools:worker", [`${ISSUER}:aud`]: "sts.amazonaws.com" } }) } }],
+    expect: ["trust/own-service-account"],
+  },
+  {
     name: "a role trusting the default ServiceAccount",
     resources: [{ type: "aws:iam/role:Role", name: "dflt", props: { assumeRolePolicy: trust({ StringEquals: { [`${ISSUER}:sub`]: "system:serviceaccount:agents:default", [`${ISSUER}:aud`]: "sts.amazonaws.com" } }) } }],
     expect: ["kubernetes/default-service-account"],
@@ -74,6 +80,11 @@ const cases: Array<{ name: string; resources: Resource[]; expect: string[] }> = 
   {
     name: "a policy document unknown at preview",
     resources: [{ type: "aws:iam/rolePolicy:RolePolicy", name: "later", props: { role: "acme-test-billing-execution", policy: UNKNOWN } }],
+    expect: ["stack/unknown-input"],
+  },
+  {
+    name: "a trust policy and an inline policy unknown at preview",
+    resources: [{ type: "aws:iam/role:Role", name: "pending", props: { name: "pending", assumeRolePolicy: UNKNOWN, inlinePolicies: [{ name: "p", policy: UNKNOWN }] } }],
     expect: ["stack/unknown-input"],
   },
   {
@@ -135,6 +146,12 @@ const cases: Array<{ name: string; resources: Resource[]; expect: string[] }> = 
 ];
 
 describe("policy pack on hand-written resources", () => {
+  it("has one uniquely named policy per rule and place, as CrossGuard allows", () => {
+    const names = policies.map((p) => p.name);
+    expect(new Set(names).size).toBe(names.length);
+    for (const name of names) expect(name).toMatch(/^[a-z0-9-]+$/);
+  });
+
   it("passes the components' own resources", async () => {
     expect(await runPack(base)).toEqual([]);
   });
