@@ -46,7 +46,7 @@ export function familyRules(metas: readonly RuleMeta[], evaluate: (context: Rule
   }));
 }
 
-/** `rule` helper that keeps the metadata literal short at each definition. */
+/** Rule metadata in one line per rule. */
 export function meta(id: string, family: RuleMeta["family"], severity: RuleMeta["severity"], description: string, standards: RuleMeta["standards"]): RuleMeta {
   return { id, family, severity, description, standards };
 }
