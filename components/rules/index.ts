@@ -8,7 +8,7 @@ import { limitsRules } from "./limits";
 import { separationRules } from "./separation";
 import { stackRules, STACK_RESOURCE_RULES } from "./stack";
 import { trustRules } from "./trust";
-import { vaultRules } from "./vault";
+import { vaultRules, VAULT_RESOURCE_RULES } from "./vault";
 
 export const ALL_RULES: readonly PlanRule[] = [
   ...iamRules,
@@ -26,6 +26,7 @@ export const ALL_RULES: readonly PlanRule[] = [
 export const RESOURCE_ONLY_RULES: readonly RuleMeta[] = [
   ...IAM_RESOURCE_RULES,
   ...KUBERNETES_RESOURCE_RULES,
+  ...VAULT_RESOURCE_RULES,
   ...STACK_RESOURCE_RULES,
 ];
 

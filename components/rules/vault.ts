@@ -28,10 +28,14 @@ export const VAULT_RULES: readonly RuleMeta[] = [
   meta("vault/policy-sudo", "vault", "error", "No `sudo` capability in agent Vault policies.", POLICY),
   meta("vault/policy-system-path", "vault", "error", "No `sys/` or `auth/` paths other than the token self paths.", POLICY),
   meta("vault/policy-glob", "vault", "error", "No `*` or `+` globs in agent policy paths: every path is exact.", POLICY),
-  meta("vault/policy-unreadable", "vault", "error", "A Vault policy must be readable as path rules (fail closed).", POLICY),
   meta("vault/secret-credential-type", "vault", "error", "AWS secret roles use only `assumed_role` (short-lived STS credentials).", standards(["NHI7"], ["ASI03"], ["L4 Deployment & Infrastructure"], ["MEASURE 2.7"])),
   meta("vault/sts-ttl", "vault", "error", "AWS secret roles set `maxStsTtl`, at most 1h and within the tier.", TOKENS),
   meta("vault/secret-role-arns", "vault", "error", "AWS secret roles assume only declared, exact role ARNs, never an agent identity's role.", standards(["NHI5", "NHI9"], ["ASI03"], ["L4 Deployment & Infrastructure", "L7 Agent Ecosystem"], ["MEASURE 2.7"])),
+];
+
+/** Rules about policy text, which only the pack reads (the plan holds structured path rules). */
+export const VAULT_RESOURCE_RULES: readonly RuleMeta[] = [
+  meta("vault/policy-unreadable", "vault", "error", "A Vault policy must be readable as path rules (fail closed).", POLICY),
 ];
 
 const SELF_PATHS = new Set(TOKEN_SELF_PATHS.map((rule) => rule.path));
