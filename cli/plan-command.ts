@@ -66,10 +66,14 @@ export function runPlan(options: PlanOptions): CommandResult {
   if (!outcome.ok) {
     if (options.format === "json") {
       const violations = outcome.violations?.evaluation.violations ?? [];
-      return { exitCode: outcome.exitCode, stdout: `${JSON.stringify({ ok: false, errors: outcome.lines, violations }, null, 2)}\n`, stderr: "" };
+      // Exceptions in force are part of the record even when the plan fails for another reason.
+      const waived = outcome.violations?.evaluation.waived ?? [];
+      return { exitCode: outcome.exitCode, stdout: `${JSON.stringify({ ok: false, errors: outcome.lines, violations, waived }, null, 2)}\n`, stderr: "" };
     }
     const what = outcome.exitCode === 1 ? `${outcome.lines.length} policy violation(s)` : "invalid stack file";
-    return { exitCode: outcome.exitCode, stdout: "", stderr: [`plan failed: ${what}`, ...outcome.lines.map((l) => `  ${l}`), ""].join("\n") };
+    const waived = (outcome.violations?.evaluation.waived ?? []).map((v) => `  ${formatViolation(v)} [waived until ${v.waiver.expires} by ${v.waiver.approvedBy}: ${v.waiver.reason}]`);
+    const exceptions = waived.length ? ["exceptions in force:", ...waived] : [];
+    return { exitCode: outcome.exitCode, stdout: "", stderr: [`plan failed: ${what}`, ...outcome.lines.map((l) => `  ${l}`), ...exceptions, ""].join("\n") };
   }
   const { plan, evaluation } = outcome.result;
   if (options.json) writeFileSync(options.json, `${JSON.stringify(plan, null, 2)}\n`);

@@ -1,13 +1,33 @@
 /** The rule registry: every rule the plan, the components and the policy pack enforce. */
-import type { PlanRule } from "./types";
+import type { PlanRule, RuleMeta } from "./types";
 import { contextRules } from "./context";
+import { iamRules, IAM_RESOURCE_RULES } from "./iam";
+import { kubernetesRules, KUBERNETES_RESOURCE_RULES } from "./kubernetes";
 import { lifecycleRules } from "./lifecycle";
-import { stackRules } from "./stack";
+import { limitsRules } from "./limits";
+import { separationRules } from "./separation";
+import { stackRules, STACK_RESOURCE_RULES } from "./stack";
+import { trustRules } from "./trust";
+import { vaultRules, VAULT_RESOURCE_RULES } from "./vault";
 
 export const ALL_RULES: readonly PlanRule[] = [
+  ...iamRules,
+  ...separationRules,
+  ...trustRules,
+  ...kubernetesRules,
+  ...vaultRules,
+  ...limitsRules,
   ...stackRules,
   ...lifecycleRules,
   ...contextRules,
+];
+
+/** Rules about resources a plan never contains (RBAC, hand-attached policies): the policy pack checks them. */
+export const RESOURCE_ONLY_RULES: readonly RuleMeta[] = [
+  ...IAM_RESOURCE_RULES,
+  ...KUBERNETES_RESOURCE_RULES,
+  ...VAULT_RESOURCE_RULES,
+  ...STACK_RESOURCE_RULES,
 ];
 
 export * from "./types";

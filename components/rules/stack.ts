@@ -1,7 +1,7 @@
 /** Stack-wide rules: nothing shared between identities, and every agent complete. */
 import { IDENTITY_KINDS } from "../core/names";
 import { standards } from "./standards";
-import type { Finding, PlanRule } from "./types";
+import type { Finding, PlanRule, RuleMeta } from "./types";
 
 const SEPARATE = standards(["NHI5", "NHI9"], ["ASI03"], ["L4 Deployment & Infrastructure", "L6 Security & Compliance"], ["GOVERN 1.4", "MANAGE 2.4"]);
 
@@ -60,5 +60,16 @@ export const stackRules: PlanRule[] = [
           : [{ agent: agent.name, identity: null, message: `has identities [${kinds.join(", ")}]`, fix: `declare the agent through the Agent component so it gets ${IDENTITY_KINDS.join(", ")}` }];
       });
     },
+  },
+];
+
+/** Stack rules only the policy pack can check (they are about resource inputs, not the plan). */
+export const STACK_RESOURCE_RULES: RuleMeta[] = [
+  {
+    id: "stack/unknown-input",
+    family: "stack",
+    description: "Every input the rules read is known at preview; an unknown policy document, role or binding is reported, not waved through.",
+    severity: "error",
+    standards: standards(["NHI5", "NHI6"], ["ASI03"], ["L4 Deployment & Infrastructure", "L6 Security & Compliance"], ["MEASURE 2.7"]),
   },
 ];

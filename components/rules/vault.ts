@@ -1,0 +1,161 @@
+/**
+ * Vault rules: Kubernetes-auth roles bound to exactly one ServiceAccount, short-lived tokens without
+ * the default policy, policies free of system paths and sudo, AWS secret roles that only assume
+ * declared, non-agent roles for at most an hour.
+ */
+import { formatDuration } from "../core/durations";
+import { hasWildcard } from "../core/patterns";
+import type { IdentityKind } from "../core/names";
+import type { VaultPathRule } from "../core/plan-types";
+import { TOKEN_SELF_PATHS } from "../core/vault-policy";
+import { TIER_POLICIES } from "../core/tiers";
+import { tierPolicyFor } from "../core/compile";
+import { attribute, familyRules, meta, type Problem, type RuleFinding } from "./define";
+import { standards } from "./standards";
+import type { RuleMeta } from "./types";
+
+const BINDING = standards(["NHI4", "NHI9"], ["ASI03"], ["L4 Deployment & Infrastructure"], ["MEASURE 2.7"]);
+const TOKENS = standards(["NHI7"], ["ASI03"], ["L4 Deployment & Infrastructure"], ["MEASURE 2.7", "MANAGE 2.4"]);
+const POLICY = standards(["NHI5"], ["ASI03"], ["L4 Deployment & Infrastructure", "L6 Security & Compliance"], ["MEASURE 2.7"]);
+
+export const VAULT_RULES: readonly RuleMeta[] = [
+  meta("vault/bound-exact", "vault", "error", "A Kubernetes-auth role binds exactly one ServiceAccount name and one namespace, no `*` or globs.", BINDING),
+  meta("vault/bound-own-service-account", "vault", "error", "A Kubernetes-auth role binds the identity's own ServiceAccount.", BINDING),
+  meta("vault/audience", "vault", "error", "A Kubernetes-auth role requires an exact token audience.", BINDING),
+  meta("vault/default-policy", "vault", "error", "Tokens carry no `default` policy (`tokenNoDefaultPolicy: true`) and never `root`.", POLICY),
+  meta("vault/token-period", "vault", "error", "No periodic tokens (`tokenPeriod`): they can be renewed forever.", TOKENS),
+  meta("vault/token-max-ttl", "vault", "error", "`tokenMaxTtl` is set and within the tier ceiling.", TOKENS),
+  meta("vault/policy-sudo", "vault", "error", "No `sudo` capability in agent Vault policies.", POLICY),
+  meta("vault/policy-system-path", "vault", "error", "No `sys/` or `auth/` paths other than the token self paths.", POLICY),
+  meta("vault/policy-glob", "vault", "error", "No `*` or `+` globs in agent policy paths: every path is exact.", POLICY),
+  meta("vault/secret-credential-type", "vault", "error", "AWS secret roles use only `assumed_role` (short-lived STS credentials).", standards(["NHI7"], ["ASI03"], ["L4 Deployment & Infrastructure"], ["MEASURE 2.7"])),
+  meta("vault/sts-ttl", "vault", "error", "AWS secret roles set `maxStsTtl`, at most 1h and within the tier.", TOKENS),
+  meta("vault/secret-role-arns", "vault", "error", "AWS secret roles assume only declared, exact role ARNs, never an agent identity's role.", standards(["NHI5", "NHI9"], ["ASI03"], ["L4 Deployment & Infrastructure", "L7 Agent Ecosystem"], ["MEASURE 2.7"])),
+];
+
+/** Rules about policy text, which only the pack reads (the plan holds structured path rules). */
+export const VAULT_RESOURCE_RULES: readonly RuleMeta[] = [
+  meta("vault/policy-unreadable", "vault", "error", "A Vault policy must be readable as path rules (fail closed).", POLICY),
+];
+
+const SELF_PATHS = new Set(TOKEN_SELF_PATHS.map((rule) => rule.path));
+/** AWS caps assumed_role sessions at 12h; agents get at most 1h. */
+export const MAX_STS_TTL = 3600;
+/** The most lenient tier ceiling, for roles whose tier is unknown (pack). */
+export const LOOSEST_TOKEN_MAX_TTL = Math.max(...Object.values(TIER_POLICIES).map((tier) => tier.tokenMaxTtl));
+
+export interface VaultRoleShape {
+  readonly boundServiceAccountNames?: readonly string[];
+  readonly boundServiceAccountNamespaces?: readonly string[];
+  readonly audience?: string;
+  readonly tokenNoDefaultPolicy?: boolean;
+  readonly tokenPolicies?: readonly string[];
+  readonly tokenPeriod?: number;
+  readonly tokenMaxTtl?: number;
+}
+
+export interface VaultRoleExpectation {
+  readonly namespace?: string;
+  readonly serviceAccount?: string;
+  /** Ceiling for tokenMaxTtl, in seconds. @default the loosest tier's */
+  readonly tokenMaxTtlCeiling?: number;
+}
+
+export function checkVaultRole(role: VaultRoleShape, expected: VaultRoleExpectation = {}): Problem[] {
+  const problems: Problem[] = [];
+  const names = role.boundServiceAccountNames ?? [];
+  const namespaces = role.boundServiceAccountNamespaces ?? [];
+  if (names.length !== 1 || namespaces.length !== 1 || [...names, ...namespaces].some((v) => hasWildcard(v) || v === "")) {
+    problems.push({ rule: "vault/bound-exact", message: `binds ServiceAccounts [${names.join(", ")}] in namespaces [${namespaces.join(", ")}]`, fix: "bind exactly one ServiceAccount name and one namespace, no globs" });
+  }
+  if (expected.serviceAccount && expected.namespace && (names[0] !== expected.serviceAccount || namespaces[0] !== expected.namespace || names.length !== 1 || namespaces.length !== 1)) {
+    problems.push({ rule: "vault/bound-own-service-account", message: `binds ${namespaces.join(",")}/${names.join(",")}, not its own ServiceAccount ${expected.namespace}/${expected.serviceAccount}`, fix: `bind ${expected.namespace}/${expected.serviceAccount}` });
+  }
+  if (!role.audience || hasWildcard(role.audience)) {
+    problems.push({ rule: "vault/audience", message: `audience is ${role.audience ? `"${role.audience}"` : "not set"}`, fix: "set platform.vault.audience to the exact audience of the projected token (e.g. vault)" });
+  }
+  if (role.tokenNoDefaultPolicy !== true) {
+    problems.push({ rule: "vault/default-policy", message: "tokens also get the default policy", fix: "set tokenNoDefaultPolicy: true" });
+  }
+  const privileged = (role.tokenPolicies ?? []).filter((policy) => policy === "root" || policy === "default");
+  if (privileged.length) problems.push({ rule: "vault/default-policy", message: `token policies include ${privileged.join(", ")}`, fix: "attach only the identity's own policy" });
+  if (role.tokenPeriod) {
+    problems.push({ rule: "vault/token-period", message: `tokens are periodic (${formatDuration(role.tokenPeriod)})`, fix: "remove tokenPeriod; tokens expire at tokenMaxTtl" });
+  }
+  const ceiling = expected.tokenMaxTtlCeiling ?? LOOSEST_TOKEN_MAX_TTL;
+  if (!role.tokenMaxTtl || role.tokenMaxTtl > ceiling) {
+    const value = role.tokenMaxTtl ? formatDuration(role.tokenMaxTtl) : "0 or unset, so Vault uses the mount default (32 days unless tuned)";
+    const fix = ceiling > 0 ? `set tokenMaxTtl to at most ${formatDuration(ceiling)}` : "set a positive platform.limits.tokenMaxTtl (0 means no limit in Vault)";
+    problems.push({ rule: "vault/token-max-ttl", message: `tokenMaxTtl is ${value}; the tier ceiling is ${formatDuration(ceiling)}`, fix });
+  }
+  return problems;
+}
+
+export function checkVaultPolicy(paths: readonly VaultPathRule[]): Problem[] {
+  const problems: Problem[] = [];
+  for (const rule of paths) {
+    if (rule.capabilities.includes("sudo") || rule.capabilities.includes("root")) {
+      problems.push({ rule: "vault/policy-sudo", message: `path "${rule.path}" grants ${rule.capabilities.join(", ")}`, fix: "remove sudo; agents need read (or update for token self paths) only" });
+    }
+    const system = /^\/?(sys|auth)(\/|$)/.test(rule.path);
+    if (system && !SELF_PATHS.has(rule.path)) {
+      problems.push({ rule: "vault/policy-system-path", message: `path "${rule.path}" is a system or auth path`, fix: "agents may only use auth/token/lookup-self, renew-self and revoke-self; use a secrets mount that is not sys or auth" });
+    }
+    if (/[*+]/.test(rule.path)) {
+      problems.push({ rule: "vault/policy-glob", message: `path "${rule.path}" contains a glob`, fix: "grant exact paths; a glob may reach a sibling agent's secrets" });
+    }
+  }
+  return problems;
+}
+
+export interface SecretRoleShape {
+  readonly type: "aws" | "database";
+  readonly credentialType?: string;
+  readonly roleArns?: readonly string[];
+  readonly maxStsTtl?: number;
+}
+
+export interface SecretRoleContext {
+  /** Role ARNs of every agent identity: an agent never assumes one through Vault. */
+  readonly agentRoleArns?: readonly string[];
+  /** Tier ceiling for STS TTLs, in seconds. @default 1h */
+  readonly maxStsTtlCeiling?: number;
+}
+
+export function checkSecretRole(role: SecretRoleShape, context: SecretRoleContext = {}): Problem[] {
+  if (role.type !== "aws") return [];
+  const problems: Problem[] = [];
+  if (role.credentialType !== "assumed_role") {
+    problems.push({ rule: "vault/secret-credential-type", message: `AWS secret role uses credential type ${role.credentialType ?? "(unset)"}`, fix: "use credentialType assumed_role; iam_user and federation_token create longer-lived credentials" });
+  }
+  const ceiling = Math.min(MAX_STS_TTL, context.maxStsTtlCeiling ?? MAX_STS_TTL);
+  if (!role.maxStsTtl || role.maxStsTtl > ceiling) {
+    problems.push({ rule: "vault/sts-ttl", message: `maxStsTtl is ${role.maxStsTtl ? formatDuration(role.maxStsTtl) : "unset (AWS default up to 12h)"}, ceiling ${formatDuration(ceiling)}`, fix: `set maxStsTtl to at most ${formatDuration(ceiling)}` });
+  }
+  const arns = role.roleArns ?? [];
+  if (arns.length === 0) problems.push({ rule: "vault/secret-role-arns", message: "AWS secret role names no role ARN", fix: "name the one role the tool assumes" });
+  for (const arn of arns) {
+    if (hasWildcard(arn)) problems.push({ rule: "vault/secret-role-arns", message: `AWS secret role may assume "${arn}"`, fix: "name the exact role ARN the tool needs" });
+    else if (context.agentRoleArns?.includes(arn)) problems.push({ rule: "vault/secret-role-arns", message: `AWS secret role assumes agent identity role ${arn}`, fix: "an agent never acts as another agent identity; name a role of the target system" });
+  }
+  return problems;
+}
+
+export const vaultRules = familyRules(VAULT_RULES, ({ plan }) => {
+  const agentRoleArns = plan.agents.flatMap((agent) => agent.identities.map((identity) => identity.iamRole.arn));
+  const findings: RuleFinding[] = [];
+  const add = (agent: string, kind: IdentityKind, problems: Problem[]) => findings.push(...attribute(agent, kind, problems));
+  for (const agent of plan.agents) {
+    const tier = tierPolicyFor(plan.platform, agent);
+    for (const identity of agent.identities) {
+      const { role, policy, secretRoles } = identity.vault;
+      // A revoked identity has no role and no policy: nothing can log in, nothing to check.
+      if (role) add(agent.name, identity.kind, checkVaultRole(role, { namespace: identity.serviceAccount.namespace, serviceAccount: identity.serviceAccount.name, tokenMaxTtlCeiling: tier.tokenMaxTtl }));
+      if (policy) add(agent.name, identity.kind, checkVaultPolicy(policy.paths));
+      for (const secret of secretRoles) {
+        add(agent.name, identity.kind, checkSecretRole(secret, { agentRoleArns, maxStsTtlCeiling: tier.maxStsTtl }));
+      }
+    }
+  }
+  return findings;
+});

@@ -1,0 +1,128 @@
+/**
+ * The pack's policies: one CrossGuard policy per rule id (so an organisation can see, configure and
+ * report each rule by name), all running the shared checks. Errors are mandatory, warnings advisory.
+ */
+import type { EnforcementLevel, Policies, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { ALL_RULES, RESOURCE_ONLY_RULES, formatViolation, type RuleMeta } from "../components/rules";
+import { checkResource, type PackFinding, type PackResource } from "./resources";
+import { checkStack } from "./stack";
+
+/** Which rules the pack can evaluate, and where (per resource, or across the stack). */
+export const PACK_COVERAGE: Readonly<Record<string, { readonly resource?: true; readonly stack?: true }>> = {
+  "iam/action-wildcard": { resource: true },
+  "iam/service-wildcard": { resource: true },
+  "iam/action-pattern": { resource: true },
+  "iam/resource-wildcard": { resource: true },
+  "iam/not-action": { resource: true },
+  "iam/not-resource": { resource: true },
+  "iam/privilege-escalation": { resource: true },
+  "iam/passrole-wildcard": { resource: true },
+  "iam/passrole-compute": { resource: true },
+  "iam/assume-agent-role": { stack: true },
+  "iam/managed-admin-policy": { resource: true },
+  "iam/unknown-action": { resource: true },
+  "iam/malformed-arn": { resource: true },
+  "iam/resource-type": { resource: true },
+  "separation/orchestration-models-only": { stack: true },
+  "separation/audit-write-only": { stack: true },
+  "separation/audit-tamper-deny": { stack: true },
+  "separation/execution-no-audit-sink": { stack: true },
+  "separation/cross-agent-grant": { stack: true },
+  "separation/prefix-sibling": { stack: true },
+  "trust/single-statement": { resource: true },
+  "trust/web-identity-only": { resource: true },
+  "trust/principal-wildcard": { resource: true },
+  "trust/account-principal": { resource: true },
+  "trust/service-principal": { resource: true },
+  "trust/single-provider": { resource: true },
+  "trust/string-equals": { resource: true },
+  "trust/no-wildcards": { resource: true },
+  "trust/own-service-account": { resource: true, stack: true },
+  "kubernetes/automount-token": { resource: true },
+  "kubernetes/default-service-account": { resource: true },
+  "kubernetes/system-namespace": { resource: true },
+  "kubernetes/cluster-role-binding": { stack: true },
+  "kubernetes/rbac-wildcard": { stack: true },
+  "kubernetes/rbac-escalation": { stack: true },
+  "kubernetes/rbac-pod-exec": { stack: true },
+  "kubernetes/rbac-pod-create": { stack: true },
+  "kubernetes/rbac-token-request": { stack: true },
+  "kubernetes/rbac-secrets": { stack: true },
+  "kubernetes/shared-namespace-pod-create": { stack: true },
+  "vault/bound-exact": { resource: true },
+  "vault/bound-own-service-account": { stack: true },
+  "vault/audience": { resource: true },
+  "vault/default-policy": { resource: true },
+  "vault/token-period": { resource: true },
+  "vault/token-max-ttl": { resource: true },
+  "vault/policy-sudo": { resource: true },
+  "vault/policy-system-path": { resource: true },
+  "vault/policy-glob": { resource: true },
+  "vault/policy-unreadable": { resource: true },
+  "vault/secret-credential-type": { resource: true },
+  "vault/sts-ttl": { resource: true },
+  "vault/secret-role-arns": { resource: true },
+  "limits/role-name-length": { resource: true },
+  "limits/inline-policy-size": { resource: true, stack: true },
+  "limits/trust-policy-size": { resource: true },
+  "limits/session-duration": { resource: true },
+  "limits/vault-ttl-order": { resource: true },
+  "limits/secret-ttl": { resource: true },
+  "limits/sts-ttl-minimum": { resource: true },
+  "stack/no-shared-identity": { stack: true },
+  "stack/three-identities": { stack: true },
+  "stack/unknown-input": { resource: true, stack: true },
+};
+
+export const PACK_RULES: readonly RuleMeta[] = [...ALL_RULES, ...RESOURCE_ONLY_RULES].filter((rule) => PACK_COVERAGE[rule.id]);
+
+/** Policy names allow letters, digits, '-' and '_': `iam/service-wildcard` → `iam-service-wildcard`. */
+export function policyName(ruleId: string, where: "resource" | "stack"): string {
+  const base = ruleId.replace(/\//g, "-");
+  return where === "stack" && PACK_COVERAGE[ruleId]?.resource ? `${base}-stack` : base;
+}
+
+function assertCovered(findings: readonly PackFinding[], where: "resource" | "stack"): readonly PackFinding[] {
+  const stray = findings.find((finding) => !PACK_COVERAGE[finding.rule]?.[where]);
+  // A finding under an uncovered id would be dropped by every policy: fail loudly instead.
+  if (stray) throw new Error(`policy pack: rule ${stray.rule} reported by ${where} checks but not covered there`);
+  return findings;
+}
+
+export function resourceFindings(resource: PackResource): readonly PackFinding[] {
+  return assertCovered(checkResource(resource), "resource");
+}
+
+export function stackFindings(resources: readonly PackResource[]): readonly PackFinding[] {
+  return assertCovered(checkStack(resources), "stack");
+}
+
+const message = (rule: RuleMeta, finding: PackFinding) => formatViolation({ ...finding, rule: rule.id, severity: rule.severity });
+const level = (rule: RuleMeta): EnforcementLevel => (rule.severity === "error" ? "mandatory" : "advisory");
+
+function resourcePolicy(rule: RuleMeta): ResourceValidationPolicy {
+  return {
+    name: policyName(rule.id, "resource"),
+    description: rule.description,
+    enforcementLevel: level(rule),
+    validateResource: (args, reportViolation) => {
+      for (const finding of resourceFindings(args)) if (finding.rule === rule.id) reportViolation(message(rule, finding));
+    },
+  };
+}
+
+function stackPolicy(rule: RuleMeta): StackValidationPolicy {
+  return {
+    name: policyName(rule.id, "stack"),
+    description: `${rule.description} (across resources)`,
+    enforcementLevel: level(rule),
+    validateStack: (args, reportViolation) => {
+      for (const finding of stackFindings(args.resources)) if (finding.rule === rule.id) reportViolation(message(rule, finding), finding.urn);
+    },
+  };
+}
+
+export const policies: Policies = PACK_RULES.flatMap((rule) => [
+  ...(PACK_COVERAGE[rule.id].resource ? [resourcePolicy(rule)] : []),
+  ...(PACK_COVERAGE[rule.id].stack ? [stackPolicy(rule)] : []),
+]);

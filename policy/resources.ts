@@ -1,0 +1,187 @@
+/**
+ * Per-resource checks of the policy pack: each resource's inputs are turned into the shapes the
+ * rules module checks (policy documents, ServiceAccounts, Vault roles...) and the same check
+ * functions run on them. Cross-resource rules live in `stack.ts`.
+ */
+import { TIER_POLICIES } from "../components/core/tiers";
+import type { IdentityKind } from "../components/core/names";
+import { IDENTITY_KINDS } from "../components/core/names";
+import { parseVaultPolicy } from "../components/core/vault-policy";
+import type { PolicyDocument } from "../components/core/iam-document";
+import type { Problem } from "../components/rules/define";
+import { checkManagedPolicyArn, checkPermissionPolicy } from "../components/rules/iam";
+import { AGENT_LABEL, IDENTITY_LABEL, checkServiceAccount, checkServiceAccountReference } from "../components/rules/kubernetes";
+import { checkRoleLimits, checkSecretTtls, checkVaultTtls } from "../components/rules/limits";
+import { checkTrustPolicy, trustedSubjects } from "../components/rules/trust";
+import { LOOSEST_TOKEN_MAX_TTL, checkSecretRole, checkVaultPolicy, checkVaultRole } from "../components/rules/vault";
+import { asBoolean, asNumber, asRecord, asString, asStrings, readInputs, readPolicyDocument, type KnownInputs } from "./inputs";
+
+export const TYPES = {
+  role: "aws:iam/role:Role",
+  rolePolicy: "aws:iam/rolePolicy:RolePolicy",
+  rolePolicyAttachment: "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+  logGroup: "aws:cloudwatch/logGroup:LogGroup",
+  serviceAccount: "kubernetes:core/v1:ServiceAccount",
+  roleBinding: "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding",
+  clusterRoleBinding: "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding",
+  rbacRole: "kubernetes:rbac.authorization.k8s.io/v1:Role",
+  clusterRole: "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole",
+  vaultPolicy: "vault:index/policy:Policy",
+  vaultAuthRole: "vault:kubernetes/authBackendRole:AuthBackendRole",
+  vaultDatabaseRole: "vault:database/secretBackendRole:SecretBackendRole",
+  vaultAwsRole: "vault:aws/secretBackendRole:SecretBackendRole",
+} as const;
+
+/** A resource as the pack sees it (from `validateResource` args or a stack's resource list). */
+export interface PackResource {
+  readonly type: string;
+  readonly name: string;
+  readonly urn: string;
+  readonly props: Record<string, unknown>;
+}
+
+/** A violation found by the pack, attributed to an agent identity when the resource names one. */
+export interface PackFinding extends Problem {
+  readonly agent: string;
+  readonly identity: IdentityKind | null;
+  readonly urn: string;
+}
+
+/** Inputs each rule-bearing type must have known (and present) for the checks to run. */
+const REQUIRED: Partial<Record<string, readonly string[]>> = {
+  [TYPES.role]: ["assumeRolePolicy"],
+  [TYPES.rolePolicy]: ["policy", "role"],
+  [TYPES.rolePolicyAttachment]: ["policyArn", "role"],
+  [TYPES.vaultPolicy]: ["policy", "name"],
+  [TYPES.vaultAuthRole]: ["boundServiceAccountNames", "boundServiceAccountNamespaces"],
+  [TYPES.vaultAwsRole]: ["credentialType"],
+  [TYPES.roleBinding]: ["roleRef", "subjects"],
+  [TYPES.clusterRoleBinding]: ["roleRef", "subjects"],
+  [TYPES.rbacRole]: ["rules"],
+  [TYPES.clusterRole]: ["rules"],
+};
+
+const isKind = (value: string | undefined): value is IdentityKind => (IDENTITY_KINDS as readonly string[]).includes(value ?? "");
+
+/** Who a resource belongs to: the agent and identity from its tags, labels or Vault alias metadata. */
+export function ownerOf(resource: PackResource, inputs: KnownInputs): { agent: string; identity: IdentityKind | null } {
+  const v = inputs.value;
+  const metadata = asRecord(v.metadata);
+  const labels = asRecord((v.metadata as { labels?: unknown } | undefined)?.labels);
+  const candidates = [asRecord(v.tags), asRecord(v.aliasMetadata), { agent: labels[AGENT_LABEL], identity: labels[IDENTITY_LABEL] }];
+  for (const source of candidates) {
+    if (source.agent) return { agent: source.agent, identity: isKind(source.identity) ? source.identity : null };
+  }
+  // An inline policy or attachment is named after the role it is attached to.
+  const role = asString(v.role)?.split("/").pop();
+  return { agent: role ?? asString(v.name) ?? asString(v.roleName) ?? metadata.name ?? resource.name, identity: null };
+}
+
+function unknownInputs(resource: PackResource, inputs: KnownInputs): Problem[] {
+  const required = REQUIRED[resource.type] ?? [];
+  const unknown = inputs.unknown.filter((path) => required.some((field) => path === field || path.startsWith(`${field}.`)));
+  const missing = required.filter((field) => inputs.value[field] === undefined && !unknown.some((path) => path.split(".")[0] === field));
+  const problems: Problem[] = [];
+  if (unknown.length) problems.push({ rule: "stack/unknown-input", message: `${resource.type} ${resource.name}: ${unknown.join(", ")} unknown at preview, so it cannot be checked`, fix: "build the value from known inputs (the components build policy documents in code), or run the check again at update" });
+  if (missing.length) problems.push({ rule: "stack/unknown-input", message: `${resource.type} ${resource.name}: ${missing.join(", ")} missing`, fix: "set the input explicitly so the rules can read it" });
+  return problems;
+}
+
+function unreadablePolicy(resource: PackResource, field: string): Problem {
+  return { rule: "stack/unknown-input", message: `${resource.type} ${resource.name}: ${field} is not a readable IAM policy document`, fix: "pass a JSON policy document with a Statement list" };
+}
+
+/** A role is an agent role when tagged as one, or when anything but AWS services may assume it. */
+export function isAgentOrFederatedRole(tags: Record<string, string>, trust: PolicyDocument): boolean {
+  if (tags.agent && tags.identity) return true;
+  return trust.Statement.some((s) => s.Principal === "*" || (typeof s.Principal === "object" && (s.Principal.AWS !== undefined || s.Principal.Federated !== undefined)));
+}
+
+function roleProblems(resource: PackResource, v: Record<string, unknown>): Problem[] {
+  const problems: Problem[] = [];
+  const trust = readPolicyDocument(v.assumeRolePolicy);
+  if (v.assumeRolePolicy !== undefined && !trust) problems.push(unreadablePolicy(resource, "assumeRolePolicy"));
+  const inline: PolicyDocument[] = [];
+  for (const [index, entry] of (Array.isArray(v.inlinePolicies) ? v.inlinePolicies : []).entries()) {
+    const policy = (entry as { policy?: unknown }).policy;
+    if (policy === undefined) continue;
+    const document = readPolicyDocument(policy);
+    if (!document) problems.push(unreadablePolicy(resource, `inlinePolicies[${index}].policy`));
+    else inline.push(document);
+  }
+  if (trust && isAgentOrFederatedRole(asRecord(v.tags), trust)) {
+    problems.push(...checkTrustPolicy(trust));
+    for (const subject of trustedSubjects(trust)) {
+      const [namespace, name] = subject.split("/");
+      problems.push(...checkServiceAccountReference(namespace, name ?? ""));
+    }
+  }
+  for (const document of inline) problems.push(...checkPermissionPolicy(document));
+  for (const arn of asStrings(v.managedPolicyArns)) problems.push(...checkManagedPolicyArn(arn));
+  problems.push(...checkRoleLimits({ name: asString(v.name), trustPolicy: trust, inlinePolicies: inline, maxSessionDuration: asNumber(v.maxSessionDuration) }));
+  return problems;
+}
+
+function tierCeilings(aliasMetadata: Record<string, string>): { tokenMaxTtl: number; maxStsTtl?: number } {
+  const tier = TIER_POLICIES[aliasMetadata.tier as keyof typeof TIER_POLICIES];
+  return tier ? { tokenMaxTtl: tier.tokenMaxTtl, maxStsTtl: tier.maxStsTtl } : { tokenMaxTtl: LOOSEST_TOKEN_MAX_TTL };
+}
+
+function typeProblems(resource: PackResource, v: Record<string, unknown>): Problem[] {
+  switch (resource.type) {
+    case TYPES.role:
+      return roleProblems(resource, v);
+    case TYPES.rolePolicy: {
+      if (v.policy === undefined) return [];
+      const document = readPolicyDocument(v.policy);
+      return document ? checkPermissionPolicy(document) : [unreadablePolicy(resource, "policy")];
+    }
+    case TYPES.rolePolicyAttachment:
+      return typeof v.policyArn === "string" ? checkManagedPolicyArn(v.policyArn) : [];
+    case TYPES.serviceAccount: {
+      const metadata = (v.metadata ?? {}) as Record<string, unknown>;
+      if (!asRecord(metadata.labels)[AGENT_LABEL]) return [];
+      return checkServiceAccount({ namespace: asString(metadata.namespace) ?? "default", name: asString(metadata.name) ?? "", automountServiceAccountToken: asBoolean(v.automountServiceAccountToken) });
+    }
+    case TYPES.vaultPolicy: {
+      if (typeof v.policy !== "string") return [];
+      const parsed = parseVaultPolicy(v.policy);
+      const unreadable: Problem[] = parsed.unreadable ? [{ rule: "vault/policy-unreadable", message: `policy ${asString(v.name) ?? resource.name} has text the pack cannot read as path rules: "${parsed.unreadable}"`, fix: "write the policy as path \"...\" { capabilities = [...] } blocks" }] : [];
+      return [...unreadable, ...checkVaultPolicy(parsed.paths)];
+    }
+    case TYPES.vaultAuthRole: {
+      const names = asStrings(v.boundServiceAccountNames);
+      const namespaces = asStrings(v.boundServiceAccountNamespaces);
+      const ceilings = tierCeilings(asRecord(v.aliasMetadata));
+      return [
+        ...checkVaultRole(
+          { boundServiceAccountNames: names, boundServiceAccountNamespaces: namespaces, audience: asString(v.audience), tokenNoDefaultPolicy: asBoolean(v.tokenNoDefaultPolicy), tokenPolicies: asStrings(v.tokenPolicies), tokenPeriod: asNumber(v.tokenPeriod), tokenMaxTtl: asNumber(v.tokenMaxTtl) },
+          { tokenMaxTtlCeiling: ceilings.tokenMaxTtl },
+        ),
+        ...checkVaultTtls(asNumber(v.tokenTtl), asNumber(v.tokenMaxTtl)),
+        ...namespaces.flatMap((namespace) => names.flatMap((name) => checkServiceAccountReference(namespace, name))),
+      ];
+    }
+    case TYPES.vaultDatabaseRole: {
+      const name = asString(v.name) ?? resource.name;
+      const plan = { type: "database" as const, tool: name, name, backend: "", credentialsPath: "", dbName: "", creationStatements: [], revocationStatements: [], defaultTtl: asNumber(v.defaultTtl) ?? 0, maxTtl: asNumber(v.maxTtl) ?? 0 };
+      return checkSecretTtls(plan, LOOSEST_TOKEN_MAX_TTL);
+    }
+    case TYPES.vaultAwsRole: {
+      const name = asString(v.name) ?? resource.name;
+      const role = { type: "aws" as const, credentialType: asString(v.credentialType), roleArns: asStrings(v.roleArns), maxStsTtl: asNumber(v.maxStsTtl) };
+      const plan = { type: "aws" as const, tool: name, name, backend: "", credentialsPath: "", credentialType: "assumed_role" as const, roleArns: role.roleArns, defaultStsTtl: asNumber(v.defaultStsTtl) ?? 0, maxStsTtl: role.maxStsTtl ?? 0 };
+      return [...checkSecretRole(role), ...checkSecretTtls(plan, LOOSEST_TOKEN_MAX_TTL)];
+    }
+    default:
+      return [];
+  }
+}
+
+/** Every problem of one resource, attributed. */
+export function checkResource(resource: PackResource): PackFinding[] {
+  const inputs = readInputs(resource.props);
+  const owner = ownerOf(resource, inputs);
+  const problems = [...unknownInputs(resource, inputs), ...typeProblems(resource, inputs.value)];
+  return problems.map((problem) => ({ ...problem, ...owner, urn: resource.urn }));
+}

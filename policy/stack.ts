@@ -1,0 +1,216 @@
+/**
+ * Cross-resource checks of the policy pack. Agent identities are recognised by what the components
+ * put on them (ServiceAccount labels, role tags, Vault alias metadata); everything attached or bound
+ * to them (inline policies, Vault policies, RBAC) is joined by name and checked with the same
+ * functions the plan rules use.
+ */
+import { asList, type PolicyDocument } from "../components/core/iam-document";
+import type { IdentityKind } from "../components/core/names";
+import { globMatches } from "../components/core/patterns";
+import { TOKEN_SELF_PATHS, parseVaultPolicy } from "../components/core/vault-policy";
+import type { Problem } from "../components/rules/define";
+import { checkPermissionPolicy } from "../components/rules/iam";
+import { AGENT_LABEL, IDENTITY_LABEL, checkRbacRules, rbacCreatesPods, type RbacRule } from "../components/rules/kubernetes";
+import { checkRoleLimits } from "../components/rules/limits";
+import { checkCrossAgentGrants, checkIdentitySeparation, type AgentGrantSet, type AgentOwnership } from "../components/rules/separation";
+import { checkTrustPolicy, trustedSubjects } from "../components/rules/trust";
+import { checkVaultRole } from "../components/rules/vault";
+import { IDENTITY_KINDS } from "../components/core/names";
+import { asRecord, asString, asStrings, readInputs, readPolicyDocument } from "./inputs";
+import { TYPES, isAgentOrFederatedRole, type PackFinding, type PackResource } from "./resources";
+
+interface Identity {
+  readonly agent: string;
+  readonly kind: IdentityKind;
+}
+
+/** Built-in ClusterRoles an agent might be bound to; their rules as Kubernetes defines them (abridged to what the rules read). */
+const BUILTIN_CLUSTER_ROLES: Record<string, RbacRule[]> = {
+  "cluster-admin": [{ apiGroups: ["*"], resources: ["*"], verbs: ["*"] }],
+  admin: [{ apiGroups: [""], resources: ["pods", "pods/exec", "secrets", "serviceaccounts/token"], verbs: ["create", "get", "list", "delete"] }],
+  edit: [{ apiGroups: [""], resources: ["pods", "pods/exec", "secrets"], verbs: ["create", "get", "list", "delete"] }],
+  view: [{ apiGroups: [""], resources: ["pods", "configmaps", "services"], verbs: ["get", "list", "watch"] }],
+};
+
+const SELF_PATHS = new Set(TOKEN_SELF_PATHS.map((rule) => rule.path));
+const key = (namespace: string, name: string) => `${namespace}/${name}`;
+const isKind = (value: string | undefined): value is IdentityKind => (IDENTITY_KINDS as readonly string[]).includes(value ?? "");
+
+interface Read {
+  readonly resource: PackResource;
+  readonly v: Record<string, unknown>;
+}
+
+/** Everything the stack checks need, read once. */
+function index(resources: readonly PackResource[]) {
+  const read = resources.map((resource) => ({ resource, v: readInputs(resource.props).value }));
+  const ofType = (type: string) => read.filter((r) => r.resource.type === type);
+  const metadata = (r: Read) => (r.v.metadata ?? {}) as Record<string, unknown>;
+
+  const serviceAccounts = ofType(TYPES.serviceAccount).flatMap((r) => {
+    const labels = asRecord(metadata(r).labels);
+    const kind = labels[IDENTITY_LABEL];
+    if (!labels[AGENT_LABEL] || !isKind(kind)) return [];
+    return [{ ...r, agent: labels[AGENT_LABEL], kind, namespace: asString(metadata(r).namespace) ?? "default", name: asString(metadata(r).name) ?? "" }];
+  });
+  const roles = ofType(TYPES.role).map((r) => ({ ...r, name: asString(r.v.name), tags: asRecord(r.v.tags), trust: readPolicyDocument(r.v.assumeRolePolicy) }));
+  const rolePolicies = ofType(TYPES.rolePolicy).map((r) => ({ ...r, role: asString(r.v.role)?.split("/").pop(), document: readPolicyDocument(r.v.policy) }));
+  const vaultPolicies = ofType(TYPES.vaultPolicy).map((r) => ({ ...r, name: asString(r.v.name), paths: typeof r.v.policy === "string" ? parseVaultPolicy(r.v.policy).paths : [] }));
+  const authRoles = ofType(TYPES.vaultAuthRole).map((r) => ({ ...r, meta: asRecord(r.v.aliasMetadata), names: asStrings(r.v.boundServiceAccountNames), namespaces: asStrings(r.v.boundServiceAccountNamespaces), policies: asStrings(r.v.tokenPolicies) }));
+  const secretRoles = [...ofType(TYPES.vaultAwsRole), ...ofType(TYPES.vaultDatabaseRole)].map((r) => ({
+    ...r,
+    path: `${asString(r.v.backend) ?? ""}/${r.resource.type === TYPES.vaultAwsRole ? "sts" : "creds"}/${asString(r.v.name) ?? ""}`,
+    roleArns: asStrings(r.v.roleArns),
+  }));
+  const logGroups = ofType(TYPES.logGroup).flatMap((r) => {
+    const agent = asRecord(r.v.tags).agent;
+    const name = asString(r.v.name);
+    return agent && name ? [{ agent, pattern: `arn:*:logs:*:*:log-group:${name}` }] : [];
+  });
+  const rbacRoles = [...ofType(TYPES.rbacRole), ...ofType(TYPES.clusterRole)].map((r) => ({ ...r, name: asString(metadata(r).name), namespace: asString(metadata(r).namespace), rules: (Array.isArray(r.v.rules) ? r.v.rules : []) as RbacRule[] }));
+  const bindings = [...ofType(TYPES.roleBinding), ...ofType(TYPES.clusterRoleBinding)].map((r) => ({
+    ...r,
+    namespace: asString(metadata(r).namespace) ?? "default",
+    roleRef: asRecord(r.v.roleRef),
+    subjects: (Array.isArray(r.v.subjects) ? r.v.subjects : []).map((s) => asRecord(s)),
+  }));
+  return { serviceAccounts, roles, rolePolicies, vaultPolicies, authRoles, secretRoles, logGroups, rbacRoles, bindings };
+}
+
+type Index = ReturnType<typeof index>;
+
+function attributeTo(identity: Identity | { agent: string; kind: null }, urn: string, problems: readonly Problem[]): PackFinding[] {
+  return problems.map((problem) => ({ ...problem, agent: identity.agent, identity: identity.kind, urn }));
+}
+
+const only = (rules: string[], problems: Problem[]) => problems.filter((problem) => rules.includes(problem.rule));
+
+/** Everything one agent identity holds in this stack, joined across resources. */
+function identityHoldings(ix: Index, identity: Identity) {
+  const roles = ix.roles.filter((r) => r.tags.agent === identity.agent && r.tags.identity === identity.kind);
+  const roleNames = new Set(roles.map((r) => r.name).filter(Boolean));
+  const inline = roles.flatMap((r) => (Array.isArray(r.v.inlinePolicies) ? r.v.inlinePolicies : []).flatMap((p) => readPolicyDocument((p as { policy?: unknown }).policy) ?? []));
+  const attached = ix.rolePolicies.filter((p) => p.role && roleNames.has(p.role)).flatMap((p) => (p.document ? [p.document] : []));
+  const authRoles = ix.authRoles.filter((r) => r.meta.agent === identity.agent && r.meta.identity === identity.kind);
+  const policyNames = new Set(authRoles.flatMap((r) => r.policies));
+  const vaultPaths = ix.vaultPolicies.filter((p) => p.name && policyNames.has(p.name)).flatMap((p) => p.paths.map((path) => path.path));
+  const secretRoles = ix.secretRoles.filter((s) => vaultPaths.includes(s.path));
+  return { roles, policies: [...inline, ...attached], authRoles, vaultPaths, secretRoles };
+}
+
+export function checkStack(resources: readonly PackResource[]): PackFinding[] {
+  const ix = index(resources);
+  const findings: PackFinding[] = [];
+  const saByKey = new Map(ix.serviceAccounts.map((sa) => [key(sa.namespace, sa.name), sa]));
+  const agents = [...new Set(ix.serviceAccounts.map((sa) => sa.agent))].sort();
+  const identities: Identity[] = agents.flatMap((agent) => IDENTITY_KINDS.filter((kind) => ix.serviceAccounts.some((sa) => sa.agent === agent && sa.kind === kind)).map((kind) => ({ agent, kind })));
+  const agentRolePatterns = ix.roles.filter((r) => r.tags.agent && r.name).map((r) => `arn:*:iam::*:role/${r.name}`);
+  const auditGroups = ix.logGroups.map((g) => g.pattern);
+
+  // Every agent has three identities; no ServiceAccount, role or Vault role is shared.
+  for (const agent of agents) {
+    const kinds = IDENTITY_KINDS.filter((kind) => ix.serviceAccounts.some((sa) => sa.agent === agent && sa.kind === kind));
+    if (kinds.length !== IDENTITY_KINDS.length) {
+      const urn = ix.serviceAccounts.find((sa) => sa.agent === agent)!.resource.urn;
+      findings.push({ rule: "stack/three-identities", agent, identity: null, urn, message: `has ServiceAccounts for [${kinds.join(", ")}] only`, fix: "create the agent with the Agent component so it gets orchestration, execution and audit" });
+    }
+  }
+  const shared = (what: string, urn: string, identity: Identity, other: string) =>
+    findings.push({ rule: "stack/no-shared-identity", agent: identity.agent, identity: identity.kind, urn, message: `${what} is shared with ${other}`, fix: "give every identity its own ServiceAccount, IAM role and Vault role" });
+  for (const sa of ix.serviceAccounts) {
+    const twins = ix.serviceAccounts.filter((o) => o !== sa && o.agent === sa.agent && o.kind === sa.kind);
+    if (twins.length) shared(`identity ${sa.agent}/${sa.kind}`, sa.resource.urn, sa, twins.map((t) => key(t.namespace, t.name)).join(", "));
+  }
+  for (const role of ix.roles) {
+    if (!role.trust) continue;
+    const own = role.tags.agent && isKind(role.tags.identity) ? { agent: role.tags.agent, kind: role.tags.identity } : undefined;
+    for (const subject of trustedSubjects(role.trust)) {
+      const sa = saByKey.get(subject);
+      if (sa && (!own || own.agent !== sa.agent || own.kind !== sa.kind)) shared(`ServiceAccount ${subject}`, role.resource.urn, sa, `IAM role ${role.name ?? role.resource.name}`);
+    }
+    if (own) {
+      const sa = ix.serviceAccounts.find((s) => s.agent === own.agent && s.kind === own.kind);
+      const expected = sa ? { namespace: sa.namespace, serviceAccount: sa.name } : undefined;
+      const problems = expected
+        ? only(["trust/own-service-account"], checkTrustPolicy(role.trust, expected))
+        : isAgentOrFederatedRole(role.tags, role.trust)
+          ? [{ rule: "trust/own-service-account", message: `trusts ${trustedSubjects(role.trust).join(", ") || "no ServiceAccount"}, and no agent ServiceAccount is labelled ${own.agent}/${own.kind}`, fix: "trust only the identity's own ServiceAccount, created by the Agent component" }]
+          : [];
+      findings.push(...attributeTo(own, role.resource.urn, problems));
+    }
+  }
+  for (const authRole of ix.authRoles) {
+    const own = authRole.meta.agent && isKind(authRole.meta.identity) ? { agent: authRole.meta.agent, kind: authRole.meta.identity } : undefined;
+    for (const namespace of authRole.namespaces) {
+      for (const name of authRole.names) {
+        const sa = saByKey.get(key(namespace, name));
+        if (sa && (!own || own.agent !== sa.agent || own.kind !== sa.kind)) shared(`ServiceAccount ${key(namespace, name)}`, authRole.resource.urn, sa, `Vault role ${asString(authRole.v.roleName) ?? authRole.resource.name}`);
+      }
+    }
+    if (own) {
+      const sa = ix.serviceAccounts.find((s) => s.agent === own.agent && s.kind === own.kind);
+      const problems = only(["vault/bound-own-service-account"], checkVaultRole({ boundServiceAccountNames: authRole.names, boundServiceAccountNamespaces: authRole.namespaces }, { namespace: sa?.namespace ?? "(none)", serviceAccount: sa?.name ?? "(no agent ServiceAccount)" }));
+      findings.push(...attributeTo(own, authRole.resource.urn, problems));
+    }
+  }
+
+  // What each identity holds: separation of duties, assuming agent roles, per-role size.
+  const grantSets: AgentGrantSet[] = [];
+  for (const identity of identities) {
+    const held = identityHoldings(ix, identity);
+    const urn = held.roles[0]?.resource.urn ?? ix.serviceAccounts.find((sa) => sa.agent === identity.agent && sa.kind === identity.kind)!.resource.urn;
+    const ownGroup = ix.logGroups.find((g) => g.agent === identity.agent)?.pattern;
+    const separation = checkIdentitySeparation({ kind: identity.kind, policies: held.policies, vaultPaths: held.vaultPaths, secretRoles: held.secretRoles.length, ownLogGroupArn: undefined, auditLogGroupArns: auditGroups });
+    // The audit sink's exact ARN is an output; the pattern stands in for it.
+    const auditScope: Problem[] =
+      identity.kind === "audit" && ownGroup
+        ? held.policies.flatMap((doc) => doc.Statement.filter((s) => s.Effect === "Allow")).flatMap((s) => asList(s.Resource)).filter((r) => !globMatches(`${ownGroup}:log-stream:*`, r))
+            .map((r) => ({ rule: "separation/audit-write-only", message: `audit may write to ${r}, outside its own log group`, fix: "the audit identity only writes its own log group" }))
+        : [];
+    findings.push(...attributeTo(identity, urn, [...separation, ...auditScope]));
+    for (const doc of held.policies) findings.push(...attributeTo(identity, urn, only(["iam/assume-agent-role"], checkPermissionPolicy(doc, { agentRoleArns: agentRolePatterns }))));
+    for (const role of held.roles) {
+      const attachedHere = ix.rolePolicies.filter((p) => p.role === role.name).flatMap((p) => (p.document ? [p.document] : []));
+      const inlineHere: PolicyDocument[] = (Array.isArray(role.v.inlinePolicies) ? role.v.inlinePolicies : []).flatMap((p) => readPolicyDocument((p as { policy?: unknown }).policy) ?? []);
+      findings.push(...attributeTo(identity, role.resource.urn, only(["limits/inline-policy-size"], checkRoleLimits({ inlinePolicies: [...inlineHere, ...attachedHere] }))));
+    }
+    const iam = identity.kind === "orchestration" ? [] : held.policies.flatMap((doc) => doc.Statement.filter((s) => s.Effect === "Allow")).flatMap((s) => asList(s.Resource)).filter((r) => r !== "*");
+    grantSets.push({ agent: identity.agent, identity: identity.kind, grants: [...iam, ...held.vaultPaths.filter((p) => !SELF_PATHS.has(p)), ...held.secretRoles.flatMap((s) => s.roleArns)] });
+  }
+  const ownership: AgentOwnership[] = agents.map((agent) => ({
+    agent,
+    owned: [...ix.roles.filter((r) => r.tags.agent === agent && r.name).map((r) => `arn:*:iam::*:role/${r.name}`), ...ix.logGroups.filter((g) => g.agent === agent).flatMap((g) => [g.pattern, `${g.pattern}:*`])],
+  }));
+  for (const finding of checkCrossAgentGrants(grantSets, ownership)) {
+    const urn = ix.serviceAccounts.find((sa) => sa.agent === finding.agent && sa.kind === finding.identity)!.resource.urn;
+    findings.push({ ...finding, urn });
+  }
+
+  // RBAC bound to agent ServiceAccounts, and pod creation in shared namespaces.
+  const agentsByNamespace = new Map<string, Set<string>>();
+  for (const sa of ix.serviceAccounts) agentsByNamespace.set(sa.namespace, (agentsByNamespace.get(sa.namespace) ?? new Set()).add(sa.agent));
+  for (const binding of ix.bindings) {
+    const cluster = binding.resource.type === TYPES.clusterRoleBinding;
+    const refName = binding.roleRef.name ?? "";
+    const defined = ix.rbacRoles.find((r) => r.name === refName && (binding.roleRef.kind === "ClusterRole" ? r.resource.type === TYPES.clusterRole : r.resource.type === TYPES.rbacRole && r.namespace === binding.namespace));
+    const rules = defined?.rules ?? BUILTIN_CLUSTER_ROLES[refName];
+    for (const subject of binding.subjects.filter((s) => s.kind === "ServiceAccount")) {
+      const namespace = subject.namespace ?? binding.namespace;
+      const sa = saByKey.get(key(namespace, subject.name ?? ""));
+      const target = sa ? { agent: sa.agent, kind: sa.kind } : undefined;
+      if (target && cluster) {
+        findings.push(...attributeTo(target, binding.resource.urn, [{ rule: "kubernetes/cluster-role-binding", message: `ClusterRoleBinding ${binding.resource.name} binds ${refName} cluster-wide`, fix: "bind agents, if at all, with a RoleBinding in their own namespace" }]));
+      }
+      if (target && !rules) {
+        findings.push(...attributeTo(target, binding.resource.urn, [{ rule: "stack/unknown-input", message: `is bound to ${binding.roleRef.kind ?? "role"} ${refName}, which is not defined in this stack, so its rules cannot be checked`, fix: "define the Role in the same stack, or do not bind it to an agent" }]));
+      }
+      if (target && rules) findings.push(...attributeTo(target, binding.resource.urn, checkRbacRules(rules)));
+      const sharedNamespace = (agentsByNamespace.get(namespace)?.size ?? 0) > 1;
+      if (sharedNamespace && rules && rbacCreatesPods(rules)) {
+        const who = target ?? { agent: subject.name ?? binding.resource.name, kind: null };
+        findings.push(...attributeTo(who, binding.resource.urn, [{ rule: "kubernetes/shared-namespace-pod-create", message: `ServiceAccount ${key(namespace, subject.name ?? "")} can create pods in ${namespace}, shared by agents ${[...agentsByNamespace.get(namespace)!].join(", ")}`, fix: "give each agent its own namespace (namespacePerAgent: true), or remove pod creation" }]));
+      }
+    }
+  }
+  return findings;
+}

@@ -1,0 +1,84 @@
+/**
+ * Calls the pack's policies directly, the way @pulumi/awsguard's tests do: build the validation args
+ * by hand and collect what `reportViolation` receives. `unknownCheckingProxy` is what the policy
+ * server wraps inputs in, so unknown values behave as they do during a real preview.
+ */
+import { unknownCheckingProxy, type PolicyResource, type ResourceValidationArgs, type ResourceValidationPolicy, type StackValidationArgs, type StackValidationPolicy } from "@pulumi/policy";
+import { policies } from "../../policy/policies";
+import { UNKNOWN_SENTINEL } from "../../policy/inputs";
+
+export const UNKNOWN = UNKNOWN_SENTINEL;
+
+export interface Resource {
+  readonly type: string;
+  readonly name: string;
+  readonly props: Record<string, unknown>;
+}
+
+const urnOf = (r: Resource) => `urn:pulumi:test::agent-identity::${r.type}::${r.name}`;
+const notApplicable = (reason?: string): never => {
+  throw new Error(`notApplicable: ${reason}`);
+};
+
+export function resourceArgs(resource: Resource): ResourceValidationArgs {
+  return {
+    type: resource.type,
+    name: resource.name,
+    urn: urnOf(resource),
+    props: unknownCheckingProxy(resource.props),
+    opts: { protect: false, ignoreChanges: [], aliases: [], customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 }, additionalSecretOutputs: [] },
+    stackTags: new Map(),
+    isType: () => false,
+    asType: () => undefined,
+    getConfig: <T extends object>() => ({}) as T,
+    notApplicable,
+  };
+}
+
+export function stackArgs(resources: readonly Resource[]): StackValidationArgs {
+  const list = resources.map(
+    (r) =>
+      ({
+        type: r.type,
+        name: r.name,
+        urn: urnOf(r),
+        props: unknownCheckingProxy(r.props),
+        opts: resourceArgs(r).opts,
+        dependencies: [],
+        propertyDependencies: {},
+        isType: () => false,
+        asType: () => undefined,
+      }) as unknown as PolicyResource,
+  );
+  return { resources: list, stackTags: new Map(), getConfig: <T extends object>() => ({}) as T, notApplicable };
+}
+
+export interface Reported {
+  readonly policy: string;
+  readonly message: string;
+  readonly urn?: string;
+}
+
+/** Run every policy of the pack over the resources; return every violation reported. */
+export async function runPack(resources: readonly Resource[]): Promise<Reported[]> {
+  const reported: Reported[] = [];
+  for (const policy of policies) {
+    const validate = (policy as ResourceValidationPolicy).validateResource;
+    if (validate) {
+      const validations = Array.isArray(validate) ? validate : [validate];
+      for (const resource of resources) {
+        for (const validation of validations) {
+          await validation(resourceArgs(resource), (message, urn) => reported.push({ policy: policy.name, message, urn }));
+        }
+      }
+    }
+    const validateStack = (policy as StackValidationPolicy).validateStack;
+    if (validateStack) await validateStack(stackArgs(resources), (message, urn) => reported.push({ policy: policy.name, message, urn }));
+  }
+  return reported;
+}
+
+/** The rule ids in reported messages (`agent/identity: rule-id: ...`). */
+export function ruleIds(reported: readonly Reported[]): string[] {
+  return [...new Set(reported.map((r) => r.message.split(": ")[1]))].sort();
+}

@@ -1,0 +1,110 @@
+/**
+ * Property tests over generated fleets: whatever valid declaration is generated (names that share
+ * prefixes, every tier and tool kind, shared or own namespaces, revoked agents), the compiled plan
+ * passes every rule and no agent's grants overlap another's.
+ */
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { compileFleet } from "../../components/core/compile";
+import { parseDeclaration, type AgentInput, type DeclarationInput } from "../../components/core/schema";
+import { TOKEN_SELF_PATHS } from "../../components/core/vault-policy";
+import { asList } from "../../components/core/iam-document";
+import type { FleetPlan } from "../../components/core/plan-types";
+import { ALL_RULES, evaluatePlan, formatViolation } from "../../components/rules";
+import { PLATFORM, TODAY } from "../helpers/fixtures";
+
+const ACCOUNT = PLATFORM.aws.accountId;
+// Names that are prefixes of each other are the interesting case for overlap.
+const agentName = fc.oneof(fc.constantFrom("a", "ab", "abc", "a-b", "b", "ba"), fc.stringMatching(/^[a-z][a-z0-9]{0,7}$/));
+const label = fc.stringMatching(/^[a-z][a-z0-9]{0,5}$/);
+
+function tool(kind: number, name: string, agent: string, suffix: string): AgentInput["tools"] extends (infer T)[] | undefined ? T : never {
+  switch (kind) {
+    case 0:
+      return { name, aws: [{ actions: ["s3:GetObject", "s3:PutObject"], resources: [`arn:aws:s3:::acme-data/${agent}/${suffix}/*`] }] };
+    case 1:
+      return { name, aws: [{ actions: ["dynamodb:GetItem", "dynamodb:Query"], resources: [`arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/${agent}-${suffix}`] }] };
+    case 2:
+      return { name, aws: [{ actions: ["sqs:ReceiveMessage"], resources: [`arn:aws:sqs:us-east-1:${ACCOUNT}:${agent}-${suffix}`] }, { actions: ["s3:ListBucket"], resources: [`arn:aws:s3:::acme-${agent}-${suffix}`] }] };
+    case 3:
+      return { name, database: { connection: "main", creationStatements: ['CREATE ROLE "{{name}}";'], ttl: "5m" } };
+    case 4:
+      return { name, kv: { path: `${suffix}/token` } };
+    default:
+      return { name, vaultAws: { roleArn: `arn:aws:iam::444455556666:role/${agent}-${suffix}`, ttl: "15m" } };
+  }
+}
+
+const agentArb = (name: string) =>
+  fc.record({
+    tier: fc.constantFrom("batch" as const, "assistant" as const, "high-risk" as const),
+    tools: fc.uniqueArray(fc.record({ kind: fc.integer({ min: 0, max: 5 }), name: label, suffix: label }), { maxLength: 5, selector: (t) => t.name }),
+    revoked: fc.boolean(),
+  }).map(({ tier, tools, revoked }): AgentInput => ({
+    name,
+    owner: "team-x",
+    sponsor: "owner@example.com",
+    tier,
+    expires: "2099-12-31",
+    // Recorded approval for every tier: valid whatever tier rules require.
+    approval: { ticket: "SEC-1", approvedBy: "security@example.com" },
+    orchestration: { models: ["arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-5-haiku-20241022-v1:0"] },
+    tools: tools.map((t) => tool(t.kind, t.name, name, `${t.name}-${t.suffix}`)),
+    ...(revoked ? { revoked: { at: "2026-11-01T00:00:00Z", reason: "generated" } } : {}),
+  }));
+
+const fleetArb = fc
+  .uniqueArray(agentName, { minLength: 1, maxLength: 5 })
+  .chain((names) => fc.tuple(fc.tuple(...names.map(agentArb)), fc.boolean()))
+  .map(([agents, perAgent]): DeclarationInput => ({
+    // High-risk agents need a namespace of their own; a shared namespace only for the rest.
+    platform: { ...PLATFORM, kubernetes: { namespacePerAgent: perAgent || agents.some((a) => a.tier === "high-risk"), namespace: "agents" } },
+    agents,
+  }));
+
+/** Every string an agent is granted (or owns), by agent: an independent reading of the plan. */
+function grantsByAgent(plan: FleetPlan): Map<string, string[]> {
+  const self = new Set(TOKEN_SELF_PATHS.map((p) => p.path));
+  return new Map(
+    plan.agents.map((agent) => [
+      agent.name,
+      agent.identities.flatMap((identity) => [
+        identity.iamRole.arn,
+        ...(identity.kind === "orchestration" ? [] : identity.iamRole.policies.flatMap((p) => p.document.Statement.filter((s) => s.Effect === "Allow").flatMap((s) => asList(s.Resource)))),
+        ...(identity.vault.policy?.paths.map((p) => p.path).filter((p) => !self.has(p)) ?? []),
+        ...identity.vault.secretRoles.flatMap((role) => (role.type === "aws" ? role.roleArns : [role.credentialsPath])),
+      ]),
+    ]),
+  );
+}
+
+/** `x/*` covers every string starting with `x/`; anything else covers only itself. */
+const covers = (grant: string, other: string) => (grant.endsWith("*") ? other.startsWith(grant.slice(0, -1)) : grant === other);
+
+describe("generated fleets", () => {
+  it("pass every rule", () => {
+    fc.assert(
+      fc.property(fleetArb, (declaration) => {
+        const plan = compileFleet(parseDeclaration(declaration), "prop");
+        const { violations } = evaluatePlan(plan, ALL_RULES, TODAY);
+        expect(violations.map(formatViolation)).toEqual([]);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it("never grant one agent what another agent is granted", () => {
+    fc.assert(
+      fc.property(fleetArb, (declaration) => {
+        const grants = grantsByAgent(compileFleet(parseDeclaration(declaration), "prop"));
+        for (const [agent, mine] of grants) {
+          for (const [other, theirs] of grants) {
+            if (agent === other) continue;
+            for (const grant of mine) for (const their of theirs) expect(covers(grant, their), `${agent}: ${grant} covers ${other}: ${their}`).toBe(false);
+          }
+        }
+      }),
+      { numRuns: 150 },
+    );
+  });
+});
