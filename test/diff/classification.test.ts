@@ -371,6 +371,14 @@ describe("diff classification", () => {
     expect(lines(diffOf(revokedAlpha, BASE))[0]).toBe("alpha/- agent-reinstated widens");
   });
 
+  it("classifies a moved revocation time by the sessions it denies", () => {
+    const later = edited(revokedAlpha, (p) => (p.agents[0].revoked.at = "2026-12-01T00:00:00Z"));
+    expect(lines(diffOf(revokedAlpha, later)).filter((l) => l.includes("/- "))).toEqual(["alpha/- agent-revoked narrows"]);
+    expect(lines(diffOf(later, revokedAlpha)).filter((l) => l.includes("/- "))).toEqual(["alpha/- agent-revoked widens"]);
+    const reworded = edited(revokedAlpha, (p) => (p.agents[0].revoked.reason = "incident INC-1"));
+    expect(lines(diffOf(revokedAlpha, reworded))).toEqual(["alpha/- agent-revoked neutral"]);
+  });
+
   it("exercises every change kind", () => {
     const seen = new Set(CASES.flatMap((c) => c.expected.map((line) => line.split(" ")[1])));
     for (const extra of ["agent-added", "identity-added", "agent-reinstated"]) seen.add(extra); // asserted in the tests above
