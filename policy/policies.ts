@@ -73,8 +73,6 @@ export const PACK_COVERAGE: Readonly<Record<string, { readonly resource?: true; 
   "stack/three-identities": { stack: true },
   "stack/unknown-input": { resource: true, stack: true },
   // Lifecycle and context, from role tags, ServiceAccount labels/annotations and Vault alias metadata.
-  // Not here: lifecycle/approval-required and context/data-class-ceiling (approvals and tools'
-  // data classes are in the declaration only, not on any resource).
   "lifecycle/expired": { resource: true },
   "lifecycle/expiring-soon": { resource: true },
   "lifecycle/ownership-tags": { resource: true },
@@ -85,6 +83,12 @@ export const PACK_COVERAGE: Readonly<Record<string, { readonly resource?: true; 
   "context/own-namespace-required": { stack: true },
   "context/region-bound": { stack: true },
   "context/foreign-account": { stack: true },
+};
+
+/** Rules the pack cannot judge, and why: what they read is in the declaration only, on no resource. */
+export const PLAN_ONLY: Readonly<Record<string, string>> = {
+  "lifecycle/approval-required": "approvals are not written to any resource",
+  "context/data-class-ceiling": "a tool's data class is not written to any resource (the role carries the agent's ceiling)",
 };
 
 export const PACK_RULES: readonly RuleMeta[] = [...ALL_RULES, ...RESOURCE_ONLY_RULES].filter((rule) => PACK_COVERAGE[rule.id]);

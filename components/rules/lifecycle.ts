@@ -26,7 +26,7 @@ export const LIFECYCLE_RULES: readonly RuleMeta[] = [
 
 /** The plan always has owner, sponsor and expiry (the schema requires them); resources may not (policy pack). */
 export const LIFECYCLE_RESOURCE_RULES: readonly RuleMeta[] = [
-  meta("lifecycle/ownership-tags", "lifecycle", "error", "Every agent role, ServiceAccount and Vault role carries its owner, sponsor, expiry (YYYY-MM-DD) and tier (roles also their data class), so expiry and tier checks cannot be dodged by leaving them out.", standards(["NHI1"], ["ASI03"], ["L6 Security & Compliance"], ["GOVERN 1.7", "GOVERN 2.1"])),
+  meta("lifecycle/ownership-tags", "lifecycle", "error", "Agent roles, ServiceAccounts and Vault roles carry owner, sponsor, expiry (YYYY-MM-DD) and tier (roles also data class), so leaving them out cannot dodge the expiry and tier checks.", standards(["NHI1"], ["ASI03"], ["L6 Security & Compliance"], ["GOVERN 1.7", "GOVERN 2.1"])),
 ];
 
 /** Whole days from `now` (UTC date) to `date` (YYYY-MM-DD); negative when past. */
