@@ -83,9 +83,20 @@ export function ownerOf(resource: PackResource, inputs: KnownInputs): { agent: s
   return { agent: role ?? asString(v.name) ?? asString(v.roleName) ?? metadata.name ?? resource.name, identity: null };
 }
 
+/**
+ * Where the agent's owner, expiry and tier live (see ownership.ts). They may be absent (not every
+ * role is an agent's), but an unknown value could hide an expired or high-risk agent: reported.
+ */
+const AGENT_METADATA: Partial<Record<string, readonly string[]>> = {
+  [TYPES.role]: ["tags"],
+  [TYPES.serviceAccount]: ["metadata.labels", "metadata.annotations"],
+  [TYPES.vaultAuthRole]: ["aliasMetadata"],
+};
+
 function unknownInputs(resource: PackResource, inputs: KnownInputs): Problem[] {
   const required = REQUIRED[resource.type] ?? [];
-  const unknown = inputs.unknown.filter((path) => required.some((field) => path === field || path.startsWith(`${field}.`)));
+  const read = [...required, ...(AGENT_METADATA[resource.type] ?? [])];
+  const unknown = inputs.unknown.filter((path) => read.some((field) => path === field || path.startsWith(`${field}.`)));
   const missing = required.filter((field) => inputs.value[field] === undefined && !unknown.some((path) => path.split(".")[0] === field));
   const problems: Problem[] = [];
   if (unknown.length) problems.push({ rule: "stack/unknown-input", message: `${resource.type} ${resource.name}: ${unknown.join(", ")} unknown at preview, so it cannot be checked`, fix: "build the value from known inputs (the components build policy documents in code), or run the check again at update" });

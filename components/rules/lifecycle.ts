@@ -7,7 +7,7 @@
 import { tierPolicyFor } from "../core/compile";
 import { IDENTITY_KINDS } from "../core/names";
 import { DATA_CLASSES, type TierPolicy } from "../core/tiers";
-import { TIERS } from "../core/schema";
+import { TIERS, isIsoDate } from "../core/schema";
 import { attribute, familyRules, meta, type Problem, type RuleFinding } from "./define";
 import { standards } from "./standards";
 import type { RuleMeta } from "./types";
@@ -33,10 +33,6 @@ export const LIFECYCLE_RESOURCE_RULES: readonly RuleMeta[] = [
 export function daysUntil(date: string, now: Date): number {
   const today = Date.parse(`${now.toISOString().slice(0, 10)}T00:00:00Z`);
   return Math.round((Date.parse(`${date}T00:00:00Z`) - today) / DAY_MS);
-}
-
-export function isIsoDate(value: string): boolean {
-  return /^\d{4}-\d{2}-\d{2}$/.test(value) && !Number.isNaN(Date.parse(`${value}T00:00:00Z`));
 }
 
 /** What an artifact says about its agent's expiry. */

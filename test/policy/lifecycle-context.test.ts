@@ -105,6 +105,13 @@ describe("pack: ownership lifecycle on resources", () => {
     expect((await runPack(vault)).map((r) => r.message)).toContain("search/execution: lifecycle/ownership-tags: Vault alias metadata lack owner, sponsor, expires, tier — create it with the Agent component, or set the same tags, labels and annotations the components write");
   });
 
+  it("reports an agent role whose expiry is unknown at preview instead of waving it through", async () => {
+    const later = edited(batch, ROLE, ofIdentity("billing", "execution"), (p) => ({ ...p, tags: { ...tags(p), expires: UNKNOWN } }));
+    const reported = await runPack(later);
+    expect(ruleIds(reported)).toEqual(["lifecycle/ownership-tags", "stack/unknown-input"]);
+    expect(reported.map((r) => r.message)).toContain("billing/execution: stack/unknown-input: aws:iam/role:Role platform-billing-execution-role: tags.expires unknown at preview, so it cannot be checked — build the value from known inputs (the components build policy documents in code), or run the check again at update");
+  });
+
   it("judges expiry against the real date unless a date is injected", async () => {
     const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
     const resources = edited(batch, ROLE, ofIdentity("billing", "execution"), (p) => ({ ...p, tags: { ...tags(p), expires: yesterday } }));
