@@ -3,7 +3,7 @@
  * gives evidence for. `npm run docs` writes it; a test fails when the file is stale.
  */
 import { ALL_RULES, RESOURCE_ONLY_RULES, type RuleMeta } from "../components/rules";
-import { PACK_COVERAGE, policyName } from "../policy/policies";
+import { PACK_COVERAGE, PLAN_ONLY, policyName } from "../policy/policies";
 
 const FAMILY_TITLES: Record<string, string> = {
   iam: "IAM permissions",
@@ -26,6 +26,7 @@ function where(rule: RuleMeta, planIds: Set<string>): string {
     ...(planIds.has(rule.id) ? ["plan, components"] : []),
     ...(coverage?.resource ? [`pack \`${policyName(rule.id, "resource")}\``] : []),
     ...(coverage?.stack ? [`pack \`${policyName(rule.id, "stack")}\``] : []),
+    ...(PLAN_ONLY[rule.id] ? [`not in pack: ${PLAN_ONLY[rule.id]}`] : []),
   ];
   return places.join("; ");
 }
@@ -47,7 +48,9 @@ export function renderControls(): string {
     "component before any resource is registered; **pack** — on the stack's actual resource inputs, whoever",
     "wrote them. Rules about RBAC objects, hand-attached policies and hand-written trust policies cannot be",
     "produced from a declaration: they run only in the pack and are tested with hand-built resources",
-    "(test/policy/bad-resources.test.ts); the others are also covered by the bad declarations in test/fixtures/bad/.",
+    "(test/policy/); the others are also covered by the bad declarations in test/fixtures/bad/. On resources the",
+    "pack reads an agent's tier, data class, owner and expiry from what the components write (role tags, ServiceAccount",
+    "labels and annotations, Vault alias metadata) and applies the tier defaults (organisation limits live in the declaration).",
     "",
     "Standards: OWASP Non-Human Identities Top 10 (2025), OWASP Top 10 for Agentic Applications (ASI), CSA MAESTRO",
     "layers, NIST AI RMF 1.0 subcategories.",

@@ -4,7 +4,7 @@
  */
 import type { EnforcementLevel, Policies, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { ALL_RULES, RESOURCE_ONLY_RULES, formatViolation, type RuleMeta } from "../components/rules";
-import { checkResource, type PackFinding, type PackResource } from "./resources";
+import { checkResource, type PackContext, type PackFinding, type PackResource } from "./resources";
 import { checkStack } from "./stack";
 
 /** Which rules the pack can evaluate, and where (per resource, or across the stack). */
@@ -72,6 +72,23 @@ export const PACK_COVERAGE: Readonly<Record<string, { readonly resource?: true; 
   "stack/no-shared-identity": { stack: true },
   "stack/three-identities": { stack: true },
   "stack/unknown-input": { resource: true, stack: true },
+  // Lifecycle and context, from role tags, ServiceAccount labels/annotations and Vault alias metadata.
+  "lifecycle/expired": { resource: true },
+  "lifecycle/expiring-soon": { resource: true },
+  "lifecycle/ownership-tags": { resource: true },
+  "context/permissions-boundary-required": { resource: true },
+  "context/traceable-sessions": { resource: true },
+  "context/session-name-room": { resource: true },
+  "context/data-class-tier": { resource: true },
+  "context/own-namespace-required": { stack: true },
+  "context/region-bound": { stack: true },
+  "context/foreign-account": { stack: true },
+};
+
+/** Rules the pack cannot judge, and why: what they read is in the declaration only, on no resource. */
+export const PLAN_ONLY: Readonly<Record<string, string>> = {
+  "lifecycle/approval-required": "approvals are not written to any resource",
+  "context/data-class-ceiling": "a tool's data class is not written to any resource (the role carries the agent's ceiling)",
 };
 
 export const PACK_RULES: readonly RuleMeta[] = [...ALL_RULES, ...RESOURCE_ONLY_RULES].filter((rule) => PACK_COVERAGE[rule.id]);
@@ -89,24 +106,29 @@ function assertCovered(findings: readonly PackFinding[], where: "resource" | "st
   return findings;
 }
 
-export function resourceFindings(resource: PackResource): readonly PackFinding[] {
-  return assertCovered(checkResource(resource), "resource");
+export function resourceFindings(resource: PackResource, context: PackContext): readonly PackFinding[] {
+  return assertCovered(checkResource(resource, context), "resource");
 }
 
 export function stackFindings(resources: readonly PackResource[]): readonly PackFinding[] {
   return assertCovered(checkStack(resources), "stack");
 }
 
+export interface PackOptions {
+  /** "Today" for the expiry checks. @default the real current date, read at each validation */
+  readonly now?: () => Date;
+}
+
 const message = (rule: RuleMeta, finding: PackFinding) => formatViolation({ ...finding, rule: rule.id, severity: rule.severity });
 const level = (rule: RuleMeta): EnforcementLevel => (rule.severity === "error" ? "mandatory" : "advisory");
 
-function resourcePolicy(rule: RuleMeta): ResourceValidationPolicy {
+function resourcePolicy(rule: RuleMeta, now: () => Date): ResourceValidationPolicy {
   return {
     name: policyName(rule.id, "resource"),
     description: rule.description,
     enforcementLevel: level(rule),
     validateResource: (args, reportViolation) => {
-      for (const finding of resourceFindings(args)) if (finding.rule === rule.id) reportViolation(message(rule, finding));
+      for (const finding of resourceFindings(args, { now: now() })) if (finding.rule === rule.id) reportViolation(message(rule, finding));
     },
   };
 }
@@ -122,7 +144,13 @@ function stackPolicy(rule: RuleMeta): StackValidationPolicy {
   };
 }
 
-export const policies: Policies = PACK_RULES.flatMap((rule) => [
-  ...(PACK_COVERAGE[rule.id].resource ? [resourcePolicy(rule)] : []),
-  ...(PACK_COVERAGE[rule.id].stack ? [stackPolicy(rule)] : []),
-]);
+/** The pack's policies; tests pass a fixed `now` so expiry results are reproducible. */
+export function createPolicies(options: PackOptions = {}): Policies {
+  const now = options.now ?? (() => new Date());
+  return PACK_RULES.flatMap((rule) => [
+    ...(PACK_COVERAGE[rule.id].resource ? [resourcePolicy(rule, now)] : []),
+    ...(PACK_COVERAGE[rule.id].stack ? [stackPolicy(rule)] : []),
+  ]);
+}
+
+export const policies: Policies = createPolicies();

@@ -14,6 +14,7 @@ import { AGENT_LABEL, IDENTITY_LABEL, checkServiceAccount, checkServiceAccountRe
 import { checkRoleLimits, checkSecretTtls, checkVaultTtls } from "../components/rules/limits";
 import { checkTrustPolicy, trustedSubjects } from "../components/rules/trust";
 import { LOOSEST_TOKEN_MAX_TTL, checkSecretRole, checkVaultPolicy, checkVaultRole } from "../components/rules/vault";
+import { checkAgentRole, checkAgentServiceAccount, checkAgentVaultRole } from "./agent-metadata-checks";
 import { asBoolean, asNumber, asRecord, asString, asStrings, readInputs, readPolicyDocument, type KnownInputs } from "./inputs";
 
 export const TYPES = {
@@ -38,6 +39,11 @@ export interface PackResource {
   readonly name: string;
   readonly urn: string;
   readonly props: Record<string, unknown>;
+}
+
+/** What the checks need besides the resources: the date expiry is judged against. */
+export interface PackContext {
+  readonly now: Date;
 }
 
 /** A violation found by the pack, attributed to an agent identity when the resource names one. */
@@ -77,9 +83,20 @@ export function ownerOf(resource: PackResource, inputs: KnownInputs): { agent: s
   return { agent: role ?? asString(v.name) ?? asString(v.roleName) ?? metadata.name ?? resource.name, identity: null };
 }
 
+/**
+ * Where the agent's owner, expiry and tier live (see ownership.ts). They may be absent (not every
+ * role is an agent's), but an unknown value could hide an expired or high-risk agent: reported.
+ */
+const AGENT_METADATA: Partial<Record<string, readonly string[]>> = {
+  [TYPES.role]: ["tags"],
+  [TYPES.serviceAccount]: ["metadata.labels", "metadata.annotations"],
+  [TYPES.vaultAuthRole]: ["aliasMetadata"],
+};
+
 function unknownInputs(resource: PackResource, inputs: KnownInputs): Problem[] {
   const required = REQUIRED[resource.type] ?? [];
-  const unknown = inputs.unknown.filter((path) => required.some((field) => path === field || path.startsWith(`${field}.`)));
+  const read = [...required, ...(AGENT_METADATA[resource.type] ?? [])];
+  const unknown = inputs.unknown.filter((path) => read.some((field) => path === field || path.startsWith(`${field}.`)));
   const missing = required.filter((field) => inputs.value[field] === undefined && !unknown.some((path) => path.split(".")[0] === field));
   const problems: Problem[] = [];
   if (unknown.length) problems.push({ rule: "stack/unknown-input", message: `${resource.type} ${resource.name}: ${unknown.join(", ")} unknown at preview, so it cannot be checked`, fix: "build the value from known inputs (the components build policy documents in code), or run the check again at update" });
@@ -97,7 +114,8 @@ export function isAgentOrFederatedRole(tags: Record<string, string>, trust: Poli
   return trust.Statement.some((s) => s.Principal === "*" || (typeof s.Principal === "object" && (s.Principal.AWS !== undefined || s.Principal.Federated !== undefined)));
 }
 
-function roleProblems(resource: PackResource, v: Record<string, unknown>): Problem[] {
+function roleProblems(resource: PackResource, inputs: KnownInputs, context: PackContext): Problem[] {
+  const v = inputs.value;
   const problems: Problem[] = [];
   const trust = readPolicyDocument(v.assumeRolePolicy);
   if (v.assumeRolePolicy !== undefined && !trust) problems.push(unreadablePolicy(resource, "assumeRolePolicy"));
@@ -109,7 +127,9 @@ function roleProblems(resource: PackResource, v: Record<string, unknown>): Probl
     if (!document) problems.push(unreadablePolicy(resource, `inlinePolicies[${index}].policy`));
     else inline.push(document);
   }
-  if (trust && isAgentOrFederatedRole(asRecord(v.tags), trust)) {
+  const tags = asRecord(v.tags);
+  const federated = trust !== undefined && isAgentOrFederatedRole(tags, trust);
+  if (trust && federated) {
     problems.push(...checkTrustPolicy(trust));
     for (const subject of trustedSubjects(trust)) {
       const [namespace, name] = subject.split("/");
@@ -119,6 +139,8 @@ function roleProblems(resource: PackResource, v: Record<string, unknown>): Probl
   for (const document of inline) problems.push(...checkPermissionPolicy(document));
   for (const arn of asStrings(v.managedPolicyArns)) problems.push(...checkManagedPolicyArn(arn));
   problems.push(...checkRoleLimits({ name: asString(v.name), trustPolicy: trust, inlinePolicies: inline, maxSessionDuration: asNumber(v.maxSessionDuration) }));
+  const boundarySet = v.permissionsBoundary !== undefined || inputs.unknown.includes("permissionsBoundary");
+  problems.push(...checkAgentRole({ name: asString(v.name) ?? resource.name, tags, trust, boundarySet, permissionsBoundary: asString(v.permissionsBoundary), federated }, context.now));
   return problems;
 }
 
@@ -127,10 +149,11 @@ function tierCeilings(aliasMetadata: Record<string, string>): { tokenMaxTtl: num
   return tier ? { tokenMaxTtl: tier.tokenMaxTtl, maxStsTtl: tier.maxStsTtl } : { tokenMaxTtl: LOOSEST_TOKEN_MAX_TTL };
 }
 
-function typeProblems(resource: PackResource, v: Record<string, unknown>): Problem[] {
+function typeProblems(resource: PackResource, inputs: KnownInputs, context: PackContext): Problem[] {
+  const v = inputs.value;
   switch (resource.type) {
     case TYPES.role:
-      return roleProblems(resource, v);
+      return roleProblems(resource, inputs, context);
     case TYPES.rolePolicy: {
       if (v.policy === undefined) return [];
       const document = readPolicyDocument(v.policy);
@@ -140,8 +163,12 @@ function typeProblems(resource: PackResource, v: Record<string, unknown>): Probl
       return typeof v.policyArn === "string" ? checkManagedPolicyArn(v.policyArn) : [];
     case TYPES.serviceAccount: {
       const metadata = (v.metadata ?? {}) as Record<string, unknown>;
-      if (!asRecord(metadata.labels)[AGENT_LABEL]) return [];
-      return checkServiceAccount({ namespace: asString(metadata.namespace) ?? "default", name: asString(metadata.name) ?? "", automountServiceAccountToken: asBoolean(v.automountServiceAccountToken) });
+      const labels = asRecord(metadata.labels);
+      if (!labels[AGENT_LABEL]) return [];
+      return [
+        ...checkServiceAccount({ namespace: asString(metadata.namespace) ?? "default", name: asString(metadata.name) ?? "", automountServiceAccountToken: asBoolean(v.automountServiceAccountToken) }),
+        ...checkAgentServiceAccount(labels, asRecord(metadata.annotations), context.now),
+      ];
     }
     case TYPES.vaultPolicy: {
       if (typeof v.policy !== "string") return [];
@@ -152,7 +179,8 @@ function typeProblems(resource: PackResource, v: Record<string, unknown>): Probl
     case TYPES.vaultAuthRole: {
       const names = asStrings(v.boundServiceAccountNames);
       const namespaces = asStrings(v.boundServiceAccountNamespaces);
-      const ceilings = tierCeilings(asRecord(v.aliasMetadata));
+      const aliasMetadata = asRecord(v.aliasMetadata);
+      const ceilings = tierCeilings(aliasMetadata);
       return [
         ...checkVaultRole(
           { boundServiceAccountNames: names, boundServiceAccountNamespaces: namespaces, audience: asString(v.audience), tokenNoDefaultPolicy: asBoolean(v.tokenNoDefaultPolicy), tokenPolicies: asStrings(v.tokenPolicies), tokenPeriod: asNumber(v.tokenPeriod), tokenMaxTtl: asNumber(v.tokenMaxTtl) },
@@ -160,6 +188,8 @@ function typeProblems(resource: PackResource, v: Record<string, unknown>): Probl
         ),
         ...checkVaultTtls(asNumber(v.tokenTtl), asNumber(v.tokenMaxTtl)),
         ...namespaces.flatMap((namespace) => names.flatMap((name) => checkServiceAccountReference(namespace, name))),
+        // Vault roles the components create carry the agent in their alias metadata.
+        ...(aliasMetadata.agent ? checkAgentVaultRole(aliasMetadata, context.now) : []),
       ];
     }
     case TYPES.vaultDatabaseRole: {
@@ -179,9 +209,9 @@ function typeProblems(resource: PackResource, v: Record<string, unknown>): Probl
 }
 
 /** Every problem of one resource, attributed. */
-export function checkResource(resource: PackResource): PackFinding[] {
+export function checkResource(resource: PackResource, context: PackContext): PackFinding[] {
   const inputs = readInputs(resource.props);
   const owner = ownerOf(resource, inputs);
-  const problems = [...unknownInputs(resource, inputs), ...typeProblems(resource, inputs.value)];
+  const problems = [...unknownInputs(resource, inputs), ...typeProblems(resource, inputs, context)];
   return problems.map((problem) => ({ ...problem, ...owner, urn: resource.urn }));
 }

@@ -7,17 +7,19 @@
 import { asList, type PolicyDocument } from "../components/core/iam-document";
 import type { IdentityKind } from "../components/core/names";
 import { globMatches } from "../components/core/patterns";
-import { TOKEN_SELF_PATHS, parseVaultPolicy } from "../components/core/vault-policy";
+import { TOKEN_SELF_PATHS } from "../components/core/vault-policy";
 import type { Problem } from "../components/rules/define";
 import { checkPermissionPolicy } from "../components/rules/iam";
-import { AGENT_LABEL, IDENTITY_LABEL, checkRbacRules, rbacCreatesPods, type RbacRule } from "../components/rules/kubernetes";
+import { checkRbacRules, rbacCreatesPods, type RbacRule } from "../components/rules/kubernetes";
 import { checkRoleLimits } from "../components/rules/limits";
 import { checkCrossAgentGrants, checkIdentitySeparation, type AgentGrantSet, type AgentOwnership } from "../components/rules/separation";
 import { checkTrustPolicy, trustedSubjects } from "../components/rules/trust";
 import { checkVaultRole } from "../components/rules/vault";
 import { IDENTITY_KINDS } from "../components/core/names";
-import { asRecord, asString, asStrings, readInputs, readPolicyDocument } from "./inputs";
+import { asString, readPolicyDocument } from "./inputs";
 import { TYPES, isAgentOrFederatedRole, type PackFinding, type PackResource } from "./resources";
+import { indexStack, type StackIndex } from "./stack-index";
+import { checkAgentNamespaces, checkAgentRoleGrants } from "./context-stack";
 
 interface Identity {
   readonly agent: string;
@@ -36,48 +38,6 @@ const SELF_PATHS = new Set(TOKEN_SELF_PATHS.map((rule) => rule.path));
 const key = (namespace: string, name: string) => `${namespace}/${name}`;
 const isKind = (value: string | undefined): value is IdentityKind => (IDENTITY_KINDS as readonly string[]).includes(value ?? "");
 
-interface Read {
-  readonly resource: PackResource;
-  readonly v: Record<string, unknown>;
-}
-
-/** Everything the stack checks need, read once. */
-function index(resources: readonly PackResource[]) {
-  const read = resources.map((resource) => ({ resource, v: readInputs(resource.props).value }));
-  const ofType = (type: string) => read.filter((r) => r.resource.type === type);
-  const metadata = (r: Read) => (r.v.metadata ?? {}) as Record<string, unknown>;
-
-  const serviceAccounts = ofType(TYPES.serviceAccount).flatMap((r) => {
-    const labels = asRecord(metadata(r).labels);
-    const kind = labels[IDENTITY_LABEL];
-    if (!labels[AGENT_LABEL] || !isKind(kind)) return [];
-    return [{ ...r, agent: labels[AGENT_LABEL], kind, namespace: asString(metadata(r).namespace) ?? "default", name: asString(metadata(r).name) ?? "" }];
-  });
-  const roles = ofType(TYPES.role).map((r) => ({ ...r, name: asString(r.v.name), tags: asRecord(r.v.tags), trust: readPolicyDocument(r.v.assumeRolePolicy) }));
-  const rolePolicies = ofType(TYPES.rolePolicy).map((r) => ({ ...r, role: asString(r.v.role)?.split("/").pop(), document: readPolicyDocument(r.v.policy) }));
-  const vaultPolicies = ofType(TYPES.vaultPolicy).map((r) => ({ ...r, name: asString(r.v.name), paths: typeof r.v.policy === "string" ? parseVaultPolicy(r.v.policy).paths : [] }));
-  const authRoles = ofType(TYPES.vaultAuthRole).map((r) => ({ ...r, meta: asRecord(r.v.aliasMetadata), names: asStrings(r.v.boundServiceAccountNames), namespaces: asStrings(r.v.boundServiceAccountNamespaces), policies: asStrings(r.v.tokenPolicies) }));
-  const secretRoles = [...ofType(TYPES.vaultAwsRole), ...ofType(TYPES.vaultDatabaseRole)].map((r) => ({
-    ...r,
-    path: `${asString(r.v.backend) ?? ""}/${r.resource.type === TYPES.vaultAwsRole ? "sts" : "creds"}/${asString(r.v.name) ?? ""}`,
-    roleArns: asStrings(r.v.roleArns),
-  }));
-  const logGroups = ofType(TYPES.logGroup).flatMap((r) => {
-    const agent = asRecord(r.v.tags).agent;
-    const name = asString(r.v.name);
-    return agent && name ? [{ agent, pattern: `arn:*:logs:*:*:log-group:${name}` }] : [];
-  });
-  const rbacRoles = [...ofType(TYPES.rbacRole), ...ofType(TYPES.clusterRole)].map((r) => ({ ...r, name: asString(metadata(r).name), namespace: asString(metadata(r).namespace), rules: (Array.isArray(r.v.rules) ? r.v.rules : []) as RbacRule[] }));
-  const bindings = [...ofType(TYPES.roleBinding), ...ofType(TYPES.clusterRoleBinding)].map((r) => ({
-    ...r,
-    namespace: asString(metadata(r).namespace) ?? "default",
-    roleRef: asRecord(r.v.roleRef),
-    subjects: (Array.isArray(r.v.subjects) ? r.v.subjects : []).map((s) => asRecord(s)),
-  }));
-  return { serviceAccounts, roles, rolePolicies, vaultPolicies, authRoles, secretRoles, logGroups, rbacRoles, bindings };
-}
-
-type Index = ReturnType<typeof index>;
 
 function attributeTo(identity: Identity | { agent: string; kind: null }, urn: string, problems: readonly Problem[]): PackFinding[] {
   return problems.map((problem) => ({ ...problem, agent: identity.agent, identity: identity.kind, urn }));
@@ -86,7 +46,7 @@ function attributeTo(identity: Identity | { agent: string; kind: null }, urn: st
 const only = (rules: string[], problems: Problem[]) => problems.filter((problem) => rules.includes(problem.rule));
 
 /** Everything one agent identity holds in this stack, joined across resources. */
-function identityHoldings(ix: Index, identity: Identity) {
+function identityHoldings(ix: StackIndex, identity: Identity) {
   const roles = ix.roles.filter((r) => r.tags.agent === identity.agent && r.tags.identity === identity.kind);
   const roleNames = new Set(roles.map((r) => r.name).filter(Boolean));
   const inline = roles.flatMap((r) => (Array.isArray(r.v.inlinePolicies) ? r.v.inlinePolicies : []).flatMap((p) => readPolicyDocument((p as { policy?: unknown }).policy) ?? []));
@@ -99,7 +59,7 @@ function identityHoldings(ix: Index, identity: Identity) {
 }
 
 export function checkStack(resources: readonly PackResource[]): PackFinding[] {
-  const ix = index(resources);
+  const ix = indexStack(resources);
   const findings: PackFinding[] = [];
   const saByKey = new Map(ix.serviceAccounts.map((sa) => [key(sa.namespace, sa.name), sa]));
   const agents = [...new Set(ix.serviceAccounts.map((sa) => sa.agent))].sort();
@@ -185,6 +145,9 @@ export function checkStack(resources: readonly PackResource[]): PackFinding[] {
     const urn = ix.serviceAccounts.find((sa) => sa.agent === finding.agent && sa.kind === finding.identity)!.resource.urn;
     findings.push({ ...finding, urn });
   }
+
+  // Context: agent roles' grants bound to region and account; high-risk agents alone in their namespace.
+  findings.push(...checkAgentRoleGrants(ix), ...checkAgentNamespaces(ix));
 
   // RBAC bound to agent ServiceAccounts, and pod creation in shared namespaces.
   const agentsByNamespace = new Map<string, Set<string>>();

@@ -19,10 +19,17 @@ const dnsLabel = (max: number) =>
 
 const duration = z.string().refine(isDuration, "a duration like 90s, 10m, 1h or 1d");
 
+/** YYYY-MM-DD naming a real day: Date.parse alone rolls 2027-02-30 over into March. */
+export function isIsoDate(value: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
+  const time = Date.parse(`${value}T00:00:00Z`);
+  return !Number.isNaN(time) && new Date(time).toISOString().slice(0, 10) === value;
+}
+
 const isoDate = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, "a date like 2027-06-30")
-  .refine((value) => !Number.isNaN(Date.parse(`${value}T00:00:00Z`)), "a real calendar date");
+  .refine(isIsoDate, "a real calendar date");
 
 const isoTimestamp = z
   .string()

@@ -1,15 +1,32 @@
 /**
  * Context binding: the agent's tier, the data it touches and its environment shape its grants.
+ * Checks take one artifact (a role, a trust or permission policy, a namespace placement) and the
+ * tier's requirements, so the plan rules and the policy pack (which reads the tier from the role's
+ * tags) share them.
  */
 import { tierPolicyFor } from "../core/compile";
-import { asList } from "../core/iam-document";
-import { dataClassRank } from "../core/tiers";
+import { asList, type PolicyDocument } from "../core/iam-document";
+import { sessionNamePrefix, type IdentityKind } from "../core/names";
+import { dataClassRank, type DataClass, type TierPolicy } from "../core/tiers";
+import { attribute, familyRules, meta, type Problem, type RuleFinding } from "./define";
 import { standards } from "./standards";
-import type { Finding, PlanRule } from "./types";
+import type { RuleMeta } from "./types";
 
 const TIER = standards(["NHI5"], ["ASI03"], ["L4 Deployment & Infrastructure", "L6 Security & Compliance"], ["MAP 3.5", "MANAGE 2.4"]);
 const DATA = standards(["NHI5"], ["ASI03"], ["L2 Data Operations", "L6 Security & Compliance"], ["MAP 4.1", "MEASURE 2.10"]);
 const ENVIRONMENT = standards(["NHI8", "NHI5"], ["ASI03"], ["L4 Deployment & Infrastructure"], ["MANAGE 2.4"]);
+const TRACE = standards(["NHI4"], ["ASI03"], ["L5 Evaluation & Observability"], ["MEASURE 2.8", "MANAGE 4.1"]);
+
+export const CONTEXT_RULES: readonly RuleMeta[] = [
+  meta("context/permissions-boundary-required", "context", "error", "High-risk agents (or every agent, when the organisation requires it) have a permissions boundary on every role.", TIER),
+  meta("context/own-namespace-required", "context", "error", "High-risk agents run in a namespace of their own.", TIER),
+  meta("context/traceable-sessions", "context", "error", "High-risk roles admit only sessions whose `sts:RoleSessionName` names the agent and identity.", TRACE),
+  meta("context/session-name-room", "context", "error", "Traceable session names (`<agent>-<kind>-<pod>`) leave room for the pod name within STS's 64-character limit.", standards(["NHI4"], ["ASI03"], ["L5 Evaluation & Observability"], ["MEASURE 2.8"])),
+  meta("context/data-class-ceiling", "context", "error", "No tool touches data above its agent's `maxDataClass`.", DATA),
+  meta("context/data-class-tier", "context", "error", "An agent's data ceiling is within its tier's (restricted only for high-risk) and the organisation's limit.", DATA),
+  meta("context/region-bound", "context", "error", "Every Allow statement is bound to the platform region (or the tool's declared regions) with `aws:RequestedRegion`.", ENVIRONMENT),
+  meta("context/foreign-account", "context", "error", "IAM grants name only resources in the platform's own account; other accounts are reached through a `vaultAws` tool.", ENVIRONMENT),
+];
 
 /** STS RoleSessionName is at most 64 characters; keep 24 of them for the pod name. */
 export const SESSION_PREFIX_MAX = 40;
@@ -19,181 +36,132 @@ export function arnAccount(arn: string): string {
   return arn.split(":")[4] ?? "";
 }
 
-export const contextRules: PlanRule[] = [
-  {
-    id: "context/permissions-boundary-required",
-    family: "context",
-    description: "High-risk agents (or every agent, when the organisation requires it) have a permissions boundary on every role.",
-    severity: "error",
-    standards: TIER,
-    check({ plan }) {
-      return plan.agents.flatMap((agent) =>
-        tierPolicyFor(plan.platform, agent).requiresPermissionsBoundary
-          ? agent.identities
-              .filter((identity) => !identity.iamRole.permissionsBoundary)
-              .map((identity) => ({
-                agent: agent.name,
-                identity: identity.kind,
-                message: `tier ${agent.tier} requires a permissions boundary and role ${identity.iamRole.name} has none`,
-                fix: "set `agent-identity:platform.aws.permissionsBoundaryArn` to the organisation's agent boundary policy",
-              }))
-          : [],
-      );
+/** An IAM role as the tier checks see it. */
+export interface TieredRole {
+  readonly name: string;
+  readonly agent: string;
+  readonly kind: IdentityKind;
+  readonly tier: string;
+  readonly permissionsBoundary: string | null | undefined;
+}
+
+export function checkPermissionsBoundary(role: TieredRole, tier: TierPolicy): Problem[] {
+  if (!tier.requiresPermissionsBoundary || role.permissionsBoundary) return [];
+  return [
+    {
+      rule: "context/permissions-boundary-required",
+      message: `tier ${role.tier} requires a permissions boundary and role ${role.name} has none`,
+      fix: "set `agent-identity:platform.aws.permissionsBoundaryArn` to the organisation's agent boundary policy",
     },
-  },
-  {
-    id: "context/own-namespace-required",
-    family: "context",
-    description: "High-risk agents run in a namespace of their own.",
-    severity: "error",
-    standards: TIER,
-    check({ plan }) {
-      return plan.agents
-        .filter((agent) => tierPolicyFor(plan.platform, agent).requiresOwnNamespace && !agent.namespace.create)
-        .map((agent) => ({
-          agent: agent.name,
-          identity: null,
-          message: `tier ${agent.tier} requires its own namespace but shares "${agent.namespace.name}"`,
-          fix: "set `agent-identity:platform.kubernetes.namespacePerAgent: true`, or run this agent on a platform that does",
-        }));
+  ];
+}
+
+/** Every Allow statement must pin the session name; a Deny (a revoked role) admits no session to trace. */
+export function checkTraceableSessions(role: TieredRole, trust: PolicyDocument, tier: TierPolicy): Problem[] {
+  if (!tier.requiresTraceableSessions) return [];
+  const wanted = `${sessionNamePrefix(role.agent, role.kind)}*`;
+  const pinned = (values: string[]) => values.length === 1 && values[0] === wanted;
+  const allows = trust.Statement.filter((s) => s.Effect !== "Deny");
+  if (allows.every((s) => pinned(asList(s.Condition?.StringLike?.["sts:RoleSessionName"])))) return [];
+  return [
+    {
+      rule: "context/traceable-sessions",
+      message: `trust policy of ${role.name} does not require sts:RoleSessionName "${wanted}"`,
+      fix: "let the Agent component build the trust policy; run workloads with `agent.workload(kind)` so the session name is set",
     },
-  },
-  {
-    id: "context/traceable-sessions",
-    family: "context",
-    description: "High-risk roles admit only sessions whose `sts:RoleSessionName` names the agent and identity.",
-    severity: "error",
-    standards: standards(["NHI4"], ["ASI03"], ["L5 Evaluation & Observability"], ["MEASURE 2.8", "MANAGE 4.1"]),
-    check({ plan }) {
-      return plan.agents.flatMap((agent) =>
-        tierPolicyFor(plan.platform, agent).requiresTraceableSessions
-          ? agent.identities
-              .filter((identity) => {
-                const wanted = `${agent.name}-${identity.kind}-*`;
-                return !identity.iamRole.trustPolicy.Statement.every((s) => s.Condition?.StringLike?.["sts:RoleSessionName"] === wanted);
-              })
-              .map((identity) => ({
-                agent: agent.name,
-                identity: identity.kind,
-                message: `trust policy of ${identity.iamRole.name} does not require sts:RoleSessionName "${agent.name}-${identity.kind}-*"`,
-                fix: "let the Agent component build the trust policy; run workloads with `agent.workload(kind)` so the session name is set",
-              }))
-          : [],
-      );
+  ];
+}
+
+/** The prefixes a trust policy requires session names to start with (`StringLike` `"<prefix>*"`). */
+export function sessionNamePrefixes(trust: PolicyDocument): string[] {
+  return trust.Statement.flatMap((s) => asList(s.Condition?.StringLike?.["sts:RoleSessionName"])).filter((p) => p.endsWith("*")).map((p) => p.slice(0, -1));
+}
+
+export function checkSessionNameRoom(prefix: string): Problem[] {
+  if (prefix.length <= SESSION_PREFIX_MAX) return [];
+  return [
+    {
+      rule: "context/session-name-room",
+      message: `session name prefix "${prefix}" is ${prefix.length} characters; with the pod name it would exceed STS's 64`,
+      fix: `shorten the agent name so the prefix is at most ${SESSION_PREFIX_MAX} characters (the rest is for the pod name)`,
     },
-  },
-  {
-    id: "context/session-name-room",
-    family: "context",
-    description: "Traceable session names (`<agent>-<kind>-<pod>`) leave room for the pod name within STS's 64-character limit.",
-    severity: "error",
-    standards: standards(["NHI4"], ["ASI03"], ["L5 Evaluation & Observability"], ["MEASURE 2.8"]),
-    check({ plan }) {
-      return plan.agents.flatMap((agent) =>
-        agent.identities
-          .filter((identity) => identity.sessionNamePrefix !== null && identity.sessionNamePrefix.length > SESSION_PREFIX_MAX)
-          .map((identity) => ({
-            agent: agent.name,
-            identity: identity.kind,
-            message: `session name prefix "${identity.sessionNamePrefix}" is ${identity.sessionNamePrefix!.length} characters; with the pod name it would exceed STS's 64`,
-            fix: `shorten the agent name so the prefix is at most ${SESSION_PREFIX_MAX} characters (the rest is for the pod name)`,
-          })),
-      );
+  ];
+}
+
+/** Where an agent runs: `ownNamespace` is false when its namespace is shared with other agents. */
+export function checkOwnNamespace(agent: { readonly tier: string; readonly namespace: string; readonly ownNamespace: boolean }, tier: TierPolicy): Problem[] {
+  if (!tier.requiresOwnNamespace || agent.ownNamespace) return [];
+  return [
+    {
+      rule: "context/own-namespace-required",
+      message: `tier ${agent.tier} requires its own namespace but shares "${agent.namespace}"`,
+      fix: "set `agent-identity:platform.kubernetes.namespacePerAgent: true`, or run this agent on a platform that does",
     },
-  },
-  {
-    id: "context/data-class-ceiling",
-    family: "context",
-    description: "No tool touches data above its agent's `maxDataClass`.",
-    severity: "error",
-    standards: DATA,
-    check({ plan }) {
-      return plan.agents.flatMap((agent) =>
-        agent.tools
-          .filter((tool) => dataClassRank(tool.dataClass) > dataClassRank(agent.maxDataClass))
-          .map((tool) => ({
-            agent: agent.name,
-            identity: "execution" as const,
-            message: `tool ${tool.name} touches ${tool.dataClass} data, above the agent's ceiling ${agent.maxDataClass}`,
-            fix: `remove the tool, or raise \`maxDataClass\` to ${tool.dataClass} if the tier allows it (restricted needs high-risk)`,
-          })),
-      );
+  ];
+}
+
+export function checkDataClassCeiling(tool: { readonly name: string; readonly dataClass: DataClass }, ceiling: DataClass): Problem[] {
+  if (dataClassRank(tool.dataClass) <= dataClassRank(ceiling)) return [];
+  return [
+    {
+      rule: "context/data-class-ceiling",
+      message: `tool ${tool.name} touches ${tool.dataClass} data, above the agent's ceiling ${ceiling}`,
+      fix: `remove the tool, or raise \`maxDataClass\` to ${tool.dataClass} if the tier allows it (restricted needs high-risk)`,
     },
-  },
-  {
-    id: "context/data-class-tier",
-    family: "context",
-    description: "An agent's data ceiling is within its tier's (restricted only for high-risk) and the organisation's limit.",
-    severity: "error",
-    standards: DATA,
-    check({ plan }) {
-      return plan.agents.flatMap((agent) => {
-        const allowed = tierPolicyFor(plan.platform, agent).maxDataClass;
-        if (dataClassRank(agent.maxDataClass) <= dataClassRank(allowed)) return [];
-        return [
-          {
-            agent: agent.name,
-            identity: null,
-            message: `maxDataClass ${agent.maxDataClass} exceeds what tier ${agent.tier} may touch here (${allowed})`,
-            fix: agent.maxDataClass === "restricted" ? "restricted data needs tier high-risk (with approval and boundary)" : `lower maxDataClass to ${allowed}`,
-          },
-        ];
-      });
+  ];
+}
+
+export function checkDataClassTier(agent: { readonly tier: string; readonly maxDataClass: DataClass }, tier: TierPolicy): Problem[] {
+  const allowed = tier.maxDataClass;
+  if (dataClassRank(agent.maxDataClass) <= dataClassRank(allowed)) return [];
+  return [
+    {
+      rule: "context/data-class-tier",
+      message: `maxDataClass ${agent.maxDataClass} exceeds what tier ${agent.tier} may touch here (${allowed})`,
+      fix: agent.maxDataClass === "restricted" ? "restricted data needs tier high-risk (with approval and boundary)" : `lower maxDataClass to ${allowed}`,
     },
-  },
-  {
-    id: "context/region-bound",
-    family: "context",
-    description: "Every Allow statement is bound to the platform region (or the tool's declared regions) with `aws:RequestedRegion`.",
-    severity: "error",
-    standards: ENVIRONMENT,
-    check({ plan }) {
-      const findings: Finding[] = [];
-      for (const agent of plan.agents) {
-        for (const identity of agent.identities) {
-          for (const policy of identity.iamRole.policies) {
-            for (const statement of policy.document.Statement) {
-              if (statement.Effect !== "Allow" || statement.Condition?.StringEquals?.["aws:RequestedRegion"] !== undefined) continue;
-              findings.push({
-                agent: agent.name,
-                identity: identity.kind,
-                message: `statement ${statement.Sid ?? "(no Sid)"} in ${policy.name} is not bound to a region`,
-                fix: "add an aws:RequestedRegion condition (the components add the platform region unless a tool declares `regions`)",
-              });
-            }
-          }
-        }
-      }
-      return findings;
-    },
-  },
-  {
-    id: "context/foreign-account",
-    family: "context",
-    description: "IAM grants name only resources in the platform's own account; other accounts are reached through a `vaultAws` tool.",
-    severity: "error",
-    standards: ENVIRONMENT,
-    check({ plan }) {
-      const own = plan.platform.aws.accountId;
-      const findings: Finding[] = [];
-      for (const agent of plan.agents) {
-        for (const identity of agent.identities) {
-          for (const statement of identity.iamRole.policies.flatMap((p) => p.document.Statement)) {
-            if (statement.Effect !== "Allow") continue;
-            for (const resource of asList(statement.Resource)) {
-              const account = arnAccount(resource);
-              if (account === "" || account === own) continue;
-              findings.push({
-                agent: agent.name,
-                identity: identity.kind,
-                message: `grants ${resource} in account ${account}, not the platform account ${own}`,
-                fix: "reach other accounts through a `vaultAws` tool (short-lived STS credentials for one role) instead of a direct grant",
-              });
-            }
-          }
-        }
-      }
-      return findings;
-    },
-  },
-];
+  ];
+}
+
+/** Every Allow of one permission policy (named `policyName` on its role) carries `aws:RequestedRegion`. */
+export function checkRegionBinding(document: PolicyDocument, policyName: string): Problem[] {
+  return document.Statement.filter((s) => s.Effect === "Allow" && s.Condition?.StringEquals?.["aws:RequestedRegion"] === undefined).map((statement) => ({
+    rule: "context/region-bound",
+    message: `statement ${statement.Sid ?? "(no Sid)"} in ${policyName} is not bound to a region`,
+    fix: "add an aws:RequestedRegion condition (the components add the platform region unless a tool declares `regions`)",
+  }));
+}
+
+/** Every Allow of one permission policy names resources of `ownAccount` (or of no account). */
+export function checkAccountBinding(document: PolicyDocument, ownAccount: string): Problem[] {
+  return document.Statement.filter((s) => s.Effect === "Allow")
+    .flatMap((s) => asList(s.Resource))
+    .filter((resource) => arnAccount(resource) !== "" && arnAccount(resource) !== ownAccount)
+    .map((resource) => ({
+      rule: "context/foreign-account",
+      message: `grants ${resource} in account ${arnAccount(resource)}, not the platform account ${ownAccount}`,
+      fix: "reach other accounts through a `vaultAws` tool (short-lived STS credentials for one role) instead of a direct grant",
+    }));
+}
+
+export const contextRules = familyRules(CONTEXT_RULES, ({ plan }) => {
+  const findings: RuleFinding[] = [];
+  for (const agent of plan.agents) {
+    const tier = tierPolicyFor(plan.platform, agent);
+    findings.push(...attribute(agent.name, null, checkOwnNamespace({ tier: agent.tier, namespace: agent.namespace.name, ownNamespace: agent.namespace.create }, tier)));
+    findings.push(...attribute(agent.name, null, checkDataClassTier(agent, tier)));
+    for (const tool of agent.tools) findings.push(...attribute(agent.name, "execution", checkDataClassCeiling(tool, agent.maxDataClass)));
+    for (const identity of agent.identities) {
+      const role: TieredRole = { name: identity.iamRole.name, agent: agent.name, kind: identity.kind, tier: agent.tier, permissionsBoundary: identity.iamRole.permissionsBoundary };
+      const problems = [
+        ...checkPermissionsBoundary(role, tier),
+        ...checkTraceableSessions(role, identity.iamRole.trustPolicy, tier),
+        ...(identity.sessionNamePrefix === null ? [] : checkSessionNameRoom(identity.sessionNamePrefix)),
+        ...identity.iamRole.policies.flatMap((policy) => checkRegionBinding(policy.document, policy.name)),
+        ...identity.iamRole.policies.flatMap((policy) => checkAccountBinding(policy.document, plan.platform.aws.accountId)),
+      ];
+      findings.push(...attribute(agent.name, identity.kind, problems));
+    }
+  }
+  return findings;
+});

@@ -3,7 +3,7 @@ import type { PlanRule, RuleMeta } from "./types";
 import { contextRules } from "./context";
 import { iamRules, IAM_RESOURCE_RULES } from "./iam";
 import { kubernetesRules, KUBERNETES_RESOURCE_RULES } from "./kubernetes";
-import { lifecycleRules } from "./lifecycle";
+import { lifecycleRules, LIFECYCLE_RESOURCE_RULES } from "./lifecycle";
 import { limitsRules } from "./limits";
 import { separationRules } from "./separation";
 import { stackRules, STACK_RESOURCE_RULES } from "./stack";
@@ -28,6 +28,7 @@ export const RESOURCE_ONLY_RULES: readonly RuleMeta[] = [
   ...KUBERNETES_RESOURCE_RULES,
   ...VAULT_RESOURCE_RULES,
   ...STACK_RESOURCE_RULES,
+  ...LIFECYCLE_RESOURCE_RULES,
 ];
 
 export * from "./types";

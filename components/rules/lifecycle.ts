@@ -1,10 +1,16 @@
 /**
  * Ownership lifecycle: every agent has an owner, a sponsor and an expiry; an expired agent
- * cannot be deployed, and high-risk agents carry a recorded approval.
+ * cannot be deployed, and high-risk agents carry a recorded approval. The checks take what one
+ * artifact says about its agent (the plan's agent, or a role's tags, a ServiceAccount's
+ * annotations, a Vault role's alias metadata), so the plan rules and the policy pack share them.
  */
 import { tierPolicyFor } from "../core/compile";
+import { IDENTITY_KINDS } from "../core/names";
+import { DATA_CLASSES, type TierPolicy } from "../core/tiers";
+import { TIERS, isIsoDate } from "../core/schema";
+import { attribute, familyRules, meta, type Problem, type RuleFinding } from "./define";
 import { standards } from "./standards";
-import type { PlanRule } from "./types";
+import type { RuleMeta } from "./types";
 
 const DAY_MS = 86_400_000;
 /** Warn this many days before an agent expires. */
@@ -12,71 +18,106 @@ export const EXPIRY_WARNING_DAYS = 30;
 
 const OFFBOARDING = standards(["NHI1"], ["ASI03"], ["L6 Security & Compliance"], ["GOVERN 1.7", "MANAGE 2.4"]);
 
+export const LIFECYCLE_RULES: readonly RuleMeta[] = [
+  meta("lifecycle/expired", "lifecycle", "error", "An agent past its `expires` date cannot be deployed.", OFFBOARDING),
+  meta("lifecycle/expiring-soon", "lifecycle", "warning", `Warns when an agent expires within ${EXPIRY_WARNING_DAYS} days.`, OFFBOARDING),
+  meta("lifecycle/approval-required", "lifecycle", "error", "High-risk agents (or every agent, when the organisation requires it) carry a recorded approval: ticket and approver.", standards(["NHI5"], ["ASI03"], ["L6 Security & Compliance"], ["GOVERN 2.1", "MAP 3.5"])),
+];
+
+/** The plan always has owner, sponsor and expiry (the schema requires them); resources may not (policy pack). */
+export const LIFECYCLE_RESOURCE_RULES: readonly RuleMeta[] = [
+  meta("lifecycle/ownership-tags", "lifecycle", "error", "Agent roles, ServiceAccounts and Vault roles carry owner, sponsor, expiry (YYYY-MM-DD) and tier (roles also data class), so leaving them out cannot dodge the expiry and tier checks.", standards(["NHI1"], ["ASI03"], ["L6 Security & Compliance"], ["GOVERN 1.7", "GOVERN 2.1"])),
+];
+
 /** Whole days from `now` (UTC date) to `date` (YYYY-MM-DD); negative when past. */
 export function daysUntil(date: string, now: Date): number {
   const today = Date.parse(`${now.toISOString().slice(0, 10)}T00:00:00Z`);
   return Math.round((Date.parse(`${date}T00:00:00Z`) - today) / DAY_MS);
 }
 
-export const lifecycleRules: PlanRule[] = [
-  {
-    id: "lifecycle/expired",
-    family: "lifecycle",
-    description: "An agent past its `expires` date cannot be deployed.",
-    severity: "error",
-    standards: OFFBOARDING,
-    check({ plan, now }) {
-      return plan.agents.flatMap((agent) => {
-        const days = daysUntil(agent.expires, now);
-        // Valid through its expiry date. A revoked agent must still deploy: that is how it is shut off.
-        if (days >= 0 || agent.revoked) return [];
-        return [
-          {
-            agent: agent.name,
-            identity: null,
-            message: `expired on ${agent.expires} (${-days} day${days === -1 ? "" : "s"} overdue)`,
-            fix: `have the sponsor ${agent.sponsor} re-approve and set a new \`expires\`, or remove the agent (or revoke it)`,
-          },
-        ];
-      });
+/** What an artifact says about its agent's expiry. */
+export interface ExpiryRecord {
+  readonly expires: string;
+  readonly sponsor: string;
+  readonly revoked: boolean;
+}
+
+export function checkExpiry(record: ExpiryRecord, now: Date): Problem[] {
+  // A revoked agent must still deploy: that is how it is shut off.
+  if (record.revoked || !isIsoDate(record.expires)) return [];
+  const days = daysUntil(record.expires, now);
+  if (days < 0) {
+    return [
+      {
+        rule: "lifecycle/expired",
+        message: `expired on ${record.expires} (${-days} day${days === -1 ? "" : "s"} overdue)`,
+        fix: `have the sponsor ${record.sponsor} re-approve and set a new \`expires\`, or remove the agent (or revoke it)`,
+      },
+    ];
+  }
+  // Valid through its expiry date; warn in the last days.
+  if (days > EXPIRY_WARNING_DAYS) return [];
+  return [
+    {
+      rule: "lifecycle/expiring-soon",
+      message: `expires on ${record.expires} (in ${days} day${days === 1 ? "" : "s"})`,
+      fix: `ask the sponsor ${record.sponsor} to review and extend \`expires\`, or plan the agent's removal`,
     },
-  },
-  {
-    id: "lifecycle/expiring-soon",
-    family: "lifecycle",
-    description: `Warns when an agent expires within ${EXPIRY_WARNING_DAYS} days.`,
-    severity: "warning",
-    standards: OFFBOARDING,
-    check({ plan, now }) {
-      return plan.agents.flatMap((agent) => {
-        const days = daysUntil(agent.expires, now);
-        if (days < 0 || days > EXPIRY_WARNING_DAYS || agent.revoked) return [];
-        return [
-          {
-            agent: agent.name,
-            identity: null,
-            message: `expires on ${agent.expires} (in ${days} day${days === 1 ? "" : "s"})`,
-            fix: `ask the sponsor ${agent.sponsor} to review and extend \`expires\`, or plan the agent's removal`,
-          },
-        ];
-      });
+  ];
+}
+
+export function checkApproval(agent: { readonly tier: string; readonly approval: unknown }, tier: TierPolicy): Problem[] {
+  if (!tier.requiresApproval || agent.approval) return [];
+  return [
+    {
+      rule: "lifecycle/approval-required",
+      message: `tier ${agent.tier} requires a recorded approval and none is declared`,
+      fix: "add `approval: { ticket: <change ticket>, approvedBy: <approver> }` after the security review",
     },
-  },
-  {
-    id: "lifecycle/approval-required",
-    family: "lifecycle",
-    description: "High-risk agents (or every agent, when the organisation requires it) carry a recorded approval: ticket and approver.",
-    severity: "error",
-    standards: standards(["NHI5"], ["ASI03"], ["L6 Security & Compliance"], ["GOVERN 2.1", "MAP 3.5"]),
-    check({ plan }) {
-      return plan.agents
-        .filter((agent) => tierPolicyFor(plan.platform, agent).requiresApproval && !agent.approval)
-        .map((agent) => ({
-          agent: agent.name,
-          identity: null,
-          message: `tier ${agent.tier} requires a recorded approval and none is declared`,
-          fix: "add `approval: { ticket: <change ticket>, approvedBy: <approver> }` after the security review",
-        }));
-    },
-  },
-];
+  ];
+}
+
+export type OwnershipField = "identity" | "owner" | "sponsor" | "expires" | "tier" | "dataClass";
+
+/**
+ * Ownership fields as one resource carries them: `keys` says under which tag, label or metadata
+ * key each field lives there (e.g. dataClass → "data-class"), `values` what the resource has.
+ */
+export interface OwnershipRecord {
+  /** What carries them, for the message: "IAM tags", "ServiceAccount labels and annotations"... */
+  readonly where: string;
+  readonly keys: Readonly<Partial<Record<OwnershipField, string>>>;
+  readonly values: Readonly<Partial<Record<OwnershipField, string>>>;
+}
+
+const VALID: Partial<Record<OwnershipField, { readonly test: (value: string) => boolean; readonly expected: string }>> = {
+  expires: { test: isIsoDate, expected: "a date (YYYY-MM-DD)" },
+  tier: { test: (value) => (TIERS as readonly string[]).includes(value), expected: `one of ${TIERS.join(", ")}` },
+  dataClass: { test: (value) => (DATA_CLASSES as readonly string[]).includes(value), expected: `one of ${DATA_CLASSES.join(", ")}` },
+  identity: { test: (value) => (IDENTITY_KINDS as readonly string[]).includes(value), expected: `one of ${IDENTITY_KINDS.join(", ")}` },
+};
+
+/** Pack only: the resource must say who owns the agent, until when, and at what tier. */
+export function checkOwnershipRecord(record: OwnershipRecord): Problem[] {
+  const fields = Object.keys(record.keys) as OwnershipField[];
+  const missing = fields.filter((field) => !record.values[field]);
+  const invalid = fields.filter((field) => record.values[field] && VALID[field] && !VALID[field]!.test(record.values[field]!));
+  const fix = "create it with the Agent component, or set the same tags, labels and annotations the components write";
+  const problems: Problem[] = [];
+  if (missing.length) {
+    problems.push({ rule: "lifecycle/ownership-tags", message: `${record.where} lack ${missing.map((field) => record.keys[field]).join(", ")}`, fix });
+  }
+  for (const field of invalid) {
+    problems.push({ rule: "lifecycle/ownership-tags", message: `${record.where}: ${record.keys[field]} is "${record.values[field]}", not ${VALID[field]!.expected}`, fix });
+  }
+  return problems;
+}
+
+export const lifecycleRules = familyRules(LIFECYCLE_RULES, ({ plan, now }) => {
+  const findings: RuleFinding[] = [];
+  for (const agent of plan.agents) {
+    findings.push(...attribute(agent.name, null, checkExpiry({ expires: agent.expires, sponsor: agent.sponsor, revoked: agent.revoked !== null }, now)));
+    findings.push(...attribute(agent.name, null, checkApproval(agent, tierPolicyFor(plan.platform, agent))));
+  }
+  return findings;
+});

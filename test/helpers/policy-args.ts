@@ -4,8 +4,9 @@
  * server wraps inputs in, so unknown values behave as they do during a real preview.
  */
 import { unknownCheckingProxy, type PolicyResource, type ResourceValidationArgs, type ResourceValidationPolicy, type StackValidationArgs, type StackValidationPolicy } from "@pulumi/policy";
-import { policies } from "../../policy/policies";
+import { createPolicies } from "../../policy/policies";
 import { UNKNOWN_SENTINEL } from "../../policy/inputs";
+import { TODAY } from "./fixtures";
 
 export const UNKNOWN = UNKNOWN_SENTINEL;
 
@@ -59,10 +60,10 @@ export interface Reported {
   readonly urn?: string;
 }
 
-/** Run every policy of the pack over the resources; return every violation reported. */
-export async function runPack(resources: readonly Resource[]): Promise<Reported[]> {
+/** Run every policy of the pack over the resources, on `now` (the fixtures' date by default); return every violation reported. */
+export async function runPack(resources: readonly Resource[], now: Date = TODAY): Promise<Reported[]> {
   const reported: Reported[] = [];
-  for (const policy of policies) {
+  for (const policy of createPolicies({ now: () => now })) {
     const validate = (policy as ResourceValidationPolicy).validateResource;
     if (validate) {
       const validations = Array.isArray(validate) ? validate : [validate];

@@ -12,7 +12,11 @@ const OIDC = PLATFORM.aws.oidcProviderArn;
 const ISSUER = OIDC.split(":oidc-provider/")[1];
 const trust = (condition?: Record<string, Record<string, string | string[]>>, principal: unknown = { Federated: OIDC }) =>
   JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: principal, Action: "sts:AssumeRoleWithWebIdentity", ...(condition ? { Condition: condition } : {}) }] });
-const policy = (statement: Record<string, unknown>) => JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", ...statement }] });
+// Region-bound like the components' statements, so each case shows only its own mistake.
+const policy = (statement: Record<string, unknown>) =>
+  JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Condition: { StringEquals: { "aws:RequestedRegion": "us-east-1" } }, ...statement }] });
+/** What the components tag an agent role with besides agent and identity (lifecycle/ownership-tags). */
+const OWNERSHIP = { owner: "team-test", sponsor: "owner@example.com", expires: "2099-12-31", tier: "batch", "data-class": "internal" };
 
 let base: Resource[];
 beforeAll(async () => {
@@ -49,7 +53,7 @@ const cases: Array<{ name: string; resources: Resource[]; expect: string[] }> = 
   },
   {
     name: "an agent-tagged role trusting a ServiceAccount that is not its own agent ServiceAccount",
-    resources: [{ type: "aws:iam/role:Role", name: "billing-exec-2", props: { name: "billing-exec-2", tags: { agent: "billing", identity: "execution" }, assumeRolePolicy: trust({ StringEquals: { [`${ISSUER}:sub`]: "system:serviceaccount:tools:worker", [`${ISSUER}:aud`]: "sts.amazonaws.com" } }) } }],
+    resources: [{ type: "aws:iam/role:Role", name: "billing-exec-2", props: { name: "billing-exec-2", tags: { agent: "billing", identity: "execution", ...OWNERSHIP }, assumeRolePolicy: trust({ StringEquals: { [`${ISSUER}:sub`]: "system:serviceaccount:tools:worker", [`${ISSUER}:aud`]: "sts.amazonaws.com" } }) } }],
     expect: ["trust/own-service-account"],
   },
   {
@@ -115,7 +119,7 @@ const cases: Array<{ name: string; resources: Resource[]; expect: string[] }> = 
   },
   {
     name: "a ServiceAccount labelled as an agent that automounts its token",
-    resources: [{ type: "kubernetes:core/v1:ServiceAccount", name: "auto", props: { metadata: { name: "auto", namespace: "agents", labels: { "agent-identity.io/agent": "billing", "agent-identity.io/identity": "execution" } } } }],
+    resources: [{ type: "kubernetes:core/v1:ServiceAccount", name: "auto", props: { metadata: { name: "auto", namespace: "agents", labels: { "agent-identity.io/agent": "billing", "agent-identity.io/identity": "execution", "agent-identity.io/owner": "team-test", "agent-identity.io/tier": "batch" }, annotations: { "agent-identity.io/sponsor": "owner@example.com", "agent-identity.io/expires": "2099-12-31" } } } }],
     expect: ["kubernetes/automount-token", "stack/no-shared-identity"],
   },
   {

@@ -9,6 +9,9 @@ import { checkRbacRules } from "../../components/rules/kubernetes";
 import { checkSecretRole, checkVaultPolicy, checkVaultRole } from "../../components/rules/vault";
 import { checkRoleLimits } from "../../components/rules/limits";
 import { checkIdentitySeparation } from "../../components/rules/separation";
+import { checkExpiry, checkOwnershipRecord } from "../../components/rules/lifecycle";
+import { checkAccountBinding, checkRegionBinding, checkTraceableSessions, sessionNamePrefixes } from "../../components/rules/context";
+import { effectiveTierPolicy } from "../../components/core/tiers";
 import { ALL_RULES, evaluatePlan } from "../../components/rules";
 import { PLATFORM, TODAY, agent } from "../helpers/fixtures";
 
@@ -128,5 +131,38 @@ describe("limits and separation checks", () => {
     const plan = compileFleet(parseDeclaration({ platform: PLATFORM, agents: [agent("a"), agent("ab")] }), "test");
     expect(evaluatePlan(plan, ALL_RULES, TODAY).violations).toEqual([]);
     expect([...new Set(ALL_RULES.map((r) => r.family))]).toEqual(expect.arrayContaining(["iam", "separation", "trust", "kubernetes", "vault", "limits", "stack"]));
+  });
+});
+
+describe("lifecycle and context checks", () => {
+  it("judge expiry by date, skip revoked records and leave unreadable dates to the ownership check", () => {
+    const record = { expires: "2026-11-27", sponsor: "s@example.com", revoked: false };
+    expect(rules(checkExpiry(record, TODAY))).toEqual(["lifecycle/expired"]);
+    expect(checkExpiry({ ...record, revoked: true }, TODAY)).toEqual([]);
+    expect(rules(checkExpiry({ ...record, expires: "2026-11-28" }, TODAY))).toEqual(["lifecycle/expiring-soon"]);
+    expect(checkExpiry({ ...record, expires: "someday" }, TODAY)).toEqual([]);
+    const keys = { owner: "owner", expires: "expires", tier: "tier" };
+    expect(checkOwnershipRecord({ where: "IAM tags", keys, values: { owner: "t", expires: "2027-01-01", tier: "batch" } })).toEqual([]);
+    expect(checkOwnershipRecord({ where: "IAM tags", keys, values: { expires: "2027-02-30", tier: "batch" } }).map((p) => p.message)).toEqual([
+      "IAM tags lack owner",
+      'IAM tags: expires is "2027-02-30", not a date (YYYY-MM-DD)',
+    ]);
+  });
+
+  it("ignore Deny statements for region, account and session-name binding (the revocation policy passes)", () => {
+    const revoked = compiled({ tier: "high-risk", approval: { ticket: "T", approvedBy: "a" }, revoked: { at: "2026-11-01T00:00:00Z", reason: "incident" } });
+    for (const identity of revoked.identities) {
+      const role = { name: identity.iamRole.name, agent: "a", kind: identity.kind, tier: "high-risk", permissionsBoundary: null };
+      expect(checkTraceableSessions(role, identity.iamRole.trustPolicy, effectiveTierPolicy("high-risk"))).toEqual([]);
+      expect(sessionNamePrefixes(identity.iamRole.trustPolicy)).toEqual([`a-${identity.kind}-`]);
+      for (const policy of identity.iamRole.policies) expect([...checkRegionBinding(policy.document, policy.name), ...checkAccountBinding(policy.document, "111122223333")]).toEqual([]);
+    }
+    const trust = doc({ Effect: "Allow", Principal: { Federated: "arn:aws:iam::111122223333:oidc-provider/x" }, Action: "sts:AssumeRoleWithWebIdentity", Condition: { StringLike: { "sts:RoleSessionName": ["a-audit-*", "*"] } } });
+    expect(rules(checkTraceableSessions({ name: "r", agent: "a", kind: "audit", tier: "high-risk", permissionsBoundary: "b" }, trust, effectiveTierPolicy("high-risk")))).toEqual(["context/traceable-sessions"]);
+  });
+
+  it("treat ARNs without an account (S3) as the platform's own", () => {
+    const grants = doc({ Effect: "Allow", Action: "s3:GetObject", Resource: ["arn:aws:s3:::b/*", "arn:aws:sqs:us-east-1:444455556666:q"] });
+    expect(checkAccountBinding(grants, "111122223333").map((p) => p.message)).toEqual([expect.stringContaining("arn:aws:sqs:us-east-1:444455556666:q in account 444455556666")]);
   });
 });

@@ -1,0 +1,80 @@
+/**
+ * Context rules that need more than one resource: an agent role's permission policies may be
+ * separate `RolePolicy` resources (joined by role name) and a namespace is shared only in
+ * relation to other agents' ServiceAccounts. Same check functions as the plan rules.
+ */
+import { readPolicyDocument } from "./inputs";
+import type { PolicyDocument } from "../components/core/iam-document";
+import { asList } from "../components/core/iam-document";
+import { IDENTITY_KINDS, type IdentityKind } from "../components/core/names";
+import { arnAccount, checkAccountBinding, checkOwnNamespace, checkRegionBinding } from "../components/rules/context";
+import { LABEL_PREFIX } from "../components/core/compile";
+import { tierOf } from "./agent-metadata-checks";
+import type { PackFinding } from "./resources";
+import type { StackIndex } from "./stack-index";
+
+const isKind = (value: string | undefined): value is IdentityKind => (IDENTITY_KINDS as readonly string[]).includes(value ?? "");
+
+interface NamedDocument {
+  readonly name: string;
+  readonly urn: string;
+  readonly document: PolicyDocument;
+}
+
+type IndexedRole = StackIndex["roles"][number];
+
+/** Inline policies on the role itself and `RolePolicy` resources naming it. Unreadable ones are reported per resource. */
+function rolePolicies(ix: StackIndex, role: IndexedRole): NamedDocument[] {
+  const inline = (Array.isArray(role.v.inlinePolicies) ? role.v.inlinePolicies : []).flatMap((entry, index) => {
+    const { name, policy } = entry as { name?: unknown; policy?: unknown };
+    const document = readPolicyDocument(policy);
+    return document ? [{ name: typeof name === "string" ? name : `inline policy #${index + 1}`, urn: role.resource.urn, document }] : [];
+  });
+  const attached = ix.rolePolicies
+    .filter((p) => role.name && p.role === role.name && p.document)
+    .map((p) => ({ name: typeof p.v.name === "string" ? p.v.name : p.resource.name, urn: p.resource.urn, document: p.document! }));
+  return [...inline, ...attached];
+}
+
+/**
+ * The role's own account. An IRSA role can only federate an OIDC provider of its own account, so
+ * the trusted provider says it; otherwise the role ARN its ServiceAccount is annotated with.
+ */
+function roleAccount(ix: StackIndex, role: IndexedRole): string | undefined {
+  const federated = (role.trust?.Statement ?? []).flatMap((s) => (s.Principal && s.Principal !== "*" ? asList(s.Principal.Federated) : []));
+  const fromTrust = federated.map(arnAccount).find((account) => /^\d{12}$/.test(account));
+  if (fromTrust) return fromTrust;
+  const sa = ix.serviceAccounts.find((s) => s.agent === role.tags.agent && s.kind === role.tags.identity);
+  const annotated = arnAccount(sa?.annotations["eks.amazonaws.com/role-arn"] ?? "");
+  return /^\d{12}$/.test(annotated) ? annotated : undefined;
+}
+
+/** Every Allow of an agent role's permission policies is region-bound and in the role's own account. */
+export function checkAgentRoleGrants(ix: StackIndex): PackFinding[] {
+  const findings: PackFinding[] = [];
+  for (const role of ix.roles.filter((r) => r.tags.agent)) {
+    const owner = { agent: role.tags.agent, identity: isKind(role.tags.identity) ? role.tags.identity : null };
+    const account = roleAccount(ix, role);
+    for (const policy of rolePolicies(ix, role)) {
+      const problems = [...checkRegionBinding(policy.document, policy.name), ...(account ? checkAccountBinding(policy.document, account) : [])];
+      findings.push(...problems.map((problem) => ({ ...problem, ...owner, urn: policy.urn })));
+    }
+  }
+  return findings;
+}
+
+/** A tier that needs its own namespace may not share it with another agent's ServiceAccounts. */
+export function checkAgentNamespaces(ix: StackIndex): PackFinding[] {
+  const findings: PackFinding[] = [];
+  const reported = new Set<string>();
+  for (const sa of ix.serviceAccounts) {
+    const tierName = sa.labels[`${LABEL_PREFIX}/tier`];
+    const tier = tierOf(tierName);
+    if (!tier || reported.has(`${sa.agent}\u0000${sa.namespace}`)) continue;
+    const others = new Set(ix.serviceAccounts.filter((o) => o.namespace === sa.namespace && o.agent !== sa.agent).map((o) => o.agent));
+    const problems = checkOwnNamespace({ tier: tierName, namespace: sa.namespace, ownNamespace: others.size === 0 }, tier);
+    if (problems.length) reported.add(`${sa.agent}\u0000${sa.namespace}`);
+    findings.push(...problems.map((problem) => ({ ...problem, agent: sa.agent, identity: null, urn: sa.resource.urn })));
+  }
+  return findings;
+}

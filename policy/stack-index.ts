@@ -1,0 +1,57 @@
+/**
+ * The stack's resources read once into the shapes the cross-resource checks join: agent
+ * ServiceAccounts (by label), roles with their tags and trust, inline policies by role name,
+ * Vault roles and policies, RBAC. Unknown inputs are dropped here; `resources.ts` reports them.
+ */
+import type { IdentityKind } from "../components/core/names";
+import { IDENTITY_KINDS } from "../components/core/names";
+import { parseVaultPolicy } from "../components/core/vault-policy";
+import { AGENT_LABEL, IDENTITY_LABEL, type RbacRule } from "../components/rules/kubernetes";
+import { asRecord, asString, asStrings, readInputs, readPolicyDocument } from "./inputs";
+import { TYPES, type PackResource } from "./resources";
+
+const isKind = (value: string | undefined): value is IdentityKind => (IDENTITY_KINDS as readonly string[]).includes(value ?? "");
+
+interface Read {
+  readonly resource: PackResource;
+  readonly v: Record<string, unknown>;
+}
+
+/** Everything the stack checks need, read once. */
+export function indexStack(resources: readonly PackResource[]) {
+  const read = resources.map((resource) => ({ resource, v: readInputs(resource.props).value }));
+  const ofType = (type: string) => read.filter((r) => r.resource.type === type);
+  const metadata = (r: Read) => (r.v.metadata ?? {}) as Record<string, unknown>;
+
+  const serviceAccounts = ofType(TYPES.serviceAccount).flatMap((r) => {
+    const labels = asRecord(metadata(r).labels);
+    const kind = labels[IDENTITY_LABEL];
+    if (!labels[AGENT_LABEL] || !isKind(kind)) return [];
+    const annotations = asRecord(metadata(r).annotations);
+    return [{ ...r, agent: labels[AGENT_LABEL], kind, labels, annotations, namespace: asString(metadata(r).namespace) ?? "default", name: asString(metadata(r).name) ?? "" }];
+  });
+  const roles = ofType(TYPES.role).map((r) => ({ ...r, name: asString(r.v.name), tags: asRecord(r.v.tags), trust: readPolicyDocument(r.v.assumeRolePolicy) }));
+  const rolePolicies = ofType(TYPES.rolePolicy).map((r) => ({ ...r, role: asString(r.v.role)?.split("/").pop(), document: readPolicyDocument(r.v.policy) }));
+  const vaultPolicies = ofType(TYPES.vaultPolicy).map((r) => ({ ...r, name: asString(r.v.name), paths: typeof r.v.policy === "string" ? parseVaultPolicy(r.v.policy).paths : [] }));
+  const authRoles = ofType(TYPES.vaultAuthRole).map((r) => ({ ...r, meta: asRecord(r.v.aliasMetadata), names: asStrings(r.v.boundServiceAccountNames), namespaces: asStrings(r.v.boundServiceAccountNamespaces), policies: asStrings(r.v.tokenPolicies) }));
+  const secretRoles = [...ofType(TYPES.vaultAwsRole), ...ofType(TYPES.vaultDatabaseRole)].map((r) => ({
+    ...r,
+    path: `${asString(r.v.backend) ?? ""}/${r.resource.type === TYPES.vaultAwsRole ? "sts" : "creds"}/${asString(r.v.name) ?? ""}`,
+    roleArns: asStrings(r.v.roleArns),
+  }));
+  const logGroups = ofType(TYPES.logGroup).flatMap((r) => {
+    const agent = asRecord(r.v.tags).agent;
+    const name = asString(r.v.name);
+    return agent && name ? [{ agent, pattern: `arn:*:logs:*:*:log-group:${name}` }] : [];
+  });
+  const rbacRoles = [...ofType(TYPES.rbacRole), ...ofType(TYPES.clusterRole)].map((r) => ({ ...r, name: asString(metadata(r).name), namespace: asString(metadata(r).namespace), rules: (Array.isArray(r.v.rules) ? r.v.rules : []) as RbacRule[] }));
+  const bindings = [...ofType(TYPES.roleBinding), ...ofType(TYPES.clusterRoleBinding)].map((r) => ({
+    ...r,
+    namespace: asString(metadata(r).namespace) ?? "default",
+    roleRef: asRecord(r.v.roleRef),
+    subjects: (Array.isArray(r.v.subjects) ? r.v.subjects : []).map((s) => asRecord(s)),
+  }));
+  return { serviceAccounts, roles, rolePolicies, vaultPolicies, authRoles, secretRoles, logGroups, rbacRoles, bindings };
+}
+
+export type StackIndex = ReturnType<typeof indexStack>;
