@@ -67,7 +67,7 @@ async function scenario(title: string, changeEvery: number, added: number): Prom
   const baseJson = fleet("base", 1, 0);
   const headJson = fleet("head", changeEvery, added);
   const catalogStart = performance.now();
-  const catalog = await loadActionCatalog(["s3", "iam", "bedrock", "logs"]);
+  const catalog = loadActionCatalog(["s3", "iam", "bedrock", "logs"]);
   const catalogMs = performance.now() - catalogStart;
 
   const timings: Record<string, number[]> = { normalise: [], diff: [], text: [], markdown: [], json: [], cpu: [] };

@@ -128,7 +128,7 @@ export async function runDiff(options: DiffOptions): Promise<CommandResult> {
     if (error instanceof PlanInputError) return { exitCode: 2, stdout: "", stderr: `diff failed: ${error.message}\n` };
     throw error;
   }
-  const catalog = await loadActionCatalog(servicesOf(plans));
+  const catalog = loadActionCatalog(servicesOf(plans));
   const diff = diffPlans(plans[0], plans[1], catalog, { base: base.label, head: head.label });
   const stdout = RENDERERS[options.format ?? "text"](diff);
   const failed = options.failOn === "widen" && diff.summary.widening > 0;

@@ -7,9 +7,20 @@ export function hasWildcard(value: string): boolean {
   return value.includes("*") || value.includes("?");
 }
 
-/** Does `pattern` match the literal `text`? */
-export function globMatches(pattern: string, text: string): boolean {
-  return globsIntersect(pattern, text.replace(/[*?]/g, "\u0000"));
+/** Compiled patterns: the same few patterns are matched many times (rules over fleets, large diffs). */
+const compiled = new Map<string, RegExp>();
+
+/** Does `pattern` match the literal `text`? IAM actions compare case-insensitively (`ignoreCase`). */
+export function globMatches(pattern: string, text: string, ignoreCase = false): boolean {
+  const key = `${ignoreCase ? "i" : "s"}${pattern}`;
+  let regex = compiled.get(key);
+  if (!regex) {
+    const source = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, "[\\s\\S]*").replace(/\?/g, "[\\s\\S]");
+    regex = new RegExp(`^${source}$`, ignoreCase ? "i" : "");
+    if (compiled.size > 10_000) compiled.clear();
+    compiled.set(key, regex);
+  }
+  return regex.test(text);
 }
 
 /** Is there a string that both patterns match? Memoised search over pairs of positions. */

