@@ -5,7 +5,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { compileFleet } from "./core/compile";
 import type { FleetPlan } from "./core/plan-types";
-import { DeclarationError, parseAgent, parseDeclaration, parsePlatform, type Declaration, type DeclarationInput } from "./core/schema";
+import { crossFieldIssues } from "./core/consistency";
+import { DeclarationError, issuesOf, parseAgent, parseDeclaration, parsePlatform, type Declaration, type DeclarationInput } from "./core/schema";
 import { ALL_RULES, errorsOf, evaluatePlan, formatViolation, type Evaluation } from "./rules";
 
 export interface ValidatedPlan {
@@ -44,6 +45,8 @@ export function planAgentDeclaration(platform: unknown, agent: unknown, stack: s
   const parsedPlatform = attempt(() => parsePlatform(platform, source));
   const parsedAgent = attempt(() => parseAgent(agent, source));
   if (!parsedPlatform || !parsedAgent) throw new DeclarationError(source, issues);
+  const crossField = crossFieldIssues(parsedPlatform, parsedAgent);
+  if (crossField.length) throw new DeclarationError(source, issuesOf(crossField, "agent", agent));
   return evaluateDeclaration({ platform: parsedPlatform, agents: [parsedAgent] }, stack, now, source);
 }
 
