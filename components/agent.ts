@@ -11,6 +11,7 @@ import type { IdentityKind } from "./core/names";
 import type { AgentPlan } from "./core/plan-types";
 import type { AgentInput, Platform, PlatformInput } from "./core/schema";
 import { workloadIdentity, type WorkloadIdentity, type WorkloadIdentityOptions } from "./core/workload";
+import { stackRegistry } from "./registry";
 import { planAgentDeclaration, planForComponent } from "./validate";
 
 /** Set by AgentFleet, which has already validated the whole fleet: skips validating twice. */
@@ -41,6 +42,11 @@ export class Agent extends pulumi.ComponentResource {
     super("agent-identity:index:Agent", name, {}, opts);
     const compiled = args[PRECOMPILED] ?? Agent.compile(name, args, this);
     const platform = compiled.platform;
+    // Stack-wide rules against every agent created before this one in the program, fleet or not.
+    const conflicts = stackRegistry().register(compiled.plan, platform, `Agent ${name}`, args.validationDate ?? new Date());
+    if (conflicts.length > 0) {
+      throw new pulumi.ResourceError(`agent ${compiled.plan.name}: ${conflicts.length} policy violation(s) across agents\n${conflicts.map((c) => `  - ${c}`).join("\n")}`, this, true);
+    }
     this.plan = compiled.plan;
     this.vaultAudience = platform.vault.audience;
     const parent = { parent: this };

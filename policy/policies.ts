@@ -89,6 +89,8 @@ export const PACK_COVERAGE: Readonly<Record<string, { readonly resource?: true; 
 export const PLAN_ONLY: Readonly<Record<string, string>> = {
   "lifecycle/approval-required": "approvals are not written to any resource",
   "context/data-class-ceiling": "a tool's data class is not written to any resource (the role carries the agent's ceiling)",
+  "lifecycle/exception-expiry": "exceptions live in the declaration, not on resources (the pack waives nothing)",
+  "lifecycle/exception-scope": "exceptions live in the declaration, not on resources (the pack waives nothing)",
 };
 
 export const PACK_RULES: readonly RuleMeta[] = [...ALL_RULES, ...RESOURCE_ONLY_RULES].filter((rule) => PACK_COVERAGE[rule.id]);

@@ -6,6 +6,7 @@
  */
 import { tierPolicyFor } from "../core/compile";
 import { asList, type PolicyDocument } from "../core/iam-document";
+import { boundaryProblem } from "../core/platform-fields";
 import { sessionNamePrefix, type IdentityKind } from "../core/names";
 import { dataClassRank, type DataClass, type TierPolicy } from "../core/tiers";
 import { attribute, familyRules, meta, type Problem, type RuleFinding } from "./define";
@@ -18,7 +19,7 @@ const ENVIRONMENT = standards(["NHI8", "NHI5"], ["ASI03"], ["L4 Deployment & Inf
 const TRACE = standards(["NHI4"], ["ASI03"], ["L5 Evaluation & Observability"], ["MEASURE 2.8", "MANAGE 4.1"]);
 
 export const CONTEXT_RULES: readonly RuleMeta[] = [
-  meta("context/permissions-boundary-required", "context", "error", "High-risk agents (or every agent, when the organisation requires it) have a permissions boundary on every role.", TIER),
+  meta("context/permissions-boundary-required", "context", "error", "High-risk agents (or every agent, when the organisation requires it) have a permissions boundary on every role; any boundary names one concrete customer managed policy.", TIER),
   meta("context/own-namespace-required", "context", "error", "High-risk agents run in a namespace of their own.", TIER),
   meta("context/traceable-sessions", "context", "error", "High-risk roles admit only sessions whose `sts:RoleSessionName` names the agent and identity.", TRACE),
   meta("context/session-name-room", "context", "error", "Traceable session names (`<agent>-<kind>-<pod>`) leave room for the pod name within STS's 64-character limit.", standards(["NHI4"], ["ASI03"], ["L5 Evaluation & Observability"], ["MEASURE 2.8"])),
@@ -45,8 +46,22 @@ export interface TieredRole {
   readonly permissionsBoundary: string | null | undefined;
 }
 
+/** What the pack passes for a boundary that is set but not yet known at preview. */
+export const UNKNOWN_BOUNDARY = "(set, unknown at preview)";
+
 export function checkPermissionsBoundary(role: TieredRole, tier: TierPolicy): Problem[] {
-  if (!tier.requiresPermissionsBoundary || role.permissionsBoundary) return [];
+  const boundary = role.permissionsBoundary;
+  const wrong = boundary && boundary !== UNKNOWN_BOUNDARY ? boundaryProblem(boundary) : null;
+  if (wrong) {
+    return [
+      {
+        rule: "context/permissions-boundary-required",
+        message: `role ${role.name} has permissions boundary "${boundary}": ${wrong}`,
+        fix: "set `agent-identity:platform.aws.permissionsBoundaryArn` to one customer managed policy of the platform account, without wildcards",
+      },
+    ];
+  }
+  if (!tier.requiresPermissionsBoundary || boundary) return [];
   return [
     {
       rule: "context/permissions-boundary-required",

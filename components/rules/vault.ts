@@ -10,6 +10,7 @@ import type { VaultPathRule } from "../core/plan-types";
 import { TOKEN_SELF_PATHS } from "../core/vault-policy";
 import { TIER_POLICIES } from "../core/tiers";
 import { tierPolicyFor } from "../core/compile";
+import { parseEksOidcProvider, vaultAudienceProblem } from "../core/platform-fields";
 import { attribute, familyRules, meta, type Problem, type RuleFinding } from "./define";
 import { standards } from "./standards";
 import type { RuleMeta } from "./types";
@@ -59,6 +60,8 @@ export interface VaultRoleExpectation {
   readonly serviceAccount?: string;
   /** Ceiling for tokenMaxTtl, in seconds. @default the loosest tier's */
   readonly tokenMaxTtlCeiling?: number;
+  /** The cluster's OIDC issuer (without scheme), which the audience must not be. */
+  readonly issuer?: string;
 }
 
 export function checkVaultRole(role: VaultRoleShape, expected: VaultRoleExpectation = {}): Problem[] {
@@ -71,8 +74,9 @@ export function checkVaultRole(role: VaultRoleShape, expected: VaultRoleExpectat
   if (expected.serviceAccount && expected.namespace && (names[0] !== expected.serviceAccount || namespaces[0] !== expected.namespace || names.length !== 1 || namespaces.length !== 1)) {
     problems.push({ rule: "vault/bound-own-service-account", message: `binds ${namespaces.join(",")}/${names.join(",")}, not its own ServiceAccount ${expected.namespace}/${expected.serviceAccount}`, fix: `bind ${expected.namespace}/${expected.serviceAccount}` });
   }
-  if (!role.audience || hasWildcard(role.audience)) {
-    problems.push({ rule: "vault/audience", message: `audience is ${role.audience ? `"${role.audience}"` : "not set"}`, fix: "set platform.vault.audience to the exact audience of the projected token (e.g. vault)" });
+  const audience = vaultAudienceProblem(role.audience, expected.issuer);
+  if (audience) {
+    problems.push({ rule: "vault/audience", message: `audience ${role.audience ? `"${role.audience}"` : "(not set)"}: ${audience}`, fix: "set platform.vault.audience to an audience only Vault uses (e.g. vault), exact, not sts.amazonaws.com and not the API server's" });
   }
   if (role.tokenNoDefaultPolicy !== true) {
     problems.push({ rule: "vault/default-policy", message: "tokens also get the default policy", fix: "set tokenNoDefaultPolicy: true" });
@@ -143,6 +147,7 @@ export function checkSecretRole(role: SecretRoleShape, context: SecretRoleContex
 
 export const vaultRules = familyRules(VAULT_RULES, ({ plan }) => {
   const agentRoleArns = plan.agents.flatMap((agent) => agent.identities.map((identity) => identity.iamRole.arn));
+  const issuer = parseEksOidcProvider(plan.platform.aws.oidcProviderArn)?.issuer;
   const findings: RuleFinding[] = [];
   const add = (agent: string, kind: IdentityKind, problems: Problem[]) => findings.push(...attribute(agent, kind, problems));
   for (const agent of plan.agents) {
@@ -150,7 +155,7 @@ export const vaultRules = familyRules(VAULT_RULES, ({ plan }) => {
     for (const identity of agent.identities) {
       const { role, policy, secretRoles } = identity.vault;
       // A revoked identity has no role and no policy: nothing can log in, nothing to check.
-      if (role) add(agent.name, identity.kind, checkVaultRole(role, { namespace: identity.serviceAccount.namespace, serviceAccount: identity.serviceAccount.name, tokenMaxTtlCeiling: tier.tokenMaxTtl }));
+      if (role) add(agent.name, identity.kind, checkVaultRole(role, { namespace: identity.serviceAccount.namespace, serviceAccount: identity.serviceAccount.name, tokenMaxTtlCeiling: tier.tokenMaxTtl, issuer }));
       if (policy) add(agent.name, identity.kind, checkVaultPolicy(policy.paths));
       for (const secret of secretRoles) {
         add(agent.name, identity.kind, checkSecretRole(secret, { agentRoleArns, maxStsTtlCeiling: tier.maxStsTtl }));
