@@ -72,15 +72,12 @@ describe("standalone agents", () => {
     await settle();
   });
 
-  it("stay fast: 1,000 agents register in well under a few seconds (an index, not all pairs)", () => {
+  it("register 1,000 agents and still catch a conflicting 1,001st (timings are in the bench, not here)", () => {
     const names = Array.from({ length: 1000 }, (_, i) => `agent-${String(i).padStart(4, "0")}`);
     const plan = compileFleet(parseDeclaration({ platform: PLATFORM, agents: names.map((n) => agent(n)) }), "dev");
     const registry = new StackAgentRegistry();
-    const started = performance.now();
     for (const a of plan.agents) expect(registry.register(a, plan.platform, `Agent ${a.name}`, TODAY)).toEqual([]);
-    const elapsed = performance.now() - started;
     expect(registry.size).toBe(1000);
-    expect(elapsed).toBeLessThan(3000);
     // And the last one still sees the first: a conflicting 1,001st agent is caught.
     const clash = compileFleet(parseDeclaration({ platform: PLATFORM, agents: [agent("late", { tools: [{ name: "read-data", aws: [{ actions: ["s3:GetObject"], resources: ["arn:aws:s3:::acme-data/agent-0000/*"] }] }] })] }), "dev");
     const conflicts = registry.register(clash.agents[0], clash.platform, "Agent late", TODAY);
