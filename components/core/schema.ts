@@ -99,6 +99,12 @@ export const platformSchema = z.strictObject({
     databaseMount: z.string().min(1).default("database").describe("Path of the existing database secrets mount."),
     awsMount: z.string().min(1).default("aws").describe("Path of the existing AWS secrets mount."),
     audience: z.string().min(1).default("vault").describe("Audience of the projected ServiceAccount token Vault accepts."),
+    version: z
+      .string()
+      .regex(/^\d{1,3}\.\d{1,3}(\.\d{1,3})?$/, "a Vault version like 1.21.1")
+      .optional()
+      .describe("Version of the Vault server. Fields that need a newer Vault (alias metadata: 1.21+ Enterprise) are left out when it is older or not declared."),
+    edition: z.enum(["community", "enterprise"]).default("community").describe("Vault edition. @default community"),
   }),
   limits: limitsSchema.optional(),
   exceptions: z.array(exceptionSchema).default([]),
@@ -195,8 +201,12 @@ export const agentSchema = z
           .int()
           .refine((d) => (LOG_RETENTION_DAYS as readonly number[]).includes(d), `one of ${LOG_RETENTION_DAYS.join(", ")}`)
           .default(365),
+        deletionProtection: z
+          .boolean()
+          .default(true)
+          .describe("CloudWatch deletion protection on the audit log group. Set false (and deploy) before deleting a retired agent's trail. @default true"),
       })
-      .default({ logRetentionDays: 365 }),
+      .default({ logRetentionDays: 365, deletionProtection: true }),
   })
   .superRefine((agent, ctx) => {
     const seen = new Set<string>();
