@@ -61,10 +61,13 @@ export class Agent extends pulumi.ComponentResource {
         name: this.plan.auditLogGroup.name,
         retentionInDays: this.plan.auditLogGroup.retentionDays,
         // The audit record outlives mistakes: deleting it takes a deliberate change first.
-        deletionProtectionEnabled: true,
+        deletionProtectionEnabled: this.plan.auditLogGroup.deletionProtection,
         tags: { agent: this.plan.name, owner: this.plan.owner, tier: this.plan.tier, environment: platform.environment, "managed-by": "pulumi-agent-identity" },
       },
-      parent,
+      // Removing, renaming or replacing the agent (a new namePrefix or environment) drops the group
+      // from the stack but keeps it in AWS, so the record survives and DeleteLogGroup, which
+      // deletion protection refuses, is never called; see README "Retiring an agent's audit trail".
+      { ...parent, retainOnDelete: true },
     );
 
     const identities = {} as Record<IdentityKind, AgentIdentity>;

@@ -62,6 +62,7 @@ export const PACK_COVERAGE: Readonly<Record<string, { readonly resource?: true; 
   "vault/secret-credential-type": { resource: true },
   "vault/sts-ttl": { resource: true },
   "vault/secret-role-arns": { resource: true },
+  "vault/unique-path": { stack: true },
   "limits/role-name-length": { resource: true },
   "limits/inline-policy-size": { resource: true, stack: true },
   "limits/trust-policy-size": { resource: true },

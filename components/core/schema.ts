@@ -115,6 +115,12 @@ export const platformSchema = z
       audience: checked(z.string(), (audience) => vaultAudienceProblem(audience))
         .default("vault")
         .describe("Audience of the projected ServiceAccount token Vault accepts; not sts.amazonaws.com, not the API server's."),
+      version: z
+        .string()
+        .regex(/^\d{1,3}\.\d{1,3}(\.\d{1,3})?$/, "a Vault version like 1.21.1")
+        .optional()
+        .describe("Version of the Vault server. Fields that need a newer Vault (alias metadata: 1.21+ Enterprise) are left out when it is older or not declared."),
+      edition: z.enum(["community", "enterprise"]).default("community").describe("Vault edition. @default community"),
     }),
     limits: limitsSchema.optional(),
     exceptions: z.array(exceptionSchema).max(1000).default([]),
@@ -233,8 +239,12 @@ export const agentSchema = z
           .int()
           .refine((d) => (LOG_RETENTION_DAYS as readonly number[]).includes(d), `one of ${LOG_RETENTION_DAYS.join(", ")}`)
           .default(365),
+        deletionProtection: z
+          .boolean()
+          .default(true)
+          .describe("CloudWatch deletion protection on the audit log group. Set false (and deploy) before deleting a retired agent's trail. @default true"),
       })
-      .default({ logRetentionDays: 365 }),
+      .default({ logRetentionDays: 365, deletionProtection: true }),
   })
   .superRefine((agent, ctx) => {
     const seen = new Set<string>();

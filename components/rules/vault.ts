@@ -6,7 +6,7 @@
 import { formatDuration } from "../core/durations";
 import { hasWildcard } from "../core/patterns";
 import type { IdentityKind } from "../core/names";
-import type { VaultPathRule } from "../core/plan-types";
+import type { FleetPlan, VaultPathRule } from "../core/plan-types";
 import { TOKEN_SELF_PATHS } from "../core/vault-policy";
 import { TIER_POLICIES } from "../core/tiers";
 import { tierPolicyFor } from "../core/compile";
@@ -32,6 +32,7 @@ export const VAULT_RULES: readonly RuleMeta[] = [
   meta("vault/secret-credential-type", "vault", "error", "AWS secret roles use only `assumed_role` (short-lived STS credentials).", standards(["NHI7"], ["ASI03"], ["L4 Deployment & Infrastructure"], ["MEASURE 2.7"])),
   meta("vault/sts-ttl", "vault", "error", "AWS secret roles set `maxStsTtl`, at most 1h and within the tier.", TOKENS),
   meta("vault/secret-role-arns", "vault", "error", "AWS secret roles assume only declared, exact role ARNs, never an agent identity's role.", standards(["NHI5", "NHI9"], ["ASI03"], ["L4 Deployment & Infrastructure", "L7 Agent Ecosystem"], ["MEASURE 2.7"])),
+  meta("vault/unique-path", "vault", "error", "Every Vault path belongs to one identity: no two identities' roles, policies, secret roles, credentials or KV paths coincide, and the platform's Vault mounts do not overlap.", standards(["NHI5", "NHI9"], ["ASI03"], ["L4 Deployment & Infrastructure"], ["MEASURE 2.7"])),
 ];
 
 /** Rules about policy text, which only the pack reads (the plan holds structured path rules). */
@@ -145,6 +146,84 @@ export function checkSecretRole(role: SecretRoleShape, context: SecretRoleContex
   return problems;
 }
 
+/** What writes or reads one Vault path, in words for the message. */
+interface PathOwner {
+  readonly agent: string;
+  readonly kind: IdentityKind;
+  readonly what: string;
+}
+
+/** Every Vault path an identity creates or reads, with what it is (revoked identities have none). */
+function identityPaths(plan: FleetPlan): Map<string, PathOwner[]> {
+  const byPath = new Map<string, PathOwner[]>();
+  const add = (path: string, owner: PathOwner) => byPath.set(path, [...(byPath.get(path) ?? []), owner]);
+  const trim = (path: string) => path.replace(/^\/+|\/+$/g, "");
+  for (const agent of plan.agents) {
+    for (const identity of agent.identities) {
+      const own = (what: string): PathOwner => ({ agent: agent.name, kind: identity.kind, what });
+      const { role, policy, secretRoles } = identity.vault;
+      if (role) add(`auth/${trim(role.backend)}/role/${role.name}`, own(`Kubernetes-auth role "${role.name}"`));
+      if (policy) add(`sys/policy/${policy.name}`, own(`Vault policy "${policy.name}"`));
+      const credentials = new Set(secretRoles.map((secret) => secret.credentialsPath));
+      for (const secret of secretRoles) {
+        const what = `${secret.type} secret role "${secret.name}" of tool ${secret.tool}`;
+        add(`${trim(secret.backend)}/roles/${secret.name}`, own(what));
+        add(secret.credentialsPath, own(what));
+      }
+      // KV reads: every other read path of the execution policy that is not a credentials path.
+      for (const rule of policy?.paths ?? []) {
+        if (identity.kind === "execution" && !credentials.has(rule.path) && !SELF_PATHS.has(rule.path)) add(rule.path, own(`KV secret "${rule.path}"`));
+      }
+    }
+  }
+  return byPath;
+}
+
+/** Two identities on one Vault path: each is told which other identity and which names coincide. */
+export function checkUniqueVaultPaths(plan: FleetPlan): RuleFinding[] {
+  const findings: RuleFinding[] = [];
+  for (const [path, owners] of identityPaths(plan)) {
+    const distinct = [...new Map(owners.map((o) => [`${o.agent}/${o.kind}`, o])).values()];
+    if (distinct.length < 2) continue;
+    for (const owner of distinct) {
+      const others = distinct.filter((o) => o !== owner).map((o) => `${o.agent}/${o.kind} (${o.what})`);
+      findings.push({
+        rule: "vault/unique-path",
+        agent: owner.agent,
+        identity: owner.kind,
+        message: `Vault path "${path}" of its ${owner.what} is also the path of ${others.join(", ")}: both would write and read one Vault object`,
+        fix: "rename the agent or tool so the generated Vault names differ; this is a naming collision, not a shared grant",
+      });
+    }
+  }
+  return findings;
+}
+
+/** Two mounts at one path (or one inside the other) cannot both exist in Vault. */
+export function checkVaultMounts(vault: FleetPlan["platform"]["vault"]): Problem[] {
+  const mounts = [
+    ["kvMount", vault.kvMount],
+    ["databaseMount", vault.databaseMount],
+    ["awsMount", vault.awsMount],
+    ["kubernetesAuthPath", `auth/${vault.kubernetesAuthPath}`],
+  ].map(([key, path]) => [key, path.replace(/^\/+|\/+$/g, "")] as const);
+  const problems: Problem[] = [];
+  for (let i = 0; i < mounts.length; i++) {
+    for (let j = i + 1; j < mounts.length; j++) {
+      const [ka, a] = mounts[i];
+      const [kb, b] = mounts[j];
+      if (a === b || a.startsWith(`${b}/`) || b.startsWith(`${a}/`)) {
+        problems.push({
+          rule: "vault/unique-path",
+          message: `platform.vault.${ka} "${a}" and ${kb} "${b}" overlap: Vault mounts one engine per path, so one engine would serve the other's roles and credentials`,
+          fix: `give ${ka} and ${kb} separate, non-nested mount paths`,
+        });
+      }
+    }
+  }
+  return problems;
+}
+
 export const vaultRules = familyRules(VAULT_RULES, ({ plan }) => {
   const agentRoleArns = plan.agents.flatMap((agent) => agent.identities.map((identity) => identity.iamRole.arn));
   const issuer = parseEksOidcProvider(plan.platform.aws.oidcProviderArn)?.issuer;
@@ -162,5 +241,9 @@ export const vaultRules = familyRules(VAULT_RULES, ({ plan }) => {
       }
     }
   }
+  findings.push(...checkUniqueVaultPaths(plan));
+  // A platform problem, reported on each agent that has a Vault role (`*`: every identity).
+  const mountProblems = checkVaultMounts(plan.platform.vault);
+  if (mountProblems.length) for (const agent of plan.agents) findings.push(...attribute(agent.name, null, mountProblems));
   return findings;
 });
