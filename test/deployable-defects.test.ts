@@ -151,7 +151,7 @@ describe("AWS_ROLE_SESSION_NAME", () => {
 describe("global services", () => {
   const EU: PlatformInput = {
     ...PLATFORM,
-    aws: { ...PLATFORM.aws, region: "eu-west-1", oidcProviderArn: "arn:aws:iam::111122223333:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/TESTCLUSTER" },
+    aws: { ...PLATFORM.aws, region: "eu-west-1", oidcProviderArn: "arn:aws:iam::111122223333:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE" },
   };
   const ROLE = "arn:aws:iam::111122223333:role/reporting-reader";
   const ZONE = "arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ";

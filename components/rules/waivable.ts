@@ -55,6 +55,7 @@ export const WAIVABLE: Readonly<Record<string, boolean>> = {
   "kubernetes/rbac-token-request": false,
   "kubernetes/rbac-secrets": false,
   "kubernetes/shared-namespace-pod-create": false,
+  "vault/unique-path": false,
   "vault/bound-exact": false,
   "vault/bound-own-service-account": false,
   "vault/audience": false,
