@@ -74,6 +74,16 @@ export const exceptionSchema = z
   })
   .describe("A reviewed, expiring waiver of one rule for one agent. Shown in every plan.");
 
+/** Vault's `plugin_name` of each database connection tools may use; only PostgreSQL has a parser wired. */
+export const databaseConnectionSchema = z.strictObject({
+  name: z.string().min(1).max(128).describe("Connection name in the database mount (database/config/<name>)."),
+  plugin: z
+    .string()
+    .max(64)
+    .regex(/^[a-z0-9][a-z0-9-]*$/, "a Vault database plugin name such as postgresql-database-plugin")
+    .describe("Vault plugin_name of the connection, e.g. postgresql-database-plugin."),
+});
+
 export const platformSchema = z.strictObject({
   environment: dnsLabel(12).describe("Environment name; part of every resource name."),
   namePrefix: dnsLabel(12).default("agent").describe("Prefix of IAM role, namespace and Vault policy names."),
@@ -99,6 +109,18 @@ export const platformSchema = z.strictObject({
     databaseMount: z.string().min(1).default("database").describe("Path of the existing database secrets mount."),
     awsMount: z.string().min(1).default("aws").describe("Path of the existing AWS secrets mount."),
     audience: z.string().min(1).default("vault").describe("Audience of the projected ServiceAccount token Vault accepts."),
+    databaseConnections: z
+      .array(databaseConnectionSchema)
+      .max(100)
+      .default([])
+      .superRefine((connections, ctx) => {
+        const seen = new Set<string>();
+        connections.forEach((c, index) => {
+          if (seen.has(c.name)) ctx.addIssue({ code: "custom", path: [index, "name"], message: `connection "${c.name}" is declared twice` });
+          seen.add(c.name);
+        });
+      })
+      .describe("Existing database connections tools may use, with their plugin; a tool naming any other connection is refused."),
   }),
   limits: limitsSchema.optional(),
   exceptions: z.array(exceptionSchema).default([]),
@@ -128,8 +150,12 @@ export const toolSchema = z
     database: z
       .strictObject({
         connection: z.string().min(1).describe("Name of the database connection in the database mount."),
-        creationStatements: z.array(z.string().min(1)).min(1),
-        revocationStatements: z.array(z.string().min(1)).optional(),
+        creationStatements: z.array(z.string().min(1).max(4000)).min(1).max(20).describe("SQL Vault runs to create the credential (PostgreSQL: checked against an allowlist)."),
+        revocationStatements: z
+          .array(z.string().min(1).max(4000))
+          .max(20)
+          .optional()
+          .describe('SQL Vault runs when the lease ends; required, ending with DROP ROLE IF EXISTS "{{name}}".'),
         ttl: duration.describe("Default TTL of the credentials."),
       })
       .optional(),

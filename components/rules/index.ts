@@ -1,6 +1,7 @@
 /** The rule registry: every rule the plan, the components and the policy pack enforce. */
 import type { PlanRule, RuleMeta } from "./types";
 import { contextRules } from "./context";
+import { databaseRules } from "./database";
 import { iamRules, IAM_RESOURCE_RULES } from "./iam";
 import { kubernetesRules, KUBERNETES_RESOURCE_RULES } from "./kubernetes";
 import { lifecycleRules, LIFECYCLE_RESOURCE_RULES } from "./lifecycle";
@@ -20,6 +21,7 @@ export const ALL_RULES: readonly PlanRule[] = [
   ...stackRules,
   ...lifecycleRules,
   ...contextRules,
+  ...databaseRules,
 ];
 
 /** Rules about resources a plan never contains (RBAC, hand-attached policies): the policy pack checks them. */

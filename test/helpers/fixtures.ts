@@ -15,7 +15,14 @@ export const PLATFORM: PlatformInput = {
     oidcProviderArn: "arn:aws:iam::111122223333:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/TESTCLUSTER",
     permissionsBoundaryArn: "arn:aws:iam::111122223333:policy/agent-boundary",
   },
-  vault: { kubernetesAuthPath: "kubernetes", kvMount: "kv", databaseMount: "database", awsMount: "aws", audience: "vault" },
+  vault: {
+    kubernetesAuthPath: "kubernetes",
+    kvMount: "kv",
+    databaseMount: "database",
+    awsMount: "aws",
+    audience: "vault",
+    databaseConnections: [{ name: "main", plugin: "postgresql-database-plugin" }],
+  },
 };
 
 /** A valid batch agent reading one S3 prefix of its own; override any field. */

@@ -23,7 +23,7 @@ describe("bad declarations", () => {
 
   it("covers every rule family a declaration can reach", () => {
     const families = new Set(fixtures.map((fixture) => fixture.expect!.split("/")[0]));
-    expect([...families].sort()).toEqual(["context", "iam", "kubernetes", "lifecycle", "limits", "separation", "trust", "vault"]);
+    expect([...families].sort()).toEqual(["context", "database", "iam", "kubernetes", "lifecycle", "limits", "separation", "trust", "vault"]);
   });
 
   for (const fixture of fixtures) {
