@@ -346,7 +346,8 @@ function describeKind(statement: ParsedStatement): string {
   if (kind === "CreateFunctionStmt") return "CREATE FUNCTION/PROCEDURE";
   if (kind === "VariableSetStmt") return `SET ${str(node, "name") ?? ""}`.trim();
   if (kind === "AlterDefaultPrivilegesStmt") return "ALTER DEFAULT PRIVILEGES (reaches objects created later)";
-  return kind.replace(/Stmt$/, "");
+  // SelectStmt → SELECT, AlterTableStmt → ALTER TABLE
+  return kind.replace(/Stmt$/, "").replace(/([a-z])([A-Z])/g, "$1 $2").toUpperCase();
 }
 
 interface MutableCreation {
