@@ -98,10 +98,10 @@ async function inspect(client: Client, role: string, before: string, expiration:
   const memberships = (await client.query(`SELECT g.rolname FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid JOIN pg_roles u ON u.oid = m.member WHERE u.rolname = $1`, [role])).rows.map((m) => m.rolname as string);
   const acl = await client.query(
     `WITH me AS (SELECT oid FROM pg_roles WHERE rolname = $1)
-     SELECT 'relation' AS kind, c.relname AS object, a.privilege_type, a.is_grantable FROM pg_class c, aclexplode(c.relacl) a, me WHERE a.grantee = me.oid
-     UNION ALL SELECT 'column', c.relname || '.' || t.attname, a.privilege_type, a.is_grantable FROM pg_attribute t JOIN pg_class c ON c.oid = t.attrelid, aclexplode(t.attacl) a, me WHERE a.grantee = me.oid
+     SELECT 'relation' AS kind, c.relnamespace::regnamespace || '.' || c.relname AS object, a.privilege_type, a.is_grantable FROM pg_class c, aclexplode(c.relacl) a, me WHERE a.grantee = me.oid
+     UNION ALL SELECT 'column', c.relnamespace::regnamespace || '.' || c.relname || '.' || t.attname, a.privilege_type, a.is_grantable FROM pg_attribute t JOIN pg_class c ON c.oid = t.attrelid, aclexplode(t.attacl) a, me WHERE a.grantee = me.oid
      UNION ALL SELECT 'schema', n.nspname, a.privilege_type, a.is_grantable FROM pg_namespace n, aclexplode(n.nspacl) a, me WHERE a.grantee = me.oid
-     UNION ALL SELECT 'function', p.proname, a.privilege_type, a.is_grantable FROM pg_proc p, aclexplode(p.proacl) a, me WHERE a.grantee = me.oid
+     UNION ALL SELECT 'function', p.pronamespace::regnamespace || '.' || p.proname, a.privilege_type, a.is_grantable FROM pg_proc p, aclexplode(p.proacl) a, me WHERE a.grantee = me.oid
      UNION ALL SELECT 'database', d.datname, a.privilege_type, a.is_grantable FROM pg_database d, aclexplode(d.datacl) a, me WHERE a.grantee = me.oid
      UNION ALL SELECT 'default', d.defaclobjtype::text, a.privilege_type, a.is_grantable FROM pg_default_acl d, aclexplode(d.defaclacl) a, me WHERE a.grantee = me.oid OR d.defaclrole = me.oid`,
     [role],
@@ -132,8 +132,10 @@ function beyondAllowlist(view: ServerView, named: readonly string[]): string[] {
   if (!view.validUntilIsExpiration) out.push(`valid until ${view.validUntil ?? "forever"}`);
   for (const privilege of view.privileges) {
     const [kind, object, type] = privilege.split(" ") as [string, string, string];
-    const bare = object.split(".")[0]!;
-    if (!ALLOWED_SERVER_PRIVILEGES[kind]?.includes(type.replace("*", "")) || type.endsWith("*") || !named.includes(bare)) out.push(privilege);
+    // relation, column and function objects are `schema.name[.column]`; the server's own schemas are never allowed.
+    const [schema, name] = kind === "schema" || kind === "database" || kind === "default" ? ["", object] : (object.split(".") as [string, string]);
+    const system = ["pg_catalog", "information_schema", "pg_toast"].includes(schema) || (kind === "schema" && name.startsWith("pg_"));
+    if (!ALLOWED_SERVER_PRIVILEGES[kind]?.includes(type.replace("*", "")) || type.endsWith("*") || !named.includes(name) || system) out.push(privilege);
   }
   if (view.otherRolesChanged) out.push("another role changed");
   return out;
@@ -210,6 +212,8 @@ const CORPUS: Array<{ label: string; sql: string[]; accept?: true; visible?: tru
   { label: "another role's password", sql: [CREATE, `ALTER ROLE ${ADMIN} PASSWORD 'changed'`], visible: true },
   { label: "a second role", sql: [CREATE, `CREATE ROLE backdoor LOGIN PASSWORD 'x'`], visible: true },
   { label: "a ';' in a comment hiding a second statement", sql: [`${CREATE} -- note; GRANT TRUNCATE ON invoices TO "{{name}}"`], visible: true },
+  { label: "SELECT on pg_authid (password hashes)", sql: [CREATE, `GRANT SELECT ON pg_authid TO "{{name}}"`], visible: true },
+  { label: "EXECUTE on pg_read_file", sql: [CREATE, `GRANT EXECUTE ON FUNCTION pg_read_file(text) TO "{{name}}"`], visible: true },
   { label: "a grant to PUBLIC", sql: [CREATE, `GRANT SELECT ON payouts TO PUBLIC`] },
 ];
 

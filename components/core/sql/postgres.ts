@@ -105,7 +105,8 @@ function unsentinel(value: string): string {
 
 function placeholderProblem(entry: string): string | undefined {
   for (const sentinel of Object.values(SENTINELS)) if (entry.includes(sentinel)) return `contains "${sentinel}", reserved for parsing`;
-  const unknown = [...entry.matchAll(/\{\{\s*([^}]*?)\s*\}\}/g)].map((m) => m[1]).filter((p) => !(VAULT_PLACEHOLDERS as readonly string[]).includes(p));
+  // Vault replaces exactly `{{name}}` etc.: `{{ name }}` or `{{Name}}` would reach the server as written.
+  const unknown = [...entry.matchAll(/\{\{(.*?)\}\}/g)].map((m) => m[1]).filter((p) => !(VAULT_PLACEHOLDERS as readonly string[]).includes(p!));
   if (unknown.length) return `uses {{${unknown[0]}}}, which Vault does not fill in (only {{name}}, {{username}}, {{password}}, {{expiration}})`;
   return undefined;
 }
@@ -271,6 +272,8 @@ function creationStatement(statement: ParsedStatement, effects: MutableCreation)
       const allowed = ALLOWED_PRIVILEGES[grant.objectType];
       if (!allowed) return problem("grant-scope", `GRANT on ${grant.objectType} ${grant.objects.join(", ")} is not allowed; grant privileges on named tables, sequences, functions or USAGE on a schema`);
       const refused = grant.privileges.map((p) => p.replace(/\(.*$/, "")).filter((p) => !allowed.includes(p));
+      const system = systemObjects(node);
+      if (system.length) problem("grant-scope", `${system.join(", ")} ${system.length > 1 ? "are" : "is"} PostgreSQL's own (${grant.objectType === "function" || grant.objectType === "procedure" || grant.objectType === "routine" ? "functions must be schema-qualified, outside pg_catalog and information_schema" : "pg_catalog, information_schema and pg_* names are the server's"})`);
       if (refused.length) problem("grant-scope", `${refused.map((p) => (p === "all" ? "ALL PRIVILEGES" : p.toUpperCase())).join(", ")} on ${grant.objectType} ${grant.objects.join(", ")} is not allowed (allowed: ${allowed.map((p) => p.toUpperCase()).join(", ")})`);
       return;
     }
@@ -298,6 +301,32 @@ function creationStatement(statement: ParsedStatement, effects: MutableCreation)
 }
 
 const ROLE_STATEMENT_LABEL: Record<string, string> = { AlterRoleStmt: "ALTER ROLE", AlterRoleSetStmt: "ALTER ROLE … SET", DropRoleStmt: "DROP ROLE", RenameStmt: "ALTER … RENAME" };
+
+const SYSTEM_SCHEMAS = new Set(["pg_catalog", "information_schema", "pg_toast"]);
+
+/**
+ * Objects of the server itself: pg_catalog is searched before every other schema, so an
+ * unqualified `pg_authid` or `pg_read_file(text)` is the catalog's. Functions must name their
+ * schema (any unqualified function name may resolve to a catalog function such as lo_export).
+ */
+function systemObjects(node: Node): string[] {
+  const objectType = (str(node, "objtype") ?? "").replace(/^OBJECT_/, "").toLowerCase();
+  return list(node.objects).flatMap((item) => {
+    const range = child(item, "RangeVar");
+    if (range) {
+      const schema = str(range, "schemaname");
+      const relname = str(range, "relname") ?? "";
+      return (schema ? SYSTEM_SCHEMAS.has(schema) || schema.startsWith("pg_") : relname.startsWith("pg_")) ? [objectName(objectType, item)] : [];
+    }
+    const fn = child(item, "ObjectWithArgs");
+    if (fn) {
+      const parts = names(fn.objname);
+      return parts.length < 2 || SYSTEM_SCHEMAS.has(parts[0]!) || parts[0]!.startsWith("pg_") ? [objectName(objectType, item)] : [];
+    }
+    const plain = str(child(item, "String"), "sval") ?? "";
+    return SYSTEM_SCHEMAS.has(plain) || plain.startsWith("pg_") ? [plain] : [];
+  });
+}
 
 const MEMBERSHIP_LABEL: Record<string, string> = { addroleto: "IN ROLE", rolemembers: "ROLE", adminmembers: "ADMIN" };
 
