@@ -86,6 +86,8 @@ export interface RunProgramOptions {
   /** Override Pulumi.yaml `main` (the bad programs share one project file). */
   readonly main?: string;
   readonly timeoutMs?: number;
+  /** Extra environment, as a user's shell would add (the tests use a fresh TS_NODE_CACHE_DIRECTORY). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 export async function runProgram(options: RunProgramOptions): Promise<ProgramRun> {
@@ -102,7 +104,7 @@ export async function runProgram(options: RunProgramOptions): Promise<ProgramRun
     if (options.dryRun) args.push("--dry-run");
     args.push("--parallel", String(cpus().length * 4), entryPoint);
 
-    const env: Record<string, string> = { ...(inheritedEnvironment() as Record<string, string>) };
+    const env: Record<string, string> = { ...(inheritedEnvironment() as Record<string, string>), ...options.env };
     // constructConfig: the language host hands config to the SDK in the old `ns:config:key` form.
     env.PULUMI_CONFIG = JSON.stringify(
       Object.fromEntries(Object.entries(options.config).map(([key, value]) => [key.replace(/^([^:]+):/, "$1:config:"), value])),

@@ -111,13 +111,7 @@ export class EngineMonitor {
     this.server.addService(resourceRpc.ResourceMonitorService, {
       supportsFeature: unary((req: resourcePb.SupportsFeatureRequest) => new resourcePb.SupportsFeatureResponse().setHassupport(ENGINE_FEATURES.has(req.getId()))),
       getDeploymentInfo: unary(() =>
-        new resourcePb.GetDeploymentInfoResponse().setDeploymentinfo(
-          new resourcePb.DeploymentInfo()
-            .setProject(options.project)
-            .setStack(options.stack)
-            .setOrganization(options.organization)
-            .setDryrun(options.dryRun),
-        ),
+        new resourcePb.DeploymentInfo().setProject(options.project).setStack(options.stack).setOrganization(options.organization).setDryrun(options.dryRun),
       ),
       registerResource: unary((req: resourcePb.RegisterResourceRequest) => this.register(req)),
       registerResourceOutputs: unary((req: resourcePb.RegisterResourceOutputsRequest) => {
