@@ -18,7 +18,7 @@
 import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, it } from "vitest";
 import { runPlan } from "../../cli/plan-command";
 import type { DeclarationInput } from "../../components/core/schema";
 import { policyName } from "../../policy/policies";
@@ -51,35 +51,90 @@ interface Deployment {
   readonly diagnostics: PolicyDiagnostic[];
 }
 
-/** One `pulumi preview` (dryRun) or `pulumi up` with the pack: run the program, then analyze what it registered. */
-async function deploy(options: { stack: string; dryRun: boolean; main?: string; config?: Record<string, string>; secretKeys?: string[]; pack?: boolean }): Promise<Deployment> {
-  const config = options.config ?? stackConfig(ROOT, options.stack);
-  const env = { TS_NODE_CACHE_DIRECTORY: cacheDir };
-  const run = await runProgram({ projectDir: ROOT, stack: options.stack, dryRun: options.dryRun, config, secretKeys: options.secretKeys, main: options.main, computed, env });
-  if (options.pack === false) return { run, diagnostics: [] };
-  const session: PackSession = { stack: options.stack, project: PROJECT, dryRun: options.dryRun, config, secretKeys: options.secretKeys, env };
-  const engine = new EngineMonitor({ project: PROJECT, stack: options.stack, organization: "organization", dryRun: options.dryRun });
-  const pack = await PolicyPackProcess.start(join(ROOT, "policy"), await engine.start(), session);
+/**
+ * Program runs are child processes dominated by ts-node type-checking: run a few at once (the tests
+ * are concurrent) but not all, so a shared 2-core CI machine is not swamped.
+ */
+const MAX_RUNS = 3;
+let running = 0;
+const waiting: Array<() => void> = [];
+async function limited<T>(work: () => Promise<T>): Promise<T> {
+  while (running >= MAX_RUNS) await new Promise<void>((wake) => waiting.push(wake));
+  running++;
   try {
-    return { run, diagnostics: await pack.analyzeAll(run.monitor.resources, session) };
+    return await work();
   } finally {
-    await pack.stop();
-    engine.stop();
+    running--;
+    waiting.shift()?.();
   }
 }
 
-/** A clean run: exit 0, no error logged to the engine, nothing but resource registrations asked for. */
-function expectClean(run: ProgramRun): void {
-  const errors = run.monitor.errors().map((log) => log.message);
-  expect({ exitCode: run.exitCode, errors, unexpected: run.monitor.unexpected }, run.stderr).toEqual({ exitCode: 0, errors: [], unexpected: [] });
+/** One pack process per stack and mode, as one `pulumi preview` / `pulumi up` starts it once. */
+const packs = new Map<string, Promise<{ pack: PolicyPackProcess; engine: EngineMonitor; session: PackSession }>>();
+function packFor(session: PackSession) {
+  const key = `${session.stack}:${session.dryRun}`;
+  if (!packs.has(key)) {
+    packs.set(
+      key,
+      (async () => {
+        const engine = new EngineMonitor({ project: PROJECT, stack: session.stack, organization: "organization", dryRun: session.dryRun });
+        const pack = await PolicyPackProcess.start(join(ROOT, "policy"), await engine.start(), session);
+        return { pack, engine, session };
+      })(),
+    );
+  }
+  return packs.get(key)!;
+}
+afterAll(async () => {
+  for (const started of packs.values()) {
+    const { pack, engine } = await started;
+    await pack.stop();
+    engine.stop();
+  }
+});
+
+interface DeployOptions {
+  readonly stack: string;
+  readonly dryRun: boolean;
+  readonly main?: string;
+  readonly config?: Record<string, string>;
+  readonly secretKeys?: string[];
 }
 
-function ruleOf(diagnostic: PolicyDiagnostic): string {
+/** Each distinct program run happens once; tests that look at the same run share it. */
+const runs = new Map<string, Promise<ProgramRun>>();
+function programRun(options: DeployOptions): Promise<ProgramRun> {
+  const key = JSON.stringify(options);
+  if (!runs.has(key)) {
+    const config = options.config ?? stackConfig(ROOT, options.stack);
+    const env = { TS_NODE_CACHE_DIRECTORY: cacheDir };
+    runs.set(key, limited(() => runProgram({ projectDir: ROOT, ...options, config, computed, env })));
+  }
+  return runs.get(key)!;
+}
+
+/** One `pulumi preview` (dryRun) or `pulumi up` with the pack: run the program, then analyze what it registered. */
+async function deploy(options: DeployOptions): Promise<Deployment> {
+  const run = await programRun(options);
+  const config = options.config ?? stackConfig(ROOT, options.stack);
+  const { pack, session } = await packFor({ stack: options.stack, project: PROJECT, dryRun: options.dryRun, config, env: { TS_NODE_CACHE_DIRECTORY: cacheDir } });
+  return { run, diagnostics: await pack.analyzeAll(run.monitor.resources, session) };
+}
+
+// Type-check the components and the pack once (into the fresh cache) before the concurrent tests.
+beforeAll(() => deploy({ stack: "dev", dryRun: true }), 240_000);
+
+/** A clean run: exit 0, no error logged to the engine, nothing but resource registrations asked for. */
+const CLEAN = { exitCode: 0, errors: [], unexpected: [] };
+function outcome(run: ProgramRun) {
+  return { exitCode: run.exitCode, errors: run.monitor.errors().map((log) => log.message), unexpected: run.monitor.unexpected };
+}
+
+/** The rule a diagnostic names, and whether the policy that reported it is that rule's own. */
+function ruleOf(diagnostic: PolicyDiagnostic): { rule: string; ownPolicy: boolean } {
   const rule = /(?:^|: )([a-z]+\/[a-z-]+): /.exec(diagnostic.message)?.[1];
   if (!rule) throw new Error(`diagnostic names no rule: ${diagnostic.message}`);
-  // The policy that reported it is the rule's own (per-resource or stack policy).
-  expect([policyName(rule, "resource"), policyName(rule, "stack")]).toContain(diagnostic.policyName);
-  return rule;
+  return { rule, ownPolicy: [policyName(rule, "resource"), policyName(rule, "stack")].includes(diagnostic.policyName) };
 }
 
 function declarationOf(stack: string): DeclarationInput {
@@ -89,13 +144,16 @@ function declarationOf(stack: string): DeclarationInput {
   return { platform, agents };
 }
 
-describe.each(["dev", "prod"])("stack %s through the engine protocol", (stack) => {
-  it.each([
-    ["preview", true],
-    ["update", false],
-  ])("%s registers exactly what plan prints, and the pack reports nothing", async (_mode, dryRun) => {
+const SLOW = { timeout: 240_000 };
+const MODES: Array<[string, boolean]> = [
+  ["preview", true],
+  ["update", false],
+];
+
+describe.concurrent.each(["dev", "prod"])("stack %s through the engine protocol", (stack) => {
+  it.for(MODES)("%s registers exactly what plan prints, and the pack reports nothing", SLOW, async ([, dryRun], { expect }) => {
     const { run, diagnostics } = await deploy({ stack, dryRun });
-    expectClean(run);
+    expect(outcome(run), run.stderr).toEqual(CLEAN);
 
     // The mock test's comparison (test/stack-program.test.ts), now across the wire.
     const plan = JSON.parse(runPlan({ stack, format: "json", date: TODAY }).stdout).plan;
@@ -115,7 +173,7 @@ describe.each(["dev", "prod"])("stack %s through the engine protocol", (stack) =
   });
 });
 
-describe("hand-written bad programs are refused by the pack over gRPC", () => {
+describe.concurrent("hand-written bad programs are refused by the pack over gRPC", () => {
   const cases: Array<{ program: string; rules: string[]; modes: boolean[] }> = [
     { program: "role-trusts-everyone.ts", rules: ["trust/principal-wildcard"], modes: [true, false] },
     { program: "role-policy-action-star.ts", rules: ["iam/action-wildcard"], modes: [true, false] },
@@ -125,55 +183,63 @@ describe("hand-written bad programs are refused by the pack over gRPC", () => {
     { program: "unknown-policy-document.ts", rules: ["stack/unknown-input"], modes: [true] },
   ];
   for (const { program, rules, modes } of cases) {
-    for (const dryRun of modes) {
-      it(`${program} (${dryRun ? "preview" : "update"}): ${rules.join(", ")}`, async () => {
+    const label = modes.map((dryRun) => (dryRun ? "preview" : "update")).join(" and ");
+    it(`${program} (${label}): ${rules.join(", ")}`, SLOW, async ({ expect }) => {
+      // In order: the update run reuses the type-checked program from the preview run.
+      for (const dryRun of modes) {
         const { run, diagnostics } = await deploy({ stack: "dev", dryRun, main: `test/engine/programs/${program}` });
-        expectClean(run);
-        const mandatory = diagnostics.filter((d) => d.enforcementLevel === "mandatory");
-        expect(mandatory.length, JSON.stringify(diagnostics, null, 2)).toBeGreaterThan(0);
-        const reported = new Set(mandatory.map(ruleOf));
-        for (const rule of rules) expect([...reported], JSON.stringify(diagnostics, null, 2)).toContain(rule);
-      });
-    }
+        expect(outcome(run), run.stderr).toEqual(CLEAN);
+        const mandatory = diagnostics.filter((d) => d.enforcementLevel === "mandatory").map(ruleOf);
+        const report = JSON.stringify(diagnostics, null, 2);
+        expect(mandatory.length, report).toBeGreaterThan(0);
+        expect(mandatory.filter((d) => !d.ownPolicy), report).toEqual([]);
+        for (const rule of rules) expect(mandatory.map((d) => d.rule), report).toContain(rule);
+      }
+    });
   }
 
-  it("the unknown policy document really crossed the wire as unknown at preview", async () => {
-    const { run } = await deploy({ stack: "dev", dryRun: true, main: "test/engine/programs/unknown-policy-document.ts", pack: false });
-    expectClean(run);
+  it("the unknown policy document really crossed the wire as unknown at preview", SLOW, async ({ expect }) => {
+    const run = await programRun({ stack: "dev", dryRun: true, main: "test/engine/programs/unknown-policy-document.ts" });
+    expect(outcome(run), run.stderr).toEqual(CLEAN);
     const policy = run.monitor.resources.find((r) => r.type === "aws:iam/rolePolicy:RolePolicy");
     expect(plain(policy?.inputs.policy ?? null)).toBe("<unknown>");
-    expect(JSON.stringify(policy?.inputs.policy)).toContain(UNKNOWN.slice(0, 8));
+    expect(JSON.stringify(policy?.inputs.policy)).toContain(UNKNOWN);
   });
 });
 
-describe("secrets", () => {
+describe.concurrent("secrets", () => {
   const TOKEN = "hvs.harness-secret-token-5f1c";
-  it.each([
-    ["preview", true],
-    ["update", false],
-  ])("a secret config value never crosses the wire in plain text (%s)", async (_mode, dryRun) => {
-    const config = { ...stackConfig(ROOT, "dev"), "harness:vaultToken": TOKEN, "vault:token": TOKEN };
-    const secretKeys = ["harness:vaultToken", "vault:token"];
-    for (const main of [undefined, "test/engine/programs/secret-provider-token.ts"]) {
-      const { run } = await deploy({ stack: "dev", dryRun, main, config, secretKeys, pack: false });
-      expectClean(run);
-      for (const resource of run.monitor.resources) {
-        expect(plainTextStrings(resource.inputs).filter((s) => s.includes(TOKEN)), resource.urn).toEqual([]);
+  const config = () => ({ ...stackConfig(ROOT, "dev"), "harness:vaultToken": TOKEN, "vault:token": TOKEN });
+  const secretKeys = ["harness:vaultToken", "vault:token"];
+  const programs: Array<[string, string | undefined]> = [
+    ["stacks/index.ts", undefined],
+    ["a program handing the secret to a provider", "test/engine/programs/secret-provider-token.ts"],
+  ];
+  for (const [label, main] of programs) {
+    it(`a secret config value never crosses the wire in plain text: ${label} (preview and update)`, SLOW, async ({ expect }) => {
+      for (const [, dryRun] of MODES) {
+        const run = await programRun({ stack: "dev", dryRun, main, config: config(), secretKeys });
+        expect(outcome(run), run.stderr).toEqual(CLEAN);
+        expect(run.monitor.resources.length).toBeGreaterThan(1);
+        for (const resource of run.monitor.resources) {
+          expect(plainTextStrings(resource.inputs).filter((s) => s.includes(TOKEN)), resource.urn).toEqual([]);
+        }
+        if (main) {
+          const provider = run.monitor.resources.find((r) => r.type === "pulumi:providers:vault");
+          expect(isSecret(provider?.inputs.token)).toBe(true);
+          expect(provider?.inputs.token).toMatchObject({ [SIG_KEY]: SECRET_SIG, value: TOKEN });
+        }
       }
-      if (main) {
-        const provider = run.monitor.resources.find((r) => r.type === "pulumi:providers:vault");
-        expect(isSecret(provider?.inputs.token)).toBe(true);
-        expect(provider?.inputs.token).toMatchObject({ [SIG_KEY]: SECRET_SIG });
-      }
-    }
-  });
+    });
+  }
 });
 
-describe("the program is type-checked with the project's strict settings where Pulumi runs it", () => {
+describe.concurrent("the program is type-checked with the project's strict settings where Pulumi runs it", () => {
   /**
    * A copy of the project whose stacks/index.ts is a probe that type-checks only without
    * strictNullChecks. With stacks/tsconfig.json Pulumi's runtime must refuse it (TS2322); remove
-   * that file and the same program runs, as agent-identity.ts's TS2322 showed on main.
+   * that file and the same program runs, as agent-identity.ts's TS2322 showed on main. (The probe,
+   * not agent-identity.ts, so the check stays meaningful once that file also passes loose checks.)
    */
   function probeProject(withStacksTsconfig: boolean): string {
     const dir = mkdtempSync(join(tmpdir(), "engine-harness-probe-"));
@@ -186,13 +252,13 @@ describe("the program is type-checked with the project's strict settings where P
     return dir;
   }
 
-  it.each([
+  it.for([
     [true, "refused"],
     [false, "accepted"],
-  ])("with stacks/tsconfig.json present=%s a strict-only error is %s", async (present) => {
+  ] as const)("with stacks/tsconfig.json present=%s a strict-only error is %s", SLOW, async ([present], { expect }) => {
     const dir = probeProject(present);
     try {
-      const run = await runProgram({ projectDir: dir, stack: "dev", dryRun: true, config: {}, env: { TS_NODE_CACHE_DIRECTORY: join(dir, ".ts-node") } });
+      const run = await limited(() => runProgram({ projectDir: dir, stack: "dev", dryRun: true, config: {}, env: { TS_NODE_CACHE_DIRECTORY: join(dir, ".ts-node") } }));
       const errors = run.monitor.errors().map((log) => log.message).join("\n");
       if (present) {
         expect(run.exitCode).toBe(EXIT_ALREADY_REPORTED);

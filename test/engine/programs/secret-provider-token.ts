@@ -3,16 +3,17 @@
  * harness checks the token crosses the wire only inside a secret, never in plain text.
  */
 import * as pulumi from "@pulumi/pulumi";
-import * as vault from "@pulumi/vault";
+import { Policy } from "@pulumi/vault/policy";
+import { Provider } from "@pulumi/vault/provider";
 
 const config = new pulumi.Config("harness");
-const provider = new vault.Provider("vault-agents", {
+const provider = new Provider("vault-agents", {
   address: "https://vault.example.com",
   token: config.requireSecret("vaultToken"),
   skipChildToken: true,
 });
 
-new vault.Policy(
+new Policy(
   "reader",
   { name: "reader", policy: 'path "kv/data/agents/reader" {\n  capabilities = ["read"]\n}\n' },
   { provider },

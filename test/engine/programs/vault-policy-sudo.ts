@@ -1,7 +1,7 @@
 /** Bad program: a Vault policy granting sudo. Expected: vault/policy-sudo. */
-import * as vault from "@pulumi/vault";
+import { Policy } from "@pulumi/vault/policy";
 
-new vault.Policy("operator", {
+new Policy("operator", {
   name: "operator",
   policy: 'path "kv/data/agents/operator" {\n  capabilities = ["read", "sudo"]\n}\n',
 });
