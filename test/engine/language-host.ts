@@ -122,7 +122,7 @@ export async function runProgram(options: RunProgramOptions): Promise<ProgramRun
     let stderr = "";
     child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    const timeoutMs = options.timeoutMs ?? 90_000;
+    const timeoutMs = options.timeoutMs ?? 180_000;
     const { code, signal } = await new Promise<{ code: number | null; signal: string | null }>((done) => {
       const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
       child.on("close", (exitCode, exitSignal) => {
