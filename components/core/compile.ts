@@ -88,15 +88,43 @@ function orchestrationStatements(platform: Platform, agent: AgentDeclaration): P
   ];
 }
 
+/** Bucket actions whose request names a key prefix (`s3:prefix`), so a listing can be kept to owned prefixes. */
+export const S3_PREFIX_LIST_ACTIONS = ["s3:listbucket", "s3:listbucketversions"] as const;
+const S3_BUCKET_ARN = /^arn:[a-z-]+:s3:::([a-z0-9.-]+)$/;
+
+/**
+ * Key prefixes (`incoming/*`) the agent owns in the buckets a listing statement names, when the
+ * statement only lists buckets in which the agent owns prefixes but not the whole bucket; else none.
+ * The compiler adds them as an `s3:prefix` condition so a listing never shows other agents' keys.
+ */
+export function ownedListPrefixes(owns: readonly string[], actions: readonly string[], resources: readonly string[]): string[] | undefined {
+  if (!actions.every((action) => (S3_PREFIX_LIST_ACTIONS as readonly string[]).includes(action.toLowerCase()))) return undefined;
+  const prefixes: string[] = [];
+  for (const resource of resources) {
+    const bucket = S3_BUCKET_ARN.exec(resource)?.[1];
+    if (!bucket || owns.includes(resource)) return undefined;
+    const head = `${resource}/`;
+    const owned = owns.filter((arn) => arn.startsWith(head) && arn.endsWith("/*") && !/[*?]/.test(arn.slice(0, -1)));
+    if (owned.length === 0) return undefined;
+    prefixes.push(...owned.map((arn) => arn.slice(head.length)));
+  }
+  return prefixes.length ? [...new Set(prefixes)] : undefined;
+}
+
 function executionStatements(platform: Platform, agent: AgentDeclaration): PolicyStatement[] {
   return agent.tools.flatMap((tool) =>
-    (tool.aws ?? []).map((statement, index) => ({
-      Sid: sid("Tool", tool.name, String(index)),
-      Effect: "Allow" as const,
-      Action: [...statement.actions],
-      Resource: [...statement.resources],
-      Condition: regionCondition(statement.regions ?? [platform.aws.region]),
-    })),
+    (tool.aws ?? []).map((statement, index) => {
+      const condition = regionCondition(statement.regions ?? [platform.aws.region])!;
+      const prefixes = ownedListPrefixes(agent.owns, statement.actions, statement.resources);
+      if (prefixes) condition.StringLike = { "s3:prefix": prefixes.length === 1 ? prefixes[0] : prefixes };
+      return {
+        Sid: sid("Tool", tool.name, String(index)),
+        Effect: "Allow" as const,
+        Action: [...statement.actions],
+        Resource: [...statement.resources],
+        Condition: condition,
+      };
+    }),
   );
 }
 
@@ -340,7 +368,14 @@ export function compileAgent(platform: Platform, agent: AgentDeclaration): Agent
     },
     auditLogGroup: { name: logGroup, arn: logGroupArn(platform, logGroup), retentionDays: agent.audit.logRetentionDays },
     models: [...agent.orchestration.models],
-    tools: agent.tools.map((tool) => ({ name: tool.name, kind: toolKind(tool), dataClass: tool.dataClass })),
+    owns: [...agent.owns],
+    tools: agent.tools.map((tool) => ({
+      name: tool.name,
+      kind: toolKind(tool),
+      dataClass: tool.dataClass,
+      ...(tool.aws ? { statementSids: tool.aws.map((_, index) => sid("Tool", tool.name, String(index))) } : {}),
+      ...(tool.database ? { connection: tool.database.connection } : {}),
+    })),
     revoked: agent.revoked
       ? { at: agent.revoked.at, reason: agent.revoked.reason, leaseRevokeCommands: leaseRevokeCommands(platform, agent) }
       : null,

@@ -8,7 +8,13 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { globMatches, hasWildcard } from "./patterns";
 
-export type AccessLevel = "List" | "Read" | "Write" | "Permissions management" | "Tagging";
+/** As the reference writes it; some actions carry two levels, e.g. "Permissions management, Write". */
+export type AccessLevel = "List" | "Read" | "Write" | "Permissions management" | "Tagging" | "Permissions management, Write" | "Tagging, Write";
+
+export const isPermissionsManagement = (level: AccessLevel | undefined): boolean => level?.includes("Permissions management") ?? false;
+export const isTagging = (level: AccessLevel | undefined): boolean => level?.includes("Tagging") ?? false;
+/** Read-only levels: what a `read` share allows. */
+export const isReadOnly = (level: AccessLevel | undefined): boolean => level === "List" || level === "Read";
 
 export interface CatalogAction {
   /** `service:Action` with the reference's capitalisation. */
@@ -143,7 +149,15 @@ export function parseArn(arn: string): ParsedArn | undefined {
 
 const escapeRegex = (text: string) => text.replace(/[.+^${}()|[\]\\]/g, "\\$&");
 
+const templates = new Map<string, RegExp>();
+
 function templateRegex(template: string): RegExp {
+  let cached = templates.get(template);
+  if (!cached) templates.set(template, (cached = buildTemplateRegex(template)));
+  return cached;
+}
+
+function buildTemplateRegex(template: string): RegExp {
   // Template variables may span separators (an S3 object key contains '/'), as in the reference.
   const source = template
     .split(/(\$\{[^}]+\})/)
