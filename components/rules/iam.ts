@@ -89,11 +89,16 @@ export function riskOf(action: string): RiskCategory | undefined {
 
 const isWholeWildcard = (action: string) => action === "*" || action === "*:*";
 
-/** Every concrete action an entry names: itself, or what a pattern expands to (`*` is judged as a whole). */
-export function expandedActions(actions: readonly string[]): string[] {
+const isServiceWildcard = (action: string) => /^[^:*?]+:\*$/.test(action);
+
+/**
+ * Every concrete action an entry names: itself, or what a pattern expands to. `*` and `service:*`
+ * are judged as a whole (their own errors) unless `all` is set.
+ */
+export function expandedActions(actions: readonly string[], all = false): string[] {
   const out = new Set<string>();
   for (const action of actions) {
-    if (isWholeWildcard(action)) continue;
+    if (isWholeWildcard(action) || (!all && isServiceWildcard(action))) continue;
     if (hasWildcard(action)) for (const each of expandAction(action)) out.add(each);
     else if (actionExists(action)) out.add(lookupAction(action)!.action);
   }
@@ -152,7 +157,7 @@ function checkAllowStatement(statement: PolicyStatement, label: string, context:
   for (const action of actions) {
     if (isWholeWildcard(action)) {
       problems.push({ rule: "iam/action-wildcard", message: `${label} allows every action ("${action}")`, fix: "name each action the tool needs, e.g. s3:GetObject" });
-    } else if (/^[^:*?]+:\*$/.test(action)) {
+    } else if (isServiceWildcard(action)) {
       problems.push({ rule: "iam/service-wildcard", message: `${label} allows every ${action.split(":")[0]} action ("${action}")`, fix: "name each action the tool needs instead of the service wildcard" });
     } else if (hasWildcard(action)) {
       const expanded = expandAction(action);
@@ -259,7 +264,7 @@ export function checkIdentityCombinations(holdings: Pick<IdentityHoldings, "aws"
   for (const grant of holdings.aws) {
     if (grant.effect !== "Allow") continue;
     const where = grant.tool ? `tool ${grant.tool}` : `statement ${grant.statement}`;
-    const actions = grant.actions.some(isWholeWildcard) ? ["iam:PassRole", ...PASSROLE_COMPUTE] : expandedActions(grant.actions);
+    const actions = grant.actions.some(isWholeWildcard) ? ["iam:PassRole", ...PASSROLE_COMPUTE] : expandedActions(grant.actions, true);
     for (const action of actions) {
       if (action.toLowerCase() === "iam:passrole") passRole.push(where);
       if (computeSet.has(action.toLowerCase())) compute.set(action, (compute.get(action) ?? new Set()).add(where));

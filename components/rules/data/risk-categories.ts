@@ -95,6 +95,9 @@ export const RISK_ACTIONS: readonly RiskEntry[] = [
     "iam:PutRolePolicy",
     "iam:AddUserToGroup",
     "iam:UpdateAssumeRolePolicy",
+    "iam:CreateAccessKey",
+    "iam:CreateLoginProfile",
+    "iam:UpdateLoginProfile",
   ]),
   ...entries("privilege-escalation", "pathfinding", [
     "iam:DeleteRolePermissionsBoundary",
@@ -105,7 +108,6 @@ export const RISK_ACTIONS: readonly RiskEntry[] = [
     "iam:DetachRolePolicy",
     "sts:AssumeRole",
   ]),
-  ...entries("credentials-exposure", "rhino", ["iam:CreateAccessKey", "iam:CreateLoginProfile", "iam:UpdateLoginProfile"]),
   ...entries("credentials-exposure", "attackCloudCreds", [
     "iam:CreateServiceSpecificCredential",
     "iam:ResetServiceSpecificCredential",
