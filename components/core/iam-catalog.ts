@@ -72,8 +72,19 @@ function split(action: string): [string, string] | undefined {
   return at > 0 ? [action.slice(0, at), action.slice(at + 1)] : undefined;
 }
 
-/** The reference entry for `service:Action` (case-insensitive), or undefined when AWS has no such action. */
+const lookups = new Map<string, CatalogAction | undefined>();
+
+/** The reference entry for `service:Action` (case-insensitive), or undefined when AWS has no such action. Memoised. */
 export function lookupAction(action: string): CatalogAction | undefined {
+  const key = action.toLowerCase();
+  if (lookups.has(key)) return lookups.get(key);
+  const entry = readAction(action);
+  if (lookups.size > 50_000) lookups.clear();
+  lookups.set(key, entry);
+  return entry;
+}
+
+function readAction(action: string): CatalogAction | undefined {
   const parts = split(action);
   if (!parts || hasWildcard(action)) return undefined;
   const [service, name] = parts;
@@ -185,18 +196,39 @@ function literalLength(template: string): number {
  * ARN's services that matches, only the most specific counts: `arn:aws:s3:::b/k` is an object, even
  * though the bucket template `${BucketName}` would also match it.
  */
+interface Candidate {
+  readonly regex: RegExp;
+  readonly length: number;
+  readonly accepted: boolean;
+}
+const candidateLists = new Map<string, Candidate[]>();
+
+/** Templates of the action's and the ARN's services, most specific first (built once per pair). */
+function candidatesFor(entry: CatalogAction, arnService: string): Candidate[] {
+  const key = `${entry.action}\u0000${arnService}`;
+  let list = candidateLists.get(key);
+  if (!list) {
+    const templates = new Set<string>(entry.resourceTypes.map((type) => type.arn));
+    for (const owner of [split(entry.action)![0], arnService]) for (const type of Object.values(resourceTypesOf(owner) ?? {})) templates.add(type.arn);
+    const accepted = new Set(entry.resourceTypes.map((type) => type.arn));
+    list = [...templates].map((template) => ({ regex: templateRegex(template), length: literalLength(template), accepted: accepted.has(template) })).sort((a, b) => b.length - a.length);
+    candidateLists.set(key, list);
+  }
+  return list;
+}
+
 export function arnAcceptedByAction(action: string, arn: string): boolean {
   const entry = lookupAction(action);
   const parsed = parseArn(arn);
   if (!entry || !parsed) return false;
-  const candidates = new Set<string>(entry.resourceTypes.map((type) => type.arn));
-  const [service] = split(entry.action)!;
-  for (const owner of [service, parsed.service]) {
-    for (const type of Object.values(resourceTypesOf(owner) ?? {})) candidates.add(type.arn);
+  const concrete = arn.replace(/[*?]/g, "x");
+  let best = -1;
+  let accepted = false;
+  for (const candidate of candidatesFor(entry, parsed.service)) {
+    if (best >= 0 && candidate.length < best) break;
+    if (!candidate.regex.test(concrete)) continue;
+    best = candidate.length;
+    accepted ||= candidate.accepted;
   }
-  const matching = [...candidates].filter((template) => arnMatchesResourceType(arn, template));
-  if (matching.length === 0) return false;
-  const best = Math.max(...matching.map(literalLength));
-  const accepted = new Set(entry.resourceTypes.map((type) => type.arn));
-  return matching.some((template) => literalLength(template) === best && accepted.has(template));
+  return accepted;
 }
