@@ -206,9 +206,19 @@ function checkAllowStatement(statement: PolicyStatement, label: string, context:
 }
 
 /** Agent role ARNs a statement's resources reach; IAM role names compare case-insensitively. */
+const roleLookups = new WeakMap<readonly string[], { concrete: Map<string, string>; patterns: Array<readonly [string, string]> }>();
+
 function agentRolesReached(resources: readonly string[], agentRoleArns: readonly string[]): string[] {
-  const concrete = new Map(agentRoleArns.filter((arn) => !hasWildcard(arn)).map((arn) => [normaliseResource(arn), arn]));
-  const patterns = agentRoleArns.filter(hasWildcard).map((arn) => [normaliseResource(arn), arn] as const);
+  // Built once per list of roles (once per plan), so each statement costs its own resources only.
+  let lookup = roleLookups.get(agentRoleArns);
+  if (!lookup) {
+    lookup = {
+      concrete: new Map(agentRoleArns.filter((arn) => !hasWildcard(arn)).map((arn) => [normaliseResource(arn), arn])),
+      patterns: agentRoleArns.filter(hasWildcard).map((arn) => [normaliseResource(arn), arn] as const),
+    };
+    roleLookups.set(agentRoleArns, lookup);
+  }
+  const { concrete, patterns } = lookup;
   const reached = new Set<string>();
   for (const resource of resources) {
     if (resource === "*") continue;
