@@ -186,7 +186,7 @@ function checkAllowStatement(statement: PolicyStatement, label: string, context:
 
   for (const resource of resources) {
     if (resource === "*") {
-      const scopable = expanded.filter((action) => resourceTypesFor(action).length > 0);
+      const scopable = expandedActions(actions, true).filter((action) => resourceTypesFor(action).length > 0);
       if (scopable.length > 0) {
         problems.push({ rule: "iam/resource-wildcard", message: `${label} allows ${short(scopable, 4)} on every resource ("*")`, fix: "name the resource ARNs (bucket prefix, table, queue) the tool needs" });
       }
