@@ -23,13 +23,16 @@ export interface IndexEntry<T> {
 
 interface Node<T> {
   children: Map<string, Node<T>>;
-  /** Entries whose pattern is this node's name (self and/or below). */
+  /** Owned and shared entries whose pattern is this node's name (self and/or below). */
   here: IndexEntry<T>[];
+  /** Grant entries at this node: kept apart so `containing` never walks them (many agents may be granted one bucket). */
+  grants: IndexEntry<T>[];
   /** Entries with a wildcard inside a token after this node: matched by glob. */
   globs: IndexEntry<T>[];
 }
 
-const node = <T>(): Node<T> => ({ children: new Map(), here: [], globs: [] });
+const node = <T>(): Node<T> => ({ children: new Map(), here: [], grants: [], globs: [] });
+const listFor = <T>(target: Node<T>, kind: EntryKind) => (kind === "grant" ? target.grants : target.here);
 
 /** Vault paths live under their own root so they never meet an ARN. */
 const VAULT_ROOT = "vault:";
@@ -81,16 +84,16 @@ export class ResourceIndex<T> {
     this.size++;
     if (literal === -1) {
       // Concrete: the entry is the name; below it are `name/` and `name:`.
-      this.at(parts).here.push({ pattern: normalised, kind, self: true, below: false, value });
+      listFor(this.at(parts), kind).push({ pattern: normalised, kind, self: true, below: false, value });
       if (coversBelow) {
         const base = parts.slice(0, -1);
-        for (const sep of ["/", ":"]) this.at([...base, `${last}${sep}`]).here.push({ pattern: `${normalised}${sep}*`, kind, self: false, below: true, value });
+        for (const sep of ["/", ":"]) listFor(this.at([...base, `${last}${sep}`]), kind).push({ pattern: `${normalised}${sep}*`, kind, self: false, below: true, value });
       }
       return;
     }
     if (literal === parts.length - 1 && last === "*" && parts.length > 1) {
       // `prefix/*`: everything below the prefix node.
-      this.at(parts.slice(0, -1)).here.push({ pattern: normalised, kind, self: false, below: true, value });
+      listFor(this.at(parts.slice(0, -1)), kind).push({ pattern: normalised, kind, self: false, below: true, value });
       return;
     }
     this.at(parts.slice(0, literal)).globs.push({ pattern: normalised, kind, self: false, below: false, value });
@@ -111,8 +114,8 @@ export class ResourceIndex<T> {
   }
 
   /**
-   * Entries that contain every name the pattern can match: owned or shared prefixes above it, or
-   * the concrete name itself. A pattern with a wildcard is contained only by an entry covering
+   * Owned and shared entries that contain every name the pattern can match: prefixes above it, or
+   * the concrete name itself (grants contain nothing). A pattern with a wildcard is contained only by an entry covering
    * everything below a literal prefix of it.
    */
   containing(pattern: string): IndexEntry<T>[] {
@@ -145,7 +148,12 @@ export class ResourceIndex<T> {
         break;
       }
       const exact = depth === parts.length;
-      for (const entry of current.here) if (((entry.below && !exact) || (entry.self && exact)) && accept(entry)) found.push(entry);
+      for (const list of [current.here, current.grants]) {
+        for (const entry of list) {
+          if (found.length >= limit) break;
+          if (((entry.below && !exact) || (entry.self && exact)) && accept(entry)) found.push(entry);
+        }
+      }
       for (const entry of current.globs) if (accept(entry) && intersects(entry.pattern, normalised)) found.push(entry);
       if (depth < literalDepth) current = current.children.get(parts[depth]);
     }
@@ -157,9 +165,11 @@ export class ResourceIndex<T> {
     const stack: Array<Node<T>> = [start];
     while (stack.length && found.length < limit) {
       const current = stack.pop()!;
-      for (const entry of [...current.here, ...current.globs]) {
-        if (found.length >= limit) return;
-        if (accept(entry) && intersects(entry.pattern, normalised)) found.push(entry);
+      for (const list of [current.here, current.grants, current.globs]) {
+        for (const entry of list) {
+          if (found.length >= limit) return;
+          if (accept(entry) && intersects(entry.pattern, normalised)) found.push(entry);
+        }
       }
       for (const child of current.children.values()) stack.push(child);
     }

@@ -95,7 +95,20 @@ const isServiceWildcard = (action: string) => /^[^:*?]+:\*$/.test(action);
  * Every concrete action an entry names: itself, or what a pattern expands to. `*` and `service:*`
  * are judged as a whole (their own errors) unless `all` is set.
  */
-export function expandedActions(actions: readonly string[], all = false): string[] {
+const expansions = new Map<string, readonly string[]>();
+
+export function expandedActions(actions: readonly string[], all = false): readonly string[] {
+  // The same few action lists recur across a fleet: expand each once.
+  const key = `${all ? "1" : "0"}${actions.join("\u0000")}`;
+  let cached = expansions.get(key);
+  if (!cached) {
+    if (expansions.size > 20_000) expansions.clear();
+    expansions.set(key, (cached = expand(actions, all)));
+  }
+  return cached;
+}
+
+function expand(actions: readonly string[], all: boolean): string[] {
   const out = new Set<string>();
   for (const action of actions) {
     if (isWholeWildcard(action) || (!all && isServiceWildcard(action))) continue;
