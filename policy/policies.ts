@@ -23,6 +23,13 @@ export const PACK_COVERAGE: Readonly<Record<string, { readonly resource?: true; 
   "iam/unknown-action": { resource: true },
   "iam/malformed-arn": { resource: true },
   "iam/resource-type": { resource: true },
+  "iam/permissions-management": { resource: true },
+  "iam/tagging": { resource: true },
+  "iam/credentials-exposure": { resource: true },
+  "iam/code-execution": { resource: true },
+  "iam/resource-exposure": { resource: true },
+  "iam/defence-evasion": { resource: true },
+  "iam/data-exfiltration": { resource: true },
   "separation/orchestration-models-only": { stack: true },
   "separation/audit-write-only": { stack: true },
   "separation/audit-tamper-deny": { stack: true },
@@ -103,6 +110,14 @@ export const PLAN_ONLY: Readonly<Record<string, string>> = {
   "lifecycle/exception-scope": "exceptions live in the declaration, not on resources (the pack waives nothing)",
   "database/connection-plugin":
     "a connection's plugin is configured outside the stack; the pack reads every database role's statements as PostgreSQL, so another plugin's SQL fails database/sql-parse",
+  "iam/resource-pattern": "which prefixes an agent owns is in the declaration only (until the pack reads ownership from resources)",
+  "separation/unowned-resource": "what an agent owns (`owns`) and the platform shares are in the declaration only; the pack still checks grants against other agents' roles and log groups",
+  "separation/shared-access": "platform shares are in the declaration only",
+  "separation/bucket-level": "which prefixes an agent owns is in the declaration only",
+  "separation/owns-declaration": "`owns` is in the declaration only",
+  "separation/share-declaration": "platform shares are in the declaration only",
+  "separation/database-connection": "the Vault database role resource does not say which agent's tool it serves",
+  "separation/name-collision": "derived names are compared in the plan; on resources, stack/no-shared-identity catches a shared role or ServiceAccount",
 };
 
 export const PACK_RULES: readonly RuleMeta[] = [...ALL_RULES, ...RESOURCE_ONLY_RULES].filter((rule) => PACK_COVERAGE[rule.id]);

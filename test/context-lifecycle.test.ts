@@ -135,7 +135,7 @@ describe("environment binding", () => {
 
   it("uses a tool's declared regions instead", () => {
     const { plan } = planDeclaration(
-      { platform: PLATFORM, agents: [agent("r", { tools: [{ name: "t", aws: [{ actions: ["s3:GetObject"], resources: ["arn:aws:s3:::b/r/*"], regions: ["us-east-1", "us-west-2"] }] }] })] },
+      { platform: PLATFORM, agents: [agent("r", { owns: ["arn:aws:s3:::b/r/*"], tools: [{ name: "t", aws: [{ actions: ["s3:GetObject"], resources: ["arn:aws:s3:::b/r/*"], regions: ["us-east-1", "us-west-2"] }] }] })] },
       "test",
       TODAY,
     );
@@ -145,7 +145,11 @@ describe("environment binding", () => {
 
   it("rejects an ARN in another account unless reached through a vaultAws tool", () => {
     const direct = agent("x", { tools: [{ name: "t", aws: [{ actions: ["sqs:ReceiveMessage"], resources: ["arn:aws:sqs:us-east-1:444455556666:their-queue"] }] }] });
-    expect(violations([direct])).toEqual([expect.objectContaining({ rule: "context/foreign-account", message: expect.stringContaining("444455556666") })]);
+    // Also not owned (an agent cannot own another account's queue): both rules say so.
+    expect(violations([direct])).toEqual([
+      expect.objectContaining({ rule: "context/foreign-account", message: expect.stringContaining("444455556666") }),
+      expect.objectContaining({ rule: "separation/unowned-resource", message: expect.stringContaining("444455556666") }),
+    ]);
     const viaVault = agent("y", { tools: [{ name: "t", vaultAws: { roleArn: "arn:aws:iam::444455556666:role/reader", ttl: "15m" } }] });
     expect(violations([viaVault])).toEqual([]);
   });

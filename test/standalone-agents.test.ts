@@ -13,7 +13,7 @@ import { installMocks, resources, settle } from "./helpers/pulumi-mocks";
 
 beforeEach(() => installMocks("dev"));
 
-const sharedPrefix = (name: string) => agent(name, { tools: [{ name: "read-data", aws: [{ actions: ["s3:GetObject"], resources: ["arn:aws:s3:::acme-data/shared/*"] }] }] });
+const sharedPrefix = (name: string) => agent(name, { owns: ["arn:aws:s3:::acme-data/shared/*"], tools: [{ name: "read-data", aws: [{ actions: ["s3:GetObject"], resources: ["arn:aws:s3:::acme-data/shared/*"] }] }] });
 
 function errorOf(build: () => unknown): Error {
   try {
@@ -27,7 +27,7 @@ function errorOf(build: () => unknown): Error {
 describe("standalone agents", () => {
   it("with the same S3 prefix fail like AgentFleet does, naming both agents, the rule and the fix", async () => {
     const fleetError = errorOf(() => new AgentFleet("fleet", { platform: PLATFORM, agents: [sharedPrefix("one"), sharedPrefix("two")], validationDate: TODAY }));
-    expect(fleetError.message).toContain("separation/cross-agent-grant");
+    expect(fleetError.message).toContain("separation/owns-declaration");
     await settle();
 
     installMocks("dev");
@@ -35,7 +35,7 @@ describe("standalone agents", () => {
     const error = errorOf(() => new Agent("two", { ...sharedPrefix("two"), platform: PLATFORM, validationDate: TODAY }));
     await settle();
     expect(error).toBeInstanceOf(pulumi.ResourceError);
-    expect(error.message).toMatch(/two\/execution: separation\/cross-agent-grant: grant "arn:aws:s3:::acme-data\/shared\/\*" overlaps the grant "arn:aws:s3:::acme-data\/shared\/\*" of agent one — .+/);
+    expect(error.message).toMatch(/two\/\*: separation\/owns-declaration: owns "arn:aws:s3:::acme-data\/shared\/\*", which overlaps "arn:aws:s3:::acme-data\/shared\/\*" of agent one — .+/);
     expect(error.message).toContain("between two (Agent two) and agents created earlier in this program: one (Agent one)");
     // Nothing of the second agent was registered.
     expect(resources().filter((r) => r.custom && r.name.startsWith("two-"))).toEqual([]);

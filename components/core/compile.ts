@@ -131,7 +131,7 @@ function globalProfileStatements(model: string, index: number): PolicyStatement[
  * see global-services.ts), not to the platform or declared regions, which would deny them; they
  * go in a statement of their own so regional actions keep their own regions.
  */
-function toolStatements(platform: Platform, tool: string, index: number, statement: AwsStatementDeclaration): PolicyStatement[] {
+export function toolStatements(platform: Platform, owns: readonly string[], tool: string, index: number, statement: AwsStatementDeclaration): PolicyStatement[] {
   const regional: string[] = [];
   const global = new Map<string, string[]>();
   for (const action of statement.actions) {
@@ -141,12 +141,16 @@ function toolStatements(platform: Platform, tool: string, index: number, stateme
   }
   const statements: PolicyStatement[] = [];
   if (regional.length > 0) {
+    const condition = regionCondition(statement.regions ?? [platform.aws.region])!;
+    // S3 listings are regional: keep them to the prefixes the agent owns.
+    const prefixes = ownedListPrefixes(owns, regional, statement.resources);
+    if (prefixes) condition.StringLike = { "s3:prefix": prefixes.length === 1 ? prefixes[0] : prefixes };
     statements.push({
       Sid: sid("Tool", tool, String(index)),
       Effect: "Allow",
       Action: regional,
       Resource: [...statement.resources],
-      Condition: regionCondition(statement.regions ?? [platform.aws.region]),
+      Condition: condition,
     });
   }
   for (const [region, actions] of [...global.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
@@ -162,8 +166,31 @@ function toolStatements(platform: Platform, tool: string, index: number, stateme
   return statements;
 }
 
+/** Bucket actions whose request names a key prefix (`s3:prefix`), so a listing can be kept to owned prefixes. */
+export const S3_PREFIX_LIST_ACTIONS = ["s3:listbucket", "s3:listbucketversions"] as const;
+const S3_BUCKET_ARN = /^arn:[a-z-]+:s3:::([a-z0-9.-]+)$/;
+
+/**
+ * Key prefixes (`incoming/*`) the agent owns in the buckets a listing statement names, when the
+ * statement only lists buckets in which the agent owns prefixes but not the whole bucket; else none.
+ * The compiler adds them as an `s3:prefix` condition so a listing never shows other agents' keys.
+ */
+export function ownedListPrefixes(owns: readonly string[], actions: readonly string[], resources: readonly string[]): string[] | undefined {
+  if (!actions.every((action) => (S3_PREFIX_LIST_ACTIONS as readonly string[]).includes(action.toLowerCase()))) return undefined;
+  const prefixes: string[] = [];
+  for (const resource of resources) {
+    const bucket = S3_BUCKET_ARN.exec(resource)?.[1];
+    if (!bucket || owns.includes(resource)) return undefined;
+    const head = `${resource}/`;
+    const owned = owns.filter((arn) => arn.startsWith(head) && arn.endsWith("/*") && !/[*?]/.test(arn.slice(0, -1)));
+    if (owned.length === 0) return undefined;
+    prefixes.push(...owned.map((arn) => arn.slice(head.length)));
+  }
+  return prefixes.length ? [...new Set(prefixes)] : undefined;
+}
+
 function executionStatements(platform: Platform, agent: AgentDeclaration): PolicyStatement[] {
-  return agent.tools.flatMap((tool) => (tool.aws ?? []).flatMap((statement, index) => toolStatements(platform, tool.name, index, statement)));
+  return agent.tools.flatMap((tool) => (tool.aws ?? []).flatMap((statement, index) => toolStatements(platform, agent.owns, tool.name, index, statement)));
 }
 
 /** Actions that would let a writer erase or shorten the audit record. */
@@ -413,7 +440,14 @@ export function compileAgent(platform: Platform, agent: AgentDeclaration): Agent
       deletionProtection: agent.audit.deletionProtection,
     },
     models: [...agent.orchestration.models],
-    tools: agent.tools.map((tool) => ({ name: tool.name, kind: toolKind(tool), dataClass: tool.dataClass })),
+    owns: [...agent.owns],
+    tools: agent.tools.map((tool) => ({
+      name: tool.name,
+      kind: toolKind(tool),
+      dataClass: tool.dataClass,
+      ...(tool.aws ? { statementSids: tool.aws.flatMap((statement, index) => toolStatements(platform, agent.owns, tool.name, index, statement).map((s) => s.Sid!)) } : {}),
+      ...(tool.database ? { connection: tool.database.connection } : {}),
+    })),
     revoked: agent.revoked
       ? { at: agent.revoked.at, reason: agent.revoked.reason, leaseRevokeCommands: leaseRevokeCommands(platform, agent) }
       : null,

@@ -8,7 +8,13 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { globMatches, hasWildcard } from "./patterns";
 
-export type AccessLevel = "List" | "Read" | "Write" | "Permissions management" | "Tagging";
+/** As the reference writes it; some actions carry two levels, e.g. "Permissions management, Write". */
+export type AccessLevel = "List" | "Read" | "Write" | "Permissions management" | "Tagging" | "Permissions management, Write" | "Tagging, Write";
+
+export const isPermissionsManagement = (level: AccessLevel | undefined): boolean => level?.includes("Permissions management") ?? false;
+export const isTagging = (level: AccessLevel | undefined): boolean => level?.includes("Tagging") ?? false;
+/** Read-only levels: what a `read` share allows. */
+export const isReadOnly = (level: AccessLevel | undefined): boolean => level === "List" || level === "Read";
 
 export interface CatalogAction {
   /** `service:Action` with the reference's capitalisation. */
@@ -66,8 +72,19 @@ function split(action: string): [string, string] | undefined {
   return at > 0 ? [action.slice(0, at), action.slice(at + 1)] : undefined;
 }
 
-/** The reference entry for `service:Action` (case-insensitive), or undefined when AWS has no such action. */
+const lookups = new Map<string, CatalogAction | undefined>();
+
+/** The reference entry for `service:Action` (case-insensitive), or undefined when AWS has no such action. Memoised. */
 export function lookupAction(action: string): CatalogAction | undefined {
+  const key = action.toLowerCase();
+  if (lookups.has(key)) return lookups.get(key);
+  const entry = readAction(action);
+  if (lookups.size > 50_000) lookups.clear();
+  lookups.set(key, entry);
+  return entry;
+}
+
+function readAction(action: string): CatalogAction | undefined {
   const parts = split(action);
   if (!parts || hasWildcard(action)) return undefined;
   const [service, name] = parts;
@@ -143,7 +160,15 @@ export function parseArn(arn: string): ParsedArn | undefined {
 
 const escapeRegex = (text: string) => text.replace(/[.+^${}()|[\]\\]/g, "\\$&");
 
+const templates = new Map<string, RegExp>();
+
 function templateRegex(template: string): RegExp {
+  let cached = templates.get(template);
+  if (!cached) templates.set(template, (cached = buildTemplateRegex(template)));
+  return cached;
+}
+
+function buildTemplateRegex(template: string): RegExp {
   // Template variables may span separators (an S3 object key contains '/'), as in the reference.
   const source = template
     .split(/(\$\{[^}]+\})/)
@@ -162,6 +187,21 @@ export function arnMatchesResourceType(arn: string, template: string): boolean {
   return templateRegex(template).test(concrete);
 }
 
+/**
+ * The most specific resource-type template of the ARN's own service that the ARN matches, or
+ * undefined: tells whether the type's ARNs carry an account and a region at all (Route 53 hosted
+ * zones and S3 buckets have neither).
+ */
+export function resourceTypeTemplate(arn: string): string | undefined {
+  const parsed = parseArn(arn);
+  if (!parsed) return undefined;
+  let best: string | undefined;
+  for (const type of Object.values(resourceTypesOf(parsed.service) ?? {})) {
+    if (arnMatchesResourceType(arn, type.arn) && (best === undefined || literalLength(type.arn) > literalLength(best))) best = type.arn;
+  }
+  return best;
+}
+
 function literalLength(template: string): number {
   return template.replace(/\$\{[^}]+\}/g, "").length;
 }
@@ -171,6 +211,27 @@ function literalLength(template: string): number {
  * ARN's services that matches, only the most specific counts: `arn:aws:s3:::b/k` is an object, even
  * though the bucket template `${BucketName}` would also match it.
  */
+interface Candidate {
+  readonly regex: RegExp;
+  readonly length: number;
+  readonly accepted: boolean;
+}
+const candidateLists = new Map<string, Candidate[]>();
+
+/** Templates of the action's and the ARN's services, most specific first (built once per pair). */
+function candidatesFor(entry: CatalogAction, arnService: string): Candidate[] {
+  const key = `${entry.action}\u0000${arnService}`;
+  let list = candidateLists.get(key);
+  if (!list) {
+    const templates = new Set<string>(entry.resourceTypes.map((type) => type.arn));
+    for (const owner of [split(entry.action)![0], arnService]) for (const type of Object.values(resourceTypesOf(owner) ?? {})) templates.add(type.arn);
+    const accepted = new Set(entry.resourceTypes.map((type) => type.arn));
+    list = [...templates].map((template) => ({ regex: templateRegex(template), length: literalLength(template), accepted: accepted.has(template) })).sort((a, b) => b.length - a.length);
+    candidateLists.set(key, list);
+  }
+  return list;
+}
+
 export function arnAcceptedByAction(action: string, given: string): boolean {
   // The region-less foundation model of a global cross-Region inference profile
   // (`arn:aws:bedrock:::foundation-model/<id>`, Bedrock user guide) is a foundation model although
@@ -179,14 +240,14 @@ export function arnAcceptedByAction(action: string, given: string): boolean {
   const entry = lookupAction(action);
   const parsed = parseArn(arn);
   if (!entry || !parsed) return false;
-  const candidates = new Set<string>(entry.resourceTypes.map((type) => type.arn));
-  const [service] = split(entry.action)!;
-  for (const owner of [service, parsed.service]) {
-    for (const type of Object.values(resourceTypesOf(owner) ?? {})) candidates.add(type.arn);
+  const concrete = arn.replace(/[*?]/g, "x");
+  let best = -1;
+  let accepted = false;
+  for (const candidate of candidatesFor(entry, parsed.service)) {
+    if (best >= 0 && candidate.length < best) break;
+    if (!candidate.regex.test(concrete)) continue;
+    best = candidate.length;
+    accepted ||= candidate.accepted;
   }
-  const matching = [...candidates].filter((template) => arnMatchesResourceType(arn, template));
-  if (matching.length === 0) return false;
-  const best = Math.max(...matching.map(literalLength));
-  const accepted = new Set(entry.resourceTypes.map((type) => type.arn));
-  return matching.some((template) => literalLength(template) === best && accepted.has(template));
+  return accepted;
 }

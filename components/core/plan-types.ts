@@ -119,6 +119,10 @@ export interface ToolPlan {
   readonly name: string;
   readonly kind: ToolKind;
   readonly dataClass: DataClass;
+  /** Sids of the execution statements this tool contributes (aws tools), so findings can name the tool. */
+  readonly statementSids?: readonly string[];
+  /** Database connection the tool's secret role uses (database tools). */
+  readonly connection?: string;
 }
 
 export interface RevocationPlan {
@@ -145,6 +149,8 @@ export interface AgentPlan {
     readonly deletionProtection: boolean;
   };
   readonly models: readonly string[];
+  /** ARNs the agent declared it alone owns (`owns`), as written. */
+  readonly owns: readonly string[];
   readonly tools: readonly ToolPlan[];
   readonly revoked: RevocationPlan | null;
   readonly identities: readonly IdentityPlan[];

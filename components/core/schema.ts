@@ -94,6 +94,27 @@ export const databaseConnectionSchema = z.strictObject({
     .describe("Vault plugin_name of the connection, e.g. postgresql-database-plugin."),
 });
 
+/**
+ * A resource more than one agent may reach, declared once by the platform team. A resource share
+ * names one concrete ARN (or a prefix ARN ending in `/*`) and which agents may read it (List and Read
+ * actions) and write it (Write actions); a connection share names a Vault database connection that
+ * the listed agents' tools may all use. Anything not declared here belongs to at most one agent.
+ */
+export const resourceShareSchema = z.strictObject({
+  name: dnsLabel(63).describe("Name of the share, shown in findings."),
+  resource: arn.describe("Concrete ARN, or a prefix ARN ending in `/*`, that the listed agents share."),
+  read: z.array(dnsLabel(40)).default([]).describe("Agents that may use List and Read actions on it."),
+  write: z.array(dnsLabel(40)).default([]).describe("Agents that may use Write actions on it (list them under read too to read)."),
+});
+
+export const connectionShareSchema = z.strictObject({
+  name: dnsLabel(63).describe("Name of the share, shown in findings."),
+  databaseConnection: z.string().min(1).max(128).describe("Name of the database connection in the database mount."),
+  agents: z.array(dnsLabel(40)).min(2).describe("Agents whose tools may use this connection."),
+});
+
+export const shareSchema = z.union([resourceShareSchema, connectionShareSchema]);
+
 export const platformSchema = z
   .strictObject({
     environment: dnsLabel(12).describe("Environment name; part of every resource name."),
@@ -145,6 +166,11 @@ export const platformSchema = z
         .describe("Existing database connections tools may use, with their plugin; a tool naming any other connection is refused."),
     }),
     limits: limitsSchema.optional(),
+    shared: z
+      .array(shareSchema)
+      .max(1000)
+      .default([])
+      .describe("Resources and database connections more than one agent may use, and by whom. Everything else belongs to one agent."),
     exceptions: z.array(exceptionSchema).max(1000).default([]),
   })
   .superRefine((platform, ctx) => {
@@ -257,6 +283,13 @@ export const agentSchema = z
           .describe("Regions model calls may go to (cross-region inference profiles route to several). @default [platform region]"),
       })
       .default({ models: [] }),
+    owns: z
+      .array(arn)
+      .max(200)
+      .default([])
+      .describe(
+        "Resources this agent alone owns: concrete ARNs (a bucket, table, queue... and everything under it) or an S3 prefix ending in `/*`. Every tool grant must fall inside these, the agent's own roles, log group and KV subtree, or a platform share.",
+      ),
     tools: z.array(toolSchema).default([]),
     audit: z
       .strictObject({
@@ -310,6 +343,9 @@ export type DeclarationInput = z.input<typeof declarationSchema>;
 export type Declaration = z.output<typeof declarationSchema>;
 export type Limits = z.output<typeof limitsSchema>;
 export type PolicyException = z.output<typeof exceptionSchema>;
+export type Share = z.output<typeof shareSchema>;
+export type ResourceShare = z.output<typeof resourceShareSchema>;
+export type ConnectionShare = z.output<typeof connectionShareSchema>;
 
 /** A validation failure: where in the declaration, and what is wrong. */
 export interface DeclarationIssue {

@@ -4,9 +4,15 @@
  * apply to Allow statements: a Deny, even of `*` on `*` (the revocation policy), only removes access.
  */
 import { asList, type PolicyDocument, type PolicyStatement } from "../core/iam-document";
-import { actionExists, arnAcceptedByAction, expandAction, lookupAction, parseArn, resourceTypesFor, serviceExists } from "../core/iam-catalog";
-import { globMatches, grantsIntersect, hasWildcard } from "../core/patterns";
+import { accessLevel, actionExists, arnAcceptedByAction, expandAction, isPermissionsManagement, isTagging, lookupAction, parseArn, resourceTypesFor, serviceExists } from "../core/iam-catalog";
+import { grantsIntersect, hasWildcard } from "../core/patterns";
+import { normaliseResource } from "../core/resource-index";
+import type { IdentityHoldings } from "../core/holdings";
+import { PASSROLE_COMPUTE, RISK_ACTIONS, RISK_CATEGORIES, RISK_SOURCES, type RiskCategory } from "./data/risk-categories";
 import { attribute, familyRules, meta, type Problem, type RuleFinding } from "./define";
+import { holdingsOf, indexOf } from "./holdings-cache";
+import type { Holder } from "../core/holdings";
+import type { ResourceIndex } from "../core/resource-index";
 import { standards } from "./standards";
 import type { RuleMeta } from "./types";
 
@@ -17,14 +23,22 @@ const CORRECTNESS = standards(["NHI6"], ["ASI03"], ["L4 Deployment & Infrastruct
 export const IAM_RULES: readonly RuleMeta[] = [
   meta("iam/action-wildcard", "iam", "error", "No Allow of every action (`*`).", OVERPRIVILEGED),
   meta("iam/service-wildcard", "iam", "error", "No Allow of a whole service (`s3:*`).", OVERPRIVILEGED),
-  meta("iam/action-pattern", "iam", "warning", "Partial action wildcards (`s3:Get*`) are listed with what they expand to.", OVERPRIVILEGED),
+  meta("iam/action-pattern", "iam", "error", "No action patterns (`s3:Get*`, `s3:*Object`, `*:GetObject`): every action is named; the error lists what the pattern expands to, and each expanded action is judged on its own.", OVERPRIVILEGED),
   meta("iam/resource-wildcard", "iam", "error", 'No `Resource: "*"` in an Allow when the action can be scoped to resources.', OVERPRIVILEGED),
   meta("iam/not-action", "iam", "error", "No `NotAction` in an Allow (it grants everything not listed).", OVERPRIVILEGED),
   meta("iam/not-resource", "iam", "error", "No `NotResource` in an Allow (it grants every resource not listed).", OVERPRIVILEGED),
-  meta("iam/privilege-escalation", "iam", "error", "No actions that let a role rewrite its own or others' permissions or mint credentials.", ESCALATION),
+  meta("iam/permissions-management", "iam", "error", "No action the IAM reference rates `Permissions management` (policies, ACLs, grants, boundaries), for any identity, on any resource.", ESCALATION),
+  meta("iam/tagging", "iam", "error", "`Tagging` actions only on resources the agent owns, and never on IAM or STS (tags drive attribute-based access).", ESCALATION),
+  meta("iam/privilege-escalation", "iam", "error", "No action from the privilege-escalation list (docs/controls.md lists each with its source).", ESCALATION),
+  meta("iam/credentials-exposure", "iam", "error", "No action that mints long-lived or federated credentials or re-attributes a session (credentials-exposure list).", ESCALATION),
+  meta("iam/code-execution", "iam", "error", "No action that starts compute or runs code on existing compute (code-execution list).", ESCALATION),
+  meta("iam/resource-exposure", "iam", "error", "No action that opens a resource or the account to other principals (resource-exposure list).", ESCALATION),
+  meta("iam/defence-evasion", "iam", "error", "No action that stops, deletes or redirects logging and detection or weakens account-wide protection (defence-evasion list).", ESCALATION),
+  meta("iam/data-exfiltration", "iam", "error", "No bulk-read action (data-exfiltration list) on `*`.", OVERPRIVILEGED),
   meta("iam/passrole-wildcard", "iam", "error", "No `iam:PassRole` on `*` or on a wildcard role ARN.", ESCALATION),
-  meta("iam/passrole-compute", "iam", "error", "No `iam:PassRole` together with an action that creates compute (it runs code as the passed role).", ESCALATION),
-  meta("iam/assume-agent-role", "iam", "error", "No `sts:AssumeRole*` into any agent identity's role.", standards(["NHI5", "NHI9"], ["ASI03"], ["L4 Deployment & Infrastructure", "L7 Agent Ecosystem"], ["MEASURE 2.7"])),
+  meta("iam/passrole-compute", "iam", "error", "No `iam:PassRole` together with an action that creates compute anywhere in one identity's statements and tools (it runs code as the passed role).", ESCALATION),
+  meta("iam/assume-agent-role", "iam", "error", "No `sts:AssumeRole*` into any agent identity's role, however its name is cased.", standards(["NHI5", "NHI9"], ["ASI03"], ["L4 Deployment & Infrastructure", "L7 Agent Ecosystem"], ["MEASURE 2.7"])),
+  meta("iam/resource-pattern", "iam", "error", "Every resource ARN is concrete in partition, service, region, account and name; a wildcard only in a trailing path under a prefix the agent owns or is shared (`key/*`, `secret:*`, `parameter/*`, `function:*`, `role/acme-*` are errors).", OVERPRIVILEGED),
   meta("iam/unknown-action", "iam", "error", "Every action exists in the IAM service reference, so a typo is an error, not a silent no-op.", CORRECTNESS),
   meta("iam/malformed-arn", "iam", "error", "Every resource is `*` or a well-formed ARN.", CORRECTNESS),
   meta("iam/resource-type", "iam", "error", "Every resource ARN is of a type its actions accept (`s3:ListBucket` takes a bucket, not `bucket/*`).", CORRECTNESS),
@@ -52,43 +66,95 @@ export const ESCALATION_ACTIONS = [
   "iam:AddUserToGroup",
 ] as const;
 
-/** Actions that start compute which can run as a passed role. */
-export const COMPUTE_ACTIONS = [
-  "ec2:RunInstances",
-  "ec2:RequestSpotInstances",
-  "ec2:CreateLaunchTemplate",
-  "lambda:CreateFunction",
-  "lambda:UpdateFunctionConfiguration",
-  "ecs:RunTask",
-  "ecs:RegisterTaskDefinition",
-  "ecs:CreateService",
-  "glue:CreateJob",
-  "glue:CreateDevEndpoint",
-  "sagemaker:CreateNotebookInstance",
-  "sagemaker:CreateTrainingJob",
-  "sagemaker:CreateProcessingJob",
-  "cloudformation:CreateStack",
-  "codebuild:CreateProject",
-  "datapipeline:CreatePipeline",
-  "bedrock-agentcore:CreateCodeInterpreter",
-] as const;
+/** Actions that start compute which can run as a passed role (from the risk data). */
+export const COMPUTE_ACTIONS = PASSROLE_COMPUTE;
 
 export const MANAGED_ADMIN_POLICIES = ["AdministratorAccess", "PowerUserAccess", "IAMFullAccess"] as const;
 
 const ASSUME_ACTIONS = ["sts:AssumeRole", "sts:AssumeRoleWithWebIdentity", "sts:AssumeRoleWithSAML"];
 
 export interface PermissionContext {
-  /** Role ARNs of every agent identity (the fleet's, or the stack's); none may be assumed. */
+  /** Role ARNs (or ARN patterns) of every agent identity (the fleet's, or the stack's); none may be assumed. */
   readonly agentRoleArns?: readonly string[];
 }
 
-/** Does an action entry (possibly a wildcard) cover the named action? */
-function covers(entry: string, action: string): boolean {
-  return globMatches(entry.toLowerCase(), action.toLowerCase());
+/** Risk category of each listed action, by lower-cased name. */
+const RISK_BY_ACTION = new Map<string, { category: RiskCategory; source: string }>(
+  RISK_ACTIONS.map((entry) => [entry.action.toLowerCase(), { category: entry.category, source: RISK_SOURCES[entry.source].title }]),
+);
+
+export function riskOf(action: string): RiskCategory | undefined {
+  return RISK_BY_ACTION.get(action.toLowerCase())?.category;
 }
+
+const isWholeWildcard = (action: string) => action === "*" || action === "*:*";
+
+const isServiceWildcard = (action: string) => /^[^:*?]+:\*$/.test(action);
+
+/**
+ * Every concrete action an entry names: itself, or what a pattern expands to. `*` and `service:*`
+ * are judged as a whole (their own errors) unless `all` is set.
+ */
+const expansions = new Map<string, readonly string[]>();
+
+export function expandedActions(actions: readonly string[], all = false): readonly string[] {
+  // The same few action lists recur across a fleet: expand each once.
+  const key = `${all ? "1" : "0"}${actions.join("\u0000")}`;
+  let cached = expansions.get(key);
+  if (!cached) {
+    if (expansions.size > 20_000) expansions.clear();
+    expansions.set(key, (cached = expand(actions, all)));
+  }
+  return cached;
+}
+
+function expand(actions: readonly string[], all: boolean): string[] {
+  const out = new Set<string>();
+  for (const action of actions) {
+    if (isWholeWildcard(action) || (!all && isServiceWildcard(action))) continue;
+    if (hasWildcard(action)) for (const each of expandAction(action)) out.add(each);
+    else if (actionExists(action)) out.add(lookupAction(action)!.action);
+  }
+  return [...out];
+}
+
+const short = (list: readonly string[], max = 6) => `${list.slice(0, max).join(", ")}${list.length > max ? `, … (${list.length} in all)` : ""}`;
 
 function statementLabel(statement: PolicyStatement, index: number): string {
   return statement.Sid ? `statement ${statement.Sid}` : `statement #${index + 1}`;
+}
+
+const lowerService = (action: string) => action.slice(0, action.indexOf(":")).toLowerCase();
+
+/** Per-action judgement from the IAM reference and the risk data; the same for every identity. */
+function checkActionRisks(actions: readonly string[], resources: readonly string[], label: string): Problem[] {
+  const problems: Problem[] = [];
+  const byRule = new Map<string, string[]>();
+  const add = (rule: string, action: string) => byRule.set(rule, [...(byRule.get(rule) ?? []), action]);
+  const everyResource = resources.includes("*");
+  for (const action of actions) {
+    const level = accessLevel(action);
+    if (isPermissionsManagement(level)) add("iam/permissions-management", action);
+    if (isTagging(level) && (lowerService(action) === "iam" || lowerService(action) === "sts")) add("iam/tagging", action);
+    const risk = riskOf(action);
+    if (risk && risk !== "data-exfiltration") add(RISK_CATEGORIES[risk].rule, action);
+    if (risk === "data-exfiltration" && everyResource) add("iam/data-exfiltration", action);
+  }
+  const fixes: Record<string, string> = {
+    "iam/permissions-management": "agents never change permissions, policies, ACLs or grants; the platform team does, outside the agent",
+    "iam/tagging": "tags on IAM roles and sessions decide access (ABAC); remove the action",
+  };
+  for (const [rule, list] of byRule) {
+    const category = Object.entries(RISK_CATEGORIES).find(([, value]) => value.rule === rule);
+    const what = category ? `${category[0]} (${category[1].description})` : rule === "iam/permissions-management" ? "Permissions management in the IAM reference" : "tagging of IAM or STS";
+    const sources = [...new Set(list.map((action) => RISK_BY_ACTION.get(action.toLowerCase())?.source).filter(Boolean))];
+    problems.push({
+      rule,
+      message: `${label} allows ${short(list)}: ${what}${sources.length && rule !== "iam/permissions-management" ? `; source: ${sources.join("; ")}` : ""}${rule === "iam/data-exfiltration" ? ' on every resource ("*")' : ""}`,
+      fix: fixes[rule] ?? `remove ${list.length === 1 ? list[0] : "these actions"}; if a tool truly needs it, record a reviewed, expiring exception for ${rule}`,
+    });
+  }
+  return problems;
 }
 
 function checkAllowStatement(statement: PolicyStatement, label: string, context: PermissionContext): Problem[] {
@@ -102,51 +168,40 @@ function checkAllowStatement(statement: PolicyStatement, label: string, context:
     problems.push({ rule: "iam/not-resource", message: `${label} uses NotResource in an Allow`, fix: "list the resource ARNs the tool needs under Resource" });
   }
   for (const action of actions) {
-    if (action === "*" || action === "*:*") {
+    if (isWholeWildcard(action)) {
       problems.push({ rule: "iam/action-wildcard", message: `${label} allows every action ("${action}")`, fix: "name each action the tool needs, e.g. s3:GetObject" });
-    } else if (/^[^:]+:\*$/.test(action)) {
+    } else if (isServiceWildcard(action)) {
       problems.push({ rule: "iam/service-wildcard", message: `${label} allows every ${action.split(":")[0]} action ("${action}")`, fix: "name each action the tool needs instead of the service wildcard" });
     } else if (hasWildcard(action)) {
       const expanded = expandAction(action);
       if (expanded.length > 0) {
-        problems.push({ rule: "iam/action-pattern", message: `${label}: "${action}" expands to ${expanded.length} actions (${expanded.slice(0, 6).join(", ")}${expanded.length > 6 ? ", ..." : ""})`, fix: "list the exact actions instead of a pattern" });
+        problems.push({ rule: "iam/action-pattern", message: `${label}: "${action}" is a pattern; it expands to ${expanded.length} action(s): ${short(expanded, 12)}`, fix: `list the exact actions the tool needs instead of "${action}"` });
       }
     }
   }
-  // `*` and `svc:*` are reported above; expanding `*` would load the whole reference for nothing.
-  const expanded = actions
-    .filter((action) => action !== "*" && action !== "*:*")
-    .flatMap((action) => (hasWildcard(action) ? expandAction(action) : actionExists(action) ? [lookupAction(action)!.action] : []));
+  const expanded = expandedActions(actions);
+  problems.push(...checkActionRisks(expanded, resources, label));
 
-  for (const escalation of ESCALATION_ACTIONS) {
-    if (actions.some((action) => covers(action, escalation))) {
-      problems.push({ rule: "iam/privilege-escalation", message: `${label} allows ${escalation}, which can be used to gain more privileges`, fix: `remove ${escalation}; permissions are managed by the platform, not by agents` });
-    }
-  }
-  const passRole = actions.some((action) => covers(action, "iam:PassRole"));
-  if (passRole) {
+  const has = (name: string) => expanded.some((action) => action.toLowerCase() === name.toLowerCase());
+  if (has("iam:PassRole")) {
     const wildcard = resources.filter((resource) => resource === "*" || /:role\/.*[*?]/.test(resource) || /^arn:[^:]*:iam::[^:]*:\*$/.test(resource));
     if (wildcard.length > 0) {
       problems.push({ rule: "iam/passrole-wildcard", message: `${label} allows iam:PassRole on ${wildcard.join(", ")}`, fix: "pass only named roles, or none" });
     }
-    const compute = COMPUTE_ACTIONS.filter((candidate) => actions.some((action) => covers(action, candidate)));
-    if (compute.length > 0) {
-      problems.push({ rule: "iam/passrole-compute", message: `${label} allows iam:PassRole together with ${compute.join(", ")}, which runs code as the passed role`, fix: "split compute creation from PassRole, or drop one of them" });
-    }
   }
-  const assumes = actions.some((action) => ASSUME_ACTIONS.some((assume) => covers(action, assume)));
+  const assumes = ASSUME_ACTIONS.some(has);
   if (assumes && context.agentRoleArns) {
-    const targets = context.agentRoleArns.filter((arn) => resources.some((resource) => resource !== "*" && grantsIntersect(resource, arn)));
+    const targets = agentRolesReached(resources, context.agentRoleArns);
     if (targets.length > 0) {
-      problems.push({ rule: "iam/assume-agent-role", message: `${label} allows assuming agent identity role(s) ${targets.join(", ")}`, fix: "an agent never acts as another identity; use a vaultAws tool for a non-agent role" });
+      problems.push({ rule: "iam/assume-agent-role", message: `${label} allows assuming agent identity role(s) ${short(targets)}`, fix: "an agent never acts as another identity; use a vaultAws tool for a non-agent role" });
     }
   }
 
   for (const resource of resources) {
     if (resource === "*") {
-      const scopable = expanded.filter((action) => resourceTypesFor(action).length > 0);
+      const scopable = expandedActions(actions, true).filter((action) => resourceTypesFor(action).length > 0);
       if (scopable.length > 0) {
-        problems.push({ rule: "iam/resource-wildcard", message: `${label} allows ${scopable.slice(0, 4).join(", ")}${scopable.length > 4 ? ", ..." : ""} on every resource ("*")`, fix: "name the resource ARNs (bucket prefix, table, queue) the tool needs" });
+        problems.push({ rule: "iam/resource-wildcard", message: `${label} allows ${short(scopable, 4)} on every resource ("*")`, fix: "name the resource ARNs (bucket prefix, table, queue) the tool needs" });
       }
       continue;
     }
@@ -161,6 +216,36 @@ function checkAllowStatement(statement: PolicyStatement, label: string, context:
     }
   }
   return problems;
+}
+
+/** Agent role ARNs a statement's resources reach; IAM role names compare case-insensitively. */
+const roleLookups = new WeakMap<readonly string[], { concrete: Map<string, string>; patterns: Array<readonly [string, string]> }>();
+
+function agentRolesReached(resources: readonly string[], agentRoleArns: readonly string[]): string[] {
+  // Built once per list of roles (once per plan), so each statement costs its own resources only.
+  let lookup = roleLookups.get(agentRoleArns);
+  if (!lookup) {
+    lookup = {
+      concrete: new Map(agentRoleArns.filter((arn) => !hasWildcard(arn)).map((arn) => [normaliseResource(arn), arn])),
+      patterns: agentRoleArns.filter(hasWildcard).map((arn) => [normaliseResource(arn), arn] as const),
+    };
+    roleLookups.set(agentRoleArns, lookup);
+  }
+  const { concrete, patterns } = lookup;
+  const reached = new Set<string>();
+  for (const resource of resources) {
+    if (resource === "*") continue;
+    const normalised = normaliseResource(resource);
+    if (!hasWildcard(normalised)) {
+      const hit = concrete.get(normalised);
+      if (hit) reached.add(hit);
+      for (const [pattern, arn] of patterns) if (grantsIntersect(normalised, pattern)) reached.add(arn);
+    } else {
+      // A pattern (already an error of its own): compare with every role, bounded by the fleet.
+      for (const [key, arn] of [...concrete, ...patterns]) if (grantsIntersect(normalised, key)) reached.add(arn);
+    }
+  }
+  return [...reached];
 }
 
 /** Checks that apply to every statement: names must exist, ARNs must parse. */
@@ -189,16 +274,78 @@ export function checkPermissionPolicy(document: PolicyDocument, context: Permiss
     const label = statementLabel(statement, index);
     return [...checkNames(statement, label), ...(statement.Effect === "Allow" ? checkAllowStatement(statement, label, context) : [])];
   });
-  return [...problems, ...(problems.some((p) => p.rule === "iam/passrole-compute") ? [] : checkPassRoleAcrossStatements(document))];
+  // PassRole and compute creation split over two statements (global actions get their own) still combine.
+  const grants = document.Statement.map((statement, index) => ({
+    tool: null,
+    statement: statement.Sid ?? `#${index}`,
+    effect: statement.Effect,
+    actions: asList(statement.Action),
+    notActions: asList(statement.NotAction),
+    resources: asList(statement.Resource),
+    notResources: asList(statement.NotResource),
+  }));
+  return [...problems, ...(problems.some((p) => p.rule === "iam/passrole-compute") ? [] : checkIdentityCombinations({ aws: grants }))];
 }
 
-/** PassRole and compute creation split over two Allow statements (global actions get their own) still combine. */
-function checkPassRoleAcrossStatements(document: PolicyDocument): Problem[] {
-  const allowed = document.Statement.filter((statement) => statement.Effect === "Allow").flatMap((statement) => asList(statement.Action));
-  if (!allowed.some((action) => covers(action, "iam:PassRole"))) return [];
-  const compute = COMPUTE_ACTIONS.filter((candidate) => allowed.some((action) => covers(action, candidate)));
-  if (compute.length === 0) return [];
-  return [{ rule: "iam/passrole-compute", message: `the policy allows iam:PassRole together with ${compute.join(", ")} (in separate statements), which runs code as the passed role`, fix: "split compute creation from PassRole, or drop one of them" }];
+/**
+ * Combinations judged per identity, across every statement and tool it holds: `iam:PassRole` in one
+ * tool and compute creation in another escalate as surely as in one statement.
+ */
+export function checkIdentityCombinations(holdings: Pick<IdentityHoldings, "aws">): Problem[] {
+  const passRole: string[] = [];
+  const compute = new Map<string, Set<string>>();
+  const computeSet = new Set(PASSROLE_COMPUTE.map((action) => action.toLowerCase()));
+  for (const grant of holdings.aws) {
+    if (grant.effect !== "Allow") continue;
+    const where = grant.tool ? `tool ${grant.tool}` : `statement ${grant.statement}`;
+    const actions = grant.actions.some(isWholeWildcard) ? ["iam:PassRole", ...PASSROLE_COMPUTE] : expandedActions(grant.actions, true);
+    for (const action of actions) {
+      if (action.toLowerCase() === "iam:passrole") passRole.push(where);
+      if (computeSet.has(action.toLowerCase())) compute.set(action, (compute.get(action) ?? new Set()).add(where));
+    }
+  }
+  if (passRole.length === 0 || compute.size === 0) return [];
+  const computeList = [...compute].map(([action, where]) => `${action} (${[...where].join(", ")})`);
+  return [
+    {
+      rule: "iam/passrole-compute",
+      message: `iam:PassRole (${[...new Set(passRole)].join(", ")}) together with ${short(computeList, 4)} runs code as the passed role`,
+      fix: "remove iam:PassRole or the compute action; an agent does not start compute with a role it chooses",
+    },
+  ];
+}
+
+/**
+ * What needs the ownership model: a resource pattern is allowed only below a prefix the agent owns
+ * or is shared, and Tagging only on what it owns.
+ */
+function checkOwnedScope(holdings: IdentityHoldings, index: ResourceIndex<Holder>): Problem[] {
+  const problems: Problem[] = [];
+  for (const grant of holdings.aws) {
+    if (grant.effect !== "Allow") continue;
+    const tagging = expandedActions(grant.actions).filter((action) => isTagging(accessLevel(action)));
+    for (const resource of grant.resources) {
+      const arn = resource === "*" ? undefined : parseArn(resource);
+      if (!arn) continue;
+      const containers = index.containing(resource);
+      const owned = containers.some((entry) => entry.kind === "owned" && entry.value.agent === holdings.agent);
+      if (hasWildcard(resource)) {
+        const fixed = [arn.partition, arn.service, arn.region, arn.account].some(hasWildcard);
+        const under = containers.some((entry) => entry.below && (entry.kind === "share" || (entry.kind === "owned" && entry.value.agent === holdings.agent)));
+        if (fixed || !under) {
+          problems.push({
+            rule: "iam/resource-pattern",
+            message: `${grant.tool ? `tool ${grant.tool}: ` : ""}"${resource}" is a pattern ${fixed ? "in its partition, service, region or account" : "beyond any prefix the agent owns or is shared"}; it reaches every matching resource`,
+            fix: "name the concrete resource; a trailing /* is allowed only under a prefix listed in the agent's owns or a platform share",
+          });
+        }
+      }
+      if (tagging.length && !owned) {
+        problems.push({ rule: "iam/tagging", message: `${grant.tool ? `tool ${grant.tool}: ` : ""}${short(tagging)} on "${resource}", which the agent does not own`, fix: "tag only resources listed in the agent's owns; tags on shared or foreign resources change who may access them" });
+      }
+    }
+  }
+  return problems;
 }
 
 /** A managed policy attached to an agent role (pack only: the components attach none). */
@@ -210,15 +357,24 @@ export function checkManagedPolicyArn(policyArn: string): Problem[] {
   return [];
 }
 
+/** Prefix a problem with the tool it came from, so every finding names agent, identity, tool, rule and fix. */
+function inTool(tool: string | null, problems: Problem[]): Problem[] {
+  return tool ? problems.map((problem) => ({ ...problem, message: `tool ${tool}: ${problem.message}` })) : problems;
+}
+
 export const iamRules = familyRules(IAM_RULES, ({ plan }) => {
   const agentRoleArns = plan.agents.flatMap((agent) => agent.identities.map((identity) => identity.iamRole.arn));
+  const fleet = holdingsOf(plan);
   const findings: RuleFinding[] = [];
-  for (const agent of plan.agents) {
-    for (const identity of agent.identities) {
-      for (const policy of identity.iamRole.policies) {
-        findings.push(...attribute(agent.name, identity.kind, checkPermissionPolicy(policy.document, { agentRoleArns })));
-      }
+  for (const holdings of fleet.identities) {
+    for (const grant of holdings.aws) {
+      const statement: PolicyStatement = { Sid: grant.statement.startsWith("#") ? undefined : grant.statement, Effect: grant.effect, Action: [...grant.actions], Resource: [...grant.resources], ...(grant.notActions.length ? { NotAction: [...grant.notActions] } : {}), ...(grant.notResources.length ? { NotResource: [...grant.notResources] } : {}), Condition: grant.condition };
+      if (!grant.actions.length) delete statement.Action;
+      if (!grant.resources.length) delete statement.Resource;
+      findings.push(...attribute(holdings.agent, holdings.identity, inTool(grant.tool, checkPermissionPolicy({ Version: "2012-10-17", Statement: [statement] }, { agentRoleArns }).map((problem) => ({ ...problem, message: problem.message.replace("statement #1", `statement ${grant.statement}`) })))));
     }
+    findings.push(...attribute(holdings.agent, holdings.identity, checkIdentityCombinations(holdings)));
+    if (holdings.identity !== "orchestration") findings.push(...attribute(holdings.agent, holdings.identity, checkOwnedScope(holdings, indexOf(fleet))));
   }
   return findings;
 });

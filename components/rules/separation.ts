@@ -3,11 +3,15 @@
  * one agent reaches another agent's resources. The checks take plain grant sets so the policy pack
  * can build them from stack resources and call the same functions.
  */
-import { AUDIT_TAMPER_ACTIONS, AUDIT_WRITE_ACTIONS } from "../core/compile";
+import { AUDIT_TAMPER_ACTIONS, AUDIT_WRITE_ACTIONS, S3_PREFIX_LIST_ACTIONS } from "../core/compile";
+import { isConnectionShare, isResourceShare, type AwsGrant, type FleetHoldings, type Holder } from "../core/holdings";
 import { asList, type PolicyDocument, type PolicyStatement } from "../core/iam-document";
-import { parseArn } from "../core/iam-catalog";
+import { accessLevel, isReadOnly, parseArn, resourceTypeTemplate } from "../core/iam-catalog";
 import type { IdentityKind } from "../core/names";
-import { globMatches, grantsIntersect } from "../core/patterns";
+import { globMatches, grantsIntersect, hasWildcard } from "../core/patterns";
+import { ResourceIndex, type IndexEntry } from "../core/resource-index";
+import { holdingsOf, indexOf } from "./holdings-cache";
+import { expandedActions } from "./iam";
 import type { AgentPlan, IdentityPlan } from "../core/plan-types";
 import { TOKEN_SELF_PATHS } from "../core/vault-policy";
 import { attribute, familyRules, meta, type Problem, type RuleFinding } from "./define";
@@ -19,12 +23,19 @@ const AUDIT = standards(["NHI5"], ["ASI03", "ASI10"], ["L5 Evaluation & Observab
 const ISOLATION = standards(["NHI5", "NHI9"], ["ASI03", "ASI08"], ["L4 Deployment & Infrastructure", "L7 Agent Ecosystem"], ["GOVERN 1.4", "MEASURE 2.7"]);
 
 export const SEPARATION_RULES: readonly RuleMeta[] = [
-  meta("separation/orchestration-models-only", "separation", "error", "The orchestration identity may only invoke Bedrock models: no tool grants, no secrets.", DUTIES),
+  meta("separation/orchestration-models-only", "separation", "error", "The orchestration identity may only invoke concrete Bedrock model, inference-profile or provisioned-model ARNs (no `foundation-model/*`, no every-profile wildcard): no tool grants, no secrets.", DUTIES),
   meta("separation/audit-write-only", "separation", "error", "The audit identity may only create streams in and write to its own log group.", AUDIT),
   meta("separation/audit-tamper-deny", "separation", "error", "The audit identity explicitly denies deleting log groups and streams and changing retention.", AUDIT),
-  meta("separation/execution-no-audit-sink", "separation", "error", "The execution identity may not touch any agent's audit log group.", AUDIT),
+  meta("separation/execution-no-audit-sink", "separation", "error", "The execution identity may not touch any agent's audit log group, present or future (the whole `/<prefix>/<env>/agents/` namespace).", AUDIT),
   meta("separation/cross-agent-grant", "separation", "error", "No resource, Vault path or role ARN granted to one agent is granted to or owned by another.", ISOLATION),
   meta("separation/prefix-sibling", "separation", "error", "No prefix wildcard without a trailing `/` that also matches a sibling agent's resources (`agent-a*` vs `agent-ab/`).", ISOLATION),
+  meta("separation/unowned-resource", "separation", "error", "Every resource an identity is granted lies inside what its agent owns (`owns`, its roles, log group, KV subtree, secret roles) or a platform share.", ISOLATION),
+  meta("separation/shared-access", "separation", "error", "On a platform share, an agent uses only the access the share gives it: List and Read for `read`, Write for `write`.", ISOLATION),
+  meta("separation/bucket-level", "separation", "error", "Bucket-level S3 actions only on a bucket the agent wholly owns; a listing of a bucket it only has prefixes in carries an `s3:prefix` condition inside them.", ISOLATION),
+  meta("separation/owns-declaration", "separation", "error", "What an agent owns is concrete (its account and partition, no wildcard but a trailing `/*`, no IAM or S3 access points) and disjoint from every other agent's and from every share.", ISOLATION),
+  meta("separation/share-declaration", "separation", "error", "A platform share names a concrete resource and only declared agents.", ISOLATION),
+  meta("separation/database-connection", "separation", "error", "A database connection used by tools of two agents is declared as a share naming both.", ISOLATION),
+  meta("separation/name-collision", "separation", "error", "Names the components derive for two agents (roles, log groups, KV subtrees, secret roles; IAM compared case-insensitively) never collide, even after truncation.", ISOLATION),
 ];
 
 export const ORCHESTRATION_ACTIONS = ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"] as const;
@@ -42,6 +53,36 @@ export interface IdentityGrants {
   readonly ownLogGroupArn?: string;
   /** Every agent's audit log group ARN (the execution identity may touch none). */
   readonly auditLogGroupArns: readonly string[];
+  /** Pattern of every audit log group, present or future; when given, it replaces the list above. */
+  readonly auditNamespace?: string;
+  /** The platform's partition and account, for model ARNs that belong to the account. */
+  readonly platform?: { readonly partition: string; readonly accountId: string };
+}
+
+const MODEL_RESOURCE = /^(foundation-model|inference-profile|application-inference-profile|provisioned-model|custom-model-deployment|imported-model)\/[^*?]+$/;
+
+/** Why a model ARN is not one concrete model the orchestration identity may invoke, or undefined. */
+export function modelProblem(resource: string, platform?: { readonly partition: string; readonly accountId: string }): string | undefined {
+  const arn = parseArn(resource);
+  if (!arn || arn.service !== "bedrock") return "is not a Bedrock model";
+  if (hasWildcard(resource)) return "is a pattern, not one model (a wildcard reaches every model, profile or provisioned model)";
+  if (!MODEL_RESOURCE.test(arn.resource)) return "is not a foundation model, inference profile or provisioned model";
+  if (!arn.region) return "has no region";
+  if (platform && arn.partition !== platform.partition) return `is in partition ${arn.partition}`;
+  const foundation = arn.resource.startsWith("foundation-model/");
+  if (foundation ? arn.account !== "" : platform && arn.account !== platform.accountId) return foundation ? "names an account; foundation models have none" : `is in account ${arn.account}, not the platform's`;
+  return undefined;
+}
+
+/**
+ * The region-less foundation model of a global cross-Region inference profile
+ * (`arn:aws:bedrock:::foundation-model/<id>`) is invokable only through that one concrete profile:
+ * the compiler pins it with `bedrock:InferenceProfileArn` (StringEquals, no wildcard).
+ */
+function throughOneGlobalProfile(statement: PolicyStatement, resource: string): boolean {
+  if (!/^arn:[a-z-]+:bedrock:::foundation-model\/[^*?]+$/.test(resource)) return false;
+  const profile = statement.Condition?.StringEquals?.["bedrock:InferenceProfileArn"];
+  return typeof profile === "string" && !hasWildcard(profile) && /:inference-profile\/global\./.test(profile) && modelProblem(profile) === undefined;
 }
 
 const allowStatements = (policies: readonly PolicyDocument[]) => policies.flatMap((doc) => doc.Statement.filter((s) => s.Effect === "Allow"));
@@ -68,8 +109,11 @@ export function checkIdentitySeparation(grants: IdentityGrants): Problem[] {
     for (const statement of allows) {
       const extra = onlyActions(statement, ORCHESTRATION_ACTIONS);
       if (extra.length) problems.push({ rule, message: `orchestration is allowed ${extra.join(", ")}`, fix });
-      const notModels = asList(statement.Resource).filter((resource) => parseArn(resource)?.service !== "bedrock");
-      if (notModels.length) problems.push({ rule, message: `orchestration may invoke ${notModels.join(", ")}, which is not a Bedrock model`, fix: "list Bedrock foundation-model or inference-profile ARNs under orchestration.models" });
+      for (const resource of asList(statement.Resource)) {
+        if (throughOneGlobalProfile(statement, resource)) continue;
+        const problem = modelProblem(resource, grants.platform);
+        if (problem) problems.push({ rule, message: `orchestration may invoke "${resource}", which ${problem}`, fix: "list each concrete Bedrock foundation-model, inference-profile or provisioned-model ARN under orchestration.models" });
+      }
     }
     const paths = extraVaultPaths(grants.vaultPaths);
     if (paths.length || grants.secretRoles) problems.push({ rule, message: `orchestration holds Vault grants ${[...paths, ...(grants.secretRoles ? [`${grants.secretRoles} secret role(s)`] : [])].join(", ")}`, fix });
@@ -94,7 +138,8 @@ export function checkIdentitySeparation(grants: IdentityGrants): Problem[] {
   }
   if (grants.kind === "execution") {
     for (const resource of allows.flatMap((statement) => asList(statement.Resource))) {
-      const groups = grants.auditLogGroupArns.filter((group) => resource !== "*" && touchesLogGroup(resource, group));
+      const namespace = grants.auditNamespace;
+      const groups = resource === "*" ? [] : namespace ? (grantsIntersect(resource, namespace) ? [namespace] : []) : grants.auditLogGroupArns.filter((group) => touchesLogGroup(resource, group));
       if (groups.length) {
         problems.push({ rule: "separation/execution-no-audit-sink", message: `execution is granted "${resource}", which reaches audit log group(s) ${groups.join(", ")}`, fix: "only the audit identity writes the audit trail; remove the grant from the tool" });
       }
@@ -127,38 +172,190 @@ function isUnboundedPrefix(pattern: string): boolean {
 /** Vault's `+` matches one path segment; reading it as `*` over-approximates, which is safe here. */
 const asGlob = (value: string) => value.replace(/\+/g, "*");
 
-export function checkCrossAgentGrants(sets: readonly AgentGrantSet[], ownership: readonly AgentOwnership[]): RuleFinding[] {
-  const findings: RuleFinding[] = [];
-  const report = (set: AgentGrantSet, grant: string, other: string, theirs: string, what: string) => {
-    const sibling = isUnboundedPrefix(grant) || isUnboundedPrefix(theirs);
-    findings.push({
-      agent: set.agent,
-      identity: set.identity,
-      rule: sibling ? "separation/prefix-sibling" : "separation/cross-agent-grant",
-      message: `grant "${grant}" overlaps ${what} "${theirs}" of agent ${other}`,
-      fix: sibling ? "end prefixes with '/' before the wildcard (agents/a/*, not agents/a*)" : "give each agent resources of its own (isolation between agents cannot be waived)",
-    });
+function overlapFinding(agent: string, identity: IdentityKind, grant: string, other: string, theirs: string, what: string, tool?: string | null): RuleFinding {
+  const sibling = isUnboundedPrefix(grant) || isUnboundedPrefix(theirs);
+  return {
+    agent,
+    identity,
+    rule: sibling ? "separation/prefix-sibling" : "separation/cross-agent-grant",
+    message: `${tool ? `tool ${tool}: ` : ""}grant "${grant}" overlaps ${what} "${theirs}" of agent ${other}`,
+    fix: sibling ? "end prefixes with '/' before the wildcard (agents/a/*, not agents/a*)" : "give each agent resources of its own, or declare the resource under platform.shared with who may read and write it",
   };
+}
+
+/**
+ * Grants that reach another agent's grants or owned resources. Indexed once: each grant costs the
+ * depth of its name (plus, for a pattern, the subtree it reaches), not the size of the fleet.
+ * The policy pack builds the sets from stack resources.
+ */
+export function checkCrossAgentGrants(sets: readonly AgentGrantSet[], ownership: readonly AgentOwnership[]): RuleFinding[] {
+  const index = new ResourceIndex<{ agent: string; what: string; written: string }>();
+  for (const owner of ownership) for (const owned of owner.owned) index.add(asGlob(owned), "owned", { agent: owner.agent, what: "the resource", written: owned });
+  for (const set of sets) for (const grant of set.grants) index.add(asGlob(grant), "grant", { agent: set.agent, what: "the grant", written: grant });
+  const findings: RuleFinding[] = [];
   for (const set of sets) {
     for (const grant of set.grants) {
-      const g = asGlob(grant);
       const seen = new Set<string>();
-      for (const other of sets) {
-        if (other.agent === set.agent) continue;
-        for (const theirs of other.grants) {
-          const key = `${other.agent}\u0000${theirs}`;
-          if (!seen.has(key) && grantsIntersect(g, asGlob(theirs))) {
-            seen.add(key);
-            report(set, grant, other.agent, theirs, "the grant");
+      for (const hit of index.intersecting(asGlob(grant), (entry) => entry.value.agent !== set.agent)) {
+        const key = `${hit.value.agent}\u0000${hit.value.written}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        findings.push(overlapFinding(set.agent, set.identity, grant, hit.value.agent, hit.value.written, hit.value.what));
+      }
+    }
+  }
+  return findings;
+}
+
+// ---------------------------------------------------------------- ownership: owns, shares, grants
+
+const S3_PREFIX_LIST = new Set<string>(S3_PREFIX_LIST_ACTIONS);
+const NOT_OWNABLE_SERVICES = new Set(["iam", "sts", "organizations", "s3-object-lambda", "cloudtrail"]);
+
+/**
+ * Why a declared owned or shared resource is too wide, or undefined when it is concrete: in the
+ * platform's partition and account, no wildcard except a trailing `/*` after a concrete prefix, and
+ * of a kind whose reach the declaration shows (not IAM, not an S3 access point).
+ */
+export function ownableProblem(resource: string, partition: string, accountId: string, options: { readonly readOnlyShare?: boolean } = {}): string | undefined {
+  const arn = parseArn(resource);
+  if (!arn) return "is not an ARN";
+  if (arn.partition !== partition) return `is in partition ${arn.partition}, not the platform's ${partition}`;
+  const head = resource.endsWith("/*") ? resource.slice(0, -2) : resource;
+  if (hasWildcard(head)) return "has a wildcard; only a trailing /* after a concrete prefix is allowed";
+  // One concrete IAM role may be shared read-only (iam:GetRole and its like); never owned, never written.
+  const readableRole = options.readOnlyShare === true && arn.service === "iam" && /^role\/[^*?]+$/.test(arn.resource);
+  if (NOT_OWNABLE_SERVICES.has(arn.service) && !readableRole) return `is an ${arn.service} resource; the platform creates and controls those, agents cannot own them (a concrete role may be shared read-only)`;
+  if (arn.service === "s3") {
+    if (arn.region || arn.account || /^accesspoint\//.test(arn.resource) || /:accesspoint\//.test(resource)) return "is an S3 access point (or not a bucket ARN); what an access point reaches is not visible in the declaration: own the bucket or a prefix";
+    if (resource.endsWith("/*") && !head.includes("/")) return "is every object of a bucket; own the bucket ARN itself (arn:…:s3:::bucket) or a prefix inside it";
+    return undefined;
+  }
+  // Whether this type's ARNs carry an account and a region at all (a Route 53 hosted zone has neither).
+  const template = resourceTypeTemplate(head);
+  const accountScoped = template === undefined || template.includes("${Account}");
+  const regional = template === undefined || template.includes("${Region}");
+  if (accountScoped && arn.account !== accountId) return `is in account ${arn.account || "(none)"}, not the platform's ${accountId}`;
+  if (!accountScoped && arn.account) return `names account ${arn.account}, but ${arn.service} ARNs of this type have none`;
+  if (regional && !arn.region) return "has no region";
+  return undefined;
+}
+
+/** Statement condition values of `s3:prefix` (StringLike or StringEquals), or undefined when absent. */
+function prefixCondition(condition: AwsGrant["condition"]): string[] | undefined {
+  const values = [...asList(condition?.StringLike?.["s3:prefix"]), ...asList(condition?.StringEquals?.["s3:prefix"])];
+  return values.length ? values : undefined;
+}
+
+const S3_BUCKET = /^arn:[a-z-]+:s3:::[^/]+$/;
+
+function checkOwnership(fleet: FleetHoldings, index: ResourceIndex<Holder>): RuleFinding[] {
+  const findings: RuleFinding[] = [];
+  const agents = new Set(fleet.agents.map((agent) => agent.agent));
+  const { partition, accountId } = fleet;
+
+  // What each agent declares it owns: concrete, its own kind, disjoint from others and from shares.
+  for (const owner of fleet.agents) {
+    for (const owned of owner.declared) {
+      const problem = ownableProblem(owned, partition, accountId);
+      if (problem) {
+        findings.push({ agent: owner.agent, identity: null, rule: "separation/owns-declaration", message: `owns "${owned}", which ${problem}`, fix: "own concrete resources of this account: a bucket, an S3 prefix ending in /*, a table, a queue, a key…" });
+        continue;
+      }
+      const clashes = [owned, ...(owned.endsWith("/*") ? [] : [`${owned}/*`, `${owned}:*`])].flatMap((query) =>
+        index.intersecting(query, (entry) => entry.kind === "share" || (entry.kind === "owned" && entry.value.agent !== owner.agent), 4),
+      );
+      for (const clash of new Map(clashes.map((c) => [c.value.written + (c.value.agent ?? ""), c])).values()) {
+        const whose = clash.value.share ? `platform share ${clash.value.share.name}` : `agent ${clash.value.agent}`;
+        findings.push({ agent: owner.agent, identity: null, rule: "separation/owns-declaration", message: `owns "${owned}", which overlaps "${clash.value.written}" of ${whose}`, fix: "an owned resource belongs to one agent only; declare a resource several agents use under platform.shared" });
+      }
+    }
+    // Names the components derive (roles, log group, KV subtree, secret roles) must not collide.
+    for (const implicit of owner.implicit) {
+      for (const clash of index.intersecting(implicit, (entry) => entry.kind === "owned" && entry.value.implicit === true && entry.value.agent !== owner.agent && entry.value.agent! < owner.agent, 2)) {
+        findings.push({ agent: owner.agent, identity: null, rule: "separation/name-collision", message: `"${implicit}" is also "${clash.value.written}" of agent ${clash.value.agent} (the names collide)`, fix: "rename one of the agents or tools: derived names must be unique" });
+      }
+    }
+  }
+
+  // Shares: concrete, naming agents that exist.
+  for (const share of fleet.shares) {
+    const named = isResourceShare(share) ? [...share.read, ...share.write] : share.agents;
+    const unknown = named.filter((agent) => !agents.has(agent));
+    const problem = isResourceShare(share) ? ownableProblem(share.resource, partition, accountId, { readOnlyShare: share.write.length === 0 }) : undefined;
+    for (const agent of named.length ? named : ["*"]) {
+      if (problem) findings.push({ agent, identity: null, rule: "separation/share-declaration", message: `platform share ${share.name}: "${isResourceShare(share) ? share.resource : ""}" ${problem}`, fix: "share a concrete resource or a prefix ending in /*" });
+    }
+    if (unknown.length) findings.push({ agent: unknown[0], identity: null, rule: "separation/share-declaration", message: `platform share ${share.name} names agent(s) ${unknown.join(", ")} that are not declared`, fix: "name declared agents only (a typo would otherwise share with whoever takes the name later)" });
+  }
+
+  // Every grant resolves to the agent's own or to a share that allows its access level.
+  for (const holdings of fleet.identities) {
+    if (holdings.identity === "orchestration") continue;
+    const { agent, identity } = holdings;
+    const mine = (entry: IndexEntry<Holder>) => entry.kind === "owned" && entry.value.agent === agent;
+    const others = (entry: IndexEntry<Holder>) => entry.value.agent !== null && entry.value.agent !== agent;
+    const reportOthers = (resource: string, tool: string | null): boolean => {
+      const hits = index.intersecting(resource, others, 3);
+      for (const hit of hits) findings.push(overlapFinding(agent, identity, resource, hit.value.agent!, hit.value.written, hit.kind === "owned" ? "the resource" : "the grant", tool));
+      return hits.length > 0;
+    };
+    for (const grant of holdings.aws) {
+      if (grant.effect !== "Allow") continue;
+      const actions = expandedActions(grant.actions);
+      const where = grant.tool ? `tool ${grant.tool}: ` : "";
+      for (const resource of grant.resources) {
+        if (resource === "*" || !parseArn(resource)) continue; // the IAM rules report these
+        const containers = index.containing(resource);
+        if (S3_BUCKET.test(resource)) {
+          if (containers.some((entry) => mine(entry) && entry.self)) continue;
+          const share = containers.find((entry) => entry.kind === "share" && entry.self)?.value.share;
+          const listed = prefixCondition(grant.condition);
+          const bad = actions.filter((action) => {
+            if (share && isReadOnly(accessLevel(action)) && share.read.includes(agent)) return false;
+            if (!S3_PREFIX_LIST.has(action.toLowerCase()) || !listed) return true;
+            return !listed.every((prefix) => index.containing(`${resource}/${prefix.endsWith("*") ? prefix : `${prefix}*`}`).some(mine));
+          });
+          if (bad.length) {
+            findings.push({ agent, identity, rule: "separation/bucket-level", message: `${where}${bad.slice(0, 6).join(", ")} on bucket "${resource}", which agent ${agent} does not wholly own${bad.some((a) => S3_PREFIX_LIST.has(a.toLowerCase())) ? " (a listing needs an s3:prefix condition inside the agent's own prefixes)" : ""}`, fix: "own the bucket (owns: [arn:…:s3:::bucket]) or keep to object actions under an owned prefix; the compiler adds the s3:prefix condition to a ListBucket statement when the agent owns prefixes in that bucket" });
           }
+          continue;
         }
-      }
-      for (const owner of ownership) {
-        if (owner.agent === set.agent) continue;
-        for (const owned of owner.owned) {
-          if (grantsIntersect(g, owned)) report(set, grant, owner.agent, owned, "the resource");
+        if (containers.some(mine)) continue;
+        const shares = containers.filter((entry) => entry.kind === "share").map((entry) => entry.value.share!);
+        if (shares.length) {
+          const denied = actions.filter((action) => {
+            const level = accessLevel(action);
+            return !shares.some((share) => (isReadOnly(level) ? share.read : level === "Write" ? share.write : []).includes(agent));
+          });
+          if (denied.length) findings.push({ agent, identity, rule: "separation/shared-access", message: `${where}${denied.slice(0, 6).join(", ")} on "${resource}": platform share ${shares.map((s) => s.name).join(", ")} does not give agent ${agent} that access`, fix: `add ${agent} to the share's ${denied.some((a) => !isReadOnly(accessLevel(a))) ? "write" : "read"} list (tagging and permissions management are never shared), or drop the action` });
+          continue;
         }
+        if (reportOthers(resource, grant.tool)) continue;
+        findings.push({ agent, identity, rule: "separation/unowned-resource", message: `${where}"${resource}" is neither owned by agent ${agent} nor a platform share`, fix: `declare it under the agent's owns (a concrete ARN or S3 prefix/*), or under platform.shared if several agents use it` });
       }
+    }
+    for (const grant of holdings.vault) {
+      if (index.containing(grant.path).some(mine)) continue;
+      if (!reportOthers(grant.path, grant.tool)) findings.push({ agent, identity, rule: "separation/unowned-resource", message: `Vault path "${grant.path}" is outside agent ${agent}'s own KV subtree and secret roles`, fix: "let the Agent component derive Vault paths from the agent's tools" });
+    }
+    for (const role of holdings.assumedRoles) {
+      const shared = index.containing(role.roleArn).some((entry) => entry.kind === "share" && [...entry.value.share!.read, ...entry.value.share!.write].includes(agent));
+      if (!shared) reportOthers(role.roleArn, role.tool);
+    }
+  }
+
+  // Database connections: one agent's, unless a connection share names every agent that uses it.
+  const users = new Map<string, Map<string, string>>();
+  for (const holdings of fleet.identities) for (const db of holdings.databases) users.set(db.connection, (users.get(db.connection) ?? new Map()).set(holdings.agent, db.tool));
+  const connectionShares = fleet.shares.filter(isConnectionShare);
+  for (const [connection, byAgent] of users) {
+    if (byAgent.size < 2) continue;
+    const share = connectionShares.find((s) => s.databaseConnection === connection);
+    for (const [agent, tool] of byAgent) {
+      if (share?.agents.includes(agent)) continue;
+      const rest = [...byAgent.keys()].filter((other) => other !== agent);
+      findings.push({ agent, identity: "execution", rule: "separation/database-connection", message: `tool ${tool}: database connection "${connection}" is also used by agent(s) ${rest.join(", ")}${share ? `; platform share ${share.name} does not name ${agent}` : ""}`, fix: `give each agent its own connection, or declare platform.shared: [{ name, databaseConnection: ${connection}, agents: [...] }]` });
     }
   }
   return findings;
@@ -184,12 +381,13 @@ export function agentOwnership(agent: AgentPlan): AgentOwnership {
     .map((path) => `${path.slice(0, path.indexOf(KV_MARKER) + KV_MARKER.length)}${path.slice(path.indexOf(KV_MARKER) + KV_MARKER.length).split("/").slice(0, 2).join("/")}/*`);
   return {
     agent: agent.name,
-    owned: [...new Set([...agent.identities.map((identity) => identity.iamRole.arn), agent.auditLogGroup.arn, `${agent.auditLogGroup.arn}:*`, ...kvPrefixes])],
+    owned: [...new Set([...agent.identities.map((identity) => identity.iamRole.arn), agent.auditLogGroup.arn, `${agent.auditLogGroup.arn}:*`, ...kvPrefixes, ...(agent.owns ?? [])])],
   };
 }
 
 export const separationRules = familyRules(SEPARATION_RULES, ({ plan }) => {
   const auditLogGroupArns = plan.agents.map((agent) => agent.auditLogGroup.arn);
+  const fleet = holdingsOf(plan);
   const findings: RuleFinding[] = [];
   for (const agent of plan.agents) {
     for (const identity of agent.identities) {
@@ -200,11 +398,12 @@ export const separationRules = familyRules(SEPARATION_RULES, ({ plan }) => {
         secretRoles: identity.vault.secretRoles.length,
         ownLogGroupArn: agent.auditLogGroup.arn,
         auditLogGroupArns,
+        auditNamespace: fleet.auditNamespace ?? undefined,
+        platform: { partition: fleet.partition, accountId: fleet.accountId },
       };
       findings.push(...attribute(agent.name, identity.kind, checkIdentitySeparation(grants)));
     }
   }
-  const sets = plan.agents.flatMap((agent) => agent.identities.map((identity) => identityGrantSet(agent.name, identity)));
-  findings.push(...checkCrossAgentGrants(sets, plan.agents.map(agentOwnership)));
+  findings.push(...checkOwnership(fleet, indexOf(fleet)));
   return findings;
 });

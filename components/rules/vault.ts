@@ -127,6 +127,14 @@ export interface SecretRoleContext {
   readonly maxStsTtlCeiling?: number;
 }
 
+const roleSets = new WeakMap<readonly string[], Set<string>>();
+/** Agent role ARNs as a set, built once per list; IAM role names compare case-insensitively. */
+function agentRoleSet(arns: readonly string[]): Set<string> {
+  let set = roleSets.get(arns);
+  if (!set) roleSets.set(arns, (set = new Set(arns.map((arn) => arn.toLowerCase()))));
+  return set;
+}
+
 export function checkSecretRole(role: SecretRoleShape, context: SecretRoleContext = {}): Problem[] {
   if (role.type !== "aws") return [];
   const problems: Problem[] = [];
@@ -141,7 +149,7 @@ export function checkSecretRole(role: SecretRoleShape, context: SecretRoleContex
   if (arns.length === 0) problems.push({ rule: "vault/secret-role-arns", message: "AWS secret role names no role ARN", fix: "name the one role the tool assumes" });
   for (const arn of arns) {
     if (hasWildcard(arn)) problems.push({ rule: "vault/secret-role-arns", message: `AWS secret role may assume "${arn}"`, fix: "name the exact role ARN the tool needs" });
-    else if (context.agentRoleArns?.includes(arn)) problems.push({ rule: "vault/secret-role-arns", message: `AWS secret role assumes agent identity role ${arn}`, fix: "an agent never acts as another agent identity; name a role of the target system" });
+    else if (context.agentRoleArns && agentRoleSet(context.agentRoleArns).has(arn.toLowerCase())) problems.push({ rule: "vault/secret-role-arns", message: `AWS secret role assumes agent identity role ${arn}`, fix: "an agent never acts as another agent identity; name a role of the target system" });
   }
   return problems;
 }

@@ -74,7 +74,7 @@ const cases: Array<{ name: string; resources: Resource[]; expect: string[] }> = 
   {
     name: "one agent allowed to assume another agent's role",
     resources: [{ type: "aws:iam/rolePolicy:RolePolicy", name: "hop", props: { role: "acme-test-billing-execution", policy: policy({ Action: "sts:AssumeRole", Resource: "arn:aws:iam::111122223333:role/acme-test-search-execution" }) } }],
-    expect: ["iam/assume-agent-role", "separation/cross-agent-grant"],
+    expect: ["iam/assume-agent-role", "iam/privilege-escalation", "separation/cross-agent-grant"],
   },
   {
     name: "AdministratorAccess attached",

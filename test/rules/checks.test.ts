@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { compileFleet } from "../../components/core/compile";
 import { parseDeclaration } from "../../components/core/schema";
 import type { PolicyDocument, PolicyStatement } from "../../components/core/iam-document";
-import { checkPermissionPolicy, checkManagedPolicyArn } from "../../components/rules/iam";
+import { checkIdentityCombinations, checkPermissionPolicy, checkManagedPolicyArn } from "../../components/rules/iam";
 import { checkTrustPolicy } from "../../components/rules/trust";
 import { checkRbacRules } from "../../components/rules/kubernetes";
 import { checkSecretRole, checkVaultPolicy, checkVaultRole } from "../../components/rules/vault";
@@ -37,10 +37,11 @@ describe("IAM permission checks", () => {
 
   it("accept Resource * for actions that cannot be scoped, reject it when they can", () => {
     expect(checkPermissionPolicy(doc({ Effect: "Allow", Action: "s3:ListAllMyBuckets", Resource: "*" }))).toEqual([]);
-    expect(rules(checkPermissionPolicy(doc({ Effect: "Allow", Action: "s3:GetObject", Resource: "*" })))).toEqual(["iam/resource-wildcard"]);
+    expect(rules(checkPermissionPolicy(doc({ Effect: "Allow", Action: "s3:GetObject", Resource: "*" })))).toEqual(["iam/data-exfiltration", "iam/resource-wildcard"]);
+    expect(rules(checkPermissionPolicy(doc({ Effect: "Allow", Action: "sqs:SendMessage", Resource: "*" })))).toEqual(["iam/resource-wildcard"]);
   });
 
-  it("warn about partial wildcards with what they expand to, and reject patterns that match nothing", () => {
+  it("refuse partial wildcards with what they expand to, and reject patterns that match nothing", () => {
     const [warning] = checkPermissionPolicy(doc({ Effect: "Allow", Action: "s3:GetObjectT*", Resource: "arn:aws:s3:::b/*" }));
     expect(warning.rule).toBe("iam/action-pattern");
     expect(warning.message).toContain("s3:GetObjectTagging");
@@ -48,8 +49,18 @@ describe("IAM permission checks", () => {
   });
 
   it("catch escalation hidden in a wildcard and PassRole on a named role only with compute", () => {
-    expect(rules(checkPermissionPolicy(doc({ Effect: "Allow", Action: "iam:Put*Policy", Resource: "arn:aws:iam::111122223333:role/x" })))).toEqual(["iam/action-pattern", "iam/privilege-escalation"]);
+    expect(rules(checkPermissionPolicy(doc({ Effect: "Allow", Action: "iam:Put*Policy", Resource: "arn:aws:iam::111122223333:role/x" })))).toEqual(["iam/action-pattern", "iam/permissions-management", "iam/privilege-escalation"]);
     expect(checkPermissionPolicy(doc({ Effect: "Allow", Action: "iam:PassRole", Resource: "arn:aws:iam::111122223333:role/x" }))).toEqual([]);
+    // Judged per identity: PassRole in one tool and compute in another.
+    const split = checkIdentityCombinations({
+      aws: [
+        { tool: "a", statement: "A", effect: "Allow", actions: ["iam:PassRole"], notActions: [], resources: ["arn:aws:iam::111122223333:role/x"], notResources: [] },
+        { tool: "b", statement: "B", effect: "Allow", actions: ["lambda:Create*"], notActions: [], resources: ["arn:aws:lambda:us-east-1:111122223333:function:f"], notResources: [] },
+      ],
+    });
+    expect(rules(split)).toEqual(["iam/passrole-compute"]);
+    expect(split[0].message).toContain("tool a");
+    expect(split[0].message).toContain("lambda:CreateFunction (tool b)");
   });
 
   it("know which ARNs an action takes", () => {

@@ -30,7 +30,7 @@ function tool(kind: number, name: string, agent: string, suffix: string): AgentI
       return {
         name,
         database: {
-          connection: "main",
+          connection: `${agent}-${suffix}`,
           creationStatements: [`CREATE ROLE "{{name}}" WITH LOGIN PASSWORD '{{password}}' VALID UNTIL '{{expiration}}'; GRANT SELECT ON ${suffix.replace(/-/g, "_")} TO "{{name}}";`],
           revocationStatements: [`REVOKE ALL ON ${suffix.replace(/-/g, "_")} FROM "{{name}}"; DROP ROLE IF EXISTS "{{name}}";`],
           ttl: "5m",
@@ -57,6 +57,7 @@ const agentArb = (name: string) =>
     // Recorded approval for every tier: valid whatever tier rules require.
     approval: { ticket: "SEC-1", approvedBy: "security@example.com" },
     orchestration: { models: ["arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-5-haiku-20241022-v1:0"] },
+    owns: tools.flatMap((t) => ownsFor(t.kind, name, `${t.name}-${t.suffix}`)),
     tools: tools.map((t) => tool(t.kind, t.name, name, `${t.name}-${t.suffix}`)),
     ...(revoked ? { revoked: { at: "2026-11-01T00:00:00Z", reason: "generated" } } : {}),
   }));
@@ -66,9 +67,25 @@ const fleetArb = fc
   .chain((names) => fc.tuple(fc.tuple(...names.map(agentArb)), fc.boolean()))
   .map(([agents, perAgent]): DeclarationInput => ({
     // High-risk agents need a namespace of their own; a shared namespace only for the rest.
-    platform: { ...PLATFORM, kubernetes: { namespacePerAgent: perAgent || agents.some((a) => a.tier === "high-risk"), namespace: "agents" } },
+    platform: {
+      ...PLATFORM,
+      kubernetes: { namespacePerAgent: perAgent || agents.some((a) => a.tier === "high-risk"), namespace: "agents" },
+      // Each agent's database tool has a connection of its own, declared with its plugin.
+      vault: {
+        ...PLATFORM.vault,
+        databaseConnections: agents.flatMap((a) => (a.tools ?? []).flatMap((t) => (t.database ? [{ name: t.database.connection, plugin: "postgresql-database-plugin" }] : []))),
+      },
+    },
     agents,
   }));
+
+/** What an agent must declare it owns for the tools above. */
+function ownsFor(kind: number, agent: string, suffix: string): string[] {
+  if (kind === 0) return [`arn:aws:s3:::acme-data/${agent}/${suffix}/*`];
+  if (kind === 1) return [`arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/${agent}-${suffix}`];
+  if (kind === 2) return [`arn:aws:sqs:us-east-1:${ACCOUNT}:${agent}-${suffix}`, `arn:aws:s3:::acme-${agent}-${suffix}`];
+  return [];
+}
 
 /** Every string an agent is granted (or owns), by agent: an independent reading of the plan. */
 function grantsByAgent(plan: FleetPlan): Map<string, string[]> {
@@ -113,6 +130,76 @@ describe("generated fleets", () => {
         }
       }),
       { numRuns: 150 },
+    );
+  });
+});
+
+// ---------------------------------------------------------------- random grants against ownership
+
+/** Resources agents may own: disjoint by construction (no item is inside another), names that share prefixes and differ in case. */
+const POOL = [
+  { owned: "arn:aws:s3:::acme-pool/a/*", probes: ["arn:aws:s3:::acme-pool/a/k.txt", "arn:aws:s3:::acme-pool/a/deep/k"] },
+  { owned: "arn:aws:s3:::acme-pool/ab/*", probes: ["arn:aws:s3:::acme-pool/ab/k.txt"] },
+  { owned: "arn:aws:s3:::acme-pool/A/*", probes: ["arn:aws:s3:::acme-pool/A/k.txt"] },
+  { owned: `arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/t1`, probes: [`arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/t1`, `arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/t1/index/by-day`] },
+  { owned: `arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/t1x`, probes: [`arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/t1x`] },
+  { owned: `arn:aws:sqs:us-east-1:${ACCOUNT}:q1`, probes: [`arn:aws:sqs:us-east-1:${ACCOUNT}:q1`] },
+  { owned: `arn:aws:sqs:us-east-1:${ACCOUNT}:Q1`, probes: [`arn:aws:sqs:us-east-1:${ACCOUNT}:Q1`] },
+];
+const SHARED = "arn:aws:s3:::acme-pool/shared/*";
+const SHARED_PROBE = "arn:aws:s3:::acme-pool/shared/k.txt";
+const UNOWNED_PROBES = ["arn:aws:s3:::acme-pool/other/k.txt", `arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/t2`, `arn:aws:sqs:us-east-1:${ACCOUNT}:q2`];
+
+const actionFor = (resource: string, write: boolean) =>
+  resource.includes("/index/")
+    ? "dynamodb:Query"
+    : resource.includes(":s3:::") ? (write ? "s3:PutObject" : "s3:GetObject") : resource.includes(":dynamodb:") ? (write ? "dynamodb:PutItem" : "dynamodb:Query") : write ? "sqs:SendMessage" : "sqs:ReceiveMessage";
+
+const ownershipArb = fc
+  .record({
+    names: fc.uniqueArray(fc.constantFrom("a", "ab", "b", "ba", "c"), { minLength: 2, maxLength: 4 }),
+    // Which agent (by index, or none) owns each pool item.
+    owners: fc.array(fc.integer({ min: -1, max: 3 }), { minLength: POOL.length, maxLength: POOL.length }),
+    readers: fc.array(fc.boolean(), { minLength: 4, maxLength: 4 }),
+    writers: fc.array(fc.boolean(), { minLength: 4, maxLength: 4 }),
+    prober: fc.nat(),
+    probe: fc.constantFrom(...POOL.flatMap((item, index) => item.probes.map((probe) => ({ probe, item: index }))), { probe: SHARED_PROBE, item: -2 }, ...UNOWNED_PROBES.map((probe) => ({ probe, item: -3 }))),
+    write: fc.boolean(),
+  })
+  .map(({ names, owners, readers, writers, prober, probe, write }) => {
+    const ownerOf = (item: number) => (owners[item] >= 0 && owners[item] < names.length ? names[owners[item]] : undefined);
+    const agentName = names[prober % names.length];
+    const resource = probe.probe;
+    const action = actionFor(resource, write);
+    // The oracle, written independently of the rules: own item, or the share with the right list.
+    const allowed =
+      probe.item >= 0 ? ownerOf(probe.item) === agentName : probe.item === -2 ? (write ? writers : readers)[names.indexOf(agentName)] : false;
+    const agents: AgentInput[] = names.map((name) => ({
+      name,
+      owner: "team-x",
+      sponsor: "owner@example.com",
+      tier: "batch",
+      expires: "2099-12-31",
+      orchestration: { models: ["arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-5-haiku-20241022-v1:0"] },
+      owns: POOL.filter((_, item) => ownerOf(item) === name).map((item) => item.owned),
+      tools: name === agentName ? [{ name: "probe", aws: [{ actions: [action], resources: [resource] }] }] : [],
+    }));
+    const read = names.filter((_, i) => readers[i]);
+    const writeList = names.filter((_, i) => writers[i]);
+    const declaration: DeclarationInput = { platform: { ...PLATFORM, shared: [{ name: "pool-shared", resource: SHARED, read, write: writeList }] }, agents };
+    return { declaration, agentName, resource, action, allowed };
+  });
+
+describe("random grants against the ownership model", () => {
+  it("are refused unless the agent owns the resource or a share gives it that access", () => {
+    fc.assert(
+      fc.property(ownershipArb, ({ declaration, agentName, resource, action, allowed }) => {
+        const { violations } = evaluatePlan(compileFleet(parseDeclaration(declaration), "prop"), ALL_RULES, TODAY);
+        const mine = violations.filter((v) => v.agent === agentName && v.severity === "error");
+        if (allowed) expect(violations.map(formatViolation), `${agentName} ${action} ${resource}`).toEqual([]);
+        else expect(mine.length, `${agentName} ${action} ${resource} should be refused`).toBeGreaterThan(0);
+      }),
+      { numRuns: 300 },
     );
   });
 });

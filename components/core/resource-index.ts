@@ -1,0 +1,182 @@
+/**
+ * A trie over resource names (ARNs split at `:` and `/`, Vault paths at `/`), built once per plan, so
+ * "who else owns, shares or is granted this?" costs the depth of the name, not the size of the fleet.
+ *
+ * Each token keeps the separator that ends it (`bucket/`, `log-group:`), so `p/x` and `p:x` are
+ * different paths. Matching is case-correct per service: IAM names are case-insensitive (a role
+ * written `ACME-dev-...` is the same role), everything else compares exactly.
+ */
+import { globMatches, grantsIntersect, hasWildcard } from "./patterns";
+
+export type EntryKind = "owned" | "share" | "grant";
+
+export interface IndexEntry<T> {
+  /** The normalised pattern (see `normaliseResource`). */
+  readonly pattern: string;
+  readonly kind: EntryKind;
+  /** True when the entry covers the name itself. */
+  readonly self: boolean;
+  /** True when the entry covers everything below the name (`x/…`, `x:…`). */
+  readonly below: boolean;
+  readonly value: T;
+}
+
+interface Node<T> {
+  children: Map<string, Node<T>>;
+  /** Owned and shared entries whose pattern is this node's name (self and/or below). */
+  here: IndexEntry<T>[];
+  /** Grant entries at this node: kept apart so `containing` never walks them (many agents may be granted one bucket). */
+  grants: IndexEntry<T>[];
+  /** Entries with a wildcard inside a token after this node: matched by glob. */
+  globs: IndexEntry<T>[];
+}
+
+const node = <T>(): Node<T> => ({ children: new Map(), here: [], grants: [], globs: [] });
+const listFor = <T>(target: Node<T>, kind: EntryKind) => (kind === "grant" ? target.grants : target.here);
+
+/** Vault paths live under their own root so they never meet an ARN. */
+const VAULT_ROOT = "vault:";
+
+/** Lower-case the parts of a name AWS compares case-insensitively. */
+export function normaliseResource(value: string): string {
+  if (!value.startsWith("arn:")) return `${VAULT_ROOT}${value}`;
+  const parts = value.split(":");
+  // arn:partition:service:region:account:resource — IAM and STS names are case-insensitive.
+  if (parts.length >= 6 && (parts[2] === "iam" || parts[2] === "sts")) return value.toLowerCase();
+  return value;
+}
+
+/** Split after every `:` and `/`, keeping the separator on the token it ends. */
+export function tokens(normalised: string): string[] {
+  const out: string[] = [];
+  let start = 0;
+  for (let i = 0; i < normalised.length; i++) {
+    const c = normalised[i];
+    if (c === ":" || c === "/") {
+      out.push(normalised.slice(start, i + 1));
+      start = i + 1;
+    }
+  }
+  if (start < normalised.length) out.push(normalised.slice(start));
+  return out;
+}
+
+/** Does the normalised pattern of an entry intersect the normalised query (both may hold `*`/`?`)? */
+function intersects(a: string, b: string): boolean {
+  if (a.startsWith(VAULT_ROOT) !== b.startsWith(VAULT_ROOT)) return false;
+  return a.startsWith(VAULT_ROOT) ? grantsIntersect(a.slice(VAULT_ROOT.length), b.slice(VAULT_ROOT.length)) : grantsIntersect(a, b);
+}
+
+/**
+ * Index of owned resources, shares and grants. `add` takes a pattern as written: a concrete name
+ * (covering itself and, for `owned`, everything below it), a prefix ending in `/*` (covering what is
+ * below), or any other pattern (stored for glob matching at its longest literal prefix).
+ */
+export class ResourceIndex<T> {
+  private readonly root = node<T>();
+  private size = 0;
+
+  add(pattern: string, kind: EntryKind, value: T, coversBelow = kind !== "grant"): void {
+    const normalised = normaliseResource(pattern);
+    const parts = tokens(normalised);
+    const last = parts[parts.length - 1] ?? "";
+    const literal = parts.findIndex(hasWildcard);
+    this.size++;
+    if (literal === -1) {
+      // Concrete: the entry is the name; below it are `name/` and `name:`.
+      listFor(this.at(parts), kind).push({ pattern: normalised, kind, self: true, below: false, value });
+      if (coversBelow) {
+        const base = parts.slice(0, -1);
+        for (const sep of ["/", ":"]) listFor(this.at([...base, `${last}${sep}`]), kind).push({ pattern: `${normalised}${sep}*`, kind, self: false, below: true, value });
+      }
+      return;
+    }
+    if (literal === parts.length - 1 && last === "*" && parts.length > 1) {
+      // `prefix/*`: everything below the prefix node.
+      listFor(this.at(parts.slice(0, -1)), kind).push({ pattern: normalised, kind, self: false, below: true, value });
+      return;
+    }
+    this.at(parts.slice(0, literal)).globs.push({ pattern: normalised, kind, self: false, below: false, value });
+  }
+
+  get entries(): number {
+    return this.size;
+  }
+
+  private at(parts: readonly string[]): Node<T> {
+    let current = this.root;
+    for (const part of parts) {
+      let next = current.children.get(part);
+      if (!next) current.children.set(part, (next = node<T>()));
+      current = next;
+    }
+    return current;
+  }
+
+  /**
+   * Owned and shared entries that contain every name the pattern can match: prefixes above it, or
+   * the concrete name itself (grants contain nothing). A pattern with a wildcard is contained only by an entry covering
+   * everything below a literal prefix of it.
+   */
+  containing(pattern: string): IndexEntry<T>[] {
+    const parts = tokens(normaliseResource(pattern));
+    const firstWild = parts.findIndex(hasWildcard);
+    const literalDepth = firstWild === -1 ? parts.length : firstWild;
+    const found: IndexEntry<T>[] = [];
+    let current: Node<T> | undefined = this.root;
+    for (let depth = 0; depth <= literalDepth && current; depth++) {
+      // A node at depth d is the name parts[0..d); entries covering below contain longer patterns.
+      const exact = firstWild === -1 && depth === parts.length;
+      for (const entry of current.here) if ((entry.below && !exact) || (entry.self && exact)) found.push(entry);
+      if (depth < literalDepth) current = current.children.get(parts[depth]);
+    }
+    return found;
+  }
+
+  /** Up to `limit` entries some name of which the pattern can also match. */
+  intersecting(pattern: string, accept: (entry: IndexEntry<T>) => boolean = () => true, limit = 8): IndexEntry<T>[] {
+    const normalised = normaliseResource(pattern);
+    const parts = tokens(normalised);
+    const firstWild = parts.findIndex(hasWildcard);
+    const literalDepth = firstWild === -1 ? parts.length : firstWild;
+    const found: IndexEntry<T>[] = [];
+    let current: Node<T> | undefined = this.root;
+    for (let depth = 0; depth <= literalDepth && current && found.length < limit; depth++) {
+      if (depth === literalDepth && firstWild !== -1) {
+        // The wildcard may reach anything below here: test every entry of the subtree by glob.
+        this.scan(current, normalised, accept, found, limit);
+        break;
+      }
+      const exact = depth === parts.length;
+      for (const list of [current.here, current.grants]) {
+        for (const entry of list) {
+          if (found.length >= limit) break;
+          if (((entry.below && !exact) || (entry.self && exact)) && accept(entry)) found.push(entry);
+        }
+      }
+      for (const entry of current.globs) if (accept(entry) && intersects(entry.pattern, normalised)) found.push(entry);
+      if (depth < literalDepth) current = current.children.get(parts[depth]);
+    }
+    return found.slice(0, limit);
+  }
+
+  /** Everything below a node whose pattern meets `normalised` (a wildcard query reaches the whole subtree). */
+  private scan(start: Node<T>, normalised: string, accept: (entry: IndexEntry<T>) => boolean, found: IndexEntry<T>[], limit: number): void {
+    const stack: Array<Node<T>> = [start];
+    while (stack.length && found.length < limit) {
+      const current = stack.pop()!;
+      for (const list of [current.here, current.grants, current.globs]) {
+        for (const entry of list) {
+          if (found.length >= limit) return;
+          if (accept(entry) && intersects(entry.pattern, normalised)) found.push(entry);
+        }
+      }
+      for (const child of current.children.values()) stack.push(child);
+    }
+  }
+}
+
+/** Does `pattern` (IAM glob) match the concrete name, case-correctly per service? */
+export function resourceMatches(pattern: string, name: string): boolean {
+  return globMatches(normaliseResource(pattern), normaliseResource(name));
+}
