@@ -4,6 +4,7 @@ import type { ActionCatalog } from "./access-level";
 import { compareText } from "./conditions";
 import { entryChanges, type LocalChange } from "./entry-changes";
 import { globSubsumes, vaultPathSubsumes } from "./patterns";
+import { dropsUser, sameStatements } from "./sql-statements";
 import type { Identity, SecretRole, VaultRole } from "./model";
 import type { Entry, EntryRules } from "./statements";
 import type { ChangeKind, Classification } from "./types";
@@ -82,6 +83,20 @@ function vaultRoleChanges(base: VaultRole | null, head: VaultRole | null, revoke
   return out;
 }
 
+/** A revocation that no longer provably ends the user widens: its users could outlive their leases. */
+function revocationChanges(base: SecretRole, head: SecretRole): LocalChange[] {
+  if (base.type !== "database" || head.type !== "database" || sameStatements(base.revocationStatements, head.revocationStatements)) return [];
+  const [was, is] = [dropsUser(base.revocationStatements), dropsUser(head.revocationStatements)];
+  const classification: Classification = is ? (was ? "neutral" : "narrows") : "widens";
+  const note = is
+    ? "the new revocation drops the generated user when its lease ends"
+    : head.revocationStatements.length === 0
+      ? "revocation statements removed: the plugin's default (or nothing) runs when a lease ends; a user could outlive its lease"
+      : "the new revocation does not provably drop the generated user: a user could outlive its lease";
+  const text = (statements: readonly string[]) => statements.join(" ") || "(none)";
+  return [change("secret-role-changed", classification, `${base.name} revocation statements`, text(base.revocationStatements), text(head.revocationStatements), [note])];
+}
+
 function secretRoleChanges(base: readonly SecretRole[], head: readonly SecretRole[]): LocalChange[] {
   const out: LocalChange[] = [];
   const baseByName = new Map(base.map((r) => [r.name, r]));
@@ -96,13 +111,14 @@ function secretRoleChanges(base: readonly SecretRole[], head: readonly SecretRol
     if (role.type !== next.type) out.push(change("secret-role-changed", "widens", `${role.name} type`, role.type, next.type, [INCOMPARABLE]));
     out.push(...setChange("secret-role-changed", `${role.name} role ARNs`, role.roleArns, next.roleArns));
     if (role.dbName !== next.dbName) out.push(change("secret-role-changed", "widens", `${role.name} database connection`, role.dbName, next.dbName, [INCOMPARABLE]));
-    if (role.creationStatements.join("\n") !== next.creationStatements.join("\n")) {
+    if (!sameStatements(role.creationStatements, next.creationStatements)) {
       out.push(
         change("secret-role-changed", "widens", `${role.name} creation statements`, role.creationStatements.join(" "), next.creationStatements.join(" "), [
-          "SQL grants cannot be compared automatically: review the statements; treated as widening",
+          "SQL grants cannot be proved narrower here: review the statements; treated as widening",
         ]),
       );
     }
+    out.push(...revocationChanges(role, next));
     const fields = [...new Set([...Object.keys(role.ttls), ...Object.keys(next.ttls)])].sort(compareText);
     for (const field of fields) out.push(...ttlChange(`${role.name} ${field}`, role.ttls[field], next.ttls[field]));
   }
@@ -119,13 +135,13 @@ function vaultRules(entries: readonly Entry[]): string {
     .join("; ");
 }
 
-const EMPTY: Omit<Identity, "kind" | "serviceAccount" | "iamRole"> = { permissions: [], trust: [], vaultRole: null, vaultPolicy: null, vaultPaths: [], secretRoles: [] };
+const EMPTY: Omit<Identity, "kind" | "serviceAccount" | "iamRole" | "raw"> = { permissions: [], trust: [], vaultRole: null, vaultPolicy: null, vaultPaths: [], secretRoles: [] };
 
 /** Changes to one identity; `base` null means the identity is new (its whole content is listed). */
 export function identityChanges(base: Identity | null, head: Identity | null, catalog: ActionCatalog, revoked: boolean): LocalChange[] {
   if (!head) return base ? [change("identity-removed", "narrows", base.kind, describeIdentity(base), null, ["deletes its IAM role, Vault role and ServiceAccount"])] : [];
   const out: LocalChange[] = [];
-  const before = base ?? { ...EMPTY, kind: head.kind, serviceAccount: head.serviceAccount, iamRole: head.iamRole };
+  const before = base ?? { ...EMPTY, raw: head.raw, kind: head.kind, serviceAccount: head.serviceAccount, iamRole: head.iamRole };
   if (!base) out.push(change("identity-added", "widens", head.kind, null, describeIdentity(head)));
   if (before.serviceAccount !== head.serviceAccount) {
     out.push(change("service-account-changed", "neutral", "ServiceAccount", before.serviceAccount, head.serviceAccount, ["the trust policy and the Vault role follow the ServiceAccount: see their changes"]));
