@@ -81,7 +81,13 @@ function direction(rule: ClassificationRule, before: unknown, after: unknown): {
   }
 }
 
-const ELEMENT_KEYS = ["kind", "name", "path"];
+const ELEMENT_KEYS = ["name", "kind", "path"];
+
+/** Lists paired by position: their elements' names are only labels (statements are compared whatever policy holds them). */
+const PAIRED_BY_POSITION = new Set(["agents[].identities[].iamRole.policies"]);
+
+/** Optional objects whose absence is itself a value every leaf compares against. */
+const WALKED_WHEN_ABSENT = new Set(["platform.limits"]);
 
 function elementKey(element: unknown, index: number): string {
   if (element && typeof element === "object") {
@@ -95,8 +101,8 @@ function elementKey(element: unknown, index: number): string {
 
 class Walker {
   readonly out: PlacedChange[] = [];
-  /** Derived leaves that differ, by identity ("" for the agent or platform). */
-  readonly derived = new Map<string, Set<string>>();
+  /** Derived leaves that differ (paths relative to the agent or identity). */
+  readonly derived = new Set<string>();
 
   constructor(private readonly identityList: string | null) {}
 
@@ -107,6 +113,9 @@ class Walker {
     if (rule && (rule.subtree || !shape)) return this.leaf(rule, where, identity, before, after);
     const at = (key: string) => (where ? `${where}.${key}` : key);
     if (shape === "object") {
+      // An object on one side only (a Vault role, an approval, a revocation) is an addition or
+      // removal its dedicated comparator reports; only `limits` reads absence as "no limit".
+      if ((before === null || before === undefined || after === null || after === undefined) && !WALKED_WHEN_ABSENT.has(path)) return;
       const keys = new Set([...Object.keys((before as object | null) ?? {}), ...Object.keys((after as object | null) ?? {})]);
       for (const key of keys) this.walk(path ? `${path}.${key}` : key, at(key), identity, (before as Record<string, unknown> | null)?.[key], (after as Record<string, unknown> | null)?.[key]);
       return;
@@ -131,7 +140,8 @@ class Walker {
       }
       // Lists of objects: pair by key; an element on one side only is an addition or removal the
       // dedicated comparators report (an agent, identity, tool or secret role added or removed).
-      const index = (list: unknown) => new Map(((list as unknown[] | null) ?? []).map((e, i) => [elementKey(e, i), e]));
+      const byPosition = PAIRED_BY_POSITION.has(path);
+      const index = (list: unknown) => new Map(((list as unknown[] | null) ?? []).map((e, i) => [byPosition ? String(i) : elementKey(e, i), e]));
       const [b, a] = [index(before), index(after)];
       for (const [key, element] of a) {
         if (!b.has(key)) continue;
@@ -147,9 +157,7 @@ class Walker {
   private leaf(rule: ClassificationRule, where: string, identity: string | null, before: unknown, after: unknown): void {
     if (rule.compare.how === "dedicated" || sameJson(before, after)) return;
     if (rule.compare.how === "derived") {
-      const key = identity ?? "";
-      if (!this.derived.has(key)) this.derived.set(key, new Set());
-      this.derived.get(key)!.add(where.replace(/\{[^}]*\}$/, "").replace(/\[[^\]]*\]/g, "[]"));
+      this.derived.add(where.replace(/\{[^}]*\}$/, "").replace(/\[[^\]]*\]/g, "[]"));
       return;
     }
     const { classification, note } = direction(rule, before, after);
@@ -173,15 +181,17 @@ class Walker {
 export function genericChanges(root: string, before: unknown, after: unknown): PlacedChange[] {
   const walker = new Walker(root === "agents[]" ? "agents[].identities" : null);
   walker.walk(root, "", null, before, after);
-  const derived: PlacedChange[] = [...walker.derived].map(([identity, paths]) => ({
-    identity: identity || null,
+  // One line for all of them: they follow fields compared elsewhere, and are not privilege.
+  const paths = [...walker.derived].sort();
+  const derived: PlacedChange[] = paths.length === 0 ? [] : [{
+    identity: null,
     change: {
       kind: "derived-changed",
       classification: "neutral",
       before: null,
       after: null,
-      detail: { subject: [...paths].sort().join(", "), notes: ["labels, tags and other fields that follow compared fields differ; nothing they grant is compared here"] },
+      detail: { subject: paths.join(", "), notes: ["labels, tags and other fields that follow compared fields differ; nothing they grant is compared here"] },
     },
-  }));
+  }];
   return [...walker.out, ...derived];
 }
