@@ -9,7 +9,7 @@
  */
 import { z } from "zod";
 import { IDENTITY_KINDS } from "./names";
-import { PLAN_VERSION, type FleetPlan } from "./plan-types";
+import { PLAN_VERSION, type AgentPlan, type FleetPlan } from "./plan-types";
 import { dataClassSchema, exceptionSchema, limitsSchema, tierSchema } from "./schema";
 
 export { PLAN_VERSION };
@@ -182,6 +182,9 @@ export const planSchema = z.strictObject({
 
 export type ParsedPlan = z.output<typeof planSchema>;
 
+/** The plan with its agents unread: agents are checked one by one (see `parsePlan`'s `reuse`). */
+const planEnvelopeSchema = planSchema.extend({ agents: z.array(z.unknown()) });
+
 /** A plan that cannot be read: where, and why (`agents[0].identities[1].iamRole.arn: …`). */
 export class PlanSchemaError extends Error {
   constructor(
@@ -201,9 +204,11 @@ const MAX_PROBLEMS = 20;
 
 /**
  * Read a plan (parsed JSON or a compiled `FleetPlan`). The version is checked first so a plan
- * written by another release fails with that reason, not with a list of shape errors.
+ * written by another release fails with that reason, not with a list of shape errors. Agents are
+ * checked one by one; `reuse` may return an agent already checked (one deep-equal to it in the
+ * other plan of a diff), which is then not checked again: in a 1,000-agent pull request most are.
  */
-export function parsePlan(input: unknown, source: string): FleetPlan {
+export function parsePlan(input: unknown, source: string, reuse?: (rawAgent: unknown) => AgentPlan | undefined): FleetPlan {
   if (input === null || typeof input !== "object" || Array.isArray(input)) throw new PlanSchemaError(source, ["(root): expected an object"]);
   const version = (input as Record<string, unknown>).version;
   if (version !== PLAN_VERSION) {
@@ -212,13 +217,28 @@ export function parsePlan(input: unknown, source: string): FleetPlan {
       `version: the plan ${found}; this agent-identity reads plan version ${PLAN_VERSION} only: write the plan again with this version (\`agent-identity plan --json <file>\`)`,
     ]);
   }
-  const result = planSchema.safeParse(input);
-  if (!result.success) {
-    const problems = result.error.issues.slice(0, MAX_PROBLEMS).map((issue) => `${pathText(issue.path) || "(root)"}: ${issue.message}`);
-    if (result.error.issues.length > MAX_PROBLEMS) problems.push(`…and ${result.error.issues.length - MAX_PROBLEMS} more`);
+  const problems: string[] = [];
+  let total = 0;
+  const report = (error: z.ZodError, prefix: readonly PropertyKey[]) => {
+    total += error.issues.length;
+    for (const issue of error.issues) if (problems.length < MAX_PROBLEMS) problems.push(`${pathText([...prefix, ...issue.path]) || "(root)"}: ${issue.message}`);
+  };
+  const envelope = planEnvelopeSchema.safeParse(input);
+  if (!envelope.success) report(envelope.error, []);
+  const rawAgents = Array.isArray((input as Record<string, unknown>).agents) ? ((input as Record<string, unknown>).agents as unknown[]) : [];
+  const agents = rawAgents.map((raw, index) => {
+    const known = reuse?.(raw);
+    if (known) return known;
+    const result = agentPlanSchema.safeParse(raw);
+    if (result.success) return result.data;
+    report(result.error, ["agents", index]);
+    return undefined;
+  });
+  if (total > 0 || !envelope.success) {
+    if (total > MAX_PROBLEMS) problems.push(`…and ${total - MAX_PROBLEMS} more`);
     throw new PlanSchemaError(source, problems);
   }
-  return result.data as FleetPlan;
+  return { ...envelope.data, agents } as FleetPlan;
 }
 
 // ---------------------------------------------------------------- the schema and the types agree

@@ -7,6 +7,7 @@
 import { PlanSchemaError, parsePlan } from "../core/plan-schema";
 import type { AgentPlan, IdentityPlan } from "../core/plan-types";
 import { compareText } from "./conditions";
+import { sameJson } from "./generic-changes";
 import type { Agent, Identity, Plan, SecretRole, VaultRole } from "./model";
 import { permissionEntries, trustEntries, vaultEntries, type Entry, type RawStatement } from "./statements";
 
@@ -156,30 +157,24 @@ function duplicates(values: readonly string[]): string[] {
   return [...repeated].sort(compareText);
 }
 
-/** Deep equality of parsed JSON, allocation-light: finds the agents a change did not touch. */
-export function sameJson(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
-  if (Array.isArray(a)) {
-    if (!Array.isArray(b) || a.length !== b.length) return false;
-    for (let i = 0; i < a.length; i++) if (!sameJson(a[i], b[i])) return false;
-    return true;
-  }
-  if (Array.isArray(b)) return false;
-  const keysA = Object.keys(a);
-  if (keysA.length !== Object.keys(b).length) return false;
-  for (const key of keysA) if (!(key in b) || !sameJson((a as Json)[key], (b as Json)[key])) return false;
-  return true;
-}
-
 /**
  * Validate and normalise a plan. Throws `PlanInputError` naming the source and the path.
  * `known` maps an agent's raw JSON to an already normalised agent: an agent byte-for-byte equal to
  * one in the other plan is normalised once (in a typical pull request, most agents are unchanged).
  */
 export function readPlan(input: unknown, source: string, known?: (raw: unknown) => Agent | undefined): Plan {
-  const plan = parsePlan(unwrapPlanOutput(input, source), source);
-  const agents = plan.agents.map((a) => known?.(a) ?? agent(a));
+  const unwrapped = unwrapPlanOutput(input, source);
+  // An agent already normalised from the other plan was checked there: not checked again.
+  const normalised = new Map<unknown, Agent>();
+  const reuse = known
+    ? (raw: unknown) => {
+        const agent = known(raw);
+        if (agent) normalised.set(agent.raw, agent);
+        return agent?.raw;
+      }
+    : undefined;
+  const plan = parsePlan(unwrapped, source, reuse);
+  const agents = plan.agents.map((a) => normalised.get(a) ?? agent(a));
   const problems = duplicates(agents.map((a) => a.name)).map((name) => `agents: "${name}" appears more than once`);
   for (const a of agents) {
     for (const kind of duplicates(a.identities.map((i) => i.kind))) problems.push(`agents "${a.name}": identity "${kind}" appears more than once`);
@@ -188,11 +183,12 @@ export function readPlan(input: unknown, source: string, known?: (raw: unknown) 
   return { stack: plan.stack, platform: plan.platform, agents: agents.sort((x, y) => compareText(x.name, y.name)) };
 }
 
-/** Read both sides of a diff; agents equal in both are normalised once and shared (so compare as identical). */
+/** Read both sides of a diff; agents equal in both are checked and normalised once, and shared. */
 export function readPlanPair(base: unknown, head: unknown, sources: { base: string; head: string }): [Plan, Plan] {
   const basePlan = readPlan(base, sources.base);
   const byName = new Map(basePlan.agents.map((a) => [a.name, a]));
   const known = (raw: unknown): Agent | undefined => {
+    if (!raw || typeof raw !== "object") return undefined;
     const name = (raw as Json).name;
     const candidate = typeof name === "string" ? byName.get(name) : undefined;
     return candidate && sameJson(candidate.raw, raw) ? candidate : undefined;
