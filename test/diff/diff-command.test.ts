@@ -9,6 +9,7 @@ import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { runDiff } from "../../cli/diff-command";
+import { runPlan } from "../../cli/plan-command";
 import { agent, edited, planJson, statementsOf } from "../helpers/diff-plans";
 
 const DEV = readFileSync("stacks/Pulumi.dev.yaml", "utf8");
@@ -192,6 +193,15 @@ describe("diff of plan files", () => {
     expect(result.stderr).toContain("bad.json");
     expect(result.stderr).toContain(message);
     expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it("reads the stdout of `plan --format json` and a plan written by `plan --json`", async () => {
+    const planned = runPlan({ stack: "dev", format: "json", json: join(dir, "dev.plan.json"), date: "2026-11-28" });
+    expect(planned.exitCode).toBe(0);
+    write("dev.stdout.json", planned.stdout);
+    const result = await runDiff({ base: "dev.plan.json", head: "dev.stdout.json", stack: "dev", cwd: dir, failOn: "widen" });
+    expect(result).toMatchObject({ exitCode: 0, stderr: "" });
+    expect(result.stdout).toBe("No identity changes (stack dev: dev.plan.json -> dev.stdout.json).\n");
   });
 
   it("requires a base", async () => {
