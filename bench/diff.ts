@@ -17,7 +17,7 @@ const PLATFORM: PlatformInput = {
   aws: {
     accountId: "111122223333",
     region: "us-east-1",
-    oidcProviderArn: "arn:aws:iam::111122223333:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/BENCH",
+    oidcProviderArn: "arn:aws:iam::111122223333:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/BENCH000000000000000000000000000",
     permissionsBoundaryArn: "arn:aws:iam::111122223333:policy/agent-boundary",
   },
   vault: { kubernetesAuthPath: "kubernetes", kvMount: "kv", databaseMount: "database", awsMount: "aws", audience: "vault" },

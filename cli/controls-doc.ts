@@ -52,15 +52,20 @@ export function renderControls(): string {
     "pack reads an agent's tier, data class, owner and expiry from what the components write (role tags, ServiceAccount",
     "labels and annotations, Vault alias metadata) and applies the tier defaults (organisation limits live in the declaration).",
     "",
+    "Waivable: whether a reviewed exception (`platform.exceptions`, at most 90 days) may waive the rule in `plan` and",
+    "the components. Lifecycle, trust, separation, stack-wide and limits rules, privilege escalation and credential",
+    "exposure are never waivable (components/rules/waivable.ts). The pack waives nothing.",
+    "",
     "Standards: OWASP Non-Human Identities Top 10 (2025), OWASP Top 10 for Agentic Applications (ASI), CSA MAESTRO",
     "layers, NIST AI RMF 1.0 subcategories.",
     "",
   ];
   for (const family of families) {
-    out.push(`## ${FAMILY_TITLES[family] ?? family}`, "", "| Rule | Severity | Control | Runs in | OWASP NHI | OWASP ASI | MAESTRO | NIST AI RMF |", "|---|---|---|---|---|---|---|---|");
+    out.push(`## ${FAMILY_TITLES[family] ?? family}`, "", "| Rule | Severity | Waivable | Control | Runs in | OWASP NHI | OWASP ASI | MAESTRO | NIST AI RMF |", "|---|---|---|---|---|---|---|---|---|");
     for (const rule of rules.filter((r) => r.family === family)) {
       const s = rule.standards;
-      out.push(`| \`${rule.id}\` | ${rule.severity} | ${escape(rule.description)} | ${where(rule, planIds)} | ${cell(s.owaspNhi)} | ${cell(s.owaspAsi)} | ${cell(s.maestro)} | ${cell(s.nistAiRmf)} |`);
+      const waivable = rule.waivable ? "yes" : "no";
+      out.push(`| \`${rule.id}\` | ${rule.severity} | ${waivable} | ${escape(rule.description)} | ${where(rule, planIds)} | ${cell(s.owaspNhi)} | ${cell(s.owaspAsi)} | ${cell(s.maestro)} | ${cell(s.nistAiRmf)} |`);
     }
     out.push("");
   }

@@ -6,7 +6,7 @@ import { writeFileSync } from "node:fs";
 import { DeclarationError } from "../components/core/schema";
 import { PlanViolationError, planDeclaration, type ValidatedPlan } from "../components/validate";
 import { formatViolation } from "../components/rules";
-import { renderPlan } from "./render-plan";
+import { exceptionLines, renderPlan } from "./render-plan";
 import { StackFileError, locateDeclarationError, readStackFile, stackFilePath, type StackFile } from "./stack-file";
 
 export interface PlanOptions {
@@ -68,17 +68,18 @@ export function runPlan(options: PlanOptions): CommandResult {
       const violations = outcome.violations?.evaluation.violations ?? [];
       // Exceptions in force are part of the record even when the plan fails for another reason.
       const waived = outcome.violations?.evaluation.waived ?? [];
-      return { exitCode: outcome.exitCode, stdout: `${JSON.stringify({ ok: false, errors: outcome.lines, violations, waived }, null, 2)}\n`, stderr: "" };
+      const waivers = outcome.violations?.evaluation.waivers ?? [];
+      return { exitCode: outcome.exitCode, stdout: `${JSON.stringify({ ok: false, errors: outcome.lines, violations, waived, waivers }, null, 2)}\n`, stderr: "" };
     }
     const what = outcome.exitCode === 1 ? `${outcome.lines.length} policy violation(s)` : "invalid stack file";
-    const waived = (outcome.violations?.evaluation.waived ?? []).map((v) => `  ${formatViolation(v)} [waived until ${v.waiver.expires} by ${v.waiver.approvedBy}: ${v.waiver.reason}]`);
-    const exceptions = waived.length ? ["exceptions in force:", ...waived] : [];
+    const exceptions = outcome.violations ? exceptionLines(outcome.violations.evaluation) : [];
     return { exitCode: outcome.exitCode, stdout: "", stderr: [`plan failed: ${what}`, ...outcome.lines.map((l) => `  ${l}`), ...exceptions, ""].join("\n") };
   }
   const { plan, evaluation } = outcome.result;
   if (options.json) writeFileSync(options.json, `${JSON.stringify(plan, null, 2)}\n`);
   if (options.format === "json") {
-    return { exitCode: 0, stdout: `${JSON.stringify({ ok: true, plan, warnings: evaluation.violations, waived: evaluation.waived }, null, 2)}\n`, stderr: "" };
+    const output = { ok: true, plan, warnings: evaluation.violations, waived: evaluation.waived, waivers: evaluation.waivers };
+    return { exitCode: 0, stdout: `${JSON.stringify(output, null, 2)}\n`, stderr: "" };
   }
   return { exitCode: 0, stdout: `${renderPlan(plan, evaluation)}${options.json ? `plan written to ${options.json}\n` : ""}`, stderr: "" };
 }

@@ -2,7 +2,7 @@
 import { asList } from "../components/core/iam-document";
 import { formatDuration } from "../components/core/durations";
 import type { AgentPlan, FleetPlan, IdentityPlan } from "../components/core/plan-types";
-import { formatViolation, type Evaluation } from "../components/rules";
+import { formatViolation, formatWaiver, type Evaluation } from "../components/rules";
 
 function identityLines(identity: IdentityPlan): string[] {
   const lines = [
@@ -55,12 +55,18 @@ export function renderPlan(plan: FleetPlan, evaluation: Evaluation): string {
   ];
   const warnings = evaluation.violations.filter((v) => v.severity === "warning");
   if (warnings.length) out.push("warnings:", ...warnings.map((v) => `  ${formatViolation(v)}`), "");
-  if (evaluation.waived.length) {
-    out.push(
-      "exceptions in force:",
-      ...evaluation.waived.map((v) => `  ${formatViolation(v)} [waived until ${v.waiver.expires} by ${v.waiver.approvedBy}: ${v.waiver.reason}]`),
-      "",
-    );
-  }
+  out.push(...exceptionLines(evaluation));
   return out.join("\n");
+}
+
+/** Every exception in force and every violation it waives: shown whether the plan passes or fails. */
+export function exceptionLines(evaluation: Evaluation): string[] {
+  if (evaluation.waivers.length === 0 && evaluation.waived.length === 0) return [];
+  const waivedCount = evaluation.waived.length;
+  return [
+    `exceptions in force: ${evaluation.waivers.length} (waiving ${waivedCount} violation${waivedCount === 1 ? "" : "s"})`,
+    ...evaluation.waivers.map((w) => `  ${formatWaiver(w)}`),
+    ...(waivedCount ? ["waived violations:", ...evaluation.waived.map((v) => `  ${formatViolation(v)} [waived until ${v.waiver.expires} by ${v.waiver.approvedBy}: ${v.waiver.reason}]`)] : []),
+    "",
+  ];
 }

@@ -24,8 +24,11 @@ export interface StackFile {
   readonly file: string;
   /** `{ platform, agents }`, not yet validated. */
   readonly declaration: { platform: unknown; agents: unknown };
-  /** Turns a declaration path (`agents.0.tools.1.aws`) into `file:line: config-key path`. */
-  locate(path: string): string;
+  /**
+   * Turns a declaration path (`agents.0.tools.1.aws`) into `file:line: config-key path`; `label`
+   * (`agents[0] (triage).tools[1] (ledger).aws`) is shown instead of the bare indexes when given.
+   */
+  locate(path: string, label?: string): string;
 }
 
 export function stackFilePath(stack: string): string {
@@ -60,7 +63,7 @@ export function parseStackFile(text: string, file: string): StackFile {
     throw new StackFileError(file, [{ path: `config.${PLATFORM_KEY}`, message: "missing: the platform declaration is required" }]);
   }
 
-  const locate = (path: string): string => {
+  const locate = (path: string, label?: string): string => {
     const [head, ...rest] = path.split(".").filter(Boolean);
     const key = head === "platform" ? PLATFORM_KEY : head === "agents" ? AGENTS_KEY : head;
     const yamlPath = ["config", key, ...rest.map((p) => (/^\d+$/.test(p) ? Number(p) : p))];
@@ -69,13 +72,14 @@ export function parseStackFile(text: string, file: string): StackFile {
     for (let depth = yamlPath.length - 1; !node && depth > 1; depth--) node = document.getIn(yamlPath.slice(0, depth), true) as Node | undefined;
     const line = node?.range ? `:${lineCounter.linePos(node.range[0]).line}` : "";
     const pretty = [key, ...rest].reduce((acc, part) => (/^\d+$/.test(part) ? `${acc}[${part}]` : acc ? `${acc}.${part}` : part), "");
-    return `${file}${line}: ${pretty}`;
+    const named = label && head && label.startsWith(head) ? `${key}${label.slice(head.length)}` : pretty;
+    return `${file}${line}: ${named}`;
   };
   return { file, declaration: { platform: config[PLATFORM_KEY], agents: config[AGENTS_KEY] ?? [] }, locate };
 }
 
 /** Re-express a `DeclarationError` against the stack file's lines and config keys. */
 export function locateDeclarationError(stackFile: StackFile, error: DeclarationError): string[] {
-  return error.issues.map((issue) => `${stackFile.locate(issue.path)}: ${issue.message}`);
+  return error.issues.map((issue) => `${stackFile.locate(issue.path, issue.label)}: ${issue.message}`);
 }
 

@@ -31,7 +31,7 @@ export class AgentFleet extends pulumi.ComponentResource {
     // Children are keyed by agent name, never by position, so reordering renames nothing.
     for (const agent of args.agents) {
       const compiled = { plan: plan.agents.find((a) => a.name === agent.name)!, platform: plan.platform };
-      agents[agent.name] = new Agent(`${name}-${agent.name}`, { ...agent, platform: args.platform, [PRECOMPILED]: compiled }, { parent: this });
+      agents[agent.name] = new Agent(`${name}-${agent.name}`, { ...agent, platform: args.platform, validationDate, [PRECOMPILED]: compiled }, { parent: this });
     }
     this.agents = agents;
 

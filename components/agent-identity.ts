@@ -95,7 +95,8 @@ export class AgentIdentity extends pulumi.ComponentResource {
           tokenPolicies: [policy.name],
           tokenNoDefaultPolicy: role.tokenNoDefaultPolicy,
           aliasNameSource: role.aliasNameSource,
-          aliasMetadata: { ...role.aliasMetadata },
+          // Left out (not sent as {}) where the declared Vault does not store it.
+          aliasMetadata: role.aliasMetadata ? { ...role.aliasMetadata } : undefined,
         },
         parent,
       );

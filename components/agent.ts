@@ -11,6 +11,7 @@ import type { IdentityKind } from "./core/names";
 import type { AgentPlan } from "./core/plan-types";
 import type { AgentInput, Platform, PlatformInput } from "./core/schema";
 import { workloadIdentity, type WorkloadIdentity, type WorkloadIdentityOptions } from "./core/workload";
+import { stackRegistry } from "./registry";
 import { planAgentDeclaration, planForComponent } from "./validate";
 
 /** Set by AgentFleet, which has already validated the whole fleet: skips validating twice. */
@@ -41,6 +42,11 @@ export class Agent extends pulumi.ComponentResource {
     super("agent-identity:index:Agent", name, {}, opts);
     const compiled = args[PRECOMPILED] ?? Agent.compile(name, args, this);
     const platform = compiled.platform;
+    // Stack-wide rules against every agent created before this one in the program, fleet or not.
+    const conflicts = stackRegistry().register(compiled.plan, platform, `Agent ${name}`, args.validationDate ?? new Date());
+    if (conflicts.length > 0) {
+      throw new pulumi.ResourceError(`agent ${compiled.plan.name}: ${conflicts.length} policy violation(s) across agents\n${conflicts.map((c) => `  - ${c}`).join("\n")}`, this, true);
+    }
     this.plan = compiled.plan;
     this.vaultAudience = platform.vault.audience;
     const parent = { parent: this };
@@ -55,10 +61,13 @@ export class Agent extends pulumi.ComponentResource {
         name: this.plan.auditLogGroup.name,
         retentionInDays: this.plan.auditLogGroup.retentionDays,
         // The audit record outlives mistakes: deleting it takes a deliberate change first.
-        deletionProtectionEnabled: true,
+        deletionProtectionEnabled: this.plan.auditLogGroup.deletionProtection,
         tags: { agent: this.plan.name, owner: this.plan.owner, tier: this.plan.tier, environment: platform.environment, "managed-by": "pulumi-agent-identity" },
       },
-      parent,
+      // Removing, renaming or replacing the agent (a new namePrefix or environment) drops the group
+      // from the stack but keeps it in AWS, so the record survives and DeleteLogGroup, which
+      // deletion protection refuses, is never called; see README "Retiring an agent's audit trail".
+      { ...parent, retainOnDelete: true },
     );
 
     const identities = {} as Record<IdentityKind, AgentIdentity>;

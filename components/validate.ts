@@ -5,8 +5,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { compileFleet } from "./core/compile";
 import type { FleetPlan } from "./core/plan-types";
-import { DeclarationError, parseAgent, parseDeclaration, parsePlatform, type Declaration, type DeclarationInput } from "./core/schema";
-import { ALL_RULES, errorsOf, evaluatePlan, formatViolation, type Evaluation } from "./rules";
+import { crossFieldIssues } from "./core/consistency";
+import { DeclarationError, issuesOf, parseAgent, parseDeclaration, parsePlatform, type Declaration, type DeclarationInput } from "./core/schema";
+import { ALL_RULES, errorsOf, evaluatePlan, formatViolation, formatWaiver, type Evaluation } from "./rules";
 
 export interface ValidatedPlan {
   readonly plan: FleetPlan;
@@ -44,12 +45,14 @@ export function planAgentDeclaration(platform: unknown, agent: unknown, stack: s
   const parsedPlatform = attempt(() => parsePlatform(platform, source));
   const parsedAgent = attempt(() => parseAgent(agent, source));
   if (!parsedPlatform || !parsedAgent) throw new DeclarationError(source, issues);
-  return evaluateDeclaration({ platform: parsedPlatform, agents: [parsedAgent] }, stack, now, source);
+  const crossField = crossFieldIssues(parsedPlatform, parsedAgent);
+  if (crossField.length) throw new DeclarationError(source, issuesOf(crossField, "agent", agent));
+  return evaluateDeclaration({ platform: parsedPlatform, agents: [parsedAgent] }, stack, now, source, true);
 }
 
-function evaluateDeclaration(declaration: Declaration, stack: string, now: Date, source: string): ValidatedPlan {
+function evaluateDeclaration(declaration: Declaration, stack: string, now: Date, source: string, partial = false): ValidatedPlan {
   const plan = compileFleet(declaration, stack);
-  const evaluation = evaluatePlan(plan, ALL_RULES, now);
+  const evaluation = evaluatePlan(plan, ALL_RULES, now, { partial });
   if (errorsOf(evaluation).length > 0) throw new PlanViolationError(source, evaluation);
   return { plan, evaluation };
 }
@@ -59,6 +62,7 @@ export function planForComponent(component: pulumi.Resource | undefined, plan: (
   try {
     const result = plan();
     for (const warning of result.evaluation.violations) pulumi.log.warn(formatViolation(warning), component);
+    for (const waiver of result.evaluation.waivers) pulumi.log.info(`exception in force: ${formatWaiver(waiver)}`, component);
     for (const waived of result.evaluation.waived) {
       pulumi.log.info(`${formatViolation(waived)} [waived until ${waived.waiver.expires} by ${waived.waiver.approvedBy}: ${waived.waiver.reason}]`, component);
     }

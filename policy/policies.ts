@@ -62,6 +62,7 @@ export const PACK_COVERAGE: Readonly<Record<string, { readonly resource?: true; 
   "vault/secret-credential-type": { resource: true },
   "vault/sts-ttl": { resource: true },
   "vault/secret-role-arns": { resource: true },
+  "vault/unique-path": { stack: true },
   "limits/role-name-length": { resource: true },
   "limits/inline-policy-size": { resource: true, stack: true },
   "limits/trust-policy-size": { resource: true },
@@ -89,6 +90,8 @@ export const PACK_COVERAGE: Readonly<Record<string, { readonly resource?: true; 
 export const PLAN_ONLY: Readonly<Record<string, string>> = {
   "lifecycle/approval-required": "approvals are not written to any resource",
   "context/data-class-ceiling": "a tool's data class is not written to any resource (the role carries the agent's ceiling)",
+  "lifecycle/exception-expiry": "exceptions live in the declaration, not on resources (the pack waives nothing)",
+  "lifecycle/exception-scope": "exceptions live in the declaration, not on resources (the pack waives nothing)",
 };
 
 export const PACK_RULES: readonly RuleMeta[] = [...ALL_RULES, ...RESOURCE_ONLY_RULES].filter((rule) => PACK_COVERAGE[rule.id]);

@@ -23,6 +23,19 @@ export function indexStack(resources: readonly PackResource[]) {
   const ofType = (type: string) => read.filter((r) => r.resource.type === type);
   const metadata = (r: Read) => (r.v.metadata ?? {}) as Record<string, unknown>;
 
+  /**
+   * Who a Vault role belongs to: its alias metadata, or, where the declared Vault is too old to
+   * store alias metadata (the components then leave it out), its name `<env>-<agent>-<kind>` when
+   * it binds exactly that agent's ServiceAccount for that identity and nothing else.
+   */
+  const vaultRoleOwner = (v: Record<string, unknown>, names: string[], namespaces: string[]): Record<string, string> => {
+    const meta = asRecord(v.aliasMetadata);
+    if (v.aliasMetadata !== undefined) return meta;
+    const roleName = asString(v.roleName) ?? "";
+    if (names.length !== 1 || namespaces.length !== 1) return meta;
+    const sa = serviceAccounts.find((s) => s.name === names[0] && s.namespace === namespaces[0]);
+    return sa && roleName.endsWith(`-${sa.agent}-${sa.kind}`) ? { agent: sa.agent, identity: sa.kind } : meta;
+  };
   const serviceAccounts = ofType(TYPES.serviceAccount).flatMap((r) => {
     const labels = asRecord(metadata(r).labels);
     const kind = labels[IDENTITY_LABEL];
@@ -33,7 +46,11 @@ export function indexStack(resources: readonly PackResource[]) {
   const roles = ofType(TYPES.role).map((r) => ({ ...r, name: asString(r.v.name), tags: asRecord(r.v.tags), trust: readPolicyDocument(r.v.assumeRolePolicy) }));
   const rolePolicies = ofType(TYPES.rolePolicy).map((r) => ({ ...r, role: asString(r.v.role)?.split("/").pop(), document: readPolicyDocument(r.v.policy) }));
   const vaultPolicies = ofType(TYPES.vaultPolicy).map((r) => ({ ...r, name: asString(r.v.name), paths: typeof r.v.policy === "string" ? parseVaultPolicy(r.v.policy).paths : [] }));
-  const authRoles = ofType(TYPES.vaultAuthRole).map((r) => ({ ...r, meta: asRecord(r.v.aliasMetadata), names: asStrings(r.v.boundServiceAccountNames), namespaces: asStrings(r.v.boundServiceAccountNamespaces), policies: asStrings(r.v.tokenPolicies) }));
+  const authRoles = ofType(TYPES.vaultAuthRole).map((r) => {
+    const names = asStrings(r.v.boundServiceAccountNames);
+    const namespaces = asStrings(r.v.boundServiceAccountNamespaces);
+    return { ...r, meta: vaultRoleOwner(r.v, names, namespaces), names, namespaces, policies: asStrings(r.v.tokenPolicies) };
+  });
   const secretRoles = [...ofType(TYPES.vaultAwsRole), ...ofType(TYPES.vaultDatabaseRole)].map((r) => ({
     ...r,
     path: `${asString(r.v.backend) ?? ""}/${r.resource.type === TYPES.vaultAwsRole ? "sts" : "creds"}/${asString(r.v.name) ?? ""}`,

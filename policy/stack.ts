@@ -146,6 +146,8 @@ export function checkStack(resources: readonly PackResource[]): PackFinding[] {
     findings.push({ ...finding, urn });
   }
 
+  findings.push(...checkDuplicateVaultPaths(ix));
+
   // Context: agent roles' grants bound to region and account; high-risk agents alone in their namespace.
   findings.push(...checkAgentRoleGrants(ix), ...checkAgentNamespaces(ix));
 
@@ -174,6 +176,30 @@ export function checkStack(resources: readonly PackResource[]): PackFinding[] {
         findings.push(...attributeTo(who, binding.resource.urn, [{ rule: "kubernetes/shared-namespace-pod-create", message: `ServiceAccount ${key(namespace, subject.name ?? "")} can create pods in ${namespace}, shared by agents ${[...agentsByNamespace.get(namespace)!].join(", ")}`, fix: "give each agent its own namespace (namespacePerAgent: true), or remove pod creation" }]));
       }
     }
+  }
+  return findings;
+}
+
+/** Two Vault resources on one path would overwrite each other: `vault/unique-path`, on each of them. */
+function checkDuplicateVaultPaths(ix: StackIndex): PackFinding[] {
+  const trim = (path: string | undefined) => (path ?? "").replace(/^\/+|\/+$/g, "");
+  const objects = [
+    ...ix.vaultPolicies.map((r) => ({ r, path: `sys/policy/${r.name ?? ""}`, agent: r.resource.name })),
+    ...ix.authRoles.map((r) => ({ r, path: `auth/${trim(asString(r.v.backend))}/role/${asString(r.v.roleName) ?? ""}`, agent: r.meta.agent ?? r.resource.name })),
+    ...ix.secretRoles.map((r) => ({ r, path: `${trim(asString(r.v.backend))}/roles/${asString(r.v.name) ?? ""}`, agent: r.resource.name })),
+  ];
+  const findings: PackFinding[] = [];
+  for (const object of objects) {
+    const twins = objects.filter((o) => o !== object && o.path === object.path && o.r.resource.type === object.r.resource.type);
+    if (twins.length === 0) continue;
+    findings.push({
+      rule: "vault/unique-path",
+      agent: object.agent,
+      identity: null,
+      urn: object.r.resource.urn,
+      message: `writes Vault path "${object.path}", as ${twins.map((t) => t.r.resource.name).join(", ")} does`,
+      fix: "give every Vault role, policy and secret role a name of its own (the components' names never coincide)",
+    });
   }
   return findings;
 }

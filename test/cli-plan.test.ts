@@ -52,14 +52,14 @@ describe("plan command", () => {
     const result = runPlan({ stack: "dev", config: file, date: "2026-11-28" });
     expect(result.exitCode).toBe(2);
     const line = devText.split("\n").findIndex((l) => l.includes("tier: batch")) + 1;
-    expect(result.stderr).toContain(`${file}:${line}: agent-identity:agents[0].tier: Invalid option`);
+    expect(result.stderr).toContain(`${file}:${line}: agent-identity:agents[0] (invoice-triage).tier: one of batch, assistant, high-risk`);
   });
 
   it("exits 2 for unknown fields, naming them", () => {
     const file = write("unknown.yaml", devText.replace("tier: batch", "tier: batch\n      superpowers: true"));
     const result = runPlan({ stack: "dev", config: file });
     expect(result.exitCode).toBe(2);
-    expect(result.stderr).toMatch(/agent-identity:agents\[0\].*superpowers/);
+    expect(result.stderr).toContain('agent-identity:agents[0] (invoice-triage): unknown field "superpowers"');
   });
 
   it("exits 2 for broken YAML and for a missing file", () => {
@@ -83,7 +83,7 @@ describe("plan command", () => {
     const file = write("bad-process.yaml", devText.replace("tier: batch", "tier: root"));
     const run = spawnSync(process.execPath, ["--import", "tsx", "cli/main.ts", "plan", "--config", file], { encoding: "utf8" });
     expect(run.status).toBe(2);
-    expect(run.stderr).toContain("Invalid option");
+    expect(run.stderr).toContain("tier: one of batch, assistant, high-risk");
     expect(run.stderr).not.toMatch(/\n\s+at /);
     const ok = execFileSync(process.execPath, ["--import", "tsx", "cli/main.ts", "plan", "--stack", "prod", "--date", "2026-11-28"], { encoding: "utf8" });
     expect(ok).toContain("stack prod:");

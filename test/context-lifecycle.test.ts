@@ -5,6 +5,7 @@ import { DeclarationError, type AgentInput, type PlatformInput } from "../compon
 import { effectiveTierPolicy } from "../components/core/tiers";
 import { asList } from "../components/core/iam-document";
 import { PLATFORM, TODAY, agent, stackDeclaration } from "./helpers/fixtures";
+import { checkSessionNameRoom } from "../components/rules/context";
 
 const HIGH_RISK: Partial<AgentInput> = { tier: "high-risk", approval: { ticket: "SEC-9", approvedBy: "sec@example.com" } };
 
@@ -67,18 +68,25 @@ describe("risk tiers", () => {
     const { plan } = planDeclaration({ platform: PLATFORM, agents: [agent("hr", HIGH_RISK), agent("b")] }, "test", TODAY);
     const condition = (name: string) => plan.agents.find((a) => a.name === name)!.identities.map((i) => i.iamRole.trustPolicy.Statement[0].Condition?.StringLike);
     expect(condition("hr")).toEqual([
-      { "sts:RoleSessionName": "hr-orchestration-*" },
-      { "sts:RoleSessionName": "hr-execution-*" },
+      { "sts:RoleSessionName": "hr-orch-*" },
+      { "sts:RoleSessionName": "hr-exec-*" },
       { "sts:RoleSessionName": "hr-audit-*" },
     ]);
     expect(condition("b")).toEqual([undefined, undefined, undefined]);
   });
 
-  it("rejects a high-risk agent whose name leaves no room for the pod in the session name", () => {
-    const long = "a".repeat(30);
-    const found = violations([agent(long, HIGH_RISK)]).filter((v) => v.rule === "context/session-name-room");
-    // "<30 chars>-orchestration-" is 45 characters, "-execution-" 41, "-audit-" 37.
-    expect(found.map((v) => v.identity)).toEqual(["execution", "orchestration"]);
+  it("gives even a 40-character high-risk agent session prefixes that leave room for the 36-character pod UID", () => {
+    const long = "quarterly-revenue-reconciler-emea-region";
+    expect(long).toHaveLength(40);
+    expect(violations([agent(long, HIGH_RISK)]).filter((v) => v.rule === "context/session-name-room")).toEqual([]);
+    const { plan } = planDeclaration({ platform: PLATFORM, agents: [agent(long, HIGH_RISK)] }, "test", TODAY);
+    for (const identity of plan.agents[0].identities) {
+      expect(identity.sessionNamePrefix!.length).toBeLessThanOrEqual(64 - 36);
+      expect(identity.sessionNamePrefix!.startsWith("quarterly-re")).toBe(true);
+    }
+    // A prefix a hand-written trust policy might demand is still refused when the UID cannot fit.
+    expect(checkSessionNameRoom(`${"a".repeat(24)}-exec-`).map((p) => p.rule)).toEqual(["context/session-name-room"]);
+    expect(checkSessionNameRoom(`${"a".repeat(22)}-exec-`)).toEqual([]);
   });
 
   it("organisation limits only tighten the tier defaults", () => {

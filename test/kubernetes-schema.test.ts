@@ -44,10 +44,10 @@ describe("Kubernetes manifests", () => {
     const projected = (workload.volumes[0] as { projected: { sources: Array<{ serviceAccountToken: { audience: string; expirationSeconds: number } }> } }).projected.sources[0].serviceAccountToken;
     expect(projected).toEqual({ audience: "vault", expirationSeconds: 600, path: "token" });
     const sessionName = workload.env.find((e) => e.name === "AWS_ROLE_SESSION_NAME");
-    expect(sessionName?.value).toBe("payout-execution-$(POD_NAME)");
+    expect(sessionName?.value).toBe("payout-exec-$(POD_UID)");
     // The trust policy demands exactly that prefix for a high-risk agent.
     const trust = payout.plan.identities.find((i) => i.kind === "execution")!.iamRole.trustPolicy.Statement[0];
-    expect(trust.Condition?.StringLike).toEqual({ "sts:RoleSessionName": "payout-execution-*" });
+    expect(trust.Condition?.StringLike).toEqual({ "sts:RoleSessionName": "payout-exec-*" });
     await settle();
   });
 });

@@ -62,7 +62,7 @@ describe("revoking an agent", () => {
     expect(rogue.revoked).toEqual({
       at: AT,
       reason: "INC-7 prompt injection exfiltrating invoices",
-      leaseRevokeCommands: ["vault lease revoke -prefix database/creds/test-rogue-ledger", "vault lease revoke -prefix aws/sts/test-rogue-reports"],
+      leaseRevokeCommands: ["vault lease revoke -prefix database/creds/test.rogue.ledger/", "vault lease revoke -prefix aws/sts/test.rogue.reports/"],
     });
   });
 

@@ -3,7 +3,7 @@
  * only through OIDC, and the diff step's shell actually producing one marked comment.
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -19,6 +19,8 @@ interface Step {
 interface Job {
   permissions?: Record<string, string>;
   steps: Step[];
+  strategy?: { matrix?: { include?: Array<Record<string, string>> } };
+  env?: Record<string, string>;
 }
 interface Workflow {
   on: Record<string, { paths?: string[]; branches?: string[] }>;
@@ -44,7 +46,9 @@ describe.each(["identity-review.yml", "deploy.yml"])("%s", (name) => {
   it("gets AWS credentials only by assuming a role with an OIDC token", () => {
     const aws = using(workflow, "aws-actions/configure-aws-credentials");
     expect(aws.length).toBeGreaterThan(0);
-    for (const step of aws) expect(step.with?.["role-to-assume"]).toMatch(/^arn:aws:iam::\d{12}:role\//);
+    const include = Object.values(workflow.jobs).flatMap((job) => job.strategy?.matrix?.include ?? []);
+    const roles = aws.flatMap((step) => (step.with?.["role-to-assume"] === "${{ matrix.role }}" ? include.map((entry) => entry.role) : [step.with?.["role-to-assume"]]));
+    for (const role of roles) expect(role).toMatch(/^arn:aws:iam::\d{12}:role\//);
     const jobsWithAws = Object.values(workflow.jobs).filter((job) => job.steps.some((s) => s.uses?.startsWith("aws-actions/")));
     for (const job of jobsWithAws) expect(job.permissions?.["id-token"]).toBe("write");
   });
@@ -115,6 +119,51 @@ describe("identity-review.yml", () => {
 
 describe("deploy.yml", () => {
   const workflow = load("deploy.yml");
+  const job = workflow.jobs.up;
+  const stackAws = (stack: string) => (parse(readFileSync(`stacks/Pulumi.${stack}.yaml`, "utf8")).config["agent-identity:platform"] as { aws: { accountId: string; region: string } }).aws;
+
+  it("deploys each stack with its own account, region, role and cluster, and exports VAULT_ADDR", () => {
+    const include = job.strategy!.matrix!.include!;
+    expect(include.map((entry) => entry.stack)).toEqual(["dev", "prod"]);
+    for (const entry of include) {
+      const aws = stackAws(entry.stack);
+      expect([entry.account, entry.region]).toEqual([aws.accountId, aws.region]);
+      expect(entry.role.split(":")[4]).toBe(aws.accountId);
+      expect(entry.cluster).toContain(entry.stack);
+    }
+    expect(new Set(include.map((entry) => entry.account)).size).toBe(include.length);
+    expect(job.env?.VAULT_ADDR).toBe("${{ vars.VAULT_ADDR }}");
+    const [aws] = using(workflow, "aws-actions/configure-aws-credentials");
+    expect(aws.with).toMatchObject({ "role-to-assume": "${{ matrix.role }}", "aws-region": "${{ matrix.region }}" });
+  });
+
+  const check = job.steps.find((step) => step.name?.startsWith("Check the credentials"))!;
+  const runCheck = (stack: string, callerAccount: string, expected: { account: string; region: string }, vault = "https://vault.example.com") => {
+    const dir = mkdtempSync(join(tmpdir(), "deploy-check-"));
+    try {
+      // A stand-in `aws` CLI that answers get-caller-identity with the given account.
+      writeFileSync(join(dir, "aws"), `#!/bin/sh\necho ${callerAccount}\n`, { mode: 0o755 });
+      return spawnSync("bash", ["-c", check.run!], {
+        encoding: "utf8",
+        env: { ...process.env, PATH: `${dir}:${process.env.PATH}`, STACK: stack, EXPECTED_ACCOUNT: expected.account, EXPECTED_REGION: expected.region, VAULT_ADDR: vault },
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+
+  it("checks the caller's account against the stack's aws.accountId before up", () => {
+    const steps = job.steps.map((step) => step.name ?? step.uses ?? step.run ?? "");
+    expect(steps.indexOf(check.name!)).toBeLessThan(steps.findIndex((s) => s.startsWith("pulumi/actions@")));
+    const prod = stackAws("prod");
+    expect(runCheck("prod", prod.accountId, { account: prod.accountId, region: prod.region }).status).toBe(0);
+    const wrongAccount = runCheck("prod", "111122223333", { account: prod.accountId, region: prod.region });
+    expect(wrongAccount.status).toBe(1);
+    expect(wrongAccount.stdout).toContain("the deploy role is in account 111122223333, but stack prod declares aws.accountId 999988887777");
+    expect(runCheck("prod", prod.accountId, { account: prod.accountId, region: "us-east-1" }).status).toBe(1);
+    expect(runCheck("dev", prod.accountId, { account: prod.accountId, region: prod.region }).status).toBe(1);
+    expect(runCheck("prod", prod.accountId, { account: prod.accountId, region: prod.region }, "").status).toBe(1);
+  });
 
   it("runs pulumi up with the policy pack on push to main", () => {
     expect(workflow.on.push.branches).toEqual(["main"]);

@@ -19,6 +19,8 @@ import {
   type IdentityKind,
 } from "./names";
 import { parseDuration } from "./durations";
+import { globalInferenceProfile, globalServiceRegion } from "./global-services";
+import { vaultSupports } from "./vault-features";
 import { effectiveTierPolicy, type OrganisationLimits, type TierPolicy } from "./tiers";
 import { TOKEN_SELF_PATHS } from "./vault-policy";
 import type {
@@ -31,7 +33,7 @@ import type {
   VaultPathRule,
 } from "./plan-types";
 import { PLAN_VERSION } from "./plan-types";
-import type { AgentDeclaration, Declaration, Limits, Platform, ToolDeclaration } from "./schema";
+import type { AgentDeclaration, AwsStatementDeclaration, Declaration, Limits, Platform, ToolDeclaration } from "./schema";
 
 export const MANAGED_BY = "pulumi-agent-identity";
 /** Audience IRSA tokens carry (the EKS Pod Identity Webhook's default). */
@@ -77,27 +79,91 @@ function regionCondition(regions: readonly string[]): PolicyStatement["Condition
 
 function orchestrationStatements(platform: Platform, agent: AgentDeclaration): PolicyStatement[] {
   if (agent.orchestration.models.length === 0) return [];
-  return [
+  const statements: PolicyStatement[] = [
     {
       Sid: "InvokeDeclaredModels",
       Effect: "Allow",
-      Action: ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"],
+      Action: [...INVOKE_ACTIONS],
       Resource: [...agent.orchestration.models],
       Condition: regionCondition(agent.orchestration.regions ?? [platform.aws.region]),
     },
   ];
+  agent.orchestration.models.forEach((model, index) => statements.push(...globalProfileStatements(model, index)));
+  return statements;
+}
+
+const INVOKE_ACTIONS = ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"] as const;
+
+/**
+ * A global cross-Region inference profile (`inference-profile/global.<model>`) routes to any
+ * commercial region. AWS documents three grants for it (Amazon Bedrock user guide, "Global
+ * cross-Region inference", IAM policy requirements): the profile in the source region (the
+ * statement above), the foundation model in the source region, and the region-less foundation
+ * model `arn:aws:bedrock:::foundation-model/<model>`, for which `aws:RequestedRegion` is the
+ * literal `unspecified`. Both model grants hold only through that one profile
+ * (`bedrock:InferenceProfileArn`), exactly as documented and no wider.
+ */
+function globalProfileStatements(model: string, index: number): PolicyStatement[] {
+  const profile = globalInferenceProfile(model);
+  if (!profile) return [];
+  const base = `arn:${profile.partition}:bedrock`;
+  return [
+    {
+      Sid: sid("GlobalProfile", String(index), "SourceRegionModel"),
+      Effect: "Allow",
+      Action: [...INVOKE_ACTIONS],
+      Resource: [`${base}:${profile.region}::foundation-model/${profile.modelId}`],
+      Condition: { StringEquals: { "aws:RequestedRegion": profile.region, "bedrock:InferenceProfileArn": profile.arn } },
+    },
+    {
+      Sid: sid("GlobalProfile", String(index), "GlobalModel"),
+      Effect: "Allow",
+      Action: [...INVOKE_ACTIONS],
+      Resource: [`${base}:::foundation-model/${profile.modelId}`],
+      Condition: { StringEquals: { "aws:RequestedRegion": "unspecified", "bedrock:InferenceProfileArn": profile.arn } },
+    },
+  ];
+}
+
+/**
+ * One declared statement as IAM statements. Actions of a global service (IAM, Route 53,
+ * CloudFront, ...) are bound to the region AWS evaluates them in (us-east-1 in the aws partition,
+ * see global-services.ts), not to the platform or declared regions, which would deny them; they
+ * go in a statement of their own so regional actions keep their own regions.
+ */
+function toolStatements(platform: Platform, tool: string, index: number, statement: AwsStatementDeclaration): PolicyStatement[] {
+  const regional: string[] = [];
+  const global = new Map<string, string[]>();
+  for (const action of statement.actions) {
+    const region = globalServiceRegion(platform.aws.partition, action);
+    if (region === undefined) regional.push(action);
+    else global.set(region, [...(global.get(region) ?? []), action]);
+  }
+  const statements: PolicyStatement[] = [];
+  if (regional.length > 0) {
+    statements.push({
+      Sid: sid("Tool", tool, String(index)),
+      Effect: "Allow",
+      Action: regional,
+      Resource: [...statement.resources],
+      Condition: regionCondition(statement.regions ?? [platform.aws.region]),
+    });
+  }
+  for (const [region, actions] of [...global.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    statements.push({
+      // The first statement of a purely global declaration keeps the plain Sid.
+      Sid: statements.length === 0 ? sid("Tool", tool, String(index)) : sid("Tool", tool, String(index), "Global", region),
+      Effect: "Allow",
+      Action: actions,
+      Resource: [...statement.resources],
+      Condition: regionCondition([region]),
+    });
+  }
+  return statements;
 }
 
 function executionStatements(platform: Platform, agent: AgentDeclaration): PolicyStatement[] {
-  return agent.tools.flatMap((tool) =>
-    (tool.aws ?? []).map((statement, index) => ({
-      Sid: sid("Tool", tool.name, String(index)),
-      Effect: "Allow" as const,
-      Action: [...statement.actions],
-      Resource: [...statement.resources],
-      Condition: regionCondition(statement.regions ?? [platform.aws.region]),
-    })),
-  );
+  return agent.tools.flatMap((tool) => (tool.aws ?? []).flatMap((statement, index) => toolStatements(platform, tool.name, index, statement)));
 }
 
 /** Actions that would let a writer erase or shorten the audit record. */
@@ -299,7 +365,8 @@ function compileIdentity(platform: Platform, agent: AgentDeclaration, kind: Iden
             tokenPolicies: [policyName],
             tokenNoDefaultPolicy: true,
             aliasNameSource: "serviceaccount_uid",
-            aliasMetadata: ownership,
+            // Only where the declared Vault stores it; elsewhere it would show as a change forever.
+            aliasMetadata: vaultSupports(platform.vault, "aliasMetadata") ? ownership : null,
           },
           policy: { name: policyName, paths: vaultPaths(platform, agent, kind, roles) },
           secretRoles: roles,
@@ -311,7 +378,8 @@ function compileIdentity(platform: Platform, agent: AgentDeclaration, kind: Iden
 /** Lease-revocation commands for every dynamic secret role the agent had. */
 export function leaseRevokeCommands(platform: Platform, agent: AgentDeclaration): string[] {
   const tier = tierPolicyFor(platform, agent);
-  return secretRoles(platform, agent, tier).map((role) => `vault lease revoke -prefix ${role.credentialsPath}`);
+  // Lease ids are `<credentials path>/<id>`: the trailing slash keeps the prefix to this one role.
+  return secretRoles(platform, agent, tier).map((role) => `vault lease revoke -prefix ${role.credentialsPath}/`);
 }
 
 export function compileAgent(platform: Platform, agent: AgentDeclaration): AgentPlan {
@@ -338,7 +406,12 @@ export function compileAgent(platform: Platform, agent: AgentDeclaration): Agent
         "pod-security.kubernetes.io/enforce": "restricted",
       },
     },
-    auditLogGroup: { name: logGroup, arn: logGroupArn(platform, logGroup), retentionDays: agent.audit.logRetentionDays },
+    auditLogGroup: {
+      name: logGroup,
+      arn: logGroupArn(platform, logGroup),
+      retentionDays: agent.audit.logRetentionDays,
+      deletionProtection: agent.audit.deletionProtection,
+    },
     models: [...agent.orchestration.models],
     tools: agent.tools.map((tool) => ({ name: tool.name, kind: toolKind(tool), dataClass: tool.dataClass })),
     revoked: agent.revoked

@@ -171,7 +171,11 @@ function literalLength(template: string): number {
  * ARN's services that matches, only the most specific counts: `arn:aws:s3:::b/k` is an object, even
  * though the bucket template `${BucketName}` would also match it.
  */
-export function arnAcceptedByAction(action: string, arn: string): boolean {
+export function arnAcceptedByAction(action: string, given: string): boolean {
+  // The region-less foundation model of a global cross-Region inference profile
+  // (`arn:aws:bedrock:::foundation-model/<id>`, Bedrock user guide) is a foundation model although
+  // the reference's template requires a region: read its empty region as one.
+  const arn = /^arn:[a-z-]+:bedrock:::foundation-model\//.test(given) ? given.replace(":bedrock:::", ":bedrock:unspecified::") : given;
   const entry = lookupAction(action);
   const parsed = parseArn(arn);
   if (!entry || !parsed) return false;

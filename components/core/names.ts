@@ -50,9 +50,16 @@ export function vaultPolicyName(platform: Platform, agent: string, kind: Identit
   return `${platform.namePrefix}-${platform.environment}-${agent}-${kind}`;
 }
 
-/** Name of a dynamic-secret role (database or AWS) inside its Vault mount. */
+/**
+ * Name of a dynamic-secret role (database or AWS) inside its Vault mount: `<env>.<agent>.<tool>`.
+ * Environment, agent and tool are DNS-1123 labels, which never contain `.`, so the name splits back
+ * into exactly one (env, agent, tool): agent `ledger` + tool `sync-db` and agent `ledger-sync` +
+ * tool `db` stay distinct (`-` as separator made both `dev-ledger-sync-db`). Vault accepts `.` in
+ * these names: database roles match `framework.GenericNameRegex` and AWS roles
+ * `GenericNameWithAtRegex`, `\w([\w-.]*\w)?` (hashicorp/vault sdk/framework/path.go).
+ */
 export function vaultSecretRoleName(platform: Platform, agent: string, tool: string): string {
-  return `${platform.environment}-${agent}-${tool}`;
+  return `${platform.environment}.${agent}.${tool}`;
 }
 
 export function auditLogGroupName(platform: Platform, agent: string): string {
@@ -71,7 +78,21 @@ export function oidcIssuer(oidcProviderArn: string): string {
   return oidcProviderArn.slice(at + marker.length);
 }
 
-/** Prefix every session name of a traceable identity must start with (`sts:RoleSessionName`). */
+/** STS `RoleSessionName`: 2 to 64 characters of `[\w+=,.@-]` (AssumeRoleWithWebIdentity API). */
+export const STS_SESSION_NAME_MAX = 64;
+/** Length of a Kubernetes object UID (`metadata.uid`, an RFC 4122 UUID in its 36-character form). */
+export const POD_UID_LENGTH = 36;
+/** Room the static part of a session name may take so that it plus the pod UID fits STS's limit. */
+export const SESSION_PREFIX_MAX = STS_SESSION_NAME_MAX - POD_UID_LENGTH;
+
+const KIND_SHORT: Record<IdentityKind, string> = { orchestration: "orch", execution: "exec", audit: "audit" };
+
+/**
+ * Prefix every session name of an identity starts with (`sts:RoleSessionName`): `<agent>-<kind>-`
+ * with the kind shortened (orch, exec, audit) and a long agent name cut to a stable hash, so the
+ * prefix is at most `SESSION_PREFIX_MAX` (28) characters and the pod UID always fits after it.
+ */
 export function sessionNamePrefix(agent: string, kind: IdentityKind): string {
-  return `${agent}-${kind}-`;
+  const short = KIND_SHORT[kind];
+  return `${boundedName(agent, SESSION_PREFIX_MAX - short.length - 2)}-${short}-`;
 }

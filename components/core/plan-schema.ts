@@ -72,6 +72,8 @@ export const planPlatformSchema = z.strictObject({
     databaseMount: text,
     awsMount: text,
     audience: text,
+    version: text.optional(),
+    edition: z.enum(["community", "enterprise"]),
   }),
   limits: limitsSchema.optional(),
   exceptions: z.array(exceptionSchema),
@@ -106,7 +108,7 @@ export const vaultRolePlanSchema = z.strictObject({
   tokenPolicies: strings,
   tokenNoDefaultPolicy: z.literal(true),
   aliasNameSource: z.literal("serviceaccount_uid"),
-  aliasMetadata: labels,
+  aliasMetadata: labels.nullable(),
 });
 
 export const vaultPolicyPlanSchema = z.strictObject({
@@ -160,7 +162,7 @@ export const agentPlanSchema = z.strictObject({
   maxDataClass: dataClassSchema,
   approval: z.strictObject({ ticket: text, approvedBy: text }).nullable(),
   namespace: z.strictObject({ name: text, create: z.boolean(), labels }),
-  auditLogGroup: z.strictObject({ name: text, arn: text, retentionDays: z.number().int() }),
+  auditLogGroup: z.strictObject({ name: text, arn: text, retentionDays: z.number().int(), deletionProtection: z.boolean() }),
   models: strings,
   tools: z.array(z.strictObject({ name: text, kind: z.enum(["aws", "database", "kv", "vaultAws"]), dataClass: dataClassSchema })),
   revoked: z

@@ -60,7 +60,8 @@ export interface VaultRolePlan {
   readonly tokenPolicies: readonly string[];
   readonly tokenNoDefaultPolicy: true;
   readonly aliasNameSource: "serviceaccount_uid";
-  readonly aliasMetadata: Readonly<Record<string, string>>;
+  /** Owner, sponsor, expiry... on each entity alias; null when the declared Vault does not store it. */
+  readonly aliasMetadata: Readonly<Record<string, string>> | null;
 }
 
 export interface DatabaseSecretRolePlan {
@@ -136,7 +137,13 @@ export interface AgentPlan {
   readonly maxDataClass: DataClass;
   readonly approval: { readonly ticket: string; readonly approvedBy: string } | null;
   readonly namespace: { readonly name: string; readonly create: boolean; readonly labels: Readonly<Record<string, string>> };
-  readonly auditLogGroup: { readonly name: string; readonly arn: string; readonly retentionDays: number };
+  readonly auditLogGroup: {
+    readonly name: string;
+    readonly arn: string;
+    readonly retentionDays: number;
+    /** CloudWatch deletion protection; the log group is also kept in AWS when removed from the stack. */
+    readonly deletionProtection: boolean;
+  };
   readonly models: readonly string[];
   readonly tools: readonly ToolPlan[];
   readonly revoked: RevocationPlan | null;

@@ -8,6 +8,9 @@
 import { z } from "zod";
 import { isDuration } from "./durations";
 import { DATA_CLASSES } from "./tiers";
+import { labelPath, plainMessage } from "./declaration-errors";
+import { boundaryProblem, mountsOverlap, oidcProviderProblem, parseEksOidcProvider, partitionOfRegion, vaultAudienceProblem, vaultPathProblem } from "./platform-fields";
+import { crossFieldIssues } from "./consistency";
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
@@ -38,6 +41,13 @@ const isoTimestamp = z
 
 const arn = z.string().regex(/^arn:[a-z-]+:[a-z0-9-]+:[a-z0-9-]*:(\d{12})?:.+$/, "an ARN (arn:partition:service:region:account:resource)");
 
+/** A string refused for the reason `problem` gives (null: accepted). */
+const checked = (base: z.ZodString, problem: (value: string) => string | null) =>
+  base.superRefine((value, ctx) => {
+    const reason = problem(value);
+    if (reason) ctx.addIssue({ code: "custom", message: reason });
+  });
+
 const awsRegion = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, "an AWS region such as us-east-1");
 
 /** CloudWatch Logs accepts only these retention periods (PutRetentionPolicy). */
@@ -65,44 +75,78 @@ export const limitsSchema = z
 
 export const exceptionSchema = z
   .strictObject({
-    rule: z.string().min(1).describe("The rule id being waived, e.g. iam/resource-wildcard."),
+    rule: z.string().min(1).max(100).describe("The rule id being waived, e.g. iam/resource-wildcard. Only waivable rules (docs/controls.md)."),
     agent: dnsLabel(40).describe("The agent the exception applies to."),
     identity: z.enum(["orchestration", "execution", "audit"]).optional().describe("Limit the exception to one identity."),
-    reason: z.string().min(10, "say why, in at least 10 characters").describe("Why the rule is waived."),
-    approvedBy: z.string().min(1).describe("Who reviewed and approved the exception."),
-    expires: isoDate.describe("When the exception stops applying (YYYY-MM-DD)."),
+    reason: z.string().min(10, "say why, in at least 10 characters").max(1000).describe("Why the rule is waived."),
+    approvedBy: z.string().min(1).max(200).describe("Who reviewed and approved the exception."),
+    expires: isoDate.describe("When the exception stops applying (YYYY-MM-DD), at most 90 days after the plan date."),
   })
   .describe("A reviewed, expiring waiver of one rule for one agent. Shown in every plan.");
 
-export const platformSchema = z.strictObject({
-  environment: dnsLabel(12).describe("Environment name; part of every resource name."),
-  namePrefix: dnsLabel(12).default("agent").describe("Prefix of IAM role, namespace and Vault policy names."),
-  aws: z.strictObject({
-    accountId: z.string().regex(/^\d{12}$/, "a 12-digit AWS account id"),
-    partition: z.enum(["aws", "aws-cn", "aws-us-gov"]).default("aws"),
-    region: awsRegion,
-    oidcProviderArn: z
-      .string()
-      .regex(/^arn:aws(-cn|-us-gov)?:iam::\d{12}:oidc-provider\/.+$/, "an IAM OIDC provider ARN (arn:aws:iam::<account>:oidc-provider/<issuer>)")
-      .describe("The EKS cluster's IAM OIDC provider."),
-    permissionsBoundaryArn: arn.optional().describe("Managed policy attached as permissions boundary to every role."),
-  }),
-  kubernetes: z
-    .strictObject({
-      namespacePerAgent: z.boolean().default(true).describe("Give every agent a namespace of its own."),
-      namespace: dnsLabel(63).default("agents").describe("The shared namespace, when namespacePerAgent is false."),
-    })
-    .default({ namespacePerAgent: true, namespace: "agents" }),
-  vault: z.strictObject({
-    kubernetesAuthPath: z.string().min(1).default("kubernetes").describe("Path of the existing Kubernetes auth mount."),
-    kvMount: z.string().min(1).default("kv").describe("Path of the existing KV v2 mount."),
-    databaseMount: z.string().min(1).default("database").describe("Path of the existing database secrets mount."),
-    awsMount: z.string().min(1).default("aws").describe("Path of the existing AWS secrets mount."),
-    audience: z.string().min(1).default("vault").describe("Audience of the projected ServiceAccount token Vault accepts."),
-  }),
-  limits: limitsSchema.optional(),
-  exceptions: z.array(exceptionSchema).default([]),
-});
+export const platformSchema = z
+  .strictObject({
+    environment: dnsLabel(12).describe("Environment name; part of every resource name."),
+    namePrefix: dnsLabel(12).default("agent").describe("Prefix of IAM role, namespace and Vault policy names."),
+    aws: z.strictObject({
+      accountId: z.string().regex(/^\d{12}$/, "a 12-digit AWS account id"),
+      partition: z.enum(["aws", "aws-cn", "aws-us-gov"]).default("aws").describe("Must be the region's partition (cn-* is aws-cn, us-gov-* is aws-us-gov)."),
+      region: awsRegion,
+      oidcProviderArn: checked(z.string().max(200), (arn) => oidcProviderProblem(arn)).describe(
+        "The EKS cluster's IAM OIDC provider, in the platform account: arn:<partition>:iam::<account>:oidc-provider/oidc.eks.<region>.amazonaws.com/id/<ID>.",
+      ),
+      permissionsBoundaryArn: checked(z.string().max(2048), (arn) => boundaryProblem(arn))
+        .optional()
+        .describe("Customer managed policy in the platform account attached as permissions boundary to every role (no wildcards)."),
+    }),
+    kubernetes: z
+      .strictObject({
+        namespacePerAgent: z.boolean().default(true).describe("Give every agent a namespace of its own."),
+        namespace: dnsLabel(63).default("agents").describe("The shared namespace, when namespacePerAgent is false."),
+      })
+      .default({ namespacePerAgent: true, namespace: "agents" }),
+    vault: z.strictObject({
+      kubernetesAuthPath: checked(z.string(), (path) => vaultPathProblem(path, "auth"))
+        .default("kubernetes")
+        .describe("Path of the existing Kubernetes auth mount, under auth/ (written without the prefix); not token."),
+      kvMount: checked(z.string(), (path) => vaultPathProblem(path, "secrets")).default("kv").describe("Path of the existing KV v2 mount."),
+      databaseMount: checked(z.string(), (path) => vaultPathProblem(path, "secrets")).default("database").describe("Path of the existing database secrets mount."),
+      awsMount: checked(z.string(), (path) => vaultPathProblem(path, "secrets")).default("aws").describe("Path of the existing AWS secrets mount."),
+      audience: checked(z.string(), (audience) => vaultAudienceProblem(audience))
+        .default("vault")
+        .describe("Audience of the projected ServiceAccount token Vault accepts; not sts.amazonaws.com, not the API server's."),
+      version: z
+        .string()
+        .regex(/^\d{1,3}\.\d{1,3}(\.\d{1,3})?$/, "a Vault version like 1.21.1")
+        .optional()
+        .describe("Version of the Vault server. Fields that need a newer Vault (alias metadata: 1.21+ Enterprise) are left out when it is older or not declared."),
+      edition: z.enum(["community", "enterprise"]).default("community").describe("Vault edition. @default community"),
+    }),
+    limits: limitsSchema.optional(),
+    exceptions: z.array(exceptionSchema).max(1000).default([]),
+  })
+  .superRefine((platform, ctx) => {
+    const { aws, vault } = platform;
+    const issue = (path: PropertyKey[], message: string) => ctx.addIssue({ code: "custom", path, message });
+    const regionPartition = partitionOfRegion(aws.region);
+    if (regionPartition === null) issue(["aws", "region"], `region ${aws.region} is in a partition this library does not support (aws, aws-cn, aws-us-gov)`);
+    else if (regionPartition !== aws.partition) issue(["aws", "partition"], `partition ${aws.partition} disagrees with region ${aws.region} (partition ${regionPartition})`);
+    // The field checks above already refused what is wrong on its own; these add what needs the platform.
+    const platformScope = { accountId: aws.accountId, partition: aws.partition };
+    const provider = oidcProviderProblem(aws.oidcProviderArn) ? null : oidcProviderProblem(aws.oidcProviderArn, platformScope);
+    if (provider) issue(["aws", "oidcProviderArn"], provider);
+    const boundaryArn = aws.permissionsBoundaryArn;
+    const boundary = boundaryArn === undefined || boundaryProblem(boundaryArn) ? null : boundaryProblem(boundaryArn, platformScope);
+    if (boundary) issue(["aws", "permissionsBoundaryArn"], boundary);
+    const issuer = parseEksOidcProvider(aws.oidcProviderArn)?.issuer;
+    const audience = vaultAudienceProblem(vault.audience) ? null : vaultAudienceProblem(vault.audience, issuer);
+    if (audience) issue(["vault", "audience"], audience);
+    const mounts = (["kvMount", "databaseMount", "awsMount"] as const).map((key) => [key, vault[key]] as const);
+    mounts.forEach(([key, path], i) => {
+      const clash = mounts.slice(0, i).find(([, other]) => mountsOverlap(path, other));
+      if (clash) issue(["vault", key], `"${path}" overlaps ${clash[0]} "${clash[1]}": each secrets engine has its own mount`);
+    });
+  });
 
 // ---------------------------------------------------------------- agents
 
@@ -195,8 +239,12 @@ export const agentSchema = z
           .int()
           .refine((d) => (LOG_RETENTION_DAYS as readonly number[]).includes(d), `one of ${LOG_RETENTION_DAYS.join(", ")}`)
           .default(365),
+        deletionProtection: z
+          .boolean()
+          .default(true)
+          .describe("CloudWatch deletion protection on the audit log group. Set false (and deploy) before deleting a retired agent's trail. @default true"),
       })
-      .default({ logRetentionDays: 365 }),
+      .default({ logRetentionDays: 365, deletionProtection: true }),
   })
   .superRefine((agent, ctx) => {
     const seen = new Set<string>();
@@ -214,10 +262,16 @@ export const agentsSchema = z.array(agentSchema).superRefine((agents, ctx) => {
   });
 });
 
-export const declarationSchema = z.strictObject({
-  platform: platformSchema,
-  agents: agentsSchema,
-});
+export const declarationSchema = z
+  .strictObject({
+    platform: platformSchema,
+    agents: agentsSchema,
+  })
+  .superRefine((declaration, ctx) => {
+    declaration.agents.forEach((agent, index) => {
+      for (const issue of crossFieldIssues(declaration.platform, agent)) ctx.addIssue({ code: "custom", path: ["agents", index, ...issue.path], message: issue.message });
+    });
+  });
 
 export type Tier = z.infer<typeof tierSchema>;
 export type PlatformInput = z.input<typeof platformSchema>;
@@ -233,7 +287,10 @@ export type PolicyException = z.output<typeof exceptionSchema>;
 
 /** A validation failure: where in the declaration, and what is wrong. */
 export interface DeclarationIssue {
+  /** Machine path, dot-separated (`agents.3.tools.1.database.ttl`): the CLI maps it to a line. */
   readonly path: string;
+  /** The same path for people, with list elements named: `agents[3] (claims-intake).tools[1] (ledger).database.ttl`. */
+  readonly label?: string;
   readonly message: string;
 }
 
@@ -242,33 +299,37 @@ export class DeclarationError extends Error {
     readonly source: string,
     readonly issues: readonly DeclarationIssue[],
   ) {
-    super(`${source}: invalid declaration\n${issues.map((i) => `  - ${i.path || "(root)"}: ${i.message}`).join("\n")}`);
+    super(`${source}: invalid declaration\n${issues.map((i) => `  - ${i.label || i.path || "(root)"}: ${i.message}`).join("\n")}`);
     this.name = "DeclarationError";
   }
 }
 
-function issuesOf(error: z.ZodError, prefix: string): DeclarationIssue[] {
-  return error.issues.map((issue) => ({
+export function issuesOf(issues: ReadonlyArray<{ readonly path: readonly PropertyKey[]; readonly message: string }>, prefix: string, input: unknown): DeclarationIssue[] {
+  return issues.map((issue) => ({
     path: [prefix, ...issue.path.map(String)].filter(Boolean).join("."),
+    label: labelPath(prefix, issue.path, input),
     message: issue.message,
   }));
 }
 
+/** Plain words for zod's own messages; passed per parse so zod's global state is untouched. */
+const PARSE_OPTIONS = { error: plainMessage } as const;
+
 /** Validate a whole declaration; throws `DeclarationError` with every issue, never a zod stack. */
 export function parseDeclaration(input: unknown, source = "declaration"): Declaration {
-  const result = declarationSchema.safeParse(input);
-  if (!result.success) throw new DeclarationError(source, issuesOf(result.error, ""));
+  const result = declarationSchema.safeParse(input, PARSE_OPTIONS);
+  if (!result.success) throw new DeclarationError(source, issuesOf(result.error.issues, "", input));
   return result.data;
 }
 
 export function parsePlatform(input: unknown, source = "platform"): Platform {
-  const result = platformSchema.safeParse(input);
-  if (!result.success) throw new DeclarationError(source, issuesOf(result.error, "platform"));
+  const result = platformSchema.safeParse(input, PARSE_OPTIONS);
+  if (!result.success) throw new DeclarationError(source, issuesOf(result.error.issues, "platform", input));
   return result.data;
 }
 
 export function parseAgent(input: unknown, source = "agent"): AgentDeclaration {
-  const result = agentSchema.safeParse(input);
-  if (!result.success) throw new DeclarationError(source, issuesOf(result.error, "agent"));
+  const result = agentSchema.safeParse(input, PARSE_OPTIONS);
+  if (!result.success) throw new DeclarationError(source, issuesOf(result.error.issues, "agent", input));
   return result.data;
 }

@@ -2,7 +2,17 @@
  * What a pod needs to run as exactly one identity of an agent: its ServiceAccount, a projected
  * token for Vault with the Vault audience and a short expiry, and a role session name that names
  * the agent, the identity and the pod (so CloudTrail shows who acted).
+ *
+ * The session name is `<agent>-<kind>-<pod UID>`, not `<agent>-<kind>-<pod name>`: STS refuses a
+ * RoleSessionName over 64 characters, a pod name may be up to 253 (a Deployment's
+ * `<name>-<rs hash>-<5>` alone reaches 63), and Kubernetes env can only substitute `$(VAR)`, never
+ * cut it, while the AWS SDKs read AWS_ROLE_SESSION_NAME verbatim. The UID (downward API
+ * `metadata.uid`) is always 36 characters and unique to the pod; `sessionNamePrefix` keeps the
+ * static part within 28, so every session name fits for every pod name and every tier.
+ * POD_NAME stays in the environment so the workload can log both.
  */
+import { LABEL_PREFIX } from "./compile";
+import { sessionNamePrefix } from "./names";
 import type { IdentityPlan } from "./plan-types";
 
 export interface WorkloadIdentityOptions {
@@ -28,7 +38,10 @@ export function workloadIdentity(identity: IdentityPlan, options: WorkloadIdenti
   const expirationSeconds = options.tokenExpirationSeconds ?? 600;
   if (expirationSeconds < 600) throw new Error("Kubernetes requires a projected token expiry of at least 600 seconds");
   const mountPath = options.mountPath ?? "/var/run/secrets/vault";
-  const sessionPrefix = identity.sessionNamePrefix ?? `${identity.serviceAccount.name}-`;
+  const agent = identity.serviceAccount.labels[`${LABEL_PREFIX}/agent`];
+  if (!agent) throw new Error(`ServiceAccount ${identity.serviceAccount.name} has no ${LABEL_PREFIX}/agent label`);
+  // The trust policy of a traceable identity pins this same prefix; other tiers use it too.
+  const sessionPrefix = identity.sessionNamePrefix ?? sessionNamePrefix(agent, identity.kind);
   return {
     serviceAccountName: identity.serviceAccount.name,
     automountServiceAccountToken: false,
@@ -43,8 +56,9 @@ export function workloadIdentity(identity: IdentityPlan, options: WorkloadIdenti
     volumeMounts: [{ name: VAULT_TOKEN_VOLUME, mountPath, readOnly: true }],
     env: [
       { name: "POD_NAME", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } },
-      // Kubernetes expands $(POD_NAME) because POD_NAME is defined earlier in the list.
-      { name: "AWS_ROLE_SESSION_NAME", value: `${sessionPrefix}$(POD_NAME)` },
+      { name: "POD_UID", valueFrom: { fieldRef: { fieldPath: "metadata.uid" } } },
+      // Kubernetes expands $(POD_UID) because POD_UID is defined earlier in the list.
+      { name: "AWS_ROLE_SESSION_NAME", value: `${sessionPrefix}$(POD_UID)` },
       { name: "VAULT_K8S_TOKEN_PATH", value: `${mountPath}/token` },
     ],
   };

@@ -4,7 +4,7 @@
  */
 import { actionLevels, agentsSummary, changeLabel, flagText, pluralise } from "./describe";
 import { mdCode, mdCodeBlock, mdRow, mdText } from "./markdown";
-import type { Change, IdentityDiff } from "./types";
+import { PLATFORM_AGENT, type Change, type IdentityDiff } from "./types";
 
 export const DIFF_COMMENT_MARKER = "<!-- agent-identity:identity-diff -->";
 /** GitHub rejects comments over 65,536 characters; the whole comment stays under this. */
@@ -29,7 +29,8 @@ function what(change: Change): string {
 }
 
 const value = (v: string | null) => (v === null ? "—" : mdCode(v));
-const changeRow = (c: Change) => mdRow([CLASS[c.classification], mdText(c.identity ?? "(agent)"), what(c), value(c.before), value(c.after)]);
+const scope = (c: Change) => (c.agent === PLATFORM_AGENT ? "(platform)" : (c.identity ?? "(agent)"));
+const changeRow = (c: Change) => mdRow([CLASS[c.classification], mdText(scope(c)), what(c), value(c.before), value(c.after)]);
 const DETAIL_HEADER = [mdRow(["Privilege", "Identity", "Change", "Before", "After"]), mdRow(["---", "---", "---", "---", "---"])];
 
 /** Lines under a character budget: everything added counts, nothing is added past the limit. */

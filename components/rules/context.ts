@@ -6,7 +6,8 @@
  */
 import { tierPolicyFor } from "../core/compile";
 import { asList, type PolicyDocument } from "../core/iam-document";
-import { sessionNamePrefix, type IdentityKind } from "../core/names";
+import { boundaryProblem } from "../core/platform-fields";
+import { POD_UID_LENGTH, SESSION_PREFIX_MAX, STS_SESSION_NAME_MAX, sessionNamePrefix, type IdentityKind } from "../core/names";
 import { dataClassRank, type DataClass, type TierPolicy } from "../core/tiers";
 import { attribute, familyRules, meta, type Problem, type RuleFinding } from "./define";
 import { standards } from "./standards";
@@ -18,18 +19,17 @@ const ENVIRONMENT = standards(["NHI8", "NHI5"], ["ASI03"], ["L4 Deployment & Inf
 const TRACE = standards(["NHI4"], ["ASI03"], ["L5 Evaluation & Observability"], ["MEASURE 2.8", "MANAGE 4.1"]);
 
 export const CONTEXT_RULES: readonly RuleMeta[] = [
-  meta("context/permissions-boundary-required", "context", "error", "High-risk agents (or every agent, when the organisation requires it) have a permissions boundary on every role.", TIER),
+  meta("context/permissions-boundary-required", "context", "error", "High-risk agents (or every agent, when the organisation requires it) have a permissions boundary on every role; any boundary names one concrete customer managed policy.", TIER),
   meta("context/own-namespace-required", "context", "error", "High-risk agents run in a namespace of their own.", TIER),
   meta("context/traceable-sessions", "context", "error", "High-risk roles admit only sessions whose `sts:RoleSessionName` names the agent and identity.", TRACE),
-  meta("context/session-name-room", "context", "error", "Traceable session names (`<agent>-<kind>-<pod>`) leave room for the pod name within STS's 64-character limit.", standards(["NHI4"], ["ASI03"], ["L5 Evaluation & Observability"], ["MEASURE 2.8"])),
+  meta("context/session-name-room", "context", "error", "Traceable session names (`<agent>-<kind>-<pod UID>`) fit STS's 64-character limit: the required prefix leaves room for the 36-character pod UID.", standards(["NHI4"], ["ASI03"], ["L5 Evaluation & Observability"], ["MEASURE 2.8"])),
   meta("context/data-class-ceiling", "context", "error", "No tool touches data above its agent's `maxDataClass`.", DATA),
   meta("context/data-class-tier", "context", "error", "An agent's data ceiling is within its tier's (restricted only for high-risk) and the organisation's limit.", DATA),
   meta("context/region-bound", "context", "error", "Every Allow statement is bound to the platform region (or the tool's declared regions) with `aws:RequestedRegion`.", ENVIRONMENT),
   meta("context/foreign-account", "context", "error", "IAM grants name only resources in the platform's own account; other accounts are reached through a `vaultAws` tool.", ENVIRONMENT),
 ];
 
-/** STS RoleSessionName is at most 64 characters; keep 24 of them for the pod name. */
-export const SESSION_PREFIX_MAX = 40;
+export { SESSION_PREFIX_MAX };
 
 /** The 12-digit account of an ARN, or "" when the ARN has none (S3 buckets, global resources). */
 export function arnAccount(arn: string): string {
@@ -45,8 +45,22 @@ export interface TieredRole {
   readonly permissionsBoundary: string | null | undefined;
 }
 
+/** What the pack passes for a boundary that is set but not yet known at preview. */
+export const UNKNOWN_BOUNDARY = "(set, unknown at preview)";
+
 export function checkPermissionsBoundary(role: TieredRole, tier: TierPolicy): Problem[] {
-  if (!tier.requiresPermissionsBoundary || role.permissionsBoundary) return [];
+  const boundary = role.permissionsBoundary;
+  const wrong = boundary && boundary !== UNKNOWN_BOUNDARY ? boundaryProblem(boundary) : null;
+  if (wrong) {
+    return [
+      {
+        rule: "context/permissions-boundary-required",
+        message: `role ${role.name} has permissions boundary "${boundary}": ${wrong}`,
+        fix: "set `agent-identity:platform.aws.permissionsBoundaryArn` to one customer managed policy of the platform account, without wildcards",
+      },
+    ];
+  }
+  if (!tier.requiresPermissionsBoundary || boundary) return [];
   return [
     {
       rule: "context/permissions-boundary-required",
@@ -82,8 +96,8 @@ export function checkSessionNameRoom(prefix: string): Problem[] {
   return [
     {
       rule: "context/session-name-room",
-      message: `session name prefix "${prefix}" is ${prefix.length} characters; with the pod name it would exceed STS's 64`,
-      fix: `shorten the agent name so the prefix is at most ${SESSION_PREFIX_MAX} characters (the rest is for the pod name)`,
+      message: `session name prefix "${prefix}" is ${prefix.length} characters; with the ${POD_UID_LENGTH}-character pod UID the session name exceeds STS's ${STS_SESSION_NAME_MAX}`,
+      fix: `require a prefix of at most ${SESSION_PREFIX_MAX} characters (the Agent component's trust policy does; run pods with \`agent.workload(kind)\`)`,
     },
   ];
 }

@@ -5,6 +5,7 @@
  */
 import type { IdentityKind } from "../core/names";
 import type { Finding, PlanRule, RuleContext, RuleMeta } from "./types";
+import { isWaivable } from "./waivable";
 
 /** What an artifact check reports: which rule, what is wrong, how to fix it. */
 export interface Problem {
@@ -46,7 +47,7 @@ export function familyRules(metas: readonly RuleMeta[], evaluate: (context: Rule
   }));
 }
 
-/** Rule metadata in one line per rule. */
+/** Rule metadata in one line per rule. Whether it is waivable comes from the table in waivable.ts. */
 export function meta(id: string, family: RuleMeta["family"], severity: RuleMeta["severity"], description: string, standards: RuleMeta["standards"]): RuleMeta {
-  return { id, family, severity, description, standards };
+  return { id, family, severity, description, standards, waivable: isWaivable(id, family) };
 }

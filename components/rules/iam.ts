@@ -185,10 +185,20 @@ function checkNames(statement: PolicyStatement, label: string): Problem[] {
 
 /** Every problem of one permission policy document. */
 export function checkPermissionPolicy(document: PolicyDocument, context: PermissionContext = {}): Problem[] {
-  return document.Statement.flatMap((statement, index) => {
+  const problems = document.Statement.flatMap((statement, index) => {
     const label = statementLabel(statement, index);
     return [...checkNames(statement, label), ...(statement.Effect === "Allow" ? checkAllowStatement(statement, label, context) : [])];
   });
+  return [...problems, ...(problems.some((p) => p.rule === "iam/passrole-compute") ? [] : checkPassRoleAcrossStatements(document))];
+}
+
+/** PassRole and compute creation split over two Allow statements (global actions get their own) still combine. */
+function checkPassRoleAcrossStatements(document: PolicyDocument): Problem[] {
+  const allowed = document.Statement.filter((statement) => statement.Effect === "Allow").flatMap((statement) => asList(statement.Action));
+  if (!allowed.some((action) => covers(action, "iam:PassRole"))) return [];
+  const compute = COMPUTE_ACTIONS.filter((candidate) => allowed.some((action) => covers(action, candidate)));
+  if (compute.length === 0) return [];
+  return [{ rule: "iam/passrole-compute", message: `the policy allows iam:PassRole together with ${compute.join(", ")} (in separate statements), which runs code as the passed role`, fix: "split compute creation from PassRole, or drop one of them" }];
 }
 
 /** A managed policy attached to an agent role (pack only: the components attach none). */

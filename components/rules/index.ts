@@ -1,6 +1,7 @@
 /** The rule registry: every rule the plan, the components and the policy pack enforce. */
 import type { PlanRule, RuleMeta } from "./types";
 import { contextRules } from "./context";
+import { exceptionRules } from "./exceptions";
 import { iamRules, IAM_RESOURCE_RULES } from "./iam";
 import { kubernetesRules, KUBERNETES_RESOURCE_RULES } from "./kubernetes";
 import { lifecycleRules, LIFECYCLE_RESOURCE_RULES } from "./lifecycle";
@@ -20,6 +21,7 @@ export const ALL_RULES: readonly PlanRule[] = [
   ...stackRules,
   ...lifecycleRules,
   ...contextRules,
+  ...exceptionRules,
 ];
 
 /** Rules about resources a plan never contains (RBAC, hand-attached policies): the policy pack checks them. */
@@ -33,3 +35,5 @@ export const RESOURCE_ONLY_RULES: readonly RuleMeta[] = [
 
 export * from "./types";
 export * from "./engine";
+export { EXCEPTION_MAX_DAYS, latestExceptionExpiry } from "./exceptions";
+export { WAIVABLE, NEVER_WAIVABLE_FAMILIES, isWaivable } from "./waivable";

@@ -136,7 +136,7 @@ export function checkCrossAgentGrants(sets: readonly AgentGrantSet[], ownership:
       identity: set.identity,
       rule: sibling ? "separation/prefix-sibling" : "separation/cross-agent-grant",
       message: `grant "${grant}" overlaps ${what} "${theirs}" of agent ${other}`,
-      fix: sibling ? "end prefixes with '/' before the wildcard (agents/a/*, not agents/a*)" : "give each agent resources of its own, or record a reviewed exception",
+      fix: sibling ? "end prefixes with '/' before the wildcard (agents/a/*, not agents/a*)" : "give each agent resources of its own (isolation between agents cannot be waived)",
     });
   };
   for (const set of sets) {

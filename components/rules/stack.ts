@@ -24,6 +24,7 @@ export const stackRules: PlanRule[] = [
   {
     id: "stack/no-shared-identity",
     family: "stack",
+    waivable: false,
     description: "No ServiceAccount, IAM role or Vault role is shared by two identities.",
     severity: "error",
     standards: SEPARATE,
@@ -48,6 +49,7 @@ export const stackRules: PlanRule[] = [
   {
     id: "stack/three-identities",
     family: "stack",
+    waivable: false,
     description: "Every agent has exactly the three identities orchestration, execution and audit.",
     severity: "error",
     standards: SEPARATE,
@@ -68,6 +70,7 @@ export const STACK_RESOURCE_RULES: RuleMeta[] = [
   {
     id: "stack/unknown-input",
     family: "stack",
+    waivable: false,
     description: "Every input the rules read is known at preview; an unknown policy document, role or binding is reported, not waved through.",
     severity: "error",
     standards: standards(["NHI5", "NHI6"], ["ASI03"], ["L4 Deployment & Infrastructure", "L6 Security & Compliance"], ["MEASURE 2.7"]),

@@ -5,6 +5,7 @@
 import { IRSA_AUDIENCE } from "../core/compile";
 import { asList, type PolicyDocument, type PolicyStatement } from "../core/iam-document";
 import { hasWildcard } from "../core/patterns";
+import { oidcProviderProblem } from "../core/platform-fields";
 import { attribute, familyRules, meta, type Problem, type RuleFinding } from "./define";
 import { standards } from "./standards";
 import type { RuleMeta } from "./types";
@@ -31,7 +32,6 @@ export interface TrustExpectation {
   readonly serviceAccount: string;
 }
 
-const OIDC_PROVIDER = /^arn:aws(-cn|-us-gov)?:iam::\d{12}:oidc-provider\/.+$/;
 
 /** Every ServiceAccount (`namespace/name`) a trust statement admits by its `sub`, for the pack. */
 export function trustedSubjects(document: PolicyDocument): string[] {
@@ -67,8 +67,10 @@ function checkStatement(statement: PolicyStatement, expected: TrustExpectation |
   if (who.any) problems.push({ rule: "trust/principal-wildcard", message: "the role trusts every principal (*)", fix: "trust only the cluster's OIDC provider as Principal.Federated" });
   if (who.aws.length) problems.push({ rule: "trust/account-principal", message: `the role trusts AWS principal(s) ${who.aws.join(", ")}`, fix: "remove Principal.AWS; only the agent's ServiceAccount assumes its role" });
   if (who.service.length) problems.push({ rule: "trust/service-principal", message: `the role trusts service principal(s) ${who.service.join(", ")}`, fix: "remove Principal.Service; an agent role is for its ServiceAccount only" });
-  if (who.federated.length !== 1 || !OIDC_PROVIDER.test(who.federated[0].replace(/[*?]/g, "x"))) {
-    problems.push({ rule: "trust/single-provider", message: `the role trusts federated principal(s) [${who.federated.join(", ")}], not exactly one OIDC provider`, fix: "trust the one EKS OIDC provider named in the platform declaration" });
+  const notEks = who.federated.length === 1 ? oidcProviderProblem(who.federated[0]) : null;
+  if (who.federated.length !== 1 || notEks) {
+    const why = notEks ?? "not exactly one OIDC provider";
+    problems.push({ rule: "trust/single-provider", message: `the role trusts federated principal(s) [${who.federated.join(", ")}]: ${why}`, fix: "trust the one EKS OIDC provider named in the platform declaration" });
   } else if (expected?.oidcProviderArn && who.federated[0] !== expected.oidcProviderArn) {
     problems.push({ rule: "trust/single-provider", message: `the role trusts ${who.federated[0]}, not the platform's provider ${expected.oidcProviderArn}`, fix: "trust the platform's OIDC provider" });
   }

@@ -28,6 +28,8 @@ export interface RuleMeta {
   readonly description: string;
   readonly severity: Severity;
   readonly standards: StandardsMapping;
+  /** Whether a reviewed exception may waive it; set from the one table in waivable.ts. */
+  readonly waivable: boolean;
 }
 
 export interface Finding {
@@ -51,6 +53,10 @@ export interface RuleContext {
   readonly plan: FleetPlan;
   /** The evaluation date (for expiry checks); injected so results are reproducible. */
   readonly now: Date;
+  /** The rules being evaluated (exceptions must name one of them, and a waivable one). @default none */
+  readonly rules?: readonly RuleMeta[];
+  /** True when the plan holds one standalone agent, not the whole stack (exceptions may name agents it cannot see). */
+  readonly partial?: boolean;
 }
 
 export interface PlanRule extends RuleMeta {

@@ -6,10 +6,11 @@
 import { formatDuration } from "../core/durations";
 import { hasWildcard } from "../core/patterns";
 import type { IdentityKind } from "../core/names";
-import type { VaultPathRule } from "../core/plan-types";
+import type { FleetPlan, VaultPathRule } from "../core/plan-types";
 import { TOKEN_SELF_PATHS } from "../core/vault-policy";
 import { TIER_POLICIES } from "../core/tiers";
 import { tierPolicyFor } from "../core/compile";
+import { parseEksOidcProvider, vaultAudienceProblem } from "../core/platform-fields";
 import { attribute, familyRules, meta, type Problem, type RuleFinding } from "./define";
 import { standards } from "./standards";
 import type { RuleMeta } from "./types";
@@ -31,6 +32,7 @@ export const VAULT_RULES: readonly RuleMeta[] = [
   meta("vault/secret-credential-type", "vault", "error", "AWS secret roles use only `assumed_role` (short-lived STS credentials).", standards(["NHI7"], ["ASI03"], ["L4 Deployment & Infrastructure"], ["MEASURE 2.7"])),
   meta("vault/sts-ttl", "vault", "error", "AWS secret roles set `maxStsTtl`, at most 1h and within the tier.", TOKENS),
   meta("vault/secret-role-arns", "vault", "error", "AWS secret roles assume only declared, exact role ARNs, never an agent identity's role.", standards(["NHI5", "NHI9"], ["ASI03"], ["L4 Deployment & Infrastructure", "L7 Agent Ecosystem"], ["MEASURE 2.7"])),
+  meta("vault/unique-path", "vault", "error", "Every Vault path belongs to one identity: no two identities' roles, policies, secret roles, credentials or KV paths coincide, and the platform's Vault mounts do not overlap.", standards(["NHI5", "NHI9"], ["ASI03"], ["L4 Deployment & Infrastructure"], ["MEASURE 2.7"])),
 ];
 
 /** Rules about policy text, which only the pack reads (the plan holds structured path rules). */
@@ -59,6 +61,8 @@ export interface VaultRoleExpectation {
   readonly serviceAccount?: string;
   /** Ceiling for tokenMaxTtl, in seconds. @default the loosest tier's */
   readonly tokenMaxTtlCeiling?: number;
+  /** The cluster's OIDC issuer (without scheme), which the audience must not be. */
+  readonly issuer?: string;
 }
 
 export function checkVaultRole(role: VaultRoleShape, expected: VaultRoleExpectation = {}): Problem[] {
@@ -71,8 +75,9 @@ export function checkVaultRole(role: VaultRoleShape, expected: VaultRoleExpectat
   if (expected.serviceAccount && expected.namespace && (names[0] !== expected.serviceAccount || namespaces[0] !== expected.namespace || names.length !== 1 || namespaces.length !== 1)) {
     problems.push({ rule: "vault/bound-own-service-account", message: `binds ${namespaces.join(",")}/${names.join(",")}, not its own ServiceAccount ${expected.namespace}/${expected.serviceAccount}`, fix: `bind ${expected.namespace}/${expected.serviceAccount}` });
   }
-  if (!role.audience || hasWildcard(role.audience)) {
-    problems.push({ rule: "vault/audience", message: `audience is ${role.audience ? `"${role.audience}"` : "not set"}`, fix: "set platform.vault.audience to the exact audience of the projected token (e.g. vault)" });
+  const audience = vaultAudienceProblem(role.audience, expected.issuer);
+  if (audience) {
+    problems.push({ rule: "vault/audience", message: `audience ${role.audience ? `"${role.audience}"` : "(not set)"}: ${audience}`, fix: "set platform.vault.audience to an audience only Vault uses (e.g. vault), exact, not sts.amazonaws.com and not the API server's" });
   }
   if (role.tokenNoDefaultPolicy !== true) {
     problems.push({ rule: "vault/default-policy", message: "tokens also get the default policy", fix: "set tokenNoDefaultPolicy: true" });
@@ -141,8 +146,87 @@ export function checkSecretRole(role: SecretRoleShape, context: SecretRoleContex
   return problems;
 }
 
+/** What writes or reads one Vault path, in words for the message. */
+interface PathOwner {
+  readonly agent: string;
+  readonly kind: IdentityKind;
+  readonly what: string;
+}
+
+/** Every Vault path an identity creates or reads, with what it is (revoked identities have none). */
+function identityPaths(plan: FleetPlan): Map<string, PathOwner[]> {
+  const byPath = new Map<string, PathOwner[]>();
+  const add = (path: string, owner: PathOwner) => byPath.set(path, [...(byPath.get(path) ?? []), owner]);
+  const trim = (path: string) => path.replace(/^\/+|\/+$/g, "");
+  for (const agent of plan.agents) {
+    for (const identity of agent.identities) {
+      const own = (what: string): PathOwner => ({ agent: agent.name, kind: identity.kind, what });
+      const { role, policy, secretRoles } = identity.vault;
+      if (role) add(`auth/${trim(role.backend)}/role/${role.name}`, own(`Kubernetes-auth role "${role.name}"`));
+      if (policy) add(`sys/policy/${policy.name}`, own(`Vault policy "${policy.name}"`));
+      const credentials = new Set(secretRoles.map((secret) => secret.credentialsPath));
+      for (const secret of secretRoles) {
+        const what = `${secret.type} secret role "${secret.name}" of tool ${secret.tool}`;
+        add(`${trim(secret.backend)}/roles/${secret.name}`, own(what));
+        add(secret.credentialsPath, own(what));
+      }
+      // KV reads: every other read path of the execution policy that is not a credentials path.
+      for (const rule of policy?.paths ?? []) {
+        if (identity.kind === "execution" && !credentials.has(rule.path) && !SELF_PATHS.has(rule.path)) add(rule.path, own(`KV secret "${rule.path}"`));
+      }
+    }
+  }
+  return byPath;
+}
+
+/** Two identities on one Vault path: each is told which other identity and which names coincide. */
+export function checkUniqueVaultPaths(plan: FleetPlan): RuleFinding[] {
+  const findings: RuleFinding[] = [];
+  for (const [path, owners] of identityPaths(plan)) {
+    const distinct = [...new Map(owners.map((o) => [`${o.agent}/${o.kind}`, o])).values()];
+    if (distinct.length < 2) continue;
+    for (const owner of distinct) {
+      const others = distinct.filter((o) => o !== owner).map((o) => `${o.agent}/${o.kind} (${o.what})`);
+      findings.push({
+        rule: "vault/unique-path",
+        agent: owner.agent,
+        identity: owner.kind,
+        message: `Vault path "${path}" of its ${owner.what} is also the path of ${others.join(", ")}: both would write and read one Vault object`,
+        fix: "rename the agent or tool so the generated Vault names differ; this is a naming collision, not a shared grant",
+      });
+    }
+  }
+  return findings;
+}
+
+/** Two mounts at one path (or one inside the other) cannot both exist in Vault. */
+export function checkVaultMounts(vault: FleetPlan["platform"]["vault"]): Problem[] {
+  const mounts = [
+    ["kvMount", vault.kvMount],
+    ["databaseMount", vault.databaseMount],
+    ["awsMount", vault.awsMount],
+    ["kubernetesAuthPath", `auth/${vault.kubernetesAuthPath}`],
+  ].map(([key, path]) => [key, path.replace(/^\/+|\/+$/g, "")] as const);
+  const problems: Problem[] = [];
+  for (let i = 0; i < mounts.length; i++) {
+    for (let j = i + 1; j < mounts.length; j++) {
+      const [ka, a] = mounts[i];
+      const [kb, b] = mounts[j];
+      if (a === b || a.startsWith(`${b}/`) || b.startsWith(`${a}/`)) {
+        problems.push({
+          rule: "vault/unique-path",
+          message: `platform.vault.${ka} "${a}" and ${kb} "${b}" overlap: Vault mounts one engine per path, so one engine would serve the other's roles and credentials`,
+          fix: `give ${ka} and ${kb} separate, non-nested mount paths`,
+        });
+      }
+    }
+  }
+  return problems;
+}
+
 export const vaultRules = familyRules(VAULT_RULES, ({ plan }) => {
   const agentRoleArns = plan.agents.flatMap((agent) => agent.identities.map((identity) => identity.iamRole.arn));
+  const issuer = parseEksOidcProvider(plan.platform.aws.oidcProviderArn)?.issuer;
   const findings: RuleFinding[] = [];
   const add = (agent: string, kind: IdentityKind, problems: Problem[]) => findings.push(...attribute(agent, kind, problems));
   for (const agent of plan.agents) {
@@ -150,12 +234,16 @@ export const vaultRules = familyRules(VAULT_RULES, ({ plan }) => {
     for (const identity of agent.identities) {
       const { role, policy, secretRoles } = identity.vault;
       // A revoked identity has no role and no policy: nothing can log in, nothing to check.
-      if (role) add(agent.name, identity.kind, checkVaultRole(role, { namespace: identity.serviceAccount.namespace, serviceAccount: identity.serviceAccount.name, tokenMaxTtlCeiling: tier.tokenMaxTtl }));
+      if (role) add(agent.name, identity.kind, checkVaultRole(role, { namespace: identity.serviceAccount.namespace, serviceAccount: identity.serviceAccount.name, tokenMaxTtlCeiling: tier.tokenMaxTtl, issuer }));
       if (policy) add(agent.name, identity.kind, checkVaultPolicy(policy.paths));
       for (const secret of secretRoles) {
         add(agent.name, identity.kind, checkSecretRole(secret, { agentRoleArns, maxStsTtlCeiling: tier.maxStsTtl }));
       }
     }
   }
+  findings.push(...checkUniqueVaultPaths(plan));
+  // A platform problem, reported on each agent that has a Vault role (`*`: every identity).
+  const mountProblems = checkVaultMounts(plan.platform.vault);
+  if (mountProblems.length) for (const agent of plan.agents) findings.push(...attribute(agent.name, null, mountProblems));
   return findings;
 });

@@ -143,7 +143,7 @@ describe("diff --base <git revision>", () => {
     const result = await runDiff({ base: "HEAD", stack: "dev", cwd: dir });
     git("reset", "-q", "HEAD~1");
     expect(result.exitCode).toBe(2);
-    expect(result.stderr).toMatch(/stacks\/Pulumi\.dev\.yaml@HEAD:\d+: agent-identity:agents\[0\]\.tier/);
+    expect(result.stderr).toMatch(/stacks\/Pulumi\.dev\.yaml@HEAD:\d+: agent-identity:agents\[0\] \(invoice-triage\)\.tier: one of batch, assistant, high-risk/);
     expect(result.stderr).not.toMatch(/\n\s+at /);
   });
 });

@@ -11,6 +11,7 @@ import { checkRoleLimits } from "../../components/rules/limits";
 import { checkIdentitySeparation } from "../../components/rules/separation";
 import { checkExpiry, checkOwnershipRecord } from "../../components/rules/lifecycle";
 import { checkAccountBinding, checkRegionBinding, checkTraceableSessions, sessionNamePrefixes } from "../../components/rules/context";
+import { sessionNamePrefix } from "../../components/core/names";
 import { effectiveTierPolicy } from "../../components/core/tiers";
 import { ALL_RULES, evaluatePlan } from "../../components/rules";
 import { PLATFORM, TODAY, agent } from "../helpers/fixtures";
@@ -154,7 +155,7 @@ describe("lifecycle and context checks", () => {
     for (const identity of revoked.identities) {
       const role = { name: identity.iamRole.name, agent: "a", kind: identity.kind, tier: "high-risk", permissionsBoundary: null };
       expect(checkTraceableSessions(role, identity.iamRole.trustPolicy, effectiveTierPolicy("high-risk"))).toEqual([]);
-      expect(sessionNamePrefixes(identity.iamRole.trustPolicy)).toEqual([`a-${identity.kind}-`]);
+      expect(sessionNamePrefixes(identity.iamRole.trustPolicy)).toEqual([sessionNamePrefix("a", identity.kind)]);
       for (const policy of identity.iamRole.policies) expect([...checkRegionBinding(policy.document, policy.name), ...checkAccountBinding(policy.document, "111122223333")]).toEqual([]);
     }
     const trust = doc({ Effect: "Allow", Principal: { Federated: "arn:aws:iam::111122223333:oidc-provider/x" }, Action: "sts:AssumeRoleWithWebIdentity", Condition: { StringLike: { "sts:RoleSessionName": ["a-audit-*", "*"] } } });

@@ -56,3 +56,39 @@ describe("exceptions", () => {
     expect(json.waived.map((w: { rule: string }) => w.rule)).toEqual(["iam/service-wildcard"]);
   });
 });
+
+describe("exceptions are bounded", () => {
+  it("last at most 90 days from the plan date: day 90 waives, day 91 is an error and waives nothing", () => {
+    const day90 = runPlan({ stack: "x", config: withExceptions([{ ...waiver, expires: "2027-02-26" }]), date: DATE });
+    expect(day90.exitCode, day90.stderr).toBe(0);
+    const day91 = runPlan({ stack: "x", config: withExceptions([{ ...waiver, expires: "2027-02-27" }]), date: DATE });
+    expect(day91.exitCode).toBe(1);
+    expect(day91.stderr).toContain("report-bot/*: lifecycle/exception-expiry: exception for iam/service-wildcard");
+    expect(day91.stderr).toContain("set expires to 2027-02-26 or earlier");
+    // The invalid exception waives nothing: the violation it names still fails the plan.
+    expect(day91.stderr).toMatch(/report-bot\/execution: iam\/service-wildcard: /);
+  });
+
+  it("cannot waive rules marked not waivable, and say which", () => {
+    for (const rule of ["lifecycle/expired", "iam/privilege-escalation", "separation/cross-agent-grant", "trust/own-service-account", "stack/no-shared-identity", "lifecycle/exception-expiry"]) {
+      const result = runPlan({ stack: "x", config: withExceptions([{ ...waiver, rule }]), date: DATE });
+      expect(result.exitCode).toBe(1);
+      expect(result.stderr).toContain(`lifecycle/exception-scope: exception for ${rule} (approved by security@example.com, expires 2027-01-31): ${rule} is never waivable`);
+    }
+  });
+
+  it("are listed in text and in the JSON `waivers` with what each waived", () => {
+    const stale = { ...waiver, rule: "iam/resource-wildcard", reason: "left over from last quarter's review" };
+    const file = withExceptions([waiver, stale]);
+    const text = runPlan({ stack: "x", config: file, date: DATE });
+    expect(text.exitCode).toBe(0);
+    expect(text.stdout).toContain("exceptions in force: 2 (waiving 1 violation)");
+    expect(text.stdout).toContain("  report-bot/*: iam/service-wildcard: waives 1 violation; approved by security@example.com, until 2027-01-31: vendor SDK needs s3:* until v2 ships");
+    expect(text.stdout).toContain("  report-bot/*: iam/resource-wildcard: waives nothing in this plan (remove it?)");
+    const json = JSON.parse(runPlan({ stack: "x", config: file, date: DATE, format: "json" }).stdout);
+    expect(json.waivers).toEqual([
+      { rule: "iam/service-wildcard", agent: "report-bot", identity: null, approvedBy: waiver.approvedBy, expires: waiver.expires, reason: waiver.reason, waived: 1 },
+      { rule: "iam/resource-wildcard", agent: "report-bot", identity: null, approvedBy: waiver.approvedBy, expires: waiver.expires, reason: stale.reason, waived: 0 },
+    ]);
+  });
+});

@@ -1,0 +1,51 @@
+/**
+ * Which Vault server features the declaration's `platform.vault.version` and `edition` have.
+ * A field a server does not know is silently dropped by Vault and then shows as a change on every
+ * preview, so the plan only contains fields the declared server stores. An undeclared version has
+ * none of the version-gated features (fail safe: leave the field out rather than emit it blind).
+ */
+import type { Platform } from "./schema";
+
+export type VaultEdition = "community" | "enterprise";
+
+export interface VaultFeature {
+  /** Oldest Vault release with the feature, `major.minor.patch`. */
+  readonly minVersion: string;
+  /** Editions that have it. */
+  readonly editions: readonly VaultEdition[];
+  /** Where the requirement comes from. */
+  readonly source: string;
+}
+
+export const VAULT_FEATURES = {
+  /**
+   * `alias_metadata` on Kubernetes-auth roles. terraform-provider-vault (which @pulumi/vault wraps)
+   * added it in 5.5.0 for all auth roles, documents it as "Vault 1.21+" (vault/auth_token.go) and
+   * runs its acceptance tests for it only against Vault Enterprise 1.21+. Emitted only there until
+   * Community support is verified.
+   */
+  aliasMetadata: {
+    minVersion: "1.21.0",
+    editions: ["enterprise"],
+    source: "terraform-provider-vault 5.5.0: alias_metadata, Vault 1.21+, tested against Enterprise only",
+  },
+} as const satisfies Record<string, VaultFeature>;
+
+export type VaultFeatureName = keyof typeof VAULT_FEATURES;
+
+/** Compare `a.b.c` versions numerically; a missing part counts as 0. */
+export function compareVersions(a: string, b: string): number {
+  const pa = a.split(".").map(Number);
+  const pb = b.split(".").map(Number);
+  for (let i = 0; i < 3; i++) {
+    const diff = (pa[i] ?? 0) - (pb[i] ?? 0);
+    if (diff !== 0) return diff < 0 ? -1 : 1;
+  }
+  return 0;
+}
+
+export function vaultSupports(vault: Pick<Platform["vault"], "version" | "edition">, feature: VaultFeatureName): boolean {
+  const need: VaultFeature = VAULT_FEATURES[feature];
+  if (vault.version === undefined) return false;
+  return compareVersions(vault.version, need.minVersion) >= 0 && need.editions.includes(vault.edition);
+}
