@@ -4,7 +4,7 @@ import type { ActionCatalog } from "./access-level";
 import { compareText } from "./conditions";
 import { entryChanges, type LocalChange } from "./entry-changes";
 import { globSubsumes, vaultPathSubsumes } from "./patterns";
-import { dropsUser, sameStatements } from "./sql-statements";
+import { compareCreation, compareRevocation } from "./sql-statements";
 import type { Identity, SecretRole, VaultRole } from "./model";
 import type { Entry, EntryRules } from "./statements";
 import type { ChangeKind, Classification } from "./types";
@@ -83,18 +83,16 @@ function vaultRoleChanges(base: VaultRole | null, head: VaultRole | null, revoke
   return out;
 }
 
-/** A revocation that no longer provably ends the user widens: its users could outlive their leases. */
-function revocationChanges(base: SecretRole, head: SecretRole): LocalChange[] {
-  if (base.type !== "database" || head.type !== "database" || sameStatements(base.revocationStatements, head.revocationStatements)) return [];
-  const [was, is] = [dropsUser(base.revocationStatements), dropsUser(head.revocationStatements)];
-  const classification: Classification = is ? (was ? "neutral" : "narrows") : "widens";
-  const note = is
-    ? "the new revocation drops the generated user when its lease ends"
-    : head.revocationStatements.length === 0
-      ? "revocation statements removed: the plugin's default (or nothing) runs when a lease ends; a user could outlive its lease"
-      : "the new revocation does not provably drop the generated user: a user could outlive its lease";
+/** Database statements compared as parsed SQL (see sql-statements.ts). */
+function statementChanges(base: SecretRole, head: SecretRole): LocalChange[] {
+  if (base.type !== "database" || head.type !== "database") return [];
   const text = (statements: readonly string[]) => statements.join(" ") || "(none)";
-  return [change("secret-role-changed", classification, `${base.name} revocation statements`, text(base.revocationStatements), text(head.revocationStatements), [note])];
+  const out: LocalChange[] = [];
+  const creation = compareCreation(base.creationStatements, head.creationStatements);
+  if (creation) out.push(change("secret-role-changed", creation.classification, `${base.name} creation statements`, text(base.creationStatements), text(head.creationStatements), [...creation.notes]));
+  const revocation = compareRevocation(base.revocationStatements, head.revocationStatements, { base: base.creationStatements, head: head.creationStatements });
+  if (revocation) out.push(change("secret-role-changed", revocation.classification, `${base.name} revocation statements`, text(base.revocationStatements), text(head.revocationStatements), [...revocation.notes]));
+  return out;
 }
 
 function secretRoleChanges(base: readonly SecretRole[], head: readonly SecretRole[]): LocalChange[] {
@@ -111,14 +109,7 @@ function secretRoleChanges(base: readonly SecretRole[], head: readonly SecretRol
     if (role.type !== next.type) out.push(change("secret-role-changed", "widens", `${role.name} type`, role.type, next.type, [INCOMPARABLE]));
     out.push(...setChange("secret-role-changed", `${role.name} role ARNs`, role.roleArns, next.roleArns));
     if (role.dbName !== next.dbName) out.push(change("secret-role-changed", "widens", `${role.name} database connection`, role.dbName, next.dbName, [INCOMPARABLE]));
-    if (!sameStatements(role.creationStatements, next.creationStatements)) {
-      out.push(
-        change("secret-role-changed", "widens", `${role.name} creation statements`, role.creationStatements.join(" "), next.creationStatements.join(" "), [
-          "SQL grants cannot be proved narrower here: review the statements; treated as widening",
-        ]),
-      );
-    }
-    out.push(...revocationChanges(role, next));
+    out.push(...statementChanges(role, next));
     const fields = [...new Set([...Object.keys(role.ttls), ...Object.keys(next.ttls)])].sort(compareText);
     for (const field of fields) out.push(...ttlChange(`${role.name} ${field}`, role.ttls[field], next.ttls[field]));
   }

@@ -39,7 +39,10 @@ const readData = (plan: PlanJson) => statementsOf(plan, "alpha", "execution")[0]
 const revokedAlpha = planJson([{ ...ALPHA, revoked: { at: "2026-11-28T09:30:00Z", reason: "incident" } }, BETA]);
 const ledger = (plan: PlanJson) => execution(plan).vault.secretRoles.find((r: { type: string }) => r.type === "database");
 const withRevocation = (statements: string[]) => edited(BASE, (p) => (ledger(p).revocationStatements = statements));
-const DROP = ['REVOKE ALL ON ALL TABLES IN SCHEMA public FROM "{{name}}";', 'DROP ROLE IF EXISTS "{{name}}";'];
+const DROP = ['SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = \'{{name}}\';', 'DROP OWNED BY "{{name}}";', 'DROP ROLE IF EXISTS "{{name}}";'];
+const CREATE = "CREATE ROLE \"{{name}}\" WITH LOGIN PASSWORD '{{password}}' VALID UNTIL '{{expiration}}';";
+const withCreation = (statements: string[]) => edited(BASE, (p) => (ledger(p).creationStatements = statements));
+const SELECT_INSERT = [CREATE, 'GRANT SELECT, INSERT ON invoices TO "{{name}}";'];
 const EXCEPTION = { rule: "iam/resource-wildcard", agent: "alpha", identity: "execution", reason: "legacy bucket layout", approvedBy: "sec@example.com", expires: "2027-01-31" };
 const withExceptions = (exceptions: object[]) => edited(BASE, (p) => (p.platform.exceptions = exceptions));
 const withLimits = (limits: object | undefined) => edited(BASE, (p) => (limits ? (p.platform.limits = limits) : delete p.platform.limits));
@@ -71,9 +74,14 @@ const CASES: Case[] = [
   },
   { name: "database revocation removed", base: withRevocation(DROP), head: withRevocation([]), expected: ["alpha/execution secret-role-changed widens"] },
   { name: "database revocation made a no-op", base: withRevocation(DROP), head: withRevocation(["SELECT 1;"]), expected: ["alpha/execution secret-role-changed widens"] },
-  { name: "database revocation that no longer drops the user", base: withRevocation(DROP), head: withRevocation([DROP[0]]), expected: ["alpha/execution secret-role-changed widens"] },
-  { name: "database revocation re-laid out (same statements)", base: withRevocation(DROP), head: withRevocation([DROP.join("\n  ").toLowerCase().replace("{{name}}", "{{name}}")]), expected: [] },
+  { name: "database revocation that no longer drops the user", base: withRevocation(DROP), head: withRevocation(DROP.slice(0, 2)), expected: ["alpha/execution secret-role-changed widens"] },
+  { name: "database revocation that no longer ends sessions", base: withRevocation(DROP), head: withRevocation(DROP.slice(1)), expected: ["alpha/execution secret-role-changed widens"] },
+  { name: "database revocation re-laid out (same parse)", base: withRevocation(DROP), head: withRevocation([DROP.join("\n  ").replace("DROP OWNED BY", "drop   owned by")]), expected: [] },
   { name: "database revocation that drops the user, where there was none", head: withRevocation(DROP), expected: ["alpha/execution secret-role-changed narrows"] },
+  { name: "creation statements re-laid out (same grants)", base: withCreation(SELECT_INSERT), head: withCreation([`${CREATE}\n grant insert, select on invoices to "{{name}}"`]), expected: [] },
+  { name: "creation statements grant less", base: withCreation(SELECT_INSERT), head: withCreation([CREATE, 'GRANT SELECT ON invoices TO "{{name}}";']), expected: ["alpha/execution secret-role-changed narrows"] },
+  { name: "creation statements grant another table", base: withCreation(SELECT_INSERT), head: withCreation([CREATE, 'GRANT SELECT ON payouts TO "{{name}}";']), expected: ["alpha/execution secret-role-changed widens"] },
+  { name: "creation statements outside the allowlist", base: withCreation(SELECT_INSERT), head: withCreation([CREATE, 'GRANT ALL ON ALL TABLES IN SCHEMA public TO "{{name}}";']), expected: ["alpha/execution secret-role-changed widens"] },
   {
     name: "a tool's data class raised within the agent's ceiling",
     head: edited(BASE, (p) => (p.agents[0].tools.find((t: { name: string }) => t.name === "ledger").dataClass = "confidential")),
