@@ -15,6 +15,7 @@ const FAMILY_TITLES: Record<string, string> = {
   stack: "Stack-wide",
   lifecycle: "Lifecycle",
   context: "Context binding",
+  database: "Database statements (PostgreSQL)",
 };
 
 const cell = (values: readonly string[]) => (values.length ? values.join(", ") : "—");

@@ -84,6 +84,15 @@ export const PACK_COVERAGE: Readonly<Record<string, { readonly resource?: true; 
   "context/own-namespace-required": { stack: true },
   "context/region-bound": { stack: true },
   "context/foreign-account": { stack: true },
+  // Database statements, read from each vault.database.SecretBackendRole with the same check.
+  "database/sql-parse": { resource: true },
+  "database/statement-allowlist": { resource: true },
+  "database/role-attributes": { resource: true },
+  "database/own-role": { resource: true },
+  "database/role-membership": { resource: true },
+  "database/grant-scope": { resource: true },
+  "database/valid-until": { resource: true },
+  "database/revocation-drops-role": { resource: true },
 };
 
 /** Rules the pack cannot judge, and why: what they read is in the declaration only, on no resource. */
@@ -92,6 +101,8 @@ export const PLAN_ONLY: Readonly<Record<string, string>> = {
   "context/data-class-ceiling": "a tool's data class is not written to any resource (the role carries the agent's ceiling)",
   "lifecycle/exception-expiry": "exceptions live in the declaration, not on resources (the pack waives nothing)",
   "lifecycle/exception-scope": "exceptions live in the declaration, not on resources (the pack waives nothing)",
+  "database/connection-plugin":
+    "a connection's plugin is configured outside the stack; the pack reads every database role's statements as PostgreSQL, so another plugin's SQL fails database/sql-parse",
 };
 
 export const PACK_RULES: readonly RuleMeta[] = [...ALL_RULES, ...RESOURCE_ONLY_RULES].filter((rule) => PACK_COVERAGE[rule.id]);

@@ -13,6 +13,7 @@ import { checkManagedPolicyArn, checkPermissionPolicy } from "../components/rule
 import { AGENT_LABEL, IDENTITY_LABEL, checkServiceAccount, checkServiceAccountReference } from "../components/rules/kubernetes";
 import { checkRoleLimits, checkSecretTtls, checkVaultTtls } from "../components/rules/limits";
 import { checkTrustPolicy, trustedSubjects } from "../components/rules/trust";
+import { checkDatabaseStatements } from "../components/rules/database";
 import { LOOSEST_TOKEN_MAX_TTL, checkSecretRole, checkVaultPolicy, checkVaultRole } from "../components/rules/vault";
 import { checkAgentRole, checkAgentServiceAccount, checkAgentVaultRole } from "./agent-metadata-checks";
 import { asBoolean, asNumber, asRecord, asString, asStrings, readInputs, readPolicyDocument, type KnownInputs } from "./inputs";
@@ -61,6 +62,7 @@ const REQUIRED: Partial<Record<string, readonly string[]>> = {
   [TYPES.vaultPolicy]: ["policy", "name"],
   [TYPES.vaultAuthRole]: ["boundServiceAccountNames", "boundServiceAccountNamespaces"],
   [TYPES.vaultAwsRole]: ["credentialType"],
+  [TYPES.vaultDatabaseRole]: ["creationStatements"],
   [TYPES.roleBinding]: ["roleRef", "subjects"],
   [TYPES.clusterRoleBinding]: ["roleRef", "subjects"],
   [TYPES.rbacRole]: ["rules"],
@@ -195,7 +197,16 @@ function typeProblems(resource: PackResource, inputs: KnownInputs, context: Pack
     case TYPES.vaultDatabaseRole: {
       const name = asString(v.name) ?? resource.name;
       const plan = { type: "database" as const, tool: name, name, backend: "", credentialsPath: "", dbName: "", creationStatements: [], revocationStatements: [], defaultTtl: asNumber(v.defaultTtl) ?? 0, maxTtl: asNumber(v.maxTtl) ?? 0 };
-      return checkSecretTtls(plan, LOOSEST_TOKEN_MAX_TTL);
+      const statements = {
+        creationStatements: asStrings(v.creationStatements),
+        revocationStatements: asStrings(v.revocationStatements),
+        rollbackStatements: asStrings(v.rollbackStatements),
+        renewStatements: asStrings(v.renewStatements),
+      };
+      const unknownSql = inputs.unknown.filter((path) => /^(revocation|rollback|renew)Statements(\.|$)/.test(path));
+      const unknown: Problem[] = unknownSql.length ? [{ rule: "stack/unknown-input", message: `${resource.type} ${name}: ${unknownSql.join(", ")} unknown at preview, so it cannot be checked`, fix: "write the statements as literal strings" }] : [];
+      // The connection's plugin is not on the role: read the statements as PostgreSQL (fail closed).
+      return [...unknown, ...checkSecretTtls(plan, LOOSEST_TOKEN_MAX_TTL), ...checkDatabaseStatements(`database role ${name}`, statements, { name: asString(v.dbName) ?? "?", plugin: undefined })];
     }
     case TYPES.vaultAwsRole: {
       const name = asString(v.name) ?? resource.name;

@@ -40,13 +40,29 @@ describe("audit log groups", () => {
 });
 
 describe("Vault secret role names", () => {
+  const database = (connection: string) => ({
+    connection,
+    creationStatements: [`CREATE ROLE "{{name}}" WITH LOGIN PASSWORD '{{password}}' VALID UNTIL '{{expiration}}';`],
+    revocationStatements: [`DROP ROLE IF EXISTS "{{name}}";`],
+    ttl: "10m",
+  });
   const collide = [
-    agent("ledger", { tools: [{ name: "sync-db", database: { connection: "ledger", creationStatements: ["CREATE ROLE x"], ttl: "10m" } }] }),
-    agent("ledger-sync", { tools: [{ name: "db", database: { connection: "ledger", creationStatements: ["CREATE ROLE x"], ttl: "10m" } }] }),
+    agent("ledger", { tools: [{ name: "sync-db", database: database("ledger-a") }] }),
+    agent("ledger-sync", { tools: [{ name: "db", database: database("ledger-b") }] }),
   ];
+  const twoConnections: PlatformInput = {
+    ...PLATFORM,
+    vault: {
+      ...PLATFORM.vault,
+      databaseConnections: [
+        { name: "ledger-a", plugin: "postgresql-database-plugin" },
+        { name: "ledger-b", plugin: "postgresql-database-plugin" },
+      ],
+    },
+  };
 
   it("stay distinct for agent ledger + tool sync-db and agent ledger-sync + tool db, and the fleet plans cleanly", () => {
-    const fleet = plan(collide);
+    const fleet = plan(collide, twoConnections);
     const names = fleet.agents.map((a) => a.identities.find((i) => i.kind === "execution")!.vault.secretRoles[0].name);
     expect(names).toEqual(["test.ledger.sync-db", "test.ledger-sync.db"]);
     // Vault's name pattern for database and AWS roles: \w([\w-.]*\w)? (sdk/framework/path.go).
@@ -55,7 +71,7 @@ describe("Vault secret role names", () => {
 
   it("name the real cause when two identities would still share a Vault path", () => {
     // The old `<env>-<agent>-<tool>` scheme, applied by hand to a compiled plan.
-    const fleet = compileFleet(parseDeclaration({ platform: PLATFORM, agents: collide }), "test");
+    const fleet = compileFleet(parseDeclaration({ platform: twoConnections, agents: collide }), "test");
     const oldScheme: FleetPlan = {
       ...fleet,
       agents: fleet.agents.map((a) => ({
@@ -151,7 +167,7 @@ describe("AWS_ROLE_SESSION_NAME", () => {
 describe("global services", () => {
   const EU: PlatformInput = {
     ...PLATFORM,
-    aws: { ...PLATFORM.aws, region: "eu-west-1", oidcProviderArn: "arn:aws:iam::111122223333:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/TESTCLUSTER" },
+    aws: { ...PLATFORM.aws, region: "eu-west-1", oidcProviderArn: "arn:aws:iam::111122223333:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE" },
   };
   const ROLE = "arn:aws:iam::111122223333:role/reporting-reader";
   const ZONE = "arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ";

@@ -18,7 +18,7 @@ describe("providers", () => {
     };
     new AgentFleet(
       "platform",
-      { platform: PLATFORM, agents: [agent("alpha", { tools: [{ name: "db", database: { connection: "main", creationStatements: ["SELECT 1"], ttl: "5m" } }] })], validationDate: TODAY },
+      { platform: PLATFORM, agents: [agent("alpha", { tools: [{ name: "db", database: { connection: "main", creationStatements: [`CREATE ROLE "{{name}}" WITH LOGIN PASSWORD '{{password}}' VALID UNTIL '{{expiration}}'`], revocationStatements: ['DROP ROLE IF EXISTS "{{name}}"'], ttl: "5m" } }] })], validationDate: TODAY },
       { providers },
     );
     await settle();

@@ -14,7 +14,15 @@ import { installMocks, resources, settle } from "./helpers/pulumi-mocks";
 const AT = "2026-11-28T09:30:00Z";
 const tools = (name: string) => [
   { name: "read", aws: [{ actions: ["s3:GetObject"], resources: [`arn:aws:s3:::acme-data/${name}/*`] }] },
-  { name: "ledger", database: { connection: "ledger", creationStatements: ["CREATE ROLE x"], ttl: "10m" } },
+  {
+    name: "ledger",
+    database: {
+      connection: "main",
+      creationStatements: [`CREATE ROLE "{{name}}" WITH LOGIN PASSWORD '{{password}}' VALID UNTIL '{{expiration}}'; GRANT SELECT ON invoices TO "{{name}}";`],
+      revocationStatements: ['REVOKE ALL ON invoices FROM "{{name}}"; DROP ROLE IF EXISTS "{{name}}";'],
+      ttl: "10m",
+    },
+  },
   { name: "reports", vaultAws: { roleArn: "arn:aws:iam::444455556666:role/reports-reader", ttl: "15m" } },
 ];
 const declaration = {

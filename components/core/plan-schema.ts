@@ -74,6 +74,7 @@ export const planPlatformSchema = z.strictObject({
     audience: text,
     version: text.optional(),
     edition: z.enum(["community", "enterprise"]),
+    databaseConnections: z.array(z.strictObject({ name: text, plugin: text })),
   }),
   limits: limitsSchema.optional(),
   exceptions: z.array(exceptionSchema),

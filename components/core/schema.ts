@@ -84,6 +84,16 @@ export const exceptionSchema = z
   })
   .describe("A reviewed, expiring waiver of one rule for one agent. Shown in every plan.");
 
+/** Vault's `plugin_name` of each database connection tools may use; only PostgreSQL has a parser wired. */
+export const databaseConnectionSchema = z.strictObject({
+  name: z.string().min(1).max(128).describe("Connection name in the database mount (database/config/<name>)."),
+  plugin: z
+    .string()
+    .max(64)
+    .regex(/^[a-z0-9][a-z0-9-]*$/, "a Vault database plugin name such as postgresql-database-plugin")
+    .describe("Vault plugin_name of the connection, e.g. postgresql-database-plugin."),
+});
+
 export const platformSchema = z
   .strictObject({
     environment: dnsLabel(12).describe("Environment name; part of every resource name."),
@@ -121,6 +131,18 @@ export const platformSchema = z
         .optional()
         .describe("Version of the Vault server. Fields that need a newer Vault (alias metadata: 1.21+ Enterprise) are left out when it is older or not declared."),
       edition: z.enum(["community", "enterprise"]).default("community").describe("Vault edition. @default community"),
+      databaseConnections: z
+        .array(databaseConnectionSchema)
+        .max(100)
+        .default([])
+        .superRefine((connections, ctx) => {
+          const seen = new Set<string>();
+          connections.forEach((c, index) => {
+            if (seen.has(c.name)) ctx.addIssue({ code: "custom", path: [index, "name"], message: `connection "${c.name}" is declared twice` });
+            seen.add(c.name);
+          });
+        })
+        .describe("Existing database connections tools may use, with their plugin; a tool naming any other connection is refused."),
     }),
     limits: limitsSchema.optional(),
     exceptions: z.array(exceptionSchema).max(1000).default([]),
@@ -172,8 +194,12 @@ export const toolSchema = z
     database: z
       .strictObject({
         connection: z.string().min(1).describe("Name of the database connection in the database mount."),
-        creationStatements: z.array(z.string().min(1)).min(1),
-        revocationStatements: z.array(z.string().min(1)).optional(),
+        creationStatements: z.array(z.string().min(1).max(4000)).min(1).max(20).describe("SQL Vault runs to create the credential (PostgreSQL: checked against an allowlist)."),
+        revocationStatements: z
+          .array(z.string().min(1).max(4000))
+          .max(20)
+          .optional()
+          .describe('SQL Vault runs when the lease ends; required, ending with DROP ROLE IF EXISTS "{{name}}".'),
         ttl: duration.describe("Default TTL of the credentials."),
       })
       .optional(),

@@ -74,6 +74,12 @@ export const CLASSIFICATION_RULES: Readonly<Record<string, ClassificationRule>> 
   "platform.vault.awsMount": widensOnChange("another AWS secrets mount", "platform-changed"),
   "platform.vault.audience": widensOnChange("another token audience", "platform-changed"),
   "platform.vault.version": neutral("which optional Vault fields are written (alias metadata); grants are compared where they are"),
+  "platform.vault.databaseConnections[]": dedicated(
+    "database connections, paired by name",
+    "a connection added, or its plugin changed (another database engine)",
+    "a connection removed",
+    true,
+  ),
   "platform.vault.edition": neutral("which optional Vault fields are written (alias metadata); grants are compared where they are"),
   "platform.limits.tokenTtl": limitDuration("Vault token TTL ceiling"),
   "platform.limits.tokenMaxTtl": limitDuration("Vault token max TTL ceiling"),

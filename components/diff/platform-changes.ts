@@ -52,6 +52,33 @@ export function exceptionChanges(base: readonly PolicyException[], head: readonl
   return out.sort((a, b) => compareText(a.detail.subject, b.detail.subject));
 }
 
+type Connection = Plan["platform"]["vault"]["databaseConnections"][number];
+
+/** Connections tools may use: one added (or given another plugin) lets tools reach another database. */
+export function connectionChanges(base: readonly Connection[], head: readonly Connection[]): LocalChange[] {
+  const out: LocalChange[] = [];
+  const was = new Map(base.map((c) => [c.name, c]));
+  const is = new Map(head.map((c) => [c.name, c]));
+  const change = (classification: LocalChange["classification"], name: string, before: string | null, after: string | null, note: string): LocalChange => ({
+    kind: "platform-changed",
+    classification,
+    before,
+    after,
+    detail: { subject: `vault.databaseConnections[${name}]`, notes: [note] },
+  });
+  for (const c of head) {
+    const old = was.get(c.name);
+    if (!old) out.push(change("widens", c.name, null, c.plugin, "tools may now use this database connection"));
+    else if (old.plugin !== c.plugin) out.push(change("widens", c.name, old.plugin, c.plugin, "another database plugin: statements are read for another engine"));
+  }
+  for (const c of base) if (!is.has(c.name)) out.push(change("narrows", c.name, c.plugin, null, "tools may no longer use this connection"));
+  return out.sort((a, b) => compareText(a.detail.subject, b.detail.subject));
+}
+
 export function platformChanges(base: Plan["platform"], head: Plan["platform"]): LocalChange[] {
-  return [...genericChanges("platform", base, head).map((placed) => placed.change), ...exceptionChanges(base.exceptions, head.exceptions)];
+  return [
+    ...genericChanges("platform", base, head).map((placed) => placed.change),
+    ...connectionChanges(base.vault.databaseConnections, head.vault.databaseConnections),
+    ...exceptionChanges(base.exceptions, head.exceptions),
+  ];
 }

@@ -2,6 +2,7 @@
 import type { PlanRule, RuleMeta } from "./types";
 import { contextRules } from "./context";
 import { exceptionRules } from "./exceptions";
+import { databaseRules } from "./database";
 import { iamRules, IAM_RESOURCE_RULES } from "./iam";
 import { kubernetesRules, KUBERNETES_RESOURCE_RULES } from "./kubernetes";
 import { lifecycleRules, LIFECYCLE_RESOURCE_RULES } from "./lifecycle";
@@ -22,6 +23,7 @@ export const ALL_RULES: readonly PlanRule[] = [
   ...lifecycleRules,
   ...contextRules,
   ...exceptionRules,
+  ...databaseRules,
 ];
 
 /** Rules about resources a plan never contains (RBAC, hand-attached policies): the policy pack checks them. */

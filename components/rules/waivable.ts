@@ -4,7 +4,7 @@
  * at run time an unclassified rule is not waivable (fail closed).
  *
  * Never waivable: lifecycle (expiry, ownership, approval), trust, separation and stack-wide rules
- * (isolation between agents and identities), privilege escalation and credential exposure (PassRole,
+ * (isolation between agents and identities), database statements (a role's SQL is its privilege), privilege escalation and credential exposure (PassRole,
  * assuming agent roles, RBAC, Vault token and secret lifetimes), and the limits AWS or Vault would
  * reject at `up` anyway. Waivable: rules about how narrowly an allowed grant is written, where the
  * catalogue may lag AWS, and the organisation's own context (data class, region, account).
@@ -12,7 +12,7 @@
 import type { RuleFamily } from "./types";
 
 /** Families whose rules are never waivable, whatever the table says. */
-export const NEVER_WAIVABLE_FAMILIES: ReadonlySet<RuleFamily> = new Set<RuleFamily>(["lifecycle", "trust", "separation", "stack", "limits"]);
+export const NEVER_WAIVABLE_FAMILIES: ReadonlySet<RuleFamily> = new Set<RuleFamily>(["lifecycle", "trust", "separation", "stack", "limits", "database"]);
 
 export const WAIVABLE: Readonly<Record<string, boolean>> = {
   "iam/action-wildcard": false,
@@ -55,6 +55,16 @@ export const WAIVABLE: Readonly<Record<string, boolean>> = {
   "kubernetes/rbac-token-request": false,
   "kubernetes/rbac-secrets": false,
   "kubernetes/shared-namespace-pod-create": false,
+  "vault/unique-path": false,
+  "database/connection-plugin": false,
+  "database/sql-parse": false,
+  "database/statement-allowlist": false,
+  "database/role-attributes": false,
+  "database/own-role": false,
+  "database/role-membership": false,
+  "database/grant-scope": false,
+  "database/valid-until": false,
+  "database/revocation-drops-role": false,
   "vault/bound-exact": false,
   "vault/bound-own-service-account": false,
   "vault/audience": false,

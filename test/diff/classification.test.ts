@@ -92,6 +92,14 @@ const CASES: Case[] = [
     head: edited(BASE, (p) => (p.agents[0].tools.find((t: { name: string }) => t.name === "ledger").dataClass = "public")),
     expected: ["alpha/- tool-data-class-changed narrows"],
   },
+  {
+    name: "a database connection added, another's plugin changed",
+    head: edited(BASE, (p) => {
+      p.platform.vault.databaseConnections[0].plugin = "mysql-database-plugin";
+      p.platform.vault.databaseConnections.push({ name: "warehouse", plugin: "postgresql-database-plugin" });
+    }),
+    expected: ["(platform)/- platform-changed widens", "(platform)/- platform-changed widens"],
+  },
   { name: "exception added", head: withExceptions([EXCEPTION]), expected: ["(platform)/- exception-added widens"] },
   { name: "exception removed", base: withExceptions([EXCEPTION]), head: BASE, expected: ["(platform)/- exception-removed narrows"] },
   { name: "exception extended", base: withExceptions([EXCEPTION]), head: withExceptions([{ ...EXCEPTION, expires: "2027-02-28" }]), expected: ["(platform)/- exception-changed widens"] },

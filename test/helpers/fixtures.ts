@@ -15,7 +15,16 @@ export const PLATFORM: PlatformInput = {
     oidcProviderArn: "arn:aws:iam::111122223333:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF",
     permissionsBoundaryArn: "arn:aws:iam::111122223333:policy/agent-boundary",
   },
-  vault: { kubernetesAuthPath: "kubernetes", kvMount: "kv", databaseMount: "database", awsMount: "aws", audience: "vault", version: "1.21.1", edition: "enterprise" },
+  vault: {
+    kubernetesAuthPath: "kubernetes",
+    kvMount: "kv",
+    databaseMount: "database",
+    awsMount: "aws",
+    audience: "vault",
+    version: "1.21.1",
+    edition: "enterprise",
+    databaseConnections: [{ name: "main", plugin: "postgresql-database-plugin" }],
+  },
 };
 
 /** A valid batch agent reading one S3 prefix of its own; override any field. */

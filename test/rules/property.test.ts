@@ -27,7 +27,15 @@ function tool(kind: number, name: string, agent: string, suffix: string): AgentI
     case 2:
       return { name, aws: [{ actions: ["sqs:ReceiveMessage"], resources: [`arn:aws:sqs:us-east-1:${ACCOUNT}:${agent}-${suffix}`] }, { actions: ["s3:ListBucket"], resources: [`arn:aws:s3:::acme-${agent}-${suffix}`] }] };
     case 3:
-      return { name, database: { connection: "main", creationStatements: ['CREATE ROLE "{{name}}";'], ttl: "5m" } };
+      return {
+        name,
+        database: {
+          connection: "main",
+          creationStatements: [`CREATE ROLE "{{name}}" WITH LOGIN PASSWORD '{{password}}' VALID UNTIL '{{expiration}}'; GRANT SELECT ON ${suffix.replace(/-/g, "_")} TO "{{name}}";`],
+          revocationStatements: [`REVOKE ALL ON ${suffix.replace(/-/g, "_")} FROM "{{name}}"; DROP ROLE IF EXISTS "{{name}}";`],
+          ttl: "5m",
+        },
+      };
     case 4:
       return { name, kv: { path: `${suffix}/token` } };
     default:

@@ -82,6 +82,12 @@ describe("analyseCreation", () => {
     ["COPY PROGRAM", `${GOOD_CREATE}; COPY invoices TO PROGRAM 'curl example.com'`, "statement"],
     ["SET ROLE", `${GOOD_CREATE}; SET ROLE postgres`, "statement"],
     ["ALTER DEFAULT PRIVILEGES", `${GOOD_CREATE}; ALTER DEFAULT PRIVILEGES GRANT SELECT ON TABLES TO "{{name}}"`, "statement"],
+    ["SELECT on pg_authid (password hashes)", `${GOOD_CREATE}; GRANT SELECT ON pg_authid TO "{{name}}"`, "grant-scope"],
+    ["SELECT on pg_catalog.pg_statistic", `${GOOD_CREATE}; GRANT SELECT ON pg_catalog.pg_statistic TO "{{name}}"`, "grant-scope"],
+    ["EXECUTE on pg_read_file", `${GOOD_CREATE}; GRANT EXECUTE ON FUNCTION pg_read_file(text) TO "{{name}}"`, "grant-scope"],
+    ["EXECUTE on an unqualified function", `${GOOD_CREATE}; GRANT EXECUTE ON FUNCTION lo_export(oid, text) TO "{{name}}"`, "grant-scope"],
+    ["USAGE on pg_catalog", `${GOOD_CREATE}; GRANT USAGE ON SCHEMA pg_catalog TO "{{name}}"`, "grant-scope"],
+    ["{{ name }} (Vault leaves it as written)", `${GOOD_CREATE}; GRANT SELECT ON invoices TO "{{ name }}"`, "unparseable"],
     ["no VALID UNTIL", `CREATE ROLE "{{name}}" WITH LOGIN PASSWORD '{{password}}'`, "valid-until"],
     ["VALID UNTIL infinity", `CREATE ROLE "{{name}}" WITH LOGIN PASSWORD '{{password}}' VALID UNTIL 'infinity'`, "role-attribute"],
   ])("refuses %s", (_label, sql, code) => {

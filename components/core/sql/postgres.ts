@@ -28,8 +28,8 @@ export type SqlProblemCode =
 
 export interface SqlProblem {
   readonly code: SqlProblemCode;
-  /** Index of the entry in the statement list. */
-  readonly entry: number;
+  /** Index of the entry in the statement list; null for a problem of the list as a whole. */
+  readonly entry: number | null;
   readonly message: string;
 }
 
@@ -105,7 +105,8 @@ function unsentinel(value: string): string {
 
 function placeholderProblem(entry: string): string | undefined {
   for (const sentinel of Object.values(SENTINELS)) if (entry.includes(sentinel)) return `contains "${sentinel}", reserved for parsing`;
-  const unknown = [...entry.matchAll(/\{\{\s*([^}]*?)\s*\}\}/g)].map((m) => m[1]).filter((p) => !(VAULT_PLACEHOLDERS as readonly string[]).includes(p));
+  // Vault replaces exactly `{{name}}` etc.: `{{ name }}` or `{{Name}}` would reach the server as written.
+  const unknown = [...entry.matchAll(/\{\{(.*?)\}\}/g)].map((m) => m[1]).filter((p) => !(VAULT_PLACEHOLDERS as readonly string[]).includes(p!));
   if (unknown.length) return `uses {{${unknown[0]}}}, which Vault does not fill in (only {{name}}, {{username}}, {{password}}, {{expiration}})`;
   return undefined;
 }
@@ -119,13 +120,13 @@ export function parsePostgres(entries: readonly string[], kind: VaultListKind = 
   const problems: SqlProblem[] = [];
   entries.forEach((entry, index) => {
     const placeholder = placeholderProblem(entry);
-    if (placeholder) return problems.push({ code: "unparseable", entry: index, message: `statement ${index + 1} ${placeholder}` });
+    if (placeholder) return problems.push({ code: "unparseable", entry: index, message: placeholder });
     const split = vaultPieces(entry, kind);
-    if (!split.ok) return problems.push({ code: "unparseable", entry: index, message: `statement ${index + 1}: ${split.reason}` });
+    if (!split.ok) return problems.push({ code: "unparseable", entry: index, message: split.reason });
     for (const piece of split.pieces) {
       const parsed = parseSql(renderVaultStatement(piece, SENTINELS));
       if (!parsed.ok) {
-        problems.push({ code: "unparseable", entry: index, message: `statement ${index + 1} does not parse as PostgreSQL ("${clip(piece)}": ${unsentinel(parsed.message)}); Vault runs each ';'-separated piece on its own` });
+        problems.push({ code: "unparseable", entry: index, message: `does not parse as PostgreSQL ("${clip(piece)}": ${unsentinel(parsed.message)}); Vault runs each ';'-separated piece on its own` });
         continue;
       }
       for (const raw of parsed.tree.stmts ?? []) {
@@ -229,7 +230,7 @@ const MEMBERSHIP_OPTIONS = new Set(["addroleto", "rolemembers", "adminmembers"])
 function creationStatement(statement: ParsedStatement, effects: MutableCreation): void {
   const { node, entry } = statement;
   const problem = (code: SqlProblemCode, message: string): void => {
-    effects.problems.push({ code, entry, message: `statement ${entry + 1}: ${message}` });
+    effects.problems.push({ code, entry, message });
   };
   switch (statement.kind) {
     case "CreateRoleStmt": {
@@ -271,6 +272,8 @@ function creationStatement(statement: ParsedStatement, effects: MutableCreation)
       const allowed = ALLOWED_PRIVILEGES[grant.objectType];
       if (!allowed) return problem("grant-scope", `GRANT on ${grant.objectType} ${grant.objects.join(", ")} is not allowed; grant privileges on named tables, sequences, functions or USAGE on a schema`);
       const refused = grant.privileges.map((p) => p.replace(/\(.*$/, "")).filter((p) => !allowed.includes(p));
+      const system = systemObjects(node);
+      if (system.length) problem("grant-scope", `${system.join(", ")} ${system.length > 1 ? "are" : "is"} PostgreSQL's own (${grant.objectType === "function" || grant.objectType === "procedure" || grant.objectType === "routine" ? "functions must be schema-qualified, outside pg_catalog and information_schema" : "pg_catalog, information_schema and pg_* names are the server's"})`);
       if (refused.length) problem("grant-scope", `${refused.map((p) => (p === "all" ? "ALL PRIVILEGES" : p.toUpperCase())).join(", ")} on ${grant.objectType} ${grant.objects.join(", ")} is not allowed (allowed: ${allowed.map((p) => p.toUpperCase()).join(", ")})`);
       return;
     }
@@ -289,12 +292,40 @@ function creationStatement(statement: ParsedStatement, effects: MutableCreation)
     case "RenameStmt": {
       const target = roleSpecName(child(node, "role") ?? list(node.roles)[0]);
       if (target !== "(unknown role)") effects.roles.add(target);
-      if (target !== "(unknown role)" && !isOwnRole(target)) return problem("foreign-role", `${statement.kind.replace(/Stmt$/, "")} on role "${target}"; statements may only create "{{name}}"`);
-      return problem("statement", `${statement.kind.replace(/Stmt$/, "")} is not allowed in creation statements; set LOGIN, PASSWORD and VALID UNTIL in CREATE ROLE`);
+      if (target !== "(unknown role)" && !isOwnRole(target)) return problem("foreign-role", `${ROLE_STATEMENT_LABEL[statement.kind]} on role "${target}"; statements may only create "{{name}}"`);
+      return problem("statement", `${ROLE_STATEMENT_LABEL[statement.kind]} is not allowed in creation statements; set LOGIN, PASSWORD and VALID UNTIL in CREATE ROLE`);
     }
     default:
       return problem("statement", `${describeKind(statement)} is not allowed in creation statements (only CREATE ROLE "{{name}}" and GRANT of object privileges)`);
   }
+}
+
+const ROLE_STATEMENT_LABEL: Record<string, string> = { AlterRoleStmt: "ALTER ROLE", AlterRoleSetStmt: "ALTER ROLE … SET", DropRoleStmt: "DROP ROLE", RenameStmt: "ALTER … RENAME" };
+
+const SYSTEM_SCHEMAS = new Set(["pg_catalog", "information_schema", "pg_toast"]);
+
+/**
+ * Objects of the server itself: pg_catalog is searched before every other schema, so an
+ * unqualified `pg_authid` or `pg_read_file(text)` is the catalog's. Functions must name their
+ * schema (any unqualified function name may resolve to a catalog function such as lo_export).
+ */
+function systemObjects(node: Node): string[] {
+  const objectType = (str(node, "objtype") ?? "").replace(/^OBJECT_/, "").toLowerCase();
+  return list(node.objects).flatMap((item) => {
+    const range = child(item, "RangeVar");
+    if (range) {
+      const schema = str(range, "schemaname");
+      const relname = str(range, "relname") ?? "";
+      return (schema ? SYSTEM_SCHEMAS.has(schema) || schema.startsWith("pg_") : relname.startsWith("pg_")) ? [objectName(objectType, item)] : [];
+    }
+    const fn = child(item, "ObjectWithArgs");
+    if (fn) {
+      const parts = names(fn.objname);
+      return parts.length < 2 || SYSTEM_SCHEMAS.has(parts[0]!) || parts[0]!.startsWith("pg_") ? [objectName(objectType, item)] : [];
+    }
+    const plain = str(child(item, "String"), "sval") ?? "";
+    return SYSTEM_SCHEMAS.has(plain) || plain.startsWith("pg_") ? [plain] : [];
+  });
 }
 
 const MEMBERSHIP_LABEL: Record<string, string> = { addroleto: "IN ROLE", rolemembers: "ROLE", adminmembers: "ADMIN" };
@@ -339,11 +370,13 @@ function describeKind(statement: ParsedStatement): string {
   const { kind, node } = statement;
   if (kind === "CopyStmt") return node.is_program === true ? "COPY … PROGRAM (runs a shell command on the database server)" : "COPY";
   if (kind === "AlterSystemStmt") return "ALTER SYSTEM";
+  if (kind in ROLE_STATEMENT_LABEL) return ROLE_STATEMENT_LABEL[kind]!;
   if (kind === "DoStmt") return "a DO block";
   if (kind === "CreateFunctionStmt") return "CREATE FUNCTION/PROCEDURE";
   if (kind === "VariableSetStmt") return `SET ${str(node, "name") ?? ""}`.trim();
   if (kind === "AlterDefaultPrivilegesStmt") return "ALTER DEFAULT PRIVILEGES (reaches objects created later)";
-  return kind.replace(/Stmt$/, "");
+  // SelectStmt → SELECT, AlterTableStmt → ALTER TABLE
+  return kind.replace(/Stmt$/, "").replace(/([a-z])([A-Z])/g, "$1 $2").toUpperCase();
 }
 
 interface MutableCreation {
@@ -360,20 +393,20 @@ interface MutableCreation {
 export function analyseCreation(entries: readonly string[]): CreationEffects {
   const parsed = parsePostgres(entries, "creation");
   const effects: MutableCreation = { createdRoles: [], attributes: [], grants: [], memberships: [], roles: new Set(), validUntil: [], problems: [...parsed.problems] };
-  if (entries.length === 0) effects.problems.push({ code: "statement", entry: 0, message: "no creation statements: Vault refuses an empty list" });
+  if (entries.length === 0) effects.problems.push({ code: "statement", entry: null, message: "no creation statements: Vault refuses an empty list" });
   for (const statement of parsed.statements) creationStatement(statement, effects);
   const created = effects.createdRoles.filter(isOwnRole).length;
   if (parsed.problems.length === 0 && created !== 1) {
-    effects.problems.push({ code: "statement", entry: 0, message: created === 0 ? 'no CREATE ROLE "{{name}}" statement' : `CREATE ROLE "{{name}}" appears ${created} times` });
+    effects.problems.push({ code: "statement", entry: null, message: created === 0 ? 'no CREATE ROLE "{{name}}" statement' : `CREATE ROLE "{{name}}" appears ${created} times` });
   }
   const validUntilIsExpiration = effects.validUntil.length === 1 && effects.validUntil[0] === "{{expiration}}";
   if (created >= 1 && effects.validUntil.length === 0) {
-    effects.problems.push({ code: "valid-until", entry: 0, message: "CREATE ROLE has no VALID UNTIL: the password outlives the lease if revocation fails" });
+    effects.problems.push({ code: "valid-until", entry: null, message: "CREATE ROLE has no VALID UNTIL: the password outlives the lease if revocation fails" });
   }
   if (created >= 1) {
     const first = parsed.statements.find((s) => s.kind === "CreateRoleStmt");
     const grantBefore = parsed.statements.findIndex((s) => s.kind === "GrantStmt") < parsed.statements.indexOf(first!) && parsed.statements.some((s) => s.kind === "GrantStmt");
-    if (grantBefore) effects.problems.push({ code: "statement", entry: 0, message: 'a GRANT comes before CREATE ROLE "{{name}}"' });
+    if (grantBefore) effects.problems.push({ code: "statement", entry: null, message: 'a GRANT comes before CREATE ROLE "{{name}}"' });
   }
   return {
     statements: parsed.statements,
@@ -426,7 +459,7 @@ export function analyseRevocation(entries: readonly string[], options: Revocatio
   parsed.statements.forEach((statement, index) => {
     const { node, entry } = statement;
     const problem = (code: SqlProblemCode, message: string): void => {
-      problems.push({ code, entry, message: `statement ${entry + 1}: ${message}` });
+      problems.push({ code, entry, message });
     };
     const onlyOwn = (targets: string[], what: string) => {
       targets.forEach((t) => roles.add(t));
@@ -465,13 +498,13 @@ export function analyseRevocation(entries: readonly string[], options: Revocatio
   });
   const dropsRole = dropIndex >= 0 && dropIndex === parsed.statements.length - 1;
   if (requireDrop && parsed.problems.length === 0) {
-    if (entries.length === 0) problems.push({ code: "revocation", entry: 0, message: 'no revocation statements: write them explicitly, ending with DROP ROLE IF EXISTS "{{name}}"' });
-    else if (dropIndex < 0) problems.push({ code: "revocation", entry: 0, message: 'revocation does not drop "{{name}}": the credential keeps working until VALID UNTIL' });
-    else if (!dropsRole) problems.push({ code: "revocation", entry: 0, message: 'DROP ROLE "{{name}}" is not the last statement: a later statement fails once the role is gone and Vault rolls the whole revocation back' });
+    if (entries.length === 0) problems.push({ code: "revocation", entry: null, message: 'no revocation statements: write them explicitly, ending with DROP ROLE IF EXISTS "{{name}}"' });
+    else if (dropIndex < 0) problems.push({ code: "revocation", entry: null, message: 'revocation does not drop "{{name}}": the credential keeps working until VALID UNTIL' });
+    else if (!dropsRole) problems.push({ code: "revocation", entry: null, message: 'DROP ROLE "{{name}}" is not the last statement: a later statement fails once the role is gone and Vault rolls the whole revocation back' });
     else if (!dropsOwned) {
       const left = (options.grants ?? []).filter((grant) => !revokes.some((revoke) => covers(revoke, grant)));
       if (left.length) {
-        problems.push({ code: "revocation", entry: 0, message: `privileges on ${left.map((g) => `${g.objectType} ${g.objects.join(", ")}`).join("; ")} are not revoked before DROP ROLE, so PostgreSQL refuses the drop ("role cannot be dropped because some objects depend on it"); add DROP OWNED BY "{{name}}" before it` });
+        problems.push({ code: "revocation", entry: null, message: `privileges on ${left.map((g) => `${g.objectType} ${g.objects.join(", ")}`).join("; ")} are not revoked before DROP ROLE, so PostgreSQL refuses the drop ("role cannot be dropped because some objects depend on it"); add REVOKE ALL ON … FROM "{{name}}" before it (or DROP OWNED BY "{{name}}", which needs the Vault user to hold the role's privileges)` });
       }
     }
   }
@@ -493,7 +526,7 @@ export function analyseRenewal(entries: readonly string[]): ParsedSql {
     const options = list(statement.node.options).map((o) => child(o, "DefElem") ?? {});
     const role = roleSpecName(child(statement.node, "role"));
     const ok = statement.kind === "AlterRoleStmt" && isOwnRole(role) && options.length === 1 && str(options[0], "defname") === "validUntil" && optionValue(child(options[0], "arg")) === "{{expiration}}";
-    if (!ok) problems.push({ code: statement.kind === "AlterRoleStmt" && !isOwnRole(role) ? "foreign-role" : "statement", entry: statement.entry, message: `statement ${statement.entry + 1}: renewal may only be ALTER ROLE "{{name}}" VALID UNTIL '{{expiration}}'` });
+    if (!ok) problems.push({ code: statement.kind === "AlterRoleStmt" && !isOwnRole(role) ? "foreign-role" : "statement", entry: statement.entry, message: `renewal may only be ALTER ROLE "{{name}}" VALID UNTIL '{{expiration}}'` });
   }
   return { statements: parsed.statements, problems };
 }
