@@ -9,6 +9,7 @@ import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { runDiff } from "../../cli/diff-command";
+import { PLAN_VERSION } from "../../components/core/plan-schema";
 import { runPlan } from "../../cli/plan-command";
 import { agent, edited, planJson, statementsOf } from "../helpers/diff-plans";
 
@@ -180,7 +181,7 @@ describe("diff of plan files", () => {
 
   it.each([
     ["not JSON", "{ nope", "not JSON"],
-    ["a plan without agents", JSON.stringify({ version: 1, stack: "dev" }), "agents:"],
+    ["a plan without agents", JSON.stringify({ version: PLAN_VERSION, stack: "dev" }), "agents:"],
     ["a plan of another version", JSON.stringify({ ...base, version: 99 }), "has version 99"],
     ["a statement with a bad effect", JSON.stringify(edited(base, (p) => (statementsOf(p, "alpha", "execution")[0].Effect = "Maybe"))), "agents[0].identities[1].iamRole.policies[0].document.Statement"],
     ["a TTL that is not a number", JSON.stringify(edited(base, (p) => (p.agents[0].identities[0].vault.role.tokenTtl = "soon"))), "tokenTtl"],
