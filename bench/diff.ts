@@ -5,6 +5,7 @@
 import { performance } from "node:perf_hooks";
 import { compileFleet } from "../components/core/compile";
 import { parseDeclaration, type AgentInput, type PlatformInput } from "../components/core/schema";
+import { parsePlan } from "../components/core/plan-schema";
 import { diffPlans, loadActionCatalog, readPlanPair, renderJson, renderMarkdown, renderText } from "../components/diff";
 
 const AGENTS = 1000;
@@ -70,11 +71,12 @@ async function scenario(title: string, changeEvery: number, added: number): Prom
   const catalog = loadActionCatalog(["s3", "iam", "bedrock", "logs"]);
   const catalogMs = performance.now() - catalogStart;
 
-  const timings: Record<string, number[]> = { normalise: [], diff: [], text: [], markdown: [], json: [], cpu: [] };
+  const timings: Record<string, number[]> = { schema: [], normalise: [], diff: [], text: [], markdown: [], json: [], cpu: [] };
   let changes = 0;
   let widening = 0;
   for (let run = 0; run < RUNS; run++) {
     // CPU time of this process (main thread and GC helpers): on a shared machine, wall time also counts waiting.
+    timings.schema.push(time(() => parsePlan(headJson, "head"))[1]);
     const cpuStart = process.cpuUsage();
     const [[base, head], normalise] = time(() => readPlanPair(baseJson, headJson, { base: "base", head: "head" }));
     const [diff, diffMs] = time(() => diffPlans(base, head, catalog));
@@ -91,7 +93,8 @@ async function scenario(title: string, changeEvery: number, added: number): Prom
   const ms = (key: string) => `${median(timings[key]).toFixed(1)} (min ${Math.min(...timings[key]).toFixed(1)})`;
   const count = (plan: unknown) => (plan as { agents: unknown[] }).agents.length;
   console.log(`${title}: ${count(baseJson)} agents vs ${count(headJson)}, ${changes} changes (${widening} widen); ms, median (min) of ${RUNS} runs`);
-  console.log(`  read + normalise both plans     ${ms("normalise")}`);
+  console.log(`  zod planSchema, head plan only  ${ms("schema")}`);
+  console.log(`  read + normalise both plans     ${ms("normalise")}   (includes the schema check of both)`);
   console.log(`  diff                            ${ms("diff")}`);
   console.log(`  render text / markdown / json   ${ms("text")} / ${ms("markdown")} / ${ms("json")}`);
   console.log(`  normalise + diff + text, CPU    ${ms("cpu")}   (IAM data load, once: ${catalogMs.toFixed(1)})`);

@@ -8,7 +8,8 @@ import type { IdentityKind } from "./names";
 import type { DataClass } from "./tiers";
 import type { Platform, Tier } from "./schema";
 
-export const PLAN_VERSION = 1;
+/** 2: platform vault version, edition and databaseConnections; audit deletionProtection; nullable aliasMetadata. */
+export const PLAN_VERSION = 2;
 
 export interface ServiceAccountPlan {
   readonly namespace: string;

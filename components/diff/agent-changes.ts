@@ -37,10 +37,13 @@ function revocationChanges(base: Agent, head: Agent): LocalChange[] {
     return [local("agent-revoked", "narrows", head.name, null, text(is), notes, [...is.leaseRevokeCommands])];
   }
   if (was && !is) return [local("agent-reinstated", "widens", head.name, text(was), null, ["the agent can obtain credentials again"])];
-  if (was!.at === is!.at && was!.reason === is!.reason) return [];
-  // A later revocation time denies more sessions; an earlier one fewer.
-  const classification: Classification = is!.at === was!.at ? "neutral" : Date.parse(is!.at) > Date.parse(was!.at) ? "narrows" : "widens";
-  return [local("agent-revoked", classification, head.name, text(was!), text(is!), ["revocation time or reason changed"], [...is!.leaseRevokeCommands])];
+  // Compared as instants: `…T09:30:00Z`, `…T09:30:00.000Z` and `…T10:30:00+01:00` are one time.
+  const sameInstant = was!.instant === is!.instant;
+  if (sameInstant && was!.reason === is!.reason) return [];
+  // A later revocation time denies more sessions (every one issued before it); an earlier one fewer.
+  const classification: Classification = sameInstant ? "neutral" : is!.instant > was!.instant ? "narrows" : "widens";
+  const note = sameInstant ? "revocation reason changed" : classification === "narrows" ? "a later revocation time denies more sessions" : "an earlier revocation time denies fewer sessions";
+  return [local("agent-revoked", classification, head.name, text(was!), text(is!), [note], [...is!.leaseRevokeCommands])];
 }
 
 export function agentFieldChanges(base: Agent, head: Agent): LocalChange[] {

@@ -59,6 +59,21 @@ function valuesCovered(operator: string, outer: readonly string[], inner: readon
   return inner.every((v) => outer.some((o) => (like ? globSubsumes(o, v, ignoreCase) : ignoreCase ? o.toLowerCase() === v.toLowerCase() : o === v)));
 }
 
+/**
+ * Date operators compare instants (`…Z` and `…+01:00` may be the same time): a later bound admits
+ * more requests under `DateLessThan`, fewer under `DateGreaterThan`. Null when not a single date each.
+ */
+function dateScope(operator: string, base: readonly string[], head: readonly string[]): Scope | null {
+  const match = /^Date(LessThan|GreaterThan|Equals|NotEquals)(Equals)?(IfExists)?$/.exec(operator);
+  if (!match || base.length !== 1 || head.length !== 1) return null;
+  const [b, h] = [Date.parse(base[0]), Date.parse(head[0])];
+  if (Number.isNaN(b) || Number.isNaN(h)) return null;
+  if (b === h) return "same";
+  if (match[1] === "LessThan") return h > b ? "grows" : "shrinks";
+  if (match[1] === "GreaterThan") return h > b ? "shrinks" : "grows";
+  return "incomparable";
+}
+
 function combine(scopes: Iterable<Scope>): Scope {
   let result: Scope = "same";
   for (const scope of scopes) {
@@ -82,6 +97,11 @@ export function conditionScope(base: CanonicalConditions, head: CanonicalConditi
     const h = headMap.get(k);
     if (!h) {
       scopes.push("grows");
+      continue;
+    }
+    const dates = dateScope(b.op, b.values, h.values);
+    if (dates) {
+      scopes.push(dates);
       continue;
     }
     const direction = valueDirection(b.op);

@@ -3,6 +3,14 @@ import type { ActionLabel } from "./access-level";
 import type { Change, ChangeKind } from "./types";
 
 const LABELS: Record<ChangeKind, string> = {
+  "platform-changed": "platform",
+  "limit-changed": "organisation limit",
+  "exception-added": "exception added",
+  "exception-removed": "exception removed",
+  "exception-changed": "exception changed",
+  "tool-data-class-changed": "tool data class",
+  "attribute-changed": "attribute",
+  "derived-changed": "derived fields",
   "agent-added": "agent added",
   "agent-removed": "agent removed",
   "agent-revoked": "agent revoked",

@@ -6,10 +6,11 @@ import type { ActionCatalog } from "./access-level";
 import { agentFieldChanges, describeAgent, local, renameNote, renamePairs, roles, vaultRoles } from "./agent-changes";
 import { compareText } from "./conditions";
 import type { LocalChange } from "./entry-changes";
+import { genericChanges, sameJson } from "./generic-changes";
 import { identityChanges } from "./identity-changes";
 import type { Agent, Plan } from "./model";
-import { sameAgent, sameIdentity } from "./same";
-import { CHANGE_KINDS, type Change, type Classification, type DiffSide, type FlaggedItem, type IdentityDiff } from "./types";
+import { platformChanges } from "./platform-changes";
+import { CHANGE_KINDS, PLATFORM_AGENT, type Change, type Classification, type DiffSide, type FlaggedItem, type IdentityDiff } from "./types";
 
 const IDENTITY_ORDER = ["orchestration", "execution", "audit"];
 
@@ -26,8 +27,10 @@ function agentChanges(base: Agent | undefined, head: Agent | undefined, catalog:
     ];
     return atAgent([local("agent-removed", "narrows", base!.name, describeAgent(base!), null, notes)]);
   }
-  if (base && sameAgent(base, head)) return [];
+  if (base && (base === head || sameJson(base.raw, head.raw))) return [];
   const out = base ? atAgent(agentFieldChanges(base, head)) : [];
+  // Every leaf without a dedicated comparison, classified by its rule (classification-rules.ts).
+  if (base) out.push(...genericChanges("agents[]", base.raw, head.raw));
   if (!base) {
     const partner = renames.get(head.name);
     out.push(...atAgent([local("agent-added", "widens", head.name, null, describeAgent(head), partner ? [renameNote(partner, head)] : [])]));
@@ -36,7 +39,7 @@ function agentChanges(base: Agent | undefined, head: Agent | undefined, catalog:
   for (const kind of kinds) {
     const before = base?.identities.find((i) => i.kind === kind) ?? null;
     const after = head.identities.find((i) => i.kind === kind) ?? null;
-    if (before && after && sameIdentity(before, after)) continue;
+    if (before && after && sameJson(before.raw, after.raw)) continue;
     for (const change of identityChanges(before, after, catalog, head.revoked !== null)) out.push({ identity: kind, change });
   }
   return out;
@@ -84,7 +87,14 @@ function flaggedOf(changes: readonly Change[]): FlaggedItem[] {
   );
 }
 
-export function diffPlans(base: Plan, head: Plan, catalog: ActionCatalog, labels: { base: string; head: string } = { base: "base", head: "head" }): IdentityDiff {
+export interface DiffLabels {
+  readonly base: string;
+  readonly head: string;
+  /** The base side has no stack file: an empty fleet stands in for it. */
+  readonly newStack?: boolean;
+}
+
+export function diffPlans(base: Plan, head: Plan, catalog: ActionCatalog, labels: DiffLabels = { base: "base", head: "head" }): IdentityDiff {
   const baseAgents = new Map(base.agents.map((a) => [a.name, a]));
   const headAgents = new Map(head.agents.map((a) => [a.name, a]));
   const names = [...new Set([...baseAgents.keys(), ...headAgents.keys()])].sort(compareText);
@@ -95,24 +105,28 @@ export function diffPlans(base: Plan, head: Plan, catalog: ActionCatalog, labels
   const changes = sortChanges(
     names.flatMap((name) => agentChanges(baseAgents.get(name), headAgents.get(name), catalog, renames).map(({ identity, change }) => ({ agent: name, identity, ...change }))),
   );
-  const count = (c: Classification) => changes.filter((x) => x.classification === c).length;
+  const platform: Change[] = platformChanges(base.platform, head.platform).map((change) => ({ agent: PLATFORM_AGENT, identity: null, ...change }));
+  const all = [...platform, ...changes];
+  const count = (c: Classification) => all.filter((x) => x.classification === c).length;
   const flagged = flaggedOf(changes);
-  const side = (plan: Plan, label: string): DiffSide => ({ label, stack: plan.stack });
+  const side = (plan: Plan, label: string, newStack: boolean): DiffSide => ({ label, stack: plan.stack, newStack });
   return {
-    base: side(base, labels.base),
-    head: side(head, labels.head),
+    base: side(base, labels.base, labels.newStack === true),
+    head: side(head, labels.head, false),
     summary: {
+      platformChanges: platform.length,
       agentsChanged: new Set(changes.map((c) => c.agent)).size,
       agentsAdded: added.length,
       agentsRemoved: removed.length,
       agentsRevoked: changes.filter((c) => c.kind === "agent-revoked" && c.before === null).length,
-      changes: changes.length,
+      changes: all.length,
       widening: count("widens"),
       narrowing: count("narrows"),
       neutral: count("neutral"),
       flagged: flagged.length,
     },
     flagged,
+    platform,
     changes,
   };
 }

@@ -38,6 +38,8 @@ interface Row {
   readonly before: readonly string[];
   readonly after: readonly string[];
   readonly conditions: string;
+  /** For a grant covered by one the identity keeps: that grant, for people. */
+  readonly coveredBy?: string;
 }
 
 const join = (values: readonly string[]) => [...new Set(values)].sort(compareText).join(", ");
@@ -45,6 +47,22 @@ const conditionText = (entry: Entry) => formatConditions(entry.conditions) || "(
 
 function rowsOf(base: readonly Entry[], head: readonly Entry[], rules: EntryRules): Row[] {
   return diffEntries(base, head, rules).map((change): Row => {
+    if (change.type === "covered") {
+      const e = change.entry;
+      const by = `${change.by.effect} ${change.by.action} on ${change.by.resource}${change.by.conditions.length ? ` if ${formatConditions(change.by.conditions)}` : ""}`;
+      return {
+        type: change.side,
+        field: null,
+        effect: e.effect,
+        scope: "same",
+        actions: [e.action],
+        targets: [],
+        before: change.side === "removed" ? [e.resource] : [],
+        after: change.side === "added" ? [e.resource] : [],
+        conditions: formatConditions(e.conditions),
+        coveredBy: by,
+      };
+    }
     if (change.type !== "changed") {
       const e = change.entry;
       const resources = [e.resource];
@@ -91,6 +109,7 @@ function mergeRows(rows: readonly Row[], part: "actions" | "targets" | "resource
       part === "resources" ? "" : join(row.before),
       part === "resources" ? "" : join(row.after),
       row.conditions,
+      row.coveredBy ?? "",
     ].join("\u0001");
     const existing = merged.get(key);
     if (!existing) {
@@ -110,7 +129,14 @@ const KIND: Record<EntryDomain, Record<Row["type"], ChangeKind>> = {
 
 function toChange(row: Row, domain: EntryDomain, catalog: ActionCatalog): LocalChange {
   const classification = classifyScope(row.scope, row.effect);
-  const notes = row.scope === "incomparable" ? [INCOMPARABLE_NOTE] : row.scope === "same" ? ["equivalent patterns: no change in reach"] : [];
+  const notes =
+    row.scope === "incomparable"
+      ? [INCOMPARABLE_NOTE]
+      : row.coveredBy
+        ? [`already covered by a grant the identity keeps (${row.coveredBy}): no change in reach`]
+        : row.scope === "same"
+          ? ["equivalent patterns: no change in reach"]
+          : [];
   // Which actions now reach something new (or differently): those get an access level.
   const reaching = row.type === "removed" ? [] : row.field === "action" ? row.after : row.actions;
   const actions =

@@ -4,6 +4,7 @@ import type { ActionCatalog } from "./access-level";
 import { compareText } from "./conditions";
 import { entryChanges, type LocalChange } from "./entry-changes";
 import { globSubsumes, vaultPathSubsumes } from "./patterns";
+import { compareCreation, compareRevocation } from "./sql-statements";
 import type { Identity, SecretRole, VaultRole } from "./model";
 import type { Entry, EntryRules } from "./statements";
 import type { ChangeKind, Classification } from "./types";
@@ -82,6 +83,18 @@ function vaultRoleChanges(base: VaultRole | null, head: VaultRole | null, revoke
   return out;
 }
 
+/** Database statements compared as parsed SQL (see sql-statements.ts). */
+function statementChanges(base: SecretRole, head: SecretRole): LocalChange[] {
+  if (base.type !== "database" || head.type !== "database") return [];
+  const text = (statements: readonly string[]) => statements.join(" ") || "(none)";
+  const out: LocalChange[] = [];
+  const creation = compareCreation(base.creationStatements, head.creationStatements);
+  if (creation) out.push(change("secret-role-changed", creation.classification, `${base.name} creation statements`, text(base.creationStatements), text(head.creationStatements), [...creation.notes]));
+  const revocation = compareRevocation(base.revocationStatements, head.revocationStatements, { base: base.creationStatements, head: head.creationStatements });
+  if (revocation) out.push(change("secret-role-changed", revocation.classification, `${base.name} revocation statements`, text(base.revocationStatements), text(head.revocationStatements), [...revocation.notes]));
+  return out;
+}
+
 function secretRoleChanges(base: readonly SecretRole[], head: readonly SecretRole[]): LocalChange[] {
   const out: LocalChange[] = [];
   const baseByName = new Map(base.map((r) => [r.name, r]));
@@ -96,13 +109,7 @@ function secretRoleChanges(base: readonly SecretRole[], head: readonly SecretRol
     if (role.type !== next.type) out.push(change("secret-role-changed", "widens", `${role.name} type`, role.type, next.type, [INCOMPARABLE]));
     out.push(...setChange("secret-role-changed", `${role.name} role ARNs`, role.roleArns, next.roleArns));
     if (role.dbName !== next.dbName) out.push(change("secret-role-changed", "widens", `${role.name} database connection`, role.dbName, next.dbName, [INCOMPARABLE]));
-    if (role.creationStatements.join("\n") !== next.creationStatements.join("\n")) {
-      out.push(
-        change("secret-role-changed", "widens", `${role.name} creation statements`, role.creationStatements.join(" "), next.creationStatements.join(" "), [
-          "SQL grants cannot be compared automatically: review the statements; treated as widening",
-        ]),
-      );
-    }
+    out.push(...statementChanges(role, next));
     const fields = [...new Set([...Object.keys(role.ttls), ...Object.keys(next.ttls)])].sort(compareText);
     for (const field of fields) out.push(...ttlChange(`${role.name} ${field}`, role.ttls[field], next.ttls[field]));
   }
@@ -119,13 +126,13 @@ function vaultRules(entries: readonly Entry[]): string {
     .join("; ");
 }
 
-const EMPTY: Omit<Identity, "kind" | "serviceAccount" | "iamRole"> = { permissions: [], trust: [], vaultRole: null, vaultPolicy: null, vaultPaths: [], secretRoles: [] };
+const EMPTY: Omit<Identity, "kind" | "serviceAccount" | "iamRole" | "raw"> = { permissions: [], trust: [], vaultRole: null, vaultPolicy: null, vaultPaths: [], secretRoles: [] };
 
 /** Changes to one identity; `base` null means the identity is new (its whole content is listed). */
 export function identityChanges(base: Identity | null, head: Identity | null, catalog: ActionCatalog, revoked: boolean): LocalChange[] {
   if (!head) return base ? [change("identity-removed", "narrows", base.kind, describeIdentity(base), null, ["deletes its IAM role, Vault role and ServiceAccount"])] : [];
   const out: LocalChange[] = [];
-  const before = base ?? { ...EMPTY, kind: head.kind, serviceAccount: head.serviceAccount, iamRole: head.iamRole };
+  const before = base ?? { ...EMPTY, raw: head.raw, kind: head.kind, serviceAccount: head.serviceAccount, iamRole: head.iamRole };
   if (!base) out.push(change("identity-added", "widens", head.kind, null, describeIdentity(head)));
   if (before.serviceAccount !== head.serviceAccount) {
     out.push(change("service-account-changed", "neutral", "ServiceAccount", before.serviceAccount, head.serviceAccount, ["the trust policy and the Vault role follow the ServiceAccount: see their changes"]));

@@ -1,5 +1,5 @@
 export * from "./types";
-export { diffPlans } from "./engine";
+export { diffPlans, type DiffLabels } from "./engine";
 export { readPlan, readPlanPair, PlanInputError, type Plan } from "./read-plan";
 export { loadActionCatalog, labelAction, catalogFrom, PRIVILEGE_ESCALATION_ACTIONS, type ActionCatalog, type ActionLabel } from "./access-level";
 export { renderText } from "./render-text";

@@ -2,6 +2,8 @@
  * The normalised plan the diff compares: only what matters for privilege, in a canonical form
  * (IAM statements flattened to sorted entries, TTLs in seconds, name lists sorted).
  */
+import type { AgentPlan, IdentityPlan } from "../core/plan-types";
+import type { ParsedPlan } from "../core/plan-schema";
 import type { Entry } from "./statements";
 
 export interface SecretRole {
@@ -9,6 +11,8 @@ export interface SecretRole {
   readonly name: string;
   readonly dbName: string | null;
   readonly creationStatements: readonly string[];
+  /** Empty for AWS roles and for database roles that declare none. */
+  readonly revocationStatements: readonly string[];
   readonly roleArns: readonly string[];
   /** `defaultTtl`/`maxTtl` or `defaultStsTtl`/`maxStsTtl`, seconds, by field name. */
   readonly ttls: Readonly<Record<string, number>>;
@@ -16,6 +20,8 @@ export interface SecretRole {
 
 export interface VaultRole {
   readonly name: string;
+  /** The Kubernetes auth mount: which cluster's tokens log in. */
+  readonly backend: string;
   readonly boundServiceAccountNames: readonly string[];
   readonly boundServiceAccountNamespaces: readonly string[];
   readonly audience: string | null;
@@ -25,6 +31,8 @@ export interface VaultRole {
 }
 
 export interface Identity {
+  /** The identity as planned: leaves without a dedicated comparison are compared from here. */
+  readonly raw: IdentityPlan;
   readonly kind: string;
   readonly serviceAccount: string;
   readonly iamRole: { readonly name: string; readonly arn: string; readonly maxSessionDuration: number; readonly permissionsBoundary: string | null };
@@ -38,6 +46,8 @@ export interface Identity {
 }
 
 export interface Agent {
+  /** The agent as planned: leaves without a dedicated comparison are compared from here. */
+  readonly raw: AgentPlan;
   readonly name: string;
   readonly owner: string;
   readonly sponsor: string | null;
@@ -48,12 +58,14 @@ export interface Agent {
   readonly namespace: string | null;
   readonly auditRetentionDays: number | null;
   readonly tools: readonly string[];
-  readonly revoked: { readonly at: string; readonly reason: string; readonly leaseRevokeCommands: readonly string[] } | null;
+  /** `instant`: milliseconds since the epoch, so `…Z` and `…+00:00` or `.000` compare equal. */
+  readonly revoked: { readonly at: string; readonly instant: number; readonly reason: string; readonly leaseRevokeCommands: readonly string[] } | null;
   readonly identities: readonly Identity[];
 }
 
 export interface Plan {
   readonly stack: string;
+  readonly platform: ParsedPlan["platform"];
   /** Sorted by name. */
   readonly agents: readonly Agent[];
 }

@@ -7,15 +7,30 @@
  * symbols that only a wildcard at least as broad may absorb. That is sound (a "yes" is always
  * true), so the diff never calls a change narrowing when it is not; an exotic "no" only shows
  * as an add plus a remove, which is the conservative reading.
+ *
+ * Both checks run P as a nondeterministic automaton over Q's symbols, keeping the set of P
+ * positions reachable so far (no backtracking): at most |P| × |Q| steps, whatever the input.
+ * `steps` counts them so a test can hold the bound on adversarial inputs.
  */
 import { globMatches } from "../core/patterns";
 
 // One IAM glob matcher for the rules and the diff.
 export { globMatches };
 
+/** Inner-loop iterations of the matchers since the last `resetSteps()` (for tests and benches). */
+export const matcherSteps = { count: 0 };
+
 /** `*?` and `?*` match the same strings: put every `?` of a wildcard run first, then one `*`. */
 export function canonicalGlob(pattern: string): string {
   return pattern.replace(/[*?]+/g, (run) => (run.includes("*") ? `${"?".repeat(run.split("?").length - 1)}*` : run));
+}
+
+/** Add `i` and every position reachable from it through `*` (which may match nothing). */
+function closeOver(p: string, set: Uint8Array, i: number, star: (i: number) => boolean): void {
+  for (; i <= p.length; i++) {
+    set[i] = 1;
+    if (i === p.length || !star(i)) return;
+  }
 }
 
 /**
@@ -26,28 +41,39 @@ export function globSubsumes(wide: string, narrow: string, ignoreCase = false): 
   const p = canonicalGlob(ignoreCase ? wide.toLowerCase() : wide);
   const q = canonicalGlob(ignoreCase ? narrow.toLowerCase() : narrow);
   if (p === q || p === "*") return true;
-  // seen[i * (q.length + 1) + j]: (i, j) already explored and failed.
-  const seen = new Uint8Array((p.length + 1) * (q.length + 1));
-  const match = (i: number, j: number): boolean => {
-    for (;;) {
-      if (i === p.length) return j === q.length;
-      const cell = i * (q.length + 1) + j;
-      if (seen[cell]) return false;
-      seen[cell] = 1;
-      const symbol = p[i];
-      if (symbol === "*") {
-        // `*` absorbs any run of Q's symbols, wildcards included.
-        for (let k = j; k <= q.length; k++) if (match(i + 1, k)) return true;
-        return false;
+  const isStar = (i: number) => p[i] === "*";
+  let current = new Uint8Array(p.length + 1);
+  let next = new Uint8Array(p.length + 1);
+  closeOver(p, current, 0, isStar);
+  for (let j = 0; j < q.length; j++) {
+    next.fill(0);
+    const symbol = q[j];
+    let any = false;
+    for (let i = 0; i < p.length; i++) {
+      matcherSteps.count++;
+      if (!current[i]) continue;
+      const c = p[i];
+      // `*` absorbs any symbol of Q, wildcards included, and stays; `?` absorbs one literal or
+      // one `?` (never Q's `*`, which may be empty or long); a literal absorbs only itself.
+      if (c === "*") {
+        closeOver(p, next, i, isStar);
+        any = true;
+      } else if (c === "?" ? symbol !== "*" : symbol === c && symbol !== "*" && symbol !== "?") {
+        closeOver(p, next, i + 1, isStar);
+        any = true;
       }
-      if (j === q.length) return false;
-      // `?` absorbs exactly one literal or one `?`; never Q's `*` (which may be empty or long).
-      if (symbol === "?" ? q[j] === "*" : q[j] !== symbol) return false;
-      i++;
-      j++;
     }
-  };
-  return match(0, 0);
+    if (!any) return false;
+    [current, next] = [next, current];
+  }
+  return current[p.length] === 1;
+}
+
+type VaultToken = "lit" | "plus" | "tail";
+
+/** Vault's glob symbols: `+` anywhere, `*` only as the last character; everything else literal. */
+function vaultTokens(path: string): VaultToken[] {
+  return [...path].map((c, i) => (c === "+" ? "plus" : c === "*" && i === path.length - 1 ? "tail" : "lit"));
 }
 
 /**
@@ -56,17 +82,48 @@ export function globSubsumes(wide: string, narrow: string, ignoreCase = false): 
  */
 export function vaultPathSubsumes(wide: string, narrow: string): boolean {
   if (wide === narrow) return true;
-  const match = (i: number, j: number): boolean => {
-    if (i === wide.length) return j === narrow.length;
-    const symbol = wide[i];
-    if (symbol === "*" && i === wide.length - 1) return true;
-    if (symbol === "+") {
-      // One or more characters of a single segment; Q's own `+` fits, Q's `*` and `/` do not.
-      for (let k = j; k < narrow.length && narrow[k] !== "/" && narrow[k] !== "*"; k++) if (match(i + 1, k + 1)) return true;
-      return false;
+  const pt = vaultTokens(wide);
+  const qt = vaultTokens(narrow);
+  const n = wide.length;
+  // State i: before P[i]. State n + 1 + i: inside P's `+` at i, having absorbed at least one symbol.
+  const width = 2 * n + 1;
+  let current = new Uint8Array(width);
+  let next = new Uint8Array(width);
+  current[0] = 1;
+  for (let j = 0; j < narrow.length; j++) {
+    next.fill(0);
+    const kind = qt[j];
+    const symbol = narrow[j];
+    // A `+` absorbs literals other than `/`, and Q's own `+`; never Q's trailing `*`.
+    const segment = kind === "plus" || (kind === "lit" && symbol !== "/");
+    let any = false;
+    for (let i = 0; i < n; i++) {
+      matcherSteps.count++;
+      const before = current[i] === 1;
+      const inside = current[n + 1 + i] === 1;
+      if (!before && !inside) continue;
+      const token = pt[i];
+      if (token === "tail") {
+        // P's trailing `*` absorbs all the rest of Q, whatever it is.
+        next[i] = 1;
+        any = true;
+      } else if (token === "plus") {
+        if (segment) {
+          next[n + 1 + i] = 1;
+          any = true;
+        }
+      } else if (before && kind === "lit" && symbol === wide[i]) {
+        next[i + 1] = 1;
+        any = true;
+      }
     }
-    if (j === narrow.length || narrow[j] !== symbol || narrow[j] === "+" || (narrow[j] === "*" && j === narrow.length - 1)) return false;
-    return match(i + 1, j + 1);
-  };
-  return match(0, 0);
+    if (!any) return false;
+    // Leaving a `+` after at least one symbol: the next P position is reachable without input.
+    for (let i = 0; i < n; i++) if (next[n + 1 + i]) next[i + 1] = 1;
+    [current, next] = [next, current];
+  }
+  if (current[n] === 1) return true;
+  // Q is used up: P's trailing `*` may still match nothing.
+  for (let i = 0; i < n; i++) if (current[i] && pt[i] === "tail") return true;
+  return false;
 }

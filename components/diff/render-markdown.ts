@@ -4,12 +4,15 @@
  */
 import { actionLevels, agentsSummary, changeLabel, flagText, pluralise } from "./describe";
 import { mdCode, mdCodeBlock, mdRow, mdText } from "./markdown";
-import type { Change, IdentityDiff } from "./types";
+import { PLATFORM_AGENT, type Change, type IdentityDiff } from "./types";
 
 export const DIFF_COMMENT_MARKER = "<!-- agent-identity:identity-diff -->";
-/** GitHub rejects comments over 65,536 characters; leave room for the marker and the tail note. */
-const COMMENT_BUDGET = 60_000;
-const FLAGGED_SHOWN = 20;
+/** GitHub rejects comments over 65,536 characters; the whole comment stays under this. */
+export const COMMENT_BUDGET = 60_000;
+/** Room kept for the closing "not shown" line. */
+const TAIL_RESERVE = 600;
+/** The flagged table may take at most this share of the budget: details must still show. */
+const FLAGGED_SHARE = 0.4;
 
 const CLASS = { widens: "**widens**", narrows: "narrows", neutral: "neutral" } as const;
 
@@ -26,62 +29,99 @@ function what(change: Change): string {
 }
 
 const value = (v: string | null) => (v === null ? "—" : mdCode(v));
+const scope = (c: Change) => (c.agent === PLATFORM_AGENT ? "(platform)" : (c.identity ?? "(agent)"));
+const changeRow = (c: Change) => mdRow([CLASS[c.classification], mdText(scope(c)), what(c), value(c.before), value(c.after)]);
+const DETAIL_HEADER = [mdRow(["Privilege", "Identity", "Change", "Before", "After"]), mdRow(["---", "---", "---", "---", "---"])];
 
-function agentSection(agent: string, changes: readonly Change[]): string {
-  const lines = [
-    `##### ${mdText(agent)}`,
-    "",
-    mdRow(["Privilege", "Identity", "Change", "Before", "After"]),
-    mdRow(["---", "---", "---", "---", "---"]),
-    ...changes.map((c) => mdRow([CLASS[c.classification], mdText(c.identity ?? "(agent)"), what(c), value(c.before), value(c.after)])),
-  ];
-  const commands = changes.flatMap((c) => c.detail.commands ?? []);
-  if (commands.length > 0) lines.push("", `After \`pulumi up\`, end the leases ${mdText(agent)} already holds:`, "", mdCodeBlock(commands, "sh"));
-  return lines.join("\n");
+/** Lines under a character budget: everything added counts, nothing is added past the limit. */
+class Budget {
+  readonly lines: string[] = [];
+  private used = 0;
+  constructor(private readonly limit: number) {}
+  fits(lines: readonly string[]): boolean {
+    return this.used + lines.reduce((n, line) => n + line.length + 1, 0) <= this.limit;
+  }
+  add(...lines: string[]): boolean {
+    if (!this.fits(lines)) return false;
+    this.lines.push(...lines);
+    this.used += lines.reduce((n, line) => n + line.length + 1, 0);
+    return true;
+  }
+  get size(): number {
+    return this.used;
+  }
 }
 
-export function renderMarkdown(diff: IdentityDiff): string {
+export interface MarkdownOptions {
+  /** The command that prints every change, named when the comment is cut. */
+  readonly rerun?: string;
+}
+
+export function renderMarkdown(diff: IdentityDiff, options: MarkdownOptions = {}): string {
   const sides = `${mdCode(diff.base.label)} → ${mdCode(diff.head.label)}`;
-  if (diff.changes.length === 0) {
-    return `${DIFF_COMMENT_MARKER}\n**No identity changes** for stack ${mdCode(diff.head.stack)} (${sides}).\n`;
+  const newStack = diff.base.newStack ? `**New stack**: ${mdCode(diff.head.stack)} has no stack file at ${mdCode(diff.base.label)}; every agent in it is added.` : "";
+  const all = [...diff.platform, ...diff.changes];
+  if (all.length === 0) {
+    return `${DIFF_COMMENT_MARKER}\n${newStack ? `${newStack}\n\n` : ""}**No identity changes** for stack ${mdCode(diff.head.stack)} (${sides}).\n`;
   }
   const { summary } = diff;
-  const out = [
-    DIFF_COMMENT_MARKER,
+  const budget = new Budget(COMMENT_BUDGET - TAIL_RESERVE);
+  budget.add(DIFF_COMMENT_MARKER);
+  if (newStack) budget.add(newStack, "");
+  budget.add(
     `### Agent identity changes: stack ${mdCode(diff.head.stack)}`,
     "",
     sides,
     "",
-    mdRow(["Agents changed", "Widening", "Narrowing", "Neutral", "Flagged actions"]),
-    mdRow(["---", "---:", "---:", "---:", "---:"]),
-    mdRow([mdText(agentsSummary(diff)), String(summary.widening), String(summary.narrowing), String(summary.neutral), String(summary.flagged)]),
+    mdRow(["Agents changed", "Platform changes", "Widening", "Narrowing", "Neutral", "Flagged actions"]),
+    mdRow(["---", "---:", "---:", "---:", "---:", "---:"]),
+    mdRow([mdText(agentsSummary(diff)), String(summary.platformChanges), String(summary.widening), String(summary.narrowing), String(summary.neutral), String(summary.flagged)]),
     "",
-  ];
+  );
+  let changesShown = 0;
+  let flaggedShown = 0;
+  if (diff.platform.length > 0) {
+    budget.add("#### Platform", "", ...DETAIL_HEADER);
+    for (const change of diff.platform) if (budget.add(changeRow(change))) changesShown++;
+    budget.add("");
+  }
   if (diff.flagged.length > 0) {
-    out.push(
+    const flaggedLimit = budget.size + (COMMENT_BUDGET - TAIL_RESERVE) * FLAGGED_SHARE;
+    budget.add(
       "#### ⚠️ Flagged: privilege escalation or permissions management",
       "",
       mdRow(["Agent", "Identity", "Action", "Access level", "Why", "On"]),
       mdRow(["---", "---", "---", "---", "---", "---"]),
-      ...diff.flagged
-        .slice(0, FLAGGED_SHOWN)
-        .map((f) => mdRow([mdText(f.agent), mdText(f.identity ?? "(agent)"), mdCode(f.action), mdText(f.accessLevel), mdText(flagText(f)), mdCode(f.resource)])),
     );
-    if (diff.flagged.length > FLAGGED_SHOWN) out.push("", `…and ${diff.flagged.length - FLAGGED_SHOWN} more: see the details below.`);
-    out.push("");
-  }
-  out.push(`#### Details: ${pluralise(summary.changes, "change")}`, "");
-
-  const agents = [...new Set(diff.changes.map((c) => c.agent))];
-  let used = out.join("\n").length;
-  for (const [index, agent] of agents.entries()) {
-    const section = agentSection(agent, diff.changes.filter((c) => c.agent === agent));
-    if (used + section.length > COMMENT_BUDGET) {
-      out.push(`_${agents.length - index} more agent(s) not shown (comment size limit): run \`npm run cli -- diff\` locally or use \`--format json\`._`, "");
-      break;
+    for (const f of diff.flagged) {
+      const row = mdRow([mdText(f.agent), mdText(f.identity ?? "(agent)"), mdCode(f.action), mdText(f.accessLevel), mdText(flagText(f)), mdCode(f.resource)]);
+      if (budget.size + row.length > flaggedLimit || !budget.add(row)) break;
+      flaggedShown++;
     }
-    out.push(section, "");
-    used += section.length + 1;
+    if (flaggedShown < diff.flagged.length) budget.add("", `_${diff.flagged.length - flaggedShown} more flagged actions not shown here._`);
+    budget.add("");
+  }
+  budget.add(`#### Details: ${pluralise(diff.changes.length, "change")} to agents`, "");
+  let index = 0;
+  while (index < diff.changes.length) {
+    const agent = diff.changes[index].agent;
+    let end = index;
+    while (end < diff.changes.length && diff.changes[end].agent === agent) end++;
+    if (!budget.add(`##### ${mdText(agent)}`, "", ...DETAIL_HEADER)) break;
+    const shown: Change[] = [];
+    for (let i = index; i < end && budget.add(changeRow(diff.changes[i])); i++) shown.push(diff.changes[i]);
+    changesShown += shown.length;
+    const commands = shown.flatMap((c) => c.detail.commands ?? []);
+    if (commands.length > 0) budget.add("", `After \`pulumi up\`, end the leases ${mdText(agent)} already holds:`, "", mdCodeBlock(commands, "sh"));
+    budget.add("");
+    if (shown.length < end - index) break;
+    index = end;
+  }
+  const out = budget.lines;
+  const hidden = all.length - changesShown;
+  if (hidden > 0 || flaggedShown < diff.flagged.length) {
+    const rerun = options.rerun ?? "agent-identity diff … --format text";
+    out.push(`_${pluralise(hidden, "more change")} not shown (comment size limit); run ${mdCode(rerun.length > 300 ? "agent-identity diff … --format text" : rerun)} to see every change._`, "");
   }
   return `${out.join("\n").trimEnd()}\n`;
 }

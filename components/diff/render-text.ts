@@ -7,8 +7,8 @@ const MARK = { widens: "+", narrows: "-", neutral: "~" } as const;
 function changeLines(change: Change): string[] {
   const effect = change.detail.effect ? `${change.detail.effect} ` : "";
   const target = change.detail.target ? ` on ${change.detail.target}` : "";
-  const values = `${change.before ?? "(none)"} -> ${change.after ?? "(none)"}`;
-  const lines = [`    ${MARK[change.classification]} ${change.classification.padEnd(7)} ${changeLabel(change)}: ${effect}${change.detail.subject}${target}: ${values}`];
+  const values = change.before === null && change.after === null ? "" : `: ${change.before ?? "(none)"} -> ${change.after ?? "(none)"}`;
+  const lines = [`    ${MARK[change.classification]} ${change.classification.padEnd(7)} ${changeLabel(change)}: ${effect}${change.detail.subject}${target}${values}`];
   const extra = [
     change.detail.conditions ? `if ${change.detail.conditions}` : "",
     change.detail.actions?.length ? `access: ${actionLevels(change)}` : "",
@@ -18,15 +18,32 @@ function changeLines(change: Change): string[] {
   return [...lines, ...extra.filter(Boolean).map((line) => `              ${line}`)];
 }
 
+/** Control characters from the plan (a newline in a name) would forge lines: show them escaped. */
+export function escapeControl(line: string): string {
+  // eslint-disable-next-line no-control-regex
+  return line.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) =>
+    c === "\n" ? "\\n" : c === "\r" ? "\\r" : c === "\t" ? "\\t" : `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
+}
+
 export function renderText(diff: IdentityDiff): string {
+  const newStack = diff.base.newStack ? [`New stack ${diff.head.stack}: no stack file at ${diff.base.label}; every agent in it is added.`] : [];
   const header = `Identity changes, stack ${diff.head.stack}: ${diff.base.label} -> ${diff.head.label}`;
-  if (diff.changes.length === 0) return `No identity changes (stack ${diff.head.stack}: ${diff.base.label} -> ${diff.head.label}).\n`;
+  if (diff.changes.length === 0 && diff.platform.length === 0) {
+    return `${[...newStack, `No identity changes (stack ${diff.head.stack}: ${diff.base.label} -> ${diff.head.label}).`].map(escapeControl).join("\n")}\n`;
+  }
   const { summary } = diff;
   const out = [
+    ...newStack,
     header,
-    `${agentsSummary(diff)}; ${pluralise(summary.changes, "change")}: ${summary.widening} widen, ${summary.narrowing} narrow, ${summary.neutral} neutral; ${summary.flagged} flagged`,
+    `${agentsSummary(diff)}; ${pluralise(summary.platformChanges, "platform change")}; ${pluralise(summary.changes, "change")}: ${summary.widening} widen, ${summary.narrowing} narrow, ${summary.neutral} neutral; ${summary.flagged} flagged`,
     "",
   ];
+  if (diff.platform.length > 0) {
+    out.push("PLATFORM");
+    for (const change of diff.platform) out.push(...changeLines(change));
+    out.push("");
+  }
   if (diff.flagged.length > 0) {
     out.push("FLAGGED: widening access to privilege-escalation or permissions-management actions");
     for (const item of diff.flagged) {
@@ -49,5 +66,5 @@ export function renderText(diff: IdentityDiff): string {
     }
     out.push(...changeLines(change));
   }
-  return `${out.join("\n")}\n`;
+  return `${out.map(escapeControl).join("\n")}\n`;
 }

@@ -36,6 +36,8 @@ export interface EntryRules {
 
 export type EntryChange =
   | { readonly type: "added" | "removed"; readonly entry: Entry }
+  /** Added or removed, but an entry present on both sides already covers it: reach unchanged. */
+  | { readonly type: "covered"; readonly side: "added" | "removed"; readonly entry: Entry; readonly by: Entry }
   | {
       readonly type: "changed";
       readonly field: "effect" | "resource" | "action" | "condition";
@@ -149,6 +151,26 @@ export function diffEntries(base: readonly Entry[], head: readonly Entry[], rule
   const removed = byKey(baseMap, headMap);
   const out: EntryChange[] = [];
   if (added.size === 0 && removed.size === 0) return out;
+
+  // A grant covered by one the identity keeps (same effect, an action and resource pattern that
+  // contain it, conditions no stricter) changes nothing, whether it is added or removed.
+  const kept = [...baseMap.values()].filter((e) => !e.inverted && headMap.has(e.key));
+  const coverOf = (e: Entry) =>
+    e.inverted
+      ? undefined
+      : kept.find((k) => {
+          if (k.effect !== e.effect || !rules.actionSubsumes(k.action, e.action) || !rules.resourceSubsumes(k.resource, e.resource)) return false;
+          const scope = conditionScope(k.conditions, e.conditions);
+          return scope === "same" || scope === "shrinks";
+        });
+  for (const [side, map] of [["added", added], ["removed", removed]] as const) {
+    for (const [key, e] of [...map]) {
+      const by = coverOf(e);
+      if (!by) continue;
+      out.push({ type: "covered", side, entry: e, by });
+      map.delete(key);
+    }
+  }
 
   // Allow flipped to Deny (revoked trust) or back: one change, not an add and a remove.
   const sameGrant = (e: Entry) => [e.actionKey, e.resource, e.conditionsKey].join("\u0003");

@@ -8,6 +8,12 @@ export type Classification = "widens" | "narrows" | "neutral";
 
 /** Every kind of change, in the order they are listed within an agent or identity. */
 export const CHANGE_KINDS = [
+  // platform (agent "(platform)", identity null)
+  "platform-changed",
+  "limit-changed",
+  "exception-added",
+  "exception-removed",
+  "exception-changed",
   // agent level (identity null)
   "agent-added",
   "agent-removed",
@@ -21,6 +27,7 @@ export const CHANGE_KINDS = [
   "approval-changed",
   "namespace-changed",
   "audit-retention-changed",
+  "tool-data-class-changed",
   // identity level
   "identity-added",
   "identity-removed",
@@ -45,6 +52,9 @@ export const CHANGE_KINDS = [
   "secret-role-removed",
   "secret-role-changed",
   "ttl-changed",
+  // any level: leaves classified by their rule (classification-rules.ts)
+  "attribute-changed",
+  "derived-changed",
 ] as const;
 export type ChangeKind = (typeof CHANGE_KINDS)[number];
 
@@ -91,12 +101,18 @@ export interface DiffSide {
   /** What was compared: a file, a revision, "working tree". */
   readonly label: string;
   readonly stack: string;
+  /** The stack file does not exist on this side (base only): every agent is new. */
+  readonly newStack: boolean;
 }
+
+/** Agent name of platform changes (agent names are DNS labels, so this cannot clash). */
+export const PLATFORM_AGENT = "(platform)";
 
 export interface IdentityDiff {
   readonly base: DiffSide;
   readonly head: DiffSide;
   readonly summary: {
+    readonly platformChanges: number;
     readonly agentsChanged: number;
     readonly agentsAdded: number;
     readonly agentsRemoved: number;
@@ -109,6 +125,8 @@ export interface IdentityDiff {
   };
   /** Privilege-escalation and permissions-management actions that widen, listed first. */
   readonly flagged: readonly FlaggedItem[];
+  /** Changes to the platform (mounts, limits, exceptions): agent `(platform)`, identity null. */
+  readonly platform: readonly Change[];
   /** Ordered by agent, then identity (agent-level first), then kind, then subject. */
   readonly changes: readonly Change[];
 }

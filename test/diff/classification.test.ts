@@ -20,9 +20,9 @@ const BETA = agent("beta");
 const BASE = planJson([ALPHA, BETA]);
 const REGION = { StringEquals: { "aws:RequestedRegion": "us-east-1" } };
 
-/** One line per change: `agent/identity kind classification`. */
+/** One line per change, platform first: `agent/identity kind classification`. */
 function lines(diff: IdentityDiff): string[] {
-  return diff.changes.map((c) => `${c.agent}/${c.identity ?? "-"} ${c.kind} ${c.classification}`);
+  return [...diff.platform, ...diff.changes].map((c) => `${c.agent}/${c.identity ?? "-"} ${c.kind} ${c.classification}`);
 }
 
 interface Case {
@@ -37,9 +37,125 @@ const execution = (plan: PlanJson, name = "alpha") => identityOf(plan, name, "ex
 const readData = (plan: PlanJson) => statementsOf(plan, "alpha", "execution")[0];
 
 const revokedAlpha = planJson([{ ...ALPHA, revoked: { at: "2026-11-28T09:30:00Z", reason: "incident" } }, BETA]);
+const ledger = (plan: PlanJson) => execution(plan).vault.secretRoles.find((r: { type: string }) => r.type === "database");
+const withRevocation = (statements: string[]) => edited(BASE, (p) => (ledger(p).revocationStatements = statements));
+const DROP = ['SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = \'{{name}}\';', 'DROP OWNED BY "{{name}}";', 'DROP ROLE IF EXISTS "{{name}}";'];
+const CREATE = "CREATE ROLE \"{{name}}\" WITH LOGIN PASSWORD '{{password}}' VALID UNTIL '{{expiration}}';";
+const withCreation = (statements: string[]) => edited(BASE, (p) => (ledger(p).creationStatements = statements));
+const SELECT_INSERT = [CREATE, 'GRANT SELECT, INSERT ON invoices TO "{{name}}";'];
+const EXCEPTION = { rule: "iam/resource-wildcard", agent: "alpha", identity: "execution", reason: "legacy bucket layout", approvedBy: "sec@example.com", expires: "2027-01-31" };
+const withExceptions = (exceptions: object[]) => edited(BASE, (p) => (p.platform.exceptions = exceptions));
+const withLimits = (limits: object | undefined) => edited(BASE, (p) => (limits ? (p.platform.limits = limits) : delete p.platform.limits));
+const STRICT_LIMITS = { requireApproval: true, requirePermissionsBoundary: true, maxDataClass: "confidential", tokenTtl: "5m" };
 
 const CASES: Case[] = [
   { name: "identical plans", head: edited(BASE, () => {}), expected: [] },
+  {
+    name: "the same revocation instant written with an offset and milliseconds",
+    base: revokedAlpha,
+    head: edited(revokedAlpha, (p) => (p.agents[0].revoked.at = "2026-11-28T10:30:00.000+01:00")),
+    expected: [],
+  },
+  {
+    name: "every Vault role moved to another Kubernetes auth mount (another cluster)",
+    head: edited(BASE, (p) => {
+      p.platform.vault.kubernetesAuthPath = "kubernetes-other";
+      for (const a of p.agents) for (const i of a.identities) i.vault.role.backend = "kubernetes-other";
+    }),
+    expected: [
+      "(platform)/- platform-changed widens",
+      ...["alpha", "beta"].flatMap((a) => ["orchestration", "execution", "audit"].map((i) => `${a}/${i} vault-binding-changed widens`)),
+    ],
+  },
+  {
+    name: "one Vault role's mount changed in a hand-edited plan",
+    head: edited(BASE, (p) => (execution(p).vault.role.backend = "kubernetes-other")),
+    expected: ["alpha/execution vault-binding-changed widens"],
+  },
+  { name: "database revocation removed", base: withRevocation(DROP), head: withRevocation([]), expected: ["alpha/execution secret-role-changed widens"] },
+  { name: "database revocation made a no-op", base: withRevocation(DROP), head: withRevocation(["SELECT 1;"]), expected: ["alpha/execution secret-role-changed widens"] },
+  { name: "database revocation that no longer drops the user", base: withRevocation(DROP), head: withRevocation(DROP.slice(0, 2)), expected: ["alpha/execution secret-role-changed widens"] },
+  { name: "database revocation that no longer ends sessions", base: withRevocation(DROP), head: withRevocation(DROP.slice(1)), expected: ["alpha/execution secret-role-changed widens"] },
+  { name: "database revocation re-laid out (same parse)", base: withRevocation(DROP), head: withRevocation([DROP.join("\n  ").replace("DROP OWNED BY", "drop   owned by")]), expected: [] },
+  { name: "database revocation that drops the user, where there was none", head: withRevocation(DROP), expected: ["alpha/execution secret-role-changed narrows"] },
+  { name: "creation statements re-laid out (same grants)", base: withCreation(SELECT_INSERT), head: withCreation([`${CREATE}\n grant insert, select on invoices to "{{name}}"`]), expected: [] },
+  { name: "creation statements grant less", base: withCreation(SELECT_INSERT), head: withCreation([CREATE, 'GRANT SELECT ON invoices TO "{{name}}";']), expected: ["alpha/execution secret-role-changed narrows"] },
+  { name: "creation statements grant another table", base: withCreation(SELECT_INSERT), head: withCreation([CREATE, 'GRANT SELECT ON payouts TO "{{name}}";']), expected: ["alpha/execution secret-role-changed widens"] },
+  { name: "creation statements outside the allowlist", base: withCreation(SELECT_INSERT), head: withCreation([CREATE, 'GRANT ALL ON ALL TABLES IN SCHEMA public TO "{{name}}";']), expected: ["alpha/execution secret-role-changed widens"] },
+  {
+    name: "a tool's data class raised within the agent's ceiling",
+    head: edited(BASE, (p) => (p.agents[0].tools.find((t: { name: string }) => t.name === "ledger").dataClass = "confidential")),
+    expected: ["alpha/- tool-data-class-changed widens"],
+  },
+  {
+    name: "a tool's data class lowered",
+    head: edited(BASE, (p) => (p.agents[0].tools.find((t: { name: string }) => t.name === "ledger").dataClass = "public")),
+    expected: ["alpha/- tool-data-class-changed narrows"],
+  },
+  {
+    name: "a database connection added, another's plugin changed",
+    head: edited(BASE, (p) => {
+      p.platform.vault.databaseConnections[0].plugin = "mysql-database-plugin";
+      p.platform.vault.databaseConnections.push({ name: "warehouse", plugin: "postgresql-database-plugin" });
+    }),
+    expected: ["(platform)/- platform-changed widens", "(platform)/- platform-changed widens"],
+  },
+  { name: "exception added", head: withExceptions([EXCEPTION]), expected: ["(platform)/- exception-added widens"] },
+  { name: "exception removed", base: withExceptions([EXCEPTION]), head: BASE, expected: ["(platform)/- exception-removed narrows"] },
+  { name: "exception extended", base: withExceptions([EXCEPTION]), head: withExceptions([{ ...EXCEPTION, expires: "2027-02-28" }]), expected: ["(platform)/- exception-changed widens"] },
+  { name: "exception shortened", base: withExceptions([EXCEPTION]), head: withExceptions([{ ...EXCEPTION, expires: "2026-12-31" }]), expected: ["(platform)/- exception-changed narrows"] },
+  {
+    name: "exception widened to every identity",
+    base: withExceptions([EXCEPTION]),
+    head: withExceptions([{ rule: EXCEPTION.rule, agent: EXCEPTION.agent, reason: EXCEPTION.reason, approvedBy: EXCEPTION.approvedBy, expires: EXCEPTION.expires }]),
+    expected: ["(platform)/- exception-changed widens"],
+  },
+  {
+    name: "exception moved to another rule",
+    base: withExceptions([EXCEPTION]),
+    head: withExceptions([{ ...EXCEPTION, rule: "iam/action-wildcard" }]),
+    expected: ["(platform)/- exception-added widens", "(platform)/- exception-removed narrows"],
+  },
+  { name: "exception re-worded", base: withExceptions([EXCEPTION]), head: withExceptions([{ ...EXCEPTION, reason: "legacy bucket layout, INC-7" }]), expected: ["(platform)/- exception-changed neutral"] },
+  {
+    name: "limits removed (approval, boundary, data class, token TTL)",
+    base: withLimits(STRICT_LIMITS),
+    head: withLimits(undefined),
+    expected: ["(platform)/- limit-changed widens", "(platform)/- limit-changed widens", "(platform)/- limit-changed widens", "(platform)/- limit-changed widens"],
+  },
+  {
+    name: "limits loosened one by one",
+    base: withLimits(STRICT_LIMITS),
+    head: withLimits({ requireApproval: false, requirePermissionsBoundary: true, maxDataClass: "restricted", tokenTtl: "10m" }),
+    expected: ["(platform)/- limit-changed widens", "(platform)/- limit-changed widens", "(platform)/- limit-changed widens"],
+  },
+  { name: "limits added", base: withLimits(undefined), head: withLimits(STRICT_LIMITS), expected: Array(4).fill("(platform)/- limit-changed narrows") },
+  {
+    name: "shared namespace renamed on the platform, an inline policy renamed",
+    head: edited(BASE, (p) => {
+      p.platform.kubernetes.namespace = "agents-2";
+      execution(p).iamRole.policies[0].name = "tools";
+    }),
+    expected: ["(platform)/- attribute-changed neutral", "alpha/execution attribute-changed neutral"],
+  },
+  {
+    name: "a new grant already covered by a grant the identity keeps",
+    base: edited(BASE, (p) => (readData(p).Resource = ["arn:aws:s3:::acme-data/*"])),
+    head: edited(BASE, (p) => {
+      readData(p).Resource = ["arn:aws:s3:::acme-data/*"];
+      statementsOf(p, "alpha", "execution").push({ Effect: "Allow", Action: ["s3:GetObject"], Resource: ["arn:aws:s3:::acme-data/alpha/reports/*"], Condition: { ...REGION, Bool: { "aws:SecureTransport": "true" } } });
+    }),
+    expected: ["alpha/execution permission-added neutral"],
+  },
+  {
+    name: "a new grant with looser conditions than the grant that would cover it",
+    base: edited(BASE, (p) => (readData(p).Resource = ["arn:aws:s3:::acme-data/*"])),
+    head: edited(BASE, (p) => {
+      readData(p).Resource = ["arn:aws:s3:::acme-data/*"];
+      statementsOf(p, "alpha", "execution").push({ Effect: "Allow", Action: ["s3:GetObject"], Resource: ["arn:aws:s3:::acme-data/alpha/reports/*"] });
+    }),
+    expected: ["alpha/execution permission-added widens"],
+  },
   {
     name: "reordered agents, identities, policies, statements, actions and condition values",
     head: edited(BASE, (p) => {
@@ -56,16 +172,6 @@ const CASES: Case[] = [
       }
       statementsOf(p, "alpha", "orchestration")[0].Action.reverse();
       statementsOf(p, "alpha", "orchestration")[0].Condition.StringEquals["aws:RequestedRegion"] = ["us-east-1"];
-    }),
-    expected: [],
-  },
-  {
-    name: "TTL units: 3600 vs 1h, 900 vs 15m, 600 vs \"600\"",
-    head: edited(BASE, (p) => {
-      const i = execution(p);
-      i.iamRole.maxSessionDuration = "1h";
-      i.vault.role.tokenTtl = "15m";
-      i.vault.secretRoles[0].defaultTtl = "600";
     }),
     expected: [],
   },
@@ -275,6 +381,7 @@ const CASES: Case[] = [
     head: revokedAlpha,
     expected: [
       "alpha/- agent-revoked narrows",
+      "alpha/- derived-changed neutral",
       "alpha/orchestration trust-changed narrows",
       "alpha/orchestration permission-added narrows",
       "alpha/orchestration vault-role-removed narrows",
@@ -293,18 +400,20 @@ const CASES: Case[] = [
   },
 ];
 
+const caseNamed = (prefix: string) => CASES.find((c) => c.name.startsWith(prefix))!;
+
 describe("diff classification", () => {
   it.each(CASES)("$name", ({ base, head, expected }) => {
     expect(lines(diffOf(base ?? BASE, head))).toEqual(expected);
   });
 
   it("reports a widened resource with its before and after patterns", () => {
-    const [change] = diffOf(BASE, CASES[3].head).changes;
+    const [change] = diffOf(BASE, caseNamed("resource wildcard widened").head).changes;
     expect(change).toMatchObject({ before: "arn:aws:s3:::acme-data/alpha/*", after: "arn:aws:s3:::acme-data/*", detail: { field: "resource", subject: "s3:GetObject" } });
   });
 
   it("labels the added action of a narrowed statement with its access level", () => {
-    const added = diffOf(BASE, CASES[4].head).changes.find((c) => c.kind === "permission-added")!;
+    const added = diffOf(BASE, caseNamed("resource narrowed while").head).changes.find((c) => c.kind === "permission-added")!;
     expect(added.detail.actions).toEqual([{ action: "s3:PutObject", accessLevel: "Write", flag: null }]);
     expect(added.after).toBe("arn:aws:s3:::acme-data/alpha/reports/*");
   });
@@ -381,7 +490,7 @@ describe("diff classification", () => {
 
   it("exercises every change kind", () => {
     const seen = new Set(CASES.flatMap((c) => c.expected.map((line) => line.split(" ")[1])));
-    for (const extra of ["agent-added", "identity-added", "agent-reinstated"]) seen.add(extra); // asserted in the tests above
+    for (const extra of ["agent-added", "identity-added", "agent-reinstated"]) seen.add(extra); // asserted in the tests below
     expect([...CHANGE_KINDS].filter((kind) => !seen.has(kind))).toEqual([]);
   });
 });

@@ -9,6 +9,8 @@ import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { runDiff } from "../../cli/diff-command";
+import { PLAN_VERSION } from "../../components/core/plan-schema";
+import { runPlan } from "../../cli/plan-command";
 import { agent, edited, planJson, statementsOf } from "../helpers/diff-plans";
 
 const DEV = readFileSync("stacks/Pulumi.dev.yaml", "utf8");
@@ -69,12 +71,64 @@ describe("diff --base <git revision>", () => {
     expect(result.stderr).toBe("diff: 2 change(s) widen privilege (--fail-on widen)\n");
   });
 
-  it("treats a stack file that does not exist at the base revision as an empty fleet", async () => {
+  it("reads a stack file missing at the base revision as a new stack, and says so on the first line", async () => {
     const result = await runDiff({ base: "HEAD~1", stack: "dev", cwd: dir, format: "json" });
     const diff = JSON.parse(result.stdout);
     const declared = (parse(DEV) as { config: Record<string, unknown[]> }).config["agent-identity:agents"];
+    expect(diff.base.newStack).toBe(true);
     expect(diff.summary.agentsAdded).toBe(declared.length);
     expect(diff.summary.agentsRemoved).toBe(0);
+    const text = await runDiff({ base: "HEAD~1", stack: "dev", cwd: dir, failOn: "widen" });
+    expect(text.exitCode).toBe(1);
+    expect(text.stdout.split("\n")[0]).toBe("New stack dev: no stack file at HEAD~1 stacks/Pulumi.dev.yaml; every agent in it is added.");
+    const markdown = await runDiff({ base: "HEAD~1", stack: "dev", cwd: dir, format: "markdown" });
+    expect(markdown.stdout.split("\n")[1]).toMatch(/^\*\*New stack\*\*/);
+  });
+
+  describe("never passes silently on a stack file that is not there", () => {
+    const headOnly = (stack: string, extra: Partial<Parameters<typeof runDiff>[0]> = {}) => runDiff({ base: "HEAD~1", head: "HEAD", stack, cwd: dir, failOn: "widen", ...extra });
+
+    it("exits 2 naming the revision and the path when the stack file is missing at HEAD (a mistyped --stack)", async () => {
+      const result = await headOnly("prod");
+      expect(result).toMatchObject({ exitCode: 2, stdout: "" });
+      expect(result.stderr).toContain("stacks/Pulumi.prod.yaml does not exist at HEAD (the head of the diff)");
+    });
+
+    it("names the file that differs only in letter case", async () => {
+      const result = await headOnly("Dev");
+      expect(result.exitCode).toBe(2);
+      expect(result.stderr).toContain("stacks/Pulumi.Dev.yaml does not exist at HEAD");
+      expect(result.stderr).toContain("did you mean stacks/Pulumi.dev.yaml?");
+    });
+
+    it("exits 2 when the working-tree stack file is missing", async () => {
+      const result = await runDiff({ base: "HEAD", stack: "prod", cwd: dir, failOn: "widen" });
+      expect(result.exitCode).toBe(2);
+      expect(result.stderr).toContain("stacks/Pulumi.prod.yaml: no such stack file in the working tree");
+    });
+
+    it("resolves the default stack file from the repository root, from any directory", async () => {
+      const fromRoot = await runDiff({ base: "HEAD", stack: "dev", cwd: dir, format: "json" });
+      const fromStacks = await runDiff({ base: "HEAD", stack: "dev", cwd: join(dir, "stacks"), format: "json" });
+      expect(fromStacks.exitCode).toBe(0);
+      expect(fromStacks.stdout).toBe(fromRoot.stdout);
+      expect(JSON.parse(fromStacks.stdout).summary.widening).toBe(2);
+    });
+
+    it("accepts an absolute --config inside the repository, and a --config relative to the working directory", async () => {
+      const absolute = await runDiff({ base: "HEAD", stack: "dev", config: join(dir, "stacks/Pulumi.dev.yaml"), cwd: join(dir, "stacks"), format: "json" });
+      const relativeToCwd = await runDiff({ base: "HEAD", stack: "dev", config: "Pulumi.dev.yaml", cwd: join(dir, "stacks"), format: "json" });
+      expect(absolute.exitCode).toBe(0);
+      expect(JSON.parse(absolute.stdout).base.label).toBe("HEAD stacks/Pulumi.dev.yaml");
+      expect(relativeToCwd.stdout).toBe(absolute.stdout);
+    });
+
+    it("refuses a --config outside the repository when reading it at a revision", async () => {
+      const outside = join(tmpdir(), "agent-identity-not-in-repo.yaml");
+      const result = await runDiff({ base: "HEAD", stack: "dev", config: outside, cwd: dir });
+      expect(result.exitCode).toBe(2);
+      expect(result.stderr).toContain("not inside this git repository");
+    });
   });
 
   it("exits 2 with a message for a revision that does not exist", async () => {
@@ -127,9 +181,10 @@ describe("diff of plan files", () => {
 
   it.each([
     ["not JSON", "{ nope", "not JSON"],
-    ["a plan without agents", JSON.stringify({ stack: "dev" }), "agents:"],
+    ["a plan without agents", JSON.stringify({ version: PLAN_VERSION, stack: "dev" }), "agents:"],
+    ["a plan of another version", JSON.stringify({ ...base, version: 99 }), "has version 99"],
     ["a statement with a bad effect", JSON.stringify(edited(base, (p) => (statementsOf(p, "alpha", "execution")[0].Effect = "Maybe"))), "agents[0].identities[1].iamRole.policies[0].document.Statement"],
-    ["a TTL that is not a duration", JSON.stringify(edited(base, (p) => (p.agents[0].identities[0].vault.role.tokenTtl = "soon"))), "tokenTtl"],
+    ["a TTL that is not a number", JSON.stringify(edited(base, (p) => (p.agents[0].identities[0].vault.role.tokenTtl = "soon"))), "tokenTtl"],
     ["two agents with one name", JSON.stringify(edited(base, (p) => (p.agents[1].name = "alpha"))), '"alpha" appears more than once'],
   ])("exits 2 with a clear message for %s", async (_, text, message) => {
     files({ "bad.json": text });
@@ -139,6 +194,15 @@ describe("diff of plan files", () => {
     expect(result.stderr).toContain("bad.json");
     expect(result.stderr).toContain(message);
     expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it("reads the stdout of `plan --format json` and a plan written by `plan --json`", async () => {
+    const planned = runPlan({ stack: "dev", format: "json", json: join(dir, "dev.plan.json"), date: "2026-11-28" });
+    expect(planned.exitCode).toBe(0);
+    write("dev.stdout.json", planned.stdout);
+    const result = await runDiff({ base: "dev.plan.json", head: "dev.stdout.json", stack: "dev", cwd: dir, failOn: "widen" });
+    expect(result).toMatchObject({ exitCode: 0, stderr: "" });
+    expect(result.stdout).toBe("No identity changes (stack dev: dev.plan.json -> dev.stdout.json).\n");
   });
 
   it("requires a base", async () => {

@@ -2,6 +2,7 @@
 import { marked, type Tokens } from "marked";
 import { describe, expect, it } from "vitest";
 import { DIFF_COMMENT_MARKER, renderMarkdown, renderText } from "../../components/diff";
+import { COMMENT_BUDGET } from "../../components/diff/render-markdown";
 import { agent, diffOf, edited, planJson, statementsOf } from "../helpers/diff-plans";
 
 const BASE = planJson([agent("alpha"), agent("beta")]);
@@ -41,9 +42,9 @@ describe("markdown comment", () => {
 
   it("has a one-row summary table, then the flagged table, then one details table per agent", () => {
     const [summary, flagged, ...details] = tables(markdown);
-    expect(headerTexts(summary)).toEqual(["Agents changed", "Widening", "Narrowing", "Neutral", "Flagged actions"]);
+    expect(headerTexts(summary)).toEqual(["Agents changed", "Platform changes", "Widening", "Narrowing", "Neutral", "Flagged actions"]);
     expect(summary.rows).toHaveLength(1);
-    expect(summary.rows[0].slice(1).map((c) => c.text)).toEqual([diff.summary.widening, diff.summary.narrowing, diff.summary.neutral, diff.summary.flagged].map(String));
+    expect(summary.rows[0].slice(1).map((c) => c.text)).toEqual([diff.summary.platformChanges, diff.summary.widening, diff.summary.narrowing, diff.summary.neutral, diff.summary.flagged].map(String));
     expect(headerTexts(flagged)).toEqual(["Agent", "Identity", "Action", "Access level", "Why", "On"]);
     expect(flagged.rows).toHaveLength(1);
     expect(details).toHaveLength(3);
@@ -52,7 +53,7 @@ describe("markdown comment", () => {
   });
 
   it("renders the summary and flagged rows to HTML cells", () => {
-    expect(htmlRows(html, 0)[0]).toEqual(["3 agents changed (1 added)", ...[diff.summary.widening, diff.summary.narrowing, diff.summary.neutral, diff.summary.flagged].map(String)]);
+    expect(htmlRows(html, 0)[0]).toEqual(["3 agents changed (1 added)", ...[diff.summary.platformChanges, diff.summary.widening, diff.summary.narrowing, diff.summary.neutral, diff.summary.flagged].map(String)]);
     expect(htmlRows(html, 1)[0].map(decode)).toEqual(["alpha", "execution", "iam:PassRole", "Write", "privilege escalation", "arn:aws:iam::111122223333:role/runner"]);
   });
 
@@ -70,5 +71,53 @@ describe("markdown comment", () => {
     const none = renderMarkdown(diffOf(BASE, BASE));
     expect(none).toBe(`${DIFF_COMMENT_MARKER}\n**No identity changes** for stack \`test\` (\`base.json\` → \`head.json\`).\n`);
     expect(renderText(diffOf(BASE, BASE))).toBe("No identity changes (stack test: base.json -> head.json).\n");
+  });
+});
+
+describe("markdown comment size", () => {
+  // 400 roles each gaining iam:PassRole on a long ARN: every change is flagged.
+  const agents = Array.from({ length: 134 }, (_, i) => agent(`agent-${String(i).padStart(3, "0")}`));
+  const base = planJson(agents);
+  const head = edited(base, (p) => {
+    for (const a of p.agents) {
+      for (const identity of a.identities) {
+        const statements = identity.iamRole.policies[0].document.Statement;
+        statements.push({ Effect: "Allow", Action: ["iam:PassRole", "iam:AttachRolePolicy"], Resource: [`arn:aws:iam::111122223333:role/${"very-long-role-name-".repeat(8)}${a.name}-${identity.kind}`] });
+      }
+    }
+  });
+  const diff = diffOf(base, head);
+  const markdown = renderMarkdown(diff, { rerun: "agent-identity diff origin/main --stack dev --format text" });
+
+  it("stays under the budget as a whole, flagged table included, and says what it left out", () => {
+    expect(diff.flagged.length).toBeGreaterThanOrEqual(800);
+    expect(diff.changes.length).toBeGreaterThanOrEqual(400);
+    expect(markdown.length).toBeLessThanOrEqual(COMMENT_BUDGET);
+    const shownDetails = tables(markdown).slice(2).reduce((n, t) => n + t.rows.length, 0);
+    expect(shownDetails).toBeGreaterThan(0);
+    const hidden = diff.changes.length - shownDetails;
+    expect(markdown).toContain(`_${hidden} more changes not shown (comment size limit); run \`agent-identity diff origin/main --stack dev --format text\` to see every change._`);
+    expect(markdown).toMatch(/more flagged actions not shown here/);
+    expect(markdown).not.toContain("see the details below");
+  });
+
+  it("keeps a pipe, backslash, backtick or newline inside its cell", () => {
+    const nasty = "arn:aws:s3:::b\\|x`y\nz|w";
+    const hostile = edited(BASE, (p) => (statementsOf(p, "beta", "execution")[0].Resource = [nasty]));
+    const html = marked.parse(renderMarkdown(diffOf(BASE, hostile)), { async: false, gfm: true });
+    const rows = htmlRows(html, 1);
+    expect(rows.length).toBeGreaterThan(0);
+    for (const row of rows) expect(row).toHaveLength(5);
+    expect(rows.flat().map(decode).join(" ")).toContain("arn:aws:s3:::b\\|x`y z|w");
+  });
+});
+
+describe("text output", () => {
+  it("escapes control characters, so a newline in a name cannot forge a line", () => {
+    const forged = "x\n    + widens  nothing to see";
+    const head = edited(BASE, (p) => (statementsOf(p, "beta", "execution")[0].Resource = [forged]));
+    const text = renderText(diffOf(BASE, head));
+    expect(text).toContain("x\\n    + widens  nothing to see");
+    expect(text.split("\n").some((line) => line.startsWith("    + widens  nothing"))).toBe(false);
   });
 });

@@ -1,39 +1,54 @@
-/** Reading plans for the diff: hand-written forms accepted, bad shapes named by path, sharing. */
+/** Reading plans for the diff: only through the plan schema, strict and versioned; sharing. */
 import { describe, expect, it } from "vitest";
+import { PLAN_VERSION, PlanSchemaError, parsePlan } from "../../components/core/plan-schema";
 import { PlanInputError, readPlan, readPlanPair } from "../../components/diff";
-import { sameJson } from "../../components/diff/read-plan";
+import { sameJson } from "../../components/diff/generic-changes";
 import { agent, edited, planJson, statementsOf } from "../helpers/diff-plans";
 
 const BASE = planJson([agent("alpha"), agent("beta")]);
 
 describe("readPlan", () => {
-  it("accepts IAM's single-object and single-string forms and durations for seconds", () => {
-    const handWritten = edited(BASE, (p) => {
-      const execution = p.agents[0].identities[1];
-      const [statement] = execution.iamRole.policies[0].document.Statement;
-      execution.iamRole.policies[0].document.Statement = { ...statement, Action: statement.Action[0], Resource: statement.Resource[0] };
-      execution.iamRole.maxSessionDuration = "1h";
-      execution.vault.role.tokenTtl = "900";
-    });
-    const [a, b] = [readPlan(BASE, "a"), readPlan(handWritten, "b")];
-    const [x, y] = [a.agents[0].identities[1], b.agents[0].identities[1]];
-    expect(y.permissions.map((e) => e.key)).toEqual(x.permissions.map((e) => e.key));
-    expect([y.iamRole.maxSessionDuration, y.vaultRole?.tokenTtl]).toEqual([3600, 900]);
+  it("reads a compiled plan, and the stdout of `plan --format json`", () => {
+    const plan = readPlan(BASE, "plan.json");
+    expect(plan.agents.map((a) => a.name)).toEqual(["alpha", "beta"]);
+    const stdout = { ok: true, plan: BASE, warnings: [], waived: [] };
+    expect(readPlan(stdout, "stdout.json").agents.map((a) => a.name)).toEqual(["alpha", "beta"]);
+  });
+
+  it("refuses the output of a failed plan, saying why", () => {
+    expect(() => readPlan({ ok: false, errors: ["stacks/Pulumi.dev.yaml:3: tier: bad"], violations: [], waived: [] }, "out.json")).toThrowError(
+      /out\.json: not a valid identity plan[\s\S]*plan` that failed[\s\S]*tier: bad/,
+    );
+  });
+
+  it.each([
+    ["no version", edited(BASE, (p) => delete p.version), "the plan has no `version`"],
+    ["another version", edited(BASE, (p) => (p.version = PLAN_VERSION + 1)), `has version ${PLAN_VERSION + 1}; this agent-identity reads plan version ${PLAN_VERSION} only`],
+  ])("refuses a plan with %s before reading anything else", (_, input, message) => {
+    expect(() => readPlan(input, "plan.json")).toThrowError(message);
   });
 
   it.each([
     ["root", [], "(root): expected an object"],
-    ["stack", edited(BASE, (p) => delete (p as Record<string, unknown>).stack), "stack: expected a string"],
-    ["identity kind", edited(BASE, (p) => (p.agents[1].identities[2].kind = 7)), "agents[1].identities[2].kind: expected a string"],
+    ["stack", edited(BASE, (p) => delete (p as Record<string, unknown>).stack), "stack: Invalid input"],
+    ["missing platform", edited(BASE, (p) => delete p.platform), "platform: Invalid input"],
+    ["unknown key", edited(BASE, (p) => (p.agents[0].identities[1].iamRole.extra = true)), 'agents[0].identities[1].iamRole: Unrecognized key: "extra"'],
+    ["identity kind", edited(BASE, (p) => (p.agents[1].identities[2].kind = "admin")), "agents[1].identities[2].kind"],
+    ["TTL written as a duration", edited(BASE, (p) => (p.agents[0].identities[0].vault.role.tokenTtl = "15m")), "agents[0].identities[0].vault.role.tokenTtl: Invalid input: expected number"],
     [
       "condition value",
       edited(BASE, (p) => (statementsOf(p, "alpha", "execution")[0].Condition = { StringEquals: { k: { nested: true } } })),
       "agents[0].identities[1].iamRole.policies[0].document.Statement[0].Condition.StringEquals.k",
     ],
-    ["missing vault policy", edited(BASE, (p) => delete p.agents[0].identities[0].vault.policy), "agents[0].identities[0].vault.policy: expected an object or null"],
+    ["missing vault policy", edited(BASE, (p) => delete p.agents[0].identities[0].vault.policy), "agents[0].identities[0].vault.policy"],
+    ["missing exceptions", edited(BASE, (p) => delete p.platform.exceptions), "platform.exceptions"],
   ])("names the path of a bad %s", (_, input, message) => {
     expect(() => readPlan(input, "plan.json")).toThrowError(PlanInputError);
     expect(() => readPlan(input, "plan.json")).toThrowError(message);
+  });
+
+  it("is the plan schema's own error, for any tool that reads plans", () => {
+    expect(() => parsePlan({ version: PLAN_VERSION }, "x")).toThrowError(PlanSchemaError);
   });
 });
 

@@ -17,7 +17,7 @@ describe("README example comment", () => {
     expect(readme).toContain(COMMAND);
     expect(readme.includes(result.stdout), `README example is stale: run \`${COMMAND}\` and paste the output into README.md`).toBe(true);
     // The example shows what it is meant to: something flagged, something widened, a revocation.
-    expect(result.stdout).toMatch(/\| 3 agents changed \(1 revoked\) \| [1-9]/);
+    expect(result.stdout).toMatch(/\| 3 agents changed \(1 revoked\) \| 0 \| [1-9]/);
     expect(result.stdout).toContain("iam:PassRole");
     expect(result.stdout).toContain("vault lease revoke -prefix");
   });
