@@ -77,6 +77,12 @@ export const planPlatformSchema = z.strictObject({
     databaseConnections: z.array(z.strictObject({ name: text, plugin: text })),
   }),
   limits: limitsSchema.optional(),
+  shared: z.array(
+    z.union([
+      z.strictObject({ name: text, resource: text, read: strings, write: strings }),
+      z.strictObject({ name: text, databaseConnection: text, agents: strings }),
+    ]),
+  ),
   exceptions: z.array(exceptionSchema),
 });
 
@@ -165,7 +171,16 @@ export const agentPlanSchema = z.strictObject({
   namespace: z.strictObject({ name: text, create: z.boolean(), labels }),
   auditLogGroup: z.strictObject({ name: text, arn: text, retentionDays: z.number().int(), deletionProtection: z.boolean() }),
   models: strings,
-  tools: z.array(z.strictObject({ name: text, kind: z.enum(["aws", "database", "kv", "vaultAws"]), dataClass: dataClassSchema })),
+  owns: strings,
+  tools: z.array(
+    z.strictObject({
+      name: text,
+      kind: z.enum(["aws", "database", "kv", "vaultAws"]),
+      dataClass: dataClassSchema,
+      statementSids: strings.optional(),
+      connection: text.optional(),
+    }),
+  ),
   revoked: z
     .strictObject({
       at: z.string().refine((value) => !Number.isNaN(Date.parse(value)), "a timestamp"),

@@ -88,6 +88,7 @@ export const CLASSIFICATION_RULES: Readonly<Record<string, ClassificationRule>> 
   "platform.limits.requirePermissionsBoundary": requirement("boundary required for every tier", "limit-changed"),
   "platform.limits.requireApproval": requirement("approval required for every tier", "limit-changed"),
   "platform.limits.maxDataClass": { compare: { how: "ranked", order: DATA_CLASSES, absent: "widest", why: "highest data class any agent may declare" }, kind: "limit-changed" },
+  "platform.shared": { compare: { how: "gain-widens", why: "platform shares: who may read or write a resource, or use a database connection, besides its owner" }, subtree: true },
   "platform.exceptions[]": dedicated("exception comparison", "an exception added, expiring later, or broadened (to all identities)", "an exception removed or expiring earlier", true),
 
   // ------------------------------------------------------------------ agent
@@ -110,6 +111,9 @@ export const CLASSIFICATION_RULES: Readonly<Record<string, ClassificationRule>> 
   [`${A}.models[]`]: derived("the orchestration identity's IAM statement (compared there)"),
   [`${A}.tools[].name`]: derived("the grants each tool adds (compared per identity)"),
   [`${A}.tools[].kind`]: derived("the grants each tool adds (compared per identity)"),
+  [`${A}.owns[]`]: { compare: { how: "gain-widens", why: "resources the agent alone owns (what its grants may reach)" } },
+  [`${A}.tools[].statementSids[]`]: derived("the grants each tool adds (compared per identity)"),
+  [`${A}.tools[].connection`]: widensOnChange("the database connection a tool's credentials are for"),
   [`${A}.tools[].dataClass`]: { compare: { how: "ranked", order: DATA_CLASSES, why: "class of the data the tool touches" }, kind: "tool-data-class-changed" },
   [`${A}.revoked.at`]: dedicated("revocation", "revocation lifted, or an earlier instant (denies fewer sessions)", "revoked, or a later instant; the same instant written differently is no change"),
   [`${A}.revoked.reason`]: dedicated("revocation", "never (neutral)", "never (neutral)"),

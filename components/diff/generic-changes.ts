@@ -74,11 +74,25 @@ function direction(rule: ClassificationRule, before: unknown, after: unknown): {
       return { classification: a > b ? "widens" : a < b ? "narrows" : "neutral", note: c.why };
     }
     case "gain-widens": {
-      const [b, a] = [new Set((before as unknown[] | undefined) ?? []), new Set((after as unknown[] | undefined) ?? [])];
+      const [b, a] = [new Set(((before as unknown[] | undefined) ?? []).flatMap(memberTokens)), new Set(((after as unknown[] | undefined) ?? []).flatMap(memberTokens))];
       const gained = [...a].some((v) => !b.has(v));
       return { classification: gained ? "widens" : "narrows", note: c.why };
     }
   }
+}
+
+/**
+ * What a list member grants, as comparable tokens: a string is itself; an object (a platform share)
+ * is one token per member of each of its lists, keyed by its other fields, so a reader added to a
+ * share is a gain and a resource changed is a gain of every token.
+ */
+function memberTokens(member: unknown): string[] {
+  if (member === null || typeof member !== "object") return [String(member)];
+  const entries = Object.entries(member as Record<string, unknown>);
+  const scalars = JSON.stringify(entries.filter(([, v]) => !Array.isArray(v)).sort(([x], [y]) => (x < y ? -1 : 1)));
+  const lists = entries.filter(([, v]) => Array.isArray(v)) as [string, unknown[]][];
+  const tokens = lists.flatMap(([key, values]) => values.map((value) => `${scalars}|${key}:${String(value)}`));
+  return tokens.length ? tokens : [scalars];
 }
 
 const ELEMENT_KEYS = ["name", "kind", "path"];

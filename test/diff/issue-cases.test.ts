@@ -26,6 +26,7 @@ const ALPHA = agent("alpha", { tools: [{ name: "read-data", aws: [{ actions: ["s
 const withLedger = (ledger: object) => agent("alpha", { tools: [ALPHA.tools![0], { ...LEDGER, ...ledger }] });
 const revoked = (at: string) => ({ ...ALPHA, revoked: { at, reason: "incident INC-1" } });
 const EXCEPTION = { rule: "iam/resource-wildcard", agent: "alpha", identity: "execution" as const, reason: "legacy bucket layout", approvedBy: "sec@example.com", expires: "2027-01-31" };
+const SHARE = { name: "rates", resource: "arn:aws:s3:::acme-reference/rates/*", read: ["alpha"], write: [] };
 const LIMITS = { requireApproval: true, requirePermissionsBoundary: true, maxDataClass: "confidential" as const };
 
 function planFile(name: string, side: Side): string {
@@ -70,6 +71,9 @@ const CASES: Case[] = [
   { name: "an exception moved to another rule", base: { platform: { exceptions: [EXCEPTION] } }, head: { platform: { exceptions: [{ ...EXCEPTION, rule: "iam/action-wildcard" }] } }, exitCode: 1, includes: ["(platform)/- exception-added widens", "(platform)/- exception-removed narrows"] },
   { name: "limits loosened (approval, boundary, data class)", base: { platform: { limits: LIMITS } }, head: { platform: { limits: { requireApproval: false, maxDataClass: "restricted" } } }, exitCode: 1, includes: ["(platform)/- limit-changed widens"] },
   { name: "limits removed", base: { platform: { limits: LIMITS } }, head: {}, exitCode: 1, includes: ["(platform)/- limit-changed widens"] },
+  { name: "a reader added to a platform share", base: { platform: { shared: [SHARE] } }, head: { platform: { shared: [{ ...SHARE, read: ["alpha", "beta"] }] } }, exitCode: 1, includes: ["(platform)/- attribute-changed widens"] },
+  { name: "a platform share removed", base: { platform: { shared: [SHARE] } }, head: {}, exitCode: 0, includes: ["(platform)/- attribute-changed narrows"], excludes: ["widens"] },
+  { name: "a resource added to an agent's owns", base: {}, head: { agents: [{ ...ALPHA, owns: [...ALPHA.owns!, "arn:aws:s3:::acme-data/alpha-extra/*"] }] }, exitCode: 1, includes: ["alpha/- attribute-changed widens"] },
   { name: "the same revocation instant with an offset and milliseconds", base: { agents: [revoked("2026-11-28T09:30:00Z")] }, head: { agents: [revoked("2026-11-28T10:30:00.000+01:00")] }, exitCode: 0, includes: [], excludes: ["widens", "narrows"] },
   { name: "a later revocation time", base: { agents: [revoked("2026-11-28T09:30:00Z")] }, head: { agents: [revoked("2026-12-01T00:00:00Z")] }, exitCode: 0, includes: ["alpha/- agent-revoked narrows"], excludes: ["widens"] },
   {
