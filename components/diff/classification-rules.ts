@@ -184,68 +184,53 @@ interface ZodNode {
   readonly _zod: { readonly def: Record<string, unknown> & { readonly type: string } };
 }
 
-/** Every leaf path of a zod schema (objects, lists, maps, unions, optional and nullable walked through). */
-export function schemaLeaves(schema: unknown, path = "", out = new Set<string>()): Set<string> {
+type NodeKind = "object" | "array" | "record" | "leaf";
+
+/** Visit every node of a zod schema by path (objects, lists, maps, unions, optional and nullable walked through). */
+function walkSchema(schema: unknown, path: string, visit: (path: string, kind: NodeKind) => void): void {
   const def = (schema as ZodNode)._zod.def;
   switch (def.type) {
     case "object":
-      for (const [key, child] of Object.entries(def.shape as Record<string, unknown>)) schemaLeaves(child, path ? `${path}.${key}` : key, out);
+      visit(path, "object");
+      for (const [key, child] of Object.entries(def.shape as Record<string, unknown>)) walkSchema(child, path ? `${path}.${key}` : key, visit);
       break;
     case "array":
-      schemaLeaves(def.element, `${path}[]`, out);
+      visit(path, "array");
+      walkSchema(def.element, `${path}[]`, visit);
       break;
     case "record":
-      schemaLeaves(def.valueType, `${path}{}`, out);
+      visit(path, "record");
+      walkSchema(def.valueType, `${path}{}`, visit);
       break;
     case "union":
-      for (const option of def.options as unknown[]) schemaLeaves(option, path, out);
+      for (const option of def.options as unknown[]) walkSchema(option, path, visit);
       break;
     case "optional":
     case "nullable":
     case "default":
     case "readonly":
     case "nonoptional":
-      schemaLeaves(def.innerType, path, out);
+      walkSchema(def.innerType, path, visit);
       break;
     case "pipe":
-      schemaLeaves(def.in, path, out);
+      walkSchema(def.in, path, visit);
       break;
     default:
-      out.add(path);
+      visit(path, "leaf");
   }
+}
+
+/** Every leaf path of a zod schema. */
+export function schemaLeaves(schema: unknown): Set<string> {
+  const out = new Set<string>();
+  walkSchema(schema, "", (path, kind) => kind === "leaf" && out.add(path));
   return out;
 }
 
 /** Kinds of the schema's inner nodes, by path: how `generic-changes.ts` walks a value. */
-export function schemaShape(schema: unknown, path = "", out = new Map<string, "object" | "array" | "record">()): Map<string, "object" | "array" | "record"> {
-  const def = (schema as ZodNode)._zod.def;
-  switch (def.type) {
-    case "object":
-      out.set(path, "object");
-      for (const [key, child] of Object.entries(def.shape as Record<string, unknown>)) schemaShape(child, path ? `${path}.${key}` : key, out);
-      break;
-    case "array":
-      out.set(path, "array");
-      schemaShape(def.element, `${path}[]`, out);
-      break;
-    case "record":
-      out.set(path, "record");
-      schemaShape(def.valueType, `${path}{}`, out);
-      break;
-    case "union":
-      for (const option of def.options as unknown[]) schemaShape(option, path, out);
-      break;
-    case "optional":
-    case "nullable":
-    case "default":
-    case "readonly":
-    case "nonoptional":
-      schemaShape(def.innerType, path, out);
-      break;
-    case "pipe":
-      schemaShape(def.in, path, out);
-      break;
-  }
+export function schemaShape(schema: unknown): Map<string, Exclude<NodeKind, "leaf">> {
+  const out = new Map<string, Exclude<NodeKind, "leaf">>();
+  walkSchema(schema, "", (path, kind) => kind !== "leaf" && out.set(path, kind));
   return out;
 }
 

@@ -49,22 +49,8 @@ export const IAM_RESOURCE_RULES: readonly RuleMeta[] = [
   meta("iam/managed-admin-policy", "iam", "error", "No AWS managed admin policies (AdministratorAccess, PowerUserAccess, IAMFullAccess) attached.", OVERPRIVILEGED),
 ];
 
-/** Actions that let a principal change permissions or create long-lived credentials. */
-export const ESCALATION_ACTIONS = [
-  "iam:CreatePolicyVersion",
-  "iam:SetDefaultPolicyVersion",
-  "iam:AttachUserPolicy",
-  "iam:AttachGroupPolicy",
-  "iam:AttachRolePolicy",
-  "iam:PutUserPolicy",
-  "iam:PutGroupPolicy",
-  "iam:PutRolePolicy",
-  "iam:UpdateAssumeRolePolicy",
-  "iam:CreateAccessKey",
-  "iam:CreateLoginProfile",
-  "iam:UpdateLoginProfile",
-  "iam:AddUserToGroup",
-] as const;
+/** Actions that let a principal change permissions or create long-lived credentials (from the risk data). */
+export const ESCALATION_ACTIONS: readonly string[] = RISK_ACTIONS.filter((entry) => entry.category === "privilege-escalation").map((entry) => entry.action);
 
 /** Actions that start compute which can run as a passed role (from the risk data). */
 export const COMPUTE_ACTIONS = PASSROLE_COMPUTE;

@@ -38,7 +38,9 @@ describe("IAM access levels", () => {
 
   it("treats Allow with NotAction as escalation unless every escalation action is excluded", () => {
     expect(labelAction("NotAction[s3:DeleteBucket]", catalog).flag).toBe("privilege-escalation");
-    expect(labelAction("NotAction[iam:*]", catalog).flag).toBe("permissions-management");
+    // Excluding iam:* still leaves sts:AssumeRole, an escalation route in the risk data.
+    expect(labelAction("NotAction[iam:*]", catalog).flag).toBe("privilege-escalation");
+    expect(labelAction("NotAction[iam:*, sts:*]", catalog).flag).toBe("permissions-management");
   });
 
   it("keeps the specific level of the data's combined labels", () => {
