@@ -141,15 +141,20 @@ export function parseArn(arn: string): ParsedArn | undefined {
   return { partition, service, region, account, resource };
 }
 
-const escapeRegex = (text: string) => text.replace(/[.+^${}()|[\]\\]/g, "\\$&");
-
-function templateRegex(template: string): RegExp {
-  // Template variables may span separators (an S3 object key contains '/'), as in the reference.
-  const source = template
-    .split(/(\$\{[^}]+\})/)
-    .map((part) => (part.startsWith("${") ? ".+" : escapeRegex(part)))
-    .join("");
-  return new RegExp(`^${source}$`);
+/**
+ * A resource-type template as a glob: each `${Variable}` is one or more characters (`?*`; variables
+ * may span separators, as an S3 object key contains '/'), and a `*` the reference writes is a
+ * wildcard too. Matching is then linear-time, where a regular expression with several `.+` would
+ * backtrack polynomially on a long ARN.
+ */
+const templateGlobs = new Map<string, string>();
+function templateGlob(template: string): string {
+  let glob = templateGlobs.get(template);
+  if (glob === undefined) {
+    glob = template.replace(/\$\{[^}]+\}/g, "?*");
+    templateGlobs.set(template, glob);
+  }
+  return glob;
 }
 
 /**
@@ -159,7 +164,7 @@ function templateRegex(template: string): RegExp {
  */
 export function arnMatchesResourceType(arn: string, template: string): boolean {
   const concrete = arn.replace(/[*?]/g, "x");
-  return templateRegex(template).test(concrete);
+  return globMatches(templateGlob(template), concrete);
 }
 
 function literalLength(template: string): number {
