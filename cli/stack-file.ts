@@ -4,7 +4,7 @@
  * YAML path, never a stack trace.
  */
 import { readFileSync } from "node:fs";
-import { LineCounter, parseDocument, type Node } from "yaml";
+import { LineCounter, parse, parseDocument, type Document, type Node } from "yaml";
 import { DeclarationError, type DeclarationIssue } from "../components/core/schema";
 
 export const PLATFORM_KEY = "agent-identity:platform";
@@ -42,16 +42,24 @@ export function readStackFile(file: string): StackFile {
   return parseStackFile(text, file);
 }
 
-export function parseStackFile(text: string, file: string): StackFile {
+/** The document with its line map: built only when an error must be reported against a line. */
+function documentWithLines(text: string): { document: Document.Parsed; lineCounter: LineCounter } {
   const lineCounter = new LineCounter();
-  const document = parseDocument(text, { lineCounter, prettyErrors: false });
-  if (document.errors.length > 0) {
-    throw new StackFileError(
-      file,
-      document.errors.map((error) => ({ path: `line ${lineCounter.linePos(error.pos[0]).line}`, message: error.message.split("\n")[0] })),
-    );
+  return { document: parseDocument(text, { lineCounter, prettyErrors: false }), lineCounter };
+}
+
+export function parseStackFile(text: string, file: string): StackFile {
+  // One plain parse for a valid file (the common case, and the cost that grows with the fleet);
+  // positions are mapped only when there is something to report.
+  let root: { config?: Record<string, unknown> } | null;
+  try {
+    root = parse(text, { prettyErrors: false, logLevel: "silent" }) as typeof root;
+  } catch (error) {
+    const { document, lineCounter } = documentWithLines(text);
+    const issues = document.errors.map((e) => ({ path: `line ${lineCounter.linePos(e.pos[0]).line}`, message: e.message.split("\n")[0] }));
+    // Errors raised while building values (e.g. too many alias expansions) have no position.
+    throw new StackFileError(file, issues.length ? issues : [{ path: "", message: (error as Error).message.split("\n")[0] }]);
   }
-  const root = document.toJS() as { config?: Record<string, unknown> } | null;
   const config = root?.config;
   if (!config || typeof config !== "object") {
     throw new StackFileError(file, [{ path: "config", message: "the stack file has no `config:` map" }]);
@@ -60,7 +68,10 @@ export function parseStackFile(text: string, file: string): StackFile {
     throw new StackFileError(file, [{ path: `config.${PLATFORM_KEY}`, message: "missing: the platform declaration is required" }]);
   }
 
+  let lines: ReturnType<typeof documentWithLines> | undefined;
   const locate = (path: string): string => {
+    lines ??= documentWithLines(text);
+    const { document, lineCounter } = lines;
     const [head, ...rest] = path.split(".").filter(Boolean);
     const key = head === "platform" ? PLATFORM_KEY : head === "agents" ? AGENTS_KEY : head;
     const yamlPath = ["config", key, ...rest.map((p) => (/^\d+$/.test(p) ? Number(p) : p))];
