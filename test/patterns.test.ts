@@ -8,7 +8,10 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { globMatches, globsIntersect, grantsIntersect, matcherSteps, resetMatcherSteps } from "../components/core/patterns";
-import { arnMatchesResourceType } from "../components/core/iam-catalog";
+import { arnMatchesResourceType, expandAction } from "../components/core/iam-catalog";
+import { planDeclaration } from "../components/plan";
+import { resourceFindings } from "../policy/policies";
+import { PLATFORM, TODAY, agent } from "./helpers/fixtures";
 import { ADVERSARIAL_INPUTS } from "../bench/adversarial";
 
 function stepsOf(run: () => unknown): number {
@@ -59,7 +62,8 @@ describe("globMatches", () => {
 /** Brute force: does some string over the patterns' letters, up to a length, match both? */
 function bruteIntersect(a: string, b: string): boolean {
   const letters = [...new Set((a + b).replace(/[*?]/g, "").split("").concat(["z"]))];
-  const limit = Math.max(a.length, b.length) + 1;
+  // A shortest common match is never longer than both patterns together.
+  const limit = a.length + b.length;
   const words: string[] = [""];
   for (let i = 0; i < words.length; i++) {
     const word = words[i];
@@ -118,5 +122,29 @@ describe("arnMatchesResourceType", () => {
     const arn = `arn:${":ec2:".repeat(2_000)}x`;
     const steps = stepsOf(() => arnMatchesResourceType(arn, template));
     expect(steps).toBeLessThanOrEqual((template.length + 1) * (arn.length + 1));
+  });
+});
+
+describe("adversarial patterns through the plan and the pack", () => {
+  const pattern = "ec2:*?*?*?*?*?*?*?*?#";
+  // Each catalogue action is matched once per place a pattern is expanded: a small constant
+  // number of times, each within |pattern|·|action| steps. An exponential matcher would blow
+  // through this budget by orders of magnitude (the former regular expression took 86 s).
+  const budget = () => expandAction("ec2:*").length * 20 * (pattern.length + 1) * 64;
+
+  it("`plan` refuses a tool granted the pattern within a step budget", () => {
+    const tools = [{ name: "adversarial", aws: [{ actions: [pattern], resources: ["arn:aws:ec2:us-east-1:111122223333:instance/i-0123456789abcdef0"] }] }];
+    resetMatcherSteps();
+    expect(() => planDeclaration({ platform: PLATFORM, agents: [agent("adversary", { tools })] }, "test", TODAY)).toThrow(/iam\/(action-pattern|unknown-action)/);
+    expect(matcherSteps()).toBeGreaterThan(0);
+    expect(matcherSteps()).toBeLessThanOrEqual(budget());
+  });
+
+  it("the pack's checks of a role policy granting the pattern stay within the same budget", () => {
+    const policy = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: pattern, Resource: "*" }] });
+    resetMatcherSteps();
+    const findings = resourceFindings({ type: "aws:iam/rolePolicy:RolePolicy", name: "p", urn: "urn:pulumi:test::p::aws:iam/rolePolicy:RolePolicy::p", props: { name: "p", role: "r", policy } }, { now: TODAY });
+    expect(findings.length).toBeGreaterThan(0);
+    expect(matcherSteps()).toBeLessThanOrEqual(budget());
   });
 });
