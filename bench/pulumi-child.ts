@@ -224,6 +224,7 @@ async function main(): Promise<void> {
   let plan: FleetPlan | undefined;
   if (mode === "handwritten" || mode === "pack") plan = planDeclaration({ platform: BENCH_PLATFORM, agents }, "bench", validationDate).plan;
 
+  const cpuStart = process.cpuUsage();
   const start = performance.now();
   if (mode === "components") new AgentFleet("platform", { platform: BENCH_PLATFORM, agents, validationDate });
   else if (mode === "handwritten" || mode === "pack") handWritten(plan!);
@@ -232,6 +233,7 @@ async function main(): Promise<void> {
   const constructed = performance.now();
   await settle();
   const ms = performance.now() - start;
+  const cpu = process.cpuUsage(cpuStart);
 
   // Validation alone, measured after the run (warm caches): the share of `ms` that is not registration.
   let validationMs = 0;
@@ -249,6 +251,7 @@ async function main(): Promise<void> {
       custom: nodes.filter((n) => n.custom).length,
       components: nodes.filter((n) => !n.custom).length,
       ms,
+      cpuMs: (cpu.user + cpu.system) / 1000,
       constructMs: constructed - start,
       validationMs,
       depth: graphDepth(),

@@ -181,6 +181,7 @@ interface ChildResult {
   custom: number;
   components: number;
   ms: number;
+  cpuMs: number;
   validationMs: number;
   depth: number;
   packMs?: number;
@@ -189,8 +190,8 @@ interface ChildResult {
   policies?: number;
 }
 
-function child(args: readonly string[], options: Options, work: string): ChildResult | null {
-  const sample = measure([CHILD, ...args], options.capSeconds, work);
+function child(args: readonly string[], options: Options, work: string, capSeconds = options.capSeconds): ChildResult | null {
+  const sample = measure([CHILD, ...args], capSeconds, work);
   if (!sample) return null;
   if (sample.status !== 0) throw new Error(`bench child ${args.join(" ")} failed: ${sample.stderr.slice(0, 2000)}`);
   return JSON.parse(sample.stdout.trim().split("\n").pop()!) as ChildResult;
@@ -208,18 +209,22 @@ function benchProgram(options: Options, work: string): void {
     // Interleaved, so each ratio compares runs made under the same load.
     for (let run = 0; run < options.runs && !capped; run++) {
       const c = child(["components", String(agents)], options, work);
-      const h = c && child(["handwritten", String(agents)], options, work);
+      const h = child(["handwritten", String(agents)], options, work);
       const f = h && child(["floor", String(agents), String(h.custom)], options, work);
-      if (!c || !h || !f) capped = true;
+      if (!h || !f) capped = true;
       else {
-        ours.push(c);
         hand.push(h);
         floor.push(f);
-        if (c.ms > 60_000) break;
       }
+      if (!c) capped = true;
+      else if (h && f) ours.push(c);
+      if ((c?.ms ?? 0) > 60_000 || (h?.ms ?? 0) > 60_000) break;
     }
     if (ours.length === 0) {
-      overCap(`${label}: components per registered resource`, options.capSeconds, "≤ 1.2 × hand-written", "components");
+      const baseline = hand.length
+        ? ` (hand-written ${median(hand.map((h) => h.ms / h.custom)).toFixed(2)} ms, SDK floor ${median(floor.map((f) => f.ms / f.custom)).toFixed(2)} ms per resource, ${hand[0].custom.toLocaleString("en")} resources)`
+        : "";
+      row({ measure: `${label}: components per registered resource`, measured: `over cap (> ${options.capSeconds} s)${baseline}`, target: "≤ 1.2 × hand-written", met: false, runs: hand.length, note: "components" });
       break;
     }
     const c = ours[0];
@@ -227,6 +232,7 @@ function benchProgram(options: Options, work: string): void {
     const perResource = (r: ChildResult) => r.ms / r.custom;
     const ratio = median(ours.map((o, i) => perResource(o) / perResource(hand[i])));
     const ratioPrecomputed = median(ours.map((o, i) => (o.ms - o.validationMs) / o.custom / perResource(hand[i])));
+    const cpuRatio = median(ours.map((o, i) => o.cpuMs / o.custom / (hand[i].cpuMs / hand[i].custom)));
     const floorRatio = median(ours.map((o, i) => perResource(o) / perResource(floor[i])));
     const handFloor = median(hand.map((h, i) => perResource(h) / perResource(floor[i])));
     const ms = (list: ChildResult[]) => median(list.map(perResource)).toFixed(2);
@@ -238,6 +244,7 @@ function benchProgram(options: Options, work: string): void {
       runs: ours.length,
     });
     row({ measure: `${label}: components ÷ hand-written (validation included)`, measured: `${ratio.toFixed(2)}×`, target: "≤ 1.2×", met: ratio <= 1.2, runs: ours.length, note: "components" });
+    row({ measure: `${label}: components ÷ hand-written, CPU time (validation included)`, measured: `${cpuRatio.toFixed(2)}×`, target: "", runs: ours.length });
     row({ measure: `${label}: components ÷ hand-written (plan precomputed: validation subtracted)`, measured: `${ratioPrecomputed.toFixed(2)}×`, target: "", runs: ours.length });
     row({ measure: `${label}: components ÷ SDK floor; hand-written ÷ SDK floor`, measured: `${floorRatio.toFixed(2)}×; ${handFloor.toFixed(2)}×`, target: "", runs: ours.length });
     row({
@@ -254,10 +261,11 @@ function benchPack(options: Options, work: string): void {
   const label = `Policy pack over the resources of ${agents.toLocaleString("en")} agents`;
   const samples: ChildResult[] = [];
   for (let run = 0; run < options.runs; run++) {
-    const result = child(["pack", String(agents)], options, work);
+    // Registering the resources under the mock monitor comes first and is not part of the figure: a longer cap.
+    const result = child(["pack", String(agents)], options, work, options.capSeconds * 3);
     if (!result) break;
     samples.push(result);
-    if ((result.packMs ?? 0) > 60_000) break;
+    if (result.ms + (result.packMs ?? 0) > 60_000) break;
   }
   if (samples.length === 0) return overCap(`${label}: wall`, options.capSeconds, "≤ 5 s", "pack");
   const packMs = median(samples.map((s) => s.packMs!));
