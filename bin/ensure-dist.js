@@ -29,7 +29,13 @@ function needsBuild() {
 function ensureDist() {
   if (!needsBuild()) return compiled;
   process.stderr.write("agent-identity: dist/ is missing or older than the sources; building it (npm run build)…\n");
-  const tsc = require.resolve("typescript/bin/tsc", { paths: [root] });
+  let tsc;
+  try {
+    tsc = require.resolve("typescript/bin/tsc", { paths: [root] });
+  } catch {
+    process.stderr.write("agent-identity: cannot build dist/: TypeScript is not installed (run `npm ci`, which installs it and builds dist/).\n");
+    process.exit(2);
+  }
   const build = spawnSync(process.execPath, [tsc, "-p", path.join(root, "tsconfig.build.json")], { cwd: root, encoding: "utf8" });
   if (build.status !== 0) {
     process.stderr.write(`${build.stdout ?? ""}${build.stderr ?? ""}agent-identity: the build failed; fix the errors above or run the sources with \`npx tsx cli/main.ts\`.\n`);
