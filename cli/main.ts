@@ -1,8 +1,7 @@
 #!/usr/bin/env node
 /** The `agent-identity` command line. Each command is a function returning exit code and text. */
 import { Command, CommanderError, Option } from "commander";
-import { runDiff } from "./diff-command";
-import { runPlan, type CommandResult } from "./plan-command";
+import type { CommandResult } from "./plan-command";
 
 function emit(result: CommandResult): void {
   if (result.stdout) process.stdout.write(result.stdout);
@@ -25,7 +24,8 @@ export function buildProgram(): Command {
     .option("--json <file>", "also write the plan as JSON to this file")
     .addOption(new Option("-f, --format <format>", "output format").choices(["text", "json"]).default("text"))
     .option("--date <YYYY-MM-DD>", "evaluate expiry and exceptions as of this date (default: today)")
-    .action((options) => emit(runPlan(options)));
+    // Each command loads its modules when it runs: `plan` never pays for the diff engine, nor `--help` for either.
+    .action(async (options) => emit((await import("./plan-command")).runPlan(options)));
 
   program
     .command("diff")
@@ -45,7 +45,7 @@ export function buildProgram(): Command {
       }
       // `diff --base REV HEAD`: a lone argument after --base is the head.
       const [base, head] = options.base ? [options.base, options.head ?? baseArg] : [baseArg, options.head ?? headArg];
-      emit(await runDiff({ ...options, base, head }));
+      emit(await (await import("./diff-command")).runDiff({ ...options, base, head }));
     });
 
   return program;

@@ -4,7 +4,7 @@
  */
 import { writeFileSync } from "node:fs";
 import { DeclarationError } from "../components/core/schema";
-import { PlanViolationError, planDeclaration, type ValidatedPlan } from "../components/validate";
+import { PlanViolationError, planDeclaration, type ValidatedPlan } from "../components/plan";
 import { formatViolation } from "../components/rules";
 import { exceptionLines, renderPlan } from "./render-plan";
 import { StackFileError, locateDeclarationError, readStackFile, stackFilePath, type StackFile } from "./stack-file";

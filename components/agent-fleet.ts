@@ -28,9 +28,10 @@ export class AgentFleet extends pulumi.ComponentResource {
     this.plan = plan;
 
     const agents: Record<string, Agent> = {};
+    const plans = new Map(plan.agents.map((a) => [a.name, a]));
     // Children are keyed by agent name, never by position, so reordering renames nothing.
     for (const agent of args.agents) {
-      const compiled = { plan: plan.agents.find((a) => a.name === agent.name)!, platform: plan.platform };
+      const compiled = { plan: plans.get(agent.name)!, platform: plan.platform };
       agents[agent.name] = new Agent(`${name}-${agent.name}`, { ...agent, platform: args.platform, validationDate, [PRECOMPILED]: compiled }, { parent: this });
     }
     this.agents = agents;

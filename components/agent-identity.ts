@@ -71,8 +71,8 @@ export class AgentIdentity extends pulumi.ComponentResource {
       );
     }
 
-    let vaultPolicyName: pulumi.Output<string | undefined> = pulumi.output(undefined);
-    let vaultRoleName: pulumi.Output<string | undefined> = pulumi.output(undefined);
+    let vaultPolicyName: pulumi.Output<string | undefined> | undefined;
+    let vaultRoleName: pulumi.Output<string | undefined> | undefined;
     const vaultPlan = plan.vault;
     if (vaultPlan.policy && vaultPlan.role) {
       const policy = new vault.Policy(
@@ -100,8 +100,9 @@ export class AgentIdentity extends pulumi.ComponentResource {
         },
         parent,
       );
-      vaultPolicyName = policy.name.apply((n) => n as string | undefined);
-      vaultRoleName = authRole.roleName.apply((n) => n as string | undefined);
+      // The outputs themselves, widened by type only: an `apply` per name would cost a promise chain each.
+      vaultPolicyName = policy.name;
+      vaultRoleName = authRole.roleName;
     }
     for (const secretRole of vaultPlan.secretRoles) createSecretRole(name, secretRole, this);
 
@@ -109,8 +110,8 @@ export class AgentIdentity extends pulumi.ComponentResource {
     this.serviceAccountNamespace = serviceAccount.metadata.namespace;
     this.roleName = role.name;
     this.roleArn = role.arn;
-    this.vaultRoleName = vaultRoleName;
-    this.vaultPolicyName = vaultPolicyName;
+    this.vaultRoleName = vaultRoleName ?? pulumi.output(undefined);
+    this.vaultPolicyName = vaultPolicyName ?? pulumi.output(undefined);
     this.registerOutputs({
       serviceAccountName: this.serviceAccountName,
       serviceAccountNamespace: this.serviceAccountNamespace,

@@ -1,63 +1,15 @@
 /**
- * Validation shared by the components: parse the declaration, compile it, run every rule,
- * and fail with one error listing every violation before any child resource exists.
+ * Validation as the components report it: the pure checks of `./plan`, with warnings logged against
+ * the component and errors turned into a `pulumi.ResourceError` that names it.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { compileFleet } from "./core/compile";
-import type { FleetPlan } from "./core/plan-types";
-import { crossFieldIssues } from "./core/consistency";
-import { DeclarationError, issuesOf, parseAgent, parseDeclaration, parsePlatform, type Declaration, type DeclarationInput } from "./core/schema";
-import { ALL_RULES, errorsOf, evaluatePlan, formatViolation, formatWaiver, type Evaluation } from "./rules";
+import { DeclarationError } from "./core/schema";
+import { PlanViolationError, type ValidatedPlan } from "./plan";
+import { formatViolation, formatWaiver } from "./rules";
 
-export interface ValidatedPlan {
-  readonly plan: FleetPlan;
-  readonly evaluation: Evaluation;
-}
+export { PlanViolationError, planAgentDeclaration, planDeclaration, type ValidatedPlan } from "./plan";
 
-export class PlanViolationError extends Error {
-  constructor(
-    readonly subject: string,
-    readonly evaluation: Evaluation,
-  ) {
-    const errors = errorsOf(evaluation);
-    super(`${subject}: ${errors.length} policy violation(s)\n${errors.map((v) => `  - ${formatViolation(v)}`).join("\n")}`);
-    this.name = "PlanViolationError";
-  }
-}
-
-/** Pure: declaration → validated plan, or a `DeclarationError` / `PlanViolationError`. */
-export function planDeclaration(input: DeclarationInput | unknown, stack: string, now: Date, source = "declaration"): ValidatedPlan {
-  return evaluateDeclaration(parseDeclaration(input, source), stack, now, source);
-}
-
-/** One agent on a platform: errors point at `platform.…` or `agent.…` rather than `agents.0.…`. */
-export function planAgentDeclaration(platform: unknown, agent: unknown, stack: string, now: Date, source = "agent"): ValidatedPlan {
-  const issues: DeclarationError["issues"][number][] = [];
-  const attempt = <T>(parse: () => T): T | undefined => {
-    try {
-      return parse();
-    } catch (error) {
-      if (!(error instanceof DeclarationError)) throw error;
-      issues.push(...error.issues);
-      return undefined;
-    }
-  };
-  const parsedPlatform = attempt(() => parsePlatform(platform, source));
-  const parsedAgent = attempt(() => parseAgent(agent, source));
-  if (!parsedPlatform || !parsedAgent) throw new DeclarationError(source, issues);
-  const crossField = crossFieldIssues(parsedPlatform, parsedAgent);
-  if (crossField.length) throw new DeclarationError(source, issuesOf(crossField, "agent", agent));
-  return evaluateDeclaration({ platform: parsedPlatform, agents: [parsedAgent] }, stack, now, source, true);
-}
-
-function evaluateDeclaration(declaration: Declaration, stack: string, now: Date, source: string, partial = false): ValidatedPlan {
-  const plan = compileFleet(declaration, stack);
-  const evaluation = evaluatePlan(plan, ALL_RULES, now, { partial });
-  if (errorsOf(evaluation).length > 0) throw new PlanViolationError(source, evaluation);
-  return { plan, evaluation };
-}
-
-/** The same, for a component: errors become a `pulumi.ResourceError` naming the component. */
+/** Validate for a component: errors become a `pulumi.ResourceError` naming the component. */
 export function planForComponent(component: pulumi.Resource | undefined, plan: () => ValidatedPlan): ValidatedPlan {
   try {
     const result = plan();

@@ -151,24 +151,68 @@ export interface PackOptions {
 const message = (rule: RuleMeta, finding: PackFinding) => formatViolation({ ...finding, rule: rule.id, severity: rule.severity });
 const level = (rule: RuleMeta): EnforcementLevel => (rule.severity === "error" ? "mandatory" : "advisory");
 
-function resourcePolicy(rule: RuleMeta, now: () => Date): ResourceValidationPolicy {
+/**
+ * The pack has one policy per rule, but each resource's (and the stack's) checks run once: the
+ * first policy computes every finding, the others read their own from this cache. The policy
+ * server hands each policy fresh args, so entries are keyed by what the checks read (URN, type,
+ * inputs, and the day expiry is judged on), never by object identity. Checks are pure functions
+ * of that key, so a hit returns exactly what a rerun would. A check that throws is not cached.
+ */
+class FindingsCache {
+  private readonly entries = new Map<string, readonly PackFinding[]>();
+  constructor(private readonly capacity: number) {}
+
+  get(keyOf: () => string, compute: () => readonly PackFinding[]): readonly PackFinding[] {
+    let key: string;
+    try {
+      key = keyOf();
+    } catch {
+      return compute(); // inputs that cannot be read as plain data: no caching, same result
+    }
+    const hit = this.entries.get(key);
+    if (hit) return hit;
+    const findings = compute();
+    if (this.entries.size >= this.capacity) this.entries.delete(this.entries.keys().next().value!);
+    this.entries.set(key, findings);
+    return findings;
+  }
+}
+
+/**
+ * The plain inputs behind the policy server's unknown-checking proxy (unknowns stay as their
+ * sentinel, so they are part of the key). `__getSpecialProxyTarget` is the proxy's own accessor
+ * (@pulumi/policy proxy.js, marked internal); without it the proxy itself is serialised.
+ */
+const PROXY_TARGET = "__getSpecialProxyTarget";
+function rawProps(props: Record<string, unknown>): unknown {
+  return props[PROXY_TARGET] ?? props;
+}
+
+const resourceKey = (resource: PackResource, day: string) => JSON.stringify([day, resource.urn, resource.type, resource.name, rawProps(resource.props)]);
+const stackKey = (resources: readonly PackResource[]) => JSON.stringify(resources.map((r) => [r.urn, r.type, r.name, rawProps(r.props)]));
+
+function resourcePolicy(rule: RuleMeta, now: () => Date, cache: FindingsCache): ResourceValidationPolicy {
   return {
     name: policyName(rule.id, "resource"),
     description: rule.description,
     enforcementLevel: level(rule),
     validateResource: (args, reportViolation) => {
-      for (const finding of resourceFindings(args, { now: now() })) if (finding.rule === rule.id) reportViolation(message(rule, finding));
+      const today = now();
+      // Expiry is judged by the UTC day: the same day gives the same findings.
+      const findings = cache.get(() => resourceKey(args, today.toISOString().slice(0, 10)), () => resourceFindings(args, { now: today }));
+      for (const finding of findings) if (finding.rule === rule.id) reportViolation(message(rule, finding));
     },
   };
 }
 
-function stackPolicy(rule: RuleMeta): StackValidationPolicy {
+function stackPolicy(rule: RuleMeta, cache: FindingsCache): StackValidationPolicy {
   return {
     name: policyName(rule.id, "stack"),
     description: `${rule.description} (across resources)`,
     enforcementLevel: level(rule),
     validateStack: (args, reportViolation) => {
-      for (const finding of stackFindings(args.resources)) if (finding.rule === rule.id) reportViolation(message(rule, finding), finding.urn);
+      const findings = cache.get(() => stackKey(args.resources), () => stackFindings(args.resources));
+      for (const finding of findings) if (finding.rule === rule.id) reportViolation(message(rule, finding), finding.urn);
     },
   };
 }
@@ -176,9 +220,12 @@ function stackPolicy(rule: RuleMeta): StackValidationPolicy {
 /** The pack's policies; tests pass a fixed `now` so expiry results are reproducible. */
 export function createPolicies(options: PackOptions = {}): Policies {
   const now = options.now ?? (() => new Date());
+  // The server analyses one resource at a time through every policy; a few entries suffice.
+  const resources = new FindingsCache(256);
+  const stacks = new FindingsCache(2);
   return PACK_RULES.flatMap((rule) => [
-    ...(PACK_COVERAGE[rule.id].resource ? [resourcePolicy(rule, now)] : []),
-    ...(PACK_COVERAGE[rule.id].stack ? [stackPolicy(rule)] : []),
+    ...(PACK_COVERAGE[rule.id].resource ? [resourcePolicy(rule, now, resources)] : []),
+    ...(PACK_COVERAGE[rule.id].stack ? [stackPolicy(rule, stacks)] : []),
   ]);
 }
 

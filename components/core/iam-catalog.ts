@@ -158,23 +158,20 @@ export function parseArn(arn: string): ParsedArn | undefined {
   return { partition, service, region, account, resource };
 }
 
-const escapeRegex = (text: string) => text.replace(/[.+^${}()|[\]\\]/g, "\\$&");
-
-const templates = new Map<string, RegExp>();
-
-function templateRegex(template: string): RegExp {
-  let cached = templates.get(template);
-  if (!cached) templates.set(template, (cached = buildTemplateRegex(template)));
-  return cached;
-}
-
-function buildTemplateRegex(template: string): RegExp {
-  // Template variables may span separators (an S3 object key contains '/'), as in the reference.
-  const source = template
-    .split(/(\$\{[^}]+\})/)
-    .map((part) => (part.startsWith("${") ? ".+" : escapeRegex(part)))
-    .join("");
-  return new RegExp(`^${source}$`);
+/**
+ * A resource-type template as a glob: each `${Variable}` is one or more characters (`?*`; variables
+ * may span separators, as an S3 object key contains '/'), and a `*` the reference writes is a
+ * wildcard too. Matching is then linear-time, where a regular expression with several `.+` would
+ * backtrack polynomially on a long ARN.
+ */
+const templateGlobs = new Map<string, string>();
+function templateGlob(template: string): string {
+  let glob = templateGlobs.get(template);
+  if (glob === undefined) {
+    glob = template.replace(/\$\{[^}]+\}/g, "?*");
+    templateGlobs.set(template, glob);
+  }
+  return glob;
 }
 
 /**
@@ -184,7 +181,7 @@ function buildTemplateRegex(template: string): RegExp {
  */
 export function arnMatchesResourceType(arn: string, template: string): boolean {
   const concrete = arn.replace(/[*?]/g, "x");
-  return templateRegex(template).test(concrete);
+  return globMatches(templateGlob(template), concrete);
 }
 
 /**
@@ -212,7 +209,7 @@ function literalLength(template: string): number {
  * though the bucket template `${BucketName}` would also match it.
  */
 interface Candidate {
-  readonly regex: RegExp;
+  readonly glob: string;
   readonly length: number;
   readonly accepted: boolean;
 }
@@ -226,7 +223,7 @@ function candidatesFor(entry: CatalogAction, arnService: string): Candidate[] {
     const templates = new Set<string>(entry.resourceTypes.map((type) => type.arn));
     for (const owner of [split(entry.action)![0], arnService]) for (const type of Object.values(resourceTypesOf(owner) ?? {})) templates.add(type.arn);
     const accepted = new Set(entry.resourceTypes.map((type) => type.arn));
-    list = [...templates].map((template) => ({ regex: templateRegex(template), length: literalLength(template), accepted: accepted.has(template) })).sort((a, b) => b.length - a.length);
+    list = [...templates].map((template) => ({ glob: templateGlob(template), length: literalLength(template), accepted: accepted.has(template) })).sort((a, b) => b.length - a.length);
     candidateLists.set(key, list);
   }
   return list;
@@ -245,7 +242,7 @@ export function arnAcceptedByAction(action: string, given: string): boolean {
   let accepted = false;
   for (const candidate of candidatesFor(entry, parsed.service)) {
     if (best >= 0 && candidate.length < best) break;
-    if (!candidate.regex.test(concrete)) continue;
+    if (!globMatches(candidate.glob, concrete)) continue;
     best = candidate.length;
     accepted ||= candidate.accepted;
   }

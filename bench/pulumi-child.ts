@@ -1,0 +1,267 @@
+/**
+ * One measurement of a Pulumi program under the SDK's mock monitor, in a process of its own (the
+ * mock runtime is process-global). Usage: `pulumi-child <components|handwritten|floor> <agents> [count]`.
+ * Prints one JSON line: registrations, wall time from the first resource until every registration
+ * has settled, and the depth of the graph of parent and dependency edges the monitor received.
+ *
+ * - components: the library's `AgentFleet` from the compiled package (dist/), with validation.
+ * - handwritten: the same custom resources with the same inputs, written directly with
+ *   @pulumi/aws, @pulumi/kubernetes and @pulumi/vault from a plan computed beforehand; no
+ *   components, no validation.
+ * - floor: `count` bare custom resources with no inputs and no logic: what the SDK itself costs.
+ */
+import { performance } from "node:perf_hooks";
+import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
+import * as k8s from "@pulumi/kubernetes";
+import * as vault from "@pulumi/vault";
+import type { PolicyResource, ResourceValidationArgs, ResourceValidationPolicy, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
+import { unknownCheckingProxy } from "@pulumi/policy";
+import { AgentFleet, planDeclaration } from "../components";
+import type { FleetPlan, IdentityPlan } from "../components/core/plan-types";
+import { renderVaultPolicy } from "../components/core/vault-policy";
+import { createPolicies } from "../policy/policies";
+import { BENCH_DATE, BENCH_PLATFORM, benchAgents } from "./fleet";
+
+interface Registration {
+  readonly custom: boolean;
+  readonly parent: string;
+  readonly dependencies: readonly string[];
+}
+
+const registrations = new Map<string, Registration>();
+let count = 0;
+/** Custom resources with their inputs, as a policy pack sees them (kept for the `pack` mode). */
+const inputs: Array<{ type: string; name: string; props: Record<string, unknown> }> = [];
+
+async function installMocks(): Promise<void> {
+  await pulumi.runtime.setMocks(
+    {
+      newResource: (args) => {
+        if (args.custom !== false) inputs.push({ type: args.type, name: args.name, props: args.inputs });
+        const state: Record<string, unknown> = { ...args.inputs };
+        if (args.type === "aws:iam/role:Role") state.arn = `arn:aws:iam::111122223333:role/${args.inputs.name}`;
+        return { id: `${args.name}-id`, state };
+      },
+      call: (args) => {
+        throw new Error(`unexpected invoke ${args.token}`);
+      },
+    },
+    "agent-identity",
+    "bench",
+    true,
+  );
+  // Observe what the monitor receives: the parent and dependency URNs of every registration.
+  type Request = { getParent(): string; getDependenciesList(): string[]; getCustom(): boolean };
+  type Response = { getUrn(): string } | undefined;
+  const monitor = pulumi.runtime.getMonitor() as unknown as { registerResource(req: Request, callback: (err: unknown, res: Response) => void): unknown };
+  const register = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (req, callback) =>
+    register(req, (err, res) => {
+      count++;
+      if (res) registrations.set(res.getUrn(), { custom: req.getCustom(), parent: req.getParent(), dependencies: req.getDependenciesList() });
+      callback(err, res);
+    });
+}
+
+/** Wait until every registration made so far (and what it triggers in turn) has gone through. */
+async function settle(): Promise<void> {
+  let seen = -1;
+  while (seen !== count) {
+    seen = count;
+    for (let i = 0; i < 50; i++) await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+/** Longest chain of parent/dependency edges, counted in resources (a lone resource has depth 1). */
+function graphDepth(): number {
+  const depth = new Map<string, number>();
+  const visit = (urn: string): number => {
+    const known = depth.get(urn);
+    if (known !== undefined) return known;
+    const node = registrations.get(urn);
+    if (!node) return 0;
+    depth.set(urn, 1); // guards against a cycle (there should be none)
+    const value = 1 + Math.max(0, ...[node.parent, ...node.dependencies].filter(Boolean).map(visit));
+    depth.set(urn, value);
+    return value;
+  };
+  return Math.max(0, ...[...registrations.keys()].map(visit));
+}
+
+/** The same custom resources and inputs as components/agent.ts and agent-identity.ts, with no components. */
+function handWritten(plan: FleetPlan): void {
+  for (const agent of plan.agents) {
+    const name = `platform-${agent.name}`;
+    const namespace = agent.namespace.create ? new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: agent.namespace.name, labels: { ...agent.namespace.labels } } }) : undefined;
+    new aws.cloudwatch.LogGroup(`${name}-audit-log`, {
+      name: agent.auditLogGroup.name,
+      retentionInDays: agent.auditLogGroup.retentionDays,
+      deletionProtectionEnabled: true,
+      tags: { agent: agent.name, owner: agent.owner, tier: agent.tier, environment: plan.platform.environment, "managed-by": "pulumi-agent-identity" },
+    });
+    for (const identity of agent.identities) identityResources(`${name}-${identity.kind}`, identity, namespace);
+  }
+}
+
+function identityResources(name: string, plan: IdentityPlan, namespace: pulumi.Resource | undefined): void {
+  new k8s.core.v1.ServiceAccount(
+    `${name}-service-account`,
+    {
+      metadata: { name: plan.serviceAccount.name, namespace: plan.serviceAccount.namespace, labels: { ...plan.serviceAccount.labels }, annotations: { ...plan.serviceAccount.annotations } },
+      automountServiceAccountToken: plan.serviceAccount.automountServiceAccountToken,
+    },
+    { dependsOn: namespace ? [namespace] : [] },
+  );
+  const role = new aws.iam.Role(`${name}-role`, {
+    name: plan.iamRole.name,
+    description: `${plan.kind} identity of agent ${plan.serviceAccount.labels["agent-identity.io/agent"]} (managed by pulumi-agent-identity)`,
+    assumeRolePolicy: JSON.stringify(plan.iamRole.trustPolicy),
+    maxSessionDuration: plan.iamRole.maxSessionDuration,
+    permissionsBoundary: plan.iamRole.permissionsBoundary ?? undefined,
+    forceDetachPolicies: true,
+    tags: { ...plan.iamRole.tags },
+  });
+  for (const policy of plan.iamRole.policies) new aws.iam.RolePolicy(`${name}-${policy.name}`, { name: policy.name, role: role.name, policy: JSON.stringify(policy.document) });
+  const vaultPlan = plan.vault;
+  if (vaultPlan.policy && vaultPlan.role) {
+    const policy = new vault.Policy(`${name}-vault-policy`, { name: vaultPlan.policy.name, policy: renderVaultPolicy(vaultPlan.policy.paths) });
+    const r = vaultPlan.role;
+    new vault.kubernetes.AuthBackendRole(`${name}-vault-role`, {
+      backend: r.backend,
+      roleName: r.name,
+      boundServiceAccountNames: [...r.boundServiceAccountNames],
+      boundServiceAccountNamespaces: [...r.boundServiceAccountNamespaces],
+      audience: r.audience,
+      tokenTtl: r.tokenTtl,
+      tokenMaxTtl: r.tokenMaxTtl,
+      tokenPolicies: [policy.name],
+      tokenNoDefaultPolicy: r.tokenNoDefaultPolicy,
+      aliasNameSource: r.aliasNameSource,
+      aliasMetadata: { ...r.aliasMetadata },
+    });
+  }
+  for (const s of vaultPlan.secretRoles) {
+    if (s.type === "database") {
+      new vault.database.SecretBackendRole(`${name}-secret-${s.tool}`, {
+        backend: s.backend,
+        name: s.name,
+        dbName: s.dbName,
+        creationStatements: [...s.creationStatements],
+        revocationStatements: s.revocationStatements.length ? [...s.revocationStatements] : undefined,
+        defaultTtl: s.defaultTtl,
+        maxTtl: s.maxTtl,
+      });
+    } else {
+      new vault.aws.SecretBackendRole(`${name}-secret-${s.tool}`, {
+        backend: s.backend,
+        name: s.name,
+        credentialType: s.credentialType,
+        roleArns: [...s.roleArns],
+        defaultStsTtl: s.defaultStsTtl,
+        maxStsTtl: s.maxStsTtl,
+      });
+    }
+  }
+}
+
+class Bare extends pulumi.CustomResource {
+  constructor(name: string) {
+    super("test:index:Bare", name, {});
+  }
+}
+
+/** The provider SDKs load each resource class on first use: load them all before the clock starts. */
+function loadResourceClasses(): unknown[] {
+  return [aws.iam.Role, aws.iam.RolePolicy, aws.cloudwatch.LogGroup, k8s.core.v1.Namespace, k8s.core.v1.ServiceAccount, vault.Policy, vault.kubernetes.AuthBackendRole, vault.database.SecretBackendRole, vault.aws.SecretBackendRole];
+}
+
+const urnOf = (r: { type: string; name: string }) => `urn:pulumi:bench::agent-identity::${r.type}::${r.name}`;
+const opts = { protect: false, ignoreChanges: [], aliases: [], customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 }, additionalSecretOutputs: [] };
+const notApplicable = (reason?: string): never => {
+  throw new Error(`notApplicable: ${reason}`);
+};
+
+/**
+ * The pack over every registered custom resource, the way the policy server calls it: for each
+ * resource, every resource policy with freshly built args; then every stack policy once.
+ */
+async function runPack(): Promise<{ packMs: number; packResourceMs: number; packStackMs: number; violations: number; policies: number }> {
+  const policies = createPolicies({ now: () => new Date(`${BENCH_DATE}T12:00:00Z`) });
+  let violations = 0;
+  const report = () => void violations++;
+  const start = performance.now();
+  for (const r of inputs) {
+    for (const policy of policies) {
+      const validate = (policy as ResourceValidationPolicy).validateResource;
+      if (!validate) continue;
+      const args: ResourceValidationArgs = {
+        type: r.type, name: r.name, urn: urnOf(r), props: unknownCheckingProxy(r.props), opts, stackTags: new Map(),
+        isType: () => false, asType: () => undefined, getConfig: <T extends object>() => ({}) as T, notApplicable,
+      };
+      for (const validation of Array.isArray(validate) ? validate : [validate]) await validation(args, report);
+    }
+  }
+  const resourcesDone = performance.now();
+  for (const policy of policies) {
+    const validate = (policy as StackValidationPolicy).validateStack;
+    if (!validate) continue;
+    const resources = inputs.map((r) => ({ type: r.type, name: r.name, urn: urnOf(r), props: unknownCheckingProxy(r.props), opts, dependencies: [], propertyDependencies: {}, isType: () => false, asType: () => undefined }) as unknown as PolicyResource);
+    const args: StackValidationArgs = { resources, stackTags: new Map(), getConfig: <T extends object>() => ({}) as T, notApplicable };
+    await validate(args, report);
+  }
+  const end = performance.now();
+  return { packMs: end - start, packResourceMs: resourcesDone - start, packStackMs: end - resourcesDone, violations, policies: policies.length };
+}
+
+async function main(): Promise<void> {
+  const [mode, agentsArg, countArg] = process.argv.slice(2);
+  const agents = benchAgents(Number(agentsArg));
+  const validationDate = new Date(`${BENCH_DATE}T12:00:00Z`);
+  // Compiled code, as a user's program gets it from the package.
+  loadResourceClasses();
+  await installMocks();
+  let plan: FleetPlan | undefined;
+  if (mode === "handwritten" || mode === "pack") plan = planDeclaration({ platform: BENCH_PLATFORM, agents }, "bench", validationDate).plan;
+
+  const cpuStart = process.cpuUsage();
+  const start = performance.now();
+  if (mode === "components") new AgentFleet("platform", { platform: BENCH_PLATFORM, agents, validationDate });
+  else if (mode === "handwritten" || mode === "pack") handWritten(plan!);
+  else if (mode === "floor") for (let i = 0; i < Number(countArg); i++) new Bare(`bare-${i}`);
+  else throw new Error(`unknown mode ${mode}`);
+  const constructed = performance.now();
+  await settle();
+  const ms = performance.now() - start;
+  const cpu = process.cpuUsage(cpuStart);
+
+  // Validation alone, measured after the run (warm caches): the share of `ms` that is not registration.
+  let validationMs = 0;
+  if (mode === "components") {
+    const before = performance.now();
+    planDeclaration({ platform: BENCH_PLATFORM, agents }, "bench", validationDate);
+    validationMs = performance.now() - before;
+  }
+  const pack = mode === "pack" ? await runPack() : undefined;
+  const nodes = [...registrations.values()];
+  process.stdout.write(
+    `${JSON.stringify({
+      mode,
+      agents: agents.length,
+      custom: nodes.filter((n) => n.custom).length,
+      components: nodes.filter((n) => !n.custom).length,
+      ms,
+      cpuMs: (cpu.user + cpu.system) / 1000,
+      constructMs: constructed - start,
+      validationMs,
+      depth: graphDepth(),
+      rssMiB: process.memoryUsage().rss / 2 ** 20,
+      ...pack,
+    })}\n`,
+  );
+}
+
+main().catch((error) => {
+  process.stderr.write(`${(error as Error).stack ?? error}\n`);
+  process.exit(1);
+});
