@@ -2,6 +2,7 @@
 /** The `agent-identity` command line. Each command is a function returning exit code and text. */
 import { Command, CommanderError, Option } from "commander";
 import { runDiff } from "./diff-command";
+import { runInventory } from "./inventory-command";
 import { runPlan, type CommandResult } from "./plan-command";
 
 function emit(result: CommandResult): void {
@@ -47,6 +48,16 @@ export function buildProgram(): Command {
       const [base, head] = options.base ? [options.base, options.head ?? baseArg] : [baseArg, options.head ?? headArg];
       emit(await runDiff({ ...options, base, head }));
     });
+
+  program
+    .command("inventory")
+    .description("List every identity for access review: owner, sponsor, expiry, what it reaches, Vault paths and TTLs, exceptions, revocation.")
+    .option("-s, --stack <name>", "stack name; reads stacks/Pulumi.<name>.yaml", "dev")
+    .option("-c, --config <file>", "stack file to read instead of stacks/Pulumi.<stack>.yaml")
+    .addOption(new Option("-f, --format <format>", "output format").choices(["csv", "markdown", "json"]).default("markdown"))
+    .option("--expiring <days>", "only identities expiring within this many days (e.g. 30d) or already expired, grouped by owner")
+    .option("--date <YYYY-MM-DD>", "count days left from this date (default: today)")
+    .action((options) => emit(runInventory(options)));
 
   return program;
 }
