@@ -4,15 +4,15 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { Agent, FLEET_TOKEN, validationDateOf } from "./agent";
-import type { FleetAgentArgs, PlatformArgs } from "./args";
+import type { FleetAgent, PlatformSettings } from "./args";
 import type { FleetPlan } from "./core/plan-types";
 import { planDeclaration, planForComponent } from "./validate";
 
 export interface AgentFleetArgs {
   /** The platform the agents run on. */
-  readonly platform: PlatformArgs;
+  readonly platform: PlatformSettings;
   /** The agents, each with its own three identities. */
-  readonly agents: FleetAgentArgs[];
+  readonly agents: FleetAgent[];
   /** Date the expiry and exception checks use (YYYY-MM-DD). @default today */
   readonly validationDate?: string;
 }

@@ -10,7 +10,7 @@ import { AgentIdentity } from "./agent-identity";
 import type { IdentityKind } from "./core/names";
 import type { AgentPlan } from "./core/plan-types";
 import type { Platform } from "./core/schema";
-import type { AgentSpecArgs, PlatformArgs } from "./args";
+import type { AgentSpec, PlatformSettings } from "./args";
 import { workloadIdentity, type WorkloadIdentity, type WorkloadIdentityOptions } from "./core/workload";
 import { stackRegistry } from "./registry";
 import { planAgentDeclaration, planForComponent } from "./validate";
@@ -29,11 +29,11 @@ export interface Precompiled {
 /** @internal */
 export const FLEET_TOKEN: unique symbol = Symbol("agent-identity.fleet");
 
-export interface AgentArgs extends AgentSpecArgs {
+export interface AgentArgs extends AgentSpec {
   /** The agent's name. @default the component's name */
   readonly name?: string;
   /** The platform the agent runs on (cluster OIDC provider, Vault mounts, naming). */
-  readonly platform: PlatformArgs;
+  readonly platform: PlatformSettings;
   /** Date the expiry and exception checks use (YYYY-MM-DD). @default today */
   readonly validationDate?: string;
 }

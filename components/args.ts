@@ -8,7 +8,7 @@
  * field name.
  */
 
-export interface PlatformAwsArgs {
+export interface PlatformAwsSettings {
   /** 12-digit AWS account id of the platform. */
   readonly accountId: string;
   /** One of aws, aws-cn, aws-us-gov; must be the region's partition. @default aws */
@@ -21,21 +21,21 @@ export interface PlatformAwsArgs {
   readonly permissionsBoundaryArn?: string;
 }
 
-export interface PlatformKubernetesArgs {
+export interface PlatformKubernetesSettings {
   /** Give every agent a namespace of its own. @default true */
   readonly namespacePerAgent?: boolean;
   /** The shared namespace, when namespacePerAgent is false. @default agents */
   readonly namespace?: string;
 }
 
-export interface DatabaseConnectionArgs {
+export interface DatabaseConnection {
   /** Connection name in the database mount (database/config/<name>). */
   readonly name: string;
   /** Vault plugin_name of the connection, e.g. postgresql-database-plugin. */
   readonly plugin: string;
 }
 
-export interface PlatformVaultArgs {
+export interface PlatformVaultSettings {
   /** Path of the existing Kubernetes auth mount (without auth/). @default kubernetes */
   readonly kubernetesAuthPath?: string;
   /** Path of the existing KV v2 mount. @default kv */
@@ -51,10 +51,10 @@ export interface PlatformVaultArgs {
   /** One of community, enterprise. @default community */
   readonly edition?: string;
   /** Existing database connections tools may use, with their plugin. */
-  readonly databaseConnections?: DatabaseConnectionArgs[];
+  readonly databaseConnections?: DatabaseConnection[];
 }
 
-export interface LimitsArgs {
+export interface OrganisationLimits {
   /** Lower every tier's Vault token TTL to at most this (e.g. 10m). */
   readonly tokenTtl?: string;
   /** Lower every tier's Vault token max TTL to at most this. */
@@ -75,7 +75,7 @@ export interface LimitsArgs {
  * A resource or database connection more than one agent may use. A resource share sets `resource`
  * with `read`/`write`; a connection share sets `databaseConnection` with `agents` (never both).
  */
-export interface ShareArgs {
+export interface SharedAccess {
   /** Name of the share, shown in findings. */
   readonly name: string;
   /** Concrete ARN, or a prefix ARN ending in `/*` (resource share). */
@@ -90,7 +90,7 @@ export interface ShareArgs {
   readonly agents?: string[];
 }
 
-export interface ExceptionArgs {
+export interface ReviewedException {
   /** The waivable rule id, e.g. iam/resource-wildcard. */
   readonly rule: string;
   /** The agent the exception applies to. */
@@ -106,20 +106,20 @@ export interface ExceptionArgs {
 }
 
 /** The platform the agents run on: cluster OIDC provider, Vault mounts, naming, organisation limits. */
-export interface PlatformArgs {
+export interface PlatformSettings {
   /** Environment name; part of every resource name. */
   readonly environment: string;
   /** Prefix of IAM role, namespace and Vault policy names. @default agent */
   readonly namePrefix?: string;
-  readonly aws: PlatformAwsArgs;
-  readonly kubernetes?: PlatformKubernetesArgs;
-  readonly vault: PlatformVaultArgs;
-  readonly limits?: LimitsArgs;
-  readonly shared?: ShareArgs[];
-  readonly exceptions?: ExceptionArgs[];
+  readonly aws: PlatformAwsSettings;
+  readonly kubernetes?: PlatformKubernetesSettings;
+  readonly vault: PlatformVaultSettings;
+  readonly limits?: OrganisationLimits;
+  readonly shared?: SharedAccess[];
+  readonly exceptions?: ReviewedException[];
 }
 
-export interface AwsStatementArgs {
+export interface AwsStatement {
   /** IAM actions, e.g. s3:GetObject. */
   readonly actions: string[];
   /** Resource ARNs the actions apply to. */
@@ -128,7 +128,7 @@ export interface AwsStatementArgs {
   readonly regions?: string[];
 }
 
-export interface DatabaseToolArgs {
+export interface DatabaseTool {
   /** Name of the database connection in the database mount. */
   readonly connection: string;
   /** SQL Vault runs to create the credential. */
@@ -139,12 +139,12 @@ export interface DatabaseToolArgs {
   readonly ttl: string;
 }
 
-export interface KvToolArgs {
+export interface KvTool {
   /** Read-only KV v2 secret under the agent's own prefix. */
   readonly path: string;
 }
 
-export interface VaultAwsToolArgs {
+export interface VaultAwsTool {
   /** IAM role Vault assumes for the tool. */
   readonly roleArn: string;
   /** Default STS TTL (AWS minimum 15m). */
@@ -152,36 +152,36 @@ export interface VaultAwsToolArgs {
 }
 
 /** One tool: exactly one of aws, database, kv, vaultAws. */
-export interface ToolArgs {
+export interface Tool {
   /** Tool name, unique within the agent. */
   readonly name: string;
   /** One of public, internal, confidential, restricted. @default internal */
   readonly dataClass?: string;
-  readonly aws?: AwsStatementArgs[];
-  readonly database?: DatabaseToolArgs;
-  readonly kv?: KvToolArgs;
-  readonly vaultAws?: VaultAwsToolArgs;
+  readonly aws?: AwsStatement[];
+  readonly database?: DatabaseTool;
+  readonly kv?: KvTool;
+  readonly vaultAws?: VaultAwsTool;
 }
 
-export interface ApprovalArgs {
+export interface Approval {
   readonly ticket: string;
   readonly approvedBy: string;
 }
 
-export interface RevocationArgs {
+export interface Revocation {
   /** ISO 8601 timestamp with a zone. */
   readonly at: string;
   readonly reason: string;
 }
 
-export interface OrchestrationArgs {
+export interface Orchestration {
   /** Bedrock model or inference-profile ARNs the planner may invoke. */
   readonly models?: string[];
   /** Regions model calls may go to. @default [platform region] */
   readonly regions?: string[];
 }
 
-export interface AuditArgs {
+export interface AuditSettings {
   /** CloudWatch retention in days (one of the values CloudWatch accepts). @default 365 */
   readonly logRetentionDays?: number;
   /** CloudWatch deletion protection on the audit log group. @default true */
@@ -189,7 +189,7 @@ export interface AuditArgs {
 }
 
 /** Everything an agent declares except its name. */
-export interface AgentSpecArgs {
+export interface AgentSpec {
   /** Owning team (a Kubernetes label value). */
   readonly owner: string;
   /** The accountable human (e-mail). */
@@ -201,18 +201,18 @@ export interface AgentSpecArgs {
   /** Highest data class any tool may touch. @default internal */
   readonly maxDataClass?: string;
   /** Recorded approval; required for high-risk agents. */
-  readonly approval?: ApprovalArgs;
+  readonly approval?: Approval;
   /** Kill switch: revoke every identity of the agent. */
-  readonly revoked?: RevocationArgs;
-  readonly orchestration?: OrchestrationArgs;
+  readonly revoked?: Revocation;
+  readonly orchestration?: Orchestration;
   /** Resources this agent alone owns. */
   readonly owns?: string[];
-  readonly tools?: ToolArgs[];
-  readonly audit?: AuditArgs;
+  readonly tools?: Tool[];
+  readonly audit?: AuditSettings;
 }
 
 /** One agent of a fleet. */
-export interface FleetAgentArgs extends AgentSpecArgs {
+export interface FleetAgent extends AgentSpec {
   /** Agent name (DNS-1123 label, at most 40 characters). */
   readonly name: string;
 }

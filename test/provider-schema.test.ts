@@ -82,7 +82,7 @@ describe("component provider schema", () => {
 
   it("fails the comparison when a field is missing (the check can fail)", () => {
     const broken = structuredClone(checkedIn) as PackageSchema & { types: Record<string, { properties: Record<string, unknown> }> };
-    delete broken.types["agent-identity:index:PlatformAwsArgs"].properties.permissionsBoundaryArn;
+    delete broken.types["agent-identity:index:PlatformAwsSettings"].properties.permissionsBoundaryArn;
     const fleet = broken.resources["agent-identity:index:AgentFleet"].inputProperties;
     expect(mismatches(broken, fleet.platform, z.toJSONSchema(platformSchema, input) as JsonSchema, "platform")).toEqual([
       "platform.aws.permissionsBoundaryArn: in the zod schema, not in the provider args",
