@@ -6,6 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { Agent, FLEET_TOKEN, validationDateOf } from "./agent";
 import type { FleetAgent, PlatformSettings } from "./args";
 import type { FleetPlan } from "./core/plan-types";
+import { deferPendingFields } from "./pending-platform";
 import { planDeclaration, planForComponent } from "./validate";
 
 export interface AgentFleetArgs {
@@ -38,14 +39,21 @@ export class AgentFleet extends pulumi.ComponentResource {
   constructor(name: string, args: AgentFleetArgs, opts?: pulumi.ComponentResourceOptions) {
     super("agent-identity:index:AgentFleet", name, {}, opts);
     const validationDate = validationDateOf(args.validationDate, `fleet ${name}`);
-    const { plan } = planForComponent(this, () =>
-      planDeclaration({ platform: args.platform, agents: args.agents }, pulumi.getStack(), validationDate, `fleet ${name}`),
-    );
+    // Pending platform outputs get placeholders now and are validated again when they resolve.
+    const { known, resolved } = deferPendingFields(args.platform);
+    const compile = (platform: unknown, log: boolean) =>
+      planForComponent(this, () => planDeclaration({ platform, agents: args.agents }, pulumi.getStack(), validationDate, `fleet ${name}`), { log }).plan;
+    const plan = compile(known, true);
+    const resolvedPlan = resolved?.apply((platform) => compile(platform, false));
 
     const agents: Record<string, Agent> = {};
     // Children are keyed by agent name, never by position, so reordering renames nothing.
     for (const agent of args.agents) {
-      const compiled = { plan: plan.agents.find((a) => a.name === agent.name)!, platform: plan.platform };
+      const compiled = {
+        plan: plan.agents.find((a) => a.name === agent.name)!,
+        platform: plan.platform,
+        resolved: resolvedPlan?.apply((p) => p.agents.find((a) => a.name === agent.name)!),
+      };
       agents[agent.name] = new Agent(`${name}-${agent.name}`, { ...agent, platform: args.platform, validationDate: args.validationDate }, { parent: this }, { token: FLEET_TOKEN, ...compiled });
     }
     STATE.set(this, { plan, agents });

@@ -13,6 +13,7 @@ import type { Platform } from "./core/schema";
 import type { AgentSpec, PlatformSettings } from "./args";
 import { workloadIdentity, type WorkloadIdentity, type WorkloadIdentityOptions } from "./core/workload";
 import { stackRegistry } from "./registry";
+import { deferPendingFields, waitFor } from "./pending-platform";
 import { planAgentDeclaration, planForComponent } from "./validate";
 
 /**
@@ -25,6 +26,8 @@ export interface Precompiled {
   readonly token: typeof FLEET_TOKEN;
   readonly plan: AgentPlan;
   readonly platform: Platform;
+  /** The plan compiled again from resolved platform outputs, when some were pending. */
+  readonly resolved?: pulumi.Output<AgentPlan>;
 }
 /** @internal */
 export const FLEET_TOKEN: unique symbol = Symbol("agent-identity.fleet");
@@ -85,7 +88,8 @@ export class Agent extends pulumi.ComponentResource {
       throw new pulumi.ResourceError(`agent ${compiled.plan.name}: ${conflicts.length} policy violation(s) across agents\n${conflicts.map((c) => `  - ${c}`).join("\n")}`, this, true);
     }
     const plan = compiled.plan;
-    const parent = { parent: this };
+    const resolved = compiled.resolved;
+    const parent: pulumi.CustomResourceOptions = resolved ? { parent: this, dependsOn: waitFor(resolved) } : { parent: this };
 
     const namespace = plan.namespace.create
       ? new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: plan.namespace.name, labels: { ...plan.namespace.labels } } }, parent)
@@ -108,7 +112,12 @@ export class Agent extends pulumi.ComponentResource {
 
     const identities = {} as Record<IdentityKind, AgentIdentity>;
     for (const identity of plan.identities) {
-      identities[identity.kind] = new AgentIdentity(`${name}-${identity.kind}`, { plan: identity, namespace }, parent);
+      const resolvedIdentity = resolved?.apply((agent) => {
+        const found = agent.identities.find((i) => i.kind === identity.kind);
+        if (!found) throw new pulumi.ResourceError(`agent ${plan.name}: no ${identity.kind} identity once the platform outputs resolved`, this);
+        return found;
+      });
+      identities[identity.kind] = new AgentIdentity(`${name}-${identity.kind}`, { plan: identity, namespace, resolved: resolvedIdentity }, { parent: this });
     }
     STATE.set(this, { plan, identities, vaultAudience: platform.vault.audience });
     this.namespace = pulumi.output(namespace ? namespace.metadata.name : plan.namespace.name);
@@ -141,10 +150,11 @@ export class Agent extends pulumi.ComponentResource {
     // eslint-disable-next-line @typescript-eslint/no-unused-vars -- validationDate is not part of the declaration
     const { platform, validationDate: _date, ...agent } = args;
     const agentName = agent.name ?? name;
-    const { plan } = planForComponent(component, () =>
-      planAgentDeclaration(platform, { ...agent, name: agentName }, pulumi.getStack(), validationDate, `agent ${agentName}`),
-    );
-    return { token: FLEET_TOKEN, plan: plan.agents[0], platform: plan.platform };
+    const { known, resolved } = deferPendingFields(platform);
+    const compile = (platformInput: unknown, log: boolean) =>
+      planForComponent(component, () => planAgentDeclaration(platformInput, { ...agent, name: agentName }, pulumi.getStack(), validationDate, `agent ${agentName}`), { log }).plan;
+    const plan = compile(known, true);
+    return { token: FLEET_TOKEN, plan: plan.agents[0], platform: plan.platform, resolved: resolved?.apply((real) => compile(real, false).agents[0]) };
   }
 
   /**

@@ -7,6 +7,7 @@
  * value, and test/provider-schema.test.ts fails when these interfaces and that schema disagree on a
  * field name.
  */
+import type * as pulumi from "@pulumi/pulumi";
 
 export interface PlatformAwsSettings {
   /** 12-digit AWS account id of the platform. */
@@ -15,10 +16,10 @@ export interface PlatformAwsSettings {
   readonly partition?: string;
   /** AWS region, e.g. us-east-1. */
   readonly region: string;
-  /** The EKS cluster's IAM OIDC provider ARN, in the platform account. */
-  readonly oidcProviderArn: string;
-  /** Customer managed policy attached as permissions boundary to every role (no wildcards). */
-  readonly permissionsBoundaryArn?: string;
+  /** The EKS cluster's IAM OIDC provider ARN, in the platform account; may be another resource's output (validated when it resolves). */
+  readonly oidcProviderArn: pulumi.Input<string>;
+  /** Customer managed policy attached as permissions boundary to every role (no wildcards); may be another resource's output. */
+  readonly permissionsBoundaryArn?: pulumi.Input<string>;
 }
 
 export interface PlatformKubernetesSettings {
