@@ -35,8 +35,8 @@ describe("Kubernetes manifests", () => {
       spec: {
         serviceAccountName: workload.serviceAccountName,
         automountServiceAccountToken: workload.automountServiceAccountToken,
-        volumes: workload.volumes as never,
-        containers: [{ name: "agent", image: "example/agent:1.0", volumeMounts: workload.volumeMounts as never, env: workload.env as never }],
+        volumes: workload.volumes,
+        containers: [{ name: "agent", image: "example/agent:1.0", volumeMounts: workload.volumeMounts, env: workload.env }],
       },
     });
     expect(() => pod.validate()).not.toThrow();
