@@ -226,7 +226,7 @@ async function main(): Promise<void> {
 
   const cpuStart = process.cpuUsage();
   const start = performance.now();
-  if (mode === "components") new AgentFleet("platform", { platform: BENCH_PLATFORM, agents, validationDate });
+  if (mode === "components") new AgentFleet("platform", { platform: BENCH_PLATFORM, agents, validationDate: BENCH_DATE });
   else if (mode === "handwritten" || mode === "pack") handWritten(plan!);
   else if (mode === "floor") for (let i = 0; i < Number(countArg); i++) new Bare(`bare-${i}`);
   else throw new Error(`unknown mode ${mode}`);

@@ -48,6 +48,16 @@ export function buildProgram(): Command {
       emit(await (await import("./diff-command")).runDiff({ ...options, base, head }));
     });
 
+  program
+    .command("inventory")
+    .description("List every identity for access review: owner, sponsor, expiry, what it reaches, Vault paths and TTLs, exceptions, revocation.")
+    .option("-s, --stack <name>", "stack name; reads stacks/Pulumi.<name>.yaml", "dev")
+    .option("-c, --config <file>", "stack file to read instead of stacks/Pulumi.<stack>.yaml")
+    .addOption(new Option("-f, --format <format>", "output format").choices(["csv", "markdown", "json"]).default("markdown"))
+    .option("--expiring <days>", "only identities expiring within this many days (e.g. 30d) or already expired, grouped by owner")
+    .option("--date <YYYY-MM-DD>", "count days left from this date (default: today)")
+    .action(async (options) => emit((await import("./inventory-command")).runInventory(options)));
+
   return program;
 }
 

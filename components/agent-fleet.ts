@@ -3,38 +3,64 @@
  * fleet (including the stack-wide rules, such as no shared identity) before creating any agent.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { Agent, PRECOMPILED } from "./agent";
+import { Agent, FLEET_TOKEN, validationDateOf } from "./agent";
+import type { FleetAgent, PlatformSettings } from "./args";
 import type { FleetPlan } from "./core/plan-types";
-import type { AgentInput, PlatformInput } from "./core/schema";
+import { deferPendingFields } from "./pending-platform";
 import { planDeclaration, planForComponent } from "./validate";
 
 export interface AgentFleetArgs {
-  readonly platform: PlatformInput;
-  readonly agents: readonly AgentInput[];
-  /** Date the expiry and exception checks use. @default now */
-  readonly validationDate?: Date;
+  /** The platform the agents run on. */
+  readonly platform: PlatformSettings;
+  /** The agents, each with its own three identities. */
+  readonly agents: FleetAgent[];
+  /** Date the expiry and exception checks use (YYYY-MM-DD). @default today */
+  readonly validationDate?: string;
 }
 
+const STATE = new WeakMap<AgentFleet, { readonly plan: FleetPlan; readonly agents: Readonly<Record<string, Agent>> }>();
+
+/** A platform and its agents, validated together (including the stack-wide rules). */
 export class AgentFleet extends pulumi.ComponentResource {
-  public readonly plan: FleetPlan;
-  public readonly agents: Readonly<Record<string, Agent>>;
+  /** Namespace per agent. */
+  public readonly namespaces: pulumi.Output<Record<string, string>>;
+  /** IAM role ARN per agent and identity. */
+  public readonly roleArns: pulumi.Output<Record<string, Record<string, string>>>;
+
+  /** The compiled plan the fleet deploys. */
+  get plan(): FleetPlan {
+    return STATE.get(this)!.plan;
+  }
+
+  get agents(): Readonly<Record<string, Agent>> {
+    return STATE.get(this)!.agents;
+  }
 
   constructor(name: string, args: AgentFleetArgs, opts?: pulumi.ComponentResourceOptions) {
     super("agent-identity:index:AgentFleet", name, {}, opts);
-    const validationDate = args.validationDate ?? new Date();
-    const { plan } = planForComponent(this, () =>
-      planDeclaration({ platform: args.platform, agents: args.agents }, pulumi.getStack(), validationDate, `fleet ${name}`),
-    );
-    this.plan = plan;
+    const validationDate = validationDateOf(args.validationDate, `fleet ${name}`);
+    // Pending platform outputs get placeholders now and are validated again when they resolve.
+    const { known, resolved } = deferPendingFields(args.platform);
+    const compile = (platform: unknown, log: boolean) =>
+      planForComponent(this, () => planDeclaration({ platform, agents: args.agents }, pulumi.getStack(), validationDate, `fleet ${name}`), { log }).plan;
+    const plan = compile(known, true);
+    const resolvedPlan = resolved?.apply((platform) => compile(platform, false));
 
     const agents: Record<string, Agent> = {};
     const plans = new Map(plan.agents.map((a) => [a.name, a]));
+    const resolvedPlans = resolvedPlan?.apply((p) => new Map(p.agents.map((a) => [a.name, a])));
     // Children are keyed by agent name, never by position, so reordering renames nothing.
     for (const agent of args.agents) {
-      const compiled = { plan: plans.get(agent.name)!, platform: plan.platform };
-      agents[agent.name] = new Agent(`${name}-${agent.name}`, { ...agent, platform: args.platform, validationDate, [PRECOMPILED]: compiled }, { parent: this });
+      const compiled = {
+        plan: plans.get(agent.name)!,
+        platform: plan.platform,
+        resolved: resolvedPlans?.apply((byName) => byName.get(agent.name)!),
+      };
+      agents[agent.name] = new Agent(`${name}-${agent.name}`, { ...agent, platform: args.platform, validationDate: args.validationDate }, { parent: this }, { token: FLEET_TOKEN, ...compiled });
     }
-    this.agents = agents;
+    STATE.set(this, { plan, agents });
+    this.namespaces = pulumi.all(Object.fromEntries(Object.entries(agents).map(([agentName, agent]) => [agentName, agent.namespace])));
+    this.roleArns = pulumi.all(Object.fromEntries(Object.entries(agents).map(([agentName, agent]) => [agentName, agent.roleArns])));
 
     this.registerOutputs({
       agents: Object.fromEntries(

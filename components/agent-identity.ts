@@ -9,12 +9,18 @@ import * as k8s from "@pulumi/kubernetes";
 import * as vault from "@pulumi/vault";
 import type { IdentityPlan, SecretRolePlan } from "./core/plan-types";
 import { renderVaultPolicy } from "./core/vault-policy";
+import { waitFor } from "./pending-platform";
 
 export interface AgentIdentityArgs {
   /** The compiled identity (from `compileAgent`); validated by the caller. */
   readonly plan: IdentityPlan;
   /** The agent's Namespace resource, when the agent has its own; the ServiceAccount waits for it. */
   readonly namespace?: pulumi.Resource;
+  /**
+   * The identity compiled again once platform outputs (OIDC provider, boundary) resolved and
+   * validated: the trust policy and boundary come from it, and every child waits for it.
+   */
+  readonly resolved?: pulumi.Output<IdentityPlan>;
 }
 
 export class AgentIdentity extends pulumi.ComponentResource {
@@ -32,7 +38,8 @@ export class AgentIdentity extends pulumi.ComponentResource {
     super("agent-identity:index:AgentIdentity", name, {}, opts);
     const plan = args.plan;
     this.plan = plan;
-    const parent = { parent: this };
+    const resolved = args.resolved;
+    const parent: pulumi.CustomResourceOptions = resolved ? { parent: this, dependsOn: waitFor(resolved) } : { parent: this };
 
     const serviceAccount = new k8s.core.v1.ServiceAccount(
       `${name}-service-account`,
@@ -45,7 +52,7 @@ export class AgentIdentity extends pulumi.ComponentResource {
         },
         automountServiceAccountToken: plan.serviceAccount.automountServiceAccountToken,
       },
-      { ...parent, dependsOn: args.namespace ? [args.namespace] : [] },
+      { ...parent, dependsOn: waitFor(resolved, args.namespace ? [args.namespace] : []) },
     );
 
     const role = new aws.iam.Role(
@@ -53,9 +60,9 @@ export class AgentIdentity extends pulumi.ComponentResource {
       {
         name: plan.iamRole.name,
         description: `${plan.kind} identity of agent ${plan.serviceAccount.labels["agent-identity.io/agent"]} (managed by pulumi-agent-identity)`,
-        assumeRolePolicy: JSON.stringify(plan.iamRole.trustPolicy),
+        assumeRolePolicy: resolved ? resolved.apply((p) => JSON.stringify(p.iamRole.trustPolicy)) : JSON.stringify(plan.iamRole.trustPolicy),
         maxSessionDuration: plan.iamRole.maxSessionDuration,
-        permissionsBoundary: plan.iamRole.permissionsBoundary ?? undefined,
+        permissionsBoundary: resolved ? resolved.apply((p) => p.iamRole.permissionsBoundary ?? undefined) : (plan.iamRole.permissionsBoundary ?? undefined),
         // Detach anything attached by hand before the role is replaced or deleted.
         forceDetachPolicies: true,
         tags: { ...plan.iamRole.tags },
@@ -104,7 +111,7 @@ export class AgentIdentity extends pulumi.ComponentResource {
       vaultPolicyName = policy.name;
       vaultRoleName = authRole.roleName;
     }
-    for (const secretRole of vaultPlan.secretRoles) createSecretRole(name, secretRole, this);
+    for (const secretRole of vaultPlan.secretRoles) createSecretRole(name, secretRole, parent);
 
     this.serviceAccountName = serviceAccount.metadata.name;
     this.serviceAccountNamespace = serviceAccount.metadata.namespace;
@@ -123,7 +130,7 @@ export class AgentIdentity extends pulumi.ComponentResource {
   }
 }
 
-function createSecretRole(name: string, plan: SecretRolePlan, parent: pulumi.Resource): pulumi.CustomResource {
+function createSecretRole(name: string, plan: SecretRolePlan, options: pulumi.CustomResourceOptions): pulumi.CustomResource {
   if (plan.type === "database") {
     return new vault.database.SecretBackendRole(
       `${name}-secret-${plan.tool}`,
@@ -136,7 +143,7 @@ function createSecretRole(name: string, plan: SecretRolePlan, parent: pulumi.Res
         defaultTtl: plan.defaultTtl,
         maxTtl: plan.maxTtl,
       },
-      { parent },
+      options,
     );
   }
   return new vault.aws.SecretBackendRole(
@@ -149,6 +156,6 @@ function createSecretRole(name: string, plan: SecretRolePlan, parent: pulumi.Res
       defaultStsTtl: plan.defaultStsTtl,
       maxStsTtl: plan.maxStsTtl,
     },
-    { parent },
+    options,
   );
 }

@@ -9,60 +9,100 @@ import * as k8s from "@pulumi/kubernetes";
 import { AgentIdentity } from "./agent-identity";
 import type { IdentityKind } from "./core/names";
 import type { AgentPlan } from "./core/plan-types";
-import type { AgentInput, Platform, PlatformInput } from "./core/schema";
+import type { Platform } from "./core/schema";
+import type { AgentSpec, PlatformSettings } from "./args";
 import { workloadIdentity, type WorkloadIdentity, type WorkloadIdentityOptions } from "./core/workload";
 import { stackRegistry } from "./registry";
+import { deferPendingFields, waitFor } from "./pending-platform";
 import { planAgentDeclaration, planForComponent } from "./validate";
 
-/** Set by AgentFleet, which has already validated the whole fleet: skips validating twice. */
-export const PRECOMPILED = Symbol("agent-identity.precompiled");
-interface Precompiled {
+/**
+ * Passed by AgentFleet, which has already validated the whole fleet, so the agent is not validated
+ * twice. Not part of the args (the provider schema holds only plain data); the token keeps anyone
+ * but the fleet from handing an agent a plan it did not validate.
+ * @internal
+ */
+export interface Precompiled {
+  readonly token: typeof FLEET_TOKEN;
   readonly plan: AgentPlan;
   readonly platform: Platform;
+  /** The plan compiled again from resolved platform outputs, when some were pending. */
+  readonly resolved?: pulumi.Output<AgentPlan>;
 }
+/** @internal */
+export const FLEET_TOKEN: unique symbol = Symbol("agent-identity.fleet");
 
-export type AgentArgs = Omit<AgentInput, "name"> & {
+export interface AgentArgs extends AgentSpec {
   /** The agent's name. @default the component's name */
   readonly name?: string;
   /** The platform the agent runs on (cluster OIDC provider, Vault mounts, naming). */
-  readonly platform: PlatformInput;
-  /** Date the expiry and exception checks use. @default now */
-  readonly validationDate?: Date;
-  readonly [PRECOMPILED]?: Precompiled;
-};
+  readonly platform: PlatformSettings;
+  /** Date the expiry and exception checks use (YYYY-MM-DD). @default today */
+  readonly validationDate?: string;
+}
 
+/** What the TypeScript API exposes beyond the schema: kept off the class so the schema sees only outputs. */
+interface AgentState {
+  readonly plan: AgentPlan;
+  readonly identities: Readonly<Record<IdentityKind, AgentIdentity>>;
+  readonly vaultAudience: string;
+}
+const STATE = new WeakMap<Agent, AgentState>();
+
+/** `validationDate` as a Date: YYYY-MM-DD (or an ISO timestamp); today when absent. */
+export function validationDateOf(value: string | undefined, subject: string): Date {
+  if (value === undefined) return new Date();
+  const date = new Date(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value);
+  if (Number.isNaN(date.getTime())) throw new Error(`${subject}: validationDate must be a date like 2026-11-28, got "${value}"`);
+  return date;
+}
+
+/** One agent and its three identities. */
 export class Agent extends pulumi.ComponentResource {
-  public readonly plan: AgentPlan;
-  public readonly identities: Readonly<Record<IdentityKind, AgentIdentity>>;
+  /** The agent's namespace. */
   public readonly namespace: pulumi.Output<string>;
+  /** Name of the agent's audit log group. */
   public readonly auditLogGroupName: pulumi.Output<string>;
-  private readonly vaultAudience: string;
+  /** IAM role ARN per identity (orchestration, execution, audit). */
+  public readonly roleArns: pulumi.Output<Record<string, string>>;
+  /** Kubernetes ServiceAccount name per identity. */
+  public readonly serviceAccountNames: pulumi.Output<Record<string, string>>;
 
-  constructor(name: string, args: AgentArgs, opts?: pulumi.ComponentResourceOptions) {
+  /** The compiled plan this agent deploys. */
+  get plan(): AgentPlan {
+    return STATE.get(this)!.plan;
+  }
+
+  get identities(): Readonly<Record<IdentityKind, AgentIdentity>> {
+    return STATE.get(this)!.identities;
+  }
+
+  constructor(name: string, args: AgentArgs, opts?: pulumi.ComponentResourceOptions, precompiled?: Precompiled) {
     super("agent-identity:index:Agent", name, {}, opts);
-    const compiled = args[PRECOMPILED] ?? Agent.compile(name, args, this);
+    const validationDate = validationDateOf(args.validationDate, `agent ${name}`);
+    const compiled = precompiled?.token === FLEET_TOKEN ? precompiled : Agent.compile(name, args, validationDate, this);
     const platform = compiled.platform;
     // Stack-wide rules against every agent created before this one in the program, fleet or not.
-    const conflicts = stackRegistry().register(compiled.plan, platform, `Agent ${name}`, args.validationDate ?? new Date());
+    const conflicts = stackRegistry().register(compiled.plan, platform, `Agent ${name}`, validationDate);
     if (conflicts.length > 0) {
       throw new pulumi.ResourceError(`agent ${compiled.plan.name}: ${conflicts.length} policy violation(s) across agents\n${conflicts.map((c) => `  - ${c}`).join("\n")}`, this, true);
     }
-    this.plan = compiled.plan;
-    this.vaultAudience = platform.vault.audience;
-    const parent = { parent: this };
+    const plan = compiled.plan;
+    const resolved = compiled.resolved;
+    const parent: pulumi.CustomResourceOptions = resolved ? { parent: this, dependsOn: waitFor(resolved) } : { parent: this };
 
-    const namespace = this.plan.namespace.create
-      ? new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: this.plan.namespace.name, labels: { ...this.plan.namespace.labels } } }, parent)
+    const namespace = plan.namespace.create
+      ? new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: plan.namespace.name, labels: { ...plan.namespace.labels } } }, parent)
       : undefined;
 
     const logGroup = new aws.cloudwatch.LogGroup(
       `${name}-audit-log`,
       {
-        name: this.plan.auditLogGroup.name,
-        retentionInDays: this.plan.auditLogGroup.retentionDays,
+        name: plan.auditLogGroup.name,
+        retentionInDays: plan.auditLogGroup.retentionDays,
         // The audit record outlives mistakes: deleting it takes a deliberate change first.
-        deletionProtectionEnabled: this.plan.auditLogGroup.deletionProtection,
-        tags: { agent: this.plan.name, owner: this.plan.owner, tier: this.plan.tier, environment: platform.environment, "managed-by": "pulumi-agent-identity" },
+        deletionProtectionEnabled: plan.auditLogGroup.deletionProtection,
+        tags: { agent: plan.name, owner: plan.owner, tier: plan.tier, environment: platform.environment, "managed-by": "pulumi-agent-identity" },
       },
       // Removing, renaming or replacing the agent (a new namePrefix or environment) drops the group
       // from the stack but keeps it in AWS, so the record survives and DeleteLogGroup, which
@@ -71,12 +111,21 @@ export class Agent extends pulumi.ComponentResource {
     );
 
     const identities = {} as Record<IdentityKind, AgentIdentity>;
-    for (const identity of this.plan.identities) {
-      identities[identity.kind] = new AgentIdentity(`${name}-${identity.kind}`, { plan: identity, namespace }, parent);
+    for (const identity of plan.identities) {
+      const resolvedIdentity = resolved?.apply((agent) => {
+        const found = agent.identities.find((i) => i.kind === identity.kind);
+        if (!found) throw new pulumi.ResourceError(`agent ${plan.name}: no ${identity.kind} identity once the platform outputs resolved`, this);
+        return found;
+      });
+      identities[identity.kind] = new AgentIdentity(`${name}-${identity.kind}`, { plan: identity, namespace, resolved: resolvedIdentity }, { parent: this });
     }
-    this.identities = identities;
-    this.namespace = pulumi.output(namespace ? namespace.metadata.name : this.plan.namespace.name);
+    STATE.set(this, { plan, identities, vaultAudience: platform.vault.audience });
+    this.namespace = pulumi.output(namespace ? namespace.metadata.name : plan.namespace.name);
     this.auditLogGroupName = logGroup.name;
+    const perIdentity = (pick: (identity: AgentIdentity) => pulumi.Output<string>) =>
+      pulumi.all(Object.fromEntries(Object.entries(identities).map(([kind, identity]) => [kind, pick(identity)]))) as pulumi.Output<Record<string, string>>;
+    this.roleArns = perIdentity((identity) => identity.roleArn);
+    this.serviceAccountNames = perIdentity((identity) => identity.serviceAccountName);
 
     this.registerOutputs({
       namespace: this.namespace,
@@ -97,13 +146,15 @@ export class Agent extends pulumi.ComponentResource {
     });
   }
 
-  private static compile(name: string, args: AgentArgs, component: Agent): Precompiled {
-    const { platform, validationDate, ...agent } = args;
+  private static compile(name: string, args: AgentArgs, validationDate: Date, component: Agent): Precompiled {
+    // eslint-disable-next-line @typescript-eslint/no-unused-vars -- validationDate is not part of the declaration
+    const { platform, validationDate: _date, ...agent } = args;
     const agentName = agent.name ?? name;
-    const { plan } = planForComponent(component, () =>
-      planAgentDeclaration(platform, { ...agent, name: agentName }, pulumi.getStack(), validationDate ?? new Date(), `agent ${agentName}`),
-    );
-    return { plan: plan.agents[0], platform: plan.platform };
+    const { known, resolved } = deferPendingFields(platform);
+    const compile = (platformInput: unknown, log: boolean) =>
+      planForComponent(component, () => planAgentDeclaration(platformInput, { ...agent, name: agentName }, pulumi.getStack(), validationDate, `agent ${agentName}`), { log }).plan;
+    const plan = compile(known, true);
+    return { token: FLEET_TOKEN, plan: plan.agents[0], platform: plan.platform, resolved: resolved?.apply((real) => compile(real, false).agents[0]) };
   }
 
   /**
@@ -112,8 +163,9 @@ export class Agent extends pulumi.ComponentResource {
    * the container. The IRSA web-identity token is added by the EKS Pod Identity Webhook.
    */
   public workload(kind: IdentityKind, options: Partial<WorkloadIdentityOptions> = {}): WorkloadIdentity {
-    const identity = this.plan.identities.find((i) => i.kind === kind);
-    if (!identity) throw new Error(`agent ${this.plan.name} has no ${kind} identity`);
-    return workloadIdentity(identity, { vaultAudience: this.vaultAudience, ...options });
+    const { plan, vaultAudience } = STATE.get(this)!;
+    const identity = plan.identities.find((i) => i.kind === kind);
+    if (!identity) throw new Error(`agent ${plan.name} has no ${kind} identity`);
+    return workloadIdentity(identity, { vaultAudience, ...options });
   }
 }

@@ -1,5 +1,6 @@
 export { Agent, type AgentArgs } from "./agent";
 export { AgentFleet, type AgentFleetArgs } from "./agent-fleet";
+export type * from "./args";
 export { AgentIdentity, type AgentIdentityArgs } from "./agent-identity";
 export { planDeclaration, PlanViolationError } from "./validate";
 export * from "./core/schema";

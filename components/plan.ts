@@ -18,6 +18,8 @@ export class PlanViolationError extends Error {
   constructor(
     readonly subject: string,
     readonly evaluation: Evaluation,
+    /** The compiled plan the violations are about (the inventory still lists a failing stack). */
+    readonly plan?: FleetPlan,
   ) {
     const errors = errorsOf(evaluation);
     super(`${subject}: ${errors.length} policy violation(s)\n${errors.map((v) => `  - ${formatViolation(v)}`).join("\n")}`);
@@ -53,6 +55,6 @@ export function planAgentDeclaration(platform: unknown, agent: unknown, stack: s
 function evaluateDeclaration(declaration: Declaration, stack: string, now: Date, source: string, partial = false): ValidatedPlan {
   const plan = compileFleet(declaration, stack);
   const evaluation = evaluatePlan(plan, ALL_RULES, now, { partial });
-  if (errorsOf(evaluation).length > 0) throw new PlanViolationError(source, evaluation);
+  if (errorsOf(evaluation).length > 0) throw new PlanViolationError(source, evaluation, plan);
   return { plan, evaluation };
 }

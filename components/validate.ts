@@ -9,10 +9,44 @@ import { formatViolation, formatWaiver } from "./rules";
 
 export { PlanViolationError, planAgentDeclaration, planDeclaration, type ValidatedPlan } from "./plan";
 
-/** Validate for a component: errors become a `pulumi.ResourceError` naming the component. */
-export function planForComponent(component: pulumi.Resource | undefined, plan: () => ValidatedPlan): ValidatedPlan {
+/**
+ * `agents.0.tools.1.name` → `agents[0].tools[1].name`: Pulumi's property path syntax. A standalone
+ * agent's own fields are top-level inputs of the Agent resource (`agent.tier` → `tier`).
+ */
+export function propertyPathOf(path: string): string {
+  const parts = path.split(".").filter(Boolean);
+  const fields = parts[0] === "agent" ? parts.slice(1) : parts;
+  return fields.reduce((out, part) => (/^\d+$/.test(part) ? `${out}[${part}]` : out ? `${out}.${part}` : part), "");
+}
+
+/**
+ * A declaration error as Pulumi's `InputPropertiesError`: one property path and reason per problem,
+ * which the engine shows per input when the component is built by the provider (other languages).
+ * It also carries `ResourceError`'s marker, resource and hideStack, because a TypeScript program's
+ * run loop only knows ResourceError: there it is shown on the component, with no stack trace.
+ * test/typed-errors.test.ts checks both readings, so an SDK change that breaks either fails there.
+ */
+export class DeclarationInputError extends pulumi.InputPropertiesError {
+  readonly hideStack = true;
+  constructor(
+    error: DeclarationError,
+    readonly resource: pulumi.Resource | undefined,
+  ) {
+    super({ message: error.message, errors: error.issues.map((issue) => ({ propertyPath: propertyPathOf(issue.path), reason: issue.message })) });
+    this.name = "DeclarationInputError";
+    Object.defineProperty(this, "__pulumResourceError", { value: true });
+  }
+}
+
+/**
+ * The same, for a component: declaration errors become a `DeclarationInputError`, violations a
+ * `pulumi.ResourceError` naming the component. `log: false` when re-planning resolved outputs (the
+ * warnings were shown the first time).
+ */
+export function planForComponent(component: pulumi.Resource | undefined, plan: () => ValidatedPlan, options: { readonly log?: boolean } = {}): ValidatedPlan {
   try {
     const result = plan();
+    if (options.log === false) return result;
     for (const warning of result.evaluation.violations) pulumi.log.warn(formatViolation(warning), component);
     for (const waiver of result.evaluation.waivers) pulumi.log.info(`exception in force: ${formatWaiver(waiver)}`, component);
     for (const waived of result.evaluation.waived) {
@@ -20,9 +54,8 @@ export function planForComponent(component: pulumi.Resource | undefined, plan: (
     }
     return result;
   } catch (error) {
-    if (error instanceof DeclarationError || error instanceof PlanViolationError) {
-      throw new pulumi.ResourceError(error.message, component, /* hideStack */ true);
-    }
+    if (error instanceof DeclarationError) throw new DeclarationInputError(error, component);
+    if (error instanceof PlanViolationError) throw new pulumi.ResourceError(error.message, component, /* hideStack */ true);
     throw error;
   }
 }

@@ -8,7 +8,7 @@ import { Agent, AgentFleet, type AgentFleetArgs } from "../components";
 import { compileFleet } from "../components/core/compile";
 import { parseDeclaration } from "../components/core/schema";
 import { renderVaultPolicy } from "../components/core/vault-policy";
-import { PLATFORM, TODAY, agent, stackDeclaration } from "./helpers/fixtures";
+import { PLATFORM, TODAY_DATE, agent, stackDeclaration } from "./helpers/fixtures";
 import { installMocks, outputValue, resources, settle, type RegisteredResource } from "./helpers/pulumi-mocks";
 
 const byType = (type: string) => resources().filter((r) => r.type === type);
@@ -23,7 +23,7 @@ beforeEach(() => installMocks("dev"));
 describe("AgentFleet under mocks", () => {
   it("registers exactly the resources of the plan, with the plan's values", async () => {
     const declaration = stackDeclaration("dev");
-    const fleet = new AgentFleet("platform", { ...(declaration as AgentFleetArgs), validationDate: TODAY });
+    const fleet = new AgentFleet("platform", { ...(declaration as AgentFleetArgs), validationDate: TODAY_DATE });
     await settle();
     const plan = compileFleet(parseDeclaration(declaration), "dev");
     expect(JSON.stringify(fleet.plan)).toBe(JSON.stringify(plan));
@@ -98,7 +98,7 @@ describe("AgentFleet under mocks", () => {
   });
 
   it("exposes per-identity outputs", async () => {
-    const fleet = new AgentFleet("platform", { platform: PLATFORM, agents: [agent("alpha")], validationDate: TODAY });
+    const fleet = new AgentFleet("platform", { platform: PLATFORM, agents: [agent("alpha")], validationDate: TODAY_DATE });
     const execution = fleet.agents.alpha.identities.execution;
     expect(await outputValue(execution.serviceAccountName)).toBe("alpha-execution");
     expect(await outputValue(execution.serviceAccountNamespace)).toBe("acme-test-alpha");
@@ -111,7 +111,7 @@ describe("AgentFleet under mocks", () => {
   it("gives every child a name derived from its agent, not its position", async () => {
     const urns = async (names: string[]) => {
       installMocks("dev");
-      new AgentFleet("platform", { platform: PLATFORM, agents: names.map((n) => agent(n)), validationDate: TODAY });
+      new AgentFleet("platform", { platform: PLATFORM, agents: names.map((n) => agent(n)), validationDate: TODAY_DATE });
       await settle();
       return resources().map((r) => `${r.type}::${r.name}::${JSON.stringify(r.inputs)}`);
     };
@@ -126,7 +126,7 @@ describe("AgentFleet under mocks", () => {
   });
 
   it("uses the component type tokens and parents every child", async () => {
-    new Agent("solo", { ...agent("solo"), platform: PLATFORM, validationDate: TODAY });
+    new Agent("solo", { ...agent("solo"), platform: PLATFORM, validationDate: TODAY_DATE });
     await settle();
     const types = new Set(resources().map((r) => r.type));
     expect(types).toContain("agent-identity:index:Agent");
@@ -137,7 +137,7 @@ describe("AgentFleet under mocks", () => {
   it("fails with every violation before creating any child resource", async () => {
     let error: unknown;
     try {
-      new Agent("old", { ...agent("old", { expires: "2020-01-01", tools: [{ name: "x", dataClass: "restricted", kv: { path: "k" } }] }), platform: PLATFORM, validationDate: TODAY });
+      new Agent("old", { ...agent("old", { expires: "2020-01-01", tools: [{ name: "x", dataClass: "restricted", kv: { path: "k" } }] }), platform: PLATFORM, validationDate: TODAY_DATE });
     } catch (e) {
       error = e;
     }
@@ -150,7 +150,7 @@ describe("AgentFleet under mocks", () => {
   });
 
   it("rejects a malformed declaration with the field and reason", async () => {
-    expect(() => new Agent("bad", { ...agent("bad"), tier: "superuser" as never, platform: PLATFORM, validationDate: TODAY })).toThrow(/agent\.tier/);
+    expect(() => new Agent("bad", { ...agent("bad"), tier: "superuser" as never, platform: PLATFORM, validationDate: TODAY_DATE })).toThrow(/agent\.tier/);
     await settle();
     expect(resources().filter((r) => r.custom)).toEqual([]);
   });

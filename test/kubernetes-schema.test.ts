@@ -2,14 +2,14 @@
 import { Namespace, Pod, ServiceAccount } from "kubernetes-models/v1";
 import { beforeEach, describe, expect, it } from "vitest";
 import { Agent, AgentFleet, type AgentFleetArgs } from "../components";
-import { PLATFORM, TODAY, agent, stackDeclaration } from "./helpers/fixtures";
+import { PLATFORM, TODAY_DATE, agent, stackDeclaration } from "./helpers/fixtures";
 import { installMocks, resources, settle } from "./helpers/pulumi-mocks";
 
 beforeEach(() => installMocks("dev"));
 
 describe("Kubernetes manifests", () => {
   it("ServiceAccounts and Namespaces of the dev stack validate", async () => {
-    const fleet = new AgentFleet("platform", { ...(stackDeclaration("dev") as AgentFleetArgs), validationDate: TODAY });
+    const fleet = new AgentFleet("platform", { ...(stackDeclaration("dev") as AgentFleetArgs), validationDate: TODAY_DATE });
     await settle();
     const accounts = resources().filter((r) => r.type === "kubernetes:core/v1:ServiceAccount");
     const namespaces = resources().filter((r) => r.type === "kubernetes:core/v1:Namespace");
@@ -27,7 +27,7 @@ describe("Kubernetes manifests", () => {
     const payout = new Agent("payout", {
       ...agent("payout", { tier: "high-risk", approval: { ticket: "SEC-1", approvedBy: "sec@example.com" } }),
       platform: PLATFORM,
-      validationDate: TODAY,
+      validationDate: TODAY_DATE,
     });
     const workload = payout.workload("execution");
     const pod = new Pod({
@@ -35,8 +35,8 @@ describe("Kubernetes manifests", () => {
       spec: {
         serviceAccountName: workload.serviceAccountName,
         automountServiceAccountToken: workload.automountServiceAccountToken,
-        volumes: workload.volumes as never,
-        containers: [{ name: "agent", image: "example/agent:1.0", volumeMounts: workload.volumeMounts as never, env: workload.env as never }],
+        volumes: workload.volumes,
+        containers: [{ name: "agent", image: "example/agent:1.0", volumeMounts: workload.volumeMounts, env: workload.env }],
       },
     });
     expect(() => pod.validate()).not.toThrow();

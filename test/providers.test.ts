@@ -4,7 +4,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as vault from "@pulumi/vault";
 import { beforeEach, describe, expect, it } from "vitest";
 import { AgentFleet } from "../components";
-import { PLATFORM, TODAY, agent } from "./helpers/fixtures";
+import { PLATFORM, TODAY_DATE, agent } from "./helpers/fixtures";
 import { installMocks, resources, settle } from "./helpers/pulumi-mocks";
 
 beforeEach(() => installMocks("dev"));
@@ -18,7 +18,7 @@ describe("providers", () => {
     };
     new AgentFleet(
       "platform",
-      { platform: PLATFORM, agents: [agent("alpha", { tools: [{ name: "db", database: { connection: "main", creationStatements: [`CREATE ROLE "{{name}}" WITH LOGIN PASSWORD '{{password}}' VALID UNTIL '{{expiration}}'`], revocationStatements: ['DROP ROLE IF EXISTS "{{name}}"'], ttl: "5m" } }] })], validationDate: TODAY },
+      { platform: PLATFORM, agents: [agent("alpha", { tools: [{ name: "db", database: { connection: "main", creationStatements: [`CREATE ROLE "{{name}}" WITH LOGIN PASSWORD '{{password}}' VALID UNTIL '{{expiration}}'`], revocationStatements: ['DROP ROLE IF EXISTS "{{name}}"'], ttl: "5m" } }] })], validationDate: TODAY_DATE },
       { providers },
     );
     await settle();

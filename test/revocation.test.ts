@@ -7,7 +7,7 @@ import { AgentFleet } from "../components";
 import { compileFleet } from "../components/core/compile";
 import { parseDeclaration } from "../components/core/schema";
 import { runPlan } from "../cli/plan-command";
-import { PLATFORM, TODAY, agent } from "./helpers/fixtures";
+import { PLATFORM, TODAY_DATE, agent } from "./helpers/fixtures";
 import { decide } from "./helpers/iam-oracle";
 import { installMocks, resources, settle } from "./helpers/pulumi-mocks";
 
@@ -76,7 +76,7 @@ describe("revoking an agent", () => {
 
   it("keeps the ServiceAccounts (so the audit trail resolves) and registers no Vault role for the revoked agent", async () => {
     installMocks("test");
-    new AgentFleet("platform", { ...declaration, validationDate: TODAY });
+    new AgentFleet("platform", { ...declaration, validationDate: TODAY_DATE });
     await settle();
     const accounts = resources().filter((r) => r.type === "kubernetes:core/v1:ServiceAccount").map((r) => (r.inputs.metadata as { name: string }).name);
     expect(accounts).toEqual(expect.arrayContaining(["rogue-orchestration", "rogue-execution", "rogue-audit"]));
@@ -89,7 +89,7 @@ describe("revoking an agent", () => {
 
   it("deploys even when the agent is also expired: revocation must always be possible", async () => {
     const expired = { platform: PLATFORM, agents: [agent("rogue", { expires: "2020-01-01", revoked: { at: AT, reason: "expired and compromised" } })] };
-    expect(() => new AgentFleet("platform", { ...expired, validationDate: TODAY })).not.toThrow();
+    expect(() => new AgentFleet("platform", { ...expired, validationDate: TODAY_DATE })).not.toThrow();
     await settle();
   });
 

@@ -8,7 +8,7 @@ import { Agent, AgentFleet } from "../components";
 import { compileFleet } from "../components/core/compile";
 import { parseDeclaration } from "../components/core/schema";
 import { StackAgentRegistry } from "../components/registry";
-import { PLATFORM, TODAY, agent } from "./helpers/fixtures";
+import { PLATFORM, TODAY, TODAY_DATE, agent } from "./helpers/fixtures";
 import { installMocks, resources, settle } from "./helpers/pulumi-mocks";
 
 beforeEach(() => installMocks("dev"));
@@ -26,13 +26,13 @@ function errorOf(build: () => unknown): Error {
 
 describe("standalone agents", () => {
   it("with the same S3 prefix fail like AgentFleet does, naming both agents, the rule and the fix", async () => {
-    const fleetError = errorOf(() => new AgentFleet("fleet", { platform: PLATFORM, agents: [sharedPrefix("one"), sharedPrefix("two")], validationDate: TODAY }));
+    const fleetError = errorOf(() => new AgentFleet("fleet", { platform: PLATFORM, agents: [sharedPrefix("one"), sharedPrefix("two")], validationDate: TODAY_DATE }));
     expect(fleetError.message).toContain("separation/owns-declaration");
     await settle();
 
     installMocks("dev");
-    new Agent("one", { ...sharedPrefix("one"), platform: PLATFORM, validationDate: TODAY });
-    const error = errorOf(() => new Agent("two", { ...sharedPrefix("two"), platform: PLATFORM, validationDate: TODAY }));
+    new Agent("one", { ...sharedPrefix("one"), platform: PLATFORM, validationDate: TODAY_DATE });
+    const error = errorOf(() => new Agent("two", { ...sharedPrefix("two"), platform: PLATFORM, validationDate: TODAY_DATE }));
     await settle();
     expect(error).toBeInstanceOf(pulumi.ResourceError);
     expect(error.message).toMatch(/two\/\*: separation\/owns-declaration: owns "arn:aws:s3:::acme-data\/shared\/\*", which overlaps "arn:aws:s3:::acme-data\/shared\/\*" of agent one — .+/);
@@ -42,33 +42,33 @@ describe("standalone agents", () => {
   });
 
   it("check a fleet and a standalone agent against each other", async () => {
-    new AgentFleet("fleet", { platform: PLATFORM, agents: [sharedPrefix("one")], validationDate: TODAY });
-    const error = errorOf(() => new Agent("two", { ...sharedPrefix("two"), platform: PLATFORM, validationDate: TODAY }));
+    new AgentFleet("fleet", { platform: PLATFORM, agents: [sharedPrefix("one")], validationDate: TODAY_DATE });
+    const error = errorOf(() => new Agent("two", { ...sharedPrefix("two"), platform: PLATFORM, validationDate: TODAY_DATE }));
     await settle();
     expect(error.message).toContain("one (Agent fleet-one)");
   });
 
   it("refuse the same agent twice (shared identity names)", async () => {
-    new Agent("solo", { ...agent("solo"), platform: PLATFORM, validationDate: TODAY });
-    const error = errorOf(() => new Agent("solo-again", { ...agent("solo"), platform: PLATFORM, validationDate: TODAY }));
+    new Agent("solo", { ...agent("solo"), platform: PLATFORM, validationDate: TODAY_DATE });
+    const error = errorOf(() => new Agent("solo-again", { ...agent("solo"), platform: PLATFORM, validationDate: TODAY_DATE }));
     await settle();
     expect(error.message).toContain("stack/no-shared-identity");
   });
 
   it("refuse a second, different platform declaration for the same prefix and environment", async () => {
-    new Agent("one", { ...agent("one"), platform: PLATFORM, validationDate: TODAY });
+    new Agent("one", { ...agent("one"), platform: PLATFORM, validationDate: TODAY_DATE });
     const other = { ...PLATFORM, vault: { ...PLATFORM.vault, audience: "vault-other" } };
-    const error = errorOf(() => new Agent("two", { ...agent("two"), platform: other, validationDate: TODAY }));
+    const error = errorOf(() => new Agent("two", { ...agent("two"), platform: other, validationDate: TODAY_DATE }));
     await settle();
     expect(error.message).toContain('platform "acme-test" is declared differently here than for agent one (Agent one)');
   });
 
   it("accept agents of their own, and a new program run starts empty", async () => {
-    new Agent("one", { ...agent("one"), platform: PLATFORM, validationDate: TODAY });
-    new Agent("two", { ...agent("two"), platform: PLATFORM, validationDate: TODAY });
+    new Agent("one", { ...agent("one"), platform: PLATFORM, validationDate: TODAY_DATE });
+    new Agent("two", { ...agent("two"), platform: PLATFORM, validationDate: TODAY_DATE });
     await settle();
     installMocks("dev");
-    new Agent("one", { ...agent("one"), platform: PLATFORM, validationDate: TODAY });
+    new Agent("one", { ...agent("one"), platform: PLATFORM, validationDate: TODAY_DATE });
     await settle();
   });
 

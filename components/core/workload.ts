@@ -24,12 +24,50 @@ export interface WorkloadIdentityOptions {
   readonly mountPath?: string;
 }
 
-export interface WorkloadIdentity {
+/**
+ * The Kubernetes shapes below are written out (this module stays free of Pulumi imports) and are
+ * structurally the subsets of `k8s.types.input.core.v1.Volume`, `VolumeMount` and `EnvVar` they
+ * fill in; test/workload-types.test.ts has the type checker confirm they spread into
+ * `@pulumi/kubernetes` pod specs and containers.
+ */
+export interface ProjectedTokenVolume {
+  readonly name: string;
+  readonly projected: {
+    readonly sources: Array<{ readonly serviceAccountToken: { readonly audience: string; readonly expirationSeconds: number; readonly path: string } }>;
+  };
+}
+
+export interface WorkloadVolumeMount {
+  readonly name: string;
+  readonly mountPath: string;
+  readonly readOnly: boolean;
+}
+
+/** A literal value, or one the downward API fills in. */
+export interface WorkloadEnvVar {
+  readonly name: string;
+  readonly value?: string;
+  readonly valueFrom?: { readonly fieldRef: { readonly fieldPath: string } };
+}
+
+/** Spread into the pod spec: `spec: { ...workload.podSpec, containers: [...] }`. */
+export interface WorkloadPodSpec {
   readonly serviceAccountName: string;
   readonly automountServiceAccountToken: false;
-  readonly volumes: Array<Record<string, unknown>>;
-  readonly volumeMounts: Array<Record<string, unknown>>;
-  readonly env: Array<Record<string, unknown>>;
+  readonly volumes: ProjectedTokenVolume[];
+}
+
+/** Spread into the agent's container: `{ name, image, ...workload.container }`. */
+export interface WorkloadContainer {
+  readonly volumeMounts: WorkloadVolumeMount[];
+  readonly env: WorkloadEnvVar[];
+}
+
+export interface WorkloadIdentity extends WorkloadPodSpec, WorkloadContainer {
+  /** Only the pod-level fields, to spread into a pod spec (the flat fields above include container ones). */
+  readonly podSpec: WorkloadPodSpec;
+  /** Only the container-level fields, to spread into the container that runs as this identity. */
+  readonly container: WorkloadContainer;
 }
 
 export const VAULT_TOKEN_VOLUME = "vault-token";
@@ -42,7 +80,7 @@ export function workloadIdentity(identity: IdentityPlan, options: WorkloadIdenti
   if (!agent) throw new Error(`ServiceAccount ${identity.serviceAccount.name} has no ${LABEL_PREFIX}/agent label`);
   // The trust policy of a traceable identity pins this same prefix; other tiers use it too.
   const sessionPrefix = identity.sessionNamePrefix ?? sessionNamePrefix(agent, identity.kind);
-  return {
+  const podSpec: WorkloadPodSpec = {
     serviceAccountName: identity.serviceAccount.name,
     automountServiceAccountToken: false,
     volumes: [
@@ -53,6 +91,8 @@ export function workloadIdentity(identity: IdentityPlan, options: WorkloadIdenti
         },
       },
     ],
+  };
+  const container: WorkloadContainer = {
     volumeMounts: [{ name: VAULT_TOKEN_VOLUME, mountPath, readOnly: true }],
     env: [
       { name: "POD_NAME", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } },
@@ -62,4 +102,5 @@ export function workloadIdentity(identity: IdentityPlan, options: WorkloadIdenti
       { name: "VAULT_K8S_TOKEN_PATH", value: `${mountPath}/token` },
     ],
   };
+  return { ...podSpec, ...container, podSpec, container };
 }

@@ -2,12 +2,12 @@
 import { AgentFleet } from "../../components";
 import type { DeclarationInput } from "../../components/core/schema";
 import { installMocks, resources, settle } from "./pulumi-mocks";
-import { TODAY } from "./fixtures";
+import { TODAY_DATE } from "./fixtures";
 import type { Resource } from "./policy-args";
 
 export async function componentResources(declaration: DeclarationInput): Promise<Resource[]> {
   installMocks();
-  new AgentFleet("platform", { platform: declaration.platform, agents: declaration.agents ?? [], validationDate: TODAY });
+  new AgentFleet("platform", { platform: declaration.platform, agents: declaration.agents ?? [], validationDate: TODAY_DATE });
   await settle();
   // Component resources are not checked by the pack (they have no provider inputs).
   return resources()

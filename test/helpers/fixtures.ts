@@ -43,3 +43,5 @@ export function agent(name: string, overrides: Partial<AgentInput> = {}): AgentI
 }
 
 export const TODAY = new Date("2026-11-28T00:00:00Z");
+/** The same day as the components take it (`validationDate`, YYYY-MM-DD). */
+export const TODAY_DATE = "2026-11-28";

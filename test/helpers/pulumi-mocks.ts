@@ -15,14 +15,15 @@ export interface RegisteredResource {
 
 let registered: RegisteredResource[] = [];
 
-export function installMocks(stack = "dev", project = "agent-identity"): void {
+/** `outputs`: extra state the mock returns for a resource type (e.g. a cluster's oidcProviderArn). */
+export function installMocks(stack = "dev", project = "agent-identity", outputs: Record<string, (inputs: Record<string, unknown>) => Record<string, unknown>> = {}): void {
   registered = [];
   pulumi.runtime.setMocks(
     {
       newResource(args: pulumi.runtime.MockResourceArgs) {
         const urn = `urn:pulumi:${stack}::${project}::${args.type}::${args.name}`;
         registered.push({ type: args.type, name: args.name, inputs: args.inputs, urn, custom: args.custom ?? true, provider: args.provider });
-        const state: Record<string, unknown> = { ...args.inputs };
+        const state: Record<string, unknown> = { ...args.inputs, ...outputs[args.type]?.(args.inputs) };
         if (args.type === "aws:iam/role:Role") state.arn = `arn:aws:iam::111122223333:role/${args.inputs.name}`;
         return { id: `${args.name}-id`, state };
       },

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
 import { Agent, AgentFleet } from "../../components";
 import { installMocks, resources, settle } from "../helpers/pulumi-mocks";
-import { PLATFORM, TODAY, agent } from "../helpers/fixtures";
+import { PLATFORM, TODAY_DATE, agent } from "../helpers/fixtures";
 
 const bad = agent("greedy", {
   tools: [
@@ -17,7 +17,7 @@ describe("component validation", () => {
     installMocks();
     let error: unknown;
     try {
-      new AgentFleet("platform", { platform: PLATFORM, agents: [agent("fine"), bad], validationDate: TODAY });
+      new AgentFleet("platform", { platform: PLATFORM, agents: [agent("fine"), bad], validationDate: TODAY_DATE });
     } catch (e) {
       error = e;
     }
@@ -32,7 +32,7 @@ describe("component validation", () => {
   it("Agent validates on its own too", async () => {
     installMocks();
     // The component's name is the agent's name when the args do not repeat it.
-    expect(() => new Agent("greedy", { ...bad, name: undefined, platform: PLATFORM, validationDate: TODAY })).toThrow(/greedy\/execution: iam\/service-wildcard/);
+    expect(() => new Agent("greedy", { ...bad, name: undefined, platform: PLATFORM, validationDate: TODAY_DATE })).toThrow(/greedy\/execution: iam\/service-wildcard/);
     await settle();
     expect(resources().filter((r) => r.custom)).toEqual([]);
   });

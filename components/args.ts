@@ -1,0 +1,219 @@
+/**
+ * The components' public arguments as plain interfaces, so Pulumi's component provider can turn
+ * them into a package schema for Python, Go, .NET, Java and YAML (`schema/provider-schema.json`).
+ * The schema analyser accepts interfaces, strings, numbers, booleans, `T[]`, string maps and
+ * `pulumi.Input<T>`; not zod-inferred types, unions of objects, `readonly T[]`, symbols or functions.
+ * Fields listed as "one of" are plain strings here: the zod schema in core/schema.ts validates every
+ * value, and test/provider-schema.test.ts fails when these interfaces and that schema disagree on a
+ * field name.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+
+export interface PlatformAwsSettings {
+  /** 12-digit AWS account id of the platform. */
+  readonly accountId: string;
+  /** One of aws, aws-cn, aws-us-gov; must be the region's partition. @default aws */
+  readonly partition?: string;
+  /** AWS region, e.g. us-east-1. */
+  readonly region: string;
+  /** The EKS cluster's IAM OIDC provider ARN, in the platform account; may be another resource's output (validated when it resolves). */
+  readonly oidcProviderArn: pulumi.Input<string>;
+  /** Customer managed policy attached as permissions boundary to every role (no wildcards); may be another resource's output. */
+  readonly permissionsBoundaryArn?: pulumi.Input<string>;
+}
+
+export interface PlatformKubernetesSettings {
+  /** Give every agent a namespace of its own. @default true */
+  readonly namespacePerAgent?: boolean;
+  /** The shared namespace, when namespacePerAgent is false. @default agents */
+  readonly namespace?: string;
+}
+
+export interface DatabaseConnection {
+  /** Connection name in the database mount (database/config/<name>). */
+  readonly name: string;
+  /** Vault plugin_name of the connection, e.g. postgresql-database-plugin. */
+  readonly plugin: string;
+}
+
+export interface PlatformVaultSettings {
+  /** Path of the existing Kubernetes auth mount (without auth/). @default kubernetes */
+  readonly kubernetesAuthPath?: string;
+  /** Path of the existing KV v2 mount. @default kv */
+  readonly kvMount?: string;
+  /** Path of the existing database secrets mount. @default database */
+  readonly databaseMount?: string;
+  /** Path of the existing AWS secrets mount. @default aws */
+  readonly awsMount?: string;
+  /** Audience of the projected ServiceAccount token Vault accepts. @default vault */
+  readonly audience?: string;
+  /** Version of the Vault server, e.g. 1.21.1. */
+  readonly version?: string;
+  /** One of community, enterprise. @default community */
+  readonly edition?: string;
+  /** Existing database connections tools may use, with their plugin. */
+  readonly databaseConnections?: DatabaseConnection[];
+}
+
+export interface OrganisationLimits {
+  /** Lower every tier's Vault token TTL to at most this (e.g. 10m). */
+  readonly tokenTtl?: string;
+  /** Lower every tier's Vault token max TTL to at most this. */
+  readonly tokenMaxTtl?: string;
+  /** Lower every tier's ceiling for Vault AWS STS credentials. */
+  readonly maxStsTtl?: string;
+  /** Lower every IAM role's maxSessionDuration (AWS minimum 1h). */
+  readonly maxSessionDuration?: string;
+  /** Require a permissions boundary for every tier. */
+  readonly requirePermissionsBoundary?: boolean;
+  /** Require a recorded approval for every tier. */
+  readonly requireApproval?: boolean;
+  /** Highest data class any agent may declare: one of public, internal, confidential, restricted. */
+  readonly maxDataClass?: string;
+}
+
+/**
+ * A resource or database connection more than one agent may use. A resource share sets `resource`
+ * with `read`/`write`; a connection share sets `databaseConnection` with `agents` (never both).
+ */
+export interface SharedAccess {
+  /** Name of the share, shown in findings. */
+  readonly name: string;
+  /** Concrete ARN, or a prefix ARN ending in `/*` (resource share). */
+  readonly resource?: string;
+  /** Agents that may use List and Read actions on it (resource share). */
+  readonly read?: string[];
+  /** Agents that may use Write actions on it (resource share). */
+  readonly write?: string[];
+  /** Name of the database connection (connection share). */
+  readonly databaseConnection?: string;
+  /** Agents whose tools may use the connection, at least two (connection share). */
+  readonly agents?: string[];
+}
+
+export interface ReviewedException {
+  /** The waivable rule id, e.g. iam/resource-wildcard. */
+  readonly rule: string;
+  /** The agent the exception applies to. */
+  readonly agent: string;
+  /** One of orchestration, execution, audit: limit the exception to one identity. */
+  readonly identity?: string;
+  /** Why the rule is waived (at least 10 characters). */
+  readonly reason: string;
+  /** Who reviewed and approved the exception. */
+  readonly approvedBy: string;
+  /** When the exception stops applying (YYYY-MM-DD), at most 90 days out. */
+  readonly expires: string;
+}
+
+/** The platform the agents run on: cluster OIDC provider, Vault mounts, naming, organisation limits. */
+export interface PlatformSettings {
+  /** Environment name; part of every resource name. */
+  readonly environment: string;
+  /** Prefix of IAM role, namespace and Vault policy names. @default agent */
+  readonly namePrefix?: string;
+  readonly aws: PlatformAwsSettings;
+  readonly kubernetes?: PlatformKubernetesSettings;
+  readonly vault: PlatformVaultSettings;
+  readonly limits?: OrganisationLimits;
+  readonly shared?: SharedAccess[];
+  readonly exceptions?: ReviewedException[];
+}
+
+export interface AwsStatement {
+  /** IAM actions, e.g. s3:GetObject. */
+  readonly actions: string[];
+  /** Resource ARNs the actions apply to. */
+  readonly resources: string[];
+  /** Regions allowed via aws:RequestedRegion. @default [platform region] */
+  readonly regions?: string[];
+}
+
+export interface DatabaseTool {
+  /** Name of the database connection in the database mount. */
+  readonly connection: string;
+  /** SQL Vault runs to create the credential. */
+  readonly creationStatements: string[];
+  /** SQL Vault runs when the lease ends, ending with DROP ROLE IF EXISTS "{{name}}". */
+  readonly revocationStatements?: string[];
+  /** Default TTL of the credentials, e.g. 10m. */
+  readonly ttl: string;
+}
+
+export interface KvTool {
+  /** Read-only KV v2 secret under the agent's own prefix. */
+  readonly path: string;
+}
+
+export interface VaultAwsTool {
+  /** IAM role Vault assumes for the tool. */
+  readonly roleArn: string;
+  /** Default STS TTL (AWS minimum 15m). */
+  readonly ttl: string;
+}
+
+/** One tool: exactly one of aws, database, kv, vaultAws. */
+export interface Tool {
+  /** Tool name, unique within the agent. */
+  readonly name: string;
+  /** One of public, internal, confidential, restricted. @default internal */
+  readonly dataClass?: string;
+  readonly aws?: AwsStatement[];
+  readonly database?: DatabaseTool;
+  readonly kv?: KvTool;
+  readonly vaultAws?: VaultAwsTool;
+}
+
+export interface Approval {
+  readonly ticket: string;
+  readonly approvedBy: string;
+}
+
+export interface Revocation {
+  /** ISO 8601 timestamp with a zone. */
+  readonly at: string;
+  readonly reason: string;
+}
+
+export interface Orchestration {
+  /** Bedrock model or inference-profile ARNs the planner may invoke. */
+  readonly models?: string[];
+  /** Regions model calls may go to. @default [platform region] */
+  readonly regions?: string[];
+}
+
+export interface AuditSettings {
+  /** CloudWatch retention in days (one of the values CloudWatch accepts). @default 365 */
+  readonly logRetentionDays?: number;
+  /** CloudWatch deletion protection on the audit log group. @default true */
+  readonly deletionProtection?: boolean;
+}
+
+/** Everything an agent declares except its name. */
+export interface AgentSpec {
+  /** Owning team (a Kubernetes label value). */
+  readonly owner: string;
+  /** The accountable human (e-mail). */
+  readonly sponsor: string;
+  /** One of batch, assistant, high-risk. */
+  readonly tier: string;
+  /** Date after which the agent may no longer be deployed (YYYY-MM-DD). */
+  readonly expires: string;
+  /** Highest data class any tool may touch. @default internal */
+  readonly maxDataClass?: string;
+  /** Recorded approval; required for high-risk agents. */
+  readonly approval?: Approval;
+  /** Kill switch: revoke every identity of the agent. */
+  readonly revoked?: Revocation;
+  readonly orchestration?: Orchestration;
+  /** Resources this agent alone owns. */
+  readonly owns?: string[];
+  readonly tools?: Tool[];
+  readonly audit?: AuditSettings;
+}
+
+/** One agent of a fleet. */
+export interface FleetAgent extends AgentSpec {
+  /** Agent name (DNS-1123 label, at most 40 characters). */
+  readonly name: string;
+}
