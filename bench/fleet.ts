@@ -9,6 +9,9 @@ import type { AgentInput, PlatformInput } from "../components/core/schema";
 
 type ToolInput = NonNullable<AgentInput["tools"]>[number];
 
+/** Database connections the fleet's database tools use (shared by every seventh agent). */
+const CONNECTIONS = 7;
+
 export const BENCH_PLATFORM: PlatformInput = {
   environment: "bench",
   namePrefix: "acme",
@@ -16,21 +19,45 @@ export const BENCH_PLATFORM: PlatformInput = {
     accountId: "111122223333",
     partition: "aws",
     region: "us-east-1",
-    oidcProviderArn: "arn:aws:iam::111122223333:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/BENCH",
+    oidcProviderArn: "arn:aws:iam::111122223333:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE",
     permissionsBoundaryArn: "arn:aws:iam::111122223333:policy/agent-boundary",
   },
   kubernetes: { namespacePerAgent: true, namespace: "agents" },
-  vault: { kubernetesAuthPath: "kubernetes", kvMount: "kv", databaseMount: "database", awsMount: "aws", audience: "vault" },
+  vault: {
+    kubernetesAuthPath: "kubernetes",
+    kvMount: "kv",
+    databaseMount: "database",
+    awsMount: "aws",
+    audience: "vault",
+    version: "1.21.1",
+    edition: "enterprise",
+    databaseConnections: Array.from({ length: CONNECTIONS }, (_, i) => ({ name: `ledger-${i}`, plugin: "postgresql-database-plugin" })),
+  },
   exceptions: [],
 };
 
-/** The date plans are judged on (agents expire at the end of 2099, so any date up to then works). */
+/** The date plans are judged on; expiries below are within the lifetime rules as of this date. */
 export const BENCH_DATE = "2026-11-28";
 
+const ACCOUNT = "111122223333";
 const MODEL = "arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-5-haiku-20241022-v1:0";
 
 export function agentName(index: number): string {
   return `agent-${String(index).padStart(5, "0")}`;
+}
+
+/** What the `index`-th agent owns: the resources its AWS tool reaches. */
+function owned(name: string, index: number): string[] {
+  switch (index % 4) {
+    case 0:
+      return [`arn:aws:s3:::acme-data/${name}/*`, `arn:aws:s3:::acme-${name}`];
+    case 1:
+      return [`arn:aws:sqs:us-east-1:${ACCOUNT}:acme-${name}`];
+    case 2:
+      return [`arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/acme-${name}`];
+    default:
+      return [`arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:acme/${name}-AbCdEf`];
+  }
 }
 
 /** One AWS tool, on a service chosen by the index so the fleet exercises several service catalogues. */
@@ -45,11 +72,11 @@ function awsTool(name: string, index: number): ToolInput {
         ],
       };
     case 1:
-      return { name: "queue", aws: [{ actions: ["sqs:ReceiveMessage", "sqs:DeleteMessage"], resources: [`arn:aws:sqs:us-east-1:111122223333:acme-${name}`] }] };
+      return { name: "queue", aws: [{ actions: ["sqs:ReceiveMessage", "sqs:DeleteMessage"], resources: [`arn:aws:sqs:us-east-1:${ACCOUNT}:acme-${name}`] }] };
     case 2:
-      return { name: "table", aws: [{ actions: ["dynamodb:GetItem", "dynamodb:Query"], resources: [`arn:aws:dynamodb:us-east-1:111122223333:table/acme-${name}`] }] };
+      return { name: "table", aws: [{ actions: ["dynamodb:GetItem", "dynamodb:Query"], resources: [`arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/acme-${name}`] }] };
     default:
-      return { name: "secret", aws: [{ actions: ["secretsmanager:GetSecretValue"], resources: [`arn:aws:secretsmanager:us-east-1:111122223333:secret:acme/${name}-??????`] }] };
+      return { name: "secret", aws: [{ actions: ["secretsmanager:GetSecretValue"], resources: [`arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:acme/${name}-AbCdEf`] }] };
   }
 }
 
@@ -57,21 +84,37 @@ function awsTool(name: string, index: number): ToolInput {
 export function benchAgent(index: number, variant = 0): AgentInput {
   const name = agentName(index);
   const tier = (["batch", "assistant", "high-risk"] as const)[index % 3];
-  const second: ToolInput =
-    index % 2 === 0
-      ? { name: "ledger", database: { connection: `ledger-${index % 7}`, creationStatements: [`CREATE ROLE "{{name}}" WITH LOGIN PASSWORD '{{password}}'; GRANT SELECT ON t${index % 5} TO "{{name}}";`], ttl: variant ? "15m" : "5m" } }
-      : { name: "reports", vaultAws: { roleArn: `arn:aws:iam::444455556666:role/acme-${name}-reports`, ttl: variant ? "30m" : "15m" } };
-  const tools: ToolInput[] = [awsTool(name, index + variant), second, { name: "api-key", kv: { path: `${name}/api-key${variant ? "-v2" : ""}` } }];
+  const table = `t${index % 5}`;
+  const ledger: ToolInput = {
+    name: "ledger",
+    database: {
+      connection: `ledger-${index % CONNECTIONS}`,
+      creationStatements: [`CREATE ROLE "{{name}}" WITH LOGIN PASSWORD '{{password}}' VALID UNTIL '{{expiration}}'; GRANT SELECT ON ${table} TO "{{name}}";`],
+      revocationStatements: [`REVOKE ALL ON ${table} FROM "{{name}}"; DROP ROLE IF EXISTS "{{name}}";`],
+      ttl: variant ? "15m" : "5m",
+    },
+  };
+  const tools: ToolInput[] = [awsTool(name, index + variant), ledger, { name: "api-key", kv: { path: `${name}/api-key${variant ? "-v2" : ""}` } }];
   return {
     name,
     owner: `team-${index % 37}`,
     sponsor: "owner@example.com",
     tier,
-    expires: "2099-12-31",
+    // High-risk agents are renewed more often.
+    expires: tier === "high-risk" ? "2027-02-15" : "2027-06-30",
     ...(tier === "high-risk" ? { approval: { ticket: `SEC-${index}`, approvedBy: "security-review@example.com" } } : {}),
     orchestration: { models: [MODEL] },
+    owns: [...owned(name, index), ...(variant && (index + variant) % 4 !== index % 4 ? owned(name, index + variant) : [])],
     tools,
   } as AgentInput;
+}
+
+/** Database connections are shared by every agent whose ledger tool names them. */
+export function benchPlatform(agents: readonly AgentInput[]): PlatformInput {
+  const users = new Map<string, string[]>();
+  for (const agent of agents) for (const tool of agent.tools ?? []) if (tool.database) users.set(tool.database.connection, [...(users.get(tool.database.connection) ?? []), agent.name]);
+  const shared = [...users].filter(([, names]) => names.length > 1).map(([connection, names]) => ({ name: connection, databaseConnection: connection, agents: names }));
+  return { ...BENCH_PLATFORM, shared };
 }
 
 /** `changed`: how many agents (the first ones) differ from the base fleet. */
@@ -81,6 +124,7 @@ export function benchAgents(count: number, changed = 0): AgentInput[] {
 
 /** A stack file (`stacks/Pulumi.<stack>.yaml` shape) declaring `count` agents. */
 export function benchStackFile(count: number, changed = 0): string {
-  const config = { "aws:region": "us-east-1", "agent-identity:platform": BENCH_PLATFORM, "agent-identity:agents": benchAgents(count, changed) };
+  const agents = benchAgents(count, changed);
+  const config = { "aws:region": "us-east-1", "agent-identity:platform": benchPlatform(agents), "agent-identity:agents": agents };
   return `# Generated by bench/fleet.ts: ${count} agents.\n${stringify({ config }, { lineWidth: 0 })}`;
 }

@@ -21,7 +21,7 @@ import { AgentFleet, planDeclaration } from "../components";
 import type { FleetPlan, IdentityPlan } from "../components/core/plan-types";
 import { renderVaultPolicy } from "../components/core/vault-policy";
 import { createPolicies } from "../policy/policies";
-import { BENCH_DATE, BENCH_PLATFORM, benchAgents } from "./fleet";
+import { BENCH_DATE, benchAgents, benchPlatform } from "./fleet";
 
 interface Registration {
   readonly custom: boolean;
@@ -217,16 +217,17 @@ async function runPack(): Promise<{ packMs: number; packResourceMs: number; pack
 async function main(): Promise<void> {
   const [mode, agentsArg, countArg] = process.argv.slice(2);
   const agents = benchAgents(Number(agentsArg));
+  const platform = benchPlatform(agents);
   const validationDate = new Date(`${BENCH_DATE}T12:00:00Z`);
   // Compiled code, as a user's program gets it from the package.
   loadResourceClasses();
   await installMocks();
   let plan: FleetPlan | undefined;
-  if (mode === "handwritten" || mode === "pack") plan = planDeclaration({ platform: BENCH_PLATFORM, agents }, "bench", validationDate).plan;
+  if (mode === "handwritten" || mode === "pack") plan = planDeclaration({ platform: platform, agents }, "bench", validationDate).plan;
 
   const cpuStart = process.cpuUsage();
   const start = performance.now();
-  if (mode === "components") new AgentFleet("platform", { platform: BENCH_PLATFORM, agents, validationDate: BENCH_DATE });
+  if (mode === "components") new AgentFleet("platform", { platform: platform, agents, validationDate: BENCH_DATE });
   else if (mode === "handwritten" || mode === "pack") handWritten(plan!);
   else if (mode === "floor") for (let i = 0; i < Number(countArg); i++) new Bare(`bare-${i}`);
   else throw new Error(`unknown mode ${mode}`);
@@ -239,7 +240,7 @@ async function main(): Promise<void> {
   let validationMs = 0;
   if (mode === "components") {
     const before = performance.now();
-    planDeclaration({ platform: BENCH_PLATFORM, agents }, "bench", validationDate);
+    planDeclaration({ platform: platform, agents }, "bench", validationDate);
     validationMs = performance.now() - before;
   }
   const pack = mode === "pack" ? await runPack() : undefined;
