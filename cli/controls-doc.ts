@@ -2,8 +2,8 @@
  * Renders docs/controls.md from the rule metadata: every rule, where it runs, and the standards it
  * gives evidence for. `npm run docs` writes it; a test fails when the file is stale.
  */
-import { ALL_RULES, RESOURCE_ONLY_RULES, type RuleMeta } from "../components/rules";
-import { PACK_COVERAGE, PLAN_ONLY, policyName } from "../policy/policies";
+import { ALL_RULES, RULES, type RuleMeta } from "../components/rules";
+import { policyName } from "../policy/policies";
 import { PASSROLE_COMPUTE_SOURCE, RISK_ACTIONS, RISK_CATEGORIES, RISK_SOURCES, type RiskCategory } from "../components/rules/data/risk-categories";
 
 const FAMILY_TITLES: Record<string, string> = {
@@ -23,19 +23,18 @@ const cell = (values: readonly string[]) => (values.length ? values.join(", ") :
 const escape = (text: string) => text.replace(/\|/g, "\\|");
 
 function where(rule: RuleMeta, planIds: Set<string>): string {
-  const coverage = PACK_COVERAGE[rule.id];
   const places = [
     ...(planIds.has(rule.id) ? ["plan, components"] : []),
-    ...(coverage?.resource ? [`pack \`${policyName(rule.id, "resource")}\``] : []),
-    ...(coverage?.stack ? [`pack \`${policyName(rule.id, "stack")}\``] : []),
-    ...(PLAN_ONLY[rule.id] ? [`not in pack: ${PLAN_ONLY[rule.id]}`] : []),
+    ...(rule.pack.resource ? [`pack \`${policyName(rule.id, "resource")}\``] : []),
+    ...(rule.pack.stack ? [`pack \`${policyName(rule.id, "stack")}\``] : []),
+    ...(rule.pack.planOnly ? [`not in pack: ${rule.pack.planOnly}`] : []),
   ];
   return places.join("; ");
 }
 
 export function renderControls(): string {
   const planIds = new Set(ALL_RULES.map((rule) => rule.id));
-  const rules = [...ALL_RULES, ...RESOURCE_ONLY_RULES];
+  const rules = RULES;
   const families = [...new Set(rules.map((rule) => rule.family))];
   const out = [
     "# Controls",

@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { renderControls } from "../../cli/controls-doc";
-import { ALL_RULES, RESOURCE_ONLY_RULES } from "../../components/rules";
-import { PACK_COVERAGE, PLAN_ONLY } from "../../policy/policies";
+import { RULES } from "../../components/rules";
+import { PACK_RULES, PLAN_ONLY_RULES, createPolicies, policyName } from "../../policy/policies";
 
 describe("docs/controls.md", () => {
   it("is up to date with the rule metadata (run `npm run docs`)", () => {
@@ -10,7 +10,7 @@ describe("docs/controls.md", () => {
   });
 
   it("maps every rule to each standard and gives it a unique id", () => {
-    const rules = [...ALL_RULES, ...RESOURCE_ONLY_RULES];
+    const rules = RULES;
     expect(new Set(rules.map((r) => r.id)).size).toBe(rules.length);
     for (const rule of rules) {
       expect(rule.id).toMatch(new RegExp(`^${rule.family}/[a-z-]+$`));
@@ -20,10 +20,21 @@ describe("docs/controls.md", () => {
     }
   });
 
-  it("has the pack cover every rule, except the plan-only ones it says why for, and only registered rules", () => {
-    const ids = new Set([...ALL_RULES, ...RESOURCE_ONLY_RULES].map((r) => r.id));
-    for (const id of [...Object.keys(PACK_COVERAGE), ...Object.keys(PLAN_ONLY)]) expect(ids.has(id), id).toBe(true);
-    expect([...ids].filter((id) => !PACK_COVERAGE[id] && !PLAN_ONLY[id])).toEqual([]);
-    expect(Object.keys(PLAN_ONLY).filter((id) => PACK_COVERAGE[id])).toEqual([]);
+  it("has every rule object say where the pack runs it, or why it cannot (plan-only), never both", () => {
+    for (const rule of RULES) {
+      const runs = Boolean(rule.pack.resource || rule.pack.stack);
+      const reason = rule.pack.planOnly;
+      expect(runs !== (typeof reason === "string" && reason.length > 10), rule.id).toBe(true);
+    }
+    expect([...PACK_RULES, ...PLAN_ONLY_RULES].map((r) => r.id).sort()).toEqual(RULES.map((r) => r.id).sort());
+  });
+
+  it("generates one policy per rule object and place, named after the rule id", () => {
+    const expected = PACK_RULES.flatMap((rule) => [...(rule.pack.resource ? [policyName(rule.id, "resource")] : []), ...(rule.pack.stack ? [policyName(rule.id, "stack")] : [])]);
+    const names = createPolicies().map((policy) => policy.name);
+    expect(names).toEqual(expected);
+    expect(new Set(names).size).toBe(names.length);
+    expect(names).toContain("iam-action-wildcard");
+    expect(names).toContain("stack-unknown-input-stack");
   });
 });
