@@ -24,6 +24,7 @@ export const TYPES = {
   rolePolicyAttachment: "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
   logGroup: "aws:cloudwatch/logGroup:LogGroup",
   serviceAccount: "kubernetes:core/v1:ServiceAccount",
+  namespace: "kubernetes:core/v1:Namespace",
   roleBinding: "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding",
   clusterRoleBinding: "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding",
   rbacRole: "kubernetes:rbac.authorization.k8s.io/v1:Role",

@@ -59,7 +59,7 @@ export function indexStack(resources: readonly PackResource[]) {
   const logGroups = ofType(TYPES.logGroup).flatMap((r) => {
     const agent = asRecord(r.v.tags).agent;
     const name = asString(r.v.name);
-    return agent && name ? [{ agent, pattern: `arn:*:logs:*:*:log-group:${name}` }] : [];
+    return agent && name ? [{ agent, name, pattern: `arn:*:logs:*:*:log-group:${name}` }] : [];
   });
   const rbacRoles = [...ofType(TYPES.rbacRole), ...ofType(TYPES.clusterRole)].map((r) => ({ ...r, name: asString(metadata(r).name), namespace: asString(metadata(r).namespace), rules: (Array.isArray(r.v.rules) ? r.v.rules : []) as RbacRule[] }));
   const bindings = [...ofType(TYPES.roleBinding), ...ofType(TYPES.clusterRoleBinding)].map((r) => ({
@@ -68,7 +68,8 @@ export function indexStack(resources: readonly PackResource[]) {
     roleRef: asRecord(r.v.roleRef),
     subjects: (Array.isArray(r.v.subjects) ? r.v.subjects : []).map((s) => asRecord(s)),
   }));
-  return { serviceAccounts, roles, rolePolicies, vaultPolicies, authRoles, secretRoles, logGroups, rbacRoles, bindings };
+  const namespaces = ofType(TYPES.namespace).map((r) => ({ ...r, name: asString(metadata(r).name), labels: asRecord(metadata(r).labels) }));
+  return { namespaces, serviceAccounts, roles, rolePolicies, vaultPolicies, authRoles, secretRoles, logGroups, rbacRoles, bindings };
 }
 
 export type StackIndex = ReturnType<typeof indexStack>;

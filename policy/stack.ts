@@ -6,6 +6,7 @@
  */
 import { asList, type PolicyDocument } from "../components/core/iam-document";
 import type { IdentityKind } from "../components/core/names";
+import { OWNS_ANNOTATION } from "../components/core/compile";
 import { globMatches } from "../components/core/patterns";
 import { TOKEN_SELF_PATHS } from "../components/core/vault-policy";
 import type { Problem } from "../components/rules/define";
@@ -66,6 +67,7 @@ export function checkStack(resources: readonly PackResource[]): PackFinding[] {
   const identities: Identity[] = agents.flatMap((agent) => IDENTITY_KINDS.filter((kind) => ix.serviceAccounts.some((sa) => sa.agent === agent && sa.kind === kind)).map((kind) => ({ agent, kind })));
   const agentRolePatterns = ix.roles.filter((r) => r.tags.agent && r.name).map((r) => `arn:*:iam::*:role/${r.name}`);
   const auditGroups = ix.logGroups.map((g) => g.pattern);
+  const auditNamespace = auditNamespaceOf(ix);
 
   // Every agent has three identities; no ServiceAccount, role or Vault role is shared.
   for (const agent of agents) {
@@ -120,7 +122,7 @@ export function checkStack(resources: readonly PackResource[]): PackFinding[] {
     const held = identityHoldings(ix, identity);
     const urn = held.roles[0]?.resource.urn ?? ix.serviceAccounts.find((sa) => sa.agent === identity.agent && sa.kind === identity.kind)!.resource.urn;
     const ownGroup = ix.logGroups.find((g) => g.agent === identity.agent)?.pattern;
-    const separation = checkIdentitySeparation({ kind: identity.kind, policies: held.policies, vaultPaths: held.vaultPaths, secretRoles: held.secretRoles.length, ownLogGroupArn: undefined, auditLogGroupArns: auditGroups });
+    const separation = checkIdentitySeparation({ kind: identity.kind, policies: held.policies, vaultPaths: held.vaultPaths, secretRoles: held.secretRoles.length, ownLogGroupArn: undefined, auditLogGroupArns: auditGroups, auditNamespace });
     // The audit sink's exact ARN is an output; the pattern stands in for it.
     const auditScope: Problem[] =
       identity.kind === "audit" && ownGroup
@@ -139,7 +141,11 @@ export function checkStack(resources: readonly PackResource[]): PackFinding[] {
   }
   const ownership: AgentOwnership[] = agents.map((agent) => ({
     agent,
-    owned: [...ix.roles.filter((r) => r.tags.agent === agent && r.name).map((r) => `arn:*:iam::*:role/${r.name}`), ...ix.logGroups.filter((g) => g.agent === agent).flatMap((g) => [g.pattern, `${g.pattern}:*`])],
+    owned: [
+      ...ix.roles.filter((r) => r.tags.agent === agent && r.name).map((r) => `arn:*:iam::*:role/${r.name}`),
+      ...ix.logGroups.filter((g) => g.agent === agent).flatMap((g) => [g.pattern, `${g.pattern}:*`]),
+      ...ownsOf(ix, agent),
+    ],
   }));
   for (const finding of checkCrossAgentGrants(grantSets, ownership)) {
     const urn = ix.serviceAccounts.find((sa) => sa.agent === finding.agent && sa.kind === finding.identity)!.resource.urn;
@@ -147,6 +153,15 @@ export function checkStack(resources: readonly PackResource[]): PackFinding[] {
   }
 
   findings.push(...checkDuplicateVaultPaths(ix));
+
+  // Vault AWS secret roles assuming an agent identity's role make one agent act as another.
+  const agentRoleNames = new Set(ix.roles.filter((r) => r.tags.agent && r.name).map((r) => r.name!.toLowerCase()));
+  for (const secretRole of ix.secretRoles.filter((s) => s.resource.type === TYPES.vaultAwsRole)) {
+    // IAM role names are unique regardless of case; the path before the name does not change the role.
+    const hits = secretRole.roleArns.filter((arn) => agentRoleNames.has((/:role\/(?:.*\/)?([^/]+)$/.exec(arn)?.[1] ?? "").toLowerCase()));
+    const problems = hits.map((arn) => ({ rule: "vault/secret-role-arns", message: `AWS secret role assumes agent identity role ${arn}`, fix: "an agent never acts as another agent identity; name a role of the target system" }));
+    findings.push(...attributeTo({ agent: asString(secretRole.v.name) ?? secretRole.resource.name, kind: null }, secretRole.resource.urn, problems));
+  }
 
   // Context: agent roles' grants bound to region and account; high-risk agents alone in their namespace.
   findings.push(...checkAgentRoleGrants(ix), ...checkAgentNamespaces(ix));
@@ -178,6 +193,35 @@ export function checkStack(resources: readonly PackResource[]): PackFinding[] {
     }
   }
   return findings;
+}
+
+/** What each agent declared it owns, from the annotation the components write on its ServiceAccounts. */
+function ownsOf(ix: StackIndex, agent: string): string[] {
+  const owned = new Set<string>();
+  for (const sa of ix.serviceAccounts.filter((s) => s.agent === agent)) {
+    const text = sa.annotations[OWNS_ANNOTATION];
+    if (text === undefined) continue;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      parsed = undefined;
+    }
+    if (Array.isArray(parsed)) for (const entry of parsed) if (typeof entry === "string") owned.add(entry);
+  }
+  return [...owned];
+}
+
+/**
+ * Every audit log group, present or future: the components name them `/<prefix>/<env>/agents/<agent>/audit`,
+ * so one agent's group tagged with its agent gives the namespace every other agent's will be in.
+ */
+function auditNamespaceOf(ix: StackIndex): string | undefined {
+  for (const group of ix.logGroups) {
+    const suffix = `/agents/${group.agent}/audit`;
+    if (group.name.endsWith(suffix)) return `arn:*:logs:*:*:log-group:${group.name.slice(0, -suffix.length)}/agents/*`;
+  }
+  return undefined;
 }
 
 /** Two Vault resources on one path would overwrite each other: `vault/unique-path`, on each of them. */

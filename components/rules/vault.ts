@@ -31,7 +31,7 @@ export const VAULT_RULES: readonly RuleMeta[] = [
   meta("vault/policy-glob", "vault", "error", "No `*` or `+` globs in agent policy paths: every path is exact.", POLICY, PACK.resource),
   meta("vault/secret-credential-type", "vault", "error", "AWS secret roles use only `assumed_role` (short-lived STS credentials).", standards(["NHI7"], ["ASI03"], ["L4 Deployment & Infrastructure"], ["MEASURE 2.7"]), PACK.resource),
   meta("vault/sts-ttl", "vault", "error", "AWS secret roles set `maxStsTtl`, at most 1h and within the tier.", TOKENS, PACK.resource),
-  meta("vault/secret-role-arns", "vault", "error", "AWS secret roles assume only declared, exact role ARNs, never an agent identity's role.", standards(["NHI5", "NHI9"], ["ASI03"], ["L4 Deployment & Infrastructure", "L7 Agent Ecosystem"], ["MEASURE 2.7"]), PACK.resource),
+  meta("vault/secret-role-arns", "vault", "error", "AWS secret roles assume only declared, exact role ARNs, never an agent identity's role.", standards(["NHI5", "NHI9"], ["ASI03"], ["L4 Deployment & Infrastructure", "L7 Agent Ecosystem"], ["MEASURE 2.7"]), PACK.both),
   meta("vault/unique-path", "vault", "error", "Every Vault path belongs to one identity: no two identities' roles, policies, secret roles, credentials or KV paths coincide, and the platform's Vault mounts do not overlap.", standards(["NHI5", "NHI9"], ["ASI03"], ["L4 Deployment & Infrastructure"], ["MEASURE 2.7"]), PACK.stack),
 ];
 
