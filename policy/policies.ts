@@ -11,7 +11,8 @@
 import type { EnforcementLevel, Policies, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { RULES, formatViolation, type RuleMeta } from "../components/rules";
 import { readInputs } from "./inputs";
-import { checkResource, type PackContext, type PackFinding, type PackResource } from "./resources";
+import { prepareVaultPolicies } from "./vault-hcl";
+import { TYPES, checkResource, type PackContext, type PackFinding, type PackResource } from "./resources";
 import { checkStack } from "./stack";
 
 /** The rules the pack runs, in registry order. */
@@ -51,6 +52,14 @@ class LastResult<T> {
   }
 }
 
+/** The Vault policy texts among the resources, for the (async) HCL parser to read first. */
+function vaultPolicyTexts(resources: readonly PackResource[]): string[] {
+  return resources.filter((r) => r.type === TYPES.vaultPolicy).flatMap((r) => {
+    const policy = readInputs(r.props).value.policy;
+    return typeof policy === "string" ? [policy] : [];
+  });
+}
+
 const contentKey = (resource: PackResource) => {
   const inputs = readInputs(resource.props);
   return JSON.stringify([resource.type, resource.name, resource.urn, inputs.value, inputs.unknown]);
@@ -87,7 +96,8 @@ export function createPolicies(options: PackOptions = {}): Policies {
     name: policyName(rule.id, "resource"),
     description: rule.description,
     enforcementLevel: level(rule),
-    validateResource: (args, reportViolation) => {
+    validateResource: async (args, reportViolation) => {
+      await prepareVaultPolicies(vaultPolicyTexts([args]));
       for (const finding of onResource(args)) if (finding.rule === rule.id) reportViolation(message(rule, finding));
     },
   });
@@ -95,7 +105,8 @@ export function createPolicies(options: PackOptions = {}): Policies {
     name: policyName(rule.id, "stack"),
     description: `${rule.description} (across resources)`,
     enforcementLevel: level(rule),
-    validateStack: (args, reportViolation) => {
+    validateStack: async (args, reportViolation) => {
+      await prepareVaultPolicies(vaultPolicyTexts(args.resources));
       for (const finding of onStack(args.resources)) if (finding.rule === rule.id) reportViolation(message(rule, finding), finding.urn);
     },
   });

@@ -21,6 +21,7 @@ import { asString, readPolicyDocument } from "./inputs";
 import { TYPES, isAgentOrFederatedRole, type PackFinding, type PackResource } from "./resources";
 import { indexStack, type StackIndex } from "./stack-index";
 import { checkAgentNamespaces, checkAgentRoleGrants } from "./context-stack";
+import { checkRoutes } from "./routes";
 
 interface Identity {
   readonly agent: string;
@@ -40,6 +41,30 @@ const key = (namespace: string, name: string) => `${namespace}/${name}`;
 const isKind = (value: string | undefined): value is IdentityKind => (IDENTITY_KINDS as readonly string[]).includes(value ?? "");
 
 
+/**
+ * The agent ServiceAccounts a binding's subjects reach: a ServiceAccount by name, the User
+ * `system:serviceaccount:<ns>:<name>` that is its username, and the Groups every ServiceAccount is
+ * in (`system:serviceaccounts`, `system:serviceaccounts:<ns>`, `system:authenticated`).
+ * Non-agent ServiceAccount subjects are kept (sa undefined) for the shared-namespace rule.
+ */
+function bindingSubjects(binding: StackIndex["bindings"][number], ix: StackIndex) {
+  const out: Array<{ subject: Record<string, string>; namespace: string; sa: StackIndex["serviceAccounts"][number] | undefined }> = [];
+  for (const subject of binding.subjects) {
+    const name = subject.name ?? "";
+    if (subject.kind === "ServiceAccount") {
+      const namespace = subject.namespace ?? binding.namespace;
+      out.push({ subject, namespace, sa: ix.serviceAccounts.find((s) => s.namespace === namespace && s.name === name) });
+    } else if (subject.kind === "User" && name.startsWith("system:serviceaccount:")) {
+      const [namespace, saName] = name.slice("system:serviceaccount:".length).split(":");
+      out.push({ subject: { ...subject, name: saName ?? "" }, namespace, sa: ix.serviceAccounts.find((s) => s.namespace === namespace && s.name === saName) });
+    } else if (subject.kind === "Group" && (name === "system:serviceaccounts" || name === "system:authenticated" || name.startsWith("system:serviceaccounts:"))) {
+      const namespace = name.startsWith("system:serviceaccounts:") ? name.slice("system:serviceaccounts:".length) : undefined;
+      for (const sa of ix.serviceAccounts.filter((s) => namespace === undefined || s.namespace === namespace)) out.push({ subject: { kind: "ServiceAccount", name: sa.name }, namespace: sa.namespace, sa });
+    }
+  }
+  return out;
+}
+
 function attributeTo(identity: Identity | { agent: string; kind: null }, urn: string, problems: readonly Problem[]): PackFinding[] {
   return problems.map((problem) => ({ ...problem, agent: identity.agent, identity: identity.kind, urn }));
 }
@@ -47,11 +72,15 @@ function attributeTo(identity: Identity | { agent: string; kind: null }, urn: st
 const only = (rules: string[], problems: Problem[]) => problems.filter((problem) => rules.includes(problem.rule));
 
 /** Everything one agent identity holds in this stack, joined across resources. */
-function identityHoldings(ix: StackIndex, identity: Identity) {
+function identityHoldings(ix: StackIndex, identity: Identity, extraPolicies: ReadonlyMap<string, readonly PolicyDocument[]>) {
   const roles = ix.roles.filter((r) => r.tags.agent === identity.agent && r.tags.identity === identity.kind);
   const roleNames = new Set(roles.map((r) => r.name).filter(Boolean));
   const inline = roles.flatMap((r) => (Array.isArray(r.v.inlinePolicies) ? r.v.inlinePolicies : []).flatMap((p) => readPolicyDocument((p as { policy?: unknown }).policy) ?? []));
-  const attached = ix.rolePolicies.filter((p) => p.role && roleNames.has(p.role)).flatMap((p) => (p.document ? [p.document] : []));
+  const attached = [
+    ...ix.rolePolicies.filter((p) => p.role && roleNames.has(p.role)).flatMap((p) => (p.document ? [p.document] : [])),
+    // Customer-managed policies attached to the role and resource policies naming it (routes.ts).
+    ...roles.flatMap((r) => extraPolicies.get(r.name?.toLowerCase() ?? "") ?? []),
+  ];
   const authRoles = ix.authRoles.filter((r) => r.meta.agent === identity.agent && r.meta.identity === identity.kind);
   const policyNames = new Set(authRoles.flatMap((r) => r.policies));
   const vaultPaths = ix.vaultPolicies.filter((p) => p.name && policyNames.has(p.name)).flatMap((p) => p.paths.map((path) => path.path));
@@ -61,7 +90,8 @@ function identityHoldings(ix: StackIndex, identity: Identity) {
 
 export function checkStack(resources: readonly PackResource[]): PackFinding[] {
   const ix = indexStack(resources);
-  const findings: PackFinding[] = [];
+  const routes = checkRoutes(ix, resources);
+  const findings: PackFinding[] = [...routes.findings];
   const saByKey = new Map(ix.serviceAccounts.map((sa) => [key(sa.namespace, sa.name), sa]));
   const agents = [...new Set(ix.serviceAccounts.map((sa) => sa.agent))].sort();
   const identities: Identity[] = agents.flatMap((agent) => IDENTITY_KINDS.filter((kind) => ix.serviceAccounts.some((sa) => sa.agent === agent && sa.kind === kind)).map((kind) => ({ agent, kind })));
@@ -119,7 +149,7 @@ export function checkStack(resources: readonly PackResource[]): PackFinding[] {
   // What each identity holds: separation of duties, assuming agent roles, per-role size.
   const grantSets: AgentGrantSet[] = [];
   for (const identity of identities) {
-    const held = identityHoldings(ix, identity);
+    const held = identityHoldings(ix, identity, routes.extraPolicies);
     const urn = held.roles[0]?.resource.urn ?? ix.serviceAccounts.find((sa) => sa.agent === identity.agent && sa.kind === identity.kind)!.resource.urn;
     const ownGroup = ix.logGroups.find((g) => g.agent === identity.agent)?.pattern;
     const separation = checkIdentitySeparation({ kind: identity.kind, policies: held.policies, vaultPaths: held.vaultPaths, secretRoles: held.secretRoles.length, ownLogGroupArn: undefined, auditLogGroupArns: auditGroups, auditNamespace });
@@ -170,13 +200,15 @@ export function checkStack(resources: readonly PackResource[]): PackFinding[] {
   const agentsByNamespace = new Map<string, Set<string>>();
   for (const sa of ix.serviceAccounts) agentsByNamespace.set(sa.namespace, (agentsByNamespace.get(sa.namespace) ?? new Set()).add(sa.agent));
   for (const binding of ix.bindings) {
-    const cluster = binding.resource.type === TYPES.clusterRoleBinding;
+    const cluster = binding.resource.type === TYPES.clusterRoleBinding || binding.resource.type === TYPES.clusterRoleBindingPatch;
     const refName = binding.roleRef.name ?? "";
-    const defined = ix.rbacRoles.find((r) => r.name === refName && (binding.roleRef.kind === "ClusterRole" ? r.resource.type === TYPES.clusterRole : r.resource.type === TYPES.rbacRole && r.namespace === binding.namespace));
-    const rules = defined?.rules ?? BUILTIN_CLUSTER_ROLES[refName];
-    for (const subject of binding.subjects.filter((s) => s.kind === "ServiceAccount")) {
-      const namespace = subject.namespace ?? binding.namespace;
-      const sa = saByKey.get(key(namespace, subject.name ?? ""));
+    const toCluster = binding.roleRef.kind === "ClusterRole";
+    const defined = ix.rbacRoles.filter((r) => r.name === refName && (toCluster ? r.cluster : !r.cluster && r.namespace === binding.namespace));
+    // ClusterRoles labelled aggregate-to-<name> add their rules to that ClusterRole (admin, edit, view...).
+    const aggregated = toCluster ? ix.rbacRoles.filter((r) => r.cluster && r.aggregateTo.includes(refName)).flatMap((r) => r.rules) : [];
+    const base = defined.length ? defined.flatMap((r) => r.rules) : toCluster ? BUILTIN_CLUSTER_ROLES[refName] : undefined;
+    const rules = base ? [...base, ...aggregated] : undefined;
+    for (const { subject, namespace, sa } of bindingSubjects(binding, ix)) {
       const target = sa ? { agent: sa.agent, kind: sa.kind } : undefined;
       if (target && cluster) {
         findings.push(...attributeTo(target, binding.resource.urn, [{ rule: "kubernetes/cluster-role-binding", message: `ClusterRoleBinding ${binding.resource.name} binds ${refName} cluster-wide`, fix: "bind agents, if at all, with a RoleBinding in their own namespace" }]));

@@ -27,6 +27,8 @@ export interface WorkloadIdentityOptions {
 export interface WorkloadIdentity {
   readonly serviceAccountName: string;
   readonly automountServiceAccountToken: false;
+  /** Spread into the pod template's labels: the policy pack refuses a workload running as an agent's ServiceAccount without them. */
+  readonly labels: Readonly<Record<string, string>>;
   readonly volumes: Array<Record<string, unknown>>;
   readonly volumeMounts: Array<Record<string, unknown>>;
   readonly env: Array<Record<string, unknown>>;
@@ -45,6 +47,7 @@ export function workloadIdentity(identity: IdentityPlan, options: WorkloadIdenti
   return {
     serviceAccountName: identity.serviceAccount.name,
     automountServiceAccountToken: false,
+    labels: { [`${LABEL_PREFIX}/agent`]: agent, [`${LABEL_PREFIX}/identity`]: identity.kind },
     volumes: [
       {
         name: VAULT_TOKEN_VOLUME,

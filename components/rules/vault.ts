@@ -37,7 +37,8 @@ export const VAULT_RULES: readonly RuleMeta[] = [
 
 /** Rules about policy text, which only the pack reads (the plan holds structured path rules). */
 export const VAULT_RESOURCE_RULES: readonly RuleMeta[] = [
-  meta("vault/policy-unreadable", "vault", "error", "A Vault policy must be readable as path rules (fail closed).", POLICY, PACK.resource),
+  meta("vault/policy-unreadable", "vault", "error", "A Vault policy is read by an HCL parser and must hold only `path` blocks with documented keys and a list of capabilities; anything else, the legacy `policy = \"sudo\"` form included, fails closed.", POLICY, PACK.resource),
+  meta("vault/generic-write", "vault", "error", "No `vault.generic.Endpoint` or `vault.generic.Secret` writes what the typed resources the pack reads would (`sys/policy`, `sys/policies`, `auth/<mount>/role`, `identity/`, `sys/auth`, `sys/mounts`); an unknown path fails closed.", POLICY, PACK.resource),
 ];
 
 const SELF_PATHS = new Set(TOKEN_SELF_PATHS.map((rule) => rule.path));
