@@ -11,6 +11,7 @@
 import { parse as parseYaml } from "yaml";
 import { asList, type PolicyDocument, type PolicyStatement } from "../components/core/iam-document";
 import { LABEL_PREFIX } from "../components/core/compile";
+import { globMatches } from "../components/core/patterns";
 import type { IdentityKind } from "../components/core/names";
 import type { Problem } from "../components/rules/define";
 import { checkPermissionPolicy } from "../components/rules/iam";
@@ -23,6 +24,7 @@ export const ROUTE_TYPES = {
   policyAttachment: "aws:iam/policyAttachment:PolicyAttachment",
   rolePolicyAttachmentsExclusive: "aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive",
   lambdaPermission: "aws:lambda/permission:Permission",
+  kmsGrant: "aws:kms/grant:Grant",
   eksAccessEntry: "aws:eks/accessEntry:AccessEntry",
   eksAccessPolicyAssociation: "aws:eks/accessPolicyAssociation:AccessPolicyAssociation",
   eksPodIdentityAssociation: "aws:eks/podIdentityAssociation:PodIdentityAssociation",
@@ -47,7 +49,23 @@ export const RESOURCE_POLICY_TYPES: Readonly<Record<string, string>> = {
   "aws:sns/topicPolicy:TopicPolicy": "policy",
   "aws:ecr/repositoryPolicy:RepositoryPolicy": "policy",
   "aws:cloudwatch/logResourcePolicy:LogResourcePolicy": "policyDocument",
+  "aws:efs/fileSystemPolicy:FileSystemPolicy": "policy",
+  "aws:opensearch/domainPolicy:DomainPolicy": "accessPolicies",
+  "aws:apigateway/restApiPolicy:RestApiPolicy": "policy",
+  "aws:backup/vaultPolicy:VaultPolicy": "policy",
+  "aws:ecr/registryPolicy:RegistryPolicy": "policy",
+  "aws:ecrpublic/repositoryPolicy:RepositoryPolicy": "policy",
+  "aws:glacier/vaultLock:VaultLock": "policy",
+  "aws:s3control/accessPointPolicy:AccessPointPolicy": "policy",
+  "aws:s3/accessPoint:AccessPoint": "policy",
+  "aws:cloudwatch/eventBusPolicy:EventBusPolicy": "policy",
+  "aws:kinesis/resourcePolicy:ResourcePolicy": "policy",
+  "aws:dynamodb/resourcePolicy:ResourcePolicy": "policy",
+  "aws:codeartifact/repositoryPermissionsPolicy:RepositoryPermissionsPolicy": "policyDocument",
 };
+
+/** Inputs of any Vault resource that hand out policies to whoever logs in or holds the token. */
+export const VAULT_POLICY_FIELDS = ["tokenPolicies", "policies", "allowedPolicies", "allowedPoliciesGlob"] as const;
 
 /** Workload kinds and where their pod spec is. */
 export const WORKLOAD_TYPES: Readonly<Record<string, readonly string[]>> = {
@@ -217,6 +235,39 @@ export function checkRoutes(ix: StackIndex, resources: readonly PackResource[]):
     const who = role && role !== "unknown" ? role : { agent: r.resource.name, kind: null };
     if (principal === "*" || role === "unknown" || role) {
       findings.push(finding(who, r.resource.urn, "iam/resource-policy", `Lambda permission ${r.resource.name} lets ${principal ?? "(unknown at preview)"} ${asString(r.v.action) ?? "act"} on ${asString(r.v.function) ?? "a function"}`, "grant an agent what its tools need in its declaration; never grant to *"));
+    }
+  }
+
+  for (const r of ofType(ROUTE_TYPES.kmsGrant)) {
+    const role = namedAgentRole(roles, r, "granteePrincipal", asString(r.v.granteePrincipal));
+    if (role) {
+      const who = role === "unknown" ? { agent: r.resource.name, kind: null } : role;
+      findings.push(finding(who, r.resource.urn, "iam/resource-policy", `KMS grant ${r.resource.name} gives ${role === "unknown" ? "a principal unknown at preview" : `agent role ${role.name}`} ${asStrings(r.v.operations).join(", ") || "key operations"}`, "grant an agent what its tools need in its declaration; no KMS grants to agent roles"));
+    }
+  }
+
+  // ------------------------------------------------------------- Vault policies of agents used elsewhere
+  const agentPolicies = new Map<string, { agent: string; kind: IdentityKind | null; urn: string }>();
+  for (const authRole of ix.authRoles) {
+    const kind = (["orchestration", "execution", "audit"] as const).find((k) => k === authRole.meta.identity) ?? null;
+    if (authRole.meta.agent) for (const name of authRole.policies) agentPolicies.set(name, { agent: authRole.meta.agent, kind, urn: authRole.resource.urn });
+  }
+  if (agentPolicies.size) {
+    for (const r of read.filter((x) => x.resource.type.startsWith("vault:"))) {
+      const ownRole = ix.authRoles.find((a) => a.resource.urn === r.resource.urn);
+      for (const field of VAULT_POLICY_FIELDS) {
+        if (isUnknown(r, field)) {
+          findings.push(finding({ agent: r.resource.name, kind: null }, r.resource.urn, "vault/agent-policy-use", `${r.resource.type} ${r.resource.name}: ${field} is unknown at preview, so it may hand out an agent's policy`, "name the policies with known values"));
+          continue;
+        }
+        for (const name of asStrings(r.v[field])) {
+          const hits = [...agentPolicies.entries()].filter(([policy]) => (field === "allowedPoliciesGlob" ? globMatches(name, policy) : name === policy || name === "*"));
+          for (const [policy, owner] of hits) {
+            if (ownRole && ownRole.meta.agent === owner.agent && ownRole.meta.identity === (owner.kind ?? undefined)) continue;
+            findings.push(finding(owner, r.resource.urn, "vault/agent-policy-use", `${r.resource.type} ${r.resource.name} hands out ${owner.agent}/${owner.kind ?? "*"}'s Vault policy ${policy} (${field})`, "only the identity's own Kubernetes-auth role carries its policy"));
+          }
+        }
+      }
     }
   }
 

@@ -98,6 +98,7 @@ export const WAIVABLE: Readonly<Record<string, boolean>> = {
   "vault/sts-ttl": false,
   "vault/secret-role-arns": false,
   "vault/generic-write": false,
+  "vault/agent-policy-use": false,
   "limits/role-name-length": false,
   "limits/inline-policy-size": false,
   "limits/trust-policy-size": false,

@@ -187,6 +187,26 @@ const cases: Array<{ name: string; resources: Resource[]; expect: string[] }> = 
     expect: ["stack/unknown-input"],
   },
   {
+    name: "a Vault token carrying an agent's policy",
+    resources: [{ type: "vault:index/token:Token", name: "borrowed", props: { policies: ["acme-test-billing-execution"], ttl: "24h" } }],
+    expect: ["vault/agent-policy-use"],
+  },
+  {
+    name: "an AppRole whose token policies name an agent's policy",
+    resources: [{ type: "vault:appRole/authBackendRole:AuthBackendRole", name: "ci", props: { backend: "approle", roleName: "ci", tokenPolicies: ["acme-test-billing-execution"] } }],
+    expect: ["vault/agent-policy-use"],
+  },
+  {
+    name: "a token role allowing every policy by glob",
+    resources: [{ type: "vault:tokenauth/authBackendRole:AuthBackendRole", name: "any", props: { roleName: "any", allowedPoliciesGlob: ["acme-test-*"] } }],
+    expect: ["vault/agent-policy-use"],
+  },
+  {
+    name: "a KMS grant to an agent role",
+    resources: [{ type: "aws:kms/grant:Grant", name: "decrypt", props: { keyId: "1234abcd-12ab-34cd-56ef-1234567890ab", granteePrincipal: ROLE_ARN, operations: ["Decrypt"] } }],
+    expect: ["iam/resource-policy"],
+  },
+  {
     name: "a Kubernetes auth role binding namespaces by selector",
     resources: [{ type: "vault:kubernetes/authBackendRole:AuthBackendRole", name: "sel", props: { backend: "kubernetes", roleName: "sel", boundServiceAccountNames: ["x"], boundServiceAccountNamespaces: ["x"], boundServiceAccountNamespaceSelector: '{"matchLabels":{"team":"x"}}', audience: "vault", tokenNoDefaultPolicy: true, tokenPolicies: [], tokenMaxTtl: 900, tokenTtl: 600 } }],
     expect: ["vault/bound-exact"],

@@ -3,6 +3,9 @@ import { describe, expect, it } from "vitest";
 import { renderControls } from "../../cli/controls-doc";
 import { RULES } from "../../components/rules";
 import { PACK_RULES, PLAN_ONLY_RULES, createPolicies, policyName } from "../../policy/policies";
+import { TYPES } from "../../policy/resources";
+import { ROUTES } from "../../policy/route-table";
+import { RESOURCE_POLICY_TYPES, ROUTE_TYPES, WORKLOAD_TYPES } from "../../policy/routes";
 
 describe("docs/controls.md", () => {
   it("is up to date with the rule metadata (run `npm run docs`)", () => {
@@ -36,5 +39,19 @@ describe("docs/controls.md", () => {
     expect(new Set(names).size).toBe(names.length);
     expect(names).toContain("iam-action-wildcard");
     expect(names).toContain("stack-unknown-input-stack");
+  });
+});
+
+describe("routes to an agent identity (docs/controls.md)", () => {
+  it("lists every type the pack reads as checked, by rules the pack runs, and gives every other route a reason", () => {
+    const byId = new Map(RULES.map((rule) => [rule.id, rule]));
+    const listed = new Set(ROUTES.flatMap((route) => route.type.split(/,\s*/).map((type) => type.replace(/ \(.*$/, ""))));
+    const read = [...Object.values(TYPES), ...Object.values(ROUTE_TYPES), ...Object.keys(RESOURCE_POLICY_TYPES), ...Object.keys(WORKLOAD_TYPES)].filter((type) => type !== TYPES.logGroup && type !== TYPES.namespace);
+    for (const type of read) expect(listed.has(type), type).toBe(true);
+    for (const route of ROUTES) {
+      expect(Boolean(route.checkedBy) !== Boolean(route.outOfScope), route.type).toBe(true);
+      for (const id of route.checkedBy ?? []) expect(byId.get(id)?.pack.resource || byId.get(id)?.pack.stack, `${route.type}: ${id}`).toBe(true);
+      if (route.outOfScope) expect(route.outOfScope.length, route.type).toBeGreaterThan(20);
+    }
   });
 });
