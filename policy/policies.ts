@@ -8,6 +8,7 @@
  * builds fresh args for every policy, so findings are memoised on the inputs' content, and each
  * rule's policy reports only its own findings. Errors are mandatory, warnings advisory.
  */
+import { createHash } from "node:crypto";
 import type { EnforcementLevel, Policies, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { RULES, formatViolation, type RuleMeta } from "../components/rules";
 import { readInputs } from "./inputs";
@@ -37,18 +38,22 @@ function assertCovered(findings: readonly PackFinding[], where: "resource" | "st
 }
 
 /**
- * One entry per kind of check: the last inputs seen and their findings. The engine asks every
- * policy about one resource (or the stack) in turn, so the latest entry is the one that repeats.
+ * Findings by a digest of the inputs they were computed from. The engine asks every policy about
+ * one resource (or the stack) in turn; a bounded map (oldest out first) also serves callers that
+ * ask policy by policy over many resources.
  */
-class LastResult<T> {
-  private key: string | undefined;
-  private value: T | undefined;
-  get(key: string, compute: () => T): T {
-    if (this.key !== key || this.value === undefined) {
-      this.value = compute();
-      this.key = key;
+class Memo<T> {
+  private readonly entries = new Map<string, T>();
+  constructor(private readonly max: number) {}
+  get(content: string, compute: () => T): T {
+    const key = createHash("sha256").update(content).digest("base64");
+    let value = this.entries.get(key);
+    if (value === undefined) {
+      value = compute();
+      if (this.entries.size >= this.max) this.entries.delete(this.entries.keys().next().value!);
+      this.entries.set(key, value);
     }
-    return this.value;
+    return value;
   }
 }
 
@@ -84,13 +89,16 @@ const level = (rule: RuleMeta): EnforcementLevel => (rule.severity === "error" ?
 /** The pack's policies; tests pass a fixed `now` so expiry results are reproducible. */
 export function createPolicies(options: PackOptions = {}): Policies {
   const now = options.now ?? (() => new Date());
-  const resourceMemo = new LastResult<readonly PackFinding[]>();
-  const stackMemo = new LastResult<readonly PackFinding[]>();
+  const resourceMemo = new Memo<readonly PackFinding[]>(10_000);
+  const stackMemo = new Memo<readonly PackFinding[]>(1);
   const onResource = (resource: PackResource) => {
     const context = { now: now() };
     return resourceMemo.get(`${context.now.toISOString()}\u0000${contentKey(resource)}`, () => resourceFindings(resource, context));
   };
-  const onStack = (resources: readonly PackResource[]) => stackMemo.get(JSON.stringify(resources.map(contentKey)), () => stackFindings(resources));
+  // Keyed by the resources' URNs, not their content: reading every input again for each of ~50 stack
+  // policies cost ~0.2 s per policy at 5,000 resources. One pack process analyses one stack once per
+  // operation (preview or update), where a URN names one resource with one set of inputs.
+  const onStack = (resources: readonly PackResource[]) => stackMemo.get(resources.map((r) => r.urn).join("\n"), () => stackFindings(resources));
 
   const resourcePolicy = (rule: RuleMeta): ResourceValidationPolicy => ({
     name: policyName(rule.id, "resource"),

@@ -126,11 +126,8 @@ export interface RouteResult {
 }
 
 /** Every route check over the stack. */
-export function checkRoutes(ix: StackIndex, resources: readonly PackResource[]): RouteResult {
-  const read: Read[] = resources.map((resource) => {
-    const inputs = readInputs(resource.props);
-    return { resource, v: inputs.value, unknown: inputs.unknown };
-  });
+export function checkRoutes(ix: StackIndex): RouteResult {
+  const read: Read[] = ix.inputs.map(({ resource, value, unknown }) => ({ resource, v: value, unknown }));
   const ofType = (...types: string[]) => read.filter((r) => types.includes(r.resource.type));
   const roles = agentRoles(ix);
   const findings: PackFinding[] = [];

@@ -19,7 +19,8 @@ interface Read {
 
 /** Everything the stack checks need, read once. */
 export function indexStack(resources: readonly PackResource[]) {
-  const read = resources.map((resource) => ({ resource, v: readInputs(resource.props).value }));
+  const inputs = resources.map((resource) => ({ resource, ...readInputs(resource.props) }));
+  const read = inputs.map(({ resource, value }) => ({ resource, v: value }));
   const ofType = (type: string) => read.filter((r) => r.resource.type === type);
   const metadata = (r: Read) => (r.v.metadata ?? {}) as Record<string, unknown>;
 
@@ -79,7 +80,7 @@ export function indexStack(resources: readonly PackResource[]) {
     subjects: (Array.isArray(r.v.subjects) ? r.v.subjects : []).map((s) => asRecord(s)),
   }));
   const namespaces = ofType(TYPES.namespace).map((r) => ({ ...r, name: asString(metadata(r).name), labels: asRecord(metadata(r).labels) }));
-  return { namespaces, serviceAccounts, roles, rolePolicies, vaultPolicies, authRoles, secretRoles, logGroups, rbacRoles, bindings };
+  return { inputs, namespaces, serviceAccounts, roles, rolePolicies, vaultPolicies, authRoles, secretRoles, logGroups, rbacRoles, bindings };
 }
 
 export type StackIndex = ReturnType<typeof indexStack>;

@@ -90,7 +90,7 @@ function identityHoldings(ix: StackIndex, identity: Identity, extraPolicies: Rea
 
 export function checkStack(resources: readonly PackResource[]): PackFinding[] {
   const ix = indexStack(resources);
-  const routes = checkRoutes(ix, resources);
+  const routes = checkRoutes(ix);
   const findings: PackFinding[] = [...routes.findings];
   const saByKey = new Map(ix.serviceAccounts.map((sa) => [key(sa.namespace, sa.name), sa]));
   const agents = [...new Set(ix.serviceAccounts.map((sa) => sa.agent))].sort();

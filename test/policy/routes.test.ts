@@ -234,6 +234,14 @@ describe("pack: every route to an agent identity", () => {
     });
   }
 
+  it("reads managedPolicyArns and inlinePolicies on an agent role, failing closed when unknown at preview", async () => {
+    const withRole = (edit: (props: Record<string, unknown>) => Record<string, unknown>) =>
+      base.map((r) => (r.type === "aws:iam/role:Role" && r.props.name === ROLE ? { ...r, props: edit(r.props) } : r));
+    expect(ruleIds(await runPack(withRole((p) => ({ ...p, managedPolicyArns: ["arn:aws:iam::aws:policy/AmazonS3FullAccess"] }))))).toEqual(["iam/attached-policy"]);
+    expect(ruleIds(await runPack(withRole((p) => ({ ...p, managedPolicyArns: UNKNOWN }))))).toEqual(["iam/attached-policy"]);
+    expect(ruleIds(await runPack(withRole((p) => ({ ...p, inlinePolicies: UNKNOWN }))))).toEqual(["stack/unknown-input"]);
+  });
+
   it("passes a workload the workload helper labelled, and a Pod Identity association to the role's own ServiceAccount", async () => {
     const labels = { "agent-identity.io/agent": "billing", "agent-identity.io/identity": "execution" };
     const ok: Resource[] = [
