@@ -32,6 +32,7 @@ export const ROUTE_TYPES = {
   configMapPatch: "kubernetes:core/v1:ConfigMapPatch",
   secret: "kubernetes:core/v1:Secret",
   secretPatch: "kubernetes:core/v1:SecretPatch",
+  serviceAccountPatch: "kubernetes:core/v1:ServiceAccountPatch",
 } as const;
 
 /** Resource types holding a resource policy, and the input it is in. */
@@ -67,8 +68,7 @@ export const RESOURCE_POLICY_TYPES: Readonly<Record<string, string>> = {
 /** Inputs of any Vault resource that hand out policies to whoever logs in or holds the token. */
 export const VAULT_POLICY_FIELDS = ["tokenPolicies", "policies", "allowedPolicies", "allowedPoliciesGlob"] as const;
 
-/** Workload kinds and where their pod spec is. */
-export const WORKLOAD_TYPES: Readonly<Record<string, readonly string[]>> = {
+const WORKLOADS: Readonly<Record<string, readonly string[]>> = {
   "kubernetes:core/v1:Pod": [],
   "kubernetes:apps/v1:Deployment": ["spec", "template"],
   "kubernetes:apps/v1:StatefulSet": ["spec", "template"],
@@ -78,6 +78,14 @@ export const WORKLOAD_TYPES: Readonly<Record<string, readonly string[]>> = {
   "kubernetes:batch/v1:CronJob": ["spec", "jobTemplate", "spec", "template"],
   "kubernetes:core/v1:ReplicationController": ["spec", "template"],
 };
+
+/** Workload kinds (and their Patch, which may set the ServiceAccount of one outside the stack) and where their pod template is. */
+export const WORKLOAD_TYPES: Readonly<Record<string, readonly string[]>> = Object.fromEntries(
+  Object.entries(WORKLOADS).flatMap(([type, path]) => [
+    [type, path],
+    [`${type}Patch`, path],
+  ]),
+);
 
 interface AgentRole {
   readonly agent: string;
@@ -329,6 +337,15 @@ export function checkRoutes(ix: StackIndex): RouteResult {
     const sa = saAt(asString(metadata.namespace) ?? "default", annotations["kubernetes.io/service-account.name"]);
     if (sa && (asString(r.v.type) === "kubernetes.io/service-account-token" || isUnknown(r, "type"))) {
       findings.push(finding({ agent: sa.agent, kind: sa.kind }, r.resource.urn, saRule, `Secret ${r.resource.name} holds a long-lived token for ServiceAccount ${sa.namespace}/${sa.name}`, "each identity uses only its own short-lived projected token"));
+    }
+  }
+  for (const r of ofType(ROUTE_TYPES.serviceAccountPatch)) {
+    const metadata = asRecord(r.v.metadata);
+    const sa = saAt(metadata.namespace ?? "default", metadata.name);
+    const unknownTarget = isUnknown(r, "metadata.name") || isUnknown(r, "metadata.namespace") || isUnknown(r, "metadata");
+    if (sa || unknownTarget) {
+      const who = sa ? { agent: sa.agent, kind: sa.kind } : { agent: r.resource.name, kind: null };
+      findings.push(finding(who, r.resource.urn, saRule, `ServiceAccountPatch ${r.resource.name} changes ${sa ? `agent ServiceAccount ${sa.namespace}/${sa.name}` : "a ServiceAccount unknown at preview"}`, "change an agent's ServiceAccount through its declaration only"));
     }
   }
   for (const r of read.filter((x) => WORKLOAD_TYPES[x.resource.type])) {

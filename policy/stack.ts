@@ -169,9 +169,12 @@ export function checkStack(resources: readonly PackResource[]): PackFinding[] {
     const iam = identity.kind === "orchestration" ? [] : held.policies.flatMap((doc) => doc.Statement.filter((s) => s.Effect === "Allow")).flatMap((s) => asList(s.Resource)).filter((r) => r !== "*");
     grantSets.push({ agent: identity.agent, identity: identity.kind, grants: [...iam, ...held.vaultPaths.filter((p) => !SELF_PATHS.has(p)), ...held.secretRoles.flatMap((s) => s.roleArns)] });
   }
+  const kvRoot = kvRootOf(ix, agents);
   const ownership: AgentOwnership[] = agents.map((agent) => ({
     agent,
     owned: [
+      // Every agent's KV subtree is its own, whether or not it reads from it yet.
+      ...(kvRoot ? [`${kvRoot}${agent}/*`] : []),
       ...ix.roles.filter((r) => r.tags.agent === agent && r.name).map((r) => `arn:*:iam::*:role/${r.name}`),
       ...ix.logGroups.filter((g) => g.agent === agent).flatMap((g) => [g.pattern, `${g.pattern}:*`]),
       ...ownsOf(ix, agent),
@@ -225,6 +228,26 @@ export function checkStack(resources: readonly PackResource[]): PackFinding[] {
     }
   }
   return findings;
+}
+
+/**
+ * Where agents' KV subtrees live: the components write `<kvMount>/data/agents/<env>/<agent>/<path>`,
+ * so one agent's own KV path in a Vault policy bound to it gives the root of every agent's subtree.
+ */
+function kvRootOf(ix: StackIndex, agents: readonly string[]): string | undefined {
+  const names = new Set(agents);
+  for (const authRole of ix.authRoles) {
+    const agent = authRole.meta.agent;
+    if (!agent || !names.has(agent)) continue;
+    for (const policy of ix.vaultPolicies.filter((p) => p.name && authRole.policies.includes(p.name))) {
+      for (const { path } of policy.paths) {
+        const at = path.indexOf(`/${agent}/`);
+        const root = at < 0 ? "" : path.slice(0, at + 1);
+        if (/^[^*?]+\/data\/agents\/[^/*?]+\/$/.test(root)) return root;
+      }
+    }
+  }
+  return undefined;
 }
 
 /** What each agent declared it owns, from the annotation the components write on its ServiceAccounts. */

@@ -170,6 +170,16 @@ const cases: Array<{ name: string; resources: Resource[]; expect: string[] }> = 
     resources: [{ type: "kubernetes:apps/v1:Deployment", name: "borrow", props: { metadata: { namespace: SA.namespace }, spec: { template: { metadata: { labels: { app: "x" } }, spec: { serviceAccountName: SA.name, containers: [] } } } } }],
     expect: ["kubernetes/service-account-use"],
   },
+  {
+    name: "a DeploymentPatch setting an agent ServiceAccount on a workload outside the stack",
+    resources: [{ type: "kubernetes:apps/v1:DeploymentPatch", name: "repoint", props: { metadata: { name: "legacy", namespace: SA.namespace }, spec: { template: { spec: { serviceAccountName: SA.name } } } } }],
+    expect: ["kubernetes/service-account-use"],
+  },
+  {
+    name: "a ServiceAccountPatch of an agent ServiceAccount",
+    resources: [{ type: "kubernetes:core/v1:ServiceAccountPatch", name: "mount", props: { metadata: { name: SA.name, namespace: SA.namespace }, automountServiceAccountToken: true } }],
+    expect: ["kubernetes/service-account-use"],
+  },
   // ---------------------------------------------------------------- Vault
   {
     name: "a generic Vault endpoint writing a policy",
@@ -240,6 +250,16 @@ describe("pack: every route to an agent identity", () => {
     expect(ruleIds(await runPack(withRole((p) => ({ ...p, managedPolicyArns: ["arn:aws:iam::aws:policy/AmazonS3FullAccess"] }))))).toEqual(["iam/attached-policy"]);
     expect(ruleIds(await runPack(withRole((p) => ({ ...p, managedPolicyArns: UNKNOWN }))))).toEqual(["iam/attached-policy"]);
     expect(ruleIds(await runPack(withRole((p) => ({ ...p, inlinePolicies: UNKNOWN }))))).toEqual(["stack/unknown-input"]);
+  });
+
+  it("judges a Vault grant on another agent's KV subtree as cross-agent, though that agent reads no KV", async () => {
+    const edited = base.map((r) => {
+      if (r.type !== "vault:index/policy:Policy" || r.props.name !== ROLE) return r;
+      return { ...r, props: { ...r.props, policy: `${String(r.props.policy)}\npath "kv/data/agents/test/billing/notes" {\n  capabilities = ["read"]\n}\n\npath "kv/data/agents/test/search/keys" {\n  capabilities = ["read"]\n}\n` } };
+    });
+    const reported = await runPack(edited);
+    expect(ruleIds(reported)).toEqual(["separation/cross-agent-grant"]);
+    expect(reported[0].message).toContain("kv/data/agents/test/search/keys");
   });
 
   it("passes a workload the workload helper labelled, and a Pod Identity association to the role's own ServiceAccount", async () => {
