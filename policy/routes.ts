@@ -66,7 +66,7 @@ export const RESOURCE_POLICY_TYPES: Readonly<Record<string, string>> = {
 };
 
 /** Inputs of any Vault resource that hand out policies to whoever logs in or holds the token. */
-export const VAULT_POLICY_FIELDS = ["tokenPolicies", "policies", "allowedPolicies", "allowedPoliciesGlob"] as const;
+export const VAULT_POLICY_FIELDS = ["tokenPolicies", "policies", "allowedPolicies", "allowedPoliciesGlobs"] as const;
 
 const WORKLOADS: Readonly<Record<string, readonly string[]>> = {
   "kubernetes:core/v1:Pod": [],
@@ -266,7 +266,7 @@ export function checkRoutes(ix: StackIndex): RouteResult {
           continue;
         }
         for (const name of asStrings(r.v[field])) {
-          const hits = [...agentPolicies.entries()].filter(([policy]) => (field === "allowedPoliciesGlob" ? globMatches(name, policy) : name === policy || name === "*"));
+          const hits = [...agentPolicies.entries()].filter(([policy]) => (field === "allowedPoliciesGlobs" ? globMatches(name, policy) : name === policy || name === "*"));
           for (const [policy, owner] of hits) {
             if (ownRole && ownRole.meta.agent === owner.agent && ownRole.meta.identity === (owner.kind ?? undefined)) continue;
             findings.push(finding(owner, r.resource.urn, "vault/agent-policy-use", `${r.resource.type} ${r.resource.name} hands out ${owner.agent}/${owner.kind ?? "*"}'s Vault policy ${policy} (${field})`, "only the identity's own Kubernetes-auth role carries its policy"));

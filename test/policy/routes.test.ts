@@ -208,7 +208,12 @@ const cases: Array<{ name: string; resources: Resource[]; expect: string[] }> = 
   },
   {
     name: "a token role allowing every policy by glob",
-    resources: [{ type: "vault:tokenauth/authBackendRole:AuthBackendRole", name: "any", props: { roleName: "any", allowedPoliciesGlob: ["acme-test-*"] } }],
+    resources: [{ type: "vault:tokenauth/authBackendRole:AuthBackendRole", name: "any", props: { roleName: "any", allowedPoliciesGlobs: ["acme-test-*"] } }],
+    expect: ["vault/agent-policy-use"],
+  },
+  {
+    name: "a Vault identity group carrying an agent's policy",
+    resources: [{ type: "vault:identity/group:Group", name: "ops", props: { name: "ops", type: "internal", policies: ["acme-test-billing-execution"] } }],
     expect: ["vault/agent-policy-use"],
   },
   {
