@@ -189,6 +189,9 @@ export function checkRoutes(ix: StackIndex): RouteResult {
         findings.push(finding({ agent: a.r.resource.name, kind: null }, a.r.resource.urn, "iam/attached-policy", `${a.r.resource.type} ${a.r.resource.name}: the role is unknown at preview and not from a role of this stack`, "name the role with a known value"));
       } else if (role) {
         for (const arn of a.arns) attach(role, a.r, a.arnField, arn);
+      } else if (a.arns.includes(undefined) && !deps(a.r, a.arnField).some((d) => d.type === ROUTE_TYPES.policy)) {
+        // Not an agent role, but an ARN nobody can read could be an admin policy (iam/managed-admin-policy).
+        findings.push(finding({ agent: a.r.resource.name, kind: null }, a.r.resource.urn, "stack/unknown-input", `${a.r.resource.type} ${a.r.resource.name}: ${a.arnField} is unknown at preview and not from an aws.iam.Policy of this stack`, "attach a policy of this stack, or name the ARN with a known value"));
       }
     }
   }

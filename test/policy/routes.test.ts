@@ -56,6 +56,11 @@ const cases: Array<{ name: string; resources: Resource[]; expect: string[] }> = 
     expect: ["iam/attached-policy"],
   },
   {
+    name: "an attachment to a role that is not an agent's, whose policy ARN is unknown and not from this stack",
+    resources: [{ type: "aws:iam/rolePolicyAttachment:RolePolicyAttachment", name: "ops", props: { role: "ops-admin", policyArn: UNKNOWN } }],
+    expect: ["stack/unknown-input"],
+  },
+  {
     name: "a policy from outside the stack attached by ARN",
     resources: [{ type: "aws:iam/rolePolicyAttachment:RolePolicyAttachment", name: "attach", props: { role: ROLE, policyArn: "arn:aws:iam::111122223333:policy/elsewhere" } }],
     expect: ["iam/attached-policy"],
