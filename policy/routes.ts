@@ -261,15 +261,18 @@ export function checkRoutes(ix: StackIndex): RouteResult {
     if (authRole.meta.agent) for (const name of authRole.policies) agentPolicies.set(name, { agent: authRole.meta.agent, kind, urn: authRole.resource.urn });
   }
   if (agentPolicies.size) {
+    const authRoleByUrn = new Map(ix.authRoles.map((a) => [a.resource.urn, a]));
     for (const r of read.filter((x) => x.resource.type.startsWith("vault:"))) {
-      const ownRole = ix.authRoles.find((a) => a.resource.urn === r.resource.urn);
+      const ownRole = authRoleByUrn.get(r.resource.urn);
       for (const field of VAULT_POLICY_FIELDS) {
         if (isUnknown(r, field)) {
           findings.push(finding({ agent: r.resource.name, kind: null }, r.resource.urn, "vault/agent-policy-use", `${r.resource.type} ${r.resource.name}: ${field} is unknown at preview, so it may hand out an agent's policy`, "name the policies with known values"));
           continue;
         }
         for (const name of asStrings(r.v[field])) {
-          const hits = [...agentPolicies.entries()].filter(([policy]) => (field === "allowedPoliciesGlobs" ? globMatches(name, policy) : name === policy || name === "*"));
+          const exact = agentPolicies.get(name);
+          const hits: Array<[string, { agent: string; kind: IdentityKind | null; urn: string }]> =
+            field === "allowedPoliciesGlobs" || name === "*" ? [...agentPolicies.entries()].filter(([policy]) => globMatches(name, policy)) : exact ? [[name, exact]] : [];
           for (const [policy, owner] of hits) {
             if (ownRole && ownRole.meta.agent === owner.agent && ownRole.meta.identity === (owner.kind ?? undefined)) continue;
             findings.push(finding(owner, r.resource.urn, "vault/agent-policy-use", `${r.resource.type} ${r.resource.name} hands out ${owner.agent}/${owner.kind ?? "*"}'s Vault policy ${policy} (${field})`, "only the identity's own Kubernetes-auth role carries its policy"));
