@@ -153,15 +153,17 @@ export function checkRoutes(ix: StackIndex): RouteResult {
     const fix = "grant the agent what its tools need in its declaration; attach nothing else to agent roles";
     let source: Read | undefined;
     if (arn === undefined) {
+      // Unknown at preview: traced to the one Policy it came from. A known ARN is judged as written,
+      // never by its dependencies (`policy.arn.apply(() => adminArn)` depends on the Policy too).
       const from = deps(r, field).filter((d) => d.type === ROUTE_TYPES.policy);
-      source = from.length === 1 ? customerPolicies.find((p) => p.resource.urn === from[0].urn) : undefined;
+      source = from.length === 1 && deps(r, field).length === 1 ? customerPolicies.find((p) => p.resource.urn === from[0].urn) : undefined;
       if (!source) return findings.push(finding(role, r.resource.urn, rule, `${r.resource.type} ${r.resource.name} attaches a policy to agent role ${role.name} whose ARN is unknown at preview and not from one aws.iam.Policy of this stack`, fix));
     } else if (/^arn:[^:]+:iam::aws:policy\//.test(arn)) {
       return findings.push(finding(role, r.resource.urn, rule, `${r.resource.type} ${r.resource.name} attaches AWS managed policy ${arn} to agent role ${role.name}`, fix));
     } else {
       const name = /:policy\/(?:.*\/)?([^/]+)$/.exec(arn)?.[1];
       source = customerPolicies.find((p) => name !== undefined && asString(p.v.name) === name);
-      if (!source) return findings.push(finding(role, r.resource.urn, rule, `${r.resource.type} ${r.resource.name} attaches ${arn} to agent role ${role.name}, which is not an aws.iam.Policy of this stack, so its document cannot be read`, fix));
+      if (!source) return findings.push(finding(role, r.resource.urn, rule, `${r.resource.type} ${r.resource.name} attaches ${arn} to agent role ${role.name}, which is not an aws.iam.Policy of this stack (by name), so its document cannot be read`, "attach only policies of this stack, named explicitly (`name:`), or better none: grant the agent what its tools need in its declaration"));
     }
     const document = readPolicyDocument(source.v.policy);
     if (!document) {

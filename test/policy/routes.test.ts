@@ -51,6 +51,14 @@ const cases: Array<{ name: string; resources: Resource[]; expect: string[] }> = 
     expect: ["separation/cross-agent-grant"],
   },
   {
+    name: "a known AWS managed ARN computed from a stack Policy's output (judged as written, not by its dependency)",
+    resources: [
+      { type: "aws:iam/policy:Policy", name: "decoy", props: { name: "decoy", policy: readOwn } },
+      { type: "aws:iam/rolePolicyAttachment:RolePolicyAttachment", name: "attach", props: { role: ROLE, policyArn: "arn:aws:iam::aws:policy/ReadOnlyAccess" }, dependsOn: { policyArn: ["decoy"] } },
+    ],
+    expect: ["iam/attached-policy"],
+  },
+  {
     name: "an attachment whose policy ARN is unknown and not from this stack",
     resources: [{ type: "aws:iam/rolePolicyAttachment:RolePolicyAttachment", name: "attach", props: { role: ROLE, policyArn: UNKNOWN } }],
     expect: ["iam/attached-policy"],
