@@ -188,7 +188,7 @@ export function checkRoutes(ix: StackIndex): RouteResult {
     for (const value of a.roleValues) {
       const role = namedAgentRole(roles, a.r, a.roleField, value);
       if (role === "unknown") {
-        findings.push(finding({ agent: a.r.resource.name, kind: null }, a.r.resource.urn, "iam/attached-policy", `${a.r.resource.type} ${a.r.resource.name}: the role is unknown at preview and not from a role of this stack`, "name the role with a known value"));
+        findings.push(finding({ agent: a.r.resource.name, kind: null }, a.r.resource.urn, "iam/attached-policy", `${a.r.resource.type} ${a.r.resource.name}: the role is unknown at preview and not traced to an agent role, so the pack cannot tell whether it names one`, "name the role with a known value"));
       } else if (role) {
         for (const arn of a.arns) attach(role, a.r, a.arnField, arn);
       } else if (a.arns.includes(undefined) && !deps(a.r, a.arnField).some((d) => d.type === ROUTE_TYPES.policy)) {
@@ -288,14 +288,14 @@ export function checkRoutes(ix: StackIndex): RouteResult {
   const eksRule = "kubernetes/eks-access";
   for (const r of ofType(ROUTE_TYPES.eksAccessEntry, ROUTE_TYPES.eksAccessPolicyAssociation)) {
     const role = namedAgentRole(roles, r, "principalArn", asString(r.v.principalArn));
-    if (role === "unknown") findings.push(finding({ agent: r.resource.name, kind: null }, r.resource.urn, eksRule, `${r.resource.type} ${r.resource.name}: principalArn is unknown at preview and not from a role of this stack`, "name the principal with a known ARN"));
+    if (role === "unknown") findings.push(finding({ agent: r.resource.name, kind: null }, r.resource.urn, eksRule, `${r.resource.type} ${r.resource.name}: principalArn is unknown at preview and not traced to an agent role, so the pack cannot tell whether it names one`, "name the principal with a known ARN"));
     else if (role) findings.push(finding(role, r.resource.urn, eksRule, `${r.resource.type} ${r.resource.name} gives agent role ${role.name} access to the cluster`, "agent roles get no Kubernetes access; the agent acts in the cluster only as its own ServiceAccount"));
   }
   for (const r of ofType(ROUTE_TYPES.eksPodIdentityAssociation)) {
     for (const field of ["roleArn", "targetRoleArn"]) {
       const role = namedAgentRole(roles, r, field, asString(r.v[field]));
       if (role === "unknown") {
-        findings.push(finding({ agent: r.resource.name, kind: null }, r.resource.urn, eksRule, `Pod Identity association ${r.resource.name}: ${field} is unknown at preview and not from a role of this stack`, "name the role with a known ARN"));
+        findings.push(finding({ agent: r.resource.name, kind: null }, r.resource.urn, eksRule, `Pod Identity association ${r.resource.name}: ${field} is unknown at preview and not traced to an agent role, so the pack cannot tell whether it names one`, "name the role with a known ARN"));
         continue;
       }
       if (!role) continue;
