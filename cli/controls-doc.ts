@@ -2,8 +2,9 @@
  * Renders docs/controls.md from the rule metadata: every rule, where it runs, and the standards it
  * gives evidence for. `npm run docs` writes it; a test fails when the file is stale.
  */
-import { ALL_RULES, RESOURCE_ONLY_RULES, type RuleMeta } from "../components/rules";
-import { PACK_COVERAGE, PLAN_ONLY, policyName } from "../policy/policies";
+import { ALL_RULES, RULES, type RuleMeta } from "../components/rules";
+import { policyName } from "../policy/policies";
+import { ROUTES } from "../policy/route-table";
 import { PASSROLE_COMPUTE_SOURCE, RISK_ACTIONS, RISK_CATEGORIES, RISK_SOURCES, type RiskCategory } from "../components/rules/data/risk-categories";
 
 const FAMILY_TITLES: Record<string, string> = {
@@ -23,19 +24,18 @@ const cell = (values: readonly string[]) => (values.length ? values.join(", ") :
 const escape = (text: string) => text.replace(/\|/g, "\\|");
 
 function where(rule: RuleMeta, planIds: Set<string>): string {
-  const coverage = PACK_COVERAGE[rule.id];
   const places = [
     ...(planIds.has(rule.id) ? ["plan, components"] : []),
-    ...(coverage?.resource ? [`pack \`${policyName(rule.id, "resource")}\``] : []),
-    ...(coverage?.stack ? [`pack \`${policyName(rule.id, "stack")}\``] : []),
-    ...(PLAN_ONLY[rule.id] ? [`not in pack: ${PLAN_ONLY[rule.id]}`] : []),
+    ...(rule.pack.resource ? [`pack \`${policyName(rule.id, "resource")}\``] : []),
+    ...(rule.pack.stack ? [`pack \`${policyName(rule.id, "stack")}\``] : []),
+    ...(rule.pack.planOnly ? [`not in pack: ${rule.pack.planOnly}`] : []),
   ];
   return places.join("; ");
 }
 
 export function renderControls(): string {
   const planIds = new Set(ALL_RULES.map((rule) => rule.id));
-  const rules = [...ALL_RULES, ...RESOURCE_ONLY_RULES];
+  const rules = RULES;
   const families = [...new Set(rules.map((rule) => rule.family))];
   const out = [
     "# Controls",
@@ -71,6 +71,7 @@ export function renderControls(): string {
     }
     out.push("");
   }
+  out.push(...renderRoutes());
   out.push(...renderRiskCategories());
   out.push("## By standard", "");
   for (const [title, pick] of [
@@ -88,6 +89,26 @@ export function renderControls(): string {
 }
 
 /** The curated risk lists (components/rules/data/risk-categories.ts), each action with its source. */
+function renderRoutes(): string[] {
+  const out = [
+    "## Routes to an agent identity",
+    "",
+    "Every resource type that can grant, bind, attach or impersonate an agent identity, and what the policy pack does with it",
+    "(policy/route-table.ts). Inputs a check reads that are unknown at preview, or that it cannot parse, fail closed; an",
+    "input unknown at preview that comes from one resource of the stack (`policyArn: policy.arn`) is traced to it. Where a",
+    "policy document is checked, every IAM permission check runs on it (the table names a few).",
+    "",
+    "| Resource type | Route | Pack |",
+    "|---|---|---|",
+  ];
+  for (const route of ROUTES) {
+    const pack = route.checkedBy ? `checked: ${route.checkedBy.map((id) => `\`${id}\``).join(", ")}` : `out of scope: ${route.outOfScope}`;
+    out.push(`| \`${escape(route.type)}\` | ${escape(route.route)} | ${escape(pack)} |`);
+  }
+  out.push("");
+  return out;
+}
+
 function renderRiskCategories(): string[] {
   const out = [
     "## Risk categories",

@@ -72,7 +72,9 @@ export function checkAgentNamespaces(ix: StackIndex): PackFinding[] {
     const tier = tierOf(tierName);
     if (!tier || reported.has(`${sa.agent}\u0000${sa.namespace}`)) continue;
     const others = new Set(ix.serviceAccounts.filter((o) => o.namespace === sa.namespace && o.agent !== sa.agent).map((o) => o.agent));
-    const problems = checkOwnNamespace({ tier: tierName, namespace: sa.namespace, ownNamespace: others.size === 0 }, tier);
+    // Its own: created in this stack for this agent (as the Agent component does), and no one else's ServiceAccounts in it.
+    const created = ix.namespaces.some((n) => n.name === sa.namespace && n.labels[`${LABEL_PREFIX}/agent`] === sa.agent);
+    const problems = checkOwnNamespace({ tier: tierName, namespace: sa.namespace, ownNamespace: created && others.size === 0 }, tier);
     if (problems.length) reported.add(`${sa.agent}\u0000${sa.namespace}`);
     findings.push(...problems.map((problem) => ({ ...problem, agent: sa.agent, identity: null, urn: sa.resource.urn })));
   }

@@ -1,139 +1,74 @@
 /**
- * The pack's policies: one CrossGuard policy per rule id (so an organisation can see, configure and
- * report each rule by name), all running the shared checks. Errors are mandatory, warnings advisory.
+ * The pack's policies, generated from the rule objects (components/rules, `RULES`): one CrossGuard
+ * policy per rule id and place (so an organisation can see, configure and report each rule by name)
+ * for every rule whose `pack` says it runs on resources or across the stack. A rule the pack cannot
+ * judge says why in its own object (`planOnly`), and docs/controls.md prints that reason.
+ *
+ * The checks of one resource (or of the whole stack) run once, not once per policy: the engine
+ * builds fresh args for every policy, so findings are memoised on the inputs' content, and each
+ * rule's policy reports only its own findings. Errors are mandatory, warnings advisory.
  */
+import { createHash } from "node:crypto";
 import type { EnforcementLevel, Policies, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { ALL_RULES, RESOURCE_ONLY_RULES, formatViolation, type RuleMeta } from "../components/rules";
-import { checkResource, type PackContext, type PackFinding, type PackResource } from "./resources";
+import { RULES, formatViolation, type RuleMeta } from "../components/rules";
+import { readInputs } from "./inputs";
+import { prepareVaultPolicies } from "./vault-hcl";
+import { TYPES, checkResource, type PackContext, type PackFinding, type PackResource } from "./resources";
 import { checkStack } from "./stack";
 
-/** Which rules the pack can evaluate, and where (per resource, or across the stack). */
-export const PACK_COVERAGE: Readonly<Record<string, { readonly resource?: true; readonly stack?: true }>> = {
-  "iam/action-wildcard": { resource: true },
-  "iam/service-wildcard": { resource: true },
-  "iam/action-pattern": { resource: true },
-  "iam/resource-wildcard": { resource: true },
-  "iam/not-action": { resource: true },
-  "iam/not-resource": { resource: true },
-  "iam/privilege-escalation": { resource: true },
-  "iam/passrole-wildcard": { resource: true },
-  "iam/passrole-compute": { resource: true },
-  "iam/assume-agent-role": { stack: true },
-  "iam/managed-admin-policy": { resource: true },
-  "iam/unknown-action": { resource: true },
-  "iam/malformed-arn": { resource: true },
-  "iam/resource-type": { resource: true },
-  "iam/permissions-management": { resource: true },
-  "iam/tagging": { resource: true },
-  "iam/credentials-exposure": { resource: true },
-  "iam/code-execution": { resource: true },
-  "iam/resource-exposure": { resource: true },
-  "iam/defence-evasion": { resource: true },
-  "iam/data-exfiltration": { resource: true },
-  "separation/orchestration-models-only": { stack: true },
-  "separation/audit-write-only": { stack: true },
-  "separation/audit-tamper-deny": { stack: true },
-  "separation/execution-no-audit-sink": { stack: true },
-  "separation/cross-agent-grant": { stack: true },
-  "separation/prefix-sibling": { stack: true },
-  "trust/single-statement": { resource: true },
-  "trust/web-identity-only": { resource: true },
-  "trust/principal-wildcard": { resource: true },
-  "trust/account-principal": { resource: true },
-  "trust/service-principal": { resource: true },
-  "trust/single-provider": { resource: true },
-  "trust/string-equals": { resource: true },
-  "trust/no-wildcards": { resource: true },
-  "trust/own-service-account": { resource: true, stack: true },
-  "kubernetes/automount-token": { resource: true },
-  "kubernetes/default-service-account": { resource: true },
-  "kubernetes/system-namespace": { resource: true },
-  "kubernetes/cluster-role-binding": { stack: true },
-  "kubernetes/rbac-wildcard": { stack: true },
-  "kubernetes/rbac-escalation": { stack: true },
-  "kubernetes/rbac-pod-exec": { stack: true },
-  "kubernetes/rbac-pod-create": { stack: true },
-  "kubernetes/rbac-token-request": { stack: true },
-  "kubernetes/rbac-secrets": { stack: true },
-  "kubernetes/shared-namespace-pod-create": { stack: true },
-  "vault/bound-exact": { resource: true },
-  "vault/bound-own-service-account": { stack: true },
-  "vault/audience": { resource: true },
-  "vault/default-policy": { resource: true },
-  "vault/token-period": { resource: true },
-  "vault/token-max-ttl": { resource: true },
-  "vault/policy-sudo": { resource: true },
-  "vault/policy-system-path": { resource: true },
-  "vault/policy-glob": { resource: true },
-  "vault/policy-unreadable": { resource: true },
-  "vault/secret-credential-type": { resource: true },
-  "vault/sts-ttl": { resource: true },
-  "vault/secret-role-arns": { resource: true },
-  "vault/unique-path": { stack: true },
-  "limits/role-name-length": { resource: true },
-  "limits/inline-policy-size": { resource: true, stack: true },
-  "limits/trust-policy-size": { resource: true },
-  "limits/session-duration": { resource: true },
-  "limits/vault-ttl-order": { resource: true },
-  "limits/secret-ttl": { resource: true },
-  "limits/sts-ttl-minimum": { resource: true },
-  "stack/no-shared-identity": { stack: true },
-  "stack/three-identities": { stack: true },
-  "stack/unknown-input": { resource: true, stack: true },
-  // Lifecycle and context, from role tags, ServiceAccount labels/annotations and Vault alias metadata.
-  "lifecycle/expired": { resource: true },
-  "lifecycle/expiring-soon": { resource: true },
-  "lifecycle/ownership-tags": { resource: true },
-  "context/permissions-boundary-required": { resource: true },
-  "context/traceable-sessions": { resource: true },
-  "context/session-name-room": { resource: true },
-  "context/data-class-tier": { resource: true },
-  "context/own-namespace-required": { stack: true },
-  "context/region-bound": { stack: true },
-  "context/foreign-account": { stack: true },
-  // Database statements, read from each vault.database.SecretBackendRole with the same check.
-  "database/sql-parse": { resource: true },
-  "database/statement-allowlist": { resource: true },
-  "database/role-attributes": { resource: true },
-  "database/own-role": { resource: true },
-  "database/role-membership": { resource: true },
-  "database/grant-scope": { resource: true },
-  "database/valid-until": { resource: true },
-  "database/revocation-drops-role": { resource: true },
-};
+/** The rules the pack runs, in registry order. */
+export const PACK_RULES: readonly RuleMeta[] = RULES.filter((rule) => rule.pack.resource || rule.pack.stack);
 
-/** Rules the pack cannot judge, and why: what they read is in the declaration only, on no resource. */
-export const PLAN_ONLY: Readonly<Record<string, string>> = {
-  "lifecycle/approval-required": "approvals are not written to any resource",
-  "context/data-class-ceiling": "a tool's data class is not written to any resource (the role carries the agent's ceiling)",
-  "lifecycle/exception-expiry": "exceptions live in the declaration, not on resources (the pack waives nothing)",
-  "lifecycle/exception-scope": "exceptions live in the declaration, not on resources (the pack waives nothing)",
-  "database/connection-plugin":
-    "a connection's plugin is configured outside the stack; the pack reads every database role's statements as PostgreSQL, so another plugin's SQL fails database/sql-parse",
-  "iam/resource-pattern": "which prefixes an agent owns is in the declaration only (until the pack reads ownership from resources)",
-  "separation/unowned-resource": "what an agent owns (`owns`) and the platform shares are in the declaration only; the pack still checks grants against other agents' roles and log groups",
-  "separation/shared-access": "platform shares are in the declaration only",
-  "separation/bucket-level": "which prefixes an agent owns is in the declaration only",
-  "separation/owns-declaration": "`owns` is in the declaration only",
-  "separation/share-declaration": "platform shares are in the declaration only",
-  "separation/database-connection": "the Vault database role resource does not say which agent's tool it serves",
-  "separation/name-collision": "derived names are compared in the plan; on resources, stack/no-shared-identity catches a shared role or ServiceAccount",
-};
+/** Rules the pack does not run, with the reason from each rule object. */
+export const PLAN_ONLY_RULES: readonly RuleMeta[] = RULES.filter((rule) => rule.pack.planOnly !== undefined);
 
-export const PACK_RULES: readonly RuleMeta[] = [...ALL_RULES, ...RESOURCE_ONLY_RULES].filter((rule) => PACK_COVERAGE[rule.id]);
+const byId = new Map(RULES.map((rule) => [rule.id, rule]));
 
 /** Policy names allow letters, digits, '-' and '_': `iam/service-wildcard` → `iam-service-wildcard`. */
 export function policyName(ruleId: string, where: "resource" | "stack"): string {
   const base = ruleId.replace(/\//g, "-");
-  return where === "stack" && PACK_COVERAGE[ruleId]?.resource ? `${base}-stack` : base;
+  return where === "stack" && byId.get(ruleId)?.pack.resource ? `${base}-stack` : base;
 }
 
 function assertCovered(findings: readonly PackFinding[], where: "resource" | "stack"): readonly PackFinding[] {
-  const stray = findings.find((finding) => !PACK_COVERAGE[finding.rule]?.[where]);
-  // A finding under an uncovered id would be dropped by every policy: fail loudly instead.
-  if (stray) throw new Error(`policy pack: rule ${stray.rule} reported by ${where} checks but not covered there`);
+  const stray = findings.find((finding) => !byId.get(finding.rule)?.pack[where]);
+  // A finding under an id whose rule object does not run here would be dropped by every policy: fail loudly.
+  if (stray) throw new Error(`policy pack: rule ${stray.rule} reported by ${where} checks but its rule object does not run there`);
   return findings;
 }
+
+/**
+ * Findings by a digest of the inputs they were computed from. The engine asks every policy about
+ * one resource (or the stack) in turn; a bounded map (oldest out first) also serves callers that
+ * ask policy by policy over many resources.
+ */
+class Memo<T> {
+  private readonly entries = new Map<string, T>();
+  constructor(private readonly max: number) {}
+  get(content: string, compute: () => T): T {
+    const key = createHash("sha256").update(content).digest("base64");
+    let value = this.entries.get(key);
+    if (value === undefined) {
+      value = compute();
+      if (this.entries.size >= this.max) this.entries.delete(this.entries.keys().next().value!);
+      this.entries.set(key, value);
+    }
+    return value;
+  }
+}
+
+/** The Vault policy texts among the resources, for the (async) HCL parser to read first. */
+function vaultPolicyTexts(resources: readonly PackResource[]): string[] {
+  return resources.filter((r) => r.type === TYPES.vaultPolicy).flatMap((r) => {
+    const policy = readInputs(r.props).value.policy;
+    return typeof policy === "string" ? [policy] : [];
+  });
+}
+
+const contentKey = (resource: PackResource) => {
+  const inputs = readInputs(resource.props);
+  return JSON.stringify([resource.type, resource.name, resource.urn, inputs.value, inputs.unknown]);
+};
 
 export function resourceFindings(resource: PackResource, context: PackContext): readonly PackFinding[] {
   return assertCovered(checkResource(resource, context), "resource");
@@ -151,82 +86,39 @@ export interface PackOptions {
 const message = (rule: RuleMeta, finding: PackFinding) => formatViolation({ ...finding, rule: rule.id, severity: rule.severity });
 const level = (rule: RuleMeta): EnforcementLevel => (rule.severity === "error" ? "mandatory" : "advisory");
 
-/**
- * The pack has one policy per rule, but each resource's (and the stack's) checks run once: the
- * first policy computes every finding, the others read their own from this cache. The policy
- * server hands each policy fresh args, so entries are keyed by what the checks read (URN, type,
- * inputs, and the day expiry is judged on), never by object identity. Checks are pure functions
- * of that key, so a hit returns exactly what a rerun would. A check that throws is not cached.
- */
-class FindingsCache {
-  private readonly entries = new Map<string, readonly PackFinding[]>();
-  constructor(private readonly capacity: number) {}
-
-  get(keyOf: () => string, compute: () => readonly PackFinding[]): readonly PackFinding[] {
-    let key: string;
-    try {
-      key = keyOf();
-    } catch {
-      return compute(); // inputs that cannot be read as plain data: no caching, same result
-    }
-    const hit = this.entries.get(key);
-    if (hit) return hit;
-    const findings = compute();
-    if (this.entries.size >= this.capacity) this.entries.delete(this.entries.keys().next().value!);
-    this.entries.set(key, findings);
-    return findings;
-  }
-}
-
-/**
- * The plain inputs behind the policy server's unknown-checking proxy (unknowns stay as their
- * sentinel, so they are part of the key). `__getSpecialProxyTarget` is the proxy's own accessor
- * (@pulumi/policy proxy.js, marked internal); without it the proxy itself is serialised.
- */
-const PROXY_TARGET = "__getSpecialProxyTarget";
-function rawProps(props: Record<string, unknown>): unknown {
-  return props[PROXY_TARGET] ?? props;
-}
-
-const resourceKey = (resource: PackResource, day: string) => JSON.stringify([day, resource.urn, resource.type, resource.name, rawProps(resource.props)]);
-const stackKey = (resources: readonly PackResource[]) => JSON.stringify(resources.map((r) => [r.urn, r.type, r.name, rawProps(r.props)]));
-
-function resourcePolicy(rule: RuleMeta, now: () => Date, cache: FindingsCache): ResourceValidationPolicy {
-  return {
-    name: policyName(rule.id, "resource"),
-    description: rule.description,
-    enforcementLevel: level(rule),
-    validateResource: (args, reportViolation) => {
-      const today = now();
-      // Expiry is judged by the UTC day: the same day gives the same findings.
-      const findings = cache.get(() => resourceKey(args, today.toISOString().slice(0, 10)), () => resourceFindings(args, { now: today }));
-      for (const finding of findings) if (finding.rule === rule.id) reportViolation(message(rule, finding));
-    },
-  };
-}
-
-function stackPolicy(rule: RuleMeta, cache: FindingsCache): StackValidationPolicy {
-  return {
-    name: policyName(rule.id, "stack"),
-    description: `${rule.description} (across resources)`,
-    enforcementLevel: level(rule),
-    validateStack: (args, reportViolation) => {
-      const findings = cache.get(() => stackKey(args.resources), () => stackFindings(args.resources));
-      for (const finding of findings) if (finding.rule === rule.id) reportViolation(message(rule, finding), finding.urn);
-    },
-  };
-}
-
 /** The pack's policies; tests pass a fixed `now` so expiry results are reproducible. */
 export function createPolicies(options: PackOptions = {}): Policies {
   const now = options.now ?? (() => new Date());
-  // The server analyses one resource at a time through every policy; a few entries suffice.
-  const resources = new FindingsCache(256);
-  const stacks = new FindingsCache(2);
-  return PACK_RULES.flatMap((rule) => [
-    ...(PACK_COVERAGE[rule.id].resource ? [resourcePolicy(rule, now, resources)] : []),
-    ...(PACK_COVERAGE[rule.id].stack ? [stackPolicy(rule, stacks)] : []),
-  ]);
+  const resourceMemo = new Memo<readonly PackFinding[]>(10_000);
+  const stackMemo = new Memo<readonly PackFinding[]>(1);
+  const onResource = (resource: PackResource) => {
+    const context = { now: now() };
+    return resourceMemo.get(`${context.now.toISOString()}\u0000${contentKey(resource)}`, () => resourceFindings(resource, context));
+  };
+  // Keyed by the resources' URNs, not their content: reading every input again for each of ~50 stack
+  // policies cost ~0.2 s per policy at 5,000 resources. One pack process analyses one stack once per
+  // operation (preview or update), where a URN names one resource with one set of inputs.
+  const onStack = (resources: readonly PackResource[]) => stackMemo.get(resources.map((r) => r.urn).join("\n"), () => stackFindings(resources));
+
+  const resourcePolicy = (rule: RuleMeta): ResourceValidationPolicy => ({
+    name: policyName(rule.id, "resource"),
+    description: rule.description,
+    enforcementLevel: level(rule),
+    validateResource: async (args, reportViolation) => {
+      await prepareVaultPolicies(vaultPolicyTexts([args]));
+      for (const finding of onResource(args)) if (finding.rule === rule.id) reportViolation(message(rule, finding));
+    },
+  });
+  const stackPolicy = (rule: RuleMeta): StackValidationPolicy => ({
+    name: policyName(rule.id, "stack"),
+    description: `${rule.description} (across resources)`,
+    enforcementLevel: level(rule),
+    validateStack: async (args, reportViolation) => {
+      await prepareVaultPolicies(vaultPolicyTexts(args.resources));
+      for (const finding of onStack(args.resources)) if (finding.rule === rule.id) reportViolation(message(rule, finding), finding.urn);
+    },
+  });
+  return PACK_RULES.flatMap((rule) => [...(rule.pack.resource ? [resourcePolicy(rule)] : []), ...(rule.pack.stack ? [stackPolicy(rule)] : [])]);
 }
 
 export const policies: Policies = createPolicies();

@@ -6,7 +6,6 @@
 import { TIER_POLICIES } from "../components/core/tiers";
 import type { IdentityKind } from "../components/core/names";
 import { IDENTITY_KINDS } from "../components/core/names";
-import { parseVaultPolicy } from "../components/core/vault-policy";
 import type { PolicyDocument } from "../components/core/iam-document";
 import type { Problem } from "../components/rules/define";
 import { checkManagedPolicyArn, checkPermissionPolicy } from "../components/rules/iam";
@@ -16,6 +15,7 @@ import { checkTrustPolicy, trustedSubjects } from "../components/rules/trust";
 import { checkDatabaseStatements } from "../components/rules/database";
 import { LOOSEST_TOKEN_MAX_TTL, checkSecretRole, checkVaultPolicy, checkVaultRole } from "../components/rules/vault";
 import { checkAgentRole, checkAgentServiceAccount, checkAgentVaultRole } from "./agent-metadata-checks";
+import { readVaultPolicy } from "./vault-hcl";
 import { asBoolean, asNumber, asRecord, asString, asStrings, readInputs, readPolicyDocument, type KnownInputs } from "./inputs";
 
 export const TYPES = {
@@ -24,6 +24,7 @@ export const TYPES = {
   rolePolicyAttachment: "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
   logGroup: "aws:cloudwatch/logGroup:LogGroup",
   serviceAccount: "kubernetes:core/v1:ServiceAccount",
+  namespace: "kubernetes:core/v1:Namespace",
   roleBinding: "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding",
   clusterRoleBinding: "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding",
   rbacRole: "kubernetes:rbac.authorization.k8s.io/v1:Role",
@@ -32,6 +33,12 @@ export const TYPES = {
   vaultAuthRole: "vault:kubernetes/authBackendRole:AuthBackendRole",
   vaultDatabaseRole: "vault:database/secretBackendRole:SecretBackendRole",
   vaultAwsRole: "vault:aws/secretBackendRole:SecretBackendRole",
+  vaultGenericEndpoint: "vault:generic/endpoint:Endpoint",
+  vaultGenericSecret: "vault:generic/secret:Secret",
+  roleBindingPatch: "kubernetes:rbac.authorization.k8s.io/v1:RoleBindingPatch",
+  clusterRoleBindingPatch: "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBindingPatch",
+  rbacRolePatch: "kubernetes:rbac.authorization.k8s.io/v1:RolePatch",
+  clusterRolePatch: "kubernetes:rbac.authorization.k8s.io/v1:ClusterRolePatch",
 } as const;
 
 /** A resource as the pack sees it (from `validateResource` args or a stack's resource list). */
@@ -40,6 +47,8 @@ export interface PackResource {
   readonly name: string;
   readonly urn: string;
   readonly props: Record<string, unknown>;
+  /** Which resources each input came from (stack validation only): resolves inputs unknown at preview. */
+  readonly propertyDependencies?: Readonly<Record<string, readonly PackResource[]>>;
 }
 
 /** What the checks need besides the resources: the date expiry is judged against. */
@@ -58,7 +67,8 @@ export interface PackFinding extends Problem {
 const REQUIRED: Partial<Record<string, readonly string[]>> = {
   [TYPES.role]: ["assumeRolePolicy"],
   [TYPES.rolePolicy]: ["policy", "role"],
-  [TYPES.rolePolicyAttachment]: ["policyArn", "role"],
+  // policyArn: resolved across the stack (iam/attached-policy), where `policy.arn` unknown at preview is traced to its Policy.
+  [TYPES.rolePolicyAttachment]: ["role"],
   [TYPES.vaultPolicy]: ["policy", "name"],
   [TYPES.vaultAuthRole]: ["boundServiceAccountNames", "boundServiceAccountNamespaces"],
   [TYPES.vaultAwsRole]: ["credentialType"],
@@ -66,7 +76,15 @@ const REQUIRED: Partial<Record<string, readonly string[]>> = {
   [TYPES.roleBinding]: ["roleRef", "subjects"],
   [TYPES.clusterRoleBinding]: ["roleRef", "subjects"],
   [TYPES.rbacRole]: ["rules"],
-  [TYPES.clusterRole]: ["rules"],
+  [TYPES.vaultGenericEndpoint]: ["path"],
+  [TYPES.vaultGenericSecret]: ["path"],
+};
+
+/** Inputs read when present: unknown at preview is reported, absent is fine. */
+const READ_IF_SET: Partial<Record<string, readonly string[]>> = {
+  [TYPES.role]: ["inlinePolicies"],
+  [TYPES.vaultAuthRole]: ["boundServiceAccountNamespaceSelector", "tokenPolicies"],
+  [TYPES.clusterRole]: ["aggregationRule"],
 };
 
 const isKind = (value: string | undefined): value is IdentityKind => (IDENTITY_KINDS as readonly string[]).includes(value ?? "");
@@ -97,7 +115,7 @@ const AGENT_METADATA: Partial<Record<string, readonly string[]>> = {
 
 function unknownInputs(resource: PackResource, inputs: KnownInputs): Problem[] {
   const required = REQUIRED[resource.type] ?? [];
-  const read = [...required, ...(AGENT_METADATA[resource.type] ?? [])];
+  const read = [...required, ...(AGENT_METADATA[resource.type] ?? []), ...(READ_IF_SET[resource.type] ?? [])];
   const unknown = inputs.unknown.filter((path) => read.some((field) => path === field || path.startsWith(`${field}.`)));
   const missing = required.filter((field) => inputs.value[field] === undefined && !unknown.some((path) => path.split(".")[0] === field));
   const problems: Problem[] = [];
@@ -146,6 +164,22 @@ function roleProblems(resource: PackResource, inputs: KnownInputs, context: Pack
   return problems;
 }
 
+/**
+ * Vault paths a generic write must not touch: what vault.Policy, the auth backend roles, identity
+ * and mount resources define (each checked, or refused, by the pack in its typed form).
+ */
+const SYS_REFUSED = new Set(["policy", "policies", "auth", "mounts", "remount", "plugins", "audit", "raw", "namespaces", "config"]);
+function genericWriteRefused(path: string): boolean {
+  const segments = path.replace(/^\/+/, "").split("/");
+  if (path.length > 1024) return true;
+  if (segments[0] === "identity") return true;
+  if (segments[0] === "sys") return SYS_REFUSED.has(segments[1] ?? "");
+  // auth/<mount, possibly nested>/role|config|groups|users/... (who may log in, and with which policies)
+  if (segments[0] === "auth") return segments.slice(2).some((segment) => ["role", "roles", "config", "groups", "users"].includes(segment));
+  // A secrets engine's roles and config (database, aws...: what credentials it mints).
+  return ["role", "roles", "static-roles", "config"].includes(segments[1] ?? "");
+}
+
 function tierCeilings(aliasMetadata: Record<string, string>): { tokenMaxTtl: number; maxStsTtl?: number } {
   const tier = TIER_POLICIES[aliasMetadata.tier as keyof typeof TIER_POLICIES];
   return tier ? { tokenMaxTtl: tier.tokenMaxTtl, maxStsTtl: tier.maxStsTtl } : { tokenMaxTtl: LOOSEST_TOKEN_MAX_TTL };
@@ -174,9 +208,16 @@ function typeProblems(resource: PackResource, inputs: KnownInputs, context: Pack
     }
     case TYPES.vaultPolicy: {
       if (typeof v.policy !== "string") return [];
-      const parsed = parseVaultPolicy(v.policy);
+      const parsed = readVaultPolicy(v.policy);
       const unreadable: Problem[] = parsed.unreadable ? [{ rule: "vault/policy-unreadable", message: `policy ${asString(v.name) ?? resource.name} has text the pack cannot read as path rules: "${parsed.unreadable}"`, fix: "write the policy as path \"...\" { capabilities = [...] } blocks" }] : [];
       return [...unreadable, ...checkVaultPolicy(parsed.paths)];
+    }
+    case TYPES.vaultGenericEndpoint:
+    case TYPES.vaultGenericSecret: {
+      const path = asString(v.path);
+      return path !== undefined && genericWriteRefused(path)
+        ? [{ rule: "vault/generic-write", message: `${resource.type} ${resource.name} writes Vault path "${path}", which defines policies, auth roles, identities or mounts`, fix: "use vault.Policy, vault.kubernetes.AuthBackendRole and the other typed resources, which the pack checks" }]
+        : [];
     }
     case TYPES.vaultAuthRole: {
       const names = asStrings(v.boundServiceAccountNames);
@@ -190,6 +231,10 @@ function typeProblems(resource: PackResource, inputs: KnownInputs, context: Pack
         ),
         ...checkVaultTtls(asNumber(v.tokenTtl), asNumber(v.tokenMaxTtl)),
         ...namespaces.flatMap((namespace) => names.flatMap((name) => checkServiceAccountReference(namespace, name))),
+        // A selector binds every namespace whose labels match, present or future.
+        ...(asString(v.boundServiceAccountNamespaceSelector)
+          ? [{ rule: "vault/bound-exact", message: `binds namespaces by selector ${asString(v.boundServiceAccountNamespaceSelector)}`, fix: "bind exactly one namespace by name; remove boundServiceAccountNamespaceSelector" }]
+          : []),
         // Vault roles the components create carry the agent in their alias metadata.
         ...(aliasMetadata.agent ? checkAgentVaultRole(aliasMetadata, context.now) : []),
       ];

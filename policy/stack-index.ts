@@ -5,8 +5,8 @@
  */
 import type { IdentityKind } from "../components/core/names";
 import { IDENTITY_KINDS } from "../components/core/names";
-import { parseVaultPolicy } from "../components/core/vault-policy";
 import { AGENT_LABEL, IDENTITY_LABEL, type RbacRule } from "../components/rules/kubernetes";
+import { readVaultPolicy } from "./vault-hcl";
 import { asRecord, asString, asStrings, readInputs, readPolicyDocument } from "./inputs";
 import { TYPES, type PackResource } from "./resources";
 
@@ -19,7 +19,8 @@ interface Read {
 
 /** Everything the stack checks need, read once. */
 export function indexStack(resources: readonly PackResource[]) {
-  const read = resources.map((resource) => ({ resource, v: readInputs(resource.props).value }));
+  const inputs = resources.map((resource) => ({ resource, ...readInputs(resource.props) }));
+  const read = inputs.map(({ resource, value }) => ({ resource, v: value }));
   const ofType = (type: string) => read.filter((r) => r.resource.type === type);
   const metadata = (r: Read) => (r.v.metadata ?? {}) as Record<string, unknown>;
 
@@ -45,7 +46,7 @@ export function indexStack(resources: readonly PackResource[]) {
   });
   const roles = ofType(TYPES.role).map((r) => ({ ...r, name: asString(r.v.name), tags: asRecord(r.v.tags), trust: readPolicyDocument(r.v.assumeRolePolicy) }));
   const rolePolicies = ofType(TYPES.rolePolicy).map((r) => ({ ...r, role: asString(r.v.role)?.split("/").pop(), document: readPolicyDocument(r.v.policy) }));
-  const vaultPolicies = ofType(TYPES.vaultPolicy).map((r) => ({ ...r, name: asString(r.v.name), paths: typeof r.v.policy === "string" ? parseVaultPolicy(r.v.policy).paths : [] }));
+  const vaultPolicies = ofType(TYPES.vaultPolicy).map((r) => ({ ...r, name: asString(r.v.name), paths: typeof r.v.policy === "string" ? readVaultPolicy(r.v.policy).paths : [] }));
   const authRoles = ofType(TYPES.vaultAuthRole).map((r) => {
     const names = asStrings(r.v.boundServiceAccountNames);
     const namespaces = asStrings(r.v.boundServiceAccountNamespaces);
@@ -59,16 +60,27 @@ export function indexStack(resources: readonly PackResource[]) {
   const logGroups = ofType(TYPES.logGroup).flatMap((r) => {
     const agent = asRecord(r.v.tags).agent;
     const name = asString(r.v.name);
-    return agent && name ? [{ agent, pattern: `arn:*:logs:*:*:log-group:${name}` }] : [];
+    return agent && name ? [{ agent, name, pattern: `arn:*:logs:*:*:log-group:${name}` }] : [];
   });
-  const rbacRoles = [...ofType(TYPES.rbacRole), ...ofType(TYPES.clusterRole)].map((r) => ({ ...r, name: asString(metadata(r).name), namespace: asString(metadata(r).namespace), rules: (Array.isArray(r.v.rules) ? r.v.rules : []) as RbacRule[] }));
-  const bindings = [...ofType(TYPES.roleBinding), ...ofType(TYPES.clusterRoleBinding)].map((r) => ({
+  // A Patch changes an object of the same kind and name (in or outside the stack): its rules count too.
+  const cluster = (type: string) => type === TYPES.clusterRole || type === TYPES.clusterRolePatch;
+  const rbacRoles = [...ofType(TYPES.rbacRole), ...ofType(TYPES.clusterRole), ...ofType(TYPES.rbacRolePatch), ...ofType(TYPES.clusterRolePatch)].map((r) => ({
+    ...r,
+    cluster: cluster(r.resource.type),
+    name: asString(metadata(r).name),
+    namespace: asString(metadata(r).namespace),
+    // An aggregated ClusterRole holds whatever its selector matches, now or later: read as everything.
+    rules: (r.v.aggregationRule !== undefined ? [{ apiGroups: ["*"], resources: ["*"], verbs: ["*"] }] : Array.isArray(r.v.rules) ? r.v.rules : []) as RbacRule[],
+    aggregateTo: Object.entries(asRecord(metadata(r).labels)).flatMap(([label, value]) => (label.startsWith("rbac.authorization.k8s.io/aggregate-to-") && value === "true" ? [label.slice("rbac.authorization.k8s.io/aggregate-to-".length)] : [])),
+  }));
+  const bindings = [...ofType(TYPES.roleBinding), ...ofType(TYPES.clusterRoleBinding), ...ofType(TYPES.roleBindingPatch), ...ofType(TYPES.clusterRoleBindingPatch)].map((r) => ({
     ...r,
     namespace: asString(metadata(r).namespace) ?? "default",
     roleRef: asRecord(r.v.roleRef),
     subjects: (Array.isArray(r.v.subjects) ? r.v.subjects : []).map((s) => asRecord(s)),
   }));
-  return { serviceAccounts, roles, rolePolicies, vaultPolicies, authRoles, secretRoles, logGroups, rbacRoles, bindings };
+  const namespaces = ofType(TYPES.namespace).map((r) => ({ ...r, name: asString(metadata(r).name), labels: asRecord(metadata(r).labels) }));
+  return { inputs, namespaces, serviceAccounts, roles, rolePolicies, vaultPolicies, authRoles, secretRoles, logGroups, rbacRoles, bindings };
 }
 
 export type StackIndex = ReturnType<typeof indexStack>;

@@ -6,6 +6,7 @@
  */
 import { asList, type PolicyDocument } from "../components/core/iam-document";
 import type { IdentityKind } from "../components/core/names";
+import { OWNS_ANNOTATION } from "../components/core/compile";
 import { globMatches } from "../components/core/patterns";
 import { TOKEN_SELF_PATHS } from "../components/core/vault-policy";
 import type { Problem } from "../components/rules/define";
@@ -20,6 +21,7 @@ import { asString, readPolicyDocument } from "./inputs";
 import { TYPES, isAgentOrFederatedRole, type PackFinding, type PackResource } from "./resources";
 import { indexStack, type StackIndex } from "./stack-index";
 import { checkAgentNamespaces, checkAgentRoleGrants } from "./context-stack";
+import { checkRoutes } from "./routes";
 
 interface Identity {
   readonly agent: string;
@@ -39,6 +41,30 @@ const key = (namespace: string, name: string) => `${namespace}/${name}`;
 const isKind = (value: string | undefined): value is IdentityKind => (IDENTITY_KINDS as readonly string[]).includes(value ?? "");
 
 
+/**
+ * The agent ServiceAccounts a binding's subjects reach: a ServiceAccount by name, the User
+ * `system:serviceaccount:<ns>:<name>` that is its username, and the Groups every ServiceAccount is
+ * in (`system:serviceaccounts`, `system:serviceaccounts:<ns>`, `system:authenticated`).
+ * Non-agent ServiceAccount subjects are kept (sa undefined) for the shared-namespace rule.
+ */
+function bindingSubjects(binding: StackIndex["bindings"][number], ix: StackIndex) {
+  const out: Array<{ subject: Record<string, string>; namespace: string; sa: StackIndex["serviceAccounts"][number] | undefined }> = [];
+  for (const subject of binding.subjects) {
+    const name = subject.name ?? "";
+    if (subject.kind === "ServiceAccount") {
+      const namespace = subject.namespace ?? binding.namespace;
+      out.push({ subject, namespace, sa: ix.serviceAccounts.find((s) => s.namespace === namespace && s.name === name) });
+    } else if (subject.kind === "User" && name.startsWith("system:serviceaccount:")) {
+      const [namespace, saName] = name.slice("system:serviceaccount:".length).split(":");
+      out.push({ subject: { ...subject, name: saName ?? "" }, namespace, sa: ix.serviceAccounts.find((s) => s.namespace === namespace && s.name === saName) });
+    } else if (subject.kind === "Group" && (name === "system:serviceaccounts" || name === "system:authenticated" || name.startsWith("system:serviceaccounts:"))) {
+      const namespace = name.startsWith("system:serviceaccounts:") ? name.slice("system:serviceaccounts:".length) : undefined;
+      for (const sa of ix.serviceAccounts.filter((s) => namespace === undefined || s.namespace === namespace)) out.push({ subject: { kind: "ServiceAccount", name: sa.name }, namespace: sa.namespace, sa });
+    }
+  }
+  return out;
+}
+
 function attributeTo(identity: Identity | { agent: string; kind: null }, urn: string, problems: readonly Problem[]): PackFinding[] {
   return problems.map((problem) => ({ ...problem, agent: identity.agent, identity: identity.kind, urn }));
 }
@@ -46,11 +72,15 @@ function attributeTo(identity: Identity | { agent: string; kind: null }, urn: st
 const only = (rules: string[], problems: Problem[]) => problems.filter((problem) => rules.includes(problem.rule));
 
 /** Everything one agent identity holds in this stack, joined across resources. */
-function identityHoldings(ix: StackIndex, identity: Identity) {
+function identityHoldings(ix: StackIndex, identity: Identity, extraPolicies: ReadonlyMap<string, readonly PolicyDocument[]>) {
   const roles = ix.roles.filter((r) => r.tags.agent === identity.agent && r.tags.identity === identity.kind);
   const roleNames = new Set(roles.map((r) => r.name).filter(Boolean));
   const inline = roles.flatMap((r) => (Array.isArray(r.v.inlinePolicies) ? r.v.inlinePolicies : []).flatMap((p) => readPolicyDocument((p as { policy?: unknown }).policy) ?? []));
-  const attached = ix.rolePolicies.filter((p) => p.role && roleNames.has(p.role)).flatMap((p) => (p.document ? [p.document] : []));
+  const attached = [
+    ...ix.rolePolicies.filter((p) => p.role && roleNames.has(p.role)).flatMap((p) => (p.document ? [p.document] : [])),
+    // Customer-managed policies attached to the role and resource policies naming it (routes.ts).
+    ...roles.flatMap((r) => extraPolicies.get(r.name?.toLowerCase() ?? "") ?? []),
+  ];
   const authRoles = ix.authRoles.filter((r) => r.meta.agent === identity.agent && r.meta.identity === identity.kind);
   const policyNames = new Set(authRoles.flatMap((r) => r.policies));
   const vaultPaths = ix.vaultPolicies.filter((p) => p.name && policyNames.has(p.name)).flatMap((p) => p.paths.map((path) => path.path));
@@ -60,12 +90,14 @@ function identityHoldings(ix: StackIndex, identity: Identity) {
 
 export function checkStack(resources: readonly PackResource[]): PackFinding[] {
   const ix = indexStack(resources);
-  const findings: PackFinding[] = [];
+  const routes = checkRoutes(ix);
+  const findings: PackFinding[] = [...routes.findings];
   const saByKey = new Map(ix.serviceAccounts.map((sa) => [key(sa.namespace, sa.name), sa]));
   const agents = [...new Set(ix.serviceAccounts.map((sa) => sa.agent))].sort();
   const identities: Identity[] = agents.flatMap((agent) => IDENTITY_KINDS.filter((kind) => ix.serviceAccounts.some((sa) => sa.agent === agent && sa.kind === kind)).map((kind) => ({ agent, kind })));
   const agentRolePatterns = ix.roles.filter((r) => r.tags.agent && r.name).map((r) => `arn:*:iam::*:role/${r.name}`);
   const auditGroups = ix.logGroups.map((g) => g.pattern);
+  const auditNamespace = auditNamespaceOf(ix);
 
   // Every agent has three identities; no ServiceAccount, role or Vault role is shared.
   for (const agent of agents) {
@@ -117,10 +149,10 @@ export function checkStack(resources: readonly PackResource[]): PackFinding[] {
   // What each identity holds: separation of duties, assuming agent roles, per-role size.
   const grantSets: AgentGrantSet[] = [];
   for (const identity of identities) {
-    const held = identityHoldings(ix, identity);
+    const held = identityHoldings(ix, identity, routes.extraPolicies);
     const urn = held.roles[0]?.resource.urn ?? ix.serviceAccounts.find((sa) => sa.agent === identity.agent && sa.kind === identity.kind)!.resource.urn;
     const ownGroup = ix.logGroups.find((g) => g.agent === identity.agent)?.pattern;
-    const separation = checkIdentitySeparation({ kind: identity.kind, policies: held.policies, vaultPaths: held.vaultPaths, secretRoles: held.secretRoles.length, ownLogGroupArn: undefined, auditLogGroupArns: auditGroups });
+    const separation = checkIdentitySeparation({ kind: identity.kind, policies: held.policies, vaultPaths: held.vaultPaths, secretRoles: held.secretRoles.length, ownLogGroupArn: undefined, auditLogGroupArns: auditGroups, auditNamespace });
     // The audit sink's exact ARN is an output; the pattern stands in for it.
     const auditScope: Problem[] =
       identity.kind === "audit" && ownGroup
@@ -137,9 +169,16 @@ export function checkStack(resources: readonly PackResource[]): PackFinding[] {
     const iam = identity.kind === "orchestration" ? [] : held.policies.flatMap((doc) => doc.Statement.filter((s) => s.Effect === "Allow")).flatMap((s) => asList(s.Resource)).filter((r) => r !== "*");
     grantSets.push({ agent: identity.agent, identity: identity.kind, grants: [...iam, ...held.vaultPaths.filter((p) => !SELF_PATHS.has(p)), ...held.secretRoles.flatMap((s) => s.roleArns)] });
   }
+  const kvRoot = kvRootOf(ix, agents);
   const ownership: AgentOwnership[] = agents.map((agent) => ({
     agent,
-    owned: [...ix.roles.filter((r) => r.tags.agent === agent && r.name).map((r) => `arn:*:iam::*:role/${r.name}`), ...ix.logGroups.filter((g) => g.agent === agent).flatMap((g) => [g.pattern, `${g.pattern}:*`])],
+    owned: [
+      // Every agent's KV subtree is its own, whether or not it reads from it yet.
+      ...(kvRoot ? [`${kvRoot}${agent}/*`] : []),
+      ...ix.roles.filter((r) => r.tags.agent === agent && r.name).map((r) => `arn:*:iam::*:role/${r.name}`),
+      ...ix.logGroups.filter((g) => g.agent === agent).flatMap((g) => [g.pattern, `${g.pattern}:*`]),
+      ...ownsOf(ix, agent),
+    ],
   }));
   for (const finding of checkCrossAgentGrants(grantSets, ownership)) {
     const urn = ix.serviceAccounts.find((sa) => sa.agent === finding.agent && sa.kind === finding.identity)!.resource.urn;
@@ -148,6 +187,15 @@ export function checkStack(resources: readonly PackResource[]): PackFinding[] {
 
   findings.push(...checkDuplicateVaultPaths(ix));
 
+  // Vault AWS secret roles assuming an agent identity's role make one agent act as another.
+  const agentRoleNames = new Set(ix.roles.filter((r) => r.tags.agent && r.name).map((r) => r.name!.toLowerCase()));
+  for (const secretRole of ix.secretRoles.filter((s) => s.resource.type === TYPES.vaultAwsRole)) {
+    // IAM role names are unique regardless of case; the path before the name does not change the role.
+    const hits = secretRole.roleArns.filter((arn) => agentRoleNames.has((/:role\/(?:.*\/)?([^/]+)$/.exec(arn)?.[1] ?? "").toLowerCase()));
+    const problems = hits.map((arn) => ({ rule: "vault/secret-role-arns", message: `AWS secret role assumes agent identity role ${arn}`, fix: "an agent never acts as another agent identity; name a role of the target system" }));
+    findings.push(...attributeTo({ agent: asString(secretRole.v.name) ?? secretRole.resource.name, kind: null }, secretRole.resource.urn, problems));
+  }
+
   // Context: agent roles' grants bound to region and account; high-risk agents alone in their namespace.
   findings.push(...checkAgentRoleGrants(ix), ...checkAgentNamespaces(ix));
 
@@ -155,13 +203,15 @@ export function checkStack(resources: readonly PackResource[]): PackFinding[] {
   const agentsByNamespace = new Map<string, Set<string>>();
   for (const sa of ix.serviceAccounts) agentsByNamespace.set(sa.namespace, (agentsByNamespace.get(sa.namespace) ?? new Set()).add(sa.agent));
   for (const binding of ix.bindings) {
-    const cluster = binding.resource.type === TYPES.clusterRoleBinding;
+    const cluster = binding.resource.type === TYPES.clusterRoleBinding || binding.resource.type === TYPES.clusterRoleBindingPatch;
     const refName = binding.roleRef.name ?? "";
-    const defined = ix.rbacRoles.find((r) => r.name === refName && (binding.roleRef.kind === "ClusterRole" ? r.resource.type === TYPES.clusterRole : r.resource.type === TYPES.rbacRole && r.namespace === binding.namespace));
-    const rules = defined?.rules ?? BUILTIN_CLUSTER_ROLES[refName];
-    for (const subject of binding.subjects.filter((s) => s.kind === "ServiceAccount")) {
-      const namespace = subject.namespace ?? binding.namespace;
-      const sa = saByKey.get(key(namespace, subject.name ?? ""));
+    const toCluster = binding.roleRef.kind === "ClusterRole";
+    const defined = ix.rbacRoles.filter((r) => r.name === refName && (toCluster ? r.cluster : !r.cluster && r.namespace === binding.namespace));
+    // ClusterRoles labelled aggregate-to-<name> add their rules to that ClusterRole (admin, edit, view...).
+    const aggregated = toCluster ? ix.rbacRoles.filter((r) => r.cluster && r.aggregateTo.includes(refName)).flatMap((r) => r.rules) : [];
+    const base = defined.length ? defined.flatMap((r) => r.rules) : toCluster ? BUILTIN_CLUSTER_ROLES[refName] : undefined;
+    const rules = base ? [...base, ...aggregated] : undefined;
+    for (const { subject, namespace, sa } of bindingSubjects(binding, ix)) {
       const target = sa ? { agent: sa.agent, kind: sa.kind } : undefined;
       if (target && cluster) {
         findings.push(...attributeTo(target, binding.resource.urn, [{ rule: "kubernetes/cluster-role-binding", message: `ClusterRoleBinding ${binding.resource.name} binds ${refName} cluster-wide`, fix: "bind agents, if at all, with a RoleBinding in their own namespace" }]));
@@ -178,6 +228,55 @@ export function checkStack(resources: readonly PackResource[]): PackFinding[] {
     }
   }
   return findings;
+}
+
+/**
+ * Where agents' KV subtrees live: the components write `<kvMount>/data/agents/<env>/<agent>/<path>`,
+ * so one agent's own KV path in a Vault policy bound to it gives the root of every agent's subtree.
+ */
+function kvRootOf(ix: StackIndex, agents: readonly string[]): string | undefined {
+  const names = new Set(agents);
+  for (const authRole of ix.authRoles) {
+    const agent = authRole.meta.agent;
+    if (!agent || !names.has(agent)) continue;
+    for (const policy of ix.vaultPolicies.filter((p) => p.name && authRole.policies.includes(p.name))) {
+      for (const { path } of policy.paths) {
+        const at = path.indexOf(`/${agent}/`);
+        const root = at < 0 ? "" : path.slice(0, at + 1);
+        if (/^[^*?]+\/data\/agents\/[^/*?]+\/$/.test(root)) return root;
+      }
+    }
+  }
+  return undefined;
+}
+
+/** What each agent declared it owns, from the annotation the components write on its ServiceAccounts. */
+function ownsOf(ix: StackIndex, agent: string): string[] {
+  const owned = new Set<string>();
+  for (const sa of ix.serviceAccounts.filter((s) => s.agent === agent)) {
+    const text = sa.annotations[OWNS_ANNOTATION];
+    if (text === undefined) continue;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      parsed = undefined;
+    }
+    if (Array.isArray(parsed)) for (const entry of parsed) if (typeof entry === "string") owned.add(entry);
+  }
+  return [...owned];
+}
+
+/**
+ * Every audit log group, present or future: the components name them `/<prefix>/<env>/agents/<agent>/audit`,
+ * so one agent's group tagged with its agent gives the namespace every other agent's will be in.
+ */
+function auditNamespaceOf(ix: StackIndex): string | undefined {
+  for (const group of ix.logGroups) {
+    const suffix = `/agents/${group.agent}/audit`;
+    if (group.name.endsWith(suffix)) return `arn:*:logs:*:*:log-group:${group.name.slice(0, -suffix.length)}/agents/*`;
+  }
+  return undefined;
 }
 
 /** Two Vault resources on one path would overwrite each other: `vault/unique-path`, on each of them. */

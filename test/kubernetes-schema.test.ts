@@ -31,7 +31,7 @@ describe("Kubernetes manifests", () => {
     });
     const workload = payout.workload("execution");
     const pod = new Pod({
-      metadata: { name: "payout-worker" },
+      metadata: { name: "payout-worker", labels: { ...workload.labels } },
       spec: {
         serviceAccountName: workload.serviceAccountName,
         automountServiceAccountToken: workload.automountServiceAccountToken,
@@ -41,6 +41,8 @@ describe("Kubernetes manifests", () => {
     });
     expect(() => pod.validate()).not.toThrow();
     expect(workload.serviceAccountName).toBe("payout-execution");
+    // The labels the policy pack requires of a workload running as an agent's ServiceAccount.
+    expect(workload.labels).toEqual({ "agent-identity.io/agent": "payout", "agent-identity.io/identity": "execution" });
     const projected = (workload.volumes[0] as { projected: { sources: Array<{ serviceAccountToken: { audience: string; expirationSeconds: number } }> } }).projected.sources[0].serviceAccountToken;
     expect(projected).toEqual({ audience: "vault", expirationSeconds: 600, path: "token" });
     const sessionName = workload.env.find((e) => e.name === "AWS_ROLE_SESSION_NAME");

@@ -40,6 +40,9 @@ export const MANAGED_BY = "pulumi-agent-identity";
 export const IRSA_AUDIENCE = "sts.amazonaws.com";
 export const LABEL_PREFIX = "agent-identity.io";
 
+/** ServiceAccount annotation listing the agent's `owns` (JSON), read back by the policy pack. */
+export const OWNS_ANNOTATION = `${LABEL_PREFIX}/owns`;
+
 /** Organisation limits as seconds, for the tier policy. */
 export function organisationLimits(limits: Limits | undefined): OrganisationLimits {
   if (!limits) return {};
@@ -361,6 +364,8 @@ function compileIdentity(platform: Platform, agent: AgentDeclaration, kind: Iden
         [`${LABEL_PREFIX}/sponsor`]: agent.sponsor,
         [`${LABEL_PREFIX}/expires`]: agent.expires,
         ...(agent.revoked ? { [`${LABEL_PREFIX}/revoked-at`]: agent.revoked.at } : {}),
+        // What the agent owns, so the policy pack can judge other agents' grants against it.
+        ...(agent.owns?.length ? { [OWNS_ANNOTATION]: JSON.stringify(agent.owns) } : {}),
       },
     },
     iamRole: {

@@ -15,45 +15,9 @@ export function renderVaultPolicy(paths: readonly VaultPathRule[]): string {
     .join("\n");
 }
 
+/** Path rules read back from policy text (by the policy pack's HCL parser, policy/vault-hcl.ts). */
 export interface ParsedVaultPolicy {
   readonly paths: VaultPathRule[];
   /** Text we could not read as path rules; a rule that cannot read a policy must not pass it. */
   readonly unreadable: string | null;
-}
-
-/**
- * Read the path rules of a Vault policy (HCL `path "..." { capabilities = [...] }` blocks, or the
- * JSON form). Other attributes inside a block (parameters, wrapping TTLs) only narrow a grant and
- * are ignored; anything outside path blocks is reported as unreadable.
- */
-export function parseVaultPolicy(text: string): ParsedVaultPolicy {
-  const trimmed = text.trim();
-  if (trimmed.startsWith("{")) return parseJsonPolicy(trimmed);
-  const withoutComments = text.replace(/^\s*(#|\/\/).*$/gm, "").replace(/\/\*[\s\S]*?\*\//g, "");
-  const paths: VaultPathRule[] = [];
-  const block = /path\s+"((?:[^"\\]|\\.)*)"\s*\{([^{}]*)\}/g;
-  const rest = withoutComments.replace(block, (_whole, path: string, body: string) => {
-    const capabilities = /capabilities\s*=\s*\[([^\]]*)\]/.exec(body);
-    const list = capabilities ? [...capabilities[1].matchAll(/"([^"]*)"/g)].map((m) => m[1]) : [];
-    paths.push({ path: JSON.parse(`"${path}"`) as string, capabilities: list });
-    return "";
-  });
-  return { paths, unreadable: rest.trim() === "" ? null : rest.trim().slice(0, 80) };
-}
-
-function parseJsonPolicy(text: string): ParsedVaultPolicy {
-  try {
-    const parsed = JSON.parse(text) as { path?: Record<string, { capabilities?: unknown }> };
-    const entries = Object.entries(parsed.path ?? {});
-    const extra = Object.keys(parsed).filter((key) => key !== "path");
-    return {
-      paths: entries.map(([path, body]) => ({
-        path,
-        capabilities: Array.isArray(body?.capabilities) ? body.capabilities.map(String) : [],
-      })),
-      unreadable: extra.length ? extra.join(", ") : null,
-    };
-  } catch {
-    return { paths: [], unreadable: text.slice(0, 80) };
-  }
 }

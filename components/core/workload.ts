@@ -64,6 +64,8 @@ export interface WorkloadContainer {
 }
 
 export interface WorkloadIdentity extends WorkloadPodSpec, WorkloadContainer {
+  /** Spread into the pod template's `metadata.labels`: the policy pack refuses a workload running as an agent's ServiceAccount without them. */
+  readonly labels: Readonly<Record<string, string>>;
   /** Only the pod-level fields, to spread into a pod spec (the flat fields above include container ones). */
   readonly podSpec: WorkloadPodSpec;
   /** Only the container-level fields, to spread into the container that runs as this identity. */
@@ -102,5 +104,6 @@ export function workloadIdentity(identity: IdentityPlan, options: WorkloadIdenti
       { name: "VAULT_K8S_TOKEN_PATH", value: `${mountPath}/token` },
     ],
   };
-  return { ...podSpec, ...container, podSpec, container };
+  const labels = { [`${LABEL_PREFIX}/agent`]: agent, [`${LABEL_PREFIX}/identity`]: identity.kind };
+  return { ...podSpec, ...container, labels, podSpec, container };
 }

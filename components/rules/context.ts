@@ -9,7 +9,7 @@ import { asList, type PolicyDocument } from "../core/iam-document";
 import { boundaryProblem } from "../core/platform-fields";
 import { POD_UID_LENGTH, SESSION_PREFIX_MAX, STS_SESSION_NAME_MAX, sessionNamePrefix, type IdentityKind } from "../core/names";
 import { dataClassRank, type DataClass, type TierPolicy } from "../core/tiers";
-import { attribute, familyRules, meta, type Problem, type RuleFinding } from "./define";
+import { attribute, familyRules, meta, type Problem, type RuleFinding, PACK, planOnly } from "./define";
 import { standards } from "./standards";
 import type { RuleMeta } from "./types";
 
@@ -19,14 +19,14 @@ const ENVIRONMENT = standards(["NHI8", "NHI5"], ["ASI03"], ["L4 Deployment & Inf
 const TRACE = standards(["NHI4"], ["ASI03"], ["L5 Evaluation & Observability"], ["MEASURE 2.8", "MANAGE 4.1"]);
 
 export const CONTEXT_RULES: readonly RuleMeta[] = [
-  meta("context/permissions-boundary-required", "context", "error", "High-risk agents (or every agent, when the organisation requires it) have a permissions boundary on every role; any boundary names one concrete customer managed policy.", TIER),
-  meta("context/own-namespace-required", "context", "error", "High-risk agents run in a namespace of their own.", TIER),
-  meta("context/traceable-sessions", "context", "error", "High-risk roles admit only sessions whose `sts:RoleSessionName` names the agent and identity.", TRACE),
-  meta("context/session-name-room", "context", "error", "Traceable session names (`<agent>-<kind>-<pod UID>`) fit STS's 64-character limit: the required prefix leaves room for the 36-character pod UID.", standards(["NHI4"], ["ASI03"], ["L5 Evaluation & Observability"], ["MEASURE 2.8"])),
-  meta("context/data-class-ceiling", "context", "error", "No tool touches data above its agent's `maxDataClass`.", DATA),
-  meta("context/data-class-tier", "context", "error", "An agent's data ceiling is within its tier's (restricted only for high-risk) and the organisation's limit.", DATA),
-  meta("context/region-bound", "context", "error", "Every Allow statement is bound to the platform region (or the tool's declared regions) with `aws:RequestedRegion`.", ENVIRONMENT),
-  meta("context/foreign-account", "context", "error", "IAM grants name only resources in the platform's own account; other accounts are reached through a `vaultAws` tool.", ENVIRONMENT),
+  meta("context/permissions-boundary-required", "context", "error", "High-risk agents (or every agent, when the organisation requires it) have a permissions boundary on every role; any boundary names one concrete customer managed policy.", TIER, PACK.resource),
+  meta("context/own-namespace-required", "context", "error", "High-risk agents run in a namespace of their own.", TIER, PACK.stack),
+  meta("context/traceable-sessions", "context", "error", "High-risk roles admit only sessions whose `sts:RoleSessionName` names the agent and identity.", TRACE, PACK.resource),
+  meta("context/session-name-room", "context", "error", "Traceable session names (`<agent>-<kind>-<pod UID>`) fit STS's 64-character limit: the required prefix leaves room for the 36-character pod UID.", standards(["NHI4"], ["ASI03"], ["L5 Evaluation & Observability"], ["MEASURE 2.8"]), PACK.resource),
+  meta("context/data-class-ceiling", "context", "error", "No tool touches data above its agent's `maxDataClass`.", DATA, planOnly("a tool's data class is not written to any resource (the role carries the agent's ceiling)")),
+  meta("context/data-class-tier", "context", "error", "An agent's data ceiling is within its tier's (restricted only for high-risk) and the organisation's limit.", DATA, PACK.resource),
+  meta("context/region-bound", "context", "error", "Every Allow statement is bound to the platform region (or the tool's declared regions) with `aws:RequestedRegion`.", ENVIRONMENT, PACK.stack),
+  meta("context/foreign-account", "context", "error", "IAM grants name only resources in the platform's own account; other accounts are reached through a `vaultAws` tool.", ENVIRONMENT, PACK.stack),
 ];
 
 export { SESSION_PREFIX_MAX };

@@ -5,7 +5,7 @@
  */
 import { analyseCreation, analyseRenewal, analyseRevocation, type SqlProblem, type SqlProblemCode } from "../core/sql";
 import type { IdentityKind } from "../core/names";
-import { attribute, familyRules, meta, type Problem, type RuleFinding } from "./define";
+import { attribute, familyRules, meta, type Problem, type RuleFinding, PACK, planOnly } from "./define";
 import { standards } from "./standards";
 import type { RuleMeta } from "./types";
 
@@ -13,15 +13,15 @@ const PRIVILEGE = standards(["NHI5"], ["ASI03"], ["L4 Deployment & Infrastructur
 const LIFETIME = standards(["NHI7"], ["ASI03"], ["L4 Deployment & Infrastructure"], ["MEASURE 2.7", "MANAGE 2.4"]);
 
 export const DATABASE_RULES: readonly RuleMeta[] = [
-  meta("database/connection-plugin", "database", "error", "A database tool names a connection declared in `platform.vault.databaseConnections` whose plugin has a SQL parser wired (PostgreSQL).", PRIVILEGE),
-  meta("database/sql-parse", "database", "error", "Statements parse with PostgreSQL's own grammar exactly as Vault splits and fills them (fail closed).", PRIVILEGE),
-  meta("database/statement-allowlist", "database", "error", "Creation has one `CREATE ROLE \"{{name}}\"` and GRANTs only; revocation only REVOKE, DROP OWNED, ending the role's sessions and DROP ROLE (no ALTER SYSTEM, COPY, DO, functions, SET ROLE).", PRIVILEGE),
-  meta("database/role-attributes", "database", "error", "The role has only LOGIN, PASSWORD '{{password}}', VALID UNTIL '{{expiration}}' (and an optional CONNECTION LIMIT): no SUPERUSER, CREATEROLE, CREATEDB, REPLICATION, BYPASSRLS.", PRIVILEGE),
-  meta("database/own-role", "database", "error", "Every statement acts on `{{name}}` only: no other role created, altered, dropped or granted to (nor PUBLIC).", PRIVILEGE),
-  meta("database/role-membership", "database", "error", "No role membership (GRANT role, IN ROLE, ROLE, ADMIN): e.g. rds_superuser, pg_read_all_data, pg_execute_server_program.", PRIVILEGE),
-  meta("database/grant-scope", "database", "error", "GRANTs name objects explicitly with plain privileges (table SELECT/INSERT/UPDATE/DELETE, sequence USAGE/SELECT, schema USAGE, function EXECUTE), no ALL TABLES IN SCHEMA, ON DATABASE, ALL PRIVILEGES or WITH GRANT OPTION.", PRIVILEGE),
-  meta("database/valid-until", "database", "error", "The role is created with VALID UNTIL '{{expiration}}', so its password dies with the lease even if revocation fails.", LIFETIME),
-  meta("database/revocation-drops-role", "database", "error", "Revocation statements are explicit and end with DROP ROLE \"{{name}}\", after revoking every granted privilege (or DROP OWNED BY), so the drop cannot fail.", LIFETIME),
+  meta("database/connection-plugin", "database", "error", "A database tool names a connection declared in `platform.vault.databaseConnections` whose plugin has a SQL parser wired (PostgreSQL).", PRIVILEGE, planOnly("a connection's plugin is configured outside the stack; the pack reads every database role's statements as PostgreSQL, so another plugin's SQL fails database/sql-parse")),
+  meta("database/sql-parse", "database", "error", "Statements parse with PostgreSQL's own grammar exactly as Vault splits and fills them (fail closed).", PRIVILEGE, PACK.resource),
+  meta("database/statement-allowlist", "database", "error", "Creation has one `CREATE ROLE \"{{name}}\"` and GRANTs only; revocation only REVOKE, DROP OWNED, ending the role's sessions and DROP ROLE (no ALTER SYSTEM, COPY, DO, functions, SET ROLE).", PRIVILEGE, PACK.resource),
+  meta("database/role-attributes", "database", "error", "The role has only LOGIN, PASSWORD '{{password}}', VALID UNTIL '{{expiration}}' (and an optional CONNECTION LIMIT): no SUPERUSER, CREATEROLE, CREATEDB, REPLICATION, BYPASSRLS.", PRIVILEGE, PACK.resource),
+  meta("database/own-role", "database", "error", "Every statement acts on `{{name}}` only: no other role created, altered, dropped or granted to (nor PUBLIC).", PRIVILEGE, PACK.resource),
+  meta("database/role-membership", "database", "error", "No role membership (GRANT role, IN ROLE, ROLE, ADMIN): e.g. rds_superuser, pg_read_all_data, pg_execute_server_program.", PRIVILEGE, PACK.resource),
+  meta("database/grant-scope", "database", "error", "GRANTs name objects explicitly with plain privileges (table SELECT/INSERT/UPDATE/DELETE, sequence USAGE/SELECT, schema USAGE, function EXECUTE), no ALL TABLES IN SCHEMA, ON DATABASE, ALL PRIVILEGES or WITH GRANT OPTION.", PRIVILEGE, PACK.resource),
+  meta("database/valid-until", "database", "error", "The role is created with VALID UNTIL '{{expiration}}', so its password dies with the lease even if revocation fails.", LIFETIME, PACK.resource),
+  meta("database/revocation-drops-role", "database", "error", "Revocation statements are explicit and end with DROP ROLE \"{{name}}\", after revoking every granted privilege (or DROP OWNED BY), so the drop cannot fail.", LIFETIME, PACK.resource),
 ];
 
 /** The Vault plugin whose statements `core/sql` can read. */

@@ -4,7 +4,7 @@
  * with the agent and identity, and the policy pack calls the same checks on resource inputs.
  */
 import type { IdentityKind } from "../core/names";
-import type { Finding, PlanRule, RuleContext, RuleMeta } from "./types";
+import type { Finding, PackCoverage, PlanRule, RuleContext, RuleMeta } from "./types";
 import { isWaivable } from "./waivable";
 
 /** What an artifact check reports: which rule, what is wrong, how to fix it. */
@@ -47,7 +47,18 @@ export function familyRules(metas: readonly RuleMeta[], evaluate: (context: Rule
   }));
 }
 
-/** Rule metadata in one line per rule. Whether it is waivable comes from the table in waivable.ts. */
-export function meta(id: string, family: RuleMeta["family"], severity: RuleMeta["severity"], description: string, standards: RuleMeta["standards"]): RuleMeta {
-  return { id, family, severity, description, standards, waivable: isWaivable(id, family) };
+/** Where the pack runs a rule; `planOnly(reason)` when it cannot, with the reason. */
+export const PACK = {
+  resource: { resource: true },
+  stack: { stack: true },
+  both: { resource: true, stack: true },
+} as const satisfies Record<string, PackCoverage>;
+export const planOnly = (reason: string): PackCoverage => ({ planOnly: reason });
+
+/**
+ * Rule metadata in one line per rule: the one rule object the plan, the components, the pack and
+ * docs/controls.md read. Whether it is waivable comes from the table in waivable.ts.
+ */
+export function meta(id: string, family: RuleMeta["family"], severity: RuleMeta["severity"], description: string, standards: RuleMeta["standards"], pack: PackCoverage): RuleMeta {
+  return { id, family, severity, description, standards, waivable: isWaivable(id, family), pack };
 }

@@ -5,7 +5,7 @@
  */
 import type { PolicyException } from "../core/schema";
 import { suggestField } from "../core/declaration-errors";
-import { attribute, familyRules, meta, type Problem, type RuleFinding } from "./define";
+import { attribute, familyRules, meta, type Problem, type RuleFinding, planOnly } from "./define";
 import { standards } from "./standards";
 import type { RuleContext, RuleMeta } from "./types";
 
@@ -16,8 +16,8 @@ const DAY_MS = 86_400_000;
 const REVIEW = standards(["NHI1", "NHI5"], ["ASI03"], ["L6 Security & Compliance"], ["GOVERN 1.5", "MANAGE 2.4"]);
 
 export const EXCEPTION_RULES: readonly RuleMeta[] = [
-  meta("lifecycle/exception-expiry", "lifecycle", "error", `An exception expires at most ${EXCEPTION_MAX_DAYS} days after the plan date, so it is reviewed again by then.`, REVIEW),
-  meta("lifecycle/exception-scope", "lifecycle", "error", "An exception names a declared agent and an existing, waivable rule (escalation, trust, isolation, lifecycle and credential rules are never waivable).", REVIEW),
+  meta("lifecycle/exception-expiry", "lifecycle", "error", `An exception expires at most ${EXCEPTION_MAX_DAYS} days after the plan date, so it is reviewed again by then.`, REVIEW, planOnly("exceptions live in the declaration, not on resources (the pack waives nothing)")),
+  meta("lifecycle/exception-scope", "lifecycle", "error", "An exception names a declared agent and an existing, waivable rule (escalation, trust, isolation, lifecycle and credential rules are never waivable).", REVIEW, planOnly("exceptions live in the declaration, not on resources (the pack waives nothing)")),
 ];
 
 const isoDay = (date: Date) => date.toISOString().slice(0, 10);

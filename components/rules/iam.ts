@@ -9,7 +9,7 @@ import { grantsIntersect, hasWildcard } from "../core/patterns";
 import { normaliseResource } from "../core/resource-index";
 import type { IdentityHoldings } from "../core/holdings";
 import { PASSROLE_COMPUTE, RISK_ACTIONS, RISK_CATEGORIES, RISK_SOURCES, type RiskCategory } from "./data/risk-categories";
-import { attribute, familyRules, meta, type Problem, type RuleFinding } from "./define";
+import { attribute, familyRules, meta, type Problem, type RuleFinding, PACK, planOnly } from "./define";
 import { holdingsOf, indexOf } from "./holdings-cache";
 import type { Holder } from "../core/holdings";
 import type { ResourceIndex } from "../core/resource-index";
@@ -21,32 +21,34 @@ const ESCALATION = standards(["NHI5"], ["ASI03"], ["L4 Deployment & Infrastructu
 const CORRECTNESS = standards(["NHI6"], ["ASI03"], ["L4 Deployment & Infrastructure"], ["MEASURE 2.7"]);
 
 export const IAM_RULES: readonly RuleMeta[] = [
-  meta("iam/action-wildcard", "iam", "error", "No Allow of every action (`*`).", OVERPRIVILEGED),
-  meta("iam/service-wildcard", "iam", "error", "No Allow of a whole service (`s3:*`).", OVERPRIVILEGED),
-  meta("iam/action-pattern", "iam", "error", "No action patterns (`s3:Get*`, `s3:*Object`, `*:GetObject`): every action is named; the error lists what the pattern expands to, and each expanded action is judged on its own.", OVERPRIVILEGED),
-  meta("iam/resource-wildcard", "iam", "error", 'No `Resource: "*"` in an Allow when the action can be scoped to resources.', OVERPRIVILEGED),
-  meta("iam/not-action", "iam", "error", "No `NotAction` in an Allow (it grants everything not listed).", OVERPRIVILEGED),
-  meta("iam/not-resource", "iam", "error", "No `NotResource` in an Allow (it grants every resource not listed).", OVERPRIVILEGED),
-  meta("iam/permissions-management", "iam", "error", "No action the IAM reference rates `Permissions management` (policies, ACLs, grants, boundaries), for any identity, on any resource.", ESCALATION),
-  meta("iam/tagging", "iam", "error", "`Tagging` actions only on resources the agent owns, and never on IAM or STS (tags drive attribute-based access).", ESCALATION),
-  meta("iam/privilege-escalation", "iam", "error", "No action from the privilege-escalation list (docs/controls.md lists each with its source).", ESCALATION),
-  meta("iam/credentials-exposure", "iam", "error", "No action that mints long-lived or federated credentials or re-attributes a session (credentials-exposure list).", ESCALATION),
-  meta("iam/code-execution", "iam", "error", "No action that starts compute or runs code on existing compute (code-execution list).", ESCALATION),
-  meta("iam/resource-exposure", "iam", "error", "No action that opens a resource or the account to other principals (resource-exposure list).", ESCALATION),
-  meta("iam/defence-evasion", "iam", "error", "No action that stops, deletes or redirects logging and detection or weakens account-wide protection (defence-evasion list).", ESCALATION),
-  meta("iam/data-exfiltration", "iam", "error", "No bulk-read action (data-exfiltration list) on `*`.", OVERPRIVILEGED),
-  meta("iam/passrole-wildcard", "iam", "error", "No `iam:PassRole` on `*` or on a wildcard role ARN.", ESCALATION),
-  meta("iam/passrole-compute", "iam", "error", "No `iam:PassRole` together with an action that creates compute anywhere in one identity's statements and tools (it runs code as the passed role).", ESCALATION),
-  meta("iam/assume-agent-role", "iam", "error", "No `sts:AssumeRole*` into any agent identity's role, however its name is cased.", standards(["NHI5", "NHI9"], ["ASI03"], ["L4 Deployment & Infrastructure", "L7 Agent Ecosystem"], ["MEASURE 2.7"])),
-  meta("iam/resource-pattern", "iam", "error", "Every resource ARN is concrete in partition, service, region, account and name; a wildcard only in a trailing path under a prefix the agent owns or is shared (`key/*`, `secret:*`, `parameter/*`, `function:*`, `role/acme-*` are errors).", OVERPRIVILEGED),
-  meta("iam/unknown-action", "iam", "error", "Every action exists in the IAM service reference, so a typo is an error, not a silent no-op.", CORRECTNESS),
-  meta("iam/malformed-arn", "iam", "error", "Every resource is `*` or a well-formed ARN.", CORRECTNESS),
-  meta("iam/resource-type", "iam", "error", "Every resource ARN is of a type its actions accept (`s3:ListBucket` takes a bucket, not `bucket/*`).", CORRECTNESS),
+  meta("iam/action-wildcard", "iam", "error", "No Allow of every action (`*`).", OVERPRIVILEGED, PACK.both),
+  meta("iam/service-wildcard", "iam", "error", "No Allow of a whole service (`s3:*`).", OVERPRIVILEGED, PACK.both),
+  meta("iam/action-pattern", "iam", "error", "No action patterns (`s3:Get*`, `s3:*Object`, `*:GetObject`): every action is named; the error lists what the pattern expands to, and each expanded action is judged on its own.", OVERPRIVILEGED, PACK.both),
+  meta("iam/resource-wildcard", "iam", "error", 'No `Resource: "*"` in an Allow when the action can be scoped to resources.', OVERPRIVILEGED, PACK.both),
+  meta("iam/not-action", "iam", "error", "No `NotAction` in an Allow (it grants everything not listed).", OVERPRIVILEGED, PACK.both),
+  meta("iam/not-resource", "iam", "error", "No `NotResource` in an Allow (it grants every resource not listed).", OVERPRIVILEGED, PACK.both),
+  meta("iam/permissions-management", "iam", "error", "No action the IAM reference rates `Permissions management` (policies, ACLs, grants, boundaries), for any identity, on any resource.", ESCALATION, PACK.both),
+  meta("iam/tagging", "iam", "error", "`Tagging` actions only on resources the agent owns, and never on IAM or STS (tags drive attribute-based access).", ESCALATION, PACK.both),
+  meta("iam/privilege-escalation", "iam", "error", "No action from the privilege-escalation list (docs/controls.md lists each with its source).", ESCALATION, PACK.both),
+  meta("iam/credentials-exposure", "iam", "error", "No action that mints long-lived or federated credentials or re-attributes a session (credentials-exposure list).", ESCALATION, PACK.both),
+  meta("iam/code-execution", "iam", "error", "No action that starts compute or runs code on existing compute (code-execution list).", ESCALATION, PACK.both),
+  meta("iam/resource-exposure", "iam", "error", "No action that opens a resource or the account to other principals (resource-exposure list).", ESCALATION, PACK.both),
+  meta("iam/defence-evasion", "iam", "error", "No action that stops, deletes or redirects logging and detection or weakens account-wide protection (defence-evasion list).", ESCALATION, PACK.both),
+  meta("iam/data-exfiltration", "iam", "error", "No bulk-read action (data-exfiltration list) on `*`.", OVERPRIVILEGED, PACK.both),
+  meta("iam/passrole-wildcard", "iam", "error", "No `iam:PassRole` on `*` or on a wildcard role ARN.", ESCALATION, PACK.both),
+  meta("iam/passrole-compute", "iam", "error", "No `iam:PassRole` together with an action that creates compute anywhere in one identity's statements and tools (it runs code as the passed role).", ESCALATION, PACK.both),
+  meta("iam/assume-agent-role", "iam", "error", "No `sts:AssumeRole*` into any agent identity's role, however its name is cased.", standards(["NHI5", "NHI9"], ["ASI03"], ["L4 Deployment & Infrastructure", "L7 Agent Ecosystem"], ["MEASURE 2.7"]), PACK.stack),
+  meta("iam/resource-pattern", "iam", "error", "Every resource ARN is concrete in partition, service, region, account and name; a wildcard only in a trailing path under a prefix the agent owns or is shared (`key/*`, `secret:*`, `parameter/*`, `function:*`, `role/acme-*` are errors).", OVERPRIVILEGED, planOnly("a wildcard is allowed only under a prefix the agent owns or is shared, and platform shares are in the declaration only; on resources, the other iam/* checks and separation/cross-agent-grant judge every pattern")),
+  meta("iam/unknown-action", "iam", "error", "Every action exists in the IAM service reference, so a typo is an error, not a silent no-op.", CORRECTNESS, PACK.both),
+  meta("iam/malformed-arn", "iam", "error", "Every resource is `*` or a well-formed ARN.", CORRECTNESS, PACK.both),
+  meta("iam/resource-type", "iam", "error", "Every resource ARN is of a type its actions accept (`s3:ListBucket` takes a bucket, not `bucket/*`).", CORRECTNESS, PACK.both),
 ];
 
 /** Rules about managed policy attachments, which only exist as stack resources (policy pack). */
 export const IAM_RESOURCE_RULES: readonly RuleMeta[] = [
-  meta("iam/managed-admin-policy", "iam", "error", "No AWS managed admin policies (AdministratorAccess, PowerUserAccess, IAMFullAccess) attached.", OVERPRIVILEGED),
+  meta("iam/managed-admin-policy", "iam", "error", "No AWS managed admin policies (AdministratorAccess, PowerUserAccess, IAMFullAccess) attached to any role.", OVERPRIVILEGED, PACK.resource),
+  meta("iam/attached-policy", "iam", "error", "A managed policy attached to an agent role (`RolePolicyAttachment`, `PolicyAttachment`, `RolePolicyAttachmentsExclusive`, `managedPolicyArns`) is a customer-managed `aws.iam.Policy` of this stack, whose document gets every permission check; no AWS managed policy, no policy from outside the stack, no ARN unknown at preview.", OVERPRIVILEGED, PACK.stack),
+  meta("iam/resource-policy", "iam", "error", "No resource policy (S3 bucket, Secrets Manager, KMS, SQS, SNS, ECR, Lambda permission...) allows `*` as principal; one naming an agent role is judged with the same permission checks as its identity policies; unknown or unreadable ones fail closed.", OVERPRIVILEGED, PACK.stack),
 ];
 
 /** Actions that let a principal change permissions or create long-lived credentials (from the risk data). */

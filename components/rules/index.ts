@@ -35,6 +35,12 @@ export const RESOURCE_ONLY_RULES: readonly RuleMeta[] = [
   ...LIFECYCLE_RESOURCE_RULES,
 ];
 
+/**
+ * Every rule object: id, metadata, where the pack runs it (`pack`), and, for plan rules, the check.
+ * `policy/policies.ts` generates the CrossGuard pack from this list and docs/controls.md prints it.
+ */
+export const RULES: readonly RuleMeta[] = [...ALL_RULES, ...RESOURCE_ONLY_RULES];
+
 export * from "./types";
 export * from "./engine";
 export { EXCEPTION_MAX_DAYS, latestExceptionExpiry } from "./exceptions";

@@ -3,7 +3,7 @@
  * components create no RBAC, so the RBAC checks run in the policy pack on hand-written resources.
  */
 import { LABEL_PREFIX } from "../core/compile";
-import { attribute, familyRules, meta, type Problem, type RuleFinding } from "./define";
+import { attribute, familyRules, meta, type Problem, type RuleFinding, PACK } from "./define";
 import { standards } from "./standards";
 import type { RuleMeta } from "./types";
 
@@ -13,21 +13,23 @@ const EXEC = standards(["NHI5", "NHI9"], ["ASI03", "ASI05"], ["L4 Deployment & I
 
 /** Rules with a plan check (and a pack check). */
 export const KUBERNETES_RULES: readonly RuleMeta[] = [
-  meta("kubernetes/automount-token", "kubernetes", "error", "Agent ServiceAccounts set `automountServiceAccountToken: false`.", WORKLOAD),
-  meta("kubernetes/default-service-account", "kubernetes", "error", "No agent identity is, trusts or binds the `default` ServiceAccount.", standards(["NHI9"], ["ASI03"], ["L4 Deployment & Infrastructure"], ["MEASURE 2.7"])),
-  meta("kubernetes/system-namespace", "kubernetes", "error", "No agent runs in `default`, `kube-system`, `kube-public` or `kube-node-lease`.", standards(["NHI8"], ["ASI03"], ["L4 Deployment & Infrastructure"], ["MEASURE 2.7"])),
+  meta("kubernetes/automount-token", "kubernetes", "error", "Agent ServiceAccounts set `automountServiceAccountToken: false`.", WORKLOAD, PACK.resource),
+  meta("kubernetes/default-service-account", "kubernetes", "error", "No agent identity is, trusts or binds the `default` ServiceAccount.", standards(["NHI9"], ["ASI03"], ["L4 Deployment & Infrastructure"], ["MEASURE 2.7"]), PACK.resource),
+  meta("kubernetes/system-namespace", "kubernetes", "error", "No agent runs in `default`, `kube-system`, `kube-public` or `kube-node-lease`.", standards(["NHI8"], ["ASI03"], ["L4 Deployment & Infrastructure"], ["MEASURE 2.7"]), PACK.resource),
 ];
 
 /** Rules about RBAC objects, which only exist as stack resources (policy pack). */
 export const KUBERNETES_RESOURCE_RULES: readonly RuleMeta[] = [
-  meta("kubernetes/cluster-role-binding", "kubernetes", "error", "No ClusterRoleBinding names an agent ServiceAccount.", RBAC),
-  meta("kubernetes/rbac-wildcard", "kubernetes", "error", "No role bound to an agent ServiceAccount grants `*` verbs, resources or API groups.", RBAC),
-  meta("kubernetes/rbac-escalation", "kubernetes", "error", "No `escalate`, `bind` or `impersonate` for an agent ServiceAccount.", RBAC),
-  meta("kubernetes/rbac-pod-exec", "kubernetes", "error", "No `pods/exec`, `pods/attach` or `pods/portforward` for an agent ServiceAccount.", EXEC),
-  meta("kubernetes/rbac-pod-create", "kubernetes", "error", "No pod (or workload) creation for an agent ServiceAccount: a new pod can run as any ServiceAccount of the namespace.", EXEC),
-  meta("kubernetes/rbac-token-request", "kubernetes", "error", "No `serviceaccounts/token` create for an agent ServiceAccount (it mints tokens for other identities).", EXEC),
-  meta("kubernetes/rbac-secrets", "kubernetes", "error", "No reading Secrets for an agent ServiceAccount.", standards(["NHI2", "NHI5"], ["ASI03"], ["L4 Deployment & Infrastructure"], ["MEASURE 2.7"])),
-  meta("kubernetes/shared-namespace-pod-create", "kubernetes", "error", "In a namespace shared by several agents, no ServiceAccount of that namespace may create pods.", EXEC),
+  meta("kubernetes/cluster-role-binding", "kubernetes", "error", "No ClusterRoleBinding names an agent ServiceAccount.", RBAC, PACK.stack),
+  meta("kubernetes/rbac-wildcard", "kubernetes", "error", "No role bound to an agent ServiceAccount grants `*` verbs, resources or API groups.", RBAC, PACK.stack),
+  meta("kubernetes/rbac-escalation", "kubernetes", "error", "No `escalate`, `bind` or `impersonate` for an agent ServiceAccount.", RBAC, PACK.stack),
+  meta("kubernetes/rbac-pod-exec", "kubernetes", "error", "No `pods/exec`, `pods/attach`, `pods/portforward` or `pods/ephemeralcontainers` for an agent ServiceAccount.", EXEC, PACK.stack),
+  meta("kubernetes/rbac-pod-create", "kubernetes", "error", "No pod (or workload) creation for an agent ServiceAccount: a new pod can run as any ServiceAccount of the namespace.", EXEC, PACK.stack),
+  meta("kubernetes/rbac-token-request", "kubernetes", "error", "No `serviceaccounts/token` create for an agent ServiceAccount (it mints tokens for other identities).", EXEC, PACK.stack),
+  meta("kubernetes/rbac-secrets", "kubernetes", "error", "No reading Secrets for an agent ServiceAccount.", standards(["NHI2", "NHI5"], ["ASI03"], ["L4 Deployment & Infrastructure"], ["MEASURE 2.7"]), PACK.stack),
+  meta("kubernetes/eks-access", "kubernetes", "error", "An agent role gets no Kubernetes access through EKS (`AccessEntry`, `AccessPolicyAssociation`, the `aws-auth` ConfigMap) and no Pod Identity association except to its own ServiceAccount; unknown principals fail closed.", RBAC, PACK.stack),
+  meta("kubernetes/service-account-use", "kubernetes", "error", "No hand-written resource acts as an agent's ServiceAccount: no token Secret for it, no workload running as it unless its pod template carries that agent's and identity's labels.", EXEC, PACK.stack),
+  meta("kubernetes/shared-namespace-pod-create", "kubernetes", "error", "In a namespace shared by several agents, no ServiceAccount of that namespace may create pods.", EXEC, PACK.stack),
 ];
 
 export const SYSTEM_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease"] as const;
@@ -90,8 +92,8 @@ export function checkRbacRules(rules: readonly RbacRule[]): Problem[] {
     for (const verb of ["escalate", "bind", "impersonate"]) {
       if (can(verb)) add("kubernetes/rbac-escalation", `grants ${verb} on [${resources.join(", ")}]`, `remove ${verb}; an agent never changes or borrows RBAC`);
     }
-    for (const sub of ["pods/exec", "pods/attach", "pods/portforward"]) {
-      if (on(sub) && (can("create") || can("get"))) add("kubernetes/rbac-pod-exec", `grants ${sub}`, "remove exec/attach/port-forward; agents do not enter other pods");
+    for (const sub of ["pods/exec", "pods/attach", "pods/portforward", "pods/ephemeralcontainers"]) {
+      if (on(sub) && ["create", "get", "update", "patch"].some(can)) add("kubernetes/rbac-pod-exec", `grants ${sub}`, "remove exec/attach/port-forward; agents do not enter other pods");
     }
     const workloads = WORKLOAD_RESOURCES.filter(on);
     if (workloads.length && CREATE_VERBS.some(can)) add("kubernetes/rbac-pod-create", `can create or change ${workloads.join(", ")}`, "agents do not create pods; a new pod can run as a sibling's ServiceAccount");

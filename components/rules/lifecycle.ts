@@ -8,7 +8,7 @@ import { tierPolicyFor } from "../core/compile";
 import { IDENTITY_KINDS } from "../core/names";
 import { DATA_CLASSES, type TierPolicy } from "../core/tiers";
 import { TIERS, isIsoDate } from "../core/schema";
-import { attribute, familyRules, meta, type Problem, type RuleFinding } from "./define";
+import { attribute, familyRules, meta, type Problem, type RuleFinding, PACK, planOnly } from "./define";
 import { standards } from "./standards";
 import type { RuleMeta } from "./types";
 
@@ -19,14 +19,14 @@ export const EXPIRY_WARNING_DAYS = 30;
 const OFFBOARDING = standards(["NHI1"], ["ASI03"], ["L6 Security & Compliance"], ["GOVERN 1.7", "MANAGE 2.4"]);
 
 export const LIFECYCLE_RULES: readonly RuleMeta[] = [
-  meta("lifecycle/expired", "lifecycle", "error", "An agent past its `expires` date cannot be deployed.", OFFBOARDING),
-  meta("lifecycle/expiring-soon", "lifecycle", "warning", `Warns when an agent expires within ${EXPIRY_WARNING_DAYS} days.`, OFFBOARDING),
-  meta("lifecycle/approval-required", "lifecycle", "error", "High-risk agents (or every agent, when the organisation requires it) carry a recorded approval: ticket and approver.", standards(["NHI5"], ["ASI03"], ["L6 Security & Compliance"], ["GOVERN 2.1", "MAP 3.5"])),
+  meta("lifecycle/expired", "lifecycle", "error", "An agent past its `expires` date cannot be deployed.", OFFBOARDING, PACK.resource),
+  meta("lifecycle/expiring-soon", "lifecycle", "warning", `Warns when an agent expires within ${EXPIRY_WARNING_DAYS} days.`, OFFBOARDING, PACK.resource),
+  meta("lifecycle/approval-required", "lifecycle", "error", "High-risk agents (or every agent, when the organisation requires it) carry a recorded approval: ticket and approver.", standards(["NHI5"], ["ASI03"], ["L6 Security & Compliance"], ["GOVERN 2.1", "MAP 3.5"]), planOnly("approvals are not written to any resource")),
 ];
 
 /** The plan always has owner, sponsor and expiry (the schema requires them); resources may not (policy pack). */
 export const LIFECYCLE_RESOURCE_RULES: readonly RuleMeta[] = [
-  meta("lifecycle/ownership-tags", "lifecycle", "error", "Agent roles, ServiceAccounts and Vault roles carry owner, sponsor, expiry (YYYY-MM-DD) and tier (roles also data class), so leaving them out cannot dodge the expiry and tier checks.", standards(["NHI1"], ["ASI03"], ["L6 Security & Compliance"], ["GOVERN 1.7", "GOVERN 2.1"])),
+  meta("lifecycle/ownership-tags", "lifecycle", "error", "Agent roles, ServiceAccounts and Vault roles carry owner, sponsor, expiry (YYYY-MM-DD) and tier (roles also data class), so leaving them out cannot dodge the expiry and tier checks.", standards(["NHI1"], ["ASI03"], ["L6 Security & Compliance"], ["GOVERN 1.7", "GOVERN 2.1"]), PACK.resource),
 ];
 
 /** Whole days from `now` (UTC date) to `date` (YYYY-MM-DD); negative when past. */

@@ -7,7 +7,7 @@ import { policySize, type PolicyDocument } from "../core/iam-document";
 import { IAM_ROLE_NAME_MAX, type IdentityKind } from "../core/names";
 import type { SecretRolePlan } from "../core/plan-types";
 import { tierPolicyFor } from "../core/compile";
-import { attribute, familyRules, meta, type Problem, type RuleFinding } from "./define";
+import { attribute, familyRules, meta, type Problem, type RuleFinding, PACK } from "./define";
 import { standards } from "./standards";
 import type { RuleMeta } from "./types";
 
@@ -15,13 +15,13 @@ const PREFLIGHT = standards(["NHI6"], ["ASI03"], ["L4 Deployment & Infrastructur
 const LIFETIME = standards(["NHI7"], ["ASI03"], ["L4 Deployment & Infrastructure"], ["MEASURE 2.7", "MANAGE 2.4"]);
 
 export const LIMITS_RULES: readonly RuleMeta[] = [
-  meta("limits/role-name-length", "limits", "error", "IAM role names are at most 64 characters of [A-Za-z0-9+=,.@_-].", PREFLIGHT),
-  meta("limits/inline-policy-size", "limits", "error", "A role's inline policies total at most 10,240 characters without whitespace.", PREFLIGHT),
-  meta("limits/trust-policy-size", "limits", "error", "A trust policy is at most 2,048 characters without whitespace (the default quota).", PREFLIGHT),
-  meta("limits/session-duration", "limits", "error", "`maxSessionDuration` is within 3600..43200 seconds and the tier ceiling.", LIFETIME),
-  meta("limits/vault-ttl-order", "limits", "error", "Vault token TTL is set and at most the token max TTL.", LIFETIME),
-  meta("limits/secret-ttl", "limits", "error", "Secret TTLs are set, default <= max, and the max within the identity's token max TTL.", LIFETIME),
-  meta("limits/sts-ttl-minimum", "limits", "error", "Vault STS TTLs are at least 15 minutes (AWS's minimum AssumeRole duration is 900 s).", PREFLIGHT),
+  meta("limits/role-name-length", "limits", "error", "IAM role names are at most 64 characters of [A-Za-z0-9+=,.@_-].", PREFLIGHT, PACK.resource),
+  meta("limits/inline-policy-size", "limits", "error", "A role's inline policies total at most 10,240 characters without whitespace.", PREFLIGHT, PACK.both),
+  meta("limits/trust-policy-size", "limits", "error", "A trust policy is at most 2,048 characters without whitespace (the default quota).", PREFLIGHT, PACK.resource),
+  meta("limits/session-duration", "limits", "error", "`maxSessionDuration` is within 3600..43200 seconds and the tier ceiling.", LIFETIME, PACK.resource),
+  meta("limits/vault-ttl-order", "limits", "error", "Vault token TTL is set and at most the token max TTL.", LIFETIME, PACK.resource),
+  meta("limits/secret-ttl", "limits", "error", "Secret TTLs are set, default <= max, and the max within the identity's token max TTL.", LIFETIME, PACK.resource),
+  meta("limits/sts-ttl-minimum", "limits", "error", "Vault STS TTLs are at least 15 minutes (AWS's minimum AssumeRole duration is 900 s).", PREFLIGHT, PACK.resource),
 ];
 
 /** AWS quotas (IAM and STS) the rules enforce. */

@@ -14,7 +14,7 @@ import { holdingsOf, indexOf } from "./holdings-cache";
 import { expandedActions } from "./iam";
 import type { AgentPlan, IdentityPlan } from "../core/plan-types";
 import { TOKEN_SELF_PATHS } from "../core/vault-policy";
-import { attribute, familyRules, meta, type Problem, type RuleFinding } from "./define";
+import { attribute, familyRules, meta, type Problem, type RuleFinding, PACK, planOnly } from "./define";
 import { standards } from "./standards";
 import type { RuleMeta } from "./types";
 
@@ -23,19 +23,19 @@ const AUDIT = standards(["NHI5"], ["ASI03", "ASI10"], ["L5 Evaluation & Observab
 const ISOLATION = standards(["NHI5", "NHI9"], ["ASI03", "ASI08"], ["L4 Deployment & Infrastructure", "L7 Agent Ecosystem"], ["GOVERN 1.4", "MEASURE 2.7"]);
 
 export const SEPARATION_RULES: readonly RuleMeta[] = [
-  meta("separation/orchestration-models-only", "separation", "error", "The orchestration identity may only invoke concrete Bedrock model, inference-profile or provisioned-model ARNs (no `foundation-model/*`, no every-profile wildcard): no tool grants, no secrets.", DUTIES),
-  meta("separation/audit-write-only", "separation", "error", "The audit identity may only create streams in and write to its own log group.", AUDIT),
-  meta("separation/audit-tamper-deny", "separation", "error", "The audit identity explicitly denies deleting log groups and streams and changing retention.", AUDIT),
-  meta("separation/execution-no-audit-sink", "separation", "error", "The execution identity may not touch any agent's audit log group, present or future (the whole `/<prefix>/<env>/agents/` namespace).", AUDIT),
-  meta("separation/cross-agent-grant", "separation", "error", "No resource, Vault path or role ARN granted to one agent is granted to or owned by another.", ISOLATION),
-  meta("separation/prefix-sibling", "separation", "error", "No prefix wildcard without a trailing `/` that also matches a sibling agent's resources (`agent-a*` vs `agent-ab/`).", ISOLATION),
-  meta("separation/unowned-resource", "separation", "error", "Every resource an identity is granted lies inside what its agent owns (`owns`, its roles, log group, KV subtree, secret roles) or a platform share.", ISOLATION),
-  meta("separation/shared-access", "separation", "error", "On a platform share, an agent uses only the access the share gives it: List and Read for `read`, Write for `write`.", ISOLATION),
-  meta("separation/bucket-level", "separation", "error", "Bucket-level S3 actions only on a bucket the agent wholly owns; a listing of a bucket it only has prefixes in carries an `s3:prefix` condition inside them.", ISOLATION),
-  meta("separation/owns-declaration", "separation", "error", "What an agent owns is concrete (its account and partition, no wildcard but a trailing `/*`, no IAM or S3 access points) and disjoint from every other agent's and from every share.", ISOLATION),
-  meta("separation/share-declaration", "separation", "error", "A platform share names a concrete resource and only declared agents.", ISOLATION),
-  meta("separation/database-connection", "separation", "error", "A database connection used by tools of two agents is declared as a share naming both.", ISOLATION),
-  meta("separation/name-collision", "separation", "error", "Names the components derive for two agents (roles, log groups, KV subtrees, secret roles; IAM compared case-insensitively) never collide, even after truncation.", ISOLATION),
+  meta("separation/orchestration-models-only", "separation", "error", "The orchestration identity may only invoke concrete Bedrock model, inference-profile or provisioned-model ARNs (no `foundation-model/*`, no every-profile wildcard): no tool grants, no secrets.", DUTIES, PACK.stack),
+  meta("separation/audit-write-only", "separation", "error", "The audit identity may only create streams in and write to its own log group.", AUDIT, PACK.stack),
+  meta("separation/audit-tamper-deny", "separation", "error", "The audit identity explicitly denies deleting log groups and streams and changing retention.", AUDIT, PACK.stack),
+  meta("separation/execution-no-audit-sink", "separation", "error", "The execution identity may not touch any agent's audit log group, present or future (the whole `/<prefix>/<env>/agents/` namespace).", AUDIT, PACK.stack),
+  meta("separation/cross-agent-grant", "separation", "error", "No resource, Vault path or role ARN granted to one agent is granted to or owned by another.", ISOLATION, PACK.stack),
+  meta("separation/prefix-sibling", "separation", "error", "No prefix wildcard without a trailing `/` that also matches a sibling agent's resources (`agent-a*` vs `agent-ab/`).", ISOLATION, PACK.stack),
+  meta("separation/unowned-resource", "separation", "error", "Every resource an identity is granted lies inside what its agent owns (`owns`, its roles, log group, KV subtree, secret roles) or a platform share.", ISOLATION, planOnly("the platform's shares are in the declaration only, so a grant outside `owns` may be a share; the pack reads each agent's `owns` from its ServiceAccount annotation and checks grants against other agents' owned resources, roles and log groups (separation/cross-agent-grant)")),
+  meta("separation/shared-access", "separation", "error", "On a platform share, an agent uses only the access the share gives it: List and Read for `read`, Write for `write`.", ISOLATION, planOnly("platform shares are in the declaration only")),
+  meta("separation/bucket-level", "separation", "error", "Bucket-level S3 actions only on a bucket the agent wholly owns; a listing of a bucket it only has prefixes in carries an `s3:prefix` condition inside them.", ISOLATION, planOnly("bucket-level actions are judged against whole-bucket ownership and shares, which are in the declaration only")),
+  meta("separation/owns-declaration", "separation", "error", "What an agent owns is concrete (its account and partition, no wildcard but a trailing `/*`, no IAM or S3 access points) and disjoint from every other agent's and from every share.", ISOLATION, planOnly("`owns` is validated where it is declared (account, partition, disjointness); the pack reads it back from ServiceAccount annotations only to judge other agents' grants")),
+  meta("separation/share-declaration", "separation", "error", "A platform share names a concrete resource and only declared agents.", ISOLATION, planOnly("platform shares are in the declaration only")),
+  meta("separation/database-connection", "separation", "error", "A database connection used by tools of two agents is declared as a share naming both.", ISOLATION, planOnly("the Vault database role resource does not say which agent's tool it serves")),
+  meta("separation/name-collision", "separation", "error", "Names the components derive for two agents (roles, log groups, KV subtrees, secret roles; IAM compared case-insensitively) never collide, even after truncation.", ISOLATION, planOnly("derived names are compared in the plan; on resources, stack/no-shared-identity catches a shared role or ServiceAccount")),
 ];
 
 export const ORCHESTRATION_ACTIONS = ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"] as const;

@@ -1,5 +1,6 @@
 /** Stack-wide rules: nothing shared between identities, and every agent complete. */
 import { IDENTITY_KINDS } from "../core/names";
+import { PACK } from "./define";
 import { standards } from "./standards";
 import type { Finding, PlanRule, RuleMeta } from "./types";
 
@@ -23,6 +24,7 @@ function duplicates(entries: Array<{ key: string; agent: string; identity: (type
 export const stackRules: PlanRule[] = [
   {
     id: "stack/no-shared-identity",
+    pack: PACK.stack,
     family: "stack",
     waivable: false,
     description: "No ServiceAccount, IAM role or Vault role is shared by two identities.",
@@ -48,6 +50,7 @@ export const stackRules: PlanRule[] = [
   },
   {
     id: "stack/three-identities",
+    pack: PACK.stack,
     family: "stack",
     waivable: false,
     description: "Every agent has exactly the three identities orchestration, execution and audit.",
@@ -69,6 +72,7 @@ export const stackRules: PlanRule[] = [
 export const STACK_RESOURCE_RULES: RuleMeta[] = [
   {
     id: "stack/unknown-input",
+    pack: PACK.both,
     family: "stack",
     waivable: false,
     description: "Every input the rules read is known at preview; an unknown policy document, role or binding is reported, not waved through.",

@@ -6,7 +6,7 @@ import { IRSA_AUDIENCE } from "../core/compile";
 import { asList, type PolicyDocument, type PolicyStatement } from "../core/iam-document";
 import { hasWildcard } from "../core/patterns";
 import { oidcProviderProblem } from "../core/platform-fields";
-import { attribute, familyRules, meta, type Problem, type RuleFinding } from "./define";
+import { attribute, familyRules, meta, type Problem, type RuleFinding, PACK } from "./define";
 import { standards } from "./standards";
 import type { RuleMeta } from "./types";
 
@@ -14,15 +14,15 @@ const AUTHN = standards(["NHI4", "NHI9"], ["ASI03"], ["L4 Deployment & Infrastru
 const PRINCIPAL = standards(["NHI4", "NHI5"], ["ASI03"], ["L4 Deployment & Infrastructure", "L7 Agent Ecosystem"], ["MEASURE 2.7", "GOVERN 6.1"]);
 
 export const TRUST_RULES: readonly RuleMeta[] = [
-  meta("trust/single-statement", "trust", "error", "A trust policy has exactly one statement.", AUTHN),
-  meta("trust/web-identity-only", "trust", "error", "The only action trusted is `sts:AssumeRoleWithWebIdentity`.", AUTHN),
-  meta("trust/principal-wildcard", "trust", "error", 'No `Principal: "*"` (or `AWS: "*"`).', PRINCIPAL),
-  meta("trust/account-principal", "trust", "error", "No AWS account, root or IAM principal in an agent role's trust policy.", PRINCIPAL),
-  meta("trust/service-principal", "trust", "error", "No AWS service principal in an agent role's trust policy.", PRINCIPAL),
-  meta("trust/single-provider", "trust", "error", "Exactly one federated principal: the cluster's OIDC provider.", PRINCIPAL),
-  meta("trust/string-equals", "trust", "error", "The `sub` and `aud` of the web identity are both pinned with `StringEquals`.", AUTHN),
-  meta("trust/no-wildcards", "trust", "error", "No wildcard in the provider, `sub` or `aud` (a `*` admits every ServiceAccount).", AUTHN),
-  meta("trust/own-service-account", "trust", "error", "`sub` names the identity's own ServiceAccount and `aud` is sts.amazonaws.com.", AUTHN),
+  meta("trust/single-statement", "trust", "error", "A trust policy has exactly one statement.", AUTHN, PACK.resource),
+  meta("trust/web-identity-only", "trust", "error", "The only action trusted is `sts:AssumeRoleWithWebIdentity`.", AUTHN, PACK.resource),
+  meta("trust/principal-wildcard", "trust", "error", 'No `Principal: "*"` (or `AWS: "*"`).', PRINCIPAL, PACK.resource),
+  meta("trust/account-principal", "trust", "error", "No AWS account, root or IAM principal in an agent role's trust policy.", PRINCIPAL, PACK.resource),
+  meta("trust/service-principal", "trust", "error", "No AWS service principal in an agent role's trust policy.", PRINCIPAL, PACK.resource),
+  meta("trust/single-provider", "trust", "error", "Exactly one federated principal: the cluster's OIDC provider.", PRINCIPAL, PACK.resource),
+  meta("trust/string-equals", "trust", "error", "The `sub` and `aud` of the web identity are both pinned with `StringEquals`.", AUTHN, PACK.resource),
+  meta("trust/no-wildcards", "trust", "error", "No wildcard in the provider, `sub` or `aud` (a `*` admits every ServiceAccount).", AUTHN, PACK.resource),
+  meta("trust/own-service-account", "trust", "error", "`sub` names the identity's own ServiceAccount and `aud` is sts.amazonaws.com.", AUTHN, PACK.both),
 ];
 
 /** What the trust policy must pin, when the caller knows it. */

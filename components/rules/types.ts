@@ -30,7 +30,15 @@ export interface RuleMeta {
   readonly standards: StandardsMapping;
   /** Whether a reviewed exception may waive it; set from the one table in waivable.ts. */
   readonly waivable: boolean;
+  /**
+   * Where the CrossGuard pack runs it: on each resource's inputs, across the stack's resources, or
+   * not at all, with the reason (printed in docs/controls.md). The pack is generated from this.
+   */
+  readonly pack: PackCoverage;
 }
+
+/** A rule the pack runs per resource and/or across the stack, or a plan-only rule and why. */
+export type PackCoverage = { readonly resource?: true; readonly stack?: true; readonly planOnly?: never } | { readonly planOnly: string; readonly resource?: never; readonly stack?: never };
 
 export interface Finding {
   readonly agent: string;

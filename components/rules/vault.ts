@@ -11,7 +11,7 @@ import { TOKEN_SELF_PATHS } from "../core/vault-policy";
 import { TIER_POLICIES } from "../core/tiers";
 import { tierPolicyFor } from "../core/compile";
 import { parseEksOidcProvider, vaultAudienceProblem } from "../core/platform-fields";
-import { attribute, familyRules, meta, type Problem, type RuleFinding } from "./define";
+import { attribute, familyRules, meta, type Problem, type RuleFinding, PACK } from "./define";
 import { standards } from "./standards";
 import type { RuleMeta } from "./types";
 
@@ -20,24 +20,26 @@ const TOKENS = standards(["NHI7"], ["ASI03"], ["L4 Deployment & Infrastructure"]
 const POLICY = standards(["NHI5"], ["ASI03"], ["L4 Deployment & Infrastructure", "L6 Security & Compliance"], ["MEASURE 2.7"]);
 
 export const VAULT_RULES: readonly RuleMeta[] = [
-  meta("vault/bound-exact", "vault", "error", "A Kubernetes-auth role binds exactly one ServiceAccount name and one namespace, no `*` or globs.", BINDING),
-  meta("vault/bound-own-service-account", "vault", "error", "A Kubernetes-auth role binds the identity's own ServiceAccount.", BINDING),
-  meta("vault/audience", "vault", "error", "A Kubernetes-auth role requires an exact token audience.", BINDING),
-  meta("vault/default-policy", "vault", "error", "Tokens carry no `default` policy (`tokenNoDefaultPolicy: true`) and never `root`.", POLICY),
-  meta("vault/token-period", "vault", "error", "No periodic tokens (`tokenPeriod`): they can be renewed forever.", TOKENS),
-  meta("vault/token-max-ttl", "vault", "error", "`tokenMaxTtl` is set and within the tier ceiling.", TOKENS),
-  meta("vault/policy-sudo", "vault", "error", "No `sudo` capability in agent Vault policies.", POLICY),
-  meta("vault/policy-system-path", "vault", "error", "No `sys/` or `auth/` paths other than the token self paths.", POLICY),
-  meta("vault/policy-glob", "vault", "error", "No `*` or `+` globs in agent policy paths: every path is exact.", POLICY),
-  meta("vault/secret-credential-type", "vault", "error", "AWS secret roles use only `assumed_role` (short-lived STS credentials).", standards(["NHI7"], ["ASI03"], ["L4 Deployment & Infrastructure"], ["MEASURE 2.7"])),
-  meta("vault/sts-ttl", "vault", "error", "AWS secret roles set `maxStsTtl`, at most 1h and within the tier.", TOKENS),
-  meta("vault/secret-role-arns", "vault", "error", "AWS secret roles assume only declared, exact role ARNs, never an agent identity's role.", standards(["NHI5", "NHI9"], ["ASI03"], ["L4 Deployment & Infrastructure", "L7 Agent Ecosystem"], ["MEASURE 2.7"])),
-  meta("vault/unique-path", "vault", "error", "Every Vault path belongs to one identity: no two identities' roles, policies, secret roles, credentials or KV paths coincide, and the platform's Vault mounts do not overlap.", standards(["NHI5", "NHI9"], ["ASI03"], ["L4 Deployment & Infrastructure"], ["MEASURE 2.7"])),
+  meta("vault/bound-exact", "vault", "error", "A Kubernetes-auth role binds exactly one ServiceAccount name and one namespace, no `*` or globs.", BINDING, PACK.resource),
+  meta("vault/bound-own-service-account", "vault", "error", "A Kubernetes-auth role binds the identity's own ServiceAccount.", BINDING, PACK.stack),
+  meta("vault/audience", "vault", "error", "A Kubernetes-auth role requires an exact token audience.", BINDING, PACK.resource),
+  meta("vault/default-policy", "vault", "error", "Tokens carry no `default` policy (`tokenNoDefaultPolicy: true`) and never `root`.", POLICY, PACK.resource),
+  meta("vault/token-period", "vault", "error", "No periodic tokens (`tokenPeriod`): they can be renewed forever.", TOKENS, PACK.resource),
+  meta("vault/token-max-ttl", "vault", "error", "`tokenMaxTtl` is set and within the tier ceiling.", TOKENS, PACK.resource),
+  meta("vault/policy-sudo", "vault", "error", "No `sudo` capability in agent Vault policies.", POLICY, PACK.resource),
+  meta("vault/policy-system-path", "vault", "error", "No `sys/` or `auth/` paths other than the token self paths.", POLICY, PACK.resource),
+  meta("vault/policy-glob", "vault", "error", "No `*` or `+` globs in agent policy paths: every path is exact.", POLICY, PACK.resource),
+  meta("vault/secret-credential-type", "vault", "error", "AWS secret roles use only `assumed_role` (short-lived STS credentials).", standards(["NHI7"], ["ASI03"], ["L4 Deployment & Infrastructure"], ["MEASURE 2.7"]), PACK.resource),
+  meta("vault/sts-ttl", "vault", "error", "AWS secret roles set `maxStsTtl`, at most 1h and within the tier.", TOKENS, PACK.resource),
+  meta("vault/secret-role-arns", "vault", "error", "AWS secret roles assume only declared, exact role ARNs, never an agent identity's role.", standards(["NHI5", "NHI9"], ["ASI03"], ["L4 Deployment & Infrastructure", "L7 Agent Ecosystem"], ["MEASURE 2.7"]), PACK.both),
+  meta("vault/unique-path", "vault", "error", "Every Vault path belongs to one identity: no two identities' roles, policies, secret roles, credentials or KV paths coincide, and the platform's Vault mounts do not overlap.", standards(["NHI5", "NHI9"], ["ASI03"], ["L4 Deployment & Infrastructure"], ["MEASURE 2.7"]), PACK.stack),
 ];
 
 /** Rules about policy text, which only the pack reads (the plan holds structured path rules). */
 export const VAULT_RESOURCE_RULES: readonly RuleMeta[] = [
-  meta("vault/policy-unreadable", "vault", "error", "A Vault policy must be readable as path rules (fail closed).", POLICY),
+  meta("vault/policy-unreadable", "vault", "error", "A Vault policy is read by an HCL parser and must hold only `path` blocks with documented keys and a list of capabilities; anything else, the legacy `policy = \"sudo\"` form included, fails closed.", POLICY, PACK.resource),
+  meta("vault/agent-policy-use", "vault", "error", "An agent's Vault policy is carried only by that identity's own Kubernetes-auth role: no token, token role, AppRole, JWT or other auth role (`tokenPolicies`, `policies`, `allowedPolicies`, `allowedPoliciesGlobs`) names it.", BINDING, PACK.stack),
+  meta("vault/generic-write", "vault", "error", "No `vault.generic.Endpoint` or `vault.generic.Secret` writes what the typed resources the pack reads would (`sys/policy`, `sys/policies`, `auth/<mount>/role`, `identity/`, `sys/auth`, `sys/mounts`); an unknown path fails closed.", POLICY, PACK.resource),
 ];
 
 const SELF_PATHS = new Set(TOKEN_SELF_PATHS.map((rule) => rule.path));

@@ -43,6 +43,7 @@ afterAll(() => rmSync(cacheDir, { recursive: true, force: true }));
 function computed(type: string, _name: string, inputs: WireObject): WireObject {
   const name = plain(inputs.name ?? null);
   if (type === "aws:iam/role:Role" && typeof name === "string") return { arn: `arn:aws:iam::111122223333:role/${name}` };
+  if (type === "aws:iam/policy:Policy" && typeof name === "string") return { arn: `arn:aws:iam::111122223333:policy/${name}` };
   return {};
 }
 
@@ -179,6 +180,11 @@ describe.concurrent("hand-written bad programs are refused by the pack over gRPC
     { program: "role-policy-action-star.ts", rules: ["iam/action-wildcard"], modes: [true, false] },
     { program: "kube-system-automount.ts", rules: ["kubernetes/automount-token", "kubernetes/system-namespace"], modes: [true, false] },
     { program: "vault-policy-sudo.ts", rules: ["vault/policy-sudo"], modes: [true, false] },
+    // Routes around the components (issue #9 part 6): an attached customer policy traced through
+    // property dependencies, aws-auth, and a raw Vault write of a policy.
+    { program: "customer-policy-attachment.ts", rules: ["iam/passrole-wildcard"], modes: [true, false] },
+    { program: "aws-auth-configmap.ts", rules: ["kubernetes/eks-access"], modes: [true, false] },
+    { program: "vault-generic-sys-policy.ts", rules: ["vault/generic-write"], modes: [true, false] },
     // Unknown only at preview: the pack must report it, not wave it through.
     { program: "unknown-policy-document.ts", rules: ["stack/unknown-input"], modes: [true] },
   ];

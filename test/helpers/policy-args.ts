@@ -14,6 +14,8 @@ export interface Resource {
   readonly type: string;
   readonly name: string;
   readonly props: Record<string, unknown>;
+  /** Input name → names of the resources it came from (what the engine sends as property dependencies). */
+  readonly dependsOn?: Record<string, string[]>;
 }
 
 const urnOf = (r: Resource) => `urn:pulumi:test::agent-identity::${r.type}::${r.name}`;
@@ -46,11 +48,16 @@ export function stackArgs(resources: readonly Resource[]): StackValidationArgs {
         props: unknownCheckingProxy(r.props),
         opts: resourceArgs(r).opts,
         dependencies: [],
-        propertyDependencies: {},
+        propertyDependencies: {} as Record<string, PolicyResource[]>,
         isType: () => false,
         asType: () => undefined,
       }) as unknown as PolicyResource,
   );
+  resources.forEach((r, i) => {
+    for (const [input, names] of Object.entries(r.dependsOn ?? {})) {
+      (list[i].propertyDependencies as Record<string, PolicyResource[]>)[input] = names.map((name) => list[resources.findIndex((o) => o.name === name)]).filter(Boolean);
+    }
+  });
   return { resources: list, stackTags: new Map(), getConfig: <T extends object>() => ({}) as T, notApplicable };
 }
 

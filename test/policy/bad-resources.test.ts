@@ -79,7 +79,7 @@ const cases: Array<{ name: string; resources: Resource[]; expect: string[] }> = 
   {
     name: "AdministratorAccess attached",
     resources: [{ type: "aws:iam/rolePolicyAttachment:RolePolicyAttachment", name: "admin", props: { role: "acme-test-billing-execution", policyArn: "arn:aws:iam::aws:policy/AdministratorAccess" } }],
-    expect: ["iam/managed-admin-policy"],
+    expect: ["iam/attached-policy", "iam/managed-admin-policy"],
   },
   {
     name: "a policy document unknown at preview",

@@ -117,13 +117,13 @@ describe("pack: ownership lifecycle on resources", () => {
     const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
     const resources = edited(batch, ROLE, ofIdentity("billing", "execution"), (p) => ({ ...p, tags: { ...tags(p), expires: yesterday } }));
     const role = resources.find((r) => r.type === ROLE && ofIdentity("billing", "execution")(r.props))!;
-    const messages = (list: typeof policies) => {
+    const messages = async (list: typeof policies) => {
       const out: string[] = [];
-      for (const p of list) if ("validateResource" in p && typeof p.validateResource === "function") p.validateResource(resourceArgs(role), (message) => out.push(message));
+      for (const p of list) if ("validateResource" in p && typeof p.validateResource === "function") await p.validateResource(resourceArgs(role), (message) => out.push(message));
       return out;
     };
-    expect(messages(policies)).toEqual([expect.stringContaining(`lifecycle/expired: expired on ${yesterday} (1 day overdue)`)]);
-    expect(messages(createPolicies({ now: () => new Date(`${yesterday}T12:00:00Z`) }))).toEqual([expect.stringContaining("lifecycle/expiring-soon")]);
+    expect(await messages(policies)).toEqual([expect.stringContaining(`lifecycle/expired: expired on ${yesterday} (1 day overdue)`)]);
+    expect(await messages(createPolicies({ now: () => new Date(`${yesterday}T12:00:00Z`) }))).toEqual([expect.stringContaining("lifecycle/expiring-soon")]);
   });
 });
 

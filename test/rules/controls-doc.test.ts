@@ -1,8 +1,11 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { renderControls } from "../../cli/controls-doc";
-import { ALL_RULES, RESOURCE_ONLY_RULES } from "../../components/rules";
-import { PACK_COVERAGE, PLAN_ONLY } from "../../policy/policies";
+import { RULES } from "../../components/rules";
+import { PACK_RULES, PLAN_ONLY_RULES, createPolicies, policyName } from "../../policy/policies";
+import { TYPES } from "../../policy/resources";
+import { ROUTES } from "../../policy/route-table";
+import { RESOURCE_POLICY_TYPES, ROUTE_TYPES, WORKLOAD_TYPES } from "../../policy/routes";
 
 describe("docs/controls.md", () => {
   it("is up to date with the rule metadata (run `npm run docs`)", () => {
@@ -10,7 +13,7 @@ describe("docs/controls.md", () => {
   });
 
   it("maps every rule to each standard and gives it a unique id", () => {
-    const rules = [...ALL_RULES, ...RESOURCE_ONLY_RULES];
+    const rules = RULES;
     expect(new Set(rules.map((r) => r.id)).size).toBe(rules.length);
     for (const rule of rules) {
       expect(rule.id).toMatch(new RegExp(`^${rule.family}/[a-z-]+$`));
@@ -20,10 +23,35 @@ describe("docs/controls.md", () => {
     }
   });
 
-  it("has the pack cover every rule, except the plan-only ones it says why for, and only registered rules", () => {
-    const ids = new Set([...ALL_RULES, ...RESOURCE_ONLY_RULES].map((r) => r.id));
-    for (const id of [...Object.keys(PACK_COVERAGE), ...Object.keys(PLAN_ONLY)]) expect(ids.has(id), id).toBe(true);
-    expect([...ids].filter((id) => !PACK_COVERAGE[id] && !PLAN_ONLY[id])).toEqual([]);
-    expect(Object.keys(PLAN_ONLY).filter((id) => PACK_COVERAGE[id])).toEqual([]);
+  it("has every rule object say where the pack runs it, or why it cannot (plan-only), never both", () => {
+    for (const rule of RULES) {
+      const runs = Boolean(rule.pack.resource || rule.pack.stack);
+      const reason = rule.pack.planOnly;
+      expect(runs !== (typeof reason === "string" && reason.length > 10), rule.id).toBe(true);
+    }
+    expect([...PACK_RULES, ...PLAN_ONLY_RULES].map((r) => r.id).sort()).toEqual(RULES.map((r) => r.id).sort());
+  });
+
+  it("generates one policy per rule object and place, named after the rule id", () => {
+    const expected = PACK_RULES.flatMap((rule) => [...(rule.pack.resource ? [policyName(rule.id, "resource")] : []), ...(rule.pack.stack ? [policyName(rule.id, "stack")] : [])]);
+    const names = createPolicies().map((policy) => policy.name);
+    expect(names).toEqual(expected);
+    expect(new Set(names).size).toBe(names.length);
+    expect(names).toContain("iam-action-wildcard");
+    expect(names).toContain("stack-unknown-input-stack");
+  });
+});
+
+describe("routes to an agent identity (docs/controls.md)", () => {
+  it("lists every type the pack reads as checked, by rules the pack runs, and gives every other route a reason", () => {
+    const byId = new Map(RULES.map((rule) => [rule.id, rule]));
+    const listed = new Set(ROUTES.flatMap((route) => route.type.split(/,\s*/).map((type) => type.replace(/ \(.*$/, ""))));
+    const read = [...Object.values(TYPES), ...Object.values(ROUTE_TYPES), ...Object.keys(RESOURCE_POLICY_TYPES), ...Object.keys(WORKLOAD_TYPES)].filter((type) => type !== TYPES.logGroup && type !== TYPES.namespace);
+    for (const type of read) expect(listed.has(type), type).toBe(true);
+    for (const route of ROUTES) {
+      expect(Boolean(route.checkedBy) !== Boolean(route.outOfScope), route.type).toBe(true);
+      for (const id of route.checkedBy ?? []) expect(byId.get(id)?.pack.resource || byId.get(id)?.pack.stack, `${route.type}: ${id}`).toBe(true);
+      if (route.outOfScope) expect(route.outOfScope.length, route.type).toBeGreaterThan(20);
+    }
   });
 });

@@ -1,0 +1,378 @@
+/**
+ * Every other route to an agent identity: managed policies attached to its role, resource policies
+ * naming it, EKS access for its role, the `aws-auth` ConfigMap, token Secrets and workloads running
+ * as its ServiceAccount. Each is judged with the shared checks, and anything the pack cannot read
+ * (unknown at preview, unparseable, from outside the stack) fails closed.
+ *
+ * Roles are matched by name (IAM role names are unique in an account regardless of case); an input
+ * unknown at preview is resolved through the engine's property dependencies when it comes from one
+ * resource of this stack (`policyArn: policy.arn`), and refused otherwise.
+ */
+import { parse as parseYaml } from "yaml";
+import { asList, type PolicyDocument, type PolicyStatement } from "../components/core/iam-document";
+import { LABEL_PREFIX } from "../components/core/compile";
+import { globMatches } from "../components/core/patterns";
+import type { IdentityKind } from "../components/core/names";
+import type { Problem } from "../components/rules/define";
+import { checkPermissionPolicy } from "../components/rules/iam";
+import { asRecord, asString, asStrings, readInputs, readPolicyDocument } from "./inputs";
+import { TYPES, type PackFinding, type PackResource } from "./resources";
+import type { StackIndex } from "./stack-index";
+
+export const ROUTE_TYPES = {
+  policy: "aws:iam/policy:Policy",
+  policyAttachment: "aws:iam/policyAttachment:PolicyAttachment",
+  rolePolicyAttachmentsExclusive: "aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive",
+  lambdaPermission: "aws:lambda/permission:Permission",
+  kmsGrant: "aws:kms/grant:Grant",
+  eksAccessEntry: "aws:eks/accessEntry:AccessEntry",
+  eksAccessPolicyAssociation: "aws:eks/accessPolicyAssociation:AccessPolicyAssociation",
+  eksPodIdentityAssociation: "aws:eks/podIdentityAssociation:PodIdentityAssociation",
+  configMap: "kubernetes:core/v1:ConfigMap",
+  configMapPatch: "kubernetes:core/v1:ConfigMapPatch",
+  secret: "kubernetes:core/v1:Secret",
+  secretPatch: "kubernetes:core/v1:SecretPatch",
+  serviceAccountPatch: "kubernetes:core/v1:ServiceAccountPatch",
+} as const;
+
+/** Resource types holding a resource policy, and the input it is in. */
+export const RESOURCE_POLICY_TYPES: Readonly<Record<string, string>> = {
+  "aws:s3/bucketPolicy:BucketPolicy": "policy",
+  "aws:s3/bucket:Bucket": "policy",
+  "aws:s3/bucketV2:BucketV2": "policy",
+  "aws:secretsmanager/secretPolicy:SecretPolicy": "policy",
+  "aws:secretsmanager/secret:Secret": "policy",
+  "aws:kms/key:Key": "policy",
+  "aws:kms/keyPolicy:KeyPolicy": "policy",
+  "aws:sqs/queue:Queue": "policy",
+  "aws:sqs/queuePolicy:QueuePolicy": "policy",
+  "aws:sns/topic:Topic": "policy",
+  "aws:sns/topicPolicy:TopicPolicy": "policy",
+  "aws:ecr/repositoryPolicy:RepositoryPolicy": "policy",
+  "aws:cloudwatch/logResourcePolicy:LogResourcePolicy": "policyDocument",
+  "aws:efs/fileSystemPolicy:FileSystemPolicy": "policy",
+  "aws:opensearch/domainPolicy:DomainPolicy": "accessPolicies",
+  "aws:apigateway/restApiPolicy:RestApiPolicy": "policy",
+  "aws:backup/vaultPolicy:VaultPolicy": "policy",
+  "aws:ecr/registryPolicy:RegistryPolicy": "policy",
+  "aws:ecrpublic/repositoryPolicy:RepositoryPolicy": "policy",
+  "aws:glacier/vaultLock:VaultLock": "policy",
+  "aws:s3control/accessPointPolicy:AccessPointPolicy": "policy",
+  "aws:s3/accessPoint:AccessPoint": "policy",
+  "aws:cloudwatch/eventBusPolicy:EventBusPolicy": "policy",
+  "aws:kinesis/resourcePolicy:ResourcePolicy": "policy",
+  "aws:dynamodb/resourcePolicy:ResourcePolicy": "policy",
+  "aws:codeartifact/repositoryPermissionsPolicy:RepositoryPermissionsPolicy": "policyDocument",
+};
+
+/** Inputs of any Vault resource that hand out policies to whoever logs in or holds the token. */
+export const VAULT_POLICY_FIELDS = ["tokenPolicies", "policies", "allowedPolicies", "allowedPoliciesGlobs"] as const;
+
+const WORKLOADS: Readonly<Record<string, readonly string[]>> = {
+  "kubernetes:core/v1:Pod": [],
+  "kubernetes:apps/v1:Deployment": ["spec", "template"],
+  "kubernetes:apps/v1:StatefulSet": ["spec", "template"],
+  "kubernetes:apps/v1:DaemonSet": ["spec", "template"],
+  "kubernetes:apps/v1:ReplicaSet": ["spec", "template"],
+  "kubernetes:batch/v1:Job": ["spec", "template"],
+  "kubernetes:batch/v1:CronJob": ["spec", "jobTemplate", "spec", "template"],
+  "kubernetes:core/v1:ReplicationController": ["spec", "template"],
+};
+
+/** Workload kinds (and their Patch, which may set the ServiceAccount of one outside the stack) and where their pod template is. */
+export const WORKLOAD_TYPES: Readonly<Record<string, readonly string[]>> = Object.fromEntries(
+  Object.entries(WORKLOADS).flatMap(([type, path]) => [
+    [type, path],
+    [`${type}Patch`, path],
+  ]),
+);
+
+interface AgentRole {
+  readonly agent: string;
+  readonly kind: IdentityKind | null;
+  readonly name: string;
+  readonly urn: string;
+}
+
+interface Read {
+  readonly resource: PackResource;
+  readonly v: Record<string, unknown>;
+  readonly unknown: readonly string[];
+}
+
+const roleNameOf = (arnOrName: string): string => (/:role\/(?:.*\/)?([^/]+)$/.exec(arnOrName)?.[1] ?? arnOrName.split("/").pop() ?? arnOrName).toLowerCase();
+const isUnknown = (r: Read, field: string) => r.unknown.some((path) => path === field || path.startsWith(`${field}.`));
+const deps = (r: Read, field: string): readonly PackResource[] => r.resource.propertyDependencies?.[field] ?? [];
+
+function finding(owner: { agent: string; kind: IdentityKind | null }, urn: string, rule: string, message: string, fix: string): PackFinding {
+  return { rule, message, fix, agent: owner.agent, identity: owner.kind, urn };
+}
+
+/** Agent roles of the stack, by lower-cased name. */
+function agentRoles(ix: StackIndex): Map<string, AgentRole> {
+  const roles = new Map<string, AgentRole>();
+  for (const r of ix.roles) {
+    if (!r.tags.agent || !r.name) continue;
+    const kind = (["orchestration", "execution", "audit"] as const).find((k) => k === r.tags.identity) ?? null;
+    roles.set(r.name.toLowerCase(), { agent: r.tags.agent, kind, name: r.name, urn: r.resource.urn });
+  }
+  return roles;
+}
+
+/** The agent role a field names: by its known value, or (unknown at preview) by the role resource it came from. */
+function namedAgentRole(roles: Map<string, AgentRole>, r: Read, field: string, value: string | undefined): AgentRole | "unknown" | undefined {
+  if (value !== undefined) return roles.get(roleNameOf(value));
+  if (!isUnknown(r, field)) return undefined;
+  const from = deps(r, field).map((d) => roles.get(roleNameOf(asString(readInputs(d.props).value.name) ?? ""))).find(Boolean);
+  return from ?? "unknown";
+}
+
+export interface RouteResult {
+  readonly findings: PackFinding[];
+  /** Policy documents reaching each agent role (by lower-cased name) through attachments and resource policies. */
+  readonly extraPolicies: Map<string, PolicyDocument[]>;
+}
+
+/** Every route check over the stack. */
+export function checkRoutes(ix: StackIndex): RouteResult {
+  const read: Read[] = ix.inputs.map(({ resource, value, unknown }) => ({ resource, v: value, unknown }));
+  const ofType = (...types: string[]) => read.filter((r) => types.includes(r.resource.type));
+  const roles = agentRoles(ix);
+  const findings: PackFinding[] = [];
+  const extraPolicies = new Map<string, PolicyDocument[]>();
+  const hold = (role: AgentRole, document: PolicyDocument) => extraPolicies.set(role.name.toLowerCase(), [...(extraPolicies.get(role.name.toLowerCase()) ?? []), document]);
+  const permissionChecks = (role: AgentRole, urn: string, document: PolicyDocument) => {
+    hold(role, document);
+    findings.push(...checkPermissionPolicy(document).map((p: Problem) => ({ ...p, agent: role.agent, identity: role.kind, urn })));
+  };
+
+  // ------------------------------------------------------------- managed policies on agent roles
+  const customerPolicies = ofType(ROUTE_TYPES.policy);
+  const attach = (role: AgentRole, r: Read, field: string, arn: string | undefined) => {
+    const rule = "iam/attached-policy";
+    const fix = "grant the agent what its tools need in its declaration; attach nothing else to agent roles";
+    let source: Read | undefined;
+    if (arn === undefined) {
+      // Unknown at preview: traced to the one Policy it came from. A known ARN is judged as written,
+      // never by its dependencies (`policy.arn.apply(() => adminArn)` depends on the Policy too).
+      const from = deps(r, field).filter((d) => d.type === ROUTE_TYPES.policy);
+      source = from.length === 1 && deps(r, field).length === 1 ? customerPolicies.find((p) => p.resource.urn === from[0].urn) : undefined;
+      if (!source) return findings.push(finding(role, r.resource.urn, rule, `${r.resource.type} ${r.resource.name} attaches a policy to agent role ${role.name} whose ARN is unknown at preview and not from one aws.iam.Policy of this stack`, fix));
+    } else if (/^arn:[^:]+:iam::aws:policy\//.test(arn)) {
+      return findings.push(finding(role, r.resource.urn, rule, `${r.resource.type} ${r.resource.name} attaches AWS managed policy ${arn} to agent role ${role.name}`, fix));
+    } else {
+      const name = /:policy\/(?:.*\/)?([^/]+)$/.exec(arn)?.[1];
+      source = customerPolicies.find((p) => name !== undefined && asString(p.v.name) === name);
+      if (!source) return findings.push(finding(role, r.resource.urn, rule, `${r.resource.type} ${r.resource.name} attaches ${arn} to agent role ${role.name}, which is not an aws.iam.Policy of this stack (by name), so its document cannot be read`, "attach only policies of this stack, named explicitly (`name:`), or better none: grant the agent what its tools need in its declaration"));
+    }
+    const document = readPolicyDocument(source.v.policy);
+    if (!document) {
+      const why = isUnknown(source, "policy") ? "unknown at preview" : "not a readable IAM policy document";
+      return findings.push(finding(role, r.resource.urn, rule, `policy ${source.resource.name} attached to agent role ${role.name} has a document ${why}`, "write the policy document from known values"));
+    }
+    permissionChecks(role, source.resource.urn, document);
+    return undefined;
+  };
+  const attachments: Array<{ r: Read; roleField: string; roleValues: Array<string | undefined>; arnField: string; arns: Array<string | undefined> }> = [];
+  for (const r of ofType(TYPES.rolePolicyAttachment)) attachments.push({ r, roleField: "role", roleValues: [asString(r.v.role)], arnField: "policyArn", arns: [asString(r.v.policyArn)] });
+  for (const r of ofType(ROUTE_TYPES.policyAttachment)) attachments.push({ r, roleField: "roles", roleValues: isUnknown(r, "roles") ? [undefined] : asStrings(r.v.roles), arnField: "policyArn", arns: [asString(r.v.policyArn)] });
+  for (const r of ofType(ROUTE_TYPES.rolePolicyAttachmentsExclusive)) {
+    attachments.push({ r, roleField: "roleName", roleValues: [asString(r.v.roleName)], arnField: "policyArns", arns: isUnknown(r, "policyArns") ? [...asStrings(r.v.policyArns), undefined] : asStrings(r.v.policyArns) });
+  }
+  for (const r of ofType(TYPES.role)) {
+    const name = asString(r.v.name);
+    const role = name ? roles.get(name.toLowerCase()) : undefined;
+    if (role) attachments.push({ r, roleField: "name", roleValues: [name], arnField: "managedPolicyArns", arns: isUnknown(r, "managedPolicyArns") ? [...asStrings(r.v.managedPolicyArns), undefined] : asStrings(r.v.managedPolicyArns) });
+  }
+  for (const a of attachments) {
+    for (const value of a.roleValues) {
+      const role = namedAgentRole(roles, a.r, a.roleField, value);
+      if (role === "unknown") {
+        findings.push(finding({ agent: a.r.resource.name, kind: null }, a.r.resource.urn, "iam/attached-policy", `${a.r.resource.type} ${a.r.resource.name}: the role is unknown at preview and not traced to an agent role, so the pack cannot tell whether it names one`, "name the role with a known value"));
+      } else if (role) {
+        for (const arn of a.arns) attach(role, a.r, a.arnField, arn);
+      } else if (a.arns.includes(undefined) && !deps(a.r, a.arnField).some((d) => d.type === ROUTE_TYPES.policy)) {
+        // Not an agent role, but an ARN nobody can read could be an admin policy (iam/managed-admin-policy).
+        findings.push(finding({ agent: a.r.resource.name, kind: null }, a.r.resource.urn, "stack/unknown-input", `${a.r.resource.type} ${a.r.resource.name}: ${a.arnField} is unknown at preview and not from an aws.iam.Policy of this stack`, "attach a policy of this stack, or name the ARN with a known value"));
+      }
+    }
+  }
+
+  // ------------------------------------------------------------- resource policies
+  const principalsOf = (statement: PolicyStatement): string[] | "*" => {
+    const principal = (statement as { Principal?: unknown }).Principal;
+    if (principal === "*") return "*";
+    if (!principal || typeof principal !== "object") return [];
+    const aws = asList((principal as { AWS?: string | string[] }).AWS);
+    return aws.includes("*") ? "*" : aws;
+  };
+  for (const r of read.filter((x) => RESOURCE_POLICY_TYPES[x.resource.type])) {
+    const field = RESOURCE_POLICY_TYPES[r.resource.type];
+    const rule = "iam/resource-policy";
+    const who = { agent: r.resource.name, kind: null };
+    if (isUnknown(r, field)) {
+      findings.push(finding(who, r.resource.urn, rule, `${r.resource.type} ${r.resource.name}: ${field} is unknown at preview, so the principals it allows cannot be read`, "build the policy from known values (an ARN from a known name) so the pack can read it"));
+      continue;
+    }
+    if (r.v[field] === undefined || r.v[field] === "") continue;
+    const document = readPolicyDocument(r.v[field]);
+    if (!document) {
+      findings.push(finding(who, r.resource.urn, rule, `${r.resource.type} ${r.resource.name}: ${field} is not a readable policy document`, "pass a JSON policy document with a Statement list"));
+      continue;
+    }
+    for (const statement of document.Statement.filter((s) => s.Effect === "Allow")) {
+      const principals = principalsOf(statement);
+      if (principals === "*") {
+        findings.push(finding(who, r.resource.urn, rule, `${r.resource.type} ${r.resource.name} allows ${asList(statement.Action).join(", ") || "(NotAction)"} to every principal ("*")`, "name the principals; every agent role is a principal"));
+        continue;
+      }
+      if ((statement as { NotPrincipal?: unknown }).NotPrincipal !== undefined) {
+        findings.push(finding(who, r.resource.urn, rule, `${r.resource.type} ${r.resource.name} allows with NotPrincipal (everyone not listed)`, "name the principals"));
+        continue;
+      }
+      for (const principal of principals) {
+        const role = roles.get(roleNameOf(principal));
+        if (!role) continue;
+        // The statement as the role's own grant: same actions, resources and conditions, no principal.
+        const grant = Object.fromEntries(Object.entries(statement).filter(([field]) => field !== "Principal")) as unknown as PolicyStatement;
+        permissionChecks(role, r.resource.urn, { Version: "2012-10-17", Statement: [grant] });
+      }
+    }
+  }
+  for (const r of ofType(ROUTE_TYPES.lambdaPermission)) {
+    const principal = asString(r.v.principal);
+    const role = namedAgentRole(roles, r, "principal", principal);
+    const who = role && role !== "unknown" ? role : { agent: r.resource.name, kind: null };
+    if (principal === "*" || role === "unknown" || role) {
+      findings.push(finding(who, r.resource.urn, "iam/resource-policy", `Lambda permission ${r.resource.name} lets ${principal ?? "(unknown at preview)"} ${asString(r.v.action) ?? "act"} on ${asString(r.v.function) ?? "a function"}`, "grant an agent what its tools need in its declaration; never grant to *"));
+    }
+  }
+
+  for (const r of ofType(ROUTE_TYPES.kmsGrant)) {
+    const role = namedAgentRole(roles, r, "granteePrincipal", asString(r.v.granteePrincipal));
+    if (role) {
+      const who = role === "unknown" ? { agent: r.resource.name, kind: null } : role;
+      findings.push(finding(who, r.resource.urn, "iam/resource-policy", `KMS grant ${r.resource.name} gives ${role === "unknown" ? "a principal unknown at preview" : `agent role ${role.name}`} ${asStrings(r.v.operations).join(", ") || "key operations"}`, "grant an agent what its tools need in its declaration; no KMS grants to agent roles"));
+    }
+  }
+
+  // ------------------------------------------------------------- Vault policies of agents used elsewhere
+  const agentPolicies = new Map<string, { agent: string; kind: IdentityKind | null; urn: string }>();
+  for (const authRole of ix.authRoles) {
+    const kind = (["orchestration", "execution", "audit"] as const).find((k) => k === authRole.meta.identity) ?? null;
+    if (authRole.meta.agent) for (const name of authRole.policies) agentPolicies.set(name, { agent: authRole.meta.agent, kind, urn: authRole.resource.urn });
+  }
+  if (agentPolicies.size) {
+    const authRoleByUrn = new Map(ix.authRoles.map((a) => [a.resource.urn, a]));
+    for (const r of read.filter((x) => x.resource.type.startsWith("vault:"))) {
+      const ownRole = authRoleByUrn.get(r.resource.urn);
+      for (const field of VAULT_POLICY_FIELDS) {
+        if (isUnknown(r, field)) {
+          findings.push(finding({ agent: r.resource.name, kind: null }, r.resource.urn, "vault/agent-policy-use", `${r.resource.type} ${r.resource.name}: ${field} is unknown at preview, so it may hand out an agent's policy`, "name the policies with known values"));
+          continue;
+        }
+        for (const name of asStrings(r.v[field])) {
+          const exact = agentPolicies.get(name);
+          const hits: Array<[string, { agent: string; kind: IdentityKind | null; urn: string }]> =
+            field === "allowedPoliciesGlobs" || name === "*" ? [...agentPolicies.entries()].filter(([policy]) => globMatches(name, policy)) : exact ? [[name, exact]] : [];
+          for (const [policy, owner] of hits) {
+            if (ownRole && ownRole.meta.agent === owner.agent && ownRole.meta.identity === (owner.kind ?? undefined)) continue;
+            findings.push(finding(owner, r.resource.urn, "vault/agent-policy-use", `${r.resource.type} ${r.resource.name} hands out ${owner.agent}/${owner.kind ?? "*"}'s Vault policy ${policy} (${field})`, "only the identity's own Kubernetes-auth role carries its policy"));
+          }
+        }
+      }
+    }
+  }
+
+  // ------------------------------------------------------------- EKS access for agent roles
+  const eksRule = "kubernetes/eks-access";
+  for (const r of ofType(ROUTE_TYPES.eksAccessEntry, ROUTE_TYPES.eksAccessPolicyAssociation)) {
+    const role = namedAgentRole(roles, r, "principalArn", asString(r.v.principalArn));
+    if (role === "unknown") findings.push(finding({ agent: r.resource.name, kind: null }, r.resource.urn, eksRule, `${r.resource.type} ${r.resource.name}: principalArn is unknown at preview and not traced to an agent role, so the pack cannot tell whether it names one`, "name the principal with a known ARN"));
+    else if (role) findings.push(finding(role, r.resource.urn, eksRule, `${r.resource.type} ${r.resource.name} gives agent role ${role.name} access to the cluster`, "agent roles get no Kubernetes access; the agent acts in the cluster only as its own ServiceAccount"));
+  }
+  for (const r of ofType(ROUTE_TYPES.eksPodIdentityAssociation)) {
+    for (const field of ["roleArn", "targetRoleArn"]) {
+      const role = namedAgentRole(roles, r, field, asString(r.v[field]));
+      if (role === "unknown") {
+        findings.push(finding({ agent: r.resource.name, kind: null }, r.resource.urn, eksRule, `Pod Identity association ${r.resource.name}: ${field} is unknown at preview and not traced to an agent role, so the pack cannot tell whether it names one`, "name the role with a known ARN"));
+        continue;
+      }
+      if (!role) continue;
+      const own = ix.serviceAccounts.find((sa) => sa.agent === role.agent && sa.kind === role.kind);
+      const namespace = asString(r.v.namespace);
+      const serviceAccount = asString(r.v.serviceAccount);
+      if (field === "targetRoleArn" || !own || own.namespace !== namespace || own.name !== serviceAccount) {
+        findings.push(finding(role, r.resource.urn, eksRule, `Pod Identity association ${r.resource.name} lets ServiceAccount ${namespace ?? "?"}/${serviceAccount ?? "?"} use agent role ${role.name}`, "an agent role is used only by its own ServiceAccount, through IRSA"));
+      }
+    }
+  }
+  for (const r of ofType(ROUTE_TYPES.configMap, ROUTE_TYPES.configMapPatch)) {
+    const metadata = asRecord(r.v.metadata);
+    if (metadata.name !== "aws-auth" || (metadata.namespace ?? "default") !== "kube-system") continue;
+    const who = { agent: r.resource.name, kind: null };
+    for (const key of ["mapRoles", "mapUsers"]) {
+      if (isUnknown(r, `data.${key}`) || isUnknown(r, "data")) {
+        findings.push(finding(who, r.resource.urn, eksRule, `aws-auth ${key} is unknown at preview, so the roles it maps cannot be read`, "write the mapping from known values"));
+        continue;
+      }
+      const text = asRecord(r.v.data)[key];
+      if (text === undefined) continue;
+      let entries: unknown;
+      try {
+        entries = text.length > 1024 * 1024 ? undefined : parseYaml(text, { maxAliasCount: 0 });
+      } catch {
+        entries = undefined;
+      }
+      if (!Array.isArray(entries)) {
+        findings.push(finding(who, r.resource.urn, eksRule, `aws-auth ${key} is not a readable YAML list`, "write mapRoles as a YAML list of {rolearn, username, groups}"));
+        continue;
+      }
+      for (const entry of entries) {
+        const arn = asString((entry as { rolearn?: unknown; userarn?: unknown })?.rolearn) ?? asString((entry as { userarn?: unknown })?.userarn) ?? "";
+        const role = roles.get(roleNameOf(arn));
+        if (role) findings.push(finding(role, r.resource.urn, eksRule, `aws-auth maps agent role ${role.name} into the cluster`, "agent roles get no Kubernetes access; remove the mapping"));
+      }
+    }
+  }
+
+  // ------------------------------------------------------------- acting as an agent ServiceAccount
+  const saRule = "kubernetes/service-account-use";
+  const saAt = (namespace: string, name: string | undefined) => ix.serviceAccounts.find((sa) => sa.namespace === namespace && sa.name === name);
+  for (const r of ofType(ROUTE_TYPES.secret, ROUTE_TYPES.secretPatch)) {
+    const metadata = (r.v.metadata ?? {}) as Record<string, unknown>;
+    const annotations = asRecord(metadata.annotations);
+    const sa = saAt(asString(metadata.namespace) ?? "default", annotations["kubernetes.io/service-account.name"]);
+    if (sa && (asString(r.v.type) === "kubernetes.io/service-account-token" || isUnknown(r, "type"))) {
+      findings.push(finding({ agent: sa.agent, kind: sa.kind }, r.resource.urn, saRule, `Secret ${r.resource.name} holds a long-lived token for ServiceAccount ${sa.namespace}/${sa.name}`, "each identity uses only its own short-lived projected token"));
+    }
+  }
+  for (const r of ofType(ROUTE_TYPES.serviceAccountPatch)) {
+    const metadata = asRecord(r.v.metadata);
+    const sa = saAt(metadata.namespace ?? "default", metadata.name);
+    const unknownTarget = isUnknown(r, "metadata.name") || isUnknown(r, "metadata.namespace") || isUnknown(r, "metadata");
+    if (sa || unknownTarget) {
+      const who = sa ? { agent: sa.agent, kind: sa.kind } : { agent: r.resource.name, kind: null };
+      findings.push(finding(who, r.resource.urn, saRule, `ServiceAccountPatch ${r.resource.name} changes ${sa ? `agent ServiceAccount ${sa.namespace}/${sa.name}` : "a ServiceAccount unknown at preview"}`, "change an agent's ServiceAccount through its declaration only"));
+    }
+  }
+  for (const r of read.filter((x) => WORKLOAD_TYPES[x.resource.type])) {
+    const path = WORKLOAD_TYPES[r.resource.type];
+    let template: unknown = r.v;
+    for (const key of path) template = (template as Record<string, unknown> | undefined)?.[key];
+    const t = (template ?? {}) as { metadata?: { labels?: unknown }; spec?: { serviceAccountName?: unknown; serviceAccount?: unknown } };
+    const namespace = asString(asRecord(r.v.metadata).namespace) ?? "default";
+    const specPath = [...path, "spec"].join(".");
+    if (isUnknown(r, `${specPath}.serviceAccountName`) || isUnknown(r, `${specPath}.serviceAccount`)) {
+      if (ix.serviceAccounts.some((sa) => sa.namespace === namespace)) findings.push(finding({ agent: r.resource.name, kind: null }, r.resource.urn, saRule, `${r.resource.type} ${r.resource.name}: its ServiceAccount is unknown at preview, in namespace ${namespace} where agents run`, "name the ServiceAccount with a known value"));
+      continue;
+    }
+    const sa = saAt(namespace, asString(t.spec?.serviceAccountName) ?? asString(t.spec?.serviceAccount));
+    if (!sa) continue;
+    const labels = asRecord(t.metadata?.labels);
+    if (labels[`${LABEL_PREFIX}/agent`] !== sa.agent || labels[`${LABEL_PREFIX}/identity`] !== sa.kind) {
+      findings.push(finding({ agent: sa.agent, kind: sa.kind }, r.resource.urn, saRule, `${r.resource.type} ${r.resource.name} runs as ServiceAccount ${sa.namespace}/${sa.name} without the labels ${LABEL_PREFIX}/agent=${sa.agent}, ${LABEL_PREFIX}/identity=${sa.kind} on its pod template`, "build the pod spec with agent.workload(kind) and spread its labels into the pod template"));
+    }
+  }
+  return { findings, extraPolicies };
+}
