@@ -2,6 +2,7 @@
  * Validation shared by the components: parse the declaration, compile it, run every rule,
  * and fail with one error listing every violation before any child resource exists.
  */
+import { agentClusterIssues } from "./core/clusters";
 import * as pulumi from "@pulumi/pulumi";
 import { compileFleet } from "./core/compile";
 import type { FleetPlan } from "./core/plan-types";
@@ -45,7 +46,7 @@ export function planAgentDeclaration(platform: unknown, agent: unknown, stack: s
   const parsedPlatform = attempt(() => parsePlatform(platform, source));
   const parsedAgent = attempt(() => parseAgent(agent, source));
   if (!parsedPlatform || !parsedAgent) throw new DeclarationError(source, issues);
-  const crossField = crossFieldIssues(parsedPlatform, parsedAgent);
+  const crossField = [...crossFieldIssues(parsedPlatform, parsedAgent), ...agentClusterIssues(parsedPlatform, parsedAgent)];
   if (crossField.length) throw new DeclarationError(source, issuesOf(crossField, "agent", agent));
   return evaluateDeclaration({ platform: parsedPlatform, agents: [parsedAgent] }, stack, now, source, true);
 }

@@ -45,6 +45,8 @@ export const PACK_COVERAGE: Readonly<Record<string, { readonly resource?: true; 
   "trust/string-equals": { resource: true },
   "trust/no-wildcards": { resource: true },
   "trust/own-service-account": { resource: true, stack: true },
+  "trust/pod-identity-actions": { resource: true },
+  "trust/pod-identity-session-tags": { resource: true },
   "kubernetes/automount-token": { resource: true },
   "kubernetes/default-service-account": { resource: true },
   "kubernetes/system-namespace": { resource: true },

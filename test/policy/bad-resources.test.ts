@@ -8,7 +8,7 @@ import { PLATFORM, agent } from "../helpers/fixtures";
 import { UNKNOWN, runPack, ruleIds, type Resource } from "../helpers/policy-args";
 import { policies } from "../../policy/policies";
 
-const OIDC = PLATFORM.aws.oidcProviderArn;
+const OIDC = PLATFORM.aws.oidcProviderArn!;
 const ISSUER = OIDC.split(":oidc-provider/")[1];
 const trust = (condition?: Record<string, Record<string, string | string[]>>, principal: unknown = { Federated: OIDC }) =>
   JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: principal, Action: "sts:AssumeRoleWithWebIdentity", ...(condition ? { Condition: condition } : {}) }] });
