@@ -10,11 +10,37 @@ import * as vault from "@pulumi/vault";
 import type { IdentityPlan, SecretRolePlan } from "./core/plan-types";
 import { renderVaultPolicy } from "./core/vault-policy";
 
+/** Kubernetes providers by cluster name (`platform.clusters[].name`); required for an agent in several clusters. */
+export type ClusterProviders = Readonly<Record<string, pulumi.ProviderResource>>;
+
+/**
+ * The bootstrapped Vault paths by their declared path, as outputs of AgentPlatform's resources:
+ * roles read their mount from these, so each role waits for its mount and no agent for another.
+ */
+export interface PlatformWiring {
+  readonly authBackends: Readonly<Record<string, pulumi.Output<string>>>;
+  readonly mounts: Readonly<Record<string, pulumi.Output<string>>>;
+  /** Resources every secret role waits for besides its mount (the database connections). */
+  readonly connections: Readonly<Record<string, pulumi.Resource>>;
+}
+
 export interface AgentIdentityArgs {
   /** The compiled identity (from `compileAgent`); validated by the caller. */
   readonly plan: IdentityPlan;
-  /** The agent's Namespace resource, when the agent has its own; the ServiceAccount waits for it. */
-  readonly namespace?: pulumi.Resource;
+  /** The agent's Namespace resource per cluster, when the agent has its own; the ServiceAccount waits for it. */
+  readonly namespace?: pulumi.Resource | Readonly<Record<string, pulumi.Resource>>;
+  readonly kubernetesProviders?: ClusterProviders;
+  /** Present when platform.bootstrap is on. */
+  readonly wiring?: PlatformWiring;
+}
+
+/** The provider of one cluster; a single-cluster identity may use the default provider. */
+export function clusterProvider(providers: ClusterProviders | undefined, cluster: string, clusterCount: number, owner: string, resource: pulumi.Resource): pulumi.ProviderResource | undefined {
+  const provider = providers?.[cluster];
+  if (!provider && clusterCount > 1) {
+    throw new pulumi.ResourceError(`${owner}: runs in ${clusterCount} clusters but no Kubernetes provider is given for cluster "${cluster}": pass kubernetesProviders with one provider per cluster name`, resource, true);
+  }
+  return provider;
 }
 
 export class AgentIdentity extends pulumi.ComponentResource {
@@ -34,19 +60,30 @@ export class AgentIdentity extends pulumi.ComponentResource {
     this.plan = plan;
     const parent = { parent: this };
 
-    const serviceAccount = new k8s.core.v1.ServiceAccount(
-      `${name}-service-account`,
-      {
-        metadata: {
-          name: plan.serviceAccount.name,
-          namespace: plan.serviceAccount.namespace,
-          labels: { ...plan.serviceAccount.labels },
-          annotations: { ...plan.serviceAccount.annotations },
+    const owner = `agent ${plan.serviceAccount.labels["agent-identity.io/agent"]} (${plan.kind})`;
+    const several = plan.bindings.length > 1;
+    const namespaceOf = (cluster: string): pulumi.Resource | undefined =>
+      args.namespace === undefined ? undefined : pulumi.Resource.isInstance(args.namespace) ? args.namespace : (args.namespace as Record<string, pulumi.Resource>)[cluster];
+    // Resolve every cluster's provider before the first child, so a missing one fails cleanly.
+    const providers = plan.bindings.map((binding) => clusterProvider(args.kubernetesProviders, binding.cluster, plan.bindings.length, owner, this));
+    // One ServiceAccount per cluster, the same name and namespace in each; one cluster keeps the old resource name.
+    const serviceAccounts = plan.bindings.map((binding, index) => {
+      const namespace = namespaceOf(binding.cluster);
+      return new k8s.core.v1.ServiceAccount(
+        several ? `${name}-${binding.cluster}-service-account` : `${name}-service-account`,
+        {
+          metadata: {
+            name: plan.serviceAccount.name,
+            namespace: plan.serviceAccount.namespace,
+            labels: { ...plan.serviceAccount.labels },
+            annotations: { ...plan.serviceAccount.annotations, ...binding.serviceAccountAnnotations },
+          },
+          automountServiceAccountToken: plan.serviceAccount.automountServiceAccountToken,
         },
-        automountServiceAccountToken: plan.serviceAccount.automountServiceAccountToken,
-      },
-      { ...parent, dependsOn: args.namespace ? [args.namespace] : [] },
-    );
+        { ...parent, dependsOn: namespace ? [namespace] : [], ...(providers[index] ? { provider: providers[index] } : {}) },
+      );
+    });
+    const serviceAccount = serviceAccounts[0];
 
     const role = new aws.iam.Role(
       `${name}-role`,
@@ -71,6 +108,26 @@ export class AgentIdentity extends pulumi.ComponentResource {
       );
     }
 
+    // EKS Pod Identity: one association per Pod Identity cluster; session tags stay on (the trust reads them).
+    for (const binding of plan.bindings) {
+      const association = binding.podIdentityAssociation;
+      if (!association) continue;
+      new aws.eks.PodIdentityAssociation(
+        `${name}-${binding.cluster}-pod-identity`,
+        {
+          clusterName: association.clusterName,
+          region: association.region,
+          namespace: association.namespace,
+          serviceAccount: association.serviceAccount,
+          roleArn: role.arn,
+          disableSessionTags: association.disableSessionTags,
+          tags: { ...plan.iamRole.tags },
+        },
+        parent,
+      );
+    }
+
+    const wired = (paths: Readonly<Record<string, pulumi.Output<string>>> | undefined, path: string): pulumi.Input<string> => paths?.[path] ?? path;
     let vaultPolicyName: pulumi.Output<string | undefined> = pulumi.output(undefined);
     let vaultRoleName: pulumi.Output<string | undefined> = pulumi.output(undefined);
     const vaultPlan = plan.vault;
@@ -80,30 +137,35 @@ export class AgentIdentity extends pulumi.ComponentResource {
         { name: vaultPlan.policy.name, policy: renderVaultPolicy(vaultPlan.policy.paths) },
         parent,
       );
-      const role = vaultPlan.role;
-      const authRole = new vault.kubernetes.AuthBackendRole(
-        `${name}-vault-role`,
-        {
-          backend: role.backend,
-          roleName: role.name,
-          boundServiceAccountNames: [...role.boundServiceAccountNames],
-          boundServiceAccountNamespaces: [...role.boundServiceAccountNamespaces],
-          audience: role.audience,
-          tokenTtl: role.tokenTtl,
-          tokenMaxTtl: role.tokenMaxTtl,
-          // Reference the policy resource's name so Vault gets the policy before the role uses it.
-          tokenPolicies: [policy.name],
-          tokenNoDefaultPolicy: role.tokenNoDefaultPolicy,
-          aliasNameSource: role.aliasNameSource,
-          // Left out (not sent as {}) where the declared Vault does not store it.
-          aliasMetadata: role.aliasMetadata ? { ...role.aliasMetadata } : undefined,
-        },
-        parent,
+      const roles = [vaultPlan.role, ...vaultPlan.additionalRoles];
+      const authRoles = roles.map(
+        (role, index) =>
+          new vault.kubernetes.AuthBackendRole(
+            // The first cluster keeps the single-cluster name; further ones are named by their cluster.
+            index === 0 ? `${name}-vault-role` : `${name}-${plan.bindings[index].cluster}-vault-role`,
+            {
+              backend: wired(args.wiring?.authBackends, role.backend),
+              roleName: role.name,
+              boundServiceAccountNames: [...role.boundServiceAccountNames],
+              boundServiceAccountNamespaces: [...role.boundServiceAccountNamespaces],
+              audience: role.audience,
+              tokenTtl: role.tokenTtl,
+              tokenMaxTtl: role.tokenMaxTtl,
+              // Reference the policy resource's name so Vault gets the policy before the role uses it.
+              tokenPolicies: [policy.name],
+              tokenNoDefaultPolicy: role.tokenNoDefaultPolicy,
+              aliasNameSource: role.aliasNameSource,
+              // Left out (not sent as {}) where the declared Vault does not store it.
+              aliasMetadata: role.aliasMetadata ? { ...role.aliasMetadata } : undefined,
+            },
+            parent,
+          ),
       );
+      const authRole = authRoles[0];
       vaultPolicyName = policy.name.apply((n) => n as string | undefined);
       vaultRoleName = authRole.roleName.apply((n) => n as string | undefined);
     }
-    for (const secretRole of vaultPlan.secretRoles) createSecretRole(name, secretRole, this);
+    for (const secretRole of vaultPlan.secretRoles) createSecretRole(name, secretRole, this, args.wiring);
 
     this.serviceAccountName = serviceAccount.metadata.name;
     this.serviceAccountNamespace = serviceAccount.metadata.namespace;
@@ -122,12 +184,15 @@ export class AgentIdentity extends pulumi.ComponentResource {
   }
 }
 
-function createSecretRole(name: string, plan: SecretRolePlan, parent: pulumi.Resource): pulumi.CustomResource {
+function createSecretRole(name: string, plan: SecretRolePlan, parent: pulumi.Resource, wiring: PlatformWiring | undefined): pulumi.CustomResource {
+  const backend = wiring?.mounts[plan.backend] ?? plan.backend;
   if (plan.type === "database") {
+    // The connection must list this role in allowed_roles before Vault accepts it.
+    const connection = wiring?.connections[plan.dbName];
     return new vault.database.SecretBackendRole(
       `${name}-secret-${plan.tool}`,
       {
-        backend: plan.backend,
+        backend,
         name: plan.name,
         dbName: plan.dbName,
         creationStatements: [...plan.creationStatements],
@@ -135,13 +200,13 @@ function createSecretRole(name: string, plan: SecretRolePlan, parent: pulumi.Res
         defaultTtl: plan.defaultTtl,
         maxTtl: plan.maxTtl,
       },
-      { parent },
+      { parent, dependsOn: connection ? [connection] : [] },
     );
   }
   return new vault.aws.SecretBackendRole(
     `${name}-secret-${plan.tool}`,
     {
-      backend: plan.backend,
+      backend,
       name: plan.name,
       credentialType: plan.credentialType,
       roleArns: [...plan.roleArns],

@@ -6,7 +6,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
-import { AgentIdentity } from "./agent-identity";
+import { AgentIdentity, clusterProvider, type ClusterProviders, type PlatformWiring } from "./agent-identity";
+import { namespaceGuardObjects } from "./core/bootstrap";
 import type { IdentityKind } from "./core/names";
 import type { AgentPlan } from "./core/plan-types";
 import type { AgentInput, Platform, PlatformInput } from "./core/schema";
@@ -28,6 +29,10 @@ export type AgentArgs = Omit<AgentInput, "name"> & {
   readonly platform: PlatformInput;
   /** Date the expiry and exception checks use. @default now */
   readonly validationDate?: Date;
+  /** Kubernetes providers by cluster name; required when the agent runs in several clusters. */
+  readonly kubernetesProviders?: ClusterProviders;
+  /** AgentPlatform's outputs (platform.bootstrap on): roles reference the created mounts. */
+  readonly wiring?: PlatformWiring;
   readonly [PRECOMPILED]?: Precompiled;
 };
 
@@ -51,9 +56,27 @@ export class Agent extends pulumi.ComponentResource {
     this.vaultAudience = platform.vault.audience;
     const parent = { parent: this };
 
-    const namespace = this.plan.namespace.create
-      ? new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: this.plan.namespace.name, labels: { ...this.plan.namespace.labels } } }, parent)
-      : undefined;
+    // The agent's clusters (every identity runs in the same ones).
+    const clusters = this.plan.identities[0]?.bindings.map((binding) => binding.cluster) ?? [];
+    const several = clusters.length > 1;
+    const providers = clusters.map((cluster) => clusterProvider(args.kubernetesProviders, cluster, clusters.length, `agent ${this.plan.name}`, this));
+    const namespaces: Record<string, k8s.core.v1.Namespace> = {};
+    clusters.forEach((cluster, index) => {
+      if (!this.plan.namespace.create) return;
+      const prefix = several ? `${name}-${cluster}` : name;
+      const opts = { ...parent, ...(providers[index] ? { provider: providers[index] } : {}) };
+      const ns = new k8s.core.v1.Namespace(`${prefix}-namespace`, { metadata: { name: this.plan.namespace.name, labels: { ...this.plan.namespace.labels } } }, opts);
+      namespaces[cluster] = ns;
+      const guards = this.plan.namespace.guards;
+      if (!guards) return;
+      // Default deny with the declared egress, a quota and container defaults (platform.bootstrap).
+      const objects = namespaceGuardObjects(this.plan.namespace.name, { "app.kubernetes.io/managed-by": "pulumi-agent-identity" }, guards);
+      const inNamespace = { ...opts, dependsOn: [ns] };
+      new k8s.networking.v1.NetworkPolicy(`${prefix}-network-policy`, { metadata: objects.networkPolicy.metadata, spec: objects.networkPolicy.spec }, inNamespace);
+      new k8s.core.v1.ResourceQuota(`${prefix}-quota`, { metadata: objects.resourceQuota.metadata, spec: objects.resourceQuota.spec }, inNamespace);
+      new k8s.core.v1.LimitRange(`${prefix}-limits`, { metadata: objects.limitRange.metadata, spec: objects.limitRange.spec }, inNamespace);
+    });
+    const namespace = clusters.length > 0 ? namespaces[clusters[0]] : undefined;
 
     const logGroup = new aws.cloudwatch.LogGroup(
       `${name}-audit-log`,
@@ -72,7 +95,11 @@ export class Agent extends pulumi.ComponentResource {
 
     const identities = {} as Record<IdentityKind, AgentIdentity>;
     for (const identity of this.plan.identities) {
-      identities[identity.kind] = new AgentIdentity(`${name}-${identity.kind}`, { plan: identity, namespace }, parent);
+      identities[identity.kind] = new AgentIdentity(
+        `${name}-${identity.kind}`,
+        { plan: identity, namespace: namespaces, kubernetesProviders: args.kubernetesProviders, wiring: args.wiring },
+        parent,
+      );
     }
     this.identities = identities;
     this.namespace = pulumi.output(namespace ? namespace.metadata.name : this.plan.namespace.name);
