@@ -14,13 +14,15 @@ import { renderVaultPolicy } from "./core/vault-policy";
 export type ClusterProviders = Readonly<Record<string, pulumi.ProviderResource>>;
 
 /**
- * The bootstrapped Vault paths by their declared path, as outputs of AgentPlatform's resources:
- * roles read their mount from these, so each role waits for its mount and no agent for another.
+ * AgentPlatform's resources by the declared path they create: each role depends on the auth backend
+ * (and its config) or the mount it lives in, so it waits for that and no agent waits for another.
+ * The path itself stays the plain declared string, so the policy pack can read it at preview (an
+ * output would be unknown there and every role would look like it shares one path).
  */
 export interface PlatformWiring {
-  readonly authBackends: Readonly<Record<string, pulumi.Output<string>>>;
-  readonly mounts: Readonly<Record<string, pulumi.Output<string>>>;
-  /** Resources every secret role waits for besides its mount (the database connections). */
+  readonly authBackends: Readonly<Record<string, readonly pulumi.Resource[]>>;
+  readonly mounts: Readonly<Record<string, readonly pulumi.Resource[]>>;
+  /** The database connections by name: a secret role waits for the connection that lists it in allowed_roles. */
   readonly connections: Readonly<Record<string, pulumi.Resource>>;
 }
 
@@ -127,7 +129,6 @@ export class AgentIdentity extends pulumi.ComponentResource {
       );
     }
 
-    const wired = (paths: Readonly<Record<string, pulumi.Output<string>>> | undefined, path: string): pulumi.Input<string> => paths?.[path] ?? path;
     let vaultPolicyName: pulumi.Output<string | undefined> = pulumi.output(undefined);
     let vaultRoleName: pulumi.Output<string | undefined> = pulumi.output(undefined);
     const vaultPlan = plan.vault;
@@ -144,7 +145,7 @@ export class AgentIdentity extends pulumi.ComponentResource {
             // The first cluster keeps the single-cluster name; further ones are named by their cluster.
             index === 0 ? `${name}-vault-role` : `${name}-${plan.bindings[index].cluster}-vault-role`,
             {
-              backend: wired(args.wiring?.authBackends, role.backend),
+              backend: role.backend,
               roleName: role.name,
               boundServiceAccountNames: [...role.boundServiceAccountNames],
               boundServiceAccountNamespaces: [...role.boundServiceAccountNamespaces],
@@ -158,7 +159,7 @@ export class AgentIdentity extends pulumi.ComponentResource {
               // Left out (not sent as {}) where the declared Vault does not store it.
               aliasMetadata: role.aliasMetadata ? { ...role.aliasMetadata } : undefined,
             },
-            parent,
+            { ...parent, dependsOn: [...(args.wiring?.authBackends[role.backend] ?? [])] },
           ),
       );
       const authRole = authRoles[0];
@@ -185,7 +186,8 @@ export class AgentIdentity extends pulumi.ComponentResource {
 }
 
 function createSecretRole(name: string, plan: SecretRolePlan, parent: pulumi.Resource, wiring: PlatformWiring | undefined): pulumi.CustomResource {
-  const backend = wiring?.mounts[plan.backend] ?? plan.backend;
+  const backend = plan.backend;
+  const mount = [...(wiring?.mounts[plan.backend] ?? [])];
   if (plan.type === "database") {
     // The connection must list this role in allowed_roles before Vault accepts it.
     const connection = wiring?.connections[plan.dbName];
@@ -200,7 +202,7 @@ function createSecretRole(name: string, plan: SecretRolePlan, parent: pulumi.Res
         defaultTtl: plan.defaultTtl,
         maxTtl: plan.maxTtl,
       },
-      { parent, dependsOn: connection ? [connection] : [] },
+      { parent, dependsOn: [...mount, ...(connection ? [connection] : [])] },
     );
   }
   return new vault.aws.SecretBackendRole(
@@ -213,6 +215,6 @@ function createSecretRole(name: string, plan: SecretRolePlan, parent: pulumi.Res
       defaultStsTtl: plan.defaultStsTtl,
       maxStsTtl: plan.maxStsTtl,
     },
-    { parent },
+    { parent, dependsOn: mount },
   );
 }

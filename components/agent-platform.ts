@@ -45,38 +45,38 @@ export class AgentPlatform extends pulumi.ComponentResource {
     const audit = new vault.Audit(`${name}-audit`, { type: plan.audit.type, path: plan.audit.path, options: { ...plan.audit.options } }, parent);
     const afterAudit = { parent: this, dependsOn: [audit] };
 
-    const authBackends: Record<string, pulumi.Output<string>> = {};
+    const authBackends: Record<string, pulumi.Resource[]> = {};
     for (const backend of plan.authBackends) {
       const auth = new vault.AuthBackend(`${name}-${backend.cluster}-kubernetes-auth`, { type: "kubernetes", path: backend.path, description: `Kubernetes auth for cluster ${backend.cluster} (agent-identity)` }, afterAudit);
       const config = new vault.kubernetes.AuthBackendConfig(
         `${name}-${backend.cluster}-kubernetes-auth-config`,
         {
-          backend: auth.path,
+          backend: backend.path,
           kubernetesHost: backend.kubernetesHost,
           kubernetesCaCert: backend.kubernetesCaCert,
           issuer: backend.issuer ?? undefined,
           disableLocalCaJwt: backend.disableLocalCaJwt,
         },
-        parent,
+        { parent: this, dependsOn: [auth] },
       );
-      // Roles reference the configured backend: they wait for the mount and its config, nothing else.
-      authBackends[backend.path] = pulumi.all([auth.path, config.id]).apply(([path]) => path);
+      // Roles wait for the backend and its config, nothing else.
+      authBackends[backend.path] = [auth, config];
     }
 
-    const mounts: Record<string, pulumi.Output<string>> = {};
+    const mounts: Record<string, pulumi.Resource[]> = {};
     const kv = new vault.Mount(`${name}-kv`, { path: plan.kvMount.path, type: plan.kvMount.type, options: { version: plan.kvMount.version }, description: "Agent KV v2 (agent-identity)" }, afterAudit);
-    mounts[plan.kvMount.path] = kv.path;
+    mounts[plan.kvMount.path] = [kv];
 
     const connections: Record<string, pulumi.Resource> = {};
     if (plan.databaseMount) {
       const database = new vault.Mount(`${name}-database`, { path: plan.databaseMount.path, type: plan.databaseMount.type, description: "Agent database credentials (agent-identity)" }, afterAudit);
-      mounts[plan.databaseMount.path] = database.path;
+      mounts[plan.databaseMount.path] = [database];
       for (const connection of plan.databaseConnections) {
         const password = pulumi.secret(args.rootPasswords![connection.passwordConfigKey]);
         connections[connection.name] = new vault.database.SecretBackendConnection(
           `${name}-database-${connection.name}`,
           {
-            backend: database.path,
+            backend: plan.databaseMount.path,
             name: connection.name,
             pluginName: connection.pluginName,
             // Exactly the roles of the tools using this connection; [] admits none (never "*").
@@ -85,7 +85,7 @@ export class AgentPlatform extends pulumi.ComponentResource {
             verifyConnection: true,
             postgresql: { connectionUrl: connection.connectionUrl, username: connection.username, password },
           },
-          { parent: this, additionalSecretOutputs: ["postgresql"] },
+          { parent: this, dependsOn: [database], additionalSecretOutputs: ["postgresql"] },
         );
       }
     }
@@ -97,7 +97,7 @@ export class AgentPlatform extends pulumi.ComponentResource {
         { path: plan.awsMount.path, roleArn: plan.awsMount.roleArn, identityTokenAudience: plan.awsMount.identityTokenAudience, description: "Agent STS credentials (agent-identity)" },
         afterAudit,
       );
-      mounts[plan.awsMount.path] = awsMount.path.apply((path) => path ?? plan.awsMount!.path);
+      mounts[plan.awsMount.path] = [awsMount];
     }
 
     this.wiring = { authBackends, mounts, connections };

@@ -30,8 +30,6 @@ interface Recorded {
   readonly provider: string;
 }
 
-/** Mock outputs: a mount's or auth backend's path comes back marked, so a role that reads it shows it. */
-const CREATED = "created:";
 
 async function run(
   declaration: DeclarationInput,
@@ -44,7 +42,6 @@ async function run(
       newResource(args) {
         const state: Record<string, unknown> = { ...args.inputs };
         if (args.type === "aws:iam/role:Role") state.arn = `arn:aws:iam::111122223333:role/${args.inputs.name}`;
-        if (["vault:index/mount:Mount", "vault:index/authBackend:AuthBackend", "vault:aws/secretBackend:SecretBackend"].includes(args.type)) state.path = `${CREATED}${args.inputs.path}`;
         return { id: `${args.name}-id`, state };
       },
       call() {
@@ -125,7 +122,7 @@ describe("bootstrap on: AgentPlatform creates the platform and the agents use it
     expect(one("vault:index/audit:Audit")).toMatchObject({ type: "file", path: "file", options: { file_path: "/vault/audit/audit.log" } });
     expect(one("vault:index/authBackend:AuthBackend")).toMatchObject({ type: "kubernetes", path: "kubernetes-blue" });
     const config = one("vault:kubernetes/authBackendConfig:AuthBackendConfig");
-    expect(config).toMatchObject({ backend: `${CREATED}kubernetes-blue`, kubernetesHost: "https://EXAMPLEBLUE0123456789.gr7.us-east-1.eks.amazonaws.com", disableLocalCaJwt: true });
+    expect(config).toMatchObject({ backend: "kubernetes-blue", kubernetesHost: "https://EXAMPLEBLUE0123456789.gr7.us-east-1.eks.amazonaws.com", disableLocalCaJwt: true });
     expect(String(config.kubernetesCaCert)).toMatch(/^-----BEGIN CERTIFICATE-----/);
     const mounts = ofType(recorded, "vault:index/mount:Mount").map(plainWire);
     expect(mounts).toEqual(
@@ -133,7 +130,7 @@ describe("bootstrap on: AgentPlatform creates the platform and the agents use it
     );
     const connection = one("vault:database/secretBackendConnection:SecretBackendConnection");
     expect(connection).toMatchObject({
-      backend: `${CREATED}database`,
+      backend: "database",
       name: "ledger",
       pluginName: "postgresql-database-plugin",
       allowedRoles: ["sandbox.invoice-triage.ledger"],
@@ -147,19 +144,22 @@ describe("bootstrap on: AgentPlatform creates the platform and the agents use it
     expect(awsEngine.secretKey).toBeUndefined();
   });
 
-  it("the agents' Vault roles and secret roles reference the created mounts, and wait for them", async () => {
+  it("the agents' Vault roles and secret roles name the created mounts and depend on them (the path stays readable at preview)", async () => {
     const { recorded } = await run(oneCluster());
-    const auth = ofType(recorded, "vault:kubernetes/authBackendConfig:AuthBackendConfig")[0];
+    const urn = (type: string) => ofType(recorded, type).map((r) => r.urn);
+    const [backend] = urn("vault:index/authBackend:AuthBackend");
+    const [config] = urn("vault:kubernetes/authBackendConfig:AuthBackendConfig");
     const roles = ofType(recorded, "vault:kubernetes/authBackendRole:AuthBackendRole");
     expect(roles.length).toBe(6);
     for (const role of roles) {
-      expect(plainWire(role).backend).toBe(`${CREATED}kubernetes-blue`);
-      expect(role.dependencies).toContain(auth.urn);
+      expect(plainWire(role).backend).toBe("kubernetes-blue");
+      expect(role.dependencies).toEqual(expect.arrayContaining([backend, config]));
     }
-    const connection = ofType(recorded, "vault:database/secretBackendConnection:SecretBackendConnection")[0];
+    const [connection] = urn("vault:database/secretBackendConnection:SecretBackendConnection");
+    const database = ofType(recorded, "vault:index/mount:Mount").find((r) => plainWire(r).path === "database")!.urn;
     const [secretRole] = ofType(recorded, "vault:database/secretBackendRole:SecretBackendRole");
-    expect(plainWire(secretRole).backend).toBe(`${CREATED}database`);
-    expect(secretRole.dependencies).toContain(connection.urn);
+    expect(plainWire(secretRole).backend).toBe("database");
+    expect(secretRole.dependencies).toEqual(expect.arrayContaining([database, connection]));
   });
 
   it("the root password is a secret on the wire and in the component, and nowhere in plain text", async () => {
@@ -285,7 +285,7 @@ describe("the sandbox stack: an agent in two clusters (blue IRSA, green Pod Iden
     expect(providerOf(blue)).toMatch(/pulumi:providers:kubernetes::cluster-blue::/);
     expect(providerOf(green)).toMatch(/pulumi:providers:kubernetes::cluster-green::/);
     const roles = ofType(recorded, "vault:kubernetes/authBackendRole:AuthBackendRole").filter((r) => plainWire(r).roleName === "sandbox-invoice-triage-execution");
-    expect(roles.map((r) => plainWire(r).backend).sort()).toEqual([`${CREATED}kubernetes-blue`, `${CREATED}kubernetes-green`]);
+    expect(roles.map((r) => plainWire(r).backend).sort()).toEqual(["kubernetes-blue", "kubernetes-green"]);
     const associations = ofType(recorded, "aws:eks/podIdentityAssociation:PodIdentityAssociation").map(plainWire);
     // invoice-triage (both clusters) and support-assistant (green only): one association per identity.
     expect(associations).toHaveLength(6);
@@ -298,7 +298,7 @@ describe("the sandbox stack: an agent in two clusters (blue IRSA, green Pod Iden
     });
     // The support assistant runs in green only: no IRSA-side objects, one Vault role in green.
     const assistantRoles = ofType(recorded, "vault:kubernetes/authBackendRole:AuthBackendRole").filter((r) => String(plainWire(r).roleName).startsWith("sandbox-support-assistant-"));
-    expect(assistantRoles.map((r) => plainWire(r).backend)).toEqual([`${CREATED}kubernetes-green`, `${CREATED}kubernetes-green`, `${CREATED}kubernetes-green`]);
+    expect(assistantRoles.map((r) => plainWire(r).backend)).toEqual(["kubernetes-green", "kubernetes-green", "kubernetes-green"]);
   });
 
   it("without a Kubernetes provider per cluster the fleet fails before creating the agent's children", async () => {
