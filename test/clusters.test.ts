@@ -4,7 +4,11 @@
  * its own cluster, the trust rules accept exactly that and refuse hand-written looser Pod Identity
  * trust, and the IAM oracle (iam-simulate) agrees on who can assume a Pod Identity role.
  */
-import { describe, expect, it } from "vitest";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { runDiff } from "../cli/diff-command";
 import { eksClusterArn } from "../components/core/clusters";
 import type { PolicyDocument, PolicyStatement } from "../components/core/iam-document";
 import type { IdentityPlan } from "../components/core/plan-types";
@@ -254,5 +258,38 @@ describe("iam-simulate: who can assume a Pod Identity role", () => {
 
   it("refuses another service principal with the same tags", async () => {
     expect(await assume(tags, "sts:AssumeRole", "ec2.amazonaws.com")).toBe("ImplicitlyDenied");
+  });
+});
+
+describe("the diff classifies cluster changes as widening", () => {
+  const dir = mkdtempSync(join(tmpdir(), "agent-identity-clusters-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const file = (name: string, p: ReturnType<typeof plan>) => {
+    const path = join(dir, `${name}.json`);
+    writeFileSync(path, JSON.stringify(p));
+    return path;
+  };
+  type Change = { agent: string; identity: string | null; kind: string; classification: string };
+  async function diff(base: ReturnType<typeof plan>, head: ReturnType<typeof plan>) {
+    const result = await runDiff({ base: file("base", base), head: file("head", head), stack: "test", cwd: dir, failOn: "widen", format: "json" });
+    const json = JSON.parse(result.stdout) as { platform: Change[]; changes: Change[] };
+    return { exitCode: result.exitCode, lines: [...json.platform, ...json.changes].map((c) => `${c.agent}/${c.identity ?? "-"} ${c.kind} ${c.classification}`) };
+  }
+
+  it("an agent that gains a cluster widens (another trust statement, another Vault role)", async () => {
+    const { exitCode, lines } = await diff(plan([BLUE, GREEN], [agent("triage", { clusters: ["blue"] })]), plan([BLUE, GREEN]));
+    expect(exitCode).toBe(1);
+    expect(lines).toEqual(expect.arrayContaining(["triage/execution trust-changed widens", "triage/execution vault-binding-changed widens"]));
+  });
+
+  it("a cluster switching binding widens at the platform", async () => {
+    const { exitCode, lines } = await diff(plan([BLUE, GREEN]), plan([BLUE, { ...GREEN, binding: "irsa", clusterName: undefined, oidcProviderArn: BLUE_OIDC.replace("us-east-1", "us-west-2").replace("0123456789ABCDEF0123456789ABCDEF", "FEDCBA9876543210FEDCBA9876543210") }]));
+    expect(exitCode).toBe(1);
+    expect(lines.filter((l) => l.endsWith(" widens")).length).toBeGreaterThan(0);
+  });
+
+  it("the same declaration is no change", async () => {
+    const { exitCode, lines } = await diff(plan([BLUE, GREEN]), plan([BLUE, GREEN]));
+    expect({ exitCode, lines }).toEqual({ exitCode: 0, lines: [] });
   });
 });
