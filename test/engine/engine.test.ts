@@ -314,6 +314,11 @@ describe.concurrent("the sandbox stack: bootstrap on, two clusters (IRSA and Pod
       podIdentityAssociations: 6,
       vaultRoles: 9,
     });
+    // Every agent Vault role waits for the auth backend of its own cluster (the mount it names).
+    const backends = new Map(run.monitor.resources.filter((r) => r.type === "vault:index/authBackend:AuthBackend").map((r) => [plain(r.inputs.path ?? null), r.urn]));
+    for (const role of run.monitor.resources.filter((r) => r.type === "vault:kubernetes/authBackendRole:AuthBackendRole")) {
+      expect(role.dependencies, role.urn).toContain(backends.get(plain(role.inputs.backend ?? null)));
+    }
     for (const resource of run.monitor.resources) expect(plainTextStrings(resource.inputs).filter((s) => s.includes(PASSWORD)), resource.urn).toEqual([]);
     const connection = run.monitor.resources.find((r) => r.type === "vault:database/secretBackendConnection:SecretBackendConnection")!;
     const postgresql = connection.inputs.postgresql as WireObject | undefined;
