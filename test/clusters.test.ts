@@ -293,3 +293,14 @@ describe("the diff classifies cluster changes as widening", () => {
     expect({ exitCode, lines }).toEqual({ exitCode: 0, lines: [] });
   });
 });
+
+describe("a high-risk agent on Pod Identity", () => {
+  const highRisk = agent("payout", { tier: "high-risk", approval: { ticket: "SEC-9", approvedBy: "sec@example.com" } });
+  it("plans: the IRSA statement pins the session name, the Pod Identity statement is traced by its session tags", () => {
+    const p = plan([BLUE, GREEN], [highRisk]);
+    const [irsa, pod] = identity(p, "payout").iamRole.trustPolicy.Statement;
+    expect(irsa.Condition?.StringLike).toEqual({ "sts:RoleSessionName": expect.stringMatching(/^payout-exec.*\*$/) });
+    expect(pod.Condition?.StringLike).toBeUndefined();
+    expect(errorsOf(evaluatePlan(p, ALL_RULES, TODAY))).toEqual([]);
+  });
+});
