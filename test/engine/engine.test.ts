@@ -320,6 +320,10 @@ describe.concurrent("the sandbox stack: bootstrap on, two clusters (IRSA and Pod
       expect(role.dependencies, role.urn).toContain(backends.get(plain(role.inputs.backend ?? null)));
     }
     for (const resource of run.monitor.resources) expect(plainTextStrings(resource.inputs).filter((s) => s.includes(PASSWORD)), resource.urn).toEqual([]);
+    // Nor in what the engine answered, nor in any registered output (components' and the stack's).
+    for (const resource of run.monitor.resources) expect(plainTextStrings(resource.outputs).filter((s) => s.includes(PASSWORD)), resource.urn).toEqual([]);
+    for (const [urn, outputs] of run.monitor.stackOutputs) expect(plainTextStrings(outputs).filter((s) => s.includes(PASSWORD)), urn).toEqual([]);
+    expect(run.monitor.stackOutputs.size).toBeGreaterThan(1);
     const connection = run.monitor.resources.find((r) => r.type === "vault:database/secretBackendConnection:SecretBackendConnection")!;
     const postgresql = connection.inputs.postgresql as WireObject | undefined;
     expect(isSecret(connection.inputs.postgresql) || isSecret(postgresql?.password)).toBe(true);
