@@ -29,6 +29,11 @@ describe("platform.bootstrap refuses", () => {
     ["a CIDR with host bits", (b) => ({ ...b, network: { ...b.network, vaultCidrs: ["10.20.8.7/24"] } }), /host bits are set/],
     ["a root password inline", (b) => ({ ...b, databaseConnections: [{ ...connection(b), password: "hunter2" } as never] }), /databaseConnections\.0.*password/],
     ["credentials inline in the connection URL", (b) => ({ ...b, databaseConnections: [{ ...connection(b), connectionUrl: "postgresql://vault_admin:hunter2@db:5432/ledger" }] }), /connectionUrl: postgresql:\/\/\{\{username\}\}/],
+    [
+      "root rotation statements that do more than change the password (run as the root user)",
+      (b) => ({ ...b, databaseConnections: [{ ...connection(b), rootRotationStatements: [`ALTER ROLE "{{username}}" WITH PASSWORD '{{password}}'; GRANT pg_read_all_data TO public;`] }] }),
+      /rootRotationStatements\.0: only ALTER ROLE/,
+    ],
     ["a connection not declared under vault.databaseConnections", (b) => ({ ...b, databaseConnections: [...b.databaseConnections!, { ...connection(b), name: "other" }] }), /"other" is not in platform\.vault\.databaseConnections/],
     ["a declared connection without bootstrap configuration", (b) => ({ ...b, databaseConnections: [] }), /connection "ledger" .* has no bootstrap configuration/],
     ["a cluster without its auth configuration", (b) => ({ ...b, kubernetesAuth: b.kubernetesAuth.slice(0, 1) }), /cluster "green" has no Kubernetes auth configuration/],

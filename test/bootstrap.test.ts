@@ -134,7 +134,7 @@ describe("bootstrap on: AgentPlatform creates the platform and the agents use it
       name: "ledger",
       pluginName: "postgresql-database-plugin",
       allowedRoles: ["sandbox.invoice-triage.ledger"],
-      rootRotationStatements: [`ALTER ROLE "{{name}}" WITH PASSWORD '{{password}}'`],
+      rootRotationStatements: [`ALTER ROLE "{{username}}" WITH PASSWORD '{{password}}';`],
       verifyConnection: true,
       postgresql: { connectionUrl: "postgresql://{{username}}:{{password}}@ledger.sandbox.internal:5432/ledger?sslmode=verify-full", username: "vault_admin", password: PASSWORD },
     });

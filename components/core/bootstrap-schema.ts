@@ -31,6 +31,9 @@ const cidr = z.string().max(18).superRefine((value, ctx) => {
   if (problem) ctx.addIssue({ code: "custom", message: problem });
 });
 
+/** The one statement root rotation needs (the PostgreSQL plugin fills in username and password). */
+const ROOT_ROTATION = /^ALTER (ROLE|USER) "\{\{(username|name)\}\}" WITH PASSWORD '\{\{password\}\}';?$/;
+
 const PEM_CERT = /^-----BEGIN CERTIFICATE-----\n[A-Za-z0-9+/=\n]+\n-----END CERTIFICATE-----\n?$/;
 
 export const kubernetesAuthBootstrapSchema = z.strictObject({
@@ -55,11 +58,16 @@ export const databaseConnectionBootstrapSchema = z.strictObject({
   username: z.string().min(1).max(63).regex(/^[a-z_][a-z0-9_]*$/, "a PostgreSQL role name").describe("The root (admin) user Vault connects as."),
   passwordConfigKey: z.string().regex(CONFIG_KEY, "a stack config key name such as ledgerRootPassword").describe("Stack config key (secret) holding the root password; set it with `pulumi config set --secret`."),
   rootRotationStatements: z
-    .array(z.string().min(1).max(1000))
+    .array(
+      z
+        .string()
+        .max(200)
+        .regex(ROOT_ROTATION, `only ALTER ROLE "{{username}}" WITH PASSWORD '{{password}}' (Vault runs it as the root user: nothing else)`),
+    )
     .min(1)
-    .max(5)
-    .default([`ALTER ROLE "{{name}}" WITH PASSWORD '{{password}}'`])
-    .describe("SQL Vault runs to rotate the root password after setup, so only Vault knows it."),
+    .max(1)
+    .default([`ALTER ROLE "{{username}}" WITH PASSWORD '{{password}}';`])
+    .describe("SQL Vault runs as the root user to rotate its password after setup, so only Vault knows it; only the password change itself is accepted."),
 });
 
 export const bootstrapSchema = z
