@@ -17,9 +17,17 @@ function identityLines(identity: IdentityPlan): string[] {
     }
   }
   if (identity.iamRole.policies.length === 0) lines.push("      (no AWS permissions)");
-  const { role, policy, secretRoles } = identity.vault;
+  // Shown where it says more than the single IRSA cluster always had.
+  if (identity.bindings.length > 1 || identity.bindings.some((b) => b.binding !== "irsa")) {
+    for (const binding of identity.bindings) {
+      const association = binding.podIdentityAssociation;
+      lines.push(`    binding         ${binding.cluster}: ${binding.binding}${association ? `  association ${association.clusterName} (${association.region}) ${association.namespace}/${association.serviceAccount}, session tags on` : ""}`);
+    }
+  }
+  const { role, additionalRoles, policy, secretRoles } = identity.vault;
   if (role && policy) {
     lines.push(`    vault role      ${role.backend}/${role.name}  ttl ${formatDuration(role.tokenTtl)} max ${formatDuration(role.tokenMaxTtl)}  policy ${policy.name}`);
+    for (const other of additionalRoles) lines.push(`    vault role      ${other.backend}/${other.name}  (same role, further cluster)`);
     for (const path of policy.paths) lines.push(`      ${path.capabilities.join(",").padEnd(6)} ${path.path}`);
   } else {
     lines.push("    vault role      (removed: agent revoked)");
@@ -35,6 +43,11 @@ function identityLines(identity: IdentityPlan): string[] {
 function agentLines(agent: AgentPlan): string[] {
   const header = `agent ${agent.name}  tier=${agent.tier}  owner=${agent.owner}  sponsor=${agent.sponsor}  expires=${agent.expires}  data<=${agent.maxDataClass}`;
   const lines = [header, `  namespace ${agent.namespace.name}${agent.namespace.create ? " (own)" : " (shared)"}  audit log ${agent.auditLogGroup.name} (${agent.auditLogGroup.retentionDays}d)`];
+  const guards = agent.namespace.guards;
+  if (guards) {
+    const egress = [`dns`, `vault ${guards.egress.vaultCidrs.join(",")}:${guards.egress.vaultPort}`, ...(guards.egress.awsEndpointCidrs.length ? [`aws ${guards.egress.awsEndpointCidrs.join(",")}:443`] : [])];
+    lines.push(`  network policy  default deny; egress ${egress.join(", ")}  quota pods ${guards.quota.pods} cpu ${guards.quota.limitsCpu} memory ${guards.quota.limitsMemory}`);
+  }
   if (agent.approval) lines.push(`  approval ${agent.approval.ticket} by ${agent.approval.approvedBy}`);
   if (agent.revoked) {
     lines.push(`  REVOKED at ${agent.revoked.at}: ${agent.revoked.reason}`);
@@ -51,12 +64,28 @@ export function renderPlan(plan: FleetPlan, evaluation: Evaluation): string {
   const out = [
     `stack ${plan.stack}: ${plan.agents.length} agent(s), ${identities} identities, environment ${plan.platform.environment}, account ${plan.platform.aws.accountId} ${plan.platform.aws.region}`,
     "",
+    ...bootstrapLines(plan),
     ...plan.agents.flatMap((agent) => [...agentLines(agent), ""]),
   ];
   const warnings = evaluation.violations.filter((v) => v.severity === "warning");
   if (warnings.length) out.push("warnings:", ...warnings.map((v) => `  ${formatViolation(v)}`), "");
   out.push(...exceptionLines(evaluation));
   return out.join("\n");
+}
+
+function bootstrapLines(plan: FleetPlan): string[] {
+  const b = plan.bootstrap;
+  if (!b) return [];
+  return [
+    "bootstrap (AgentPlatform)",
+    ...b.authBackends.map((a) => `  auth backend    auth/${a.path}  kubernetes, cluster ${a.cluster}  host ${a.kubernetesHost}${a.disableLocalCaJwt ? "  disableLocalCaJwt" : ""}`),
+    `  mount           ${b.kvMount.path}  kv v2`,
+    ...(b.databaseMount ? [`  mount           ${b.databaseMount.path}  database`] : []),
+    ...b.databaseConnections.map((c) => `  connection      ${c.backend}/config/${c.name}  ${c.pluginName}  root ${c.username} (password: secret config ${c.passwordConfigKey})  allowed roles ${c.allowedRoles.join(", ") || "(none)"}`),
+    ...(b.awsMount ? [`  mount           ${b.awsMount.path}  aws, credentials by plugin identity token as ${b.awsMount.roleArn}`] : []),
+    `  audit device    ${b.audit.path}  ${b.audit.type} ${Object.entries(b.audit.options).map(([k, v]) => `${k}=${v}`).join(" ")}`,
+    "",
+  ];
 }
 
 /** Every exception in force and every violation it waives: shown whether the plan passes or fails. */

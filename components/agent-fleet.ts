@@ -4,6 +4,8 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { Agent, FLEET_TOKEN, validationDateOf } from "./agent";
+import type { ClusterProviders } from "./agent-identity";
+import { AgentPlatform } from "./agent-platform";
 import type { FleetAgent, PlatformSettings } from "./args";
 import type { FleetPlan } from "./core/plan-types";
 import { deferPendingFields } from "./pending-platform";
@@ -16,9 +18,11 @@ export interface AgentFleetArgs {
   readonly agents: FleetAgent[];
   /** Date the expiry and exception checks use (YYYY-MM-DD). @default today */
   readonly validationDate?: string;
+  /** Database root passwords by their config key (platform.bootstrap.databaseConnections[].passwordConfigKey); pass secrets. */
+  readonly rootPasswords?: Record<string, pulumi.Input<string>>;
 }
 
-const STATE = new WeakMap<AgentFleet, { readonly plan: FleetPlan; readonly agents: Readonly<Record<string, Agent>> }>();
+const STATE = new WeakMap<AgentFleet, { readonly plan: FleetPlan; readonly agents: Readonly<Record<string, Agent>>; readonly platform?: AgentPlatform }>();
 
 /** A platform and its agents, validated together (including the stack-wide rules). */
 export class AgentFleet extends pulumi.ComponentResource {
@@ -36,7 +40,16 @@ export class AgentFleet extends pulumi.ComponentResource {
     return STATE.get(this)!.agents;
   }
 
-  constructor(name: string, args: AgentFleetArgs, opts?: pulumi.ComponentResourceOptions) {
+  /** The bootstrapped platform, when platform.bootstrap is on. */
+  get platform(): AgentPlatform | undefined {
+    return STATE.get(this)!.platform;
+  }
+
+  /**
+   * @param connections Kubernetes providers by cluster name (`platform.clusters[].name`), required
+   * with several clusters: resources, so not part of the plain-data args.
+   */
+  constructor(name: string, args: AgentFleetArgs, opts?: pulumi.ComponentResourceOptions, connections: { readonly kubernetesProviders?: ClusterProviders } = {}) {
     super("agent-identity:index:AgentFleet", name, {}, opts);
     const validationDate = validationDateOf(args.validationDate, `fleet ${name}`);
     // Pending platform outputs get placeholders now and are validated again when they resolve.
@@ -45,6 +58,10 @@ export class AgentFleet extends pulumi.ComponentResource {
       planForComponent(this, () => planDeclaration({ platform, agents: args.agents }, pulumi.getStack(), validationDate, `fleet ${name}`), { log }).plan;
     const plan = compile(known, true);
     const resolvedPlan = resolved?.apply((platform) => compile(platform, false));
+
+    // Mounts and auth backends first; every agent's roles reference their outputs, so agents wait
+    // for the platform and never for each other (the dependency depth does not grow with agents).
+    const platform = plan.bootstrap ? new AgentPlatform(`${name}-platform`, { plan: plan.bootstrap, rootPasswords: args.rootPasswords }, { parent: this }) : undefined;
 
     const agents: Record<string, Agent> = {};
     const plans = new Map(plan.agents.map((a) => [a.name, a]));
@@ -56,9 +73,15 @@ export class AgentFleet extends pulumi.ComponentResource {
         platform: plan.platform,
         resolved: resolvedPlans?.apply((byName) => byName.get(agent.name)!),
       };
-      agents[agent.name] = new Agent(`${name}-${agent.name}`, { ...agent, platform: args.platform, validationDate: args.validationDate }, { parent: this }, { token: FLEET_TOKEN, ...compiled });
+      agents[agent.name] = new Agent(
+        `${name}-${agent.name}`,
+        { ...agent, platform: args.platform, validationDate: args.validationDate },
+        { parent: this },
+        { token: FLEET_TOKEN, ...compiled },
+        { kubernetesProviders: connections.kubernetesProviders, wiring: platform?.wiring },
+      );
     }
-    STATE.set(this, { plan, agents });
+    STATE.set(this, { plan, agents, platform });
     this.namespaces = pulumi.all(Object.fromEntries(Object.entries(agents).map(([agentName, agent]) => [agentName, agent.namespace])));
     this.roleArns = pulumi.all(Object.fromEntries(Object.entries(agents).map(([agentName, agent]) => [agentName, agent.roleArns])));
 

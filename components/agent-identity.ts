@@ -11,16 +11,44 @@ import type { IdentityPlan, SecretRolePlan } from "./core/plan-types";
 import { renderVaultPolicy } from "./core/vault-policy";
 import { waitFor } from "./pending-platform";
 
+/** Kubernetes providers by cluster name (`platform.clusters[].name`); required for an agent in several clusters. */
+export type ClusterProviders = Readonly<Record<string, pulumi.ProviderResource>>;
+
+/**
+ * AgentPlatform's resources by the declared path they create: each role depends on the auth backend
+ * (and its config) or the mount it lives in, so it waits for that and no agent waits for another.
+ * The path itself stays the plain declared string, so the policy pack can read it at preview (an
+ * output would be unknown there and every role would look like it shares one path).
+ */
+export interface PlatformWiring {
+  readonly authBackends: Readonly<Record<string, readonly pulumi.Resource[]>>;
+  readonly mounts: Readonly<Record<string, readonly pulumi.Resource[]>>;
+  /** The database connections by name: a secret role waits for the connection that lists it in allowed_roles. */
+  readonly connections: Readonly<Record<string, pulumi.Resource>>;
+}
+
 export interface AgentIdentityArgs {
   /** The compiled identity (from `compileAgent`); validated by the caller. */
   readonly plan: IdentityPlan;
-  /** The agent's Namespace resource, when the agent has its own; the ServiceAccount waits for it. */
-  readonly namespace?: pulumi.Resource;
+  /** The agent's Namespace resource per cluster, when the agent has its own; the ServiceAccount waits for it. */
+  readonly namespace?: pulumi.Resource | Readonly<Record<string, pulumi.Resource>>;
+  readonly kubernetesProviders?: ClusterProviders;
+  /** Present when platform.bootstrap is on. */
+  readonly wiring?: PlatformWiring;
   /**
    * The identity compiled again once platform outputs (OIDC provider, boundary) resolved and
    * validated: the trust policy and boundary come from it, and every child waits for it.
    */
   readonly resolved?: pulumi.Output<IdentityPlan>;
+}
+
+/** The provider of one cluster; a single-cluster identity may use the default provider. */
+export function clusterProvider(providers: ClusterProviders | undefined, cluster: string, clusterCount: number, owner: string, resource: pulumi.Resource): pulumi.ProviderResource | undefined {
+  const provider = providers?.[cluster];
+  if (!provider && clusterCount > 1) {
+    throw new pulumi.ResourceError(`${owner}: runs in ${clusterCount} clusters but no Kubernetes provider is given for cluster "${cluster}": pass kubernetesProviders with one provider per cluster name`, resource, true);
+  }
+  return provider;
 }
 
 export class AgentIdentity extends pulumi.ComponentResource {
@@ -41,19 +69,30 @@ export class AgentIdentity extends pulumi.ComponentResource {
     const resolved = args.resolved;
     const parent: pulumi.CustomResourceOptions = resolved ? { parent: this, dependsOn: waitFor(resolved) } : { parent: this };
 
-    const serviceAccount = new k8s.core.v1.ServiceAccount(
-      `${name}-service-account`,
-      {
-        metadata: {
-          name: plan.serviceAccount.name,
-          namespace: plan.serviceAccount.namespace,
-          labels: { ...plan.serviceAccount.labels },
-          annotations: { ...plan.serviceAccount.annotations },
+    const owner = `agent ${plan.serviceAccount.labels["agent-identity.io/agent"]} (${plan.kind})`;
+    const several = plan.bindings.length > 1;
+    const namespaceOf = (cluster: string): pulumi.Resource | undefined =>
+      args.namespace === undefined ? undefined : pulumi.Resource.isInstance(args.namespace) ? args.namespace : (args.namespace as Record<string, pulumi.Resource>)[cluster];
+    // Resolve every cluster's provider before the first child, so a missing one fails cleanly.
+    const providers = plan.bindings.map((binding) => clusterProvider(args.kubernetesProviders, binding.cluster, plan.bindings.length, owner, this));
+    // One ServiceAccount per cluster, the same name and namespace in each; one cluster keeps the old resource name.
+    const serviceAccounts = plan.bindings.map((binding, index) => {
+      const namespace = namespaceOf(binding.cluster);
+      return new k8s.core.v1.ServiceAccount(
+        several ? `${name}-${binding.cluster}-service-account` : `${name}-service-account`,
+        {
+          metadata: {
+            name: plan.serviceAccount.name,
+            namespace: plan.serviceAccount.namespace,
+            labels: { ...plan.serviceAccount.labels },
+            annotations: { ...plan.serviceAccount.annotations, ...binding.serviceAccountAnnotations },
+          },
+          automountServiceAccountToken: plan.serviceAccount.automountServiceAccountToken,
         },
-        automountServiceAccountToken: plan.serviceAccount.automountServiceAccountToken,
-      },
-      { ...parent, dependsOn: waitFor(resolved, args.namespace ? [args.namespace] : []) },
-    );
+        { ...parent, dependsOn: waitFor(resolved, namespace ? [namespace] : []), ...(providers[index] ? { provider: providers[index] } : {}) },
+      );
+    });
+    const serviceAccount = serviceAccounts[0];
 
     const role = new aws.iam.Role(
       `${name}-role`,
@@ -78,6 +117,25 @@ export class AgentIdentity extends pulumi.ComponentResource {
       );
     }
 
+    // EKS Pod Identity: one association per Pod Identity cluster; session tags stay on (the trust reads them).
+    for (const binding of plan.bindings) {
+      const association = binding.podIdentityAssociation;
+      if (!association) continue;
+      new aws.eks.PodIdentityAssociation(
+        `${name}-${binding.cluster}-pod-identity`,
+        {
+          clusterName: association.clusterName,
+          region: association.region,
+          namespace: association.namespace,
+          serviceAccount: association.serviceAccount,
+          roleArn: role.arn,
+          disableSessionTags: association.disableSessionTags,
+          tags: { ...plan.iamRole.tags },
+        },
+        parent,
+      );
+    }
+
     let vaultPolicyName: pulumi.Output<string | undefined> | undefined;
     let vaultRoleName: pulumi.Output<string | undefined> | undefined;
     const vaultPlan = plan.vault;
@@ -87,31 +145,35 @@ export class AgentIdentity extends pulumi.ComponentResource {
         { name: vaultPlan.policy.name, policy: renderVaultPolicy(vaultPlan.policy.paths) },
         parent,
       );
-      const role = vaultPlan.role;
-      const authRole = new vault.kubernetes.AuthBackendRole(
-        `${name}-vault-role`,
-        {
-          backend: role.backend,
-          roleName: role.name,
-          boundServiceAccountNames: [...role.boundServiceAccountNames],
-          boundServiceAccountNamespaces: [...role.boundServiceAccountNamespaces],
-          audience: role.audience,
-          tokenTtl: role.tokenTtl,
-          tokenMaxTtl: role.tokenMaxTtl,
-          // Reference the policy resource's name so Vault gets the policy before the role uses it.
-          tokenPolicies: [policy.name],
-          tokenNoDefaultPolicy: role.tokenNoDefaultPolicy,
-          aliasNameSource: role.aliasNameSource,
-          // Left out (not sent as {}) where the declared Vault does not store it.
-          aliasMetadata: role.aliasMetadata ? { ...role.aliasMetadata } : undefined,
-        },
-        parent,
+      const roles = [vaultPlan.role, ...vaultPlan.additionalRoles];
+      const authRoles = roles.map(
+        (role, index) =>
+          new vault.kubernetes.AuthBackendRole(
+            // The first cluster keeps the single-cluster name; further ones are named by their cluster.
+            index === 0 ? `${name}-vault-role` : `${name}-${plan.bindings[index].cluster}-vault-role`,
+            {
+              backend: role.backend,
+              roleName: role.name,
+              boundServiceAccountNames: [...role.boundServiceAccountNames],
+              boundServiceAccountNamespaces: [...role.boundServiceAccountNamespaces],
+              audience: role.audience,
+              tokenTtl: role.tokenTtl,
+              tokenMaxTtl: role.tokenMaxTtl,
+              // Reference the policy resource's name so Vault gets the policy before the role uses it.
+              tokenPolicies: [policy.name],
+              tokenNoDefaultPolicy: role.tokenNoDefaultPolicy,
+              aliasNameSource: role.aliasNameSource,
+              // Left out (not sent as {}) where the declared Vault does not store it.
+              aliasMetadata: role.aliasMetadata ? { ...role.aliasMetadata } : undefined,
+            },
+            { ...parent, dependsOn: waitFor(resolved, [...(args.wiring?.authBackends[role.backend] ?? [])]) },
+          ),
       );
       // The outputs themselves, widened by type only: an `apply` per name would cost a promise chain each.
       vaultPolicyName = policy.name;
-      vaultRoleName = authRole.roleName;
+      vaultRoleName = authRoles[0].roleName;
     }
-    for (const secretRole of vaultPlan.secretRoles) createSecretRole(name, secretRole, parent);
+    for (const secretRole of vaultPlan.secretRoles) createSecretRole(name, secretRole, this, resolved, args.wiring);
 
     this.serviceAccountName = serviceAccount.metadata.name;
     this.serviceAccountNamespace = serviceAccount.metadata.namespace;
@@ -130,12 +192,16 @@ export class AgentIdentity extends pulumi.ComponentResource {
   }
 }
 
-function createSecretRole(name: string, plan: SecretRolePlan, options: pulumi.CustomResourceOptions): pulumi.CustomResource {
+function createSecretRole(name: string, plan: SecretRolePlan, parent: pulumi.Resource, resolved: pulumi.Output<unknown> | undefined, wiring: PlatformWiring | undefined): pulumi.CustomResource {
+  const backend = plan.backend;
+  const mount = [...(wiring?.mounts[plan.backend] ?? [])];
   if (plan.type === "database") {
+    // The connection must list this role in allowed_roles before Vault accepts it.
+    const connection = wiring?.connections[plan.dbName];
     return new vault.database.SecretBackendRole(
       `${name}-secret-${plan.tool}`,
       {
-        backend: plan.backend,
+        backend,
         name: plan.name,
         dbName: plan.dbName,
         creationStatements: [...plan.creationStatements],
@@ -143,19 +209,19 @@ function createSecretRole(name: string, plan: SecretRolePlan, options: pulumi.Cu
         defaultTtl: plan.defaultTtl,
         maxTtl: plan.maxTtl,
       },
-      options,
+      { parent, dependsOn: waitFor(resolved, [...mount, ...(connection ? [connection] : [])]) },
     );
   }
   return new vault.aws.SecretBackendRole(
     `${name}-secret-${plan.tool}`,
     {
-      backend: plan.backend,
+      backend,
       name: plan.name,
       credentialType: plan.credentialType,
       roleArns: [...plan.roleArns],
       defaultStsTtl: plan.defaultStsTtl,
       maxStsTtl: plan.maxStsTtl,
     },
-    options,
+    { parent, dependsOn: waitFor(resolved, mount) },
   );
 }

@@ -6,7 +6,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
-import { AgentIdentity } from "./agent-identity";
+import { AgentIdentity, clusterProvider, type ClusterProviders, type PlatformWiring } from "./agent-identity";
+import { namespaceGuardObjects } from "./core/bootstrap";
 import type { IdentityKind } from "./core/names";
 import type { AgentPlan } from "./core/plan-types";
 import type { Platform } from "./core/schema";
@@ -39,6 +40,19 @@ export interface AgentArgs extends AgentSpec {
   readonly platform: PlatformSettings;
   /** Date the expiry and exception checks use (YYYY-MM-DD). @default today */
   readonly validationDate?: string;
+}
+
+/**
+ * What ties an agent to clusters and a bootstrapped platform: Kubernetes providers by cluster name
+ * (required when the agent runs in several clusters) and AgentPlatform's resources. Resources, not
+ * plain data, so they are a constructor parameter of their own rather than args (the provider schema
+ * holds only plain data).
+ */
+export interface AgentConnections {
+  /** Kubernetes providers by cluster name (`platform.clusters[].name`). */
+  readonly kubernetesProviders?: ClusterProviders;
+  /** AgentPlatform's resources (platform.bootstrap on): roles wait for the mounts they live in. */
+  readonly wiring?: PlatformWiring;
 }
 
 /** What the TypeScript API exposes beyond the schema: kept off the class so the schema sees only outputs. */
@@ -77,7 +91,7 @@ export class Agent extends pulumi.ComponentResource {
     return STATE.get(this)!.identities;
   }
 
-  constructor(name: string, args: AgentArgs, opts?: pulumi.ComponentResourceOptions, precompiled?: Precompiled) {
+  constructor(name: string, args: AgentArgs, opts?: pulumi.ComponentResourceOptions, precompiled?: Precompiled, connections: AgentConnections = {}) {
     super("agent-identity:index:Agent", name, {}, opts);
     const validationDate = validationDateOf(args.validationDate, `agent ${name}`);
     const compiled = precompiled?.token === FLEET_TOKEN ? precompiled : Agent.compile(name, args, validationDate, this);
@@ -91,9 +105,27 @@ export class Agent extends pulumi.ComponentResource {
     const resolved = compiled.resolved;
     const parent: pulumi.CustomResourceOptions = resolved ? { parent: this, dependsOn: waitFor(resolved) } : { parent: this };
 
-    const namespace = plan.namespace.create
-      ? new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: plan.namespace.name, labels: { ...plan.namespace.labels } } }, parent)
-      : undefined;
+    // The agent's clusters (every identity runs in the same ones).
+    const clusters = plan.identities[0]?.bindings.map((binding) => binding.cluster) ?? [];
+    const several = clusters.length > 1;
+    const providers = clusters.map((cluster) => clusterProvider(connections.kubernetesProviders, cluster, clusters.length, `agent ${plan.name}`, this));
+    const namespaces: Record<string, k8s.core.v1.Namespace> = {};
+    clusters.forEach((cluster, index) => {
+      if (!plan.namespace.create) return;
+      const prefix = several ? `${name}-${cluster}` : name;
+      const opts = { ...parent, ...(providers[index] ? { provider: providers[index] } : {}) };
+      const ns = new k8s.core.v1.Namespace(`${prefix}-namespace`, { metadata: { name: plan.namespace.name, labels: { ...plan.namespace.labels } } }, opts);
+      namespaces[cluster] = ns;
+      const guards = plan.namespace.guards;
+      if (!guards) return;
+      // Default deny with the declared egress, a quota and container defaults (platform.bootstrap).
+      const objects = namespaceGuardObjects(plan.namespace.name, { "app.kubernetes.io/managed-by": "pulumi-agent-identity" }, guards);
+      const inNamespace = { ...opts, dependsOn: [ns] };
+      new k8s.networking.v1.NetworkPolicy(`${prefix}-network-policy`, { metadata: objects.networkPolicy.metadata, spec: objects.networkPolicy.spec }, inNamespace);
+      new k8s.core.v1.ResourceQuota(`${prefix}-quota`, { metadata: objects.resourceQuota.metadata, spec: objects.resourceQuota.spec }, inNamespace);
+      new k8s.core.v1.LimitRange(`${prefix}-limits`, { metadata: objects.limitRange.metadata, spec: objects.limitRange.spec }, inNamespace);
+    });
+    const namespace = clusters.length > 0 ? namespaces[clusters[0]] : undefined;
 
     const logGroup = new aws.cloudwatch.LogGroup(
       `${name}-audit-log`,
@@ -117,7 +149,11 @@ export class Agent extends pulumi.ComponentResource {
         if (!found) throw new pulumi.ResourceError(`agent ${plan.name}: no ${identity.kind} identity once the platform outputs resolved`, this);
         return found;
       });
-      identities[identity.kind] = new AgentIdentity(`${name}-${identity.kind}`, { plan: identity, namespace, resolved: resolvedIdentity }, { parent: this });
+      identities[identity.kind] = new AgentIdentity(
+        `${name}-${identity.kind}`,
+        { plan: identity, namespace: namespaces, kubernetesProviders: connections.kubernetesProviders, wiring: connections.wiring, resolved: resolvedIdentity },
+        { parent: this },
+      );
     }
     STATE.set(this, { plan, identities, vaultAudience: platform.vault.audience });
     this.namespace = pulumi.output(namespace ? namespace.metadata.name : plan.namespace.name);

@@ -16,8 +16,8 @@ export interface PlatformAwsSettings {
   readonly partition?: string;
   /** AWS region, e.g. us-east-1. */
   readonly region: string;
-  /** The EKS cluster's IAM OIDC provider ARN, in the platform account; may be another resource's output (validated when it resolves). */
-  readonly oidcProviderArn: pulumi.Input<string>;
+  /** The EKS cluster's IAM OIDC provider ARN, in the platform account; may be another resource's output (validated when it resolves). Required unless clusters are declared. */
+  readonly oidcProviderArn?: pulumi.Input<string>;
   /** Customer managed policy attached as permissions boundary to every role (no wildcards); may be another resource's output. */
   readonly permissionsBoundaryArn?: pulumi.Input<string>;
 }
@@ -106,6 +106,101 @@ export interface ReviewedException {
   readonly expires: string;
 }
 
+/** One EKS cluster agents run in. */
+export interface ClusterSettings {
+  /** Name of the cluster in this declaration (agents list it under clusters). */
+  readonly name: string;
+  /** AWS region of the EKS cluster. */
+  readonly region: string;
+  /** One of irsa, pod-identity: how pods get their IAM role. */
+  readonly binding: string;
+  /** binding irsa: the cluster's IAM OIDC provider in the platform account. */
+  readonly oidcProviderArn?: string;
+  /** binding pod-identity: the EKS cluster's name. */
+  readonly clusterName?: string;
+  /** This cluster's own Vault Kubernetes auth mount, under auth/. */
+  readonly vaultAuthPath: string;
+  /** One of ec2, fargate (Pod Identity is not available on Fargate). @default ec2 */
+  readonly computeType?: string;
+}
+
+export interface KubernetesAuthBootstrap {
+  /** Name of the cluster (clusters[].name, or `default` for the single-cluster form). */
+  readonly cluster: string;
+  /** Kubernetes API server URL Vault calls for TokenReview. */
+  readonly host: string;
+  /** The cluster's CA certificate (public; PEM). */
+  readonly caCertificate: string;
+  /** The cluster's service account issuer, when Vault validates it. */
+  readonly issuer?: string;
+  /** true when Vault runs outside the cluster. @default true */
+  readonly disableLocalCaJwt?: boolean;
+}
+
+export interface DatabaseConnectionBootstrap {
+  /** A connection declared under vault.databaseConnections. */
+  readonly name: string;
+  /** Connection URL with Vault's {{username}}/{{password}} templates. */
+  readonly connectionUrl: string;
+  /** The root (admin) user Vault connects as. */
+  readonly username: string;
+  /** Stack config key (secret) holding the root password. */
+  readonly passwordConfigKey: string;
+  /** SQL Vault runs as the root user to rotate its password after setup. */
+  readonly rootRotationStatements?: string[];
+}
+
+export interface AwsEngineBootstrap {
+  /** Role Vault assumes with its plugin identity token. */
+  readonly roleArn: string;
+  /** Audience of Vault's plugin identity token. */
+  readonly identityTokenAudience: string;
+}
+
+/** Vault audit device: type file (filePath) or socket (address, socketType). */
+export interface AuditDeviceBootstrap {
+  /** One of file, socket. */
+  readonly type: string;
+  /** type file: an absolute path or stdout. */
+  readonly filePath?: string;
+  /** type socket: host:port. */
+  readonly address?: string;
+  /** type socket: one of tcp, udp. @default tcp */
+  readonly socketType?: string;
+}
+
+export interface NetworkBootstrap {
+  /** Where Vault listens. */
+  readonly vaultCidrs: string[];
+  /** @default 8200 */
+  readonly vaultPort?: number;
+  /** VPC interface endpoint subnets for the AWS APIs agents call. */
+  readonly awsEndpointCidrs?: string[];
+}
+
+export interface QuotaBootstrap {
+  /** @default 20 */
+  readonly pods?: number;
+  /** @default 4 */
+  readonly requestsCpu?: string;
+  /** @default 8Gi */
+  readonly requestsMemory?: string;
+  /** @default 8 */
+  readonly limitsCpu?: string;
+  /** @default 16Gi */
+  readonly limitsMemory?: string;
+}
+
+/** Create the Vault mounts, auth backends, connections, audit device and agent namespaces (AgentPlatform). */
+export interface BootstrapSettings {
+  readonly kubernetesAuth: KubernetesAuthBootstrap[];
+  readonly databaseConnections?: DatabaseConnectionBootstrap[];
+  readonly aws?: AwsEngineBootstrap;
+  readonly audit: AuditDeviceBootstrap;
+  readonly network: NetworkBootstrap;
+  readonly quota?: QuotaBootstrap;
+}
+
 /** The platform the agents run on: cluster OIDC provider, Vault mounts, naming, organisation limits. */
 export interface PlatformSettings {
   /** Environment name; part of every resource name. */
@@ -116,6 +211,9 @@ export interface PlatformSettings {
   readonly kubernetes?: PlatformKubernetesSettings;
   readonly vault: PlatformVaultSettings;
   readonly limits?: OrganisationLimits;
+  /** The clusters agents run in, each with its binding and Vault auth mount. @default one IRSA cluster */
+  readonly clusters?: ClusterSettings[];
+  readonly bootstrap?: BootstrapSettings;
   readonly shared?: SharedAccess[];
   readonly exceptions?: ReviewedException[];
 }
@@ -208,6 +306,8 @@ export interface AgentSpec {
   readonly orchestration?: Orchestration;
   /** Resources this agent alone owns. */
   readonly owns?: string[];
+  /** Names of the platform clusters the agent runs in. @default all */
+  readonly clusters?: string[];
   readonly tools?: Tool[];
   readonly audit?: AuditSettings;
 }

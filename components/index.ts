@@ -1,7 +1,8 @@
 export { Agent, type AgentArgs } from "./agent";
 export { AgentFleet, type AgentFleetArgs } from "./agent-fleet";
 export type * from "./args";
-export { AgentIdentity, type AgentIdentityArgs } from "./agent-identity";
+export { AgentIdentity, type AgentIdentityArgs, type ClusterProviders, type PlatformWiring } from "./agent-identity";
+export { AgentPlatform, type AgentPlatformArgs } from "./agent-platform";
 export { planDeclaration, PlanViolationError } from "./validate";
 export * from "./core/schema";
 export * from "./core/plan-types";

@@ -130,7 +130,7 @@ function namesOf(plan: AgentPlan): string[] {
   return plan.identities.flatMap((identity) => [
     `sa:${identity.serviceAccount.namespace}/${identity.serviceAccount.name}`,
     `iam:${identity.iamRole.name}`,
-    ...(identity.vault.role ? [`vault-role:${identity.vault.role.backend}/${identity.vault.role.name}`] : []),
+    ...[...(identity.vault.role ? [identity.vault.role] : []), ...identity.vault.additionalRoles].map((role) => `vault-role:${role.backend}/${role.name}`),
     ...(identity.vault.policy ? [`vault-policy:${identity.vault.policy.name}`] : []),
   ]);
 }
@@ -199,6 +199,7 @@ export class StackAgentRegistry {
       version: PLAN_VERSION,
       stack: pulumi.getStack(),
       platform: entry.platform,
+      bootstrap: null,
       agents: [...candidates.map((c) => c.plan), entry.plan],
     };
     return errorsOf(evaluatePlan(plan, STACK_WIDE_RULES, now, { partial: true }));

@@ -11,7 +11,7 @@ import type { Problem } from "../components/rules/define";
 import { checkManagedPolicyArn, checkPermissionPolicy } from "../components/rules/iam";
 import { AGENT_LABEL, IDENTITY_LABEL, checkServiceAccount, checkServiceAccountReference } from "../components/rules/kubernetes";
 import { checkRoleLimits, checkSecretTtls, checkVaultTtls } from "../components/rules/limits";
-import { checkTrustPolicy, trustedSubjects } from "../components/rules/trust";
+import { checkTrustPolicy, trustedSubjects, trustsPodIdentity } from "../components/rules/trust";
 import { checkDatabaseStatements } from "../components/rules/database";
 import { LOOSEST_TOKEN_MAX_TTL, checkSecretRole, checkVaultPolicy, checkVaultRole } from "../components/rules/vault";
 import { checkAgentRole, checkAgentServiceAccount, checkAgentVaultRole } from "./agent-metadata-checks";
@@ -128,9 +128,10 @@ function unreadablePolicy(resource: PackResource, field: string): Problem {
   return { rule: "stack/unknown-input", message: `${resource.type} ${resource.name}: ${field} is not a readable IAM policy document`, fix: "pass a JSON policy document with a Statement list" };
 }
 
-/** A role is an agent role when tagged as one, or when anything but AWS services may assume it. */
+/** A role is an agent role when tagged as one, when anything but AWS services may assume it, or when EKS Pod Identity may (pods are workloads, not a service). */
 export function isAgentOrFederatedRole(tags: Record<string, string>, trust: PolicyDocument): boolean {
   if (tags.agent && tags.identity) return true;
+  if (trustsPodIdentity(trust)) return true;
   return trust.Statement.some((s) => s.Principal === "*" || (typeof s.Principal === "object" && (s.Principal.AWS !== undefined || s.Principal.Federated !== undefined)));
 }
 

@@ -110,7 +110,8 @@ export function checkStack(resources: readonly PackResource[]): PackFinding[] {
   const shared = (what: string, urn: string, identity: Identity, other: string) =>
     findings.push({ rule: "stack/no-shared-identity", agent: identity.agent, identity: identity.kind, urn, message: `${what} is shared with ${other}`, fix: "give every identity its own ServiceAccount, IAM role and Vault role" });
   for (const sa of ix.serviceAccounts) {
-    const twins = ix.serviceAccounts.filter((o) => o !== sa && o.agent === sa.agent && o.kind === sa.kind);
+    // The same namespace/name in several clusters (one copy per cluster provider) is one identity, not two.
+    const twins = ix.serviceAccounts.filter((o) => o !== sa && o.agent === sa.agent && o.kind === sa.kind && key(o.namespace, o.name) !== key(sa.namespace, sa.name));
     if (twins.length) shared(`identity ${sa.agent}/${sa.kind}`, sa.resource.urn, sa, twins.map((t) => key(t.namespace, t.name)).join(", "));
   }
   for (const role of ix.roles) {

@@ -3,6 +3,7 @@
  * This is the only place that reads `pulumi.Config`; the components take plain arguments.
  */
 import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
 import { AgentFleet } from "../components";
 import type { AgentInput, PlatformInput } from "../components";
 
@@ -10,7 +11,34 @@ const config = new pulumi.Config("agent-identity");
 const platform = config.requireObject<PlatformInput>("platform");
 const agents = config.getObject<AgentInput[]>("agents") ?? [];
 
-const fleet = new AgentFleet("platform", { platform, agents });
+/**
+ * Database root passwords of platform.bootstrap, by config key. Refused unless the engine holds the
+ * key as a secret (`pulumi config set --secret`): a plain value would sit in the stack file.
+ */
+function rootPasswords(): Record<string, pulumi.Output<string>> {
+  const secretKeys = new Set<string>(JSON.parse(process.env.PULUMI_CONFIG_SECRET_KEYS ?? "[]") as string[]);
+  const passwords: Record<string, pulumi.Output<string>> = {};
+  for (const connection of platform.bootstrap?.databaseConnections ?? []) {
+    const key = connection.passwordConfigKey;
+    if (!secretKeys.has(`agent-identity:${key}`)) {
+      throw new Error(`agent-identity:${key} (root password of connection ${connection.name}) is not a secret: set it with \`pulumi config set --secret agent-identity:${key}\``);
+    }
+    passwords[key] = config.requireSecret(key);
+  }
+  return passwords;
+}
+
+/**
+ * One Kubernetes provider per declared cluster, on the kubeconfig context `agent-identity:kubeContexts`
+ * names for it (default: the cluster's name). A single-cluster platform uses the default provider.
+ */
+function kubernetesProviders(): Record<string, k8s.Provider> | undefined {
+  if (!platform.clusters || platform.clusters.length < 2) return undefined;
+  const contexts = config.getObject<Record<string, string>>("kubeContexts") ?? {};
+  return Object.fromEntries(platform.clusters.map((cluster) => [cluster.name, new k8s.Provider(`cluster-${cluster.name}`, { context: contexts[cluster.name] ?? cluster.name })]));
+}
+
+const fleet = new AgentFleet("platform", { platform, agents, rootPasswords: rootPasswords() }, undefined, { kubernetesProviders: kubernetesProviders() });
 
 /** Per agent and identity: the names a workload and an operator need. */
 export const identities = Object.fromEntries(

@@ -24,7 +24,7 @@ describe("compiled plan", () => {
   });
 
   it("pins every trust policy to exactly its own ServiceAccount", () => {
-    const issuer = oidcIssuer(PLATFORM.aws.oidcProviderArn);
+    const issuer = oidcIssuer(PLATFORM.aws.oidcProviderArn!);
     for (const identity of plan.agents.flatMap((a) => a.identities)) {
       const statements = identity.iamRole.trustPolicy.Statement;
       expect(statements).toHaveLength(1);

@@ -66,7 +66,7 @@ describe("revoking an agent", () => {
   });
 
   it("removes the Vault roles, policies and secret roles, and lists the lease revoke commands", () => {
-    for (const identity of rogue.identities) expect(identity.vault).toEqual({ role: null, policy: null, secretRoles: [] });
+    for (const identity of rogue.identities) expect(identity.vault).toEqual({ role: null, additionalRoles: [], policy: null, secretRoles: [] });
     expect(rogue.revoked).toEqual({
       at: AT,
       reason: "INC-7 prompt injection exfiltrating invoices",

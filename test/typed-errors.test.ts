@@ -11,7 +11,7 @@ import { providerOptions } from "../provider/options";
 import { PLATFORM, TODAY_DATE, agent, stackDeclaration } from "./helpers/fixtures";
 import { installMocks, outputValue, resources, settle } from "./helpers/pulumi-mocks";
 
-const OIDC = PLATFORM.aws.oidcProviderArn;
+const OIDC = PLATFORM.aws.oidcProviderArn!;
 const OTHER_ACCOUNT_OIDC = OIDC.replace("111122223333", "999988887777");
 const errorOf = (build: () => unknown): unknown => {
   try {

@@ -23,8 +23,12 @@ import { globalInferenceProfile, globalServiceRegion } from "./global-services";
 import { vaultSupports } from "./vault-features";
 import { effectiveTierPolicy, type OrganisationLimits, type TierPolicy } from "./tiers";
 import { TOKEN_SELF_PATHS } from "./vault-policy";
+import { POD_IDENTITY_ACTIONS, POD_IDENTITY_PRINCIPAL, POD_IDENTITY_TAGS, SOURCE_ACCOUNT, agentClusters, type EffectiveCluster } from "./clusters";
+import { compileBootstrap, namespaceGuards } from "./bootstrap";
 import type {
   AgentPlan,
+  ClusterBindingPlan,
+  VaultRolePlan,
   FleetPlan,
   IdentityPlan,
   NamedPolicy,
@@ -245,14 +249,10 @@ export function revocationPolicy(at: string): PolicyDocument {
   ]);
 }
 
-function trustPolicy(
-  platform: Platform,
-  namespace: string,
-  serviceAccount: string,
-  sessionPrefix: string | null,
-  revoked: boolean,
-): PolicyDocument {
-  const issuer = oidcIssuer(platform.aws.oidcProviderArn);
+/** The IRSA statement for one cluster: its OIDC provider, `sub` pinned to the one ServiceAccount. */
+function irsaStatement(cluster: EffectiveCluster, namespace: string, serviceAccount: string, sessionPrefix: string | null): PolicyStatement {
+  const providerArn = cluster.oidcProviderArn!;
+  const issuer = oidcIssuer(providerArn);
   const condition: NonNullable<PolicyStatement["Condition"]> = {
     StringEquals: {
       [`${issuer}:sub`]: `system:serviceaccount:${namespace}:${serviceAccount}`,
@@ -260,16 +260,75 @@ function trustPolicy(
     },
   };
   if (sessionPrefix) condition.StringLike = { "sts:RoleSessionName": `${sessionPrefix}*` };
-  return policyDocument([
-    {
-      // A revoked agent keeps its pinned statement but as a Deny: no new session can start.
-      Sid: revoked ? "RevokedNoNewSessions" : "IrsaOwnServiceAccountOnly",
-      Effect: revoked ? "Deny" : "Allow",
-      Principal: { Federated: platform.aws.oidcProviderArn },
-      Action: ["sts:AssumeRoleWithWebIdentity"],
-      Condition: condition,
+  return { Effect: "Allow", Principal: { Federated: providerArn }, Action: ["sts:AssumeRoleWithWebIdentity"], Condition: condition };
+}
+
+/**
+ * The EKS Pod Identity statement for one cluster: the `pods.eks.amazonaws.com` service may assume
+ * the role and tag the session only with the session tags EKS sets for this ServiceAccount in this
+ * cluster, for this account (`aws:SourceAccount` against a confused deputy). EKS names the session
+ * itself, so `sts:RoleSessionName` cannot be pinned; CloudTrail carries the pod in the session tags.
+ */
+function podIdentityStatement(platform: Platform, cluster: EffectiveCluster, namespace: string, serviceAccount: string): PolicyStatement {
+  return {
+    Effect: "Allow",
+    Principal: { Service: POD_IDENTITY_PRINCIPAL },
+    Action: [...POD_IDENTITY_ACTIONS],
+    Condition: {
+      StringEquals: {
+        [SOURCE_ACCOUNT]: platform.aws.accountId,
+        [POD_IDENTITY_TAGS.clusterArn]: cluster.clusterArn!,
+        [POD_IDENTITY_TAGS.namespace]: namespace,
+        [POD_IDENTITY_TAGS.serviceAccount]: serviceAccount,
+      },
     },
-  ]);
+  };
+}
+
+/** One statement per cluster, each pinned to the one ServiceAccount in that one cluster. */
+function trustPolicy(
+  platform: Platform,
+  clusters: readonly EffectiveCluster[],
+  namespace: string,
+  serviceAccount: string,
+  sessionPrefix: string | null,
+  revoked: boolean,
+): PolicyDocument {
+  const several = clusters.length > 1;
+  return policyDocument(
+    clusters.map((cluster) => {
+      const statement = cluster.binding === "irsa" ? irsaStatement(cluster, namespace, serviceAccount, sessionPrefix) : podIdentityStatement(platform, cluster, namespace, serviceAccount);
+      const base = revoked ? "RevokedNoNewSessions" : cluster.binding === "irsa" ? "IrsaOwnServiceAccountOnly" : "PodIdentityOwnServiceAccountOnly";
+      // A revoked agent keeps its pinned statements but as Deny: no new session can start.
+      return { Sid: several ? sid(base, cluster.name) : base, ...statement, Effect: revoked ? "Deny" : "Allow" };
+    }),
+  );
+}
+
+/** IRSA's ServiceAccount annotations: the role, the regional STS endpoint, short tokens. */
+function irsaAnnotations(roleArn: string): Record<string, string> {
+  return {
+    "eks.amazonaws.com/role-arn": roleArn,
+    "eks.amazonaws.com/sts-regional-endpoints": "true",
+    "eks.amazonaws.com/token-expiration": "3600",
+  };
+}
+
+/**
+ * Where every cluster uses IRSA the annotations sit on the ServiceAccount itself (the single-cluster
+ * form, unchanged). Where bindings mix, only IRSA clusters get them: in a Pod Identity cluster the
+ * role-arn annotation would make the webhook inject a web-identity token that no trust accepts.
+ */
+function bindingsFor(clusters: readonly EffectiveCluster[], namespace: string, serviceAccount: string, roleArn: string, allIrsa: boolean): ClusterBindingPlan[] {
+  return clusters.map((cluster) => ({
+    cluster: cluster.name,
+    binding: cluster.binding,
+    serviceAccountAnnotations: cluster.binding === "irsa" && !allIrsa ? irsaAnnotations(roleArn) : {},
+    podIdentityAssociation:
+      cluster.binding === "pod-identity"
+        ? { clusterName: cluster.clusterName!, region: cluster.region, namespace, serviceAccount, roleArn, disableSessionTags: false }
+        : null,
+  }));
 }
 
 // ---------------------------------------------------------------- Vault
@@ -329,6 +388,8 @@ function compileIdentity(platform: Platform, agent: AgentDeclaration, kind: Iden
   const roleName = iamRoleName(platform, agent.name, kind);
   const roleArn = iamRoleArn(platform, roleName);
   const revoked = agent.revoked !== undefined;
+  const clusters = agentClusters(platform, agent);
+  const allIrsa = clusters.every((cluster) => cluster.binding === "irsa");
   const sessionPrefix = tier.requiresTraceableSessions ? sessionNamePrefix(agent.name, kind) : null;
 
   const policies: NamedPolicy[] = [];
@@ -339,6 +400,20 @@ function compileIdentity(platform: Platform, agent: AgentDeclaration, kind: Iden
   const roles = kind === "execution" && !revoked ? secretRoles(platform, agent, tier) : [];
   const policyName = vaultPolicyName(platform, agent.name, kind);
   const ownership = { agent: agent.name, identity: kind, owner: agent.owner, sponsor: agent.sponsor, tier: agent.tier, expires: agent.expires };
+  const vaultRole = (backend: string): VaultRolePlan => ({
+    name: vaultRoleName(platform, agent.name, kind),
+    backend,
+    boundServiceAccountNames: [saName],
+    boundServiceAccountNamespaces: [namespace],
+    audience: platform.vault.audience,
+    tokenTtl: tier.tokenTtl,
+    tokenMaxTtl: tier.tokenMaxTtl,
+    tokenPolicies: [policyName],
+    tokenNoDefaultPolicy: true,
+    aliasNameSource: "serviceaccount_uid",
+    // Only where the declared Vault stores it; elsewhere it would show as a change forever.
+    aliasMetadata: vaultSupports(platform.vault, "aliasMetadata") ? ownership : null,
+  });
 
   return {
     kind,
@@ -357,10 +432,7 @@ function compileIdentity(platform: Platform, agent: AgentDeclaration, kind: Iden
         [`${LABEL_PREFIX}/tier`]: agent.tier,
       },
       annotations: {
-        "eks.amazonaws.com/role-arn": roleArn,
-        // Short-lived STS credentials from the regional endpoint.
-        "eks.amazonaws.com/sts-regional-endpoints": "true",
-        "eks.amazonaws.com/token-expiration": "3600",
+        ...(allIrsa ? irsaAnnotations(roleArn) : {}),
         [`${LABEL_PREFIX}/sponsor`]: agent.sponsor,
         [`${LABEL_PREFIX}/expires`]: agent.expires,
         ...(agent.revoked ? { [`${LABEL_PREFIX}/revoked-at`]: agent.revoked.at } : {}),
@@ -371,7 +443,7 @@ function compileIdentity(platform: Platform, agent: AgentDeclaration, kind: Iden
     iamRole: {
       name: roleName,
       arn: roleArn,
-      trustPolicy: trustPolicy(platform, namespace, saName, sessionPrefix, revoked),
+      trustPolicy: trustPolicy(platform, clusters, namespace, saName, sessionPrefix, revoked),
       policies,
       maxSessionDuration: tier.maxSessionDuration,
       permissionsBoundary: platform.aws.permissionsBoundaryArn ?? null,
@@ -383,23 +455,13 @@ function compileIdentity(platform: Platform, agent: AgentDeclaration, kind: Iden
         ...(agent.revoked ? { "revoked-at": awsTimestamp(agent.revoked.at) } : {}),
       },
     },
+    bindings: bindingsFor(clusters, namespace, saName, roleArn, allIrsa),
     vault: revoked
-      ? { role: null, policy: null, secretRoles: [] }
+      ? { role: null, additionalRoles: [], policy: null, secretRoles: [] }
       : {
-          role: {
-            name: vaultRoleName(platform, agent.name, kind),
-            backend: platform.vault.kubernetesAuthPath,
-            boundServiceAccountNames: [saName],
-            boundServiceAccountNamespaces: [namespace],
-            audience: platform.vault.audience,
-            tokenTtl: tier.tokenTtl,
-            tokenMaxTtl: tier.tokenMaxTtl,
-            tokenPolicies: [policyName],
-            tokenNoDefaultPolicy: true,
-            aliasNameSource: "serviceaccount_uid",
-            // Only where the declared Vault stores it; elsewhere it would show as a change forever.
-            aliasMetadata: vaultSupports(platform.vault, "aliasMetadata") ? ownership : null,
-          },
+          role: vaultRole(clusters[0].vaultAuthPath),
+          // Each further cluster's own auth mount: a token from that cluster logs in only there.
+          additionalRoles: clusters.slice(1).map((cluster) => vaultRole(cluster.vaultAuthPath)),
           policy: { name: policyName, paths: vaultPaths(platform, agent, kind, roles) },
           secretRoles: roles,
         },
@@ -437,6 +499,7 @@ export function compileAgent(platform: Platform, agent: AgentDeclaration): Agent
         // Agents run as ordinary restricted workloads: no privileged pods, no host access.
         "pod-security.kubernetes.io/enforce": "restricted",
       },
+      guards: namespaceGuards(platform),
     },
     auditLogGroup: {
       name: logGroup,
@@ -467,6 +530,7 @@ export function compileFleet(declaration: Declaration, stack: string): FleetPlan
     version: PLAN_VERSION,
     stack,
     platform: declaration.platform,
+    bootstrap: compileBootstrap(declaration.platform, agents),
     agents: agents.map((agent) => compileAgent(declaration.platform, agent)),
   };
 }

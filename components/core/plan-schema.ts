@@ -9,6 +9,7 @@
  */
 import { z } from "zod";
 import { IDENTITY_KINDS } from "./names";
+import { BINDINGS, COMPUTE_TYPES } from "./clusters";
 import { PLAN_VERSION, type AgentPlan, type FleetPlan } from "./plan-types";
 import { dataClassSchema, exceptionSchema, limitsSchema, tierSchema } from "./schema";
 
@@ -62,7 +63,7 @@ export const planPlatformSchema = z.strictObject({
     accountId: text,
     partition: z.enum(["aws", "aws-cn", "aws-us-gov"]),
     region: text,
-    oidcProviderArn: text,
+    oidcProviderArn: text.optional(),
     permissionsBoundaryArn: text.optional(),
   }),
   kubernetes: z.strictObject({ namespacePerAgent: z.boolean(), namespace: text }),
@@ -76,6 +77,32 @@ export const planPlatformSchema = z.strictObject({
     edition: z.enum(["community", "enterprise"]),
     databaseConnections: z.array(z.strictObject({ name: text, plugin: text })),
   }),
+  clusters: z
+    .array(
+      z.strictObject({
+        name: text,
+        region: text,
+        binding: z.enum(BINDINGS),
+        oidcProviderArn: text.optional(),
+        clusterName: text.optional(),
+        vaultAuthPath: text,
+        computeType: z.enum(COMPUTE_TYPES),
+      }),
+    )
+    .optional(),
+  bootstrap: z
+    .strictObject({
+      kubernetesAuth: z.array(z.strictObject({ cluster: text, host: text, caCertificate: text, issuer: text.optional(), disableLocalCaJwt: z.boolean() })),
+      databaseConnections: z.array(z.strictObject({ name: text, connectionUrl: text, username: text, passwordConfigKey: text, rootRotationStatements: strings })),
+      aws: z.strictObject({ roleArn: text, identityTokenAudience: text }).optional(),
+      audit: z.union([
+        z.strictObject({ type: z.literal("file"), filePath: text }),
+        z.strictObject({ type: z.literal("socket"), address: text, socketType: z.enum(["tcp", "udp"]) }),
+      ]),
+      network: z.strictObject({ vaultCidrs: strings, vaultPort: z.number().int(), awsEndpointCidrs: strings }),
+      quota: z.strictObject({ pods: z.number().int(), requestsCpu: text, requestsMemory: text, limitsCpu: text, limitsMemory: text }),
+    })
+    .optional(),
   limits: limitsSchema.optional(),
   shared: z.array(
     z.union([
@@ -148,12 +175,23 @@ export const awsSecretRoleSchema = z.strictObject({
   maxStsTtl: seconds,
 });
 
+export const clusterBindingPlanSchema = z.strictObject({
+  cluster: text,
+  binding: z.enum(BINDINGS),
+  serviceAccountAnnotations: labels,
+  podIdentityAssociation: z
+    .strictObject({ clusterName: text, region: text, namespace: text, serviceAccount: text, roleArn: text, disableSessionTags: z.literal(false) })
+    .nullable(),
+});
+
 export const identityPlanSchema = z.strictObject({
   kind: z.enum(IDENTITY_KINDS),
   serviceAccount: serviceAccountPlanSchema,
   iamRole: iamRolePlanSchema,
+  bindings: z.array(clusterBindingPlanSchema),
   vault: z.strictObject({
     role: vaultRolePlanSchema.nullable(),
+    additionalRoles: z.array(vaultRolePlanSchema),
     policy: vaultPolicyPlanSchema.nullable(),
     secretRoles: z.array(z.discriminatedUnion("type", [databaseSecretRoleSchema, awsSecretRoleSchema])),
   }),
@@ -168,7 +206,17 @@ export const agentPlanSchema = z.strictObject({
   expires: text,
   maxDataClass: dataClassSchema,
   approval: z.strictObject({ ticket: text, approvedBy: text }).nullable(),
-  namespace: z.strictObject({ name: text, create: z.boolean(), labels }),
+  namespace: z.strictObject({
+    name: text,
+    create: z.boolean(),
+    labels,
+    guards: z
+      .strictObject({
+        egress: z.strictObject({ dns: z.literal(true), vaultCidrs: strings, vaultPort: z.number().int(), awsEndpointCidrs: strings }),
+        quota: z.strictObject({ pods: z.number().int(), requestsCpu: text, requestsMemory: text, limitsCpu: text, limitsMemory: text }),
+      })
+      .nullable(),
+  }),
   auditLogGroup: z.strictObject({ name: text, arn: text, retentionDays: z.number().int(), deletionProtection: z.boolean() }),
   models: strings,
   owns: strings,
@@ -191,10 +239,38 @@ export const agentPlanSchema = z.strictObject({
   identities: z.array(identityPlanSchema),
 });
 
+const auditDeviceOptions = z.record(z.string(), z.string());
+
+export const bootstrapPlanSchema = z.strictObject({
+  authBackends: z.array(
+    z.strictObject({ cluster: text, path: text, kubernetesHost: text, kubernetesCaCert: text, issuer: text.nullable(), disableLocalCaJwt: z.boolean() }),
+  ),
+  kvMount: z.strictObject({ path: text, type: z.literal("kv"), version: z.literal("2") }),
+  databaseMount: z.strictObject({ path: text, type: z.literal("database") }).nullable(),
+  databaseConnections: z.array(
+    z.strictObject({
+      name: text,
+      backend: text,
+      pluginName: z.literal("postgresql-database-plugin"),
+      connectionUrl: text,
+      username: text,
+      passwordConfigKey: text,
+      allowedRoles: strings,
+      rootRotationStatements: strings,
+    }),
+  ),
+  awsMount: z.strictObject({ path: text, roleArn: text, identityTokenAudience: text }).nullable(),
+  audit: z.union([
+    z.strictObject({ type: z.literal("file"), path: text, options: auditDeviceOptions }),
+    z.strictObject({ type: z.literal("socket"), path: text, options: auditDeviceOptions }),
+  ]),
+});
+
 export const planSchema = z.strictObject({
   version: z.literal(PLAN_VERSION),
   stack: text,
   platform: planPlatformSchema,
+  bootstrap: bootstrapPlanSchema.nullable(),
   agents: z.array(agentPlanSchema),
 });
 

@@ -8,8 +8,11 @@ import type { IdentityKind } from "./names";
 import type { DataClass } from "./tiers";
 import type { Platform, Tier } from "./schema";
 
-/** 2: platform vault version, edition and databaseConnections; audit deletionProtection; nullable aliasMetadata. */
-export const PLAN_VERSION = 2;
+/**
+ * 2: platform vault version, edition and databaseConnections; audit deletionProtection; nullable aliasMetadata.
+ * 3: platform clusters and bootstrap; identity bindings, Vault roles in further clusters; namespace guards; fleet bootstrap.
+ */
+export const PLAN_VERSION = 3;
 
 export interface ServiceAccountPlan {
   readonly namespace: string;
@@ -98,17 +101,41 @@ export interface AwsSecretRolePlan {
 export type SecretRolePlan = DatabaseSecretRolePlan | AwsSecretRolePlan;
 
 export interface IdentityVaultPlan {
-  /** null when the agent is revoked: the role is removed so no new Vault token can be issued. */
+  /** The Kubernetes-auth role in the agent's first cluster; null when the agent is revoked: the role is removed so no new Vault token can be issued. */
   readonly role: VaultRolePlan | null;
+  /** The same role in each further cluster's own auth mount (an agent in several clusters); empty otherwise and when revoked. */
+  readonly additionalRoles: readonly VaultRolePlan[];
   /** null when the agent is revoked: removing the policy strips tokens already issued. */
   readonly policy: VaultPolicyPlan | null;
   readonly secretRoles: readonly SecretRolePlan[];
+}
+
+/** An EKS Pod Identity association: the ServiceAccount in one cluster gets the role, session tags on. */
+export interface PodIdentityAssociationPlan {
+  readonly clusterName: string;
+  readonly region: string;
+  readonly namespace: string;
+  readonly serviceAccount: string;
+  readonly roleArn: string;
+  /** Always false: the trust policy's conditions read the session tags. */
+  readonly disableSessionTags: false;
+}
+
+/** How the identity's ServiceAccount gets its role in one cluster. */
+export interface ClusterBindingPlan {
+  readonly cluster: string;
+  readonly binding: "irsa" | "pod-identity";
+  /** Annotations the ServiceAccount carries in this cluster on top of `serviceAccount.annotations` (IRSA's role-arn where the clusters mix bindings). */
+  readonly serviceAccountAnnotations: Readonly<Record<string, string>>;
+  readonly podIdentityAssociation: PodIdentityAssociationPlan | null;
 }
 
 export interface IdentityPlan {
   readonly kind: IdentityKind;
   readonly serviceAccount: ServiceAccountPlan;
   readonly iamRole: IamRolePlan;
+  /** One per cluster the agent runs in, in platform order; the trust policy has one statement each. */
+  readonly bindings: readonly ClusterBindingPlan[];
   readonly vault: IdentityVaultPlan;
   /** Session names must start with this (`sts:RoleSessionName`), or null when not required. */
   readonly sessionNamePrefix: string | null;
@@ -141,7 +168,13 @@ export interface AgentPlan {
   readonly expires: string;
   readonly maxDataClass: DataClass;
   readonly approval: { readonly ticket: string; readonly approvedBy: string } | null;
-  readonly namespace: { readonly name: string; readonly create: boolean; readonly labels: Readonly<Record<string, string>> };
+  readonly namespace: {
+    readonly name: string;
+    readonly create: boolean;
+    readonly labels: Readonly<Record<string, string>>;
+    /** Default-deny NetworkPolicy, ResourceQuota and LimitRange of the namespace; null unless platform.bootstrap is on. */
+    readonly guards: NamespaceGuardsPlan | null;
+  };
   readonly auditLogGroup: {
     readonly name: string;
     readonly arn: string;
@@ -157,10 +190,57 @@ export interface AgentPlan {
   readonly identities: readonly IdentityPlan[];
 }
 
+/** Egress the agent's pods may use; everything else (ingress included) is denied. */
+export interface NamespaceGuardsPlan {
+  readonly egress: {
+    /** kube-dns in kube-system, UDP and TCP 53. */
+    readonly dns: true;
+    readonly vaultCidrs: readonly string[];
+    readonly vaultPort: number;
+    /** VPC endpoint subnets, TCP 443. */
+    readonly awsEndpointCidrs: readonly string[];
+  };
+  readonly quota: { readonly pods: number; readonly requestsCpu: string; readonly requestsMemory: string; readonly limitsCpu: string; readonly limitsMemory: string };
+}
+
+export interface KubernetesAuthBackendPlan {
+  readonly cluster: string;
+  readonly path: string;
+  readonly kubernetesHost: string;
+  readonly kubernetesCaCert: string;
+  readonly issuer: string | null;
+  readonly disableLocalCaJwt: boolean;
+}
+
+export interface DatabaseConnectionBootstrapPlan {
+  readonly name: string;
+  readonly backend: string;
+  readonly pluginName: "postgresql-database-plugin";
+  readonly connectionUrl: string;
+  readonly username: string;
+  /** Stack config key of the root password (secret); the password itself is never in the plan. */
+  readonly passwordConfigKey: string;
+  /** Exactly the secret roles of the tools that use this connection (none: no role may). */
+  readonly allowedRoles: readonly string[];
+  readonly rootRotationStatements: readonly string[];
+}
+
+/** What AgentPlatform creates when platform.bootstrap is on. */
+export interface BootstrapPlan {
+  readonly authBackends: readonly KubernetesAuthBackendPlan[];
+  readonly kvMount: { readonly path: string; readonly type: "kv"; readonly version: "2" };
+  readonly databaseMount: { readonly path: string; readonly type: "database" } | null;
+  readonly databaseConnections: readonly DatabaseConnectionBootstrapPlan[];
+  readonly awsMount: { readonly path: string; readonly roleArn: string; readonly identityTokenAudience: string } | null;
+  readonly audit: { readonly type: "file"; readonly path: string; readonly options: Readonly<Record<string, string>> } | { readonly type: "socket"; readonly path: string; readonly options: Readonly<Record<string, string>> };
+}
+
 export interface FleetPlan {
   readonly version: typeof PLAN_VERSION;
   readonly stack: string;
   /** The platform after defaults, including organisation `limits` and reviewed `exceptions`. */
   readonly platform: Platform;
+  /** null when platform.bootstrap is off: the mounts and auth backends already exist. */
+  readonly bootstrap: BootstrapPlan | null;
   readonly agents: readonly AgentPlan[];
 }

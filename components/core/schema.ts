@@ -11,6 +11,8 @@ import { DATA_CLASSES } from "./tiers";
 import { labelPath, plainMessage } from "./declaration-errors";
 import { boundaryProblem, mountsOverlap, oidcProviderProblem, parseEksOidcProvider, partitionOfRegion, vaultAudienceProblem, vaultPathProblem } from "./platform-fields";
 import { crossFieldIssues } from "./consistency";
+import { BINDINGS, COMPUTE_TYPES, EKS_CLUSTER_NAME, MAX_CLUSTERS, agentClusterIssues, clusterIssues } from "./clusters";
+import { bootstrapSchema, bootstrapIssues } from "./bootstrap-schema";
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
@@ -115,6 +117,24 @@ export const connectionShareSchema = z.strictObject({
 
 export const shareSchema = z.union([resourceShareSchema, connectionShareSchema]);
 
+export const clusterSchema = z
+  .strictObject({
+    name: dnsLabel(40).describe("Name of the cluster in this declaration (agents list it under clusters)."),
+    region: awsRegion.describe("AWS region of the EKS cluster."),
+    binding: z.enum(BINDINGS).describe("How pods get their IAM role: irsa (OIDC provider) or pod-identity (EKS Pod Identity association)."),
+    oidcProviderArn: checked(z.string().max(200), (arn) => oidcProviderProblem(arn))
+      .optional()
+      .describe("binding irsa: the cluster's IAM OIDC provider in the platform account."),
+    clusterName: z
+      .string()
+      .regex(EKS_CLUSTER_NAME, "an EKS cluster name (letters, digits, '-' and '_', at most 100 characters)")
+      .optional()
+      .describe("binding pod-identity: the EKS cluster's name; its ARN is built in the platform account and the cluster's region."),
+    vaultAuthPath: checked(z.string(), (path) => vaultPathProblem(path, "auth")).describe("This cluster's own Vault Kubernetes auth mount, under auth/."),
+    computeType: z.enum(COMPUTE_TYPES).default("ec2").describe("Where the agents' pods run: ec2 nodes or fargate (Pod Identity is not available on Fargate). @default ec2"),
+  })
+  .describe("One EKS cluster agents run in.");
+
 export const platformSchema = z
   .strictObject({
     environment: dnsLabel(12).describe("Environment name; part of every resource name."),
@@ -123,9 +143,11 @@ export const platformSchema = z
       accountId: z.string().regex(/^\d{12}$/, "a 12-digit AWS account id"),
       partition: z.enum(["aws", "aws-cn", "aws-us-gov"]).default("aws").describe("Must be the region's partition (cn-* is aws-cn, us-gov-* is aws-us-gov)."),
       region: awsRegion,
-      oidcProviderArn: checked(z.string().max(200), (arn) => oidcProviderProblem(arn)).describe(
-        "The EKS cluster's IAM OIDC provider, in the platform account: arn:<partition>:iam::<account>:oidc-provider/oidc.eks.<region>.amazonaws.com/id/<ID>.",
-      ),
+      oidcProviderArn: checked(z.string().max(200), (arn) => oidcProviderProblem(arn))
+        .optional()
+        .describe(
+          "The EKS cluster's IAM OIDC provider, in the platform account: arn:<partition>:iam::<account>:oidc-provider/oidc.eks.<region>.amazonaws.com/id/<ID>. Required unless platform.clusters is declared (then each IRSA cluster names its own).",
+        ),
       permissionsBoundaryArn: checked(z.string().max(2048), (arn) => boundaryProblem(arn))
         .optional()
         .describe("Customer managed policy in the platform account attached as permissions boundary to every role (no wildcards)."),
@@ -165,6 +187,13 @@ export const platformSchema = z
         })
         .describe("Existing database connections tools may use, with their plugin; a tool naming any other connection is refused."),
     }),
+    clusters: z
+      .array(clusterSchema)
+      .min(1, "at least one cluster (leave clusters out for the single-cluster form)")
+      .max(MAX_CLUSTERS)
+      .optional()
+      .describe("The clusters agents run in, each with its binding (irsa or pod-identity) and its own Vault Kubernetes auth mount. @default one IRSA cluster from aws.oidcProviderArn and vault.kubernetesAuthPath"),
+    bootstrap: bootstrapSchema.optional(),
     limits: limitsSchema.optional(),
     shared: z
       .array(shareSchema)
@@ -181,12 +210,15 @@ export const platformSchema = z
     else if (regionPartition !== aws.partition) issue(["aws", "partition"], `partition ${aws.partition} disagrees with region ${aws.region} (partition ${regionPartition})`);
     // The field checks above already refused what is wrong on its own; these add what needs the platform.
     const platformScope = { accountId: aws.accountId, partition: aws.partition };
-    const provider = oidcProviderProblem(aws.oidcProviderArn) ? null : oidcProviderProblem(aws.oidcProviderArn, platformScope);
+    const providerArn = aws.oidcProviderArn;
+    const provider = providerArn === undefined || oidcProviderProblem(providerArn) ? null : oidcProviderProblem(providerArn, platformScope);
     if (provider) issue(["aws", "oidcProviderArn"], provider);
+    for (const clusterIssue of clusterIssues(platform)) issue([...clusterIssue.path], clusterIssue.message);
+    for (const bootstrapIssue of bootstrapIssues(platform)) issue([...bootstrapIssue.path], bootstrapIssue.message);
     const boundaryArn = aws.permissionsBoundaryArn;
     const boundary = boundaryArn === undefined || boundaryProblem(boundaryArn) ? null : boundaryProblem(boundaryArn, platformScope);
     if (boundary) issue(["aws", "permissionsBoundaryArn"], boundary);
-    const issuer = parseEksOidcProvider(aws.oidcProviderArn)?.issuer;
+    const issuer = providerArn === undefined ? undefined : parseEksOidcProvider(providerArn)?.issuer;
     const audience = vaultAudienceProblem(vault.audience) ? null : vaultAudienceProblem(vault.audience, issuer);
     if (audience) issue(["vault", "audience"], audience);
     const mounts = (["kvMount", "databaseMount", "awsMount"] as const).map((key) => [key, vault[key]] as const);
@@ -291,6 +323,12 @@ export const agentSchema = z
         "Resources this agent alone owns: concrete ARNs (a bucket, table, queue... and everything under it) or an S3 prefix ending in `/*`. Every tool grant must fall inside these, the agent's own roles, log group and KV subtree, or a platform share.",
       ),
     tools: z.array(toolSchema).default([]),
+    clusters: z
+      .array(dnsLabel(40))
+      .min(1, "at least one cluster (leave clusters out to run in all of the platform's clusters)")
+      .max(MAX_CLUSTERS)
+      .optional()
+      .describe("Names of the platform clusters the agent runs in. @default all of platform.clusters"),
     audit: z
       .strictObject({
         logRetentionDays: z
@@ -329,6 +367,7 @@ export const declarationSchema = z
   .superRefine((declaration, ctx) => {
     declaration.agents.forEach((agent, index) => {
       for (const issue of crossFieldIssues(declaration.platform, agent)) ctx.addIssue({ code: "custom", path: ["agents", index, ...issue.path], message: issue.message });
+      for (const issue of agentClusterIssues(declaration.platform, agent)) ctx.addIssue({ code: "custom", path: ["agents", index, ...issue.path], message: issue.message });
     });
   });
 
@@ -346,6 +385,7 @@ export type PolicyException = z.output<typeof exceptionSchema>;
 export type Share = z.output<typeof shareSchema>;
 export type ResourceShare = z.output<typeof resourceShareSchema>;
 export type ConnectionShare = z.output<typeof connectionShareSchema>;
+export type ClusterInput = z.input<typeof clusterSchema>;
 
 /** A validation failure: where in the declaration, and what is wrong. */
 export interface DeclarationIssue {

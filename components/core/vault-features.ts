@@ -29,6 +29,17 @@ export const VAULT_FEATURES = {
     editions: ["enterprise"],
     source: "terraform-provider-vault 5.5.0: alias_metadata, Vault 1.21+, tested against Enterprise only",
   },
+  /**
+   * Plugin workload identity federation: the AWS secrets engine assumes `role_arn` with a Vault
+   * plugin identity token (`identity_token_audience`) instead of static keys. Vault 1.16 added it
+   * as an Enterprise feature (Vault docs, "Plugin WIF"; @pulumi/vault aws.SecretBackend:
+   * identityTokenAudience/roleArn "Requires Vault 1.16+").
+   */
+  pluginWorkloadIdentity: {
+    minVersion: "1.16.0",
+    editions: ["enterprise"],
+    source: "Vault 1.16 plugin workload identity federation (Enterprise); @pulumi/vault aws.SecretBackend identityTokenAudience/roleArn",
+  },
 } as const satisfies Record<string, VaultFeature>;
 
 export type VaultFeatureName = keyof typeof VAULT_FEATURES;

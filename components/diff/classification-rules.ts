@@ -57,6 +57,7 @@ const SR = `${I}.vault.secretRoles[]`;
 export const CLASSIFICATION_RULES: Readonly<Record<string, ClassificationRule>> = {
   version: neutral("checked before reading: a plan of another version is refused"),
   stack: neutral("the stack compared (shown in the header)"),
+  bootstrap: { compare: { how: "derived", from: "platform.bootstrap and the agents' database tools (compared there)" }, subtree: true },
 
   // ------------------------------------------------------------------ platform
   "platform.environment": widensOnChange("part of every name: moves every resource", "platform-changed"),
@@ -66,6 +67,16 @@ export const CLASSIFICATION_RULES: Readonly<Record<string, ClassificationRule>> 
   "platform.aws.region": widensOnChange("another default region for every grant", "platform-changed"),
   "platform.aws.oidcProviderArn": widensOnChange("another cluster's tokens are trusted", "platform-changed"),
   "platform.aws.permissionsBoundaryArn": widensOnChange("removing or replacing the boundary cannot be proved narrower", "platform-changed"),
+  "platform.clusters": {
+    compare: { how: "any-change-widens", why: "another cluster, binding, OIDC provider, EKS cluster or Vault auth mount: other pods may assume roles or log in" },
+    kind: "platform-changed",
+    subtree: true,
+  },
+  "platform.bootstrap": {
+    compare: { how: "any-change-widens", why: "what AgentPlatform creates (auth backends, mounts, connections, audit device, egress, quotas) cannot be proved narrower" },
+    kind: "platform-changed",
+    subtree: true,
+  },
   "platform.kubernetes.namespacePerAgent": requirement("agents share a namespace when false", "platform-changed"),
   "platform.kubernetes.namespace": neutral("the shared namespace's name; bindings that follow it are compared per identity"),
   "platform.vault.kubernetesAuthPath": widensOnChange("another Kubernetes auth mount: another cluster's ServiceAccounts log in", "platform-changed"),
@@ -104,6 +115,7 @@ export const CLASSIFICATION_RULES: Readonly<Record<string, ClassificationRule>> 
   [`${A}.namespace.create`]: requirement("the agent has a namespace of its own", "namespace-changed"),
   [`${A}.namespace.labels{}`]: derived("agent name, owner, tier"),
   [`${A}.namespace.labels{pod-security.kubernetes.io/enforce}`]: widensOnChange("Pod Security level of the namespace", "namespace-changed"),
+  [`${A}.namespace.guards`]: { compare: { how: "any-change-widens", why: "the namespace's NetworkPolicy egress and quota" }, kind: "namespace-changed", subtree: true },
   [`${A}.auditLogGroup.name`]: derived("agent name and platform"),
   [`${A}.auditLogGroup.arn`]: derived("agent name and platform"),
   [`${A}.auditLogGroup.retentionDays`]: dedicated("agent fields", "never (neutral)", "never (neutral)"),
@@ -146,6 +158,8 @@ export const CLASSIFICATION_RULES: Readonly<Record<string, ClassificationRule>> 
   [`${VR}.tokenNoDefaultPolicy`]: widensOnChange("the default policy is attached to tokens", "vault-binding-changed"),
   [`${VR}.aliasNameSource`]: widensOnChange("how Vault identities are keyed", "vault-binding-changed"),
   [`${VR}.aliasMetadata{}`]: derived("agent fields (owner, sponsor, tier, expiry)"),
+  [`${I}.bindings`]: { compare: { how: "any-change-widens", why: "the clusters and bindings (IRSA, Pod Identity association) through which the role is assumed" }, kind: "trust-changed", subtree: true },
+  [`${I}.vault.additionalRoles`]: { compare: { how: "any-change-widens", why: "the identity's Vault roles in further clusters' auth mounts" }, kind: "vault-binding-changed", subtree: true },
   [`${I}.vault.policy.name`]: dedicated("Vault policy", "never", "policy deleted (tokens lose its paths at once)"),
   [`${I}.vault.policy.paths[]`]: dedicated("Vault paths (capability × path), by containment", "a path or capability added or widened (`+`, trailing `*`)", "removed or narrowed", true),
   [`${SR}.type`]: dedicated("secret roles", "any change", "never"),

@@ -4,6 +4,7 @@
  * tier's requirements, so the plan rules and the policy pack (which reads the tier from the role's
  * tags) share them.
  */
+import { isPodIdentityStatement } from "./trust";
 import { tierPolicyFor } from "../core/compile";
 import { asList, type PolicyDocument } from "../core/iam-document";
 import { boundaryProblem } from "../core/platform-fields";
@@ -70,12 +71,17 @@ export function checkPermissionsBoundary(role: TieredRole, tier: TierPolicy): Pr
   ];
 }
 
-/** Every Allow statement must pin the session name; a Deny (a revoked role) admits no session to trace. */
+/**
+ * Every Allow statement must pin the session name; a Deny (a revoked role) admits no session to trace.
+ * EKS Pod Identity names the session itself (a RoleSessionName condition would refuse it); its
+ * statements are traced by the session tags EKS sets (pod name and UID in CloudTrail), which the
+ * trust rules require it to carry, so they are not held to a session name here.
+ */
 export function checkTraceableSessions(role: TieredRole, trust: PolicyDocument, tier: TierPolicy): Problem[] {
   if (!tier.requiresTraceableSessions) return [];
   const wanted = `${sessionNamePrefix(role.agent, role.kind)}*`;
   const pinned = (values: string[]) => values.length === 1 && values[0] === wanted;
-  const allows = trust.Statement.filter((s) => s.Effect !== "Deny");
+  const allows = trust.Statement.filter((s) => s.Effect !== "Deny" && !isPodIdentityStatement(s));
   if (allows.every((s) => pinned(asList(s.Condition?.StringLike?.["sts:RoleSessionName"])))) return [];
   return [
     {

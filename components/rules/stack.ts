@@ -41,7 +41,9 @@ export const stackRules: PlanRule[] = [
         ),
         ...duplicates(identities.map(({ agent, identity }) => ({ key: identity.iamRole.name, agent, identity: identity.kind })), "IAM role", fix),
         ...duplicates(
-          identities.flatMap(({ agent, identity }) => (identity.vault.role ? [{ key: `${identity.vault.role.backend}/${identity.vault.role.name}`, agent, identity: identity.kind }] : [])),
+          identities.flatMap(({ agent, identity }) =>
+            [...(identity.vault.role ? [identity.vault.role] : []), ...identity.vault.additionalRoles].map((role) => ({ key: `${role.backend}/${role.name}`, agent, identity: identity.kind })),
+          ),
           "Vault role",
           fix,
         ),

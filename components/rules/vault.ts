@@ -3,6 +3,7 @@
  * the default policy, policies free of system paths and sudo, AWS secret roles that only assume
  * declared, non-agent roles for at most an hour.
  */
+import { platformClusters } from "../core/clusters";
 import { formatDuration } from "../core/durations";
 import { hasWildcard } from "../core/patterns";
 import type { IdentityKind } from "../core/names";
@@ -210,12 +211,12 @@ export function checkUniqueVaultPaths(plan: FleetPlan): RuleFinding[] {
 }
 
 /** Two mounts at one path (or one inside the other) cannot both exist in Vault. */
-export function checkVaultMounts(vault: FleetPlan["platform"]["vault"]): Problem[] {
+export function checkVaultMounts(vault: FleetPlan["platform"]["vault"], clusters?: FleetPlan["platform"]["clusters"]): Problem[] {
   const mounts = [
     ["kvMount", vault.kvMount],
     ["databaseMount", vault.databaseMount],
     ["awsMount", vault.awsMount],
-    ["kubernetesAuthPath", `auth/${vault.kubernetesAuthPath}`],
+    ...(clusters ? clusters.map((c) => [`clusters.${c.name}.vaultAuthPath`, `auth/${c.vaultAuthPath}`]) : [["kubernetesAuthPath", `auth/${vault.kubernetesAuthPath}`]]),
   ].map(([key, path]) => [key, path.replace(/^\/+|\/+$/g, "")] as const);
   const problems: Problem[] = [];
   for (let i = 0; i < mounts.length; i++) {
@@ -236,15 +237,19 @@ export function checkVaultMounts(vault: FleetPlan["platform"]["vault"]): Problem
 
 export const vaultRules = familyRules(VAULT_RULES, ({ plan }) => {
   const agentRoleArns = plan.agents.flatMap((agent) => agent.identities.map((identity) => identity.iamRole.arn));
-  const issuer = parseEksOidcProvider(plan.platform.aws.oidcProviderArn)?.issuer;
+  // Each role is checked against the issuer of the cluster whose auth mount it lives in.
+  const issuerOf = new Map(platformClusters(plan.platform).map((c) => [c.vaultAuthPath, c.oidcProviderArn ? parseEksOidcProvider(c.oidcProviderArn)?.issuer : undefined]));
   const findings: RuleFinding[] = [];
   const add = (agent: string, kind: IdentityKind, problems: Problem[]) => findings.push(...attribute(agent, kind, problems));
   for (const agent of plan.agents) {
     const tier = tierPolicyFor(plan.platform, agent);
     for (const identity of agent.identities) {
-      const { role, policy, secretRoles } = identity.vault;
+      const { role, additionalRoles, policy, secretRoles } = identity.vault;
       // A revoked identity has no role and no policy: nothing can log in, nothing to check.
-      if (role) add(agent.name, identity.kind, checkVaultRole(role, { namespace: identity.serviceAccount.namespace, serviceAccount: identity.serviceAccount.name, tokenMaxTtlCeiling: tier.tokenMaxTtl, issuer }));
+      for (const each of [...(role ? [role] : []), ...additionalRoles]) {
+        const expected = { namespace: identity.serviceAccount.namespace, serviceAccount: identity.serviceAccount.name, tokenMaxTtlCeiling: tier.tokenMaxTtl, issuer: issuerOf.get(each.backend) };
+        add(agent.name, identity.kind, checkVaultRole(each, expected));
+      }
       if (policy) add(agent.name, identity.kind, checkVaultPolicy(policy.paths));
       for (const secret of secretRoles) {
         add(agent.name, identity.kind, checkSecretRole(secret, { agentRoleArns, maxStsTtlCeiling: tier.maxStsTtl }));
@@ -253,7 +258,7 @@ export const vaultRules = familyRules(VAULT_RULES, ({ plan }) => {
   }
   findings.push(...checkUniqueVaultPaths(plan));
   // A platform problem, reported on each agent that has a Vault role (`*`: every identity).
-  const mountProblems = checkVaultMounts(plan.platform.vault);
+  const mountProblems = checkVaultMounts(plan.platform.vault, plan.platform.clusters);
   if (mountProblems.length) for (const agent of plan.agents) findings.push(...attribute(agent.name, null, mountProblems));
   return findings;
 });

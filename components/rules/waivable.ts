@@ -61,6 +61,8 @@ export const WAIVABLE: Readonly<Record<string, boolean>> = {
   "trust/string-equals": false,
   "trust/no-wildcards": false,
   "trust/own-service-account": false,
+  "trust/pod-identity-actions": false,
+  "trust/pod-identity-session-tags": false,
   "kubernetes/automount-token": false,
   "kubernetes/default-service-account": false,
   "kubernetes/system-namespace": false,

@@ -277,3 +277,70 @@ describe.concurrent("the program is type-checked with the project's strict setti
     }
   });
 });
+
+describe.concurrent("the sandbox stack: bootstrap on, two clusters (IRSA and Pod Identity)", () => {
+  const PASSWORD = "sandbox-root-password-c41d";
+  const config = () => ({ ...stackConfig(ROOT, "sandbox"), "agent-identity:ledgerRootPassword": PASSWORD });
+  const secretKeys = ["agent-identity:ledgerRootPassword"];
+
+  it.for(MODES)("%s: the program registers the platform, the bindings and the agents; the pack reports nothing; the root password stays secret", SLOW, async ([, dryRun], { expect }) => {
+    const run = await programRun({ stack: "sandbox", dryRun, config: config(), secretKeys });
+    expect(outcome(run), run.stderr).toEqual(CLEAN);
+    const types = run.monitor.resources.filter((r) => r.custom).map((r) => r.type);
+    const count = (type: string) => types.filter((t) => t === type).length;
+    expect({
+      audit: count("vault:index/audit:Audit"),
+      authBackends: count("vault:index/authBackend:AuthBackend"),
+      authConfigs: count("vault:kubernetes/authBackendConfig:AuthBackendConfig"),
+      mounts: count("vault:index/mount:Mount"),
+      connections: count("vault:database/secretBackendConnection:SecretBackendConnection"),
+      awsEngines: count("vault:aws/secretBackend:SecretBackend"),
+      kubernetesProviders: count("pulumi:providers:kubernetes"),
+      // invoice-triage in blue and green, support-assistant in green: 3 namespaces, 9 ServiceAccounts.
+      namespaces: count("kubernetes:core/v1:Namespace"),
+      serviceAccounts: count("kubernetes:core/v1:ServiceAccount"),
+      networkPolicies: count("kubernetes:networking.k8s.io/v1:NetworkPolicy"),
+      quotas: count("kubernetes:core/v1:ResourceQuota"),
+      limitRanges: count("kubernetes:core/v1:LimitRange"),
+      podIdentityAssociations: count("aws:eks/podIdentityAssociation:PodIdentityAssociation"),
+      vaultRoles: count("vault:kubernetes/authBackendRole:AuthBackendRole"),
+    }).toEqual({
+      audit: 1,
+      authBackends: 2,
+      authConfigs: 2,
+      mounts: 2,
+      connections: 1,
+      awsEngines: 1,
+      kubernetesProviders: 2,
+      namespaces: 3,
+      serviceAccounts: 9,
+      networkPolicies: 3,
+      quotas: 3,
+      limitRanges: 3,
+      podIdentityAssociations: 6,
+      vaultRoles: 9,
+    });
+    // Every agent Vault role waits for the auth backend of its own cluster (the mount it names).
+    const backends = new Map(run.monitor.resources.filter((r) => r.type === "vault:index/authBackend:AuthBackend").map((r) => [plain(r.inputs.path ?? null), r.urn]));
+    for (const role of run.monitor.resources.filter((r) => r.type === "vault:kubernetes/authBackendRole:AuthBackendRole")) {
+      expect(role.dependencies, role.urn).toContain(backends.get(plain(role.inputs.backend ?? null)));
+    }
+    for (const resource of run.monitor.resources) expect(plainTextStrings(resource.inputs).filter((s) => s.includes(PASSWORD)), resource.urn).toEqual([]);
+    // Nor in what the engine answered, nor in any registered output (components' and the stack's).
+    for (const resource of run.monitor.resources) expect(plainTextStrings(resource.outputs).filter((s) => s.includes(PASSWORD)), resource.urn).toEqual([]);
+    for (const [urn, outputs] of run.monitor.stackOutputs) expect(plainTextStrings(outputs).filter((s) => s.includes(PASSWORD)), urn).toEqual([]);
+    expect(run.monitor.stackOutputs.size).toBeGreaterThan(1);
+    const connection = run.monitor.resources.find((r) => r.type === "vault:database/secretBackendConnection:SecretBackendConnection")!;
+    const postgresql = connection.inputs.postgresql as WireObject | undefined;
+    expect(isSecret(connection.inputs.postgresql) || isSecret(postgresql?.password)).toBe(true);
+    const { pack, session } = await packFor({ stack: "sandbox", project: PROJECT, dryRun, config: config(), env: { TS_NODE_CACHE_DIRECTORY: cacheDir } });
+    expect(await pack.analyzeAll(run.monitor.resources, session)).toEqual([]);
+  });
+
+  it("a root password set in plain text (not --secret) is refused before anything is created", SLOW, async ({ expect }) => {
+    const run = await programRun({ stack: "sandbox", dryRun: true, config: config(), secretKeys: [] });
+    expect(run.exitCode).not.toBe(0);
+    expect(run.monitor.errors().map((log) => log.message).join("\n")).toMatch(/agent-identity:ledgerRootPassword \(root password of connection ledger\) is not a secret: set it with `pulumi config set --secret/);
+    expect(run.monitor.resources.filter((r) => r.custom)).toEqual([]);
+  });
+});

@@ -5,7 +5,20 @@ import { installMocks, resources, settle } from "./pulumi-mocks";
 import { TODAY_DATE } from "./fixtures";
 import type { Resource } from "./policy-args";
 
-export async function componentResources(declaration: DeclarationInput): Promise<Resource[]> {
+/**
+ * The mock monitor and the record of registrations are process-wide: two calls at once (concurrent
+ * tests, e.g. the engine harness's dev and prod) would interleave and mix their resources. Calls run
+ * one after another.
+ */
+let queue: Promise<unknown> = Promise.resolve();
+
+export function componentResources(declaration: DeclarationInput): Promise<Resource[]> {
+  const next = queue.then(() => register(declaration));
+  queue = next.catch(() => undefined);
+  return next;
+}
+
+async function register(declaration: DeclarationInput): Promise<Resource[]> {
   installMocks();
   new AgentFleet("platform", { platform: declaration.platform, agents: declaration.agents ?? [], validationDate: TODAY_DATE });
   await settle();

@@ -34,3 +34,24 @@ export async function decide(role: IamRolePlan, call: Call, region = "us-east-1"
   if (response.resultType === "error") throw new Error(`simulation error: ${JSON.stringify(response.errors)}`);
   return response.overallResult as Decision;
 }
+
+/**
+ * Decide whether `principal` (an AWS service such as pods.eks.amazonaws.com, or a federated
+ * provider) may call `action` on the role, by the role's trust policy alone: the trust is the
+ * role's resource policy, and a service principal has no identity policies of its own.
+ */
+export async function decideTrust(role: Pick<IamRolePlan, "arn" | "trustPolicy">, principal: string, action: string, context: Record<string, string | string[]>): Promise<Decision> {
+  const account = role.arn.split(":")[4];
+  const response = await runSimulation(
+    {
+      identityPolicies: [],
+      serviceControlPolicies: [],
+      resourceControlPolicies: [],
+      resourcePolicy: role.trustPolicy,
+      request: { principal, action, resource: { resource: role.arn, accountId: account }, contextVariables: context },
+    } as Parameters<typeof runSimulation>[0],
+    {},
+  );
+  if (response.resultType === "error") throw new Error(`simulation error: ${JSON.stringify(response.errors)}`);
+  return response.overallResult as Decision;
+}

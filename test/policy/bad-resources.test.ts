@@ -8,7 +8,7 @@ import { PLATFORM, agent } from "../helpers/fixtures";
 import { UNKNOWN, runPack, ruleIds, type Resource } from "../helpers/policy-args";
 import { policies } from "../../policy/policies";
 
-const OIDC = PLATFORM.aws.oidcProviderArn;
+const OIDC = PLATFORM.aws.oidcProviderArn!;
 const ISSUER = OIDC.split(":oidc-provider/")[1];
 const trust = (condition?: Record<string, Record<string, string | string[]>>, principal: unknown = { Federated: OIDC }) =>
   JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: principal, Action: "sts:AssumeRoleWithWebIdentity", ...(condition ? { Condition: condition } : {}) }] });
@@ -27,7 +27,27 @@ async function rulesFor(...extra: Resource[]): Promise<string[]> {
   return ruleIds(await runPack([...base, ...extra]));
 }
 
+/** EKS Pod Identity trust: AWS's documented statement, with the conditions the compiler adds. */
+const podTrust = (condition?: Record<string, Record<string, string>>) =>
+  JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "pods.eks.amazonaws.com" }, Action: ["sts:AssumeRole", "sts:TagSession"], ...(condition ? { Condition: condition } : {}) }] });
+const POD_PINNED = {
+  "aws:SourceAccount": "111122223333",
+  "aws:RequestTag/eks-cluster-arn": "arn:aws:eks:us-west-2:111122223333:cluster/green",
+  "aws:RequestTag/kubernetes-namespace": "tools",
+  "aws:RequestTag/kubernetes-service-account": "worker",
+};
+
 const cases: Array<{ name: string; resources: Resource[]; expect: string[] }> = [
+  {
+    name: "an untagged role with AWS's unconditioned EKS Pod Identity trust (any pod of any cluster)",
+    resources: [{ type: "aws:iam/role:Role", name: "any-pod-identity", props: { name: "any-pod-identity", assumeRolePolicy: podTrust() } }],
+    expect: ["trust/pod-identity-session-tags"],
+  },
+  {
+    name: "an untagged Pod Identity role pinned to a namespace only (every ServiceAccount in it, any cluster)",
+    resources: [{ type: "aws:iam/role:Role", name: "ns-pod-identity", props: { name: "ns-pod-identity", assumeRolePolicy: podTrust({ StringEquals: { "aws:RequestTag/kubernetes-namespace": "tools" } }) } }],
+    expect: ["trust/pod-identity-session-tags"],
+  },
   {
     name: "a role trusting the whole OIDC provider",
     resources: [{ type: "aws:iam/role:Role", name: "any-pod", props: { name: "any-pod", assumeRolePolicy: trust() } }],
@@ -169,6 +189,11 @@ describe("policy pack on hand-written resources", () => {
   it("names the agent, identity, rule and fix in each message", async () => {
     const reported = await runPack([...base, cases.find((c) => c.name.startsWith("an inline policy"))!.resources[0]]);
     expect(reported.map((r) => r.message)).toEqual([expect.stringMatching(/^acme-test-billing-execution\/\*: iam\/service-wildcard: statement #1 allows every s3 action .+ — name each action .+/)]);
+  });
+
+  it("accepts a hand-written Pod Identity role pinned as the compiler pins it", async () => {
+    const pinned = { type: "aws:iam/role:Role", name: "pinned-pod-identity", props: { name: "pinned-pod-identity", assumeRolePolicy: podTrust({ StringEquals: POD_PINNED }) } };
+    expect(await rulesFor(pinned)).toEqual([]);
   });
 
   it("does not apply IRSA trust rules to an AWS service role", async () => {

@@ -12,7 +12,7 @@ import { UNKNOWN, resourceArgs, runPack, ruleIds, type Resource } from "../helpe
 
 const HIGH_RISK: Partial<AgentInput> = { tier: "high-risk", approval: { ticket: "SEC-9", approvedBy: "sec@example.com" } };
 const SHARED = { ...PLATFORM, kubernetes: { namespacePerAgent: false, namespace: "agents" } };
-const OIDC = PLATFORM.aws.oidcProviderArn;
+const OIDC = PLATFORM.aws.oidcProviderArn!;
 const ISSUER = OIDC.split(":oidc-provider/")[1];
 const REGION = { StringEquals: { "aws:RequestedRegion": "us-east-1" } };
 const policy = (statement: Record<string, unknown>) => JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", ...statement }] });

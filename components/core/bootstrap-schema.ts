@@ -1,0 +1,155 @@
+/**
+ * `platform.bootstrap`: what AgentPlatform creates when a team starts from a fresh cluster and a
+ * fresh Vault. Present = on; absent = the mounts, auth backends and connections already exist at
+ * the configured paths. Secret values are never written here: a connection names the stack config
+ * key holding its root password (`stacks/index.ts` reads it with `requireSecret`).
+ */
+import { z } from "zod";
+import { vaultSupports } from "./vault-features";
+
+/** A Pulumi config key name (the part after `agent-identity:`). */
+const CONFIG_KEY = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
+const IPV4_CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
+/** The widest egress block accepted: a /16 is a VPC; anything wider is "the internet, mostly". */
+export const MIN_EGRESS_PREFIX = 16;
+
+/** Why a CIDR is refused as an egress destination, or null. */
+export function egressCidrProblem(cidr: string): string | null {
+  const match = IPV4_CIDR.exec(cidr);
+  if (!match) return "an IPv4 CIDR such as 10.0.12.0/24";
+  const octets = match.slice(1, 5).map(Number);
+  const prefix = Number(match[5]);
+  if (octets.some((o) => o > 255) || prefix > 32) return "an IPv4 CIDR such as 10.0.12.0/24";
+  if (prefix < MIN_EGRESS_PREFIX) return `/${prefix} is wider than /${MIN_EGRESS_PREFIX}: name the Vault and VPC endpoint subnets, not the internet`;
+  const address = octets.reduce((a, o) => a * 256 + o, 0);
+  if (address % 2 ** (32 - prefix) !== 0) return `host bits are set: write the network address of the /${prefix}`;
+  return null;
+}
+
+const cidr = z.string().max(18).superRefine((value, ctx) => {
+  const problem = egressCidrProblem(value);
+  if (problem) ctx.addIssue({ code: "custom", message: problem });
+});
+
+/** The one statement root rotation needs (the PostgreSQL plugin fills in username and password). */
+const ROOT_ROTATION = /^ALTER (ROLE|USER) "\{\{(username|name)\}\}" WITH PASSWORD '\{\{password\}\}';?$/;
+
+const PEM_CERT = /^-----BEGIN CERTIFICATE-----\n[A-Za-z0-9+/=\n]+\n-----END CERTIFICATE-----\n?$/;
+
+export const kubernetesAuthBootstrapSchema = z.strictObject({
+  cluster: z.string().min(1).max(40).describe("Name of the cluster (platform.clusters[].name, or `default` for the single-cluster form)."),
+  host: z
+    .string()
+    .max(512)
+    .regex(/^https:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$/, "the API server's https URL, e.g. https://ABC.gr7.us-east-1.eks.amazonaws.com")
+    .describe("Kubernetes API server URL Vault calls for TokenReview."),
+  caCertificate: z.string().max(16384).regex(PEM_CERT, "one PEM certificate").describe("The cluster's CA certificate (public; PEM)."),
+  issuer: z.string().max(512).optional().describe("The cluster's service account issuer, when Vault validates it."),
+  disableLocalCaJwt: z.boolean().default(true).describe("true when Vault runs outside the cluster (it then uses the client's JWT for TokenReview). @default true"),
+});
+
+export const databaseConnectionBootstrapSchema = z.strictObject({
+  name: z.string().min(1).max(128).describe("A connection declared under platform.vault.databaseConnections."),
+  connectionUrl: z
+    .string()
+    .max(1024)
+    .regex(/^postgres(ql)?:\/\/\{\{username\}\}:\{\{password\}\}@[A-Za-z0-9.-]+(:\d{1,5})?\/[A-Za-z0-9_-]+(\?[A-Za-z0-9_=&-]*)?$/, "postgresql://{{username}}:{{password}}@host:5432/db?sslmode=verify-full (credentials only as Vault's templates)")
+    .describe("Connection URL with Vault's {{username}}/{{password}} templates, never the credentials themselves."),
+  username: z.string().min(1).max(63).regex(/^[a-z_][a-z0-9_]*$/, "a PostgreSQL role name").describe("The root (admin) user Vault connects as."),
+  passwordConfigKey: z.string().regex(CONFIG_KEY, "a stack config key name such as ledgerRootPassword").describe("Stack config key (secret) holding the root password; set it with `pulumi config set --secret`."),
+  rootRotationStatements: z
+    .array(
+      z
+        .string()
+        .max(200)
+        .regex(ROOT_ROTATION, `only ALTER ROLE "{{username}}" WITH PASSWORD '{{password}}' (Vault runs it as the root user: nothing else)`),
+    )
+    .min(1)
+    .max(1)
+    .default([`ALTER ROLE "{{username}}" WITH PASSWORD '{{password}}';`])
+    .describe("SQL Vault runs as the root user to rotate its password after setup, so only Vault knows it; only the password change itself is accepted."),
+});
+
+export const bootstrapSchema = z
+  .strictObject({
+    kubernetesAuth: z.array(kubernetesAuthBootstrapSchema).min(1).max(20).describe("One Kubernetes auth backend configuration per cluster."),
+    databaseConnections: z.array(databaseConnectionBootstrapSchema).max(100).default([]),
+    aws: z
+      .strictObject({
+        roleArn: z.string().regex(/^arn:aws(-cn|-us-gov)?:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/, "an IAM role ARN").describe("Role Vault assumes with its plugin identity token (workload identity federation)."),
+        identityTokenAudience: z.string().min(1).max(256).regex(/^[\x21-\x7e]+$/, "printable ASCII, no spaces").describe("Audience of Vault's plugin identity token, as trusted by the role's OIDC provider."),
+      })
+      .optional()
+      .describe("Create the AWS secrets engine; its own credentials come from Vault's plugin workload identity (Vault Enterprise 1.16+), never static keys."),
+    audit: z
+      .union([
+        z.strictObject({ type: z.literal("file"), filePath: z.string().min(1).max(512).regex(/^(stdout|\/[A-Za-z0-9._/-]+)$/, "an absolute path or stdout") }),
+        z.strictObject({ type: z.literal("socket"), address: z.string().min(1).max(255).regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, "host:port"), socketType: z.enum(["tcp", "udp"]).default("tcp") }),
+      ])
+      .describe("Vault audit device recording every login and secret read."),
+    network: z.strictObject({
+      vaultCidrs: z.array(cidr).min(1).max(10).describe("Where Vault listens (agent egress is allowed there on vaultPort)."),
+      vaultPort: z.number().int().min(1).max(65535).default(8200),
+      awsEndpointCidrs: z.array(cidr).max(20).default([]).describe("VPC interface endpoint subnets for the AWS APIs agents call (egress 443)."),
+    }),
+    quota: z
+      .strictObject({
+        pods: z.number().int().min(1).max(1000).default(20),
+        requestsCpu: z.string().regex(/^\d{1,5}m?$/, "a CPU quantity such as 4 or 500m").default("4"),
+        requestsMemory: z.string().regex(/^\d{1,6}(Mi|Gi)$/, "a memory quantity such as 8Gi").default("8Gi"),
+        limitsCpu: z.string().regex(/^\d{1,5}m?$/, "a CPU quantity such as 8 or 500m").default("8"),
+        limitsMemory: z.string().regex(/^\d{1,6}(Mi|Gi)$/, "a memory quantity such as 16Gi").default("16Gi"),
+      })
+      .default({ pods: 20, requestsCpu: "4", requestsMemory: "8Gi", limitsCpu: "8", limitsMemory: "16Gi" })
+      .describe("ResourceQuota of every agent namespace; a LimitRange gives containers defaults under it."),
+  })
+  .describe("Create the Vault mounts, auth backends, connections, audit device and agent namespaces (AgentPlatform). Absent: they already exist.");
+
+export type BootstrapDeclaration = z.output<typeof bootstrapSchema>;
+
+interface PlatformView {
+  readonly environment?: string;
+  readonly aws: { readonly accountId: string; readonly partition: string };
+  readonly vault: { readonly version?: string; readonly edition: "community" | "enterprise"; readonly databaseConnections: ReadonlyArray<{ readonly name: string; readonly plugin: string }> };
+  readonly clusters?: ReadonlyArray<{ readonly name: string }>;
+  readonly kubernetes: { readonly namespacePerAgent: boolean };
+  readonly bootstrap?: BootstrapDeclaration;
+}
+
+/** What the bootstrap block gets wrong given the rest of the platform. */
+export function bootstrapIssues(platform: PlatformView): Array<{ path: (string | number)[]; message: string }> {
+  const bootstrap = platform.bootstrap;
+  if (!bootstrap) return [];
+  const issues: Array<{ path: (string | number)[]; message: string }> = [];
+  const add = (path: (string | number)[], message: string) => issues.push({ path: ["bootstrap", ...path], message });
+  const clusters = platform.clusters ? platform.clusters.map((c) => c.name) : ["default"];
+  const configured = new Set<string>();
+  bootstrap.kubernetesAuth.forEach((auth, i) => {
+    if (!clusters.includes(auth.cluster)) add(["kubernetesAuth", i, "cluster"], `no cluster "${auth.cluster}" (clusters: ${clusters.join(", ")})`);
+    if (configured.has(auth.cluster)) add(["kubernetesAuth", i, "cluster"], `cluster "${auth.cluster}" is configured twice`);
+    configured.add(auth.cluster);
+  });
+  for (const cluster of clusters) if (!configured.has(cluster)) add(["kubernetesAuth"], `cluster "${cluster}" has no Kubernetes auth configuration: every cluster's auth mount is created`);
+  const declared = new Map(platform.vault.databaseConnections.map((c) => [c.name, c.plugin]));
+  const seen = new Set<string>();
+  bootstrap.databaseConnections.forEach((connection, i) => {
+    const plugin = declared.get(connection.name);
+    if (plugin === undefined) add(["databaseConnections", i, "name"], `"${connection.name}" is not in platform.vault.databaseConnections`);
+    else if (plugin !== "postgresql-database-plugin") add(["databaseConnections", i, "name"], `"${connection.name}" uses ${plugin}; bootstrap creates PostgreSQL connections only`);
+    if (seen.has(connection.name)) add(["databaseConnections", i, "name"], `"${connection.name}" is configured twice`);
+    seen.add(connection.name);
+  });
+  for (const connection of platform.vault.databaseConnections) {
+    if (!seen.has(connection.name)) add(["databaseConnections"], `connection "${connection.name}" (platform.vault.databaseConnections) has no bootstrap configuration`);
+  }
+  if (bootstrap.aws) {
+    if (!vaultSupports(platform.vault, "pluginWorkloadIdentity")) {
+      add(["aws"], "the AWS secrets engine's own credentials come from plugin workload identity federation, which needs Vault Enterprise 1.16+ (declare platform.vault.version and edition); static access keys are not offered. Leave bootstrap.aws out and create the AWS mount yourself");
+    }
+    const account = bootstrap.aws.roleArn.split(":")[4];
+    const partition = bootstrap.aws.roleArn.split(":")[1];
+    if (account !== platform.aws.accountId || partition !== platform.aws.partition) add(["aws", "roleArn"], `the role must be in the platform account ${platform.aws.accountId} and partition ${platform.aws.partition}`);
+  }
+  if (!platform.kubernetes.namespacePerAgent) add([], "bootstrap creates one namespace per agent with its own NetworkPolicy and quota: set kubernetes.namespacePerAgent true");
+  return issues;
+}
