@@ -63,6 +63,13 @@ export const RESOURCE_POLICY_TYPES: Readonly<Record<string, string>> = {
   "aws:kinesis/resourcePolicy:ResourcePolicy": "policy",
   "aws:dynamodb/resourcePolicy:ResourcePolicy": "policy",
   "aws:codeartifact/repositoryPermissionsPolicy:RepositoryPermissionsPolicy": "policyDocument",
+  "aws:kms/replicaKey:ReplicaKey": "policy",
+  "aws:kms/externalKey:ExternalKey": "policy",
+  "aws:kms/replicaExternalKey:ReplicaExternalKey": "policy",
+  "aws:opensearch/domain:Domain": "accessPolicies",
+  "aws:elasticsearch/domain:Domain": "accessPolicies",
+  "aws:elasticsearch/domainPolicy:DomainPolicy": "accessPolicies",
+  "aws:apigateway/restApi:RestApi": "policy",
 };
 
 /** Inputs of any Vault resource that hand out policies to whoever logs in or holds the token. */
@@ -100,7 +107,13 @@ interface Read {
   readonly unknown: readonly string[];
 }
 
-const roleNameOf = (arnOrName: string): string => (/:role\/(?:.*\/)?([^/]+)$/.exec(arnOrName)?.[1] ?? arnOrName.split("/").pop() ?? arnOrName).toLowerCase();
+/**
+ * The role an ARN or name stands for, lower-cased (IAM role names are unique regardless of case):
+ * `arn:…:role/<path>/<name>`, an STS session of it `arn:…:sts::<account>:assumed-role/<name>/<session>`
+ * (a resource policy may name one session of an agent role), or a bare name.
+ */
+export const roleNameOf = (arnOrName: string): string =>
+  (/:assumed-role\/([^/]+)\//.exec(arnOrName)?.[1] ?? /:role\/(?:.*\/)?([^/]+)$/.exec(arnOrName)?.[1] ?? arnOrName.split("/").pop() ?? arnOrName).toLowerCase();
 const isUnknown = (r: Read, field: string) => r.unknown.some((path) => path === field || path.startsWith(`${field}.`));
 const deps = (r: Read, field: string): readonly PackResource[] => r.resource.propertyDependencies?.[field] ?? [];
 

@@ -1,0 +1,57 @@
+/**
+ * Hand-written resources an independent attacker ran through the pack and the pack accepted (one
+ * case per finding): each is now refused under the rule named. Each case runs the whole generated
+ * pack next to the components' own resources for two agents sharing the namespace `agents`.
+ */
+import { beforeAll, describe, expect, it } from "vitest";
+import { componentResources } from "../helpers/component-resources";
+import { PLATFORM, agent } from "../helpers/fixtures";
+import { UNKNOWN, runPack, ruleIds, type Resource } from "../helpers/policy-args";
+
+const ACCOUNT = "111122223333";
+const EXE = "acme-test-billing-execution";
+const ORCH = "acme-test-billing-orchestration";
+const OTHER = "acme-test-search-execution";
+const SA = "billing-execution";
+const NS = "agents";
+const doc = (...statements: Array<Record<string, unknown>>) => JSON.stringify({ Version: "2012-10-17", Statement: statements.map((s) => ({ Effect: "Allow", ...s })) });
+const regional = { StringEquals: { "aws:RequestedRegion": "us-east-1" } };
+const rbac = (type: string, name: string, props: Record<string, unknown>): Resource => ({ type: `kubernetes:rbac.authorization.k8s.io/v1:${type}`, name, props });
+const bindTo = (name: string, namespace: string | undefined, roleRef: Record<string, string>, subjects: unknown = [{ kind: "ServiceAccount", name: SA, namespace: NS }]) =>
+  rbac("RoleBinding", name, { metadata: { name, ...(namespace === undefined ? {} : { namespace }) }, roleRef: { apiGroup: "rbac.authorization.k8s.io", ...roleRef }, subjects });
+const endpoint = (name: string, path: string, data: unknown): Resource => ({ type: "vault:generic/endpoint:Endpoint", name, props: { path, dataJson: typeof data === "string" ? data : JSON.stringify(data) } });
+const podTemplate = { spec: { serviceAccountName: SA, containers: [{ name: "c", image: "evil" }] } };
+
+let base: Resource[];
+beforeAll(async () => {
+  base = await componentResources({ platform: { ...PLATFORM, kubernetes: { namespacePerAgent: false, namespace: NS } }, agents: [agent("billing"), agent("search")] });
+});
+
+/** The base with one resource's props changed. */
+const editBase = (match: (r: Resource) => boolean, change: (props: Record<string, unknown>) => Record<string, unknown>): Resource[] =>
+  base.map((r) => (match(r) ? { ...r, props: change(JSON.parse(JSON.stringify(r.props))) } : r));
+const agentPolicy = (props: Record<string, unknown>) => props.name === EXE;
+const isAgentPolicy = (r: Resource) => r.type === "vault:index/policy:Policy" && agentPolicy(r.props);
+
+const cases: Array<{ finding: number; name: string; resources?: Resource[]; edit?: () => Resource[]; expect: string[] }> = [
+  // 13: more resource-policy types
+  { finding: 13, name: "a KMS replica key open to everyone", resources: [{ type: "aws:kms/replicaKey:ReplicaKey", name: "rk", props: { primaryKeyArn: `arn:aws:kms:us-east-1:${ACCOUNT}:key/mrk-1`, policy: doc({ Principal: "*", Action: "kms:*", Resource: "*" }) } }], expect: ["iam/resource-policy"] },
+  { finding: 13, name: "an OpenSearch domain open to everyone", resources: [{ type: "aws:opensearch/domain:Domain", name: "kb", props: { domainName: "kb", accessPolicies: doc({ Principal: { AWS: "*" }, Action: "es:*", Resource: `arn:aws:es:us-east-1:${ACCOUNT}:domain/kb/*` }) } }], expect: ["iam/resource-policy"] },
+  { finding: 13, name: "a REST API policy open to everyone", resources: [{ type: "aws:apigateway/restApi:RestApi", name: "api", props: { name: "api", policy: doc({ Principal: "*", Action: "execute-api:Invoke", Resource: "*" }) } }], expect: ["iam/resource-policy"] },
+  { finding: 13, name: "an Elasticsearch domain policy granting an agent role es:*", resources: [{ type: "aws:elasticsearch/domainPolicy:DomainPolicy", name: "kb", props: { domainName: "kb", accessPolicies: doc({ Principal: { AWS: `arn:aws:iam::${ACCOUNT}:role/${ORCH}` }, Action: "es:*", Resource: `arn:aws:es:us-east-1:${ACCOUNT}:domain/kb/*` }) } }], expect: ["iam/service-wildcard", "separation/orchestration-models-only"] },
+  { finding: 13, name: "a KMS external key granting an agent role decrypt on *", resources: [{ type: "aws:kms/externalKey:ExternalKey", name: "ek", props: { policy: doc({ Principal: { AWS: `arn:aws:iam::${ACCOUNT}:role/${EXE}` }, Action: ["kms:Decrypt"], Resource: "*", Condition: regional }) } }], expect: ["iam/data-exfiltration", "iam/resource-wildcard"] },
+  // 14: assumed-role session principals
+  { finding: 14, name: "a bucket policy naming another agent role's STS session", resources: [{ type: "aws:s3/bucketPolicy:BucketPolicy", name: "bp", props: { bucket: "acme-data", policy: doc({ Principal: { AWS: `arn:aws:sts::${ACCOUNT}:assumed-role/${OTHER.toUpperCase()}/session` }, Action: "s3:GetObject", Resource: "arn:aws:s3:::acme-data/billing/*", Condition: regional }) } }], expect: ["separation/cross-agent-grant"] },
+];
+
+describe("policy pack on the attacker's findings", () => {
+  it("passes the components' own resources", async () => {
+    expect(await runPack(base)).toEqual([]);
+  });
+  for (const c of cases) {
+    it(`finding ${c.finding}: refuses ${c.name}`, async () => {
+      const resources = c.edit ? c.edit() : [...base, ...(c.resources ?? [])];
+      expect(ruleIds(await runPack(resources))).toEqual(c.expect);
+    });
+  }
+});
