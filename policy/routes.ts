@@ -17,7 +17,7 @@ import type { Problem } from "../components/rules/define";
 import { checkPermissionPolicy } from "../components/rules/iam";
 import { asRecord, asString, asStrings, readInputs, readPolicyDocument } from "./inputs";
 import { TYPES, type PackFinding, type PackResource } from "./resources";
-import type { StackIndex } from "./stack-index";
+import { vaultPolicyName, type StackIndex } from "./stack-index";
 
 export const ROUTE_TYPES = {
   policy: "aws:iam/policy:Policy",
@@ -282,7 +282,9 @@ export function checkRoutes(ix: StackIndex): RouteResult {
           continue;
         }
         for (const name of asStrings(r.v[field])) {
-          const hits = [...agentPolicies.entries()].filter(([policy]) => (field === "allowedPoliciesGlobs" ? globMatches(name, policy) : name === policy || name === "*"));
+          // Vault trims and lower-cases policy names before it stores or compares them.
+          const wanted = vaultPolicyName(name)!;
+          const hits = [...agentPolicies.entries()].filter(([policy]) => (field === "allowedPoliciesGlobs" ? globMatches(wanted, policy) : wanted === policy || wanted === "*"));
           for (const [policy, owner] of hits) {
             if (ownRole && ownRole.meta.agent === owner.agent && ownRole.meta.identity === (owner.kind ?? undefined)) continue;
             findings.push(finding(owner, r.resource.urn, "vault/agent-policy-use", `${r.resource.type} ${r.resource.name} hands out ${owner.agent}/${owner.kind ?? "*"}'s Vault policy ${policy} (${field})`, "only the identity's own Kubernetes-auth role carries its policy"));

@@ -74,7 +74,7 @@ const only = (rules: string[], problems: Problem[]) => problems.filter((problem)
 /** Everything one agent identity holds in this stack, joined across resources. */
 function identityHoldings(ix: StackIndex, identity: Identity, extraPolicies: ReadonlyMap<string, readonly PolicyDocument[]>) {
   const roles = ix.roles.filter((r) => r.tags.agent === identity.agent && r.tags.identity === identity.kind);
-  const roleNames = new Set(roles.map((r) => r.name).filter(Boolean));
+  const roleNames = new Set(roles.flatMap((r) => (r.name ? [r.name.toLowerCase()] : [])));
   const inline = roles.flatMap((r) => (Array.isArray(r.v.inlinePolicies) ? r.v.inlinePolicies : []).flatMap((p) => readPolicyDocument((p as { policy?: unknown }).policy) ?? []));
   const attached = [
     ...ix.rolePolicies.filter((p) => p.role && roleNames.has(p.role)).flatMap((p) => (p.document ? [p.document] : [])),
@@ -162,7 +162,7 @@ export function checkStack(resources: readonly PackResource[]): PackFinding[] {
     findings.push(...attributeTo(identity, urn, [...separation, ...auditScope]));
     for (const doc of held.policies) findings.push(...attributeTo(identity, urn, only(["iam/assume-agent-role"], checkPermissionPolicy(doc, { agentRoleArns: agentRolePatterns }))));
     for (const role of held.roles) {
-      const attachedHere = ix.rolePolicies.filter((p) => p.role === role.name).flatMap((p) => (p.document ? [p.document] : []));
+      const attachedHere = ix.rolePolicies.filter((p) => p.role !== undefined && p.role === role.name?.toLowerCase()).flatMap((p) => (p.document ? [p.document] : []));
       const inlineHere: PolicyDocument[] = (Array.isArray(role.v.inlinePolicies) ? role.v.inlinePolicies : []).flatMap((p) => readPolicyDocument((p as { policy?: unknown }).policy) ?? []);
       findings.push(...attributeTo(identity, role.resource.urn, only(["limits/inline-policy-size"], checkRoleLimits({ inlinePolicies: [...inlineHere, ...attachedHere] }))));
     }

@@ -42,6 +42,13 @@ const cases: Array<{ finding: number; name: string; resources?: Resource[]; edit
   { finding: 13, name: "a KMS external key granting an agent role decrypt on *", resources: [{ type: "aws:kms/externalKey:ExternalKey", name: "ek", props: { policy: doc({ Principal: { AWS: `arn:aws:iam::${ACCOUNT}:role/${EXE}` }, Action: ["kms:Decrypt"], Resource: "*", Condition: regional }) } }], expect: ["iam/data-exfiltration", "iam/resource-wildcard"] },
   // 14: assumed-role session principals
   { finding: 14, name: "a bucket policy naming another agent role's STS session", resources: [{ type: "aws:s3/bucketPolicy:BucketPolicy", name: "bp", props: { bucket: "acme-data", policy: doc({ Principal: { AWS: `arn:aws:sts::${ACCOUNT}:assumed-role/${OTHER.toUpperCase()}/session` }, Action: "s3:GetObject", Resource: "arn:aws:s3:::acme-data/billing/*", Condition: regional }) } }], expect: ["separation/cross-agent-grant"] },
+  // 1: Vault policy names are trimmed and lower-cased by Vault
+  { finding: 1, name: "a Vault policy whose upper-cased name overwrites an agent's policy", resources: [{ type: "vault:index/policy:Policy", name: "shadow", props: { name: EXE.toUpperCase(), policy: 'path "kv/data/shared/x" {\n  capabilities = ["read"]\n}\n' } }], expect: ["vault/unique-path"] },
+  { finding: 1, name: "an AppRole carrying an agent's policy in upper case", resources: [{ type: "vault:appRole/authBackendRole:AuthBackendRole", name: "ci", props: { backend: "approle", roleName: "ci", tokenPolicies: [EXE.toUpperCase()] } }], expect: ["vault/agent-policy-use"] },
+  { finding: 1, name: "a token carrying an agent's policy with a leading space", resources: [{ type: "vault:index/token:Token", name: "tok", props: { policies: [` ${EXE}`], noParent: true } }], expect: ["vault/agent-policy-use"] },
+  { finding: 1, name: "a token role allowing an agent's policy in upper case", resources: [{ type: "vault:index/tokenAuthBackendRole:TokenAuthBackendRole", name: "tr", props: { roleName: "ci", allowedPolicies: [EXE.toUpperCase()], orphan: true } }], expect: ["vault/agent-policy-use"] },
+  // 9: IAM role names are not distinguished by case
+  { finding: 9, name: "an inline policy on an agent role named in upper case", resources: [{ type: "aws:iam/rolePolicy:RolePolicy", name: "extra", props: { name: "extra", role: ORCH.toUpperCase(), policy: doc({ Action: "s3:GetObject", Resource: "arn:aws:s3:::acme-data/billing/*", Condition: regional }) } }], expect: ["separation/orchestration-models-only"] },
 ];
 
 describe("policy pack on the attacker's findings", () => {
