@@ -49,6 +49,16 @@ const cases: Array<{ finding: number; name: string; resources?: Resource[]; edit
   { finding: 1, name: "a token role allowing an agent's policy in upper case", resources: [{ type: "vault:index/tokenAuthBackendRole:TokenAuthBackendRole", name: "tr", props: { roleName: "ci", allowedPolicies: [EXE.toUpperCase()], orphan: true } }], expect: ["vault/agent-policy-use"] },
   // 9: IAM role names are not distinguished by case
   { finding: 9, name: "an inline policy on an agent role named in upper case", resources: [{ type: "aws:iam/rolePolicy:RolePolicy", name: "extra", props: { name: "extra", role: ORCH.toUpperCase(), policy: doc({ Action: "s3:GetObject", Resource: "arn:aws:s3:::acme-data/billing/*", Condition: regional }) } }], expect: ["separation/orchestration-models-only"] },
+  // 2: JSON policies with repeated keys (JSON.parse keeps the last, Vault every one)
+  { finding: 2, name: "an agent policy in JSON with two path objects", edit: () => editBase(isAgentPolicy, (p) => ({ ...p, policy: '{"path": {"sys/policies/acl/*": {"capabilities": ["update", "sudo"]}}, "path": {"auth/token/lookup-self": {"capabilities": ["read"]}}}' })), expect: ["vault/policy-unreadable"] },
+  { finding: 2, name: "an agent policy in JSON naming one path twice", edit: () => editBase(isAgentPolicy, (p) => ({ ...p, policy: '{"path": {"auth/token/lookup-self": {"capabilities": ["sudo", "update"]}, "auth/token/lookup-self": {"capabilities": ["read"]}}}' })), expect: ["vault/policy-unreadable"] },
+  // 3: a leading `/` in a policy path is dropped by Vault
+  {
+    finding: 3,
+    name: "an agent policy reaching another agent's KV path written with a leading /",
+    edit: () => editBase(isAgentPolicy, (p) => ({ ...p, policy: `${p.policy}\npath "kv/data/agents/test/billing/token" {\n  capabilities = ["read"]\n}\npath "/kv/data/agents/test/search/token" {\n  capabilities = ["read"]\n}\n` })),
+    expect: ["separation/cross-agent-grant"],
+  },
 ];
 
 describe("policy pack on the attacker's findings", () => {
