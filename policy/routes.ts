@@ -140,6 +140,24 @@ function namedAgentRole(roles: Map<string, AgentRole>, r: Read, field: string, v
   return from ?? "unknown";
 }
 
+/** Every string in a generic write's JSON data (bounded: at most 64 KiB of text read). */
+function dataStrings(dataJson: unknown): string[] {
+  if (typeof dataJson !== "string" || dataJson.length > 64 * 1024) return [];
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(dataJson);
+  } catch {
+    return [];
+  }
+  const out: string[] = [];
+  const walk = (value: unknown): void => {
+    if (typeof value === "string") out.push(value);
+    else if (value && typeof value === "object") for (const child of Object.values(value)) walk(child);
+  };
+  walk(parsed);
+  return out;
+}
+
 export interface RouteResult {
   readonly findings: PackFinding[];
   /** Policy documents reaching each agent role (by lower-cased name) through attachments and resource policies. */
@@ -276,6 +294,14 @@ export function checkRoutes(ix: StackIndex): RouteResult {
   if (agentPolicies.size) {
     for (const r of read.filter((x) => x.resource.type.startsWith("vault:"))) {
       const ownRole = ix.authRoles.find((a) => a.resource.urn === r.resource.urn);
+      // Raw writes whose data names an agent's policy (the path is also judged: vault/generic-write).
+      if (r.resource.type === TYPES.vaultGenericEndpoint || r.resource.type === TYPES.vaultGenericSecret) {
+        for (const [policy, owner] of agentPolicies) {
+          if (dataStrings(r.v.dataJson).some((value) => vaultPolicyName(value) === policy || value.split(",").some((part) => vaultPolicyName(part) === policy))) {
+            findings.push(finding(owner, r.resource.urn, "vault/agent-policy-use", `${r.resource.type} ${r.resource.name} writes data naming ${owner.agent}/${owner.kind ?? "*"}'s Vault policy ${policy}`, "only the identity's own Kubernetes-auth role carries its policy"));
+          }
+        }
+      }
       for (const field of VAULT_POLICY_FIELDS) {
         if (isUnknown(r, field)) {
           findings.push(finding({ agent: r.resource.name, kind: null }, r.resource.urn, "vault/agent-policy-use", `${r.resource.type} ${r.resource.name}: ${field} is unknown at preview, so it may hand out an agent's policy`, "name the policies with known values"));

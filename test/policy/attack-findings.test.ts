@@ -59,11 +59,21 @@ const cases: Array<{ finding: number; name: string; resources?: Resource[]; edit
     edit: () => editBase(isAgentPolicy, (p) => ({ ...p, policy: `${p.policy}\npath "kv/data/agents/test/billing/token" {\n  capabilities = ["read"]\n}\npath "/kv/data/agents/test/search/token" {\n  capabilities = ["read"]\n}\n` })),
     expect: ["separation/cross-agent-grant"],
   },
+  // 4: generic writes: everything under sys/, auth/, identity/ at any namespace depth
+  { finding: 4, name: "a generic write creating a token with an agent's policy", resources: [endpoint("tok", "auth/token/create", { policies: [EXE], no_parent: true, period: "768h" })], expect: ["vault/agent-policy-use", "vault/generic-write"] },
+  { finding: 4, name: "a generic write creating an orphan token from data unknown at preview", resources: [endpoint("tok", "auth/token/create-orphan", UNKNOWN)], expect: ["vault/generic-write"] },
+  { finding: 4, name: "a generic write of a cert-auth certificate role", resources: [endpoint("cert", "auth/cert/certs/ops", { certificate: "-----BEGIN...", token_policies: ["ops"] })], expect: ["vault/generic-write"] },
+  { finding: 4, name: "a generic write of a GitHub team map", resources: [endpoint("gh", "auth/github/map/teams/dev", { value: "ops" })], expect: ["vault/generic-write"] },
+  { finding: 4, name: "a generic write of a policy under an Enterprise namespace", resources: [endpoint("ns", `acme/sys/policies/acl/${EXE}`, { policy: 'path "sys/*" { capabilities = ["sudo"] }' })], expect: ["vault/generic-write"] },
+  { finding: 4, name: "a generic KV write whose data names an agent's policy", resources: [endpoint("kv", "kv/data/apps/ci", { data: { policies: `default,${EXE.toUpperCase()}` } })], expect: ["vault/agent-policy-use"] },
 ];
 
 describe("policy pack on the attacker's findings", () => {
   it("passes the components' own resources", async () => {
     expect(await runPack(base)).toEqual([]);
+  });
+  it("still passes a generic write of plain KV secret data (even under a key named config)", async () => {
+    expect(await runPack([...base, endpoint("kv", "kv/data/apps/config", { data: { password: "x" } })])).toEqual([]);
   });
   for (const c of cases) {
     it(`finding ${c.finding}: refuses ${c.name}`, async () => {
