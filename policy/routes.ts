@@ -140,6 +140,24 @@ function namedAgentRole(roles: Map<string, AgentRole>, r: Read, field: string, v
   return from ?? "unknown";
 }
 
+const POLICY_FIELDS = new Set<string>(VAULT_POLICY_FIELDS);
+/** Inputs of Vault auth backends holding nested entries with their own policies (Okta groups and users, ...). */
+const POLICY_CONTAINERS = new Set(["groups", "users", "teams"]);
+
+/**
+ * Every policy-bearing input of a Vault resource at any depth (`tokenPolicies`, or Okta's
+ * `groups[].policies`, ...), with its policy names; a comma-separated string counts as a list.
+ */
+function policyFields(value: unknown, depth = 0): Array<{ field: string; names: string[] }> {
+  if (!value || typeof value !== "object" || depth > 8) return [];
+  const out: Array<{ field: string; names: string[] }> = [];
+  for (const [key, child] of Object.entries(value)) {
+    if (POLICY_FIELDS.has(key)) out.push({ field: key, names: typeof child === "string" ? child.split(",") : asStrings(child) });
+    else out.push(...policyFields(child, depth + 1));
+  }
+  return out;
+}
+
 /** Every string in a generic write's JSON data (bounded: at most 64 KiB of text read). */
 function dataStrings(dataJson: unknown): string[] {
   if (typeof dataJson !== "string" || dataJson.length > 64 * 1024) return [];
@@ -302,12 +320,12 @@ export function checkRoutes(ix: StackIndex): RouteResult {
           }
         }
       }
-      for (const field of VAULT_POLICY_FIELDS) {
-        if (isUnknown(r, field)) {
-          findings.push(finding({ agent: r.resource.name, kind: null }, r.resource.urn, "vault/agent-policy-use", `${r.resource.type} ${r.resource.name}: ${field} is unknown at preview, so it may hand out an agent's policy`, "name the policies with known values"));
-          continue;
-        }
-        for (const name of asStrings(r.v[field])) {
+      const unknownPolicies = r.unknown.filter((path) => path.split(".").some((segment, i) => POLICY_FIELDS.has(segment) || (i === 0 && POLICY_CONTAINERS.has(segment))));
+      if (unknownPolicies.length) {
+        findings.push(finding({ agent: r.resource.name, kind: null }, r.resource.urn, "vault/agent-policy-use", `${r.resource.type} ${r.resource.name}: ${unknownPolicies.join(", ")} unknown at preview, so it may hand out an agent's policy`, "name the policies with known values"));
+      }
+      for (const { field, names } of policyFields(r.v)) {
+        for (const name of names) {
           // Vault trims and lower-cases policy names before it stores or compares them.
           const wanted = vaultPolicyName(name)!;
           const hits = [...agentPolicies.entries()].filter(([policy]) => (field === "allowedPoliciesGlobs" ? globMatches(wanted, policy) : wanted === policy || wanted === "*"));

@@ -38,7 +38,7 @@ export const VAULT_RULES: readonly RuleMeta[] = [
 /** Rules about policy text, which only the pack reads (the plan holds structured path rules). */
 export const VAULT_RESOURCE_RULES: readonly RuleMeta[] = [
   meta("vault/policy-unreadable", "vault", "error", "A Vault policy is read by an HCL parser and must hold only `path` blocks with documented keys and a list of capabilities; anything else, the legacy `policy = \"sudo\"` form included, fails closed.", POLICY, PACK.resource),
-  meta("vault/agent-policy-use", "vault", "error", "An agent's Vault policy is carried only by that identity's own Kubernetes-auth role: no token, token role, AppRole, JWT or other auth role (`tokenPolicies`, `policies`, `allowedPolicies`, `allowedPoliciesGlobs`) names it.", BINDING, PACK.stack),
+  meta("vault/agent-policy-use", "vault", "error", "An agent's Vault policy is carried only by that identity's own Kubernetes-auth role: no token, token role, AppRole, JWT or other auth role (`tokenPolicies`, `policies`, `allowedPolicies`, `allowedPoliciesGlobs`, at any depth: Okta groups and users...) or generic write names it, compared as Vault does (trimmed, lower-cased).", BINDING, PACK.stack),
   meta("vault/generic-write", "vault", "error", "No `vault.generic.Endpoint` or `vault.generic.Secret` writes under `sys/`, `auth/` or `identity/` (at any Enterprise namespace depth: policies, token creation, auth roles and maps, identities, mounts) or a secrets engine's roles or config; only secret data passes, and an unknown path fails closed.", POLICY, PACK.resource),
 ];
 

@@ -66,6 +66,9 @@ const cases: Array<{ finding: number; name: string; resources?: Resource[]; edit
   { finding: 4, name: "a generic write of a GitHub team map", resources: [endpoint("gh", "auth/github/map/teams/dev", { value: "ops" })], expect: ["vault/generic-write"] },
   { finding: 4, name: "a generic write of a policy under an Enterprise namespace", resources: [endpoint("ns", `acme/sys/policies/acl/${EXE}`, { policy: 'path "sys/*" { capabilities = ["sudo"] }' })], expect: ["vault/generic-write"] },
   { finding: 4, name: "a generic KV write whose data names an agent's policy", resources: [endpoint("kv", "kv/data/apps/ci", { data: { policies: `default,${EXE.toUpperCase()}` } })], expect: ["vault/agent-policy-use"] },
+  // 6: policies nested in Vault resources
+  { finding: 6, name: "an Okta auth backend whose groups and users carry an agent's policy", resources: [{ type: "vault:okta/authBackend:AuthBackend", name: "okta", props: { path: "okta", organization: "acme", groups: [{ groupName: "everyone", policies: [EXE] }], users: [{ username: "bob", policies: [EXE.toUpperCase()] }] } }], expect: ["vault/agent-policy-use"] },
+  { finding: 6, name: "an Okta auth backend whose groups are unknown at preview", resources: [{ type: "vault:okta/authBackend:AuthBackend", name: "okta", props: { path: "okta", organization: "acme", groups: UNKNOWN } }], expect: ["vault/agent-policy-use"] },
 ];
 
 describe("policy pack on the attacker's findings", () => {
