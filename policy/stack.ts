@@ -146,6 +146,25 @@ export function checkStack(resources: readonly PackResource[]): PackFinding[] {
     }
   }
 
+  // One Kubernetes-auth role per identity across every backend (a copy on another cluster's mount, or
+  // `ops-<agent>-<kind>` bound to its ServiceAccount, is a second way in); its policies are all read.
+  const definedPolicies = new Set(ix.vaultPolicies.flatMap((p) => (p.name ? [p.name] : [])));
+  for (const identity of identities) {
+    const own = ix.authRoles.filter((r) => r.meta.agent === identity.agent && r.meta.identity === identity.kind);
+    const where = (r: (typeof own)[number]) => `auth/${asString(r.v.backend) ?? "kubernetes"}/role/${asString(r.v.roleName) ?? r.resource.name}`;
+    if (own.length > 1) {
+      for (const r of own) {
+        findings.push({ rule: "stack/no-shared-identity", agent: identity.agent, identity: identity.kind, urn: r.resource.urn, message: `has ${own.length} Vault Kubernetes-auth roles (${own.map(where).join(", ")})`, fix: "keep exactly one Vault Kubernetes-auth role per identity, the one its Agent component creates" });
+      }
+    }
+    for (const r of own) {
+      const undefinedPolicies = r.policies.filter((p) => !definedPolicies.has(p));
+      if (undefinedPolicies.length) {
+        findings.push({ rule: "stack/unknown-input", agent: identity.agent, identity: identity.kind, urn: r.resource.urn, message: `Vault role ${where(r)} carries policies [${undefinedPolicies.join(", ")}] not defined in this stack, so what they grant cannot be checked`, fix: "carry only the identity's own vault.Policy, defined in the same stack" });
+      }
+    }
+  }
+
   // What each identity holds: separation of duties, assuming agent roles, per-role size.
   const grantSets: AgentGrantSet[] = [];
   for (const identity of identities) {

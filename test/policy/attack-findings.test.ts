@@ -69,6 +69,23 @@ const cases: Array<{ finding: number; name: string; resources?: Resource[]; edit
   // 6: policies nested in Vault resources
   { finding: 6, name: "an Okta auth backend whose groups and users carry an agent's policy", resources: [{ type: "vault:okta/authBackend:AuthBackend", name: "okta", props: { path: "okta", organization: "acme", groups: [{ groupName: "everyone", policies: [EXE] }], users: [{ username: "bob", policies: [EXE.toUpperCase()] }] } }], expect: ["vault/agent-policy-use"] },
   { finding: 6, name: "an Okta auth backend whose groups are unknown at preview", resources: [{ type: "vault:okta/authBackend:AuthBackend", name: "okta", props: { path: "okta", organization: "acme", groups: UNKNOWN } }], expect: ["vault/agent-policy-use"] },
+  // 5: one Kubernetes-auth role per identity, carrying policies of this stack only
+  {
+    finding: 5,
+    name: "a copy of an agent's Vault role on another cluster's auth mount",
+    resources: [],
+    edit: () => {
+      const own = base.find((r) => r.type === "vault:kubernetes/authBackendRole:AuthBackendRole" && (r.props.boundServiceAccountNames as string[])[0] === SA)!;
+      return [...base, { ...own, name: "copy", props: { ...JSON.parse(JSON.stringify(own.props)), backend: "kubernetes-sandbox" } }];
+    },
+    expect: ["stack/no-shared-identity"],
+  },
+  {
+    finding: 5,
+    name: "a second Vault role named after the identity, bound to its ServiceAccount, with a policy from outside the stack",
+    resources: [{ type: "vault:kubernetes/authBackendRole:AuthBackendRole", name: "ops", props: { backend: "kubernetes", roleName: "ops-billing-execution", boundServiceAccountNames: [SA], boundServiceAccountNamespaces: [NS], audience: "vault", tokenTtl: 900, tokenMaxTtl: 3600, tokenPolicies: ["ops-admin"], tokenNoDefaultPolicy: true } }],
+    expect: ["stack/no-shared-identity", "stack/unknown-input"],
+  },
 ];
 
 describe("policy pack on the attacker's findings", () => {
