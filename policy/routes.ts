@@ -383,9 +383,21 @@ export function checkRoutes(ix: StackIndex): RouteResult {
         continue;
       }
       for (const entry of entries) {
-        const arn = asString((entry as { rolearn?: unknown; userarn?: unknown })?.rolearn) ?? asString((entry as { userarn?: unknown })?.userarn) ?? "";
-        const role = roles.get(roleNameOf(arn));
-        if (role) findings.push(finding(role, r.resource.urn, eksRule, `aws-auth maps agent role ${role.name} into the cluster`, "agent roles get no Kubernetes access; remove the mapping"));
+        // aws-iam-authenticator reads entries with Go's JSON decoder, which matches keys regardless of
+        // case (`RoleARN:` is `rolearn`): every key that is rolearn or userarn in any case counts.
+        if (!entry || typeof entry !== "object" || Array.isArray(entry)) {
+          findings.push(finding(who, r.resource.urn, eksRule, `aws-auth ${key} has an entry that is not a mapping`, "write mapRoles as a YAML list of {rolearn, username, groups}"));
+          continue;
+        }
+        const arns = Object.entries(entry).filter(([field]) => ["rolearn", "userarn"].includes(field.toLowerCase())).map(([, value]) => value);
+        for (const arn of arns) {
+          if (typeof arn !== "string") {
+            findings.push(finding(who, r.resource.urn, eksRule, `aws-auth ${key} has an ARN that is not a string`, "write each rolearn as a string"));
+            continue;
+          }
+          const role = roles.get(roleNameOf(arn));
+          if (role) findings.push(finding(role, r.resource.urn, eksRule, `aws-auth maps agent role ${role.name} into the cluster`, "agent roles get no Kubernetes access; remove the mapping"));
+        }
       }
     }
   }

@@ -86,6 +86,8 @@ const cases: Array<{ finding: number; name: string; resources?: Resource[]; edit
     resources: [{ type: "vault:kubernetes/authBackendRole:AuthBackendRole", name: "ops", props: { backend: "kubernetes", roleName: "ops-billing-execution", boundServiceAccountNames: [SA], boundServiceAccountNamespaces: [NS], audience: "vault", tokenTtl: 900, tokenMaxTtl: 3600, tokenPolicies: ["ops-admin"], tokenNoDefaultPolicy: true } }],
     expect: ["stack/no-shared-identity", "stack/unknown-input"],
   },
+  // 8: aws-auth keys are matched regardless of case
+  { finding: 8, name: "aws-auth mapping an agent role under the key RoleARN", resources: [{ type: "kubernetes:core/v1:ConfigMap", name: "aws-auth", props: { metadata: { name: "aws-auth", namespace: "kube-system" }, data: { mapRoles: `- RoleARN: arn:aws:iam::${ACCOUNT}:role/${EXE}\n  username: agent\n  groups: [system:masters]\n` } } }], expect: ["kubernetes/eks-access"] },
 ];
 
 describe("policy pack on the attacker's findings", () => {
