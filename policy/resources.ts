@@ -84,7 +84,12 @@ const REQUIRED: Partial<Record<string, readonly string[]>> = {
 const READ_IF_SET: Partial<Record<string, readonly string[]>> = {
   [TYPES.role]: ["inlinePolicies"],
   [TYPES.vaultAuthRole]: ["boundServiceAccountNamespaceSelector", "tokenPolicies"],
-  [TYPES.clusterRole]: ["aggregationRule"],
+  // What a role or binding grants, or a Patch changes: unknown at preview could be anything.
+  [TYPES.clusterRole]: ["aggregationRule", "rules"],
+  [TYPES.rbacRolePatch]: ["rules"],
+  [TYPES.clusterRolePatch]: ["aggregationRule", "rules"],
+  [TYPES.roleBindingPatch]: ["roleRef", "subjects"],
+  [TYPES.clusterRoleBindingPatch]: ["roleRef", "subjects"],
 };
 
 const isKind = (value: string | undefined): value is IdentityKind => (IDENTITY_KINDS as readonly string[]).includes(value ?? "");

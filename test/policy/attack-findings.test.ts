@@ -88,6 +88,10 @@ const cases: Array<{ finding: number; name: string; resources?: Resource[]; edit
   },
   // 8: aws-auth keys are matched regardless of case
   { finding: 8, name: "aws-auth mapping an agent role under the key RoleARN", resources: [{ type: "kubernetes:core/v1:ConfigMap", name: "aws-auth", props: { metadata: { name: "aws-auth", namespace: "kube-system" }, data: { mapRoles: `- RoleARN: arn:aws:iam::${ACCOUNT}:role/${EXE}\n  username: agent\n  groups: [system:masters]\n` } } }], expect: ["kubernetes/eks-access"] },
+  // 12: RBAC rules and subjects unknown at preview
+  { finding: 12, name: "a ClusterRole whose rules are unknown at preview, bound to an agent", resources: [rbac("ClusterRole", "tooling", { metadata: { name: "tooling" }, rules: UNKNOWN }), bindTo("tooling", NS, { kind: "ClusterRole", name: "tooling" })], expect: ["stack/unknown-input"] },
+  { finding: 12, name: "a RolePatch whose rules are unknown at preview", resources: [rbac("RolePatch", "tool-role", { metadata: { name: "tool-role", namespace: NS }, rules: UNKNOWN })], expect: ["stack/unknown-input"] },
+  { finding: 12, name: "a RoleBindingPatch whose subjects are unknown at preview", resources: [rbac("RoleBindingPatch", "admin-binding", { metadata: { name: "admin-binding", namespace: NS }, roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "admin" }, subjects: UNKNOWN })], expect: ["stack/unknown-input"] },
 ];
 
 describe("policy pack on the attacker's findings", () => {
