@@ -85,6 +85,8 @@ export function indexStack(resources: readonly PackResource[]) {
   const bindings = [...ofType(TYPES.roleBinding), ...ofType(TYPES.clusterRoleBinding), ...ofType(TYPES.roleBindingPatch), ...ofType(TYPES.clusterRoleBindingPatch)].map((r) => ({
     ...r,
     namespace: asString(metadata(r).namespace) ?? "default",
+    // Missing, the provider puts it in its own default namespace (maybe kube-system); unknown, anywhere.
+    namespaceKnown: asString(metadata(r).namespace) !== undefined,
     roleRef: asRecord(r.v.roleRef),
     subjects: (Array.isArray(r.v.subjects) ? r.v.subjects : []).map((s) => asRecord(s)),
   }));

@@ -230,8 +230,21 @@ export function checkStack(resources: readonly PackResource[]): PackFinding[] {
     const aggregated = toCluster ? ix.rbacRoles.filter((r) => r.cluster && r.aggregateTo.includes(refName)).flatMap((r) => r.rules) : [];
     const base = defined.length ? defined.flatMap((r) => r.rules) : toCluster ? BUILTIN_CLUSTER_ROLES[refName] : undefined;
     const rules = base ? [...base, ...aggregated] : undefined;
+    if (!cluster && !binding.namespaceKnown) {
+      // The binding's namespace decides where its rules apply and, for a subject without one, which
+      // ServiceAccount it names: an agent ServiceAccount's name there fails closed.
+      const agentNames = new Set(ix.serviceAccounts.map((sa) => sa.name));
+      const named = binding.subjects.filter((s) => (s.kind === "ServiceAccount" && agentNames.has(s.name ?? "")) || (s.kind === "User" && ix.serviceAccounts.some((sa) => s.name === `system:serviceaccount:${sa.namespace}:${sa.name}`)));
+      if (named.length) {
+        findings.push({ rule: "stack/unknown-input", agent: binding.resource.name, identity: null, urn: binding.resource.urn, message: `${binding.resource.type} ${binding.resource.name} binds ${named.map((s) => s.name).join(", ")} (an agent ServiceAccount's name) and its metadata.namespace is missing or unknown at preview, so where it applies cannot be checked`, fix: "set metadata.namespace explicitly, with a known value" });
+      }
+    }
     for (const { subject, namespace, sa } of bindingSubjects(binding, ix)) {
       const target = sa ? { agent: sa.agent, kind: sa.kind } : undefined;
+      if (target && !cluster && binding.namespaceKnown && binding.namespace === "kube-system") {
+        // kube-system holds aws-auth and the control plane's ServiceAccounts: any grant there can escalate.
+        findings.push(...attributeTo(target, binding.resource.urn, [{ rule: "kubernetes/rbac-escalation", message: `RoleBinding ${binding.resource.name} gives ServiceAccount ${key(namespace, subject.name ?? "")} rights in kube-system (${binding.roleRef.kind ?? "role"} ${refName})`, fix: "bind nothing to an agent in kube-system; aws-auth and the cluster's own ServiceAccounts live there" }]));
+      }
       if (target && cluster) {
         findings.push(...attributeTo(target, binding.resource.urn, [{ rule: "kubernetes/cluster-role-binding", message: `ClusterRoleBinding ${binding.resource.name} binds ${refName} cluster-wide`, fix: "bind agents, if at all, with a RoleBinding in their own namespace" }]));
       }

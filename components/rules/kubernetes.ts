@@ -22,7 +22,7 @@ export const KUBERNETES_RULES: readonly RuleMeta[] = [
 export const KUBERNETES_RESOURCE_RULES: readonly RuleMeta[] = [
   meta("kubernetes/cluster-role-binding", "kubernetes", "error", "No ClusterRoleBinding names an agent ServiceAccount.", RBAC, PACK.stack),
   meta("kubernetes/rbac-wildcard", "kubernetes", "error", "No role bound to an agent ServiceAccount grants `*` verbs, resources or API groups.", RBAC, PACK.stack),
-  meta("kubernetes/rbac-escalation", "kubernetes", "error", "No `escalate`, `bind` or `impersonate` for an agent ServiceAccount.", RBAC, PACK.stack),
+  meta("kubernetes/rbac-escalation", "kubernetes", "error", "No `escalate`, `bind` or `impersonate` for an agent ServiceAccount, and no RoleBinding giving it anything in `kube-system` (home of `aws-auth`).", RBAC, PACK.stack),
   meta("kubernetes/rbac-pod-exec", "kubernetes", "error", "No `pods/exec`, `pods/attach`, `pods/portforward` or `pods/ephemeralcontainers` for an agent ServiceAccount.", EXEC, PACK.stack),
   meta("kubernetes/rbac-pod-create", "kubernetes", "error", "No pod (or workload) creation for an agent ServiceAccount: a new pod can run as any ServiceAccount of the namespace.", EXEC, PACK.stack),
   meta("kubernetes/rbac-token-request", "kubernetes", "error", "No `serviceaccounts/token` create for an agent ServiceAccount (it mints tokens for other identities).", EXEC, PACK.stack),

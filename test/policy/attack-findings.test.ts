@@ -92,6 +92,19 @@ const cases: Array<{ finding: number; name: string; resources?: Resource[]; edit
   { finding: 12, name: "a ClusterRole whose rules are unknown at preview, bound to an agent", resources: [rbac("ClusterRole", "tooling", { metadata: { name: "tooling" }, rules: UNKNOWN }), bindTo("tooling", NS, { kind: "ClusterRole", name: "tooling" })], expect: ["stack/unknown-input"] },
   { finding: 12, name: "a RolePatch whose rules are unknown at preview", resources: [rbac("RolePatch", "tool-role", { metadata: { name: "tool-role", namespace: NS }, rules: UNKNOWN })], expect: ["stack/unknown-input"] },
   { finding: 12, name: "a RoleBindingPatch whose subjects are unknown at preview", resources: [rbac("RoleBindingPatch", "admin-binding", { metadata: { name: "admin-binding", namespace: NS }, roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "admin" }, subjects: UNKNOWN })], expect: ["stack/unknown-input"] },
+  // 7: RBAC in kube-system
+  {
+    finding: 7,
+    name: "a RoleBinding letting an agent update aws-auth in kube-system",
+    resources: [
+      rbac("Role", "aws-auth-editor", { metadata: { name: "aws-auth-editor", namespace: "kube-system" }, rules: [{ apiGroups: [""], resources: ["configmaps"], resourceNames: ["aws-auth"], verbs: ["get", "update", "patch"] }] }),
+      bindTo("aws-auth-editor", "kube-system", { kind: "Role", name: "aws-auth-editor" }),
+    ],
+    expect: ["kubernetes/rbac-escalation"],
+  },
+  // 11: bindings whose namespace is missing or unknown
+  { finding: 11, name: "a RoleBinding with no namespace naming an agent ServiceAccount", resources: [bindTo("nons", undefined, { kind: "ClusterRole", name: "view" }, [{ kind: "ServiceAccount", name: SA }])], expect: ["stack/unknown-input"] },
+  { finding: 11, name: "a RoleBinding whose namespace is unknown at preview", resources: [rbac("RoleBinding", "later", { metadata: { name: "later", namespace: UNKNOWN }, roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "admin" }, subjects: [{ kind: "ServiceAccount", name: SA }] })], expect: ["stack/unknown-input"] },
 ];
 
 describe("policy pack on the attacker's findings", () => {
