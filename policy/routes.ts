@@ -405,9 +405,18 @@ export function checkRoutes(ix: StackIndex): RouteResult {
   // ------------------------------------------------------------- acting as an agent ServiceAccount
   const saRule = "kubernetes/service-account-use";
   const saAt = (namespace: string, name: string | undefined) => ix.serviceAccounts.find((sa) => sa.namespace === namespace && sa.name === name);
+  const agentSaNames = new Set(ix.serviceAccounts.map((sa) => sa.name));
+  const agentNamespaces = new Set(ix.serviceAccounts.map((sa) => sa.namespace));
+  /** A resource naming an agent ServiceAccount's name without a known namespace: the provider picks one (maybe the agent's). */
+  const noNamespace = (r: Read, saName: string | undefined, what: string) => {
+    if (asString(asRecord(r.v.metadata).namespace) !== undefined || saName === undefined || !agentSaNames.has(saName)) return false;
+    findings.push(finding({ agent: r.resource.name, kind: null }, r.resource.urn, saRule, `${r.resource.type} ${r.resource.name} ${what} ServiceAccount ${saName} (an agent ServiceAccount's name) and its metadata.namespace is missing or unknown at preview, so which ServiceAccount it is cannot be checked`, "set metadata.namespace explicitly, with a known value"));
+    return true;
+  };
   for (const r of ofType(ROUTE_TYPES.secret, ROUTE_TYPES.secretPatch)) {
     const metadata = (r.v.metadata ?? {}) as Record<string, unknown>;
     const annotations = asRecord(metadata.annotations);
+    if (noNamespace(r, annotations["kubernetes.io/service-account.name"], "holds a token for")) continue;
     const sa = saAt(asString(metadata.namespace) ?? "default", annotations["kubernetes.io/service-account.name"]);
     if (sa && (asString(r.v.type) === "kubernetes.io/service-account-token" || isUnknown(r, "type"))) {
       findings.push(finding({ agent: sa.agent, kind: sa.kind }, r.resource.urn, saRule, `Secret ${r.resource.name} holds a long-lived token for ServiceAccount ${sa.namespace}/${sa.name}`, "each identity uses only its own short-lived projected token"));
@@ -427,6 +436,7 @@ export function checkRoutes(ix: StackIndex): RouteResult {
     let template: unknown = r.v;
     for (const key of path) template = (template as Record<string, unknown> | undefined)?.[key];
     const t = (template ?? {}) as { metadata?: { labels?: unknown }; spec?: { serviceAccountName?: unknown; serviceAccount?: unknown } };
+    if (noNamespace(r, asString(t.spec?.serviceAccountName) ?? asString(t.spec?.serviceAccount), "runs as")) continue;
     const namespace = asString(asRecord(r.v.metadata).namespace) ?? "default";
     const specPath = [...path, "spec"].join(".");
     if (isUnknown(r, `${specPath}.serviceAccountName`) || isUnknown(r, `${specPath}.serviceAccount`)) {
@@ -440,5 +450,46 @@ export function checkRoutes(ix: StackIndex): RouteResult {
       findings.push(finding({ agent: sa.agent, kind: sa.kind }, r.resource.urn, saRule, `${r.resource.type} ${r.resource.name} runs as ServiceAccount ${sa.namespace}/${sa.name} without the labels ${LABEL_PREFIX}/agent=${sa.agent}, ${LABEL_PREFIX}/identity=${sa.kind} on its pod template`, "build the pod spec with agent.workload(kind) and spread its labels into the pod template"));
     }
   }
+
+  // Kinds whose pods the pack cannot see: a Helm release renders its chart inside the provider, and
+  // custom resources (Argo Rollouts, Workflows...) start pods through their operator.
+  const seen = new Set<string>([...Object.keys(WORKLOAD_TYPES), TYPES.serviceAccount, ROUTE_TYPES.serviceAccountPatch, ROUTE_TYPES.secret, ROUTE_TYPES.secretPatch]);
+  for (const r of read.filter((x) => x.resource.type.startsWith("kubernetes:") && !seen.has(x.resource.type))) {
+    const helm = r.resource.type.startsWith("kubernetes:helm.sh/");
+    const namespaceField = helm ? "namespace" : "metadata.namespace";
+    const namespace = helm ? asString(r.v.namespace) : asString(asRecord(r.v.metadata).namespace);
+    const namespaceUnknown = isUnknown(r, namespaceField) || (!helm && isUnknown(r, "metadata"));
+    const inAgentNamespace = namespaceUnknown || (namespace !== undefined && agentNamespaces.has(namespace));
+    const who = { agent: r.resource.name, kind: null };
+    if (helm) {
+      const named = stringsIn(r.v.values).filter((value) => agentSaNames.has(value));
+      if (inAgentNamespace || named.length) {
+        findings.push(finding(who, r.resource.urn, saRule, `${r.resource.type} ${r.resource.name} ${inAgentNamespace ? `installs into ${namespaceUnknown ? "a namespace unknown at preview" : `agent namespace ${namespace}`}` : `has values naming agent ServiceAccount ${named.join(", ")}`}; the chart's pods are not visible to the pack`, "install charts outside agents' namespaces and never name an agent ServiceAccount in their values; run agent pods with agent.workload(kind)"));
+      }
+      continue;
+    }
+    const accounts = serviceAccountNames(r.v);
+    const unknownAccount = r.unknown.some((p) => /(^|\.)serviceAccount(Name)?$/.test(p));
+    const named = accounts.filter((name) => agentSaNames.has(name) && (namespace === undefined || ix.serviceAccounts.some((sa) => sa.name === name && sa.namespace === namespace)));
+    if (named.length || (unknownAccount && inAgentNamespace)) {
+      findings.push(finding(who, r.resource.urn, saRule, `${r.resource.type} ${r.resource.name} is a kind the pack cannot read pods from, and it runs as ${named.length ? `agent ServiceAccount ${named.join(", ")}` : "a ServiceAccount unknown at preview in an agent namespace"}`, "run agent pods only through the workload kinds the pack reads (Deployment, Job ...), built with agent.workload(kind)"));
+    }
+  }
   return { findings, extraPolicies };
+}
+
+/** Every string at any depth (bounded), e.g. in a Helm release's values. */
+function stringsIn(value: unknown, depth = 0): string[] {
+  if (typeof value === "string") return [value];
+  if (!value || typeof value !== "object" || depth > 16) return [];
+  return Object.values(value).flatMap((child) => stringsIn(child, depth + 1));
+}
+
+/** Values of `serviceAccountName` / `serviceAccount` keys at any depth (bounded): where a pod template names its ServiceAccount. */
+function serviceAccountNames(value: unknown, depth = 0): string[] {
+  if (!value || typeof value !== "object" || depth > 16) return [];
+  return Object.entries(value).flatMap(([key, child]) => [
+    ...((key === "serviceAccountName" || key === "serviceAccount") && typeof child === "string" ? [child] : []),
+    ...serviceAccountNames(child, depth + 1),
+  ]);
 }

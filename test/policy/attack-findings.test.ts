@@ -105,6 +105,20 @@ const cases: Array<{ finding: number; name: string; resources?: Resource[]; edit
   // 11: bindings whose namespace is missing or unknown
   { finding: 11, name: "a RoleBinding with no namespace naming an agent ServiceAccount", resources: [bindTo("nons", undefined, { kind: "ClusterRole", name: "view" }, [{ kind: "ServiceAccount", name: SA }])], expect: ["stack/unknown-input"] },
   { finding: 11, name: "a RoleBinding whose namespace is unknown at preview", resources: [rbac("RoleBinding", "later", { metadata: { name: "later", namespace: UNKNOWN }, roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "admin" }, subjects: [{ kind: "ServiceAccount", name: SA }] })], expect: ["stack/unknown-input"] },
+  // 11: workloads and token Secrets naming an agent ServiceAccount without a known namespace
+  { finding: 11, name: "a Deployment with no namespace running as an agent ServiceAccount's name", resources: [{ type: "kubernetes:apps/v1:Deployment", name: "tool", props: { metadata: { name: "tool" }, spec: { selector: { matchLabels: { a: "b" } }, template: podTemplate } } }], expect: ["kubernetes/service-account-use"] },
+  { finding: 11, name: "a Deployment whose namespace is unknown at preview", resources: [{ type: "kubernetes:apps/v1:Deployment", name: "tool", props: { metadata: { name: "tool", namespace: UNKNOWN }, spec: { selector: { matchLabels: { a: "b" } }, template: podTemplate } } }], expect: ["kubernetes/service-account-use"] },
+  { finding: 11, name: "a token Secret with no namespace for an agent ServiceAccount's name", resources: [{ type: "kubernetes:core/v1:Secret", name: "tok", props: { metadata: { name: "tok", annotations: { "kubernetes.io/service-account.name": SA } }, type: "kubernetes.io/service-account-token" } }], expect: ["kubernetes/service-account-use"] },
+  // 10: workloads whose pods the pack cannot see
+  { finding: 10, name: "an Argo Rollout running as an agent ServiceAccount", resources: [{ type: "kubernetes:argoproj.io/v1alpha1:Rollout", name: "tool", props: { metadata: { name: "tool", namespace: NS }, spec: { template: podTemplate } } }], expect: ["kubernetes/service-account-use"] },
+  { finding: 10, name: "a Helm release into an agent namespace", resources: [{ type: "kubernetes:helm.sh/v3:Release", name: "rel", props: { chart: "some-chart", namespace: NS, values: { replicas: 1 } } }], expect: ["kubernetes/service-account-use"] },
+  { finding: 10, name: "a Helm chart elsewhere whose values name an agent ServiceAccount", resources: [{ type: "kubernetes:helm.sh/v4:Chart", name: "chart", props: { chart: "some-chart", namespace: "tools", values: { serviceAccount: { create: false, name: SA } } } }], expect: ["kubernetes/service-account-use"] },
+  {
+    finding: 10,
+    name: "RBAC letting an agent create Argo workflows",
+    resources: [rbac("Role", "wf", { metadata: { name: "wf", namespace: NS }, rules: [{ apiGroups: ["argoproj.io"], resources: ["workflows"], verbs: ["create"] }] }), bindTo("wf", NS, { kind: "Role", name: "wf" })],
+    expect: ["kubernetes/rbac-pod-create", "kubernetes/shared-namespace-pod-create"],
+  },
 ];
 
 describe("policy pack on the attacker's findings", () => {
@@ -113,6 +127,11 @@ describe("policy pack on the attacker's findings", () => {
   });
   it("still passes a generic write of plain KV secret data (even under a key named config)", async () => {
     expect(await runPack([...base, endpoint("kv", "kv/data/apps/config", { data: { password: "x" } })])).toEqual([]);
+  });
+  it("still passes a Helm release outside agents' namespaces and a custom resource without pods", async () => {
+    const release = { type: "kubernetes:helm.sh/v3:Release", name: "rel", props: { chart: "ingress", namespace: "ingress", values: { serviceAccount: { name: "ingress" } } } };
+    const monitor = { type: "kubernetes:monitoring.coreos.com/v1:ServiceMonitor", name: "mon", props: { metadata: { name: "mon", namespace: NS }, spec: { selector: { matchLabels: { a: "b" } } } } };
+    expect(await runPack([...base, release, monitor])).toEqual([]);
   });
   for (const c of cases) {
     it(`finding ${c.finding}: refuses ${c.name}`, async () => {
