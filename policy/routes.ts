@@ -363,8 +363,14 @@ export function checkRoutes(ix: StackIndex): RouteResult {
   }
   for (const r of ofType(ROUTE_TYPES.configMap, ROUTE_TYPES.configMapPatch)) {
     const metadata = asRecord(r.v.metadata);
-    if (metadata.name !== "aws-auth" || (metadata.namespace ?? "default") !== "kube-system") continue;
+    // A missing or unknown namespace may be the provider's default, kube-system: read it as kube-system.
+    if (metadata.name !== "aws-auth" || (metadata.namespace ?? "kube-system") !== "kube-system") continue;
     const who = { agent: r.resource.name, kind: null };
+    // mapAccounts maps every role of the listed accounts (agent roles too) to a Kubernetes user.
+    const accounts = asRecord(r.v.data).mapAccounts;
+    if ((accounts !== undefined && accounts.trim() !== "" && accounts.trim() !== "[]") || isUnknown(r, "data.mapAccounts")) {
+      findings.push(finding(who, r.resource.urn, eksRule, `aws-auth mapAccounts maps every IAM role of the accounts listed (agent roles included) into the cluster`, "map exact role ARNs with mapRoles instead of whole accounts"));
+    }
     for (const key of ["mapRoles", "mapUsers"]) {
       if (isUnknown(r, `data.${key}`) || isUnknown(r, "data")) {
         findings.push(finding(who, r.resource.urn, eksRule, `aws-auth ${key} is unknown at preview, so the roles it maps cannot be read`, "write the mapping from known values"));

@@ -119,6 +119,7 @@ const cases: Array<{ finding: number; name: string; resources?: Resource[]; edit
     resources: [rbac("Role", "wf", { metadata: { name: "wf", namespace: NS }, rules: [{ apiGroups: ["argoproj.io"], resources: ["workflows"], verbs: ["create"] }] }), bindTo("wf", NS, { kind: "Role", name: "wf" })],
     expect: ["kubernetes/rbac-pod-create", "kubernetes/shared-namespace-pod-create"],
   },
+  { finding: 8, name: "aws-auth mapping whole accounts (agent roles included)", resources: [{ type: "kubernetes:core/v1:ConfigMap", name: "aws-auth", props: { metadata: { name: "aws-auth", namespace: "kube-system" }, data: { mapAccounts: `- "${ACCOUNT}"\n` } } }], expect: ["kubernetes/eks-access"] },
 ];
 
 describe("policy pack on the attacker's findings", () => {
