@@ -158,6 +158,9 @@ export function checkStack(resources: readonly PackResource[]): PackFinding[] {
       }
     }
     for (const r of own) {
+      if (r.policies.length !== 1) {
+        findings.push({ rule: "vault/bound-own-service-account", agent: identity.agent, identity: identity.kind, urn: r.resource.urn, message: `Vault role ${where(r)} carries policies [${r.policies.join(", ")}]`, fix: "an identity's Vault role carries exactly one policy, the identity's own" });
+      }
       const undefinedPolicies = r.policies.filter((p) => !definedPolicies.has(p));
       if (undefinedPolicies.length) {
         findings.push({ rule: "stack/unknown-input", agent: identity.agent, identity: identity.kind, urn: r.resource.urn, message: `Vault role ${where(r)} carries policies [${undefinedPolicies.join(", ")}] not defined in this stack, so what they grant cannot be checked`, fix: "carry only the identity's own vault.Policy, defined in the same stack" });

@@ -21,7 +21,7 @@ const POLICY = standards(["NHI5"], ["ASI03"], ["L4 Deployment & Infrastructure",
 
 export const VAULT_RULES: readonly RuleMeta[] = [
   meta("vault/bound-exact", "vault", "error", "A Kubernetes-auth role binds exactly one ServiceAccount name and one namespace, no `*` or globs.", BINDING, PACK.resource),
-  meta("vault/bound-own-service-account", "vault", "error", "A Kubernetes-auth role binds the identity's own ServiceAccount.", BINDING, PACK.stack),
+  meta("vault/bound-own-service-account", "vault", "error", "A Kubernetes-auth role binds the identity's own ServiceAccount; in the pack, an identity's role carries exactly one policy, defined in the stack (else stack/unknown-input).", BINDING, PACK.stack),
   meta("vault/audience", "vault", "error", "A Kubernetes-auth role requires an exact token audience.", BINDING, PACK.resource),
   meta("vault/default-policy", "vault", "error", "Tokens carry no `default` policy (`tokenNoDefaultPolicy: true`) and never `root`.", POLICY, PACK.resource),
   meta("vault/token-period", "vault", "error", "No periodic tokens (`tokenPeriod`): they can be renewed forever.", TOKENS, PACK.resource),

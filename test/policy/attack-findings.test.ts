@@ -120,6 +120,12 @@ const cases: Array<{ finding: number; name: string; resources?: Resource[]; edit
     expect: ["kubernetes/rbac-pod-create", "kubernetes/shared-namespace-pod-create"],
   },
   { finding: 8, name: "aws-auth mapping whole accounts (agent roles included)", resources: [{ type: "kubernetes:core/v1:ConfigMap", name: "aws-auth", props: { metadata: { name: "aws-auth", namespace: "kube-system" }, data: { mapAccounts: `- "${ACCOUNT}"\n` } } }], expect: ["kubernetes/eks-access"] },
+  {
+    finding: 5,
+    name: "an agent's own Vault role given a second policy",
+    edit: () => editBase((r) => r.type === "vault:kubernetes/authBackendRole:AuthBackendRole" && (r.props.boundServiceAccountNames as string[])[0] === SA, (p) => ({ ...p, tokenPolicies: [EXE, "ops-admin"] })),
+    expect: ["stack/unknown-input", "vault/bound-own-service-account"],
+  },
 ];
 
 describe("policy pack on the attacker's findings", () => {
