@@ -31,7 +31,7 @@ function rolePolicies(ix: StackIndex, role: IndexedRole): NamedDocument[] {
     return document ? [{ name: typeof name === "string" ? name : `inline policy #${index + 1}`, urn: role.resource.urn, document }] : [];
   });
   const attached = ix.rolePolicies
-    .filter((p) => role.name && p.role === role.name && p.document)
+    .filter((p) => role.name && p.role === role.name.toLowerCase() && p.document)
     .map((p) => ({ name: typeof p.v.name === "string" ? p.v.name : p.resource.name, urn: p.resource.urn, document: p.document! }));
   return [...inline, ...attached];
 }

@@ -84,7 +84,12 @@ const REQUIRED: Partial<Record<string, readonly string[]>> = {
 const READ_IF_SET: Partial<Record<string, readonly string[]>> = {
   [TYPES.role]: ["inlinePolicies"],
   [TYPES.vaultAuthRole]: ["boundServiceAccountNamespaceSelector", "tokenPolicies"],
-  [TYPES.clusterRole]: ["aggregationRule"],
+  // What a role or binding grants, or a Patch changes: unknown at preview could be anything.
+  [TYPES.clusterRole]: ["aggregationRule", "rules"],
+  [TYPES.rbacRolePatch]: ["rules"],
+  [TYPES.clusterRolePatch]: ["aggregationRule", "rules"],
+  [TYPES.roleBindingPatch]: ["roleRef", "subjects"],
+  [TYPES.clusterRoleBindingPatch]: ["roleRef", "subjects"],
 };
 
 const isKind = (value: string | undefined): value is IdentityKind => (IDENTITY_KINDS as readonly string[]).includes(value ?? "");
@@ -166,19 +171,24 @@ function roleProblems(resource: PackResource, inputs: KnownInputs, context: Pack
 }
 
 /**
- * Vault paths a generic write must not touch: what vault.Policy, the auth backend roles, identity
- * and mount resources define (each checked, or refused, by the pack in its typed form).
+ * Vault paths a generic write must not touch (allowlist: only plain secret data passes). Anything
+ * under `sys/`, `auth/` or `identity/` hands out policies, tokens, logins or mounts: token creation
+ * (`auth/token/create…`), cert and GitHub/LDAP maps, policies, entities... Vault Enterprise
+ * namespaces prefix any path (`acme/team/sys/policies/acl/x`), so such a root at any depth counts.
+ * A secrets engine's roles and config (what credentials it mints) are refused at any depth too,
+ * except inside KV v2 secret data (`<mount>/data/…`), which holds only values.
  */
-const SYS_REFUSED = new Set(["policy", "policies", "auth", "mounts", "remount", "plugins", "audit", "raw", "namespaces", "config"]);
+const CONTROL_ROOTS = new Set(["sys", "auth", "identity"]);
+const ENGINE_CONTROL = new Set(["role", "roles", "static-role", "static-roles", "roleset", "rolesets", "config"]);
 function genericWriteRefused(path: string): boolean {
-  const segments = path.replace(/^\/+/, "").split("/");
   if (path.length > 1024) return true;
-  if (segments[0] === "identity") return true;
-  if (segments[0] === "sys") return SYS_REFUSED.has(segments[1] ?? "");
-  // auth/<mount, possibly nested>/role|config|groups|users/... (who may log in, and with which policies)
-  if (segments[0] === "auth") return segments.slice(2).some((segment) => ["role", "roles", "config", "groups", "users"].includes(segment));
-  // A secrets engine's roles and config (database, aws...: what credentials it mints).
-  return ["role", "roles", "static-roles", "config"].includes(segments[1] ?? "");
+  // Vault matches paths case-sensitively, but lower-casing here only refuses more.
+  const segments = path.toLowerCase().split("/").filter((segment) => segment !== "");
+  if (segments.length === 0) return true;
+  if (segments.some((segment) => CONTROL_ROOTS.has(segment))) return true;
+  const data = segments.indexOf("data");
+  const controlled = segments.slice(1, data > 0 ? data : undefined);
+  return controlled.some((segment) => ENGINE_CONTROL.has(segment));
 }
 
 function tierCeilings(aliasMetadata: Record<string, string>): { tokenMaxTtl: number; maxStsTtl?: number } {
@@ -217,7 +227,7 @@ function typeProblems(resource: PackResource, inputs: KnownInputs, context: Pack
     case TYPES.vaultGenericSecret: {
       const path = asString(v.path);
       return path !== undefined && genericWriteRefused(path)
-        ? [{ rule: "vault/generic-write", message: `${resource.type} ${resource.name} writes Vault path "${path}", which defines policies, auth roles, identities or mounts`, fix: "use vault.Policy, vault.kubernetes.AuthBackendRole and the other typed resources, which the pack checks" }]
+        ? [{ rule: "vault/generic-write", message: `${resource.type} ${resource.name} writes Vault path "${path}", which is under sys/, auth/ or identity/ (at any namespace depth) or a secrets engine's roles or config: it may define policies, tokens, logins, identities or mounts`, fix: "use vault.Policy, vault.kubernetes.AuthBackendRole and the other typed resources, which the pack checks; write only secret data with vault.generic.Secret" }]
         : [];
     }
     case TYPES.vaultAuthRole: {

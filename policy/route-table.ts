@@ -47,6 +47,7 @@ export const ROUTES: readonly Route[] = [
   ...[TYPES.rbacRole, TYPES.clusterRole, TYPES.rbacRolePatch, TYPES.clusterRolePatch].map((type) => ({ type, route: "the rules a binding gives (aggregated ClusterRoles read as everything)", checkedBy: ["kubernetes/rbac-wildcard", "kubernetes/rbac-escalation", "kubernetes/rbac-pod-exec", "kubernetes/rbac-pod-create", "kubernetes/rbac-token-request", "kubernetes/rbac-secrets"] })),
   { type: `${ROUTE_TYPES.secret}, ${ROUTE_TYPES.secretPatch}`, route: "a long-lived token for a ServiceAccount", checkedBy: ["kubernetes/service-account-use"] },
   ...Object.keys(WORKLOAD_TYPES).map((type) => ({ type, route: type.endsWith("Patch") ? "may set the ServiceAccount of a workload, in or outside the stack" : "runs pods as a ServiceAccount", checkedBy: ["kubernetes/service-account-use"] })),
+  { type: "kubernetes:helm.sh/* (Release, Chart) and every other kubernetes:* kind (custom resources: Argo Rollouts, Workflows ...)", route: "runs pods the pack cannot see (rendered inside the provider, or started by an operator)", checkedBy: ["kubernetes/service-account-use", "kubernetes/rbac-pod-create"] },
   // Vault
   { type: TYPES.vaultPolicy, route: "what a Vault token may do (HCL read by a real parser)", checkedBy: ["vault/policy-unreadable", "vault/policy-sudo", "vault/policy-system-path", "vault/policy-glob"] },
   { type: TYPES.vaultAuthRole, route: "who may log in as which Vault policies", checkedBy: ["vault/bound-exact", "vault/bound-own-service-account", "vault/audience", "vault/default-policy"] },

@@ -17,7 +17,7 @@ import type { Problem } from "../components/rules/define";
 import { checkPermissionPolicy } from "../components/rules/iam";
 import { asRecord, asString, asStrings, readInputs, readPolicyDocument } from "./inputs";
 import { TYPES, type PackFinding, type PackResource } from "./resources";
-import type { StackIndex } from "./stack-index";
+import { vaultPolicyName, type StackIndex } from "./stack-index";
 
 export const ROUTE_TYPES = {
   policy: "aws:iam/policy:Policy",
@@ -63,6 +63,13 @@ export const RESOURCE_POLICY_TYPES: Readonly<Record<string, string>> = {
   "aws:kinesis/resourcePolicy:ResourcePolicy": "policy",
   "aws:dynamodb/resourcePolicy:ResourcePolicy": "policy",
   "aws:codeartifact/repositoryPermissionsPolicy:RepositoryPermissionsPolicy": "policyDocument",
+  "aws:kms/replicaKey:ReplicaKey": "policy",
+  "aws:kms/externalKey:ExternalKey": "policy",
+  "aws:kms/replicaExternalKey:ReplicaExternalKey": "policy",
+  "aws:opensearch/domain:Domain": "accessPolicies",
+  "aws:elasticsearch/domain:Domain": "accessPolicies",
+  "aws:elasticsearch/domainPolicy:DomainPolicy": "accessPolicies",
+  "aws:apigateway/restApi:RestApi": "policy",
 };
 
 /** Inputs of any Vault resource that hand out policies to whoever logs in or holds the token. */
@@ -100,7 +107,13 @@ interface Read {
   readonly unknown: readonly string[];
 }
 
-const roleNameOf = (arnOrName: string): string => (/:role\/(?:.*\/)?([^/]+)$/.exec(arnOrName)?.[1] ?? arnOrName.split("/").pop() ?? arnOrName).toLowerCase();
+/**
+ * The role an ARN or name stands for, lower-cased (IAM role names are unique regardless of case):
+ * `arn:…:role/<path>/<name>`, an STS session of it `arn:…:sts::<account>:assumed-role/<name>/<session>`
+ * (a resource policy may name one session of an agent role), or a bare name.
+ */
+export const roleNameOf = (arnOrName: string): string =>
+  (/:assumed-role\/([^/]+)\//.exec(arnOrName)?.[1] ?? /:role\/(?:.*\/)?([^/]+)$/.exec(arnOrName)?.[1] ?? arnOrName.split("/").pop() ?? arnOrName).toLowerCase();
 const isUnknown = (r: Read, field: string) => r.unknown.some((path) => path === field || path.startsWith(`${field}.`));
 const deps = (r: Read, field: string): readonly PackResource[] => r.resource.propertyDependencies?.[field] ?? [];
 
@@ -125,6 +138,42 @@ function namedAgentRole(roles: Map<string, AgentRole>, r: Read, field: string, v
   if (!isUnknown(r, field)) return undefined;
   const from = deps(r, field).map((d) => roles.get(roleNameOf(asString(readInputs(d.props).value.name) ?? ""))).find(Boolean);
   return from ?? "unknown";
+}
+
+const POLICY_FIELDS = new Set<string>(VAULT_POLICY_FIELDS);
+/** Inputs of Vault auth backends holding nested entries with their own policies (Okta groups and users, ...). */
+const POLICY_CONTAINERS = new Set(["groups", "users", "teams"]);
+
+/**
+ * Every policy-bearing input of a Vault resource at any depth (`tokenPolicies`, or Okta's
+ * `groups[].policies`, ...), with its policy names; a comma-separated string counts as a list.
+ */
+function policyFields(value: unknown, depth = 0): Array<{ field: string; names: string[] }> {
+  if (!value || typeof value !== "object" || depth > 8) return [];
+  const out: Array<{ field: string; names: string[] }> = [];
+  for (const [key, child] of Object.entries(value)) {
+    if (POLICY_FIELDS.has(key)) out.push({ field: key, names: typeof child === "string" ? child.split(",") : asStrings(child) });
+    else out.push(...policyFields(child, depth + 1));
+  }
+  return out;
+}
+
+/** Every string in a generic write's JSON data (bounded: at most 64 KiB of text read). */
+function dataStrings(dataJson: unknown): string[] {
+  if (typeof dataJson !== "string" || dataJson.length > 64 * 1024) return [];
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(dataJson);
+  } catch {
+    return [];
+  }
+  const out: string[] = [];
+  const walk = (value: unknown): void => {
+    if (typeof value === "string") out.push(value);
+    else if (value && typeof value === "object") for (const child of Object.values(value)) walk(child);
+  };
+  walk(parsed);
+  return out;
 }
 
 export interface RouteResult {
@@ -266,15 +315,25 @@ export function checkRoutes(ix: StackIndex): RouteResult {
     const authRoleByUrn = new Map(ix.authRoles.map((a) => [a.resource.urn, a]));
     for (const r of read.filter((x) => x.resource.type.startsWith("vault:"))) {
       const ownRole = authRoleByUrn.get(r.resource.urn);
-      for (const field of VAULT_POLICY_FIELDS) {
-        if (isUnknown(r, field)) {
-          findings.push(finding({ agent: r.resource.name, kind: null }, r.resource.urn, "vault/agent-policy-use", `${r.resource.type} ${r.resource.name}: ${field} is unknown at preview, so it may hand out an agent's policy`, "name the policies with known values"));
-          continue;
+      // Raw writes whose data names an agent's policy (the path is also judged: vault/generic-write).
+      if (r.resource.type === TYPES.vaultGenericEndpoint || r.resource.type === TYPES.vaultGenericSecret) {
+        for (const [policy, owner] of agentPolicies) {
+          if (dataStrings(r.v.dataJson).some((value) => vaultPolicyName(value) === policy || value.split(",").some((part) => vaultPolicyName(part) === policy))) {
+            findings.push(finding(owner, r.resource.urn, "vault/agent-policy-use", `${r.resource.type} ${r.resource.name} writes data naming ${owner.agent}/${owner.kind ?? "*"}'s Vault policy ${policy}`, "only the identity's own Kubernetes-auth role carries its policy"));
+          }
         }
-        for (const name of asStrings(r.v[field])) {
-          const exact = agentPolicies.get(name);
+      }
+      const unknownPolicies = r.unknown.filter((path) => path.split(".").some((segment, i) => POLICY_FIELDS.has(segment) || (i === 0 && POLICY_CONTAINERS.has(segment))));
+      if (unknownPolicies.length) {
+        findings.push(finding({ agent: r.resource.name, kind: null }, r.resource.urn, "vault/agent-policy-use", `${r.resource.type} ${r.resource.name}: ${unknownPolicies.join(", ")} unknown at preview, so it may hand out an agent's policy`, "name the policies with known values"));
+      }
+      for (const { field, names } of policyFields(r.v)) {
+        for (const name of names) {
+          // Vault trims and lower-cases policy names before it stores or compares them.
+          const wanted = vaultPolicyName(name)!;
+          const exact = agentPolicies.get(wanted);
           const hits: Array<[string, { agent: string; kind: IdentityKind | null; urn: string }]> =
-            field === "allowedPoliciesGlobs" || name === "*" ? [...agentPolicies.entries()].filter(([policy]) => globMatches(name, policy)) : exact ? [[name, exact]] : [];
+            field === "allowedPoliciesGlobs" || wanted === "*" ? [...agentPolicies.entries()].filter(([policy]) => globMatches(wanted, policy)) : exact ? [[wanted, exact]] : [];
           for (const [policy, owner] of hits) {
             if (ownRole && ownRole.meta.agent === owner.agent && ownRole.meta.identity === (owner.kind ?? undefined)) continue;
             findings.push(finding(owner, r.resource.urn, "vault/agent-policy-use", `${r.resource.type} ${r.resource.name} hands out ${owner.agent}/${owner.kind ?? "*"}'s Vault policy ${policy} (${field})`, "only the identity's own Kubernetes-auth role carries its policy"));
@@ -309,8 +368,14 @@ export function checkRoutes(ix: StackIndex): RouteResult {
   }
   for (const r of ofType(ROUTE_TYPES.configMap, ROUTE_TYPES.configMapPatch)) {
     const metadata = asRecord(r.v.metadata);
-    if (metadata.name !== "aws-auth" || (metadata.namespace ?? "default") !== "kube-system") continue;
+    // A missing or unknown namespace may be the provider's default, kube-system: read it as kube-system.
+    if (metadata.name !== "aws-auth" || (metadata.namespace ?? "kube-system") !== "kube-system") continue;
     const who = { agent: r.resource.name, kind: null };
+    // mapAccounts maps every role of the listed accounts (agent roles too) to a Kubernetes user.
+    const accounts = asRecord(r.v.data).mapAccounts;
+    if ((accounts !== undefined && accounts.trim() !== "" && accounts.trim() !== "[]") || isUnknown(r, "data.mapAccounts")) {
+      findings.push(finding(who, r.resource.urn, eksRule, `aws-auth mapAccounts maps every IAM role of the accounts listed (agent roles included) into the cluster`, "map exact role ARNs with mapRoles instead of whole accounts"));
+    }
     for (const key of ["mapRoles", "mapUsers"]) {
       if (isUnknown(r, `data.${key}`) || isUnknown(r, "data")) {
         findings.push(finding(who, r.resource.urn, eksRule, `aws-auth ${key} is unknown at preview, so the roles it maps cannot be read`, "write the mapping from known values"));
@@ -329,9 +394,21 @@ export function checkRoutes(ix: StackIndex): RouteResult {
         continue;
       }
       for (const entry of entries) {
-        const arn = asString((entry as { rolearn?: unknown; userarn?: unknown })?.rolearn) ?? asString((entry as { userarn?: unknown })?.userarn) ?? "";
-        const role = roles.get(roleNameOf(arn));
-        if (role) findings.push(finding(role, r.resource.urn, eksRule, `aws-auth maps agent role ${role.name} into the cluster`, "agent roles get no Kubernetes access; remove the mapping"));
+        // aws-iam-authenticator reads entries with Go's JSON decoder, which matches keys regardless of
+        // case (`RoleARN:` is `rolearn`): every key that is rolearn or userarn in any case counts.
+        if (!entry || typeof entry !== "object" || Array.isArray(entry)) {
+          findings.push(finding(who, r.resource.urn, eksRule, `aws-auth ${key} has an entry that is not a mapping`, "write mapRoles as a YAML list of {rolearn, username, groups}"));
+          continue;
+        }
+        const arns = Object.entries(entry).filter(([field]) => ["rolearn", "userarn"].includes(field.toLowerCase())).map(([, value]) => value);
+        for (const arn of arns) {
+          if (typeof arn !== "string") {
+            findings.push(finding(who, r.resource.urn, eksRule, `aws-auth ${key} has an ARN that is not a string`, "write each rolearn as a string"));
+            continue;
+          }
+          const role = roles.get(roleNameOf(arn));
+          if (role) findings.push(finding(role, r.resource.urn, eksRule, `aws-auth maps agent role ${role.name} into the cluster`, "agent roles get no Kubernetes access; remove the mapping"));
+        }
       }
     }
   }
@@ -339,9 +416,18 @@ export function checkRoutes(ix: StackIndex): RouteResult {
   // ------------------------------------------------------------- acting as an agent ServiceAccount
   const saRule = "kubernetes/service-account-use";
   const saAt = (namespace: string, name: string | undefined) => ix.serviceAccounts.find((sa) => sa.namespace === namespace && sa.name === name);
+  const agentSaNames = new Set(ix.serviceAccounts.map((sa) => sa.name));
+  const agentNamespaces = new Set(ix.serviceAccounts.map((sa) => sa.namespace));
+  /** A resource naming an agent ServiceAccount's name without a known namespace: the provider picks one (maybe the agent's). */
+  const noNamespace = (r: Read, saName: string | undefined, what: string) => {
+    if (asString(asRecord(r.v.metadata).namespace) !== undefined || saName === undefined || !agentSaNames.has(saName)) return false;
+    findings.push(finding({ agent: r.resource.name, kind: null }, r.resource.urn, saRule, `${r.resource.type} ${r.resource.name} ${what} ServiceAccount ${saName} (an agent ServiceAccount's name) and its metadata.namespace is missing or unknown at preview, so which ServiceAccount it is cannot be checked`, "set metadata.namespace explicitly, with a known value"));
+    return true;
+  };
   for (const r of ofType(ROUTE_TYPES.secret, ROUTE_TYPES.secretPatch)) {
     const metadata = (r.v.metadata ?? {}) as Record<string, unknown>;
     const annotations = asRecord(metadata.annotations);
+    if (noNamespace(r, annotations["kubernetes.io/service-account.name"], "holds a token for")) continue;
     const sa = saAt(asString(metadata.namespace) ?? "default", annotations["kubernetes.io/service-account.name"]);
     if (sa && (asString(r.v.type) === "kubernetes.io/service-account-token" || isUnknown(r, "type"))) {
       findings.push(finding({ agent: sa.agent, kind: sa.kind }, r.resource.urn, saRule, `Secret ${r.resource.name} holds a long-lived token for ServiceAccount ${sa.namespace}/${sa.name}`, "each identity uses only its own short-lived projected token"));
@@ -361,6 +447,7 @@ export function checkRoutes(ix: StackIndex): RouteResult {
     let template: unknown = r.v;
     for (const key of path) template = (template as Record<string, unknown> | undefined)?.[key];
     const t = (template ?? {}) as { metadata?: { labels?: unknown }; spec?: { serviceAccountName?: unknown; serviceAccount?: unknown } };
+    if (noNamespace(r, asString(t.spec?.serviceAccountName) ?? asString(t.spec?.serviceAccount), "runs as")) continue;
     const namespace = asString(asRecord(r.v.metadata).namespace) ?? "default";
     const specPath = [...path, "spec"].join(".");
     if (isUnknown(r, `${specPath}.serviceAccountName`) || isUnknown(r, `${specPath}.serviceAccount`)) {
@@ -374,5 +461,46 @@ export function checkRoutes(ix: StackIndex): RouteResult {
       findings.push(finding({ agent: sa.agent, kind: sa.kind }, r.resource.urn, saRule, `${r.resource.type} ${r.resource.name} runs as ServiceAccount ${sa.namespace}/${sa.name} without the labels ${LABEL_PREFIX}/agent=${sa.agent}, ${LABEL_PREFIX}/identity=${sa.kind} on its pod template`, "build the pod spec with agent.workload(kind) and spread its labels into the pod template"));
     }
   }
+
+  // Kinds whose pods the pack cannot see: a Helm release renders its chart inside the provider, and
+  // custom resources (Argo Rollouts, Workflows...) start pods through their operator.
+  const seen = new Set<string>([...Object.keys(WORKLOAD_TYPES), TYPES.serviceAccount, ROUTE_TYPES.serviceAccountPatch, ROUTE_TYPES.secret, ROUTE_TYPES.secretPatch]);
+  for (const r of read.filter((x) => x.resource.type.startsWith("kubernetes:") && !seen.has(x.resource.type))) {
+    const helm = r.resource.type.startsWith("kubernetes:helm.sh/");
+    const namespaceField = helm ? "namespace" : "metadata.namespace";
+    const namespace = helm ? asString(r.v.namespace) : asString(asRecord(r.v.metadata).namespace);
+    const namespaceUnknown = isUnknown(r, namespaceField) || (!helm && isUnknown(r, "metadata"));
+    const inAgentNamespace = namespaceUnknown || (namespace !== undefined && agentNamespaces.has(namespace));
+    const who = { agent: r.resource.name, kind: null };
+    if (helm) {
+      const named = stringsIn(r.v.values).filter((value) => agentSaNames.has(value));
+      if (inAgentNamespace || named.length) {
+        findings.push(finding(who, r.resource.urn, saRule, `${r.resource.type} ${r.resource.name} ${inAgentNamespace ? `installs into ${namespaceUnknown ? "a namespace unknown at preview" : `agent namespace ${namespace}`}` : `has values naming agent ServiceAccount ${named.join(", ")}`}; the chart's pods are not visible to the pack`, "install charts outside agents' namespaces and never name an agent ServiceAccount in their values; run agent pods with agent.workload(kind)"));
+      }
+      continue;
+    }
+    const accounts = serviceAccountNames(r.v);
+    const unknownAccount = r.unknown.some((p) => /(^|\.)serviceAccount(Name)?$/.test(p));
+    const named = accounts.filter((name) => agentSaNames.has(name) && (namespace === undefined || ix.serviceAccounts.some((sa) => sa.name === name && sa.namespace === namespace)));
+    if (named.length || (unknownAccount && inAgentNamespace)) {
+      findings.push(finding(who, r.resource.urn, saRule, `${r.resource.type} ${r.resource.name} is a kind the pack cannot read pods from, and it runs as ${named.length ? `agent ServiceAccount ${named.join(", ")}` : "a ServiceAccount unknown at preview in an agent namespace"}`, "run agent pods only through the workload kinds the pack reads (Deployment, Job ...), built with agent.workload(kind)"));
+    }
+  }
   return { findings, extraPolicies };
+}
+
+/** Every string at any depth (bounded), e.g. in a Helm release's values. */
+function stringsIn(value: unknown, depth = 0): string[] {
+  if (typeof value === "string") return [value];
+  if (!value || typeof value !== "object" || depth > 16) return [];
+  return Object.values(value).flatMap((child) => stringsIn(child, depth + 1));
+}
+
+/** Values of `serviceAccountName` / `serviceAccount` keys at any depth (bounded): where a pod template names its ServiceAccount. */
+function serviceAccountNames(value: unknown, depth = 0): string[] {
+  if (!value || typeof value !== "object" || depth > 16) return [];
+  return Object.entries(value).flatMap(([key, child]) => [
+    ...((key === "serviceAccountName" || key === "serviceAccount") && typeof child === "string" ? [child] : []),
+    ...serviceAccountNames(child, depth + 1),
+  ]);
 }

@@ -10,6 +10,14 @@ import { readVaultPolicy } from "./vault-hcl";
 import { asRecord, asString, asStrings, readInputs, readPolicyDocument } from "./inputs";
 import { TYPES, type PackResource } from "./resources";
 
+/**
+ * A Vault policy name as Vault stores and compares it: trimmed and lower-cased (PolicyStore.sanitizeName,
+ * policyutil.SanitizePolicies), so `ACME-…` or ` acme-…` names the same policy as `acme-…`.
+ */
+export function vaultPolicyName(name: string | undefined): string | undefined {
+  return name?.trim().toLowerCase();
+}
+
 const isKind = (value: string | undefined): value is IdentityKind => (IDENTITY_KINDS as readonly string[]).includes(value ?? "");
 
 interface Read {
@@ -45,12 +53,13 @@ export function indexStack(resources: readonly PackResource[]) {
     return [{ ...r, agent: labels[AGENT_LABEL], kind, labels, annotations, namespace: asString(metadata(r).namespace) ?? "default", name: asString(metadata(r).name) ?? "" }];
   });
   const roles = ofType(TYPES.role).map((r) => ({ ...r, name: asString(r.v.name), tags: asRecord(r.v.tags), trust: readPolicyDocument(r.v.assumeRolePolicy) }));
-  const rolePolicies = ofType(TYPES.rolePolicy).map((r) => ({ ...r, role: asString(r.v.role)?.split("/").pop(), document: readPolicyDocument(r.v.policy) }));
-  const vaultPolicies = ofType(TYPES.vaultPolicy).map((r) => ({ ...r, name: asString(r.v.name), paths: typeof r.v.policy === "string" ? readVaultPolicy(r.v.policy).paths : [] }));
+  // `role` lower-cased: IAM role names are unique regardless of case, so `ACME-…` is the agent's role.
+  const rolePolicies = ofType(TYPES.rolePolicy).map((r) => ({ ...r, role: asString(r.v.role)?.split("/").pop()?.toLowerCase(), document: readPolicyDocument(r.v.policy) }));
+  const vaultPolicies = ofType(TYPES.vaultPolicy).map((r) => ({ ...r, name: vaultPolicyName(asString(r.v.name)), paths: typeof r.v.policy === "string" ? readVaultPolicy(r.v.policy).paths : [] }));
   const authRoles = ofType(TYPES.vaultAuthRole).map((r) => {
     const names = asStrings(r.v.boundServiceAccountNames);
     const namespaces = asStrings(r.v.boundServiceAccountNamespaces);
-    return { ...r, meta: vaultRoleOwner(r.v, names, namespaces), names, namespaces, policies: asStrings(r.v.tokenPolicies) };
+    return { ...r, meta: vaultRoleOwner(r.v, names, namespaces), names, namespaces, policies: asStrings(r.v.tokenPolicies).map((p) => vaultPolicyName(p)!) };
   });
   const secretRoles = [...ofType(TYPES.vaultAwsRole), ...ofType(TYPES.vaultDatabaseRole)].map((r) => ({
     ...r,
@@ -76,6 +85,8 @@ export function indexStack(resources: readonly PackResource[]) {
   const bindings = [...ofType(TYPES.roleBinding), ...ofType(TYPES.clusterRoleBinding), ...ofType(TYPES.roleBindingPatch), ...ofType(TYPES.clusterRoleBindingPatch)].map((r) => ({
     ...r,
     namespace: asString(metadata(r).namespace) ?? "default",
+    // Missing, the provider puts it in its own default namespace (maybe kube-system); unknown, anywhere.
+    namespaceKnown: asString(metadata(r).namespace) !== undefined,
     roleRef: asRecord(r.v.roleRef),
     subjects: (Array.isArray(r.v.subjects) ? r.v.subjects : []).map((s) => asRecord(s)),
   }));

@@ -74,7 +74,7 @@ const only = (rules: string[], problems: Problem[]) => problems.filter((problem)
 /** Everything one agent identity holds in this stack, joined across resources. */
 function identityHoldings(ix: StackIndex, identity: Identity, extraPolicies: ReadonlyMap<string, readonly PolicyDocument[]>) {
   const roles = ix.roles.filter((r) => r.tags.agent === identity.agent && r.tags.identity === identity.kind);
-  const roleNames = new Set(roles.map((r) => r.name).filter(Boolean));
+  const roleNames = new Set(roles.flatMap((r) => (r.name ? [r.name.toLowerCase()] : [])));
   const inline = roles.flatMap((r) => (Array.isArray(r.v.inlinePolicies) ? r.v.inlinePolicies : []).flatMap((p) => readPolicyDocument((p as { policy?: unknown }).policy) ?? []));
   const attached = [
     ...ix.rolePolicies.filter((p) => p.role && roleNames.has(p.role)).flatMap((p) => (p.document ? [p.document] : [])),
@@ -147,6 +147,28 @@ export function checkStack(resources: readonly PackResource[]): PackFinding[] {
     }
   }
 
+  // One Kubernetes-auth role per identity across every backend (a copy on another cluster's mount, or
+  // `ops-<agent>-<kind>` bound to its ServiceAccount, is a second way in); its policies are all read.
+  const definedPolicies = new Set(ix.vaultPolicies.flatMap((p) => (p.name ? [p.name] : [])));
+  for (const identity of identities) {
+    const own = ix.authRoles.filter((r) => r.meta.agent === identity.agent && r.meta.identity === identity.kind);
+    const where = (r: (typeof own)[number]) => `auth/${asString(r.v.backend) ?? "kubernetes"}/role/${asString(r.v.roleName) ?? r.resource.name}`;
+    if (own.length > 1) {
+      for (const r of own) {
+        findings.push({ rule: "stack/no-shared-identity", agent: identity.agent, identity: identity.kind, urn: r.resource.urn, message: `has ${own.length} Vault Kubernetes-auth roles (${own.map(where).join(", ")})`, fix: "keep exactly one Vault Kubernetes-auth role per identity, the one its Agent component creates" });
+      }
+    }
+    for (const r of own) {
+      if (r.policies.length !== 1) {
+        findings.push({ rule: "vault/bound-own-service-account", agent: identity.agent, identity: identity.kind, urn: r.resource.urn, message: `Vault role ${where(r)} carries policies [${r.policies.join(", ")}]`, fix: "an identity's Vault role carries exactly one policy, the identity's own" });
+      }
+      const undefinedPolicies = r.policies.filter((p) => !definedPolicies.has(p));
+      if (undefinedPolicies.length) {
+        findings.push({ rule: "stack/unknown-input", agent: identity.agent, identity: identity.kind, urn: r.resource.urn, message: `Vault role ${where(r)} carries policies [${undefinedPolicies.join(", ")}] not defined in this stack, so what they grant cannot be checked`, fix: "carry only the identity's own vault.Policy, defined in the same stack" });
+      }
+    }
+  }
+
   // What each identity holds: separation of duties, assuming agent roles, per-role size.
   const grantSets: AgentGrantSet[] = [];
   for (const identity of identities) {
@@ -163,7 +185,7 @@ export function checkStack(resources: readonly PackResource[]): PackFinding[] {
     findings.push(...attributeTo(identity, urn, [...separation, ...auditScope]));
     for (const doc of held.policies) findings.push(...attributeTo(identity, urn, only(["iam/assume-agent-role"], checkPermissionPolicy(doc, { agentRoleArns: agentRolePatterns }))));
     for (const role of held.roles) {
-      const attachedHere = ix.rolePolicies.filter((p) => p.role === role.name).flatMap((p) => (p.document ? [p.document] : []));
+      const attachedHere = ix.rolePolicies.filter((p) => p.role !== undefined && p.role === role.name?.toLowerCase()).flatMap((p) => (p.document ? [p.document] : []));
       const inlineHere: PolicyDocument[] = (Array.isArray(role.v.inlinePolicies) ? role.v.inlinePolicies : []).flatMap((p) => readPolicyDocument((p as { policy?: unknown }).policy) ?? []);
       findings.push(...attributeTo(identity, role.resource.urn, only(["limits/inline-policy-size"], checkRoleLimits({ inlinePolicies: [...inlineHere, ...attachedHere] }))));
     }
@@ -212,8 +234,21 @@ export function checkStack(resources: readonly PackResource[]): PackFinding[] {
     const aggregated = toCluster ? ix.rbacRoles.filter((r) => r.cluster && r.aggregateTo.includes(refName)).flatMap((r) => r.rules) : [];
     const base = defined.length ? defined.flatMap((r) => r.rules) : toCluster ? BUILTIN_CLUSTER_ROLES[refName] : undefined;
     const rules = base ? [...base, ...aggregated] : undefined;
+    if (!cluster && !binding.namespaceKnown) {
+      // The binding's namespace decides where its rules apply and, for a subject without one, which
+      // ServiceAccount it names: an agent ServiceAccount's name there fails closed.
+      const agentNames = new Set(ix.serviceAccounts.map((sa) => sa.name));
+      const named = binding.subjects.filter((s) => (s.kind === "ServiceAccount" && agentNames.has(s.name ?? "")) || (s.kind === "User" && ix.serviceAccounts.some((sa) => s.name === `system:serviceaccount:${sa.namespace}:${sa.name}`)));
+      if (named.length) {
+        findings.push({ rule: "stack/unknown-input", agent: binding.resource.name, identity: null, urn: binding.resource.urn, message: `${binding.resource.type} ${binding.resource.name} binds ${named.map((s) => s.name).join(", ")} (an agent ServiceAccount's name) and its metadata.namespace is missing or unknown at preview, so where it applies cannot be checked`, fix: "set metadata.namespace explicitly, with a known value" });
+      }
+    }
     for (const { subject, namespace, sa } of bindingSubjects(binding, ix)) {
       const target = sa ? { agent: sa.agent, kind: sa.kind } : undefined;
+      if (target && !cluster && binding.namespaceKnown && binding.namespace === "kube-system") {
+        // kube-system holds aws-auth and the control plane's ServiceAccounts: any grant there can escalate.
+        findings.push(...attributeTo(target, binding.resource.urn, [{ rule: "kubernetes/rbac-escalation", message: `RoleBinding ${binding.resource.name} gives ServiceAccount ${key(namespace, subject.name ?? "")} rights in kube-system (${binding.roleRef.kind ?? "role"} ${refName})`, fix: "bind nothing to an agent in kube-system; aws-auth and the cluster's own ServiceAccounts live there" }]));
+      }
       if (target && cluster) {
         findings.push(...attributeTo(target, binding.resource.urn, [{ rule: "kubernetes/cluster-role-binding", message: `ClusterRoleBinding ${binding.resource.name} binds ${refName} cluster-wide`, fix: "bind agents, if at all, with a RoleBinding in their own namespace" }]));
       }

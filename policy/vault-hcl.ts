@@ -8,6 +8,7 @@
  * strings makes the whole policy unreadable, which `vault/policy-unreadable` refuses.
  */
 import { parse } from "@cdktf/hcl2json";
+import { parse as parseYaml } from "yaml";
 import type { ParsedVaultPolicy } from "../components/core/vault-policy";
 import type { VaultPathRule } from "../components/core/plan-types";
 
@@ -30,7 +31,9 @@ export function fromHclJson(json: unknown): ParsedVaultPolicy {
   if (blocks === undefined) return { paths: [], unreadable: null };
   if (!blocks || typeof blocks !== "object" || Array.isArray(blocks)) return unreadable("`path` is not a block");
   const paths: VaultPathRule[] = [];
-  for (const [path, bodies] of Object.entries(blocks)) {
+  for (const [label, bodies] of Object.entries(blocks)) {
+    // Vault drops a leading `/` (vault/policy.go), so `/kv/data/x` is `kv/data/x`; drop every one (fail closed).
+    const path = label.replace(/^\/+/, "");
     // The parser gives each labelled block as a list of bodies (a repeated label appears twice).
     for (const body of Array.isArray(bodies) ? bodies : [bodies]) {
       if (!body || typeof body !== "object" || Array.isArray(body)) return unreadable(`path "${path}" is not a block`);
@@ -48,13 +51,22 @@ export function fromHclJson(json: unknown): ParsedVaultPolicy {
 
 async function parseOne(text: string): Promise<ParsedVaultPolicy> {
   if (text.length > MAX_POLICY_CHARS) return unreadable(`longer than ${MAX_POLICY_CHARS} characters`);
-  // Vault also accepts the JSON form; HCL's JSON syntax is plain JSON.
+  // Vault also accepts the JSON form. JSON.parse keeps only the last of repeated keys, where Vault's
+  // HCL reader keeps every one (two `"path"` objects, or one path twice): repeated keys are refused.
   if (text.trim().startsWith("{")) {
+    let json: unknown;
     try {
-      return fromHclJson(JSON.parse(text));
+      json = JSON.parse(text);
     } catch {
       return unreadable(text.trim());
     }
+    try {
+      parseYaml(text, { uniqueKeys: true, maxAliasCount: 0 });
+    } catch (error) {
+      const why = /unique/i.test(String(error)) ? "repeats a key (Vault would read every copy)" : "is JSON the duplicate-key check cannot read";
+      return unreadable(`the JSON policy ${why}`);
+    }
+    return fromHclJson(json);
   }
   try {
     return fromHclJson(await parse("policy.hcl", text));

@@ -22,7 +22,7 @@ const POLICY = standards(["NHI5"], ["ASI03"], ["L4 Deployment & Infrastructure",
 
 export const VAULT_RULES: readonly RuleMeta[] = [
   meta("vault/bound-exact", "vault", "error", "A Kubernetes-auth role binds exactly one ServiceAccount name and one namespace, no `*` or globs.", BINDING, PACK.resource),
-  meta("vault/bound-own-service-account", "vault", "error", "A Kubernetes-auth role binds the identity's own ServiceAccount.", BINDING, PACK.stack),
+  meta("vault/bound-own-service-account", "vault", "error", "A Kubernetes-auth role binds the identity's own ServiceAccount; in the pack, an identity's role carries exactly one policy, defined in the stack (else stack/unknown-input).", BINDING, PACK.stack),
   meta("vault/audience", "vault", "error", "A Kubernetes-auth role requires an exact token audience.", BINDING, PACK.resource),
   meta("vault/default-policy", "vault", "error", "Tokens carry no `default` policy (`tokenNoDefaultPolicy: true`) and never `root`.", POLICY, PACK.resource),
   meta("vault/token-period", "vault", "error", "No periodic tokens (`tokenPeriod`): they can be renewed forever.", TOKENS, PACK.resource),
@@ -39,8 +39,8 @@ export const VAULT_RULES: readonly RuleMeta[] = [
 /** Rules about policy text, which only the pack reads (the plan holds structured path rules). */
 export const VAULT_RESOURCE_RULES: readonly RuleMeta[] = [
   meta("vault/policy-unreadable", "vault", "error", "A Vault policy is read by an HCL parser and must hold only `path` blocks with documented keys and a list of capabilities; anything else, the legacy `policy = \"sudo\"` form included, fails closed.", POLICY, PACK.resource),
-  meta("vault/agent-policy-use", "vault", "error", "An agent's Vault policy is carried only by that identity's own Kubernetes-auth role: no token, token role, AppRole, JWT or other auth role (`tokenPolicies`, `policies`, `allowedPolicies`, `allowedPoliciesGlobs`) names it.", BINDING, PACK.stack),
-  meta("vault/generic-write", "vault", "error", "No `vault.generic.Endpoint` or `vault.generic.Secret` writes what the typed resources the pack reads would (`sys/policy`, `sys/policies`, `auth/<mount>/role`, `identity/`, `sys/auth`, `sys/mounts`); an unknown path fails closed.", POLICY, PACK.resource),
+  meta("vault/agent-policy-use", "vault", "error", "An agent's Vault policy is carried only by that identity's own Kubernetes-auth role: no token, token role, AppRole, JWT or other auth role (`tokenPolicies`, `policies`, `allowedPolicies`, `allowedPoliciesGlobs`, at any depth: Okta groups and users...) or generic write names it, compared as Vault does (trimmed, lower-cased).", BINDING, PACK.stack),
+  meta("vault/generic-write", "vault", "error", "No `vault.generic.Endpoint` or `vault.generic.Secret` writes under `sys/`, `auth/` or `identity/` (at any Enterprise namespace depth: policies, token creation, auth roles and maps, identities, mounts) or a secrets engine's roles or config; only secret data passes, and an unknown path fails closed.", POLICY, PACK.resource),
 ];
 
 const SELF_PATHS = new Set(TOKEN_SELF_PATHS.map((rule) => rule.path));
