@@ -13,6 +13,7 @@ export const PACK_COVERAGE: Readonly<Record<string, { readonly resource?: true; 
   "iam/service-wildcard": { resource: true },
   "iam/action-pattern": { resource: true },
   "iam/resource-wildcard": { resource: true },
+  "iam/account-wide-write": { resource: true },
   "iam/not-action": { resource: true },
   "iam/not-resource": { resource: true },
   "iam/privilege-escalation": { resource: true },

@@ -8,12 +8,13 @@ import { accessLevel, actionExists, arnAcceptedByAction, expandAction, isPermiss
 import { grantsIntersect, hasWildcard } from "../core/patterns";
 import { normaliseResource } from "../core/resource-index";
 import type { IdentityHoldings } from "../core/holdings";
-import { PASSROLE_COMPUTE, RISK_ACTIONS, RISK_CATEGORIES, RISK_SOURCES, type RiskCategory } from "./data/risk-categories";
+import { ACCOUNT_LEVEL_WRITE_ALLOWLIST, PASSROLE_COMPUTE, RISK_ACTIONS, RISK_CATEGORIES, RISK_SOURCES, type RiskCategory } from "./data/risk-categories";
 import { attribute, familyRules, meta, type Problem, type RuleFinding } from "./define";
 import { holdingsOf, indexOf } from "./holdings-cache";
 import type { Holder } from "../core/holdings";
 import type { ResourceIndex } from "../core/resource-index";
 import { standards } from "./standards";
+import { WAIVABLE } from "./waivable";
 import type { RuleMeta } from "./types";
 
 const OVERPRIVILEGED = standards(["NHI5"], ["ASI03"], ["L4 Deployment & Infrastructure"], ["MEASURE 2.7"]);
@@ -25,6 +26,7 @@ export const IAM_RULES: readonly RuleMeta[] = [
   meta("iam/service-wildcard", "iam", "error", "No Allow of a whole service (`s3:*`).", OVERPRIVILEGED),
   meta("iam/action-pattern", "iam", "error", "No action patterns (`s3:Get*`, `s3:*Object`, `*:GetObject`): every action is named; the error lists what the pattern expands to, and each expanded action is judged on its own.", OVERPRIVILEGED),
   meta("iam/resource-wildcard", "iam", "error", 'No `Resource: "*"` in an Allow when the action can be scoped to resources.', OVERPRIVILEGED),
+  meta("iam/account-wide-write", "iam", "error", 'No Write, Permissions management or Tagging action that AWS authorises only on `Resource: "*"` (it changes the whole account: detectors, logging, replication, password policy, new keys), except a short allowlist of telemetry writes (`xray:PutTraceSegments`, `xray:PutTelemetryRecords`).', ESCALATION),
   meta("iam/not-action", "iam", "error", "No `NotAction` in an Allow (it grants everything not listed).", OVERPRIVILEGED),
   meta("iam/not-resource", "iam", "error", "No `NotResource` in an Allow (it grants every resource not listed).", OVERPRIVILEGED),
   meta("iam/permissions-management", "iam", "error", "No action the IAM reference rates `Permissions management` (policies, ACLs, grants, boundaries), for any identity, on any resource.", ESCALATION),
@@ -72,6 +74,9 @@ const RISK_BY_ACTION = new Map<string, { category: RiskCategory; source: string 
 export function riskOf(action: string): RiskCategory | undefined {
   return RISK_BY_ACTION.get(action.toLowerCase())?.category;
 }
+
+const ACCOUNT_WRITE_LEVELS = new Set<string>(["Write", "Permissions management", "Tagging"]);
+const ACCOUNT_WRITE_ALLOWED = new Set(ACCOUNT_LEVEL_WRITE_ALLOWLIST.map((entry) => entry.action.toLowerCase()));
 
 const isWholeWildcard = (action: string) => action === "*" || action === "*:*";
 
@@ -137,7 +142,7 @@ function checkActionRisks(actions: readonly string[], resources: readonly string
     problems.push({
       rule,
       message: `${label} allows ${short(list)}: ${what}${sources.length && rule !== "iam/permissions-management" ? `; source: ${sources.join("; ")}` : ""}${rule === "iam/data-exfiltration" ? ' on every resource ("*")' : ""}`,
-      fix: fixes[rule] ?? `remove ${list.length === 1 ? list[0] : "these actions"}; if a tool truly needs it, record a reviewed, expiring exception for ${rule}`,
+      fix: fixes[rule] ?? `remove ${list.length === 1 ? list[0] : "these actions"}${WAIVABLE[rule] === true ? `; if a tool truly needs it, record a reviewed, expiring exception for ${rule}` : `; ${rule} cannot be waived by an exception`}`,
     });
   }
   return problems;
@@ -185,6 +190,14 @@ function checkAllowStatement(statement: PolicyStatement, label: string, context:
 
   for (const resource of resources) {
     if (resource === "*") {
+      const accountWide = expandedActions(actions).filter((action) => resourceTypesFor(action).length === 0 && ACCOUNT_WRITE_LEVELS.has(accessLevel(action) ?? "") && !ACCOUNT_WRITE_ALLOWED.has(action.toLowerCase()));
+      if (accountWide.length > 0) {
+        problems.push({
+          rule: "iam/account-wide-write",
+          message: `${label} allows ${short(accountWide, 4)} on "*": AWS authorises ${accountWide.length === 1 ? "this action" : "these actions"} only account-wide (no resource type), so ${accountWide.length === 1 ? "it changes" : "they change"} the whole account, not something the agent owns`,
+          fix: "remove the action; account-level configuration (detectors, logging, replication, keys, password policy) belongs to the platform team; only the telemetry writes xray:PutTraceSegments and xray:PutTelemetryRecords are allowed on \"*\"",
+        });
+      }
       const scopable = expandedActions(actions, true).filter((action) => resourceTypesFor(action).length > 0);
       if (scopable.length > 0) {
         problems.push({ rule: "iam/resource-wildcard", message: `${label} allows ${short(scopable, 4)} on every resource ("*")`, fix: "name the resource ARNs (bucket prefix, table, queue) the tool needs" });

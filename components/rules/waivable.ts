@@ -19,6 +19,7 @@ export const WAIVABLE: Readonly<Record<string, boolean>> = {
   "iam/service-wildcard": true,
   "iam/action-pattern": true,
   "iam/resource-wildcard": true,
+  "iam/account-wide-write": false,
   "iam/not-action": false,
   "iam/not-resource": true,
   "iam/privilege-escalation": false,

@@ -56,6 +56,14 @@ export const RISK_SOURCES = {
     title: "Amazon EBS User Guide, “Encryption by default”",
     url: "https://docs.aws.amazon.com/ebs/latest/userguide/encryption-by-default.html",
   },
+  attackCloudAccountDiscovery: {
+    title: "MITRE ATT&CK T1087.004, Account Discovery: Cloud Account, and T1580, Cloud Infrastructure Discovery",
+    url: "https://attack.mitre.org/techniques/T1087/004/",
+  },
+  awsXrayDaemonPolicy: {
+    title: "AWS X-Ray Developer Guide, “Identity-based policy examples” (AWSXRayDaemonWriteAccess grants these on \"*\")",
+    url: "https://docs.aws.amazon.com/xray/latest/devguide/security_iam_id-based-policy-examples.html",
+  },
   awsOrganizations: {
     title: "AWS Organizations User Guide, “Leaving an organization” and SCPs",
     url: "https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_accounts_leave.html",
@@ -236,6 +244,17 @@ export const RISK_ACTIONS: readonly RiskEntry[] = [
     "sqs:ReceiveMessage",
     "rds:DownloadDBLogFilePortion",
   ]),
+  // Account-wide readers: one call returns every principal, policy, event or resource of the account.
+  ...entries("data-exfiltration", "attackCloudAccountDiscovery", [
+    "cloudtrail:LookupEvents",
+    "iam:GetAccountAuthorizationDetails",
+    "iam:GetCredentialReport",
+    "iam:GenerateCredentialReport",
+    "organizations:ListAccounts",
+    "organizations:DescribeOrganization",
+    "config:SelectResourceConfig",
+    "tag:GetResources",
+  ]),
   ...entries("data-exfiltration", "attackTransferData", ["s3:ReplicateObject", "s3:PutReplicationConfiguration", "dynamodb:CreateBackup", "rds:CreateDBSnapshot"]),
 ];
 
@@ -245,3 +264,15 @@ export const RISK_ACTIONS: readonly RiskEntry[] = [
  */
 export const PASSROLE_COMPUTE: readonly string[] = RISK_ACTIONS.filter((entry) => entry.category === "code-execution").map((entry) => entry.action);
 export const PASSROLE_COMPUTE_SOURCE: RiskSource = "rhino";
+
+/**
+ * Account-level writes that AWS authorises only on `Resource: "*"` (no resource type) and that are
+ * clearly harmless: telemetry an agent emits about itself. Every other unscopable Write, Permissions
+ * management or Tagging action is refused (iam/account-wide-write): it changes the whole account
+ * (detectors, logging configuration, replication, password policy, new keys). A test checks each
+ * entry exists and has no resource type.
+ */
+export const ACCOUNT_LEVEL_WRITE_ALLOWLIST: ReadonlyArray<{ readonly action: string; readonly source: RiskSource }> = [
+  { action: "xray:PutTraceSegments", source: "awsXrayDaemonPolicy" },
+  { action: "xray:PutTelemetryRecords", source: "awsXrayDaemonPolicy" },
+];
