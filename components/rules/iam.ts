@@ -180,6 +180,15 @@ function checkAllowStatement(statement: PolicyStatement, label: string, context:
       problems.push({ rule: "iam/passrole-wildcard", message: `${label} allows iam:PassRole on ${wildcard.join(", ")}`, fix: "pass only named roles, or none" });
     }
   }
+  // No IAM action of any kind on an agent identity's role, its own included: UpdateRole lengthens
+  // sessions, DeleteRole removes the audit identity, Get* maps the fleet's permissions.
+  const iamActions = expanded.filter((action) => lowerService(action) === "iam");
+  if (iamActions.length && context.agentRoleArns) {
+    const targets = agentRolesReached(resources, context.agentRoleArns);
+    if (targets.length > 0) {
+      problems.push({ rule: "iam/privilege-escalation", message: `${label} allows ${short(iamActions, 4)} on agent identity role(s) ${short(targets)}: an agent never changes or inspects any agent role, its own included (session length, trust, policies, deletion)`, fix: "remove the action; the platform manages agent roles through the Agent component, outside the agent" });
+    }
+  }
   const assumes = ASSUME_ACTIONS.some(has);
   if (assumes && context.agentRoleArns) {
     const targets = agentRolesReached(resources, context.agentRoleArns);
@@ -217,6 +226,21 @@ function checkAllowStatement(statement: PolicyStatement, label: string, context:
   return problems;
 }
 
+/**
+ * Every agent identity role of the plan, and the platform's naming prefix `<namePrefix>-<env>-*`
+ * (roles of agents declared in no plan here, or revoked and gone), in any account and path.
+ */
+const planRolePatterns = new WeakMap<object, readonly string[]>();
+export function agentRolePatterns(plan: { readonly agents: readonly { readonly identities: readonly { readonly iamRole: { readonly arn: string } }[] }[]; readonly platform: { readonly namePrefix: string; readonly environment: string; readonly aws: { readonly partition: string } } }): readonly string[] {
+  let patterns = planRolePatterns.get(plan);
+  if (!patterns) {
+    const { namePrefix, environment, aws } = plan.platform;
+    patterns = [...plan.agents.flatMap((agent) => agent.identities.map((identity) => identity.iamRole.arn)), `arn:${aws.partition}:iam::*:role/${namePrefix}-${environment}-*`, `arn:${aws.partition}:iam::*:role/*/${namePrefix}-${environment}-*`];
+    planRolePatterns.set(plan, patterns);
+  }
+  return patterns;
+}
+
 /** Agent role ARNs a statement's resources reach; IAM role names compare case-insensitively. */
 const roleLookups = new WeakMap<readonly string[], { concrete: Map<string, string>; patterns: Array<readonly [string, string]> }>();
 
@@ -244,7 +268,9 @@ function agentRolesReached(resources: readonly string[], agentRoleArns: readonly
       for (const [key, arn] of [...concrete, ...patterns]) if (grantsIntersect(normalised, key)) reached.add(arn);
     }
   }
-  return [...reached];
+  // Name the concrete roles when there are any; the naming-prefix pattern only when nothing else matched.
+  const concreteHits = [...reached].filter((arn) => !hasWildcard(arn));
+  return concreteHits.length ? concreteHits : [...reached];
 }
 
 /** Checks that apply to every statement: names must exist, ARNs must parse. */
@@ -362,7 +388,7 @@ function inTool(tool: string | null, problems: Problem[]): Problem[] {
 }
 
 export const iamRules = familyRules(IAM_RULES, ({ plan }) => {
-  const agentRoleArns = plan.agents.flatMap((agent) => agent.identities.map((identity) => identity.iamRole.arn));
+  const agentRoleArns = agentRolePatterns(plan);
   const fleet = holdingsOf(plan);
   const findings: RuleFinding[] = [];
   for (const holdings of fleet.identities) {

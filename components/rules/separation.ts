@@ -248,6 +248,7 @@ function prefixCondition(condition: AwsGrant["condition"]): string[] | undefined
 }
 
 const S3_BUCKET = /^arn:[a-z-]+:s3:::[^/]+$/;
+const IAM_ROLE = /^arn:[a-z-]+:iam::[^:]*:role\//i;
 
 function checkOwnership(fleet: FleetHoldings, index: ResourceIndex<Holder>): RuleFinding[] {
   const findings: RuleFinding[] = [];
@@ -293,7 +294,8 @@ function checkOwnership(fleet: FleetHoldings, index: ResourceIndex<Holder>): Rul
   for (const holdings of fleet.identities) {
     if (holdings.identity === "orchestration") continue;
     const { agent, identity } = holdings;
-    const mine = (entry: IndexEntry<Holder>) => entry.kind === "owned" && entry.value.agent === agent;
+    // The agent's own roles are not its to act on (iam/privilege-escalation refuses every IAM action on them).
+    const mine = (entry: IndexEntry<Holder>) => entry.kind === "owned" && entry.value.agent === agent && !IAM_ROLE.test(entry.value.written);
     const others = (entry: IndexEntry<Holder>) => entry.value.agent !== null && entry.value.agent !== agent;
     const reportOthers = (resource: string, tool: string | null): boolean => {
       const hits = index.intersecting(resource, others, 3);
