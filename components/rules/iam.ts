@@ -67,8 +67,8 @@ export interface PermissionContext {
 }
 
 /** Risk category of each listed action, by lower-cased name. */
-const RISK_BY_ACTION = new Map<string, { category: RiskCategory; source: string }>(
-  RISK_ACTIONS.map((entry) => [entry.action.toLowerCase(), { category: entry.category, source: RISK_SOURCES[entry.source].title }]),
+const RISK_BY_ACTION = new Map<string, { category: RiskCategory; source: string; sourceKey: string }>(
+  RISK_ACTIONS.map((entry) => [entry.action.toLowerCase(), { category: entry.category, source: RISK_SOURCES[entry.source].title, sourceKey: entry.source }]),
 );
 
 export function riskOf(action: string): RiskCategory | undefined {
@@ -136,6 +136,9 @@ function checkActionRisks(actions: readonly string[], resources: readonly string
     "iam/tagging": "tags on IAM roles and sessions decide access (ABAC); remove the action",
   };
   for (const [rule, list] of byRule) {
+    if (list.some((action) => RISK_BY_ACTION.get(action.toLowerCase())?.sourceKey === "awsIamDatabaseAuth")) {
+      fixes[rule] = `remove ${short(list)}: database credentials come only from a Vault database tool (tools[].database), whose creation statements the database rules check; ${rule} cannot be waived by an exception`;
+    }
     const category = Object.entries(RISK_CATEGORIES).find(([, value]) => value.rule === rule);
     const what = category ? `${category[0]} (${category[1].description})` : rule === "iam/permissions-management" ? "Permissions management in the IAM reference" : "tagging of IAM or STS";
     const sources = [...new Set(list.map((action) => RISK_BY_ACTION.get(action.toLowerCase())?.source).filter(Boolean))];

@@ -210,7 +210,8 @@ export function checkCrossAgentGrants(sets: readonly AgentGrantSet[], ownership:
 // ---------------------------------------------------------------- ownership: owns, shares, grants
 
 const S3_PREFIX_LIST = new Set<string>(S3_PREFIX_LIST_ACTIONS);
-const NOT_OWNABLE_SERVICES = new Set(["iam", "sts", "organizations", "s3-object-lambda", "cloudtrail"]);
+// EKS clusters: access entries and pod identity decide who acts in the cluster; the platform runs them.
+const NOT_OWNABLE_SERVICES = new Set(["iam", "sts", "organizations", "s3-object-lambda", "cloudtrail", "eks"]);
 
 /**
  * Why a declared owned or shared resource is too wide, or undefined when it is concrete: in the
