@@ -20,6 +20,13 @@ const dnsLabel = (max: number) =>
     .max(max, `at most ${max} characters`)
     .regex(DNS_LABEL, "lower-case letters, digits and '-', starting and ending with a letter or digit (DNS-1123 label)");
 
+/** One segment of a derived name: `<namePrefix>-<environment>-<agent>-…` must split one way only. */
+const nameSegment = (max: number) =>
+  z
+    .string()
+    .max(max, `at most ${max} characters`)
+    .regex(/^[a-z0-9]+$/, "lower-case letters and digits only, no '-' (names join prefix, environment and agent with '-', so a '-' here lets two stacks derive the same name)");
+
 const duration = z.string().refine(isDuration, "a duration like 90s, 10m, 1h or 1d");
 
 /** YYYY-MM-DD naming a real day: Date.parse alone rolls 2027-02-30 over into March. */
@@ -117,8 +124,10 @@ export const shareSchema = z.union([resourceShareSchema, connectionShareSchema])
 
 export const platformSchema = z
   .strictObject({
-    environment: dnsLabel(12).describe("Environment name; part of every resource name."),
-    namePrefix: dnsLabel(12).default("agent").describe("Prefix of IAM role, namespace and Vault policy names."),
+    // No '-': names join prefix, environment and agent with '-', so `dev-support` + `assistant` would
+    // collide with `dev` + `support-assistant` in another stack of the same account and Vault.
+    environment: nameSegment(12).describe("Environment name; part of every resource name (lower-case letters and digits, no '-')."),
+    namePrefix: nameSegment(12).default("agent").describe("Prefix of IAM role, namespace and Vault policy names (lower-case letters and digits, no '-')."),
     aws: z.strictObject({
       accountId: z.string().regex(/^\d{12}$/, "a 12-digit AWS account id"),
       partition: z.enum(["aws", "aws-cn", "aws-us-gov"]).default("aws").describe("Must be the region's partition (cn-* is aws-cn, us-gov-* is aws-us-gov)."),
