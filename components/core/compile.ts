@@ -145,6 +145,8 @@ export function toolStatements(platform: Platform, owns: readonly string[], tool
     // S3 listings are regional: keep them to the prefixes the agent owns.
     const prefixes = ownedListPrefixes(owns, regional, statement.resources);
     if (prefixes) condition.StringLike = { "s3:prefix": prefixes.length === 1 ? prefixes[0] : prefixes };
+    // S3 ARNs carry no account: without this, "owning" a bucket name reaches that bucket in any account.
+    if (statement.resources.some((resource) => S3_ARN.test(resource))) condition.StringEquals = { ...condition.StringEquals, "s3:ResourceAccount": platform.aws.accountId };
     statements.push({
       Sid: sid("Tool", tool, String(index)),
       Effect: "Allow",
@@ -165,6 +167,8 @@ export function toolStatements(platform: Platform, owns: readonly string[], tool
   }
   return statements;
 }
+
+const S3_ARN = /^arn:[a-z-]+:s3:::/;
 
 /** Bucket actions whose request names a key prefix (`s3:prefix`), so a listing can be kept to owned prefixes. */
 export const S3_PREFIX_LIST_ACTIONS = ["s3:listbucket", "s3:listbucketversions"] as const;
