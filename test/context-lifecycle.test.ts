@@ -140,7 +140,7 @@ describe("environment binding", () => {
       TODAY,
     );
     const statement = plan.agents[0].identities[1].iamRole.policies[0].document.Statement[0];
-    expect(statement.Condition).toEqual({ StringEquals: { "aws:RequestedRegion": ["us-east-1", "us-west-2"] } });
+    expect(statement.Condition).toEqual({ StringEquals: { "aws:RequestedRegion": ["us-east-1", "us-west-2"], "s3:ResourceAccount": PLATFORM.aws.accountId } });
   });
 
   it("rejects an ARN in another account unless reached through a vaultAws tool", () => {

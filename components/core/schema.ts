@@ -80,13 +80,16 @@ export const limitsSchema = z
   })
   .describe("Organisation ceilings. They can only tighten the tier defaults, never loosen them.");
 
+/** An approver is a person others can ask: an e-mail address, compared case-insensitively with the sponsor. */
+const approverEmail = z.string().max(254).email("an e-mail address of the approver");
+
 export const exceptionSchema = z
   .strictObject({
     rule: z.string().min(1).max(100).describe("The rule id being waived, e.g. iam/resource-wildcard. Only waivable rules (docs/controls.md)."),
     agent: dnsLabel(40).describe("The agent the exception applies to."),
     identity: z.enum(["orchestration", "execution", "audit"]).optional().describe("Limit the exception to one identity."),
     reason: z.string().min(10, "say why, in at least 10 characters").max(1000).describe("Why the rule is waived."),
-    approvedBy: z.string().min(1).max(200).describe("Who reviewed and approved the exception."),
+    approvedBy: approverEmail.describe("E-mail address of who reviewed and approved the exception; not the agent's own sponsor."),
     expires: isoDate.describe("When the exception stops applying (YYYY-MM-DD), at most 90 days after the plan date."),
   })
   .describe("A reviewed, expiring waiver of one rule for one agent. Shown in every plan.");
@@ -275,7 +278,14 @@ export const agentSchema = z
     expires: isoDate.describe("Date after which the agent may no longer be deployed (YYYY-MM-DD)."),
     maxDataClass: dataClassSchema.default("internal").describe("Highest data class any tool may touch. @default internal"),
     approval: z
-      .strictObject({ ticket: z.string().min(1), approvedBy: z.string().min(1) })
+      .strictObject({
+        ticket: z
+          .string()
+          .max(200, "at most 200 characters")
+          .refine((ticket) => ticket.trim().length > 0, "a change ticket reference, not blank")
+          .describe("Change ticket of the security review."),
+        approvedBy: approverEmail.describe("E-mail address of the approver; not the agent's own sponsor."),
+      })
       .optional()
       .describe("Recorded approval; required for high-risk agents."),
     revoked: z
@@ -315,6 +325,9 @@ export const agentSchema = z
       .default({ logRetentionDays: 365, deletionProtection: true }),
   })
   .superRefine((agent, ctx) => {
+    if (agent.approval && agent.approval.approvedBy.toLowerCase() === agent.sponsor.toLowerCase()) {
+      ctx.addIssue({ code: "custom", path: ["approval", "approvedBy"], message: `the sponsor ${agent.sponsor} cannot approve their own agent; a second person approves` });
+    }
     const seen = new Set<string>();
     agent.tools.forEach((tool, index) => {
       if (seen.has(tool.name)) ctx.addIssue({ code: "custom", path: ["tools", index, "name"], message: `tool "${tool.name}" is declared twice` });
@@ -336,6 +349,12 @@ export const declarationSchema = z
     agents: agentsSchema,
   })
   .superRefine((declaration, ctx) => {
+    const sponsors = new Map(declaration.agents.map((agent) => [agent.name, agent.sponsor.toLowerCase()]));
+    declaration.platform.exceptions.forEach((exception, index) => {
+      if (sponsors.get(exception.agent) === exception.approvedBy.toLowerCase()) {
+        ctx.addIssue({ code: "custom", path: ["platform", "exceptions", index, "approvedBy"], message: `${exception.approvedBy} sponsors agent ${exception.agent} and cannot approve its exception; a second person approves` });
+      }
+    });
     declaration.agents.forEach((agent, index) => {
       for (const issue of crossFieldIssues(declaration.platform, agent)) ctx.addIssue({ code: "custom", path: ["agents", index, ...issue.path], message: issue.message });
     });
