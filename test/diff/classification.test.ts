@@ -477,8 +477,8 @@ describe("diff classification", () => {
     const diff = diffOf(BASE, revokedAlpha);
     const revoked = diff.changes[0];
     expect(revoked).toMatchObject({ agent: "alpha", identity: null, kind: "agent-revoked", classification: "narrows" });
-    expect(revoked.detail.commands[0]).toBe("vault lease revoke -prefix database/creds/test.alpha.ledger/");
-    expect(revoked.detail.commands.slice(1).join("\n")).toMatch(/^# tool reports: .*\naws iam put-role-policy --role-name reports-reader --policy-name AWSRevokeOlderSessions /);
+    expect(revoked.detail.commands?.[0]).toBe("vault lease revoke -prefix database/creds/test.alpha.ledger/");
+    expect((revoked.detail.commands ?? []).slice(1).join("\n")).toMatch(/^# tool reports: .*\naws iam put-role-policy --role-name reports-reader --policy-name AWSRevokeOlderSessions /);
     expect(diff.summary).toMatchObject({ widening: 0, agentsRevoked: 1 });
     expect(lines(diffOf(revokedAlpha, BASE))[0]).toBe("alpha/- agent-reinstated widens");
   });
