@@ -106,6 +106,7 @@ export const PACK_COVERAGE: Readonly<Record<string, { readonly resource?: true; 
 /** Rules the pack cannot judge, and why: what they read is in the declaration only, on no resource. */
 export const PLAN_ONLY: Readonly<Record<string, string>> = {
   "lifecycle/approval-required": "approvals are not written to any resource",
+  "lifecycle/bounds": "judged against the plan date and the declaration's tier; the pack checks expiry tags (lifecycle/expired) but not how far ahead they are",
   "context/data-class-ceiling": "a tool's data class is not written to any resource (the role carries the agent's ceiling)",
   "lifecycle/exception-expiry": "exceptions live in the declaration, not on resources (the pack waives nothing)",
   "lifecycle/exception-scope": "exceptions live in the declaration, not on resources (the pack waives nothing)",

@@ -41,9 +41,9 @@ describe("ownership lifecycle", () => {
   it("writes owner, sponsor and expiry to IAM tags, ServiceAccount annotations and Vault alias metadata", () => {
     const { plan } = planDeclaration({ platform: PLATFORM, agents: [agent("tagged")] }, "test", TODAY);
     for (const identity of plan.agents[0].identities) {
-      expect(identity.iamRole.tags).toMatchObject({ owner: "team-test", sponsor: "owner@example.com", expires: "2099-12-31", "data-class": "internal" });
-      expect(identity.serviceAccount.annotations).toMatchObject({ "agent-identity.io/sponsor": "owner@example.com", "agent-identity.io/expires": "2099-12-31" });
-      expect(identity.vault.role!.aliasMetadata).toMatchObject({ owner: "team-test", sponsor: "owner@example.com", expires: "2099-12-31" });
+      expect(identity.iamRole.tags).toMatchObject({ owner: "team-test", sponsor: "owner@example.com", expires: "2027-06-30", "data-class": "internal" });
+      expect(identity.serviceAccount.annotations).toMatchObject({ "agent-identity.io/sponsor": "owner@example.com", "agent-identity.io/expires": "2027-06-30" });
+      expect(identity.vault.role!.aliasMetadata).toMatchObject({ owner: "team-test", sponsor: "owner@example.com", expires: "2027-06-30" });
     }
   });
 });

@@ -105,6 +105,7 @@ export const WAIVABLE: Readonly<Record<string, boolean>> = {
   "stack/three-identities": false,
   "stack/unknown-input": false,
   "lifecycle/expired": false,
+  "lifecycle/bounds": false,
   "lifecycle/expiring-soon": false,
   "lifecycle/approval-required": false,
   "lifecycle/ownership-tags": false,

@@ -365,7 +365,7 @@ const CASES: Case[] = [
   },
   {
     name: "tier to a stricter tier, earlier expiry",
-    head: edited(BASE, (p) => Object.assign(p.agents.find((x) => x.name === "alpha")!, { tier: "high-risk", expires: "2030-01-01" })),
+    head: edited(BASE, (p) => Object.assign(p.agents.find((x) => x.name === "alpha")!, { tier: "high-risk", expires: "2027-03-01" })),
     expected: ["alpha/- tier-changed narrows", "alpha/- expiry-changed narrows"],
   },
   {

@@ -53,7 +53,7 @@ const agentArb = (name: string) =>
     owner: "team-x",
     sponsor: "owner@example.com",
     tier,
-    expires: "2099-12-31",
+    expires: "2027-06-30",
     // Recorded approval for every tier: valid whatever tier rules require.
     approval: { ticket: "SEC-1", approvedBy: "security@example.com" },
     orchestration: { models: ["arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-5-haiku-20241022-v1:0"] },
@@ -179,7 +179,7 @@ const ownershipArb = fc
       owner: "team-x",
       sponsor: "owner@example.com",
       tier: "batch",
-      expires: "2099-12-31",
+      expires: "2027-06-30",
       orchestration: { models: ["arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-5-haiku-20241022-v1:0"] },
       owns: POOL.filter((_, item) => ownerOf(item) === name).map((item) => item.owned),
       tools: name === agentName ? [{ name: "probe", aws: [{ actions: [action], resources: [resource] }] }] : [],
