@@ -123,7 +123,18 @@ export const connectionShareSchema = z.strictObject({
   agents: z.array(dnsLabel(40)).min(2).describe("Agents whose tools may use this connection."),
 });
 
-export const shareSchema = z.union([resourceShareSchema, connectionShareSchema]);
+/** A role outside the agents that the listed agents' vaultAws tools may assume: the platform names it. */
+export const roleShareSchema = z.strictObject({
+  name: dnsLabel(63).describe("Name of the share, shown in findings."),
+  vaultAwsRole: z
+    .string()
+    .max(2048)
+    .regex(/^arn:aws(-cn|-us-gov)?:iam::\d{12}:role\/([\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/, "a concrete IAM role ARN (arn:aws:iam::<account>:role/<path/>name, no wildcard)")
+    .describe("The one IAM role (concrete ARN) the listed agents' vaultAws tools may assume through Vault; never an agent identity role."),
+  agents: z.array(dnsLabel(40)).min(1).max(1000).describe("Agents whose vaultAws tools may assume this role."),
+});
+
+export const shareSchema = z.union([resourceShareSchema, connectionShareSchema, roleShareSchema]);
 
 export const platformSchema = z
   .strictObject({
@@ -374,6 +385,7 @@ export type PolicyException = z.output<typeof exceptionSchema>;
 export type Share = z.output<typeof shareSchema>;
 export type ResourceShare = z.output<typeof resourceShareSchema>;
 export type ConnectionShare = z.output<typeof connectionShareSchema>;
+export type RoleShare = z.output<typeof roleShareSchema>;
 
 /** A validation failure: where in the declaration, and what is wrong. */
 export interface DeclarationIssue {

@@ -4,7 +4,7 @@
  * can build them from stack resources and call the same functions.
  */
 import { AUDIT_TAMPER_ACTIONS, AUDIT_WRITE_ACTIONS, S3_PREFIX_LIST_ACTIONS } from "../core/compile";
-import { isConnectionShare, isResourceShare, type AwsGrant, type FleetHoldings, type Holder } from "../core/holdings";
+import { isConnectionShare, isResourceShare, isRoleShare, type AwsGrant, type FleetHoldings, type Holder } from "../core/holdings";
 import { asList, type PolicyDocument, type PolicyStatement } from "../core/iam-document";
 import { accessLevel, isReadOnly, parseArn, resourceTypeTemplate } from "../core/iam-catalog";
 import type { IdentityKind } from "../core/names";
@@ -343,7 +343,8 @@ function checkOwnership(fleet: FleetHoldings, index: ResourceIndex<Holder>): Rul
       if (!reportOthers(grant.path, grant.tool)) findings.push({ agent, identity, rule: "separation/unowned-resource", message: `Vault path "${grant.path}" is outside agent ${agent}'s own KV subtree and secret roles`, fix: "let the Agent component derive Vault paths from the agent's tools" });
     }
     for (const role of holdings.assumedRoles) {
-      const shared = index.containing(role.roleArn).some((entry) => entry.kind === "share" && [...entry.value.share!.read, ...entry.value.share!.write].includes(agent));
+      // Only a vaultAwsRole share declares a role to assume (vault/secret-role-arns reports the rest).
+      const shared = fleet.shares.some((share) => isRoleShare(share) && share.vaultAwsRole.toLowerCase() === role.roleArn.toLowerCase() && share.agents.includes(agent));
       if (!shared) reportOthers(role.roleArn, role.tool);
     }
   }

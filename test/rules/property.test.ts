@@ -39,7 +39,7 @@ function tool(kind: number, name: string, agent: string, suffix: string): AgentI
     case 4:
       return { name, kv: { path: `${suffix}/token` } };
     default:
-      return { name, vaultAws: { roleArn: `arn:aws:iam::444455556666:role/${agent}-${suffix}`, ttl: "15m" } };
+      return { name, vaultAws: { roleArn: `arn:aws:iam::444455556666:role/${agent}-${suffix}-reader`, ttl: "15m" } };
   }
 }
 
@@ -75,6 +75,8 @@ const fleetArb = fc
         ...PLATFORM.vault,
         databaseConnections: agents.flatMap((a) => (a.tools ?? []).flatMap((t) => (t.database ? [{ name: t.database.connection, plugin: "postgresql-database-plugin" }] : []))),
       },
+      // The platform declares each role a vaultAws tool assumes, for the agent that uses it.
+      shared: agents.flatMap((a) => (a.tools ?? []).flatMap((t) => (t.vaultAws ? [{ name: `role-${a.name}-${t.name}`, vaultAwsRole: t.vaultAws.roleArn, agents: [a.name] }] : []))),
     },
     agents,
   }));
