@@ -284,7 +284,16 @@ function checkOwnership(fleet: FleetHoldings, index: ResourceIndex<Holder>): Rul
   for (const share of fleet.shares) {
     const named = isResourceShare(share) ? [...share.read, ...share.write] : share.agents;
     const unknown = named.filter((agent) => !agents.has(agent));
-    const problem = isResourceShare(share) ? ownableProblem(share.resource, partition, accountId, { readOnlyShare: share.write.length === 0 }) : undefined;
+    const agentRoles = new Set(fleet.identities.map((holdings) => holdings.roleArn.toLowerCase()));
+    const problem = !isResourceShare(share)
+      ? undefined
+      : named.length === 0
+        ? "names no agent (read and write are both empty)"
+        : agentRoles.has(share.resource.toLowerCase())
+          ? "is an agent identity role; agent roles are never shared"
+          : fleet.auditNamespace && grantsIntersect(share.resource, fleet.auditNamespace)
+            ? "reaches the agents' audit log groups, which only each agent's audit identity writes"
+            : ownableProblem(share.resource, partition, accountId, { readOnlyShare: share.write.length === 0 });
     for (const agent of named.length ? named : ["*"]) {
       if (problem) findings.push({ agent, identity: null, rule: "separation/share-declaration", message: `platform share ${share.name}: "${isResourceShare(share) ? share.resource : ""}" ${problem}`, fix: "share a concrete resource or a prefix ending in /*" });
     }
