@@ -287,9 +287,7 @@ function checkOwnership(fleet: FleetHoldings, index: ResourceIndex<Holder>): Rul
     const agentRoles = new Set(fleet.identities.map((holdings) => holdings.roleArn.toLowerCase()));
     const problem = !isResourceShare(share)
       ? undefined
-      : named.length === 0
-        ? "names no agent (read and write are both empty)"
-        : agentRoles.has(share.resource.toLowerCase())
+      : agentRoles.has(share.resource.toLowerCase())
           ? "is an agent identity role; agent roles are never shared"
           : fleet.auditNamespace && grantsIntersect(share.resource, fleet.auditNamespace)
             ? "reaches the agents' audit log groups, which only each agent's audit identity writes"
