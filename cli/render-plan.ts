@@ -52,7 +52,7 @@ function agentLines(agent: AgentPlan): string[] {
   if (agent.revoked) {
     lines.push(`  REVOKED at ${agent.revoked.at}: ${agent.revoked.reason}`);
     if (agent.revoked.leaseRevokeCommands.length > 0) {
-      lines.push("  run after `pulumi up` to end leases already issued:");
+      lines.push("  run after `pulumi up` to end credentials already issued:");
       for (const command of agent.revoked.leaseRevokeCommands) lines.push(`    ${command}`);
     }
   }

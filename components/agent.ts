@@ -198,10 +198,11 @@ export class Agent extends pulumi.ComponentResource {
    * `automountServiceAccountToken` and `volumes` into the pod spec, `volumeMounts` and `env` into
    * the container. The IRSA web-identity token is added by the EKS Pod Identity Webhook.
    */
-  public workload(kind: IdentityKind, options: Partial<WorkloadIdentityOptions> = {}): WorkloadIdentity {
+  public workload(kind: IdentityKind, options: Omit<Partial<WorkloadIdentityOptions>, "vaultAudience"> = {}): WorkloadIdentity {
     const { plan, vaultAudience } = STATE.get(this)!;
     const identity = plan.identities.find((i) => i.kind === kind);
     if (!identity) throw new Error(`agent ${plan.name} has no ${kind} identity`);
-    return workloadIdentity(identity, { vaultAudience, ...options });
+    // The audience is the platform's, never the caller's: the Vault role accepts only that one.
+    return workloadIdentity(identity, { ...options, vaultAudience });
   }
 }

@@ -41,9 +41,9 @@ describe("ownership lifecycle", () => {
   it("writes owner, sponsor and expiry to IAM tags, ServiceAccount annotations and Vault alias metadata", () => {
     const { plan } = planDeclaration({ platform: PLATFORM, agents: [agent("tagged")] }, "test", TODAY);
     for (const identity of plan.agents[0].identities) {
-      expect(identity.iamRole.tags).toMatchObject({ owner: "team-test", sponsor: "owner@example.com", expires: "2099-12-31", "data-class": "internal" });
-      expect(identity.serviceAccount.annotations).toMatchObject({ "agent-identity.io/sponsor": "owner@example.com", "agent-identity.io/expires": "2099-12-31" });
-      expect(identity.vault.role!.aliasMetadata).toMatchObject({ owner: "team-test", sponsor: "owner@example.com", expires: "2099-12-31" });
+      expect(identity.iamRole.tags).toMatchObject({ owner: "team-test", sponsor: "owner@example.com", expires: "2027-06-30", "data-class": "internal" });
+      expect(identity.serviceAccount.annotations).toMatchObject({ "agent-identity.io/sponsor": "owner@example.com", "agent-identity.io/expires": "2027-06-30" });
+      expect(identity.vault.role!.aliasMetadata).toMatchObject({ owner: "team-test", sponsor: "owner@example.com", expires: "2027-06-30" });
     }
   });
 });
@@ -140,7 +140,7 @@ describe("environment binding", () => {
       TODAY,
     );
     const statement = plan.agents[0].identities[1].iamRole.policies[0].document.Statement[0];
-    expect(statement.Condition).toEqual({ StringEquals: { "aws:RequestedRegion": ["us-east-1", "us-west-2"] } });
+    expect(statement.Condition).toEqual({ StringEquals: { "aws:RequestedRegion": ["us-east-1", "us-west-2"], "s3:ResourceAccount": PLATFORM.aws.accountId } });
   });
 
   it("rejects an ARN in another account unless reached through a vaultAws tool", () => {
@@ -151,7 +151,7 @@ describe("environment binding", () => {
       expect.objectContaining({ rule: "separation/unowned-resource", message: expect.stringContaining("444455556666") }),
     ]);
     const viaVault = agent("y", { tools: [{ name: "t", vaultAws: { roleArn: "arn:aws:iam::444455556666:role/reader", ttl: "15m" } }] });
-    expect(violations([viaVault])).toEqual([]);
+    expect(violations([viaVault], { ...PLATFORM, shared: [{ name: "reader", vaultAwsRole: "arn:aws:iam::444455556666:role/reader", agents: ["y"] }] })).toEqual([]);
   });
 
   it("carries the environment in every name and tag", () => {

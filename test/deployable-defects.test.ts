@@ -28,10 +28,10 @@ function role(fleet: FleetPlan, agentName: string, kind: "orchestration" | "exec
 }
 
 describe("audit log groups", () => {
-  it("keep deletion protection by default and let a declaration turn it off", async () => {
-    const fleet = plan([agent("keep"), agent("retire", { audit: { logRetentionDays: 30, deletionProtection: false } })]);
+  it("keep deletion protection by default and let a revoked agent's declaration turn it off", async () => {
+    const fleet = plan([agent("keep"), agent("retire", { revoked: { at: "2026-11-01T00:00:00Z", reason: "retired" }, audit: { logRetentionDays: 30, deletionProtection: false } })]);
     expect(fleet.agents.map((a) => [a.name, a.auditLogGroup.deletionProtection])).toEqual([["keep", true], ["retire", false]]);
-    const groups = (await componentResources({ platform: PLATFORM, agents: [agent("keep"), agent("retire", { audit: { logRetentionDays: 30, deletionProtection: false } })] })).filter((r) => r.type === "aws:cloudwatch/logGroup:LogGroup");
+    const groups = (await componentResources({ platform: PLATFORM, agents: [agent("keep"), agent("retire", { revoked: { at: "2026-11-01T00:00:00Z", reason: "retired" }, audit: { logRetentionDays: 30, deletionProtection: false } })] })).filter((r) => r.type === "aws:cloudwatch/logGroup:LogGroup");
     expect(groups.map((g) => [g.props.name, g.props.deletionProtectionEnabled])).toEqual([
       ["/acme/test/agents/keep/audit", true],
       ["/acme/test/agents/retire/audit", false],

@@ -31,6 +31,17 @@ describe("IAM decisions (iam-simulate)", () => {
     expect(await decide(role("agent-a", "execution"), { action: "s3:GetObject", resource: "arn:aws:s3:::acme-data/agent-b/report.csv" })).toBe("ImplicitlyDenied");
   });
 
+  it("denies agent A's execution role its own prefix in a bucket of the same name in another account (s3:ResourceAccount)", async () => {
+    const execution = role("agent-a", "execution");
+    // The attacker's bucket allows everyone, so only the identity policy can stop the request.
+    const open = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: "*", Action: ["s3:GetObject", "s3:PutObject"], Resource: "arn:aws:s3:::acme-data/*" }] };
+    const foreign = { resource: "arn:aws:s3:::acme-data/agent-a/report.csv", resourceAccount: "999988887777", resourcePolicy: open };
+    expect(await decide(execution, { action: "s3:GetObject", ...foreign })).toBe("ImplicitlyDenied");
+    expect(await decide(execution, { action: "s3:PutObject", ...foreign })).toBe("ImplicitlyDenied");
+    // Control: the same open policy in the platform's own account does not change the decision.
+    expect(await decide(execution, { action: "s3:GetObject", ...foreign, resourceAccount: PLATFORM.aws.accountId })).toBe("Allowed");
+  });
+
   it("denies agent A's execution role outside the platform region", async () => {
     expect(await decide(role("agent-a", "execution"), { action: "s3:GetObject", resource: "arn:aws:s3:::acme-data/agent-a/report.csv" }, "eu-west-1")).toBe("ImplicitlyDenied");
   });

@@ -97,7 +97,7 @@ describe("compiled plan", () => {
   it("keeps long role names within 64 characters, stable and distinct", () => {
     const long = "x".repeat(40);
     const longer = `${"x".repeat(39)}y`;
-    const platform = { ...PLATFORM, namePrefix: "organisation", environment: "staging-eu" };
+    const platform = { ...PLATFORM, namePrefix: "organisation", environment: "stagingeu12" };
     const names = fleet([agent(long), agent(longer)], platform).agents.flatMap((a) => a.identities.map((i) => i.iamRole.name));
     for (const name of names) expect(name.length).toBeLessThanOrEqual(IAM_ROLE_NAME_MAX);
     expect(new Set(names).size).toBe(6);

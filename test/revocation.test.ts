@@ -26,7 +26,7 @@ const tools = (name: string) => [
   { name: "reports", vaultAws: { roleArn: "arn:aws:iam::444455556666:role/reports-reader", ttl: "15m" } },
 ];
 const declaration = {
-  platform: PLATFORM,
+  platform: { ...PLATFORM, shared: [{ name: "reports-reader", vaultAwsRole: "arn:aws:iam::444455556666:role/reports-reader", agents: ["rogue", "sibling"] }] },
   agents: [
     agent("rogue", { tools: tools("rogue"), revoked: { at: AT, reason: "INC-7 prompt injection exfiltrating invoices" } }),
     agent("sibling", { tools: tools("sibling") }),
@@ -70,8 +70,10 @@ describe("revoking an agent", () => {
     expect(rogue.revoked).toEqual({
       at: AT,
       reason: "INC-7 prompt injection exfiltrating invoices",
-      leaseRevokeCommands: ["vault lease revoke -prefix database/creds/test.rogue.ledger/", "vault lease revoke -prefix aws/sts/test.rogue.reports/"],
+      leaseRevokeCommands: ["vault lease revoke -prefix database/creds/test.rogue.ledger/", expect.stringMatching(/^# tool reports: vault lease revoke does NOT end the STS credentials .*:role\/reports-reader .*account 444455556666:$/), expect.stringMatching(/^aws iam put-role-policy --role-name reports-reader --policy-name AWSRevokeOlderSessions --policy-document /)],
     });
+    // Vault does nothing on an STS lease revocation, so no `vault lease revoke` is offered for the AWS role.
+    expect(rogue.revoked!.leaseRevokeCommands.some((command) => command.includes("aws/sts/"))).toBe(false);
   });
 
   it("keeps the ServiceAccounts (so the audit trail resolves) and registers no Vault role for the revoked agent", async () => {
@@ -96,7 +98,7 @@ describe("revoking an agent", () => {
   it("prints the revocation and the lease commands in `plan`", () => {
     const result = runPlan({ stack: "dev", date: "2026-11-28" });
     expect(result.exitCode).toBe(0);
-    expect(result.stdout).toMatch(/REVOKED at .*\n {2}run after `pulumi up` to end leases already issued:\n {4}vault lease revoke -prefix /);
+    expect(result.stdout).toMatch(/REVOKED at .*\n {2}run after `pulumi up` to end credentials already issued:\n {4}vault lease revoke -prefix /);
   });
 });
 

@@ -152,6 +152,8 @@ export function toolStatements(platform: Platform, owns: readonly string[], tool
     // S3 listings are regional: keep them to the prefixes the agent owns.
     const prefixes = ownedListPrefixes(owns, regional, statement.resources);
     if (prefixes) condition.StringLike = { "s3:prefix": prefixes.length === 1 ? prefixes[0] : prefixes };
+    // S3 ARNs carry no account: without this, "owning" a bucket name reaches that bucket in any account.
+    if (statement.resources.some((resource) => S3_ARN.test(resource))) condition.StringEquals = { ...condition.StringEquals, "s3:ResourceAccount": platform.aws.accountId };
     statements.push({
       Sid: sid("Tool", tool, String(index)),
       Effect: "Allow",
@@ -172,6 +174,8 @@ export function toolStatements(platform: Platform, owns: readonly string[], tool
   }
   return statements;
 }
+
+const S3_ARN = /^arn:[a-z-]+:s3:::/;
 
 /** Bucket actions whose request names a key prefix (`s3:prefix`), so a listing can be kept to owned prefixes. */
 export const S3_PREFIX_LIST_ACTIONS = ["s3:listbucket", "s3:listbucketversions"] as const;
@@ -472,8 +476,18 @@ function compileIdentity(platform: Platform, agent: AgentDeclaration, kind: Iden
 /** Lease-revocation commands for every dynamic secret role the agent had. */
 export function leaseRevokeCommands(platform: Platform, agent: AgentDeclaration): string[] {
   const tier = tierPolicyFor(platform, agent);
-  // Lease ids are `<credentials path>/<id>`: the trailing slash keeps the prefix to this one role.
-  return secretRoles(platform, agent, tier).map((role) => `vault lease revoke -prefix ${role.credentialsPath}/`);
+  return secretRoles(platform, agent, tier).flatMap((role) => {
+    // Lease ids are `<credentials path>/<id>`: the trailing slash keeps the prefix to this one role.
+    // Revoking a database lease drops the database user (the revocation statements run).
+    if (role.type === "database") return [`vault lease revoke -prefix ${role.credentialsPath}/`];
+    // Vault's AWS engine does nothing when an STS lease is revoked (secretAccessKeysRevoke returns
+    // early for is_sts): the credentials stay valid until AWS expires them. AWS's documented way to
+    // end them is the "revoke active sessions" policy on the target role (id_roles_use_revoke-sessions).
+    return role.roleArns.flatMap((arn) => [
+      `# tool ${role.tool}: vault lease revoke does NOT end the STS credentials Vault issued for ${arn} (valid up to ${Math.round(role.maxStsTtl / 60)}m). This ends them, and EVERY other session of that role issued before now; run with credentials of account ${arn.split(":")[4]}:`,
+      `aws iam put-role-policy --role-name ${arn.slice(arn.lastIndexOf("/") + 1)} --policy-name AWSRevokeOlderSessions --policy-document "{\\"Version\\":\\"2012-10-17\\",\\"Statement\\":{\\"Effect\\":\\"Deny\\",\\"Action\\":\\"*\\",\\"Resource\\":\\"*\\",\\"Condition\\":{\\"DateLessThan\\":{\\"aws:TokenIssueTime\\":\\"$(date -u +%Y-%m-%dT%H:%M:%SZ)\\"}}}}"`,
+    ]);
+  });
 }
 
 export function compileAgent(platform: Platform, agent: AgentDeclaration): AgentPlan {

@@ -12,7 +12,7 @@ import { asList } from "./iam-document";
 import type { IdentityKind } from "./names";
 import type { AgentPlan, FleetPlan } from "./plan-types";
 import { ResourceIndex } from "./resource-index";
-import type { ConnectionShare, ResourceShare, Share } from "./schema";
+import type { ConnectionShare, ResourceShare, RoleShare, Share } from "./schema";
 import { TOKEN_SELF_PATHS } from "./vault-policy";
 
 export interface AwsGrant {
@@ -88,6 +88,19 @@ const SELF_PATHS = new Set(TOKEN_SELF_PATHS.map((rule) => rule.path));
 
 export const isResourceShare = (share: Share): share is ResourceShare => "resource" in share;
 export const isConnectionShare = (share: Share): share is ConnectionShare => "databaseConnection" in share;
+export const isRoleShare = (share: Share): share is RoleShare => "vaultAwsRole" in share;
+
+/**
+ * Whether a role ARN is, or looks like, an agent identity role of any stack: one of this plan's, a
+ * name under the platform's `<namePrefix>-<env>-` prefix, or any name ending in an identity kind
+ * (`-orchestration`, `-execution`, `-audit`: other prefixes and environments). Any path, any case.
+ */
+export function looksLikeAgentRole(arn: string, planRoleArns: readonly string[], platform: { readonly namePrefix: string; readonly environment: string }): boolean {
+  const lower = arn.toLowerCase();
+  if (planRoleArns.some((role) => role.toLowerCase() === lower)) return true;
+  const name = lower.slice(lower.lastIndexOf("/") + 1);
+  return name.startsWith(`${platform.namePrefix}-${platform.environment}-`.toLowerCase()) || /-(orchestration|execution|audit)$/.test(name);
+}
 
 function identityHoldings(agent: AgentPlan, identity: AgentPlan["identities"][number]): IdentityHoldings {
   const toolBySid = new Map<string, string>();

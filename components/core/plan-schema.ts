@@ -108,6 +108,7 @@ export const planPlatformSchema = z.strictObject({
     z.union([
       z.strictObject({ name: text, resource: text, read: strings, write: strings }),
       z.strictObject({ name: text, databaseConnection: text, agents: strings }),
+      z.strictObject({ name: text, vaultAwsRole: text, agents: strings }),
     ]),
   ),
   exceptions: z.array(exceptionSchema),

@@ -22,6 +22,13 @@ const dnsLabel = (max: number) =>
     .max(max, `at most ${max} characters`)
     .regex(DNS_LABEL, "lower-case letters, digits and '-', starting and ending with a letter or digit (DNS-1123 label)");
 
+/** One segment of a derived name: `<namePrefix>-<environment>-<agent>-…` must split one way only. */
+const nameSegment = (max: number) =>
+  z
+    .string()
+    .max(max, `at most ${max} characters`)
+    .regex(/^[a-z0-9]+$/, "lower-case letters and digits only, no '-' (names join prefix, environment and agent with '-', so a '-' here lets two stacks derive the same name)");
+
 const duration = z.string().refine(isDuration, "a duration like 90s, 10m, 1h or 1d");
 
 /** YYYY-MM-DD naming a real day: Date.parse alone rolls 2027-02-30 over into March. */
@@ -75,13 +82,16 @@ export const limitsSchema = z
   })
   .describe("Organisation ceilings. They can only tighten the tier defaults, never loosen them.");
 
+/** An approver is a person others can ask: an e-mail address, compared case-insensitively with the sponsor. */
+const approverEmail = z.string().max(254).email("an e-mail address of the approver");
+
 export const exceptionSchema = z
   .strictObject({
     rule: z.string().min(1).max(100).describe("The rule id being waived, e.g. iam/resource-wildcard. Only waivable rules (docs/controls.md)."),
     agent: dnsLabel(40).describe("The agent the exception applies to."),
     identity: z.enum(["orchestration", "execution", "audit"]).optional().describe("Limit the exception to one identity."),
     reason: z.string().min(10, "say why, in at least 10 characters").max(1000).describe("Why the rule is waived."),
-    approvedBy: z.string().min(1).max(200).describe("Who reviewed and approved the exception."),
+    approvedBy: approverEmail.describe("E-mail address of who reviewed and approved the exception; not the agent's own sponsor."),
     expires: isoDate.describe("When the exception stops applying (YYYY-MM-DD), at most 90 days after the plan date."),
   })
   .describe("A reviewed, expiring waiver of one rule for one agent. Shown in every plan.");
@@ -115,7 +125,18 @@ export const connectionShareSchema = z.strictObject({
   agents: z.array(dnsLabel(40)).min(2).describe("Agents whose tools may use this connection."),
 });
 
-export const shareSchema = z.union([resourceShareSchema, connectionShareSchema]);
+/** A role outside the agents that the listed agents' vaultAws tools may assume: the platform names it. */
+export const roleShareSchema = z.strictObject({
+  name: dnsLabel(63).describe("Name of the share, shown in findings."),
+  vaultAwsRole: z
+    .string()
+    .max(2048)
+    .regex(/^arn:aws(-cn|-us-gov)?:iam::\d{12}:role\/([\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/, "a concrete IAM role ARN (arn:aws:iam::<account>:role/<path/>name, no wildcard)")
+    .describe("The one IAM role (concrete ARN) the listed agents' vaultAws tools may assume through Vault; never an agent identity role."),
+  agents: z.array(dnsLabel(40)).min(1).max(1000).describe("Agents whose vaultAws tools may assume this role."),
+});
+
+export const shareSchema = z.union([resourceShareSchema, connectionShareSchema, roleShareSchema]);
 
 export const clusterSchema = z
   .strictObject({
@@ -137,8 +158,10 @@ export const clusterSchema = z
 
 export const platformSchema = z
   .strictObject({
-    environment: dnsLabel(12).describe("Environment name; part of every resource name."),
-    namePrefix: dnsLabel(12).default("agent").describe("Prefix of IAM role, namespace and Vault policy names."),
+    // No '-': names join prefix, environment and agent with '-', so `dev-support` + `assistant` would
+    // collide with `dev` + `support-assistant` in another stack of the same account and Vault.
+    environment: nameSegment(12).describe("Environment name; part of every resource name (lower-case letters and digits, no '-')."),
+    namePrefix: nameSegment(12).default("agent").describe("Prefix of IAM role, namespace and Vault policy names (lower-case letters and digits, no '-')."),
     aws: z.strictObject({
       accountId: z.string().regex(/^\d{12}$/, "a 12-digit AWS account id"),
       partition: z.enum(["aws", "aws-cn", "aws-us-gov"]).default("aws").describe("Must be the region's partition (cn-* is aws-cn, us-gov-* is aws-us-gov)."),
@@ -298,7 +321,14 @@ export const agentSchema = z
     expires: isoDate.describe("Date after which the agent may no longer be deployed (YYYY-MM-DD)."),
     maxDataClass: dataClassSchema.default("internal").describe("Highest data class any tool may touch. @default internal"),
     approval: z
-      .strictObject({ ticket: z.string().min(1), approvedBy: z.string().min(1) })
+      .strictObject({
+        ticket: z
+          .string()
+          .max(200, "at most 200 characters")
+          .refine((ticket) => ticket.trim().length > 0, "a change ticket reference, not blank")
+          .describe("Change ticket of the security review."),
+        approvedBy: approverEmail.describe("E-mail address of the approver; not the agent's own sponsor."),
+      })
       .optional()
       .describe("Recorded approval; required for high-risk agents."),
     revoked: z
@@ -344,6 +374,9 @@ export const agentSchema = z
       .default({ logRetentionDays: 365, deletionProtection: true }),
   })
   .superRefine((agent, ctx) => {
+    if (agent.approval && agent.approval.approvedBy.toLowerCase() === agent.sponsor.toLowerCase()) {
+      ctx.addIssue({ code: "custom", path: ["approval", "approvedBy"], message: `the sponsor ${agent.sponsor} cannot approve their own agent; a second person approves` });
+    }
     const seen = new Set<string>();
     agent.tools.forEach((tool, index) => {
       if (seen.has(tool.name)) ctx.addIssue({ code: "custom", path: ["tools", index, "name"], message: `tool "${tool.name}" is declared twice` });
@@ -365,6 +398,12 @@ export const declarationSchema = z
     agents: agentsSchema,
   })
   .superRefine((declaration, ctx) => {
+    const sponsors = new Map(declaration.agents.map((agent) => [agent.name, agent.sponsor.toLowerCase()]));
+    declaration.platform.exceptions.forEach((exception, index) => {
+      if (sponsors.get(exception.agent) === exception.approvedBy.toLowerCase()) {
+        ctx.addIssue({ code: "custom", path: ["platform", "exceptions", index, "approvedBy"], message: `${exception.approvedBy} sponsors agent ${exception.agent} and cannot approve its exception; a second person approves` });
+      }
+    });
     declaration.agents.forEach((agent, index) => {
       for (const issue of crossFieldIssues(declaration.platform, agent)) ctx.addIssue({ code: "custom", path: ["agents", index, ...issue.path], message: issue.message });
       for (const issue of agentClusterIssues(declaration.platform, agent)) ctx.addIssue({ code: "custom", path: ["agents", index, ...issue.path], message: issue.message });
@@ -386,6 +425,7 @@ export type Share = z.output<typeof shareSchema>;
 export type ResourceShare = z.output<typeof resourceShareSchema>;
 export type ConnectionShare = z.output<typeof connectionShareSchema>;
 export type ClusterInput = z.input<typeof clusterSchema>;
+export type RoleShare = z.output<typeof roleShareSchema>;
 
 /** A validation failure: where in the declaration, and what is wrong. */
 export interface DeclarationIssue {

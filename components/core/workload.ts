@@ -11,16 +11,18 @@
  * static part within 28, so every session name fits for every pod name and every tier.
  * POD_NAME stays in the environment so the workload can log both.
  */
+import { posix } from "node:path";
 import { LABEL_PREFIX } from "./compile";
 import { sessionNamePrefix } from "./names";
+import { vaultAudienceProblem } from "./platform-fields";
 import type { IdentityPlan } from "./plan-types";
 
 export interface WorkloadIdentityOptions {
   /** Audience of the projected token for Vault. */
   readonly vaultAudience: string;
-  /** Lifetime Kubernetes gives the projected Vault token, in seconds (minimum 600). @default 600 */
+  /** Lifetime Kubernetes gives the projected Vault token, in seconds (600 to 3600). @default 600 */
   readonly tokenExpirationSeconds?: number;
-  /** Where the Vault token is mounted. @default /var/run/secrets/vault */
+  /** Where the Vault token is mounted: absolute, normalised, not over the Kubernetes or EKS token paths. @default /var/run/secrets/vault */
   readonly mountPath?: string;
 }
 
@@ -74,12 +76,43 @@ export interface WorkloadIdentity extends WorkloadPodSpec, WorkloadContainer {
 
 export const VAULT_TOKEN_VOLUME = "vault-token";
 
+/** Kubernetes' minimum projected-token expiry, and this library's maximum. */
+const TOKEN_EXPIRY_MIN = 600;
+const TOKEN_EXPIRY_MAX = 3600;
+
+/** Where Kubernetes and EKS mount their own tokens (`/var/run` is `/run` in most images). */
+const RESERVED_TOKEN_DIRS = ["/var/run/secrets/kubernetes.io", "/var/run/secrets/eks.amazonaws.com", "/run/secrets/kubernetes.io", "/run/secrets/eks.amazonaws.com"];
+
+const within = (path: string, dir: string) => path === dir || path.startsWith(`${dir}/`);
+
+/** Why a Vault token mount path is unsafe, or undefined. */
+export function mountPathProblem(path: string): string | undefined {
+  if (path.length === 0 || path.length > 256) return "must be 1 to 256 characters";
+  if (!path.startsWith("/")) return "is not absolute";
+  if (posix.normalize(path) !== path || path.endsWith("/")) return `is not normalised (it means ${posix.normalize(path).replace(/\/$/, "") || "/"})`;
+  if (!/^[A-Za-z0-9._/-]+$/.test(path)) return "has characters outside letters, digits, '.', '_', '-' and '/'";
+  const reserved = RESERVED_TOKEN_DIRS.find((dir) => within(path, dir) || within(dir, path));
+  if (reserved) return `${within(path, reserved) ? "is inside" : "would hide"} ${reserved}, where Kubernetes or EKS mounts its own token`;
+  return undefined;
+}
+
 export function workloadIdentity(identity: IdentityPlan, options: WorkloadIdentityOptions): WorkloadIdentity {
-  const expirationSeconds = options.tokenExpirationSeconds ?? 600;
-  if (expirationSeconds < 600) throw new Error("Kubernetes requires a projected token expiry of at least 600 seconds");
-  const mountPath = options.mountPath ?? "/var/run/secrets/vault";
   const agent = identity.serviceAccount.labels[`${LABEL_PREFIX}/agent`];
   if (!agent) throw new Error(`ServiceAccount ${identity.serviceAccount.name} has no ${LABEL_PREFIX}/agent label`);
+  const fail = (message: string, fix: string): never => {
+    throw new Error(`agent ${agent}, identity ${identity.kind}: workload ${message}; ${fix}`);
+  };
+  const audienceProblem = vaultAudienceProblem(options.vaultAudience);
+  if (audienceProblem) fail(`Vault audience ${audienceProblem}`, "use the platform's platform.vault.audience");
+  const roleAudience = identity.vault.role?.audience;
+  if (roleAudience !== undefined && options.vaultAudience !== roleAudience) fail(`Vault audience "${options.vaultAudience}" is not the audience "${roleAudience}" the identity's Vault role accepts`, "drop the override: the Agent component passes the platform's audience");
+  const expirationSeconds = options.tokenExpirationSeconds ?? 600;
+  if (!Number.isInteger(expirationSeconds) || expirationSeconds < TOKEN_EXPIRY_MIN || expirationSeconds > TOKEN_EXPIRY_MAX) {
+    fail(`token expiry ${expirationSeconds}s is outside ${TOKEN_EXPIRY_MIN}..${TOKEN_EXPIRY_MAX} seconds`, `Kubernetes requires at least ${TOKEN_EXPIRY_MIN}; a Vault login token lives no longer than an hour here`);
+  }
+  const mountPath = options.mountPath ?? "/var/run/secrets/vault";
+  const pathProblem = mountPathProblem(mountPath);
+  if (pathProblem) fail(`mount path "${mountPath.slice(0, 300)}" ${pathProblem}`, "mount the Vault token at its own directory, e.g. /var/run/secrets/vault");
   // The trust policy of a traceable identity pins this same prefix; other tiers use it too.
   const sessionPrefix = identity.sessionNamePrefix ?? sessionNamePrefix(agent, identity.kind);
   const podSpec: WorkloadPodSpec = {

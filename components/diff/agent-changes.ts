@@ -33,7 +33,7 @@ function revocationChanges(base: Agent, head: Agent): LocalChange[] {
   const text = (r: NonNullable<Agent["revoked"]>) => `${r.at}: ${r.reason}`;
   if (!was && is) {
     const notes = ["every session issued before this time is denied, new sessions cannot start, Vault roles and secret roles are removed"];
-    if (is.leaseRevokeCommands.length > 0) notes.push("once applied, end the leases already issued with the lease revoke commands");
+    if (is.leaseRevokeCommands.length > 0) notes.push("once applied, end the credentials already issued with the commands (vault lease revoke drops database users; Vault cannot end STS credentials, so AWS roles get the AWSRevokeOlderSessions policy)");
     return [local("agent-revoked", "narrows", head.name, null, text(is), notes, [...is.leaseRevokeCommands])];
   }
   if (was && !is) return [local("agent-reinstated", "widens", head.name, text(was), null, ["the agent can obtain credentials again"])];

@@ -8,12 +8,13 @@ import { accessLevel, actionExists, arnAcceptedByAction, expandAction, isPermiss
 import { grantsIntersect, hasWildcard } from "../core/patterns";
 import { normaliseResource } from "../core/resource-index";
 import type { IdentityHoldings } from "../core/holdings";
-import { PASSROLE_COMPUTE, RISK_ACTIONS, RISK_CATEGORIES, RISK_SOURCES, type RiskCategory } from "./data/risk-categories";
+import { ACCOUNT_LEVEL_WRITE_ALLOWLIST, PASSROLE_COMPUTE, RISK_ACTIONS, RISK_CATEGORIES, RISK_SOURCES, type RiskCategory } from "./data/risk-categories";
 import { attribute, familyRules, meta, type Problem, type RuleFinding, PACK, planOnly } from "./define";
 import { holdingsOf, indexOf } from "./holdings-cache";
 import type { Holder } from "../core/holdings";
 import type { ResourceIndex } from "../core/resource-index";
 import { standards } from "./standards";
+import { WAIVABLE } from "./waivable";
 import type { RuleMeta } from "./types";
 
 const OVERPRIVILEGED = standards(["NHI5"], ["ASI03"], ["L4 Deployment & Infrastructure"], ["MEASURE 2.7"]);
@@ -25,6 +26,7 @@ export const IAM_RULES: readonly RuleMeta[] = [
   meta("iam/service-wildcard", "iam", "error", "No Allow of a whole service (`s3:*`).", OVERPRIVILEGED, PACK.both),
   meta("iam/action-pattern", "iam", "error", "No action patterns (`s3:Get*`, `s3:*Object`, `*:GetObject`): every action is named; the error lists what the pattern expands to, and each expanded action is judged on its own.", OVERPRIVILEGED, PACK.both),
   meta("iam/resource-wildcard", "iam", "error", 'No `Resource: "*"` in an Allow when the action can be scoped to resources.', OVERPRIVILEGED, PACK.both),
+  meta("iam/account-wide-write", "iam", "error", 'No Write, Permissions management or Tagging action that AWS authorises only on `Resource: "*"` (it changes the whole account: detectors, logging, replication, password policy, new keys), except a short allowlist of telemetry writes (`xray:PutTraceSegments`, `xray:PutTelemetryRecords`).', ESCALATION, PACK.both),
   meta("iam/not-action", "iam", "error", "No `NotAction` in an Allow (it grants everything not listed).", OVERPRIVILEGED, PACK.both),
   meta("iam/not-resource", "iam", "error", "No `NotResource` in an Allow (it grants every resource not listed).", OVERPRIVILEGED, PACK.both),
   meta("iam/permissions-management", "iam", "error", "No action the IAM reference rates `Permissions management` (policies, ACLs, grants, boundaries), for any identity, on any resource.", ESCALATION, PACK.both),
@@ -67,13 +69,16 @@ export interface PermissionContext {
 }
 
 /** Risk category of each listed action, by lower-cased name. */
-const RISK_BY_ACTION = new Map<string, { category: RiskCategory; source: string }>(
-  RISK_ACTIONS.map((entry) => [entry.action.toLowerCase(), { category: entry.category, source: RISK_SOURCES[entry.source].title }]),
+const RISK_BY_ACTION = new Map<string, { category: RiskCategory; source: string; sourceKey: string }>(
+  RISK_ACTIONS.map((entry) => [entry.action.toLowerCase(), { category: entry.category, source: RISK_SOURCES[entry.source].title, sourceKey: entry.source }]),
 );
 
 export function riskOf(action: string): RiskCategory | undefined {
   return RISK_BY_ACTION.get(action.toLowerCase())?.category;
 }
+
+const ACCOUNT_WRITE_LEVELS = new Set<string>(["Write", "Permissions management", "Tagging"]);
+const ACCOUNT_WRITE_ALLOWED = new Set(ACCOUNT_LEVEL_WRITE_ALLOWLIST.map((entry) => entry.action.toLowerCase()));
 
 const isWholeWildcard = (action: string) => action === "*" || action === "*:*";
 
@@ -133,13 +138,16 @@ function checkActionRisks(actions: readonly string[], resources: readonly string
     "iam/tagging": "tags on IAM roles and sessions decide access (ABAC); remove the action",
   };
   for (const [rule, list] of byRule) {
+    if (list.some((action) => RISK_BY_ACTION.get(action.toLowerCase())?.sourceKey === "awsIamDatabaseAuth")) {
+      fixes[rule] = `remove ${short(list)}: database credentials come only from a Vault database tool (tools[].database), whose creation statements the database rules check; ${rule} cannot be waived by an exception`;
+    }
     const category = Object.entries(RISK_CATEGORIES).find(([, value]) => value.rule === rule);
     const what = category ? `${category[0]} (${category[1].description})` : rule === "iam/permissions-management" ? "Permissions management in the IAM reference" : "tagging of IAM or STS";
     const sources = [...new Set(list.map((action) => RISK_BY_ACTION.get(action.toLowerCase())?.source).filter(Boolean))];
     problems.push({
       rule,
       message: `${label} allows ${short(list)}: ${what}${sources.length && rule !== "iam/permissions-management" ? `; source: ${sources.join("; ")}` : ""}${rule === "iam/data-exfiltration" ? ' on every resource ("*")' : ""}`,
-      fix: fixes[rule] ?? `remove ${list.length === 1 ? list[0] : "these actions"}; if a tool truly needs it, record a reviewed, expiring exception for ${rule}`,
+      fix: fixes[rule] ?? `remove ${list.length === 1 ? list[0] : "these actions"}${WAIVABLE[rule] === true ? `; if a tool truly needs it, record a reviewed, expiring exception for ${rule}` : `; ${rule} cannot be waived by an exception`}`,
     });
   }
   return problems;
@@ -177,6 +185,15 @@ function checkAllowStatement(statement: PolicyStatement, label: string, context:
       problems.push({ rule: "iam/passrole-wildcard", message: `${label} allows iam:PassRole on ${wildcard.join(", ")}`, fix: "pass only named roles, or none" });
     }
   }
+  // No IAM action of any kind on an agent identity's role, its own included: UpdateRole lengthens
+  // sessions, DeleteRole removes the audit identity, Get* maps the fleet's permissions.
+  const iamActions = expanded.filter((action) => lowerService(action) === "iam");
+  if (iamActions.length && context.agentRoleArns) {
+    const targets = agentRolesReached(resources, context.agentRoleArns);
+    if (targets.length > 0) {
+      problems.push({ rule: "iam/privilege-escalation", message: `${label} allows ${short(iamActions, 4)} on agent identity role(s) ${short(targets)}: an agent never changes or inspects any agent role, its own included (session length, trust, policies, deletion)`, fix: "remove the action; the platform manages agent roles through the Agent component, outside the agent" });
+    }
+  }
   const assumes = ASSUME_ACTIONS.some(has);
   if (assumes && context.agentRoleArns) {
     const targets = agentRolesReached(resources, context.agentRoleArns);
@@ -187,6 +204,14 @@ function checkAllowStatement(statement: PolicyStatement, label: string, context:
 
   for (const resource of resources) {
     if (resource === "*") {
+      const accountWide = expandedActions(actions).filter((action) => resourceTypesFor(action).length === 0 && ACCOUNT_WRITE_LEVELS.has(accessLevel(action) ?? "") && !ACCOUNT_WRITE_ALLOWED.has(action.toLowerCase()));
+      if (accountWide.length > 0) {
+        problems.push({
+          rule: "iam/account-wide-write",
+          message: `${label} allows ${short(accountWide, 4)} on "*": AWS authorises ${accountWide.length === 1 ? "this action" : "these actions"} only account-wide (no resource type), so ${accountWide.length === 1 ? "it changes" : "they change"} the whole account, not something the agent owns`,
+          fix: "remove the action; account-level configuration (detectors, logging, replication, keys, password policy) belongs to the platform team; only the telemetry writes xray:PutTraceSegments and xray:PutTelemetryRecords are allowed on \"*\"",
+        });
+      }
       const scopable = expandedActions(actions, true).filter((action) => resourceTypesFor(action).length > 0);
       if (scopable.length > 0) {
         problems.push({ rule: "iam/resource-wildcard", message: `${label} allows ${short(scopable, 4)} on every resource ("*")`, fix: "name the resource ARNs (bucket prefix, table, queue) the tool needs" });
@@ -204,6 +229,21 @@ function checkAllowStatement(statement: PolicyStatement, label: string, context:
     }
   }
   return problems;
+}
+
+/**
+ * Every agent identity role of the plan, and the platform's naming prefix `<namePrefix>-<env>-*`
+ * (roles of agents declared in no plan here, or revoked and gone), in any account and path.
+ */
+const planRolePatterns = new WeakMap<object, readonly string[]>();
+export function agentRolePatterns(plan: { readonly agents: readonly { readonly identities: readonly { readonly iamRole: { readonly arn: string } }[] }[]; readonly platform: { readonly namePrefix: string; readonly environment: string; readonly aws: { readonly partition: string } } }): readonly string[] {
+  let patterns = planRolePatterns.get(plan);
+  if (!patterns) {
+    const { namePrefix, environment, aws } = plan.platform;
+    patterns = [...plan.agents.flatMap((agent) => agent.identities.map((identity) => identity.iamRole.arn)), `arn:${aws.partition}:iam::*:role/${namePrefix}-${environment}-*`, `arn:${aws.partition}:iam::*:role/*/${namePrefix}-${environment}-*`];
+    planRolePatterns.set(plan, patterns);
+  }
+  return patterns;
 }
 
 /** Agent role ARNs a statement's resources reach; IAM role names compare case-insensitively. */
@@ -233,7 +273,9 @@ function agentRolesReached(resources: readonly string[], agentRoleArns: readonly
       for (const [key, arn] of [...concrete, ...patterns]) if (grantsIntersect(normalised, key)) reached.add(arn);
     }
   }
-  return [...reached];
+  // Name the concrete roles when there are any; the naming-prefix pattern only when nothing else matched.
+  const concreteHits = [...reached].filter((arn) => !hasWildcard(arn));
+  return concreteHits.length ? concreteHits : [...reached];
 }
 
 /** Checks that apply to every statement: names must exist, ARNs must parse. */
@@ -351,7 +393,7 @@ function inTool(tool: string | null, problems: Problem[]): Problem[] {
 }
 
 export const iamRules = familyRules(IAM_RULES, ({ plan }) => {
-  const agentRoleArns = plan.agents.flatMap((agent) => agent.identities.map((identity) => identity.iamRole.arn));
+  const agentRoleArns = agentRolePatterns(plan);
   const fleet = holdingsOf(plan);
   const findings: RuleFinding[] = [];
   for (const holdings of fleet.identities) {

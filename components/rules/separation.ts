@@ -4,7 +4,7 @@
  * can build them from stack resources and call the same functions.
  */
 import { AUDIT_TAMPER_ACTIONS, AUDIT_WRITE_ACTIONS, S3_PREFIX_LIST_ACTIONS } from "../core/compile";
-import { isConnectionShare, isResourceShare, type AwsGrant, type FleetHoldings, type Holder } from "../core/holdings";
+import { isConnectionShare, isResourceShare, isRoleShare, type AwsGrant, type FleetHoldings, type Holder } from "../core/holdings";
 import { asList, type PolicyDocument, type PolicyStatement } from "../core/iam-document";
 import { accessLevel, isReadOnly, parseArn, resourceTypeTemplate } from "../core/iam-catalog";
 import type { IdentityKind } from "../core/names";
@@ -210,7 +210,8 @@ export function checkCrossAgentGrants(sets: readonly AgentGrantSet[], ownership:
 // ---------------------------------------------------------------- ownership: owns, shares, grants
 
 const S3_PREFIX_LIST = new Set<string>(S3_PREFIX_LIST_ACTIONS);
-const NOT_OWNABLE_SERVICES = new Set(["iam", "sts", "organizations", "s3-object-lambda", "cloudtrail"]);
+// EKS clusters: access entries and pod identity decide who acts in the cluster; the platform runs them.
+const NOT_OWNABLE_SERVICES = new Set(["iam", "sts", "organizations", "s3-object-lambda", "cloudtrail", "eks"]);
 
 /**
  * Why a declared owned or shared resource is too wide, or undefined when it is concrete: in the
@@ -248,6 +249,7 @@ function prefixCondition(condition: AwsGrant["condition"]): string[] | undefined
 }
 
 const S3_BUCKET = /^arn:[a-z-]+:s3:::[^/]+$/;
+const IAM_ROLE = /^arn:[a-z-]+:iam::[^:]*:role\//i;
 
 function checkOwnership(fleet: FleetHoldings, index: ResourceIndex<Holder>): RuleFinding[] {
   const findings: RuleFinding[] = [];
@@ -282,7 +284,14 @@ function checkOwnership(fleet: FleetHoldings, index: ResourceIndex<Holder>): Rul
   for (const share of fleet.shares) {
     const named = isResourceShare(share) ? [...share.read, ...share.write] : share.agents;
     const unknown = named.filter((agent) => !agents.has(agent));
-    const problem = isResourceShare(share) ? ownableProblem(share.resource, partition, accountId, { readOnlyShare: share.write.length === 0 }) : undefined;
+    const agentRoles = new Set(fleet.identities.map((holdings) => holdings.roleArn.toLowerCase()));
+    const problem = !isResourceShare(share)
+      ? undefined
+      : agentRoles.has(share.resource.toLowerCase())
+          ? "is an agent identity role; agent roles are never shared"
+          : fleet.auditNamespace && grantsIntersect(share.resource, fleet.auditNamespace)
+            ? "reaches the agents' audit log groups, which only each agent's audit identity writes"
+            : ownableProblem(share.resource, partition, accountId, { readOnlyShare: share.write.length === 0 });
     for (const agent of named.length ? named : ["*"]) {
       if (problem) findings.push({ agent, identity: null, rule: "separation/share-declaration", message: `platform share ${share.name}: "${isResourceShare(share) ? share.resource : ""}" ${problem}`, fix: "share a concrete resource or a prefix ending in /*" });
     }
@@ -293,7 +302,8 @@ function checkOwnership(fleet: FleetHoldings, index: ResourceIndex<Holder>): Rul
   for (const holdings of fleet.identities) {
     if (holdings.identity === "orchestration") continue;
     const { agent, identity } = holdings;
-    const mine = (entry: IndexEntry<Holder>) => entry.kind === "owned" && entry.value.agent === agent;
+    // The agent's own roles are not its to act on (iam/privilege-escalation refuses every IAM action on them).
+    const mine = (entry: IndexEntry<Holder>) => entry.kind === "owned" && entry.value.agent === agent && !IAM_ROLE.test(entry.value.written);
     const others = (entry: IndexEntry<Holder>) => entry.value.agent !== null && entry.value.agent !== agent;
     const reportOthers = (resource: string, tool: string | null): boolean => {
       const hits = index.intersecting(resource, others, 3);
@@ -340,7 +350,8 @@ function checkOwnership(fleet: FleetHoldings, index: ResourceIndex<Holder>): Rul
       if (!reportOthers(grant.path, grant.tool)) findings.push({ agent, identity, rule: "separation/unowned-resource", message: `Vault path "${grant.path}" is outside agent ${agent}'s own KV subtree and secret roles`, fix: "let the Agent component derive Vault paths from the agent's tools" });
     }
     for (const role of holdings.assumedRoles) {
-      const shared = index.containing(role.roleArn).some((entry) => entry.kind === "share" && [...entry.value.share!.read, ...entry.value.share!.write].includes(agent));
+      // Only a vaultAwsRole share declares a role to assume (vault/secret-role-arns reports the rest).
+      const shared = fleet.shares.some((share) => isRoleShare(share) && share.vaultAwsRole.toLowerCase() === role.roleArn.toLowerCase() && share.agents.includes(agent));
       if (!shared) reportOthers(role.roleArn, role.tool);
     }
   }

@@ -12,6 +12,7 @@ import { TOKEN_SELF_PATHS } from "../core/vault-policy";
 import { TIER_POLICIES } from "../core/tiers";
 import { tierPolicyFor } from "../core/compile";
 import { parseEksOidcProvider, vaultAudienceProblem } from "../core/platform-fields";
+import { isRoleShare, looksLikeAgentRole } from "../core/holdings";
 import { attribute, familyRules, meta, type Problem, type RuleFinding, PACK } from "./define";
 import { standards } from "./standards";
 import type { RuleMeta } from "./types";
@@ -128,6 +129,10 @@ export interface SecretRoleContext {
   readonly agentRoleArns?: readonly string[];
   /** Tier ceiling for STS TTLs, in seconds. @default 1h */
   readonly maxStsTtlCeiling?: number;
+  /** Role ARNs (lower-cased) a platform `vaultAwsRole` share names for this agent; undefined where unknown (pack). */
+  readonly declaredRoleArns?: ReadonlySet<string>;
+  /** Recognises agent identity roles of any stack (naming prefix, identity-kind suffix, any path or case). */
+  readonly isAgentRole?: (arn: string) => boolean;
 }
 
 const roleSets = new WeakMap<readonly string[], Set<string>>();
@@ -152,7 +157,8 @@ export function checkSecretRole(role: SecretRoleShape, context: SecretRoleContex
   if (arns.length === 0) problems.push({ rule: "vault/secret-role-arns", message: "AWS secret role names no role ARN", fix: "name the one role the tool assumes" });
   for (const arn of arns) {
     if (hasWildcard(arn)) problems.push({ rule: "vault/secret-role-arns", message: `AWS secret role may assume "${arn}"`, fix: "name the exact role ARN the tool needs" });
-    else if (context.agentRoleArns && agentRoleSet(context.agentRoleArns).has(arn.toLowerCase())) problems.push({ rule: "vault/secret-role-arns", message: `AWS secret role assumes agent identity role ${arn}`, fix: "an agent never acts as another agent identity; name a role of the target system" });
+    else if ((context.agentRoleArns && agentRoleSet(context.agentRoleArns).has(arn.toLowerCase())) || context.isAgentRole?.(arn)) problems.push({ rule: "vault/secret-role-arns", message: `AWS secret role assumes agent identity role ${arn} (or a role named like one)`, fix: "an agent never acts as an agent identity, of this stack or another; name a role of the target system" });
+    else if (context.declaredRoleArns && !context.declaredRoleArns.has(arn.toLowerCase())) problems.push({ rule: "vault/secret-role-arns", message: `AWS secret role assumes ${arn}, which no platform.shared vaultAwsRole share names for this agent`, fix: `the platform team declares each role a vaultAws tool may assume: platform.shared: [{ name, vaultAwsRole: ${arn}, agents: [<agent>] }]` });
   }
   return problems;
 }
@@ -239,6 +245,8 @@ export const vaultRules = familyRules(VAULT_RULES, ({ plan }) => {
   const agentRoleArns = plan.agents.flatMap((agent) => agent.identities.map((identity) => identity.iamRole.arn));
   // Each role is checked against the issuer of the cluster whose auth mount it lives in.
   const issuerOf = new Map(platformClusters(plan.platform).map((c) => [c.vaultAuthPath, c.oidcProviderArn ? parseEksOidcProvider(c.oidcProviderArn)?.issuer : undefined]));
+  const isAgentRole = (arn: string) => looksLikeAgentRole(arn, agentRoleArns, plan.platform);
+  const roleShares = (plan.platform.shared ?? []).filter(isRoleShare);
   const findings: RuleFinding[] = [];
   const add = (agent: string, kind: IdentityKind, problems: Problem[]) => findings.push(...attribute(agent, kind, problems));
   for (const agent of plan.agents) {
@@ -251,8 +259,9 @@ export const vaultRules = familyRules(VAULT_RULES, ({ plan }) => {
         add(agent.name, identity.kind, checkVaultRole(each, expected));
       }
       if (policy) add(agent.name, identity.kind, checkVaultPolicy(policy.paths));
+      const declaredRoleArns = new Set(roleShares.filter((share) => share.agents.includes(agent.name)).map((share) => share.vaultAwsRole.toLowerCase()));
       for (const secret of secretRoles) {
-        add(agent.name, identity.kind, checkSecretRole(secret, { agentRoleArns, maxStsTtlCeiling: tier.maxStsTtl }));
+        add(agent.name, identity.kind, checkSecretRole(secret, { agentRoleArns, maxStsTtlCeiling: tier.maxStsTtl, declaredRoleArns, isAgentRole }));
       }
     }
   }

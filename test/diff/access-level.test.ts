@@ -40,7 +40,9 @@ describe("IAM access levels", () => {
     expect(labelAction("NotAction[s3:DeleteBucket]", catalog).flag).toBe("privilege-escalation");
     // Excluding iam:* still leaves sts:AssumeRole, an escalation route in the risk data.
     expect(labelAction("NotAction[iam:*]", catalog).flag).toBe("privilege-escalation");
-    expect(labelAction("NotAction[iam:*, sts:*]", catalog).flag).toBe("permissions-management");
+    // ... and excluding sts:* too still leaves eks:CreateAccessEntry and ec2:AssociateIamInstanceProfile.
+    expect(labelAction("NotAction[iam:*, sts:*]", catalog).flag).toBe("privilege-escalation");
+    expect(labelAction("NotAction[iam:*, sts:*, eks:*, ec2:*]", catalog).flag).toBe("permissions-management");
   });
 
   it("keeps the specific level of the data's combined labels", () => {

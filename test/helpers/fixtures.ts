@@ -34,7 +34,7 @@ export function agent(name: string, overrides: Partial<AgentInput> = {}): AgentI
     owner: "team-test",
     sponsor: "owner@example.com",
     tier: "batch",
-    expires: "2099-12-31",
+    expires: "2027-06-30",
     orchestration: { models: ["arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-5-haiku-20241022-v1:0"] },
     owns: [`arn:aws:s3:::acme-data/${name}/*`],
     tools: [{ name: "read-data", aws: [{ actions: ["s3:GetObject"], resources: [`arn:aws:s3:::acme-data/${name}/*`] }] }],

@@ -12,6 +12,8 @@ export interface Call {
   readonly resource: string;
   readonly resourceAccount?: string;
   readonly context?: Record<string, string | string[]>;
+  /** The resource's own policy (e.g. a foreign bucket whose owner allows everyone). */
+  readonly resourcePolicy?: unknown;
 }
 
 /** Decide a call made with a session of `role` (its inline policies and boundary-free). */
@@ -22,11 +24,13 @@ export async function decide(role: IamRolePlan, call: Call, region = "us-east-1"
       identityPolicies: role.policies.map((policy) => ({ name: policy.name, policy: policy.document })),
       serviceControlPolicies: [],
       resourceControlPolicies: [],
+      ...(call.resourcePolicy ? { resourcePolicy: call.resourcePolicy } : {}),
       request: {
         principal: `arn:aws:sts::${account}:assumed-role/${role.name}/session`,
         action: call.action,
         resource: { resource: call.resource, accountId: call.resourceAccount ?? account },
-        contextVariables: { "aws:RequestedRegion": region, ...call.context },
+        // As AWS does: S3 sets s3:ResourceAccount to the bucket owner's account on every bucket and object request.
+        contextVariables: { "aws:RequestedRegion": region, ...(call.action.toLowerCase().startsWith("s3:") ? { "s3:ResourceAccount": call.resourceAccount ?? account } : {}), ...call.context },
       },
     } as Parameters<typeof runSimulation>[0],
     {},

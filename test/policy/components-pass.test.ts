@@ -15,7 +15,7 @@ describe("policy pack on the components' own resources", () => {
   }
 
   it("reports nothing for a revoked agent, a high-risk agent and a shared namespace", async () => {
-    const platform = { ...PLATFORM, kubernetes: { namespacePerAgent: false, namespace: "agents" } };
+    const platform = { ...PLATFORM, kubernetes: { namespacePerAgent: false, namespace: "agents" }, shared: [{ name: "warehouse", vaultAwsRole: "arn:aws:iam::444455556666:role/warehouse", agents: ["ab"] }] };
     const resources = await componentResources({
       platform,
       agents: [

@@ -162,7 +162,7 @@ describe("lifecycle and context checks", () => {
   });
 
   it("ignore Deny statements for region, account and session-name binding (the revocation policy passes)", () => {
-    const revoked = compiled({ tier: "high-risk", approval: { ticket: "T", approvedBy: "a" }, revoked: { at: "2026-11-01T00:00:00Z", reason: "incident" } });
+    const revoked = compiled({ tier: "high-risk", approval: { ticket: "T", approvedBy: "security-review@example.com" }, revoked: { at: "2026-11-01T00:00:00Z", reason: "incident" } });
     for (const identity of revoked.identities) {
       const role = { name: identity.iamRole.name, agent: "a", kind: identity.kind, tier: "high-risk", permissionsBoundary: null };
       expect(checkTraceableSessions(role, identity.iamRole.trustPolicy, effectiveTierPolicy("high-risk"))).toEqual([]);

@@ -39,7 +39,7 @@ function tool(kind: number, name: string, agent: string, suffix: string): AgentI
     case 4:
       return { name, kv: { path: `${suffix}/token` } };
     default:
-      return { name, vaultAws: { roleArn: `arn:aws:iam::444455556666:role/${agent}-${suffix}`, ttl: "15m" } };
+      return { name, vaultAws: { roleArn: `arn:aws:iam::444455556666:role/${agent}-${suffix}-reader`, ttl: "15m" } };
   }
 }
 
@@ -53,7 +53,7 @@ const agentArb = (name: string) =>
     owner: "team-x",
     sponsor: "owner@example.com",
     tier,
-    expires: "2099-12-31",
+    expires: "2027-06-30",
     // Recorded approval for every tier: valid whatever tier rules require.
     approval: { ticket: "SEC-1", approvedBy: "security@example.com" },
     orchestration: { models: ["arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-5-haiku-20241022-v1:0"] },
@@ -75,6 +75,8 @@ const fleetArb = fc
         ...PLATFORM.vault,
         databaseConnections: agents.flatMap((a) => (a.tools ?? []).flatMap((t) => (t.database ? [{ name: t.database.connection, plugin: "postgresql-database-plugin" }] : []))),
       },
+      // The platform declares each role a vaultAws tool assumes, for the agent that uses it.
+      shared: agents.flatMap((a) => (a.tools ?? []).flatMap((t) => (t.vaultAws ? [{ name: `role-${a.name}-${t.name}`, vaultAwsRole: t.vaultAws.roleArn, agents: [a.name] }] : []))),
     },
     agents,
   }));
@@ -179,7 +181,7 @@ const ownershipArb = fc
       owner: "team-x",
       sponsor: "owner@example.com",
       tier: "batch",
-      expires: "2099-12-31",
+      expires: "2027-06-30",
       orchestration: { models: ["arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-5-haiku-20241022-v1:0"] },
       owns: POOL.filter((_, item) => ownerOf(item) === name).map((item) => item.owned),
       tools: name === agentName ? [{ name: "probe", aws: [{ actions: [action], resources: [resource] }] }] : [],

@@ -1,7 +1,8 @@
 /** The curated risk lists are data: every action must exist in the IAM reference and name a source. */
 import { describe, expect, it } from "vitest";
 import { actionExists } from "../../components/core/iam-catalog";
-import { RISK_ACTIONS, RISK_CATEGORIES, RISK_SOURCES } from "../../components/rules/data/risk-categories";
+import { accessLevel, resourceTypesFor } from "../../components/core/iam-catalog";
+import { ACCOUNT_LEVEL_WRITE_ALLOWLIST, RISK_ACTIONS, RISK_CATEGORIES, RISK_SOURCES } from "../../components/rules/data/risk-categories";
 import { ALL_RULES } from "../../components/rules";
 
 describe("risk categories", () => {
@@ -18,5 +19,14 @@ describe("risk categories", () => {
   it("map every category to a registered rule", () => {
     const ids = new Set(ALL_RULES.map((rule) => rule.id));
     for (const category of Object.values(RISK_CATEGORIES)) expect(ids.has(category.rule), category.rule).toBe(true);
+  });
+
+  it("allow on \"*\" only account-level writes that exist, have no resource type and name a source", () => {
+    for (const entry of ACCOUNT_LEVEL_WRITE_ALLOWLIST) {
+      expect(actionExists(entry.action), entry.action).toBe(true);
+      expect(resourceTypesFor(entry.action), entry.action).toEqual([]);
+      expect(accessLevel(entry.action), entry.action).toBe("Write");
+      expect(RISK_SOURCES[entry.source].url).toMatch(/^https:\/\//);
+    }
   });
 });

@@ -47,7 +47,7 @@ describe("parsePostgres", () => {
 
 describe("analyseCreation", () => {
   it("accepts the canonical role with named-object grants", () => {
-    const effects = analyseCreation([GOOD_CREATE, `GRANT SELECT, INSERT ON public.invoices, ledger TO "{{name}}"; GRANT USAGE ON SCHEMA app TO "{{name}}"; GRANT EXECUTE ON FUNCTION app.total(int) TO "{{name}}"`]);
+    const effects = analyseCreation([GOOD_CREATE, `GRANT SELECT, INSERT ON public.invoices, ledger TO "{{name}}"; GRANT USAGE ON SCHEMA app TO "{{name}}"; GRANT SELECT ON app.totals TO "{{name}}"`]);
     expect(effects.problems).toEqual([]);
     expect(effects.createdRoles).toEqual(["{{name}}"]);
     expect(effects.attributes).toEqual([
@@ -57,7 +57,7 @@ describe("analyseCreation", () => {
     ]);
     expect(effects.validUntilIsExpiration).toBe(true);
     expect(effects.grants[0]).toEqual({ privileges: ["select", "insert"], objectType: "table", target: "object", objects: ["public.invoices", "ledger"], grantees: ["{{name}}"], withGrantOption: false });
-    expect(effects.grants[2]!.objects).toEqual(["app.total(pg_catalog.int4)"]);
+    expect(effects.grants[2]!.objects).toEqual(["app.totals"]);
     expect(effects.rolesTouched).toEqual(["{{name}}"]);
   });
 
@@ -85,6 +85,9 @@ describe("analyseCreation", () => {
     ["SELECT on pg_authid (password hashes)", `${GOOD_CREATE}; GRANT SELECT ON pg_authid TO "{{name}}"`, "grant-scope"],
     ["SELECT on pg_catalog.pg_statistic", `${GOOD_CREATE}; GRANT SELECT ON pg_catalog.pg_statistic TO "{{name}}"`, "grant-scope"],
     ["EXECUTE on pg_read_file", `${GOOD_CREATE}; GRANT EXECUTE ON FUNCTION pg_read_file(text) TO "{{name}}"`, "grant-scope"],
+    ["EXECUTE on a schema-qualified function", `${GOOD_CREATE}; GRANT EXECUTE ON FUNCTION app.total(int) TO "{{name}}"`, "grant-scope"],
+    ["EXECUTE on dblink_connect_u", `${GOOD_CREATE}; GRANT EXECUTE ON FUNCTION public.dblink_connect_u(text) TO "{{name}}"`, "grant-scope"],
+    ["EXECUTE on a procedure", `${GOOD_CREATE}; GRANT EXECUTE ON PROCEDURE app.close_books() TO "{{name}}"`, "grant-scope"],
     ["EXECUTE on an unqualified function", `${GOOD_CREATE}; GRANT EXECUTE ON FUNCTION lo_export(oid, text) TO "{{name}}"`, "grant-scope"],
     ["USAGE on pg_catalog", `${GOOD_CREATE}; GRANT USAGE ON SCHEMA pg_catalog TO "{{name}}"`, "grant-scope"],
     ["{{ name }} (Vault leaves it as written)", `${GOOD_CREATE}; GRANT SELECT ON invoices TO "{{ name }}"`, "unparseable"],

@@ -219,10 +219,10 @@ export const ALLOWED_PRIVILEGES: Readonly<Record<string, readonly string[]>> = {
   table: ["select", "insert", "update", "delete"],
   sequence: ["usage", "select"],
   schema: ["usage"],
-  function: ["execute"],
-  procedure: ["execute"],
-  routine: ["execute"],
 };
+
+/** Callable objects: never granted (a function may run with its owner's rights or reach outside the database). */
+const CALLABLE = new Set(["function", "procedure", "routine"]);
 
 /** Role options PostgreSQL reports in CREATE ROLE, by what they are. */
 const MEMBERSHIP_OPTIONS = new Set(["addroleto", "rolemembers", "adminmembers"]);
@@ -269,8 +269,11 @@ function creationStatement(statement: ParsedStatement, effects: MutableCreation)
       if (child(node, "grantor")) problem("foreign-role", `names a grantor (GRANTED BY ${roleSpecName(child(node, "grantor"))})`);
       if (grant.target !== "object") problem("grant-scope", `GRANT … ON ALL ${grant.objectType.toUpperCase()}S IN SCHEMA ${grant.objects.join(", ")} reaches every present object of the schema; name each object`);
       if (grant.withGrantOption) problem("grant-scope", "WITH GRANT OPTION lets the credential pass its privileges on");
+      if (CALLABLE.has(grant.objectType)) {
+        return problem("grant-scope", `GRANT EXECUTE on ${grant.objectType} ${grant.objects.join(", ")} is not allowed: a function may run with its owner's rights (SECURITY DEFINER) or reach outside the database (dblink, aws_s3, aws_lambda); grant table privileges, or SELECT on a view`);
+      }
       const allowed = ALLOWED_PRIVILEGES[grant.objectType];
-      if (!allowed) return problem("grant-scope", `GRANT on ${grant.objectType} ${grant.objects.join(", ")} is not allowed; grant privileges on named tables, sequences, functions or USAGE on a schema`);
+      if (!allowed) return problem("grant-scope", `GRANT on ${grant.objectType} ${grant.objects.join(", ")} is not allowed; grant privileges on named tables and sequences, or USAGE on a schema`);
       const refused = grant.privileges.map((p) => p.replace(/\(.*$/, "")).filter((p) => !allowed.includes(p));
       const system = systemObjects(node);
       if (system.length) problem("grant-scope", `${system.join(", ")} ${system.length > 1 ? "are" : "is"} PostgreSQL's own (${grant.objectType === "function" || grant.objectType === "procedure" || grant.objectType === "routine" ? "functions must be schema-qualified, outside pg_catalog and information_schema" : "pg_catalog, information_schema and pg_* names are the server's"})`);

@@ -56,6 +56,26 @@ export const RISK_SOURCES = {
     title: "Amazon EBS User Guide, “Encryption by default”",
     url: "https://docs.aws.amazon.com/ebs/latest/userguide/encryption-by-default.html",
   },
+  attackCloudAccountDiscovery: {
+    title: "MITRE ATT&CK T1087.004, Account Discovery: Cloud Account, and T1580, Cloud Infrastructure Discovery",
+    url: "https://attack.mitre.org/techniques/T1087/004/",
+  },
+  awsXrayDaemonPolicy: {
+    title: "AWS X-Ray Developer Guide, “Identity-based policy examples” (AWSXRayDaemonWriteAccess grants these on \"*\")",
+    url: "https://docs.aws.amazon.com/xray/latest/devguide/security_iam_id-based-policy-examples.html",
+  },
+  awsEksAccess: {
+    title: "Amazon EKS User Guide, “Grant IAM users access to Kubernetes with EKS access entries” and “EKS Pod Identity” (who may act in the cluster, and as which role)",
+    url: "https://docs.aws.amazon.com/eks/latest/userguide/access-entries.html",
+  },
+  awsIamDatabaseAuth: {
+    title: "AWS documentation on IAM database authentication (Amazon Redshift “Using IAM authentication to generate database user credentials”, Aurora DSQL, RDS, ElastiCache, MemoryDB, Neptune): IAM mints database credentials outside Vault",
+    url: "https://docs.aws.amazon.com/redshift/latest/mgmt/generating-user-credentials.html",
+  },
+  awsActionSiblings: {
+    title: "AWS Service Authorization Reference, the action's own description: a sibling of a listed technique (same service, same effect: creates, changes, retries or starts what runs code, or opens access)",
+    url: "https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html",
+  },
   awsOrganizations: {
     title: "AWS Organizations User Guide, “Leaving an organization” and SCPs",
     url: "https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_accounts_leave.html",
@@ -118,6 +138,81 @@ export const RISK_ACTIONS: readonly RiskEntry[] = [
     "ec2-instance-connect:SendSSHPublicKey",
     "ec2:GetPasswordData",
   ]),
+  // Database credentials come from Vault database tools only (creation statements the database rules judge).
+  ...entries("credentials-exposure", "awsIamDatabaseAuth", [
+    "redshift:GetClusterCredentials",
+    "redshift:GetClusterCredentialsWithIAM",
+    "redshift-serverless:GetCredentials",
+    "redshift-data:ExecuteStatement",
+    "redshift-data:BatchExecuteStatement",
+    "dsql:DbConnect",
+    "dsql:DbConnectAdmin",
+    "rds-db:connect",
+    "elasticache:Connect",
+    "memorydb:Connect",
+    "neptune-db:connect",
+  ]),
+  ...entries("credentials-exposure", "awsActionSiblings", ["ec2-instance-connect:SendSerialConsoleSSHPublicKey"]),
+  ...entries("privilege-escalation", "awsEksAccess", [
+    "eks:CreateAccessEntry",
+    "eks:UpdateAccessEntry",
+    "eks:AssociateAccessPolicy",
+    "eks:CreatePodIdentityAssociation",
+    "eks:UpdatePodIdentityAssociation",
+    "eks:AssociateIdentityProviderConfig",
+    "eks:UpdateClusterConfig",
+  ]),
+  ...entries("privilege-escalation", "awsActionSiblings", ["ec2:AssociateIamInstanceProfile", "ec2:ReplaceIamInstanceProfileAssociation"]),
+  ...entries("code-execution", "awsActionSiblings", [
+    "codebuild:StartBuildBatch",
+    "codebuild:UpdateProject",
+    "codebuild:RetryBuild",
+    "codebuild:RetryBuildBatch",
+    "codebuild:StartSandbox",
+    "codebuild:StartCommandExecution",
+    "states:CreateStateMachine",
+    "states:UpdateStateMachine",
+    "cloudformation:CreateChangeSet",
+    "cloudformation:ExecuteChangeSet",
+    "cloudformation:CreateStackSet",
+    "cloudformation:UpdateStackSet",
+    "cloudformation:CreateStackInstances",
+    "cloudformation:UpdateStackInstances",
+    "ssm:CreateDocument",
+    "ssm:UpdateDocument",
+    "ssm:UpdateAssociation",
+    "ssm:StartChangeRequestExecution",
+    "ssm:RegisterTaskWithMaintenanceWindow",
+    "ssm:UpdateMaintenanceWindowTask",
+    "glue:RunStatement",
+    "glue:CreateTrigger",
+    "glue:UpdateTrigger",
+    "glue:StartTrigger",
+    "glue:StartWorkflowRun",
+    "sagemaker:CreatePresignedDomainUrl",
+    "sagemaker:CreateApp",
+    "sagemaker:UpdateNotebookInstance",
+    "sagemaker:StartNotebookInstance",
+    "sagemaker:CreateNotebookInstanceLifecycleConfig",
+    "sagemaker:UpdateNotebookInstanceLifecycleConfig",
+    "sagemaker:CreateStudioLifecycleConfig",
+    "sagemaker:CreateTransformJob",
+    "sagemaker:CreateHyperParameterTuningJob",
+    "sagemaker:CreateEndpoint",
+    "ecs:CreateTaskSet",
+    "ecs:UpdateTaskSet",
+    "elasticmapreduce:StartNotebookExecution",
+    "elasticmapreduce:CreateStudioPresignedUrl",
+    "apprunner:UpdateService",
+    "apprunner:StartDeployment",
+    "batch:RegisterJobDefinition",
+    "batch:CreateComputeEnvironment",
+    "batch:UpdateComputeEnvironment",
+    "datapipeline:PutPipelineDefinition",
+    "datapipeline:ActivatePipeline",
+    "ec2:CreateFleet",
+    "ec2:ModifyLaunchTemplate",
+  ]),
   ...entries("credentials-exposure", "awsStsTagging", ["sts:TagSession", "sts:SetSourceIdentity"]),
   ...entries("code-execution", "rhino", [
     "lambda:CreateFunction",
@@ -169,6 +264,7 @@ export const RISK_ACTIONS: readonly RiskEntry[] = [
     "lambda:AddPermission",
     "lambda:AddLayerVersionPermission",
     "lambda:CreateFunctionUrlConfig",
+    "lambda:UpdateFunctionUrlConfig",
     "secretsmanager:PutResourcePolicy",
     "s3:PutBucketPolicy",
     "s3:PutBucketAcl",
@@ -236,6 +332,17 @@ export const RISK_ACTIONS: readonly RiskEntry[] = [
     "sqs:ReceiveMessage",
     "rds:DownloadDBLogFilePortion",
   ]),
+  // Account-wide readers: one call returns every principal, policy, event or resource of the account.
+  ...entries("data-exfiltration", "attackCloudAccountDiscovery", [
+    "cloudtrail:LookupEvents",
+    "iam:GetAccountAuthorizationDetails",
+    "iam:GetCredentialReport",
+    "iam:GenerateCredentialReport",
+    "organizations:ListAccounts",
+    "organizations:DescribeOrganization",
+    "config:SelectResourceConfig",
+    "tag:GetResources",
+  ]),
   ...entries("data-exfiltration", "attackTransferData", ["s3:ReplicateObject", "s3:PutReplicationConfiguration", "dynamodb:CreateBackup", "rds:CreateDBSnapshot"]),
 ];
 
@@ -245,3 +352,15 @@ export const RISK_ACTIONS: readonly RiskEntry[] = [
  */
 export const PASSROLE_COMPUTE: readonly string[] = RISK_ACTIONS.filter((entry) => entry.category === "code-execution").map((entry) => entry.action);
 export const PASSROLE_COMPUTE_SOURCE: RiskSource = "rhino";
+
+/**
+ * Account-level writes that AWS authorises only on `Resource: "*"` (no resource type) and that are
+ * clearly harmless: telemetry an agent emits about itself. Every other unscopable Write, Permissions
+ * management or Tagging action is refused (iam/account-wide-write): it changes the whole account
+ * (detectors, logging configuration, replication, password policy, new keys). A test checks each
+ * entry exists and has no resource type.
+ */
+export const ACCOUNT_LEVEL_WRITE_ALLOWLIST: ReadonlyArray<{ readonly action: string; readonly source: RiskSource }> = [
+  { action: "xray:PutTraceSegments", source: "awsXrayDaemonPolicy" },
+  { action: "xray:PutTelemetryRecords", source: "awsXrayDaemonPolicy" },
+];
