@@ -73,8 +73,9 @@ export interface OrganisationLimits {
 }
 
 /**
- * A resource or database connection more than one agent may use. A resource share sets `resource`
- * with `read`/`write`; a connection share sets `databaseConnection` with `agents` (never both).
+ * A resource, database connection or Vault-assumed role more than one agent may use. A resource
+ * share sets `resource` with `read`/`write`; a connection share `databaseConnection` with `agents`;
+ * a role share `vaultAwsRole` with `agents` (one form per share).
  */
 export interface SharedAccess {
   /** Name of the share, shown in findings. */
@@ -87,7 +88,9 @@ export interface SharedAccess {
   readonly write?: string[];
   /** Name of the database connection (connection share). */
   readonly databaseConnection?: string;
-  /** Agents whose tools may use the connection, at least two (connection share). */
+  /** Concrete IAM role ARN that the listed agents' vaultAws tools may have Vault assume (role share). */
+  readonly vaultAwsRole?: string;
+  /** Agents whose tools may use the connection (at least two) or the role (role share). */
   readonly agents?: string[];
 }
 

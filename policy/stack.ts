@@ -6,7 +6,7 @@
  */
 import { asList, type PolicyDocument } from "../components/core/iam-document";
 import type { IdentityKind } from "../components/core/names";
-import { OWNS_ANNOTATION } from "../components/core/compile";
+import { OWNS_ANNOTATION, VAULT_AUTH_ANNOTATION } from "../components/core/compile";
 import { globMatches } from "../components/core/patterns";
 import { TOKEN_SELF_PATHS } from "../components/core/vault-policy";
 import type { Problem } from "../components/rules/define";
@@ -153,7 +153,12 @@ export function checkStack(resources: readonly PackResource[]): PackFinding[] {
   for (const identity of identities) {
     const own = ix.authRoles.filter((r) => r.meta.agent === identity.agent && r.meta.identity === identity.kind);
     const where = (r: (typeof own)[number]) => `auth/${asString(r.v.backend) ?? "kubernetes"}/role/${asString(r.v.roleName) ?? r.resource.name}`;
-    if (own.length > 1) {
+    // Several clusters: one role per auth mount the components list on the ServiceAccount, and no other.
+    const sa = ix.serviceAccounts.find((s) => s.agent === identity.agent && s.kind === identity.kind);
+    const mounts = (asString(sa?.annotations[VAULT_AUTH_ANNOTATION]) ?? "").split(",").filter(Boolean);
+    const backendOf = (r: (typeof own)[number]) => asString(r.v.backend) ?? "kubernetes";
+    const perMount = mounts.length > 1 && own.every((r) => mounts.includes(backendOf(r))) && new Set(own.map(backendOf)).size === own.length;
+    if (own.length > 1 && !perMount) {
       for (const r of own) {
         findings.push({ rule: "stack/no-shared-identity", agent: identity.agent, identity: identity.kind, urn: r.resource.urn, message: `has ${own.length} Vault Kubernetes-auth roles (${own.map(where).join(", ")})`, fix: "keep exactly one Vault Kubernetes-auth role per identity, the one its Agent component creates" });
       }

@@ -46,6 +46,11 @@ export const LABEL_PREFIX = "agent-identity.io";
 
 /** ServiceAccount annotation listing the agent's `owns` (JSON), read back by the policy pack. */
 export const OWNS_ANNOTATION = `${LABEL_PREFIX}/owns`;
+/**
+ * ServiceAccount annotation listing the Kubernetes auth mounts the identity has a Vault role in (one
+ * per cluster, comma-separated): the policy pack accepts one role per listed mount and no other.
+ */
+export const VAULT_AUTH_ANNOTATION = `${LABEL_PREFIX}/vault-auth-mounts`;
 
 /** Organisation limits as seconds, for the tier policy. */
 export function organisationLimits(limits: Limits | undefined): OrganisationLimits {
@@ -442,6 +447,8 @@ function compileIdentity(platform: Platform, agent: AgentDeclaration, kind: Iden
         ...(agent.revoked ? { [`${LABEL_PREFIX}/revoked-at`]: agent.revoked.at } : {}),
         // What the agent owns, so the policy pack can judge other agents' grants against it.
         ...(agent.owns?.length ? { [OWNS_ANNOTATION]: JSON.stringify(agent.owns) } : {}),
+        // Several clusters: one Vault role per cluster's auth mount (the pack checks exactly these).
+        ...(clusters.length > 1 && !revoked ? { [VAULT_AUTH_ANNOTATION]: clusters.map((cluster) => cluster.vaultAuthPath).join(",") } : {}),
       },
     },
     iamRole: {
