@@ -18,6 +18,8 @@ import { checkAgentRole, checkAgentServiceAccount, checkAgentVaultRole } from ".
 import { readVaultPolicy } from "./vault-hcl";
 import { asBoolean, asNumber, asRecord, asString, asStrings, readInputs, readPolicyDocument, type KnownInputs } from "./inputs";
 
+const namedLikeAgentRole = (arn: string): boolean => /-(orchestration|execution|audit)$/i.test(arn.slice(arn.lastIndexOf("/") + 1));
+
 export const TYPES = {
   role: "aws:iam/role:Role",
   rolePolicy: "aws:iam/rolePolicy:RolePolicy",
@@ -268,7 +270,8 @@ function typeProblems(resource: PackResource, inputs: KnownInputs, context: Pack
       const name = asString(v.name) ?? resource.name;
       const role = { type: "aws" as const, credentialType: asString(v.credentialType), roleArns: asStrings(v.roleArns), maxStsTtl: asNumber(v.maxStsTtl) };
       const plan = { type: "aws" as const, tool: name, name, backend: "", credentialsPath: "", credentialType: "assumed_role" as const, roleArns: role.roleArns, defaultStsTtl: asNumber(v.defaultStsTtl) ?? 0, maxStsTtl: role.maxStsTtl ?? 0 };
-      return [...checkSecretRole(role), ...checkSecretTtls(plan, LOOSEST_TOKEN_MAX_TTL)];
+      // Without the plan, a role is an agent role when named like one (`…-orchestration|execution|audit`).
+      return [...checkSecretRole(role, { isAgentRole: namedLikeAgentRole }), ...checkSecretTtls(plan, LOOSEST_TOKEN_MAX_TTL)];
     }
     default:
       return [];

@@ -10,7 +10,7 @@ import { OWNS_ANNOTATION, VAULT_AUTH_ANNOTATION } from "../components/core/compi
 import { globMatches } from "../components/core/patterns";
 import { TOKEN_SELF_PATHS } from "../components/core/vault-policy";
 import type { Problem } from "../components/rules/define";
-import { checkPermissionPolicy } from "../components/rules/iam";
+import { checkAgentRoleTargets } from "../components/rules/iam";
 import { checkRbacRules, rbacCreatesPods, type RbacRule } from "../components/rules/kubernetes";
 import { checkRoleLimits } from "../components/rules/limits";
 import { checkCrossAgentGrants, checkIdentitySeparation, type AgentGrantSet, type AgentOwnership } from "../components/rules/separation";
@@ -95,7 +95,10 @@ export function checkStack(resources: readonly PackResource[]): PackFinding[] {
   const saByKey = new Map(ix.serviceAccounts.map((sa) => [key(sa.namespace, sa.name), sa]));
   const agents = [...new Set(ix.serviceAccounts.map((sa) => sa.agent))].sort();
   const identities: Identity[] = agents.flatMap((agent) => IDENTITY_KINDS.filter((kind) => ix.serviceAccounts.some((sa) => sa.agent === agent && sa.kind === kind)).map((kind) => ({ agent, kind })));
-  const agentRolePatterns = ix.roles.filter((r) => r.tags.agent && r.name).map((r) => `arn:*:iam::*:role/${r.name}`);
+  const agentRoles = ix.roles.filter((r) => r.tags.agent && r.name);
+  // Also every role named under a fleet's `<prefix>-<env>-` (agents of other plans, in any path), as `plan` does.
+  const fleetPrefixes = new Set(agentRoles.flatMap((r) => (r.name!.toLowerCase().endsWith(`-${r.tags.agent}-${r.tags.identity}`.toLowerCase()) ? [r.name!.slice(0, -`-${r.tags.agent}-${r.tags.identity}`.length)] : [])));
+  const agentRolePatterns = [...agentRoles.map((r) => `arn:*:iam::*:role/${r.name}`), ...[...fleetPrefixes].flatMap((prefix) => [`arn:*:iam::*:role/${prefix}-*`, `arn:*:iam::*:role/*/${prefix}-*`])];
   const auditGroups = ix.logGroups.map((g) => g.pattern);
   const auditNamespace = auditNamespaceOf(ix);
 
@@ -188,7 +191,7 @@ export function checkStack(resources: readonly PackResource[]): PackFinding[] {
             .map((r) => ({ rule: "separation/audit-write-only", message: `audit may write to ${r}, outside its own log group`, fix: "the audit identity only writes its own log group" }))
         : [];
     findings.push(...attributeTo(identity, urn, [...separation, ...auditScope]));
-    for (const doc of held.policies) findings.push(...attributeTo(identity, urn, only(["iam/assume-agent-role"], checkPermissionPolicy(doc, { agentRoleArns: agentRolePatterns }))));
+    for (const doc of held.policies) findings.push(...attributeTo(identity, urn, checkAgentRoleTargets(doc, agentRolePatterns)));
     for (const role of held.roles) {
       const attachedHere = ix.rolePolicies.filter((p) => p.role !== undefined && p.role === role.name?.toLowerCase()).flatMap((p) => (p.document ? [p.document] : []));
       const inlineHere: PolicyDocument[] = (Array.isArray(role.v.inlinePolicies) ? role.v.inlinePolicies : []).flatMap((p) => readPolicyDocument((p as { policy?: unknown }).policy) ?? []);

@@ -185,22 +185,7 @@ function checkAllowStatement(statement: PolicyStatement, label: string, context:
       problems.push({ rule: "iam/passrole-wildcard", message: `${label} allows iam:PassRole on ${wildcard.join(", ")}`, fix: "pass only named roles, or none" });
     }
   }
-  // No IAM action of any kind on an agent identity's role, its own included: UpdateRole lengthens
-  // sessions, DeleteRole removes the audit identity, Get* maps the fleet's permissions.
-  const iamActions = expanded.filter((action) => lowerService(action) === "iam");
-  if (iamActions.length && context.agentRoleArns) {
-    const targets = agentRolesReached(resources, context.agentRoleArns);
-    if (targets.length > 0) {
-      problems.push({ rule: "iam/privilege-escalation", message: `${label} allows ${short(iamActions, 4)} on agent identity role(s) ${short(targets)}: an agent never changes or inspects any agent role, its own included (session length, trust, policies, deletion)`, fix: "remove the action; the platform manages agent roles through the Agent component, outside the agent" });
-    }
-  }
-  const assumes = ASSUME_ACTIONS.some(has);
-  if (assumes && context.agentRoleArns) {
-    const targets = agentRolesReached(resources, context.agentRoleArns);
-    if (targets.length > 0) {
-      problems.push({ rule: "iam/assume-agent-role", message: `${label} allows assuming agent identity role(s) ${short(targets)}`, fix: "an agent never acts as another identity; use a vaultAws tool for a non-agent role" });
-    }
-  }
+  if (context.agentRoleArns) problems.push(...agentRoleTargets(expanded, resources, label, context.agentRoleArns));
 
   for (const resource of resources) {
     if (resource === "*") {
@@ -296,6 +281,34 @@ function checkNames(statement: PolicyStatement, label: string): Problem[] {
     }
   }
   return problems;
+}
+
+/**
+ * What only the list of agent roles reveals: an IAM action on an agent identity's role (its own
+ * included: UpdateRole lengthens sessions, DeleteRole removes the audit identity, Get* maps the
+ * fleet's permissions), or assuming one. The plan and the pack's stack check both call this.
+ */
+function agentRoleTargets(expanded: readonly string[], resources: readonly string[], label: string, agentRoleArns: readonly string[]): Problem[] {
+  const problems: Problem[] = [];
+  const iamActions = expanded.filter((action) => lowerService(action) === "iam");
+  const assumes = ASSUME_ACTIONS.some((name) => expanded.some((action) => action.toLowerCase() === name.toLowerCase()));
+  if (iamActions.length === 0 && !assumes) return problems;
+  const targets = agentRolesReached(resources, agentRoleArns);
+  if (targets.length === 0) return problems;
+  if (iamActions.length) {
+    problems.push({ rule: "iam/privilege-escalation", message: `${label} allows ${short(iamActions, 4)} on agent identity role(s) ${short(targets)}: an agent never changes or inspects any agent role, its own included (session length, trust, policies, deletion)`, fix: "remove the action; the platform manages agent roles through the Agent component, outside the agent" });
+  }
+  if (assumes) {
+    problems.push({ rule: "iam/assume-agent-role", message: `${label} allows assuming agent identity role(s) ${short(targets)}`, fix: "an agent never acts as another identity; use a vaultAws tool for a non-agent role" });
+  }
+  return problems;
+}
+
+/** `agentRoleTargets` over every Allow statement of a document (the pack's stack check). */
+export function checkAgentRoleTargets(document: PolicyDocument, agentRoleArns: readonly string[]): Problem[] {
+  return document.Statement.flatMap((statement, index) =>
+    statement.Effect === "Allow" ? agentRoleTargets(expandedActions(asList(statement.Action)), asList(statement.Resource), statementLabel(statement, index), agentRoleArns) : [],
+  );
 }
 
 /** Every problem of one permission policy document. */

@@ -13,7 +13,7 @@ import { TIER_POLICIES } from "../core/tiers";
 import { tierPolicyFor } from "../core/compile";
 import { parseEksOidcProvider, vaultAudienceProblem } from "../core/platform-fields";
 import { isRoleShare, looksLikeAgentRole } from "../core/holdings";
-import { attribute, familyRules, meta, type Problem, type RuleFinding, PACK } from "./define";
+import { attribute, familyRules, meta, type Problem, type RuleFinding, PACK, planOnly } from "./define";
 import { standards } from "./standards";
 import type { RuleMeta } from "./types";
 
@@ -33,7 +33,15 @@ export const VAULT_RULES: readonly RuleMeta[] = [
   meta("vault/policy-glob", "vault", "error", "No `*` or `+` globs in agent policy paths: every path is exact.", POLICY, PACK.resource),
   meta("vault/secret-credential-type", "vault", "error", "AWS secret roles use only `assumed_role` (short-lived STS credentials).", standards(["NHI7"], ["ASI03"], ["L4 Deployment & Infrastructure"], ["MEASURE 2.7"]), PACK.resource),
   meta("vault/sts-ttl", "vault", "error", "AWS secret roles set `maxStsTtl`, at most 1h and within the tier.", TOKENS, PACK.resource),
-  meta("vault/secret-role-arns", "vault", "error", "AWS secret roles assume only declared, exact role ARNs, never an agent identity's role.", standards(["NHI5", "NHI9"], ["ASI03"], ["L4 Deployment & Infrastructure", "L7 Agent Ecosystem"], ["MEASURE 2.7"]), PACK.both),
+  meta("vault/secret-role-arns", "vault", "error", "AWS secret roles assume only exact role ARNs, never an agent identity's role (of this stack or named like one).", standards(["NHI5", "NHI9"], ["ASI03"], ["L4 Deployment & Infrastructure", "L7 Agent Ecosystem"], ["MEASURE 2.7"]), PACK.both),
+  meta(
+    "vault/secret-role-declared",
+    "vault",
+    "error",
+    "Every role a vaultAws tool has Vault assume is declared by the platform team (`platform.shared` vaultAwsRole share naming the agent).",
+    standards(["NHI5", "NHI9"], ["ASI03"], ["L4 Deployment & Infrastructure", "L7 Agent Ecosystem"], ["MEASURE 2.7"]),
+    planOnly("platform shares are in the declaration only; on resources vault/secret-role-arns still refuses agent roles"),
+  ),
   meta("vault/unique-path", "vault", "error", "Every Vault path belongs to one identity: no two identities' roles, policies, secret roles, credentials or KV paths coincide, and the platform's Vault mounts do not overlap.", standards(["NHI5", "NHI9"], ["ASI03"], ["L4 Deployment & Infrastructure"], ["MEASURE 2.7"]), PACK.stack),
 ];
 
@@ -158,7 +166,7 @@ export function checkSecretRole(role: SecretRoleShape, context: SecretRoleContex
   for (const arn of arns) {
     if (hasWildcard(arn)) problems.push({ rule: "vault/secret-role-arns", message: `AWS secret role may assume "${arn}"`, fix: "name the exact role ARN the tool needs" });
     else if ((context.agentRoleArns && agentRoleSet(context.agentRoleArns).has(arn.toLowerCase())) || context.isAgentRole?.(arn)) problems.push({ rule: "vault/secret-role-arns", message: `AWS secret role assumes agent identity role ${arn} (or a role named like one)`, fix: "an agent never acts as an agent identity, of this stack or another; name a role of the target system" });
-    else if (context.declaredRoleArns && !context.declaredRoleArns.has(arn.toLowerCase())) problems.push({ rule: "vault/secret-role-arns", message: `AWS secret role assumes ${arn}, which no platform.shared vaultAwsRole share names for this agent`, fix: `the platform team declares each role a vaultAws tool may assume: platform.shared: [{ name, vaultAwsRole: ${arn}, agents: [<agent>] }]` });
+    else if (context.declaredRoleArns && !context.declaredRoleArns.has(arn.toLowerCase())) problems.push({ rule: "vault/secret-role-declared", message: `AWS secret role assumes ${arn}, which no platform.shared vaultAwsRole share names for this agent`, fix: `the platform team declares each role a vaultAws tool may assume: platform.shared: [{ name, vaultAwsRole: ${arn}, agents: [<agent>] }]` });
   }
   return problems;
 }

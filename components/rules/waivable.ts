@@ -78,6 +78,7 @@ export const WAIVABLE: Readonly<Record<string, boolean>> = {
   "kubernetes/eks-access": false,
   "kubernetes/service-account-use": false,
   "vault/unique-path": false,
+  "vault/secret-role-declared": false,
   "database/connection-plugin": false,
   "database/sql-parse": false,
   "database/statement-allowlist": false,
