@@ -13,6 +13,15 @@ const IPV4_CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
 /** The widest egress block accepted: a /16 is a VPC; anything wider is "the internet, mostly". */
 export const MIN_EGRESS_PREFIX = 16;
 
+const ipv4 = (a: number, b: number, c: number, d: number) => ((a * 256 + b) * 256 + c) * 256 + d;
+/** RFC 1918 private space and RFC 6598 shared address space, as [network address, prefix length]. */
+const PRIVATE_RANGES: ReadonlyArray<readonly [number, number]> = [
+  [ipv4(10, 0, 0, 0), 8],
+  [ipv4(172, 16, 0, 0), 12],
+  [ipv4(192, 168, 0, 0), 16],
+  [ipv4(100, 64, 0, 0), 10],
+];
+
 /** Why a CIDR is refused as an egress destination, or null. */
 export function egressCidrProblem(cidr: string): string | null {
   const match = IPV4_CIDR.exec(cidr);
@@ -23,6 +32,10 @@ export function egressCidrProblem(cidr: string): string | null {
   if (prefix < MIN_EGRESS_PREFIX) return `/${prefix} is wider than /${MIN_EGRESS_PREFIX}: name the Vault and VPC endpoint subnets, not the internet`;
   const address = octets.reduce((a, o) => a * 256 + o, 0);
   if (address % 2 ** (32 - prefix) !== 0) return `host bits are set: write the network address of the /${prefix}`;
+  // Vault and VPC interface endpoints live in the VPC: private (RFC 1918) or shared (RFC 6598) space.
+  // A public /16 (AWS service ranges, anyone's EC2 address) is an exfiltration path, so it is refused.
+  const inside = PRIVATE_RANGES.some(([base, bits]) => prefix >= bits && Math.floor(address / 2 ** (32 - bits)) === Math.floor(base / 2 ** (32 - bits)));
+  if (!inside) return "not a private address range (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, 100.64.0.0/10): agent egress goes to the VPC's Vault and endpoint subnets, never to public addresses";
   return null;
 }
 
@@ -33,6 +46,9 @@ const cidr = z.string().max(18).superRefine((value, ctx) => {
 
 /** The one statement root rotation needs (the PostgreSQL plugin fills in username and password). */
 const ROOT_ROTATION = /^ALTER (ROLE|USER) "\{\{(username|name)\}\}" WITH PASSWORD '\{\{password\}\}';?$/;
+
+/** An EKS API server endpoint; group 1 is its region. */
+const EKS_ENDPOINT = /^https:\/\/[A-Za-z0-9]{16,64}\.[a-z0-9]{2,4}\.([a-z]{2}(?:-[a-z]+)+-\d)\.eks\.amazonaws\.com(?:\.cn)?$/;
 
 const PEM_CERT = /^-----BEGIN CERTIFICATE-----\n[A-Za-z0-9+/=\n]+\n-----END CERTIFICATE-----\n?$/;
 
@@ -53,7 +69,9 @@ export const databaseConnectionBootstrapSchema = z.strictObject({
   connectionUrl: z
     .string()
     .max(1024)
-    .regex(/^postgres(ql)?:\/\/\{\{username\}\}:\{\{password\}\}@[A-Za-z0-9.-]+(:\d{1,5})?\/[A-Za-z0-9_-]+(\?[A-Za-z0-9_=&-]*)?$/, "postgresql://{{username}}:{{password}}@host:5432/db?sslmode=verify-full (credentials only as Vault's templates)")
+    // The only query parameter is sslmode=verify-full|verify-ca: any other (password=, host=, sslmode=disable) would
+    // override the templated credentials, redirect the root login, or drop TLS for it.
+    .regex(/^postgres(ql)?:\/\/\{\{username\}\}:\{\{password\}\}@[A-Za-z0-9.-]+(:\d{1,5})?\/[A-Za-z0-9_-]+(\?sslmode=verify-(full|ca))?$/, "postgresql://{{username}}:{{password}}@host:5432/db?sslmode=verify-full (credentials only as Vault's templates; the only query parameter is sslmode=verify-full or verify-ca)")
     .describe("Connection URL with Vault's {{username}}/{{password}} templates, never the credentials themselves."),
   username: z.string().min(1).max(63).regex(/^[a-z_][a-z0-9_]*$/, "a PostgreSQL role name").describe("The root (admin) user Vault connects as."),
   passwordConfigKey: z.string().regex(CONFIG_KEY, "a stack config key name such as ledgerRootPassword").describe("Stack config key (secret) holding the root password; set it with `pulumi config set --secret`."),
@@ -109,9 +127,9 @@ export type BootstrapDeclaration = z.output<typeof bootstrapSchema>;
 
 interface PlatformView {
   readonly environment?: string;
-  readonly aws: { readonly accountId: string; readonly partition: string };
+  readonly aws: { readonly accountId: string; readonly partition: string; readonly region?: string };
   readonly vault: { readonly version?: string; readonly edition: "community" | "enterprise"; readonly databaseConnections: ReadonlyArray<{ readonly name: string; readonly plugin: string }> };
-  readonly clusters?: ReadonlyArray<{ readonly name: string }>;
+  readonly clusters?: ReadonlyArray<{ readonly name: string; readonly region?: string }>;
   readonly kubernetes: { readonly namespacePerAgent: boolean };
   readonly bootstrap?: BootstrapDeclaration;
 }
@@ -124,8 +142,18 @@ export function bootstrapIssues(platform: PlatformView): Array<{ path: (string |
   const add = (path: (string | number)[], message: string) => issues.push({ path: ["bootstrap", ...path], message });
   const clusters = platform.clusters ? platform.clusters.map((c) => c.name) : ["default"];
   const configured = new Set<string>();
+  const regionOf = (cluster: string) => (platform.clusters ? platform.clusters.find((c) => c.name === cluster)?.region : platform.aws.region);
+  const hosts = new Map<string, string>();
   bootstrap.kubernetesAuth.forEach((auth, i) => {
     if (!clusters.includes(auth.cluster)) add(["kubernetesAuth", i, "cluster"], `no cluster "${auth.cluster}" (clusters: ${clusters.join(", ")})`);
+    // Vault trusts whatever this host's TokenReview approves: it must be this cluster's own EKS endpoint.
+    const endpoint = EKS_ENDPOINT.exec(auth.host);
+    const region = regionOf(auth.cluster);
+    if (!endpoint) add(["kubernetesAuth", i, "host"], "an EKS API server endpoint https://<id>.<zone>.<region>.eks.amazonaws.com (amazonaws.com.cn in China): Vault accepts every token this host's TokenReview approves");
+    else if (region && endpoint[1] !== region) add(["kubernetesAuth", i, "host"], `the endpoint is in ${endpoint[1]}, but cluster "${auth.cluster}" is in ${region}`);
+    const other = hosts.get(auth.host.toLowerCase());
+    if (other !== undefined) add(["kubernetesAuth", i, "host"], `the same API server as cluster "${other}": each auth mount verifies its own cluster's tokens`);
+    hosts.set(auth.host.toLowerCase(), auth.cluster);
     if (configured.has(auth.cluster)) add(["kubernetesAuth", i, "cluster"], `cluster "${auth.cluster}" is configured twice`);
     configured.add(auth.cluster);
   });

@@ -6,6 +6,7 @@
  * A platform without `clusters` has one implicit IRSA cluster named `default` made of
  * `aws.oidcProviderArn` and `vault.kubernetesAuthPath`: the single-cluster form, unchanged.
  */
+import { sid } from "./iam-document";
 import { mountsOverlap, oidcProviderProblem, parseEksOidcProvider, partitionOfRegion, vaultAudienceProblem } from "./platform-fields";
 
 export const BINDINGS = ["irsa", "pod-identity"] as const;
@@ -122,10 +123,14 @@ export function clusterIssues(platform: PlatformView): ClusterIssue[] {
   }
   const scope = { accountId: platform.aws.accountId, partition: platform.aws.partition as "aws" };
   const names = new Set<string>();
+  // Trust statement ids are built from cluster names (`…OwnServiceAccountOnly<Name>`); IAM refuses two equal Sids.
+  const sids = new Map<string, string>();
   const secretMounts = [platform.vault.kvMount, platform.vault.databaseMount, platform.vault.awsMount];
   platform.clusters.forEach((cluster, i) => {
     if (names.has(cluster.name)) add(["clusters", i, "name"], `cluster "${cluster.name}" is declared twice`);
+    else if (sids.has(sid(cluster.name))) add(["clusters", i, "name"], `cluster "${cluster.name}" and cluster "${sids.get(sid(cluster.name))}" give the same IAM statement id (${sid(cluster.name)}); rename one`);
     names.add(cluster.name);
+    sids.set(sid(cluster.name), cluster.name);
     const partition = partitionOfRegion(cluster.region);
     if (partition !== platform.aws.partition) add(["clusters", i, "region"], `region ${cluster.region} is not in the platform's partition ${platform.aws.partition}`);
     const earlier = platform.clusters!.slice(0, i).find((other) => mountsOverlap(other.vaultAuthPath, cluster.vaultAuthPath));
