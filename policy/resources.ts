@@ -10,7 +10,7 @@ import type { PolicyDocument } from "../components/core/iam-document";
 import type { Problem } from "../components/rules/define";
 import { checkManagedPolicyArn, checkPermissionPolicy } from "../components/rules/iam";
 import { AGENT_LABEL, IDENTITY_LABEL, checkServiceAccount, checkServiceAccountReference } from "../components/rules/kubernetes";
-import { checkRoleLimits, checkSecretTtls, checkVaultTtls } from "../components/rules/limits";
+import { checkRoleLimits, checkUniqueSids, checkSecretTtls, checkVaultTtls } from "../components/rules/limits";
 import { checkTrustPolicy, trustedSubjects, trustsPodIdentity } from "../components/rules/trust";
 import { checkDatabaseStatements } from "../components/rules/database";
 import { LOOSEST_TOKEN_MAX_TTL, checkSecretRole, checkVaultPolicy, checkVaultRole } from "../components/rules/vault";
@@ -206,7 +206,7 @@ function typeProblems(resource: PackResource, inputs: KnownInputs, context: Pack
     case TYPES.rolePolicy: {
       if (v.policy === undefined) return [];
       const document = readPolicyDocument(v.policy);
-      return document ? checkPermissionPolicy(document) : [unreadablePolicy(resource, "policy")];
+      return document ? [...checkPermissionPolicy(document), ...checkUniqueSids(document, `inline policy ${resource.name}`)] : [unreadablePolicy(resource, "policy")];
     }
     case TYPES.rolePolicyAttachment:
       return typeof v.policyArn === "string" ? checkManagedPolicyArn(v.policyArn) : [];

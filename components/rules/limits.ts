@@ -18,6 +18,7 @@ export const LIMITS_RULES: readonly RuleMeta[] = [
   meta("limits/role-name-length", "limits", "error", "IAM role names are at most 64 characters of [A-Za-z0-9+=,.@_-].", PREFLIGHT, PACK.resource),
   meta("limits/inline-policy-size", "limits", "error", "A role's inline policies total at most 10,240 characters without whitespace.", PREFLIGHT, PACK.both),
   meta("limits/trust-policy-size", "limits", "error", "A trust policy is at most 2,048 characters without whitespace (the default quota).", PREFLIGHT, PACK.resource),
+  meta("limits/unique-sid", "limits", "error", "Statement ids (`Sid`) are unique within each policy document (IAM refuses a policy that repeats one).", PREFLIGHT, PACK.resource),
   meta("limits/session-duration", "limits", "error", "`maxSessionDuration` is within 3600..43200 seconds and the tier ceiling.", LIFETIME, PACK.resource),
   meta("limits/vault-ttl-order", "limits", "error", "Vault token TTL is set and at most the token max TTL.", LIFETIME, PACK.resource),
   meta("limits/secret-ttl", "limits", "error", "Secret TTLs are set, default <= max, and the max within the identity's token max TTL.", LIFETIME, PACK.resource),
@@ -42,8 +43,29 @@ export interface RoleLimitsShape {
   readonly maxSessionDuration?: number;
 }
 
+/**
+ * IAM refuses a policy whose statements repeat a `Sid`. The compiler derives Sids from tool names
+ * (`a1` and `a-1` both give `ToolA10`), so a declaration can produce one that `pulumi up` would fail.
+ */
+export function checkUniqueSids(document: PolicyDocument, label = "policy"): Problem[] {
+  const seen = new Set<string>();
+  const repeated = new Set<string>();
+  for (const statement of document.Statement) {
+    if (statement.Sid === undefined) continue;
+    if (seen.has(statement.Sid)) repeated.add(statement.Sid);
+    seen.add(statement.Sid);
+  }
+  return [...repeated].map((sidValue) => ({
+    rule: "limits/unique-sid",
+    message: `${label} repeats statement id ${sidValue}`,
+    fix: "rename one of the tools (or clusters) whose names give the same id, e.g. a1 and a-1",
+  }));
+}
+
 export function checkRoleLimits(role: RoleLimitsShape, sessionCeiling?: number): Problem[] {
   const problems: Problem[] = [];
+  for (const document of role.inlinePolicies) problems.push(...checkUniqueSids(document, "an inline policy"));
+  if (role.trustPolicy) problems.push(...checkUniqueSids(role.trustPolicy, "the trust policy"));
   if (role.name !== undefined && (role.name.length > AWS_LIMITS.roleName || !/^[\w+=,.@-]+$/.test(role.name))) {
     problems.push({ rule: "limits/role-name-length", message: `role name "${role.name}" has ${role.name.length} characters or invalid ones`, fix: `keep role names to ${AWS_LIMITS.roleName} characters of [A-Za-z0-9+=,.@_-] (the components truncate with a stable hash)` });
   }

@@ -107,6 +107,7 @@ export const WAIVABLE: Readonly<Record<string, boolean>> = {
   "limits/inline-policy-size": false,
   "limits/trust-policy-size": false,
   "limits/session-duration": false,
+  "limits/unique-sid": false,
   "limits/vault-ttl-order": false,
   "limits/secret-ttl": false,
   "limits/sts-ttl-minimum": false,
