@@ -16,7 +16,18 @@ function identityLines(identity: IdentityPlan): string[] {
       lines.push(`      ${statement.Effect.toLowerCase().padEnd(5)} ${asList(statement.Action).join(", ")} on ${asList(statement.Resource).join(", ")}${condition}`);
     }
   }
-  if (identity.iamRole.policies.length === 0) lines.push("      (no AWS permissions)");
+  if (identity.iamRole.policies.length === 0) lines.push(identity.toolRole ? "      (no AWS permissions: tool grants are on the tool role, one Vault-minted session per tool)" : "      (no AWS permissions)");
+  const toolRole = identity.toolRole;
+  if (toolRole) {
+    const principals = [...new Set(toolRole.trustPolicy.Statement.flatMap((s) => (s.Principal && s.Principal !== "*" ? asList(s.Principal.AWS) : [])))];
+    lines.push(`    tool role       ${toolRole.name}  session<=${formatDuration(toolRole.maxSessionDuration)}${toolRole.permissionsBoundary ? "  boundary" : ""}  assumed only by ${principals.join(", ")} with a tool's session tags`);
+    for (const policy of toolRole.policies) {
+      for (const statement of policy.document.Statement) {
+        const condition = statement.Condition ? `  if ${JSON.stringify(statement.Condition)}` : "";
+        lines.push(`      ${statement.Effect.toLowerCase().padEnd(5)} ${asList(statement.Action).join(", ")} on ${asList(statement.Resource).join(", ")}${condition}`);
+      }
+    }
+  }
   // Shown where it says more than the single IRSA cluster always had.
   if (identity.bindings.length > 1 || identity.bindings.some((b) => b.binding !== "irsa")) {
     for (const binding of identity.bindings) {
@@ -34,7 +45,8 @@ function identityLines(identity: IdentityPlan): string[] {
   }
   for (const secret of secretRoles) {
     const ttl = secret.type === "database" ? `ttl ${formatDuration(secret.defaultTtl)} max ${formatDuration(secret.maxTtl)}` : `sts ttl ${formatDuration(secret.defaultStsTtl)} max ${formatDuration(secret.maxStsTtl)}`;
-    const target = secret.type === "database" ? `db ${secret.dbName}` : `assume ${secret.roleArns.join(", ")}`;
+    const tags = secret.type === "aws" && secret.sessionTags ? `  tags ${Object.entries(secret.sessionTags).map(([k, v]) => `${k}=${v}`).join(",")}${secret.externalId ? `  external id ${secret.externalId}` : ""}` : "";
+    const target = secret.type === "database" ? `db ${secret.dbName}` : `assume ${secret.roleArns.join(", ")}${tags}`;
     lines.push(`    secret role     ${secret.credentialsPath}  ${target}  ${ttl}`);
   }
   return lines;

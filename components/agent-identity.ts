@@ -117,6 +117,27 @@ export class AgentIdentity extends pulumi.ComponentResource {
       );
     }
 
+    // tagged-sessions: the tool role, assumable only by Vault's AWS engine with one tool's session tags.
+    const toolRole = plan.toolRole;
+    if (toolRole) {
+      const tools = new aws.iam.Role(
+        `${name}-tool-role`,
+        {
+          name: toolRole.name,
+          description: `tool sessions of agent ${plan.serviceAccount.labels["agent-identity.io/agent"]}: assumed only by Vault, one tool per session (managed by pulumi-agent-identity)`,
+          assumeRolePolicy: JSON.stringify(toolRole.trustPolicy),
+          maxSessionDuration: toolRole.maxSessionDuration,
+          permissionsBoundary: resolved ? resolved.apply((p) => p.toolRole?.permissionsBoundary ?? undefined) : (toolRole.permissionsBoundary ?? undefined),
+          forceDetachPolicies: true,
+          tags: { ...toolRole.tags },
+        },
+        parent,
+      );
+      for (const policy of toolRole.policies) {
+        new aws.iam.RolePolicy(`${name}-tool-role-${policy.name}`, { name: policy.name, role: tools.name, policy: JSON.stringify(policy.document) }, parent);
+      }
+    }
+
     // EKS Pod Identity: one association per Pod Identity cluster; session tags stay on (the trust reads them).
     for (const binding of plan.bindings) {
       const association = binding.podIdentityAssociation;
@@ -219,6 +240,9 @@ function createSecretRole(name: string, plan: SecretRolePlan, parent: pulumi.Res
       name: plan.name,
       credentialType: plan.credentialType,
       roleArns: [...plan.roleArns],
+      // Left out (not sent as {}) where the plan sets none, as before tagged sessions.
+      sessionTags: plan.sessionTags ? { ...plan.sessionTags } : undefined,
+      externalId: plan.externalId ?? undefined,
       defaultStsTtl: plan.defaultStsTtl,
       maxStsTtl: plan.maxStsTtl,
     },

@@ -83,7 +83,7 @@ export class AgentPlatform extends pulumi.ComponentResource {
             allowedRoles: [...connection.allowedRoles],
             rootRotationStatements: [...connection.rootRotationStatements],
             verifyConnection: true,
-            postgresql: { connectionUrl: connection.connectionUrl, username: connection.username, password },
+            postgresql: { connectionUrl: connection.connectionUrl, username: connection.username, password, usernameTemplate: connection.usernameTemplate ?? undefined },
           },
           { parent: this, dependsOn: [database], additionalSecretOutputs: ["postgresql"] },
         );
@@ -94,7 +94,7 @@ export class AgentPlatform extends pulumi.ComponentResource {
       // Vault's own AWS credentials come from its plugin identity token, never static keys.
       const awsMount = new vault.aws.SecretBackend(
         `${name}-aws`,
-        { path: plan.awsMount.path, roleArn: plan.awsMount.roleArn, identityTokenAudience: plan.awsMount.identityTokenAudience, description: "Agent STS credentials (agent-identity)" },
+        { path: plan.awsMount.path, roleArn: plan.awsMount.roleArn, identityTokenAudience: plan.awsMount.identityTokenAudience, usernameTemplate: plan.awsMount.usernameTemplate ?? undefined, description: "Agent STS credentials (agent-identity)" },
         afterAudit,
       );
       mounts[plan.awsMount.path] = [awsMount];

@@ -51,6 +51,8 @@ export interface PlatformVaultSettings {
   readonly version?: string;
   /** One of community, enterprise. @default community */
   readonly edition?: string;
+  /** toolSessions tagged-sessions: the IAM role Vault's AWS engine runs as, the only principal a tool role trusts. @default bootstrap.aws.roleArn */
+  readonly awsEngineRoleArn?: string;
   /** Existing database connections tools may use, with their plugin. */
   readonly databaseConnections?: DatabaseConnection[];
 }
@@ -217,6 +219,8 @@ export interface PlatformSettings {
   /** The clusters agents run in, each with its binding and Vault auth mount. @default one IRSA cluster */
   readonly clusters?: ClusterSettings[];
   readonly bootstrap?: BootstrapSettings;
+  /** One of role, tagged-sessions: where a tool's AWS grants live (see README, "Tool sessions"). @default role */
+  readonly toolSessions?: string;
   readonly shared?: SharedAccess[];
   readonly exceptions?: ReviewedException[];
 }
@@ -253,6 +257,14 @@ export interface VaultAwsTool {
   readonly ttl: string;
 }
 
+/** tagged-sessions: the STS session Vault mints for one aws tool. */
+export interface ToolSession {
+  /** Lifetime of the tool's STS credentials (AWS minimum 15m). @default 15m */
+  readonly ttl?: string;
+  /** sts:ExternalId Vault passes and the tool role's trust requires. */
+  readonly externalId?: string;
+}
+
 /** One tool: exactly one of aws, database, kv, vaultAws. */
 export interface Tool {
   /** Tool name, unique within the agent. */
@@ -260,6 +272,8 @@ export interface Tool {
   /** One of public, internal, confidential, restricted. @default internal */
   readonly dataClass?: string;
   readonly aws?: AwsStatement[];
+  /** aws tools with platform.toolSessions tagged-sessions. */
+  readonly session?: ToolSession;
   readonly database?: DatabaseTool;
   readonly kv?: KvTool;
   readonly vaultAws?: VaultAwsTool;

@@ -6,6 +6,7 @@
 import { compileFleet } from "./core/compile";
 import type { FleetPlan } from "./core/plan-types";
 import { agentClusterIssues } from "./core/clusters";
+import { toolSessionAgentIssues } from "./core/tool-session-schema";
 import { crossFieldIssues } from "./core/consistency";
 import { DeclarationError, issuesOf, parseAgent, parseDeclaration, parsePlatform, type Declaration, type DeclarationInput } from "./core/schema";
 import { ALL_RULES, errorsOf, evaluatePlan, formatViolation, type Evaluation } from "./rules";
@@ -48,7 +49,7 @@ export function planAgentDeclaration(platform: unknown, agent: unknown, stack: s
   const parsedPlatform = attempt(() => parsePlatform(platform, source));
   const parsedAgent = attempt(() => parseAgent(agent, source));
   if (!parsedPlatform || !parsedAgent) throw new DeclarationError(source, issues);
-  const crossField = [...crossFieldIssues(parsedPlatform, parsedAgent), ...agentClusterIssues(parsedPlatform, parsedAgent)];
+  const crossField = [...crossFieldIssues(parsedPlatform, parsedAgent), ...agentClusterIssues(parsedPlatform, parsedAgent), ...toolSessionAgentIssues(parsedPlatform, parsedAgent)];
   if (crossField.length) throw new DeclarationError(source, issuesOf(crossField, "agent", agent));
   return evaluateDeclaration({ platform: parsedPlatform, agents: [parsedAgent] }, stack, now, source, true);
 }

@@ -269,7 +269,7 @@ function typeProblems(resource: PackResource, inputs: KnownInputs, context: Pack
     case TYPES.vaultAwsRole: {
       const name = asString(v.name) ?? resource.name;
       const role = { type: "aws" as const, credentialType: asString(v.credentialType), roleArns: asStrings(v.roleArns), maxStsTtl: asNumber(v.maxStsTtl) };
-      const plan = { type: "aws" as const, tool: name, name, backend: "", credentialsPath: "", credentialType: "assumed_role" as const, roleArns: role.roleArns, defaultStsTtl: asNumber(v.defaultStsTtl) ?? 0, maxStsTtl: role.maxStsTtl ?? 0 };
+      const plan = { type: "aws" as const, tool: name, name, backend: "", credentialsPath: "", credentialType: "assumed_role" as const, roleArns: role.roleArns, sessionTags: null, externalId: null, defaultStsTtl: asNumber(v.defaultStsTtl) ?? 0, maxStsTtl: role.maxStsTtl ?? 0 };
       // Without the plan, a role is an agent role when named like one (`…-orchestration|execution|audit`).
       return [...checkSecretRole(role, { isAgentRole: namedLikeAgentRole }), ...checkSecretTtls(plan, LOOSEST_TOKEN_MAX_TTL)];
     }

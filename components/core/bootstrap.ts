@@ -6,6 +6,7 @@ import { platformClusters } from "./clusters";
 import { vaultSecretRoleName } from "./names";
 import type { BootstrapPlan, NamespaceGuardsPlan } from "./plan-types";
 import type { AgentDeclaration, Platform } from "./schema";
+import { AWS_SESSION_NAME_TEMPLATE, DATABASE_USERNAME_TEMPLATE } from "./tool-sessions";
 
 export function namespaceGuards(platform: Platform): NamespaceGuardsPlan | null {
   const bootstrap = platform.bootstrap;
@@ -29,6 +30,7 @@ export function compileBootstrap(platform: Platform, agents: readonly AgentDecla
   if (!bootstrap) return null;
   const clusters = platformClusters(platform);
   const audit = bootstrap.audit;
+  const tagged = platform.toolSessions === "tagged-sessions";
   return {
     authBackends: clusters.map((cluster) => {
       const config = bootstrap.kubernetesAuth.find((auth) => auth.cluster === cluster.name)!;
@@ -52,8 +54,18 @@ export function compileBootstrap(platform: Platform, agents: readonly AgentDecla
       passwordConfigKey: connection.passwordConfigKey,
       allowedRoles: rolesOfConnection(platform, agents, connection.name),
       rootRotationStatements: [...connection.rootRotationStatements],
+      // Tagged sessions: the database user names the tool's Vault role.
+      usernameTemplate: tagged ? DATABASE_USERNAME_TEMPLATE : null,
     })),
-    awsMount: bootstrap.aws ? { path: platform.vault.awsMount, roleArn: bootstrap.aws.roleArn, identityTokenAudience: bootstrap.aws.identityTokenAudience } : null,
+    awsMount: bootstrap.aws
+      ? {
+          path: platform.vault.awsMount,
+          roleArn: bootstrap.aws.roleArn,
+          identityTokenAudience: bootstrap.aws.identityTokenAudience,
+          // Tagged sessions: the STS session name starts with the tool's Vault role.
+          usernameTemplate: tagged ? AWS_SESSION_NAME_TEMPLATE : null,
+        }
+      : null,
     audit:
       audit.type === "file"
         ? { type: "file", path: "file", options: { file_path: audit.filePath } }

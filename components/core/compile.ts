@@ -13,6 +13,7 @@ import {
   oidcIssuer,
   serviceAccountName,
   sessionNamePrefix,
+  toolRoleName,
   vaultPolicyName,
   vaultRoleName,
   vaultSecretRoleName,
@@ -25,11 +26,14 @@ import { effectiveTierPolicy, type OrganisationLimits, type TierPolicy } from ".
 import { TOKEN_SELF_PATHS } from "./vault-policy";
 import { POD_IDENTITY_ACTIONS, POD_IDENTITY_PRINCIPAL, POD_IDENTITY_TAGS, SOURCE_ACCOUNT, agentClusters, type EffectiveCluster } from "./clusters";
 import { compileBootstrap, namespaceGuards } from "./bootstrap";
+import { bindToToolSession, sessionTagsFor, toolRoleTrust, TOOL_ROLE_TAG } from "./tool-sessions";
+import { DEFAULT_TOOL_SESSION_TTL, vaultAwsEnginePrincipal } from "./tool-session-schema";
 import type {
   AgentPlan,
   ClusterBindingPlan,
   VaultRolePlan,
   FleetPlan,
+  IamRolePlan,
   IdentityPlan,
   NamedPolicy,
   SecretRolePlan,
@@ -205,8 +209,44 @@ export function ownedListPrefixes(owns: readonly string[], actions: readonly str
   return prefixes.length ? [...new Set(prefixes)] : undefined;
 }
 
+/** The statements of every aws tool. With tagged sessions they sit on the tool role, not here. */
 function executionStatements(platform: Platform, agent: AgentDeclaration): PolicyStatement[] {
-  return agent.tools.flatMap((tool) => (tool.aws ?? []).flatMap((statement, index) => toolStatements(platform, agent.owns, tool.name, index, statement)));
+  if (taggedSessions(platform)) return [];
+  return allToolStatements(platform, agent);
+}
+
+function allToolStatements(platform: Platform, agent: AgentDeclaration, bind = false): PolicyStatement[] {
+  const context = { agent: agent.name, environment: platform.environment };
+  return agent.tools.flatMap((tool) =>
+    (tool.aws ?? []).flatMap((statement, index) => toolStatements(platform, agent.owns, tool.name, index, statement).map((s) => (bind ? bindToToolSession(s, context, tool) : s))),
+  );
+}
+
+export function taggedSessions(platform: Pick<Platform, "toolSessions">): boolean {
+  return platform.toolSessions === "tagged-sessions";
+}
+
+/**
+ * tagged-sessions: the agent's tool role, or null when it has no aws tool. Its statements are the
+ * tools' own, each bound to its tool's session tags; its trust admits only Vault's AWS engine.
+ */
+function compileToolRole(platform: Platform, agent: AgentDeclaration, tier: TierPolicy, tags: Record<string, string>): IamRolePlan | null {
+  const awsTools = agent.tools.filter((tool) => tool.aws);
+  if (!taggedSessions(platform) || awsTools.length === 0) return null;
+  const name = toolRoleName(platform, agent.name);
+  const context = { agent: agent.name, environment: platform.environment };
+  const trustTools = awsTools.map((tool) => ({ name: tool.name, dataClass: tool.dataClass, externalId: tool.session?.externalId }));
+  const policies: NamedPolicy[] = [{ name: "agent-identity-tools", document: policyDocument(allToolStatements(platform, agent, true)) }];
+  if (agent.revoked) policies.push({ name: "agent-identity-revoked", document: revocationPolicy(agent.revoked.at) });
+  return {
+    name,
+    arn: iamRoleArn(platform, name),
+    trustPolicy: toolRoleTrust(vaultAwsEnginePrincipal(platform)!, context, trustTools, agent.revoked !== undefined),
+    policies,
+    maxSessionDuration: tier.maxSessionDuration,
+    permissionsBoundary: platform.aws.permissionsBoundaryArn ?? null,
+    tags: { ...tags, [TOOL_ROLE_TAG.key]: TOOL_ROLE_TAG.value },
+  };
 }
 
 /** Actions that would let a writer erase or shorten the audit record. */
@@ -344,9 +384,25 @@ function bindingsFor(clusters: readonly EffectiveCluster[], namespace: string, s
 
 function secretRoles(platform: Platform, agent: AgentDeclaration, tier: TierPolicy): SecretRolePlan[] {
   const roles: SecretRolePlan[] = [];
+  const context = { agent: agent.name, environment: platform.environment };
   for (const tool of agent.tools) {
     const name = vaultSecretRoleName(platform, agent.name, tool.name);
-    if (tool.database) {
+    if (tool.aws && taggedSessions(platform)) {
+      // The tool's own session: Vault sets the tags from this role, never from the caller.
+      roles.push({
+        type: "aws",
+        tool: tool.name,
+        name,
+        backend: platform.vault.awsMount,
+        credentialsPath: `${platform.vault.awsMount}/sts/${name}`,
+        credentialType: "assumed_role",
+        roleArns: [iamRoleArn(platform, toolRoleName(platform, agent.name))],
+        sessionTags: sessionTagsFor(context, tool),
+        externalId: tool.session?.externalId ?? null,
+        defaultStsTtl: parseDuration(tool.session?.ttl ?? DEFAULT_TOOL_SESSION_TTL),
+        maxStsTtl: tier.maxStsTtl,
+      });
+    } else if (tool.database) {
       roles.push({
         type: "database",
         tool: tool.name,
@@ -368,6 +424,8 @@ function secretRoles(platform: Platform, agent: AgentDeclaration, tier: TierPoli
         credentialsPath: `${platform.vault.awsMount}/sts/${name}`,
         credentialType: "assumed_role",
         roleArns: [tool.vaultAws.roleArn],
+        sessionTags: null,
+        externalId: null,
         defaultStsTtl: parseDuration(tool.vaultAws.ttl),
         maxStsTtl: tier.maxStsTtl,
       });
@@ -409,6 +467,13 @@ function compileIdentity(platform: Platform, agent: AgentDeclaration, kind: Iden
   const roles = kind === "execution" && !revoked ? secretRoles(platform, agent, tier) : [];
   const policyName = vaultPolicyName(platform, agent.name, kind);
   const ownership = { agent: agent.name, identity: kind, owner: agent.owner, sponsor: agent.sponsor, tier: agent.tier, expires: agent.expires };
+  const roleTags = {
+    ...ownership,
+    environment: platform.environment,
+    "data-class": agent.maxDataClass,
+    "managed-by": MANAGED_BY,
+    ...(agent.revoked ? { "revoked-at": awsTimestamp(agent.revoked.at) } : {}),
+  };
   const vaultRole = (backend: string): VaultRolePlan => ({
     name: vaultRoleName(platform, agent.name, kind),
     backend,
@@ -458,14 +523,9 @@ function compileIdentity(platform: Platform, agent: AgentDeclaration, kind: Iden
       policies,
       maxSessionDuration: tier.maxSessionDuration,
       permissionsBoundary: platform.aws.permissionsBoundaryArn ?? null,
-      tags: {
-        ...ownership,
-        environment: platform.environment,
-        "data-class": agent.maxDataClass,
-        "managed-by": MANAGED_BY,
-        ...(agent.revoked ? { "revoked-at": awsTimestamp(agent.revoked.at) } : {}),
-      },
+      tags: roleTags,
     },
+    toolRole: kind === "execution" ? compileToolRole(platform, agent, tier, roleTags) : null,
     bindings: bindingsFor(clusters, namespace, saName, roleArn, allIrsa),
     vault: revoked
       ? { role: null, additionalRoles: [], policy: null, secretRoles: [] }
@@ -490,6 +550,8 @@ export function leaseRevokeCommands(platform: Platform, agent: AgentDeclaration)
     // Vault's AWS engine does nothing when an STS lease is revoked (secretAccessKeysRevoke returns
     // early for is_sts): the credentials stay valid until AWS expires them. AWS's documented way to
     // end them is the "revoke active sessions" policy on the target role (id_roles_use_revoke-sessions).
+    // Tagged sessions: this deployment puts the revocation policy on the tool role itself.
+    if (role.sessionTags) return [`# tool ${role.tool}: its STS sessions of ${role.roleArns.join(", ")} end with the agent-identity-revoked policy this deployment puts on the tool role`];
     return role.roleArns.flatMap((arn) => [
       `# tool ${role.tool}: vault lease revoke does NOT end the STS credentials Vault issued for ${arn} (valid up to ${Math.round(role.maxStsTtl / 60)}m). This ends them, and EVERY other session of that role issued before now; run with credentials of account ${arn.split(":")[4]}:`,
       `aws iam put-role-policy --role-name ${arn.slice(arn.lastIndexOf("/") + 1)} --policy-name AWSRevokeOlderSessions --policy-document "{\\"Version\\":\\"2012-10-17\\",\\"Statement\\":{\\"Effect\\":\\"Deny\\",\\"Action\\":\\"*\\",\\"Resource\\":\\"*\\",\\"Condition\\":{\\"DateLessThan\\":{\\"aws:TokenIssueTime\\":\\"$(date -u +%Y-%m-%dT%H:%M:%SZ)\\"}}}}"`,

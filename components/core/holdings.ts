@@ -7,6 +7,7 @@
  * shape from stack resources. `indexHoldings` puts owners, shares and grants in one trie so each
  * "who else reaches this?" question costs the depth of a name, not the size of the fleet.
  */
+import { identityRoles, isOwnToolSession } from "./identity-roles";
 import type { ConditionBlock } from "./iam-document";
 import { asList } from "./iam-document";
 import type { IdentityKind } from "./names";
@@ -105,7 +106,7 @@ export function looksLikeAgentRole(arn: string, planRoleArns: readonly string[],
 function identityHoldings(agent: AgentPlan, identity: AgentPlan["identities"][number]): IdentityHoldings {
   const toolBySid = new Map<string, string>();
   for (const tool of agent.tools) for (const sidValue of tool.statementSids ?? []) if (!toolBySid.has(sidValue)) toolBySid.set(sidValue, tool.name);
-  const aws: AwsGrant[] = identity.iamRole.policies.flatMap((policy) =>
+  const aws: AwsGrant[] = identityRoles(identity).flatMap((role) => role.policies).flatMap((policy) =>
     policy.document.Statement.map((statement, index) => ({
       tool: identity.kind === "execution" && statement.Sid ? (toolBySid.get(statement.Sid) ?? null) : null,
       statement: statement.Sid ?? `#${index + 1}`,
@@ -130,7 +131,8 @@ function identityHoldings(agent: AgentPlan, identity: AgentPlan["identities"][nu
     aws,
     vault,
     databases: secretRoles.flatMap((role) => (role.type === "database" ? [{ tool: role.tool, connection: role.dbName, creationStatements: role.creationStatements }] : [])),
-    assumedRoles: secretRoles.flatMap((role) => (role.type === "aws" ? role.roleArns.map((roleArn) => ({ tool: role.tool, roleArn })) : [])),
+    // A tool session on the identity's own tool role is not a role assumed elsewhere: its grants are in `aws`.
+    assumedRoles: secretRoles.flatMap((role) => (role.type === "aws" && !isOwnToolSession(identity, role) ? role.roleArns.map((roleArn) => ({ tool: role.tool, roleArn })) : [])),
     kubernetes: [],
   };
 }
@@ -148,7 +150,7 @@ export function holdingsFromPlan(plan: FleetPlan): FleetHoldings {
     return {
       agent: agent.name,
       declared: agent.owns ?? [],
-      implicit: [...agent.identities.map((identity) => identity.iamRole.arn), agent.auditLogGroup.arn, kvSubtree(plan, agent), ...secretPaths],
+      implicit: [...agent.identities.flatMap((identity) => identityRoles(identity).map((role) => role.arn)), agent.auditLogGroup.arn, kvSubtree(plan, agent), ...secretPaths],
       auditLogGroupArn: agent.auditLogGroup.arn,
     };
   });

@@ -4,6 +4,7 @@
  */
 export type ConditionOperator =
   | "StringEquals"
+  | "ForAllValues:StringEquals"
   | "StringLike"
   | "StringNotEquals"
   | "DateLessThan"

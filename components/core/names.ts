@@ -38,6 +38,11 @@ export function iamRoleName(platform: Platform, agent: string, kind: IdentityKin
   return boundedName(`${platform.namePrefix}-${platform.environment}-${agent}-${kind}`, IAM_ROLE_NAME_MAX);
 }
 
+/** tagged-sessions: the agent's tool role (belongs to the execution identity; only Vault assumes it). */
+export function toolRoleName(platform: Platform, agent: string): string {
+  return boundedName(`${platform.namePrefix}-${platform.environment}-${agent}-tools`, IAM_ROLE_NAME_MAX);
+}
+
 export function iamRoleArn(platform: Platform, roleName: string): string {
   return `arn:${platform.aws.partition}:iam::${platform.aws.accountId}:role/${roleName}`;
 }

@@ -11,6 +11,7 @@ import { z } from "zod";
 import { IDENTITY_KINDS } from "./names";
 import { BINDINGS, COMPUTE_TYPES } from "./clusters";
 import { PLAN_VERSION, type AgentPlan, type FleetPlan } from "./plan-types";
+import { TOOL_SESSION_MODES } from "./tool-session-schema";
 import { dataClassSchema, exceptionSchema, limitsSchema, tierSchema } from "./schema";
 
 export { PLAN_VERSION };
@@ -75,6 +76,7 @@ export const planPlatformSchema = z.strictObject({
     audience: text,
     version: text.optional(),
     edition: z.enum(["community", "enterprise"]),
+    awsEngineRoleArn: text.optional(),
     databaseConnections: z.array(z.strictObject({ name: text, plugin: text })),
   }),
   clusters: z
@@ -103,6 +105,7 @@ export const planPlatformSchema = z.strictObject({
       quota: z.strictObject({ pods: z.number().int(), requestsCpu: text, requestsMemory: text, limitsCpu: text, limitsMemory: text }),
     })
     .optional(),
+  toolSessions: z.enum(TOOL_SESSION_MODES),
   limits: limitsSchema.optional(),
   shared: z.array(
     z.union([
@@ -172,6 +175,8 @@ export const awsSecretRoleSchema = z.strictObject({
   credentialsPath: text,
   credentialType: z.literal("assumed_role"),
   roleArns: strings,
+  sessionTags: labels.nullable(),
+  externalId: text.nullable(),
   defaultStsTtl: seconds,
   maxStsTtl: seconds,
 });
@@ -189,6 +194,7 @@ export const identityPlanSchema = z.strictObject({
   kind: z.enum(IDENTITY_KINDS),
   serviceAccount: serviceAccountPlanSchema,
   iamRole: iamRolePlanSchema,
+  toolRole: iamRolePlanSchema.nullable(),
   bindings: z.array(clusterBindingPlanSchema),
   vault: z.strictObject({
     role: vaultRolePlanSchema.nullable(),
@@ -258,9 +264,10 @@ export const bootstrapPlanSchema = z.strictObject({
       passwordConfigKey: text,
       allowedRoles: strings,
       rootRotationStatements: strings,
+      usernameTemplate: text.nullable(),
     }),
   ),
-  awsMount: z.strictObject({ path: text, roleArn: text, identityTokenAudience: text }).nullable(),
+  awsMount: z.strictObject({ path: text, roleArn: text, identityTokenAudience: text, usernameTemplate: text.nullable() }).nullable(),
   audit: z.union([
     z.strictObject({ type: z.literal("file"), path: text, options: auditDeviceOptions }),
     z.strictObject({ type: z.literal("socket"), path: text, options: auditDeviceOptions }),

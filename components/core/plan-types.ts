@@ -11,8 +11,9 @@ import type { Platform, Tier } from "./schema";
 /**
  * 2: platform vault version, edition and databaseConnections; audit deletionProtection; nullable aliasMetadata.
  * 3: platform clusters and bootstrap; identity bindings, Vault roles in further clusters; namespace guards; fleet bootstrap.
+ * 4: platform toolSessions and vault awsEngineRoleArn; identity toolRole; AWS secret role sessionTags and externalId; bootstrap username templates.
  */
-export const PLAN_VERSION = 3;
+export const PLAN_VERSION = 4;
 
 export interface ServiceAccountPlan {
   readonly namespace: string;
@@ -92,6 +93,10 @@ export interface AwsSecretRolePlan {
   readonly credentialsPath: string;
   readonly credentialType: "assumed_role";
   readonly roleArns: readonly string[];
+  /** Session tags Vault sets on AssumeRole (tagged-sessions: agent, identity, tool, data class, environment); null: none. */
+  readonly sessionTags: Readonly<Record<string, string>> | null;
+  /** `sts:ExternalId` Vault passes on AssumeRole; null: none. */
+  readonly externalId: string | null;
   /** Seconds. */
   readonly defaultStsTtl: number;
   /** Seconds. */
@@ -134,6 +139,11 @@ export interface IdentityPlan {
   readonly kind: IdentityKind;
   readonly serviceAccount: ServiceAccountPlan;
   readonly iamRole: IamRolePlan;
+  /**
+   * tagged-sessions, execution identity: the agent's tool role. Only Vault's AWS engine may assume
+   * it, with the session tags of one tool; each statement holds only for its tool's tag. null otherwise.
+   */
+  readonly toolRole: IamRolePlan | null;
   /** One per cluster the agent runs in, in platform order; the trust policy has one statement each. */
   readonly bindings: readonly ClusterBindingPlan[];
   readonly vault: IdentityVaultPlan;
@@ -223,6 +233,8 @@ export interface DatabaseConnectionBootstrapPlan {
   /** Exactly the secret roles of the tools that use this connection (none: no role may). */
   readonly allowedRoles: readonly string[];
   readonly rootRotationStatements: readonly string[];
+  /** tagged-sessions: Vault's username template, so the database user names the tool's Vault role; null: Vault's default. */
+  readonly usernameTemplate: string | null;
 }
 
 /** What AgentPlatform creates when platform.bootstrap is on. */
@@ -231,7 +243,13 @@ export interface BootstrapPlan {
   readonly kvMount: { readonly path: string; readonly type: "kv"; readonly version: "2" };
   readonly databaseMount: { readonly path: string; readonly type: "database" } | null;
   readonly databaseConnections: readonly DatabaseConnectionBootstrapPlan[];
-  readonly awsMount: { readonly path: string; readonly roleArn: string; readonly identityTokenAudience: string } | null;
+  readonly awsMount: {
+    readonly path: string;
+    readonly roleArn: string;
+    readonly identityTokenAudience: string;
+    /** tagged-sessions: the STS session name starts with the tool's Vault role (`<env>.<agent>.<tool>`); null: Vault's default. */
+    readonly usernameTemplate: string | null;
+  } | null;
   readonly audit: { readonly type: "file"; readonly path: string; readonly options: Readonly<Record<string, string>> } | { readonly type: "socket"; readonly path: string; readonly options: Readonly<Record<string, string>> };
 }
 

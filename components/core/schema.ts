@@ -13,6 +13,7 @@ import { boundaryProblem, mountsOverlap, oidcProviderProblem, parseEksOidcProvid
 import { crossFieldIssues } from "./consistency";
 import { BINDINGS, COMPUTE_TYPES, EKS_CLUSTER_NAME, MAX_CLUSTERS, agentClusterIssues, clusterIssues } from "./clusters";
 import { bootstrapSchema, bootstrapIssues } from "./bootstrap-schema";
+import { DEFAULT_TOOL_SESSION_TTL, TOOL_SESSION_MODES, toolSessionAgentIssues, toolSessionPlatformIssues } from "./tool-session-schema";
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
@@ -197,6 +198,14 @@ export const platformSchema = z
         .optional()
         .describe("Version of the Vault server. Fields that need a newer Vault (alias metadata: 1.21+ Enterprise) are left out when it is older or not declared."),
       edition: z.enum(["community", "enterprise"]).default("community").describe("Vault edition. @default community"),
+      awsEngineRoleArn: z
+        .string()
+        .max(2048)
+        .regex(/^arn:aws(-cn|-us-gov)?:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/, "a concrete IAM role ARN (no wildcards)")
+        .optional()
+        .describe(
+          "toolSessions tagged-sessions: the IAM role Vault's AWS secrets engine runs as (its root credentials or plugin identity role); the only principal a tool role trusts. @default platform.bootstrap.aws.roleArn",
+        ),
       databaseConnections: z
         .array(databaseConnectionSchema)
         .max(100)
@@ -217,6 +226,12 @@ export const platformSchema = z
       .optional()
       .describe("The clusters agents run in, each with its binding (irsa or pod-identity) and its own Vault Kubernetes auth mount. @default one IRSA cluster from aws.oidcProviderArn and vault.kubernetesAuthPath"),
     bootstrap: bootstrapSchema.optional(),
+    toolSessions: z
+      .enum(TOOL_SESSION_MODES)
+      .default("role")
+      .describe(
+        "How a tool's AWS grants reach it. role: on the execution identity's own role (any credential of it can act for every tool). tagged-sessions: on a per-agent tool role only Vault's AWS engine can assume, each statement bound to the session's agent-identity:tool tag, one Vault role per tool. @default role",
+      ),
     limits: limitsSchema.optional(),
     shared: z
       .array(shareSchema)
@@ -238,6 +253,7 @@ export const platformSchema = z
     if (provider) issue(["aws", "oidcProviderArn"], provider);
     for (const clusterIssue of clusterIssues(platform)) issue([...clusterIssue.path], clusterIssue.message);
     for (const bootstrapIssue of bootstrapIssues(platform)) issue([...bootstrapIssue.path], bootstrapIssue.message);
+    for (const sessionIssue of toolSessionPlatformIssues(platform)) issue([...sessionIssue.path], sessionIssue.message);
     const boundaryArn = aws.permissionsBoundaryArn;
     const boundary = boundaryArn === undefined || boundaryProblem(boundaryArn) ? null : boundaryProblem(boundaryArn, platformScope);
     if (boundary) issue(["aws", "permissionsBoundaryArn"], boundary);
@@ -272,6 +288,19 @@ export const toolSchema = z
   .strictObject({
     ...toolBase,
     aws: z.array(awsStatementSchema).min(1).optional().describe("IAM statements granted to the execution identity."),
+    session: z
+      .strictObject({
+        ttl: duration.default(DEFAULT_TOOL_SESSION_TTL).describe("Lifetime of the STS credentials Vault mints for this tool (AWS minimum 15m). @default 15m"),
+        externalId: z
+          .string()
+          .min(2)
+          .max(1224)
+          .regex(/^[\w+=,.@:/-]+$/, "2 to 1,224 characters of letters, digits and +=,.@:/-")
+          .optional()
+          .describe("sts:ExternalId Vault passes and the tool role's trust requires for this tool."),
+      })
+      .optional()
+      .describe("aws tools with platform.toolSessions tagged-sessions: the tool's own Vault-minted session. @default { ttl: 15m }"),
     database: z
       .strictObject({
         connection: z.string().min(1).describe("Name of the database connection in the database mount."),
@@ -407,6 +436,7 @@ export const declarationSchema = z
     declaration.agents.forEach((agent, index) => {
       for (const issue of crossFieldIssues(declaration.platform, agent)) ctx.addIssue({ code: "custom", path: ["agents", index, ...issue.path], message: issue.message });
       for (const issue of agentClusterIssues(declaration.platform, agent)) ctx.addIssue({ code: "custom", path: ["agents", index, ...issue.path], message: issue.message });
+      for (const issue of toolSessionAgentIssues(declaration.platform, agent)) ctx.addIssue({ code: "custom", path: ["agents", index, ...issue.path], message: issue.message });
     });
   });
 

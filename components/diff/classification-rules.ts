@@ -51,6 +51,7 @@ const A = "agents[]";
 const I = `${A}.identities[]`;
 const SA = `${I}.serviceAccount`;
 const ROLE = `${I}.iamRole`;
+const TOOLS = `${I}.toolRole`;
 const VR = `${I}.vault.role`;
 const SR = `${I}.vault.secretRoles[]`;
 
@@ -91,6 +92,15 @@ export const CLASSIFICATION_RULES: Readonly<Record<string, ClassificationRule>> 
     "a connection removed",
     true,
   ),
+  "platform.toolSessions": {
+    compare: {
+      how: "ranked",
+      order: ["tagged-sessions", "role"],
+      why: "tagged-sessions binds each AWS grant to one tool's Vault-minted session; role lets any execution credential act for every tool",
+    },
+    kind: "platform-changed",
+  },
+  "platform.vault.awsEngineRoleArn": widensOnChange("the principal every tool role trusts to mint its sessions", "platform-changed"),
   "platform.vault.edition": neutral("which optional Vault fields are written (alias metadata); grants are compared where they are"),
   "platform.limits.tokenTtl": limitDuration("Vault token TTL ceiling"),
   "platform.limits.tokenMaxTtl": limitDuration("Vault token max TTL ceiling"),
@@ -147,6 +157,19 @@ export const CLASSIFICATION_RULES: Readonly<Record<string, ClassificationRule>> 
   [`${ROLE}.maxSessionDuration`]: dedicated(TTL, "longer", "shorter"),
   [`${ROLE}.permissionsBoundary`]: dedicated("permissions boundary", "removed or replaced", "added"),
   [`${ROLE}.tags{}`]: derived("agent fields (owner, sponsor, tier, expiry, revocation)"),
+  [`${TOOLS}.name`]: derived("agent name and platform (the tool role's ARN is compared in the secret roles that assume it)"),
+  [`${TOOLS}.arn`]: derived("agent name and platform (the tool role's ARN is compared in the secret roles that assume it)"),
+  [`${TOOLS}.trustPolicy`]: dedicated(IAM + " (with the identity's own trust)", "a statement added (the Vault engine may mint sessions), a tag condition loosened", "Allow turned Deny, a condition added", true),
+  [`${TOOLS}.policies[].name`]: neutral("inline policy name; statements are compared whatever role holds them"),
+  [`${TOOLS}.policies[].document`]: dedicated(
+    IAM + " (with the identity's own grants: moving a grant onto the tool role adds its session-tag conditions, so it narrows)",
+    "an action, resource or condition admits more; a tool's session-tag condition removed",
+    "the reverse",
+    true,
+  ),
+  [`${TOOLS}.maxSessionDuration`]: { compare: { how: "larger-widens", why: "longest session Vault may mint on the tool role" }, kind: "ttl-changed" },
+  [`${TOOLS}.permissionsBoundary`]: widensOnChange("removing or replacing the tool role's boundary cannot be proved narrower", "trust-changed"),
+  [`${TOOLS}.tags{}`]: derived("agent fields (owner, sponsor, tier, expiry, revocation)"),
   [`${VR}.name`]: dedicated("Vault role", "never (neutral: a rename replaces the role)", "never"),
   [`${VR}.backend`]: widensOnChange("another Kubernetes auth mount: another cluster's ServiceAccounts log in", "vault-binding-changed"),
   [`${VR}.boundServiceAccountNames[]`]: dedicated("Vault binding", "a name gained", "names only lost"),
@@ -174,6 +197,8 @@ export const CLASSIFICATION_RULES: Readonly<Record<string, ClassificationRule>> 
   [`${SR}.maxTtl`]: dedicated(TTL, "longer", "shorter"),
   [`${SR}.credentialType`]: widensOnChange("another AWS credential type", "secret-role-changed"),
   [`${SR}.roleArns[]`]: dedicated("secret roles", "a role ARN gained", "role ARNs only lost"),
+  [`${SR}.sessionTags{}`]: widensOnChange("the session tags Vault sets: which tool's statements the credentials satisfy", "secret-role-changed"),
+  [`${SR}.externalId`]: widensOnChange("the external id the tool role's trust requires", "secret-role-changed"),
   [`${SR}.defaultStsTtl`]: dedicated(TTL, "longer", "shorter"),
   [`${SR}.maxStsTtl`]: dedicated(TTL, "longer", "shorter"),
   [`${I}.sessionNamePrefix`]: derived("the trust policy's `sts:RoleSessionName` condition (compared there)"),

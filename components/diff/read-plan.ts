@@ -125,8 +125,10 @@ function identity(raw: IdentityPlan): Identity {
       secretRoles: raw.vault.secretRoles.map(secretRole).sort((a, b) => compareText(a.name, b.name)),
     },
     {
-      permissions: role.policies.flatMap((p) => p.document.Statement as RawStatement[]),
-      trust: role.trustPolicy.Statement as RawStatement[],
+      // The tool role (tagged sessions) holds the identity's tool grants: compared with its own, so a
+      // grant moving between the two is compared by its conditions, not as removed and added.
+      permissions: [...role.policies, ...(raw.toolRole?.policies ?? [])].flatMap((p) => p.document.Statement as RawStatement[]),
+      trust: [...role.trustPolicy.Statement, ...(raw.toolRole?.trustPolicy.Statement ?? [])] as RawStatement[],
       vaultPaths: policy?.paths ?? [],
     },
   );

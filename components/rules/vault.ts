@@ -13,6 +13,7 @@ import { TIER_POLICIES } from "../core/tiers";
 import { tierPolicyFor } from "../core/compile";
 import { parseEksOidcProvider, vaultAudienceProblem } from "../core/platform-fields";
 import { isRoleShare, looksLikeAgentRole } from "../core/holdings";
+import { isOwnToolSession } from "../core/identity-roles";
 import { attribute, familyRules, meta, type Problem, type RuleFinding, PACK, planOnly } from "./define";
 import { standards } from "./standards";
 import type { RuleMeta } from "./types";
@@ -269,7 +270,9 @@ export const vaultRules = familyRules(VAULT_RULES, ({ plan }) => {
       if (policy) add(agent.name, identity.kind, checkVaultPolicy(policy.paths));
       const declaredRoleArns = new Set(roleShares.filter((share) => share.agents.includes(agent.name)).map((share) => share.vaultAwsRole.toLowerCase()));
       for (const secret of secretRoles) {
-        add(agent.name, identity.kind, checkSecretRole(secret, { agentRoleArns, maxStsTtlCeiling: tier.maxStsTtl, declaredRoleArns, isAgentRole }));
+        // A tool session on the identity's own tool role: judged by vault/tool-session-tags instead.
+        const context = isOwnToolSession(identity, secret) ? { maxStsTtlCeiling: tier.maxStsTtl } : { agentRoleArns, maxStsTtlCeiling: tier.maxStsTtl, declaredRoleArns, isAgentRole };
+        add(agent.name, identity.kind, checkSecretRole(secret, context));
       }
     }
   }

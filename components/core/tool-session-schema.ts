@@ -1,0 +1,81 @@
+/**
+ * Declaration checks for `platform.toolSessions` (task-context binding): what the tagged-sessions
+ * mode needs from the platform (a known Vault AWS engine principal, a Vault that sets session tags)
+ * and from each agent (a `session` only on aws tools, only in that mode). Plain data in, issues out.
+ */
+import { compareVersions } from "./vault-features";
+
+export const TOOL_SESSION_MODES = ["role", "tagged-sessions"] as const;
+export type ToolSessionMode = (typeof TOOL_SESSION_MODES)[number];
+
+/** AWS's minimum AssumeRole duration: a tool session lives exactly as long as it must. */
+export const DEFAULT_TOOL_SESSION_TTL = "15m";
+
+/**
+ * Vault's AWS secrets engine sets `session_tags` and `external_id` on AssumeRole from 1.17.2
+ * (hashicorp/vault#27620, "AWS secrets: add support for STS session tags", released in 1.17.2;
+ * terraform-provider-vault#2290 added the role fields for it). An older Vault drops both fields:
+ * the sessions would carry no tags and every tool statement would deny.
+ */
+export const SESSION_TAGS_MIN_VAULT = "1.17.2";
+
+interface PlatformScope {
+  readonly toolSessions: ToolSessionMode;
+  readonly aws: { readonly accountId: string; readonly partition: string };
+  readonly vault: { readonly version?: string; readonly awsEngineRoleArn?: string };
+  readonly bootstrap?: { readonly aws?: { readonly roleArn: string } };
+}
+
+interface AgentScope {
+  readonly tools: ReadonlyArray<{ readonly name: string; readonly aws?: unknown; readonly session?: unknown }>;
+}
+
+export interface SessionIssue {
+  readonly path: readonly (string | number)[];
+  readonly message: string;
+}
+
+/** The principal Vault's AWS engine calls AssumeRole as: declared, or the bootstrap mount's role. */
+export function vaultAwsEnginePrincipal(platform: Pick<PlatformScope, "vault" | "bootstrap">): string | undefined {
+  return platform.vault.awsEngineRoleArn ?? platform.bootstrap?.aws?.roleArn;
+}
+
+export function toolSessionPlatformIssues(platform: PlatformScope): SessionIssue[] {
+  const issues: SessionIssue[] = [];
+  const declared = platform.vault.awsEngineRoleArn;
+  const bootstrapRole = platform.bootstrap?.aws?.roleArn;
+  if (declared !== undefined) {
+    const [, partition, , , account] = declared.split(":");
+    if (account !== platform.aws.accountId || partition !== platform.aws.partition) {
+      issues.push({ path: ["vault", "awsEngineRoleArn"], message: `the Vault AWS engine role must be in the platform account ${platform.aws.accountId} and partition ${platform.aws.partition}` });
+    }
+    if (bootstrapRole !== undefined && bootstrapRole.toLowerCase() !== declared.toLowerCase()) {
+      issues.push({ path: ["vault", "awsEngineRoleArn"], message: `differs from platform.bootstrap.aws.roleArn ${bootstrapRole}, the role the AWS engine this platform creates runs as: declare one of them` });
+    }
+  }
+  if (platform.toolSessions !== "tagged-sessions") {
+    if (declared !== undefined) issues.push({ path: ["vault", "awsEngineRoleArn"], message: "only used with toolSessions: tagged-sessions; leave it out (an unused principal is a reviewer's false lead)" });
+    return issues;
+  }
+  if (declared === undefined && bootstrapRole === undefined) {
+    issues.push({ path: ["vault", "awsEngineRoleArn"], message: "toolSessions tagged-sessions: declare the IAM role Vault's AWS secrets engine runs as (or platform.bootstrap.aws), the only principal a tool role trusts" });
+  }
+  const version = platform.vault.version;
+  if (version === undefined || compareVersions(version, SESSION_TAGS_MIN_VAULT) < 0) {
+    issues.push({
+      path: ["vault", "version"],
+      message: `toolSessions tagged-sessions needs Vault ${SESSION_TAGS_MIN_VAULT}+ (session_tags and external_id on AWS secret roles); ${version === undefined ? "declare platform.vault.version" : `declared ${version}`}`,
+    });
+  }
+  return issues;
+}
+
+export function toolSessionAgentIssues(platform: Pick<PlatformScope, "toolSessions">, agent: AgentScope): SessionIssue[] {
+  const issues: SessionIssue[] = [];
+  agent.tools.forEach((tool, index) => {
+    if (tool.session === undefined) return;
+    if (tool.aws === undefined) issues.push({ path: ["tools", index, "session"], message: `tool ${tool.name}: session applies to aws tools only (database, kv and vaultAws tools already have a Vault role of their own)` });
+    else if (platform.toolSessions !== "tagged-sessions") issues.push({ path: ["tools", index, "session"], message: `tool ${tool.name}: session needs platform.toolSessions: tagged-sessions; with role the tool's grants sit on the execution role` });
+  });
+  return issues;
+}
