@@ -61,7 +61,14 @@ export class AgentFleet extends pulumi.ComponentResource {
 
     // Mounts and auth backends first; every agent's roles reference their outputs, so agents wait
     // for the platform and never for each other (the dependency depth does not grow with agents).
-    const platform = plan.bootstrap ? new AgentPlatform(`${name}-platform`, { plan: plan.bootstrap, rootPasswords: args.rootPasswords }, { parent: this }) : undefined;
+    const platform = plan.bootstrap
+      ? new AgentPlatform(
+          `${name}-platform`,
+          { platform: args.platform, agents: args.agents, validationDate: args.validationDate, rootPasswords: args.rootPasswords },
+          { parent: this },
+          { token: FLEET_TOKEN, plan: plan.bootstrap },
+        )
+      : undefined;
 
     const agents: Record<string, Agent> = {};
     const plans = new Map(plan.agents.map((a) => [a.name, a]));

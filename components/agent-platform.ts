@@ -1,35 +1,71 @@
 /**
  * What a fresh cluster and a fresh Vault need before any agent: a Vault Kubernetes auth backend per
  * cluster with its config, the KV v2, database and AWS secrets mounts, the database connections and
- * an audit device. It creates exactly the bootstrap plan (`platform.bootstrap`) and nothing else;
- * AgentFleet creates it when the declaration turns bootstrap on and wires the agents to its outputs.
+ * an audit device. It creates exactly the bootstrap plan (`platform.bootstrap`) and nothing else.
+ * AgentFleet creates it when the declaration turns bootstrap on and wires the agents to its outputs;
+ * on its own (other languages: `agent-identity:index:AgentPlatform`) it validates the declaration
+ * from its plain-data args and compiles the same plan.
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as vault from "@pulumi/vault";
+import { FLEET_TOKEN, validationDateOf } from "./agent";
 import type { PlatformWiring } from "./agent-identity";
+import type { FleetAgent, PlatformSettings } from "./args";
 import type { BootstrapPlan } from "./core/plan-types";
+import { deferPendingFields, waitFor } from "./pending-platform";
+import { planDeclaration, planForComponent } from "./validate";
 
 export interface AgentPlatformArgs {
-  /** The compiled bootstrap plan (`FleetPlan.bootstrap`); validated by the caller. */
-  readonly plan: BootstrapPlan;
+  /** The platform, with platform.bootstrap: what to create. */
+  readonly platform: PlatformSettings;
   /**
-   * Root passwords of the database connections by their config key (`passwordConfigKey`), read by
-   * the stack program with `config.requireSecret`. Marked secret again here whatever they come as.
+   * The agents whose database tools use the connections: each connection's Vault allowed_roles lists
+   * exactly their secret roles. Required when platform.bootstrap declares database connections
+   * (`[]`: no role may use them).
    */
-  readonly rootPasswords?: Readonly<Record<string, pulumi.Input<string>>>;
+  readonly agents?: FleetAgent[];
+  /** Date the expiry and exception checks use (YYYY-MM-DD). @default today */
+  readonly validationDate?: string;
+  /**
+   * Root passwords of the database connections by their config key (`passwordConfigKey`): pass
+   * secret config values. Marked secret again here whatever they come as.
+   */
+  readonly rootPasswords?: Record<string, pulumi.Input<string>>;
 }
 
-export class AgentPlatform extends pulumi.ComponentResource {
-  public readonly plan: BootstrapPlan;
-  /** Declared path → output of the created resource, for the agents' roles. */
-  public readonly wiring: PlatformWiring;
-  /** Commands that make Vault rotate each root password once, so only Vault knows it afterwards. */
-  public readonly rotateRootCommands: readonly string[];
+/**
+ * Passed by AgentFleet, which has already validated the whole fleet and compiled the bootstrap plan.
+ * Not part of the args (the provider schema holds only plain data); the token keeps anyone but the
+ * fleet from handing the platform a plan it did not validate.
+ * @internal
+ */
+export interface PrecompiledPlatform {
+  readonly token: typeof FLEET_TOKEN;
+  readonly plan: BootstrapPlan;
+}
 
-  constructor(name: string, args: AgentPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
+/** What the TypeScript API exposes beyond the schema: kept off the class so the schema sees only outputs. */
+const STATE = new WeakMap<AgentPlatform, { readonly plan: BootstrapPlan; readonly wiring: PlatformWiring }>();
+
+/** The Vault auth backends, mounts, connections and audit device of platform.bootstrap. */
+export class AgentPlatform extends pulumi.ComponentResource {
+  /** Commands that make Vault rotate each root password once, so only Vault knows it afterwards. */
+  public readonly rotateRootCommands: pulumi.Output<string[]>;
+
+  /** The bootstrap plan this platform creates. */
+  get plan(): BootstrapPlan {
+    return STATE.get(this)!.plan;
+  }
+
+  /** Declared path → output of the created resource, for the agents' roles. */
+  get wiring(): PlatformWiring {
+    return STATE.get(this)!.wiring;
+  }
+
+  constructor(name: string, args: AgentPlatformArgs, opts?: pulumi.ComponentResourceOptions, precompiled?: PrecompiledPlatform) {
     super("agent-identity:index:AgentPlatform", name, {}, opts);
-    const plan = args.plan;
-    this.plan = plan;
+    const compiled = precompiled?.token === FLEET_TOKEN ? { plan: precompiled.plan, resolved: undefined } : AgentPlatform.compile(name, args, this);
+    const plan = compiled.plan;
     // Fail before any child: a connection without its root password would be created broken.
     const missing = plan.databaseConnections.filter((c) => args.rootPasswords?.[c.passwordConfigKey] === undefined);
     if (missing.length > 0) {
@@ -42,7 +78,9 @@ export class AgentPlatform extends pulumi.ComponentResource {
     const parent = { parent: this };
 
     // Recorded before anything else: every login and secret read after this is in the audit log.
-    const audit = new vault.Audit(`${name}-audit`, { type: plan.audit.type, path: plan.audit.path, options: { ...plan.audit.options } }, parent);
+    // Pending platform outputs (AgentPlatform on its own): nothing is created until they validated.
+    const first = compiled.resolved ? { parent: this, dependsOn: waitFor(compiled.resolved) } : parent;
+    const audit = new vault.Audit(`${name}-audit`, { type: plan.audit.type, path: plan.audit.path, options: { ...plan.audit.options } }, first);
     const afterAudit = { parent: this, dependsOn: [audit] };
 
     const authBackends: Record<string, pulumi.Resource[]> = {};
@@ -100,13 +138,32 @@ export class AgentPlatform extends pulumi.ComponentResource {
       mounts[plan.awsMount.path] = [awsMount];
     }
 
-    this.wiring = { authBackends, mounts, connections };
-    this.rotateRootCommands = plan.databaseConnections.map((c) => `vault write -f ${c.backend}/rotate-root/${c.name}`);
+    STATE.set(this, { plan, wiring: { authBackends, mounts, connections } });
+    this.rotateRootCommands = pulumi.output(plan.databaseConnections.map((c) => `vault write -f ${c.backend}/rotate-root/${c.name}`));
     this.registerOutputs({
       authBackends: Object.keys(authBackends),
       mounts: Object.keys(mounts),
       connections: Object.keys(connections),
       rotateRootCommands: this.rotateRootCommands,
     });
+  }
+
+  /** The declaration from plain args, validated and compiled as AgentFleet does; its bootstrap plan. */
+  private static compile(name: string, args: AgentPlatformArgs, component: AgentPlatform): { readonly plan: BootstrapPlan; readonly resolved?: pulumi.Output<unknown> } {
+    const subject = `platform ${name}`;
+    const validationDate = validationDateOf(args.validationDate, subject);
+    const agents = args.agents ?? [];
+    const { known, resolved } = deferPendingFields(args.platform);
+    const compile = (platform: unknown, log: boolean) => planForComponent(component, () => planDeclaration({ platform, agents }, pulumi.getStack(), validationDate, subject), { log }).plan;
+    const plan = compile(known, true);
+    const fail = (message: string) => new pulumi.ResourceError(`AgentPlatform ${name}: ${message}`, component, true);
+    if (!plan.bootstrap) throw fail("platform.bootstrap is not set, so there is nothing to create: declare platform.bootstrap, or leave AgentPlatform out when the mounts and auth backends exist");
+    // Missing is not "no agents": allowed_roles would silently shut out agents declared elsewhere.
+    if (args.agents === undefined && plan.bootstrap.databaseConnections.length > 0) {
+      throw fail(
+        `platform.bootstrap declares database connections (${plan.bootstrap.databaseConnections.map((c) => c.name).join(", ")}) but agents is not set: list the agents whose database tools use them (their secret roles become the connections' allowed_roles), or agents: [] if none may`,
+      );
+    }
+    return { plan: plan.bootstrap, resolved: resolved?.apply((platform) => compile(platform, false)) };
   }
 }

@@ -4,3 +4,4 @@
  */
 export { AgentFleet } from "../components/agent-fleet";
 export { Agent } from "../components/agent";
+export { AgentPlatform } from "../components/agent-platform";

@@ -1,11 +1,11 @@
 /**
- * The component provider: `AgentFleet` and `Agent` for Python, Go, .NET, Java and YAML programs, with
- * the same `agent-identity:index:*` tokens the TypeScript classes register.
+ * The component provider: `AgentFleet`, `Agent` and `AgentPlatform` for Python, Go, .NET, Java and
+ * YAML programs, with the same `agent-identity:index:*` tokens the TypeScript classes register.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { ComponentProviderOptions } from "@pulumi/pulumi/provider/experimental";
-import { Agent, AgentFleet } from "./index";
+import { Agent, AgentFleet, AgentPlatform } from "./index";
 
 /** The package name in every resource token. */
 export const PROVIDER_NAME = "agent-identity";
@@ -21,5 +21,5 @@ export function packageRoot(from = __dirname): string {
 export function providerOptions(root = packageRoot()): ComponentProviderOptions & { version: string } {
   const { version } = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { version: string };
   // The analyser reads provider/: its package.json (entry point, description) and tsconfig.json.
-  return { name: PROVIDER_NAME, dirname: join(root, "provider"), components: [AgentFleet, Agent], version };
+  return { name: PROVIDER_NAME, dirname: join(root, "provider"), components: [AgentFleet, Agent, AgentPlatform], version };
 }

@@ -1,7 +1,7 @@
 /**
- * The README's Pulumi YAML and Python programs declare an agent the component provider builds:
- * both are read from the README, checked against the provider schema and run through
- * `construct()` under mocks (the path a YAML or Python program's registration takes).
+ * The README's Pulumi YAML and Python programs declare an agent (and, in YAML, an AgentPlatform) the
+ * component provider builds: each is read from the README, checked against the provider schema and
+ * run through `construct()` under mocks (the path a YAML or Python program's registration takes).
  */
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -24,8 +24,9 @@ const schema = JSON.parse(readFileSync(PROVIDER_SCHEMA_FILE, "utf8")) as {
 };
 const readme = readFileSync("README.md", "utf8");
 
-function example(kind: "yaml" | "python"): string {
-  const match = new RegExp(`<!-- provider-example: ${kind} -->\\n\`\`\`${kind}\\n([\\s\\S]*?)\\n\`\`\``).exec(readme);
+function example(kind: "yaml" | "python" | "yaml-platform"): string {
+  const language = kind === "yaml-platform" ? "yaml" : kind;
+  const match = new RegExp(`<!-- provider-example: ${kind} -->\\n\`\`\`${language}\\n([\\s\\S]*?)\\n\`\`\``).exec(readme);
   if (!match) throw new Error(`README has no ${kind} provider example`);
   return match[1];
 }
@@ -93,6 +94,31 @@ describe("README component provider examples", () => {
     expect(stripTypes(read.args)).toEqual(Object.values(yaml.resources)[0].properties);
     const { roles } = await build(read.name, stripTypes(read.args) as Record<string, unknown>);
     expect(roles).toHaveLength(3);
+  }, 120_000);
+
+  it("Pulumi YAML: an AgentPlatform resource the provider builds, outputs that exist", async () => {
+    const PLATFORM = "agent-identity:index:AgentPlatform";
+    const program = parse(example("yaml-platform")) as { runtime: string; resources: Record<string, { type: string; properties: Record<string, unknown> }>; outputs: Record<string, string> };
+    expect(program.runtime).toBe("yaml");
+    const [[name, resource], ...others] = Object.entries(program.resources);
+    expect(others).toEqual([]);
+    expect(resource.type).toBe(PLATFORM);
+    const inputs = schema.resources[PLATFORM].inputProperties;
+    expect(Object.entries(resource.properties).flatMap(([field, v]) => (inputs[field] ? schemaProblems(v, inputs[field], field) : [`${field}: not an input`]))).toEqual([]);
+    for (const output of Object.values(program.outputs)) {
+      const [, resourceName, property] = /^\$\{([\w-]+)\.(\w+)\}$/.exec(output)!;
+      expect(resourceName).toBe(name);
+      expect(schema.resources[PLATFORM].properties).toHaveProperty(property);
+    }
+    installMocks();
+    await provider.construct(name, PLATFORM, { ...resource.properties, validationDate: TODAY_DATE }, {});
+    await settle();
+    expect(resources().filter((r) => r.custom).map((r) => `${r.type} ${r.name}`).sort()).toEqual([
+      `vault:index/audit:Audit ${name}-audit`,
+      `vault:index/authBackend:AuthBackend ${name}-default-kubernetes-auth`,
+      `vault:index/mount:Mount ${name}-kv`,
+      `vault:kubernetes/authBackendConfig:AuthBackendConfig ${name}-default-kubernetes-auth-config`,
+    ]);
   }, 120_000);
 
   it("the schema check catches a keyword the schema does not have", () => {

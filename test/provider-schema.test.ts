@@ -1,7 +1,8 @@
 /**
  * The component provider other languages use (`pulumi package add`): its schema is checked in and
  * current, its argument types name exactly the fields the zod declaration schema accepts, and
- * `construct()` builds the same resources as the TypeScript constructor.
+ * `construct()` builds the same resources as the TypeScript constructor (AgentPlatform's construct()
+ * tests: test/provider-platform.test.ts).
  */
 import { readFileSync } from "node:fs";
 import { ComponentProvider } from "@pulumi/pulumi/provider/experimental";
@@ -61,12 +62,24 @@ describe("component provider schema", () => {
     expect(await providerSchema()).toEqual(checkedIn);
   }, 120_000);
 
-  it("offers AgentFleet and Agent under the tokens the TypeScript classes register", () => {
+  it("offers AgentFleet, Agent and AgentPlatform under the tokens the TypeScript classes register", () => {
     expect(checkedIn.name).toBe("agent-identity");
-    expect(Object.keys(checkedIn.resources).sort()).toEqual(["agent-identity:index:Agent", "agent-identity:index:AgentFleet"]);
+    expect(Object.keys(checkedIn.resources).sort()).toEqual(["agent-identity:index:Agent", "agent-identity:index:AgentFleet", "agent-identity:index:AgentPlatform"]);
     expect(readFileSync("components/agent-fleet.ts", "utf8")).toContain('super("agent-identity:index:AgentFleet"');
     expect(readFileSync("components/agent.ts", "utf8")).toContain('super("agent-identity:index:Agent"');
+    expect(readFileSync("components/agent-platform.ts", "utf8")).toContain('super("agent-identity:index:AgentPlatform"');
     expect(Object.keys(checkedIn.resources["agent-identity:index:Agent"].properties).sort()).toEqual(["auditLogGroupName", "namespace", "roleArns", "serviceAccountNames"]);
+    expect(Object.keys(checkedIn.resources["agent-identity:index:AgentPlatform"].properties)).toEqual(["rotateRootCommands"]);
+  });
+
+  it("AgentPlatform takes the fleet's inputs, as the same schema types (agents optional)", () => {
+    const fleet = checkedIn.resources["agent-identity:index:AgentFleet"].inputProperties;
+    const platform = checkedIn.resources["agent-identity:index:AgentPlatform"].inputProperties;
+    expect(Object.keys(platform).sort()).toEqual(Object.keys(fleet).sort());
+    for (const field of Object.keys(fleet)) expect({ field, ...platform[field], optional: undefined, description: undefined }).toEqual({ field, ...fleet[field], optional: undefined, description: undefined });
+    const required = (token: string) => (checkedIn.resources[token] as unknown as { requiredInputs: string[] }).requiredInputs;
+    expect(required("agent-identity:index:AgentPlatform")).toEqual(["platform"]);
+    expect(required("agent-identity:index:AgentFleet").sort()).toEqual(["agents", "platform"]);
   });
 
   it("names exactly the fields the declaration schema accepts, at every level", () => {
@@ -75,6 +88,9 @@ describe("component provider schema", () => {
     const agentJson = z.toJSONSchema(agentSchema, input) as JsonSchema;
     expect(mismatches(checkedIn, fleet.platform, platformJson, "platform")).toEqual([]);
     expect(mismatches(checkedIn, fleet.agents, { items: agentJson }, "agents")).toEqual([]);
+    const platformInputs = checkedIn.resources["agent-identity:index:AgentPlatform"].inputProperties;
+    expect(mismatches(checkedIn, platformInputs.platform, platformJson, "platform")).toEqual([]);
+    expect(mismatches(checkedIn, platformInputs.agents, { items: agentJson }, "agents")).toEqual([]);
     // A standalone agent: its declaration fields plus platform and validationDate.
     const agentInputs = Object.keys(checkedIn.resources["agent-identity:index:Agent"].inputProperties).filter((f) => f !== "platform" && f !== "validationDate");
     expect(agentInputs.sort()).toEqual(Object.keys(agentJson.properties!).sort());
