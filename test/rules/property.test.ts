@@ -31,8 +31,8 @@ function tool(kind: number, name: string, agent: string, suffix: string): AgentI
         name,
         database: {
           connection: `${agent}-${suffix}`,
-          creationStatements: [`CREATE ROLE "{{name}}" WITH LOGIN PASSWORD '{{password}}' VALID UNTIL '{{expiration}}'; GRANT SELECT ON ${suffix.replace(/-/g, "_")} TO "{{name}}";`],
-          revocationStatements: [`REVOKE ALL ON ${suffix.replace(/-/g, "_")} FROM "{{name}}"; DROP ROLE IF EXISTS "{{name}}";`],
+          creationStatements: [`CREATE ROLE "{{name}}" WITH LOGIN PASSWORD '{{password}}' VALID UNTIL '{{expiration}}'; GRANT SELECT ON t_${suffix.replace(/-/g, "_")} TO "{{name}}";`],
+          revocationStatements: [`REVOKE ALL ON t_${suffix.replace(/-/g, "_")} FROM "{{name}}"; DROP ROLE IF EXISTS "{{name}}";`],
           ttl: "5m",
         },
       };
