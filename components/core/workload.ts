@@ -96,6 +96,18 @@ export function mountPathProblem(path: string): string | undefined {
   return undefined;
 }
 
+/** Env var naming, per aws tool, the Vault path that mints its session (JSON object tool → path). */
+export const TOOL_SESSIONS_ENV = "AGENT_IDENTITY_TOOL_SESSIONS";
+
+function toolSessionEnv(identity: IdentityPlan): WorkloadEnvVar[] {
+  const paths = Object.fromEntries(identity.vault.secretRoles.filter((role) => role.type === "aws" && role.sessionTags).map((role) => [role.tool, role.credentialsPath]));
+  return [
+    { name: "VAULT_K8S_ROLE", value: identity.vault.role!.name },
+    { name: "VAULT_K8S_AUTH_PATH", value: identity.vault.role!.backend },
+    { name: TOOL_SESSIONS_ENV, value: JSON.stringify(paths) },
+  ];
+}
+
 export function workloadIdentity(identity: IdentityPlan, options: WorkloadIdentityOptions): WorkloadIdentity {
   const agent = identity.serviceAccount.labels[`${LABEL_PREFIX}/agent`];
   if (!agent) throw new Error(`ServiceAccount ${identity.serviceAccount.name} has no ${LABEL_PREFIX}/agent label`);
@@ -135,6 +147,8 @@ export function workloadIdentity(identity: IdentityPlan, options: WorkloadIdenti
       // Kubernetes expands $(POD_UID) because POD_UID is defined earlier in the list.
       { name: "AWS_ROLE_SESSION_NAME", value: `${sessionPrefix}$(POD_UID)` },
       { name: "VAULT_K8S_TOKEN_PATH", value: `${mountPath}/token` },
+      // Tagged sessions: where each tool's own credentials are minted, read just before the tool runs.
+      ...(identity.toolRole && identity.vault.role ? toolSessionEnv(identity) : []),
     ],
   };
   const labels = { [`${LABEL_PREFIX}/agent`]: agent, [`${LABEL_PREFIX}/identity`]: identity.kind };

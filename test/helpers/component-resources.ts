@@ -12,15 +12,15 @@ import type { Resource } from "./policy-args";
  */
 let queue: Promise<unknown> = Promise.resolve();
 
-export function componentResources(declaration: DeclarationInput): Promise<Resource[]> {
-  const next = queue.then(() => register(declaration));
+export function componentResources(declaration: DeclarationInput, rootPasswords?: Record<string, string>): Promise<Resource[]> {
+  const next = queue.then(() => register(declaration, rootPasswords));
   queue = next.catch(() => undefined);
   return next;
 }
 
-async function register(declaration: DeclarationInput): Promise<Resource[]> {
+async function register(declaration: DeclarationInput, rootPasswords?: Record<string, string>): Promise<Resource[]> {
   installMocks();
-  new AgentFleet("platform", { platform: declaration.platform, agents: declaration.agents ?? [], validationDate: TODAY_DATE });
+  new AgentFleet("platform", { platform: declaration.platform, agents: declaration.agents ?? [], validationDate: TODAY_DATE, ...(rootPasswords ? { rootPasswords } : {}) });
   await settle();
   // Component resources are not checked by the pack (they have no provider inputs).
   return resources()
