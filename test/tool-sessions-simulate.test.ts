@@ -43,7 +43,7 @@ function declaration(mode: "role" | "tagged-sessions"): DeclarationInput {
   return {
     platform: { ...PLATFORM, toolSessions: mode, vault: { ...PLATFORM.vault, ...(tagged ? { awsEngineRoleArn: ENGINE } : {}) } },
     // Role mode has no sessions to configure.
-    agents: [tagged ? base : { ...base, tools: base.tools!.map(({ session: _session, ...tool }) => tool) }],
+    agents: [tagged ? base : { ...base, tools: base.tools!.map((tool) => Object.fromEntries(Object.entries(tool).filter(([key]) => key !== "session")) as typeof tool) }],
   };
 }
 
@@ -88,7 +88,7 @@ describe("tagged-sessions: a session minted for one tool acts only for that tool
 
   it("without the data-class tag a session can do neither tool's work", async () => {
     for (const tags of [summariseTags, ledgerTags]) {
-      const { [SESSION_TAG.dataClass]: _dropped, ...withoutClass } = tags;
+      const withoutClass = Object.fromEntries(Object.entries(tags).filter(([key]) => key !== SESSION_TAG.dataClass));
       expect(await asSession(toolRole, SUMMARISE, withoutClass)).toBe("ImplicitlyDenied");
       expect(await asSession(toolRole, LEDGER, withoutClass)).toBe("ImplicitlyDenied");
     }
@@ -185,7 +185,7 @@ describe("role mode (the default) is unchanged", () => {
 
   it("defaults to role when toolSessions is not declared", () => {
     const input = declaration("role");
-    const { toolSessions: _mode, ...platform } = input.platform as Record<string, unknown>;
+    const platform = Object.fromEntries(Object.entries(input.platform).filter(([key]) => key !== "toolSessions"));
     const plan = planDeclaration({ ...input, platform }, "test", NOW).plan;
     expect(plan.platform.toolSessions).toBe("role");
     expect(plan.agents[0].identities.every((identity) => identity.toolRole === null)).toBe(true);
