@@ -68,29 +68,44 @@ export function bindToToolSession(statement: PolicyStatement, context: ToolSessi
 }
 
 /**
- * The tool role's trust. One `sts:AssumeRole` statement per tool binds the tool tag to that tool's
- * data class (and external id); one `sts:TagSession` statement requires the agent, identity and
- * environment tags and admits no tag key but ours (`ForAllValues` over `aws:TagKeys`). Both actions
- * are authorised on every tagged AssumeRole, so a session needs both; an untagged request fails the
- * `aws:RequestTag` conditions of the first. The only principal is the Vault AWS engine's role.
- * A revoked agent keeps the statements as Deny: no new tool session can start.
+ * The tool role's trust. `sts:AssumeRole` statements pair each tool tag with that tool's data class
+ * (and external id): one statement per data class and external id, listing its tools, so the trust
+ * grows by a tool name per tool rather than a statement. One `sts:TagSession` statement requires the
+ * agent, identity and environment tags and admits no tag key but ours (`ForAllValues` over
+ * `aws:TagKeys`). STS authorises both actions on every tagged AssumeRole, so a session needs both;
+ * an untagged request fails the `aws:RequestTag` conditions of the first. The only principal is the
+ * Vault AWS engine's role. A revoked agent keeps the statements as Deny: no new tool session starts.
  */
 export function toolRoleTrust(engineRoleArn: string, context: ToolSessionContext, tools: readonly ToolSessionTool[], revoked: boolean): PolicyDocument {
   const effect = revoked ? "Deny" : "Allow";
   const principal = { AWS: engineRoleArn };
-  const assume: PolicyStatement[] = tools.map((tool) => ({
-    Sid: sid("VaultMintsTool", tool.name),
-    Effect: effect,
-    Principal: principal,
-    Action: [TOOL_ROLE_ACTIONS.assume],
-    Condition: {
-      StringEquals: {
-        [`aws:RequestTag/${SESSION_TAG.tool}`]: tool.name,
-        [`aws:RequestTag/${SESSION_TAG.dataClass}`]: tool.dataClass,
-        ...(tool.externalId ? { "sts:ExternalId": tool.externalId } : {}),
+  const groups = new Map<string, { dataClass: DataClass; externalId?: string; tools: string[] }>();
+  for (const tool of tools) {
+    const key = `${tool.dataClass}\u0000${tool.externalId ?? ""}`;
+    const group = groups.get(key) ?? { dataClass: tool.dataClass, externalId: tool.externalId, tools: [] };
+    group.tools.push(tool.name);
+    groups.set(key, group);
+  }
+  const ordered = [...groups.values()].sort((a, b) => compare(a.dataClass, b.dataClass) || compare(a.externalId ?? "", b.externalId ?? ""));
+  const withId = new Map<string, number>();
+  const assume: PolicyStatement[] = ordered.map((group) => {
+    // The group without an external id keeps the plain Sid; the others are numbered within their class.
+    const n = group.externalId ? (withId.get(group.dataClass) ?? 0) + 1 : 0;
+    if (group.externalId) withId.set(group.dataClass, n);
+    return {
+      Sid: sid("VaultMints", group.dataClass, "Tools", ...(n ? ["ExternalId", String(n)] : [])),
+      Effect: effect,
+      Principal: principal,
+      Action: [TOOL_ROLE_ACTIONS.assume],
+      Condition: {
+        StringEquals: {
+          [`aws:RequestTag/${SESSION_TAG.tool}`]: group.tools.length === 1 ? group.tools[0] : group.tools,
+          [`aws:RequestTag/${SESSION_TAG.dataClass}`]: group.dataClass,
+          ...(group.externalId ? { "sts:ExternalId": group.externalId } : {}),
+        },
       },
-    },
-  }));
+    };
+  });
   const names = tools.map((tool) => tool.name);
   const classes = [...new Set(tools.map((tool) => tool.dataClass))];
   const tag: PolicyStatement = {
@@ -111,6 +126,8 @@ export function toolRoleTrust(engineRoleArn: string, context: ToolSessionContext
   };
   return policyDocument([...assume, tag]);
 }
+
+const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
  * Vault's username template for the AWS mount (`aws/config/root` `username_template`): an
