@@ -25,6 +25,7 @@ const seconds = z.number().int().nonnegative();
 
 export const CONDITION_OPERATORS = [
   "StringEquals",
+  "ForAllValues:StringEquals",
   "StringLike",
   "StringNotEquals",
   "DateLessThan",
