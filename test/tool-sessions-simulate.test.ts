@@ -228,3 +228,19 @@ describe("tagged-sessions declarations that cannot work are refused before compi
     expect(refuse(short)).toMatch(/limits\/sts-ttl-minimum/);
   });
 });
+
+describe("tagged-sessions: revoking the agent ends its tool sessions", () => {
+  const revokedAt = "2026-11-28T10:00:00Z";
+  const input = declaration("tagged-sessions");
+  const revoked = planDeclaration({ ...input, agents: [{ ...input.agents[0], revoked: { at: revokedAt, reason: "incident 42" } }] }, "test", NOW).plan.agents[0];
+  const toolRole = execution(revoked).toolRole!;
+  const tags = { [SESSION_TAG.agent]: "claims", [SESSION_TAG.identity]: "execution", [SESSION_TAG.tool]: "summarise", [SESSION_TAG.dataClass]: "internal", [SESSION_TAG.environment]: "test" };
+
+  it("denies a session issued before the revocation, refuses new ones, and removes the Vault roles", async () => {
+    const before = { ...SUMMARISE, context: { "aws:TokenIssueTime": "2026-11-28T09:59:00Z" } };
+    expect(await asSession(toolRole, before, tags)).toBe("ExplicitlyDenied");
+    expect(await decideTrust(toolRole, ENGINE_SESSION, "sts:AssumeRole", assumeContext(tags))).toBe("ExplicitlyDenied");
+    expect(execution(revoked).vault.secretRoles).toEqual([]);
+    expect(revoked.revoked!.leaseRevokeCommands.join("\n")).toContain("agent-identity-revoked policy this deployment puts on the tool role");
+  });
+});
