@@ -19,6 +19,7 @@ const COLUMNS: readonly (readonly [keyof InventoryRow, string])[] = [
   ["dataClass", "data_class"],
   ["serviceAccount", "service_account"],
   ["iamRole", "iam_role"],
+  ["toolRole", "tool_role"],
   ["services", "services"],
   ["resources", "resources"],
   ["vaultPaths", "vault_paths"],

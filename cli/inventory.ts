@@ -2,6 +2,7 @@
  * The access-review inventory: one row per identity, from the plan and the exceptions in force.
  * Pure (no Pulumi, no I/O) so the CSV/Markdown/JSON renderers and their tests need no cloud.
  */
+import { identityRoles, isOwnToolSession } from "../components/core/identity-roles";
 import { asList } from "../components/core/iam-document";
 import { formatDuration } from "../components/core/durations";
 import type { AgentPlan, FleetPlan, IdentityPlan } from "../components/core/plan-types";
@@ -22,6 +23,8 @@ export interface InventoryRow {
   readonly dataClass: string;
   readonly serviceAccount: string;
   readonly iamRole: string;
+  /** tagged-sessions (execution): the tool role only Vault assumes, one session per tool; "" otherwise. */
+  readonly toolRole: string;
   /** AWS service prefixes of the actions the role allows (`s3`, `sqs`...). */
   readonly services: readonly string[];
   /** What the identity reaches: IAM resources, database connections, roles Vault assumes for it. */
@@ -48,7 +51,8 @@ const unique = (values: Iterable<string>): string[] => [...new Set(values)].sort
 function reach(identity: IdentityPlan): { services: string[]; resources: string[] } {
   const services: string[] = [];
   const resources: string[] = [];
-  for (const policy of identity.iamRole.policies) {
+  // The tool role too (tagged sessions): what the identity's tools reach, whichever role holds it.
+  for (const policy of identityRoles(identity).flatMap((role) => role.policies)) {
     for (const statement of policy.document.Statement) {
       if (statement.Effect !== "Allow") continue;
       for (const action of asList(statement.Action)) services.push(action.split(":")[0].toLowerCase());
@@ -57,7 +61,7 @@ function reach(identity: IdentityPlan): { services: string[]; resources: string[
   }
   for (const secret of identity.vault.secretRoles) {
     if (secret.type === "database") resources.push(`database connection ${secret.dbName}`);
-    else resources.push(...secret.roleArns);
+    else if (!isOwnToolSession(identity, secret)) resources.push(...secret.roleArns);
   }
   return { services: unique(services), resources: unique(resources) };
 }
@@ -74,6 +78,7 @@ function ttls(identity: IdentityPlan): string[] {
     );
   }
   out.push(`iam session ${formatDuration(identity.iamRole.maxSessionDuration)}`);
+  if (identity.toolRole) out.push(`tool sessions: one per tool, minted by Vault (${identity.toolRole.name})`);
   return out;
 }
 
@@ -99,6 +104,7 @@ export function buildInventory(plan: FleetPlan, waivers: readonly WaiverInForce[
         dataClass: agent.maxDataClass,
         serviceAccount: `${identity.serviceAccount.namespace}/${identity.serviceAccount.name}`,
         iamRole: identity.iamRole.arn,
+        toolRole: identity.toolRole?.arn ?? "",
         services,
         resources,
         vaultPaths: (identity.vault.policy?.paths ?? []).map((p) => `${p.path} (${p.capabilities.join(",")})`),

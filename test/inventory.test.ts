@@ -70,7 +70,7 @@ describe("inventory", () => {
   it("CSV: quotes, commas and line breaks round-trip (RFC 4180), formulas are neutralised (OWASP)", () => {
     const hostile: InventoryRow = {
       stack: "s", agent: 'say "hi", bye', identity: "line1\nline2\r\nline3", owner: "=HYPERLINK(\"http://x\",\"y\")", sponsor: "+1 555", tier: "-2+3", expires: "@SUM(A1)",
-      daysLeft: -3, dataClass: "\tcmd", serviceAccount: "\rx", iamRole: "a,b", services: ["s3", "=1"], resources: [], vaultPaths: [], ttls: [], waivers: [], revocation: "active",
+      daysLeft: -3, dataClass: "\tcmd", serviceAccount: "\rx", iamRole: "a,b", toolRole: "", services: ["s3", "=1"], resources: [], vaultPaths: [], ttls: [], waivers: [], revocation: "active",
     };
     const [record] = csvOf(inventoryCsv([hostile]));
     expect(record.agent).toBe('say "hi", bye');

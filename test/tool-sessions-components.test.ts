@@ -113,3 +113,15 @@ describe("the execution workload names each tool's session path (tagged-sessions
     expect(devEnv.map((e) => e.name)).not.toContain(TOOL_SESSIONS_ENV);
   });
 });
+
+describe("the access-review inventory with tagged sessions", () => {
+  it("shows what the execution identity's tools reach through the tool role, and the tool role", async () => {
+    const { buildInventory } = await import("../cli/inventory");
+    const plan = planDeclaration(stackDeclaration("prod"), "prod", NOW).plan;
+    const row = buildInventory(plan, [], NOW).rows.find((r) => r.agent === "invoice-triage" && r.identity === "execution")!;
+    expect(row.toolRole).toBe("arn:aws:iam::999988887777:role/acme-prod-invoice-triage-tools");
+    expect(row.services).toEqual(["s3"]);
+    expect(row.resources).toEqual(expect.arrayContaining(["arn:aws:s3:::acme-invoices-prod/incoming/*", "arn:aws:s3:::acme-invoices-prod/archive/*", "database connection ledger"]));
+    expect(row.resources).not.toContain("arn:aws:iam::999988887777:role/acme-prod-invoice-triage-tools");
+  });
+});
