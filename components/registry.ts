@@ -9,6 +9,7 @@
  * only overlap when one's literal prefix, up to its first wildcard, is a prefix of the other's).
  * Only the few candidates are then judged with the real rules, on a plan of them plus the new agent.
  */
+import { identityRoles } from "./core/identity-roles";
 import * as pulumi from "@pulumi/pulumi";
 import { asList } from "./core/iam-document";
 import type { AgentPlan, FleetPlan } from "./core/plan-types";
@@ -110,10 +111,10 @@ function collect(at: TrieNode, into: Set<Registered>): void {
 function patternsOf(plan: AgentPlan): string[] {
   const patterns = [plan.auditLogGroup.arn];
   for (const identity of plan.identities) {
-    patterns.push(identity.iamRole.arn);
+    patterns.push(...identityRoles(identity).map((role) => role.arn));
     // Orchestration grants are foundation models every agent may share.
     if (identity.kind !== "orchestration") {
-      for (const policy of identity.iamRole.policies) {
+      for (const policy of identityRoles(identity).flatMap((role) => role.policies)) {
         for (const statement of policy.document.Statement) {
           if (statement.Effect === "Allow") patterns.push(...asList(statement.Resource).filter((r) => r !== "*"));
         }
@@ -129,7 +130,7 @@ function patternsOf(plan: AgentPlan): string[] {
 function namesOf(plan: AgentPlan): string[] {
   return plan.identities.flatMap((identity) => [
     `sa:${identity.serviceAccount.namespace}/${identity.serviceAccount.name}`,
-    `iam:${identity.iamRole.name}`,
+    ...identityRoles(identity).map((role) => `iam:${role.name}`),
     ...[...(identity.vault.role ? [identity.vault.role] : []), ...identity.vault.additionalRoles].map((role) => `vault-role:${role.backend}/${role.name}`),
     ...(identity.vault.policy ? [`vault-policy:${identity.vault.policy.name}`] : []),
   ]);
