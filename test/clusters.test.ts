@@ -29,7 +29,7 @@ const GREEN_ARN = eksClusterArn("aws", "us-west-2", ACCOUNT, "agents-green");
 function platform(clusters: ClusterInput[] | undefined, extra: Partial<PlatformInput> = {}): PlatformInput {
   const { oidcProviderArn: _drop, ...aws } = PLATFORM.aws;
   const { kubernetesAuthPath: _path, ...vault } = PLATFORM.vault;
-  void _drop, void _path;
+  void [_drop, _path];
   return clusters ? { ...PLATFORM, aws, vault, clusters, ...extra } : { ...PLATFORM, ...extra };
 }
 
