@@ -3,6 +3,7 @@
  * Exit 0: valid. Exit 1: least-privilege violations (listed on stderr). Exit 2: malformed input.
  */
 import { writeFileSync } from "node:fs";
+import { KubeContextsError, kubeContextsPath, resolveKubeContexts, writtenClusterNames } from "../components/core/kube-contexts";
 import { DeclarationError } from "../components/core/schema";
 import { PlanViolationError, planDeclaration, type ValidatedPlan } from "../components/plan";
 import { formatViolation } from "../components/rules";
@@ -41,14 +42,31 @@ export function planStackFile(file: string, stack: string, now: Date): PlanOutco
 }
 
 export function planParsedStackFile(stackFile: StackFile, stack: string, now: Date): PlanOutcome {
+  const contextLines = kubeContextLines(stackFile);
   try {
-    return { ok: true, result: planDeclaration(stackFile.declaration, stack, now, stackFile.file), stackFile };
+    const result = planDeclaration(stackFile.declaration, stack, now, stackFile.file);
+    if (contextLines.length) return { ok: false, exitCode: 2, lines: contextLines };
+    return { ok: true, result, stackFile };
   } catch (error) {
-    if (error instanceof DeclarationError) return { ok: false, exitCode: 2, lines: locateDeclarationError(stackFile, error) };
+    if (error instanceof DeclarationError) return { ok: false, exitCode: 2, lines: [...locateDeclarationError(stackFile, error), ...contextLines] };
+    if (contextLines.length) return { ok: false, exitCode: 2, lines: contextLines };
     if (error instanceof PlanViolationError) {
       return { ok: false, exitCode: 1, lines: error.evaluation.violations.filter((v) => v.severity === "error").map(formatViolation), violations: error };
     }
     throw error;
+  }
+}
+
+/** `agent-identity:kubeContexts`, refused as `pulumi preview` (stacks/index.ts) refuses it. */
+function kubeContextLines(stackFile: StackFile): string[] {
+  const clusters = writtenClusterNames(stackFile.declaration.platform);
+  if (clusters === null) return [];
+  try {
+    resolveKubeContexts(stackFile.kubeContexts, clusters);
+    return [];
+  } catch (error) {
+    if (!(error instanceof KubeContextsError)) throw error;
+    return error.problems.map((problem) => `${stackFile.locate(kubeContextsPath(problem))}: ${problem.message}`);
   }
 }
 

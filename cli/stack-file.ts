@@ -6,6 +6,7 @@
 import { readFileSync } from "node:fs";
 import { CORE_SCHEMA, load, YAMLException } from "js-yaml";
 import { LineCounter, parseDocument, type Document, type Node } from "yaml";
+import { KUBE_CONTEXTS_KEY } from "../components/core/kube-contexts";
 import { DeclarationError, type DeclarationIssue } from "../components/core/schema";
 
 export const PLATFORM_KEY = "agent-identity:platform";
@@ -25,6 +26,8 @@ export interface StackFile {
   readonly file: string;
   /** `{ platform, agents }`, not yet validated. */
   readonly declaration: { platform: unknown; agents: unknown };
+  /** `agent-identity:kubeContexts` as written (undefined: not set), checked as stacks/index.ts checks it. */
+  readonly kubeContexts: unknown;
   /**
    * Turns a declaration path (`agents.0.tools.1.aws`) into `file:line: config-key path`; `label`
    * (`agents[0] (triage).tools[1] (ledger).aws`) is shown instead of the bare indexes when given.
@@ -94,7 +97,7 @@ export function parseStackFile(text: string, file: string): StackFile {
     const named = label && head && label.startsWith(head) ? `${key}${label.slice(head.length)}` : pretty;
     return `${file}${line}: ${named}`;
   };
-  return { file, declaration: { platform: config[PLATFORM_KEY], agents: config[AGENTS_KEY] ?? [] }, locate };
+  return { file, declaration: { platform: config[PLATFORM_KEY], agents: config[AGENTS_KEY] ?? [] }, kubeContexts: config[KUBE_CONTEXTS_KEY], locate };
 }
 
 /** Re-express a `DeclarationError` against the stack file's lines and config keys. */

@@ -37,7 +37,7 @@ export interface DatabaseConnection {
 }
 
 export interface PlatformVaultSettings {
-  /** Path of the existing Kubernetes auth mount (without auth/). @default kubernetes */
+  /** Path of the existing Kubernetes auth mount (without auth/); single-cluster form only, refused with clusters (each names its vaultAuthPath). @default kubernetes */
   readonly kubernetesAuthPath?: string;
   /** Path of the existing KV v2 mount. @default kv */
   readonly kvMount?: string;

@@ -6,6 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { AgentFleet } from "../components";
 import type { AgentInput, PlatformInput } from "../components";
+import { KubeContextsError, resolveKubeContexts, writtenClusterNames } from "../components/core/kube-contexts";
 
 const config = new pulumi.Config("agent-identity");
 const platform = config.requireObject<PlatformInput>("platform");
@@ -29,13 +30,27 @@ function rootPasswords(): Record<string, pulumi.Output<string>> {
 }
 
 /**
- * One Kubernetes provider per declared cluster, on the kubeconfig context `agent-identity:kubeContexts`
- * names for it (default: the cluster's name). A single-cluster platform uses the default provider.
+ * The kubeconfig context of each declared cluster (`agent-identity:kubeContexts`, default: the
+ * cluster's name), checked before any resource exists: a misspelt key must not send a cluster's
+ * namespaces through the context named like it. Undefined: a single cluster, the default provider.
  */
+function kubeContexts(): Record<string, string> | undefined {
+  const clusters = writtenClusterNames(platform);
+  // Malformed clusters: no providers here; AgentFleet refuses the declaration before any child.
+  if (clusters === null) return undefined;
+  try {
+    return resolveKubeContexts(config.getObject<unknown>("kubeContexts"), clusters);
+  } catch (error) {
+    if (error instanceof KubeContextsError) throw new pulumi.RunError(error.message);
+    throw error;
+  }
+}
+const contexts = kubeContexts();
+
+/** One Kubernetes provider per declared cluster, on its kubeconfig context. */
 function kubernetesProviders(): Record<string, k8s.Provider> | undefined {
-  if (!platform.clusters || platform.clusters.length < 2) return undefined;
-  const contexts = config.getObject<Record<string, string>>("kubeContexts") ?? {};
-  return Object.fromEntries(platform.clusters.map((cluster) => [cluster.name, new k8s.Provider(`cluster-${cluster.name}`, { context: contexts[cluster.name] ?? cluster.name })]));
+  if (!contexts) return undefined;
+  return Object.fromEntries(Object.entries(contexts).map(([cluster, context]) => [cluster, new k8s.Provider(`cluster-${cluster}`, { context })]));
 }
 
 const fleet = new AgentFleet("platform", { platform, agents, rootPasswords: rootPasswords() }, undefined, { kubernetesProviders: kubernetesProviders() });

@@ -15,7 +15,7 @@ import type { IdentityPlan } from "../components/core/plan-types";
 import { DeclarationError, parseDeclaration, type ClusterInput, type DeclarationInput, type PlatformInput } from "../components/core/schema";
 import { checkTrustPolicy } from "../components/rules/trust";
 import { errorsOf, evaluatePlan, ALL_RULES } from "../components/rules";
-import { planDeclaration } from "../components/validate";
+import { planAgentDeclaration, planDeclaration } from "../components/validate";
 import { PLATFORM, TODAY, agent } from "./helpers/fixtures";
 import { decideTrust } from "./helpers/iam-oracle";
 
@@ -25,10 +25,12 @@ const BLUE: ClusterInput = { name: "blue", region: "us-east-1", binding: "irsa",
 const GREEN: ClusterInput = { name: "green", region: "us-west-2", binding: "pod-identity", clusterName: "agents-green", vaultAuthPath: "kubernetes-green" };
 const GREEN_ARN = eksClusterArn("aws", "us-west-2", ACCOUNT, "agents-green");
 
+/** The multi-cluster form leaves out the single-cluster fields (each cluster names its own). */
 function platform(clusters: ClusterInput[] | undefined, extra: Partial<PlatformInput> = {}): PlatformInput {
   const { oidcProviderArn: _drop, ...aws } = PLATFORM.aws;
-  void _drop;
-  return clusters ? { ...PLATFORM, aws, clusters, ...extra } : { ...PLATFORM, ...extra };
+  const { kubernetesAuthPath: _path, ...vault } = PLATFORM.vault;
+  void [_drop, _path];
+  return clusters ? { ...PLATFORM, aws, vault, clusters, ...extra } : { ...PLATFORM, ...extra };
 }
 
 function issues(declaration: DeclarationInput): string[] {
@@ -60,6 +62,9 @@ describe("the declaration of clusters refuses what is too wide", () => {
     ["a provider whose region is not the cluster's", { platform: platform([{ ...BLUE, region: "us-west-2" }]), agents: [] }, /issuer is in us-east-1, the cluster in us-west-2/],
     ["a cluster in another partition", { platform: platform([{ ...GREEN, region: "cn-north-1" }]), agents: [] }, /region cn-north-1 is not in the platform's partition aws/],
     ["the platform-wide provider next to clusters", { platform: { ...platform([BLUE]), aws: PLATFORM.aws }, agents: [] }, /aws\.oidcProviderArn: declare each cluster's OIDC provider under platform\.clusters/],
+    ["the single-cluster auth mount next to clusters", { platform: { ...platform([BLUE]), vault: PLATFORM.vault }, agents: [] }, /^platform\.vault\.kubernetesAuthPath: ignored with platform\.clusters: .*remove vault\.kubernetesAuthPath$/],
+    ["the single-cluster auth mount next to clusters, even equal to a cluster's", { platform: { ...platform([BLUE]), vault: { ...PLATFORM.vault, kubernetesAuthPath: "kubernetes-blue" } }, agents: [] }, /^platform\.vault\.kubernetesAuthPath: ignored/],
+    ["the single-cluster auth mount next to an invalid clusters list", { platform: platform([], { vault: PLATFORM.vault }), agents: [] }, /platform\.vault\.kubernetesAuthPath: ignored/],
     ["neither clusters nor a provider", { platform: platform(undefined, { aws: { ...PLATFORM.aws, oidcProviderArn: undefined } }), agents: [] }, /aws\.oidcProviderArn: required when platform\.clusters is not declared/],
     ["an agent listing a cluster that does not exist", { platform: platform([BLUE, GREEN]), agents: [agent("triage", { clusters: ["purple"] })] }, /agents\.0\.clusters\.0: no cluster "purple"/],
     ["an agent listing no cluster", { platform: platform([BLUE, GREEN]), agents: [agent("triage", { clusters: [] })] }, /agents\.0\.clusters: at least one cluster/],
@@ -68,6 +73,25 @@ describe("the declaration of clusters refuses what is too wide", () => {
   ];
   it.each(cases)("%s", (_label, declaration, message) => {
     expect(issues(declaration).join("\n")).toMatch(message);
+  });
+
+  it("vault.kubernetesAuthPath with clusters: refused where it is written, for the fleet and for one agent; fine without clusters", () => {
+    const both = { ...platform([BLUE, GREEN]), vault: PLATFORM.vault };
+    const refusal = (run: () => unknown) => {
+      try {
+        run();
+      } catch (error) {
+        if (error instanceof DeclarationError) return error.issues.map((i) => `${i.path}: ${i.message}`);
+        throw error;
+      }
+      return [];
+    };
+    const message = "ignored with platform.clusters: each cluster names its own Kubernetes auth mount (platform.clusters[].vaultAuthPath); remove vault.kubernetesAuthPath";
+    expect(refusal(() => planDeclaration({ platform: both, agents: [agent("triage")] }, "test", TODAY))).toEqual([`platform.vault.kubernetesAuthPath: ${message}`]);
+    expect(refusal(() => planAgentDeclaration(both, agent("triage"), "test", TODAY))).toEqual([`platform.vault.kubernetesAuthPath: ${message}`]);
+    // Not written (absent or undefined): the default is not the user's and nothing is refused.
+    expect(refusal(() => planDeclaration({ platform: { ...both, vault: { ...PLATFORM.vault, kubernetesAuthPath: undefined } }, agents: [agent("triage")] }, "test", TODAY))).toEqual([]);
+    expect(refusal(() => planDeclaration({ platform: PLATFORM, agents: [agent("triage")] }, "test", TODAY))).toEqual([]);
   });
 
   it("the single-cluster form is valid unchanged and compiles to the same trust as before", () => {

@@ -5,6 +5,8 @@
  * key holding its root password (`stacks/index.ts` reads it with `requireSecret`).
  */
 import { z } from "zod";
+import { AUDIT_FILE_PATH, AUDIT_SOCKET_ADDRESS, auditFilePathProblem, auditSocketAddressProblem, auditSocketTypeProblem } from "./audit-device";
+import { ipv4BlockInside, PRIVATE_IPV4_RANGES } from "./network-addresses";
 import { vaultSupports } from "./vault-features";
 
 /** A Pulumi config key name (the part after `agent-identity:`). */
@@ -12,15 +14,6 @@ const CONFIG_KEY = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
 const IPV4_CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
 /** The widest egress block accepted: a /16 is a VPC; anything wider is "the internet, mostly". */
 export const MIN_EGRESS_PREFIX = 16;
-
-const ipv4 = (a: number, b: number, c: number, d: number) => ((a * 256 + b) * 256 + c) * 256 + d;
-/** RFC 1918 private space and RFC 6598 shared address space, as [network address, prefix length]. */
-const PRIVATE_RANGES: ReadonlyArray<readonly [number, number]> = [
-  [ipv4(10, 0, 0, 0), 8],
-  [ipv4(172, 16, 0, 0), 12],
-  [ipv4(192, 168, 0, 0), 16],
-  [ipv4(100, 64, 0, 0), 10],
-];
 
 /** Why a CIDR is refused as an egress destination, or null. */
 export function egressCidrProblem(cidr: string): string | null {
@@ -34,15 +27,18 @@ export function egressCidrProblem(cidr: string): string | null {
   if (address % 2 ** (32 - prefix) !== 0) return `host bits are set: write the network address of the /${prefix}`;
   // Vault and VPC interface endpoints live in the VPC: private (RFC 1918) or shared (RFC 6598) space.
   // A public /16 (AWS service ranges, anyone's EC2 address) is an exfiltration path, so it is refused.
-  const inside = PRIVATE_RANGES.some(([base, bits]) => prefix >= bits && Math.floor(address / 2 ** (32 - bits)) === Math.floor(base / 2 ** (32 - bits)));
-  if (!inside) return "not a private address range (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, 100.64.0.0/10): agent egress goes to the VPC's Vault and endpoint subnets, never to public addresses";
+  if (!ipv4BlockInside(address, prefix, PRIVATE_IPV4_RANGES)) return "not a private address range (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, 100.64.0.0/10): agent egress goes to the VPC's Vault and endpoint subnets, never to public addresses";
   return null;
 }
 
-const cidr = z.string().max(18).superRefine((value, ctx) => {
-  const problem = egressCidrProblem(value);
-  if (problem) ctx.addIssue({ code: "custom", message: problem });
-});
+/** A string refused for the reason `problem` gives (null: accepted). */
+const checkedString = (base: z.ZodString, problem: (value: string) => string | null) =>
+  base.superRefine((value, ctx) => {
+    const reason = problem(value);
+    if (reason) ctx.addIssue({ code: "custom", message: reason });
+  });
+
+const cidr = checkedString(z.string().max(18), egressCidrProblem);
 
 /** The one statement root rotation needs (the PostgreSQL plugin fills in username and password). */
 const ROOT_ROTATION = /^ALTER (ROLE|USER) "\{\{(username|name)\}\}" WITH PASSWORD '\{\{password\}\}';?$/;
@@ -101,8 +97,31 @@ export const bootstrapSchema = z
       .describe("Create the AWS secrets engine; its own credentials come from Vault's plugin workload identity (Vault Enterprise 1.16+), never static keys."),
     audit: z
       .union([
-        z.strictObject({ type: z.literal("file"), filePath: z.string().min(1).max(512).regex(/^(stdout|\/[A-Za-z0-9._/-]+)$/, "an absolute path or stdout") }),
-        z.strictObject({ type: z.literal("socket"), address: z.string().min(1).max(255).regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, "host:port"), socketType: z.enum(["tcp", "udp"]).default("tcp") }),
+        z.strictObject({
+          type: z.literal("file"),
+          filePath: checkedString(z.string().min(1).max(512).regex(AUDIT_FILE_PATH, "an absolute path of letters, digits, '.', '_', '-' and '/', or stdout"), (path) =>
+            // The pattern above already reported a malformed value.
+            AUDIT_FILE_PATH.test(path) ? auditFilePathProblem(path) : null,
+          ).describe(
+            "Absolute path of the audit log file (no '.', '..' or empty segments, not under /dev, /proc or /sys), or stdout.",
+          ),
+        }),
+        z.strictObject({
+          type: z.literal("socket"),
+          address: checkedString(z.string().min(1).max(260).regex(AUDIT_SOCKET_ADDRESS, "host:port, such as audit-collector.vault.svc:9090, 10.20.8.15:9090 or [fd00::15]:9090"), (address) =>
+            AUDIT_SOCKET_ADDRESS.test(address) ? auditSocketAddressProblem(address) : null,
+          ).describe(
+            "host:port of the audit receiver: a private or loopback IP (10/8, 172.16/12, 192.168/16, 100.64/10, 127/8, fc00::/7, ::1; IPv6 in brackets) or a DNS name (not resolved here).",
+          ),
+          socketType: z
+            .enum(["tcp", "udp"])
+            .default("tcp")
+            .superRefine((value, ctx) => {
+              const problem = auditSocketTypeProblem(value);
+              if (problem) ctx.addIssue({ code: "custom", message: problem });
+            })
+            .describe("tcp only: udp is refused (Vault's UDP audit socket drops records silently when the receiver is down). @default tcp"),
+        }),
       ])
       .describe("Vault audit device recording every login and secret read."),
     network: z.strictObject({

@@ -180,3 +180,19 @@ export function agentClusterIssues(platform: PlatformView, agent: { readonly clu
   });
   return issues;
 }
+
+/**
+ * Single-cluster fields written next to `platform.clusters`, where nothing reads them. Checked on
+ * the raw input: `vault.kubernetesAuthPath` has a default, so once parsed a written value and the
+ * default look the same. (`aws.oidcProviderArn` has none: clusterIssues refuses it.)
+ */
+export function ignoredSingleClusterFields(platform: unknown): ClusterIssue[] {
+  const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
+  if (!isRecord(platform) || platform.clusters === undefined || !isRecord(platform.vault) || platform.vault.kubernetesAuthPath === undefined) return [];
+  return [
+    {
+      path: ["vault", "kubernetesAuthPath"],
+      message: "ignored with platform.clusters: each cluster names its own Kubernetes auth mount (platform.clusters[].vaultAuthPath); remove vault.kubernetesAuthPath",
+    },
+  ];
+}

@@ -3,6 +3,8 @@
  * editors can complete and check `stacks/Pulumi.<stack>.yaml`.
  */
 import { z } from "zod";
+import { MAX_CLUSTERS } from "./clusters";
+import { MAX_KUBE_CONTEXT } from "./kube-contexts";
 import { agentsSchema, platformSchema } from "./schema";
 
 /** zod emits a `$schema` per sub-schema; only the document root should carry one. */
@@ -26,6 +28,12 @@ export function stackFileJsonSchema(): Record<string, unknown> {
         properties: {
           "agent-identity:platform": embedded(z.toJSONSchema(platformSchema, input)),
           "agent-identity:agents": embedded(z.toJSONSchema(agentsSchema, input)),
+          "agent-identity:kubeContexts": {
+            type: "object",
+            description: "Kubeconfig context of each platform cluster (keys: platform.clusters[].name; default: the cluster's name). Only with two or more clusters; no two clusters on one context.",
+            additionalProperties: { type: "string", minLength: 1, maxLength: MAX_KUBE_CONTEXT },
+            maxProperties: MAX_CLUSTERS,
+          },
         },
         required: ["agent-identity:platform"],
       },

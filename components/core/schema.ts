@@ -11,7 +11,7 @@ import { DATA_CLASSES } from "./tiers";
 import { labelPath, plainMessage } from "./declaration-errors";
 import { boundaryProblem, mountsOverlap, oidcProviderProblem, parseEksOidcProvider, partitionOfRegion, vaultAudienceProblem, vaultPathProblem } from "./platform-fields";
 import { crossFieldIssues } from "./consistency";
-import { BINDINGS, COMPUTE_TYPES, EKS_CLUSTER_NAME, MAX_CLUSTERS, agentClusterIssues, clusterIssues } from "./clusters";
+import { BINDINGS, COMPUTE_TYPES, EKS_CLUSTER_NAME, MAX_CLUSTERS, agentClusterIssues, clusterIssues, ignoredSingleClusterFields } from "./clusters";
 import { bootstrapSchema, bootstrapIssues } from "./bootstrap-schema";
 import { DEFAULT_TOOL_SESSION_TTL, TOOL_SESSION_MODES, toolSessionAgentIssues, toolSessionPlatformIssues } from "./tool-session-schema";
 
@@ -185,7 +185,7 @@ export const platformSchema = z
     vault: z.strictObject({
       kubernetesAuthPath: checked(z.string(), (path) => vaultPathProblem(path, "auth"))
         .default("kubernetes")
-        .describe("Path of the existing Kubernetes auth mount, under auth/ (written without the prefix); not token."),
+        .describe("Path of the existing Kubernetes auth mount, under auth/ (written without the prefix); not token. Single-cluster form only: refused with platform.clusters (each cluster names its vaultAuthPath)."),
       kvMount: checked(z.string(), (path) => vaultPathProblem(path, "secrets")).default("kv").describe("Path of the existing KV v2 mount."),
       databaseMount: checked(z.string(), (path) => vaultPathProblem(path, "secrets")).default("database").describe("Path of the existing database secrets mount."),
       awsMount: checked(z.string(), (path) => vaultPathProblem(path, "secrets")).default("aws").describe("Path of the existing AWS secrets mount."),
@@ -490,13 +490,17 @@ const PARSE_OPTIONS = { error: plainMessage } as const;
 /** Validate a whole declaration; throws `DeclarationError` with every issue, never a zod stack. */
 export function parseDeclaration(input: unknown, source = "declaration"): Declaration {
   const result = declarationSchema.safeParse(input, PARSE_OPTIONS);
-  if (!result.success) throw new DeclarationError(source, issuesOf(result.error.issues, "", input));
+  const platform = typeof input === "object" && input !== null ? (input as { platform?: unknown }).platform : undefined;
+  const written = ignoredSingleClusterFields(platform).map((issue) => ({ ...issue, path: ["platform", ...issue.path] }));
+  if (!result.success || written.length) throw new DeclarationError(source, issuesOf([...(result.error?.issues ?? []), ...written], "", input));
   return result.data;
 }
 
 export function parsePlatform(input: unknown, source = "platform"): Platform {
   const result = platformSchema.safeParse(input, PARSE_OPTIONS);
-  if (!result.success) throw new DeclarationError(source, issuesOf(result.error.issues, "platform", input));
+  // Before zod's defaults: a field that is ignored when written (see ignoredSingleClusterFields).
+  const written = ignoredSingleClusterFields(input);
+  if (!result.success || written.length) throw new DeclarationError(source, issuesOf([...(result.error?.issues ?? []), ...written], "platform", input));
   return result.data;
 }
 

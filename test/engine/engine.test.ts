@@ -343,4 +343,13 @@ describe.concurrent("the sandbox stack: bootstrap on, two clusters (IRSA and Pod
     expect(run.monitor.errors().map((log) => log.message).join("\n")).toMatch(/agent-identity:ledgerRootPassword \(root password of connection ledger\) is not a secret: set it with `pulumi config set --secret/);
     expect(run.monitor.resources.filter((r) => r.custom)).toEqual([]);
   });
+
+  it("a kubeContexts key naming no declared cluster (a typo) is refused before anything is created", SLOW, async ({ expect }) => {
+    const typo = { ...config(), "agent-identity:kubeContexts": JSON.stringify({ blue: "sandbox-blue", gren: "sandbox-green" }) };
+    const run = await programRun({ stack: "sandbox", dryRun: true, config: typo, secretKeys });
+    expect(run.exitCode).not.toBe(0);
+    expect(run.monitor.errors().map((log) => log.message).join("\n")).toMatch(/agent-identity:kubeContexts is refused:\n {2}- agent-identity:kubeContexts\.gren: no cluster "gren" in platform\.clusters \(blue, green\)/);
+    // Not even the Kubernetes providers: nothing is registered but the stack itself.
+    expect(run.monitor.resources.filter((r) => r.type !== "pulumi:pulumi:Stack")).toEqual([]);
+  });
 });
