@@ -108,7 +108,7 @@ describe("iam/tool-session-bound", () => {
     ["a statement bound to another data class", (i) => void (bound(i)["aws:PrincipalTag/agent-identity:data-class"] = "confidential")],
     ["a statement bound to another environment", (i) => void (bound(i)["aws:PrincipalTag/agent-identity:environment"] = "prod")],
     ["a statement of no tool", (i) => void (statementsOf(i)[0].Sid = "Extra")],
-    ["a grant on the execution role itself", (i) => void (i as { iamRole: { policies: unknown[] } }).iamRole.policies.push(i.toolRole!.policies[0])],
+    ["a grant on the execution role itself", (i) => void (i as unknown as { iamRole: { policies: unknown[] } }).iamRole.policies.push(i.toolRole!.policies[0])],
   ];
   for (const [name, edit] of cases) {
     it(`refuses ${name}`, () => {
