@@ -9,7 +9,7 @@ import { hasWildcard } from "../core/patterns";
 import type { IdentityKind } from "../core/names";
 import type { AgentPlan, FleetPlan, IdentityPlan, SecretRolePlan, VaultPathRule } from "../core/plan-types";
 import { sessionTagsFor } from "../core/tool-sessions";
-import { checkToolSessionSecretRole } from "./tool-session-checks";
+import { checkToolSessionSecretRole, namedLikeToolRole } from "./tool-session-checks";
 import { TOKEN_SELF_PATHS } from "../core/vault-policy";
 import { TIER_POLICIES } from "../core/tiers";
 import { tierPolicyFor } from "../core/compile";
@@ -49,7 +49,7 @@ export const VAULT_RULES: readonly RuleMeta[] = [
     "vault/tool-session-tags",
     "vault",
     "error",
-    "A Vault AWS secret role that mints a tool session (plan: it assumes the identity's tool role or sets session tags; pack: it sets `sessionTags` or assumes a role named `…-tools`) names exactly that one tool role and sets `sessionTags` with exactly the keys `agent-identity:agent`, `…:identity` (`execution`), `…:tool`, `…:data-class` and `…:environment`; in the plan their values are the agent, the tool, its data class and the environment; in the pack (across resources) the role is a tool role of this stack, of the agent the tags name, whose trust admits that tool and data class.",
+    "A Vault AWS secret role that mints a tool session (it sets `sessionTags`, assumes a role named `…-tools` of any stack, or in the plan assumes the identity's tool role) names exactly that one tool role and sets `sessionTags` with exactly the keys `agent-identity:agent`, `…:identity` (`execution`), `…:tool`, `…:data-class` and `…:environment`; in the plan their values are the agent, the tool, its data class and the environment; in the pack (across resources) the role is a tool role of this stack, of the agent the tags name, whose trust admits that tool and data class.",
     standards(["NHI5", "NHI9"], ["ASI03"], ["L4 Deployment & Infrastructure", "L7 Agent Ecosystem"], ["MEASURE 2.7"]),
     PACK.both,
   ),
@@ -299,11 +299,15 @@ function toolSessionProblems(plan: FleetPlan, agent: AgentPlan, identity: Identi
   if (secret.type !== "aws") return [];
   const toolRole = identity.toolRole;
   const onToolRole = toolRole !== null && secret.roleArns.some((arn) => arn.toLowerCase() === toolRole.arn.toLowerCase());
-  if (secret.sessionTags === null && !onToolRole) return [];
+  // As the pack reads it: a role named like a tool role (`…-tools`), of any stack, is assumed only with session tags.
+  const namedLikeTool = secret.roleArns.some(namedLikeToolRole);
+  if (secret.sessionTags === null && !onToolRole && !namedLikeTool) return [];
   const tool = agent.tools.find((each) => each.name === secret.tool);
-  if (!toolRole || !tool || tool.kind !== "aws") {
-    return [{ rule: "vault/tool-session-tags", message: `tool ${secret.tool}: its secret role sets session tags, but ${toolRole ? `${secret.tool} is not an aws tool` : "the identity has no tool role"}`, fix: "only an aws tool's secret role mints a tool session, on its agent's tool role (toolSessions: tagged-sessions)" }];
+  const inTool = (problems: Problem[]) => problems.map((problem) => ({ ...problem, message: `tool ${secret.tool}: ${problem.message}` }));
+  if (toolRole && tool?.kind === "aws" && (onToolRole || secret.sessionTags !== null)) {
+    const tags = sessionTagsFor({ agent: agent.name, environment: plan.platform.environment }, tool);
+    return inTool(checkToolSessionSecretRole(secret, { toolRoleArn: toolRole.arn, tags }));
   }
-  const tags = sessionTagsFor({ agent: agent.name, environment: plan.platform.environment }, tool);
-  return checkToolSessionSecretRole(secret, { toolRoleArn: toolRole.arn, tags }).map((problem) => ({ ...problem, message: `tool ${secret.tool}: ${problem.message}` }));
+  if (secret.sessionTags === null) return inTool(checkToolSessionSecretRole(secret));
+  return [{ rule: "vault/tool-session-tags", message: `tool ${secret.tool}: its secret role sets session tags, but ${toolRole ? `${secret.tool} is not an aws tool` : "the identity has no tool role"}`, fix: "only an aws tool's secret role mints a tool session, on its agent's tool role (toolSessions: tagged-sessions)" }];
 }
