@@ -158,3 +158,54 @@ describe("a grant is refused the same on the execution role and on the tool role
     });
   }
 });
+
+describe("rules that read an identity's roles read its tool role too", () => {
+  it("context/region-bound and context/foreign-account: a tool role statement without a region, on another account", () => {
+    const plan = withExecution((i) => {
+      const statement = statementsOf(i)[0];
+      delete (statement.Condition as Record<string, Mutable>).StringEquals["aws:RequestedRegion"];
+      statement.Resource = ["arn:aws:sqs:us-east-1:444455556666:orders"];
+    });
+    expect(rules(plan)).toEqual(expect.arrayContaining(["context/region-bound", "context/foreign-account"]));
+  });
+
+  it("context/permissions-boundary-required: a tool role without the boundary the tier requires", () => {
+    const plan = withExecution((i) => void ((i.toolRole as unknown as Mutable).permissionsBoundary = "arn:aws:iam::aws:policy/AdministratorAccess"));
+    expect(errors(plan).filter((line) => line.startsWith("context/permissions-boundary-required")).join("\n")).toContain("acme-test-billing-tools");
+  });
+
+  it("limits/trust-policy-size and limits/unique-sid: the tool role's trust", () => {
+    const plan = withExecution((i) => {
+      const trust = trustOf(i);
+      trust.push(...Array.from({ length: 6 }, () => JSON.parse(JSON.stringify(trust[0]))));
+    });
+    expect(rules(plan)).toEqual(expect.arrayContaining(["limits/trust-policy-size", "limits/unique-sid"]));
+  });
+
+  it("limits/trust-policy-size: about five aws tools with external ids fill the default 2,048-character quota", () => {
+    const tools = Array.from({ length: 6 }, (_, n) => ({ name: `tool-number-${n}`, dataClass: "internal" as const, aws: [{ actions: ["s3:GetObject"], resources: ["arn:aws:s3:::acme-data/billing/*"] }], session: { ttl: "15m", externalId: `external-id-${n}` } }));
+    const plan = compileFleet(parseDeclaration({ platform: TAGGED, agents: [agent("billing", { tools })] }), "test");
+    expect(rules(plan)).toContain("limits/trust-policy-size");
+  });
+
+  it("stack/no-shared-identity: a tool role named like another identity's role", () => {
+    const plan = withExecution((i) => void ((i.toolRole as unknown as Mutable).name = "acme-test-billing-audit"));
+    expect(rules(plan)).toContain("stack/no-shared-identity");
+  });
+
+  it("iam/privilege-escalation and iam/assume-agent-role: another agent's grant on this agent's tool role", () => {
+    const declaration = parseDeclaration({
+      platform: TAGGED,
+      agents: [agent("billing"), agent("search", { tools: [{ name: "hop", aws: [{ actions: ["sts:AssumeRole", "iam:PutRolePolicy"], resources: ["arn:aws:iam::111122223333:role/acme-test-billing-tools"] }] }] })],
+    });
+    expect(rules(compileFleet(declaration, "test"))).toEqual(expect.arrayContaining(["iam/assume-agent-role", "iam/privilege-escalation", "separation/cross-agent-grant"]));
+  });
+
+  it("separation/execution-no-audit-sink: a tool role statement on the agent's audit log group", () => {
+    const plan = withExecution((i) => {
+      statementsOf(i)[0].Action = ["logs:PutLogEvents"];
+      statementsOf(i)[0].Resource = ["arn:aws:logs:us-east-1:111122223333:log-group:/acme/test/agents/billing/audit:log-stream:*"];
+    });
+    expect(rules(plan)).toContain("separation/execution-no-audit-sink");
+  });
+});
