@@ -51,10 +51,17 @@ export function secretRoleToolSessionProblems(v: Record<string, unknown>): Probl
 type IndexedRole = StackIndex["roles"][number];
 
 /** The tool role a tagged secret role's one ARN names, among the stack's roles (IAM names: any case). */
+const rolesByName = new WeakMap<StackIndex, Map<string, IndexedRole>>();
 function targetRole(ix: StackIndex, arn: string | undefined): IndexedRole | undefined {
   if (!arn) return undefined;
-  const name = roleNameOf(arn).toLowerCase();
-  return ix.roles.find((role) => role.name?.toLowerCase() === name);
+  // Built once per stack: a lookup per secret role, not a scan of every role.
+  let byName = rolesByName.get(ix);
+  if (!byName) {
+    byName = new Map();
+    for (const role of ix.roles) if (role.name && !byName.has(role.name.toLowerCase())) byName.set(role.name.toLowerCase(), role);
+    rolesByName.set(ix, byName);
+  }
+  return byName.get(roleNameOf(arn).toLowerCase());
 }
 
 /** True when a Vault secret role is the session of a tool role of this stack, of the agent its tags name. */
