@@ -91,6 +91,10 @@ export function checkToolRoles(ix: StackIndex, extraPolicies: ReadonlyMap<string
         add(role.resource.urn, [{ rule: "trust/tool-role-vault-only", message: `tool role ${role.name ?? role.resource.name} trusts ${[...new Set(foreign)].join(", ")}, not the role of this stack's Vault AWS secrets engine (${engineRoles.join(", ")})`, fix: "trust only the role the Vault AWS secret backend runs as (its roleArn)" }]);
       }
     }
+    // The engine role is in the tool role's own account: the account its execution ServiceAccount's role is in, when annotated.
+    const sa = ix.serviceAccounts.find((each) => each.agent === role.tags.agent && each.kind === "execution");
+    const account = (sa?.annotations["eks.amazonaws.com/role-arn"] ?? "").split(":")[4];
+    if (role.trust && account && /^\d{12}$/.test(account)) add(role.resource.urn, checkToolRoleTrust(role.trust, { accountId: account }).filter((problem) => problem.message.includes("not the tool role's account")));
     const name = role.name?.toLowerCase();
     for (const policy of ix.rolePolicies.filter((p) => name !== undefined && p.role === name && p.document)) {
       add(policy.resource.urn, checkToolRoleStatements(policy.document!, `inline policy ${asString(policy.v.name) ?? policy.resource.name}`));

@@ -82,6 +82,11 @@ describe("trust/tool-role-vault-only", () => {
     expect(await rulesFor([...base, backend])).toEqual(["trust/tool-role-vault-only"]);
   });
 
+  it("refuses a tool role trusting a role of another account than its agent's", async () => {
+    const rules = await rulesFor(withTrust((s) => s.forEach((statement) => (statement.Principal = { AWS: "arn:aws:iam::444455556666:role/vault-aws-engine" }))));
+    expect(rules).toEqual(["trust/tool-role-vault-only"]);
+  });
+
   it("refuses a role tagged as a tool role of another identity", async () => {
     const resources = base.map((r) => (isToolRole(r) ? { ...r, props: { ...r.props, tags: { ...(r.props.tags as object), identity: "audit" } } } : r));
     expect(await rulesFor(resources)).toContain("trust/tool-role-vault-only");
