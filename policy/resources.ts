@@ -16,6 +16,8 @@ import { checkDatabaseStatements } from "../components/rules/database";
 import { LOOSEST_TOKEN_MAX_TTL, checkSecretRole, checkVaultPolicy, checkVaultRole } from "../components/rules/vault";
 import { checkAgentRole, checkAgentServiceAccount, checkAgentVaultRole } from "./agent-metadata-checks";
 import { readVaultPolicy } from "./vault-hcl";
+import { isToolRoleTags, namedLikeToolRole } from "../components/rules/tool-session-checks";
+import { secretRoleToolSessionProblems, sessionTagsOf, toolRoleProblems } from "./tool-roles";
 import { asBoolean, asNumber, asRecord, asString, asStrings, readInputs, readPolicyDocument, type KnownInputs } from "./inputs";
 
 const namedLikeAgentRole = (arn: string): boolean => /-(orchestration|execution|audit)$/i.test(arn.slice(arn.lastIndexOf("/") + 1));
@@ -86,6 +88,8 @@ const REQUIRED: Partial<Record<string, readonly string[]>> = {
 const READ_IF_SET: Partial<Record<string, readonly string[]>> = {
   [TYPES.role]: ["inlinePolicies"],
   [TYPES.vaultAuthRole]: ["boundServiceAccountNamespaceSelector", "tokenPolicies"],
+  // Which role a session assumes and with which tags decides what it may do.
+  [TYPES.vaultAwsRole]: ["roleArns", "sessionTags"],
   // What a role or binding grants, or a Patch changes: unknown at preview could be anything.
   [TYPES.clusterRole]: ["aggregationRule", "rules"],
   [TYPES.rbacRolePatch]: ["rules"],
@@ -157,7 +161,10 @@ function roleProblems(resource: PackResource, inputs: KnownInputs, context: Pack
   }
   const tags = asRecord(v.tags);
   const federated = trust !== undefined && isAgentOrFederatedRole(tags, trust);
-  if (trust && federated) {
+  // A tool role (tagged-sessions) is assumed by Vault's AWS engine only: judged by its own rules.
+  const toolRole = isToolRoleTags(tags);
+  if (toolRole) problems.push(...toolRoleProblems(asString(v.name) ?? resource.name, tags, trust, inline));
+  if (trust && federated && !toolRole) {
     problems.push(...checkTrustPolicy(trust));
     for (const subject of trustedSubjects(trust)) {
       const [namespace, name] = subject.split("/");
@@ -168,7 +175,8 @@ function roleProblems(resource: PackResource, inputs: KnownInputs, context: Pack
   for (const arn of asStrings(v.managedPolicyArns)) problems.push(...checkManagedPolicyArn(arn));
   problems.push(...checkRoleLimits({ name: asString(v.name), trustPolicy: trust, inlinePolicies: inline, maxSessionDuration: asNumber(v.maxSessionDuration) }));
   const boundarySet = v.permissionsBoundary !== undefined || inputs.unknown.includes("permissionsBoundary");
-  problems.push(...checkAgentRole({ name: asString(v.name) ?? resource.name, tags, trust, boundarySet, permissionsBoundary: asString(v.permissionsBoundary), federated }, context.now));
+  // A tool role's sessions are named by Vault (username template) and traced by their tags, not by a pod's session name.
+  problems.push(...checkAgentRole({ name: asString(v.name) ?? resource.name, tags, trust: toolRole ? undefined : trust, boundarySet, permissionsBoundary: asString(v.permissionsBoundary), federated }, context.now));
   return problems;
 }
 
@@ -270,8 +278,11 @@ function typeProblems(resource: PackResource, inputs: KnownInputs, context: Pack
       const name = asString(v.name) ?? resource.name;
       const role = { type: "aws" as const, credentialType: asString(v.credentialType), roleArns: asStrings(v.roleArns), maxStsTtl: asNumber(v.maxStsTtl) };
       const plan = { type: "aws" as const, tool: name, name, backend: "", credentialsPath: "", credentialType: "assumed_role" as const, roleArns: role.roleArns, sessionTags: null, externalId: null, defaultStsTtl: asNumber(v.defaultStsTtl) ?? 0, maxStsTtl: role.maxStsTtl ?? 0 };
-      // Without the plan, a role is an agent role when named like one (`…-orchestration|execution|audit`).
-      return [...checkSecretRole(role, { isAgentRole: namedLikeAgentRole }), ...checkSecretTtls(plan, LOOSEST_TOKEN_MAX_TTL)];
+      // Without the plan, a role is an agent role when named like one (`…-orchestration|execution|audit`,
+      // or a tool role `…-tools` assumed without session tags); a tool session is judged by vault/tool-session-tags.
+      const tagged = sessionTagsOf(v) !== undefined;
+      const isAgentRole = (arn: string) => namedLikeAgentRole(arn) || (!tagged && namedLikeToolRole(arn));
+      return [...checkSecretRole(role, { isAgentRole }), ...checkSecretTtls(plan, LOOSEST_TOKEN_MAX_TTL), ...secretRoleToolSessionProblems(v)];
     }
     default:
       return [];

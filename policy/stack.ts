@@ -22,6 +22,8 @@ import { TYPES, isAgentOrFederatedRole, type PackFinding, type PackResource } fr
 import { indexStack, type StackIndex } from "./stack-index";
 import { checkAgentNamespaces, checkAgentRoleGrants } from "./context-stack";
 import { checkRoutes } from "./routes";
+import { checkToolRoles, isToolSessionOf } from "./tool-roles";
+import { isToolRoleTags } from "../components/rules/tool-session-checks";
 
 interface Identity {
   readonly agent: string;
@@ -124,7 +126,8 @@ export function checkStack(resources: readonly PackResource[]): PackFinding[] {
       const sa = saByKey.get(subject);
       if (sa && (!own || own.agent !== sa.agent || own.kind !== sa.kind)) shared(`ServiceAccount ${subject}`, role.resource.urn, sa, `IAM role ${role.name ?? role.resource.name}`);
     }
-    if (own) {
+    // A tool role trusts Vault's AWS engine, not a ServiceAccount (trust/tool-role-vault-only).
+    if (own && !isToolRoleTags(role.tags)) {
       const sa = ix.serviceAccounts.find((s) => s.agent === own.agent && s.kind === own.kind);
       const expected = sa ? { namespace: sa.namespace, serviceAccount: sa.name } : undefined;
       const problems = expected
@@ -220,7 +223,8 @@ export function checkStack(resources: readonly PackResource[]): PackFinding[] {
 
   // Vault AWS secret roles assuming an agent identity's role make one agent act as another.
   const agentRoleNames = new Set(ix.roles.filter((r) => r.tags.agent && r.name).map((r) => r.name!.toLowerCase()));
-  for (const secretRole of ix.secretRoles.filter((s) => s.resource.type === TYPES.vaultAwsRole)) {
+  // A tool session on its agent's own tool role is judged by vault/tool-session-tags instead.
+  for (const secretRole of ix.secretRoles.filter((s) => s.resource.type === TYPES.vaultAwsRole && !isToolSessionOf(ix, s))) {
     // IAM role names are unique regardless of case; the path before the name does not change the role.
     const hits = secretRole.roleArns.filter((arn) => agentRoleNames.has((/:role\/(?:.*\/)?([^/]+)$/.exec(arn)?.[1] ?? "").toLowerCase()));
     const problems = hits.map((arn) => ({ rule: "vault/secret-role-arns", message: `AWS secret role assumes agent identity role ${arn}`, fix: "an agent never acts as another agent identity; name a role of the target system" }));
@@ -229,6 +233,7 @@ export function checkStack(resources: readonly PackResource[]): PackFinding[] {
 
   // Context: agent roles' grants bound to region and account; high-risk agents alone in their namespace.
   findings.push(...checkAgentRoleGrants(ix), ...checkAgentNamespaces(ix));
+  findings.push(...checkToolRoles(ix, routes.extraPolicies));
 
   // RBAC bound to agent ServiceAccounts, and pod creation in shared namespaces.
   const agentsByNamespace = new Map<string, Set<string>>();

@@ -244,3 +244,34 @@ describe("tagged-sessions: revoking the agent ends its tool sessions", () => {
     expect(revoked.revoked!.leaseRevokeCommands.join("\n")).toContain("agent-identity-revoked policy this deployment puts on the tool role");
   });
 });
+
+describe("tagged-sessions: tools sharing a data class share a trust statement, never each other's grants", () => {
+  const input = declaration("tagged-sessions");
+  const twoInternal = {
+    ...input,
+    agents: [
+      {
+        ...input.agents[0],
+        tools: [
+          { name: "summarise", dataClass: "internal" as const, aws: [{ actions: ["s3:GetObject"], resources: ["arn:aws:s3:::acme-data/claims/*"] }] },
+          { name: "ledger", dataClass: "internal" as const, aws: [{ actions: ["dynamodb:DeleteItem"], resources: [`arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/claims-ledger`] }] },
+        ],
+      },
+    ],
+  };
+  const plan = planDeclaration(twoInternal, "test", NOW).plan.agents[0];
+  const toolRole = execution(plan).toolRole!;
+
+  it("plans (every rule passes) with one AssumeRole statement listing both tools", () => {
+    const assume = toolRole.trustPolicy.Statement.filter((statement) => statement.Action?.includes("sts:AssumeRole"));
+    expect(assume).toHaveLength(1);
+    expect(assume[0].Condition?.StringEquals?.[`aws:RequestTag/${SESSION_TAG.tool}`]).toEqual(["summarise", "ledger"]);
+  });
+
+  it("a summarise session still cannot delete from the ledger", async () => {
+    const tags = secretRole(plan, "summarise").sessionTags!;
+    expect(await asSession(toolRole, SUMMARISE, tags)).toBe("Allowed");
+    expect(await asSession(toolRole, LEDGER, tags)).toBe("ImplicitlyDenied");
+    expect(await decideTrust(toolRole, ENGINE_SESSION, "sts:AssumeRole", assumeContext(tags))).toBe("Allowed");
+  });
+});

@@ -94,13 +94,14 @@ export const isRoleShare = (share: Share): share is RoleShare => "vaultAwsRole" 
 /**
  * Whether a role ARN is, or looks like, an agent identity role of any stack: one of this plan's, a
  * name under the platform's `<namePrefix>-<env>-` prefix, or any name ending in an identity kind
- * (`-orchestration`, `-execution`, `-audit`: other prefixes and environments). Any path, any case.
+ * (`-orchestration`, `-execution`, `-audit`: other prefixes and environments) or in `-tools` (a tool
+ * role: its own agent's tool sessions are exempted by the caller). Any path, any case.
  */
 export function looksLikeAgentRole(arn: string, planRoleArns: readonly string[], platform: { readonly namePrefix: string; readonly environment: string }): boolean {
   const lower = arn.toLowerCase();
   if (planRoleArns.some((role) => role.toLowerCase() === lower)) return true;
   const name = lower.slice(lower.lastIndexOf("/") + 1);
-  return name.startsWith(`${platform.namePrefix}-${platform.environment}-`.toLowerCase()) || /-(orchestration|execution|audit)$/.test(name);
+  return name.startsWith(`${platform.namePrefix}-${platform.environment}-`.toLowerCase()) || /-(orchestration|execution|audit|tools)$/.test(name);
 }
 
 function identityHoldings(agent: AgentPlan, identity: AgentPlan["identities"][number]): IdentityHoldings {

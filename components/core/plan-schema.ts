@@ -25,6 +25,7 @@ const seconds = z.number().int().nonnegative();
 
 export const CONDITION_OPERATORS = [
   "StringEquals",
+  // A tool role's trust limits session tag keys with it (tagged-sessions).
   "ForAllValues:StringEquals",
   "StringLike",
   "StringNotEquals",

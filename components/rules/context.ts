@@ -8,6 +8,7 @@ import { isPodIdentityStatement } from "./trust";
 import { tierPolicyFor } from "../core/compile";
 import { asList, type PolicyDocument } from "../core/iam-document";
 import { boundaryProblem } from "../core/platform-fields";
+import { identityRoles } from "../core/identity-roles";
 import { POD_UID_LENGTH, SESSION_PREFIX_MAX, STS_SESSION_NAME_MAX, sessionNamePrefix, type IdentityKind } from "../core/names";
 import { dataClassRank, type DataClass, type TierPolicy } from "../core/tiers";
 import { attribute, familyRules, meta, type Problem, type RuleFinding, PACK, planOnly } from "./define";
@@ -173,12 +174,15 @@ export const contextRules = familyRules(CONTEXT_RULES, ({ plan }) => {
     for (const tool of agent.tools) findings.push(...attribute(agent.name, "execution", checkDataClassCeiling(tool, agent.maxDataClass)));
     for (const identity of agent.identities) {
       const role: TieredRole = { name: identity.iamRole.name, agent: agent.name, kind: identity.kind, tier: agent.tier, permissionsBoundary: identity.iamRole.permissionsBoundary };
+      // Both roles the identity holds (its own and, with tagged sessions, its tool role). Only the own
+      // role's trust names sessions: the tool role's is Vault's (trust/tool-role-vault-only).
+      const roles = identityRoles(identity);
       const problems = [
-        ...checkPermissionsBoundary(role, tier),
+        ...roles.flatMap((each) => checkPermissionsBoundary({ ...role, name: each.name, permissionsBoundary: each.permissionsBoundary }, tier)),
         ...checkTraceableSessions(role, identity.iamRole.trustPolicy, tier),
         ...(identity.sessionNamePrefix === null ? [] : checkSessionNameRoom(identity.sessionNamePrefix)),
-        ...identity.iamRole.policies.flatMap((policy) => checkRegionBinding(policy.document, policy.name)),
-        ...identity.iamRole.policies.flatMap((policy) => checkAccountBinding(policy.document, plan.platform.aws.accountId)),
+        ...roles.flatMap((each) => each.policies).flatMap((policy) => checkRegionBinding(policy.document, policy.name)),
+        ...roles.flatMap((each) => each.policies).flatMap((policy) => checkAccountBinding(policy.document, plan.platform.aws.accountId)),
       ];
       findings.push(...attribute(agent.name, identity.kind, problems));
     }

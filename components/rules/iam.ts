@@ -13,8 +13,11 @@ import { attribute, familyRules, meta, type Problem, type RuleFinding, PACK, pla
 import { holdingsOf, indexOf } from "./holdings-cache";
 import type { Holder } from "../core/holdings";
 import type { ResourceIndex } from "../core/resource-index";
+import type { AgentPlan } from "../core/plan-types";
 import { standards } from "./standards";
 import { WAIVABLE } from "./waivable";
+import { checkToolRoleStatements } from "./tool-session-checks";
+import { identityRoles } from "../core/identity-roles";
 import type { RuleMeta } from "./types";
 
 const OVERPRIVILEGED = standards(["NHI5"], ["ASI03"], ["L4 Deployment & Infrastructure"], ["MEASURE 2.7"]);
@@ -44,6 +47,14 @@ export const IAM_RULES: readonly RuleMeta[] = [
   meta("iam/unknown-action", "iam", "error", "Every action exists in the IAM service reference, so a typo is an error, not a silent no-op.", CORRECTNESS, PACK.both),
   meta("iam/malformed-arn", "iam", "error", "Every resource is `*` or a well-formed ARN.", CORRECTNESS, PACK.both),
   meta("iam/resource-type", "iam", "error", "Every resource ARN is of a type its actions accept (`s3:ListBucket` takes a bucket, not `bucket/*`).", CORRECTNESS, PACK.both),
+  meta(
+    "iam/tool-session-bound",
+    "iam",
+    "error",
+    "Every Allow statement on a tool role (`toolSessions: tagged-sessions`) holds only for one tool's session: single-valued `StringEquals` `aws:PrincipalTag/agent-identity:tool`, `…:data-class` and `…:environment`, in the plan equal to the statement's own tool, its data class and the platform environment; the execution identity's own role then carries no Allow at all (plan). In the pack: inline policies of a role tagged `role=tool-sessions` and `RolePolicy` or managed policies attached to it.",
+    ESCALATION,
+    PACK.both,
+  ),
 ];
 
 /** Rules about managed policy attachments, which only exist as stack resources (policy pack). */
@@ -221,11 +232,11 @@ function checkAllowStatement(statement: PolicyStatement, label: string, context:
  * (roles of agents declared in no plan here, or revoked and gone), in any account and path.
  */
 const planRolePatterns = new WeakMap<object, readonly string[]>();
-export function agentRolePatterns(plan: { readonly agents: readonly { readonly identities: readonly { readonly iamRole: { readonly arn: string } }[] }[]; readonly platform: { readonly namePrefix: string; readonly environment: string; readonly aws: { readonly partition: string } } }): readonly string[] {
+export function agentRolePatterns(plan: { readonly agents: readonly { readonly identities: readonly Parameters<typeof identityRoles>[0][] }[]; readonly platform: { readonly namePrefix: string; readonly environment: string; readonly aws: { readonly partition: string } } }): readonly string[] {
   let patterns = planRolePatterns.get(plan);
   if (!patterns) {
     const { namePrefix, environment, aws } = plan.platform;
-    patterns = [...plan.agents.flatMap((agent) => agent.identities.map((identity) => identity.iamRole.arn)), `arn:${aws.partition}:iam::*:role/${namePrefix}-${environment}-*`, `arn:${aws.partition}:iam::*:role/*/${namePrefix}-${environment}-*`];
+    patterns = [...plan.agents.flatMap((agent) => agent.identities.flatMap((identity) => identityRoles(identity).map((role) => role.arn))), `arn:${aws.partition}:iam::*:role/${namePrefix}-${environment}-*`, `arn:${aws.partition}:iam::*:role/*/${namePrefix}-${environment}-*`];
     planRolePatterns.set(plan, patterns);
   }
   return patterns;
@@ -419,5 +430,29 @@ export const iamRules = familyRules(IAM_RULES, ({ plan }) => {
     findings.push(...attribute(holdings.agent, holdings.identity, checkIdentityCombinations(holdings)));
     if (holdings.identity !== "orchestration") findings.push(...attribute(holdings.agent, holdings.identity, checkOwnedScope(holdings, indexOf(fleet))));
   }
+  for (const agent of plan.agents) findings.push(...toolSessionFindings(agent, plan.platform.environment, plan.platform.toolSessions === "tagged-sessions"));
   return findings;
 });
+
+/**
+ * iam/tool-session-bound in the plan: each tool role statement is bound to its own tool's session
+ * (the tool that contributed its Sid), and with tagged sessions the execution role itself grants nothing.
+ */
+function toolSessionFindings(agent: AgentPlan, environment: string, tagged: boolean): RuleFinding[] {
+  const findings: RuleFinding[] = [];
+  const execution = agent.identities.find((identity) => identity.kind === "execution");
+  if (!execution) return findings;
+  const toolBySid = new Map<string, { tool: string; dataClass: string; environment: string }>();
+  for (const tool of agent.tools) for (const sidValue of tool.statementSids ?? []) if (!toolBySid.has(sidValue)) toolBySid.set(sidValue, { tool: tool.name, dataClass: tool.dataClass, environment });
+  for (const policy of execution.toolRole?.policies ?? []) {
+    const problems = checkToolRoleStatements(policy.document, `tool role policy ${policy.name}`, (statement) => (statement.Sid ? (toolBySid.get(statement.Sid) ?? null) : null));
+    findings.push(...attribute(agent.name, "execution", problems));
+  }
+  if (tagged) {
+    const allows = execution.iamRole.policies.flatMap((policy) => policy.document.Statement.filter((s) => s.Effect === "Allow").map((s) => `${policy.name}/${s.Sid ?? "(no Sid)"}`));
+    if (allows.length) {
+      findings.push(...attribute(agent.name, "execution", [{ rule: "iam/tool-session-bound", message: `with tagged sessions the execution role itself allows ${allows.join(", ")}: a grant there holds for every tool`, fix: "keep aws tool grants on the tool role, each bound to its tool's session (the compiler does)" }]));
+    }
+  }
+  return findings;
+}

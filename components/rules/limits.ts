@@ -7,6 +7,7 @@ import { policySize, type PolicyDocument } from "../core/iam-document";
 import { IAM_ROLE_NAME_MAX, type IdentityKind } from "../core/names";
 import type { SecretRolePlan } from "../core/plan-types";
 import { tierPolicyFor } from "../core/compile";
+import { identityRoles } from "../core/identity-roles";
 import { attribute, familyRules, meta, type Problem, type RuleFinding, PACK } from "./define";
 import { standards } from "./standards";
 import type { RuleMeta } from "./types";
@@ -123,8 +124,9 @@ export const limitsRules = familyRules(LIMITS_RULES, ({ plan }) => {
   for (const agent of plan.agents) {
     const tier = tierPolicyFor(plan.platform, agent);
     for (const identity of agent.identities) {
-      const role = identity.iamRole;
-      add(agent.name, identity.kind, checkRoleLimits({ name: role.name, trustPolicy: role.trustPolicy, inlinePolicies: role.policies.map((p) => p.document), maxSessionDuration: role.maxSessionDuration }, tier.maxSessionDuration));
+      for (const role of identityRoles(identity)) {
+        add(agent.name, identity.kind, checkRoleLimits({ name: role.name, trustPolicy: role.trustPolicy, inlinePolicies: role.policies.map((p) => p.document), maxSessionDuration: role.maxSessionDuration }, tier.maxSessionDuration));
+      }
       if (identity.vault.role) add(agent.name, identity.kind, checkVaultTtls(identity.vault.role.tokenTtl, identity.vault.role.tokenMaxTtl));
       for (const secret of identity.vault.secretRoles) add(agent.name, identity.kind, checkSecretTtls(secret, tier.tokenMaxTtl));
     }

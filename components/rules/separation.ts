@@ -14,6 +14,7 @@ import { holdingsOf, indexOf } from "./holdings-cache";
 import { expandedActions } from "./iam";
 import type { AgentPlan, IdentityPlan } from "../core/plan-types";
 import { TOKEN_SELF_PATHS } from "../core/vault-policy";
+import { identityRoles } from "../core/identity-roles";
 import { attribute, familyRules, meta, type Problem, type RuleFinding, PACK, planOnly } from "./define";
 import { standards } from "./standards";
 import type { RuleMeta } from "./types";
@@ -379,7 +380,7 @@ const KV_MARKER = "/data/agents/";
 /** Grants of an identity that count for overlap: tool resources, tool Vault paths, secret-role ARNs. */
 export function identityGrantSet(agent: string, identity: IdentityPlan): AgentGrantSet {
   // Orchestration models are AWS-owned foundation models that every agent may share.
-  const iam = identity.kind === "orchestration" ? [] : allowStatements(identity.iamRole.policies.map((p) => p.document)).flatMap((s) => asList(s.Resource));
+  const iam = identity.kind === "orchestration" ? [] : allowStatements(identityRoles(identity).flatMap((role) => role.policies).map((p) => p.document)).flatMap((s) => asList(s.Resource));
   const vault = extraVaultPaths(identity.vault.policy?.paths.map((p) => p.path) ?? []);
   const roleArns = identity.vault.secretRoles.flatMap((role) => (role.type === "aws" ? role.roleArns : []));
   return { agent, identity: identity.kind, grants: [...iam.filter((r) => r !== "*"), ...vault, ...roleArns] };
@@ -392,7 +393,7 @@ export function agentOwnership(agent: AgentPlan): AgentOwnership {
     .map((path) => `${path.slice(0, path.indexOf(KV_MARKER) + KV_MARKER.length)}${path.slice(path.indexOf(KV_MARKER) + KV_MARKER.length).split("/").slice(0, 2).join("/")}/*`);
   return {
     agent: agent.name,
-    owned: [...new Set([...agent.identities.map((identity) => identity.iamRole.arn), agent.auditLogGroup.arn, `${agent.auditLogGroup.arn}:*`, ...kvPrefixes, ...(agent.owns ?? [])])],
+    owned: [...new Set([...agent.identities.flatMap((identity) => identityRoles(identity).map((role) => role.arn)), agent.auditLogGroup.arn, `${agent.auditLogGroup.arn}:*`, ...kvPrefixes, ...(agent.owns ?? [])])],
   };
 }
 
@@ -404,7 +405,7 @@ export const separationRules = familyRules(SEPARATION_RULES, ({ plan }) => {
     for (const identity of agent.identities) {
       const grants: IdentityGrants = {
         kind: identity.kind,
-        policies: identity.iamRole.policies.map((policy) => policy.document),
+        policies: identityRoles(identity).flatMap((role) => role.policies).map((policy) => policy.document),
         vaultPaths: identity.vault.policy?.paths.map((path) => path.path) ?? [],
         secretRoles: identity.vault.secretRoles.length,
         ownLogGroupArn: agent.auditLogGroup.arn,

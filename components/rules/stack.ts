@@ -1,5 +1,6 @@
 /** Stack-wide rules: nothing shared between identities, and every agent complete. */
 import { IDENTITY_KINDS } from "../core/names";
+import { identityRoles } from "../core/identity-roles";
 import { PACK } from "./define";
 import { standards } from "./standards";
 import type { Finding, PlanRule, RuleMeta } from "./types";
@@ -39,7 +40,8 @@ export const stackRules: PlanRule[] = [
           "ServiceAccount",
           fix,
         ),
-        ...duplicates(identities.map(({ agent, identity }) => ({ key: identity.iamRole.name, agent, identity: identity.kind })), "IAM role", fix),
+        // IAM role names are unique regardless of case; an identity's tool role counts as its own.
+        ...duplicates(identities.flatMap(({ agent, identity }) => identityRoles(identity).map((role) => ({ key: role.name.toLowerCase(), agent, identity: identity.kind }))), "IAM role", fix),
         ...duplicates(
           identities.flatMap(({ agent, identity }) =>
             [...(identity.vault.role ? [identity.vault.role] : []), ...identity.vault.additionalRoles].map((role) => ({ key: `${role.backend}/${role.name}`, agent, identity: identity.kind })),

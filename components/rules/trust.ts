@@ -8,7 +8,9 @@ import { asList, type PolicyDocument, type PolicyStatement } from "../core/iam-d
 import { hasWildcard } from "../core/patterns";
 import { oidcProviderProblem } from "../core/platform-fields";
 import { MAX_CLUSTERS, POD_IDENTITY_ACTIONS, POD_IDENTITY_PRINCIPAL, POD_IDENTITY_TAGS, SOURCE_ACCOUNT, parseEksClusterArn, platformClusters, type Binding } from "../core/clusters";
+import { vaultAwsEnginePrincipal } from "../core/tool-session-schema";
 import { attribute, familyRules, meta, type Problem, type RuleFinding, PACK } from "./define";
+import { checkToolRoleTrust } from "./tool-session-checks";
 import { standards } from "./standards";
 import type { RuleMeta } from "./types";
 
@@ -33,6 +35,14 @@ export const TRUST_RULES: readonly RuleMeta[] = [
     "A `pods.eks.amazonaws.com` statement pins `aws:SourceAccount` and the session tags `kubernetes-namespace`, `kubernetes-service-account` and `eks-cluster-arn` (`aws:RequestTag/...`) with `StringEquals` to one exact value each: no other pod, namespace, cluster or account assumes the role.",
     AUTHN,
     PACK.resource,
+  ),
+  meta(
+    "trust/tool-role-vault-only",
+    "trust",
+    "error",
+    "A tool role (`toolSessions: tagged-sessions`) trusts only the Vault AWS engine's role (one concrete IAM role ARN, in the plan the declared one; in the pack the stack's `vault.aws.SecretBackend` `roleArn` where there is one), only for `sts:AssumeRole` with `StringEquals` on one tool and its data class (`aws:RequestTag/agent-identity:tool`, `…:data-class`) and `sts:TagSession` with the agent, `execution`, environment, tool and data-class tags and `ForAllValues:StringEquals` `aws:TagKeys` within those five keys; no `*`, account root, user, service or federated principal, no NotPrincipal or NotAction, no other condition operator (StringLike, …IfExists, ForAnyValue, Null). In the plan the agent, environment and each tool/data-class pair are the agent's own aws tools.",
+    PRINCIPAL,
+    PACK.both,
   ),
 ];
 
@@ -282,6 +292,14 @@ export const trustRules = familyRules(TRUST_RULES, ({ plan }) => {
       const clusters = identity.bindings.map((binding) => clustersByName.get(binding.cluster)).filter((c) => c !== undefined);
       const expected: TrustExpectation = { namespace: identity.serviceAccount.namespace, serviceAccount: identity.serviceAccount.name, clusters, accountId: plan.platform.aws.accountId };
       findings.push(...attribute(agent.name, identity.kind, checkTrustPolicy(identity.iamRole.trustPolicy, expected)));
+      // The tool role is not assumed by a ServiceAccount: only Vault's AWS engine, with one tool's tags.
+      if (identity.toolRole) {
+        const tools = agent.tools.filter((tool) => tool.kind === "aws").map((tool) => ({ name: tool.name, dataClass: tool.dataClass }));
+        const engineRoleArn = vaultAwsEnginePrincipal(plan.platform);
+        const missing: Problem[] = engineRoleArn ? [] : [{ rule: "trust/tool-role-vault-only", message: "the tool role has no declared principal: platform.vault.awsEngineRoleArn (or platform.bootstrap.aws) is missing", fix: "declare the role Vault's AWS secrets engine runs as" }];
+        const problems = checkToolRoleTrust(identity.toolRole.trustPolicy, { engineRoleArn, agent: agent.name, environment: plan.platform.environment, tools, accountId: plan.platform.aws.accountId });
+        findings.push(...attribute(agent.name, identity.kind, [...missing, ...problems]));
+      }
     }
   }
   return findings;

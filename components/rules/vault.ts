@@ -7,13 +7,15 @@ import { platformClusters } from "../core/clusters";
 import { formatDuration } from "../core/durations";
 import { hasWildcard } from "../core/patterns";
 import type { IdentityKind } from "../core/names";
-import type { FleetPlan, VaultPathRule } from "../core/plan-types";
+import type { AgentPlan, FleetPlan, IdentityPlan, SecretRolePlan, VaultPathRule } from "../core/plan-types";
+import { sessionTagsFor } from "../core/tool-sessions";
+import { checkToolSessionSecretRole, namedLikeToolRole } from "./tool-session-checks";
 import { TOKEN_SELF_PATHS } from "../core/vault-policy";
 import { TIER_POLICIES } from "../core/tiers";
 import { tierPolicyFor } from "../core/compile";
 import { parseEksOidcProvider, vaultAudienceProblem } from "../core/platform-fields";
 import { isRoleShare, looksLikeAgentRole } from "../core/holdings";
-import { isOwnToolSession } from "../core/identity-roles";
+import { identityRoles, isOwnToolSession } from "../core/identity-roles";
 import { attribute, familyRules, meta, type Problem, type RuleFinding, PACK, planOnly } from "./define";
 import { standards } from "./standards";
 import type { RuleMeta } from "./types";
@@ -42,6 +44,14 @@ export const VAULT_RULES: readonly RuleMeta[] = [
     "Every role a vaultAws tool has Vault assume is declared by the platform team (`platform.shared` vaultAwsRole share naming the agent).",
     standards(["NHI5", "NHI9"], ["ASI03"], ["L4 Deployment & Infrastructure", "L7 Agent Ecosystem"], ["MEASURE 2.7"]),
     planOnly("platform shares are in the declaration only; on resources vault/secret-role-arns still refuses agent roles"),
+  ),
+  meta(
+    "vault/tool-session-tags",
+    "vault",
+    "error",
+    "A Vault AWS secret role that mints a tool session (it sets `sessionTags`, assumes a role named `…-tools` of any stack, or in the plan assumes the identity's tool role) names exactly that one tool role and sets `sessionTags` with exactly the keys `agent-identity:agent`, `…:identity` (`execution`), `…:tool`, `…:data-class` and `…:environment`; in the plan their values are the agent, the tool, its data class and the environment; in the pack (across resources) the role is a tool role of this stack, of the agent the tags name, whose trust admits that tool and data class.",
+    standards(["NHI5", "NHI9"], ["ASI03"], ["L4 Deployment & Infrastructure", "L7 Agent Ecosystem"], ["MEASURE 2.7"]),
+    PACK.both,
   ),
   meta("vault/unique-path", "vault", "error", "Every Vault path belongs to one identity: no two identities' roles, policies, secret roles, credentials or KV paths coincide, and the platform's Vault mounts do not overlap.", standards(["NHI5", "NHI9"], ["ASI03"], ["L4 Deployment & Infrastructure"], ["MEASURE 2.7"]), PACK.stack),
 ];
@@ -251,7 +261,7 @@ export function checkVaultMounts(vault: FleetPlan["platform"]["vault"], clusters
 }
 
 export const vaultRules = familyRules(VAULT_RULES, ({ plan }) => {
-  const agentRoleArns = plan.agents.flatMap((agent) => agent.identities.map((identity) => identity.iamRole.arn));
+  const agentRoleArns = plan.agents.flatMap((agent) => agent.identities.flatMap((identity) => identityRoles(identity).map((role) => role.arn)));
   // Each role is checked against the issuer of the cluster whose auth mount it lives in.
   const issuerOf = new Map(platformClusters(plan.platform).map((c) => [c.vaultAuthPath, c.oidcProviderArn ? parseEksOidcProvider(c.oidcProviderArn)?.issuer : undefined]));
   const isAgentRole = (arn: string) => looksLikeAgentRole(arn, agentRoleArns, plan.platform);
@@ -273,6 +283,7 @@ export const vaultRules = familyRules(VAULT_RULES, ({ plan }) => {
         // A tool session on the identity's own tool role: judged by vault/tool-session-tags instead.
         const context = isOwnToolSession(identity, secret) ? { maxStsTtlCeiling: tier.maxStsTtl } : { agentRoleArns, maxStsTtlCeiling: tier.maxStsTtl, declaredRoleArns, isAgentRole };
         add(agent.name, identity.kind, checkSecretRole(secret, context));
+        add(agent.name, identity.kind, toolSessionProblems(plan, agent, identity, secret));
       }
     }
   }
@@ -282,3 +293,21 @@ export const vaultRules = familyRules(VAULT_RULES, ({ plan }) => {
   if (mountProblems.length) for (const agent of plan.agents) findings.push(...attribute(agent.name, null, mountProblems));
   return findings;
 });
+
+/** vault/tool-session-tags in the plan: a secret role minting a tool session names the tool role and sets that tool's five tags. */
+function toolSessionProblems(plan: FleetPlan, agent: AgentPlan, identity: IdentityPlan, secret: SecretRolePlan): Problem[] {
+  if (secret.type !== "aws") return [];
+  const toolRole = identity.toolRole;
+  const onToolRole = toolRole !== null && secret.roleArns.some((arn) => arn.toLowerCase() === toolRole.arn.toLowerCase());
+  // As the pack reads it: a role named like a tool role (`…-tools`), of any stack, is assumed only with session tags.
+  const namedLikeTool = secret.roleArns.some(namedLikeToolRole);
+  if (secret.sessionTags === null && !onToolRole && !namedLikeTool) return [];
+  const tool = agent.tools.find((each) => each.name === secret.tool);
+  const inTool = (problems: Problem[]) => problems.map((problem) => ({ ...problem, message: `tool ${secret.tool}: ${problem.message}` }));
+  if (toolRole && tool?.kind === "aws" && (onToolRole || secret.sessionTags !== null)) {
+    const tags = sessionTagsFor({ agent: agent.name, environment: plan.platform.environment }, tool);
+    return inTool(checkToolSessionSecretRole(secret, { toolRoleArn: toolRole.arn, tags }));
+  }
+  if (secret.sessionTags === null) return inTool(checkToolSessionSecretRole(secret));
+  return [{ rule: "vault/tool-session-tags", message: `tool ${secret.tool}: its secret role sets session tags, but ${toolRole ? `${secret.tool} is not an aws tool` : "the identity has no tool role"}`, fix: "only an aws tool's secret role mints a tool session, on its agent's tool role (toolSessions: tagged-sessions)" }];
+}

@@ -158,7 +158,8 @@ describe.concurrent.each(["dev", "prod"])("stack %s through the engine protocol"
 
     // The mock test's comparison (test/stack-program.test.ts), now across the wire.
     const plan = JSON.parse(runPlan({ stack, format: "json", date: TODAY }).stdout).plan;
-    const planned = plan.agents.flatMap((a: { identities: Array<{ iamRole: { name: string } }> }) => a.identities.map((i) => i.iamRole.name)).sort();
+    // Each identity's own role and, with tagged sessions, the execution identity's tool role.
+    const planned = plan.agents.flatMap((a: { identities: Array<{ iamRole: { name: string }; toolRole: { name: string } | null }> }) => a.identities.flatMap((i) => [i.iamRole.name, ...(i.toolRole ? [i.toolRole.name] : [])])).sort();
     const custom = run.monitor.resources.filter((r) => r.custom);
     expect(custom.filter((r) => r.type === "aws:iam/role:Role").map((r) => plain(r.inputs.name ?? null)).sort()).toEqual(planned);
     // And every resource, input for input, equals what the components register under mocks.

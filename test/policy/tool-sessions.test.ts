@@ -1,0 +1,159 @@
+/**
+ * The pack on tool roles (`toolSessions: tagged-sessions`): the components' own tool roles, their
+ * statements and Vault secret roles pass; each hand-written widening is refused under its rule id.
+ * Policies are called directly with built args (as @pulumi/awsguard's tests do).
+ */
+import { beforeAll, describe, expect, it } from "vitest";
+import { componentResources } from "../helpers/component-resources";
+import { PLATFORM, agent } from "../helpers/fixtures";
+import { runPack, ruleIds, type Resource } from "../helpers/policy-args";
+import type { PlatformInput } from "../../components/core/schema";
+
+const ENGINE = "arn:aws:iam::111122223333:role/vault-aws-engine";
+const TAGGED: PlatformInput = { ...PLATFORM, toolSessions: "tagged-sessions", vault: { ...PLATFORM.vault, awsEngineRoleArn: ENGINE } };
+const ROLE = "aws:iam/role:Role";
+const ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy";
+const SECRET_ROLE = "vault:aws/secretBackendRole:SecretBackendRole";
+const BACKEND = "vault:aws/secretBackend:SecretBackend";
+
+let base: Resource[];
+beforeAll(async () => {
+  base = await componentResources({
+    platform: TAGGED,
+    agents: [
+      agent("billing", { tools: [{ name: "read-data", dataClass: "internal", aws: [{ actions: ["s3:GetObject"], resources: ["arn:aws:s3:::acme-data/billing/*"] }] }] }),
+      agent("search"),
+    ],
+  });
+});
+
+const isToolRole = (r: Resource) => r.type === ROLE && String(r.props.name).endsWith("-billing-tools");
+const toolRole = () => base.find(isToolRole)!;
+const trust = () => JSON.parse(String(toolRole().props.assumeRolePolicy)) as { Statement: Array<Record<string, unknown>> };
+
+/** The base stack with the billing tool role's trust replaced by `statements`. */
+function withTrust(edit: (statements: Array<Record<string, unknown>>) => void): Resource[] {
+  const document = trust();
+  edit(document.Statement);
+  return base.map((r) => (isToolRole(r) ? { ...r, props: { ...r.props, assumeRolePolicy: JSON.stringify(document) } } : r));
+}
+
+async function rulesFor(resources: Resource[]): Promise<string[]> {
+  return ruleIds(await runPack(resources));
+}
+
+describe("the components' tool roles", () => {
+  it("register a tool role, its bound policy and a tagged secret role per tool, and the pack reports nothing", async () => {
+    expect(base.filter((r) => r.type === ROLE).map((r) => r.props.name)).toContain("acme-test-billing-tools");
+    const secret = base.find((r) => r.type === SECRET_ROLE && JSON.stringify(r.props.roleArns).includes("-billing-tools"))!;
+    expect(Object.keys(secret.props.sessionTags as object).sort()).toEqual(["agent-identity:agent", "agent-identity:data-class", "agent-identity:environment", "agent-identity:identity", "agent-identity:tool"]);
+    expect(await runPack(base)).toEqual([]);
+  });
+
+  it("pass with the stack's Vault AWS secret backend running as the trusted engine role", async () => {
+    expect(await runPack([...base, { type: BACKEND, name: "aws-engine", props: { path: "aws", roleArn: ENGINE } }])).toEqual([]);
+  });
+
+  it("pass for a revoked agent (trust all Deny, revocation policy on the tool role)", async () => {
+    const resources = await componentResources({ platform: TAGGED, agents: [agent("gone", { revoked: { at: "2026-11-01T00:00:00Z", reason: "leaked prompt" } })] });
+    expect(resources.some((r) => r.type === ROLE && r.props.name === "acme-test-gone-tools")).toBe(true);
+    expect(await runPack(resources)).toEqual([]);
+  });
+});
+
+describe("trust/tool-role-vault-only", () => {
+  const cases: Array<[string, (s: Array<Record<string, unknown>>) => void]> = [
+    ["a tool role trusting *", (s) => void (s[0].Principal = "*")],
+    ["a tool role trusting the account root", (s) => void (s[0].Principal = { AWS: "arn:aws:iam::111122223333:root" })],
+    ["a tool role trusting another role with no tag conditions", (s) => s.splice(0, s.length, { Effect: "Allow", Principal: { AWS: "arn:aws:iam::111122223333:role/ops" }, Action: ["sts:AssumeRole", "sts:TagSession"] })],
+    ["StringLike on the tool tag", (s) => void (s[0].Condition = { StringLike: { "aws:RequestTag/agent-identity:tool": "*" }, StringEquals: { "aws:RequestTag/agent-identity:data-class": "internal" } })],
+    ["a service principal", (s) => void (s[0].Principal = { Service: "ec2.amazonaws.com" })],
+    ["a federated principal (a pod's web identity)", (s) => void (s[0].Principal = { Federated: PLATFORM.aws.oidcProviderArn })],
+    ["TagSession admitting any tag key", (s) => void delete (s.at(-1)!.Condition as Record<string, unknown>)["ForAllValues:StringEquals"]],
+  ];
+  for (const [name, edit] of cases) {
+    it(`refuses ${name}`, async () => {
+      expect(await rulesFor(withTrust(edit))).toContain("trust/tool-role-vault-only");
+    });
+  }
+
+  it("refuses a tool role trusting a role other than the stack's Vault AWS engine", async () => {
+    const backend: Resource = { type: BACKEND, name: "aws-engine", props: { path: "aws", roleArn: "arn:aws:iam::111122223333:role/other-vault" } };
+    expect(await rulesFor([...base, backend])).toEqual(["trust/tool-role-vault-only"]);
+  });
+
+  it("refuses a tool role trusting a role of another account than its agent's", async () => {
+    const rules = await rulesFor(withTrust((s) => s.forEach((statement) => (statement.Principal = { AWS: "arn:aws:iam::444455556666:role/vault-aws-engine" }))));
+    expect(rules).toEqual(["trust/tool-role-vault-only"]);
+  });
+
+  it("refuses a role tagged as a tool role of another identity", async () => {
+    const resources = base.map((r) => (isToolRole(r) ? { ...r, props: { ...r.props, tags: { ...(r.props.tags as object), identity: "audit" } } } : r));
+    expect(await rulesFor(resources)).toContain("trust/tool-role-vault-only");
+  });
+
+  it("still judges an untagged copy of the trust as an agent role's (an AWS principal is refused)", async () => {
+    const copy: Resource = { type: ROLE, name: "copy", props: { name: "copy", assumeRolePolicy: toolRole().props.assumeRolePolicy, tags: { agent: "billing", identity: "execution" } } };
+    expect(await rulesFor([...base, copy])).toContain("trust/account-principal");
+  });
+});
+
+describe("iam/tool-session-bound", () => {
+  const unbound = {
+    Version: "2012-10-17",
+    Statement: [{ Effect: "Allow", Action: ["s3:GetObject"], Resource: ["arn:aws:s3:::acme-data/billing/*"], Condition: { StringEquals: { "aws:RequestedRegion": "us-east-1", "aws:PrincipalTag/agent-identity:data-class": "internal", "aws:PrincipalTag/agent-identity:environment": "test" } } }],
+  };
+
+  it("refuses a RolePolicy on the tool role without the PrincipalTag tool condition", async () => {
+    const policy: Resource = { type: ROLE_POLICY, name: "extra", props: { name: "extra", role: "acme-test-billing-tools", policy: JSON.stringify(unbound) } };
+    expect(await rulesFor([...base, policy])).toEqual(["iam/tool-session-bound"]);
+  });
+
+  it("refuses the components' own tool policy with its tool condition removed", async () => {
+    const resources = base.map((r) => {
+      if (r.type !== ROLE_POLICY || r.props.role === undefined || !String(r.name).includes("tool-role")) return r;
+      const document = JSON.parse(String(r.props.policy));
+      for (const statement of document.Statement) delete statement.Condition.StringEquals["aws:PrincipalTag/agent-identity:tool"];
+      return { ...r, props: { ...r.props, policy: JSON.stringify(document) } };
+    });
+    expect(resources).not.toEqual(base);
+    expect(await rulesFor(resources)).toEqual(["iam/tool-session-bound"]);
+  });
+
+  it("refuses an inline policy of a hand-written tool role bound to two tools", async () => {
+    const two = { ...unbound, Statement: [{ ...unbound.Statement[0], Condition: { StringEquals: { ...unbound.Statement[0].Condition.StringEquals, "aws:PrincipalTag/agent-identity:tool": ["read-data", "write-data"] } } }] };
+    const role = toolRole();
+    const resources = base.map((r) => (r === role ? { ...r, props: { ...r.props, inlinePolicies: [{ name: "inline", policy: JSON.stringify(two) }] } } : r));
+    expect(await rulesFor(resources)).toContain("iam/tool-session-bound");
+  });
+});
+
+describe("vault/tool-session-tags", () => {
+  const secret = (props: Record<string, unknown>): Resource => ({ type: SECRET_ROLE, name: "hand-written", props: { backend: "aws", name: "hand-written", credentialType: "assumed_role", maxStsTtl: 900, defaultStsTtl: 900, ...props } });
+  const tags = { "agent-identity:agent": "billing", "agent-identity:identity": "execution", "agent-identity:tool": "read-data", "agent-identity:data-class": "internal", "agent-identity:environment": "test" };
+
+  it("refuses a Vault AWS secret role assuming a …-tools role without session tags", async () => {
+    const rules = await rulesFor([...base, secret({ roleArns: ["arn:aws:iam::111122223333:role/acme-test-billing-tools"] })]);
+    expect(rules).toEqual(["vault/secret-role-arns", "vault/tool-session-tags"]);
+  });
+
+  it("refuses session tags missing the tool, or with an extra key", async () => {
+    const noTool = Object.fromEntries(Object.entries(tags).filter(([key]) => key !== "agent-identity:tool"));
+    expect(await rulesFor([...base, secret({ roleArns: ["arn:aws:iam::111122223333:role/acme-test-billing-tools"], sessionTags: noTool })])).toContain("vault/tool-session-tags");
+    expect(await rulesFor([...base, secret({ roleArns: ["arn:aws:iam::111122223333:role/acme-test-billing-tools"], sessionTags: { ...tags, team: "x" } })])).toContain("vault/tool-session-tags");
+  });
+
+  it("refuses a session tagged for another agent than the tool role's", async () => {
+    const rules = await rulesFor([...base, secret({ roleArns: ["arn:aws:iam::111122223333:role/acme-test-billing-tools"], sessionTags: { ...tags, "agent-identity:agent": "search" } })]);
+    expect(rules).toContain("vault/tool-session-tags");
+    expect(rules).toContain("vault/secret-role-arns");
+  });
+
+  it("refuses a session of a tool the tool role's trust does not admit", async () => {
+    expect(await rulesFor([...base, secret({ roleArns: ["arn:aws:iam::111122223333:role/acme-test-billing-tools"], sessionTags: { ...tags, "agent-identity:tool": "write-data" } })])).toEqual(["vault/tool-session-tags"]);
+  });
+
+  it("refuses session tags on a role that is not a tool role of the stack", async () => {
+    expect(await rulesFor([...base, secret({ roleArns: ["arn:aws:iam::444455556666:role/warehouse"], sessionTags: tags })])).toEqual(["vault/tool-session-tags"]);
+  });
+});
