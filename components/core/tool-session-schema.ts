@@ -21,13 +21,31 @@ export const SESSION_TAGS_MIN_VAULT = "1.17.2";
 
 interface PlatformScope {
   readonly toolSessions: ToolSessionMode;
+  readonly namePrefix: string;
+  readonly environment: string;
   readonly aws: { readonly accountId: string; readonly partition: string };
+  readonly shared?: ReadonlyArray<object>;
   readonly vault: { readonly version?: string; readonly awsEngineRoleArn?: string };
   readonly bootstrap?: { readonly aws?: { readonly roleArn: string } };
 }
 
 interface AgentScope {
-  readonly tools: ReadonlyArray<{ readonly name: string; readonly aws?: unknown; readonly session?: unknown }>;
+  readonly tools: ReadonlyArray<{ readonly name: string; readonly aws?: unknown; readonly session?: unknown; readonly vaultAws?: { readonly roleArn: string } }>;
+}
+
+/**
+ * Why a role cannot be the Vault AWS engine's principal, or null. Every tool role trusts that
+ * principal to mint any of its tools' sessions, so it must be a role of its own: never an agent's
+ * identity or tool role (its pods or sessions could then mint every tool's session, of any agent),
+ * nothing under this platform's agent names, and no service-linked role (an AWS service acts as it).
+ */
+export function engineRoleProblem(arn: string, platform: Pick<PlatformScope, "namePrefix" | "environment">): string | null {
+  const path = arn.slice(arn.indexOf(":role/") + ":role/".length).toLowerCase();
+  const name = path.slice(path.lastIndexOf("/") + 1);
+  if (/-(orchestration|execution|audit|tools)$/.test(name)) return `${arn} is named like an agent identity or tool role (…-orchestration, -execution, -audit, -tools): its sessions could mint every tool session of every agent; name the role Vault's AWS engine runs as`;
+  if (name.startsWith(`${platform.namePrefix}-`.toLowerCase())) return `${arn} is named under this platform's prefix "${platform.namePrefix}-", which belongs to agent roles; name the role Vault's AWS engine runs as`;
+  if (path.startsWith("aws-service-role/") || name.startsWith("awsservicerole")) return `${arn} is a service-linked role: an AWS service acts as it, not Vault`;
+  return null;
 }
 
 export interface SessionIssue {
@@ -44,6 +62,20 @@ export function toolSessionPlatformIssues(platform: PlatformScope): SessionIssue
   const issues: SessionIssue[] = [];
   const declared = platform.vault.awsEngineRoleArn;
   const bootstrapRole = platform.bootstrap?.aws?.roleArn;
+  for (const [path, arn] of [
+    [["vault", "awsEngineRoleArn"], declared],
+    [["bootstrap", "aws", "roleArn"], bootstrapRole],
+  ] as const) {
+    const problem = arn === undefined ? null : engineRoleProblem(arn, platform);
+    if (problem) issues.push({ path, message: problem });
+  }
+  const engine = vaultAwsEnginePrincipal(platform);
+  (platform.shared ?? []).forEach((share, index) => {
+    const role = "vaultAwsRole" in share ? String(share.vaultAwsRole) : undefined;
+    if (engine && role?.toLowerCase() === engine.toLowerCase()) {
+      issues.push({ path: ["shared", index, "vaultAwsRole"], message: `${role} is the role Vault's AWS engine runs as: an agent assuming it could mint every tool session of every agent; share a role of the target system` });
+    }
+  });
   if (declared !== undefined) {
     const [, partition, , , account] = declared.split(":");
     if (account !== platform.aws.accountId || partition !== platform.aws.partition) {
@@ -70,9 +102,13 @@ export function toolSessionPlatformIssues(platform: PlatformScope): SessionIssue
   return issues;
 }
 
-export function toolSessionAgentIssues(platform: Pick<PlatformScope, "toolSessions">, agent: AgentScope): SessionIssue[] {
+export function toolSessionAgentIssues(platform: Pick<PlatformScope, "toolSessions" | "vault" | "bootstrap">, agent: AgentScope): SessionIssue[] {
   const issues: SessionIssue[] = [];
+  const engine = vaultAwsEnginePrincipal(platform)?.toLowerCase();
   agent.tools.forEach((tool, index) => {
+    if (engine && tool.vaultAws?.roleArn.toLowerCase() === engine) {
+      issues.push({ path: ["tools", index, "vaultAws", "roleArn"], message: `tool ${tool.name}: ${tool.vaultAws.roleArn} is the role Vault's AWS engine runs as; an agent never assumes it (it could mint every tool session of every agent)` });
+    }
     if (tool.session === undefined) return;
     if (tool.aws === undefined) issues.push({ path: ["tools", index, "session"], message: `tool ${tool.name}: session applies to aws tools only (database, kv and vaultAws tools already have a Vault role of their own)` });
     else if (platform.toolSessions !== "tagged-sessions") issues.push({ path: ["tools", index, "session"], message: `tool ${tool.name}: session needs platform.toolSessions: tagged-sessions; with role the tool's grants sit on the execution role` });
