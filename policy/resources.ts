@@ -189,7 +189,9 @@ function roleProblems(resource: PackResource, inputs: KnownInputs, context: Pack
  * except inside KV v2 secret data (`<mount>/data/…`), which holds only values.
  */
 const CONTROL_ROOTS = new Set(["sys", "auth", "identity"]);
-const ENGINE_CONTROL = new Set(["role", "roles", "static-role", "static-roles", "roleset", "rolesets", "config"]);
+// creds/, sts/, static-creds/: a write there mints credentials (an AWS tool session, a database
+// user) into the deployment's state for whoever runs it.
+const ENGINE_CONTROL = new Set(["role", "roles", "static-role", "static-roles", "roleset", "rolesets", "config", "creds", "sts", "static-creds"]);
 function genericWriteRefused(path: string): boolean {
   if (path.length > 1024) return true;
   // Vault matches paths case-sensitively, but lower-casing here only refuses more.
@@ -237,7 +239,7 @@ function typeProblems(resource: PackResource, inputs: KnownInputs, context: Pack
     case TYPES.vaultGenericSecret: {
       const path = asString(v.path);
       return path !== undefined && genericWriteRefused(path)
-        ? [{ rule: "vault/generic-write", message: `${resource.type} ${resource.name} writes Vault path "${path}", which is under sys/, auth/ or identity/ (at any namespace depth) or a secrets engine's roles or config: it may define policies, tokens, logins, identities or mounts`, fix: "use vault.Policy, vault.kubernetes.AuthBackendRole and the other typed resources, which the pack checks; write only secret data with vault.generic.Secret" }]
+        ? [{ rule: "vault/generic-write", message: `${resource.type} ${resource.name} writes Vault path "${path}", which is under sys/, auth/ or identity/ (at any namespace depth) or a secrets engine's roles, config or credentials: it may define policies, tokens, logins, identities or mounts, or mint credentials`, fix: "use vault.Policy, vault.kubernetes.AuthBackendRole and the other typed resources, which the pack checks; write only secret data with vault.generic.Secret" }]
         : [];
     }
     case TYPES.vaultAuthRole: {

@@ -12,7 +12,8 @@ import { asList } from "../components/core/iam-document";
 import { SESSION_TAG } from "../components/core/tool-sessions";
 import type { Problem } from "../components/rules/define";
 import { checkToolRoleStatements, checkToolRoleTrust, checkToolSessionSecretRole, isToolRoleTags, namedLikeToolRole, roleNameOf } from "../components/rules/tool-session-checks";
-import { asRecord, asString, asStrings } from "./inputs";
+import { asString, asStrings } from "./inputs";
+import { engineRoleProblem } from "../components/core/tool-session-schema";
 import type { PackFinding } from "./resources";
 import type { StackIndex } from "./stack-index";
 
@@ -50,6 +51,17 @@ export function secretRoleToolSessionProblems(v: Record<string, unknown>): Probl
 
 type IndexedRole = StackIndex["roles"][number];
 
+/** The AWS principals a tool role's Allow statements trust. */
+function trustedPrincipals(role: IndexedRole): string[] {
+  return (role.trust?.Statement ?? []).filter((s) => s.Effect === "Allow").flatMap((s) => (s.Principal && s.Principal !== "*" ? asList(s.Principal.AWS) : []));
+}
+
+/** The account a tool role lives in, as its trust says (the engine is in the role's own account); undefined when unsaid. */
+function toolRoleAccount(role: IndexedRole): string | undefined {
+  const accounts = new Set(trustedPrincipals(role).map((arn) => arn.split(":")[4]));
+  return accounts.size === 1 ? [...accounts][0] : undefined;
+}
+
 /** The tool role a tagged secret role's one ARN names, among the stack's roles (IAM names: any case). */
 const rolesByName = new WeakMap<StackIndex, Map<string, IndexedRole>>();
 function targetRole(ix: StackIndex, arn: string | undefined): IndexedRole | undefined {
@@ -61,7 +73,10 @@ function targetRole(ix: StackIndex, arn: string | undefined): IndexedRole | unde
     for (const role of ix.roles) if (role.name && !byName.has(role.name.toLowerCase())) byName.set(role.name.toLowerCase(), role);
     rolesByName.set(ix, byName);
   }
-  return byName.get(roleNameOf(arn).toLowerCase());
+  const role = byName.get(roleNameOf(arn).toLowerCase());
+  // Same name in another account is another role: never this stack's tool role.
+  const account = role && isToolRoleTags(role.tags) ? toolRoleAccount(role) : undefined;
+  return account !== undefined && arn.split(":")[4] !== account ? undefined : role;
 }
 
 /** True when a Vault secret role is the session of a tool role of this stack, of the agent its tags name. */
@@ -91,6 +106,24 @@ export function checkToolRoles(ix: StackIndex, extraPolicies: ReadonlyMap<string
         add(role.resource.urn, [{ rule: "trust/tool-role-vault-only", message: `tool role ${role.name ?? role.resource.name} trusts ${[...new Set(foreign)].join(", ")}, not the role of this stack's Vault AWS secrets engine (${engineRoles.join(", ")})`, fix: "trust only the role the Vault AWS secret backend runs as (its roleArn)" }]);
       }
     }
+    // The engine is never an agent's identity or tool role, nor a service-linked role (any path or case).
+    for (const principal of new Set(trustedPrincipals(role))) {
+      const problem = engineRoleProblem(principal);
+      if (problem) add(role.resource.urn, [{ rule: "trust/tool-role-vault-only", message: `tool role ${role.name ?? role.resource.name} trusts ${problem}`, fix: "trust only the role Vault's AWS secrets engine runs as" }]);
+    }
+    // The TagSession statement names the role's own agent and environment: otherwise a session could carry another's.
+    for (const statement of (role.trust?.Statement ?? []).filter((s) => s.Effect === "Allow" && asList(s.Action).some((action) => action.toLowerCase() === "sts:tagsession"))) {
+      const equals = (statement.Condition?.StringEquals ?? {}) as Record<string, string | string[]>;
+      for (const [key, own] of [
+        [SESSION_TAG.agent, role.tags.agent],
+        [SESSION_TAG.environment, role.tags.environment],
+      ] as const) {
+        const value = asList(equals[`aws:RequestTag/${key}`]);
+        if (own !== undefined && (value.length !== 1 || value[0] !== own)) {
+          add(role.resource.urn, [{ rule: "trust/tool-role-vault-only", message: `tool role ${role.name ?? role.resource.name} (${key === SESSION_TAG.agent ? "agent" : "environment"} ${own}) admits sessions tagged ${key}=${value.join("|") || "(any)"}`, fix: `pin aws:RequestTag/${key} to ${own}` }]);
+        }
+      }
+    }
     // The engine role is in the tool role's own account: the account its execution ServiceAccount's role is in, when annotated.
     const sa = ix.serviceAccounts.find((each) => each.agent === role.tags.agent && each.kind === "execution");
     const account = (sa?.annotations["eks.amazonaws.com/role-arn"] ?? "").split(":")[4];
@@ -100,6 +133,14 @@ export function checkToolRoles(ix: StackIndex, extraPolicies: ReadonlyMap<string
       add(policy.resource.urn, checkToolRoleStatements(policy.document!, `inline policy ${asString(policy.v.name) ?? policy.resource.name}`));
     }
     for (const document of (name ? extraPolicies.get(name) : undefined) ?? []) add(role.resource.urn, checkToolRoleStatements(document, "an attached or resource policy"));
+  }
+  // Whatever a tool role trusts mints every tool session: no Vault AWS secret role may assume it.
+  const engines = new Set([...engineRoles, ...ix.roles.filter((r) => isToolRoleTags(r.tags)).flatMap(trustedPrincipals)].map((arn) => arn.toLowerCase()));
+  for (const secretRole of ix.secretRoles) {
+    const assumed = asStrings(secretRole.v.roleArns).filter((arn) => engines.has(arn.toLowerCase()));
+    if (assumed.length) {
+      findings.push({ rule: "vault/secret-role-arns", message: `AWS secret role ${asString(secretRole.v.name) ?? secretRole.resource.name} assumes ${assumed.join(", ")}, the role Vault's AWS engine runs as (every tool role trusts it)`, fix: "an agent never assumes the engine role: it could mint every tool session of every agent", agent: asString(secretRole.v.name) ?? secretRole.resource.name, identity: null, urn: secretRole.resource.urn });
+    }
   }
   for (const secretRole of ix.secretRoles) {
     const tags = sessionTagsOf(secretRole.v);
@@ -113,10 +154,11 @@ export function checkToolRoles(ix: StackIndex, extraPolicies: ReadonlyMap<string
     } else {
       if (role.tags.agent !== tags[SESSION_TAG.agent]) problems.push({ rule, message: `session tag ${SESSION_TAG.agent} is ${JSON.stringify(tags[SESSION_TAG.agent])}, but tool role ${role.name} belongs to agent ${role.tags.agent}`, fix: "a tool session names the agent whose tool role it assumes" });
       if (role.tags.environment !== undefined && role.tags.environment !== tags[SESSION_TAG.environment]) problems.push({ rule, message: `session tag ${SESSION_TAG.environment} is ${JSON.stringify(tags[SESSION_TAG.environment])}, but tool role ${role.name} is of environment ${role.tags.environment}`, fix: "tag the session with the tool role's environment" });
+      // An AssumeRole statement may list the tools of one data class.
       const admitted = (role.trust?.Statement ?? []).some((s) => {
-        if (s.Effect !== "Allow") return false;
-        const equals = asRecord(s.Condition?.StringEquals);
-        return equals[`aws:RequestTag/${SESSION_TAG.tool}`] === tags[SESSION_TAG.tool] && equals[`aws:RequestTag/${SESSION_TAG.dataClass}`] === tags[SESSION_TAG.dataClass];
+        if (s.Effect !== "Allow" || !asList(s.Action).some((action) => action.toLowerCase() === "sts:assumerole")) return false;
+        const equals = (s.Condition?.StringEquals ?? {}) as Record<string, string | string[]>;
+        return asList(equals[`aws:RequestTag/${SESSION_TAG.tool}`]).includes(String(tags[SESSION_TAG.tool])) && asList(equals[`aws:RequestTag/${SESSION_TAG.dataClass}`]).includes(String(tags[SESSION_TAG.dataClass]));
       });
       if (!admitted) problems.push({ rule, message: `tool role ${role.name} admits no session of tool ${JSON.stringify(tags[SESSION_TAG.tool])} with data class ${JSON.stringify(tags[SESSION_TAG.dataClass])}`, fix: "tag the session with a tool (and its data class) the tool role's trust names" });
     }

@@ -39,11 +39,11 @@ interface AgentScope {
  * identity or tool role (its pods or sessions could then mint every tool's session, of any agent),
  * nothing under this platform's agent names, and no service-linked role (an AWS service acts as it).
  */
-export function engineRoleProblem(arn: string, platform: Pick<PlatformScope, "namePrefix" | "environment">): string | null {
+export function engineRoleProblem(arn: string, platform?: Pick<PlatformScope, "namePrefix" | "environment">): string | null {
   const path = arn.slice(arn.indexOf(":role/") + ":role/".length).toLowerCase();
   const name = path.slice(path.lastIndexOf("/") + 1);
   if (/-(orchestration|execution|audit|tools)$/.test(name)) return `${arn} is named like an agent identity or tool role (…-orchestration, -execution, -audit, -tools): its sessions could mint every tool session of every agent; name the role Vault's AWS engine runs as`;
-  if (name.startsWith(`${platform.namePrefix}-`.toLowerCase())) return `${arn} is named under this platform's prefix "${platform.namePrefix}-", which belongs to agent roles; name the role Vault's AWS engine runs as`;
+  if (platform && name.startsWith(`${platform.namePrefix}-`.toLowerCase())) return `${arn} is named under this platform's prefix "${platform.namePrefix}-", which belongs to agent roles; name the role Vault's AWS engine runs as`;
   if (path.startsWith("aws-service-role/") || name.startsWith("awsservicerole")) return `${arn} is a service-linked role: an AWS service acts as it, not Vault`;
   return null;
 }

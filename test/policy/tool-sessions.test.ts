@@ -84,7 +84,8 @@ describe("trust/tool-role-vault-only", () => {
 
   it("refuses a tool role trusting a role of another account than its agent's", async () => {
     const rules = await rulesFor(withTrust((s) => s.forEach((statement) => (statement.Principal = { AWS: "arn:aws:iam::444455556666:role/vault-aws-engine" }))));
-    expect(rules).toEqual(["trust/tool-role-vault-only"]);
+    // Its Vault roles then mint sessions on a role the pack no longer takes for this stack's tool role: refused too.
+    expect(rules).toContain("trust/tool-role-vault-only");
   });
 
   it("refuses a role tagged as a tool role of another identity", async () => {
@@ -155,5 +156,65 @@ describe("vault/tool-session-tags", () => {
 
   it("refuses session tags on a role that is not a tool role of the stack", async () => {
     expect(await rulesFor([...base, secret({ roleArns: ["arn:aws:iam::444455556666:role/warehouse"], sessionTags: tags })])).toEqual(["vault/tool-session-tags"]);
+  });
+});
+
+describe("attack round (issue #14): the engine principal and what mints tool sessions", () => {
+  const principal = (arn: string) => (statements: Array<Record<string, unknown>>) => {
+    for (const statement of statements) statement.Principal = { AWS: arn };
+  };
+
+  it("refuses a tool role trusting an agent's identity role or a tool role (its own or another's) as the engine", async () => {
+    for (const arn of ["arn:aws:iam::111122223333:role/acme-test-billing-execution", "arn:aws:iam::111122223333:role/acme-test-search-orchestration", "arn:aws:iam::111122223333:role/acme-test-billing-tools", "arn:aws:iam::111122223333:role/x/ACME-TEST-SEARCH-EXECUTION"]) {
+      expect(await rulesFor(withTrust(principal(arn))), arn).toContain("trust/tool-role-vault-only");
+    }
+  });
+
+  it("refuses a TagSession statement admitting another agent's or environment's tags", async () => {
+    for (const [key, value] of [
+      ["aws:RequestTag/agent-identity:agent", "search"],
+      ["aws:RequestTag/agent-identity:environment", "prod"],
+    ]) {
+      const resources = withTrust((statements) => {
+        const tag = statements.find((s) => s.Sid === "VaultTagsToolSessions")!;
+        (tag.Condition as Record<string, Record<string, unknown>>).StringEquals[key] = value;
+      });
+      expect(await rulesFor(resources), key).toContain("trust/tool-role-vault-only");
+    }
+  });
+
+  it("refuses a Vault AWS secret role assuming the engine role", async () => {
+    const resources = [...base, { type: SECRET_ROLE, name: "eng", props: { backend: "aws", name: "test.billing.eng", credentialType: "assumed_role", roleArns: [ENGINE], defaultStsTtl: 900, maxStsTtl: 900 } }];
+    expect(await rulesFor(resources)).toContain("vault/secret-role-arns");
+  });
+
+  it("refuses session tags on a same-named role in another account (not this stack's tool role)", async () => {
+    const resources = base.map((r) =>
+      r.type === SECRET_ROLE && JSON.stringify(r.props.roleArns).includes("-billing-tools") ? { ...r, props: { ...r.props, roleArns: ["arn:aws:iam::444455556666:role/acme-test-billing-tools"] } } : r,
+    );
+    expect(await rulesFor(resources)).toContain("vault/tool-session-tags");
+  });
+
+  it("refuses a generic Vault write that mints credentials (aws/sts, aws/creds, database/creds)", async () => {
+    for (const path of ["aws/sts/test.billing.read-data", "aws/creds/test.billing.read-data", "database/creds/test.billing.ledger"]) {
+      const resources = [...base, { type: "vault:generic/endpoint:Endpoint", name: "mint", props: { path, dataJson: "{}", writeFields: ["access_key", "secret_key"] } }];
+      expect(await rulesFor(resources), path).toContain("vault/generic-write");
+    }
+  });
+
+  it("accepts tools sharing a data class (one AssumeRole statement listing them)", async () => {
+    const resources = await componentResources({
+      platform: TAGGED,
+      agents: [
+        agent("billing", {
+          owns: ["arn:aws:s3:::acme-data/billing/*"],
+          tools: [
+            { name: "read-data", dataClass: "internal", aws: [{ actions: ["s3:GetObject"], resources: ["arn:aws:s3:::acme-data/billing/*"] }] },
+            { name: "write-data", dataClass: "internal", aws: [{ actions: ["s3:PutObject"], resources: ["arn:aws:s3:::acme-data/billing/*"] }] },
+          ],
+        }),
+      ],
+    });
+    expect(await runPack(resources)).toEqual([]);
   });
 });
