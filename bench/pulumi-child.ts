@@ -187,16 +187,20 @@ const notApplicable = (reason?: string): never => {
  * resource, every resource policy with freshly built args; then every stack policy once.
  */
 async function runPack(): Promise<{ packMs: number; packResourceMs: number; packStackMs: number; violations: number; policies: number }> {
-  const policies = createPolicies({ now: () => new Date(`${BENCH_DATE}T12:00:00Z`) });
+  // One date for every call, as the default `() => new Date()` costs no string parsing either.
+  const today = new Date(`${BENCH_DATE}T12:00:00Z`);
+  const policies = createPolicies({ now: () => today });
   let violations = 0;
   const report = () => void violations++;
+  // The engine reads each URN from its request once (a flat string): not rebuilt per policy here either.
+  const urns = inputs.map((r) => urnOf(r));
   const start = performance.now();
-  for (const r of inputs) {
+  for (const [at, r] of inputs.entries()) {
     for (const policy of policies) {
       const validate = (policy as ResourceValidationPolicy).validateResource;
       if (!validate) continue;
       const args: ResourceValidationArgs = {
-        type: r.type, name: r.name, urn: urnOf(r), props: unknownCheckingProxy(r.props), opts, stackTags: new Map(),
+        type: r.type, name: r.name, urn: urns[at], props: unknownCheckingProxy(r.props), opts, stackTags: new Map(),
         isType: () => false, asType: () => undefined, getConfig: <T extends object>() => ({}) as T, notApplicable,
       };
       for (const validation of Array.isArray(validate) ? validate : [validate]) await validation(args, report);
@@ -206,7 +210,7 @@ async function runPack(): Promise<{ packMs: number; packResourceMs: number; pack
   for (const policy of policies) {
     const validate = (policy as StackValidationPolicy).validateStack;
     if (!validate) continue;
-    const resources = inputs.map((r) => ({ type: r.type, name: r.name, urn: urnOf(r), props: unknownCheckingProxy(r.props), opts, dependencies: [], propertyDependencies: {}, isType: () => false, asType: () => undefined }) as unknown as PolicyResource);
+    const resources = inputs.map((r, at) => ({ type: r.type, name: r.name, urn: urns[at], props: unknownCheckingProxy(r.props), opts, dependencies: [], propertyDependencies: {}, isType: () => false, asType: () => undefined }) as unknown as PolicyResource);
     const args: StackValidationArgs = { resources, stackTags: new Map(), getConfig: <T extends object>() => ({}) as T, notApplicable };
     await validate(args, report);
   }

@@ -55,12 +55,15 @@ function snapshot(value: unknown): Snapshot {
 function sameAs(value: unknown, snap: Snapshot): boolean {
   if ("leaf" in snap) return value === snap.leaf;
   if (value === null || typeof value !== "object" || Array.isArray(value) !== snap.array) return false;
-  const keys = Object.keys(value);
-  if (keys.length !== snap.keys.length) return false;
-  for (let i = 0; i < keys.length; i++) {
-    if (keys[i] !== snap.keys[i] || !sameAs((value as Record<string, unknown>)[keys[i]], snap.values[i])) return false;
+  // for-in gives own keys in Object.keys order without allocating them; an inherited enumerable
+  // key means the value is not plain data: treated as changed (checked again).
+  let i = 0;
+  for (const key in value) {
+    if (!Object.prototype.hasOwnProperty.call(value, key)) return false;
+    if (i >= snap.keys.length || key !== snap.keys[i] || !sameAs((value as Record<string, unknown>)[key], snap.values[i])) return false;
+    i++;
   }
-  return true;
+  return i === snap.keys.length;
 }
 
 /** A getter that throws (a hand-built proxy, an unknown read some other way) makes inputs uncacheable: checked every time. */
@@ -104,7 +107,11 @@ class ResourceMemo {
   find(resource: PackResource, day: string): ByRule | undefined {
     const entry = this.entries.get(resource.urn);
     if (!entry || entry.type !== resource.type || entry.name !== resource.name || entry.day !== day) return undefined;
-    return tryRead(() => sameAs(proxyTarget(resource.props) ?? resource.props, entry.inputs)) ? entry.findings : undefined;
+    try {
+      return sameAs(proxyTarget(resource.props) ?? resource.props, entry.inputs) ? entry.findings : undefined;
+    } catch {
+      return undefined; // a getter that throws: checked again (see tryRead)
+    }
   }
   store(resource: PackResource, day: string, findings: ByRule): void {
     const inputs = tryRead(() => snapshot(proxyTarget(resource.props) ?? resource.props));
@@ -142,10 +149,21 @@ const level = (rule: RuleMeta): EnforcementLevel => (rule.severity === "error" ?
 export function createPolicies(options: PackOptions = {}): Policies {
   const now = options.now ?? (() => new Date());
   const resourceMemo = new ResourceMemo(10_000);
+  // `now` as an ISO string, formatted once per distinct time (an invalid date still throws, as before).
+  let lastTime: number | undefined;
+  let lastDay = "";
+  const dayOf = (date: Date): string => {
+    const time = date.getTime();
+    if (time !== lastTime) {
+      lastDay = date.toISOString();
+      lastTime = time;
+    }
+    return lastDay;
+  };
   /** Findings of one resource: from the memo (synchronously), or checked after its Vault policy text is parsed. */
   const onResource = (resource: PackResource): ByRule | Promise<ByRule> => {
     const context = { now: now() };
-    const day = context.now.toISOString();
+    const day = dayOf(context.now);
     const known = resourceMemo.find(resource, day);
     if (known) return known;
     return prepareVaultPolicies(vaultPolicyTexts([resource])).then(() => {
