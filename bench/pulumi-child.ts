@@ -8,6 +8,9 @@
  * - handwritten: the same custom resources with the same inputs, written directly with
  *   @pulumi/aws, @pulumi/kubernetes and @pulumi/vault from a plan computed beforehand; no
  *   components, no validation.
+ * - structure: the hand-written resources under bare component resources of the same types and
+ *   names as the library's (fleet, agent, identity: the same URNs), each with empty registerOutputs:
+ *   what the component structure itself costs, apart from the library's own code.
  * - floor: `count` bare custom resources with no inputs and no logic: what the SDK itself costs.
  */
 import { performance } from "node:perf_hooks";
@@ -89,43 +92,75 @@ function graphDepth(): number {
   return Math.max(0, ...[...registrations.keys()].map(visit));
 }
 
-/** The same custom resources and inputs as components/agent.ts and agent-identity.ts, with no components. */
-function handWritten(plan: FleetPlan): void {
-  for (const agent of plan.agents) {
-    const name = `platform-${agent.name}`;
-    const namespace = agent.namespace.create ? new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: agent.namespace.name, labels: { ...agent.namespace.labels } } }) : undefined;
-    new aws.cloudwatch.LogGroup(`${name}-audit-log`, {
-      name: agent.auditLogGroup.name,
-      retentionInDays: agent.auditLogGroup.retentionDays,
-      deletionProtectionEnabled: true,
-      tags: { agent: agent.name, owner: agent.owner, tier: agent.tier, environment: plan.platform.environment, "managed-by": "pulumi-agent-identity" },
-    });
-    for (const identity of agent.identities) identityResources(`${name}-${identity.kind}`, identity, namespace);
+/** A component resource with no code of its own: registers, parents its children, registers no outputs. */
+class BareComponent extends pulumi.ComponentResource {
+  constructor(type: string, name: string, parent: pulumi.Resource | undefined) {
+    super(type, name, {}, { parent });
+  }
+  done(): void {
+    this.registerOutputs({});
   }
 }
 
-function identityResources(name: string, plan: IdentityPlan, namespace: pulumi.Resource | undefined): void {
+/**
+ * The same custom resources and inputs as components/agent.ts and agent-identity.ts, with no
+ * components; `structured`: under bare components of the library's types and names.
+ */
+function handWritten(plan: FleetPlan, structured = false): void {
+  const component = (type: string, name: string, parent?: pulumi.Resource) => (structured ? new BareComponent(`agent-identity:index:${type}`, name, parent) : undefined);
+  const fleet = component("AgentFleet", "platform");
+  for (const agent of plan.agents) {
+    const name = `platform-${agent.name}`;
+    const agentComponent = component("Agent", name, fleet);
+    const opts = { parent: agentComponent };
+    const namespace = agent.namespace.create ? new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: agent.namespace.name, labels: { ...agent.namespace.labels } } }, opts) : undefined;
+    new aws.cloudwatch.LogGroup(
+      `${name}-audit-log`,
+      {
+        name: agent.auditLogGroup.name,
+        retentionInDays: agent.auditLogGroup.retentionDays,
+        deletionProtectionEnabled: true,
+        tags: { agent: agent.name, owner: agent.owner, tier: agent.tier, environment: plan.platform.environment, "managed-by": "pulumi-agent-identity" },
+      },
+      opts,
+    );
+    for (const identity of agent.identities) {
+      const identityComponent = component("AgentIdentity", `${name}-${identity.kind}`, agentComponent);
+      identityResources(`${name}-${identity.kind}`, identity, namespace, identityComponent);
+      identityComponent?.done();
+    }
+    agentComponent?.done();
+  }
+  fleet?.done();
+}
+
+function identityResources(name: string, plan: IdentityPlan, namespace: pulumi.Resource | undefined, parent: pulumi.Resource | undefined): void {
+  const opts = { parent };
   new k8s.core.v1.ServiceAccount(
     `${name}-service-account`,
     {
       metadata: { name: plan.serviceAccount.name, namespace: plan.serviceAccount.namespace, labels: { ...plan.serviceAccount.labels }, annotations: { ...plan.serviceAccount.annotations } },
       automountServiceAccountToken: plan.serviceAccount.automountServiceAccountToken,
     },
-    { dependsOn: namespace ? [namespace] : [] },
+    { ...opts, dependsOn: namespace ? [namespace] : [] },
   );
-  const role = new aws.iam.Role(`${name}-role`, {
-    name: plan.iamRole.name,
-    description: `${plan.kind} identity of agent ${plan.serviceAccount.labels["agent-identity.io/agent"]} (managed by pulumi-agent-identity)`,
-    assumeRolePolicy: JSON.stringify(plan.iamRole.trustPolicy),
-    maxSessionDuration: plan.iamRole.maxSessionDuration,
-    permissionsBoundary: plan.iamRole.permissionsBoundary ?? undefined,
-    forceDetachPolicies: true,
-    tags: { ...plan.iamRole.tags },
-  });
-  for (const policy of plan.iamRole.policies) new aws.iam.RolePolicy(`${name}-${policy.name}`, { name: policy.name, role: role.name, policy: JSON.stringify(policy.document) });
+  const role = new aws.iam.Role(
+    `${name}-role`,
+    {
+      name: plan.iamRole.name,
+      description: `${plan.kind} identity of agent ${plan.serviceAccount.labels["agent-identity.io/agent"]} (managed by pulumi-agent-identity)`,
+      assumeRolePolicy: JSON.stringify(plan.iamRole.trustPolicy),
+      maxSessionDuration: plan.iamRole.maxSessionDuration,
+      permissionsBoundary: plan.iamRole.permissionsBoundary ?? undefined,
+      forceDetachPolicies: true,
+      tags: { ...plan.iamRole.tags },
+    },
+    opts,
+  );
+  for (const policy of plan.iamRole.policies) new aws.iam.RolePolicy(`${name}-${policy.name}`, { name: policy.name, role: role.name, policy: JSON.stringify(policy.document) }, opts);
   const vaultPlan = plan.vault;
   if (vaultPlan.policy && vaultPlan.role) {
-    const policy = new vault.Policy(`${name}-vault-policy`, { name: vaultPlan.policy.name, policy: renderVaultPolicy(vaultPlan.policy.paths) });
+    const policy = new vault.Policy(`${name}-vault-policy`, { name: vaultPlan.policy.name, policy: renderVaultPolicy(vaultPlan.policy.paths) }, opts);
     const r = vaultPlan.role;
     new vault.kubernetes.AuthBackendRole(`${name}-vault-role`, {
       backend: r.backend,
@@ -139,7 +174,7 @@ function identityResources(name: string, plan: IdentityPlan, namespace: pulumi.R
       tokenNoDefaultPolicy: r.tokenNoDefaultPolicy,
       aliasNameSource: r.aliasNameSource,
       aliasMetadata: { ...r.aliasMetadata },
-    });
+    }, opts);
   }
   for (const s of vaultPlan.secretRoles) {
     if (s.type === "database") {
@@ -151,7 +186,7 @@ function identityResources(name: string, plan: IdentityPlan, namespace: pulumi.R
         revocationStatements: s.revocationStatements.length ? [...s.revocationStatements] : undefined,
         defaultTtl: s.defaultTtl,
         maxTtl: s.maxTtl,
-      });
+      }, opts);
     } else {
       new vault.aws.SecretBackendRole(`${name}-secret-${s.tool}`, {
         backend: s.backend,
@@ -160,7 +195,7 @@ function identityResources(name: string, plan: IdentityPlan, namespace: pulumi.R
         roleArns: [...s.roleArns],
         defaultStsTtl: s.defaultStsTtl,
         maxStsTtl: s.maxStsTtl,
-      });
+      }, opts);
     }
   }
 }
@@ -186,7 +221,7 @@ const notApplicable = (reason?: string): never => {
  * The pack over every registered custom resource, the way the policy server calls it: for each
  * resource, every resource policy with freshly built args; then every stack policy once.
  */
-async function runPack(): Promise<{ packMs: number; packResourceMs: number; packStackMs: number; violations: number; policies: number }> {
+async function runPack(): Promise<{ packMs: number; packResourceMs: number; packStackMs: number; packCpuMs: number; packResourceCpuMs: number; packStackCpuMs: number; violations: number; policies: number }> {
   // One date for every call, as the default `() => new Date()` costs no string parsing either.
   const today = new Date(`${BENCH_DATE}T12:00:00Z`);
   const policies = createPolicies({ now: () => today });
@@ -194,6 +229,11 @@ async function runPack(): Promise<{ packMs: number; packResourceMs: number; pack
   const report = () => void violations++;
   // The engine reads each URN from its request once (a flat string): not rebuilt per policy here either.
   const urns = inputs.map((r) => urnOf(r));
+  const cpuMs = (since: NodeJS.CpuUsage) => {
+    const used = process.cpuUsage(since);
+    return (used.user + used.system) / 1000;
+  };
+  const cpuStart = process.cpuUsage();
   const start = performance.now();
   for (const [at, r] of inputs.entries()) {
     for (const policy of policies) {
@@ -207,6 +247,7 @@ async function runPack(): Promise<{ packMs: number; packResourceMs: number; pack
     }
   }
   const resourcesDone = performance.now();
+  const resourcesCpu = cpuMs(cpuStart);
   for (const policy of policies) {
     const validate = (policy as StackValidationPolicy).validateStack;
     if (!validate) continue;
@@ -215,7 +256,17 @@ async function runPack(): Promise<{ packMs: number; packResourceMs: number; pack
     await validate(args, report);
   }
   const end = performance.now();
-  return { packMs: end - start, packResourceMs: resourcesDone - start, packStackMs: end - resourcesDone, violations, policies: policies.length };
+  const totalCpu = cpuMs(cpuStart);
+  return {
+    packMs: end - start,
+    packResourceMs: resourcesDone - start,
+    packStackMs: end - resourcesDone,
+    packCpuMs: totalCpu,
+    packResourceCpuMs: resourcesCpu,
+    packStackCpuMs: totalCpu - resourcesCpu,
+    violations,
+    policies: policies.length,
+  };
 }
 
 async function main(): Promise<void> {
@@ -227,12 +278,12 @@ async function main(): Promise<void> {
   loadResourceClasses();
   await installMocks();
   let plan: FleetPlan | undefined;
-  if (mode === "handwritten" || mode === "pack") plan = planDeclaration({ platform: platform, agents }, "bench", validationDate).plan;
+  if (mode === "handwritten" || mode === "pack" || mode === "structure") plan = planDeclaration({ platform: platform, agents }, "bench", validationDate).plan;
 
   const cpuStart = process.cpuUsage();
   const start = performance.now();
   if (mode === "components") new AgentFleet("platform", { platform: platform, agents, validationDate: BENCH_DATE });
-  else if (mode === "handwritten" || mode === "pack") handWritten(plan!);
+  else if (mode === "handwritten" || mode === "pack" || mode === "structure") handWritten(plan!, mode === "structure");
   else if (mode === "floor") for (let i = 0; i < Number(countArg); i++) new Bare(`bare-${i}`);
   else throw new Error(`unknown mode ${mode}`);
   const constructed = performance.now();
