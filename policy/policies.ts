@@ -8,7 +8,7 @@
  * builds fresh args for every policy, so findings are memoised on the inputs' content, and each
  * rule's policy reports only its own findings. Errors are mandatory, warnings advisory.
  */
-import type { EnforcementLevel, Policies, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import type { EnforcementLevel, Policies, ReportViolation, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { RULES, formatViolation, type RuleMeta } from "../components/rules";
 import { proxyTarget, readInputs } from "./inputs";
 import { prepareVaultPolicies } from "./vault-hcl";
@@ -43,28 +43,51 @@ function assertCovered(findings: readonly PackFinding[], where: "resource" | "st
  * the engine calls every policy with freshly deserialised args, so all but the first call of a
  * resource are a comparison (issue #11: hashing cost more than checking).
  */
-type Snapshot = { readonly array: boolean; readonly keys: readonly string[]; readonly values: readonly Snapshot[] } | { readonly leaf: unknown };
+type Snapshot = readonly unknown[];
+const OBJECT = Symbol("object");
+const ARRAY = Symbol("array");
 
-function snapshot(value: unknown): Snapshot {
-  if (value === null || typeof value !== "object") return { leaf: value };
+/**
+ * One flat array per resource (a marker and key count per object, then each key and its value;
+ * primitives as themselves): kept for thousands of resources, so one array each rather than a
+ * tree of small objects the garbage collector would have to trace.
+ */
+function snapshot(value: unknown, into: unknown[] = []): Snapshot {
+  if (value === null || typeof value !== "object") {
+    into.push(value);
+    return into;
+  }
   const keys = Object.keys(value);
-  return { array: Array.isArray(value), keys, values: keys.map((key) => snapshot((value as Record<string, unknown>)[key])) };
+  into.push(Array.isArray(value) ? ARRAY : OBJECT, keys.length);
+  for (const key of keys) {
+    into.push(key);
+    snapshot((value as Record<string, unknown>)[key], into);
+  }
+  return into;
 }
 
-/** True only when `value` reads exactly as the snapshot did (NaN never equals: checked again). */
-function sameAs(value: unknown, snap: Snapshot): boolean {
-  if ("leaf" in snap) return value === snap.leaf;
-  if (value === null || typeof value !== "object" || Array.isArray(value) !== snap.array) return false;
+/**
+ * True only when `value` reads exactly as the snapshot did (NaN never equals: checked again).
+ * Returns the position after the value in the snapshot, or -1 when it differs.
+ */
+function sameFrom(value: unknown, snap: Snapshot, at: number): number {
+  if (value === null || typeof value !== "object") return at < snap.length && snap[at] === value ? at + 1 : -1;
+  if (snap[at] !== (Array.isArray(value) ? ARRAY : OBJECT)) return -1;
+  const count = snap[at + 1] as number;
+  let next = at + 2;
+  let seen = 0;
   // for-in gives own keys in Object.keys order without allocating them; an inherited enumerable
   // key means the value is not plain data: treated as changed (checked again).
-  let i = 0;
   for (const key in value) {
-    if (!Object.prototype.hasOwnProperty.call(value, key)) return false;
-    if (i >= snap.keys.length || key !== snap.keys[i] || !sameAs((value as Record<string, unknown>)[key], snap.values[i])) return false;
-    i++;
+    if (!Object.prototype.hasOwnProperty.call(value, key) || seen === count || snap[next] !== key) return -1;
+    next = sameFrom((value as Record<string, unknown>)[key], snap, next + 1);
+    if (next < 0) return -1;
+    seen++;
   }
-  return i === snap.keys.length;
+  return seen === count ? next : -1;
 }
+
+const sameAs = (value: unknown, snap: Snapshot): boolean => sameFrom(value, snap, 0) === snap.length;
 
 /** A getter that throws (a hand-built proxy, an unknown read some other way) makes inputs uncacheable: checked every time. */
 function tryRead<T>(read: () => T): T | undefined {
@@ -77,7 +100,9 @@ function tryRead<T>(read: () => T): T | undefined {
 
 /** Findings by rule id, in the order the checks reported them. */
 type ByRule = ReadonlyMap<string, readonly PackFinding[]>;
+const NO_FINDINGS: ByRule = new Map();
 function byRule(findings: readonly PackFinding[]): ByRule {
+  if (findings.length === 0) return NO_FINDINGS;
   const out = new Map<string, PackFinding[]>();
   for (const finding of findings) {
     const list = out.get(finding.rule);
@@ -162,10 +187,11 @@ export function createPolicies(options: PackOptions = {}): Policies {
   };
   /** Findings of one resource: from the memo (synchronously), or checked after its Vault policy text is parsed. */
   const onResource = (resource: PackResource): ByRule | Promise<ByRule> => {
-    const context = { now: now() };
-    const day = dayOf(context.now);
+    const today = now();
+    const day = dayOf(today);
     const known = resourceMemo.find(resource, day);
     if (known) return known;
+    const context = { now: today };
     return prepareVaultPolicies(vaultPolicyTexts([resource])).then(() => {
       const findings = byRule(resourceFindings(resource, context));
       resourceMemo.store(resource, day, findings);
@@ -187,26 +213,34 @@ export function createPolicies(options: PackOptions = {}): Policies {
   };
 
   // Synchronous when the findings are known (every policy after the first, per resource or stack).
-  const report = (findings: ByRule | Promise<ByRule>, rule: RuleMeta, each: (finding: PackFinding) => void): void | Promise<void> => {
-    const reportRule = (known: ByRule) => {
-      for (const finding of known.get(rule.id) ?? []) each(finding);
+  const resourcePolicy = (rule: RuleMeta): ResourceValidationPolicy => {
+    const report = (known: ByRule, reportViolation: ReportViolation) => {
+      for (const finding of known.get(rule.id) ?? []) reportViolation(message(rule, finding));
     };
-    return findings instanceof Promise ? findings.then(reportRule) : reportRule(findings);
+    return {
+      name: policyName(rule.id, "resource"),
+      description: rule.description,
+      enforcementLevel: level(rule),
+      validateResource: (args, reportViolation) => {
+        const findings = onResource(args);
+        return findings instanceof Promise ? findings.then((known) => report(known, reportViolation)) : report(findings, reportViolation);
+      },
+    };
   };
-  const resourcePolicy = (rule: RuleMeta): ResourceValidationPolicy => ({
-    name: policyName(rule.id, "resource"),
-    description: rule.description,
-    enforcementLevel: level(rule),
-    validateResource: (args, reportViolation) =>
-report(onResource(args), rule, (finding) => reportViolation(message(rule, finding))),
-  });
-  const stackPolicy = (rule: RuleMeta): StackValidationPolicy => ({
-    name: policyName(rule.id, "stack"),
-    description: `${rule.description} (across resources)`,
-    enforcementLevel: level(rule),
-    validateStack: (args, reportViolation) =>
-report(onStack(args.resources), rule, (finding) => reportViolation(message(rule, finding), finding.urn)),
-  });
+  const stackPolicy = (rule: RuleMeta): StackValidationPolicy => {
+    const report = (known: ByRule, reportViolation: ReportViolation) => {
+      for (const finding of known.get(rule.id) ?? []) reportViolation(message(rule, finding), finding.urn);
+    };
+    return {
+      name: policyName(rule.id, "stack"),
+      description: `${rule.description} (across resources)`,
+      enforcementLevel: level(rule),
+      validateStack: (args, reportViolation) => {
+        const findings = onStack(args.resources);
+        return findings instanceof Promise ? findings.then((known) => report(known, reportViolation)) : report(findings, reportViolation);
+      },
+    };
+  };
   return PACK_RULES.flatMap((rule) => [...(rule.pack.resource ? [resourcePolicy(rule)] : []), ...(rule.pack.stack ? [stackPolicy(rule)] : [])]);
 }
 
