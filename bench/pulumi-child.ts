@@ -1,6 +1,6 @@
 /**
  * One measurement of a Pulumi program under the SDK's mock monitor, in a process of its own (the
- * mock runtime is process-global). Usage: `pulumi-child <components|handwritten|floor> <agents> [count]`.
+ * mock runtime is process-global). Usage: `pulumi-child <components|handwritten|structure|floor|pack> <agents> [count]`.
  * Prints one JSON line: registrations, wall time from the first resource until every registration
  * has settled, and the depth of the graph of parent and dependency edges the monitor received.
  *
@@ -8,8 +8,15 @@
  * - handwritten: the same custom resources with the same inputs, written directly with
  *   @pulumi/aws, @pulumi/kubernetes and @pulumi/vault from a plan computed beforehand; no
  *   components, no validation.
+ * - structure: the hand-written resources under bare component resources of the same types and
+ *   names as the library's (fleet, agent, identity: the same URNs), each with empty registerOutputs:
+ *   what the component structure itself costs, apart from the library's own code.
  * - floor: `count` bare custom resources with no inputs and no logic: what the SDK itself costs.
  */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
@@ -89,43 +96,75 @@ function graphDepth(): number {
   return Math.max(0, ...[...registrations.keys()].map(visit));
 }
 
-/** The same custom resources and inputs as components/agent.ts and agent-identity.ts, with no components. */
-function handWritten(plan: FleetPlan): void {
-  for (const agent of plan.agents) {
-    const name = `platform-${agent.name}`;
-    const namespace = agent.namespace.create ? new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: agent.namespace.name, labels: { ...agent.namespace.labels } } }) : undefined;
-    new aws.cloudwatch.LogGroup(`${name}-audit-log`, {
-      name: agent.auditLogGroup.name,
-      retentionInDays: agent.auditLogGroup.retentionDays,
-      deletionProtectionEnabled: true,
-      tags: { agent: agent.name, owner: agent.owner, tier: agent.tier, environment: plan.platform.environment, "managed-by": "pulumi-agent-identity" },
-    });
-    for (const identity of agent.identities) identityResources(`${name}-${identity.kind}`, identity, namespace);
+/** A component resource with no code of its own: registers, parents its children, registers no outputs. */
+class BareComponent extends pulumi.ComponentResource {
+  constructor(type: string, name: string, parent: pulumi.Resource | undefined) {
+    super(type, name, {}, { parent });
+  }
+  done(): void {
+    this.registerOutputs({});
   }
 }
 
-function identityResources(name: string, plan: IdentityPlan, namespace: pulumi.Resource | undefined): void {
+/**
+ * The same custom resources and inputs as components/agent.ts and agent-identity.ts, with no
+ * components; `structured`: under bare components of the library's types and names.
+ */
+function handWritten(plan: FleetPlan, structured = false): void {
+  const component = (type: string, name: string, parent?: pulumi.Resource) => (structured ? new BareComponent(`agent-identity:index:${type}`, name, parent) : undefined);
+  const fleet = component("AgentFleet", "platform");
+  for (const agent of plan.agents) {
+    const name = `platform-${agent.name}`;
+    const agentComponent = component("Agent", name, fleet);
+    const opts = { parent: agentComponent };
+    const namespace = agent.namespace.create ? new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: agent.namespace.name, labels: { ...agent.namespace.labels } } }, opts) : undefined;
+    new aws.cloudwatch.LogGroup(
+      `${name}-audit-log`,
+      {
+        name: agent.auditLogGroup.name,
+        retentionInDays: agent.auditLogGroup.retentionDays,
+        deletionProtectionEnabled: true,
+        tags: { agent: agent.name, owner: agent.owner, tier: agent.tier, environment: plan.platform.environment, "managed-by": "pulumi-agent-identity" },
+      },
+      opts,
+    );
+    for (const identity of agent.identities) {
+      const identityComponent = component("AgentIdentity", `${name}-${identity.kind}`, agentComponent);
+      identityResources(`${name}-${identity.kind}`, identity, namespace, identityComponent);
+      identityComponent?.done();
+    }
+    agentComponent?.done();
+  }
+  fleet?.done();
+}
+
+function identityResources(name: string, plan: IdentityPlan, namespace: pulumi.Resource | undefined, parent: pulumi.Resource | undefined): void {
+  const opts = { parent };
   new k8s.core.v1.ServiceAccount(
     `${name}-service-account`,
     {
       metadata: { name: plan.serviceAccount.name, namespace: plan.serviceAccount.namespace, labels: { ...plan.serviceAccount.labels }, annotations: { ...plan.serviceAccount.annotations } },
       automountServiceAccountToken: plan.serviceAccount.automountServiceAccountToken,
     },
-    { dependsOn: namespace ? [namespace] : [] },
+    { ...opts, dependsOn: namespace ? [namespace] : [] },
   );
-  const role = new aws.iam.Role(`${name}-role`, {
-    name: plan.iamRole.name,
-    description: `${plan.kind} identity of agent ${plan.serviceAccount.labels["agent-identity.io/agent"]} (managed by pulumi-agent-identity)`,
-    assumeRolePolicy: JSON.stringify(plan.iamRole.trustPolicy),
-    maxSessionDuration: plan.iamRole.maxSessionDuration,
-    permissionsBoundary: plan.iamRole.permissionsBoundary ?? undefined,
-    forceDetachPolicies: true,
-    tags: { ...plan.iamRole.tags },
-  });
-  for (const policy of plan.iamRole.policies) new aws.iam.RolePolicy(`${name}-${policy.name}`, { name: policy.name, role: role.name, policy: JSON.stringify(policy.document) });
+  const role = new aws.iam.Role(
+    `${name}-role`,
+    {
+      name: plan.iamRole.name,
+      description: `${plan.kind} identity of agent ${plan.serviceAccount.labels["agent-identity.io/agent"]} (managed by pulumi-agent-identity)`,
+      assumeRolePolicy: JSON.stringify(plan.iamRole.trustPolicy),
+      maxSessionDuration: plan.iamRole.maxSessionDuration,
+      permissionsBoundary: plan.iamRole.permissionsBoundary ?? undefined,
+      forceDetachPolicies: true,
+      tags: { ...plan.iamRole.tags },
+    },
+    opts,
+  );
+  for (const policy of plan.iamRole.policies) new aws.iam.RolePolicy(`${name}-${policy.name}`, { name: policy.name, role: role.name, policy: JSON.stringify(policy.document) }, opts);
   const vaultPlan = plan.vault;
   if (vaultPlan.policy && vaultPlan.role) {
-    const policy = new vault.Policy(`${name}-vault-policy`, { name: vaultPlan.policy.name, policy: renderVaultPolicy(vaultPlan.policy.paths) });
+    const policy = new vault.Policy(`${name}-vault-policy`, { name: vaultPlan.policy.name, policy: renderVaultPolicy(vaultPlan.policy.paths) }, opts);
     const r = vaultPlan.role;
     new vault.kubernetes.AuthBackendRole(`${name}-vault-role`, {
       backend: r.backend,
@@ -139,7 +178,7 @@ function identityResources(name: string, plan: IdentityPlan, namespace: pulumi.R
       tokenNoDefaultPolicy: r.tokenNoDefaultPolicy,
       aliasNameSource: r.aliasNameSource,
       aliasMetadata: { ...r.aliasMetadata },
-    });
+    }, opts);
   }
   for (const s of vaultPlan.secretRoles) {
     if (s.type === "database") {
@@ -151,7 +190,7 @@ function identityResources(name: string, plan: IdentityPlan, namespace: pulumi.R
         revocationStatements: s.revocationStatements.length ? [...s.revocationStatements] : undefined,
         defaultTtl: s.defaultTtl,
         maxTtl: s.maxTtl,
-      });
+      }, opts);
     } else {
       new vault.aws.SecretBackendRole(`${name}-secret-${s.tool}`, {
         backend: s.backend,
@@ -160,7 +199,7 @@ function identityResources(name: string, plan: IdentityPlan, namespace: pulumi.R
         roleArns: [...s.roleArns],
         defaultStsTtl: s.defaultStsTtl,
         maxStsTtl: s.maxStsTtl,
-      });
+      }, opts);
     }
   }
 }
@@ -186,36 +225,80 @@ const notApplicable = (reason?: string): never => {
  * The pack over every registered custom resource, the way the policy server calls it: for each
  * resource, every resource policy with freshly built args; then every stack policy once.
  */
-async function runPack(): Promise<{ packMs: number; packResourceMs: number; packStackMs: number; violations: number; policies: number }> {
-  const policies = createPolicies({ now: () => new Date(`${BENCH_DATE}T12:00:00Z`) });
+async function runPack(): Promise<{ packMs: number; packResourceMs: number; packStackMs: number; packCpuMs: number; packResourceCpuMs: number; packStackCpuMs: number; violations: number; policies: number }> {
+  // One date for every call, as the default `() => new Date()` costs no string parsing either.
+  const today = new Date(`${BENCH_DATE}T12:00:00Z`);
+  const policies = createPolicies({ now: () => today });
   let violations = 0;
   const report = () => void violations++;
+  // The engine reads each URN from its request once (a flat string): not rebuilt per policy here either.
+  const urns = inputs.map((r) => urnOf(r));
+  const cpuMs = (since: NodeJS.CpuUsage) => {
+    const used = process.cpuUsage(since);
+    return (used.user + used.system) / 1000;
+  };
+  const cpuStart = process.cpuUsage();
   const start = performance.now();
-  for (const r of inputs) {
+  for (const [at, r] of inputs.entries()) {
     for (const policy of policies) {
       const validate = (policy as ResourceValidationPolicy).validateResource;
       if (!validate) continue;
       const args: ResourceValidationArgs = {
-        type: r.type, name: r.name, urn: urnOf(r), props: unknownCheckingProxy(r.props), opts, stackTags: new Map(),
+        type: r.type, name: r.name, urn: urns[at], props: unknownCheckingProxy(r.props), opts, stackTags: new Map(),
         isType: () => false, asType: () => undefined, getConfig: <T extends object>() => ({}) as T, notApplicable,
       };
       for (const validation of Array.isArray(validate) ? validate : [validate]) await validation(args, report);
     }
   }
   const resourcesDone = performance.now();
+  const resourcesCpu = cpuMs(cpuStart);
   for (const policy of policies) {
     const validate = (policy as StackValidationPolicy).validateStack;
     if (!validate) continue;
-    const resources = inputs.map((r) => ({ type: r.type, name: r.name, urn: urnOf(r), props: unknownCheckingProxy(r.props), opts, dependencies: [], propertyDependencies: {}, isType: () => false, asType: () => undefined }) as unknown as PolicyResource);
+    const resources = inputs.map((r, at) => ({ type: r.type, name: r.name, urn: urns[at], props: unknownCheckingProxy(r.props), opts, dependencies: [], propertyDependencies: {}, isType: () => false, asType: () => undefined }) as unknown as PolicyResource);
     const args: StackValidationArgs = { resources, stackTags: new Map(), getConfig: <T extends object>() => ({}) as T, notApplicable };
     await validate(args, report);
   }
   const end = performance.now();
-  return { packMs: end - start, packResourceMs: resourcesDone - start, packStackMs: end - resourcesDone, violations, policies: policies.length };
+  const totalCpu = cpuMs(cpuStart);
+  return {
+    packMs: end - start,
+    packResourceMs: resourcesDone - start,
+    packStackMs: end - resourcesDone,
+    packCpuMs: totalCpu,
+    packResourceCpuMs: resourcesCpu,
+    packStackCpuMs: totalCpu - resourcesCpu,
+    violations,
+    policies: policies.length,
+  };
+}
+
+/**
+ * The engine runs a policy pack as a plugin process of its own, holding only the pack: so does the
+ * bench. The registered inputs go to a file and `pack-run` (below) checks them in a fresh process;
+ * in this one they would share a heap with everything the mock run holds (1.8 GB at 1,000 agents),
+ * and its garbage collection, not the pack, would dominate.
+ */
+function packInOwnProcess(): Awaited<ReturnType<typeof runPack>> {
+  const dir = mkdtempSync(join(tmpdir(), "agent-identity-pack-"));
+  try {
+    const file = join(dir, "inputs.json");
+    writeFileSync(file, JSON.stringify(inputs));
+    const run = spawnSync(process.execPath, [__filename, "pack-run", file], { encoding: "utf8", maxBuffer: 1 << 26 });
+    if (run.status !== 0) throw new Error(`pack-run failed (exit ${run.status}): ${run.stderr.slice(0, 2000)}`);
+    return JSON.parse(run.stdout.trim().split("\n").pop()!) as Awaited<ReturnType<typeof runPack>>;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 async function main(): Promise<void> {
   const [mode, agentsArg, countArg] = process.argv.slice(2);
+  if (mode === "pack-run") {
+    for (const input of JSON.parse(readFileSync(agentsArg, "utf8")) as typeof inputs) inputs.push(input);
+    process.stdout.write(`${JSON.stringify(await runPack())}\n`);
+    return;
+  }
   const agents = benchAgents(Number(agentsArg));
   const platform = benchPlatform(agents);
   const validationDate = new Date(`${BENCH_DATE}T12:00:00Z`);
@@ -223,12 +306,12 @@ async function main(): Promise<void> {
   loadResourceClasses();
   await installMocks();
   let plan: FleetPlan | undefined;
-  if (mode === "handwritten" || mode === "pack") plan = planDeclaration({ platform: platform, agents }, "bench", validationDate).plan;
+  if (mode === "handwritten" || mode === "pack" || mode === "structure") plan = planDeclaration({ platform: platform, agents }, "bench", validationDate).plan;
 
   const cpuStart = process.cpuUsage();
   const start = performance.now();
   if (mode === "components") new AgentFleet("platform", { platform: platform, agents, validationDate: BENCH_DATE });
-  else if (mode === "handwritten" || mode === "pack") handWritten(plan!);
+  else if (mode === "handwritten" || mode === "pack" || mode === "structure") handWritten(plan!, mode === "structure");
   else if (mode === "floor") for (let i = 0; i < Number(countArg); i++) new Bare(`bare-${i}`);
   else throw new Error(`unknown mode ${mode}`);
   const constructed = performance.now();
@@ -243,7 +326,7 @@ async function main(): Promise<void> {
     planDeclaration({ platform: platform, agents }, "bench", validationDate);
     validationMs = performance.now() - before;
   }
-  const pack = mode === "pack" ? await runPack() : undefined;
+  const pack = mode === "pack" ? packInOwnProcess() : undefined;
   const nodes = [...registrations.values()];
   process.stdout.write(
     `${JSON.stringify({

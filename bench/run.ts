@@ -187,6 +187,10 @@ interface ChildResult {
   packMs?: number;
   packResourceMs?: number;
   packStackMs?: number;
+  packCpuMs?: number;
+  packResourceCpuMs?: number;
+  packStackCpuMs?: number;
+  violations?: number;
   policies?: number;
 }
 
@@ -205,16 +209,20 @@ function benchProgram(options: Options, work: string): void {
     const ours: ChildResult[] = [];
     const hand: ChildResult[] = [];
     const floor: ChildResult[] = [];
+    const structure: ChildResult[] = [];
     let capped = false;
     // Interleaved, so each ratio compares runs made under the same load.
     for (let run = 0; run < options.runs && !capped; run++) {
       const c = child(["components", String(agents)], options, work);
       const h = child(["handwritten", String(agents)], options, work);
       const f = h && child(["floor", String(agents), String(h.custom)], options, work);
-      if (!h || !f) capped = true;
+      // The hand-written resources under bare components of the same types and names: the structure's own cost.
+      const st = f && child(["structure", String(agents)], options, work);
+      if (!h || !f || !st) capped = true;
       else {
         hand.push(h);
         floor.push(f);
+        structure.push(st);
       }
       if (!c) capped = true;
       else if (h && f) ours.push(c);
@@ -229,12 +237,16 @@ function benchProgram(options: Options, work: string): void {
     }
     const c = ours[0];
     if (c.custom !== hand[0].custom) throw new Error(`components registered ${c.custom} custom resources, the hand-written baseline ${hand[0].custom}`);
+    if (c.components !== structure[0].components) throw new Error(`components registered ${c.components} component resources, the structure baseline ${structure[0].components}`);
     const perResource = (r: ChildResult) => r.ms / r.custom;
     const ratio = median(ours.map((o, i) => perResource(o) / perResource(hand[i])));
     const ratioPrecomputed = median(ours.map((o, i) => (o.ms - o.validationMs) / o.custom / perResource(hand[i])));
     const cpuRatio = median(ours.map((o, i) => o.cpuMs / o.custom / (hand[i].cpuMs / hand[i].custom)));
     const floorRatio = median(ours.map((o, i) => perResource(o) / perResource(floor[i])));
     const handFloor = median(hand.map((h, i) => perResource(h) / perResource(floor[i])));
+    const cpuPerResource = (r: ChildResult) => r.cpuMs / r.custom;
+    const structureCpu = median(structure.map((st, i) => cpuPerResource(st) / cpuPerResource(hand[i])));
+    const oursOverStructureCpu = median(ours.map((o, i) => cpuPerResource(o) / cpuPerResource(structure[i])));
     const ms = (list: ChildResult[]) => median(list.map(perResource)).toFixed(2);
     depths.push(c.depth);
     row({
@@ -245,6 +257,14 @@ function benchProgram(options: Options, work: string): void {
     });
     // Judged on CPU time: on a shared machine, wall time mostly measures who else is running.
     row({ measure: `${label}: components ÷ hand-written per resource, CPU time (validation included)`, measured: `${cpuRatio.toFixed(2)}×`, target: "≤ 1.2×", met: cpuRatio <= 1.2, runs: ours.length, note: "components" });
+    row({
+      measure: `${label}: CPU per resource, split: same component structure (bare components, same URNs) ÷ hand-written; components ÷ that structure (the library's own code, validation included)`,
+      measured: `${structureCpu.toFixed(2)}×; ${oursOverStructureCpu.toFixed(2)}×`,
+      target: "",
+      runs: ours.length,
+    });
+    figures[`structure-${agents}`] = structureCpu;
+    figures[`own-${agents}`] = oursOverStructureCpu;
     row({ measure: `${label}: components ÷ hand-written per resource, wall time (validation included)`, measured: `${ratio.toFixed(2)}×`, target: "", runs: ours.length });
     row({ measure: `${label}: components ÷ hand-written per resource, wall time (plan precomputed: validation subtracted)`, measured: `${ratioPrecomputed.toFixed(2)}×`, target: "", runs: ours.length });
     row({ measure: `${label}: components ÷ SDK floor; hand-written ÷ SDK floor`, measured: `${floorRatio.toFixed(2)}×; ${handFloor.toFixed(2)}×`, target: "", runs: ours.length });
@@ -258,26 +278,43 @@ function benchProgram(options: Options, work: string): void {
 }
 
 function benchPack(options: Options, work: string): void {
-  const agents = options.smoke ? 3 : 1000;
-  const label = `Policy pack over the resources of ${agents.toLocaleString("en")} agents`;
-  const samples: ChildResult[] = [];
-  for (let run = 0; run < options.runs; run++) {
-    // Registering the resources under the mock monitor comes first and is not part of the figure: a longer cap.
-    const result = child(["pack", String(agents)], options, work, options.capSeconds * 3);
-    if (!result) break;
-    samples.push(result);
-    if (result.ms + (result.packMs ?? 0) > 60_000) break;
+  // Two sizes, so the growth row shows whether the pack stays linear in the stack's size.
+  const sizes = options.smoke ? [3] : [100, 1000];
+  const cpu: Record<number, number> = {};
+  for (const agents of sizes) {
+    const label = `Policy pack over the resources of ${agents.toLocaleString("en")} agents`;
+    const target = agents === 1000 ? "≤ 5 s" : "";
+    const samples: ChildResult[] = [];
+    for (let run = 0; run < options.runs; run++) {
+      // Registering the resources under the mock monitor comes first and is not part of the figure: a longer cap.
+      const result = child(["pack", String(agents)], options, work, options.capSeconds * 3);
+      if (!result) break;
+      // The generated fleet is valid: a violation here means the pack misjudges it (or the bench is wrong).
+      if (result.violations !== 0) throw new Error(`the pack reported ${result.violations} violation(s) on the valid ${agents}-agent fleet`);
+      samples.push(result);
+      if (result.ms + (result.packMs ?? 0) > 60_000) break;
+    }
+    if (samples.length === 0) {
+      overCap(`${label}: wall`, options.capSeconds, target, "pack");
+      continue;
+    }
+    const pick = (field: keyof ChildResult) => seconds(median(samples.map((s) => s[field] as number)));
+    const packCpu = median(samples.map((s) => s.packCpuMs!));
+    cpu[agents] = packCpu;
+    row({
+      measure: `${label} (${samples[0].custom.toLocaleString("en")} resources, ${samples[0].policies} policies): CPU (wall), per-resource / stack policies`,
+      measured: `${seconds(packCpu)} (${pick("packMs")}): ${pick("packResourceCpuMs")} (${pick("packResourceMs")}) / ${pick("packStackCpuMs")} (${pick("packStackMs")})`,
+      target,
+      // Judged on CPU time, as the components are: on a shared machine the wall time also measures other work.
+      met: target ? packCpu <= 5000 : undefined,
+      runs: samples.length,
+      note: target ? "pack" : undefined,
+    });
   }
-  if (samples.length === 0) return overCap(`${label}: wall`, options.capSeconds, "≤ 5 s", "pack");
-  const packMs = median(samples.map((s) => s.packMs!));
-  row({
-    measure: `${label} (${samples[0].custom.toLocaleString("en")} resources, ${samples[0].policies} policies): wall, per-resource / stack policies`,
-    measured: `${seconds(packMs)}: ${seconds(median(samples.map((s) => s.packResourceMs!)))} / ${seconds(median(samples.map((s) => s.packStackMs!)))}`,
-    target: "≤ 5 s",
-    met: packMs <= 5000,
-    runs: samples.length,
-    note: "pack",
-  });
+  if (cpu[100] !== undefined && cpu[1000] !== undefined) {
+    const ratio = cpu[1000] / cpu[100];
+    row({ measure: "Policy pack growth 1,000 / 100 agents (CPU)", measured: ratio.toFixed(1), target: "≤ 11", met: ratio <= 11, note: "pack" });
+  }
 }
 
 // ------------------------------------------------------------------ diff
@@ -334,15 +371,23 @@ function benchAdversarial(options: Options, work: string): void {
 
 // ------------------------------------------------------------------ report
 
-/** Why a target is missed and what would fix it: shown for each missed target. */
-const NOTES: Record<string, string> = {
+/** Why a target is missed and what would fix it: shown for each missed target (some read the figures measured). */
+const NOTES: Record<string, string | (() => string)> = {
   startup:
     "Start-up is node itself (~40 ms), zod (~100–200 ms to load its locales and build the schemas), js-yaml and the CLI's own modules; it no longer loads @pulumi/pulumi (~1 s) or transpiles TypeScript (tsx). On a loaded machine the wall time is mostly waiting for a core: compare the CPU figure.",
   plan:
     "The rules index every grant once per plan (a trie over ARN and Vault-path segments, components/core/resource-index.ts), so `plan` grows linearly with the fleet (see the growth rows); the glob matcher is linear and cached per pattern. At 1,000 agents the CPU time is at or near the target; on this shared, loaded 2-core machine the wall time is mostly waiting for a core: compare the CPU figure.",
-  components:
-    "The components register 4 component resources per agent (plus 1 fleet) on top of the same 18 custom resources per agent the hand-written program registers, and each registration costs what the SDK's mock monitor charges (promises that each capture a stack trace, serialisation): about 22% more registrations. Our own JavaScript (validation, construction, registerOutputs) is about 0.1 ms per resource at 100 agents. Reaching 1.2× would take fewer component resources per agent, which changes the resource graph (URNs) users already have in state.",
-  pack: "The per-resource checks run once per resource (the findings of all policies are cached by the resource's inputs); the stack checks still join every identity's holdings by scanning the stack's resources (policy/stack.ts, routes.ts): O(identities × resources). An index of the stack by agent, role name and ServiceAccount, built once per stack, would make them linear; not done yet.",
+  components: () => {
+    const sizes = Object.keys(figures).filter((key) => key.startsWith("structure-")).map((key) => Number(key.slice("structure-".length)));
+    const split = sizes.map((agents) => `${agents.toLocaleString("en")} agents: ${figures[`structure-${agents}`].toFixed(2)}× × ${figures[`own-${agents}`].toFixed(2)}×`).join("; ");
+    return (
+      "The components register 4 component resources per agent (plus 1 fleet) on top of the 18 custom resources per agent the hand-written program registers. The split rows separate the ratio into two factors " +
+      `(${split}): the component structure alone — the hand-written resources under bare components of the same types and names (the same URNs), which only register, parent their children and register empty outputs — costs a few percent; ` +
+      "the rest is the library's own work on top of it. In CPU profiles (1,000 agents) that is: validating the whole fleet before any child, in the clock and cold (planDeclaration with every rule: 1.6 s of CPU; its warm time is the validation figure above); the stack registry every Agent joins (1.0 s before this change, a quarter of it serialising the shared platform again for every agent, now done once per fleet); and the outputs each component builds and registers (pulumi.all over an agent's identities and over the fleet's agents, six outputs per identity): removing every registered output and every pulumi.all saved 5–8% at 300 agents, and the Agent and the fleet no longer register a second copy of their children's outputs. " +
+      "What is left is validation, which is the point of the components, and their public outputs; reaching 1.2× would take validating outside the program or fewer component resources or outputs per agent (a different resource graph or API), so it is not done."
+    );
+  },
+  pack: "The pack reads each resource's inputs once (through the policy server's proxy target, not the proxy) and answers every later policy from a per-URN memo compared on the inputs; the stack checks join through lookups built once per stack (policy/stack-index.ts), and the cross-agent index filters its wildcard entries by ARN service and resource prefix, so both grow linearly (see the growth row). What remains per resource is the checks themselves (the Vault policy HCL parser, PostgreSQL's grammar for database roles) and, per stack policy, the engine's own copy of every resource.",
   diff: "The diff parses both stack files (js-yaml, about 35 ms per 1,000 agents), validates and compiles them (no rules) and diffs the plans; on a loaded machine the wall time includes waiting for a core: compare the CPU figure.",
 };
 
@@ -360,11 +405,11 @@ function report(options: Options, startedAt: Date, load: number[]): string {
     "",
     `Machine: ${cpus().length} cores (${cpus()[0]?.model.trim() ?? "unknown CPU"}), ${(totalmem() / 2 ** 30).toFixed(1)} GiB memory, Node ${process.version}, ${process.platform}/${process.arch}; load average ${load.map((l) => l.toFixed(1)).join(", ")} at the start (other work on the machine inflates wall times; CPU times are given where they differ).`,
     "",
-    `Each figure is the median of the runs shown (a run over a minute is not repeated); each ratio compares runs made in the same bench run, interleaved. The components' target is judged on CPU time, since on a shared machine the wall time of one run also measures the other work running. Every process is capped at ${options.capSeconds} s. Wall times include process start-up. The Pulumi program runs under the SDK's mock monitor (no engine, no providers) in a process of its own, from the compiled package; the hand-written baseline registers the same custom resources with the same inputs directly, and the SDK floor the same number of bare resources.`,
+    `Each figure is the median of the runs shown (a run over a minute is not repeated); each ratio compares runs made in the same bench run, interleaved. The components' and the pack's targets are judged on CPU time, since on a shared machine the wall time of one run also measures the other work running. Every process is capped at ${options.capSeconds} s. Wall times include process start-up. The Pulumi program runs under the SDK's mock monitor (no engine, no providers) in a process of its own, from the compiled package; the hand-written baseline registers the same custom resources with the same inputs directly, the structure baseline the same under bare component resources of the same types and names (the same URNs), and the SDK floor the same number of bare resources. The pack runs over the inputs the program registered, in a process of its own (as the engine runs a policy pack as a plugin), the way the policy server calls it: every resource policy with fresh args per resource, then every stack policy with a fresh copy of every resource.`,
     "",
     ...table,
     "",
-    ...(missed.length ? ["## Why targets are missed", "", ...missed.map((key) => `- **${key}**: ${NOTES[key]}`), ""] : []),
+    ...(missed.length ? ["## Why targets are missed", "", ...missed.map((key) => { const note = NOTES[key]; return `- **${key}**: ${typeof note === "function" ? note() : note}`; }), ""] : []),
   ].join("\n");
 }
 

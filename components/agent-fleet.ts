@@ -92,10 +92,7 @@ export class AgentFleet extends pulumi.ComponentResource {
     this.namespaces = pulumi.all(Object.fromEntries(Object.entries(agents).map(([agentName, agent]) => [agentName, agent.namespace])));
     this.roleArns = pulumi.all(Object.fromEntries(Object.entries(agents).map(([agentName, agent]) => [agentName, agent.roleArns])));
 
-    this.registerOutputs({
-      agents: Object.fromEntries(
-        Object.entries(agents).map(([agentName, agent]) => [agentName, { namespace: agent.namespace, auditLogGroupName: agent.auditLogGroupName }]),
-      ),
-    });
+    // The fleet's own outputs; each agent's are registered by its Agent (not again here, issue #11).
+    this.registerOutputs({ namespaces: this.namespaces, roleArns: this.roleArns });
   }
 }

@@ -163,22 +163,14 @@ export class Agent extends pulumi.ComponentResource {
     this.roleArns = perIdentity((identity) => identity.roleArn);
     this.serviceAccountNames = perIdentity((identity) => identity.serviceAccountName);
 
+    // The component's own outputs. Each identity's names and ARNs are its AgentIdentity's outputs and
+    // are not registered a second time here: every registered output costs the SDK a serialisation
+    // and a promise (issue #11), and the URNs and the resource graph are unchanged.
     this.registerOutputs({
       namespace: this.namespace,
       auditLogGroupName: this.auditLogGroupName,
-      identities: Object.fromEntries(
-        Object.entries(identities).map(([kind, identity]) => [
-          kind,
-          {
-            serviceAccountName: identity.serviceAccountName,
-            serviceAccountNamespace: identity.serviceAccountNamespace,
-            roleName: identity.roleName,
-            roleArn: identity.roleArn,
-            vaultRoleName: identity.vaultRoleName,
-            vaultPolicyName: identity.vaultPolicyName,
-          },
-        ]),
-      ),
+      roleArns: this.roleArns,
+      serviceAccountNames: this.serviceAccountNames,
     });
   }
 

@@ -3,7 +3,6 @@
  * separate `RolePolicy` resources (joined by role name) and a namespace is shared only in
  * relation to other agents' ServiceAccounts. Same check functions as the plan rules.
  */
-import { readPolicyDocument } from "./inputs";
 import type { PolicyDocument } from "../components/core/iam-document";
 import { asList } from "../components/core/iam-document";
 import { IDENTITY_KINDS, type IdentityKind } from "../components/core/names";
@@ -25,13 +24,10 @@ type IndexedRole = StackIndex["roles"][number];
 
 /** Inline policies on the role itself and `RolePolicy` resources naming it. Unreadable ones are reported per resource. */
 function rolePolicies(ix: StackIndex, role: IndexedRole): NamedDocument[] {
-  const inline = (Array.isArray(role.v.inlinePolicies) ? role.v.inlinePolicies : []).flatMap((entry, index) => {
-    const { name, policy } = entry as { name?: unknown; policy?: unknown };
-    const document = readPolicyDocument(policy);
-    return document ? [{ name: typeof name === "string" ? name : `inline policy #${index + 1}`, urn: role.resource.urn, document }] : [];
-  });
-  const attached = ix.rolePolicies
-    .filter((p) => role.name && p.role === role.name.toLowerCase() && p.document)
+  // Inline documents are parsed once by the index; RolePolicy resources are looked up by role name.
+  const inline = role.inlineDocuments().map(({ entryName, index, document }) => ({ name: typeof entryName === "string" ? entryName : `inline policy #${index + 1}`, urn: role.resource.urn, document }));
+  const attached = (role.name ? ix.by.rolePoliciesOn.get(role.name.toLowerCase()) ?? [] : [])
+    .filter((p) => p.document)
     .map((p) => ({ name: typeof p.v.name === "string" ? p.v.name : p.resource.name, urn: p.resource.urn, document: p.document! }));
   return [...inline, ...attached];
 }
@@ -44,7 +40,7 @@ function roleAccount(ix: StackIndex, role: IndexedRole): string | undefined {
   const federated = (role.trust?.Statement ?? []).flatMap((s) => (s.Principal && s.Principal !== "*" ? asList(s.Principal.Federated) : []));
   const fromTrust = federated.map(arnAccount).find((account) => /^\d{12}$/.test(account));
   if (fromTrust) return fromTrust;
-  const sa = ix.serviceAccounts.find((s) => s.agent === role.tags.agent && s.kind === role.tags.identity);
+  const sa = ix.by.serviceAccountsOf(role.tags.agent, role.tags.identity)[0];
   const annotated = arnAccount(sa?.annotations["eks.amazonaws.com/role-arn"] ?? "");
   return /^\d{12}$/.test(annotated) ? annotated : undefined;
 }
@@ -71,9 +67,9 @@ export function checkAgentNamespaces(ix: StackIndex): PackFinding[] {
     const tierName = sa.labels[`${LABEL_PREFIX}/tier`];
     const tier = tierOf(tierName);
     if (!tier || reported.has(`${sa.agent}\u0000${sa.namespace}`)) continue;
-    const others = new Set(ix.serviceAccounts.filter((o) => o.namespace === sa.namespace && o.agent !== sa.agent).map((o) => o.agent));
+    const others = new Set((ix.by.serviceAccountsIn.get(sa.namespace) ?? []).filter((o) => o.agent !== sa.agent).map((o) => o.agent));
     // Its own: created in this stack for this agent (as the Agent component does), and no one else's ServiceAccounts in it.
-    const created = ix.namespaces.some((n) => n.name === sa.namespace && n.labels[`${LABEL_PREFIX}/agent`] === sa.agent);
+    const created = (ix.by.namespacesNamed.get(sa.namespace) ?? []).some((n) => n.labels[`${LABEL_PREFIX}/agent`] === sa.agent);
     const problems = checkOwnNamespace({ tier: tierName, namespace: sa.namespace, ownNamespace: created && others.size === 0 }, tier);
     if (problems.length) reported.add(`${sa.agent}\u0000${sa.namespace}`);
     findings.push(...problems.map((problem) => ({ ...problem, agent: sa.agent, identity: null, urn: sa.resource.urn })));

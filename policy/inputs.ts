@@ -4,7 +4,9 @@
  * would turn that into an advisory note (waving the resource through). We record every unknown
  * path instead, so the pack can report it as a violation.
  */
+import { isProxy } from "node:util/types";
 import { UnknownValueError } from "@pulumi/policy";
+import * as proxyModule from "@pulumi/policy/proxy";
 import type { PolicyDocument } from "../components/core/iam-document";
 
 /** The sentinel the Pulumi engine uses for an unknown value (`@pulumi/pulumi/runtime/rpc` unknownValue). */
@@ -17,11 +19,50 @@ export interface KnownInputs {
   readonly unknown: readonly string[];
 }
 
+/**
+ * What @pulumi/policy's proxy module uses internally (its .d.ts declares none of it): the keys that
+ * unwrap an `unknownCheckingProxy` and the sentinels its `get` trap throws on. Read from the
+ * installed module so they stay in step with it; if any is missing, inputs are read through the proxy.
+ */
+interface ProxyInternals {
+  readonly isSpecialProxy?: unknown;
+  readonly getSpecialProxyTarget?: unknown;
+  readonly [sentinel: string]: unknown;
+}
+const internals = proxyModule as unknown as ProxyInternals;
+const SENTINEL_NAMES = ["unknownBooleanValue", "unknownNumberValue", "unknownStringValue", "unknownArrayValue", "unknownAssetValue", "unknownArchiveValue", "unknownObjectValue"];
+const PROXY_UNKNOWNS: ReadonlySet<unknown> = new Set(SENTINEL_NAMES.map((name) => internals[name]));
+const UNWRAPPABLE =
+  typeof internals.isSpecialProxy === "string" && typeof internals.getSpecialProxyTarget === "string" && SENTINEL_NAMES.every((name) => typeof internals[name] === "string") && PROXY_UNKNOWNS.has(UNKNOWN_SENTINEL);
+
+/**
+ * The plain data behind @pulumi/policy's `unknownCheckingProxy`, or undefined for anything else.
+ * Performance only (issue #11): every read through the proxy allocates a proxy and a path, which
+ * made reading a resource's inputs cost more than checking them.
+ */
+export function proxyTarget(props: unknown): object | undefined {
+  if (!UNWRAPPABLE || !props || typeof props !== "object" || !isProxy(props)) return undefined;
+  const special = props as Record<string, unknown>;
+  if (special[internals.isSpecialProxy as string] !== true) return undefined;
+  const target = special[internals.getSpecialProxyTarget as string];
+  return target && typeof target === "object" ? target : undefined;
+}
+
 export function readInputs(props: Record<string, unknown>): KnownInputs {
   const unknown: string[] = [];
-  const walk = (value: unknown, path: string[]): unknown => {
-    if (value === UNKNOWN_SENTINEL) {
-      unknown.push(path.join("."));
+  // Through the proxy's target, a sentinel of any kind is what the proxy would have thrown on.
+  const target = proxyTarget(props);
+  const isUnknown = target ? (value: unknown) => PROXY_UNKNOWNS.has(value) : (value: unknown) => value === UNKNOWN_SENTINEL;
+  // Paths as linked lists, joined only for an unknown value: most inputs have none.
+  type Path = { readonly key: string; readonly up: Path } | null;
+  const dotted = (path: Path, key?: string): string => {
+    const keys: string[] = key === undefined ? [] : [key];
+    for (let at = path; at; at = at.up) keys.push(at.key);
+    return keys.reverse().join(".");
+  };
+  const walk = (value: unknown, path: Path): unknown => {
+    if (isUnknown(value)) {
+      unknown.push(dotted(path));
       return undefined;
     }
     if (value === null || typeof value !== "object") return value;
@@ -32,15 +73,15 @@ export function readInputs(props: Record<string, unknown>): KnownInputs {
         child = (value as Record<string, unknown>)[key];
       } catch (error) {
         if (!(error instanceof UnknownValueError) && !/can't be known during preview/.test(String(error))) throw error;
-        unknown.push([...path, key].join("."));
+        unknown.push(dotted(path, key));
         continue;
       }
-      const read = walk(child, [...path, key]);
+      const read = walk(child, { key, up: path });
       if (read !== undefined) (out as Record<string, unknown>)[key] = read;
     }
     return out;
   };
-  return { value: walk(props, []) as Record<string, unknown>, unknown };
+  return { value: walk(target ?? props, null) as Record<string, unknown>, unknown };
 }
 
 export const asString = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined);

@@ -8,10 +8,9 @@
  * builds fresh args for every policy, so findings are memoised on the inputs' content, and each
  * rule's policy reports only its own findings. Errors are mandatory, warnings advisory.
  */
-import { createHash } from "node:crypto";
-import type { EnforcementLevel, Policies, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import type { EnforcementLevel, Policies, ReportViolation, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { RULES, formatViolation, type RuleMeta } from "../components/rules";
-import { readInputs } from "./inputs";
+import { proxyTarget, readInputs } from "./inputs";
 import { prepareVaultPolicies } from "./vault-hcl";
 import { TYPES, checkResource, type PackContext, type PackFinding, type PackResource } from "./resources";
 import { checkStack } from "./stack";
@@ -38,22 +37,112 @@ function assertCovered(findings: readonly PackFinding[], where: "resource" | "st
 }
 
 /**
- * Findings by a digest of the inputs they were computed from. The engine asks every policy about
- * one resource (or the stack) in turn; a bounded map (oldest out first) also serves callers that
- * ask policy by policy over many resources.
+ * A resource's inputs as the checks read them (readInputs: own keys in order, arrays, primitives,
+ * unknown sentinels), copied so that a caller changing its objects later cannot change the copy.
+ * Kept per URN and compared on each call instead of serialising and hashing the inputs every time:
+ * the engine calls every policy with freshly deserialised args, so all but the first call of a
+ * resource are a comparison (issue #11: hashing cost more than checking).
  */
-class Memo<T> {
-  private readonly entries = new Map<string, T>();
+type Snapshot = readonly unknown[];
+const OBJECT = Symbol("object");
+const ARRAY = Symbol("array");
+
+/**
+ * One flat array per resource (a marker and key count per object, then each key and its value;
+ * primitives as themselves): kept for thousands of resources, so one array each rather than a
+ * tree of small objects the garbage collector would have to trace.
+ */
+function snapshot(value: unknown, into: unknown[] = []): Snapshot {
+  if (value === null || typeof value !== "object") {
+    into.push(value);
+    return into;
+  }
+  const keys = Object.keys(value);
+  into.push(Array.isArray(value) ? ARRAY : OBJECT, keys.length);
+  for (const key of keys) {
+    into.push(key);
+    snapshot((value as Record<string, unknown>)[key], into);
+  }
+  return into;
+}
+
+/**
+ * True only when `value` reads exactly as the snapshot did (NaN never equals: checked again).
+ * Returns the position after the value in the snapshot, or -1 when it differs.
+ */
+function sameFrom(value: unknown, snap: Snapshot, at: number): number {
+  if (value === null || typeof value !== "object") return at < snap.length && snap[at] === value ? at + 1 : -1;
+  if (snap[at] !== (Array.isArray(value) ? ARRAY : OBJECT)) return -1;
+  const count = snap[at + 1] as number;
+  let next = at + 2;
+  let seen = 0;
+  // for-in gives own keys in Object.keys order without allocating them; an inherited enumerable
+  // key means the value is not plain data: treated as changed (checked again).
+  for (const key in value) {
+    if (!Object.prototype.hasOwnProperty.call(value, key) || seen === count || snap[next] !== key) return -1;
+    next = sameFrom((value as Record<string, unknown>)[key], snap, next + 1);
+    if (next < 0) return -1;
+    seen++;
+  }
+  return seen === count ? next : -1;
+}
+
+const sameAs = (value: unknown, snap: Snapshot): boolean => sameFrom(value, snap, 0) === snap.length;
+
+/** A getter that throws (a hand-built proxy, an unknown read some other way) makes inputs uncacheable: checked every time. */
+function tryRead<T>(read: () => T): T | undefined {
+  try {
+    return read();
+  } catch {
+    return undefined;
+  }
+}
+
+/** Findings by rule id, in the order the checks reported them. */
+type ByRule = ReadonlyMap<string, readonly PackFinding[]>;
+const NO_FINDINGS: ByRule = new Map();
+function byRule(findings: readonly PackFinding[]): ByRule {
+  if (findings.length === 0) return NO_FINDINGS;
+  const out = new Map<string, PackFinding[]>();
+  for (const finding of findings) {
+    const list = out.get(finding.rule);
+    if (list) list.push(finding);
+    else out.set(finding.rule, [finding]);
+  }
+  return out;
+}
+
+interface Checked {
+  readonly type: string;
+  readonly name: string;
+  /** `now` as an ISO string: expiry findings depend on it. */
+  readonly day: string;
+  readonly inputs: Snapshot;
+  readonly findings: ByRule;
+}
+
+/**
+ * Each URN's last checked inputs and findings, at most `max` URNs (oldest out first): the engine asks
+ * every policy about one resource in turn, and callers asking policy by policy over many resources
+ * (the tests) are served too. Inputs that changed under the same URN are checked again.
+ */
+class ResourceMemo {
+  private readonly entries = new Map<string, Checked>();
   constructor(private readonly max: number) {}
-  get(content: string, compute: () => T): T {
-    const key = createHash("sha256").update(content).digest("base64");
-    let value = this.entries.get(key);
-    if (value === undefined) {
-      value = compute();
-      if (this.entries.size >= this.max) this.entries.delete(this.entries.keys().next().value!);
-      this.entries.set(key, value);
+  find(resource: PackResource, day: string): ByRule | undefined {
+    const entry = this.entries.get(resource.urn);
+    if (!entry || entry.type !== resource.type || entry.name !== resource.name || entry.day !== day) return undefined;
+    try {
+      return sameAs(proxyTarget(resource.props) ?? resource.props, entry.inputs) ? entry.findings : undefined;
+    } catch {
+      return undefined; // a getter that throws: checked again (see tryRead)
     }
-    return value;
+  }
+  store(resource: PackResource, day: string, findings: ByRule): void {
+    const inputs = tryRead(() => snapshot(proxyTarget(resource.props) ?? resource.props));
+    if (inputs === undefined) return;
+    if (!this.entries.has(resource.urn) && this.entries.size >= this.max) this.entries.delete(this.entries.keys().next().value!);
+    this.entries.set(resource.urn, { type: resource.type, name: resource.name, day, inputs, findings });
   }
 }
 
@@ -64,11 +153,6 @@ function vaultPolicyTexts(resources: readonly PackResource[]): string[] {
     return typeof policy === "string" ? [policy] : [];
   });
 }
-
-const contentKey = (resource: PackResource) => {
-  const inputs = readInputs(resource.props);
-  return JSON.stringify([resource.type, resource.name, resource.urn, inputs.value, inputs.unknown]);
-};
 
 export function resourceFindings(resource: PackResource, context: PackContext): readonly PackFinding[] {
   return assertCovered(checkResource(resource, context), "resource");
@@ -89,35 +173,74 @@ const level = (rule: RuleMeta): EnforcementLevel => (rule.severity === "error" ?
 /** The pack's policies; tests pass a fixed `now` so expiry results are reproducible. */
 export function createPolicies(options: PackOptions = {}): Policies {
   const now = options.now ?? (() => new Date());
-  const resourceMemo = new Memo<readonly PackFinding[]>(10_000);
-  const stackMemo = new Memo<readonly PackFinding[]>(1);
-  const onResource = (resource: PackResource) => {
-    const context = { now: now() };
-    return resourceMemo.get(`${context.now.toISOString()}\u0000${contentKey(resource)}`, () => resourceFindings(resource, context));
+  const resourceMemo = new ResourceMemo(10_000);
+  // `now` as an ISO string, formatted once per distinct time (an invalid date still throws, as before).
+  let lastTime: number | undefined;
+  let lastDay = "";
+  const dayOf = (date: Date): string => {
+    const time = date.getTime();
+    if (time !== lastTime) {
+      lastDay = date.toISOString();
+      lastTime = time;
+    }
+    return lastDay;
+  };
+  /** Findings of one resource: from the memo (synchronously), or checked after its Vault policy text is parsed. */
+  const onResource = (resource: PackResource): ByRule | Promise<ByRule> => {
+    const today = now();
+    const day = dayOf(today);
+    const known = resourceMemo.find(resource, day);
+    if (known) return known;
+    const context = { now: today };
+    return prepareVaultPolicies(vaultPolicyTexts([resource])).then(() => {
+      const findings = byRule(resourceFindings(resource, context));
+      resourceMemo.store(resource, day, findings);
+      return findings;
+    });
   };
   // Keyed by the resources' URNs, not their content: reading every input again for each of ~50 stack
   // policies cost ~0.2 s per policy at 5,000 resources. One pack process analyses one stack once per
   // operation (preview or update), where a URN names one resource with one set of inputs.
-  const onStack = (resources: readonly PackResource[]) => stackMemo.get(resources.map((r) => r.urn).join("\n"), () => stackFindings(resources));
+  let lastStack: { readonly urns: readonly string[]; readonly findings: ByRule } | undefined;
+  const sameStack = (resources: readonly PackResource[]) => lastStack !== undefined && lastStack.urns.length === resources.length && resources.every((r, i) => r.urn === lastStack!.urns[i]);
+  const onStack = (resources: readonly PackResource[]): ByRule | Promise<ByRule> => {
+    if (sameStack(resources)) return lastStack!.findings;
+    return prepareVaultPolicies(vaultPolicyTexts(resources)).then(() => {
+      const findings = byRule(stackFindings(resources));
+      lastStack = { urns: resources.map((r) => r.urn), findings };
+      return findings;
+    });
+  };
 
-  const resourcePolicy = (rule: RuleMeta): ResourceValidationPolicy => ({
-    name: policyName(rule.id, "resource"),
-    description: rule.description,
-    enforcementLevel: level(rule),
-    validateResource: async (args, reportViolation) => {
-      await prepareVaultPolicies(vaultPolicyTexts([args]));
-      for (const finding of onResource(args)) if (finding.rule === rule.id) reportViolation(message(rule, finding));
-    },
-  });
-  const stackPolicy = (rule: RuleMeta): StackValidationPolicy => ({
-    name: policyName(rule.id, "stack"),
-    description: `${rule.description} (across resources)`,
-    enforcementLevel: level(rule),
-    validateStack: async (args, reportViolation) => {
-      await prepareVaultPolicies(vaultPolicyTexts(args.resources));
-      for (const finding of onStack(args.resources)) if (finding.rule === rule.id) reportViolation(message(rule, finding), finding.urn);
-    },
-  });
+  // Synchronous when the findings are known (every policy after the first, per resource or stack).
+  const resourcePolicy = (rule: RuleMeta): ResourceValidationPolicy => {
+    const report = (known: ByRule, reportViolation: ReportViolation) => {
+      for (const finding of known.get(rule.id) ?? []) reportViolation(message(rule, finding));
+    };
+    return {
+      name: policyName(rule.id, "resource"),
+      description: rule.description,
+      enforcementLevel: level(rule),
+      validateResource: (args, reportViolation) => {
+        const findings = onResource(args);
+        return findings instanceof Promise ? findings.then((known) => report(known, reportViolation)) : report(findings, reportViolation);
+      },
+    };
+  };
+  const stackPolicy = (rule: RuleMeta): StackValidationPolicy => {
+    const report = (known: ByRule, reportViolation: ReportViolation) => {
+      for (const finding of known.get(rule.id) ?? []) reportViolation(message(rule, finding), finding.urn);
+    };
+    return {
+      name: policyName(rule.id, "stack"),
+      description: `${rule.description} (across resources)`,
+      enforcementLevel: level(rule),
+      validateStack: (args, reportViolation) => {
+        const findings = onStack(args.resources);
+        return findings instanceof Promise ? findings.then((known) => report(known, reportViolation)) : report(findings, reportViolation);
+      },
+    };
+  };
   return PACK_RULES.flatMap((rule) => [...(rule.pack.resource ? [resourcePolicy(rule)] : []), ...(rule.pack.stack ? [stackPolicy(rule)] : [])]);
 }
 

@@ -197,6 +197,17 @@ export function checkRoutes(ix: StackIndex): RouteResult {
 
   // ------------------------------------------------------------- managed policies on agent roles
   const customerPolicies = ofType(ROUTE_TYPES.policy);
+  // The first customer policy with a URN or a name (what `find` over the list gave), looked up once each.
+  const firstBy = (keyOf: (r: Read) => string | undefined) => {
+    const first = new Map<string, Read>();
+    for (const p of customerPolicies) {
+      const key = keyOf(p);
+      if (key !== undefined && !first.has(key)) first.set(key, p);
+    }
+    return first;
+  };
+  const policyByUrn = firstBy((p) => p.resource.urn);
+  const policyByName = firstBy((p) => asString(p.v.name));
   const attach = (role: AgentRole, r: Read, field: string, arn: string | undefined) => {
     const rule = "iam/attached-policy";
     const fix = "grant the agent what its tools need in its declaration; attach nothing else to agent roles";
@@ -205,13 +216,13 @@ export function checkRoutes(ix: StackIndex): RouteResult {
       // Unknown at preview: traced to the one Policy it came from. A known ARN is judged as written,
       // never by its dependencies (`policy.arn.apply(() => adminArn)` depends on the Policy too).
       const from = deps(r, field).filter((d) => d.type === ROUTE_TYPES.policy);
-      source = from.length === 1 && deps(r, field).length === 1 ? customerPolicies.find((p) => p.resource.urn === from[0].urn) : undefined;
+      source = from.length === 1 && deps(r, field).length === 1 ? policyByUrn.get(from[0].urn) : undefined;
       if (!source) return findings.push(finding(role, r.resource.urn, rule, `${r.resource.type} ${r.resource.name} attaches a policy to agent role ${role.name} whose ARN is unknown at preview and not from one aws.iam.Policy of this stack`, fix));
     } else if (/^arn:[^:]+:iam::aws:policy\//.test(arn)) {
       return findings.push(finding(role, r.resource.urn, rule, `${r.resource.type} ${r.resource.name} attaches AWS managed policy ${arn} to agent role ${role.name}`, fix));
     } else {
       const name = /:policy\/(?:.*\/)?([^/]+)$/.exec(arn)?.[1];
-      source = customerPolicies.find((p) => name !== undefined && asString(p.v.name) === name);
+      source = name === undefined ? undefined : policyByName.get(name);
       if (!source) return findings.push(finding(role, r.resource.urn, rule, `${r.resource.type} ${r.resource.name} attaches ${arn} to agent role ${role.name}, which is not an aws.iam.Policy of this stack (by name), so its document cannot be read`, "attach only policies of this stack, named explicitly (`name:`), or better none: grant the agent what its tools need in its declaration"));
     }
     const document = readPolicyDocument(source.v.policy);
@@ -313,14 +324,19 @@ export function checkRoutes(ix: StackIndex): RouteResult {
   }
   if (agentPolicies.size) {
     const authRoleByUrn = new Map(ix.authRoles.map((a) => [a.resource.urn, a]));
+    const policyOrder = new Map([...agentPolicies.keys()].map((name, at) => [name, at]));
     for (const r of read.filter((x) => x.resource.type.startsWith("vault:"))) {
       const ownRole = authRoleByUrn.get(r.resource.urn);
       // Raw writes whose data names an agent's policy (the path is also judged: vault/generic-write).
       if (r.resource.type === TYPES.vaultGenericEndpoint || r.resource.type === TYPES.vaultGenericSecret) {
-        for (const [policy, owner] of agentPolicies) {
-          if (dataStrings(r.v.dataJson).some((value) => vaultPolicyName(value) === policy || value.split(",").some((part) => vaultPolicyName(part) === policy))) {
-            findings.push(finding(owner, r.resource.urn, "vault/agent-policy-use", `${r.resource.type} ${r.resource.name} writes data naming ${owner.agent}/${owner.kind ?? "*"}'s Vault policy ${policy}`, "only the identity's own Kubernetes-auth role carries its policy"));
-          }
+        // Every name the data could mean (a value, or a part of a comma-separated one), looked up,
+        // then reported in agentPolicies' order as scanning every agent policy against the data did.
+        const named = new Set<string>();
+        for (const value of dataStrings(r.v.dataJson)) for (const name of [value, ...value.split(",")]) named.add(vaultPolicyName(name)!);
+        const hits = [...named].filter((name) => agentPolicies.has(name)).sort((a, b) => policyOrder.get(a)! - policyOrder.get(b)!);
+        for (const policy of hits) {
+          const owner = agentPolicies.get(policy)!;
+          findings.push(finding(owner, r.resource.urn, "vault/agent-policy-use", `${r.resource.type} ${r.resource.name} writes data naming ${owner.agent}/${owner.kind ?? "*"}'s Vault policy ${policy}`, "only the identity's own Kubernetes-auth role carries its policy"));
         }
       }
       const unknownPolicies = r.unknown.filter((path) => path.split(".").some((segment, i) => POLICY_FIELDS.has(segment) || (i === 0 && POLICY_CONTAINERS.has(segment))));
@@ -358,7 +374,7 @@ export function checkRoutes(ix: StackIndex): RouteResult {
         continue;
       }
       if (!role) continue;
-      const own = ix.serviceAccounts.find((sa) => sa.agent === role.agent && sa.kind === role.kind);
+      const own = ix.by.serviceAccountsOf(role.agent, role.kind)[0];
       const namespace = asString(r.v.namespace);
       const serviceAccount = asString(r.v.serviceAccount);
       if (field === "targetRoleArn" || !own || own.namespace !== namespace || own.name !== serviceAccount) {
@@ -415,7 +431,7 @@ export function checkRoutes(ix: StackIndex): RouteResult {
 
   // ------------------------------------------------------------- acting as an agent ServiceAccount
   const saRule = "kubernetes/service-account-use";
-  const saAt = (namespace: string, name: string | undefined) => ix.serviceAccounts.find((sa) => sa.namespace === namespace && sa.name === name);
+  const saAt = (namespace: string, name: string | undefined) => ix.by.serviceAccountAt(namespace, name);
   const agentSaNames = new Set(ix.serviceAccounts.map((sa) => sa.name));
   const agentNamespaces = new Set(ix.serviceAccounts.map((sa) => sa.namespace));
   /** A resource naming an agent ServiceAccount's name without a known namespace: the provider picks one (maybe the agent's). */
@@ -451,7 +467,7 @@ export function checkRoutes(ix: StackIndex): RouteResult {
     const namespace = asString(asRecord(r.v.metadata).namespace) ?? "default";
     const specPath = [...path, "spec"].join(".");
     if (isUnknown(r, `${specPath}.serviceAccountName`) || isUnknown(r, `${specPath}.serviceAccount`)) {
-      if (ix.serviceAccounts.some((sa) => sa.namespace === namespace)) findings.push(finding({ agent: r.resource.name, kind: null }, r.resource.urn, saRule, `${r.resource.type} ${r.resource.name}: its ServiceAccount is unknown at preview, in namespace ${namespace} where agents run`, "name the ServiceAccount with a known value"));
+      if (ix.by.serviceAccountsIn.has(namespace)) findings.push(finding({ agent: r.resource.name, kind: null }, r.resource.urn, saRule, `${r.resource.type} ${r.resource.name}: its ServiceAccount is unknown at preview, in namespace ${namespace} where agents run`, "name the ServiceAccount with a known value"));
       continue;
     }
     const sa = saAt(namespace, asString(t.spec?.serviceAccountName) ?? asString(t.spec?.serviceAccount));
@@ -481,7 +497,7 @@ export function checkRoutes(ix: StackIndex): RouteResult {
     }
     const accounts = serviceAccountNames(r.v);
     const unknownAccount = r.unknown.some((p) => /(^|\.)serviceAccount(Name)?$/.test(p));
-    const named = accounts.filter((name) => agentSaNames.has(name) && (namespace === undefined || ix.serviceAccounts.some((sa) => sa.name === name && sa.namespace === namespace)));
+    const named = accounts.filter((name) => agentSaNames.has(name) && (namespace === undefined || ix.by.serviceAccountAt(namespace, name) !== undefined));
     if (named.length || (unknownAccount && inAgentNamespace)) {
       findings.push(finding(who, r.resource.urn, saRule, `${r.resource.type} ${r.resource.name} is a kind the pack cannot read pods from, and it runs as ${named.length ? `agent ServiceAccount ${named.join(", ")}` : "a ServiceAccount unknown at preview in an agent namespace"}`, "run agent pods only through the workload kinds the pack reads (Deployment, Job ...), built with agent.workload(kind)"));
     }

@@ -17,9 +17,9 @@ import { checkCrossAgentGrants, checkIdentitySeparation, type AgentGrantSet, typ
 import { checkTrustPolicy, trustedSubjects } from "../components/rules/trust";
 import { checkVaultRole } from "../components/rules/vault";
 import { IDENTITY_KINDS } from "../components/core/names";
-import { asString, readPolicyDocument } from "./inputs";
+import { asString } from "./inputs";
 import { TYPES, isAgentOrFederatedRole, type PackFinding, type PackResource } from "./resources";
-import { indexStack, type StackIndex } from "./stack-index";
+import { inListOrder, indexStack, type StackIndex } from "./stack-index";
 import { checkAgentNamespaces, checkAgentRoleGrants } from "./context-stack";
 import { checkRoutes } from "./routes";
 import { checkToolRoles, isToolSessionOf } from "./tool-roles";
@@ -55,13 +55,13 @@ function bindingSubjects(binding: StackIndex["bindings"][number], ix: StackIndex
     const name = subject.name ?? "";
     if (subject.kind === "ServiceAccount") {
       const namespace = subject.namespace ?? binding.namespace;
-      out.push({ subject, namespace, sa: ix.serviceAccounts.find((s) => s.namespace === namespace && s.name === name) });
+      out.push({ subject, namespace, sa: ix.by.serviceAccountAt(namespace, name) });
     } else if (subject.kind === "User" && name.startsWith("system:serviceaccount:")) {
       const [namespace, saName] = name.slice("system:serviceaccount:".length).split(":");
-      out.push({ subject: { ...subject, name: saName ?? "" }, namespace, sa: ix.serviceAccounts.find((s) => s.namespace === namespace && s.name === saName) });
+      out.push({ subject: { ...subject, name: saName ?? "" }, namespace, sa: ix.by.serviceAccountAt(namespace, saName) });
     } else if (subject.kind === "Group" && (name === "system:serviceaccounts" || name === "system:authenticated" || name.startsWith("system:serviceaccounts:"))) {
       const namespace = name.startsWith("system:serviceaccounts:") ? name.slice("system:serviceaccounts:".length) : undefined;
-      for (const sa of ix.serviceAccounts.filter((s) => namespace === undefined || s.namespace === namespace)) out.push({ subject: { kind: "ServiceAccount", name: sa.name }, namespace: sa.namespace, sa });
+      for (const sa of namespace === undefined ? ix.serviceAccounts : ix.by.serviceAccountsIn.get(namespace) ?? []) out.push({ subject: { kind: "ServiceAccount", name: sa.name }, namespace: sa.namespace, sa });
     }
   }
   return out;
@@ -73,20 +73,23 @@ function attributeTo(identity: Identity | { agent: string; kind: null }, urn: st
 
 const only = (rules: string[], problems: Problem[]) => problems.filter((problem) => rules.includes(problem.rule));
 
-/** Everything one agent identity holds in this stack, joined across resources. */
+/**
+ * Everything one agent identity holds in this stack, joined across resources through the index's
+ * lookups (each in list order, as filtering the lists gave).
+ */
 function identityHoldings(ix: StackIndex, identity: Identity, extraPolicies: ReadonlyMap<string, readonly PolicyDocument[]>) {
-  const roles = ix.roles.filter((r) => r.tags.agent === identity.agent && r.tags.identity === identity.kind);
+  const roles = ix.by.rolesOf(identity.agent, identity.kind);
   const roleNames = new Set(roles.flatMap((r) => (r.name ? [r.name.toLowerCase()] : [])));
-  const inline = roles.flatMap((r) => (Array.isArray(r.v.inlinePolicies) ? r.v.inlinePolicies : []).flatMap((p) => readPolicyDocument((p as { policy?: unknown }).policy) ?? []));
+  const inline = roles.flatMap((r) => r.inlineDocuments().map((entry) => entry.document));
   const attached = [
-    ...ix.rolePolicies.filter((p) => p.role && roleNames.has(p.role)).flatMap((p) => (p.document ? [p.document] : [])),
+    ...inListOrder([...roleNames].map((name) => ix.by.rolePoliciesOn.get(name))).flatMap((p) => (p.document ? [p.document] : [])),
     // Customer-managed policies attached to the role and resource policies naming it (routes.ts).
     ...roles.flatMap((r) => extraPolicies.get(r.name?.toLowerCase() ?? "") ?? []),
   ];
-  const authRoles = ix.authRoles.filter((r) => r.meta.agent === identity.agent && r.meta.identity === identity.kind);
+  const authRoles = ix.by.authRolesOf(identity.agent, identity.kind);
   const policyNames = new Set(authRoles.flatMap((r) => r.policies));
-  const vaultPaths = ix.vaultPolicies.filter((p) => p.name && policyNames.has(p.name)).flatMap((p) => p.paths.map((path) => path.path));
-  const secretRoles = ix.secretRoles.filter((s) => vaultPaths.includes(s.path));
+  const vaultPaths = inListOrder([...policyNames].map((name) => ix.by.vaultPoliciesNamed.get(name))).flatMap((p) => p.paths.map((path) => path.path));
+  const secretRoles = inListOrder([...new Set(vaultPaths)].map((path) => ix.by.secretRolesAt.get(path)));
   return { roles, policies: [...inline, ...attached], authRoles, vaultPaths, secretRoles };
 }
 
@@ -96,7 +99,10 @@ export function checkStack(resources: readonly PackResource[]): PackFinding[] {
   const findings: PackFinding[] = [...routes.findings];
   const saByKey = new Map(ix.serviceAccounts.map((sa) => [key(sa.namespace, sa.name), sa]));
   const agents = [...new Set(ix.serviceAccounts.map((sa) => sa.agent))].sort();
-  const identities: Identity[] = agents.flatMap((agent) => IDENTITY_KINDS.filter((kind) => ix.serviceAccounts.some((sa) => sa.agent === agent && sa.kind === kind)).map((kind) => ({ agent, kind })));
+  const hasServiceAccount = (agent: string, kind: IdentityKind) => ix.by.serviceAccountsOf(agent, kind).length > 0;
+  /** The first agent ServiceAccount of an identity (every identity in `identities` has one). */
+  const serviceAccountOf = (agent: string, kind: IdentityKind | null) => ix.by.serviceAccountsOf(agent, kind)[0];
+  const identities: Identity[] = agents.flatMap((agent) => IDENTITY_KINDS.filter((kind) => hasServiceAccount(agent, kind)).map((kind) => ({ agent, kind })));
   const agentRoles = ix.roles.filter((r) => r.tags.agent && r.name);
   // Also every role named under a fleet's `<prefix>-<env>-` (agents of other plans, in any path), as `plan` does.
   const fleetPrefixes = new Set(agentRoles.flatMap((r) => (r.name!.toLowerCase().endsWith(`-${r.tags.agent}-${r.tags.identity}`.toLowerCase()) ? [r.name!.slice(0, -`-${r.tags.agent}-${r.tags.identity}`.length)] : [])));
@@ -106,9 +112,9 @@ export function checkStack(resources: readonly PackResource[]): PackFinding[] {
 
   // Every agent has three identities; no ServiceAccount, role or Vault role is shared.
   for (const agent of agents) {
-    const kinds = IDENTITY_KINDS.filter((kind) => ix.serviceAccounts.some((sa) => sa.agent === agent && sa.kind === kind));
+    const kinds = IDENTITY_KINDS.filter((kind) => hasServiceAccount(agent, kind));
     if (kinds.length !== IDENTITY_KINDS.length) {
-      const urn = ix.serviceAccounts.find((sa) => sa.agent === agent)!.resource.urn;
+      const urn = ix.by.serviceAccountsOfAgent.get(agent)![0].resource.urn;
       findings.push({ rule: "stack/three-identities", agent, identity: null, urn, message: `has ServiceAccounts for [${kinds.join(", ")}] only`, fix: "create the agent with the Agent component so it gets orchestration, execution and audit" });
     }
   }
@@ -116,7 +122,7 @@ export function checkStack(resources: readonly PackResource[]): PackFinding[] {
     findings.push({ rule: "stack/no-shared-identity", agent: identity.agent, identity: identity.kind, urn, message: `${what} is shared with ${other}`, fix: "give every identity its own ServiceAccount, IAM role and Vault role" });
   for (const sa of ix.serviceAccounts) {
     // The same namespace/name in several clusters (one copy per cluster provider) is one identity, not two.
-    const twins = ix.serviceAccounts.filter((o) => o !== sa && o.agent === sa.agent && o.kind === sa.kind && key(o.namespace, o.name) !== key(sa.namespace, sa.name));
+    const twins = ix.by.serviceAccountsOf(sa.agent, sa.kind).filter((o) => o !== sa && key(o.namespace, o.name) !== key(sa.namespace, sa.name));
     if (twins.length) shared(`identity ${sa.agent}/${sa.kind}`, sa.resource.urn, sa, twins.map((t) => key(t.namespace, t.name)).join(", "));
   }
   for (const role of ix.roles) {
@@ -128,7 +134,7 @@ export function checkStack(resources: readonly PackResource[]): PackFinding[] {
     }
     // A tool role trusts Vault's AWS engine, not a ServiceAccount (trust/tool-role-vault-only).
     if (own && !isToolRoleTags(role.tags)) {
-      const sa = ix.serviceAccounts.find((s) => s.agent === own.agent && s.kind === own.kind);
+      const sa = serviceAccountOf(own.agent, own.kind);
       const expected = sa ? { namespace: sa.namespace, serviceAccount: sa.name } : undefined;
       const problems = expected
         ? only(["trust/own-service-account"], checkTrustPolicy(role.trust, expected))
@@ -147,7 +153,7 @@ export function checkStack(resources: readonly PackResource[]): PackFinding[] {
       }
     }
     if (own) {
-      const sa = ix.serviceAccounts.find((s) => s.agent === own.agent && s.kind === own.kind);
+      const sa = serviceAccountOf(own.agent, own.kind);
       const problems = only(["vault/bound-own-service-account"], checkVaultRole({ boundServiceAccountNames: authRole.names, boundServiceAccountNamespaces: authRole.namespaces }, { namespace: sa?.namespace ?? "(none)", serviceAccount: sa?.name ?? "(no agent ServiceAccount)" }));
       findings.push(...attributeTo(own, authRole.resource.urn, problems));
     }
@@ -157,10 +163,10 @@ export function checkStack(resources: readonly PackResource[]): PackFinding[] {
   // `ops-<agent>-<kind>` bound to its ServiceAccount, is a second way in); its policies are all read.
   const definedPolicies = new Set(ix.vaultPolicies.flatMap((p) => (p.name ? [p.name] : [])));
   for (const identity of identities) {
-    const own = ix.authRoles.filter((r) => r.meta.agent === identity.agent && r.meta.identity === identity.kind);
+    const own = ix.by.authRolesOf(identity.agent, identity.kind);
     const where = (r: (typeof own)[number]) => `auth/${asString(r.v.backend) ?? "kubernetes"}/role/${asString(r.v.roleName) ?? r.resource.name}`;
     // Several clusters: one role per auth mount the components list on the ServiceAccount, and no other.
-    const sa = ix.serviceAccounts.find((s) => s.agent === identity.agent && s.kind === identity.kind);
+    const sa = serviceAccountOf(identity.agent, identity.kind);
     const mounts = (asString(sa?.annotations[VAULT_AUTH_ANNOTATION]) ?? "").split(",").filter(Boolean);
     const backendOf = (r: (typeof own)[number]) => asString(r.v.backend) ?? "kubernetes";
     const perMount = mounts.length > 1 && own.every((r) => mounts.includes(backendOf(r))) && new Set(own.map(backendOf)).size === own.length;
@@ -184,8 +190,8 @@ export function checkStack(resources: readonly PackResource[]): PackFinding[] {
   const grantSets: AgentGrantSet[] = [];
   for (const identity of identities) {
     const held = identityHoldings(ix, identity, routes.extraPolicies);
-    const urn = held.roles[0]?.resource.urn ?? ix.serviceAccounts.find((sa) => sa.agent === identity.agent && sa.kind === identity.kind)!.resource.urn;
-    const ownGroup = ix.logGroups.find((g) => g.agent === identity.agent)?.pattern;
+    const urn = held.roles[0]?.resource.urn ?? serviceAccountOf(identity.agent, identity.kind)!.resource.urn;
+    const ownGroup = ix.by.logGroupsOf.get(identity.agent)?.[0]?.pattern;
     const separation = checkIdentitySeparation({ kind: identity.kind, policies: held.policies, vaultPaths: held.vaultPaths, secretRoles: held.secretRoles.length, ownLogGroupArn: undefined, auditLogGroupArns: auditGroups, auditNamespace });
     // The audit sink's exact ARN is an output; the pattern stands in for it.
     const auditScope: Problem[] =
@@ -196,12 +202,12 @@ export function checkStack(resources: readonly PackResource[]): PackFinding[] {
     findings.push(...attributeTo(identity, urn, [...separation, ...auditScope]));
     for (const doc of held.policies) findings.push(...attributeTo(identity, urn, checkAgentRoleTargets(doc, agentRolePatterns)));
     for (const role of held.roles) {
-      const attachedHere = ix.rolePolicies.filter((p) => p.role !== undefined && p.role === role.name?.toLowerCase()).flatMap((p) => (p.document ? [p.document] : []));
-      const inlineHere: PolicyDocument[] = (Array.isArray(role.v.inlinePolicies) ? role.v.inlinePolicies : []).flatMap((p) => readPolicyDocument((p as { policy?: unknown }).policy) ?? []);
+      const attachedHere = (role.name === undefined ? [] : ix.by.rolePoliciesOn.get(role.name.toLowerCase()) ?? []).flatMap((p) => (p.document ? [p.document] : []));
+      const inlineHere: PolicyDocument[] = role.inlineDocuments().map((entry) => entry.document);
       findings.push(...attributeTo(identity, role.resource.urn, only(["limits/inline-policy-size"], checkRoleLimits({ inlinePolicies: [...inlineHere, ...attachedHere] }))));
     }
     const iam = identity.kind === "orchestration" ? [] : held.policies.flatMap((doc) => doc.Statement.filter((s) => s.Effect === "Allow")).flatMap((s) => asList(s.Resource)).filter((r) => r !== "*");
-    grantSets.push({ agent: identity.agent, identity: identity.kind, grants: [...iam, ...held.vaultPaths.filter((p) => !SELF_PATHS.has(p)), ...held.secretRoles.flatMap((s) => s.roleArns)] });
+    grantSets.push({ agent: identity.agent, identity: identity.kind, grants: [...iam, ...held.vaultPaths.filter((p) => !SELF_PATHS.has(p)).map((p) => ix.by.secretRolesAt.get(p)?.[0]?.path ?? p), ...held.secretRoles.flatMap((s) => s.roleArns)] });
   }
   const kvRoot = kvRootOf(ix, agents);
   const ownership: AgentOwnership[] = agents.map((agent) => ({
@@ -209,13 +215,13 @@ export function checkStack(resources: readonly PackResource[]): PackFinding[] {
     owned: [
       // Every agent's KV subtree is its own, whether or not it reads from it yet.
       ...(kvRoot ? [`${kvRoot}${agent}/*`] : []),
-      ...ix.roles.filter((r) => r.tags.agent === agent && r.name).map((r) => `arn:*:iam::*:role/${r.name}`),
-      ...ix.logGroups.filter((g) => g.agent === agent).flatMap((g) => [g.pattern, `${g.pattern}:*`]),
+      ...(ix.by.rolesOfAgent.get(agent) ?? []).filter((r) => r.name).map((r) => `arn:*:iam::*:role/${r.name}`),
+      ...(ix.by.logGroupsOf.get(agent) ?? []).flatMap((g) => [g.pattern, `${g.pattern}:*`]),
       ...ownsOf(ix, agent),
     ],
   }));
   for (const finding of checkCrossAgentGrants(grantSets, ownership)) {
-    const urn = ix.serviceAccounts.find((sa) => sa.agent === finding.agent && sa.kind === finding.identity)!.resource.urn;
+    const urn = serviceAccountOf(finding.agent, finding.identity)!.resource.urn;
     findings.push({ ...finding, urn });
   }
 
@@ -242,16 +248,16 @@ export function checkStack(resources: readonly PackResource[]): PackFinding[] {
     const cluster = binding.resource.type === TYPES.clusterRoleBinding || binding.resource.type === TYPES.clusterRoleBindingPatch;
     const refName = binding.roleRef.name ?? "";
     const toCluster = binding.roleRef.kind === "ClusterRole";
-    const defined = ix.rbacRoles.filter((r) => r.name === refName && (toCluster ? r.cluster : !r.cluster && r.namespace === binding.namespace));
+    const defined = (ix.by.rbacRolesNamed.get(refName) ?? []).filter((r) => (toCluster ? r.cluster : !r.cluster && r.namespace === binding.namespace));
     // ClusterRoles labelled aggregate-to-<name> add their rules to that ClusterRole (admin, edit, view...).
-    const aggregated = toCluster ? ix.rbacRoles.filter((r) => r.cluster && r.aggregateTo.includes(refName)).flatMap((r) => r.rules) : [];
+    const aggregated = toCluster ? (ix.by.clusterRolesAggregatingTo.get(refName) ?? []).flatMap((r) => r.rules) : [];
     const base = defined.length ? defined.flatMap((r) => r.rules) : toCluster ? BUILTIN_CLUSTER_ROLES[refName] : undefined;
     const rules = base ? [...base, ...aggregated] : undefined;
     if (!cluster && !binding.namespaceKnown) {
       // The binding's namespace decides where its rules apply and, for a subject without one, which
       // ServiceAccount it names: an agent ServiceAccount's name there fails closed.
-      const agentNames = new Set(ix.serviceAccounts.map((sa) => sa.name));
-      const named = binding.subjects.filter((s) => (s.kind === "ServiceAccount" && agentNames.has(s.name ?? "")) || (s.kind === "User" && ix.serviceAccounts.some((sa) => s.name === `system:serviceaccount:${sa.namespace}:${sa.name}`)));
+      const agentNames = ix.by.serviceAccountNames;
+      const named = binding.subjects.filter((s) => (s.kind === "ServiceAccount" && agentNames.has(s.name ?? "")) || (s.kind === "User" && s.name !== undefined && ix.by.serviceAccountUsers.has(s.name)));
       if (named.length) {
         findings.push({ rule: "stack/unknown-input", agent: binding.resource.name, identity: null, urn: binding.resource.urn, message: `${binding.resource.type} ${binding.resource.name} binds ${named.map((s) => s.name).join(", ")} (an agent ServiceAccount's name) and its metadata.namespace is missing or unknown at preview, so where it applies cannot be checked`, fix: "set metadata.namespace explicitly, with a known value" });
       }
@@ -288,7 +294,7 @@ function kvRootOf(ix: StackIndex, agents: readonly string[]): string | undefined
   for (const authRole of ix.authRoles) {
     const agent = authRole.meta.agent;
     if (!agent || !names.has(agent)) continue;
-    for (const policy of ix.vaultPolicies.filter((p) => p.name && authRole.policies.includes(p.name))) {
+    for (const policy of inListOrder([...new Set(authRole.policies)].map((name) => ix.by.vaultPoliciesNamed.get(name)))) {
       for (const { path } of policy.paths) {
         const at = path.indexOf(`/${agent}/`);
         const root = at < 0 ? "" : path.slice(0, at + 1);
@@ -302,7 +308,7 @@ function kvRootOf(ix: StackIndex, agents: readonly string[]): string | undefined
 /** What each agent declared it owns, from the annotation the components write on its ServiceAccounts. */
 function ownsOf(ix: StackIndex, agent: string): string[] {
   const owned = new Set<string>();
-  for (const sa of ix.serviceAccounts.filter((s) => s.agent === agent)) {
+  for (const sa of ix.by.serviceAccountsOfAgent.get(agent) ?? []) {
     const text = sa.annotations[OWNS_ANNOTATION];
     if (text === undefined) continue;
     let parsed: unknown;
@@ -336,9 +342,17 @@ function checkDuplicateVaultPaths(ix: StackIndex): PackFinding[] {
     ...ix.authRoles.map((r) => ({ r, path: `auth/${trim(asString(r.v.backend))}/role/${asString(r.v.roleName) ?? ""}`, agent: r.meta.agent ?? r.resource.name })),
     ...ix.secretRoles.map((r) => ({ r, path: `${trim(asString(r.v.backend))}/roles/${asString(r.v.name) ?? ""}`, agent: r.resource.name })),
   ];
+  // Grouped by type and path once (not every object against every other).
+  const groups = new Map<string, Map<string, typeof objects>>();
+  for (const object of objects) {
+    const byPath = groups.get(object.r.resource.type) ?? groups.set(object.r.resource.type, new Map()).get(object.r.resource.type)!;
+    const group = byPath.get(object.path);
+    if (group) group.push(object);
+    else byPath.set(object.path, [object]);
+  }
   const findings: PackFinding[] = [];
   for (const object of objects) {
-    const twins = objects.filter((o) => o !== object && o.path === object.path && o.r.resource.type === object.r.resource.type);
+    const twins = groups.get(object.r.resource.type)!.get(object.path)!.filter((o) => o !== object);
     if (twins.length === 0) continue;
     findings.push({
       rule: "vault/unique-path",

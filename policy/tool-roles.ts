@@ -125,11 +125,11 @@ export function checkToolRoles(ix: StackIndex, extraPolicies: ReadonlyMap<string
       }
     }
     // The engine role is in the tool role's own account: the account its execution ServiceAccount's role is in, when annotated.
-    const sa = ix.serviceAccounts.find((each) => each.agent === role.tags.agent && each.kind === "execution");
+    const sa = ix.by.serviceAccountsOf(role.tags.agent, "execution")[0];
     const account = (sa?.annotations["eks.amazonaws.com/role-arn"] ?? "").split(":")[4];
     if (role.trust && account && /^\d{12}$/.test(account)) add(role.resource.urn, checkToolRoleTrust(role.trust, { accountId: account }).filter((problem) => problem.message.includes("not the tool role's account")));
     const name = role.name?.toLowerCase();
-    for (const policy of ix.rolePolicies.filter((p) => name !== undefined && p.role === name && p.document)) {
+    for (const policy of (name === undefined ? [] : (ix.by.rolePoliciesOn.get(name) ?? [])).filter((p) => p.document)) {
       add(policy.resource.urn, checkToolRoleStatements(policy.document!, `inline policy ${asString(policy.v.name) ?? policy.resource.name}`));
     }
     for (const document of (name ? extraPolicies.get(name) : undefined) ?? []) add(role.resource.urn, checkToolRoleStatements(document, "an attached or resource policy"));

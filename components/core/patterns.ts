@@ -165,7 +165,8 @@ function splitArn(value: string): readonly string[] | undefined {
 
 const arnCache = new Map<string, readonly string[] | undefined>();
 
-function arnComponents(value: string): readonly string[] | undefined {
+/** Partition, service, region, account and resource of an ARN (pattern), as grantsIntersect compares them; undefined if not one. */
+export function arnComponents(value: string): readonly string[] | undefined {
   if (arnCache.has(value)) return arnCache.get(value);
   const components = splitArn(value);
   if (arnCache.size >= MAX_COMPILED) arnCache.clear();

@@ -7,6 +7,7 @@
  * written `ACME-dev-...` is the same role), everything else compares exactly.
  */
 import { globMatches, grantsIntersect, hasWildcard } from "./patterns";
+import { GlobCandidates } from "./glob-candidates";
 
 export type EntryKind = "owned" | "share" | "grant";
 
@@ -27,11 +28,11 @@ interface Node<T> {
   here: IndexEntry<T>[];
   /** Grant entries at this node: kept apart so `containing` never walks them (many agents may be granted one bucket). */
   grants: IndexEntry<T>[];
-  /** Entries with a wildcard inside a token after this node: matched by glob. */
-  globs: IndexEntry<T>[];
+  /** Entries with a wildcard inside a token after this node: matched by glob (see GlobCandidates). */
+  globs: GlobCandidates<IndexEntry<T>>;
 }
 
-const node = <T>(): Node<T> => ({ children: new Map(), here: [], grants: [], globs: [] });
+const node = <T>(): Node<T> => ({ children: new Map(), here: [], grants: [], globs: new GlobCandidates() });
 const listFor = <T>(target: Node<T>, kind: EntryKind) => (kind === "grant" ? target.grants : target.here);
 
 /** Vault paths live under their own root so they never meet an ARN. */
@@ -154,7 +155,7 @@ export class ResourceIndex<T> {
           if (((entry.below && !exact) || (entry.self && exact)) && accept(entry)) found.push(entry);
         }
       }
-      for (const entry of current.globs) if (accept(entry) && intersects(entry.pattern, normalised)) found.push(entry);
+      for (const entry of current.globs.candidates(normalised)) if (accept(entry) && intersects(entry.pattern, normalised)) found.push(entry);
       if (depth < literalDepth) current = current.children.get(parts[depth]);
     }
     return found.slice(0, limit);
@@ -165,7 +166,7 @@ export class ResourceIndex<T> {
     const stack: Array<Node<T>> = [start];
     while (stack.length && found.length < limit) {
       const current = stack.pop()!;
-      for (const list of [current.here, current.grants, current.globs]) {
+      for (const list of [current.here, current.grants, current.globs.all()]) {
         for (const entry of list) {
           if (found.length >= limit) return;
           if (accept(entry) && intersects(entry.pattern, normalised)) found.push(entry);

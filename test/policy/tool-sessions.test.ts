@@ -218,3 +218,16 @@ describe("attack round (issue #14): the engine principal and what mints tool ses
     expect(await runPack(resources)).toEqual([]);
   });
 });
+
+describe("attack round (issue #14): aws/creds/<role> mints the same session as aws/sts/<role>", () => {
+  it("refuses another agent's Vault policy reading a tool's session through creds/ as through sts/", async () => {
+    for (const path of ["aws/sts/test.billing.read-data", "aws/creds/test.billing.read-data"]) {
+      const resources = base.map((r) =>
+        r.type === "vault:index/policy:Policy" && String(r.props.name).endsWith("-search-execution")
+          ? { ...r, props: { ...r.props, policy: `${String(r.props.policy)}\npath "${path}" {\n  capabilities = ["read"]\n}\n` } }
+          : r,
+      );
+      expect(await rulesFor(resources), path).toContain("separation/cross-agent-grant");
+    }
+  });
+});
