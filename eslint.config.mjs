@@ -12,7 +12,14 @@ export default tseslint.config(
       // AGPL test oracles must never reach shipped code.
       "no-restricted-imports": [
         "error",
-        { patterns: [{ group: ["@cloud-copilot/iam-simulate", "@cloud-copilot/iam-policy", "@cloud-copilot/iam-expand", "@cloud-copilot/iam-utils"], message: "AGPL: test-only dependency" }] },
+        {
+          patterns: [
+            {
+              group: ["@cloud-copilot/iam-simulate", "@cloud-copilot/iam-policy", "@cloud-copilot/iam-expand", "@cloud-copilot/iam-utils"],
+              message: "AGPL: test-only dependency",
+            },
+          ],
+        },
       ],
     },
   },

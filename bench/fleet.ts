@@ -74,9 +74,15 @@ function awsTool(name: string, index: number): ToolInput {
     case 1:
       return { name: "queue", aws: [{ actions: ["sqs:ReceiveMessage", "sqs:DeleteMessage"], resources: [`arn:aws:sqs:us-east-1:${ACCOUNT}:acme-${name}`] }] };
     case 2:
-      return { name: "table", aws: [{ actions: ["dynamodb:GetItem", "dynamodb:Query"], resources: [`arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/acme-${name}`] }] };
+      return {
+        name: "table",
+        aws: [{ actions: ["dynamodb:GetItem", "dynamodb:Query"], resources: [`arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/acme-${name}`] }],
+      };
     default:
-      return { name: "secret", aws: [{ actions: ["secretsmanager:GetSecretValue"], resources: [`arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:acme/${name}-AbCdEf`] }] };
+      return {
+        name: "secret",
+        aws: [{ actions: ["secretsmanager:GetSecretValue"], resources: [`arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:acme/${name}-AbCdEf`] }],
+      };
   }
 }
 
@@ -112,8 +118,11 @@ export function benchAgent(index: number, variant = 0): AgentInput {
 /** Database connections are shared by every agent whose ledger tool names them. */
 export function benchPlatform(agents: readonly AgentInput[]): PlatformInput {
   const users = new Map<string, string[]>();
-  for (const agent of agents) for (const tool of agent.tools ?? []) if (tool.database) users.set(tool.database.connection, [...(users.get(tool.database.connection) ?? []), agent.name]);
-  const shared = [...users].filter(([, names]) => names.length > 1).map(([connection, names]) => ({ name: connection, databaseConnection: connection, agents: names }));
+  for (const agent of agents)
+    for (const tool of agent.tools ?? []) if (tool.database) users.set(tool.database.connection, [...(users.get(tool.database.connection) ?? []), agent.name]);
+  const shared = [...users]
+    .filter(([, names]) => names.length > 1)
+    .map(([connection, names]) => ({ name: connection, databaseConnection: connection, agents: names }));
   return { ...BENCH_PLATFORM, shared };
 }
 

@@ -111,13 +111,16 @@ class BareComponent extends pulumi.ComponentResource {
  * components; `structured`: under bare components of the library's types and names.
  */
 function handWritten(plan: FleetPlan, structured = false): void {
-  const component = (type: string, name: string, parent?: pulumi.Resource) => (structured ? new BareComponent(`agent-identity:index:${type}`, name, parent) : undefined);
+  const component = (type: string, name: string, parent?: pulumi.Resource) =>
+    structured ? new BareComponent(`agent-identity:index:${type}`, name, parent) : undefined;
   const fleet = component("AgentFleet", "platform");
   for (const agent of plan.agents) {
     const name = `platform-${agent.name}`;
     const agentComponent = component("Agent", name, fleet);
     const opts = { parent: agentComponent };
-    const namespace = agent.namespace.create ? new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: agent.namespace.name, labels: { ...agent.namespace.labels } } }, opts) : undefined;
+    const namespace = agent.namespace.create
+      ? new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: agent.namespace.name, labels: { ...agent.namespace.labels } } }, opts)
+      : undefined;
     new aws.cloudwatch.LogGroup(
       `${name}-audit-log`,
       {
@@ -143,7 +146,12 @@ function identityResources(name: string, plan: IdentityPlan, namespace: pulumi.R
   new k8s.core.v1.ServiceAccount(
     `${name}-service-account`,
     {
-      metadata: { name: plan.serviceAccount.name, namespace: plan.serviceAccount.namespace, labels: { ...plan.serviceAccount.labels }, annotations: { ...plan.serviceAccount.annotations } },
+      metadata: {
+        name: plan.serviceAccount.name,
+        namespace: plan.serviceAccount.namespace,
+        labels: { ...plan.serviceAccount.labels },
+        annotations: { ...plan.serviceAccount.annotations },
+      },
       automountServiceAccountToken: plan.serviceAccount.automountServiceAccountToken,
     },
     { ...opts, dependsOn: namespace ? [namespace] : [] },
@@ -161,45 +169,58 @@ function identityResources(name: string, plan: IdentityPlan, namespace: pulumi.R
     },
     opts,
   );
-  for (const policy of plan.iamRole.policies) new aws.iam.RolePolicy(`${name}-${policy.name}`, { name: policy.name, role: role.name, policy: JSON.stringify(policy.document) }, opts);
+  for (const policy of plan.iamRole.policies)
+    new aws.iam.RolePolicy(`${name}-${policy.name}`, { name: policy.name, role: role.name, policy: JSON.stringify(policy.document) }, opts);
   const vaultPlan = plan.vault;
   if (vaultPlan.policy && vaultPlan.role) {
     const policy = new vault.Policy(`${name}-vault-policy`, { name: vaultPlan.policy.name, policy: renderVaultPolicy(vaultPlan.policy.paths) }, opts);
     const r = vaultPlan.role;
-    new vault.kubernetes.AuthBackendRole(`${name}-vault-role`, {
-      backend: r.backend,
-      roleName: r.name,
-      boundServiceAccountNames: [...r.boundServiceAccountNames],
-      boundServiceAccountNamespaces: [...r.boundServiceAccountNamespaces],
-      audience: r.audience,
-      tokenTtl: r.tokenTtl,
-      tokenMaxTtl: r.tokenMaxTtl,
-      tokenPolicies: [policy.name],
-      tokenNoDefaultPolicy: r.tokenNoDefaultPolicy,
-      aliasNameSource: r.aliasNameSource,
-      aliasMetadata: { ...r.aliasMetadata },
-    }, opts);
+    new vault.kubernetes.AuthBackendRole(
+      `${name}-vault-role`,
+      {
+        backend: r.backend,
+        roleName: r.name,
+        boundServiceAccountNames: [...r.boundServiceAccountNames],
+        boundServiceAccountNamespaces: [...r.boundServiceAccountNamespaces],
+        audience: r.audience,
+        tokenTtl: r.tokenTtl,
+        tokenMaxTtl: r.tokenMaxTtl,
+        tokenPolicies: [policy.name],
+        tokenNoDefaultPolicy: r.tokenNoDefaultPolicy,
+        aliasNameSource: r.aliasNameSource,
+        aliasMetadata: { ...r.aliasMetadata },
+      },
+      opts,
+    );
   }
   for (const s of vaultPlan.secretRoles) {
     if (s.type === "database") {
-      new vault.database.SecretBackendRole(`${name}-secret-${s.tool}`, {
-        backend: s.backend,
-        name: s.name,
-        dbName: s.dbName,
-        creationStatements: [...s.creationStatements],
-        revocationStatements: s.revocationStatements.length ? [...s.revocationStatements] : undefined,
-        defaultTtl: s.defaultTtl,
-        maxTtl: s.maxTtl,
-      }, opts);
+      new vault.database.SecretBackendRole(
+        `${name}-secret-${s.tool}`,
+        {
+          backend: s.backend,
+          name: s.name,
+          dbName: s.dbName,
+          creationStatements: [...s.creationStatements],
+          revocationStatements: s.revocationStatements.length ? [...s.revocationStatements] : undefined,
+          defaultTtl: s.defaultTtl,
+          maxTtl: s.maxTtl,
+        },
+        opts,
+      );
     } else {
-      new vault.aws.SecretBackendRole(`${name}-secret-${s.tool}`, {
-        backend: s.backend,
-        name: s.name,
-        credentialType: s.credentialType,
-        roleArns: [...s.roleArns],
-        defaultStsTtl: s.defaultStsTtl,
-        maxStsTtl: s.maxStsTtl,
-      }, opts);
+      new vault.aws.SecretBackendRole(
+        `${name}-secret-${s.tool}`,
+        {
+          backend: s.backend,
+          name: s.name,
+          credentialType: s.credentialType,
+          roleArns: [...s.roleArns],
+          defaultStsTtl: s.defaultStsTtl,
+          maxStsTtl: s.maxStsTtl,
+        },
+        opts,
+      );
     }
   }
 }
@@ -212,11 +233,27 @@ class Bare extends pulumi.CustomResource {
 
 /** The provider SDKs load each resource class on first use: load them all before the clock starts. */
 function loadResourceClasses(): unknown[] {
-  return [aws.iam.Role, aws.iam.RolePolicy, aws.cloudwatch.LogGroup, k8s.core.v1.Namespace, k8s.core.v1.ServiceAccount, vault.Policy, vault.kubernetes.AuthBackendRole, vault.database.SecretBackendRole, vault.aws.SecretBackendRole];
+  return [
+    aws.iam.Role,
+    aws.iam.RolePolicy,
+    aws.cloudwatch.LogGroup,
+    k8s.core.v1.Namespace,
+    k8s.core.v1.ServiceAccount,
+    vault.Policy,
+    vault.kubernetes.AuthBackendRole,
+    vault.database.SecretBackendRole,
+    vault.aws.SecretBackendRole,
+  ];
 }
 
 const urnOf = (r: { type: string; name: string }) => `urn:pulumi:bench::agent-identity::${r.type}::${r.name}`;
-const opts = { protect: false, ignoreChanges: [], aliases: [], customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 }, additionalSecretOutputs: [] };
+const opts = {
+  protect: false,
+  ignoreChanges: [],
+  aliases: [],
+  customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
+  additionalSecretOutputs: [],
+};
 const notApplicable = (reason?: string): never => {
   throw new Error(`notApplicable: ${reason}`);
 };
@@ -225,7 +262,16 @@ const notApplicable = (reason?: string): never => {
  * The pack over every registered custom resource, the way the policy server calls it: for each
  * resource, every resource policy with freshly built args; then every stack policy once.
  */
-async function runPack(): Promise<{ packMs: number; packResourceMs: number; packStackMs: number; packCpuMs: number; packResourceCpuMs: number; packStackCpuMs: number; violations: number; policies: number }> {
+async function runPack(): Promise<{
+  packMs: number;
+  packResourceMs: number;
+  packStackMs: number;
+  packCpuMs: number;
+  packResourceCpuMs: number;
+  packStackCpuMs: number;
+  violations: number;
+  policies: number;
+}> {
   // One date for every call, as the default `() => new Date()` costs no string parsing either.
   const today = new Date(`${BENCH_DATE}T12:00:00Z`);
   const policies = createPolicies({ now: () => today });
@@ -244,8 +290,16 @@ async function runPack(): Promise<{ packMs: number; packResourceMs: number; pack
       const validate = (policy as ResourceValidationPolicy).validateResource;
       if (!validate) continue;
       const args: ResourceValidationArgs = {
-        type: r.type, name: r.name, urn: urns[at], props: unknownCheckingProxy(r.props), opts, stackTags: new Map(),
-        isType: () => false, asType: () => undefined, getConfig: <T extends object>() => ({}) as T, notApplicable,
+        type: r.type,
+        name: r.name,
+        urn: urns[at],
+        props: unknownCheckingProxy(r.props),
+        opts,
+        stackTags: new Map(),
+        isType: () => false,
+        asType: () => undefined,
+        getConfig: <T extends object>() => ({}) as T,
+        notApplicable,
       };
       for (const validation of Array.isArray(validate) ? validate : [validate]) await validation(args, report);
     }
@@ -255,7 +309,20 @@ async function runPack(): Promise<{ packMs: number; packResourceMs: number; pack
   for (const policy of policies) {
     const validate = (policy as StackValidationPolicy).validateStack;
     if (!validate) continue;
-    const resources = inputs.map((r, at) => ({ type: r.type, name: r.name, urn: urns[at], props: unknownCheckingProxy(r.props), opts, dependencies: [], propertyDependencies: {}, isType: () => false, asType: () => undefined }) as unknown as PolicyResource);
+    const resources = inputs.map(
+      (r, at) =>
+        ({
+          type: r.type,
+          name: r.name,
+          urn: urns[at],
+          props: unknownCheckingProxy(r.props),
+          opts,
+          dependencies: [],
+          propertyDependencies: {},
+          isType: () => false,
+          asType: () => undefined,
+        }) as unknown as PolicyResource,
+    );
     const args: StackValidationArgs = { resources, stackTags: new Map(), getConfig: <T extends object>() => ({}) as T, notApplicable };
     await validate(args, report);
   }

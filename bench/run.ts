@@ -135,7 +135,14 @@ function benchPlan(options: Options, work: string): void {
   if (!startup) overCap("CLI start-up: `plan` of 1 agent, wall", options.capSeconds, "≤ 0.5 s");
   else {
     const ms = median(startup.map((s) => s.ms));
-    row({ measure: "CLI start-up: `plan` of 1 agent, wall (CPU)", measured: `${seconds(ms)} (${seconds(median(startup.map((s) => s.cpuMs)))})`, target: "≤ 0.5 s", met: ms <= 500, runs: startup.length, note: "startup" });
+    row({
+      measure: "CLI start-up: `plan` of 1 agent, wall (CPU)",
+      measured: `${seconds(ms)} (${seconds(median(startup.map((s) => s.cpuMs)))})`,
+      target: "≤ 0.5 s",
+      met: ms <= 500,
+      runs: startup.length,
+      note: "startup",
+    });
   }
 
   const sizes = options.smoke ? [2, 4] : [10, 100, 1000, 10_000];
@@ -144,7 +151,13 @@ function benchPlan(options: Options, work: string): void {
   for (const agents of sizes) {
     const name = `\`plan\` of ${agents.toLocaleString("en")} agents: wall (CPU), peak memory`;
     if (capped) {
-      row({ measure: name, measured: "not run (a smaller size was over the cap)", target: targets[agents] ? `≤ ${seconds(targets[agents])}` : "", met: targets[agents] ? false : undefined, note: "plan" });
+      row({
+        measure: name,
+        measured: "not run (a smaller size was over the cap)",
+        target: targets[agents] ? `≤ ${seconds(targets[agents])}` : "",
+        met: targets[agents] ? false : undefined,
+        note: "plan",
+      });
       continue;
     }
     const path = file(agents);
@@ -162,14 +175,27 @@ function benchPlan(options: Options, work: string): void {
     const target = targets[agents];
     const memoryTarget = agents === 1000 ? " and ≤ 512 MiB" : "";
     const met = target === undefined ? undefined : ms <= target && (agents !== 1000 || rss <= 512);
-    row({ measure: name, measured: `${seconds(ms)} (${seconds(median(samples.map((s) => s.cpuMs)))}), ${rss.toFixed(0)} MiB`, target: target ? `≤ ${seconds(target)}${memoryTarget}` : "", met, runs: samples.length, note: "plan" });
+    row({
+      measure: name,
+      measured: `${seconds(ms)} (${seconds(median(samples.map((s) => s.cpuMs)))}), ${rss.toFixed(0)} MiB`,
+      target: target ? `≤ ${seconds(target)}${memoryTarget}` : "",
+      met,
+      runs: samples.length,
+      note: "plan",
+    });
   }
   for (let i = 1; i < sizes.length; i++) {
     const [small, large] = [sizes[i - 1], sizes[i]];
     if (figures[`plan-${small}`] === undefined || figures[`plan-${large}`] === undefined) continue;
     const ratio = figures[`plan-${large}`] / figures[`plan-${small}`];
     const target = large === 1000 ? "≤ 11" : "";
-    row({ measure: `\`plan\` growth ${large.toLocaleString("en")} / ${small.toLocaleString("en")} agents (wall)`, measured: ratio.toFixed(1), target, met: target ? ratio <= 11 : undefined, note: "plan" });
+    row({
+      measure: `\`plan\` growth ${large.toLocaleString("en")} / ${small.toLocaleString("en")} agents (wall)`,
+      measured: ratio.toFixed(1),
+      target,
+      met: target ? ratio <= 11 : undefined,
+      note: "plan",
+    });
   }
 }
 
@@ -232,12 +258,20 @@ function benchProgram(options: Options, work: string): void {
       const baseline = hand.length
         ? ` (hand-written ${median(hand.map((h) => h.ms / h.custom)).toFixed(2)} ms, SDK floor ${median(floor.map((f) => f.ms / f.custom)).toFixed(2)} ms per resource, ${hand[0].custom.toLocaleString("en")} resources)`
         : "";
-      row({ measure: `${label}: components per registered resource`, measured: `over cap (> ${options.capSeconds} s)${baseline}`, target: "≤ 1.2 × hand-written", met: false, runs: hand.length, note: "components" });
+      row({
+        measure: `${label}: components per registered resource`,
+        measured: `over cap (> ${options.capSeconds} s)${baseline}`,
+        target: "≤ 1.2 × hand-written",
+        met: false,
+        runs: hand.length,
+        note: "components",
+      });
       break;
     }
     const c = ours[0];
     if (c.custom !== hand[0].custom) throw new Error(`components registered ${c.custom} custom resources, the hand-written baseline ${hand[0].custom}`);
-    if (c.components !== structure[0].components) throw new Error(`components registered ${c.components} component resources, the structure baseline ${structure[0].components}`);
+    if (c.components !== structure[0].components)
+      throw new Error(`components registered ${c.components} component resources, the structure baseline ${structure[0].components}`);
     const perResource = (r: ChildResult) => r.ms / r.custom;
     const ratio = median(ours.map((o, i) => perResource(o) / perResource(hand[i])));
     const ratioPrecomputed = median(ours.map((o, i) => (o.ms - o.validationMs) / o.custom / perResource(hand[i])));
@@ -256,7 +290,14 @@ function benchProgram(options: Options, work: string): void {
       runs: ours.length,
     });
     // Judged on CPU time: on a shared machine, wall time mostly measures who else is running.
-    row({ measure: `${label}: components ÷ hand-written per resource, CPU time (validation included)`, measured: `${cpuRatio.toFixed(2)}×`, target: "≤ 1.2×", met: cpuRatio <= 1.2, runs: ours.length, note: "components" });
+    row({
+      measure: `${label}: components ÷ hand-written per resource, CPU time (validation included)`,
+      measured: `${cpuRatio.toFixed(2)}×`,
+      target: "≤ 1.2×",
+      met: cpuRatio <= 1.2,
+      runs: ours.length,
+      note: "components",
+    });
     row({
       measure: `${label}: CPU per resource, split: same component structure (bare components, same URNs) ÷ hand-written; components ÷ that structure (the library's own code, validation included)`,
       measured: `${structureCpu.toFixed(2)}×; ${oursOverStructureCpu.toFixed(2)}×`,
@@ -265,9 +306,24 @@ function benchProgram(options: Options, work: string): void {
     });
     figures[`structure-${agents}`] = structureCpu;
     figures[`own-${agents}`] = oursOverStructureCpu;
-    row({ measure: `${label}: components ÷ hand-written per resource, wall time (validation included)`, measured: `${ratio.toFixed(2)}×`, target: "", runs: ours.length });
-    row({ measure: `${label}: components ÷ hand-written per resource, wall time (plan precomputed: validation subtracted)`, measured: `${ratioPrecomputed.toFixed(2)}×`, target: "", runs: ours.length });
-    row({ measure: `${label}: components ÷ SDK floor; hand-written ÷ SDK floor`, measured: `${floorRatio.toFixed(2)}×; ${handFloor.toFixed(2)}×`, target: "", runs: ours.length });
+    row({
+      measure: `${label}: components ÷ hand-written per resource, wall time (validation included)`,
+      measured: `${ratio.toFixed(2)}×`,
+      target: "",
+      runs: ours.length,
+    });
+    row({
+      measure: `${label}: components ÷ hand-written per resource, wall time (plan precomputed: validation subtracted)`,
+      measured: `${ratioPrecomputed.toFixed(2)}×`,
+      target: "",
+      runs: ours.length,
+    });
+    row({
+      measure: `${label}: components ÷ SDK floor; hand-written ÷ SDK floor`,
+      measured: `${floorRatio.toFixed(2)}×; ${handFloor.toFixed(2)}×`,
+      target: "",
+      runs: ours.length,
+    });
     row({
       measure: `${label}: resources per agent (custom + component); graph depth`,
       measured: `${(c.custom / agents).toFixed(1)} + ${((c.components - 1) / agents).toFixed(1)} (+1 fleet); depth ${c.depth}`,
@@ -336,7 +392,14 @@ function benchDiff(options: Options, work: string): void {
     if (failed) throw new Error(`diff failed (exit ${failed.status}): ${failed.stderr.slice(0, 2000)}`);
     if (!/agent-/.test(samples[0].stdout)) throw new Error(`diff reported no changed agent:\n${samples[0].stdout.slice(0, 500)}`);
     const ms = median(samples.map((s) => s.ms));
-    row({ measure: `${label}: wall (CPU), peak memory`, measured: `${seconds(ms)} (${seconds(median(samples.map((s) => s.cpuMs)))}), ${median(samples.map((s) => s.maxRssMiB)).toFixed(0)} MiB`, target: "≤ 2 s", met: ms <= 2000, runs: samples.length, note: "diff" });
+    row({
+      measure: `${label}: wall (CPU), peak memory`,
+      measured: `${seconds(ms)} (${seconds(median(samples.map((s) => s.cpuMs)))}), ${median(samples.map((s) => s.maxRssMiB)).toFixed(0)} MiB`,
+      target: "≤ 2 s",
+      met: ms <= 2000,
+      runs: samples.length,
+      note: "diff",
+    });
   }
 }
 
@@ -356,17 +419,32 @@ function benchAdversarial(options: Options, work: string): void {
     }
     const bound = (input.pattern.length + 2) * (input.text.length + 2);
     const ms = median(times);
-    row({ measure: `Adversarial: ${input.name} (${decided ? "matches" : "no match"})`, measured: `${ms.toFixed(2)} ms, ${steps.toLocaleString("en")} steps (bound ${bound.toLocaleString("en")})`, target: "< 1 s", met: ms < 1000 && steps <= bound, runs: times.length });
+    row({
+      measure: `Adversarial: ${input.name} (${decided ? "matches" : "no match"})`,
+      measured: `${ms.toFixed(2)} ms, ${steps.toLocaleString("en")} steps (bound ${bound.toLocaleString("en")})`,
+      target: "< 1 s",
+      met: ms < 1000 && steps <= bound,
+      runs: times.length,
+    });
   }
   // End to end: a declaration with the issue's pattern as a tool's action, through `plan`.
   const agent = benchAgent(0);
-  const tools = [{ name: "adversarial", aws: [{ actions: ["ec2:*?*?*?*?*?*?*?*?#"], resources: ["arn:aws:ec2:us-east-1:111122223333:instance/i-0123456789abcdef0"] }] }];
+  const tools = [
+    { name: "adversarial", aws: [{ actions: ["ec2:*?*?*?*?*?*?*?*?#"], resources: ["arn:aws:ec2:us-east-1:111122223333:instance/i-0123456789abcdef0"] }] },
+  ];
   const file = join(work, "Pulumi.adversarial.yaml");
   writeFileSync(file, stringify({ config: { "agent-identity:platform": BENCH_PLATFORM, "agent-identity:agents": [{ ...agent, tools }] } }));
   const samples = repeat(Math.max(options.runs, 3), () => measure([BIN, "plan", "--config", file, "--date", BENCH_DATE], options.capSeconds, work));
   if (!samples) return overCap("Adversarial: `plan` of an agent granted ec2:*?×8# (end to end)", options.capSeconds, "< 1 s");
   const ms = median(samples.map((s) => s.ms));
-  row({ measure: `Adversarial: \`plan\` of an agent granted ec2:*?×8# (exit ${samples[0].status}, refused), end to end`, measured: seconds(ms), target: "< 1 s", met: ms < 1000 && samples[0].status === 1, runs: samples.length, note: "startup" });
+  row({
+    measure: `Adversarial: \`plan\` of an agent granted ec2:*?×8# (exit ${samples[0].status}, refused), end to end`,
+    measured: seconds(ms),
+    target: "< 1 s",
+    met: ms < 1000 && samples[0].status === 1,
+    runs: samples.length,
+    note: "startup",
+  });
 }
 
 // ------------------------------------------------------------------ report
@@ -375,11 +453,14 @@ function benchAdversarial(options: Options, work: string): void {
 const NOTES: Record<string, string | (() => string)> = {
   startup:
     "Start-up is node itself (~40 ms), zod (~100–200 ms to load its locales and build the schemas), js-yaml and the CLI's own modules; it no longer loads @pulumi/pulumi (~1 s) or transpiles TypeScript (tsx). On a loaded machine the wall time is mostly waiting for a core: compare the CPU figure.",
-  plan:
-    "The rules index every grant once per plan (a trie over ARN and Vault-path segments, components/core/resource-index.ts), so `plan` grows linearly with the fleet (see the growth rows); the glob matcher is linear and cached per pattern. At 1,000 agents the CPU time is at or near the target; on this shared, loaded 2-core machine the wall time is mostly waiting for a core: compare the CPU figure.",
+  plan: "The rules index every grant once per plan (a trie over ARN and Vault-path segments, components/core/resource-index.ts), so `plan` grows linearly with the fleet (see the growth rows); the glob matcher is linear and cached per pattern. At 1,000 agents the CPU time is at or near the target; on this shared, loaded 2-core machine the wall time is mostly waiting for a core: compare the CPU figure.",
   components: () => {
-    const sizes = Object.keys(figures).filter((key) => key.startsWith("structure-")).map((key) => Number(key.slice("structure-".length)));
-    const split = sizes.map((agents) => `${agents.toLocaleString("en")} agents: ${figures[`structure-${agents}`].toFixed(2)}× × ${figures[`own-${agents}`].toFixed(2)}×`).join("; ");
+    const sizes = Object.keys(figures)
+      .filter((key) => key.startsWith("structure-"))
+      .map((key) => Number(key.slice("structure-".length)));
+    const split = sizes
+      .map((agents) => `${agents.toLocaleString("en")} agents: ${figures[`structure-${agents}`].toFixed(2)}× × ${figures[`own-${agents}`].toFixed(2)}×`)
+      .join("; ");
     return (
       "The components register 4 component resources per agent (plus 1 fleet) on top of the 18 custom resources per agent the hand-written program registers. The split rows separate the ratio into two factors " +
       `(${split}): the component structure alone — the hand-written resources under bare components of the same types and names (the same URNs), which only register, parent their children and register empty outputs — costs a few percent; ` +
@@ -409,7 +490,17 @@ function report(options: Options, startedAt: Date, load: number[]): string {
     "",
     ...table,
     "",
-    ...(missed.length ? ["## Why targets are missed", "", ...missed.map((key) => { const note = NOTES[key]; return `- **${key}**: ${typeof note === "function" ? note() : note}`; }), ""] : []),
+    ...(missed.length
+      ? [
+          "## Why targets are missed",
+          "",
+          ...missed.map((key) => {
+            const note = NOTES[key];
+            return `- **${key}**: ${typeof note === "function" ? note() : note}`;
+          }),
+          "",
+        ]
+      : []),
   ].join("\n");
 }
 
@@ -418,7 +509,9 @@ function main(): void {
   const startedAt = new Date();
   const load = loadavg();
   const work = mkdtempSync(join(tmpdir(), "agent-identity-bench-"));
-  console.log(`machine: ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}, load ${load.map((l) => l.toFixed(1)).join(" ")}`);
+  console.log(
+    `machine: ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}, load ${load.map((l) => l.toFixed(1)).join(" ")}`,
+  );
   console.log("| measure | measured | target | status | runs |\n| --- | --- | --- | --- | --- |");
   try {
     benchAdversarial(options, work);

@@ -38,13 +38,14 @@ function ensureDist() {
   }
   const build = spawnSync(process.execPath, [tsc, "-p", path.join(root, "tsconfig.build.json")], { cwd: root, encoding: "utf8" });
   if (build.status !== 0) {
-    process.stderr.write(`${build.stdout ?? ""}${build.stderr ?? ""}agent-identity: the build failed; fix the errors above or run the sources with \`npx tsx cli/main.ts\`.\n`);
+    process.stderr.write(
+      `${build.stdout ?? ""}${build.stderr ?? ""}agent-identity: the build failed; fix the errors above or run the sources with \`npx tsx cli/main.ts\`.\n`,
+    );
     process.exit(2);
   }
   return compiled;
 }
 
 module.exports = { ensureDist };
-
 
 if (require.main === module) ensureDist();

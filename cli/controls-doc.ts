@@ -63,11 +63,18 @@ export function renderControls(): string {
     "",
   ];
   for (const family of families) {
-    out.push(`## ${FAMILY_TITLES[family] ?? family}`, "", "| Rule | Severity | Waivable | Control | Runs in | OWASP NHI | OWASP ASI | MAESTRO | NIST AI RMF |", "|---|---|---|---|---|---|---|---|---|");
+    out.push(
+      `## ${FAMILY_TITLES[family] ?? family}`,
+      "",
+      "| Rule | Severity | Waivable | Control | Runs in | OWASP NHI | OWASP ASI | MAESTRO | NIST AI RMF |",
+      "|---|---|---|---|---|---|---|---|---|",
+    );
     for (const rule of rules.filter((r) => r.family === family)) {
       const s = rule.standards;
       const waivable = rule.waivable ? "yes" : "no";
-      out.push(`| \`${rule.id}\` | ${rule.severity} | ${waivable} | ${escape(rule.description)} | ${where(rule, planIds)} | ${cell(s.owaspNhi)} | ${cell(s.owaspAsi)} | ${cell(s.maestro)} | ${cell(s.nistAiRmf)} |`);
+      out.push(
+        `| \`${rule.id}\` | ${rule.severity} | ${waivable} | ${escape(rule.description)} | ${where(rule, planIds)} | ${cell(s.owaspNhi)} | ${cell(s.owaspAsi)} | ${cell(s.maestro)} | ${cell(s.nistAiRmf)} |`,
+      );
     }
     out.push("");
   }
@@ -82,7 +89,13 @@ export function renderControls(): string {
   ] as const) {
     const ids = [...new Set(rules.flatMap(pick))].sort((a, b) => a.localeCompare(b, "en", { numeric: true }));
     out.push(`### ${title}`, "");
-    for (const id of ids) out.push(`- **${id}**: ${rules.filter((r) => pick(r).includes(id)).map((r) => `\`${r.id}\``).join(", ")}`);
+    for (const id of ids)
+      out.push(
+        `- **${id}**: ${rules
+          .filter((r) => pick(r).includes(id))
+          .map((r) => `\`${r.id}\``)
+          .join(", ")}`,
+      );
     out.push("");
   }
   return out.join("\n");
@@ -122,7 +135,14 @@ function renderRiskCategories(): string[] {
     "",
   ];
   for (const [category, meta] of Object.entries(RISK_CATEGORIES) as Array<[RiskCategory, (typeof RISK_CATEGORIES)[RiskCategory]]>) {
-    out.push(`### ${category} (\`${meta.rule}\`)`, "", `${meta.description[0].toUpperCase()}${meta.description.slice(1)}.`, "", "| Action | Source |", "|---|---|");
+    out.push(
+      `### ${category} (\`${meta.rule}\`)`,
+      "",
+      `${meta.description[0].toUpperCase()}${meta.description.slice(1)}.`,
+      "",
+      "| Action | Source |",
+      "|---|---|",
+    );
     for (const entry of RISK_ACTIONS.filter((e) => e.category === category)) {
       const source = RISK_SOURCES[entry.source];
       out.push(`| \`${entry.action}\` | [${escape(source.title)}](${source.url}) |`);

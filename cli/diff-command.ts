@@ -167,13 +167,23 @@ export async function runDiff(options: DiffOptions): Promise<CommandResult> {
       plans = [{ stack: headPlan.stack, platform: headPlan.platform, agents: [] }, headPlan];
     } else plans = readPlanPair(base.plan, head.plan, { base: base.label, head: head.label });
   } catch (error) {
-    if (error instanceof DiffInputError) return { exitCode: 2, stdout: "", stderr: ["diff failed: invalid input", ...error.lines.map((l) => `  ${l}`), ""].join("\n") };
+    if (error instanceof DiffInputError)
+      return { exitCode: 2, stdout: "", stderr: ["diff failed: invalid input", ...error.lines.map((l) => `  ${l}`), ""].join("\n") };
     if (error instanceof PlanInputError) return { exitCode: 2, stdout: "", stderr: `diff failed: ${error.message}\n` };
     throw error;
   }
   const catalog = loadActionCatalog(servicesOf(plans));
   const diff = diffPlans(plans[0], plans[1], catalog, { base: base.label, head: head.label, newStack: base.missing === true });
-  const rerun = ["agent-identity diff", options.base, options.head, `--stack ${options.stack}`, options.config ? `--config ${options.config}` : "", "--format text"].filter(Boolean).join(" ");
+  const rerun = [
+    "agent-identity diff",
+    options.base,
+    options.head,
+    `--stack ${options.stack}`,
+    options.config ? `--config ${options.config}` : "",
+    "--format text",
+  ]
+    .filter(Boolean)
+    .join(" ");
   const stdout = options.format === "markdown" ? renderMarkdown(diff, { rerun }) : RENDERERS[options.format ?? "text"](diff);
   const failed = options.failOn === "widen" && diff.summary.widening > 0;
   return { exitCode: failed ? 1 : 0, stdout, stderr: failed ? `diff: ${diff.summary.widening} change(s) widen privilege (--fail-on widen)\n` : "" };

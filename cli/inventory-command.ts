@@ -37,7 +37,9 @@ export function runInventory(options: InventoryOptions): CommandResult {
     return {
       exitCode: 1,
       stdout: renderInventory(inventory, options.format ?? "markdown", within),
-      stderr: [`inventory: the stack has ${errors.length} policy violation(s); it cannot be deployed as declared`, ...errors.map((l) => `  ${l}`), ""].join("\n"),
+      stderr: [`inventory: the stack has ${errors.length} policy violation(s); it cannot be deployed as declared`, ...errors.map((l) => `  ${l}`), ""].join(
+        "\n",
+      ),
     };
   }
   return { exitCode: outcome.exitCode, stdout: "", stderr: ["inventory failed: invalid stack file", ...outcome.lines.map((l) => `  ${l}`), ""].join("\n") };

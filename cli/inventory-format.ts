@@ -29,8 +29,7 @@ const COLUMNS: readonly (readonly [keyof InventoryRow, string])[] = [
   ["stack", "stack"],
 ];
 
-const cellText = (value: InventoryRow[keyof InventoryRow]): string =>
-  Array.isArray(value) ? value.join("; ") : String(value);
+const cellText = (value: InventoryRow[keyof InventoryRow]): string => (Array.isArray(value) ? value.join("; ") : String(value));
 
 /**
  * OWASP CSV injection: a spreadsheet evaluates a cell starting with `=`, `+`, `-`, `@`, tab or CR
@@ -55,7 +54,11 @@ export function inventoryCsv(rows: readonly InventoryRow[]): string {
 }
 
 /** A Markdown table cell: pipes escaped, line breaks as <br> so a row stays on one line. */
-const markdownCell = (text: string): string => text.replace(/\\/g, "\\\\").replace(/\|/g, "\\|").replace(/\r?\n|\r/g, "<br>");
+const markdownCell = (text: string): string =>
+  text
+    .replace(/\\/g, "\\\\")
+    .replace(/\|/g, "\\|")
+    .replace(/\r?\n|\r/g, "<br>");
 
 function markdownTable(rows: readonly InventoryRow[]): string[] {
   const headers = COLUMNS.filter(([key]) => key !== "stack").map(([, header]) => header);
@@ -68,7 +71,14 @@ function markdownTable(rows: readonly InventoryRow[]): string[] {
 }
 
 export function inventoryMarkdown(inventory: Inventory): string {
-  return [`# Identity inventory: stack ${inventory.stack}, as of ${inventory.date}`, "", `${inventory.rows.length} identities.`, "", ...markdownTable(inventory.rows), ""].join("\n");
+  return [
+    `# Identity inventory: stack ${inventory.stack}, as of ${inventory.date}`,
+    "",
+    `${inventory.rows.length} identities.`,
+    "",
+    ...markdownTable(inventory.rows),
+    "",
+  ].join("\n");
 }
 
 export function expiringMarkdown(inventory: Inventory, days: number): string {

@@ -87,7 +87,11 @@ export function runPlan(options: PlanOptions): CommandResult {
       // Exceptions in force are part of the record even when the plan fails for another reason.
       const waived = outcome.violations?.evaluation.waived ?? [];
       const waivers = outcome.violations?.evaluation.waivers ?? [];
-      return { exitCode: outcome.exitCode, stdout: `${JSON.stringify({ ok: false, errors: outcome.lines, violations, waived, waivers }, null, 2)}\n`, stderr: "" };
+      return {
+        exitCode: outcome.exitCode,
+        stdout: `${JSON.stringify({ ok: false, errors: outcome.lines, violations, waived, waivers }, null, 2)}\n`,
+        stderr: "",
+      };
     }
     const what = outcome.exitCode === 1 ? `${outcome.lines.length} policy violation(s)` : "invalid stack file";
     const exceptions = outcome.violations ? exceptionLines(outcome.violations.evaluation) : [];

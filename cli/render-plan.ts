@@ -13,18 +13,27 @@ function identityLines(identity: IdentityPlan): string[] {
   for (const policy of identity.iamRole.policies) {
     for (const statement of policy.document.Statement) {
       const condition = statement.Condition ? `  if ${JSON.stringify(statement.Condition)}` : "";
-      lines.push(`      ${statement.Effect.toLowerCase().padEnd(5)} ${asList(statement.Action).join(", ")} on ${asList(statement.Resource).join(", ")}${condition}`);
+      lines.push(
+        `      ${statement.Effect.toLowerCase().padEnd(5)} ${asList(statement.Action).join(", ")} on ${asList(statement.Resource).join(", ")}${condition}`,
+      );
     }
   }
-  if (identity.iamRole.policies.length === 0) lines.push(identity.toolRole ? "      (no AWS permissions: tool grants are on the tool role, one Vault-minted session per tool)" : "      (no AWS permissions)");
+  if (identity.iamRole.policies.length === 0)
+    lines.push(
+      identity.toolRole ? "      (no AWS permissions: tool grants are on the tool role, one Vault-minted session per tool)" : "      (no AWS permissions)",
+    );
   const toolRole = identity.toolRole;
   if (toolRole) {
     const principals = [...new Set(toolRole.trustPolicy.Statement.flatMap((s) => (s.Principal && s.Principal !== "*" ? asList(s.Principal.AWS) : [])))];
-    lines.push(`    tool role       ${toolRole.name}  session<=${formatDuration(toolRole.maxSessionDuration)}${toolRole.permissionsBoundary ? "  boundary" : ""}  assumed only by ${principals.join(", ")} with a tool's session tags`);
+    lines.push(
+      `    tool role       ${toolRole.name}  session<=${formatDuration(toolRole.maxSessionDuration)}${toolRole.permissionsBoundary ? "  boundary" : ""}  assumed only by ${principals.join(", ")} with a tool's session tags`,
+    );
     for (const policy of toolRole.policies) {
       for (const statement of policy.document.Statement) {
         const condition = statement.Condition ? `  if ${JSON.stringify(statement.Condition)}` : "";
-        lines.push(`      ${statement.Effect.toLowerCase().padEnd(5)} ${asList(statement.Action).join(", ")} on ${asList(statement.Resource).join(", ")}${condition}`);
+        lines.push(
+          `      ${statement.Effect.toLowerCase().padEnd(5)} ${asList(statement.Action).join(", ")} on ${asList(statement.Resource).join(", ")}${condition}`,
+        );
       }
     }
   }
@@ -32,20 +41,32 @@ function identityLines(identity: IdentityPlan): string[] {
   if (identity.bindings.length > 1 || identity.bindings.some((b) => b.binding !== "irsa")) {
     for (const binding of identity.bindings) {
       const association = binding.podIdentityAssociation;
-      lines.push(`    binding         ${binding.cluster}: ${binding.binding}${association ? `  association ${association.clusterName} (${association.region}) ${association.namespace}/${association.serviceAccount}, session tags on` : ""}`);
+      lines.push(
+        `    binding         ${binding.cluster}: ${binding.binding}${association ? `  association ${association.clusterName} (${association.region}) ${association.namespace}/${association.serviceAccount}, session tags on` : ""}`,
+      );
     }
   }
   const { role, additionalRoles, policy, secretRoles } = identity.vault;
   if (role && policy) {
-    lines.push(`    vault role      ${role.backend}/${role.name}  ttl ${formatDuration(role.tokenTtl)} max ${formatDuration(role.tokenMaxTtl)}  policy ${policy.name}`);
+    lines.push(
+      `    vault role      ${role.backend}/${role.name}  ttl ${formatDuration(role.tokenTtl)} max ${formatDuration(role.tokenMaxTtl)}  policy ${policy.name}`,
+    );
     for (const other of additionalRoles) lines.push(`    vault role      ${other.backend}/${other.name}  (same role, further cluster)`);
     for (const path of policy.paths) lines.push(`      ${path.capabilities.join(",").padEnd(6)} ${path.path}`);
   } else {
     lines.push("    vault role      (removed: agent revoked)");
   }
   for (const secret of secretRoles) {
-    const ttl = secret.type === "database" ? `ttl ${formatDuration(secret.defaultTtl)} max ${formatDuration(secret.maxTtl)}` : `sts ttl ${formatDuration(secret.defaultStsTtl)} max ${formatDuration(secret.maxStsTtl)}`;
-    const tags = secret.type === "aws" && secret.sessionTags ? `  tags ${Object.entries(secret.sessionTags).map(([k, v]) => `${k}=${v}`).join(",")}${secret.externalId ? `  external id ${secret.externalId}` : ""}` : "";
+    const ttl =
+      secret.type === "database"
+        ? `ttl ${formatDuration(secret.defaultTtl)} max ${formatDuration(secret.maxTtl)}`
+        : `sts ttl ${formatDuration(secret.defaultStsTtl)} max ${formatDuration(secret.maxStsTtl)}`;
+    const tags =
+      secret.type === "aws" && secret.sessionTags
+        ? `  tags ${Object.entries(secret.sessionTags)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(",")}${secret.externalId ? `  external id ${secret.externalId}` : ""}`
+        : "";
     const target = secret.type === "database" ? `db ${secret.dbName}` : `assume ${secret.roleArns.join(", ")}${tags}`;
     lines.push(`    secret role     ${secret.credentialsPath}  ${target}  ${ttl}`);
   }
@@ -54,11 +75,20 @@ function identityLines(identity: IdentityPlan): string[] {
 
 function agentLines(agent: AgentPlan): string[] {
   const header = `agent ${agent.name}  tier=${agent.tier}  owner=${agent.owner}  sponsor=${agent.sponsor}  expires=${agent.expires}  data<=${agent.maxDataClass}`;
-  const lines = [header, `  namespace ${agent.namespace.name}${agent.namespace.create ? " (own)" : " (shared)"}  audit log ${agent.auditLogGroup.name} (${agent.auditLogGroup.retentionDays}d)`];
+  const lines = [
+    header,
+    `  namespace ${agent.namespace.name}${agent.namespace.create ? " (own)" : " (shared)"}  audit log ${agent.auditLogGroup.name} (${agent.auditLogGroup.retentionDays}d)`,
+  ];
   const guards = agent.namespace.guards;
   if (guards) {
-    const egress = [`dns`, `vault ${guards.egress.vaultCidrs.join(",")}:${guards.egress.vaultPort}`, ...(guards.egress.awsEndpointCidrs.length ? [`aws ${guards.egress.awsEndpointCidrs.join(",")}:443`] : [])];
-    lines.push(`  network policy  default deny; egress ${egress.join(", ")}  quota pods ${guards.quota.pods} cpu ${guards.quota.limitsCpu} memory ${guards.quota.limitsMemory}`);
+    const egress = [
+      `dns`,
+      `vault ${guards.egress.vaultCidrs.join(",")}:${guards.egress.vaultPort}`,
+      ...(guards.egress.awsEndpointCidrs.length ? [`aws ${guards.egress.awsEndpointCidrs.join(",")}:443`] : []),
+    ];
+    lines.push(
+      `  network policy  default deny; egress ${egress.join(", ")}  quota pods ${guards.quota.pods} cpu ${guards.quota.limitsCpu} memory ${guards.quota.limitsMemory}`,
+    );
   }
   if (agent.approval) lines.push(`  approval ${agent.approval.ticket} by ${agent.approval.approvedBy}`);
   if (agent.revoked) {
@@ -90,12 +120,19 @@ function bootstrapLines(plan: FleetPlan): string[] {
   if (!b) return [];
   return [
     "bootstrap (AgentPlatform)",
-    ...b.authBackends.map((a) => `  auth backend    auth/${a.path}  kubernetes, cluster ${a.cluster}  host ${a.kubernetesHost}${a.disableLocalCaJwt ? "  disableLocalCaJwt" : ""}`),
+    ...b.authBackends.map(
+      (a) => `  auth backend    auth/${a.path}  kubernetes, cluster ${a.cluster}  host ${a.kubernetesHost}${a.disableLocalCaJwt ? "  disableLocalCaJwt" : ""}`,
+    ),
     `  mount           ${b.kvMount.path}  kv v2`,
     ...(b.databaseMount ? [`  mount           ${b.databaseMount.path}  database`] : []),
-    ...b.databaseConnections.map((c) => `  connection      ${c.backend}/config/${c.name}  ${c.pluginName}  root ${c.username} (password: secret config ${c.passwordConfigKey})  allowed roles ${c.allowedRoles.join(", ") || "(none)"}`),
+    ...b.databaseConnections.map(
+      (c) =>
+        `  connection      ${c.backend}/config/${c.name}  ${c.pluginName}  root ${c.username} (password: secret config ${c.passwordConfigKey})  allowed roles ${c.allowedRoles.join(", ") || "(none)"}`,
+    ),
     ...(b.awsMount ? [`  mount           ${b.awsMount.path}  aws, credentials by plugin identity token as ${b.awsMount.roleArn}`] : []),
-    `  audit device    ${b.audit.path}  ${b.audit.type} ${Object.entries(b.audit.options).map(([k, v]) => `${k}=${v}`).join(" ")}`,
+    `  audit device    ${b.audit.path}  ${b.audit.type} ${Object.entries(b.audit.options)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(" ")}`,
     "",
   ];
 }
@@ -107,7 +144,12 @@ export function exceptionLines(evaluation: Evaluation): string[] {
   return [
     `exceptions in force: ${evaluation.waivers.length} (waiving ${waivedCount} violation${waivedCount === 1 ? "" : "s"})`,
     ...evaluation.waivers.map((w) => `  ${formatWaiver(w)}`),
-    ...(waivedCount ? ["waived violations:", ...evaluation.waived.map((v) => `  ${formatViolation(v)} [waived until ${v.waiver.expires} by ${v.waiver.approvedBy}: ${v.waiver.reason}]`)] : []),
+    ...(waivedCount
+      ? [
+          "waived violations:",
+          ...evaluation.waived.map((v) => `  ${formatViolation(v)} [waived until ${v.waiver.expires} by ${v.waiver.approvedBy}: ${v.waiver.reason}]`),
+        ]
+      : []),
     "",
   ];
 }

@@ -104,4 +104,3 @@ export function parseStackFile(text: string, file: string): StackFile {
 export function locateDeclarationError(stackFile: StackFile, error: DeclarationError): string[] {
   return error.issues.map((issue) => `${stackFile.locate(issue.path, issue.label)}: ${issue.message}`);
 }
-

@@ -49,7 +49,12 @@ export class AgentFleet extends pulumi.ComponentResource {
    * @param connections Kubernetes providers by cluster name (`platform.clusters[].name`), required
    * with several clusters: resources, so not part of the plain-data args.
    */
-  constructor(name: string, args: AgentFleetArgs, opts?: pulumi.ComponentResourceOptions, connections: { readonly kubernetesProviders?: ClusterProviders } = {}) {
+  constructor(
+    name: string,
+    args: AgentFleetArgs,
+    opts?: pulumi.ComponentResourceOptions,
+    connections: { readonly kubernetesProviders?: ClusterProviders } = {},
+  ) {
     super("agent-identity:index:AgentFleet", name, {}, opts);
     const validationDate = validationDateOf(args.validationDate, `fleet ${name}`);
     // Pending platform outputs get placeholders now and are validated again when they resolve.

@@ -43,10 +43,20 @@ export interface AgentIdentityArgs {
 }
 
 /** The provider of one cluster; a single-cluster identity may use the default provider. */
-export function clusterProvider(providers: ClusterProviders | undefined, cluster: string, clusterCount: number, owner: string, resource: pulumi.Resource): pulumi.ProviderResource | undefined {
+export function clusterProvider(
+  providers: ClusterProviders | undefined,
+  cluster: string,
+  clusterCount: number,
+  owner: string,
+  resource: pulumi.Resource,
+): pulumi.ProviderResource | undefined {
   const provider = providers?.[cluster];
   if (!provider && clusterCount > 1) {
-    throw new pulumi.ResourceError(`${owner}: runs in ${clusterCount} clusters but no Kubernetes provider is given for cluster "${cluster}": pass kubernetesProviders with one provider per cluster name`, resource, true);
+    throw new pulumi.ResourceError(
+      `${owner}: runs in ${clusterCount} clusters but no Kubernetes provider is given for cluster "${cluster}": pass kubernetesProviders with one provider per cluster name`,
+      resource,
+      true,
+    );
   }
   return provider;
 }
@@ -72,7 +82,11 @@ export class AgentIdentity extends pulumi.ComponentResource {
     const owner = `agent ${plan.serviceAccount.labels["agent-identity.io/agent"]} (${plan.kind})`;
     const several = plan.bindings.length > 1;
     const namespaceOf = (cluster: string): pulumi.Resource | undefined =>
-      args.namespace === undefined ? undefined : pulumi.Resource.isInstance(args.namespace) ? args.namespace : (args.namespace as Record<string, pulumi.Resource>)[cluster];
+      args.namespace === undefined
+        ? undefined
+        : pulumi.Resource.isInstance(args.namespace)
+          ? args.namespace
+          : (args.namespace as Record<string, pulumi.Resource>)[cluster];
     // Resolve every cluster's provider before the first child, so a missing one fails cleanly.
     const providers = plan.bindings.map((binding) => clusterProvider(args.kubernetesProviders, binding.cluster, plan.bindings.length, owner, this));
     // One ServiceAccount per cluster, the same name and namespace in each; one cluster keeps the old resource name.
@@ -110,11 +124,7 @@ export class AgentIdentity extends pulumi.ComponentResource {
     );
 
     for (const policy of plan.iamRole.policies) {
-      new aws.iam.RolePolicy(
-        `${name}-${policy.name}`,
-        { name: policy.name, role: role.name, policy: JSON.stringify(policy.document) },
-        parent,
-      );
+      new aws.iam.RolePolicy(`${name}-${policy.name}`, { name: policy.name, role: role.name, policy: JSON.stringify(policy.document) }, parent);
     }
 
     // tagged-sessions: the tool role, assumable only by Vault's AWS engine with one tool's session tags.
@@ -161,11 +171,7 @@ export class AgentIdentity extends pulumi.ComponentResource {
     let vaultRoleName: pulumi.Output<string | undefined> | undefined;
     const vaultPlan = plan.vault;
     if (vaultPlan.policy && vaultPlan.role) {
-      const policy = new vault.Policy(
-        `${name}-vault-policy`,
-        { name: vaultPlan.policy.name, policy: renderVaultPolicy(vaultPlan.policy.paths) },
-        parent,
-      );
+      const policy = new vault.Policy(`${name}-vault-policy`, { name: vaultPlan.policy.name, policy: renderVaultPolicy(vaultPlan.policy.paths) }, parent);
       const roles = [vaultPlan.role, ...vaultPlan.additionalRoles];
       const authRoles = roles.map(
         (role, index) =>
@@ -213,7 +219,13 @@ export class AgentIdentity extends pulumi.ComponentResource {
   }
 }
 
-function createSecretRole(name: string, plan: SecretRolePlan, parent: pulumi.Resource, resolved: pulumi.Output<unknown> | undefined, wiring: PlatformWiring | undefined): pulumi.CustomResource {
+function createSecretRole(
+  name: string,
+  plan: SecretRolePlan,
+  parent: pulumi.Resource,
+  resolved: pulumi.Output<unknown> | undefined,
+  wiring: PlatformWiring | undefined,
+): pulumi.CustomResource {
   const backend = plan.backend;
   const mount = [...(wiring?.mounts[plan.backend] ?? [])];
   if (plan.type === "database") {

@@ -85,7 +85,11 @@ export class AgentPlatform extends pulumi.ComponentResource {
 
     const authBackends: Record<string, pulumi.Resource[]> = {};
     for (const backend of plan.authBackends) {
-      const auth = new vault.AuthBackend(`${name}-${backend.cluster}-kubernetes-auth`, { type: "kubernetes", path: backend.path, description: `Kubernetes auth for cluster ${backend.cluster} (agent-identity)` }, afterAudit);
+      const auth = new vault.AuthBackend(
+        `${name}-${backend.cluster}-kubernetes-auth`,
+        { type: "kubernetes", path: backend.path, description: `Kubernetes auth for cluster ${backend.cluster} (agent-identity)` },
+        afterAudit,
+      );
       const config = new vault.kubernetes.AuthBackendConfig(
         `${name}-${backend.cluster}-kubernetes-auth-config`,
         {
@@ -102,12 +106,20 @@ export class AgentPlatform extends pulumi.ComponentResource {
     }
 
     const mounts: Record<string, pulumi.Resource[]> = {};
-    const kv = new vault.Mount(`${name}-kv`, { path: plan.kvMount.path, type: plan.kvMount.type, options: { version: plan.kvMount.version }, description: "Agent KV v2 (agent-identity)" }, afterAudit);
+    const kv = new vault.Mount(
+      `${name}-kv`,
+      { path: plan.kvMount.path, type: plan.kvMount.type, options: { version: plan.kvMount.version }, description: "Agent KV v2 (agent-identity)" },
+      afterAudit,
+    );
     mounts[plan.kvMount.path] = [kv];
 
     const connections: Record<string, pulumi.Resource> = {};
     if (plan.databaseMount) {
-      const database = new vault.Mount(`${name}-database`, { path: plan.databaseMount.path, type: plan.databaseMount.type, description: "Agent database credentials (agent-identity)" }, afterAudit);
+      const database = new vault.Mount(
+        `${name}-database`,
+        { path: plan.databaseMount.path, type: plan.databaseMount.type, description: "Agent database credentials (agent-identity)" },
+        afterAudit,
+      );
       mounts[plan.databaseMount.path] = [database];
       for (const connection of plan.databaseConnections) {
         const password = pulumi.secret(args.rootPasswords![connection.passwordConfigKey]);
@@ -121,7 +133,12 @@ export class AgentPlatform extends pulumi.ComponentResource {
             allowedRoles: [...connection.allowedRoles],
             rootRotationStatements: [...connection.rootRotationStatements],
             verifyConnection: true,
-            postgresql: { connectionUrl: connection.connectionUrl, username: connection.username, password, usernameTemplate: connection.usernameTemplate ?? undefined },
+            postgresql: {
+              connectionUrl: connection.connectionUrl,
+              username: connection.username,
+              password,
+              usernameTemplate: connection.usernameTemplate ?? undefined,
+            },
           },
           { parent: this, dependsOn: [database], additionalSecretOutputs: ["postgresql"] },
         );
@@ -132,7 +149,13 @@ export class AgentPlatform extends pulumi.ComponentResource {
       // Vault's own AWS credentials come from its plugin identity token, never static keys.
       const awsMount = new vault.aws.SecretBackend(
         `${name}-aws`,
-        { path: plan.awsMount.path, roleArn: plan.awsMount.roleArn, identityTokenAudience: plan.awsMount.identityTokenAudience, usernameTemplate: plan.awsMount.usernameTemplate ?? undefined, description: "Agent STS credentials (agent-identity)" },
+        {
+          path: plan.awsMount.path,
+          roleArn: plan.awsMount.roleArn,
+          identityTokenAudience: plan.awsMount.identityTokenAudience,
+          usernameTemplate: plan.awsMount.usernameTemplate ?? undefined,
+          description: "Agent STS credentials (agent-identity)",
+        },
         afterAudit,
       );
       mounts[plan.awsMount.path] = [awsMount];
@@ -149,15 +172,23 @@ export class AgentPlatform extends pulumi.ComponentResource {
   }
 
   /** The declaration from plain args, validated and compiled as AgentFleet does; its bootstrap plan. */
-  private static compile(name: string, args: AgentPlatformArgs, component: AgentPlatform): { readonly plan: BootstrapPlan; readonly resolved?: pulumi.Output<unknown> } {
+  private static compile(
+    name: string,
+    args: AgentPlatformArgs,
+    component: AgentPlatform,
+  ): { readonly plan: BootstrapPlan; readonly resolved?: pulumi.Output<unknown> } {
     const subject = `platform ${name}`;
     const validationDate = validationDateOf(args.validationDate, subject);
     const agents = args.agents ?? [];
     const { known, resolved } = deferPendingFields(args.platform);
-    const compile = (platform: unknown, log: boolean) => planForComponent(component, () => planDeclaration({ platform, agents }, pulumi.getStack(), validationDate, subject), { log }).plan;
+    const compile = (platform: unknown, log: boolean) =>
+      planForComponent(component, () => planDeclaration({ platform, agents }, pulumi.getStack(), validationDate, subject), { log }).plan;
     const plan = compile(known, true);
     const fail = (message: string) => new pulumi.ResourceError(`AgentPlatform ${name}: ${message}`, component, true);
-    if (!plan.bootstrap) throw fail("platform.bootstrap is not set, so there is nothing to create: declare platform.bootstrap, or leave AgentPlatform out when the mounts and auth backends exist");
+    if (!plan.bootstrap)
+      throw fail(
+        "platform.bootstrap is not set, so there is nothing to create: declare platform.bootstrap, or leave AgentPlatform out when the mounts and auth backends exist",
+      );
     // Missing is not "no agents": allowed_roles would silently shut out agents declared elsewhere.
     if (args.agents === undefined && plan.bootstrap.databaseConnections.length > 0) {
       throw fail(

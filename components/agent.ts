@@ -99,7 +99,11 @@ export class Agent extends pulumi.ComponentResource {
     // Stack-wide rules against every agent created before this one in the program, fleet or not.
     const conflicts = stackRegistry().register(compiled.plan, platform, `Agent ${name}`, validationDate);
     if (conflicts.length > 0) {
-      throw new pulumi.ResourceError(`agent ${compiled.plan.name}: ${conflicts.length} policy violation(s) across agents\n${conflicts.map((c) => `  - ${c}`).join("\n")}`, this, true);
+      throw new pulumi.ResourceError(
+        `agent ${compiled.plan.name}: ${conflicts.length} policy violation(s) across agents\n${conflicts.map((c) => `  - ${c}`).join("\n")}`,
+        this,
+        true,
+      );
     }
     const plan = compiled.plan;
     const resolved = compiled.resolved;
@@ -121,7 +125,11 @@ export class Agent extends pulumi.ComponentResource {
       // Default deny with the declared egress, a quota and container defaults (platform.bootstrap).
       const objects = namespaceGuardObjects(plan.namespace.name, { "app.kubernetes.io/managed-by": "pulumi-agent-identity" }, guards);
       const inNamespace = { ...opts, dependsOn: [ns] };
-      new k8s.networking.v1.NetworkPolicy(`${prefix}-network-policy`, { metadata: objects.networkPolicy.metadata, spec: objects.networkPolicy.spec }, inNamespace);
+      new k8s.networking.v1.NetworkPolicy(
+        `${prefix}-network-policy`,
+        { metadata: objects.networkPolicy.metadata, spec: objects.networkPolicy.spec },
+        inNamespace,
+      );
       new k8s.core.v1.ResourceQuota(`${prefix}-quota`, { metadata: objects.resourceQuota.metadata, spec: objects.resourceQuota.spec }, inNamespace);
       new k8s.core.v1.LimitRange(`${prefix}-limits`, { metadata: objects.limitRange.metadata, spec: objects.limitRange.spec }, inNamespace);
     });
@@ -180,7 +188,11 @@ export class Agent extends pulumi.ComponentResource {
     const agentName = agent.name ?? name;
     const { known, resolved } = deferPendingFields(platform);
     const compile = (platformInput: unknown, log: boolean) =>
-      planForComponent(component, () => planAgentDeclaration(platformInput, { ...agent, name: agentName }, pulumi.getStack(), validationDate, `agent ${agentName}`), { log }).plan;
+      planForComponent(
+        component,
+        () => planAgentDeclaration(platformInput, { ...agent, name: agentName }, pulumi.getStack(), validationDate, `agent ${agentName}`),
+        { log },
+      ).plan;
     const plan = compile(known, true);
     return { token: FLEET_TOKEN, plan: plan.agents[0], platform: plan.platform, resolved: resolved?.apply((real) => compile(real, false).agents[0]) };
   }

@@ -49,7 +49,11 @@ export function planAgentDeclaration(platform: unknown, agent: unknown, stack: s
   const parsedPlatform = attempt(() => parsePlatform(platform, source));
   const parsedAgent = attempt(() => parseAgent(agent, source));
   if (!parsedPlatform || !parsedAgent) throw new DeclarationError(source, issues);
-  const crossField = [...crossFieldIssues(parsedPlatform, parsedAgent), ...agentClusterIssues(parsedPlatform, parsedAgent), ...toolSessionAgentIssues(parsedPlatform, parsedAgent)];
+  const crossField = [
+    ...crossFieldIssues(parsedPlatform, parsedAgent),
+    ...agentClusterIssues(parsedPlatform, parsedAgent),
+    ...toolSessionAgentIssues(parsedPlatform, parsedAgent),
+  ];
   if (crossField.length) throw new DeclarationError(source, issuesOf(crossField, "agent", agent));
   return evaluateDeclaration({ platform: parsedPlatform, agents: [parsedAgent] }, stack, now, source, true);
 }

@@ -20,7 +20,9 @@ import { ALL_RULES, errorsOf, evaluatePlan, formatViolation, type PlanRule, type
 
 /** Rules whose findings depend on more than one agent. */
 const CROSS_AGENT_IDS = new Set(["iam/assume-agent-role", "vault/secret-role-arns"]);
-export const STACK_WIDE_RULES: readonly PlanRule[] = ALL_RULES.filter((rule) => rule.family === "separation" || rule.family === "stack" || CROSS_AGENT_IDS.has(rule.id));
+export const STACK_WIDE_RULES: readonly PlanRule[] = ALL_RULES.filter(
+  (rule) => rule.family === "separation" || rule.family === "stack" || CROSS_AGENT_IDS.has(rule.id),
+);
 
 interface Registered {
   readonly plan: AgentPlan;

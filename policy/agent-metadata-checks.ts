@@ -7,7 +7,14 @@ import type { PolicyDocument } from "../components/core/iam-document";
 import { IDENTITY_KINDS, type IdentityKind } from "../components/core/names";
 import { DATA_CLASSES, effectiveTierPolicy, type DataClass, type TierPolicy } from "../components/core/tiers";
 import { TIERS, type Tier } from "../components/core/schema";
-import { UNKNOWN_BOUNDARY, checkDataClassTier, checkPermissionsBoundary, checkSessionNameRoom, checkTraceableSessions, sessionNamePrefixes } from "../components/rules/context";
+import {
+  UNKNOWN_BOUNDARY,
+  checkDataClassTier,
+  checkPermissionsBoundary,
+  checkSessionNameRoom,
+  checkTraceableSessions,
+  sessionNamePrefixes,
+} from "../components/rules/context";
 import type { Problem } from "../components/rules/define";
 import { checkExpiry, checkOwnershipRecord } from "../components/rules/lifecycle";
 import { roleMetadata, serviceAccountMetadata, vaultRoleMetadata, type AgentMetadata } from "./ownership";
@@ -49,7 +56,13 @@ export function checkAgentRole(role: RoleInputs, now: Date): Problem[] {
   const problems = [...lifecycle(meta, now), ...sessionRoom];
   if (!tier) return problems;
   if (isKind(tags.identity)) {
-    const shape = { name: role.name, agent: tags.agent, kind: tags.identity, tier: tags.tier, permissionsBoundary: role.boundarySet ? role.permissionsBoundary ?? UNKNOWN_BOUNDARY : undefined };
+    const shape = {
+      name: role.name,
+      agent: tags.agent,
+      kind: tags.identity,
+      tier: tags.tier,
+      permissionsBoundary: role.boundarySet ? (role.permissionsBoundary ?? UNKNOWN_BOUNDARY) : undefined,
+    };
     problems.push(...checkPermissionsBoundary(shape, tier));
     if (trust) problems.push(...checkTraceableSessions(shape, trust, tier));
   }

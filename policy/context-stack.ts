@@ -25,8 +25,12 @@ type IndexedRole = StackIndex["roles"][number];
 /** Inline policies on the role itself and `RolePolicy` resources naming it. Unreadable ones are reported per resource. */
 function rolePolicies(ix: StackIndex, role: IndexedRole): NamedDocument[] {
   // Inline documents are parsed once by the index; RolePolicy resources are looked up by role name.
-  const inline = role.inlineDocuments().map(({ entryName, index, document }) => ({ name: typeof entryName === "string" ? entryName : `inline policy #${index + 1}`, urn: role.resource.urn, document }));
-  const attached = (role.name ? ix.by.rolePoliciesOn.get(role.name.toLowerCase()) ?? [] : [])
+  const inline = role.inlineDocuments().map(({ entryName, index, document }) => ({
+    name: typeof entryName === "string" ? entryName : `inline policy #${index + 1}`,
+    urn: role.resource.urn,
+    document,
+  }));
+  const attached = (role.name ? (ix.by.rolePoliciesOn.get(role.name.toLowerCase()) ?? []) : [])
     .filter((p) => p.document)
     .map((p) => ({ name: typeof p.v.name === "string" ? p.v.name : p.resource.name, urn: p.resource.urn, document: p.document! }));
   return [...inline, ...attached];

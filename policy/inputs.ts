@@ -30,10 +30,21 @@ interface ProxyInternals {
   readonly [sentinel: string]: unknown;
 }
 const internals = proxyModule as unknown as ProxyInternals;
-const SENTINEL_NAMES = ["unknownBooleanValue", "unknownNumberValue", "unknownStringValue", "unknownArrayValue", "unknownAssetValue", "unknownArchiveValue", "unknownObjectValue"];
+const SENTINEL_NAMES = [
+  "unknownBooleanValue",
+  "unknownNumberValue",
+  "unknownStringValue",
+  "unknownArrayValue",
+  "unknownAssetValue",
+  "unknownArchiveValue",
+  "unknownObjectValue",
+];
 const PROXY_UNKNOWNS: ReadonlySet<unknown> = new Set(SENTINEL_NAMES.map((name) => internals[name]));
 const UNWRAPPABLE =
-  typeof internals.isSpecialProxy === "string" && typeof internals.getSpecialProxyTarget === "string" && SENTINEL_NAMES.every((name) => typeof internals[name] === "string") && PROXY_UNKNOWNS.has(UNKNOWN_SENTINEL);
+  typeof internals.isSpecialProxy === "string" &&
+  typeof internals.getSpecialProxyTarget === "string" &&
+  SENTINEL_NAMES.every((name) => typeof internals[name] === "string") &&
+  PROXY_UNKNOWNS.has(UNKNOWN_SENTINEL);
 
 /**
  * The plain data behind @pulumi/policy's `unknownCheckingProxy`, or undefined for anything else.

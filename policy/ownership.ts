@@ -28,7 +28,13 @@ export function roleMetadata(tags: Record<string, string>): AgentMetadata {
 
 /** Owner, identity and tier are labels (selectable); sponsor, expiry and revocation are annotations. */
 export function serviceAccountMetadata(labels: Record<string, string>, annotations: Record<string, string>): AgentMetadata {
-  const keys = { identity: `${LABEL_PREFIX}/identity`, owner: `${LABEL_PREFIX}/owner`, tier: `${LABEL_PREFIX}/tier`, sponsor: `${LABEL_PREFIX}/sponsor`, expires: `${LABEL_PREFIX}/expires` };
+  const keys = {
+    identity: `${LABEL_PREFIX}/identity`,
+    owner: `${LABEL_PREFIX}/owner`,
+    tier: `${LABEL_PREFIX}/tier`,
+    sponsor: `${LABEL_PREFIX}/sponsor`,
+    expires: `${LABEL_PREFIX}/expires`,
+  };
   return metadata("ServiceAccount labels and annotations", keys, { ...annotations, ...labels }, Boolean(annotations[`${LABEL_PREFIX}/revoked-at`]));
 }
 

@@ -148,10 +148,12 @@ class ResourceMemo {
 
 /** The Vault policy texts among the resources, for the (async) HCL parser to read first. */
 function vaultPolicyTexts(resources: readonly PackResource[]): string[] {
-  return resources.filter((r) => r.type === TYPES.vaultPolicy).flatMap((r) => {
-    const policy = readInputs(r.props).value.policy;
-    return typeof policy === "string" ? [policy] : [];
-  });
+  return resources
+    .filter((r) => r.type === TYPES.vaultPolicy)
+    .flatMap((r) => {
+      const policy = readInputs(r.props).value.policy;
+      return typeof policy === "string" ? [policy] : [];
+    });
 }
 
 export function resourceFindings(resource: PackResource, context: PackContext): readonly PackFinding[] {
@@ -202,7 +204,8 @@ export function createPolicies(options: PackOptions = {}): Policies {
   // policies cost ~0.2 s per policy at 5,000 resources. One pack process analyses one stack once per
   // operation (preview or update), where a URN names one resource with one set of inputs.
   let lastStack: { readonly urns: readonly string[]; readonly findings: ByRule } | undefined;
-  const sameStack = (resources: readonly PackResource[]) => lastStack !== undefined && lastStack.urns.length === resources.length && resources.every((r, i) => r.urn === lastStack!.urns[i]);
+  const sameStack = (resources: readonly PackResource[]) =>
+    lastStack !== undefined && lastStack.urns.length === resources.length && resources.every((r, i) => r.urn === lastStack!.urns[i]);
   const onStack = (resources: readonly PackResource[]): ByRule | Promise<ByRule> => {
     if (sameStack(resources)) return lastStack!.findings;
     return prepareVaultPolicies(vaultPolicyTexts(resources)).then(() => {

@@ -130,20 +130,36 @@ function unknownInputs(resource: PackResource, inputs: KnownInputs): Problem[] {
   const unknown = inputs.unknown.filter((path) => read.some((field) => path === field || path.startsWith(`${field}.`)));
   const missing = required.filter((field) => inputs.value[field] === undefined && !unknown.some((path) => path.split(".")[0] === field));
   const problems: Problem[] = [];
-  if (unknown.length) problems.push({ rule: "stack/unknown-input", message: `${resource.type} ${resource.name}: ${unknown.join(", ")} unknown at preview, so it cannot be checked`, fix: "build the value from known inputs (the components build policy documents in code), or run the check again at update" });
-  if (missing.length) problems.push({ rule: "stack/unknown-input", message: `${resource.type} ${resource.name}: ${missing.join(", ")} missing`, fix: "set the input explicitly so the rules can read it" });
+  if (unknown.length)
+    problems.push({
+      rule: "stack/unknown-input",
+      message: `${resource.type} ${resource.name}: ${unknown.join(", ")} unknown at preview, so it cannot be checked`,
+      fix: "build the value from known inputs (the components build policy documents in code), or run the check again at update",
+    });
+  if (missing.length)
+    problems.push({
+      rule: "stack/unknown-input",
+      message: `${resource.type} ${resource.name}: ${missing.join(", ")} missing`,
+      fix: "set the input explicitly so the rules can read it",
+    });
   return problems;
 }
 
 function unreadablePolicy(resource: PackResource, field: string): Problem {
-  return { rule: "stack/unknown-input", message: `${resource.type} ${resource.name}: ${field} is not a readable IAM policy document`, fix: "pass a JSON policy document with a Statement list" };
+  return {
+    rule: "stack/unknown-input",
+    message: `${resource.type} ${resource.name}: ${field} is not a readable IAM policy document`,
+    fix: "pass a JSON policy document with a Statement list",
+  };
 }
 
 /** A role is an agent role when tagged as one, when anything but AWS services may assume it, or when EKS Pod Identity may (pods are workloads, not a service). */
 export function isAgentOrFederatedRole(tags: Record<string, string>, trust: PolicyDocument): boolean {
   if (tags.agent && tags.identity) return true;
   if (trustsPodIdentity(trust)) return true;
-  return trust.Statement.some((s) => s.Principal === "*" || (typeof s.Principal === "object" && (s.Principal.AWS !== undefined || s.Principal.Federated !== undefined)));
+  return trust.Statement.some(
+    (s) => s.Principal === "*" || (typeof s.Principal === "object" && (s.Principal.AWS !== undefined || s.Principal.Federated !== undefined)),
+  );
 }
 
 function roleProblems(resource: PackResource, inputs: KnownInputs, context: PackContext): Problem[] {
@@ -176,7 +192,19 @@ function roleProblems(resource: PackResource, inputs: KnownInputs, context: Pack
   problems.push(...checkRoleLimits({ name: asString(v.name), trustPolicy: trust, inlinePolicies: inline, maxSessionDuration: asNumber(v.maxSessionDuration) }));
   const boundarySet = v.permissionsBoundary !== undefined || inputs.unknown.includes("permissionsBoundary");
   // A tool role's sessions are named by Vault (username template) and traced by their tags, not by a pod's session name.
-  problems.push(...checkAgentRole({ name: asString(v.name) ?? resource.name, tags, trust: toolRole ? undefined : trust, boundarySet, permissionsBoundary: asString(v.permissionsBoundary), federated }, context.now));
+  problems.push(
+    ...checkAgentRole(
+      {
+        name: asString(v.name) ?? resource.name,
+        tags,
+        trust: toolRole ? undefined : trust,
+        boundarySet,
+        permissionsBoundary: asString(v.permissionsBoundary),
+        federated,
+      },
+      context.now,
+    ),
+  );
   return problems;
 }
 
@@ -195,7 +223,10 @@ const ENGINE_CONTROL = new Set(["role", "roles", "static-role", "static-roles", 
 function genericWriteRefused(path: string): boolean {
   if (path.length > 1024) return true;
   // Vault matches paths case-sensitively, but lower-casing here only refuses more.
-  const segments = path.toLowerCase().split("/").filter((segment) => segment !== "");
+  const segments = path
+    .toLowerCase()
+    .split("/")
+    .filter((segment) => segment !== "");
   if (segments.length === 0) return true;
   if (segments.some((segment) => CONTROL_ROOTS.has(segment))) return true;
   const data = segments.indexOf("data");
@@ -216,7 +247,9 @@ function typeProblems(resource: PackResource, inputs: KnownInputs, context: Pack
     case TYPES.rolePolicy: {
       if (v.policy === undefined) return [];
       const document = readPolicyDocument(v.policy);
-      return document ? [...checkPermissionPolicy(document), ...checkUniqueSids(document, `inline policy ${resource.name}`)] : [unreadablePolicy(resource, "policy")];
+      return document
+        ? [...checkPermissionPolicy(document), ...checkUniqueSids(document, `inline policy ${resource.name}`)]
+        : [unreadablePolicy(resource, "policy")];
     }
     case TYPES.rolePolicyAttachment:
       return typeof v.policyArn === "string" ? checkManagedPolicyArn(v.policyArn) : [];
@@ -225,21 +258,39 @@ function typeProblems(resource: PackResource, inputs: KnownInputs, context: Pack
       const labels = asRecord(metadata.labels);
       if (!labels[AGENT_LABEL]) return [];
       return [
-        ...checkServiceAccount({ namespace: asString(metadata.namespace) ?? "default", name: asString(metadata.name) ?? "", automountServiceAccountToken: asBoolean(v.automountServiceAccountToken) }),
+        ...checkServiceAccount({
+          namespace: asString(metadata.namespace) ?? "default",
+          name: asString(metadata.name) ?? "",
+          automountServiceAccountToken: asBoolean(v.automountServiceAccountToken),
+        }),
         ...checkAgentServiceAccount(labels, asRecord(metadata.annotations), context.now),
       ];
     }
     case TYPES.vaultPolicy: {
       if (typeof v.policy !== "string") return [];
       const parsed = readVaultPolicy(v.policy);
-      const unreadable: Problem[] = parsed.unreadable ? [{ rule: "vault/policy-unreadable", message: `policy ${asString(v.name) ?? resource.name} has text the pack cannot read as path rules: "${parsed.unreadable}"`, fix: "write the policy as path \"...\" { capabilities = [...] } blocks" }] : [];
+      const unreadable: Problem[] = parsed.unreadable
+        ? [
+            {
+              rule: "vault/policy-unreadable",
+              message: `policy ${asString(v.name) ?? resource.name} has text the pack cannot read as path rules: "${parsed.unreadable}"`,
+              fix: 'write the policy as path "..." { capabilities = [...] } blocks',
+            },
+          ]
+        : [];
       return [...unreadable, ...checkVaultPolicy(parsed.paths)];
     }
     case TYPES.vaultGenericEndpoint:
     case TYPES.vaultGenericSecret: {
       const path = asString(v.path);
       return path !== undefined && genericWriteRefused(path)
-        ? [{ rule: "vault/generic-write", message: `${resource.type} ${resource.name} writes Vault path "${path}", which is under sys/, auth/ or identity/ (at any namespace depth) or a secrets engine's roles, config or credentials: it may define policies, tokens, logins, identities or mounts, or mint credentials`, fix: "use vault.Policy, vault.kubernetes.AuthBackendRole and the other typed resources, which the pack checks; write only secret data with vault.generic.Secret" }]
+        ? [
+            {
+              rule: "vault/generic-write",
+              message: `${resource.type} ${resource.name} writes Vault path "${path}", which is under sys/, auth/ or identity/ (at any namespace depth) or a secrets engine's roles, config or credentials: it may define policies, tokens, logins, identities or mounts, or mint credentials`,
+              fix: "use vault.Policy, vault.kubernetes.AuthBackendRole and the other typed resources, which the pack checks; write only secret data with vault.generic.Secret",
+            },
+          ]
         : [];
     }
     case TYPES.vaultAuthRole: {
@@ -249,14 +300,28 @@ function typeProblems(resource: PackResource, inputs: KnownInputs, context: Pack
       const ceilings = tierCeilings(aliasMetadata);
       return [
         ...checkVaultRole(
-          { boundServiceAccountNames: names, boundServiceAccountNamespaces: namespaces, audience: asString(v.audience), tokenNoDefaultPolicy: asBoolean(v.tokenNoDefaultPolicy), tokenPolicies: asStrings(v.tokenPolicies), tokenPeriod: asNumber(v.tokenPeriod), tokenMaxTtl: asNumber(v.tokenMaxTtl) },
+          {
+            boundServiceAccountNames: names,
+            boundServiceAccountNamespaces: namespaces,
+            audience: asString(v.audience),
+            tokenNoDefaultPolicy: asBoolean(v.tokenNoDefaultPolicy),
+            tokenPolicies: asStrings(v.tokenPolicies),
+            tokenPeriod: asNumber(v.tokenPeriod),
+            tokenMaxTtl: asNumber(v.tokenMaxTtl),
+          },
           { tokenMaxTtlCeiling: ceilings.tokenMaxTtl },
         ),
         ...checkVaultTtls(asNumber(v.tokenTtl), asNumber(v.tokenMaxTtl)),
         ...namespaces.flatMap((namespace) => names.flatMap((name) => checkServiceAccountReference(namespace, name))),
         // A selector binds every namespace whose labels match, present or future.
         ...(asString(v.boundServiceAccountNamespaceSelector)
-          ? [{ rule: "vault/bound-exact", message: `binds namespaces by selector ${asString(v.boundServiceAccountNamespaceSelector)}`, fix: "bind exactly one namespace by name; remove boundServiceAccountNamespaceSelector" }]
+          ? [
+              {
+                rule: "vault/bound-exact",
+                message: `binds namespaces by selector ${asString(v.boundServiceAccountNamespaceSelector)}`,
+                fix: "bind exactly one namespace by name; remove boundServiceAccountNamespaceSelector",
+              },
+            ]
           : []),
         // Vault roles the components create carry the agent in their alias metadata.
         ...(aliasMetadata.agent ? checkAgentVaultRole(aliasMetadata, context.now) : []),
@@ -264,7 +329,18 @@ function typeProblems(resource: PackResource, inputs: KnownInputs, context: Pack
     }
     case TYPES.vaultDatabaseRole: {
       const name = asString(v.name) ?? resource.name;
-      const plan = { type: "database" as const, tool: name, name, backend: "", credentialsPath: "", dbName: "", creationStatements: [], revocationStatements: [], defaultTtl: asNumber(v.defaultTtl) ?? 0, maxTtl: asNumber(v.maxTtl) ?? 0 };
+      const plan = {
+        type: "database" as const,
+        tool: name,
+        name,
+        backend: "",
+        credentialsPath: "",
+        dbName: "",
+        creationStatements: [],
+        revocationStatements: [],
+        defaultTtl: asNumber(v.defaultTtl) ?? 0,
+        maxTtl: asNumber(v.maxTtl) ?? 0,
+      };
       const statements = {
         creationStatements: asStrings(v.creationStatements),
         revocationStatements: asStrings(v.revocationStatements),
@@ -272,14 +348,38 @@ function typeProblems(resource: PackResource, inputs: KnownInputs, context: Pack
         renewStatements: asStrings(v.renewStatements),
       };
       const unknownSql = inputs.unknown.filter((path) => /^(revocation|rollback|renew)Statements(\.|$)/.test(path));
-      const unknown: Problem[] = unknownSql.length ? [{ rule: "stack/unknown-input", message: `${resource.type} ${name}: ${unknownSql.join(", ")} unknown at preview, so it cannot be checked`, fix: "write the statements as literal strings" }] : [];
+      const unknown: Problem[] = unknownSql.length
+        ? [
+            {
+              rule: "stack/unknown-input",
+              message: `${resource.type} ${name}: ${unknownSql.join(", ")} unknown at preview, so it cannot be checked`,
+              fix: "write the statements as literal strings",
+            },
+          ]
+        : [];
       // The connection's plugin is not on the role: read the statements as PostgreSQL (fail closed).
-      return [...unknown, ...checkSecretTtls(plan, LOOSEST_TOKEN_MAX_TTL), ...checkDatabaseStatements(`database role ${name}`, statements, { name: asString(v.dbName) ?? "?", plugin: undefined })];
+      return [
+        ...unknown,
+        ...checkSecretTtls(plan, LOOSEST_TOKEN_MAX_TTL),
+        ...checkDatabaseStatements(`database role ${name}`, statements, { name: asString(v.dbName) ?? "?", plugin: undefined }),
+      ];
     }
     case TYPES.vaultAwsRole: {
       const name = asString(v.name) ?? resource.name;
       const role = { type: "aws" as const, credentialType: asString(v.credentialType), roleArns: asStrings(v.roleArns), maxStsTtl: asNumber(v.maxStsTtl) };
-      const plan = { type: "aws" as const, tool: name, name, backend: "", credentialsPath: "", credentialType: "assumed_role" as const, roleArns: role.roleArns, sessionTags: null, externalId: null, defaultStsTtl: asNumber(v.defaultStsTtl) ?? 0, maxStsTtl: role.maxStsTtl ?? 0 };
+      const plan = {
+        type: "aws" as const,
+        tool: name,
+        name,
+        backend: "",
+        credentialsPath: "",
+        credentialType: "assumed_role" as const,
+        roleArns: role.roleArns,
+        sessionTags: null,
+        externalId: null,
+        defaultStsTtl: asNumber(v.defaultStsTtl) ?? 0,
+        maxStsTtl: role.maxStsTtl ?? 0,
+      };
       // Without the plan, a role is an agent role when named like one (`…-orchestration|execution|audit`,
       // or a tool role `…-tools` assumed without session tags); a tool session is judged by vault/tool-session-tags.
       const tagged = sessionTagsOf(v) !== undefined;

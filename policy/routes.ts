@@ -136,7 +136,9 @@ function agentRoles(ix: StackIndex): Map<string, AgentRole> {
 function namedAgentRole(roles: Map<string, AgentRole>, r: Read, field: string, value: string | undefined): AgentRole | "unknown" | undefined {
   if (value !== undefined) return roles.get(roleNameOf(value));
   if (!isUnknown(r, field)) return undefined;
-  const from = deps(r, field).map((d) => roles.get(roleNameOf(asString(readInputs(d.props).value.name) ?? ""))).find(Boolean);
+  const from = deps(r, field)
+    .map((d) => roles.get(roleNameOf(asString(readInputs(d.props).value.name) ?? "")))
+    .find(Boolean);
   return from ?? "unknown";
 }
 
@@ -189,7 +191,8 @@ export function checkRoutes(ix: StackIndex): RouteResult {
   const roles = agentRoles(ix);
   const findings: PackFinding[] = [];
   const extraPolicies = new Map<string, PolicyDocument[]>();
-  const hold = (role: AgentRole, document: PolicyDocument) => extraPolicies.set(role.name.toLowerCase(), [...(extraPolicies.get(role.name.toLowerCase()) ?? []), document]);
+  const hold = (role: AgentRole, document: PolicyDocument) =>
+    extraPolicies.set(role.name.toLowerCase(), [...(extraPolicies.get(role.name.toLowerCase()) ?? []), document]);
   const permissionChecks = (role: AgentRole, urn: string, document: PolicyDocument) => {
     hold(role, document);
     findings.push(...checkPermissionPolicy(document).map((p: Problem) => ({ ...p, agent: role.agent, identity: role.kind, urn })));
@@ -217,43 +220,108 @@ export function checkRoutes(ix: StackIndex): RouteResult {
       // never by its dependencies (`policy.arn.apply(() => adminArn)` depends on the Policy too).
       const from = deps(r, field).filter((d) => d.type === ROUTE_TYPES.policy);
       source = from.length === 1 && deps(r, field).length === 1 ? policyByUrn.get(from[0].urn) : undefined;
-      if (!source) return findings.push(finding(role, r.resource.urn, rule, `${r.resource.type} ${r.resource.name} attaches a policy to agent role ${role.name} whose ARN is unknown at preview and not from one aws.iam.Policy of this stack`, fix));
+      if (!source)
+        return findings.push(
+          finding(
+            role,
+            r.resource.urn,
+            rule,
+            `${r.resource.type} ${r.resource.name} attaches a policy to agent role ${role.name} whose ARN is unknown at preview and not from one aws.iam.Policy of this stack`,
+            fix,
+          ),
+        );
     } else if (/^arn:[^:]+:iam::aws:policy\//.test(arn)) {
-      return findings.push(finding(role, r.resource.urn, rule, `${r.resource.type} ${r.resource.name} attaches AWS managed policy ${arn} to agent role ${role.name}`, fix));
+      return findings.push(
+        finding(role, r.resource.urn, rule, `${r.resource.type} ${r.resource.name} attaches AWS managed policy ${arn} to agent role ${role.name}`, fix),
+      );
     } else {
       const name = /:policy\/(?:.*\/)?([^/]+)$/.exec(arn)?.[1];
       source = name === undefined ? undefined : policyByName.get(name);
-      if (!source) return findings.push(finding(role, r.resource.urn, rule, `${r.resource.type} ${r.resource.name} attaches ${arn} to agent role ${role.name}, which is not an aws.iam.Policy of this stack (by name), so its document cannot be read`, "attach only policies of this stack, named explicitly (`name:`), or better none: grant the agent what its tools need in its declaration"));
+      if (!source)
+        return findings.push(
+          finding(
+            role,
+            r.resource.urn,
+            rule,
+            `${r.resource.type} ${r.resource.name} attaches ${arn} to agent role ${role.name}, which is not an aws.iam.Policy of this stack (by name), so its document cannot be read`,
+            "attach only policies of this stack, named explicitly (`name:`), or better none: grant the agent what its tools need in its declaration",
+          ),
+        );
     }
     const document = readPolicyDocument(source.v.policy);
     if (!document) {
       const why = isUnknown(source, "policy") ? "unknown at preview" : "not a readable IAM policy document";
-      return findings.push(finding(role, r.resource.urn, rule, `policy ${source.resource.name} attached to agent role ${role.name} has a document ${why}`, "write the policy document from known values"));
+      return findings.push(
+        finding(
+          role,
+          r.resource.urn,
+          rule,
+          `policy ${source.resource.name} attached to agent role ${role.name} has a document ${why}`,
+          "write the policy document from known values",
+        ),
+      );
     }
     permissionChecks(role, source.resource.urn, document);
     return undefined;
   };
   const attachments: Array<{ r: Read; roleField: string; roleValues: Array<string | undefined>; arnField: string; arns: Array<string | undefined> }> = [];
-  for (const r of ofType(TYPES.rolePolicyAttachment)) attachments.push({ r, roleField: "role", roleValues: [asString(r.v.role)], arnField: "policyArn", arns: [asString(r.v.policyArn)] });
-  for (const r of ofType(ROUTE_TYPES.policyAttachment)) attachments.push({ r, roleField: "roles", roleValues: isUnknown(r, "roles") ? [undefined] : asStrings(r.v.roles), arnField: "policyArn", arns: [asString(r.v.policyArn)] });
+  for (const r of ofType(TYPES.rolePolicyAttachment))
+    attachments.push({ r, roleField: "role", roleValues: [asString(r.v.role)], arnField: "policyArn", arns: [asString(r.v.policyArn)] });
+  for (const r of ofType(ROUTE_TYPES.policyAttachment))
+    attachments.push({
+      r,
+      roleField: "roles",
+      roleValues: isUnknown(r, "roles") ? [undefined] : asStrings(r.v.roles),
+      arnField: "policyArn",
+      arns: [asString(r.v.policyArn)],
+    });
   for (const r of ofType(ROUTE_TYPES.rolePolicyAttachmentsExclusive)) {
-    attachments.push({ r, roleField: "roleName", roleValues: [asString(r.v.roleName)], arnField: "policyArns", arns: isUnknown(r, "policyArns") ? [...asStrings(r.v.policyArns), undefined] : asStrings(r.v.policyArns) });
+    attachments.push({
+      r,
+      roleField: "roleName",
+      roleValues: [asString(r.v.roleName)],
+      arnField: "policyArns",
+      arns: isUnknown(r, "policyArns") ? [...asStrings(r.v.policyArns), undefined] : asStrings(r.v.policyArns),
+    });
   }
   for (const r of ofType(TYPES.role)) {
     const name = asString(r.v.name);
     const role = name ? roles.get(name.toLowerCase()) : undefined;
-    if (role) attachments.push({ r, roleField: "name", roleValues: [name], arnField: "managedPolicyArns", arns: isUnknown(r, "managedPolicyArns") ? [...asStrings(r.v.managedPolicyArns), undefined] : asStrings(r.v.managedPolicyArns) });
+    if (role)
+      attachments.push({
+        r,
+        roleField: "name",
+        roleValues: [name],
+        arnField: "managedPolicyArns",
+        arns: isUnknown(r, "managedPolicyArns") ? [...asStrings(r.v.managedPolicyArns), undefined] : asStrings(r.v.managedPolicyArns),
+      });
   }
   for (const a of attachments) {
     for (const value of a.roleValues) {
       const role = namedAgentRole(roles, a.r, a.roleField, value);
       if (role === "unknown") {
-        findings.push(finding({ agent: a.r.resource.name, kind: null }, a.r.resource.urn, "iam/attached-policy", `${a.r.resource.type} ${a.r.resource.name}: the role is unknown at preview and not traced to an agent role, so the pack cannot tell whether it names one`, "name the role with a known value"));
+        findings.push(
+          finding(
+            { agent: a.r.resource.name, kind: null },
+            a.r.resource.urn,
+            "iam/attached-policy",
+            `${a.r.resource.type} ${a.r.resource.name}: the role is unknown at preview and not traced to an agent role, so the pack cannot tell whether it names one`,
+            "name the role with a known value",
+          ),
+        );
       } else if (role) {
         for (const arn of a.arns) attach(role, a.r, a.arnField, arn);
       } else if (a.arns.includes(undefined) && !deps(a.r, a.arnField).some((d) => d.type === ROUTE_TYPES.policy)) {
         // Not an agent role, but an ARN nobody can read could be an admin policy (iam/managed-admin-policy).
-        findings.push(finding({ agent: a.r.resource.name, kind: null }, a.r.resource.urn, "stack/unknown-input", `${a.r.resource.type} ${a.r.resource.name}: ${a.arnField} is unknown at preview and not from an aws.iam.Policy of this stack`, "attach a policy of this stack, or name the ARN with a known value"));
+        findings.push(
+          finding(
+            { agent: a.r.resource.name, kind: null },
+            a.r.resource.urn,
+            "stack/unknown-input",
+            `${a.r.resource.type} ${a.r.resource.name}: ${a.arnField} is unknown at preview and not from an aws.iam.Policy of this stack`,
+            "attach a policy of this stack, or name the ARN with a known value",
+          ),
+        );
       }
     }
   }
@@ -271,23 +339,49 @@ export function checkRoutes(ix: StackIndex): RouteResult {
     const rule = "iam/resource-policy";
     const who = { agent: r.resource.name, kind: null };
     if (isUnknown(r, field)) {
-      findings.push(finding(who, r.resource.urn, rule, `${r.resource.type} ${r.resource.name}: ${field} is unknown at preview, so the principals it allows cannot be read`, "build the policy from known values (an ARN from a known name) so the pack can read it"));
+      findings.push(
+        finding(
+          who,
+          r.resource.urn,
+          rule,
+          `${r.resource.type} ${r.resource.name}: ${field} is unknown at preview, so the principals it allows cannot be read`,
+          "build the policy from known values (an ARN from a known name) so the pack can read it",
+        ),
+      );
       continue;
     }
     if (r.v[field] === undefined || r.v[field] === "") continue;
     const document = readPolicyDocument(r.v[field]);
     if (!document) {
-      findings.push(finding(who, r.resource.urn, rule, `${r.resource.type} ${r.resource.name}: ${field} is not a readable policy document`, "pass a JSON policy document with a Statement list"));
+      findings.push(
+        finding(
+          who,
+          r.resource.urn,
+          rule,
+          `${r.resource.type} ${r.resource.name}: ${field} is not a readable policy document`,
+          "pass a JSON policy document with a Statement list",
+        ),
+      );
       continue;
     }
     for (const statement of document.Statement.filter((s) => s.Effect === "Allow")) {
       const principals = principalsOf(statement);
       if (principals === "*") {
-        findings.push(finding(who, r.resource.urn, rule, `${r.resource.type} ${r.resource.name} allows ${asList(statement.Action).join(", ") || "(NotAction)"} to every principal ("*")`, "name the principals; every agent role is a principal"));
+        findings.push(
+          finding(
+            who,
+            r.resource.urn,
+            rule,
+            `${r.resource.type} ${r.resource.name} allows ${asList(statement.Action).join(", ") || "(NotAction)"} to every principal ("*")`,
+            "name the principals; every agent role is a principal",
+          ),
+        );
         continue;
       }
       if ((statement as { NotPrincipal?: unknown }).NotPrincipal !== undefined) {
-        findings.push(finding(who, r.resource.urn, rule, `${r.resource.type} ${r.resource.name} allows with NotPrincipal (everyone not listed)`, "name the principals"));
+        findings.push(
+          finding(who, r.resource.urn, rule, `${r.resource.type} ${r.resource.name} allows with NotPrincipal (everyone not listed)`, "name the principals"),
+        );
         continue;
       }
       for (const principal of principals) {
@@ -304,7 +398,15 @@ export function checkRoutes(ix: StackIndex): RouteResult {
     const role = namedAgentRole(roles, r, "principal", principal);
     const who = role && role !== "unknown" ? role : { agent: r.resource.name, kind: null };
     if (principal === "*" || role === "unknown" || role) {
-      findings.push(finding(who, r.resource.urn, "iam/resource-policy", `Lambda permission ${r.resource.name} lets ${principal ?? "(unknown at preview)"} ${asString(r.v.action) ?? "act"} on ${asString(r.v.function) ?? "a function"}`, "grant an agent what its tools need in its declaration; never grant to *"));
+      findings.push(
+        finding(
+          who,
+          r.resource.urn,
+          "iam/resource-policy",
+          `Lambda permission ${r.resource.name} lets ${principal ?? "(unknown at preview)"} ${asString(r.v.action) ?? "act"} on ${asString(r.v.function) ?? "a function"}`,
+          "grant an agent what its tools need in its declaration; never grant to *",
+        ),
+      );
     }
   }
 
@@ -312,7 +414,15 @@ export function checkRoutes(ix: StackIndex): RouteResult {
     const role = namedAgentRole(roles, r, "granteePrincipal", asString(r.v.granteePrincipal));
     if (role) {
       const who = role === "unknown" ? { agent: r.resource.name, kind: null } : role;
-      findings.push(finding(who, r.resource.urn, "iam/resource-policy", `KMS grant ${r.resource.name} gives ${role === "unknown" ? "a principal unknown at preview" : `agent role ${role.name}`} ${asStrings(r.v.operations).join(", ") || "key operations"}`, "grant an agent what its tools need in its declaration; no KMS grants to agent roles"));
+      findings.push(
+        finding(
+          who,
+          r.resource.urn,
+          "iam/resource-policy",
+          `KMS grant ${r.resource.name} gives ${role === "unknown" ? "a principal unknown at preview" : `agent role ${role.name}`} ${asStrings(r.v.operations).join(", ") || "key operations"}`,
+          "grant an agent what its tools need in its declaration; no KMS grants to agent roles",
+        ),
+      );
     }
   }
 
@@ -336,12 +446,30 @@ export function checkRoutes(ix: StackIndex): RouteResult {
         const hits = [...named].filter((name) => agentPolicies.has(name)).sort((a, b) => policyOrder.get(a)! - policyOrder.get(b)!);
         for (const policy of hits) {
           const owner = agentPolicies.get(policy)!;
-          findings.push(finding(owner, r.resource.urn, "vault/agent-policy-use", `${r.resource.type} ${r.resource.name} writes data naming ${owner.agent}/${owner.kind ?? "*"}'s Vault policy ${policy}`, "only the identity's own Kubernetes-auth role carries its policy"));
+          findings.push(
+            finding(
+              owner,
+              r.resource.urn,
+              "vault/agent-policy-use",
+              `${r.resource.type} ${r.resource.name} writes data naming ${owner.agent}/${owner.kind ?? "*"}'s Vault policy ${policy}`,
+              "only the identity's own Kubernetes-auth role carries its policy",
+            ),
+          );
         }
       }
-      const unknownPolicies = r.unknown.filter((path) => path.split(".").some((segment, i) => POLICY_FIELDS.has(segment) || (i === 0 && POLICY_CONTAINERS.has(segment))));
+      const unknownPolicies = r.unknown.filter((path) =>
+        path.split(".").some((segment, i) => POLICY_FIELDS.has(segment) || (i === 0 && POLICY_CONTAINERS.has(segment))),
+      );
       if (unknownPolicies.length) {
-        findings.push(finding({ agent: r.resource.name, kind: null }, r.resource.urn, "vault/agent-policy-use", `${r.resource.type} ${r.resource.name}: ${unknownPolicies.join(", ")} unknown at preview, so it may hand out an agent's policy`, "name the policies with known values"));
+        findings.push(
+          finding(
+            { agent: r.resource.name, kind: null },
+            r.resource.urn,
+            "vault/agent-policy-use",
+            `${r.resource.type} ${r.resource.name}: ${unknownPolicies.join(", ")} unknown at preview, so it may hand out an agent's policy`,
+            "name the policies with known values",
+          ),
+        );
       }
       for (const { field, names } of policyFields(r.v)) {
         for (const name of names) {
@@ -349,10 +477,22 @@ export function checkRoutes(ix: StackIndex): RouteResult {
           const wanted = vaultPolicyName(name)!;
           const exact = agentPolicies.get(wanted);
           const hits: Array<[string, { agent: string; kind: IdentityKind | null; urn: string }]> =
-            field === "allowedPoliciesGlobs" || wanted === "*" ? [...agentPolicies.entries()].filter(([policy]) => globMatches(wanted, policy)) : exact ? [[wanted, exact]] : [];
+            field === "allowedPoliciesGlobs" || wanted === "*"
+              ? [...agentPolicies.entries()].filter(([policy]) => globMatches(wanted, policy))
+              : exact
+                ? [[wanted, exact]]
+                : [];
           for (const [policy, owner] of hits) {
             if (ownRole && ownRole.meta.agent === owner.agent && ownRole.meta.identity === (owner.kind ?? undefined)) continue;
-            findings.push(finding(owner, r.resource.urn, "vault/agent-policy-use", `${r.resource.type} ${r.resource.name} hands out ${owner.agent}/${owner.kind ?? "*"}'s Vault policy ${policy} (${field})`, "only the identity's own Kubernetes-auth role carries its policy"));
+            findings.push(
+              finding(
+                owner,
+                r.resource.urn,
+                "vault/agent-policy-use",
+                `${r.resource.type} ${r.resource.name} hands out ${owner.agent}/${owner.kind ?? "*"}'s Vault policy ${policy} (${field})`,
+                "only the identity's own Kubernetes-auth role carries its policy",
+              ),
+            );
           }
         }
       }
@@ -363,14 +503,40 @@ export function checkRoutes(ix: StackIndex): RouteResult {
   const eksRule = "kubernetes/eks-access";
   for (const r of ofType(ROUTE_TYPES.eksAccessEntry, ROUTE_TYPES.eksAccessPolicyAssociation)) {
     const role = namedAgentRole(roles, r, "principalArn", asString(r.v.principalArn));
-    if (role === "unknown") findings.push(finding({ agent: r.resource.name, kind: null }, r.resource.urn, eksRule, `${r.resource.type} ${r.resource.name}: principalArn is unknown at preview and not traced to an agent role, so the pack cannot tell whether it names one`, "name the principal with a known ARN"));
-    else if (role) findings.push(finding(role, r.resource.urn, eksRule, `${r.resource.type} ${r.resource.name} gives agent role ${role.name} access to the cluster`, "agent roles get no Kubernetes access; the agent acts in the cluster only as its own ServiceAccount"));
+    if (role === "unknown")
+      findings.push(
+        finding(
+          { agent: r.resource.name, kind: null },
+          r.resource.urn,
+          eksRule,
+          `${r.resource.type} ${r.resource.name}: principalArn is unknown at preview and not traced to an agent role, so the pack cannot tell whether it names one`,
+          "name the principal with a known ARN",
+        ),
+      );
+    else if (role)
+      findings.push(
+        finding(
+          role,
+          r.resource.urn,
+          eksRule,
+          `${r.resource.type} ${r.resource.name} gives agent role ${role.name} access to the cluster`,
+          "agent roles get no Kubernetes access; the agent acts in the cluster only as its own ServiceAccount",
+        ),
+      );
   }
   for (const r of ofType(ROUTE_TYPES.eksPodIdentityAssociation)) {
     for (const field of ["roleArn", "targetRoleArn"]) {
       const role = namedAgentRole(roles, r, field, asString(r.v[field]));
       if (role === "unknown") {
-        findings.push(finding({ agent: r.resource.name, kind: null }, r.resource.urn, eksRule, `Pod Identity association ${r.resource.name}: ${field} is unknown at preview and not traced to an agent role, so the pack cannot tell whether it names one`, "name the role with a known ARN"));
+        findings.push(
+          finding(
+            { agent: r.resource.name, kind: null },
+            r.resource.urn,
+            eksRule,
+            `Pod Identity association ${r.resource.name}: ${field} is unknown at preview and not traced to an agent role, so the pack cannot tell whether it names one`,
+            "name the role with a known ARN",
+          ),
+        );
         continue;
       }
       if (!role) continue;
@@ -378,7 +544,15 @@ export function checkRoutes(ix: StackIndex): RouteResult {
       const namespace = asString(r.v.namespace);
       const serviceAccount = asString(r.v.serviceAccount);
       if (field === "targetRoleArn" || !own || own.namespace !== namespace || own.name !== serviceAccount) {
-        findings.push(finding(role, r.resource.urn, eksRule, `Pod Identity association ${r.resource.name} lets ServiceAccount ${namespace ?? "?"}/${serviceAccount ?? "?"} use agent role ${role.name}`, "an agent role is used only by its own ServiceAccount, through IRSA"));
+        findings.push(
+          finding(
+            role,
+            r.resource.urn,
+            eksRule,
+            `Pod Identity association ${r.resource.name} lets ServiceAccount ${namespace ?? "?"}/${serviceAccount ?? "?"} use agent role ${role.name}`,
+            "an agent role is used only by its own ServiceAccount, through IRSA",
+          ),
+        );
       }
     }
   }
@@ -390,11 +564,27 @@ export function checkRoutes(ix: StackIndex): RouteResult {
     // mapAccounts maps every role of the listed accounts (agent roles too) to a Kubernetes user.
     const accounts = asRecord(r.v.data).mapAccounts;
     if ((accounts !== undefined && accounts.trim() !== "" && accounts.trim() !== "[]") || isUnknown(r, "data.mapAccounts")) {
-      findings.push(finding(who, r.resource.urn, eksRule, `aws-auth mapAccounts maps every IAM role of the accounts listed (agent roles included) into the cluster`, "map exact role ARNs with mapRoles instead of whole accounts"));
+      findings.push(
+        finding(
+          who,
+          r.resource.urn,
+          eksRule,
+          `aws-auth mapAccounts maps every IAM role of the accounts listed (agent roles included) into the cluster`,
+          "map exact role ARNs with mapRoles instead of whole accounts",
+        ),
+      );
     }
     for (const key of ["mapRoles", "mapUsers"]) {
       if (isUnknown(r, `data.${key}`) || isUnknown(r, "data")) {
-        findings.push(finding(who, r.resource.urn, eksRule, `aws-auth ${key} is unknown at preview, so the roles it maps cannot be read`, "write the mapping from known values"));
+        findings.push(
+          finding(
+            who,
+            r.resource.urn,
+            eksRule,
+            `aws-auth ${key} is unknown at preview, so the roles it maps cannot be read`,
+            "write the mapping from known values",
+          ),
+        );
         continue;
       }
       const text = asRecord(r.v.data)[key];
@@ -406,24 +596,45 @@ export function checkRoutes(ix: StackIndex): RouteResult {
         entries = undefined;
       }
       if (!Array.isArray(entries)) {
-        findings.push(finding(who, r.resource.urn, eksRule, `aws-auth ${key} is not a readable YAML list`, "write mapRoles as a YAML list of {rolearn, username, groups}"));
+        findings.push(
+          finding(who, r.resource.urn, eksRule, `aws-auth ${key} is not a readable YAML list`, "write mapRoles as a YAML list of {rolearn, username, groups}"),
+        );
         continue;
       }
       for (const entry of entries) {
         // aws-iam-authenticator reads entries with Go's JSON decoder, which matches keys regardless of
         // case (`RoleARN:` is `rolearn`): every key that is rolearn or userarn in any case counts.
         if (!entry || typeof entry !== "object" || Array.isArray(entry)) {
-          findings.push(finding(who, r.resource.urn, eksRule, `aws-auth ${key} has an entry that is not a mapping`, "write mapRoles as a YAML list of {rolearn, username, groups}"));
+          findings.push(
+            finding(
+              who,
+              r.resource.urn,
+              eksRule,
+              `aws-auth ${key} has an entry that is not a mapping`,
+              "write mapRoles as a YAML list of {rolearn, username, groups}",
+            ),
+          );
           continue;
         }
-        const arns = Object.entries(entry).filter(([field]) => ["rolearn", "userarn"].includes(field.toLowerCase())).map(([, value]) => value);
+        const arns = Object.entries(entry)
+          .filter(([field]) => ["rolearn", "userarn"].includes(field.toLowerCase()))
+          .map(([, value]) => value);
         for (const arn of arns) {
           if (typeof arn !== "string") {
             findings.push(finding(who, r.resource.urn, eksRule, `aws-auth ${key} has an ARN that is not a string`, "write each rolearn as a string"));
             continue;
           }
           const role = roles.get(roleNameOf(arn));
-          if (role) findings.push(finding(role, r.resource.urn, eksRule, `aws-auth maps agent role ${role.name} into the cluster`, "agent roles get no Kubernetes access; remove the mapping"));
+          if (role)
+            findings.push(
+              finding(
+                role,
+                r.resource.urn,
+                eksRule,
+                `aws-auth maps agent role ${role.name} into the cluster`,
+                "agent roles get no Kubernetes access; remove the mapping",
+              ),
+            );
         }
       }
     }
@@ -437,7 +648,15 @@ export function checkRoutes(ix: StackIndex): RouteResult {
   /** A resource naming an agent ServiceAccount's name without a known namespace: the provider picks one (maybe the agent's). */
   const noNamespace = (r: Read, saName: string | undefined, what: string) => {
     if (asString(asRecord(r.v.metadata).namespace) !== undefined || saName === undefined || !agentSaNames.has(saName)) return false;
-    findings.push(finding({ agent: r.resource.name, kind: null }, r.resource.urn, saRule, `${r.resource.type} ${r.resource.name} ${what} ServiceAccount ${saName} (an agent ServiceAccount's name) and its metadata.namespace is missing or unknown at preview, so which ServiceAccount it is cannot be checked`, "set metadata.namespace explicitly, with a known value"));
+    findings.push(
+      finding(
+        { agent: r.resource.name, kind: null },
+        r.resource.urn,
+        saRule,
+        `${r.resource.type} ${r.resource.name} ${what} ServiceAccount ${saName} (an agent ServiceAccount's name) and its metadata.namespace is missing or unknown at preview, so which ServiceAccount it is cannot be checked`,
+        "set metadata.namespace explicitly, with a known value",
+      ),
+    );
     return true;
   };
   for (const r of ofType(ROUTE_TYPES.secret, ROUTE_TYPES.secretPatch)) {
@@ -446,7 +665,15 @@ export function checkRoutes(ix: StackIndex): RouteResult {
     if (noNamespace(r, annotations["kubernetes.io/service-account.name"], "holds a token for")) continue;
     const sa = saAt(asString(metadata.namespace) ?? "default", annotations["kubernetes.io/service-account.name"]);
     if (sa && (asString(r.v.type) === "kubernetes.io/service-account-token" || isUnknown(r, "type"))) {
-      findings.push(finding({ agent: sa.agent, kind: sa.kind }, r.resource.urn, saRule, `Secret ${r.resource.name} holds a long-lived token for ServiceAccount ${sa.namespace}/${sa.name}`, "each identity uses only its own short-lived projected token"));
+      findings.push(
+        finding(
+          { agent: sa.agent, kind: sa.kind },
+          r.resource.urn,
+          saRule,
+          `Secret ${r.resource.name} holds a long-lived token for ServiceAccount ${sa.namespace}/${sa.name}`,
+          "each identity uses only its own short-lived projected token",
+        ),
+      );
     }
   }
   for (const r of ofType(ROUTE_TYPES.serviceAccountPatch)) {
@@ -455,7 +682,15 @@ export function checkRoutes(ix: StackIndex): RouteResult {
     const unknownTarget = isUnknown(r, "metadata.name") || isUnknown(r, "metadata.namespace") || isUnknown(r, "metadata");
     if (sa || unknownTarget) {
       const who = sa ? { agent: sa.agent, kind: sa.kind } : { agent: r.resource.name, kind: null };
-      findings.push(finding(who, r.resource.urn, saRule, `ServiceAccountPatch ${r.resource.name} changes ${sa ? `agent ServiceAccount ${sa.namespace}/${sa.name}` : "a ServiceAccount unknown at preview"}`, "change an agent's ServiceAccount through its declaration only"));
+      findings.push(
+        finding(
+          who,
+          r.resource.urn,
+          saRule,
+          `ServiceAccountPatch ${r.resource.name} changes ${sa ? `agent ServiceAccount ${sa.namespace}/${sa.name}` : "a ServiceAccount unknown at preview"}`,
+          "change an agent's ServiceAccount through its declaration only",
+        ),
+      );
     }
   }
   for (const r of read.filter((x) => WORKLOAD_TYPES[x.resource.type])) {
@@ -467,20 +702,43 @@ export function checkRoutes(ix: StackIndex): RouteResult {
     const namespace = asString(asRecord(r.v.metadata).namespace) ?? "default";
     const specPath = [...path, "spec"].join(".");
     if (isUnknown(r, `${specPath}.serviceAccountName`) || isUnknown(r, `${specPath}.serviceAccount`)) {
-      if (ix.by.serviceAccountsIn.has(namespace)) findings.push(finding({ agent: r.resource.name, kind: null }, r.resource.urn, saRule, `${r.resource.type} ${r.resource.name}: its ServiceAccount is unknown at preview, in namespace ${namespace} where agents run`, "name the ServiceAccount with a known value"));
+      if (ix.by.serviceAccountsIn.has(namespace))
+        findings.push(
+          finding(
+            { agent: r.resource.name, kind: null },
+            r.resource.urn,
+            saRule,
+            `${r.resource.type} ${r.resource.name}: its ServiceAccount is unknown at preview, in namespace ${namespace} where agents run`,
+            "name the ServiceAccount with a known value",
+          ),
+        );
       continue;
     }
     const sa = saAt(namespace, asString(t.spec?.serviceAccountName) ?? asString(t.spec?.serviceAccount));
     if (!sa) continue;
     const labels = asRecord(t.metadata?.labels);
     if (labels[`${LABEL_PREFIX}/agent`] !== sa.agent || labels[`${LABEL_PREFIX}/identity`] !== sa.kind) {
-      findings.push(finding({ agent: sa.agent, kind: sa.kind }, r.resource.urn, saRule, `${r.resource.type} ${r.resource.name} runs as ServiceAccount ${sa.namespace}/${sa.name} without the labels ${LABEL_PREFIX}/agent=${sa.agent}, ${LABEL_PREFIX}/identity=${sa.kind} on its pod template`, "build the pod spec with agent.workload(kind) and spread its labels into the pod template"));
+      findings.push(
+        finding(
+          { agent: sa.agent, kind: sa.kind },
+          r.resource.urn,
+          saRule,
+          `${r.resource.type} ${r.resource.name} runs as ServiceAccount ${sa.namespace}/${sa.name} without the labels ${LABEL_PREFIX}/agent=${sa.agent}, ${LABEL_PREFIX}/identity=${sa.kind} on its pod template`,
+          "build the pod spec with agent.workload(kind) and spread its labels into the pod template",
+        ),
+      );
     }
   }
 
   // Kinds whose pods the pack cannot see: a Helm release renders its chart inside the provider, and
   // custom resources (Argo Rollouts, Workflows...) start pods through their operator.
-  const seen = new Set<string>([...Object.keys(WORKLOAD_TYPES), TYPES.serviceAccount, ROUTE_TYPES.serviceAccountPatch, ROUTE_TYPES.secret, ROUTE_TYPES.secretPatch]);
+  const seen = new Set<string>([
+    ...Object.keys(WORKLOAD_TYPES),
+    TYPES.serviceAccount,
+    ROUTE_TYPES.serviceAccountPatch,
+    ROUTE_TYPES.secret,
+    ROUTE_TYPES.secretPatch,
+  ]);
   for (const r of read.filter((x) => x.resource.type.startsWith("kubernetes:") && !seen.has(x.resource.type))) {
     const helm = r.resource.type.startsWith("kubernetes:helm.sh/");
     const namespaceField = helm ? "namespace" : "metadata.namespace";
@@ -491,7 +749,15 @@ export function checkRoutes(ix: StackIndex): RouteResult {
     if (helm) {
       const named = stringsIn(r.v.values).filter((value) => agentSaNames.has(value));
       if (inAgentNamespace || named.length) {
-        findings.push(finding(who, r.resource.urn, saRule, `${r.resource.type} ${r.resource.name} ${inAgentNamespace ? `installs into ${namespaceUnknown ? "a namespace unknown at preview" : `agent namespace ${namespace}`}` : `has values naming agent ServiceAccount ${named.join(", ")}`}; the chart's pods are not visible to the pack`, "install charts outside agents' namespaces and never name an agent ServiceAccount in their values; run agent pods with agent.workload(kind)"));
+        findings.push(
+          finding(
+            who,
+            r.resource.urn,
+            saRule,
+            `${r.resource.type} ${r.resource.name} ${inAgentNamespace ? `installs into ${namespaceUnknown ? "a namespace unknown at preview" : `agent namespace ${namespace}`}` : `has values naming agent ServiceAccount ${named.join(", ")}`}; the chart's pods are not visible to the pack`,
+            "install charts outside agents' namespaces and never name an agent ServiceAccount in their values; run agent pods with agent.workload(kind)",
+          ),
+        );
       }
       continue;
     }
@@ -499,7 +765,15 @@ export function checkRoutes(ix: StackIndex): RouteResult {
     const unknownAccount = r.unknown.some((p) => /(^|\.)serviceAccount(Name)?$/.test(p));
     const named = accounts.filter((name) => agentSaNames.has(name) && (namespace === undefined || ix.by.serviceAccountAt(namespace, name) !== undefined));
     if (named.length || (unknownAccount && inAgentNamespace)) {
-      findings.push(finding(who, r.resource.urn, saRule, `${r.resource.type} ${r.resource.name} is a kind the pack cannot read pods from, and it runs as ${named.length ? `agent ServiceAccount ${named.join(", ")}` : "a ServiceAccount unknown at preview in an agent namespace"}`, "run agent pods only through the workload kinds the pack reads (Deployment, Job ...), built with agent.workload(kind)"));
+      findings.push(
+        finding(
+          who,
+          r.resource.urn,
+          saRule,
+          `${r.resource.type} ${r.resource.name} is a kind the pack cannot read pods from, and it runs as ${named.length ? `agent ServiceAccount ${named.join(", ")}` : "a ServiceAccount unknown at preview in an agent namespace"}`,
+          "run agent pods only through the workload kinds the pack reads (Deployment, Job ...), built with agent.workload(kind)",
+        ),
+      );
     }
   }
   return { findings, extraPolicies };

@@ -44,13 +44,15 @@ function groupBy<T>(list: readonly T[], keyOf: (item: T) => string | undefined):
 function groupBy2<T>(list: readonly T[], first: (item: T) => string | undefined, second: (item: T) => string | undefined) {
   const outer = new Map<string, ReadonlyMap<string, readonly T[]>>();
   for (const [key, items] of groupBy(list, first)) outer.set(key, groupBy(items, second));
-  return (a: string | null | undefined, b: string | null | undefined): readonly T[] => (a == null || b == null ? [] : outer.get(a)?.get(b) ?? []);
+  return (a: string | null | undefined, b: string | null | undefined): readonly T[] => (a == null || b == null ? [] : (outer.get(a)?.get(b) ?? []));
 }
 
 const NONE: readonly never[] = [];
 
 /** Secret roles by each path that issues their credentials (AWS: sts/ and creds/), in list order. */
-function groupByPaths<T extends { readonly path: string; readonly resource: { readonly type: string } }>(list: readonly T[]): ReadonlyMap<string, readonly T[]> {
+function groupByPaths<T extends { readonly path: string; readonly resource: { readonly type: string } }>(
+  list: readonly T[],
+): ReadonlyMap<string, readonly T[]> {
   const groups = new Map<string, T[]>();
   for (const item of list) {
     const paths = item.resource.type === TYPES.vaultAwsRole ? [item.path, item.path.replace(/\/sts\/([^/]*)$/, "/creds/$1")] : [item.path];
@@ -104,10 +106,24 @@ export function indexStack(resources: readonly PackResource[]) {
     const kind = labels[IDENTITY_LABEL];
     if (!labels[AGENT_LABEL] || !isKind(kind)) return [];
     const annotations = asRecord(metadata(r).annotations);
-    return [{ ...r, agent: labels[AGENT_LABEL], kind, labels, annotations, namespace: asString(metadata(r).namespace) ?? "default", name: asString(metadata(r).name) ?? "" }];
+    return [
+      {
+        ...r,
+        agent: labels[AGENT_LABEL],
+        kind,
+        labels,
+        annotations,
+        namespace: asString(metadata(r).namespace) ?? "default",
+        name: asString(metadata(r).name) ?? "",
+      },
+    ];
   });
   type ServiceAccount = (typeof serviceAccounts)[number];
-  const serviceAccountsAt = groupBy2(serviceAccounts, (sa) => sa.namespace, (sa) => sa.name);
+  const serviceAccountsAt = groupBy2(
+    serviceAccounts,
+    (sa) => sa.namespace,
+    (sa) => sa.name,
+  );
   /** The first agent ServiceAccount with this namespace and name (what `serviceAccounts.find` gave). */
   const serviceAccountAt = (namespace: string | undefined, name: string | undefined): ServiceAccount | undefined => serviceAccountsAt(namespace, name)[0];
   const roles = ofType(TYPES.role).map((r) => {
@@ -122,8 +138,16 @@ export function indexStack(resources: readonly PackResource[]) {
     return { ...r, name: asString(r.v.name), tags: asRecord(r.v.tags), trust: readPolicyDocument(r.v.assumeRolePolicy), inlineDocuments };
   });
   // `role` lower-cased: IAM role names are unique regardless of case, so `ACME-…` is the agent's role.
-  const rolePolicies = numbered(ofType(TYPES.rolePolicy).map((r) => ({ ...r, role: asString(r.v.role)?.split("/").pop()?.toLowerCase(), document: readPolicyDocument(r.v.policy) })));
-  const vaultPolicies = numbered(ofType(TYPES.vaultPolicy).map((r) => ({ ...r, name: vaultPolicyName(asString(r.v.name)), paths: typeof r.v.policy === "string" ? readVaultPolicy(r.v.policy).paths : [] })));
+  const rolePolicies = numbered(
+    ofType(TYPES.rolePolicy).map((r) => ({ ...r, role: asString(r.v.role)?.split("/").pop()?.toLowerCase(), document: readPolicyDocument(r.v.policy) })),
+  );
+  const vaultPolicies = numbered(
+    ofType(TYPES.vaultPolicy).map((r) => ({
+      ...r,
+      name: vaultPolicyName(asString(r.v.name)),
+      paths: typeof r.v.policy === "string" ? readVaultPolicy(r.v.policy).paths : [],
+    })),
+  );
   const authRoles = ofType(TYPES.vaultAuthRole).map((r) => {
     const names = asStrings(r.v.boundServiceAccountNames);
     const namespaces = asStrings(r.v.boundServiceAccountNamespaces);
@@ -149,10 +173,21 @@ export function indexStack(resources: readonly PackResource[]) {
     name: asString(metadata(r).name),
     namespace: asString(metadata(r).namespace),
     // An aggregated ClusterRole holds whatever its selector matches, now or later: read as everything.
-    rules: (r.v.aggregationRule !== undefined ? [{ apiGroups: ["*"], resources: ["*"], verbs: ["*"] }] : Array.isArray(r.v.rules) ? r.v.rules : []) as RbacRule[],
-    aggregateTo: Object.entries(asRecord(metadata(r).labels)).flatMap(([label, value]) => (label.startsWith("rbac.authorization.k8s.io/aggregate-to-") && value === "true" ? [label.slice("rbac.authorization.k8s.io/aggregate-to-".length)] : [])),
+    rules: (r.v.aggregationRule !== undefined
+      ? [{ apiGroups: ["*"], resources: ["*"], verbs: ["*"] }]
+      : Array.isArray(r.v.rules)
+        ? r.v.rules
+        : []) as RbacRule[],
+    aggregateTo: Object.entries(asRecord(metadata(r).labels)).flatMap(([label, value]) =>
+      label.startsWith("rbac.authorization.k8s.io/aggregate-to-") && value === "true" ? [label.slice("rbac.authorization.k8s.io/aggregate-to-".length)] : [],
+    ),
   }));
-  const bindings = [...ofType(TYPES.roleBinding), ...ofType(TYPES.clusterRoleBinding), ...ofType(TYPES.roleBindingPatch), ...ofType(TYPES.clusterRoleBindingPatch)].map((r) => ({
+  const bindings = [
+    ...ofType(TYPES.roleBinding),
+    ...ofType(TYPES.clusterRoleBinding),
+    ...ofType(TYPES.roleBindingPatch),
+    ...ofType(TYPES.clusterRoleBindingPatch),
+  ].map((r) => ({
     ...r,
     namespace: asString(metadata(r).namespace) ?? "default",
     // Missing, the provider puts it in its own default namespace (maybe kube-system); unknown, anywhere.
@@ -175,21 +210,33 @@ export function indexStack(resources: readonly PackResource[]) {
   const by = {
     serviceAccountAt,
     /** Agent ServiceAccounts of one identity (label agent and identity). */
-    serviceAccountsOf: groupBy2(serviceAccounts, (sa) => sa.agent, (sa) => sa.kind),
+    serviceAccountsOf: groupBy2(
+      serviceAccounts,
+      (sa) => sa.agent,
+      (sa) => sa.kind,
+    ),
     serviceAccountsOfAgent: groupBy(serviceAccounts, (sa) => sa.agent),
     serviceAccountsIn: groupBy(serviceAccounts, (sa) => sa.namespace),
     /** Every agent ServiceAccount's name, and its username `system:serviceaccount:<ns>:<name>`. */
     serviceAccountNames: new Set(serviceAccounts.map((sa) => sa.name)),
     serviceAccountUsers: new Set(serviceAccounts.map((sa) => `system:serviceaccount:${sa.namespace}:${sa.name}`)),
     /** Roles by their `agent` and `identity` tags. */
-    rolesOf: groupBy2(roles, (r) => r.tags.agent, (r) => r.tags.identity),
+    rolesOf: groupBy2(
+      roles,
+      (r) => r.tags.agent,
+      (r) => r.tags.identity,
+    ),
     rolesOfAgent: groupBy(roles, (r) => r.tags.agent),
     /** RolePolicy resources by the lower-cased name of the role they attach to. */
     rolePoliciesOn: groupBy(rolePolicies, (p) => p.role),
     /** Vault policies by (sanitised) name; an empty name is in no group (the checks skip it). */
     vaultPoliciesNamed: groupBy(vaultPolicies, (p) => p.name || undefined),
     /** Vault Kubernetes-auth roles by their owner (alias metadata agent and identity). */
-    authRolesOf: groupBy2(authRoles, (r) => r.meta.agent, (r) => r.meta.identity),
+    authRolesOf: groupBy2(
+      authRoles,
+      (r) => r.meta.agent,
+      (r) => r.meta.identity,
+    ),
     /**
      * Secret roles by every path that issues their credentials: Vault's AWS engine serves
      * `<mount>/creds/<name>` and `<mount>/sts/<name>` with one handler, so a policy reading either

@@ -42,7 +42,6 @@ const SELF_PATHS = new Set(TOKEN_SELF_PATHS.map((rule) => rule.path));
 const key = (namespace: string, name: string) => `${namespace}/${name}`;
 const isKind = (value: string | undefined): value is IdentityKind => (IDENTITY_KINDS as readonly string[]).includes(value ?? "");
 
-
 /**
  * The agent ServiceAccounts a binding's subjects reach: a ServiceAccount by name, the User
  * `system:serviceaccount:<ns>:<name>` that is its username, and the Groups every ServiceAccount is
@@ -59,9 +58,13 @@ function bindingSubjects(binding: StackIndex["bindings"][number], ix: StackIndex
     } else if (subject.kind === "User" && name.startsWith("system:serviceaccount:")) {
       const [namespace, saName] = name.slice("system:serviceaccount:".length).split(":");
       out.push({ subject: { ...subject, name: saName ?? "" }, namespace, sa: ix.by.serviceAccountAt(namespace, saName) });
-    } else if (subject.kind === "Group" && (name === "system:serviceaccounts" || name === "system:authenticated" || name.startsWith("system:serviceaccounts:"))) {
+    } else if (
+      subject.kind === "Group" &&
+      (name === "system:serviceaccounts" || name === "system:authenticated" || name.startsWith("system:serviceaccounts:"))
+    ) {
       const namespace = name.startsWith("system:serviceaccounts:") ? name.slice("system:serviceaccounts:".length) : undefined;
-      for (const sa of namespace === undefined ? ix.serviceAccounts : ix.by.serviceAccountsIn.get(namespace) ?? []) out.push({ subject: { kind: "ServiceAccount", name: sa.name }, namespace: sa.namespace, sa });
+      for (const sa of namespace === undefined ? ix.serviceAccounts : (ix.by.serviceAccountsIn.get(namespace) ?? []))
+        out.push({ subject: { kind: "ServiceAccount", name: sa.name }, namespace: sa.namespace, sa });
     }
   }
   return out;
@@ -105,8 +108,17 @@ export function checkStack(resources: readonly PackResource[]): PackFinding[] {
   const identities: Identity[] = agents.flatMap((agent) => IDENTITY_KINDS.filter((kind) => hasServiceAccount(agent, kind)).map((kind) => ({ agent, kind })));
   const agentRoles = ix.roles.filter((r) => r.tags.agent && r.name);
   // Also every role named under a fleet's `<prefix>-<env>-` (agents of other plans, in any path), as `plan` does.
-  const fleetPrefixes = new Set(agentRoles.flatMap((r) => (r.name!.toLowerCase().endsWith(`-${r.tags.agent}-${r.tags.identity}`.toLowerCase()) ? [r.name!.slice(0, -`-${r.tags.agent}-${r.tags.identity}`.length)] : [])));
-  const agentRolePatterns = [...agentRoles.map((r) => `arn:*:iam::*:role/${r.name}`), ...[...fleetPrefixes].flatMap((prefix) => [`arn:*:iam::*:role/${prefix}-*`, `arn:*:iam::*:role/*/${prefix}-*`])];
+  const fleetPrefixes = new Set(
+    agentRoles.flatMap((r) =>
+      r.name!.toLowerCase().endsWith(`-${r.tags.agent}-${r.tags.identity}`.toLowerCase())
+        ? [r.name!.slice(0, -`-${r.tags.agent}-${r.tags.identity}`.length)]
+        : [],
+    ),
+  );
+  const agentRolePatterns = [
+    ...agentRoles.map((r) => `arn:*:iam::*:role/${r.name}`),
+    ...[...fleetPrefixes].flatMap((prefix) => [`arn:*:iam::*:role/${prefix}-*`, `arn:*:iam::*:role/*/${prefix}-*`]),
+  ];
   const auditGroups = ix.logGroups.map((g) => g.pattern);
   const auditNamespace = auditNamespaceOf(ix);
 
@@ -115,11 +127,25 @@ export function checkStack(resources: readonly PackResource[]): PackFinding[] {
     const kinds = IDENTITY_KINDS.filter((kind) => hasServiceAccount(agent, kind));
     if (kinds.length !== IDENTITY_KINDS.length) {
       const urn = ix.by.serviceAccountsOfAgent.get(agent)![0].resource.urn;
-      findings.push({ rule: "stack/three-identities", agent, identity: null, urn, message: `has ServiceAccounts for [${kinds.join(", ")}] only`, fix: "create the agent with the Agent component so it gets orchestration, execution and audit" });
+      findings.push({
+        rule: "stack/three-identities",
+        agent,
+        identity: null,
+        urn,
+        message: `has ServiceAccounts for [${kinds.join(", ")}] only`,
+        fix: "create the agent with the Agent component so it gets orchestration, execution and audit",
+      });
     }
   }
   const shared = (what: string, urn: string, identity: Identity, other: string) =>
-    findings.push({ rule: "stack/no-shared-identity", agent: identity.agent, identity: identity.kind, urn, message: `${what} is shared with ${other}`, fix: "give every identity its own ServiceAccount, IAM role and Vault role" });
+    findings.push({
+      rule: "stack/no-shared-identity",
+      agent: identity.agent,
+      identity: identity.kind,
+      urn,
+      message: `${what} is shared with ${other}`,
+      fix: "give every identity its own ServiceAccount, IAM role and Vault role",
+    });
   for (const sa of ix.serviceAccounts) {
     // The same namespace/name in several clusters (one copy per cluster provider) is one identity, not two.
     const twins = ix.by.serviceAccountsOf(sa.agent, sa.kind).filter((o) => o !== sa && key(o.namespace, o.name) !== key(sa.namespace, sa.name));
@@ -130,7 +156,8 @@ export function checkStack(resources: readonly PackResource[]): PackFinding[] {
     const own = role.tags.agent && isKind(role.tags.identity) ? { agent: role.tags.agent, kind: role.tags.identity } : undefined;
     for (const subject of trustedSubjects(role.trust)) {
       const sa = saByKey.get(subject);
-      if (sa && (!own || own.agent !== sa.agent || own.kind !== sa.kind)) shared(`ServiceAccount ${subject}`, role.resource.urn, sa, `IAM role ${role.name ?? role.resource.name}`);
+      if (sa && (!own || own.agent !== sa.agent || own.kind !== sa.kind))
+        shared(`ServiceAccount ${subject}`, role.resource.urn, sa, `IAM role ${role.name ?? role.resource.name}`);
     }
     // A tool role trusts Vault's AWS engine, not a ServiceAccount (trust/tool-role-vault-only).
     if (own && !isToolRoleTags(role.tags)) {
@@ -139,7 +166,13 @@ export function checkStack(resources: readonly PackResource[]): PackFinding[] {
       const problems = expected
         ? only(["trust/own-service-account"], checkTrustPolicy(role.trust, expected))
         : isAgentOrFederatedRole(role.tags, role.trust)
-          ? [{ rule: "trust/own-service-account", message: `trusts ${trustedSubjects(role.trust).join(", ") || "no ServiceAccount"}, and no agent ServiceAccount is labelled ${own.agent}/${own.kind}`, fix: "trust only the identity's own ServiceAccount, created by the Agent component" }]
+          ? [
+              {
+                rule: "trust/own-service-account",
+                message: `trusts ${trustedSubjects(role.trust).join(", ") || "no ServiceAccount"}, and no agent ServiceAccount is labelled ${own.agent}/${own.kind}`,
+                fix: "trust only the identity's own ServiceAccount, created by the Agent component",
+              },
+            ]
           : [];
       findings.push(...attributeTo(own, role.resource.urn, problems));
     }
@@ -149,12 +182,19 @@ export function checkStack(resources: readonly PackResource[]): PackFinding[] {
     for (const namespace of authRole.namespaces) {
       for (const name of authRole.names) {
         const sa = saByKey.get(key(namespace, name));
-        if (sa && (!own || own.agent !== sa.agent || own.kind !== sa.kind)) shared(`ServiceAccount ${key(namespace, name)}`, authRole.resource.urn, sa, `Vault role ${asString(authRole.v.roleName) ?? authRole.resource.name}`);
+        if (sa && (!own || own.agent !== sa.agent || own.kind !== sa.kind))
+          shared(`ServiceAccount ${key(namespace, name)}`, authRole.resource.urn, sa, `Vault role ${asString(authRole.v.roleName) ?? authRole.resource.name}`);
       }
     }
     if (own) {
       const sa = serviceAccountOf(own.agent, own.kind);
-      const problems = only(["vault/bound-own-service-account"], checkVaultRole({ boundServiceAccountNames: authRole.names, boundServiceAccountNamespaces: authRole.namespaces }, { namespace: sa?.namespace ?? "(none)", serviceAccount: sa?.name ?? "(no agent ServiceAccount)" }));
+      const problems = only(
+        ["vault/bound-own-service-account"],
+        checkVaultRole(
+          { boundServiceAccountNames: authRole.names, boundServiceAccountNamespaces: authRole.namespaces },
+          { namespace: sa?.namespace ?? "(none)", serviceAccount: sa?.name ?? "(no agent ServiceAccount)" },
+        ),
+      );
       findings.push(...attributeTo(own, authRole.resource.urn, problems));
     }
   }
@@ -172,16 +212,37 @@ export function checkStack(resources: readonly PackResource[]): PackFinding[] {
     const perMount = mounts.length > 1 && own.every((r) => mounts.includes(backendOf(r))) && new Set(own.map(backendOf)).size === own.length;
     if (own.length > 1 && !perMount) {
       for (const r of own) {
-        findings.push({ rule: "stack/no-shared-identity", agent: identity.agent, identity: identity.kind, urn: r.resource.urn, message: `has ${own.length} Vault Kubernetes-auth roles (${own.map(where).join(", ")})`, fix: "keep exactly one Vault Kubernetes-auth role per identity, the one its Agent component creates" });
+        findings.push({
+          rule: "stack/no-shared-identity",
+          agent: identity.agent,
+          identity: identity.kind,
+          urn: r.resource.urn,
+          message: `has ${own.length} Vault Kubernetes-auth roles (${own.map(where).join(", ")})`,
+          fix: "keep exactly one Vault Kubernetes-auth role per identity, the one its Agent component creates",
+        });
       }
     }
     for (const r of own) {
       if (r.policies.length !== 1) {
-        findings.push({ rule: "vault/bound-own-service-account", agent: identity.agent, identity: identity.kind, urn: r.resource.urn, message: `Vault role ${where(r)} carries policies [${r.policies.join(", ")}]`, fix: "an identity's Vault role carries exactly one policy, the identity's own" });
+        findings.push({
+          rule: "vault/bound-own-service-account",
+          agent: identity.agent,
+          identity: identity.kind,
+          urn: r.resource.urn,
+          message: `Vault role ${where(r)} carries policies [${r.policies.join(", ")}]`,
+          fix: "an identity's Vault role carries exactly one policy, the identity's own",
+        });
       }
       const undefinedPolicies = r.policies.filter((p) => !definedPolicies.has(p));
       if (undefinedPolicies.length) {
-        findings.push({ rule: "stack/unknown-input", agent: identity.agent, identity: identity.kind, urn: r.resource.urn, message: `Vault role ${where(r)} carries policies [${undefinedPolicies.join(", ")}] not defined in this stack, so what they grant cannot be checked`, fix: "carry only the identity's own vault.Policy, defined in the same stack" });
+        findings.push({
+          rule: "stack/unknown-input",
+          agent: identity.agent,
+          identity: identity.kind,
+          urn: r.resource.urn,
+          message: `Vault role ${where(r)} carries policies [${undefinedPolicies.join(", ")}] not defined in this stack, so what they grant cannot be checked`,
+          fix: "carry only the identity's own vault.Policy, defined in the same stack",
+        });
       }
     }
   }
@@ -192,22 +253,55 @@ export function checkStack(resources: readonly PackResource[]): PackFinding[] {
     const held = identityHoldings(ix, identity, routes.extraPolicies);
     const urn = held.roles[0]?.resource.urn ?? serviceAccountOf(identity.agent, identity.kind)!.resource.urn;
     const ownGroup = ix.by.logGroupsOf.get(identity.agent)?.[0]?.pattern;
-    const separation = checkIdentitySeparation({ kind: identity.kind, policies: held.policies, vaultPaths: held.vaultPaths, secretRoles: held.secretRoles.length, ownLogGroupArn: undefined, auditLogGroupArns: auditGroups, auditNamespace });
+    const separation = checkIdentitySeparation({
+      kind: identity.kind,
+      policies: held.policies,
+      vaultPaths: held.vaultPaths,
+      secretRoles: held.secretRoles.length,
+      ownLogGroupArn: undefined,
+      auditLogGroupArns: auditGroups,
+      auditNamespace,
+    });
     // The audit sink's exact ARN is an output; the pattern stands in for it.
     const auditScope: Problem[] =
       identity.kind === "audit" && ownGroup
-        ? held.policies.flatMap((doc) => doc.Statement.filter((s) => s.Effect === "Allow")).flatMap((s) => asList(s.Resource)).filter((r) => !globMatches(`${ownGroup}:log-stream:*`, r))
-            .map((r) => ({ rule: "separation/audit-write-only", message: `audit may write to ${r}, outside its own log group`, fix: "the audit identity only writes its own log group" }))
+        ? held.policies
+            .flatMap((doc) => doc.Statement.filter((s) => s.Effect === "Allow"))
+            .flatMap((s) => asList(s.Resource))
+            .filter((r) => !globMatches(`${ownGroup}:log-stream:*`, r))
+            .map((r) => ({
+              rule: "separation/audit-write-only",
+              message: `audit may write to ${r}, outside its own log group`,
+              fix: "the audit identity only writes its own log group",
+            }))
         : [];
     findings.push(...attributeTo(identity, urn, [...separation, ...auditScope]));
     for (const doc of held.policies) findings.push(...attributeTo(identity, urn, checkAgentRoleTargets(doc, agentRolePatterns)));
     for (const role of held.roles) {
-      const attachedHere = (role.name === undefined ? [] : ix.by.rolePoliciesOn.get(role.name.toLowerCase()) ?? []).flatMap((p) => (p.document ? [p.document] : []));
+      const attachedHere = (role.name === undefined ? [] : (ix.by.rolePoliciesOn.get(role.name.toLowerCase()) ?? [])).flatMap((p) =>
+        p.document ? [p.document] : [],
+      );
       const inlineHere: PolicyDocument[] = role.inlineDocuments().map((entry) => entry.document);
-      findings.push(...attributeTo(identity, role.resource.urn, only(["limits/inline-policy-size"], checkRoleLimits({ inlinePolicies: [...inlineHere, ...attachedHere] }))));
+      findings.push(
+        ...attributeTo(identity, role.resource.urn, only(["limits/inline-policy-size"], checkRoleLimits({ inlinePolicies: [...inlineHere, ...attachedHere] }))),
+      );
     }
-    const iam = identity.kind === "orchestration" ? [] : held.policies.flatMap((doc) => doc.Statement.filter((s) => s.Effect === "Allow")).flatMap((s) => asList(s.Resource)).filter((r) => r !== "*");
-    grantSets.push({ agent: identity.agent, identity: identity.kind, grants: [...iam, ...held.vaultPaths.filter((p) => !SELF_PATHS.has(p)).map((p) => ix.by.secretRolesAt.get(p)?.[0]?.path ?? p), ...held.secretRoles.flatMap((s) => s.roleArns)] });
+    const iam =
+      identity.kind === "orchestration"
+        ? []
+        : held.policies
+            .flatMap((doc) => doc.Statement.filter((s) => s.Effect === "Allow"))
+            .flatMap((s) => asList(s.Resource))
+            .filter((r) => r !== "*");
+    grantSets.push({
+      agent: identity.agent,
+      identity: identity.kind,
+      grants: [
+        ...iam,
+        ...held.vaultPaths.filter((p) => !SELF_PATHS.has(p)).map((p) => ix.by.secretRolesAt.get(p)?.[0]?.path ?? p),
+        ...held.secretRoles.flatMap((s) => s.roleArns),
+      ],
+    });
   }
   const kvRoot = kvRootOf(ix, agents);
   const ownership: AgentOwnership[] = agents.map((agent) => ({
@@ -233,7 +327,11 @@ export function checkStack(resources: readonly PackResource[]): PackFinding[] {
   for (const secretRole of ix.secretRoles.filter((s) => s.resource.type === TYPES.vaultAwsRole && !isToolSessionOf(ix, s))) {
     // IAM role names are unique regardless of case; the path before the name does not change the role.
     const hits = secretRole.roleArns.filter((arn) => agentRoleNames.has((/:role\/(?:.*\/)?([^/]+)$/.exec(arn)?.[1] ?? "").toLowerCase()));
-    const problems = hits.map((arn) => ({ rule: "vault/secret-role-arns", message: `AWS secret role assumes agent identity role ${arn}`, fix: "an agent never acts as another agent identity; name a role of the target system" }));
+    const problems = hits.map((arn) => ({
+      rule: "vault/secret-role-arns",
+      message: `AWS secret role assumes agent identity role ${arn}`,
+      fix: "an agent never acts as another agent identity; name a role of the target system",
+    }));
     findings.push(...attributeTo({ agent: asString(secretRole.v.name) ?? secretRole.resource.name, kind: null }, secretRole.resource.urn, problems));
   }
 
@@ -257,28 +355,70 @@ export function checkStack(resources: readonly PackResource[]): PackFinding[] {
       // The binding's namespace decides where its rules apply and, for a subject without one, which
       // ServiceAccount it names: an agent ServiceAccount's name there fails closed.
       const agentNames = ix.by.serviceAccountNames;
-      const named = binding.subjects.filter((s) => (s.kind === "ServiceAccount" && agentNames.has(s.name ?? "")) || (s.kind === "User" && s.name !== undefined && ix.by.serviceAccountUsers.has(s.name)));
+      const named = binding.subjects.filter(
+        (s) =>
+          (s.kind === "ServiceAccount" && agentNames.has(s.name ?? "")) || (s.kind === "User" && s.name !== undefined && ix.by.serviceAccountUsers.has(s.name)),
+      );
       if (named.length) {
-        findings.push({ rule: "stack/unknown-input", agent: binding.resource.name, identity: null, urn: binding.resource.urn, message: `${binding.resource.type} ${binding.resource.name} binds ${named.map((s) => s.name).join(", ")} (an agent ServiceAccount's name) and its metadata.namespace is missing or unknown at preview, so where it applies cannot be checked`, fix: "set metadata.namespace explicitly, with a known value" });
+        findings.push({
+          rule: "stack/unknown-input",
+          agent: binding.resource.name,
+          identity: null,
+          urn: binding.resource.urn,
+          message: `${binding.resource.type} ${binding.resource.name} binds ${named.map((s) => s.name).join(", ")} (an agent ServiceAccount's name) and its metadata.namespace is missing or unknown at preview, so where it applies cannot be checked`,
+          fix: "set metadata.namespace explicitly, with a known value",
+        });
       }
     }
     for (const { subject, namespace, sa } of bindingSubjects(binding, ix)) {
       const target = sa ? { agent: sa.agent, kind: sa.kind } : undefined;
       if (target && !cluster && binding.namespaceKnown && binding.namespace === "kube-system") {
         // kube-system holds aws-auth and the control plane's ServiceAccounts: any grant there can escalate.
-        findings.push(...attributeTo(target, binding.resource.urn, [{ rule: "kubernetes/rbac-escalation", message: `RoleBinding ${binding.resource.name} gives ServiceAccount ${key(namespace, subject.name ?? "")} rights in kube-system (${binding.roleRef.kind ?? "role"} ${refName})`, fix: "bind nothing to an agent in kube-system; aws-auth and the cluster's own ServiceAccounts live there" }]));
+        findings.push(
+          ...attributeTo(target, binding.resource.urn, [
+            {
+              rule: "kubernetes/rbac-escalation",
+              message: `RoleBinding ${binding.resource.name} gives ServiceAccount ${key(namespace, subject.name ?? "")} rights in kube-system (${binding.roleRef.kind ?? "role"} ${refName})`,
+              fix: "bind nothing to an agent in kube-system; aws-auth and the cluster's own ServiceAccounts live there",
+            },
+          ]),
+        );
       }
       if (target && cluster) {
-        findings.push(...attributeTo(target, binding.resource.urn, [{ rule: "kubernetes/cluster-role-binding", message: `ClusterRoleBinding ${binding.resource.name} binds ${refName} cluster-wide`, fix: "bind agents, if at all, with a RoleBinding in their own namespace" }]));
+        findings.push(
+          ...attributeTo(target, binding.resource.urn, [
+            {
+              rule: "kubernetes/cluster-role-binding",
+              message: `ClusterRoleBinding ${binding.resource.name} binds ${refName} cluster-wide`,
+              fix: "bind agents, if at all, with a RoleBinding in their own namespace",
+            },
+          ]),
+        );
       }
       if (target && !rules) {
-        findings.push(...attributeTo(target, binding.resource.urn, [{ rule: "stack/unknown-input", message: `is bound to ${binding.roleRef.kind ?? "role"} ${refName}, which is not defined in this stack, so its rules cannot be checked`, fix: "define the Role in the same stack, or do not bind it to an agent" }]));
+        findings.push(
+          ...attributeTo(target, binding.resource.urn, [
+            {
+              rule: "stack/unknown-input",
+              message: `is bound to ${binding.roleRef.kind ?? "role"} ${refName}, which is not defined in this stack, so its rules cannot be checked`,
+              fix: "define the Role in the same stack, or do not bind it to an agent",
+            },
+          ]),
+        );
       }
       if (target && rules) findings.push(...attributeTo(target, binding.resource.urn, checkRbacRules(rules)));
       const sharedNamespace = (agentsByNamespace.get(namespace)?.size ?? 0) > 1;
       if (sharedNamespace && rules && rbacCreatesPods(rules)) {
         const who = target ?? { agent: subject.name ?? binding.resource.name, kind: null };
-        findings.push(...attributeTo(who, binding.resource.urn, [{ rule: "kubernetes/shared-namespace-pod-create", message: `ServiceAccount ${key(namespace, subject.name ?? "")} can create pods in ${namespace}, shared by agents ${[...agentsByNamespace.get(namespace)!].join(", ")}`, fix: "give each agent its own namespace (namespacePerAgent: true), or remove pod creation" }]));
+        findings.push(
+          ...attributeTo(who, binding.resource.urn, [
+            {
+              rule: "kubernetes/shared-namespace-pod-create",
+              message: `ServiceAccount ${key(namespace, subject.name ?? "")} can create pods in ${namespace}, shared by agents ${[...agentsByNamespace.get(namespace)!].join(", ")}`,
+              fix: "give each agent its own namespace (namespacePerAgent: true), or remove pod creation",
+            },
+          ]),
+        );
       }
     }
   }
@@ -339,7 +479,11 @@ function checkDuplicateVaultPaths(ix: StackIndex): PackFinding[] {
   const trim = (path: string | undefined) => (path ?? "").replace(/^\/+|\/+$/g, "");
   const objects = [
     ...ix.vaultPolicies.map((r) => ({ r, path: `sys/policy/${r.name ?? ""}`, agent: r.resource.name })),
-    ...ix.authRoles.map((r) => ({ r, path: `auth/${trim(asString(r.v.backend))}/role/${asString(r.v.roleName) ?? ""}`, agent: r.meta.agent ?? r.resource.name })),
+    ...ix.authRoles.map((r) => ({
+      r,
+      path: `auth/${trim(asString(r.v.backend))}/role/${asString(r.v.roleName) ?? ""}`,
+      agent: r.meta.agent ?? r.resource.name,
+    })),
     ...ix.secretRoles.map((r) => ({ r, path: `${trim(asString(r.v.backend))}/roles/${asString(r.v.name) ?? ""}`, agent: r.resource.name })),
   ];
   // Grouped by type and path once (not every object against every other).
@@ -352,7 +496,10 @@ function checkDuplicateVaultPaths(ix: StackIndex): PackFinding[] {
   }
   const findings: PackFinding[] = [];
   for (const object of objects) {
-    const twins = groups.get(object.r.resource.type)!.get(object.path)!.filter((o) => o !== object);
+    const twins = groups
+      .get(object.r.resource.type)!
+      .get(object.path)!
+      .filter((o) => o !== object);
     if (twins.length === 0) continue;
     findings.push({
       rule: "vault/unique-path",

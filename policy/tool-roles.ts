@@ -11,7 +11,14 @@ import type { PolicyDocument } from "../components/core/iam-document";
 import { asList } from "../components/core/iam-document";
 import { SESSION_TAG } from "../components/core/tool-sessions";
 import type { Problem } from "../components/rules/define";
-import { checkToolRoleStatements, checkToolRoleTrust, checkToolSessionSecretRole, isToolRoleTags, namedLikeToolRole, roleNameOf } from "../components/rules/tool-session-checks";
+import {
+  checkToolRoleStatements,
+  checkToolRoleTrust,
+  checkToolSessionSecretRole,
+  isToolRoleTags,
+  namedLikeToolRole,
+  roleNameOf,
+} from "../components/rules/tool-session-checks";
 import { asString, asStrings } from "./inputs";
 import { engineRoleProblem } from "../components/core/tool-session-schema";
 import type { PackFinding } from "./resources";
@@ -20,10 +27,19 @@ import type { StackIndex } from "./stack-index";
 export const VAULT_AWS_BACKEND = "vault:aws/secretBackend:SecretBackend";
 
 /** A tool role's own checks, on its inputs alone. */
-export function toolRoleProblems(name: string, tags: Readonly<Record<string, string>>, trust: PolicyDocument | undefined, inline: readonly PolicyDocument[]): Problem[] {
+export function toolRoleProblems(
+  name: string,
+  tags: Readonly<Record<string, string>>,
+  trust: PolicyDocument | undefined,
+  inline: readonly PolicyDocument[],
+): Problem[] {
   const problems: Problem[] = [];
   if (!tags.agent || tags.identity !== "execution") {
-    problems.push({ rule: "trust/tool-role-vault-only", message: `role ${name} is tagged role=tool-sessions but not agent=<agent>, identity=execution`, fix: "a tool role belongs to one agent's execution identity; let the Agent component create it" });
+    problems.push({
+      rule: "trust/tool-role-vault-only",
+      message: `role ${name} is tagged role=tool-sessions but not agent=<agent>, identity=execution`,
+      fix: "a tool role belongs to one agent's execution identity; let the Agent component create it",
+    });
   }
   if (trust) problems.push(...checkToolRoleTrust(trust));
   for (const [index, document] of inline.entries()) problems.push(...checkToolRoleStatements(document, `inline policy #${index + 1} of ${name}`));
@@ -91,28 +107,47 @@ export function isToolSessionOf(ix: StackIndex, secretRole: { readonly v: Record
 /** The cross-resource checks of tool roles and their sessions. */
 export function checkToolRoles(ix: StackIndex, extraPolicies: ReadonlyMap<string, readonly PolicyDocument[]>): PackFinding[] {
   const findings: PackFinding[] = [];
-  const engineRoles = ix.inputs.filter((entry) => entry.resource.type === VAULT_AWS_BACKEND).flatMap((entry) => {
-    const roleArn = asString(entry.value.roleArn);
-    return roleArn ? [roleArn] : [];
-  });
+  const engineRoles = ix.inputs
+    .filter((entry) => entry.resource.type === VAULT_AWS_BACKEND)
+    .flatMap((entry) => {
+      const roleArn = asString(entry.value.roleArn);
+      return roleArn ? [roleArn] : [];
+    });
   for (const role of ix.roles.filter((r) => isToolRoleTags(r.tags))) {
     const owner = { agent: role.tags.agent ?? role.name ?? role.resource.name, identity: role.tags.identity === "execution" ? ("execution" as const) : null };
     const add = (urn: string, problems: readonly Problem[]) => findings.push(...problems.map((problem) => ({ ...problem, ...owner, urn })));
     if (role.trust && engineRoles.length) {
       // Vault's AWS engine of this stack: the tool role trusts its role and no other.
-      const principals = role.trust.Statement.filter((s) => s.Effect === "Allow").flatMap((s) => (s.Principal && s.Principal !== "*" ? asList(s.Principal.AWS) : []));
+      const principals = role.trust.Statement.filter((s) => s.Effect === "Allow").flatMap((s) =>
+        s.Principal && s.Principal !== "*" ? asList(s.Principal.AWS) : [],
+      );
       const foreign = principals.filter((p) => !engineRoles.some((engine) => engine.toLowerCase() === p.toLowerCase()));
       if (foreign.length) {
-        add(role.resource.urn, [{ rule: "trust/tool-role-vault-only", message: `tool role ${role.name ?? role.resource.name} trusts ${[...new Set(foreign)].join(", ")}, not the role of this stack's Vault AWS secrets engine (${engineRoles.join(", ")})`, fix: "trust only the role the Vault AWS secret backend runs as (its roleArn)" }]);
+        add(role.resource.urn, [
+          {
+            rule: "trust/tool-role-vault-only",
+            message: `tool role ${role.name ?? role.resource.name} trusts ${[...new Set(foreign)].join(", ")}, not the role of this stack's Vault AWS secrets engine (${engineRoles.join(", ")})`,
+            fix: "trust only the role the Vault AWS secret backend runs as (its roleArn)",
+          },
+        ]);
       }
     }
     // The engine is never an agent's identity or tool role, nor a service-linked role (any path or case).
     for (const principal of new Set(trustedPrincipals(role))) {
       const problem = engineRoleProblem(principal);
-      if (problem) add(role.resource.urn, [{ rule: "trust/tool-role-vault-only", message: `tool role ${role.name ?? role.resource.name} trusts ${problem}`, fix: "trust only the role Vault's AWS secrets engine runs as" }]);
+      if (problem)
+        add(role.resource.urn, [
+          {
+            rule: "trust/tool-role-vault-only",
+            message: `tool role ${role.name ?? role.resource.name} trusts ${problem}`,
+            fix: "trust only the role Vault's AWS secrets engine runs as",
+          },
+        ]);
     }
     // The TagSession statement names the role's own agent and environment: otherwise a session could carry another's.
-    for (const statement of (role.trust?.Statement ?? []).filter((s) => s.Effect === "Allow" && asList(s.Action).some((action) => action.toLowerCase() === "sts:tagsession"))) {
+    for (const statement of (role.trust?.Statement ?? []).filter(
+      (s) => s.Effect === "Allow" && asList(s.Action).some((action) => action.toLowerCase() === "sts:tagsession"),
+    )) {
       const equals = (statement.Condition?.StringEquals ?? {}) as Record<string, string | string[]>;
       for (const [key, own] of [
         [SESSION_TAG.agent, role.tags.agent],
@@ -120,26 +155,44 @@ export function checkToolRoles(ix: StackIndex, extraPolicies: ReadonlyMap<string
       ] as const) {
         const value = asList(equals[`aws:RequestTag/${key}`]);
         if (own !== undefined && (value.length !== 1 || value[0] !== own)) {
-          add(role.resource.urn, [{ rule: "trust/tool-role-vault-only", message: `tool role ${role.name ?? role.resource.name} (${key === SESSION_TAG.agent ? "agent" : "environment"} ${own}) admits sessions tagged ${key}=${value.join("|") || "(any)"}`, fix: `pin aws:RequestTag/${key} to ${own}` }]);
+          add(role.resource.urn, [
+            {
+              rule: "trust/tool-role-vault-only",
+              message: `tool role ${role.name ?? role.resource.name} (${key === SESSION_TAG.agent ? "agent" : "environment"} ${own}) admits sessions tagged ${key}=${value.join("|") || "(any)"}`,
+              fix: `pin aws:RequestTag/${key} to ${own}`,
+            },
+          ]);
         }
       }
     }
     // The engine role is in the tool role's own account: the account its execution ServiceAccount's role is in, when annotated.
     const sa = ix.by.serviceAccountsOf(role.tags.agent, "execution")[0];
     const account = (sa?.annotations["eks.amazonaws.com/role-arn"] ?? "").split(":")[4];
-    if (role.trust && account && /^\d{12}$/.test(account)) add(role.resource.urn, checkToolRoleTrust(role.trust, { accountId: account }).filter((problem) => problem.message.includes("not the tool role's account")));
+    if (role.trust && account && /^\d{12}$/.test(account))
+      add(
+        role.resource.urn,
+        checkToolRoleTrust(role.trust, { accountId: account }).filter((problem) => problem.message.includes("not the tool role's account")),
+      );
     const name = role.name?.toLowerCase();
     for (const policy of (name === undefined ? [] : (ix.by.rolePoliciesOn.get(name) ?? [])).filter((p) => p.document)) {
       add(policy.resource.urn, checkToolRoleStatements(policy.document!, `inline policy ${asString(policy.v.name) ?? policy.resource.name}`));
     }
-    for (const document of (name ? extraPolicies.get(name) : undefined) ?? []) add(role.resource.urn, checkToolRoleStatements(document, "an attached or resource policy"));
+    for (const document of (name ? extraPolicies.get(name) : undefined) ?? [])
+      add(role.resource.urn, checkToolRoleStatements(document, "an attached or resource policy"));
   }
   // Whatever a tool role trusts mints every tool session: no Vault AWS secret role may assume it.
   const engines = new Set([...engineRoles, ...ix.roles.filter((r) => isToolRoleTags(r.tags)).flatMap(trustedPrincipals)].map((arn) => arn.toLowerCase()));
   for (const secretRole of ix.secretRoles) {
     const assumed = asStrings(secretRole.v.roleArns).filter((arn) => engines.has(arn.toLowerCase()));
     if (assumed.length) {
-      findings.push({ rule: "vault/secret-role-arns", message: `AWS secret role ${asString(secretRole.v.name) ?? secretRole.resource.name} assumes ${assumed.join(", ")}, the role Vault's AWS engine runs as (every tool role trusts it)`, fix: "an agent never assumes the engine role: it could mint every tool session of every agent", agent: asString(secretRole.v.name) ?? secretRole.resource.name, identity: null, urn: secretRole.resource.urn });
+      findings.push({
+        rule: "vault/secret-role-arns",
+        message: `AWS secret role ${asString(secretRole.v.name) ?? secretRole.resource.name} assumes ${assumed.join(", ")}, the role Vault's AWS engine runs as (every tool role trusts it)`,
+        fix: "an agent never assumes the engine role: it could mint every tool session of every agent",
+        agent: asString(secretRole.v.name) ?? secretRole.resource.name,
+        identity: null,
+        urn: secretRole.resource.urn,
+      });
     }
   }
   for (const secretRole of ix.secretRoles) {
@@ -150,19 +203,48 @@ export function checkToolRoles(ix: StackIndex, extraPolicies: ReadonlyMap<string
     const problems: Problem[] = [];
     const rule = "vault/tool-session-tags";
     if (!role || !isToolRoleTags(role.tags)) {
-      problems.push({ rule, message: `AWS secret role sets session tags and assumes ${arns.join(", ") || "no role"}, which is not a tool role (tagged role=tool-sessions) of this stack, so the session's reach cannot be checked`, fix: "mint tool sessions only on the agent's tool role, created in the same stack by the Agent component" });
+      problems.push({
+        rule,
+        message: `AWS secret role sets session tags and assumes ${arns.join(", ") || "no role"}, which is not a tool role (tagged role=tool-sessions) of this stack, so the session's reach cannot be checked`,
+        fix: "mint tool sessions only on the agent's tool role, created in the same stack by the Agent component",
+      });
     } else {
-      if (role.tags.agent !== tags[SESSION_TAG.agent]) problems.push({ rule, message: `session tag ${SESSION_TAG.agent} is ${JSON.stringify(tags[SESSION_TAG.agent])}, but tool role ${role.name} belongs to agent ${role.tags.agent}`, fix: "a tool session names the agent whose tool role it assumes" });
-      if (role.tags.environment !== undefined && role.tags.environment !== tags[SESSION_TAG.environment]) problems.push({ rule, message: `session tag ${SESSION_TAG.environment} is ${JSON.stringify(tags[SESSION_TAG.environment])}, but tool role ${role.name} is of environment ${role.tags.environment}`, fix: "tag the session with the tool role's environment" });
+      if (role.tags.agent !== tags[SESSION_TAG.agent])
+        problems.push({
+          rule,
+          message: `session tag ${SESSION_TAG.agent} is ${JSON.stringify(tags[SESSION_TAG.agent])}, but tool role ${role.name} belongs to agent ${role.tags.agent}`,
+          fix: "a tool session names the agent whose tool role it assumes",
+        });
+      if (role.tags.environment !== undefined && role.tags.environment !== tags[SESSION_TAG.environment])
+        problems.push({
+          rule,
+          message: `session tag ${SESSION_TAG.environment} is ${JSON.stringify(tags[SESSION_TAG.environment])}, but tool role ${role.name} is of environment ${role.tags.environment}`,
+          fix: "tag the session with the tool role's environment",
+        });
       // An AssumeRole statement may list the tools of one data class.
       const admitted = (role.trust?.Statement ?? []).some((s) => {
         if (s.Effect !== "Allow" || !asList(s.Action).some((action) => action.toLowerCase() === "sts:assumerole")) return false;
         const equals = (s.Condition?.StringEquals ?? {}) as Record<string, string | string[]>;
-        return asList(equals[`aws:RequestTag/${SESSION_TAG.tool}`]).includes(String(tags[SESSION_TAG.tool])) && asList(equals[`aws:RequestTag/${SESSION_TAG.dataClass}`]).includes(String(tags[SESSION_TAG.dataClass]));
+        return (
+          asList(equals[`aws:RequestTag/${SESSION_TAG.tool}`]).includes(String(tags[SESSION_TAG.tool])) &&
+          asList(equals[`aws:RequestTag/${SESSION_TAG.dataClass}`]).includes(String(tags[SESSION_TAG.dataClass]))
+        );
       });
-      if (!admitted) problems.push({ rule, message: `tool role ${role.name} admits no session of tool ${JSON.stringify(tags[SESSION_TAG.tool])} with data class ${JSON.stringify(tags[SESSION_TAG.dataClass])}`, fix: "tag the session with a tool (and its data class) the tool role's trust names" });
+      if (!admitted)
+        problems.push({
+          rule,
+          message: `tool role ${role.name} admits no session of tool ${JSON.stringify(tags[SESSION_TAG.tool])} with data class ${JSON.stringify(tags[SESSION_TAG.dataClass])}`,
+          fix: "tag the session with a tool (and its data class) the tool role's trust names",
+        });
     }
-    findings.push(...problems.map((problem) => ({ ...problem, agent: String(tags[SESSION_TAG.agent] ?? asString(secretRole.v.name) ?? secretRole.resource.name), identity: null, urn: secretRole.resource.urn })));
+    findings.push(
+      ...problems.map((problem) => ({
+        ...problem,
+        agent: String(tags[SESSION_TAG.agent] ?? asString(secretRole.v.name) ?? secretRole.resource.name),
+        identity: null,
+        urn: secretRole.resource.urn,
+      })),
+    );
   }
   return findings;
 }

@@ -13,7 +13,15 @@ import type { ParsedVaultPolicy } from "../components/core/vault-policy";
 import type { VaultPathRule } from "../components/core/plan-types";
 
 /** Vault's policy syntax (developer.hashicorp.com/vault/docs/concepts/policies): keys a path block may hold. */
-const BLOCK_KEYS = new Set(["capabilities", "required_parameters", "allowed_parameters", "denied_parameters", "min_wrapping_ttl", "max_wrapping_ttl", "control_group"]);
+const BLOCK_KEYS = new Set([
+  "capabilities",
+  "required_parameters",
+  "allowed_parameters",
+  "denied_parameters",
+  "min_wrapping_ttl",
+  "max_wrapping_ttl",
+  "control_group",
+]);
 /** Larger than any policy the components write by orders of magnitude; bounds the parser's work. */
 export const MAX_POLICY_CHARS = 256 * 1024;
 const MAX_CACHED = 50_000;

@@ -19,7 +19,10 @@ export function buildPolicyPack(outDir = "dist/policy-pack"): string {
   writeFileSync(join(outDir, "package.json"), `${JSON.stringify({ ...manifest, main: "policy/index.js" }, null, 2)}\n`);
   // Compiled JavaScript: the runtime needs no ts-node (and no tsconfig) to load it.
   const pulumiPolicy = parse(readFileSync("policy/PulumiPolicy.yaml", "utf8")) as { runtime: { name: string; options?: Record<string, unknown> } };
-  writeFileSync(join(outDir, "PulumiPolicy.yaml"), stringify({ ...pulumiPolicy, runtime: { name: pulumiPolicy.runtime.name, options: { typescript: false } } }));
+  writeFileSync(
+    join(outDir, "PulumiPolicy.yaml"),
+    stringify({ ...pulumiPolicy, runtime: { name: pulumiPolicy.runtime.name, options: { typescript: false } } }),
+  );
   return outDir;
 }
 

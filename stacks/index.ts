@@ -22,7 +22,9 @@ function rootPasswords(): Record<string, pulumi.Output<string>> {
   for (const connection of platform.bootstrap?.databaseConnections ?? []) {
     const key = connection.passwordConfigKey;
     if (!secretKeys.has(`agent-identity:${key}`)) {
-      throw new Error(`agent-identity:${key} (root password of connection ${connection.name}) is not a secret: set it with \`pulumi config set --secret agent-identity:${key}\``);
+      throw new Error(
+        `agent-identity:${key} (root password of connection ${connection.name}) is not a secret: set it with \`pulumi config set --secret agent-identity:${key}\``,
+      );
     }
     passwords[key] = config.requireSecret(key);
   }

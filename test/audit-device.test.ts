@@ -67,7 +67,9 @@ describe("audit socket type and file path", () => {
     expect(auditSocketTypeProblem("tcp")).toBeNull();
   });
 
-  it.each(["stdout", "/vault/audit/audit.log", "/var/log/vault_audit.log", "/a"])("accepts the file path %s", (path) => expect(auditFilePathProblem(path)).toBeNull());
+  it.each(["stdout", "/vault/audit/audit.log", "/var/log/vault_audit.log", "/a"])("accepts the file path %s", (path) =>
+    expect(auditFilePathProblem(path)).toBeNull(),
+  );
 
   it.each([
     ["vault/audit.log", /an absolute path/],
@@ -103,7 +105,10 @@ describe("address parsing", () => {
 
 describe("the declaration", () => {
   const sandbox = stackDeclaration("sandbox");
-  const withAudit = (audit: unknown): DeclarationInput => ({ ...sandbox, platform: { ...sandbox.platform, bootstrap: { ...sandbox.platform.bootstrap!, audit: audit as never } } });
+  const withAudit = (audit: unknown): DeclarationInput => ({
+    ...sandbox,
+    platform: { ...sandbox.platform, bootstrap: { ...sandbox.platform.bootstrap!, audit: audit as never } },
+  });
   const issues = (declaration: DeclarationInput): string[] => {
     try {
       parseDeclaration(declaration);
@@ -116,10 +121,20 @@ describe("the declaration", () => {
 
   it("reports each audit problem once, at its field", () => {
     expect(issues(withAudit({ type: "socket", address: "10.20.8.15:9090" }))).toEqual([]);
-    expect(issues(withAudit({ type: "socket", address: "10.20.8.15:9090", socketType: "udp" }))).toEqual([expect.stringMatching(/^platform\.bootstrap\.audit\.socketType: udp is refused/)]);
-    expect(issues(withAudit({ type: "socket", address: "8.8.8.8:514" }))).toEqual([expect.stringMatching(/^platform\.bootstrap\.audit\.address: 8\.8\.8\.8 is not a private/)]);
-    expect(issues(withAudit({ type: "socket", address: "not an address" }))).toEqual([expect.stringMatching(/^platform\.bootstrap\.audit\.address: host:port, such as/)]);
-    expect(issues(withAudit({ type: "file", filePath: "/dev/null" }))).toEqual([expect.stringMatching(/^platform\.bootstrap\.audit\.filePath: \/dev is not a place/)]);
-    expect(issues(withAudit({ type: "file", filePath: "relative.log" }))).toEqual([expect.stringMatching(/^platform\.bootstrap\.audit\.filePath: an absolute path/)]);
+    expect(issues(withAudit({ type: "socket", address: "10.20.8.15:9090", socketType: "udp" }))).toEqual([
+      expect.stringMatching(/^platform\.bootstrap\.audit\.socketType: udp is refused/),
+    ]);
+    expect(issues(withAudit({ type: "socket", address: "8.8.8.8:514" }))).toEqual([
+      expect.stringMatching(/^platform\.bootstrap\.audit\.address: 8\.8\.8\.8 is not a private/),
+    ]);
+    expect(issues(withAudit({ type: "socket", address: "not an address" }))).toEqual([
+      expect.stringMatching(/^platform\.bootstrap\.audit\.address: host:port, such as/),
+    ]);
+    expect(issues(withAudit({ type: "file", filePath: "/dev/null" }))).toEqual([
+      expect.stringMatching(/^platform\.bootstrap\.audit\.filePath: \/dev is not a place/),
+    ]);
+    expect(issues(withAudit({ type: "file", filePath: "relative.log" }))).toEqual([
+      expect.stringMatching(/^platform\.bootstrap\.audit\.filePath: an absolute path/),
+    ]);
   });
 });

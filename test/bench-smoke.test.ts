@@ -21,11 +21,22 @@ describe("bench smoke run", () => {
     expect(run.status).toBe(0);
     const report = readFileSync(out, "utf8");
     expect(report).toMatch(/^Machine: \d+ cores/m);
-    for (const section of ["CLI start-up", "`plan` of 4 agents", "`diff` of two 3-agent stack files", "Policy pack over the resources of 3 agents", "Pulumi program, 4 agents", "Adversarial: ec2:*?×8#"]) {
+    for (const section of [
+      "CLI start-up",
+      "`plan` of 4 agents",
+      "`diff` of two 3-agent stack files",
+      "Policy pack over the resources of 3 agents",
+      "Pulumi program, 4 agents",
+      "Adversarial: ec2:*?×8#",
+    ]) {
       expect(report).toContain(section);
     }
     // Same custom resources per agent as hand-written (the child fails otherwise), 4 components per agent, constant depth.
-    const shape = [...report.matchAll(/resources per agent \(custom \+ component\); graph depth \| ([\d.]+) \+ ([\d.]+) \(\+1 fleet\); depth (\d+) \| depth constant \| met/g)];
+    const shape = [
+      ...report.matchAll(
+        /resources per agent \(custom \+ component\); graph depth \| ([\d.]+) \+ ([\d.]+) \(\+1 fleet\); depth (\d+) \| depth constant \| met/g,
+      ),
+    ];
     expect(shape).toHaveLength(2);
     for (const [, custom, components] of shape) {
       expect(Number(custom)).toBe(18);

@@ -27,30 +27,104 @@ describe("platform.bootstrap refuses", () => {
     ["egress to the internet (0.0.0.0/0)", (b) => ({ ...b, network: { ...b.network, vaultCidrs: ["0.0.0.0/0"] } }), /vaultCidrs\.0: \/0 is wider than \/16/],
     ["egress to a /8", (b) => ({ ...b, network: { ...b.network, awsEndpointCidrs: ["10.0.0.0/8"] } }), /awsEndpointCidrs\.0: \/8 is wider than \/16/],
     ["a CIDR with host bits", (b) => ({ ...b, network: { ...b.network, vaultCidrs: ["10.20.8.7/24"] } }), /host bits are set/],
-    ["a root password inline", (b) => ({ ...b, databaseConnections: [{ ...connection(b), password: "hunter2" } as never] }), /databaseConnections\.0.*password/],
-    ["credentials inline in the connection URL", (b) => ({ ...b, databaseConnections: [{ ...connection(b), connectionUrl: "postgresql://vault_admin:hunter2@db:5432/ledger" }] }), /connectionUrl: postgresql:\/\/\{\{username\}\}/],
+    [
+      "a root password inline",
+      (b) => ({ ...b, databaseConnections: [{ ...connection(b), password: "hunter2" } as never] }),
+      /databaseConnections\.0.*password/,
+    ],
+    [
+      "credentials inline in the connection URL",
+      (b) => ({ ...b, databaseConnections: [{ ...connection(b), connectionUrl: "postgresql://vault_admin:hunter2@db:5432/ledger" }] }),
+      /connectionUrl: postgresql:\/\/\{\{username\}\}/,
+    ],
     [
       "root rotation statements that do more than change the password (run as the root user)",
-      (b) => ({ ...b, databaseConnections: [{ ...connection(b), rootRotationStatements: [`ALTER ROLE "{{username}}" WITH PASSWORD '{{password}}'; GRANT pg_read_all_data TO public;`] }] }),
+      (b) => ({
+        ...b,
+        databaseConnections: [
+          { ...connection(b), rootRotationStatements: [`ALTER ROLE "{{username}}" WITH PASSWORD '{{password}}'; GRANT pg_read_all_data TO public;`] },
+        ],
+      }),
       /rootRotationStatements\.0: only ALTER ROLE/,
     ],
-    ["a connection not declared under vault.databaseConnections", (b) => ({ ...b, databaseConnections: [...b.databaseConnections!, { ...connection(b), name: "other" }] }), /"other" is not in platform\.vault\.databaseConnections/],
-    ["a declared connection without bootstrap configuration", (b) => ({ ...b, databaseConnections: [] }), /connection "ledger" .* has no bootstrap configuration/],
-    ["a cluster without its auth configuration", (b) => ({ ...b, kubernetesAuth: b.kubernetesAuth.slice(0, 1) }), /cluster "green" has no Kubernetes auth configuration/],
-    ["auth configuration for a cluster that does not exist", (b) => ({ ...b, kubernetesAuth: [...b.kubernetesAuth, { ...b.kubernetesAuth[0], cluster: "purple" }] }), /no cluster "purple"/],
-    ["an API server over plain http", (b) => ({ ...b, kubernetesAuth: [{ ...b.kubernetesAuth[0], host: "http://api.internal" }, b.kubernetesAuth[1]] }), /kubernetesAuth\.0\.host/],
+    [
+      "a connection not declared under vault.databaseConnections",
+      (b) => ({ ...b, databaseConnections: [...b.databaseConnections!, { ...connection(b), name: "other" }] }),
+      /"other" is not in platform\.vault\.databaseConnections/,
+    ],
+    [
+      "a declared connection without bootstrap configuration",
+      (b) => ({ ...b, databaseConnections: [] }),
+      /connection "ledger" .* has no bootstrap configuration/,
+    ],
+    [
+      "a cluster without its auth configuration",
+      (b) => ({ ...b, kubernetesAuth: b.kubernetesAuth.slice(0, 1) }),
+      /cluster "green" has no Kubernetes auth configuration/,
+    ],
+    [
+      "auth configuration for a cluster that does not exist",
+      (b) => ({ ...b, kubernetesAuth: [...b.kubernetesAuth, { ...b.kubernetesAuth[0], cluster: "purple" }] }),
+      /no cluster "purple"/,
+    ],
+    [
+      "an API server over plain http",
+      (b) => ({ ...b, kubernetesAuth: [{ ...b.kubernetesAuth[0], host: "http://api.internal" }, b.kubernetesAuth[1]] }),
+      /kubernetesAuth\.0\.host/,
+    ],
     // Found by an attack round on clusters and bootstrap:
-    ["egress to a public /16 (AWS service space)", (b) => ({ ...b, network: { ...b.network, awsEndpointCidrs: ["52.94.0.0/16"] } }), /awsEndpointCidrs\.0: not a private address range/],
-    ["Vault egress to a public resolver on another port", (b) => ({ ...b, network: { ...b.network, vaultCidrs: ["8.8.8.8/32"], vaultPort: 53 } }), /vaultCidrs\.0: not a private address range/],
-    ["a password in the connection URL's query", (b) => ({ ...b, databaseConnections: [{ ...connection(b), connectionUrl: `${connection(b).connectionUrl.split("?")[0]}?password=hunter2` }] }), /only query parameter is sslmode=verify-full or verify-ca/],
-    ["TLS turned off for the root login", (b) => ({ ...b, databaseConnections: [{ ...connection(b), connectionUrl: `${connection(b).connectionUrl.split("?")[0]}?sslmode=disable` }] }), /only query parameter/],
-    ["another host in the connection URL's query", (b) => ({ ...b, databaseConnections: [{ ...connection(b), connectionUrl: `${connection(b).connectionUrl.split("?")[0]}?host=attacker` }] }), /only query parameter/],
-    ["an API server that is not an EKS endpoint", (b) => ({ ...b, kubernetesAuth: [{ ...b.kubernetesAuth[0], host: "https://evil.example.com" }, b.kubernetesAuth[1]] }), /kubernetesAuth\.0\.host: an EKS API server endpoint/],
-    ["an EKS endpoint with a suffix of the attacker's", (b) => ({ ...b, kubernetesAuth: [{ ...b.kubernetesAuth[0], host: `${b.kubernetesAuth[0].host}.evil.com` }, b.kubernetesAuth[1]] }), /kubernetesAuth\.0\.host: an EKS API server endpoint/],
-    ["another cluster's API server for the green mount", (b) => ({ ...b, kubernetesAuth: [b.kubernetesAuth[0], { ...b.kubernetesAuth[1], host: b.kubernetesAuth[0].host }] }), /kubernetesAuth\.1\.host: the endpoint is in us-east-1, but cluster "green" is in us-west-2|kubernetesAuth\.1\.host: the same API server/],
-    ["an AWS engine role in another account", (b) => ({ ...b, aws: { ...b.aws!, roleArn: "arn:aws:iam::999999999999:role/vault" } }), /aws\.roleArn: the role must be in the platform account/],
+    [
+      "egress to a public /16 (AWS service space)",
+      (b) => ({ ...b, network: { ...b.network, awsEndpointCidrs: ["52.94.0.0/16"] } }),
+      /awsEndpointCidrs\.0: not a private address range/,
+    ],
+    [
+      "Vault egress to a public resolver on another port",
+      (b) => ({ ...b, network: { ...b.network, vaultCidrs: ["8.8.8.8/32"], vaultPort: 53 } }),
+      /vaultCidrs\.0: not a private address range/,
+    ],
+    [
+      "a password in the connection URL's query",
+      (b) => ({ ...b, databaseConnections: [{ ...connection(b), connectionUrl: `${connection(b).connectionUrl.split("?")[0]}?password=hunter2` }] }),
+      /only query parameter is sslmode=verify-full or verify-ca/,
+    ],
+    [
+      "TLS turned off for the root login",
+      (b) => ({ ...b, databaseConnections: [{ ...connection(b), connectionUrl: `${connection(b).connectionUrl.split("?")[0]}?sslmode=disable` }] }),
+      /only query parameter/,
+    ],
+    [
+      "another host in the connection URL's query",
+      (b) => ({ ...b, databaseConnections: [{ ...connection(b), connectionUrl: `${connection(b).connectionUrl.split("?")[0]}?host=attacker` }] }),
+      /only query parameter/,
+    ],
+    [
+      "an API server that is not an EKS endpoint",
+      (b) => ({ ...b, kubernetesAuth: [{ ...b.kubernetesAuth[0], host: "https://evil.example.com" }, b.kubernetesAuth[1]] }),
+      /kubernetesAuth\.0\.host: an EKS API server endpoint/,
+    ],
+    [
+      "an EKS endpoint with a suffix of the attacker's",
+      (b) => ({ ...b, kubernetesAuth: [{ ...b.kubernetesAuth[0], host: `${b.kubernetesAuth[0].host}.evil.com` }, b.kubernetesAuth[1]] }),
+      /kubernetesAuth\.0\.host: an EKS API server endpoint/,
+    ],
+    [
+      "another cluster's API server for the green mount",
+      (b) => ({ ...b, kubernetesAuth: [b.kubernetesAuth[0], { ...b.kubernetesAuth[1], host: b.kubernetesAuth[0].host }] }),
+      /kubernetesAuth\.1\.host: the endpoint is in us-east-1, but cluster "green" is in us-west-2|kubernetesAuth\.1\.host: the same API server/,
+    ],
+    [
+      "an AWS engine role in another account",
+      (b) => ({ ...b, aws: { ...b.aws!, roleArn: "arn:aws:iam::999999999999:role/vault" } }),
+      /aws\.roleArn: the role must be in the platform account/,
+    ],
     ["static AWS keys for the engine", (b) => ({ ...b, aws: { ...b.aws!, accessKey: "AKIA..." } as never }), /bootstrap\.aws.*accessKey/],
-    ["the AWS engine on Vault Community (no plugin workload identity)", (b) => b, /bootstrap\.aws: .*Vault Enterprise 1\.16\+/, { vault: { ...sandbox.platform.vault, edition: "community" } }],
+    [
+      "the AWS engine on Vault Community (no plugin workload identity)",
+      (b) => b,
+      /bootstrap\.aws: .*Vault Enterprise 1\.16\+/,
+      { vault: { ...sandbox.platform.vault, edition: "community" } },
+    ],
     ["the AWS engine on Vault 1.15", (b) => b, /bootstrap\.aws: .*Vault Enterprise 1\.16\+/, { vault: { ...sandbox.platform.vault, version: "1.15.6" } }],
     ["one shared namespace for all agents", (b) => b, /set kubernetes\.namespacePerAgent true/, { kubernetes: { namespacePerAgent: false } }],
   ])("%s", (_label, change, message, platform) => {
@@ -59,7 +133,17 @@ describe("platform.bootstrap refuses", () => {
 
   it("refuses two cluster names that give the same trust statement id (IAM refuses equal Sids)", () => {
     const green = sandbox.platform.clusters!.find((c) => c.name === "green")!;
-    const declaration = { ...sandbox, platform: { ...sandbox.platform, clusters: [...sandbox.platform.clusters!, { ...green, name: "green-1", vaultAuthPath: "kubernetes-green-a" }, { ...green, name: "green1", vaultAuthPath: "kubernetes-green-b" }] } };
+    const declaration = {
+      ...sandbox,
+      platform: {
+        ...sandbox.platform,
+        clusters: [
+          ...sandbox.platform.clusters!,
+          { ...green, name: "green-1", vaultAuthPath: "kubernetes-green-a" },
+          { ...green, name: "green1", vaultAuthPath: "kubernetes-green-b" },
+        ],
+      },
+    };
     expect(issues(declaration)).toMatch(/clusters\.3\.name: cluster "green1" and cluster "green-1" give the same IAM statement id/);
   });
 

@@ -30,7 +30,6 @@ interface Recorded {
   readonly provider: string;
 }
 
-
 async function run(
   declaration: DeclarationInput,
   rootPasswords: Record<string, pulumi.Input<string>> = { ledgerRootPassword: pulumi.secret(PASSWORD) },
@@ -69,7 +68,11 @@ async function run(
     request.getPropertydependenciesMap().forEach((d) => d.getUrnsList().forEach((u) => deps.add(u)));
     const wire = request.getObject()?.toJavaScript() ?? {};
     recorded.push({
-      urn: (monitor as unknown as { newUrn(parent: string, type: string, name: string): string }).newUrn(request.getParent(), request.getType(), request.getName()),
+      urn: (monitor as unknown as { newUrn(parent: string, type: string, name: string): string }).newUrn(
+        request.getParent(),
+        request.getType(),
+        request.getName(),
+      ),
       type: request.getType(),
       name: request.getName(),
       custom: request.getCustom(),
@@ -89,8 +92,15 @@ async function run(
   };
   let fleet: AgentFleet;
   try {
-    const kubernetesProviders = clusterProviders ? Object.fromEntries((declaration.platform.clusters ?? []).map((c) => [c.name, new k8s.Provider(`cluster-${c.name}`, { context: c.name })])) : undefined;
-    fleet = new AgentFleet("platform", { ...(declaration as never as { platform: never; agents: never }), validationDate: TODAY_DATE, rootPasswords }, undefined, { kubernetesProviders });
+    const kubernetesProviders = clusterProviders
+      ? Object.fromEntries((declaration.platform.clusters ?? []).map((c) => [c.name, new k8s.Provider(`cluster-${c.name}`, { context: c.name })]))
+      : undefined;
+    fleet = new AgentFleet(
+      "platform",
+      { ...(declaration as never as { platform: never; agents: never }), validationDate: TODAY_DATE, rootPasswords },
+      undefined,
+      { kubernetesProviders },
+    );
   } catch (error) {
     // Let what was registered before the failure finish on this monitor, not the next test's.
     await settle();
@@ -108,7 +118,11 @@ function oneCluster(agents?: AgentInput[]): DeclarationInput {
   return { platform, agents: (agents ?? sandbox.agents).map((a) => ({ ...a, clusters: undefined })) };
 }
 
-const plainWire = (r: Recorded) => JSON.parse(JSON.stringify(r.wire, (_k, v) => (v && typeof v === "object" && "value" in v && Object.keys(v).length === 2 ? v.value : v))) as Record<string, unknown>;
+const plainWire = (r: Recorded) =>
+  JSON.parse(JSON.stringify(r.wire, (_k, v) => (v && typeof v === "object" && "value" in v && Object.keys(v).length === 2 ? v.value : v))) as Record<
+    string,
+    unknown
+  >;
 const ofType = (recorded: Recorded[], type: string) => recorded.filter((r) => r.type === type);
 
 describe("bootstrap on: AgentPlatform creates the platform and the agents use it", () => {
@@ -122,11 +136,18 @@ describe("bootstrap on: AgentPlatform creates the platform and the agents use it
     expect(one("vault:index/audit:Audit")).toMatchObject({ type: "file", path: "file", options: { file_path: "/vault/audit/audit.log" } });
     expect(one("vault:index/authBackend:AuthBackend")).toMatchObject({ type: "kubernetes", path: "kubernetes-blue" });
     const config = one("vault:kubernetes/authBackendConfig:AuthBackendConfig");
-    expect(config).toMatchObject({ backend: "kubernetes-blue", kubernetesHost: "https://EXAMPLEBLUE0123456789.gr7.us-east-1.eks.amazonaws.com", disableLocalCaJwt: true });
+    expect(config).toMatchObject({
+      backend: "kubernetes-blue",
+      kubernetesHost: "https://EXAMPLEBLUE0123456789.gr7.us-east-1.eks.amazonaws.com",
+      disableLocalCaJwt: true,
+    });
     expect(String(config.kubernetesCaCert)).toMatch(/^-----BEGIN CERTIFICATE-----/);
     const mounts = ofType(recorded, "vault:index/mount:Mount").map(plainWire);
     expect(mounts).toEqual(
-      expect.arrayContaining([expect.objectContaining({ path: "kv", type: "kv", options: { version: "2" } }), expect.objectContaining({ path: "database", type: "database" })]),
+      expect.arrayContaining([
+        expect.objectContaining({ path: "kv", type: "kv", options: { version: "2" } }),
+        expect.objectContaining({ path: "database", type: "database" }),
+      ]),
     );
     const connection = one("vault:database/secretBackendConnection:SecretBackendConnection");
     expect(connection).toMatchObject({
@@ -136,10 +157,18 @@ describe("bootstrap on: AgentPlatform creates the platform and the agents use it
       allowedRoles: ["sandbox.invoice-triage.ledger"],
       rootRotationStatements: [`ALTER ROLE "{{username}}" WITH PASSWORD '{{password}}';`],
       verifyConnection: true,
-      postgresql: { connectionUrl: "postgresql://{{username}}:{{password}}@ledger.sandbox.internal:5432/ledger?sslmode=verify-full", username: "vault_admin", password: PASSWORD },
+      postgresql: {
+        connectionUrl: "postgresql://{{username}}:{{password}}@ledger.sandbox.internal:5432/ledger?sslmode=verify-full",
+        username: "vault_admin",
+        password: PASSWORD,
+      },
     });
     const awsEngine = one("vault:aws/secretBackend:SecretBackend");
-    expect(awsEngine).toMatchObject({ path: "aws", roleArn: "arn:aws:iam::111122223333:role/vault-aws-secrets-engine", identityTokenAudience: "vault-plugin-wif" });
+    expect(awsEngine).toMatchObject({
+      path: "aws",
+      roleArn: "arn:aws:iam::111122223333:role/vault-aws-secrets-engine",
+      identityTokenAudience: "vault-plugin-wif",
+    });
     expect(awsEngine.accessKey).toBeUndefined();
     expect(awsEngine.secretKey).toBeUndefined();
   });
@@ -166,7 +195,11 @@ describe("bootstrap on: AgentPlatform creates the platform and the agents use it
     const { fleet, recorded } = await run(oneCluster());
     const connection = ofType(recorded, "vault:database/secretBackendConnection:SecretBackendConnection")[0];
     expect(isSecret(connection.wire.postgresql) || isSecret((connection.wire.postgresql as WireObject).password)).toBe(true);
-    for (const r of recorded) expect(plainTextStrings(r.wire).filter((s) => s.includes(PASSWORD)), r.urn).toEqual([]);
+    for (const r of recorded)
+      expect(
+        plainTextStrings(r.wire).filter((s) => s.includes(PASSWORD)),
+        r.urn,
+      ).toEqual([]);
     const resource = fleet.platform!.wiring.connections.ledger as unknown as { postgresql: pulumi.Output<unknown> };
     expect(await pulumi.isSecret(resource.postgresql)).toBe(true);
     expect(JSON.stringify(fleet.plan)).not.toContain(PASSWORD);
@@ -174,7 +207,11 @@ describe("bootstrap on: AgentPlatform creates the platform and the agents use it
 
   it("a plain-text root password handed to the component is still sent as a secret", async () => {
     const { recorded } = await run(oneCluster(), { ledgerRootPassword: PASSWORD });
-    for (const r of recorded) expect(plainTextStrings(r.wire).filter((s) => s.includes(PASSWORD)), r.urn).toEqual([]);
+    for (const r of recorded)
+      expect(
+        plainTextStrings(r.wire).filter((s) => s.includes(PASSWORD)),
+        r.urn,
+      ).toEqual([]);
   });
 
   it("a connection without its root password fails before any child", async () => {
@@ -192,7 +229,12 @@ describe("bootstrap on: AgentPlatform creates the platform and the agents use it
     expect([policies.length, quotas.length, limits.length]).toEqual([2, 2, 2]);
     for (const policy of policies) {
       expect(() => new NetworkPolicy(policy as never).validate()).not.toThrow();
-      const spec = policy.spec as { podSelector: object; policyTypes: string[]; ingress: unknown[]; egress: Array<{ to: Array<{ ipBlock?: { cidr: string } }>; ports: Array<{ port: number }> }> };
+      const spec = policy.spec as {
+        podSelector: object;
+        policyTypes: string[];
+        ingress: unknown[];
+        egress: Array<{ to: Array<{ ipBlock?: { cidr: string } }>; ports: Array<{ port: number }> }>;
+      };
       expect(spec.podSelector).toEqual({});
       expect(spec.policyTypes).toEqual(["Ingress", "Egress"]);
       expect(spec.ingress).toEqual([]);
@@ -205,7 +247,9 @@ describe("bootstrap on: AgentPlatform creates the platform and the agents use it
   });
 
   it("the validator is not a rubber stamp: egress to a bad CIDR type fails", () => {
-    expect(() => new NetworkPolicy({ metadata: { name: "x" }, spec: { podSelector: {}, egress: [{ to: [{ ipBlock: { cidr: 42 as never } }] }] } }).validate()).toThrow();
+    expect(() =>
+      new NetworkPolicy({ metadata: { name: "x" }, spec: { podSelector: {}, egress: [{ to: [{ ipBlock: { cidr: 42 as never } }] }] } }).validate(),
+    ).toThrow();
   });
 });
 
@@ -250,7 +294,14 @@ describe("agents never wait on each other", () => {
 
   function agents(count: number): AgentInput[] {
     const [template] = stackDeclaration("sandbox").agents!;
-    return Array.from({ length: count }, (_, i) => ({ ...template, name: `agent-${i}`, owns: [`arn:aws:s3:::acme-invoices-sandbox/a${i}/*`], tools: template.tools!.map((tool) => (tool.aws ? { ...tool, aws: [{ actions: ["s3:GetObject"], resources: [`arn:aws:s3:::acme-invoices-sandbox/a${i}/*`] }] } : tool)) }));
+    return Array.from({ length: count }, (_, i) => ({
+      ...template,
+      name: `agent-${i}`,
+      owns: [`arn:aws:s3:::acme-invoices-sandbox/a${i}/*`],
+      tools: template.tools!.map((tool) =>
+        tool.aws ? { ...tool, aws: [{ actions: ["s3:GetObject"], resources: [`arn:aws:s3:::acme-invoices-sandbox/a${i}/*`] }] } : tool,
+      ),
+    }));
   }
 
   /** The agents share the one ledger connection, declared as a platform share. */
@@ -275,8 +326,13 @@ describe("the sandbox stack: an agent in two clusters (blue IRSA, green Pod Iden
   it("gets a ServiceAccount and namespace per cluster on that cluster's provider, two Vault roles each in its own mount, and one Pod Identity association", async () => {
     const { recorded } = await run(stackDeclaration("sandbox"), undefined, true);
     const providerOf = (r: Recorded) => r.provider;
-    const accounts = ofType(recorded, "kubernetes:core/v1:ServiceAccount").filter((r) => (plainWire(r).metadata as { name: string }).name === "invoice-triage-execution");
-    expect(accounts.map((r) => r.name).sort()).toEqual(["platform-invoice-triage-execution-blue-service-account", "platform-invoice-triage-execution-green-service-account"]);
+    const accounts = ofType(recorded, "kubernetes:core/v1:ServiceAccount").filter(
+      (r) => (plainWire(r).metadata as { name: string }).name === "invoice-triage-execution",
+    );
+    expect(accounts.map((r) => r.name).sort()).toEqual([
+      "platform-invoice-triage-execution-blue-service-account",
+      "platform-invoice-triage-execution-green-service-account",
+    ]);
     const annotations = (r: Recorded) => (plainWire(r).metadata as { annotations: Record<string, string> }).annotations;
     const blue = accounts.find((r) => r.name.includes("-blue-"))!;
     const green = accounts.find((r) => r.name.includes("-green-"))!;
@@ -284,7 +340,9 @@ describe("the sandbox stack: an agent in two clusters (blue IRSA, green Pod Iden
     expect(annotations(green)["eks.amazonaws.com/role-arn"]).toBeUndefined();
     expect(providerOf(blue)).toMatch(/pulumi:providers:kubernetes::cluster-blue::/);
     expect(providerOf(green)).toMatch(/pulumi:providers:kubernetes::cluster-green::/);
-    const roles = ofType(recorded, "vault:kubernetes/authBackendRole:AuthBackendRole").filter((r) => plainWire(r).roleName === "sandbox-invoice-triage-execution");
+    const roles = ofType(recorded, "vault:kubernetes/authBackendRole:AuthBackendRole").filter(
+      (r) => plainWire(r).roleName === "sandbox-invoice-triage-execution",
+    );
     expect(roles.map((r) => plainWire(r).backend).sort()).toEqual(["kubernetes-blue", "kubernetes-green"]);
     const associations = ofType(recorded, "aws:eks/podIdentityAssociation:PodIdentityAssociation").map(plainWire);
     // invoice-triage (both clusters) and support-assistant (green only): one association per identity.
@@ -297,7 +355,9 @@ describe("the sandbox stack: an agent in two clusters (blue IRSA, green Pod Iden
       disableSessionTags: false,
     });
     // The support assistant runs in green only: no IRSA-side objects, one Vault role in green.
-    const assistantRoles = ofType(recorded, "vault:kubernetes/authBackendRole:AuthBackendRole").filter((r) => String(plainWire(r).roleName).startsWith("sandbox-support-assistant-"));
+    const assistantRoles = ofType(recorded, "vault:kubernetes/authBackendRole:AuthBackendRole").filter((r) =>
+      String(plainWire(r).roleName).startsWith("sandbox-support-assistant-"),
+    );
     expect(assistantRoles.map((r) => plainWire(r).backend)).toEqual(["kubernetes-green", "kubernetes-green", "kubernetes-green"]);
   });
 

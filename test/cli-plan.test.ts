@@ -31,7 +31,9 @@ describe("plan command", () => {
     const identity = first.identities[0];
     expect(identity.kind).toBe("orchestration");
     expect(Object.keys(identity.serviceAccount)).toEqual(expect.arrayContaining(["namespace", "name"]));
-    expect(Object.keys(identity.iamRole)).toEqual(expect.arrayContaining(["name", "arn", "trustPolicy", "policies", "maxSessionDuration", "permissionsBoundary"]));
+    expect(Object.keys(identity.iamRole)).toEqual(
+      expect.arrayContaining(["name", "arn", "trustPolicy", "policies", "maxSessionDuration", "permissionsBoundary"]),
+    );
     expect(identity.iamRole.policies[0].document.Version).toBe("2012-10-17");
     expect(Object.keys(identity.vault.role)).toEqual(
       expect.arrayContaining(["name", "boundServiceAccountNames", "boundServiceAccountNamespaces", "audience", "tokenTtl", "tokenMaxTtl", "tokenPolicies"]),

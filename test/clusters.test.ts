@@ -47,29 +47,94 @@ function plan(clusters: ClusterInput[] | undefined, agents = [agent("triage")]) 
   return planDeclaration({ platform: platform(clusters), agents }, "test", TODAY).plan;
 }
 
-const identity = (p: ReturnType<typeof plan>, name = "triage", kind = "execution"): IdentityPlan => p.agents.find((a) => a.name === name)!.identities.find((i) => i.kind === kind)!;
+const identity = (p: ReturnType<typeof plan>, name = "triage", kind = "execution"): IdentityPlan =>
+  p.agents.find((a) => a.name === name)!.identities.find((i) => i.kind === kind)!;
 
 describe("the declaration of clusters refuses what is too wide", () => {
   const cases: Array<[string, DeclarationInput, RegExp]> = [
     ["an empty cluster list", { platform: platform([]), agents: [] }, /clusters: at least one cluster/],
-    ["Pod Identity on Fargate", { platform: platform([{ ...GREEN, computeType: "fargate" }]), agents: [] }, /clusters\.0\.binding: EKS Pod Identity is not available for pods on Fargate.*use binding irsa/],
-    ["a cluster ARN instead of a name (another account's cluster)", { platform: platform([{ ...GREEN, clusterArn: "arn:aws:eks:us-west-2:999999999999:cluster/x" } as never]), agents: [] }, /clusterArn/],
-    ["an IRSA provider in another account", { platform: platform([{ ...BLUE, oidcProviderArn: BLUE_OIDC.replace(ACCOUNT, "999999999999") }]), agents: [] }, /clusters\.0\.oidcProviderArn: the provider belongs to account 999999999999/],
-    ["an IRSA cluster without a provider", { platform: platform([{ ...BLUE, oidcProviderArn: undefined }]), agents: [] }, /clusters\.0\.oidcProviderArn: required for binding irsa/],
-    ["a Pod Identity cluster without a name", { platform: platform([{ ...GREEN, clusterName: undefined }]), agents: [] }, /clusters\.0\.clusterName: required for binding pod-identity/],
-    ["two clusters sharing one Vault auth mount", { platform: platform([BLUE, { ...GREEN, vaultAuthPath: "kubernetes-blue" }]), agents: [] }, /clusters\.1\.vaultAuthPath: .*each cluster needs its own Kubernetes auth mount/],
+    [
+      "Pod Identity on Fargate",
+      { platform: platform([{ ...GREEN, computeType: "fargate" }]), agents: [] },
+      /clusters\.0\.binding: EKS Pod Identity is not available for pods on Fargate.*use binding irsa/,
+    ],
+    [
+      "a cluster ARN instead of a name (another account's cluster)",
+      { platform: platform([{ ...GREEN, clusterArn: "arn:aws:eks:us-west-2:999999999999:cluster/x" } as never]), agents: [] },
+      /clusterArn/,
+    ],
+    [
+      "an IRSA provider in another account",
+      { platform: platform([{ ...BLUE, oidcProviderArn: BLUE_OIDC.replace(ACCOUNT, "999999999999") }]), agents: [] },
+      /clusters\.0\.oidcProviderArn: the provider belongs to account 999999999999/,
+    ],
+    [
+      "an IRSA cluster without a provider",
+      { platform: platform([{ ...BLUE, oidcProviderArn: undefined }]), agents: [] },
+      /clusters\.0\.oidcProviderArn: required for binding irsa/,
+    ],
+    [
+      "a Pod Identity cluster without a name",
+      { platform: platform([{ ...GREEN, clusterName: undefined }]), agents: [] },
+      /clusters\.0\.clusterName: required for binding pod-identity/,
+    ],
+    [
+      "two clusters sharing one Vault auth mount",
+      { platform: platform([BLUE, { ...GREEN, vaultAuthPath: "kubernetes-blue" }]), agents: [] },
+      /clusters\.1\.vaultAuthPath: .*each cluster needs its own Kubernetes auth mount/,
+    ],
     ["an auth mount inside a secrets mount path", { platform: platform([{ ...BLUE, vaultAuthPath: "kv" }]), agents: [] }, /overlaps the secrets mount "kv"/],
-    ["a provider whose region is not the cluster's", { platform: platform([{ ...BLUE, region: "us-west-2" }]), agents: [] }, /issuer is in us-east-1, the cluster in us-west-2/],
-    ["a cluster in another partition", { platform: platform([{ ...GREEN, region: "cn-north-1" }]), agents: [] }, /region cn-north-1 is not in the platform's partition aws/],
-    ["the platform-wide provider next to clusters", { platform: { ...platform([BLUE]), aws: PLATFORM.aws }, agents: [] }, /aws\.oidcProviderArn: declare each cluster's OIDC provider under platform\.clusters/],
-    ["the single-cluster auth mount next to clusters", { platform: { ...platform([BLUE]), vault: PLATFORM.vault }, agents: [] }, /^platform\.vault\.kubernetesAuthPath: ignored with platform\.clusters: .*remove vault\.kubernetesAuthPath$/],
-    ["the single-cluster auth mount next to clusters, even equal to a cluster's", { platform: { ...platform([BLUE]), vault: { ...PLATFORM.vault, kubernetesAuthPath: "kubernetes-blue" } }, agents: [] }, /^platform\.vault\.kubernetesAuthPath: ignored/],
-    ["the single-cluster auth mount next to an invalid clusters list", { platform: platform([], { vault: PLATFORM.vault }), agents: [] }, /platform\.vault\.kubernetesAuthPath: ignored/],
-    ["neither clusters nor a provider", { platform: platform(undefined, { aws: { ...PLATFORM.aws, oidcProviderArn: undefined } }), agents: [] }, /aws\.oidcProviderArn: required when platform\.clusters is not declared/],
-    ["an agent listing a cluster that does not exist", { platform: platform([BLUE, GREEN]), agents: [agent("triage", { clusters: ["purple"] })] }, /agents\.0\.clusters\.0: no cluster "purple"/],
-    ["an agent listing no cluster", { platform: platform([BLUE, GREEN]), agents: [agent("triage", { clusters: [] })] }, /agents\.0\.clusters: at least one cluster/],
+    [
+      "a provider whose region is not the cluster's",
+      { platform: platform([{ ...BLUE, region: "us-west-2" }]), agents: [] },
+      /issuer is in us-east-1, the cluster in us-west-2/,
+    ],
+    [
+      "a cluster in another partition",
+      { platform: platform([{ ...GREEN, region: "cn-north-1" }]), agents: [] },
+      /region cn-north-1 is not in the platform's partition aws/,
+    ],
+    [
+      "the platform-wide provider next to clusters",
+      { platform: { ...platform([BLUE]), aws: PLATFORM.aws }, agents: [] },
+      /aws\.oidcProviderArn: declare each cluster's OIDC provider under platform\.clusters/,
+    ],
+    [
+      "the single-cluster auth mount next to clusters",
+      { platform: { ...platform([BLUE]), vault: PLATFORM.vault }, agents: [] },
+      /^platform\.vault\.kubernetesAuthPath: ignored with platform\.clusters: .*remove vault\.kubernetesAuthPath$/,
+    ],
+    [
+      "the single-cluster auth mount next to clusters, even equal to a cluster's",
+      { platform: { ...platform([BLUE]), vault: { ...PLATFORM.vault, kubernetesAuthPath: "kubernetes-blue" } }, agents: [] },
+      /^platform\.vault\.kubernetesAuthPath: ignored/,
+    ],
+    [
+      "the single-cluster auth mount next to an invalid clusters list",
+      { platform: platform([], { vault: PLATFORM.vault }), agents: [] },
+      /platform\.vault\.kubernetesAuthPath: ignored/,
+    ],
+    [
+      "neither clusters nor a provider",
+      { platform: platform(undefined, { aws: { ...PLATFORM.aws, oidcProviderArn: undefined } }), agents: [] },
+      /aws\.oidcProviderArn: required when platform\.clusters is not declared/,
+    ],
+    [
+      "an agent listing a cluster that does not exist",
+      { platform: platform([BLUE, GREEN]), agents: [agent("triage", { clusters: ["purple"] })] },
+      /agents\.0\.clusters\.0: no cluster "purple"/,
+    ],
+    [
+      "an agent listing no cluster",
+      { platform: platform([BLUE, GREEN]), agents: [agent("triage", { clusters: [] })] },
+      /agents\.0\.clusters: at least one cluster/,
+    ],
     ["an agent listing a cluster twice", { platform: platform([BLUE, GREEN]), agents: [agent("triage", { clusters: ["blue", "blue"] })] }, /listed twice/],
-    ["an agent listing clusters on a single-cluster platform", { platform: PLATFORM, agents: [agent("triage", { clusters: ["default"] })] }, /the platform declares no clusters/],
+    [
+      "an agent listing clusters on a single-cluster platform",
+      { platform: PLATFORM, agents: [agent("triage", { clusters: ["default"] })] },
+      /the platform declares no clusters/,
+    ],
   ];
   it.each(cases)("%s", (_label, declaration, message) => {
     expect(issues(declaration).join("\n")).toMatch(message);
@@ -86,11 +151,18 @@ describe("the declaration of clusters refuses what is too wide", () => {
       }
       return [];
     };
-    const message = "ignored with platform.clusters: each cluster names its own Kubernetes auth mount (platform.clusters[].vaultAuthPath); remove vault.kubernetesAuthPath";
-    expect(refusal(() => planDeclaration({ platform: both, agents: [agent("triage")] }, "test", TODAY))).toEqual([`platform.vault.kubernetesAuthPath: ${message}`]);
+    const message =
+      "ignored with platform.clusters: each cluster names its own Kubernetes auth mount (platform.clusters[].vaultAuthPath); remove vault.kubernetesAuthPath";
+    expect(refusal(() => planDeclaration({ platform: both, agents: [agent("triage")] }, "test", TODAY))).toEqual([
+      `platform.vault.kubernetesAuthPath: ${message}`,
+    ]);
     expect(refusal(() => planAgentDeclaration(both, agent("triage"), "test", TODAY))).toEqual([`platform.vault.kubernetesAuthPath: ${message}`]);
     // Not written (absent or undefined): the default is not the user's and nothing is refused.
-    expect(refusal(() => planDeclaration({ platform: { ...both, vault: { ...PLATFORM.vault, kubernetesAuthPath: undefined } }, agents: [agent("triage")] }, "test", TODAY))).toEqual([]);
+    expect(
+      refusal(() =>
+        planDeclaration({ platform: { ...both, vault: { ...PLATFORM.vault, kubernetesAuthPath: undefined } }, agents: [agent("triage")] }, "test", TODAY),
+      ),
+    ).toEqual([]);
     expect(refusal(() => planDeclaration({ platform: PLATFORM, agents: [agent("triage")] }, "test", TODAY))).toEqual([]);
   });
 
@@ -114,7 +186,12 @@ describe("an agent in two clusters (one IRSA, one Pod Identity)", () => {
   it("gets one trust statement per cluster, each pinned to its own ServiceAccount in its own cluster", () => {
     const [irsa, pod] = execution.iamRole.trustPolicy.Statement;
     expect(execution.iamRole.trustPolicy.Statement).toHaveLength(2);
-    expect(irsa).toMatchObject({ Sid: "IrsaOwnServiceAccountOnlyBlue", Effect: "Allow", Principal: { Federated: BLUE_OIDC }, Action: ["sts:AssumeRoleWithWebIdentity"] });
+    expect(irsa).toMatchObject({
+      Sid: "IrsaOwnServiceAccountOnlyBlue",
+      Effect: "Allow",
+      Principal: { Federated: BLUE_OIDC },
+      Action: ["sts:AssumeRoleWithWebIdentity"],
+    });
     expect(irsa.Condition?.StringEquals).toEqual({
       "oidc.eks.us-east-1.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF:sub": `system:serviceaccount:${ns}:${sa}`,
       "oidc.eks.us-east-1.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF:aud": "sts.amazonaws.com",
@@ -147,12 +224,24 @@ describe("an agent in two clusters (one IRSA, one Pod Identity)", () => {
 
   it("gets a Pod Identity association in the Pod Identity cluster only, session tags on, and IRSA annotations only where IRSA binds", () => {
     expect(execution.bindings).toEqual([
-      { cluster: "blue", binding: "irsa", serviceAccountAnnotations: expect.objectContaining({ "eks.amazonaws.com/role-arn": execution.iamRole.arn }), podIdentityAssociation: null },
+      {
+        cluster: "blue",
+        binding: "irsa",
+        serviceAccountAnnotations: expect.objectContaining({ "eks.amazonaws.com/role-arn": execution.iamRole.arn }),
+        podIdentityAssociation: null,
+      },
       {
         cluster: "green",
         binding: "pod-identity",
         serviceAccountAnnotations: {},
-        podIdentityAssociation: { clusterName: "agents-green", region: "us-west-2", namespace: ns, serviceAccount: sa, roleArn: execution.iamRole.arn, disableSessionTags: false },
+        podIdentityAssociation: {
+          clusterName: "agents-green",
+          region: "us-west-2",
+          namespace: ns,
+          serviceAccount: sa,
+          roleArn: execution.iamRole.arn,
+          disableSessionTags: false,
+        },
       },
     ]);
     // A role-arn annotation in the Pod Identity cluster would make the webhook inject an IRSA token no trust accepts.
@@ -204,14 +293,12 @@ describe("trust rules over Pod Identity trust", () => {
     expect(checkTrustPolicy(doc(bare)).filter((p) => p.rule === "trust/pod-identity-session-tags")).toHaveLength(4);
   });
 
-  it.each([
-    ["aws:SourceAccount"],
-    ["aws:RequestTag/kubernetes-namespace"],
-    ["aws:RequestTag/kubernetes-service-account"],
-    ["aws:RequestTag/eks-cluster-arn"],
-  ])("refuses a partially conditioned trust missing %s", (key) => {
-    expect(rules(doc(withoutKey(key)))).toEqual(["trust/pod-identity-session-tags"]);
-  });
+  it.each([["aws:SourceAccount"], ["aws:RequestTag/kubernetes-namespace"], ["aws:RequestTag/kubernetes-service-account"], ["aws:RequestTag/eks-cluster-arn"]])(
+    "refuses a partially conditioned trust missing %s",
+    (key) => {
+      expect(rules(doc(withoutKey(key)))).toEqual(["trust/pod-identity-session-tags"]);
+    },
+  );
 
   it("refuses wildcards, StringLike, IfExists and several values", () => {
     const edited = (operator: string, key: string, value: string | string[]) => {
@@ -221,28 +308,51 @@ describe("trust rules over Pod Identity trust", () => {
     };
     expect(rules(edited("StringLike", "aws:RequestTag/kubernetes-namespace", "*"))).toContain("trust/pod-identity-session-tags");
     expect(rules(edited("StringEqualsIfExists", "aws:RequestTag/kubernetes-service-account", "x"))).toContain("trust/pod-identity-session-tags");
-    expect(rules(edited("StringEquals", "aws:RequestTag/eks-cluster-arn", [GREEN_ARN, GREEN_ARN.replace("green", "other")]))).toContain("trust/pod-identity-session-tags");
+    expect(rules(edited("StringEquals", "aws:RequestTag/eks-cluster-arn", [GREEN_ARN, GREEN_ARN.replace("green", "other")]))).toContain(
+      "trust/pod-identity-session-tags",
+    );
   });
 
   it("refuses other actions, other principals beside it, a cluster of another account, and two ServiceAccounts", () => {
     expect(rules(doc({ ...statement, Action: ["sts:AssumeRole", "sts:TagSession", "sts:SetSourceIdentity"] }))).toEqual(["trust/pod-identity-actions"]);
     expect(rules(doc({ ...statement, Action: "sts:*" }))).toEqual(["trust/pod-identity-actions"]);
     expect(rules(doc({ ...statement, Principal: { Service: ["pods.eks.amazonaws.com", "ec2.amazonaws.com"] } }))).toEqual(["trust/service-principal"]);
-    const foreign = { ...statement, Condition: { StringEquals: { ...statement.Condition!.StringEquals!, "aws:RequestTag/eks-cluster-arn": GREEN_ARN.replace(ACCOUNT, "999999999999") } } };
+    const foreign = {
+      ...statement,
+      Condition: { StringEquals: { ...statement.Condition!.StringEquals!, "aws:RequestTag/eks-cluster-arn": GREEN_ARN.replace(ACCOUNT, "999999999999") } },
+    };
     expect(rules(doc(foreign))).toEqual(["trust/pod-identity-session-tags"]);
-    const other = { ...statement, Condition: { StringEquals: { ...statement.Condition!.StringEquals!, "aws:RequestTag/kubernetes-service-account": "someone-else", "aws:RequestTag/eks-cluster-arn": GREEN_ARN.replace("green", "blue") } } };
+    const other = {
+      ...statement,
+      Condition: {
+        StringEquals: {
+          ...statement.Condition!.StringEquals!,
+          "aws:RequestTag/kubernetes-service-account": "someone-else",
+          "aws:RequestTag/eks-cluster-arn": GREEN_ARN.replace("green", "blue"),
+        },
+      },
+    };
     expect(rules(doc(statement, other))).toEqual(["trust/own-service-account"]);
     expect(rules(doc(statement, statement))).toEqual(["trust/single-statement"]);
   });
 
   it("with the plan's expectation, a statement for another cluster, account or ServiceAccount is refused", () => {
-    const expected = { namespace: execution.serviceAccount.namespace, serviceAccount: execution.serviceAccount.name, clusters: [{ binding: "pod-identity" as const, oidcProviderArn: null, clusterArn: GREEN_ARN }], accountId: ACCOUNT };
+    const expected = {
+      namespace: execution.serviceAccount.namespace,
+      serviceAccount: execution.serviceAccount.name,
+      clusters: [{ binding: "pod-identity" as const, oidcProviderArn: null, clusterArn: GREEN_ARN }],
+      accountId: ACCOUNT,
+    };
     expect(checkTrustPolicy(compiled, expected)).toEqual([]);
     const otherCluster = GREEN_ARN.replace("agents-green", "agents-red");
     const moved = doc({ ...statement, Condition: { StringEquals: { ...statement.Condition!.StringEquals!, "aws:RequestTag/eks-cluster-arn": otherCluster } } });
     expect(checkTrustPolicy(moved, expected).map((p) => p.rule)).toEqual(["trust/pod-identity-session-tags"]);
     expect(checkTrustPolicy(compiled, { ...expected, serviceAccount: "triage-audit" }).map((p) => p.rule)).toEqual(["trust/own-service-account"]);
-    expect(checkTrustPolicy(compiled, { ...expected, clusters: [...expected.clusters, { binding: "irsa", oidcProviderArn: BLUE_OIDC, clusterArn: null }] }).map((p) => p.rule)).toEqual(["trust/single-statement"]);
+    expect(
+      checkTrustPolicy(compiled, { ...expected, clusters: [...expected.clusters, { binding: "irsa", oidcProviderArn: BLUE_OIDC, clusterArn: null }] }).map(
+        (p) => p.rule,
+      ),
+    ).toEqual(["trust/single-statement"]);
   });
 });
 
@@ -259,7 +369,8 @@ describe("iam-simulate: who can assume a Pod Identity role", () => {
     "aws:RequestTag/kubernetes-pod-uid": "0d6f4f0e-1111-2222-3333-444455556666",
     "aws:TagKeys": ["eks-cluster-arn", "eks-cluster-name", "kubernetes-namespace", "kubernetes-pod-name", "kubernetes-pod-uid", "kubernetes-service-account"],
   };
-  const assume = (context: Record<string, string | string[]>, action = "sts:AssumeRole", principal = "pods.eks.amazonaws.com") => decideTrust(execution.iamRole, principal, action, context);
+  const assume = (context: Record<string, string | string[]>, action = "sts:AssumeRole", principal = "pods.eks.amazonaws.com") =>
+    decideTrust(execution.iamRole, principal, action, context);
 
   it("allows AssumeRole and TagSession with the session tags EKS sets for the agent's ServiceAccount in the Pod Identity cluster", async () => {
     expect(await assume(tags)).toBe("Allowed");
@@ -297,7 +408,10 @@ describe("the diff classifies cluster changes as widening", () => {
   async function diff(base: ReturnType<typeof plan>, head: ReturnType<typeof plan>) {
     const result = await runDiff({ base: file("base", base), head: file("head", head), stack: "test", cwd: dir, failOn: "widen", format: "json" });
     const json = JSON.parse(result.stdout) as { platform: Change[]; changes: Change[] };
-    return { exitCode: result.exitCode, lines: [...json.platform, ...json.changes].map((c) => `${c.agent}/${c.identity ?? "-"} ${c.kind} ${c.classification}`) };
+    return {
+      exitCode: result.exitCode,
+      lines: [...json.platform, ...json.changes].map((c) => `${c.agent}/${c.identity ?? "-"} ${c.kind} ${c.classification}`),
+    };
   }
 
   it("an agent that gains a cluster widens (another trust statement, another Vault role)", async () => {
@@ -307,7 +421,18 @@ describe("the diff classifies cluster changes as widening", () => {
   });
 
   it("a cluster switching binding widens at the platform", async () => {
-    const { exitCode, lines } = await diff(plan([BLUE, GREEN]), plan([BLUE, { ...GREEN, binding: "irsa", clusterName: undefined, oidcProviderArn: BLUE_OIDC.replace("us-east-1", "us-west-2").replace("0123456789ABCDEF0123456789ABCDEF", "FEDCBA9876543210FEDCBA9876543210") }]));
+    const { exitCode, lines } = await diff(
+      plan([BLUE, GREEN]),
+      plan([
+        BLUE,
+        {
+          ...GREEN,
+          binding: "irsa",
+          clusterName: undefined,
+          oidcProviderArn: BLUE_OIDC.replace("us-east-1", "us-west-2").replace("0123456789ABCDEF0123456789ABCDEF", "FEDCBA9876543210FEDCBA9876543210"),
+        },
+      ]),
+    );
     expect(exitCode).toBe(1);
     expect(lines.filter((l) => l.endsWith(" widens")).length).toBeGreaterThan(0);
   });

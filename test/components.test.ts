@@ -88,10 +88,22 @@ describe("AgentFleet under mocks", () => {
       for (const secret of identity.vault.secretRoles) {
         if (secret.type === "database") {
           const db = one("vault:database/secretBackendRole:SecretBackendRole", (r) => r.inputs.name === secret.name);
-          expect(db.inputs).toMatchObject({ backend: secret.backend, dbName: secret.dbName, creationStatements: secret.creationStatements, defaultTtl: secret.defaultTtl, maxTtl: secret.maxTtl });
+          expect(db.inputs).toMatchObject({
+            backend: secret.backend,
+            dbName: secret.dbName,
+            creationStatements: secret.creationStatements,
+            defaultTtl: secret.defaultTtl,
+            maxTtl: secret.maxTtl,
+          });
         } else {
           const awsRole = one("vault:aws/secretBackendRole:SecretBackendRole", (r) => r.inputs.name === secret.name);
-          expect(awsRole.inputs).toMatchObject({ backend: secret.backend, credentialType: "assumed_role", roleArns: secret.roleArns, defaultStsTtl: secret.defaultStsTtl, maxStsTtl: secret.maxStsTtl });
+          expect(awsRole.inputs).toMatchObject({
+            backend: secret.backend,
+            credentialType: "assumed_role",
+            roleArns: secret.roleArns,
+            defaultStsTtl: secret.defaultStsTtl,
+            maxStsTtl: secret.maxStsTtl,
+          });
         }
       }
     }
@@ -131,13 +143,21 @@ describe("AgentFleet under mocks", () => {
     const types = new Set(resources().map((r) => r.type));
     expect(types).toContain("agent-identity:index:Agent");
     expect(types).toContain("agent-identity:index:AgentIdentity");
-    expect(resources().filter((r) => r.custom).every((r) => r.name.startsWith("solo-"))).toBe(true);
+    expect(
+      resources()
+        .filter((r) => r.custom)
+        .every((r) => r.name.startsWith("solo-")),
+    ).toBe(true);
   });
 
   it("fails with every violation before creating any child resource", async () => {
     let error: unknown;
     try {
-      new Agent("old", { ...agent("old", { expires: "2020-01-01", tools: [{ name: "x", dataClass: "restricted", kv: { path: "k" } }] }), platform: PLATFORM, validationDate: TODAY_DATE });
+      new Agent("old", {
+        ...agent("old", { expires: "2020-01-01", tools: [{ name: "x", dataClass: "restricted", kv: { path: "k" } }] }),
+        platform: PLATFORM,
+        validationDate: TODAY_DATE,
+      });
     } catch (e) {
       error = e;
     }

@@ -42,7 +42,10 @@ describe("ownership lifecycle", () => {
     const { plan } = planDeclaration({ platform: PLATFORM, agents: [agent("tagged")] }, "test", TODAY);
     for (const identity of plan.agents[0].identities) {
       expect(identity.iamRole.tags).toMatchObject({ owner: "team-test", sponsor: "owner@example.com", expires: "2027-06-30", "data-class": "internal" });
-      expect(identity.serviceAccount.annotations).toMatchObject({ "agent-identity.io/sponsor": "owner@example.com", "agent-identity.io/expires": "2027-06-30" });
+      expect(identity.serviceAccount.annotations).toMatchObject({
+        "agent-identity.io/sponsor": "owner@example.com",
+        "agent-identity.io/expires": "2027-06-30",
+      });
       expect(identity.vault.role!.aliasMetadata).toMatchObject({ owner: "team-test", sponsor: "owner@example.com", expires: "2027-06-30" });
     }
   });
@@ -61,17 +64,16 @@ describe("risk tiers", () => {
   });
 
   it("rejects a high-risk agent in a shared namespace", () => {
-    expect(rules([agent("hr", HIGH_RISK)], { ...PLATFORM, kubernetes: { namespacePerAgent: false, namespace: "agents" } })).toContain("error:context/own-namespace-required");
+    expect(rules([agent("hr", HIGH_RISK)], { ...PLATFORM, kubernetes: { namespacePerAgent: false, namespace: "agents" } })).toContain(
+      "error:context/own-namespace-required",
+    );
   });
 
   it("requires traceable session names for high-risk roles only", () => {
     const { plan } = planDeclaration({ platform: PLATFORM, agents: [agent("hr", HIGH_RISK), agent("b")] }, "test", TODAY);
-    const condition = (name: string) => plan.agents.find((a) => a.name === name)!.identities.map((i) => i.iamRole.trustPolicy.Statement[0].Condition?.StringLike);
-    expect(condition("hr")).toEqual([
-      { "sts:RoleSessionName": "hr-orch-*" },
-      { "sts:RoleSessionName": "hr-exec-*" },
-      { "sts:RoleSessionName": "hr-audit-*" },
-    ]);
+    const condition = (name: string) =>
+      plan.agents.find((a) => a.name === name)!.identities.map((i) => i.iamRole.trustPolicy.Statement[0].Condition?.StringLike);
+    expect(condition("hr")).toEqual([{ "sts:RoleSessionName": "hr-orch-*" }, { "sts:RoleSessionName": "hr-exec-*" }, { "sts:RoleSessionName": "hr-audit-*" }]);
     expect(condition("b")).toEqual([undefined, undefined, undefined]);
   });
 
@@ -116,7 +118,9 @@ describe("data classes", () => {
   });
 
   it("an organisation limit lowers the ceiling for every tier", () => {
-    expect(rules([agent("c", { maxDataClass: "confidential" })], { ...PLATFORM, limits: { maxDataClass: "internal" } })).toContain("error:context/data-class-tier");
+    expect(rules([agent("c", { maxDataClass: "confidential" })], { ...PLATFORM, limits: { maxDataClass: "internal" } })).toContain(
+      "error:context/data-class-tier",
+    );
   });
 
   it("tags roles with the data class for aws:PrincipalTag conditions elsewhere", () => {
@@ -128,14 +132,24 @@ describe("data classes", () => {
 describe("environment binding", () => {
   it("binds every Allow statement of the dev stack to the platform region", () => {
     const { plan } = planDeclaration(stackDeclaration("dev"), "dev", TODAY);
-    const allows = plan.agents.flatMap((a) => a.identities.flatMap((i) => i.iamRole.policies.flatMap((p) => p.document.Statement.filter((s) => s.Effect === "Allow"))));
+    const allows = plan.agents.flatMap((a) =>
+      a.identities.flatMap((i) => i.iamRole.policies.flatMap((p) => p.document.Statement.filter((s) => s.Effect === "Allow"))),
+    );
     expect(allows.length).toBeGreaterThan(10);
     for (const statement of allows) expect(statement.Condition?.StringEquals?.["aws:RequestedRegion"]).toBe("us-east-1");
   });
 
   it("uses a tool's declared regions instead", () => {
     const { plan } = planDeclaration(
-      { platform: PLATFORM, agents: [agent("r", { owns: ["arn:aws:s3:::b/r/*"], tools: [{ name: "t", aws: [{ actions: ["s3:GetObject"], resources: ["arn:aws:s3:::b/r/*"], regions: ["us-east-1", "us-west-2"] }] }] })] },
+      {
+        platform: PLATFORM,
+        agents: [
+          agent("r", {
+            owns: ["arn:aws:s3:::b/r/*"],
+            tools: [{ name: "t", aws: [{ actions: ["s3:GetObject"], resources: ["arn:aws:s3:::b/r/*"], regions: ["us-east-1", "us-west-2"] }] }],
+          }),
+        ],
+      },
       "test",
       TODAY,
     );
@@ -144,14 +158,18 @@ describe("environment binding", () => {
   });
 
   it("rejects an ARN in another account unless reached through a vaultAws tool", () => {
-    const direct = agent("x", { tools: [{ name: "t", aws: [{ actions: ["sqs:ReceiveMessage"], resources: ["arn:aws:sqs:us-east-1:444455556666:their-queue"] }] }] });
+    const direct = agent("x", {
+      tools: [{ name: "t", aws: [{ actions: ["sqs:ReceiveMessage"], resources: ["arn:aws:sqs:us-east-1:444455556666:their-queue"] }] }],
+    });
     // Also not owned (an agent cannot own another account's queue): both rules say so.
     expect(violations([direct])).toEqual([
       expect.objectContaining({ rule: "context/foreign-account", message: expect.stringContaining("444455556666") }),
       expect.objectContaining({ rule: "separation/unowned-resource", message: expect.stringContaining("444455556666") }),
     ]);
     const viaVault = agent("y", { tools: [{ name: "t", vaultAws: { roleArn: "arn:aws:iam::444455556666:role/reader", ttl: "15m" } }] });
-    expect(violations([viaVault], { ...PLATFORM, shared: [{ name: "reader", vaultAwsRole: "arn:aws:iam::444455556666:role/reader", agents: ["y"] }] })).toEqual([]);
+    expect(violations([viaVault], { ...PLATFORM, shared: [{ name: "reader", vaultAwsRole: "arn:aws:iam::444455556666:role/reader", agents: ["y"] }] })).toEqual(
+      [],
+    );
   });
 
   it("carries the environment in every name and tag", () => {

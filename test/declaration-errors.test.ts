@@ -18,7 +18,10 @@ describe("schema errors", () => {
   it("name the agent and tool, in plain words", () => {
     const agents = ["a", "b", "c", "claims-intake", "e"].map((n) => agent(n)) as Array<Record<string, unknown>>;
     delete agents[3].expires;
-    agents[3].tools = [{ name: "read-data", aws: [{ actions: ["s3:GetObject"], resources: ["arn:aws:s3:::acme-data/claims-intake/*"] }] }, { name: "ledger", database: { connection: "ledger", creationStatements: ["x"] } }];
+    agents[3].tools = [
+      { name: "read-data", aws: [{ actions: ["s3:GetObject"], resources: ["arn:aws:s3:::acme-data/claims-intake/*"] }] },
+      { name: "ledger", database: { connection: "ledger", creationStatements: ["x"] } },
+    ];
     agents[1].tier = "gold";
     agents[2].ownr = "typo";
     agents[4].owner = 42;
@@ -44,19 +47,49 @@ describe("schema errors", () => {
     const china: DeclarationInput = {
       platform: {
         ...PLATFORM,
-        aws: { accountId: "111122223333", partition: "aws-cn", region: "cn-north-1", oidcProviderArn: "arn:aws-cn:iam::111122223333:oidc-provider/oidc.eks.cn-north-1.amazonaws.com.cn/id/0123456789ABCDEF0123456789ABCDEF", permissionsBoundaryArn: "arn:aws-cn:iam::111122223333:policy/boundaries/agent-boundary" },
+        aws: {
+          accountId: "111122223333",
+          partition: "aws-cn",
+          region: "cn-north-1",
+          oidcProviderArn: "arn:aws-cn:iam::111122223333:oidc-provider/oidc.eks.cn-north-1.amazonaws.com.cn/id/0123456789ABCDEF0123456789ABCDEF",
+          permissionsBoundaryArn: "arn:aws-cn:iam::111122223333:policy/boundaries/agent-boundary",
+        },
       },
-      agents: [agent("a", { orchestration: { models: ["arn:aws-cn:bedrock:cn-north-1::foundation-model/m"] }, tools: [{ name: "t", aws: [{ actions: ["s3:GetObject"], resources: ["arn:aws-cn:s3:::b/a/*"] }] }] })],
+      agents: [
+        agent("a", {
+          orchestration: { models: ["arn:aws-cn:bedrock:cn-north-1::foundation-model/m"] },
+          tools: [{ name: "t", aws: [{ actions: ["s3:GetObject"], resources: ["arn:aws-cn:s3:::b/a/*"] }] }],
+        }),
+      ],
     };
     expect(issues(china)).toEqual([]);
     expect(partitionOfRegion("us-gov-west-1")).toBe("aws-us-gov");
-    expect(oidcProviderProblem("arn:aws-us-gov:iam::111122223333:oidc-provider/oidc.eks.us-gov-west-1.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF", { accountId: "111122223333", partition: "aws-us-gov" })).toBeNull();
+    expect(
+      oidcProviderProblem("arn:aws-us-gov:iam::111122223333:oidc-provider/oidc.eks.us-gov-west-1.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF", {
+        accountId: "111122223333",
+        partition: "aws-us-gov",
+      }),
+    ).toBeNull();
   });
 });
 
 describe("platform field predicates", () => {
   it("Vault audience: refuse other consumers' audiences however they are spelt", () => {
-    for (const audience of ["sts.amazonaws.com", "STS.amazonaws.com", "https://sts.amazonaws.com/", "sts.us-east-1.amazonaws.com", "amazonaws.com", "https://kubernetes.default.svc", "kubernetes.default.svc.cluster.local", "https://oidc.eks.eu-west-1.amazonaws.com/id/ABC", "", " ", "vault*", "a b", "x".repeat(257)]) {
+    for (const audience of [
+      "sts.amazonaws.com",
+      "STS.amazonaws.com",
+      "https://sts.amazonaws.com/",
+      "sts.us-east-1.amazonaws.com",
+      "amazonaws.com",
+      "https://kubernetes.default.svc",
+      "kubernetes.default.svc.cluster.local",
+      "https://oidc.eks.eu-west-1.amazonaws.com/id/ABC",
+      "",
+      " ",
+      "vault*",
+      "a b",
+      "x".repeat(257),
+    ]) {
       expect(vaultAudienceProblem(audience), audience).not.toBeNull();
     }
     for (const audience of ["vault", "https://vault.example.com", "vault-prod"]) expect(vaultAudienceProblem(audience), audience).toBeNull();
@@ -85,7 +118,15 @@ describe("platform field predicates", () => {
   it("boundary: one concrete customer managed policy of the platform account", () => {
     const own = { accountId: "111122223333", partition: "aws" as const };
     expect(boundaryProblem("arn:aws:iam::111122223333:policy/team/agent-boundary", own)).toBeNull();
-    for (const arn of ["*", "arn:aws:iam::111122223333:policy/*", "arn:aws:iam::111122223333:policy/agent-?", "arn:aws:iam::aws:policy/AdministratorAccess", "arn:aws:iam::444455556666:policy/b", "arn:aws-cn:iam::111122223333:policy/b", "arn:aws:iam::111122223333:role/b"]) {
+    for (const arn of [
+      "*",
+      "arn:aws:iam::111122223333:policy/*",
+      "arn:aws:iam::111122223333:policy/agent-?",
+      "arn:aws:iam::aws:policy/AdministratorAccess",
+      "arn:aws:iam::444455556666:policy/b",
+      "arn:aws-cn:iam::111122223333:policy/b",
+      "arn:aws:iam::111122223333:role/b",
+    ]) {
       expect(boundaryProblem(arn, own), arn).not.toBeNull();
     }
   });

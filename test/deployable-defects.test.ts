@@ -29,9 +29,23 @@ function role(fleet: FleetPlan, agentName: string, kind: "orchestration" | "exec
 
 describe("audit log groups", () => {
   it("keep deletion protection by default and let a revoked agent's declaration turn it off", async () => {
-    const fleet = plan([agent("keep"), agent("retire", { revoked: { at: "2026-11-01T00:00:00Z", reason: "retired" }, audit: { logRetentionDays: 30, deletionProtection: false } })]);
-    expect(fleet.agents.map((a) => [a.name, a.auditLogGroup.deletionProtection])).toEqual([["keep", true], ["retire", false]]);
-    const groups = (await componentResources({ platform: PLATFORM, agents: [agent("keep"), agent("retire", { revoked: { at: "2026-11-01T00:00:00Z", reason: "retired" }, audit: { logRetentionDays: 30, deletionProtection: false } })] })).filter((r) => r.type === "aws:cloudwatch/logGroup:LogGroup");
+    const fleet = plan([
+      agent("keep"),
+      agent("retire", { revoked: { at: "2026-11-01T00:00:00Z", reason: "retired" }, audit: { logRetentionDays: 30, deletionProtection: false } }),
+    ]);
+    expect(fleet.agents.map((a) => [a.name, a.auditLogGroup.deletionProtection])).toEqual([
+      ["keep", true],
+      ["retire", false],
+    ]);
+    const groups = (
+      await componentResources({
+        platform: PLATFORM,
+        agents: [
+          agent("keep"),
+          agent("retire", { revoked: { at: "2026-11-01T00:00:00Z", reason: "retired" }, audit: { logRetentionDays: 30, deletionProtection: false } }),
+        ],
+      })
+    ).filter((r) => r.type === "aws:cloudwatch/logGroup:LogGroup");
     expect(groups.map((g) => [g.props.name, g.props.deletionProtectionEnabled])).toEqual([
       ["/acme/test/agents/keep/audit", true],
       ["/acme/test/agents/retire/audit", false],
@@ -88,7 +102,7 @@ describe("Vault secret role names", () => {
     const findings = checkUniqueVaultPaths(oldScheme);
     expect(findings.map((f) => `${f.agent}/${f.identity}`)).toEqual(["ledger/execution", "ledger-sync/execution", "ledger/execution", "ledger-sync/execution"]);
     expect(findings[0].message).toContain('Vault path "database/roles/test-ledger-sync-db"');
-    expect(findings[0].message).toContain("ledger-sync/execution (database secret role \"test-ledger-sync-db\" of tool db)");
+    expect(findings[0].message).toContain('ledger-sync/execution (database secret role "test-ledger-sync-db" of tool db)');
     expect(findings[0].fix).toMatch(/naming collision, not a shared grant/);
     expect(checkUniqueVaultPaths(fleet)).toEqual([]);
   });
@@ -100,7 +114,8 @@ describe("Vault secret role names", () => {
 });
 
 describe("Vault version gates", () => {
-  const roleOf = (vault: Partial<PlatformInput["vault"]>) => plan([agent("a")], { ...PLATFORM, vault: { ...PLATFORM.vault, ...vault } }).agents[0].identities[0].vault.role!;
+  const roleOf = (vault: Partial<PlatformInput["vault"]>) =>
+    plan([agent("a")], { ...PLATFORM, vault: { ...PLATFORM.vault, ...vault } }).agents[0].identities[0].vault.role!;
 
   it("emit alias metadata only for a declared Vault Enterprise 1.21 or later", () => {
     expect(roleOf({ version: "1.21.1", edition: "enterprise" }).aliasMetadata).toMatchObject({ agent: "a", owner: "team-test" });
@@ -126,7 +141,9 @@ describe("Vault version gates", () => {
   });
 
   it("refuse a version that is not a version", () => {
-    expect(() => parseDeclaration({ platform: { ...PLATFORM, vault: { ...PLATFORM.vault, version: "latest" } }, agents: [] })).toThrow(/a Vault version like 1.21.1/);
+    expect(() => parseDeclaration({ platform: { ...PLATFORM, vault: { ...PLATFORM.vault, version: "latest" } }, agents: [] })).toThrow(
+      /a Vault version like 1.21.1/,
+    );
   });
 });
 
@@ -143,7 +160,11 @@ describe("AWS_ROLE_SESSION_NAME", () => {
       const name = "quarterly-revenue-reconciler-emea-region";
       const fleet = plan([agent(name, tier === "high-risk" ? HIGH_RISK : { tier })]);
       for (const identity of fleet.agents[0].identities) {
-        const env = workloadIdentity(identity, { vaultAudience: "vault" }).env as Array<{ name: string; value?: string; valueFrom?: { fieldRef: { fieldPath: string } } }>;
+        const env = workloadIdentity(identity, { vaultAudience: "vault" }).env as Array<{
+          name: string;
+          value?: string;
+          valueFrom?: { fieldRef: { fieldPath: string } };
+        }>;
         const session = env.find((e) => e.name === "AWS_ROLE_SESSION_NAME")!.value!;
         const uidIndex = env.findIndex((e) => e.valueFrom?.fieldRef.fieldPath === "metadata.uid");
         // Kubernetes expands $(VAR) only for variables defined earlier in the list.
@@ -158,7 +179,8 @@ describe("AWS_ROLE_SESSION_NAME", () => {
           expect(expanded.startsWith(identity.sessionNamePrefix ?? session.replace("$(POD_UID)", ""))).toBe(true);
           expect(expanded.startsWith("quarterly-re")).toBe(true);
         }
-        if (tier === "high-risk") expect(identity.iamRole.trustPolicy.Statement[0].Condition?.StringLike).toEqual({ "sts:RoleSessionName": `${identity.sessionNamePrefix}*` });
+        if (tier === "high-risk")
+          expect(identity.iamRole.trustPolicy.Statement[0].Condition?.StringLike).toEqual({ "sts:RoleSessionName": `${identity.sessionNamePrefix}*` });
       }
     });
   }
@@ -167,7 +189,11 @@ describe("AWS_ROLE_SESSION_NAME", () => {
 describe("global services", () => {
   const EU: PlatformInput = {
     ...PLATFORM,
-    aws: { ...PLATFORM.aws, region: "eu-west-1", oidcProviderArn: "arn:aws:iam::111122223333:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE" },
+    aws: {
+      ...PLATFORM.aws,
+      region: "eu-west-1",
+      oidcProviderArn: "arn:aws:iam::111122223333:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE",
+    },
     // A role is never an agent's own: reading one is a declared share.
     shared: [{ name: "reporting-reader", resource: "arn:aws:iam::111122223333:role/reporting-reader", read: ["dns-audit"] }],
   };
@@ -196,9 +222,24 @@ describe("global services", () => {
     ]);
     // One declared statement mixing regional and global actions becomes one statement per region
     // (compiled without the rules: the resources here are only for the shape).
-    const mixed = agent("mixed", { tools: [{ name: "t", aws: [{ actions: ["s3:GetObject", "iam:GetRole", "networkmanager:GetSites"], resources: ["arn:aws:s3:::b/k", ROLE], regions: ["eu-west-1", "eu-central-1"] }] }] });
+    const mixed = agent("mixed", {
+      tools: [
+        {
+          name: "t",
+          aws: [
+            {
+              actions: ["s3:GetObject", "iam:GetRole", "networkmanager:GetSites"],
+              resources: ["arn:aws:s3:::b/k", ROLE],
+              regions: ["eu-west-1", "eu-central-1"],
+            },
+          ],
+        },
+      ],
+    });
     const compiled = compileFleet(parseDeclaration({ platform: EU, agents: [mixed] }), "t");
-    expect(role(compiled, "mixed", "execution").policies[0].document.Statement.map((s) => [s.Sid, s.Action, s.Condition?.StringEquals?.["aws:RequestedRegion"]])).toEqual([
+    expect(
+      role(compiled, "mixed", "execution").policies[0].document.Statement.map((s) => [s.Sid, s.Action, s.Condition?.StringEquals?.["aws:RequestedRegion"]]),
+    ).toEqual([
       ["ToolT0", ["s3:GetObject"], ["eu-west-1", "eu-central-1"]],
       ["ToolT0GlobalUsEast1", ["iam:GetRole"], "us-east-1"],
       ["ToolT0GlobalUsWest2", ["networkmanager:GetSites"], "us-west-2"],
@@ -229,7 +270,14 @@ describe("global services", () => {
     expect(globalServiceRegion("aws-cn", "route53:GetHostedZone")).toBe("cn-northwest-1");
     expect(globalServiceRegion("aws-us-gov", "iam:GetRole")).toBe("us-gov-west-1");
     // Regional services, and STS (regional endpoints), are not global.
-    for (const action of ["s3:GetObject", "sts:AssumeRole", "route53domains:ListDomains", "globalaccelerator:ListAccelerators", "toString:x", "constructor:x"]) {
+    for (const action of [
+      "s3:GetObject",
+      "sts:AssumeRole",
+      "route53domains:ListDomains",
+      "globalaccelerator:ListAccelerators",
+      "toString:x",
+      "constructor:x",
+    ]) {
       expect(globalServiceRegion("aws", action), action).toBeUndefined();
     }
   });
@@ -263,7 +311,9 @@ describe("Bedrock global cross-Region inference profiles", () => {
     expect(await decide(own, { action: "bedrock:InvokeModel", resource: REGIONAL_MODEL }, "us-east-1")).toBe("ImplicitlyDenied");
     const other = { "bedrock:InferenceProfileArn": PROFILE.replace("claude-sonnet", "claude-opus") };
     expect(await decide(own, { action: "bedrock:InvokeModel", resource: REGIONAL_MODEL, context: other }, "us-east-1")).toBe("ImplicitlyDenied");
-    expect(await decide(role(fleet, "plain", "orchestration"), { action: "bedrock:InvokeModel", resource: REGIONAL_MODEL, context: via }, "us-east-1")).toBe("ImplicitlyDenied");
+    expect(await decide(role(fleet, "plain", "orchestration"), { action: "bedrock:InvokeModel", resource: REGIONAL_MODEL, context: via }, "us-east-1")).toBe(
+      "ImplicitlyDenied",
+    );
     // iam-simulate cannot evaluate the region-less ARN (its resource-type templates need a region):
     // the oracle refuses it, so that grant is checked by shape in the test above, not simulated.
     await expect(decide(own, { action: "bedrock:InvokeModel", resource: GLOBAL_MODEL, context: via }, "unspecified")).rejects.toThrow(/no.resource.types/);

@@ -28,13 +28,18 @@ describe("IAM decisions (iam-simulate)", () => {
   });
 
   it("denies agent A's execution role the same action on agent B's resource", async () => {
-    expect(await decide(role("agent-a", "execution"), { action: "s3:GetObject", resource: "arn:aws:s3:::acme-data/agent-b/report.csv" })).toBe("ImplicitlyDenied");
+    expect(await decide(role("agent-a", "execution"), { action: "s3:GetObject", resource: "arn:aws:s3:::acme-data/agent-b/report.csv" })).toBe(
+      "ImplicitlyDenied",
+    );
   });
 
   it("denies agent A's execution role its own prefix in a bucket of the same name in another account (s3:ResourceAccount)", async () => {
     const execution = role("agent-a", "execution");
     // The attacker's bucket allows everyone, so only the identity policy can stop the request.
-    const open = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: "*", Action: ["s3:GetObject", "s3:PutObject"], Resource: "arn:aws:s3:::acme-data/*" }] };
+    const open = {
+      Version: "2012-10-17",
+      Statement: [{ Effect: "Allow", Principal: "*", Action: ["s3:GetObject", "s3:PutObject"], Resource: "arn:aws:s3:::acme-data/*" }],
+    };
     const foreign = { resource: "arn:aws:s3:::acme-data/agent-a/report.csv", resourceAccount: "999988887777", resourcePolicy: open };
     expect(await decide(execution, { action: "s3:GetObject", ...foreign })).toBe("ImplicitlyDenied");
     expect(await decide(execution, { action: "s3:PutObject", ...foreign })).toBe("ImplicitlyDenied");
@@ -43,7 +48,9 @@ describe("IAM decisions (iam-simulate)", () => {
   });
 
   it("denies agent A's execution role outside the platform region", async () => {
-    expect(await decide(role("agent-a", "execution"), { action: "s3:GetObject", resource: "arn:aws:s3:::acme-data/agent-a/report.csv" }, "eu-west-1")).toBe("ImplicitlyDenied");
+    expect(await decide(role("agent-a", "execution"), { action: "s3:GetObject", resource: "arn:aws:s3:::acme-data/agent-a/report.csv" }, "eu-west-1")).toBe(
+      "ImplicitlyDenied",
+    );
   });
 
   it("denies the orchestration and audit roles the execution tools", async () => {
@@ -55,7 +62,12 @@ describe("IAM decisions (iam-simulate)", () => {
   it("lets orchestration invoke its declared model and no other", async () => {
     const model = agentPlan("agent-a").models[0];
     expect(await decide(role("agent-a", "orchestration"), { action: "bedrock:InvokeModel", resource: model })).toBe("Allowed");
-    expect(await decide(role("agent-a", "orchestration"), { action: "bedrock:InvokeModel", resource: "arn:aws:bedrock:us-east-1::foundation-model/amazon.titan-text-express-v1" })).toBe("ImplicitlyDenied");
+    expect(
+      await decide(role("agent-a", "orchestration"), {
+        action: "bedrock:InvokeModel",
+        resource: "arn:aws:bedrock:us-east-1::foundation-model/amazon.titan-text-express-v1",
+      }),
+    ).toBe("ImplicitlyDenied");
   });
 
   it("lets audit write its own log group only, and explicitly denies deleting logs or retention", async () => {

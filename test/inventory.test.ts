@@ -20,13 +20,23 @@ describe("inventory", () => {
     expect(json.rows).toHaveLength(dev.length * 3);
     const triage = json.rows.filter((r: InventoryRow) => r.agent === "invoice-triage");
     expect(triage.map((r: InventoryRow) => r.identity)).toEqual(["orchestration", "execution", "audit"]);
-    expect(triage[1]).toMatchObject({ owner: "team-payments", sponsor: "jane.doe@example.com", tier: "batch", expires: "2027-06-30", daysLeft: 214, dataClass: "confidential", revocation: "active" });
+    expect(triage[1]).toMatchObject({
+      owner: "team-payments",
+      sponsor: "jane.doe@example.com",
+      tier: "batch",
+      expires: "2027-06-30",
+      daysLeft: 214,
+      dataClass: "confidential",
+      revocation: "active",
+    });
   });
 
   it("lists the services, resources, Vault paths and TTLs each identity reaches", () => {
     const execution = json.rows.find((r: InventoryRow) => r.agent === "invoice-triage" && r.identity === "execution");
     expect(execution.services).toEqual(["s3"]);
-    expect(execution.resources).toEqual(expect.arrayContaining(["arn:aws:s3:::acme-invoices-dev/incoming/*", "database connection ledger", "arn:aws:iam::444455556666:role/reports-reader"]));
+    expect(execution.resources).toEqual(
+      expect.arrayContaining(["arn:aws:s3:::acme-invoices-dev/incoming/*", "database connection ledger", "arn:aws:iam::444455556666:role/reports-reader"]),
+    );
     expect(execution.vaultPaths).toContain("database/creds/dev.invoice-triage.ledger (read)");
     expect(execution.ttls).toEqual(expect.arrayContaining(["vault token 15m/1h", "database/creds/dev.invoice-triage.ledger 10m/1h"]));
     const orchestration = json.rows.find((r: InventoryRow) => r.agent === "invoice-triage" && r.identity === "orchestration");
@@ -45,14 +55,23 @@ describe("inventory", () => {
   it("shows the exceptions in force on the identity they waive, and only there", () => {
     const doc = parse(readFileSync("test/fixtures/bad/iam-service-wildcard-s3.yaml", "utf8"));
     doc.config["agent-identity:platform"].exceptions = [
-      { rule: "iam/service-wildcard", agent: "report-bot", identity: "execution", reason: "vendor SDK needs s3:* until v2 ships", approvedBy: "security@example.com", expires: "2027-01-31" },
+      {
+        rule: "iam/service-wildcard",
+        agent: "report-bot",
+        identity: "execution",
+        reason: "vendor SDK needs s3:* until v2 ships",
+        approvedBy: "security@example.com",
+        expires: "2027-01-31",
+      },
     ];
     const file = join(mkdtempSync(join(tmpdir(), "inventory-")), "Pulumi.x.yaml");
     writeFileSync(file, stringify(doc));
     const result = runInventory({ stack: "x", config: file, format: "json", date: DATE });
     expect(result.exitCode).toBe(0);
     const rows = JSON.parse(result.stdout).rows as InventoryRow[];
-    expect(rows.find((r) => r.identity === "execution")?.waivers).toEqual(["iam/service-wildcard until 2027-01-31 (security@example.com): vendor SDK needs s3:* until v2 ships"]);
+    expect(rows.find((r) => r.identity === "execution")?.waivers).toEqual([
+      "iam/service-wildcard until 2027-01-31 (security@example.com): vendor SDK needs s3:* until v2 ships",
+    ]);
     expect(rows.filter((r) => r.identity !== "execution").every((r) => r.waivers.length === 0)).toBe(true);
   });
 
@@ -64,18 +83,40 @@ describe("inventory", () => {
     expect(records).toHaveLength(json.rows.length);
     expect(Object.keys(records[0]).slice(0, 3)).toEqual(["owner", "agent", "identity"]);
     const row = json.rows[1] as InventoryRow;
-    expect(records[1]).toMatchObject({ agent: row.agent, identity: row.identity, days_left: String(row.daysLeft), resources: row.resources.join("; "), vault_paths: row.vaultPaths.join("; ") });
+    expect(records[1]).toMatchObject({
+      agent: row.agent,
+      identity: row.identity,
+      days_left: String(row.daysLeft),
+      resources: row.resources.join("; "),
+      vault_paths: row.vaultPaths.join("; "),
+    });
   });
 
   it("CSV: quotes, commas and line breaks round-trip (RFC 4180), formulas are neutralised (OWASP)", () => {
     const hostile: InventoryRow = {
-      stack: "s", agent: 'say "hi", bye', identity: "line1\nline2\r\nline3", owner: "=HYPERLINK(\"http://x\",\"y\")", sponsor: "+1 555", tier: "-2+3", expires: "@SUM(A1)",
-      daysLeft: -3, dataClass: "\tcmd", serviceAccount: "\rx", iamRole: "a,b", toolRole: "", services: ["s3", "=1"], resources: [], vaultPaths: [], ttls: [], waivers: [], revocation: "active",
+      stack: "s",
+      agent: 'say "hi", bye',
+      identity: "line1\nline2\r\nline3",
+      owner: '=HYPERLINK("http://x","y")',
+      sponsor: "+1 555",
+      tier: "-2+3",
+      expires: "@SUM(A1)",
+      daysLeft: -3,
+      dataClass: "\tcmd",
+      serviceAccount: "\rx",
+      iamRole: "a,b",
+      toolRole: "",
+      services: ["s3", "=1"],
+      resources: [],
+      vaultPaths: [],
+      ttls: [],
+      waivers: [],
+      revocation: "active",
     };
     const [record] = csvOf(inventoryCsv([hostile]));
     expect(record.agent).toBe('say "hi", bye');
     expect(record.identity).toBe("line1\nline2\r\nline3");
-    expect(record.owner).toBe("'=HYPERLINK(\"http://x\",\"y\")");
+    expect(record.owner).toBe('\'=HYPERLINK("http://x","y")');
     expect(record.sponsor).toBe("'+1 555");
     expect(record.tier).toBe("'-2+3");
     expect(record.expires).toBe("'@SUM(A1)");

@@ -28,7 +28,10 @@ describe("resolveKubeContexts", () => {
 
   it("set: every cluster on its named context, the rest on their names", () => {
     expect(resolveKubeContexts({ blue: "sandbox-blue", green: "sandbox-green" }, CLUSTERS)).toEqual({ blue: "sandbox-blue", green: "sandbox-green" });
-    expect(resolveKubeContexts({ blue: "arn:aws:eks:us-east-1:111122223333:cluster/blue" }, CLUSTERS)).toEqual({ blue: "arn:aws:eks:us-east-1:111122223333:cluster/blue", green: "green" });
+    expect(resolveKubeContexts({ blue: "arn:aws:eks:us-east-1:111122223333:cluster/blue" }, CLUSTERS)).toEqual({
+      blue: "arn:aws:eks:us-east-1:111122223333:cluster/blue",
+      green: "green",
+    });
     expect(resolveKubeContexts({}, CLUSTERS)).toEqual({ blue: "blue", green: "green" });
   });
 
@@ -44,7 +47,9 @@ describe("resolveKubeContexts", () => {
 
   it("refuses blank, oversized, non-string or control-character contexts", () => {
     for (const context of ["", "   ", " blue", "blue ", "x".repeat(254), "a\nb", "a\u0000b", 7, null, ["ctx"], { name: "ctx" }]) {
-      expect(problems({ blue: context }), JSON.stringify(context)).toEqual([expect.stringMatching(/^agent-identity:kubeContexts\.blue: a kubeconfig context name \(1 to 253 characters/)]);
+      expect(problems({ blue: context }), JSON.stringify(context)).toEqual([
+        expect.stringMatching(/^agent-identity:kubeContexts\.blue: a kubeconfig context name \(1 to 253 characters/),
+      ]);
     }
     expect(problems({ blue: "x".repeat(253) })).toEqual([]);
   });
@@ -53,16 +58,27 @@ describe("resolveKubeContexts", () => {
     expect(problems({ blue: "shared", green: "shared" })).toEqual([
       'agent-identity:kubeContexts.green: clusters blue and green both deploy through kubeconfig context "shared": each cluster\'s namespaces and ServiceAccounts go to that cluster only; name a distinct context for each',
     ]);
-    expect(problems({ blue: "green" })).toEqual([expect.stringMatching(/^agent-identity:kubeContexts\.blue: clusters blue and green \(by default, its name\) both deploy through kubeconfig context "green"/)]);
+    expect(problems({ blue: "green" })).toEqual([
+      expect.stringMatching(
+        /^agent-identity:kubeContexts\.blue: clusters blue and green \(by default, its name\) both deploy through kubeconfig context "green"/,
+      ),
+    ]);
   });
 
   it("refuses the setting where nothing would read it (fewer than two clusters)", () => {
-    expect(problems({ only: "ctx" }, ["only"])).toEqual([expect.stringMatching(/^agent-identity:kubeContexts: set, but the platform declares one cluster \(only\): the stack deploys through the default Kubernetes provider .* remove agent-identity:kubeContexts/)]);
+    expect(problems({ only: "ctx" }, ["only"])).toEqual([
+      expect.stringMatching(
+        /^agent-identity:kubeContexts: set, but the platform declares one cluster \(only\): the stack deploys through the default Kubernetes provider .* remove agent-identity:kubeContexts/,
+      ),
+    ]);
     expect(problems({}, null)).toEqual([expect.stringMatching(/^agent-identity:kubeContexts: set, but the platform declares no platform\.clusters/)]);
   });
 
   it("refuses what is not an object, and more entries than clusters can have", () => {
-    for (const value of ["sandbox-blue", ["blue"], null, 3]) expect(problems(value), JSON.stringify(value)).toEqual([expect.stringMatching(/^agent-identity:kubeContexts: an object of cluster name → kubeconfig context/)]);
+    for (const value of ["sandbox-blue", ["blue"], null, 3])
+      expect(problems(value), JSON.stringify(value)).toEqual([
+        expect.stringMatching(/^agent-identity:kubeContexts: an object of cluster name → kubeconfig context/),
+      ]);
     const many = Object.fromEntries(Array.from({ length: 21 }, (_, i) => [`c${i}`, `ctx${i}`]));
     expect(problems(many)).toEqual([expect.stringMatching(/^agent-identity:kubeContexts: 21 entries: at most one per cluster/)]);
   });

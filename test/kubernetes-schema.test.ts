@@ -20,7 +20,9 @@ describe("Kubernetes manifests", () => {
   });
 
   it("the validator is not a rubber stamp: a bad label value fails", () => {
-    expect(() => new ServiceAccount({ metadata: { name: "Bad_Name!", labels: { x: "y".repeat(70) } }, automountServiceAccountToken: "no" as never }).validate()).toThrow();
+    expect(() =>
+      new ServiceAccount({ metadata: { name: "Bad_Name!", labels: { x: "y".repeat(70) } }, automountServiceAccountToken: "no" as never }).validate(),
+    ).toThrow();
   });
 
   it("the workload helper yields a pod spec that validates and runs as exactly one identity", async () => {
@@ -43,7 +45,8 @@ describe("Kubernetes manifests", () => {
     expect(workload.serviceAccountName).toBe("payout-execution");
     // The labels the policy pack requires of a workload running as an agent's ServiceAccount.
     expect(workload.labels).toEqual({ "agent-identity.io/agent": "payout", "agent-identity.io/identity": "execution" });
-    const projected = (workload.volumes[0] as { projected: { sources: Array<{ serviceAccountToken: { audience: string; expirationSeconds: number } }> } }).projected.sources[0].serviceAccountToken;
+    const projected = (workload.volumes[0] as { projected: { sources: Array<{ serviceAccountToken: { audience: string; expirationSeconds: number } }> } })
+      .projected.sources[0].serviceAccountToken;
     expect(projected).toEqual({ audience: "vault", expirationSeconds: 600, path: "token" });
     const sessionName = workload.env.find((e) => e.name === "AWS_ROLE_SESSION_NAME");
     expect(sessionName?.value).toBe("payout-exec-$(POD_UID)");

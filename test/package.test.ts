@@ -43,19 +43,30 @@ describe("npm package", () => {
     expect(existsSync(join(consumer, "node_modules", "tsx"))).toBe(false);
 
     cpSync(join(repo, "stacks", "Pulumi.dev.yaml"), join(consumer, "Pulumi.dev.yaml"));
-    const plan = spawnSync("npx", ["--no-install", "agent-identity", "plan", "--config", "Pulumi.dev.yaml", "--stack", "dev", "--date", "2026-11-28"], { cwd: consumer, encoding: "utf8" });
+    const plan = spawnSync("npx", ["--no-install", "agent-identity", "plan", "--config", "Pulumi.dev.yaml", "--stack", "dev", "--date", "2026-11-28"], {
+      cwd: consumer,
+      encoding: "utf8",
+    });
     expect(plan.stderr).toBe("");
     expect(plan.status).toBe(0);
     // The dev stack has database tools: the SQL checks (libpg-query WASM) ran from the install.
     expect(plan.stdout).toMatch(/^stack dev: 4 agent\(s\), 12 identities/);
     expect(plan.stdout).toContain("secret role     database/creds/dev.invoice-triage.ledger");
 
-    const inventory = spawnSync("npx", ["--no-install", "agent-identity", "inventory", "--config", "Pulumi.dev.yaml", "--format", "csv", "--date", "2026-11-28"], { cwd: consumer, encoding: "utf8" });
+    const inventory = spawnSync(
+      "npx",
+      ["--no-install", "agent-identity", "inventory", "--config", "Pulumi.dev.yaml", "--format", "csv", "--date", "2026-11-28"],
+      { cwd: consumer, encoding: "utf8" },
+    );
     expect(inventory.status).toBe(0);
     expect(inventory.stdout.split("\r\n")[0]).toMatch(/^owner,agent,identity,/);
 
     // The library entry point loads from the install too.
-    const library = spawnSync(process.execPath, ["-e", "const m = require('pulumi-agent-identity'); process.stdout.write(typeof m.AgentFleet + ' ' + typeof m.Agent)"], { cwd: consumer, encoding: "utf8" });
+    const library = spawnSync(
+      process.execPath,
+      ["-e", "const m = require('pulumi-agent-identity'); process.stdout.write(typeof m.AgentFleet + ' ' + typeof m.Agent)"],
+      { cwd: consumer, encoding: "utf8" },
+    );
     expect(library.stderr).toBe("");
     expect(library.stdout).toBe("function function");
 

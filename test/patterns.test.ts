@@ -22,7 +22,10 @@ function stepsOf(run: () => unknown): number {
 
 /** The former matcher's semantics, safe only on short inputs. */
 function regexMatches(pattern: string, text: string): boolean {
-  const source = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, "[\\s\\S]*").replace(/\?/g, "[\\s\\S]");
+  const source = pattern
+    .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+    .replace(/\*/g, "[\\s\\S]*")
+    .replace(/\?/g, "[\\s\\S]");
   return new RegExp(`^${source}$`).test(text);
 }
 
@@ -135,7 +138,9 @@ describe("adversarial patterns through the plan and the pack", () => {
   it("`plan` refuses a tool granted the pattern within a step budget", () => {
     const tools = [{ name: "adversarial", aws: [{ actions: [pattern], resources: ["arn:aws:ec2:us-east-1:111122223333:instance/i-0123456789abcdef0"] }] }];
     resetMatcherSteps();
-    expect(() => planDeclaration({ platform: PLATFORM, agents: [agent("adversary", { tools })] }, "test", TODAY)).toThrow(/iam\/(action-pattern|unknown-action)/);
+    expect(() => planDeclaration({ platform: PLATFORM, agents: [agent("adversary", { tools })] }, "test", TODAY)).toThrow(
+      /iam\/(action-pattern|unknown-action)/,
+    );
     expect(matcherSteps()).toBeGreaterThan(0);
     expect(matcherSteps()).toBeLessThanOrEqual(budget());
   });
@@ -143,7 +148,15 @@ describe("adversarial patterns through the plan and the pack", () => {
   it("the pack's checks of a role policy granting the pattern stay within the same budget", () => {
     const policy = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: pattern, Resource: "*" }] });
     resetMatcherSteps();
-    const findings = resourceFindings({ type: "aws:iam/rolePolicy:RolePolicy", name: "p", urn: "urn:pulumi:test::p::aws:iam/rolePolicy:RolePolicy::p", props: { name: "p", role: "r", policy } }, { now: TODAY });
+    const findings = resourceFindings(
+      {
+        type: "aws:iam/rolePolicy:RolePolicy",
+        name: "p",
+        urn: "urn:pulumi:test::p::aws:iam/rolePolicy:RolePolicy::p",
+        props: { name: "p", role: "r", policy },
+      },
+      { now: TODAY },
+    );
     expect(findings.length).toBeGreaterThan(0);
     expect(matcherSteps()).toBeLessThanOrEqual(budget());
   });

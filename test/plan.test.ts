@@ -57,7 +57,8 @@ describe("compiled plan", () => {
   it("gives orchestration only model invocation, execution only its tools, audit only its sink", () => {
     const alpha = plan.agents.find((a) => a.name === "alpha")!;
     const [orchestration, execution, audit] = alpha.identities;
-    const actions = (i: typeof orchestration) => i.iamRole.policies.flatMap((p) => p.document.Statement.filter((s) => s.Effect === "Allow").flatMap((s) => asList(s.Action)));
+    const actions = (i: typeof orchestration) =>
+      i.iamRole.policies.flatMap((p) => p.document.Statement.filter((s) => s.Effect === "Allow").flatMap((s) => asList(s.Action)));
     expect(actions(orchestration)).toEqual(["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"]);
     expect(actions(execution)).toEqual(["s3:GetObject"]);
     expect(actions(audit)).toEqual(["logs:CreateLogStream", "logs:PutLogEvents"]);
@@ -78,9 +79,19 @@ describe("compiled plan", () => {
   });
 
   it("Vault paths of agent `a` never match agent `ab`", () => {
-    const kvAgent = (name: string) => agent(name, { tools: [{ name: "secret", kv: { path: "token" } }, { name: "db", database: { connection: "main", creationStatements: ["SELECT 1"], ttl: "5m" } }] });
+    const kvAgent = (name: string) =>
+      agent(name, {
+        tools: [
+          { name: "secret", kv: { path: "token" } },
+          { name: "db", database: { connection: "main", creationStatements: ["SELECT 1"], ttl: "5m" } },
+        ],
+      });
     const two = fleet([kvAgent("a"), kvAgent("ab")]);
-    const paths = (name: string) => two.agents.find((x) => x.name === name)!.identities[1].vault.policy!.paths.map((p) => p.path).filter((p) => !p.startsWith("auth/token/"));
+    const paths = (name: string) =>
+      two.agents
+        .find((x) => x.name === name)!
+        .identities[1].vault.policy!.paths.map((p) => p.path)
+        .filter((p) => !p.startsWith("auth/token/"));
     for (const path of paths("a")) {
       expect(path).not.toMatch(/[*+]/);
       for (const other of paths("ab")) expect(other.startsWith(`${path}/`) || other === path).toBe(false);

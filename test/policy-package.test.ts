@@ -34,7 +34,11 @@ function requiresOf(file: string): string[] {
   return found;
 }
 
-const packageName = (specifier: string) => specifier.split("/").slice(0, specifier.startsWith("@") ? 2 : 1).join("/");
+const packageName = (specifier: string) =>
+  specifier
+    .split("/")
+    .slice(0, specifier.startsWith("@") ? 2 : 1)
+    .join("/");
 const isBuiltin = (specifier: string) => specifier.startsWith("node:") || builtinModules.includes(packageName(specifier));
 
 /** Every file reachable from the entry through relative requires, and every package it names. */
@@ -70,14 +74,18 @@ describe("policy pack package", () => {
     for (const name of packages) expect(manifest.dependencies, `policy/package.json must declare ${name}`).toHaveProperty(name);
     // @pulumi/policy runs on the program's @pulumi/pulumi: both declared.
     expect(manifest.dependencies).toHaveProperty("@pulumi/pulumi");
-    for (const [name, range] of Object.entries(manifest.dependencies)) expect(range, `${name}: same range as the root package.json`).toBe(root.dependencies[name]);
+    for (const [name, range] of Object.entries(manifest.dependencies))
+      expect(range, `${name}: same range as the root package.json`).toBe(root.dependencies[name]);
 
     const pulumiPolicy = parse(readFileSync(join(out, "PulumiPolicy.yaml"), "utf8"));
     expect(pulumiPolicy.runtime).toEqual({ name: "nodejs", options: { typescript: false } });
     expect(JSON.parse(readFileSync(join(out, "package.json"), "utf8")).main).toBe("policy/index.js");
 
     // What `pulumi policy publish` uploads: `npm pack` of the directory. Every reachable file is in it.
-    const packed = JSON.parse(execFileSync("npm", ["pack", "--ignore-scripts", "--json", "--pack-destination", work], { cwd: out, encoding: "utf8" })) as { filename: string; files: { path: string }[] }[];
+    const packed = JSON.parse(execFileSync("npm", ["pack", "--ignore-scripts", "--json", "--pack-destination", work], { cwd: out, encoding: "utf8" })) as {
+      filename: string;
+      files: { path: string }[];
+    }[];
     const inTarball = new Set(packed[0].files.map((f) => f.path));
     for (const file of [...files].map((f) => relative(out, f))) expect(inTarball, file).toContain(file);
     expect(inTarball).toContain("PulumiPolicy.yaml");
@@ -86,7 +94,10 @@ describe("policy pack package", () => {
     const consumer = join(work, "consumer");
     mkdirSync(consumer);
     writeFileSync(join(consumer, "package.json"), JSON.stringify({ name: "consumer", version: "1.0.0", private: true }));
-    execFileSync("npm", ["install", join(work, packed[0].filename), "--prefer-offline", "--no-audit", "--no-fund", "--ignore-scripts"], { cwd: consumer, stdio: "pipe" });
+    execFileSync("npm", ["install", join(work, packed[0].filename), "--prefer-offline", "--no-audit", "--no-fund", "--ignore-scripts"], {
+      cwd: consumer,
+      stdio: "pipe",
+    });
     const installed = createRequire(join(consumer, "node_modules", "agent-identity-policy", "policy", "index.js"));
     for (const name of packages) expect(() => installed.resolve(name), name).not.toThrow();
   }, 600_000);

@@ -48,7 +48,15 @@ function schemaProblems(value: unknown, spec: Spec, path: string): string[] {
 }
 
 const stripTypes = (value: unknown): unknown =>
-  Array.isArray(value) ? value.map(stripTypes) : value && typeof value === "object" ? Object.fromEntries(Object.entries(value).filter(([k]) => k !== "$type").map(([k, v]) => [k, stripTypes(v)])) : value;
+  Array.isArray(value)
+    ? value.map(stripTypes)
+    : value && typeof value === "object"
+      ? Object.fromEntries(
+          Object.entries(value)
+            .filter(([k]) => k !== "$type")
+            .map(([k, v]) => [k, stripTypes(v)]),
+        )
+      : value;
 
 const AGENT = "agent-identity:index:Agent";
 const provider = new ComponentProvider(providerOptions());
@@ -57,17 +65,28 @@ async function build(name: string, args: Record<string, unknown>) {
   installMocks();
   const result = await provider.construct(name, AGENT, { ...args, validationDate: TODAY_DATE }, {});
   await settle();
-  return { result, roles: resources().filter((r) => r.type === "aws:iam/role:Role").map((r) => r.name) };
+  return {
+    result,
+    roles: resources()
+      .filter((r) => r.type === "aws:iam/role:Role")
+      .map((r) => r.name),
+  };
 }
 
 describe("README component provider examples", () => {
   it("Pulumi YAML: an Agent resource the provider builds, outputs that exist", async () => {
-    const program = parse(example("yaml")) as { runtime: string; resources: Record<string, { type: string; properties: Record<string, unknown> }>; outputs: Record<string, string> };
+    const program = parse(example("yaml")) as {
+      runtime: string;
+      resources: Record<string, { type: string; properties: Record<string, unknown> }>;
+      outputs: Record<string, string>;
+    };
     expect(program.runtime).toBe("yaml");
     const [[name, resource]] = Object.entries(program.resources);
     expect(resource.type).toBe(AGENT);
     const inputs = schema.resources[AGENT].inputProperties;
-    expect(Object.entries(resource.properties).flatMap(([field, v]) => (inputs[field] ? schemaProblems(v, inputs[field], field) : [`${field}: not an input`]))).toEqual([]);
+    expect(
+      Object.entries(resource.properties).flatMap(([field, v]) => (inputs[field] ? schemaProblems(v, inputs[field], field) : [`${field}: not an input`])),
+    ).toEqual([]);
     for (const output of Object.values(program.outputs)) {
       const [, resourceName, property] = /^\$\{([\w-]+)\.(\w+)\}$/.exec(output)!;
       expect(resourceName).toBe(name);
@@ -87,7 +106,9 @@ describe("README component provider examples", () => {
     };
     expect(read.imports).toContainEqual(["pulumi_agent_identity", read.module]);
     const inputs = schema.resources[AGENT].inputProperties;
-    expect(Object.entries(read.args).flatMap(([field, v]) => (inputs[field] ? schemaProblems(v, inputs[field], field) : [`${field}: not an input`]))).toEqual([]);
+    expect(Object.entries(read.args).flatMap(([field, v]) => (inputs[field] ? schemaProblems(v, inputs[field], field) : [`${field}: not an input`]))).toEqual(
+      [],
+    );
     for (const output of read.exports) expect(schema.resources[AGENT].properties).toHaveProperty(output);
     // The YAML and Python examples declare the same agent.
     const yaml = parse(example("yaml")) as { resources: Record<string, { properties: unknown }> };
@@ -98,13 +119,19 @@ describe("README component provider examples", () => {
 
   it("Pulumi YAML: an AgentPlatform resource the provider builds, outputs that exist", async () => {
     const PLATFORM = "agent-identity:index:AgentPlatform";
-    const program = parse(example("yaml-platform")) as { runtime: string; resources: Record<string, { type: string; properties: Record<string, unknown> }>; outputs: Record<string, string> };
+    const program = parse(example("yaml-platform")) as {
+      runtime: string;
+      resources: Record<string, { type: string; properties: Record<string, unknown> }>;
+      outputs: Record<string, string>;
+    };
     expect(program.runtime).toBe("yaml");
     const [[name, resource], ...others] = Object.entries(program.resources);
     expect(others).toEqual([]);
     expect(resource.type).toBe(PLATFORM);
     const inputs = schema.resources[PLATFORM].inputProperties;
-    expect(Object.entries(resource.properties).flatMap(([field, v]) => (inputs[field] ? schemaProblems(v, inputs[field], field) : [`${field}: not an input`]))).toEqual([]);
+    expect(
+      Object.entries(resource.properties).flatMap(([field, v]) => (inputs[field] ? schemaProblems(v, inputs[field], field) : [`${field}: not an input`])),
+    ).toEqual([]);
     for (const output of Object.values(program.outputs)) {
       const [, resourceName, property] = /^\$\{([\w-]+)\.(\w+)\}$/.exec(output)!;
       expect(resourceName).toBe(name);
@@ -113,7 +140,12 @@ describe("README component provider examples", () => {
     installMocks();
     await provider.construct(name, PLATFORM, { ...resource.properties, validationDate: TODAY_DATE }, {});
     await settle();
-    expect(resources().filter((r) => r.custom).map((r) => `${r.type} ${r.name}`).sort()).toEqual([
+    expect(
+      resources()
+        .filter((r) => r.custom)
+        .map((r) => `${r.type} ${r.name}`)
+        .sort(),
+    ).toEqual([
       `vault:index/audit:Audit ${name}-audit`,
       `vault:index/authBackend:AuthBackend ${name}-default-kubernetes-auth`,
       `vault:index/mount:Mount ${name}-kv`,
@@ -123,8 +155,8 @@ describe("README component provider examples", () => {
 
   it("the schema check catches a keyword the schema does not have", () => {
     const inputs = schema.resources[AGENT].inputProperties;
-    expect(schemaProblems({ $type: "PlatformSettings", environment: "dev", aws: { $type: "PlatformAwsSettings", accountID: "1" } }, inputs.platform, "platform")).toEqual([
-      "platform.aws.accountID: not in PlatformAwsSettings",
-    ]);
+    expect(
+      schemaProblems({ $type: "PlatformSettings", environment: "dev", aws: { $type: "PlatformAwsSettings", accountID: "1" } }, inputs.platform, "platform"),
+    ).toEqual(["platform.aws.accountID: not in PlatformAwsSettings"]);
   });
 });

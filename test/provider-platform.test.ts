@@ -28,7 +28,9 @@ interface PlatformInputs {
 /** The sandbox stack (two clusters, full bootstrap) as plain data, as another language sends it. */
 function sandboxInputs(): PlatformInputs {
   const declaration = stackDeclaration("sandbox");
-  return JSON.parse(JSON.stringify({ platform: declaration.platform, agents: declaration.agents, validationDate: TODAY_DATE, rootPasswords: { ledgerRootPassword: PASSWORD } }));
+  return JSON.parse(
+    JSON.stringify({ platform: declaration.platform, agents: declaration.agents, validationDate: TODAY_DATE, rootPasswords: { ledgerRootPassword: PASSWORD } }),
+  );
 }
 
 const registrations = () => resources().map((r) => ({ type: r.type, name: r.name, inputs: r.inputs }));
@@ -63,7 +65,11 @@ describe("AgentPlatform through the component provider", () => {
     await settle();
     const constructed = registrations();
 
-    expect(customs().map((r) => r.type).sort()).toEqual(SANDBOX_TYPES);
+    expect(
+      customs()
+        .map((r) => r.type)
+        .sort(),
+    ).toEqual(SANDBOX_TYPES);
     expect(constructed).toEqual(fromConstructor);
     const connection = customs().find((r) => r.type === "vault:database/secretBackendConnection:SecretBackendConnection")!;
     // allowed_roles: exactly the secret roles of the agents' tools on this connection, from the agents input.
@@ -76,7 +82,12 @@ describe("AgentPlatform through the component provider", () => {
     const inputs = sandboxInputs();
     installMocks("sandbox");
     const kubernetesProviders = { blue: new k8s.Provider("blue", {}), green: new k8s.Provider("green", {}) };
-    const fleet = new AgentFleet("sandbox", { platform: inputs.platform as never, agents: inputs.agents as never, validationDate: TODAY_DATE, rootPasswords: inputs.rootPasswords }, undefined, { kubernetesProviders });
+    const fleet = new AgentFleet(
+      "sandbox",
+      { platform: inputs.platform as never, agents: inputs.agents as never, validationDate: TODAY_DATE, rootPasswords: inputs.rootPasswords },
+      undefined,
+      { kubernetesProviders },
+    );
     await settle();
     const fromFleet = registrations().filter((r) => r.name.startsWith("sandbox-platform"));
 
@@ -84,7 +95,12 @@ describe("AgentPlatform through the component provider", () => {
     await provider.construct("sandbox-platform", TOKEN, sandboxInputs(), {});
     await settle();
 
-    expect(fromFleet.filter((r) => r.type.startsWith("vault:")).map((r) => r.type).sort()).toEqual(SANDBOX_TYPES);
+    expect(
+      fromFleet
+        .filter((r) => r.type.startsWith("vault:"))
+        .map((r) => r.type)
+        .sort(),
+    ).toEqual(SANDBOX_TYPES);
     expect(registrations()).toEqual(fromFleet);
     expect(fleet.platform!.plan).toEqual(fleet.plan.bootstrap);
   }, 120_000);
@@ -115,7 +131,9 @@ describe("AgentPlatform through the component provider", () => {
   it("a bad field is reported per input path, as for the other components", async () => {
     installMocks("sandbox");
     const inputs = sandboxInputs();
-    const rejection = await provider.construct("p", TOKEN, { ...inputs, platform: { ...inputs.platform, aws: { ...inputs.platform.aws, accountId: "12" } } }, {}).catch((e: unknown) => e);
+    const rejection = await provider
+      .construct("p", TOKEN, { ...inputs, platform: { ...inputs.platform, aws: { ...inputs.platform.aws, accountId: "12" } } }, {})
+      .catch((e: unknown) => e);
     await settle();
     expect(pulumi.InputPropertiesError.isInstance(rejection)).toBe(true);
     expect((rejection as pulumi.InputPropertiesError).errors.map((e) => e.propertyPath)).toContain("platform.aws.accountId");
@@ -130,7 +148,9 @@ describe("AgentPlatform through the component provider", () => {
     installMocks("sandbox");
     const inputs = sandboxInputs();
     const forged = { token: Symbol("agent-identity.fleet") as never, plan: fleetPlan.bootstrap! };
-    expect(() => new AgentPlatform("p", { ...inputs, platform: { ...inputs.platform, bootstrap: undefined } } as never, undefined, forged)).toThrow(/platform\.bootstrap is not set/);
+    expect(() => new AgentPlatform("p", { ...inputs, platform: { ...inputs.platform, bootstrap: undefined } } as never, undefined, forged)).toThrow(
+      /platform\.bootstrap is not set/,
+    );
     // The real token is honoured (what AgentFleet passes).
     expect(new AgentPlatform("q", inputs as never, undefined, { token: FLEET_TOKEN, plan: fleetPlan.bootstrap! }).plan).toBe(fleetPlan.bootstrap);
     await settle();

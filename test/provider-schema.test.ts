@@ -64,11 +64,20 @@ describe("component provider schema", () => {
 
   it("offers AgentFleet, Agent and AgentPlatform under the tokens the TypeScript classes register", () => {
     expect(checkedIn.name).toBe("agent-identity");
-    expect(Object.keys(checkedIn.resources).sort()).toEqual(["agent-identity:index:Agent", "agent-identity:index:AgentFleet", "agent-identity:index:AgentPlatform"]);
+    expect(Object.keys(checkedIn.resources).sort()).toEqual([
+      "agent-identity:index:Agent",
+      "agent-identity:index:AgentFleet",
+      "agent-identity:index:AgentPlatform",
+    ]);
     expect(readFileSync("components/agent-fleet.ts", "utf8")).toContain('super("agent-identity:index:AgentFleet"');
     expect(readFileSync("components/agent.ts", "utf8")).toContain('super("agent-identity:index:Agent"');
     expect(readFileSync("components/agent-platform.ts", "utf8")).toContain('super("agent-identity:index:AgentPlatform"');
-    expect(Object.keys(checkedIn.resources["agent-identity:index:Agent"].properties).sort()).toEqual(["auditLogGroupName", "namespace", "roleArns", "serviceAccountNames"]);
+    expect(Object.keys(checkedIn.resources["agent-identity:index:Agent"].properties).sort()).toEqual([
+      "auditLogGroupName",
+      "namespace",
+      "roleArns",
+      "serviceAccountNames",
+    ]);
     expect(Object.keys(checkedIn.resources["agent-identity:index:AgentPlatform"].properties)).toEqual(["rotateRootCommands"]);
   });
 
@@ -76,7 +85,13 @@ describe("component provider schema", () => {
     const fleet = checkedIn.resources["agent-identity:index:AgentFleet"].inputProperties;
     const platform = checkedIn.resources["agent-identity:index:AgentPlatform"].inputProperties;
     expect(Object.keys(platform).sort()).toEqual(Object.keys(fleet).sort());
-    for (const field of Object.keys(fleet)) expect({ field, ...platform[field], optional: undefined, description: undefined }).toEqual({ field, ...fleet[field], optional: undefined, description: undefined });
+    for (const field of Object.keys(fleet))
+      expect({ field, ...platform[field], optional: undefined, description: undefined }).toEqual({
+        field,
+        ...fleet[field],
+        optional: undefined,
+        description: undefined,
+      });
     const required = (token: string) => (checkedIn.resources[token] as unknown as { requiredInputs: string[] }).requiredInputs;
     expect(required("agent-identity:index:AgentPlatform")).toEqual(["platform"]);
     expect(required("agent-identity:index:AgentFleet").sort()).toEqual(["agents", "platform"]);
@@ -92,7 +107,9 @@ describe("component provider schema", () => {
     expect(mismatches(checkedIn, platformInputs.platform, platformJson, "platform")).toEqual([]);
     expect(mismatches(checkedIn, platformInputs.agents, { items: agentJson }, "agents")).toEqual([]);
     // A standalone agent: its declaration fields plus platform and validationDate.
-    const agentInputs = Object.keys(checkedIn.resources["agent-identity:index:Agent"].inputProperties).filter((f) => f !== "platform" && f !== "validationDate");
+    const agentInputs = Object.keys(checkedIn.resources["agent-identity:index:Agent"].inputProperties).filter(
+      (f) => f !== "platform" && f !== "validationDate",
+    );
     expect(agentInputs.sort()).toEqual(Object.keys(agentJson.properties!).sort());
   });
 
@@ -133,12 +150,19 @@ describe("component provider construct()", () => {
 
   it("builds a standalone agent, and refuses a bad declaration before any child", async () => {
     installMocks();
-    await provider.construct("solo", "agent-identity:index:Agent", JSON.parse(JSON.stringify({ ...agent("solo"), platform: PLATFORM, validationDate: TODAY_DATE })), {});
+    await provider.construct(
+      "solo",
+      "agent-identity:index:Agent",
+      JSON.parse(JSON.stringify({ ...agent("solo"), platform: PLATFORM, validationDate: TODAY_DATE })),
+      {},
+    );
     await settle();
     expect(resources().filter((r) => r.type === "aws:iam/role:Role")).toHaveLength(3);
 
     installMocks();
-    await expect(provider.construct("bad", "agent-identity:index:Agent", { ...agent("bad"), tier: "superuser", platform: PLATFORM, validationDate: TODAY_DATE }, {})).rejects.toThrow(/tier/);
+    await expect(
+      provider.construct("bad", "agent-identity:index:Agent", { ...agent("bad"), tier: "superuser", platform: PLATFORM, validationDate: TODAY_DATE }, {}),
+    ).rejects.toThrow(/tier/);
     await settle();
     expect(resources().filter((r) => r.custom)).toEqual([]);
   }, 120_000);

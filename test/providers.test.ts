@@ -18,7 +18,25 @@ describe("providers", () => {
     };
     new AgentFleet(
       "platform",
-      { platform: PLATFORM, agents: [agent("alpha", { tools: [{ name: "db", database: { connection: "main", creationStatements: [`CREATE ROLE "{{name}}" WITH LOGIN PASSWORD '{{password}}' VALID UNTIL '{{expiration}}'`], revocationStatements: ['DROP ROLE IF EXISTS "{{name}}"'], ttl: "5m" } }] })], validationDate: TODAY_DATE },
+      {
+        platform: PLATFORM,
+        agents: [
+          agent("alpha", {
+            tools: [
+              {
+                name: "db",
+                database: {
+                  connection: "main",
+                  creationStatements: [`CREATE ROLE "{{name}}" WITH LOGIN PASSWORD '{{password}}' VALID UNTIL '{{expiration}}'`],
+                  revocationStatements: ['DROP ROLE IF EXISTS "{{name}}"'],
+                  ttl: "5m",
+                },
+              },
+            ],
+          }),
+        ],
+        validationDate: TODAY_DATE,
+      },
       { providers },
     );
     await settle();

@@ -40,7 +40,9 @@ const executionRole = (a: typeof rogue) => a.identities.find((i) => i.kind === "
 describe("revoking an agent", () => {
   it("denies a session issued before `at`, while the unrevoked sibling is allowed the same call", async () => {
     const before = { "aws:TokenIssueTime": "2026-11-28T09:00:00Z" };
-    expect(await decide(executionRole(rogue), { action: "s3:GetObject", resource: "arn:aws:s3:::acme-data/rogue/x.csv", context: before })).toBe("ExplicitlyDenied");
+    expect(await decide(executionRole(rogue), { action: "s3:GetObject", resource: "arn:aws:s3:::acme-data/rogue/x.csv", context: before })).toBe(
+      "ExplicitlyDenied",
+    );
     expect(await decide(executionRole(sibling), { action: "s3:GetObject", resource: "arn:aws:s3:::acme-data/sibling/x.csv", context: before })).toBe("Allowed");
   });
 
@@ -49,9 +51,17 @@ describe("revoking an agent", () => {
     for (const identity of rogue.identities) {
       const policy = identity.iamRole.policies.find((p) => p.name === "agent-identity-revoked");
       expect(policy?.document.Statement).toEqual([
-        { Sid: "RevokeSessionsIssuedBeforeRevocation", Effect: "Deny", Action: ["*"], Resource: ["*"], Condition: { DateLessThan: { "aws:TokenIssueTime": AT } } },
+        {
+          Sid: "RevokeSessionsIssuedBeforeRevocation",
+          Effect: "Deny",
+          Action: ["*"],
+          Resource: ["*"],
+          Condition: { DateLessThan: { "aws:TokenIssueTime": AT } },
+        },
       ]);
-      expect(await decide(identity.iamRole, { action: "logs:PutLogEvents", resource: `${rogue.auditLogGroup.arn}:log-stream:x`, context: before })).toBe("ExplicitlyDenied");
+      expect(await decide(identity.iamRole, { action: "logs:PutLogEvents", resource: `${rogue.auditLogGroup.arn}:log-stream:x`, context: before })).toBe(
+        "ExplicitlyDenied",
+      );
     }
   });
 
@@ -70,7 +80,11 @@ describe("revoking an agent", () => {
     expect(rogue.revoked).toEqual({
       at: AT,
       reason: "INC-7 prompt injection exfiltrating invoices",
-      leaseRevokeCommands: ["vault lease revoke -prefix database/creds/test.rogue.ledger/", expect.stringMatching(/^# tool reports: vault lease revoke does NOT end the STS credentials .*:role\/reports-reader .*account 444455556666:$/), expect.stringMatching(/^aws iam put-role-policy --role-name reports-reader --policy-name AWSRevokeOlderSessions --policy-document /)],
+      leaseRevokeCommands: [
+        "vault lease revoke -prefix database/creds/test.rogue.ledger/",
+        expect.stringMatching(/^# tool reports: vault lease revoke does NOT end the STS credentials .*:role\/reports-reader .*account 444455556666:$/),
+        expect.stringMatching(/^aws iam put-role-policy --role-name reports-reader --policy-name AWSRevokeOlderSessions --policy-document /),
+      ],
     });
     // Vault does nothing on an STS lease revocation, so no `vault lease revoke` is offered for the AWS role.
     expect(rogue.revoked!.leaseRevokeCommands.some((command) => command.includes("aws/sts/"))).toBe(false);
@@ -80,7 +94,9 @@ describe("revoking an agent", () => {
     installMocks("test");
     new AgentFleet("platform", { ...declaration, validationDate: TODAY_DATE });
     await settle();
-    const accounts = resources().filter((r) => r.type === "kubernetes:core/v1:ServiceAccount").map((r) => (r.inputs.metadata as { name: string }).name);
+    const accounts = resources()
+      .filter((r) => r.type === "kubernetes:core/v1:ServiceAccount")
+      .map((r) => (r.inputs.metadata as { name: string }).name);
     expect(accounts).toEqual(expect.arrayContaining(["rogue-orchestration", "rogue-execution", "rogue-audit"]));
     const vaultNames = resources()
       .filter((r) => r.type.startsWith("vault:"))

@@ -13,7 +13,11 @@ import { installMocks, resources, settle } from "./helpers/pulumi-mocks";
 
 beforeEach(() => installMocks("dev"));
 
-const sharedPrefix = (name: string) => agent(name, { owns: ["arn:aws:s3:::acme-data/shared/*"], tools: [{ name: "read-data", aws: [{ actions: ["s3:GetObject"], resources: ["arn:aws:s3:::acme-data/shared/*"] }] }] });
+const sharedPrefix = (name: string) =>
+  agent(name, {
+    owns: ["arn:aws:s3:::acme-data/shared/*"],
+    tools: [{ name: "read-data", aws: [{ actions: ["s3:GetObject"], resources: ["arn:aws:s3:::acme-data/shared/*"] }] }],
+  });
 
 function errorOf(build: () => unknown): Error {
   try {
@@ -26,7 +30,9 @@ function errorOf(build: () => unknown): Error {
 
 describe("standalone agents", () => {
   it("with the same S3 prefix fail like AgentFleet does, naming both agents, the rule and the fix", async () => {
-    const fleetError = errorOf(() => new AgentFleet("fleet", { platform: PLATFORM, agents: [sharedPrefix("one"), sharedPrefix("two")], validationDate: TODAY_DATE }));
+    const fleetError = errorOf(
+      () => new AgentFleet("fleet", { platform: PLATFORM, agents: [sharedPrefix("one"), sharedPrefix("two")], validationDate: TODAY_DATE }),
+    );
     expect(fleetError.message).toContain("separation/owns-declaration");
     await settle();
 
@@ -35,7 +41,9 @@ describe("standalone agents", () => {
     const error = errorOf(() => new Agent("two", { ...sharedPrefix("two"), platform: PLATFORM, validationDate: TODAY_DATE }));
     await settle();
     expect(error).toBeInstanceOf(pulumi.ResourceError);
-    expect(error.message).toMatch(/two\/\*: separation\/owns-declaration: owns "arn:aws:s3:::acme-data\/shared\/\*", which overlaps "arn:aws:s3:::acme-data\/shared\/\*" of agent one — .+/);
+    expect(error.message).toMatch(
+      /two\/\*: separation\/owns-declaration: owns "arn:aws:s3:::acme-data\/shared\/\*", which overlaps "arn:aws:s3:::acme-data\/shared\/\*" of agent one — .+/,
+    );
     expect(error.message).toContain("between two (Agent two) and agents created earlier in this program: one (Agent one)");
     // Nothing of the second agent was registered.
     expect(resources().filter((r) => r.custom && r.name.startsWith("two-"))).toEqual([]);
@@ -79,7 +87,13 @@ describe("standalone agents", () => {
     for (const a of plan.agents) expect(registry.register(a, plan.platform, `Agent ${a.name}`, TODAY)).toEqual([]);
     expect(registry.size).toBe(1000);
     // And the last one still sees the first: a conflicting 1,001st agent is caught.
-    const clash = compileFleet(parseDeclaration({ platform: PLATFORM, agents: [agent("late", { tools: [{ name: "read-data", aws: [{ actions: ["s3:GetObject"], resources: ["arn:aws:s3:::acme-data/agent-0000/*"] }] }] })] }), "dev");
+    const clash = compileFleet(
+      parseDeclaration({
+        platform: PLATFORM,
+        agents: [agent("late", { tools: [{ name: "read-data", aws: [{ actions: ["s3:GetObject"], resources: ["arn:aws:s3:::acme-data/agent-0000/*"] }] }] })],
+      }),
+      "dev",
+    );
     const conflicts = registry.register(clash.agents[0], clash.platform, "Agent late", TODAY);
     expect(conflicts.join("\n")).toContain("late/execution: separation/cross-agent-grant");
     expect(conflicts.join("\n")).toContain("agent-0000 (Agent agent-0000)");

@@ -25,7 +25,12 @@ const postgresql = (inputs: Record<string, unknown>) => {
 
 async function platformResources(declaration: DeclarationInput) {
   installMocks();
-  new AgentPlatform("platform", { platform: declaration.platform, agents: declaration.agents ?? [], validationDate: TODAY_DATE, rootPasswords: { ledgerRootPassword: "test-password" } });
+  new AgentPlatform("platform", {
+    platform: declaration.platform,
+    agents: declaration.agents ?? [],
+    validationDate: TODAY_DATE,
+    rootPasswords: { ledgerRootPassword: "test-password" },
+  });
   await settle();
   return resources();
 }
@@ -50,7 +55,11 @@ describe("tagged-sessions under mocks (prod stack)", () => {
     const executionPolicies = resources.filter((r) => r.type === "aws:iam/rolePolicy:RolePolicy" && /execution-agent-identity-execution$/.test(r.name));
     expect(executionPolicies).toEqual([]);
     const awsRoles = resources.filter((r) => r.type === "vault:aws/secretBackendRole:SecretBackendRole");
-    expect(awsRoles.map((r) => r.props.name).sort()).toEqual(["prod.invoice-triage.archive-invoices", "prod.invoice-triage.read-invoices", "prod.support-assistant.kb-search"]);
+    expect(awsRoles.map((r) => r.props.name).sort()).toEqual([
+      "prod.invoice-triage.archive-invoices",
+      "prod.invoice-triage.read-invoices",
+      "prod.support-assistant.kb-search",
+    ]);
     const archive = awsRoles.find((r) => r.props.name === "prod.invoice-triage.archive-invoices")!;
     expect(archive.props).toMatchObject({
       credentialType: "assumed_role",
@@ -80,7 +89,12 @@ describe("tagged-sessions under mocks (prod stack)", () => {
     const engine = `arn:aws:iam::${(platform.aws as { accountId: string }).accountId}:role/vault-aws-engine`;
     const tagged = {
       ...sandbox,
-      platform: { ...platform, toolSessions: "tagged-sessions", vault: { ...platform.vault, version: "1.21.1", edition: "enterprise" }, bootstrap: { ...platform.bootstrap, aws: { roleArn: engine, identityTokenAudience: "vault-plugin" } } },
+      platform: {
+        ...platform,
+        toolSessions: "tagged-sessions",
+        vault: { ...platform.vault, version: "1.21.1", edition: "enterprise" },
+        bootstrap: { ...platform.bootstrap, aws: { roleArn: engine, identityTokenAudience: "vault-plugin" } },
+      },
     } as DeclarationInput;
     const resources = await platformResources(tagged);
     const connection = resources.find((r) => r.type === "vault:database/secretBackendConnection:SecretBackendConnection")!;
@@ -93,7 +107,9 @@ describe("tagged-sessions under mocks (prod stack)", () => {
       if (toolRole) expect(JSON.stringify(toolRole.trustPolicy)).toContain(engine);
     }
     const untagged = await platformResources(sandbox);
-    expect(postgresql(untagged.find((r) => r.type === "vault:database/secretBackendConnection:SecretBackendConnection")!.inputs).usernameTemplate).toBeUndefined();
+    expect(
+      postgresql(untagged.find((r) => r.type === "vault:database/secretBackendConnection:SecretBackendConnection")!.inputs).usernameTemplate,
+    ).toBeUndefined();
     expect(untagged.find((r) => r.type === "vault:aws/secretBackend:SecretBackend")?.inputs.usernameTemplate).toBeUndefined();
   });
 });
@@ -101,7 +117,10 @@ describe("tagged-sessions under mocks (prod stack)", () => {
 describe("the execution workload names each tool's session path (tagged-sessions)", () => {
   it("adds the Vault role, auth mount and the tool → credentials path map; role mode adds none", () => {
     const prod = planDeclaration(stackDeclaration("prod"), "prod", NOW).plan.agents.find((a) => a.name === "invoice-triage")!;
-    const env = workloadIdentity(prod.identities.find((i) => i.kind === "execution")!, { vaultAudience: "vault" }).env;
+    const env = workloadIdentity(
+      prod.identities.find((i) => i.kind === "execution")!,
+      { vaultAudience: "vault" },
+    ).env;
     expect(env.find((e) => e.name === "VAULT_K8S_ROLE")?.value).toBe("prod-invoice-triage-execution");
     expect(env.find((e) => e.name === "VAULT_K8S_AUTH_PATH")?.value).toBe("kubernetes-prod");
     expect(JSON.parse(env.find((e) => e.name === TOOL_SESSIONS_ENV)!.value!)).toEqual({
@@ -109,7 +128,10 @@ describe("the execution workload names each tool's session path (tagged-sessions
       "archive-invoices": "aws/sts/prod.invoice-triage.archive-invoices",
     });
     const dev = planDeclaration(stackDeclaration("dev"), "dev", NOW).plan.agents[0];
-    const devEnv = workloadIdentity(dev.identities.find((i) => i.kind === "execution")!, { vaultAudience: dev.identities[0].vault.role!.audience }).env;
+    const devEnv = workloadIdentity(
+      dev.identities.find((i) => i.kind === "execution")!,
+      { vaultAudience: dev.identities[0].vault.role!.audience },
+    ).env;
     expect(devEnv.map((e) => e.name)).not.toContain(TOOL_SESSIONS_ENV);
   });
 });
@@ -121,7 +143,9 @@ describe("the access-review inventory with tagged sessions", () => {
     const row = buildInventory(plan, [], NOW).rows.find((r) => r.agent === "invoice-triage" && r.identity === "execution")!;
     expect(row.toolRole).toBe("arn:aws:iam::999988887777:role/acme-prod-invoice-triage-tools");
     expect(row.services).toEqual(["s3"]);
-    expect(row.resources).toEqual(expect.arrayContaining(["arn:aws:s3:::acme-invoices-prod/incoming/*", "arn:aws:s3:::acme-invoices-prod/archive/*", "database connection ledger"]));
+    expect(row.resources).toEqual(
+      expect.arrayContaining(["arn:aws:s3:::acme-invoices-prod/incoming/*", "arn:aws:s3:::acme-invoices-prod/archive/*", "database connection ledger"]),
+    );
     expect(row.resources).not.toContain("arn:aws:iam::999988887777:role/acme-prod-invoice-triage-tools");
   });
 });

@@ -43,7 +43,11 @@ function declaration(mode: "role" | "tagged-sessions"): DeclarationInput {
   return {
     platform: { ...PLATFORM, toolSessions: mode, vault: { ...PLATFORM.vault, ...(tagged ? { awsEngineRoleArn: ENGINE } : {}) } },
     // Role mode has no sessions to configure.
-    agents: [tagged ? base : { ...base, tools: base.tools!.map((tool) => Object.fromEntries(Object.entries(tool).filter(([key]) => key !== "session")) as typeof tool) }],
+    agents: [
+      tagged
+        ? base
+        : { ...base, tools: base.tools!.map((tool) => Object.fromEntries(Object.entries(tool).filter(([key]) => key !== "session")) as typeof tool) },
+    ],
   };
 }
 
@@ -59,7 +63,8 @@ function asSession(toolRole: IamRolePlan, call: Call, tags: Record<string, strin
   return decide(toolRole, { ...call, context: { ...call.context, ...context } });
 }
 
-const secretRole = (plan: AgentPlan, tool: string) => execution(plan).vault.secretRoles.find((role): role is AwsSecretRolePlan => role.type === "aws" && role.tool === tool)!;
+const secretRole = (plan: AgentPlan, tool: string) =>
+  execution(plan).vault.secretRoles.find((role): role is AwsSecretRolePlan => role.type === "aws" && role.tool === tool)!;
 
 /** The request context STS evaluates a tagged AssumeRole in: the tags, their keys, the external id. */
 function assumeContext(tags: Record<string, string>, externalId?: string): Record<string, string | string[]> {
@@ -108,7 +113,13 @@ describe("tagged-sessions: a session minted for one tool acts only for that tool
 
   it("each tool's Vault role sets its own tags, TTL and external id on the agent's tool role", () => {
     const ledger = secretRole(plan, "ledger");
-    expect(ledger).toMatchObject({ credentialType: "assumed_role", roleArns: [toolRole.arn], externalId: "claims-ledger-2026", defaultStsTtl: 20 * 60, name: "test.claims.ledger" });
+    expect(ledger).toMatchObject({
+      credentialType: "assumed_role",
+      roleArns: [toolRole.arn],
+      externalId: "claims-ledger-2026",
+      defaultStsTtl: 20 * 60,
+      name: "test.claims.ledger",
+    });
     expect(ledger.sessionTags).toEqual({
       [SESSION_TAG.agent]: "claims",
       [SESSION_TAG.identity]: "execution",
@@ -139,7 +150,9 @@ describe("tagged-sessions: only Vault's AWS engine, passing one tool's tags, sta
     expect(await trust(ENGINE_SESSION, "sts:AssumeRole", {})).toBe("ImplicitlyDenied");
     expect(await trust(ENGINE_SESSION, "sts:AssumeRole", assumeContext(ledgerTags))).toBe("ImplicitlyDenied");
     expect(await trust(ENGINE_SESSION, "sts:AssumeRole", assumeContext(ledgerTags, "guessed"))).toBe("ImplicitlyDenied");
-    expect(await trust(ENGINE_SESSION, "sts:AssumeRole", assumeContext({ ...summariseTags, [SESSION_TAG.dataClass]: "confidential" }))).toBe("ImplicitlyDenied");
+    expect(await trust(ENGINE_SESSION, "sts:AssumeRole", assumeContext({ ...summariseTags, [SESSION_TAG.dataClass]: "confidential" }))).toBe(
+      "ImplicitlyDenied",
+    );
   });
 
   it("refuses tags naming another agent, identity or environment, an undeclared tool, or an extra tag key", async () => {
@@ -205,7 +218,9 @@ describe("tagged-sessions declarations that cannot work are refused before compi
   it("without a known Vault AWS engine role", () => {
     const input = declaration("tagged-sessions");
     const vault = { ...input.platform.vault, awsEngineRoleArn: undefined };
-    expect(refuse({ ...input, platform: { ...input.platform, vault } })).toMatch(/platform\.vault\.awsEngineRoleArn: toolSessions tagged-sessions: declare the IAM role/);
+    expect(refuse({ ...input, platform: { ...input.platform, vault } })).toMatch(
+      /platform\.vault\.awsEngineRoleArn: toolSessions tagged-sessions: declare the IAM role/,
+    );
   });
 
   it("with a Vault older than 1.17.2 (no session_tags on AWS secret roles)", () => {
@@ -215,12 +230,20 @@ describe("tagged-sessions declarations that cannot work are refused before compi
 
   it("with an engine role in another account", () => {
     const input = declaration("tagged-sessions");
-    expect(refuse({ ...input, platform: { ...input.platform, vault: { ...input.platform.vault, awsEngineRoleArn: "arn:aws:iam::444455556666:role/vault-aws-engine" } } })).toMatch(/must be in the platform account 111122223333/);
+    expect(
+      refuse({
+        ...input,
+        platform: { ...input.platform, vault: { ...input.platform.vault, awsEngineRoleArn: "arn:aws:iam::444455556666:role/vault-aws-engine" } },
+      }),
+    ).toMatch(/must be in the platform account 111122223333/);
   });
 
   it("a session on a non-aws tool, or in role mode, and a session TTL under AWS's 15m", () => {
     const tagged = declaration("tagged-sessions");
-    const kvSession = { ...tagged, agents: [{ ...tagged.agents[0], tools: [{ name: "token", kv: { path: "token" }, session: { ttl: "15m" } }] }] } as DeclarationInput;
+    const kvSession = {
+      ...tagged,
+      agents: [{ ...tagged.agents[0], tools: [{ name: "token", kv: { path: "token" }, session: { ttl: "15m" } }] }],
+    } as DeclarationInput;
     expect(refuse(kvSession)).toMatch(/session applies to aws tools only/);
     const roleMode = { ...declaration("role"), agents: [claimsAgent()] };
     expect(refuse(roleMode)).toMatch(/session needs platform\.toolSessions: tagged-sessions/);
@@ -232,9 +255,16 @@ describe("tagged-sessions declarations that cannot work are refused before compi
 describe("tagged-sessions: revoking the agent ends its tool sessions", () => {
   const revokedAt = "2026-11-28T10:00:00Z";
   const input = declaration("tagged-sessions");
-  const revoked = planDeclaration({ ...input, agents: [{ ...input.agents[0], revoked: { at: revokedAt, reason: "incident 42" } }] }, "test", NOW).plan.agents[0];
+  const revoked = planDeclaration({ ...input, agents: [{ ...input.agents[0], revoked: { at: revokedAt, reason: "incident 42" } }] }, "test", NOW).plan
+    .agents[0];
   const toolRole = execution(revoked).toolRole!;
-  const tags = { [SESSION_TAG.agent]: "claims", [SESSION_TAG.identity]: "execution", [SESSION_TAG.tool]: "summarise", [SESSION_TAG.dataClass]: "internal", [SESSION_TAG.environment]: "test" };
+  const tags = {
+    [SESSION_TAG.agent]: "claims",
+    [SESSION_TAG.identity]: "execution",
+    [SESSION_TAG.tool]: "summarise",
+    [SESSION_TAG.dataClass]: "internal",
+    [SESSION_TAG.environment]: "test",
+  };
 
   it("denies a session issued before the revocation, refuses new ones, and removes the Vault roles", async () => {
     const before = { ...SUMMARISE, context: { "aws:TokenIssueTime": "2026-11-28T09:59:00Z" } };
@@ -254,7 +284,11 @@ describe("tagged-sessions: tools sharing a data class share a trust statement, n
         ...input.agents[0],
         tools: [
           { name: "summarise", dataClass: "internal" as const, aws: [{ actions: ["s3:GetObject"], resources: ["arn:aws:s3:::acme-data/claims/*"] }] },
-          { name: "ledger", dataClass: "internal" as const, aws: [{ actions: ["dynamodb:DeleteItem"], resources: [`arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/claims-ledger`] }] },
+          {
+            name: "ledger",
+            dataClass: "internal" as const,
+            aws: [{ actions: ["dynamodb:DeleteItem"], resources: [`arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/claims-ledger`] }],
+          },
         ],
       },
     ],

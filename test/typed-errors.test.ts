@@ -61,7 +61,9 @@ describe("declaration errors are InputPropertiesErrors", () => {
   it("construct() rejects with the same InputPropertiesError (the engine shows it per input)", async () => {
     installMocks();
     const provider = new ComponentProvider(providerOptions());
-    const rejection = await provider.construct("bad", "agent-identity:index:Agent", { ...agent("bad"), tier: "superuser", platform: PLATFORM, validationDate: TODAY_DATE }, {}).catch((e: unknown) => e);
+    const rejection = await provider
+      .construct("bad", "agent-identity:index:Agent", { ...agent("bad"), tier: "superuser", platform: PLATFORM, validationDate: TODAY_DATE }, {})
+      .catch((e: unknown) => e);
     expect(pulumi.InputPropertiesError.isInstance(rejection)).toBe(true);
     expect((rejection as pulumi.InputPropertiesError).errors).toEqual([{ propertyPath: "tier", reason: expect.stringMatching(/one of/) }]);
   }, 120_000);
@@ -114,17 +116,31 @@ describe("platform fields from other resources", () => {
     installMocks("dev", "agent-identity", { "eks:index:Cluster": () => ({ oidcProviderArn: OTHER_ACCOUNT_OIDC }) });
     const cluster = new EksLikeCluster("other");
     // Everything that can be checked now is: the placeholder passes, so construction succeeds.
-    new Agent("solo", { ...agent("solo"), platform: { ...PLATFORM, aws: { ...PLATFORM.aws, oidcProviderArn: cluster.oidcProviderArn } }, validationDate: TODAY_DATE });
+    new Agent("solo", {
+      ...agent("solo"),
+      platform: { ...PLATFORM, aws: { ...PLATFORM.aws, oidcProviderArn: cluster.oidcProviderArn } },
+      validationDate: TODAY_DATE,
+    });
     await settle();
     expect(customRegistrations()).toEqual([]);
     const error = unhandled.find((e) => pulumi.InputPropertiesError.isInstance(e)) as pulumi.InputPropertiesError | undefined;
-    expect(error?.errors).toEqual([{ propertyPath: "platform.aws.oidcProviderArn", reason: expect.stringMatching(/account 999988887777, not the platform account 111122223333/) }]);
+    expect(error?.errors).toEqual([
+      { propertyPath: "platform.aws.oidcProviderArn", reason: expect.stringMatching(/account 999988887777, not the platform account 111122223333/) },
+    ]);
   }, 60_000);
 
   it("a bad plain field still fails at once, with the output pending", () => {
     installMocks("dev", "agent-identity", { "eks:index:Cluster": () => ({ oidcProviderArn: OIDC }) });
     const cluster = new EksLikeCluster("c");
-    const error = errorOf(() => new Agent("solo", { ...agent("solo"), tier: "superuser", platform: { ...PLATFORM, aws: { ...PLATFORM.aws, oidcProviderArn: cluster.oidcProviderArn } }, validationDate: TODAY_DATE }));
+    const error = errorOf(
+      () =>
+        new Agent("solo", {
+          ...agent("solo"),
+          tier: "superuser",
+          platform: { ...PLATFORM, aws: { ...PLATFORM.aws, oidcProviderArn: cluster.oidcProviderArn } },
+          validationDate: TODAY_DATE,
+        }),
+    );
     expect((error as pulumi.InputPropertiesError).errors.map((e) => e.propertyPath)).toEqual(["tier"]);
   });
 });

@@ -47,7 +47,9 @@ describe.each(["identity-review.yml", "deploy.yml"])("%s", (name) => {
     const aws = using(workflow, "aws-actions/configure-aws-credentials");
     expect(aws.length).toBeGreaterThan(0);
     const include = Object.values(workflow.jobs).flatMap((job) => job.strategy?.matrix?.include ?? []);
-    const roles = aws.flatMap((step) => (step.with?.["role-to-assume"] === "${{ matrix.role }}" ? include.map((entry) => entry.role) : [step.with?.["role-to-assume"]]));
+    const roles = aws.flatMap((step) =>
+      step.with?.["role-to-assume"] === "${{ matrix.role }}" ? include.map((entry) => entry.role) : [step.with?.["role-to-assume"]],
+    );
     for (const role of roles) expect(role).toMatch(/^arn:aws:iam::\d{12}:role\//);
     const jobsWithAws = Object.values(workflow.jobs).filter((job) => job.steps.some((s) => s.uses?.startsWith("aws-actions/")));
     for (const job of jobsWithAws) expect(job.permissions?.["id-token"]).toBe("write");
@@ -120,7 +122,8 @@ describe("identity-review.yml", () => {
 describe("deploy.yml", () => {
   const workflow = load("deploy.yml");
   const job = workflow.jobs.up;
-  const stackAws = (stack: string) => (parse(readFileSync(`stacks/Pulumi.${stack}.yaml`, "utf8")).config["agent-identity:platform"] as { aws: { accountId: string; region: string } }).aws;
+  const stackAws = (stack: string) =>
+    (parse(readFileSync(`stacks/Pulumi.${stack}.yaml`, "utf8")).config["agent-identity:platform"] as { aws: { accountId: string; region: string } }).aws;
 
   it("deploys each stack with its own account, region, role and cluster, and exports VAULT_ADDR", () => {
     const include = job.strategy!.matrix!.include!;
@@ -145,7 +148,14 @@ describe("deploy.yml", () => {
       writeFileSync(join(dir, "aws"), `#!/bin/sh\necho ${callerAccount}\n`, { mode: 0o755 });
       return spawnSync("bash", ["-c", check.run!], {
         encoding: "utf8",
-        env: { ...process.env, PATH: `${dir}:${process.env.PATH}`, STACK: stack, EXPECTED_ACCOUNT: expected.account, EXPECTED_REGION: expected.region, VAULT_ADDR: vault },
+        env: {
+          ...process.env,
+          PATH: `${dir}:${process.env.PATH}`,
+          STACK: stack,
+          EXPECTED_ACCOUNT: expected.account,
+          EXPECTED_REGION: expected.region,
+          VAULT_ADDR: vault,
+        },
       });
     } finally {
       rmSync(dir, { recursive: true, force: true });

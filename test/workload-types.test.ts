@@ -11,7 +11,10 @@ import { PLATFORM, agent } from "./helpers/fixtures";
 
 function sample(): WorkloadIdentity {
   const plan = compileAgent(parsePlatform(PLATFORM), parseAgent(agent("worker")));
-  return workloadIdentity(plan.identities.find((i) => i.kind === "execution")!, { vaultAudience: "vault" });
+  return workloadIdentity(
+    plan.identities.find((i) => i.kind === "execution")!,
+    { vaultAudience: "vault" },
+  );
 }
 
 /** The sample program: what the README tells users to write. */
@@ -25,7 +28,12 @@ function podSpecFor(workload: WorkloadIdentity): k8s.types.input.core.v1.PodSpec
 /** Or field by field, from the flat fields. */
 function podSpecFromFields(workload: WorkloadIdentity): k8s.types.input.core.v1.PodSpec {
   const container: k8s.types.input.core.v1.Container = { name: "agent", image: "example/agent:1.0", volumeMounts: workload.volumeMounts, env: workload.env };
-  return { serviceAccountName: workload.serviceAccountName, automountServiceAccountToken: workload.automountServiceAccountToken, volumes: workload.volumes, containers: [container] };
+  return {
+    serviceAccountName: workload.serviceAccountName,
+    automountServiceAccountToken: workload.automountServiceAccountToken,
+    volumes: workload.volumes,
+    containers: [container],
+  };
 }
 
 describe("workload helper types", () => {

@@ -21,7 +21,11 @@ describe("workloadIdentity", () => {
     ["an audience the Vault role does not accept", { vaultAudience: "other-vault" }, /is not the audience "vault"/],
     ["a token under Kubernetes' minimum", { vaultAudience: "vault", tokenExpirationSeconds: 599 }, /outside 600\.\.3600/],
     ["a day-long token", { vaultAudience: "vault", tokenExpirationSeconds: 86400 }, /outside 600\.\.3600/],
-    ["the Kubernetes token directory", { vaultAudience: "vault", mountPath: "/var/run/secrets/kubernetes.io/serviceaccount" }, /inside \/var\/run\/secrets\/kubernetes\.io/],
+    [
+      "the Kubernetes token directory",
+      { vaultAudience: "vault", mountPath: "/var/run/secrets/kubernetes.io/serviceaccount" },
+      /inside \/var\/run\/secrets\/kubernetes\.io/,
+    ],
     ["the EKS token directory", { vaultAudience: "vault", mountPath: "/var/run/secrets/eks.amazonaws.com/serviceaccount" }, /eks\.amazonaws\.com/],
     ["a parent that hides both", { vaultAudience: "vault", mountPath: "/var/run/secrets" }, /would hide/],
     ["a relative path", { vaultAudience: "vault", mountPath: "vault" }, /not absolute/],

@@ -65,6 +65,7 @@ export function auditFilePathProblem(path: string): string | null {
   if (segments.includes("")) return "an empty segment ('//' or a trailing '/'): name the log file itself, not a directory";
   if (segments.some((s) => s === "." || s === "..")) return "'.' and '..' segments are refused: write the path the log file really has";
   // /dev/null is Vault's "discard" under another name; a device is not an audit trail.
-  if (segments[0] === "dev" || segments[0] === "proc" || segments[0] === "sys") return `/${segments[0]} is not a place for a log file (/dev/null discards the trail): write it to a file on persistent storage, or stdout`;
+  if (segments[0] === "dev" || segments[0] === "proc" || segments[0] === "sys")
+    return `/${segments[0]} is not a place for a log file (/dev/null discards the trail): write it to a file on persistent storage, or stdout`;
   return null;
 }

@@ -27,7 +27,8 @@ export function egressCidrProblem(cidr: string): string | null {
   if (address % 2 ** (32 - prefix) !== 0) return `host bits are set: write the network address of the /${prefix}`;
   // Vault and VPC interface endpoints live in the VPC: private (RFC 1918) or shared (RFC 6598) space.
   // A public /16 (AWS service ranges, anyone's EC2 address) is an exfiltration path, so it is refused.
-  if (!ipv4BlockInside(address, prefix, PRIVATE_IPV4_RANGES)) return "not a private address range (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, 100.64.0.0/10): agent egress goes to the VPC's Vault and endpoint subnets, never to public addresses";
+  if (!ipv4BlockInside(address, prefix, PRIVATE_IPV4_RANGES))
+    return "not a private address range (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, 100.64.0.0/10): agent egress goes to the VPC's Vault and endpoint subnets, never to public addresses";
   return null;
 }
 
@@ -57,7 +58,10 @@ export const kubernetesAuthBootstrapSchema = z.strictObject({
     .describe("Kubernetes API server URL Vault calls for TokenReview."),
   caCertificate: z.string().max(16384).regex(PEM_CERT, "one PEM certificate").describe("The cluster's CA certificate (public; PEM)."),
   issuer: z.string().max(512).optional().describe("The cluster's service account issuer, when Vault validates it."),
-  disableLocalCaJwt: z.boolean().default(true).describe("true when Vault runs outside the cluster (it then uses the client's JWT for TokenReview). @default true"),
+  disableLocalCaJwt: z
+    .boolean()
+    .default(true)
+    .describe("true when Vault runs outside the cluster (it then uses the client's JWT for TokenReview). @default true"),
 });
 
 export const databaseConnectionBootstrapSchema = z.strictObject({
@@ -67,16 +71,24 @@ export const databaseConnectionBootstrapSchema = z.strictObject({
     .max(1024)
     // The only query parameter is sslmode=verify-full|verify-ca: any other (password=, host=, sslmode=disable) would
     // override the templated credentials, redirect the root login, or drop TLS for it.
-    .regex(/^postgres(ql)?:\/\/\{\{username\}\}:\{\{password\}\}@[A-Za-z0-9.-]+(:\d{1,5})?\/[A-Za-z0-9_-]+(\?sslmode=verify-(full|ca))?$/, "postgresql://{{username}}:{{password}}@host:5432/db?sslmode=verify-full (credentials only as Vault's templates; the only query parameter is sslmode=verify-full or verify-ca)")
+    .regex(
+      /^postgres(ql)?:\/\/\{\{username\}\}:\{\{password\}\}@[A-Za-z0-9.-]+(:\d{1,5})?\/[A-Za-z0-9_-]+(\?sslmode=verify-(full|ca))?$/,
+      "postgresql://{{username}}:{{password}}@host:5432/db?sslmode=verify-full (credentials only as Vault's templates; the only query parameter is sslmode=verify-full or verify-ca)",
+    )
     .describe("Connection URL with Vault's {{username}}/{{password}} templates, never the credentials themselves."),
-  username: z.string().min(1).max(63).regex(/^[a-z_][a-z0-9_]*$/, "a PostgreSQL role name").describe("The root (admin) user Vault connects as."),
-  passwordConfigKey: z.string().regex(CONFIG_KEY, "a stack config key name such as ledgerRootPassword").describe("Stack config key (secret) holding the root password; set it with `pulumi config set --secret`."),
+  username: z
+    .string()
+    .min(1)
+    .max(63)
+    .regex(/^[a-z_][a-z0-9_]*$/, "a PostgreSQL role name")
+    .describe("The root (admin) user Vault connects as."),
+  passwordConfigKey: z
+    .string()
+    .regex(CONFIG_KEY, "a stack config key name such as ledgerRootPassword")
+    .describe("Stack config key (secret) holding the root password; set it with `pulumi config set --secret`."),
   rootRotationStatements: z
     .array(
-      z
-        .string()
-        .max(200)
-        .regex(ROOT_ROTATION, `only ALTER ROLE "{{username}}" WITH PASSWORD '{{password}}' (Vault runs it as the root user: nothing else)`),
+      z.string().max(200).regex(ROOT_ROTATION, `only ALTER ROLE "{{username}}" WITH PASSWORD '{{password}}' (Vault runs it as the root user: nothing else)`),
     )
     .min(1)
     .max(1)
@@ -90,8 +102,16 @@ export const bootstrapSchema = z
     databaseConnections: z.array(databaseConnectionBootstrapSchema).max(100).default([]),
     aws: z
       .strictObject({
-        roleArn: z.string().regex(/^arn:aws(-cn|-us-gov)?:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/, "an IAM role ARN").describe("Role Vault assumes with its plugin identity token (workload identity federation)."),
-        identityTokenAudience: z.string().min(1).max(256).regex(/^[\x21-\x7e]+$/, "printable ASCII, no spaces").describe("Audience of Vault's plugin identity token, as trusted by the role's OIDC provider."),
+        roleArn: z
+          .string()
+          .regex(/^arn:aws(-cn|-us-gov)?:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/, "an IAM role ARN")
+          .describe("Role Vault assumes with its plugin identity token (workload identity federation)."),
+        identityTokenAudience: z
+          .string()
+          .min(1)
+          .max(256)
+          .regex(/^[\x21-\x7e]+$/, "printable ASCII, no spaces")
+          .describe("Audience of Vault's plugin identity token, as trusted by the role's OIDC provider."),
       })
       .optional()
       .describe("Create the AWS secrets engine; its own credentials come from Vault's plugin workload identity (Vault Enterprise 1.16+), never static keys."),
@@ -99,17 +119,18 @@ export const bootstrapSchema = z
       .union([
         z.strictObject({
           type: z.literal("file"),
-          filePath: checkedString(z.string().min(1).max(512).regex(AUDIT_FILE_PATH, "an absolute path of letters, digits, '.', '_', '-' and '/', or stdout"), (path) =>
-            // The pattern above already reported a malformed value.
-            AUDIT_FILE_PATH.test(path) ? auditFilePathProblem(path) : null,
-          ).describe(
-            "Absolute path of the audit log file (no '.', '..' or empty segments, not under /dev, /proc or /sys), or stdout.",
-          ),
+          filePath: checkedString(
+            z.string().min(1).max(512).regex(AUDIT_FILE_PATH, "an absolute path of letters, digits, '.', '_', '-' and '/', or stdout"),
+            (path) =>
+              // The pattern above already reported a malformed value.
+              AUDIT_FILE_PATH.test(path) ? auditFilePathProblem(path) : null,
+          ).describe("Absolute path of the audit log file (no '.', '..' or empty segments, not under /dev, /proc or /sys), or stdout."),
         }),
         z.strictObject({
           type: z.literal("socket"),
-          address: checkedString(z.string().min(1).max(260).regex(AUDIT_SOCKET_ADDRESS, "host:port, such as audit-collector.vault.svc:9090, 10.20.8.15:9090 or [fd00::15]:9090"), (address) =>
-            AUDIT_SOCKET_ADDRESS.test(address) ? auditSocketAddressProblem(address) : null,
+          address: checkedString(
+            z.string().min(1).max(260).regex(AUDIT_SOCKET_ADDRESS, "host:port, such as audit-collector.vault.svc:9090, 10.20.8.15:9090 or [fd00::15]:9090"),
+            (address) => (AUDIT_SOCKET_ADDRESS.test(address) ? auditSocketAddressProblem(address) : null),
           ).describe(
             "host:port of the audit receiver: a private or loopback IP (10/8, 172.16/12, 192.168/16, 100.64/10, 127/8, fc00::/7, ::1; IPv6 in brackets) or a DNS name (not resolved here).",
           ),
@@ -132,10 +153,22 @@ export const bootstrapSchema = z
     quota: z
       .strictObject({
         pods: z.number().int().min(1).max(1000).default(20),
-        requestsCpu: z.string().regex(/^\d{1,5}m?$/, "a CPU quantity such as 4 or 500m").default("4"),
-        requestsMemory: z.string().regex(/^\d{1,6}(Mi|Gi)$/, "a memory quantity such as 8Gi").default("8Gi"),
-        limitsCpu: z.string().regex(/^\d{1,5}m?$/, "a CPU quantity such as 8 or 500m").default("8"),
-        limitsMemory: z.string().regex(/^\d{1,6}(Mi|Gi)$/, "a memory quantity such as 16Gi").default("16Gi"),
+        requestsCpu: z
+          .string()
+          .regex(/^\d{1,5}m?$/, "a CPU quantity such as 4 or 500m")
+          .default("4"),
+        requestsMemory: z
+          .string()
+          .regex(/^\d{1,6}(Mi|Gi)$/, "a memory quantity such as 8Gi")
+          .default("8Gi"),
+        limitsCpu: z
+          .string()
+          .regex(/^\d{1,5}m?$/, "a CPU quantity such as 8 or 500m")
+          .default("8"),
+        limitsMemory: z
+          .string()
+          .regex(/^\d{1,6}(Mi|Gi)$/, "a memory quantity such as 16Gi")
+          .default("16Gi"),
       })
       .default({ pods: 20, requestsCpu: "4", requestsMemory: "8Gi", limitsCpu: "8", limitsMemory: "16Gi" })
       .describe("ResourceQuota of every agent namespace; a LimitRange gives containers defaults under it."),
@@ -147,7 +180,11 @@ export type BootstrapDeclaration = z.output<typeof bootstrapSchema>;
 interface PlatformView {
   readonly environment?: string;
   readonly aws: { readonly accountId: string; readonly partition: string; readonly region?: string };
-  readonly vault: { readonly version?: string; readonly edition: "community" | "enterprise"; readonly databaseConnections: ReadonlyArray<{ readonly name: string; readonly plugin: string }> };
+  readonly vault: {
+    readonly version?: string;
+    readonly edition: "community" | "enterprise";
+    readonly databaseConnections: ReadonlyArray<{ readonly name: string; readonly plugin: string }>;
+  };
   readonly clusters?: ReadonlyArray<{ readonly name: string; readonly region?: string }>;
   readonly kubernetes: { readonly namespacePerAgent: boolean };
   readonly bootstrap?: BootstrapDeclaration;
@@ -168,35 +205,48 @@ export function bootstrapIssues(platform: PlatformView): Array<{ path: (string |
     // Vault trusts whatever this host's TokenReview approves: it must be this cluster's own EKS endpoint.
     const endpoint = EKS_ENDPOINT.exec(auth.host);
     const region = regionOf(auth.cluster);
-    if (!endpoint) add(["kubernetesAuth", i, "host"], "an EKS API server endpoint https://<id>.<zone>.<region>.eks.amazonaws.com (amazonaws.com.cn in China): Vault accepts every token this host's TokenReview approves");
-    else if (region && endpoint[1] !== region) add(["kubernetesAuth", i, "host"], `the endpoint is in ${endpoint[1]}, but cluster "${auth.cluster}" is in ${region}`);
+    if (!endpoint)
+      add(
+        ["kubernetesAuth", i, "host"],
+        "an EKS API server endpoint https://<id>.<zone>.<region>.eks.amazonaws.com (amazonaws.com.cn in China): Vault accepts every token this host's TokenReview approves",
+      );
+    else if (region && endpoint[1] !== region)
+      add(["kubernetesAuth", i, "host"], `the endpoint is in ${endpoint[1]}, but cluster "${auth.cluster}" is in ${region}`);
     const other = hosts.get(auth.host.toLowerCase());
     if (other !== undefined) add(["kubernetesAuth", i, "host"], `the same API server as cluster "${other}": each auth mount verifies its own cluster's tokens`);
     hosts.set(auth.host.toLowerCase(), auth.cluster);
     if (configured.has(auth.cluster)) add(["kubernetesAuth", i, "cluster"], `cluster "${auth.cluster}" is configured twice`);
     configured.add(auth.cluster);
   });
-  for (const cluster of clusters) if (!configured.has(cluster)) add(["kubernetesAuth"], `cluster "${cluster}" has no Kubernetes auth configuration: every cluster's auth mount is created`);
+  for (const cluster of clusters)
+    if (!configured.has(cluster)) add(["kubernetesAuth"], `cluster "${cluster}" has no Kubernetes auth configuration: every cluster's auth mount is created`);
   const declared = new Map(platform.vault.databaseConnections.map((c) => [c.name, c.plugin]));
   const seen = new Set<string>();
   bootstrap.databaseConnections.forEach((connection, i) => {
     const plugin = declared.get(connection.name);
     if (plugin === undefined) add(["databaseConnections", i, "name"], `"${connection.name}" is not in platform.vault.databaseConnections`);
-    else if (plugin !== "postgresql-database-plugin") add(["databaseConnections", i, "name"], `"${connection.name}" uses ${plugin}; bootstrap creates PostgreSQL connections only`);
+    else if (plugin !== "postgresql-database-plugin")
+      add(["databaseConnections", i, "name"], `"${connection.name}" uses ${plugin}; bootstrap creates PostgreSQL connections only`);
     if (seen.has(connection.name)) add(["databaseConnections", i, "name"], `"${connection.name}" is configured twice`);
     seen.add(connection.name);
   });
   for (const connection of platform.vault.databaseConnections) {
-    if (!seen.has(connection.name)) add(["databaseConnections"], `connection "${connection.name}" (platform.vault.databaseConnections) has no bootstrap configuration`);
+    if (!seen.has(connection.name))
+      add(["databaseConnections"], `connection "${connection.name}" (platform.vault.databaseConnections) has no bootstrap configuration`);
   }
   if (bootstrap.aws) {
     if (!vaultSupports(platform.vault, "pluginWorkloadIdentity")) {
-      add(["aws"], "the AWS secrets engine's own credentials come from plugin workload identity federation, which needs Vault Enterprise 1.16+ (declare platform.vault.version and edition); static access keys are not offered. Leave bootstrap.aws out and create the AWS mount yourself");
+      add(
+        ["aws"],
+        "the AWS secrets engine's own credentials come from plugin workload identity federation, which needs Vault Enterprise 1.16+ (declare platform.vault.version and edition); static access keys are not offered. Leave bootstrap.aws out and create the AWS mount yourself",
+      );
     }
     const account = bootstrap.aws.roleArn.split(":")[4];
     const partition = bootstrap.aws.roleArn.split(":")[1];
-    if (account !== platform.aws.accountId || partition !== platform.aws.partition) add(["aws", "roleArn"], `the role must be in the platform account ${platform.aws.accountId} and partition ${platform.aws.partition}`);
+    if (account !== platform.aws.accountId || partition !== platform.aws.partition)
+      add(["aws", "roleArn"], `the role must be in the platform account ${platform.aws.accountId} and partition ${platform.aws.partition}`);
   }
-  if (!platform.kubernetes.namespacePerAgent) add([], "bootstrap creates one namespace per agent with its own NetworkPolicy and quota: set kubernetes.namespacePerAgent true");
+  if (!platform.kubernetes.namespacePerAgent)
+    add([], "bootstrap creates one namespace per agent with its own NetworkPolicy and quota: set kubernetes.namespacePerAgent true");
   return issues;
 }

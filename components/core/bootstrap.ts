@@ -12,7 +12,12 @@ export function namespaceGuards(platform: Platform): NamespaceGuardsPlan | null 
   const bootstrap = platform.bootstrap;
   if (!bootstrap) return null;
   return {
-    egress: { dns: true, vaultCidrs: [...bootstrap.network.vaultCidrs], vaultPort: bootstrap.network.vaultPort, awsEndpointCidrs: [...bootstrap.network.awsEndpointCidrs] },
+    egress: {
+      dns: true,
+      vaultCidrs: [...bootstrap.network.vaultCidrs],
+      vaultPort: bootstrap.network.vaultPort,
+      awsEndpointCidrs: [...bootstrap.network.awsEndpointCidrs],
+    },
     quota: { ...bootstrap.quota },
   };
 }
@@ -21,7 +26,9 @@ export function namespaceGuards(platform: Platform): NamespaceGuardsPlan | null 
 function rolesOfConnection(platform: Platform, agents: readonly AgentDeclaration[], connection: string): string[] {
   return agents
     .filter((agent) => agent.revoked === undefined)
-    .flatMap((agent) => agent.tools.filter((tool) => tool.database?.connection === connection).map((tool) => vaultSecretRoleName(platform, agent.name, tool.name)))
+    .flatMap((agent) =>
+      agent.tools.filter((tool) => tool.database?.connection === connection).map((tool) => vaultSecretRoleName(platform, agent.name, tool.name)),
+    )
     .sort();
 }
 

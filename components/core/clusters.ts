@@ -41,7 +41,13 @@ export interface ClusterDeclaration {
 
 interface PlatformView {
   readonly aws: { readonly accountId: string; readonly partition: string; readonly region: string; readonly oidcProviderArn?: string };
-  readonly vault: { readonly kubernetesAuthPath: string; readonly audience: string; readonly kvMount: string; readonly databaseMount: string; readonly awsMount: string };
+  readonly vault: {
+    readonly kubernetesAuthPath: string;
+    readonly audience: string;
+    readonly kvMount: string;
+    readonly databaseMount: string;
+    readonly awsMount: string;
+  };
   readonly clusters?: readonly ClusterDeclaration[];
 }
 
@@ -115,7 +121,8 @@ export function clusterIssues(platform: PlatformView): ClusterIssue[] {
   const issues: ClusterIssue[] = [];
   const add = (path: (string | number)[], message: string) => issues.push({ path, message });
   if (!platform.clusters) {
-    if (!platform.aws.oidcProviderArn) add(["aws", "oidcProviderArn"], "required when platform.clusters is not declared (the single IRSA cluster's OIDC provider)");
+    if (!platform.aws.oidcProviderArn)
+      add(["aws", "oidcProviderArn"], "required when platform.clusters is not declared (the single IRSA cluster's OIDC provider)");
     return issues;
   }
   if (platform.aws.oidcProviderArn !== undefined) {
@@ -128,17 +135,27 @@ export function clusterIssues(platform: PlatformView): ClusterIssue[] {
   const secretMounts = [platform.vault.kvMount, platform.vault.databaseMount, platform.vault.awsMount];
   platform.clusters.forEach((cluster, i) => {
     if (names.has(cluster.name)) add(["clusters", i, "name"], `cluster "${cluster.name}" is declared twice`);
-    else if (sids.has(sid(cluster.name))) add(["clusters", i, "name"], `cluster "${cluster.name}" and cluster "${sids.get(sid(cluster.name))}" give the same IAM statement id (${sid(cluster.name)}); rename one`);
+    else if (sids.has(sid(cluster.name)))
+      add(
+        ["clusters", i, "name"],
+        `cluster "${cluster.name}" and cluster "${sids.get(sid(cluster.name))}" give the same IAM statement id (${sid(cluster.name)}); rename one`,
+      );
     names.add(cluster.name);
     sids.set(sid(cluster.name), cluster.name);
     const partition = partitionOfRegion(cluster.region);
-    if (partition !== platform.aws.partition) add(["clusters", i, "region"], `region ${cluster.region} is not in the platform's partition ${platform.aws.partition}`);
+    if (partition !== platform.aws.partition)
+      add(["clusters", i, "region"], `region ${cluster.region} is not in the platform's partition ${platform.aws.partition}`);
     const earlier = platform.clusters!.slice(0, i).find((other) => mountsOverlap(other.vaultAuthPath, cluster.vaultAuthPath));
-    if (earlier) add(["clusters", i, "vaultAuthPath"], `"${cluster.vaultAuthPath}" overlaps cluster ${earlier.name}'s auth mount "${earlier.vaultAuthPath}": each cluster needs its own Kubernetes auth mount (one mount verifies one cluster's tokens)`);
+    if (earlier)
+      add(
+        ["clusters", i, "vaultAuthPath"],
+        `"${cluster.vaultAuthPath}" overlaps cluster ${earlier.name}'s auth mount "${earlier.vaultAuthPath}": each cluster needs its own Kubernetes auth mount (one mount verifies one cluster's tokens)`,
+      );
     const clash = secretMounts.find((mount) => mountsOverlap(mount, cluster.vaultAuthPath));
     if (clash) add(["clusters", i, "vaultAuthPath"], `"${cluster.vaultAuthPath}" overlaps the secrets mount "${clash}"`);
     if (cluster.binding === "irsa") {
-      if (cluster.clusterName !== undefined) add(["clusters", i, "clusterName"], "only for binding pod-identity; an IRSA cluster is named by its oidcProviderArn");
+      if (cluster.clusterName !== undefined)
+        add(["clusters", i, "clusterName"], "only for binding pod-identity; an IRSA cluster is named by its oidcProviderArn");
       if (!cluster.oidcProviderArn) {
         add(["clusters", i, "oidcProviderArn"], "required for binding irsa: the cluster's IAM OIDC provider");
         return;
@@ -146,7 +163,10 @@ export function clusterIssues(platform: PlatformView): ClusterIssue[] {
       const problem = oidcProviderProblem(cluster.oidcProviderArn, scope);
       if (problem) add(["clusters", i, "oidcProviderArn"], problem);
       else if (parseEksOidcProvider(cluster.oidcProviderArn)!.region !== cluster.region) {
-        add(["clusters", i, "oidcProviderArn"], `the provider's issuer is in ${parseEksOidcProvider(cluster.oidcProviderArn)!.region}, the cluster in ${cluster.region}`);
+        add(
+          ["clusters", i, "oidcProviderArn"],
+          `the provider's issuer is in ${parseEksOidcProvider(cluster.oidcProviderArn)!.region}, the cluster in ${cluster.region}`,
+        );
       }
       const issuer = parseEksOidcProvider(cluster.oidcProviderArn)?.issuer;
       const audience = vaultAudienceProblem(platform.vault.audience, issuer);
@@ -154,12 +174,19 @@ export function clusterIssues(platform: PlatformView): ClusterIssue[] {
       const twin = platform.clusters!.slice(0, i).find((other) => other.oidcProviderArn === cluster.oidcProviderArn);
       if (twin) add(["clusters", i, "oidcProviderArn"], `cluster ${twin.name} has the same OIDC provider: one provider is one cluster`);
     } else {
-      if (cluster.oidcProviderArn !== undefined) add(["clusters", i, "oidcProviderArn"], "only for binding irsa; a Pod Identity cluster is named by clusterName");
-      if (!cluster.clusterName) add(["clusters", i, "clusterName"], "required for binding pod-identity: the EKS cluster's name (its ARN is built in the platform account)");
+      if (cluster.oidcProviderArn !== undefined)
+        add(["clusters", i, "oidcProviderArn"], "only for binding irsa; a Pod Identity cluster is named by clusterName");
+      if (!cluster.clusterName)
+        add(["clusters", i, "clusterName"], "required for binding pod-identity: the EKS cluster's name (its ARN is built in the platform account)");
       if (cluster.computeType === "fargate") {
-        add(["clusters", i, "binding"], "EKS Pod Identity is not available for pods on Fargate (the EKS Pod Identity Agent runs as a DaemonSet on EC2 Linux nodes): use binding irsa for this cluster");
+        add(
+          ["clusters", i, "binding"],
+          "EKS Pod Identity is not available for pods on Fargate (the EKS Pod Identity Agent runs as a DaemonSet on EC2 Linux nodes): use binding irsa for this cluster",
+        );
       }
-      const twin = platform.clusters!.slice(0, i).find((other) => other.binding === "pod-identity" && other.clusterName === cluster.clusterName && other.region === cluster.region);
+      const twin = platform
+        .clusters!.slice(0, i)
+        .find((other) => other.binding === "pod-identity" && other.clusterName === cluster.clusterName && other.region === cluster.region);
       if (twin && cluster.clusterName) add(["clusters", i, "clusterName"], `cluster ${twin.name} names the same EKS cluster`);
     }
   });
@@ -169,7 +196,13 @@ export function clusterIssues(platform: PlatformView): ClusterIssue[] {
 /** What is wrong with an agent's `clusters` list: unknown names, duplicates. */
 export function agentClusterIssues(platform: PlatformView, agent: { readonly clusters?: readonly string[] }): ClusterIssue[] {
   if (!agent.clusters) return [];
-  if (!platform.clusters) return [{ path: ["clusters"], message: "the platform declares no clusters (platform.clusters): leave clusters out, the agent runs in the platform's one cluster" }];
+  if (!platform.clusters)
+    return [
+      {
+        path: ["clusters"],
+        message: "the platform declares no clusters (platform.clusters): leave clusters out, the agent runs in the platform's one cluster",
+      },
+    ];
   const known = new Set(platform.clusters.map((c) => c.name));
   const issues: ClusterIssue[] = [];
   const seen = new Set<string>();
@@ -192,7 +225,8 @@ export function ignoredSingleClusterFields(platform: unknown): ClusterIssue[] {
   return [
     {
       path: ["vault", "kubernetesAuthPath"],
-      message: "ignored with platform.clusters: each cluster names its own Kubernetes auth mount (platform.clusters[].vaultAuthPath); remove vault.kubernetesAuthPath",
+      message:
+        "ignored with platform.clusters: each cluster names its own Kubernetes auth mount (platform.clusters[].vaultAuthPath); remove vault.kubernetesAuthPath",
     },
   ];
 }

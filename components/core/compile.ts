@@ -147,7 +147,13 @@ function globalProfileStatements(model: string, index: number): PolicyStatement[
  * see global-services.ts), not to the platform or declared regions, which would deny them; they
  * go in a statement of their own so regional actions keep their own regions.
  */
-export function toolStatements(platform: Platform, owns: readonly string[], tool: string, index: number, statement: AwsStatementDeclaration): PolicyStatement[] {
+export function toolStatements(
+  platform: Platform,
+  owns: readonly string[],
+  tool: string,
+  index: number,
+  statement: AwsStatementDeclaration,
+): PolicyStatement[] {
   const regional: string[] = [];
   const global = new Map<string, string[]>();
   for (const action of statement.actions) {
@@ -162,7 +168,8 @@ export function toolStatements(platform: Platform, owns: readonly string[], tool
     const prefixes = ownedListPrefixes(owns, regional, statement.resources);
     if (prefixes) condition.StringLike = { "s3:prefix": prefixes.length === 1 ? prefixes[0] : prefixes };
     // S3 ARNs carry no account: without this, "owning" a bucket name reaches that bucket in any account.
-    if (statement.resources.some((resource) => S3_ARN.test(resource))) condition.StringEquals = { ...condition.StringEquals, "s3:ResourceAccount": platform.aws.accountId };
+    if (statement.resources.some((resource) => S3_ARN.test(resource)))
+      condition.StringEquals = { ...condition.StringEquals, "s3:ResourceAccount": platform.aws.accountId };
     statements.push({
       Sid: sid("Tool", tool, String(index)),
       Effect: "Allow",
@@ -218,7 +225,9 @@ function executionStatements(platform: Platform, agent: AgentDeclaration): Polic
 function allToolStatements(platform: Platform, agent: AgentDeclaration, bind = false): PolicyStatement[] {
   const context = { agent: agent.name, environment: platform.environment };
   return agent.tools.flatMap((tool) =>
-    (tool.aws ?? []).flatMap((statement, index) => toolStatements(platform, agent.owns, tool.name, index, statement).map((s) => (bind ? bindToToolSession(s, context, tool) : s))),
+    (tool.aws ?? []).flatMap((statement, index) =>
+      toolStatements(platform, agent.owns, tool.name, index, statement).map((s) => (bind ? bindToToolSession(s, context, tool) : s)),
+    ),
   );
 }
 
@@ -250,12 +259,7 @@ function compileToolRole(platform: Platform, agent: AgentDeclaration, tier: Tier
 }
 
 /** Actions that would let a writer erase or shorten the audit record. */
-export const AUDIT_TAMPER_ACTIONS = [
-  "logs:DeleteLogGroup",
-  "logs:DeleteLogStream",
-  "logs:PutRetentionPolicy",
-  "logs:DeleteRetentionPolicy",
-] as const;
+export const AUDIT_TAMPER_ACTIONS = ["logs:DeleteLogGroup", "logs:DeleteLogStream", "logs:PutRetentionPolicy", "logs:DeleteRetentionPolicy"] as const;
 
 export const AUDIT_WRITE_ACTIONS = ["logs:CreateLogStream", "logs:PutLogEvents"] as const;
 
@@ -346,7 +350,10 @@ function trustPolicy(
   const several = clusters.length > 1;
   return policyDocument(
     clusters.map((cluster) => {
-      const statement = cluster.binding === "irsa" ? irsaStatement(cluster, namespace, serviceAccount, sessionPrefix) : podIdentityStatement(platform, cluster, namespace, serviceAccount);
+      const statement =
+        cluster.binding === "irsa"
+          ? irsaStatement(cluster, namespace, serviceAccount, sessionPrefix)
+          : podIdentityStatement(platform, cluster, namespace, serviceAccount);
       const base = revoked ? "RevokedNoNewSessions" : cluster.binding === "irsa" ? "IrsaOwnServiceAccountOnly" : "PodIdentityOwnServiceAccountOnly";
       // A revoked agent keeps its pinned statements but as Deny: no new session can start.
       return { Sid: several ? sid(base, cluster.name) : base, ...statement, Effect: revoked ? "Deny" : "Allow" };
@@ -368,7 +375,13 @@ function irsaAnnotations(roleArn: string): Record<string, string> {
  * form, unchanged). Where bindings mix, only IRSA clusters get them: in a Pod Identity cluster the
  * role-arn annotation would make the webhook inject a web-identity token that no trust accepts.
  */
-function bindingsFor(clusters: readonly EffectiveCluster[], namespace: string, serviceAccount: string, roleArn: string, allIrsa: boolean): ClusterBindingPlan[] {
+function bindingsFor(
+  clusters: readonly EffectiveCluster[],
+  namespace: string,
+  serviceAccount: string,
+  roleArn: string,
+  allIrsa: boolean,
+): ClusterBindingPlan[] {
   return clusters.map((cluster) => ({
     cluster: cluster.name,
     binding: cluster.binding,
@@ -551,7 +564,10 @@ export function leaseRevokeCommands(platform: Platform, agent: AgentDeclaration)
     // early for is_sts): the credentials stay valid until AWS expires them. AWS's documented way to
     // end them is the "revoke active sessions" policy on the target role (id_roles_use_revoke-sessions).
     // Tagged sessions: this deployment puts the revocation policy on the tool role itself.
-    if (role.sessionTags) return [`# tool ${role.tool}: its STS sessions of ${role.roleArns.join(", ")} end with the agent-identity-revoked policy this deployment puts on the tool role`];
+    if (role.sessionTags)
+      return [
+        `# tool ${role.tool}: its STS sessions of ${role.roleArns.join(", ")} end with the agent-identity-revoked policy this deployment puts on the tool role`,
+      ];
     return role.roleArns.flatMap((arn) => [
       `# tool ${role.tool}: vault lease revoke does NOT end the STS credentials Vault issued for ${arn} (valid up to ${Math.round(role.maxStsTtl / 60)}m). This ends them, and EVERY other session of that role issued before now; run with credentials of account ${arn.split(":")[4]}:`,
       `aws iam put-role-policy --role-name ${arn.slice(arn.lastIndexOf("/") + 1)} --policy-name AWSRevokeOlderSessions --policy-document "{\\"Version\\":\\"2012-10-17\\",\\"Statement\\":{\\"Effect\\":\\"Deny\\",\\"Action\\":\\"*\\",\\"Resource\\":\\"*\\",\\"Condition\\":{\\"DateLessThan\\":{\\"aws:TokenIssueTime\\":\\"$(date -u +%Y-%m-%dT%H:%M:%SZ)\\"}}}}"`,
@@ -596,12 +612,12 @@ export function compileAgent(platform: Platform, agent: AgentDeclaration): Agent
       name: tool.name,
       kind: toolKind(tool),
       dataClass: tool.dataClass,
-      ...(tool.aws ? { statementSids: tool.aws.flatMap((statement, index) => toolStatements(platform, agent.owns, tool.name, index, statement).map((s) => s.Sid!)) } : {}),
+      ...(tool.aws
+        ? { statementSids: tool.aws.flatMap((statement, index) => toolStatements(platform, agent.owns, tool.name, index, statement).map((s) => s.Sid!)) }
+        : {}),
       ...(tool.database ? { connection: tool.database.connection } : {}),
     })),
-    revoked: agent.revoked
-      ? { at: agent.revoked.at, reason: agent.revoked.reason, leaseRevokeCommands: leaseRevokeCommands(platform, agent) }
-      : null,
+    revoked: agent.revoked ? { at: agent.revoked.at, reason: agent.revoked.reason, leaseRevokeCommands: leaseRevokeCommands(platform, agent) } : null,
     identities: IDENTITY_KINDS.map((kind) => compileIdentity(platform, agent, kind, namespace, tier)),
   };
 }

@@ -97,7 +97,11 @@ export const isRoleShare = (share: Share): share is RoleShare => "vaultAwsRole" 
  * (`-orchestration`, `-execution`, `-audit`: other prefixes and environments) or in `-tools` (a tool
  * role: its own agent's tool sessions are exempted by the caller). Any path, any case.
  */
-export function looksLikeAgentRole(arn: string, planRoleArns: readonly string[], platform: { readonly namePrefix: string; readonly environment: string }): boolean {
+export function looksLikeAgentRole(
+  arn: string,
+  planRoleArns: readonly string[],
+  platform: { readonly namePrefix: string; readonly environment: string },
+): boolean {
   const lower = arn.toLowerCase();
   if (planRoleArns.some((role) => role.toLowerCase() === lower)) return true;
   const name = lower.slice(lower.lastIndexOf("/") + 1);
@@ -107,33 +111,43 @@ export function looksLikeAgentRole(arn: string, planRoleArns: readonly string[],
 function identityHoldings(agent: AgentPlan, identity: AgentPlan["identities"][number]): IdentityHoldings {
   const toolBySid = new Map<string, string>();
   for (const tool of agent.tools) for (const sidValue of tool.statementSids ?? []) if (!toolBySid.has(sidValue)) toolBySid.set(sidValue, tool.name);
-  const aws: AwsGrant[] = identityRoles(identity).flatMap((role) => role.policies).flatMap((policy) =>
-    policy.document.Statement.map((statement, index) => ({
-      tool: identity.kind === "execution" && statement.Sid ? (toolBySid.get(statement.Sid) ?? null) : null,
-      statement: statement.Sid ?? `#${index + 1}`,
-      effect: statement.Effect,
-      actions: asList(statement.Action),
-      notActions: asList(statement.NotAction),
-      resources: asList(statement.Resource),
-      notResources: asList(statement.NotResource),
-      condition: statement.Condition,
-    })),
-  );
+  const aws: AwsGrant[] = identityRoles(identity)
+    .flatMap((role) => role.policies)
+    .flatMap((policy) =>
+      policy.document.Statement.map((statement, index) => ({
+        tool: identity.kind === "execution" && statement.Sid ? (toolBySid.get(statement.Sid) ?? null) : null,
+        statement: statement.Sid ?? `#${index + 1}`,
+        effect: statement.Effect,
+        actions: asList(statement.Action),
+        notActions: asList(statement.NotAction),
+        resources: asList(statement.Resource),
+        notResources: asList(statement.NotResource),
+        condition: statement.Condition,
+      })),
+    );
   const secretRoles = identity.vault.secretRoles;
   const toolByPath = new Map(secretRoles.map((role) => [role.credentialsPath, role.tool]));
   const kvTools = new Map(agent.tools.filter((tool) => tool.kind === "kv").map((tool) => [tool.name, tool.name]));
   const vault: VaultGrant[] = (identity.vault.policy?.paths ?? [])
     .filter((rule) => !SELF_PATHS.has(rule.path))
-    .map((rule) => ({ path: rule.path, capabilities: rule.capabilities, tool: toolByPath.get(rule.path) ?? (kvTools.size === 1 ? [...kvTools.keys()][0] : null) }));
+    .map((rule) => ({
+      path: rule.path,
+      capabilities: rule.capabilities,
+      tool: toolByPath.get(rule.path) ?? (kvTools.size === 1 ? [...kvTools.keys()][0] : null),
+    }));
   return {
     agent: agent.name,
     identity: identity.kind,
     roleArn: identity.iamRole.arn,
     aws,
     vault,
-    databases: secretRoles.flatMap((role) => (role.type === "database" ? [{ tool: role.tool, connection: role.dbName, creationStatements: role.creationStatements }] : [])),
+    databases: secretRoles.flatMap((role) =>
+      role.type === "database" ? [{ tool: role.tool, connection: role.dbName, creationStatements: role.creationStatements }] : [],
+    ),
     // A tool session on the identity's own tool role is not a role assumed elsewhere: its grants are in `aws`.
-    assumedRoles: secretRoles.flatMap((role) => (role.type === "aws" && !isOwnToolSession(identity, role) ? role.roleArns.map((roleArn) => ({ tool: role.tool, roleArn })) : [])),
+    assumedRoles: secretRoles.flatMap((role) =>
+      role.type === "aws" && !isOwnToolSession(identity, role) ? role.roleArns.map((roleArn) => ({ tool: role.tool, roleArn })) : [],
+    ),
     kubernetes: [],
   };
 }
@@ -151,7 +165,12 @@ export function holdingsFromPlan(plan: FleetPlan): FleetHoldings {
     return {
       agent: agent.name,
       declared: agent.owns ?? [],
-      implicit: [...agent.identities.flatMap((identity) => identityRoles(identity).map((role) => role.arn)), agent.auditLogGroup.arn, kvSubtree(plan, agent), ...secretPaths],
+      implicit: [
+        ...agent.identities.flatMap((identity) => identityRoles(identity).map((role) => role.arn)),
+        agent.auditLogGroup.arn,
+        kvSubtree(plan, agent),
+        ...secretPaths,
+      ],
       auditLogGroupArn: agent.auditLogGroup.arn,
     };
   });

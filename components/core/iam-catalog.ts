@@ -223,7 +223,9 @@ function candidatesFor(entry: CatalogAction, arnService: string): Candidate[] {
     const templates = new Set<string>(entry.resourceTypes.map((type) => type.arn));
     for (const owner of [split(entry.action)![0], arnService]) for (const type of Object.values(resourceTypesOf(owner) ?? {})) templates.add(type.arn);
     const accepted = new Set(entry.resourceTypes.map((type) => type.arn));
-    list = [...templates].map((template) => ({ glob: templateGlob(template), length: literalLength(template), accepted: accepted.has(template) })).sort((a, b) => b.length - a.length);
+    list = [...templates]
+      .map((template) => ({ glob: templateGlob(template), length: literalLength(template), accepted: accepted.has(template) }))
+      .sort((a, b) => b.length - a.length);
     candidateLists.set(key, list);
   }
   return list;

@@ -3,15 +3,7 @@
  * in full at preview time and every rule can read it.
  */
 export type ConditionOperator =
-  | "StringEquals"
-  | "ForAllValues:StringEquals"
-  | "StringLike"
-  | "StringNotEquals"
-  | "DateLessThan"
-  | "DateGreaterThan"
-  | "ArnEquals"
-  | "ArnLike"
-  | "Bool";
+  "StringEquals" | "ForAllValues:StringEquals" | "StringLike" | "StringNotEquals" | "DateLessThan" | "DateGreaterThan" | "ArnEquals" | "ArnLike" | "Bool";
 
 export type ConditionBlock = Partial<Record<ConditionOperator, Record<string, string | string[]>>>;
 

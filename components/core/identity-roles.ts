@@ -12,5 +12,11 @@ export function identityRoles(identity: Pick<IdentityPlan, "iamRole" | "toolRole
 /** A secret role that mints one tool's session on the identity's own tool role (tagged sessions). */
 export function isOwnToolSession(identity: Pick<IdentityPlan, "toolRole">, role: SecretRolePlan): boolean {
   const toolRole = identity.toolRole;
-  return role.type === "aws" && role.sessionTags !== null && toolRole !== null && role.roleArns.length === 1 && role.roleArns[0].toLowerCase() === toolRole.arn.toLowerCase();
+  return (
+    role.type === "aws" &&
+    role.sessionTags !== null &&
+    toolRole !== null &&
+    role.roleArns.length === 1 &&
+    role.roleArns[0].toLowerCase() === toolRole.arn.toLowerCase()
+  );
 }

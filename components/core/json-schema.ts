@@ -30,7 +30,8 @@ export function stackFileJsonSchema(): Record<string, unknown> {
           "agent-identity:agents": embedded(z.toJSONSchema(agentsSchema, input)),
           "agent-identity:kubeContexts": {
             type: "object",
-            description: "Kubeconfig context of each platform cluster (keys: platform.clusters[].name; default: the cluster's name). Only with two or more clusters; no two clusters on one context.",
+            description:
+              "Kubeconfig context of each platform cluster (keys: platform.clusters[].name; default: the cluster's name). Only with two or more clusters; no two clusters on one context.",
             additionalProperties: { type: "string", minLength: 1, maxLength: MAX_KUBE_CONTEXT },
             maxProperties: MAX_CLUSTERS,
           },

@@ -55,7 +55,12 @@ export function writtenClusterNames(platform: unknown): string[] | undefined | n
 export function resolveKubeContexts(value: unknown, clusters: readonly string[] | undefined): Record<string, string> | undefined {
   const names = clusters ?? [];
   if (value === undefined) return names.length < 2 ? undefined : Object.fromEntries(names.map((name) => [name, name]));
-  if (!isRecord(value)) throw new KubeContextsError([{ message: `an object of cluster name → kubeconfig context, e.g. { blue: prod-blue, green: prod-green } (found ${Array.isArray(value) ? "a list" : value === null ? "null" : typeof value})` }]);
+  if (!isRecord(value))
+    throw new KubeContextsError([
+      {
+        message: `an object of cluster name → kubeconfig context, e.g. { blue: prod-blue, green: prod-green } (found ${Array.isArray(value) ? "a list" : value === null ? "null" : typeof value})`,
+      },
+    ]);
   const keys = Object.keys(value);
   if (names.length < 2) {
     const declared = names.length === 0 ? "declares no platform.clusters" : `declares one cluster (${names[0]})`;
@@ -65,7 +70,8 @@ export function resolveKubeContexts(value: unknown, clusters: readonly string[] 
       },
     ]);
   }
-  if (keys.length > MAX_CLUSTERS) throw new KubeContextsError([{ message: `${keys.length} entries: at most one per cluster (platform.clusters: ${names.join(", ")})` }]);
+  if (keys.length > MAX_CLUSTERS)
+    throw new KubeContextsError([{ message: `${keys.length} entries: at most one per cluster (platform.clusters: ${names.join(", ")})` }]);
   const problems: KubeContextsProblem[] = [];
   for (const key of keys) {
     if (!names.includes(key)) {
@@ -76,7 +82,13 @@ export function resolveKubeContexts(value: unknown, clusters: readonly string[] 
       continue;
     }
     const context = value[key];
-    if (typeof context !== "string" || context.trim() === "" || context !== context.trim() || context.length > MAX_KUBE_CONTEXT || hasControlCharacter(context)) {
+    if (
+      typeof context !== "string" ||
+      context.trim() === "" ||
+      context !== context.trim() ||
+      context.length > MAX_KUBE_CONTEXT ||
+      hasControlCharacter(context)
+    ) {
       problems.push({ key, message: `a kubeconfig context name (1 to ${MAX_KUBE_CONTEXT} characters, no control characters, no leading or trailing spaces)` });
     }
   }

@@ -97,7 +97,9 @@ export const planPlatformSchema = z.strictObject({
   bootstrap: z
     .strictObject({
       kubernetesAuth: z.array(z.strictObject({ cluster: text, host: text, caCertificate: text, issuer: text.optional(), disableLocalCaJwt: z.boolean() })),
-      databaseConnections: z.array(z.strictObject({ name: text, connectionUrl: text, username: text, passwordConfigKey: text, rootRotationStatements: strings })),
+      databaseConnections: z.array(
+        z.strictObject({ name: text, connectionUrl: text, username: text, passwordConfigKey: text, rootRotationStatements: strings }),
+      ),
       aws: z.strictObject({ roleArn: text, identityTokenAudience: text }).optional(),
       audit: z.union([
         z.strictObject({ type: z.literal("file"), filePath: text }),
@@ -325,7 +327,8 @@ export function parsePlan(input: unknown, source: string, reuse?: (rawAgent: unk
   let total = 0;
   const report = (error: z.ZodError, prefix: readonly PropertyKey[]) => {
     total += error.issues.length;
-    for (const issue of error.issues) if (problems.length < MAX_PROBLEMS) problems.push(`${pathText([...prefix, ...issue.path]) || "(root)"}: ${issue.message}`);
+    for (const issue of error.issues)
+      if (problems.length < MAX_PROBLEMS) problems.push(`${pathText([...prefix, ...issue.path]) || "(root)"}: ${issue.message}`);
   };
   const envelope = planEnvelopeSchema.safeParse(input);
   if (!envelope.success) report(envelope.error, []);

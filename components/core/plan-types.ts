@@ -210,7 +210,13 @@ export interface NamespaceGuardsPlan {
     /** VPC endpoint subnets, TCP 443. */
     readonly awsEndpointCidrs: readonly string[];
   };
-  readonly quota: { readonly pods: number; readonly requestsCpu: string; readonly requestsMemory: string; readonly limitsCpu: string; readonly limitsMemory: string };
+  readonly quota: {
+    readonly pods: number;
+    readonly requestsCpu: string;
+    readonly requestsMemory: string;
+    readonly limitsCpu: string;
+    readonly limitsMemory: string;
+  };
 }
 
 export interface KubernetesAuthBackendPlan {
@@ -250,7 +256,9 @@ export interface BootstrapPlan {
     /** tagged-sessions: the STS session name starts with the tool's Vault role (`<env>.<agent>.<tool>`); null: Vault's default. */
     readonly usernameTemplate: string | null;
   } | null;
-  readonly audit: { readonly type: "file"; readonly path: string; readonly options: Readonly<Record<string, string>> } | { readonly type: "socket"; readonly path: string; readonly options: Readonly<Record<string, string>> };
+  readonly audit:
+    | { readonly type: "file"; readonly path: string; readonly options: Readonly<Record<string, string>> }
+    | { readonly type: "socket"; readonly path: string; readonly options: Readonly<Record<string, string>> };
 }
 
 export interface FleetPlan {

@@ -32,7 +32,8 @@ export function dnsSuffix(partition: Partition): string {
  * accepted so AWS's documentation placeholder (`EXAMPLED539D4633E53DE1B71EXAMPLE`) plans. The host
  * (which only EKS can serve), the account and the partition are what bind the trust.
  */
-const EKS_OIDC_PROVIDER = /^arn:(aws|aws-cn|aws-us-gov):iam::(\d{12}):oidc-provider\/oidc\.eks\.([a-z]{2}(?:-[a-z]+)+-\d{1,2})\.(amazonaws\.com(?:\.cn)?)\/id\/([0-9A-Z]{32})$/;
+const EKS_OIDC_PROVIDER =
+  /^arn:(aws|aws-cn|aws-us-gov):iam::(\d{12}):oidc-provider\/oidc\.eks\.([a-z]{2}(?:-[a-z]+)+-\d{1,2})\.(amazonaws\.com(?:\.cn)?)\/id\/([0-9A-Z]{32})$/;
 
 export interface EksOidcProvider {
   readonly partition: string;
@@ -59,7 +60,8 @@ export function oidcProviderProblem(arn: string, platform?: { readonly accountId
   }
   const regionPartition = partitionOfRegion(provider.region);
   if (regionPartition !== provider.partition) return `the issuer's region ${provider.region} is not in partition ${provider.partition}`;
-  if (provider.suffix !== dnsSuffix(provider.partition)) return `an issuer in partition ${provider.partition} ends in ${dnsSuffix(provider.partition)}, not ${provider.suffix}`;
+  if (provider.suffix !== dnsSuffix(provider.partition))
+    return `an issuer in partition ${provider.partition} ends in ${dnsSuffix(provider.partition)}, not ${provider.suffix}`;
   if (platform && provider.partition !== platform.partition) return `the provider is in partition ${provider.partition}, the platform in ${platform.partition}`;
   if (platform && provider.account !== platform.accountId) {
     return `the provider belongs to account ${provider.account}, not the platform account ${platform.accountId} (IRSA roles trust a provider in their own account)`;
@@ -115,7 +117,10 @@ const FOREIGN_AUDIENCES = new Set([
 
 /** Compare audiences the way a reviewer would: case, scheme and trailing slashes do not make a new audience. */
 function normaliseAudience(audience: string): string {
-  return audience.toLowerCase().replace(/^[a-z][a-z0-9+.-]*:\/\//, "").replace(/\/+$/, "");
+  return audience
+    .toLowerCase()
+    .replace(/^[a-z][a-z0-9+.-]*:\/\//, "")
+    .replace(/\/+$/, "");
 }
 
 /** Why a Vault role audience is refused, or null. `issuer` (without scheme) is the cluster's, when known. */
@@ -125,7 +130,8 @@ export function vaultAudienceProblem(audience: string | undefined, issuer?: stri
   if (!/^[\x21-\x7e]+$/.test(audience)) return "contains spaces or characters outside printable ASCII";
   if (/[*?]/.test(audience)) return "contains a wildcard: Vault compares the audience exactly, name one";
   const normal = normaliseAudience(audience);
-  if (/^sts(\.[a-z0-9-]+)?\.amazonaws\.com(\.cn)?$/.test(normal)) return `"${audience}" is the IRSA audience: the AWS web-identity token would also log in to Vault`;
+  if (/^sts(\.[a-z0-9-]+)?\.amazonaws\.com(\.cn)?$/.test(normal))
+    return `"${audience}" is the IRSA audience: the AWS web-identity token would also log in to Vault`;
   if (FOREIGN_AUDIENCES.has(normal)) return `"${audience}" is another consumer's audience (AWS IAM, EKS Pod Identity or the Kubernetes API server)`;
   if (normal.startsWith("oidc.eks.") || (issuer !== undefined && normal === normaliseAudience(issuer))) {
     return `"${audience}" is the cluster's issuer, the API server's default audience: every pod's default token would log in to Vault`;

@@ -88,7 +88,8 @@ export class ResourceIndex<T> {
       listFor(this.at(parts), kind).push({ pattern: normalised, kind, self: true, below: false, value });
       if (coversBelow) {
         const base = parts.slice(0, -1);
-        for (const sep of ["/", ":"]) listFor(this.at([...base, `${last}${sep}`]), kind).push({ pattern: `${normalised}${sep}*`, kind, self: false, below: true, value });
+        for (const sep of ["/", ":"])
+          listFor(this.at([...base, `${last}${sep}`]), kind).push({ pattern: `${normalised}${sep}*`, kind, self: false, below: true, value });
       }
       return;
     }

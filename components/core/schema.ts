@@ -9,7 +9,15 @@ import { z } from "zod";
 import { isDuration } from "./durations";
 import { DATA_CLASSES } from "./tiers";
 import { labelPath, plainMessage } from "./declaration-errors";
-import { boundaryProblem, mountsOverlap, oidcProviderProblem, parseEksOidcProvider, partitionOfRegion, vaultAudienceProblem, vaultPathProblem } from "./platform-fields";
+import {
+  boundaryProblem,
+  mountsOverlap,
+  oidcProviderProblem,
+  parseEksOidcProvider,
+  partitionOfRegion,
+  vaultAudienceProblem,
+  vaultPathProblem,
+} from "./platform-fields";
 import { crossFieldIssues } from "./consistency";
 import { BINDINGS, COMPUTE_TYPES, EKS_CLUSTER_NAME, MAX_CLUSTERS, agentClusterIssues, clusterIssues, ignoredSingleClusterFields } from "./clusters";
 import { bootstrapSchema, bootstrapIssues } from "./bootstrap-schema";
@@ -28,7 +36,10 @@ const nameSegment = (max: number) =>
   z
     .string()
     .max(max, `at most ${max} characters`)
-    .regex(/^[a-z0-9]+$/, "lower-case letters and digits only, no '-' (names join prefix, environment and agent with '-', so a '-' here lets two stacks derive the same name)");
+    .regex(
+      /^[a-z0-9]+$/,
+      "lower-case letters and digits only, no '-' (names join prefix, environment and agent with '-', so a '-' here lets two stacks derive the same name)",
+    );
 
 const duration = z.string().refine(isDuration, "a duration like 90s, 10m, 1h or 1d");
 
@@ -61,9 +72,7 @@ const checked = (base: z.ZodString, problem: (value: string) => string | null) =
 const awsRegion = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, "an AWS region such as us-east-1");
 
 /** CloudWatch Logs accepts only these retention periods (PutRetentionPolicy). */
-export const LOG_RETENTION_DAYS = [
-  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
-] as const;
+export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
 
 export const TIERS = ["batch", "assistant", "high-risk"] as const;
 export const tierSchema = z.enum(TIERS);
@@ -132,7 +141,10 @@ export const roleShareSchema = z.strictObject({
   vaultAwsRole: z
     .string()
     .max(2048)
-    .regex(/^arn:aws(-cn|-us-gov)?:iam::\d{12}:role\/([\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/, "a concrete IAM role ARN (arn:aws:iam::<account>:role/<path/>name, no wildcard)")
+    .regex(
+      /^arn:aws(-cn|-us-gov)?:iam::\d{12}:role\/([\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/,
+      "a concrete IAM role ARN (arn:aws:iam::<account>:role/<path/>name, no wildcard)",
+    )
     .describe("The one IAM role (concrete ARN) the listed agents' vaultAws tools may assume through Vault; never an agent identity role."),
   agents: z.array(dnsLabel(40)).min(1).max(1000).describe("Agents whose vaultAws tools may assume this role."),
 });
@@ -153,7 +165,10 @@ export const clusterSchema = z
       .optional()
       .describe("binding pod-identity: the EKS cluster's name; its ARN is built in the platform account and the cluster's region."),
     vaultAuthPath: checked(z.string(), (path) => vaultPathProblem(path, "auth")).describe("This cluster's own Vault Kubernetes auth mount, under auth/."),
-    computeType: z.enum(COMPUTE_TYPES).default("ec2").describe("Where the agents' pods run: ec2 nodes or fargate (Pod Identity is not available on Fargate). @default ec2"),
+    computeType: z
+      .enum(COMPUTE_TYPES)
+      .default("ec2")
+      .describe("Where the agents' pods run: ec2 nodes or fargate (Pod Identity is not available on Fargate). @default ec2"),
   })
   .describe("One EKS cluster agents run in.");
 
@@ -185,10 +200,18 @@ export const platformSchema = z
     vault: z.strictObject({
       kubernetesAuthPath: checked(z.string(), (path) => vaultPathProblem(path, "auth"))
         .default("kubernetes")
-        .describe("Path of the existing Kubernetes auth mount, under auth/ (written without the prefix); not token. Single-cluster form only: refused with platform.clusters (each cluster names its vaultAuthPath)."),
-      kvMount: checked(z.string(), (path) => vaultPathProblem(path, "secrets")).default("kv").describe("Path of the existing KV v2 mount."),
-      databaseMount: checked(z.string(), (path) => vaultPathProblem(path, "secrets")).default("database").describe("Path of the existing database secrets mount."),
-      awsMount: checked(z.string(), (path) => vaultPathProblem(path, "secrets")).default("aws").describe("Path of the existing AWS secrets mount."),
+        .describe(
+          "Path of the existing Kubernetes auth mount, under auth/ (written without the prefix); not token. Single-cluster form only: refused with platform.clusters (each cluster names its vaultAuthPath).",
+        ),
+      kvMount: checked(z.string(), (path) => vaultPathProblem(path, "secrets"))
+        .default("kv")
+        .describe("Path of the existing KV v2 mount."),
+      databaseMount: checked(z.string(), (path) => vaultPathProblem(path, "secrets"))
+        .default("database")
+        .describe("Path of the existing database secrets mount."),
+      awsMount: checked(z.string(), (path) => vaultPathProblem(path, "secrets"))
+        .default("aws")
+        .describe("Path of the existing AWS secrets mount."),
       audience: checked(z.string(), (audience) => vaultAudienceProblem(audience))
         .default("vault")
         .describe("Audience of the projected ServiceAccount token Vault accepts; not sts.amazonaws.com, not the API server's."),
@@ -196,7 +219,9 @@ export const platformSchema = z
         .string()
         .regex(/^\d{1,3}\.\d{1,3}(\.\d{1,3})?$/, "a Vault version like 1.21.1")
         .optional()
-        .describe("Version of the Vault server. Fields that need a newer Vault (alias metadata: 1.21+ Enterprise) are left out when it is older or not declared."),
+        .describe(
+          "Version of the Vault server. Fields that need a newer Vault (alias metadata: 1.21+ Enterprise) are left out when it is older or not declared.",
+        ),
       edition: z.enum(["community", "enterprise"]).default("community").describe("Vault edition. @default community"),
       awsEngineRoleArn: z
         .string()
@@ -224,7 +249,9 @@ export const platformSchema = z
       .min(1, "at least one cluster (leave clusters out for the single-cluster form)")
       .max(MAX_CLUSTERS)
       .optional()
-      .describe("The clusters agents run in, each with its binding (irsa or pod-identity) and its own Vault Kubernetes auth mount. @default one IRSA cluster from aws.oidcProviderArn and vault.kubernetesAuthPath"),
+      .describe(
+        "The clusters agents run in, each with its binding (irsa or pod-identity) and its own Vault Kubernetes auth mount. @default one IRSA cluster from aws.oidcProviderArn and vault.kubernetesAuthPath",
+      ),
     bootstrap: bootstrapSchema.optional(),
     toolSessions: z
       .enum(TOOL_SESSION_MODES)
@@ -245,7 +272,8 @@ export const platformSchema = z
     const issue = (path: PropertyKey[], message: string) => ctx.addIssue({ code: "custom", path, message });
     const regionPartition = partitionOfRegion(aws.region);
     if (regionPartition === null) issue(["aws", "region"], `region ${aws.region} is in a partition this library does not support (aws, aws-cn, aws-us-gov)`);
-    else if (regionPartition !== aws.partition) issue(["aws", "partition"], `partition ${aws.partition} disagrees with region ${aws.region} (partition ${regionPartition})`);
+    else if (regionPartition !== aws.partition)
+      issue(["aws", "partition"], `partition ${aws.partition} disagrees with region ${aws.region} (partition ${regionPartition})`);
     // The field checks above already refused what is wrong on its own; these add what needs the platform.
     const platformScope = { accountId: aws.accountId, partition: aws.partition };
     const providerArn = aws.oidcProviderArn;
@@ -272,11 +300,7 @@ export const platformSchema = z
 export const awsStatementSchema = z.strictObject({
   actions: z.array(z.string().min(1)).min(1).describe("IAM actions, e.g. s3:GetObject."),
   resources: z.array(z.string().min(1)).min(1).describe("Resource ARNs the actions apply to."),
-  regions: z
-    .array(awsRegion)
-    .min(1)
-    .optional()
-    .describe("Regions allowed via aws:RequestedRegion. @default [platform region]"),
+  regions: z.array(awsRegion).min(1).optional().describe("Regions allowed via aws:RequestedRegion. @default [platform region]"),
 });
 
 const toolBase = {
@@ -304,7 +328,11 @@ export const toolSchema = z
     database: z
       .strictObject({
         connection: z.string().min(1).describe("Name of the database connection in the database mount."),
-        creationStatements: z.array(z.string().min(1).max(4000)).min(1).max(20).describe("SQL Vault runs to create the credential (PostgreSQL: checked against an allowlist)."),
+        creationStatements: z
+          .array(z.string().min(1).max(4000))
+          .min(1)
+          .max(20)
+          .describe("SQL Vault runs to create the credential (PostgreSQL: checked against an allowlist)."),
         revocationStatements: z
           .array(z.string().min(1).max(4000))
           .max(20)
@@ -404,7 +432,11 @@ export const agentSchema = z
   })
   .superRefine((agent, ctx) => {
     if (agent.approval && agent.approval.approvedBy.toLowerCase() === agent.sponsor.toLowerCase()) {
-      ctx.addIssue({ code: "custom", path: ["approval", "approvedBy"], message: `the sponsor ${agent.sponsor} cannot approve their own agent; a second person approves` });
+      ctx.addIssue({
+        code: "custom",
+        path: ["approval", "approvedBy"],
+        message: `the sponsor ${agent.sponsor} cannot approve their own agent; a second person approves`,
+      });
     }
     const seen = new Set<string>();
     agent.tools.forEach((tool, index) => {
@@ -430,13 +462,20 @@ export const declarationSchema = z
     const sponsors = new Map(declaration.agents.map((agent) => [agent.name, agent.sponsor.toLowerCase()]));
     declaration.platform.exceptions.forEach((exception, index) => {
       if (sponsors.get(exception.agent) === exception.approvedBy.toLowerCase()) {
-        ctx.addIssue({ code: "custom", path: ["platform", "exceptions", index, "approvedBy"], message: `${exception.approvedBy} sponsors agent ${exception.agent} and cannot approve its exception; a second person approves` });
+        ctx.addIssue({
+          code: "custom",
+          path: ["platform", "exceptions", index, "approvedBy"],
+          message: `${exception.approvedBy} sponsors agent ${exception.agent} and cannot approve its exception; a second person approves`,
+        });
       }
     });
     declaration.agents.forEach((agent, index) => {
-      for (const issue of crossFieldIssues(declaration.platform, agent)) ctx.addIssue({ code: "custom", path: ["agents", index, ...issue.path], message: issue.message });
-      for (const issue of agentClusterIssues(declaration.platform, agent)) ctx.addIssue({ code: "custom", path: ["agents", index, ...issue.path], message: issue.message });
-      for (const issue of toolSessionAgentIssues(declaration.platform, agent)) ctx.addIssue({ code: "custom", path: ["agents", index, ...issue.path], message: issue.message });
+      for (const issue of crossFieldIssues(declaration.platform, agent))
+        ctx.addIssue({ code: "custom", path: ["agents", index, ...issue.path], message: issue.message });
+      for (const issue of agentClusterIssues(declaration.platform, agent))
+        ctx.addIssue({ code: "custom", path: ["agents", index, ...issue.path], message: issue.message });
+      for (const issue of toolSessionAgentIssues(declaration.platform, agent))
+        ctx.addIssue({ code: "custom", path: ["agents", index, ...issue.path], message: issue.message });
     });
   });
 
@@ -476,7 +515,11 @@ export class DeclarationError extends Error {
   }
 }
 
-export function issuesOf(issues: ReadonlyArray<{ readonly path: readonly PropertyKey[]; readonly message: string }>, prefix: string, input: unknown): DeclarationIssue[] {
+export function issuesOf(
+  issues: ReadonlyArray<{ readonly path: readonly PropertyKey[]; readonly message: string }>,
+  prefix: string,
+  input: unknown,
+): DeclarationIssue[] {
   return issues.map((issue) => ({
     path: [prefix, ...issue.path.map(String)].filter(Boolean).join("."),
     label: labelPath(prefix, issue.path, input),

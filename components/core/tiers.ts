@@ -89,10 +89,7 @@ const minDefined = (a: number, b: number | undefined) => (b === undefined ? a : 
 export function effectiveTierPolicy(tier: Tier, limits: OrganisationLimits = {}): TierPolicy {
   const base = TIER_POLICIES[tier];
   const tokenMaxTtl = minDefined(base.tokenMaxTtl, limits.tokenMaxTtl);
-  const maxDataClass =
-    limits.maxDataClass && dataClassRank(limits.maxDataClass) < dataClassRank(base.maxDataClass)
-      ? limits.maxDataClass
-      : base.maxDataClass;
+  const maxDataClass = limits.maxDataClass && dataClassRank(limits.maxDataClass) < dataClassRank(base.maxDataClass) ? limits.maxDataClass : base.maxDataClass;
   return {
     tokenTtl: Math.min(minDefined(base.tokenTtl, limits.tokenTtl), tokenMaxTtl),
     tokenMaxTtl,

@@ -30,7 +30,12 @@ interface PlatformScope {
 }
 
 interface AgentScope {
-  readonly tools: ReadonlyArray<{ readonly name: string; readonly aws?: unknown; readonly session?: unknown; readonly vaultAws?: { readonly roleArn: string } }>;
+  readonly tools: ReadonlyArray<{
+    readonly name: string;
+    readonly aws?: unknown;
+    readonly session?: unknown;
+    readonly vaultAws?: { readonly roleArn: string };
+  }>;
 }
 
 /**
@@ -42,8 +47,10 @@ interface AgentScope {
 export function engineRoleProblem(arn: string, platform?: Pick<PlatformScope, "namePrefix" | "environment">): string | null {
   const path = arn.slice(arn.indexOf(":role/") + ":role/".length).toLowerCase();
   const name = path.slice(path.lastIndexOf("/") + 1);
-  if (/-(orchestration|execution|audit|tools)$/.test(name)) return `${arn} is named like an agent identity or tool role (…-orchestration, -execution, -audit, -tools): its sessions could mint every tool session of every agent; name the role Vault's AWS engine runs as`;
-  if (platform && name.startsWith(`${platform.namePrefix}-`.toLowerCase())) return `${arn} is named under this platform's prefix "${platform.namePrefix}-", which belongs to agent roles; name the role Vault's AWS engine runs as`;
+  if (/-(orchestration|execution|audit|tools)$/.test(name))
+    return `${arn} is named like an agent identity or tool role (…-orchestration, -execution, -audit, -tools): its sessions could mint every tool session of every agent; name the role Vault's AWS engine runs as`;
+  if (platform && name.startsWith(`${platform.namePrefix}-`.toLowerCase()))
+    return `${arn} is named under this platform's prefix "${platform.namePrefix}-", which belongs to agent roles; name the role Vault's AWS engine runs as`;
   if (path.startsWith("aws-service-role/") || name.startsWith("awsservicerole")) return `${arn} is a service-linked role: an AWS service acts as it, not Vault`;
   return null;
 }
@@ -73,24 +80,41 @@ export function toolSessionPlatformIssues(platform: PlatformScope): SessionIssue
   (platform.shared ?? []).forEach((share, index) => {
     const role = "vaultAwsRole" in share ? String(share.vaultAwsRole) : undefined;
     if (engine && role?.toLowerCase() === engine.toLowerCase()) {
-      issues.push({ path: ["shared", index, "vaultAwsRole"], message: `${role} is the role Vault's AWS engine runs as: an agent assuming it could mint every tool session of every agent; share a role of the target system` });
+      issues.push({
+        path: ["shared", index, "vaultAwsRole"],
+        message: `${role} is the role Vault's AWS engine runs as: an agent assuming it could mint every tool session of every agent; share a role of the target system`,
+      });
     }
   });
   if (declared !== undefined) {
     const [, partition, , , account] = declared.split(":");
     if (account !== platform.aws.accountId || partition !== platform.aws.partition) {
-      issues.push({ path: ["vault", "awsEngineRoleArn"], message: `the Vault AWS engine role must be in the platform account ${platform.aws.accountId} and partition ${platform.aws.partition}` });
+      issues.push({
+        path: ["vault", "awsEngineRoleArn"],
+        message: `the Vault AWS engine role must be in the platform account ${platform.aws.accountId} and partition ${platform.aws.partition}`,
+      });
     }
     if (bootstrapRole !== undefined && bootstrapRole.toLowerCase() !== declared.toLowerCase()) {
-      issues.push({ path: ["vault", "awsEngineRoleArn"], message: `differs from platform.bootstrap.aws.roleArn ${bootstrapRole}, the role the AWS engine this platform creates runs as: declare one of them` });
+      issues.push({
+        path: ["vault", "awsEngineRoleArn"],
+        message: `differs from platform.bootstrap.aws.roleArn ${bootstrapRole}, the role the AWS engine this platform creates runs as: declare one of them`,
+      });
     }
   }
   if (platform.toolSessions !== "tagged-sessions") {
-    if (declared !== undefined) issues.push({ path: ["vault", "awsEngineRoleArn"], message: "only used with toolSessions: tagged-sessions; leave it out (an unused principal is a reviewer's false lead)" });
+    if (declared !== undefined)
+      issues.push({
+        path: ["vault", "awsEngineRoleArn"],
+        message: "only used with toolSessions: tagged-sessions; leave it out (an unused principal is a reviewer's false lead)",
+      });
     return issues;
   }
   if (declared === undefined && bootstrapRole === undefined) {
-    issues.push({ path: ["vault", "awsEngineRoleArn"], message: "toolSessions tagged-sessions: declare the IAM role Vault's AWS secrets engine runs as (or platform.bootstrap.aws), the only principal a tool role trusts" });
+    issues.push({
+      path: ["vault", "awsEngineRoleArn"],
+      message:
+        "toolSessions tagged-sessions: declare the IAM role Vault's AWS secrets engine runs as (or platform.bootstrap.aws), the only principal a tool role trusts",
+    });
   }
   const version = platform.vault.version;
   if (version === undefined || compareVersions(version, SESSION_TAGS_MIN_VAULT) < 0) {
@@ -107,11 +131,22 @@ export function toolSessionAgentIssues(platform: Pick<PlatformScope, "toolSessio
   const engine = vaultAwsEnginePrincipal(platform)?.toLowerCase();
   agent.tools.forEach((tool, index) => {
     if (engine && tool.vaultAws?.roleArn.toLowerCase() === engine) {
-      issues.push({ path: ["tools", index, "vaultAws", "roleArn"], message: `tool ${tool.name}: ${tool.vaultAws.roleArn} is the role Vault's AWS engine runs as; an agent never assumes it (it could mint every tool session of every agent)` });
+      issues.push({
+        path: ["tools", index, "vaultAws", "roleArn"],
+        message: `tool ${tool.name}: ${tool.vaultAws.roleArn} is the role Vault's AWS engine runs as; an agent never assumes it (it could mint every tool session of every agent)`,
+      });
     }
     if (tool.session === undefined) return;
-    if (tool.aws === undefined) issues.push({ path: ["tools", index, "session"], message: `tool ${tool.name}: session applies to aws tools only (database, kv and vaultAws tools already have a Vault role of their own)` });
-    else if (platform.toolSessions !== "tagged-sessions") issues.push({ path: ["tools", index, "session"], message: `tool ${tool.name}: session needs platform.toolSessions: tagged-sessions; with role the tool's grants sit on the execution role` });
+    if (tool.aws === undefined)
+      issues.push({
+        path: ["tools", index, "session"],
+        message: `tool ${tool.name}: session applies to aws tools only (database, kv and vaultAws tools already have a Vault role of their own)`,
+      });
+    else if (platform.toolSessions !== "tagged-sessions")
+      issues.push({
+        path: ["tools", index, "session"],
+        message: `tool ${tool.name}: session needs platform.toolSessions: tagged-sessions; with role the tool's grants sit on the execution role`,
+      });
   });
   return issues;
 }

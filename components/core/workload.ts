@@ -81,7 +81,12 @@ const TOKEN_EXPIRY_MIN = 600;
 const TOKEN_EXPIRY_MAX = 3600;
 
 /** Where Kubernetes and EKS mount their own tokens (`/var/run` is `/run` in most images). */
-const RESERVED_TOKEN_DIRS = ["/var/run/secrets/kubernetes.io", "/var/run/secrets/eks.amazonaws.com", "/run/secrets/kubernetes.io", "/run/secrets/eks.amazonaws.com"];
+const RESERVED_TOKEN_DIRS = [
+  "/var/run/secrets/kubernetes.io",
+  "/var/run/secrets/eks.amazonaws.com",
+  "/run/secrets/kubernetes.io",
+  "/run/secrets/eks.amazonaws.com",
+];
 
 const within = (path: string, dir: string) => path === dir || path.startsWith(`${dir}/`);
 
@@ -100,7 +105,9 @@ export function mountPathProblem(path: string): string | undefined {
 export const TOOL_SESSIONS_ENV = "AGENT_IDENTITY_TOOL_SESSIONS";
 
 function toolSessionEnv(identity: IdentityPlan): WorkloadEnvVar[] {
-  const paths = Object.fromEntries(identity.vault.secretRoles.filter((role) => role.type === "aws" && role.sessionTags).map((role) => [role.tool, role.credentialsPath]));
+  const paths = Object.fromEntries(
+    identity.vault.secretRoles.filter((role) => role.type === "aws" && role.sessionTags).map((role) => [role.tool, role.credentialsPath]),
+  );
   return [
     { name: "VAULT_K8S_ROLE", value: identity.vault.role!.name },
     { name: "VAULT_K8S_AUTH_PATH", value: identity.vault.role!.backend },
@@ -117,10 +124,17 @@ export function workloadIdentity(identity: IdentityPlan, options: WorkloadIdenti
   const audienceProblem = vaultAudienceProblem(options.vaultAudience);
   if (audienceProblem) fail(`Vault audience ${audienceProblem}`, "use the platform's platform.vault.audience");
   const roleAudience = identity.vault.role?.audience;
-  if (roleAudience !== undefined && options.vaultAudience !== roleAudience) fail(`Vault audience "${options.vaultAudience}" is not the audience "${roleAudience}" the identity's Vault role accepts`, "drop the override: the Agent component passes the platform's audience");
+  if (roleAudience !== undefined && options.vaultAudience !== roleAudience)
+    fail(
+      `Vault audience "${options.vaultAudience}" is not the audience "${roleAudience}" the identity's Vault role accepts`,
+      "drop the override: the Agent component passes the platform's audience",
+    );
   const expirationSeconds = options.tokenExpirationSeconds ?? 600;
   if (!Number.isInteger(expirationSeconds) || expirationSeconds < TOKEN_EXPIRY_MIN || expirationSeconds > TOKEN_EXPIRY_MAX) {
-    fail(`token expiry ${expirationSeconds}s is outside ${TOKEN_EXPIRY_MIN}..${TOKEN_EXPIRY_MAX} seconds`, `Kubernetes requires at least ${TOKEN_EXPIRY_MIN}; a Vault login token lives no longer than an hour here`);
+    fail(
+      `token expiry ${expirationSeconds}s is outside ${TOKEN_EXPIRY_MIN}..${TOKEN_EXPIRY_MAX} seconds`,
+      `Kubernetes requires at least ${TOKEN_EXPIRY_MIN}; a Vault login token lives no longer than an hour here`,
+    );
   }
   const mountPath = options.mountPath ?? "/var/run/secrets/vault";
   const pathProblem = mountPathProblem(mountPath);

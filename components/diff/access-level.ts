@@ -49,7 +49,10 @@ export function loadActionCatalog(services: Iterable<string>): ActionCatalog {
   const wanted = [...new Set([...services].map((s) => s.toLowerCase()))].filter(serviceExists);
   return catalogFrom(
     Object.fromEntries(
-      wanted.map((service) => [service, Object.fromEntries(expandAction(`${service}:*`).map((action) => [action.slice(service.length + 1), accessLevel(action)!]))]),
+      wanted.map((service) => [
+        service,
+        Object.fromEntries(expandAction(`${service}:*`).map((action) => [action.slice(service.length + 1), accessLevel(action)!])),
+      ]),
     ),
   );
 }
@@ -94,11 +97,7 @@ function computeLabel(action: string, catalog: ActionCatalog): ActionLabel {
       if (level) levels.add(level);
     }
   }
-  const flag: ActionFlag | null = escalationMatchedBy(action)
-    ? "privilege-escalation"
-    : levels.has("Permissions management")
-      ? "permissions-management"
-      : null;
+  const flag: ActionFlag | null = escalationMatchedBy(action) ? "privilege-escalation" : levels.has("Permissions management") ? "permissions-management" : null;
   const accessLevel = levels.size === 0 ? "Unknown" : LEVEL_ORDER.filter((level) => levels.has(level)).join(", ");
   return { action, accessLevel, flag };
 }

@@ -7,7 +7,15 @@ import type { ChangeKind, Classification } from "./types";
 /** Tiers by how much they allow: a move to the right raises the ceilings (widens). */
 const TIER_LOOSENESS = ["high-risk", "assistant", "batch"];
 
-export function local(kind: ChangeKind, classification: Classification, subject: string, before: string | null, after: string | null, notes: string[] = [], commands?: string[]): LocalChange {
+export function local(
+  kind: ChangeKind,
+  classification: Classification,
+  subject: string,
+  before: string | null,
+  after: string | null,
+  notes: string[] = [],
+  commands?: string[],
+): LocalChange {
   return { kind, classification, before, after, detail: { subject, notes, ...(commands ? { commands } : {}) } };
 }
 
@@ -33,7 +41,10 @@ function revocationChanges(base: Agent, head: Agent): LocalChange[] {
   const text = (r: NonNullable<Agent["revoked"]>) => `${r.at}: ${r.reason}`;
   if (!was && is) {
     const notes = ["every session issued before this time is denied, new sessions cannot start, Vault roles and secret roles are removed"];
-    if (is.leaseRevokeCommands.length > 0) notes.push("once applied, end the credentials already issued with the commands (vault lease revoke drops database users; Vault cannot end STS credentials, so AWS roles get the AWSRevokeOlderSessions policy)");
+    if (is.leaseRevokeCommands.length > 0)
+      notes.push(
+        "once applied, end the credentials already issued with the commands (vault lease revoke drops database users; Vault cannot end STS credentials, so AWS roles get the AWSRevokeOlderSessions policy)",
+      );
     return [local("agent-revoked", "narrows", head.name, null, text(is), notes, [...is.leaseRevokeCommands])];
   }
   if (was && !is) return [local("agent-reinstated", "widens", head.name, text(was), null, ["the agent can obtain credentials again"])];
@@ -42,7 +53,11 @@ function revocationChanges(base: Agent, head: Agent): LocalChange[] {
   if (sameInstant && was!.reason === is!.reason) return [];
   // A later revocation time denies more sessions (every one issued before it); an earlier one fewer.
   const classification: Classification = sameInstant ? "neutral" : is!.instant > was!.instant ? "narrows" : "widens";
-  const note = sameInstant ? "revocation reason changed" : classification === "narrows" ? "a later revocation time denies more sessions" : "an earlier revocation time denies fewer sessions";
+  const note = sameInstant
+    ? "revocation reason changed"
+    : classification === "narrows"
+      ? "a later revocation time denies more sessions"
+      : "an earlier revocation time denies fewer sessions";
   return [local("agent-revoked", classification, head.name, text(was!), text(is!), [note], [...is!.leaseRevokeCommands])];
 }
 
@@ -50,7 +65,15 @@ export function agentFieldChanges(base: Agent, head: Agent): LocalChange[] {
   const expiry: LocalChange[] =
     base.expires === head.expires
       ? []
-      : [local("expiry-changed", base.expires !== null && head.expires !== null && head.expires < base.expires ? "narrows" : "widens", "expires", base.expires, head.expires)];
+      : [
+          local(
+            "expiry-changed",
+            base.expires !== null && head.expires !== null && head.expires < base.expires ? "narrows" : "widens",
+            "expires",
+            base.expires,
+            head.expires,
+          ),
+        ];
   return [
     ...revocationChanges(base, head),
     ...rankedChange("tier-changed", "tier", TIER_LOOSENESS, base.tier, head.tier),

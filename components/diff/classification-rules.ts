@@ -38,7 +38,10 @@ export interface ClassificationRule {
   readonly subtree?: true;
 }
 
-const dedicated = (by: string, widens: string, narrows: string, subtree?: true): ClassificationRule => ({ compare: { how: "dedicated", by, widens, narrows }, ...(subtree ? { subtree } : {}) });
+const dedicated = (by: string, widens: string, narrows: string, subtree?: true): ClassificationRule => ({
+  compare: { how: "dedicated", by, widens, narrows },
+  ...(subtree ? { subtree } : {}),
+});
 const neutral = (why: string): ClassificationRule => ({ compare: { how: "neutral", why } });
 const derived = (from: string): ClassificationRule => ({ compare: { how: "derived", from } });
 const widensOnChange = (why: string, kind?: ChangeKind): ClassificationRule => ({ compare: { how: "any-change-widens", why }, ...(kind ? { kind } : {}) });
@@ -69,12 +72,18 @@ export const CLASSIFICATION_RULES: Readonly<Record<string, ClassificationRule>> 
   "platform.aws.oidcProviderArn": widensOnChange("another cluster's tokens are trusted", "platform-changed"),
   "platform.aws.permissionsBoundaryArn": widensOnChange("removing or replacing the boundary cannot be proved narrower", "platform-changed"),
   "platform.clusters": {
-    compare: { how: "any-change-widens", why: "another cluster, binding, OIDC provider, EKS cluster or Vault auth mount: other pods may assume roles or log in" },
+    compare: {
+      how: "any-change-widens",
+      why: "another cluster, binding, OIDC provider, EKS cluster or Vault auth mount: other pods may assume roles or log in",
+    },
     kind: "platform-changed",
     subtree: true,
   },
   "platform.bootstrap": {
-    compare: { how: "any-change-widens", why: "what AgentPlatform creates (auth backends, mounts, connections, audit device, egress, quotas) cannot be proved narrower" },
+    compare: {
+      how: "any-change-widens",
+      why: "what AgentPlatform creates (auth backends, mounts, connections, audit device, egress, quotas) cannot be proved narrower",
+    },
     kind: "platform-changed",
     subtree: true,
   },
@@ -108,9 +117,20 @@ export const CLASSIFICATION_RULES: Readonly<Record<string, ClassificationRule>> 
   "platform.limits.maxSessionDuration": limitDuration("IAM session ceiling"),
   "platform.limits.requirePermissionsBoundary": requirement("boundary required for every tier", "limit-changed"),
   "platform.limits.requireApproval": requirement("approval required for every tier", "limit-changed"),
-  "platform.limits.maxDataClass": { compare: { how: "ranked", order: DATA_CLASSES, absent: "widest", why: "highest data class any agent may declare" }, kind: "limit-changed" },
-  "platform.shared": { compare: { how: "gain-widens", why: "platform shares: who may read or write a resource, or use a database connection, besides its owner" }, subtree: true },
-  "platform.exceptions[]": dedicated("exception comparison", "an exception added, expiring later, or broadened (to all identities)", "an exception removed or expiring earlier", true),
+  "platform.limits.maxDataClass": {
+    compare: { how: "ranked", order: DATA_CLASSES, absent: "widest", why: "highest data class any agent may declare" },
+    kind: "limit-changed",
+  },
+  "platform.shared": {
+    compare: { how: "gain-widens", why: "platform shares: who may read or write a resource, or use a database connection, besides its owner" },
+    subtree: true,
+  },
+  "platform.exceptions[]": dedicated(
+    "exception comparison",
+    "an exception added, expiring later, or broadened (to all identities)",
+    "an exception removed or expiring earlier",
+    true,
+  ),
 
   // ------------------------------------------------------------------ agent
   [`${A}.name`]: dedicated("agent matching", "agent added", "agent removed (a likely rename is noted)"),
@@ -125,7 +145,11 @@ export const CLASSIFICATION_RULES: Readonly<Record<string, ClassificationRule>> 
   [`${A}.namespace.create`]: requirement("the agent has a namespace of its own", "namespace-changed"),
   [`${A}.namespace.labels{}`]: derived("agent name, owner, tier"),
   [`${A}.namespace.labels{pod-security.kubernetes.io/enforce}`]: widensOnChange("Pod Security level of the namespace", "namespace-changed"),
-  [`${A}.namespace.guards`]: { compare: { how: "any-change-widens", why: "the namespace's NetworkPolicy egress and quota" }, kind: "namespace-changed", subtree: true },
+  [`${A}.namespace.guards`]: {
+    compare: { how: "any-change-widens", why: "the namespace's NetworkPolicy egress and quota" },
+    kind: "namespace-changed",
+    subtree: true,
+  },
   [`${A}.auditLogGroup.name`]: derived("agent name and platform"),
   [`${A}.auditLogGroup.arn`]: derived("agent name and platform"),
   [`${A}.auditLogGroup.retentionDays`]: dedicated("agent fields", "never (neutral)", "never (neutral)"),
@@ -137,7 +161,11 @@ export const CLASSIFICATION_RULES: Readonly<Record<string, ClassificationRule>> 
   [`${A}.tools[].statementSids[]`]: derived("the grants each tool adds (compared per identity)"),
   [`${A}.tools[].connection`]: widensOnChange("the database connection a tool's credentials are for"),
   [`${A}.tools[].dataClass`]: { compare: { how: "ranked", order: DATA_CLASSES, why: "class of the data the tool touches" }, kind: "tool-data-class-changed" },
-  [`${A}.revoked.at`]: dedicated("revocation", "revocation lifted, or an earlier instant (denies fewer sessions)", "revoked, or a later instant; the same instant written differently is no change"),
+  [`${A}.revoked.at`]: dedicated(
+    "revocation",
+    "revocation lifted, or an earlier instant (denies fewer sessions)",
+    "revoked, or a later instant; the same instant written differently is no change",
+  ),
   [`${A}.revoked.reason`]: dedicated("revocation", "never (neutral)", "never (neutral)"),
   [`${A}.revoked.leaseRevokeCommands[]`]: derived("the secret roles of the revoked agent"),
 
@@ -148,18 +176,31 @@ export const CLASSIFICATION_RULES: Readonly<Record<string, ClassificationRule>> 
   [`${SA}.automountServiceAccountToken`]: widensOnChange("token mounted into every pod"),
   [`${SA}.labels{}`]: derived("agent name, identity, owner, tier"),
   [`${SA}.annotations{}`]: derived("IAM role ARN, sponsor, expiry, revocation"),
-  [`${SA}.annotations{eks.amazonaws.com/token-expiration}`]: { compare: { how: "larger-widens", why: "lifetime of the projected IRSA token" }, kind: "ttl-changed" },
+  [`${SA}.annotations{eks.amazonaws.com/token-expiration}`]: {
+    compare: { how: "larger-widens", why: "lifetime of the projected IRSA token" },
+    kind: "ttl-changed",
+  },
   [`${ROLE}.name`]: dedicated("IAM role", "never (neutral: a rename replaces the role)", "never"),
   [`${ROLE}.arn`]: dedicated("IAM role", "never (neutral: a rename replaces the role)", "never"),
   [`${ROLE}.trustPolicy`]: dedicated(IAM, "a statement added, a principal or condition loosened", "Allow turned Deny, a condition added", true),
   [`${ROLE}.policies[].name`]: neutral("inline policy name; statements are compared whatever policy holds them"),
-  [`${ROLE}.policies[].document`]: dedicated(IAM, "an action, resource or condition admits more (a grant already covered by another of the same identity is neutral); a Deny covers less", "the reverse", true),
+  [`${ROLE}.policies[].document`]: dedicated(
+    IAM,
+    "an action, resource or condition admits more (a grant already covered by another of the same identity is neutral); a Deny covers less",
+    "the reverse",
+    true,
+  ),
   [`${ROLE}.maxSessionDuration`]: dedicated(TTL, "longer", "shorter"),
   [`${ROLE}.permissionsBoundary`]: dedicated("permissions boundary", "removed or replaced", "added"),
   [`${ROLE}.tags{}`]: derived("agent fields (owner, sponsor, tier, expiry, revocation)"),
   [`${TOOLS}.name`]: derived("agent name and platform (the tool role's ARN is compared in the secret roles that assume it)"),
   [`${TOOLS}.arn`]: derived("agent name and platform (the tool role's ARN is compared in the secret roles that assume it)"),
-  [`${TOOLS}.trustPolicy`]: dedicated(IAM + " (with the identity's own trust)", "a statement added (the Vault engine may mint sessions), a tag condition loosened", "Allow turned Deny, a condition added", true),
+  [`${TOOLS}.trustPolicy`]: dedicated(
+    IAM + " (with the identity's own trust)",
+    "a statement added (the Vault engine may mint sessions), a tag condition loosened",
+    "Allow turned Deny, a condition added",
+    true,
+  ),
   [`${TOOLS}.policies[].name`]: neutral("inline policy name; statements are compared whatever role holds them"),
   [`${TOOLS}.policies[].document`]: dedicated(
     IAM + " (with the identity's own grants: moving a grant onto the tool role adds its session-tag conditions, so it narrows)",
@@ -181,18 +222,39 @@ export const CLASSIFICATION_RULES: Readonly<Record<string, ClassificationRule>> 
   [`${VR}.tokenNoDefaultPolicy`]: widensOnChange("the default policy is attached to tokens", "vault-binding-changed"),
   [`${VR}.aliasNameSource`]: widensOnChange("how Vault identities are keyed", "vault-binding-changed"),
   [`${VR}.aliasMetadata{}`]: derived("agent fields (owner, sponsor, tier, expiry)"),
-  [`${I}.bindings`]: { compare: { how: "any-change-widens", why: "the clusters and bindings (IRSA, Pod Identity association) through which the role is assumed" }, kind: "trust-changed", subtree: true },
-  [`${I}.vault.additionalRoles`]: { compare: { how: "any-change-widens", why: "the identity's Vault roles in further clusters' auth mounts" }, kind: "vault-binding-changed", subtree: true },
+  [`${I}.bindings`]: {
+    compare: { how: "any-change-widens", why: "the clusters and bindings (IRSA, Pod Identity association) through which the role is assumed" },
+    kind: "trust-changed",
+    subtree: true,
+  },
+  [`${I}.vault.additionalRoles`]: {
+    compare: { how: "any-change-widens", why: "the identity's Vault roles in further clusters' auth mounts" },
+    kind: "vault-binding-changed",
+    subtree: true,
+  },
   [`${I}.vault.policy.name`]: dedicated("Vault policy", "never", "policy deleted (tokens lose its paths at once)"),
-  [`${I}.vault.policy.paths[]`]: dedicated("Vault paths (capability × path), by containment", "a path or capability added or widened (`+`, trailing `*`)", "removed or narrowed", true),
+  [`${I}.vault.policy.paths[]`]: dedicated(
+    "Vault paths (capability × path), by containment",
+    "a path or capability added or widened (`+`, trailing `*`)",
+    "removed or narrowed",
+    true,
+  ),
   [`${SR}.type`]: dedicated("secret roles", "any change", "never"),
   [`${SR}.tool`]: derived("the tool's name"),
   [`${SR}.name`]: dedicated("secret roles", "a role added", "a role removed"),
   [`${SR}.backend`]: widensOnChange("another secrets mount", "secret-role-changed"),
   [`${SR}.credentialsPath`]: derived("mount and role name; the path read is compared as a Vault path"),
   [`${SR}.dbName`]: dedicated("secret roles", "any change (another database connection)", "never"),
-  [`${SR}.creationStatements[]`]: dedicated("parsed SQL (PostgreSQL grammar): what the role gets", "another grant, attribute or membership, or SQL outside the allowlist", "only grants taken away"),
-  [`${SR}.revocationStatements[]`]: dedicated("parsed SQL (PostgreSQL grammar): how surely the user ends", "removed, a no-op, or no longer drops the role, drops what it owns or ends its sessions", "now drops the user, or does more of those"),
+  [`${SR}.creationStatements[]`]: dedicated(
+    "parsed SQL (PostgreSQL grammar): what the role gets",
+    "another grant, attribute or membership, or SQL outside the allowlist",
+    "only grants taken away",
+  ),
+  [`${SR}.revocationStatements[]`]: dedicated(
+    "parsed SQL (PostgreSQL grammar): how surely the user ends",
+    "removed, a no-op, or no longer drops the role, drops what it owns or ends its sessions",
+    "now drops the user, or does more of those",
+  ),
   [`${SR}.defaultTtl`]: dedicated(TTL, "longer", "shorter"),
   [`${SR}.maxTtl`]: dedicated(TTL, "longer", "shorter"),
   [`${SR}.credentialType`]: widensOnChange("another AWS credential type", "secret-role-changed"),

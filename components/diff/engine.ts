@@ -82,7 +82,16 @@ function flaggedOf(changes: readonly Change[]): FlaggedItem[] {
       : (change.detail.actions ?? []).flatMap((label) =>
           label.flag === null
             ? []
-            : [{ agent: change.agent, identity: change.identity, action: label.action, accessLevel: label.accessLevel, flag: label.flag, resource: whereApplies(change) }],
+            : [
+                {
+                  agent: change.agent,
+                  identity: change.identity,
+                  action: label.action,
+                  accessLevel: label.accessLevel,
+                  flag: label.flag,
+                  resource: whereApplies(change),
+                },
+              ],
         ),
   );
 }
@@ -103,7 +112,9 @@ export function diffPlans(base: Plan, head: Plan, catalog: ActionCatalog, labels
   const renames = renamePairs(removed, added);
 
   const changes = sortChanges(
-    names.flatMap((name) => agentChanges(baseAgents.get(name), headAgents.get(name), catalog, renames).map(({ identity, change }) => ({ agent: name, identity, ...change }))),
+    names.flatMap((name) =>
+      agentChanges(baseAgents.get(name), headAgents.get(name), catalog, renames).map(({ identity, change }) => ({ agent: name, identity, ...change })),
+    ),
   );
   const platform: Change[] = platformChanges(base.platform, head.platform).map((change) => ({ agent: PLATFORM_AGENT, identity: null, ...change }));
   const all = [...platform, ...changes];

@@ -82,16 +82,44 @@ function rowsOf(base: readonly Entry[], head: readonly Entry[], rules: EntryRule
     if (change.field === "effect") {
       // Classified from the Allow side's point of view: to Deny narrows, to Allow widens.
       const effect = { type: "changed" as const, field: change.field, effect: "Allow" as const, scope: change.scope };
-      return { ...effect, actions: [first.action], targets: [first.resource], before: [change.before[0].effect], after: [first.effect], conditions: formatConditions(first.conditions) };
+      return {
+        ...effect,
+        actions: [first.action],
+        targets: [first.resource],
+        before: [change.before[0].effect],
+        after: [first.effect],
+        conditions: formatConditions(first.conditions),
+      };
     }
     const common = { type: "changed" as const, field: change.field, effect: first.effect, scope: change.scope };
     if (change.field === "resource") {
-      return { ...common, actions: [first.action], targets: [], before: change.before.map((e) => e.resource), after: change.after.map((e) => e.resource), conditions: formatConditions(first.conditions) };
+      return {
+        ...common,
+        actions: [first.action],
+        targets: [],
+        before: change.before.map((e) => e.resource),
+        after: change.after.map((e) => e.resource),
+        conditions: formatConditions(first.conditions),
+      };
     }
     if (change.field === "action") {
-      return { ...common, actions: [], targets: [first.resource], before: change.before.map((e) => e.action), after: change.after.map((e) => e.action), conditions: formatConditions(first.conditions) };
+      return {
+        ...common,
+        actions: [],
+        targets: [first.resource],
+        before: change.before.map((e) => e.action),
+        after: change.after.map((e) => e.action),
+        conditions: formatConditions(first.conditions),
+      };
     }
-    return { ...common, actions: [first.action], targets: [first.resource], before: [conditionText(change.before[0])], after: [conditionText(first)], conditions: "" };
+    return {
+      ...common,
+      actions: [first.action],
+      targets: [first.resource],
+      before: [conditionText(change.before[0])],
+      after: [conditionText(first)],
+      conditions: "",
+    };
   });
 }
 
@@ -170,6 +198,9 @@ export function entryChanges(domain: EntryDomain, base: readonly Entry[], head: 
   // Additions and removals that grant the same actions on several resources read as one statement.
   const additions = byAction.filter((r) => r.type !== "changed");
   const simple = domain === "vault-path" ? additions : mergeRows(additions, "resources");
-  const byTarget = mergeRows(byAction.filter((r) => r.type === "changed"), "targets");
+  const byTarget = mergeRows(
+    byAction.filter((r) => r.type === "changed"),
+    "targets",
+  );
   return [...simple, ...byTarget].map((row) => toChange(row, domain, catalog));
 }

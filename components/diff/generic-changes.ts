@@ -74,7 +74,10 @@ function direction(rule: ClassificationRule, before: unknown, after: unknown): {
       return { classification: a > b ? "widens" : a < b ? "narrows" : "neutral", note: c.why };
     }
     case "gain-widens": {
-      const [b, a] = [new Set(((before as unknown[] | undefined) ?? []).flatMap(memberTokens)), new Set(((after as unknown[] | undefined) ?? []).flatMap(memberTokens))];
+      const [b, a] = [
+        new Set(((before as unknown[] | undefined) ?? []).flatMap(memberTokens)),
+        new Set(((after as unknown[] | undefined) ?? []).flatMap(memberTokens)),
+      ];
       const gained = [...a].some((v) => !b.has(v));
       return { classification: gained ? "widens" : "narrows", note: c.why };
     }
@@ -131,7 +134,14 @@ class Walker {
       // removal its dedicated comparator reports; only `limits` reads absence as "no limit".
       if ((before === null || before === undefined || after === null || after === undefined) && !WALKED_WHEN_ABSENT.has(path)) return;
       const keys = new Set([...Object.keys((before as object | null) ?? {}), ...Object.keys((after as object | null) ?? {})]);
-      for (const key of keys) this.walk(path ? `${path}.${key}` : key, at(key), identity, (before as Record<string, unknown> | null)?.[key], (after as Record<string, unknown> | null)?.[key]);
+      for (const key of keys)
+        this.walk(
+          path ? `${path}.${key}` : key,
+          at(key),
+          identity,
+          (before as Record<string, unknown> | null)?.[key],
+          (after as Record<string, unknown> | null)?.[key],
+        );
       return;
     }
     if (shape === "record") {
@@ -176,14 +186,23 @@ class Walker {
     }
     const { classification, note } = direction(rule, before, after);
     const notes = note ? [note] : [];
-    this.out.push({ identity, change: { kind: rule.kind ?? "attribute-changed", classification, before: valueText(before), after: valueText(after), detail: { subject: where, notes } } });
+    this.out.push({
+      identity,
+      change: { kind: rule.kind ?? "attribute-changed", classification, before: valueText(before), after: valueText(after), detail: { subject: where, notes } },
+    });
   }
 
   /** Fail closed: a leaf the rules do not know (cannot happen while the rules test passes). */
   private unclassified(path: string, where: string, identity: string | null, before: unknown, after: unknown): void {
     this.out.push({
       identity,
-      change: { kind: "attribute-changed", classification: "widens", before: valueText(before), after: valueText(after), detail: { subject: where, notes: [`no classification rule for ${path}: treated as widening`] } },
+      change: {
+        kind: "attribute-changed",
+        classification: "widens",
+        before: valueText(before),
+        after: valueText(after),
+        detail: { subject: where, notes: [`no classification rule for ${path}: treated as widening`] },
+      },
     });
   }
 }
@@ -197,15 +216,23 @@ export function genericChanges(root: string, before: unknown, after: unknown): P
   walker.walk(root, "", null, before, after);
   // One line for all of them: they follow fields compared elsewhere, and are not privilege.
   const paths = [...walker.derived].sort();
-  const derived: PlacedChange[] = paths.length === 0 ? [] : [{
-    identity: null,
-    change: {
-      kind: "derived-changed",
-      classification: "neutral",
-      before: null,
-      after: null,
-      detail: { subject: paths.join(", "), notes: ["labels, tags and other fields that follow compared fields differ; nothing they grant is compared here"] },
-    },
-  }];
+  const derived: PlacedChange[] =
+    paths.length === 0
+      ? []
+      : [
+          {
+            identity: null,
+            change: {
+              kind: "derived-changed",
+              classification: "neutral",
+              before: null,
+              after: null,
+              detail: {
+                subject: paths.join(", "),
+                notes: ["labels, tags and other fields that follow compared fields differ; nothing they grant is compared here"],
+              },
+            },
+          },
+        ];
   return [...walker.out, ...derived];
 }

@@ -25,7 +25,14 @@ const VAULT_RULES: EntryRules = {
 
 const INCOMPARABLE = "neither side is provably narrower, so it is treated as widening";
 
-function change(kind: ChangeKind, classification: Classification, subject: string, before: string | null, after: string | null, notes: string[] = []): LocalChange {
+function change(
+  kind: ChangeKind,
+  classification: Classification,
+  subject: string,
+  before: string | null,
+  after: string | null,
+  notes: string[] = [],
+): LocalChange {
   return { kind, classification, before, after, detail: { subject, notes } };
 }
 
@@ -41,7 +48,16 @@ function setChange(kind: ChangeKind, subject: string, before: readonly string[],
   const lost = before.filter((v) => !after.includes(v));
   if (gained.length === 0 && lost.length === 0) return [];
   const classification = gained.length === 0 ? "narrows" : "widens";
-  return [change(kind, classification, subject, before.join(", ") || "(none)", after.join(", ") || "(none)", gained.length > 0 && lost.length > 0 ? [INCOMPARABLE] : [])];
+  return [
+    change(
+      kind,
+      classification,
+      subject,
+      before.join(", ") || "(none)",
+      after.join(", ") || "(none)",
+      gained.length > 0 && lost.length > 0 ? [INCOMPARABLE] : [],
+    ),
+  ];
 }
 
 function describeIdentity(identity: Identity): string {
@@ -63,14 +79,23 @@ export function describeSecretRole(role: SecretRole): string {
 
 function vaultRoleChanges(base: VaultRole | null, head: VaultRole | null, revoked: boolean): LocalChange[] {
   if (!base && !head) return [];
-  if (!base) return [change("vault-role-added", "widens", head!.name, null, describeVaultRole(head!), ["a Kubernetes-auth role: pods with the bound ServiceAccount can log in to Vault"])];
+  if (!base)
+    return [
+      change("vault-role-added", "widens", head!.name, null, describeVaultRole(head!), [
+        "a Kubernetes-auth role: pods with the bound ServiceAccount can log in to Vault",
+      ]),
+    ];
   if (!head) {
     const note = revoked ? "agent revoked: no new Vault token can be issued" : "no new Vault token can be issued for this identity";
     return [change("vault-role-removed", "narrows", base.name, describeVaultRole(base), null, [note])];
   }
   const out: LocalChange[] = [];
   if (base.name !== head.name) {
-    out.push(change("vault-role-replaced", "neutral", "Vault role", base.name, head.name, ["a rename replaces the Vault role: the old one is deleted and tokens must be issued again from the new one"]));
+    out.push(
+      change("vault-role-replaced", "neutral", "Vault role", base.name, head.name, [
+        "a rename replaces the Vault role: the old one is deleted and tokens must be issued again from the new one",
+      ]),
+    );
   }
   out.push(...setChange("vault-binding-changed", "bound ServiceAccount names", base.boundServiceAccountNames, head.boundServiceAccountNames));
   out.push(...setChange("vault-binding-changed", "bound namespaces", base.boundServiceAccountNamespaces, head.boundServiceAccountNamespaces));
@@ -89,9 +114,24 @@ function statementChanges(base: SecretRole, head: SecretRole): LocalChange[] {
   const text = (statements: readonly string[]) => statements.join(" ") || "(none)";
   const out: LocalChange[] = [];
   const creation = compareCreation(base.creationStatements, head.creationStatements);
-  if (creation) out.push(change("secret-role-changed", creation.classification, `${base.name} creation statements`, text(base.creationStatements), text(head.creationStatements), [...creation.notes]));
+  if (creation)
+    out.push(
+      change("secret-role-changed", creation.classification, `${base.name} creation statements`, text(base.creationStatements), text(head.creationStatements), [
+        ...creation.notes,
+      ]),
+    );
   const revocation = compareRevocation(base.revocationStatements, head.revocationStatements, { base: base.creationStatements, head: head.creationStatements });
-  if (revocation) out.push(change("secret-role-changed", revocation.classification, `${base.name} revocation statements`, text(base.revocationStatements), text(head.revocationStatements), [...revocation.notes]));
+  if (revocation)
+    out.push(
+      change(
+        "secret-role-changed",
+        revocation.classification,
+        `${base.name} revocation statements`,
+        text(base.revocationStatements),
+        text(head.revocationStatements),
+        [...revocation.notes],
+      ),
+    );
   return out;
 }
 
@@ -103,12 +143,17 @@ function secretRoleChanges(base: readonly SecretRole[], head: readonly SecretRol
   for (const role of base) {
     const next = headByName.get(role.name);
     if (!next) {
-      out.push(change("secret-role-removed", "narrows", role.name, describeSecretRole(role), null, ["new credentials can no longer be issued; leases already issued last until they expire or are revoked"]));
+      out.push(
+        change("secret-role-removed", "narrows", role.name, describeSecretRole(role), null, [
+          "new credentials can no longer be issued; leases already issued last until they expire or are revoked",
+        ]),
+      );
       continue;
     }
     if (role.type !== next.type) out.push(change("secret-role-changed", "widens", `${role.name} type`, role.type, next.type, [INCOMPARABLE]));
     out.push(...setChange("secret-role-changed", `${role.name} role ARNs`, role.roleArns, next.roleArns));
-    if (role.dbName !== next.dbName) out.push(change("secret-role-changed", "widens", `${role.name} database connection`, role.dbName, next.dbName, [INCOMPARABLE]));
+    if (role.dbName !== next.dbName)
+      out.push(change("secret-role-changed", "widens", `${role.name} database connection`, role.dbName, next.dbName, [INCOMPARABLE]));
     out.push(...statementChanges(role, next));
     const fields = [...new Set([...Object.keys(role.ttls), ...Object.keys(next.ttls)])].sort(compareText);
     for (const field of fields) out.push(...ttlChange(`${role.name} ${field}`, role.ttls[field], next.ttls[field]));
@@ -126,16 +171,30 @@ function vaultRules(entries: readonly Entry[]): string {
     .join("; ");
 }
 
-const EMPTY: Omit<Identity, "kind" | "serviceAccount" | "iamRole" | "raw"> = { permissions: [], trust: [], vaultRole: null, vaultPolicy: null, vaultPaths: [], secretRoles: [] };
+const EMPTY: Omit<Identity, "kind" | "serviceAccount" | "iamRole" | "raw"> = {
+  permissions: [],
+  trust: [],
+  vaultRole: null,
+  vaultPolicy: null,
+  vaultPaths: [],
+  secretRoles: [],
+};
 
 /** Changes to one identity; `base` null means the identity is new (its whole content is listed). */
 export function identityChanges(base: Identity | null, head: Identity | null, catalog: ActionCatalog, revoked: boolean): LocalChange[] {
-  if (!head) return base ? [change("identity-removed", "narrows", base.kind, describeIdentity(base), null, ["deletes its IAM role, Vault role and ServiceAccount"])] : [];
+  if (!head)
+    return base
+      ? [change("identity-removed", "narrows", base.kind, describeIdentity(base), null, ["deletes its IAM role, Vault role and ServiceAccount"])]
+      : [];
   const out: LocalChange[] = [];
   const before = base ?? { ...EMPTY, raw: head.raw, kind: head.kind, serviceAccount: head.serviceAccount, iamRole: head.iamRole };
   if (!base) out.push(change("identity-added", "widens", head.kind, null, describeIdentity(head)));
   if (before.serviceAccount !== head.serviceAccount) {
-    out.push(change("service-account-changed", "neutral", "ServiceAccount", before.serviceAccount, head.serviceAccount, ["the trust policy and the Vault role follow the ServiceAccount: see their changes"]));
+    out.push(
+      change("service-account-changed", "neutral", "ServiceAccount", before.serviceAccount, head.serviceAccount, [
+        "the trust policy and the Vault role follow the ServiceAccount: see their changes",
+      ]),
+    );
   }
   if (before.iamRole.name !== head.iamRole.name || before.iamRole.arn !== head.iamRole.arn) {
     out.push(
@@ -147,7 +206,16 @@ export function identityChanges(base: Identity | null, head: Identity | null, ca
   const boundary = [before.iamRole.permissionsBoundary, head.iamRole.permissionsBoundary] as const;
   if (boundary[0] !== boundary[1]) {
     const classification: Classification = boundary[1] === null ? "widens" : boundary[0] === null ? "narrows" : "widens";
-    out.push(change("permissions-boundary-changed", classification, "permissions boundary", boundary[0], boundary[1], boundary[0] && boundary[1] ? ["a different boundary policy cannot be compared here: treated as widening"] : []));
+    out.push(
+      change(
+        "permissions-boundary-changed",
+        classification,
+        "permissions boundary",
+        boundary[0],
+        boundary[1],
+        boundary[0] && boundary[1] ? ["a different boundary policy cannot be compared here: treated as widening"] : [],
+      ),
+    );
   }
   out.push(...ttlChange("IAM max session duration", before.iamRole.maxSessionDuration, head.iamRole.maxSessionDuration));
   out.push(...entryChanges("trust", before.trust, head.trust, TRUST_RULES, catalog));
@@ -156,7 +224,9 @@ export function identityChanges(base: Identity | null, head: Identity | null, ca
   if (before.vaultPolicy !== null && head.vaultPolicy === null && head.vaultPaths.length === 0) {
     // Vault checks policies on every request, so deleting it strips tokens already issued.
     const paths = vaultRules(before.vaultPaths);
-    out.push(change("vault-policy-removed", "narrows", before.vaultPolicy, paths, null, ["the policy is deleted: tokens already issued lose these paths at once"]));
+    out.push(
+      change("vault-policy-removed", "narrows", before.vaultPolicy, paths, null, ["the policy is deleted: tokens already issued lose these paths at once"]),
+    );
   } else {
     out.push(...entryChanges("vault-path", before.vaultPaths, head.vaultPaths, VAULT_RULES, catalog));
   }

@@ -9,12 +9,20 @@ import type { LocalChange } from "./entry-changes";
 import { genericChanges } from "./generic-changes";
 import type { Plan } from "./model";
 
-const describe = (e: PolicyException) => `${e.rule} for ${e.agent}${e.identity ? `/${e.identity}` : " (every identity)"} until ${e.expires}, approved by ${e.approvedBy}: ${e.reason}`;
+const describe = (e: PolicyException) =>
+  `${e.rule} for ${e.agent}${e.identity ? `/${e.identity}` : " (every identity)"} until ${e.expires}, approved by ${e.approvedBy}: ${e.reason}`;
 const subject = (e: PolicyException) => `${e.rule} for ${e.agent}${e.identity ? `/${e.identity}` : ""}`;
 const exact = (e: PolicyException) => [e.rule, e.agent, e.identity ?? "*"].join("\u0000");
 const ruleAndAgent = (e: PolicyException) => [e.rule, e.agent].join("\u0000");
 
-function exceptionChange(kind: LocalChange["kind"], classification: LocalChange["classification"], e: PolicyException, before: string | null, after: string | null, notes: string[]): LocalChange {
+function exceptionChange(
+  kind: LocalChange["kind"],
+  classification: LocalChange["classification"],
+  e: PolicyException,
+  before: string | null,
+  after: string | null,
+  notes: string[],
+): LocalChange {
   return { kind, classification, before, after, detail: { subject: subject(e), notes } };
 }
 
@@ -32,7 +40,11 @@ export function exceptionChanges(base: readonly PolicyException[], head: readonl
     removed.delete(exact(e));
     if (e.expires !== was.expires) {
       const later = e.expires > was.expires;
-      out.push(exceptionChange("exception-changed", later ? "widens" : "narrows", e, `until ${was.expires}`, `until ${e.expires}`, [later ? "the waiver lasts longer" : "the waiver ends sooner"]));
+      out.push(
+        exceptionChange("exception-changed", later ? "widens" : "narrows", e, `until ${was.expires}`, `until ${e.expires}`, [
+          later ? "the waiver lasts longer" : "the waiver ends sooner",
+        ]),
+      );
     }
     if (e.reason !== was.reason || e.approvedBy !== was.approvedBy) {
       out.push(exceptionChange("exception-changed", "neutral", e, `${was.approvedBy}: ${was.reason}`, `${e.approvedBy}: ${e.reason}`, []));
@@ -43,7 +55,9 @@ export function exceptionChanges(base: readonly PolicyException[], head: readonl
     const narrower = e.identity === undefined ? [...removed.values()].find((r) => ruleAndAgent(r) === ruleAndAgent(e) && r.identity !== undefined) : undefined;
     if (narrower) {
       removed.delete(exact(narrower));
-      out.push(exceptionChange("exception-changed", "widens", e, describe(narrower), describe(e), ["broadened from one identity to every identity of the agent"]));
+      out.push(
+        exceptionChange("exception-changed", "widens", e, describe(narrower), describe(e), ["broadened from one identity to every identity of the agent"]),
+      );
       continue;
     }
     out.push(exceptionChange("exception-added", "widens", e, null, describe(e), ["a rule is waived: what it refuses is allowed until the exception expires"]));
@@ -69,7 +83,8 @@ export function connectionChanges(base: readonly Connection[], head: readonly Co
   for (const c of head) {
     const old = was.get(c.name);
     if (!old) out.push(change("widens", c.name, null, c.plugin, "tools may now use this database connection"));
-    else if (old.plugin !== c.plugin) out.push(change("widens", c.name, old.plugin, c.plugin, "another database plugin: statements are read for another engine"));
+    else if (old.plugin !== c.plugin)
+      out.push(change("widens", c.name, old.plugin, c.plugin, "another database plugin: statements are read for another engine"));
   }
   for (const c of base) if (!is.has(c.name)) out.push(change("narrows", c.name, c.plugin, null, "tools may no longer use this connection"));
   return out.sort((a, b) => compareText(a.detail.subject, b.detail.subject));

@@ -44,7 +44,15 @@ function secretRole(r: IdentityPlan["vault"]["secretRoles"][number]): SecretRole
       ttls: { defaultTtl: r.defaultTtl, maxTtl: r.maxTtl },
     };
   }
-  return { type: r.type, name: r.name, dbName: null, creationStatements: [], revocationStatements: [], roleArns: sortedCopy(r.roleArns), ttls: { defaultStsTtl: r.defaultStsTtl, maxStsTtl: r.maxStsTtl } };
+  return {
+    type: r.type,
+    name: r.name,
+    dbName: null,
+    creationStatements: [],
+    revocationStatements: [],
+    roleArns: sortedCopy(r.roleArns),
+    ttls: { defaultStsTtl: r.defaultStsTtl, maxStsTtl: r.maxStsTtl },
+  };
 }
 
 function vaultRole(r: IdentityPlan["vault"]["role"]): VaultRole | null {
@@ -89,7 +97,15 @@ class ReadIdentity implements Identity {
     fields: IdentityFields,
     private readonly sources: IdentitySources,
   ) {
-    ({ raw: this.raw, kind: this.kind, serviceAccount: this.serviceAccount, iamRole: this.iamRole, vaultRole: this.vaultRole, vaultPolicy: this.vaultPolicy, secretRoles: this.secretRoles } = fields);
+    ({
+      raw: this.raw,
+      kind: this.kind,
+      serviceAccount: this.serviceAccount,
+      iamRole: this.iamRole,
+      vaultRole: this.vaultRole,
+      vaultPolicy: this.vaultPolicy,
+      secretRoles: this.secretRoles,
+    } = fields);
   }
 
   private flattened() {
@@ -147,7 +163,9 @@ function agent(a: AgentPlan): Agent {
     namespace: a.namespace.name,
     auditRetentionDays: a.auditLogGroup.retentionDays,
     tools: sortedCopy(a.tools.map((t) => t.name)),
-    revoked: a.revoked ? { at: a.revoked.at, instant: Date.parse(a.revoked.at), reason: a.revoked.reason, leaseRevokeCommands: a.revoked.leaseRevokeCommands } : null,
+    revoked: a.revoked
+      ? { at: a.revoked.at, instant: Date.parse(a.revoked.at), reason: a.revoked.reason, leaseRevokeCommands: a.revoked.leaseRevokeCommands }
+      : null,
     identities: a.identities.map(identity).sort((x, y) => compareText(x.kind, y.kind)),
   };
 }

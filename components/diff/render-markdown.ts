@@ -59,7 +59,9 @@ export interface MarkdownOptions {
 
 export function renderMarkdown(diff: IdentityDiff, options: MarkdownOptions = {}): string {
   const sides = `${mdCode(diff.base.label)} → ${mdCode(diff.head.label)}`;
-  const newStack = diff.base.newStack ? `**New stack**: ${mdCode(diff.head.stack)} has no stack file at ${mdCode(diff.base.label)}; every agent in it is added.` : "";
+  const newStack = diff.base.newStack
+    ? `**New stack**: ${mdCode(diff.head.stack)} has no stack file at ${mdCode(diff.base.label)}; every agent in it is added.`
+    : "";
   const all = [...diff.platform, ...diff.changes];
   if (all.length === 0) {
     return `${DIFF_COMMENT_MARKER}\n${newStack ? `${newStack}\n\n` : ""}**No identity changes** for stack ${mdCode(diff.head.stack)} (${sides}).\n`;
@@ -75,7 +77,14 @@ export function renderMarkdown(diff: IdentityDiff, options: MarkdownOptions = {}
     "",
     mdRow(["Agents changed", "Platform changes", "Widening", "Narrowing", "Neutral", "Flagged actions"]),
     mdRow(["---", "---:", "---:", "---:", "---:", "---:"]),
-    mdRow([mdText(agentsSummary(diff)), String(summary.platformChanges), String(summary.widening), String(summary.narrowing), String(summary.neutral), String(summary.flagged)]),
+    mdRow([
+      mdText(agentsSummary(diff)),
+      String(summary.platformChanges),
+      String(summary.widening),
+      String(summary.narrowing),
+      String(summary.neutral),
+      String(summary.flagged),
+    ]),
     "",
   );
   let changesShown = 0;
@@ -121,7 +130,10 @@ export function renderMarkdown(diff: IdentityDiff, options: MarkdownOptions = {}
   const hidden = all.length - changesShown;
   if (hidden > 0 || flaggedShown < diff.flagged.length) {
     const rerun = options.rerun ?? "agent-identity diff … --format text";
-    out.push(`_${pluralise(hidden, "more change")} not shown (comment size limit); run ${mdCode(rerun.length > 300 ? "agent-identity diff … --format text" : rerun)} to see every change._`, "");
+    out.push(
+      `_${pluralise(hidden, "more change")} not shown (comment size limit); run ${mdCode(rerun.length > 300 ? "agent-identity diff … --format text" : rerun)} to see every change._`,
+      "",
+    );
   }
   return `${out.join("\n").trimEnd()}\n`;
 }

@@ -8,7 +8,9 @@ function changeLines(change: Change): string[] {
   const effect = change.detail.effect ? `${change.detail.effect} ` : "";
   const target = change.detail.target ? ` on ${change.detail.target}` : "";
   const values = change.before === null && change.after === null ? "" : `: ${change.before ?? "(none)"} -> ${change.after ?? "(none)"}`;
-  const lines = [`    ${MARK[change.classification]} ${change.classification.padEnd(7)} ${changeLabel(change)}: ${effect}${change.detail.subject}${target}${values}`];
+  const lines = [
+    `    ${MARK[change.classification]} ${change.classification.padEnd(7)} ${changeLabel(change)}: ${effect}${change.detail.subject}${target}${values}`,
+  ];
   const extra = [
     change.detail.conditions ? `if ${change.detail.conditions}` : "",
     change.detail.actions?.length ? `access: ${actionLevels(change)}` : "",

@@ -27,7 +27,10 @@ function shapes(parsed: ParsedSql): string {
 }
 
 const problemNotes = (side: string, problems: readonly { message: string }[]) =>
-  problems.slice(0, 3).map((p) => `${side}: ${p.message}`).concat(problems.length > 3 ? [`${side}: …and ${problems.length - 3} more`] : []);
+  problems
+    .slice(0, 3)
+    .map((p) => `${side}: ${p.message}`)
+    .concat(problems.length > 3 ? [`${side}: …and ${problems.length - 3} more`] : []);
 
 /** Does grant `wide` give at least everything grant `narrow` gives? */
 function grantCovers(wide: SqlGrant, narrow: SqlGrant): boolean {
@@ -46,7 +49,14 @@ export function compareCreation(base: readonly string[], head: readonly string[]
   const [was, is] = [analyseCreation(base), analyseCreation(head)];
   if (is.problems.length > 0 || was.problems.length > 0) {
     if (is.problems.length === 0 || was.problems.length === 0 || shapes(was) !== shapes(is)) {
-      return { classification: "widens", notes: ["the statements cannot be compared as grants: treated as widening", ...problemNotes("before", was.problems), ...problemNotes("after", is.problems)] };
+      return {
+        classification: "widens",
+        notes: [
+          "the statements cannot be compared as grants: treated as widening",
+          ...problemNotes("before", was.problems),
+          ...problemNotes("after", is.problems),
+        ],
+      };
     }
     return null;
   }
@@ -64,7 +74,11 @@ export function compareCreation(base: readonly string[], head: readonly string[]
 }
 
 /** Revocation statements: a revocation that ends the user less surely widens (the user could outlive its lease). */
-export function compareRevocation(base: readonly string[], head: readonly string[], creation: { base: readonly string[]; head: readonly string[] }): SqlChange | null {
+export function compareRevocation(
+  base: readonly string[],
+  head: readonly string[],
+  creation: { base: readonly string[]; head: readonly string[] },
+): SqlChange | null {
   if (sameStatements(base, head)) return null;
   const grants = (statements: readonly string[]) => {
     const created = analyseCreation(statements);
@@ -77,10 +91,16 @@ export function compareRevocation(base: readonly string[], head: readonly string
     if (was.problems.length > 0 && shapes(was) === shapes(is)) return null;
     return {
       classification: "widens",
-      notes: [head.length === 0 ? "revocation statements removed: a database user could outlive its lease" : "the new revocation does not provably end the database user: it could outlive its lease", ...problemNotes("after", is.problems)],
+      notes: [
+        head.length === 0
+          ? "revocation statements removed: a database user could outlive its lease"
+          : "the new revocation does not provably end the database user: it could outlive its lease",
+        ...problemNotes("after", is.problems),
+      ],
     };
   }
-  if (was.problems.length > 0) return { classification: "narrows", notes: ["the new revocation drops the database user when its lease ends", ...problemNotes("before", was.problems)] };
+  if (was.problems.length > 0)
+    return { classification: "narrows", notes: ["the new revocation drops the database user when its lease ends", ...problemNotes("before", was.problems)] };
   const steps = (r: typeof was) => [r.dropsOwned ? "drops what it owns" : "", r.terminatesSessions ? "ends its sessions" : ""].filter(Boolean);
   const [before, after] = [steps(was), steps(is)];
   const lost = before.filter((s) => !after.includes(s));

@@ -26,7 +26,16 @@ export interface Entry {
 export function entry(effect: "Allow" | "Deny", action: string, resource: string, conditions: CanonicalConditions, inverted: boolean): Entry {
   const actionKey = action.toLowerCase();
   const condKey = conditionsKey(conditions);
-  return { effect, action, resource, conditions, inverted, actionKey, conditionsKey: condKey, key: `${effect}\u0003${actionKey}\u0003${resource}\u0003${condKey}` };
+  return {
+    effect,
+    action,
+    resource,
+    conditions,
+    inverted,
+    actionKey,
+    conditionsKey: condKey,
+    key: `${effect}\u0003${actionKey}\u0003${resource}\u0003${condKey}`,
+  };
 }
 
 export interface EntryRules {
@@ -92,9 +101,7 @@ export function trustEntries(statements: readonly RawStatement[]): Entry[] {
 
 /** Vault path rules: one entry per (capability, path); the `deny` capability is a Deny. */
 export function vaultEntries(paths: readonly { readonly path: string; readonly capabilities: readonly string[] }[]): Entry[] {
-  return paths.flatMap((rule) =>
-    rule.capabilities.map((capability) => entry(capability === "deny" ? "Deny" : "Allow", capability, rule.path, [], false)),
-  );
+  return paths.flatMap((rule) => rule.capabilities.map((capability) => entry(capability === "deny" ? "Deny" : "Allow", capability, rule.path, [], false)));
 }
 
 function uniqueByKey(entries: readonly Entry[]): Map<string, Entry> {
@@ -104,18 +111,11 @@ function uniqueByKey(entries: readonly Entry[]): Map<string, Entry> {
 }
 
 /** Pair entries that differ in exactly one field, where one side's pattern contains the other's. */
-function pairBySubsumption(
-  added: Map<string, Entry>,
-  removed: Map<string, Entry>,
-  field: "resource" | "action",
-  rules: EntryRules,
-  out: EntryChange[],
-): void {
+function pairBySubsumption(added: Map<string, Entry>, removed: Map<string, Entry>, field: "resource" | "action", rules: EntryRules, out: EntryChange[]): void {
   const subsumes = field === "resource" ? rules.resourceSubsumes : rules.actionSubsumes;
   const value = (e: Entry) => (field === "resource" ? e.resource : e.action);
   // Entries can pair only when everything but `field` is equal.
-  const rest = (e: Entry) =>
-    [e.effect, field === "resource" ? e.actionKey : e.resource, e.conditionsKey].join("\u0003");
+  const rest = (e: Entry) => [e.effect, field === "resource" ? e.actionKey : e.resource, e.conditionsKey].join("\u0003");
   const eligible = (e: Entry) => !e.inverted;
 
   for (const [aKey, a] of [...added]) {
@@ -163,7 +163,10 @@ export function diffEntries(base: readonly Entry[], head: readonly Entry[], rule
           const scope = conditionScope(k.conditions, e.conditions);
           return scope === "same" || scope === "shrinks";
         });
-  for (const [side, map] of [["added", added], ["removed", removed]] as const) {
+  for (const [side, map] of [
+    ["added", added],
+    ["removed", removed],
+  ] as const) {
     for (const [key, e] of [...map]) {
       const by = coverOf(e);
       if (!by) continue;

@@ -21,14 +21,63 @@ const ENVIRONMENT = standards(["NHI8", "NHI5"], ["ASI03"], ["L4 Deployment & Inf
 const TRACE = standards(["NHI4"], ["ASI03"], ["L5 Evaluation & Observability"], ["MEASURE 2.8", "MANAGE 4.1"]);
 
 export const CONTEXT_RULES: readonly RuleMeta[] = [
-  meta("context/permissions-boundary-required", "context", "error", "High-risk agents (or every agent, when the organisation requires it) have a permissions boundary on every role; any boundary names one concrete customer managed policy.", TIER, PACK.resource),
+  meta(
+    "context/permissions-boundary-required",
+    "context",
+    "error",
+    "High-risk agents (or every agent, when the organisation requires it) have a permissions boundary on every role; any boundary names one concrete customer managed policy.",
+    TIER,
+    PACK.resource,
+  ),
   meta("context/own-namespace-required", "context", "error", "High-risk agents run in a namespace of their own.", TIER, PACK.stack),
-  meta("context/traceable-sessions", "context", "error", "High-risk roles admit only sessions whose `sts:RoleSessionName` names the agent and identity.", TRACE, PACK.resource),
-  meta("context/session-name-room", "context", "error", "Traceable session names (`<agent>-<kind>-<pod UID>`) fit STS's 64-character limit: the required prefix leaves room for the 36-character pod UID.", standards(["NHI4"], ["ASI03"], ["L5 Evaluation & Observability"], ["MEASURE 2.8"]), PACK.resource),
-  meta("context/data-class-ceiling", "context", "error", "No tool touches data above its agent's `maxDataClass`.", DATA, planOnly("a tool's data class is not written to any resource (the role carries the agent's ceiling)")),
-  meta("context/data-class-tier", "context", "error", "An agent's data ceiling is within its tier's (restricted only for high-risk) and the organisation's limit.", DATA, PACK.resource),
-  meta("context/region-bound", "context", "error", "Every Allow statement is bound to the platform region (or the tool's declared regions) with `aws:RequestedRegion`.", ENVIRONMENT, PACK.stack),
-  meta("context/foreign-account", "context", "error", "IAM grants name only resources in the platform's own account; other accounts are reached through a `vaultAws` tool.", ENVIRONMENT, PACK.stack),
+  meta(
+    "context/traceable-sessions",
+    "context",
+    "error",
+    "High-risk roles admit only sessions whose `sts:RoleSessionName` names the agent and identity.",
+    TRACE,
+    PACK.resource,
+  ),
+  meta(
+    "context/session-name-room",
+    "context",
+    "error",
+    "Traceable session names (`<agent>-<kind>-<pod UID>`) fit STS's 64-character limit: the required prefix leaves room for the 36-character pod UID.",
+    standards(["NHI4"], ["ASI03"], ["L5 Evaluation & Observability"], ["MEASURE 2.8"]),
+    PACK.resource,
+  ),
+  meta(
+    "context/data-class-ceiling",
+    "context",
+    "error",
+    "No tool touches data above its agent's `maxDataClass`.",
+    DATA,
+    planOnly("a tool's data class is not written to any resource (the role carries the agent's ceiling)"),
+  ),
+  meta(
+    "context/data-class-tier",
+    "context",
+    "error",
+    "An agent's data ceiling is within its tier's (restricted only for high-risk) and the organisation's limit.",
+    DATA,
+    PACK.resource,
+  ),
+  meta(
+    "context/region-bound",
+    "context",
+    "error",
+    "Every Allow statement is bound to the platform region (or the tool's declared regions) with `aws:RequestedRegion`.",
+    ENVIRONMENT,
+    PACK.stack,
+  ),
+  meta(
+    "context/foreign-account",
+    "context",
+    "error",
+    "IAM grants name only resources in the platform's own account; other accounts are reached through a `vaultAws` tool.",
+    ENVIRONMENT,
+    PACK.stack,
+  ),
 ];
 
 export { SESSION_PREFIX_MAX };
@@ -95,7 +144,9 @@ export function checkTraceableSessions(role: TieredRole, trust: PolicyDocument, 
 
 /** The prefixes a trust policy requires session names to start with (`StringLike` `"<prefix>*"`). */
 export function sessionNamePrefixes(trust: PolicyDocument): string[] {
-  return trust.Statement.flatMap((s) => asList(s.Condition?.StringLike?.["sts:RoleSessionName"])).filter((p) => p.endsWith("*")).map((p) => p.slice(0, -1));
+  return trust.Statement.flatMap((s) => asList(s.Condition?.StringLike?.["sts:RoleSessionName"]))
+    .filter((p) => p.endsWith("*"))
+    .map((p) => p.slice(0, -1));
 }
 
 export function checkSessionNameRoom(prefix: string): Problem[] {
@@ -169,11 +220,19 @@ export const contextRules = familyRules(CONTEXT_RULES, ({ plan }) => {
   const findings: RuleFinding[] = [];
   for (const agent of plan.agents) {
     const tier = tierPolicyFor(plan.platform, agent);
-    findings.push(...attribute(agent.name, null, checkOwnNamespace({ tier: agent.tier, namespace: agent.namespace.name, ownNamespace: agent.namespace.create }, tier)));
+    findings.push(
+      ...attribute(agent.name, null, checkOwnNamespace({ tier: agent.tier, namespace: agent.namespace.name, ownNamespace: agent.namespace.create }, tier)),
+    );
     findings.push(...attribute(agent.name, null, checkDataClassTier(agent, tier)));
     for (const tool of agent.tools) findings.push(...attribute(agent.name, "execution", checkDataClassCeiling(tool, agent.maxDataClass)));
     for (const identity of agent.identities) {
-      const role: TieredRole = { name: identity.iamRole.name, agent: agent.name, kind: identity.kind, tier: agent.tier, permissionsBoundary: identity.iamRole.permissionsBoundary };
+      const role: TieredRole = {
+        name: identity.iamRole.name,
+        agent: agent.name,
+        kind: identity.kind,
+        tier: agent.tier,
+        permissionsBoundary: identity.iamRole.permissionsBoundary,
+      };
       // Both roles the identity holds (its own and, with tagged sessions, its tool role). Only the own
       // role's trust names sessions: the tool role's is Vault's (trust/tool-role-vault-only).
       const roles = identityRoles(identity);

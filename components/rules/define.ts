@@ -43,7 +43,10 @@ export function familyRules(metas: readonly RuleMeta[], evaluate: (context: Rule
   };
   return metas.map((meta) => ({
     ...meta,
-    check: (context) => run(context).filter((finding) => finding.rule === meta.id).map(({ agent, identity, message, fix }) => ({ agent, identity, message, fix })),
+    check: (context) =>
+      run(context)
+        .filter((finding) => finding.rule === meta.id)
+        .map(({ agent, identity, message, fix }) => ({ agent, identity, message, fix })),
   }));
 }
 
@@ -59,6 +62,13 @@ export const planOnly = (reason: string): PackCoverage => ({ planOnly: reason })
  * Rule metadata in one line per rule: the one rule object the plan, the components, the pack and
  * docs/controls.md read. Whether it is waivable comes from the table in waivable.ts.
  */
-export function meta(id: string, family: RuleMeta["family"], severity: RuleMeta["severity"], description: string, standards: RuleMeta["standards"], pack: PackCoverage): RuleMeta {
+export function meta(
+  id: string,
+  family: RuleMeta["family"],
+  severity: RuleMeta["severity"],
+  description: string,
+  standards: RuleMeta["standards"],
+  pack: PackCoverage,
+): RuleMeta {
   return { id, family, severity, description, standards, waivable: isWaivable(id, family), pack };
 }

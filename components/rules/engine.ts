@@ -67,7 +67,15 @@ export function evaluatePlan(plan: FleetPlan, rules: readonly PlanRule[], now: D
   const planned = new Set(plan.agents.map((agent) => agent.name));
   const waivers = inForce
     .filter((e) => planned.has(e.agent))
-    .map((e) => ({ rule: e.rule, agent: e.agent, identity: e.identity ?? null, approvedBy: e.approvedBy, expires: e.expires, reason: e.reason, waived: counts.get(e) ?? 0 }));
+    .map((e) => ({
+      rule: e.rule,
+      agent: e.agent,
+      identity: e.identity ?? null,
+      approvedBy: e.approvedBy,
+      expires: e.expires,
+      reason: e.reason,
+      waived: counts.get(e) ?? 0,
+    }));
   return { violations: violations.sort(compareViolations), waived: waived.sort(compareViolations), waivers };
 }
 

@@ -16,8 +16,22 @@ const DAY_MS = 86_400_000;
 const REVIEW = standards(["NHI1", "NHI5"], ["ASI03"], ["L6 Security & Compliance"], ["GOVERN 1.5", "MANAGE 2.4"]);
 
 export const EXCEPTION_RULES: readonly RuleMeta[] = [
-  meta("lifecycle/exception-expiry", "lifecycle", "error", `An exception expires at most ${EXCEPTION_MAX_DAYS} days after the plan date, so it is reviewed again by then.`, REVIEW, planOnly("exceptions live in the declaration, not on resources (the pack waives nothing)")),
-  meta("lifecycle/exception-scope", "lifecycle", "error", "An exception names a declared agent and an existing, waivable rule (escalation, trust, isolation, lifecycle and credential rules are never waivable).", REVIEW, planOnly("exceptions live in the declaration, not on resources (the pack waives nothing)")),
+  meta(
+    "lifecycle/exception-expiry",
+    "lifecycle",
+    "error",
+    `An exception expires at most ${EXCEPTION_MAX_DAYS} days after the plan date, so it is reviewed again by then.`,
+    REVIEW,
+    planOnly("exceptions live in the declaration, not on resources (the pack waives nothing)"),
+  ),
+  meta(
+    "lifecycle/exception-scope",
+    "lifecycle",
+    "error",
+    "An exception names a declared agent and an existing, waivable rule (escalation, trust, isolation, lifecycle and credential rules are never waivable).",
+    REVIEW,
+    planOnly("exceptions live in the declaration, not on resources (the pack waives nothing)"),
+  ),
 ];
 
 const isoDay = (date: Date) => date.toISOString().slice(0, 10);
@@ -42,7 +56,10 @@ export function checkException(exception: PolicyException, rules: readonly RuleM
   }
   const rule = rules.find((r) => r.id === exception.rule);
   if (!rule) {
-    const suggestion = suggestField(exception.rule, rules.map((r) => r.id));
+    const suggestion = suggestField(
+      exception.rule,
+      rules.map((r) => r.id),
+    );
     problems.push({
       rule: "lifecycle/exception-scope",
       message: `${describe(exception)} names no existing rule`,

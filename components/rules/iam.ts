@@ -4,7 +4,18 @@
  * apply to Allow statements: a Deny, even of `*` on `*` (the revocation policy), only removes access.
  */
 import { asList, type PolicyDocument, type PolicyStatement } from "../core/iam-document";
-import { accessLevel, actionExists, arnAcceptedByAction, expandAction, isPermissionsManagement, isTagging, lookupAction, parseArn, resourceTypesFor, serviceExists } from "../core/iam-catalog";
+import {
+  accessLevel,
+  actionExists,
+  arnAcceptedByAction,
+  expandAction,
+  isPermissionsManagement,
+  isTagging,
+  lookupAction,
+  parseArn,
+  resourceTypesFor,
+  serviceExists,
+} from "../core/iam-catalog";
 import { grantsIntersect, hasWildcard } from "../core/patterns";
 import { normaliseResource } from "../core/resource-index";
 import type { IdentityHoldings } from "../core/holdings";
@@ -27,26 +38,119 @@ const CORRECTNESS = standards(["NHI6"], ["ASI03"], ["L4 Deployment & Infrastruct
 export const IAM_RULES: readonly RuleMeta[] = [
   meta("iam/action-wildcard", "iam", "error", "No Allow of every action (`*`).", OVERPRIVILEGED, PACK.both),
   meta("iam/service-wildcard", "iam", "error", "No Allow of a whole service (`s3:*`).", OVERPRIVILEGED, PACK.both),
-  meta("iam/action-pattern", "iam", "error", "No action patterns (`s3:Get*`, `s3:*Object`, `*:GetObject`): every action is named; the error lists what the pattern expands to, and each expanded action is judged on its own.", OVERPRIVILEGED, PACK.both),
+  meta(
+    "iam/action-pattern",
+    "iam",
+    "error",
+    "No action patterns (`s3:Get*`, `s3:*Object`, `*:GetObject`): every action is named; the error lists what the pattern expands to, and each expanded action is judged on its own.",
+    OVERPRIVILEGED,
+    PACK.both,
+  ),
   meta("iam/resource-wildcard", "iam", "error", 'No `Resource: "*"` in an Allow when the action can be scoped to resources.', OVERPRIVILEGED, PACK.both),
-  meta("iam/account-wide-write", "iam", "error", 'No Write, Permissions management or Tagging action that AWS authorises only on `Resource: "*"` (it changes the whole account: detectors, logging, replication, password policy, new keys), except a short allowlist of telemetry writes (`xray:PutTraceSegments`, `xray:PutTelemetryRecords`).', ESCALATION, PACK.both),
+  meta(
+    "iam/account-wide-write",
+    "iam",
+    "error",
+    'No Write, Permissions management or Tagging action that AWS authorises only on `Resource: "*"` (it changes the whole account: detectors, logging, replication, password policy, new keys), except a short allowlist of telemetry writes (`xray:PutTraceSegments`, `xray:PutTelemetryRecords`).',
+    ESCALATION,
+    PACK.both,
+  ),
   meta("iam/not-action", "iam", "error", "No `NotAction` in an Allow (it grants everything not listed).", OVERPRIVILEGED, PACK.both),
   meta("iam/not-resource", "iam", "error", "No `NotResource` in an Allow (it grants every resource not listed).", OVERPRIVILEGED, PACK.both),
-  meta("iam/permissions-management", "iam", "error", "No action the IAM reference rates `Permissions management` (policies, ACLs, grants, boundaries), for any identity, on any resource.", ESCALATION, PACK.both),
-  meta("iam/tagging", "iam", "error", "`Tagging` actions only on resources the agent owns, and never on IAM or STS (tags drive attribute-based access).", ESCALATION, PACK.both),
-  meta("iam/privilege-escalation", "iam", "error", "No action from the privilege-escalation list (docs/controls.md lists each with its source).", ESCALATION, PACK.both),
-  meta("iam/credentials-exposure", "iam", "error", "No action that mints long-lived or federated credentials or re-attributes a session (credentials-exposure list).", ESCALATION, PACK.both),
+  meta(
+    "iam/permissions-management",
+    "iam",
+    "error",
+    "No action the IAM reference rates `Permissions management` (policies, ACLs, grants, boundaries), for any identity, on any resource.",
+    ESCALATION,
+    PACK.both,
+  ),
+  meta(
+    "iam/tagging",
+    "iam",
+    "error",
+    "`Tagging` actions only on resources the agent owns, and never on IAM or STS (tags drive attribute-based access).",
+    ESCALATION,
+    PACK.both,
+  ),
+  meta(
+    "iam/privilege-escalation",
+    "iam",
+    "error",
+    "No action from the privilege-escalation list (docs/controls.md lists each with its source).",
+    ESCALATION,
+    PACK.both,
+  ),
+  meta(
+    "iam/credentials-exposure",
+    "iam",
+    "error",
+    "No action that mints long-lived or federated credentials or re-attributes a session (credentials-exposure list).",
+    ESCALATION,
+    PACK.both,
+  ),
   meta("iam/code-execution", "iam", "error", "No action that starts compute or runs code on existing compute (code-execution list).", ESCALATION, PACK.both),
-  meta("iam/resource-exposure", "iam", "error", "No action that opens a resource or the account to other principals (resource-exposure list).", ESCALATION, PACK.both),
-  meta("iam/defence-evasion", "iam", "error", "No action that stops, deletes or redirects logging and detection or weakens account-wide protection (defence-evasion list).", ESCALATION, PACK.both),
+  meta(
+    "iam/resource-exposure",
+    "iam",
+    "error",
+    "No action that opens a resource or the account to other principals (resource-exposure list).",
+    ESCALATION,
+    PACK.both,
+  ),
+  meta(
+    "iam/defence-evasion",
+    "iam",
+    "error",
+    "No action that stops, deletes or redirects logging and detection or weakens account-wide protection (defence-evasion list).",
+    ESCALATION,
+    PACK.both,
+  ),
   meta("iam/data-exfiltration", "iam", "error", "No bulk-read action (data-exfiltration list) on `*`.", OVERPRIVILEGED, PACK.both),
   meta("iam/passrole-wildcard", "iam", "error", "No `iam:PassRole` on `*` or on a wildcard role ARN.", ESCALATION, PACK.both),
-  meta("iam/passrole-compute", "iam", "error", "No `iam:PassRole` together with an action that creates compute anywhere in one identity's statements and tools (it runs code as the passed role).", ESCALATION, PACK.both),
-  meta("iam/assume-agent-role", "iam", "error", "No `sts:AssumeRole*` into any agent identity's role, however its name is cased.", standards(["NHI5", "NHI9"], ["ASI03"], ["L4 Deployment & Infrastructure", "L7 Agent Ecosystem"], ["MEASURE 2.7"]), PACK.stack),
-  meta("iam/resource-pattern", "iam", "error", "Every resource ARN is concrete in partition, service, region, account and name; a wildcard only in a trailing path under a prefix the agent owns or is shared (`key/*`, `secret:*`, `parameter/*`, `function:*`, `role/acme-*` are errors).", OVERPRIVILEGED, planOnly("a wildcard is allowed only under a prefix the agent owns or is shared, and platform shares are in the declaration only; on resources, the other iam/* checks and separation/cross-agent-grant judge every pattern")),
-  meta("iam/unknown-action", "iam", "error", "Every action exists in the IAM service reference, so a typo is an error, not a silent no-op.", CORRECTNESS, PACK.both),
+  meta(
+    "iam/passrole-compute",
+    "iam",
+    "error",
+    "No `iam:PassRole` together with an action that creates compute anywhere in one identity's statements and tools (it runs code as the passed role).",
+    ESCALATION,
+    PACK.both,
+  ),
+  meta(
+    "iam/assume-agent-role",
+    "iam",
+    "error",
+    "No `sts:AssumeRole*` into any agent identity's role, however its name is cased.",
+    standards(["NHI5", "NHI9"], ["ASI03"], ["L4 Deployment & Infrastructure", "L7 Agent Ecosystem"], ["MEASURE 2.7"]),
+    PACK.stack,
+  ),
+  meta(
+    "iam/resource-pattern",
+    "iam",
+    "error",
+    "Every resource ARN is concrete in partition, service, region, account and name; a wildcard only in a trailing path under a prefix the agent owns or is shared (`key/*`, `secret:*`, `parameter/*`, `function:*`, `role/acme-*` are errors).",
+    OVERPRIVILEGED,
+    planOnly(
+      "a wildcard is allowed only under a prefix the agent owns or is shared, and platform shares are in the declaration only; on resources, the other iam/* checks and separation/cross-agent-grant judge every pattern",
+    ),
+  ),
+  meta(
+    "iam/unknown-action",
+    "iam",
+    "error",
+    "Every action exists in the IAM service reference, so a typo is an error, not a silent no-op.",
+    CORRECTNESS,
+    PACK.both,
+  ),
   meta("iam/malformed-arn", "iam", "error", "Every resource is `*` or a well-formed ARN.", CORRECTNESS, PACK.both),
-  meta("iam/resource-type", "iam", "error", "Every resource ARN is of a type its actions accept (`s3:ListBucket` takes a bucket, not `bucket/*`).", CORRECTNESS, PACK.both),
+  meta(
+    "iam/resource-type",
+    "iam",
+    "error",
+    "Every resource ARN is of a type its actions accept (`s3:ListBucket` takes a bucket, not `bucket/*`).",
+    CORRECTNESS,
+    PACK.both,
+  ),
   meta(
     "iam/tool-session-bound",
     "iam",
@@ -59,9 +163,30 @@ export const IAM_RULES: readonly RuleMeta[] = [
 
 /** Rules about managed policy attachments, which only exist as stack resources (policy pack). */
 export const IAM_RESOURCE_RULES: readonly RuleMeta[] = [
-  meta("iam/managed-admin-policy", "iam", "error", "No AWS managed admin policies (AdministratorAccess, PowerUserAccess, IAMFullAccess) attached to any role.", OVERPRIVILEGED, PACK.resource),
-  meta("iam/attached-policy", "iam", "error", "A managed policy attached to an agent role (`RolePolicyAttachment`, `PolicyAttachment`, `RolePolicyAttachmentsExclusive`, `managedPolicyArns`) is a customer-managed `aws.iam.Policy` of this stack, whose document gets every permission check; no AWS managed policy, no policy from outside the stack, no ARN unknown at preview.", OVERPRIVILEGED, PACK.stack),
-  meta("iam/resource-policy", "iam", "error", "No resource policy (S3 bucket, Secrets Manager, KMS, SQS, SNS, ECR, Lambda permission...) allows `*` as principal; one naming an agent role is judged with the same permission checks as its identity policies; unknown or unreadable ones fail closed.", OVERPRIVILEGED, PACK.stack),
+  meta(
+    "iam/managed-admin-policy",
+    "iam",
+    "error",
+    "No AWS managed admin policies (AdministratorAccess, PowerUserAccess, IAMFullAccess) attached to any role.",
+    OVERPRIVILEGED,
+    PACK.resource,
+  ),
+  meta(
+    "iam/attached-policy",
+    "iam",
+    "error",
+    "A managed policy attached to an agent role (`RolePolicyAttachment`, `PolicyAttachment`, `RolePolicyAttachmentsExclusive`, `managedPolicyArns`) is a customer-managed `aws.iam.Policy` of this stack, whose document gets every permission check; no AWS managed policy, no policy from outside the stack, no ARN unknown at preview.",
+    OVERPRIVILEGED,
+    PACK.stack,
+  ),
+  meta(
+    "iam/resource-policy",
+    "iam",
+    "error",
+    "No resource policy (S3 bucket, Secrets Manager, KMS, SQS, SNS, ECR, Lambda permission...) allows `*` as principal; one naming an agent role is judged with the same permission checks as its identity policies; unknown or unreadable ones fail closed.",
+    OVERPRIVILEGED,
+    PACK.stack,
+  ),
 ];
 
 /** Actions that let a principal change permissions or create long-lived credentials (from the risk data). */
@@ -150,15 +275,22 @@ function checkActionRisks(actions: readonly string[], resources: readonly string
   };
   for (const [rule, list] of byRule) {
     if (list.some((action) => RISK_BY_ACTION.get(action.toLowerCase())?.sourceKey === "awsIamDatabaseAuth")) {
-      fixes[rule] = `remove ${short(list)}: database credentials come only from a Vault database tool (tools[].database), whose creation statements the database rules check; ${rule} cannot be waived by an exception`;
+      fixes[rule] =
+        `remove ${short(list)}: database credentials come only from a Vault database tool (tools[].database), whose creation statements the database rules check; ${rule} cannot be waived by an exception`;
     }
     const category = Object.entries(RISK_CATEGORIES).find(([, value]) => value.rule === rule);
-    const what = category ? `${category[0]} (${category[1].description})` : rule === "iam/permissions-management" ? "Permissions management in the IAM reference" : "tagging of IAM or STS";
+    const what = category
+      ? `${category[0]} (${category[1].description})`
+      : rule === "iam/permissions-management"
+        ? "Permissions management in the IAM reference"
+        : "tagging of IAM or STS";
     const sources = [...new Set(list.map((action) => RISK_BY_ACTION.get(action.toLowerCase())?.source).filter(Boolean))];
     problems.push({
       rule,
       message: `${label} allows ${short(list)}: ${what}${sources.length && rule !== "iam/permissions-management" ? `; source: ${sources.join("; ")}` : ""}${rule === "iam/data-exfiltration" ? ' on every resource ("*")' : ""}`,
-      fix: fixes[rule] ?? `remove ${list.length === 1 ? list[0] : "these actions"}${WAIVABLE[rule] === true ? `; if a tool truly needs it, record a reviewed, expiring exception for ${rule}` : `; ${rule} cannot be waived by an exception`}`,
+      fix:
+        fixes[rule] ??
+        `remove ${list.length === 1 ? list[0] : "these actions"}${WAIVABLE[rule] === true ? `; if a tool truly needs it, record a reviewed, expiring exception for ${rule}` : `; ${rule} cannot be waived by an exception`}`,
     });
   }
   return problems;
@@ -176,13 +308,25 @@ function checkAllowStatement(statement: PolicyStatement, label: string, context:
   }
   for (const action of actions) {
     if (isWholeWildcard(action)) {
-      problems.push({ rule: "iam/action-wildcard", message: `${label} allows every action ("${action}")`, fix: "name each action the tool needs, e.g. s3:GetObject" });
+      problems.push({
+        rule: "iam/action-wildcard",
+        message: `${label} allows every action ("${action}")`,
+        fix: "name each action the tool needs, e.g. s3:GetObject",
+      });
     } else if (isServiceWildcard(action)) {
-      problems.push({ rule: "iam/service-wildcard", message: `${label} allows every ${action.split(":")[0]} action ("${action}")`, fix: "name each action the tool needs instead of the service wildcard" });
+      problems.push({
+        rule: "iam/service-wildcard",
+        message: `${label} allows every ${action.split(":")[0]} action ("${action}")`,
+        fix: "name each action the tool needs instead of the service wildcard",
+      });
     } else if (hasWildcard(action)) {
       const expanded = expandAction(action);
       if (expanded.length > 0) {
-        problems.push({ rule: "iam/action-pattern", message: `${label}: "${action}" is a pattern; it expands to ${expanded.length} action(s): ${short(expanded, 12)}`, fix: `list the exact actions the tool needs instead of "${action}"` });
+        problems.push({
+          rule: "iam/action-pattern",
+          message: `${label}: "${action}" is a pattern; it expands to ${expanded.length} action(s): ${short(expanded, 12)}`,
+          fix: `list the exact actions the tool needs instead of "${action}"`,
+        });
       }
     }
   }
@@ -193,24 +337,35 @@ function checkAllowStatement(statement: PolicyStatement, label: string, context:
   if (has("iam:PassRole")) {
     const wildcard = resources.filter((resource) => resource === "*" || /:role\/.*[*?]/.test(resource) || /^arn:[^:]*:iam::[^:]*:\*$/.test(resource));
     if (wildcard.length > 0) {
-      problems.push({ rule: "iam/passrole-wildcard", message: `${label} allows iam:PassRole on ${wildcard.join(", ")}`, fix: "pass only named roles, or none" });
+      problems.push({
+        rule: "iam/passrole-wildcard",
+        message: `${label} allows iam:PassRole on ${wildcard.join(", ")}`,
+        fix: "pass only named roles, or none",
+      });
     }
   }
   if (context.agentRoleArns) problems.push(...agentRoleTargets(expanded, resources, label, context.agentRoleArns));
 
   for (const resource of resources) {
     if (resource === "*") {
-      const accountWide = expandedActions(actions).filter((action) => resourceTypesFor(action).length === 0 && ACCOUNT_WRITE_LEVELS.has(accessLevel(action) ?? "") && !ACCOUNT_WRITE_ALLOWED.has(action.toLowerCase()));
+      const accountWide = expandedActions(actions).filter(
+        (action) =>
+          resourceTypesFor(action).length === 0 && ACCOUNT_WRITE_LEVELS.has(accessLevel(action) ?? "") && !ACCOUNT_WRITE_ALLOWED.has(action.toLowerCase()),
+      );
       if (accountWide.length > 0) {
         problems.push({
           rule: "iam/account-wide-write",
           message: `${label} allows ${short(accountWide, 4)} on "*": AWS authorises ${accountWide.length === 1 ? "this action" : "these actions"} only account-wide (no resource type), so ${accountWide.length === 1 ? "it changes" : "they change"} the whole account, not something the agent owns`,
-          fix: "remove the action; account-level configuration (detectors, logging, replication, keys, password policy) belongs to the platform team; only the telemetry writes xray:PutTraceSegments and xray:PutTelemetryRecords are allowed on \"*\"",
+          fix: 'remove the action; account-level configuration (detectors, logging, replication, keys, password policy) belongs to the platform team; only the telemetry writes xray:PutTraceSegments and xray:PutTelemetryRecords are allowed on "*"',
         });
       }
       const scopable = expandedActions(actions, true).filter((action) => resourceTypesFor(action).length > 0);
       if (scopable.length > 0) {
-        problems.push({ rule: "iam/resource-wildcard", message: `${label} allows ${short(scopable, 4)} on every resource ("*")`, fix: "name the resource ARNs (bucket prefix, table, queue) the tool needs" });
+        problems.push({
+          rule: "iam/resource-wildcard",
+          message: `${label} allows ${short(scopable, 4)} on every resource ("*")`,
+          fix: "name the resource ARNs (bucket prefix, table, queue) the tool needs",
+        });
       }
       continue;
     }
@@ -218,9 +373,20 @@ function checkAllowStatement(statement: PolicyStatement, label: string, context:
     for (const action of actions.filter((a) => !hasWildcard(a) && actionExists(a))) {
       const types = resourceTypesFor(action);
       if (types.length === 0) {
-        problems.push({ rule: "iam/resource-type", message: `${label}: ${action} cannot be scoped to a resource, so "${resource}" never matches`, fix: `grant ${action} in a statement of its own with Resource "*"` });
+        problems.push({
+          rule: "iam/resource-type",
+          message: `${label}: ${action} cannot be scoped to a resource, so "${resource}" never matches`,
+          fix: `grant ${action} in a statement of its own with Resource "*"`,
+        });
       } else if (!arnAcceptedByAction(action, resource)) {
-        problems.push({ rule: "iam/resource-type", message: `${label}: ${action} does not act on "${resource}" (it takes ${types.map((t) => t.name).join(", ")})`, fix: `use an ARN of the form ${types.slice(0, 3).map((t) => t.arn).join(" or ")}` });
+        problems.push({
+          rule: "iam/resource-type",
+          message: `${label}: ${action} does not act on "${resource}" (it takes ${types.map((t) => t.name).join(", ")})`,
+          fix: `use an ARN of the form ${types
+            .slice(0, 3)
+            .map((t) => t.arn)
+            .join(" or ")}`,
+        });
       }
     }
   }
@@ -232,11 +398,18 @@ function checkAllowStatement(statement: PolicyStatement, label: string, context:
  * (roles of agents declared in no plan here, or revoked and gone), in any account and path.
  */
 const planRolePatterns = new WeakMap<object, readonly string[]>();
-export function agentRolePatterns(plan: { readonly agents: readonly { readonly identities: readonly Parameters<typeof identityRoles>[0][] }[]; readonly platform: { readonly namePrefix: string; readonly environment: string; readonly aws: { readonly partition: string } } }): readonly string[] {
+export function agentRolePatterns(plan: {
+  readonly agents: readonly { readonly identities: readonly Parameters<typeof identityRoles>[0][] }[];
+  readonly platform: { readonly namePrefix: string; readonly environment: string; readonly aws: { readonly partition: string } };
+}): readonly string[] {
   let patterns = planRolePatterns.get(plan);
   if (!patterns) {
     const { namePrefix, environment, aws } = plan.platform;
-    patterns = [...plan.agents.flatMap((agent) => agent.identities.flatMap((identity) => identityRoles(identity).map((role) => role.arn))), `arn:${aws.partition}:iam::*:role/${namePrefix}-${environment}-*`, `arn:${aws.partition}:iam::*:role/*/${namePrefix}-${environment}-*`];
+    patterns = [
+      ...plan.agents.flatMap((agent) => agent.identities.flatMap((identity) => identityRoles(identity).map((role) => role.arn))),
+      `arn:${aws.partition}:iam::*:role/${namePrefix}-${environment}-*`,
+      `arn:${aws.partition}:iam::*:role/*/${namePrefix}-${environment}-*`,
+    ];
     planRolePatterns.set(plan, patterns);
   }
   return patterns;
@@ -281,14 +454,26 @@ function checkNames(statement: PolicyStatement, label: string): Problem[] {
     if (action === "*") continue;
     const [service] = action.split(":");
     if (!action.includes(":") || (!hasWildcard(service) && !serviceExists(service))) {
-      problems.push({ rule: "iam/unknown-action", message: `${label}: "${action}" is not an action of any AWS service`, fix: "use service:Action as in the AWS Service Authorization Reference" });
+      problems.push({
+        rule: "iam/unknown-action",
+        message: `${label}: "${action}" is not an action of any AWS service`,
+        fix: "use service:Action as in the AWS Service Authorization Reference",
+      });
     } else if (hasWildcard(action) ? expandAction(action).length === 0 : !actionExists(action)) {
-      problems.push({ rule: "iam/unknown-action", message: `${label}: AWS has no action "${action}" (a typo is a silent no-op)`, fix: "check the action name in the AWS Service Authorization Reference" });
+      problems.push({
+        rule: "iam/unknown-action",
+        message: `${label}: AWS has no action "${action}" (a typo is a silent no-op)`,
+        fix: "check the action name in the AWS Service Authorization Reference",
+      });
     }
   }
   for (const resource of [...asList(statement.Resource), ...asList(statement.NotResource)]) {
     if (resource !== "*" && !parseArn(resource)) {
-      problems.push({ rule: "iam/malformed-arn", message: `${label}: "${resource}" is not an ARN`, fix: "write arn:<partition>:<service>:<region>:<account>:<resource>, e.g. arn:aws:s3:::bucket/prefix/*" });
+      problems.push({
+        rule: "iam/malformed-arn",
+        message: `${label}: "${resource}" is not an ARN`,
+        fix: "write arn:<partition>:<service>:<region>:<account>:<resource>, e.g. arn:aws:s3:::bucket/prefix/*",
+      });
     }
   }
   return problems;
@@ -307,10 +492,18 @@ function agentRoleTargets(expanded: readonly string[], resources: readonly strin
   const targets = agentRolesReached(resources, agentRoleArns);
   if (targets.length === 0) return problems;
   if (iamActions.length) {
-    problems.push({ rule: "iam/privilege-escalation", message: `${label} allows ${short(iamActions, 4)} on agent identity role(s) ${short(targets)}: an agent never changes or inspects any agent role, its own included (session length, trust, policies, deletion)`, fix: "remove the action; the platform manages agent roles through the Agent component, outside the agent" });
+    problems.push({
+      rule: "iam/privilege-escalation",
+      message: `${label} allows ${short(iamActions, 4)} on agent identity role(s) ${short(targets)}: an agent never changes or inspects any agent role, its own included (session length, trust, policies, deletion)`,
+      fix: "remove the action; the platform manages agent roles through the Agent component, outside the agent",
+    });
   }
   if (assumes) {
-    problems.push({ rule: "iam/assume-agent-role", message: `${label} allows assuming agent identity role(s) ${short(targets)}`, fix: "an agent never acts as another identity; use a vaultAws tool for a non-agent role" });
+    problems.push({
+      rule: "iam/assume-agent-role",
+      message: `${label} allows assuming agent identity role(s) ${short(targets)}`,
+      fix: "an agent never acts as another identity; use a vaultAws tool for a non-agent role",
+    });
   }
   return problems;
 }
@@ -318,7 +511,9 @@ function agentRoleTargets(expanded: readonly string[], resources: readonly strin
 /** `agentRoleTargets` over every Allow statement of a document (the pack's stack check). */
 export function checkAgentRoleTargets(document: PolicyDocument, agentRoleArns: readonly string[]): Problem[] {
   return document.Statement.flatMap((statement, index) =>
-    statement.Effect === "Allow" ? agentRoleTargets(expandedActions(asList(statement.Action)), asList(statement.Resource), statementLabel(statement, index), agentRoleArns) : [],
+    statement.Effect === "Allow"
+      ? agentRoleTargets(expandedActions(asList(statement.Action)), asList(statement.Resource), statementLabel(statement, index), agentRoleArns)
+      : [],
   );
 }
 
@@ -395,7 +590,11 @@ function checkOwnedScope(holdings: IdentityHoldings, index: ResourceIndex<Holder
         }
       }
       if (tagging.length && !owned) {
-        problems.push({ rule: "iam/tagging", message: `${grant.tool ? `tool ${grant.tool}: ` : ""}${short(tagging)} on "${resource}", which the agent does not own`, fix: "tag only resources listed in the agent's owns; tags on shared or foreign resources change who may access them" });
+        problems.push({
+          rule: "iam/tagging",
+          message: `${grant.tool ? `tool ${grant.tool}: ` : ""}${short(tagging)} on "${resource}", which the agent does not own`,
+          fix: "tag only resources listed in the agent's owns; tags on shared or foreign resources change who may access them",
+        });
       }
     }
   }
@@ -406,7 +605,13 @@ function checkOwnedScope(holdings: IdentityHoldings, index: ResourceIndex<Holder
 export function checkManagedPolicyArn(policyArn: string): Problem[] {
   const name = policyArn.split("/").pop() ?? "";
   if (/^arn:aws[a-z-]*:iam::aws:policy\//.test(policyArn) && (MANAGED_ADMIN_POLICIES as readonly string[]).includes(name)) {
-    return [{ rule: "iam/managed-admin-policy", message: `the AWS managed policy ${name} is attached`, fix: "detach it and grant the actions the agent needs through its declaration" }];
+    return [
+      {
+        rule: "iam/managed-admin-policy",
+        message: `the AWS managed policy ${name} is attached`,
+        fix: "detach it and grant the actions the agent needs through its declaration",
+      },
+    ];
   }
   return [];
 }
@@ -422,10 +627,30 @@ export const iamRules = familyRules(IAM_RULES, ({ plan }) => {
   const findings: RuleFinding[] = [];
   for (const holdings of fleet.identities) {
     for (const grant of holdings.aws) {
-      const statement: PolicyStatement = { Sid: grant.statement.startsWith("#") ? undefined : grant.statement, Effect: grant.effect, Action: [...grant.actions], Resource: [...grant.resources], ...(grant.notActions.length ? { NotAction: [...grant.notActions] } : {}), ...(grant.notResources.length ? { NotResource: [...grant.notResources] } : {}), Condition: grant.condition };
+      const statement: PolicyStatement = {
+        Sid: grant.statement.startsWith("#") ? undefined : grant.statement,
+        Effect: grant.effect,
+        Action: [...grant.actions],
+        Resource: [...grant.resources],
+        ...(grant.notActions.length ? { NotAction: [...grant.notActions] } : {}),
+        ...(grant.notResources.length ? { NotResource: [...grant.notResources] } : {}),
+        Condition: grant.condition,
+      };
       if (!grant.actions.length) delete statement.Action;
       if (!grant.resources.length) delete statement.Resource;
-      findings.push(...attribute(holdings.agent, holdings.identity, inTool(grant.tool, checkPermissionPolicy({ Version: "2012-10-17", Statement: [statement] }, { agentRoleArns }).map((problem) => ({ ...problem, message: problem.message.replace("statement #1", `statement ${grant.statement}`) })))));
+      findings.push(
+        ...attribute(
+          holdings.agent,
+          holdings.identity,
+          inTool(
+            grant.tool,
+            checkPermissionPolicy({ Version: "2012-10-17", Statement: [statement] }, { agentRoleArns }).map((problem) => ({
+              ...problem,
+              message: problem.message.replace("statement #1", `statement ${grant.statement}`),
+            })),
+          ),
+        ),
+      );
     }
     findings.push(...attribute(holdings.agent, holdings.identity, checkIdentityCombinations(holdings)));
     if (holdings.identity !== "orchestration") findings.push(...attribute(holdings.agent, holdings.identity, checkOwnedScope(holdings, indexOf(fleet))));
@@ -443,15 +668,29 @@ function toolSessionFindings(agent: AgentPlan, environment: string, tagged: bool
   const execution = agent.identities.find((identity) => identity.kind === "execution");
   if (!execution) return findings;
   const toolBySid = new Map<string, { tool: string; dataClass: string; environment: string }>();
-  for (const tool of agent.tools) for (const sidValue of tool.statementSids ?? []) if (!toolBySid.has(sidValue)) toolBySid.set(sidValue, { tool: tool.name, dataClass: tool.dataClass, environment });
+  for (const tool of agent.tools)
+    for (const sidValue of tool.statementSids ?? [])
+      if (!toolBySid.has(sidValue)) toolBySid.set(sidValue, { tool: tool.name, dataClass: tool.dataClass, environment });
   for (const policy of execution.toolRole?.policies ?? []) {
-    const problems = checkToolRoleStatements(policy.document, `tool role policy ${policy.name}`, (statement) => (statement.Sid ? (toolBySid.get(statement.Sid) ?? null) : null));
+    const problems = checkToolRoleStatements(policy.document, `tool role policy ${policy.name}`, (statement) =>
+      statement.Sid ? (toolBySid.get(statement.Sid) ?? null) : null,
+    );
     findings.push(...attribute(agent.name, "execution", problems));
   }
   if (tagged) {
-    const allows = execution.iamRole.policies.flatMap((policy) => policy.document.Statement.filter((s) => s.Effect === "Allow").map((s) => `${policy.name}/${s.Sid ?? "(no Sid)"}`));
+    const allows = execution.iamRole.policies.flatMap((policy) =>
+      policy.document.Statement.filter((s) => s.Effect === "Allow").map((s) => `${policy.name}/${s.Sid ?? "(no Sid)"}`),
+    );
     if (allows.length) {
-      findings.push(...attribute(agent.name, "execution", [{ rule: "iam/tool-session-bound", message: `with tagged sessions the execution role itself allows ${allows.join(", ")}: a grant there holds for every tool`, fix: "keep aws tool grants on the tool role, each bound to its tool's session (the compiler does)" }]));
+      findings.push(
+        ...attribute(agent.name, "execution", [
+          {
+            rule: "iam/tool-session-bound",
+            message: `with tagged sessions the execution role itself allows ${allows.join(", ")}: a grant there holds for every tool`,
+            fix: "keep aws tool grants on the tool role, each bound to its tool's session (the compiler does)",
+          },
+        ]),
+      );
     }
   }
   return findings;

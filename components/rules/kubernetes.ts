@@ -14,22 +14,99 @@ const EXEC = standards(["NHI5", "NHI9"], ["ASI03", "ASI05"], ["L4 Deployment & I
 /** Rules with a plan check (and a pack check). */
 export const KUBERNETES_RULES: readonly RuleMeta[] = [
   meta("kubernetes/automount-token", "kubernetes", "error", "Agent ServiceAccounts set `automountServiceAccountToken: false`.", WORKLOAD, PACK.resource),
-  meta("kubernetes/default-service-account", "kubernetes", "error", "No agent identity is, trusts or binds the `default` ServiceAccount.", standards(["NHI9"], ["ASI03"], ["L4 Deployment & Infrastructure"], ["MEASURE 2.7"]), PACK.resource),
-  meta("kubernetes/system-namespace", "kubernetes", "error", "No agent runs in `default`, `kube-system`, `kube-public` or `kube-node-lease`.", standards(["NHI8"], ["ASI03"], ["L4 Deployment & Infrastructure"], ["MEASURE 2.7"]), PACK.resource),
+  meta(
+    "kubernetes/default-service-account",
+    "kubernetes",
+    "error",
+    "No agent identity is, trusts or binds the `default` ServiceAccount.",
+    standards(["NHI9"], ["ASI03"], ["L4 Deployment & Infrastructure"], ["MEASURE 2.7"]),
+    PACK.resource,
+  ),
+  meta(
+    "kubernetes/system-namespace",
+    "kubernetes",
+    "error",
+    "No agent runs in `default`, `kube-system`, `kube-public` or `kube-node-lease`.",
+    standards(["NHI8"], ["ASI03"], ["L4 Deployment & Infrastructure"], ["MEASURE 2.7"]),
+    PACK.resource,
+  ),
 ];
 
 /** Rules about RBAC objects, which only exist as stack resources (policy pack). */
 export const KUBERNETES_RESOURCE_RULES: readonly RuleMeta[] = [
   meta("kubernetes/cluster-role-binding", "kubernetes", "error", "No ClusterRoleBinding names an agent ServiceAccount.", RBAC, PACK.stack),
-  meta("kubernetes/rbac-wildcard", "kubernetes", "error", "No role bound to an agent ServiceAccount grants `*` verbs, resources or API groups.", RBAC, PACK.stack),
-  meta("kubernetes/rbac-escalation", "kubernetes", "error", "No `escalate`, `bind` or `impersonate` for an agent ServiceAccount, and no RoleBinding giving it anything in `kube-system` (home of `aws-auth`).", RBAC, PACK.stack),
-  meta("kubernetes/rbac-pod-exec", "kubernetes", "error", "No `pods/exec`, `pods/attach`, `pods/portforward` or `pods/ephemeralcontainers` for an agent ServiceAccount.", EXEC, PACK.stack),
-  meta("kubernetes/rbac-pod-create", "kubernetes", "error", "No pod (or workload) creation for an agent ServiceAccount: a new pod can run as any ServiceAccount of the namespace.", EXEC, PACK.stack),
-  meta("kubernetes/rbac-token-request", "kubernetes", "error", "No `serviceaccounts/token` create for an agent ServiceAccount (it mints tokens for other identities).", EXEC, PACK.stack),
-  meta("kubernetes/rbac-secrets", "kubernetes", "error", "No reading Secrets for an agent ServiceAccount.", standards(["NHI2", "NHI5"], ["ASI03"], ["L4 Deployment & Infrastructure"], ["MEASURE 2.7"]), PACK.stack),
-  meta("kubernetes/eks-access", "kubernetes", "error", "An agent role gets no Kubernetes access through EKS (`AccessEntry`, `AccessPolicyAssociation`, the `aws-auth` ConfigMap) and no Pod Identity association except to its own ServiceAccount; unknown principals fail closed.", RBAC, PACK.stack),
-  meta("kubernetes/service-account-use", "kubernetes", "error", "No hand-written resource acts as an agent's ServiceAccount: no token Secret for it, no workload running as it unless its pod template carries that agent's and identity's labels; a Helm release in an agent namespace (or naming an agent ServiceAccount in its values), a custom resource naming one, or such a reference without a known namespace fails closed.", EXEC, PACK.stack),
-  meta("kubernetes/shared-namespace-pod-create", "kubernetes", "error", "In a namespace shared by several agents, no ServiceAccount of that namespace may create pods.", EXEC, PACK.stack),
+  meta(
+    "kubernetes/rbac-wildcard",
+    "kubernetes",
+    "error",
+    "No role bound to an agent ServiceAccount grants `*` verbs, resources or API groups.",
+    RBAC,
+    PACK.stack,
+  ),
+  meta(
+    "kubernetes/rbac-escalation",
+    "kubernetes",
+    "error",
+    "No `escalate`, `bind` or `impersonate` for an agent ServiceAccount, and no RoleBinding giving it anything in `kube-system` (home of `aws-auth`).",
+    RBAC,
+    PACK.stack,
+  ),
+  meta(
+    "kubernetes/rbac-pod-exec",
+    "kubernetes",
+    "error",
+    "No `pods/exec`, `pods/attach`, `pods/portforward` or `pods/ephemeralcontainers` for an agent ServiceAccount.",
+    EXEC,
+    PACK.stack,
+  ),
+  meta(
+    "kubernetes/rbac-pod-create",
+    "kubernetes",
+    "error",
+    "No pod (or workload) creation for an agent ServiceAccount: a new pod can run as any ServiceAccount of the namespace.",
+    EXEC,
+    PACK.stack,
+  ),
+  meta(
+    "kubernetes/rbac-token-request",
+    "kubernetes",
+    "error",
+    "No `serviceaccounts/token` create for an agent ServiceAccount (it mints tokens for other identities).",
+    EXEC,
+    PACK.stack,
+  ),
+  meta(
+    "kubernetes/rbac-secrets",
+    "kubernetes",
+    "error",
+    "No reading Secrets for an agent ServiceAccount.",
+    standards(["NHI2", "NHI5"], ["ASI03"], ["L4 Deployment & Infrastructure"], ["MEASURE 2.7"]),
+    PACK.stack,
+  ),
+  meta(
+    "kubernetes/eks-access",
+    "kubernetes",
+    "error",
+    "An agent role gets no Kubernetes access through EKS (`AccessEntry`, `AccessPolicyAssociation`, the `aws-auth` ConfigMap) and no Pod Identity association except to its own ServiceAccount; unknown principals fail closed.",
+    RBAC,
+    PACK.stack,
+  ),
+  meta(
+    "kubernetes/service-account-use",
+    "kubernetes",
+    "error",
+    "No hand-written resource acts as an agent's ServiceAccount: no token Secret for it, no workload running as it unless its pod template carries that agent's and identity's labels; a Helm release in an agent namespace (or naming an agent ServiceAccount in its values), a custom resource naming one, or such a reference without a known namespace fails closed.",
+    EXEC,
+    PACK.stack,
+  ),
+  meta(
+    "kubernetes/shared-namespace-pod-create",
+    "kubernetes",
+    "error",
+    "In a namespace shared by several agents, no ServiceAccount of that namespace may create pods.",
+    EXEC,
+    PACK.stack,
+  ),
 ];
 
 export const SYSTEM_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease"] as const;
@@ -45,7 +122,11 @@ export interface ServiceAccountShape {
 export function checkServiceAccount(sa: ServiceAccountShape): Problem[] {
   const problems: Problem[] = [];
   if (sa.automountServiceAccountToken !== false) {
-    problems.push({ rule: "kubernetes/automount-token", message: `ServiceAccount ${sa.namespace}/${sa.name} does not set automountServiceAccountToken: false`, fix: "set automountServiceAccountToken: false; workloads mount a projected, audience-bound token instead" });
+    problems.push({
+      rule: "kubernetes/automount-token",
+      message: `ServiceAccount ${sa.namespace}/${sa.name} does not set automountServiceAccountToken: false`,
+      fix: "set automountServiceAccountToken: false; workloads mount a projected, audience-bound token instead",
+    });
   }
   problems.push(...checkServiceAccountReference(sa.namespace, sa.name));
   return problems;
@@ -55,10 +136,18 @@ export function checkServiceAccount(sa: ServiceAccountShape): Problem[] {
 export function checkServiceAccountReference(namespace: string, name: string): Problem[] {
   const problems: Problem[] = [];
   if (name === "default") {
-    problems.push({ rule: "kubernetes/default-service-account", message: `uses the default ServiceAccount of ${namespace}`, fix: "run each identity as its own ServiceAccount <agent>-<identity>" });
+    problems.push({
+      rule: "kubernetes/default-service-account",
+      message: `uses the default ServiceAccount of ${namespace}`,
+      fix: "run each identity as its own ServiceAccount <agent>-<identity>",
+    });
   }
   if ((SYSTEM_NAMESPACES as readonly string[]).includes(namespace)) {
-    problems.push({ rule: "kubernetes/system-namespace", message: `runs in the ${namespace} namespace`, fix: "use namespacePerAgent: true, or a dedicated shared namespace such as agents" });
+    problems.push({
+      rule: "kubernetes/system-namespace",
+      message: `runs in the ${namespace} namespace`,
+      fix: "use namespacePerAgent: true, or a dedicated shared namespace such as agents",
+    });
   }
   return problems;
 }
@@ -79,7 +168,21 @@ const CREATE_VERBS = ["create", "update", "patch"];
  * (custom resources: Argo Workflows and Rollouts, operators' CRs; admission webhooks that mutate
  * pods) may run pods as any ServiceAccount of the namespace: creating or changing them fails closed.
  */
-const NO_POD_GROUPS = new Set(["", "apps", "batch", "rbac.authorization.k8s.io", "networking.k8s.io", "policy", "autoscaling", "coordination.k8s.io", "events.k8s.io", "discovery.k8s.io", "metrics.k8s.io", "authentication.k8s.io", "authorization.k8s.io"]);
+const NO_POD_GROUPS = new Set([
+  "",
+  "apps",
+  "batch",
+  "rbac.authorization.k8s.io",
+  "networking.k8s.io",
+  "policy",
+  "autoscaling",
+  "coordination.k8s.io",
+  "events.k8s.io",
+  "discovery.k8s.io",
+  "metrics.k8s.io",
+  "authentication.k8s.io",
+  "authorization.k8s.io",
+]);
 
 /** Problems of RBAC rules granted to an agent ServiceAccount. */
 export function checkRbacRules(rules: readonly RbacRule[]): Problem[] {
@@ -93,22 +196,38 @@ export function checkRbacRules(rules: readonly RbacRule[]): Problem[] {
     const can = (verb: string) => verbs.includes(verb) || verbs.includes("*");
     const on = (resource: string) => resources.includes(resource) || resources.includes("*");
     if (verbs.includes("*") || resources.includes("*") || (rbac.apiGroups ?? []).includes("*") || (rbac.nonResourceURLs ?? []).includes("*")) {
-      add("kubernetes/rbac-wildcard", `grants verbs [${verbs.join(", ")}] on [${resources.join(", ")}] in API groups [${(rbac.apiGroups ?? []).join(", ")}]`, "list the exact verbs, resources and API groups");
+      add(
+        "kubernetes/rbac-wildcard",
+        `grants verbs [${verbs.join(", ")}] on [${resources.join(", ")}] in API groups [${(rbac.apiGroups ?? []).join(", ")}]`,
+        "list the exact verbs, resources and API groups",
+      );
     }
     for (const verb of ["escalate", "bind", "impersonate"]) {
       if (can(verb)) add("kubernetes/rbac-escalation", `grants ${verb} on [${resources.join(", ")}]`, `remove ${verb}; an agent never changes or borrows RBAC`);
     }
     for (const sub of ["pods/exec", "pods/attach", "pods/portforward", "pods/ephemeralcontainers"]) {
-      if (on(sub) && ["create", "get", "update", "patch"].some(can)) add("kubernetes/rbac-pod-exec", `grants ${sub}`, "remove exec/attach/port-forward; agents do not enter other pods");
+      if (on(sub) && ["create", "get", "update", "patch"].some(can))
+        add("kubernetes/rbac-pod-exec", `grants ${sub}`, "remove exec/attach/port-forward; agents do not enter other pods");
     }
     const workloads = WORKLOAD_RESOURCES.filter(on);
-    if (workloads.length && CREATE_VERBS.some(can)) add("kubernetes/rbac-pod-create", `can create or change ${workloads.join(", ")}`, "agents do not create pods; a new pod can run as a sibling's ServiceAccount");
+    if (workloads.length && CREATE_VERBS.some(can))
+      add(
+        "kubernetes/rbac-pod-create",
+        `can create or change ${workloads.join(", ")}`,
+        "agents do not create pods; a new pod can run as a sibling's ServiceAccount",
+      );
     const otherGroups = (rbac.apiGroups ?? []).filter((group) => !NO_POD_GROUPS.has(group));
     if (otherGroups.length && resources.length && CREATE_VERBS.some(can)) {
-      add("kubernetes/rbac-pod-create", `can create or change [${resources.join(", ")}] in API groups [${otherGroups.join(", ")}], which may run pods (Argo Workflows, Rollouts, operators' custom resources)`, "agents do not create workloads of any kind; grant only read access to custom resources");
+      add(
+        "kubernetes/rbac-pod-create",
+        `can create or change [${resources.join(", ")}] in API groups [${otherGroups.join(", ")}], which may run pods (Argo Workflows, Rollouts, operators' custom resources)`,
+        "agents do not create workloads of any kind; grant only read access to custom resources",
+      );
     }
-    if (on("serviceaccounts/token") && can("create")) add("kubernetes/rbac-token-request", "can create ServiceAccount tokens", "remove serviceaccounts/token; each identity gets only its own projected token");
-    if (on("secrets") && ["get", "list", "watch"].some(can)) add("kubernetes/rbac-secrets", "can read Secrets", "read secrets from Vault through the identity's own policy, not Kubernetes Secrets");
+    if (on("serviceaccounts/token") && can("create"))
+      add("kubernetes/rbac-token-request", "can create ServiceAccount tokens", "remove serviceaccounts/token; each identity gets only its own projected token");
+    if (on("secrets") && ["get", "list", "watch"].some(can))
+      add("kubernetes/rbac-secrets", "can read Secrets", "read secrets from Vault through the identity's own policy, not Kubernetes Secrets");
   }
   return problems;
 }

@@ -20,19 +20,43 @@ export const EXPIRY_HORIZON_DAYS = 366;
 /** The shortest audit retention per tier: an incident found late still has its trail. */
 export const MIN_AUDIT_RETENTION_DAYS: Readonly<Record<string, number>> = { batch: 30, assistant: 90, "high-risk": 365 };
 
-
 const OFFBOARDING = standards(["NHI1"], ["ASI03"], ["L6 Security & Compliance"], ["GOVERN 1.7", "MANAGE 2.4"]);
 
 export const LIFECYCLE_RULES: readonly RuleMeta[] = [
   meta("lifecycle/expired", "lifecycle", "error", "An agent past its `expires` date cannot be deployed.", OFFBOARDING, PACK.resource),
   meta("lifecycle/expiring-soon", "lifecycle", "warning", `Warns when an agent expires within ${EXPIRY_WARNING_DAYS} days.`, OFFBOARDING, PACK.resource),
-  meta("lifecycle/bounds", "lifecycle", "error", `An agent expires at most ${EXPIRY_HORIZON_DAYS} days after the plan date (so its sponsor reviews it at least yearly), keeps its audit trail at least ${Object.entries(MIN_AUDIT_RETENTION_DAYS).map(([tier, days]) => `${days} days (${tier})`).join(", ")}, and turns audit deletion protection off only once revoked.`, OFFBOARDING, planOnly("judged against the plan date and the declaration's tier; the pack checks expiry tags (lifecycle/expired) but not how far ahead they are")),
-  meta("lifecycle/approval-required", "lifecycle", "error", "High-risk agents (or every agent, when the organisation requires it) carry a recorded approval: ticket and approver.", standards(["NHI5"], ["ASI03"], ["L6 Security & Compliance"], ["GOVERN 2.1", "MAP 3.5"]), planOnly("approvals are not written to any resource")),
+  meta(
+    "lifecycle/bounds",
+    "lifecycle",
+    "error",
+    `An agent expires at most ${EXPIRY_HORIZON_DAYS} days after the plan date (so its sponsor reviews it at least yearly), keeps its audit trail at least ${Object.entries(
+      MIN_AUDIT_RETENTION_DAYS,
+    )
+      .map(([tier, days]) => `${days} days (${tier})`)
+      .join(", ")}, and turns audit deletion protection off only once revoked.`,
+    OFFBOARDING,
+    planOnly("judged against the plan date and the declaration's tier; the pack checks expiry tags (lifecycle/expired) but not how far ahead they are"),
+  ),
+  meta(
+    "lifecycle/approval-required",
+    "lifecycle",
+    "error",
+    "High-risk agents (or every agent, when the organisation requires it) carry a recorded approval: ticket and approver.",
+    standards(["NHI5"], ["ASI03"], ["L6 Security & Compliance"], ["GOVERN 2.1", "MAP 3.5"]),
+    planOnly("approvals are not written to any resource"),
+  ),
 ];
 
 /** The plan always has owner, sponsor and expiry (the schema requires them); resources may not (policy pack). */
 export const LIFECYCLE_RESOURCE_RULES: readonly RuleMeta[] = [
-  meta("lifecycle/ownership-tags", "lifecycle", "error", "Agent roles, ServiceAccounts and Vault roles carry owner, sponsor, expiry (YYYY-MM-DD) and tier (roles also data class), so leaving them out cannot dodge the expiry and tier checks.", standards(["NHI1"], ["ASI03"], ["L6 Security & Compliance"], ["GOVERN 1.7", "GOVERN 2.1"]), PACK.resource),
+  meta(
+    "lifecycle/ownership-tags",
+    "lifecycle",
+    "error",
+    "Agent roles, ServiceAccounts and Vault roles carry owner, sponsor, expiry (YYYY-MM-DD) and tier (roles also data class), so leaving them out cannot dodge the expiry and tier checks.",
+    standards(["NHI1"], ["ASI03"], ["L6 Security & Compliance"], ["GOVERN 1.7", "GOVERN 2.1"]),
+    PACK.resource,
+  ),
 ];
 
 /** Whole days from `now` (UTC date) to `date` (YYYY-MM-DD); negative when past. */
@@ -73,19 +97,40 @@ export function checkExpiry(record: ExpiryRecord, now: Date): Problem[] {
 }
 
 /** Bounds on what a declaration may promise: review horizon, audit retention, deletion protection. */
-export function checkBounds(agent: { readonly tier: string; readonly expires: string; readonly sponsor: string; readonly revoked: unknown; readonly auditLogGroup: { readonly retentionDays: number; readonly deletionProtection: boolean } }, now: Date): Problem[] {
+export function checkBounds(
+  agent: {
+    readonly tier: string;
+    readonly expires: string;
+    readonly sponsor: string;
+    readonly revoked: unknown;
+    readonly auditLogGroup: { readonly retentionDays: number; readonly deletionProtection: boolean };
+  },
+  now: Date,
+): Problem[] {
   const problems: Problem[] = [];
   const revoked = agent.revoked !== null && agent.revoked !== undefined;
   if (!revoked && isIsoDate(agent.expires) && daysUntil(agent.expires, now) > EXPIRY_HORIZON_DAYS) {
-    problems.push({ rule: "lifecycle/bounds", message: `expires on ${agent.expires}, more than ${EXPIRY_HORIZON_DAYS} days after the plan date ${now.toISOString().slice(0, 10)}`, fix: `set expires within ${EXPIRY_HORIZON_DAYS} days; the sponsor ${agent.sponsor} extends it after each review` });
+    problems.push({
+      rule: "lifecycle/bounds",
+      message: `expires on ${agent.expires}, more than ${EXPIRY_HORIZON_DAYS} days after the plan date ${now.toISOString().slice(0, 10)}`,
+      fix: `set expires within ${EXPIRY_HORIZON_DAYS} days; the sponsor ${agent.sponsor} extends it after each review`,
+    });
   }
   // Unknown tier: the longest minimum (fail closed).
   const minimum = MIN_AUDIT_RETENTION_DAYS[agent.tier] ?? Math.max(...Object.values(MIN_AUDIT_RETENTION_DAYS));
   if (agent.auditLogGroup.retentionDays < minimum) {
-    problems.push({ rule: "lifecycle/bounds", message: `audit retention is ${agent.auditLogGroup.retentionDays} days; tier ${agent.tier} keeps its trail at least ${minimum} days`, fix: `set audit.logRetentionDays to ${minimum} or more` });
+    problems.push({
+      rule: "lifecycle/bounds",
+      message: `audit retention is ${agent.auditLogGroup.retentionDays} days; tier ${agent.tier} keeps its trail at least ${minimum} days`,
+      fix: `set audit.logRetentionDays to ${minimum} or more`,
+    });
   }
   if (!agent.auditLogGroup.deletionProtection && !revoked) {
-    problems.push({ rule: "lifecycle/bounds", message: "audit deletion protection is off for an agent that is not revoked", fix: "keep audit.deletionProtection true; turn it off only to retire a revoked agent's trail (README, Retiring an agent's audit trail)" });
+    problems.push({
+      rule: "lifecycle/bounds",
+      message: "audit deletion protection is off for an agent that is not revoked",
+      fix: "keep audit.deletionProtection true; turn it off only to retire a revoked agent's trail (README, Retiring an agent's audit trail)",
+    });
   }
   return problems;
 }
@@ -132,7 +177,11 @@ export function checkOwnershipRecord(record: OwnershipRecord): Problem[] {
     problems.push({ rule: "lifecycle/ownership-tags", message: `${record.where} lack ${missing.map((field) => record.keys[field]).join(", ")}`, fix });
   }
   for (const field of invalid) {
-    problems.push({ rule: "lifecycle/ownership-tags", message: `${record.where}: ${record.keys[field]} is "${record.values[field]}", not ${VALID[field]!.expected}`, fix });
+    problems.push({
+      rule: "lifecycle/ownership-tags",
+      message: `${record.where}: ${record.keys[field]} is "${record.values[field]}", not ${VALID[field]!.expected}`,
+      fix,
+    });
   }
   return problems;
 }

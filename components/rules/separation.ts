@@ -24,19 +24,114 @@ const AUDIT = standards(["NHI5"], ["ASI03", "ASI10"], ["L5 Evaluation & Observab
 const ISOLATION = standards(["NHI5", "NHI9"], ["ASI03", "ASI08"], ["L4 Deployment & Infrastructure", "L7 Agent Ecosystem"], ["GOVERN 1.4", "MEASURE 2.7"]);
 
 export const SEPARATION_RULES: readonly RuleMeta[] = [
-  meta("separation/orchestration-models-only", "separation", "error", "The orchestration identity may only invoke concrete Bedrock model, inference-profile or provisioned-model ARNs (no `foundation-model/*`, no every-profile wildcard): no tool grants, no secrets.", DUTIES, PACK.stack),
-  meta("separation/audit-write-only", "separation", "error", "The audit identity may only create streams in and write to its own log group.", AUDIT, PACK.stack),
-  meta("separation/audit-tamper-deny", "separation", "error", "The audit identity explicitly denies deleting log groups and streams and changing retention.", AUDIT, PACK.stack),
-  meta("separation/execution-no-audit-sink", "separation", "error", "The execution identity may not touch any agent's audit log group, present or future (the whole `/<prefix>/<env>/agents/` namespace).", AUDIT, PACK.stack),
-  meta("separation/cross-agent-grant", "separation", "error", "No resource, Vault path or role ARN granted to one agent is granted to or owned by another.", ISOLATION, PACK.stack),
-  meta("separation/prefix-sibling", "separation", "error", "No prefix wildcard without a trailing `/` that also matches a sibling agent's resources (`agent-a*` vs `agent-ab/`).", ISOLATION, PACK.stack),
-  meta("separation/unowned-resource", "separation", "error", "Every resource an identity is granted lies inside what its agent owns (`owns`, its roles, log group, KV subtree, secret roles) or a platform share.", ISOLATION, planOnly("the platform's shares are in the declaration only, so a grant outside `owns` may be a share; the pack reads each agent's `owns` from its ServiceAccount annotation and checks grants against other agents' owned resources, roles and log groups (separation/cross-agent-grant)")),
-  meta("separation/shared-access", "separation", "error", "On a platform share, an agent uses only the access the share gives it: List and Read for `read`, Write for `write`.", ISOLATION, planOnly("platform shares are in the declaration only")),
-  meta("separation/bucket-level", "separation", "error", "Bucket-level S3 actions only on a bucket the agent wholly owns; a listing of a bucket it only has prefixes in carries an `s3:prefix` condition inside them.", ISOLATION, planOnly("bucket-level actions are judged against whole-bucket ownership and shares, which are in the declaration only")),
-  meta("separation/owns-declaration", "separation", "error", "What an agent owns is concrete (its account and partition, no wildcard but a trailing `/*`, no IAM or S3 access points) and disjoint from every other agent's and from every share.", ISOLATION, planOnly("`owns` is validated where it is declared (account, partition, disjointness); the pack reads it back from ServiceAccount annotations only to judge other agents' grants")),
-  meta("separation/share-declaration", "separation", "error", "A platform share names a concrete resource and only declared agents.", ISOLATION, planOnly("platform shares are in the declaration only")),
-  meta("separation/database-connection", "separation", "error", "A database connection used by tools of two agents is declared as a share naming both.", ISOLATION, planOnly("the Vault database role resource does not say which agent's tool it serves")),
-  meta("separation/name-collision", "separation", "error", "Names the components derive for two agents (roles, log groups, KV subtrees, secret roles; IAM compared case-insensitively) never collide, even after truncation.", ISOLATION, planOnly("derived names are compared in the plan; on resources, stack/no-shared-identity catches a shared role or ServiceAccount")),
+  meta(
+    "separation/orchestration-models-only",
+    "separation",
+    "error",
+    "The orchestration identity may only invoke concrete Bedrock model, inference-profile or provisioned-model ARNs (no `foundation-model/*`, no every-profile wildcard): no tool grants, no secrets.",
+    DUTIES,
+    PACK.stack,
+  ),
+  meta(
+    "separation/audit-write-only",
+    "separation",
+    "error",
+    "The audit identity may only create streams in and write to its own log group.",
+    AUDIT,
+    PACK.stack,
+  ),
+  meta(
+    "separation/audit-tamper-deny",
+    "separation",
+    "error",
+    "The audit identity explicitly denies deleting log groups and streams and changing retention.",
+    AUDIT,
+    PACK.stack,
+  ),
+  meta(
+    "separation/execution-no-audit-sink",
+    "separation",
+    "error",
+    "The execution identity may not touch any agent's audit log group, present or future (the whole `/<prefix>/<env>/agents/` namespace).",
+    AUDIT,
+    PACK.stack,
+  ),
+  meta(
+    "separation/cross-agent-grant",
+    "separation",
+    "error",
+    "No resource, Vault path or role ARN granted to one agent is granted to or owned by another.",
+    ISOLATION,
+    PACK.stack,
+  ),
+  meta(
+    "separation/prefix-sibling",
+    "separation",
+    "error",
+    "No prefix wildcard without a trailing `/` that also matches a sibling agent's resources (`agent-a*` vs `agent-ab/`).",
+    ISOLATION,
+    PACK.stack,
+  ),
+  meta(
+    "separation/unowned-resource",
+    "separation",
+    "error",
+    "Every resource an identity is granted lies inside what its agent owns (`owns`, its roles, log group, KV subtree, secret roles) or a platform share.",
+    ISOLATION,
+    planOnly(
+      "the platform's shares are in the declaration only, so a grant outside `owns` may be a share; the pack reads each agent's `owns` from its ServiceAccount annotation and checks grants against other agents' owned resources, roles and log groups (separation/cross-agent-grant)",
+    ),
+  ),
+  meta(
+    "separation/shared-access",
+    "separation",
+    "error",
+    "On a platform share, an agent uses only the access the share gives it: List and Read for `read`, Write for `write`.",
+    ISOLATION,
+    planOnly("platform shares are in the declaration only"),
+  ),
+  meta(
+    "separation/bucket-level",
+    "separation",
+    "error",
+    "Bucket-level S3 actions only on a bucket the agent wholly owns; a listing of a bucket it only has prefixes in carries an `s3:prefix` condition inside them.",
+    ISOLATION,
+    planOnly("bucket-level actions are judged against whole-bucket ownership and shares, which are in the declaration only"),
+  ),
+  meta(
+    "separation/owns-declaration",
+    "separation",
+    "error",
+    "What an agent owns is concrete (its account and partition, no wildcard but a trailing `/*`, no IAM or S3 access points) and disjoint from every other agent's and from every share.",
+    ISOLATION,
+    planOnly(
+      "`owns` is validated where it is declared (account, partition, disjointness); the pack reads it back from ServiceAccount annotations only to judge other agents' grants",
+    ),
+  ),
+  meta(
+    "separation/share-declaration",
+    "separation",
+    "error",
+    "A platform share names a concrete resource and only declared agents.",
+    ISOLATION,
+    planOnly("platform shares are in the declaration only"),
+  ),
+  meta(
+    "separation/database-connection",
+    "separation",
+    "error",
+    "A database connection used by tools of two agents is declared as a share naming both.",
+    ISOLATION,
+    planOnly("the Vault database role resource does not say which agent's tool it serves"),
+  ),
+  meta(
+    "separation/name-collision",
+    "separation",
+    "error",
+    "Names the components derive for two agents (roles, log groups, KV subtrees, secret roles; IAM compared case-insensitively) never collide, even after truncation.",
+    ISOLATION,
+    planOnly("derived names are compared in the plan; on resources, stack/no-shared-identity catches a shared role or ServiceAccount"),
+  ),
 ];
 
 export const ORCHESTRATION_ACTIONS = ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"] as const;
@@ -71,7 +166,8 @@ export function modelProblem(resource: string, platform?: { readonly partition: 
   if (!arn.region) return "has no region";
   if (platform && arn.partition !== platform.partition) return `is in partition ${arn.partition}`;
   const foundation = arn.resource.startsWith("foundation-model/");
-  if (foundation ? arn.account !== "" : platform && arn.account !== platform.accountId) return foundation ? "names an account; foundation models have none" : `is in account ${arn.account}, not the platform's`;
+  if (foundation ? arn.account !== "" : platform && arn.account !== platform.accountId)
+    return foundation ? "names an account; foundation models have none" : `is in account ${arn.account}, not the platform's`;
   return undefined;
 }
 
@@ -113,11 +209,21 @@ export function checkIdentitySeparation(grants: IdentityGrants): Problem[] {
       for (const resource of asList(statement.Resource)) {
         if (throughOneGlobalProfile(statement, resource)) continue;
         const problem = modelProblem(resource, grants.platform);
-        if (problem) problems.push({ rule, message: `orchestration may invoke "${resource}", which ${problem}`, fix: "list each concrete Bedrock foundation-model, inference-profile or provisioned-model ARN under orchestration.models" });
+        if (problem)
+          problems.push({
+            rule,
+            message: `orchestration may invoke "${resource}", which ${problem}`,
+            fix: "list each concrete Bedrock foundation-model, inference-profile or provisioned-model ARN under orchestration.models",
+          });
       }
     }
     const paths = extraVaultPaths(grants.vaultPaths);
-    if (paths.length || grants.secretRoles) problems.push({ rule, message: `orchestration holds Vault grants ${[...paths, ...(grants.secretRoles ? [`${grants.secretRoles} secret role(s)`] : [])].join(", ")}`, fix });
+    if (paths.length || grants.secretRoles)
+      problems.push({
+        rule,
+        message: `orchestration holds Vault grants ${[...paths, ...(grants.secretRoles ? [`${grants.secretRoles} secret role(s)`] : [])].join(", ")}`,
+        fix,
+      });
   }
   if (grants.kind === "audit") {
     const rule = "separation/audit-write-only";
@@ -126,23 +232,47 @@ export function checkIdentitySeparation(grants: IdentityGrants): Problem[] {
       const extra = onlyActions(statement, AUDIT_WRITE_ACTIONS);
       if (extra.length) problems.push({ rule, message: `audit is allowed ${extra.join(", ")}`, fix });
       const own = grants.ownLogGroupArn;
-      const foreign = asList(statement.Resource).filter((resource) => !own || !(resource === `${own}:log-stream:*` || globMatches(`${own}:log-stream:*`, resource)));
+      const foreign = asList(statement.Resource).filter(
+        (resource) => !own || !(resource === `${own}:log-stream:*` || globMatches(`${own}:log-stream:*`, resource)),
+      );
       if (own && foreign.length) problems.push({ rule, message: `audit may write to ${foreign.join(", ")}, outside its own log group ${own}`, fix });
     }
     const paths = extraVaultPaths(grants.vaultPaths);
-    if (paths.length || grants.secretRoles) problems.push({ rule, message: `audit holds Vault grants ${[...paths, ...(grants.secretRoles ? [`${grants.secretRoles} secret role(s)`] : [])].join(", ")}`, fix });
+    if (paths.length || grants.secretRoles)
+      problems.push({
+        rule,
+        message: `audit holds Vault grants ${[...paths, ...(grants.secretRoles ? [`${grants.secretRoles} secret role(s)`] : [])].join(", ")}`,
+        fix,
+      });
     const denies = grants.policies.flatMap((doc) => doc.Statement.filter((s) => s.Effect === "Deny" && asList(s.Resource).includes("*") && !s.Condition));
-    const undenied = AUDIT_TAMPER_ACTIONS.filter((action) => !denies.some((s) => asList(s.Action).some((a) => globMatches(a.toLowerCase(), action.toLowerCase()))));
+    const undenied = AUDIT_TAMPER_ACTIONS.filter(
+      (action) => !denies.some((s) => asList(s.Action).some((a) => globMatches(a.toLowerCase(), action.toLowerCase()))),
+    );
     if (undenied.length) {
-      problems.push({ rule: "separation/audit-tamper-deny", message: `audit does not explicitly deny ${undenied.join(", ")} on "*"`, fix: "keep the NeverDeleteOrShortenLogs Deny statement the Agent component generates" });
+      problems.push({
+        rule: "separation/audit-tamper-deny",
+        message: `audit does not explicitly deny ${undenied.join(", ")} on "*"`,
+        fix: "keep the NeverDeleteOrShortenLogs Deny statement the Agent component generates",
+      });
     }
   }
   if (grants.kind === "execution") {
     for (const resource of allows.flatMap((statement) => asList(statement.Resource))) {
       const namespace = grants.auditNamespace;
-      const groups = resource === "*" ? [] : namespace ? (grantsIntersect(resource, namespace) ? [namespace] : []) : grants.auditLogGroupArns.filter((group) => touchesLogGroup(resource, group));
+      const groups =
+        resource === "*"
+          ? []
+          : namespace
+            ? grantsIntersect(resource, namespace)
+              ? [namespace]
+              : []
+            : grants.auditLogGroupArns.filter((group) => touchesLogGroup(resource, group));
       if (groups.length) {
-        problems.push({ rule: "separation/execution-no-audit-sink", message: `execution is granted "${resource}", which reaches audit log group(s) ${groups.join(", ")}`, fix: "only the audit identity writes the audit trail; remove the grant from the tool" });
+        problems.push({
+          rule: "separation/execution-no-audit-sink",
+          message: `execution is granted "${resource}", which reaches audit log group(s) ${groups.join(", ")}`,
+          fix: "only the audit identity writes the audit trail; remove the grant from the tool",
+        });
       }
     }
   }
@@ -180,7 +310,9 @@ function overlapFinding(agent: string, identity: IdentityKind, grant: string, ot
     identity,
     rule: sibling ? "separation/prefix-sibling" : "separation/cross-agent-grant",
     message: `${tool ? `tool ${tool}: ` : ""}grant "${grant}" overlaps ${what} "${theirs}" of agent ${other}`,
-    fix: sibling ? "end prefixes with '/' before the wildcard (agents/a/*, not agents/a*)" : "give each agent resources of its own, or declare the resource under platform.shared with who may read and write it",
+    fix: sibling
+      ? "end prefixes with '/' before the wildcard (agents/a/*, not agents/a*)"
+      : "give each agent resources of its own, or declare the resource under platform.shared with who may read and write it",
   };
 }
 
@@ -191,7 +323,8 @@ function overlapFinding(agent: string, identity: IdentityKind, grant: string, ot
  */
 export function checkCrossAgentGrants(sets: readonly AgentGrantSet[], ownership: readonly AgentOwnership[]): RuleFinding[] {
   const index = new ResourceIndex<{ agent: string; what: string; written: string }>();
-  for (const owner of ownership) for (const owned of owner.owned) index.add(asGlob(owned), "owned", { agent: owner.agent, what: "the resource", written: owned });
+  for (const owner of ownership)
+    for (const owned of owner.owned) index.add(asGlob(owned), "owned", { agent: owner.agent, what: "the resource", written: owned });
   for (const set of sets) for (const grant of set.grants) index.add(asGlob(grant), "grant", { agent: set.agent, what: "the grant", written: grant });
   const findings: RuleFinding[] = [];
   for (const set of sets) {
@@ -227,10 +360,13 @@ export function ownableProblem(resource: string, partition: string, accountId: s
   if (hasWildcard(head)) return "has a wildcard; only a trailing /* after a concrete prefix is allowed";
   // One concrete IAM role may be shared read-only (iam:GetRole and its like); never owned, never written.
   const readableRole = options.readOnlyShare === true && arn.service === "iam" && /^role\/[^*?]+$/.test(arn.resource);
-  if (NOT_OWNABLE_SERVICES.has(arn.service) && !readableRole) return `is an ${arn.service} resource; the platform creates and controls those, agents cannot own them (a concrete role may be shared read-only)`;
+  if (NOT_OWNABLE_SERVICES.has(arn.service) && !readableRole)
+    return `is an ${arn.service} resource; the platform creates and controls those, agents cannot own them (a concrete role may be shared read-only)`;
   if (arn.service === "s3") {
-    if (arn.region || arn.account || /^accesspoint\//.test(arn.resource) || /:accesspoint\//.test(resource)) return "is an S3 access point (or not a bucket ARN); what an access point reaches is not visible in the declaration: own the bucket or a prefix";
-    if (resource.endsWith("/*") && !head.includes("/")) return "is every object of a bucket; own the bucket ARN itself (arn:…:s3:::bucket) or a prefix inside it";
+    if (arn.region || arn.account || /^accesspoint\//.test(arn.resource) || /:accesspoint\//.test(resource))
+      return "is an S3 access point (or not a bucket ARN); what an access point reaches is not visible in the declaration: own the bucket or a prefix";
+    if (resource.endsWith("/*") && !head.includes("/"))
+      return "is every object of a bucket; own the bucket ARN itself (arn:…:s3:::bucket) or a prefix inside it";
     return undefined;
   }
   // Whether this type's ARNs carry an account and a region at all (a Route 53 hosted zone has neither).
@@ -262,7 +398,13 @@ function checkOwnership(fleet: FleetHoldings, index: ResourceIndex<Holder>): Rul
     for (const owned of owner.declared) {
       const problem = ownableProblem(owned, partition, accountId);
       if (problem) {
-        findings.push({ agent: owner.agent, identity: null, rule: "separation/owns-declaration", message: `owns "${owned}", which ${problem}`, fix: "own concrete resources of this account: a bucket, an S3 prefix ending in /*, a table, a queue, a key…" });
+        findings.push({
+          agent: owner.agent,
+          identity: null,
+          rule: "separation/owns-declaration",
+          message: `owns "${owned}", which ${problem}`,
+          fix: "own concrete resources of this account: a bucket, an S3 prefix ending in /*, a table, a queue, a key…",
+        });
         continue;
       }
       const clashes = [owned, ...(owned.endsWith("/*") ? [] : [`${owned}/*`, `${owned}:*`])].flatMap((query) =>
@@ -270,13 +412,29 @@ function checkOwnership(fleet: FleetHoldings, index: ResourceIndex<Holder>): Rul
       );
       for (const clash of new Map(clashes.map((c) => [c.value.written + (c.value.agent ?? ""), c])).values()) {
         const whose = clash.value.share ? `platform share ${clash.value.share.name}` : `agent ${clash.value.agent}`;
-        findings.push({ agent: owner.agent, identity: null, rule: "separation/owns-declaration", message: `owns "${owned}", which overlaps "${clash.value.written}" of ${whose}`, fix: "an owned resource belongs to one agent only; declare a resource several agents use under platform.shared" });
+        findings.push({
+          agent: owner.agent,
+          identity: null,
+          rule: "separation/owns-declaration",
+          message: `owns "${owned}", which overlaps "${clash.value.written}" of ${whose}`,
+          fix: "an owned resource belongs to one agent only; declare a resource several agents use under platform.shared",
+        });
       }
     }
     // Names the components derive (roles, log group, KV subtree, secret roles) must not collide.
     for (const implicit of owner.implicit) {
-      for (const clash of index.intersecting(implicit, (entry) => entry.kind === "owned" && entry.value.implicit === true && entry.value.agent !== owner.agent && entry.value.agent! < owner.agent, 2)) {
-        findings.push({ agent: owner.agent, identity: null, rule: "separation/name-collision", message: `"${implicit}" is also "${clash.value.written}" of agent ${clash.value.agent} (the names collide)`, fix: "rename one of the agents or tools: derived names must be unique" });
+      for (const clash of index.intersecting(
+        implicit,
+        (entry) => entry.kind === "owned" && entry.value.implicit === true && entry.value.agent !== owner.agent && entry.value.agent! < owner.agent,
+        2,
+      )) {
+        findings.push({
+          agent: owner.agent,
+          identity: null,
+          rule: "separation/name-collision",
+          message: `"${implicit}" is also "${clash.value.written}" of agent ${clash.value.agent} (the names collide)`,
+          fix: "rename one of the agents or tools: derived names must be unique",
+        });
       }
     }
   }
@@ -289,14 +447,28 @@ function checkOwnership(fleet: FleetHoldings, index: ResourceIndex<Holder>): Rul
     const problem = !isResourceShare(share)
       ? undefined
       : agentRoles.has(share.resource.toLowerCase())
-          ? "is an agent identity role; agent roles are never shared"
-          : fleet.auditNamespace && grantsIntersect(share.resource, fleet.auditNamespace)
-            ? "reaches the agents' audit log groups, which only each agent's audit identity writes"
-            : ownableProblem(share.resource, partition, accountId, { readOnlyShare: share.write.length === 0 });
+        ? "is an agent identity role; agent roles are never shared"
+        : fleet.auditNamespace && grantsIntersect(share.resource, fleet.auditNamespace)
+          ? "reaches the agents' audit log groups, which only each agent's audit identity writes"
+          : ownableProblem(share.resource, partition, accountId, { readOnlyShare: share.write.length === 0 });
     for (const agent of named.length ? named : ["*"]) {
-      if (problem) findings.push({ agent, identity: null, rule: "separation/share-declaration", message: `platform share ${share.name}: "${isResourceShare(share) ? share.resource : ""}" ${problem}`, fix: "share a concrete resource or a prefix ending in /*" });
+      if (problem)
+        findings.push({
+          agent,
+          identity: null,
+          rule: "separation/share-declaration",
+          message: `platform share ${share.name}: "${isResourceShare(share) ? share.resource : ""}" ${problem}`,
+          fix: "share a concrete resource or a prefix ending in /*",
+        });
     }
-    if (unknown.length) findings.push({ agent: unknown[0], identity: null, rule: "separation/share-declaration", message: `platform share ${share.name} names agent(s) ${unknown.join(", ")} that are not declared`, fix: "name declared agents only (a typo would otherwise share with whoever takes the name later)" });
+    if (unknown.length)
+      findings.push({
+        agent: unknown[0],
+        identity: null,
+        rule: "separation/share-declaration",
+        message: `platform share ${share.name} names agent(s) ${unknown.join(", ")} that are not declared`,
+        fix: "name declared agents only (a typo would otherwise share with whoever takes the name later)",
+      });
   }
 
   // Every grant resolves to the agent's own or to a share that allows its access level.
@@ -308,7 +480,10 @@ function checkOwnership(fleet: FleetHoldings, index: ResourceIndex<Holder>): Rul
     const others = (entry: IndexEntry<Holder>) => entry.value.agent !== null && entry.value.agent !== agent;
     const reportOthers = (resource: string, tool: string | null): boolean => {
       const hits = index.intersecting(resource, others, 3);
-      for (const hit of hits) findings.push(overlapFinding(agent, identity, resource, hit.value.agent!, hit.value.written, hit.kind === "owned" ? "the resource" : "the grant", tool));
+      for (const hit of hits)
+        findings.push(
+          overlapFinding(agent, identity, resource, hit.value.agent!, hit.value.written, hit.kind === "owned" ? "the resource" : "the grant", tool),
+        );
       return hits.length > 0;
     };
     for (const grant of holdings.aws) {
@@ -328,7 +503,13 @@ function checkOwnership(fleet: FleetHoldings, index: ResourceIndex<Holder>): Rul
             return !listed.every((prefix) => index.containing(`${resource}/${prefix.endsWith("*") ? prefix : `${prefix}*`}`).some(mine));
           });
           if (bad.length) {
-            findings.push({ agent, identity, rule: "separation/bucket-level", message: `${where}${bad.slice(0, 6).join(", ")} on bucket "${resource}", which agent ${agent} does not wholly own${bad.some((a) => S3_PREFIX_LIST.has(a.toLowerCase())) ? " (a listing needs an s3:prefix condition inside the agent's own prefixes)" : ""}`, fix: "own the bucket (owns: [arn:…:s3:::bucket]) or keep to object actions under an owned prefix; the compiler adds the s3:prefix condition to a ListBucket statement when the agent owns prefixes in that bucket" });
+            findings.push({
+              agent,
+              identity,
+              rule: "separation/bucket-level",
+              message: `${where}${bad.slice(0, 6).join(", ")} on bucket "${resource}", which agent ${agent} does not wholly own${bad.some((a) => S3_PREFIX_LIST.has(a.toLowerCase())) ? " (a listing needs an s3:prefix condition inside the agent's own prefixes)" : ""}`,
+              fix: "own the bucket (owns: [arn:…:s3:::bucket]) or keep to object actions under an owned prefix; the compiler adds the s3:prefix condition to a ListBucket statement when the agent owns prefixes in that bucket",
+            });
           }
           continue;
         }
@@ -339,27 +520,50 @@ function checkOwnership(fleet: FleetHoldings, index: ResourceIndex<Holder>): Rul
             const level = accessLevel(action);
             return !shares.some((share) => (isReadOnly(level) ? share.read : level === "Write" ? share.write : []).includes(agent));
           });
-          if (denied.length) findings.push({ agent, identity, rule: "separation/shared-access", message: `${where}${denied.slice(0, 6).join(", ")} on "${resource}": platform share ${shares.map((s) => s.name).join(", ")} does not give agent ${agent} that access`, fix: `add ${agent} to the share's ${denied.some((a) => !isReadOnly(accessLevel(a))) ? "write" : "read"} list (tagging and permissions management are never shared), or drop the action` });
+          if (denied.length)
+            findings.push({
+              agent,
+              identity,
+              rule: "separation/shared-access",
+              message: `${where}${denied.slice(0, 6).join(", ")} on "${resource}": platform share ${shares.map((s) => s.name).join(", ")} does not give agent ${agent} that access`,
+              fix: `add ${agent} to the share's ${denied.some((a) => !isReadOnly(accessLevel(a))) ? "write" : "read"} list (tagging and permissions management are never shared), or drop the action`,
+            });
           continue;
         }
         if (reportOthers(resource, grant.tool)) continue;
-        findings.push({ agent, identity, rule: "separation/unowned-resource", message: `${where}"${resource}" is neither owned by agent ${agent} nor a platform share`, fix: `declare it under the agent's owns (a concrete ARN or S3 prefix/*), or under platform.shared if several agents use it` });
+        findings.push({
+          agent,
+          identity,
+          rule: "separation/unowned-resource",
+          message: `${where}"${resource}" is neither owned by agent ${agent} nor a platform share`,
+          fix: `declare it under the agent's owns (a concrete ARN or S3 prefix/*), or under platform.shared if several agents use it`,
+        });
       }
     }
     for (const grant of holdings.vault) {
       if (index.containing(grant.path).some(mine)) continue;
-      if (!reportOthers(grant.path, grant.tool)) findings.push({ agent, identity, rule: "separation/unowned-resource", message: `Vault path "${grant.path}" is outside agent ${agent}'s own KV subtree and secret roles`, fix: "let the Agent component derive Vault paths from the agent's tools" });
+      if (!reportOthers(grant.path, grant.tool))
+        findings.push({
+          agent,
+          identity,
+          rule: "separation/unowned-resource",
+          message: `Vault path "${grant.path}" is outside agent ${agent}'s own KV subtree and secret roles`,
+          fix: "let the Agent component derive Vault paths from the agent's tools",
+        });
     }
     for (const role of holdings.assumedRoles) {
       // Only a vaultAwsRole share declares a role to assume (vault/secret-role-arns reports the rest).
-      const shared = fleet.shares.some((share) => isRoleShare(share) && share.vaultAwsRole.toLowerCase() === role.roleArn.toLowerCase() && share.agents.includes(agent));
+      const shared = fleet.shares.some(
+        (share) => isRoleShare(share) && share.vaultAwsRole.toLowerCase() === role.roleArn.toLowerCase() && share.agents.includes(agent),
+      );
       if (!shared) reportOthers(role.roleArn, role.tool);
     }
   }
 
   // Database connections: one agent's, unless a connection share names every agent that uses it.
   const users = new Map<string, Map<string, string>>();
-  for (const holdings of fleet.identities) for (const db of holdings.databases) users.set(db.connection, (users.get(db.connection) ?? new Map()).set(holdings.agent, db.tool));
+  for (const holdings of fleet.identities)
+    for (const db of holdings.databases) users.set(db.connection, (users.get(db.connection) ?? new Map()).set(holdings.agent, db.tool));
   const connectionShares = fleet.shares.filter(isConnectionShare);
   for (const [connection, byAgent] of users) {
     if (byAgent.size < 2) continue;
@@ -367,7 +571,13 @@ function checkOwnership(fleet: FleetHoldings, index: ResourceIndex<Holder>): Rul
     for (const [agent, tool] of byAgent) {
       if (share?.agents.includes(agent)) continue;
       const rest = [...byAgent.keys()].filter((other) => other !== agent);
-      findings.push({ agent, identity: "execution", rule: "separation/database-connection", message: `tool ${tool}: database connection "${connection}" is also used by agent(s) ${rest.join(", ")}${share ? `; platform share ${share.name} does not name ${agent}` : ""}`, fix: `give each agent its own connection, or declare platform.shared: [{ name, databaseConnection: ${connection}, agents: [...] }]` });
+      findings.push({
+        agent,
+        identity: "execution",
+        rule: "separation/database-connection",
+        message: `tool ${tool}: database connection "${connection}" is also used by agent(s) ${rest.join(", ")}${share ? `; platform share ${share.name} does not name ${agent}` : ""}`,
+        fix: `give each agent its own connection, or declare platform.shared: [{ name, databaseConnection: ${connection}, agents: [...] }]`,
+      });
     }
   }
   return findings;
@@ -380,7 +590,14 @@ const KV_MARKER = "/data/agents/";
 /** Grants of an identity that count for overlap: tool resources, tool Vault paths, secret-role ARNs. */
 export function identityGrantSet(agent: string, identity: IdentityPlan): AgentGrantSet {
   // Orchestration models are AWS-owned foundation models that every agent may share.
-  const iam = identity.kind === "orchestration" ? [] : allowStatements(identityRoles(identity).flatMap((role) => role.policies).map((p) => p.document)).flatMap((s) => asList(s.Resource));
+  const iam =
+    identity.kind === "orchestration"
+      ? []
+      : allowStatements(
+          identityRoles(identity)
+            .flatMap((role) => role.policies)
+            .map((p) => p.document),
+        ).flatMap((s) => asList(s.Resource));
   const vault = extraVaultPaths(identity.vault.policy?.paths.map((p) => p.path) ?? []);
   const roleArns = identity.vault.secretRoles.flatMap((role) => (role.type === "aws" ? role.roleArns : []));
   return { agent, identity: identity.kind, grants: [...iam.filter((r) => r !== "*"), ...vault, ...roleArns] };
@@ -390,10 +607,25 @@ export function agentOwnership(agent: AgentPlan): AgentOwnership {
   const kvPrefixes = agent.identities
     .flatMap((identity) => identity.vault.policy?.paths.map((p) => p.path) ?? [])
     .filter((path) => path.includes(KV_MARKER))
-    .map((path) => `${path.slice(0, path.indexOf(KV_MARKER) + KV_MARKER.length)}${path.slice(path.indexOf(KV_MARKER) + KV_MARKER.length).split("/").slice(0, 2).join("/")}/*`);
+    .map(
+      (path) =>
+        `${path.slice(0, path.indexOf(KV_MARKER) + KV_MARKER.length)}${path
+          .slice(path.indexOf(KV_MARKER) + KV_MARKER.length)
+          .split("/")
+          .slice(0, 2)
+          .join("/")}/*`,
+    );
   return {
     agent: agent.name,
-    owned: [...new Set([...agent.identities.flatMap((identity) => identityRoles(identity).map((role) => role.arn)), agent.auditLogGroup.arn, `${agent.auditLogGroup.arn}:*`, ...kvPrefixes, ...(agent.owns ?? [])])],
+    owned: [
+      ...new Set([
+        ...agent.identities.flatMap((identity) => identityRoles(identity).map((role) => role.arn)),
+        agent.auditLogGroup.arn,
+        `${agent.auditLogGroup.arn}:*`,
+        ...kvPrefixes,
+        ...(agent.owns ?? []),
+      ]),
+    ],
   };
 }
 
@@ -405,7 +637,9 @@ export const separationRules = familyRules(SEPARATION_RULES, ({ plan }) => {
     for (const identity of agent.identities) {
       const grants: IdentityGrants = {
         kind: identity.kind,
-        policies: identityRoles(identity).flatMap((role) => role.policies).map((policy) => policy.document),
+        policies: identityRoles(identity)
+          .flatMap((role) => role.policies)
+          .map((policy) => policy.document),
         vaultPaths: identity.vault.policy?.paths.map((path) => path.path) ?? [],
         secretRoles: identity.vault.secretRoles.length,
         ownLogGroupArn: agent.auditLogGroup.arn,

@@ -16,7 +16,10 @@ function duplicates(entries: Array<{ key: string; agent: string; identity: (type
       group.map((entry) => ({
         agent: entry.agent,
         identity: entry.identity,
-        message: `${what} "${entry.key}" is shared with ${group.filter((o) => o !== entry).map((o) => `${o.agent}/${o.identity}`).join(", ")}`,
+        message: `${what} "${entry.key}" is shared with ${group
+          .filter((o) => o !== entry)
+          .map((o) => `${o.agent}/${o.identity}`)
+          .join(", ")}`,
         fix,
       })),
     );
@@ -36,15 +39,29 @@ export const stackRules: PlanRule[] = [
       const fix = "give each agent a unique name; names of roles and ServiceAccounts derive from it";
       return [
         ...duplicates(
-          identities.map(({ agent, identity }) => ({ key: `${identity.serviceAccount.namespace}/${identity.serviceAccount.name}`, agent, identity: identity.kind })),
+          identities.map(({ agent, identity }) => ({
+            key: `${identity.serviceAccount.namespace}/${identity.serviceAccount.name}`,
+            agent,
+            identity: identity.kind,
+          })),
           "ServiceAccount",
           fix,
         ),
         // IAM role names are unique regardless of case; an identity's tool role counts as its own.
-        ...duplicates(identities.flatMap(({ agent, identity }) => identityRoles(identity).map((role) => ({ key: role.name.toLowerCase(), agent, identity: identity.kind }))), "IAM role", fix),
         ...duplicates(
           identities.flatMap(({ agent, identity }) =>
-            [...(identity.vault.role ? [identity.vault.role] : []), ...identity.vault.additionalRoles].map((role) => ({ key: `${role.backend}/${role.name}`, agent, identity: identity.kind })),
+            identityRoles(identity).map((role) => ({ key: role.name.toLowerCase(), agent, identity: identity.kind })),
+          ),
+          "IAM role",
+          fix,
+        ),
+        ...duplicates(
+          identities.flatMap(({ agent, identity }) =>
+            [...(identity.vault.role ? [identity.vault.role] : []), ...identity.vault.additionalRoles].map((role) => ({
+              key: `${role.backend}/${role.name}`,
+              agent,
+              identity: identity.kind,
+            })),
           ),
           "Vault role",
           fix,
@@ -66,7 +83,14 @@ export const stackRules: PlanRule[] = [
         const expected = [...IDENTITY_KINDS].sort();
         return kinds.join(",") === expected.join(",")
           ? []
-          : [{ agent: agent.name, identity: null, message: `has identities [${kinds.join(", ")}]`, fix: `declare the agent through the Agent component so it gets ${IDENTITY_KINDS.join(", ")}` }];
+          : [
+              {
+                agent: agent.name,
+                identity: null,
+                message: `has identities [${kinds.join(", ")}]`,
+                fix: `declare the agent through the Agent component so it gets ${IDENTITY_KINDS.join(", ")}`,
+              },
+            ];
       });
     },
   },

@@ -98,7 +98,8 @@ export function checkToolRoleTrust(document: PolicyDocument, expected: ToolRoleT
     }
     const raw = statement as PolicyStatement & { NotPrincipal?: unknown };
     if (raw.NotPrincipal !== undefined) add(`${label} uses NotPrincipal: it admits everyone not listed`, "name the Vault AWS engine role as Principal.AWS");
-    if (statement.NotAction !== undefined) add(`${label} uses NotAction: it admits every action not listed`, 'list "sts:AssumeRole" or "sts:TagSession" under Action');
+    if (statement.NotAction !== undefined)
+      add(`${label} uses NotAction: it admits every action not listed`, 'list "sts:AssumeRole" or "sts:TagSession" under Action');
 
     // Principal: exactly one concrete IAM role, nothing else.
     const principal = statement.Principal;
@@ -115,7 +116,11 @@ export function checkToolRoleTrust(document: PolicyDocument, expected: ToolRoleT
         add(`${label} trusts ${engine}, not the Vault AWS engine role ${expected.engineRoleArn}`, `trust only ${expected.engineRoleArn}`);
       }
       const account = engine.split(":")[4];
-      if (expected.accountId && account !== expected.accountId) add(`${label} trusts ${engine}, a role of account ${account}, not the tool role's account ${expected.accountId}`, "trust the Vault AWS engine role of the platform account");
+      if (expected.accountId && account !== expected.accountId)
+        add(
+          `${label} trusts ${engine}, a role of account ${account}, not the tool role's account ${expected.accountId}`,
+          "trust the Vault AWS engine role of the platform account",
+        );
     }
 
     // Actions: AssumeRole and TagSession only.
@@ -124,24 +129,35 @@ export function checkToolRoleTrust(document: PolicyDocument, expected: ToolRoleT
     const assume = lower.includes(TOOL_ROLE_ACTIONS.assume.toLowerCase());
     const tag = lower.includes(TOOL_ROLE_ACTIONS.tag.toLowerCase());
     const others = actions.filter((action) => ![TOOL_ROLE_ACTIONS.assume, TOOL_ROLE_ACTIONS.tag].some((ok) => ok.toLowerCase() === action.toLowerCase()));
-    if (others.length || actions.length === 0) add(`${label} trusts actions [${actions.join(", ")}]`, 'trust only "sts:AssumeRole" (one statement per data class) and "sts:TagSession"');
+    if (others.length || actions.length === 0)
+      add(`${label} trusts actions [${actions.join(", ")}]`, 'trust only "sts:AssumeRole" (one statement per data class) and "sts:TagSession"');
 
     // Conditions: only StringEquals (and ForAllValues:StringEquals on aws:TagKeys), nothing that loosens.
     const all = entries(statement);
-    const loose = all.filter((entry) => !TRUST_OPERATORS.has(entry.operator) || (entry.operator === "ForAllValues:StringEquals" && entry.key.toLowerCase() !== "aws:tagkeys"));
-    if (loose.length) add(`${label} uses ${loose.map((e) => `${e.operator} on ${e.key}`).join(", ")}`, "pin each session tag with StringEquals and the tag keys with ForAllValues:StringEquals aws:TagKeys; no other operator");
+    const loose = all.filter(
+      (entry) => !TRUST_OPERATORS.has(entry.operator) || (entry.operator === "ForAllValues:StringEquals" && entry.key.toLowerCase() !== "aws:tagkeys"),
+    );
+    if (loose.length)
+      add(
+        `${label} uses ${loose.map((e) => `${e.operator} on ${e.key}`).join(", ")}`,
+        "pin each session tag with StringEquals and the tag keys with ForAllValues:StringEquals aws:TagKeys; no other operator",
+      );
 
     const single = (key: string, what: string): string | null => {
       const values = pinned(all, requestTag(key));
       if (!values || values.length !== 1) {
-        add(`${label}: ${requestTag(key)} is ${describe(all, requestTag(key))}, not one exact ${what}`, `pin ${requestTag(key)} with StringEquals to one value`);
+        add(
+          `${label}: ${requestTag(key)} is ${describe(all, requestTag(key))}, not one exact ${what}`,
+          `pin ${requestTag(key)} with StringEquals to one value`,
+        );
         return null;
       }
       return values[0];
     };
     const list = (key: string, what: string): string[] | null => {
       const values = pinned(all, requestTag(key));
-      if (!values) add(`${label}: ${requestTag(key)} is ${describe(all, requestTag(key))}, not a list of exact ${what}`, `pin ${requestTag(key)} with StringEquals`);
+      if (!values)
+        add(`${label}: ${requestTag(key)} is ${describe(all, requestTag(key))}, not a list of exact ${what}`, `pin ${requestTag(key)} with StringEquals`);
       return values;
     };
     const knownClass = (value: string) => (DATA_CLASSES as readonly string[]).includes(value);
@@ -150,18 +166,29 @@ export function checkToolRoleTrust(document: PolicyDocument, expected: ToolRoleT
       // Tools sharing a data class (and external id) share one statement: the tool tag may list them,
       // the data class is one value, and every listed tool must be declared with that class.
       const tools = list(SESSION_TAG.tool, "tools");
-      if (tools && tools.length === 0) add(`${label}: ${requestTag(SESSION_TAG.tool)} lists no tool`, `pin ${requestTag(SESSION_TAG.tool)} to the tools of this data class`);
+      if (tools && tools.length === 0)
+        add(`${label}: ${requestTag(SESSION_TAG.tool)} lists no tool`, `pin ${requestTag(SESSION_TAG.tool)} to the tools of this data class`);
       const dataClass = single(SESSION_TAG.dataClass, "data class");
-      if (dataClass !== null && !knownClass(dataClass)) add(`${label}: data class "${dataClass}" is not one of ${DATA_CLASSES.join(", ")}`, "pin the tool's declared data class");
+      if (dataClass !== null && !knownClass(dataClass))
+        add(`${label}: data class "${dataClass}" is not one of ${DATA_CLASSES.join(", ")}`, "pin the tool's declared data class");
       if (toolNames && tools && dataClass !== null) {
         for (const tool of tools) {
           const declared = toolNames.get(tool);
-          if (declared === undefined) add(`${label} admits sessions of tool "${tool}", which is not an aws tool of agent ${expected.agent ?? "?"}`, "let the Agent component write the tool role's trust");
-          else if (declared !== dataClass) add(`${label} admits tool ${tool} with data class ${dataClass}, not its declared ${declared}`, `pin ${requestTag(SESSION_TAG.dataClass)} to ${declared}`);
+          if (declared === undefined)
+            add(
+              `${label} admits sessions of tool "${tool}", which is not an aws tool of agent ${expected.agent ?? "?"}`,
+              "let the Agent component write the tool role's trust",
+            );
+          else if (declared !== dataClass)
+            add(
+              `${label} admits tool ${tool} with data class ${dataClass}, not its declared ${declared}`,
+              `pin ${requestTag(SESSION_TAG.dataClass)} to ${declared}`,
+            );
         }
       }
       const externalIds = entriesFor(all, "sts:ExternalId");
-      if (externalIds.length && pinned(all, "sts:ExternalId")?.length !== 1) add(`${label}: sts:ExternalId is ${describe(all, "sts:ExternalId")}`, "pin sts:ExternalId with StringEquals to one value, or leave it out");
+      if (externalIds.length && pinned(all, "sts:ExternalId")?.length !== 1)
+        add(`${label}: sts:ExternalId is ${describe(all, "sts:ExternalId")}`, "pin sts:ExternalId with StringEquals to one value, or leave it out");
     }
     if (tag) {
       const agent = single(SESSION_TAG.agent, "agent");
@@ -169,15 +196,41 @@ export function checkToolRoleTrust(document: PolicyDocument, expected: ToolRoleT
       const environment = single(SESSION_TAG.environment, "environment");
       const tools = list(SESSION_TAG.tool, "tools");
       const classes = list(SESSION_TAG.dataClass, "data classes");
-      if (identity !== null && identity !== "execution") add(`${label}: ${requestTag(SESSION_TAG.identity)} is "${identity}", not "execution"`, "a tool session belongs to the execution identity");
-      if (expected.agent !== undefined && agent !== null && agent !== expected.agent) add(`${label}: sessions are tagged for agent "${agent}", not ${expected.agent}`, `pin ${requestTag(SESSION_TAG.agent)} to ${expected.agent}`);
-      if (expected.environment !== undefined && environment !== null && environment !== expected.environment) add(`${label}: sessions are tagged for environment "${environment}", not ${expected.environment}`, `pin ${requestTag(SESSION_TAG.environment)} to ${expected.environment}`);
-      if (classes) for (const value of classes.filter((c) => !knownClass(c))) add(`${label}: data class "${value}" is not one of ${DATA_CLASSES.join(", ")}`, "pin the tools' declared data classes");
-      if (toolNames && tools) for (const name of tools.filter((t) => !toolNames.has(t))) add(`${label} admits sessions of tool "${name}", which is not an aws tool of agent ${expected.agent ?? "?"}`, "let the Agent component write the tool role's trust");
-      if (expected.tools && classes) for (const value of classes.filter((c) => !expected.tools!.some((tool) => tool.dataClass === c))) add(`${label} admits data class "${value}", which no aws tool of agent ${expected.agent ?? "?"} declares`, "let the Agent component write the tool role's trust");
+      if (identity !== null && identity !== "execution")
+        add(`${label}: ${requestTag(SESSION_TAG.identity)} is "${identity}", not "execution"`, "a tool session belongs to the execution identity");
+      if (expected.agent !== undefined && agent !== null && agent !== expected.agent)
+        add(`${label}: sessions are tagged for agent "${agent}", not ${expected.agent}`, `pin ${requestTag(SESSION_TAG.agent)} to ${expected.agent}`);
+      if (expected.environment !== undefined && environment !== null && environment !== expected.environment)
+        add(
+          `${label}: sessions are tagged for environment "${environment}", not ${expected.environment}`,
+          `pin ${requestTag(SESSION_TAG.environment)} to ${expected.environment}`,
+        );
+      if (classes)
+        for (const value of classes.filter((c) => !knownClass(c)))
+          add(`${label}: data class "${value}" is not one of ${DATA_CLASSES.join(", ")}`, "pin the tools' declared data classes");
+      if (toolNames && tools)
+        for (const name of tools.filter((t) => !toolNames.has(t)))
+          add(
+            `${label} admits sessions of tool "${name}", which is not an aws tool of agent ${expected.agent ?? "?"}`,
+            "let the Agent component write the tool role's trust",
+          );
+      if (expected.tools && classes)
+        for (const value of classes.filter((c) => !expected.tools!.some((tool) => tool.dataClass === c)))
+          add(
+            `${label} admits data class "${value}", which no aws tool of agent ${expected.agent ?? "?"} declares`,
+            "let the Agent component write the tool role's trust",
+          );
       const keys = entriesFor(all, "aws:TagKeys");
-      const within = keys.length === 1 && keys[0].operator === "ForAllValues:StringEquals" && keys[0].values.length > 0 && keys[0].values.every((key) => SESSION_TAG_KEYS.includes(key));
-      if (!within) add(`${label}: aws:TagKeys is ${describe(all, "aws:TagKeys")}, not limited to the session tag keys`, `add ForAllValues:StringEquals aws:TagKeys [${SESSION_TAG_KEYS.join(", ")}]`);
+      const within =
+        keys.length === 1 &&
+        keys[0].operator === "ForAllValues:StringEquals" &&
+        keys[0].values.length > 0 &&
+        keys[0].values.every((key) => SESSION_TAG_KEYS.includes(key));
+      if (!within)
+        add(
+          `${label}: aws:TagKeys is ${describe(all, "aws:TagKeys")}, not limited to the session tag keys`,
+          `add ForAllValues:StringEquals aws:TagKeys [${SESSION_TAG_KEYS.join(", ")}]`,
+        );
     }
   }
   return problems;
@@ -195,7 +248,11 @@ export interface ToolStatementBinding {
  * tool's session (`StringEquals` `aws:PrincipalTag/…` tool, data class, environment, one value each).
  * `bindingOf` returns what a statement must be bound to (plan), or undefined: then any single value.
  */
-export function checkToolRoleStatements(document: PolicyDocument, label: string, bindingOf?: (statement: PolicyStatement) => ToolStatementBinding | null): Problem[] {
+export function checkToolRoleStatements(
+  document: PolicyDocument,
+  label: string,
+  bindingOf?: (statement: PolicyStatement) => ToolStatementBinding | null,
+): Problem[] {
   const rule = "iam/tool-session-bound";
   const problems: Problem[] = [];
   const statements = Array.isArray(document.Statement) ? document.Statement : [];
@@ -205,7 +262,11 @@ export function checkToolRoleStatements(document: PolicyDocument, label: string,
     const all = entries(statement);
     const expected = bindingOf?.(statement);
     if (bindingOf && !expected) {
-      problems.push({ rule, message: `${where} belongs to no aws tool of the agent`, fix: "a tool role holds only its aws tools' statements, each bound to its tool's session" });
+      problems.push({
+        rule,
+        message: `${where} belongs to no aws tool of the agent`,
+        fix: "a tool role holds only its aws tools' statements, each bound to its tool's session",
+      });
       continue;
     }
     const wanted: Array<[string, string | undefined]> = [
@@ -216,9 +277,17 @@ export function checkToolRoleStatements(document: PolicyDocument, label: string,
     for (const [key, value] of wanted) {
       const values = pinned(all, principalTag(key));
       if (!values || values.length !== 1) {
-        problems.push({ rule, message: `${where}: ${principalTag(key)} is ${describe(all, principalTag(key))}, not one exact value: the grant would hold for another tool's session`, fix: `bind the statement with StringEquals ${principalTag(key)}${value ? ` = ${value}` : ""} (the components do)` });
+        problems.push({
+          rule,
+          message: `${where}: ${principalTag(key)} is ${describe(all, principalTag(key))}, not one exact value: the grant would hold for another tool's session`,
+          fix: `bind the statement with StringEquals ${principalTag(key)}${value ? ` = ${value}` : ""} (the components do)`,
+        });
       } else if (value !== undefined && values[0] !== value) {
-        problems.push({ rule, message: `${where}: ${principalTag(key)} is "${values[0]}", not "${value}"`, fix: `bind the statement to ${principalTag(key)} = ${value}` });
+        problems.push({
+          rule,
+          message: `${where}: ${principalTag(key)} is "${values[0]}", not "${value}"`,
+          fix: `bind the statement to ${principalTag(key)} = ${value}`,
+        });
       }
     }
   }
@@ -236,31 +305,58 @@ export interface ToolSessionSecretRole {
  * vault/tool-session-tags over one secret role that mints a tool session: it names exactly the tool
  * role and sets exactly the five session tags (`expectedTags`: their values, in the plan).
  */
-export function checkToolSessionSecretRole(role: ToolSessionSecretRole, expected: { readonly toolRoleArn?: string; readonly tags?: Readonly<Record<string, string>> } = {}): Problem[] {
+export function checkToolSessionSecretRole(
+  role: ToolSessionSecretRole,
+  expected: { readonly toolRoleArn?: string; readonly tags?: Readonly<Record<string, string>> } = {},
+): Problem[] {
   const rule = "vault/tool-session-tags";
   const problems: Problem[] = [];
   const arns = role.roleArns;
   if (arns.length !== 1 || hasWildcard(arns[0]) || (expected.toolRoleArn !== undefined && arns[0].toLowerCase() !== expected.toolRoleArn.toLowerCase())) {
-    problems.push({ rule, message: `the tool session's secret role assumes [${arns.join(", ")}], not exactly ${expected.toolRoleArn ?? "one tool role"}`, fix: "a tool's secret role names only its agent's tool role" });
+    problems.push({
+      rule,
+      message: `the tool session's secret role assumes [${arns.join(", ")}], not exactly ${expected.toolRoleArn ?? "one tool role"}`,
+      fix: "a tool's secret role names only its agent's tool role",
+    });
   }
   const tags = role.sessionTags ?? undefined;
   if (tags === undefined) {
-    problems.push({ rule, message: `the secret role assumes tool role ${arns.join(", ")} without session tags: the session would carry no tool, and every grant would deny (or, on a role not bound to tags, hold for every tool)`, fix: `set sessionTags ${SESSION_TAG_KEYS.join(", ")} (Vault ${"1.17.2"}+; the components do)` });
+    problems.push({
+      rule,
+      message: `the secret role assumes tool role ${arns.join(", ")} without session tags: the session would carry no tool, and every grant would deny (or, on a role not bound to tags, hold for every tool)`,
+      fix: `set sessionTags ${SESSION_TAG_KEYS.join(", ")} (Vault ${"1.17.2"}+; the components do)`,
+    });
     return problems;
   }
   const keys = Object.keys(tags);
   const missing = SESSION_TAG_KEYS.filter((key) => !keys.includes(key));
   const extra = keys.filter((key) => !SESSION_TAG_KEYS.includes(key));
   if (missing.length || extra.length) {
-    problems.push({ rule, message: `session tags are [${keys.join(", ")}]${missing.length ? `; missing ${missing.join(", ")}` : ""}${extra.length ? `; unexpected ${extra.join(", ")}` : ""}`, fix: `set exactly the session tags ${SESSION_TAG_KEYS.join(", ")}` });
+    problems.push({
+      rule,
+      message: `session tags are [${keys.join(", ")}]${missing.length ? `; missing ${missing.join(", ")}` : ""}${extra.length ? `; unexpected ${extra.join(", ")}` : ""}`,
+      fix: `set exactly the session tags ${SESSION_TAG_KEYS.join(", ")}`,
+    });
   }
   for (const key of keys.filter((k) => SESSION_TAG_KEYS.includes(k))) {
     const value = tags[key];
-    if (typeof value !== "string" || !plainValue(value)) problems.push({ rule, message: `session tag ${key} is ${JSON.stringify(value)}, not one plain value`, fix: `set ${key} to its one value` });
-    else if (expected.tags && expected.tags[key] !== value) problems.push({ rule, message: `session tag ${key} is "${value}", not "${expected.tags[key]}"`, fix: `set ${key} to ${expected.tags[key]}` });
+    if (typeof value !== "string" || !plainValue(value))
+      problems.push({ rule, message: `session tag ${key} is ${JSON.stringify(value)}, not one plain value`, fix: `set ${key} to its one value` });
+    else if (expected.tags && expected.tags[key] !== value)
+      problems.push({ rule, message: `session tag ${key} is "${value}", not "${expected.tags[key]}"`, fix: `set ${key} to ${expected.tags[key]}` });
   }
-  if (tags[SESSION_TAG.identity] !== undefined && tags[SESSION_TAG.identity] !== "execution") problems.push({ rule, message: `session tag ${SESSION_TAG.identity} is ${JSON.stringify(tags[SESSION_TAG.identity])}, not "execution"`, fix: "a tool session belongs to the execution identity" });
+  if (tags[SESSION_TAG.identity] !== undefined && tags[SESSION_TAG.identity] !== "execution")
+    problems.push({
+      rule,
+      message: `session tag ${SESSION_TAG.identity} is ${JSON.stringify(tags[SESSION_TAG.identity])}, not "execution"`,
+      fix: "a tool session belongs to the execution identity",
+    });
   const dataClass = tags[SESSION_TAG.dataClass];
-  if (typeof dataClass === "string" && !(DATA_CLASSES as readonly string[]).includes(dataClass)) problems.push({ rule, message: `session tag ${SESSION_TAG.dataClass} is "${dataClass}", not one of ${DATA_CLASSES.join(", ")}`, fix: "set the tool's declared data class" });
+  if (typeof dataClass === "string" && !(DATA_CLASSES as readonly string[]).includes(dataClass))
+    problems.push({
+      rule,
+      message: `session tag ${SESSION_TAG.dataClass} is "${dataClass}", not one of ${DATA_CLASSES.join(", ")}`,
+      fix: "set the tool's declared data class",
+    });
   return problems;
 }

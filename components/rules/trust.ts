@@ -7,7 +7,16 @@ import { IRSA_AUDIENCE } from "../core/compile";
 import { asList, type PolicyDocument, type PolicyStatement } from "../core/iam-document";
 import { hasWildcard } from "../core/patterns";
 import { oidcProviderProblem } from "../core/platform-fields";
-import { MAX_CLUSTERS, POD_IDENTITY_ACTIONS, POD_IDENTITY_PRINCIPAL, POD_IDENTITY_TAGS, SOURCE_ACCOUNT, parseEksClusterArn, platformClusters, type Binding } from "../core/clusters";
+import {
+  MAX_CLUSTERS,
+  POD_IDENTITY_ACTIONS,
+  POD_IDENTITY_PRINCIPAL,
+  POD_IDENTITY_TAGS,
+  SOURCE_ACCOUNT,
+  parseEksClusterArn,
+  platformClusters,
+  type Binding,
+} from "../core/clusters";
 import { vaultAwsEnginePrincipal } from "../core/tool-session-schema";
 import { attribute, familyRules, meta, type Problem, type RuleFinding, PACK } from "./define";
 import { checkToolRoleTrust } from "./tool-session-checks";
@@ -18,16 +27,51 @@ const AUTHN = standards(["NHI4", "NHI9"], ["ASI03"], ["L4 Deployment & Infrastru
 const PRINCIPAL = standards(["NHI4", "NHI5"], ["ASI03"], ["L4 Deployment & Infrastructure", "L7 Agent Ecosystem"], ["MEASURE 2.7", "GOVERN 6.1"]);
 
 export const TRUST_RULES: readonly RuleMeta[] = [
-  meta("trust/single-statement", "trust", "error", "A trust policy has one statement per cluster the identity runs in (one for a single cluster), never two for one cluster.", AUTHN, PACK.resource),
+  meta(
+    "trust/single-statement",
+    "trust",
+    "error",
+    "A trust policy has one statement per cluster the identity runs in (one for a single cluster), never two for one cluster.",
+    AUTHN,
+    PACK.resource,
+  ),
   meta("trust/web-identity-only", "trust", "error", "An IRSA statement trusts only `sts:AssumeRoleWithWebIdentity`.", AUTHN, PACK.resource),
   meta("trust/principal-wildcard", "trust", "error", 'No `Principal: "*"` (or `AWS: "*"`).', PRINCIPAL, PACK.resource),
   meta("trust/account-principal", "trust", "error", "No AWS account, root or IAM principal in an agent role's trust policy.", PRINCIPAL, PACK.resource),
-  meta("trust/service-principal", "trust", "error", "No AWS service principal other than EKS Pod Identity's `pods.eks.amazonaws.com`, alone in its statement.", PRINCIPAL, PACK.resource),
-  meta("trust/single-provider", "trust", "error", "Each IRSA statement trusts exactly one federated principal: the cluster's OIDC provider.", PRINCIPAL, PACK.resource),
+  meta(
+    "trust/service-principal",
+    "trust",
+    "error",
+    "No AWS service principal other than EKS Pod Identity's `pods.eks.amazonaws.com`, alone in its statement.",
+    PRINCIPAL,
+    PACK.resource,
+  ),
+  meta(
+    "trust/single-provider",
+    "trust",
+    "error",
+    "Each IRSA statement trusts exactly one federated principal: the cluster's OIDC provider.",
+    PRINCIPAL,
+    PACK.resource,
+  ),
   meta("trust/string-equals", "trust", "error", "The `sub` and `aud` of the web identity are both pinned with `StringEquals`.", AUTHN, PACK.resource),
   meta("trust/no-wildcards", "trust", "error", "No wildcard in the provider, `sub` or `aud` (a `*` admits every ServiceAccount).", AUTHN, PACK.resource),
-  meta("trust/own-service-account", "trust", "error", "Every statement names the identity's own ServiceAccount (`sub`, or the Pod Identity session tags) and IRSA's `aud` is sts.amazonaws.com.", AUTHN, PACK.both),
-  meta("trust/pod-identity-actions", "trust", "error", "A `pods.eks.amazonaws.com` statement trusts exactly `sts:AssumeRole` and `sts:TagSession`.", AUTHN, PACK.resource),
+  meta(
+    "trust/own-service-account",
+    "trust",
+    "error",
+    "Every statement names the identity's own ServiceAccount (`sub`, or the Pod Identity session tags) and IRSA's `aud` is sts.amazonaws.com.",
+    AUTHN,
+    PACK.both,
+  ),
+  meta(
+    "trust/pod-identity-actions",
+    "trust",
+    "error",
+    "A `pods.eks.amazonaws.com` statement trusts exactly `sts:AssumeRole` and `sts:TagSession`.",
+    AUTHN,
+    PACK.resource,
+  ),
   meta(
     "trust/pod-identity-session-tags",
     "trust",
@@ -139,12 +183,31 @@ function conditionValues(statement: PolicyStatement, suffix: string): Array<{ op
 
 function principalProblems(who: ReturnType<typeof principals>, podIdentity: boolean): Problem[] {
   const problems: Problem[] = [];
-  if (who.any) problems.push({ rule: "trust/principal-wildcard", message: "the role trusts every principal (*)", fix: "trust only the cluster's OIDC provider as Principal.Federated, or pods.eks.amazonaws.com as Principal.Service" });
-  if (who.aws.length) problems.push({ rule: "trust/account-principal", message: `the role trusts AWS principal(s) ${who.aws.join(", ")}`, fix: "remove Principal.AWS; only the agent's ServiceAccount assumes its role" });
+  if (who.any)
+    problems.push({
+      rule: "trust/principal-wildcard",
+      message: "the role trusts every principal (*)",
+      fix: "trust only the cluster's OIDC provider as Principal.Federated, or pods.eks.amazonaws.com as Principal.Service",
+    });
+  if (who.aws.length)
+    problems.push({
+      rule: "trust/account-principal",
+      message: `the role trusts AWS principal(s) ${who.aws.join(", ")}`,
+      fix: "remove Principal.AWS; only the agent's ServiceAccount assumes its role",
+    });
   const others = who.service.filter((service) => service.toLowerCase() !== POD_IDENTITY_PRINCIPAL);
-  if (others.length) problems.push({ rule: "trust/service-principal", message: `the role trusts service principal(s) ${others.join(", ")}`, fix: "remove Principal.Service; an agent role is for its ServiceAccount only (EKS Pod Identity: pods.eks.amazonaws.com alone)" });
+  if (others.length)
+    problems.push({
+      rule: "trust/service-principal",
+      message: `the role trusts service principal(s) ${others.join(", ")}`,
+      fix: "remove Principal.Service; an agent role is for its ServiceAccount only (EKS Pod Identity: pods.eks.amazonaws.com alone)",
+    });
   if (podIdentity && who.federated.length) {
-    problems.push({ rule: "trust/service-principal", message: `pods.eks.amazonaws.com shares its statement with federated principal(s) ${who.federated.join(", ")}`, fix: "one statement per cluster: the Pod Identity service alone, or one OIDC provider alone" });
+    problems.push({
+      rule: "trust/service-principal",
+      message: `pods.eks.amazonaws.com shares its statement with federated principal(s) ${who.federated.join(", ")}`,
+      fix: "one statement per cluster: the Pod Identity service alone, or one OIDC provider alone",
+    });
   }
   return problems;
 }
@@ -155,37 +218,74 @@ function checkIrsaStatement(statement: PolicyStatement, expected: TrustExpectati
   const notEks = who.federated.length === 1 ? oidcProviderProblem(who.federated[0]) : null;
   if (who.federated.length !== 1 || notEks) {
     const why = notEks ?? "not exactly one OIDC provider";
-    problems.push({ rule: "trust/single-provider", message: `the role trusts federated principal(s) [${who.federated.join(", ")}]: ${why}`, fix: "trust the one EKS OIDC provider named in the platform declaration" });
+    problems.push({
+      rule: "trust/single-provider",
+      message: `the role trusts federated principal(s) [${who.federated.join(", ")}]: ${why}`,
+      fix: "trust the one EKS OIDC provider named in the platform declaration",
+    });
   } else if (providers && !providers.includes(who.federated[0])) {
-    problems.push({ rule: "trust/single-provider", message: `the role trusts ${who.federated[0]}, not the platform's provider ${providers.join(" or ")}`, fix: "trust the OIDC provider of a cluster the agent runs in" });
+    problems.push({
+      rule: "trust/single-provider",
+      message: `the role trusts ${who.federated[0]}, not the platform's provider ${providers.join(" or ")}`,
+      fix: "trust the OIDC provider of a cluster the agent runs in",
+    });
   }
   const wildcardProvider = who.federated.filter(hasWildcard);
-  if (wildcardProvider.length) problems.push({ rule: "trust/no-wildcards", message: `the federated principal ${wildcardProvider.join(", ")} contains a wildcard`, fix: "name the exact OIDC provider ARN" });
+  if (wildcardProvider.length)
+    problems.push({
+      rule: "trust/no-wildcards",
+      message: `the federated principal ${wildcardProvider.join(", ")} contains a wildcard`,
+      fix: "name the exact OIDC provider ARN",
+    });
   const actions = [...asList(statement.Action), ...asList(statement.NotAction)];
   if (statement.NotAction !== undefined || actions.length !== 1 || actions[0] !== "sts:AssumeRoleWithWebIdentity") {
-    problems.push({ rule: "trust/web-identity-only", message: `the role trusts actions [${actions.join(", ")}]`, fix: 'use exactly Action "sts:AssumeRoleWithWebIdentity"' });
+    problems.push({
+      rule: "trust/web-identity-only",
+      message: `the role trusts actions [${actions.join(", ")}]`,
+      fix: 'use exactly Action "sts:AssumeRoleWithWebIdentity"',
+    });
   }
 
   const subs = conditionValues(statement, ":sub");
   const auds = conditionValues(statement, ":aud");
-  for (const [name, entries] of [["sub", subs], ["aud", auds]] as const) {
+  for (const [name, entries] of [
+    ["sub", subs],
+    ["aud", auds],
+  ] as const) {
     const pinned = entries.filter((entry) => entry.operator === "StringEquals");
     const other = entries.filter((entry) => entry.operator !== "StringEquals");
     if (pinned.length === 0 || other.length) {
-      problems.push({ rule: "trust/string-equals", message: `${name} is ${entries.length ? `matched with ${entries.map((e) => e.operator).join(", ")}` : "not constrained"}`, fix: `pin <issuer>:${name} with StringEquals` });
+      problems.push({
+        rule: "trust/string-equals",
+        message: `${name} is ${entries.length ? `matched with ${entries.map((e) => e.operator).join(", ")}` : "not constrained"}`,
+        fix: `pin <issuer>:${name} with StringEquals`,
+      });
     }
     const wild = entries.flatMap((entry) => entry.values).filter(hasWildcard);
-    if (wild.length) problems.push({ rule: "trust/no-wildcards", message: `${name} admits ${wild.join(", ")}`, fix: `name one exact ${name === "sub" ? "system:serviceaccount:<namespace>:<name>" : "audience"}` });
+    if (wild.length)
+      problems.push({
+        rule: "trust/no-wildcards",
+        message: `${name} admits ${wild.join(", ")}`,
+        fix: `name one exact ${name === "sub" ? "system:serviceaccount:<namespace>:<name>" : "audience"}`,
+      });
   }
   const subValues = subs.flatMap((entry) => entry.values);
   const audValues = auds.flatMap((entry) => entry.values);
   if (expected) {
     const own = `system:serviceaccount:${expected.namespace}:${expected.serviceAccount}`;
     if (subValues.length !== 1 || subValues[0] !== own) {
-      problems.push({ rule: "trust/own-service-account", message: `sub is [${subValues.join(", ")}], not its own ServiceAccount ${own}`, fix: `pin sub to ${own}` });
+      problems.push({
+        rule: "trust/own-service-account",
+        message: `sub is [${subValues.join(", ")}], not its own ServiceAccount ${own}`,
+        fix: `pin sub to ${own}`,
+      });
     }
   } else if (subValues.length !== 1 || !/^system:serviceaccount:[a-z0-9-]+:[a-z0-9.-]+$/.test(subValues[0])) {
-    problems.push({ rule: "trust/own-service-account", message: `sub is [${subValues.join(", ")}], not exactly one ServiceAccount`, fix: "pin sub to system:serviceaccount:<namespace>:<name>" });
+    problems.push({
+      rule: "trust/own-service-account",
+      message: `sub is [${subValues.join(", ")}], not exactly one ServiceAccount`,
+      fix: "pin sub to system:serviceaccount:<namespace>:<name>",
+    });
   }
   if (audValues.length !== 1 || audValues[0] !== IRSA_AUDIENCE) {
     problems.push({ rule: "trust/own-service-account", message: `aud is [${audValues.join(", ")}], not ${IRSA_AUDIENCE}`, fix: `pin aud to ${IRSA_AUDIENCE}` });
@@ -226,13 +326,25 @@ export function checkPodIdentityStatement(statement: PolicyStatement, expected?:
   const serviceAccount = tag(POD_IDENTITY_TAGS.serviceAccount, "ServiceAccount name", (v) => DNS_SUBDOMAIN.test(v));
   const clusterArn = tag(POD_IDENTITY_TAGS.clusterArn, "EKS cluster ARN", (v) => parseEksClusterArn(v) !== null);
   if (clusterArn && account && parseEksClusterArn(clusterArn)!.account !== account) {
-    problems.push({ rule: "trust/pod-identity-session-tags", message: `the cluster ${clusterArn} is not in the source account ${account}`, fix: "pin the cluster and source account of the platform" });
+    problems.push({
+      rule: "trust/pod-identity-session-tags",
+      message: `the cluster ${clusterArn} is not in the source account ${account}`,
+      fix: "pin the cluster and source account of the platform",
+    });
   }
   if (account && expected?.accountId && account !== expected.accountId) {
-    problems.push({ rule: "trust/pod-identity-session-tags", message: `aws:SourceAccount is ${account}, not the platform account ${expected.accountId}`, fix: `pin aws:SourceAccount to ${expected.accountId}` });
+    problems.push({
+      rule: "trust/pod-identity-session-tags",
+      message: `aws:SourceAccount is ${account}, not the platform account ${expected.accountId}`,
+      fix: `pin aws:SourceAccount to ${expected.accountId}`,
+    });
   }
   if (clusterArn && clusterArns && !clusterArns.includes(clusterArn)) {
-    problems.push({ rule: "trust/pod-identity-session-tags", message: `the statement admits cluster ${clusterArn}, not a cluster the agent runs in (${clusterArns.join(", ") || "none with Pod Identity"})`, fix: "pin eks-cluster-arn to a cluster the agent runs in" });
+    problems.push({
+      rule: "trust/pod-identity-session-tags",
+      message: `the statement admits cluster ${clusterArn}, not a cluster the agent runs in (${clusterArns.join(", ") || "none with Pod Identity"})`,
+      fix: "pin eks-cluster-arn to a cluster the agent runs in",
+    });
   }
   if (expected && namespace && serviceAccount && (namespace !== expected.namespace || serviceAccount !== expected.serviceAccount)) {
     problems.push({
@@ -253,7 +365,8 @@ function statementCluster(statement: PolicyStatement): string | null {
 
 export function checkTrustPolicy(document: PolicyDocument, expected?: TrustExpectation): Problem[] {
   const statements = document.Statement ?? [];
-  const clusters = expected?.clusters ?? (expected?.oidcProviderArn ? [{ binding: "irsa" as const, oidcProviderArn: expected.oidcProviderArn, clusterArn: null }] : undefined);
+  const clusters =
+    expected?.clusters ?? (expected?.oidcProviderArn ? [{ binding: "irsa" as const, oidcProviderArn: expected.oidcProviderArn, clusterArn: null }] : undefined);
   const providers = clusters?.flatMap((c) => (c.oidcProviderArn ? [c.oidcProviderArn] : []));
   const clusterArns = clusters?.flatMap((c) => (c.clusterArn ? [c.clusterArn] : []));
   const allows = statements.filter((s) => s.Effect !== "Deny");
@@ -275,11 +388,17 @@ export function checkTrustPolicy(document: PolicyDocument, expected?: TrustExpec
       problems.push({ rule: "trust/single-statement", message: `two statements trust cluster ${cluster}`, fix: "keep one statement per cluster" });
     }
     if (cluster) seen.add(cluster);
-    problems.push(...(isPodIdentityStatement(statement) ? checkPodIdentityStatement(statement, expected, clusterArns) : checkIrsaStatement(statement, expected, providers)));
+    problems.push(
+      ...(isPodIdentityStatement(statement) ? checkPodIdentityStatement(statement, expected, clusterArns) : checkIrsaStatement(statement, expected, providers)),
+    );
   }
   const subjects = new Set(trustedSubjects(document));
   if (!expected && subjects.size > 1) {
-    problems.push({ rule: "trust/own-service-account", message: `the statements admit ${subjects.size} ServiceAccounts (${[...subjects].join(", ")})`, fix: "every statement pins the same one ServiceAccount" });
+    problems.push({
+      rule: "trust/own-service-account",
+      message: `the statements admit ${subjects.size} ServiceAccounts (${[...subjects].join(", ")})`,
+      fix: "every statement pins the same one ServiceAccount",
+    });
   }
   return problems;
 }
@@ -290,14 +409,33 @@ export const trustRules = familyRules(TRUST_RULES, ({ plan }) => {
   for (const agent of plan.agents) {
     for (const identity of agent.identities) {
       const clusters = identity.bindings.map((binding) => clustersByName.get(binding.cluster)).filter((c) => c !== undefined);
-      const expected: TrustExpectation = { namespace: identity.serviceAccount.namespace, serviceAccount: identity.serviceAccount.name, clusters, accountId: plan.platform.aws.accountId };
+      const expected: TrustExpectation = {
+        namespace: identity.serviceAccount.namespace,
+        serviceAccount: identity.serviceAccount.name,
+        clusters,
+        accountId: plan.platform.aws.accountId,
+      };
       findings.push(...attribute(agent.name, identity.kind, checkTrustPolicy(identity.iamRole.trustPolicy, expected)));
       // The tool role is not assumed by a ServiceAccount: only Vault's AWS engine, with one tool's tags.
       if (identity.toolRole) {
         const tools = agent.tools.filter((tool) => tool.kind === "aws").map((tool) => ({ name: tool.name, dataClass: tool.dataClass }));
         const engineRoleArn = vaultAwsEnginePrincipal(plan.platform);
-        const missing: Problem[] = engineRoleArn ? [] : [{ rule: "trust/tool-role-vault-only", message: "the tool role has no declared principal: platform.vault.awsEngineRoleArn (or platform.bootstrap.aws) is missing", fix: "declare the role Vault's AWS secrets engine runs as" }];
-        const problems = checkToolRoleTrust(identity.toolRole.trustPolicy, { engineRoleArn, agent: agent.name, environment: plan.platform.environment, tools, accountId: plan.platform.aws.accountId });
+        const missing: Problem[] = engineRoleArn
+          ? []
+          : [
+              {
+                rule: "trust/tool-role-vault-only",
+                message: "the tool role has no declared principal: platform.vault.awsEngineRoleArn (or platform.bootstrap.aws) is missing",
+                fix: "declare the role Vault's AWS secrets engine runs as",
+              },
+            ];
+        const problems = checkToolRoleTrust(identity.toolRole.trustPolicy, {
+          engineRoleArn,
+          agent: agent.name,
+          environment: plan.platform.environment,
+          tools,
+          accountId: plan.platform.aws.accountId,
+        });
         findings.push(...attribute(agent.name, identity.kind, [...missing, ...problems]));
       }
     }

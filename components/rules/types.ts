@@ -38,7 +38,9 @@ export interface RuleMeta {
 }
 
 /** A rule the pack runs per resource and/or across the stack, or a plan-only rule and why. */
-export type PackCoverage = { readonly resource?: true; readonly stack?: true; readonly planOnly?: never } | { readonly planOnly: string; readonly resource?: never; readonly stack?: never };
+export type PackCoverage =
+  | { readonly resource?: true; readonly stack?: true; readonly planOnly?: never }
+  | { readonly planOnly: string; readonly resource?: never; readonly stack?: never };
 
 export interface Finding {
   readonly agent: string;

@@ -25,8 +25,22 @@ const TOKENS = standards(["NHI7"], ["ASI03"], ["L4 Deployment & Infrastructure"]
 const POLICY = standards(["NHI5"], ["ASI03"], ["L4 Deployment & Infrastructure", "L6 Security & Compliance"], ["MEASURE 2.7"]);
 
 export const VAULT_RULES: readonly RuleMeta[] = [
-  meta("vault/bound-exact", "vault", "error", "A Kubernetes-auth role binds exactly one ServiceAccount name and one namespace, no `*` or globs.", BINDING, PACK.resource),
-  meta("vault/bound-own-service-account", "vault", "error", "A Kubernetes-auth role binds the identity's own ServiceAccount; in the pack, an identity's role carries exactly one policy, defined in the stack (else stack/unknown-input).", BINDING, PACK.stack),
+  meta(
+    "vault/bound-exact",
+    "vault",
+    "error",
+    "A Kubernetes-auth role binds exactly one ServiceAccount name and one namespace, no `*` or globs.",
+    BINDING,
+    PACK.resource,
+  ),
+  meta(
+    "vault/bound-own-service-account",
+    "vault",
+    "error",
+    "A Kubernetes-auth role binds the identity's own ServiceAccount; in the pack, an identity's role carries exactly one policy, defined in the stack (else stack/unknown-input).",
+    BINDING,
+    PACK.stack,
+  ),
   meta("vault/audience", "vault", "error", "A Kubernetes-auth role requires an exact token audience.", BINDING, PACK.resource),
   meta("vault/default-policy", "vault", "error", "Tokens carry no `default` policy (`tokenNoDefaultPolicy: true`) and never `root`.", POLICY, PACK.resource),
   meta("vault/token-period", "vault", "error", "No periodic tokens (`tokenPeriod`): they can be renewed forever.", TOKENS, PACK.resource),
@@ -34,9 +48,23 @@ export const VAULT_RULES: readonly RuleMeta[] = [
   meta("vault/policy-sudo", "vault", "error", "No `sudo` capability in agent Vault policies.", POLICY, PACK.resource),
   meta("vault/policy-system-path", "vault", "error", "No `sys/` or `auth/` paths other than the token self paths.", POLICY, PACK.resource),
   meta("vault/policy-glob", "vault", "error", "No `*` or `+` globs in agent policy paths: every path is exact.", POLICY, PACK.resource),
-  meta("vault/secret-credential-type", "vault", "error", "AWS secret roles use only `assumed_role` (short-lived STS credentials).", standards(["NHI7"], ["ASI03"], ["L4 Deployment & Infrastructure"], ["MEASURE 2.7"]), PACK.resource),
+  meta(
+    "vault/secret-credential-type",
+    "vault",
+    "error",
+    "AWS secret roles use only `assumed_role` (short-lived STS credentials).",
+    standards(["NHI7"], ["ASI03"], ["L4 Deployment & Infrastructure"], ["MEASURE 2.7"]),
+    PACK.resource,
+  ),
   meta("vault/sts-ttl", "vault", "error", "AWS secret roles set `maxStsTtl`, at most 1h and within the tier.", TOKENS, PACK.resource),
-  meta("vault/secret-role-arns", "vault", "error", "AWS secret roles assume only exact role ARNs, never an agent identity's role (of this stack or named like one).", standards(["NHI5", "NHI9"], ["ASI03"], ["L4 Deployment & Infrastructure", "L7 Agent Ecosystem"], ["MEASURE 2.7"]), PACK.both),
+  meta(
+    "vault/secret-role-arns",
+    "vault",
+    "error",
+    "AWS secret roles assume only exact role ARNs, never an agent identity's role (of this stack or named like one).",
+    standards(["NHI5", "NHI9"], ["ASI03"], ["L4 Deployment & Infrastructure", "L7 Agent Ecosystem"], ["MEASURE 2.7"]),
+    PACK.both,
+  ),
   meta(
     "vault/secret-role-declared",
     "vault",
@@ -53,14 +81,42 @@ export const VAULT_RULES: readonly RuleMeta[] = [
     standards(["NHI5", "NHI9"], ["ASI03"], ["L4 Deployment & Infrastructure", "L7 Agent Ecosystem"], ["MEASURE 2.7"]),
     PACK.both,
   ),
-  meta("vault/unique-path", "vault", "error", "Every Vault path belongs to one identity: no two identities' roles, policies, secret roles, credentials or KV paths coincide, and the platform's Vault mounts do not overlap.", standards(["NHI5", "NHI9"], ["ASI03"], ["L4 Deployment & Infrastructure"], ["MEASURE 2.7"]), PACK.stack),
+  meta(
+    "vault/unique-path",
+    "vault",
+    "error",
+    "Every Vault path belongs to one identity: no two identities' roles, policies, secret roles, credentials or KV paths coincide, and the platform's Vault mounts do not overlap.",
+    standards(["NHI5", "NHI9"], ["ASI03"], ["L4 Deployment & Infrastructure"], ["MEASURE 2.7"]),
+    PACK.stack,
+  ),
 ];
 
 /** Rules about policy text, which only the pack reads (the plan holds structured path rules). */
 export const VAULT_RESOURCE_RULES: readonly RuleMeta[] = [
-  meta("vault/policy-unreadable", "vault", "error", "A Vault policy is read by an HCL parser and must hold only `path` blocks with documented keys and a list of capabilities; anything else, the legacy `policy = \"sudo\"` form included, fails closed.", POLICY, PACK.resource),
-  meta("vault/agent-policy-use", "vault", "error", "An agent's Vault policy is carried only by that identity's own Kubernetes-auth role: no token, token role, AppRole, JWT or other auth role (`tokenPolicies`, `policies`, `allowedPolicies`, `allowedPoliciesGlobs`, at any depth: Okta groups and users...) or generic write names it, compared as Vault does (trimmed, lower-cased).", BINDING, PACK.stack),
-  meta("vault/generic-write", "vault", "error", "No `vault.generic.Endpoint` or `vault.generic.Secret` writes under `sys/`, `auth/` or `identity/` (at any Enterprise namespace depth: policies, token creation, auth roles and maps, identities, mounts) or a secrets engine's roles or config; only secret data passes, and an unknown path fails closed.", POLICY, PACK.resource),
+  meta(
+    "vault/policy-unreadable",
+    "vault",
+    "error",
+    'A Vault policy is read by an HCL parser and must hold only `path` blocks with documented keys and a list of capabilities; anything else, the legacy `policy = "sudo"` form included, fails closed.',
+    POLICY,
+    PACK.resource,
+  ),
+  meta(
+    "vault/agent-policy-use",
+    "vault",
+    "error",
+    "An agent's Vault policy is carried only by that identity's own Kubernetes-auth role: no token, token role, AppRole, JWT or other auth role (`tokenPolicies`, `policies`, `allowedPolicies`, `allowedPoliciesGlobs`, at any depth: Okta groups and users...) or generic write names it, compared as Vault does (trimmed, lower-cased).",
+    BINDING,
+    PACK.stack,
+  ),
+  meta(
+    "vault/generic-write",
+    "vault",
+    "error",
+    "No `vault.generic.Endpoint` or `vault.generic.Secret` writes under `sys/`, `auth/` or `identity/` (at any Enterprise namespace depth: policies, token creation, auth roles and maps, identities, mounts) or a secrets engine's roles or config; only secret data passes, and an unknown path fails closed.",
+    POLICY,
+    PACK.resource,
+  ),
 ];
 
 const SELF_PATHS = new Set(TOKEN_SELF_PATHS.map((rule) => rule.path));
@@ -93,27 +149,49 @@ export function checkVaultRole(role: VaultRoleShape, expected: VaultRoleExpectat
   const names = role.boundServiceAccountNames ?? [];
   const namespaces = role.boundServiceAccountNamespaces ?? [];
   if (names.length !== 1 || namespaces.length !== 1 || [...names, ...namespaces].some((v) => hasWildcard(v) || v === "")) {
-    problems.push({ rule: "vault/bound-exact", message: `binds ServiceAccounts [${names.join(", ")}] in namespaces [${namespaces.join(", ")}]`, fix: "bind exactly one ServiceAccount name and one namespace, no globs" });
+    problems.push({
+      rule: "vault/bound-exact",
+      message: `binds ServiceAccounts [${names.join(", ")}] in namespaces [${namespaces.join(", ")}]`,
+      fix: "bind exactly one ServiceAccount name and one namespace, no globs",
+    });
   }
-  if (expected.serviceAccount && expected.namespace && (names[0] !== expected.serviceAccount || namespaces[0] !== expected.namespace || names.length !== 1 || namespaces.length !== 1)) {
-    problems.push({ rule: "vault/bound-own-service-account", message: `binds ${namespaces.join(",")}/${names.join(",")}, not its own ServiceAccount ${expected.namespace}/${expected.serviceAccount}`, fix: `bind ${expected.namespace}/${expected.serviceAccount}` });
+  if (
+    expected.serviceAccount &&
+    expected.namespace &&
+    (names[0] !== expected.serviceAccount || namespaces[0] !== expected.namespace || names.length !== 1 || namespaces.length !== 1)
+  ) {
+    problems.push({
+      rule: "vault/bound-own-service-account",
+      message: `binds ${namespaces.join(",")}/${names.join(",")}, not its own ServiceAccount ${expected.namespace}/${expected.serviceAccount}`,
+      fix: `bind ${expected.namespace}/${expected.serviceAccount}`,
+    });
   }
   const audience = vaultAudienceProblem(role.audience, expected.issuer);
   if (audience) {
-    problems.push({ rule: "vault/audience", message: `audience ${role.audience ? `"${role.audience}"` : "(not set)"}: ${audience}`, fix: "set platform.vault.audience to an audience only Vault uses (e.g. vault), exact, not sts.amazonaws.com and not the API server's" });
+    problems.push({
+      rule: "vault/audience",
+      message: `audience ${role.audience ? `"${role.audience}"` : "(not set)"}: ${audience}`,
+      fix: "set platform.vault.audience to an audience only Vault uses (e.g. vault), exact, not sts.amazonaws.com and not the API server's",
+    });
   }
   if (role.tokenNoDefaultPolicy !== true) {
     problems.push({ rule: "vault/default-policy", message: "tokens also get the default policy", fix: "set tokenNoDefaultPolicy: true" });
   }
   const privileged = (role.tokenPolicies ?? []).filter((policy) => policy === "root" || policy === "default");
-  if (privileged.length) problems.push({ rule: "vault/default-policy", message: `token policies include ${privileged.join(", ")}`, fix: "attach only the identity's own policy" });
+  if (privileged.length)
+    problems.push({ rule: "vault/default-policy", message: `token policies include ${privileged.join(", ")}`, fix: "attach only the identity's own policy" });
   if (role.tokenPeriod) {
-    problems.push({ rule: "vault/token-period", message: `tokens are periodic (${formatDuration(role.tokenPeriod)})`, fix: "remove tokenPeriod; tokens expire at tokenMaxTtl" });
+    problems.push({
+      rule: "vault/token-period",
+      message: `tokens are periodic (${formatDuration(role.tokenPeriod)})`,
+      fix: "remove tokenPeriod; tokens expire at tokenMaxTtl",
+    });
   }
   const ceiling = expected.tokenMaxTtlCeiling ?? LOOSEST_TOKEN_MAX_TTL;
   if (!role.tokenMaxTtl || role.tokenMaxTtl > ceiling) {
     const value = role.tokenMaxTtl ? formatDuration(role.tokenMaxTtl) : "0 or unset, so Vault uses the mount default (32 days unless tuned)";
-    const fix = ceiling > 0 ? `set tokenMaxTtl to at most ${formatDuration(ceiling)}` : "set a positive platform.limits.tokenMaxTtl (0 means no limit in Vault)";
+    const fix =
+      ceiling > 0 ? `set tokenMaxTtl to at most ${formatDuration(ceiling)}` : "set a positive platform.limits.tokenMaxTtl (0 means no limit in Vault)";
     problems.push({ rule: "vault/token-max-ttl", message: `tokenMaxTtl is ${value}; the tier ceiling is ${formatDuration(ceiling)}`, fix });
   }
   return problems;
@@ -123,14 +201,26 @@ export function checkVaultPolicy(paths: readonly VaultPathRule[]): Problem[] {
   const problems: Problem[] = [];
   for (const rule of paths) {
     if (rule.capabilities.includes("sudo") || rule.capabilities.includes("root")) {
-      problems.push({ rule: "vault/policy-sudo", message: `path "${rule.path}" grants ${rule.capabilities.join(", ")}`, fix: "remove sudo; agents need read (or update for token self paths) only" });
+      problems.push({
+        rule: "vault/policy-sudo",
+        message: `path "${rule.path}" grants ${rule.capabilities.join(", ")}`,
+        fix: "remove sudo; agents need read (or update for token self paths) only",
+      });
     }
     const system = /^\/?(sys|auth)(\/|$)/.test(rule.path);
     if (system && !SELF_PATHS.has(rule.path)) {
-      problems.push({ rule: "vault/policy-system-path", message: `path "${rule.path}" is a system or auth path`, fix: "agents may only use auth/token/lookup-self, renew-self and revoke-self; use a secrets mount that is not sys or auth" });
+      problems.push({
+        rule: "vault/policy-system-path",
+        message: `path "${rule.path}" is a system or auth path`,
+        fix: "agents may only use auth/token/lookup-self, renew-self and revoke-self; use a secrets mount that is not sys or auth",
+      });
     }
     if (/[*+]/.test(rule.path)) {
-      problems.push({ rule: "vault/policy-glob", message: `path "${rule.path}" contains a glob`, fix: "grant exact paths; a glob may reach a sibling agent's secrets" });
+      problems.push({
+        rule: "vault/policy-glob",
+        message: `path "${rule.path}" contains a glob`,
+        fix: "grant exact paths; a glob may reach a sibling agent's secrets",
+      });
     }
   }
   return problems;
@@ -166,18 +256,38 @@ export function checkSecretRole(role: SecretRoleShape, context: SecretRoleContex
   if (role.type !== "aws") return [];
   const problems: Problem[] = [];
   if (role.credentialType !== "assumed_role") {
-    problems.push({ rule: "vault/secret-credential-type", message: `AWS secret role uses credential type ${role.credentialType ?? "(unset)"}`, fix: "use credentialType assumed_role; iam_user and federation_token create longer-lived credentials" });
+    problems.push({
+      rule: "vault/secret-credential-type",
+      message: `AWS secret role uses credential type ${role.credentialType ?? "(unset)"}`,
+      fix: "use credentialType assumed_role; iam_user and federation_token create longer-lived credentials",
+    });
   }
   const ceiling = Math.min(MAX_STS_TTL, context.maxStsTtlCeiling ?? MAX_STS_TTL);
   if (!role.maxStsTtl || role.maxStsTtl > ceiling) {
-    problems.push({ rule: "vault/sts-ttl", message: `maxStsTtl is ${role.maxStsTtl ? formatDuration(role.maxStsTtl) : "unset (AWS default up to 12h)"}, ceiling ${formatDuration(ceiling)}`, fix: `set maxStsTtl to at most ${formatDuration(ceiling)}` });
+    problems.push({
+      rule: "vault/sts-ttl",
+      message: `maxStsTtl is ${role.maxStsTtl ? formatDuration(role.maxStsTtl) : "unset (AWS default up to 12h)"}, ceiling ${formatDuration(ceiling)}`,
+      fix: `set maxStsTtl to at most ${formatDuration(ceiling)}`,
+    });
   }
   const arns = role.roleArns ?? [];
-  if (arns.length === 0) problems.push({ rule: "vault/secret-role-arns", message: "AWS secret role names no role ARN", fix: "name the one role the tool assumes" });
+  if (arns.length === 0)
+    problems.push({ rule: "vault/secret-role-arns", message: "AWS secret role names no role ARN", fix: "name the one role the tool assumes" });
   for (const arn of arns) {
-    if (hasWildcard(arn)) problems.push({ rule: "vault/secret-role-arns", message: `AWS secret role may assume "${arn}"`, fix: "name the exact role ARN the tool needs" });
-    else if ((context.agentRoleArns && agentRoleSet(context.agentRoleArns).has(arn.toLowerCase())) || context.isAgentRole?.(arn)) problems.push({ rule: "vault/secret-role-arns", message: `AWS secret role assumes agent identity role ${arn} (or a role named like one)`, fix: "an agent never acts as an agent identity, of this stack or another; name a role of the target system" });
-    else if (context.declaredRoleArns && !context.declaredRoleArns.has(arn.toLowerCase())) problems.push({ rule: "vault/secret-role-declared", message: `AWS secret role assumes ${arn}, which no platform.shared vaultAwsRole share names for this agent`, fix: `the platform team declares each role a vaultAws tool may assume: platform.shared: [{ name, vaultAwsRole: ${arn}, agents: [<agent>] }]` });
+    if (hasWildcard(arn))
+      problems.push({ rule: "vault/secret-role-arns", message: `AWS secret role may assume "${arn}"`, fix: "name the exact role ARN the tool needs" });
+    else if ((context.agentRoleArns && agentRoleSet(context.agentRoleArns).has(arn.toLowerCase())) || context.isAgentRole?.(arn))
+      problems.push({
+        rule: "vault/secret-role-arns",
+        message: `AWS secret role assumes agent identity role ${arn} (or a role named like one)`,
+        fix: "an agent never acts as an agent identity, of this stack or another; name a role of the target system",
+      });
+    else if (context.declaredRoleArns && !context.declaredRoleArns.has(arn.toLowerCase()))
+      problems.push({
+        rule: "vault/secret-role-declared",
+        message: `AWS secret role assumes ${arn}, which no platform.shared vaultAwsRole share names for this agent`,
+        fix: `the platform team declares each role a vaultAws tool may assume: platform.shared: [{ name, vaultAwsRole: ${arn}, agents: [<agent>] }]`,
+      });
   }
   return problems;
 }
@@ -241,7 +351,9 @@ export function checkVaultMounts(vault: FleetPlan["platform"]["vault"], clusters
     ["kvMount", vault.kvMount],
     ["databaseMount", vault.databaseMount],
     ["awsMount", vault.awsMount],
-    ...(clusters ? clusters.map((c) => [`clusters.${c.name}.vaultAuthPath`, `auth/${c.vaultAuthPath}`]) : [["kubernetesAuthPath", `auth/${vault.kubernetesAuthPath}`]]),
+    ...(clusters
+      ? clusters.map((c) => [`clusters.${c.name}.vaultAuthPath`, `auth/${c.vaultAuthPath}`])
+      : [["kubernetesAuthPath", `auth/${vault.kubernetesAuthPath}`]]),
   ].map(([key, path]) => [key, path.replace(/^\/+|\/+$/g, "")] as const);
   const problems: Problem[] = [];
   for (let i = 0; i < mounts.length; i++) {
@@ -263,7 +375,9 @@ export function checkVaultMounts(vault: FleetPlan["platform"]["vault"], clusters
 export const vaultRules = familyRules(VAULT_RULES, ({ plan }) => {
   const agentRoleArns = plan.agents.flatMap((agent) => agent.identities.flatMap((identity) => identityRoles(identity).map((role) => role.arn)));
   // Each role is checked against the issuer of the cluster whose auth mount it lives in.
-  const issuerOf = new Map(platformClusters(plan.platform).map((c) => [c.vaultAuthPath, c.oidcProviderArn ? parseEksOidcProvider(c.oidcProviderArn)?.issuer : undefined]));
+  const issuerOf = new Map(
+    platformClusters(plan.platform).map((c) => [c.vaultAuthPath, c.oidcProviderArn ? parseEksOidcProvider(c.oidcProviderArn)?.issuer : undefined]),
+  );
   const isAgentRole = (arn: string) => looksLikeAgentRole(arn, agentRoleArns, plan.platform);
   const roleShares = (plan.platform.shared ?? []).filter(isRoleShare);
   const findings: RuleFinding[] = [];
@@ -274,14 +388,21 @@ export const vaultRules = familyRules(VAULT_RULES, ({ plan }) => {
       const { role, additionalRoles, policy, secretRoles } = identity.vault;
       // A revoked identity has no role and no policy: nothing can log in, nothing to check.
       for (const each of [...(role ? [role] : []), ...additionalRoles]) {
-        const expected = { namespace: identity.serviceAccount.namespace, serviceAccount: identity.serviceAccount.name, tokenMaxTtlCeiling: tier.tokenMaxTtl, issuer: issuerOf.get(each.backend) };
+        const expected = {
+          namespace: identity.serviceAccount.namespace,
+          serviceAccount: identity.serviceAccount.name,
+          tokenMaxTtlCeiling: tier.tokenMaxTtl,
+          issuer: issuerOf.get(each.backend),
+        };
         add(agent.name, identity.kind, checkVaultRole(each, expected));
       }
       if (policy) add(agent.name, identity.kind, checkVaultPolicy(policy.paths));
       const declaredRoleArns = new Set(roleShares.filter((share) => share.agents.includes(agent.name)).map((share) => share.vaultAwsRole.toLowerCase()));
       for (const secret of secretRoles) {
         // A tool session on the identity's own tool role: judged by vault/tool-session-tags instead.
-        const context = isOwnToolSession(identity, secret) ? { maxStsTtlCeiling: tier.maxStsTtl } : { agentRoleArns, maxStsTtlCeiling: tier.maxStsTtl, declaredRoleArns, isAgentRole };
+        const context = isOwnToolSession(identity, secret)
+          ? { maxStsTtlCeiling: tier.maxStsTtl }
+          : { agentRoleArns, maxStsTtlCeiling: tier.maxStsTtl, declaredRoleArns, isAgentRole };
         add(agent.name, identity.kind, checkSecretRole(secret, context));
         add(agent.name, identity.kind, toolSessionProblems(plan, agent, identity, secret));
       }
@@ -309,5 +430,11 @@ function toolSessionProblems(plan: FleetPlan, agent: AgentPlan, identity: Identi
     return inTool(checkToolSessionSecretRole(secret, { toolRoleArn: toolRole.arn, tags }));
   }
   if (secret.sessionTags === null) return inTool(checkToolSessionSecretRole(secret));
-  return [{ rule: "vault/tool-session-tags", message: `tool ${secret.tool}: its secret role sets session tags, but ${toolRole ? `${secret.tool} is not an aws tool` : "the identity has no tool role"}`, fix: "only an aws tool's secret role mints a tool session, on its agent's tool role (toolSessions: tagged-sessions)" }];
+  return [
+    {
+      rule: "vault/tool-session-tags",
+      message: `tool ${secret.tool}: its secret role sets session tags, but ${toolRole ? `${secret.tool} is not an aws tool` : "the identity has no tool role"}`,
+      fix: "only an aws tool's secret role mints a tool session, on its agent's tool role (toolSessions: tagged-sessions)",
+    },
+  ];
 }

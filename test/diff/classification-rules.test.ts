@@ -26,7 +26,11 @@ describe("classification rules", () => {
   });
 
   it("has no rule for a field the plan does not have", () => {
-    const covered = (path: string) => leaves.some((leaf) => leaf === path || (CLASSIFICATION_RULES[path].subtree && (leaf.startsWith(`${path}.`) || leaf.startsWith(`${path}[`) || leaf.startsWith(`${path}{`))));
+    const covered = (path: string) =>
+      leaves.some(
+        (leaf) =>
+          leaf === path || (CLASSIFICATION_RULES[path].subtree && (leaf.startsWith(`${path}.`) || leaf.startsWith(`${path}[`) || leaf.startsWith(`${path}{`))),
+      );
     const keyed = (path: string) => /\{[^}]+\}$/.test(path) && leaves.includes(path.replace(/\{[^}]+\}$/, "{}"));
     expect(Object.keys(CLASSIFICATION_RULES).filter((path) => !covered(path) && !keyed(path))).toEqual([]);
   });
@@ -36,6 +40,8 @@ describe("classification rules", () => {
     const start = readme.indexOf(README_START);
     const end = readme.indexOf(README_END);
     expect(start, "README markers").toBeGreaterThan(0);
-    expect(readme.slice(start + README_START.length, end).trim(), "README table is stale: run `npx tsx cli/diff-rules-doc.ts`").toBe(renderClassificationTable());
+    expect(readme.slice(start + README_START.length, end).trim(), "README table is stale: run `npx tsx cli/diff-rules-doc.ts`").toBe(
+      renderClassificationTable(),
+    );
   });
 });

@@ -41,11 +41,22 @@ const readData = (plan: PlanJson) => statementsOf(plan, "alpha", "execution")[0]
 const revokedAlpha = planJson([{ ...ALPHA, revoked: { at: "2026-11-28T09:30:00Z", reason: "incident" } }, BETA]);
 const ledger = (plan: PlanJson) => execution(plan).vault.secretRoles.find((r: { type: string }) => r.type === "database");
 const withRevocation = (statements: string[]) => edited(BASE, (p) => (ledger(p).revocationStatements = statements));
-const DROP = ['SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = \'{{name}}\';', 'DROP OWNED BY "{{name}}";', 'DROP ROLE IF EXISTS "{{name}}";'];
+const DROP = [
+  "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '{{name}}';",
+  'DROP OWNED BY "{{name}}";',
+  'DROP ROLE IF EXISTS "{{name}}";',
+];
 const CREATE = "CREATE ROLE \"{{name}}\" WITH LOGIN PASSWORD '{{password}}' VALID UNTIL '{{expiration}}';";
 const withCreation = (statements: string[]) => edited(BASE, (p) => (ledger(p).creationStatements = statements));
 const SELECT_INSERT = [CREATE, 'GRANT SELECT, INSERT ON invoices TO "{{name}}";'];
-const EXCEPTION = { rule: "iam/resource-wildcard", agent: "alpha", identity: "execution", reason: "legacy bucket layout", approvedBy: "sec@example.com", expires: "2027-01-31" };
+const EXCEPTION = {
+  rule: "iam/resource-wildcard",
+  agent: "alpha",
+  identity: "execution",
+  reason: "legacy bucket layout",
+  approvedBy: "sec@example.com",
+  expires: "2027-01-31",
+};
 const withExceptions = (exceptions: object[]) => edited(BASE, (p) => (p.platform.exceptions = exceptions));
 const withLimits = (limits: object | undefined) => edited(BASE, (p) => (limits ? (p.platform.limits = limits) : delete p.platform.limits));
 const STRICT_LIMITS = { requireApproval: true, requirePermissionsBoundary: true, maxDataClass: "confidential", tokenTtl: "5m" };
@@ -75,15 +86,59 @@ const CASES: Case[] = [
     expected: ["alpha/execution vault-binding-changed widens"],
   },
   { name: "database revocation removed", base: withRevocation(DROP), head: withRevocation([]), expected: ["alpha/execution secret-role-changed widens"] },
-  { name: "database revocation made a no-op", base: withRevocation(DROP), head: withRevocation(["SELECT 1;"]), expected: ["alpha/execution secret-role-changed widens"] },
-  { name: "database revocation that no longer drops the user", base: withRevocation(DROP), head: withRevocation(DROP.slice(0, 2)), expected: ["alpha/execution secret-role-changed widens"] },
-  { name: "database revocation that no longer ends sessions", base: withRevocation(DROP), head: withRevocation(DROP.slice(1)), expected: ["alpha/execution secret-role-changed widens"] },
-  { name: "database revocation re-laid out (same parse)", base: withRevocation(DROP), head: withRevocation([DROP.join("\n  ").replace("DROP OWNED BY", "drop   owned by")]), expected: [] },
-  { name: "database revocation that drops the user, where there was none", head: withRevocation(DROP), expected: ["alpha/execution secret-role-changed narrows"] },
-  { name: "creation statements re-laid out (same grants)", base: withCreation(SELECT_INSERT), head: withCreation([`${CREATE}\n grant insert, select on invoices to "{{name}}"`]), expected: [] },
-  { name: "creation statements grant less", base: withCreation(SELECT_INSERT), head: withCreation([CREATE, 'GRANT SELECT ON invoices TO "{{name}}";']), expected: ["alpha/execution secret-role-changed narrows"] },
-  { name: "creation statements grant another table", base: withCreation(SELECT_INSERT), head: withCreation([CREATE, 'GRANT SELECT ON payouts TO "{{name}}";']), expected: ["alpha/execution secret-role-changed widens"] },
-  { name: "creation statements outside the allowlist", base: withCreation(SELECT_INSERT), head: withCreation([CREATE, 'GRANT ALL ON ALL TABLES IN SCHEMA public TO "{{name}}";']), expected: ["alpha/execution secret-role-changed widens"] },
+  {
+    name: "database revocation made a no-op",
+    base: withRevocation(DROP),
+    head: withRevocation(["SELECT 1;"]),
+    expected: ["alpha/execution secret-role-changed widens"],
+  },
+  {
+    name: "database revocation that no longer drops the user",
+    base: withRevocation(DROP),
+    head: withRevocation(DROP.slice(0, 2)),
+    expected: ["alpha/execution secret-role-changed widens"],
+  },
+  {
+    name: "database revocation that no longer ends sessions",
+    base: withRevocation(DROP),
+    head: withRevocation(DROP.slice(1)),
+    expected: ["alpha/execution secret-role-changed widens"],
+  },
+  {
+    name: "database revocation re-laid out (same parse)",
+    base: withRevocation(DROP),
+    head: withRevocation([DROP.join("\n  ").replace("DROP OWNED BY", "drop   owned by")]),
+    expected: [],
+  },
+  {
+    name: "database revocation that drops the user, where there was none",
+    head: withRevocation(DROP),
+    expected: ["alpha/execution secret-role-changed narrows"],
+  },
+  {
+    name: "creation statements re-laid out (same grants)",
+    base: withCreation(SELECT_INSERT),
+    head: withCreation([`${CREATE}\n grant insert, select on invoices to "{{name}}"`]),
+    expected: [],
+  },
+  {
+    name: "creation statements grant less",
+    base: withCreation(SELECT_INSERT),
+    head: withCreation([CREATE, 'GRANT SELECT ON invoices TO "{{name}}";']),
+    expected: ["alpha/execution secret-role-changed narrows"],
+  },
+  {
+    name: "creation statements grant another table",
+    base: withCreation(SELECT_INSERT),
+    head: withCreation([CREATE, 'GRANT SELECT ON payouts TO "{{name}}";']),
+    expected: ["alpha/execution secret-role-changed widens"],
+  },
+  {
+    name: "creation statements outside the allowlist",
+    base: withCreation(SELECT_INSERT),
+    head: withCreation([CREATE, 'GRANT ALL ON ALL TABLES IN SCHEMA public TO "{{name}}";']),
+    expected: ["alpha/execution secret-role-changed widens"],
+  },
   {
     name: "a tool's data class raised within the agent's ceiling",
     head: edited(BASE, (p) => (p.agents[0].tools.find((t: { name: string }) => t.name === "ledger").dataClass = "confidential")),
@@ -104,12 +159,24 @@ const CASES: Case[] = [
   },
   { name: "exception added", head: withExceptions([EXCEPTION]), expected: ["(platform)/- exception-added widens"] },
   { name: "exception removed", base: withExceptions([EXCEPTION]), head: BASE, expected: ["(platform)/- exception-removed narrows"] },
-  { name: "exception extended", base: withExceptions([EXCEPTION]), head: withExceptions([{ ...EXCEPTION, expires: "2027-02-28" }]), expected: ["(platform)/- exception-changed widens"] },
-  { name: "exception shortened", base: withExceptions([EXCEPTION]), head: withExceptions([{ ...EXCEPTION, expires: "2026-12-31" }]), expected: ["(platform)/- exception-changed narrows"] },
+  {
+    name: "exception extended",
+    base: withExceptions([EXCEPTION]),
+    head: withExceptions([{ ...EXCEPTION, expires: "2027-02-28" }]),
+    expected: ["(platform)/- exception-changed widens"],
+  },
+  {
+    name: "exception shortened",
+    base: withExceptions([EXCEPTION]),
+    head: withExceptions([{ ...EXCEPTION, expires: "2026-12-31" }]),
+    expected: ["(platform)/- exception-changed narrows"],
+  },
   {
     name: "exception widened to every identity",
     base: withExceptions([EXCEPTION]),
-    head: withExceptions([{ rule: EXCEPTION.rule, agent: EXCEPTION.agent, reason: EXCEPTION.reason, approvedBy: EXCEPTION.approvedBy, expires: EXCEPTION.expires }]),
+    head: withExceptions([
+      { rule: EXCEPTION.rule, agent: EXCEPTION.agent, reason: EXCEPTION.reason, approvedBy: EXCEPTION.approvedBy, expires: EXCEPTION.expires },
+    ]),
     expected: ["(platform)/- exception-changed widens"],
   },
   {
@@ -118,12 +185,22 @@ const CASES: Case[] = [
     head: withExceptions([{ ...EXCEPTION, rule: "iam/action-wildcard" }]),
     expected: ["(platform)/- exception-added widens", "(platform)/- exception-removed narrows"],
   },
-  { name: "exception re-worded", base: withExceptions([EXCEPTION]), head: withExceptions([{ ...EXCEPTION, reason: "legacy bucket layout, INC-7" }]), expected: ["(platform)/- exception-changed neutral"] },
+  {
+    name: "exception re-worded",
+    base: withExceptions([EXCEPTION]),
+    head: withExceptions([{ ...EXCEPTION, reason: "legacy bucket layout, INC-7" }]),
+    expected: ["(platform)/- exception-changed neutral"],
+  },
   {
     name: "limits removed (approval, boundary, data class, token TTL)",
     base: withLimits(STRICT_LIMITS),
     head: withLimits(undefined),
-    expected: ["(platform)/- limit-changed widens", "(platform)/- limit-changed widens", "(platform)/- limit-changed widens", "(platform)/- limit-changed widens"],
+    expected: [
+      "(platform)/- limit-changed widens",
+      "(platform)/- limit-changed widens",
+      "(platform)/- limit-changed widens",
+      "(platform)/- limit-changed widens",
+    ],
   },
   {
     name: "limits loosened one by one",
@@ -145,7 +222,12 @@ const CASES: Case[] = [
     base: edited(BASE, (p) => (readData(p).Resource = ["arn:aws:s3:::acme-data/*"])),
     head: edited(BASE, (p) => {
       readData(p).Resource = ["arn:aws:s3:::acme-data/*"];
-      statementsOf(p, "alpha", "execution").push({ Effect: "Allow", Action: ["s3:GetObject"], Resource: ["arn:aws:s3:::acme-data/alpha/reports/*"], Condition: { ...S3_REGION, Bool: { "aws:SecureTransport": "true" } } });
+      statementsOf(p, "alpha", "execution").push({
+        Effect: "Allow",
+        Action: ["s3:GetObject"],
+        Resource: ["arn:aws:s3:::acme-data/alpha/reports/*"],
+        Condition: { ...S3_REGION, Bool: { "aws:SecureTransport": "true" } },
+      });
     }),
     expected: ["alpha/execution permission-added neutral"],
   },
@@ -232,7 +314,9 @@ const CASES: Case[] = [
   },
   {
     name: "trust admits another principal",
-    head: edited(BASE, (p) => execution(p).iamRole.trustPolicy.Statement.push({ Effect: "Allow", Principal: { AWS: "arn:aws:iam::999988887777:root" }, Action: "sts:AssumeRole" })),
+    head: edited(BASE, (p) =>
+      execution(p).iamRole.trustPolicy.Statement.push({ Effect: "Allow", Principal: { AWS: "arn:aws:iam::999988887777:root" }, Action: "sts:AssumeRole" }),
+    ),
     expected: ["alpha/execution trust-added widens"],
   },
   {
@@ -253,7 +337,9 @@ const CASES: Case[] = [
   },
   {
     name: "IAM role renamed",
-    head: edited(BASE, (p) => Object.assign(execution(p).iamRole, { name: "acme-test-alpha-exec", arn: "arn:aws:iam::111122223333:role/acme-test-alpha-exec" })),
+    head: edited(BASE, (p) =>
+      Object.assign(execution(p).iamRole, { name: "acme-test-alpha-exec", arn: "arn:aws:iam::111122223333:role/acme-test-alpha-exec" }),
+    ),
     expected: ["alpha/execution iam-role-replaced neutral"],
   },
   {
@@ -302,7 +388,10 @@ const CASES: Case[] = [
       kv.path = kv.path.replace("api-key", "*");
       paths.find((r) => r.path === "auth/token/lookup-self")!.capabilities.push("update");
       paths.push({ path: "kv/data/shared/config", capabilities: ["read"] });
-      paths.splice(paths.findIndex((r) => r.path === "auth/token/revoke-self"), 1);
+      paths.splice(
+        paths.findIndex((r) => r.path === "auth/token/revoke-self"),
+        1,
+      );
     }),
     expected: [
       "alpha/execution vault-path-added widens",
@@ -365,7 +454,12 @@ const CASES: Case[] = [
   },
   {
     name: "tier to a stricter tier, earlier expiry",
-    head: edited(BASE, (p) => Object.assign(p.agents.find((x) => x.name === "alpha")!, { tier: "high-risk", expires: "2027-03-01" })),
+    head: edited(BASE, (p) =>
+      Object.assign(
+        p.agents.find((x) => x.name === "alpha")!,
+        { tier: "high-risk", expires: "2027-03-01" },
+      ),
+    ),
     expected: ["alpha/- tier-changed narrows", "alpha/- expiry-changed narrows"],
   },
   {
@@ -411,7 +505,11 @@ describe("diff classification", () => {
 
   it("reports a widened resource with its before and after patterns", () => {
     const [change] = diffOf(BASE, caseNamed("resource wildcard widened").head).changes;
-    expect(change).toMatchObject({ before: "arn:aws:s3:::acme-data/alpha/*", after: "arn:aws:s3:::acme-data/*", detail: { field: "resource", subject: "s3:GetObject" } });
+    expect(change).toMatchObject({
+      before: "arn:aws:s3:::acme-data/alpha/*",
+      after: "arn:aws:s3:::acme-data/*",
+      detail: { field: "resource", subject: "s3:GetObject" },
+    });
   });
 
   it("labels the added action of a narrowed statement with its access level", () => {
@@ -478,7 +576,9 @@ describe("diff classification", () => {
     const revoked = diff.changes[0];
     expect(revoked).toMatchObject({ agent: "alpha", identity: null, kind: "agent-revoked", classification: "narrows" });
     expect(revoked.detail.commands?.[0]).toBe("vault lease revoke -prefix database/creds/test.alpha.ledger/");
-    expect((revoked.detail.commands ?? []).slice(1).join("\n")).toMatch(/^# tool reports: .*\naws iam put-role-policy --role-name reports-reader --policy-name AWSRevokeOlderSessions /);
+    expect((revoked.detail.commands ?? []).slice(1).join("\n")).toMatch(
+      /^# tool reports: .*\naws iam put-role-policy --role-name reports-reader --policy-name AWSRevokeOlderSessions /,
+    );
     expect(diff.summary).toMatchObject({ widening: 0, agentsRevoked: 1 });
     expect(lines(diffOf(revokedAlpha, BASE))[0]).toBe("alpha/- agent-reinstated widens");
   });

@@ -86,7 +86,8 @@ describe("diff --base <git revision>", () => {
   });
 
   describe("never passes silently on a stack file that is not there", () => {
-    const headOnly = (stack: string, extra: Partial<Parameters<typeof runDiff>[0]> = {}) => runDiff({ base: "HEAD~1", head: "HEAD", stack, cwd: dir, failOn: "widen", ...extra });
+    const headOnly = (stack: string, extra: Partial<Parameters<typeof runDiff>[0]> = {}) =>
+      runDiff({ base: "HEAD~1", head: "HEAD", stack, cwd: dir, failOn: "widen", ...extra });
 
     it("exits 2 naming the revision and the path when the stack file is missing at HEAD (a mistyped --stack)", async () => {
       const result = await headOnly("prod");
@@ -144,7 +145,9 @@ describe("diff --base <git revision>", () => {
     const result = await runDiff({ base: "HEAD", stack: "dev", cwd: dir });
     git("reset", "-q", "HEAD~1");
     expect(result.exitCode).toBe(2);
-    expect(result.stderr).toMatch(/stacks\/Pulumi\.dev\.yaml@HEAD:\d+: agent-identity:agents\[0\] \(invoice-triage\)\.tier: one of batch, assistant, high-risk/);
+    expect(result.stderr).toMatch(
+      /stacks\/Pulumi\.dev\.yaml@HEAD:\d+: agent-identity:agents\[0\] \(invoice-triage\)\.tier: one of batch, assistant, high-risk/,
+    );
     expect(result.stderr).not.toMatch(/\n\s+at /);
   });
 });
@@ -183,7 +186,11 @@ describe("diff of plan files", () => {
     ["not JSON", "{ nope", "not JSON"],
     ["a plan without agents", JSON.stringify({ version: PLAN_VERSION, stack: "dev" }), "agents:"],
     ["a plan of another version", JSON.stringify({ ...base, version: 99 }), "has version 99"],
-    ["a statement with a bad effect", JSON.stringify(edited(base, (p) => (statementsOf(p, "alpha", "execution")[0].Effect = "Maybe"))), "agents[0].identities[1].iamRole.policies[0].document.Statement"],
+    [
+      "a statement with a bad effect",
+      JSON.stringify(edited(base, (p) => (statementsOf(p, "alpha", "execution")[0].Effect = "Maybe"))),
+      "agents[0].identities[1].iamRole.policies[0].document.Statement",
+    ],
     ["a TTL that is not a number", JSON.stringify(edited(base, (p) => (p.agents[0].identities[0].vault.role.tokenTtl = "soon"))), "tokenTtl"],
     ["two agents with one name", JSON.stringify(edited(base, (p) => (p.agents[1].name = "alpha"))), '"alpha" appears more than once'],
   ])("exits 2 with a clear message for %s", async (_, text, message) => {

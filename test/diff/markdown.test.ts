@@ -28,7 +28,13 @@ function htmlRows(html: string, n: number): string[][] {
     .map((row) => [...row.matchAll(/<td[^>]*>([\s\S]*?)<\/td>/g)].map((m) => m[1]));
 }
 const decode = (html: string) =>
-  html.replace(/<\/?code>/g, "").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, "&");
+  html
+    .replace(/<\/?code>/g, "")
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, "&");
 
 describe("markdown comment", () => {
   const diff = diffOf(BASE, HEAD);
@@ -44,7 +50,9 @@ describe("markdown comment", () => {
     const [summary, flagged, ...details] = tables(markdown);
     expect(headerTexts(summary)).toEqual(["Agents changed", "Platform changes", "Widening", "Narrowing", "Neutral", "Flagged actions"]);
     expect(summary.rows).toHaveLength(1);
-    expect(summary.rows[0].slice(1).map((c) => c.text)).toEqual([diff.summary.platformChanges, diff.summary.widening, diff.summary.narrowing, diff.summary.neutral, diff.summary.flagged].map(String));
+    expect(summary.rows[0].slice(1).map((c) => c.text)).toEqual(
+      [diff.summary.platformChanges, diff.summary.widening, diff.summary.narrowing, diff.summary.neutral, diff.summary.flagged].map(String),
+    );
     expect(headerTexts(flagged)).toEqual(["Agent", "Identity", "Action", "Access level", "Why", "On"]);
     expect(flagged.rows).toHaveLength(1);
     expect(details).toHaveLength(3);
@@ -53,8 +61,18 @@ describe("markdown comment", () => {
   });
 
   it("renders the summary and flagged rows to HTML cells", () => {
-    expect(htmlRows(html, 0)[0]).toEqual(["3 agents changed (1 added)", ...[diff.summary.platformChanges, diff.summary.widening, diff.summary.narrowing, diff.summary.neutral, diff.summary.flagged].map(String)]);
-    expect(htmlRows(html, 1)[0].map(decode)).toEqual(["alpha", "execution", "iam:PassRole", "Write", "privilege escalation", "arn:aws:iam::111122223333:role/runner"]);
+    expect(htmlRows(html, 0)[0]).toEqual([
+      "3 agents changed (1 added)",
+      ...[diff.summary.platformChanges, diff.summary.widening, diff.summary.narrowing, diff.summary.neutral, diff.summary.flagged].map(String),
+    ]);
+    expect(htmlRows(html, 1)[0].map(decode)).toEqual([
+      "alpha",
+      "execution",
+      "iam:PassRole",
+      "Write",
+      "privilege escalation",
+      "arn:aws:iam::111122223333:role/runner",
+    ]);
   });
 
   it("escapes pipes, backticks and < in names so every row keeps its cells and no HTML gets through", () => {
@@ -82,7 +100,11 @@ describe("markdown comment size", () => {
     for (const a of p.agents) {
       for (const identity of a.identities) {
         const statements = identity.iamRole.policies[0].document.Statement;
-        statements.push({ Effect: "Allow", Action: ["iam:PassRole", "iam:AttachRolePolicy"], Resource: [`arn:aws:iam::111122223333:role/${"very-long-role-name-".repeat(8)}${a.name}-${identity.kind}`] });
+        statements.push({
+          Effect: "Allow",
+          Action: ["iam:PassRole", "iam:AttachRolePolicy"],
+          Resource: [`arn:aws:iam::111122223333:role/${"very-long-role-name-".repeat(8)}${a.name}-${identity.kind}`],
+        });
       }
     }
   });
@@ -93,10 +115,14 @@ describe("markdown comment size", () => {
     expect(diff.flagged.length).toBeGreaterThanOrEqual(800);
     expect(diff.changes.length).toBeGreaterThanOrEqual(400);
     expect(markdown.length).toBeLessThanOrEqual(COMMENT_BUDGET);
-    const shownDetails = tables(markdown).slice(2).reduce((n, t) => n + t.rows.length, 0);
+    const shownDetails = tables(markdown)
+      .slice(2)
+      .reduce((n, t) => n + t.rows.length, 0);
     expect(shownDetails).toBeGreaterThan(0);
     const hidden = diff.changes.length - shownDetails;
-    expect(markdown).toContain(`_${hidden} more changes not shown (comment size limit); run \`agent-identity diff origin/main --stack dev --format text\` to see every change._`);
+    expect(markdown).toContain(
+      `_${hidden} more changes not shown (comment size limit); run \`agent-identity diff origin/main --stack dev --format text\` to see every change._`,
+    );
     expect(markdown).toMatch(/more flagged actions not shown here/);
     expect(markdown).not.toContain("see the details below");
   });

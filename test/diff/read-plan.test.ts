@@ -23,7 +23,11 @@ describe("readPlan", () => {
 
   it.each([
     ["no version", edited(BASE, (p) => delete p.version), "the plan has no `version`"],
-    ["another version", edited(BASE, (p) => (p.version = PLAN_VERSION + 1)), `has version ${PLAN_VERSION + 1}; this agent-identity reads plan version ${PLAN_VERSION} only`],
+    [
+      "another version",
+      edited(BASE, (p) => (p.version = PLAN_VERSION + 1)),
+      `has version ${PLAN_VERSION + 1}; this agent-identity reads plan version ${PLAN_VERSION} only`,
+    ],
   ])("refuses a plan with %s before reading anything else", (_, input, message) => {
     expect(() => readPlan(input, "plan.json")).toThrowError(message);
   });
@@ -34,7 +38,11 @@ describe("readPlan", () => {
     ["missing platform", edited(BASE, (p) => delete p.platform), "platform: Invalid input"],
     ["unknown key", edited(BASE, (p) => (p.agents[0].identities[1].iamRole.extra = true)), 'agents[0].identities[1].iamRole: Unrecognized key: "extra"'],
     ["identity kind", edited(BASE, (p) => (p.agents[1].identities[2].kind = "admin")), "agents[1].identities[2].kind"],
-    ["TTL written as a duration", edited(BASE, (p) => (p.agents[0].identities[0].vault.role.tokenTtl = "15m")), "agents[0].identities[0].vault.role.tokenTtl: Invalid input: expected number"],
+    [
+      "TTL written as a duration",
+      edited(BASE, (p) => (p.agents[0].identities[0].vault.role.tokenTtl = "15m")),
+      "agents[0].identities[0].vault.role.tokenTtl: Invalid input: expected number",
+    ],
     [
       "condition value",
       edited(BASE, (p) => (statementsOf(p, "alpha", "execution")[0].Condition = { StringEquals: { k: { nested: true } } })),

@@ -64,7 +64,11 @@ export function engineProperties(value: WireValue): WireValue {
     return value.secret === true ? { [SIG_KEY]: SECRET_SIG, value: inner } : inner;
   }
   if (sig === RESOURCE_REFERENCE_SIG) return typeof value.id === "string" && value.id !== "" ? value.id : (value.urn ?? null);
-  return Object.fromEntries(Object.entries(value).filter(([key]) => !key.startsWith("__")).map(([key, inner]) => [key, engineProperties(inner)]));
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([key]) => !key.startsWith("__"))
+      .map(([key, inner]) => [key, engineProperties(inner)]),
+  );
 }
 
 function options(resource: RecordedResource): analyzerPb.AnalyzerResourceOptions {

@@ -109,7 +109,10 @@ function programRun(options: DeployOptions): Promise<ProgramRun> {
   if (!runs.has(key)) {
     const config = options.config ?? stackConfig(ROOT, options.stack);
     const env = { TS_NODE_CACHE_DIRECTORY: cacheDir };
-    runs.set(key, limited(() => runProgram({ projectDir: ROOT, ...options, config, computed, env })));
+    runs.set(
+      key,
+      limited(() => runProgram({ projectDir: ROOT, ...options, config, computed, env })),
+    );
   }
   return runs.get(key)!;
 }
@@ -118,7 +121,13 @@ function programRun(options: DeployOptions): Promise<ProgramRun> {
 async function deploy(options: DeployOptions): Promise<Deployment> {
   const run = await programRun(options);
   const config = options.config ?? stackConfig(ROOT, options.stack);
-  const { pack, session } = await packFor({ stack: options.stack, project: PROJECT, dryRun: options.dryRun, config, env: { TS_NODE_CACHE_DIRECTORY: cacheDir } });
+  const { pack, session } = await packFor({
+    stack: options.stack,
+    project: PROJECT,
+    dryRun: options.dryRun,
+    config,
+    env: { TS_NODE_CACHE_DIRECTORY: cacheDir },
+  });
   return { run, diagnostics: await pack.analyzeAll(run.monitor.resources, session) };
 }
 
@@ -159,9 +168,18 @@ describe.concurrent.each(["dev", "prod"])("stack %s through the engine protocol"
     // The mock test's comparison (test/stack-program.test.ts), now across the wire.
     const plan = JSON.parse(runPlan({ stack, format: "json", date: TODAY }).stdout).plan;
     // Each identity's own role and, with tagged sessions, the execution identity's tool role.
-    const planned = plan.agents.flatMap((a: { identities: Array<{ iamRole: { name: string }; toolRole: { name: string } | null }> }) => a.identities.flatMap((i) => [i.iamRole.name, ...(i.toolRole ? [i.toolRole.name] : [])])).sort();
+    const planned = plan.agents
+      .flatMap((a: { identities: Array<{ iamRole: { name: string }; toolRole: { name: string } | null }> }) =>
+        a.identities.flatMap((i) => [i.iamRole.name, ...(i.toolRole ? [i.toolRole.name] : [])]),
+      )
+      .sort();
     const custom = run.monitor.resources.filter((r) => r.custom);
-    expect(custom.filter((r) => r.type === "aws:iam/role:Role").map((r) => plain(r.inputs.name ?? null)).sort()).toEqual(planned);
+    expect(
+      custom
+        .filter((r) => r.type === "aws:iam/role:Role")
+        .map((r) => plain(r.inputs.name ?? null))
+        .sort(),
+    ).toEqual(planned);
     // And every resource, input for input, equals what the components register under mocks.
     const wire = custom.map((r) => ({ type: r.type, name: r.name, props: plain(r.inputs) })).sort((a, b) => a.name.localeCompare(b.name));
     const mocked = (await componentResources(declarationOf(stack))).map((r) => JSON.parse(JSON.stringify(r))).sort((a, b) => a.name.localeCompare(b.name));
@@ -199,8 +217,15 @@ describe.concurrent("hand-written bad programs are refused by the pack over gRPC
         const mandatory = diagnostics.filter((d) => d.enforcementLevel === "mandatory").map(ruleOf);
         const report = JSON.stringify(diagnostics, null, 2);
         expect(mandatory.length, report).toBeGreaterThan(0);
-        expect(mandatory.filter((d) => !d.ownPolicy), report).toEqual([]);
-        for (const rule of rules) expect(mandatory.map((d) => d.rule), report).toContain(rule);
+        expect(
+          mandatory.filter((d) => !d.ownPolicy),
+          report,
+        ).toEqual([]);
+        for (const rule of rules)
+          expect(
+            mandatory.map((d) => d.rule),
+            report,
+          ).toContain(rule);
       }
     });
   }
@@ -229,7 +254,10 @@ describe.concurrent("secrets", () => {
         expect(outcome(run), run.stderr).toEqual(CLEAN);
         expect(run.monitor.resources.length).toBeGreaterThan(1);
         for (const resource of run.monitor.resources) {
-          expect(plainTextStrings(resource.inputs).filter((s) => s.includes(TOKEN)), resource.urn).toEqual([]);
+          expect(
+            plainTextStrings(resource.inputs).filter((s) => s.includes(TOKEN)),
+            resource.urn,
+          ).toEqual([]);
         }
         if (main) {
           const provider = run.monitor.resources.find((r) => r.type === "pulumi:providers:vault");
@@ -265,8 +293,13 @@ describe.concurrent("the program is type-checked with the project's strict setti
   ] as const)("with stacks/tsconfig.json present=%s a strict-only error is %s", SLOW, async ([present], { expect }) => {
     const dir = probeProject(present);
     try {
-      const run = await limited(() => runProgram({ projectDir: dir, stack: "dev", dryRun: true, config: {}, env: { TS_NODE_CACHE_DIRECTORY: join(dir, ".ts-node") } }));
-      const errors = run.monitor.errors().map((log) => log.message).join("\n");
+      const run = await limited(() =>
+        runProgram({ projectDir: dir, stack: "dev", dryRun: true, config: {}, env: { TS_NODE_CACHE_DIRECTORY: join(dir, ".ts-node") } }),
+      );
+      const errors = run.monitor
+        .errors()
+        .map((log) => log.message)
+        .join("\n");
       if (present) {
         expect(run.exitCode).toBe(EXIT_ALREADY_REPORTED);
         expect(errors).toMatch(/index\.ts\(2,14\): error TS2322: Type 'string \| undefined' is not assignable to type 'string'/);
@@ -284,64 +317,87 @@ describe.concurrent("the sandbox stack: bootstrap on, two clusters (IRSA and Pod
   const config = () => ({ ...stackConfig(ROOT, "sandbox"), "agent-identity:ledgerRootPassword": PASSWORD });
   const secretKeys = ["agent-identity:ledgerRootPassword"];
 
-  it.for(MODES)("%s: the program registers the platform, the bindings and the agents; the pack reports nothing; the root password stays secret", SLOW, async ([, dryRun], { expect }) => {
-    const run = await programRun({ stack: "sandbox", dryRun, config: config(), secretKeys });
-    expect(outcome(run), run.stderr).toEqual(CLEAN);
-    const types = run.monitor.resources.filter((r) => r.custom).map((r) => r.type);
-    const count = (type: string) => types.filter((t) => t === type).length;
-    expect({
-      audit: count("vault:index/audit:Audit"),
-      authBackends: count("vault:index/authBackend:AuthBackend"),
-      authConfigs: count("vault:kubernetes/authBackendConfig:AuthBackendConfig"),
-      mounts: count("vault:index/mount:Mount"),
-      connections: count("vault:database/secretBackendConnection:SecretBackendConnection"),
-      awsEngines: count("vault:aws/secretBackend:SecretBackend"),
-      kubernetesProviders: count("pulumi:providers:kubernetes"),
-      // invoice-triage in blue and green, support-assistant in green: 3 namespaces, 9 ServiceAccounts.
-      namespaces: count("kubernetes:core/v1:Namespace"),
-      serviceAccounts: count("kubernetes:core/v1:ServiceAccount"),
-      networkPolicies: count("kubernetes:networking.k8s.io/v1:NetworkPolicy"),
-      quotas: count("kubernetes:core/v1:ResourceQuota"),
-      limitRanges: count("kubernetes:core/v1:LimitRange"),
-      podIdentityAssociations: count("aws:eks/podIdentityAssociation:PodIdentityAssociation"),
-      vaultRoles: count("vault:kubernetes/authBackendRole:AuthBackendRole"),
-    }).toEqual({
-      audit: 1,
-      authBackends: 2,
-      authConfigs: 2,
-      mounts: 2,
-      connections: 1,
-      awsEngines: 1,
-      kubernetesProviders: 2,
-      namespaces: 3,
-      serviceAccounts: 9,
-      networkPolicies: 3,
-      quotas: 3,
-      limitRanges: 3,
-      podIdentityAssociations: 6,
-      vaultRoles: 9,
-    });
-    // Every agent Vault role waits for the auth backend of its own cluster (the mount it names).
-    const backends = new Map(run.monitor.resources.filter((r) => r.type === "vault:index/authBackend:AuthBackend").map((r) => [plain(r.inputs.path ?? null), r.urn]));
-    for (const role of run.monitor.resources.filter((r) => r.type === "vault:kubernetes/authBackendRole:AuthBackendRole")) {
-      expect(role.dependencies, role.urn).toContain(backends.get(plain(role.inputs.backend ?? null)));
-    }
-    for (const resource of run.monitor.resources) expect(plainTextStrings(resource.inputs).filter((s) => s.includes(PASSWORD)), resource.urn).toEqual([]);
-    // Nor in what the engine answered, nor in any registered output (components' and the stack's).
-    for (const resource of run.monitor.resources) expect(plainTextStrings(resource.outputs).filter((s) => s.includes(PASSWORD)), resource.urn).toEqual([]);
-    for (const [urn, outputs] of run.monitor.stackOutputs) expect(plainTextStrings(outputs).filter((s) => s.includes(PASSWORD)), urn).toEqual([]);
-    expect(run.monitor.stackOutputs.size).toBeGreaterThan(1);
-    const connection = run.monitor.resources.find((r) => r.type === "vault:database/secretBackendConnection:SecretBackendConnection")!;
-    const postgresql = connection.inputs.postgresql as WireObject | undefined;
-    expect(isSecret(connection.inputs.postgresql) || isSecret(postgresql?.password)).toBe(true);
-    const { pack, session } = await packFor({ stack: "sandbox", project: PROJECT, dryRun, config: config(), env: { TS_NODE_CACHE_DIRECTORY: cacheDir } });
-    expect(await pack.analyzeAll(run.monitor.resources, session)).toEqual([]);
-  });
+  it.for(MODES)(
+    "%s: the program registers the platform, the bindings and the agents; the pack reports nothing; the root password stays secret",
+    SLOW,
+    async ([, dryRun], { expect }) => {
+      const run = await programRun({ stack: "sandbox", dryRun, config: config(), secretKeys });
+      expect(outcome(run), run.stderr).toEqual(CLEAN);
+      const types = run.monitor.resources.filter((r) => r.custom).map((r) => r.type);
+      const count = (type: string) => types.filter((t) => t === type).length;
+      expect({
+        audit: count("vault:index/audit:Audit"),
+        authBackends: count("vault:index/authBackend:AuthBackend"),
+        authConfigs: count("vault:kubernetes/authBackendConfig:AuthBackendConfig"),
+        mounts: count("vault:index/mount:Mount"),
+        connections: count("vault:database/secretBackendConnection:SecretBackendConnection"),
+        awsEngines: count("vault:aws/secretBackend:SecretBackend"),
+        kubernetesProviders: count("pulumi:providers:kubernetes"),
+        // invoice-triage in blue and green, support-assistant in green: 3 namespaces, 9 ServiceAccounts.
+        namespaces: count("kubernetes:core/v1:Namespace"),
+        serviceAccounts: count("kubernetes:core/v1:ServiceAccount"),
+        networkPolicies: count("kubernetes:networking.k8s.io/v1:NetworkPolicy"),
+        quotas: count("kubernetes:core/v1:ResourceQuota"),
+        limitRanges: count("kubernetes:core/v1:LimitRange"),
+        podIdentityAssociations: count("aws:eks/podIdentityAssociation:PodIdentityAssociation"),
+        vaultRoles: count("vault:kubernetes/authBackendRole:AuthBackendRole"),
+      }).toEqual({
+        audit: 1,
+        authBackends: 2,
+        authConfigs: 2,
+        mounts: 2,
+        connections: 1,
+        awsEngines: 1,
+        kubernetesProviders: 2,
+        namespaces: 3,
+        serviceAccounts: 9,
+        networkPolicies: 3,
+        quotas: 3,
+        limitRanges: 3,
+        podIdentityAssociations: 6,
+        vaultRoles: 9,
+      });
+      // Every agent Vault role waits for the auth backend of its own cluster (the mount it names).
+      const backends = new Map(
+        run.monitor.resources.filter((r) => r.type === "vault:index/authBackend:AuthBackend").map((r) => [plain(r.inputs.path ?? null), r.urn]),
+      );
+      for (const role of run.monitor.resources.filter((r) => r.type === "vault:kubernetes/authBackendRole:AuthBackendRole")) {
+        expect(role.dependencies, role.urn).toContain(backends.get(plain(role.inputs.backend ?? null)));
+      }
+      for (const resource of run.monitor.resources)
+        expect(
+          plainTextStrings(resource.inputs).filter((s) => s.includes(PASSWORD)),
+          resource.urn,
+        ).toEqual([]);
+      // Nor in what the engine answered, nor in any registered output (components' and the stack's).
+      for (const resource of run.monitor.resources)
+        expect(
+          plainTextStrings(resource.outputs).filter((s) => s.includes(PASSWORD)),
+          resource.urn,
+        ).toEqual([]);
+      for (const [urn, outputs] of run.monitor.stackOutputs)
+        expect(
+          plainTextStrings(outputs).filter((s) => s.includes(PASSWORD)),
+          urn,
+        ).toEqual([]);
+      expect(run.monitor.stackOutputs.size).toBeGreaterThan(1);
+      const connection = run.monitor.resources.find((r) => r.type === "vault:database/secretBackendConnection:SecretBackendConnection")!;
+      const postgresql = connection.inputs.postgresql as WireObject | undefined;
+      expect(isSecret(connection.inputs.postgresql) || isSecret(postgresql?.password)).toBe(true);
+      const { pack, session } = await packFor({ stack: "sandbox", project: PROJECT, dryRun, config: config(), env: { TS_NODE_CACHE_DIRECTORY: cacheDir } });
+      expect(await pack.analyzeAll(run.monitor.resources, session)).toEqual([]);
+    },
+  );
 
   it("a root password set in plain text (not --secret) is refused before anything is created", SLOW, async ({ expect }) => {
     const run = await programRun({ stack: "sandbox", dryRun: true, config: config(), secretKeys: [] });
     expect(run.exitCode).not.toBe(0);
-    expect(run.monitor.errors().map((log) => log.message).join("\n")).toMatch(/agent-identity:ledgerRootPassword \(root password of connection ledger\) is not a secret: set it with `pulumi config set --secret/);
+    expect(
+      run.monitor
+        .errors()
+        .map((log) => log.message)
+        .join("\n"),
+    ).toMatch(/agent-identity:ledgerRootPassword \(root password of connection ledger\) is not a secret: set it with `pulumi config set --secret/);
     expect(run.monitor.resources.filter((r) => r.custom)).toEqual([]);
   });
 
@@ -349,7 +405,12 @@ describe.concurrent("the sandbox stack: bootstrap on, two clusters (IRSA and Pod
     const typo = { ...config(), "agent-identity:kubeContexts": JSON.stringify({ blue: "sandbox-blue", gren: "sandbox-green" }) };
     const run = await programRun({ stack: "sandbox", dryRun: true, config: typo, secretKeys });
     expect(run.exitCode).not.toBe(0);
-    expect(run.monitor.errors().map((log) => log.message).join("\n")).toMatch(/agent-identity:kubeContexts is refused:\n {2}- agent-identity:kubeContexts\.gren: no cluster "gren" in platform\.clusters \(blue, green\)/);
+    expect(
+      run.monitor
+        .errors()
+        .map((log) => log.message)
+        .join("\n"),
+    ).toMatch(/agent-identity:kubeContexts is refused:\n {2}- agent-identity:kubeContexts\.gren: no cluster "gren" in platform\.clusters \(blue, green\)/);
     // Not even the Kubernetes providers: nothing is registered but the stack itself.
     expect(run.monitor.resources.filter((r) => r.type !== "pulumi:pulumi:Stack")).toEqual([]);
   });

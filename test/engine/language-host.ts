@@ -56,9 +56,7 @@ export function locateModule(module: string, programDir: string): string {
 
 /** The environment a CLI run inherits, without what the test runner itself set. */
 export function inheritedEnvironment(): NodeJS.ProcessEnv {
-  return Object.fromEntries(
-    Object.entries(process.env).filter(([key]) => !/^(VITEST|TS_NODE_|PULUMI_|TEST$|NODE_OPTIONS$)/.test(key)),
-  );
+  return Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^(VITEST|TS_NODE_|PULUMI_|TEST$|NODE_OPTIONS$)/.test(key)));
 }
 
 export interface ProgramRun {

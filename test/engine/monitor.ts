@@ -109,7 +109,9 @@ export class EngineMonitor {
 
   constructor(private readonly options: MonitorOptions) {
     this.server.addService(resourceRpc.ResourceMonitorService, {
-      supportsFeature: unary((req: resourcePb.SupportsFeatureRequest) => new resourcePb.SupportsFeatureResponse().setHassupport(ENGINE_FEATURES.has(req.getId()))),
+      supportsFeature: unary((req: resourcePb.SupportsFeatureRequest) =>
+        new resourcePb.SupportsFeatureResponse().setHassupport(ENGINE_FEATURES.has(req.getId())),
+      ),
       getDeploymentInfo: unary(() =>
         new resourcePb.DeploymentInfo().setProject(options.project).setStack(options.stack).setOrganization(options.organization).setDryrun(options.dryRun),
       ),

@@ -20,7 +20,12 @@ export function componentResources(declaration: DeclarationInput, rootPasswords?
 
 async function register(declaration: DeclarationInput, rootPasswords?: Record<string, string>): Promise<Resource[]> {
   installMocks();
-  new AgentFleet("platform", { platform: declaration.platform, agents: declaration.agents ?? [], validationDate: TODAY_DATE, ...(rootPasswords ? { rootPasswords } : {}) });
+  new AgentFleet("platform", {
+    platform: declaration.platform,
+    agents: declaration.agents ?? [],
+    validationDate: TODAY_DATE,
+    ...(rootPasswords ? { rootPasswords } : {}),
+  });
   await settle();
   // Component resources are not checked by the pack (they have no provider inputs).
   return resources()

@@ -30,7 +30,11 @@ export async function decide(role: IamRolePlan, call: Call, region = "us-east-1"
         action: call.action,
         resource: { resource: call.resource, accountId: call.resourceAccount ?? account },
         // As AWS does: S3 sets s3:ResourceAccount to the bucket owner's account on every bucket and object request.
-        contextVariables: { "aws:RequestedRegion": region, ...(call.action.toLowerCase().startsWith("s3:") ? { "s3:ResourceAccount": call.resourceAccount ?? account } : {}), ...call.context },
+        contextVariables: {
+          "aws:RequestedRegion": region,
+          ...(call.action.toLowerCase().startsWith("s3:") ? { "s3:ResourceAccount": call.resourceAccount ?? account } : {}),
+          ...call.context,
+        },
       },
     } as Parameters<typeof runSimulation>[0],
     {},
@@ -44,7 +48,12 @@ export async function decide(role: IamRolePlan, call: Call, region = "us-east-1"
  * provider) may call `action` on the role, by the role's trust policy alone: the trust is the
  * role's resource policy, and a service principal has no identity policies of its own.
  */
-export async function decideTrust(role: Pick<IamRolePlan, "arn" | "trustPolicy">, principal: string, action: string, context: Record<string, string | string[]>): Promise<Decision> {
+export async function decideTrust(
+  role: Pick<IamRolePlan, "arn" | "trustPolicy">,
+  principal: string,
+  action: string,
+  context: Record<string, string | string[]>,
+): Promise<Decision> {
   const account = role.arn.split(":")[4];
   const response = await runSimulation(
     {

@@ -3,7 +3,14 @@
  * by hand and collect what `reportViolation` receives. `unknownCheckingProxy` is what the policy
  * server wraps inputs in, so unknown values behave as they do during a real preview.
  */
-import { unknownCheckingProxy, type PolicyResource, type ResourceValidationArgs, type ResourceValidationPolicy, type StackValidationArgs, type StackValidationPolicy } from "@pulumi/policy";
+import {
+  unknownCheckingProxy,
+  type PolicyResource,
+  type ResourceValidationArgs,
+  type ResourceValidationPolicy,
+  type StackValidationArgs,
+  type StackValidationPolicy,
+} from "@pulumi/policy";
 import { createPolicies } from "../../policy/policies";
 import { UNKNOWN_SENTINEL } from "../../policy/inputs";
 import { TODAY } from "./fixtures";
@@ -29,7 +36,13 @@ export function resourceArgs(resource: Resource): ResourceValidationArgs {
     name: resource.name,
     urn: urnOf(resource),
     props: unknownCheckingProxy(resource.props),
-    opts: { protect: false, ignoreChanges: [], aliases: [], customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 }, additionalSecretOutputs: [] },
+    opts: {
+      protect: false,
+      ignoreChanges: [],
+      aliases: [],
+      customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
+      additionalSecretOutputs: [],
+    },
     stackTags: new Map(),
     isType: () => false,
     asType: () => undefined,
@@ -55,7 +68,9 @@ export function stackArgs(resources: readonly Resource[]): StackValidationArgs {
   );
   resources.forEach((r, i) => {
     for (const [input, names] of Object.entries(r.dependsOn ?? {})) {
-      (list[i].propertyDependencies as Record<string, PolicyResource[]>)[input] = names.map((name) => list[resources.findIndex((o) => o.name === name)]).filter(Boolean);
+      (list[i].propertyDependencies as Record<string, PolicyResource[]>)[input] = names
+        .map((name) => list[resources.findIndex((o) => o.name === name)])
+        .filter(Boolean);
     }
   });
   return { resources: list, stackTags: new Map(), getConfig: <T extends object>() => ({}) as T, notApplicable };

@@ -16,7 +16,11 @@ export interface RegisteredResource {
 let registered: RegisteredResource[] = [];
 
 /** `outputs`: extra state the mock returns for a resource type (e.g. a cluster's oidcProviderArn). */
-export function installMocks(stack = "dev", project = "agent-identity", outputs: Record<string, (inputs: Record<string, unknown>) => Record<string, unknown>> = {}): void {
+export function installMocks(
+  stack = "dev",
+  project = "agent-identity",
+  outputs: Record<string, (inputs: Record<string, unknown>) => Record<string, unknown>> = {},
+): void {
   registered = [];
   pulumi.runtime.setMocks(
     {

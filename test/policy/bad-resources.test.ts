@@ -11,16 +11,25 @@ import { policies } from "../../policy/policies";
 const OIDC = PLATFORM.aws.oidcProviderArn!;
 const ISSUER = OIDC.split(":oidc-provider/")[1];
 const trust = (condition?: Record<string, Record<string, string | string[]>>, principal: unknown = { Federated: OIDC }) =>
-  JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: principal, Action: "sts:AssumeRoleWithWebIdentity", ...(condition ? { Condition: condition } : {}) }] });
+  JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [{ Effect: "Allow", Principal: principal, Action: "sts:AssumeRoleWithWebIdentity", ...(condition ? { Condition: condition } : {}) }],
+  });
 // Region-bound like the components' statements, so each case shows only its own mistake.
 const policy = (statement: Record<string, unknown>) =>
-  JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Condition: { StringEquals: { "aws:RequestedRegion": "us-east-1" } }, ...statement }] });
+  JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [{ Effect: "Allow", Condition: { StringEquals: { "aws:RequestedRegion": "us-east-1" } }, ...statement }],
+  });
 /** What the components tag an agent role with besides agent and identity (lifecycle/ownership-tags). */
 const OWNERSHIP = { owner: "team-test", sponsor: "owner@example.com", expires: "2099-12-31", tier: "batch", "data-class": "internal" };
 
 let base: Resource[];
 beforeAll(async () => {
-  base = await componentResources({ platform: { ...PLATFORM, kubernetes: { namespacePerAgent: false, namespace: "agents" } }, agents: [agent("billing"), agent("search")] });
+  base = await componentResources({
+    platform: { ...PLATFORM, kubernetes: { namespacePerAgent: false, namespace: "agents" } },
+    agents: [agent("billing"), agent("search")],
+  });
 });
 
 async function rulesFor(...extra: Resource[]): Promise<string[]> {
@@ -29,7 +38,17 @@ async function rulesFor(...extra: Resource[]): Promise<string[]> {
 
 /** EKS Pod Identity trust: AWS's documented statement, with the conditions the compiler adds. */
 const podTrust = (condition?: Record<string, Record<string, string>>) =>
-  JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "pods.eks.amazonaws.com" }, Action: ["sts:AssumeRole", "sts:TagSession"], ...(condition ? { Condition: condition } : {}) }] });
+  JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Effect: "Allow",
+        Principal: { Service: "pods.eks.amazonaws.com" },
+        Action: ["sts:AssumeRole", "sts:TagSession"],
+        ...(condition ? { Condition: condition } : {}),
+      },
+    ],
+  });
 const POD_PINNED = {
   "aws:SourceAccount": "111122223333",
   "aws:RequestTag/eks-cluster-arn": "arn:aws:eks:us-west-2:111122223333:cluster/green",
@@ -45,7 +64,13 @@ const cases: Array<{ name: string; resources: Resource[]; expect: string[] }> = 
   },
   {
     name: "an untagged Pod Identity role pinned to a namespace only (every ServiceAccount in it, any cluster)",
-    resources: [{ type: "aws:iam/role:Role", name: "ns-pod-identity", props: { name: "ns-pod-identity", assumeRolePolicy: podTrust({ StringEquals: { "aws:RequestTag/kubernetes-namespace": "tools" } }) } }],
+    resources: [
+      {
+        type: "aws:iam/role:Role",
+        name: "ns-pod-identity",
+        props: { name: "ns-pod-identity", assumeRolePolicy: podTrust({ StringEquals: { "aws:RequestTag/kubernetes-namespace": "tools" } }) },
+      },
+    ],
     expect: ["trust/pod-identity-session-tags"],
   },
   {
@@ -55,7 +80,16 @@ const cases: Array<{ name: string; resources: Resource[]; expect: string[] }> = 
   },
   {
     name: "a role trusting every ServiceAccount with StringLike",
-    resources: [{ type: "aws:iam/role:Role", name: "wild", props: { name: "wild", assumeRolePolicy: trust({ StringLike: { [`${ISSUER}:sub`]: "system:serviceaccount:agents:*", [`${ISSUER}:aud`]: "sts.amazonaws.com" } }) } }],
+    resources: [
+      {
+        type: "aws:iam/role:Role",
+        name: "wild",
+        props: {
+          name: "wild",
+          assumeRolePolicy: trust({ StringLike: { [`${ISSUER}:sub`]: "system:serviceaccount:agents:*", [`${ISSUER}:aud`]: "sts.amazonaws.com" } }),
+        },
+      },
+    ],
     expect: ["trust/no-wildcards", "trust/own-service-account", "trust/string-equals"],
   },
   {
@@ -68,37 +102,93 @@ const cases: Array<{ name: string; resources: Resource[]; expect: string[] }> = 
   },
   {
     name: "a second role trusting an agent's ServiceAccount",
-    resources: [{ type: "aws:iam/role:Role", name: "extra", props: { name: "extra", assumeRolePolicy: trust({ StringEquals: { [`${ISSUER}:sub`]: "system:serviceaccount:agents:billing-execution", [`${ISSUER}:aud`]: "sts.amazonaws.com" } }) } }],
+    resources: [
+      {
+        type: "aws:iam/role:Role",
+        name: "extra",
+        props: {
+          name: "extra",
+          assumeRolePolicy: trust({
+            StringEquals: { [`${ISSUER}:sub`]: "system:serviceaccount:agents:billing-execution", [`${ISSUER}:aud`]: "sts.amazonaws.com" },
+          }),
+        },
+      },
+    ],
     expect: ["stack/no-shared-identity"],
   },
   {
     name: "an agent-tagged role trusting a ServiceAccount that is not its own agent ServiceAccount",
-    resources: [{ type: "aws:iam/role:Role", name: "billing-exec-2", props: { name: "billing-exec-2", tags: { agent: "billing", identity: "execution", ...OWNERSHIP }, assumeRolePolicy: trust({ StringEquals: { [`${ISSUER}:sub`]: "system:serviceaccount:tools:worker", [`${ISSUER}:aud`]: "sts.amazonaws.com" } }) } }],
+    resources: [
+      {
+        type: "aws:iam/role:Role",
+        name: "billing-exec-2",
+        props: {
+          name: "billing-exec-2",
+          tags: { agent: "billing", identity: "execution", ...OWNERSHIP },
+          assumeRolePolicy: trust({ StringEquals: { [`${ISSUER}:sub`]: "system:serviceaccount:tools:worker", [`${ISSUER}:aud`]: "sts.amazonaws.com" } }),
+        },
+      },
+    ],
     expect: ["trust/own-service-account"],
   },
   {
     name: "a role trusting the default ServiceAccount",
-    resources: [{ type: "aws:iam/role:Role", name: "dflt", props: { assumeRolePolicy: trust({ StringEquals: { [`${ISSUER}:sub`]: "system:serviceaccount:agents:default", [`${ISSUER}:aud`]: "sts.amazonaws.com" } }) } }],
+    resources: [
+      {
+        type: "aws:iam/role:Role",
+        name: "dflt",
+        props: {
+          assumeRolePolicy: trust({ StringEquals: { [`${ISSUER}:sub`]: "system:serviceaccount:agents:default", [`${ISSUER}:aud`]: "sts.amazonaws.com" } }),
+        },
+      },
+    ],
     expect: ["kubernetes/default-service-account"],
   },
   {
     name: "an inline policy with s3:* attached to an agent role",
-    resources: [{ type: "aws:iam/rolePolicy:RolePolicy", name: "extra-s3", props: { role: "acme-test-billing-execution", policy: policy({ Action: "s3:*", Resource: "arn:aws:s3:::acme-data/billing/*" }) } }],
+    resources: [
+      {
+        type: "aws:iam/rolePolicy:RolePolicy",
+        name: "extra-s3",
+        props: { role: "acme-test-billing-execution", policy: policy({ Action: "s3:*", Resource: "arn:aws:s3:::acme-data/billing/*" }) },
+      },
+    ],
     expect: ["iam/service-wildcard"],
   },
   {
     name: "an audit role given read access by hand",
-    resources: [{ type: "aws:iam/rolePolicy:RolePolicy", name: "audit-read", props: { role: "acme-test-billing-audit", policy: policy({ Action: "s3:GetObject", Resource: "arn:aws:s3:::acme-data/billing/*" }) } }],
+    resources: [
+      {
+        type: "aws:iam/rolePolicy:RolePolicy",
+        name: "audit-read",
+        props: { role: "acme-test-billing-audit", policy: policy({ Action: "s3:GetObject", Resource: "arn:aws:s3:::acme-data/billing/*" }) },
+      },
+    ],
     expect: ["separation/audit-write-only"],
   },
   {
     name: "one agent allowed to assume another agent's role",
-    resources: [{ type: "aws:iam/rolePolicy:RolePolicy", name: "hop", props: { role: "acme-test-billing-execution", policy: policy({ Action: "sts:AssumeRole", Resource: "arn:aws:iam::111122223333:role/acme-test-search-execution" }) } }],
+    resources: [
+      {
+        type: "aws:iam/rolePolicy:RolePolicy",
+        name: "hop",
+        props: {
+          role: "acme-test-billing-execution",
+          policy: policy({ Action: "sts:AssumeRole", Resource: "arn:aws:iam::111122223333:role/acme-test-search-execution" }),
+        },
+      },
+    ],
     expect: ["iam/assume-agent-role", "iam/privilege-escalation", "separation/cross-agent-grant"],
   },
   {
     name: "AdministratorAccess attached",
-    resources: [{ type: "aws:iam/rolePolicyAttachment:RolePolicyAttachment", name: "admin", props: { role: "acme-test-billing-execution", policyArn: "arn:aws:iam::aws:policy/AdministratorAccess" } }],
+    resources: [
+      {
+        type: "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+        name: "admin",
+        props: { role: "acme-test-billing-execution", policyArn: "arn:aws:iam::aws:policy/AdministratorAccess" },
+      },
+    ],
     expect: ["iam/attached-policy", "iam/managed-admin-policy"],
   },
   {
@@ -108,63 +198,183 @@ const cases: Array<{ name: string; resources: Resource[]; expect: string[] }> = 
   },
   {
     name: "a trust policy and an inline policy unknown at preview",
-    resources: [{ type: "aws:iam/role:Role", name: "pending", props: { name: "pending", assumeRolePolicy: UNKNOWN, inlinePolicies: [{ name: "p", policy: UNKNOWN }] } }],
+    resources: [
+      { type: "aws:iam/role:Role", name: "pending", props: { name: "pending", assumeRolePolicy: UNKNOWN, inlinePolicies: [{ name: "p", policy: UNKNOWN }] } },
+    ],
     expect: ["stack/unknown-input"],
   },
   {
     name: "a ClusterRoleBinding to an agent ServiceAccount",
-    resources: [{ type: "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding", name: "crb", props: { metadata: { name: "crb" }, roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "view" }, subjects: [{ kind: "ServiceAccount", name: "billing-execution", namespace: "agents" }] } }],
+    resources: [
+      {
+        type: "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding",
+        name: "crb",
+        props: {
+          metadata: { name: "crb" },
+          roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "view" },
+          subjects: [{ kind: "ServiceAccount", name: "billing-execution", namespace: "agents" }],
+        },
+      },
+    ],
     expect: ["kubernetes/cluster-role-binding"],
   },
   {
     name: "a RoleBinding to a Role with exec, secrets, escalate and token requests",
     resources: [
-      { type: "kubernetes:rbac.authorization.k8s.io/v1:Role", name: "power", props: { metadata: { name: "power", namespace: "agents" }, rules: [{ apiGroups: [""], resources: ["pods/exec", "secrets", "serviceaccounts/token"], verbs: ["get", "create"] }, { apiGroups: ["rbac.authorization.k8s.io"], resources: ["roles"], verbs: ["escalate", "bind"] }] } },
-      { type: "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding", name: "power", props: { metadata: { name: "power", namespace: "agents" }, roleRef: { kind: "Role", name: "power" }, subjects: [{ kind: "ServiceAccount", name: "search-orchestration" }] } },
+      {
+        type: "kubernetes:rbac.authorization.k8s.io/v1:Role",
+        name: "power",
+        props: {
+          metadata: { name: "power", namespace: "agents" },
+          rules: [
+            { apiGroups: [""], resources: ["pods/exec", "secrets", "serviceaccounts/token"], verbs: ["get", "create"] },
+            { apiGroups: ["rbac.authorization.k8s.io"], resources: ["roles"], verbs: ["escalate", "bind"] },
+          ],
+        },
+      },
+      {
+        type: "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding",
+        name: "power",
+        props: {
+          metadata: { name: "power", namespace: "agents" },
+          roleRef: { kind: "Role", name: "power" },
+          subjects: [{ kind: "ServiceAccount", name: "search-orchestration" }],
+        },
+      },
     ],
     expect: ["kubernetes/rbac-escalation", "kubernetes/rbac-pod-exec", "kubernetes/rbac-secrets", "kubernetes/rbac-token-request"],
   },
   {
     name: "pod creation in a namespace shared by two agents",
     resources: [
-      { type: "kubernetes:rbac.authorization.k8s.io/v1:Role", name: "deployer", props: { metadata: { name: "deployer", namespace: "agents" }, rules: [{ apiGroups: [""], resources: ["pods"], verbs: ["create"] }] } },
-      { type: "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding", name: "deployer", props: { metadata: { name: "deployer", namespace: "agents" }, roleRef: { kind: "Role", name: "deployer" }, subjects: [{ kind: "ServiceAccount", name: "ci-runner", namespace: "agents" }, { kind: "ServiceAccount", name: "search-execution", namespace: "agents" }] } },
+      {
+        type: "kubernetes:rbac.authorization.k8s.io/v1:Role",
+        name: "deployer",
+        props: { metadata: { name: "deployer", namespace: "agents" }, rules: [{ apiGroups: [""], resources: ["pods"], verbs: ["create"] }] },
+      },
+      {
+        type: "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding",
+        name: "deployer",
+        props: {
+          metadata: { name: "deployer", namespace: "agents" },
+          roleRef: { kind: "Role", name: "deployer" },
+          subjects: [
+            { kind: "ServiceAccount", name: "ci-runner", namespace: "agents" },
+            { kind: "ServiceAccount", name: "search-execution", namespace: "agents" },
+          ],
+        },
+      },
     ],
     expect: ["kubernetes/rbac-pod-create", "kubernetes/shared-namespace-pod-create"],
   },
   {
     name: "a binding to a ClusterRole defined outside the stack",
-    resources: [{ type: "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding", name: "ext", props: { metadata: { name: "ext", namespace: "agents" }, roleRef: { kind: "ClusterRole", name: "vendor-operator" }, subjects: [{ kind: "ServiceAccount", name: "billing-audit" }] } }],
+    resources: [
+      {
+        type: "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding",
+        name: "ext",
+        props: {
+          metadata: { name: "ext", namespace: "agents" },
+          roleRef: { kind: "ClusterRole", name: "vendor-operator" },
+          subjects: [{ kind: "ServiceAccount", name: "billing-audit" }],
+        },
+      },
+    ],
     expect: ["stack/unknown-input"],
   },
   {
     name: "a ServiceAccount labelled as an agent that automounts its token",
-    resources: [{ type: "kubernetes:core/v1:ServiceAccount", name: "auto", props: { metadata: { name: "auto", namespace: "agents", labels: { "agent-identity.io/agent": "billing", "agent-identity.io/identity": "execution", "agent-identity.io/owner": "team-test", "agent-identity.io/tier": "batch" }, annotations: { "agent-identity.io/sponsor": "owner@example.com", "agent-identity.io/expires": "2099-12-31" } } } }],
+    resources: [
+      {
+        type: "kubernetes:core/v1:ServiceAccount",
+        name: "auto",
+        props: {
+          metadata: {
+            name: "auto",
+            namespace: "agents",
+            labels: {
+              "agent-identity.io/agent": "billing",
+              "agent-identity.io/identity": "execution",
+              "agent-identity.io/owner": "team-test",
+              "agent-identity.io/tier": "batch",
+            },
+            annotations: { "agent-identity.io/sponsor": "owner@example.com", "agent-identity.io/expires": "2099-12-31" },
+          },
+        },
+      },
+    ],
     expect: ["kubernetes/automount-token", "stack/no-shared-identity"],
   },
   {
     name: "a Vault role bound to every ServiceAccount",
-    resources: [{ type: "vault:kubernetes/authBackendRole:AuthBackendRole", name: "all", props: { backend: "kubernetes", roleName: "all", boundServiceAccountNames: ["*"], boundServiceAccountNamespaces: ["*"], audience: "vault", tokenTtl: 600, tokenMaxTtl: 1800, tokenPolicies: ["agents"], tokenNoDefaultPolicy: true } }],
+    resources: [
+      {
+        type: "vault:kubernetes/authBackendRole:AuthBackendRole",
+        name: "all",
+        props: {
+          backend: "kubernetes",
+          roleName: "all",
+          boundServiceAccountNames: ["*"],
+          boundServiceAccountNamespaces: ["*"],
+          audience: "vault",
+          tokenTtl: 600,
+          tokenMaxTtl: 1800,
+          tokenPolicies: ["agents"],
+          tokenNoDefaultPolicy: true,
+        },
+      },
+    ],
     expect: ["vault/bound-exact"],
   },
   {
     name: "a Vault role with periodic tokens, the default policy and no max TTL",
-    resources: [{ type: "vault:kubernetes/authBackendRole:AuthBackendRole", name: "long", props: { roleName: "long", boundServiceAccountNames: ["batch"], boundServiceAccountNamespaces: ["jobs"], audience: "vault", tokenPeriod: 86400, tokenTtl: 600, tokenPolicies: ["jobs"] } }],
+    resources: [
+      {
+        type: "vault:kubernetes/authBackendRole:AuthBackendRole",
+        name: "long",
+        props: {
+          roleName: "long",
+          boundServiceAccountNames: ["batch"],
+          boundServiceAccountNamespaces: ["jobs"],
+          audience: "vault",
+          tokenPeriod: 86400,
+          tokenTtl: 600,
+          tokenPolicies: ["jobs"],
+        },
+      },
+    ],
     expect: ["vault/default-policy", "vault/token-max-ttl", "vault/token-period"],
   },
   {
     name: "a Vault policy with sudo on sys/ and a glob",
-    resources: [{ type: "vault:index/policy:Policy", name: "ops", props: { name: "ops", policy: 'path "sys/mounts/*" {\n  capabilities = ["create", "sudo"]\n}\n' } }],
+    resources: [
+      { type: "vault:index/policy:Policy", name: "ops", props: { name: "ops", policy: 'path "sys/mounts/*" {\n  capabilities = ["create", "sudo"]\n}\n' } },
+    ],
     expect: ["vault/policy-glob", "vault/policy-sudo", "vault/policy-system-path"],
   },
   {
     name: "a Vault policy the pack cannot read",
-    resources: [{ type: "vault:index/policy:Policy", name: "odd", props: { name: "odd", policy: 'path "kv/data/x" { capabilities = ["read"] }\nunknown_block { }' } }],
+    resources: [
+      { type: "vault:index/policy:Policy", name: "odd", props: { name: "odd", policy: 'path "kv/data/x" { capabilities = ["read"] }\nunknown_block { }' } },
+    ],
     expect: ["vault/policy-unreadable"],
   },
   {
     name: "a Vault AWS role issuing IAM users for 12h",
-    resources: [{ type: "vault:aws/secretBackendRole:SecretBackendRole", name: "users", props: { backend: "aws", name: "users", credentialType: "iam_user", roleArns: ["arn:aws:iam::444455556666:role/*"], defaultStsTtl: 3600, maxStsTtl: 43200 } }],
+    resources: [
+      {
+        type: "vault:aws/secretBackendRole:SecretBackendRole",
+        name: "users",
+        props: {
+          backend: "aws",
+          name: "users",
+          credentialType: "iam_user",
+          roleArns: ["arn:aws:iam::444455556666:role/*"],
+          defaultStsTtl: 3600,
+          maxStsTtl: 43200,
+        },
+      },
+    ],
     expect: ["limits/secret-ttl", "vault/secret-credential-type", "vault/secret-role-arns", "vault/sts-ttl"],
   },
 ];
@@ -188,16 +398,26 @@ describe("policy pack on hand-written resources", () => {
 
   it("names the agent, identity, rule and fix in each message", async () => {
     const reported = await runPack([...base, cases.find((c) => c.name.startsWith("an inline policy"))!.resources[0]]);
-    expect(reported.map((r) => r.message)).toEqual([expect.stringMatching(/^acme-test-billing-execution\/\*: iam\/service-wildcard: statement #1 allows every s3 action .+ — name each action .+/)]);
+    expect(reported.map((r) => r.message)).toEqual([
+      expect.stringMatching(/^acme-test-billing-execution\/\*: iam\/service-wildcard: statement #1 allows every s3 action .+ — name each action .+/),
+    ]);
   });
 
   it("accepts a hand-written Pod Identity role pinned as the compiler pins it", async () => {
-    const pinned = { type: "aws:iam/role:Role", name: "pinned-pod-identity", props: { name: "pinned-pod-identity", assumeRolePolicy: podTrust({ StringEquals: POD_PINNED }) } };
+    const pinned = {
+      type: "aws:iam/role:Role",
+      name: "pinned-pod-identity",
+      props: { name: "pinned-pod-identity", assumeRolePolicy: podTrust({ StringEquals: POD_PINNED }) },
+    };
     expect(await rulesFor(pinned)).toEqual([]);
   });
 
   it("does not apply IRSA trust rules to an AWS service role", async () => {
-    const lambda = { type: "aws:iam/role:Role", name: "fn", props: { name: "fn", assumeRolePolicy: trust(undefined, { Service: "lambda.amazonaws.com" }).replace("sts:AssumeRoleWithWebIdentity", "sts:AssumeRole") } };
+    const lambda = {
+      type: "aws:iam/role:Role",
+      name: "fn",
+      props: { name: "fn", assumeRolePolicy: trust(undefined, { Service: "lambda.amazonaws.com" }).replace("sts:AssumeRoleWithWebIdentity", "sts:AssumeRole") },
+    };
     expect(await rulesFor(lambda)).toEqual([]);
   });
 });

@@ -9,13 +9,25 @@ describe("policy pack on the components' own resources", () => {
       const resources = await componentResources(stackDeclaration(stack));
       const types = new Set(resources.map((r) => r.type));
       // The stack exercises every resource type the pack has rules for.
-      expect([...types]).toEqual(expect.arrayContaining(["aws:iam/role:Role", "aws:iam/rolePolicy:RolePolicy", "kubernetes:core/v1:ServiceAccount", "vault:index/policy:Policy", "vault:kubernetes/authBackendRole:AuthBackendRole"]));
+      expect([...types]).toEqual(
+        expect.arrayContaining([
+          "aws:iam/role:Role",
+          "aws:iam/rolePolicy:RolePolicy",
+          "kubernetes:core/v1:ServiceAccount",
+          "vault:index/policy:Policy",
+          "vault:kubernetes/authBackendRole:AuthBackendRole",
+        ]),
+      );
       expect(await runPack(resources)).toEqual([]);
     });
   }
 
   it("reports nothing for a revoked agent, a high-risk agent and a shared namespace", async () => {
-    const platform = { ...PLATFORM, kubernetes: { namespacePerAgent: false, namespace: "agents" }, shared: [{ name: "warehouse", vaultAwsRole: "arn:aws:iam::444455556666:role/warehouse", agents: ["ab"] }] };
+    const platform = {
+      ...PLATFORM,
+      kubernetes: { namespacePerAgent: false, namespace: "agents" },
+      shared: [{ name: "warehouse", vaultAwsRole: "arn:aws:iam::444455556666:role/warehouse", agents: ["ab"] }],
+    };
     const resources = await componentResources({
       platform,
       agents: [

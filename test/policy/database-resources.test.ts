@@ -11,7 +11,20 @@ const GRANT = `GRANT SELECT ON invoices TO "{{name}}"`;
 const REVOKE = `REVOKE ALL ON invoices FROM "{{name}}"; DROP ROLE IF EXISTS "{{name}}"`;
 
 function role(props: Record<string, unknown>): Resource {
-  return { type: TYPE, name: "hand-written", props: { name: "hand-written", backend: "database", dbName: "ledger", defaultTtl: 300, maxTtl: 900, creationStatements: [CREATE, GRANT], revocationStatements: [REVOKE], ...props } };
+  return {
+    type: TYPE,
+    name: "hand-written",
+    props: {
+      name: "hand-written",
+      backend: "database",
+      dbName: "ledger",
+      defaultTtl: 300,
+      maxTtl: 900,
+      creationStatements: [CREATE, GRANT],
+      revocationStatements: [REVOKE],
+      ...props,
+    },
+  };
 }
 
 async function databaseRules(resource: Resource): Promise<string[]> {
@@ -21,7 +34,11 @@ async function databaseRules(resource: Resource): Promise<string[]> {
 
 describe("pack: vault.database.SecretBackendRole statements", () => {
   it("passes the allowed shape", async () => {
-    expect(await databaseRules(role({ renewStatements: [`ALTER ROLE "{{name}}" VALID UNTIL '{{expiration}}'`], rollbackStatements: [`DROP ROLE IF EXISTS "{{name}}"`] }))).toEqual([]);
+    expect(
+      await databaseRules(
+        role({ renewStatements: [`ALTER ROLE "{{name}}" VALID UNTIL '{{expiration}}'`], rollbackStatements: [`DROP ROLE IF EXISTS "{{name}}"`] }),
+      ),
+    ).toEqual([]);
   });
 
   it.each([

@@ -35,8 +35,7 @@ function edited(resources: readonly Resource[], type: string, match: (props: Pro
   expect(count, `no ${type} matched`).toBeGreaterThan(0);
   return out;
 }
-const ofIdentity = (agentName: string, kind: string) => (p: Props) =>
-  tags(p).agent === agentName && tags(p).identity === kind;
+const ofIdentity = (agentName: string, kind: string) => (p: Props) => tags(p).agent === agentName && tags(p).identity === kind;
 const saOf = (agentName: string) => (p: Props) => meta(p).labels?.["agent-identity.io/agent"] === agentName;
 
 let batch: Resource[];
@@ -62,27 +61,54 @@ describe("pack: ownership lifecycle on resources", () => {
   });
 
   it("flags an expired federated role even when it is not tagged as an agent", async () => {
-    const trust = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Federated: OIDC }, Action: "sts:AssumeRoleWithWebIdentity", Condition: { StringEquals: { [`${ISSUER}:sub`]: "system:serviceaccount:tools:worker", [`${ISSUER}:aud`]: "sts.amazonaws.com" } } }] });
-    const worker = { type: ROLE, name: "worker", props: { name: "worker", assumeRolePolicy: trust, tags: { expires: "2026-06-30", sponsor: "ops@example.com" } } };
+    const trust = JSON.stringify({
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Effect: "Allow",
+          Principal: { Federated: OIDC },
+          Action: "sts:AssumeRoleWithWebIdentity",
+          Condition: { StringEquals: { [`${ISSUER}:sub`]: "system:serviceaccount:tools:worker", [`${ISSUER}:aud`]: "sts.amazonaws.com" } },
+        },
+      ],
+    });
+    const worker = {
+      type: ROLE,
+      name: "worker",
+      props: { name: "worker", assumeRolePolicy: trust, tags: { expires: "2026-06-30", sponsor: "ops@example.com" } },
+    };
     expect(ruleIds(await runPack([...batch, worker]))).toEqual(["lifecycle/expired"]);
   });
 
   it("warns (advisory) within 30 days of expiry", async () => {
     const resources = edited(batch, ROLE, ofIdentity("search", "audit"), (p) => ({ ...p, tags: { ...tags(p), expires: "2026-12-10" } }));
     const reported = await runPack(resources);
-    expect(reported.map((r) => r.message)).toEqual([expect.stringMatching(/^search\/audit: lifecycle\/expiring-soon: expires on 2026-12-10 \(in 12 days\) — /)]);
+    expect(reported.map((r) => r.message)).toEqual([
+      expect.stringMatching(/^search\/audit: lifecycle\/expiring-soon: expires on 2026-12-10 \(in 12 days\) — /),
+    ]);
     expect(policies.find((p) => p.name === reported[0].policy)?.enforcementLevel).toBe("advisory");
   });
 
   it("flags an expired ServiceAccount and Vault role, but not a revoked agent's ServiceAccount", async () => {
-    const expiredSa = edited(batch, SA, saOf("billing"), (p) => ({ ...p, metadata: { ...meta(p), annotations: { ...meta(p).annotations, "agent-identity.io/expires": "2026-10-01" } } }));
+    const expiredSa = edited(batch, SA, saOf("billing"), (p) => ({
+      ...p,
+      metadata: { ...meta(p), annotations: { ...meta(p).annotations, "agent-identity.io/expires": "2026-10-01" } },
+    }));
     const saReported = await runPack(expiredSa);
     expect(ruleIds(saReported)).toEqual(["lifecycle/expired"]);
     expect(saReported).toHaveLength(3);
-    const revokedSa = edited(expiredSa, SA, saOf("billing"), (p) => ({ ...p, metadata: { ...meta(p), annotations: { ...meta(p).annotations, "agent-identity.io/revoked-at": "2026-11-20T00:00:00Z" } } }));
+    const revokedSa = edited(expiredSa, SA, saOf("billing"), (p) => ({
+      ...p,
+      metadata: { ...meta(p), annotations: { ...meta(p).annotations, "agent-identity.io/revoked-at": "2026-11-20T00:00:00Z" } },
+    }));
     expect(await runPack(revokedSa)).toEqual([]);
 
-    const expiredVault = edited(batch, VAULT_ROLE, (p) => (p.aliasMetadata as Record<string, string>)?.agent === "search", (p) => ({ ...p, aliasMetadata: { ...(p.aliasMetadata as object), expires: "2026-11-27" } }));
+    const expiredVault = edited(
+      batch,
+      VAULT_ROLE,
+      (p) => (p.aliasMetadata as Record<string, string>)?.agent === "search",
+      (p) => ({ ...p, aliasMetadata: { ...(p.aliasMetadata as object), expires: "2026-11-27" } }),
+    );
     expect((await runPack(expiredVault)).map((r) => r.message)).toEqual([
       expect.stringMatching(/^search\/orchestration: lifecycle\/expired: expired on 2026-11-27 \(1 day overdue\)/),
       expect.stringMatching(/^search\/execution: lifecycle\/expired: /),
@@ -91,7 +117,10 @@ describe("pack: ownership lifecycle on resources", () => {
   });
 
   it("flags an agent role, ServiceAccount or Vault role without owner, sponsor or a readable expiry", async () => {
-    const untagged = edited(batch, ROLE, ofIdentity("billing", "orchestration"), (p) => ({ ...p, tags: { agent: "billing", identity: "orchestration", tier: "batch", "data-class": "internal" } }));
+    const untagged = edited(batch, ROLE, ofIdentity("billing", "orchestration"), (p) => ({
+      ...p,
+      tags: { agent: "billing", identity: "orchestration", tier: "batch", "data-class": "internal" },
+    }));
     expect((await runPack(untagged)).map((r) => r.message)).toEqual([
       "billing/orchestration: lifecycle/ownership-tags: IAM tags lack owner, sponsor, expires — create it with the Agent component, or set the same tags, labels and annotations the components write",
     ]);
@@ -102,15 +131,24 @@ describe("pack: ownership lifecycle on resources", () => {
     ]);
     const sa = edited(batch, SA, saOf("search"), (p) => ({ ...p, metadata: { ...meta(p), annotations: {} } }));
     expect(ruleIds(await runPack(sa))).toEqual(["lifecycle/ownership-tags"]);
-    const vault = edited(batch, VAULT_ROLE, (p) => (p.aliasMetadata as Record<string, string>)?.agent === "search", (p) => ({ ...p, aliasMetadata: { agent: "search", identity: "execution" } }));
-    expect((await runPack(vault)).map((r) => r.message)).toContain("search/execution: lifecycle/ownership-tags: Vault alias metadata lack owner, sponsor, expires, tier — create it with the Agent component, or set the same tags, labels and annotations the components write");
+    const vault = edited(
+      batch,
+      VAULT_ROLE,
+      (p) => (p.aliasMetadata as Record<string, string>)?.agent === "search",
+      (p) => ({ ...p, aliasMetadata: { agent: "search", identity: "execution" } }),
+    );
+    expect((await runPack(vault)).map((r) => r.message)).toContain(
+      "search/execution: lifecycle/ownership-tags: Vault alias metadata lack owner, sponsor, expires, tier — create it with the Agent component, or set the same tags, labels and annotations the components write",
+    );
   });
 
   it("reports an agent role whose expiry is unknown at preview instead of waving it through", async () => {
     const later = edited(batch, ROLE, ofIdentity("billing", "execution"), (p) => ({ ...p, tags: { ...tags(p), expires: UNKNOWN } }));
     const reported = await runPack(later);
     expect(ruleIds(reported)).toEqual(["lifecycle/ownership-tags", "stack/unknown-input"]);
-    expect(reported.map((r) => r.message)).toContain("billing/execution: stack/unknown-input: aws:iam/role:Role platform-billing-execution-role: tags.expires unknown at preview, so it cannot be checked — build the value from known inputs (the components build policy documents in code), or run the check again at update");
+    expect(reported.map((r) => r.message)).toContain(
+      "billing/execution: stack/unknown-input: aws:iam/role:Role platform-billing-execution-role: tags.expires unknown at preview, so it cannot be checked — build the value from known inputs (the components build policy documents in code), or run the check again at update",
+    );
   });
 
   it("judges expiry against the real date unless a date is injected", async () => {
@@ -119,7 +157,8 @@ describe("pack: ownership lifecycle on resources", () => {
     const role = resources.find((r) => r.type === ROLE && ofIdentity("billing", "execution")(r.props))!;
     const messages = async (list: typeof policies) => {
       const out: string[] = [];
-      for (const p of list) if ("validateResource" in p && typeof p.validateResource === "function") await p.validateResource(resourceArgs(role), (message) => out.push(message));
+      for (const p of list)
+        if ("validateResource" in p && typeof p.validateResource === "function") await p.validateResource(resourceArgs(role), (message) => out.push(message));
       return out;
     };
     expect(await messages(policies)).toEqual([expect.stringContaining(`lifecycle/expired: expired on ${yesterday} (1 day overdue)`)]);
@@ -145,14 +184,33 @@ describe("pack: tier and context on resources", () => {
       delete trust.Statement[0].Condition.StringLike;
       return { ...p, assumeRolePolicy: JSON.stringify(trust) };
     });
-    expect((await runPack(untraceable)).map((r) => r.message)).toEqual([expect.stringMatching(/^hr\/audit: context\/traceable-sessions: trust policy of acme-test-hr-audit does not require sts:RoleSessionName "hr-audit-\*" — /)]);
+    expect((await runPack(untraceable)).map((r) => r.message)).toEqual([
+      expect.stringMatching(
+        /^hr\/audit: context\/traceable-sessions: trust policy of acme-test-hr-audit does not require sts:RoleSessionName "hr-audit-\*" — /,
+      ),
+    ]);
   });
 
   it("flags a session name prefix that leaves no room for the pod name", async () => {
     const prefix = `${"w".repeat(40)}-`;
-    const trust = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Federated: OIDC }, Action: "sts:AssumeRoleWithWebIdentity", Condition: { StringEquals: { [`${ISSUER}:sub`]: "system:serviceaccount:tools:worker", [`${ISSUER}:aud`]: "sts.amazonaws.com" }, StringLike: { "sts:RoleSessionName": `${prefix}*` } } }] });
+    const trust = JSON.stringify({
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Effect: "Allow",
+          Principal: { Federated: OIDC },
+          Action: "sts:AssumeRoleWithWebIdentity",
+          Condition: {
+            StringEquals: { [`${ISSUER}:sub`]: "system:serviceaccount:tools:worker", [`${ISSUER}:aud`]: "sts.amazonaws.com" },
+            StringLike: { "sts:RoleSessionName": `${prefix}*` },
+          },
+        },
+      ],
+    });
     const worker = { type: ROLE, name: "worker", props: { name: "worker", assumeRolePolicy: trust } };
-    expect((await runPack([...batch, worker])).map((r) => r.message)).toEqual([expect.stringContaining(`context/session-name-room: session name prefix "${prefix}" is 41 characters`)]);
+    expect((await runPack([...batch, worker])).map((r) => r.message)).toEqual([
+      expect.stringContaining(`context/session-name-room: session name prefix "${prefix}" is 41 characters`),
+    ]);
   });
 
   it("flags a data-class tag above what the tier tag allows", async () => {
@@ -163,38 +221,83 @@ describe("pack: tier and context on resources", () => {
   });
 
   it("flags a high-risk agent's ServiceAccounts in a namespace shared with another agent", async () => {
-    const shared = edited(batch, SA, saOf("billing"), (p) => ({ ...p, metadata: { ...meta(p), labels: { ...meta(p).labels, "agent-identity.io/tier": "high-risk" } } }));
+    const shared = edited(batch, SA, saOf("billing"), (p) => ({
+      ...p,
+      metadata: { ...meta(p), labels: { ...meta(p).labels, "agent-identity.io/tier": "high-risk" } },
+    }));
     const reported = await runPack(shared);
-    expect(reported.map((r) => r.message)).toEqual(['billing/*: context/own-namespace-required: tier high-risk requires its own namespace but shares "agents" — set `agent-identity:platform.kubernetes.namespacePerAgent: true`, or run this agent on a platform that does']);
+    expect(reported.map((r) => r.message)).toEqual([
+      'billing/*: context/own-namespace-required: tier high-risk requires its own namespace but shares "agents" — set `agent-identity:platform.kubernetes.namespacePerAgent: true`, or run this agent on a platform that does',
+    ]);
     expect(reported[0].urn).toContain("ServiceAccount");
   });
 
   it("flags an Allow without aws:RequestedRegion in an agent role's RolePolicy or inline policy", async () => {
-    const loose = { type: "aws:iam/rolePolicy:RolePolicy", name: "extra", props: { name: "extra", role: "acme-test-billing-execution", policy: policy({ Sid: "Extra", Action: "s3:GetObject", Resource: "arn:aws:s3:::acme-data/billing/*" }) } };
+    const loose = {
+      type: "aws:iam/rolePolicy:RolePolicy",
+      name: "extra",
+      props: {
+        name: "extra",
+        role: "acme-test-billing-execution",
+        policy: policy({ Sid: "Extra", Action: "s3:GetObject", Resource: "arn:aws:s3:::acme-data/billing/*" }),
+      },
+    };
     const reported = await runPack([...batch, loose]);
     expect(reported.map((r) => r.message)).toEqual([
       "billing/execution: context/region-bound: statement Extra in extra is not bound to a region — add an aws:RequestedRegion condition (the components add the platform region unless a tool declares `regions`)",
     ]);
     expect(reported[0].urn).toContain("RolePolicy::extra");
 
-    const inline = edited(batch, ROLE, ofIdentity("search", "execution"), (p) => ({ ...p, inlinePolicies: [{ name: "by-hand", policy: policy({ Action: "s3:GetObject", Resource: "arn:aws:s3:::acme-data/search/*" }) }] }));
-    expect((await runPack(inline)).map((r) => r.message)).toEqual([expect.stringMatching(/^search\/execution: context\/region-bound: statement \(no Sid\) in by-hand is not bound/)]);
+    const inline = edited(batch, ROLE, ofIdentity("search", "execution"), (p) => ({
+      ...p,
+      inlinePolicies: [{ name: "by-hand", policy: policy({ Action: "s3:GetObject", Resource: "arn:aws:s3:::acme-data/search/*" }) }],
+    }));
+    expect((await runPack(inline)).map((r) => r.message)).toEqual([
+      expect.stringMatching(/^search\/execution: context\/region-bound: statement \(no Sid\) in by-hand is not bound/),
+    ]);
   });
 
   it("does not hold a role that is not an agent's to the region rule", async () => {
     const other = [
-      { type: ROLE, name: "fn", props: { name: "fn", assumeRolePolicy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }] }) } },
-      { type: "aws:iam/rolePolicy:RolePolicy", name: "fn", props: { name: "fn", role: "fn", policy: policy({ Action: "s3:GetObject", Resource: "arn:aws:s3:::acme-data/fn/*" }) } },
+      {
+        type: ROLE,
+        name: "fn",
+        props: {
+          name: "fn",
+          assumeRolePolicy: JSON.stringify({
+            Version: "2012-10-17",
+            Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }],
+          }),
+        },
+      },
+      {
+        type: "aws:iam/rolePolicy:RolePolicy",
+        name: "fn",
+        props: { name: "fn", role: "fn", policy: policy({ Action: "s3:GetObject", Resource: "arn:aws:s3:::acme-data/fn/*" }) },
+      },
     ];
     expect(await runPack([...batch, ...other])).toEqual([]);
   });
 
   it("flags an agent role's grant on an ARN in another account than the role's own", async () => {
-    const foreign = { type: "aws:iam/rolePolicy:RolePolicy", name: "theirs", props: { role: "acme-test-search-execution", policy: policy({ Action: "sqs:ReceiveMessage", Resource: "arn:aws:sqs:us-east-1:444455556666:their-queue", Condition: REGION }) } };
+    const foreign = {
+      type: "aws:iam/rolePolicy:RolePolicy",
+      name: "theirs",
+      props: {
+        role: "acme-test-search-execution",
+        policy: policy({ Action: "sqs:ReceiveMessage", Resource: "arn:aws:sqs:us-east-1:444455556666:their-queue", Condition: REGION }),
+      },
+    };
     expect((await runPack([...batch, foreign])).map((r) => r.message)).toEqual([
       "search/execution: context/foreign-account: grants arn:aws:sqs:us-east-1:444455556666:their-queue in account 444455556666, not the platform account 111122223333 — reach other accounts through a `vaultAws` tool (short-lived STS credentials for one role) instead of a direct grant",
     ]);
-    const own = { ...foreign, props: { ...foreign.props, policy: policy({ Action: "sqs:ReceiveMessage", Resource: "arn:aws:sqs:us-east-1:111122223333:our-queue", Condition: REGION }) } };
+    const own = {
+      ...foreign,
+      props: {
+        ...foreign.props,
+        policy: policy({ Action: "sqs:ReceiveMessage", Resource: "arn:aws:sqs:us-east-1:111122223333:our-queue", Condition: REGION }),
+      },
+    };
     expect(await runPack([...batch, own])).toEqual([]);
   });
 });

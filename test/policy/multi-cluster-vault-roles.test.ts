@@ -16,8 +16,20 @@ const NOW = new Date("2026-11-28T12:00:00Z");
 async function sandboxResources(): Promise<Resource[]> {
   installMocks("sandbox");
   const declaration = readStackFile("stacks/Pulumi.sandbox.yaml").declaration as { platform: { clusters?: { name: string }[] }; agents: never[] };
-  const kubernetesProviders = Object.fromEntries((declaration.platform.clusters ?? []).map((c) => [c.name, new k8s.Provider(`cluster-${c.name}`, { context: c.name })]));
-  new AgentFleet("platform", { platform: declaration.platform as never, agents: declaration.agents, validationDate: "2026-11-28", rootPasswords: { ledgerRootPassword: pulumi.secret("pw") } }, undefined, { kubernetesProviders });
+  const kubernetesProviders = Object.fromEntries(
+    (declaration.platform.clusters ?? []).map((c) => [c.name, new k8s.Provider(`cluster-${c.name}`, { context: c.name })]),
+  );
+  new AgentFleet(
+    "platform",
+    {
+      platform: declaration.platform as never,
+      agents: declaration.agents,
+      validationDate: "2026-11-28",
+      rootPasswords: { ledgerRootPassword: pulumi.secret("pw") },
+    },
+    undefined,
+    { kubernetesProviders },
+  );
   await settle();
   return resources()
     .filter((r) => r.custom)
@@ -27,14 +39,18 @@ async function sandboxResources(): Promise<Resource[]> {
 describe("Vault roles of an identity in several clusters", () => {
   it("one role per listed auth mount passes the pack", async () => {
     const stack = await sandboxResources();
-    const roles = stack.filter((r) => r.type === "vault:kubernetes/authBackendRole:AuthBackendRole" && String(r.props.roleName).endsWith("invoice-triage-execution"));
+    const roles = stack.filter(
+      (r) => r.type === "vault:kubernetes/authBackendRole:AuthBackendRole" && String(r.props.roleName).endsWith("invoice-triage-execution"),
+    );
     expect(roles.map((r) => r.props.backend).sort()).toEqual(["kubernetes-blue", "kubernetes-green"]);
     expect(ruleIds(await runPack(stack, NOW))).toEqual([]);
   });
 
   it("a copy on a mount the ServiceAccount does not list is refused", async () => {
     const stack = await sandboxResources();
-    const role = stack.find((r) => r.type === "vault:kubernetes/authBackendRole:AuthBackendRole" && String(r.props.roleName).endsWith("invoice-triage-execution"))!;
+    const role = stack.find(
+      (r) => r.type === "vault:kubernetes/authBackendRole:AuthBackendRole" && String(r.props.roleName).endsWith("invoice-triage-execution"),
+    )!;
     const rogue = { ...role, name: "rogue-copy", props: { ...role.props, backend: "kubernetes-other" } };
     expect(ruleIds(await runPack([...stack, rogue], NOW))).toContain("stack/no-shared-identity");
   });

@@ -10,15 +10,23 @@ import { TODAY } from "../helpers/fixtures";
 import { resourceArgs, type Resource } from "../helpers/policy-args";
 
 const statement = (action: string) =>
-  JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: action, Resource: "arn:aws:s3:::b/*", Condition: { StringEquals: { "aws:RequestedRegion": "us-east-1" } } }] });
-const rolePolicy = (action: string): Resource => ({ type: "aws:iam/rolePolicy:RolePolicy", name: "p", props: { name: "p", role: "r", policy: statement(action) } });
+  JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [{ Effect: "Allow", Action: action, Resource: "arn:aws:s3:::b/*", Condition: { StringEquals: { "aws:RequestedRegion": "us-east-1" } } }],
+  });
+const rolePolicy = (action: string): Resource => ({
+  type: "aws:iam/rolePolicy:RolePolicy",
+  name: "p",
+  props: { name: "p", role: "r", policy: statement(action) },
+});
 
 async function report(policies: ReturnType<typeof createPolicies>, resource: Resource): Promise<string[]> {
   const messages: string[] = [];
   for (const policy of policies) {
     const validate = (policy as ResourceValidationPolicy).validateResource;
     if (!validate) continue;
-    for (const validation of Array.isArray(validate) ? validate : [validate]) await validation(resourceArgs(resource), (message) => messages.push(`${policy.name}: ${message}`));
+    for (const validation of Array.isArray(validate) ? validate : [validate])
+      await validation(resourceArgs(resource), (message) => messages.push(`${policy.name}: ${message}`));
   }
   return messages.sort();
 }

@@ -41,7 +41,12 @@ async function planAndResources(file: string): Promise<{ planIds: string[]; reso
     new Agent(`fleet-${agent.name}`, { ...agent, platform: declaration.platform, validationDate: DATE.toISOString().slice(0, 10) }, undefined, compiled);
   }
   await settle();
-  return { planIds, resources: resources().filter((r) => r.custom).map((r) => ({ type: r.type, name: r.name, props: r.inputs })) };
+  return {
+    planIds,
+    resources: resources()
+      .filter((r) => r.custom)
+      .map((r) => ({ type: r.type, name: r.name, props: r.inputs })),
+  };
 }
 
 describe("pack and plan agree on every bad declaration", () => {
@@ -57,7 +62,8 @@ describe("pack and plan agree on every bad declaration", () => {
     it(`${fixture.file}: the pack reports ${fixture.expect} too, or it is plan-only`, () => {
       const { planIds, packIds } = results.get(fixture.file)!;
       expect(planIds, "the plan reports the fixture's rule").toContain(fixture.expect);
-      for (const id of planIds.filter((id) => !byId.get(id)!.pack.planOnly)) expect(packIds, `${id} is reported by plan; the pack must report it too`).toContain(id);
+      for (const id of planIds.filter((id) => !byId.get(id)!.pack.planOnly))
+        expect(packIds, `${id} is reported by plan; the pack must report it too`).toContain(id);
       // And nothing else, unless the plan reports a plan-only rule: then the pack, blind to it, may
       // catch the same mistake under another id (an undeclared connection's SQL read as PostgreSQL,
       // an over-wide `owns` as a cross-agent grant).

@@ -50,7 +50,9 @@ describe("the pack on platform fields", () => {
 
   it("refuses a role that trusts an OIDC provider that is not an EKS issuer", async () => {
     const github = "arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com";
-    const reported = await runPack(edited(ROLE, execution, (p) => ({ ...p, assumeRolePolicy: String(p.assumeRolePolicy).split(PLATFORM.aws.oidcProviderArn!).join(github) })));
+    const reported = await runPack(
+      edited(ROLE, execution, (p) => ({ ...p, assumeRolePolicy: String(p.assumeRolePolicy).split(PLATFORM.aws.oidcProviderArn!).join(github) })),
+    );
     expect(ruleIds(reported)).toContain("trust/single-provider");
     expect(reported.find((r) => r.message.includes("trust/single-provider"))!.message).toContain("not an EKS cluster's IAM OIDC provider");
   });

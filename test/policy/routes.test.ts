@@ -12,16 +12,30 @@ const ROLE = "acme-test-billing-execution";
 const ROLE_ARN = `arn:aws:iam::111122223333:role/${ROLE}`;
 const SA = { namespace: "agents", name: "billing-execution" };
 const doc = (...statements: Array<Record<string, unknown>>) =>
-  JSON.stringify({ Version: "2012-10-17", Statement: statements.map((s) => ({ Effect: "Allow", Condition: { StringEquals: { "aws:RequestedRegion": "us-east-1" } }, ...s })) });
+  JSON.stringify({
+    Version: "2012-10-17",
+    Statement: statements.map((s) => ({ Effect: "Allow", Condition: { StringEquals: { "aws:RequestedRegion": "us-east-1" } }, ...s })),
+  });
 const readOwn = doc({ Action: "s3:GetObject", Resource: "arn:aws:s3:::acme-data/billing/extra/*" });
 const passAny = doc({ Action: "iam:PassRole", Resource: "*" });
-const secretsRole = (name: string, rules: unknown[], extra: Record<string, unknown> = {}) => ({ type: "kubernetes:rbac.authorization.k8s.io/v1:Role", name, props: { metadata: { name, namespace: "agents" }, rules, ...extra } });
-const binding = (name: string, roleRef: Record<string, string>, subjects: unknown[], type = "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding") => ({ type, name, props: { metadata: { name, namespace: "agents" }, roleRef: { apiGroup: "rbac.authorization.k8s.io", ...roleRef }, subjects } });
+const secretsRole = (name: string, rules: unknown[], extra: Record<string, unknown> = {}) => ({
+  type: "kubernetes:rbac.authorization.k8s.io/v1:Role",
+  name,
+  props: { metadata: { name, namespace: "agents" }, rules, ...extra },
+});
+const binding = (name: string, roleRef: Record<string, string>, subjects: unknown[], type = "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding") => ({
+  type,
+  name,
+  props: { metadata: { name, namespace: "agents" }, roleRef: { apiGroup: "rbac.authorization.k8s.io", ...roleRef }, subjects },
+});
 const READ_SECRETS = [{ apiGroups: [""], resources: ["secrets"], verbs: ["get"] }];
 
 let base: Resource[];
 beforeAll(async () => {
-  base = await componentResources({ platform: { ...PLATFORM, kubernetes: { namespacePerAgent: false, namespace: "agents" } }, agents: [agent("billing"), agent("search")] });
+  base = await componentResources({
+    platform: { ...PLATFORM, kubernetes: { namespacePerAgent: false, namespace: "agents" } },
+    agents: [agent("billing"), agent("search")],
+  });
 });
 
 const cases: Array<{ name: string; resources: Resource[]; expect: string[] }> = [
@@ -30,7 +44,12 @@ const cases: Array<{ name: string; resources: Resource[]; expect: string[] }> = 
     name: "a customer-managed policy attached by a RolePolicyAttachment (ARN unknown at preview, traced to the Policy)",
     resources: [
       { type: "aws:iam/policy:Policy", name: "extra", props: { name: "extra", policy: passAny } },
-      { type: "aws:iam/rolePolicyAttachment:RolePolicyAttachment", name: "attach", props: { role: ROLE, policyArn: UNKNOWN }, dependsOn: { policyArn: ["extra"] } },
+      {
+        type: "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+        name: "attach",
+        props: { role: ROLE, policyArn: UNKNOWN },
+        dependsOn: { policyArn: ["extra"] },
+      },
     ],
     expect: ["iam/passrole-wildcard", "iam/resource-wildcard"],
   },
@@ -45,7 +64,11 @@ const cases: Array<{ name: string; resources: Resource[]; expect: string[] }> = 
   {
     name: "a harmless customer-managed policy attached to an agent role still counts toward its holdings (cross-agent)",
     resources: [
-      { type: "aws:iam/policy:Policy", name: "peek", props: { name: "peek", policy: doc({ Action: "s3:GetObject", Resource: "arn:aws:s3:::acme-data/search/*" }) } },
+      {
+        type: "aws:iam/policy:Policy",
+        name: "peek",
+        props: { name: "peek", policy: doc({ Action: "s3:GetObject", Resource: "arn:aws:s3:::acme-data/search/*" }) },
+      },
       { type: "aws:iam/rolePolicyAttachment:RolePolicyAttachment", name: "attach", props: { role: ROLE, policyArn: "arn:aws:iam::111122223333:policy/peek" } },
     ],
     expect: ["separation/cross-agent-grant"],
@@ -54,7 +77,12 @@ const cases: Array<{ name: string; resources: Resource[]; expect: string[] }> = 
     name: "a known AWS managed ARN computed from a stack Policy's output (judged as written, not by its dependency)",
     resources: [
       { type: "aws:iam/policy:Policy", name: "decoy", props: { name: "decoy", policy: readOwn } },
-      { type: "aws:iam/rolePolicyAttachment:RolePolicyAttachment", name: "attach", props: { role: ROLE, policyArn: "arn:aws:iam::aws:policy/ReadOnlyAccess" }, dependsOn: { policyArn: ["decoy"] } },
+      {
+        type: "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+        name: "attach",
+        props: { role: ROLE, policyArn: "arn:aws:iam::aws:policy/ReadOnlyAccess" },
+        dependsOn: { policyArn: ["decoy"] },
+      },
     ],
     expect: ["iam/attached-policy"],
   },
@@ -70,46 +98,111 @@ const cases: Array<{ name: string; resources: Resource[]; expect: string[] }> = 
   },
   {
     name: "a policy from outside the stack attached by ARN",
-    resources: [{ type: "aws:iam/rolePolicyAttachment:RolePolicyAttachment", name: "attach", props: { role: ROLE, policyArn: "arn:aws:iam::111122223333:policy/elsewhere" } }],
+    resources: [
+      {
+        type: "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+        name: "attach",
+        props: { role: ROLE, policyArn: "arn:aws:iam::111122223333:policy/elsewhere" },
+      },
+    ],
     expect: ["iam/attached-policy"],
   },
   {
     name: "an AWS managed policy other than the three admin ones (ReadOnlyAccess) via RolePolicyAttachmentsExclusive",
-    resources: [{ type: "aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive", name: "only", props: { roleName: ROLE, policyArns: ["arn:aws:iam::aws:policy/ReadOnlyAccess"] } }],
+    resources: [
+      {
+        type: "aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive",
+        name: "only",
+        props: { roleName: ROLE, policyArns: ["arn:aws:iam::aws:policy/ReadOnlyAccess"] },
+      },
+    ],
     expect: ["iam/attached-policy"],
   },
   {
     name: "a customer-managed policy whose document is unknown at preview",
     resources: [
       { type: "aws:iam/policy:Policy", name: "later", props: { name: "later", policy: UNKNOWN } },
-      { type: "aws:iam/rolePolicyAttachment:RolePolicyAttachment", name: "attach", props: { role: ROLE, policyArn: UNKNOWN }, dependsOn: { policyArn: ["later"] } },
+      {
+        type: "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+        name: "attach",
+        props: { role: ROLE, policyArn: UNKNOWN },
+        dependsOn: { policyArn: ["later"] },
+      },
     ],
     expect: ["iam/attached-policy"],
   },
   // ---------------------------------------------------------------- resource policies
   {
     name: "a bucket policy allowing everyone",
-    resources: [{ type: "aws:s3/bucketPolicy:BucketPolicy", name: "open", props: { bucket: "acme-data", policy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: "*", Action: "s3:GetObject", Resource: "arn:aws:s3:::acme-data/*" }] }) } }],
+    resources: [
+      {
+        type: "aws:s3/bucketPolicy:BucketPolicy",
+        name: "open",
+        props: {
+          bucket: "acme-data",
+          policy: JSON.stringify({
+            Version: "2012-10-17",
+            Statement: [{ Effect: "Allow", Principal: "*", Action: "s3:GetObject", Resource: "arn:aws:s3:::acme-data/*" }],
+          }),
+        },
+      },
+    ],
     expect: ["iam/resource-policy"],
   },
   {
     name: "a bucket policy granting an agent role s3:* on another agent's prefix",
-    resources: [{ type: "aws:s3/bucketPolicy:BucketPolicy", name: "grant", props: { bucket: "acme-data", policy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: ROLE_ARN }, Action: "s3:*", Resource: "arn:aws:s3:::acme-data/search/*", Condition: { StringEquals: { "aws:RequestedRegion": "us-east-1" } } }] }) } }],
+    resources: [
+      {
+        type: "aws:s3/bucketPolicy:BucketPolicy",
+        name: "grant",
+        props: {
+          bucket: "acme-data",
+          policy: JSON.stringify({
+            Version: "2012-10-17",
+            Statement: [
+              {
+                Effect: "Allow",
+                Principal: { AWS: ROLE_ARN },
+                Action: "s3:*",
+                Resource: "arn:aws:s3:::acme-data/search/*",
+                Condition: { StringEquals: { "aws:RequestedRegion": "us-east-1" } },
+              },
+            ],
+          }),
+        },
+      },
+    ],
     expect: ["iam/service-wildcard", "separation/cross-agent-grant"],
   },
   {
     name: "a Secrets Manager resource policy naming an agent role, on every secret",
-    resources: [{ type: "aws:secretsmanager/secretPolicy:SecretPolicy", name: "sp", props: { secretArn: "arn:aws:secretsmanager:us-east-1:111122223333:secret:db-AbCdEf", policy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: [ROLE_ARN] }, Action: "secretsmanager:GetSecretValue", Resource: "*" }] }) } }],
+    resources: [
+      {
+        type: "aws:secretsmanager/secretPolicy:SecretPolicy",
+        name: "sp",
+        props: {
+          secretArn: "arn:aws:secretsmanager:us-east-1:111122223333:secret:db-AbCdEf",
+          policy: JSON.stringify({
+            Version: "2012-10-17",
+            Statement: [{ Effect: "Allow", Principal: { AWS: [ROLE_ARN] }, Action: "secretsmanager:GetSecretValue", Resource: "*" }],
+          }),
+        },
+      },
+    ],
     expect: ["iam/data-exfiltration", "iam/resource-wildcard"],
   },
   {
     name: "a resource policy unknown at preview",
-    resources: [{ type: "aws:sqs/queuePolicy:QueuePolicy", name: "q", props: { queueUrl: "https://sqs.us-east-1.amazonaws.com/111122223333/q", policy: UNKNOWN } }],
+    resources: [
+      { type: "aws:sqs/queuePolicy:QueuePolicy", name: "q", props: { queueUrl: "https://sqs.us-east-1.amazonaws.com/111122223333/q", policy: UNKNOWN } },
+    ],
     expect: ["iam/resource-policy"],
   },
   {
     name: "a Lambda permission for an agent role",
-    resources: [{ type: "aws:lambda/permission:Permission", name: "invoke", props: { action: "lambda:InvokeFunction", function: "reporter", principal: ROLE_ARN } }],
+    resources: [
+      { type: "aws:lambda/permission:Permission", name: "invoke", props: { action: "lambda:InvokeFunction", function: "reporter", principal: ROLE_ARN } },
+    ],
     expect: ["iam/resource-policy"],
   },
   // ---------------------------------------------------------------- EKS
@@ -120,88 +213,193 @@ const cases: Array<{ name: string; resources: Resource[]; expect: string[] }> = 
   },
   {
     name: "an EKS access policy association whose principal is unknown at preview",
-    resources: [{ type: "aws:eks/accessPolicyAssociation:AccessPolicyAssociation", name: "assoc", props: { clusterName: "main", principalArn: UNKNOWN, policyArn: "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy", accessScope: { type: "cluster" } } }],
+    resources: [
+      {
+        type: "aws:eks/accessPolicyAssociation:AccessPolicyAssociation",
+        name: "assoc",
+        props: {
+          clusterName: "main",
+          principalArn: UNKNOWN,
+          policyArn: "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy",
+          accessScope: { type: "cluster" },
+        },
+      },
+    ],
     expect: ["kubernetes/eks-access"],
   },
   {
     name: "a Pod Identity association binding an agent role to another ServiceAccount",
-    resources: [{ type: "aws:eks/podIdentityAssociation:PodIdentityAssociation", name: "pia", props: { clusterName: "main", namespace: "agents", serviceAccount: "search-execution", roleArn: ROLE_ARN } }],
+    resources: [
+      {
+        type: "aws:eks/podIdentityAssociation:PodIdentityAssociation",
+        name: "pia",
+        props: { clusterName: "main", namespace: "agents", serviceAccount: "search-execution", roleArn: ROLE_ARN },
+      },
+    ],
     expect: ["kubernetes/eks-access"],
   },
   {
     name: "the aws-auth ConfigMap mapping an agent role",
-    resources: [{ type: "kubernetes:core/v1:ConfigMap", name: "aws-auth", props: { metadata: { name: "aws-auth", namespace: "kube-system" }, data: { mapRoles: `- rolearn: ${ROLE_ARN}\n  username: billing\n  groups: [system:masters]\n` } } }],
+    resources: [
+      {
+        type: "kubernetes:core/v1:ConfigMap",
+        name: "aws-auth",
+        props: {
+          metadata: { name: "aws-auth", namespace: "kube-system" },
+          data: { mapRoles: `- rolearn: ${ROLE_ARN}\n  username: billing\n  groups: [system:masters]\n` },
+        },
+      },
+    ],
     expect: ["kubernetes/eks-access"],
   },
   {
     name: "an aws-auth ConfigMapPatch with data unknown at preview",
-    resources: [{ type: "kubernetes:core/v1:ConfigMapPatch", name: "aws-auth-patch", props: { metadata: { name: "aws-auth", namespace: "kube-system" }, data: { mapRoles: UNKNOWN } } }],
+    resources: [
+      {
+        type: "kubernetes:core/v1:ConfigMapPatch",
+        name: "aws-auth-patch",
+        props: { metadata: { name: "aws-auth", namespace: "kube-system" }, data: { mapRoles: UNKNOWN } },
+      },
+    ],
     expect: ["kubernetes/eks-access"],
   },
   // ---------------------------------------------------------------- Kubernetes RBAC and ServiceAccounts
   {
     name: "a RoleBinding to the Group of every ServiceAccount in the agents' namespace",
-    resources: [secretsRole("reader", READ_SECRETS), binding("group", { kind: "Role", name: "reader" }, [{ kind: "Group", name: "system:serviceaccounts:agents", apiGroup: "rbac.authorization.k8s.io" }])],
+    resources: [
+      secretsRole("reader", READ_SECRETS),
+      binding("group", { kind: "Role", name: "reader" }, [{ kind: "Group", name: "system:serviceaccounts:agents", apiGroup: "rbac.authorization.k8s.io" }]),
+    ],
     expect: ["kubernetes/rbac-secrets"],
   },
   {
     name: "a ClusterRoleBinding to the User name of an agent ServiceAccount",
-    resources: [binding("user", { kind: "ClusterRole", name: "view" }, [{ kind: "User", name: `system:serviceaccount:${SA.namespace}:${SA.name}`, apiGroup: "rbac.authorization.k8s.io" }], "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding")],
+    resources: [
+      binding(
+        "user",
+        { kind: "ClusterRole", name: "view" },
+        [{ kind: "User", name: `system:serviceaccount:${SA.namespace}:${SA.name}`, apiGroup: "rbac.authorization.k8s.io" }],
+        "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding",
+      ),
+    ],
     expect: ["kubernetes/cluster-role-binding"],
   },
   {
     name: "a RoleBindingPatch binding an agent to a Role with pods/ephemeralcontainers",
     resources: [
       secretsRole("debugger", [{ apiGroups: [""], resources: ["pods/ephemeralcontainers"], verbs: ["patch"] }]),
-      binding("patched", { kind: "Role", name: "debugger" }, [{ kind: "ServiceAccount", name: SA.name, namespace: SA.namespace }], "kubernetes:rbac.authorization.k8s.io/v1:RoleBindingPatch"),
+      binding(
+        "patched",
+        { kind: "Role", name: "debugger" },
+        [{ kind: "ServiceAccount", name: SA.name, namespace: SA.namespace }],
+        "kubernetes:rbac.authorization.k8s.io/v1:RoleBindingPatch",
+      ),
     ],
     expect: ["kubernetes/rbac-pod-exec"],
   },
   {
     name: "an aggregated ClusterRole bound to an agent",
     resources: [
-      { type: "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole", name: "agg", props: { metadata: { name: "agg" }, aggregationRule: { clusterRoleSelectors: [{ matchLabels: { team: "x" } }] } } },
+      {
+        type: "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole",
+        name: "agg",
+        props: { metadata: { name: "agg" }, aggregationRule: { clusterRoleSelectors: [{ matchLabels: { team: "x" } }] } },
+      },
       binding("agg", { kind: "ClusterRole", name: "agg" }, [{ kind: "ServiceAccount", name: SA.name, namespace: SA.namespace }]),
     ],
-    expect: ["kubernetes/rbac-escalation", "kubernetes/rbac-pod-create", "kubernetes/rbac-pod-exec", "kubernetes/rbac-secrets", "kubernetes/rbac-token-request", "kubernetes/rbac-wildcard", "kubernetes/shared-namespace-pod-create"],
+    expect: [
+      "kubernetes/rbac-escalation",
+      "kubernetes/rbac-pod-create",
+      "kubernetes/rbac-pod-exec",
+      "kubernetes/rbac-secrets",
+      "kubernetes/rbac-token-request",
+      "kubernetes/rbac-wildcard",
+      "kubernetes/shared-namespace-pod-create",
+    ],
   },
   {
     name: "a ClusterRole aggregated into view that reads Secrets, with an agent bound to view",
     resources: [
-      { type: "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole", name: "more-view", props: { metadata: { name: "more-view", labels: { "rbac.authorization.k8s.io/aggregate-to-view": "true" } }, rules: READ_SECRETS } },
+      {
+        type: "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole",
+        name: "more-view",
+        props: { metadata: { name: "more-view", labels: { "rbac.authorization.k8s.io/aggregate-to-view": "true" } }, rules: READ_SECRETS },
+      },
       binding("view", { kind: "ClusterRole", name: "view" }, [{ kind: "ServiceAccount", name: SA.name, namespace: SA.namespace }]),
     ],
     expect: ["kubernetes/rbac-secrets"],
   },
   {
     name: "a long-lived token Secret for an agent ServiceAccount",
-    resources: [{ type: "kubernetes:core/v1:Secret", name: "token", props: { metadata: { name: "token", namespace: SA.namespace, annotations: { "kubernetes.io/service-account.name": SA.name } }, type: "kubernetes.io/service-account-token" } }],
+    resources: [
+      {
+        type: "kubernetes:core/v1:Secret",
+        name: "token",
+        props: {
+          metadata: { name: "token", namespace: SA.namespace, annotations: { "kubernetes.io/service-account.name": SA.name } },
+          type: "kubernetes.io/service-account-token",
+        },
+      },
+    ],
     expect: ["kubernetes/service-account-use"],
   },
   {
     name: "a Deployment running as an agent ServiceAccount without the agent's labels",
-    resources: [{ type: "kubernetes:apps/v1:Deployment", name: "borrow", props: { metadata: { namespace: SA.namespace }, spec: { template: { metadata: { labels: { app: "x" } }, spec: { serviceAccountName: SA.name, containers: [] } } } } }],
+    resources: [
+      {
+        type: "kubernetes:apps/v1:Deployment",
+        name: "borrow",
+        props: {
+          metadata: { namespace: SA.namespace },
+          spec: { template: { metadata: { labels: { app: "x" } }, spec: { serviceAccountName: SA.name, containers: [] } } },
+        },
+      },
+    ],
     expect: ["kubernetes/service-account-use"],
   },
   {
     name: "a DeploymentPatch setting an agent ServiceAccount on a workload outside the stack",
-    resources: [{ type: "kubernetes:apps/v1:DeploymentPatch", name: "repoint", props: { metadata: { name: "legacy", namespace: SA.namespace }, spec: { template: { spec: { serviceAccountName: SA.name } } } } }],
+    resources: [
+      {
+        type: "kubernetes:apps/v1:DeploymentPatch",
+        name: "repoint",
+        props: { metadata: { name: "legacy", namespace: SA.namespace }, spec: { template: { spec: { serviceAccountName: SA.name } } } },
+      },
+    ],
     expect: ["kubernetes/service-account-use"],
   },
   {
     name: "a ServiceAccountPatch of an agent ServiceAccount",
-    resources: [{ type: "kubernetes:core/v1:ServiceAccountPatch", name: "mount", props: { metadata: { name: SA.name, namespace: SA.namespace }, automountServiceAccountToken: true } }],
+    resources: [
+      {
+        type: "kubernetes:core/v1:ServiceAccountPatch",
+        name: "mount",
+        props: { metadata: { name: SA.name, namespace: SA.namespace }, automountServiceAccountToken: true },
+      },
+    ],
     expect: ["kubernetes/service-account-use"],
   },
   // ---------------------------------------------------------------- Vault
   {
     name: "a generic Vault endpoint writing a policy",
-    resources: [{ type: "vault:generic/endpoint:Endpoint", name: "pol", props: { path: "sys/policies/acl/billing-extra", dataJson: JSON.stringify({ policy: 'path "sys/*" { capabilities = ["sudo"] }' }) } }],
+    resources: [
+      {
+        type: "vault:generic/endpoint:Endpoint",
+        name: "pol",
+        props: { path: "sys/policies/acl/billing-extra", dataJson: JSON.stringify({ policy: 'path "sys/*" { capabilities = ["sudo"] }' }) },
+      },
+    ],
     expect: ["vault/generic-write"],
   },
   {
     name: "a generic Vault secret writing a Kubernetes auth role",
-    resources: [{ type: "vault:generic/secret:Secret", name: "role", props: { path: "auth/kubernetes/role/billing-wide", dataJson: JSON.stringify({ bound_service_account_names: "*" }) } }],
+    resources: [
+      {
+        type: "vault:generic/secret:Secret",
+        name: "role",
+        props: { path: "auth/kubernetes/role/billing-wide", dataJson: JSON.stringify({ bound_service_account_names: "*" }) },
+      },
+    ],
     expect: ["vault/generic-write"],
   },
   {
@@ -216,7 +414,13 @@ const cases: Array<{ name: string; resources: Resource[]; expect: string[] }> = 
   },
   {
     name: "an AppRole whose token policies name an agent's policy",
-    resources: [{ type: "vault:appRole/authBackendRole:AuthBackendRole", name: "ci", props: { backend: "approle", roleName: "ci", tokenPolicies: ["acme-test-billing-execution"] } }],
+    resources: [
+      {
+        type: "vault:appRole/authBackendRole:AuthBackendRole",
+        name: "ci",
+        props: { backend: "approle", roleName: "ci", tokenPolicies: ["acme-test-billing-execution"] },
+      },
+    ],
     expect: ["vault/agent-policy-use"],
   },
   {
@@ -231,22 +435,55 @@ const cases: Array<{ name: string; resources: Resource[]; expect: string[] }> = 
   },
   {
     name: "a KMS grant to an agent role",
-    resources: [{ type: "aws:kms/grant:Grant", name: "decrypt", props: { keyId: "1234abcd-12ab-34cd-56ef-1234567890ab", granteePrincipal: ROLE_ARN, operations: ["Decrypt"] } }],
+    resources: [
+      {
+        type: "aws:kms/grant:Grant",
+        name: "decrypt",
+        props: { keyId: "1234abcd-12ab-34cd-56ef-1234567890ab", granteePrincipal: ROLE_ARN, operations: ["Decrypt"] },
+      },
+    ],
     expect: ["iam/resource-policy"],
   },
   {
     name: "a Kubernetes auth role binding namespaces by selector",
-    resources: [{ type: "vault:kubernetes/authBackendRole:AuthBackendRole", name: "sel", props: { backend: "kubernetes", roleName: "sel", boundServiceAccountNames: ["x"], boundServiceAccountNamespaces: ["x"], boundServiceAccountNamespaceSelector: '{"matchLabels":{"team":"x"}}', audience: "vault", tokenNoDefaultPolicy: true, tokenPolicies: [], tokenMaxTtl: 900, tokenTtl: 600 } }],
+    resources: [
+      {
+        type: "vault:kubernetes/authBackendRole:AuthBackendRole",
+        name: "sel",
+        props: {
+          backend: "kubernetes",
+          roleName: "sel",
+          boundServiceAccountNames: ["x"],
+          boundServiceAccountNamespaces: ["x"],
+          boundServiceAccountNamespaceSelector: '{"matchLabels":{"team":"x"}}',
+          audience: "vault",
+          tokenNoDefaultPolicy: true,
+          tokenPolicies: [],
+          tokenMaxTtl: 900,
+          tokenTtl: 600,
+        },
+      },
+    ],
     expect: ["vault/bound-exact"],
   },
   {
-    name: "a Vault policy in the legacy `policy = \"sudo\"` form",
+    name: 'a Vault policy in the legacy `policy = "sudo"` form',
     resources: [{ type: "vault:index/policy:Policy", name: "legacy", props: { name: "legacy", policy: 'path "secret/*" {\n  policy = "sudo"\n}\n' } }],
     expect: ["vault/policy-unreadable"],
   },
   {
     name: "a Vault policy whose `/*` in a path would hide the next block from a regex",
-    resources: [{ type: "vault:index/policy:Policy", name: "hidden", props: { name: "hidden", policy: 'path "kv/data/a/*" {\n  capabilities = ["read"]\n}\npath "sys/*" {\n  capabilities = ["sudo"]\n}\npath "kv/*/b" {\n  capabilities = ["read"]\n}\n' } }],
+    resources: [
+      {
+        type: "vault:index/policy:Policy",
+        name: "hidden",
+        props: {
+          name: "hidden",
+          policy:
+            'path "kv/data/a/*" {\n  capabilities = ["read"]\n}\npath "sys/*" {\n  capabilities = ["sudo"]\n}\npath "kv/*/b" {\n  capabilities = ["read"]\n}\n',
+        },
+      },
+    ],
     expect: ["vault/policy-glob", "vault/policy-sudo", "vault/policy-system-path"],
   },
 ];
@@ -265,7 +502,9 @@ describe("pack: every route to an agent identity", () => {
   it("reads managedPolicyArns and inlinePolicies on an agent role, failing closed when unknown at preview", async () => {
     const withRole = (edit: (props: Record<string, unknown>) => Record<string, unknown>) =>
       base.map((r) => (r.type === "aws:iam/role:Role" && r.props.name === ROLE ? { ...r, props: edit(r.props) } : r));
-    expect(ruleIds(await runPack(withRole((p) => ({ ...p, managedPolicyArns: ["arn:aws:iam::aws:policy/AmazonS3FullAccess"] }))))).toEqual(["iam/attached-policy"]);
+    expect(ruleIds(await runPack(withRole((p) => ({ ...p, managedPolicyArns: ["arn:aws:iam::aws:policy/AmazonS3FullAccess"] }))))).toEqual([
+      "iam/attached-policy",
+    ]);
     expect(ruleIds(await runPack(withRole((p) => ({ ...p, managedPolicyArns: UNKNOWN }))))).toEqual(["iam/attached-policy"]);
     expect(ruleIds(await runPack(withRole((p) => ({ ...p, inlinePolicies: UNKNOWN }))))).toEqual(["stack/unknown-input"]);
   });
@@ -273,7 +512,13 @@ describe("pack: every route to an agent identity", () => {
   it("judges a Vault grant on another agent's KV subtree as cross-agent, though that agent reads no KV", async () => {
     const edited = base.map((r) => {
       if (r.type !== "vault:index/policy:Policy" || r.props.name !== ROLE) return r;
-      return { ...r, props: { ...r.props, policy: `${String(r.props.policy)}\npath "kv/data/agents/test/billing/notes" {\n  capabilities = ["read"]\n}\n\npath "kv/data/agents/test/search/keys" {\n  capabilities = ["read"]\n}\n` } };
+      return {
+        ...r,
+        props: {
+          ...r.props,
+          policy: `${String(r.props.policy)}\npath "kv/data/agents/test/billing/notes" {\n  capabilities = ["read"]\n}\n\npath "kv/data/agents/test/search/keys" {\n  capabilities = ["read"]\n}\n`,
+        },
+      };
     });
     const reported = await runPack(edited);
     expect(ruleIds(reported)).toEqual(["separation/cross-agent-grant"]);
@@ -283,11 +528,36 @@ describe("pack: every route to an agent identity", () => {
   it("passes a workload the workload helper labelled, and a Pod Identity association to the role's own ServiceAccount", async () => {
     const labels = { "agent-identity.io/agent": "billing", "agent-identity.io/identity": "execution" };
     const ok: Resource[] = [
-      { type: "kubernetes:apps/v1:Deployment", name: "own", props: { metadata: { namespace: SA.namespace }, spec: { template: { metadata: { labels }, spec: { serviceAccountName: SA.name, containers: [] } } } } },
-      { type: "aws:eks/podIdentityAssociation:PodIdentityAssociation", name: "own", props: { clusterName: "main", namespace: SA.namespace, serviceAccount: SA.name, roleArn: ROLE_ARN } },
-      { type: "aws:s3/bucketPolicy:BucketPolicy", name: "tls", props: { bucket: "acme-data", policy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Deny", Principal: "*", Action: "s3:*", Resource: "arn:aws:s3:::acme-data/*", Condition: { Bool: { "aws:SecureTransport": "false" } } }] }) } },
+      {
+        type: "kubernetes:apps/v1:Deployment",
+        name: "own",
+        props: { metadata: { namespace: SA.namespace }, spec: { template: { metadata: { labels }, spec: { serviceAccountName: SA.name, containers: [] } } } },
+      },
+      {
+        type: "aws:eks/podIdentityAssociation:PodIdentityAssociation",
+        name: "own",
+        props: { clusterName: "main", namespace: SA.namespace, serviceAccount: SA.name, roleArn: ROLE_ARN },
+      },
+      {
+        type: "aws:s3/bucketPolicy:BucketPolicy",
+        name: "tls",
+        props: {
+          bucket: "acme-data",
+          policy: JSON.stringify({
+            Version: "2012-10-17",
+            Statement: [
+              { Effect: "Deny", Principal: "*", Action: "s3:*", Resource: "arn:aws:s3:::acme-data/*", Condition: { Bool: { "aws:SecureTransport": "false" } } },
+            ],
+          }),
+        },
+      },
       { type: "aws:iam/policy:Policy", name: "extra", props: { name: "extra", policy: readOwn } },
-      { type: "aws:iam/rolePolicyAttachment:RolePolicyAttachment", name: "attach", props: { role: ROLE, policyArn: UNKNOWN }, dependsOn: { policyArn: ["extra"] } },
+      {
+        type: "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+        name: "attach",
+        props: { role: ROLE, policyArn: UNKNOWN },
+        dependsOn: { policyArn: ["extra"] },
+      },
     ];
     expect(await runPack([...base, ...ok])).toEqual([]);
   });

@@ -21,7 +21,9 @@ beforeAll(async () => {
   base = await componentResources({
     platform: TAGGED,
     agents: [
-      agent("billing", { tools: [{ name: "read-data", dataClass: "internal", aws: [{ actions: ["s3:GetObject"], resources: ["arn:aws:s3:::acme-data/billing/*"] }] }] }),
+      agent("billing", {
+        tools: [{ name: "read-data", dataClass: "internal", aws: [{ actions: ["s3:GetObject"], resources: ["arn:aws:s3:::acme-data/billing/*"] }] }],
+      }),
       agent("search"),
     ],
   });
@@ -46,7 +48,13 @@ describe("the components' tool roles", () => {
   it("register a tool role, its bound policy and a tagged secret role per tool, and the pack reports nothing", async () => {
     expect(base.filter((r) => r.type === ROLE).map((r) => r.props.name)).toContain("acme-test-billing-tools");
     const secret = base.find((r) => r.type === SECRET_ROLE && JSON.stringify(r.props.roleArns).includes("-billing-tools"))!;
-    expect(Object.keys(secret.props.sessionTags as object).sort()).toEqual(["agent-identity:agent", "agent-identity:data-class", "agent-identity:environment", "agent-identity:identity", "agent-identity:tool"]);
+    expect(Object.keys(secret.props.sessionTags as object).sort()).toEqual([
+      "agent-identity:agent",
+      "agent-identity:data-class",
+      "agent-identity:environment",
+      "agent-identity:identity",
+      "agent-identity:tool",
+    ]);
     expect(await runPack(base)).toEqual([]);
   });
 
@@ -55,7 +63,10 @@ describe("the components' tool roles", () => {
   });
 
   it("pass for a revoked agent (trust all Deny, revocation policy on the tool role)", async () => {
-    const resources = await componentResources({ platform: TAGGED, agents: [agent("gone", { revoked: { at: "2026-11-01T00:00:00Z", reason: "leaked prompt" } })] });
+    const resources = await componentResources({
+      platform: TAGGED,
+      agents: [agent("gone", { revoked: { at: "2026-11-01T00:00:00Z", reason: "leaked prompt" } })],
+    });
     expect(resources.some((r) => r.type === ROLE && r.props.name === "acme-test-gone-tools")).toBe(true);
     expect(await runPack(resources)).toEqual([]);
   });
@@ -65,8 +76,18 @@ describe("trust/tool-role-vault-only", () => {
   const cases: Array<[string, (s: Array<Record<string, unknown>>) => void]> = [
     ["a tool role trusting *", (s) => void (s[0].Principal = "*")],
     ["a tool role trusting the account root", (s) => void (s[0].Principal = { AWS: "arn:aws:iam::111122223333:root" })],
-    ["a tool role trusting another role with no tag conditions", (s) => s.splice(0, s.length, { Effect: "Allow", Principal: { AWS: "arn:aws:iam::111122223333:role/ops" }, Action: ["sts:AssumeRole", "sts:TagSession"] })],
-    ["StringLike on the tool tag", (s) => void (s[0].Condition = { StringLike: { "aws:RequestTag/agent-identity:tool": "*" }, StringEquals: { "aws:RequestTag/agent-identity:data-class": "internal" } })],
+    [
+      "a tool role trusting another role with no tag conditions",
+      (s) => s.splice(0, s.length, { Effect: "Allow", Principal: { AWS: "arn:aws:iam::111122223333:role/ops" }, Action: ["sts:AssumeRole", "sts:TagSession"] }),
+    ],
+    [
+      "StringLike on the tool tag",
+      (s) =>
+        void (s[0].Condition = {
+          StringLike: { "aws:RequestTag/agent-identity:tool": "*" },
+          StringEquals: { "aws:RequestTag/agent-identity:data-class": "internal" },
+        }),
+    ],
     ["a service principal", (s) => void (s[0].Principal = { Service: "ec2.amazonaws.com" })],
     ["a federated principal (a pod's web identity)", (s) => void (s[0].Principal = { Federated: PLATFORM.aws.oidcProviderArn })],
     ["TagSession admitting any tag key", (s) => void delete (s.at(-1)!.Condition as Record<string, unknown>)["ForAllValues:StringEquals"]],
@@ -83,7 +104,9 @@ describe("trust/tool-role-vault-only", () => {
   });
 
   it("refuses a tool role trusting a role of another account than its agent's", async () => {
-    const rules = await rulesFor(withTrust((s) => s.forEach((statement) => (statement.Principal = { AWS: "arn:aws:iam::444455556666:role/vault-aws-engine" }))));
+    const rules = await rulesFor(
+      withTrust((s) => s.forEach((statement) => (statement.Principal = { AWS: "arn:aws:iam::444455556666:role/vault-aws-engine" }))),
+    );
     // Its Vault roles then mint sessions on a role the pack no longer takes for this stack's tool role: refused too.
     expect(rules).toContain("trust/tool-role-vault-only");
   });
@@ -94,7 +117,11 @@ describe("trust/tool-role-vault-only", () => {
   });
 
   it("still judges an untagged copy of the trust as an agent role's (an AWS principal is refused)", async () => {
-    const copy: Resource = { type: ROLE, name: "copy", props: { name: "copy", assumeRolePolicy: toolRole().props.assumeRolePolicy, tags: { agent: "billing", identity: "execution" } } };
+    const copy: Resource = {
+      type: ROLE,
+      name: "copy",
+      props: { name: "copy", assumeRolePolicy: toolRole().props.assumeRolePolicy, tags: { agent: "billing", identity: "execution" } },
+    };
     expect(await rulesFor([...base, copy])).toContain("trust/account-principal");
   });
 });
@@ -102,7 +129,20 @@ describe("trust/tool-role-vault-only", () => {
 describe("iam/tool-session-bound", () => {
   const unbound = {
     Version: "2012-10-17",
-    Statement: [{ Effect: "Allow", Action: ["s3:GetObject"], Resource: ["arn:aws:s3:::acme-data/billing/*"], Condition: { StringEquals: { "aws:RequestedRegion": "us-east-1", "aws:PrincipalTag/agent-identity:data-class": "internal", "aws:PrincipalTag/agent-identity:environment": "test" } } }],
+    Statement: [
+      {
+        Effect: "Allow",
+        Action: ["s3:GetObject"],
+        Resource: ["arn:aws:s3:::acme-data/billing/*"],
+        Condition: {
+          StringEquals: {
+            "aws:RequestedRegion": "us-east-1",
+            "aws:PrincipalTag/agent-identity:data-class": "internal",
+            "aws:PrincipalTag/agent-identity:environment": "test",
+          },
+        },
+      },
+    ],
   };
 
   it("refuses a RolePolicy on the tool role without the PrincipalTag tool condition", async () => {
@@ -122,7 +162,15 @@ describe("iam/tool-session-bound", () => {
   });
 
   it("refuses an inline policy of a hand-written tool role bound to two tools", async () => {
-    const two = { ...unbound, Statement: [{ ...unbound.Statement[0], Condition: { StringEquals: { ...unbound.Statement[0].Condition.StringEquals, "aws:PrincipalTag/agent-identity:tool": ["read-data", "write-data"] } } }] };
+    const two = {
+      ...unbound,
+      Statement: [
+        {
+          ...unbound.Statement[0],
+          Condition: { StringEquals: { ...unbound.Statement[0].Condition.StringEquals, "aws:PrincipalTag/agent-identity:tool": ["read-data", "write-data"] } },
+        },
+      ],
+    };
     const role = toolRole();
     const resources = base.map((r) => (r === role ? { ...r, props: { ...r.props, inlinePolicies: [{ name: "inline", policy: JSON.stringify(two) }] } } : r));
     expect(await rulesFor(resources)).toContain("iam/tool-session-bound");
@@ -130,8 +178,18 @@ describe("iam/tool-session-bound", () => {
 });
 
 describe("vault/tool-session-tags", () => {
-  const secret = (props: Record<string, unknown>): Resource => ({ type: SECRET_ROLE, name: "hand-written", props: { backend: "aws", name: "hand-written", credentialType: "assumed_role", maxStsTtl: 900, defaultStsTtl: 900, ...props } });
-  const tags = { "agent-identity:agent": "billing", "agent-identity:identity": "execution", "agent-identity:tool": "read-data", "agent-identity:data-class": "internal", "agent-identity:environment": "test" };
+  const secret = (props: Record<string, unknown>): Resource => ({
+    type: SECRET_ROLE,
+    name: "hand-written",
+    props: { backend: "aws", name: "hand-written", credentialType: "assumed_role", maxStsTtl: 900, defaultStsTtl: 900, ...props },
+  });
+  const tags = {
+    "agent-identity:agent": "billing",
+    "agent-identity:identity": "execution",
+    "agent-identity:tool": "read-data",
+    "agent-identity:data-class": "internal",
+    "agent-identity:environment": "test",
+  };
 
   it("refuses a Vault AWS secret role assuming a …-tools role without session tags", async () => {
     const rules = await rulesFor([...base, secret({ roleArns: ["arn:aws:iam::111122223333:role/acme-test-billing-tools"] })]);
@@ -140,22 +198,36 @@ describe("vault/tool-session-tags", () => {
 
   it("refuses session tags missing the tool, or with an extra key", async () => {
     const noTool = Object.fromEntries(Object.entries(tags).filter(([key]) => key !== "agent-identity:tool"));
-    expect(await rulesFor([...base, secret({ roleArns: ["arn:aws:iam::111122223333:role/acme-test-billing-tools"], sessionTags: noTool })])).toContain("vault/tool-session-tags");
-    expect(await rulesFor([...base, secret({ roleArns: ["arn:aws:iam::111122223333:role/acme-test-billing-tools"], sessionTags: { ...tags, team: "x" } })])).toContain("vault/tool-session-tags");
+    expect(await rulesFor([...base, secret({ roleArns: ["arn:aws:iam::111122223333:role/acme-test-billing-tools"], sessionTags: noTool })])).toContain(
+      "vault/tool-session-tags",
+    );
+    expect(
+      await rulesFor([...base, secret({ roleArns: ["arn:aws:iam::111122223333:role/acme-test-billing-tools"], sessionTags: { ...tags, team: "x" } })]),
+    ).toContain("vault/tool-session-tags");
   });
 
   it("refuses a session tagged for another agent than the tool role's", async () => {
-    const rules = await rulesFor([...base, secret({ roleArns: ["arn:aws:iam::111122223333:role/acme-test-billing-tools"], sessionTags: { ...tags, "agent-identity:agent": "search" } })]);
+    const rules = await rulesFor([
+      ...base,
+      secret({ roleArns: ["arn:aws:iam::111122223333:role/acme-test-billing-tools"], sessionTags: { ...tags, "agent-identity:agent": "search" } }),
+    ]);
     expect(rules).toContain("vault/tool-session-tags");
     expect(rules).toContain("vault/secret-role-arns");
   });
 
   it("refuses a session of a tool the tool role's trust does not admit", async () => {
-    expect(await rulesFor([...base, secret({ roleArns: ["arn:aws:iam::111122223333:role/acme-test-billing-tools"], sessionTags: { ...tags, "agent-identity:tool": "write-data" } })])).toEqual(["vault/tool-session-tags"]);
+    expect(
+      await rulesFor([
+        ...base,
+        secret({ roleArns: ["arn:aws:iam::111122223333:role/acme-test-billing-tools"], sessionTags: { ...tags, "agent-identity:tool": "write-data" } }),
+      ]),
+    ).toEqual(["vault/tool-session-tags"]);
   });
 
   it("refuses session tags on a role that is not a tool role of the stack", async () => {
-    expect(await rulesFor([...base, secret({ roleArns: ["arn:aws:iam::444455556666:role/warehouse"], sessionTags: tags })])).toEqual(["vault/tool-session-tags"]);
+    expect(await rulesFor([...base, secret({ roleArns: ["arn:aws:iam::444455556666:role/warehouse"], sessionTags: tags })])).toEqual([
+      "vault/tool-session-tags",
+    ]);
   });
 });
 
@@ -165,7 +237,12 @@ describe("attack round (issue #14): the engine principal and what mints tool ses
   };
 
   it("refuses a tool role trusting an agent's identity role or a tool role (its own or another's) as the engine", async () => {
-    for (const arn of ["arn:aws:iam::111122223333:role/acme-test-billing-execution", "arn:aws:iam::111122223333:role/acme-test-search-orchestration", "arn:aws:iam::111122223333:role/acme-test-billing-tools", "arn:aws:iam::111122223333:role/x/ACME-TEST-SEARCH-EXECUTION"]) {
+    for (const arn of [
+      "arn:aws:iam::111122223333:role/acme-test-billing-execution",
+      "arn:aws:iam::111122223333:role/acme-test-search-orchestration",
+      "arn:aws:iam::111122223333:role/acme-test-billing-tools",
+      "arn:aws:iam::111122223333:role/x/ACME-TEST-SEARCH-EXECUTION",
+    ]) {
       expect(await rulesFor(withTrust(principal(arn))), arn).toContain("trust/tool-role-vault-only");
     }
   });
@@ -184,20 +261,32 @@ describe("attack round (issue #14): the engine principal and what mints tool ses
   });
 
   it("refuses a Vault AWS secret role assuming the engine role", async () => {
-    const resources = [...base, { type: SECRET_ROLE, name: "eng", props: { backend: "aws", name: "test.billing.eng", credentialType: "assumed_role", roleArns: [ENGINE], defaultStsTtl: 900, maxStsTtl: 900 } }];
+    const resources = [
+      ...base,
+      {
+        type: SECRET_ROLE,
+        name: "eng",
+        props: { backend: "aws", name: "test.billing.eng", credentialType: "assumed_role", roleArns: [ENGINE], defaultStsTtl: 900, maxStsTtl: 900 },
+      },
+    ];
     expect(await rulesFor(resources)).toContain("vault/secret-role-arns");
   });
 
   it("refuses session tags on a same-named role in another account (not this stack's tool role)", async () => {
     const resources = base.map((r) =>
-      r.type === SECRET_ROLE && JSON.stringify(r.props.roleArns).includes("-billing-tools") ? { ...r, props: { ...r.props, roleArns: ["arn:aws:iam::444455556666:role/acme-test-billing-tools"] } } : r,
+      r.type === SECRET_ROLE && JSON.stringify(r.props.roleArns).includes("-billing-tools")
+        ? { ...r, props: { ...r.props, roleArns: ["arn:aws:iam::444455556666:role/acme-test-billing-tools"] } }
+        : r,
     );
     expect(await rulesFor(resources)).toContain("vault/tool-session-tags");
   });
 
   it("refuses a generic Vault write that mints credentials (aws/sts, aws/creds, database/creds)", async () => {
     for (const path of ["aws/sts/test.billing.read-data", "aws/creds/test.billing.read-data", "database/creds/test.billing.ledger"]) {
-      const resources = [...base, { type: "vault:generic/endpoint:Endpoint", name: "mint", props: { path, dataJson: "{}", writeFields: ["access_key", "secret_key"] } }];
+      const resources = [
+        ...base,
+        { type: "vault:generic/endpoint:Endpoint", name: "mint", props: { path, dataJson: "{}", writeFields: ["access_key", "secret_key"] } },
+      ];
       expect(await rulesFor(resources), path).toContain("vault/generic-write");
     }
   });

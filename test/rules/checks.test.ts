@@ -37,7 +37,10 @@ describe("IAM permission checks", () => {
 
   it("accept Resource * for actions that cannot be scoped, reject it when they can", () => {
     expect(checkPermissionPolicy(doc({ Effect: "Allow", Action: "s3:ListAllMyBuckets", Resource: "*" }))).toEqual([]);
-    expect(rules(checkPermissionPolicy(doc({ Effect: "Allow", Action: "s3:GetObject", Resource: "*" })))).toEqual(["iam/data-exfiltration", "iam/resource-wildcard"]);
+    expect(rules(checkPermissionPolicy(doc({ Effect: "Allow", Action: "s3:GetObject", Resource: "*" })))).toEqual([
+      "iam/data-exfiltration",
+      "iam/resource-wildcard",
+    ]);
     expect(rules(checkPermissionPolicy(doc({ Effect: "Allow", Action: "sqs:SendMessage", Resource: "*" })))).toEqual(["iam/resource-wildcard"]);
   });
 
@@ -49,13 +52,33 @@ describe("IAM permission checks", () => {
   });
 
   it("catch escalation hidden in a wildcard and PassRole on a named role only with compute", () => {
-    expect(rules(checkPermissionPolicy(doc({ Effect: "Allow", Action: "iam:Put*Policy", Resource: "arn:aws:iam::111122223333:role/x" })))).toEqual(["iam/action-pattern", "iam/permissions-management", "iam/privilege-escalation"]);
+    expect(rules(checkPermissionPolicy(doc({ Effect: "Allow", Action: "iam:Put*Policy", Resource: "arn:aws:iam::111122223333:role/x" })))).toEqual([
+      "iam/action-pattern",
+      "iam/permissions-management",
+      "iam/privilege-escalation",
+    ]);
     expect(checkPermissionPolicy(doc({ Effect: "Allow", Action: "iam:PassRole", Resource: "arn:aws:iam::111122223333:role/x" }))).toEqual([]);
     // Judged per identity: PassRole in one tool and compute in another.
     const split = checkIdentityCombinations({
       aws: [
-        { tool: "a", statement: "A", effect: "Allow", actions: ["iam:PassRole"], notActions: [], resources: ["arn:aws:iam::111122223333:role/x"], notResources: [] },
-        { tool: "b", statement: "B", effect: "Allow", actions: ["lambda:Create*"], notActions: [], resources: ["arn:aws:lambda:us-east-1:111122223333:function:f"], notResources: [] },
+        {
+          tool: "a",
+          statement: "A",
+          effect: "Allow",
+          actions: ["iam:PassRole"],
+          notActions: [],
+          resources: ["arn:aws:iam::111122223333:role/x"],
+          notResources: [],
+        },
+        {
+          tool: "b",
+          statement: "B",
+          effect: "Allow",
+          actions: ["lambda:Create*"],
+          notActions: [],
+          resources: ["arn:aws:lambda:us-east-1:111122223333:function:f"],
+          notResources: [],
+        },
       ],
     });
     expect(rules(split)).toEqual(["iam/passrole-compute"]);
@@ -66,7 +89,9 @@ describe("IAM permission checks", () => {
   it("know which ARNs an action takes", () => {
     expect(checkPermissionPolicy(doc({ Effect: "Allow", Action: "s3:ListBucket", Resource: "arn:aws:s3:::b" }))).toEqual([]);
     expect(rules(checkPermissionPolicy(doc({ Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::b" })))).toEqual(["iam/resource-type"]);
-    expect(rules(checkPermissionPolicy(doc({ Effect: "Allow", Action: "dynamodb:GetItem", Resource: "arn:aws:dynamodb:us-east-1:111122223333:table/t/index/i" })))).toEqual(["iam/resource-type"]);
+    expect(
+      rules(checkPermissionPolicy(doc({ Effect: "Allow", Action: "dynamodb:GetItem", Resource: "arn:aws:dynamodb:us-east-1:111122223333:table/t/index/i" }))),
+    ).toEqual(["iam/resource-type"]);
   });
 
   it("flag only AWS-managed admin policies", () => {
@@ -77,9 +102,19 @@ describe("IAM permission checks", () => {
 
 describe("trust checks", () => {
   it("accept the compiler's trust policies: normal, high-risk (session-name StringLike) and revoked (Deny)", () => {
-    for (const overrides of [{}, { tier: "high-risk" as const, approval: { ticket: "SEC-1", approvedBy: "sec@example.com" } }, { revoked: { at: "2026-11-01T00:00:00Z", reason: "x" } }]) {
+    for (const overrides of [
+      {},
+      { tier: "high-risk" as const, approval: { ticket: "SEC-1", approvedBy: "sec@example.com" } },
+      { revoked: { at: "2026-11-01T00:00:00Z", reason: "x" } },
+    ]) {
       for (const identity of compiled(overrides).identities) {
-        expect(checkTrustPolicy(identity.iamRole.trustPolicy, { oidcProviderArn: PLATFORM.aws.oidcProviderArn, namespace: identity.serviceAccount.namespace, serviceAccount: identity.serviceAccount.name })).toEqual([]);
+        expect(
+          checkTrustPolicy(identity.iamRole.trustPolicy, {
+            oidcProviderArn: PLATFORM.aws.oidcProviderArn,
+            namespace: identity.serviceAccount.namespace,
+            serviceAccount: identity.serviceAccount.name,
+          }),
+        ).toEqual([]);
       }
     }
     expect(compiled({ revoked: { at: "2026-11-01T00:00:00Z", reason: "x" } }).identities[0].iamRole.trustPolicy.Statement[0].Effect).toBe("Deny");
@@ -88,7 +123,9 @@ describe("trust checks", () => {
   it("reject a sibling's ServiceAccount, a second statement and an extra service principal", () => {
     const identity = compiled().identities[1];
     const trust = identity.iamRole.trustPolicy;
-    expect(rules(checkTrustPolicy(trust, { namespace: identity.serviceAccount.namespace, serviceAccount: "b-execution" }))).toEqual(["trust/own-service-account"]);
+    expect(rules(checkTrustPolicy(trust, { namespace: identity.serviceAccount.namespace, serviceAccount: "b-execution" }))).toEqual([
+      "trust/own-service-account",
+    ]);
     expect(rules(checkTrustPolicy(doc(trust.Statement[0], trust.Statement[0])))).toEqual(["trust/single-statement"]);
     const withService = { ...trust.Statement[0], Principal: { Federated: PLATFORM.aws.oidcProviderArn, Service: "ec2.amazonaws.com" } };
     expect(rules(checkTrustPolicy(doc(withService)))).toEqual(["trust/service-principal"]);
@@ -99,7 +136,12 @@ describe("Kubernetes RBAC checks", () => {
   it("accept read-only access to configmaps and reject each dangerous grant", () => {
     expect(checkRbacRules([{ apiGroups: [""], resources: ["configmaps"], verbs: ["get"] }])).toEqual([]);
     expect(rules(checkRbacRules([{ apiGroups: ["*"], resources: ["*"], verbs: ["*"] }]))).toEqual([
-      "kubernetes/rbac-escalation", "kubernetes/rbac-pod-create", "kubernetes/rbac-pod-exec", "kubernetes/rbac-secrets", "kubernetes/rbac-token-request", "kubernetes/rbac-wildcard",
+      "kubernetes/rbac-escalation",
+      "kubernetes/rbac-pod-create",
+      "kubernetes/rbac-pod-exec",
+      "kubernetes/rbac-secrets",
+      "kubernetes/rbac-token-request",
+      "kubernetes/rbac-wildcard",
     ]);
     expect(rules(checkRbacRules([{ apiGroups: ["batch"], resources: ["jobs"], verbs: ["create"] }]))).toEqual(["kubernetes/rbac-pod-create"]);
   });
@@ -121,14 +163,21 @@ describe("Vault checks", () => {
 
   it("hold AWS secret roles to assumed_role, 1h and no agent role", () => {
     const own = "arn:aws:iam::111122223333:role/acme-test-a-execution";
-    expect(rules(checkSecretRole({ type: "aws", credentialType: "assumed_role", roleArns: [own], maxStsTtl: 3600 }, { agentRoleArns: [own] }))).toEqual(["vault/secret-role-arns"]);
-    expect(rules(checkSecretRole({ type: "aws", credentialType: "federation_token", roleArns: ["arn:aws:iam::444455556666:role/r"], maxStsTtl: 7200 }))).toEqual(["vault/secret-credential-type", "vault/sts-ttl"]);
+    expect(rules(checkSecretRole({ type: "aws", credentialType: "assumed_role", roleArns: [own], maxStsTtl: 3600 }, { agentRoleArns: [own] }))).toEqual([
+      "vault/secret-role-arns",
+    ]);
+    expect(
+      rules(checkSecretRole({ type: "aws", credentialType: "federation_token", roleArns: ["arn:aws:iam::444455556666:role/r"], maxStsTtl: 7200 })),
+    ).toEqual(["vault/secret-credential-type", "vault/sts-ttl"]);
   });
 });
 
 describe("limits and separation checks", () => {
   it("enforce the AWS role name and session bounds", () => {
-    expect(rules(checkRoleLimits({ name: "x".repeat(65), inlinePolicies: [], maxSessionDuration: 50_000 }))).toEqual(["limits/role-name-length", "limits/session-duration"]);
+    expect(rules(checkRoleLimits({ name: "x".repeat(65), inlinePolicies: [], maxSessionDuration: 50_000 }))).toEqual([
+      "limits/role-name-length",
+      "limits/session-duration",
+    ]);
     expect(checkRoleLimits({ name: "x".repeat(64), inlinePolicies: [], maxSessionDuration: 43_200 })).toEqual([]);
   });
 
@@ -142,7 +191,9 @@ describe("limits and separation checks", () => {
   it("every rule family runs on a plan and the dev-like fleet is clean", () => {
     const plan = compileFleet(parseDeclaration({ platform: PLATFORM, agents: [agent("a"), agent("ab")] }), "test");
     expect(evaluatePlan(plan, ALL_RULES, TODAY).violations).toEqual([]);
-    expect([...new Set(ALL_RULES.map((r) => r.family))]).toEqual(expect.arrayContaining(["iam", "separation", "trust", "kubernetes", "vault", "limits", "stack"]));
+    expect([...new Set(ALL_RULES.map((r) => r.family))]).toEqual(
+      expect.arrayContaining(["iam", "separation", "trust", "kubernetes", "vault", "limits", "stack"]),
+    );
   });
 });
 
@@ -162,19 +213,35 @@ describe("lifecycle and context checks", () => {
   });
 
   it("ignore Deny statements for region, account and session-name binding (the revocation policy passes)", () => {
-    const revoked = compiled({ tier: "high-risk", approval: { ticket: "T", approvedBy: "security-review@example.com" }, revoked: { at: "2026-11-01T00:00:00Z", reason: "incident" } });
+    const revoked = compiled({
+      tier: "high-risk",
+      approval: { ticket: "T", approvedBy: "security-review@example.com" },
+      revoked: { at: "2026-11-01T00:00:00Z", reason: "incident" },
+    });
     for (const identity of revoked.identities) {
       const role = { name: identity.iamRole.name, agent: "a", kind: identity.kind, tier: "high-risk", permissionsBoundary: null };
       expect(checkTraceableSessions(role, identity.iamRole.trustPolicy, effectiveTierPolicy("high-risk"))).toEqual([]);
       expect(sessionNamePrefixes(identity.iamRole.trustPolicy)).toEqual([sessionNamePrefix("a", identity.kind)]);
-      for (const policy of identity.iamRole.policies) expect([...checkRegionBinding(policy.document, policy.name), ...checkAccountBinding(policy.document, "111122223333")]).toEqual([]);
+      for (const policy of identity.iamRole.policies)
+        expect([...checkRegionBinding(policy.document, policy.name), ...checkAccountBinding(policy.document, "111122223333")]).toEqual([]);
     }
-    const trust = doc({ Effect: "Allow", Principal: { Federated: "arn:aws:iam::111122223333:oidc-provider/x" }, Action: "sts:AssumeRoleWithWebIdentity", Condition: { StringLike: { "sts:RoleSessionName": ["a-audit-*", "*"] } } });
-    expect(rules(checkTraceableSessions({ name: "r", agent: "a", kind: "audit", tier: "high-risk", permissionsBoundary: "b" }, trust, effectiveTierPolicy("high-risk")))).toEqual(["context/traceable-sessions"]);
+    const trust = doc({
+      Effect: "Allow",
+      Principal: { Federated: "arn:aws:iam::111122223333:oidc-provider/x" },
+      Action: "sts:AssumeRoleWithWebIdentity",
+      Condition: { StringLike: { "sts:RoleSessionName": ["a-audit-*", "*"] } },
+    });
+    expect(
+      rules(
+        checkTraceableSessions({ name: "r", agent: "a", kind: "audit", tier: "high-risk", permissionsBoundary: "b" }, trust, effectiveTierPolicy("high-risk")),
+      ),
+    ).toEqual(["context/traceable-sessions"]);
   });
 
   it("treat ARNs without an account (S3) as the platform's own", () => {
     const grants = doc({ Effect: "Allow", Action: "s3:GetObject", Resource: ["arn:aws:s3:::b/*", "arn:aws:sqs:us-east-1:444455556666:q"] });
-    expect(checkAccountBinding(grants, "111122223333").map((p) => p.message)).toEqual([expect.stringContaining("arn:aws:sqs:us-east-1:444455556666:q in account 444455556666")]);
+    expect(checkAccountBinding(grants, "111122223333").map((p) => p.message)).toEqual([
+      expect.stringContaining("arn:aws:sqs:us-east-1:444455556666:q in account 444455556666"),
+    ]);
   });
 });

@@ -32,7 +32,9 @@ describe("component validation", () => {
   it("Agent validates on its own too", async () => {
     installMocks();
     // The component's name is the agent's name when the args do not repeat it.
-    expect(() => new Agent("greedy", { ...bad, name: undefined, platform: PLATFORM, validationDate: TODAY_DATE })).toThrow(/greedy\/execution: iam\/service-wildcard/);
+    expect(() => new Agent("greedy", { ...bad, name: undefined, platform: PLATFORM, validationDate: TODAY_DATE })).toThrow(
+      /greedy\/execution: iam\/service-wildcard/,
+    );
     await settle();
     expect(resources().filter((r) => r.custom)).toEqual([]);
   });

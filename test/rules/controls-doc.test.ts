@@ -33,7 +33,10 @@ describe("docs/controls.md", () => {
   });
 
   it("generates one policy per rule object and place, named after the rule id", () => {
-    const expected = PACK_RULES.flatMap((rule) => [...(rule.pack.resource ? [policyName(rule.id, "resource")] : []), ...(rule.pack.stack ? [policyName(rule.id, "stack")] : [])]);
+    const expected = PACK_RULES.flatMap((rule) => [
+      ...(rule.pack.resource ? [policyName(rule.id, "resource")] : []),
+      ...(rule.pack.stack ? [policyName(rule.id, "stack")] : []),
+    ]);
     const names = createPolicies().map((policy) => policy.name);
     expect(names).toEqual(expected);
     expect(new Set(names).size).toBe(names.length);
@@ -46,7 +49,9 @@ describe("routes to an agent identity (docs/controls.md)", () => {
   it("lists every type the pack reads as checked, by rules the pack runs, and gives every other route a reason", () => {
     const byId = new Map(RULES.map((rule) => [rule.id, rule]));
     const listed = new Set(ROUTES.flatMap((route) => route.type.split(/,\s*/).map((type) => type.replace(/ \(.*$/, ""))));
-    const read = [...Object.values(TYPES), ...Object.values(ROUTE_TYPES), ...Object.keys(RESOURCE_POLICY_TYPES), ...Object.keys(WORKLOAD_TYPES)].filter((type) => type !== TYPES.logGroup && type !== TYPES.namespace);
+    const read = [...Object.values(TYPES), ...Object.values(ROUTE_TYPES), ...Object.keys(RESOURCE_POLICY_TYPES), ...Object.keys(WORKLOAD_TYPES)].filter(
+      (type) => type !== TYPES.logGroup && type !== TYPES.namespace,
+    );
     for (const type of read) expect(listed.has(type), type).toBe(true);
     for (const route of ROUTES) {
       expect(Boolean(route.checkedBy) !== Boolean(route.outOfScope), route.type).toBe(true);

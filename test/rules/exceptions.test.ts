@@ -17,7 +17,13 @@ function withExceptions(exceptions: object[]): string {
   return file;
 }
 
-const waiver = { rule: "iam/service-wildcard", agent: "report-bot", reason: "vendor SDK needs s3:* until v2 ships", approvedBy: "security@example.com", expires: "2027-01-31" };
+const waiver = {
+  rule: "iam/service-wildcard",
+  agent: "report-bot",
+  reason: "vendor SDK needs s3:* until v2 ships",
+  approvedBy: "security@example.com",
+  expires: "2027-01-31",
+};
 
 describe("exceptions", () => {
   it("waive the named rule for the named agent, and the plan shows them", () => {
@@ -28,7 +34,14 @@ describe("exceptions", () => {
     expect(text.stdout).toContain("report-bot/execution: iam/service-wildcard:");
     expect(text.stdout).toContain("[waived until 2027-01-31 by security@example.com: vendor SDK needs s3:* until v2 ships]");
     const json = JSON.parse(runPlan({ stack: "x", config: file, date: DATE, format: "json" }).stdout);
-    expect(json.waived).toEqual([expect.objectContaining({ rule: "iam/service-wildcard", agent: "report-bot", identity: "execution", waiver: { reason: waiver.reason, approvedBy: waiver.approvedBy, expires: waiver.expires } })]);
+    expect(json.waived).toEqual([
+      expect.objectContaining({
+        rule: "iam/service-wildcard",
+        agent: "report-bot",
+        identity: "execution",
+        waiver: { reason: waiver.reason, approvedBy: waiver.approvedBy, expires: waiver.expires },
+      }),
+    ]);
   });
 
   it("stop applying after their expiry date", () => {
@@ -70,10 +83,19 @@ describe("exceptions are bounded", () => {
   });
 
   it("cannot waive rules marked not waivable, and say which", () => {
-    for (const rule of ["lifecycle/expired", "iam/privilege-escalation", "separation/cross-agent-grant", "trust/own-service-account", "stack/no-shared-identity", "lifecycle/exception-expiry"]) {
+    for (const rule of [
+      "lifecycle/expired",
+      "iam/privilege-escalation",
+      "separation/cross-agent-grant",
+      "trust/own-service-account",
+      "stack/no-shared-identity",
+      "lifecycle/exception-expiry",
+    ]) {
       const result = runPlan({ stack: "x", config: withExceptions([{ ...waiver, rule }]), date: DATE });
       expect(result.exitCode).toBe(1);
-      expect(result.stderr).toContain(`lifecycle/exception-scope: exception for ${rule} (approved by security@example.com, expires 2027-01-31): ${rule} is never waivable`);
+      expect(result.stderr).toContain(
+        `lifecycle/exception-scope: exception for ${rule} (approved by security@example.com, expires 2027-01-31): ${rule} is never waivable`,
+      );
     }
   });
 
@@ -83,12 +105,30 @@ describe("exceptions are bounded", () => {
     const text = runPlan({ stack: "x", config: file, date: DATE });
     expect(text.exitCode).toBe(0);
     expect(text.stdout).toContain("exceptions in force: 2 (waiving 1 violation)");
-    expect(text.stdout).toContain("  report-bot/*: iam/service-wildcard: waives 1 violation; approved by security@example.com, until 2027-01-31: vendor SDK needs s3:* until v2 ships");
+    expect(text.stdout).toContain(
+      "  report-bot/*: iam/service-wildcard: waives 1 violation; approved by security@example.com, until 2027-01-31: vendor SDK needs s3:* until v2 ships",
+    );
     expect(text.stdout).toContain("  report-bot/*: iam/resource-wildcard: waives nothing in this plan (remove it?)");
     const json = JSON.parse(runPlan({ stack: "x", config: file, date: DATE, format: "json" }).stdout);
     expect(json.waivers).toEqual([
-      { rule: "iam/service-wildcard", agent: "report-bot", identity: null, approvedBy: waiver.approvedBy, expires: waiver.expires, reason: waiver.reason, waived: 1 },
-      { rule: "iam/resource-wildcard", agent: "report-bot", identity: null, approvedBy: waiver.approvedBy, expires: waiver.expires, reason: stale.reason, waived: 0 },
+      {
+        rule: "iam/service-wildcard",
+        agent: "report-bot",
+        identity: null,
+        approvedBy: waiver.approvedBy,
+        expires: waiver.expires,
+        reason: waiver.reason,
+        waived: 1,
+      },
+      {
+        rule: "iam/resource-wildcard",
+        agent: "report-bot",
+        identity: null,
+        approvedBy: waiver.approvedBy,
+        expires: waiver.expires,
+        reason: stale.reason,
+        waived: 0,
+      },
     ]);
   });
 });

@@ -50,7 +50,14 @@ describe("bad declarations", () => {
 describe("declarations the schema refuses", () => {
   it("covers every platform field class", () => {
     const fields = new Set(schemaFixtures.map((fixture) => fixture.expect.split(":")[1].split(" ")[0]));
-    for (const field of ["platform.vault.audience", "platform.vault.kvMount", "platform.vault.kubernetesAuthPath", "platform.aws.oidcProviderArn", "platform.aws.partition", "platform.aws.permissionsBoundaryArn"]) {
+    for (const field of [
+      "platform.vault.audience",
+      "platform.vault.kvMount",
+      "platform.vault.kubernetesAuthPath",
+      "platform.aws.oidcProviderArn",
+      "platform.aws.partition",
+      "platform.aws.permissionsBoundaryArn",
+    ]) {
       expect(fields.has(field), field).toBe(true);
     }
   });

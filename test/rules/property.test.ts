@@ -23,15 +23,26 @@ function tool(kind: number, name: string, agent: string, suffix: string): AgentI
     case 0:
       return { name, aws: [{ actions: ["s3:GetObject", "s3:PutObject"], resources: [`arn:aws:s3:::acme-data/${agent}/${suffix}/*`] }] };
     case 1:
-      return { name, aws: [{ actions: ["dynamodb:GetItem", "dynamodb:Query"], resources: [`arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/${agent}-${suffix}`] }] };
+      return {
+        name,
+        aws: [{ actions: ["dynamodb:GetItem", "dynamodb:Query"], resources: [`arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/${agent}-${suffix}`] }],
+      };
     case 2:
-      return { name, aws: [{ actions: ["sqs:ReceiveMessage"], resources: [`arn:aws:sqs:us-east-1:${ACCOUNT}:${agent}-${suffix}`] }, { actions: ["s3:ListBucket"], resources: [`arn:aws:s3:::acme-${agent}-${suffix}`] }] };
+      return {
+        name,
+        aws: [
+          { actions: ["sqs:ReceiveMessage"], resources: [`arn:aws:sqs:us-east-1:${ACCOUNT}:${agent}-${suffix}`] },
+          { actions: ["s3:ListBucket"], resources: [`arn:aws:s3:::acme-${agent}-${suffix}`] },
+        ],
+      };
     case 3:
       return {
         name,
         database: {
           connection: `${agent}-${suffix}`,
-          creationStatements: [`CREATE ROLE "{{name}}" WITH LOGIN PASSWORD '{{password}}' VALID UNTIL '{{expiration}}'; GRANT SELECT ON t_${suffix.replace(/-/g, "_")} TO "{{name}}";`],
+          creationStatements: [
+            `CREATE ROLE "{{name}}" WITH LOGIN PASSWORD '{{password}}' VALID UNTIL '{{expiration}}'; GRANT SELECT ON t_${suffix.replace(/-/g, "_")} TO "{{name}}";`,
+          ],
           revocationStatements: [`REVOKE ALL ON t_${suffix.replace(/-/g, "_")} FROM "{{name}}"; DROP ROLE IF EXISTS "{{name}}";`],
           ttl: "5m",
         },
@@ -44,23 +55,25 @@ function tool(kind: number, name: string, agent: string, suffix: string): AgentI
 }
 
 const agentArb = (name: string) =>
-  fc.record({
-    tier: fc.constantFrom("batch" as const, "assistant" as const, "high-risk" as const),
-    tools: fc.uniqueArray(fc.record({ kind: fc.integer({ min: 0, max: 5 }), name: label, suffix: label }), { maxLength: 5, selector: (t) => t.name }),
-    revoked: fc.boolean(),
-  }).map(({ tier, tools, revoked }): AgentInput => ({
-    name,
-    owner: "team-x",
-    sponsor: "owner@example.com",
-    tier,
-    expires: "2027-06-30",
-    // Recorded approval for every tier: valid whatever tier rules require.
-    approval: { ticket: "SEC-1", approvedBy: "security@example.com" },
-    orchestration: { models: ["arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-5-haiku-20241022-v1:0"] },
-    owns: tools.flatMap((t) => ownsFor(t.kind, name, `${t.name}-${t.suffix}`)),
-    tools: tools.map((t) => tool(t.kind, t.name, name, `${t.name}-${t.suffix}`)),
-    ...(revoked ? { revoked: { at: "2026-11-01T00:00:00Z", reason: "generated" } } : {}),
-  }));
+  fc
+    .record({
+      tier: fc.constantFrom("batch" as const, "assistant" as const, "high-risk" as const),
+      tools: fc.uniqueArray(fc.record({ kind: fc.integer({ min: 0, max: 5 }), name: label, suffix: label }), { maxLength: 5, selector: (t) => t.name }),
+      revoked: fc.boolean(),
+    })
+    .map(({ tier, tools, revoked }): AgentInput => ({
+      name,
+      owner: "team-x",
+      sponsor: "owner@example.com",
+      tier,
+      expires: "2027-06-30",
+      // Recorded approval for every tier: valid whatever tier rules require.
+      approval: { ticket: "SEC-1", approvedBy: "security@example.com" },
+      orchestration: { models: ["arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-5-haiku-20241022-v1:0"] },
+      owns: tools.flatMap((t) => ownsFor(t.kind, name, `${t.name}-${t.suffix}`)),
+      tools: tools.map((t) => tool(t.kind, t.name, name, `${t.name}-${t.suffix}`)),
+      ...(revoked ? { revoked: { at: "2026-11-01T00:00:00Z", reason: "generated" } } : {}),
+    }));
 
 const fleetArb = fc
   .uniqueArray(agentName, { minLength: 1, maxLength: 5 })
@@ -73,10 +86,14 @@ const fleetArb = fc
       // Each agent's database tool has a connection of its own, declared with its plugin.
       vault: {
         ...PLATFORM.vault,
-        databaseConnections: agents.flatMap((a) => (a.tools ?? []).flatMap((t) => (t.database ? [{ name: t.database.connection, plugin: "postgresql-database-plugin" }] : []))),
+        databaseConnections: agents.flatMap((a) =>
+          (a.tools ?? []).flatMap((t) => (t.database ? [{ name: t.database.connection, plugin: "postgresql-database-plugin" }] : [])),
+        ),
       },
       // The platform declares each role a vaultAws tool assumes, for the agent that uses it.
-      shared: agents.flatMap((a) => (a.tools ?? []).flatMap((t) => (t.vaultAws ? [{ name: `role-${a.name}-${t.name}`, vaultAwsRole: t.vaultAws.roleArn, agents: [a.name] }] : []))),
+      shared: agents.flatMap((a) =>
+        (a.tools ?? []).flatMap((t) => (t.vaultAws ? [{ name: `role-${a.name}-${t.name}`, vaultAwsRole: t.vaultAws.roleArn, agents: [a.name] }] : [])),
+      ),
     },
     agents,
   }));
@@ -97,7 +114,9 @@ function grantsByAgent(plan: FleetPlan): Map<string, string[]> {
       agent.name,
       agent.identities.flatMap((identity) => [
         identity.iamRole.arn,
-        ...(identity.kind === "orchestration" ? [] : identity.iamRole.policies.flatMap((p) => p.document.Statement.filter((s) => s.Effect === "Allow").flatMap((s) => asList(s.Resource)))),
+        ...(identity.kind === "orchestration"
+          ? []
+          : identity.iamRole.policies.flatMap((p) => p.document.Statement.filter((s) => s.Effect === "Allow").flatMap((s) => asList(s.Resource)))),
         ...(identity.vault.policy?.paths.map((p) => p.path).filter((p) => !self.has(p)) ?? []),
         ...identity.vault.secretRoles.flatMap((role) => (role.type === "aws" ? role.roleArns : [role.credentialsPath])),
       ]),
@@ -143,7 +162,10 @@ const POOL = [
   { owned: "arn:aws:s3:::acme-pool/a/*", probes: ["arn:aws:s3:::acme-pool/a/k.txt", "arn:aws:s3:::acme-pool/a/deep/k"] },
   { owned: "arn:aws:s3:::acme-pool/ab/*", probes: ["arn:aws:s3:::acme-pool/ab/k.txt"] },
   { owned: "arn:aws:s3:::acme-pool/A/*", probes: ["arn:aws:s3:::acme-pool/A/k.txt"] },
-  { owned: `arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/t1`, probes: [`arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/t1`, `arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/t1/index/by-day`] },
+  {
+    owned: `arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/t1`,
+    probes: [`arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/t1`, `arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/t1/index/by-day`],
+  },
   { owned: `arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/t1x`, probes: [`arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/t1x`] },
   { owned: `arn:aws:sqs:us-east-1:${ACCOUNT}:q1`, probes: [`arn:aws:sqs:us-east-1:${ACCOUNT}:q1`] },
   { owned: `arn:aws:sqs:us-east-1:${ACCOUNT}:Q1`, probes: [`arn:aws:sqs:us-east-1:${ACCOUNT}:Q1`] },
@@ -155,7 +177,17 @@ const UNOWNED_PROBES = ["arn:aws:s3:::acme-pool/other/k.txt", `arn:aws:dynamodb:
 const actionFor = (resource: string, write: boolean) =>
   resource.includes("/index/")
     ? "dynamodb:Query"
-    : resource.includes(":s3:::") ? (write ? "s3:PutObject" : "s3:GetObject") : resource.includes(":dynamodb:") ? (write ? "dynamodb:PutItem" : "dynamodb:Query") : write ? "sqs:SendMessage" : "sqs:ReceiveMessage";
+    : resource.includes(":s3:::")
+      ? write
+        ? "s3:PutObject"
+        : "s3:GetObject"
+      : resource.includes(":dynamodb:")
+        ? write
+          ? "dynamodb:PutItem"
+          : "dynamodb:Query"
+        : write
+          ? "sqs:SendMessage"
+          : "sqs:ReceiveMessage";
 
 const ownershipArb = fc
   .record({
@@ -165,7 +197,11 @@ const ownershipArb = fc
     readers: fc.array(fc.boolean(), { minLength: 4, maxLength: 4 }),
     writers: fc.array(fc.boolean(), { minLength: 4, maxLength: 4 }),
     prober: fc.nat(),
-    probe: fc.constantFrom(...POOL.flatMap((item, index) => item.probes.map((probe) => ({ probe, item: index }))), { probe: SHARED_PROBE, item: -2 }, ...UNOWNED_PROBES.map((probe) => ({ probe, item: -3 }))),
+    probe: fc.constantFrom(
+      ...POOL.flatMap((item, index) => item.probes.map((probe) => ({ probe, item: index }))),
+      { probe: SHARED_PROBE, item: -2 },
+      ...UNOWNED_PROBES.map((probe) => ({ probe, item: -3 })),
+    ),
     write: fc.boolean(),
   })
   .map(({ names, owners, readers, writers, prober, probe, write }) => {
@@ -174,8 +210,7 @@ const ownershipArb = fc
     const resource = probe.probe;
     const action = actionFor(resource, write);
     // The oracle, written independently of the rules: own item, or the share with the right list.
-    const allowed =
-      probe.item >= 0 ? ownerOf(probe.item) === agentName : probe.item === -2 ? (write ? writers : readers)[names.indexOf(agentName)] : false;
+    const allowed = probe.item >= 0 ? ownerOf(probe.item) === agentName : probe.item === -2 ? (write ? writers : readers)[names.indexOf(agentName)] : false;
     const agents: AgentInput[] = names.map((name) => ({
       name,
       owner: "team-x",

@@ -21,7 +21,7 @@ describe("risk categories", () => {
     for (const category of Object.values(RISK_CATEGORIES)) expect(ids.has(category.rule), category.rule).toBe(true);
   });
 
-  it("allow on \"*\" only account-level writes that exist, have no resource type and name a source", () => {
+  it('allow on "*" only account-level writes that exist, have no resource type and name a source', () => {
     for (const entry of ACCOUNT_LEVEL_WRITE_ALLOWLIST) {
       expect(actionExists(entry.action), entry.action).toBe(true);
       expect(resourceTypesFor(entry.action), entry.action).toEqual([]);

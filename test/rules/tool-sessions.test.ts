@@ -23,7 +23,12 @@ function taggedPlan(): FleetPlan {
       agent("billing", {
         tools: [
           { name: "read-data", dataClass: "internal", aws: [{ actions: ["s3:GetObject"], resources: ["arn:aws:s3:::acme-data/billing/*"] }] },
-          { name: "write-data", dataClass: "confidential", aws: [{ actions: ["s3:PutObject"], resources: ["arn:aws:s3:::acme-data/billing/*"] }], session: { ttl: "15m", externalId: "billing-write" } },
+          {
+            name: "write-data",
+            dataClass: "confidential",
+            aws: [{ actions: ["s3:PutObject"], resources: ["arn:aws:s3:::acme-data/billing/*"] }],
+            session: { ttl: "15m", externalId: "billing-write" },
+          },
         ],
         maxDataClass: "confidential",
       }),
@@ -72,17 +77,56 @@ describe("trust/tool-role-vault-only", () => {
     ["NotAction", (i) => void (trustOf(i)[0].NotAction = "sts:GetFederationToken")],
     ["another action", (i) => void (trustOf(i)[0].Action = ["sts:AssumeRole", "sts:SetSourceIdentity"])],
     ["no tag conditions", (i) => void delete trustOf(i)[0].Condition],
-    ["StringLike on the tool tag", (i) => void (trustOf(i)[0].Condition = { StringLike: { "aws:RequestTag/agent-identity:tool": "*", "aws:RequestTag/agent-identity:data-class": "internal" } })],
-    ["StringEqualsIfExists on the tool tag", (i) => void (trustOf(i)[0].Condition = { StringEqualsIfExists: { "aws:RequestTag/agent-identity:tool": "read-data", "aws:RequestTag/agent-identity:data-class": "internal" } })],
-    ["two tools in one AssumeRole statement", (i) => void ((trustOf(i)[0].Condition as Record<string, Mutable>).StringEquals["aws:RequestTag/agent-identity:tool"] = ["read-data", "write-data"])],
-    ["a tool of no declaration", (i) => void ((trustOf(i)[0].Condition as Record<string, Mutable>).StringEquals["aws:RequestTag/agent-identity:tool"] = "other")],
-    ["a tool with another data class", (i) => void ((trustOf(i)[0].Condition as Record<string, Mutable>).StringEquals["aws:RequestTag/agent-identity:data-class"] = "restricted")],
-    ["TagSession for another agent", (i) => void ((trustOf(i).at(-1)!.Condition as Record<string, Mutable>).StringEquals["aws:RequestTag/agent-identity:agent"] = "search")],
-    ["TagSession for another environment", (i) => void ((trustOf(i).at(-1)!.Condition as Record<string, Mutable>).StringEquals["aws:RequestTag/agent-identity:environment"] = "prod")],
-    ["TagSession for the audit identity", (i) => void ((trustOf(i).at(-1)!.Condition as Record<string, Mutable>).StringEquals["aws:RequestTag/agent-identity:identity"] = "audit")],
+    [
+      "StringLike on the tool tag",
+      (i) =>
+        void (trustOf(i)[0].Condition = { StringLike: { "aws:RequestTag/agent-identity:tool": "*", "aws:RequestTag/agent-identity:data-class": "internal" } }),
+    ],
+    [
+      "StringEqualsIfExists on the tool tag",
+      (i) =>
+        void (trustOf(i)[0].Condition = {
+          StringEqualsIfExists: { "aws:RequestTag/agent-identity:tool": "read-data", "aws:RequestTag/agent-identity:data-class": "internal" },
+        }),
+    ],
+    [
+      "two tools in one AssumeRole statement",
+      (i) => void ((trustOf(i)[0].Condition as Record<string, Mutable>).StringEquals["aws:RequestTag/agent-identity:tool"] = ["read-data", "write-data"]),
+    ],
+    [
+      "a tool of no declaration",
+      (i) => void ((trustOf(i)[0].Condition as Record<string, Mutable>).StringEquals["aws:RequestTag/agent-identity:tool"] = "other"),
+    ],
+    [
+      "a tool with another data class",
+      (i) => void ((trustOf(i)[0].Condition as Record<string, Mutable>).StringEquals["aws:RequestTag/agent-identity:data-class"] = "restricted"),
+    ],
+    [
+      "TagSession for another agent",
+      (i) => void ((trustOf(i).at(-1)!.Condition as Record<string, Mutable>).StringEquals["aws:RequestTag/agent-identity:agent"] = "search"),
+    ],
+    [
+      "TagSession for another environment",
+      (i) => void ((trustOf(i).at(-1)!.Condition as Record<string, Mutable>).StringEquals["aws:RequestTag/agent-identity:environment"] = "prod"),
+    ],
+    [
+      "TagSession for the audit identity",
+      (i) => void ((trustOf(i).at(-1)!.Condition as Record<string, Mutable>).StringEquals["aws:RequestTag/agent-identity:identity"] = "audit"),
+    ],
     ["TagSession without the tag-keys limit", (i) => void delete (trustOf(i).at(-1)!.Condition as Mutable)["ForAllValues:StringEquals"]],
-    ["TagSession with ForAnyValue tag keys", (i) => void (trustOf(i).at(-1)!.Condition = { ...(trustOf(i).at(-1)!.Condition as Mutable), "ForAllValues:StringEquals": undefined, "ForAnyValue:StringEquals": { "aws:TagKeys": ["agent-identity:tool"] } })],
-    ["TagSession admitting another tag key", (i) => void ((trustOf(i).at(-1)!.Condition as Record<string, Mutable>)["ForAllValues:StringEquals"]["aws:TagKeys"] = ["agent-identity:agent", "team"])],
+    [
+      "TagSession with ForAnyValue tag keys",
+      (i) =>
+        void (trustOf(i).at(-1)!.Condition = {
+          ...(trustOf(i).at(-1)!.Condition as Mutable),
+          "ForAllValues:StringEquals": undefined,
+          "ForAnyValue:StringEquals": { "aws:TagKeys": ["agent-identity:tool"] },
+        }),
+    ],
+    [
+      "TagSession admitting another tag key",
+      (i) => void ((trustOf(i).at(-1)!.Condition as Record<string, Mutable>)["ForAllValues:StringEquals"]["aws:TagKeys"] = ["agent-identity:agent", "team"]),
+    ],
     ["Null on the tool tag", (i) => void ((trustOf(i).at(-1)!.Condition as Mutable).Null = { "aws:RequestTag/agent-identity:tool": "false" })],
   ];
   for (const [name, edit] of cases) {
@@ -144,7 +188,14 @@ describe("a grant is refused the same on the execution role and on the tool role
     .map((file) => [join(DIR, file.slice("tagged-sessions-".length)), join(DIR, file)] as const)
     .filter(([original]) => readdirSync(DIR).includes(original.slice(DIR.length + 1)));
   const findings = (file: string) =>
-    [...new Set(runPlan({ stack: "fixture", config: file, date: "2026-11-28" }).stderr.split("\n").filter((line) => line.startsWith("  ")).map((line) => /^ {2}(\S+): ([a-z]+\/[a-z-]+): /.exec(line)!.slice(1, 3).join(" ")))].sort();
+    [
+      ...new Set(
+        runPlan({ stack: "fixture", config: file, date: "2026-11-28" })
+          .stderr.split("\n")
+          .filter((line) => line.startsWith("  "))
+          .map((line) => /^ {2}(\S+): ([a-z]+\/[a-z-]+): /.exec(line)!.slice(1, 3).join(" ")),
+      ),
+    ].sort();
 
   it("has tagged-sessions copies of at least four bad fixtures", () => {
     expect(pairs.length).toBeGreaterThanOrEqual(4);
@@ -171,7 +222,11 @@ describe("rules that read an identity's roles read its tool role too", () => {
 
   it("context/permissions-boundary-required: a tool role without the boundary the tier requires", () => {
     const plan = withExecution((i) => void ((i.toolRole as unknown as Mutable).permissionsBoundary = "arn:aws:iam::aws:policy/AdministratorAccess"));
-    expect(errors(plan).filter((line) => line.startsWith("context/permissions-boundary-required")).join("\n")).toContain("acme-test-billing-tools");
+    expect(
+      errors(plan)
+        .filter((line) => line.startsWith("context/permissions-boundary-required"))
+        .join("\n"),
+    ).toContain("acme-test-billing-tools");
   });
 
   it("limits/trust-policy-size and limits/unique-sid: the tool role's trust", () => {
@@ -183,7 +238,12 @@ describe("rules that read an identity's roles read its tool role too", () => {
   });
 
   it("limits/trust-policy-size: about five aws tools with external ids fill the default 2,048-character quota", () => {
-    const tools = Array.from({ length: 6 }, (_, n) => ({ name: `tool-number-${n}`, dataClass: "internal" as const, aws: [{ actions: ["s3:GetObject"], resources: ["arn:aws:s3:::acme-data/billing/*"] }], session: { ttl: "15m", externalId: `external-id-${n}` } }));
+    const tools = Array.from({ length: 6 }, (_, n) => ({
+      name: `tool-number-${n}`,
+      dataClass: "internal" as const,
+      aws: [{ actions: ["s3:GetObject"], resources: ["arn:aws:s3:::acme-data/billing/*"] }],
+      session: { ttl: "15m", externalId: `external-id-${n}` },
+    }));
     const plan = compileFleet(parseDeclaration({ platform: TAGGED, agents: [agent("billing", { tools })] }), "test");
     expect(rules(plan)).toContain("limits/trust-policy-size");
   });
@@ -196,9 +256,18 @@ describe("rules that read an identity's roles read its tool role too", () => {
   it("iam/privilege-escalation and iam/assume-agent-role: another agent's grant on this agent's tool role", () => {
     const declaration = parseDeclaration({
       platform: TAGGED,
-      agents: [agent("billing"), agent("search", { tools: [{ name: "hop", aws: [{ actions: ["sts:AssumeRole", "iam:PutRolePolicy"], resources: ["arn:aws:iam::111122223333:role/acme-test-billing-tools"] }] }] })],
+      agents: [
+        agent("billing"),
+        agent("search", {
+          tools: [
+            { name: "hop", aws: [{ actions: ["sts:AssumeRole", "iam:PutRolePolicy"], resources: ["arn:aws:iam::111122223333:role/acme-test-billing-tools"] }] },
+          ],
+        }),
+      ],
     });
-    expect(rules(compileFleet(declaration, "test"))).toEqual(expect.arrayContaining(["iam/assume-agent-role", "iam/privilege-escalation", "separation/cross-agent-grant"]));
+    expect(rules(compileFleet(declaration, "test"))).toEqual(
+      expect.arrayContaining(["iam/assume-agent-role", "iam/privilege-escalation", "separation/cross-agent-grant"]),
+    );
   });
 
   it("separation/execution-no-audit-sink: a tool role statement on the agent's audit log group", () => {

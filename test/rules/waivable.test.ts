@@ -17,7 +17,19 @@ describe("waivable rules", () => {
       if (NEVER_WAIVABLE_FAMILIES.has(rule.family)) expect(rule.waivable, rule.id).toBe(false);
       expect(rule.waivable, rule.id).toBe(WAIVABLE[rule.id] === true && !NEVER_WAIVABLE_FAMILIES.has(rule.family));
     }
-    for (const id of ["iam/privilege-escalation", "iam/passrole-wildcard", "iam/passrole-compute", "iam/assume-agent-role", "iam/action-wildcard", "iam/not-action", "kubernetes/rbac-secrets", "kubernetes/rbac-token-request", "vault/audience", "vault/token-max-ttl", "vault/secret-credential-type"]) {
+    for (const id of [
+      "iam/privilege-escalation",
+      "iam/passrole-wildcard",
+      "iam/passrole-compute",
+      "iam/assume-agent-role",
+      "iam/action-wildcard",
+      "iam/not-action",
+      "kubernetes/rbac-secrets",
+      "kubernetes/rbac-token-request",
+      "vault/audience",
+      "vault/token-max-ttl",
+      "vault/secret-credential-type",
+    ]) {
       expect(rules.find((rule) => rule.id === id)?.waivable, id).toBe(false);
     }
   });

@@ -47,7 +47,10 @@ describe("parsePostgres", () => {
 
 describe("analyseCreation", () => {
   it("accepts the canonical role with named-object grants", () => {
-    const effects = analyseCreation([GOOD_CREATE, `GRANT SELECT, INSERT ON public.invoices, ledger TO "{{name}}"; GRANT USAGE ON SCHEMA app TO "{{name}}"; GRANT SELECT ON app.totals TO "{{name}}"`]);
+    const effects = analyseCreation([
+      GOOD_CREATE,
+      `GRANT SELECT, INSERT ON public.invoices, ledger TO "{{name}}"; GRANT USAGE ON SCHEMA app TO "{{name}}"; GRANT SELECT ON app.totals TO "{{name}}"`,
+    ]);
     expect(effects.problems).toEqual([]);
     expect(effects.createdRoles).toEqual(["{{name}}"]);
     expect(effects.attributes).toEqual([
@@ -56,7 +59,14 @@ describe("analyseCreation", () => {
       { name: "validUntil", value: "{{expiration}}" },
     ]);
     expect(effects.validUntilIsExpiration).toBe(true);
-    expect(effects.grants[0]).toEqual({ privileges: ["select", "insert"], objectType: "table", target: "object", objects: ["public.invoices", "ledger"], grantees: ["{{name}}"], withGrantOption: false });
+    expect(effects.grants[0]).toEqual({
+      privileges: ["select", "insert"],
+      objectType: "table",
+      target: "object",
+      objects: ["public.invoices", "ledger"],
+      grantees: ["{{name}}"],
+      withGrantOption: false,
+    });
     expect(effects.grants[2]!.objects).toEqual(["app.totals"]);
     expect(effects.rolesTouched).toEqual(["{{name}}"]);
   });
@@ -98,7 +108,11 @@ describe("analyseCreation", () => {
   });
 
   it("refuses a list without CREATE ROLE and an empty list", () => {
-    expect(analyseCreation([`GRANT SELECT ON invoices TO "{{name}}"`]).problems.map((p) => p.message).join()).toMatch(/no CREATE ROLE/);
+    expect(
+      analyseCreation([`GRANT SELECT ON invoices TO "{{name}}"`])
+        .problems.map((p) => p.message)
+        .join(),
+    ).toMatch(/no CREATE ROLE/);
     expect(analyseCreation([]).problems).not.toEqual([]);
   });
 });
@@ -107,7 +121,13 @@ describe("analyseRevocation", () => {
   const grants = analyseCreation([`${GOOD_CREATE}; GRANT SELECT ON invoices TO "{{name}}"`]).grants;
 
   it("accepts REVOKE/DROP OWNED, ending sessions and DROP ROLE last", () => {
-    const effects = analyseRevocation([`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '{{name}}'`, `REVOKE ALL ON invoices FROM "{{name}}"; DROP ROLE IF EXISTS "{{name}}"`], { grants });
+    const effects = analyseRevocation(
+      [
+        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '{{name}}'`,
+        `REVOKE ALL ON invoices FROM "{{name}}"; DROP ROLE IF EXISTS "{{name}}"`,
+      ],
+      { grants },
+    );
     expect(effects.problems).toEqual([]);
     expect(effects).toMatchObject({ dropsRole: true, terminatesSessions: true, dropsOwned: false });
     expect(analyseRevocation([`DROP OWNED BY "{{name}}"; DROP ROLE "{{name}}"`], { grants }).problems).toEqual([]);
@@ -123,7 +143,11 @@ describe("analyseRevocation", () => {
     ["REASSIGN OWNED", [`REASSIGN OWNED BY "{{name}}" TO postgres; DROP ROLE "{{name}}"`], /REASSIGN OWNED/],
     ["another SELECT", [`SELECT pg_terminate_backend(pid) FROM pg_stat_activity; DROP OWNED BY "{{name}}"; DROP ROLE "{{name}}"`], /only SELECT allowed/],
   ])("refuses %s", (_label, sql, message) => {
-    expect(analyseRevocation(sql, { grants }).problems.map((p) => p.message).join("\n")).toMatch(message);
+    expect(
+      analyseRevocation(sql, { grants })
+        .problems.map((p) => p.message)
+        .join("\n"),
+    ).toMatch(message);
   });
 
   it("checks rollback statements without requiring a drop", () => {

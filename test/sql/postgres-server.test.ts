@@ -46,7 +46,9 @@ beforeAll(async () => {
   await bootstrap.query(`CREATE DATABASE ${DATABASE}`);
   await bootstrap.query(`CREATE ROLE ${ADMIN} LOGIN CREATEROLE PASSWORD '${ADMIN_PASSWORD}'`);
   await bootstrap.end();
-  superuser = new Client({ connectionString: withCredentials(server.url, new URL(server.url).username, decodeURIComponent(new URL(server.url).password), DATABASE) });
+  superuser = new Client({
+    connectionString: withCredentials(server.url, new URL(server.url).username, decodeURIComponent(new URL(server.url).password), DATABASE),
+  });
   await superuser.connect();
   for (const table of TABLES) await superuser.query(`CREATE TABLE ${table} (id int primary key, amount numeric); ALTER TABLE ${table} OWNER TO ${ADMIN}`);
   await superuser.query(`CREATE SEQUENCE ledger_seq; ALTER SEQUENCE ledger_seq OWNER TO ${ADMIN}; CREATE SCHEMA app AUTHORIZATION ${ADMIN}`);
@@ -102,11 +104,18 @@ const OTHER_ROLES = `SELECT rolname, rolsuper, rolinherit, rolcreaterole, rolcre
   FROM pg_authid WHERE rolname <> $1 ORDER BY rolname`;
 
 async function inspect(client: Client, role: string, before: string, expiration: string): Promise<ServerView | undefined> {
-  const { rows } = await client.query(`SELECT *, rolvaliduntil::text AS valid_until, coalesce(rolvaliduntil = $2::timestamptz, false) AS valid_until_is_expiration FROM pg_roles WHERE rolname = $1`, [role, expiration]);
+  const { rows } = await client.query(
+    `SELECT *, rolvaliduntil::text AS valid_until, coalesce(rolvaliduntil = $2::timestamptz, false) AS valid_until_is_expiration FROM pg_roles WHERE rolname = $1`,
+    [role, expiration],
+  );
   const r = rows[0];
   if (!r) return undefined;
   const attributes = (["rolsuper", "rolcreaterole", "rolcreatedb", "rolreplication", "rolbypassrls"] as const).filter((a) => r[a] === true);
-  const memberships = (await client.query(`SELECT g.rolname FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid JOIN pg_roles u ON u.oid = m.member WHERE u.rolname = $1`, [role])).rows.map((m) => m.rolname as string);
+  const memberships = (
+    await client.query(`SELECT g.rolname FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid JOIN pg_roles u ON u.oid = m.member WHERE u.rolname = $1`, [
+      role,
+    ])
+  ).rows.map((m) => m.rolname as string);
   const acl = await client.query(
     `WITH me AS (SELECT oid FROM pg_roles WHERE rolname = $1)
      SELECT 'relation' AS kind, c.relnamespace::regnamespace || '.' || c.relname AS object, a.privilege_type, a.is_grantable FROM pg_class c, aclexplode(c.relacl) a, me WHERE a.grantee = me.oid
@@ -160,7 +169,9 @@ const stackTools = ["dev", "prod"].flatMap((stack) => {
   const declaration = parseDeclaration(stackDeclaration(stack));
   const plugins = new Map(declaration.platform.vault.databaseConnections.map((c) => [c.name, c.plugin]));
   return declaration.agents.flatMap((agent) =>
-    agent.tools.filter((tool) => tool.database).map((tool) => ({ label: `${stack}/${agent.name}/${tool.name}`, database: tool.database!, plugin: plugins.get(tool.database!.connection) ?? null })),
+    agent.tools
+      .filter((tool) => tool.database)
+      .map((tool) => ({ label: `${stack}/${agent.name}/${tool.name}`, database: tool.database!, plugin: plugins.get(tool.database!.connection) ?? null })),
   );
 });
 
@@ -200,9 +211,20 @@ const CREATE = `CREATE ROLE "{{name}}" WITH LOGIN PASSWORD '{{password}}' VALID 
 /** Creation statement lists; `visible`: the server must show the effect beyond the allowlist (so the test can fail). */
 const CORPUS: Array<{ label: string; sql: string[]; accept?: true; visible?: true }> = [
   { label: "the canonical read grant", sql: [CREATE, `GRANT SELECT ON invoices TO "{{name}}"`], accept: true },
-  { label: "writes, a column, a sequence and a schema", sql: [`${CREATE} CONNECTION LIMIT 2`, `GRANT SELECT, INSERT, UPDATE (amount), DELETE ON public.ledger TO "{{name}}"; GRANT USAGE, SELECT ON SEQUENCE ledger_seq TO "{{name}}"; GRANT USAGE ON SCHEMA app TO "{{name}}"`], accept: true },
+  {
+    label: "writes, a column, a sequence and a schema",
+    sql: [
+      `${CREATE} CONNECTION LIMIT 2`,
+      `GRANT SELECT, INSERT, UPDATE (amount), DELETE ON public.ledger TO "{{name}}"; GRANT USAGE, SELECT ON SEQUENCE ledger_seq TO "{{name}}"; GRANT USAGE ON SCHEMA app TO "{{name}}"`,
+    ],
+    accept: true,
+  },
   { label: "EXECUTE on a schema function", sql: [CREATE, `GRANT EXECUTE ON FUNCTION app.total() TO "{{name}}"`], visible: true },
-  { label: "CREATE USER form", sql: [`CREATE USER "{{name}}" WITH LOGIN PASSWORD '{{password}}' VALID UNTIL '{{expiration}}'; GRANT SELECT ON payouts TO "{{name}}"`], accept: true },
+  {
+    label: "CREATE USER form",
+    sql: [`CREATE USER "{{name}}" WITH LOGIN PASSWORD '{{password}}' VALID UNTIL '{{expiration}}'; GRANT SELECT ON payouts TO "{{name}}"`],
+    accept: true,
+  },
   { label: "SUPERUSER", sql: [`${CREATE} SUPERUSER`], visible: true },
   { label: "CREATEROLE", sql: [`${CREATE} CREATEROLE`], visible: true },
   { label: "CREATEDB", sql: [`${CREATE} CREATEDB`], visible: true },

@@ -20,4 +20,13 @@ export {
   type SqlProblem,
   type SqlProblemCode,
 } from "./postgres";
-export { SENTINELS, VAULT_PLACEHOLDERS, renderVaultStatement, vaultExpiration, vaultPieces, vaultUsername, type VaultPlaceholder, type VaultValues } from "./vault-template";
+export {
+  SENTINELS,
+  VAULT_PLACEHOLDERS,
+  renderVaultStatement,
+  vaultExpiration,
+  vaultPieces,
+  vaultUsername,
+  type VaultPlaceholder,
+  type VaultValues,
+} from "./vault-template";

@@ -126,7 +126,11 @@ export function parsePostgres(entries: readonly string[], kind: VaultListKind = 
     for (const piece of split.pieces) {
       const parsed = parseSql(renderVaultStatement(piece, SENTINELS));
       if (!parsed.ok) {
-        problems.push({ code: "unparseable", entry: index, message: `does not parse as PostgreSQL ("${clip(piece)}": ${unsentinel(parsed.message)}); Vault runs each ';'-separated piece on its own` });
+        problems.push({
+          code: "unparseable",
+          entry: index,
+          message: `does not parse as PostgreSQL ("${clip(piece)}": ${unsentinel(parsed.message)}); Vault runs each ';'-separated piece on its own`,
+        });
         continue;
       }
       for (const raw of parsed.tree.stmts ?? []) {
@@ -181,7 +185,11 @@ function objectName(objectType: string, item: Node): string {
   if (range) return [str(range, "catalogname"), str(range, "schemaname"), str(range, "relname")].filter(Boolean).join(".");
   const fn = child(item, "ObjectWithArgs");
   if (fn) {
-    const args = child(fn, "args_unspecified") ? "" : `(${list(fn.objargs).map((a) => names(child(a, "TypeName")?.names).join(".")).join(", ")})`;
+    const args = child(fn, "args_unspecified")
+      ? ""
+      : `(${list(fn.objargs)
+          .map((a) => names(child(a, "TypeName")?.names).join("."))
+          .join(", ")})`;
     return `${names(fn.objname).join(".")}${args}`;
   }
   const plain = str(child(item, "String"), "sval");
@@ -237,7 +245,7 @@ function creationStatement(statement: ParsedStatement, effects: MutableCreation)
       const role = unsentinel(str(node, "role") ?? "");
       effects.roles.add(role);
       effects.createdRoles.push(role);
-      if (str(node, "stmt_type") === "ROLESTMT_GROUP") problem("statement", "CREATE GROUP is not allowed; use CREATE ROLE \"{{name}}\"");
+      if (str(node, "stmt_type") === "ROLESTMT_GROUP") problem("statement", 'CREATE GROUP is not allowed; use CREATE ROLE "{{name}}"');
       if (!isOwnRole(role)) problem("foreign-role", `creates role "${role}", not "{{name}}"`);
       for (const option of list(node.options)) {
         const def = child(option, "DefElem") ?? {};
@@ -265,19 +273,39 @@ function creationStatement(statement: ParsedStatement, effects: MutableCreation)
       if (node.is_grant !== true) return problem("statement", "REVOKE in creation statements is not allowed");
       effects.grants.push(grant);
       const foreign = grant.grantees.filter((g) => !isOwnRole(g));
-      if (foreign.length || grant.grantees.length === 0) problem("foreign-role", `grants to ${foreign.join(", ")}; creation statements grant only to "{{name}}"`);
+      if (foreign.length || grant.grantees.length === 0)
+        problem("foreign-role", `grants to ${foreign.join(", ")}; creation statements grant only to "{{name}}"`);
       if (child(node, "grantor")) problem("foreign-role", `names a grantor (GRANTED BY ${roleSpecName(child(node, "grantor"))})`);
-      if (grant.target !== "object") problem("grant-scope", `GRANT … ON ALL ${grant.objectType.toUpperCase()}S IN SCHEMA ${grant.objects.join(", ")} reaches every present object of the schema; name each object`);
+      if (grant.target !== "object")
+        problem(
+          "grant-scope",
+          `GRANT … ON ALL ${grant.objectType.toUpperCase()}S IN SCHEMA ${grant.objects.join(", ")} reaches every present object of the schema; name each object`,
+        );
       if (grant.withGrantOption) problem("grant-scope", "WITH GRANT OPTION lets the credential pass its privileges on");
       if (CALLABLE.has(grant.objectType)) {
-        return problem("grant-scope", `GRANT EXECUTE on ${grant.objectType} ${grant.objects.join(", ")} is not allowed: a function may run with its owner's rights (SECURITY DEFINER) or reach outside the database (dblink, aws_s3, aws_lambda); grant table privileges, or SELECT on a view`);
+        return problem(
+          "grant-scope",
+          `GRANT EXECUTE on ${grant.objectType} ${grant.objects.join(", ")} is not allowed: a function may run with its owner's rights (SECURITY DEFINER) or reach outside the database (dblink, aws_s3, aws_lambda); grant table privileges, or SELECT on a view`,
+        );
       }
       const allowed = ALLOWED_PRIVILEGES[grant.objectType];
-      if (!allowed) return problem("grant-scope", `GRANT on ${grant.objectType} ${grant.objects.join(", ")} is not allowed; grant privileges on named tables and sequences, or USAGE on a schema`);
+      if (!allowed)
+        return problem(
+          "grant-scope",
+          `GRANT on ${grant.objectType} ${grant.objects.join(", ")} is not allowed; grant privileges on named tables and sequences, or USAGE on a schema`,
+        );
       const refused = grant.privileges.map((p) => p.replace(/\(.*$/, "")).filter((p) => !allowed.includes(p));
       const system = systemObjects(node);
-      if (system.length) problem("grant-scope", `${system.join(", ")} ${system.length > 1 ? "are" : "is"} PostgreSQL's own (${grant.objectType === "function" || grant.objectType === "procedure" || grant.objectType === "routine" ? "functions must be schema-qualified, outside pg_catalog and information_schema" : "pg_catalog, information_schema and pg_* names are the server's"})`);
-      if (refused.length) problem("grant-scope", `${refused.map((p) => (p === "all" ? "ALL PRIVILEGES" : p.toUpperCase())).join(", ")} on ${grant.objectType} ${grant.objects.join(", ")} is not allowed (allowed: ${allowed.map((p) => p.toUpperCase()).join(", ")})`);
+      if (system.length)
+        problem(
+          "grant-scope",
+          `${system.join(", ")} ${system.length > 1 ? "are" : "is"} PostgreSQL's own (${grant.objectType === "function" || grant.objectType === "procedure" || grant.objectType === "routine" ? "functions must be schema-qualified, outside pg_catalog and information_schema" : "pg_catalog, information_schema and pg_* names are the server's"})`,
+        );
+      if (refused.length)
+        problem(
+          "grant-scope",
+          `${refused.map((p) => (p === "all" ? "ALL PRIVILEGES" : p.toUpperCase())).join(", ")} on ${grant.objectType} ${grant.objects.join(", ")} is not allowed (allowed: ${allowed.map((p) => p.toUpperCase()).join(", ")})`,
+        );
       return;
     }
     case "GrantRoleStmt": {
@@ -295,15 +323,27 @@ function creationStatement(statement: ParsedStatement, effects: MutableCreation)
     case "RenameStmt": {
       const target = roleSpecName(child(node, "role") ?? list(node.roles)[0]);
       if (target !== "(unknown role)") effects.roles.add(target);
-      if (target !== "(unknown role)" && !isOwnRole(target)) return problem("foreign-role", `${ROLE_STATEMENT_LABEL[statement.kind]} on role "${target}"; statements may only create "{{name}}"`);
-      return problem("statement", `${ROLE_STATEMENT_LABEL[statement.kind]} is not allowed in creation statements; set LOGIN, PASSWORD and VALID UNTIL in CREATE ROLE`);
+      if (target !== "(unknown role)" && !isOwnRole(target))
+        return problem("foreign-role", `${ROLE_STATEMENT_LABEL[statement.kind]} on role "${target}"; statements may only create "{{name}}"`);
+      return problem(
+        "statement",
+        `${ROLE_STATEMENT_LABEL[statement.kind]} is not allowed in creation statements; set LOGIN, PASSWORD and VALID UNTIL in CREATE ROLE`,
+      );
     }
     default:
-      return problem("statement", `${describeKind(statement)} is not allowed in creation statements (only CREATE ROLE "{{name}}" and GRANT of object privileges)`);
+      return problem(
+        "statement",
+        `${describeKind(statement)} is not allowed in creation statements (only CREATE ROLE "{{name}}" and GRANT of object privileges)`,
+      );
   }
 }
 
-const ROLE_STATEMENT_LABEL: Record<string, string> = { AlterRoleStmt: "ALTER ROLE", AlterRoleSetStmt: "ALTER ROLE … SET", DropRoleStmt: "DROP ROLE", RenameStmt: "ALTER … RENAME" };
+const ROLE_STATEMENT_LABEL: Record<string, string> = {
+  AlterRoleStmt: "ALTER ROLE",
+  AlterRoleSetStmt: "ALTER ROLE … SET",
+  DropRoleStmt: "DROP ROLE",
+  RenameStmt: "ALTER … RENAME",
+};
 
 const SYSTEM_SCHEMAS = new Set(["pg_catalog", "information_schema", "pg_toast"]);
 
@@ -349,7 +389,9 @@ function attributeProblem(name: string, value: string): string | undefined {
     case "canlogin":
       return value === "true" ? undefined : "NOLOGIN makes the credential useless; write LOGIN";
     case "password":
-      return value === "{{password}}" ? undefined : `PASSWORD ${value === "null" ? "NULL" : `'${value}'`} is not Vault's generated password; write PASSWORD '{{password}}'`;
+      return value === "{{password}}"
+        ? undefined
+        : `PASSWORD ${value === "null" ? "NULL" : `'${value}'`} is not Vault's generated password; write PASSWORD '{{password}}'`;
     case "validUntil":
       return value === "{{expiration}}" ? undefined : `VALID UNTIL '${value}' is not the lease expiry; write VALID UNTIL '{{expiration}}'`;
     case "connectionlimit":
@@ -379,7 +421,10 @@ function describeKind(statement: ParsedStatement): string {
   if (kind === "VariableSetStmt") return `SET ${str(node, "name") ?? ""}`.trim();
   if (kind === "AlterDefaultPrivilegesStmt") return "ALTER DEFAULT PRIVILEGES (reaches objects created later)";
   // SelectStmt → SELECT, AlterTableStmt → ALTER TABLE
-  return kind.replace(/Stmt$/, "").replace(/([a-z])([A-Z])/g, "$1 $2").toUpperCase();
+  return kind
+    .replace(/Stmt$/, "")
+    .replace(/([a-z])([A-Z])/g, "$1 $2")
+    .toUpperCase();
 }
 
 interface MutableCreation {
@@ -395,12 +440,24 @@ interface MutableCreation {
 /** Creation statements: what the role becomes, and every way it leaves the allowlist. */
 export function analyseCreation(entries: readonly string[]): CreationEffects {
   const parsed = parsePostgres(entries, "creation");
-  const effects: MutableCreation = { createdRoles: [], attributes: [], grants: [], memberships: [], roles: new Set(), validUntil: [], problems: [...parsed.problems] };
+  const effects: MutableCreation = {
+    createdRoles: [],
+    attributes: [],
+    grants: [],
+    memberships: [],
+    roles: new Set(),
+    validUntil: [],
+    problems: [...parsed.problems],
+  };
   if (entries.length === 0) effects.problems.push({ code: "statement", entry: null, message: "no creation statements: Vault refuses an empty list" });
   for (const statement of parsed.statements) creationStatement(statement, effects);
   const created = effects.createdRoles.filter(isOwnRole).length;
   if (parsed.problems.length === 0 && created !== 1) {
-    effects.problems.push({ code: "statement", entry: null, message: created === 0 ? 'no CREATE ROLE "{{name}}" statement' : `CREATE ROLE "{{name}}" appears ${created} times` });
+    effects.problems.push({
+      code: "statement",
+      entry: null,
+      message: created === 0 ? 'no CREATE ROLE "{{name}}" statement' : `CREATE ROLE "{{name}}" appears ${created} times`,
+    });
   }
   const validUntilIsExpiration = effects.validUntil.length === 1 && effects.validUntil[0] === "{{expiration}}";
   if (created >= 1 && effects.validUntil.length === 0) {
@@ -408,7 +465,8 @@ export function analyseCreation(entries: readonly string[]): CreationEffects {
   }
   if (created >= 1) {
     const first = parsed.statements.find((s) => s.kind === "CreateRoleStmt");
-    const grantBefore = parsed.statements.findIndex((s) => s.kind === "GrantStmt") < parsed.statements.indexOf(first!) && parsed.statements.some((s) => s.kind === "GrantStmt");
+    const grantBefore =
+      parsed.statements.findIndex((s) => s.kind === "GrantStmt") < parsed.statements.indexOf(first!) && parsed.statements.some((s) => s.kind === "GrantStmt");
     if (grantBefore) effects.problems.push({ code: "statement", entry: null, message: 'a GRANT comes before CREATE ROLE "{{name}}"' });
   }
   return {
@@ -467,15 +525,28 @@ export function analyseRevocation(entries: readonly string[], options: Revocatio
     const onlyOwn = (targets: string[], what: string) => {
       targets.forEach((t) => roles.add(t));
       const foreign = targets.filter((t) => !isOwnRole(t));
-      if (foreign.length || targets.length === 0) problem("foreign-role", `${what} names ${foreign.join(", ") || "no role"}; revocation may only act on "{{name}}"`);
+      if (foreign.length || targets.length === 0)
+        problem("foreign-role", `${what} names ${foreign.join(", ") || "no role"}; revocation may only act on "{{name}}"`);
       return foreign.length === 0 && targets.length > 0;
     };
     switch (statement.kind) {
       case "DropRoleStmt":
-        if (onlyOwn(list(node.roles).map((r) => roleSpecName(r)), "DROP ROLE")) dropIndex = index;
+        if (
+          onlyOwn(
+            list(node.roles).map((r) => roleSpecName(r)),
+            "DROP ROLE",
+          )
+        )
+          dropIndex = index;
         return;
       case "DropOwnedStmt":
-        if (onlyOwn(list(node.roles).map((r) => roleSpecName(r)), "DROP OWNED BY")) dropsOwned = true;
+        if (
+          onlyOwn(
+            list(node.roles).map((r) => roleSpecName(r)),
+            "DROP OWNED BY",
+          )
+        )
+          dropsOwned = true;
         return;
       case "GrantStmt": {
         if (node.is_grant === true) return problem("statement", "GRANT in revocation statements is not allowed");
@@ -485,10 +556,16 @@ export function analyseRevocation(entries: readonly string[], options: Revocatio
       }
       case "GrantRoleStmt":
         if (node.is_grant === true) return problem("role-membership", "GRANT of a role in revocation statements is not allowed");
-        onlyOwn(list(node.grantee_roles).map((g) => roleSpecName(g)), "REVOKE");
+        onlyOwn(
+          list(node.grantee_roles).map((g) => roleSpecName(g)),
+          "REVOKE",
+        );
         return;
       case "ReassignOwnedStmt":
-        return problem("statement", `REASSIGN OWNED hands what "{{name}}" created to ${roleSpecName(child(node, "newrole"))} (a SECURITY DEFINER function would then run with its rights); use DROP OWNED BY "{{name}}"`);
+        return problem(
+          "statement",
+          `REASSIGN OWNED hands what "{{name}}" created to ${roleSpecName(child(node, "newrole"))} (a SECURITY DEFINER function would then run with its rights); use DROP OWNED BY "{{name}}"`,
+        );
       case "SelectStmt":
         if (isTerminateSessions(statement)) {
           terminatesSessions = true;
@@ -496,18 +573,36 @@ export function analyseRevocation(entries: readonly string[], options: Revocatio
         }
         return problem("statement", `the only SELECT allowed is SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '{{name}}'`);
       default:
-        return problem("statement", `${describeKind(statement)} is not allowed in revocation statements (only REVOKE … FROM, DROP OWNED BY, ending sessions, and DROP ROLE "{{name}}")`);
+        return problem(
+          "statement",
+          `${describeKind(statement)} is not allowed in revocation statements (only REVOKE … FROM, DROP OWNED BY, ending sessions, and DROP ROLE "{{name}}")`,
+        );
     }
   });
   const dropsRole = dropIndex >= 0 && dropIndex === parsed.statements.length - 1;
   if (requireDrop && parsed.problems.length === 0) {
-    if (entries.length === 0) problems.push({ code: "revocation", entry: null, message: 'no revocation statements: write them explicitly, ending with DROP ROLE IF EXISTS "{{name}}"' });
-    else if (dropIndex < 0) problems.push({ code: "revocation", entry: null, message: 'revocation does not drop "{{name}}": the credential keeps working until VALID UNTIL' });
-    else if (!dropsRole) problems.push({ code: "revocation", entry: null, message: 'DROP ROLE "{{name}}" is not the last statement: a later statement fails once the role is gone and Vault rolls the whole revocation back' });
+    if (entries.length === 0)
+      problems.push({
+        code: "revocation",
+        entry: null,
+        message: 'no revocation statements: write them explicitly, ending with DROP ROLE IF EXISTS "{{name}}"',
+      });
+    else if (dropIndex < 0)
+      problems.push({ code: "revocation", entry: null, message: 'revocation does not drop "{{name}}": the credential keeps working until VALID UNTIL' });
+    else if (!dropsRole)
+      problems.push({
+        code: "revocation",
+        entry: null,
+        message: 'DROP ROLE "{{name}}" is not the last statement: a later statement fails once the role is gone and Vault rolls the whole revocation back',
+      });
     else if (!dropsOwned) {
       const left = (options.grants ?? []).filter((grant) => !revokes.some((revoke) => covers(revoke, grant)));
       if (left.length) {
-        problems.push({ code: "revocation", entry: null, message: `privileges on ${left.map((g) => `${g.objectType} ${g.objects.join(", ")}`).join("; ")} are not revoked before DROP ROLE, so PostgreSQL refuses the drop ("role cannot be dropped because some objects depend on it"); add REVOKE ALL ON … FROM "{{name}}" before it (or DROP OWNED BY "{{name}}", which needs the Vault user to hold the role's privileges)` });
+        problems.push({
+          code: "revocation",
+          entry: null,
+          message: `privileges on ${left.map((g) => `${g.objectType} ${g.objects.join(", ")}`).join("; ")} are not revoked before DROP ROLE, so PostgreSQL refuses the drop ("role cannot be dropped because some objects depend on it"); add REVOKE ALL ON … FROM "{{name}}" before it (or DROP OWNED BY "{{name}}", which needs the Vault user to hold the role's privileges)`,
+        });
       }
     }
   }
@@ -528,8 +623,18 @@ export function analyseRenewal(entries: readonly string[]): ParsedSql {
   for (const statement of parsed.statements) {
     const options = list(statement.node.options).map((o) => child(o, "DefElem") ?? {});
     const role = roleSpecName(child(statement.node, "role"));
-    const ok = statement.kind === "AlterRoleStmt" && isOwnRole(role) && options.length === 1 && str(options[0], "defname") === "validUntil" && optionValue(child(options[0], "arg")) === "{{expiration}}";
-    if (!ok) problems.push({ code: statement.kind === "AlterRoleStmt" && !isOwnRole(role) ? "foreign-role" : "statement", entry: statement.entry, message: `renewal may only be ALTER ROLE "{{name}}" VALID UNTIL '{{expiration}}'` });
+    const ok =
+      statement.kind === "AlterRoleStmt" &&
+      isOwnRole(role) &&
+      options.length === 1 &&
+      str(options[0], "defname") === "validUntil" &&
+      optionValue(child(options[0], "arg")) === "{{expiration}}";
+    if (!ok)
+      problems.push({
+        code: statement.kind === "AlterRoleStmt" && !isOwnRole(role) ? "foreign-role" : "statement",
+        entry: statement.entry,
+        message: `renewal may only be ALTER ROLE "{{name}}" VALID UNTIL '{{expiration}}'`,
+      });
   }
   return { statements: parsed.statements, problems };
 }

@@ -78,8 +78,14 @@ export function vaultPieces(entry: string, kind: VaultListKind): VaultPieces {
   if (readsAsJson(trimmed)) return { ok: false, reason: "Vault reads an entry that is valid JSON as a JSON list of statements, so it would not run this text" };
   // Vault's check is a case-sensitive \bEND\b outside (some) quotes; any END at all fails closed.
   if (kind === "creation" && /\bEND\b/.test(trimmed)) {
-    return { ok: false, reason: "Vault runs a creation entry containing the word END unsplit (its multi-line statement heuristic); the allowed statements never need END" };
+    return {
+      ok: false,
+      reason: "Vault runs a creation entry containing the word END unsplit (its multi-line statement heuristic); the allowed statements never need END",
+    };
   }
-  const pieces = trimmed.split(";").map((piece) => piece.trim()).filter((piece) => piece !== "");
+  const pieces = trimmed
+    .split(";")
+    .map((piece) => piece.trim())
+    .filter((piece) => piece !== "");
   return { ok: true, pieces };
 }

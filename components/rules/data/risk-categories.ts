@@ -61,19 +61,22 @@ export const RISK_SOURCES = {
     url: "https://attack.mitre.org/techniques/T1087/004/",
   },
   awsXrayDaemonPolicy: {
-    title: "AWS X-Ray Developer Guide, “Identity-based policy examples” (AWSXRayDaemonWriteAccess grants these on \"*\")",
+    title: 'AWS X-Ray Developer Guide, “Identity-based policy examples” (AWSXRayDaemonWriteAccess grants these on "*")',
     url: "https://docs.aws.amazon.com/xray/latest/devguide/security_iam_id-based-policy-examples.html",
   },
   awsEksAccess: {
-    title: "Amazon EKS User Guide, “Grant IAM users access to Kubernetes with EKS access entries” and “EKS Pod Identity” (who may act in the cluster, and as which role)",
+    title:
+      "Amazon EKS User Guide, “Grant IAM users access to Kubernetes with EKS access entries” and “EKS Pod Identity” (who may act in the cluster, and as which role)",
     url: "https://docs.aws.amazon.com/eks/latest/userguide/access-entries.html",
   },
   awsIamDatabaseAuth: {
-    title: "AWS documentation on IAM database authentication (Amazon Redshift “Using IAM authentication to generate database user credentials”, Aurora DSQL, RDS, ElastiCache, MemoryDB, Neptune): IAM mints database credentials outside Vault",
+    title:
+      "AWS documentation on IAM database authentication (Amazon Redshift “Using IAM authentication to generate database user credentials”, Aurora DSQL, RDS, ElastiCache, MemoryDB, Neptune): IAM mints database credentials outside Vault",
     url: "https://docs.aws.amazon.com/redshift/latest/mgmt/generating-user-credentials.html",
   },
   awsActionSiblings: {
-    title: "AWS Service Authorization Reference, the action's own description: a sibling of a listed technique (same service, same effect: creates, changes, retries or starts what runs code, or opens access)",
+    title:
+      "AWS Service Authorization Reference, the action's own description: a sibling of a listed technique (same service, same effect: creates, changes, retries or starts what runs code, or opens access)",
     url: "https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html",
   },
   awsOrganizations: {
@@ -85,12 +88,24 @@ export const RISK_SOURCES = {
 export type RiskSource = keyof typeof RISK_SOURCES;
 
 export const RISK_CATEGORIES = {
-  "privilege-escalation": { rule: "iam/privilege-escalation", description: "rewrites its own or another principal's permissions, or acts as a more privileged role" },
-  "credentials-exposure": { rule: "iam/credentials-exposure", description: "mints long-lived or federated credentials, or changes what a session is attributed to" },
+  "privilege-escalation": {
+    rule: "iam/privilege-escalation",
+    description: "rewrites its own or another principal's permissions, or acts as a more privileged role",
+  },
+  "credentials-exposure": {
+    rule: "iam/credentials-exposure",
+    description: "mints long-lived or federated credentials, or changes what a session is attributed to",
+  },
   "code-execution": { rule: "iam/code-execution", description: "starts compute or runs code on existing compute, which runs with a role of its own" },
   "resource-exposure": { rule: "iam/resource-exposure", description: "opens a resource, or the whole account, to other principals" },
-  "defence-evasion": { rule: "iam/defence-evasion", description: "stops, deletes or redirects the audit and detection trail, or weakens account-wide protection" },
-  "data-exfiltration": { rule: "iam/data-exfiltration", description: "reads data in bulk; refused on `*` and on any resource pattern wider than the agent's own" },
+  "defence-evasion": {
+    rule: "iam/defence-evasion",
+    description: "stops, deletes or redirects the audit and detection trail, or weakens account-wide protection",
+  },
+  "data-exfiltration": {
+    rule: "iam/data-exfiltration",
+    description: "reads data in bulk; refused on `*` and on any resource pattern wider than the agent's own",
+  },
 } as const;
 
 export type RiskCategory = keyof typeof RISK_CATEGORIES;
@@ -302,7 +317,12 @@ export const RISK_ACTIONS: readonly RiskEntry[] = [
     "config:StopConfigurationRecorder",
     "config:DeleteConfigurationRecorder",
   ]),
-  ...entries("defence-evasion", "awsEbsEncryption", ["ec2:DisableEbsEncryptionByDefault", "ec2:EnableEbsEncryptionByDefault", "ec2:ModifyEbsDefaultKmsKeyId", "ec2:ResetEbsDefaultKmsKeyId"]),
+  ...entries("defence-evasion", "awsEbsEncryption", [
+    "ec2:DisableEbsEncryptionByDefault",
+    "ec2:EnableEbsEncryptionByDefault",
+    "ec2:ModifyEbsDefaultKmsKeyId",
+    "ec2:ResetEbsDefaultKmsKeyId",
+  ]),
   ...entries("defence-evasion", "awsOrganizations", [
     "organizations:LeaveOrganization",
     "organizations:DetachPolicy",
@@ -343,7 +363,12 @@ export const RISK_ACTIONS: readonly RiskEntry[] = [
     "config:SelectResourceConfig",
     "tag:GetResources",
   ]),
-  ...entries("data-exfiltration", "attackTransferData", ["s3:ReplicateObject", "s3:PutReplicationConfiguration", "dynamodb:CreateBackup", "rds:CreateDBSnapshot"]),
+  ...entries("data-exfiltration", "attackTransferData", [
+    "s3:ReplicateObject",
+    "s3:PutReplicationConfiguration",
+    "dynamodb:CreateBackup",
+    "rds:CreateDBSnapshot",
+  ]),
 ];
 
 /**

@@ -17,5 +17,13 @@ export const agentRole = new iam.Role("victim-execution", {
       },
     ],
   }),
-  tags: { agent: "victim", identity: "execution", owner: "team-x", sponsor: "owner@example.com", expires: "2099-12-31", tier: "batch", "data-class": "internal" },
+  tags: {
+    agent: "victim",
+    identity: "execution",
+    owner: "team-x",
+    sponsor: "owner@example.com",
+    expires: "2099-12-31",
+    tier: "batch",
+    "data-class": "internal",
+  },
 });

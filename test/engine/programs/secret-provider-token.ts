@@ -13,8 +13,4 @@ const provider = new Provider("vault-agents", {
   skipChildToken: true,
 });
 
-new Policy(
-  "reader",
-  { name: "reader", policy: 'path "kv/data/agents/reader" {\n  capabilities = ["read"]\n}\n' },
-  { provider },
-);
+new Policy("reader", { name: "reader", policy: 'path "kv/data/agents/reader" {\n  capabilities = ["read"]\n}\n' }, { provider });

@@ -9,7 +9,5 @@ const bucket = new s3.Bucket("reports", { bucket: "acme-reports-dev" });
 
 new iam.RolePolicy("later", {
   role: "acme-dev-invoice-triage-execution",
-  policy: bucket.arn.apply((arn) =>
-    JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: `${arn}/*` }] }),
-  ),
+  policy: bucket.arn.apply((arn) => JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: `${arn}/*` }] })),
 });
