@@ -156,7 +156,8 @@ export function indexStack(resources: readonly PackResource[]) {
   const secretRoles = numbered(
     [...ofType(TYPES.vaultAwsRole), ...ofType(TYPES.vaultDatabaseRole)].map((r) => ({
       ...r,
-      path: `${asString(r.v.backend) ?? ""}/${r.resource.type === TYPES.vaultAwsRole ? "sts" : "creds"}/${asString(r.v.name) ?? ""}`,
+      // Slashes trimmed as Vault does (`aws/` and `/aws` are the mount `aws`), so a policy path finds it.
+      path: `${(asString(r.v.backend) ?? "").replace(/^\/+|\/+$/g, "")}/${r.resource.type === TYPES.vaultAwsRole ? "sts" : "creds"}/${asString(r.v.name) ?? ""}`,
       roleArns: asStrings(r.v.roleArns),
     })),
   );

@@ -34,10 +34,10 @@ export function toolRoleProblems(
   inline: readonly PolicyDocument[],
 ): Problem[] {
   const problems: Problem[] = [];
-  if (!tags.agent || tags.identity !== "execution") {
+  if (!tags.agent || tags.identity !== "execution" || !tags.environment) {
     problems.push({
       rule: "trust/tool-role-vault-only",
-      message: `role ${name} is tagged role=tool-sessions but not agent=<agent>, identity=execution`,
+      message: `role ${name} is tagged role=tool-sessions but not agent=<agent>, identity=execution, environment=<env>`,
       fix: "a tool role belongs to one agent's execution identity; let the Agent component create it",
     });
   }
@@ -66,6 +66,20 @@ export function secretRoleToolSessionProblems(v: Record<string, unknown>): Probl
 }
 
 type IndexedRole = StackIndex["roles"][number];
+
+/** Lower-cased names of the stack's roles tagged as an agent's (identity or tool role), with whose they are. */
+const agentRoleNamesOf = new WeakMap<StackIndex, Map<string, string>>();
+function agentRoleNames(ix: StackIndex): Map<string, string> {
+  let names = agentRoleNamesOf.get(ix);
+  if (!names) {
+    names = new Map();
+    for (const role of ix.roles)
+      if (role.name && role.tags.agent)
+        names.set(role.name.toLowerCase(), `${role.tags.agent}/${role.tags.identity ?? "?"}${isToolRoleTags(role.tags) ? " tool" : ""}`);
+    agentRoleNamesOf.set(ix, names);
+  }
+  return names;
+}
 
 /** The AWS principals a tool role's Allow statements trust. */
 function trustedPrincipals(role: IndexedRole): string[] {
@@ -134,7 +148,11 @@ export function checkToolRoles(ix: StackIndex, extraPolicies: ReadonlyMap<string
     }
     // The engine is never an agent's identity or tool role, nor a service-linked role (any path or case).
     for (const principal of new Set(trustedPrincipals(role))) {
-      const problem = engineRoleProblem(principal);
+      // By name (any path or case), and by membership: a role of this stack tagged as an agent's is
+      // an agent role whatever its name (long names are cut and hashed and lose their -<kind> ending).
+      const agentRole = agentRoleNames(ix).get(roleNameOf(principal).toLowerCase());
+      const problem =
+        engineRoleProblem(principal) ?? (agentRole ? `${principal}, the ${agentRole} role of this stack: its sessions could mint every tool session` : null);
       if (problem)
         add(role.resource.urn, [
           {

@@ -47,6 +47,14 @@ export const VAULT_RULES: readonly RuleMeta[] = [
   meta("vault/token-max-ttl", "vault", "error", "`tokenMaxTtl` is set and within the tier ceiling.", TOKENS, PACK.resource),
   meta("vault/policy-sudo", "vault", "error", "No `sudo` capability in agent Vault policies.", POLICY, PACK.resource),
   meta("vault/policy-system-path", "vault", "error", "No `sys/` or `auth/` paths other than the token self paths.", POLICY, PACK.resource),
+  meta(
+    "vault/policy-read-only",
+    "vault",
+    "error",
+    "Beyond the token self paths an agent's Vault policy only reads (its credentials and KV data): no create, update, delete, list or patch, and nothing under a secrets engine's roles or config.",
+    POLICY,
+    PACK.resource,
+  ),
   meta("vault/policy-glob", "vault", "error", "No `*` or `+` globs in agent policy paths: every path is exact.", POLICY, PACK.resource),
   meta(
     "vault/secret-credential-type",
@@ -197,6 +205,28 @@ export function checkVaultRole(role: VaultRoleShape, expected: VaultRoleExpectat
   return problems;
 }
 
+/** Segments under a mount that configure a secrets engine rather than issue from it. */
+const ENGINE_CONTROL_SEGMENTS = new Set([
+  "role",
+  "roles",
+  "static-role",
+  "static-roles",
+  "roleset",
+  "rolesets",
+  "config",
+  "rotate-root",
+  "rotate-role",
+  "reset",
+  "reload",
+]);
+
+/** The engine-control segment a policy path reaches (after its mount, before KV's `data/`), or undefined. */
+function engineControlSegment(path: string): string | undefined {
+  const segments = path.split("/").filter((segment) => segment !== "");
+  const data = segments.indexOf("data");
+  return segments.slice(1, data > 0 ? data : undefined).find((segment) => ENGINE_CONTROL_SEGMENTS.has(segment.toLowerCase()));
+}
+
 export function checkVaultPolicy(paths: readonly VaultPathRule[]): Problem[] {
   const problems: Problem[] = [];
   for (const rule of paths) {
@@ -214,6 +244,22 @@ export function checkVaultPolicy(paths: readonly VaultPathRule[]): Problem[] {
         message: `path "${rule.path}" is a system or auth path`,
         fix: "agents may only use auth/token/lookup-self, renew-self and revoke-self; use a secrets mount that is not sys or auth",
       });
+    }
+    // Beyond the token self paths an agent only reads: its credentials and its KV data. A write
+    // (or any access) to a secrets engine's roles or config would let it re-point its own role at
+    // another agent's tool role, rewrite its database statements, or replace the engine's credentials.
+    if (!system && !SELF_PATHS.has(rule.path)) {
+      const extra = rule.capabilities.filter((capability) => capability !== "read" && capability !== "deny");
+      const control = engineControlSegment(rule.path);
+      if (extra.length || control) {
+        problems.push({
+          rule: "vault/policy-read-only",
+          message: control
+            ? `path "${rule.path}" reaches a secrets engine's ${control} (${rule.capabilities.join(", ")})`
+            : `path "${rule.path}" grants ${extra.join(", ")}`,
+          fix: "an agent's Vault policy reads its own credentials and KV data only: read on <mount>/creds|sts/<role> and <kv>/data/...; roles and config belong to the platform",
+        });
+      }
     }
     if (/[*+]/.test(rule.path)) {
       problems.push({

@@ -104,6 +104,7 @@ export const WAIVABLE: Readonly<Record<string, boolean>> = {
   "vault/sts-ttl": false,
   "vault/secret-role-arns": false,
   "vault/generic-write": false,
+  "vault/policy-read-only": false,
   "vault/tool-session-tags": false,
   "vault/agent-policy-use": false,
   "limits/role-name-length": false,

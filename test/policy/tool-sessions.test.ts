@@ -320,3 +320,63 @@ describe("attack round (issue #14): aws/creds/<role> mints the same session as a
     }
   });
 });
+
+describe("attack round 2 (issue #14)", () => {
+  const withPolicy = (resources: Resource[], identity: string, block: string) =>
+    resources.map((r) =>
+      r.type === "vault:index/policy:Policy" && String(r.props.name).endsWith(identity)
+        ? { ...r, props: { ...r.props, policy: `${String(r.props.policy)}\n${block}\n` } }
+        : r,
+    );
+
+  it("refuses an agent Vault policy that writes a secrets engine's roles or config, or writes anything", async () => {
+    for (const block of [
+      'path "aws/roles/test.search.mine" {\n  capabilities = ["create", "update"]\n}',
+      'path "aws/roles/test.billing.read-data" {\n  capabilities = ["update"]\n}',
+      'path "aws/config/root" {\n  capabilities = ["update"]\n}',
+      'path "database/roles/test.search.ledger" {\n  capabilities = ["update"]\n}',
+      'path "aws/roles/test.billing.read-data" {\n  capabilities = ["read"]\n}',
+      'path "kv/data/agents/test/search/token" {\n  capabilities = ["create", "update"]\n}',
+    ]) {
+      expect(await rulesFor(withPolicy(base, "-search-execution", block)), block).toContain("vault/policy-read-only");
+    }
+  });
+
+  it("finds a secret role whose backend is written with slashes (aws/, /aws) when another agent reads it", async () => {
+    const original = base.find((r) => r.type === SECRET_ROLE && JSON.stringify(r.props.roleArns).includes("-billing-tools"))!;
+    for (const backend of ["aws/", "/aws"]) {
+      const copy = { ...original, name: "copy", props: { ...original.props, backend, name: "test.billing.copy" } };
+      const resources = withPolicy([...base, copy], "-search-execution", 'path "aws/sts/test.billing.copy" {\n  capabilities = ["read"]\n}');
+      expect(await rulesFor(resources), backend).toContain("separation/cross-agent-grant");
+    }
+  });
+
+  it("refuses a tool role without its environment tag (the TagSession environment could not be compared)", async () => {
+    const resources = base.map((r) => {
+      if (!isToolRole(r)) return r;
+      const tags = { ...(r.props.tags as Record<string, string>) };
+      delete tags.environment;
+      return { ...r, props: { ...r.props, tags } };
+    });
+    expect(await rulesFor(resources)).toContain("trust/tool-role-vault-only");
+  });
+
+  it("refuses a tool role trusting an agent role of the stack whose long name was cut and hashed", async () => {
+    const longName = "support-assistant-with-a-long-name-abcde";
+    const platform = { ...TAGGED, namePrefix: "acmecorpxyz1" };
+    const resources = await componentResources({ platform, agents: [agent("billing"), agent(longName)] });
+    const hashed = resources.find(
+      (r) =>
+        r.type === ROLE && (r.props.tags as Record<string, string>).agent === longName && (r.props.tags as Record<string, string>).identity === "execution",
+    )!;
+    expect(String(hashed.props.name)).not.toMatch(/-execution$/);
+    const arn = `arn:aws:iam::111122223333:role/${String(hashed.props.name)}`;
+    const edited = resources.map((r) => {
+      if (!(r.type === ROLE && String(r.props.name).endsWith("-billing-tools"))) return r;
+      const document = JSON.parse(String(r.props.assumeRolePolicy)) as { Statement: Array<Record<string, unknown>> };
+      for (const statement of document.Statement) statement.Principal = { AWS: arn };
+      return { ...r, props: { ...r.props, assumeRolePolicy: JSON.stringify(document) } };
+    });
+    expect(await rulesFor(edited)).toContain("trust/tool-role-vault-only");
+  });
+});
