@@ -16,11 +16,10 @@ import { checkDatabaseStatements } from "../components/rules/database";
 import { LOOSEST_TOKEN_MAX_TTL, checkSecretRole, checkVaultPolicy, checkVaultRole } from "../components/rules/vault";
 import { checkAgentRole, checkAgentServiceAccount, checkAgentVaultRole } from "./agent-metadata-checks";
 import { readVaultPolicy } from "./vault-hcl";
-import { isToolRoleTags, namedLikeToolRole } from "../components/rules/tool-session-checks";
+import { isToolRoleTags } from "../components/rules/tool-session-checks";
+import { namedLikeIdentityRole, namedLikeToolRole } from "../components/core/names";
 import { secretRoleToolSessionProblems, sessionTagsOf, toolRoleProblems } from "./tool-roles";
 import { asBoolean, asNumber, asRecord, asString, asStrings, readInputs, readPolicyDocument, type KnownInputs } from "./inputs";
-
-const namedLikeAgentRole = (arn: string): boolean => /-(orchestration|execution|audit)$/i.test(arn.slice(arn.lastIndexOf("/") + 1));
 
 export const TYPES = {
   role: "aws:iam/role:Role",
@@ -383,7 +382,7 @@ function typeProblems(resource: PackResource, inputs: KnownInputs, context: Pack
       // Without the plan, a role is an agent role when named like one (`…-orchestration|execution|audit`,
       // or a tool role `…-tools` assumed without session tags); a tool session is judged by vault/tool-session-tags.
       const tagged = sessionTagsOf(v) !== undefined;
-      const isAgentRole = (arn: string) => namedLikeAgentRole(arn) || (!tagged && namedLikeToolRole(arn));
+      const isAgentRole = (arn: string) => namedLikeIdentityRole(arn) || (!tagged && namedLikeToolRole(arn));
       return [...checkSecretRole(role, { isAgentRole }), ...checkSecretTtls(plan, LOOSEST_TOKEN_MAX_TTL), ...secretRoleToolSessionProblems(v)];
     }
     default:

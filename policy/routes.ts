@@ -8,6 +8,8 @@
  * unknown at preview is resolved through the engine's property dependencies when it comes from one
  * resource of this stack (`policyArn: policy.arn`), and refused otherwise.
  */
+import { roleNameOf } from "../components/core/names";
+export { roleNameOf };
 import { parse as parseYaml } from "yaml";
 import { asList, type PolicyDocument, type PolicyStatement } from "../components/core/iam-document";
 import { LABEL_PREFIX } from "../components/core/compile";
@@ -107,13 +109,6 @@ interface Read {
   readonly unknown: readonly string[];
 }
 
-/**
- * The role an ARN or name stands for, lower-cased (IAM role names are unique regardless of case):
- * `arn:…:role/<path>/<name>`, an STS session of it `arn:…:sts::<account>:assumed-role/<name>/<session>`
- * (a resource policy may name one session of an agent role), or a bare name.
- */
-export const roleNameOf = (arnOrName: string): string =>
-  (/:assumed-role\/([^/]+)\//.exec(arnOrName)?.[1] ?? /:role\/(?:.*\/)?([^/]+)$/.exec(arnOrName)?.[1] ?? arnOrName.split("/").pop() ?? arnOrName).toLowerCase();
 const isUnknown = (r: Read, field: string) => r.unknown.some((path) => path === field || path.startsWith(`${field}.`));
 const deps = (r: Read, field: string): readonly PackResource[] => r.resource.propertyDependencies?.[field] ?? [];
 

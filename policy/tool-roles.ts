@@ -11,14 +11,8 @@ import type { PolicyDocument } from "../components/core/iam-document";
 import { asList } from "../components/core/iam-document";
 import { SESSION_TAG } from "../components/core/tool-sessions";
 import type { Problem } from "../components/rules/define";
-import {
-  checkToolRoleStatements,
-  checkToolRoleTrust,
-  checkToolSessionSecretRole,
-  isToolRoleTags,
-  namedLikeToolRole,
-  roleNameOf,
-} from "../components/rules/tool-session-checks";
+import { checkToolRoleStatements, checkToolRoleTrust, checkToolSessionSecretRole, isToolRoleTags } from "../components/rules/tool-session-checks";
+import { namedLikeToolRole, roleNameOf } from "../components/core/names";
 import { asString, asStrings } from "./inputs";
 import { engineRoleProblem } from "../components/core/tool-session-schema";
 import type { PackFinding } from "./resources";
@@ -127,7 +121,8 @@ export function checkToolRoles(ix: StackIndex, extraPolicies: ReadonlyMap<string
       const roleArn = asString(entry.value.roleArn);
       return roleArn ? [roleArn] : [];
     });
-  for (const role of ix.roles.filter((r) => isToolRoleTags(r.tags))) {
+  const toolRoles = ix.roles.filter((r) => isToolRoleTags(r.tags));
+  for (const role of toolRoles) {
     const owner = { agent: role.tags.agent ?? role.name ?? role.resource.name, identity: role.tags.identity === "execution" ? ("execution" as const) : null };
     const add = (urn: string, problems: readonly Problem[]) => findings.push(...problems.map((problem) => ({ ...problem, ...owner, urn })));
     if (role.trust && engineRoles.length) {
@@ -199,7 +194,7 @@ export function checkToolRoles(ix: StackIndex, extraPolicies: ReadonlyMap<string
       add(role.resource.urn, checkToolRoleStatements(document, "an attached or resource policy"));
   }
   // Whatever a tool role trusts mints every tool session: no Vault AWS secret role may assume it.
-  const engines = new Set([...engineRoles, ...ix.roles.filter((r) => isToolRoleTags(r.tags)).flatMap(trustedPrincipals)].map((arn) => arn.toLowerCase()));
+  const engines = new Set([...engineRoles, ...toolRoles.flatMap(trustedPrincipals)].map((arn) => arn.toLowerCase()));
   for (const secretRole of ix.secretRoles) {
     const assumed = asStrings(secretRole.v.roleArns).filter((arn) => engines.has(arn.toLowerCase()));
     if (assumed.length) {

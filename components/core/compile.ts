@@ -398,23 +398,42 @@ function bindingsFor(
 function secretRoles(platform: Platform, agent: AgentDeclaration, tier: TierPolicy): SecretRolePlan[] {
   const roles: SecretRolePlan[] = [];
   const context = { agent: agent.name, environment: platform.environment };
+  // An AWS secret role: a vaultAws tool's (the role it names) or a tagged tool session's (the tool role).
+  const awsSecretRole = (
+    tool: string,
+    name: string,
+    roleArn: string,
+    ttl: string,
+    sessionTags: Record<string, string> | null,
+    externalId: string | null,
+  ): SecretRolePlan => ({
+    type: "aws",
+    tool,
+    name,
+    backend: platform.vault.awsMount,
+    credentialsPath: `${platform.vault.awsMount}/sts/${name}`,
+    credentialType: "assumed_role",
+    roleArns: [roleArn],
+    sessionTags,
+    externalId,
+    defaultStsTtl: parseDuration(ttl),
+    maxStsTtl: tier.maxStsTtl,
+  });
   for (const tool of agent.tools) {
     const name = vaultSecretRoleName(platform, agent.name, tool.name);
     if (tool.aws && taggedSessions(platform)) {
       // The tool's own session: Vault sets the tags from this role, never from the caller.
-      roles.push({
-        type: "aws",
-        tool: tool.name,
-        name,
-        backend: platform.vault.awsMount,
-        credentialsPath: `${platform.vault.awsMount}/sts/${name}`,
-        credentialType: "assumed_role",
-        roleArns: [iamRoleArn(platform, toolRoleName(platform, agent.name))],
-        sessionTags: sessionTagsFor(context, tool),
-        externalId: tool.session?.externalId ?? null,
-        defaultStsTtl: parseDuration(tool.session?.ttl ?? DEFAULT_TOOL_SESSION_TTL),
-        maxStsTtl: tier.maxStsTtl,
-      });
+      const ttl = tool.session?.ttl ?? DEFAULT_TOOL_SESSION_TTL;
+      roles.push(
+        awsSecretRole(
+          tool.name,
+          name,
+          iamRoleArn(platform, toolRoleName(platform, agent.name)),
+          ttl,
+          sessionTagsFor(context, tool),
+          tool.session?.externalId ?? null,
+        ),
+      );
     } else if (tool.database) {
       roles.push({
         type: "database",
@@ -429,19 +448,7 @@ function secretRoles(platform: Platform, agent: AgentDeclaration, tier: TierPoli
         maxTtl: tier.tokenMaxTtl,
       });
     } else if (tool.vaultAws) {
-      roles.push({
-        type: "aws",
-        tool: tool.name,
-        name,
-        backend: platform.vault.awsMount,
-        credentialsPath: `${platform.vault.awsMount}/sts/${name}`,
-        credentialType: "assumed_role",
-        roleArns: [tool.vaultAws.roleArn],
-        sessionTags: null,
-        externalId: null,
-        defaultStsTtl: parseDuration(tool.vaultAws.ttl),
-        maxStsTtl: tier.maxStsTtl,
-      });
+      roles.push(awsSecretRole(tool.name, name, tool.vaultAws.roleArn, tool.vaultAws.ttl, null, null));
     }
   }
   return roles;

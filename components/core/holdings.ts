@@ -10,7 +10,7 @@
 import { identityRoles, isOwnToolSession } from "./identity-roles";
 import type { ConditionBlock } from "./iam-document";
 import { asList } from "./iam-document";
-import type { IdentityKind } from "./names";
+import { namedLikeIdentityRole, namedLikeToolRole, type IdentityKind } from "./names";
 import type { AgentPlan, FleetPlan } from "./plan-types";
 import { ResourceIndex } from "./resource-index";
 import type { ConnectionShare, ResourceShare, RoleShare, Share } from "./schema";
@@ -105,7 +105,7 @@ export function looksLikeAgentRole(
   const lower = arn.toLowerCase();
   if (planRoleArns.some((role) => role.toLowerCase() === lower)) return true;
   const name = lower.slice(lower.lastIndexOf("/") + 1);
-  return name.startsWith(`${platform.namePrefix}-${platform.environment}-`.toLowerCase()) || /-(orchestration|execution|audit|tools)$/.test(name);
+  return name.startsWith(`${platform.namePrefix}-${platform.environment}-`.toLowerCase()) || namedLikeIdentityRole(name) || namedLikeToolRole(name);
 }
 
 function identityHoldings(agent: AgentPlan, identity: AgentPlan["identities"][number]): IdentityHoldings {

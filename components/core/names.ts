@@ -43,6 +43,24 @@ export function toolRoleName(platform: Platform, agent: string): string {
   return boundedName(`${platform.namePrefix}-${platform.environment}-${agent}-tools`, IAM_ROLE_NAME_MAX);
 }
 
+/**
+ * The name of an IAM role, lower-cased (IAM role names are unique regardless of case), from
+ * `arn:…:role/<path>/<name>`, an STS session of it `arn:…:sts::<account>:assumed-role/<name>/<session>`
+ * (a resource policy may name one session of an agent role), or a bare name.
+ */
+export const roleNameOf = (arnOrName: string): string =>
+  (/:assumed-role\/([^/]+)\//.exec(arnOrName)?.[1] ?? /:role\/(?:.*\/)?([^/]+)$/.exec(arnOrName)?.[1] ?? arnOrName.split("/").pop() ?? arnOrName).toLowerCase();
+
+/** A role named like an agent identity role (`…-orchestration|execution|audit`), any path or case. */
+export function namedLikeIdentityRole(arnOrName: string): boolean {
+  return /-(orchestration|execution|audit)$/.test(roleNameOf(arnOrName));
+}
+
+/** A role named like an agent's tool role (`…-tools`), any path or case. */
+export function namedLikeToolRole(arnOrName: string): boolean {
+  return roleNameOf(arnOrName).endsWith("-tools");
+}
+
 export function iamRoleArn(platform: Platform, roleName: string): string {
   return `arn:${platform.aws.partition}:iam::${platform.aws.accountId}:role/${roleName}`;
 }

@@ -3,7 +3,8 @@
  * mode needs from the platform (a known Vault AWS engine principal, a Vault that sets session tags)
  * and from each agent (a `session` only on aws tools, only in that mode). Plain data in, issues out.
  */
-import { compareVersions } from "./vault-features";
+import { VAULT_FEATURES, vaultSupports } from "./vault-features";
+import { namedLikeIdentityRole, namedLikeToolRole } from "./names";
 
 export const TOOL_SESSION_MODES = ["role", "tagged-sessions"] as const;
 export type ToolSessionMode = (typeof TOOL_SESSION_MODES)[number];
@@ -11,21 +12,13 @@ export type ToolSessionMode = (typeof TOOL_SESSION_MODES)[number];
 /** AWS's minimum AssumeRole duration: a tool session lives exactly as long as it must. */
 export const DEFAULT_TOOL_SESSION_TTL = "15m";
 
-/**
- * Vault's AWS secrets engine sets `session_tags` and `external_id` on AssumeRole from 1.17.2
- * (hashicorp/vault#27620, "AWS secrets: add support for STS session tags", released in 1.17.2;
- * terraform-provider-vault#2290 added the role fields for it). An older Vault drops both fields:
- * the sessions would carry no tags and every tool statement would deny.
- */
-export const SESSION_TAGS_MIN_VAULT = "1.17.2";
-
 interface PlatformScope {
   readonly toolSessions: ToolSessionMode;
   readonly namePrefix: string;
   readonly environment: string;
   readonly aws: { readonly accountId: string; readonly partition: string };
   readonly shared?: ReadonlyArray<object>;
-  readonly vault: { readonly version?: string; readonly awsEngineRoleArn?: string };
+  readonly vault: { readonly version?: string; readonly edition: "community" | "enterprise"; readonly awsEngineRoleArn?: string };
   readonly bootstrap?: { readonly aws?: { readonly roleArn: string } };
 }
 
@@ -47,7 +40,7 @@ interface AgentScope {
 export function engineRoleProblem(arn: string, platform?: Pick<PlatformScope, "namePrefix" | "environment">): string | null {
   const path = arn.slice(arn.indexOf(":role/") + ":role/".length).toLowerCase();
   const name = path.slice(path.lastIndexOf("/") + 1);
-  if (/-(orchestration|execution|audit|tools)$/.test(name))
+  if (namedLikeIdentityRole(name) || namedLikeToolRole(name))
     return `${arn} is named like an agent identity or tool role (…-orchestration, -execution, -audit, -tools): its sessions could mint every tool session of every agent; name the role Vault's AWS engine runs as`;
   if (platform && name.startsWith(`${platform.namePrefix}-`.toLowerCase()))
     return `${arn} is named under this platform's prefix "${platform.namePrefix}-", which belongs to agent roles; name the role Vault's AWS engine runs as`;
@@ -116,11 +109,11 @@ export function toolSessionPlatformIssues(platform: PlatformScope): SessionIssue
         "toolSessions tagged-sessions: declare the IAM role Vault's AWS secrets engine runs as (or platform.bootstrap.aws), the only principal a tool role trusts",
     });
   }
-  const version = platform.vault.version;
-  if (version === undefined || compareVersions(version, SESSION_TAGS_MIN_VAULT) < 0) {
+  if (!vaultSupports(platform.vault, "awsSessionTags")) {
+    const version = platform.vault.version;
     issues.push({
       path: ["vault", "version"],
-      message: `toolSessions tagged-sessions needs Vault ${SESSION_TAGS_MIN_VAULT}+ (session_tags and external_id on AWS secret roles); ${version === undefined ? "declare platform.vault.version" : `declared ${version}`}`,
+      message: `toolSessions tagged-sessions needs Vault ${VAULT_FEATURES.awsSessionTags.minVersion}+ (session_tags and external_id on AWS secret roles); ${version === undefined ? "declare platform.vault.version" : `declared ${version}`}`,
     });
   }
   return issues;

@@ -40,6 +40,16 @@ export const VAULT_FEATURES = {
     editions: ["enterprise"],
     source: "Vault 1.16 plugin workload identity federation (Enterprise); @pulumi/vault aws.SecretBackend identityTokenAudience/roleArn",
   },
+  /**
+   * `session_tags` and `external_id` on AWS secret roles (assumed_role): hashicorp/vault#27620,
+   * released in 1.17.2 (terraform-provider-vault#2290 added the role fields). An older Vault drops
+   * both: sessions would carry no tags and every tool statement would deny.
+   */
+  awsSessionTags: {
+    minVersion: "1.17.2",
+    editions: ["community", "enterprise"],
+    source: "hashicorp/vault#27620 (1.17.2): AWS secrets engine session_tags and external_id",
+  },
 } as const satisfies Record<string, VaultFeature>;
 
 export type VaultFeatureName = keyof typeof VAULT_FEATURES;

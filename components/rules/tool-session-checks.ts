@@ -26,16 +26,6 @@ export function isToolRoleTags(tags: Readonly<Record<string, string>>): boolean 
   return tags[TOOL_ROLE_TAG.key] === TOOL_ROLE_TAG.value;
 }
 
-/** The role name of an IAM role ARN (after any path). */
-export function roleNameOf(arn: string): string {
-  return arn.slice(arn.lastIndexOf("/") + 1);
-}
-
-/** A role ARN named like a tool role (`…-tools`), any case. */
-export function namedLikeToolRole(arn: string): boolean {
-  return /-tools$/i.test(roleNameOf(arn));
-}
-
 interface Entry {
   readonly operator: string;
   readonly key: string;
