@@ -10,6 +10,7 @@ import { genericChanges, sameJson } from "./generic-changes";
 import { identityChanges } from "./identity-changes";
 import type { Agent, Plan } from "./model";
 import { platformChanges } from "./platform-changes";
+import { toolClassChanges } from "./tool-classes";
 import { CHANGE_KINDS, PLATFORM_AGENT, type Change, type Classification, type DiffSide, type FlaggedItem, type IdentityDiff } from "./types";
 
 const IDENTITY_ORDER = ["orchestration", "execution", "audit"];
@@ -28,7 +29,7 @@ function agentChanges(base: Agent | undefined, head: Agent | undefined, catalog:
     return atAgent([local("agent-removed", "narrows", base!.name, describeAgent(base!), null, notes)]);
   }
   if (base && (base === head || sameJson(base.raw, head.raw))) return [];
-  const out = base ? atAgent(agentFieldChanges(base, head)) : [];
+  const out = base ? atAgent([...agentFieldChanges(base, head), ...toolClassChanges(base.raw, head.raw)]) : [];
   // Every leaf without a dedicated comparison, classified by its rule (classification-rules.ts).
   if (base) out.push(...genericChanges("agents[]", base.raw, head.raw));
   if (!base) {

@@ -449,7 +449,7 @@ const CASES: Case[] = [
       "alpha/- sponsor-changed neutral",
       "alpha/- approval-changed neutral",
       "alpha/- namespace-changed neutral",
-      "alpha/- audit-retention-changed neutral",
+      "alpha/- audit-retention-changed widens",
     ],
   },
   {
