@@ -126,6 +126,7 @@ function repositoryRoot(cwd: string): string | null {
 
 /** `git rev-parse --verify <rev>^{commit}`: the commit a name resolves to, or null. */
 function resolveCommit(cwd: string, revision: string): string | null {
+  // eslint-disable-next-line no-control-regex -- refusing control characters is the point
   if (revision.startsWith("-") || revision.length > 1024 || /[\u0000-\u001f\u007f]/.test(revision)) return null;
   const commit = git(cwd, ["rev-parse", "--verify", "--quiet", "--end-of-options", `${revision}^{commit}`]);
   return commit.ok ? commit.stdout.trim() : null;
