@@ -111,6 +111,18 @@ export function compareCreation(base: readonly string[], head: readonly string[]
     return { classification: wider && limitIs === limitWas ? "neutral" : "narrows", notes };
   }
   const notes = ["the role gets grants, attributes or memberships it did not get before (or they cannot be proved fewer)"];
+  // Named here, parsed: a long statement's text is cut in a comment cell, a gained grant never is.
+  const gained = atoms.is.filter((g) => !atoms.was.some((o) => atomCovers(o, g)));
+  if (gained.length > 0)
+    notes.push(
+      `gains ${gained
+        .slice(0, 10)
+        .map(
+          (g) =>
+            `${g.privilege.toUpperCase()}${g.columns ? ` (${g.columns.join(", ")})` : ""}${g.withGrantOption ? " WITH GRANT OPTION" : ""} on ${g.key.split("\u0000").slice(0, 3).join(" ")}`,
+        )
+        .join("; ")}${gained.length > 10 ? `; and ${gained.length - 10} more` : ""}`,
+    );
   if (limitIs > limitWas) notes.push(`connection limit ${limitWas} → ${limitIs === Infinity ? "none" : limitIs}`);
   return { classification: "widens", notes };
 }

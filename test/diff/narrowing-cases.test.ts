@@ -280,3 +280,14 @@ describe("narrowings are narrowing or neutral", () => {
 describe("widenings by content, not by name", () => {
   it.each(WIDENINGS)("$name", check);
 });
+
+describe("a new grant hidden behind a long SQL comment", () => {
+  it("is named in the change's notes, which no cell cut reaches", async () => {
+    const comment = `/* ${"x".repeat(3_000)} */`;
+    const base = planFile("sql-comment-base", { agents: [db([CREATE, 'GRANT SELECT ON invoices TO "{{name}}";'])] });
+    const head = planFile("sql-comment-head", { agents: [db([CREATE, `${comment} GRANT SELECT, UPDATE ON invoices TO "{{name}}";`])] });
+    const result = await runDiff({ base, head, stack: "dev", cwd: dir, failOn: "widen", format: "markdown" });
+    expect(result.exitCode).toBe(1);
+    expect(result.stdout).toContain("gains UPDATE on table object invoices");
+  });
+});
