@@ -140,8 +140,14 @@ function pairBySubsumption(added: Map<string, Entry>, removed: Map<string, Entry
   const candidates = (groups: Map<string, [string, Entry][]>, wild: Map<string, [string, Entry][]>, e: Entry) =>
     (mayBeWildcard(value(e)) ? groups.get(rest(e)) : wild.get(rest(e))) ?? [];
 
-  let removedGroups = groupBy([...removed].filter(([, r]) => eligible(r)), rest);
-  let removedWild = groupBy([...removed].filter(([, r]) => eligible(r) && mayBeWildcard(value(r))), rest);
+  let removedGroups = groupBy(
+    [...removed].filter(([, r]) => eligible(r)),
+    rest,
+  );
+  let removedWild = groupBy(
+    [...removed].filter(([, r]) => eligible(r) && mayBeWildcard(value(r))),
+    rest,
+  );
   for (const [aKey, a] of [...added]) {
     if (!eligible(a)) continue;
     const wider = candidates(removedGroups, removedWild, a).filter(([rKey, r]) => removed.has(rKey) && subsumes(value(a), value(r)));
@@ -153,8 +159,14 @@ function pairBySubsumption(added: Map<string, Entry>, removed: Map<string, Entry
   }
   removedGroups = new Map();
   removedWild = new Map();
-  const addedGroups = groupBy([...added].filter(([, e]) => eligible(e)), rest);
-  const addedWild = groupBy([...added].filter(([, e]) => eligible(e) && mayBeWildcard(value(e))), rest);
+  const addedGroups = groupBy(
+    [...added].filter(([, e]) => eligible(e)),
+    rest,
+  );
+  const addedWild = groupBy(
+    [...added].filter(([, e]) => eligible(e) && mayBeWildcard(value(e))),
+    rest,
+  );
   for (const [rKey, r] of [...removed]) {
     if (!eligible(r)) continue;
     const narrower = candidates(addedGroups, addedWild, r).filter(([aKey, a]) => added.has(aKey) && subsumes(value(r), value(a)));

@@ -109,6 +109,8 @@ describe("stack files at a revision", () => {
       expect(diff.platform[0].after).toBe("Pulumi.yaml: name acme-agents, stackConfigDir stacks/live");
       const markdown = await runDiff({ baseRev: "main", headRev: "moved", stack: "dev", cwd: dir, format: "markdown" });
       expect(markdown.stdout).toContain("Pulumi.yaml");
+      expect(markdown.stdout).toMatch(/`plan` on the head: (✅ passes|❌ fails)/);
+      expect(markdown.stdout).toContain("owner `team-payments`");
       expect(markdown.stdout).toContain("stacks/live");
     } finally {
       git("checkout", "-q", "main");

@@ -291,3 +291,15 @@ describe("a new grant hidden behind a long SQL comment", () => {
     expect(result.stdout).toContain("gains UPDATE on table object invoices");
   });
 });
+
+describe("a share change", () => {
+  it("renders the share's fields in text, Markdown and JSON, never [object Object]", async () => {
+    const base = planFile("share-render-base", { platform: { shared: [{ ...SHARE, read: ["alpha"] }] }, agents: [ALPHA, BETA] });
+    const head = planFile("share-render-head", { platform: { shared: [SHARE] }, agents: [ALPHA, BETA] });
+    for (const format of ["text", "markdown", "json"] as const) {
+      const result = await runDiff({ base, head, stack: "dev", cwd: dir, format });
+      expect(result.stdout).not.toContain("[object Object]");
+      expect(result.stdout).toContain("rates: resource arn:aws:s3:::acme-reference/rates/*; read alpha, beta");
+    }
+  });
+});

@@ -8,7 +8,7 @@ import { matcherSteps, vaultPathSubsumes } from "../../components/diff/patterns"
 import { diffEntries, vaultEntries } from "../../components/diff/statements";
 
 const RULES = { actionSubsumes: (a: string, b: string) => a === b, resourceSubsumes: vaultPathSubsumes };
-const steps = (run: () => unknown) => {
+const steps = <T>(run: () => T) => {
   matcherSteps.count = 0;
   const result = run();
   return { result, steps: matcherSteps.count };
