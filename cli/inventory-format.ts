@@ -25,6 +25,7 @@ const COLUMNS: readonly (readonly [keyof InventoryRow, string])[] = [
   ["vaultPaths", "vault_paths"],
   ["ttls", "ttls"],
   ["waivers", "waivers"],
+  ["status", "status"],
   ["revocation", "revocation"],
   ["stack", "stack"],
 ];

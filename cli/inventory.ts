@@ -35,6 +35,8 @@ export interface InventoryRow {
   readonly ttls: readonly string[];
   /** Exceptions in force for this identity: `rule until date (approver): reason`. */
   readonly waivers: readonly string[];
+  /** `active`; `revoked` (declared); `revoked-on-expiry` (past `expires`: compiled as revoked until renewed). */
+  readonly status: "active" | "revoked" | "revoked-on-expiry";
   /** `active`, or `revoked <at>: <reason>`. */
   readonly revocation: string;
 }
@@ -110,6 +112,7 @@ export function buildInventory(plan: FleetPlan, waivers: readonly WaiverInForce[
         vaultPaths: (identity.vault.policy?.paths ?? []).map((p) => `${p.path} (${p.capabilities.join(",")})`),
         ttls: ttls(identity),
         waivers: waiversFor(agent, identity, waivers),
+        status: agent.revoked ? (agent.revoked.onExpiry ? "revoked-on-expiry" : "revoked") : "active",
         revocation: agent.revoked ? `revoked ${agent.revoked.at}: ${agent.revoked.reason}` : "active",
       };
     }),
@@ -118,13 +121,14 @@ export function buildInventory(plan: FleetPlan, waivers: readonly WaiverInForce[
 }
 
 /**
- * Rows that need renewal within `days` (already expired included; revoked agents excluded, they
- * need removal, not renewal), grouped by owner, owners and rows sorted by days left.
+ * Rows that need renewal within `days` (already expired included, revoked on expiry or not; agents
+ * revoked by declaration excluded, they need removal, not renewal), grouped by owner, owners and
+ * rows sorted by days left.
  */
 export function expiringByOwner(inventory: Inventory, days: number): { owner: string; rows: InventoryRow[] }[] {
   const groups = new Map<string, InventoryRow[]>();
   for (const row of inventory.rows) {
-    if (row.revocation !== "active" || row.daysLeft > days) continue;
+    if (row.status === "revoked" || row.daysLeft > days) continue;
     groups.set(row.owner, [...(groups.get(row.owner) ?? []), row]);
   }
   return [...groups.entries()]

@@ -48,6 +48,12 @@ export function planForComponent(component: pulumi.Resource | undefined, plan: (
     const result = plan();
     if (options.log === false) return result;
     for (const warning of result.evaluation.violations) pulumi.log.warn(formatViolation(warning), component);
+    // Expiry is revocation: the runbook `plan` prints, shown where the update runs too.
+    for (const agent of result.plan.agents) {
+      if (!agent.revoked?.onExpiry || agent.revoked.leaseRevokeCommands.length === 0) continue;
+      const commands = agent.revoked.leaseRevokeCommands.map((command) => `  ${command}`).join("\n");
+      pulumi.log.warn(`agent ${agent.name} is revoked on expiry; after this update, end the credentials already issued:\n${commands}`, component);
+    }
     for (const waiver of result.evaluation.waivers) pulumi.log.info(`exception in force: ${formatWaiver(waiver)}`, component);
     for (const waived of result.evaluation.waived) {
       pulumi.log.info(`${formatViolation(waived)} [waived until ${waived.waiver.expires} by ${waived.waiver.approvedBy}: ${waived.waiver.reason}]`, component);

@@ -111,6 +111,7 @@ describe("inventory", () => {
       vaultPaths: [],
       ttls: [],
       waivers: [],
+      status: "active",
       revocation: "active",
     };
     const [record] = csvOf(inventoryCsv([hostile]));
@@ -131,18 +132,18 @@ describe("inventory", () => {
     expect(csvField('a"b')).toBe('"a""b"');
   });
 
-  it("--expiring 30d lists what needs renewal (expired included, revoked excluded), grouped by owner", () => {
+  it("--expiring 30d lists what needs renewal (expired and revoked on expiry included, declared revocations excluded), grouped by owner", () => {
     const result = runInventory({ stack: "dev", format: "json", date: "2027-06-10", expiring: "30d" });
-    // payout-approver expired on 2027-05-31: the plan fails, the inventory is still printed.
-    expect(result.exitCode).toBe(1);
-    expect(result.stderr).toContain("lifecycle/expired");
+    // payout-approver expired on 2027-05-31: it is revoked on expiry, the rest of the stack plans.
+    expect(result.exitCode).toBe(0);
     const out = JSON.parse(result.stdout);
     expect(out.withinDays).toBe(30);
     expect(out.owners.map((g: { owner: string }) => g.owner)).toEqual(["team-payments", "team-treasury"]);
     const treasury = out.owners[1].rows as InventoryRow[];
     expect(new Set(treasury.map((r) => r.daysLeft))).toEqual(new Set([-10]));
     const all = out.owners.flatMap((g: { rows: InventoryRow[] }) => g.rows) as InventoryRow[];
-    expect(all.every((r) => r.daysLeft <= 30 && r.revocation === "active")).toBe(true);
+    expect(all.every((r) => r.daysLeft <= 30 && r.status !== "revoked")).toBe(true);
+    expect(new Set(treasury.map((r) => r.status))).toEqual(new Set(["revoked-on-expiry"]));
     const markdown = runInventory({ stack: "dev", format: "markdown", date: "2027-06-10", expiring: "30d" }).stdout;
     expect(markdown.indexOf("## team-payments")).toBeLessThan(markdown.indexOf("## team-treasury"));
     const csv = csvOf(runInventory({ stack: "dev", format: "csv", date: "2027-06-10", expiring: "30d" }).stdout);

@@ -244,6 +244,8 @@ export const agentPlanSchema = z.strictObject({
     .strictObject({
       at: z.string().refine((value) => !Number.isNaN(Date.parse(value)), "a timestamp"),
       reason: text,
+      // Absent in plans written before expiry became revocation: those were declared.
+      onExpiry: z.boolean().default(false),
       leaseRevokeCommands: strings,
     })
     .nullable(),

@@ -166,6 +166,8 @@ export interface ToolPlan {
 export interface RevocationPlan {
   readonly at: string;
   readonly reason: string;
+  /** true: not declared, the agent is past its `expires` date and is compiled as revoked (expiry is revocation). */
+  readonly onExpiry: boolean;
   /** Commands an operator runs to end leases issued before revocation. */
   readonly leaseRevokeCommands: readonly string[];
 }
