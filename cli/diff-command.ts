@@ -12,7 +12,9 @@ import { DeclarationError, parseDeclaration } from "../components/core/schema";
 import { diffPlans, loadActionCatalog, PlanInputError, readPlan, readPlanPair, renderJson, renderMarkdown, renderText, type Plan } from "../components/diff";
 import { serviceOf } from "../components/diff/access-level";
 import type { CommandResult } from "./plan-command";
-import { StackFileError, locateDeclarationError, parseStackFile, stackFilePath } from "./stack-file";
+import { StackFileError, locateDeclarationError, parseStackFile } from "./stack-file";
+import { ProjectFileError } from "./project";
+import { locateStack } from "./stack-location";
 
 export interface DiffOptions {
   readonly base?: string;
@@ -82,20 +84,31 @@ function repositoryRoot(cwd: string): string | null {
 }
 
 /**
- * Where the stack file is. The default `stacks/Pulumi.<stack>.yaml` is relative to the repository
- * root, whatever the working directory; `--config` is relative to the working directory (or
+ * Where the stack file is. The default is the project's (`Pulumi.yaml` at or above the working
+ * directory, up to the repository root: `stackConfigDir`), else `stacks/Pulumi.<stack>.yaml` relative
+ * to the repository root, whatever the working directory; `--config` is relative to the working directory (or
  * absolute), as any path on a command line. `inRepo`: the same file, relative to the root, for
  * `git show <rev>:<path>`.
  */
 function stackLocation(options: DiffOptions, cwd: string): { label: string; path: string; inRepo: string | null } {
   const root = repositoryRoot(cwd);
   const here = realpathSync(cwd);
-  const path = options.config !== undefined ? resolve(here, options.config) : resolve(root ?? here, stackFilePath(options.stack));
-  const label = options.config ?? stackFilePath(options.stack);
+  const located = options.config === undefined ? locateOrRefuse(options.stack, here, root) : undefined;
+  const path = located?.path ?? resolve(here, options.config!);
+  const label = options.config ?? located!.label;
   if (!root) return { label, path, inRepo: null };
   const inRepo = relative(root, path);
   if (inRepo.startsWith("..") || isAbsolute(inRepo)) return { label, path, inRepo: null };
   return { label: inRepo.split(sep).join("/"), path, inRepo: inRepo.split(sep).join("/") };
+}
+
+function locateOrRefuse(stack: string, cwd: string, root: string | null) {
+  try {
+    return locateStack(stack, cwd, root ?? undefined);
+  } catch (error) {
+    if (error instanceof ProjectFileError) throw new DiffInputError([error.message]);
+    throw error;
+  }
 }
 
 /** Paths at the revision that differ from `file` only in letter case (a likely typo). */

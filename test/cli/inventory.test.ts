@@ -5,9 +5,9 @@ import { join } from "node:path";
 import { parse as parseCsv } from "csv-parse/sync";
 import { describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
-import { runInventory } from "../cli/inventory-command";
-import { parseWithinDays, type InventoryRow } from "../cli/inventory";
-import { csvField, inventoryCsv } from "../cli/inventory-format";
+import { runInventory } from "../../cli/inventory-command";
+import { parseWithinDays, type InventoryRow } from "../../cli/inventory";
+import { csvField, inventoryCsv } from "../../cli/inventory-format";
 
 const DATE = "2026-11-28";
 const csvOf = (text: string): Record<string, string>[] => parseCsv(text, { columns: true, record_delimiter: "\r\n", relax_column_count: false });

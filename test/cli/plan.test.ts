@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { runPlan } from "../cli/plan-command";
+import { runPlan } from "../../cli/plan-command";
 
 const tmp = mkdtempSync(join(tmpdir(), "agent-identity-plan-"));
 const write = (name: string, text: string) => {
