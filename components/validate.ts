@@ -65,3 +65,32 @@ export function planForComponent(component: pulumi.Resource | undefined, plan: (
     throw error;
   }
 }
+
+/**
+ * Validation that runs when Outputs resolve (pending platform fields): the error names the
+ * component's URN, since the engine shows it away from the line that created the component, and is
+ * always one the run loop prints without a stack trace (a `ResourceError` with `hideStack`, or the
+ * `DeclarationInputError` above, which carries the same marker).
+ */
+export function validateWhenResolved<T, R>(component: pulumi.Resource, value: pulumi.Output<T>, validate: (resolved: T) => R): pulumi.Output<R> {
+  // The URN as a plain promise: an Output of it would make every child depend on the component,
+  // which waits for its children (a deadlock).
+  const urn = new Promise<string>((resolve) => component.urn.apply(resolve));
+  return value.apply(async (resolved) => {
+    try {
+      return validate(resolved as T);
+    } catch (error) {
+      throw namingUrn(error, await urn, component);
+    }
+  }) as pulumi.Output<R>;
+}
+
+function namingUrn(error: unknown, urn: string, component: pulumi.Resource): Error {
+  const message = error instanceof Error ? error.message : String(error);
+  const named = message.startsWith(urn) ? message : `${urn}: ${message}`;
+  if (error instanceof Error && pulumi.ResourceError.isInstance(error) && (error as pulumi.ResourceError).hideStack) {
+    error.message = named;
+    return error;
+  }
+  return new pulumi.ResourceError(named, component, /* hideStack */ true);
+}
