@@ -1,5 +1,6 @@
 /**
- * The access-review inventory: one row per identity, from the plan and the exceptions in force.
+ * The access-review inventory: one row per identity, from the plan and the exceptions in force;
+ * each row lists its actions with access levels and, per tool, what that tool may do (inventory-access.ts).
  * Pure (no Pulumi, no I/O) so the CSV/Markdown/JSON renderers and their tests need no cloud.
  */
 import { identityRoles, isOwnToolSession } from "../components/core/identity-roles";
@@ -8,6 +9,7 @@ import { formatDuration } from "../components/core/durations";
 import type { AgentPlan, FleetPlan, IdentityPlan } from "../components/core/plan-types";
 import { daysUntil } from "../components/rules/lifecycle";
 import type { WaiverInForce } from "../components/rules";
+import { catalogFor, identityActions, sqlGrantsOf, toolAccess } from "./inventory-access";
 
 export interface InventoryRow {
   readonly stack: string;
@@ -27,10 +29,16 @@ export interface InventoryRow {
   readonly toolRole: string;
   /** AWS service prefixes of the actions the role allows (`s3`, `sqs`...). */
   readonly services: readonly string[];
+  /** Every allowed action with its IAM access level: `s3:GetObject (Read)`. */
+  readonly actions: readonly string[];
   /** What the identity reaches: IAM resources, database connections, roles Vault assumes for it. */
   readonly resources: readonly string[];
   /** `path (capabilities)` of its Vault policy. */
   readonly vaultPaths: readonly string[];
+  /** What each database tool's SQL user is granted: `ledger: SELECT on table invoices`. */
+  readonly sqlGrants: readonly string[];
+  /** One line per tool: `name [data class]: actions (level) on resources; Vault path (capabilities); SQL grants`. */
+  readonly tools: readonly string[];
   /** Vault token TTLs and every dynamic-secret TTL, as `what ttl/max`. */
   readonly ttls: readonly string[];
   /** Exceptions in force for this identity: `rule until date (approver): reason`. */
@@ -91,6 +99,7 @@ function waiversFor(agent: AgentPlan, identity: IdentityPlan, waivers: readonly 
 }
 
 export function buildInventory(plan: FleetPlan, waivers: readonly WaiverInForce[], now: Date): Inventory {
+  const catalog = catalogFor(plan.agents);
   const rows = plan.agents.flatMap((agent) =>
     agent.identities.map((identity): InventoryRow => {
       const { services, resources } = reach(identity);
@@ -108,8 +117,11 @@ export function buildInventory(plan: FleetPlan, waivers: readonly WaiverInForce[
         iamRole: identity.iamRole.arn,
         toolRole: identity.toolRole?.arn ?? "",
         services,
+        actions: identityActions(identity, catalog),
         resources,
         vaultPaths: (identity.vault.policy?.paths ?? []).map((p) => `${p.path} (${p.capabilities.join(",")})`),
+        sqlGrants: identity.vault.secretRoles.flatMap((role) => (role.type === "database" ? sqlGrantsOf(role).map((grant) => `${role.tool}: ${grant}`) : [])),
+        tools: toolAccess(agent, identity, catalog),
         ttls: ttls(identity),
         waivers: waiversFor(agent, identity, waivers),
         status: agent.revoked ? (agent.revoked.onExpiry ? "revoked-on-expiry" : "revoked") : "active",

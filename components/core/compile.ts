@@ -630,6 +630,7 @@ export function compileAgent(platform: Platform, declared: AgentDeclaration, now
         ? { statementSids: tool.aws.flatMap((statement, index) => toolStatements(platform, agent.owns, tool.name, index, statement).map((s) => s.Sid!)) }
         : {}),
       ...(tool.database ? { connection: tool.database.connection } : {}),
+      ...(tool.kv ? { kvPath: kvDataPath(platform, agent.name, tool.kv.path) } : {}),
     })),
     revoked: agent.revoked ? { at: agent.revoked.at, reason: agent.revoked.reason, onExpiry, leaseRevokeCommands: leaseRevokeCommands(platform, agent) } : null,
     identities: IDENTITY_KINDS.map((kind) => compileIdentity(platform, agent, kind, namespace, tier)),

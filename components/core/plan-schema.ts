@@ -238,6 +238,7 @@ export const agentPlanSchema = z.strictObject({
       dataClass: dataClassSchema,
       statementSids: strings.optional(),
       connection: text.optional(),
+      kvPath: text.optional(),
     }),
   ),
   revoked: z

@@ -161,6 +161,8 @@ export interface ToolPlan {
   readonly statementSids?: readonly string[];
   /** Database connection the tool's secret role uses (database tools). */
   readonly connection?: string;
+  /** The KV v2 data path the tool reads (kv tools), as in the execution identity's Vault policy. */
+  readonly kvPath?: string;
 }
 
 export interface RevocationPlan {

@@ -92,6 +92,29 @@ describe("inventory", () => {
     });
   });
 
+  it("lists each action with its IAM access level, the SQL grants, and per tool what it may do", () => {
+    const row = (agent: string, identity: string) => json.rows.find((r: InventoryRow) => r.agent === agent && r.identity === identity) as InventoryRow;
+    expect(row("invoice-triage", "orchestration").actions).toEqual(["bedrock:InvokeModel (Read)", "bedrock:InvokeModelWithResponseStream (Read)"]);
+    expect(row("invoice-triage", "audit").actions).toEqual(["logs:CreateLogStream (Write)", "logs:PutLogEvents (Write)"]);
+    const execution = row("invoice-triage", "execution");
+    expect(execution.actions).toEqual(["s3:GetObject (Read)"]);
+    // From the creation statements as PostgreSQL's parser reads them.
+    expect(execution.sqlGrants).toEqual(["ledger: SELECT on table invoices"]);
+    expect(execution.tools).toEqual([
+      "read-invoices [confidential]: s3:GetObject (Read) on arn:aws:s3:::acme-invoices-dev/incoming/*",
+      "ledger [confidential]: database/creds/dev.invoice-triage.ledger (read): database connection ledger: SELECT on table invoices",
+      "payments-api-key [internal]: kv/data/agents/dev/invoice-triage/payments-api-key (read)",
+      "reports [internal]: aws/sts/dev.invoice-triage.reports (read): assumes arn:aws:iam::444455556666:role/reports-reader",
+    ]);
+    expect(row("invoice-triage", "orchestration").tools).toEqual([]);
+    const csv = csvOf(runInventory({ stack: "dev", format: "csv", date: DATE }).stdout);
+    expect(csv.find((r) => r.agent === "invoice-triage" && r.identity === "execution")).toMatchObject({
+      actions: "s3:GetObject (Read)",
+      sql_grants: "ledger: SELECT on table invoices",
+    });
+    expect(runInventory({ stack: "dev", format: "markdown", date: DATE }).stdout).toContain("| actions |");
+  });
+
   it("CSV: quotes, commas and line breaks round-trip (RFC 4180), formulas are neutralised (OWASP)", () => {
     const hostile: InventoryRow = {
       stack: "s",
@@ -107,8 +130,11 @@ describe("inventory", () => {
       iamRole: "a,b",
       toolRole: "",
       services: ["s3", "=1"],
+      actions: ["=cmd|' /C calc'!A0"],
       resources: [],
       vaultPaths: [],
+      sqlGrants: ["@SUM(1)"],
+      tools: ["-x"],
       ttls: [],
       waivers: [],
       status: "active",
@@ -124,6 +150,9 @@ describe("inventory", () => {
     expect(record.data_class).toBe("'\tcmd");
     expect(record.service_account).toBe("'\rx");
     expect(record.iam_role).toBe("a,b");
+    expect(record.actions).toBe("'=cmd|' /C calc'!A0");
+    expect(record.sql_grants).toBe("'@SUM(1)");
+    expect(record.tools).toBe("'-x");
     // A multi-value cell is neutralised as a whole: it starts with "s3", so it stays as is.
     expect(record.services).toBe("s3; =1");
     // A negative whole number is not a formula: it stays a number.
