@@ -19,8 +19,12 @@ export function buildProgram(): Command {
   program
     .command("plan")
     .description("Validate a stack's agent declarations and show the identities `pulumi up` would create.")
-    .option("-s, --stack <name>", "stack name; reads stacks/Pulumi.<name>.yaml", "dev")
-    .option("-c, --config <file>", "stack file to read instead of stacks/Pulumi.<stack>.yaml")
+    .option(
+      "-s, --stack <name>",
+      "stack name; reads Pulumi.<name>.yaml where the nearest Pulumi.yaml puts it (stackConfigDir), else stacks/Pulumi.<name>.yaml",
+      "dev",
+    )
+    .option("-c, --config <file>", "stack file to read instead of the --stack one")
     .option("--json <file>", "also write the plan as JSON to this file")
     .addOption(new Option("-f, --format <format>", "output format").choices(["text", "json"]).default("text"))
     .option("--date <YYYY-MM-DD>", "evaluate expiry and exceptions as of this date (default: today)")
@@ -57,8 +61,13 @@ export function buildProgram(): Command {
   program
     .command("inventory")
     .description("List every identity for access review: owner, sponsor, expiry, what it reaches, Vault paths and TTLs, exceptions, revocation.")
-    .option("-s, --stack <name>", "stack name; reads stacks/Pulumi.<name>.yaml", "dev")
-    .option("-c, --config <file>", "stack file to read instead of stacks/Pulumi.<stack>.yaml")
+    .option(
+      "-s, --stack <name>",
+      "stack name; reads Pulumi.<name>.yaml where the nearest Pulumi.yaml puts it (stackConfigDir), else stacks/Pulumi.<name>.yaml",
+      "dev",
+    )
+    .option("-c, --config <file>", "stack file to read instead of the --stack one")
+    .option("--plan <file>", "plan JSON to list instead of a stack file (`plan --json`, or a code-declared fleet's `fleet.plan`)")
     .addOption(new Option("-f, --format <format>", "output format").choices(["csv", "markdown", "json"]).default("markdown"))
     .option("--expiring <days>", "only identities expiring within this many days (e.g. 30d) or already expired, grouped by owner")
     .option("--date <YYYY-MM-DD>", "count days left from this date (default: today)")

@@ -8,7 +8,8 @@ import { DeclarationError } from "../components/core/schema";
 import { PlanViolationError, planDeclaration, type ValidatedPlan } from "../components/plan";
 import { formatViolation } from "../components/rules";
 import { exceptionLines, renderPlan } from "./render-plan";
-import { StackFileError, locateDeclarationError, readStackFile, stackFilePath, type StackFile } from "./stack-file";
+import { StackFileError, locateDeclarationError, readStackFile, type StackFile } from "./stack-file";
+import { stackFileOption } from "./stack-location";
 
 export interface PlanOptions {
   readonly stack: string;
@@ -79,8 +80,9 @@ export function parseDate(value: string | undefined): Date {
 }
 
 export function runPlan(options: PlanOptions): CommandResult {
-  const file = options.config ?? stackFilePath(options.stack);
-  const outcome = planStackFile(file, options.stack, parseDate(options.date));
+  const located = stackFileOption(options);
+  if ("error" in located) return { exitCode: 2, stdout: "", stderr: `plan failed: ${located.error}\n` };
+  const outcome = planStackFile(located.file, options.stack, parseDate(options.date));
   if (!outcome.ok) {
     if (options.format === "json") {
       const violations = outcome.violations?.evaluation.violations ?? [];

@@ -119,6 +119,7 @@ export const WAIVABLE: Readonly<Record<string, boolean>> = {
   "stack/three-identities": false,
   "stack/unknown-input": false,
   "lifecycle/expired": false,
+  "lifecycle/revoked-on-expiry": false,
   "lifecycle/bounds": false,
   "lifecycle/expiring-soon": false,
   "lifecycle/approval-required": false,
