@@ -3,6 +3,7 @@
  * the component and errors turned into a `pulumi.ResourceError` that names it.
  */
 import * as pulumi from "@pulumi/pulumi";
+import type { FleetPlan } from "./core/plan-types";
 import { DeclarationError } from "./core/schema";
 import { PlanViolationError, type ValidatedPlan } from "./plan";
 import { formatViolation, formatWaiver } from "./rules";
@@ -58,4 +59,46 @@ export function planForComponent(component: pulumi.Resource | undefined, plan: (
     if (error instanceof PlanViolationError) throw new pulumi.ResourceError(error.message, component, /* hideStack */ true);
     throw error;
   }
+}
+
+/**
+ * The first plan of a declaration whose pending values hold placeholders. `judgeNow` (the
+ * placeholders are valid values): judged as usual. Otherwise only compiled, for the children's names:
+ * a violation may be the placeholder's, so the resolved declaration is judged instead (`judged: false`);
+ * declaration errors (grammar, names) still fail at once.
+ */
+export function firstPlan(component: pulumi.Resource, plan: () => ValidatedPlan, judgeNow: boolean): { readonly plan: FleetPlan; readonly judged: boolean } {
+  if (judgeNow) return { plan: planForComponent(component, plan).plan, judged: true };
+  try {
+    return { plan: plan().plan, judged: false };
+  } catch (error) {
+    if (error instanceof PlanViolationError && error.plan) return { plan: error.plan, judged: false };
+    return {
+      plan: planForComponent(component, () => {
+        throw error;
+      }).plan,
+      judged: false,
+    };
+  }
+}
+
+/**
+ * The plan compiled again from the resolved declaration, judged by every rule (warnings logged when
+ * the first plan was not judged); its errors end with the fields that came from outputs and the URNs
+ * of the resources they came from.
+ */
+export function resolvedPlan<T>(
+  resolved: pulumi.Output<T> | undefined,
+  origins: pulumi.Output<string> | undefined,
+  compile: (declaration: T) => FleetPlan,
+): pulumi.Output<FleetPlan> | undefined {
+  if (!resolved) return undefined;
+  return pulumi.all([resolved, origins ?? ""]).apply(([declaration, from]) => {
+    try {
+      return compile(declaration as T);
+    } catch (error) {
+      if (error instanceof Error && from) error.message += `\n  (values from outputs: ${from})`;
+      throw error;
+    }
+  });
 }
