@@ -32,7 +32,15 @@ export interface AgentFleetOptions extends pulumi.ComponentResourceOptions {
   readonly kubernetesProviders?: ClusterProviders;
 }
 
-const STATE = new WeakMap<AgentFleet, { readonly plan: FleetPlan; readonly agents: Readonly<Record<string, Agent>>; readonly platform?: AgentPlatform }>();
+const STATE = new WeakMap<
+  AgentFleet,
+  {
+    readonly plan: FleetPlan;
+    readonly resolved?: pulumi.Output<FleetPlan>;
+    readonly agents: Readonly<Record<string, Agent>>;
+    readonly platform?: AgentPlatform;
+  }
+>();
 
 /** A platform and its agents, validated together (including the stack-wide rules). */
 export class AgentFleet extends pulumi.ComponentResource {
@@ -44,6 +52,17 @@ export class AgentFleet extends pulumi.ComponentResource {
   /** The compiled plan the fleet deploys. */
   get plan(): FleetPlan {
     return STATE.get(this)!.plan;
+  }
+
+  /**
+   * The plan once every output in the declaration resolved and validated (`plan` holds placeholders
+   * for them): what to write as JSON for `agent-identity diff` and `inventory`, e.g.
+   * `fleet.resolvedPlan().apply((p) => fs.writeFileSync("plan.json", JSON.stringify(p, null, 2)))`.
+   * A method, not a property, so it stays out of the provider schema's outputs.
+   */
+  resolvedPlan(): pulumi.Output<FleetPlan> {
+    const state = STATE.get(this)!;
+    return state.resolved ?? pulumi.output(state.plan);
   }
 
   get agents(): Readonly<Record<string, Agent>> {
@@ -93,7 +112,7 @@ export class AgentFleet extends pulumi.ComponentResource {
       });
       agents[agent.name] = new Agent(`${name}-${agent.name}`, { ...agent, platform: args.platform, validationDate: args.validationDate }, agentOptions);
     }
-    STATE.set(this, { plan: compiled, agents, platform });
+    STATE.set(this, { plan: compiled, resolved: resolvedFleet, agents, platform });
     this.namespaces = pulumi.all(Object.fromEntries(Object.entries(agents).map(([agentName, agent]) => [agentName, agent.namespace])));
     this.roleArns = pulumi.all(Object.fromEntries(Object.entries(agents).map(([agentName, agent]) => [agentName, agent.roleArns])));
 
