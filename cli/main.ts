@@ -1,7 +1,22 @@
 #!/usr/bin/env node
 /** The `agent-identity` command line. Each command is a function returning exit code and text. */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { Command, CommanderError, Option } from "commander";
 import type { CommandResult } from "./plan-command";
+
+/** The package's version: package.json sits two levels up from cli/main.ts and from dist/cli/main.js. */
+export function packageVersion(): string {
+  for (const up of ["..", "../.."]) {
+    try {
+      const manifest = JSON.parse(readFileSync(join(__dirname, up, "package.json"), "utf8")) as { name?: string; version?: string };
+      if (manifest.name === "pulumi-agent-identity" && manifest.version) return manifest.version;
+    } catch {
+      // not this level
+    }
+  }
+  throw new Error("package.json of pulumi-agent-identity not found next to the CLI");
+}
 
 function emit(result: CommandResult): void {
   if (result.stdout) process.stdout.write(result.stdout);
@@ -12,6 +27,7 @@ function emit(result: CommandResult): void {
 export function buildProgram(): Command {
   const program = new Command("agent-identity")
     .description("Plan, check and review the identities of AI agents declared in Pulumi stack files.")
+    .version(packageVersion(), "-V, --version", "print the version of pulumi-agent-identity")
     .showHelpAfterError()
     // Throw instead of exiting, so usage errors end with exit 2 like any other bad input.
     .exitOverride();

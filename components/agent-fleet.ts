@@ -3,13 +3,14 @@
  * fleet (including the stack-wide rules, such as no shared identity) before creating any agent.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { Agent, FLEET_TOKEN, validationDateOf } from "./agent";
+import { Agent, validationDateOf, type AgentOptions } from "./agent";
 import type { ClusterProviders } from "./agent-identity";
 import { AgentPlatform } from "./agent-platform";
 import type { FleetAgent, PlatformSettings } from "./args";
 import type { FleetPlan } from "./core/plan-types";
-import { deferPendingFields } from "./pending-platform";
-import { planDeclaration, planForComponent, validateWhenResolved } from "./validate";
+import { FLEET_TOKEN, fleetHandoff, platformHandoff } from "./fleet-handoff";
+import { deferPending } from "./pending-declaration";
+import { firstPlan, planDeclaration, planForComponent, resolvedPlan } from "./validate";
 
 export interface AgentFleetArgs {
   /** The platform the agents run on. */
@@ -22,7 +23,24 @@ export interface AgentFleetArgs {
   readonly rootPasswords?: Record<string, pulumi.Input<string>>;
 }
 
-const STATE = new WeakMap<AgentFleet, { readonly plan: FleetPlan; readonly agents: Readonly<Record<string, Agent>>; readonly platform?: AgentPlatform }>();
+/** Resource options of an AgentFleet, with what ties its agents to their clusters. */
+export interface AgentFleetOptions extends pulumi.ComponentResourceOptions {
+  /**
+   * Kubernetes providers by cluster name (`platform.clusters[].name`); required with several clusters.
+   * Resources, not data, so they are options rather than args (the provider schema holds data only).
+   */
+  readonly kubernetesProviders?: ClusterProviders;
+}
+
+const STATE = new WeakMap<
+  AgentFleet,
+  {
+    readonly plan: FleetPlan;
+    readonly resolved?: pulumi.Output<FleetPlan>;
+    readonly agents: Readonly<Record<string, Agent>>;
+    readonly platform?: AgentPlatform;
+  }
+>();
 
 /** A platform and its agents, validated together (including the stack-wide rules). */
 export class AgentFleet extends pulumi.ComponentResource {
@@ -36,6 +54,17 @@ export class AgentFleet extends pulumi.ComponentResource {
     return STATE.get(this)!.plan;
   }
 
+  /**
+   * The plan once every output in the declaration resolved and validated (`plan` holds placeholders
+   * for them): what to write as JSON for `agent-identity diff` and `inventory`, e.g.
+   * `fleet.resolvedPlan().apply((p) => fs.writeFileSync("plan.json", JSON.stringify(p, null, 2)))`.
+   * A method, not a property, so it stays out of the provider schema's outputs.
+   */
+  resolvedPlan(): pulumi.Output<FleetPlan> {
+    const state = STATE.get(this)!;
+    return state.resolved ?? pulumi.output(state.plan);
+  }
+
   get agents(): Readonly<Record<string, Agent>> {
     return STATE.get(this)!.agents;
   }
@@ -45,55 +74,45 @@ export class AgentFleet extends pulumi.ComponentResource {
     return STATE.get(this)!.platform;
   }
 
-  /**
-   * @param connections Kubernetes providers by cluster name (`platform.clusters[].name`), required
-   * with several clusters: resources, so not part of the plain-data args.
-   */
-  constructor(
-    name: string,
-    args: AgentFleetArgs,
-    opts?: pulumi.ComponentResourceOptions,
-    connections: { readonly kubernetesProviders?: ClusterProviders } = {},
-  ) {
-    super("agent-identity:index:AgentFleet", name, {}, opts);
-    const validationDate = validationDateOf(args.validationDate, `fleet ${name}`);
-    // Pending platform outputs get placeholders now and are validated again when they resolve.
-    const { known, resolved } = deferPendingFields(args.platform);
-    const compile = (platform: unknown, log: boolean) =>
-      planForComponent(this, () => planDeclaration({ platform, agents: args.agents }, pulumi.getStack(), validationDate, `fleet ${name}`), { log }).plan;
-    const plan = compile(known, true);
-    const resolvedPlan = resolved && validateWhenResolved(this, resolved, (platform) => compile(platform, false));
+  constructor(name: string, args: AgentFleetArgs, opts?: AgentFleetOptions) {
+    const { kubernetesProviders, ...resourceOptions } = opts ?? {};
+    super("agent-identity:index:AgentFleet", name, {}, resourceOptions);
+    const subject = `fleet ${name}`;
+    const validationDate = validationDateOf(args.validationDate, subject);
+    // Pending outputs get placeholders now and are validated again when they resolve.
+    const deferred = deferPending({ platform: args.platform, agents: args.agents }, subject, this);
+    const plan = (declaration: { platform: unknown; agents: unknown }) => () =>
+      planDeclaration({ platform: declaration.platform, agents: declaration.agents }, pulumi.getStack(), validationDate, subject);
+    const first = firstPlan(this, plan(deferred.known), deferred.judgeNow);
+    const resolvedFleet = resolvedPlan(this, deferred.resolved, deferred.origins, (real) => planForComponent(this, plan(real), { log: !first.judged }).plan);
+    const compiled = first.plan;
 
     // Mounts and auth backends first; every agent's roles reference their outputs, so agents wait
     // for the platform and never for each other (the dependency depth does not grow with agents).
-    const platform = plan.bootstrap
+    const platformOptions = { parent: this };
+    if (compiled.bootstrap) platformHandoff.set(platformOptions, { token: FLEET_TOKEN, plan: compiled.bootstrap });
+    const platform = compiled.bootstrap
       ? new AgentPlatform(
           `${name}-platform`,
           { platform: args.platform, agents: args.agents, validationDate: args.validationDate, rootPasswords: args.rootPasswords },
-          { parent: this },
-          { token: FLEET_TOKEN, plan: plan.bootstrap },
+          platformOptions,
         )
       : undefined;
 
     const agents: Record<string, Agent> = {};
-    const plans = new Map(plan.agents.map((a) => [a.name, a]));
-    const resolvedPlans = resolvedPlan?.apply((p) => new Map(p.agents.map((a) => [a.name, a])));
+    const plans = new Map(compiled.agents.map((a) => [a.name, a]));
+    const resolvedPlans = resolvedFleet?.apply((p) => new Map(p.agents.map((a) => [a.name, a])));
     // Children are keyed by agent name, never by position, so reordering renames nothing.
     for (const agent of args.agents) {
-      const compiled = {
-        plan: plans.get(agent.name)!,
-        platform: plan.platform,
-        resolved: resolvedPlans?.apply((byName) => byName.get(agent.name)!),
-      };
-      agents[agent.name] = new Agent(
-        `${name}-${agent.name}`,
-        { ...agent, platform: args.platform, validationDate: args.validationDate },
-        { parent: this },
-        { token: FLEET_TOKEN, ...compiled },
-        { kubernetesProviders: connections.kubernetesProviders, wiring: platform?.wiring },
-      );
+      const agentOptions: AgentOptions = { parent: this, kubernetesProviders };
+      fleetHandoff.set(agentOptions, {
+        token: FLEET_TOKEN,
+        compiled: { plan: plans.get(agent.name)!, platform: compiled.platform, resolved: resolvedPlans?.apply((byName) => byName.get(agent.name)!) },
+        wiring: platform?.wiring,
+      });
+      agents[agent.name] = new Agent(`${name}-${agent.name}`, { ...agent, platform: args.platform, validationDate: args.validationDate }, agentOptions);
     }
-    STATE.set(this, { plan, agents, platform });
+    STATE.set(this, { plan: compiled, resolved: resolvedFleet, agents, platform });
     this.namespaces = pulumi.all(Object.fromEntries(Object.entries(agents).map(([agentName, agent]) => [agentName, agent.namespace])));
     this.roleArns = pulumi.all(Object.fromEntries(Object.entries(agents).map(([agentName, agent]) => [agentName, agent.roleArns])));
 

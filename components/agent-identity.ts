@@ -9,7 +9,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as vault from "@pulumi/vault";
 import type { IdentityPlan, SecretRolePlan } from "./core/plan-types";
 import { renderVaultPolicy } from "./core/vault-policy";
-import { waitFor } from "./pending-platform";
+import { waitFor } from "./pending-declaration";
 
 /** Kubernetes providers by cluster name (`platform.clusters[].name`); required for an agent in several clusters. */
 export type ClusterProviders = Readonly<Record<string, pulumi.ProviderResource>>;
@@ -99,7 +99,10 @@ export class AgentIdentity extends pulumi.ComponentResource {
             name: plan.serviceAccount.name,
             namespace: plan.serviceAccount.namespace,
             labels: { ...plan.serviceAccount.labels },
-            annotations: { ...plan.serviceAccount.annotations, ...binding.serviceAccountAnnotations },
+            // The owns annotation comes from the resolved plan when owns held outputs.
+            annotations: resolved
+              ? resolved.apply((p) => ({ ...p.serviceAccount.annotations, ...p.bindings[index].serviceAccountAnnotations }))
+              : { ...plan.serviceAccount.annotations, ...binding.serviceAccountAnnotations },
           },
           automountServiceAccountToken: plan.serviceAccount.automountServiceAccountToken,
         },
@@ -123,8 +126,15 @@ export class AgentIdentity extends pulumi.ComponentResource {
       parent,
     );
 
+    // Documents from the resolved plan when the declaration held outputs (the names are the same: Agent checks).
+    const documentOf = (pick: (p: IdentityPlan) => readonly { name: string; document: unknown }[] | undefined, policyName: string, fallback: unknown) =>
+      resolved ? resolved.apply((p) => JSON.stringify(pick(p)?.find((d) => d.name === policyName)?.document ?? fallback)) : JSON.stringify(fallback);
     for (const policy of plan.iamRole.policies) {
-      new aws.iam.RolePolicy(`${name}-${policy.name}`, { name: policy.name, role: role.name, policy: JSON.stringify(policy.document) }, parent);
+      new aws.iam.RolePolicy(
+        `${name}-${policy.name}`,
+        { name: policy.name, role: role.name, policy: documentOf((p) => p.iamRole.policies, policy.name, policy.document) },
+        parent,
+      );
     }
 
     // tagged-sessions: the tool role, assumable only by Vault's AWS engine with one tool's session tags.
@@ -144,7 +154,11 @@ export class AgentIdentity extends pulumi.ComponentResource {
         parent,
       );
       for (const policy of toolRole.policies) {
-        new aws.iam.RolePolicy(`${name}-tool-role-${policy.name}`, { name: policy.name, role: tools.name, policy: JSON.stringify(policy.document) }, parent);
+        new aws.iam.RolePolicy(
+          `${name}-tool-role-${policy.name}`,
+          { name: policy.name, role: tools.name, policy: documentOf((p) => p.toolRole?.policies, policy.name, policy.document) },
+          parent,
+        );
       }
     }
 

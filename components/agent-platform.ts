@@ -8,12 +8,13 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as vault from "@pulumi/vault";
-import { FLEET_TOKEN, validationDateOf } from "./agent";
+import { validationDateOf } from "./agent";
 import type { PlatformWiring } from "./agent-identity";
 import type { FleetAgent, PlatformSettings } from "./args";
 import type { BootstrapPlan } from "./core/plan-types";
-import { deferPendingFields, waitFor } from "./pending-platform";
-import { planDeclaration, planForComponent, validateWhenResolved } from "./validate";
+import { FLEET_TOKEN, platformHandoff } from "./fleet-handoff";
+import { deferPending, waitFor } from "./pending-declaration";
+import { firstPlan, planDeclaration, planForComponent, resolvedPlan } from "./validate";
 
 export interface AgentPlatformArgs {
   /** The platform, with platform.bootstrap: what to create. */
@@ -31,17 +32,6 @@ export interface AgentPlatformArgs {
    * secret config values. Marked secret again here whatever they come as.
    */
   readonly rootPasswords?: Record<string, pulumi.Input<string>>;
-}
-
-/**
- * Passed by AgentFleet, which has already validated the whole fleet and compiled the bootstrap plan.
- * Not part of the args (the provider schema holds only plain data); the token keeps anyone but the
- * fleet from handing the platform a plan it did not validate.
- * @internal
- */
-export interface PrecompiledPlatform {
-  readonly token: typeof FLEET_TOKEN;
-  readonly plan: BootstrapPlan;
 }
 
 /** What the TypeScript API exposes beyond the schema: kept off the class so the schema sees only outputs. */
@@ -62,9 +52,11 @@ export class AgentPlatform extends pulumi.ComponentResource {
     return STATE.get(this)!.wiring;
   }
 
-  constructor(name: string, args: AgentPlatformArgs, opts?: pulumi.ComponentResourceOptions, precompiled?: PrecompiledPlatform) {
+  constructor(name: string, args: AgentPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
     super("agent-identity:index:AgentPlatform", name, {}, opts);
-    const compiled = precompiled?.token === FLEET_TOKEN ? { plan: precompiled.plan, resolved: undefined } : AgentPlatform.compile(name, args, this);
+    // An AgentFleet hands over the bootstrap plan it has already validated with the options object.
+    const handoff = opts ? platformHandoff.get(opts) : undefined;
+    const compiled = handoff?.token === FLEET_TOKEN ? { plan: handoff.plan, resolved: undefined } : AgentPlatform.compile(name, args, this);
     const plan = compiled.plan;
     // Fail before any child: a connection without its root password would be created broken.
     const missing = plan.databaseConnections.filter((c) => args.rootPasswords?.[c.passwordConfigKey] === undefined);
@@ -180,10 +172,11 @@ export class AgentPlatform extends pulumi.ComponentResource {
     const subject = `platform ${name}`;
     const validationDate = validationDateOf(args.validationDate, subject);
     const agents = args.agents ?? [];
-    const { known, resolved } = deferPendingFields(args.platform);
-    const compile = (platform: unknown, log: boolean) =>
-      planForComponent(component, () => planDeclaration({ platform, agents }, pulumi.getStack(), validationDate, subject), { log }).plan;
-    const plan = compile(known, true);
+    const deferred = deferPending({ platform: args.platform, agents }, subject, component);
+    const run = (declaration: { platform: unknown; agents: unknown }) => () =>
+      planDeclaration({ platform: declaration.platform, agents: declaration.agents }, pulumi.getStack(), validationDate, subject);
+    const first = firstPlan(component, run(deferred.known), deferred.judgeNow);
+    const plan = first.plan;
     const fail = (message: string) => new pulumi.ResourceError(`AgentPlatform ${name}: ${message}`, component, true);
     if (!plan.bootstrap)
       throw fail(
@@ -195,6 +188,7 @@ export class AgentPlatform extends pulumi.ComponentResource {
         `platform.bootstrap declares database connections (${plan.bootstrap.databaseConnections.map((c) => c.name).join(", ")}) but agents is not set: list the agents whose database tools use them (their secret roles become the connections' allowed_roles), or agents: [] if none may`,
       );
     }
-    return { plan: plan.bootstrap, resolved: resolved && validateWhenResolved(component, resolved, (platform) => compile(platform, false)) };
+    const resolved = resolvedPlan(component, deferred.resolved, deferred.origins, (real) => planForComponent(component, run(real), { log: !first.judged }).plan);
+    return { plan: plan.bootstrap, resolved };
   }
 }

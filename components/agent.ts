@@ -6,32 +6,17 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
-import { AgentIdentity, clusterProvider, type ClusterProviders, type PlatformWiring } from "./agent-identity";
+import { AgentIdentity, clusterProvider, type ClusterProviders } from "./agent-identity";
 import { namespaceGuardObjects } from "./core/bootstrap";
 import type { IdentityKind } from "./core/names";
 import type { AgentPlan } from "./core/plan-types";
-import type { Platform } from "./core/schema";
 import type { AgentSpec, PlatformSettings } from "./args";
 import { workloadIdentity, type WorkloadIdentity, type WorkloadIdentityOptions } from "./core/workload";
 import { stackRegistry } from "./registry";
-import { deferPendingFields, waitFor } from "./pending-platform";
-import { planAgentDeclaration, planForComponent, validateWhenResolved } from "./validate";
-
-/**
- * Passed by AgentFleet, which has already validated the whole fleet, so the agent is not validated
- * twice. Not part of the args (the provider schema holds only plain data); the token keeps anyone
- * but the fleet from handing an agent a plan it did not validate.
- * @internal
- */
-export interface Precompiled {
-  readonly token: typeof FLEET_TOKEN;
-  readonly plan: AgentPlan;
-  readonly platform: Platform;
-  /** The plan compiled again from resolved platform outputs, when some were pending. */
-  readonly resolved?: pulumi.Output<AgentPlan>;
-}
-/** @internal */
-export const FLEET_TOKEN: unique symbol = Symbol("agent-identity.fleet");
+import { FLEET_TOKEN, fleetHandoff, type Precompiled } from "./fleet-handoff";
+import { deferPending, waitFor } from "./pending-declaration";
+import { firstPlan, planAgentDeclaration, planForComponent, resolvedPlan } from "./validate";
+import { sameStructure } from "./structure";
 
 export interface AgentArgs extends AgentSpec {
   /** The agent's name. @default the component's name */
@@ -42,17 +27,14 @@ export interface AgentArgs extends AgentSpec {
   readonly validationDate?: string;
 }
 
-/**
- * What ties an agent to clusters and a bootstrapped platform: Kubernetes providers by cluster name
- * (required when the agent runs in several clusters) and AgentPlatform's resources. Resources, not
- * plain data, so they are a constructor parameter of their own rather than args (the provider schema
- * holds only plain data).
- */
-export interface AgentConnections {
-  /** Kubernetes providers by cluster name (`platform.clusters[].name`). */
+/** Resource options of an Agent, with what ties it to its clusters. */
+export interface AgentOptions extends pulumi.ComponentResourceOptions {
+  /**
+   * Kubernetes providers by cluster name (`platform.clusters[].name`); required when the agent runs in
+   * several clusters. Resources, not data, so they are options rather than args (the provider schema
+   * holds data only).
+   */
   readonly kubernetesProviders?: ClusterProviders;
-  /** AgentPlatform's resources (platform.bootstrap on): roles wait for the mounts they live in. */
-  readonly wiring?: PlatformWiring;
 }
 
 /** What the TypeScript API exposes beyond the schema: kept off the class so the schema sees only outputs. */
@@ -91,10 +73,14 @@ export class Agent extends pulumi.ComponentResource {
     return STATE.get(this)!.identities;
   }
 
-  constructor(name: string, args: AgentArgs, opts?: pulumi.ComponentResourceOptions, precompiled?: Precompiled, connections: AgentConnections = {}) {
-    super("agent-identity:index:Agent", name, {}, opts);
+  constructor(name: string, args: AgentArgs, opts?: AgentOptions) {
+    const { kubernetesProviders, ...resourceOptions } = opts ?? {};
+    super("agent-identity:index:Agent", name, {}, resourceOptions);
+    // An AgentFleet hands over its validated plan and its platform's resources with the options object.
+    const handoff = opts ? fleetHandoff.get(opts) : undefined;
+    const connections = { kubernetesProviders, wiring: handoff?.wiring };
     const validationDate = validationDateOf(args.validationDate, `agent ${name}`);
-    const compiled = precompiled?.token === FLEET_TOKEN ? precompiled : Agent.compile(name, args, validationDate, this);
+    const compiled = handoff?.token === FLEET_TOKEN ? handoff.compiled : Agent.compile(name, args, validationDate, this);
     const platform = compiled.platform;
     // Stack-wide rules against every agent created before this one in the program, fleet or not.
     const conflicts = stackRegistry().register(compiled.plan, platform, `Agent ${name}`, validationDate);
@@ -106,7 +92,13 @@ export class Agent extends pulumi.ComponentResource {
       );
     }
     const plan = compiled.plan;
-    const resolved = compiled.resolved;
+    // The resolved plan must create the same resources the first one named (only values differ).
+    const resolved = compiled.resolved?.apply((agent) => {
+      const difference = sameStructure(plan, agent);
+      if (difference)
+        throw new pulumi.ResourceError(`agent ${plan.name}: ${difference} once its outputs resolved; pass that value as a plain string`, this, true);
+      return agent;
+    });
     const parent: pulumi.CustomResourceOptions = resolved ? { parent: this, dependsOn: waitFor(resolved) } : { parent: this };
 
     // The agent's clusters (every identity runs in the same ones).
@@ -182,24 +174,22 @@ export class Agent extends pulumi.ComponentResource {
     });
   }
 
-  private static compile(name: string, args: AgentArgs, validationDate: Date, component: Agent): Precompiled {
+  private static compile(name: string, args: AgentArgs, validationDate: Date, component: Agent): Precompiled["compiled"] {
     // eslint-disable-next-line @typescript-eslint/no-unused-vars -- validationDate is not part of the declaration
     const { platform, validationDate: _date, ...agent } = args;
     const agentName = agent.name ?? name;
-    const { known, resolved } = deferPendingFields(platform);
-    const compile = (platformInput: unknown, log: boolean) =>
-      planForComponent(
-        component,
-        () => planAgentDeclaration(platformInput, { ...agent, name: agentName }, pulumi.getStack(), validationDate, `agent ${agentName}`),
-        { log },
-      ).plan;
-    const plan = compile(known, true);
-    return {
-      token: FLEET_TOKEN,
-      plan: plan.agents[0],
-      platform: plan.platform,
-      resolved: resolved && validateWhenResolved(component, resolved, (real) => compile(real, false).agents[0]),
-    };
+    const subject = `agent ${agentName}`;
+    const deferred = deferPending({ platform, agent: { ...agent, name: agentName } }, subject, component);
+    const plan = (declaration: { platform: unknown; agent: unknown }) => () =>
+      planAgentDeclaration(declaration.platform, declaration.agent, pulumi.getStack(), validationDate, subject);
+    const first = firstPlan(component, plan(deferred.known), deferred.judgeNow);
+    const resolved = resolvedPlan(
+      component,
+      deferred.resolved,
+      deferred.origins,
+      (real) => planForComponent(component, plan(real), { log: !first.judged }).plan,
+    );
+    return { plan: first.plan.agents[0], platform: first.plan.platform, resolved: resolved?.apply((p) => p.agents[0]) };
   }
 
   /**

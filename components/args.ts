@@ -3,17 +3,65 @@
  * them into a package schema for Python, Go, .NET, Java and YAML (`schema/provider-schema.json`).
  * The schema analyser accepts interfaces, strings, numbers, booleans, `T[]`, string maps and
  * `pulumi.Input<T>`; not zod-inferred types, unions of objects, `readonly T[]`, symbols or functions.
- * Fields listed as "one of" are plain strings here: the zod schema in core/schema.ts validates every
- * value, and test/provider-schema.test.ts fails when these interfaces and that schema disagree on a
- * field name.
+ * A choice field is a string-literal union written as an `as const` object and a type of the same
+ * name (the form the analyser turns into a schema enum), so `tier: "high"` fails `tsc`; the zod
+ * schema in core/schema.ts still validates every value, and test/provider-schema.test.ts fails when
+ * these interfaces and that schema disagree on a field name or on a choice's values.
+ *
+ * Fields that may come from other resources are `pulumi.Input<string>` (lists of them may be an
+ * Output as a whole too): validated once they resolve, with every child waiting for that
+ * (pending-declaration.ts). Names and anything that decides how many resources exist stay plain.
  */
 import type * as pulumi from "@pulumi/pulumi";
+
+/** A list of values that may come from other resources, or a whole list that does. */
+export type InputList = pulumi.Input<pulumi.Input<string>[]>;
+
+/** AWS partition. */
+export const Partition = { Aws: "aws", AwsCn: "aws-cn", AwsUsGov: "aws-us-gov" } as const;
+export type Partition = (typeof Partition)[keyof typeof Partition];
+
+/** Vault edition. */
+export const VaultEdition = { Community: "community", Enterprise: "enterprise" } as const;
+export type VaultEdition = (typeof VaultEdition)[keyof typeof VaultEdition];
+
+/** Data classification, lowest to highest. */
+export const DataClass = { Public: "public", Internal: "internal", Confidential: "confidential", Restricted: "restricted" } as const;
+export type DataClass = (typeof DataClass)[keyof typeof DataClass];
+
+/** How pods of a cluster get their IAM role. */
+export const ClusterBinding = { Irsa: "irsa", PodIdentity: "pod-identity" } as const;
+export type ClusterBinding = (typeof ClusterBinding)[keyof typeof ClusterBinding];
+
+/** Where a cluster's pods run (Pod Identity is not available on Fargate). */
+export const ComputeType = { Ec2: "ec2", Fargate: "fargate" } as const;
+export type ComputeType = (typeof ComputeType)[keyof typeof ComputeType];
+
+/** One of an agent's three identities. */
+export const IdentityKind = { Orchestration: "orchestration", Execution: "execution", Audit: "audit" } as const;
+export type IdentityKind = (typeof IdentityKind)[keyof typeof IdentityKind];
+
+/** Kind of Vault audit device. */
+export const AuditDeviceType = { File: "file", Socket: "socket" } as const;
+export type AuditDeviceType = (typeof AuditDeviceType)[keyof typeof AuditDeviceType];
+
+/** Transport of a socket audit device. */
+export const SocketType = { Tcp: "tcp", Udp: "udp" } as const;
+export type SocketType = (typeof SocketType)[keyof typeof SocketType];
+
+/** Where a tool's AWS grants live: the agent's execution role, or a tool role Vault assumes with session tags. */
+export const ToolSessionMode = { Role: "role", TaggedSessions: "tagged-sessions" } as const;
+export type ToolSessionMode = (typeof ToolSessionMode)[keyof typeof ToolSessionMode];
+
+/** Risk tier of an agent: defaults tighten as the tier rises. */
+export const Tier = { Batch: "batch", Assistant: "assistant", HighRisk: "high-risk" } as const;
+export type Tier = (typeof Tier)[keyof typeof Tier];
 
 export interface PlatformAwsSettings {
   /** 12-digit AWS account id of the platform. */
   readonly accountId: string;
-  /** One of aws, aws-cn, aws-us-gov; must be the region's partition. @default aws */
-  readonly partition?: string;
+  /** Must be the region's partition. @default aws */
+  readonly partition?: Partition;
   /** AWS region, e.g. us-east-1. */
   readonly region: string;
   /** The EKS cluster's IAM OIDC provider ARN, in the platform account; may be another resource's output (validated when it resolves). Required unless clusters are declared. */
@@ -49,8 +97,8 @@ export interface PlatformVaultSettings {
   readonly audience?: string;
   /** Version of the Vault server, e.g. 1.21.1. */
   readonly version?: string;
-  /** One of community, enterprise. @default community */
-  readonly edition?: string;
+  /** Edition of the Vault server. @default community */
+  readonly edition?: VaultEdition;
   /** The Vault's API address (https://host[:port]), as VAULT_ADDR: `check --all` compares stacks on the same address. */
   readonly address?: string;
   /** toolSessions tagged-sessions: the IAM role Vault's AWS engine runs as, the only principal a tool role trusts. @default bootstrap.aws.roleArn */
@@ -72,8 +120,8 @@ export interface OrganisationLimits {
   readonly requirePermissionsBoundary?: boolean;
   /** Require a recorded approval for every tier. */
   readonly requireApproval?: boolean;
-  /** Highest data class any agent may declare: one of public, internal, confidential, restricted. */
-  readonly maxDataClass?: string;
+  /** Highest data class any agent may declare. */
+  readonly maxDataClass?: DataClass;
 }
 
 /**
@@ -84,18 +132,18 @@ export interface OrganisationLimits {
 export interface SharedAccess {
   /** Name of the share, shown in findings. */
   readonly name: string;
-  /** Concrete ARN, or a prefix ARN ending in `/*` (resource share). */
-  readonly resource?: string;
+  /** Concrete ARN, or a prefix ARN ending in `/*` (resource share); may be another resource's output. */
+  readonly resource?: pulumi.Input<string>;
   /** Agents that may use List and Read actions on it (resource share). */
-  readonly read?: string[];
+  readonly read?: InputList;
   /** Agents that may use Write actions on it (resource share). */
-  readonly write?: string[];
+  readonly write?: InputList;
   /** Name of the database connection (connection share). */
   readonly databaseConnection?: string;
-  /** Concrete IAM role ARN that the listed agents' vaultAws tools may have Vault assume (role share). */
-  readonly vaultAwsRole?: string;
+  /** Concrete IAM role ARN that the listed agents' vaultAws tools may have Vault assume (role share); may be another resource's output. */
+  readonly vaultAwsRole?: pulumi.Input<string>;
   /** Agents whose tools may use the connection (at least two) or the role (role share). */
-  readonly agents?: string[];
+  readonly agents?: InputList;
 }
 
 export interface ReviewedException {
@@ -103,8 +151,8 @@ export interface ReviewedException {
   readonly rule: string;
   /** The agent the exception applies to. */
   readonly agent: string;
-  /** One of orchestration, execution, audit: limit the exception to one identity. */
-  readonly identity?: string;
+  /** Limit the exception to one identity. */
+  readonly identity?: IdentityKind;
   /** Why the rule is waived (at least 10 characters). */
   readonly reason: string;
   /** Who reviewed and approved the exception. */
@@ -119,16 +167,16 @@ export interface ClusterSettings {
   readonly name: string;
   /** AWS region of the EKS cluster. */
   readonly region: string;
-  /** One of irsa, pod-identity: how pods get their IAM role. */
-  readonly binding: string;
+  /** How pods get their IAM role. */
+  readonly binding: ClusterBinding;
   /** binding irsa: the cluster's IAM OIDC provider in the platform account. */
   readonly oidcProviderArn?: string;
   /** binding pod-identity: the EKS cluster's name. */
   readonly clusterName?: string;
   /** This cluster's own Vault Kubernetes auth mount, under auth/. */
   readonly vaultAuthPath: string;
-  /** One of ec2, fargate (Pod Identity is not available on Fargate). @default ec2 */
-  readonly computeType?: string;
+  /** Pod Identity is not available on Fargate. @default ec2 */
+  readonly computeType?: ComputeType;
 }
 
 export interface KubernetesAuthBootstrap {
@@ -166,14 +214,14 @@ export interface AwsEngineBootstrap {
 
 /** Vault audit device: type file (filePath) or socket (address, socketType). */
 export interface AuditDeviceBootstrap {
-  /** One of file, socket. */
-  readonly type: string;
+  /** Kind of audit device. */
+  readonly type: AuditDeviceType;
   /** type file: an absolute path or stdout. */
   readonly filePath?: string;
   /** type socket: host:port. */
   readonly address?: string;
-  /** type socket: one of tcp, udp. @default tcp */
-  readonly socketType?: string;
+  /** type socket. @default tcp */
+  readonly socketType?: SocketType;
 }
 
 export interface NetworkBootstrap {
@@ -221,8 +269,8 @@ export interface PlatformSettings {
   /** The clusters agents run in, each with its binding and Vault auth mount. @default one IRSA cluster */
   readonly clusters?: ClusterSettings[];
   readonly bootstrap?: BootstrapSettings;
-  /** One of role, tagged-sessions: where a tool's AWS grants live (see README, "Tool sessions"). @default role */
-  readonly toolSessions?: string;
+  /** Where a tool's AWS grants live (see README, "Tool sessions"). @default role */
+  readonly toolSessions?: ToolSessionMode;
   readonly shared?: SharedAccess[];
   readonly exceptions?: ReviewedException[];
 }
@@ -230,8 +278,8 @@ export interface PlatformSettings {
 export interface AwsStatement {
   /** IAM actions, e.g. s3:GetObject. */
   readonly actions: string[];
-  /** Resource ARNs the actions apply to. */
-  readonly resources: string[];
+  /** Resource ARNs the actions apply to; may be outputs of other resources (validated once they resolve). */
+  readonly resources: InputList;
   /** Regions allowed via aws:RequestedRegion. @default [platform region] */
   readonly regions?: string[];
 }
@@ -271,8 +319,8 @@ export interface ToolSession {
 export interface Tool {
   /** Tool name, unique within the agent. */
   readonly name: string;
-  /** One of public, internal, confidential, restricted. @default internal */
-  readonly dataClass?: string;
+  /** Data class of what the tool touches. @default internal */
+  readonly dataClass?: DataClass;
   readonly aws?: AwsStatement[];
   /** aws tools with platform.toolSessions tagged-sessions. */
   readonly session?: ToolSession;
@@ -293,8 +341,8 @@ export interface Revocation {
 }
 
 export interface Orchestration {
-  /** Bedrock model or inference-profile ARNs the planner may invoke. */
-  readonly models?: string[];
+  /** Bedrock model or inference-profile ARNs the planner may invoke; may be outputs of other resources. */
+  readonly models?: InputList;
   /** Regions model calls may go to. @default [platform region] */
   readonly regions?: string[];
 }
@@ -312,19 +360,19 @@ export interface AgentSpec {
   readonly owner: string;
   /** The accountable human (e-mail). */
   readonly sponsor: string;
-  /** One of batch, assistant, high-risk. */
-  readonly tier: string;
+  /** Risk tier: defaults tighten from batch to assistant to high-risk. */
+  readonly tier: Tier;
   /** Date after which the agent may no longer be deployed (YYYY-MM-DD). */
   readonly expires: string;
   /** Highest data class any tool may touch. @default internal */
-  readonly maxDataClass?: string;
+  readonly maxDataClass?: DataClass;
   /** Recorded approval; required for high-risk agents. */
   readonly approval?: Approval;
   /** Kill switch: revoke every identity of the agent. */
   readonly revoked?: Revocation;
   readonly orchestration?: Orchestration;
-  /** Resources this agent alone owns. */
-  readonly owns?: string[];
+  /** Resources this agent alone owns; may be outputs of other resources (validated once they resolve). */
+  readonly owns?: InputList;
   /** Names of the platform clusters the agent runs in. @default all */
   readonly clusters?: string[];
   readonly tools?: Tool[];

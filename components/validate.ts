@@ -3,6 +3,7 @@
  * the component and errors turned into a `pulumi.ResourceError` that names it.
  */
 import * as pulumi from "@pulumi/pulumi";
+import type { FleetPlan } from "./core/plan-types";
 import { DeclarationError } from "./core/schema";
 import { PlanViolationError, type ValidatedPlan } from "./plan";
 import { formatViolation, formatWaiver } from "./rules";
@@ -93,4 +94,49 @@ function namingUrn(error: unknown, urn: string, component: pulumi.Resource): Err
     return error;
   }
   return new pulumi.ResourceError(named, component, /* hideStack */ true);
+}
+
+/**
+ * The first plan of a declaration whose pending values hold placeholders. `judgeNow` (the
+ * placeholders are valid values): judged as usual. Otherwise only compiled, for the children's names:
+ * a violation may be the placeholder's, so the resolved declaration is judged instead (`judged: false`);
+ * declaration errors (grammar, names) still fail at once.
+ */
+export function firstPlan(component: pulumi.Resource, plan: () => ValidatedPlan, judgeNow: boolean): { readonly plan: FleetPlan; readonly judged: boolean } {
+  if (judgeNow) return { plan: planForComponent(component, plan).plan, judged: true };
+  try {
+    return { plan: plan().plan, judged: false };
+  } catch (error) {
+    if (error instanceof PlanViolationError && error.plan) return { plan: error.plan, judged: false };
+    return {
+      plan: planForComponent(component, () => {
+        throw error;
+      }).plan,
+      judged: false,
+    };
+  }
+}
+
+/**
+ * The plan compiled again from the resolved declaration, judged by every rule (warnings logged when
+ * the first plan was not judged); its errors end with the fields that came from outputs and the URNs
+ * of the resources they came from.
+ */
+export function resolvedPlan<T>(
+  component: pulumi.Resource,
+  resolved: pulumi.Output<T> | undefined,
+  origins: pulumi.Output<string> | undefined,
+  compile: (declaration: T) => FleetPlan,
+): pulumi.Output<FleetPlan> | undefined {
+  if (!resolved) return undefined;
+  // The URN as a plain promise, as in validateWhenResolved: an Output of it would deadlock.
+  const urn = new Promise<string>((resolve) => component.urn.apply(resolve));
+  return pulumi.all([resolved, origins ?? ""]).apply(async ([declaration, from]) => {
+    try {
+      return compile(declaration as T);
+    } catch (error) {
+      if (error instanceof Error && from) error.message += `\n  (values from outputs: ${from})`;
+      throw namingUrn(error, await urn, component);
+    }
+  }) as pulumi.Output<FleetPlan>;
 }

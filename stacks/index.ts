@@ -55,7 +55,7 @@ function kubernetesProviders(): Record<string, k8s.Provider> | undefined {
   return Object.fromEntries(Object.entries(contexts).map(([cluster, context]) => [cluster, new k8s.Provider(`cluster-${cluster}`, { context })]));
 }
 
-const fleet = new AgentFleet("platform", { platform, agents, rootPasswords: rootPasswords() }, undefined, { kubernetesProviders: kubernetesProviders() });
+const fleet = new AgentFleet("platform", { platform, agents, rootPasswords: rootPasswords() }, { kubernetesProviders: kubernetesProviders() });
 
 /** Per agent and identity: the names a workload and an operator need. */
 export const identities = Object.fromEntries(

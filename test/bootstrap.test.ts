@@ -98,7 +98,6 @@ async function run(
     fleet = new AgentFleet(
       "platform",
       { ...(declaration as never as { platform: never; agents: never }), validationDate: TODAY_DATE, rootPasswords },
-      undefined,
       { kubernetesProviders },
     );
   } catch (error) {

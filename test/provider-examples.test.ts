@@ -37,6 +37,10 @@ function schemaProblems(value: unknown, spec: Spec, path: string): string[] {
   if (!spec.$ref) return [];
   const typeName = spec.$ref.replace("#/types/agent-identity:index:", "");
   const type = schema.types[`agent-identity:index:${typeName}`];
+  if ("enum" in type) {
+    const values = (type as unknown as { enum: { value: string }[] }).enum.map((member) => member.value);
+    return values.includes(value as string) ? [] : [`${path}: "${String(value)}" is not one of ${values.join(", ")}`];
+  }
   const object = value as Record<string, unknown>;
   const problems = object.$type !== undefined && object.$type !== typeName ? [`${path}: ${String(object.$type)}Args where the schema has ${typeName}`] : [];
   for (const [field, child] of Object.entries(object)) {

@@ -10,7 +10,7 @@ import * as k8s from "@pulumi/kubernetes";
 import { ComponentProvider } from "@pulumi/pulumi/provider/experimental";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { AgentFleet, AgentPlatform } from "../components";
-import { FLEET_TOKEN } from "../components/agent";
+import { FLEET_TOKEN, platformHandoff } from "../components/fleet-handoff";
 import { providerOptions } from "../provider/options";
 import { TODAY_DATE, stackDeclaration } from "./helpers/fixtures";
 import { installMocks, outputValue, resources, settle } from "./helpers/pulumi-mocks";
@@ -85,7 +85,6 @@ describe("AgentPlatform through the component provider", () => {
     const fleet = new AgentFleet(
       "sandbox",
       { platform: inputs.platform as never, agents: inputs.agents as never, validationDate: TODAY_DATE, rootPasswords: inputs.rootPasswords },
-      undefined,
       { kubernetesProviders },
     );
     await settle();
@@ -141,18 +140,25 @@ describe("AgentPlatform through the component provider", () => {
 
   it("only the fleet's token skips validation: a look-alike token compiles the args (and refuses them)", async () => {
     installMocks("sandbox");
-    const fleetPlan = new AgentFleet("f", { ...(sandboxInputs() as never as { platform: never; agents: never }), validationDate: TODAY_DATE }, undefined, {
-      kubernetesProviders: { blue: new k8s.Provider("blue", {}), green: new k8s.Provider("green", {}) },
-    }).plan;
+    const fleetPlan = new AgentFleet(
+      "f",
+      { ...(sandboxInputs() as never as { platform: never; agents: never }), validationDate: TODAY_DATE },
+      {
+        kubernetesProviders: { blue: new k8s.Provider("blue", {}), green: new k8s.Provider("green", {}) },
+      },
+    ).plan;
     await settle();
     installMocks("sandbox");
     const inputs = sandboxInputs();
-    const forged = { token: Symbol("agent-identity.fleet") as never, plan: fleetPlan.bootstrap! };
-    expect(() => new AgentPlatform("p", { ...inputs, platform: { ...inputs.platform, bootstrap: undefined } } as never, undefined, forged)).toThrow(
+    const forged = {};
+    platformHandoff.set(forged, { token: Symbol("agent-identity.fleet") as never, plan: fleetPlan.bootstrap! });
+    expect(() => new AgentPlatform("p", { ...inputs, platform: { ...inputs.platform, bootstrap: undefined } } as never, forged)).toThrow(
       /platform\.bootstrap is not set/,
     );
     // The real token is honoured (what AgentFleet passes).
-    expect(new AgentPlatform("q", inputs as never, undefined, { token: FLEET_TOKEN, plan: fleetPlan.bootstrap! }).plan).toBe(fleetPlan.bootstrap);
+    const real = {};
+    platformHandoff.set(real, { token: FLEET_TOKEN, plan: fleetPlan.bootstrap! });
+    expect(new AgentPlatform("q", inputs as never, real).plan).toBe(fleetPlan.bootstrap);
     await settle();
   });
 });

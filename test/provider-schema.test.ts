@@ -23,13 +23,22 @@ interface PropertySpec {
 }
 interface ObjectSpec {
   readonly properties: Record<string, PropertySpec>;
+  /** A choice field's type: its values. */
+  readonly enum?: { name: string; value: string }[];
 }
 interface PackageSchema {
   readonly name: string;
   readonly resources: Record<string, { inputProperties: Record<string, PropertySpec>; properties: Record<string, PropertySpec> }>;
   readonly types: Record<string, ObjectSpec>;
 }
-type JsonSchema = { properties?: Record<string, JsonSchema>; items?: JsonSchema; anyOf?: JsonSchema[]; oneOf?: JsonSchema[] };
+type JsonSchema = { properties?: Record<string, JsonSchema>; items?: JsonSchema; anyOf?: JsonSchema[]; oneOf?: JsonSchema[]; enum?: string[]; const?: string };
+
+/** The values a zod choice accepts: an enum, or the literals of a union's members (a discriminator). */
+const zodChoices = (node: JsonSchema): string[] => [
+  ...(node.enum ?? []),
+  ...(node.const !== undefined ? [node.const] : []),
+  ...[...(node.anyOf ?? []), ...(node.oneOf ?? [])].flatMap(zodChoices),
+];
 
 const checkedIn = JSON.parse(readFileSync(PROVIDER_SCHEMA_FILE, "utf8")) as PackageSchema;
 const input = { io: "input", unrepresentable: "any" } as const;
@@ -45,13 +54,21 @@ function mismatches(schema: PackageSchema, spec: PropertySpec, zod: JsonSchema, 
   if (spec.type === "array" && spec.items) return mismatches(schema, spec.items, zod.items ?? {}, `${path}[]`);
   if (!spec.$ref) return [];
   const type = schema.types[spec.$ref.replace("#/types/", "")];
+  if (type.enum) {
+    // A choice: the same values as the zod enum, in any order.
+    const values = type.enum.map((member) => member.value).sort();
+    const zodValues = [...new Set(zodChoices(zod))].sort();
+    return JSON.stringify(values) === JSON.stringify(zodValues) ? [] : [`${path}: choices ${values.join("|")} where the zod schema has ${zodValues.join("|")}`];
+  }
   const objects = zodObjects(zod);
   const zodFields = new Set(objects.flatMap((o) => Object.keys(o.properties ?? {})));
   const providerFields = new Set(Object.keys(type.properties));
   const out = [...providerFields].filter((f) => !zodFields.has(f)).map((f) => `${path}.${f}: in the provider args, not in the zod schema`);
   out.push(...[...zodFields].filter((f) => !providerFields.has(f)).map((f) => `${path}.${f}: in the zod schema, not in the provider args`));
   for (const [field, child] of Object.entries(type.properties)) {
-    const zodChild = objects.map((o) => o.properties?.[field]).find(Boolean);
+    const zodChildren = objects.map((o) => o.properties?.[field]).filter((c): c is JsonSchema => c !== undefined);
+    // A union's members each contribute (a discriminator's literals together make its choices).
+    const zodChild = zodChildren.length > 1 ? { ...zodChildren[0], anyOf: zodChildren } : zodChildren[0];
     if (zodChild) out.push(...mismatches(schema, child, zodChild, `${path}.${field}`));
   }
   return out;
@@ -111,6 +128,15 @@ describe("component provider schema", () => {
       (f) => f !== "platform" && f !== "validationDate",
     );
     expect(agentInputs.sort()).toEqual(Object.keys(agentJson.properties!).sort());
+  });
+
+  it("fails the comparison when a choice's values differ (the check can fail)", () => {
+    const broken = structuredClone(checkedIn) as PackageSchema;
+    broken.types["agent-identity:index:Tier"].enum!.push({ name: "High", value: "high" });
+    const fleet = broken.resources["agent-identity:index:AgentFleet"].inputProperties;
+    expect(mismatches(broken, fleet.agents, { items: z.toJSONSchema(agentSchema, input) as JsonSchema }, "agents")).toEqual([
+      "agents[].tier: choices assistant|batch|high|high-risk where the zod schema has assistant|batch|high-risk",
+    ]);
   });
 
   it("fails the comparison when a field is missing (the check can fail)", () => {

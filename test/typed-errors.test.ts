@@ -6,7 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ComponentProvider } from "@pulumi/pulumi/provider/experimental";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { Agent, AgentFleet } from "../components";
+import { Agent, AgentFleet, type Tier } from "../components";
 import { providerOptions } from "../provider/options";
 import { PLATFORM, TODAY_DATE, agent, stackDeclaration } from "./helpers/fixtures";
 import { installMocks, outputValue, resources, settle } from "./helpers/pulumi-mocks";
@@ -33,7 +33,10 @@ class EksLikeCluster extends pulumi.CustomResource {
 describe("declaration errors are InputPropertiesErrors", () => {
   it("one property path per problem, on a standalone agent", () => {
     installMocks();
-    const error = errorOf(() => new Agent("bad", { ...agent("bad"), tier: "superuser", sponsor: "nobody", platform: PLATFORM, validationDate: TODAY_DATE }));
+    // "superuser" is no Tier (tsc refuses it); plain JavaScript or a cast can still pass it.
+    const error = errorOf(
+      () => new Agent("bad", { ...agent("bad"), tier: "superuser" as Tier, sponsor: "nobody", platform: PLATFORM, validationDate: TODAY_DATE }),
+    );
     expect(pulumi.InputPropertiesError.isInstance(error)).toBe(true);
     const { errors } = error as pulumi.InputPropertiesError;
     expect(errors.map((e) => e.propertyPath).sort()).toEqual(["sponsor", "tier"]);
@@ -139,7 +142,7 @@ describe("platform fields from other resources", () => {
       () =>
         new Agent("solo", {
           ...agent("solo"),
-          tier: "superuser",
+          tier: "superuser" as Tier, // what plain JavaScript (or a cast) can still pass
           platform: { ...PLATFORM, aws: { ...PLATFORM.aws, oidcProviderArn: cluster.oidcProviderArn } },
           validationDate: TODAY_DATE,
         }),

@@ -37,6 +37,16 @@ function podSpecFromFields(workload: WorkloadIdentity): k8s.types.input.core.v1.
 }
 
 describe("workload helper types", () => {
+  it("metadata carries the ServiceAccount's namespace and the labels, and spreads into an ObjectMeta", () => {
+    const workload = sample();
+    const metadata: k8s.types.input.meta.v1.ObjectMeta = { name: "worker", ...workload.metadata };
+    const plan = compileAgent(parsePlatform(PLATFORM), parseAgent(agent("worker")));
+    const namespace = plan.identities.find((i) => i.kind === "execution")!.serviceAccount.namespace;
+    expect(namespace).toMatch(/worker/);
+    expect(metadata.namespace).toBe(namespace);
+    expect(metadata.labels).toEqual(workload.labels);
+  });
+
   it("spreads into a @pulumi/kubernetes PodSpec and Container", () => {
     const workload = sample();
     const spec = podSpecFor(workload);

@@ -68,6 +68,11 @@ export interface WorkloadContainer {
 export interface WorkloadIdentity extends WorkloadPodSpec, WorkloadContainer {
   /** Spread into the pod template's `metadata.labels`: the policy pack refuses a workload running as an agent's ServiceAccount without them. */
   readonly labels: Readonly<Record<string, string>>;
+  /**
+   * Spread into the workload's own `metadata` (a Pod's, a Deployment's): the namespace of the identity's
+   * ServiceAccount, where the pod must run to use it, and the labels above.
+   */
+  readonly metadata: { readonly namespace: string; readonly labels: Readonly<Record<string, string>> };
   /** Only the pod-level fields, to spread into a pod spec (the flat fields above include container ones). */
   readonly podSpec: WorkloadPodSpec;
   /** Only the container-level fields, to spread into the container that runs as this identity. */
@@ -166,5 +171,5 @@ export function workloadIdentity(identity: IdentityPlan, options: WorkloadIdenti
     ],
   };
   const labels = { [`${LABEL_PREFIX}/agent`]: agent, [`${LABEL_PREFIX}/identity`]: identity.kind };
-  return { ...podSpec, ...container, labels, podSpec, container };
+  return { ...podSpec, ...container, labels, metadata: { namespace: identity.serviceAccount.namespace, labels }, podSpec, container };
 }

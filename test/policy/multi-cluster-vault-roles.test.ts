@@ -27,7 +27,6 @@ async function sandboxResources(): Promise<Resource[]> {
       validationDate: "2026-11-28",
       rootPasswords: { ledgerRootPassword: pulumi.secret("pw") },
     },
-    undefined,
     { kubernetesProviders },
   );
   await settle();

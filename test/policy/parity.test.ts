@@ -9,7 +9,8 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { readStackFile } from "../../cli/stack-file";
-import { Agent, FLEET_TOKEN, type Precompiled } from "../../components/agent";
+import { Agent } from "../../components/agent";
+import { FLEET_TOKEN, fleetHandoff } from "../../components/fleet-handoff";
 import { compileFleet } from "../../components/core/compile";
 import { parseDeclaration } from "../../components/core/schema";
 import { ALL_RULES, RULES, errorsOf, evaluatePlan } from "../../components/rules";
@@ -37,8 +38,10 @@ async function planAndResources(file: string): Promise<{ planIds: string[]; reso
   const planIds = [...new Set(errorsOf(evaluatePlan(plan, ALL_RULES, DATE)).map((v) => v.rule))].sort();
   installMocks("fixture");
   for (const agent of declaration.agents) {
-    const compiled: Precompiled = { token: FLEET_TOKEN, plan: plan.agents.find((a) => a.name === agent.name)!, platform: plan.platform };
-    new Agent(`fleet-${agent.name}`, { ...agent, platform: declaration.platform, validationDate: DATE.toISOString().slice(0, 10) }, undefined, compiled);
+    // As AgentFleet hands its agents the plan it validated.
+    const options = {};
+    fleetHandoff.set(options, { token: FLEET_TOKEN, compiled: { plan: plan.agents.find((a) => a.name === agent.name)!, platform: plan.platform } });
+    new Agent(`fleet-${agent.name}`, { ...agent, platform: declaration.platform, validationDate: DATE.toISOString().slice(0, 10) }, options);
   }
   await settle();
   return {
