@@ -7,6 +7,7 @@
  */
 import { z } from "zod";
 import { MAX, declaredString } from "./grammar/strings";
+import { arnGrammarProblem } from "./grammar/arn";
 import { isDuration } from "./durations";
 import { DATA_CLASSES } from "./tiers";
 import { labelPath, plainMessage } from "./declaration-errors";
@@ -55,7 +56,12 @@ const isoTimestamp = declaredString(40)
   .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?(\.\d+)?(Z|[+-]\d{2}:\d{2})$/, "an ISO 8601 timestamp with a zone, like 2026-11-28T09:30:00Z")
   .refine((value) => !Number.isNaN(Date.parse(value)), "a real timestamp");
 
-const arn = declaredString(MAX.arn).regex(/^arn:[a-z-]+:[a-z0-9-]+:[a-z0-9-]*:(\d{12})?:.+$/, "an ARN (arn:partition:service:region:account:resource)");
+const arn = declaredString(MAX.arn)
+  .regex(/^arn:[a-z-]+:[a-z0-9-]+:[a-z0-9-]*:(\d{12})?:.+$/, "an ARN (arn:partition:service:region:account:resource)")
+  .superRefine((value, ctx) => {
+    const problem = arnGrammarProblem(value);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+  });
 
 /** A string refused for the reason `problem` gives (null: accepted). */
 const checked = (base: z.ZodString, problem: (value: string) => string | null) =>

@@ -8,6 +8,7 @@ import { describe, expect, it } from "vitest";
 import { stackFileJsonSchema } from "../../components/core/json-schema";
 import { DeclarationError, parseDeclaration } from "../../components/core/schema";
 import { characterProblem, policyVariableProblem } from "../../components/core/grammar/strings";
+import { arnGrammarProblem } from "../../components/core/grammar/arn";
 import { PLATFORM, agent, stackDeclaration } from "../helpers/fixtures";
 
 /** Every string leaf of a value, with its dot path. */
@@ -161,5 +162,44 @@ describe("the character and policy-variable grammar", () => {
     expect(policyVariableProblem("arn:aws:s3:::b/${aws:username}/*")).toMatch(/policy variable \$\{aws:username\}/);
     expect(policyVariableProblem("arn:aws:s3:::b/$x{y}")).toBeNull();
     expect(policyVariableProblem("${")).toMatch(/policy variable/);
+  });
+});
+
+describe("ARNs read against the service reference's resource types", () => {
+  it("accepts ARNs of documented types, with their ${Partition}, ${Region} and ${Account} placeholders", () => {
+    for (const arn of [
+      "arn:aws:s3:::acme-data/report-bot/*",
+      "arn:aws:s3:::acme-data",
+      "arn:aws:dynamodb:us-east-1:111122223333:table/orders",
+      "arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-5-haiku-20241022-v1:0",
+      "arn:aws:bedrock:::foundation-model/anthropic.claude-sonnet-4-5-20250929-v1:0",
+      "arn:aws-cn:sqs:cn-north-1:111122223333:queue",
+      "arn:aws:iam::aws:policy/ReadOnlyAccess",
+      "arn:aws:secretsmanager:us-east-1:111122223333:secret:acme/x-??????",
+    ])
+      expect(arnGrammarProblem(arn), arn).toBeNull();
+  });
+
+  it("refuses an unknown service, a bad partition, region or account, and a resource of no documented type", () => {
+    expect(arnGrammarProblem("arn:aws:nosuchservice:us-east-1:111122223333:thing/x")).toMatch(/documents no resource types/);
+    expect(arnGrammarProblem("arn:aws-iso:s3:::b")).toMatch(/partition "aws-iso"/);
+    expect(arnGrammarProblem("arn:aws:dynamodb:moon-1:111122223333:table/t")).toMatch(/region "moon-1"/);
+    expect(arnGrammarProblem("arn:aws:dynamodb:us-east-1:1234:table/t")).toMatch(/account "1234"/);
+    expect(arnGrammarProblem("arn:aws:dynamodb:us-east-1:111122223333:tabel/t")).toMatch(/names no resource type of dynamodb/);
+    expect(arnGrammarProblem("arn:aws:s3:us-east-1:111122223333:acme-data")).toMatch(/names no resource type of s3/);
+    expect(arnGrammarProblem("s3://acme-data/x")).toMatch(/not an ARN/);
+  });
+
+  it("refuses them in owns, orchestration models and shares, naming the agent and the field", () => {
+    const owns = issuesOf({ platform: PLATFORM, agents: [agent("report-bot", { owns: ["arn:aws:dynamodb:us-east-1:111122223333:tabel/orders"] })] });
+    expect(owns.find((i) => i.path === "agents.0.owns.0")).toMatchObject({
+      label: "agents[0] (report-bot).owns[0]",
+      message: expect.stringMatching(/names no resource type of dynamodb/),
+    });
+    const model = issuesOf({
+      platform: PLATFORM,
+      agents: [agent("report-bot", { orchestration: { models: ["arn:aws:bedrock:us-east-1::foundation-modle/x"] } })],
+    });
+    expect(model.find((i) => i.path === "agents.0.orchestration.models.0")?.message).toMatch(/names no resource type of bedrock/);
   });
 });
