@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { parse } from "yaml";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { runPlan } from "../../cli/plan-command";
+import { runInventory } from "../../cli/inventory-command";
 import { StackFileError, parseStackFile } from "../../cli/stack-file";
 import { parseConfigKey, readAgentIdentityKeys } from "../../components/core/stack-config";
 import { installMocks, resources, settle } from "../helpers/pulumi-mocks";
@@ -109,6 +110,11 @@ describe("plan and pulumi up read the same agents", () => {
     expect(planned.length).toBeGreaterThan(0);
     expect(planned).toEqual(plannedRoles("stacks/Pulumi.dev.yaml"));
     expect(await programRoles(text)).toEqual(planned);
+    // inventory reads through the same reader: every agent of the stack is listed.
+    const inventory = runInventory({ stack: "dev", config: writeStack(text), format: "json", date: DATE });
+    const listed = runInventory({ stack: "dev", format: "json", date: DATE });
+    expect(inventory.stdout).toEqual(listed.stdout);
+    expect(inventory.stdout.length).toBeGreaterThan(100);
   });
 
   it("an unknown key in the namespace: plan exits 2 at its line, and the program refuses it too", async () => {
