@@ -1,23 +1,28 @@
 /**
  * Reads a Pulumi stack file (`stacks/Pulumi.<stack>.yaml`) the way `pulumi up` sees its config:
- * `agent-identity:platform` and `agent-identity:agents`. Errors name the file, the line and the
- * YAML path, never a stack trace.
+ * `agent-identity:platform` and `agent-identity:agents`, in every spelling Pulumi accepts, and
+ * nothing else in that namespace (components/core/stack-config.ts). Errors name the file, the line
+ * and the YAML path, never a stack trace.
  */
 import { readFileSync } from "node:fs";
 import { CORE_SCHEMA, load, YAMLException } from "js-yaml";
-import { LineCounter, parseDocument, type Document, type Node } from "yaml";
+import { LineCounter, isMap, isScalar, parseDocument, type Document, type Node } from "yaml";
 import { KUBE_CONTEXTS_KEY } from "../components/core/kube-contexts";
 import { DeclarationError, type DeclarationIssue } from "../components/core/schema";
+import { readAgentIdentityKeys } from "../components/core/stack-config";
 
 export const PLATFORM_KEY = "agent-identity:platform";
 export const AGENTS_KEY = "agent-identity:agents";
 
+/** A stack-file issue; `line` (1-based) when it is known. */
+export type StackFileIssue = DeclarationIssue & { readonly line?: number };
+
 export class StackFileError extends Error {
   constructor(
     readonly file: string,
-    readonly issues: readonly DeclarationIssue[],
+    readonly issues: readonly StackFileIssue[],
   ) {
-    super(issues.map((issue) => `${file}${issue.path ? `: ${issue.path}` : ""}: ${issue.message}`).join("\n"));
+    super(issues.map((issue) => `${file}${issue.line ? `:${issue.line}` : ""}${issue.path ? `: ${issue.path}` : ""}: ${issue.message}`).join("\n"));
     this.name = "StackFileError";
   }
 }
@@ -78,7 +83,25 @@ export function parseStackFile(text: string, file: string): StackFile {
   if (!config || typeof config !== "object") {
     throw new StackFileError(file, [{ path: "config", message: "the stack file has no `config:` map" }]);
   }
-  if (!(PLATFORM_KEY in config)) {
+  const configMap = config as Record<string, unknown>;
+  const { keys, issues } = readAgentIdentityKeys(Object.keys(configMap), (key) => configMap[key]);
+  if (issues.length) {
+    const { document, lineCounter } = documentWithLines(text);
+    const config = document.get("config", true);
+    const lineOf = (key: string) => {
+      const pair = isMap(config) ? config.items.find((item) => isScalar(item.key) && item.key.value === key) : undefined;
+      const range = (pair?.key as Node | undefined)?.range;
+      return range ? lineCounter.linePos(range[0]).line : undefined;
+    };
+    throw new StackFileError(
+      file,
+      issues.map((issue) => ({ path: issue.key, message: issue.message, line: lineOf(issue.key) })),
+    );
+  }
+  const platformKey = keys.get("platform") ?? PLATFORM_KEY;
+  const agentsKey = keys.get("agents") ?? AGENTS_KEY;
+  const contextsKey = keys.get("kubeContexts") ?? KUBE_CONTEXTS_KEY;
+  if (!keys.has("platform")) {
     throw new StackFileError(file, [{ path: `config.${PLATFORM_KEY}`, message: "missing: the platform declaration is required" }]);
   }
 
@@ -87,7 +110,7 @@ export function parseStackFile(text: string, file: string): StackFile {
     lines ??= documentWithLines(text);
     const { document, lineCounter } = lines;
     const [head, ...rest] = path.split(".").filter(Boolean);
-    const key = head === "platform" ? PLATFORM_KEY : head === "agents" ? AGENTS_KEY : head;
+    const key = head === "platform" ? platformKey : head === "agents" ? agentsKey : head === KUBE_CONTEXTS_KEY ? contextsKey : head;
     const yamlPath = ["config", key, ...rest.map((p) => (/^\d+$/.test(p) ? Number(p) : p))];
     let node = document.getIn(yamlPath, true) as Node | undefined;
     // Fall back to the nearest existing parent (a missing field is reported at its parent).
@@ -97,7 +120,7 @@ export function parseStackFile(text: string, file: string): StackFile {
     const named = label && head && label.startsWith(head) ? `${key}${label.slice(head.length)}` : pretty;
     return `${file}${line}: ${named}`;
   };
-  return { file, declaration: { platform: config[PLATFORM_KEY], agents: config[AGENTS_KEY] ?? [] }, kubeContexts: config[KUBE_CONTEXTS_KEY], locate };
+  return { file, declaration: { platform: configMap[platformKey], agents: configMap[agentsKey] ?? [] }, kubeContexts: configMap[contextsKey], locate };
 }
 
 /** Re-express a `DeclarationError` against the stack file's lines and config keys. */

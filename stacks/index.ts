@@ -7,8 +7,27 @@ import * as k8s from "@pulumi/kubernetes";
 import { AgentFleet } from "../components";
 import type { AgentInput, PlatformInput } from "../components";
 import { KubeContextsError, resolveKubeContexts, writtenClusterNames } from "../components/core/kube-contexts";
+import { CONFIG_NAMESPACE, readAgentIdentityKeys } from "../components/core/stack-config";
 
-const config = new pulumi.Config("agent-identity");
+/**
+ * Refuse what `plan` refuses (components/core/stack-config.ts): a key in our namespace that no one
+ * reads. The engine has already folded `agent-identity:config:<name>` into `agent-identity:<name>`.
+ */
+function checkConfigKeys(): void {
+  const all = pulumi.runtime.allConfig();
+  const value = (key: string): unknown => {
+    try {
+      return JSON.parse(all[key]);
+    } catch {
+      return all[key];
+    }
+  };
+  const { issues } = readAgentIdentityKeys(Object.keys(all), value);
+  if (issues.length) throw new pulumi.RunError(issues.map((issue) => `${issue.key}: ${issue.message}`).join("\n"));
+}
+checkConfigKeys();
+
+const config = new pulumi.Config(CONFIG_NAMESPACE);
 const platform = config.requireObject<PlatformInput>("platform");
 const agents = config.getObject<AgentInput[]>("agents") ?? [];
 

@@ -45,8 +45,22 @@ describe("resolveKubeContexts", () => {
     expect(problems({ "blue.x": "x" })[0]).toMatch(/^agent-identity:kubeContexts: no cluster "blue\.x"/);
   });
 
-  it("refuses blank, oversized, non-string or control-character contexts", () => {
-    for (const context of ["", "   ", " blue", "blue ", "x".repeat(254), "a\nb", "a\u0000b", 7, null, ["ctx"], { name: "ctx" }]) {
+  it("refuses blank, oversized, non-string, control, bidirectional or invisible characters in contexts", () => {
+    for (const context of [
+      "",
+      "   ",
+      " blue",
+      "blue ",
+      "x".repeat(254),
+      "a\nb",
+      "a\u0000b",
+      "prod\u202e-blue",
+      "a\u200bb",
+      7,
+      null,
+      ["ctx"],
+      { name: "ctx" },
+    ]) {
       expect(problems({ blue: context }), JSON.stringify(context)).toEqual([
         expect.stringMatching(/^agent-identity:kubeContexts\.blue: a kubeconfig context name \(1 to 253 characters/),
       ]);

@@ -5,6 +5,7 @@
  * key holding its root password (`stacks/index.ts` reads it with `requireSecret`).
  */
 import { z } from "zod";
+import { MAX, declaredString } from "./grammar/strings";
 import { AUDIT_FILE_PATH, AUDIT_SOCKET_ADDRESS, auditFilePathProblem, auditSocketAddressProblem, auditSocketTypeProblem } from "./audit-device";
 import { ipv4BlockInside, PRIVATE_IPV4_RANGES } from "./network-addresses";
 import { vaultSupports } from "./vault-features";
@@ -39,7 +40,7 @@ const checkedString = (base: z.ZodString, problem: (value: string) => string | n
     if (reason) ctx.addIssue({ code: "custom", message: reason });
   });
 
-const cidr = checkedString(z.string().max(18), egressCidrProblem);
+const cidr = checkedString(declaredString(18), egressCidrProblem);
 
 /** The one statement root rotation needs (the PostgreSQL plugin fills in username and password). */
 const ROOT_ROTATION = /^ALTER (ROLE|USER) "\{\{(username|name)\}\}" WITH PASSWORD '\{\{password\}\}';?$/;
@@ -50,14 +51,12 @@ const EKS_ENDPOINT = /^https:\/\/[A-Za-z0-9]{16,64}\.[a-z0-9]{2,4}\.([a-z]{2}(?:
 const PEM_CERT = /^-----BEGIN CERTIFICATE-----\n[A-Za-z0-9+/=\n]+\n-----END CERTIFICATE-----\n?$/;
 
 export const kubernetesAuthBootstrapSchema = z.strictObject({
-  cluster: z.string().min(1).max(40).describe("Name of the cluster (platform.clusters[].name, or `default` for the single-cluster form)."),
-  host: z
-    .string()
-    .max(512)
+  cluster: declaredString(40).min(1).describe("Name of the cluster (platform.clusters[].name, or `default` for the single-cluster form)."),
+  host: declaredString(512)
     .regex(/^https:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$/, "the API server's https URL, e.g. https://ABC.gr7.us-east-1.eks.amazonaws.com")
     .describe("Kubernetes API server URL Vault calls for TokenReview."),
-  caCertificate: z.string().max(16384).regex(PEM_CERT, "one PEM certificate").describe("The cluster's CA certificate (public; PEM)."),
-  issuer: z.string().max(512).optional().describe("The cluster's service account issuer, when Vault validates it."),
+  caCertificate: declaredString(16384, "lines").regex(PEM_CERT, "one PEM certificate").describe("The cluster's CA certificate (public; PEM)."),
+  issuer: declaredString(512).optional().describe("The cluster's service account issuer, when Vault validates it."),
   disableLocalCaJwt: z
     .boolean()
     .default(true)
@@ -65,10 +64,8 @@ export const kubernetesAuthBootstrapSchema = z.strictObject({
 });
 
 export const databaseConnectionBootstrapSchema = z.strictObject({
-  name: z.string().min(1).max(128).describe("A connection declared under platform.vault.databaseConnections."),
-  connectionUrl: z
-    .string()
-    .max(1024)
+  name: declaredString(128).min(1).describe("A connection declared under platform.vault.databaseConnections."),
+  connectionUrl: declaredString(1024)
     // The only query parameter is sslmode=verify-full|verify-ca: any other (password=, host=, sslmode=disable) would
     // override the templated credentials, redirect the root login, or drop TLS for it.
     .regex(
@@ -76,19 +73,16 @@ export const databaseConnectionBootstrapSchema = z.strictObject({
       "postgresql://{{username}}:{{password}}@host:5432/db?sslmode=verify-full (credentials only as Vault's templates; the only query parameter is sslmode=verify-full or verify-ca)",
     )
     .describe("Connection URL with Vault's {{username}}/{{password}} templates, never the credentials themselves."),
-  username: z
-    .string()
+  username: declaredString(63)
     .min(1)
-    .max(63)
     .regex(/^[a-z_][a-z0-9_]*$/, "a PostgreSQL role name")
     .describe("The root (admin) user Vault connects as."),
-  passwordConfigKey: z
-    .string()
+  passwordConfigKey: declaredString(64)
     .regex(CONFIG_KEY, "a stack config key name such as ledgerRootPassword")
     .describe("Stack config key (secret) holding the root password; set it with `pulumi config set --secret`."),
   rootRotationStatements: z
     .array(
-      z.string().max(200).regex(ROOT_ROTATION, `only ALTER ROLE "{{username}}" WITH PASSWORD '{{password}}' (Vault runs it as the root user: nothing else)`),
+      declaredString(200).regex(ROOT_ROTATION, `only ALTER ROLE "{{username}}" WITH PASSWORD '{{password}}' (Vault runs it as the root user: nothing else)`),
     )
     .min(1)
     .max(1)
@@ -102,14 +96,11 @@ export const bootstrapSchema = z
     databaseConnections: z.array(databaseConnectionBootstrapSchema).max(100).default([]),
     aws: z
       .strictObject({
-        roleArn: z
-          .string()
+        roleArn: declaredString(MAX.arn)
           .regex(/^arn:aws(-cn|-us-gov)?:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/, "an IAM role ARN")
           .describe("Role Vault assumes with its plugin identity token (workload identity federation)."),
-        identityTokenAudience: z
-          .string()
+        identityTokenAudience: declaredString(256)
           .min(1)
-          .max(256)
           .regex(/^[\x21-\x7e]+$/, "printable ASCII, no spaces")
           .describe("Audience of Vault's plugin identity token, as trusted by the role's OIDC provider."),
       })
@@ -120,7 +111,7 @@ export const bootstrapSchema = z
         z.strictObject({
           type: z.literal("file"),
           filePath: checkedString(
-            z.string().min(1).max(512).regex(AUDIT_FILE_PATH, "an absolute path of letters, digits, '.', '_', '-' and '/', or stdout"),
+            declaredString(512).min(1).regex(AUDIT_FILE_PATH, "an absolute path of letters, digits, '.', '_', '-' and '/', or stdout"),
             (path) =>
               // The pattern above already reported a malformed value.
               AUDIT_FILE_PATH.test(path) ? auditFilePathProblem(path) : null,
@@ -129,7 +120,7 @@ export const bootstrapSchema = z
         z.strictObject({
           type: z.literal("socket"),
           address: checkedString(
-            z.string().min(1).max(260).regex(AUDIT_SOCKET_ADDRESS, "host:port, such as audit-collector.vault.svc:9090, 10.20.8.15:9090 or [fd00::15]:9090"),
+            declaredString(260).min(1).regex(AUDIT_SOCKET_ADDRESS, "host:port, such as audit-collector.vault.svc:9090, 10.20.8.15:9090 or [fd00::15]:9090"),
             (address) => (AUDIT_SOCKET_ADDRESS.test(address) ? auditSocketAddressProblem(address) : null),
           ).describe(
             "host:port of the audit receiver: a private or loopback IP (10/8, 172.16/12, 192.168/16, 100.64/10, 127/8, fc00::/7, ::1; IPv6 in brackets) or a DNS name (not resolved here).",
@@ -153,20 +144,16 @@ export const bootstrapSchema = z
     quota: z
       .strictObject({
         pods: z.number().int().min(1).max(1000).default(20),
-        requestsCpu: z
-          .string()
+        requestsCpu: declaredString(32)
           .regex(/^\d{1,5}m?$/, "a CPU quantity such as 4 or 500m")
           .default("4"),
-        requestsMemory: z
-          .string()
+        requestsMemory: declaredString(32)
           .regex(/^\d{1,6}(Mi|Gi)$/, "a memory quantity such as 8Gi")
           .default("8Gi"),
-        limitsCpu: z
-          .string()
+        limitsCpu: declaredString(32)
           .regex(/^\d{1,5}m?$/, "a CPU quantity such as 8 or 500m")
           .default("8"),
-        limitsMemory: z
-          .string()
+        limitsMemory: declaredString(32)
           .regex(/^\d{1,6}(Mi|Gi)$/, "a memory quantity such as 16Gi")
           .default("16Gi"),
       })

@@ -29,6 +29,7 @@ import { compileBootstrap, namespaceGuards } from "./bootstrap";
 import { revokedWhenExpired } from "./expiry";
 import { bindToToolSession, sessionTagsFor, toolRoleTrust, TOOL_ROLE_TAG } from "./tool-sessions";
 import { DEFAULT_TOOL_SESSION_TTL, vaultAwsEnginePrincipal } from "./tool-session-schema";
+import { shellCommand, shellComment } from "./grammar/shell-command";
 import type {
   AgentPlan,
   ClusterBindingPlan,
@@ -561,24 +562,37 @@ function compileIdentity(platform: Platform, agent: AgentDeclaration, kind: Iden
   };
 }
 
+/**
+ * AWS's "revoke active sessions" policy, stamped with the time the responder runs it: fixed shell
+ * text of our own (a double-quoted word with a `$(date …)` substitution), no declared value in it.
+ */
+const REVOKE_OLDER_SESSIONS_DOCUMENT = `"{\\"Version\\":\\"2012-10-17\\",\\"Statement\\":{\\"Effect\\":\\"Deny\\",\\"Action\\":\\"*\\",\\"Resource\\":\\"*\\",\\"Condition\\":{\\"DateLessThan\\":{\\"aws:TokenIssueTime\\":\\"$(date -u +%Y-%m-%dT%H:%M:%SZ)\\"}}}}"`;
+
 /** Lease-revocation commands for every dynamic secret role the agent had. */
 export function leaseRevokeCommands(platform: Platform, agent: AgentDeclaration): string[] {
   const tier = tierPolicyFor(platform, agent);
   return secretRoles(platform, agent, tier).flatMap((role) => {
     // Lease ids are `<credentials path>/<id>`: the trailing slash keeps the prefix to this one role.
     // Revoking a database lease drops the database user (the revocation statements run).
-    if (role.type === "database") return [`vault lease revoke -prefix ${role.credentialsPath}/`];
+    if (role.type === "database") return [shellCommand(["vault", "lease", "revoke", "-prefix", `${role.credentialsPath}/`])];
     // Vault's AWS engine does nothing when an STS lease is revoked (secretAccessKeysRevoke returns
     // early for is_sts): the credentials stay valid until AWS expires them. AWS's documented way to
     // end them is the "revoke active sessions" policy on the target role (id_roles_use_revoke-sessions).
     // Tagged sessions: this deployment puts the revocation policy on the tool role itself.
     if (role.sessionTags)
       return [
-        `# tool ${role.tool}: its STS sessions of ${role.roleArns.join(", ")} end with the agent-identity-revoked policy this deployment puts on the tool role`,
+        shellComment(
+          `tool ${role.tool}: its STS sessions of ${role.roleArns.join(", ")} end with the agent-identity-revoked policy this deployment puts on the tool role`,
+        ),
       ];
     return role.roleArns.flatMap((arn) => [
-      `# tool ${role.tool}: vault lease revoke does NOT end the STS credentials Vault issued for ${arn} (valid up to ${Math.round(role.maxStsTtl / 60)}m). This ends them, and EVERY other session of that role issued before now; run with credentials of account ${arn.split(":")[4]}:`,
-      `aws iam put-role-policy --role-name ${arn.slice(arn.lastIndexOf("/") + 1)} --policy-name AWSRevokeOlderSessions --policy-document "{\\"Version\\":\\"2012-10-17\\",\\"Statement\\":{\\"Effect\\":\\"Deny\\",\\"Action\\":\\"*\\",\\"Resource\\":\\"*\\",\\"Condition\\":{\\"DateLessThan\\":{\\"aws:TokenIssueTime\\":\\"$(date -u +%Y-%m-%dT%H:%M:%SZ)\\"}}}}"`,
+      shellComment(
+        `tool ${role.tool}: vault lease revoke does NOT end the STS credentials Vault issued for ${arn} (valid up to ${Math.round(role.maxStsTtl / 60)}m). This ends them, and EVERY other session of that role issued before now; run with credentials of account ${arn.split(":")[4]}:`,
+      ),
+      shellCommand(
+        ["aws", "iam", "put-role-policy", "--role-name", arn.slice(arn.lastIndexOf("/") + 1), "--policy-name", "AWSRevokeOlderSessions", "--policy-document"],
+        REVOKE_OLDER_SESSIONS_DOCUMENT,
+      ),
     ]);
   });
 }

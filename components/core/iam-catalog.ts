@@ -63,6 +63,11 @@ function readJson<T>(cache: Map<string, T | null>, folder: string, service: stri
 const actionsOf = (service: string) => readJson(actionFiles, "actions", service);
 const resourceTypesOf = (service: string) => readJson(resourceFiles, "resourceTypes", service);
 
+/** The resource-type ARN templates the service reference documents for a service (`arn:${Partition}:s3:::${BucketName}`, …); empty if none. */
+export function serviceResourceTemplates(service: string): string[] {
+  return Object.values(resourceTypesOf(service) ?? {}).map((type) => type.arn);
+}
+
 export function serviceExists(service: string): boolean {
   return actionsOf(service) !== null;
 }

@@ -6,6 +6,7 @@
  * unknown keys, blank or oversized names, two clusters on one context, and the setting on a stack
  * that has no per-cluster providers to apply it to.
  */
+import { characterProblem } from "./grammar/strings";
 import { MAX_CLUSTERS } from "./clusters";
 
 export const KUBE_CONTEXTS_KEY = "agent-identity:kubeContexts";
@@ -29,7 +30,6 @@ export class KubeContextsError extends Error {
 }
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
-const hasControlCharacter = (text: string) => [...text].some((ch) => ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f);
 /** A key as shown in a message: quoted, cut short, control characters escaped by JSON. */
 const shown = (key: string) => JSON.stringify(key.length > 64 ? `${key.slice(0, 64)}…` : key);
 /** A key printed in a config path only when it cannot forge one (a cluster name is a DNS label). */
@@ -87,9 +87,12 @@ export function resolveKubeContexts(value: unknown, clusters: readonly string[] 
       context.trim() === "" ||
       context !== context.trim() ||
       context.length > MAX_KUBE_CONTEXT ||
-      hasControlCharacter(context)
+      characterProblem(context) !== null
     ) {
-      problems.push({ key, message: `a kubeconfig context name (1 to ${MAX_KUBE_CONTEXT} characters, no control characters, no leading or trailing spaces)` });
+      problems.push({
+        key,
+        message: `a kubeconfig context name (1 to ${MAX_KUBE_CONTEXT} characters, no control, bidirectional or invisible characters, no leading or trailing spaces)`,
+      });
     }
   }
   if (problems.length) throw new KubeContextsError(problems);

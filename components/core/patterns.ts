@@ -3,12 +3,15 @@
  * resource ARNs and condition values. Two patterns "intersect" when some string matches both: that
  * is how we decide whether a grant of one agent could reach a resource of another.
  *
- * Every function here is polynomial with no backtracking: a pattern is compiled once into the
- * literal segments between its stars, and matching places each segment at its leftmost fit, never
- * revisiting an earlier one. `globMatches` costs at most |text|·|pattern| steps, `globsIntersect`
- * at most (|a|+1)·(|b|+1). A regular expression built from the pattern would backtrack
- * exponentially on inputs such as `ec2:*?*?*?*?*?*?*?*?#`; `matcherSteps()` lets the tests prove
- * the bound by counting, not by timing.
+ * Every function here runs in linear time with no backtracking: a pattern is compiled once into
+ * the literal segments between its stars, and matching places each segment at its leftmost fit,
+ * never revisiting an earlier one, scanning the text once. A segment without `?` is found with the
+ * engine's string search; one with `?` with a bit-parallel scan (shift-and), ⌈|segment|/31⌉ word
+ * operations a character. Two patterns that both hold a star intersect exactly when their heads
+ * (before the first star) and tails (after the last) agree, which is read in one pass. So
+ * `globMatches` and `globsIntersect` cost at most (|a|+|b|)·(1+⌈|a|/31⌉) steps — with every
+ * declared string bounded (components/core/grammar), a fixed multiple of the input's length.
+ * `matcherSteps()` lets the tests prove the bound by counting, not by timing.
  */
 export function hasWildcard(value: string): boolean {
   return value.includes("*") || value.includes("?");
@@ -16,7 +19,7 @@ export function hasWildcard(value: string): boolean {
 
 let steps = 0;
 
-/** Character comparisons made by the matchers since the last reset (for step-budget tests and the bench). */
+/** Work done by the matchers since the last reset (characters compared or scanned; word operations of a scan), for step-budget tests and the bench. */
 export function matcherSteps(): number {
   return steps;
 }
@@ -26,20 +29,39 @@ export function resetMatcherSteps(): void {
 }
 
 const QUESTION = 63; // "?"
+/** Bits a scan word holds: 31 keeps every value a small integer. */
+const WORD = 31;
+
+/** A literal segment between stars; `scan` is built on first use when it holds a `?`. */
+interface Segment {
+  readonly text: string;
+  readonly wild: boolean;
+  scan?: ShiftAnd;
+}
 
 /** A pattern split at its stars: `head*mid1*mid2*tail`; `starred` is false when it has no star at all. */
 interface CompiledGlob {
   readonly head: string;
-  readonly middle: readonly string[];
+  readonly middle: readonly Segment[];
   readonly tail: string;
   readonly starred: boolean;
 }
+
+const segment = (text: string): Segment => ({ text, wild: text.includes("?") });
 
 function compileGlob(pattern: string): CompiledGlob {
   const parts = pattern.split("*");
   if (parts.length === 1) return { head: pattern, middle: [], tail: "", starred: false };
   // Consecutive stars leave empty segments, which match anywhere: drop them.
-  return { head: parts[0], middle: parts.slice(1, -1).filter((part) => part !== ""), tail: parts[parts.length - 1], starred: true };
+  return {
+    head: parts[0],
+    middle: parts
+      .slice(1, -1)
+      .filter((part) => part !== "")
+      .map(segment),
+    tail: parts[parts.length - 1],
+    starred: true,
+  };
 }
 
 /** Compiled patterns: the same few patterns are matched many times (rules over fleets, large diffs). */
@@ -56,12 +78,107 @@ function compiledGlob(pattern: string): CompiledGlob {
   return glob;
 }
 
-/** Does the segment (with `?` wildcards) match `text` at `at`? Costs at most |segment| steps. */
+const compatible = (x: number, y: number) => x === y || x === QUESTION || y === QUESTION;
+
+/** Does the segment fit `text` at `at`, position by position (`?` on either side fits anything)? Costs at most |segment| steps. */
 function segmentAt(segment: string, text: string, at: number): boolean {
   for (let k = 0; k < segment.length; k++) {
     steps++;
-    const c = segment.charCodeAt(k);
-    if (c !== QUESTION && c !== text.charCodeAt(at + k)) return false;
+    if (!compatible(segment.charCodeAt(k), text.charCodeAt(at + k))) return false;
+  }
+  return true;
+}
+
+/**
+ * Shift-and over one segment: bit k of the state says "the segment's first k+1 characters fit the
+ * text ending here". One mask per character the segment holds, the `?` positions set in all.
+ */
+interface ShiftAnd {
+  readonly words: number;
+  readonly last: number;
+  readonly masks: Map<number, Uint32Array>;
+  /** Positions holding `?`: the mask of a character the segment does not hold. */
+  readonly other: Uint32Array;
+  /** Every position: the mask of a `?` in the text (it fits whatever the segment holds). */
+  readonly any: Uint32Array;
+}
+
+function shiftAnd(text: string): ShiftAnd {
+  const words = Math.ceil(text.length / WORD);
+  const other = new Uint32Array(words);
+  const any = new Uint32Array(words);
+  for (let k = 0; k < text.length; k++) {
+    any[(k / WORD) | 0] |= 1 << (k % WORD);
+    if (text.charCodeAt(k) === QUESTION) other[(k / WORD) | 0] |= 1 << (k % WORD);
+  }
+  // `other` is complete before the first mask copies it: every mask starts with the `?` positions.
+  const masks = new Map<number, Uint32Array>();
+  for (let k = 0; k < text.length; k++) {
+    const c = text.charCodeAt(k);
+    if (c === QUESTION) continue;
+    let mask = masks.get(c);
+    if (!mask) {
+      mask = Uint32Array.from(other);
+      masks.set(c, mask);
+      steps += words;
+    }
+    mask[(k / WORD) | 0] |= 1 << (k % WORD);
+  }
+  steps += 2 * text.length;
+  return { words, last: text.length - 1, masks, other, any };
+}
+
+/**
+ * The leftmost position in [from, end - |segment|] where the segment fits `subject`, or -1.
+ * `subjectWild`: the subject holds `?` (one pattern read against another).
+ */
+function findSegment(seg: Segment, subject: string, from: number, end: number, subjectWild: boolean): number {
+  const length = seg.text.length;
+  if (from + length > end) return -1;
+  if (!seg.wild && !subjectWild) {
+    const found = subject.indexOf(seg.text, from);
+    const ok = found >= 0 && found + length <= end;
+    steps += (ok ? found + length : end) - from;
+    return ok ? found : -1;
+  }
+  const scan = (seg.scan ??= shiftAnd(seg.text));
+  const { words, last, masks, other, any } = scan;
+  const state = new Uint32Array(words);
+  const top = (last / WORD) | 0;
+  const topBit = 1 << (last % WORD);
+  for (let i = from; i < end; i++) {
+    const c = subject.charCodeAt(i);
+    const mask = c === QUESTION && subjectWild ? any : (masks.get(c) ?? other);
+    // state = ((state << 1) | 1) & mask, carried across words from the lowest.
+    let carry = 1;
+    for (let w = 0; w < words; w++) {
+      const value = state[w];
+      const next = ((value << 1) | carry) & ((1 << WORD) - 1);
+      carry = value >>> (WORD - 1);
+      state[w] = next & mask[w];
+    }
+    steps += words;
+    if (state[top] & topBit) return i - last;
+  }
+  return -1;
+}
+
+/**
+ * Does the starred glob fit `subject` (which has no star; with `subjectWild`, its `?` fit anything)?
+ * Head and tail at the ends, each middle segment at its leftmost fit after the previous one: a later
+ * fit never helps the segments that follow, so no choice is ever revisited.
+ */
+function fits(glob: CompiledGlob, subject: string, subjectWild: boolean): boolean {
+  if (!glob.starred) return glob.head.length === subject.length && segmentAt(glob.head, subject, 0);
+  const { head, middle, tail } = glob;
+  if (head.length + tail.length > subject.length) return false;
+  if (!segmentAt(head, subject, 0) || !segmentAt(tail, subject, subject.length - tail.length)) return false;
+  let at = head.length;
+  const end = subject.length - tail.length;
+  for (const seg of middle) {
+    const found = findSegment(seg, subject, at, end, subjectWild);
+    if (found < 0) return false;
+    at = found + seg.text.length;
   }
   return true;
 }
@@ -70,89 +187,74 @@ function segmentAt(segment: string, text: string, at: number): boolean {
 export function globMatches(pattern: string, text: string, ignoreCase = false): boolean {
   const glob = compiledGlob(ignoreCase ? pattern.toLowerCase() : pattern);
   const subject = ignoreCase ? text.toLowerCase() : text;
-  if (!glob.starred) return glob.head.length === subject.length && segmentAt(glob.head, subject, 0);
-  const { head, middle, tail } = glob;
+  // A `?` in the text is a literal character here.
+  if (!glob.starred) return glob.head.length === subject.length && literalAt(glob.head, subject);
+  const { head, tail } = glob;
   if (head.length + tail.length > subject.length) return false;
-  if (!segmentAt(head, subject, 0) || !segmentAt(tail, subject, subject.length - tail.length)) return false;
-  // Each middle segment at its leftmost fit after the previous one: a later fit never helps the
-  // segments that follow, so no choice is ever revisited.
-  let at = head.length;
-  const end = subject.length - tail.length;
-  for (const segment of middle) {
-    let found = -1;
-    for (let start = at; start + segment.length <= end; start++) {
-      if (segmentAt(segment, subject, start)) {
-        found = start;
-        break;
-      }
-    }
-    if (found < 0) return false;
-    at = found + segment.length;
+  if (!literalAt(head, subject.slice(0, head.length)) || !literalAt(tail, subject.slice(subject.length - tail.length))) return false;
+  // Middle segments: the text's `?` must not act as a wildcard.
+  return subject.includes("?") ? literalFits(glob, subject) : fits(glob, subject, false);
+}
+
+/** The pattern's `?` fits any character; the text's characters (a `?` included) are literal. */
+function literalAt(segment: string, text: string): boolean {
+  for (let k = 0; k < segment.length; k++) {
+    steps++;
+    const c = segment.charCodeAt(k);
+    if (c !== QUESTION && c !== text.charCodeAt(k)) return false;
   }
   return true;
 }
 
-const compatible = (x: number, y: number) => x === y || x === QUESTION || y === QUESTION;
-const STAR = 42; // "*"
+/**
+ * Rare: a literal text holding `?`. Only the pattern's own `?` can match it, so read it as a
+ * character the pattern does not hold, and match as usual.
+ */
+function literalFits(glob: CompiledGlob, subject: string): boolean {
+  const pattern = [glob.head, ...glob.middle.map((seg) => seg.text), glob.tail].join("");
+  steps += subject.length + pattern.length;
+  const stand = ["\u0000", "\uffff", "\ufffe", "\ufffd"].find((c) => !pattern.includes(c));
+  // A pattern holding all four is no declared string (the grammar refuses NUL): decide "no match".
+  return stand !== undefined && fits(glob, subject.replaceAll("?", stand), false);
+}
+
+/** The text before the first star of a pattern and after its last, or undefined when it has none. */
+function ends(pattern: string): { head: string; tail: string } | undefined {
+  steps += pattern.length; // finding the stars
+  const first = pattern.indexOf("*");
+  if (first < 0) return undefined;
+  return { head: pattern.slice(0, first), tail: pattern.slice(pattern.lastIndexOf("*") + 1) };
+}
 
 /**
- * Is there a string that both patterns match? A reachability table over pairs of positions, filled
- * row by row (every move advances at least one side), two rows at a time: (|a|+1)·(|b|+1) steps and
- * O(|b|) memory, with no recursion to overflow the stack on long inputs.
+ * Is there a string that both patterns match? Both starred: exactly when their heads agree over the
+ * shorter one and their tails too (a common string puts one head's rest, both middles and one
+ * tail's start under the other's stars). One without a star: the starred one must fit it, its `?`
+ * fitting anything. Neither: same length, agreeing position by position. Linear in both lengths.
  */
 export function globsIntersect(a: string, b: string): boolean {
   if (a === b) return true;
   const aWild = hasWildcard(a);
   const bWild = hasWildcard(b);
   if (!aWild && !bWild) return false;
-  if (!aWild) return globMatches(b, a);
-  if (!bWild) return globMatches(a, b);
-  // Cheap refusals first: the characters before the first star of either, and after the last star
-  // of either, sit at fixed positions in every common string.
-  for (let k = 0; k < a.length && k < b.length; k++) {
-    steps++;
-    const x = a.charCodeAt(k);
-    const y = b.charCodeAt(k);
-    if (x === STAR || y === STAR) break;
-    if (!compatible(x, y)) return false;
-  }
-  for (let k = 1; k <= a.length && k <= b.length; k++) {
-    steps++;
-    const x = a.charCodeAt(a.length - k);
-    const y = b.charCodeAt(b.length - k);
-    if (x === STAR || y === STAR) break;
-    if (!compatible(x, y)) return false;
-  }
-
-  const width = b.length + 1;
-  let row = new Uint8Array(width);
-  let next = new Uint8Array(width);
-  row[0] = 1;
-  for (let i = 0; i <= a.length; i++) {
-    next.fill(0);
-    const ca = i < a.length ? a.charCodeAt(i) : -1;
-    let any = false;
-    for (let j = 0; j <= b.length; j++) {
+  const aEnds = ends(a);
+  const bEnds = ends(b);
+  if (aEnds && bEnds) {
+    const heads = Math.min(aEnds.head.length, bEnds.head.length);
+    for (let k = 0; k < heads; k++) {
       steps++;
-      if (!row[j]) continue;
-      any = true;
-      if (i === a.length && j === b.length) return true;
-      const cb = j < b.length ? b.charCodeAt(j) : -1;
-      // A star may match nothing.
-      if (ca === STAR) next[j] = 1;
-      if (cb === STAR) row[j + 1] = 1;
-      if (ca < 0 || cb < 0) continue;
-      if (ca === STAR || cb === STAR || compatible(ca, cb)) {
-        // Consume one character on both sides; a star stays where it is and may consume more.
-        if (ca === STAR && cb !== STAR) row[j + 1] = 1;
-        else if (cb === STAR && ca !== STAR) next[j] = 1;
-        else if (ca !== STAR) next[j + 1] = 1;
-      }
+      if (!compatible(aEnds.head.charCodeAt(k), bEnds.head.charCodeAt(k))) return false;
     }
-    if (!any) return false;
-    [row, next] = [next, row];
+    const tails = Math.min(aEnds.tail.length, bEnds.tail.length);
+    for (let k = 1; k <= tails; k++) {
+      steps++;
+      if (!compatible(aEnds.tail.charCodeAt(aEnds.tail.length - k), bEnds.tail.charCodeAt(bEnds.tail.length - k))) return false;
+    }
+    return true;
   }
-  return false;
+  if (aEnds) return fits(compiledGlob(a), b, bWild);
+  if (bEnds) return fits(compiledGlob(b), a, aWild);
+  return a.length === b.length && segmentAt(a, b, 0);
 }
 
 /** Split an ARN (pattern) into partition, service, region, account and resource; undefined if not one. */

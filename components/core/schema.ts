@@ -6,6 +6,8 @@
  * Unknown fields are errors everywhere (`strictObject`), so a typo never silently drops a control.
  */
 import { z } from "zod";
+import { MAX, declaredString } from "./grammar/strings";
+import { arnGrammarProblem } from "./grammar/arn";
 import { isDuration } from "./durations";
 import { DATA_CLASSES } from "./tiers";
 import { labelPath, plainMessage } from "./declaration-errors";
@@ -15,6 +17,8 @@ import {
   oidcProviderProblem,
   parseEksOidcProvider,
   partitionOfRegion,
+  VAULT_AUDIENCE_MAX,
+  VAULT_PATH_MAX,
   vaultAudienceProblem,
   vaultPathProblem,
 } from "./platform-fields";
@@ -26,22 +30,16 @@ import { DEFAULT_TOOL_SESSION_TTL, TOOL_SESSION_MODES, toolSessionAgentIssues, t
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 const dnsLabel = (max: number) =>
-  z
-    .string()
-    .max(max, `at most ${max} characters`)
-    .regex(DNS_LABEL, "lower-case letters, digits and '-', starting and ending with a letter or digit (DNS-1123 label)");
+  declaredString(max).regex(DNS_LABEL, "lower-case letters, digits and '-', starting and ending with a letter or digit (DNS-1123 label)");
 
 /** One segment of a derived name: `<namePrefix>-<environment>-<agent>-…` must split one way only. */
 const nameSegment = (max: number) =>
-  z
-    .string()
-    .max(max, `at most ${max} characters`)
-    .regex(
-      /^[a-z0-9]+$/,
-      "lower-case letters and digits only, no '-' (names join prefix, environment and agent with '-', so a '-' here lets two stacks derive the same name)",
-    );
+  declaredString(max).regex(
+    /^[a-z0-9]+$/,
+    "lower-case letters and digits only, no '-' (names join prefix, environment and agent with '-', so a '-' here lets two stacks derive the same name)",
+  );
 
-const duration = z.string().refine(isDuration, "a duration like 90s, 10m, 1h or 1d");
+const duration = declaredString(MAX.duration).refine(isDuration, "a duration like 90s, 10m, 1h or 1d");
 
 /** YYYY-MM-DD naming a real day: Date.parse alone rolls 2027-02-30 over into March. */
 export function isIsoDate(value: string): boolean {
@@ -50,17 +48,20 @@ export function isIsoDate(value: string): boolean {
   return !Number.isNaN(time) && new Date(time).toISOString().slice(0, 10) === value;
 }
 
-const isoDate = z
-  .string()
+const isoDate = declaredString(10)
   .regex(/^\d{4}-\d{2}-\d{2}$/, "a date like 2027-06-30")
   .refine(isIsoDate, "a real calendar date");
 
-const isoTimestamp = z
-  .string()
+const isoTimestamp = declaredString(40)
   .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?(\.\d+)?(Z|[+-]\d{2}:\d{2})$/, "an ISO 8601 timestamp with a zone, like 2026-11-28T09:30:00Z")
   .refine((value) => !Number.isNaN(Date.parse(value)), "a real timestamp");
 
-const arn = z.string().regex(/^arn:[a-z-]+:[a-z0-9-]+:[a-z0-9-]*:(\d{12})?:.+$/, "an ARN (arn:partition:service:region:account:resource)");
+const arn = declaredString(MAX.arn)
+  .regex(/^arn:[a-z-]+:[a-z0-9-]+:[a-z0-9-]*:(\d{12})?:.+$/, "an ARN (arn:partition:service:region:account:resource)")
+  .superRefine((value, ctx) => {
+    const problem = arnGrammarProblem(value);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+  });
 
 /** A string refused for the reason `problem` gives (null: accepted). */
 const checked = (base: z.ZodString, problem: (value: string) => string | null) =>
@@ -84,7 +85,7 @@ function vaultAddressProblem(address: string): string | null {
   return null;
 }
 
-const awsRegion = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, "an AWS region such as us-east-1");
+const awsRegion = declaredString(MAX.region).regex(/^[a-z]{2}(-[a-z]+)+-\d$/, "an AWS region such as us-east-1");
 
 /** CloudWatch Logs accepts only these retention periods (PutRetentionPolicy). */
 export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
@@ -108,14 +109,14 @@ export const limitsSchema = z
   .describe("Organisation ceilings. They can only tighten the tier defaults, never loosen them.");
 
 /** An approver is a person others can ask: an e-mail address, compared case-insensitively with the sponsor. */
-const approverEmail = z.string().max(254).email("an e-mail address of the approver");
+const approverEmail = declaredString(MAX.email).email("an e-mail address of the approver");
 
 export const exceptionSchema = z
   .strictObject({
-    rule: z.string().min(1).max(100).describe("The rule id being waived, e.g. iam/resource-wildcard. Only waivable rules (docs/controls.md)."),
+    rule: declaredString(100).min(1).describe("The rule id being waived, e.g. iam/resource-wildcard. Only waivable rules (docs/controls.md)."),
     agent: dnsLabel(40).describe("The agent the exception applies to."),
     identity: z.enum(["orchestration", "execution", "audit"]).optional().describe("Limit the exception to one identity."),
-    reason: z.string().min(10, "say why, in at least 10 characters").max(1000).describe("Why the rule is waived."),
+    reason: declaredString(MAX.prose, "prose").min(10, "say why, in at least 10 characters").describe("Why the rule is waived."),
     approvedBy: approverEmail.describe("E-mail address of who reviewed and approved the exception; not the agent's own sponsor."),
     expires: isoDate.describe("When the exception stops applying (YYYY-MM-DD), at most 90 days after the plan date."),
   })
@@ -123,10 +124,8 @@ export const exceptionSchema = z
 
 /** Vault's `plugin_name` of each database connection tools may use; only PostgreSQL has a parser wired. */
 export const databaseConnectionSchema = z.strictObject({
-  name: z.string().min(1).max(128).describe("Connection name in the database mount (database/config/<name>)."),
-  plugin: z
-    .string()
-    .max(64)
+  name: declaredString(128).min(1).describe("Connection name in the database mount (database/config/<name>)."),
+  plugin: declaredString(64)
     .regex(/^[a-z0-9][a-z0-9-]*$/, "a Vault database plugin name such as postgresql-database-plugin")
     .describe("Vault plugin_name of the connection, e.g. postgresql-database-plugin."),
 });
@@ -146,16 +145,14 @@ export const resourceShareSchema = z.strictObject({
 
 export const connectionShareSchema = z.strictObject({
   name: dnsLabel(63).describe("Name of the share, shown in findings."),
-  databaseConnection: z.string().min(1).max(128).describe("Name of the database connection in the database mount."),
+  databaseConnection: declaredString(128).min(1).describe("Name of the database connection in the database mount."),
   agents: z.array(dnsLabel(40)).min(2).describe("Agents whose tools may use this connection."),
 });
 
 /** A role outside the agents that the listed agents' vaultAws tools may assume: the platform names it. */
 export const roleShareSchema = z.strictObject({
   name: dnsLabel(63).describe("Name of the share, shown in findings."),
-  vaultAwsRole: z
-    .string()
-    .max(2048)
+  vaultAwsRole: declaredString(MAX.arn)
     .regex(
       /^arn:aws(-cn|-us-gov)?:iam::\d{12}:role\/([\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/,
       "a concrete IAM role ARN (arn:aws:iam::<account>:role/<path/>name, no wildcard)",
@@ -171,15 +168,16 @@ export const clusterSchema = z
     name: dnsLabel(40).describe("Name of the cluster in this declaration (agents list it under clusters)."),
     region: awsRegion.describe("AWS region of the EKS cluster."),
     binding: z.enum(BINDINGS).describe("How pods get their IAM role: irsa (OIDC provider) or pod-identity (EKS Pod Identity association)."),
-    oidcProviderArn: checked(z.string().max(200), (arn) => oidcProviderProblem(arn))
+    oidcProviderArn: checked(declaredString(200), (arn) => oidcProviderProblem(arn))
       .optional()
       .describe("binding irsa: the cluster's IAM OIDC provider in the platform account."),
-    clusterName: z
-      .string()
+    clusterName: declaredString(100)
       .regex(EKS_CLUSTER_NAME, "an EKS cluster name (letters, digits, '-' and '_', at most 100 characters)")
       .optional()
       .describe("binding pod-identity: the EKS cluster's name; its ARN is built in the platform account and the cluster's region."),
-    vaultAuthPath: checked(z.string(), (path) => vaultPathProblem(path, "auth")).describe("This cluster's own Vault Kubernetes auth mount, under auth/."),
+    vaultAuthPath: checked(declaredString(VAULT_PATH_MAX), (path) => vaultPathProblem(path, "auth")).describe(
+      "This cluster's own Vault Kubernetes auth mount, under auth/.",
+    ),
     computeType: z
       .enum(COMPUTE_TYPES)
       .default("ec2")
@@ -194,15 +192,15 @@ export const platformSchema = z
     environment: nameSegment(12).describe("Environment name; part of every resource name (lower-case letters and digits, no '-')."),
     namePrefix: nameSegment(12).default("agent").describe("Prefix of IAM role, namespace and Vault policy names (lower-case letters and digits, no '-')."),
     aws: z.strictObject({
-      accountId: z.string().regex(/^\d{12}$/, "a 12-digit AWS account id"),
+      accountId: declaredString(12).regex(/^\d{12}$/, "a 12-digit AWS account id"),
       partition: z.enum(["aws", "aws-cn", "aws-us-gov"]).default("aws").describe("Must be the region's partition (cn-* is aws-cn, us-gov-* is aws-us-gov)."),
       region: awsRegion,
-      oidcProviderArn: checked(z.string().max(200), (arn) => oidcProviderProblem(arn))
+      oidcProviderArn: checked(declaredString(200), (arn) => oidcProviderProblem(arn))
         .optional()
         .describe(
           "The EKS cluster's IAM OIDC provider, in the platform account: arn:<partition>:iam::<account>:oidc-provider/oidc.eks.<region>.amazonaws.com/id/<ID>. Required unless platform.clusters is declared (then each IRSA cluster names its own).",
         ),
-      permissionsBoundaryArn: checked(z.string().max(2048), (arn) => boundaryProblem(arn))
+      permissionsBoundaryArn: checked(declaredString(MAX.arn), (arn) => boundaryProblem(arn))
         .optional()
         .describe("Customer managed policy in the platform account attached as permissions boundary to every role (no wildcards)."),
     }),
@@ -213,39 +211,36 @@ export const platformSchema = z
       })
       .default({ namespacePerAgent: true, namespace: "agents" }),
     vault: z.strictObject({
-      kubernetesAuthPath: checked(z.string(), (path) => vaultPathProblem(path, "auth"))
+      kubernetesAuthPath: checked(declaredString(VAULT_PATH_MAX), (path) => vaultPathProblem(path, "auth"))
         .default("kubernetes")
         .describe(
           "Path of the existing Kubernetes auth mount, under auth/ (written without the prefix); not token. Single-cluster form only: refused with platform.clusters (each cluster names its vaultAuthPath).",
         ),
-      kvMount: checked(z.string(), (path) => vaultPathProblem(path, "secrets"))
+      kvMount: checked(declaredString(VAULT_PATH_MAX), (path) => vaultPathProblem(path, "secrets"))
         .default("kv")
         .describe("Path of the existing KV v2 mount."),
-      databaseMount: checked(z.string(), (path) => vaultPathProblem(path, "secrets"))
+      databaseMount: checked(declaredString(VAULT_PATH_MAX), (path) => vaultPathProblem(path, "secrets"))
         .default("database")
         .describe("Path of the existing database secrets mount."),
-      awsMount: checked(z.string(), (path) => vaultPathProblem(path, "secrets"))
+      awsMount: checked(declaredString(VAULT_PATH_MAX), (path) => vaultPathProblem(path, "secrets"))
         .default("aws")
         .describe("Path of the existing AWS secrets mount."),
-      audience: checked(z.string(), (audience) => vaultAudienceProblem(audience))
+      audience: checked(declaredString(VAULT_AUDIENCE_MAX), (audience) => vaultAudienceProblem(audience))
         .default("vault")
         .describe("Audience of the projected ServiceAccount token Vault accepts; not sts.amazonaws.com, not the API server's."),
-      version: z
-        .string()
+      version: declaredString(16)
         .regex(/^\d{1,3}\.\d{1,3}(\.\d{1,3})?$/, "a Vault version like 1.21.1")
         .optional()
         .describe(
           "Version of the Vault server. Fields that need a newer Vault (alias metadata: 1.21+ Enterprise) are left out when it is older or not declared.",
         ),
       edition: z.enum(["community", "enterprise"]).default("community").describe("Vault edition. @default community"),
-      address: checked(z.string().max(256), vaultAddressProblem)
+      address: checked(declaredString(256), vaultAddressProblem)
         .optional()
         .describe(
           "The Vault's API address (https://host[:port]), as VAULT_ADDR. Names Vault policies, roles and mounts live on: `check --all` compares stacks on the same address; stacks that leave it out count as one Vault.",
         ),
-      awsEngineRoleArn: z
-        .string()
-        .max(2048)
+      awsEngineRoleArn: declaredString(MAX.arn)
         .regex(/^arn:aws(-cn|-us-gov)?:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/, "a concrete IAM role ARN (no wildcards)")
         .optional()
         .describe(
@@ -318,9 +313,9 @@ export const platformSchema = z
 // ---------------------------------------------------------------- agents
 
 export const awsStatementSchema = z.strictObject({
-  actions: z.array(z.string().min(1)).min(1).describe("IAM actions, e.g. s3:GetObject."),
-  resources: z.array(z.string().min(1)).min(1).describe("Resource ARNs the actions apply to."),
-  regions: z.array(awsRegion).min(1).optional().describe("Regions allowed via aws:RequestedRegion. @default [platform region]"),
+  actions: z.array(declaredString(MAX.action).min(1)).min(1).max(500).describe("IAM actions, e.g. s3:GetObject."),
+  resources: z.array(declaredString(MAX.arn).min(1)).min(1).max(500).describe("Resource ARNs the actions apply to."),
+  regions: z.array(awsRegion).min(1).max(40).optional().describe("Regions allowed via aws:RequestedRegion. @default [platform region]"),
 });
 
 const toolBase = {
@@ -335,10 +330,8 @@ export const toolSchema = z
     session: z
       .strictObject({
         ttl: duration.default(DEFAULT_TOOL_SESSION_TTL).describe("Lifetime of the STS credentials Vault mints for this tool (AWS minimum 15m). @default 15m"),
-        externalId: z
-          .string()
+        externalId: declaredString(1224)
           .min(2)
-          .max(1224)
           .regex(/^[\w+=,.@:/-]+$/, "2 to 1,224 characters of letters, digits and +=,.@:/-")
           .optional()
           .describe("sts:ExternalId Vault passes and the tool role's trust requires for this tool."),
@@ -347,14 +340,14 @@ export const toolSchema = z
       .describe("aws tools with platform.toolSessions tagged-sessions: the tool's own Vault-minted session. @default { ttl: 15m }"),
     database: z
       .strictObject({
-        connection: z.string().min(1).describe("Name of the database connection in the database mount."),
+        connection: declaredString(128).min(1).describe("Name of the database connection in the database mount."),
         creationStatements: z
-          .array(z.string().min(1).max(4000))
+          .array(declaredString(MAX.sql, "lines").min(1))
           .min(1)
           .max(20)
           .describe("SQL Vault runs to create the credential (PostgreSQL: checked against an allowlist)."),
         revocationStatements: z
-          .array(z.string().min(1).max(4000))
+          .array(declaredString(MAX.sql, "lines").min(1))
           .max(20)
           .optional()
           .describe('SQL Vault runs when the lease ends; required, ending with DROP ROLE IF EXISTS "{{name}}".'),
@@ -363,15 +356,18 @@ export const toolSchema = z
       .optional(),
     kv: z
       .strictObject({
-        path: z
-          .string()
+        path: declaredString(512)
           .regex(/^[a-zA-Z0-9_-]+(\/[a-zA-Z0-9_-]+)*$/, "a relative KV path without '..', globs or leading '/'")
           .describe("Read-only KV v2 secret under the agent's own prefix."),
       })
       .optional(),
     vaultAws: z
       .strictObject({
-        roleArn: z.string().regex(/^arn:aws(-cn|-us-gov)?:iam::\d{12}:role\/.+$/, "an IAM role ARN"),
+        roleArn: declaredString(MAX.arn).regex(
+          /^arn:aws(-cn|-us-gov)?:iam::\d{12}:role\/([\w+=,.@*?-]+\/)*[\w+=,.@*?-]{1,64}$/,
+          // Wildcards pass here so vault/secret-role-arns can say why a Vault AWS role names one concrete role.
+          "an IAM role ARN (arn:aws:iam::<account>:role/<path/>name; IAM's name characters: letters, digits and +=,.@_-)",
+        ),
         ttl: duration.describe("Default STS TTL (AWS minimum 15m)."),
       })
       .optional(),
@@ -389,19 +385,16 @@ export const toolSchema = z
 export const agentSchema = z
   .strictObject({
     name: dnsLabel(40).describe("Agent name (DNS-1123 label, at most 40 characters)."),
-    owner: z
-      .string()
+    owner: declaredString(63)
       .regex(/^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/, "a team slug usable as a Kubernetes label value (at most 63 characters)")
       .describe("Owning team."),
-    sponsor: z.string().email("an e-mail address").describe("The accountable human."),
+    sponsor: declaredString(MAX.email).email("an e-mail address").describe("The accountable human."),
     tier: tierSchema,
     expires: isoDate.describe("Date after which the agent may no longer be deployed (YYYY-MM-DD)."),
     maxDataClass: dataClassSchema.default("internal").describe("Highest data class any tool may touch. @default internal"),
     approval: z
       .strictObject({
-        ticket: z
-          .string()
-          .max(200, "at most 200 characters")
+        ticket: declaredString(200, "prose")
           .refine((ticket) => ticket.trim().length > 0, "a change ticket reference, not blank")
           .describe("Change ticket of the security review."),
         approvedBy: approverEmail.describe("E-mail address of the approver; not the agent's own sponsor."),
@@ -409,12 +402,12 @@ export const agentSchema = z
       .optional()
       .describe("Recorded approval; required for high-risk agents."),
     revoked: z
-      .strictObject({ at: isoTimestamp, reason: z.string().min(1) })
+      .strictObject({ at: isoTimestamp, reason: declaredString(MAX.prose, "prose").min(1) })
       .optional()
       .describe("Kill switch: revoke every identity of the agent, including sessions issued before `at`."),
     orchestration: z
       .strictObject({
-        models: z.array(arn).default([]).describe("Bedrock model or inference-profile ARNs the planner may invoke."),
+        models: z.array(arn).max(100).default([]).describe("Bedrock model or inference-profile ARNs the planner may invoke."),
         regions: z
           .array(awsRegion)
           .min(1)
