@@ -116,6 +116,7 @@ export const WAIVABLE: Readonly<Record<string, boolean>> = {
   "limits/secret-ttl": false,
   "limits/sts-ttl-minimum": false,
   "stack/no-shared-identity": false,
+  "stack/unique-names": false,
   "stack/three-identities": false,
   "stack/unknown-input": false,
   "lifecycle/expired": false,
