@@ -145,6 +145,7 @@ describe("analyseRevocation", () => {
     ],
     ["a -- END comment (Vault 1.13+ runs the entry whole)", [`REVOKE ALL ON invoices FROM "{{name}}" -- END; DROP ROLE "{{name}}"`], /END/],
     ["END in a later entry", [`REVOKE ALL ON invoices FROM "{{name}}"`, `DROP ROLE "{{name}}" /* END */`], /hashicorp\/vault#18632/],
+    ["the role named twice in DROP ROLE", [`REVOKE ALL ON invoices FROM "{{name}}"; DROP ROLE "{{name}}", "{{name}}"`], /repeated name/],
     ["only the grant option revoked", [`REVOKE GRANT OPTION FOR SELECT ON invoices FROM "{{name}}"; DROP ROLE "{{name}}"`], /grant option/],
     ["a revoke granted by another role", [`REVOKE ALL ON invoices FROM "{{name}}" GRANTED BY postgres; DROP ROLE "{{name}}"`], /GRANTED BY/],
     ["grants left behind", [`DROP ROLE IF EXISTS "{{name}}"`], /some objects depend on it/],

@@ -98,6 +98,7 @@ const FORMS: Array<{ label: string; sql: string[]; accept?: true; superuser?: tr
   { label: "DROP ROLE before REVOKE, dropped again", sql: [`DROP ROLE IF EXISTS "{{name}}"`, `${REVOKE_ALL}; DROP ROLE IF EXISTS "{{name}}"`] },
   { label: "a -- END comment swallowing REVOKE and DROP ROLE", sql: [`SELECT 1 -- END; ${REVOKE_ALL}; DROP ROLE IF EXISTS "{{name}}"`] },
   { label: "REVOKE GRANT OPTION FOR only", sql: [`REVOKE GRANT OPTION FOR ALL ON invoices FROM "{{name}}"; DROP ROLE "{{name}}"`] },
+  { label: "the user named twice in DROP ROLE", sql: [`${REVOKE_ALL}; DROP ROLE "{{name}}", "{{name}}"`] },
   { label: "a grant left behind", sql: [`REVOKE ALL ON invoices FROM "{{name}}"; DROP ROLE IF EXISTS "{{name}}"`] },
 ];
 

@@ -533,17 +533,15 @@ export function analyseRevocation(entries: readonly string[], options: Revocatio
       return foreign.length === 0 && targets.length > 0;
     };
     switch (statement.kind) {
-      case "DropRoleStmt":
-        if (
-          onlyOwn(
-            list(node.roles).map((r) => roleSpecName(r)),
-            "DROP ROLE",
-          )
-        ) {
-          dropIndex = index;
-          drops += 1;
-        }
+      case "DropRoleStmt": {
+        const named = list(node.roles).map((r) => roleSpecName(r));
+        if (!onlyOwn(named, "DROP ROLE")) return;
+        // `DROP ROLE "{{name}}", "{{name}}"` fails on the second name and Vault rolls the revocation back.
+        if (named.length > 1) return problem("revocation", `DROP ROLE names ${named.length} roles; PostgreSQL fails on a repeated name: drop "{{name}}" once`);
+        dropIndex = index;
+        drops += 1;
         return;
+      }
       case "DropOwnedStmt":
         if (
           onlyOwn(
