@@ -64,6 +64,7 @@ export function nameCollisions(names: readonly DerivedName[]): NameCollision[] {
   }
   const collisions: NameCollision[] = [];
   for (const group of byKey.values()) {
+    if (group.length === 1) continue;
     const distinct = [...new Map(group.map((n) => [`${n.agent}/${n.identity ?? ""}`, n])).values()];
     if (distinct.length > 1) collisions.push({ kind: distinct[0]!.kind, key: distinct[0]!.key, holders: distinct });
   }
