@@ -303,7 +303,7 @@ describe("plan soundness (fast-check × iam-simulate)", () => {
         }
         return true;
       }),
-      { seed: 18_2026, numRuns: 60, endOnFailure: true, examples: ISSUE_CASES.map((specs) => [specs] as [AgentSpec[]]) },
+      { seed: 18_2026, numRuns: 40, endOnFailure: true, examples: ISSUE_CASES.map((specs) => [specs] as [AgentSpec[]]) },
     );
     // The generator must reach accepted declarations, or the property says nothing.
     expect(acceptedCount).toBeGreaterThan(5);
