@@ -51,7 +51,13 @@ export function planParsedStackFile(stackFile: StackFile, stack: string, now: Da
     if (error instanceof DeclarationError) return { ok: false, exitCode: 2, lines: [...locateDeclarationError(stackFile, error), ...contextLines] };
     if (contextLines.length) return { ok: false, exitCode: 2, lines: contextLines };
     if (error instanceof PlanViolationError) {
-      return { ok: false, exitCode: 1, lines: error.evaluation.violations.filter((v) => v.severity === "error").map(formatViolation), violations: error, stackFile };
+      return {
+        ok: false,
+        exitCode: 1,
+        lines: error.evaluation.violations.filter((v) => v.severity === "error").map(formatViolation),
+        violations: error,
+        stackFile,
+      };
     }
     throw error;
   }
