@@ -164,7 +164,7 @@ export function indexStack(resources: readonly PackResource[]) {
   const logGroups = ofType(TYPES.logGroup).flatMap((r) => {
     const agent = asRecord(r.v.tags).agent;
     const name = asString(r.v.name);
-    return agent && name ? [{ agent, name, pattern: `arn:*:logs:*:*:log-group:${name}` }] : [];
+    return agent && name ? [{ agent, name, pattern: `arn:*:logs:*:*:log-group:${name}`, urn: r.resource.urn }] : [];
   });
   // A Patch changes an object of the same kind and name (in or outside the stack): its rules count too.
   const cluster = (type: string) => type === TYPES.clusterRole || type === TYPES.clusterRolePatch;

@@ -21,6 +21,7 @@ import { asString } from "./inputs";
 import { TYPES, isAgentOrFederatedRole, type PackFinding, type PackResource } from "./resources";
 import { inListOrder, indexStack, type StackIndex } from "./stack-index";
 import { checkAgentNamespaces, checkAgentRoleGrants } from "./context-stack";
+import { checkUniqueNames } from "./unique-names";
 import { checkRoutes } from "./routes";
 import { checkToolRoles, isToolSessionOf } from "./tool-roles";
 import { isToolRoleTags } from "../components/rules/tool-session-checks";
@@ -336,7 +337,7 @@ export function checkStack(resources: readonly PackResource[]): PackFinding[] {
   }
 
   // Context: agent roles' grants bound to region and account; high-risk agents alone in their namespace.
-  findings.push(...checkAgentRoleGrants(ix), ...checkAgentNamespaces(ix));
+  findings.push(...checkAgentRoleGrants(ix), ...checkAgentNamespaces(ix), ...checkUniqueNames(ix));
   findings.push(...checkToolRoles(ix, routes.extraPolicies));
 
   // RBAC bound to agent ServiceAccounts, and pod creation in shared namespaces.

@@ -114,6 +114,25 @@ describe("platform.bootstrap refuses", () => {
       /kubernetesAuth\.1\.host: the endpoint is in us-east-1, but cluster "green" is in us-west-2|kubernetesAuth\.1\.host: the same API server/,
     ],
     [
+      "an API server of another EKS cluster than the one the IRSA trust names",
+      (b) => ({
+        ...b,
+        kubernetesAuth: [{ ...b.kubernetesAuth[0], host: "https://0123456789ABCDEF0123456789ABCDEF.gr7.us-east-1.eks.amazonaws.com" }, b.kubernetesAuth[1]],
+      }),
+      /kubernetesAuth\.0\.host: the API server 0123456789ABCDEF0123456789ABCDEF is not the cluster of the OIDC provider/,
+    ],
+    [
+      "a service account issuer of another cluster",
+      (b) => ({
+        ...b,
+        kubernetesAuth: [
+          { ...b.kubernetesAuth[0], issuer: "https://oidc.eks.us-east-1.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF" },
+          b.kubernetesAuth[1],
+        ],
+      }),
+      /kubernetesAuth\.0\.host: issuer .* is not the service account issuer of the cluster at this host/,
+    ],
+    [
       "an AWS engine role in another account",
       (b) => ({ ...b, aws: { ...b.aws!, roleArn: "arn:aws:iam::999999999999:role/vault" } }),
       /aws\.roleArn: the role must be in the platform account/,

@@ -137,7 +137,7 @@ describe("bootstrap on: AgentPlatform creates the platform and the agents use it
     const config = one("vault:kubernetes/authBackendConfig:AuthBackendConfig");
     expect(config).toMatchObject({
       backend: "kubernetes-blue",
-      kubernetesHost: "https://EXAMPLEBLUE0123456789.gr7.us-east-1.eks.amazonaws.com",
+      kubernetesHost: "https://EXAMPLED539D4633E53DE1B71EXAMPLE.gr7.us-east-1.eks.amazonaws.com",
       disableLocalCaJwt: true,
     });
     expect(String(config.kubernetesCaCert)).toMatch(/^-----BEGIN CERTIFICATE-----/);

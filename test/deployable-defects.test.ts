@@ -194,13 +194,16 @@ describe("global services", () => {
       region: "eu-west-1",
       oidcProviderArn: "arn:aws:iam::111122223333:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE",
     },
-    // A role is never an agent's own: reading one is a declared share.
-    shared: [{ name: "reporting-reader", resource: "arn:aws:iam::111122223333:role/reporting-reader", read: ["dns-audit"] }],
+    // A role or a hosted zone is never an agent's own (not an ownable type): reading one is a declared share.
+    shared: [
+      { name: "reporting-reader", resource: "arn:aws:iam::111122223333:role/reporting-reader", read: ["dns-audit"] },
+      { name: "zone-reader", resource: "arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ", read: ["dns-audit"] },
+    ],
   };
   const ROLE = "arn:aws:iam::111122223333:role/reporting-reader";
   const ZONE = "arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ";
   const dns = agent("dns-audit", {
-    owns: [ZONE, "arn:aws:s3:::acme-data/dns-audit/*"],
+    owns: ["arn:aws:s3:::acme-data/dns-audit/*"],
     tools: [
       {
         name: "inspect",

@@ -9,6 +9,7 @@ import { MAX, declaredString } from "./grammar/strings";
 import { AUDIT_FILE_PATH, AUDIT_SOCKET_ADDRESS, auditFilePathProblem, auditSocketAddressProblem, auditSocketTypeProblem } from "./audit-device";
 import { ipv4BlockInside, PRIVATE_IPV4_RANGES } from "./network-addresses";
 import { vaultSupports } from "./vault-features";
+import { parseEksOidcProvider } from "./platform-fields";
 
 /** A Pulumi config key name (the part after `agent-identity:`). */
 const CONFIG_KEY = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
@@ -46,7 +47,7 @@ const cidr = checkedString(declaredString(18), egressCidrProblem);
 const ROOT_ROTATION = /^ALTER (ROLE|USER) "\{\{(username|name)\}\}" WITH PASSWORD '\{\{password\}\}';?$/;
 
 /** An EKS API server endpoint; group 1 is its region. */
-const EKS_ENDPOINT = /^https:\/\/[A-Za-z0-9]{16,64}\.[a-z0-9]{2,4}\.([a-z]{2}(?:-[a-z]+)+-\d)\.eks\.amazonaws\.com(?:\.cn)?$/;
+const EKS_ENDPOINT = /^https:\/\/([A-Za-z0-9]{16,64})\.[a-z0-9]{2,4}\.([a-z]{2}(?:-[a-z]+)+-\d)\.eks\.amazonaws\.com(?:\.cn)?$/;
 
 const PEM_CERT = /^-----BEGIN CERTIFICATE-----\n[A-Za-z0-9+/=\n]+\n-----END CERTIFICATE-----\n?$/;
 
@@ -166,15 +167,40 @@ export type BootstrapDeclaration = z.output<typeof bootstrapSchema>;
 
 interface PlatformView {
   readonly environment?: string;
-  readonly aws: { readonly accountId: string; readonly partition: string; readonly region?: string };
+  readonly aws: { readonly accountId: string; readonly partition: string; readonly region?: string; readonly oidcProviderArn?: string };
   readonly vault: {
     readonly version?: string;
     readonly edition: "community" | "enterprise";
     readonly databaseConnections: ReadonlyArray<{ readonly name: string; readonly plugin: string }>;
   };
-  readonly clusters?: ReadonlyArray<{ readonly name: string; readonly region?: string }>;
+  readonly clusters?: ReadonlyArray<{ readonly name: string; readonly region?: string; readonly oidcProviderArn?: string }>;
   readonly kubernetes: { readonly namespacePerAgent: boolean };
   readonly bootstrap?: BootstrapDeclaration;
+}
+
+/**
+ * EKS names one cluster's API server and its OIDC issuer with the same id (`aws eks describe-cluster`:
+ * `endpoint` https://<ID>.<zone>.<region>.eks.amazonaws.com, `identity.oidc.issuer`
+ * https://oidc.eks.<region>.amazonaws.com/id/<ID>). Vault's auth mount trusts the host's TokenReview,
+ * the IRSA trust the provider's tokens: both must be the one cluster, or a ServiceAccount of another
+ * cluster logs in to Vault as the agent. A declared `issuer` must be that cluster's too.
+ */
+function sameClusterProblems(endpointId: string, oidcProviderArn: string | undefined, issuer: string | undefined): string[] {
+  const provider = oidcProviderArn ? parseEksOidcProvider(oidcProviderArn) : null;
+  const problems: string[] = [];
+  const providerId = provider?.issuer.split("/id/")[1];
+  if (providerId && providerId.toUpperCase() !== endpointId.toUpperCase())
+    problems.push(
+      `the API server ${endpointId} is not the cluster of the OIDC provider its IRSA roles trust (${provider!.issuer}): Vault would accept another cluster's ServiceAccounts as this cluster's agents; use this cluster's endpoint (aws eks describe-cluster: endpoint and identity.oidc.issuer carry the same id)`,
+    );
+  if (issuer !== undefined) {
+    const issuerId = /^https:\/\/oidc\.eks\.[a-z0-9-]+\.amazonaws\.com(?:\.cn)?\/id\/([A-Za-z0-9]+)$/.exec(issuer)?.[1];
+    if (issuerId === undefined || issuerId.toUpperCase() !== endpointId.toUpperCase())
+      problems.push(
+        `issuer "${issuer}" is not the service account issuer of the cluster at this host (https://oidc.eks.<region>.amazonaws.com/id/${endpointId})`,
+      );
+  }
+  return problems;
 }
 
 /** What the bootstrap block gets wrong given the rest of the platform. */
@@ -187,6 +213,8 @@ export function bootstrapIssues(platform: PlatformView): Array<{ path: (string |
   const configured = new Set<string>();
   const regionOf = (cluster: string) => (platform.clusters ? platform.clusters.find((c) => c.name === cluster)?.region : platform.aws.region);
   const hosts = new Map<string, string>();
+  const oidcProviderOf = (cluster: string) =>
+    platform.clusters ? platform.clusters.find((c) => c.name === cluster)?.oidcProviderArn : cluster === "default" ? platform.aws.oidcProviderArn : undefined;
   bootstrap.kubernetesAuth.forEach((auth, i) => {
     if (!clusters.includes(auth.cluster)) add(["kubernetesAuth", i, "cluster"], `no cluster "${auth.cluster}" (clusters: ${clusters.join(", ")})`);
     // Vault trusts whatever this host's TokenReview approves: it must be this cluster's own EKS endpoint.
@@ -197,8 +225,9 @@ export function bootstrapIssues(platform: PlatformView): Array<{ path: (string |
         ["kubernetesAuth", i, "host"],
         "an EKS API server endpoint https://<id>.<zone>.<region>.eks.amazonaws.com (amazonaws.com.cn in China): Vault accepts every token this host's TokenReview approves",
       );
-    else if (region && endpoint[1] !== region)
-      add(["kubernetesAuth", i, "host"], `the endpoint is in ${endpoint[1]}, but cluster "${auth.cluster}" is in ${region}`);
+    else if (region && endpoint[2] !== region)
+      add(["kubernetesAuth", i, "host"], `the endpoint is in ${endpoint[2]}, but cluster "${auth.cluster}" is in ${region}`);
+    else for (const problem of sameClusterProblems(endpoint[1]!, oidcProviderOf(auth.cluster), auth.issuer)) add(["kubernetesAuth", i, "host"], problem);
     const other = hosts.get(auth.host.toLowerCase());
     if (other !== undefined) add(["kubernetesAuth", i, "host"], `the same API server as cluster "${other}": each auth mount verifies its own cluster's tokens`);
     hosts.set(auth.host.toLowerCase(), auth.cluster);

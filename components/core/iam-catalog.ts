@@ -204,6 +204,11 @@ export function resourceTypeTemplate(arn: string): string | undefined {
   return best;
 }
 
+/** The ARN template of one resource type of a service (`s3`, `object`), as the reference writes it. */
+export function resourceTypeArn(service: string, type: string): string | undefined {
+  return resourceTypesOf(service)?.[type.toLowerCase()]?.arn;
+}
+
 function literalLength(template: string): number {
   return template.replace(/\$\{[^}]+\}/g, "").length;
 }

@@ -25,17 +25,27 @@ export function boundedName(name: string, max: number): string {
   return `${head}-${hash}`;
 }
 
+/** The agent's own namespace before `boundedName` cuts it (derived-names.ts names it in a collision). */
+export function uncutNamespaceName(platform: Pick<Platform, "namePrefix" | "environment">, agent: string): string {
+  return `${platform.namePrefix}-${platform.environment}-${agent}`;
+}
+
 export function namespaceName(platform: Platform, agent: string): string {
   if (!platform.kubernetes.namespacePerAgent) return platform.kubernetes.namespace;
-  return boundedName(`${platform.namePrefix}-${platform.environment}-${agent}`, NAMESPACE_NAME_MAX);
+  return boundedName(uncutNamespaceName(platform, agent), NAMESPACE_NAME_MAX);
 }
 
 export function serviceAccountName(agent: string, kind: IdentityKind): string {
   return `${agent}-${kind}`;
 }
 
+/** An identity's IAM role name before `boundedName` cuts it. */
+export function uncutIamRoleName(platform: Pick<Platform, "namePrefix" | "environment">, agent: string, kind: IdentityKind): string {
+  return `${platform.namePrefix}-${platform.environment}-${agent}-${kind}`;
+}
+
 export function iamRoleName(platform: Platform, agent: string, kind: IdentityKind): string {
-  return boundedName(`${platform.namePrefix}-${platform.environment}-${agent}-${kind}`, IAM_ROLE_NAME_MAX);
+  return boundedName(uncutIamRoleName(platform, agent, kind), IAM_ROLE_NAME_MAX);
 }
 
 /** tagged-sessions: the agent's tool role (belongs to the execution identity; only Vault assumes it). */

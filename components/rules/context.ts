@@ -9,6 +9,7 @@ import { tierPolicyFor } from "../core/compile";
 import { asList, type PolicyDocument } from "../core/iam-document";
 import { boundaryProblem } from "../core/platform-fields";
 import { identityRoles } from "../core/identity-roles";
+import { agentsSharingNamespace } from "../core/derived-names";
 import { POD_UID_LENGTH, SESSION_PREFIX_MAX, STS_SESSION_NAME_MAX, sessionNamePrefix, type IdentityKind } from "../core/names";
 import { dataClassRank, type DataClass, type TierPolicy } from "../core/tiers";
 import { attribute, familyRules, meta, type Problem, type RuleFinding, PACK, planOnly } from "./define";
@@ -218,11 +219,12 @@ export function checkAccountBinding(document: PolicyDocument, ownAccount: string
 
 export const contextRules = familyRules(CONTEXT_RULES, ({ plan }) => {
   const findings: RuleFinding[] = [];
+  // A namespace of its own also means no other agent's derived namespace is the same name.
+  const sharing = agentsSharingNamespace(plan);
   for (const agent of plan.agents) {
     const tier = tierPolicyFor(plan.platform, agent);
-    findings.push(
-      ...attribute(agent.name, null, checkOwnNamespace({ tier: agent.tier, namespace: agent.namespace.name, ownNamespace: agent.namespace.create }, tier)),
-    );
+    const ownNamespace = agent.namespace.create && !sharing.has(agent.name);
+    findings.push(...attribute(agent.name, null, checkOwnNamespace({ tier: agent.tier, namespace: agent.namespace.name, ownNamespace }, tier)));
     findings.push(...attribute(agent.name, null, checkDataClassTier(agent, tier)));
     for (const tool of agent.tools) findings.push(...attribute(agent.name, "execution", checkDataClassCeiling(tool, agent.maxDataClass)));
     for (const identity of agent.identities) {

@@ -12,6 +12,8 @@ export interface Problem {
   readonly rule: string;
   readonly message: string;
   readonly fix: string;
+  /** False when this finding may not be waived although its rule may (a wildcard that reaches more than Read and List). */
+  readonly waivable?: false;
 }
 
 export interface RuleFinding extends Finding {
@@ -46,7 +48,7 @@ export function familyRules(metas: readonly RuleMeta[], evaluate: (context: Rule
     check: (context) =>
       run(context)
         .filter((finding) => finding.rule === meta.id)
-        .map(({ agent, identity, message, fix }) => ({ agent, identity, message, fix })),
+        .map(({ agent, identity, message, fix, waivable }) => ({ agent, identity, message, fix, ...(waivable === false ? { waivable } : {}) })),
   }));
 }
 

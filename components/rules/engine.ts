@@ -55,7 +55,8 @@ export function evaluatePlan(plan: FleetPlan, rules: readonly PlanRule[], now: D
   for (const rule of rules) {
     for (const finding of rule.check(context)) {
       const violation: Violation = { ...finding, rule: rule.id, severity: rule.severity };
-      const exception = rule.waivable ? inForce.find((e) => covers(e, violation)) : undefined;
+      // A wildcard finding that reaches more than Read and List is never waived, though its rule may be.
+      const exception = rule.waivable && finding.waivable !== false ? inForce.find((e) => covers(e, violation)) : undefined;
       if (exception) {
         counts.set(exception, (counts.get(exception) ?? 0) + 1);
         waived.push({ ...violation, waiver: { reason: exception.reason, approvedBy: exception.approvedBy, expires: exception.expires } });

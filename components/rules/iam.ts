@@ -10,6 +10,7 @@ import {
   arnAcceptedByAction,
   expandAction,
   isPermissionsManagement,
+  isReadOnly,
   isTagging,
   lookupAction,
   parseArn,
@@ -28,6 +29,8 @@ import type { AgentPlan } from "../core/plan-types";
 import { standards } from "./standards";
 import { WAIVABLE } from "./waivable";
 import { checkToolRoleStatements } from "./tool-session-checks";
+import { ownedActionProblem } from "./ownable";
+import { ACCOUNT_LEVEL_READ_ALLOWLIST } from "./data/account-level-reads";
 import { identityRoles } from "../core/identity-roles";
 import type { RuleMeta } from "./types";
 
@@ -55,6 +58,14 @@ export const IAM_RULES: readonly RuleMeta[] = [
     ESCALATION,
     PACK.both,
   ),
+  meta(
+    "iam/account-wide-read",
+    "iam",
+    "error",
+    "No List or Read action that AWS authorises only on `Resource: \"*\"` (it reads across the whole account: every secret, role, instance or credential report), except a short sourced list that reads only AWS's public catalogue or the caller's own identity (components/rules/data/account-level-reads.ts).",
+    OVERPRIVILEGED,
+    PACK.both,
+  ),
   meta("iam/not-action", "iam", "error", "No `NotAction` in an Allow (it grants everything not listed).", OVERPRIVILEGED, PACK.both),
   meta("iam/not-resource", "iam", "error", "No `NotResource` in an Allow (it grants every resource not listed).", OVERPRIVILEGED, PACK.both),
   meta(
@@ -69,7 +80,7 @@ export const IAM_RULES: readonly RuleMeta[] = [
     "iam/tagging",
     "iam",
     "error",
-    "`Tagging` actions only on resources the agent owns, and never on IAM or STS (tags drive attribute-based access).",
+    "No `Tagging` action on IAM or STS (tags drive attribute-based access). Elsewhere the ownership allowlists refuse Tagging: on what the agent owns (iam/owned-action), on shares (separation/shared-access) and on anything else (separation/unowned-resource).",
     ESCALATION,
     PACK.both,
   ),
@@ -133,6 +144,14 @@ export const IAM_RULES: readonly RuleMeta[] = [
     planOnly(
       "a wildcard is allowed only under a prefix the agent owns or is shared, and platform shares are in the declaration only; on resources, the other iam/* checks and separation/cross-agent-grant judge every pattern",
     ),
+  ),
+  meta(
+    "iam/owned-action",
+    "iam",
+    "error",
+    "On a resource the agent owns, only what its type allows (components/rules/data/ownable-types.ts): List and Read actions that act on the type, and the data-plane Write actions named for it; never Permissions management, Tagging, configuration, policy or network changes, deletion of the resource itself, or an action on a risk list.",
+    ESCALATION,
+    planOnly("what an agent owns is in the declaration; the pack reads `owns` back from ServiceAccount annotations only to judge other agents' grants"),
   ),
   meta(
     "iam/unknown-action",
@@ -215,32 +234,34 @@ export function riskOf(action: string): RiskCategory | undefined {
 
 const ACCOUNT_WRITE_LEVELS = new Set<string>(["Write", "Permissions management", "Tagging"]);
 const ACCOUNT_WRITE_ALLOWED = new Set(ACCOUNT_LEVEL_WRITE_ALLOWLIST.map((entry) => entry.action.toLowerCase()));
+const ACCOUNT_READ_ALLOWED = new Set(ACCOUNT_LEVEL_READ_ALLOWLIST.map((entry) => entry.action.toLowerCase()));
 
 const isWholeWildcard = (action: string) => action === "*" || action === "*:*";
 
 const isServiceWildcard = (action: string) => /^[^:*?]+:\*$/.test(action);
 
 /**
- * Every concrete action an entry names: itself, or what a pattern expands to. `*` and `service:*`
- * are judged as a whole (their own errors) unless `all` is set.
+ * Every concrete action an entry names: itself, or what a pattern expands to. `service:*` expands
+ * like any pattern, so each of its actions is judged; only `*` is judged as a whole
+ * (iam/action-wildcard, never waivable).
  */
 const expansions = new Map<string, readonly string[]>();
 
-export function expandedActions(actions: readonly string[], all = false): readonly string[] {
+export function expandedActions(actions: readonly string[]): readonly string[] {
   // The same few action lists recur across a fleet: expand each once.
-  const key = `${all ? "1" : "0"}${actions.join("\u0000")}`;
+  const key = actions.join("\u0000");
   let cached = expansions.get(key);
   if (!cached) {
     if (expansions.size > 20_000) expansions.clear();
-    expansions.set(key, (cached = expand(actions, all)));
+    expansions.set(key, (cached = expand(actions)));
   }
   return cached;
 }
 
-function expand(actions: readonly string[], all: boolean): string[] {
+function expand(actions: readonly string[]): string[] {
   const out = new Set<string>();
   for (const action of actions) {
-    if (isWholeWildcard(action) || (!all && isServiceWildcard(action))) continue;
+    if (isWholeWildcard(action)) continue;
     if (hasWildcard(action)) for (const each of expandAction(action)) out.add(each);
     else if (actionExists(action)) out.add(lookupAction(action)!.action);
   }
@@ -296,6 +317,20 @@ function checkActionRisks(actions: readonly string[], resources: readonly string
   return problems;
 }
 
+/**
+ * A wildcard finding may be waived only when everything it reaches is List or Read: a waiver for
+ * `s3:*` or for Write on "*" would let through writes to every bucket and every agent's data.
+ */
+function readOnlyWaiver(problem: Problem, actions: readonly string[]): Problem {
+  const beyond = actions.filter((action) => !isReadOnly(accessLevel(action)));
+  if (beyond.length === 0) return problem;
+  return {
+    ...problem,
+    message: `${problem.message}; it reaches ${short(beyond, 4)}, beyond List and Read, so no exception waives it`,
+    waivable: false,
+  };
+}
+
 function checkAllowStatement(statement: PolicyStatement, label: string, context: PermissionContext): Problem[] {
   const problems: Problem[] = [];
   const actions = asList(statement.Action);
@@ -304,7 +339,12 @@ function checkAllowStatement(statement: PolicyStatement, label: string, context:
     problems.push({ rule: "iam/not-action", message: `${label} uses NotAction in an Allow`, fix: "list the actions the tool needs under Action" });
   }
   if (statement.NotResource !== undefined) {
-    problems.push({ rule: "iam/not-resource", message: `${label} uses NotResource in an Allow`, fix: "list the resource ARNs the tool needs under Resource" });
+    problems.push(
+      readOnlyWaiver(
+        { rule: "iam/not-resource", message: `${label} uses NotResource in an Allow`, fix: "list the resource ARNs the tool needs under Resource" },
+        expandedActions(actions),
+      ),
+    );
   }
   for (const action of actions) {
     if (isWholeWildcard(action)) {
@@ -314,19 +354,29 @@ function checkAllowStatement(statement: PolicyStatement, label: string, context:
         fix: "name each action the tool needs, e.g. s3:GetObject",
       });
     } else if (isServiceWildcard(action)) {
-      problems.push({
-        rule: "iam/service-wildcard",
-        message: `${label} allows every ${action.split(":")[0]} action ("${action}")`,
-        fix: "name each action the tool needs instead of the service wildcard",
-      });
+      problems.push(
+        readOnlyWaiver(
+          {
+            rule: "iam/service-wildcard",
+            message: `${label} allows every ${action.split(":")[0]} action ("${action}")`,
+            fix: "name each action the tool needs instead of the service wildcard",
+          },
+          expandAction(action),
+        ),
+      );
     } else if (hasWildcard(action)) {
       const expanded = expandAction(action);
       if (expanded.length > 0) {
-        problems.push({
-          rule: "iam/action-pattern",
-          message: `${label}: "${action}" is a pattern; it expands to ${expanded.length} action(s): ${short(expanded, 12)}`,
-          fix: `list the exact actions the tool needs instead of "${action}"`,
-        });
+        problems.push(
+          readOnlyWaiver(
+            {
+              rule: "iam/action-pattern",
+              message: `${label}: "${action}" is a pattern; it expands to ${expanded.length} action(s): ${short(expanded, 12)}`,
+              fix: `list the exact actions the tool needs instead of "${action}"`,
+            },
+            expanded,
+          ),
+        );
       }
     }
   }
@@ -359,13 +409,28 @@ function checkAllowStatement(statement: PolicyStatement, label: string, context:
           fix: 'remove the action; account-level configuration (detectors, logging, replication, keys, password policy) belongs to the platform team; only the telemetry writes xray:PutTraceSegments and xray:PutTelemetryRecords are allowed on "*"',
         });
       }
-      const scopable = expandedActions(actions, true).filter((action) => resourceTypesFor(action).length > 0);
-      if (scopable.length > 0) {
+      const accountReads = expandedActions(actions).filter(
+        (action) => resourceTypesFor(action).length === 0 && isReadOnly(accessLevel(action)) && !ACCOUNT_READ_ALLOWED.has(action.toLowerCase()),
+      );
+      if (accountReads.length > 0) {
         problems.push({
-          rule: "iam/resource-wildcard",
-          message: `${label} allows ${short(scopable, 4)} on every resource ("*")`,
-          fix: "name the resource ARNs (bucket prefix, table, queue) the tool needs",
+          rule: "iam/account-wide-read",
+          message: `${label} allows ${short(accountReads, 4)} on "*": AWS authorises ${accountReads.length === 1 ? "this read" : "these reads"} only account-wide (no resource type), so ${accountReads.length === 1 ? "it reads" : "they read"} the whole account, not what the agent owns`,
+          fix: `remove the action; only ${ACCOUNT_LEVEL_READ_ALLOWLIST.map((entry) => entry.action).join(", ")} are read on "*" (a new one is a reviewed change to components/rules/data/account-level-reads.ts)`,
         });
+      }
+      const scopable = expandedActions(actions).filter((action) => resourceTypesFor(action).length > 0);
+      if (scopable.length > 0) {
+        problems.push(
+          readOnlyWaiver(
+            {
+              rule: "iam/resource-wildcard",
+              message: `${label} allows ${short(scopable, 4)} on every resource ("*")`,
+              fix: "name the resource ARNs (bucket prefix, table, queue) the tool needs",
+            },
+            scopable,
+          ),
+        );
       }
       continue;
     }
@@ -447,6 +512,14 @@ function agentRolesReached(resources: readonly string[], agentRoleArns: readonly
   return concreteHits.length ? concreteHits : [...reached];
 }
 
+const actsOnRoles = (action: string) => resourceTypesFor(action).some((type) => /:iam::\$\{Account\}:role\//.test(type.arn));
+
+/** What "*" reaches of the agent roles: every concrete one, or the naming-prefix pattern when the plan names none. */
+function everyAgentRole(agentRoleArns: readonly string[]): string[] {
+  const concrete = agentRoleArns.filter((arn) => !hasWildcard(arn));
+  return concrete.length ? concrete : [...agentRoleArns];
+}
+
 /** Checks that apply to every statement: names must exist, ARNs must parse. */
 function checkNames(statement: PolicyStatement, label: string): Problem[] {
   const problems: Problem[] = [];
@@ -486,10 +559,12 @@ function checkNames(statement: PolicyStatement, label: string): Problem[] {
  */
 function agentRoleTargets(expanded: readonly string[], resources: readonly string[], label: string, agentRoleArns: readonly string[]): Problem[] {
   const problems: Problem[] = [];
-  const iamActions = expanded.filter((action) => lowerService(action) === "iam");
+  // On "*" an action reaches every agent role when it acts on roles at all.
+  const starred = resources.includes("*");
+  const iamActions = expanded.filter((action) => lowerService(action) === "iam" && (!starred || actsOnRoles(action)));
   const assumes = ASSUME_ACTIONS.some((name) => expanded.some((action) => action.toLowerCase() === name.toLowerCase()));
   if (iamActions.length === 0 && !assumes) return problems;
-  const targets = agentRolesReached(resources, agentRoleArns);
+  const targets = starred ? everyAgentRole(agentRoleArns) : agentRolesReached(resources, agentRoleArns);
   if (targets.length === 0) return problems;
   if (iamActions.length) {
     problems.push({
@@ -547,7 +622,7 @@ export function checkIdentityCombinations(holdings: Pick<IdentityHoldings, "aws"
   for (const grant of holdings.aws) {
     if (grant.effect !== "Allow") continue;
     const where = grant.tool ? `tool ${grant.tool}` : `statement ${grant.statement}`;
-    const actions = grant.actions.some(isWholeWildcard) ? ["iam:PassRole", ...PASSROLE_COMPUTE] : expandedActions(grant.actions, true);
+    const actions = grant.actions.some(isWholeWildcard) ? ["iam:PassRole", ...PASSROLE_COMPUTE] : expandedActions(grant.actions);
     for (const action of actions) {
       if (action.toLowerCase() === "iam:passrole") passRole.push(where);
       if (computeSet.has(action.toLowerCase())) compute.set(action, (compute.get(action) ?? new Set()).add(where));
@@ -566,18 +641,31 @@ export function checkIdentityCombinations(holdings: Pick<IdentityHoldings, "aws"
 
 /**
  * What needs the ownership model: a resource pattern is allowed only below a prefix the agent owns
- * or is shared, and Tagging only on what it owns.
+ * or is shared, and on what it declared it owns only what the type's allowlist names.
  */
 function checkOwnedScope(holdings: IdentityHoldings, index: ResourceIndex<Holder>): Problem[] {
   const problems: Problem[] = [];
   for (const grant of holdings.aws) {
     if (grant.effect !== "Allow") continue;
-    const tagging = expandedActions(grant.actions).filter((action) => isTagging(accessLevel(action)));
     for (const resource of grant.resources) {
       const arn = resource === "*" ? undefined : parseArn(resource);
       if (!arn) continue;
       const containers = index.containing(resource);
-      const owned = containers.some((entry) => entry.kind === "owned" && entry.value.agent === holdings.agent);
+      // Inside what the agent declared it owns: only what the type allows (the allowlist, not a risk list).
+      if (containers.some((entry) => entry.kind === "owned" && entry.value.agent === holdings.agent && !entry.value.implicit)) {
+        const refused = new Map<string, string[]>();
+        for (const action of expandedActions(grant.actions)) {
+          const problem = ownedActionProblem(action, resource);
+          if (problem) refused.set(problem, [...(refused.get(problem) ?? []), action]);
+        }
+        for (const [problem, list] of refused) {
+          problems.push({
+            rule: "iam/owned-action",
+            message: `${grant.tool ? `tool ${grant.tool}: ` : ""}${short(list)} on owned "${resource}": ${list.length === 1 ? "it" : "each"} ${problem}`,
+            fix: "keep to the List, Read and named data-plane Write actions of the owned type (components/rules/data/ownable-types.ts); anything else is the platform's to do, or a reviewed change to that file",
+          });
+        }
+      }
       if (hasWildcard(resource)) {
         const fixed = [arn.partition, arn.service, arn.region, arn.account].some(hasWildcard);
         const under = containers.some((entry) => entry.below && (entry.kind === "share" || (entry.kind === "owned" && entry.value.agent === holdings.agent)));
@@ -588,13 +676,6 @@ function checkOwnedScope(holdings: IdentityHoldings, index: ResourceIndex<Holder
             fix: "name the concrete resource; a trailing /* is allowed only under a prefix listed in the agent's owns or a platform share",
           });
         }
-      }
-      if (tagging.length && !owned) {
-        problems.push({
-          rule: "iam/tagging",
-          message: `${grant.tool ? `tool ${grant.tool}: ` : ""}${short(tagging)} on "${resource}", which the agent does not own`,
-          fix: "tag only resources listed in the agent's owns; tags on shared or foreign resources change who may access them",
-        });
       }
     }
   }

@@ -6,7 +6,7 @@
 import { AUDIT_TAMPER_ACTIONS, AUDIT_WRITE_ACTIONS, S3_PREFIX_LIST_ACTIONS } from "../core/compile";
 import { isConnectionShare, isResourceShare, isRoleShare, type AwsGrant, type FleetHoldings, type Holder } from "../core/holdings";
 import { asList, type PolicyDocument, type PolicyStatement } from "../core/iam-document";
-import { accessLevel, isReadOnly, parseArn, resourceTypeTemplate } from "../core/iam-catalog";
+import { accessLevel, isReadOnly, parseArn, resourceTypesFor, resourceTypeTemplate } from "../core/iam-catalog";
 import type { IdentityKind } from "../core/names";
 import { globMatches, grantsIntersect, hasWildcard } from "../core/patterns";
 import { ResourceIndex, type IndexEntry } from "../core/resource-index";
@@ -17,6 +17,7 @@ import { TOKEN_SELF_PATHS } from "../core/vault-policy";
 import { identityRoles } from "../core/identity-roles";
 import { attribute, familyRules, meta, type Problem, type RuleFinding, PACK, planOnly } from "./define";
 import { standards } from "./standards";
+import { ownableTypeOf, OWNABLE_TYPE_NAMES } from "./ownable";
 import type { RuleMeta } from "./types";
 
 const DUTIES = standards(["NHI5", "NHI9"], ["ASI03"], ["L3 Agent Frameworks", "L6 Security & Compliance"], ["GOVERN 1.4", "MEASURE 2.7"]);
@@ -107,6 +108,14 @@ export const SEPARATION_RULES: readonly RuleMeta[] = [
     planOnly(
       "`owns` is validated where it is declared (account, partition, disjointness); the pack reads it back from ServiceAccount annotations only to judge other agents' grants",
     ),
+  ),
+  meta(
+    "separation/ownable-type",
+    "separation",
+    "error",
+    "An agent owns only resources of a type on the ownable allowlist (components/rules/data/ownable-types.ts): data that holds no identity, runs no code as a role and carries no access or network policy the agent could rewrite (S3, DynamoDB, SQS, SNS, Secrets Manager, SSM parameters, KMS keys, Kinesis, Bedrock knowledge bases). Anything else the platform shares, with its risk stated.",
+    ISOLATION,
+    planOnly("`owns` is validated where it is declared; the pack reads it back from ServiceAccount annotations only to judge other agents' grants"),
   ),
   meta(
     "separation/share-declaration",
@@ -257,11 +266,14 @@ export function checkIdentitySeparation(grants: IdentityGrants): Problem[] {
     }
   }
   if (grants.kind === "execution") {
-    for (const resource of allows.flatMap((statement) => asList(statement.Resource))) {
+    for (const [statement, resource] of allows.flatMap((statement) => asList(statement.Resource).map((resource) => [statement, resource] as const))) {
       const namespace = grants.auditNamespace;
       const groups =
         resource === "*"
-          ? []
+          ? // "*" reaches every log group, the audit ones included, when an action acts on log groups or streams.
+            starReaches(asList(statement.Action), "logs")
+            ? [namespace ?? "every audit log group"]
+            : []
           : namespace
             ? grantsIntersect(resource, namespace)
               ? [namespace]
@@ -277,6 +289,22 @@ export function checkIdentitySeparation(grants: IdentityGrants): Problem[] {
     }
   }
   return problems;
+}
+
+/** The services whose resource types an action acts on (`ssm:GetParameters` acts on ssm; some ssm actions on s3). */
+const servicesByAction = new Map<string, readonly string[]>();
+function servicesActedOn(action: string): readonly string[] {
+  let services = servicesByAction.get(action);
+  if (!services) {
+    services = [...new Set(resourceTypesFor(action).map((type) => type.arn.split(":")[2]))];
+    servicesByAction.set(action, services);
+  }
+  return services;
+}
+
+/** Whether actions on "*" reach resources of `service`: `*` itself, or an action that acts on one of its types. */
+function starReaches(actions: readonly string[], service: string): boolean {
+  return actions.some((action) => action === "*" || action === "*:*") || expandedActions(actions).some((action) => servicesActedOn(action).includes(service));
 }
 
 // ---------------------------------------------------------------- across agents
@@ -407,6 +435,15 @@ function checkOwnership(fleet: FleetHoldings, index: ResourceIndex<Holder>): Rul
         });
         continue;
       }
+      if (!ownableTypeOf(owned)) {
+        findings.push({
+          agent: owner.agent,
+          identity: null,
+          rule: "separation/ownable-type",
+          message: `owns "${owned}", whose type an agent may not own (ownable: ${OWNABLE_TYPE_NAMES.join(", ")})`,
+          fix: "ask the platform to share it (platform.shared), stating its risk; or, for a data type that holds no identity, runs no code and has no access policy of its own, propose it in a reviewed change to components/rules/data/ownable-types.ts",
+        });
+      }
       const clashes = [owned, ...(owned.endsWith("/*") ? [] : [`${owned}/*`, `${owned}:*`])].flatMap((query) =>
         index.intersecting(query, (entry) => entry.kind === "share" || (entry.kind === "owned" && entry.value.agent !== owner.agent), 4),
       );
@@ -471,6 +508,17 @@ function checkOwnership(fleet: FleetHoldings, index: ResourceIndex<Holder>): Rul
       });
   }
 
+  // "*" reaches every resource: which agents own something of each service, to name what it reaches.
+  const ownersByService = new Map<string, Array<{ agent: string; written: string }>>();
+  for (const owner of fleet.agents)
+    for (const written of [...owner.declared, ...owner.implicit]) {
+      const service = parseArn(written)?.service;
+      if (!service) continue;
+      const list = ownersByService.get(service) ?? [];
+      if (list.length < 4 && !list.some((entry) => entry.agent === owner.agent)) list.push({ agent: owner.agent, written });
+      ownersByService.set(service, list);
+    }
+
   // Every grant resolves to the agent's own or to a share that allows its access level.
   for (const holdings of fleet.identities) {
     if (holdings.identity === "orchestration") continue;
@@ -491,7 +539,18 @@ function checkOwnership(fleet: FleetHoldings, index: ResourceIndex<Holder>): Rul
       const actions = expandedActions(grant.actions);
       const where = grant.tool ? `tool ${grant.tool}: ` : "";
       for (const resource of grant.resources) {
-        if (resource === "*" || !parseArn(resource)) continue; // the IAM rules report these
+        if (resource === "*") {
+          const reached = new Map<string, string>();
+          for (const action of actions) {
+            for (const service of servicesActedOn(action))
+              for (const entry of ownersByService.get(service) ?? [])
+                if (entry.agent !== agent && !reached.has(entry.agent)) reached.set(entry.agent, entry.written);
+          }
+          for (const [other, theirs] of [...reached].slice(0, 3))
+            findings.push(overlapFinding(agent, identity, resource, other, theirs, "the resource", grant.tool));
+          continue;
+        }
+        if (!parseArn(resource)) continue; // the IAM rules report these
         const containers = index.containing(resource);
         if (S3_BUCKET.test(resource)) {
           if (containers.some((entry) => mine(entry) && entry.self)) continue;

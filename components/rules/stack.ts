@@ -1,29 +1,28 @@
 /** Stack-wide rules: nothing shared between identities, and every agent complete. */
 import { IDENTITY_KINDS } from "../core/names";
-import { identityRoles } from "../core/identity-roles";
+import { planNameCollisions, type DerivedNameKind, type NameCollision } from "../core/derived-names";
 import { PACK } from "./define";
 import { standards } from "./standards";
 import type { Finding, PlanRule, RuleMeta } from "./types";
 
 const SEPARATE = standards(["NHI5", "NHI9"], ["ASI03"], ["L4 Deployment & Infrastructure", "L6 Security & Compliance"], ["GOVERN 1.4", "MANAGE 2.4"]);
 
-function duplicates(entries: Array<{ key: string; agent: string; identity: (typeof IDENTITY_KINDS)[number] }>, what: string, fix: string): Finding[] {
-  const byKey = new Map<string, typeof entries>();
-  for (const entry of entries) byKey.set(entry.key, [...(byKey.get(entry.key) ?? []), entry]);
-  return [...byKey.values()]
-    .filter((group) => group.length > 1)
-    .flatMap((group) =>
-      group.map((entry) => ({
-        agent: entry.agent,
-        identity: entry.identity,
-        message: `${what} "${entry.key}" is shared with ${group
-          .filter((o) => o !== entry)
-          .map((o) => `${o.agent}/${o.identity}`)
-          .join(", ")}`,
-        fix,
-      })),
-    );
+/** Each holder of a collision is told which others hold the same derived name, and from what it was cut. */
+function collisionFindings(collisions: readonly NameCollision[], fix: (collision: NameCollision) => string): Finding[] {
+  return collisions.flatMap((collision) =>
+    collision.holders.map((holder) => ({
+      agent: holder.agent,
+      identity: holder.identity,
+      message: `${collision.kind} "${holder.name}"${holder.cutFrom ? ` (cut from "${holder.cutFrom}" with a hash)` : ""} is also the ${collision.kind} of ${collision.holders
+        .filter((o) => o !== holder)
+        .map((o) => `${o.agent}${o.identity ? `/${o.identity}` : ""}${o.cutFrom ? ` (cut from "${o.cutFrom}")` : ""}`)
+        .join(", ")}`,
+      fix: fix(collision),
+    })),
+  );
 }
+
+const IDENTITY_NAMES = new Set<DerivedNameKind>(["ServiceAccount", "IAM role", "Vault role"]);
 
 export const stackRules: PlanRule[] = [
   {
@@ -35,38 +34,27 @@ export const stackRules: PlanRule[] = [
     severity: "error",
     standards: SEPARATE,
     check({ plan }) {
-      const identities = plan.agents.flatMap((agent) => agent.identities.map((identity) => ({ agent: agent.name, identity })));
-      const fix = "give each agent a unique name; names of roles and ServiceAccounts derive from it";
-      return [
-        ...duplicates(
-          identities.map(({ agent, identity }) => ({
-            key: `${identity.serviceAccount.namespace}/${identity.serviceAccount.name}`,
-            agent,
-            identity: identity.kind,
-          })),
-          "ServiceAccount",
-          fix,
-        ),
-        // IAM role names are unique regardless of case; an identity's tool role counts as its own.
-        ...duplicates(
-          identities.flatMap(({ agent, identity }) =>
-            identityRoles(identity).map((role) => ({ key: role.name.toLowerCase(), agent, identity: identity.kind })),
-          ),
-          "IAM role",
-          fix,
-        ),
-        ...duplicates(
-          identities.flatMap(({ agent, identity }) =>
-            [...(identity.vault.role ? [identity.vault.role] : []), ...identity.vault.additionalRoles].map((role) => ({
-              key: `${role.backend}/${role.name}`,
-              agent,
-              identity: identity.kind,
-            })),
-          ),
-          "Vault role",
-          fix,
-        ),
-      ];
+      return collisionFindings(
+        planNameCollisions(plan).filter((c) => IDENTITY_NAMES.has(c.kind)),
+        () => "give each agent a unique name; names of roles and ServiceAccounts derive from it",
+      );
+    },
+  },
+  {
+    id: "stack/unique-names",
+    pack: PACK.stack,
+    family: "stack",
+    waivable: false,
+    description:
+      "Every namespace, Vault policy and audit log group the components derive is one agent's alone, compared after truncation and hashing (a long agent's cut name may equal another agent's).",
+    severity: "error",
+    standards: SEPARATE,
+    check({ plan }) {
+      return collisionFindings(
+        planNameCollisions(plan).filter((c) => !IDENTITY_NAMES.has(c.kind)),
+        (c) =>
+          `rename one of ${[...new Set(c.holders.map((h) => h.agent))].join(", ")}${c.holders.some((h) => h.cutFrom) ? " (or shorten the long one, or namePrefix/environment, so its name is not cut)" : ""}: derived names must be unique across the stack`,
+      );
     },
   },
   {

@@ -48,6 +48,8 @@ export interface Finding {
   readonly identity: IdentityKind | null;
   readonly message: string;
   readonly fix: string;
+  /** False when this finding may not be waived although its rule may (see components/rules/waivable.ts). */
+  readonly waivable?: false;
 }
 
 export interface Violation extends Finding {

@@ -153,7 +153,8 @@ const cases: Array<{ name: string; resources: Resource[]; expect: string[] }> = 
         props: { role: "acme-test-billing-execution", policy: policy({ Action: "s3:*", Resource: "arn:aws:s3:::acme-data/billing/*" }) },
       },
     ],
-    expect: ["iam/service-wildcard"],
+    // s3:* expands like any pattern: each of its actions is judged too.
+    expect: ["iam/permissions-management", "iam/resource-exposure", "iam/service-wildcard"],
   },
   {
     name: "an audit role given read access by hand",
@@ -398,9 +399,11 @@ describe("policy pack on hand-written resources", () => {
 
   it("names the agent, identity, rule and fix in each message", async () => {
     const reported = await runPack([...base, cases.find((c) => c.name.startsWith("an inline policy"))!.resources[0]]);
-    expect(reported.map((r) => r.message)).toEqual([
+    expect(reported.map((r) => r.message)).toHaveLength(3);
+    for (const message of reported.map((r) => r.message)) expect(message).toMatch(/^acme-test-billing-execution\/\*: iam\/[a-z-]+: statement #1 .+ — .+/);
+    expect(reported.map((r) => r.message)).toContainEqual(
       expect.stringMatching(/^acme-test-billing-execution\/\*: iam\/service-wildcard: statement #1 allows every s3 action .+ — name each action .+/),
-    ]);
+    );
   });
 
   it("accepts a hand-written Pod Identity role pinned as the compiler pins it", async () => {

@@ -51,7 +51,8 @@ const cases: Array<{ name: string; resources: Resource[]; expect: string[] }> = 
         dependsOn: { policyArn: ["extra"] },
       },
     ],
-    expect: ["iam/passrole-wildcard", "iam/resource-wildcard"],
+    // PassRole on "*" reaches every agent role too.
+    expect: ["iam/passrole-wildcard", "iam/privilege-escalation", "iam/resource-wildcard"],
   },
   {
     name: "a customer-managed policy attached by its known ARN through a PolicyAttachment",
@@ -59,7 +60,8 @@ const cases: Array<{ name: string; resources: Resource[]; expect: string[] }> = 
       { type: "aws:iam/policy:Policy", name: "extra", props: { name: "extra", policy: passAny } },
       { type: "aws:iam/policyAttachment:PolicyAttachment", name: "attach", props: { roles: [ROLE], policyArn: "arn:aws:iam::111122223333:policy/extra" } },
     ],
-    expect: ["iam/passrole-wildcard", "iam/resource-wildcard"],
+    // PassRole on "*" reaches every agent role too.
+    expect: ["iam/passrole-wildcard", "iam/privilege-escalation", "iam/resource-wildcard"],
   },
   {
     name: "a harmless customer-managed policy attached to an agent role still counts toward its holdings (cross-agent)",
@@ -172,7 +174,7 @@ const cases: Array<{ name: string; resources: Resource[]; expect: string[] }> = 
         },
       },
     ],
-    expect: ["iam/service-wildcard", "separation/cross-agent-grant"],
+    expect: ["iam/permissions-management", "iam/resource-exposure", "iam/service-wildcard", "separation/cross-agent-grant"],
   },
   {
     name: "a Secrets Manager resource policy naming an agent role, on every secret",

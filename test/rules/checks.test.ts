@@ -36,7 +36,9 @@ describe("IAM permission checks", () => {
   });
 
   it("accept Resource * for actions that cannot be scoped, reject it when they can", () => {
-    expect(checkPermissionPolicy(doc({ Effect: "Allow", Action: "s3:ListAllMyBuckets", Resource: "*" }))).toEqual([]);
+    expect(checkPermissionPolicy(doc({ Effect: "Allow", Action: "sts:GetCallerIdentity", Resource: "*" }))).toEqual([]);
+    // An account-wide read off the sourced list reads the whole account (every bucket's name).
+    expect(rules(checkPermissionPolicy(doc({ Effect: "Allow", Action: "s3:ListAllMyBuckets", Resource: "*" })))).toEqual(["iam/account-wide-read"]);
     expect(rules(checkPermissionPolicy(doc({ Effect: "Allow", Action: "s3:GetObject", Resource: "*" })))).toEqual([
       "iam/data-exfiltration",
       "iam/resource-wildcard",

@@ -7,10 +7,13 @@ import { parse, stringify } from "yaml";
 import { runPlan } from "../../cli/plan-command";
 
 const DATE = "2026-11-28";
-const base = parse(readFileSync("test/fixtures/bad/iam-service-wildcard-s3.yaml", "utf8"));
+const wildcard = parse(readFileSync("test/fixtures/bad/iam-service-wildcard-s3.yaml", "utf8"));
+/** The same agent with a read-only pattern (`s3:GetObject*`): a wildcard an exception may waive. */
+const base = structuredClone(wildcard);
+base.config["agent-identity:agents"][0].tools[0].aws[0].actions = ["s3:GetObject*"];
 
-function withExceptions(exceptions: object[]): string {
-  const doc = structuredClone(base);
+function withExceptions(exceptions: object[], from = base): string {
+  const doc = structuredClone(from);
   doc.config["agent-identity:platform"].exceptions = exceptions;
   const file = join(mkdtempSync(join(tmpdir(), "exceptions-")), "Pulumi.x.yaml");
   writeFileSync(file, stringify(doc));
@@ -18,25 +21,31 @@ function withExceptions(exceptions: object[]): string {
 }
 
 const waiver = {
-  rule: "iam/service-wildcard",
+  rule: "iam/action-pattern",
   agent: "report-bot",
-  reason: "vendor SDK needs s3:* until v2 ships",
+  reason: "vendor SDK needs s3:GetObject* until v2 ships",
   approvedBy: "security@example.com",
   expires: "2027-01-31",
 };
 
 describe("exceptions", () => {
+  it("never waive a wildcard that reaches more than List and Read (s3:* includes writes and policy changes)", () => {
+    const result = runPlan({ stack: "x", config: withExceptions([{ ...waiver, rule: "iam/service-wildcard" }], wildcard), date: DATE });
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toMatch(/report-bot\/execution: iam\/service-wildcard: .*beyond List and Read, so no exception waives it/);
+  });
+
   it("waive the named rule for the named agent, and the plan shows them", () => {
     const file = withExceptions([waiver]);
     const text = runPlan({ stack: "x", config: file, date: DATE });
     expect(text.exitCode).toBe(0);
     expect(text.stdout).toContain("exceptions in force:");
-    expect(text.stdout).toContain("report-bot/execution: iam/service-wildcard:");
-    expect(text.stdout).toContain("[waived until 2027-01-31 by security@example.com: vendor SDK needs s3:* until v2 ships]");
+    expect(text.stdout).toContain("report-bot/execution: iam/action-pattern:");
+    expect(text.stdout).toContain("[waived until 2027-01-31 by security@example.com: vendor SDK needs s3:GetObject* until v2 ships]");
     const json = JSON.parse(runPlan({ stack: "x", config: file, date: DATE, format: "json" }).stdout);
     expect(json.waived).toEqual([
       expect.objectContaining({
-        rule: "iam/service-wildcard",
+        rule: "iam/action-pattern",
         agent: "report-bot",
         identity: "execution",
         waiver: { reason: waiver.reason, approvedBy: waiver.approvedBy, expires: waiver.expires },
@@ -47,7 +56,7 @@ describe("exceptions", () => {
   it("stop applying after their expiry date", () => {
     const result = runPlan({ stack: "x", config: withExceptions([{ ...waiver, expires: "2026-11-27" }]), date: DATE });
     expect(result.exitCode).toBe(1);
-    expect(result.stderr).toContain("iam/service-wildcard");
+    expect(result.stderr).toContain("iam/action-pattern");
   });
 
   it("apply only to the identity they name", () => {
@@ -66,7 +75,7 @@ describe("exceptions", () => {
     expect(text.stderr).toMatch(/report-bot\/execution: iam\/resource-type: .*iam:PassRole/);
     expect(text.stderr).toContain("exceptions in force:");
     const json = JSON.parse(runPlan({ stack: "x", config: file, date: DATE, format: "json" }).stdout);
-    expect(json.waived.map((w: { rule: string }) => w.rule)).toEqual(["iam/service-wildcard"]);
+    expect(json.waived.map((w: { rule: string }) => w.rule)).toEqual(["iam/action-pattern"]);
   });
 });
 
@@ -76,10 +85,10 @@ describe("exceptions are bounded", () => {
     expect(day90.exitCode, day90.stderr).toBe(0);
     const day91 = runPlan({ stack: "x", config: withExceptions([{ ...waiver, expires: "2027-02-27" }]), date: DATE });
     expect(day91.exitCode).toBe(1);
-    expect(day91.stderr).toContain("report-bot/*: lifecycle/exception-expiry: exception for iam/service-wildcard");
+    expect(day91.stderr).toContain("report-bot/*: lifecycle/exception-expiry: exception for iam/action-pattern");
     expect(day91.stderr).toContain("set expires to 2027-02-26 or earlier");
     // The invalid exception waives nothing: the violation it names still fails the plan.
-    expect(day91.stderr).toMatch(/report-bot\/execution: iam\/service-wildcard: /);
+    expect(day91.stderr).toMatch(/report-bot\/execution: iam\/action-pattern: /);
   });
 
   it("cannot waive rules marked not waivable, and say which", () => {
@@ -106,13 +115,13 @@ describe("exceptions are bounded", () => {
     expect(text.exitCode).toBe(0);
     expect(text.stdout).toContain("exceptions in force: 2 (waiving 1 violation)");
     expect(text.stdout).toContain(
-      "  report-bot/*: iam/service-wildcard: waives 1 violation; approved by security@example.com, until 2027-01-31: vendor SDK needs s3:* until v2 ships",
+      "  report-bot/*: iam/action-pattern: waives 1 violation; approved by security@example.com, until 2027-01-31: vendor SDK needs s3:GetObject* until v2 ships",
     );
     expect(text.stdout).toContain("  report-bot/*: iam/resource-wildcard: waives nothing in this plan (remove it?)");
     const json = JSON.parse(runPlan({ stack: "x", config: file, date: DATE, format: "json" }).stdout);
     expect(json.waivers).toEqual([
       {
-        rule: "iam/service-wildcard",
+        rule: "iam/action-pattern",
         agent: "report-bot",
         identity: null,
         approvedBy: waiver.approvedBy,

@@ -32,7 +32,7 @@ describe("bad declarations", () => {
     const families = new Set(fixtures.map((fixture) => fixture.expect!.split("/")[0]));
     // trust/* is out of a declaration's reach: the compiler writes every trust policy, and the schema
     // refuses the providers that could make one wrong (platform-oidc-*). The pack tests cover trust.
-    expect([...families].sort()).toEqual(["context", "database", "iam", "kubernetes", "lifecycle", "limits", "separation", "vault"]);
+    expect([...families].sort()).toEqual(["context", "database", "iam", "kubernetes", "lifecycle", "limits", "separation", "stack", "vault"]);
   });
 
   for (const fixture of fixtures) {

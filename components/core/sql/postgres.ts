@@ -8,7 +8,9 @@
  * explicitly named objects to `"{{name}}"` alone, without grant option.
  * Revocation: `REVOKE … FROM "{{name}}"`, `DROP OWNED BY "{{name}}"`, the one session-ending
  * `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '{{name}}'`, ending
- * with `DROP ROLE [IF EXISTS] "{{name}}"`.
+ * with exactly one `DROP ROLE [IF EXISTS] "{{name}}"`, after a REVOKE of every creation grant (or
+ * DROP OWNED BY): PostgreSQL refuses to drop a role that still holds privileges, and Vault then
+ * rolls the whole revocation back.
  */
 import { parseSql } from "./parser";
 import { SENTINELS, VAULT_PLACEHOLDERS, renderVaultStatement, vaultPieces, type VaultListKind } from "./vault-template";
@@ -510,9 +512,10 @@ export interface RevocationOptions {
 /** Revocation (and rollback) statements: they may only take from `{{name}}` and must drop it. */
 export function analyseRevocation(entries: readonly string[], options: RevocationOptions = {}): RevocationEffects {
   const requireDrop = options.requireDrop ?? true;
-  const parsed = parsePostgres(entries, "other");
+  const parsed = parsePostgres(entries, "revocation");
   const problems: SqlProblem[] = [...parsed.problems];
   const roles = new Set<string>();
+  let drops = 0;
   const revokes: SqlGrant[] = [];
   let dropsOwned = false;
   let terminatesSessions = false;
@@ -530,15 +533,15 @@ export function analyseRevocation(entries: readonly string[], options: Revocatio
       return foreign.length === 0 && targets.length > 0;
     };
     switch (statement.kind) {
-      case "DropRoleStmt":
-        if (
-          onlyOwn(
-            list(node.roles).map((r) => roleSpecName(r)),
-            "DROP ROLE",
-          )
-        )
-          dropIndex = index;
+      case "DropRoleStmt": {
+        const named = list(node.roles).map((r) => roleSpecName(r));
+        if (!onlyOwn(named, "DROP ROLE")) return;
+        // `DROP ROLE "{{name}}", "{{name}}"` fails on the second name and Vault rolls the revocation back.
+        if (named.length > 1) return problem("revocation", `DROP ROLE names ${named.length} roles; PostgreSQL fails on a repeated name: drop "{{name}}" once`);
+        dropIndex = index;
+        drops += 1;
         return;
+      }
       case "DropOwnedStmt":
         if (
           onlyOwn(
@@ -551,6 +554,11 @@ export function analyseRevocation(entries: readonly string[], options: Revocatio
       case "GrantStmt": {
         if (node.is_grant === true) return problem("statement", "GRANT in revocation statements is not allowed");
         const grant = describeGrant(node);
+        // REVOKE GRANT OPTION FOR leaves the privilege; GRANTED BY another role revokes nothing this user granted.
+        if (grant.withGrantOption)
+          return problem("revocation", "REVOKE GRANT OPTION FOR takes away only the grant option; the privilege stays and DROP ROLE fails");
+        if (child(node, "grantor"))
+          return problem("foreign-role", `names a grantor (GRANTED BY ${roleSpecName(child(node, "grantor"))}); revoke what Vault's user granted`);
         if (onlyOwn([...grant.grantees], "REVOKE")) revokes.push(grant);
         return;
       }
@@ -589,6 +597,12 @@ export function analyseRevocation(entries: readonly string[], options: Revocatio
       });
     else if (dropIndex < 0)
       problems.push({ code: "revocation", entry: null, message: 'revocation does not drop "{{name}}": the credential keeps working until VALID UNTIL' });
+    else if (drops > 1)
+      problems.push({
+        code: "revocation",
+        entry: null,
+        message: `DROP ROLE "{{name}}" appears ${drops} times: PostgreSQL refuses the first drop while "{{name}}" still holds privileges, and Vault rolls the whole revocation back (the user keeps LOGIN and its grants); REVOKE first, then one DROP ROLE at the end`,
+      });
     else if (!dropsRole)
       problems.push({
         code: "revocation",

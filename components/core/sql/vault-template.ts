@@ -4,7 +4,9 @@
  * - every list entry is trimmed, base64-decoded when it decodes, read as a JSON array when it is
  *   one, otherwise split on every `;` (also inside quotes and comments), each piece trimmed and
  *   run on its own in one transaction;
- * - creation only: an entry containing the word `END` is run whole instead of split;
+ * - creation (and, since Vault 1.13, revocation: hashicorp/vault#18632, `customDeleteUser`): an
+ *   entry containing the word `END` (case-sensitive, outside some quotes) is run whole instead of
+ *   split, so PostgreSQL then reads `--` comments and quotes across what the split would have cut;
  * - `{{name}}`, `{{username}}`, `{{password}}` and `{{expiration}}` are replaced textually.
  */
 
@@ -51,8 +53,18 @@ export function renderVaultStatement(statement: string, values: Partial<VaultVal
   return out;
 }
 
-/** Which list is split: creation entries with the word END run unsplit (Vault's multiline check). */
-export type VaultListKind = "creation" | "other";
+/**
+ * Which list: creation and revocation entries with the word END run unsplit (Vault's
+ * `containsMultilineStatement`; revocation since Vault 1.13); renewal entries are always split.
+ */
+export type VaultListKind = "creation" | "revocation" | "other";
+
+const RUNS_WHOLE_WITH_END: Readonly<Record<VaultListKind, string | undefined>> = {
+  creation: "Vault runs a creation entry containing the word END unsplit (its multi-line statement heuristic)",
+  revocation:
+    "Vault (1.13 and later, hashicorp/vault#18632) runs a revocation entry containing the word END unsplit, so a `-- END` comment swallows the REVOKE and DROP ROLE after it on the line",
+  other: undefined,
+};
 
 export type VaultPieces = { readonly ok: true; readonly pieces: readonly string[] } | { readonly ok: false; readonly reason: string };
 
@@ -77,12 +89,8 @@ export function vaultPieces(entry: string, kind: VaultListKind): VaultPieces {
   if (BASE64.test(trimmed)) return { ok: false, reason: "Vault base64-decodes an entry written only in base64 characters, so it would not run this text" };
   if (readsAsJson(trimmed)) return { ok: false, reason: "Vault reads an entry that is valid JSON as a JSON list of statements, so it would not run this text" };
   // Vault's check is a case-sensitive \bEND\b outside (some) quotes; any END at all fails closed.
-  if (kind === "creation" && /\bEND\b/.test(trimmed)) {
-    return {
-      ok: false,
-      reason: "Vault runs a creation entry containing the word END unsplit (its multi-line statement heuristic); the allowed statements never need END",
-    };
-  }
+  const whole = RUNS_WHOLE_WITH_END[kind];
+  if (whole && /\bEND\b/.test(trimmed)) return { ok: false, reason: `${whole}; the allowed statements never need END` };
   const pieces = trimmed
     .split(";")
     .map((piece) => piece.trim())
