@@ -86,15 +86,20 @@ function direction(rule: ClassificationRule, before: unknown, after: unknown): {
 
 /**
  * What a list member grants, as comparable tokens: a string is itself; an object (a platform share)
- * is one token per member of each of its lists, keyed by its other fields, so a reader added to a
- * share is a gain and a resource changed is a gain of every token.
+ * is one token per member of each of its lists (nested lists of objects too), keyed by its other
+ * fields, so an agent added to a share's access is a gain and a resource changed is a gain of every token.
  */
 function memberTokens(member: unknown): string[] {
   if (member === null || typeof member !== "object") return [String(member)];
   const entries = Object.entries(member as Record<string, unknown>);
   const scalars = JSON.stringify(entries.filter(([, v]) => !Array.isArray(v)).sort(([x], [y]) => (x < y ? -1 : 1)));
   const lists = entries.filter(([, v]) => Array.isArray(v)) as [string, unknown[]][];
-  const tokens = lists.flatMap(([key, values]) => values.map((value) => `${scalars}|${key}:${String(value)}`));
+  // A share's named accesses are objects with their own agent lists: one token per (access, agent).
+  const tokens = lists.flatMap(([key, values]) =>
+    values.flatMap((value) =>
+      (value !== null && typeof value === "object" ? memberTokens(value) : [String(value)]).map((token) => `${scalars}|${key}:${token}`),
+    ),
+  );
   return tokens.length ? tokens : [scalars];
 }
 
