@@ -1,5 +1,6 @@
 /**
- * The access-review inventory: one row per identity, from the plan and the exceptions in force.
+ * The access-review inventory: one row per identity, from the plan and the exceptions in force;
+ * each row lists its actions with access levels and, per tool, what that tool may do (inventory-access.ts).
  * Pure (no Pulumi, no I/O) so the CSV/Markdown/JSON renderers and their tests need no cloud.
  */
 import { identityRoles, isOwnToolSession } from "../components/core/identity-roles";
@@ -8,6 +9,7 @@ import { formatDuration } from "../components/core/durations";
 import type { AgentPlan, FleetPlan, IdentityPlan } from "../components/core/plan-types";
 import { daysUntil } from "../components/rules/lifecycle";
 import type { WaiverInForce } from "../components/rules";
+import { catalogFor, identityActions, sqlGrantsOf, toolAccess } from "./inventory-access";
 
 export interface InventoryRow {
   readonly stack: string;
@@ -27,14 +29,22 @@ export interface InventoryRow {
   readonly toolRole: string;
   /** AWS service prefixes of the actions the role allows (`s3`, `sqs`...). */
   readonly services: readonly string[];
+  /** Every allowed action with its IAM access level: `s3:GetObject (Read)`. */
+  readonly actions: readonly string[];
   /** What the identity reaches: IAM resources, database connections, roles Vault assumes for it. */
   readonly resources: readonly string[];
   /** `path (capabilities)` of its Vault policy. */
   readonly vaultPaths: readonly string[];
+  /** What each database tool's SQL user is granted: `ledger: SELECT on table invoices`. */
+  readonly sqlGrants: readonly string[];
+  /** One line per tool: `name [data class]: actions (level) on resources; Vault path (capabilities); SQL grants`. */
+  readonly tools: readonly string[];
   /** Vault token TTLs and every dynamic-secret TTL, as `what ttl/max`. */
   readonly ttls: readonly string[];
   /** Exceptions in force for this identity: `rule until date (approver): reason`. */
   readonly waivers: readonly string[];
+  /** `active`; `revoked` (declared); `revoked-on-expiry` (past `expires`: compiled as revoked until renewed). */
+  readonly status: "active" | "revoked" | "revoked-on-expiry";
   /** `active`, or `revoked <at>: <reason>`. */
   readonly revocation: string;
 }
@@ -89,6 +99,7 @@ function waiversFor(agent: AgentPlan, identity: IdentityPlan, waivers: readonly 
 }
 
 export function buildInventory(plan: FleetPlan, waivers: readonly WaiverInForce[], now: Date): Inventory {
+  const catalog = catalogFor(plan.agents);
   const rows = plan.agents.flatMap((agent) =>
     agent.identities.map((identity): InventoryRow => {
       const { services, resources } = reach(identity);
@@ -106,10 +117,14 @@ export function buildInventory(plan: FleetPlan, waivers: readonly WaiverInForce[
         iamRole: identity.iamRole.arn,
         toolRole: identity.toolRole?.arn ?? "",
         services,
+        actions: identityActions(identity, catalog),
         resources,
         vaultPaths: (identity.vault.policy?.paths ?? []).map((p) => `${p.path} (${p.capabilities.join(",")})`),
+        sqlGrants: identity.vault.secretRoles.flatMap((role) => (role.type === "database" ? sqlGrantsOf(role).map((grant) => `${role.tool}: ${grant}`) : [])),
+        tools: toolAccess(agent, identity, catalog),
         ttls: ttls(identity),
         waivers: waiversFor(agent, identity, waivers),
+        status: agent.revoked ? (agent.revoked.onExpiry ? "revoked-on-expiry" : "revoked") : "active",
         revocation: agent.revoked ? `revoked ${agent.revoked.at}: ${agent.revoked.reason}` : "active",
       };
     }),
@@ -118,13 +133,14 @@ export function buildInventory(plan: FleetPlan, waivers: readonly WaiverInForce[
 }
 
 /**
- * Rows that need renewal within `days` (already expired included; revoked agents excluded, they
- * need removal, not renewal), grouped by owner, owners and rows sorted by days left.
+ * Rows that need renewal within `days` (already expired included, revoked on expiry or not; agents
+ * revoked by declaration excluded, they need removal, not renewal), grouped by owner, owners and
+ * rows sorted by days left.
  */
 export function expiringByOwner(inventory: Inventory, days: number): { owner: string; rows: InventoryRow[] }[] {
   const groups = new Map<string, InventoryRow[]>();
   for (const row of inventory.rows) {
-    if (row.revocation !== "active" || row.daysLeft > days) continue;
+    if (row.status === "revoked" || row.daysLeft > days) continue;
     groups.set(row.owner, [...(groups.get(row.owner) ?? []), row]);
   }
   return [...groups.entries()]

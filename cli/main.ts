@@ -19,8 +19,12 @@ export function buildProgram(): Command {
   program
     .command("plan")
     .description("Validate a stack's agent declarations and show the identities `pulumi up` would create.")
-    .option("-s, --stack <name>", "stack name; reads stacks/Pulumi.<name>.yaml", "dev")
-    .option("-c, --config <file>", "stack file to read instead of stacks/Pulumi.<stack>.yaml")
+    .option(
+      "-s, --stack <name>",
+      "stack name; reads Pulumi.<name>.yaml where the nearest Pulumi.yaml puts it (stackConfigDir), else stacks/Pulumi.<name>.yaml",
+      "dev",
+    )
+    .option("-c, --config <file>", "stack file to read instead of the --stack one")
     .option("--json <file>", "also write the plan as JSON to this file")
     .addOption(new Option("-f, --format <format>", "output format").choices(["text", "json"]).default("text"))
     .option("--date <YYYY-MM-DD>", "evaluate expiry and exceptions as of this date (default: today)")
@@ -34,8 +38,13 @@ export function buildProgram(): Command {
     .argument("[head]", "plan JSON file, stack file, or git revision to compare to (default: the stack file in the working tree)")
     .option("--base <revision|file>", "the same as the BASE argument, e.g. origin/main")
     .option("--head <revision|file>", "the same as the HEAD argument")
-    .option("-s, --stack <name>", "stack name; reads stacks/Pulumi.<name>.yaml", "dev")
-    .option("-c, --config <file>", "stack file path to read instead of stacks/Pulumi.<stack>.yaml (also at revisions)")
+    .option("--base-rev <revision>", "the base is this git revision (never a file of that name)")
+    .option("--head-rev <revision>", "the head is this git revision (never a file of that name)")
+    .option("--base-file <file>", "the base is this file (never a revision of that name)")
+    .option("--head-file <file>", "the head is this file (never a revision of that name)")
+    .option("--date <YYYY-MM-DD>", "evaluate the head's `plan` result as of this date (default: today)")
+    .option("-s, --stack <name>", "stack name; reads Pulumi.<name>.yaml in Pulumi.yaml's stackConfigDir (read at each revision)", "dev")
+    .option("-c, --config <file>", "stack file path to read instead of the one Pulumi.yaml locates (also at revisions)")
     .addOption(new Option("-f, --format <format>", "output format").choices(["text", "markdown", "json"]).default("text"))
     .addOption(new Option("--fail-on <what>", "exit 1 when any change widens privilege").choices(["widen"]))
     .action(async (baseArg: string | undefined, headArg: string | undefined, options) => {
@@ -43,20 +52,35 @@ export function buildProgram(): Command {
         emit({ exitCode: 2, stdout: "", stderr: "diff: give BASE and HEAD either as arguments or as --base/--head, not both\n" });
         return;
       }
-      // `diff --base REV HEAD`: a lone argument after --base is the head.
-      const [base, head] = options.base ? [options.base, options.head ?? baseArg] : [baseArg, options.head ?? headArg];
+      // `diff --base REV HEAD` (or --base-rev/--base-file): a lone argument is the head.
+      const baseGiven = options.base !== undefined || options.baseRev !== undefined || options.baseFile !== undefined;
+      const [base, head] = baseGiven ? [options.base, options.head ?? baseArg] : [baseArg, options.head ?? headArg];
       emit(await (await import("./diff-command")).runDiff({ ...options, base, head }));
     });
 
   program
     .command("inventory")
     .description("List every identity for access review: owner, sponsor, expiry, what it reaches, Vault paths and TTLs, exceptions, revocation.")
-    .option("-s, --stack <name>", "stack name; reads stacks/Pulumi.<name>.yaml", "dev")
-    .option("-c, --config <file>", "stack file to read instead of stacks/Pulumi.<stack>.yaml")
+    .option(
+      "-s, --stack <name>",
+      "stack name; reads Pulumi.<name>.yaml where the nearest Pulumi.yaml puts it (stackConfigDir), else stacks/Pulumi.<name>.yaml",
+      "dev",
+    )
+    .option("-c, --config <file>", "stack file to read instead of the --stack one")
+    .option("--plan <file>", "plan JSON to list instead of a stack file (`plan --json`, or a code-declared fleet's `fleet.plan`)")
     .addOption(new Option("-f, --format <format>", "output format").choices(["csv", "markdown", "json"]).default("markdown"))
     .option("--expiring <days>", "only identities expiring within this many days (e.g. 30d) or already expired, grouped by owner")
     .option("--date <YYYY-MM-DD>", "count days left from this date (default: today)")
     .action(async (options) => emit((await import("./inventory-command")).runInventory(options)));
+
+  program
+    .command("check")
+    .description("Plan every stack file of the project and check what no single stack can see: names unique per account, Vault and cluster, owns disjoint.")
+    .option("--all", "every stack file of the project (Pulumi.yaml's stackConfigDir)")
+    .option("-p, --project <folder>", "folder holding Pulumi.yaml", ".")
+    .addOption(new Option("-f, --format <format>", "output format").choices(["text", "json", "markdown"]).default("text"))
+    .option("--date <YYYY-MM-DD>", "evaluate expiry and exceptions as of this date (default: today)")
+    .action(async (options) => emit(await (await import("./check-command")).runCheck(options)));
 
   return program;
 }

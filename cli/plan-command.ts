@@ -8,7 +8,8 @@ import { DeclarationError } from "../components/core/schema";
 import { PlanViolationError, planDeclaration, type ValidatedPlan } from "../components/plan";
 import { formatViolation } from "../components/rules";
 import { exceptionLines, renderPlan } from "./render-plan";
-import { StackFileError, locateDeclarationError, readStackFile, stackFilePath, type StackFile } from "./stack-file";
+import { StackFileError, locateDeclarationError, readStackFile, type StackFile } from "./stack-file";
+import { stackFileOption } from "./stack-location";
 
 export interface PlanOptions {
   readonly stack: string;
@@ -27,7 +28,7 @@ export interface CommandResult {
 
 export type PlanOutcome =
   | { readonly ok: true; readonly result: ValidatedPlan; readonly stackFile: StackFile }
-  | { readonly ok: false; readonly exitCode: 1 | 2; readonly lines: string[]; readonly violations?: PlanViolationError };
+  | { readonly ok: false; readonly exitCode: 1 | 2; readonly lines: string[]; readonly violations?: PlanViolationError; readonly stackFile?: StackFile };
 
 /** Plan one stack file; never throws for bad input. */
 export function planStackFile(file: string, stack: string, now: Date): PlanOutcome {
@@ -51,7 +52,7 @@ export function planParsedStackFile(stackFile: StackFile, stack: string, now: Da
     if (error instanceof DeclarationError) return { ok: false, exitCode: 2, lines: [...locateDeclarationError(stackFile, error), ...contextLines] };
     if (contextLines.length) return { ok: false, exitCode: 2, lines: contextLines };
     if (error instanceof PlanViolationError) {
-      return { ok: false, exitCode: 1, lines: error.evaluation.violations.filter((v) => v.severity === "error").map(formatViolation), violations: error };
+      return { ok: false, exitCode: 1, lines: error.evaluation.violations.filter((v) => v.severity === "error").map(formatViolation), violations: error, stackFile };
     }
     throw error;
   }
@@ -79,8 +80,9 @@ export function parseDate(value: string | undefined): Date {
 }
 
 export function runPlan(options: PlanOptions): CommandResult {
-  const file = options.config ?? stackFilePath(options.stack);
-  const outcome = planStackFile(file, options.stack, parseDate(options.date));
+  const located = stackFileOption(options);
+  if ("error" in located) return { exitCode: 2, stdout: "", stderr: `plan failed: ${located.error}\n` };
+  const outcome = planStackFile(located.file, options.stack, parseDate(options.date));
   if (!outcome.ok) {
     if (options.format === "json") {
       const violations = outcome.violations?.evaluation.violations ?? [];

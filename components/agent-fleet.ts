@@ -9,7 +9,7 @@ import { AgentPlatform } from "./agent-platform";
 import type { FleetAgent, PlatformSettings } from "./args";
 import type { FleetPlan } from "./core/plan-types";
 import { deferPendingFields } from "./pending-platform";
-import { planDeclaration, planForComponent } from "./validate";
+import { planDeclaration, planForComponent, validateWhenResolved } from "./validate";
 
 export interface AgentFleetArgs {
   /** The platform the agents run on. */
@@ -62,7 +62,7 @@ export class AgentFleet extends pulumi.ComponentResource {
     const compile = (platform: unknown, log: boolean) =>
       planForComponent(this, () => planDeclaration({ platform, agents: args.agents }, pulumi.getStack(), validationDate, `fleet ${name}`), { log }).plan;
     const plan = compile(known, true);
-    const resolvedPlan = resolved?.apply((platform) => compile(platform, false));
+    const resolvedPlan = resolved && validateWhenResolved(this, resolved, (platform) => compile(platform, false));
 
     // Mounts and auth backends first; every agent's roles reference their outputs, so agents wait
     // for the platform and never for each other (the dependency depth does not grow with agents).

@@ -13,7 +13,7 @@ import type { PlatformWiring } from "./agent-identity";
 import type { FleetAgent, PlatformSettings } from "./args";
 import type { BootstrapPlan } from "./core/plan-types";
 import { deferPendingFields, waitFor } from "./pending-platform";
-import { planDeclaration, planForComponent } from "./validate";
+import { planDeclaration, planForComponent, validateWhenResolved } from "./validate";
 
 export interface AgentPlatformArgs {
   /** The platform, with platform.bootstrap: what to create. */
@@ -195,6 +195,6 @@ export class AgentPlatform extends pulumi.ComponentResource {
         `platform.bootstrap declares database connections (${plan.bootstrap.databaseConnections.map((c) => c.name).join(", ")}) but agents is not set: list the agents whose database tools use them (their secret roles become the connections' allowed_roles), or agents: [] if none may`,
       );
     }
-    return { plan: plan.bootstrap, resolved: resolved?.apply((platform) => compile(platform, false)) };
+    return { plan: plan.bootstrap, resolved: resolved && validateWhenResolved(component, resolved, (platform) => compile(platform, false)) };
   }
 }

@@ -15,7 +15,7 @@ import type { AgentSpec, PlatformSettings } from "./args";
 import { workloadIdentity, type WorkloadIdentity, type WorkloadIdentityOptions } from "./core/workload";
 import { stackRegistry } from "./registry";
 import { deferPendingFields, waitFor } from "./pending-platform";
-import { planAgentDeclaration, planForComponent } from "./validate";
+import { planAgentDeclaration, planForComponent, validateWhenResolved } from "./validate";
 
 /**
  * Passed by AgentFleet, which has already validated the whole fleet, so the agent is not validated
@@ -154,7 +154,7 @@ export class Agent extends pulumi.ComponentResource {
     for (const identity of plan.identities) {
       const resolvedIdentity = resolved?.apply((agent) => {
         const found = agent.identities.find((i) => i.kind === identity.kind);
-        if (!found) throw new pulumi.ResourceError(`agent ${plan.name}: no ${identity.kind} identity once the platform outputs resolved`, this);
+        if (!found) throw new pulumi.ResourceError(`agent ${plan.name}: no ${identity.kind} identity once the platform outputs resolved`, this, true);
         return found;
       });
       identities[identity.kind] = new AgentIdentity(
@@ -194,7 +194,12 @@ export class Agent extends pulumi.ComponentResource {
         { log },
       ).plan;
     const plan = compile(known, true);
-    return { token: FLEET_TOKEN, plan: plan.agents[0], platform: plan.platform, resolved: resolved?.apply((real) => compile(real, false).agents[0]) };
+    return {
+      token: FLEET_TOKEN,
+      plan: plan.agents[0],
+      platform: plan.platform,
+      resolved: resolved && validateWhenResolved(component, resolved, (real) => compile(real, false).agents[0]),
+    };
   }
 
   /**

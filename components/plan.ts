@@ -59,7 +59,7 @@ export function planAgentDeclaration(platform: unknown, agent: unknown, stack: s
 }
 
 function evaluateDeclaration(declaration: Declaration, stack: string, now: Date, source: string, partial = false): ValidatedPlan {
-  const plan = compileFleet(declaration, stack);
+  const plan = compileFleet(declaration, stack, now);
   const evaluation = evaluatePlan(plan, ALL_RULES, now, { partial });
   if (errorsOf(evaluation).length > 0) throw new PlanViolationError(source, evaluation, plan);
   return { plan, evaluation };

@@ -166,6 +166,8 @@ function canonical(value: unknown): string {
 
 export class StackAgentRegistry {
   private readonly names = new Map<string, Registered>();
+  /** Agents by platform and name: a second agent of the same name is one conflict, not one per identity name. */
+  private readonly agents = new Map<string, Registered>();
   private readonly prefixes = new PrefixIndex();
   private readonly platforms = new Map<string, { readonly canonical: string; readonly by: Registered }>();
   private count = 0;
@@ -186,6 +188,15 @@ export class StackAgentRegistry {
       ];
     }
 
+    // One cause, one message: every identity name of a same-named agent clashes, say it once.
+    const agentKey = `${platformKey}/${plan.name}`;
+    const twin = this.agents.get(agentKey);
+    if (twin) {
+      return [
+        `${plan.name}/*: stack/no-shared-identity: agent "${plan.name}" is declared twice in this program (${twin.component} and ${component}) — give each agent a unique name; names of roles, ServiceAccounts and Vault roles derive from it`,
+      ];
+    }
+
     // Computed once for the lookup and the registration below.
     const names = namesOf(plan);
     const patterns = patternsOf(plan);
@@ -200,11 +211,17 @@ export class StackAgentRegistry {
       const conflicts = this.judge(entry, [...candidates], now);
       if (conflicts.length > 0) {
         const earlier = [...candidates].map((c) => `${c.plan.name} (${c.component})`).join(", ");
-        return conflicts.map((v) => `${formatViolation(v)} [between ${plan.name} (${component}) and agents created earlier in this program: ${earlier}]`);
+        // A rule may find a clash from both sides of a pair: the same text once.
+        return [
+          ...new Set(
+            conflicts.map((v) => `${formatViolation(v)} [between ${plan.name} (${component}) and agents created earlier in this program: ${earlier}]`),
+          ),
+        ];
       }
     }
 
     if (!known) this.platforms.set(platformKey, { canonical: platformJson, by: entry });
+    this.agents.set(agentKey, entry);
     for (const name of names) this.names.set(name, entry);
     for (const pattern of patterns) this.prefixes.add(pattern, entry);
     this.count++;

@@ -48,6 +48,12 @@ export function planForComponent(component: pulumi.Resource | undefined, plan: (
     const result = plan();
     if (options.log === false) return result;
     for (const warning of result.evaluation.violations) pulumi.log.warn(formatViolation(warning), component);
+    // Expiry is revocation: the runbook `plan` prints, shown where the update runs too.
+    for (const agent of result.plan.agents) {
+      if (!agent.revoked?.onExpiry || agent.revoked.leaseRevokeCommands.length === 0) continue;
+      const commands = agent.revoked.leaseRevokeCommands.map((command) => `  ${command}`).join("\n");
+      pulumi.log.warn(`agent ${agent.name} is revoked on expiry; after this update, end the credentials already issued:\n${commands}`, component);
+    }
     for (const waiver of result.evaluation.waivers) pulumi.log.info(`exception in force: ${formatWaiver(waiver)}`, component);
     for (const waived of result.evaluation.waived) {
       pulumi.log.info(`${formatViolation(waived)} [waived until ${waived.waiver.expires} by ${waived.waiver.approvedBy}: ${waived.waiver.reason}]`, component);
@@ -58,4 +64,33 @@ export function planForComponent(component: pulumi.Resource | undefined, plan: (
     if (error instanceof PlanViolationError) throw new pulumi.ResourceError(error.message, component, /* hideStack */ true);
     throw error;
   }
+}
+
+/**
+ * Validation that runs when Outputs resolve (pending platform fields): the error names the
+ * component's URN, since the engine shows it away from the line that created the component, and is
+ * always one the run loop prints without a stack trace (a `ResourceError` with `hideStack`, or the
+ * `DeclarationInputError` above, which carries the same marker).
+ */
+export function validateWhenResolved<T, R>(component: pulumi.Resource, value: pulumi.Output<T>, validate: (resolved: T) => R): pulumi.Output<R> {
+  // The URN as a plain promise: an Output of it would make every child depend on the component,
+  // which waits for its children (a deadlock).
+  const urn = new Promise<string>((resolve) => component.urn.apply(resolve));
+  return value.apply(async (resolved) => {
+    try {
+      return validate(resolved as T);
+    } catch (error) {
+      throw namingUrn(error, await urn, component);
+    }
+  }) as pulumi.Output<R>;
+}
+
+function namingUrn(error: unknown, urn: string, component: pulumi.Resource): Error {
+  const message = error instanceof Error ? error.message : String(error);
+  const named = message.startsWith(urn) ? message : `${urn}: ${message}`;
+  if (error instanceof Error && pulumi.ResourceError.isInstance(error) && (error as pulumi.ResourceError).hideStack) {
+    error.message = named;
+    return error;
+  }
+  return new pulumi.ResourceError(named, component, /* hideStack */ true);
 }

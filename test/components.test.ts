@@ -154,7 +154,7 @@ describe("AgentFleet under mocks", () => {
     let error: unknown;
     try {
       new Agent("old", {
-        ...agent("old", { expires: "2020-01-01", tools: [{ name: "x", dataClass: "restricted", kv: { path: "k" } }] }),
+        ...agent("old", { audit: { logRetentionDays: 1 }, tools: [{ name: "x", dataClass: "restricted", kv: { path: "k" } }] }),
         platform: PLATFORM,
         validationDate: TODAY_DATE,
       });
@@ -164,7 +164,7 @@ describe("AgentFleet under mocks", () => {
     await settle();
     expect(error).toBeInstanceOf(pulumi.ResourceError);
     const message = (error as Error).message;
-    expect(message).toContain("old/*: lifecycle/expired: expired on 2020-01-01");
+    expect(message).toContain("old/*: lifecycle/bounds: audit retention is 1 days");
     expect(message).toContain("old/execution: context/data-class-ceiling");
     expect(resources().filter((r) => r.custom)).toEqual([]);
   });

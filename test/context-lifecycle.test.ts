@@ -20,9 +20,36 @@ function violations(agents: AgentInput[], platform: PlatformInput = PLATFORM, no
 const rules = (agents: AgentInput[], platform?: PlatformInput, now?: Date) => violations(agents, platform, now).map((v) => `${v.severity}:${v.rule}`);
 
 describe("ownership lifecycle", () => {
-  it("rejects an expired agent, saying how many days overdue", () => {
-    const found = violations([agent("old", { expires: "2026-11-01" })]);
-    expect(found).toEqual([expect.objectContaining({ rule: "lifecycle/expired", severity: "error", message: "expired on 2026-11-01 (27 days overdue)" })]);
+  it("revokes an expired agent, warning how many days overdue and naming the sponsor", () => {
+    const found = violations([agent("old", { expires: "2026-11-01" }), agent("current")]);
+    expect(found).toEqual([
+      expect.objectContaining({
+        agent: "old",
+        rule: "lifecycle/revoked-on-expiry",
+        severity: "warning",
+        message: "expired on 2026-11-01 (27 days overdue) and is revoked: its grants are Deny, its Vault roles removed",
+      }),
+    ]);
+    expect(found[0].fix).toContain(agent("old").sponsor);
+    const { plan } = planDeclaration({ platform: PLATFORM, agents: [agent("old", { expires: "2026-11-01" }), agent("current")] }, "test", TODAY);
+    const [current, old] = plan.agents;
+    expect(old.revoked).toMatchObject({ at: "2026-11-02T00:00:00Z", onExpiry: true });
+    expect(current.revoked).toBeNull();
+    // Every session issued before expiry ends; no new one starts; Vault roles and policies are gone.
+    for (const identity of old.identities) {
+      expect(identity.iamRole.policies.map((p) => p.name)).toContain("agent-identity-revoked");
+      expect(identity.iamRole.trustPolicy.Statement.every((s) => s.Effect === "Deny")).toBe(true);
+      expect(identity.vault.role).toBeNull();
+      expect(identity.vault.policy).toBeNull();
+    }
+    expect(current.identities.every((i) => i.vault.role !== null)).toBe(true);
+  });
+
+  it("keeps a declared revocation as declared when the agent has also expired", () => {
+    const revoked = { at: "2026-10-01T00:00:00Z", reason: "incident INC-7" };
+    const { plan, evaluation } = planDeclaration({ platform: PLATFORM, agents: [agent("old", { expires: "2026-11-01", revoked })] }, "test", TODAY);
+    expect(plan.agents[0].revoked).toMatchObject({ ...revoked, onExpiry: false });
+    expect(evaluation.violations).toEqual([]);
   });
 
   it("accepts an agent on its last day and warns within 30 days", () => {

@@ -2,7 +2,8 @@
  * The kill switch: `revoked: { at, reason }` revokes an agent everywhere on the next deploy,
  * including sessions and leases issued before `at`.
  */
-import { beforeEach, describe, expect, it } from "vitest";
+import * as pulumi from "@pulumi/pulumi";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 import { AgentFleet } from "../components";
 import { compileFleet } from "../components/core/compile";
 import { parseDeclaration } from "../components/core/schema";
@@ -80,6 +81,7 @@ describe("revoking an agent", () => {
     expect(rogue.revoked).toEqual({
       at: AT,
       reason: "INC-7 prompt injection exfiltrating invoices",
+      onExpiry: false,
       leaseRevokeCommands: [
         "vault lease revoke -prefix database/creds/test.rogue.ledger/",
         expect.stringMatching(/^# tool reports: vault lease revoke does NOT end the STS credentials .*:role\/reports-reader .*account 444455556666:$/),
@@ -109,6 +111,36 @@ describe("revoking an agent", () => {
     const expired = { platform: PLATFORM, agents: [agent("rogue", { expires: "2020-01-01", revoked: { at: AT, reason: "expired and compromised" } })] };
     expect(() => new AgentFleet("platform", { ...expired, validationDate: TODAY_DATE })).not.toThrow();
     await settle();
+  });
+
+  it("expiry is revocation: an expired agent deploys revoked, with a warning and its runbook logged, beside its sibling", async () => {
+    installMocks("test");
+    const warnings: string[] = [];
+    const warn = vi.spyOn(pulumi.log, "warn").mockImplementation(async (message: string) => void warnings.push(message));
+    try {
+      const expired = {
+        ...declaration,
+        agents: [agent("rogue", { tools: tools("rogue"), expires: "2026-10-31" }), agent("sibling", { tools: tools("sibling") })],
+      };
+      const fleet = new AgentFleet("platform", { ...expired, validationDate: TODAY_DATE });
+      await settle();
+      expect(fleet.plan.agents.find((a) => a.name === "rogue")!.revoked).toMatchObject({ at: "2026-11-01T00:00:00Z", onExpiry: true });
+      const vaultNames = resources()
+        .filter((r) => r.type.startsWith("vault:"))
+        .map((r) => String(r.inputs.roleName ?? r.inputs.name));
+      expect(vaultNames.filter((n) => n.includes("rogue"))).toEqual([]);
+      expect(vaultNames.filter((n) => n.includes("sibling")).length).toBeGreaterThan(0);
+      expect(warnings).toEqual(
+        expect.arrayContaining([
+          expect.stringContaining(`rogue/*: lifecycle/revoked-on-expiry: expired on 2026-10-31 (28 days overdue)`),
+          expect.stringMatching(
+            /^agent rogue is revoked on expiry; after this update, end the credentials already issued:\n {2}vault lease revoke -prefix database\/creds\//,
+          ),
+        ]),
+      );
+    } finally {
+      warn.mockRestore();
+    }
   });
 
   it("prints the revocation and the lease commands in `plan`", () => {

@@ -60,7 +60,10 @@ describe("standalone agents", () => {
     new Agent("solo", { ...agent("solo"), platform: PLATFORM, validationDate: TODAY_DATE });
     const error = errorOf(() => new Agent("solo-again", { ...agent("solo"), platform: PLATFORM, validationDate: TODAY_DATE }));
     await settle();
-    expect(error.message).toContain("stack/no-shared-identity");
+    // One cause, one violation (it was 18, each twice: every identity name, from both sides).
+    expect(error.message).toBe(
+      'agent solo: 1 policy violation(s) across agents\n  - solo/*: stack/no-shared-identity: agent "solo" is declared twice in this program (Agent solo and Agent solo-again) — give each agent a unique name; names of roles, ServiceAccounts and Vault roles derive from it',
+    );
   });
 
   it("refuse a second, different platform declaration for the same prefix and environment", async () => {

@@ -127,6 +127,9 @@ describe("platform fields from other resources", () => {
     expect(error?.errors).toEqual([
       { propertyPath: "platform.aws.oidcProviderArn", reason: expect.stringMatching(/account 999988887777, not the platform account 111122223333/) },
     ]);
+    // Shown away from the line that built the component: the message names its URN, and the run loop prints no stack.
+    expect(error?.message).toMatch(/^urn:pulumi:dev::agent-identity::agent-identity:index:Agent::solo: agent solo: /);
+    expect((error as unknown as pulumi.ResourceError).hideStack).toBe(true);
   }, 60_000);
 
   it("a bad plain field still fails at once, with the output pending", () => {

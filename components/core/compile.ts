@@ -26,6 +26,7 @@ import { effectiveTierPolicy, type OrganisationLimits, type TierPolicy } from ".
 import { TOKEN_SELF_PATHS } from "./vault-policy";
 import { POD_IDENTITY_ACTIONS, POD_IDENTITY_PRINCIPAL, POD_IDENTITY_TAGS, SOURCE_ACCOUNT, agentClusters, type EffectiveCluster } from "./clusters";
 import { compileBootstrap, namespaceGuards } from "./bootstrap";
+import { revokedWhenExpired } from "./expiry";
 import { bindToToolSession, sessionTagsFor, toolRoleTrust, TOOL_ROLE_TAG } from "./tool-sessions";
 import { DEFAULT_TOOL_SESSION_TTL, vaultAwsEnginePrincipal } from "./tool-session-schema";
 import type {
@@ -582,7 +583,13 @@ export function leaseRevokeCommands(platform: Platform, agent: AgentDeclaration)
   });
 }
 
-export function compileAgent(platform: Platform, agent: AgentDeclaration): AgentPlan {
+/**
+ * `now` given: an agent past its `expires` is compiled as revoked at the moment it expired
+ * (`revoked.onExpiry`), unless its declaration already revokes it.
+ */
+export function compileAgent(platform: Platform, declared: AgentDeclaration, now?: Date): AgentPlan {
+  const agent = revokedWhenExpired(declared, now);
+  const onExpiry = agent !== declared;
   const tier = tierPolicyFor(platform, agent);
   const namespace = namespaceName(platform, agent.name);
   const logGroup = auditLogGroupName(platform, agent.name);
@@ -623,20 +630,27 @@ export function compileAgent(platform: Platform, agent: AgentDeclaration): Agent
         ? { statementSids: tool.aws.flatMap((statement, index) => toolStatements(platform, agent.owns, tool.name, index, statement).map((s) => s.Sid!)) }
         : {}),
       ...(tool.database ? { connection: tool.database.connection } : {}),
+      ...(tool.kv ? { kvPath: kvDataPath(platform, agent.name, tool.kv.path) } : {}),
     })),
-    revoked: agent.revoked ? { at: agent.revoked.at, reason: agent.revoked.reason, leaseRevokeCommands: leaseRevokeCommands(platform, agent) } : null,
+    revoked: agent.revoked ? { at: agent.revoked.at, reason: agent.revoked.reason, onExpiry, leaseRevokeCommands: leaseRevokeCommands(platform, agent) } : null,
     identities: IDENTITY_KINDS.map((kind) => compileIdentity(platform, agent, kind, namespace, tier)),
   };
 }
 
-/** Agents are sorted by name so the plan does not depend on declaration order. */
-export function compileFleet(declaration: Declaration, stack: string): FleetPlan {
+/**
+ * Agents are sorted by name so the plan does not depend on declaration order. `now` given (the plan
+ * date): expired agents are compiled as revoked, so the bootstrap drops them as it drops revoked ones.
+ */
+export function compileFleet(declaration: Declaration, stack: string, now?: Date): FleetPlan {
   const agents = [...declaration.agents].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   return {
     version: PLAN_VERSION,
     stack,
     platform: declaration.platform,
-    bootstrap: compileBootstrap(declaration.platform, agents),
-    agents: agents.map((agent) => compileAgent(declaration.platform, agent)),
+    bootstrap: compileBootstrap(
+      declaration.platform,
+      agents.map((agent) => revokedWhenExpired(agent, now)),
+    ),
+    agents: agents.map((agent) => compileAgent(declaration.platform, agent, now)),
   };
 }

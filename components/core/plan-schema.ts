@@ -79,6 +79,7 @@ export const planPlatformSchema = z.strictObject({
     audience: text,
     version: text.optional(),
     edition: z.enum(["community", "enterprise"]),
+    address: text.optional(),
     awsEngineRoleArn: text.optional(),
     databaseConnections: z.array(z.strictObject({ name: text, plugin: text })),
   }),
@@ -244,12 +245,15 @@ export const agentPlanSchema = z.strictObject({
       dataClass: dataClassSchema,
       statementSids: strings.optional(),
       connection: text.optional(),
+      kvPath: text.optional(),
     }),
   ),
   revoked: z
     .strictObject({
       at: z.string().refine((value) => !Number.isNaN(Date.parse(value)), "a timestamp"),
       reason: text,
+      // Absent in plans written before expiry became revocation: those were declared.
+      onExpiry: z.boolean().default(false),
       leaseRevokeCommands: strings,
     })
     .nullable(),

@@ -161,11 +161,15 @@ export interface ToolPlan {
   readonly statementSids?: readonly string[];
   /** Database connection the tool's secret role uses (database tools). */
   readonly connection?: string;
+  /** The KV v2 data path the tool reads (kv tools), as in the execution identity's Vault policy. */
+  readonly kvPath?: string;
 }
 
 export interface RevocationPlan {
   readonly at: string;
   readonly reason: string;
+  /** true: not declared, the agent is past its `expires` date and is compiled as revoked (expiry is revocation). */
+  readonly onExpiry: boolean;
   /** Commands an operator runs to end leases issued before revocation. */
   readonly leaseRevokeCommands: readonly string[];
 }

@@ -5,14 +5,15 @@
  * annotations, a Vault role's alias metadata), so the plan rules and the policy pack share them.
  */
 import { tierPolicyFor } from "../core/compile";
+import { daysUntil } from "../core/expiry";
 import { IDENTITY_KINDS } from "../core/names";
 import { DATA_CLASSES, type TierPolicy } from "../core/tiers";
 import { TIERS, isIsoDate } from "../core/schema";
 import { attribute, familyRules, meta, type Problem, type RuleFinding, PACK, planOnly } from "./define";
 import { standards } from "./standards";
+import type { AgentPlan } from "../core/plan-types";
 import type { RuleMeta } from "./types";
 
-const DAY_MS = 86_400_000;
 /** Warn this many days before an agent expires. */
 export const EXPIRY_WARNING_DAYS = 30;
 /** How far ahead an agent's `expires` may be, counted from the plan date. */
@@ -23,7 +24,22 @@ export const MIN_AUDIT_RETENTION_DAYS: Readonly<Record<string, number>> = { batc
 const OFFBOARDING = standards(["NHI1"], ["ASI03"], ["L6 Security & Compliance"], ["GOVERN 1.7", "MANAGE 2.4"]);
 
 export const LIFECYCLE_RULES: readonly RuleMeta[] = [
-  meta("lifecycle/expired", "lifecycle", "error", "An agent past its `expires` date cannot be deployed.", OFFBOARDING, PACK.resource),
+  meta(
+    "lifecycle/expired",
+    "lifecycle",
+    "error",
+    "An agent past its `expires` date that is not revoked. The plan compiles an expired agent as revoked (lifecycle/revoked-on-expiry), so this fires on resources that still carry an expired date without `revoked-at`, and on plans compiled without a date.",
+    OFFBOARDING,
+    PACK.resource,
+  ),
+  meta(
+    "lifecycle/revoked-on-expiry",
+    "lifecycle",
+    "warning",
+    "Expiry is revocation: an agent past its `expires` date is compiled as revoked at the moment it expired (grants become Deny, Vault roles and policies removed, its lease runbook printed) and reported with its sponsor; the rest of the stack deploys.",
+    OFFBOARDING,
+    planOnly("judged against the plan date; the pack sees the revoked agent's resources (revoked-at tags) as any revoked agent's"),
+  ),
   meta("lifecycle/expiring-soon", "lifecycle", "warning", `Warns when an agent expires within ${EXPIRY_WARNING_DAYS} days.`, OFFBOARDING, PACK.resource),
   meta(
     "lifecycle/bounds",
@@ -59,11 +75,7 @@ export const LIFECYCLE_RESOURCE_RULES: readonly RuleMeta[] = [
   ),
 ];
 
-/** Whole days from `now` (UTC date) to `date` (YYYY-MM-DD); negative when past. */
-export function daysUntil(date: string, now: Date): number {
-  const today = Date.parse(`${now.toISOString().slice(0, 10)}T00:00:00Z`);
-  return Math.round((Date.parse(`${date}T00:00:00Z`) - today) / DAY_MS);
-}
+export { daysUntil };
 
 /** What an artifact says about its agent's expiry. */
 export interface ExpiryRecord {
@@ -186,9 +198,24 @@ export function checkOwnershipRecord(record: OwnershipRecord): Problem[] {
   return problems;
 }
 
+/** The warning for an agent the plan revoked because it expired: who renews it, and what to run. */
+export function checkRevokedOnExpiry(agent: Pick<AgentPlan, "expires" | "sponsor" | "revoked">, now: Date): Problem[] {
+  if (!agent.revoked?.onExpiry) return [];
+  const days = -daysUntil(agent.expires, now);
+  const runbook = agent.revoked.leaseRevokeCommands.length > 0 ? "; run its lease runbook (`agent-identity plan` prints it)" : "";
+  return [
+    {
+      rule: "lifecycle/revoked-on-expiry",
+      message: `expired on ${agent.expires} (${days} day${days === 1 ? "" : "s"} overdue) and is revoked: its grants are Deny, its Vault roles removed`,
+      fix: `the sponsor ${agent.sponsor} re-approves and sets a new \`expires\` to restore it, or removes the agent${runbook}`,
+    },
+  ];
+}
+
 export const lifecycleRules = familyRules(LIFECYCLE_RULES, ({ plan, now }) => {
   const findings: RuleFinding[] = [];
   for (const agent of plan.agents) {
+    findings.push(...attribute(agent.name, null, checkRevokedOnExpiry(agent, now)));
     findings.push(...attribute(agent.name, null, checkExpiry({ expires: agent.expires, sponsor: agent.sponsor, revoked: agent.revoked !== null }, now)));
     findings.push(...attribute(agent.name, null, checkApproval(agent, tierPolicyFor(plan.platform, agent))));
     findings.push(...attribute(agent.name, null, checkBounds(agent, now)));

@@ -12,7 +12,7 @@
 import type { RuleFamily } from "./types";
 
 /** Families whose rules are never waivable, whatever the table says. */
-export const NEVER_WAIVABLE_FAMILIES: ReadonlySet<RuleFamily> = new Set<RuleFamily>(["lifecycle", "trust", "separation", "stack", "limits", "database"]);
+export const NEVER_WAIVABLE_FAMILIES: ReadonlySet<RuleFamily> = new Set<RuleFamily>(["lifecycle", "trust", "separation", "stack", "limits", "database", "organisation"]);
 
 export const WAIVABLE: Readonly<Record<string, boolean>> = {
   "iam/action-wildcard": false,
@@ -122,6 +122,7 @@ export const WAIVABLE: Readonly<Record<string, boolean>> = {
   "stack/three-identities": false,
   "stack/unknown-input": false,
   "lifecycle/expired": false,
+  "lifecycle/revoked-on-expiry": false,
   "lifecycle/bounds": false,
   "lifecycle/expiring-soon": false,
   "lifecycle/approval-required": false,

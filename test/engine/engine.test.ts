@@ -193,6 +193,44 @@ describe.concurrent.each(["dev", "prod"])("stack %s through the engine protocol"
   });
 });
 
+describe.concurrent("expiry is revocation", () => {
+  /** The dev stack with invoice-triage past its `expires`. */
+  function expiredConfig(): Record<string, string> {
+    const config = stackConfig(ROOT, "dev");
+    const agents = JSON.parse(config["agent-identity:agents"]) as Array<{ name: string; expires: string }>;
+    const expired = agents.map((a) => (a.name === "invoice-triage" ? { ...a, expires: "2020-01-31" } : a));
+    return { ...config, "agent-identity:agents": JSON.stringify(expired) };
+  }
+
+  it("update: the expired agent is revoked with a warning naming its sponsor, the other agents deploy, the pack reports nothing", SLOW, async ({ expect }) => {
+    const config = expiredConfig();
+    const run = await programRun({ stack: "dev", dryRun: false, config });
+    expect(outcome(run), run.stderr).toEqual(CLEAN);
+    const warnings = run.monitor.logs.filter((log) => log.severity === "warning").map((log) => log.message);
+    expect(warnings).toEqual(
+      expect.arrayContaining([expect.stringMatching(/invoice-triage\/\*: lifecycle\/revoked-on-expiry: expired on 2020-01-31 .*jane\.doe@example\.com/)]),
+    );
+    const custom = run.monitor.resources.filter((r) => r.custom);
+    const vaultRoles = custom.filter((r) => r.type === "vault:kubernetes/authBackendRole:AuthBackendRole").map((r) => String(plain(r.inputs.roleName ?? null)));
+    expect(vaultRoles.filter((name) => name.includes("invoice-triage"))).toEqual([]);
+    // Every other agent of the stack gets its Vault roles, as when nothing has expired.
+    const others = (declarationOf("dev").agents as Array<{ name: string; revoked?: unknown }>).filter((a) => a.name !== "invoice-triage" && !a.revoked);
+    expect(others.length).toBeGreaterThan(0);
+    for (const agent of others)
+      expect(
+        vaultRoles.filter((name) => name.includes(agent.name)),
+        agent.name,
+      ).toHaveLength(3);
+    // The expired agent's roles stay (so its sessions can be ended): they carry the revocation policy.
+    const revokedPolicies = custom.filter(
+      (r) => r.type === "aws:iam/rolePolicy:RolePolicy" && String(plain(r.inputs.name ?? null)) === "agent-identity-revoked",
+    );
+    expect(revokedPolicies.filter((r) => r.name.includes("invoice-triage"))).toHaveLength(3);
+    const { pack, session } = await packFor({ stack: "dev", project: PROJECT, dryRun: false, config, env: { TS_NODE_CACHE_DIRECTORY: cacheDir } });
+    expect(await pack.analyzeAll(run.monitor.resources, session)).toEqual([]);
+  });
+});
+
 describe.concurrent("hand-written bad programs are refused by the pack over gRPC", () => {
   const cases: Array<{ program: string; rules: string[]; modes: boolean[] }> = [
     { program: "role-trusts-everyone.ts", rules: ["trust/principal-wildcard"], modes: [true, false] },

@@ -5,9 +5,9 @@ import { join } from "node:path";
 import { parse as parseCsv } from "csv-parse/sync";
 import { describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
-import { runInventory } from "../cli/inventory-command";
-import { parseWithinDays, type InventoryRow } from "../cli/inventory";
-import { csvField, inventoryCsv } from "../cli/inventory-format";
+import { runInventory } from "../../cli/inventory-command";
+import { parseWithinDays, type InventoryRow } from "../../cli/inventory";
+import { csvField, inventoryCsv } from "../../cli/inventory-format";
 
 const DATE = "2026-11-28";
 const csvOf = (text: string): Record<string, string>[] => parseCsv(text, { columns: true, record_delimiter: "\r\n", relax_column_count: false });
@@ -92,6 +92,29 @@ describe("inventory", () => {
     });
   });
 
+  it("lists each action with its IAM access level, the SQL grants, and per tool what it may do", () => {
+    const row = (agent: string, identity: string) => json.rows.find((r: InventoryRow) => r.agent === agent && r.identity === identity) as InventoryRow;
+    expect(row("invoice-triage", "orchestration").actions).toEqual(["bedrock:InvokeModel (Read)", "bedrock:InvokeModelWithResponseStream (Read)"]);
+    expect(row("invoice-triage", "audit").actions).toEqual(["logs:CreateLogStream (Write)", "logs:PutLogEvents (Write)"]);
+    const execution = row("invoice-triage", "execution");
+    expect(execution.actions).toEqual(["s3:GetObject (Read)"]);
+    // From the creation statements as PostgreSQL's parser reads them.
+    expect(execution.sqlGrants).toEqual(["ledger: SELECT on table invoices"]);
+    expect(execution.tools).toEqual([
+      "read-invoices [confidential]: s3:GetObject (Read) on arn:aws:s3:::acme-invoices-dev/incoming/*",
+      "ledger [confidential]: database/creds/dev.invoice-triage.ledger (read): database connection ledger: SELECT on table invoices",
+      "payments-api-key [internal]: kv/data/agents/dev/invoice-triage/payments-api-key (read)",
+      "reports [internal]: aws/sts/dev.invoice-triage.reports (read): assumes arn:aws:iam::444455556666:role/reports-reader",
+    ]);
+    expect(row("invoice-triage", "orchestration").tools).toEqual([]);
+    const csv = csvOf(runInventory({ stack: "dev", format: "csv", date: DATE }).stdout);
+    expect(csv.find((r) => r.agent === "invoice-triage" && r.identity === "execution")).toMatchObject({
+      actions: "s3:GetObject (Read)",
+      sql_grants: "ledger: SELECT on table invoices",
+    });
+    expect(runInventory({ stack: "dev", format: "markdown", date: DATE }).stdout).toContain("| actions |");
+  });
+
   it("CSV: quotes, commas and line breaks round-trip (RFC 4180), formulas are neutralised (OWASP)", () => {
     const hostile: InventoryRow = {
       stack: "s",
@@ -107,10 +130,14 @@ describe("inventory", () => {
       iamRole: "a,b",
       toolRole: "",
       services: ["s3", "=1"],
+      actions: ["=cmd|' /C calc'!A0"],
       resources: [],
       vaultPaths: [],
+      sqlGrants: ["@SUM(1)"],
+      tools: ["-x"],
       ttls: [],
       waivers: [],
+      status: "active",
       revocation: "active",
     };
     const [record] = csvOf(inventoryCsv([hostile]));
@@ -123,6 +150,9 @@ describe("inventory", () => {
     expect(record.data_class).toBe("'\tcmd");
     expect(record.service_account).toBe("'\rx");
     expect(record.iam_role).toBe("a,b");
+    expect(record.actions).toBe("'=cmd|' /C calc'!A0");
+    expect(record.sql_grants).toBe("'@SUM(1)");
+    expect(record.tools).toBe("'-x");
     // A multi-value cell is neutralised as a whole: it starts with "s3", so it stays as is.
     expect(record.services).toBe("s3; =1");
     // A negative whole number is not a formula: it stays a number.
@@ -131,18 +161,18 @@ describe("inventory", () => {
     expect(csvField('a"b')).toBe('"a""b"');
   });
 
-  it("--expiring 30d lists what needs renewal (expired included, revoked excluded), grouped by owner", () => {
+  it("--expiring 30d lists what needs renewal (expired and revoked on expiry included, declared revocations excluded), grouped by owner", () => {
     const result = runInventory({ stack: "dev", format: "json", date: "2027-06-10", expiring: "30d" });
-    // payout-approver expired on 2027-05-31: the plan fails, the inventory is still printed.
-    expect(result.exitCode).toBe(1);
-    expect(result.stderr).toContain("lifecycle/expired");
+    // payout-approver expired on 2027-05-31: it is revoked on expiry, the rest of the stack plans.
+    expect(result.exitCode).toBe(0);
     const out = JSON.parse(result.stdout);
     expect(out.withinDays).toBe(30);
     expect(out.owners.map((g: { owner: string }) => g.owner)).toEqual(["team-payments", "team-treasury"]);
     const treasury = out.owners[1].rows as InventoryRow[];
     expect(new Set(treasury.map((r) => r.daysLeft))).toEqual(new Set([-10]));
     const all = out.owners.flatMap((g: { rows: InventoryRow[] }) => g.rows) as InventoryRow[];
-    expect(all.every((r) => r.daysLeft <= 30 && r.revocation === "active")).toBe(true);
+    expect(all.every((r) => r.daysLeft <= 30 && r.status !== "revoked")).toBe(true);
+    expect(new Set(treasury.map((r) => r.status))).toEqual(new Set(["revoked-on-expiry"]));
     const markdown = runInventory({ stack: "dev", format: "markdown", date: "2027-06-10", expiring: "30d" }).stdout;
     expect(markdown.indexOf("## team-payments")).toBeLessThan(markdown.indexOf("## team-treasury"));
     const csv = csvOf(runInventory({ stack: "dev", format: "csv", date: "2027-06-10", expiring: "30d" }).stdout);

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { runPlan } from "../cli/plan-command";
+import { runPlan } from "../../cli/plan-command";
 
 const tmp = mkdtempSync(join(tmpdir(), "agent-identity-plan-"));
 const write = (name: string, text: string) => {
@@ -71,14 +71,37 @@ describe("plan command", () => {
     expect(missing.stderr).toContain("stacks/Pulumi.nope.yaml: cannot read the stack file (ENOENT)");
   });
 
-  it("exits 1 listing every violation on stderr, and as JSON with --format json", () => {
+  it("plans a stack holding an expired agent: exit 0, a warning naming the sponsor, that agent revoked and its runbook printed", () => {
     const file = write("expired.yaml", devText.replace('expires: "2027-06-30"', 'expires: "2025-01-01"'));
     const result = runPlan({ stack: "dev", config: file, date: "2026-11-28" });
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toContain(
+      "invoice-triage/*: lifecycle/revoked-on-expiry: expired on 2025-01-01 (696 days overdue) and is revoked: its grants are Deny, its Vault roles removed — the sponsor jane.doe@example.com re-approves",
+    );
+    expect(result.stdout).toContain("REVOKED at 2025-01-02T00:00:00Z: expired on 2025-01-01");
+    expect(result.stdout).toContain("vault lease revoke -prefix ");
+    const json = JSON.parse(runPlan({ stack: "dev", config: file, date: "2026-11-28", format: "json" }).stdout);
+    const agents = json.plan.agents as { name: string; revoked: { onExpiry: boolean } | null; identities: { vault: { role: unknown } }[] }[];
+    const expired = agents.find((a) => a.name === "invoice-triage")!;
+    expect(expired.revoked).toMatchObject({ at: "2025-01-02T00:00:00Z", onExpiry: true });
+    expect(expired.identities.map((i) => i.vault.role)).toEqual([null, null, null]);
+    // The other agents are planned exactly as when nothing has expired.
+    const untouched = JSON.parse(runPlan({ stack: "dev", date: "2026-11-28", format: "json" }).stdout).plan.agents as { name: string }[];
+    expect(agents.filter((a) => a.name !== "invoice-triage")).toEqual(untouched.filter((a) => a.name !== "invoice-triage"));
+    expect(json.warnings).toEqual([expect.objectContaining({ agent: "invoice-triage", rule: "lifecycle/revoked-on-expiry", severity: "warning" })]);
+  });
+
+  it("exits 1 listing every violation on stderr, and as JSON with --format json", () => {
+    const file = write(
+      "unapproved.yaml",
+      devText.replace("        ticket: SEC-1042\n        approvedBy: security-review@example.com\n", "").replace("      approval:\n", ""),
+    );
+    const result = runPlan({ stack: "dev", config: file, date: "2026-11-28" });
     expect(result.exitCode).toBe(1);
-    expect(result.stderr).toContain("invoice-triage/*: lifecycle/expired: expired on 2025-01-01 (696 days overdue)");
+    expect(result.stderr).toContain("payout-approver/*: lifecycle/approval-required: tier high-risk requires a recorded approval");
     const json = runPlan({ stack: "dev", config: file, date: "2026-11-28", format: "json" });
     expect(json.exitCode).toBe(1);
-    expect(JSON.parse(json.stdout).violations[0]).toMatchObject({ agent: "invoice-triage", rule: "lifecycle/expired", severity: "error" });
+    expect(JSON.parse(json.stdout).violations[0]).toMatchObject({ agent: "payout-approver", rule: "lifecycle/approval-required", severity: "error" });
   });
 
   it("runs as a real process without a stack trace for bad input", () => {
