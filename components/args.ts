@@ -126,18 +126,26 @@ export interface OrganisationLimits {
 
 /**
  * A resource, database connection or Vault-assumed role more than one agent may use. A resource
- * share sets `resource` with `read`/`write`; a connection share `databaseConnection` with `agents`;
- * a role share `vaultAwsRole` with `agents` (one form per share).
+ * share sets `resource` with named `access` (and `risk` for a type no agent may own); a connection
+ * share `databaseConnection` with `agents`; a role share `vaultAwsRole` with `agents` (one form per share).
  */
+/** One named access of a resource share (components/rules/data/share-access.ts) and who gets it. */
+export interface NamedAccess {
+  /** The access name, e.g. decrypt (kms:Decrypt) or read-objects (s3:GetObject, s3:GetObjectVersion). */
+  readonly name: string;
+  /** Agents that get this access; may be an output. */
+  readonly agents: InputList;
+}
+
 export interface SharedAccess {
   /** Name of the share, shown in findings. */
   readonly name: string;
   /** Concrete ARN, or a prefix ARN ending in `/*` (resource share); may be another resource's output. */
   readonly resource?: pulumi.Input<string>;
-  /** Agents that may use List and Read actions on it (resource share). */
-  readonly read?: InputList;
-  /** Agents that may use Write actions on it (resource share). */
-  readonly write?: InputList;
+  /** Named accesses and the agents that get each, e.g. `{ name: "decrypt", agents: ["a"] }` (resource share). */
+  readonly access?: NamedAccess[];
+  /** What an agent could do with a resource of a type no agent may own, and why it is accepted (resource share). */
+  readonly risk?: string;
   /** Name of the database connection (connection share). */
   readonly databaseConnection?: string;
   /** Concrete IAM role ARN that the listed agents' vaultAws tools may have Vault assume (role share); may be another resource's output. */

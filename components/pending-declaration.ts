@@ -33,8 +33,7 @@ const PENDING_PATHS: Readonly<Record<string, { readonly kind: PendingKind; reado
   "platform.aws.permissionsBoundaryArn": { kind: "boundary", list: false },
   "platform.shared.*.resource": { kind: "arn", list: false },
   "platform.shared.*.vaultAwsRole": { kind: "role", list: false },
-  "platform.shared.*.read": { kind: "agent", list: true },
-  "platform.shared.*.write": { kind: "agent", list: true },
+  "platform.shared.*.access.*.agents": { kind: "agent", list: true },
   "platform.shared.*.agents": { kind: "agent", list: true },
   "<agent>.owns": { kind: "arn", list: true },
   "<agent>.tools.*.aws.*.resources": { kind: "arn", list: true },
@@ -141,7 +140,7 @@ export function deferPending<T extends object>(declaration: T, subject: string, 
   findPending(declaration, [], pending, (path) => {
     throw new pulumi.ResourceError(
       `${subject}: ${path} is an output of another resource, which only owns, tools[].aws[].resources, orchestration.models, ` +
-        `platform.shared[] resource/vaultAwsRole/read/write/agents and platform.aws.oidcProviderArn/permissionsBoundaryArn may be ` +
+        `platform.shared[] resource/vaultAwsRole/access[].agents/agents and platform.aws.oidcProviderArn/permissionsBoundaryArn may be ` +
         `(names and anything that decides which resources exist must be known before the deployment): pass a plain value`,
       component,
       true,

@@ -196,8 +196,18 @@ describe("global services", () => {
     },
     // A role or a hosted zone is never an agent's own (not an ownable type): reading one is a declared share.
     shared: [
-      { name: "reporting-reader", resource: "arn:aws:iam::111122223333:role/reporting-reader", read: ["dns-audit"] },
-      { name: "zone-reader", resource: "arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ", read: ["dns-audit"] },
+      {
+        name: "reporting-reader",
+        resource: "arn:aws:iam::111122223333:role/reporting-reader",
+        access: [{ name: "read-role", agents: ["dns-audit"] }],
+        risk: "reveals the reporting role's trust and tags, which name no secret",
+      },
+      {
+        name: "zone-reader",
+        resource: "arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ",
+        access: [{ name: "read-hosted-zone", agents: ["dns-audit"] }],
+        risk: "reveals the zone's records, which are public DNS",
+      },
     ],
   };
   const ROLE = "arn:aws:iam::111122223333:role/reporting-reader";

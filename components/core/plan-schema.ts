@@ -7,6 +7,7 @@
  * `plan-types.ts` stays the hand-written contract the compiler returns; the type checks at the end
  * of this file fail `tsc` when the two drift apart (a field added to one and not the other).
  */
+import { SHARE_ACCESS_NAMES } from "../rules/data/share-access";
 import { z } from "zod";
 import { IDENTITY_KINDS } from "./names";
 import { BINDINGS, COMPUTE_TYPES } from "./clusters";
@@ -114,7 +115,12 @@ export const planPlatformSchema = z.strictObject({
   limits: limitsSchema.optional(),
   shared: z.array(
     z.union([
-      z.strictObject({ name: text, resource: text, read: strings, write: strings }),
+      z.strictObject({
+        name: text,
+        resource: text,
+        access: z.array(z.strictObject({ name: z.enum(SHARE_ACCESS_NAMES), agents: strings })),
+        risk: text.optional(),
+      }),
       z.strictObject({ name: text, databaseConnection: text, agents: strings }),
       z.strictObject({ name: text, vaultAwsRole: text, agents: strings }),
     ]),

@@ -5,6 +5,7 @@
  * `schema/declaration.schema.json` is generated from it (`npm run schema`).
  * Unknown fields are errors everywhere (`strictObject`), so a typo never silently drops a control.
  */
+import { SHARE_ACCESS_NAMES } from "../rules/data/share-access";
 import { z } from "zod";
 import { MAX, declaredString } from "./grammar/strings";
 import { arnGrammarProblem } from "./grammar/arn";
@@ -139,8 +140,26 @@ export const databaseConnectionSchema = z.strictObject({
 export const resourceShareSchema = z.strictObject({
   name: dnsLabel(63).describe("Name of the share, shown in findings."),
   resource: arn.describe("Concrete ARN, or a prefix ARN ending in `/*`, that the listed agents share."),
-  read: z.array(dnsLabel(40)).default([]).describe("Agents that may use List and Read actions on it."),
-  write: z.array(dnsLabel(40)).default([]).describe("Agents that may use Write actions on it (list them under read too to read)."),
+  access: z
+    .array(
+      z.strictObject({
+        name: z
+          .enum(SHARE_ACCESS_NAMES)
+          .describe("A named access (components/rules/data/share-access.ts), e.g. decrypt = kms:Decrypt, read-objects = s3:GetObject and s3:GetObjectVersion."),
+        agents: z.array(dnsLabel(40)).max(1000).describe("Agents that get this access."),
+      }),
+    )
+    .max(20)
+    .default([])
+    .describe("What the share gives, by name, and to whom: each name maps to exact actions on the resource's type; every other action stays refused."),
+  risk: z
+    .string()
+    .min(10)
+    .max(500)
+    .optional()
+    .describe(
+      "Required when the resource is of a type no agent may own (a role, a hosted zone...): what an agent could do with it and why the platform accepts that.",
+    ),
 });
 
 export const connectionShareSchema = z.strictObject({

@@ -120,6 +120,15 @@ const LABEL_KEYS = new Set(["name"]);
  * is an ARN); an object (a platform share, a cluster binding) is one token per member of each of
  * its lists, keyed by its other fields except its label, with its `resource` compared as a pattern.
  */
+/** A list value as tokens: a scalar is itself; an object is one token per element of each of its lists, keyed by its other fields. */
+function nestedTokens(value: unknown): string[] {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return [JSON.stringify(value)];
+  const entries = Object.entries(value as Record<string, unknown>).sort(([x], [y]) => (x < y ? -1 : 1));
+  const scalars = JSON.stringify(entries.filter(([, v]) => !Array.isArray(v)));
+  const tokens = entries.flatMap(([key, v]) => (Array.isArray(v) ? v.map((each) => `${scalars}|${key}:${JSON.stringify(each)}`) : []));
+  return tokens.length ? tokens : [scalars];
+}
+
 function memberTokens(member: unknown): Token[] {
   if (member === null || typeof member !== "object") {
     const text = String(member);
@@ -131,7 +140,11 @@ function memberTokens(member: unknown): Token[] {
     entries.filter(([key, v]) => !Array.isArray(v) && !(key === "resource" && resource !== null)).sort(([x], [y]) => (x < y ? -1 : 1)),
   );
   const lists = entries.filter(([, v]) => Array.isArray(v)) as [string, unknown[]][];
-  const tokens = lists.flatMap(([key, values]) => values.map((value) => ({ scope: `${scalars}|${key}:${JSON.stringify(value)}`, resource })));
+  // A share's named accesses are objects with their own agent lists: one token per (access, agent),
+  // so an agent added to an access is a gain and one removed is not.
+  const tokens = lists.flatMap(([key, values]) =>
+    values.flatMap((value) => nestedTokens(value).map((nested) => ({ scope: `${scalars}|${key}:${nested}`, resource }))),
+  );
   return tokens.length ? tokens : [{ scope: scalars, resource }];
 }
 

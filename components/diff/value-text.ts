@@ -1,6 +1,6 @@
 /**
  * Plan values as text for people: a list member that is an object (a platform share, a cluster
- * binding) shows its fields, `name: resource …; read a, b; write (none)`, never `[object Object]`.
+ * binding) shows its fields, `name: resource …; access {read-objects: agents a, b}`, never `[object Object]`.
  */
 function fieldText(value: unknown): string {
   if (value === undefined || value === null) return "(none)";

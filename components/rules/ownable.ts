@@ -6,6 +6,8 @@
 import { accessLevel, arnAcceptedByAction, isReadOnly, lookupAction, resourceTypeArn, resourceTypeTemplate } from "../core/iam-catalog";
 import { OWNABLE_TYPES, type OwnableType } from "./data/ownable-types";
 import { RISK_ACTIONS } from "./data/risk-categories";
+import { SHARE_ACCESS, type ShareAccessName } from "./data/share-access";
+import type { ResourceShare } from "../core/schema";
 
 interface OwnableEntry extends OwnableType {
   readonly template: string;
@@ -65,3 +67,52 @@ export function ownedActionProblem(action: string, resource: string): string | u
   const writes = type.write.length ? `, and of Write only ${type.write.join(", ")}` : "";
   return `is rated ${level}; on an owned ${type.what} an agent uses List and Read${writes}`;
 }
+
+// ---------------------------------------------------------------- shares: named access
+
+interface AccessEntry {
+  readonly template: string;
+  readonly actions: ReadonlySet<string>;
+}
+
+function buildAccess(): Map<string, AccessEntry> {
+  const byName = new Map<string, AccessEntry>();
+  for (const [name, access] of Object.entries(SHARE_ACCESS)) {
+    const template = resourceTypeArn(access.service, access.type);
+    if (!template) throw new Error(`share-access: iam-data has no resource type ${access.service}/${access.type}`);
+    for (const action of access.actions) if (!lookupAction(action)) throw new Error(`share-access: ${name} names ${action}, which iam-data does not know`);
+    byName.set(name, { template, actions: new Set(access.actions.map((action) => action.toLowerCase())) });
+  }
+  return byName;
+}
+
+const ACCESS = buildAccess();
+
+/** Why a share's named accesses do not fit its resource, one line each (empty when they all do). */
+export function shareAccessProblems(share: ResourceShare): string[] {
+  const template = resourceTypeTemplate(share.resource);
+  const problems: string[] = [];
+  for (const access of share.access) {
+    const entry = ACCESS.get(access.name);
+    if (!entry || entry.template !== template) {
+      const { service, type } = SHARE_ACCESS[access.name as ShareAccessName];
+      problems.push(`gives ${access.name}, which is for a ${service} ${type}, not this resource`);
+    }
+  }
+  if (!ownableTypeOf(share.resource) && !share.risk) problems.push("is of a type no agent may own, and the share does not state its risk (risk:)");
+  return problems;
+}
+
+/** Whether a share gives `agent` the action by one of its named accesses. */
+export function shareAllows(share: ResourceShare, agent: string, action: string): boolean {
+  const lower = action.toLowerCase();
+  return share.access.some((access) => access.agents.includes(agent) && (ACCESS.get(access.name)?.actions.has(lower) ?? false));
+}
+
+/** Whether every action a share gives is List or Read. */
+export function shareIsReadOnly(share: ResourceShare): boolean {
+  return share.access.every((access) => SHARE_ACCESS[access.name as ShareAccessName].actions.every((action) => isReadOnly(accessLevel(action))));
+}
+
+/** Every agent a share names. */
+export const shareAgents = (share: ResourceShare): string[] => [...new Set(share.access.flatMap((access) => access.agents))];

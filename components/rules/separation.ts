@@ -6,7 +6,7 @@
 import { AUDIT_TAMPER_ACTIONS, AUDIT_WRITE_ACTIONS, S3_PREFIX_LIST_ACTIONS } from "../core/compile";
 import { isConnectionShare, isResourceShare, isRoleShare, type AwsGrant, type FleetHoldings, type Holder } from "../core/holdings";
 import { asList, type PolicyDocument, type PolicyStatement } from "../core/iam-document";
-import { accessLevel, isReadOnly, parseArn, resourceTypesFor, resourceTypeTemplate } from "../core/iam-catalog";
+import { parseArn, resourceTypesFor, resourceTypeTemplate } from "../core/iam-catalog";
 import type { IdentityKind } from "../core/names";
 import { globMatches, grantsIntersect, hasWildcard } from "../core/patterns";
 import { ResourceIndex, type IndexEntry } from "../core/resource-index";
@@ -17,7 +17,7 @@ import { TOKEN_SELF_PATHS } from "../core/vault-policy";
 import { identityRoles } from "../core/identity-roles";
 import { attribute, familyRules, meta, type Problem, type RuleFinding, PACK, planOnly } from "./define";
 import { standards } from "./standards";
-import { ownableTypeOf, OWNABLE_TYPE_NAMES } from "./ownable";
+import { ownableTypeOf, OWNABLE_TYPE_NAMES, shareAccessProblems, shareAgents, shareAllows, shareIsReadOnly } from "./ownable";
 import type { RuleMeta } from "./types";
 
 const DUTIES = standards(["NHI5", "NHI9"], ["ASI03"], ["L3 Agent Frameworks", "L6 Security & Compliance"], ["GOVERN 1.4", "MEASURE 2.7"]);
@@ -87,7 +87,7 @@ export const SEPARATION_RULES: readonly RuleMeta[] = [
     "separation/shared-access",
     "separation",
     "error",
-    "On a platform share, an agent uses only the access the share gives it: List and Read for `read`, Write for `write`.",
+    "On a platform share, an agent uses only the exact actions of the named accesses the share gives it (a KMS key shared for `decrypt` never lets a consumer schedule its deletion).",
     ISOLATION,
     planOnly("platform shares are in the declaration only"),
   ),
@@ -121,7 +121,7 @@ export const SEPARATION_RULES: readonly RuleMeta[] = [
     "separation/share-declaration",
     "separation",
     "error",
-    "A platform share names a concrete resource and only declared agents.",
+    "A platform share names a concrete resource, only declared agents, and named accesses of the resource's own type (components/rules/data/share-access.ts: `decrypt` is `kms:Decrypt` and nothing else); a share of a type no agent may own states its risk.",
     ISOLATION,
     planOnly("platform shares are in the declaration only"),
   ),
@@ -478,7 +478,7 @@ function checkOwnership(fleet: FleetHoldings, index: ResourceIndex<Holder>): Rul
 
   // Shares: concrete, naming agents that exist.
   for (const share of fleet.shares) {
-    const named = isResourceShare(share) ? [...share.read, ...share.write] : share.agents;
+    const named = isResourceShare(share) ? shareAgents(share) : share.agents;
     const unknown = named.filter((agent) => !agents.has(agent));
     const agentRoles = new Set(fleet.identities.map((holdings) => holdings.roleArn.toLowerCase()));
     const problem = !isResourceShare(share)
@@ -487,7 +487,7 @@ function checkOwnership(fleet: FleetHoldings, index: ResourceIndex<Holder>): Rul
         ? "is an agent identity role; agent roles are never shared"
         : fleet.auditNamespace && grantsIntersect(share.resource, fleet.auditNamespace)
           ? "reaches the agents' audit log groups, which only each agent's audit identity writes"
-          : ownableProblem(share.resource, partition, accountId, { readOnlyShare: share.write.length === 0 });
+          : (ownableProblem(share.resource, partition, accountId, { readOnlyShare: shareIsReadOnly(share) }) ?? shareAccessProblems(share)[0]);
     for (const agent of named.length ? named : ["*"]) {
       if (problem)
         findings.push({
@@ -495,7 +495,9 @@ function checkOwnership(fleet: FleetHoldings, index: ResourceIndex<Holder>): Rul
           identity: null,
           rule: "separation/share-declaration",
           message: `platform share ${share.name}: "${isResourceShare(share) ? share.resource : ""}" ${problem}`,
-          fix: "share a concrete resource or a prefix ending in /*",
+          fix: /gives |risk/.test(problem)
+            ? "give named accesses of the resource's own type (components/rules/data/share-access.ts), and state the risk of sharing a type no agent may own"
+            : "share a concrete resource or a prefix ending in /*",
         });
     }
     if (unknown.length)
@@ -557,7 +559,7 @@ function checkOwnership(fleet: FleetHoldings, index: ResourceIndex<Holder>): Rul
           const share = containers.find((entry) => entry.kind === "share" && entry.self)?.value.share;
           const listed = prefixCondition(grant.condition);
           const bad = actions.filter((action) => {
-            if (share && isReadOnly(accessLevel(action)) && share.read.includes(agent)) return false;
+            if (share && shareAllows(share, agent, action)) return false;
             if (!S3_PREFIX_LIST.has(action.toLowerCase()) || !listed) return true;
             return !listed.every((prefix) => index.containing(`${resource}/${prefix.endsWith("*") ? prefix : `${prefix}*`}`).some(mine));
           });
@@ -575,17 +577,14 @@ function checkOwnership(fleet: FleetHoldings, index: ResourceIndex<Holder>): Rul
         if (containers.some(mine)) continue;
         const shares = containers.filter((entry) => entry.kind === "share").map((entry) => entry.value.share!);
         if (shares.length) {
-          const denied = actions.filter((action) => {
-            const level = accessLevel(action);
-            return !shares.some((share) => (isReadOnly(level) ? share.read : level === "Write" ? share.write : []).includes(agent));
-          });
+          const denied = actions.filter((action) => !shares.some((share) => shareAllows(share, agent, action)));
           if (denied.length)
             findings.push({
               agent,
               identity,
               rule: "separation/shared-access",
               message: `${where}${denied.slice(0, 6).join(", ")} on "${resource}": platform share ${shares.map((s) => s.name).join(", ")} does not give agent ${agent} that access`,
-              fix: `add ${agent} to the share's ${denied.some((a) => !isReadOnly(accessLevel(a))) ? "write" : "read"} list (tagging and permissions management are never shared), or drop the action`,
+              fix: `drop the action, or ask the platform to give ${agent} a named access that includes it (platform.shared[].access; the names and their exact actions are in components/rules/data/share-access.ts)`,
             });
           continue;
         }

@@ -42,7 +42,7 @@ const EXCEPTION = {
   approvedBy: "sec@example.com",
   expires: "2027-01-31",
 };
-const SHARE = { name: "rates", resource: "arn:aws:s3:::acme-reference/rates/*", read: ["alpha"], write: [] };
+const SHARE = { name: "rates", resource: "arn:aws:s3:::acme-reference/rates/*", access: [{ name: "read-objects" as const, agents: ["alpha"] }] };
 const LIMITS = { requireApproval: true, requirePermissionsBoundary: true, maxDataClass: "confidential" as const };
 
 function planFile(name: string, side: Side): string {
@@ -135,7 +135,7 @@ const CASES: Case[] = [
   {
     name: "a reader added to a platform share",
     base: { platform: { shared: [SHARE] } },
-    head: { platform: { shared: [{ ...SHARE, read: ["alpha", "beta"] }] } },
+    head: { platform: { shared: [{ ...SHARE, access: [{ name: "read-objects" as const, agents: ["alpha", "beta"] }] }] } },
     exitCode: 1,
     includes: ["(platform)/- attribute-changed widens"],
   },

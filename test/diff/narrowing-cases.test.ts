@@ -60,7 +60,8 @@ const db = (creation: string[], extra: object = {}) =>
     ],
   });
 const CREATE = "CREATE ROLE \"{{name}}\" WITH LOGIN PASSWORD '{{password}}' VALID UNTIL '{{expiration}}';";
-const SHARE = { name: "rates", resource: "arn:aws:s3:::acme-reference/rates/*", read: ["alpha", "beta"], write: [] };
+const readers = (...agents: string[]) => [{ name: "read-objects" as const, agents }];
+const SHARE = { name: "rates", resource: "arn:aws:s3:::acme-reference/rates/*", access: readers("alpha", "beta") };
 const EXCEPTION = { rule: "iam/resource-wildcard", agent: "alpha", reason: "legacy layout", approvedBy: "sec@example.com", expires: "2027-01-31" };
 
 function planFile(name: string, side: Side): string {
@@ -107,7 +108,7 @@ const NARROWINGS: Case[] = [
   {
     name: "a share narrowed (a reader and a narrower resource)",
     base: { platform: { shared: [SHARE] }, agents: [ALPHA, BETA] },
-    head: { platform: { shared: [{ ...SHARE, resource: "arn:aws:s3:::acme-reference/rates/eur/*", read: ["alpha"] }] }, agents: [ALPHA, BETA] },
+    head: { platform: { shared: [{ ...SHARE, resource: "arn:aws:s3:::acme-reference/rates/eur/*", access: readers("alpha") }] }, agents: [ALPHA, BETA] },
     exitCode: 0,
     includes: ["(platform)/- attribute-changed narrows"],
   },
@@ -294,12 +295,12 @@ describe("a new grant hidden behind a long SQL comment", () => {
 
 describe("a share change", () => {
   it("renders the share's fields in text, Markdown and JSON, never [object Object]", async () => {
-    const base = planFile("share-render-base", { platform: { shared: [{ ...SHARE, read: ["alpha"] }] }, agents: [ALPHA, BETA] });
+    const base = planFile("share-render-base", { platform: { shared: [{ ...SHARE, access: readers("alpha") }] }, agents: [ALPHA, BETA] });
     const head = planFile("share-render-head", { platform: { shared: [SHARE] }, agents: [ALPHA, BETA] });
     for (const format of ["text", "markdown", "json"] as const) {
       const result = await runDiff({ base, head, stack: "dev", cwd: dir, format });
       expect(result.stdout).not.toContain("[object Object]");
-      expect(result.stdout).toContain("rates: resource arn:aws:s3:::acme-reference/rates/*; read alpha, beta");
+      expect(result.stdout).toContain("rates: resource arn:aws:s3:::acme-reference/rates/*; access {read-objects: agents alpha, beta}");
     }
   });
 });

@@ -223,7 +223,11 @@ const ownershipArb = fc
     }));
     const read = names.filter((_, i) => readers[i]);
     const writeList = names.filter((_, i) => writers[i]);
-    const declaration: DeclarationInput = { platform: { ...PLATFORM, shared: [{ name: "pool-shared", resource: SHARED, read, write: writeList }] }, agents };
+    const access = [
+      ...(read.length ? [{ name: "read-objects" as const, agents: read }] : []),
+      ...(writeList.length ? [{ name: "write-objects" as const, agents: writeList }] : []),
+    ];
+    const declaration: DeclarationInput = { platform: { ...PLATFORM, shared: [{ name: "pool-shared", resource: SHARED, access }] }, agents };
     return { declaration, agentName, resource, action, allowed };
   });
 
