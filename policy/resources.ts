@@ -19,6 +19,8 @@ import { readVaultPolicy } from "./vault-hcl";
 import { isToolRoleTags } from "../components/rules/tool-session-checks";
 import { namedLikeIdentityRole, namedLikeToolRole } from "../components/core/names";
 import { secretRoleToolSessionProblems, sessionTagsOf, toolRoleProblems } from "./tool-roles";
+import { platformProblems } from "./checks/platform-resource";
+import { WORKLOAD_TYPES } from "./checks/workload-types";
 import { asBoolean, asNumber, asRecord, asString, asStrings, readInputs, readPolicyDocument, type KnownInputs } from "./inputs";
 
 export const TYPES = {
@@ -42,6 +44,13 @@ export const TYPES = {
   clusterRoleBindingPatch: "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBindingPatch",
   rbacRolePatch: "kubernetes:rbac.authorization.k8s.io/v1:RolePatch",
   clusterRolePatch: "kubernetes:rbac.authorization.k8s.io/v1:ClusterRolePatch",
+  vaultAudit: "vault:index/audit:Audit",
+  vaultAuthBackendConfig: "vault:kubernetes/authBackendConfig:AuthBackendConfig",
+  vaultDatabaseConnection: "vault:database/secretBackendConnection:SecretBackendConnection",
+  vaultAwsEngine: "vault:aws/secretBackend:SecretBackend",
+  networkPolicy: "kubernetes:networking.k8s.io/v1:NetworkPolicy",
+  networkPolicyPatch: "kubernetes:networking.k8s.io/v1:NetworkPolicyPatch",
+  namespacePatch: "kubernetes:core/v1:NamespacePatch",
 } as const;
 
 /** A resource as the pack sees it (from `validateResource` args or a stack's resource list). */
@@ -81,6 +90,8 @@ const REQUIRED: Partial<Record<string, readonly string[]>> = {
   [TYPES.rbacRole]: ["rules"],
   [TYPES.vaultGenericEndpoint]: ["path"],
   [TYPES.vaultGenericSecret]: ["path"],
+  [TYPES.vaultAudit]: ["type"],
+  [TYPES.vaultAuthBackendConfig]: ["kubernetesHost"],
 };
 
 /** Inputs read when present: unknown at preview is reported, absent is fine. */
@@ -95,6 +106,21 @@ const READ_IF_SET: Partial<Record<string, readonly string[]>> = {
   [TYPES.clusterRolePatch]: ["aggregationRule", "rules"],
   [TYPES.roleBindingPatch]: ["roleRef", "subjects"],
   [TYPES.clusterRoleBindingPatch]: ["roleRef", "subjects"],
+  [TYPES.vaultAudit]: ["options", "path"],
+  [TYPES.vaultAuthBackendConfig]: ["kubernetesCaCert", "backend"],
+  [TYPES.vaultDatabaseConnection]: ["allowedRoles", "postgresql", "backend", "name"],
+  [TYPES.vaultAwsEngine]: ["path", "roleArn"],
+  [TYPES.networkPolicy]: ["spec"],
+  [TYPES.networkPolicyPatch]: ["spec"],
+  [TYPES.namespace]: ["metadata.labels"],
+  [TYPES.namespacePatch]: ["metadata.labels", "metadata.name"],
+  // Which token a pod mounts and for how long: unknown could be a default API token.
+  ...Object.fromEntries(
+    Object.entries(WORKLOAD_TYPES).map(([type, path]) => [
+      type,
+      [[...path, "spec", "automountServiceAccountToken"].join("."), [...path, "spec", "volumes"].join(".")],
+    ]),
+  ),
 };
 
 const isKind = (value: string | undefined): value is IdentityKind => (IDENTITY_KINDS as readonly string[]).includes(value ?? "");
@@ -386,7 +412,7 @@ function typeProblems(resource: PackResource, inputs: KnownInputs, context: Pack
       return [...checkSecretRole(role, { isAgentRole }), ...checkSecretTtls(plan, LOOSEST_TOKEN_MAX_TTL), ...secretRoleToolSessionProblems(v)];
     }
     default:
-      return [];
+      return platformProblems(resource, inputs);
   }
 }
 

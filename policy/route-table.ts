@@ -24,7 +24,7 @@ export const ROUTES: readonly Route[] = [
   {
     type: TYPES.role,
     route: "the agent's role: trust, inline and managed policies",
-    checkedBy: ["trust/own-service-account", ...IAM_CHECKS, "iam/attached-policy", "stack/unknown-input"],
+    checkedBy: ["trust/own-service-account", ...IAM_CHECKS, "iam/attached-policy", "stack/one-role-per-identity", "stack/unknown-input"],
   },
   { type: TYPES.rolePolicy, route: "an inline policy on a role", checkedBy: [...IAM_CHECKS, "stack/unknown-input"] },
   {
@@ -95,7 +95,7 @@ export const ROUTES: readonly Route[] = [
   ...[TYPES.roleBinding, TYPES.clusterRoleBinding, TYPES.roleBindingPatch, TYPES.clusterRoleBindingPatch].map((type) => ({
     type,
     route: "binds a role to ServiceAccounts, their User names or their Groups",
-    checkedBy: ["kubernetes/cluster-role-binding", "kubernetes/rbac-wildcard", "kubernetes/rbac-secrets", "stack/unknown-input"],
+    checkedBy: ["kubernetes/cluster-role-binding", "kubernetes/rbac-wildcard", "kubernetes/rbac-secrets", "kubernetes/rbac-guard-edit", "stack/unknown-input"],
   })),
   ...[TYPES.rbacRole, TYPES.clusterRole, TYPES.rbacRolePatch, TYPES.clusterRolePatch].map((type) => ({
     type,
@@ -117,7 +117,7 @@ export const ROUTES: readonly Route[] = [
   ...Object.keys(WORKLOAD_TYPES).map((type) => ({
     type,
     route: type.endsWith("Patch") ? "may set the ServiceAccount of a workload, in or outside the stack" : "runs pods as a ServiceAccount",
-    checkedBy: ["kubernetes/service-account-use"],
+    checkedBy: ["kubernetes/service-account-use", "kubernetes/projected-token"],
   })),
   {
     type: "kubernetes:helm.sh/* (Release, Chart) and every other kubernetes:* kind (custom resources: Argo Rollouts, Workflows ...)",
@@ -155,6 +155,29 @@ export const ROUTES: readonly Route[] = [
     route: "puts an entity into a group whose policies it then holds",
     outOfScope:
       "an agent's entity is created by Vault at its first login, so no stack resource can name its ID by value; a group's policies are checked above (vault/agent-policy-use), and a group's own policy grants are Vault policies the pack reads",
+  },
+  // Platform resources (policy/checks/)
+  { type: TYPES.vaultAudit, route: "records every login and secret read (or, raw, leaks them)", checkedBy: ["vault/audit-device", "stack/unknown-input"] },
+  {
+    type: TYPES.vaultAuthBackendConfig,
+    route: "decides which API server vouches for ServiceAccount tokens at login",
+    checkedBy: ["vault/auth-backend-host", "stack/unknown-input"],
+  },
+  {
+    type: TYPES.vaultDatabaseConnection,
+    route: "Vault's root login to a database, and which secret roles may mint users through it",
+    checkedBy: ["database/connection-tls", "database/connection-allowed-roles"],
+  },
+  { type: TYPES.vaultAwsEngine, route: "the principal every tool role trusts, and its credentials", checkedBy: ["vault/aws-engine"] },
+  {
+    type: `${TYPES.networkPolicy}, ${TYPES.networkPolicyPatch}`,
+    route: "where agent pods may send data (policies add up: one open policy undoes the default deny)",
+    checkedBy: ["kubernetes/egress-private"],
+  },
+  {
+    type: `${TYPES.namespace}, ${TYPES.namespacePatch}`,
+    route: "the Pod Security level agent pods run under",
+    checkedBy: ["kubernetes/pod-security"],
   },
   {
     type: "vault:index/egpPolicy:EgpPolicy, vault:index/rgpPolicy:RgpPolicy",

@@ -20,6 +20,7 @@ import { checkPermissionPolicy } from "../components/rules/iam";
 import { asRecord, asString, asStrings, readInputs, readPolicyDocument } from "./inputs";
 import { TYPES, type PackFinding, type PackResource } from "./resources";
 import { vaultPolicyName, type StackIndex } from "./stack-index";
+import { WORKLOAD_TYPES } from "./checks/workload-types";
 
 export const ROUTE_TYPES = {
   policy: "aws:iam/policy:Policy",
@@ -77,24 +78,7 @@ export const RESOURCE_POLICY_TYPES: Readonly<Record<string, string>> = {
 /** Inputs of any Vault resource that hand out policies to whoever logs in or holds the token. */
 export const VAULT_POLICY_FIELDS = ["tokenPolicies", "policies", "allowedPolicies", "allowedPoliciesGlobs"] as const;
 
-const WORKLOADS: Readonly<Record<string, readonly string[]>> = {
-  "kubernetes:core/v1:Pod": [],
-  "kubernetes:apps/v1:Deployment": ["spec", "template"],
-  "kubernetes:apps/v1:StatefulSet": ["spec", "template"],
-  "kubernetes:apps/v1:DaemonSet": ["spec", "template"],
-  "kubernetes:apps/v1:ReplicaSet": ["spec", "template"],
-  "kubernetes:batch/v1:Job": ["spec", "template"],
-  "kubernetes:batch/v1:CronJob": ["spec", "jobTemplate", "spec", "template"],
-  "kubernetes:core/v1:ReplicationController": ["spec", "template"],
-};
-
-/** Workload kinds (and their Patch, which may set the ServiceAccount of one outside the stack) and where their pod template is. */
-export const WORKLOAD_TYPES: Readonly<Record<string, readonly string[]>> = Object.fromEntries(
-  Object.entries(WORKLOADS).flatMap(([type, path]) => [
-    [type, path],
-    [`${type}Patch`, path],
-  ]),
-);
+export { WORKLOAD_TYPES };
 
 interface AgentRole {
   readonly agent: string;

@@ -23,6 +23,8 @@ import { inListOrder, indexStack, type StackIndex } from "./stack-index";
 import { checkAgentNamespaces, checkAgentRoleGrants } from "./context-stack";
 import { checkRoutes } from "./routes";
 import { checkToolRoles, isToolSessionOf } from "./tool-roles";
+import { checkPlatformStack } from "./checks/platform-stack";
+import { checkGuardEdit } from "./checks/rbac-guard-edit";
 import { isToolRoleTags } from "../components/rules/tool-session-checks";
 
 interface Identity {
@@ -338,6 +340,7 @@ export function checkStack(resources: readonly PackResource[]): PackFinding[] {
   // Context: agent roles' grants bound to region and account; high-risk agents alone in their namespace.
   findings.push(...checkAgentRoleGrants(ix), ...checkAgentNamespaces(ix));
   findings.push(...checkToolRoles(ix, routes.extraPolicies));
+  findings.push(...checkPlatformStack(ix));
 
   // RBAC bound to agent ServiceAccounts, and pod creation in shared namespaces.
   const agentsByNamespace = new Map<string, Set<string>>();
@@ -407,6 +410,14 @@ export function checkStack(resources: readonly PackResource[]): PackFinding[] {
         );
       }
       if (target && rules) findings.push(...attributeTo(target, binding.resource.urn, checkRbacRules(rules)));
+      if (target && rules)
+        findings.push(
+          ...attributeTo(
+            target,
+            binding.resource.urn,
+            checkGuardEdit(key(namespace, subject.name ?? ""), `${binding.roleRef.kind ?? "Role"} ${refName}`, rules),
+          ),
+        );
       const sharedNamespace = (agentsByNamespace.get(namespace)?.size ?? 0) > 1;
       if (sharedNamespace && rules && rbacCreatesPods(rules)) {
         const who = target ?? { agent: subject.name ?? binding.resource.name, kind: null };

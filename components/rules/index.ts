@@ -11,6 +11,7 @@ import { separationRules } from "./separation";
 import { stackRules, STACK_RESOURCE_RULES } from "./stack";
 import { trustRules } from "./trust";
 import { vaultRules, VAULT_RESOURCE_RULES } from "./vault";
+import { PLATFORM_RESOURCE_RULES } from "./platform-resources";
 
 export const ALL_RULES: readonly PlanRule[] = [
   ...iamRules,
@@ -33,6 +34,7 @@ export const RESOURCE_ONLY_RULES: readonly RuleMeta[] = [
   ...VAULT_RESOURCE_RULES,
   ...STACK_RESOURCE_RULES,
   ...LIFECYCLE_RESOURCE_RULES,
+  ...PLATFORM_RESOURCE_RULES,
 ];
 
 /**
