@@ -245,6 +245,7 @@ const CONTROL_ROOTS = new Set(["sys", "auth", "identity"]);
 // creds/, sts/, static-creds/: a write there mints credentials (an AWS tool session, a database
 // user) into the deployment's state for whoever runs it.
 const ENGINE_CONTROL = new Set(["role", "roles", "static-role", "static-roles", "roleset", "rolesets", "config", "creds", "sts", "static-creds"]);
+const KV_CONTROL = new Set(["metadata", "delete", "undelete", "destroy"]);
 function genericWriteRefused(path: string): boolean {
   if (path.length > 1024) return true;
   // Vault matches paths case-sensitively, but lower-casing here only refuses more.
@@ -256,7 +257,8 @@ function genericWriteRefused(path: string): boolean {
   if (segments.some((segment) => CONTROL_ROOTS.has(segment))) return true;
   const data = segments.indexOf("data");
   const controlled = segments.slice(1, data > 0 ? data : undefined);
-  return controlled.some((segment) => ENGINE_CONTROL.has(segment));
+  // KV v2 control paths (a secret's metadata, soft and hard deletes) before any data/ segment: only secret data passes.
+  return controlled.some((segment) => ENGINE_CONTROL.has(segment) || KV_CONTROL.has(segment));
 }
 
 function tierCeilings(aliasMetadata: Record<string, string>): { tokenMaxTtl: number; maxStsTtl?: number } {

@@ -14,16 +14,11 @@ import type { IdentityKind } from "../components/core/names";
 import { IDENTITY_KINDS } from "../components/core/names";
 import { AGENT_LABEL, IDENTITY_LABEL, type RbacRule } from "../components/rules/kubernetes";
 import { readVaultPolicy } from "./vault-hcl";
+import { vaultPolicyName } from "./checks/vault-policy-name";
 import { asRecord, asString, asStrings, readInputs, readPolicyDocument } from "./inputs";
 import { TYPES, type PackResource } from "./resources";
 
-/**
- * A Vault policy name as Vault stores and compares it: trimmed and lower-cased (PolicyStore.sanitizeName,
- * policyutil.SanitizePolicies), so `ACME-…` or ` acme-…` names the same policy as `acme-…`.
- */
-export function vaultPolicyName(name: string | undefined): string | undefined {
-  return name?.trim().toLowerCase();
-}
+export { vaultPolicyName };
 
 const isKind = (value: string | undefined): value is IdentityKind => (IDENTITY_KINDS as readonly string[]).includes(value ?? "");
 

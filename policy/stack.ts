@@ -24,6 +24,7 @@ import { checkAgentNamespaces, checkAgentRoleGrants } from "./context-stack";
 import { checkRoutes } from "./routes";
 import { checkToolRoles, isToolSessionOf } from "./tool-roles";
 import { checkPlatformStack } from "./checks/platform-stack";
+import { checkToolSessionCopies, checkVaultPathReach } from "./checks/vault-path-reach";
 import { checkGuardEdit } from "./checks/rbac-guard-edit";
 import { isToolRoleTags } from "../components/rules/tool-session-checks";
 
@@ -340,7 +341,7 @@ export function checkStack(resources: readonly PackResource[]): PackFinding[] {
   // Context: agent roles' grants bound to region and account; high-risk agents alone in their namespace.
   findings.push(...checkAgentRoleGrants(ix), ...checkAgentNamespaces(ix));
   findings.push(...checkToolRoles(ix, routes.extraPolicies));
-  findings.push(...checkPlatformStack(ix));
+  findings.push(...checkPlatformStack(ix), ...checkVaultPathReach(ix), ...checkToolSessionCopies(ix));
 
   // RBAC bound to agent ServiceAccounts, and pod creation in shared namespaces.
   const agentsByNamespace = new Map<string, Set<string>>();
