@@ -12,7 +12,9 @@ import type { EnforcementLevel, Policies, ReportViolation, ResourceValidationPol
 import { RULES, formatViolation, type RuleMeta } from "../components/rules";
 import { proxyTarget, readInputs } from "./inputs";
 import { prepareVaultPolicies } from "./vault-hcl";
-import { TYPES, checkResource, type PackContext, type PackFinding, type PackResource } from "./resources";
+import { TYPES } from "./adapters";
+import { checkResource } from "./resources";
+import type { PackContext, PackFinding, PackResource } from "./types";
 import { checkStack } from "./stack";
 
 /** The rules the pack runs, in registry order. */

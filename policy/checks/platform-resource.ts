@@ -6,7 +6,7 @@
 import { AGENT_LABEL } from "../../components/rules/kubernetes";
 import type { Problem } from "../../components/rules/define";
 import { asRecord, asString, asStrings, type KnownInputs } from "../inputs";
-import type { PackResource } from "../resources";
+import type { PackResource } from "../types";
 import { checkAuditDevice } from "./audit-device";
 import { checkAuthBackendConfig } from "./auth-backend-config";
 import { checkAwsEngine } from "./aws-engine";
@@ -14,7 +14,7 @@ import { checkDatabaseConnection } from "./database-connection";
 import { checkNetworkPolicyEgress } from "./network-policy";
 import { checkPodSecurityLabels } from "./pod-security";
 import { checkPodTokens } from "./projected-token";
-import { WORKLOAD_TYPES } from "./workload-types";
+import { WORKLOAD_TYPES } from "../adapters/workloads";
 
 const isUnknown = (inputs: KnownInputs, field: string) => inputs.unknown.some((path) => path === field || path.startsWith(`${field}.`));
 

@@ -6,7 +6,8 @@
 import { IDENTITY_KINDS, type IdentityKind } from "../../components/core/names";
 import { isToolRoleTags } from "../../components/rules/tool-session-checks";
 import { asString, asStrings } from "../inputs";
-import { TYPES, type PackFinding } from "../resources";
+import { PLATFORM_TYPES as TYPES } from "./platform-types";
+import type { PackFinding } from "../types";
 import type { StackIndex } from "../stack-index";
 import { checkAuthBackendConfigs } from "./auth-backend-config";
 import { checkAwsEngines } from "./aws-engine";

@@ -10,7 +10,8 @@
 import { IDENTITY_KINDS, type IdentityKind } from "../../components/core/names";
 import { TOKEN_SELF_PATHS } from "../../components/core/vault-policy";
 import { asString, asStrings } from "../inputs";
-import { TYPES, type PackFinding } from "../resources";
+import { PLATFORM_TYPES as TYPES } from "./platform-types";
+import type { PackFinding } from "../types";
 import { inListOrder, type StackIndex } from "../stack-index";
 import { sessionTagsOf } from "../tool-roles";
 
