@@ -110,6 +110,7 @@ export const CLASSIFICATION_RULES: Readonly<Record<string, ClassificationRule>> 
     kind: "platform-changed",
   },
   "platform.vault.awsEngineRoleArn": widensOnChange("the principal every tool role trusts to mint its sessions", "platform-changed"),
+  "platform.vault.address": widensOnChange("another Vault for `check --all`: the stack's names are judged against that Vault's stacks", "platform-changed"),
   "platform.vault.edition": neutral("which optional Vault fields are written (alias metadata); grants are compared where they are"),
   "platform.limits.tokenTtl": limitDuration("Vault token TTL ceiling"),
   "platform.limits.tokenMaxTtl": limitDuration("Vault token max TTL ceiling"),
