@@ -4,7 +4,7 @@
  */
 import { ALL_RULES, RULES, type RuleMeta } from "../components/rules";
 import { policyName } from "../policy/policies";
-import { ROUTES } from "../policy/route-table";
+import { ROUTES } from "../policy/adapters";
 import { OWNABLE_TYPES } from "../components/rules/data/ownable-types";
 import { SHARE_ACCESS } from "../components/rules/data/share-access";
 import { ACCOUNT_LEVEL_READ_ALLOWLIST } from "../components/rules/data/account-level-reads";
@@ -116,16 +116,16 @@ function renderRoutes(): string[] {
     "## Routes to an agent identity",
     "",
     "Every resource type that can grant, bind, attach or impersonate an agent identity, and what the policy pack does with it",
-    "(policy/route-table.ts). Inputs a check reads that are unknown at preview, or that it cannot parse, fail closed; an",
+    "(generated from the adapters in policy/adapters/). Inputs a check reads that are unknown at preview, or that it cannot parse, fail closed; an",
     "input unknown at preview that comes from one resource of the stack (`policyArn: policy.arn`) is traced to it. Where a",
     "policy document is checked, every IAM permission check runs on it (the table names a few).",
     "",
-    "| Resource type | Route | Pack |",
-    "|---|---|---|",
+    "| Resource type | Adapter | Route | Pack |",
+    "|---|---|---|---|",
   ];
   for (const route of ROUTES) {
     const pack = route.checkedBy ? `checked: ${route.checkedBy.map((id) => `\`${id}\``).join(", ")}` : `out of scope: ${route.outOfScope}`;
-    out.push(`| \`${escape(route.type)}\` | ${escape(route.route)} | ${escape(pack)} |`);
+    out.push(`| \`${escape(route.type)}\` | ${route.family} | ${escape(route.route)} | ${escape(pack)} |`);
   }
   out.push("");
   return out;

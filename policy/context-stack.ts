@@ -9,7 +9,7 @@ import { IDENTITY_KINDS, type IdentityKind } from "../components/core/names";
 import { arnAccount, checkAccountBinding, checkOwnNamespace, checkRegionBinding } from "../components/rules/context";
 import { LABEL_PREFIX } from "../components/core/compile";
 import { tierOf } from "./agent-metadata-checks";
-import type { PackFinding } from "./resources";
+import type { PackFinding } from "./types";
 import type { StackIndex } from "./stack-index";
 
 const isKind = (value: string | undefined): value is IdentityKind => (IDENTITY_KINDS as readonly string[]).includes(value ?? "");

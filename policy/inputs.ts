@@ -12,6 +12,10 @@ import type { PolicyDocument } from "../components/core/iam-document";
 /** The sentinel the Pulumi engine uses for an unknown value (`@pulumi/pulumi/runtime/rpc` unknownValue). */
 export const UNKNOWN_SENTINEL = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
+/** `@pulumi/pulumi/runtime/rpc`'s specialSigKey and specialSecretSig. */
+const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+
 export interface KnownInputs {
   /** The inputs with unknown values removed. */
   readonly value: Record<string, unknown>;
@@ -77,6 +81,8 @@ export function readInputs(props: Record<string, unknown>): KnownInputs {
       return undefined;
     }
     if (value === null || typeof value !== "object") return value;
+    // A secret as the wire encodes it (the engine's analyzer unwraps these; registrations under mocks keep them).
+    if ((value as Record<string, unknown>)[SECRET_SIG_KEY] === SECRET_SIG && "value" in value) return walk((value as { value: unknown }).value, path);
     const out: Record<string, unknown> | unknown[] = Array.isArray(value) ? [] : {};
     for (const key of Object.keys(value)) {
       let child: unknown;

@@ -9,10 +9,14 @@
  * rule's policy reports only its own findings. Errors are mandatory, warnings advisory.
  */
 import type { EnforcementLevel, Policies, ReportViolation, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { RULES, formatViolation, type RuleMeta } from "../components/rules";
+import { RULES, formatViolation, waivingException, type RuleMeta } from "../components/rules";
+import type { PolicyException } from "../components/core/schema";
+import { EXCEPTIONS_CONFIG_SCHEMA, exceptionsInForce } from "./exceptions-config";
 import { proxyTarget, readInputs } from "./inputs";
 import { prepareVaultPolicies } from "./vault-hcl";
-import { TYPES, checkResource, type PackContext, type PackFinding, type PackResource } from "./resources";
+import { TYPES } from "./adapters";
+import { checkResource } from "./resources";
+import type { PackContext, PackFinding, PackResource } from "./types";
 import { checkStack } from "./stack";
 
 /** The rules the pack runs, in registry order. */
@@ -216,31 +220,40 @@ export function createPolicies(options: PackOptions = {}): Policies {
   };
 
   // Synchronous when the findings are known (every policy after the first, per resource or stack).
+  // Exceptions from the policy's CrossGuard configuration, judged on `now` as plan judges them.
+  const waiversOf = (config: object): readonly PolicyException[] => exceptionsInForce(config, RULES, now());
+  const waived = (rule: RuleMeta, finding: PackFinding, waivers: readonly PolicyException[]) =>
+    waivers.length > 0 &&
+    waivingException(waivers, rule, { rule: rule.id, agent: finding.agent, identity: finding.identity, waivable: finding.waivable }) !== undefined;
   const resourcePolicy = (rule: RuleMeta): ResourceValidationPolicy => {
-    const report = (known: ByRule, reportViolation: ReportViolation) => {
-      for (const finding of known.get(rule.id) ?? []) reportViolation(message(rule, finding));
+    const report = (known: ByRule, reportViolation: ReportViolation, waivers: readonly PolicyException[]) => {
+      for (const finding of known.get(rule.id) ?? []) if (!waived(rule, finding, waivers)) reportViolation(message(rule, finding));
     };
     return {
       name: policyName(rule.id, "resource"),
       description: rule.description,
       enforcementLevel: level(rule),
+      configSchema: EXCEPTIONS_CONFIG_SCHEMA,
       validateResource: (args, reportViolation) => {
         const findings = onResource(args);
-        return findings instanceof Promise ? findings.then((known) => report(known, reportViolation)) : report(findings, reportViolation);
+        const waivers = waiversOf(args.getConfig());
+        return findings instanceof Promise ? findings.then((known) => report(known, reportViolation, waivers)) : report(findings, reportViolation, waivers);
       },
     };
   };
   const stackPolicy = (rule: RuleMeta): StackValidationPolicy => {
-    const report = (known: ByRule, reportViolation: ReportViolation) => {
-      for (const finding of known.get(rule.id) ?? []) reportViolation(message(rule, finding), finding.urn);
+    const report = (known: ByRule, reportViolation: ReportViolation, waivers: readonly PolicyException[]) => {
+      for (const finding of known.get(rule.id) ?? []) if (!waived(rule, finding, waivers)) reportViolation(message(rule, finding), finding.urn);
     };
     return {
       name: policyName(rule.id, "stack"),
       description: `${rule.description} (across resources)`,
       enforcementLevel: level(rule),
+      configSchema: EXCEPTIONS_CONFIG_SCHEMA,
       validateStack: (args, reportViolation) => {
         const findings = onStack(args.resources);
-        return findings instanceof Promise ? findings.then((known) => report(known, reportViolation)) : report(findings, reportViolation);
+        const waivers = waiversOf(args.getConfig());
+        return findings instanceof Promise ? findings.then((known) => report(known, reportViolation, waivers)) : report(findings, reportViolation, waivers);
       },
     };
   };

@@ -15,15 +15,10 @@ import { IDENTITY_KINDS } from "../components/core/names";
 import { AGENT_LABEL, IDENTITY_LABEL, type RbacRule } from "../components/rules/kubernetes";
 import { readVaultPolicy } from "./vault-hcl";
 import { asRecord, asString, asStrings, readInputs, readPolicyDocument } from "./inputs";
-import { TYPES, type PackResource } from "./resources";
-
-/**
- * A Vault policy name as Vault stores and compares it: trimmed and lower-cased (PolicyStore.sanitizeName,
- * policyutil.SanitizePolicies), so `ACME-…` or ` acme-…` names the same policy as `acme-…`.
- */
-export function vaultPolicyName(name: string | undefined): string | undefined {
-  return name?.trim().toLowerCase();
-}
+import { TYPES } from "./adapters";
+import type { PackResource } from "./types";
+import { vaultPolicyName } from "./vault-names";
+export { vaultPolicyName };
 
 const isKind = (value: string | undefined): value is IdentityKind => (IDENTITY_KINDS as readonly string[]).includes(value ?? "");
 
@@ -83,6 +78,9 @@ interface Read {
 /** Everything the stack checks need, read once. */
 export function indexStack(resources: readonly PackResource[]) {
   const inputs = resources.map((resource) => ({ resource, ...readInputs(resource.props) }));
+  const inputsByType = groupBy(inputs, (entry) => entry.resource.type);
+  /** The read inputs of every resource of one type, in stack order. */
+  const inputsOfType = (type: string) => inputsByType.get(type) ?? NONE;
   const read = inputs.map(({ resource, value }) => ({ resource, v: value }));
   const byType = groupBy(read, (r) => r.resource.type);
   const ofType = (type: string) => byType.get(type) ?? NONE;
@@ -250,7 +248,7 @@ export function indexStack(resources: readonly PackResource[]) {
     clusterRolesAggregatingTo: aggregatingTo as ReadonlyMap<string, ReadonlyArray<(typeof rbacRoles)[number]>>,
     namespacesNamed: groupBy(namespaces, (n) => n.name),
   };
-  return { inputs, namespaces, serviceAccounts, roles, rolePolicies, vaultPolicies, authRoles, secretRoles, logGroups, rbacRoles, bindings, by };
+  return { inputs, inputsOfType, namespaces, serviceAccounts, roles, rolePolicies, vaultPolicies, authRoles, secretRoles, logGroups, rbacRoles, bindings, by };
 }
 
 export type StackIndex = ReturnType<typeof indexStack>;

@@ -15,7 +15,7 @@ import { checkToolRoleStatements, checkToolRoleTrust, checkToolSessionSecretRole
 import { namedLikeToolRole, roleNameOf } from "../components/core/names";
 import { asString, asStrings } from "./inputs";
 import { engineRoleProblem } from "../components/core/tool-session-schema";
-import type { PackFinding } from "./resources";
+import type { PackFinding } from "./types";
 import type { StackIndex } from "./stack-index";
 
 export const VAULT_AWS_BACKEND = "vault:aws/secretBackend:SecretBackend";

@@ -4,7 +4,7 @@
  * names before they are created (components/core/derived-names.ts); here they are read as registered.
  */
 import { LABEL_PREFIX } from "../components/core/compile";
-import type { PackFinding } from "./resources";
+import type { PackFinding } from "./types";
 import type { StackIndex } from "./stack-index";
 
 function byName<T>(items: readonly T[], name: (item: T) => string | undefined): Map<string, T[]> {

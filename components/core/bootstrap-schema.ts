@@ -43,11 +43,18 @@ const checkedString = (base: z.ZodString, problem: (value: string) => string | n
 
 const cidr = checkedString(declaredString(18), egressCidrProblem);
 
+/**
+ * A PostgreSQL connection URL Vault may hold: credentials only as Vault's templates, and the only
+ * query parameter sslmode=verify-full|verify-ca (the policy pack reads connections with it too).
+ */
+export const DATABASE_CONNECTION_URL =
+  /^postgres(ql)?:\/\/\{\{username\}\}:\{\{password\}\}@[A-Za-z0-9.-]+(:\d{1,5})?\/[A-Za-z0-9_-]+(\?sslmode=verify-(full|ca))?$/;
+
 /** The one statement root rotation needs (the PostgreSQL plugin fills in username and password). */
 const ROOT_ROTATION = /^ALTER (ROLE|USER) "\{\{(username|name)\}\}" WITH PASSWORD '\{\{password\}\}';?$/;
 
 /** An EKS API server endpoint; group 1 is its region. */
-const EKS_ENDPOINT = /^https:\/\/([A-Za-z0-9]{16,64})\.[a-z0-9]{2,4}\.([a-z]{2}(?:-[a-z]+)+-\d)\.eks\.amazonaws\.com(?:\.cn)?$/;
+export const EKS_ENDPOINT = /^https:\/\/([A-Za-z0-9]{16,64})\.[a-z0-9]{2,4}\.([a-z]{2}(?:-[a-z]+)+-\d)\.eks\.amazonaws\.com(?:\.cn)?$/;
 
 const PEM_CERT = /^-----BEGIN CERTIFICATE-----\n[A-Za-z0-9+/=\n]+\n-----END CERTIFICATE-----\n?$/;
 
@@ -70,7 +77,7 @@ export const databaseConnectionBootstrapSchema = z.strictObject({
     // The only query parameter is sslmode=verify-full|verify-ca: any other (password=, host=, sslmode=disable) would
     // override the templated credentials, redirect the root login, or drop TLS for it.
     .regex(
-      /^postgres(ql)?:\/\/\{\{username\}\}:\{\{password\}\}@[A-Za-z0-9.-]+(:\d{1,5})?\/[A-Za-z0-9_-]+(\?sslmode=verify-(full|ca))?$/,
+      DATABASE_CONNECTION_URL,
       "postgresql://{{username}}:{{password}}@host:5432/db?sslmode=verify-full (credentials only as Vault's templates; the only query parameter is sslmode=verify-full or verify-ca)",
     )
     .describe("Connection URL with Vault's {{username}}/{{password}} templates, never the credentials themselves."),

@@ -83,7 +83,7 @@ export const VAULT_TOKEN_VOLUME = "vault-token";
 
 /** Kubernetes' minimum projected-token expiry, and this library's maximum. */
 const TOKEN_EXPIRY_MIN = 600;
-const TOKEN_EXPIRY_MAX = 3600;
+export const TOKEN_EXPIRY_MAX = 3600;
 
 /** Where Kubernetes and EKS mount their own tokens (`/var/run` is `/run` in most images). */
 const RESERVED_TOKEN_DIRS = [

@@ -5,7 +5,7 @@
 import type { FleetPlan } from "../core/plan-types";
 import type { PolicyException } from "../core/schema";
 import { declaredAgents, exceptionInForce } from "./exceptions";
-import type { PlanRule, RuleContext, Violation, WaivedViolation } from "./types";
+import type { PlanRule, RuleContext, RuleMeta, Violation, WaivedViolation } from "./types";
 
 /** An exception that applies on the evaluation date, and how many violations it waived. */
 export interface WaiverInForce {
@@ -41,8 +41,21 @@ function compareViolations(a: Violation, b: Violation): number {
   return ka < kb ? -1 : ka > kb ? 1 : 0;
 }
 
-const covers = (exception: PolicyException, violation: Violation) =>
+const covers = (exception: PolicyException, violation: Pick<Violation, "rule" | "agent" | "identity">) =>
   exception.rule === violation.rule && exception.agent === violation.agent && (exception.identity === undefined || exception.identity === violation.identity);
+
+/**
+ * The exception in force that waives a violation of `rule`, if any: the one test `plan` and the
+ * policy pack both apply (the pack with exceptions from its CrossGuard configuration).
+ */
+export function waivingException(
+  inForce: readonly PolicyException[],
+  rule: Pick<RuleMeta, "waivable">,
+  violation: Pick<Violation, "rule" | "agent" | "identity"> & { readonly waivable?: boolean },
+): PolicyException | undefined {
+  // A wildcard finding that reaches more than Read and List is never waived, though its rule may be.
+  return rule.waivable && violation.waivable !== false ? inForce.find((e) => covers(e, violation)) : undefined;
+}
 
 export function evaluatePlan(plan: FleetPlan, rules: readonly PlanRule[], now: Date, options: EvaluationOptions = {}): Evaluation {
   const context: RuleContext = { plan, now, rules, partial: options.partial ?? false };
@@ -55,8 +68,7 @@ export function evaluatePlan(plan: FleetPlan, rules: readonly PlanRule[], now: D
   for (const rule of rules) {
     for (const finding of rule.check(context)) {
       const violation: Violation = { ...finding, rule: rule.id, severity: rule.severity };
-      // A wildcard finding that reaches more than Read and List is never waived, though its rule may be.
-      const exception = rule.waivable && finding.waivable !== false ? inForce.find((e) => covers(e, violation)) : undefined;
+      const exception = waivingException(inForce, rule, { ...violation, waivable: finding.waivable });
       if (exception) {
         counts.set(exception, (counts.get(exception) ?? 0) + 1);
         waived.push({ ...violation, waiver: { reason: exception.reason, approvedBy: exception.approvedBy, expires: exception.expires } });

@@ -22,7 +22,9 @@ export const EXCEPTION_RULES: readonly RuleMeta[] = [
     "error",
     `An exception expires at most ${EXCEPTION_MAX_DAYS} days after the plan date, so it is reviewed again by then.`,
     REVIEW,
-    planOnly("exceptions live in the declaration, not on resources (the pack waives nothing)"),
+    planOnly(
+      "exceptions are not resources: the pack reads them from its CrossGuard configuration (`exceptions`) and applies only those in force by the same test, reporting nothing about the rest",
+    ),
   ),
   meta(
     "lifecycle/exception-scope",
@@ -30,7 +32,9 @@ export const EXCEPTION_RULES: readonly RuleMeta[] = [
     "error",
     "An exception names a declared agent and an existing, waivable rule (escalation, trust, isolation, lifecycle and credential rules are never waivable).",
     REVIEW,
-    planOnly("exceptions live in the declaration, not on resources (the pack waives nothing)"),
+    planOnly(
+      "exceptions are not resources: the pack reads them from its CrossGuard configuration (`exceptions`) and applies only those in force by the same test, reporting nothing about the rest",
+    ),
   ),
 ];
 

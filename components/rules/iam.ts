@@ -204,7 +204,7 @@ export const IAM_RESOURCE_RULES: readonly RuleMeta[] = [
     "error",
     "No resource policy (S3 bucket, Secrets Manager, KMS, SQS, SNS, ECR, Lambda permission...) allows `*` as principal; one naming an agent role is judged with the same permission checks as its identity policies; unknown or unreadable ones fail closed.",
     OVERPRIVILEGED,
-    PACK.stack,
+    PACK.both,
   ),
 ];
 

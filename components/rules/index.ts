@@ -11,6 +11,7 @@ import { separationRules } from "./separation";
 import { stackRules, STACK_RESOURCE_RULES } from "./stack";
 import { trustRules } from "./trust";
 import { vaultRules, VAULT_RESOURCE_RULES } from "./vault";
+import { PLATFORM_RESOURCE_RULES } from "./platform-resources";
 import { ORGANISATION_RULES } from "./organisation";
 
 export const ALL_RULES: readonly PlanRule[] = [
@@ -34,6 +35,7 @@ export const RESOURCE_ONLY_RULES: readonly RuleMeta[] = [
   ...VAULT_RESOURCE_RULES,
   ...STACK_RESOURCE_RULES,
   ...LIFECYCLE_RESOURCE_RULES,
+  ...PLATFORM_RESOURCE_RULES,
 ];
 
 /**

@@ -89,7 +89,7 @@ export const KUBERNETES_RESOURCE_RULES: readonly RuleMeta[] = [
     "error",
     "An agent role gets no Kubernetes access through EKS (`AccessEntry`, `AccessPolicyAssociation`, the `aws-auth` ConfigMap) and no Pod Identity association except to its own ServiceAccount; unknown principals fail closed.",
     RBAC,
-    PACK.stack,
+    PACK.both,
   ),
   meta(
     "kubernetes/service-account-use",

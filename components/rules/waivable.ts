@@ -146,6 +146,17 @@ export const WAIVABLE: Readonly<Record<string, boolean>> = {
   "context/data-class-tier": true,
   "context/region-bound": true,
   "context/foreign-account": true,
+  "vault/audit-device": false,
+  "vault/auth-backend-host": false,
+  "vault/aws-engine": false,
+  "vault/agent-path-reach": false,
+  "database/connection-tls": false,
+  "database/connection-allowed-roles": false,
+  "kubernetes/egress-private": false,
+  "kubernetes/pod-security": false,
+  "kubernetes/rbac-guard-edit": false,
+  "kubernetes/projected-token": false,
+  "stack/one-role-per-identity": false,
 };
 
 /** Whether an exception may waive this rule: classified waivable, and not in a never-waivable family. */

@@ -242,6 +242,20 @@ describe.concurrent("hand-written bad programs are refused by the pack over gRPC
     { program: "customer-policy-attachment.ts", rules: ["iam/passrole-wildcard"], modes: [true, false] },
     { program: "aws-auth-configmap.ts", rules: ["kubernetes/eks-access"], modes: [true, false] },
     { program: "vault-generic-sys-policy.ts", rules: ["vault/generic-write"], modes: [true, false] },
+    // Issue #19: platform resources per resource, Vault judged by path across the stack.
+    {
+      program: "platform-resources.ts",
+      rules: [
+        "vault/audit-device",
+        "database/connection-tls",
+        "database/connection-allowed-roles",
+        "vault/aws-engine",
+        "kubernetes/egress-private",
+        "kubernetes/pod-security",
+      ],
+      modes: [true, false],
+    },
+    { program: "vault-path-reach.ts", rules: ["vault/agent-path-reach", "vault/generic-write"], modes: [true, false] },
     // Unknown only at preview: the pack must report it, not wave it through.
     { program: "unknown-policy-document.ts", rules: ["stack/unknown-input"], modes: [true] },
   ];

@@ -30,7 +30,7 @@ const notApplicable = (reason?: string): never => {
   throw new Error(`notApplicable: ${reason}`);
 };
 
-export function resourceArgs(resource: Resource): ResourceValidationArgs {
+export function resourceArgs(resource: Resource, config: object = {}): ResourceValidationArgs {
   return {
     type: resource.type,
     name: resource.name,
@@ -46,12 +46,12 @@ export function resourceArgs(resource: Resource): ResourceValidationArgs {
     stackTags: new Map(),
     isType: () => false,
     asType: () => undefined,
-    getConfig: <T extends object>() => ({}) as T,
+    getConfig: <T extends object>() => config as T,
     notApplicable,
   };
 }
 
-export function stackArgs(resources: readonly Resource[]): StackValidationArgs {
+export function stackArgs(resources: readonly Resource[], config: object = {}): StackValidationArgs {
   const list = resources.map(
     (r) =>
       ({
@@ -73,7 +73,7 @@ export function stackArgs(resources: readonly Resource[]): StackValidationArgs {
         .filter(Boolean);
     }
   });
-  return { resources: list, stackTags: new Map(), getConfig: <T extends object>() => ({}) as T, notApplicable };
+  return { resources: list, stackTags: new Map(), getConfig: <T extends object>() => config as T, notApplicable };
 }
 
 export interface Reported {
@@ -82,8 +82,11 @@ export interface Reported {
   readonly urn?: string;
 }
 
-/** Run every policy of the pack over the resources, on `now` (the fixtures' date by default); return every violation reported. */
-export async function runPack(resources: readonly Resource[], now: Date = TODAY): Promise<Reported[]> {
+/**
+ * Run every policy of the pack over the resources, on `now` (the fixtures' date by default); return
+ * every violation reported. `config` is what the engine passes every policy as its configuration.
+ */
+export async function runPack(resources: readonly Resource[], now: Date = TODAY, config: object = {}): Promise<Reported[]> {
   const reported: Reported[] = [];
   for (const policy of createPolicies({ now: () => now })) {
     const validate = (policy as ResourceValidationPolicy).validateResource;
@@ -91,12 +94,12 @@ export async function runPack(resources: readonly Resource[], now: Date = TODAY)
       const validations = Array.isArray(validate) ? validate : [validate];
       for (const resource of resources) {
         for (const validation of validations) {
-          await validation(resourceArgs(resource), (message, urn) => reported.push({ policy: policy.name, message, urn }));
+          await validation(resourceArgs(resource, config), (message, urn) => reported.push({ policy: policy.name, message, urn }));
         }
       }
     }
     const validateStack = (policy as StackValidationPolicy).validateStack;
-    if (validateStack) await validateStack(stackArgs(resources), (message, urn) => reported.push({ policy: policy.name, message, urn }));
+    if (validateStack) await validateStack(stackArgs(resources, config), (message, urn) => reported.push({ policy: policy.name, message, urn }));
   }
   return reported;
 }

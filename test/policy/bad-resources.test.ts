@@ -129,7 +129,8 @@ const cases: Array<{ name: string; resources: Resource[]; expect: string[] }> = 
         },
       },
     ],
-    expect: ["trust/own-service-account"],
+    // And it is a second role tagged as billing's execution identity.
+    expect: ["stack/one-role-per-identity", "trust/own-service-account"],
   },
   {
     name: "a role trusting the default ServiceAccount",
@@ -243,7 +244,14 @@ const cases: Array<{ name: string; resources: Resource[]; expect: string[] }> = 
         },
       },
     ],
-    expect: ["kubernetes/rbac-escalation", "kubernetes/rbac-pod-exec", "kubernetes/rbac-secrets", "kubernetes/rbac-token-request"],
+    // escalate/bind on roles and create on serviceaccounts/token change what fences the agent in.
+    expect: [
+      "kubernetes/rbac-escalation",
+      "kubernetes/rbac-guard-edit",
+      "kubernetes/rbac-pod-exec",
+      "kubernetes/rbac-secrets",
+      "kubernetes/rbac-token-request",
+    ],
   },
   {
     name: "pod creation in a namespace shared by two agents",

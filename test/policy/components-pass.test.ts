@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { componentResources } from "../helpers/component-resources";
 import { PLATFORM, agent, stackDeclaration } from "../helpers/fixtures";
 import { runPack } from "../helpers/policy-args";
+import { sandboxResources } from "../helpers/sandbox-resources";
 
 describe("policy pack on the components' own resources", () => {
   for (const stack of ["dev", "prod"]) {
@@ -21,6 +22,22 @@ describe("policy pack on the components' own resources", () => {
       expect(await runPack(resources)).toEqual([]);
     });
   }
+
+  it("reports nothing for stacks/Pulumi.sandbox.yaml (audit device, auth configs, connection, AWS engine, namespaces, NetworkPolicies)", async () => {
+    const resources = await sandboxResources();
+    const types = new Set(resources.map((r) => r.type));
+    expect([...types]).toEqual(
+      expect.arrayContaining([
+        "vault:index/audit:Audit",
+        "vault:kubernetes/authBackendConfig:AuthBackendConfig",
+        "vault:database/secretBackendConnection:SecretBackendConnection",
+        "vault:aws/secretBackend:SecretBackend",
+        "kubernetes:core/v1:Namespace",
+        "kubernetes:networking.k8s.io/v1:NetworkPolicy",
+      ]),
+    );
+    expect(await runPack(resources)).toEqual([]);
+  });
 
   it("reports nothing for a revoked agent, a high-risk agent and a shared namespace", async () => {
     const platform = {

@@ -311,6 +311,8 @@ const cases: Array<{ name: string; resources: Resource[]; expect: string[] }> = 
     ],
     expect: [
       "kubernetes/rbac-escalation",
+      // Read as everything: it may change NetworkPolicies, RBAC and ServiceAccounts too.
+      "kubernetes/rbac-guard-edit",
       "kubernetes/rbac-pod-create",
       "kubernetes/rbac-pod-exec",
       "kubernetes/rbac-secrets",

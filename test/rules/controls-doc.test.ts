@@ -3,9 +3,7 @@ import { describe, expect, it } from "vitest";
 import { renderControls } from "../../cli/controls-doc";
 import { RULES } from "../../components/rules";
 import { PACK_RULES, PLAN_ONLY_RULES, createPolicies, policyName } from "../../policy/policies";
-import { TYPES } from "../../policy/resources";
-import { ROUTES } from "../../policy/route-table";
-import { RESOURCE_POLICY_TYPES, ROUTE_TYPES, WORKLOAD_TYPES } from "../../policy/routes";
+import { ADAPTERS, ROUTES, TYPES } from "../../policy/adapters";
 
 describe("docs/controls.md", () => {
   it("is up to date with the rule metadata (run `npm run docs`)", () => {
@@ -48,10 +46,9 @@ describe("docs/controls.md", () => {
 describe("routes to an agent identity (docs/controls.md)", () => {
   it("lists every type the pack reads as checked, by rules the pack runs, and gives every other route a reason", () => {
     const byId = new Map(RULES.map((rule) => [rule.id, rule]));
-    const listed = new Set(ROUTES.flatMap((route) => route.type.split(/,\s*/).map((type) => type.replace(/ \(.*$/, ""))));
-    const read = [...Object.values(TYPES), ...Object.values(ROUTE_TYPES), ...Object.keys(RESOURCE_POLICY_TYPES), ...Object.keys(WORKLOAD_TYPES)].filter(
-      (type) => type !== TYPES.logGroup && type !== TYPES.namespace,
-    );
+    const listed = new Set(ROUTES.map((route) => route.type));
+    // Every type an adapter has a check for, and every named token, is in the route table.
+    const read = [...Object.values(TYPES), ...ADAPTERS.flatMap((adapter) => adapter.types.map((entry) => entry.type))];
     for (const type of read) expect(listed.has(type), type).toBe(true);
     for (const route of ROUTES) {
       expect(Boolean(route.checkedBy) !== Boolean(route.outOfScope), route.type).toBe(true);

@@ -1,0 +1,104 @@
+/**
+ * Rules about platform resources the plan does not hold per agent (audit devices, auth backend
+ * configs, database connections, the AWS engine, NetworkPolicies, Namespaces) and about Vault and
+ * IAM grants judged by what they reach rather than by name. Only stack resources carry them, so
+ * the policy pack checks them (policy/checks/); the components' own resources pass.
+ */
+import { meta, PACK } from "./define";
+import { standards } from "./standards";
+import type { RuleMeta } from "./types";
+
+const PLATFORM = standards(["NHI5", "NHI9"], ["ASI03"], ["L4 Deployment & Infrastructure", "L6 Security & Compliance"], ["MEASURE 2.7"]);
+const AUDIT = standards(["NHI5"], ["ASI03", "ASI10"], ["L5 Evaluation & Observability", "L6 Security & Compliance"], ["MEASURE 2.8", "MANAGE 2.4"]);
+const REACH = standards(["NHI5", "NHI9"], ["ASI03"], ["L4 Deployment & Infrastructure", "L7 Agent Ecosystem"], ["MEASURE 2.7"]);
+
+export const PLATFORM_RESOURCE_RULES: readonly RuleMeta[] = [
+  meta(
+    "vault/audit-device",
+    "vault",
+    "error",
+    "A `vault.Audit` device is a file or TCP socket device as `platform.bootstrap.audit` allows (file path not under /dev, /proc or /sys; socket to a private or loopback address, never UDP), never `log_raw`, with no option beyond those.",
+    AUDIT,
+    PACK.resource,
+  ),
+  meta(
+    "vault/auth-backend-host",
+    "vault",
+    "error",
+    "A Kubernetes auth backend config calls its cluster's API server over https with a pinned CA certificate (an EKS endpoint or a bare https host), and each API server and each backend has one config, so a second config cannot point a cluster's TokenReview at another API server.",
+    PLATFORM,
+    PACK.both,
+  ),
+  meta(
+    "vault/aws-engine",
+    "vault",
+    "error",
+    "The AWS secrets engine gets its own credentials from a role (`roleArn` with plugin identity tokens), never static `accessKey`/`secretKey`; one engine per mount and one engine per stack, so a second engine on an admin role cannot stand in for the one tool roles trust.",
+    PLATFORM,
+    PACK.both,
+  ),
+  meta(
+    "vault/agent-path-reach",
+    "vault",
+    "error",
+    "No Vault policy other than an identity's own reaches a path that identity holds (its STS or database credentials, its KV data, metadata, delete, undelete and destroy paths), by Vault's glob (`*` suffix) and `+` segment semantics; no second secret role mints an agent's exact tool session. Shares are declared in the plan (`platform.shared`), which the pack cannot read: here every such reach is refused.",
+    REACH,
+    PACK.stack,
+  ),
+  meta(
+    "database/connection-tls",
+    "database",
+    "error",
+    "A Vault database connection's URL verifies the server's certificate (`sslmode=verify-full` or `verify-ca`; never `disable`, `allow`, `prefer` or `require`), and carries no credentials but Vault's templates.",
+    PLATFORM,
+    PACK.resource,
+  ),
+  meta(
+    "database/connection-allowed-roles",
+    "database",
+    "error",
+    "A Vault database connection's `allowedRoles` lists exact role names, never `*` or a glob, and across the stack exactly the database secret roles of this stack that use it.",
+    PLATFORM,
+    PACK.both,
+  ),
+  meta(
+    "kubernetes/egress-private",
+    "kubernetes",
+    "error",
+    "A NetworkPolicy (or a Patch of one, such as the agents' default deny) allows egress only to in-cluster selectors and private /16-or-narrower IPv4 blocks (10/8, 172.16/12, 192.168/16, 100.64/10); an egress rule without `to` allows every destination.",
+    PLATFORM,
+    PACK.resource,
+  ),
+  meta(
+    "kubernetes/pod-security",
+    "kubernetes",
+    "error",
+    "An agent namespace enforces the `restricted` Pod Security level (`pod-security.kubernetes.io/enforce`, version `latest` or unset); no Namespace or NamespacePatch relaxes it to `baseline` or `privileged`.",
+    PLATFORM,
+    PACK.both,
+  ),
+  meta(
+    "kubernetes/rbac-guard-edit",
+    "kubernetes",
+    "error",
+    "No Role or ClusterRole bound to an agent ServiceAccount lets it change NetworkPolicies, RBAC (roles and bindings) or ServiceAccounts, its own included.",
+    PLATFORM,
+    PACK.stack,
+  ),
+  meta(
+    "kubernetes/projected-token",
+    "kubernetes",
+    "error",
+    "A workload labelled as an agent's, or running as an agent ServiceAccount, does not set `automountServiceAccountToken: true`, and every projected ServiceAccount token it mounts sets `expirationSeconds` of at most 3600.",
+    PLATFORM,
+    PACK.resource,
+  ),
+  meta(
+    "stack/one-role-per-identity",
+    "stack",
+    "error",
+    "At most one IAM role is tagged as each agent identity (besides the execution identity's tool role), so a second role cannot carry grants under the identity's name.",
+    PLATFORM,
+    PACK.stack,
+  ),
+];

@@ -1,0 +1,200 @@
+/**
+ * EKS access for IAM principals: access entries, access policy associations, Pod Identity
+ * associations and the `aws-auth` ConfigMap. An agent role gets no Kubernetes access and is used
+ * only by its own ServiceAccount through IRSA. Per resource: `mapAccounts` (every role of an
+ * account) and an unreadable mapping. Across the stack: which of the named roles are agents'.
+ */
+import { roleNameOf } from "../../components/core/names";
+import { parse as parseYaml } from "yaml";
+import type { Problem } from "../../components/rules/define";
+import { asRecord, asString, type KnownInputs } from "../inputs";
+import type { Adapter } from "../types";
+import { agentRoles, finding, isUnknown, namedAgentRole, readOfType, type Read } from "./shared";
+
+export const EKS_TYPES = {
+  eksAccessEntry: "aws:eks/accessEntry:AccessEntry",
+  eksAccessPolicyAssociation: "aws:eks/accessPolicyAssociation:AccessPolicyAssociation",
+  eksPodIdentityAssociation: "aws:eks/podIdentityAssociation:PodIdentityAssociation",
+  configMap: "kubernetes:core/v1:ConfigMap",
+  configMapPatch: "kubernetes:core/v1:ConfigMapPatch",
+} as const;
+
+const RULE = "kubernetes/eks-access";
+
+/** The aws-auth ConfigMap in kube-system (a missing or unknown namespace may be the provider's default, kube-system). */
+const isAwsAuth = (v: Record<string, unknown>) => {
+  const metadata = asRecord(v.metadata);
+  return metadata.name === "aws-auth" && (metadata.namespace ?? "kube-system") === "kube-system";
+};
+
+/** mapRoles / mapUsers entries, or the problem that makes them unreadable. */
+function mappings(text: string | undefined, key: string): unknown[] | Problem | undefined {
+  if (text === undefined) return undefined;
+  let entries: unknown;
+  try {
+    entries = text.length > 1024 * 1024 ? undefined : parseYaml(text, { maxAliasCount: 0 });
+  } catch {
+    entries = undefined;
+  }
+  if (!Array.isArray(entries))
+    return { rule: RULE, message: `aws-auth ${key} is not a readable YAML list`, fix: "write mapRoles as a YAML list of {rolearn, username, groups}" };
+  return entries;
+}
+
+/** What one aws-auth ConfigMap shows alone. */
+function awsAuthProblems(inputs: KnownInputs): Problem[] {
+  const v = inputs.value;
+  if (!isAwsAuth(v)) return [];
+  const r: Read = { resource: { type: "", name: "", urn: "", props: {} }, v, unknown: inputs.unknown };
+  const problems: Problem[] = [];
+  // mapAccounts maps every role of the listed accounts (agent roles too) to a Kubernetes user.
+  const accounts = asRecord(v.data).mapAccounts;
+  if ((accounts !== undefined && accounts.trim() !== "" && accounts.trim() !== "[]") || isUnknown(r, "data.mapAccounts"))
+    problems.push({
+      rule: RULE,
+      message: "aws-auth mapAccounts maps every IAM role of the accounts listed (agent roles included) into the cluster",
+      fix: "map exact role ARNs with mapRoles instead of whole accounts",
+    });
+  for (const key of ["mapRoles", "mapUsers"]) {
+    if (isUnknown(r, `data.${key}`) || isUnknown(r, "data")) {
+      problems.push({
+        rule: RULE,
+        message: `aws-auth ${key} is unknown at preview, so the roles it maps cannot be read`,
+        fix: "write the mapping from known values",
+      });
+      continue;
+    }
+    const entries = mappings(asRecord(v.data)[key], key);
+    if (entries === undefined) continue;
+    if (!Array.isArray(entries)) {
+      problems.push(entries);
+      continue;
+    }
+    for (const entry of entries) {
+      if (!entry || typeof entry !== "object" || Array.isArray(entry)) {
+        problems.push({
+          rule: RULE,
+          message: `aws-auth ${key} has an entry that is not a mapping`,
+          fix: "write mapRoles as a YAML list of {rolearn, username, groups}",
+        });
+        continue;
+      }
+      for (const arn of mappedArns(entry))
+        if (typeof arn !== "string")
+          problems.push({ rule: RULE, message: `aws-auth ${key} has an ARN that is not a string`, fix: "write each rolearn as a string" });
+    }
+  }
+  return problems;
+}
+
+/**
+ * aws-iam-authenticator reads entries with Go's JSON decoder, which matches keys regardless of case
+ * (`RoleARN:` is `rolearn`): every key that is rolearn or userarn in any case counts.
+ */
+const mappedArns = (entry: object): unknown[] =>
+  Object.entries(entry)
+    .filter(([field]) => ["rolearn", "userarn"].includes(field.toLowerCase()))
+    .map(([, value]) => value);
+
+export const eksAccess: Adapter = {
+  family: "eks-access",
+  holdings: "none: an agent role holds no Kubernetes access (any that names one is refused)",
+  types: [
+    { type: EKS_TYPES.eksAccessEntry, key: "eksAccessEntry", route: "maps an IAM principal into the cluster", checkedBy: [RULE] },
+    { type: EKS_TYPES.eksAccessPolicyAssociation, key: "eksAccessPolicyAssociation", route: "gives an IAM principal an EKS access policy", checkedBy: [RULE] },
+    {
+      type: EKS_TYPES.eksPodIdentityAssociation,
+      key: "eksPodIdentityAssociation",
+      route: "lets a ServiceAccount use an IAM role through Pod Identity",
+      checkedBy: [RULE],
+    },
+    { type: EKS_TYPES.configMap, key: "configMap", route: "maps IAM roles to Kubernetes users and groups (aws-auth in kube-system)", checkedBy: [RULE] },
+    { type: EKS_TYPES.configMapPatch, key: "configMapPatch", route: "changes aws-auth in kube-system", checkedBy: [RULE] },
+  ],
+  check: (resource, inputs) => (resource.type === EKS_TYPES.configMap || resource.type === EKS_TYPES.configMapPatch ? awsAuthProblems(inputs) : []),
+  stack: (ix, pass) => {
+    const { findings } = pass;
+    const roles = agentRoles(ix);
+    const ofType = (...types: string[]) => readOfType(ix, ...types);
+    const eksRule = RULE;
+    for (const r of ofType(EKS_TYPES.eksAccessEntry, EKS_TYPES.eksAccessPolicyAssociation)) {
+      const role = namedAgentRole(roles, r, "principalArn", asString(r.v.principalArn));
+      if (role === "unknown")
+        findings.push(
+          finding(
+            { agent: r.resource.name, kind: null },
+            r.resource.urn,
+            eksRule,
+            `${r.resource.type} ${r.resource.name}: principalArn is unknown at preview and not traced to an agent role, so the pack cannot tell whether it names one`,
+            "name the principal with a known ARN",
+          ),
+        );
+      else if (role)
+        findings.push(
+          finding(
+            role,
+            r.resource.urn,
+            eksRule,
+            `${r.resource.type} ${r.resource.name} gives agent role ${role.name} access to the cluster`,
+            "agent roles get no Kubernetes access; the agent acts in the cluster only as its own ServiceAccount",
+          ),
+        );
+    }
+    for (const r of ofType(EKS_TYPES.eksPodIdentityAssociation)) {
+      for (const field of ["roleArn", "targetRoleArn"]) {
+        const role = namedAgentRole(roles, r, field, asString(r.v[field]));
+        if (role === "unknown") {
+          findings.push(
+            finding(
+              { agent: r.resource.name, kind: null },
+              r.resource.urn,
+              eksRule,
+              `Pod Identity association ${r.resource.name}: ${field} is unknown at preview and not traced to an agent role, so the pack cannot tell whether it names one`,
+              "name the role with a known ARN",
+            ),
+          );
+          continue;
+        }
+        if (!role) continue;
+        const own = ix.by.serviceAccountsOf(role.agent, role.kind)[0];
+        const namespace = asString(r.v.namespace);
+        const serviceAccount = asString(r.v.serviceAccount);
+        if (field === "targetRoleArn" || !own || own.namespace !== namespace || own.name !== serviceAccount) {
+          findings.push(
+            finding(
+              role,
+              r.resource.urn,
+              eksRule,
+              `Pod Identity association ${r.resource.name} lets ServiceAccount ${namespace ?? "?"}/${serviceAccount ?? "?"} use agent role ${role.name}`,
+              "an agent role is used only by its own ServiceAccount, through IRSA",
+            ),
+          );
+        }
+      }
+    }
+    for (const r of ofType(EKS_TYPES.configMap, EKS_TYPES.configMapPatch)) {
+      if (!isAwsAuth(r.v)) continue;
+      for (const key of ["mapRoles", "mapUsers"]) {
+        if (isUnknown(r, `data.${key}`) || isUnknown(r, "data")) continue; // per resource
+        const entries = mappings(asRecord(r.v.data)[key], key);
+        if (!Array.isArray(entries)) continue; // per resource
+        for (const entry of entries) {
+          if (!entry || typeof entry !== "object" || Array.isArray(entry)) continue;
+          for (const arn of mappedArns(entry)) {
+            const role = typeof arn === "string" ? roles.get(roleNameOf(arn)) : undefined;
+            if (role)
+              findings.push(
+                finding(
+                  role,
+                  r.resource.urn,
+                  RULE,
+                  `aws-auth maps agent role ${role.name} into the cluster`,
+                  "agent roles get no Kubernetes access; remove the mapping",
+                ),
+              );
+          }
+        }
+      }
+    }
+  },
+};

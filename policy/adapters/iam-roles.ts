@@ -1,0 +1,136 @@
+/**
+ * IAM roles and their inline policies: an agent identity's role (trust, inline policies, tags), any
+ * role a pod may assume, and a tool role (tagged-sessions). Per resource: trust, permission policy,
+ * size and lifecycle checks. Across the stack: whose ServiceAccount the trust names, and whether
+ * every grant is bound to the role's region and account.
+ */
+import type { PolicyDocument } from "../../components/core/iam-document";
+import type { Problem } from "../../components/rules/define";
+import { checkManagedPolicyArn, checkPermissionPolicy } from "../../components/rules/iam";
+import { checkServiceAccountReference } from "../../components/rules/kubernetes";
+import { checkRoleLimits, checkUniqueSids } from "../../components/rules/limits";
+import { isToolRoleTags } from "../../components/rules/tool-session-checks";
+import { checkTrustPolicy, trustedSubjects } from "../../components/rules/trust";
+import { checkAgentRole } from "../agent-metadata-checks";
+import { checkAgentRoleGrants } from "../context-stack";
+import { asNumber, asRecord, asString, asStrings, readPolicyDocument, type KnownInputs } from "../inputs";
+import { toolRoleProblems } from "../tool-roles";
+import type { Adapter, PackContext, PackResource } from "../types";
+import { attributeTo, isAgentOrFederatedRole, isKind, only, saKey, sharedIdentity, unreadablePolicy } from "./shared";
+
+export const IAM_ROLE_TYPES = {
+  role: "aws:iam/role:Role",
+  rolePolicy: "aws:iam/rolePolicy:RolePolicy",
+} as const;
+
+const IAM_CHECKS = ["iam/action-wildcard", "iam/privilege-escalation", "iam/resource-wildcard", "separation/cross-agent-grant"];
+
+function roleProblems(resource: PackResource, inputs: KnownInputs, context: PackContext): Problem[] {
+  const v = inputs.value;
+  const problems: Problem[] = [];
+  const trust = readPolicyDocument(v.assumeRolePolicy);
+  if (v.assumeRolePolicy !== undefined && !trust) problems.push(unreadablePolicy(resource, "assumeRolePolicy"));
+  const inline: PolicyDocument[] = [];
+  for (const [index, entry] of (Array.isArray(v.inlinePolicies) ? v.inlinePolicies : []).entries()) {
+    const policy = (entry as { policy?: unknown }).policy;
+    if (policy === undefined) continue;
+    const document = readPolicyDocument(policy);
+    if (!document) problems.push(unreadablePolicy(resource, `inlinePolicies[${index}].policy`));
+    else inline.push(document);
+  }
+  const tags = asRecord(v.tags);
+  const federated = trust !== undefined && isAgentOrFederatedRole(tags, trust);
+  // A tool role (tagged-sessions) is assumed by Vault's AWS engine only: judged by its own rules.
+  const toolRole = isToolRoleTags(tags);
+  if (toolRole) problems.push(...toolRoleProblems(asString(v.name) ?? resource.name, tags, trust, inline));
+  if (trust && federated && !toolRole) {
+    problems.push(...checkTrustPolicy(trust));
+    for (const subject of trustedSubjects(trust)) {
+      const [namespace, name] = subject.split("/");
+      problems.push(...checkServiceAccountReference(namespace, name ?? ""));
+    }
+  }
+  for (const document of inline) problems.push(...checkPermissionPolicy(document));
+  for (const arn of asStrings(v.managedPolicyArns)) problems.push(...checkManagedPolicyArn(arn));
+  problems.push(...checkRoleLimits({ name: asString(v.name), trustPolicy: trust, inlinePolicies: inline, maxSessionDuration: asNumber(v.maxSessionDuration) }));
+  const boundarySet = v.permissionsBoundary !== undefined || inputs.unknown.includes("permissionsBoundary");
+  // A tool role's sessions are named by Vault (username template) and traced by their tags, not by a pod's session name.
+  problems.push(
+    ...checkAgentRole(
+      {
+        name: asString(v.name) ?? resource.name,
+        tags,
+        trust: toolRole ? undefined : trust,
+        boundarySet,
+        permissionsBoundary: asString(v.permissionsBoundary),
+        federated,
+      },
+      context.now,
+    ),
+  );
+  return problems;
+}
+
+export const iamRoles: Adapter = {
+  family: "iam-roles",
+  holdings: "a role tagged agent/identity is that identity's role: its inline policies and the RolePolicies naming it are the identity's AWS grants",
+  types: [
+    {
+      type: IAM_ROLE_TYPES.role,
+      key: "role",
+      route: "the agent's role: trust, inline and managed policies",
+      required: ["assumeRolePolicy"],
+      readIfSet: ["inlinePolicies"],
+      agentMetadata: ["tags"],
+      checkedBy: ["trust/own-service-account", ...IAM_CHECKS, "iam/attached-policy", "stack/unknown-input"],
+    },
+    {
+      type: IAM_ROLE_TYPES.rolePolicy,
+      key: "rolePolicy",
+      route: "an inline policy on a role",
+      required: ["policy", "role"],
+      checkedBy: [...IAM_CHECKS, "stack/unknown-input"],
+    },
+  ],
+  check: (resource, inputs, context) => {
+    if (resource.type === IAM_ROLE_TYPES.role) return roleProblems(resource, inputs, context);
+    const v = inputs.value;
+    if (v.policy === undefined) return [];
+    const document = readPolicyDocument(v.policy);
+    return document
+      ? [...checkPermissionPolicy(document), ...checkUniqueSids(document, `inline policy ${resource.name}`)]
+      : [unreadablePolicy(resource, "policy")];
+  },
+  stack: (ix, pass) => {
+    const { findings } = pass;
+    for (const role of ix.roles) {
+      if (!role.trust) continue;
+      const own = role.tags.agent && isKind(role.tags.identity) ? { agent: role.tags.agent, kind: role.tags.identity } : undefined;
+      for (const subject of trustedSubjects(role.trust)) {
+        const [namespace, name] = subject.split("/");
+        const sa = ix.by.serviceAccountAt(namespace, name);
+        if (sa && saKey(sa.namespace, sa.name) === subject && (!own || own.agent !== sa.agent || own.kind !== sa.kind))
+          findings.push(sharedIdentity(`ServiceAccount ${subject}`, role.resource.urn, sa, `IAM role ${role.name ?? role.resource.name}`));
+      }
+      // A tool role trusts Vault's AWS engine, not a ServiceAccount (trust/tool-role-vault-only).
+      if (own && !isToolRoleTags(role.tags)) {
+        const sa = ix.by.serviceAccountsOf(own.agent, own.kind)[0];
+        const expected = sa ? { namespace: sa.namespace, serviceAccount: sa.name } : undefined;
+        const problems = expected
+          ? only(["trust/own-service-account"], checkTrustPolicy(role.trust, expected))
+          : isAgentOrFederatedRole(role.tags, role.trust)
+            ? [
+                {
+                  rule: "trust/own-service-account",
+                  message: `trusts ${trustedSubjects(role.trust).join(", ") || "no ServiceAccount"}, and no agent ServiceAccount is labelled ${own.agent}/${own.kind}`,
+                  fix: "trust only the identity's own ServiceAccount, created by the Agent component",
+                },
+              ]
+            : [];
+        findings.push(...attributeTo(own, role.resource.urn, problems));
+      }
+    }
+    // Agent roles' grants bound to region and account.
+    findings.push(...checkAgentRoleGrants(ix));
+  },
+};

@@ -1,0 +1,111 @@
+/**
+ * Every resource adapter, in the order their stack checks run (adapters that add documents to an
+ * agent role's holdings first), and what is generated from them: `TYPES`, the inputs each type
+ * must have known, and the route table docs/controls.md prints. To read a new resource type, add
+ * an entry to the adapter of its family (or a new adapter here); to name a type the pack does not
+ * read, add it with `outOfScope` and the reason.
+ */
+import type { Adapter, TypeEntry } from "../types";
+import { EKS_TYPES, eksAccess } from "./eks-access";
+import { IAM_ATTACHMENT_TYPES, iamAttachments } from "./iam-attachments";
+import { IAM_ROLE_TYPES, iamRoles } from "./iam-roles";
+import { LOG_GROUP_TYPES, logGroups } from "./log-groups";
+import { NAMESPACE_TYPES, namespaces } from "./namespaces";
+import { OUT_OF_SCOPE } from "./out-of-scope";
+import { RBAC_TYPES, rbac } from "./rbac";
+import { RESOURCE_POLICY_ADAPTER_TYPES, resourcePolicies } from "./resource-policies";
+import { SERVICE_ACCOUNT_TYPES, serviceAccounts } from "./service-accounts";
+import { VAULT_AUTH_ROLE_TYPES, vaultAuthRoles } from "./vault-auth-roles";
+import { VAULT_GENERIC_TYPES, vaultGeneric } from "./vault-generic";
+import { VAULT_POLICY_TYPES, vaultPolicies } from "./vault-policies";
+import { vaultPolicyUse } from "./vault-policy-use";
+import { VAULT_SECRET_ROLE_TYPES, vaultSecretRoles } from "./vault-secret-roles";
+import { workloads } from "./workloads";
+import { PLATFORM_TYPES, platform } from "./platform";
+import { vaultPathReach } from "./vault-path-reach";
+
+export const ADAPTERS: readonly Adapter[] = [
+  iamAttachments,
+  resourcePolicies,
+  iamRoles,
+  eksAccess,
+  serviceAccounts,
+  workloads,
+  rbac,
+  namespaces,
+  logGroups,
+  vaultPolicies,
+  vaultAuthRoles,
+  vaultSecretRoles,
+  vaultGeneric,
+  vaultPolicyUse,
+  vaultPathReach,
+  platform,
+  OUT_OF_SCOPE,
+];
+
+/** Type tokens by the short names the code uses, from every adapter. */
+export const TYPES = {
+  ...IAM_ROLE_TYPES,
+  ...IAM_ATTACHMENT_TYPES,
+  ...RESOURCE_POLICY_ADAPTER_TYPES,
+  ...EKS_TYPES,
+  ...SERVICE_ACCOUNT_TYPES,
+  ...RBAC_TYPES,
+  ...NAMESPACE_TYPES,
+  ...LOG_GROUP_TYPES,
+  ...VAULT_POLICY_TYPES,
+  ...VAULT_AUTH_ROLE_TYPES,
+  ...VAULT_SECRET_ROLE_TYPES,
+  ...VAULT_GENERIC_TYPES,
+  ...PLATFORM_TYPES,
+} as const;
+
+/** One row of the route table: a type (or pattern in words) and what the pack does with it. */
+export interface Route {
+  readonly type: string;
+  readonly route: string;
+  readonly checkedBy?: readonly string[];
+  readonly outOfScope?: string;
+  readonly family: string;
+}
+
+export const ROUTES: readonly Route[] = ADAPTERS.flatMap((adapter) =>
+  adapter.types.map((entry) => ({ type: entry.type, route: entry.route, checkedBy: entry.checkedBy, outOfScope: entry.outOfScope, family: adapter.family })),
+);
+
+/** Each type's entries across adapters (a token may be read by more than one family). */
+const entriesByType = new Map<string, TypeEntry[]>();
+for (const adapter of ADAPTERS) for (const entry of adapter.types) entriesByType.set(entry.type, [...(entriesByType.get(entry.type) ?? []), entry]);
+
+const union = (type: string, pick: (entry: TypeEntry) => readonly string[] | undefined): readonly string[] => [
+  ...new Set((entriesByType.get(type) ?? []).flatMap((entry) => pick(entry) ?? [])),
+];
+
+/** Inputs each type must have known (and present) for the checks to run. */
+export const requiredInputs = (type: string) => union(type, (entry) => entry.required);
+/** Inputs read when present: unknown at preview is reported, absent is fine. */
+export const readIfSetInputs = (type: string) => union(type, (entry) => entry.readIfSet);
+/** Where an agent's owner, expiry and tier live on a type. */
+export const agentMetadataInputs = (type: string) => union(type, (entry) => entry.agentMetadata);
+
+/** The adapters with a per-resource check for a type, built once. */
+const checksByType = new Map<string, Adapter[]>();
+for (const adapter of ADAPTERS) {
+  if (!adapter.check) continue;
+  for (const entry of adapter.types) {
+    if (entry.outOfScope) continue;
+    const list = checksByType.get(entry.type) ?? [];
+    if (!list.includes(adapter)) checksByType.set(entry.type, [...list, adapter]);
+  }
+}
+export const adaptersChecking = (type: string): readonly Adapter[] => checksByType.get(type) ?? [];
+
+/** Every exact type token an adapter reads (not out of scope). */
+export const READ_TYPES: ReadonlySet<string> = new Set(
+  ADAPTERS.flatMap((adapter) => adapter.types.filter((entry) => !entry.outOfScope).map((entry) => entry.type)),
+);
+/** Every exact type token named out of scope, with its reason. */
+export const OUT_OF_SCOPE_TYPES: ReadonlyMap<string, string> = new Map(
+  ADAPTERS.flatMap((adapter) => adapter.types.flatMap((entry) => (entry.outOfScope ? [[entry.type, entry.outOfScope] as const] : []))),
+);

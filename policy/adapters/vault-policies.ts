@@ -1,0 +1,85 @@
+/**
+ * Vault policies: what a Vault token may do, read by a real HCL parser. Per resource: unreadable
+ * text, sudo, system paths, globs and writes. Across the stack: two Vault objects on one path.
+ */
+import type { Problem } from "../../components/rules/define";
+import { checkVaultPolicy } from "../../components/rules/vault";
+import { asString } from "../inputs";
+import type { StackIndex } from "../stack-index";
+import type { Adapter, PackFinding } from "../types";
+import { readVaultPolicy } from "../vault-hcl";
+
+export const VAULT_POLICY_TYPES = {
+  vaultPolicy: "vault:index/policy:Policy",
+} as const;
+
+export const vaultPolicies: Adapter = {
+  family: "vault-policies",
+  holdings: "the paths of the policies an identity's Kubernetes-auth role carries are its Vault grants (IdentityHoldings.vault)",
+  types: [
+    {
+      type: VAULT_POLICY_TYPES.vaultPolicy,
+      key: "vaultPolicy",
+      route: "what a Vault token may do (HCL read by a real parser)",
+      required: ["policy", "name"],
+      checkedBy: ["vault/policy-unreadable", "vault/policy-sudo", "vault/policy-system-path", "vault/policy-glob", "vault/unique-path"],
+    },
+  ],
+  check: (resource, inputs) => {
+    const v = inputs.value;
+    if (typeof v.policy !== "string") return [];
+    const parsed = readVaultPolicy(v.policy);
+    const unreadable: Problem[] = parsed.unreadable
+      ? [
+          {
+            rule: "vault/policy-unreadable",
+            message: `policy ${asString(v.name) ?? resource.name} has text the pack cannot read as path rules: "${parsed.unreadable}"`,
+            fix: 'write the policy as path "..." { capabilities = [...] } blocks',
+          },
+        ]
+      : [];
+    return [...unreadable, ...checkVaultPolicy(parsed.paths)];
+  },
+  stack: (ix, pass) => {
+    pass.findings.push(...checkDuplicateVaultPaths(ix));
+  },
+};
+
+/** Two Vault resources on one path would overwrite each other: `vault/unique-path`, on each of them. */
+function checkDuplicateVaultPaths(ix: StackIndex): PackFinding[] {
+  const trim = (path: string | undefined) => (path ?? "").replace(/^\/+|\/+$/g, "");
+  const objects = [
+    ...ix.vaultPolicies.map((r) => ({ r, path: `sys/policy/${r.name ?? ""}`, agent: r.resource.name })),
+    ...ix.authRoles.map((r) => ({
+      r,
+      path: `auth/${trim(asString(r.v.backend))}/role/${asString(r.v.roleName) ?? ""}`,
+      agent: r.meta.agent ?? r.resource.name,
+    })),
+    ...ix.secretRoles.map((r) => ({ r, path: `${trim(asString(r.v.backend))}/roles/${asString(r.v.name) ?? ""}`, agent: r.resource.name })),
+  ];
+  // Grouped by type and path once (not every object against every other).
+  const groups = new Map<string, Map<string, typeof objects>>();
+  for (const object of objects) {
+    const byPath = groups.get(object.r.resource.type) ?? groups.set(object.r.resource.type, new Map()).get(object.r.resource.type)!;
+    const group = byPath.get(object.path);
+    if (group) group.push(object);
+    else byPath.set(object.path, [object]);
+  }
+  const findings: PackFinding[] = [];
+  for (const object of objects) {
+    const twins = groups
+      .get(object.r.resource.type)!
+      .get(object.path)!
+      .filter((o) => o !== object);
+    if (twins.length === 0) continue;
+    findings.push({
+      rule: "vault/unique-path",
+      agent: object.agent,
+      identity: null,
+      urn: object.r.resource.urn,
+      message: `writes Vault path "${object.path}", as ${twins.map((t) => t.r.resource.name).join(", ")} does`,
+      fix: "give every Vault role, policy and secret role a name of its own (the components' names never coincide)",
+    });
+  }
+  return findings;
+}

@@ -1,0 +1,140 @@
+/**
+ * Every Vault resource that hands out policies (tokens, token roles, AppRole, JWT, LDAP, GitHub,
+ * Okta, identity entities and groups ...), and generic writes whose data names a policy. Across the
+ * stack: none may hand out an agent identity's policy; only the identity's own Kubernetes-auth role
+ * carries it.
+ */
+import type { IdentityKind } from "../../components/core/names";
+import { globMatches } from "../../components/core/patterns";
+import { asStrings } from "../inputs";
+import type { Adapter } from "../types";
+import { vaultPolicyName } from "../vault-names";
+import { finding, type Read } from "./shared";
+import { VAULT_GENERIC_TYPES } from "./vault-generic";
+
+/** Inputs of any Vault resource that hand out policies to whoever logs in or holds the token. */
+export const VAULT_POLICY_FIELDS = ["tokenPolicies", "policies", "allowedPolicies", "allowedPoliciesGlobs"] as const;
+
+const POLICY_FIELDS = new Set<string>(VAULT_POLICY_FIELDS);
+/** Inputs of Vault auth backends holding nested entries with their own policies (Okta groups and users, ...). */
+const POLICY_CONTAINERS = new Set(["groups", "users", "teams"]);
+
+/**
+ * Every policy-bearing input of a Vault resource at any depth (`tokenPolicies`, or Okta's
+ * `groups[].policies`, ...), with its policy names; a comma-separated string counts as a list.
+ */
+function policyFields(value: unknown, depth = 0): Array<{ field: string; names: string[] }> {
+  if (!value || typeof value !== "object" || depth > 8) return [];
+  const out: Array<{ field: string; names: string[] }> = [];
+  for (const [key, child] of Object.entries(value)) {
+    if (POLICY_FIELDS.has(key)) out.push({ field: key, names: typeof child === "string" ? child.split(",") : asStrings(child) });
+    else out.push(...policyFields(child, depth + 1));
+  }
+  return out;
+}
+
+/** Every string in a generic write's JSON data (bounded: at most 64 KiB of text read). */
+function dataStrings(dataJson: unknown): string[] {
+  if (typeof dataJson !== "string" || dataJson.length > 64 * 1024) return [];
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(dataJson);
+  } catch {
+    return [];
+  }
+  const out: string[] = [];
+  const walk = (value: unknown): void => {
+    if (typeof value === "string") out.push(value);
+    else if (value && typeof value === "object") for (const child of Object.values(value)) walk(child);
+  };
+  walk(parsed);
+  return out;
+}
+
+export const vaultPolicyUse: Adapter = {
+  family: "vault-policy-use",
+  holdings: "none of its own: a policy it hands out counts as the agent's only through the agent's own auth role",
+  types: [
+    {
+      type: "vault:* with tokenPolicies, policies, allowedPolicies or allowedPoliciesGlobs (tokens, token roles, AppRole, JWT, LDAP, GitHub, identity entities and groups ...)",
+      route: "hands out Vault policies",
+      checkedBy: ["vault/agent-policy-use"],
+    },
+  ],
+  stack: (ix, pass) => {
+    const { findings } = pass;
+    const agentPolicies = new Map<string, { agent: string; kind: IdentityKind | null; urn: string }>();
+    for (const authRole of ix.authRoles) {
+      const kind = (["orchestration", "execution", "audit"] as const).find((k) => k === authRole.meta.identity) ?? null;
+      if (authRole.meta.agent) for (const name of authRole.policies) agentPolicies.set(name, { agent: authRole.meta.agent, kind, urn: authRole.resource.urn });
+    }
+    if (agentPolicies.size) {
+      const authRoleByUrn = new Map(ix.authRoles.map((a) => [a.resource.urn, a]));
+      const policyOrder = new Map([...agentPolicies.keys()].map((name, at) => [name, at]));
+      for (const r of ix.inputs
+        .filter((x) => x.resource.type.startsWith("vault:"))
+        .map((x): Read => ({ resource: x.resource, v: x.value, unknown: x.unknown }))) {
+        const ownRole = authRoleByUrn.get(r.resource.urn);
+        // Raw writes whose data names an agent's policy (the path is also judged: vault/generic-write).
+        if (r.resource.type === VAULT_GENERIC_TYPES.vaultGenericEndpoint || r.resource.type === VAULT_GENERIC_TYPES.vaultGenericSecret) {
+          // Every name the data could mean (a value, or a part of a comma-separated one), looked up,
+          // then reported in agentPolicies' order as scanning every agent policy against the data did.
+          const named = new Set<string>();
+          for (const value of dataStrings(r.v.dataJson)) for (const name of [value, ...value.split(",")]) named.add(vaultPolicyName(name)!);
+          const hits = [...named].filter((name) => agentPolicies.has(name)).sort((a, b) => policyOrder.get(a)! - policyOrder.get(b)!);
+          for (const policy of hits) {
+            const owner = agentPolicies.get(policy)!;
+            findings.push(
+              finding(
+                owner,
+                r.resource.urn,
+                "vault/agent-policy-use",
+                `${r.resource.type} ${r.resource.name} writes data naming ${owner.agent}/${owner.kind ?? "*"}'s Vault policy ${policy}`,
+                "only the identity's own Kubernetes-auth role carries its policy",
+              ),
+            );
+          }
+        }
+        const unknownPolicies = r.unknown.filter((path) =>
+          path.split(".").some((segment, i) => POLICY_FIELDS.has(segment) || (i === 0 && POLICY_CONTAINERS.has(segment))),
+        );
+        if (unknownPolicies.length) {
+          findings.push(
+            finding(
+              { agent: r.resource.name, kind: null },
+              r.resource.urn,
+              "vault/agent-policy-use",
+              `${r.resource.type} ${r.resource.name}: ${unknownPolicies.join(", ")} unknown at preview, so it may hand out an agent's policy`,
+              "name the policies with known values",
+            ),
+          );
+        }
+        for (const { field, names } of policyFields(r.v)) {
+          for (const name of names) {
+            // Vault trims and lower-cases policy names before it stores or compares them.
+            const wanted = vaultPolicyName(name)!;
+            const exact = agentPolicies.get(wanted);
+            const hits: Array<[string, { agent: string; kind: IdentityKind | null; urn: string }]> =
+              field === "allowedPoliciesGlobs" || wanted === "*"
+                ? [...agentPolicies.entries()].filter(([policy]) => globMatches(wanted, policy))
+                : exact
+                  ? [[wanted, exact]]
+                  : [];
+            for (const [policy, owner] of hits) {
+              if (ownRole && ownRole.meta.agent === owner.agent && ownRole.meta.identity === (owner.kind ?? undefined)) continue;
+              findings.push(
+                finding(
+                  owner,
+                  r.resource.urn,
+                  "vault/agent-policy-use",
+                  `${r.resource.type} ${r.resource.name} hands out ${owner.agent}/${owner.kind ?? "*"}'s Vault policy ${policy} (${field})`,
+                  "only the identity's own Kubernetes-auth role carries its policy",
+                ),
+              );
+            }
+          }
+        }
+      }
+    }
+  },
+};

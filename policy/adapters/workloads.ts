@@ -1,0 +1,162 @@
+/**
+ * Workloads: every kind that runs pods as a ServiceAccount (Pod, Deployment, StatefulSet, DaemonSet,
+ * ReplicaSet, Job, CronJob, ReplicationController and their Patches), and kinds whose pods the pack
+ * cannot see (Helm releases, custom resources). A workload may run as an agent ServiceAccount only
+ * with that agent's and identity's labels on its pod template (agent.workload(kind)).
+ */
+import { LABEL_PREFIX } from "../../components/core/compile";
+import { asRecord, asString } from "../inputs";
+import type { Adapter } from "../types";
+import { SERVICE_ACCOUNT_TYPES, unknownNamespace } from "./service-accounts";
+import { finding, isUnknown, readOfType, type Read } from "./shared";
+
+const WORKLOADS: Readonly<Record<string, readonly string[]>> = {
+  "kubernetes:core/v1:Pod": [],
+  "kubernetes:apps/v1:Deployment": ["spec", "template"],
+  "kubernetes:apps/v1:StatefulSet": ["spec", "template"],
+  "kubernetes:apps/v1:DaemonSet": ["spec", "template"],
+  "kubernetes:apps/v1:ReplicaSet": ["spec", "template"],
+  "kubernetes:batch/v1:Job": ["spec", "template"],
+  "kubernetes:batch/v1:CronJob": ["spec", "jobTemplate", "spec", "template"],
+  "kubernetes:core/v1:ReplicationController": ["spec", "template"],
+};
+
+/** Workload kinds (and their Patch, which may set the ServiceAccount of one outside the stack) and where their pod template is. */
+export const WORKLOAD_TYPES: Readonly<Record<string, readonly string[]>> = Object.fromEntries(
+  Object.entries(WORKLOADS).flatMap(([type, path]) => [
+    [type, path],
+    [`${type}Patch`, path],
+  ]),
+);
+
+const RULE = "kubernetes/service-account-use";
+
+export const workloads: Adapter = {
+  family: "workloads",
+  holdings: "none: a workload runs as an identity, it holds nothing of its own",
+  types: [
+    ...Object.keys(WORKLOAD_TYPES).map((type) => ({
+      type,
+      route: type.endsWith("Patch") ? "may set the ServiceAccount of a workload, in or outside the stack" : "runs pods as a ServiceAccount",
+      checkedBy: [RULE],
+    })),
+    {
+      type: "kubernetes:helm.sh/* (Release, Chart) and every other kubernetes:* kind (custom resources: Argo Rollouts, Workflows ...)",
+      route: "runs pods the pack cannot see (rendered inside the provider, or started by an operator)",
+      checkedBy: [RULE, "kubernetes/rbac-pod-create"],
+    },
+  ],
+  stack: (ix, pass) => {
+    const { findings } = pass;
+    const saRule = RULE;
+    const saAt = (namespace: string, name: string | undefined) => ix.by.serviceAccountAt(namespace, name);
+    const agentSaNames = new Set(ix.serviceAccounts.map((sa) => sa.name));
+    const agentNamespaces = new Set(ix.serviceAccounts.map((sa) => sa.namespace));
+    const noNamespace = (r: Read, saName: string | undefined, what: string) => {
+      const problem = unknownNamespace(r, saName, agentSaNames, what);
+      if (problem) findings.push(problem);
+      return problem !== undefined;
+    };
+    for (const r of readOfType(ix, ...Object.keys(WORKLOAD_TYPES))) {
+      const path = WORKLOAD_TYPES[r.resource.type];
+      let template: unknown = r.v;
+      for (const key of path) template = (template as Record<string, unknown> | undefined)?.[key];
+      const t = (template ?? {}) as { metadata?: { labels?: unknown }; spec?: { serviceAccountName?: unknown; serviceAccount?: unknown } };
+      if (noNamespace(r, asString(t.spec?.serviceAccountName) ?? asString(t.spec?.serviceAccount), "runs as")) continue;
+      const namespace = asString(asRecord(r.v.metadata).namespace) ?? "default";
+      const specPath = [...path, "spec"].join(".");
+      if (isUnknown(r, `${specPath}.serviceAccountName`) || isUnknown(r, `${specPath}.serviceAccount`)) {
+        if (ix.by.serviceAccountsIn.has(namespace))
+          findings.push(
+            finding(
+              { agent: r.resource.name, kind: null },
+              r.resource.urn,
+              saRule,
+              `${r.resource.type} ${r.resource.name}: its ServiceAccount is unknown at preview, in namespace ${namespace} where agents run`,
+              "name the ServiceAccount with a known value",
+            ),
+          );
+        continue;
+      }
+      const sa = saAt(namespace, asString(t.spec?.serviceAccountName) ?? asString(t.spec?.serviceAccount));
+      if (!sa) continue;
+      const labels = asRecord(t.metadata?.labels);
+      if (labels[`${LABEL_PREFIX}/agent`] !== sa.agent || labels[`${LABEL_PREFIX}/identity`] !== sa.kind) {
+        findings.push(
+          finding(
+            { agent: sa.agent, kind: sa.kind },
+            r.resource.urn,
+            saRule,
+            `${r.resource.type} ${r.resource.name} runs as ServiceAccount ${sa.namespace}/${sa.name} without the labels ${LABEL_PREFIX}/agent=${sa.agent}, ${LABEL_PREFIX}/identity=${sa.kind} on its pod template`,
+            "build the pod spec with agent.workload(kind) and spread its labels into the pod template",
+          ),
+        );
+      }
+    }
+
+    // Kinds whose pods the pack cannot see: a Helm release renders its chart inside the provider, and
+    // custom resources (Argo Rollouts, Workflows...) start pods through their operator.
+    const seen = new Set<string>([
+      ...Object.keys(WORKLOAD_TYPES),
+      SERVICE_ACCOUNT_TYPES.serviceAccount,
+      SERVICE_ACCOUNT_TYPES.serviceAccountPatch,
+      SERVICE_ACCOUNT_TYPES.secret,
+      SERVICE_ACCOUNT_TYPES.secretPatch,
+    ]);
+    for (const r of ix.inputs
+      .filter((x) => x.resource.type.startsWith("kubernetes:") && !seen.has(x.resource.type))
+      .map((x): Read => ({ resource: x.resource, v: x.value, unknown: x.unknown }))) {
+      const helm = r.resource.type.startsWith("kubernetes:helm.sh/");
+      const namespaceField = helm ? "namespace" : "metadata.namespace";
+      const namespace = helm ? asString(r.v.namespace) : asString(asRecord(r.v.metadata).namespace);
+      const namespaceUnknown = isUnknown(r, namespaceField) || (!helm && isUnknown(r, "metadata"));
+      const inAgentNamespace = namespaceUnknown || (namespace !== undefined && agentNamespaces.has(namespace));
+      const who = { agent: r.resource.name, kind: null };
+      if (helm) {
+        const named = stringsIn(r.v.values).filter((value) => agentSaNames.has(value));
+        if (inAgentNamespace || named.length) {
+          findings.push(
+            finding(
+              who,
+              r.resource.urn,
+              saRule,
+              `${r.resource.type} ${r.resource.name} ${inAgentNamespace ? `installs into ${namespaceUnknown ? "a namespace unknown at preview" : `agent namespace ${namespace}`}` : `has values naming agent ServiceAccount ${named.join(", ")}`}; the chart's pods are not visible to the pack`,
+              "install charts outside agents' namespaces and never name an agent ServiceAccount in their values; run agent pods with agent.workload(kind)",
+            ),
+          );
+        }
+        continue;
+      }
+      const accounts = serviceAccountNames(r.v);
+      const unknownAccount = r.unknown.some((p) => /(^|\.)serviceAccount(Name)?$/.test(p));
+      const named = accounts.filter((name) => agentSaNames.has(name) && (namespace === undefined || ix.by.serviceAccountAt(namespace, name) !== undefined));
+      if (named.length || (unknownAccount && inAgentNamespace)) {
+        findings.push(
+          finding(
+            who,
+            r.resource.urn,
+            saRule,
+            `${r.resource.type} ${r.resource.name} is a kind the pack cannot read pods from, and it runs as ${named.length ? `agent ServiceAccount ${named.join(", ")}` : "a ServiceAccount unknown at preview in an agent namespace"}`,
+            "run agent pods only through the workload kinds the pack reads (Deployment, Job ...), built with agent.workload(kind)",
+          ),
+        );
+      }
+    }
+  },
+};
+
+/** Every string at any depth (bounded), e.g. in a Helm release's values. */
+function stringsIn(value: unknown, depth = 0): string[] {
+  if (typeof value === "string") return [value];
+  if (!value || typeof value !== "object" || depth > 16) return [];
+  return Object.values(value).flatMap((child) => stringsIn(child, depth + 1));
+}
+
+/** Values of `serviceAccountName` / `serviceAccount` keys at any depth (bounded): where a pod template names its ServiceAccount. */
+function serviceAccountNames(value: unknown, depth = 0): string[] {
+  if (!value || typeof value !== "object" || depth > 16) return [];
+  return Object.entries(value).flatMap(([key, child]) => [
+    ...((key === "serviceAccountName" || key === "serviceAccount") && typeof child === "string" ? [child] : []),
+    ...serviceAccountNames(child, depth + 1),
+  ]);
+}

@@ -1,0 +1,76 @@
+/**
+ * Per-resource dispatch of the platform checks (audit device, auth backend config, database
+ * connection, AWS engine, NetworkPolicy, Namespace, workload tokens): each reads its resource's
+ * known inputs into the typed shape its check takes. Runs before the resource is created.
+ */
+import { AGENT_LABEL } from "../../components/rules/kubernetes";
+import type { Problem } from "../../components/rules/define";
+import { asRecord, asString, asStrings, type KnownInputs } from "../inputs";
+import type { PackResource } from "../types";
+import { checkAuditDevice } from "./audit-device";
+import { checkAuthBackendConfig } from "./auth-backend-config";
+import { checkAwsEngine } from "./aws-engine";
+import { checkDatabaseConnection } from "./database-connection";
+import { checkNetworkPolicyEgress } from "./network-policy";
+import { checkPodSecurityLabels } from "./pod-security";
+import { checkPodTokens } from "./projected-token";
+import { WORKLOAD_TYPES } from "../adapters/workloads";
+
+const isUnknown = (inputs: KnownInputs, field: string) => inputs.unknown.some((path) => path === field || path.startsWith(`${field}.`));
+
+/** The pod template of a workload, by the path WORKLOAD_TYPES names. */
+export function podTemplateOf(type: string, value: Record<string, unknown>): { labels: Record<string, string>; spec: unknown } | undefined {
+  const path = WORKLOAD_TYPES[type];
+  if (!path) return undefined;
+  let template: unknown = value;
+  for (const key of path) template = (template as Record<string, unknown> | undefined)?.[key];
+  const t = (template ?? {}) as { metadata?: { labels?: unknown }; spec?: unknown };
+  return { labels: asRecord(t.metadata?.labels), spec: t.spec };
+}
+
+export function platformProblems(resource: PackResource, inputs: KnownInputs): Problem[] {
+  const v = inputs.value;
+  const label = `${resource.type.split(":").pop()} ${resource.name}`;
+  switch (resource.type) {
+    case "vault:index/audit:Audit":
+      return checkAuditDevice(resource.name, { type: asString(v.type), options: (v.options ?? {}) as Record<string, unknown> });
+    case "vault:kubernetes/authBackendConfig:AuthBackendConfig":
+      return checkAuthBackendConfig(resource.name, {
+        backend: asString(v.backend),
+        kubernetesHost: asString(v.kubernetesHost),
+        kubernetesCaCert: asString(v.kubernetesCaCert),
+      });
+    case "vault:database/secretBackendConnection:SecretBackendConnection": {
+      const postgresql = asRecord(v.postgresql);
+      return checkDatabaseConnection(`${asString(v.backend) ?? "?"}/${asString(v.name) ?? resource.name}`, {
+        backend: asString(v.backend),
+        name: asString(v.name),
+        allowedRoles: asStrings(v.allowedRoles),
+        keys: Object.keys(v),
+        connectionUrl: postgresql.connectionUrl,
+      });
+    }
+    case "vault:aws/secretBackend:SecretBackend":
+      return checkAwsEngine(resource.name, {
+        path: asString(v.path),
+        roleArn: asString(v.roleArn),
+        accessKeySet: v.accessKey !== undefined || isUnknown(inputs, "accessKey"),
+        secretKeySet: v.secretKey !== undefined || isUnknown(inputs, "secretKey"),
+      });
+    case "kubernetes:networking.k8s.io/v1:NetworkPolicy":
+    case "kubernetes:networking.k8s.io/v1:NetworkPolicyPatch":
+      return checkNetworkPolicyEgress(label, v.spec);
+    case "kubernetes:core/v1:Namespace":
+    case "kubernetes:core/v1:NamespacePatch":
+      return checkPodSecurityLabels(
+        label,
+        asRecord(asRecord(v.metadata) && (v.metadata as Record<string, unknown>).labels),
+        false,
+        resource.type.endsWith("Patch"),
+      );
+    default: {
+      const pod = podTemplateOf(resource.type, v);
+      return pod && pod.labels[AGENT_LABEL] !== undefined ? checkPodTokens(label, pod.spec) : [];
+    }
+  }
+}

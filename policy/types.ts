@@ -1,0 +1,86 @@
+/**
+ * The pack's shared types, in one module every other pack module imports (and that imports none of
+ * them): a resource as the pack sees it, a finding, and the shape of a resource adapter.
+ */
+import type { IdentityKind } from "../components/core/names";
+import type { Problem } from "../components/rules/define";
+import type { PolicyDocument } from "../components/core/iam-document";
+import type { KnownInputs } from "./inputs";
+import type { StackIndex } from "./stack-index";
+
+/** A resource as the pack sees it (from `validateResource` args or a stack's resource list). */
+export interface PackResource {
+  readonly type: string;
+  readonly name: string;
+  readonly urn: string;
+  readonly props: Record<string, unknown>;
+  /** Which resources each input came from (stack validation only): resolves inputs unknown at preview. */
+  readonly propertyDependencies?: Readonly<Record<string, readonly PackResource[]>>;
+}
+
+/** What the checks need besides the resources: the date expiry is judged against. */
+export interface PackContext {
+  readonly now: Date;
+}
+
+/**
+ * A violation found by the pack, as `plan` reports one: the agent and identity it is about (null
+ * identity when the resource reaches no single identity), the tool when one is known, the rule, what
+ * is wrong and the fix, and the resource it was found on.
+ */
+export interface PackFinding extends Problem {
+  readonly agent: string;
+  readonly identity: IdentityKind | null;
+  readonly tool?: string | null;
+  readonly urn: string;
+}
+
+/**
+ * One resource type an adapter reads (or names as out of scope), with what it reads of it. The
+ * route table, `TYPES`, the required-inputs lists and docs/controls.md are generated from these.
+ */
+export interface TypeEntry {
+  /** Pulumi type token; a pattern in words (`vault:* with …`) when `matches` decides. */
+  readonly type: string;
+  /** Short name used in code (`TYPES.<key>`); only for exact tokens. */
+  readonly key?: string;
+  /** How the type reaches an agent identity. */
+  readonly route: string;
+  /** Inputs that must be known and present for the checks to run. */
+  readonly required?: readonly string[];
+  /** Inputs read when present: unknown at preview is reported, absent is fine. */
+  readonly readIfSet?: readonly string[];
+  /** Where an agent's owner, expiry and tier live on it (unknown at preview is reported). */
+  readonly agentMetadata?: readonly string[];
+  /** Rule ids that judge it. */
+  readonly checkedBy?: readonly string[];
+  /** Why the pack does not read it (exactly one of checkedBy and outOfScope). */
+  readonly outOfScope?: string;
+}
+
+/**
+ * A resource family: its types, how it maps into the holdings model, its per-resource check (run by
+ * the engine before the resource is created) and its stack check (only where one resource cannot tell).
+ */
+export interface Adapter {
+  /** File-sized family name, e.g. `iam-roles`. */
+  readonly family: string;
+  readonly types: readonly TypeEntry[];
+  /** How the family maps into the holdings model (IdentityHoldings / AgentOwnership), in words; "none" if it does not. */
+  readonly holdings: string;
+  /** Problems of one resource from its inputs alone. */
+  readonly check?: (resource: PackResource, inputs: KnownInputs, context: PackContext) => readonly Problem[];
+  /**
+   * Findings only the whole stack can show (which role an attachment names, who else holds a path).
+   * Runs in adapter order; an adapter that adds policy documents to an agent role's holdings runs
+   * before the holdings are judged.
+   */
+  readonly stack?: (ix: StackIndex, pass: StackPass) => void;
+}
+
+/** What the stack checks of every adapter write into. */
+export interface StackPass {
+  readonly findings: PackFinding[];
+  /** Policy documents reaching each agent role (by lower-cased name) through attachments and resource policies. */
+  readonly extraPolicies: Map<string, PolicyDocument[]>;
+}
