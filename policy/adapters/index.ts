@@ -9,6 +9,7 @@ import type { Adapter, TypeEntry } from "../types";
 import { EKS_TYPES, eksAccess } from "./eks-access";
 import { IAM_ATTACHMENT_TYPES, iamAttachments } from "./iam-attachments";
 import { IAM_ROLE_TYPES, iamRoles } from "./iam-roles";
+import { kubernetesUnreadKinds } from "./kubernetes-unread-kinds";
 import { LOG_GROUP_TYPES, logGroups } from "./log-groups";
 import { NAMESPACE_TYPES, namespaces } from "./namespaces";
 import { OUT_OF_SCOPE } from "./out-of-scope";
@@ -29,6 +30,7 @@ export const ADAPTERS: readonly Adapter[] = [
   eksAccess,
   serviceAccounts,
   workloads,
+  kubernetesUnreadKinds,
   rbac,
   namespaces,
   logGroups,
