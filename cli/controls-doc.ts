@@ -18,6 +18,7 @@ const FAMILY_TITLES: Record<string, string> = {
   lifecycle: "Lifecycle",
   context: "Context binding",
   database: "Database statements (PostgreSQL)",
+  organisation: "Organisation-wide (`check --all`)",
 };
 
 const cell = (values: readonly string[]) => (values.length ? values.join(", ") : "—");
@@ -26,6 +27,7 @@ const escape = (text: string) => text.replace(/\|/g, "\\|");
 function where(rule: RuleMeta, planIds: Set<string>): string {
   const places = [
     ...(planIds.has(rule.id) ? ["plan, components"] : []),
+    ...(rule.family === "organisation" ? ["`check --all`"] : []),
     ...(rule.pack.resource ? [`pack \`${policyName(rule.id, "resource")}\``] : []),
     ...(rule.pack.stack ? [`pack \`${policyName(rule.id, "stack")}\``] : []),
     ...(rule.pack.planOnly ? [`not in pack: ${rule.pack.planOnly}`] : []),

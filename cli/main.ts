@@ -58,6 +58,15 @@ export function buildProgram(): Command {
     .option("--date <YYYY-MM-DD>", "count days left from this date (default: today)")
     .action(async (options) => emit((await import("./inventory-command")).runInventory(options)));
 
+  program
+    .command("check")
+    .description("Plan every stack file of the project and check what no single stack can see: names unique per account, Vault and cluster, owns disjoint.")
+    .option("--all", "every stack file of the project (Pulumi.yaml's stackConfigDir)")
+    .option("-p, --project <folder>", "folder holding Pulumi.yaml", ".")
+    .addOption(new Option("-f, --format <format>", "output format").choices(["text", "json", "markdown"]).default("text"))
+    .option("--date <YYYY-MM-DD>", "evaluate expiry and exceptions as of this date (default: today)")
+    .action(async (options) => emit(await (await import("./check-command")).runCheck(options)));
+
   return program;
 }
 

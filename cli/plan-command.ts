@@ -27,7 +27,7 @@ export interface CommandResult {
 
 export type PlanOutcome =
   | { readonly ok: true; readonly result: ValidatedPlan; readonly stackFile: StackFile }
-  | { readonly ok: false; readonly exitCode: 1 | 2; readonly lines: string[]; readonly violations?: PlanViolationError };
+  | { readonly ok: false; readonly exitCode: 1 | 2; readonly lines: string[]; readonly violations?: PlanViolationError; readonly stackFile?: StackFile };
 
 /** Plan one stack file; never throws for bad input. */
 export function planStackFile(file: string, stack: string, now: Date): PlanOutcome {
@@ -51,7 +51,7 @@ export function planParsedStackFile(stackFile: StackFile, stack: string, now: Da
     if (error instanceof DeclarationError) return { ok: false, exitCode: 2, lines: [...locateDeclarationError(stackFile, error), ...contextLines] };
     if (contextLines.length) return { ok: false, exitCode: 2, lines: contextLines };
     if (error instanceof PlanViolationError) {
-      return { ok: false, exitCode: 1, lines: error.evaluation.violations.filter((v) => v.severity === "error").map(formatViolation), violations: error };
+      return { ok: false, exitCode: 1, lines: error.evaluation.violations.filter((v) => v.severity === "error").map(formatViolation), violations: error, stackFile };
     }
     throw error;
   }

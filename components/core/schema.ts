@@ -69,6 +69,21 @@ const checked = (base: z.ZodString, problem: (value: string) => string | null) =
     if (reason) ctx.addIssue({ code: "custom", message: reason });
   });
 
+/** VAULT_ADDR's form: a scheme, a host and perhaps a port; nothing a reader could take for another Vault. */
+function vaultAddressProblem(address: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(address);
+  } catch {
+    return "a URL such as https://vault.example.com:8200";
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") return "an http(s) URL";
+  if (url.username || url.password || url.search || url.hash || (url.pathname !== "/" && url.pathname !== ""))
+    return "only a scheme, host and port (no user, path, query or fragment)";
+  if (!/^[A-Za-z0-9.:[\]-]+$/.test(url.host) || address !== address.trim()) return "a plain host name or address";
+  return null;
+}
+
 const awsRegion = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, "an AWS region such as us-east-1");
 
 /** CloudWatch Logs accepts only these retention periods (PutRetentionPolicy). */
@@ -223,6 +238,11 @@ export const platformSchema = z
           "Version of the Vault server. Fields that need a newer Vault (alias metadata: 1.21+ Enterprise) are left out when it is older or not declared.",
         ),
       edition: z.enum(["community", "enterprise"]).default("community").describe("Vault edition. @default community"),
+      address: checked(z.string().max(256), vaultAddressProblem)
+        .optional()
+        .describe(
+          "The Vault's API address (https://host[:port]), as VAULT_ADDR. Names Vault policies, roles and mounts live on: `check --all` compares stacks on the same address; stacks that leave it out count as one Vault.",
+        ),
       awsEngineRoleArn: z
         .string()
         .max(2048)

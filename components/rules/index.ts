@@ -11,6 +11,7 @@ import { separationRules } from "./separation";
 import { stackRules, STACK_RESOURCE_RULES } from "./stack";
 import { trustRules } from "./trust";
 import { vaultRules, VAULT_RESOURCE_RULES } from "./vault";
+import { ORGANISATION_RULES } from "./organisation";
 
 export const ALL_RULES: readonly PlanRule[] = [
   ...iamRules,
@@ -39,7 +40,7 @@ export const RESOURCE_ONLY_RULES: readonly RuleMeta[] = [
  * Every rule object: id, metadata, where the pack runs it (`pack`), and, for plan rules, the check.
  * `policy/policies.ts` generates the CrossGuard pack from this list and docs/controls.md prints it.
  */
-export const RULES: readonly RuleMeta[] = [...ALL_RULES, ...RESOURCE_ONLY_RULES];
+export const RULES: readonly RuleMeta[] = [...ALL_RULES, ...RESOURCE_ONLY_RULES, ...ORGANISATION_RULES];
 
 export * from "./types";
 export * from "./engine";

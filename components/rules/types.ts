@@ -7,7 +7,7 @@ import type { IdentityKind } from "../core/names";
 
 export type Severity = "error" | "warning";
 
-export type RuleFamily = "iam" | "separation" | "trust" | "kubernetes" | "vault" | "limits" | "stack" | "lifecycle" | "context" | "database";
+export type RuleFamily = "iam" | "separation" | "trust" | "kubernetes" | "vault" | "limits" | "stack" | "lifecycle" | "context" | "database" | "organisation";
 
 /** The standards a rule gives evidence for. */
 export interface StandardsMapping {

@@ -12,7 +12,7 @@
 import type { RuleFamily } from "./types";
 
 /** Families whose rules are never waivable, whatever the table says. */
-export const NEVER_WAIVABLE_FAMILIES: ReadonlySet<RuleFamily> = new Set<RuleFamily>(["lifecycle", "trust", "separation", "stack", "limits", "database"]);
+export const NEVER_WAIVABLE_FAMILIES: ReadonlySet<RuleFamily> = new Set<RuleFamily>(["lifecycle", "trust", "separation", "stack", "limits", "database", "organisation"]);
 
 export const WAIVABLE: Readonly<Record<string, boolean>> = {
   "iam/action-wildcard": false,

@@ -17,10 +17,17 @@ const WORKER_TIMEOUT_MS = 30_000;
 
 let loaded = false;
 // Start loading at import: most callers (CLI, tests, pack) cross an await before the first parse.
-loadModule().then(
-  () => (loaded = true),
+const loading = loadModule().then(
+  () => {
+    loaded = true;
+  },
   () => undefined,
 );
+
+/** Resolves once the parser runs in this thread (no worker round trip per statement); never rejects. */
+export function parserLoaded(): Promise<void> {
+  return loading;
+}
 
 // The worker is plain CommonJS (eval), so it runs the same under tsx, vitest and compiled dist.
 const WORKER_SOURCE = `
@@ -76,8 +83,24 @@ function parseInWorker(sql: string): RawParse {
   return reply.message as RawParse;
 }
 
+/**
+ * Fleets repeat the same statements agent after agent (the `{{name}}` template makes them
+ * identical), so parses are kept by text. Trees are read, never changed, by every caller.
+ */
+const PARSE_CACHE_MAX = 4_096;
+const parses = new Map<string, RawParse>();
+
 /** Parse SQL with PostgreSQL's grammar (libpg-query, PostgreSQL 18). Never throws. */
 export function parseSql(sql: string): RawParse {
+  const cached = parses.get(sql);
+  if (cached) return cached;
+  const parsed = parseUncached(sql);
+  if (parses.size >= PARSE_CACHE_MAX) parses.clear();
+  parses.set(sql, parsed);
+  return parsed;
+}
+
+function parseUncached(sql: string): RawParse {
   if (sql.length > MAX_SQL_CHARS) return { ok: false, message: `longer than ${MAX_SQL_CHARS} characters` };
   if (!loaded) return parseInWorker(sql);
   try {

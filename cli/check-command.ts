@@ -1,0 +1,107 @@
+/**
+ * `agent-identity check --all`: plans every stack file of a Pulumi project with the same rules as
+ * `plan`, then the organisation-wide rules no single stack can see (components/rules/organisation.ts).
+ * Exit 0: every stack plans and nothing collides. Exit 1: violations. Exit 2: a malformed file.
+ */
+import { posix, resolve } from "node:path";
+import { organisationViolations, type OrganisationViolation, type StackPlanInput } from "../components/rules/organisation";
+import type { FleetPlan } from "../components/core/plan-types";
+import { parseDate, planStackFile, type CommandResult } from "./plan-command";
+import { parserLoaded } from "../components/core/sql/parser";
+import { fileSystemReader, ProjectFileError, readProject, stackFilesOf } from "./project";
+import { mdText as escapeMarkdownCell } from "../components/diff/markdown";
+
+export interface CheckOptions {
+  readonly all?: boolean;
+  /** Folder holding Pulumi.yaml. @default the working directory */
+  readonly project?: string;
+  readonly format?: "text" | "json" | "markdown";
+  readonly date?: string;
+}
+
+interface StackOutcome {
+  readonly stack: string;
+  readonly file: string;
+  readonly exitCode: 0 | 1 | 2;
+  readonly agents: number;
+  readonly lines: readonly string[];
+}
+
+export async function runCheck(options: CheckOptions): Promise<CommandResult> {
+  if (!options.all) return { exitCode: 2, stdout: "", stderr: "check: give --all (every stack file of the project)\n" };
+  const root = resolve(options.project ?? ".");
+  const files = fileSystemReader(root);
+  let project;
+  try {
+    project = readProject(files.read);
+  } catch (error) {
+    if (error instanceof ProjectFileError) return { exitCode: 2, stdout: "", stderr: `check: ${error.message}\n` };
+    throw error;
+  }
+  if (!project) return { exitCode: 2, stdout: "", stderr: `check: no Pulumi.yaml in ${root}\n` };
+  const stackFiles = stackFilesOf(project, files.list);
+  if (!stackFiles.length) {
+    return { exitCode: 2, stdout: "", stderr: `check: no stack files (Pulumi.<stack>${project.extension}) in ${project.stackConfigDir || "."}\n` };
+  }
+
+  const now = parseDate(options.date);
+  // Parse SQL in this thread: a fleet's statements would otherwise each cross to the parser's worker.
+  await parserLoaded();
+  const outcomes: StackOutcome[] = [];
+  const plans: StackPlanInput[] = [];
+  for (const { stack, file } of stackFiles) {
+    const outcome = planStackFile(posix.join(root, file), stack, now);
+    const shown = (line: string) => line.split(`${root}/`).join("");
+    if (outcome.ok) {
+      plans.push({ file, plan: outcome.result.plan, locate: (path, label) => shown(outcome.stackFile.locate(path, label)) });
+      outcomes.push({ stack, file, exitCode: 0, agents: outcome.result.plan.agents.length, lines: [] });
+      continue;
+    }
+    const plan: FleetPlan | undefined = outcome.violations?.plan;
+    const stackFile = outcome.stackFile;
+    // A stack with its own violations still names roles, paths and namespaces others may collide with.
+    if (plan && stackFile) plans.push({ file, plan, locate: (path, label) => shown(stackFile.locate(path, label)) });
+    outcomes.push({ stack, file, exitCode: outcome.exitCode, agents: plan?.agents.length ?? 0, lines: outcome.lines.map(shown) });
+  }
+  const violations = organisationViolations(plans);
+  const malformed = outcomes.some((o) => o.exitCode === 2);
+  const exitCode: 0 | 1 | 2 = malformed ? 2 : violations.length || outcomes.some((o) => o.exitCode === 1) ? 1 : 0;
+  const report = { ok: exitCode === 0, project: project.name, stacks: outcomes, violations };
+  switch (options.format) {
+    case "json":
+      return { exitCode, stdout: `${JSON.stringify(report, null, 2)}\n`, stderr: "" };
+    case "markdown":
+      return { exitCode, stdout: renderMarkdown(outcomes, violations), stderr: "" };
+    default:
+      return exitCode === 0
+        ? { exitCode, stdout: renderText(outcomes, violations), stderr: "" }
+        : { exitCode, stdout: "", stderr: renderText(outcomes, violations) };
+  }
+}
+
+const summary = (o: StackOutcome) =>
+  `${o.file} (${o.stack}): ${o.exitCode === 0 ? `ok, ${o.agents} agent(s)` : o.exitCode === 1 ? "policy violations" : "invalid stack file"}`;
+
+function renderText(outcomes: readonly StackOutcome[], violations: readonly OrganisationViolation[]): string {
+  const out = [`check --all: ${outcomes.length} stack file(s)`];
+  for (const outcome of outcomes) out.push(`  ${summary(outcome)}`, ...outcome.lines.map((line) => `    ${line}`));
+  out.push(violations.length ? `${violations.length} organisation-wide violation(s):` : "no organisation-wide violations");
+  for (const v of violations) out.push(`  ${v.rule}: ${v.message} — ${v.fix}`, `    ${v.places[0]}`, `    ${v.places[1]}`);
+  return `${out.join("\n")}\n`;
+}
+
+function renderMarkdown(outcomes: readonly StackOutcome[], violations: readonly OrganisationViolation[]): string {
+  const out = ["### agent-identity check --all", "", "| Stack file | Result |", "|---|---|"];
+  for (const o of outcomes) out.push(`| ${escapeMarkdownCell(o.file)} | ${escapeMarkdownCell(summary(o).slice(o.file.length + 2))} |`);
+  out.push("");
+  if (!violations.length) out.push("No organisation-wide violations.");
+  else {
+    out.push("| Rule | What collides | Where | Fix |", "|---|---|---|---|");
+    for (const v of violations)
+      out.push(`| \`${v.rule}\` | ${escapeMarkdownCell(v.message)} | ${escapeMarkdownCell(v.places.join(" and "))} | ${escapeMarkdownCell(v.fix)} |`);
+  }
+  const failing = outcomes.filter((o) => o.lines.length);
+  for (const o of failing)
+    out.push("", `<details><summary>${escapeMarkdownCell(o.file)}</summary>`, "", ...o.lines.map((l) => `- ${escapeMarkdownCell(l)}`), "", "</details>");
+  return `${out.join("\n")}\n`;
+}

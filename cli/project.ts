@@ -1,0 +1,156 @@
+/**
+ * Reads a Pulumi project file (`Pulumi.yaml`) for what the CLI needs to find stack files: the
+ * project's name and `stackConfigDir`. Stack files are named as the Pulumi CLI names them
+ * (pkg/workspace/paths.go `DetectProjectStackPath`): `Pulumi.<stack><ext>`, where `<ext>` is the
+ * project file's own extension and `<stack>` the stack's short name, placed in `stackConfigDir`
+ * when set, else next to the project file.
+ *
+ * Every read goes through a `ReadText` function, so the same code reads the work tree and, for
+ * the review gate, the git objects of a revision: the project file of the revision under review
+ * decides where that revision's stack files are.
+ */
+import { readdirSync, readFileSync } from "node:fs";
+import { posix } from "node:path";
+import { CORE_SCHEMA, load, YAMLException } from "js-yaml";
+
+/** Reads a file by its project-relative POSIX path; undefined when there is no such file. */
+export type ReadText = (path: string) => string | undefined;
+/** Lists the file names in a project-relative folder; undefined when there is no such folder. */
+export type ListFiles = (dir: string) => readonly string[] | undefined;
+
+const PROJECT_FILES = ["Pulumi.yaml", "Pulumi.yml"] as const;
+/** Pulumi's stack names: letters, digits, `-`, `_` and `.` (tokens.ValidateStackName), at most 100 characters. */
+const STACK_NAME = /^[A-Za-z0-9_.-]{1,100}$/;
+const MAX_PROJECT_FILE = 256 * 1024;
+
+export class ProjectFileError extends Error {
+  constructor(
+    readonly file: string,
+    reason: string,
+  ) {
+    super(`${file}: ${reason}`);
+    this.name = "ProjectFileError";
+  }
+}
+
+export interface PulumiProject {
+  /** The project file's path, relative to where reads start (`Pulumi.yaml`, or `infra/Pulumi.yaml`). */
+  readonly file: string;
+  readonly name: string;
+  /** Folder of the stack files, relative to where reads start, POSIX, no trailing slash ("" for the top). */
+  readonly stackConfigDir: string;
+  /** `stackConfigDir` exactly as the project file writes it (undefined when absent): what a reviewer diffs. */
+  readonly stackConfigDirAsWritten: string | undefined;
+  /** `.yaml` or `.yml`, the project file's own: stack files take the same one. */
+  readonly extension: string;
+}
+
+/** The project in `dir` (project-relative, "" for the top), or undefined when it has no Pulumi.yaml. */
+export function readProject(read: ReadText, dir = ""): PulumiProject | undefined {
+  for (const name of PROJECT_FILES) {
+    const file = dir ? posix.join(dir, name) : name;
+    const text = read(file);
+    if (text !== undefined) return parseProject(text, file);
+  }
+  return undefined;
+}
+
+export function parseProject(text: string, file: string): PulumiProject {
+  if (text.length > MAX_PROJECT_FILE) throw new ProjectFileError(file, `larger than ${MAX_PROJECT_FILE} bytes`);
+  let root: unknown;
+  try {
+    root = load(text, { schema: CORE_SCHEMA, filename: file });
+  } catch (error) {
+    if (error instanceof YAMLException) throw new ProjectFileError(file, `not valid YAML (${error.reason})`);
+    throw error;
+  }
+  if (!root || typeof root !== "object" || Array.isArray(root)) throw new ProjectFileError(file, "not a YAML map");
+  const { name, stackConfigDir } = root as Record<string, unknown>;
+  if (typeof name !== "string" || !/^[A-Za-z0-9_.-]{1,100}$/.test(name)) {
+    throw new ProjectFileError(file, "`name` must be a project name: letters, digits, `-`, `_` or `.`, at most 100");
+  }
+  if (stackConfigDir !== undefined && typeof stackConfigDir !== "string") throw new ProjectFileError(file, "`stackConfigDir` must be a string");
+  const projectDir = posix.dirname(file) === "." ? "" : posix.dirname(file);
+  return {
+    file,
+    name,
+    stackConfigDir: resolveConfigDir(file, projectDir, stackConfigDir),
+    stackConfigDirAsWritten: stackConfigDir,
+    extension: posix.extname(file),
+  };
+}
+
+/**
+ * `stackConfigDir` joined to the project's folder. It must stay inside the repository: absolute
+ * paths, `..` that climbs out, and control characters are refused, so a project file cannot
+ * point the CLI at files outside what a reviewer sees.
+ */
+function resolveConfigDir(file: string, projectDir: string, written: string | undefined): string {
+  if (written === undefined || written === "" || written === ".") return projectDir;
+  // eslint-disable-next-line no-control-regex -- refusing control characters is the point
+  if (written.length > 1024 || /[\u0000-\u001f\u007f\\]/.test(written)) {
+    throw new ProjectFileError(file, "`stackConfigDir` must be a plain relative path (no control characters or backslashes, at most 1,024 characters)");
+  }
+  if (posix.isAbsolute(written)) throw new ProjectFileError(file, "`stackConfigDir` must be relative to the project");
+  const joined = posix.normalize(posix.join(projectDir, written)).replace(/\/+$/, "");
+  if (joined === ".." || joined.startsWith("../")) throw new ProjectFileError(file, "`stackConfigDir` must stay inside the repository");
+  return joined === "." ? "" : joined;
+}
+
+/** The stack file of `stack` (`dev`, or `org/project/dev`: Pulumi files stacks by their short name). */
+export function stackFileOf(project: PulumiProject, stack: string): string {
+  const parts = stack.split("/");
+  const short = parts[parts.length - 1];
+  if (parts.length > 3 || !parts.every((part) => STACK_NAME.test(part) && !/^\.+$/.test(part)))
+    throw new ProjectFileError(project.file, `"${stack}" is not a stack name (letters, digits, \`-\`, \`_\`, \`.\`)`);
+  const name = `Pulumi.${short}${project.extension}`;
+  return project.stackConfigDir ? posix.join(project.stackConfigDir, name) : name;
+}
+
+/** Every stack file of the project, sorted: `Pulumi.<stack><ext>` in its stack folder, the project file itself excluded. */
+export function stackFilesOf(project: PulumiProject, list: ListFiles): { stack: string; file: string }[] {
+  const names = list(project.stackConfigDir || ".") ?? [];
+  const prefix = "Pulumi.";
+  const found: { stack: string; file: string }[] = [];
+  for (const name of names) {
+    if (!name.startsWith(prefix) || !name.endsWith(project.extension)) continue;
+    const stack = name.slice(prefix.length, name.length - project.extension.length);
+    if (!STACK_NAME.test(stack) || /^\.+$/.test(stack)) continue;
+    found.push({ stack, file: project.stackConfigDir ? posix.join(project.stackConfigDir, name) : name });
+  }
+  return found.sort((a, b) => (a.stack < b.stack ? -1 : a.stack > b.stack ? 1 : 0));
+}
+
+/** Reads under `root` on disk: the work-tree reader. */
+export function fileSystemReader(root: string): { read: ReadText; list: ListFiles } {
+  const at = (path: string) => posix.join(root.split("\\").join("/"), path);
+  return {
+    read: (path) => {
+      try {
+        return readFileSync(at(path), "utf8");
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === "ENOENT" || (error as NodeJS.ErrnoException).code === "ENOTDIR") return undefined;
+        throw error;
+      }
+    },
+    list: (dir) => {
+      try {
+        return readdirSync(at(dir), { withFileTypes: true })
+          .filter((entry) => entry.isFile())
+          .map((entry) => entry.name);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === "ENOENT" || (error as NodeJS.ErrnoException).code === "ENOTDIR") return undefined;
+        throw error;
+      }
+    },
+  };
+}
+
+/**
+ * The stack file the CLI reads for `--stack NAME` in `root`: the project's when `root` has a
+ * Pulumi.yaml, else the library's own layout (`stacks/Pulumi.<stack>.yaml`).
+ */
+export function locateStackFile(root: string, stack: string): string {
+  const project = readProject(fileSystemReader(root).read);
+  return project ? stackFileOf(project, stack) : `stacks/Pulumi.${stack}.yaml`;
+}
