@@ -5,9 +5,10 @@
  */
 import { posix, resolve } from "node:path";
 import { organisationViolations, type OrganisationViolation, type StackPlanInput } from "../components/rules/organisation";
-import type { FleetPlan } from "../components/core/plan-types";
-import { parseDate, planStackFile, type CommandResult } from "./plan-command";
-import { parserLoaded } from "../components/core/sql/parser";
+import { parseDate, type CommandResult } from "./plan-command";
+import { planStacks } from "./check-stacks";
+import { parseStackFile, type StackFile } from "./stack-file";
+import { readFileSync } from "node:fs";
 import { fileSystemReader, ProjectFileError, readProject, stackFilesOf } from "./project";
 import { mdText as escapeMarkdownCell } from "../components/diff/markdown";
 
@@ -44,25 +45,15 @@ export async function runCheck(options: CheckOptions): Promise<CommandResult> {
     return { exitCode: 2, stdout: "", stderr: `check: no stack files (Pulumi.<stack>${project.extension}) in ${project.stackConfigDir || "."}\n` };
   }
 
-  const now = parseDate(options.date);
-  // Parse SQL in this thread: a fleet's statements would otherwise each cross to the parser's worker.
-  await parserLoaded();
-  const outcomes: StackOutcome[] = [];
-  const plans: StackPlanInput[] = [];
-  for (const { stack, file } of stackFiles) {
-    const outcome = planStackFile(posix.join(root, file), stack, now);
-    const shown = (line: string) => line.split(`${root}/`).join("");
-    if (outcome.ok) {
-      plans.push({ file, plan: outcome.result.plan, locate: (path, label) => shown(outcome.stackFile.locate(path, label)) });
-      outcomes.push({ stack, file, exitCode: 0, agents: outcome.result.plan.agents.length, lines: [] });
-      continue;
-    }
-    const plan: FleetPlan | undefined = outcome.violations?.plan;
-    const stackFile = outcome.stackFile;
-    // A stack with its own violations still names roles, paths and namespaces others may collide with.
-    if (plan && stackFile) plans.push({ file, plan, locate: (path, label) => shown(stackFile.locate(path, label)) });
-    outcomes.push({ stack, file, exitCode: outcome.exitCode, agents: plan?.agents.length ?? 0, lines: outcome.lines.map(shown) });
-  }
+  const planned = await planStacks(root, stackFiles, parseDate(options.date));
+  const outcomes: StackOutcome[] = planned.map(({ stack, file, exitCode, lines, plan }) => ({
+    stack,
+    file,
+    exitCode,
+    lines,
+    agents: plan?.agents.length ?? 0,
+  }));
+  const plans: StackPlanInput[] = planned.flatMap(({ file, plan }) => (plan ? [{ file, plan, locate: locator(root, file) }] : []));
   const violations = organisationViolations(plans);
   const malformed = outcomes.some((o) => o.exitCode === 2);
   const exitCode: 0 | 1 | 2 = malformed ? 2 : violations.length || outcomes.some((o) => o.exitCode === 1) ? 1 : 0;
@@ -77,6 +68,15 @@ export async function runCheck(options: CheckOptions): Promise<CommandResult> {
         ? { exitCode, stdout: renderText(outcomes, violations), stderr: "" }
         : { exitCode, stdout: "", stderr: renderText(outcomes, violations) };
   }
+}
+
+/** Lines are looked up only for a violation: the file is read again, with positions, then. */
+function locator(root: string, file: string): StackPlanInput["locate"] {
+  let stackFile: StackFile | undefined;
+  return (path, label) => {
+    stackFile ??= parseStackFile(readFileSync(posix.join(root, file), "utf8"), file);
+    return stackFile.locate(path, label);
+  };
 }
 
 const summary = (o: StackOutcome) =>

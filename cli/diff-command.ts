@@ -1,27 +1,51 @@
 /**
  * `agent-identity diff [BASE] [HEAD]`: what changes for each agent's identities between two plans.
- * BASE and HEAD are plan JSON files, stack files, or git revisions (the stack file is read at that
- * revision with `git show`, never checked out). HEAD defaults to the stack file in the working tree.
- * Exit 0: done. Exit 1: `--fail-on widen` and something widens. Exit 2: bad input.
+ * BASE and HEAD are plan JSON files, stack files, or git revisions. A name that is both a file and
+ * a revision is refused: `--base-rev`/`--head-rev` or `--base-file`/`--head-file` choose. At a
+ * revision, `Pulumi.yaml` and the stack file it locates are read from git objects (`git cat-file`),
+ * never from the work tree; git runs with argument arrays, no shell. HEAD defaults to the stack
+ * file in the working tree. Exit 0: done. Exit 1: `--fail-on widen` and something widens.
+ * Exit 2: bad input.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync, realpathSync, statSync } from "node:fs";
+import { existsSync, readFileSync, realpathSync } from "node:fs";
 import { isAbsolute, relative, resolve, sep } from "node:path";
 import { compileFleet } from "../components/core/compile";
 import { DeclarationError, parseDeclaration } from "../components/core/schema";
-import { diffPlans, loadActionCatalog, PlanInputError, readPlan, readPlanPair, renderJson, renderMarkdown, renderText, type Plan } from "../components/diff";
+import {
+  diffPlans,
+  loadActionCatalog,
+  PlanInputError,
+  readPlan,
+  readPlanPair,
+  renderJson,
+  renderMarkdown,
+  renderText,
+  type HeadPlanResult,
+  type Plan,
+  type ProjectSide,
+} from "../components/diff";
 import { serviceOf } from "../components/diff/access-level";
-import type { CommandResult } from "./plan-command";
-import { StackFileError, locateDeclarationError, parseStackFile, stackFilePath } from "./stack-file";
+import { parseDate, planParsedStackFile, type CommandResult } from "./plan-command";
+import { fileSystemReader, ProjectFileError, readProject, stackFileOf, type ReadText } from "./project";
+import { StackFileError, locateDeclarationError, parseStackFile, type StackFile } from "./stack-file";
 
 export interface DiffOptions {
+  /** A file or a revision; refused when it names both. */
   readonly base?: string;
   readonly head?: string;
+  /** Explicit forms: the name is a git revision (never a file), or a file (never a revision). */
+  readonly baseRev?: string;
+  readonly headRev?: string;
+  readonly baseFile?: string;
+  readonly headFile?: string;
   readonly stack: string;
-  /** Stack file path relative to the working directory (and to the repository at a revision). */
+  /** Stack file path relative to the working directory (and to the repository at a revision); overrides Pulumi.yaml. */
   readonly config?: string;
   readonly format?: "text" | "markdown" | "json";
   readonly failOn?: "widen";
+  /** YYYY-MM-DD: the date the head's `plan` result is evaluated at. @default today */
+  readonly date?: string;
   /** Where to read files and run git. @default process.cwd() */
   readonly cwd?: string;
 }
@@ -39,29 +63,41 @@ interface Side {
   readonly plan: unknown;
   /** The stack file does not exist at this (base) revision. */
   readonly missing?: true;
+  /** The project file as read on this side (stack files only). */
+  readonly project?: ProjectSide;
+  /** The parsed stack file, for the head's `plan` result. */
+  readonly stackFile?: StackFile;
 }
 
-/** Same compile functions as `pulumi up`; least-privilege rules are `plan`'s job, not the diff's. */
-function planFromStackText(text: string, file: string, stack: string): unknown {
+type Ref = { readonly kind: "auto" | "rev" | "file"; readonly name: string };
+
+function parseStack(text: string, file: string): StackFile {
   try {
-    const stackFile = parseStackFile(text, file);
-    try {
-      return compileFleet(parseDeclaration(stackFile.declaration, file), stack);
-    } catch (error) {
-      if (error instanceof DeclarationError) throw new DiffInputError(locateDeclarationError(stackFile, error));
-      throw error;
-    }
+    return parseStackFile(text, file);
   } catch (error) {
     if (error instanceof StackFileError) throw new DiffInputError(error.message.split("\n"));
     throw error;
   }
 }
 
-function planFromFile(path: string, label: string, stack: string): unknown {
-  const text = readFileSync(path, "utf8");
-  if (/\.ya?ml$/i.test(path)) return planFromStackText(text, label, stack);
+/** Same compile functions as `pulumi up`; least-privilege rules are `plan`'s job (shown as the head's result). */
+function planOf(stackFile: StackFile, file: string, stack: string): unknown {
   try {
-    return JSON.parse(text);
+    return compileFleet(parseDeclaration(stackFile.declaration, file), stack);
+  } catch (error) {
+    if (error instanceof DeclarationError) throw new DiffInputError(locateDeclarationError(stackFile, error));
+    throw error;
+  }
+}
+
+function planFromFile(path: string, label: string, stack: string): Side {
+  const text = readFileSync(path, "utf8");
+  if (/\.ya?ml$/i.test(path)) {
+    const stackFile = parseStack(text, label);
+    return { label, plan: planOf(stackFile, label, stack), stackFile };
+  }
+  try {
+    return { label, plan: JSON.parse(text) };
   } catch (error) {
     throw new DiffInputError([
       `${label}: not JSON (${(error as Error).message}); expected a plan written by \`plan --json <file>\`, the output of \`plan --format json\`, a stack file (.yaml), or a git revision`,
@@ -69,8 +105,15 @@ function planFromFile(path: string, label: string, stack: string): unknown {
   }
 }
 
-function git(cwd: string, args: readonly string[]): { ok: boolean; stdout: string; stderr: string } {
-  const result = spawnSync("git", args, { cwd, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+interface GitResult {
+  readonly ok: boolean;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** git with an argument array (no shell); output capped so a huge object cannot exhaust memory. */
+function git(cwd: string, args: readonly string[]): GitResult {
+  const result = spawnSync("git", args, { cwd, encoding: "utf8", maxBuffer: 64 * 1024 * 1024, shell: false });
   if (result.error) return { ok: false, stdout: "", stderr: `cannot run git (${result.error.message})` };
   return { ok: result.status === 0, stdout: result.stdout, stderr: result.stderr.trim() };
 }
@@ -81,62 +124,128 @@ function repositoryRoot(cwd: string): string | null {
   return top.ok ? realpathSync(top.stdout.trim()) : null;
 }
 
+/** `git rev-parse --verify <rev>^{commit}`: the commit a name resolves to, or null. */
+function resolveCommit(cwd: string, revision: string): string | null {
+  // eslint-disable-next-line no-control-regex -- refusing control characters is the point
+  if (revision.startsWith("-") || revision.length > 1024 || /[\u0000-\u001f\u007f]/.test(revision)) return null;
+  const commit = git(cwd, ["rev-parse", "--verify", "--quiet", "--end-of-options", `${revision}^{commit}`]);
+  return commit.ok ? commit.stdout.trim() : null;
+}
+
+/** Reads repository-relative paths from the git objects of one commit; undefined when absent. */
+function commitReader(cwd: string, commit: string): ReadText {
+  return (path) => {
+    const object = `${commit}:${path}`;
+    if (!git(cwd, ["cat-file", "-e", object]).ok) return undefined;
+    const shown = git(cwd, ["cat-file", "blob", object]);
+    if (!shown.ok) throw new DiffInputError([`cannot read ${path} at ${commit.slice(0, 12)}: ${shown.stderr.split("\n")[0]}`]);
+    return shown.stdout;
+  };
+}
+
+const posixPath = (path: string) => path.split(sep).join("/");
+
+/** Where the command runs, relative to the repository top ("" at the top). */
+function cwdInRepo(root: string, cwd: string): string {
+  const rel = posixPath(relative(root, realpathSync(cwd)));
+  return rel === "" || rel.startsWith("..") ? "" : rel;
+}
+
 /**
- * Where the stack file is. The default `stacks/Pulumi.<stack>.yaml` is relative to the repository
- * root, whatever the working directory; `--config` is relative to the working directory (or
- * absolute), as any path on a command line. `inRepo`: the same file, relative to the root, for
- * `git show <rev>:<path>`.
+ * The stack file on one side: `--config` (relative to the working directory) when given, else
+ * what that side's own Pulumi.yaml says (`stackConfigDir`), else `stacks/Pulumi.<stack>.yaml`.
+ * Paths are repository-relative when a repository is found.
  */
-function stackLocation(options: DiffOptions, cwd: string): { label: string; path: string; inRepo: string | null } {
-  const root = repositoryRoot(cwd);
-  const here = realpathSync(cwd);
-  const path = options.config !== undefined ? resolve(here, options.config) : resolve(root ?? here, stackFilePath(options.stack));
-  const label = options.config ?? stackFilePath(options.stack);
-  if (!root) return { label, path, inRepo: null };
-  const inRepo = relative(root, path);
-  if (inRepo.startsWith("..") || isAbsolute(inRepo)) return { label, path, inRepo: null };
-  return { label: inRepo.split(sep).join("/"), path, inRepo: inRepo.split(sep).join("/") };
+function locate(options: DiffOptions, read: ReadText, root: string | null, cwd: string): { file: string; project: ProjectSide } {
+  const dir = root ? cwdInRepo(root, cwd) : "";
+  let project;
+  try {
+    project = readProject(read, dir);
+  } catch (error) {
+    if (error instanceof ProjectFileError) throw new DiffInputError([error.message]);
+    throw error;
+  }
+  const projectSide: ProjectSide = project
+    ? { file: project.file, name: project.name, stackConfigDir: project.stackConfigDirAsWritten ?? null }
+    : { file: null, name: null, stackConfigDir: null };
+  if (options.config !== undefined) {
+    const absolute = resolve(realpathSync(cwd), options.config);
+    const inRepo = root ? posixPath(relative(root, absolute)) : null;
+    if (root && (inRepo === null || inRepo.startsWith("..") || isAbsolute(inRepo)))
+      return { file: posixPath(relative(realpathSync(cwd), absolute)) || options.config, project: projectSide };
+    return { file: inRepo ?? options.config, project: projectSide };
+  }
+  try {
+    return { file: project ? stackFileOf(project, options.stack) : `stacks/Pulumi.${options.stack}.yaml`, project: projectSide };
+  } catch (error) {
+    if (error instanceof ProjectFileError) throw new DiffInputError([error.message]);
+    throw error;
+  }
 }
 
 /** Paths at the revision that differ from `file` only in letter case (a likely typo). */
-function caseVariants(cwd: string, revision: string, file: string): string[] {
-  const listed = git(cwd, ["ls-tree", "-r", "--name-only", revision]);
+function caseVariants(cwd: string, commit: string, file: string): string[] {
+  const listed = git(cwd, ["ls-tree", "-r", "--name-only", "--full-tree", commit]);
   if (!listed.ok) return [];
   return listed.stdout.split("\n").filter((name) => name !== file && name.toLowerCase() === file.toLowerCase());
 }
 
-function planAtRevision(revision: string, role: "base" | "head", options: DiffOptions, cwd: string): Side {
-  if (revision.startsWith("-")) throw new DiffInputError([`"${revision}" is not a plan file or a git revision`]);
-  const commit = git(cwd, ["rev-parse", "--verify", "--quiet", `${revision}^{commit}`]);
-  if (!commit.ok) {
-    throw new DiffInputError([`"${revision}" is neither a file nor a git revision here${commit.stderr ? ` (${commit.stderr.split("\n")[0]})` : ""}`]);
-  }
-  const location = stackLocation(options, cwd);
-  if (location.inRepo === null) throw new DiffInputError([`${location.label}: not inside this git repository, so it cannot be read at ${revision}`]);
-  const file = location.inRepo;
-  const label = `${revision} ${file}`;
-  if (!git(cwd, ["cat-file", "-e", `${commit.stdout.trim()}:${file}`]).ok) {
+function sideAtRevision(revision: string, commit: string, role: "base" | "head", options: DiffOptions, cwd: string): Side {
+  const root = repositoryRoot(cwd);
+  if (!root) throw new DiffInputError([`${revision}: not inside a git repository, so no revision can be read`]);
+  const read = commitReader(cwd, commit);
+  const { file, project } = locate(options, read, root, cwd);
+  if (file.startsWith("..") || isAbsolute(file)) throw new DiffInputError([`${file}: not inside this git repository, so it cannot be read at ${revision}`]);
+  const label = `${revision} (${commit.slice(0, 12)}) ${file}`;
+  const text = read(file);
+  if (text === undefined) {
     // Only the base may lack the stack file (the pull request adds it); a missing head is a typo.
-    if (role === "base") return { label, plan: null, missing: true };
-    const variants = caseVariants(cwd, commit.stdout.trim(), file);
+    if (role === "base") return { label, plan: null, missing: true, project };
+    const variants = caseVariants(cwd, commit, file);
     throw new DiffInputError([
-      `${file} does not exist at ${revision} (the head of the diff); check --stack and --config${variants.length ? `; did you mean ${variants.join(", ")}?` : ""}`,
+      `${file} does not exist at ${revision} (the head of the diff); check --stack, --config and Pulumi.yaml's stackConfigDir${variants.length ? `; did you mean ${variants.join(", ")}?` : ""}`,
     ]);
   }
-  const shown = git(cwd, ["show", `${commit.stdout.trim()}:${file}`]);
-  if (!shown.ok) throw new DiffInputError([`cannot read ${file} at ${revision}: ${shown.stderr.split("\n")[0]}`]);
-  return { label, plan: planFromStackText(shown.stdout, `${file}@${revision}`, options.stack) };
+  const stackFile = parseStack(text, `${file}@${revision}`);
+  return { label, plan: planOf(stackFile, `${file}@${revision}`, options.stack), project, stackFile };
 }
 
-function loadSide(ref: string | undefined, role: "base" | "head", options: DiffOptions, cwd: string): Side {
-  if (ref === undefined) {
-    const location = stackLocation(options, cwd);
-    if (!existsSync(location.path)) throw new DiffInputError([`${location.label}: no such stack file in the working tree (pass --stack or --config)`]);
-    return { label: `working tree ${location.label}`, plan: planFromFile(location.path, location.label, options.stack) };
+function workingTreeSide(options: DiffOptions, cwd: string): Side {
+  const root = repositoryRoot(cwd);
+  const top = root ?? realpathSync(cwd);
+  const { file, project } = locate(options, fileSystemReader(top).read, root, cwd);
+  const path = resolve(top, file);
+  if (!existsSync(path)) throw new DiffInputError([`${file}: no such stack file in the working tree (pass --stack or --config)`]);
+  const side = planFromFile(path, file, options.stack);
+  return { ...side, label: `working tree ${file}`, project };
+}
+
+function loadSide(ref: Ref | undefined, role: "base" | "head", options: DiffOptions, cwd: string): Side {
+  if (ref === undefined) return workingTreeSide(options, cwd);
+  const path = resolve(cwd, ref.name);
+  const isFile = ref.kind !== "rev" && existsSync(path);
+  const commit = ref.kind !== "file" ? resolveCommit(cwd, ref.name) : null;
+  const flag = `--${role}`;
+  if (ref.kind === "auto" && isFile && commit) {
+    throw new DiffInputError([
+      `"${ref.name}" is both a file and a git revision here: pass ${flag}-rev ${ref.name} for the revision or ${flag}-file ${ref.name} for the file`,
+    ]);
   }
-  const path = resolve(cwd, ref);
-  if (existsSync(path) && statSync(path).isFile()) return { label: ref, plan: planFromFile(path, ref, options.stack) };
-  return planAtRevision(ref, role, options, cwd);
+  if (isFile) return planFromFile(path, ref.name, options.stack);
+  if (commit) return sideAtRevision(ref.name, commit, role, options, cwd);
+  if (ref.kind === "rev") throw new DiffInputError([`"${ref.name}" is not a git revision here (git rev-parse --verify "${ref.name}^{commit}" fails)`]);
+  if (ref.kind === "file") throw new DiffInputError([`"${ref.name}": no such file`]);
+  throw new DiffInputError([`"${ref.name}" is neither a file nor a git revision here`]);
+}
+
+function refOf(role: "base" | "head", options: DiffOptions): Ref | undefined {
+  const given = [
+    options[role] !== undefined ? ({ kind: "auto", name: options[role] } as const) : null,
+    options[`${role}Rev`] !== undefined ? ({ kind: "rev", name: options[`${role}Rev`]! } as const) : null,
+    options[`${role}File`] !== undefined ? ({ kind: "file", name: options[`${role}File`]! } as const) : null,
+  ].filter((ref) => ref !== null);
+  if (given.length > 1) throw new DiffInputError([`give the ${role} once: as an argument, --${role}, --${role}-rev or --${role}-file`]);
+  return given[0];
 }
 
 function servicesOf(plans: readonly Plan[]): string[] {
@@ -151,6 +260,13 @@ function servicesOf(plans: readonly Plan[]): string[] {
   return [...services];
 }
 
+/** Would `plan` accept the head? The same rules `plan` and the policy pack run. */
+function headPlanResult(head: Side, options: DiffOptions): HeadPlanResult {
+  if (!head.stackFile) return { checked: false, passed: null, findings: [] };
+  const outcome = planParsedStackFile(head.stackFile, options.stack, parseDate(options.date));
+  return outcome.ok ? { checked: true, passed: true, findings: [] } : { checked: true, passed: false, findings: outcome.lines.slice(0, 20) };
+}
+
 const RENDERERS = { text: renderText, markdown: renderMarkdown, json: renderJson } as const;
 
 export async function runDiff(options: DiffOptions): Promise<CommandResult> {
@@ -158,33 +274,48 @@ export async function runDiff(options: DiffOptions): Promise<CommandResult> {
   let base: Side;
   let head: Side;
   let plans: [Plan, Plan];
+  let planResult: HeadPlanResult;
   try {
-    if (options.base === undefined) throw new DiffInputError(["a base is required: `diff BASE [HEAD]` or `diff --base <revision|file>`"]);
-    base = loadSide(options.base, "base", options, cwd);
-    head = loadSide(options.head, "head", options, cwd);
+    const [baseRef, headRef] = [refOf("base", options), refOf("head", options)];
+    if (baseRef === undefined) throw new DiffInputError(["a base is required: `diff BASE [HEAD]`, `diff --base-rev <revision>` or `diff --base-file <file>`"]);
+    base = loadSide(baseRef, "base", options, cwd);
+    head = loadSide(headRef, "head", options, cwd);
     if (base.missing) {
       const headPlan = readPlan(head.plan, head.label);
       plans = [{ stack: headPlan.stack, platform: headPlan.platform, agents: [] }, headPlan];
     } else plans = readPlanPair(base.plan, head.plan, { base: base.label, head: head.label });
+    planResult = headPlanResult(head, options);
   } catch (error) {
     if (error instanceof DiffInputError)
       return { exitCode: 2, stdout: "", stderr: ["diff failed: invalid input", ...error.lines.map((l) => `  ${l}`), ""].join("\n") };
     if (error instanceof PlanInputError) return { exitCode: 2, stdout: "", stderr: `diff failed: ${error.message}\n` };
+    if (error instanceof Error && /^--date/.test(error.message)) return { exitCode: 2, stdout: "", stderr: `diff failed: ${error.message}\n` };
     throw error;
   }
   const catalog = loadActionCatalog(servicesOf(plans));
-  const diff = diffPlans(plans[0], plans[1], catalog, { base: base.label, head: head.label, newStack: base.missing === true });
-  const rerun = [
-    "agent-identity diff",
-    options.base,
-    options.head,
-    `--stack ${options.stack}`,
-    options.config ? `--config ${options.config}` : "",
-    "--format text",
-  ]
-    .filter(Boolean)
-    .join(" ");
+  const diff = diffPlans(plans[0], plans[1], catalog, {
+    base: base.label,
+    head: head.label,
+    newStack: base.missing === true,
+    project: base.project && head.project ? { base: base.project, head: head.project } : undefined,
+    headPlan: planResult,
+  });
+  const rerun = ["agent-identity diff", ...rerunArgs(options), "--format text"].join(" ");
   const stdout = options.format === "markdown" ? renderMarkdown(diff, { rerun }) : RENDERERS[options.format ?? "text"](diff);
   const failed = options.failOn === "widen" && diff.summary.widening > 0;
   return { exitCode: failed ? 1 : 0, stdout, stderr: failed ? `diff: ${diff.summary.widening} change(s) widen privilege (--fail-on widen)\n` : "" };
+}
+
+function rerunArgs(options: DiffOptions): string[] {
+  const pairs: [string, string | undefined][] = [
+    ["--base", options.base],
+    ["--base-rev", options.baseRev],
+    ["--base-file", options.baseFile],
+    ["--head", options.head],
+    ["--head-rev", options.headRev],
+    ["--head-file", options.headFile],
+    ["--stack", options.stack],
+    ["--config", options.config],
+  ];
+  return pairs.filter(([, value]) => value !== undefined).map(([flag, value]) => `${flag} ${value}`);
 }

@@ -34,8 +34,13 @@ export function buildProgram(): Command {
     .argument("[head]", "plan JSON file, stack file, or git revision to compare to (default: the stack file in the working tree)")
     .option("--base <revision|file>", "the same as the BASE argument, e.g. origin/main")
     .option("--head <revision|file>", "the same as the HEAD argument")
-    .option("-s, --stack <name>", "stack name; reads stacks/Pulumi.<name>.yaml", "dev")
-    .option("-c, --config <file>", "stack file path to read instead of stacks/Pulumi.<stack>.yaml (also at revisions)")
+    .option("--base-rev <revision>", "the base is this git revision (never a file of that name)")
+    .option("--head-rev <revision>", "the head is this git revision (never a file of that name)")
+    .option("--base-file <file>", "the base is this file (never a revision of that name)")
+    .option("--head-file <file>", "the head is this file (never a revision of that name)")
+    .option("--date <YYYY-MM-DD>", "evaluate the head's `plan` result as of this date (default: today)")
+    .option("-s, --stack <name>", "stack name; reads Pulumi.<name>.yaml in Pulumi.yaml's stackConfigDir (read at each revision)", "dev")
+    .option("-c, --config <file>", "stack file path to read instead of the one Pulumi.yaml locates (also at revisions)")
     .addOption(new Option("-f, --format <format>", "output format").choices(["text", "markdown", "json"]).default("text"))
     .addOption(new Option("--fail-on <what>", "exit 1 when any change widens privilege").choices(["widen"]))
     .action(async (baseArg: string | undefined, headArg: string | undefined, options) => {
@@ -43,8 +48,9 @@ export function buildProgram(): Command {
         emit({ exitCode: 2, stdout: "", stderr: "diff: give BASE and HEAD either as arguments or as --base/--head, not both\n" });
         return;
       }
-      // `diff --base REV HEAD`: a lone argument after --base is the head.
-      const [base, head] = options.base ? [options.base, options.head ?? baseArg] : [baseArg, options.head ?? headArg];
+      // `diff --base REV HEAD` (or --base-rev/--base-file): a lone argument is the head.
+      const baseGiven = options.base !== undefined || options.baseRev !== undefined || options.baseFile !== undefined;
+      const [base, head] = baseGiven ? [options.base, options.head ?? baseArg] : [baseArg, options.head ?? headArg];
       emit(await (await import("./diff-command")).runDiff({ ...options, base, head }));
     });
 

@@ -51,6 +51,8 @@ export interface PlatformVaultSettings {
   readonly version?: string;
   /** One of community, enterprise. @default community */
   readonly edition?: string;
+  /** The Vault's API address (https://host[:port]), as VAULT_ADDR: `check --all` compares stacks on the same address. */
+  readonly address?: string;
   /** toolSessions tagged-sessions: the IAM role Vault's AWS engine runs as, the only principal a tool role trusts. @default bootstrap.aws.roleArn */
   readonly awsEngineRoleArn?: string;
   /** Existing database connections tools may use, with their plugin. */

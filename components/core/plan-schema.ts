@@ -78,6 +78,7 @@ export const planPlatformSchema = z.strictObject({
     audience: text,
     version: text.optional(),
     edition: z.enum(["community", "enterprise"]),
+    address: text.optional(),
     awsEngineRoleArn: text.optional(),
     databaseConnections: z.array(z.strictObject({ name: text, plugin: text })),
   }),

@@ -61,6 +61,19 @@ function revocationChanges(base: Agent, head: Agent): LocalChange[] {
   return [local("agent-revoked", classification, head.name, text(was!), text(is!), [note], [...is!.leaseRevokeCommands])];
 }
 
+/** A shorter audit retention deletes the trail of what the agent did sooner: widens; longer is neutral. */
+function retentionChange(before: number | null, after: number | null): LocalChange[] {
+  if (before === after) return [];
+  // null: the log group keeps events for ever.
+  const shorter = after !== null && (before === null || after < before);
+  const text = (days: number | null) => (days === null ? null : String(days));
+  return [
+    local("audit-retention-changed", shorter ? "widens" : "neutral", "audit log retention (days)", text(before), text(after), [
+      shorter ? "the audit trail is deleted sooner: what the agent did can be reviewed for less time" : "the audit trail is kept longer",
+    ]),
+  ];
+}
+
 export function agentFieldChanges(base: Agent, head: Agent): LocalChange[] {
   const expiry: LocalChange[] =
     base.expires === head.expires
@@ -83,7 +96,7 @@ export function agentFieldChanges(base: Agent, head: Agent): LocalChange[] {
     ...neutralChange("sponsor-changed", "sponsor", base.sponsor, head.sponsor),
     ...neutralChange("approval-changed", "approval", base.approval, head.approval),
     ...neutralChange("namespace-changed", "namespace", base.namespace, head.namespace, ["the ServiceAccounts move: see the trust and Vault binding changes"]),
-    ...neutralChange("audit-retention-changed", "audit log retention (days)", base.auditRetentionDays, head.auditRetentionDays),
+    ...retentionChange(base.auditRetentionDays, head.auditRetentionDays),
   ];
 }
 

@@ -23,8 +23,12 @@ export type Comparison =
   | { readonly how: "larger-widens"; readonly absent?: "widest"; readonly why: string }
   /** A requirement: true → false (or missing) widens. */
   | { readonly how: "requirement"; readonly why: string }
-  /** Lists compared as sets: a member gained widens, only losses narrow. */
+  /** Lists compared as sets (order never matters; resources by pattern, labels ignored): a member gained widens, only losses narrow. */
   | { readonly how: "gain-widens"; readonly why: string }
+  /** A restriction: added (from absent) narrows; removed or replaced widens. */
+  | { readonly how: "added-narrows"; readonly why: string }
+  /** A floor (days kept): smaller widens, larger is neutral. */
+  | { readonly how: "smaller-widens"; readonly why: string }
   /** Reported, never widens or narrows. */
   | { readonly how: "neutral"; readonly why: string }
   /** Follows other fields that are compared; a difference is reported once per agent, as neutral. */
@@ -70,7 +74,10 @@ export const CLASSIFICATION_RULES: Readonly<Record<string, ClassificationRule>> 
   "platform.aws.partition": widensOnChange("another AWS partition", "platform-changed"),
   "platform.aws.region": widensOnChange("another default region for every grant", "platform-changed"),
   "platform.aws.oidcProviderArn": widensOnChange("another cluster's tokens are trusted", "platform-changed"),
-  "platform.aws.permissionsBoundaryArn": widensOnChange("removing or replacing the boundary cannot be proved narrower", "platform-changed"),
+  "platform.aws.permissionsBoundaryArn": {
+    compare: { how: "added-narrows", why: "a permissions boundary caps every role: adding one narrows" },
+    kind: "platform-changed",
+  },
   "platform.clusters": {
     compare: {
       how: "any-change-widens",
@@ -110,6 +117,7 @@ export const CLASSIFICATION_RULES: Readonly<Record<string, ClassificationRule>> 
     kind: "platform-changed",
   },
   "platform.vault.awsEngineRoleArn": widensOnChange("the principal every tool role trusts to mint its sessions", "platform-changed"),
+  "platform.vault.address": widensOnChange("another Vault for `check --all`: the stack's names are judged against that Vault's stacks", "platform-changed"),
   "platform.vault.edition": neutral("which optional Vault fields are written (alias metadata); grants are compared where they are"),
   "platform.limits.tokenTtl": limitDuration("Vault token TTL ceiling"),
   "platform.limits.tokenMaxTtl": limitDuration("Vault token max TTL ceiling"),
@@ -152,7 +160,7 @@ export const CLASSIFICATION_RULES: Readonly<Record<string, ClassificationRule>> 
   },
   [`${A}.auditLogGroup.name`]: derived("agent name and platform"),
   [`${A}.auditLogGroup.arn`]: derived("agent name and platform"),
-  [`${A}.auditLogGroup.retentionDays`]: dedicated("agent fields", "never (neutral)", "never (neutral)"),
+  [`${A}.auditLogGroup.retentionDays`]: dedicated("agent fields", "shorter (the trail of what the agent did is deleted sooner)", "never (longer is neutral)"),
   [`${A}.auditLogGroup.deletionProtection`]: requirement("the audit log group cannot be deleted", "audit-retention-changed"),
   [`${A}.models[]`]: derived("the orchestration identity's IAM statement (compared there)"),
   [`${A}.tools[].name`]: derived("the grants each tool adds (compared per identity)"),
@@ -160,7 +168,11 @@ export const CLASSIFICATION_RULES: Readonly<Record<string, ClassificationRule>> 
   [`${A}.owns[]`]: { compare: { how: "gain-widens", why: "resources the agent alone owns (what its grants may reach)" } },
   [`${A}.tools[].statementSids[]`]: derived("the grants each tool adds (compared per identity)"),
   [`${A}.tools[].connection`]: widensOnChange("the database connection a tool's credentials are for"),
-  [`${A}.tools[].dataClass`]: { compare: { how: "ranked", order: DATA_CLASSES, why: "class of the data the tool touches" }, kind: "tool-data-class-changed" },
+  [`${A}.tools[].dataClass`]: dedicated(
+    "tool classes by content (tool-classes.ts): each grant's class is that of the tools granting it, whatever they are named",
+    "a grant now held by a tool of a higher class (a tool renamed while raised, a grant moved into a confidential tool, a new tool above every class the agent had)",
+    "every grant at the same or a lower class, one lower",
+  ),
   [`${A}.revoked.at`]: dedicated(
     "revocation",
     "revocation lifted, or an earlier instant (denies fewer sessions)",
@@ -223,12 +235,12 @@ export const CLASSIFICATION_RULES: Readonly<Record<string, ClassificationRule>> 
   [`${VR}.aliasNameSource`]: widensOnChange("how Vault identities are keyed", "vault-binding-changed"),
   [`${VR}.aliasMetadata{}`]: derived("agent fields (owner, sponsor, tier, expiry)"),
   [`${I}.bindings`]: {
-    compare: { how: "any-change-widens", why: "the clusters and bindings (IRSA, Pod Identity association) through which the role is assumed" },
+    compare: { how: "gain-widens", why: "the clusters and bindings (IRSA, Pod Identity association) through which the role is assumed" },
     kind: "trust-changed",
     subtree: true,
   },
   [`${I}.vault.additionalRoles`]: {
-    compare: { how: "any-change-widens", why: "the identity's Vault roles in further clusters' auth mounts" },
+    compare: { how: "gain-widens", why: "the identity's Vault roles in further clusters' auth mounts" },
     kind: "vault-binding-changed",
     subtree: true,
   },
@@ -260,7 +272,10 @@ export const CLASSIFICATION_RULES: Readonly<Record<string, ClassificationRule>> 
   [`${SR}.credentialType`]: widensOnChange("another AWS credential type", "secret-role-changed"),
   [`${SR}.roleArns[]`]: dedicated("secret roles", "a role ARN gained", "role ARNs only lost"),
   [`${SR}.sessionTags{}`]: widensOnChange("the session tags Vault sets: which tool's statements the credentials satisfy", "secret-role-changed"),
-  [`${SR}.externalId`]: widensOnChange("the external id the tool role's trust requires", "secret-role-changed"),
+  [`${SR}.externalId`]: {
+    compare: { how: "added-narrows", why: "the external id the tool role's trust requires: adding one adds a condition" },
+    kind: "secret-role-changed",
+  },
   [`${SR}.defaultStsTtl`]: dedicated(TTL, "longer", "shorter"),
   [`${SR}.maxStsTtl`]: dedicated(TTL, "longer", "shorter"),
   [`${I}.sessionNamePrefix`]: derived("the trust policy's `sts:RoleSessionName` condition (compared there)"),
@@ -349,7 +364,11 @@ function comparisonText(rule: ClassificationRule): [string, string, string] {
     case "requirement":
       return [c.why, "true → false or removed", "false → true"];
     case "gain-widens":
-      return [c.why, "a member gained", "members only lost"];
+      return [c.why, "a member gained (compared as a set; resources by pattern; names ignored)", "members only lost"];
+    case "added-narrows":
+      return [c.why, "removed or replaced", "added"];
+    case "smaller-widens":
+      return [c.why, "smaller", "never (larger is neutral)"];
     case "neutral":
       return [c.why, "never (neutral)", "never"];
     case "derived":

@@ -10,7 +10,18 @@ import { genericChanges, sameJson } from "./generic-changes";
 import { identityChanges } from "./identity-changes";
 import type { Agent, Plan } from "./model";
 import { platformChanges } from "./platform-changes";
-import { CHANGE_KINDS, PLATFORM_AGENT, type Change, type Classification, type DiffSide, type FlaggedItem, type IdentityDiff } from "./types";
+import { toolClassChanges } from "./tool-classes";
+import {
+  CHANGE_KINDS,
+  PLATFORM_AGENT,
+  type Change,
+  type Classification,
+  type DiffSide,
+  type FlaggedItem,
+  type HeadPlanResult,
+  type IdentityDiff,
+  type ProjectSide,
+} from "./types";
 
 const IDENTITY_ORDER = ["orchestration", "execution", "audit"];
 
@@ -28,7 +39,7 @@ function agentChanges(base: Agent | undefined, head: Agent | undefined, catalog:
     return atAgent([local("agent-removed", "narrows", base!.name, describeAgent(base!), null, notes)]);
   }
   if (base && (base === head || sameJson(base.raw, head.raw))) return [];
-  const out = base ? atAgent(agentFieldChanges(base, head)) : [];
+  const out = base ? atAgent([...agentFieldChanges(base, head), ...toolClassChanges(base.raw, head.raw)]) : [];
   // Every leaf without a dedicated comparison, classified by its rule (classification-rules.ts).
   if (base) out.push(...genericChanges("agents[]", base.raw, head.raw));
   if (!base) {
@@ -101,6 +112,32 @@ export interface DiffLabels {
   readonly head: string;
   /** The base side has no stack file: an empty fleet stands in for it. */
   readonly newStack?: boolean;
+  /** Pulumi.yaml on each side (stack files only): a change moves where stack files are read. */
+  readonly project?: { readonly base: ProjectSide; readonly head: ProjectSide };
+  /** `plan` on the head, when the caller ran it. */
+  readonly headPlan?: HeadPlanResult;
+}
+
+/**
+ * A changed project file widens: it moves where every stack file is read (a pull request could
+ * point `stackConfigDir` at a folder of its own and leave the reviewed files unchanged).
+ */
+function projectChanges(project: DiffLabels["project"]): Change[] {
+  if (!project) return [];
+  const text = (p: ProjectSide) => (p.file === null ? "(no Pulumi.yaml)" : `${p.file}: name ${p.name}, stackConfigDir ${p.stackConfigDir ?? "(none)"}`);
+  const [before, after] = [text(project.base), text(project.head)];
+  if (before === after) return [];
+  return [
+    {
+      agent: PLATFORM_AGENT,
+      identity: null,
+      kind: "project-changed",
+      classification: "widens",
+      before,
+      after,
+      detail: { subject: "Pulumi.yaml", notes: ["the project file decides which stack files are read and deployed: any change to it is treated as widening"] },
+    },
+  ];
 }
 
 export function diffPlans(base: Plan, head: Plan, catalog: ActionCatalog, labels: DiffLabels = { base: "base", head: "head" }): IdentityDiff {
@@ -116,7 +153,10 @@ export function diffPlans(base: Plan, head: Plan, catalog: ActionCatalog, labels
       agentChanges(baseAgents.get(name), headAgents.get(name), catalog, renames).map(({ identity, change }) => ({ agent: name, identity, ...change })),
     ),
   );
-  const platform: Change[] = platformChanges(base.platform, head.platform).map((change) => ({ agent: PLATFORM_AGENT, identity: null, ...change }));
+  const platform: Change[] = [
+    ...projectChanges(labels.project),
+    ...platformChanges(base.platform, head.platform).map((change) => ({ agent: PLATFORM_AGENT, identity: null, ...change })),
+  ];
   const all = [...platform, ...changes];
   const count = (c: Classification) => all.filter((x) => x.classification === c).length;
   const flagged = flaggedOf(changes);
@@ -136,6 +176,12 @@ export function diffPlans(base: Plan, head: Plan, catalog: ActionCatalog, labels
       neutral: count("neutral"),
       flagged: flagged.length,
     },
+    headPlan: labels.headPlan ?? { checked: false, passed: null, findings: [] },
+    agents: [...new Set(changes.map((c) => c.agent))].map((name) => {
+      const agent = headAgents.get(name) ?? baseAgents.get(name)!;
+      const status = !baseAgents.has(name) ? "added" : !headAgents.has(name) ? "removed" : "changed";
+      return { agent: name, owner: agent.owner, sponsor: agent.sponsor, status };
+    }),
     flagged,
     platform,
     changes,

@@ -7,6 +7,8 @@
 import { isDuration, parseDuration } from "../core/durations";
 import { planSchema } from "../core/plan-schema";
 import { ruleFor, schemaShape, type ClassificationRule } from "./classification-rules";
+import { globSubsumes } from "./patterns";
+import { valueText } from "./value-text";
 import type { LocalChange } from "./entry-changes";
 import type { Classification } from "./types";
 
@@ -33,12 +35,6 @@ export function sameJson(a: unknown, b: unknown): boolean {
   return true;
 }
 
-function valueText(value: unknown): string | null {
-  if (value === undefined || value === null) return null;
-  if (Array.isArray(value)) return value.map(String).join(", ") || "(none)";
-  return typeof value === "object" ? JSON.stringify(value) : String(value);
-}
-
 /** Seconds from a number, a numeric string or a duration; undefined when absent or unreadable. */
 function amount(value: unknown): number | undefined {
   if (typeof value === "number") return value;
@@ -47,9 +43,10 @@ function amount(value: unknown): number | undefined {
   return undefined;
 }
 
+const absent = (v: unknown) => v === undefined || v === null;
+
 function direction(rule: ClassificationRule, before: unknown, after: unknown): { classification: Classification; note?: string } {
   const c = rule.compare;
-  const absent = (v: unknown) => v === undefined || v === null;
   switch (c.how) {
     case "neutral":
     case "derived":
@@ -74,28 +71,68 @@ function direction(rule: ClassificationRule, before: unknown, after: unknown): {
       return { classification: a > b ? "widens" : a < b ? "narrows" : "neutral", note: c.why };
     }
     case "gain-widens": {
-      const [b, a] = [
-        new Set(((before as unknown[] | undefined) ?? []).flatMap(memberTokens)),
-        new Set(((after as unknown[] | undefined) ?? []).flatMap(memberTokens)),
-      ];
-      const gained = [...a].some((v) => !b.has(v));
-      return { classification: gained ? "widens" : "narrows", note: c.why };
+      const [b, a] = [membersOf(before), membersOf(after)];
+      const gained = a.some((token) => !b.some((held) => tokenCovers(held, token)));
+      const lost = b.some((token) => !a.some((held) => tokenCovers(held, token)));
+      return { classification: gained ? "widens" : lost ? "narrows" : "neutral", note: c.why };
+    }
+    case "added-narrows":
+      if (absent(before) && !absent(after)) return { classification: "narrows", note: c.why };
+      return { classification: "widens", note: `${c.why}: removing or replacing it cannot be proved narrower` };
+    case "smaller-widens": {
+      const [b, a] = [amount(before), amount(after)];
+      if (b === undefined || a === undefined) return { classification: "widens", note: `${c.why}: not comparable, treated as widening` };
+      return { classification: a < b ? "widens" : "neutral", note: c.why };
     }
   }
 }
 
+/** One thing a list member grants: a resource pattern (or null), who or what, and the rest of the member as a key. */
+interface Token {
+  readonly scope: string;
+  readonly resource: string | null;
+}
+
+/** A resource pattern `wide` reaches everything `narrow` does: the glob covers it, or `narrow` lies under a concrete ARN. */
+function resourceCovers(wide: string, narrow: string): boolean {
+  return wide === narrow || globSubsumes(wide, narrow) || (!/[*?]/.test(wide) && narrow.startsWith(`${wide}/`));
+}
+
+function tokenCovers(held: Token, token: Token): boolean {
+  if (held.scope !== token.scope) return false;
+  if (held.resource === null || token.resource === null) return held.resource === token.resource;
+  return resourceCovers(held.resource, token.resource);
+}
+
+/** Tokens of a list compared as a set (order never matters), duplicates dropped. */
+function membersOf(list: unknown): Token[] {
+  const seen = new Map<string, Token>();
+  for (const member of (list as unknown[] | undefined | null) ?? [])
+    for (const token of memberTokens(member)) seen.set(`${token.scope}\u0000${token.resource}`, token);
+  return [...seen.values()];
+}
+
+/** Keys that only label a member (a share's name, shown in findings): never part of what it grants. */
+const LABEL_KEYS = new Set(["name"]);
+
 /**
- * What a list member grants, as comparable tokens: a string is itself; an object (a platform share)
- * is one token per member of each of its lists, keyed by its other fields, so a reader added to a
- * share is a gain and a resource changed is a gain of every token.
+ * What a list member grants, as comparable tokens: a string is itself (a resource pattern when it
+ * is an ARN); an object (a platform share, a cluster binding) is one token per member of each of
+ * its lists, keyed by its other fields except its label, with its `resource` compared as a pattern.
  */
-function memberTokens(member: unknown): string[] {
-  if (member === null || typeof member !== "object") return [String(member)];
-  const entries = Object.entries(member as Record<string, unknown>);
-  const scalars = JSON.stringify(entries.filter(([, v]) => !Array.isArray(v)).sort(([x], [y]) => (x < y ? -1 : 1)));
+function memberTokens(member: unknown): Token[] {
+  if (member === null || typeof member !== "object") {
+    const text = String(member);
+    return [text.startsWith("arn:") ? { scope: "", resource: text } : { scope: text, resource: null }];
+  }
+  const entries = Object.entries(member as Record<string, unknown>).filter(([key]) => !LABEL_KEYS.has(key));
+  const resource = typeof (member as Record<string, unknown>).resource === "string" ? ((member as Record<string, unknown>).resource as string) : null;
+  const scalars = JSON.stringify(
+    entries.filter(([key, v]) => !Array.isArray(v) && !(key === "resource" && resource !== null)).sort(([x], [y]) => (x < y ? -1 : 1)),
+  );
   const lists = entries.filter(([, v]) => Array.isArray(v)) as [string, unknown[]][];
-  const tokens = lists.flatMap(([key, values]) => values.map((value) => `${scalars}|${key}:${String(value)}`));
-  return tokens.length ? tokens : [scalars];
+  const tokens = lists.flatMap(([key, values]) => values.map((value) => ({ scope: `${scalars}|${key}:${JSON.stringify(value)}`, resource })));
+  return tokens.length ? tokens : [{ scope: scalars, resource }];
 }
 
 const ELEMENT_KEYS = ["name", "kind", "path"];

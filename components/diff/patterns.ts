@@ -8,9 +8,10 @@
  * true), so the diff never calls a change narrowing when it is not; an exotic "no" only shows
  * as an add plus a remove, which is the conservative reading.
  *
- * Both checks run P as a nondeterministic automaton over Q's symbols, keeping the set of P
+ * IAM globs run P as a nondeterministic automaton over Q's symbols, keeping the set of P
  * positions reachable so far (no backtracking): at most |P| × |Q| steps, whatever the input.
- * `steps` counts them so a test can hold the bound on adversarial inputs.
+ * Vault paths compare segment by segment: at most |P| + |Q| steps. `matcherSteps` counts them so
+ * a test can hold the bounds on adversarial inputs.
  */
 import { globMatches } from "../core/patterns";
 
@@ -69,61 +70,59 @@ export function globSubsumes(wide: string, narrow: string, ignoreCase = false): 
   return current[p.length] === 1;
 }
 
-type VaultToken = "lit" | "plus" | "tail";
+/**
+ * A Vault policy path as Vault's ACL reads it: `/`-separated segments, where a segment that is
+ * exactly `+` matches any one non-empty segment (a `+` inside a longer segment is literal), and a
+ * trailing `*` makes the last segment a prefix of anything that follows, more segments included.
+ */
+interface VaultPattern {
+  readonly segments: readonly string[];
+  /** Ends with `*`: the last segment (without the `*`) is a prefix. */
+  readonly tail: boolean;
+}
 
-/** Vault's glob symbols: `+` anywhere, `*` only as the last character; everything else literal. */
-function vaultTokens(path: string): VaultToken[] {
-  return [...path].map((c, i) => (c === "+" ? "plus" : c === "*" && i === path.length - 1 ? "tail" : "lit"));
+function vaultPattern(path: string): VaultPattern {
+  const tail = path.endsWith("*");
+  return { segments: (tail ? path.slice(0, -1) : path).split("/"), tail };
+}
+
+/** One segment of `wide` (not the prefix one) matches every value of `narrow`'s segment. */
+function segmentCovers(wide: string, narrow: string): boolean {
+  matcherSteps.count += Math.max(1, Math.min(wide.length, narrow.length));
+  if (wide === "+") return narrow.length > 0;
+  return narrow !== "+" && wide === narrow;
 }
 
 /**
- * Does Vault path pattern `wide` match every path `narrow` matches? `+` stands for one non-empty
- * segment, and `*` is only meaningful at the end (a prefix match), as in Vault's ACL syntax.
+ * Does Vault path pattern `wide` match every path `narrow` matches? Segment by segment, so the
+ * cost is linear in the two lengths (`matcherSteps` counts it): a long path, or hundreds of
+ * paths compared pairwise, stay cheap. Sound: a "yes" is always true; a "no" on an exotic pair
+ * only shows as an add plus a remove.
  */
 export function vaultPathSubsumes(wide: string, narrow: string): boolean {
   if (wide === narrow) return true;
-  const pt = vaultTokens(wide);
-  const qt = vaultTokens(narrow);
-  const n = wide.length;
-  // State i: before P[i]. State n + 1 + i: inside P's `+` at i, having absorbed at least one symbol.
-  const width = 2 * n + 1;
-  let current = new Uint8Array(width);
-  let next = new Uint8Array(width);
-  current[0] = 1;
-  for (let j = 0; j < narrow.length; j++) {
-    next.fill(0);
-    const kind = qt[j];
-    const symbol = narrow[j];
-    // A `+` absorbs literals other than `/`, and Q's own `+`; never Q's trailing `*`.
-    const segment = kind === "plus" || (kind === "lit" && symbol !== "/");
-    let any = false;
-    for (let i = 0; i < n; i++) {
-      matcherSteps.count++;
-      const before = current[i] === 1;
-      const inside = current[n + 1 + i] === 1;
-      if (!before && !inside) continue;
-      const token = pt[i];
-      if (token === "tail") {
-        // P's trailing `*` absorbs all the rest of Q, whatever it is.
-        next[i] = 1;
-        any = true;
-      } else if (token === "plus") {
-        if (segment) {
-          next[n + 1 + i] = 1;
-          any = true;
-        }
-      } else if (before && kind === "lit" && symbol === wide[i]) {
-        next[i + 1] = 1;
-        any = true;
-      }
-    }
-    if (!any) return false;
-    // Leaving a `+` after at least one symbol: the next P position is reachable without input.
-    for (let i = 0; i < n; i++) if (next[n + 1 + i]) next[i + 1] = 1;
-    [current, next] = [next, current];
+  const [w, q] = [vaultPattern(wide), vaultPattern(narrow)];
+  if (!w.tail) {
+    // A fixed number of segments: the narrow side must have as many, and no open tail.
+    if (q.tail || q.segments.length !== w.segments.length) return false;
+    return w.segments.every((segment, i) => segmentCovers(segment, q.segments[i]));
   }
-  if (current[n] === 1) return true;
-  // Q is used up: P's trailing `*` may still match nothing.
-  for (let i = 0; i < n; i++) if (current[i] && pt[i] === "tail") return true;
-  return false;
+  const full = w.segments.length - 1;
+  if (q.segments.length < full + 1) return false;
+  for (let i = 0; i < full; i++) if (!segmentCovers(w.segments[i], q.segments[i])) return false;
+  // The rest of the narrow path must start with the wide prefix, in literal characters only.
+  let prefix = w.segments[full];
+  for (let i = full; i < q.segments.length && prefix.length > 0; i++) {
+    const segment = q.segments[i];
+    const last = i === q.segments.length - 1;
+    matcherSteps.count += Math.max(1, Math.min(prefix.length, segment.length + 1));
+    if (segment === "+") return false;
+    const piece = last ? segment : `${segment}/`;
+    if (prefix.length <= piece.length) return piece.startsWith(prefix);
+    if (!prefix.startsWith(piece)) return false;
+    // A narrow tail here matches paths that stop short of the prefix.
+    if (last) return false;
+    prefix = prefix.slice(piece.length);
+  }
+  return prefix.length === 0;
 }

@@ -51,12 +51,17 @@ export function exceptionChanges(base: readonly PolicyException[], head: readonl
     }
   }
   for (const e of unmatched) {
-    // One identity's waiver now covering every identity of the agent.
-    const narrower = e.identity === undefined ? [...removed.values()].find((r) => ruleAndAgent(r) === ruleAndAgent(e) && r.identity !== undefined) : undefined;
-    if (narrower) {
-      removed.delete(exact(narrower));
+    // One identity's waiver now covering every identity of the agent, or the reverse.
+    const partner = [...removed.values()].find((r) => ruleAndAgent(r) === ruleAndAgent(e) && (r.identity === undefined) !== (e.identity === undefined));
+    if (partner) {
+      removed.delete(exact(partner));
+      const broadened = e.identity === undefined;
+      const later = e.expires > partner.expires;
       out.push(
-        exceptionChange("exception-changed", "widens", e, describe(narrower), describe(e), ["broadened from one identity to every identity of the agent"]),
+        exceptionChange("exception-changed", broadened || later ? "widens" : "narrows", e, describe(partner), describe(e), [
+          broadened ? "broadened from one identity to every identity of the agent" : "narrowed from every identity of the agent to one",
+          ...(later ? ["the waiver lasts longer"] : []),
+        ]),
       );
       continue;
     }

@@ -20,10 +20,10 @@ function changeLines(change: Change): string[] {
   return [...lines, ...extra.filter(Boolean).map((line) => `              ${line}`)];
 }
 
-/** Control characters from the plan (a newline in a name) would forge lines: show them escaped. */
+/** Control characters from the plan (a newline in a name) would forge lines, bidi controls reorder them: show them escaped. */
 export function escapeControl(line: string): string {
   // eslint-disable-next-line no-control-regex
-  return line.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) =>
+  return line.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]|\p{Cf}/gu, (c) =>
     c === "\n" ? "\\n" : c === "\r" ? "\\r" : c === "\t" ? "\\t" : `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
   );
 }

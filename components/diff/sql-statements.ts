@@ -32,16 +32,51 @@ const problemNotes = (side: string, problems: readonly { message: string }[]) =>
     .map((p) => `${side}: ${p.message}`)
     .concat(problems.length > 3 ? [`${side}: …and ${problems.length - 3} more`] : []);
 
-/** Does grant `wide` give at least everything grant `narrow` gives? */
-function grantCovers(wide: SqlGrant, narrow: SqlGrant): boolean {
-  if (wide.objectType !== narrow.objectType || wide.target !== narrow.target) return false;
-  if (narrow.withGrantOption && !wide.withGrantOption) return false;
-  const privileges = wide.privileges.includes("all") || narrow.privileges.every((p) => wide.privileges.includes(p));
-  return privileges && narrow.objects.every((o) => wide.objects.includes(o)) && narrow.grantees.every((g) => wide.grantees.includes(g));
+/** One privilege on one object to one grantee: grants compared this way merge and split freely. */
+interface GrantAtom {
+  readonly key: string;
+  readonly privilege: string;
+  /** Columns of a column privilege (`select(id, amount)`), null for the whole object. */
+  readonly columns: readonly string[] | null;
+  readonly withGrantOption: boolean;
+}
+
+function atomsOf(grants: readonly SqlGrant[]): GrantAtom[] {
+  return grants.flatMap((g) =>
+    g.privileges.flatMap((raw) => {
+      const match = /^([a-z ]+?)\s*\((.*)\)$/.exec(raw);
+      const privilege = match ? match[1] : raw;
+      const columns = match ? match[2].split(",").map((c) => c.trim()) : null;
+      return g.objects.flatMap((object) =>
+        g.grantees.map((grantee) => ({
+          key: [g.objectType, g.target, object, grantee].join("\u0000"),
+          privilege,
+          columns,
+          withGrantOption: g.withGrantOption,
+        })),
+      );
+    }),
+  );
+}
+
+/** Does atom `wide` give at least what `narrow` gives? ALL covers every privilege; a whole-object privilege covers its columns. */
+function atomCovers(wide: GrantAtom, narrow: GrantAtom): boolean {
+  if (wide.key !== narrow.key || (narrow.withGrantOption && !wide.withGrantOption)) return false;
+  if (wide.privilege === "all") return wide.columns === null || (narrow.columns !== null && narrow.columns.every((c) => wide.columns!.includes(c)));
+  if (wide.privilege !== narrow.privilege) return false;
+  return wide.columns === null || (narrow.columns !== null && narrow.columns.every((c) => wide.columns!.includes(c)));
 }
 
 const attributeKey = (a: { name: string; value: string }) => `${a.name}=${a.value}`;
 const membershipKey = (m: { role: string; member: string }) => `${m.role}>${m.member}`;
+
+/** Attributes that only restrict the role: a limit added or lowered narrows. */
+const CONNECTION_LIMIT = "connectionlimit";
+function connectionLimit(attributes: readonly { name: string; value: string }[]): number {
+  const value = attributes.find((a) => a.name === CONNECTION_LIMIT)?.value;
+  const limit = value === undefined ? -1 : Number(value);
+  return Number.isInteger(limit) && limit >= 0 ? limit : Infinity;
+}
 
 /** Creation statements: null when they grant the same; otherwise widens, or narrows when the head only takes away. */
 export function compareCreation(base: readonly string[], head: readonly string[]): SqlChange | null {
@@ -60,17 +95,36 @@ export function compareCreation(base: readonly string[], head: readonly string[]
     }
     return null;
   }
-  const within = (inner: typeof was, outer: typeof was) =>
-    inner.grants.every((g) => outer.grants.some((o) => grantCovers(o, g))) &&
+  const atoms = { was: atomsOf(was.grants), is: atomsOf(is.grants) };
+  const others = (attributes: typeof was.attributes) => attributes.filter((a) => a.name !== CONNECTION_LIMIT).map(attributeKey);
+  const within = (inner: typeof was, outer: typeof was, innerAtoms: GrantAtom[], outerAtoms: GrantAtom[]) =>
+    innerAtoms.every((g) => outerAtoms.some((o) => atomCovers(o, g))) &&
     inner.memberships.every((m) => outer.memberships.some((o) => membershipKey(o) === membershipKey(m))) &&
-    inner.attributes.every((a) => outer.attributes.some((o) => attributeKey(o) === attributeKey(a))) &&
+    others(inner.attributes).every((a) => others(outer.attributes).includes(a)) &&
     inner.createdRoles.every((r) => outer.createdRoles.includes(r));
-  const [narrower, wider] = [within(is, was), within(was, is)];
-  // Attributes only restrict when added (CONNECTION LIMIT); one removed or changed is not provably narrower.
-  const attributesKept = was.attributes.every((a) => is.attributes.some((o) => attributeKey(o) === attributeKey(a)));
-  if (narrower && wider) return null;
-  if (narrower && attributesKept) return { classification: "narrows", notes: ["the role gets a subset of what it got"] };
-  return { classification: "widens", notes: ["the role gets grants, attributes or memberships it did not get before (or they cannot be proved fewer)"] };
+  const [narrower, wider] = [within(is, was, atoms.is, atoms.was), within(was, is, atoms.was, atoms.is)];
+  const [limitWas, limitIs] = [connectionLimit(was.attributes), connectionLimit(is.attributes)];
+  if (narrower && wider && limitWas === limitIs) return null;
+  if (narrower && limitIs <= limitWas) {
+    const notes = [wider ? "the same grants" : "the role gets a subset of what it got"];
+    if (limitIs < limitWas) notes.push(`connection limit ${limitWas === Infinity ? "none" : limitWas} → ${limitIs}`);
+    return { classification: wider && limitIs === limitWas ? "neutral" : "narrows", notes };
+  }
+  const notes = ["the role gets grants, attributes or memberships it did not get before (or they cannot be proved fewer)"];
+  // Named here, parsed: a long statement's text is cut in a comment cell, a gained grant never is.
+  const gained = atoms.is.filter((g) => !atoms.was.some((o) => atomCovers(o, g)));
+  if (gained.length > 0)
+    notes.push(
+      `gains ${gained
+        .slice(0, 10)
+        .map(
+          (g) =>
+            `${g.privilege.toUpperCase()}${g.columns ? ` (${g.columns.join(", ")})` : ""}${g.withGrantOption ? " WITH GRANT OPTION" : ""} on ${g.key.split("\u0000").slice(0, 3).join(" ")}`,
+        )
+        .join("; ")}${gained.length > 10 ? `; and ${gained.length - 10} more` : ""}`,
+    );
+  if (limitIs > limitWas) notes.push(`connection limit ${limitWas} → ${limitIs === Infinity ? "none" : limitIs}`);
+  return { classification: "widens", notes };
 }
 
 /** Revocation statements: a revocation that ends the user less surely widens (the user could outlive its lease). */

@@ -110,26 +110,66 @@ function uniqueByKey(entries: readonly Entry[]): Map<string, Entry> {
   return map;
 }
 
-/** Pair entries that differ in exactly one field, where one side's pattern contains the other's. */
+/** A value with no wildcard character can only contain (or be contained by) an equal value. */
+const mayBeWildcard = (value: string) => /[*?+]/.test(value);
+
+/** Entries grouped by a key, in their order. */
+function groupBy(entries: Iterable<[string, Entry]>, key: (e: Entry) => string): Map<string, [string, Entry][]> {
+  const groups = new Map<string, [string, Entry][]>();
+  for (const pair of entries) {
+    const k = key(pair[1]);
+    const group = groups.get(k);
+    if (group) group.push(pair);
+    else groups.set(k, [pair]);
+  }
+  return groups;
+}
+
+/**
+ * Pair entries that differ in exactly one field, where one side's pattern contains the other's.
+ * Only a pattern with a wildcard can contain another value, so a literal is compared with the
+ * other side's wildcards only: hundreds of literal paths changed at once cost a linear pass, not
+ * every added one against every removed one.
+ */
 function pairBySubsumption(added: Map<string, Entry>, removed: Map<string, Entry>, field: "resource" | "action", rules: EntryRules, out: EntryChange[]): void {
   const subsumes = field === "resource" ? rules.resourceSubsumes : rules.actionSubsumes;
   const value = (e: Entry) => (field === "resource" ? e.resource : e.action);
   // Entries can pair only when everything but `field` is equal.
   const rest = (e: Entry) => [e.effect, field === "resource" ? e.actionKey : e.resource, e.conditionsKey].join("\u0003");
   const eligible = (e: Entry) => !e.inverted;
+  const candidates = (groups: Map<string, [string, Entry][]>, wild: Map<string, [string, Entry][]>, e: Entry) =>
+    (mayBeWildcard(value(e)) ? groups.get(rest(e)) : wild.get(rest(e))) ?? [];
 
+  let removedGroups = groupBy(
+    [...removed].filter(([, r]) => eligible(r)),
+    rest,
+  );
+  let removedWild = groupBy(
+    [...removed].filter(([, r]) => eligible(r) && mayBeWildcard(value(r))),
+    rest,
+  );
   for (const [aKey, a] of [...added]) {
     if (!eligible(a)) continue;
-    const wider = [...removed].filter(([, r]) => eligible(r) && rest(r) === rest(a) && subsumes(value(a), value(r)));
+    const wider = candidates(removedGroups, removedWild, a).filter(([rKey, r]) => removed.has(rKey) && subsumes(value(a), value(r)));
     if (wider.length === 0) continue;
     const mutual = wider.every(([, r]) => subsumes(value(r), value(a)));
     out.push({ type: "changed", field, before: wider.map(([, r]) => r), after: [a], scope: mutual ? "same" : "grows" });
     added.delete(aKey);
     for (const [rKey] of wider) removed.delete(rKey);
   }
+  removedGroups = new Map();
+  removedWild = new Map();
+  const addedGroups = groupBy(
+    [...added].filter(([, e]) => eligible(e)),
+    rest,
+  );
+  const addedWild = groupBy(
+    [...added].filter(([, e]) => eligible(e) && mayBeWildcard(value(e))),
+    rest,
+  );
   for (const [rKey, r] of [...removed]) {
     if (!eligible(r)) continue;
-    const narrower = [...added].filter(([, a]) => eligible(a) && rest(a) === rest(r) && subsumes(value(r), value(a)));
+    const narrower = candidates(addedGroups, addedWild, r).filter(([aKey, a]) => added.has(aKey) && subsumes(value(r), value(a)));
     if (narrower.length === 0) continue;
     out.push({ type: "changed", field, before: [r], after: narrower.map(([, a]) => a), scope: "shrinks" });
     removed.delete(rKey);
@@ -155,10 +195,17 @@ export function diffEntries(base: readonly Entry[], head: readonly Entry[], rule
   // A grant covered by one the identity keeps (same effect, an action and resource pattern that
   // contain it, conditions no stricter) changes nothing, whether it is added or removed.
   const kept = [...baseMap.values()].filter((e) => !e.inverted && headMap.has(e.key));
+  // Only a kept grant with a wildcard, or one with the same action and resource, can cover.
+  const grant = (e: Entry) => `${e.effect}\u0003${e.actionKey}\u0003${e.resource}`;
+  const keptWild = kept.filter((k) => mayBeWildcard(k.action) || mayBeWildcard(k.resource));
+  const keptExact = groupBy(
+    kept.map((k) => [k.key, k] as [string, Entry]),
+    grant,
+  );
   const coverOf = (e: Entry) =>
     e.inverted
       ? undefined
-      : kept.find((k) => {
+      : [...keptWild, ...(keptExact.get(grant(e)) ?? []).map(([, k]) => k)].find((k) => {
           if (k.effect !== e.effect || !rules.actionSubsumes(k.action, e.action) || !rules.resourceSubsumes(k.resource, e.resource)) return false;
           const scope = conditionScope(k.conditions, e.conditions);
           return scope === "same" || scope === "shrinks";
@@ -177,17 +224,19 @@ export function diffEntries(base: readonly Entry[], head: readonly Entry[], rule
 
   // Allow flipped to Deny (revoked trust) or back: one change, not an add and a remove.
   const sameGrant = (e: Entry) => [e.actionKey, e.resource, e.conditionsKey].join("\u0003");
+  const removedByGrant = groupBy(removed, sameGrant);
   for (const [aKey, a] of [...added]) {
-    const match = [...removed].find(([, r]) => r.effect !== a.effect && sameGrant(r) === sameGrant(a));
+    const match = (removedByGrant.get(sameGrant(a)) ?? []).find(([rKey, r]) => removed.has(rKey) && r.effect !== a.effect);
     if (!match) continue;
     out.push({ type: "changed", field: "effect", before: [match[1]], after: [a], scope: a.effect === "Deny" ? "shrinks" : "grows" });
     added.delete(aKey);
     removed.delete(match[0]);
   }
   const sameTarget = (e: Entry) => [e.effect, e.actionKey, e.resource].join("\u0003");
+  const removedByTarget = groupBy(removed, sameTarget);
   for (const [aKey, a] of [...added]) {
     if (a.inverted) continue;
-    const match = [...removed].find(([, r]) => !r.inverted && sameTarget(r) === sameTarget(a));
+    const match = (removedByTarget.get(sameTarget(a)) ?? []).find(([rKey, r]) => removed.has(rKey) && !r.inverted);
     if (!match) continue;
     out.push({ type: "changed", field: "condition", before: [match[1]], after: [a], scope: conditionScope(match[1].conditions, a.conditions) });
     added.delete(aKey);

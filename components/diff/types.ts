@@ -9,6 +9,7 @@ export type Classification = "widens" | "narrows" | "neutral";
 /** Every kind of change, in the order they are listed within an agent or identity. */
 export const CHANGE_KINDS = [
   // platform (agent "(platform)", identity null)
+  "project-changed",
   "platform-changed",
   "limit-changed",
   "exception-added",
@@ -105,6 +106,32 @@ export interface DiffSide {
   readonly newStack: boolean;
 }
 
+/** The Pulumi project file as read on one side: where that side's stack files are. */
+export interface ProjectSide {
+  /** `Pulumi.yaml`, or null when the side has none (the library's `stacks/` layout). */
+  readonly file: string | null;
+  readonly name: string | null;
+  /** `stackConfigDir` as written, null when absent. */
+  readonly stackConfigDir: string | null;
+}
+
+/** Whether `plan` (the least-privilege rules) accepts the head. */
+export interface HeadPlanResult {
+  /** False when the head is a plan file: rules run on declarations. */
+  readonly checked: boolean;
+  readonly passed: boolean | null;
+  /** The first errors `plan` reports, as it prints them. */
+  readonly findings: readonly string[];
+}
+
+/** Who answers for an agent the diff touches (from the head, or the base for a removed agent). */
+export interface AgentOwner {
+  readonly agent: string;
+  readonly owner: string;
+  readonly sponsor: string | null;
+  readonly status: "added" | "removed" | "changed";
+}
+
 /** Agent name of platform changes (agent names are DNS labels, so this cannot clash). */
 export const PLATFORM_AGENT = "(platform)";
 
@@ -123,6 +150,10 @@ export interface IdentityDiff {
     readonly neutral: number;
     readonly flagged: number;
   };
+  /** `plan` on the head. */
+  readonly headPlan: HeadPlanResult;
+  /** Owner and sponsor of every agent with a change, by name. */
+  readonly agents: readonly AgentOwner[];
   /** Privilege-escalation and permissions-management actions that widen, listed first. */
   readonly flagged: readonly FlaggedItem[];
   /** Changes to the platform (mounts, limits, exceptions): agent `(platform)`, identity null. */

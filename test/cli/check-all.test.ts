@@ -1,5 +1,6 @@
 /** `agent-identity check --all`: every stack file of a project, and what collides across them. */
-import { mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify } from "yaml";
@@ -170,5 +171,24 @@ describe("check --all", async () => {
     expect(markdown).toContain("| `organisation/iam-name-unique` |");
     expect(markdown).toContain("stacks/Pulumi.a.yaml");
     expect(markdown).not.toContain("agents[0]"); // brackets are escaped: agents\[0\]
+  });
+
+  it("plans in worker threads from the compiled CLI with the same result as in one thread", async () => {
+    const cli = join(process.cwd(), "dist/cli/main.js");
+    expect(existsSync(cli), "npm test builds dist/ before vitest").toBe(true);
+    const stacks = Object.fromEntries(
+      ["a", "b", "c", "d", "e"].map((name, i) => [name, { platform: { environment: `env${i}` }, agents: [agent(`agent-${name}`)] }]),
+    );
+    // One collision across stacks, so the threads' plans must meet again in the organisation rules.
+    stacks.e.agents.push(agent("clash", { owns: ["arn:aws:s3:::acme-data/agent-a/*"], tools: [] }));
+    const root = project(stacks);
+    let output = "";
+    try {
+      output = execFileSync(process.execPath, [cli, "check", "--all", "--project", root, "--date", TODAY_DATE, "--format", "json"], { encoding: "utf8" });
+    } catch (error) {
+      output = (error as { stdout: string }).stdout;
+    }
+    expect(JSON.parse(output)).toEqual(await json(root));
+    expect((await json(root)).violations.map((v) => v.rule)).toEqual(["organisation/owns-disjoint"]);
   });
 });

@@ -449,7 +449,7 @@ const CASES: Case[] = [
       "alpha/- sponsor-changed neutral",
       "alpha/- approval-changed neutral",
       "alpha/- namespace-changed neutral",
-      "alpha/- audit-retention-changed neutral",
+      "alpha/- audit-retention-changed widens",
     ],
   },
   {
@@ -594,6 +594,7 @@ describe("diff classification", () => {
   it("exercises every change kind", () => {
     const seen = new Set(CASES.flatMap((c) => c.expected.map((line) => line.split(" ")[1])));
     for (const extra of ["agent-added", "identity-added", "agent-reinstated"]) seen.add(extra); // asserted in the tests below
+    seen.add("project-changed"); // asserted in test/diff/git-mode.test.ts (Pulumi.yaml read at each revision)
     expect([...CHANGE_KINDS].filter((kind) => !seen.has(kind))).toEqual([]);
   });
 });

@@ -1,7 +1,7 @@
 /** The pull-request comment, parsed back with a real Markdown parser (marked, GFM tables). */
 import { marked, type Tokens } from "marked";
 import { describe, expect, it } from "vitest";
-import { DIFF_COMMENT_MARKER, renderMarkdown, renderText } from "../../components/diff";
+import { commentMarker, renderMarkdown, renderText } from "../../components/diff";
 import { COMMENT_BUDGET } from "../../components/diff/render-markdown";
 import { agent, diffOf, edited, planJson, statementsOf } from "../helpers/diff-plans";
 
@@ -42,11 +42,12 @@ describe("markdown comment", () => {
   const html = marked.parse(markdown, { async: false, gfm: true });
 
   it("starts with the hidden marker CI uses to find its comment", () => {
-    expect(markdown.startsWith(`${DIFF_COMMENT_MARKER}\n`)).toBe(true);
-    expect(html).toContain(DIFF_COMMENT_MARKER);
+    expect(markdown.startsWith(`${commentMarker("test")}\n`)).toBe(true);
+    expect(commentMarker("test")).toBe("<!-- agent-identity:identity-diff stack=test -->");
+    expect(html).toContain(commentMarker("test"));
   });
 
-  it("has a one-row summary table, then the flagged table, then one details table per agent", () => {
+  it("has a one-row summary table, then the flagged table, then one details table per agent (a new agent: one row, its grants in a fold)", () => {
     const [summary, flagged, ...details] = tables(markdown);
     expect(headerTexts(summary)).toEqual(["Agents changed", "Platform changes", "Widening", "Narrowing", "Neutral", "Flagged actions"]);
     expect(summary.rows).toHaveLength(1);
@@ -55,9 +56,12 @@ describe("markdown comment", () => {
     );
     expect(headerTexts(flagged)).toEqual(["Agent", "Identity", "Action", "Access level", "Why", "On"]);
     expect(flagged.rows).toHaveLength(1);
-    expect(details).toHaveLength(3);
+    expect(details).toHaveLength(4);
     for (const table of details) expect(headerTexts(table)).toEqual(["Privilege", "Identity", "Change", "Before", "After"]);
-    expect(details.reduce((n, t) => n + t.rows.length, 0)).toBe(diff.changes.length);
+    expect(details[2].rows).toHaveLength(1);
+    expect(details[2].rows[0][2].text).toMatch(/^new agent\\?: \d+ grants/);
+    expect(markdown).toContain("<details><summary>grants of the new agent</summary>");
+    expect(details.reduce((n, t) => n + t.rows.length, 0)).toBe(diff.changes.length + 1);
   });
 
   it("renders the summary and flagged rows to HTML cells", () => {
@@ -78,16 +82,20 @@ describe("markdown comment", () => {
   it("escapes pipes, backticks and < in names so every row keeps its cells and no HTML gets through", () => {
     expect(html).not.toContain("<script>");
     expect(html).not.toContain("<b>");
-    for (let n = 2; n < 5; n++) for (const row of htmlRows(html, n)) expect(row).toHaveLength(5);
+    for (let n = 2; n < 6; n++) for (const row of htmlRows(html, n)) expect(row).toHaveLength(5);
     const agentHeadings = marked.lexer(markdown).filter((t): t is Tokens.Heading => t.type === "heading" && t.depth === 5);
-    expect(agentHeadings.map((h) => decode(marked.parseInline(h.text, { async: false })))).toEqual(["alpha", "beta", HOSTILE]);
+    expect(agentHeadings.map((h) => decode(marked.parseInline(h.text, { async: false })))).toEqual([
+      "alpha (changed) · owner team-test, sponsor owner@example.com",
+      "beta (changed) · owner team-test, sponsor owner@example.com",
+      `${HOSTILE} (added) · owner team-test, sponsor owner@example.com`,
+    ]);
     const betaCells = htmlRows(html, 3).flat().map(decode);
     expect(betaCells).toContain(HOSTILE_ARN);
   });
 
   it("says so in one line when nothing changed", () => {
     const none = renderMarkdown(diffOf(BASE, BASE));
-    expect(none).toBe(`${DIFF_COMMENT_MARKER}\n**No identity changes** for stack \`test\` (\`base.json\` → \`head.json\`).\n`);
+    expect(none).toBe(`${commentMarker("test")}\n**No identity changes** for stack \`test\` (\`base.json\` → \`head.json\`).\n`);
     expect(renderText(diffOf(BASE, BASE))).toBe("No identity changes (stack test: base.json -> head.json).\n");
   });
 });
@@ -111,20 +119,52 @@ describe("markdown comment size", () => {
   const diff = diffOf(base, head);
   const markdown = renderMarkdown(diff, { rerun: "agent-identity diff origin/main --stack dev --format text" });
 
-  it("stays under the budget as a whole, flagged table included, and says what it left out", () => {
+  it("stays under the budget as a whole and, when 402 widening rows cannot fit even shortened, says so with the count", () => {
     expect(diff.flagged.length).toBeGreaterThanOrEqual(800);
     expect(diff.changes.length).toBeGreaterThanOrEqual(400);
     expect(markdown.length).toBeLessThanOrEqual(COMMENT_BUDGET);
-    const shownDetails = tables(markdown)
-      .slice(2)
-      .reduce((n, t) => n + t.rows.length, 0);
-    expect(shownDetails).toBeGreaterThan(0);
-    const hidden = diff.changes.length - shownDetails;
-    expect(markdown).toContain(
-      `_${hidden} more changes not shown (comment size limit); run \`agent-identity diff origin/main --stack dev --format text\` to see every change._`,
+    expect(markdown).toMatch(/more flagged actions: each is a widening row below/);
+    expect(markdown).toContain("**Not every widening change fits in one comment** (402 widen)");
+    expect(markdown).toContain("the `identity-diff` artifact of this workflow run");
+  });
+
+  it("never drops a widening row: 18 revocations and one s3:DeleteObject in a small budget show the DeleteObject", () => {
+    const many = planJson(Array.from({ length: 19 }, (_, i) => agent(`agent-${String(i).padStart(2, "0")}`)));
+    const changed = edited(many, (p) => {
+      p.agents.slice(0, 18).forEach((a, i) => (a.revoked = { at: `2026-11-2${i % 9}T09:30:00Z`, reason: "incident ".repeat(40), leaseRevokeCommands: [] }));
+      statementsOf(p, "agent-18", "execution").push({ Effect: "Allow", Action: "s3:DeleteObject", Resource: "arn:aws:s3:::acme-data/agent-18/*" });
+    });
+    const d = diffOf(many, changed);
+    expect(d.summary.widening).toBe(1);
+    expect(d.summary.narrowing).toBeGreaterThanOrEqual(18);
+    const small = renderMarkdown(d, { budget: 4_000 });
+    expect(small.length).toBeLessThanOrEqual(4_000);
+    expect(small).toContain("s3:DeleteObject");
+    expect(small).toMatch(/neutral or narrowing changes? not shown/);
+    const widening = tables(small)
+      .slice(1)
+      .flatMap((t) => t.rows)
+      .filter((row) => row[0].text.includes("widens"));
+    expect(widening).toHaveLength(1);
+  });
+
+  it("two stacks of 40 new agents each: every comment is under GitHub's 65,536 characters, one comment per stack", () => {
+    const fleet = planJson(Array.from({ length: 40 }, (_, i) => agent(`new-agent-${String(i).padStart(2, "0")}`)));
+    const empty = planJson([]);
+    const comments = ["dev", "prod"].map((stack) =>
+      renderMarkdown(
+        diffOf(
+          edited(empty, (p) => (p.stack = stack)),
+          edited(fleet, (p) => (p.stack = stack)),
+        ),
+      ),
     );
-    expect(markdown).toMatch(/more flagged actions not shown here/);
-    expect(markdown).not.toContain("see the details below");
+    for (const [i, comment] of comments.entries()) {
+      expect(comment.length).toBeLessThan(65_536);
+      expect(comment.startsWith(commentMarker(["dev", "prod"][i]))).toBe(true);
+      // Each new agent is one summary row.
+      expect((comment.match(/new agent: \d+ grants/g) ?? []).length).toBe(40);
+    }
   });
 
   it("keeps a pipe, backslash, backtick or newline inside its cell", () => {
@@ -134,7 +174,8 @@ describe("markdown comment size", () => {
     const rows = htmlRows(html, 1);
     expect(rows.length).toBeGreaterThan(0);
     for (const row of rows) expect(row).toHaveLength(5);
-    expect(rows.flat().map(decode).join(" ")).toContain("arn:aws:s3:::b\\|x`y z|w");
+    // One backslash before a pipe shows doubled: GFM cannot show `\|` exactly in a table cell (see markdown.ts).
+    expect(rows.flat().map(decode).join(" ")).toContain("arn:aws:s3:::b\\\\|x`y z|w");
   });
 });
 
