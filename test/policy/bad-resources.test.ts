@@ -129,7 +129,8 @@ const cases: Array<{ name: string; resources: Resource[]; expect: string[] }> = 
         },
       },
     ],
-    expect: ["trust/own-service-account"],
+    // A second role tagged as billing/execution is also a second role for that identity.
+    expect: ["stack/no-shared-identity", "trust/own-service-account"],
   },
   {
     name: "a role trusting the default ServiceAccount",
