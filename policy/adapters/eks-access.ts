@@ -17,6 +17,7 @@ export const EKS_TYPES = {
   eksPodIdentityAssociation: "aws:eks/podIdentityAssociation:PodIdentityAssociation",
   configMap: "kubernetes:core/v1:ConfigMap",
   configMapPatch: "kubernetes:core/v1:ConfigMapPatch",
+  eksAddon: "aws:eks/addon:Addon",
 } as const;
 
 const RULE = "kubernetes/eks-access";
@@ -108,6 +109,12 @@ export const eksAccess: Adapter = {
       route: "lets a ServiceAccount use an IAM role through Pod Identity",
       checkedBy: [RULE],
     },
+    {
+      type: EKS_TYPES.eksAddon,
+      key: "eksAddon",
+      route: "runs an add-on's pods under an IAM role (serviceAccountRoleArn, podIdentityAssociations)",
+      checkedBy: [RULE],
+    },
     { type: EKS_TYPES.configMap, key: "configMap", route: "maps IAM roles to Kubernetes users and groups (aws-auth in kube-system)", checkedBy: [RULE] },
     { type: EKS_TYPES.configMapPatch, key: "configMapPatch", route: "changes aws-auth in kube-system", checkedBy: [RULE] },
   ],
@@ -170,6 +177,27 @@ export const eksAccess: Adapter = {
             ),
           );
         }
+      }
+    }
+    // An add-on's pods are not the agent's: its roles are never an agent role.
+    for (const r of ofType(EKS_TYPES.eksAddon)) {
+      const associations = Array.isArray(r.v.podIdentityAssociations) ? r.v.podIdentityAssociations : [];
+      const named: Array<[string, string | undefined]> = [
+        ["serviceAccountRoleArn", asString(r.v.serviceAccountRoleArn)],
+        ...associations.map((a, i): [string, string | undefined] => [`podIdentityAssociations.${i}.roleArn`, asString(asRecord(a).roleArn)]),
+      ];
+      for (const [field, arn] of named) {
+        const role = namedAgentRole(roles, r, field, arn);
+        if (!role) continue;
+        findings.push(
+          finding(
+            role === "unknown" ? { agent: r.resource.name, kind: null } : role,
+            r.resource.urn,
+            RULE,
+            `EKS add-on ${r.resource.name} runs its pods as ${role === "unknown" ? `a role unknown at preview (${field})` : `agent role ${role.name}`}`,
+            "an agent role is used only by its own ServiceAccount, through IRSA; give the add-on a role of its own",
+          ),
+        );
       }
     }
     for (const r of ofType(EKS_TYPES.configMap, EKS_TYPES.configMapPatch)) {

@@ -130,6 +130,29 @@ export const iamRoles: Adapter = {
         findings.push(...attributeTo(own, role.resource.urn, problems));
       }
     }
+    // At most one IAM role per identity (and one tool role per agent): a second role tagged as the
+    // identity's would hold grants the identity's checks never see together.
+    for (const [agent, roles] of ix.by.rolesOfAgent) {
+      const groups = new Map<string, typeof roles>();
+      for (const role of roles) {
+        if (!isKind(role.tags.identity)) continue;
+        const key = `${role.tags.identity}${isToolRoleTags(role.tags) ? " tool role" : ""}`;
+        groups.set(key, [...(groups.get(key) ?? []), role]);
+      }
+      for (const [what, group] of groups) {
+        if (group.length < 2) continue;
+        const kind = isKind(group[0].tags.identity) ? group[0].tags.identity : null;
+        for (const role of group)
+          findings.push({
+            rule: "stack/no-shared-identity",
+            agent,
+            identity: kind,
+            urn: role.resource.urn,
+            message: `has ${group.length} IAM roles tagged as its ${what} (${group.map((r) => r.name ?? r.resource.name).join(", ")})`,
+            fix: "keep exactly one IAM role per identity (and one tool role per agent), the one its Agent component creates",
+          });
+      }
+    }
     // Agent roles' grants bound to region and account.
     findings.push(...checkAgentRoleGrants(ix));
   },

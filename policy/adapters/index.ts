@@ -9,6 +9,7 @@ import type { Adapter, TypeEntry } from "../types";
 import { EKS_TYPES, eksAccess } from "./eks-access";
 import { IAM_ATTACHMENT_TYPES, iamAttachments } from "./iam-attachments";
 import { IAM_ROLE_TYPES, iamRoles } from "./iam-roles";
+import { kubernetesUnreadKinds } from "./kubernetes-unread-kinds";
 import { LOG_GROUP_TYPES, logGroups } from "./log-groups";
 import { NAMESPACE_TYPES, namespaces } from "./namespaces";
 import { OUT_OF_SCOPE } from "./out-of-scope";
@@ -31,6 +32,7 @@ export const ADAPTERS: readonly Adapter[] = [
   eksAccess,
   serviceAccounts,
   workloads,
+  kubernetesUnreadKinds,
   rbac,
   namespaces,
   logGroups,
@@ -78,16 +80,20 @@ export const ROUTES: readonly Route[] = ADAPTERS.flatMap((adapter) =>
 const entriesByType = new Map<string, TypeEntry[]>();
 for (const adapter of ADAPTERS) for (const entry of adapter.types) entriesByType.set(entry.type, [...(entriesByType.get(entry.type) ?? []), entry]);
 
-const union = (type: string, pick: (entry: TypeEntry) => readonly string[] | undefined): readonly string[] => [
-  ...new Set((entriesByType.get(type) ?? []).flatMap((entry) => pick(entry) ?? [])),
-];
+/** One list per type, built once (the per-resource pass asks for every resource). */
+const NONE: readonly string[] = [];
+const unionByType = (pick: (entry: TypeEntry) => readonly string[] | undefined): ReadonlyMap<string, readonly string[]> =>
+  new Map([...entriesByType].map(([type, entries]) => [type, [...new Set(entries.flatMap((entry) => pick(entry) ?? []))]]));
+const REQUIRED = unionByType((entry) => entry.required);
+const READ_IF_SET = unionByType((entry) => entry.readIfSet);
+const AGENT_METADATA = unionByType((entry) => entry.agentMetadata);
 
 /** Inputs each type must have known (and present) for the checks to run. */
-export const requiredInputs = (type: string) => union(type, (entry) => entry.required);
+export const requiredInputs = (type: string) => REQUIRED.get(type) ?? NONE;
 /** Inputs read when present: unknown at preview is reported, absent is fine. */
-export const readIfSetInputs = (type: string) => union(type, (entry) => entry.readIfSet);
+export const readIfSetInputs = (type: string) => READ_IF_SET.get(type) ?? NONE;
 /** Where an agent's owner, expiry and tier live on a type. */
-export const agentMetadataInputs = (type: string) => union(type, (entry) => entry.agentMetadata);
+export const agentMetadataInputs = (type: string) => AGENT_METADATA.get(type) ?? NONE;
 
 /** The adapters with a per-resource check for a type, built once. */
 const checksByType = new Map<string, Adapter[]>();

@@ -51,16 +51,53 @@ function dataStrings(dataJson: unknown): string[] {
   return out;
 }
 
+/**
+ * Every Vault type whose inputs name policies (tokenPolicies, policies, allowedPolicies, ...), from
+ * the installed @pulumi/vault; the type-classification test fails when a new one appears unlisted.
+ * The stack check reads these fields on any `vault:` type, listed or not.
+ */
+export const POLICY_HOLDER_TYPES: readonly string[] = [
+  "vault:alicloud/authBackendRole:AuthBackendRole",
+  "vault:appRole/authBackendLogin:AuthBackendLogin",
+  "vault:appRole/authBackendRole:AuthBackendRole",
+  "vault:aws/authBackendLogin:AuthBackendLogin",
+  "vault:aws/authBackendRole:AuthBackendRole",
+  "vault:aws/authBackendRoleTag:AuthBackendRoleTag",
+  "vault:azure/authBackendRole:AuthBackendRole",
+  "vault:consul/secretBackendRole:SecretBackendRole",
+  "vault:gcp/authBackendRole:AuthBackendRole",
+  "vault:github/authBackend:AuthBackend",
+  "vault:github/team:Team",
+  "vault:github/user:User",
+  "vault:identity/entity:Entity",
+  "vault:identity/entityPolicies:EntityPolicies",
+  "vault:identity/group:Group",
+  "vault:identity/groupPolicies:GroupPolicies",
+  "vault:index/certAuthBackendRole:CertAuthBackendRole",
+  "vault:index/nomadSecretRole:NomadSecretRole",
+  "vault:index/ociAuthBackendRole:OciAuthBackendRole",
+  "vault:index/scepAuthBackendRole:ScepAuthBackendRole",
+  "vault:index/token:Token",
+  "vault:jwt/authBackendRole:AuthBackendRole",
+  "vault:kubernetes/authBackendRole:AuthBackendRole",
+  "vault:ldap/authBackend:AuthBackend",
+  "vault:ldap/authBackendGroup:AuthBackendGroup",
+  "vault:ldap/authBackendUser:AuthBackendUser",
+  "vault:okta/authBackend:AuthBackend",
+  "vault:okta/authBackendGroup:AuthBackendGroup",
+  "vault:okta/authBackendUser:AuthBackendUser",
+  "vault:saml/authBackendRole:AuthBackendRole",
+  "vault:tokenauth/authBackendRole:AuthBackendRole",
+];
+
 export const vaultPolicyUse: Adapter = {
   family: "vault-policy-use",
   holdings: "none of its own: a policy it hands out counts as the agent's only through the agent's own auth role",
-  types: [
-    {
-      type: "vault:* with tokenPolicies, policies, allowedPolicies or allowedPoliciesGlobs (tokens, token roles, AppRole, JWT, LDAP, GitHub, identity entities and groups ...)",
-      route: "hands out Vault policies",
-      checkedBy: ["vault/agent-policy-use"],
-    },
-  ],
+  types: POLICY_HOLDER_TYPES.map((type) => ({
+    type,
+    route: "hands out Vault policies to whoever logs in or holds the token",
+    checkedBy: ["vault/agent-policy-use"],
+  })),
   stack: (ix, pass) => {
     const { findings } = pass;
     const agentPolicies = new Map<string, { agent: string; kind: IdentityKind | null; urn: string }>();

@@ -130,7 +130,7 @@ const cases: Array<{ name: string; resources: Resource[]; expect: string[] }> = 
       },
     ],
     // And it is a second role tagged as billing's execution identity.
-    expect: ["stack/one-role-per-identity", "trust/own-service-account"],
+    expect: ["stack/no-shared-identity", "stack/one-role-per-identity", "trust/own-service-account"],
   },
   {
     name: "a role trusting the default ServiceAccount",

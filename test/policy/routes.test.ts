@@ -565,4 +565,18 @@ describe("pack: every route to an agent identity", () => {
     ];
     expect(await runPack([...base, ...ok])).toEqual([]);
   });
+
+  it("refuses a second IAM role tagged as an agent identity's, and an old API version or List of a kind it reads", async () => {
+    const own = base.find((r) => r.type === "aws:iam/role:Role" && r.props.name === ROLE)!;
+    const second = { ...own, name: "second", props: { ...own.props, name: `${ROLE}-2` } };
+    expect(ruleIds(await runPack([...base, second]))).toContain("stack/no-shared-identity");
+    const old: Resource = {
+      type: "kubernetes:apps/v1beta1:Deployment",
+      name: "old",
+      props: { metadata: { namespace: SA.namespace }, spec: { template: { spec: { serviceAccountName: SA.name, containers: [] } } } },
+    };
+    const list: Resource = { type: "kubernetes:rbac.authorization.k8s.io/v1:RoleBindingList", name: "many", props: { items: [] } };
+    expect(ruleIds(await runPack([...base, old]))).toContain("stack/unknown-input");
+    expect(ruleIds(await runPack([...base, list]))).toEqual(["stack/unknown-input"]);
+  });
 });
