@@ -53,13 +53,15 @@ describe("inventory", () => {
   });
 
   it("shows the exceptions in force on the identity they waive, and only there", () => {
+    // A read-only pattern: a wildcard reaching writes is never waived (components/rules/waivable.ts).
     const doc = parse(readFileSync("test/fixtures/bad/iam-service-wildcard-s3.yaml", "utf8"));
+    doc.config["agent-identity:agents"][0].tools[0].aws[0].actions = ["s3:GetObject*"];
     doc.config["agent-identity:platform"].exceptions = [
       {
-        rule: "iam/service-wildcard",
+        rule: "iam/action-pattern",
         agent: "report-bot",
         identity: "execution",
-        reason: "vendor SDK needs s3:* until v2 ships",
+        reason: "vendor SDK needs s3:GetObject* until v2 ships",
         approvedBy: "security@example.com",
         expires: "2027-01-31",
       },
@@ -70,7 +72,7 @@ describe("inventory", () => {
     expect(result.exitCode).toBe(0);
     const rows = JSON.parse(result.stdout).rows as InventoryRow[];
     expect(rows.find((r) => r.identity === "execution")?.waivers).toEqual([
-      "iam/service-wildcard until 2027-01-31 (security@example.com): vendor SDK needs s3:* until v2 ships",
+      "iam/action-pattern until 2027-01-31 (security@example.com): vendor SDK needs s3:GetObject* until v2 ships",
     ]);
     expect(rows.filter((r) => r.identity !== "execution").every((r) => r.waivers.length === 0)).toBe(true);
   });

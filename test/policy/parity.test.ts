@@ -112,8 +112,14 @@ describe("pack and plan waive the same findings for the same exceptions", () => 
   for (const fixture of waivable) {
     it(`${fixture.file}: the same exceptions waive ${fixture.expect} in plan and pack`, async () => {
       const before = await planAndResources(fixture.file);
-      const exceptions: PolicyException[] = errorsOf(before.evaluation)
-        .filter((v) => byId.get(v.rule)?.waivable)
+      const waivableErrors = errorsOf(before.evaluation).filter((v) => byId.get(v.rule)?.waivable);
+      // A wildcard reaching more than Read and List is never waived, in plan or pack: nothing to compare.
+      if (waivableErrors.every((v) => v.waivable === false)) {
+        expect(waivableErrors.filter((v) => v.rule === fixture.expect).length, "the fixture's finding is there, marked not waivable").toBeGreaterThan(0);
+        return;
+      }
+      const exceptions: PolicyException[] = waivableErrors
+        .filter((v) => v.waivable !== false)
         .map((v) => ({
           rule: v.rule,
           agent: v.agent,
