@@ -166,8 +166,8 @@ function locate(options: DiffOptions, read: ReadText, root: string | null, cwd: 
     throw error;
   }
   const projectSide: ProjectSide = project
-    ? { file: project.file, name: project.name, stackConfigDir: project.stackConfigDirAsWritten ?? null }
-    : { file: null, name: null, stackConfigDir: null };
+    ? { file: project.file, name: project.name, stackConfigDir: project.stackConfigDirAsWritten ?? null, text: project.text, document: project.document }
+    : { file: null, name: null, stackConfigDir: null, text: null, document: null };
   if (options.config !== undefined) {
     const absolute = resolve(realpathSync(cwd), options.config);
     const inRepo = root ? posixPath(relative(root, absolute)) : null;

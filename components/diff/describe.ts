@@ -3,7 +3,7 @@ import type { ActionLabel } from "./access-level";
 import type { Change, ChangeKind } from "./types";
 
 const LABELS: Record<ChangeKind, string> = {
-  "project-changed": "Pulumi.yaml",
+  "project-changed": "project file",
   "platform-changed": "platform",
   "limit-changed": "organisation limit",
   "exception-added": "exception added",

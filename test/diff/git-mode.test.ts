@@ -130,3 +130,65 @@ describe("stack files at a revision", () => {
     }
   });
 });
+
+describe("what Pulumi reads that the gate must not miss", () => {
+  const onBranch = async (branch: string, files: Record<string, string>, run: () => Promise<void>) => {
+    git("checkout", "-q", "-b", branch);
+    for (const [path, text] of Object.entries(files)) write(path, text);
+    commit(branch);
+    try {
+      await run();
+    } finally {
+      git("checkout", "-q", "main");
+    }
+  };
+
+  it("reads agent-identity:config:agents as agent-identity:agents, and refuses both spellings at once", async () => {
+    const oldSpelling = WIDER.replace("agent-identity:agents:", "agent-identity:config:agents:");
+    await onBranch("old-spelling", { "stacks/Pulumi.dev.yaml": oldSpelling }, async () => {
+      const result = await runDiff({ baseRev: "main", headRev: "old-spelling", stack: "dev", cwd: dir, failOn: "widen", format: "json" });
+      expect(result.exitCode).toBe(1);
+      expect(lines(result.stdout)).toContain("invoice-triage/execution permission-changed widens");
+    });
+    const both = `${WIDER}`.replace("config:\n", "config:\n  agent-identity:config:agents: []\n");
+    await onBranch("both-spellings", { "stacks/Pulumi.dev.yaml": both }, async () => {
+      const result = await runDiff({ baseRev: "main", headRev: "both-spellings", stack: "dev", cwd: dir, failOn: "widen" });
+      expect(result.exitCode).toBe(2);
+      expect(result.stderr).toContain("is written twice");
+    });
+  });
+
+  it("refuses a Pulumi.json, or a second project file, at a revision and in the work tree", async () => {
+    await onBranch("json-project", { "Pulumi.json": '{"name":"acme-agents","runtime":"nodejs","main":"evil.js"}' }, async () => {
+      const result = await runDiff({ baseRev: "main", headRev: "json-project", stack: "dev", cwd: dir, failOn: "widen" });
+      expect(result.exitCode).toBe(2);
+      expect(result.stderr).toContain("Pulumi.json: Pulumi reads this project file before Pulumi.yaml");
+      const tree = await runDiff({ baseRev: "main", stack: "dev", cwd: dir, failOn: "widen" });
+      expect(tree.exitCode).toBe(2);
+      expect(tree.stderr).toContain("reads only Pulumi.yaml or Pulumi.yml");
+    });
+    await onBranch("two-projects", { "Pulumi.yml": PROJECT("elsewhere") }, async () => {
+      const result = await runDiff({ baseRev: "main", headRev: "two-projects", stack: "dev", cwd: dir, failOn: "widen" });
+      expect(result.exitCode).toBe(2);
+      expect(result.stderr).toContain("more than one project file (Pulumi.yaml, Pulumi.yml)");
+    });
+  });
+
+  it("shows any change to the project file (main, project config, runtime options) as widening, naming the keys", async () => {
+    const changed = `${PROJECT("stacks")}main: evil/\nconfig:\n  aws:region: us-west-2\n`;
+    await onBranch("project-main", { "Pulumi.yaml": changed }, async () => {
+      const result = await runDiff({ baseRev: "main", headRev: "project-main", stack: "dev", cwd: dir, failOn: "widen", format: "json" });
+      expect(result.exitCode).toBe(1);
+      expect(lines(result.stdout)).toEqual(["(platform)/- project-changed widens"]);
+      expect(JSON.parse(result.stdout).platform[0].detail.subject).toBe("changed keys config, main");
+      const text = await runDiff({ baseRev: "main", headRev: "project-main", stack: "dev", cwd: dir });
+      expect(text.stdout).toContain("project file: changed keys config, main: Pulumi.yaml: name acme-agents");
+      expect(text.stdout).not.toContain("Pulumi.yaml: Pulumi.yaml");
+    });
+    await onBranch("project-comment", { "Pulumi.yaml": `# reviewed\n${PROJECT("stacks")}` }, async () => {
+      const result = await runDiff({ baseRev: "main", headRev: "project-comment", stack: "dev", cwd: dir, failOn: "widen", format: "json" });
+      expect(result.exitCode).toBe(1);
+      expect(JSON.parse(result.stdout).platform[0].detail.subject).toBe("text changed (comments or layout only)");
+    });
+  });
+});
