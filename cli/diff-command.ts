@@ -299,6 +299,7 @@ export async function runDiff(options: DiffOptions): Promise<CommandResult> {
     newStack: base.missing === true,
     project: base.project && head.project ? { base: base.project, head: head.project } : undefined,
     headPlan: planResult,
+    stackSettings: head.stackFile && (base.stackFile || base.missing) ? { base: base.stackFile?.document ?? null, head: head.stackFile.document } : undefined,
   });
   const rerun = ["agent-identity diff", ...rerunArgs(options), "--format text"].join(" ");
   const stdout = options.format === "markdown" ? renderMarkdown(diff, { rerun }) : RENDERERS[options.format ?? "text"](diff);

@@ -4,6 +4,7 @@ import type { Change, ChangeKind } from "./types";
 
 const LABELS: Record<ChangeKind, string> = {
   "project-changed": "project file",
+  "stack-config-changed": "stack config changed",
   "platform-changed": "platform",
   "limit-changed": "organisation limit",
   "exception-added": "exception added",

@@ -2,6 +2,7 @@
  * Plan × plan → identity diff. Pure and deterministic: the same two plans always give the same
  * changes in the same order, whatever order the plans list agents, statements or actions in.
  */
+import { stackConfigChanges } from "./stack-config-changes";
 import type { ActionCatalog } from "./access-level";
 import { agentFieldChanges, describeAgent, local, renameNote, renamePairs, roles, vaultRoles } from "./agent-changes";
 import { compareText } from "./conditions";
@@ -116,6 +117,8 @@ export interface DiffLabels {
   readonly project?: { readonly base: ProjectSide; readonly head: ProjectSide };
   /** `plan` on the head, when the caller ran it. */
   readonly headPlan?: HeadPlanResult;
+  /** Each side's stack file as parsed (stack files only; base null when it is new): its other settings are compared. */
+  readonly stackSettings?: { readonly base: Readonly<Record<string, unknown>> | null; readonly head: Readonly<Record<string, unknown>> };
 }
 
 /** Top-level keys of the project file whose values differ (`main`, `config`, `runtime`, …). */
@@ -166,6 +169,7 @@ export function diffPlans(base: Plan, head: Plan, catalog: ActionCatalog, labels
   );
   const platform: Change[] = [
     ...projectChanges(labels.project),
+    ...(labels.stackSettings ? stackConfigChanges(labels.stackSettings.base, labels.stackSettings.head) : []),
     ...platformChanges(base.platform, head.platform).map((change) => ({ agent: PLATFORM_AGENT, identity: null, ...change })),
   ];
   const all = [...platform, ...changes];

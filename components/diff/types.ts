@@ -10,6 +10,7 @@ export type Classification = "widens" | "narrows" | "neutral";
 export const CHANGE_KINDS = [
   // platform (agent "(platform)", identity null)
   "project-changed",
+  "stack-config-changed",
   "platform-changed",
   "limit-changed",
   "exception-added",

@@ -192,3 +192,32 @@ describe("what Pulumi reads that the gate must not miss", () => {
     });
   });
 });
+
+describe("stack settings the plan does not compare", () => {
+  it("shows a change to any other stack-file key (provider config, kubeContexts, environment, secretsprovider) as widening", async () => {
+    git("checkout", "-q", "-b", "settings");
+    const changed = `environment:\n  - acme/admin-creds\nsecretsprovider: awskms://alias/other\n${DEV.replace("aws:region: us-east-1\n", "aws:config:region: us-west-2\n  agent-identity:kubeContexts: {dev: attacker}\n")}`;
+    write("stacks/Pulumi.dev.yaml", changed);
+    commit("settings");
+    try {
+      const result = await runDiff({ baseRev: "main", headRev: "settings", stack: "dev", cwd: dir, failOn: "widen", format: "json" });
+      expect(result.exitCode, result.stderr).toBe(1);
+      const diff = JSON.parse(result.stdout) as { platform: (Change & { detail: { subject: string }; after: string })[] };
+      const rows = diff.platform.filter((c) => c.kind === "stack-config-changed");
+      expect(rows.map((c) => `${c.detail.subject} ${c.classification}`)).toEqual([
+        "config agent-identity:kubeContexts widens",
+        "config aws:region widens",
+        "environment widens",
+        "secretsprovider widens",
+      ]);
+      expect(rows[1].after).toBe('"us-west-2"');
+      const text = await runDiff({ baseRev: "main", headRev: "settings", stack: "dev", cwd: dir });
+      expect(text.stdout).toContain("stack config changed: config aws:region");
+      // The same settings, respelled as Pulumi reads them, are no change.
+      const same = await runDiff({ baseRev: "settings", headRev: "settings", stack: "dev", cwd: dir, failOn: "widen" });
+      expect(same.exitCode).toBe(0);
+    } finally {
+      git("checkout", "-q", "main");
+    }
+  });
+});
