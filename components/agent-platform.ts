@@ -188,7 +188,12 @@ export class AgentPlatform extends pulumi.ComponentResource {
         `platform.bootstrap declares database connections (${plan.bootstrap.databaseConnections.map((c) => c.name).join(", ")}) but agents is not set: list the agents whose database tools use them (their secret roles become the connections' allowed_roles), or agents: [] if none may`,
       );
     }
-    const resolved = resolvedPlan(component, deferred.resolved, deferred.origins, (real) => planForComponent(component, run(real), { log: !first.judged }).plan);
+    const resolved = resolvedPlan(
+      component,
+      deferred.resolved,
+      deferred.origins,
+      (real) => planForComponent(component, run(real), { log: !first.judged }).plan,
+    );
     return { plan: plan.bootstrap, resolved };
   }
 }
