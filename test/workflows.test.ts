@@ -209,6 +209,8 @@ describe("identity-review.yml", () => {
       expect(code.text).toContain("Program or dependency code changed: treated as widening");
       expect(code.text).toContain("- `components/core/compile.ts`");
       expect(outcome("Pulumi.json").widens).toBe("widens=true");
+      expect(outcome(".npmrc").widens).toBe("widens=true");
+      expect(outcome("stacks/index.ts").widens).toBe("widens=true");
     } finally {
       rmSync(repo, { recursive: true, force: true });
     }
