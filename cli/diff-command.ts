@@ -166,8 +166,8 @@ function locate(options: DiffOptions, read: ReadText, root: string | null, cwd: 
     throw error;
   }
   const projectSide: ProjectSide = project
-    ? { file: project.file, name: project.name, stackConfigDir: project.stackConfigDirAsWritten ?? null }
-    : { file: null, name: null, stackConfigDir: null };
+    ? { file: project.file, name: project.name, stackConfigDir: project.stackConfigDirAsWritten ?? null, text: project.text, document: project.document }
+    : { file: null, name: null, stackConfigDir: null, text: null, document: null };
   if (options.config !== undefined) {
     const absolute = resolve(realpathSync(cwd), options.config);
     const inRepo = root ? posixPath(relative(root, absolute)) : null;
@@ -299,6 +299,7 @@ export async function runDiff(options: DiffOptions): Promise<CommandResult> {
     newStack: base.missing === true,
     project: base.project && head.project ? { base: base.project, head: head.project } : undefined,
     headPlan: planResult,
+    stackSettings: head.stackFile && (base.stackFile || base.missing) ? { base: base.stackFile?.document ?? null, head: head.stackFile.document } : undefined,
   });
   const rerun = ["agent-identity diff", ...rerunArgs(options), "--format text"].join(" ");
   const stdout = options.format === "markdown" ? renderMarkdown(diff, { rerun }) : RENDERERS[options.format ?? "text"](diff);

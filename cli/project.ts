@@ -19,6 +19,8 @@ export type ReadText = (path: string) => string | undefined;
 export type ListFiles = (dir: string) => readonly string[] | undefined;
 
 const PROJECT_FILES = ["Pulumi.yaml", "Pulumi.yml"] as const;
+/** Project files Pulumi also reads (pkg/workspace: every marshaller extension, found first by name order) that the gate does not. */
+const UNREAD_PROJECT_FILES = ["Pulumi.json"] as const;
 /** Pulumi's stack names: letters, digits, `-`, `_` and `.` (tokens.ValidateStackName), at most 100 characters. */
 const STACK_NAME = /^[A-Za-z0-9_.-]{1,100}$/;
 const MAX_PROJECT_FILE = 256 * 1024;
@@ -43,16 +45,30 @@ export interface PulumiProject {
   readonly stackConfigDirAsWritten: string | undefined;
   /** `.yaml` or `.yml`, the project file's own: stack files take the same one. */
   readonly extension: string;
+  /** The project file's text, as read: any change to it is shown by `diff`. */
+  readonly text: string;
+  /** The whole parsed document, to name which top-level keys changed. */
+  readonly document: Readonly<Record<string, unknown>>;
 }
 
 /** The project in `dir` (project-relative, "" for the top), or undefined when it has no Pulumi.yaml. */
+/**
+ * More than one project file, or a `Pulumi.json`, is refused: Pulumi picks one by its own order
+ * (`Pulumi.json` first), so a pull request adding one would take over the project unseen.
+ */
 export function readProject(read: ReadText, dir = ""): PulumiProject | undefined {
-  for (const name of PROJECT_FILES) {
-    const file = dir ? posix.join(dir, name) : name;
-    const text = read(file);
-    if (text !== undefined) return parseProject(text, file);
+  const at = (name: string) => (dir ? posix.join(dir, name) : name);
+  for (const name of UNREAD_PROJECT_FILES) {
+    if (read(at(name)) !== undefined)
+      throw new ProjectFileError(
+        at(name),
+        "Pulumi reads this project file before Pulumi.yaml, but agent-identity reads only Pulumi.yaml or Pulumi.yml: convert it to Pulumi.yaml and delete it",
+      );
   }
-  return undefined;
+  const found = PROJECT_FILES.map((name) => ({ file: at(name), text: read(at(name)) })).filter((f) => f.text !== undefined);
+  if (found.length > 1)
+    throw new ProjectFileError(found[1].file, `more than one project file (${found.map((f) => f.file).join(", ")}): Pulumi reads one of them; keep one`);
+  return found.length ? parseProject(found[0].text!, found[0].file) : undefined;
 }
 
 export function parseProject(text: string, file: string): PulumiProject {
@@ -77,6 +93,8 @@ export function parseProject(text: string, file: string): PulumiProject {
     stackConfigDir: resolveConfigDir(file, projectDir, stackConfigDir),
     stackConfigDirAsWritten: stackConfigDir,
     extension: posix.extname(file),
+    text,
+    document: root as Record<string, unknown>,
   };
 }
 

@@ -33,6 +33,8 @@ export interface StackFile {
   readonly declaration: { platform: unknown; agents: unknown };
   /** `agent-identity:kubeContexts` as written (undefined: not set), checked as stacks/index.ts checks it. */
   readonly kubeContexts: unknown;
+  /** The whole stack file as parsed: `diff` shows changes to the settings the plan does not read. */
+  readonly document: Readonly<Record<string, unknown>>;
   /**
    * Turns a declaration path (`agents.0.tools.1.aws`) into `file:line: config-key path`; `label`
    * (`agents[0] (triage).tools[1] (ledger).aws`) is shown instead of the bare indexes when given.
@@ -120,7 +122,13 @@ export function parseStackFile(text: string, file: string): StackFile {
     const named = label && head && label.startsWith(head) ? `${key}${label.slice(head.length)}` : pretty;
     return `${file}${line}: ${named}`;
   };
-  return { file, declaration: { platform: configMap[platformKey], agents: configMap[agentsKey] ?? [] }, kubeContexts: configMap[contextsKey], locate };
+  return {
+    file,
+    declaration: { platform: configMap[platformKey], agents: configMap[agentsKey] ?? [] },
+    kubeContexts: configMap[contextsKey],
+    document: root as Record<string, unknown>,
+    locate,
+  };
 }
 
 /** Re-express a `DeclarationError` against the stack file's lines and config keys. */

@@ -33,6 +33,8 @@ const LIBRARY_LAYOUT: PulumiProject = {
   stackConfigDir: "stacks",
   stackConfigDirAsWritten: "stacks",
   extension: ".yaml",
+  text: "",
+  document: {},
 };
 
 /**

@@ -3,7 +3,7 @@
  * only through OIDC, and the diff step's shell actually producing one marked comment.
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -74,10 +74,11 @@ describe("identity-review.yml", () => {
     .map((f) => f.slice("Pulumi.".length, -".yaml".length))
     .sort();
 
-  it("runs on every pull request, never with pull_request_target, and not on label changes", () => {
-    expect(Object.keys(workflow.on)).toEqual(["pull_request"]);
+  it("runs on every pull request and base-branch change, and on reviews, never with pull_request_target, and not on label changes", () => {
+    expect(Object.keys(workflow.on)).toEqual(["pull_request", "pull_request_review"]);
     expect(text).not.toContain("pull_request_target");
-    expect((workflow.on.pull_request as { types?: string[] }).types).toEqual(["opened", "synchronize", "reopened"]);
+    expect((workflow.on.pull_request as { types?: string[] }).types).toEqual(["opened", "synchronize", "reopened", "edited"]);
+    expect((workflow.on.pull_request_review as { types?: string[] }).types).toEqual(["submitted", "dismissed"]);
     expect(text).not.toMatch(/labels\.\*\.name|identity-widening-approved/);
   });
 
@@ -126,6 +127,106 @@ describe("identity-review.yml", () => {
     const [pulumi] = using(workflow, "pulumi/actions");
     expect(pulumi.with).toMatchObject({ command: "preview", diff: true, "work-dir": "pr", policyPacks: "${{ github.workspace }}/gate/policy" });
     expect(preview.permissions?.["id-token"]).toBe("write");
+  });
+
+  it("previews only after the gate passed and a reviewer approved identity-preview, with a token that cannot comment", () => {
+    const approval = workflow.jobs["preview-approval"] as Job & { environment: string; needs: string };
+    expect(approval.needs).toBe("identity-gate");
+    expect(approval.environment).toBe("identity-preview");
+    const preview = workflow.jobs.preview as Job & { needs: string[] };
+    expect(preview.needs).toEqual(["identity-gate", "preview-approval"]);
+    expect(preview.permissions).toEqual({ contents: "read", "id-token": "write" });
+    const [pulumi] = using(workflow, "pulumi/actions");
+    expect(pulumi.with?.["comment-on-pr"]).toBeUndefined();
+    expect(pulumi.with?.["github-token"]).toBeUndefined();
+  });
+
+  it("a widening also needs an APPROVED review of the head commit by someone other than the author", async () => {
+    const gate = workflow.jobs["identity-gate"];
+    const step = gate.steps.find((s) => s.uses?.startsWith("actions/github-script@"))!;
+    expect((step as Step & { if?: string }).if).toBe("needs.identity-diff.outputs.widens == 'true'");
+    expect(gate.permissions).toEqual({ "pull-requests": "read" });
+    const AsyncFunction = Object.getPrototypeOf(async () => undefined).constructor as new (...args: string[]) => (...a: unknown[]) => Promise<void>;
+    const script = new AsyncFunction("github", "context", "core", String(step.with?.script));
+    const verdict = async (reviews: { user: { login: string }; state: string; commit_id: string }[]) => {
+      let failed: string | null = null;
+      const github = { paginate: async () => reviews, rest: { pulls: { listReviews: () => undefined } } };
+      const context = {
+        repo: { owner: "acme", repo: "infra" },
+        payload: { pull_request: { number: 7, user: { login: "author" }, head: { sha: "h".repeat(40) } } },
+      };
+      await script(github, context, { setFailed: (m: string) => (failed = m), info: () => undefined });
+      return failed;
+    };
+    const head = "h".repeat(40);
+    expect(await verdict([{ user: { login: "owner" }, state: "APPROVED", commit_id: head }])).toBeNull();
+    expect(await verdict([{ user: { login: "author" }, state: "APPROVED", commit_id: head }])).toContain("someone other than author");
+    expect(await verdict([{ user: { login: "owner" }, state: "APPROVED", commit_id: "o".repeat(40) }])).toContain("APPROVED review");
+    expect(
+      await verdict([
+        { user: { login: "owner" }, state: "APPROVED", commit_id: head },
+        { user: { login: "owner" }, state: "DISMISSED", commit_id: head },
+      ]),
+    ).not.toBeNull();
+    expect(await verdict([])).not.toBeNull();
+  });
+
+  it("counts a change to program or dependency code as widening, and says so in the summary", () => {
+    const step = diffJob.steps.find((s) => s.name?.startsWith("Changed paths"))!;
+    const repo = mkdtempSync(join(tmpdir(), "identity-paths-"));
+    const git = (...args: string[]) => spawnSync("git", args, { cwd: repo, encoding: "utf8" }).stdout.trim();
+    try {
+      git("init", "-q", "-b", "main");
+      git("config", "user.email", "t@example.com");
+      git("config", "user.name", "t");
+      git("config", "commit.gpgsign", "false");
+      writeFileSync(join(repo, "README.md"), "x\n");
+      git("add", "-A");
+      git("commit", "-qm", "base");
+      const base = git("rev-parse", "HEAD");
+      const outcome = (path: string) => {
+        mkdirSync(join(repo, path, ".."), { recursive: true });
+        writeFileSync(join(repo, path), `${path}\n`);
+        git("add", "-A");
+        git("commit", "-qm", path);
+        const out = join(repo, "..", `${repo.split("/").pop()}.out`);
+        const summary = `${out}.md`;
+        rmSync(out, { force: true });
+        rmSync(summary, { force: true });
+        const env = { ...process.env, BASE_SHA: base, HEAD_SHA: git("rev-parse", "HEAD"), GITHUB_OUTPUT: out, GITHUB_STEP_SUMMARY: summary };
+        const result = spawnSync("bash", ["-e", "-c", step.run!], { cwd: repo, encoding: "utf8", env });
+        expect(result.status, result.stderr).toBe(0);
+        const widens = readFileSync(out, "utf8");
+        const text = widens.includes("true") ? readFileSync(summary, "utf8") : "";
+        rmSync(out, { force: true });
+        rmSync(summary, { force: true });
+        return { widens: widens.trim(), text };
+      };
+      expect(outcome("docs/notes.md").widens).toBe("widens=false");
+      expect(outcome("stacks/Pulumi.dev.yaml").widens).toBe("widens=false");
+      const code = outcome("components/core/compile.ts");
+      expect(code.widens).toBe("widens=true");
+      expect(code.text).toContain("Program or dependency code changed: treated as widening");
+      expect(code.text).toContain("- `components/core/compile.ts`");
+      expect(outcome("Pulumi.json").widens).toBe("widens=true");
+      expect(outcome(".npmrc").widens).toBe("widens=true");
+      expect(outcome("stacks/index.ts").widens).toBe("widens=true");
+    } finally {
+      rmSync(repo, { recursive: true, force: true });
+    }
+  });
+
+  it("fails when a stack file at either revision is not in STACKS", () => {
+    const step = diffJob.steps.find((s) => s.name?.startsWith("Check that STACKS"))!;
+    const run = (stacks: string) =>
+      spawnSync("bash", ["-e", "-c", step.run!], {
+        encoding: "utf8",
+        env: { ...process.env, STACKS: stacks, GATE: process.cwd(), BASE_SHA: "HEAD", HEAD_SHA: "HEAD" },
+      });
+    expect(run(workflow.env!.STACKS.split("#")[0]).status).toBe(0);
+    const missing = run("dev prod");
+    expect(missing.status).toBe(1);
+    expect(missing.stdout).toContain("stacks/Pulumi.sandbox.yaml at HEAD is a stack file that STACKS does not list: add sandbox to STACKS");
   });
 
   it("updates one comment per stack, found by the marker the Markdown renderer writes", () => {

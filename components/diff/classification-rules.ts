@@ -168,6 +168,7 @@ export const CLASSIFICATION_RULES: Readonly<Record<string, ClassificationRule>> 
   [`${A}.owns[]`]: { compare: { how: "gain-widens", why: "resources the agent alone owns (what its grants may reach)" } },
   [`${A}.tools[].statementSids[]`]: derived("the grants each tool adds (compared per identity)"),
   [`${A}.tools[].connection`]: widensOnChange("the database connection a tool's credentials are for"),
+  [`${A}.tools[].kvPath`]: widensOnChange("the Vault KV path a tool's secrets are read from"),
   [`${A}.tools[].dataClass`]: dedicated(
     "tool classes by content (tool-classes.ts): each grant's class is that of the tools granting it, whatever they are named",
     "a grant now held by a tool of a higher class (a tool renamed while raised, a grant moved into a confidential tool, a new tool above every class the agent had)",
@@ -179,6 +180,7 @@ export const CLASSIFICATION_RULES: Readonly<Record<string, ClassificationRule>> 
     "revoked, or a later instant; the same instant written differently is no change",
   ),
   [`${A}.revoked.reason`]: dedicated("revocation", "never (neutral)", "never (neutral)"),
+  [`${A}.revoked.onExpiry`]: neutral("how the revocation came about (declared, or the agent expired); the revocation itself is compared by revoked.at"),
   [`${A}.revoked.leaseRevokeCommands[]`]: derived("the secret roles of the revoked agent"),
 
   // ------------------------------------------------------------------ identity

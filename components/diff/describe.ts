@@ -3,7 +3,8 @@ import type { ActionLabel } from "./access-level";
 import type { Change, ChangeKind } from "./types";
 
 const LABELS: Record<ChangeKind, string> = {
-  "project-changed": "Pulumi.yaml",
+  "project-changed": "project file",
+  "stack-config-changed": "stack config changed",
   "platform-changed": "platform",
   "limit-changed": "organisation limit",
   "exception-added": "exception added",

@@ -2,6 +2,7 @@
  * Plan × plan → identity diff. Pure and deterministic: the same two plans always give the same
  * changes in the same order, whatever order the plans list agents, statements or actions in.
  */
+import { stackConfigChanges } from "./stack-config-changes";
 import type { ActionCatalog } from "./access-level";
 import { agentFieldChanges, describeAgent, local, renameNote, renamePairs, roles, vaultRoles } from "./agent-changes";
 import { compareText } from "./conditions";
@@ -116,26 +117,39 @@ export interface DiffLabels {
   readonly project?: { readonly base: ProjectSide; readonly head: ProjectSide };
   /** `plan` on the head, when the caller ran it. */
   readonly headPlan?: HeadPlanResult;
+  /** Each side's stack file as parsed (stack files only; base null when it is new): its other settings are compared. */
+  readonly stackSettings?: { readonly base: Readonly<Record<string, unknown>> | null; readonly head: Readonly<Record<string, unknown>> };
+}
+
+/** Top-level keys of the project file whose values differ (`main`, `config`, `runtime`, …). */
+function changedProjectKeys(base: ProjectSide, head: ProjectSide): string[] {
+  const [a, b] = [base.document ?? {}, head.document ?? {}];
+  const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort(compareText);
+  return keys.filter((key) => JSON.stringify(a[key]) !== JSON.stringify(b[key]));
 }
 
 /**
- * A changed project file widens: it moves where every stack file is read (a pull request could
- * point `stackConfigDir` at a folder of its own and leave the reviewed files unchanged).
+ * Any change to the project file's text widens: it moves where every stack file is read (a pull
+ * request could point `stackConfigDir` at a folder of its own), and `main`, project-level
+ * `config` and `runtime.options` decide what program runs with which settings.
  */
 function projectChanges(project: DiffLabels["project"]): Change[] {
   if (!project) return [];
-  const text = (p: ProjectSide) => (p.file === null ? "(no Pulumi.yaml)" : `${p.file}: name ${p.name}, stackConfigDir ${p.stackConfigDir ?? "(none)"}`);
-  const [before, after] = [text(project.base), text(project.head)];
-  if (before === after) return [];
+  if (project.base.file === project.head.file && project.base.text === project.head.text) return [];
+  const text = (p: ProjectSide) => (p.file === null ? "(no project file)" : `${p.file}: name ${p.name}, stackConfigDir ${p.stackConfigDir ?? "(none)"}`);
+  const keys = changedProjectKeys(project.base, project.head);
   return [
     {
       agent: PLATFORM_AGENT,
       identity: null,
       kind: "project-changed",
       classification: "widens",
-      before,
-      after,
-      detail: { subject: "Pulumi.yaml", notes: ["the project file decides which stack files are read and deployed: any change to it is treated as widening"] },
+      before: text(project.base),
+      after: text(project.head),
+      detail: {
+        subject: keys.length ? `changed keys ${keys.join(", ")}` : "text changed (comments or layout only)",
+        notes: ["the project file decides which program runs, with which settings, and which stack files are read: any change to it is treated as widening"],
+      },
     },
   ];
 }
@@ -155,6 +169,7 @@ export function diffPlans(base: Plan, head: Plan, catalog: ActionCatalog, labels
   );
   const platform: Change[] = [
     ...projectChanges(labels.project),
+    ...(labels.stackSettings ? stackConfigChanges(labels.stackSettings.base, labels.stackSettings.head) : []),
     ...platformChanges(base.platform, head.platform).map((change) => ({ agent: PLATFORM_AGENT, identity: null, ...change })),
   ];
   const all = [...platform, ...changes];

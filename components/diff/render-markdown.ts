@@ -206,6 +206,20 @@ function renderAt(diff: IdentityDiff, level: Level, options: MarkdownOptions, bu
   return { text: `${out.join("\n").trimEnd()}\n`, hidden, folded };
 }
 
+/** A cut comment must not end on a heading or a table header with no rows under it. */
+function withoutDanglingTail(text: string): string {
+  const lines = text.split("\n");
+  const separator = /^\|(\s*:?-+:?\s*\|)+$/;
+  for (;;) {
+    const last = lines[lines.length - 1];
+    if (last === undefined) break;
+    if (last.trim() === "" || /^#{1,6} /.test(last)) lines.pop();
+    else if (separator.test(last)) lines.splice(-2, 2);
+    else break;
+  }
+  return lines.join("\n");
+}
+
 export function renderMarkdown(diff: IdentityDiff, options: MarkdownOptions = {}): string {
   const budget = options.budget ?? COMMENT_BUDGET;
   if (diff.platform.length === 0 && diff.changes.length === 0) {
@@ -222,5 +236,5 @@ export function renderMarkdown(diff: IdentityDiff, options: MarkdownOptions = {}
   // Even at their shortest the widening rows do not fit (hundreds of them): say so plainly, with the
   // count, rather than drop one silently; `--fail-on widen` fails the gate whatever the comment shows.
   const head = last.slice(0, budget - 400);
-  return `${head.slice(0, head.lastIndexOf("\n"))}\n\n_**Not every widening change fits in one comment** (${diff.summary.widening} widen). Read the full report: the \`identity-diff\` artifact of this workflow run._\n`;
+  return `${withoutDanglingTail(head.slice(0, head.lastIndexOf("\n")))}\n\n_**Not every widening change fits in one comment** (${diff.summary.widening} widen). Read the full report: the \`identity-diff\` artifact of this workflow run._\n`;
 }

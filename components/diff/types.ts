@@ -10,6 +10,7 @@ export type Classification = "widens" | "narrows" | "neutral";
 export const CHANGE_KINDS = [
   // platform (agent "(platform)", identity null)
   "project-changed",
+  "stack-config-changed",
   "platform-changed",
   "limit-changed",
   "exception-added",
@@ -113,6 +114,10 @@ export interface ProjectSide {
   readonly name: string | null;
   /** `stackConfigDir` as written, null when absent. */
   readonly stackConfigDir: string | null;
+  /** The project file's whole text (null: none): `main`, `config`, `runtime.options` decide what runs, so any change shows. */
+  readonly text: string | null;
+  /** The parsed document, to name the top-level keys that changed. */
+  readonly document: Readonly<Record<string, unknown>> | null;
 }
 
 /** Whether `plan` (the least-privilege rules) accepts the head. */

@@ -20,6 +20,17 @@ describe("Pulumi project file", () => {
     expect(stackFileOf(readProject(files({ "infra/Pulumi.yaml": "name: acme\nstackConfigDir: ../cfg\n" }), "infra")!, "dev")).toBe("cfg/Pulumi.dev.yaml");
   });
 
+  it("refuses a Pulumi.json (Pulumi reads it first) and two project files in one folder", () => {
+    expect(() => readProject(files({ "Pulumi.yaml": "name: a\n", "Pulumi.json": '{"name":"a"}' }))).toThrow(
+      /Pulumi\.json: .*reads only Pulumi\.yaml or Pulumi\.yml/,
+    );
+    expect(() => readProject(files({ "infra/Pulumi.json": '{"name":"a"}' }), "infra")).toThrow(ProjectFileError);
+    expect(() => readProject(files({ "Pulumi.yaml": "name: a\n", "Pulumi.yml": "name: b\n" }))).toThrow("more than one project file (Pulumi.yaml, Pulumi.yml)");
+    const dir = mkdtempSync(join(tmpdir(), "project-json-"));
+    writeFileSync(join(dir, "Pulumi.json"), '{"name":"a"}');
+    expect(() => readProject(fileSystemReader(dir).read)).toThrow(ProjectFileError);
+  });
+
   it("returns undefined when the folder has no project file", () => {
     expect(readProject(files({}))).toBeUndefined();
   });

@@ -595,6 +595,7 @@ describe("diff classification", () => {
     const seen = new Set(CASES.flatMap((c) => c.expected.map((line) => line.split(" ")[1])));
     for (const extra of ["agent-added", "identity-added", "agent-reinstated"]) seen.add(extra); // asserted in the tests below
     seen.add("project-changed"); // asserted in test/diff/git-mode.test.ts (Pulumi.yaml read at each revision)
+    seen.add("stack-config-changed"); // asserted in test/diff/git-mode.test.ts (stack settings the plan does not compare)
     expect([...CHANGE_KINDS].filter((kind) => !seen.has(kind))).toEqual([]);
   });
 });

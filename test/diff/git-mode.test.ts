@@ -130,3 +130,94 @@ describe("stack files at a revision", () => {
     }
   });
 });
+
+describe("what Pulumi reads that the gate must not miss", () => {
+  const onBranch = async (branch: string, files: Record<string, string>, run: () => Promise<void>) => {
+    git("checkout", "-q", "-b", branch);
+    for (const [path, text] of Object.entries(files)) write(path, text);
+    commit(branch);
+    try {
+      await run();
+    } finally {
+      git("checkout", "-q", "main");
+    }
+  };
+
+  it("reads agent-identity:config:agents as agent-identity:agents, and refuses both spellings at once", async () => {
+    const oldSpelling = WIDER.replace("agent-identity:agents:", "agent-identity:config:agents:");
+    await onBranch("old-spelling", { "stacks/Pulumi.dev.yaml": oldSpelling }, async () => {
+      const result = await runDiff({ baseRev: "main", headRev: "old-spelling", stack: "dev", cwd: dir, failOn: "widen", format: "json" });
+      expect(result.exitCode).toBe(1);
+      expect(lines(result.stdout)).toContain("invoice-triage/execution permission-changed widens");
+    });
+    const both = `${WIDER}`.replace("config:\n", "config:\n  agent-identity:config:agents: []\n");
+    await onBranch("both-spellings", { "stacks/Pulumi.dev.yaml": both }, async () => {
+      const result = await runDiff({ baseRev: "main", headRev: "both-spellings", stack: "dev", cwd: dir, failOn: "widen" });
+      expect(result.exitCode).toBe(2);
+      expect(result.stderr).toContain("is written twice");
+    });
+  });
+
+  it("refuses a Pulumi.json, or a second project file, at a revision and in the work tree", async () => {
+    await onBranch("json-project", { "Pulumi.json": '{"name":"acme-agents","runtime":"nodejs","main":"evil.js"}' }, async () => {
+      const result = await runDiff({ baseRev: "main", headRev: "json-project", stack: "dev", cwd: dir, failOn: "widen" });
+      expect(result.exitCode).toBe(2);
+      expect(result.stderr).toContain("Pulumi.json: Pulumi reads this project file before Pulumi.yaml");
+      const tree = await runDiff({ baseRev: "main", stack: "dev", cwd: dir, failOn: "widen" });
+      expect(tree.exitCode).toBe(2);
+      expect(tree.stderr).toContain("reads only Pulumi.yaml or Pulumi.yml");
+    });
+    await onBranch("two-projects", { "Pulumi.yml": PROJECT("elsewhere") }, async () => {
+      const result = await runDiff({ baseRev: "main", headRev: "two-projects", stack: "dev", cwd: dir, failOn: "widen" });
+      expect(result.exitCode).toBe(2);
+      expect(result.stderr).toContain("more than one project file (Pulumi.yaml, Pulumi.yml)");
+    });
+  });
+
+  it("shows any change to the project file (main, project config, runtime options) as widening, naming the keys", async () => {
+    const changed = `${PROJECT("stacks")}main: evil/\nconfig:\n  aws:region: us-west-2\n`;
+    await onBranch("project-main", { "Pulumi.yaml": changed }, async () => {
+      const result = await runDiff({ baseRev: "main", headRev: "project-main", stack: "dev", cwd: dir, failOn: "widen", format: "json" });
+      expect(result.exitCode).toBe(1);
+      expect(lines(result.stdout)).toEqual(["(platform)/- project-changed widens"]);
+      expect(JSON.parse(result.stdout).platform[0].detail.subject).toBe("changed keys config, main");
+      const text = await runDiff({ baseRev: "main", headRev: "project-main", stack: "dev", cwd: dir });
+      expect(text.stdout).toContain("project file: changed keys config, main: Pulumi.yaml: name acme-agents");
+      expect(text.stdout).not.toContain("Pulumi.yaml: Pulumi.yaml");
+    });
+    await onBranch("project-comment", { "Pulumi.yaml": `# reviewed\n${PROJECT("stacks")}` }, async () => {
+      const result = await runDiff({ baseRev: "main", headRev: "project-comment", stack: "dev", cwd: dir, failOn: "widen", format: "json" });
+      expect(result.exitCode).toBe(1);
+      expect(JSON.parse(result.stdout).platform[0].detail.subject).toBe("text changed (comments or layout only)");
+    });
+  });
+});
+
+describe("stack settings the plan does not compare", () => {
+  it("shows a change to any other stack-file key (provider config, kubeContexts, environment, secretsprovider) as widening", async () => {
+    git("checkout", "-q", "-b", "settings");
+    const changed = `environment:\n  - acme/admin-creds\nsecretsprovider: awskms://alias/other\n${DEV.replace("aws:region: us-east-1\n", "aws:config:region: us-west-2\n  agent-identity:kubeContexts: {dev: attacker}\n")}`;
+    write("stacks/Pulumi.dev.yaml", changed);
+    commit("settings");
+    try {
+      const result = await runDiff({ baseRev: "main", headRev: "settings", stack: "dev", cwd: dir, failOn: "widen", format: "json" });
+      expect(result.exitCode, result.stderr).toBe(1);
+      const diff = JSON.parse(result.stdout) as { platform: (Change & { detail: { subject: string }; after: string })[] };
+      const rows = diff.platform.filter((c) => c.kind === "stack-config-changed");
+      expect(rows.map((c) => `${c.detail.subject} ${c.classification}`)).toEqual([
+        "config agent-identity:kubeContexts widens",
+        "config aws:region widens",
+        "environment widens",
+        "secretsprovider widens",
+      ]);
+      expect(rows[1].after).toBe('"us-west-2"');
+      const text = await runDiff({ baseRev: "main", headRev: "settings", stack: "dev", cwd: dir });
+      expect(text.stdout).toContain("stack config changed: config aws:region");
+      // The same settings, respelled as Pulumi reads them, are no change.
+      const same = await runDiff({ baseRev: "settings", headRev: "settings", stack: "dev", cwd: dir, failOn: "widen" });
+      expect(same.exitCode).toBe(0);
+    } finally {
+      git("checkout", "-q", "main");
+    }
+  });
+});

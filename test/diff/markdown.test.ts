@@ -128,6 +128,19 @@ describe("markdown comment size", () => {
     expect(markdown).toContain("the `identity-diff` artifact of this workflow run");
   });
 
+  it("a cut comment never ends on a heading or on a table header without rows", () => {
+    for (let budget = 2_000; budget <= 12_000; budget += 337) {
+      const text = renderMarkdown(diff, { budget });
+      const cut = text.indexOf("\n\n_**Not every widening change fits");
+      expect(cut).toBeGreaterThan(0);
+      const lines = text.slice(0, cut).split("\n");
+      const [last, before] = [lines[lines.length - 1], lines[lines.length - 2]];
+      expect(last, `budget ${budget}`).not.toMatch(/^#{1,6} |^\|(\s*:?-+:?\s*\|)+$|^\s*$/);
+      if (last.startsWith("|")) expect(before, `budget ${budget}`).toMatch(/^\|/);
+      if (last.startsWith("|")) expect(lines[lines.length - 3] ?? "", `budget ${budget}`).toMatch(/^\|/);
+    }
+  });
+
   it("never drops a widening row: 18 revocations and one s3:DeleteObject in a small budget show the DeleteObject", () => {
     const many = planJson(Array.from({ length: 19 }, (_, i) => agent(`agent-${String(i).padStart(2, "0")}`)));
     const changed = edited(many, (p) => {
