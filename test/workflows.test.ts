@@ -102,6 +102,14 @@ describe("identity-review.yml", () => {
     expect(diffStep.run).toContain("--fail-on widen");
   });
 
+  it("runs check --all with the base branch's CLI over the pull request's stacks, and the gate reads its result", () => {
+    const job = workflow.jobs["identity-diff"] as Job & { outputs: Record<string, string> };
+    const step = job.steps.find((s) => s.name?.startsWith("Organisation-wide check"))! as Step & { id: string; "working-directory": string };
+    expect(step.run).toContain('node "$GATE/bin/agent-identity.js" check --all --project .');
+    expect(step["working-directory"]).toBe("pr");
+    expect(job.outputs.organisation).toBe("${{ steps.organisation.outputs.ok }}");
+  });
+
   it("counts a widening only when approved in an environment (required reviewers), checked by one gate job", () => {
     const approval = workflow.jobs["widening-approval"] as Job & { if: string; environment: string; needs: string };
     expect(approval.environment).toBe("identity-widening");
@@ -111,11 +119,14 @@ describe("identity-review.yml", () => {
     expect(gate.if).toBe("always()");
     const script = gate.steps[0].run!;
     const run = (env: Record<string, string>) => spawnSync("bash", ["-e", "-c", script], { encoding: "utf8", env: { ...process.env, ...env } }).status;
-    expect(run({ DIFF: "success", WIDENS: "false", APPROVAL: "skipped" })).toBe(0);
-    expect(run({ DIFF: "success", WIDENS: "true", APPROVAL: "success" })).toBe(0);
-    expect(run({ DIFF: "success", WIDENS: "true", APPROVAL: "skipped" })).toBe(1);
-    expect(run({ DIFF: "success", WIDENS: "true", APPROVAL: "failure" })).toBe(1);
-    expect(run({ DIFF: "failure", WIDENS: "", APPROVAL: "skipped" })).toBe(1);
+    expect(run({ DIFF: "success", WIDENS: "false", ORGANISATION: "true", APPROVAL: "skipped" })).toBe(0);
+    expect(run({ DIFF: "success", WIDENS: "true", ORGANISATION: "true", APPROVAL: "success" })).toBe(0);
+    expect(run({ DIFF: "success", WIDENS: "true", ORGANISATION: "true", APPROVAL: "skipped" })).toBe(1);
+    expect(run({ DIFF: "success", WIDENS: "true", ORGANISATION: "true", APPROVAL: "failure" })).toBe(1);
+    expect(run({ DIFF: "failure", WIDENS: "", ORGANISATION: "true", APPROVAL: "skipped" })).toBe(1);
+    // check --all found a collision (or never ran): the gate fails whatever the diff says.
+    expect(run({ DIFF: "success", WIDENS: "false", ORGANISATION: "false", APPROVAL: "skipped" })).toBe(1);
+    expect(run({ DIFF: "success", WIDENS: "false", ORGANISATION: "", APPROVAL: "skipped" })).toBe(1);
   });
 
   it("reviews and previews every stack file, each preview with VAULT_ADDR set", () => {

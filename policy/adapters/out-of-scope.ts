@@ -310,11 +310,6 @@ export const OUT_OF_SCOPE_ENTRIES: readonly TypeEntry[] = [
     "kubernetes:policy/v1beta1:PodSecurityPolicyList",
     "kubernetes:policy/v1beta1:PodSecurityPolicyPatch",
   ]),
-  ...because(
-    "not read yet: the platform checks (egress only to private ranges, pod security never relaxed) are issue #19 part 5, built under policy/checks/",
-    "network and pod-security guards of a namespace",
-    ["kubernetes:networking.k8s.io/v1:NetworkPolicy", "kubernetes:networking.k8s.io/v1:NetworkPolicyPatch", "kubernetes:core/v1:NamespacePatch"],
-  ),
   // ---------------------------------------------------------------- Vault
   ...because(
     "issues credentials, keys or certificates of another system; only a token whose policies reach its path can use it, and every Vault policy is read (vault/policy-*) and judged by the paths it reaches",
@@ -330,11 +325,6 @@ export const OUT_OF_SCOPE_ENTRIES: readonly TypeEntry[] = [
     "enables or configures an engine or auth method; it grants nothing until a role hands out policies (vault/agent-policy-use) and a policy reaches its path (vault/policy-*)",
     "a mount, auth method or its configuration",
     VAULT_MOUNTS,
-  ),
-  ...because(
-    "not read yet: its platform check (TokenReview host bound to the cluster, reliable non-raw audit devices, TLS connections with allowedRoles exactly the agents' roles) is issue #19 part 5, built under policy/checks/",
-    "platform configuration an agent's credentials depend on",
-    ["vault:kubernetes/authBackendConfig:AuthBackendConfig", "vault:index/audit:Audit", "vault:database/secretBackendConnection:SecretBackendConnection"],
   ),
 
   ...because(
