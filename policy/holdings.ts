@@ -6,8 +6,8 @@
  * Kubernetes-auth role carries; the secret roles those paths reach), and every agent an
  * `AgentOwnership` (its declared `owns`, its roles, audit log group and KV subtree).
  */
-import { asList, type PolicyDocument } from "../components/core/iam-document";
-import type { AgentOwnership, FleetHoldings, IdentityHoldings } from "../components/core/holdings";
+import type { PolicyDocument } from "../components/core/iam-document";
+import { grantOf, type AgentOwnership, type FleetHoldings, type IdentityHoldings } from "../components/core/holdings";
 import { IDENTITY_KINDS } from "../components/core/names";
 import { OWNS_ANNOTATION } from "../components/core/compile";
 import { TOKEN_SELF_PATHS } from "../components/core/vault-policy";
@@ -36,19 +36,8 @@ export interface StackHoldings {
 }
 
 function awsGrants(documents: readonly PolicyDocument[]): IdentityHoldings["aws"] {
-  return documents.flatMap((document) =>
-    document.Statement.map((statement, index) => ({
-      // Which tool a statement serves is in the declaration, not on the resources: null here.
-      tool: null,
-      statement: statement.Sid ?? `#${index + 1}`,
-      effect: statement.Effect,
-      actions: asList(statement.Action),
-      notActions: asList(statement.NotAction),
-      resources: asList(statement.Resource),
-      notResources: asList(statement.NotResource),
-      condition: statement.Condition,
-    })),
-  );
+  // Which tool a statement serves is in the declaration, not on the resources: null here.
+  return documents.flatMap((document) => document.Statement.map((statement, index) => grantOf(statement, index, null)));
 }
 
 /** Every agent identity's holdings and every agent's ownership, from the stack's resources. */

@@ -8,7 +8,7 @@
  * "who else reaches this?" question costs the depth of a name, not the size of the fleet.
  */
 import { identityRoles, isOwnToolSession } from "./identity-roles";
-import type { ConditionBlock } from "./iam-document";
+import type { ConditionBlock, PolicyStatement } from "./iam-document";
 import { asList } from "./iam-document";
 import { namedLikeIdentityRole, namedLikeToolRole, type IdentityKind } from "./names";
 import type { AgentPlan, FleetPlan } from "./plan-types";
@@ -108,22 +108,29 @@ export function looksLikeAgentRole(
   return name.startsWith(`${platform.namePrefix}-${platform.environment}-`.toLowerCase()) || namedLikeIdentityRole(name) || namedLikeToolRole(name);
 }
 
+/** One policy statement as a grant; plan and pack (policy/holdings.ts) read statements the same way. */
+export function grantOf(statement: PolicyStatement, index: number, tool: string | null): AwsGrant {
+  return {
+    tool,
+    statement: statement.Sid ?? `#${index + 1}`,
+    effect: statement.Effect,
+    actions: asList(statement.Action),
+    notActions: asList(statement.NotAction),
+    resources: asList(statement.Resource),
+    notResources: asList(statement.NotResource),
+    condition: statement.Condition,
+  };
+}
+
 function identityHoldings(agent: AgentPlan, identity: AgentPlan["identities"][number]): IdentityHoldings {
   const toolBySid = new Map<string, string>();
   for (const tool of agent.tools) for (const sidValue of tool.statementSids ?? []) if (!toolBySid.has(sidValue)) toolBySid.set(sidValue, tool.name);
   const aws: AwsGrant[] = identityRoles(identity)
     .flatMap((role) => role.policies)
     .flatMap((policy) =>
-      policy.document.Statement.map((statement, index) => ({
-        tool: identity.kind === "execution" && statement.Sid ? (toolBySid.get(statement.Sid) ?? null) : null,
-        statement: statement.Sid ?? `#${index + 1}`,
-        effect: statement.Effect,
-        actions: asList(statement.Action),
-        notActions: asList(statement.NotAction),
-        resources: asList(statement.Resource),
-        notResources: asList(statement.NotResource),
-        condition: statement.Condition,
-      })),
+      policy.document.Statement.map((statement, index) =>
+        grantOf(statement, index, identity.kind === "execution" && statement.Sid ? (toolBySid.get(statement.Sid) ?? null) : null),
+      ),
     );
   const secretRoles = identity.vault.secretRoles;
   const toolByPath = new Map(secretRoles.map((role) => [role.credentialsPath, role.tool]));
