@@ -10,6 +10,7 @@ import { checkAgentRoleTargets } from "../components/rules/iam";
 import { checkRoleLimits } from "../components/rules/limits";
 import { checkCrossAgentGrants, checkIdentitySeparation, type AgentGrantSet } from "../components/rules/separation";
 import { holdingsFromStack } from "./holdings";
+import { checkOwnedResources } from "./ownership-checks";
 import { ADAPTERS } from "./adapters";
 import { attributeTo, only } from "./adapters/shared";
 import { indexStack, type StackIndex } from "./stack-index";
@@ -88,6 +89,14 @@ function checkHoldings(ix: StackIndex, extraPolicies: ReadonlyMap<string, readon
       grants: [...iam, ...holdings.vault.map((grant) => grant.path), ...holdings.assumedRoles.map((role) => role.roleArn)],
     });
   }
+  // What each agent owns: of an ownable type, and used only as the type allows (the plan's rule code).
+  findings.push(
+    ...checkOwnedResources(fleet, (agent, identity) =>
+      identity
+        ? sources.get(fleet.identities.find((h) => h.agent === agent && h.identity === identity)!)?.urn
+        : ix.by.serviceAccountsOfAgent.get(agent)?.[0]?.resource.urn,
+    ),
+  );
   const ownership = fleet.agents.map((agent) => ({ agent: agent.agent, owned: [...agent.implicit, ...agent.declared] }));
   for (const finding of checkCrossAgentGrants(grantSets, ownership)) {
     const urn = ix.by.serviceAccountsOf(finding.agent, finding.identity)[0]!.resource.urn;

@@ -83,6 +83,8 @@ export interface FleetHoldings {
   readonly agents: readonly AgentOwnership[];
   readonly identities: readonly IdentityHoldings[];
   readonly shares: readonly Share[];
+  /** The platform's ownable roots (`platform.ownableRoots`); undefined where they are not known (the pack). */
+  readonly ownableRoots?: readonly string[];
 }
 
 const SELF_PATHS = new Set(TOKEN_SELF_PATHS.map((rule) => rule.path));
@@ -191,6 +193,7 @@ export function holdingsFromPlan(plan: FleetPlan): FleetHoldings {
     agents,
     identities: plan.agents.flatMap((agent) => agent.identities.map((identity) => identityHoldings(agent, identity))),
     shares: plan.platform.shared ?? [],
+    ownableRoots: plan.platform.ownableRoots ?? [],
   };
 }
 

@@ -113,6 +113,7 @@ export const planPlatformSchema = z.strictObject({
     .optional(),
   toolSessions: z.enum(TOOL_SESSION_MODES),
   limits: limitsSchema.optional(),
+  ownableRoots: strings,
   shared: z.array(
     z.union([
       z.strictObject({

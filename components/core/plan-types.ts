@@ -12,8 +12,9 @@ import type { Platform, Tier } from "./schema";
  * 2: platform vault version, edition and databaseConnections; audit deletionProtection; nullable aliasMetadata.
  * 3: platform clusters and bootstrap; identity bindings, Vault roles in further clusters; namespace guards; fleet bootstrap.
  * 4: platform toolSessions and vault awsEngineRoleArn; identity toolRole; AWS secret role sessionTags and externalId; bootstrap username templates.
+ * 5: platform ownableRoots and models; role shares' risk.
  */
-export const PLAN_VERSION = 4;
+export const PLAN_VERSION = 5;
 
 export interface ServiceAccountPlan {
   readonly namespace: string;

@@ -6,6 +6,7 @@
  * Unknown fields are errors everywhere (`strictObject`), so a typo never silently drops a control.
  */
 import { SHARE_ACCESS_NAMES } from "../rules/data/share-access";
+import { MAX_ROOTS, ownableRootProblem } from "../rules/ownable-roots";
 import { z } from "zod";
 import { MAX, declaredString } from "./grammar/strings";
 import { arnGrammarProblem } from "./grammar/arn";
@@ -294,6 +295,13 @@ export const platformSchema = z
         "How a tool's AWS grants reach it. role: on the execution identity's own role (any credential of it can act for every tool). tagged-sessions: on a per-agent tool role only Vault's AWS engine can assume, each statement bound to the session's agent-identity:tool tag, one Vault role per tool. @default role",
       ),
     limits: limitsSchema.optional(),
+    ownableRoots: z
+      .array(arn)
+      .max(MAX_ROOTS)
+      .default([])
+      .describe(
+        "Where agents may own things: ARNs of ownable types (components/rules/data/ownable-types.ts) in this stack's partition, account and regions, each concrete or ending in one `*` after at least 4 characters of name (arn:aws:s3:::acme-agents-*, arn:aws:ssm:<region>:<account>:parameter/acme/agents/*); KMS keys and knowledge bases by exact ARN only. Every agent's `owns` must lie inside one (separation/owned-root); none may cover a name AWS reserves (components/rules/data/reserved-names.ts). Adding a root is a reviewed change to the stack file. @default [] (no agent may own anything)",
+      ),
     shared: z
       .array(shareSchema)
       .max(1000)
@@ -304,6 +312,15 @@ export const platformSchema = z
   .superRefine((platform, ctx) => {
     const { aws, vault } = platform;
     const issue = (path: PropertyKey[], message: string) => ctx.addIssue({ code: "custom", path, message });
+    const rootScope = {
+      partition: aws.partition,
+      accountId: aws.accountId,
+      regions: [...new Set([aws.region, ...(platform.clusters ?? []).map((c) => c.region)])],
+    };
+    platform.ownableRoots.forEach((root, index) => {
+      const problem = ownableRootProblem(root, rootScope);
+      if (problem) issue(["ownableRoots", index], `"${root}" ${problem}; an ownable root is a reviewed change to the stack file`);
+    });
     const regionPartition = partitionOfRegion(aws.region);
     if (regionPartition === null) issue(["aws", "region"], `region ${aws.region} is in a partition this library does not support (aws, aws-cn, aws-us-gov)`);
     else if (regionPartition !== aws.partition)

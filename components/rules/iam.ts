@@ -151,7 +151,7 @@ export const IAM_RULES: readonly RuleMeta[] = [
     "error",
     "On a resource the agent owns, only what its type allows (components/rules/data/ownable-types.ts): List and Read actions that act on the type, and the data-plane Write actions named for it; never Permissions management, Tagging, configuration, policy or network changes, deletion of the resource itself, or an action on a risk list.",
     ESCALATION,
-    planOnly("what an agent owns is in the declaration; the pack reads `owns` back from ServiceAccount annotations only to judge other agents' grants"),
+    PACK.stack,
   ),
   meta(
     "iam/unknown-action",
@@ -640,42 +640,51 @@ export function checkIdentityCombinations(holdings: Pick<IdentityHoldings, "aws"
 }
 
 /**
- * What needs the ownership model: a resource pattern is allowed only below a prefix the agent owns
- * or is shared, and on what it declared it owns only what the type's allowlist names.
+ * On what the agent declared it owns, only what the type's allowlist names (the allowlist, not a
+ * risk list). Plan and pack (policy/ownership-checks.ts) both call it on their holdings.
  */
-function checkOwnedScope(holdings: IdentityHoldings, index: ResourceIndex<Holder>): Problem[] {
+export function checkOwnedActions(holdings: IdentityHoldings, index: ResourceIndex<Holder>): Problem[] {
+  const problems: Problem[] = [];
+  for (const grant of holdings.aws) {
+    if (grant.effect !== "Allow") continue;
+    for (const resource of grant.resources) {
+      if (resource === "*" || !parseArn(resource)) continue;
+      const owned = index.containing(resource).some((entry) => entry.kind === "owned" && entry.value.agent === holdings.agent && !entry.value.implicit);
+      if (!owned) continue;
+      const refused = new Map<string, string[]>();
+      for (const action of expandedActions(grant.actions)) {
+        const problem = ownedActionProblem(action, resource);
+        if (problem) refused.set(problem, [...(refused.get(problem) ?? []), action]);
+      }
+      for (const [problem, list] of refused) {
+        problems.push({
+          rule: "iam/owned-action",
+          message: `${grant.tool ? `tool ${grant.tool}: ` : ""}${short(list)} on owned "${resource}": ${list.length === 1 ? "it" : "each"} ${problem}`,
+          fix: "keep to the List, Read and named data-plane Write actions of the owned type (components/rules/data/ownable-types.ts); anything else is the platform's to do, or a reviewed change to that file",
+        });
+      }
+    }
+  }
+  return problems;
+}
+
+/** A resource pattern is allowed only below a prefix the agent owns or is shared (shares are in the declaration only). */
+function checkResourcePatterns(holdings: IdentityHoldings, index: ResourceIndex<Holder>): Problem[] {
   const problems: Problem[] = [];
   for (const grant of holdings.aws) {
     if (grant.effect !== "Allow") continue;
     for (const resource of grant.resources) {
       const arn = resource === "*" ? undefined : parseArn(resource);
-      if (!arn) continue;
+      if (!arn || !hasWildcard(resource)) continue;
       const containers = index.containing(resource);
-      // Inside what the agent declared it owns: only what the type allows (the allowlist, not a risk list).
-      if (containers.some((entry) => entry.kind === "owned" && entry.value.agent === holdings.agent && !entry.value.implicit)) {
-        const refused = new Map<string, string[]>();
-        for (const action of expandedActions(grant.actions)) {
-          const problem = ownedActionProblem(action, resource);
-          if (problem) refused.set(problem, [...(refused.get(problem) ?? []), action]);
-        }
-        for (const [problem, list] of refused) {
-          problems.push({
-            rule: "iam/owned-action",
-            message: `${grant.tool ? `tool ${grant.tool}: ` : ""}${short(list)} on owned "${resource}": ${list.length === 1 ? "it" : "each"} ${problem}`,
-            fix: "keep to the List, Read and named data-plane Write actions of the owned type (components/rules/data/ownable-types.ts); anything else is the platform's to do, or a reviewed change to that file",
-          });
-        }
-      }
-      if (hasWildcard(resource)) {
-        const fixed = [arn.partition, arn.service, arn.region, arn.account].some(hasWildcard);
-        const under = containers.some((entry) => entry.below && (entry.kind === "share" || (entry.kind === "owned" && entry.value.agent === holdings.agent)));
-        if (fixed || !under) {
-          problems.push({
-            rule: "iam/resource-pattern",
-            message: `${grant.tool ? `tool ${grant.tool}: ` : ""}"${resource}" is a pattern ${fixed ? "in its partition, service, region or account" : "beyond any prefix the agent owns or is shared"}; it reaches every matching resource`,
-            fix: "name the concrete resource; a trailing /* is allowed only under a prefix listed in the agent's owns or a platform share",
-          });
-        }
+      const fixed = [arn.partition, arn.service, arn.region, arn.account].some(hasWildcard);
+      const under = containers.some((entry) => entry.below && (entry.kind === "share" || (entry.kind === "owned" && entry.value.agent === holdings.agent)));
+      if (fixed || !under) {
+        problems.push({
+          rule: "iam/resource-pattern",
+          message: `${grant.tool ? `tool ${grant.tool}: ` : ""}"${resource}" is a pattern ${fixed ? "in its partition, service, region or account" : "beyond any prefix the agent owns or is shared"}; it reaches every matching resource`,
+          fix: "name the concrete resource; a trailing /* is allowed only under a prefix listed in the agent's owns or a platform share",
+        });
       }
     }
   }
@@ -734,7 +743,10 @@ export const iamRules = familyRules(IAM_RULES, ({ plan }) => {
       );
     }
     findings.push(...attribute(holdings.agent, holdings.identity, checkIdentityCombinations(holdings)));
-    if (holdings.identity !== "orchestration") findings.push(...attribute(holdings.agent, holdings.identity, checkOwnedScope(holdings, indexOf(fleet))));
+    if (holdings.identity !== "orchestration")
+      findings.push(
+        ...attribute(holdings.agent, holdings.identity, [...checkOwnedActions(holdings, indexOf(fleet)), ...checkResourcePatterns(holdings, indexOf(fleet))]),
+      );
   }
   for (const agent of plan.agents) findings.push(...toolSessionFindings(agent, plan.platform.environment, plan.platform.toolSessions === "tagged-sessions"));
   return findings;

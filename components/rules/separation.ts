@@ -17,6 +17,7 @@ import { TOKEN_SELF_PATHS } from "../core/vault-policy";
 import { identityRoles } from "../core/identity-roles";
 import { attribute, familyRules, meta, type Problem, type RuleFinding, PACK, planOnly } from "./define";
 import { standards } from "./standards";
+import { ownedRootProblem } from "./ownable-roots";
 import { ownableTypeOf, OWNABLE_TYPE_NAMES, shareAccessProblems, shareAgents, shareAllows, shareIsReadOnly } from "./ownable";
 import type { RuleMeta } from "./types";
 
@@ -115,7 +116,17 @@ export const SEPARATION_RULES: readonly RuleMeta[] = [
     "error",
     "An agent owns only resources of a type on the ownable allowlist (components/rules/data/ownable-types.ts): data that holds no identity, runs no code as a role and carries no access or network policy the agent could rewrite (S3, DynamoDB, SQS, SNS, Secrets Manager, SSM parameters, KMS keys, Kinesis, Bedrock knowledge bases). Anything else the platform shares, with its risk stated.",
     ISOLATION,
-    planOnly("`owns` is validated where it is declared; the pack reads it back from ServiceAccount annotations only to judge other agents' grants"),
+    PACK.stack,
+  ),
+  meta(
+    "separation/owned-root",
+    "separation",
+    "error",
+    "Every `owns` entry lies inside a name root the platform declares (platform.ownableRoots: `arn:aws:s3:::acme-agents-*`, an SSM path, one KMS key ARN…), and no owned name is one AWS reserves for its own services (components/rules/data/reserved-names.ts: `rds!…` secrets, `aws-controltower-…`, `cdk-…`, `aws-…` buckets, `/aws/…` parameters). An agent cannot claim the platform's CloudTrail bucket or Vault's storage by naming it.",
+    ISOLATION,
+    planOnly(
+      "the roots are the platform's declaration, on no stack resource; roots read back from the stack under review would be written by the change under review",
+    ),
   ),
   meta(
     "separation/share-declaration",
@@ -413,6 +424,18 @@ function prefixCondition(condition: AwsGrant["condition"]): string[] | undefined
   return values.length ? values : undefined;
 }
 
+/** separation/ownable-type for one declared `owns` entry, or undefined; plan and pack (policy/ownership-checks.ts) call it. */
+export function ownableTypeFinding(agent: string, owned: string): RuleFinding | undefined {
+  if (ownableTypeOf(owned)) return undefined;
+  return {
+    agent,
+    identity: null,
+    rule: "separation/ownable-type",
+    message: `owns "${owned}", whose type an agent may not own (ownable: ${OWNABLE_TYPE_NAMES.join(", ")})`,
+    fix: "ask the platform to share it (platform.shared), stating its risk; or, for a data type that holds no identity, runs no code and has no access policy of its own, propose it in a reviewed change to components/rules/data/ownable-types.ts",
+  };
+}
+
 const S3_BUCKET = /^arn:[a-z-]+:s3:::[^/]+$/;
 const IAM_ROLE = /^arn:[a-z-]+:iam::[^:]*:role\//i;
 
@@ -435,14 +458,21 @@ function checkOwnership(fleet: FleetHoldings, index: ResourceIndex<Holder>): Rul
         });
         continue;
       }
-      if (!ownableTypeOf(owned)) {
-        findings.push({
-          agent: owner.agent,
-          identity: null,
-          rule: "separation/ownable-type",
-          message: `owns "${owned}", whose type an agent may not own (ownable: ${OWNABLE_TYPE_NAMES.join(", ")})`,
-          fix: "ask the platform to share it (platform.shared), stating its risk; or, for a data type that holds no identity, runs no code and has no access policy of its own, propose it in a reviewed change to components/rules/data/ownable-types.ts",
-        });
+      const typeFinding = ownableTypeFinding(owner.agent, owned);
+      if (typeFinding) {
+        findings.push(typeFinding);
+      } else if (fleet.ownableRoots) {
+        const outside = ownedRootProblem(owned, fleet.ownableRoots);
+        if (outside)
+          findings.push({
+            agent: owner.agent,
+            identity: null,
+            rule: "separation/owned-root",
+            message: `owns "${owned}", which ${outside}`,
+            fix: /reserves/.test(outside)
+              ? "own a resource of the agents' own name space; names AWS reserves belong to its services"
+              : "own a resource under one of platform.ownableRoots, or ask the platform team to add a root for it (a reviewed change to the stack file's platform.ownableRoots)",
+          });
       }
       const clashes = [owned, ...(owned.endsWith("/*") ? [] : [`${owned}/*`, `${owned}:*`])].flatMap((query) =>
         index.intersecting(query, (entry) => entry.kind === "share" || (entry.kind === "owned" && entry.value.agent !== owner.agent), 4),

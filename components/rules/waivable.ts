@@ -62,6 +62,7 @@ export const WAIVABLE: Readonly<Record<string, boolean>> = {
   "separation/bucket-level": false,
   "separation/owns-declaration": false,
   "separation/ownable-type": false,
+  "separation/owned-root": false,
   "separation/share-declaration": false,
   "separation/database-connection": false,
   "separation/name-collision": false,

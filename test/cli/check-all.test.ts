@@ -38,6 +38,7 @@ const OTHER_ACCOUNT: Partial<PlatformInput> = {
     oidcProviderArn: "arn:aws:iam::444455556666:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/FEDCBA9876543210FEDCBA9876543210",
     permissionsBoundaryArn: "arn:aws:iam::444455556666:policy/agent-boundary",
   },
+  ownableRoots: ["arn:aws:s3:::acme-*"],
 };
 
 const check = async (root: string, format?: "text" | "json" | "markdown") => runCheck({ all: true, project: root, date: TODAY_DATE, format });

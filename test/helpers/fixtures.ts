@@ -25,6 +25,18 @@ export const PLATFORM: PlatformInput = {
     edition: "enterprise",
     databaseConnections: [{ name: "main", plugin: "postgresql-database-plugin" }],
   },
+  // Where test agents may own things: the acme-* name space of each ownable type the tests use.
+  ownableRoots: [
+    "arn:aws:s3:::acme-*",
+    "arn:aws:dynamodb:us-east-1:111122223333:table/acme-*",
+    "arn:aws:sqs:us-east-1:111122223333:acme-*",
+    "arn:aws:sns:us-east-1:111122223333:acme-*",
+    "arn:aws:secretsmanager:us-east-1:111122223333:secret:acme/*",
+    "arn:aws:ssm:us-east-1:111122223333:parameter/acme/*",
+    "arn:aws:kinesis:us-east-1:111122223333:stream/acme-*",
+    // KMS keys only by exact ARN: a key id says nothing about whose it is.
+    "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+  ],
 };
 
 /** A valid batch agent reading one S3 prefix of its own; override any field. */

@@ -101,7 +101,7 @@ describe("ownable types", () => {
   });
 
   it("a table the agent owns takes item reads and writes, not an export, a restore or a deletion", () => {
-    const table = `arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/a-items`;
+    const table = `arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/acme-a-items`;
     const use = (actions: string[]) => rulesOf([agent("a", { owns: [table], tools: [{ name: "t", aws: [{ actions, resources: [table] }] }] })]);
     expect(use(["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem"])).toEqual([]);
     for (const action of ["dynamodb:DeleteTable", "dynamodb:ExportTableToPointInTime", "dynamodb:PutResourcePolicy", "dynamodb:UpdateTable"])

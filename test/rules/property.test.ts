@@ -25,13 +25,13 @@ function tool(kind: number, name: string, agent: string, suffix: string): AgentI
     case 1:
       return {
         name,
-        aws: [{ actions: ["dynamodb:GetItem", "dynamodb:Query"], resources: [`arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/${agent}-${suffix}`] }],
+        aws: [{ actions: ["dynamodb:GetItem", "dynamodb:Query"], resources: [`arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/acme-${agent}-${suffix}`] }],
       };
     case 2:
       return {
         name,
         aws: [
-          { actions: ["sqs:ReceiveMessage"], resources: [`arn:aws:sqs:us-east-1:${ACCOUNT}:${agent}-${suffix}`] },
+          { actions: ["sqs:ReceiveMessage"], resources: [`arn:aws:sqs:us-east-1:${ACCOUNT}:acme-${agent}-${suffix}`] },
           { actions: ["s3:ListBucket"], resources: [`arn:aws:s3:::acme-${agent}-${suffix}`] },
         ],
       };
@@ -101,8 +101,8 @@ const fleetArb = fc
 /** What an agent must declare it owns for the tools above. */
 function ownsFor(kind: number, agent: string, suffix: string): string[] {
   if (kind === 0) return [`arn:aws:s3:::acme-data/${agent}/${suffix}/*`];
-  if (kind === 1) return [`arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/${agent}-${suffix}`];
-  if (kind === 2) return [`arn:aws:sqs:us-east-1:${ACCOUNT}:${agent}-${suffix}`, `arn:aws:s3:::acme-${agent}-${suffix}`];
+  if (kind === 1) return [`arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/acme-${agent}-${suffix}`];
+  if (kind === 2) return [`arn:aws:sqs:us-east-1:${ACCOUNT}:acme-${agent}-${suffix}`, `arn:aws:s3:::acme-${agent}-${suffix}`];
   return [];
 }
 
@@ -227,7 +227,9 @@ const ownershipArb = fc
       ...(read.length ? [{ name: "read-objects" as const, agents: read }] : []),
       ...(writeList.length ? [{ name: "write-objects" as const, agents: writeList }] : []),
     ];
-    const declaration: DeclarationInput = { platform: { ...PLATFORM, shared: [{ name: "pool-shared", resource: SHARED, access }] }, agents };
+    // The pool's tables and queues are roots of their own (exact: t1 does not cover t1x).
+    const ownableRoots = [...(PLATFORM.ownableRoots ?? []), ...POOL.map((item) => item.owned).filter((owned) => !owned.includes(":s3:::"))];
+    const declaration: DeclarationInput = { platform: { ...PLATFORM, ownableRoots, shared: [{ name: "pool-shared", resource: SHARED, access }] }, agents };
     return { declaration, agentName, resource, action, allowed };
   });
 

@@ -28,6 +28,7 @@ const NAMES = ["alpha", "bravo", "charlie"] as const;
 const SSO_INSTANCE = "arn:aws:sso:::instance/ssoins-1234567890abcdef";
 const PLATFORM_ROLE = `arn:aws:iam::${ACCOUNT}:role/platform-admin`;
 const PLATFORM_SECURITY_GROUP = `arn:aws:ec2:${REGION}:${ACCOUNT}:security-group/sg-0fedcba9876543210`;
+const PLATFORM_TRAIL_BUCKET = `arn:aws:s3:::aws-cloudtrail-logs-${ACCOUNT}`;
 const KEY_ID = (agent: string) =>
   `1234abcd-12ab-34cd-56ef-${agent
     .padEnd(12, "0")
@@ -38,8 +39,8 @@ const KEY_ID = (agent: string) =>
 const SHAPES: ReadonlyArray<(self: string, other: string) => string> = [
   (self) => `arn:aws:s3:::acme-data/${self}/*`,
   (self) => `arn:aws:s3:::acme-${self}-bucket`,
-  (self) => `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${self}-t`,
-  (self) => `arn:aws:sqs:${REGION}:${ACCOUNT}:${self}-q`,
+  (self) => `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/acme-${self}-t`,
+  (self) => `arn:aws:sqs:${REGION}:${ACCOUNT}:acme-${self}-q`,
   (self) => `arn:aws:kms:${REGION}:${ACCOUNT}:key/${KEY_ID(self)}`,
   // Hostile: policy variables the request fills in, another agent's names, the platform's.
   () => `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/\${aws:UserAgent}`,
@@ -53,6 +54,8 @@ const SHAPES: ReadonlyArray<(self: string, other: string) => string> = [
   () => PLATFORM_ROLE,
   (_self, other) => `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/acme/test/agents/${other}/audit`,
   () => PLATFORM_SECURITY_GROUP,
+  // Hostile: a resource of an ownable type outside every root the platform declares (its CloudTrail bucket).
+  () => PLATFORM_TRAIL_BUCKET,
 ];
 
 /** Actions a tool may ask for on a resource, by the resource's service: data-plane ones first, then risky ones. */
@@ -145,7 +148,9 @@ function declaration(specs: readonly AgentSpec[]): DeclarationInput {
       expires: "2027-01-15",
     })),
   );
-  return { platform: { ...PLATFORM, exceptions }, agents };
+  // Owns are generated inside the platform's roots: the acme-* name space, and each agent's KMS key by its exact ARN.
+  const ownableRoots = [...(PLATFORM.ownableRoots ?? []), ...NAMES.map((name) => SHAPES[4]!(name, name))];
+  return { platform: { ...PLATFORM, ownableRoots, exceptions }, agents };
 }
 
 /** `plan`'s verdict: the schema reads it, it compiles, and no rule reports an error. */
@@ -209,6 +214,8 @@ function targets(plan: FleetPlan, attacker: string): Target[] {
   add("an SSO permission set", "arn:aws:sso:::permissionSet/ssoins-1234567890abcdef/ps-0123456789abcdef");
   add("the platform's KMS key", `arn:aws:kms:${REGION}:${ACCOUNT}:key/00000000-0000-0000-0000-000000000000`);
   add("the platform's security group", PLATFORM_SECURITY_GROUP, ["ec2:AuthorizeSecurityGroupIngress"]);
+  add("the platform's CloudTrail bucket", PLATFORM_TRAIL_BUCKET);
+  add("an object of the platform's CloudTrail bucket", `${PLATFORM_TRAIL_BUCKET}/AWSLogs/${ACCOUNT}/trail.json.gz`);
   return out;
 }
 
@@ -287,6 +294,7 @@ describe("plan soundness (fast-check × iam-simulate)", () => {
     [attacker([0, 13], [0], { own: 1 }), ordinary(0)], // owns the platform's role
     [attacker([0, 15], [0], { own: 1 }), ordinary(0)], // owns a security group
     [attacker([0], [0], { shape: 10 }), ordinary(0)], // names bravo's prefix
+    [attacker([0, 16], [0], { own: 1 }), ordinary(0)], // owns the platform's CloudTrail bucket, outside every ownable root
   ];
 
   it("whenever plan accepts a declaration, no identity reaches another agent's or the platform's resources", async () => {

@@ -34,6 +34,11 @@ export interface OwnableType {
   readonly write: readonly string[];
   /** The Service Authorization Reference page for the service (resource types and access levels). */
   readonly source: string;
+  /**
+   * True when a name of this type says nothing about whose it is (a KMS key id, a knowledge base
+   * id): the platform lists such resources one by one in `platform.ownableRoots`, never by prefix.
+   */
+  readonly exactRoots?: true;
 }
 
 export const OWNABLE_TYPES: readonly OwnableType[] = [
@@ -111,6 +116,7 @@ export const OWNABLE_TYPES: readonly OwnableType[] = [
       "kms:VerifyMac",
     ],
     source: `${SAR}/list_awskeymanagementservice.html`,
+    exactRoots: true,
   },
   {
     service: "kinesis",
@@ -119,5 +125,5 @@ export const OWNABLE_TYPES: readonly OwnableType[] = [
     write: ["kinesis:PutRecord", "kinesis:PutRecords"],
     source: `${SAR}/list_amazonkinesis.html`,
   },
-  { service: "bedrock", type: "knowledge-base", what: "Bedrock knowledge base", write: [], source: `${SAR}/list_amazonbedrock.html` },
+  { service: "bedrock", type: "knowledge-base", what: "Bedrock knowledge base", write: [], source: `${SAR}/list_amazonbedrock.html`, exactRoots: true },
 ];
