@@ -107,6 +107,24 @@ export function parseStackFile(text: string, file: string): StackFile {
     throw new StackFileError(file, [{ path: `config.${PLATFORM_KEY}`, message: "missing: the platform declaration is required" }]);
   }
 
+  // Pulumi ESC: `environment:` imports config `pulumi up` merges in (pulumiConfig may set
+  // agent-identity:agents) and `plan` cannot resolve without ESC. A stack file that declares agents
+  // holds them all here, so what `plan` judges is what `pulumi up` deploys.
+  if (root && typeof root === "object" && "environment" in root) {
+    const { document, lineCounter } = documentWithLines(text);
+    const contents = document.contents;
+    const pair = isMap(contents) ? contents.items.find((item) => isScalar(item.key) && item.key.value === "environment") : undefined;
+    const range = (pair?.key as Node | undefined)?.range;
+    throw new StackFileError(file, [
+      {
+        path: "environment",
+        message:
+          "a Pulumi ESC environment is imported, whose pulumiConfig may add or change agent-identity config that plan, diff and inventory cannot see: keep the agent-identity declaration whole in this file and import ESC environments only in stacks without it",
+        line: range ? lineCounter.linePos(range[0]).line : undefined,
+      },
+    ]);
+  }
+
   let lines: ReturnType<typeof documentWithLines> | undefined;
   const locate = (path: string, label?: string): string => {
     lines ??= documentWithLines(text);
