@@ -144,7 +144,7 @@ export interface SharedAccess {
   readonly resource?: pulumi.Input<string>;
   /** Named accesses and the agents that get each, e.g. `{ name: "decrypt", agents: ["a"] }` (resource share). */
   readonly access?: NamedAccess[];
-  /** What an agent could do with a resource of a type no agent may own, and why it is accepted (resource share). */
+  /** What an agent could do with a resource of a type no agent may own, and why it is accepted (resource share); what the role can do (role share: required). */
   readonly risk?: string;
   /** Name of the database connection (connection share). */
   readonly databaseConnection?: string;
@@ -279,6 +279,12 @@ export interface PlatformSettings {
   readonly bootstrap?: BootstrapSettings;
   /** Where a tool's AWS grants live (see README, "Tool sessions"). @default role */
   readonly toolSessions?: ToolSessionMode;
+  /**
+   * Where agents may own things: ARNs of ownable types in this stack's account, each concrete or
+   * ending in one `*` (`arn:aws:s3:::acme-agents-*`); KMS keys by exact ARN. Every `owns` entry lies
+   * inside one (separation/owned-root). @default [] (no agent may own anything)
+   */
+  readonly ownableRoots?: string[];
   readonly shared?: SharedAccess[];
   readonly exceptions?: ReviewedException[];
 }

@@ -194,9 +194,19 @@ describe("environment binding", () => {
       expect.objectContaining({ rule: "separation/unowned-resource", message: expect.stringContaining("444455556666") }),
     ]);
     const viaVault = agent("y", { tools: [{ name: "t", vaultAws: { roleArn: "arn:aws:iam::444455556666:role/reader", ttl: "15m" } }] });
-    expect(violations([viaVault], { ...PLATFORM, shared: [{ name: "reader", vaultAwsRole: "arn:aws:iam::444455556666:role/reader", agents: ["y"] }] })).toEqual(
-      [],
-    );
+    expect(
+      violations([viaVault], {
+        ...PLATFORM,
+        shared: [
+          {
+            name: "reader",
+            vaultAwsRole: "arn:aws:iam::444455556666:role/reader",
+            agents: ["y"],
+            risk: "assumed read-only through Vault; the platform team reviewed what the role can read",
+          },
+        ],
+      }),
+    ).toEqual([]);
   });
 
   it("carries the environment in every name and tag", () => {

@@ -27,7 +27,17 @@ const tools = (name: string) => [
   { name: "reports", vaultAws: { roleArn: "arn:aws:iam::444455556666:role/reports-reader", ttl: "15m" } },
 ];
 const declaration = {
-  platform: { ...PLATFORM, shared: [{ name: "reports-reader", vaultAwsRole: "arn:aws:iam::444455556666:role/reports-reader", agents: ["rogue", "sibling"] }] },
+  platform: {
+    ...PLATFORM,
+    shared: [
+      {
+        name: "reports-reader",
+        vaultAwsRole: "arn:aws:iam::444455556666:role/reports-reader",
+        agents: ["rogue", "sibling"],
+        risk: "assumed read-only through Vault; the platform team reviewed what the role can read",
+      },
+    ],
+  },
   agents: [
     agent("rogue", { tools: tools("rogue"), revoked: { at: AT, reason: "INC-7 prompt injection exfiltrating invoices" } }),
     agent("sibling", { tools: tools("sibling") }),

@@ -123,7 +123,7 @@ export const planPlatformSchema = z.strictObject({
         risk: text.optional(),
       }),
       z.strictObject({ name: text, databaseConnection: text, agents: strings }),
-      z.strictObject({ name: text, vaultAwsRole: text, agents: strings }),
+      z.strictObject({ name: text, vaultAwsRole: text, agents: strings, risk: text.optional() }),
     ]),
   ),
   exceptions: z.array(exceptionSchema),

@@ -6,7 +6,7 @@
  * Unknown fields are errors everywhere (`strictObject`), so a typo never silently drops a control.
  */
 import { SHARE_ACCESS_NAMES } from "../rules/data/share-access";
-import { MAX_ROOTS, ownableRootProblem } from "../rules/ownable-roots";
+import { MAX_ROOTS, ownableRootProblem, reservedRoleProblem } from "../rules/ownable-roots";
 import { z } from "zod";
 import { MAX, declaredString } from "./grammar/strings";
 import { arnGrammarProblem } from "./grammar/arn";
@@ -177,8 +177,19 @@ export const roleShareSchema = z.strictObject({
       /^arn:aws(-cn|-us-gov)?:iam::\d{12}:role\/([\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/,
       "a concrete IAM role ARN (arn:aws:iam::<account>:role/<path/>name, no wildcard)",
     )
-    .describe("The one IAM role (concrete ARN) the listed agents' vaultAws tools may assume through Vault; never an agent identity role."),
+    .superRefine((value, ctx) => {
+      const reserved = reservedRoleProblem(value);
+      if (reserved) ctx.addIssue({ code: "custom", message: `${reserved}: never shared to agents` });
+    })
+    .describe(
+      "The one IAM role (concrete ARN) the listed agents' vaultAws tools may assume through Vault; never an agent identity role, never a role AWS reserves (components/rules/data/reserved-names.ts: SSO, service-linked, OrganizationAccountAccessRole, Control Tower, CDK).",
+    ),
   agents: z.array(dnsLabel(40)).min(1).max(1000).describe("Agents whose vaultAws tools may assume this role."),
+  // Required (checked with the platform, so a missing risk is named rather than failing every share form).
+  risk: declaredString(500, "prose")
+    .min(10, "say what the role can do, in at least 10 characters")
+    .optional()
+    .describe("Required: what the role can do in its account and why the platform accepts that the listed agents' tools assume it; a reviewer reads this."),
 });
 
 export const shareSchema = z.union([resourceShareSchema, connectionShareSchema, roleShareSchema]);
@@ -317,6 +328,10 @@ export const platformSchema = z
       accountId: aws.accountId,
       regions: [...new Set([aws.region, ...(platform.clusters ?? []).map((c) => c.region)])],
     };
+    platform.shared.forEach((share, index) => {
+      if ("vaultAwsRole" in share && !share.risk)
+        issue(["shared", index, "risk"], "a role share states its risk: what the role can do in its account and why the listed agents' tools may assume it");
+    });
     platform.ownableRoots.forEach((root, index) => {
       const problem = ownableRootProblem(root, rootScope);
       if (problem) issue(["ownableRoots", index], `"${root}" ${problem}; an ownable root is a reviewed change to the stack file`);

@@ -3,6 +3,7 @@
  * mode needs from the platform (a known Vault AWS engine principal, a Vault that sets session tags)
  * and from each agent (a `session` only on aws tools, only in that mode). Plain data in, issues out.
  */
+import { reservedRoleProblem } from "../rules/ownable-roots";
 import { VAULT_FEATURES, vaultSupports } from "./vault-features";
 import { namedLikeIdentityRole, namedLikeToolRole } from "./names";
 
@@ -45,6 +46,11 @@ export function engineRoleProblem(arn: string, platform?: Pick<PlatformScope, "n
   if (platform && name.startsWith(`${platform.namePrefix}-`.toLowerCase()))
     return `${arn} is named under this platform's prefix "${platform.namePrefix}-", which belongs to agent roles; name the role Vault's AWS engine runs as`;
   if (path.startsWith("aws-service-role/") || name.startsWith("awsservicerole")) return `${arn} is a service-linked role: an AWS service acts as it, not Vault`;
+  const reserved = reservedRoleProblem(arn);
+  if (reserved) return `${arn} ${reserved}; name the role Vault's AWS engine runs as`;
+  // Closed: the engine role is named for what it is, so an SSO, CI or admin role is never trusted by mistake.
+  if (!name.includes("vault"))
+    return `${arn} is not named as Vault's AWS engine role (its name must contain "vault", e.g. role/vault-aws-engine): a CI, SSO or admin role named here would be trusted by every tool role`;
   return null;
 }
 

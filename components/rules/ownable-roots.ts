@@ -66,10 +66,18 @@ function reservedProblem(service: string, type: string, name: string, prefix: bo
         ? lower.startsWith(value) || (prefix && value.startsWith(lower))
         : entry.at === "suffix"
           ? !prefix && lower.endsWith(value)
-          : lower.includes(value);
+          : entry.at === "exact"
+            ? !prefix && lower.slice(lower.lastIndexOf("/") + 1) === value
+            : lower.includes(value);
     if (hit) return `is a name AWS reserves: ${entry.why} (${entry.source})`;
   }
   return undefined;
+}
+
+/** Why an IAM role ARN names a role AWS reserves (SSO, service-linked, Organizations, Control Tower, CDK), or undefined. */
+export function reservedRoleProblem(arn: string): string | undefined {
+  const at = arn.indexOf(":role/");
+  return at < 0 ? undefined : reservedProblem("iam", "role", arn.slice(at + ":role/".length), false);
 }
 
 /** Why an owned entry's name is one AWS reserves, or undefined. */

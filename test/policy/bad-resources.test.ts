@@ -154,8 +154,9 @@ const cases: Array<{ name: string; resources: Resource[]; expect: string[] }> = 
         props: { role: "acme-test-billing-execution", policy: policy({ Action: "s3:*", Resource: "arn:aws:s3:::acme-data/billing/*" }) },
       },
     ],
-    // s3:* expands like any pattern: each of its actions is judged too.
-    expect: ["iam/permissions-management", "iam/resource-exposure", "iam/service-wildcard"],
+    // s3:* expands like any pattern: each of its actions is judged too, and on the prefix the agent owns
+    // (read back from its ServiceAccount) only what an owned S3 object allows (iam/owned-action).
+    expect: ["iam/owned-action", "iam/permissions-management", "iam/resource-exposure", "iam/service-wildcard"],
   },
   {
     name: "an audit role given read access by hand",
@@ -407,8 +408,14 @@ describe("policy pack on hand-written resources", () => {
 
   it("names the agent, identity, rule and fix in each message", async () => {
     const reported = await runPack([...base, cases.find((c) => c.name.startsWith("an inline policy"))!.resources[0]]);
-    expect(reported.map((r) => r.message)).toHaveLength(3);
-    for (const message of reported.map((r) => r.message)) expect(message).toMatch(/^acme-test-billing-execution\/\*: iam\/[a-z-]+: statement #1 .+ — .+/);
+    const [owned, statements] = [
+      reported.filter((r) => r.message.includes("iam/owned-action")),
+      reported.filter((r) => !r.message.includes("iam/owned-action")),
+    ];
+    expect(statements.map((r) => r.message)).toHaveLength(3);
+    for (const message of statements.map((r) => r.message)) expect(message).toMatch(/^acme-test-billing-execution\/\*: iam\/[a-z-]+: statement #1 .+ — .+/);
+    for (const message of owned.map((r) => r.message))
+      expect(message).toMatch(/^billing\/execution: iam\/owned-action: .+ on owned "arn:aws:s3:::acme-data\/billing\/\*": .+ — keep to the List, Read .+/);
     expect(reported.map((r) => r.message)).toContainEqual(
       expect.stringMatching(/^acme-test-billing-execution\/\*: iam\/service-wildcard: statement #1 allows every s3 action .+ — name each action .+/),
     );

@@ -43,7 +43,14 @@ describe("policy pack on the components' own resources", () => {
     const platform = {
       ...PLATFORM,
       kubernetes: { namespacePerAgent: false, namespace: "agents" },
-      shared: [{ name: "warehouse", vaultAwsRole: "arn:aws:iam::444455556666:role/warehouse", agents: ["ab"] }],
+      shared: [
+        {
+          name: "warehouse",
+          vaultAwsRole: "arn:aws:iam::444455556666:role/warehouse",
+          agents: ["ab"],
+          risk: "assumed read-only through Vault; the platform team reviewed what the role can read",
+        },
+      ],
     };
     const resources = await componentResources({
       platform,

@@ -92,7 +92,18 @@ const fleetArb = fc
       },
       // The platform declares each role a vaultAws tool assumes, for the agent that uses it.
       shared: agents.flatMap((a) =>
-        (a.tools ?? []).flatMap((t) => (t.vaultAws ? [{ name: `role-${a.name}-${t.name}`, vaultAwsRole: t.vaultAws.roleArn, agents: [a.name] }] : [])),
+        (a.tools ?? []).flatMap((t) =>
+          t.vaultAws
+            ? [
+                {
+                  name: `role-${a.name}-${t.name}`,
+                  vaultAwsRole: t.vaultAws.roleArn,
+                  agents: [a.name],
+                  risk: "assumed read-only through Vault; the platform team reviewed what the role can read",
+                },
+              ]
+            : [],
+        ),
       ),
     },
     agents,

@@ -15,8 +15,8 @@ export interface ReservedName {
   readonly service: string;
   /** iam-data resource types it applies to; empty: every type of the service. */
   readonly types: readonly string[];
-  /** A name starting with, ending with or containing `value`. */
-  readonly at: "prefix" | "suffix" | "contains";
+  /** A name starting with, ending with, containing or (IAM: its last path segment) equal to `value`. */
+  readonly at: "prefix" | "suffix" | "contains" | "exact";
   readonly value: string;
   /** What AWS uses the name for, for messages. */
   readonly why: string;
@@ -125,6 +125,56 @@ export const RESERVED_NAMES: readonly ReservedName[] = [
     at: "prefix",
     value: "cdk-bootstrap/",
     why: "the AWS CDK bootstrap version parameter (/cdk-bootstrap/<qualifier>/version)",
+    source: "https://docs.aws.amazon.com/cdk/v2/guide/bootstrapping-env.html",
+  },
+  // IAM roles AWS or its organisation services create in every member account: never a role a
+  // platform names as Vault's AWS engine or shares to agents (names compared with their path).
+  {
+    service: "iam",
+    types: ["role"],
+    at: "prefix",
+    value: "aws-reserved/",
+    why: "an IAM Identity Center (SSO) permission-set role (aws-reserved/sso.amazonaws.com/AWSReservedSSO_…)",
+    source: "https://docs.aws.amazon.com/singlesignon/latest/userguide/referencingpermissionsets.html",
+  },
+  {
+    service: "iam",
+    types: ["role"],
+    at: "contains",
+    value: "awsreservedsso_",
+    why: "an IAM Identity Center (SSO) permission-set role (AWSReservedSSO_…)",
+    source: "https://docs.aws.amazon.com/singlesignon/latest/userguide/referencingpermissionsets.html",
+  },
+  {
+    service: "iam",
+    types: ["role"],
+    at: "prefix",
+    value: "aws-service-role/",
+    why: "a service-linked role: an AWS service acts as it",
+    source: "https://docs.aws.amazon.com/IAM/latest/UserGuide/using-service-linked-roles.html",
+  },
+  {
+    service: "iam",
+    types: ["role"],
+    at: "exact",
+    value: "OrganizationAccountAccessRole",
+    why: "the role AWS Organizations creates for administrator access from the management account",
+    source: "https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_accounts_access-cross-account-role.html",
+  },
+  {
+    service: "iam",
+    types: ["role"],
+    at: "exact",
+    value: "AWSControlTowerExecution",
+    why: "the role AWS Control Tower administers member accounts with",
+    source: "https://docs.aws.amazon.com/controltower/latest/userguide/awscontroltowerexecution.html",
+  },
+  {
+    service: "iam",
+    types: ["role"],
+    at: "prefix",
+    value: "cdk-",
+    why: "an AWS CDK bootstrap role (cdk-<qualifier>-deploy-role-…, -cfn-exec-role-…): deploys anything",
     source: "https://docs.aws.amazon.com/cdk/v2/guide/bootstrapping-env.html",
   },
   // KMS: aliases under alias/aws/ name AWS managed keys.
