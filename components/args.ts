@@ -285,6 +285,8 @@ export interface PlatformSettings {
    * inside one (separation/owned-root). @default [] (no agent may own anything)
    */
   readonly ownableRoots?: string[];
+  /** Account-local Bedrock models (provisioned, custom, imported, application inference profiles) agents may invoke, by exact ARN. @default [] */
+  readonly models?: string[];
   readonly shared?: SharedAccess[];
   readonly exceptions?: ReviewedException[];
 }

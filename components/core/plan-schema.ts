@@ -114,6 +114,7 @@ export const planPlatformSchema = z.strictObject({
   toolSessions: z.enum(TOOL_SESSION_MODES),
   limits: limitsSchema.optional(),
   ownableRoots: strings,
+  models: strings,
   shared: z.array(
     z.union([
       z.strictObject({

@@ -306,6 +306,13 @@ export const platformSchema = z
         "How a tool's AWS grants reach it. role: on the execution identity's own role (any credential of it can act for every tool). tagged-sessions: on a per-agent tool role only Vault's AWS engine can assume, each statement bound to the session's agent-identity:tool tag, one Vault role per tool. @default role",
       ),
     limits: limitsSchema.optional(),
+    models: z
+      .array(arn)
+      .max(200)
+      .default([])
+      .describe(
+        "Account-local Bedrock models agents may invoke: provisioned models, custom model deployments, imported models and application inference profiles, each by exact ARN in this account. Foundation models and system inference profiles need no entry. @default []",
+      ),
     ownableRoots: z
       .array(arn)
       .max(MAX_ROOTS)
@@ -331,6 +338,20 @@ export const platformSchema = z
     platform.shared.forEach((share, index) => {
       if ("vaultAwsRole" in share && !share.risk)
         issue(["shared", index, "risk"], "a role share states its risk: what the role can do in its account and why the listed agents' tools may assume it");
+    });
+    platform.models.forEach((model, index) => {
+      const [, partition, service, , account, resource = ""] = model.split(":");
+      if (
+        service !== "bedrock" ||
+        partition !== aws.partition ||
+        account !== aws.accountId ||
+        !/^[a-z-]+\/[^*?]+$/.test(resource) ||
+        /^foundation-model\//.test(resource)
+      )
+        issue(
+          ["models", index],
+          `"${model}" is not one account-local Bedrock model of this account (a concrete provisioned, custom, imported model or application inference profile ARN)`,
+        );
     });
     platform.ownableRoots.forEach((root, index) => {
       const problem = ownableRootProblem(root, rootScope);

@@ -30,7 +30,7 @@ export const SEPARATION_RULES: readonly RuleMeta[] = [
     "separation/orchestration-models-only",
     "separation",
     "error",
-    "The orchestration identity may only invoke concrete Bedrock model, inference-profile or provisioned-model ARNs (no `foundation-model/*`, no every-profile wildcard): no tool grants, no secrets.",
+    "The orchestration identity may only invoke concrete Bedrock model, inference-profile or provisioned-model ARNs (no `foundation-model/*`, no every-profile wildcard): no tool grants, no secrets. An account-local model (provisioned, custom, imported, application inference profile) only when the platform declares it in platform.models (plan only: the pack does not see the declaration).",
     DUTIES,
     PACK.stack,
   ),
@@ -171,14 +171,20 @@ export interface IdentityGrants {
   readonly auditLogGroupArns: readonly string[];
   /** Pattern of every audit log group, present or future; when given, it replaces the list above. */
   readonly auditNamespace?: string;
-  /** The platform's partition and account, for model ARNs that belong to the account. */
-  readonly platform?: { readonly partition: string; readonly accountId: string };
+  /** The platform's partition and account, for model ARNs that belong to the account, and the account-local models it declares. */
+  readonly platform?: { readonly partition: string; readonly accountId: string; readonly models?: readonly string[] };
 }
 
 const MODEL_RESOURCE = /^(foundation-model|inference-profile|application-inference-profile|provisioned-model|custom-model-deployment|imported-model)\/[^*?]+$/;
 
 /** Why a model ARN is not one concrete model the orchestration identity may invoke, or undefined. */
-export function modelProblem(resource: string, platform?: { readonly partition: string; readonly accountId: string }): string | undefined {
+/** Models an account creates for itself: whatever they run is the account's choice, so the platform lists each one (platform.models). */
+const ACCOUNT_LOCAL_MODEL = /^(provisioned-model|custom-model-deployment|imported-model|application-inference-profile)\//;
+
+export function modelProblem(
+  resource: string,
+  platform?: { readonly partition: string; readonly accountId: string; readonly models?: readonly string[] },
+): string | undefined {
   const arn = parseArn(resource);
   if (!arn || arn.service !== "bedrock") return "is not a Bedrock model";
   if (hasWildcard(resource)) return "is a pattern, not one model (a wildcard reaches every model, profile or provisioned model)";
@@ -188,6 +194,8 @@ export function modelProblem(resource: string, platform?: { readonly partition: 
   const foundation = arn.resource.startsWith("foundation-model/");
   if (foundation ? arn.account !== "" : platform && arn.account !== platform.accountId)
     return foundation ? "names an account; foundation models have none" : `is in account ${arn.account}, not the platform's`;
+  if (platform?.models && ACCOUNT_LOCAL_MODEL.test(arn.resource) && !platform.models.includes(resource))
+    return "is an account-local model (provisioned, custom, imported or an application inference profile) the platform does not declare (platform.models)";
   return undefined;
 }
 
@@ -233,7 +241,9 @@ export function checkIdentitySeparation(grants: IdentityGrants): Problem[] {
           problems.push({
             rule,
             message: `orchestration may invoke "${resource}", which ${problem}`,
-            fix: "list each concrete Bedrock foundation-model, inference-profile or provisioned-model ARN under orchestration.models",
+            fix: /platform\.models/.test(problem)
+              ? "invoke a foundation model or a system inference profile, or ask the platform team to declare this model under platform.models (a reviewed change to the stack file)"
+              : "list each concrete Bedrock foundation-model, inference-profile or provisioned-model ARN under orchestration.models",
           });
       }
     }
@@ -733,7 +743,7 @@ export const separationRules = familyRules(SEPARATION_RULES, ({ plan }) => {
         ownLogGroupArn: agent.auditLogGroup.arn,
         auditLogGroupArns,
         auditNamespace: fleet.auditNamespace ?? undefined,
-        platform: { partition: fleet.partition, accountId: fleet.accountId },
+        platform: { partition: fleet.partition, accountId: fleet.accountId, models: plan.platform.models ?? [] },
       };
       findings.push(...attribute(agent.name, identity.kind, checkIdentitySeparation(grants)));
     }
