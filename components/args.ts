@@ -82,6 +82,8 @@ export interface DatabaseConnection {
   readonly name: string;
   /** Vault plugin_name of the connection, e.g. postgresql-database-plugin. */
   readonly plugin: string;
+  /** Schemas tools of this connection may be granted on (never pg_*; extension schemas only by a reviewed change). @default ["public"] */
+  readonly schemas?: string[];
 }
 
 export interface PlatformVaultSettings {

@@ -81,7 +81,7 @@ export const planPlatformSchema = z.strictObject({
     edition: z.enum(["community", "enterprise"]),
     address: text.optional(),
     awsEngineRoleArn: text.optional(),
-    databaseConnections: z.array(z.strictObject({ name: text, plugin: text })),
+    databaseConnections: z.array(z.strictObject({ name: text, plugin: text, schemas: strings })),
   }),
   clusters: z
     .array(

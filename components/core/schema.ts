@@ -6,6 +6,7 @@
  * Unknown fields are errors everywhere (`strictObject`), so a typo never silently drops a control.
  */
 import { SHARE_ACCESS_NAMES } from "../rules/data/share-access";
+import { declaredSchemaProblem } from "../rules/database-schemas";
 import { MAX_ROOTS, ownableRootProblem, reservedRoleProblem } from "../rules/ownable-roots";
 import { z } from "zod";
 import { MAX, declaredString } from "./grammar/strings";
@@ -130,6 +131,16 @@ export const databaseConnectionSchema = z.strictObject({
   plugin: declaredString(64)
     .regex(/^[a-z0-9][a-z0-9-]*$/, "a Vault database plugin name such as postgresql-database-plugin")
     .describe("Vault plugin_name of the connection, e.g. postgresql-database-plugin."),
+  schemas: z
+    .array(
+      checked(declaredString(63).regex(/^[a-z_][a-z0-9_$]*$/, "a PostgreSQL schema name (lower-case letters, digits, '_' and '$')"), declaredSchemaProblem),
+    )
+    .min(1)
+    .max(50)
+    .default(["public"])
+    .describe(
+      "Schemas tools of this connection may be granted on (USAGE, and privileges on their tables and sequences); an unqualified name counts as public. Never pg_* or information_schema; an extension schema (aws_lambda, aws_s3, cron, dblink) only by a reviewed change. @default [public]",
+    ),
 });
 
 /**

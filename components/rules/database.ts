@@ -3,6 +3,7 @@
  * PostgreSQL's own parser (`core/sql`) and held to an allowlist. A connection must be declared with
  * its plugin; plugins without a wired parser are refused, because unread SQL cannot be judged.
  */
+import { grantSchemaProblems } from "./database-schemas";
 import { analyseCreation, analyseRenewal, analyseRevocation, type SqlProblem, type SqlProblemCode } from "../core/sql";
 import type { IdentityKind } from "../core/names";
 import { attribute, familyRules, meta, type Problem, type RuleFinding, PACK, planOnly } from "./define";
@@ -139,7 +140,7 @@ function toProblems(label: string, list: string, problems: readonly SqlProblem[]
 export function checkDatabaseStatements(
   label: string,
   role: DatabaseRoleStatements,
-  connection: { readonly name: string; readonly plugin: string | null | undefined },
+  connection: { readonly name: string; readonly plugin: string | null | undefined; readonly schemas?: readonly string[] },
 ): Problem[] {
   if (connection.plugin === null) {
     return [
@@ -165,6 +166,8 @@ export function checkDatabaseStatements(
   const renewal = role.renewStatements?.length ? analyseRenewal(role.renewStatements) : undefined;
   return [
     ...toProblems(label, "creation", creation.problems),
+    // The declared schemas are known where the connection is declared (plan); the pack reads the role alone.
+    ...(connection.schemas ? grantSchemaProblems(label, creation.grants, { name: connection.name, schemas: connection.schemas }) : []),
     ...toProblems(label, "revocation", revocation.problems),
     ...(rollback ? toProblems(label, "rollback", rollback.problems) : []),
     ...(renewal ? toProblems(label, "renewal", renewal.problems) : []),
@@ -172,13 +175,18 @@ export function checkDatabaseStatements(
 }
 
 export const databaseRules = familyRules(DATABASE_RULES, ({ plan }) => {
-  const plugins = new Map(plan.platform.vault.databaseConnections.map((c) => [c.name, c.plugin]));
+  const connections = new Map(plan.platform.vault.databaseConnections.map((c) => [c.name, c]));
   const findings: RuleFinding[] = [];
   for (const agent of plan.agents) {
     for (const identity of agent.identities) {
       for (const secret of identity.vault.secretRoles) {
         if (secret.type !== "database") continue;
-        const problems = checkDatabaseStatements(`tool ${secret.tool}`, secret, { name: secret.dbName, plugin: plugins.get(secret.dbName) ?? null });
+        const connection = connections.get(secret.dbName);
+        const problems = checkDatabaseStatements(`tool ${secret.tool}`, secret, {
+          name: secret.dbName,
+          plugin: connection?.plugin ?? null,
+          schemas: connection?.schemas ?? ["public"],
+        });
         findings.push(...attribute(agent.name, identity.kind as IdentityKind, problems));
       }
     }
