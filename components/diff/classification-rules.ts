@@ -104,8 +104,8 @@ export const CLASSIFICATION_RULES: Readonly<Record<string, ClassificationRule>> 
   "platform.vault.version": neutral("which optional Vault fields are written (alias metadata); grants are compared where they are"),
   "platform.vault.databaseConnections[]": dedicated(
     "database connections, paired by name",
-    "a connection added, or its plugin changed (another database engine)",
-    "a connection removed",
+    "a connection added, its plugin changed (another database engine), or a schema added",
+    "a connection removed, or a schema removed",
     true,
   ),
   "platform.toolSessions": {
@@ -128,6 +128,14 @@ export const CLASSIFICATION_RULES: Readonly<Record<string, ClassificationRule>> 
   "platform.limits.maxDataClass": {
     compare: { how: "ranked", order: DATA_CLASSES, absent: "widest", why: "highest data class any agent may declare" },
     kind: "limit-changed",
+  },
+  "platform.ownableRoots[]": {
+    compare: { how: "gain-widens", why: "where agents may own things: a root added lets agents claim more names; a root removed narrows" },
+    kind: "platform-changed",
+  },
+  "platform.models[]": {
+    compare: { how: "gain-widens", why: "account-local Bedrock models agents may invoke: one added widens, one removed narrows" },
+    kind: "platform-changed",
   },
   "platform.shared": {
     compare: { how: "gain-widens", why: "platform shares: who may read or write a resource, or use a database connection, besides its owner" },

@@ -90,6 +90,17 @@ export function connectionChanges(base: readonly Connection[], head: readonly Co
     if (!old) out.push(change("widens", c.name, null, c.plugin, "tools may now use this database connection"));
     else if (old.plugin !== c.plugin)
       out.push(change("widens", c.name, old.plugin, c.plugin, "another database plugin: statements are read for another engine"));
+    else {
+      // Schemas tools may be granted on: one added widens, one removed narrows.
+      const before = new Set(old.schemas ?? []);
+      const after = new Set(c.schemas ?? []);
+      const gained = [...after].filter((s) => !before.has(s));
+      const lost = [...before].filter((s) => !after.has(s));
+      if (gained.length)
+        out.push(change("widens", c.name, [...before].join(", "), [...after].join(", "), `tools may now be granted on schema(s) ${gained.join(", ")}`));
+      else if (lost.length)
+        out.push(change("narrows", c.name, [...before].join(", "), [...after].join(", "), `tools may no longer be granted on schema(s) ${lost.join(", ")}`));
+    }
   }
   for (const c of base) if (!is.has(c.name)) out.push(change("narrows", c.name, c.plugin, null, "tools may no longer use this connection"));
   return out.sort((a, b) => compareText(a.detail.subject, b.detail.subject));

@@ -153,7 +153,7 @@ const CASES: Case[] = [
     name: "a database connection added, another's plugin changed",
     head: edited(BASE, (p) => {
       p.platform.vault.databaseConnections[0].plugin = "mysql-database-plugin";
-      p.platform.vault.databaseConnections.push({ name: "warehouse", plugin: "postgresql-database-plugin" });
+      p.platform.vault.databaseConnections.push({ name: "warehouse", plugin: "postgresql-database-plugin", schemas: ["public"] });
     }),
     expected: ["(platform)/- platform-changed widens", "(platform)/- platform-changed widens"],
   },

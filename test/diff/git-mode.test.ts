@@ -194,9 +194,22 @@ describe("what Pulumi reads that the gate must not miss", () => {
 });
 
 describe("stack settings the plan does not compare", () => {
-  it("shows a change to any other stack-file key (provider config, kubeContexts, environment, secretsprovider) as widening", async () => {
+  it("refuses a head stack file that imports a Pulumi ESC environment (its config is not visible to diff)", async () => {
+    git("checkout", "-q", "-b", "esc");
+    write("stacks/Pulumi.dev.yaml", `environment:\n  - acme/admin-creds\n${DEV}`);
+    commit("esc");
+    try {
+      const result = await runDiff({ baseRev: "main", headRev: "esc", stack: "dev", cwd: dir, failOn: "widen" });
+      expect(result.exitCode).not.toBe(0);
+      expect(result.stderr).toContain("a Pulumi ESC environment is imported");
+    } finally {
+      git("checkout", "-q", "main");
+    }
+  });
+
+  it("shows a change to any other stack-file key (provider config, kubeContexts, secretsprovider) as widening", async () => {
     git("checkout", "-q", "-b", "settings");
-    const changed = `environment:\n  - acme/admin-creds\nsecretsprovider: awskms://alias/other\n${DEV.replace("aws:region: us-east-1\n", "aws:config:region: us-west-2\n  agent-identity:kubeContexts: {dev: attacker}\n")}`;
+    const changed = `secretsprovider: awskms://alias/other\n${DEV.replace("aws:region: us-east-1\n", "aws:config:region: us-west-2\n  agent-identity:kubeContexts: {dev: attacker}\n")}`;
     write("stacks/Pulumi.dev.yaml", changed);
     commit("settings");
     try {
@@ -207,7 +220,6 @@ describe("stack settings the plan does not compare", () => {
       expect(rows.map((c) => `${c.detail.subject} ${c.classification}`)).toEqual([
         "config agent-identity:kubeContexts widens",
         "config aws:region widens",
-        "environment widens",
         "secretsprovider widens",
       ]);
       expect(rows[1].after).toBe('"us-west-2"');
