@@ -6,6 +6,7 @@ import { ALL_RULES, RULES, type RuleMeta } from "../components/rules";
 import { policyName } from "../policy/policies";
 import { ROUTES } from "../policy/adapters";
 import { OWNABLE_TYPES } from "../components/rules/data/ownable-types";
+import { RESERVED_NAMES } from "../components/rules/data/reserved-names";
 import { SHARE_ACCESS } from "../components/rules/data/share-access";
 import { ACCOUNT_LEVEL_READ_ALLOWLIST } from "../components/rules/data/account-level-reads";
 import { ESCALATION_CATALOGUES } from "../components/rules/data/escalation-catalogues";
@@ -148,6 +149,25 @@ function renderOwnable(): string[] {
   ];
   for (const type of OWNABLE_TYPES)
     out.push(`| ${escape(type.what)} (\`${type.service}\` \`${type.type}\`) | ${type.write.map((a) => `\`${a}\``).join(", ") || "none"} | ${type.source} |`);
+  out.push(
+    "",
+    "### Ownable roots",
+    "",
+    "A type says what kind of resource an agent may own; the platform says which ones. `platform.ownableRoots` lists ARNs of",
+    "ownable types in the stack's partition, account and regions, each concrete (that resource and what is under it) or",
+    "ending in one `*` after at least four characters of name (`arn:aws:s3:::acme-agents-*`,",
+    "`arn:aws:ssm:<region>:<account>:parameter/acme/agents/*`). KMS keys and knowledge bases are listed by exact ARN only (an",
+    "id says nothing about whose it is). Every `owns` entry must lie inside a root (`separation/owned-root`); with no roots",
+    "no agent owns anything. A platform team adds a root with a reviewed change to the stack file. No root, and no owned",
+    "name, may be one AWS reserves for its services (components/rules/data/reserved-names.ts):",
+    "",
+    "| Service | Types | Where | Name | Why | Source |",
+    "|---|---|---|---|---|---|",
+  );
+  for (const entry of RESERVED_NAMES)
+    out.push(
+      `| \`${entry.service}\` | ${entry.types.join(", ") || "all"} | ${entry.at} | \`${escape(entry.value)}\` | ${escape(entry.why)} | ${entry.source} |`,
+    );
   out.push(
     "",
     "### Named share access",
