@@ -35,6 +35,13 @@ export const BENCH_PLATFORM: PlatformInput = {
     edition: "enterprise",
     databaseConnections: Array.from({ length: CONNECTIONS }, (_, i) => ({ name: `ledger-${i}`, plugin: "postgresql-database-plugin" })),
   },
+  // Where the bench agents own things (separation/owned-root).
+  ownableRoots: [
+    "arn:aws:s3:::acme-*",
+    "arn:aws:sqs:us-east-1:111122223333:acme-*",
+    "arn:aws:dynamodb:us-east-1:111122223333:table/acme-*",
+    "arn:aws:secretsmanager:us-east-1:111122223333:secret:acme/*",
+  ],
   exceptions: [],
 };
 
