@@ -56,7 +56,14 @@ export const VAULT_RULES: readonly RuleMeta[] = [
     POLICY,
     PACK.resource,
   ),
-  meta("vault/policy-glob", "vault", "error", "No `*` or `+` globs in agent policy paths: every path is exact.", POLICY, PACK.resource),
+  meta(
+    "vault/policy-glob",
+    "vault",
+    "error",
+    "No `*` or `+` globs and no identity templates (`{{identity.entity.metadata.…}}`, which match any value the entity carries) in Vault policy paths: every path is exact.",
+    POLICY,
+    PACK.resource,
+  ),
   meta(
     "vault/secret-credential-type",
     "vault",
@@ -262,11 +269,12 @@ export function checkVaultPolicy(paths: readonly VaultPathRule[]): Problem[] {
         });
       }
     }
-    if (/[*+]/.test(rule.path)) {
+    // A template (`{{identity.entity.metadata.agent}}`) is a glob too: it matches whatever value the entity or alias carries.
+    if (/[*+]|\{\{/.test(rule.path)) {
       problems.push({
         rule: "vault/policy-glob",
-        message: `path "${rule.path}" contains a glob`,
-        fix: "grant exact paths; a glob may reach a sibling agent's secrets",
+        message: `path "${rule.path}" contains ${/\{\{/.test(rule.path) ? "an identity template, which matches whatever value the token's entity or alias carries" : "a glob"}`,
+        fix: "grant exact paths; a glob or template may reach a sibling agent's secrets",
       });
     }
   }

@@ -8,6 +8,7 @@ import { asString } from "../inputs";
 import type { StackIndex } from "../stack-index";
 import type { Adapter, PackFinding } from "../types";
 import { readVaultPolicy } from "../vault-hcl";
+import { cleanVaultPath } from "../vault-paths";
 
 export const VAULT_POLICY_TYPES = {
   vaultPolicy: "vault:index/policy:Policy",
@@ -38,7 +39,16 @@ export const vaultPolicies: Adapter = {
           },
         ]
       : [];
-    return [...unreadable, ...checkVaultPolicy(parsed.paths)];
+    // Vault's ACL only sees cleaned request paths: a path written otherwise matches nothing as written
+    // and everything its clean form does, so it is refused rather than guessed at.
+    const unclean: Problem[] = parsed.paths
+      .filter((rule) => cleanVaultPath(rule.path) !== rule.path)
+      .map((rule) => ({
+        rule: "vault/policy-unreadable",
+        message: `policy ${asString(v.name) ?? resource.name}: path "${rule.path}" has repeated slashes or . / .. segments; Vault cleans every request path first (Go's http.ServeMux), so it means "${cleanVaultPath(rule.path)}"`,
+        fix: `write the path as Vault reads it: "${cleanVaultPath(rule.path)}"`,
+      }));
+    return [...unreadable, ...unclean, ...checkVaultPolicy(parsed.paths)];
   },
   stack: (ix, pass) => {
     pass.findings.push(...checkDuplicateVaultPaths(ix));
