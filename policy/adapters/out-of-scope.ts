@@ -20,7 +20,6 @@ const VAULT_ENGINES = [
   "vault:azure/backend:Backend",
   "vault:azure/backendRole:BackendRole",
   "vault:consul/secretBackend:SecretBackend",
-  "vault:database/secretBackendStaticRole:SecretBackendStaticRole",
   "vault:gcp/secretBackend:SecretBackend",
   "vault:gcp/secretImpersonatedAccount:SecretImpersonatedAccount",
   "vault:gcp/secretRoleset:SecretRoleset",

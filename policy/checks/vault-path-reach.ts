@@ -17,16 +17,13 @@ import { PLATFORM_TYPES as TYPES } from "./platform-types";
 import type { PackFinding } from "../types";
 import { inListOrder, type StackIndex } from "../stack-index";
 import { sessionTagsOf } from "../tool-roles";
+import type { PathHolder } from "./vault-secret-reach";
 
 export { cleanVaultPath, isTemplated, pathFamily, vaultPathMatches } from "../vault-paths";
 
 const RULE = "vault/agent-path-reach";
 const SELF_PATHS = new Set(TOKEN_SELF_PATHS.map((rule) => rule.path));
-interface Holder {
-  readonly agent: string;
-  readonly identity: IdentityKind;
-  readonly held: string;
-}
+type Holder = PathHolder;
 
 const isKind = (value: string | undefined): value is IdentityKind => (IDENTITY_KINDS as readonly string[]).includes(value ?? "");
 
@@ -51,8 +48,7 @@ export function heldPaths(ix: StackIndex): Map<string, Holder[]> {
 }
 
 /** Vault policies no agent identity's own auth role carries, reaching a path one holds. */
-export function checkVaultPathReach(ix: StackIndex): PackFinding[] {
-  const held = heldPaths(ix);
+export function checkVaultPathReach(ix: StackIndex, held: ReadonlyMap<string, readonly Holder[]> = heldPaths(ix)): PackFinding[] {
   if (held.size === 0) return [];
   const agentCarried = new Set(ix.authRoles.filter((r) => r.meta.agent && isKind(r.meta.identity)).flatMap((r) => r.policies));
   const findings: PackFinding[] = [];
