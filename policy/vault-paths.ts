@@ -85,4 +85,3 @@ export function pathFamily(path: string): string[] {
   }
   return [...out];
 }
-

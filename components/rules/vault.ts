@@ -129,9 +129,17 @@ export const VAULT_RESOURCE_RULES: readonly RuleMeta[] = [
     "vault/generic-write",
     "vault",
     "error",
-    "No `vault.generic.Endpoint` or `vault.generic.Secret` writes under `sys/`, `auth/` or `identity/` (at any Enterprise namespace depth: policies, token creation, auth roles and maps, identities, mounts) or a secrets engine's roles or config; only secret data passes, and an unknown path fails closed.",
+    "Writes to Vault paths (`vault.generic.Endpoint`, `vault.generic.Secret`, `vault.kv.Secret`, `vault.kv.SecretV2`) are an allowlist: only secret data at a KV v2 path `<mount>/data/<key>` (read cleaned, as Vault reads request paths; no system root or engine control segment in the mount) outside the agents' tree `agents/<env>/<agent>/` passes; everything else (policies, auth roles, tokens, identities, mounts, engine roles, config, credentials, rotate-root, pki issue, KV metadata and deletes) and an unknown path fail closed.",
     POLICY,
     PACK.resource,
+  ),
+  meta(
+    "vault/agent-kv-config",
+    "vault",
+    "error",
+    "The KV mount the agents' secrets live on keeps Vault's version defaults: no `vault.kv.SecretBackendV2` sets `maxVersions` or `deleteVersionAfter` on it (an agent's secret could be replaced without a trace, or expire).",
+    POLICY,
+    PACK.stack,
   ),
 ];
 

@@ -150,6 +150,7 @@ export const WAIVABLE: Readonly<Record<string, boolean>> = {
   "vault/auth-backend-host": false,
   "vault/aws-engine": false,
   "vault/agent-path-reach": false,
+  "vault/agent-kv-config": false,
   "database/connection-tls": false,
   "database/connection-allowed-roles": false,
   "kubernetes/egress-private": false,

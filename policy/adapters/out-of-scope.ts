@@ -77,7 +77,6 @@ const VAULT_MOUNTS = [
   "vault:index/mount:Mount",
   "vault:index/authBackend:AuthBackend",
   "vault:database/secretsMount:SecretsMount",
-  "vault:kv/secretBackendV2:SecretBackendV2",
   "vault:jwt/authBackend:AuthBackend",
   "vault:gcp/authBackend:AuthBackend",
   "vault:saml/authBackend:AuthBackend",
@@ -368,10 +367,6 @@ export const OUT_OF_SCOPE_ENTRIES: readonly TypeEntry[] = [
   ...because("rate and lease-count limits only restrict requests", "quotas", [
     "vault:index/quotaLeaseCount:QuotaLeaseCount",
     "vault:index/quotaRateLimit:QuotaRateLimit",
-  ]),
-  ...because("secret data written at a path; it grants nothing: who reads it is decided by policies, which are read", "KV secret data", [
-    "vault:kv/secret:Secret",
-    "vault:kv/secretV2:SecretV2",
   ]),
   ...because("a SecretID of an AppRole; the role's policies are read (vault/agent-policy-use)", "AppRole login material", [
     "vault:appRole/authBackendRoleSecretId:AuthBackendRoleSecretId",

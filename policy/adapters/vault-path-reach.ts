@@ -7,6 +7,7 @@
 import { checkToolSessionCopies, checkVaultPathReach, heldPaths } from "../checks/vault-path-reach";
 import { VAULT_DATABASE_STATIC_ROLE, checkSecretRoleReach } from "../checks/vault-secret-reach";
 import type { Adapter } from "../types";
+import { checkVaultWrites } from "./vault-generic";
 
 export const vaultPathReach: Adapter = {
   family: "vault-path-reach",
@@ -32,6 +33,6 @@ export const vaultPathReach: Adapter = {
   ],
   stack: (ix, pass) => {
     const held = heldPaths(ix);
-    pass.findings.push(...checkVaultPathReach(ix, held), ...checkToolSessionCopies(ix), ...checkSecretRoleReach(ix, held));
+    pass.findings.push(...checkVaultPathReach(ix, held), ...checkToolSessionCopies(ix), ...checkSecretRoleReach(ix, held), ...checkVaultWrites(ix, held));
   },
 };
