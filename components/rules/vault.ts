@@ -45,7 +45,14 @@ export const VAULT_RULES: readonly RuleMeta[] = [
   meta("vault/audience", "vault", "error", "A Kubernetes-auth role requires an exact token audience.", BINDING, PACK.resource),
   meta("vault/default-policy", "vault", "error", "Tokens carry no `default` policy (`tokenNoDefaultPolicy: true`) and never `root`.", POLICY, PACK.resource),
   meta("vault/token-period", "vault", "error", "No periodic tokens (`tokenPeriod`): they can be renewed forever.", TOKENS, PACK.resource),
-  meta("vault/token-max-ttl", "vault", "error", "`tokenMaxTtl` is set and within the tier ceiling.", TOKENS, PACK.resource),
+  meta(
+    "vault/token-max-ttl",
+    "vault",
+    "error",
+    "`tokenMaxTtl` is set and within the tier ceiling; in the pack, an auth mount's tuned `maxLeaseTtl` and `defaultLeaseTtl` (`vault.AuthBackend`, `vault.jwt.AuthBackend`) are unset or within the loosest tier's ceiling.",
+    TOKENS,
+    PACK.resource,
+  ),
   meta("vault/policy-sudo", "vault", "error", "No `sudo` capability in agent Vault policies.", POLICY, PACK.resource),
   meta("vault/policy-system-path", "vault", "error", "No `sys/` or `auth/` paths other than the token self paths.", POLICY, PACK.resource),
   meta(
@@ -132,6 +139,14 @@ export const VAULT_RESOURCE_RULES: readonly RuleMeta[] = [
     "Writes to Vault paths (`vault.generic.Endpoint`, `vault.generic.Secret`, `vault.kv.Secret`, `vault.kv.SecretV2`) are an allowlist: only secret data at a KV v2 path `<mount>/data/<key>` (read cleaned, as Vault reads request paths; no system root or engine control segment in the mount) outside the agents' tree `agents/<env>/<agent>/` passes; everything else (policies, auth roles, tokens, identities, mounts, engine roles, config, credentials, rotate-root, pki issue, KV metadata and deletes) and an unknown path fail closed.",
     POLICY,
     PACK.resource,
+  ),
+  meta(
+    "vault/entity-alias",
+    "vault",
+    "error",
+    "A `vault.identity.EntityAlias` joins a login only to an entity defined in the stack (its `canonicalId` from a `vault.identity.Entity`, whose policies are judged by path): an agent's entity, created by Vault at its first login, is never given another login.",
+    BINDING,
+    PACK.stack,
   ),
   meta(
     "vault/agent-kv-config",

@@ -75,9 +75,6 @@ const VAULT_MINTED_AT_DEPLOYMENT = [
 ];
 const VAULT_MOUNTS = [
   "vault:index/mount:Mount",
-  "vault:index/authBackend:AuthBackend",
-  "vault:database/secretsMount:SecretsMount",
-  "vault:jwt/authBackend:AuthBackend",
   "vault:gcp/authBackend:AuthBackend",
   "vault:saml/authBackend:AuthBackend",
   "vault:index/ociAuthBackend:OciAuthBackend",
@@ -329,7 +326,6 @@ export const OUT_OF_SCOPE_ENTRIES: readonly TypeEntry[] = [
     "an agent's entity is created by Vault at its first login, so no stack resource can name its ID by value; a group's policies are read (vault/agent-policy-use)",
     "puts an entity or group into a group, or names an alias",
     [
-      "vault:identity/entityAlias:EntityAlias",
       "vault:identity/groupAlias:GroupAlias",
       "vault:identity/groupMemberEntityIds:GroupMemberEntityIds",
       "vault:identity/groupMemberGroupIds:GroupMemberGroupIds",
@@ -376,10 +372,9 @@ export const OUT_OF_SCOPE_ENTRIES: readonly TypeEntry[] = [
     "Vault Enterprise namespaces",
     ["vault:index/namespace:Namespace"],
   ),
-  ...because("cluster operation (autopilot, a UI banner, which request headers audit entries record); grants nothing", "Vault operation settings", [
+  ...because("cluster operation (autopilot, a UI banner); grants nothing", "Vault operation settings", [
     "vault:index/raftAutopilot:RaftAutopilot",
     "vault:config/uiCustomMessage:UiCustomMessage",
-    "vault:index/auditRequestHeader:AuditRequestHeader",
   ]),
   ...because(
     "not read: registers or pins a plugin binary the operator installed on Vault's hosts; it grants nothing itself, but the plugin runs inside Vault: review by hand",

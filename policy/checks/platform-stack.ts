@@ -18,6 +18,23 @@ import { checkPodSecurityLabels } from "./pod-security";
 const mount = (path: string | undefined) => (path ?? "").replace(/^\/+|\/+$/g, "");
 const isKind = (value: string | undefined): value is IdentityKind => (IDENTITY_KINDS as readonly string[]).includes(value ?? "");
 
+/** EKS cluster ids (upper-cased) whose OIDC issuer an agent role's trust names as its federated principal. */
+function trustedClusterIds(ix: StackIndex): Set<string> {
+  const ids = new Set<string>();
+  for (const role of ix.roles) {
+    if (!role.tags.agent) continue;
+    for (const statement of role.trust?.Statement ?? []) {
+      const principal = statement.Principal;
+      const federated = typeof principal === "object" ? principal.Federated : undefined;
+      for (const arn of Array.isArray(federated) ? federated : federated ? [federated] : []) {
+        const id = /:oidc-provider\/oidc\.eks\.[a-z0-9-]+\.amazonaws\.com(?:\.cn)?\/id\/([A-Za-z0-9]+)$/.exec(String(arn))?.[1];
+        if (id) ids.add(id.toUpperCase());
+      }
+    }
+  }
+  return ids;
+}
+
 export function checkPlatformStack(ix: StackIndex): PackFinding[] {
   const ofType = (type: string) => ix.inputs.filter((r) => r.resource.type === type);
   const platform = (urn: string) => ({ agent: "platform", identity: null, urn });
@@ -29,7 +46,7 @@ export function checkPlatformStack(ix: StackIndex): PackFinding[] {
     backend: asString(r.value.backend),
     kubernetesHost: asString(r.value.kubernetesHost),
   }));
-  for (const f of checkAuthBackendConfigs(configs)) findings.push({ ...f, ...platform(f.urn) });
+  for (const f of checkAuthBackendConfigs(configs, trustedClusterIds(ix))) findings.push({ ...f, ...platform(f.urn) });
 
   const engines = ofType(TYPES.vaultAwsEngine).map((r) => ({
     urn: r.resource.urn,
