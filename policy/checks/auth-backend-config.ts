@@ -77,22 +77,30 @@ export interface PlacedConfig extends AuthBackendConfigInputs {
   readonly urn: string;
 }
 
+/** The clusters agent roles trust: IRSA by OIDC issuer id (upper-cased), EKS Pod Identity by region only. */
+export interface TrustedClusters {
+  readonly ids: ReadonlySet<string>;
+  readonly podIdentityRegions: ReadonlySet<string>;
+}
+
 /**
  * A second config for one mount, or one API server behind two mounts: each is refused. With the
- * cluster ids whose OIDC issuer the agents' IRSA roles trust, an endpoint of another cluster is too.
+ * clusters the agents' roles trust, an endpoint of another cluster is too (a Pod Identity cluster's
+ * endpoint id is not in its ARN: there only its region is compared).
  */
-export function checkAuthBackendConfigs(configs: readonly PlacedConfig[], trustedClusterIds?: ReadonlySet<string>): Array<Problem & { urn: string }> {
+export function checkAuthBackendConfigs(configs: readonly PlacedConfig[], trusted?: TrustedClusters): Array<Problem & { urn: string }> {
   const out: Array<Problem & { urn: string }> = [];
-  if (trustedClusterIds && trustedClusterIds.size > 0)
+  if (trusted && trusted.ids.size + trusted.podIdentityRegions.size > 0)
     for (const config of configs) {
-      const id = eksEndpointId(config.kubernetesHost);
-      if (id !== undefined && !trustedClusterIds.has(id))
-        out.push({
-          rule: RULE,
-          urn: config.urn,
-          message: `auth mount ${authMountOf(config.backend)} calls ${config.kubernetesHost} for TokenReview, the API server of cluster ${id}, whose OIDC issuer no agent role trusts (${[...trustedClusterIds].join(", ")}): Vault would accept another cluster's ServiceAccounts as the agents'`,
-          fix: "point each auth mount at the API server of the cluster the agents run in (its endpoint and OIDC issuer carry the same id)",
-        });
+      const endpoint = config.kubernetesHost === undefined ? null : EKS_ENDPOINT.exec(config.kubernetesHost);
+      if (!endpoint) continue;
+      if (trusted.ids.has(endpoint[1].toUpperCase()) || trusted.podIdentityRegions.has(endpoint[2])) continue;
+      out.push({
+        rule: RULE,
+        urn: config.urn,
+        message: `auth mount ${authMountOf(config.backend)} calls ${config.kubernetesHost} for TokenReview, the API server of cluster ${endpoint[1]}, which no agent role trusts (IRSA issuers ${[...trusted.ids].join(", ") || "none"}; Pod Identity clusters in ${[...trusted.podIdentityRegions].join(", ") || "no region"}): Vault would accept another cluster's ServiceAccounts as the agents'`,
+        fix: "point each auth mount at the API server of the cluster the agents run in (its endpoint and OIDC issuer carry the same id)",
+      });
     }
   const byMount = new Map<string, PlacedConfig[]>();
   const byServer = new Map<string, PlacedConfig[]>();
