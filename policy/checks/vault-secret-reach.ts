@@ -33,7 +33,8 @@ interface Use {
   readonly tool: string | null;
   /** The agent's own secret role, `<mount>/roles/<name>`. */
   readonly via: string;
-  readonly objects: ReadonlySet<string>;
+  /** The objects the agent's role grants on, parsed only when another role on the connection is reported. */
+  readonly objects: () => ReadonlySet<string>;
 }
 
 const mountOf = (backend: unknown) => (asString(backend) ?? "").replace(/^\/+|\/+$/g, "");
@@ -76,7 +77,8 @@ export function checkSecretRoleReach(ix: StackIndex, held: ReadonlyMap<string, r
     const name = asString(role.v.name) ?? role.resource.name;
     const via = `${mountOf(role.v.backend)}/roles/${name}`;
     const aws = role.resource.type === TYPES.vaultAwsRole;
-    const objects = aws ? new Set<string>() : grantedObjects(asStrings(role.v.creationStatements));
+    let parsed: Set<string> | undefined;
+    const objects = () => (parsed ??= aws ? new Set<string>() : grantedObjects(asStrings(role.v.creationStatements)));
     for (const holder of holders) {
       const use = { agent: holder.agent, identity: holder.identity, tool: toolOf(name, holder.agent), via, objects };
       const keys = aws ? role.roleArns.map((arn) => arn.toLowerCase()) : [`${mountOf(role.v.backend)}/${asString(role.v.dbName) ?? ""}`];
@@ -106,7 +108,7 @@ export function checkSecretRoleReach(ix: StackIndex, held: ReadonlyMap<string, r
     const connection = `${mountOf(role.v.backend)}/${asString(role.v.dbName) ?? ""}`;
     const mine = grantedObjects(asStrings(role.v.creationStatements));
     for (const use of connectionUses.get(connection) ?? []) {
-      const overlap = [...mine].filter((object) => use.objects.has(object));
+      const overlap = [...mine].filter((object) => use.objects().has(object));
       findings.push(
         finding(
           use,
