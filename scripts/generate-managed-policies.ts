@@ -48,9 +48,7 @@ function services(statement: Record<string, unknown>): Record<string, string> {
   }
   const order = "LRWPT?";
   return Object.fromEntries(
-    [...out]
-      .sort(([a], [b]) => a.localeCompare(b))
-      .map(([service, set]) => [service, [...set].sort((a, b) => order.indexOf(a) - order.indexOf(b)).join("")]),
+    [...out].sort(([a], [b]) => a.localeCompare(b)).map(([service, set]) => [service, [...set].sort((a, b) => order.indexOf(a) - order.indexOf(b)).join("")]),
   );
 }
 

@@ -7,7 +7,7 @@
  */
 import type { Problem } from "../../components/rules/define";
 import { agentResources, reachedBy } from "../aws-reach";
-import { asRecord, asString, type KnownInputs } from "../inputs";
+import { asString, type KnownInputs } from "../inputs";
 import type { Adapter, PackResource } from "../types";
 import type { ShareFinding } from "./aws-principals";
 import { isUnknown, readOfType } from "./shared";
@@ -38,7 +38,13 @@ const COPIES: ReadonlyArray<{ type: string; field: string; arns: (name: string) 
     // A private ACL with no grants adds no one.
     when: (v) => (v.acl !== undefined && v.acl !== "private") || v.accessControlPolicy !== undefined,
   },
-  { type: AWS_DATA_TYPES.bucketAclV1, field: "bucket", arns: bucketArns, does: "gives an ACL grant on", when: (v) => (v.acl !== undefined && v.acl !== "private") || v.accessControlPolicy !== undefined },
+  {
+    type: AWS_DATA_TYPES.bucketAclV1,
+    field: "bucket",
+    arns: bucketArns,
+    does: "gives an ACL grant on",
+    when: (v) => (v.acl !== undefined && v.acl !== "private") || v.accessControlPolicy !== undefined,
+  },
   { type: AWS_DATA_TYPES.bucketReplication, field: "bucket", arns: bucketArns, does: "replicates" },
   { type: AWS_DATA_TYPES.bucketInventory, field: "bucket", arns: bucketArns, does: "exports the object listing of" },
   { type: AWS_DATA_TYPES.bucketNotification, field: "bucket", arns: bucketArns, does: "sends object events (keys) of" },
@@ -75,7 +81,7 @@ export function trailProblems(resource: PackResource, inputs: KnownInputs): Prob
   if (inputs.unknown.some((p) => p === "enableLogging" || p.startsWith("eventSelectors") || p.startsWith("advancedEventSelectors")))
     problems.push("has logging or event selectors unknown at preview");
   for (const selector of Array.isArray(v.eventSelectors) ? v.eventSelectors : []) {
-    const s = asRecord(selector) as Record<string, unknown>;
+    const s = (selector && typeof selector === "object" ? selector : {}) as Record<string, unknown>;
     if (s.includeManagementEvents === false) problems.push("has an event selector without management events");
     if (s.readWriteType !== undefined && s.readWriteType !== "All") problems.push(`has an event selector recording only ${String(s.readWriteType)} events`);
     if (Array.isArray(s.excludeManagementEventSources) && s.excludeManagementEventSources.length)
@@ -84,9 +90,8 @@ export function trailProblems(resource: PackResource, inputs: KnownInputs): Prob
   // Advanced selectors replace the basic ones: one must record every management event, unfiltered.
   const advanced = Array.isArray(v.advancedEventSelectors) ? v.advancedEventSelectors : [];
   const recordsAllManagement = advanced.some((selector) => {
-    const fields = (Array.isArray(asRecord(selector).fieldSelectors) ? (asRecord(selector).fieldSelectors as unknown as unknown[]) : []).map(
-      (f) => f as Record<string, unknown>,
-    );
+    const raw = (selector && typeof selector === "object" ? (selector as Record<string, unknown>).fieldSelectors : undefined) ?? [];
+    const fields = (Array.isArray(raw) ? raw : []).map((f) => (f && typeof f === "object" ? f : {}) as Record<string, unknown>);
     return fields.length === 1 && fields[0].field === "eventCategory" && JSON.stringify(fields[0].equals) === '["Management"]';
   });
   if (advanced.length && !recordsAllManagement) problems.push("has advanced event selectors none of which records every management event");

@@ -58,7 +58,14 @@ interface Granted {
 /** The reaches of a policy ARN: an AWS managed policy by its data, a customer policy of the stack by its document. */
 function policyReaches(ix: StackIndex, r: Read, field: string, arn: string | undefined, principal: Principal, findings: PackFinding[]): readonly Reach[] {
   const refuse = (message: string, fix: string) => {
-    findings.push({ rule: CONTENT, agent: principal.label, identity: null, urn: r.resource.urn, message: `${r.resource.type} ${r.resource.name}: ${message}`, fix });
+    findings.push({
+      rule: CONTENT,
+      agent: principal.label,
+      identity: null,
+      urn: r.resource.urn,
+      message: `${r.resource.type} ${r.resource.name}: ${message}`,
+      fix,
+    });
     return [];
   };
   if (arn === undefined) {
@@ -90,7 +97,11 @@ function policyReaches(ix: StackIndex, r: Read, field: string, arn: string | und
 
 function documentOf(source: Read, principal: Principal, refuse: (message: string, fix: string) => never[]): readonly Reach[] {
   const document = readPolicyDocument(source.v.policy);
-  if (!document) return refuse(`policy ${source.resource.name} on ${principal.label} has a document unknown at preview or unreadable`, "write the policy document from known values");
+  if (!document)
+    return refuse(
+      `policy ${source.resource.name} on ${principal.label} has a document unknown at preview or unreadable`,
+      "write the policy document from known values",
+    );
   return documentReach(document);
 }
 
@@ -144,7 +155,8 @@ function grantsOf(ix: StackIndex, findings: PackFinding[]): Granted[] {
     const read: Read = { resource: r.resource, v: r.v, unknown: [] };
     for (const entry of r.inlineDocuments()) out.push({ principal, reaches: documentReach(entry.document), via: read });
     const full = roleReads.get(r.resource.urn) ?? read;
-    if (r.v.managedPolicyArns !== undefined || isUnknown(full, "managedPolicyArns")) attach(principal, full, "managedPolicyArns", arnsOf(full, "managedPolicyArns"));
+    if (r.v.managedPolicyArns !== undefined || isUnknown(full, "managedPolicyArns"))
+      attach(principal, full, "managedPolicyArns", arnsOf(full, "managedPolicyArns"));
   }
   for (const r of readOfType(ix, IAM_ROLE_TYPES.rolePolicy)) {
     const name = asString(r.v.role)?.split("/").pop();
@@ -170,23 +182,49 @@ function grantsOf(ix: StackIndex, findings: PackFinding[]): Granted[] {
   }
   // Users and groups: never agent identities.
   const T = AWS_PRINCIPAL_TYPES;
-  for (const r of readOfType(ix, T.userPolicy)) out.push({ principal: user(asString(r.v.user) ?? r.resource.name), reaches: inlineReaches(r, "policy", user(asString(r.v.user) ?? r.resource.name), findings), via: r });
+  for (const r of readOfType(ix, T.userPolicy))
+    out.push({
+      principal: user(asString(r.v.user) ?? r.resource.name),
+      reaches: inlineReaches(r, "policy", user(asString(r.v.user) ?? r.resource.name), findings),
+      via: r,
+    });
   for (const r of readOfType(ix, T.groupPolicy))
-    out.push({ principal: group(asString(r.v.group) ?? r.resource.name), reaches: inlineReaches(r, "policy", group(asString(r.v.group) ?? r.resource.name), findings), via: r });
+    out.push({
+      principal: group(asString(r.v.group) ?? r.resource.name),
+      reaches: inlineReaches(r, "policy", group(asString(r.v.group) ?? r.resource.name), findings),
+      via: r,
+    });
   for (const r of readOfType(ix, T.userPolicyAttachment)) attach(user(asString(r.v.user) ?? r.resource.name), r, "policyArn", [asString(r.v.policyArn)]);
   for (const r of readOfType(ix, T.groupPolicyAttachment)) attach(group(asString(r.v.group) ?? r.resource.name), r, "policyArn", [asString(r.v.policyArn)]);
-  for (const r of readOfType(ix, T.userPolicyAttachmentsExclusive)) attach(user(asString(r.v.userName) ?? r.resource.name), r, "policyArns", arnsOf(r, "policyArns"));
-  for (const r of readOfType(ix, T.groupPolicyAttachmentsExclusive)) attach(group(asString(r.v.groupName) ?? r.resource.name), r, "policyArns", arnsOf(r, "policyArns"));
+  for (const r of readOfType(ix, T.userPolicyAttachmentsExclusive))
+    attach(user(asString(r.v.userName) ?? r.resource.name), r, "policyArns", arnsOf(r, "policyArns"));
+  for (const r of readOfType(ix, T.groupPolicyAttachmentsExclusive))
+    attach(group(asString(r.v.groupName) ?? r.resource.name), r, "policyArns", arnsOf(r, "policyArns"));
   // Identity Center permission sets: people's roles in accounts, never agent identities.
   const ps = (r: Read) => permissionSet(asString(r.v.permissionSetArn) ?? r.resource.name);
   for (const r of readOfType(ix, T.ssoInlinePolicy)) out.push({ principal: ps(r), reaches: inlineReaches(r, "inlinePolicy", ps(r), findings), via: r });
   for (const r of readOfType(ix, T.ssoManagedPolicyAttachment)) attach(ps(r), r, "managedPolicyArn", [asString(r.v.managedPolicyArn)]);
   for (const r of readOfType(ix, T.ssoManagedPolicyAttachmentsExclusive)) attach(ps(r), r, "managedPolicyArns", arnsOf(r, "managedPolicyArns"));
-  const customerRefs = (r: Read, field: string) => (Array.isArray(r.v[field]) ? r.v[field] : r.v[field] === undefined ? [] : [r.v[field]]).map((ref) => asString(asRecord(ref).name));
+  const customerRefs = (r: Read, field: string) =>
+    (Array.isArray(r.v[field]) ? r.v[field] : r.v[field] === undefined ? [] : [r.v[field]]).map((ref) => asString(asRecord(ref).name));
   for (const r of readOfType(ix, T.ssoCustomerPolicyAttachment))
-    attach(ps(r), r, "customerManagedPolicyReference", isUnknown(r, "customerManagedPolicyReference") ? [undefined] : customerRefs(r, "customerManagedPolicyReference").map((n) => (n ? `arn:*:iam::*:policy/${n}` : undefined)));
+    attach(
+      ps(r),
+      r,
+      "customerManagedPolicyReference",
+      isUnknown(r, "customerManagedPolicyReference")
+        ? [undefined]
+        : customerRefs(r, "customerManagedPolicyReference").map((n) => (n ? `arn:*:iam::*:policy/${n}` : undefined)),
+    );
   for (const r of readOfType(ix, T.ssoCustomerPolicyAttachmentsExclusive))
-    attach(ps(r), r, "customerManagedPolicyReferences", isUnknown(r, "customerManagedPolicyReferences") ? [undefined] : customerRefs(r, "customerManagedPolicyReferences").map((n) => (n ? `arn:*:iam::*:policy/${n}` : undefined)));
+    attach(
+      ps(r),
+      r,
+      "customerManagedPolicyReferences",
+      isUnknown(r, "customerManagedPolicyReferences")
+        ? [undefined]
+        : customerRefs(r, "customerManagedPolicyReferences").map((n) => (n ? `arn:*:iam::*:policy/${n}` : undefined)),
+    );
   // Principals a resource policy admits that are not agent roles: the statement is their grant.
   for (const type of Object.keys(RESOURCE_POLICY_TYPES)) {
     for (const r of readOfType(ix, type)) {
@@ -198,7 +236,14 @@ function grantsOf(ix: StackIndex, findings: PackFinding[]): Granted[] {
           const grant = Object.fromEntries(Object.entries(statement).filter(([field]) => field !== "Principal")) as unknown as PolicyStatement;
           const reaches = documentReach({ Version: "2012-10-17", Statement: [{ ...grant, Resource: grant.Resource ?? grant.NotResource ?? "*" }] });
           const name = principal.includes(":role/") ? roleNameOf(principal) : undefined;
-          out.push({ principal: { label: `${principal} (admitted by ${type.split(":")[1]} ${r.resource.name})`, ids: [principal, ...(name ? [`iam:role/${name}`] : [])] }, reaches, via: r });
+          out.push({
+            principal: {
+              label: `${principal} (admitted by ${type.split(":")[1]} ${r.resource.name})`,
+              ids: [principal, ...(name ? [`iam:role/${name}`] : [])],
+            },
+            reaches,
+            via: r,
+          });
         }
       }
     }
@@ -210,7 +255,9 @@ function grantsOf(ix: StackIndex, findings: PackFinding[]): Granted[] {
 function admitted(statement: PolicyStatement): string[] {
   const principal = (statement as { Principal?: unknown }).Principal;
   if (!principal || principal === "*" || typeof principal !== "object") return [];
-  return Object.values(principal as Record<string, unknown>).flatMap((value) => asList(value as string | string[])).filter((p) => p !== "*");
+  return Object.values(principal as Record<string, unknown>)
+    .flatMap((value) => asList(value as string | string[]))
+    .filter((p) => p !== "*");
 }
 
 export const awsPrincipals: Adapter = {

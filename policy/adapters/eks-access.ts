@@ -246,7 +246,9 @@ export const eksAccess: Adapter = {
       const unknownScope = isUnknown(r, "accessScope");
       const reached = unknownScope || scope.type !== "namespace" ? [...agentNamespaces.keys()] : namespaces.filter((n) => agentNamespaces.has(n));
       const byAgent = new Map<string, string[]>();
-      for (const namespace of reached) for (const sa of agentNamespaces.get(namespace) ?? []) if (!(byAgent.get(sa.agent) ?? []).includes(namespace)) byAgent.set(sa.agent, [...(byAgent.get(sa.agent) ?? []), namespace]);
+      for (const namespace of reached)
+        for (const sa of agentNamespaces.get(namespace) ?? [])
+          if (!(byAgent.get(sa.agent) ?? []).includes(namespace)) byAgent.set(sa.agent, [...(byAgent.get(sa.agent) ?? []), namespace]);
       const principal = asString(r.v.principalArn) ?? "(principal unknown at preview)";
       for (const [agent, list] of byAgent) {
         const share: ShareFinding = {
@@ -256,7 +258,10 @@ export const eksAccess: Adapter = {
           urn: r.resource.urn,
           message: `EKS access policy association ${r.resource.name} gives ${principal}, not an agent identity, ${asString(r.v.policyArn)?.split("/").pop() ?? "an access policy"} on ${unknownScope ? "a scope unknown at preview" : scope.type === "namespace" ? `namespace ${list.join(", ")}` : "the whole cluster"}, where agent ${agent} runs`,
           fix: "scope the access to namespaces no agent runs in; if it must reach an agent's namespace, the security team declares the share in the pack's `shares` configuration",
-          share: { principals: [principal, ...(principal.includes(":role/") ? [`iam:role/${roleNameOf(principal)}`] : [])], resources: list.map((n) => `k8s:namespace/${n}`) },
+          share: {
+            principals: [principal, ...(principal.includes(":role/") ? [`iam:role/${roleNameOf(principal)}`] : [])],
+            resources: list.map((n) => `k8s:namespace/${n}`),
+          },
         };
         findings.push(share);
       }

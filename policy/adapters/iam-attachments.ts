@@ -57,10 +57,11 @@ export const iamAttachments: Adapter = {
       route: "lists which inline policies a role keeps",
       outOfScope: "grants nothing itself: it only removes inline policies not listed, and each RolePolicy is checked",
     },
-    ...[
-      "aws:iam/groupMembership:GroupMembership",
-      "aws:iam/accessKey:AccessKey",
-    ].map((type) => ({ type, route: "grants to IAM users and groups", outOfScope: USERS_AND_GROUPS })),
+    ...["aws:iam/groupMembership:GroupMembership", "aws:iam/accessKey:AccessKey"].map((type) => ({
+      type,
+      route: "grants to IAM users and groups",
+      outOfScope: USERS_AND_GROUPS,
+    })),
   ],
   check: (resource, inputs) => {
     const arn = inputs.value.policyArn;
