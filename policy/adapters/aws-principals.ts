@@ -71,6 +71,8 @@ function policyReaches(ix: StackIndex, r: Read, field: string, arn: string | und
   if (arn === undefined) {
     const from = deps(r, field).filter((d) => d.type === IAM_ATTACHMENT_TYPES.policy);
     const source = from.length === 1 && deps(r, field).length === 1 ? customerPolicies(ix).byUrn.get(from[0].urn) : undefined;
+    // On a role, iam-attachments already reports it (stack/unknown-input): once is enough.
+    if (!source && principal.ids[0].startsWith("iam:role/") && r.resource.type !== IAM_ROLE_TYPES.role && from.length === 0) return [];
     if (!source) return refuse(`${field} is unknown at preview and not from one aws.iam.Policy of this stack`, "name the policy with a known ARN");
     return documentOf(source, principal, refuse);
   }
@@ -232,10 +234,11 @@ function grantsOf(ix: StackIndex, findings: PackFinding[]): Granted[] {
       if (!document) continue; // unknown or unreadable: iam/resource-policy per resource
       for (const statement of document.Statement.filter((s) => s.Effect === "Allow")) {
         for (const principal of admitted(statement)) {
-          if (isAgentRole(principal) && principal.includes(":role/")) continue; // an agent's: in its holdings
+          // An agent role or one of its STS sessions: the statement is in that identity's holdings (resource-policies).
+          if (/:(assumed-)?role\//.test(principal) && isAgentRole(principal)) continue;
           const grant = Object.fromEntries(Object.entries(statement).filter(([field]) => field !== "Principal")) as unknown as PolicyStatement;
           const reaches = documentReach({ Version: "2012-10-17", Statement: [{ ...grant, Resource: grant.Resource ?? grant.NotResource ?? "*" }] });
-          const name = principal.includes(":role/") ? roleNameOf(principal) : undefined;
+          const name = /:(assumed-)?role\//.test(principal) ? roleNameOf(principal) : undefined;
           out.push({
             principal: {
               label: `${principal} (admitted by ${type.split(":")[1]} ${r.resource.name})`,
