@@ -116,6 +116,7 @@ export const awsData: Adapter = {
   ],
   check: (resource, inputs) => (resource.type === AWS_DATA_TYPES.trail ? trailProblems(resource, inputs) : []),
   stack: (ix, pass) => {
+    if (!COPIES.some((copy) => ix.inputsOfType(copy.type).length > 0)) return;
     const agents = agentResources(ix, pass);
     if (agents.byService.size === 0) return;
     for (const copy of COPIES) {

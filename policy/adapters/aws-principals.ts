@@ -283,9 +283,13 @@ export interface ShareFinding extends PackFinding {
 }
 
 function checkPrincipals(ix: StackIndex, pass: StackPass): void {
+  // The agents' resources are indexed only when some principal that is not an agent's is granted anything.
+  const unreadable: PackFinding[] = [];
+  const granted = grantsOf(ix, unreadable);
+  if (granted.length === 0 && unreadable.length === 0) return;
   const agents = agentResources(ix, pass);
   if (agents.byService.size === 0) return;
-  const granted = grantsOf(ix, pass.findings);
+  pass.findings.push(...unreadable);
   // One finding per principal, resource (policy, attachment) and agent.
   const byKey = new Map<string, { g: Granted; agent: string; identity: PackFinding["identity"]; hits: string[]; how: Set<string> }>();
   for (const g of granted) {
