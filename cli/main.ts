@@ -123,7 +123,11 @@ export function buildProgram(): Command {
     .option("-c, --config <file>", "stack file to read instead of the --stack one")
     .option("--cloudtrail <file or folder...>", "CloudTrail log files as delivered to S3 (.json or .json.gz), or folders of them")
     .option("--vault-audit <file...>", "Vault audit log files (the file device's JSON lines)")
-    .option("--data-events <service,...>", "IAM services whose data events the trail records, e.g. s3,dynamodb (others' data actions have no evidence)", (value: string, previous: string[] = []) => [...previous, value])
+    .option(
+      "--data-events <service,...>",
+      "IAM services whose data events the trail records, e.g. s3,dynamodb (others' data actions have no evidence)",
+      (value: string, previous: string[] = []) => [...previous, value],
+    )
     .option("--since <date>", "only events at or after this time (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ)")
     .option("--until <date>", "only events before this time (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ)")
     .option("--out <file>", "write the narrowed stack file here (only removals; written only if it plans and diffs as narrowing)")

@@ -6,6 +6,7 @@
  * file would not plan or would widen (nothing written) or the stack does not plan; 2: bad input.
  */
 import { readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
 import { narrow, NarrowWriteError, renderJson, renderMarkdown, renderText, writeNarrowed } from "../components/narrow";
 import { runDiff } from "./diff-command";
 import { parseDate, planParsedStackFile, planStackFile, type CommandResult } from "./plan-command";
@@ -38,13 +39,20 @@ function parseTime(flag: string, value: string | undefined): string | undefined 
 const SERVICE = /^[a-z0-9-]{1,64}$/;
 
 function parseDataEvents(values: readonly string[] | undefined): string[] {
-  const services = (values ?? []).flatMap((v) => v.split(",")).map((s) => s.trim().toLowerCase()).filter(Boolean);
+  const services = (values ?? [])
+    .flatMap((v) => v.split(","))
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean);
   const bad = services.find((s) => !SERVICE.test(s));
   if (bad !== undefined) throw new Error(`--data-events takes IAM service prefixes such as s3,dynamodb,lambda; got "${bad.slice(0, 80)}"`);
   return [...new Set(services)];
 }
 
-const fail = (exitCode: 1 | 2, lines: readonly string[]): CommandResult => ({ exitCode, stdout: "", stderr: `${["narrow failed:", ...lines.map((l) => `  ${l}`)].join("\n")}\n` });
+const fail = (exitCode: 1 | 2, lines: readonly string[]): CommandResult => ({
+  exitCode,
+  stdout: "",
+  stderr: `${["narrow failed:", ...lines.map((l) => `  ${l}`)].join("\n")}\n`,
+});
 
 export async function runNarrow(options: NarrowOptions): Promise<CommandResult> {
   let since: string | undefined;
@@ -94,11 +102,21 @@ async function writeOut(file: string, options: NarrowOptions, result: Awaited<Re
   }
   const planned = planParsedStackFile(parseStackFile(text, out), options.stack, now);
   if (!planned.ok) return fail(1, ["the narrowed stack file would not plan; nothing written:", ...planned.lines]);
-  const staging = `${out}.narrow-${process.pid}.tmp`;
+  // Next to the output (same file system for the rename), named .yaml so `diff` reads it as a stack file.
+  const staging = join(dirname(out), `.${basename(out)}.narrow-${process.pid}.tmp.yaml`);
   writeFileSync(staging, text);
   try {
-    const diff = await runDiff({ baseFile: file, headFile: staging, stack: options.stack, config: options.config, failOn: "widen", date: options.date, cwd: options.cwd });
-    if (diff.exitCode !== 0) return fail(1, ["the narrowed stack file would not pass `diff --fail-on widen`; nothing written:", ...diff.stderr.trim().split("\n")]);
+    const diff = await runDiff({
+      baseFile: file,
+      headFile: staging,
+      stack: options.stack,
+      config: options.config,
+      failOn: "widen",
+      date: options.date,
+      cwd: options.cwd,
+    });
+    if (diff.exitCode !== 0)
+      return fail(1, ["the narrowed stack file would not pass `diff --fail-on widen`; nothing written:", ...diff.stderr.trim().split("\n")]);
     renameSync(staging, out);
     result.out = out;
     return null;

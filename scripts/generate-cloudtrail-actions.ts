@@ -27,7 +27,8 @@ const map = JSON.parse(readFileSync(input, "utf8")) as MapJson;
 const sort = <T>(entries: Array<[string, T]>) => entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 
 const prefixOfSdk = new Map<string, string>();
-for (const [prefix, names] of Object.entries(map.service_sdk_mappings ?? {})) for (const name of names) if (!prefixOfSdk.has(name)) prefixOfSdk.set(name, prefix);
+for (const [prefix, names] of Object.entries(map.service_sdk_mappings ?? {}))
+  for (const name of names) if (!prefixOfSdk.has(name)) prefixOfSdk.set(name, prefix);
 for (const [name, prefix] of Object.entries(map.sdk_service_mappings ?? {})) prefixOfSdk.set(name, prefix);
 
 const covered = new Set(Object.values(map.cloudtrail_service_mappings));
@@ -44,7 +45,13 @@ for (const [key, variants] of Object.entries(map.sdk_method_iam_mappings)) {
 }
 
 const data = {
-  source: { repository: "iann0036/iam-dataset", path: "aws/map.json", commit, license: "MIT", input: input.includes("excerpt") ? "scripts/data/iam-dataset-map-excerpt.json" : "aws/map.json" },
+  source: {
+    repository: "iann0036/iam-dataset",
+    path: "aws/map.json",
+    commit,
+    license: "MIT",
+    input: input.includes("excerpt") ? "scripts/data/iam-dataset-map-excerpt.json" : "aws/map.json",
+  },
   services: Object.fromEntries(sort(Object.entries(map.cloudtrail_service_mappings))),
   methods: Object.fromEntries(sort(methods)),
 };

@@ -60,7 +60,8 @@ export function buildIndex(plan: FleetPlan): AttributionIndex {
     for (const identity of agent.identities) {
       addRole(identity.iamRole.arn, { agent: agent.name, identity: identity.kind, toolRole: false });
       if (identity.toolRole) addRole(identity.toolRole.arn, { agent: agent.name, identity: identity.kind, toolRole: true });
-      for (const role of [identity.vault.role, ...identity.vault.additionalRoles]) if (role) vaultRoles.set(role.name, { agent: agent.name, identity: identity.kind });
+      for (const role of [identity.vault.role, ...identity.vault.additionalRoles])
+        if (role) vaultRoles.set(role.name, { agent: agent.name, identity: identity.kind });
       for (const secret of identity.vault.secretRoles) {
         const owner = { agent: agent.name, tool: secret.tool };
         vaultPaths.set(secret.credentialsPath, owner);
@@ -92,7 +93,10 @@ export function roleOwner(index: AttributionIndex, event: TrailEvent): RoleOwner
  * the role, the agent tag and the tool all agree with the plan. The tags are set by the tool's
  * Vault role, and the tool role's trust accepts no other combination.
  */
-export function toolSession(index: AttributionIndex, event: TrailEvent): { readonly accessKeyId: string; readonly agent: string; readonly tool: string } | null {
+export function toolSession(
+  index: AttributionIndex,
+  event: TrailEvent,
+): { readonly accessKeyId: string; readonly agent: string; readonly tool: string } | null {
   if (event.errorCode || !event.sessionTags || !event.mintedAccessKeyId) return null;
   const roleArn = typeof event.request === "object" && event.request !== null ? (event.request as { roleArn?: unknown }).roleArn : undefined;
   if (typeof roleArn !== "string") return null;

@@ -13,18 +13,62 @@ const DATA_EVENT_SERVICES: ReadonlyMap<string, { readonly data: readonly string[
   [
     "s3",
     {
-      data: ["getobject", "getobjectversion", "putobject", "deleteobject", "deleteobjectversion", "listbucket", "listbucketversions", "getobjectattributes", "getobjecttagging", "putobjecttagging", "getobjectacl", "putobjectacl", "restoreobject", "abortmultipartupload", "listmultipartuploadparts", "listbucketmultipartuploads"],
+      data: [
+        "getobject",
+        "getobjectversion",
+        "putobject",
+        "deleteobject",
+        "deleteobjectversion",
+        "listbucket",
+        "listbucketversions",
+        "getobjectattributes",
+        "getobjecttagging",
+        "putobjecttagging",
+        "getobjectacl",
+        "putobjectacl",
+        "restoreobject",
+        "abortmultipartupload",
+        "listmultipartuploadparts",
+        "listbucketmultipartuploads",
+      ],
       // Bucket configuration (GetBucketPolicy, PutBucketTagging, GetLifecycleConfiguration...) and account calls.
-      managementPattern: /^(get|put|delete)(bucket|lifecycle|replication|encryption|accelerate|analytics|inventory|metrics|intelligenttiering)|^(createbucket|deletebucket|listallmybuckets|getaccount|putaccount)/,
+      managementPattern:
+        /^(get|put|delete)(bucket|lifecycle|replication|encryption|accelerate|analytics|inventory|metrics|intelligenttiering)|^(createbucket|deletebucket|listallmybuckets|getaccount|putaccount)/,
     },
   ],
   ["s3express", { data: [], managementPattern: /^(createbucket|deletebucket|listallmybuckets)$/ }],
-  ["dynamodb", { data: [], managementPattern: /^(create|delete|update|describe|list)(table|backup|globaltable|stream|tags|contributorinsights|export|import|kinesis|limits|timetolive|continuousbackups|tableReplicaAutoScaling)/i }],
+  [
+    "dynamodb",
+    {
+      data: [],
+      managementPattern:
+        /^(create|delete|update|describe|list)(table|backup|globaltable|stream|tags|contributorinsights|export|import|kinesis|limits|timetolive|continuousbackups|tableReplicaAutoScaling)/i,
+    },
+  ],
   ["lambda", { data: ["invokefunction", "invokefunctionurl", "invokeasync"], managementPattern: /^(?!invoke)/ }],
-  ["sqs", { data: ["sendmessage", "receivemessage", "deletemessage", "changemessagevisibility"], managementPattern: /^(createqueue|deletequeue|getqueueattributes|setqueueattributes|getqueueurl|listqueues|listqueuetags|tagqueue|untagqueue|purgequeue|addpermission|removepermission|listdeadlettersourcequeues|.*messagemovetask.*)$/ }],
+  [
+    "sqs",
+    {
+      data: ["sendmessage", "receivemessage", "deletemessage", "changemessagevisibility"],
+      managementPattern:
+        /^(createqueue|deletequeue|getqueueattributes|setqueueattributes|getqueueurl|listqueues|listqueuetags|tagqueue|untagqueue|purgequeue|addpermission|removepermission|listdeadlettersourcequeues|.*messagemovetask.*)$/,
+    },
+  ],
   ["sns", { data: ["publish"], managementPattern: /^(?!publish)/ }],
-  ["kinesis", { data: ["putrecord", "putrecords", "getrecords", "getsharditerator", "subscribetoshard"], managementPattern: /^(create|delete|describe|list|update|addtags|removetags|increase|decrease|merge|split|start|stop|enable|disable|register|deregister)/ }],
-  ["bedrock", { data: ["invokemodel", "invokemodelwithresponsestream", "invokeagent", "retrieve", "retrieveandgenerate", "invokeflow", "applyguardrail"], managementPattern: /^(create|delete|get|list|update|tag|untag|put)/ }],
+  [
+    "kinesis",
+    {
+      data: ["putrecord", "putrecords", "getrecords", "getsharditerator", "subscribetoshard"],
+      managementPattern: /^(create|delete|describe|list|update|addtags|removetags|increase|decrease|merge|split|start|stop|enable|disable|register|deregister)/,
+    },
+  ],
+  [
+    "bedrock",
+    {
+      data: ["invokemodel", "invokemodelwithresponsestream", "invokeagent", "retrieve", "retrieveandgenerate", "invokeflow", "applyguardrail"],
+      managementPattern: /^(create|delete|get|list|update|tag|untag|put)/,
+    },
+  ],
 ]);
 
 /** The service's data events must be covered for this action's absence to count. */

@@ -84,7 +84,8 @@ export interface Evidence {
 
 const CAP = 500;
 /** CloudTrail error codes that mean "not authorised": the call is a need, not a use. */
-const DENIED = /^(AccessDenied|AccessDeniedException|Client\.UnauthorizedOperation|UnauthorizedOperation|UnauthorizedAccess|AuthorizationError|KMS\.AccessDeniedException)$/;
+const DENIED =
+  /^(AccessDenied|AccessDeniedException|Client\.UnauthorizedOperation|UnauthorizedOperation|UnauthorizedAccess|AuthorizationError|KMS\.AccessDeniedException)$/;
 
 export const isDenied = (errorCode: string | null): boolean => errorCode !== null && DENIED.test(errorCode);
 
@@ -147,7 +148,19 @@ export class EvidenceCollector {
         });
       this.grants.set(agent.name, { exact, wildcard });
     }
-    this.evidence = { options, agents, unattributed: new Map(), unmapped: new Map(), trailEvents: 0, accountEvents: 0, account: plan.platform.aws.accountId, vaultRequests: 0, outsideWindow: 0, first: null, last: null };
+    this.evidence = {
+      options,
+      agents,
+      unattributed: new Map(),
+      unmapped: new Map(),
+      trailEvents: 0,
+      accountEvents: 0,
+      account: plan.platform.aws.accountId,
+      vaultRequests: 0,
+      outsideWindow: 0,
+      first: null,
+      last: null,
+    };
   }
 
   private inWindow(time: string): boolean {
@@ -243,7 +256,14 @@ export class EvidenceCollector {
       const need = agent.needs.get(key);
       if (need) need.count++;
       else if (agent.needs.size < CAP)
-        agent.needs.set(key, { identity: who.identity ?? "execution", tool: who.tool, action: `vault:${request.operation || "request"}`, resource: request.path, errorCode: request.error, count: 1 });
+        agent.needs.set(key, {
+          identity: who.identity ?? "execution",
+          tool: who.tool,
+          action: `vault:${request.operation || "request"}`,
+          resource: request.path,
+          errorCode: request.error,
+          count: 1,
+        });
     }
   }
 }

@@ -153,7 +153,8 @@ export async function* jsonRecords(chunks: AsyncIterable<string>, limits: Record
 }
 
 function parsed(text: string, tooLarge: boolean, limits: RecordLimits): RecordItem {
-  if (tooLarge || text.length > limits.maxRecordChars) return { kind: "problem", message: `a record is larger than ${limits.maxRecordChars} characters: skipped` };
+  if (tooLarge || text.length > limits.maxRecordChars)
+    return { kind: "problem", message: `a record is larger than ${limits.maxRecordChars} characters: skipped` };
   try {
     return { kind: "record", value: JSON.parse(text) as unknown };
   } catch (error) {

@@ -84,7 +84,8 @@ function agentFinding(agent: AgentEvidence, evidence: Evidence, mayRemove: boole
           return { action, status: "no evidence", calls: 0, reason: `data event of ${action.split(":")[0]}: not in --data-events` };
         return { action, status: "unused", calls: 0 };
       });
-      const isNeeded = (action: string) => needed.has(`${tool.name}\0${action.toLowerCase()}`) || needed.has(`\0${action.toLowerCase()}`) || neededAnyTool.has(action.toLowerCase());
+      const isNeeded = (action: string) =>
+        needed.has(`${tool.name}\0${action.toLowerCase()}`) || needed.has(`\0${action.toLowerCase()}`) || neededAnyTool.has(action.toLowerCase());
       const removeActions = mayRemove ? actions.filter((a) => a.status === "unused" && !isNeeded(a.action)).map((a) => a.action) : [];
       const kept = statement.actions.filter((a) => !removeActions.includes(a));
       // Resources: judged only when every kept action is covered and each use read its resource.

@@ -1,14 +1,17 @@
 /**
- * Writes the narrowed stack file: the original text parsed with the `yaml` package's Document
- * API, the proposal's removals applied node by node, and the document printed back, so comments,
- * key order, flow sequences and quoting of everything else survive. It only deletes sequence items
- * (actions, resources, statements, tools); it never adds or rewrites a value.
+ * Writes the narrowed stack file. The original text is parsed with the `yaml` package's Document
+ * API, which finds each node to remove and its exact source range; the removals are then cut out
+ * of the original text, so every comment, alignment, quoting and flow layout elsewhere stays byte
+ * for byte. It only deletes sequence items (actions, resources, statements, tools), never adds or
+ * rewrites a value, and the result is parsed again to prove it is still one valid document.
  */
-import { isMap, isScalar, isSeq, parseDocument, type Document, type YAMLMap, type YAMLSeq } from "yaml";
+import { isMap, isScalar, isSeq, parseDocument, type Node, type YAMLMap, type YAMLSeq } from "yaml";
 import { readAgentIdentityKeys } from "../core/stack-config";
 import type { Proposal } from "./proposal";
 
 export class NarrowWriteError extends Error {}
+
+type Span = readonly [number, number];
 
 function seqAt(node: unknown, key: string): YAMLSeq | null {
   if (!isMap(node)) return null;
@@ -16,26 +19,25 @@ function seqAt(node: unknown, key: string): YAMLSeq | null {
   return isSeq(value) ? value : null;
 }
 
-function nameOf(node: unknown): unknown {
-  return isMap(node) ? (node as YAMLMap).get("name") : undefined;
-}
+const nameOf = (node: unknown): unknown => (isMap(node) ? (node as YAMLMap).get("name") : undefined);
 
-/** Remove the items of `seq` whose scalar value is one of `values` (exact strings). */
-function removeScalars(seq: YAMLSeq, values: readonly string[]): number {
-  let removed = 0;
-  for (let i = seq.items.length - 1; i >= 0; i--) {
-    const item = seq.items[i];
-    if (isScalar(item) && typeof item.value === "string" && values.includes(item.value)) {
-      seq.items.splice(i, 1);
-      removed++;
-    }
+/** The lines to cut to remove item `at` of a block sequence. */
+function itemSpan(text: string, seq: YAMLSeq, at: number): Span {
+  const item = seq.items[at] as Node;
+  const range = item.range!;
+  // A block item: its whole lines, from the line holding its `- ` to the end of its last line.
+  const start = text.lastIndexOf("\n", range[0] - 1) + 1;
+  let end = range[2];
+  if (end > 0 && text[end - 1] !== "\n") {
+    const newline = text.indexOf("\n", end);
+    end = newline < 0 ? text.length : newline + 1;
   }
-  return removed;
+  return [start, end];
 }
 
 /** The narrowed text of `original`, or the same text when there is nothing to remove. */
 export function writeNarrowed(original: string, proposal: Proposal): { readonly text: string; readonly removed: number } {
-  const document: Document.Parsed = parseDocument(original, { keepSourceTokens: false });
+  const document = parseDocument(original);
   if (document.errors.length) throw new NarrowWriteError(`the stack file does not parse: ${document.errors[0].message}`);
   const config = document.get("config", true);
   if (!isMap(config)) throw new NarrowWriteError("the stack file has no `config:` map");
@@ -44,37 +46,75 @@ export function writeNarrowed(original: string, proposal: Proposal): { readonly 
   const agentsKey = keys.get("agents");
   const agents = agentsKey ? seqAt(config, agentsKey) : null;
   if (!agents) return { text: original, removed: 0 };
-  let removed = 0;
+  const spans: Span[] = [];
+  const cut = (seq: YAMLSeq, wanted: readonly number[]) => {
+    // Never the last item (a statement's last action or resource goes with the statement): an
+    // agent whose every tool is unused keeps its first, reported as unused, for a person to remove.
+    const indexes = [...new Set(wanted)].sort((a, b) => a - b);
+    if (indexes.length >= seq.items.length) indexes.shift();
+    if (!seq.flow) {
+      for (const at of indexes) spans.push(itemSpan(original, seq, at));
+      return;
+    }
+    // Flow items: each run of adjacent items is one cut, against its kept neighbours.
+    for (let i = 0; i < indexes.length;) {
+      let j = i;
+      while (j + 1 < indexes.length && indexes[j + 1] === indexes[j] + 1) j++;
+      const first = seq.items[indexes[i]] as Node;
+      const last = seq.items[indexes[j]] as Node;
+      const next = seq.items[indexes[j] + 1] as Node | undefined;
+      const previous = seq.items[indexes[i] - 1] as Node | undefined;
+      spans.push(next ? [first.range![0], next.range![0]] : [previous!.range![1], last.range![1]]);
+      i = j + 1;
+    }
+  };
   for (const finding of proposal.agents) {
     const agentNode = agents.items.find((item) => nameOf(item) === finding.agent);
     const tools = agentNode ? seqAt(agentNode, "tools") : null;
     if (!tools) continue;
+    const toolCuts: number[] = [];
     for (const tool of finding.tools) {
       const at = tools.items.findIndex((item) => nameOf(item) === tool.name);
       if (at < 0) continue;
       if (tool.remove) {
-        tools.items.splice(at, 1);
-        removed++;
+        toolCuts.push(at);
         continue;
       }
       const statements = seqAt(tools.items[at], "aws");
       if (!statements) continue;
-      // Highest index first, so earlier indexes stay valid.
-      for (const statement of [...tool.statements].sort((a, b) => b.index - a.index)) {
+      const statementCuts: number[] = [];
+      for (const statement of tool.statements) {
         const node = statements.items[statement.index];
         if (!node) continue;
         if (statement.removeStatement) {
-          statements.items.splice(statement.index, 1);
-          removed++;
+          statementCuts.push(statement.index);
           continue;
         }
-        const actions = seqAt(node, "actions");
-        const resources = seqAt(node, "resources");
-        if (actions && statement.removeActions.length) removed += removeScalars(actions, statement.removeActions);
-        if (resources && statement.removeResources.length) removed += removeScalars(resources, statement.removeResources);
+        for (const [key, values] of [
+          ["actions", statement.removeActions],
+          ["resources", statement.removeResources],
+        ] as const) {
+          const seq = seqAt(node, key);
+          if (!seq || !values.length) continue;
+          const indexes = seq.items.flatMap((item, i) => (isScalar(item) && typeof item.value === "string" && values.includes(item.value) ? [i] : []));
+          if (indexes.length) cut(seq, indexes);
+        }
       }
+      if (statementCuts.length) cut(statements, statementCuts);
     }
+    if (toolCuts.length) cut(tools, toolCuts);
   }
-  if (!removed) return { text: original, removed };
-  return { text: document.toString({ lineWidth: 0 }), removed };
+  if (!spans.length) return { text: original, removed: 0 };
+  spans.sort((a, b) => b[0] - a[0]);
+  let text = original;
+  let floor = Number.POSITIVE_INFINITY;
+  for (const [start, end] of spans) {
+    // Spans come from distinct nodes; an overlap would mean a bug here, never a silent rewrite.
+    if (end > floor) throw new NarrowWriteError("overlapping removals");
+    text = text.slice(0, start) + text.slice(end);
+    floor = start;
+  }
+  const check = parseDocument(text);
+  if (check.errors.length) throw new NarrowWriteError(`the narrowed text does not parse (${check.errors[0].message}); nothing written`);
+  return { text, removed: spans.length };
 }
