@@ -40,7 +40,8 @@ export function mapEvent(eventSource: string, eventName: string): MappedActions 
 
 function lookup(eventSource: string, eventName: string): MappedActions | null {
   const prefix = services.get(eventSource);
-  if (!prefix || !/^[A-Za-z0-9]{1,128}$/.test(eventName.replace(LAMBDA_VERSION, ""))) return null;
+  // AWS API names are PascalCase: this also keeps `constructor` and `__proto__` away from the catalog's lookups.
+  if (!prefix || !/^[A-Z][A-Za-z0-9]{0,127}$/.test(eventName)) return null;
   const name = prefix === "lambda" ? eventName.replace(LAMBDA_VERSION, "") : eventName;
   const listed = methods.get(`${prefix}:${name}`);
   if (listed) return { actions: listed, source: "iam-dataset" };

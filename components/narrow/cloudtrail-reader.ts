@@ -96,6 +96,9 @@ export function toTrailEvent(record: unknown): TrailEvent | null {
   };
 }
 
+/** CloudTrail's object names end in `.json.gz`; plain `.json` copies are read too. Digest and other files in a folder are not. */
+export const isTrailFileName = (name: string): boolean => /\.json(\.gz)?$/i.test(name);
+
 export interface ReadStats {
   files: number;
   records: number;
@@ -112,7 +115,7 @@ export async function* readCloudTrail(
   for (const input of inputs) {
     let files: string[];
     try {
-      files = await listInputFiles(input);
+      files = await listInputFiles(input, isTrailFileName);
     } catch (error) {
       onProblem({ file: input, message: `cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})` });
       continue;

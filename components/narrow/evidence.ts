@@ -251,8 +251,8 @@ export class EvidenceCollector {
     const agent = this.evidence.agents.get(who.agent)!;
     bump(agent.vaultPaths, request.path);
     if (who.tool && !request.error) bump(agent.vaultUses, who.tool);
-    if (who.tool && request.error && /permission denied/i.test(request.error)) {
-      const key = `vault\0${who.tool}\0${request.path}`;
+    if (request.error && /permission denied/i.test(request.error)) {
+      const key = `vault\0${who.tool ?? ""}\0${request.path}`;
       const need = agent.needs.get(key);
       if (need) need.count++;
       else if (agent.needs.size < CAP)
@@ -261,7 +261,7 @@ export class EvidenceCollector {
           tool: who.tool,
           action: `vault:${request.operation || "request"}`,
           resource: request.path,
-          errorCode: request.error,
+          errorCode: "permission denied",
           count: 1,
         });
     }

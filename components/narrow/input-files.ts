@@ -15,7 +15,8 @@ const MAX_DEPTH = 12;
 /** Files one input may expand to. */
 export const MAX_FILES = 1_000_000;
 
-export async function listInputFiles(input: string): Promise<string[]> {
+/** Every file a folder holds whose name `accept` takes (a file named directly is always read). */
+export async function listInputFiles(input: string, accept: (name: string) => boolean = () => true): Promise<string[]> {
   const info = await stat(input);
   if (info.isFile()) return [input];
   if (!info.isDirectory()) throw new Error(`${input}: neither a file nor a folder`);
@@ -30,7 +31,7 @@ export async function listInputFiles(input: string): Promise<string[]> {
       if (entry.name.startsWith(".")) continue;
       const path = join(dir, entry.name);
       if (entry.isDirectory()) await walk(path, depth + 1);
-      else if (entry.isFile()) files.push(path);
+      else if (entry.isFile() && accept(entry.name)) files.push(path);
     }
   };
   await walk(input, 0);

@@ -11,7 +11,8 @@ import type { Proposal } from "./proposal";
 
 export class NarrowWriteError extends Error {}
 
-type Span = readonly [number, number];
+/** Text to cut, and what to put in its place (only ever `: []` for a tool list emptied whole). */
+type Span = readonly [number, number, string?];
 
 function seqAt(node: unknown, key: string): YAMLSeq | null {
   if (!isMap(node)) return null;
@@ -48,10 +49,9 @@ export function writeNarrowed(original: string, proposal: Proposal): { readonly 
   if (!agents) return { text: original, removed: 0 };
   const spans: Span[] = [];
   const cut = (seq: YAMLSeq, wanted: readonly number[]) => {
-    // Never the last item (a statement's last action or resource goes with the statement): an
-    // agent whose every tool is unused keeps its first, reported as unused, for a person to remove.
+    // Never the last item (a statement's last action or resource goes with the statement).
     const indexes = [...new Set(wanted)].sort((a, b) => a - b);
-    if (indexes.length >= seq.items.length) indexes.shift();
+    if (indexes.length >= seq.items.length) throw new NarrowWriteError("refusing to empty a sequence");
     if (!seq.flow) {
       for (const at of indexes) spans.push(itemSpan(original, seq, at));
       return;
@@ -102,16 +102,27 @@ export function writeNarrowed(original: string, proposal: Proposal): { readonly 
       }
       if (statementCuts.length) cut(statements, statementCuts);
     }
-    if (toolCuts.length) cut(tools, toolCuts);
+    if (toolCuts.length && toolCuts.length === tools.items.length) {
+      // Every tool unused: `tools: []`, when nothing but the colon and blanks sits between the key and its list.
+      const pair = (agentNode as YAMLMap).items.find((p) => isScalar(p.key) && p.key.value === "tools");
+      const keyEnd = (pair?.key as Node | undefined)?.range?.[1];
+      const between = keyEnd === undefined ? "" : original.slice(keyEnd, tools.range![0]);
+      if (keyEnd === undefined || !/^[ \t]*:[ \t]*(\r?\n[ \t]*)*$/.test(between) || tools.flow) {
+        cut(tools, toolCuts.slice(1));
+        continue;
+      }
+      const end = itemSpan(original, tools, tools.items.length - 1)[1];
+      spans.push([keyEnd, end, ": []\n"]);
+    } else if (toolCuts.length) cut(tools, toolCuts);
   }
   if (!spans.length) return { text: original, removed: 0 };
   spans.sort((a, b) => b[0] - a[0]);
   let text = original;
   let floor = Number.POSITIVE_INFINITY;
-  for (const [start, end] of spans) {
+  for (const [start, end, insert = ""] of spans) {
     // Spans come from distinct nodes; an overlap would mean a bug here, never a silent rewrite.
     if (end > floor) throw new NarrowWriteError("overlapping removals");
-    text = text.slice(0, start) + text.slice(end);
+    text = text.slice(0, start) + insert + text.slice(end);
     floor = start;
   }
   const check = parseDocument(text);
