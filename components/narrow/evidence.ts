@@ -100,6 +100,22 @@ interface GrantRef {
   readonly statement: number;
   readonly pattern: string;
   readonly resources: readonly string[];
+  /** Per resource pattern: does it match this ARN (exact, one trailing `*` as a prefix, else the glob matcher). */
+  readonly matchers: ReadonlyArray<(arn: string) => boolean>;
+}
+
+const NONE: readonly GrantRef[] = [];
+
+function resourceMatcher(pattern: string): (arn: string) => boolean {
+  const star = pattern.indexOf("*");
+  if (!pattern.includes("?")) {
+    if (star < 0) return (arn) => arn === pattern;
+    if (star === pattern.length - 1) {
+      const prefix = pattern.slice(0, -1);
+      return (arn) => arn.startsWith(prefix);
+    }
+  }
+  return (arn) => globMatches(pattern, arn);
 }
 
 /** Per agent: exact actions (lower case) → the grants naming them, and the wildcard grants to glob-check. */
@@ -138,7 +154,7 @@ export class EvidenceCollector {
       for (const tool of tools)
         tool.statements.forEach((statement, index) => {
           for (const pattern of statement.actions) {
-            const ref = { tool: tool.name, statement: index, pattern, resources: statement.resources };
+            const ref = { tool: tool.name, statement: index, pattern, resources: statement.resources, matchers: statement.resources.map(resourceMatcher) };
             if (hasWildcard(pattern)) wildcard.push(ref);
             else {
               const key = pattern.toLowerCase();
@@ -210,10 +226,10 @@ export class EvidenceCollector {
     const grants = this.grants.get(owner.agent)!;
     for (const action of mapped.actions) {
       const lower = action.toLowerCase();
-      const refs = [...(grants.exact.get(lower) ?? []), ...grants.wildcard.filter((ref) => globMatches(ref.pattern, lower, true))].filter(
-        // Tool sessions: only the session's own tool; the execution role: every tool granting it.
-        (ref) => (tool ? ref.tool === tool : true),
-      );
+      const exact = grants.exact.get(lower) ?? NONE;
+      let refs = grants.wildcard.length ? [...exact, ...grants.wildcard.filter((ref) => globMatches(ref.pattern, lower, true))] : exact;
+      // Tool sessions: only the session's own tool; the execution role: every tool granting it.
+      if (tool) refs = refs.filter((ref) => ref.tool === tool);
       if (denied) {
         const resource = resources[0] ?? null;
         const key = `${owner.identity}\0${tool ?? ""}\0${lower}\0${resource ?? ""}`;
@@ -227,7 +243,7 @@ export class EvidenceCollector {
         continue;
       }
       for (const ref of refs) {
-        const matched = resources.length ? ref.resources.filter((pattern) => resources.some((r) => globMatches(pattern, r))) : [];
+        const matched = resources.length ? ref.resources.filter((_, k) => resources.some((r) => ref.matchers[k](r))) : [];
         // A resource no declared pattern matches (or none read): the grant was used, resource unknown.
         if (resources.length && !matched.length && ref.resources.length) {
           // Allowed by this grant yet outside its resources: another grant allowed it; not this one's use.

@@ -86,6 +86,12 @@ describe("json-records: forms and hostile input", () => {
     expect(await split(JSON.stringify({ other: { Records: [1] }, Records: records }), 3)).toEqual(records.map((value) => ({ kind: "record", value })));
   });
 
+  it("escapes split across chunk boundaries: backslash runs and escaped quotes", async () => {
+    const records = [{ eventName: "a\\", x: '\\"}', y: '\\\\"]' }, { eventName: "\\\\" }, { eventName: '"' }];
+    const text = JSON.stringify({ Records: records });
+    for (const size of [1, 2, 3, 4, 5]) expect(await split(text, size)).toEqual(records.map((value) => ({ kind: "record", value })));
+  });
+
   it("skips a record over the size limit and reports it, then reads on", async () => {
     const big = { eventName: "x".repeat(5000) };
     const items: RecordItem[] = [];
