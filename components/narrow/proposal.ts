@@ -3,6 +3,7 @@
  * whole tools, and only where the trail covers them and shows no use and no denied call. It never
  * adds or widens anything; a denied call is listed as a need for a person to decide on.
  */
+import { globMatches } from "../core/patterns";
 import { actionCovered, type AgentEvidence, type DeclaredTool, type Evidence, type Need } from "./evidence";
 
 export type ActionStatus = "used" | "unused" | "no evidence" | "pattern";
@@ -72,8 +73,7 @@ export function propose(evidence: Evidence, revoked: ReadonlySet<string>): Propo
 
 function agentFinding(agent: AgentEvidence, evidence: Evidence, mayRemove: boolean): Omit<AgentFinding, "revoked"> {
   const { dataEvents } = evidence.options;
-  const needed = new Set([...agent.needs.values()].map((n) => `${n.tool ?? ""}\0${n.action.toLowerCase()}`));
-  const neededAnyTool = new Set([...agent.needs.values()].map((n) => n.action.toLowerCase()));
+  const needs = [...agent.needs.values()];
   const tools: ToolFinding[] = agent.tools.map((tool) => {
     const statements: StatementFinding[] = tool.statements.map((statement, index) => {
       const actions: ActionFinding[] = statement.actions.map((action) => {
@@ -84,8 +84,15 @@ function agentFinding(agent: AgentEvidence, evidence: Evidence, mayRemove: boole
           return { action, status: "no evidence", calls: 0, reason: `data event of ${action.split(":")[0]}: not in --data-events` };
         return { action, status: "unused", calls: 0 };
       });
+      // A denied call of this action by this tool (or an unknown one), on one of this statement's resources
+      // or on a resource not read, is evidence the grant is wanted: it is kept.
       const isNeeded = (action: string) =>
-        needed.has(`${tool.name}\0${action.toLowerCase()}`) || needed.has(`\0${action.toLowerCase()}`) || neededAnyTool.has(action.toLowerCase());
+        needs.some(
+          (n) =>
+            n.action.toLowerCase() === action.toLowerCase() &&
+            (n.tool === null || n.tool === tool.name) &&
+            (n.resource === null || statement.resources.some((pattern) => globMatches(pattern, n.resource!))),
+        );
       const removeActions = mayRemove ? actions.filter((a) => a.status === "unused" && !isNeeded(a.action)).map((a) => a.action) : [];
       const kept = statement.actions.filter((a) => !removeActions.includes(a));
       // Resources: judged only when every kept action is covered and each use read its resource.
