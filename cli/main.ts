@@ -112,6 +112,32 @@ export function buildProgram(): Command {
     .option("--date <YYYY-MM-DD>", "evaluate expiry and exceptions as of this date (default: today)")
     .action(async (options) => emit(await (await import("./check-command")).runCheck(options)));
 
+  program
+    .command("narrow")
+    .description("Read CloudTrail (and Vault's audit log), show what each agent and tool used of what it was granted, and propose the narrowed stack file.")
+    .option(
+      "-s, --stack <name>",
+      "stack name; reads Pulumi.<name>.yaml where the nearest Pulumi.yaml puts it (stackConfigDir), else stacks/Pulumi.<name>.yaml",
+      "dev",
+    )
+    .option("-c, --config <file>", "stack file to read instead of the --stack one")
+    .option("--cloudtrail <file or folder...>", "CloudTrail log files as delivered to S3 (.json or .json.gz), or folders of them")
+    .option("--vault-audit <file...>", "Vault audit log files (the file device's JSON lines)")
+    .option(
+      "--data-events <service,...>",
+      "IAM services whose data events the trail records, e.g. s3,dynamodb (others' data actions have no evidence)",
+      (value: string, previous: string[] = []) => [...previous, value],
+    )
+    .option("--since <date>", "only events at or after this time (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ)")
+    .option("--until <date>", "only events before this time (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ)")
+    .option("--out <file>", "write the narrowed stack file here (only removals; written only if it plans and diffs as narrowing)")
+    .addOption(new Option("-f, --format <format>", "output format").choices(["text", "markdown", "json"]).default("text"))
+    .option("--date <YYYY-MM-DD>", "evaluate expiry and exceptions as of this date (default: today)")
+    .action(async (options) => {
+      await sqlParserReady();
+      emit(await (await import("./narrow-command")).runNarrow({ ...options, cloudtrail: options.cloudtrail ?? [] }));
+    });
+
   return program;
 }
 
