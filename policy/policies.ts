@@ -12,6 +12,7 @@ import type { EnforcementLevel, Policies, ReportViolation, ResourceValidationPol
 import { RULES, formatViolation, waivingException, type RuleMeta } from "../components/rules";
 import type { PolicyException } from "../components/core/schema";
 import { EXCEPTIONS_CONFIG_SCHEMA, exceptionsInForce } from "./exceptions-config";
+import { declaredOperators } from "./operators-config";
 import { proxyTarget, readInputs } from "./inputs";
 import { prepareVaultPolicies } from "./vault-hcl";
 import { TYPES } from "./adapters";
@@ -242,8 +243,10 @@ export function createPolicies(options: PackOptions = {}): Policies {
     };
   };
   const stackPolicy = (rule: RuleMeta): StackValidationPolicy => {
-    const report = (known: ByRule, reportViolation: ReportViolation, waivers: readonly PolicyException[]) => {
-      for (const finding of known.get(rule.id) ?? []) if (!waived(rule, finding, waivers)) reportViolation(message(rule, finding), finding.urn);
+    const report = (known: ByRule, reportViolation: ReportViolation, waivers: readonly PolicyException[], operators: ReadonlySet<string>) => {
+      for (const finding of known.get(rule.id) ?? [])
+        if (!waived(rule, finding, waivers) && !(finding.operatorSubject !== undefined && operators.has(finding.operatorSubject)))
+          reportViolation(message(rule, finding), finding.urn);
     };
     return {
       name: policyName(rule.id, "stack"),
@@ -253,7 +256,11 @@ export function createPolicies(options: PackOptions = {}): Policies {
       validateStack: (args, reportViolation) => {
         const findings = onStack(args.resources);
         const waivers = waiversOf(args.getConfig());
-        return findings instanceof Promise ? findings.then((known) => report(known, reportViolation, waivers)) : report(findings, reportViolation, waivers);
+        // Declared platform operators (read-only over agents' namespaces): see operators-config.ts.
+        const operators = declaredOperators(args.getConfig());
+        return findings instanceof Promise
+          ? findings.then((known) => report(known, reportViolation, waivers, operators))
+          : report(findings, reportViolation, waivers, operators);
       },
     };
   };
