@@ -24,6 +24,7 @@ import { VAULT_SECRET_ROLE_TYPES, vaultSecretRoles } from "./vault-secret-roles"
 import { workloads } from "./workloads";
 import { PLATFORM_TYPES, platform } from "./platform";
 import { vaultPathReach } from "./vault-path-reach";
+import { admissionWebhooks } from "./admission-webhooks";
 
 export const ADAPTERS: readonly Adapter[] = [
   iamAttachments,
@@ -34,6 +35,7 @@ export const ADAPTERS: readonly Adapter[] = [
   workloads,
   kubernetesUnreadKinds,
   rbac,
+  admissionWebhooks,
   namespaces,
   logGroups,
   vaultPolicies,
