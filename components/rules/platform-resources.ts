@@ -65,9 +65,9 @@ export const PLATFORM_RESOURCE_RULES: readonly RuleMeta[] = [
     "kubernetes/egress-private",
     "kubernetes",
     "error",
-    "A NetworkPolicy (or a Patch of one, such as the agents' default deny) allows egress only to in-cluster selectors and private /16-or-narrower IPv4 blocks (10/8, 172.16/12, 192.168/16, 100.64/10); an egress rule without `to` allows every destination.",
+    "A NetworkPolicy (or a Patch of one, such as the agents' default deny) allows egress only to in-cluster selectors and private /16-or-narrower IPv4 blocks (10/8, 172.16/12, 192.168/16, 100.64/10); an egress rule without `to` allows every destination, and a `namespaceSelector` pinning no label (`{}`) reaches every pod of every namespace (a proxy out). A CiliumNetworkPolicy in an agent namespace, and every CiliumClusterwideNetworkPolicy, is judged the same way (no `world`, `all` or `cluster` entity, no public `toCIDR`, no peer field the pack does not read).",
     PLATFORM,
-    PACK.resource,
+    PACK.both,
   ),
   meta(
     "kubernetes/pod-security",

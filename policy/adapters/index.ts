@@ -25,6 +25,8 @@ import { workloads } from "./workloads";
 import { PLATFORM_TYPES, platform } from "./platform";
 import { vaultPathReach } from "./vault-path-reach";
 import { admissionWebhooks } from "./admission-webhooks";
+import { customResources } from "./custom-resources";
+import { EXPOSURE_TYPES, networkExposure } from "./network-exposure";
 
 export const ADAPTERS: readonly Adapter[] = [
   iamAttachments,
@@ -36,6 +38,8 @@ export const ADAPTERS: readonly Adapter[] = [
   kubernetesUnreadKinds,
   rbac,
   admissionWebhooks,
+  networkExposure,
+  customResources,
   namespaces,
   logGroups,
   vaultPolicies,
@@ -63,6 +67,7 @@ export const TYPES = {
   ...VAULT_SECRET_ROLE_TYPES,
   ...VAULT_GENERIC_TYPES,
   ...PLATFORM_TYPES,
+  ...EXPOSURE_TYPES,
 } as const;
 
 /** One row of the route table: a type (or pattern in words) and what the pack does with it. */
