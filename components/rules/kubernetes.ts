@@ -96,7 +96,7 @@ export const KUBERNETES_RESOURCE_RULES: readonly RuleMeta[] = [
     "kubernetes/service-account-use",
     "kubernetes",
     "error",
-    "No hand-written resource acts as an agent's ServiceAccount: no token Secret for it, no workload running as it unless its pod template carries that agent's and identity's labels; a Helm release in an agent namespace (or naming an agent ServiceAccount in its values), a custom resource naming one, or such a reference without a known namespace fails closed.",
+    "No hand-written resource acts as an agent's ServiceAccount: no token Secret for it, no workload running as it unless its pod template carries that agent's and identity's labels; workloads are tied to identities by namespace: in an agent namespace every workload runs as one of that namespace's agent identities, and outside it no workload carries an agent's labels; a Helm release in an agent namespace (or naming an agent ServiceAccount in its values), a custom resource naming one, or such a reference without a known namespace fails closed.",
     EXEC,
     PACK.stack,
   ),
