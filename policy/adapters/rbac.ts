@@ -10,6 +10,7 @@ import type { Adapter } from "../types";
 import { attributeTo, saKey } from "./shared";
 import { checkGuardEdit } from "../checks/rbac-guard-edit";
 import { checkAgentNamespaceRbac } from "./rbac-closed-world";
+import { agentNamespaces, findingsFor } from "./agent-namespaces";
 
 export const RBAC_TYPES = {
   roleBinding: "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding",
@@ -144,10 +145,12 @@ export const rbac: Adapter = {
             (s.kind === "User" && s.name !== undefined && ix.by.serviceAccountUsers.has(s.name)),
         );
         if (named.length) {
+          // Attributed to the identity whose ServiceAccount the subject names.
+          const owner = ix.serviceAccounts.find((sa) => named.some((s) => s.name === sa.name || s.name === `system:serviceaccount:${sa.namespace}:${sa.name}`));
           findings.push({
             rule: "stack/unknown-input",
-            agent: binding.resource.name,
-            identity: null,
+            agent: owner?.agent ?? "platform",
+            identity: owner?.kind ?? null,
             urn: binding.resource.urn,
             message: `${binding.resource.type} ${binding.resource.name} binds ${named.map((s) => s.name).join(", ")} (an agent ServiceAccount's name) and its metadata.namespace is missing or unknown at preview, so where it applies cannot be checked`,
             fix: "set metadata.namespace explicitly, with a known value",
@@ -201,16 +204,15 @@ export const rbac: Adapter = {
           );
         const sharedNamespace = (agentsByNamespace.get(namespace)?.size ?? 0) > 1;
         if (sharedNamespace && rules && rbacCreatesPods(rules)) {
-          const who = target ?? { agent: subject.name ?? binding.resource.name, kind: null };
-          findings.push(
-            ...attributeTo(who, binding.resource.urn, [
-              {
-                rule: "kubernetes/shared-namespace-pod-create",
-                message: `ServiceAccount ${saKey(namespace, subject.name ?? "")} can create pods in ${namespace}, shared by agents ${[...agentsByNamespace.get(namespace)!].join(", ")}`,
-                fix: "give each agent its own namespace (namespacePerAgent: true), or remove pod creation",
-              },
-            ]),
-          );
+          const problem = {
+            rule: "kubernetes/shared-namespace-pod-create",
+            message: `ServiceAccount ${saKey(namespace, subject.name ?? "")} can create pods in ${namespace}, shared by agents ${[...agentsByNamespace.get(namespace)!].join(", ")}`,
+            fix: "give each agent its own namespace (namespacePerAgent: true), or remove pod creation",
+          };
+          // A subject no agent is: every agent of the shared namespace is exposed.
+          const shared = agentNamespaces(ix).get(namespace);
+          if (target) findings.push(...attributeTo(target, binding.resource.urn, [problem]));
+          else if (shared) findings.push(...findingsFor(shared, binding.resource.urn, problem));
         }
       }
     }

@@ -9,7 +9,7 @@
 import { LABEL_PREFIX } from "../../components/core/compile";
 import { asRecord, asString } from "../inputs";
 import type { Adapter } from "../types";
-import { SERVICE_ACCOUNT_TYPES, unknownNamespace } from "./service-accounts";
+import { SERVICE_ACCOUNT_TYPES, accountsByName, unknownNamespace } from "./service-accounts";
 import { finding, isKind, isUnknown, readOfType, type Read } from "./shared";
 import { agentNamespaces, findingsFor } from "./agent-namespaces";
 import { checkPodTokens } from "../checks/projected-token";
@@ -55,7 +55,7 @@ export const workloads: Adapter = {
     const { findings } = pass;
     const saRule = RULE;
     const saAt = (namespace: string, name: string | undefined) => ix.by.serviceAccountAt(namespace, name);
-    const agentSaNames = new Set(ix.serviceAccounts.map((sa) => sa.name));
+    const agentSaNames = accountsByName(ix);
     const namespaces = agentNamespaces(ix);
     const noNamespace = (r: Read, saName: string | undefined, what: string) => {
       const problem = unknownNamespace(r, saName, agentSaNames, what);
@@ -71,15 +71,14 @@ export const workloads: Adapter = {
       const namespace = asString(asRecord(r.v.metadata).namespace) ?? "default";
       const specPath = [...path, "spec"].join(".");
       if (isUnknown(r, `${specPath}.serviceAccountName`) || isUnknown(r, `${specPath}.serviceAccount`)) {
-        if (ix.by.serviceAccountsIn.has(namespace))
+        const agentNamespace = namespaces.get(namespace);
+        if (agentNamespace)
           findings.push(
-            finding(
-              { agent: r.resource.name, kind: null },
-              r.resource.urn,
-              saRule,
-              `${r.resource.type} ${r.resource.name}: its ServiceAccount is unknown at preview, in namespace ${namespace} where agents run`,
-              "name the ServiceAccount with a known value",
-            ),
+            ...findingsFor(agentNamespace, r.resource.urn, {
+              rule: saRule,
+              message: `${r.resource.type} ${r.resource.name}: its ServiceAccount is unknown at preview, in namespace ${namespace} where agents run`,
+              fix: "name the ServiceAccount with a known value",
+            }),
           );
         continue;
       }
@@ -150,19 +149,21 @@ export const workloads: Adapter = {
       const namespace = helm ? asString(r.v.namespace) : asString(asRecord(r.v.metadata).namespace);
       const namespaceUnknown = isUnknown(r, namespaceField) || (!helm && isUnknown(r, "metadata"));
       const inAgentNamespace = namespaceUnknown || (namespace !== undefined && namespaces.has(namespace));
-      const who = { agent: r.resource.name, kind: null };
+      // Attributed to the agents of the namespace it is in, else to the identity whose ServiceAccount it names.
+      const report = (named: readonly string[], problem: { rule: string; message: string; fix: string }) => {
+        const ns = namespaceUnknown ? "unknown" : namespace === undefined ? undefined : namespaces.get(namespace);
+        const owner = named.length ? agentSaNames.get(named[0]) : undefined;
+        if (ns && !(ns === "unknown" && owner)) findings.push(...findingsFor(ns, r.resource.urn, problem));
+        else findings.push(finding(owner ?? { agent: "platform", kind: null }, r.resource.urn, problem.rule, problem.message, problem.fix));
+      };
       if (helm) {
         const named = stringsIn(r.v.values).filter((value) => agentSaNames.has(value));
         if (inAgentNamespace || named.length) {
-          findings.push(
-            finding(
-              who,
-              r.resource.urn,
-              saRule,
-              `${r.resource.type} ${r.resource.name} ${inAgentNamespace ? `installs into ${namespaceUnknown ? "a namespace unknown at preview" : `agent namespace ${namespace}`}` : `has values naming agent ServiceAccount ${named.join(", ")}`}; the chart's pods are not visible to the pack`,
-              "install charts outside agents' namespaces and never name an agent ServiceAccount in their values; run agent pods with agent.workload(kind)",
-            ),
-          );
+          report(named, {
+            rule: saRule,
+            message: `${r.resource.type} ${r.resource.name} ${inAgentNamespace ? `installs into ${namespaceUnknown ? "a namespace unknown at preview" : `agent namespace ${namespace}`}` : `has values naming agent ServiceAccount ${named.join(", ")}`}; the chart's pods are not visible to the pack`,
+            fix: "install charts outside agents' namespaces and never name an agent ServiceAccount in their values; run agent pods with agent.workload(kind)",
+          });
         }
         continue;
       }
@@ -170,15 +171,11 @@ export const workloads: Adapter = {
       const unknownAccount = r.unknown.some((p) => /(^|\.)serviceAccount(Name)?$/.test(p));
       const named = accounts.filter((name) => agentSaNames.has(name) && (namespace === undefined || ix.by.serviceAccountAt(namespace, name) !== undefined));
       if (named.length || (unknownAccount && inAgentNamespace)) {
-        findings.push(
-          finding(
-            who,
-            r.resource.urn,
-            saRule,
-            `${r.resource.type} ${r.resource.name} is a kind the pack cannot read pods from, and it runs as ${named.length ? `agent ServiceAccount ${named.join(", ")}` : "a ServiceAccount unknown at preview in an agent namespace"}`,
-            "run agent pods only through the workload kinds the pack reads (Deployment, Job ...), built with agent.workload(kind)",
-          ),
-        );
+        report(named, {
+          rule: saRule,
+          message: `${r.resource.type} ${r.resource.name} is a kind the pack cannot read pods from, and it runs as ${named.length ? `agent ServiceAccount ${named.join(", ")}` : "a ServiceAccount unknown at preview in an agent namespace"}`,
+          fix: "run agent pods only through the workload kinds the pack reads (Deployment, Job ...), built with agent.workload(kind)",
+        });
       }
     }
   },
