@@ -152,8 +152,9 @@ export const workloads: Adapter = {
       // Attributed to the agents of the namespace it is in, else to the identity whose ServiceAccount it names.
       const report = (named: readonly string[], problem: { rule: string; message: string; fix: string }) => {
         const ns = namespaceUnknown ? "unknown" : namespace === undefined ? undefined : namespaces.get(namespace);
-        const owner = named.length ? agentSaNames.get(named[0]) : undefined;
-        if (ns && !(ns === "unknown" && owner)) findings.push(...findingsFor(ns, r.resource.urn, problem));
+        const exact = named.length && namespace !== undefined ? ix.by.serviceAccountAt(namespace, named[0]) : undefined;
+        const owner = exact ? { agent: exact.agent, kind: exact.kind } : named.length ? agentSaNames.get(named[0]) : undefined;
+        if (ns && !(ns === "unknown" && owner) && !exact) findings.push(...findingsFor(ns, r.resource.urn, problem));
         else findings.push(finding(owner ?? { agent: "platform", kind: null }, r.resource.urn, problem.rule, problem.message, problem.fix));
       };
       if (helm) {
