@@ -11,7 +11,8 @@
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { posix } from "node:path";
-import { CORE_SCHEMA, load, YAMLException } from "js-yaml";
+import { YAMLException } from "js-yaml";
+import { loadStrictYaml } from "./yaml-text";
 
 /** Reads a file by its project-relative POSIX path; undefined when there is no such file. */
 export type ReadText = (path: string) => string | undefined;
@@ -75,7 +76,9 @@ export function parseProject(text: string, file: string): PulumiProject {
   if (text.length > MAX_PROJECT_FILE) throw new ProjectFileError(file, `larger than ${MAX_PROJECT_FILE} bytes`);
   let root: unknown;
   try {
-    root = load(text, { schema: CORE_SCHEMA, filename: file });
+    const read = loadStrictYaml(text, file);
+    if (read.issues.length) throw new ProjectFileError(file, read.issues.map(({ line, column, message }) => `line ${line} column ${column}: ${message}`).join("; "));
+    root = read.root;
   } catch (error) {
     if (error instanceof YAMLException) throw new ProjectFileError(file, `not valid YAML (${error.reason})`);
     throw error;

@@ -5,11 +5,12 @@
  * and the YAML path, never a stack trace.
  */
 import { readFileSync } from "node:fs";
-import { CORE_SCHEMA, load, YAMLException } from "js-yaml";
+import { YAMLException } from "js-yaml";
 import { LineCounter, isMap, isScalar, parseDocument, type Document, type Node } from "yaml";
 import { KUBE_CONTEXTS_KEY } from "../components/core/kube-contexts";
 import { DeclarationError, type DeclarationIssue } from "../components/core/schema";
 import { readAgentIdentityKeys } from "../components/core/stack-config";
+import { loadStrictYaml } from "./yaml-text";
 
 export const PLATFORM_KEY = "agent-identity:platform";
 export const AGENTS_KEY = "agent-identity:agents";
@@ -72,7 +73,9 @@ function documentWithLines(text: string): { document: Document.Parsed; lineCount
 export function parseStackFile(text: string, file: string): StackFile {
   let root: { config?: Record<string, unknown> } | null;
   try {
-    root = load(text, { schema: CORE_SCHEMA, filename: file }) as typeof root;
+    const read = loadStrictYaml(text, file);
+    if (read.issues.length) throw new StackFileError(file, read.issues.map(({ line, column, message }) => ({ path: `column ${column}`, message, line })));
+    root = read.root as typeof root;
   } catch (error) {
     if (!(error instanceof YAMLException)) throw error;
     const { document, lineCounter } = documentWithLines(text);
