@@ -106,7 +106,13 @@ export function loadStrictYaml(text: string, filename: string): { root: unknown;
   const characters = characterIssues(text);
   if (characters.length) return { root: undefined, issues: characters };
   const directive = /^%/m.exec(text);
-  if (directive) return { root: undefined, issues: [{ ...position(text, directive.index), message: "a YAML directive (a line starting with %) is not allowed in a stack or project file; delete it" }] };
+  if (directive)
+    return {
+      root: undefined,
+      issues: [
+        { ...position(text, directive.index), message: "a YAML directive (a line starting with %) is not allowed in a stack or project file; delete it" },
+      ],
+    };
   const issues: YamlTextIssue[] = [];
   const seen = new Set<number>();
   const opens: number[] = [];
@@ -126,11 +132,16 @@ export function loadStrictYaml(text: string, filename: string): { root: unknown;
     const at = start + source.length - trimmed.length;
     const first = trimmed.charAt(0);
     if (first === "&" || state.anchor !== null)
-      report(at, `a YAML anchor (${trimmed.split(/\s/)[0].slice(0, 40)}) is not allowed in a stack or project file: Pulumi stack files never need one and an alias can expand without bound; write the value out`);
-    else if (first === "*")
-      report(at, `a YAML alias (${trimmed.split(/\s/)[0].slice(0, 40)}) is not allowed in a stack or project file: write the value out`);
+      report(
+        at,
+        `a YAML anchor (${trimmed.split(/\s/)[0].slice(0, 40)}) is not allowed in a stack or project file: Pulumi stack files never need one and an alias can expand without bound; write the value out`,
+      );
+    else if (first === "*") report(at, `a YAML alias (${trimmed.split(/\s/)[0].slice(0, 40)}) is not allowed in a stack or project file: write the value out`);
     else if (first === "!")
-      report(at, `a YAML tag (${trimmed.split(/\s/)[0].slice(0, 40)}) is not allowed in a stack or project file: go-yaml and js-yaml resolve tags differently; delete it (quote the value for a string)`);
+      report(
+        at,
+        `a YAML tag (${trimmed.split(/\s/)[0].slice(0, 40)}) is not allowed in a stack or project file: go-yaml and js-yaml resolve tags differently; delete it (quote the value for a string)`,
+      );
     else if (state.kind === "scalar" && state.tag === "?" && typeof state.result === "string") {
       const reason = plainScalarReason(state.result);
       if (reason) report(at, reason);

@@ -1,6 +1,6 @@
 /** `agent-identity check --all`: every stack file of a project, and what collides across them. */
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, mkdirSync, renameSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify } from "yaml";
@@ -190,5 +190,35 @@ describe("check --all", async () => {
     }
     expect(JSON.parse(output)).toEqual(await json(root));
     expect((await json(root)).violations.map((v) => v.rule)).toEqual(["organisation/owns-disjoint"]);
+  });
+});
+
+describe("check --all over stack files that are not regular files", () => {
+  it("checks a regular stack file, and reports the same file as a symbolic link (exit 2), never skipping it", async () => {
+    const root = project({ a: { agents: [agent("alpha")] } });
+    expect((await check(root)).exitCode).toBe(0);
+    renameSync(join(root, "stacks", "Pulumi.a.yaml"), join(root, "stacks", "a.real.yaml"));
+    symlinkSync("a.real.yaml", join(root, "stacks", "Pulumi.a.yaml"));
+    const result = await check(root);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain("stacks/Pulumi.a.yaml (a): invalid stack file");
+    expect(result.stderr).toContain("is a symbolic link, not a regular file");
+  });
+
+  it("reports a folder named like a stack file (exit 2)", async () => {
+    const root = project({ a: { agents: [agent("alpha")] } });
+    mkdirSync(join(root, "stacks", "Pulumi.b.yaml"));
+    const result = await check(root);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain("is a folder, not a regular file");
+  });
+
+  it("refuses a symbolic-link project file", async () => {
+    const root = project({ a: { agents: [agent("alpha")] } });
+    renameSync(join(root, "Pulumi.yaml"), join(root, "project.yaml"));
+    symlinkSync("project.yaml", join(root, "Pulumi.yaml"));
+    const result = await check(root);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain("Pulumi.yaml: is a symbolic link, not a regular file");
   });
 });
