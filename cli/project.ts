@@ -86,7 +86,15 @@ export function parseProject(text: string, file: string): PulumiProject {
     throw error;
   }
   if (!root || typeof root !== "object" || Array.isArray(root)) throw new ProjectFileError(file, "not a YAML map");
-  const { name, stackConfigDir } = root as Record<string, unknown>;
+  const { name, stackConfigDir: written, config } = root as Record<string, unknown>;
+  // Pulumi's older spelling: `config: <dir>` (a string, not the project config map) is the stack
+  // folder (pulumi/pulumi#9145, sdk/go/common/workspace/project.go); both at once Pulumi refuses.
+  if (typeof config === "string" && written !== undefined)
+    throw new ProjectFileError(
+      file,
+      "`config: <dir>` (the older spelling of the stack folder) and `stackConfigDir` are both set: Pulumi refuses that; keep `stackConfigDir`",
+    );
+  const stackConfigDir = typeof config === "string" ? config : written;
   if (typeof name !== "string" || !/^[A-Za-z0-9_.-]{1,100}$/.test(name)) {
     throw new ProjectFileError(file, "`name` must be a project name: letters, digits, `-`, `_` or `.`, at most 100");
   }
