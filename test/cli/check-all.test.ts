@@ -222,3 +222,28 @@ describe("check --all over stack files that are not regular files", () => {
     expect(result.stderr).toContain("Pulumi.yaml: is a symbolic link, not a regular file");
   });
 });
+
+describe("check --all: one Vault however its address is written", () => {
+  const mountClash = (a: string, b: string) =>
+    project({
+      a: { platform: { vault: { ...PLATFORM.vault, address: a } }, agents: [agent("alpha")] },
+      b: { platform: { environment: "stage", vault: { ...PLATFORM.vault, address: b, kvMount: "database-kv", awsMount: "kv" } }, agents: [agent("beta")] },
+    });
+  const base = "https://vault.dev.acme.internal:8200";
+  it("passes two different hosts (the happy path)", async () => {
+    expect((await check(mountClash(base, "https://vault.prod.acme.internal:8200"))).exitCode).toBe(0);
+  });
+  it.each([
+    ["a trailing dot", "https://vault.dev.acme.internal.:8200"],
+    ["upper case", "https://VAULT.dev.Acme.internal:8200"],
+    ["another scheme", "http://vault.dev.acme.internal:8200"],
+  ])("finds the clash when one address differs by %s", async (_, other) => {
+    const violations = (await json(mountClash(base, other))).violations;
+    expect(violations.map((v) => v.rule)).toContain("organisation/vault-mount-consistent");
+    expect(violations.map((v) => v.message).join("\n")).toContain("vault.dev.acme.internal:8200");
+  });
+  it("keys the default port by scheme", async () => {
+    const violations = (await json(mountClash("https://vault.acme.internal", "https://vault.acme.internal:443"))).violations;
+    expect(violations.map((v) => v.rule)).toContain("organisation/vault-mount-consistent");
+  });
+});
