@@ -8,15 +8,13 @@
  * Pulumi's mocks (writing the fleet's plan JSON) and under the engine harness, and the plugin from
  * the package answers GetSchema and Construct with an Output input.
  */
-import * as grpc from "@grpc/grpc-js";
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import * as providerRpc from "@pulumi/pulumi/proto/provider_grpc_pb";
-import * as providerPb from "@pulumi/pulumi/proto/provider_pb";
 import { beforeAll, describe, expect, it } from "vitest";
 import { runProgram } from "./engine/language-host";
+import { pluginSchema } from "./helpers/plugin-process";
 
 const repo = process.cwd();
 const work = mkdtempSync(join(tmpdir(), "agent-identity-pack-"));
@@ -145,22 +143,7 @@ describe("npm package", () => {
       stdio: ["ignore", "pipe", "pipe"],
     });
     try {
-      const port = await new Promise<number>((resolve, reject) => {
-        let out = "";
-        let err = "";
-        child.stdout.on("data", (chunk: Buffer) => {
-          out += chunk.toString();
-          const match = /^(\d+)\s*$/m.exec(out);
-          if (match) resolve(Number(match[1]));
-        });
-        child.stderr.on("data", (chunk: Buffer) => (err += chunk.toString()));
-        child.on("exit", (code) => reject(new Error(`plugin exited (${code}) before printing its port: ${err}`)));
-      });
-      const client = new providerRpc.ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
-      const schema = await new Promise<string>((resolve, reject) =>
-        client.getSchema(new providerPb.GetSchemaRequest(), (error, response) => (error ? reject(error) : resolve(response!.getSchema()))),
-      );
-      client.close();
+      const schema = await pluginSchema(child);
       expect(JSON.parse(schema)).toEqual(JSON.parse(readFileSync(join(repo, "schema", "provider-schema.json"), "utf8")));
     } finally {
       child.kill();

@@ -32,10 +32,15 @@ const QUESTION = 63; // "?"
 /** Bits a scan word holds: 31 keeps every value a small integer. */
 const WORD = 31;
 
-/** A literal segment between stars; `scan` is built on first use when it holds a `?`. */
+/**
+ * A literal segment between stars; `scan` is built on first use when it holds a `?`. `lead` and
+ * `core` are set when every `?` sits at its ends (`??abc?`, as `${Variable}` templates compile):
+ * its leftmost fit is then the leftmost `core` found `lead` characters in, by string search.
+ */
 interface Segment {
   readonly text: string;
-  readonly wild: boolean;
+  readonly lead: number;
+  readonly core: string | undefined;
   scan?: ShiftAnd;
 }
 
@@ -47,7 +52,11 @@ interface CompiledGlob {
   readonly starred: boolean;
 }
 
-const segment = (text: string): Segment => ({ text, wild: text.includes("?") });
+function segment(text: string): Segment {
+  const lead = text.length - text.replace(/^\?+/, "").length;
+  const core = text.slice(lead).replace(/\?+$/, "");
+  return { text, lead, core: core.includes("?") ? undefined : core };
+}
 
 function compileGlob(pattern: string): CompiledGlob {
   const parts = pattern.split("*");
@@ -135,11 +144,13 @@ function shiftAnd(text: string): ShiftAnd {
 function findSegment(seg: Segment, subject: string, from: number, end: number, subjectWild: boolean): number {
   const length = seg.text.length;
   if (from + length > end) return -1;
-  if (!seg.wild && !subjectWild) {
-    const found = subject.indexOf(seg.text, from);
-    const ok = found >= 0 && found + length <= end;
-    steps += (ok ? found + length : end) - from;
-    return ok ? found : -1;
+  if (seg.core !== undefined && !subjectWild) {
+    // The leftmost `core` at or after `from + lead`; the `?`s around it fit any character.
+    const found = seg.core === "" ? from + seg.lead : subject.indexOf(seg.core, from + seg.lead);
+    const start = found - seg.lead;
+    const ok = found >= 0 && start + length <= end;
+    steps += (ok ? start + length : end) - from;
+    return ok ? start : -1;
   }
   const scan = (seg.scan ??= shiftAnd(seg.text));
   const { words, last, masks, other, any } = scan;

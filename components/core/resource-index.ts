@@ -28,12 +28,17 @@ interface Node<T> {
   here: IndexEntry<T>[];
   /** Grant entries at this node: kept apart so `containing` never walks them (many agents may be granted one bucket). */
   grants: IndexEntry<T>[];
-  /** Entries with a wildcard inside a token after this node: matched by glob (see GlobCandidates). */
-  globs: GlobCandidates<IndexEntry<T>>;
+  /** Entries with a wildcard inside a token after this node: matched by glob (see GlobCandidates); made on first use. */
+  globs: GlobCandidates<IndexEntry<T>> | undefined;
 }
 
-const node = <T>(): Node<T> => ({ children: new Map(), here: [], grants: [], globs: new GlobCandidates() });
-const listFor = <T>(target: Node<T>, kind: EntryKind) => (kind === "grant" ? target.grants : target.here);
+// Most nodes of a fleet's trie hold one entry or none: their lists are shared empties until written.
+const NONE: never[] = [];
+const node = <T>(): Node<T> => ({ children: new Map(), here: NONE, grants: NONE, globs: undefined });
+function listFor<T>(target: Node<T>, kind: EntryKind): IndexEntry<T>[] {
+  if (kind === "grant") return target.grants === NONE ? (target.grants = []) : target.grants;
+  return target.here === NONE ? (target.here = []) : target.here;
+}
 
 /** Vault paths live under their own root so they never meet an ARN. */
 const VAULT_ROOT = "vault:";
@@ -87,32 +92,36 @@ export class ResourceIndex<T> {
       // Concrete: the entry is the name; below it are `name/` and `name:`.
       listFor(this.at(parts), kind).push({ pattern: normalised, kind, self: true, below: false, value });
       if (coversBelow) {
-        const base = parts.slice(0, -1);
+        const parent = this.at(parts, parts.length - 1);
         for (const sep of ["/", ":"])
-          listFor(this.at([...base, `${last}${sep}`]), kind).push({ pattern: `${normalised}${sep}*`, kind, self: false, below: true, value });
+          listFor(this.child(parent, `${last}${sep}`), kind).push({ pattern: `${normalised}${sep}*`, kind, self: false, below: true, value });
       }
       return;
     }
     if (literal === parts.length - 1 && last === "*" && parts.length > 1) {
       // `prefix/*`: everything below the prefix node.
-      listFor(this.at(parts.slice(0, -1)), kind).push({ pattern: normalised, kind, self: false, below: true, value });
+      listFor(this.at(parts, parts.length - 1), kind).push({ pattern: normalised, kind, self: false, below: true, value });
       return;
     }
-    this.at(parts.slice(0, literal)).globs.push({ pattern: normalised, kind, self: false, below: false, value });
+    const at = this.at(parts, literal);
+    (at.globs ??= new GlobCandidates()).push({ pattern: normalised, kind, self: false, below: false, value });
   }
 
   get entries(): number {
     return this.size;
   }
 
-  private at(parts: readonly string[]): Node<T> {
+  /** The node named by the first `depth` parts (all of them by default), made on the way. */
+  private at(parts: readonly string[], depth = parts.length): Node<T> {
     let current = this.root;
-    for (const part of parts) {
-      let next = current.children.get(part);
-      if (!next) current.children.set(part, (next = node<T>()));
-      current = next;
-    }
+    for (let i = 0; i < depth; i++) current = this.child(current, parts[i]);
     return current;
+  }
+
+  private child(parent: Node<T>, part: string): Node<T> {
+    let next = parent.children.get(part);
+    if (!next) parent.children.set(part, (next = node<T>()));
+    return next;
   }
 
   /**
@@ -156,7 +165,8 @@ export class ResourceIndex<T> {
           if (((entry.below && !exact) || (entry.self && exact)) && accept(entry)) found.push(entry);
         }
       }
-      for (const entry of current.globs.candidates(normalised)) if (accept(entry) && intersects(entry.pattern, normalised)) found.push(entry);
+      if (current.globs)
+        for (const entry of current.globs.candidates(normalised)) if (accept(entry) && intersects(entry.pattern, normalised)) found.push(entry);
       if (depth < literalDepth) current = current.children.get(parts[depth]);
     }
     return found.slice(0, limit);
@@ -167,7 +177,7 @@ export class ResourceIndex<T> {
     const stack: Array<Node<T>> = [start];
     while (stack.length && found.length < limit) {
       const current = stack.pop()!;
-      for (const list of [current.here, current.grants, current.globs.all()]) {
+      for (const list of [current.here, current.grants, current.globs?.all() ?? NONE]) {
         for (const entry of list) {
           if (found.length >= limit) return;
           if (accept(entry) && intersects(entry.pattern, normalised)) found.push(entry);

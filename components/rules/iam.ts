@@ -615,17 +615,18 @@ export function checkPermissionPolicy(document: PolicyDocument, context: Permiss
  * Combinations judged per identity, across every statement and tool it holds: `iam:PassRole` in one
  * tool and compute creation in another escalate as surely as in one statement.
  */
+const COMPUTE_ACTION_SET = new Set(PASSROLE_COMPUTE.map((action) => action.toLowerCase()));
+
 export function checkIdentityCombinations(holdings: Pick<IdentityHoldings, "aws">): Problem[] {
   const passRole: string[] = [];
   const compute = new Map<string, Set<string>>();
-  const computeSet = new Set(PASSROLE_COMPUTE.map((action) => action.toLowerCase()));
   for (const grant of holdings.aws) {
     if (grant.effect !== "Allow") continue;
     const where = grant.tool ? `tool ${grant.tool}` : `statement ${grant.statement}`;
     const actions = grant.actions.some(isWholeWildcard) ? ["iam:PassRole", ...PASSROLE_COMPUTE] : expandedActions(grant.actions);
     for (const action of actions) {
       if (action.toLowerCase() === "iam:passrole") passRole.push(where);
-      if (computeSet.has(action.toLowerCase())) compute.set(action, (compute.get(action) ?? new Set()).add(where));
+      if (COMPUTE_ACTION_SET.has(action.toLowerCase())) compute.set(action, (compute.get(action) ?? new Set()).add(where));
     }
   }
   if (passRole.length === 0 || compute.size === 0) return [];

@@ -19,7 +19,7 @@ import {
   vaultUsername,
   type VaultValues,
 } from "../../components/core/sql";
-import { startTestPostgres, withCredentials, type TestPostgres } from "../helpers/postgres";
+import { openScratchDatabase, withCredentials, type ScratchDatabase, type TestPostgres } from "../helpers/postgres";
 
 const DATABASE = `agent_identity_revoke_${process.pid}`;
 const ADMIN = "vault_admin";
@@ -30,6 +30,7 @@ const BYSTANDER_PASSWORD = randomBytes(12).toString("hex");
 let server: TestPostgres;
 let superuser: Client;
 let admin: Client; // the Vault connection user: CREATEROLE, owns the objects, may end sessions (pg_signal_backend)
+let scratch: ScratchDatabase | undefined;
 let unavailable: Error | undefined;
 const needServer = () => {
   if (unavailable) throw unavailable;
@@ -37,40 +38,28 @@ const needServer = () => {
 
 beforeAll(async () => {
   try {
-    server = startTestPostgres();
+    scratch = await openScratchDatabase({
+      database: DATABASE,
+      admin: ADMIN,
+      adminPassword: ADMIN_PASSWORD,
+      adminGrants: "pg_signal_backend",
+      roles: { [BYSTANDER]: BYSTANDER_PASSWORD },
+      setup: async (su) => {
+        for (const table of ["invoices", "ledger"])
+          await su.query(`CREATE TABLE ${table} (id int primary key, amount numeric); ALTER TABLE ${table} OWNER TO ${ADMIN}`);
+        await su.query(`CREATE SEQUENCE ledger_seq; ALTER SEQUENCE ledger_seq OWNER TO ${ADMIN}; CREATE SCHEMA app AUTHORIZATION ${ADMIN}`);
+      },
+    });
   } catch (error) {
     unavailable = error as Error;
     return;
   }
-  const bootstrap = new Client({ connectionString: server.url });
-  await bootstrap.connect();
-  await bootstrap.query(`CREATE DATABASE ${DATABASE}`);
-  await bootstrap.query(`CREATE ROLE ${ADMIN} LOGIN CREATEROLE PASSWORD '${ADMIN_PASSWORD}'; GRANT pg_signal_backend TO ${ADMIN}`);
-  await bootstrap.query(`CREATE ROLE ${BYSTANDER} LOGIN PASSWORD '${BYSTANDER_PASSWORD}'`);
-  await bootstrap.end();
-  const url = new URL(server.url);
-  superuser = new Client({ connectionString: withCredentials(server.url, url.username, decodeURIComponent(url.password), DATABASE) });
-  await superuser.connect();
-  for (const table of ["invoices", "ledger"])
-    await superuser.query(`CREATE TABLE ${table} (id int primary key, amount numeric); ALTER TABLE ${table} OWNER TO ${ADMIN}`);
-  await superuser.query(`CREATE SEQUENCE ledger_seq; ALTER SEQUENCE ledger_seq OWNER TO ${ADMIN}; CREATE SCHEMA app AUTHORIZATION ${ADMIN}`);
-  admin = new Client({ connectionString: withCredentials(server.url, ADMIN, ADMIN_PASSWORD, DATABASE) });
-  await admin.connect();
+  ({ server, superuser, admin } = scratch);
   await admin.query(`GRANT SELECT ON invoices TO ${BYSTANDER}; GRANT USAGE ON SCHEMA app TO ${BYSTANDER}`);
 }, 120_000);
 
 afterAll(async () => {
-  await admin?.end();
-  await superuser?.end();
-  if (server) {
-    const cleanup = new Client({ connectionString: server.url });
-    await cleanup.connect();
-    await cleanup.query(`DROP DATABASE IF EXISTS ${DATABASE} WITH (FORCE)`);
-    await cleanup.query(`DROP ROLE IF EXISTS ${BYSTANDER}`);
-    await cleanup.query(`DROP ROLE IF EXISTS ${ADMIN}`);
-    await cleanup.end();
-    server.stop();
-  }
+  await scratch?.close();
 }, 60_000);
 
 const CREATION = [

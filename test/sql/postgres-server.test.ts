@@ -17,7 +17,7 @@ import { analyseCreation, renderVaultStatement, vaultExpiration, vaultPieces, va
 import { checkDatabaseStatements } from "../../components/rules/database";
 import { parseDuration } from "../../components/core/durations";
 import { stackDeclaration } from "../helpers/fixtures";
-import { startTestPostgres, withCredentials, type TestPostgres } from "../helpers/postgres";
+import { openScratchDatabase, withCredentials, type ScratchDatabase, type TestPostgres } from "../helpers/postgres";
 
 const DATABASE = `agent_identity_sql_${process.pid}`;
 const ADMIN = "vault_admin";
@@ -27,6 +27,7 @@ const TABLES = ["invoices", "payouts", "statements", "ledger"];
 let server: TestPostgres;
 let superuser: Client; // on DATABASE, as the cluster superuser (the worst case for a Vault connection user)
 let admin: Client; // on DATABASE, as a CREATEROLE user owning the tables (a least-privilege Vault connection user)
+let scratch: ScratchDatabase | undefined;
 
 /** Why there is no server: every test then fails with it (in CI a missing server is a failure, not a skip). */
 let unavailable: Error | undefined;
@@ -36,38 +37,25 @@ const needServer = () => {
 
 beforeAll(async () => {
   try {
-    server = startTestPostgres();
+    scratch = await openScratchDatabase({
+      database: DATABASE,
+      admin: ADMIN,
+      adminPassword: ADMIN_PASSWORD,
+      setup: async (su) => {
+        for (const table of TABLES) await su.query(`CREATE TABLE ${table} (id int primary key, amount numeric); ALTER TABLE ${table} OWNER TO ${ADMIN}`);
+        await su.query(`CREATE SEQUENCE ledger_seq; ALTER SEQUENCE ledger_seq OWNER TO ${ADMIN}; CREATE SCHEMA app AUTHORIZATION ${ADMIN}`);
+        await su.query(`CREATE FUNCTION app.total() RETURNS int LANGUAGE sql AS 'SELECT 1'; ALTER FUNCTION app.total() OWNER TO ${ADMIN}`);
+      },
+    });
   } catch (error) {
     unavailable = error as Error;
     return;
   }
-  const bootstrap = new Client({ connectionString: server.url });
-  await bootstrap.connect();
-  await bootstrap.query(`CREATE DATABASE ${DATABASE}`);
-  await bootstrap.query(`CREATE ROLE ${ADMIN} LOGIN CREATEROLE PASSWORD '${ADMIN_PASSWORD}'`);
-  await bootstrap.end();
-  superuser = new Client({
-    connectionString: withCredentials(server.url, new URL(server.url).username, decodeURIComponent(new URL(server.url).password), DATABASE),
-  });
-  await superuser.connect();
-  for (const table of TABLES) await superuser.query(`CREATE TABLE ${table} (id int primary key, amount numeric); ALTER TABLE ${table} OWNER TO ${ADMIN}`);
-  await superuser.query(`CREATE SEQUENCE ledger_seq; ALTER SEQUENCE ledger_seq OWNER TO ${ADMIN}; CREATE SCHEMA app AUTHORIZATION ${ADMIN}`);
-  await superuser.query(`CREATE FUNCTION app.total() RETURNS int LANGUAGE sql AS 'SELECT 1'; ALTER FUNCTION app.total() OWNER TO ${ADMIN}`);
-  admin = new Client({ connectionString: withCredentials(server.url, ADMIN, ADMIN_PASSWORD, DATABASE) });
-  await admin.connect();
+  ({ server, superuser, admin } = scratch);
 }, 120_000);
 
 afterAll(async () => {
-  await admin?.end();
-  await superuser?.end();
-  if (server) {
-    const cleanup = new Client({ connectionString: server.url });
-    await cleanup.connect();
-    await cleanup.query(`DROP DATABASE IF EXISTS ${DATABASE}`);
-    await cleanup.query(`DROP ROLE IF EXISTS ${ADMIN}`);
-    await cleanup.end();
-    server.stop();
-  }
+  await scratch?.close();
 }, 60_000);
 
 function vaultValues(ttlSeconds: number): VaultValues {

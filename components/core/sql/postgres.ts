@@ -12,6 +12,7 @@
  * DROP OWNED BY): PostgreSQL refuses to drop a role that still holds privileges, and Vault then
  * rolls the whole revocation back.
  */
+import { boundedCache } from "../bounded-cache";
 import { parseSql } from "./parser";
 import { SENTINELS, VAULT_PLACEHOLDERS, renderVaultStatement, vaultPieces, type VaultListKind } from "./vault-template";
 
@@ -118,6 +119,12 @@ function placeholderProblem(entry: string): string | undefined {
  * and are mapped back in every description. Unparseable SQL is a problem carrying the parser's message.
  */
 export function parsePostgres(entries: readonly string[], kind: VaultListKind = "creation"): ParsedSql {
+  return parsedLists(`${kind}\u0000${entries.join("\u0000")}`, () => parseList(entries, kind));
+}
+
+const parsedLists = boundedCache<ParsedSql>(4_096);
+
+function parseList(entries: readonly string[], kind: VaultListKind): ParsedSql {
   const statements: ParsedStatement[] = [];
   const problems: SqlProblem[] = [];
   entries.forEach((entry, index) => {
@@ -455,6 +462,12 @@ interface MutableCreation {
 
 /** Creation statements: what the role becomes, and every way it leaves the allowlist. */
 export function analyseCreation(entries: readonly string[]): CreationEffects {
+  return creations(entries.join("\u0000"), () => creationEffects(entries));
+}
+
+const creations = boundedCache<CreationEffects>(4_096);
+
+function creationEffects(entries: readonly string[]): CreationEffects {
   const parsed = parsePostgres(entries, "creation");
   const effects: MutableCreation = {
     createdRoles: [],
@@ -525,6 +538,13 @@ export interface RevocationOptions {
 
 /** Revocation (and rollback) statements: they may only take from `{{name}}` and must drop it. */
 export function analyseRevocation(entries: readonly string[], options: RevocationOptions = {}): RevocationEffects {
+  const key = `${options.requireDrop ?? true}\u0000${JSON.stringify(options.grants ?? null)}\u0000${entries.join("\u0000")}`;
+  return revocations(key, () => revocationEffects(entries, options));
+}
+
+const revocations = boundedCache<RevocationEffects>(4_096);
+
+function revocationEffects(entries: readonly string[], options: RevocationOptions): RevocationEffects {
   const requireDrop = options.requireDrop ?? true;
   const parsed = parsePostgres(entries, "revocation");
   const problems: SqlProblem[] = [...parsed.problems];
