@@ -160,10 +160,10 @@ function parseList(entries: readonly string[], kind: VaultListKind): ParsedSql {
  * name another table than the one a reviewer reads, and nothing a grant needs is outside ASCII.
  */
 function nonAsciiProblem(entry: string): string | null {
-  const found = [...new Set(entry.match(/[^\x00-\x7f]/gu) ?? [])];
+  const found = [...new Set(entry.match(/[\u0080-\u{10ffff}]/gu) ?? [])];
   if (!found.length) return null;
   const named = found.slice(0, 5).map((char) => `U+${char.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}`);
-  const column = entry.search(/[^\x00-\x7f]/u) + 1;
+  const column = entry.search(/[\u0080-\u{10ffff}]/u) + 1;
   return `contains non-ASCII characters (${named.join(", ")}${found.length > 5 ? ", …" : ""}; first at character ${column}): SQL object names must be ASCII so a look-alike letter cannot stand for another name; write the statement in ASCII`;
 }
 
