@@ -337,7 +337,7 @@ describe("identity-review.yml", () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  });
+  }, 240_000); // nine CLI runs (three per stack): slow on a shared machine
 });
 
 describe("identity-expiry.yml", () => {
