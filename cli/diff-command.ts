@@ -8,7 +8,7 @@
  * Exit 2: bad input.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync, realpathSync } from "node:fs";
+import { existsSync, realpathSync } from "node:fs";
 import { isAbsolute, relative, resolve, sep } from "node:path";
 import { compileFleet } from "../components/core/compile";
 import { DeclarationError, parseDeclaration } from "../components/core/schema";
@@ -29,6 +29,7 @@ import { serviceOf } from "../components/diff/access-level";
 import { parseDate, planParsedStackFile, type CommandResult } from "./plan-command";
 import { fileSystemReader, ProjectFileError, readProject, stackFileOf, type ReadText } from "./project";
 import { StackFileError, locateDeclarationError, parseStackFile, type StackFile } from "./stack-file";
+import { gitModeKind, NotRegularFileError, readRegularFile, REGULAR_GIT_MODES } from "./regular-file";
 
 export interface DiffOptions {
   /** A file or a revision; refused when it names both. */
@@ -91,7 +92,14 @@ function planOf(stackFile: StackFile, file: string, stack: string): unknown {
 }
 
 function planFromFile(path: string, label: string, stack: string): Side {
-  const text = readFileSync(path, "utf8");
+  let text: string | undefined;
+  try {
+    text = readRegularFile(path, label);
+  } catch (error) {
+    if (error instanceof NotRegularFileError) throw new DiffInputError([error.message]);
+    throw error;
+  }
+  if (text === undefined) throw new DiffInputError([`${label}: no such file`]);
   if (/\.ya?ml$/i.test(path)) {
     const stackFile = parseStack(text, label);
     return { label, plan: planOf(stackFile, label, stack), stackFile };
@@ -132,12 +140,21 @@ function resolveCommit(cwd: string, revision: string): string | null {
   return commit.ok ? commit.stdout.trim() : null;
 }
 
-/** Reads repository-relative paths from the git objects of one commit; undefined when absent. */
+/**
+ * Reads repository-relative paths from the git objects of one commit; undefined when absent. Only a
+ * regular file (mode 100644 or 100755) is read: `git cat-file` of a symbolic link gives its link
+ * text, while Pulumi reads the file it points to (cli/regular-file.ts).
+ */
 function commitReader(cwd: string, commit: string): ReadText {
   return (path) => {
-    const object = `${commit}:${path}`;
-    if (!git(cwd, ["cat-file", "-e", object]).ok) return undefined;
-    const shown = git(cwd, ["cat-file", "blob", object]);
+    const entry = git(cwd, ["ls-tree", "-z", "--full-tree", commit, "--", path]);
+    if (!entry.ok) throw new DiffInputError([`cannot list ${path} at ${commit.slice(0, 12)}: ${entry.stderr.split("\n")[0]}`]);
+    const line = entry.stdout.split("\0").find((row) => row.slice(row.indexOf("\t") + 1) === path);
+    if (line === undefined) return undefined;
+    const [mode, , oid] = line.slice(0, line.indexOf("\t")).split(" ");
+    if (!REGULAR_GIT_MODES.has(mode))
+      throw new DiffInputError([`${path} at ${commit.slice(0, 12)} ${new NotRegularFileError(path, gitModeKind(mode)).reason}`]);
+    const shown = git(cwd, ["cat-file", "blob", oid]);
     if (!shown.ok) throw new DiffInputError([`cannot read ${path} at ${commit.slice(0, 12)}: ${shown.stderr.split("\n")[0]}`]);
     return shown.stdout;
   };

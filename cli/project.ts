@@ -9,9 +9,11 @@
  * the review gate, the git objects of a revision: the project file of the revision under review
  * decides where that revision's stack files are.
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { lstatSync, readdirSync } from "node:fs";
 import { posix } from "node:path";
-import { CORE_SCHEMA, load, YAMLException } from "js-yaml";
+import { YAMLException } from "js-yaml";
+import { loadStrictYaml } from "./yaml-text";
+import { NotRegularFileError, readRegularFile } from "./regular-file";
 
 /** Reads a file by its project-relative POSIX path; undefined when there is no such file. */
 export type ReadText = (path: string) => string | undefined;
@@ -75,13 +77,24 @@ export function parseProject(text: string, file: string): PulumiProject {
   if (text.length > MAX_PROJECT_FILE) throw new ProjectFileError(file, `larger than ${MAX_PROJECT_FILE} bytes`);
   let root: unknown;
   try {
-    root = load(text, { schema: CORE_SCHEMA, filename: file });
+    const read = loadStrictYaml(text, file);
+    if (read.issues.length)
+      throw new ProjectFileError(file, read.issues.map(({ line, column, message }) => `line ${line} column ${column}: ${message}`).join("; "));
+    root = read.root;
   } catch (error) {
     if (error instanceof YAMLException) throw new ProjectFileError(file, `not valid YAML (${error.reason})`);
     throw error;
   }
   if (!root || typeof root !== "object" || Array.isArray(root)) throw new ProjectFileError(file, "not a YAML map");
-  const { name, stackConfigDir } = root as Record<string, unknown>;
+  const { name, stackConfigDir: written, config } = root as Record<string, unknown>;
+  // Pulumi's older spelling: `config: <dir>` (a string, not the project config map) is the stack
+  // folder (pulumi/pulumi#9145, sdk/go/common/workspace/project.go); both at once Pulumi refuses.
+  if (typeof config === "string" && written !== undefined)
+    throw new ProjectFileError(
+      file,
+      "`config: <dir>` (the older spelling of the stack folder) and `stackConfigDir` are both set: Pulumi refuses that; keep `stackConfigDir`",
+    );
+  const stackConfigDir = typeof config === "string" ? config : written;
   if (typeof name !== "string" || !/^[A-Za-z0-9_.-]{1,100}$/.test(name)) {
     throw new ProjectFileError(file, "`name` must be a project name: letters, digits, `-`, `_` or `.`, at most 100");
   }
@@ -139,29 +152,51 @@ export function stackFilesOf(project: PulumiProject, list: ListFiles): { stack: 
   return found.sort((a, b) => (a.stack < b.stack ? -1 : a.stack > b.stack ? 1 : 0));
 }
 
-/** Reads under `root` on disk: the work-tree reader. */
+/**
+ * Reads under `root` on disk: the work-tree reader. A file is read only when it and every folder
+ * between `root` and it are not symbolic links (cli/regular-file.ts); `list` names every entry, so a
+ * linked or otherwise non-regular stack file is reported when it is read, never skipped.
+ */
 export function fileSystemReader(root: string): { read: ReadText; list: ListFiles } {
   const at = (path: string) => posix.join(root.split("\\").join("/"), path);
   return {
     read: (path) => {
       try {
-        return readFileSync(at(path), "utf8");
+        const parts = posix.normalize(path).split("/");
+        for (let depth = 1; depth < parts.length; depth++) {
+          const folder = parts.slice(0, depth).join("/");
+          if (folder === "." || folder === "") continue;
+          if (readRegularFolder(at(folder), folder) === undefined) return undefined;
+        }
+        return readRegularFile(at(path), path);
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === "ENOENT" || (error as NodeJS.ErrnoException).code === "ENOTDIR") return undefined;
+        if (error instanceof NotRegularFileError) throw new ProjectFileError(error.file, error.reason);
         throw error;
       }
     },
     list: (dir) => {
       try {
-        return readdirSync(at(dir), { withFileTypes: true })
-          .filter((entry) => entry.isFile())
-          .map((entry) => entry.name);
+        return readdirSync(at(dir), { withFileTypes: true }).map((entry) => entry.name);
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code === "ENOENT" || (error as NodeJS.ErrnoException).code === "ENOTDIR") return undefined;
         throw error;
       }
     },
   };
+}
+
+/** true for a real folder, undefined when absent; a link or a file in its place is refused. */
+function readRegularFolder(path: string, shownAs: string): true | undefined {
+  let stats;
+  try {
+    stats = lstatSync(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT" || code === "ENOTDIR") return undefined;
+    throw error;
+  }
+  if (stats.isSymbolicLink()) throw new NotRegularFileError(shownAs, "a symbolic link to a folder");
+  return stats.isDirectory() ? true : undefined;
 }
 
 /**

@@ -4,12 +4,13 @@
  * nothing else in that namespace (components/core/stack-config.ts). Errors name the file, the line
  * and the YAML path, never a stack trace.
  */
-import { readFileSync } from "node:fs";
-import { CORE_SCHEMA, load, YAMLException } from "js-yaml";
+import { YAMLException } from "js-yaml";
 import { LineCounter, isMap, isScalar, parseDocument, type Document, type Node } from "yaml";
 import { KUBE_CONTEXTS_KEY } from "../components/core/kube-contexts";
 import { DeclarationError, type DeclarationIssue } from "../components/core/schema";
 import { readAgentIdentityKeys } from "../components/core/stack-config";
+import { loadStrictYaml } from "./yaml-text";
+import { NotRegularFileError, readRegularFile } from "./regular-file";
 
 export const PLATFORM_KEY = "agent-identity:platform";
 export const AGENTS_KEY = "agent-identity:agents";
@@ -47,12 +48,14 @@ export function stackFilePath(stack: string): string {
 }
 
 export function readStackFile(file: string): StackFile {
-  let text: string;
+  let text: string | undefined;
   try {
-    text = readFileSync(file, "utf8");
+    text = readRegularFile(file);
   } catch (error) {
+    if (error instanceof NotRegularFileError) throw new StackFileError(file, [{ path: "", message: error.reason }]);
     throw new StackFileError(file, [{ path: "", message: `cannot read the stack file (${(error as NodeJS.ErrnoException).code ?? String(error)})` }]);
   }
+  if (text === undefined) throw new StackFileError(file, [{ path: "", message: "cannot read the stack file (ENOENT)" }]);
   return parseStackFile(text, file);
 }
 
@@ -72,7 +75,13 @@ function documentWithLines(text: string): { document: Document.Parsed; lineCount
 export function parseStackFile(text: string, file: string): StackFile {
   let root: { config?: Record<string, unknown> } | null;
   try {
-    root = load(text, { schema: CORE_SCHEMA, filename: file }) as typeof root;
+    const read = loadStrictYaml(text, file);
+    if (read.issues.length)
+      throw new StackFileError(
+        file,
+        read.issues.map(({ line, column, message }) => ({ path: `column ${column}`, message, line })),
+      );
+    root = read.root as typeof root;
   } catch (error) {
     if (!(error instanceof YAMLException)) throw error;
     const { document, lineCounter } = documentWithLines(text);

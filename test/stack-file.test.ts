@@ -21,9 +21,9 @@ describe("parseStackFile", () => {
     }
   });
 
-  it("keeps dates, octal-looking and boolean-looking words as YAML 1.2 reads them", () => {
-    const text = `${platform}  agent-identity:agents:\n    - expires: 2027-06-30\n      owner: yes\n      sponsor: on\n      n: 0o17\n`;
-    expect(parseStackFile(text, "f.yaml").declaration.agents).toEqual([{ expires: "2027-06-30", owner: "yes", sponsor: "on", n: 15 }]);
+  it("keeps dates and quoted boolean-looking words as strings (unquoted ones are refused: test/cli/yaml-text.test.ts)", () => {
+    const text = `${platform}  agent-identity:agents:\n    - expires: 2027-06-30\n      owner: "yes"\n      sponsor: 'on'\n      count: 15\n`;
+    expect(parseStackFile(text, "f.yaml").declaration.agents).toEqual([{ expires: "2027-06-30", owner: "yes", sponsor: "on", count: 15 }]);
   });
 
   it("reports a syntax error with its line", () => {

@@ -3,7 +3,7 @@
  * only through OIDC, and the diff step's shell actually producing one marked comment.
  */
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -40,7 +40,8 @@ describe.each(["identity-review.yml", "deploy.yml"])("%s", (name) => {
 
   it("holds no long-lived credentials and reads no secrets", () => {
     expect(text).not.toMatch(/AWS_SECRET_ACCESS_KEY|aws-secret-access-key|AWS_ACCESS_KEY_ID|aws-access-key-id|PULUMI_ACCESS_TOKEN/);
-    expect(text).not.toContain("secrets.");
+    // The one secret: a token that can only read organisation team membership (the approver check).
+    expect(text.replace(/\$\{\{ secrets\.IDENTITY_TEAM_MEMBERS_TOKEN \}\}/g, "")).not.toContain("secrets.");
   });
 
   it("gets AWS credentials only by assuming a role with an OIDC token", () => {
@@ -140,49 +141,65 @@ describe("identity-review.yml", () => {
     expect(preview.permissions?.["id-token"]).toBe("write");
   });
 
-  it("previews only after the gate passed and a reviewer approved identity-preview, with a token that cannot comment", () => {
-    const approval = workflow.jobs["preview-approval"] as Job & { environment: string; needs: string };
-    expect(approval.needs).toBe("identity-gate");
-    expect(approval.environment).toBe("identity-preview");
-    const preview = workflow.jobs.preview as Job & { needs: string[] };
-    expect(preview.needs).toEqual(["identity-gate", "preview-approval"]);
+  it("previews only after the gate passed, in an environment per stack (required reviewers), with a team Pulumi token and a GitHub token that cannot comment", () => {
+    const preview = workflow.jobs.preview as Job & { needs: string };
+    expect(preview.needs).toBe("identity-gate");
+    const [auth] = using(workflow, "pulumi/auth-actions");
+    expect(auth.with?.["requested-token-type"]).toBe("urn:pulumi:token-type:access_token:team");
+    expect(String(auth.with?.scope)).toMatch(/^team:/);
     expect(preview.permissions).toEqual({ contents: "read", "id-token": "write" });
     const [pulumi] = using(workflow, "pulumi/actions");
     expect(pulumi.with?.["comment-on-pr"]).toBeUndefined();
     expect(pulumi.with?.["github-token"]).toBeUndefined();
   });
 
-  it("a widening also needs an APPROVED review of the head commit by someone other than the author", async () => {
+  it("a widening also needs an APPROVED review of the head commit by an active identity-owners member who wrote none of it", async () => {
     const gate = workflow.jobs["identity-gate"];
-    const step = gate.steps.find((s) => s.uses?.startsWith("actions/github-script@"))!;
-    expect((step as Step & { if?: string }).if).toBe("needs.identity-diff.outputs.widens == 'true'");
+    const step = gate.steps.find((s) => s.uses?.startsWith("actions/github-script@"))! as Step & { if?: string; env?: Record<string, string> };
+    expect(step.if).toBe("needs.identity-diff.outputs.widens == 'true'");
+    expect(step.env?.MEMBERS_TOKEN).toBe("${{ secrets.IDENTITY_TEAM_MEMBERS_TOKEN }}");
     expect(gate.permissions).toEqual({ "pull-requests": "read" });
     const AsyncFunction = Object.getPrototypeOf(async () => undefined).constructor as new (...args: string[]) => (...a: unknown[]) => Promise<void>;
-    const script = new AsyncFunction("github", "context", "core", String(step.with?.script));
-    const verdict = async (reviews: { user: { login: string }; state: string; commit_id: string }[]) => {
+    const script = new AsyncFunction("github", "context", "core", "getOctokit", "process", String(step.with?.script));
+    const head = "h".repeat(40);
+    type Review = { user: { login: string }; state: string; commit_id: string };
+    type Commit = { author: { login: string } | null; committer: { login: string } | null };
+    const team = new Set(["owner", "owner2", "author", "coauthor"]);
+    const verdict = async (reviews: Review[], commits: Commit[] = [], token = "t") => {
       let failed: string | null = null;
-      const github = { paginate: async () => reviews, rest: { pulls: { listReviews: () => undefined } } };
-      const context = {
-        repo: { owner: "acme", repo: "infra" },
-        payload: { pull_request: { number: 7, user: { login: "author" }, head: { sha: "h".repeat(40) } } },
+      const listReviews = () => undefined;
+      const listCommits = () => undefined;
+      const github = { paginate: async (f: unknown) => (f === listReviews ? reviews : commits), rest: { pulls: { listReviews, listCommits } } };
+      const members = {
+        rest: {
+          teams: {
+            getMembershipForUserInOrg: async ({ org, team_slug, username }: { org: string; team_slug: string; username: string }) => {
+              if (org !== "acme" || team_slug !== "identity-owners" || !team.has(username)) throw Object.assign(new Error("Not Found"), { status: 404 });
+              return { data: { state: "active" } };
+            },
+          },
+        },
       };
-      await script(github, context, { setFailed: (m: string) => (failed = m), info: () => undefined });
+      const context = { repo: { owner: "acme", repo: "infra" }, payload: { pull_request: { number: 7, user: { login: "author" }, head: { sha: head } } } };
+      const env = { ...step.env, MEMBERS_TOKEN: token };
+      await script(github, context, { setFailed: (m: string) => (failed = m), info: () => undefined }, () => members, { env });
       return failed;
     };
-    const head = "h".repeat(40);
-    expect(await verdict([{ user: { login: "owner" }, state: "APPROVED", commit_id: head }])).toBeNull();
-    expect(await verdict([{ user: { login: "author" }, state: "APPROVED", commit_id: head }])).toContain("someone other than author");
-    expect(await verdict([{ user: { login: "owner" }, state: "APPROVED", commit_id: "o".repeat(40) }])).toContain("APPROVED review");
-    expect(
-      await verdict([
-        { user: { login: "owner" }, state: "APPROVED", commit_id: head },
-        { user: { login: "owner" }, state: "DISMISSED", commit_id: head },
-      ]),
-    ).not.toBeNull();
+    const approved = (login: string, commit = head): Review => ({ user: { login }, state: "APPROVED", commit_id: commit });
+    // The happy path, and each refusal one property away from it.
+    expect(await verdict([approved("owner")])).toBeNull();
+    expect(await verdict([approved("author")])).toContain("neither opened the pull request");
+    expect(await verdict([approved("outsider")])).toContain("active member of acme/identity-owners");
+    expect(await verdict([approved("owner", "o".repeat(40))])).toContain("APPROVED review");
+    expect(await verdict([approved("coauthor")], [{ author: { login: "coauthor" }, committer: { login: "web-flow" } }])).not.toBeNull();
+    expect(await verdict([approved("owner")], [{ author: { login: "x" }, committer: { login: "Owner" } }])).not.toBeNull();
+    expect(await verdict([approved("owner"), approved("owner2")], [{ author: { login: "owner" }, committer: null }])).toBeNull();
+    expect(await verdict([approved("owner"), { ...approved("owner"), state: "DISMISSED" }])).not.toBeNull();
+    expect(await verdict([approved("owner")], [], "")).toContain("IDENTITY_TEAM_MEMBERS_TOKEN");
     expect(await verdict([])).not.toBeNull();
   });
 
-  it("counts a change to program or dependency code as widening, and says so in the summary", () => {
+  it("counts every changed path but located regular stack files and top-level or docs/ Markdown as a program change", () => {
     const step = diffJob.steps.find((s) => s.name?.startsWith("Changed paths"))!;
     const repo = mkdtempSync(join(tmpdir(), "identity-paths-"));
     const git = (...args: string[]) => spawnSync("git", args, { cwd: repo, encoding: "utf8" }).stdout.trim();
@@ -192,36 +209,80 @@ describe("identity-review.yml", () => {
       git("config", "user.name", "t");
       git("config", "commit.gpgsign", "false");
       writeFileSync(join(repo, "README.md"), "x\n");
+      writeFileSync(join(repo, "Pulumi.yaml"), "name: acme\nstackConfigDir: stacks\n");
+      mkdirSync(join(repo, "stacks", "old"), { recursive: true });
+      writeFileSync(join(repo, "stacks", "Pulumi.dev.yaml"), "config: {}\n");
+      writeFileSync(join(repo, "stacks", "old", "helper.ts"), "export {};\n");
       git("add", "-A");
       git("commit", "-qm", "base");
       const base = git("rev-parse", "HEAD");
-      const outcome = (path: string) => {
-        mkdirSync(join(repo, path, ".."), { recursive: true });
-        writeFileSync(join(repo, path), `${path}\n`);
+      const outcome = (change: (root: string) => void) => {
+        git("checkout", "-q", "-B", "head", base);
+        change(repo);
         git("add", "-A");
-        git("commit", "-qm", path);
+        git("commit", "-qm", "change");
         const out = join(repo, "..", `${repo.split("/").pop()}.out`);
         const summary = `${out}.md`;
-        rmSync(out, { force: true });
-        rmSync(summary, { force: true });
-        const env = { ...process.env, BASE_SHA: base, HEAD_SHA: git("rev-parse", "HEAD"), GITHUB_OUTPUT: out, GITHUB_STEP_SUMMARY: summary };
+        writeFileSync(out, "");
+        writeFileSync(summary, "");
+        const env = {
+          ...process.env,
+          GATE: process.cwd(),
+          BASE_SHA: base,
+          HEAD_SHA: git("rev-parse", "HEAD"),
+          GITHUB_OUTPUT: out,
+          GITHUB_STEP_SUMMARY: summary,
+        };
         const result = spawnSync("bash", ["-e", "-c", step.run!], { cwd: repo, encoding: "utf8", env });
         expect(result.status, result.stderr).toBe(0);
-        const widens = readFileSync(out, "utf8");
-        const text = widens.includes("true") ? readFileSync(summary, "utf8") : "";
+        const widens = readFileSync(out, "utf8").trim();
+        const text = readFileSync(summary, "utf8");
         rmSync(out, { force: true });
         rmSync(summary, { force: true });
-        return { widens: widens.trim(), text };
+        return { widens, text };
       };
-      expect(outcome("docs/notes.md").widens).toBe("widens=false");
-      expect(outcome("stacks/Pulumi.dev.yaml").widens).toBe("widens=false");
-      const code = outcome("components/core/compile.ts");
+      const put =
+        (path: string, text = `${path}\n`) =>
+        (root: string) => {
+          mkdirSync(join(root, path, ".."), { recursive: true });
+          writeFileSync(join(root, path), text);
+        };
+      // Data only: the located stack file (a regular file), and Markdown at the top or under docs/.
+      expect(outcome(put("stacks/Pulumi.dev.yaml", "config: {a: 1}\n")).widens).toBe("widens=false");
+      expect(outcome(put("docs/notes.md")).widens).toBe("widens=false");
+      expect(outcome(put("CHANGELOG.md")).widens).toBe("widens=false");
+      expect(outcome(put("stacks/Pulumi.prod.yaml", "config: {}\n")).widens).toBe("widens=false");
+      // Program: everything else, each one path away from the cases above.
+      const code = outcome(put("components.ts"));
       expect(code.widens).toBe("widens=true");
       expect(code.text).toContain("Program or dependency code changed: treated as widening");
-      expect(code.text).toContain("- `components/core/compile.ts`");
-      expect(outcome("Pulumi.json").widens).toBe("widens=true");
-      expect(outcome(".npmrc").widens).toBe("widens=true");
-      expect(outcome("stacks/index.ts").widens).toBe("widens=true");
+      expect(code.text).toContain("- `components.ts`");
+      for (const path of [
+        "stacks/README.md",
+        "stacks/tsconfig.json",
+        "stacks/package.json",
+        "stacks/sub/index.ts",
+        "stacks/node_modules/x/index.js",
+        "Pulumi.yaml",
+        "docs/notes.ts",
+        ".npmrc",
+        "stacks/Pulumi.dev.yml",
+      ])
+        expect(outcome(put(path)).widens, path).toBe("widens=true");
+      // A stack file as a symbolic link is not data, and a move out of a folder lists the old path too.
+      expect(
+        outcome((root) => {
+          rmSync(join(root, "stacks", "Pulumi.dev.yaml"));
+          symlinkSync("../README.md", join(root, "stacks", "Pulumi.dev.yaml"));
+        }).widens,
+      ).toBe("widens=true");
+      const moved = outcome((root) => renameSync(join(root, "stacks", "old", "helper.ts"), join(root, "helper.ts")));
+      expect(moved.text).toContain("- `stacks/old/helper.ts`");
+      expect(moved.text).toContain("- `helper.ts`");
+      // Any file name is read whole (NUL-separated) and shown without markup.
+      const odd = outcome(put("docs/a\nb`<x>.ts"));
+      expect(odd.widens).toBe("widens=true");
+      expect(odd.text).toContain("- `docs/a?b??x?.ts`");
     } finally {
       rmSync(repo, { recursive: true, force: true });
     }
@@ -276,7 +337,7 @@ describe("identity-review.yml", () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  });
+  }, 240_000); // nine CLI runs (three per stack): slow on a shared machine
 });
 
 describe("identity-expiry.yml", () => {
@@ -398,7 +459,29 @@ describe("deploy.yml", () => {
   it("runs pulumi up with the policy pack on push to main", () => {
     expect(workflow.on.push.branches).toEqual(["main"]);
     expect(workflow.on.pull_request).toBeUndefined();
+    // No paths filter: what changes a deployment is not a short list (see the identity-review allowlist).
+    expect(workflow.on.push.paths).toBeUndefined();
     const [up] = using(workflow, "pulumi/actions");
     expect(up.with).toMatchObject({ command: "up", policyPacks: "policy" });
+  });
+});
+
+describe.each(["identity-review.yml", "deploy.yml", "identity-expiry.yml"])("%s: OIDC tokens only behind an environment", (name) => {
+  it("names an environment on every job that can mint an OIDC token", () => {
+    const workflow = load(name) as Workflow & { jobs: Record<string, Job & { environment?: unknown }> };
+    for (const [id, job] of Object.entries(workflow.jobs))
+      if (job.permissions?.["id-token"] === "write") expect(job.environment, `${name} job ${id}`).toBeTruthy();
+    expect(workflow.permissions["id-token"]).toBeUndefined();
+  });
+});
+
+describe("the OIDC trust documentation", () => {
+  const docs = readFileSync("docs/diff-format.md", "utf8");
+  it("gives the exact sub claims to pin, per environment, for AWS, Vault and Pulumi Cloud", () => {
+    expect(docs).toContain("token.actions.githubusercontent.com:sub");
+    expect(docs).toContain("repo:acme/infra:environment:preview-dev");
+    expect(docs).toContain("repo:acme/infra:environment:prod");
+    expect(docs).toContain("bound_subject");
+    expect(docs).toContain("urn:pulumi:token-type:access_token:team");
   });
 });

@@ -100,18 +100,36 @@ export function agentFieldChanges(base: Agent, head: Agent): LocalChange[] {
   ];
 }
 
-/** A removed and an added agent with the same owner, tier and tools is probably a rename. */
+/**
+ * A removed and an added agent with the same owner, tier and tools is probably a rename; so, less
+ * surely, is one with the same owner and tier sharing a tool name (a rename that also adds a grant):
+ * the new agent is then diffed against the removed one, so what it gains beyond the rename shows.
+ */
 export function renamePairs(removed: readonly Agent[], added: readonly Agent[]): Map<string, Agent> {
   const pairs = new Map<string, Agent>();
   const signature = (a: Agent) => JSON.stringify([a.owner, a.tier, a.tools]);
   const taken = new Set<string>();
+  const pair = (r: Agent, match: Agent) => {
+    pairs.set(r.name, match);
+    pairs.set(match.name, r);
+    taken.add(match.name);
+  };
   for (const r of removed) {
     const match = added.find((a) => !taken.has(a.name) && signature(a) === signature(r));
-    if (match) {
-      pairs.set(r.name, match);
-      pairs.set(match.name, r);
-      taken.add(match.name);
+    if (match) pair(r, match);
+  }
+  const toolNames = (a: Agent) => new Set(a.tools);
+  for (const r of removed) {
+    if (pairs.has(r.name)) continue;
+    const names = toolNames(r);
+    let best: Agent | undefined;
+    let bestShared = 0;
+    for (const a of added) {
+      if (taken.has(a.name) || a.owner !== r.owner || a.tier !== r.tier) continue;
+      const shared = [...toolNames(a)].filter((name) => names.has(name)).length;
+      if (shared > bestShared) [best, bestShared] = [a, shared];
     }
+    if (best) pair(r, best);
   }
   return pairs;
 }

@@ -4,6 +4,7 @@
  */
 import { stackConfigChanges } from "./stack-config-changes";
 import type { ActionCatalog } from "./access-level";
+import { renamedAgent } from "./read-plan";
 import { agentFieldChanges, describeAgent, local, renameNote, renamePairs, roles, vaultRoles } from "./agent-changes";
 import { compareText } from "./conditions";
 import type { LocalChange } from "./entry-changes";
@@ -46,6 +47,18 @@ function agentChanges(base: Agent | undefined, head: Agent | undefined, catalog:
   if (!base) {
     const partner = renames.get(head.name);
     out.push(...atAgent([local("agent-added", "widens", head.name, null, describeAgent(head), partner ? [renameNote(partner, head)] : [])]));
+    if (partner) {
+      // A likely rename: what the new agent holds beyond the removed one's, as changes of its own.
+      const beyond = agentChanges(renamedAgent(partner, head.name), head, catalog, new Map()).filter(({ change }) => change.classification === "widens");
+      for (const { identity, change } of beyond)
+        out.push({
+          identity,
+          change: {
+            ...change,
+            detail: { ...change.detail, beyondRenameOf: partner.name, notes: [`beyond the rename of ${partner.name}`, ...change.detail.notes] },
+          },
+        });
+    }
   }
   const kinds = new Set([...(base?.identities ?? []), ...head.identities].map((i) => i.kind));
   for (const kind of kinds) {

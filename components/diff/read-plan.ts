@@ -150,6 +150,25 @@ function identity(raw: IdentityPlan): Identity {
   );
 }
 
+/**
+ * The agent as it would read under another name: every occurrence of its name as a whole
+ * name-segment (between `-`, `/`, `.`, `:`, `_` or the ends of a string) in its plan replaced. For
+ * comparing a likely rename with the new agent, so only what the rename adds shows.
+ */
+export function renamedAgent(from: Agent, to: string): Agent {
+  const escaped = from.name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const segment = new RegExp(`(?<=^|[-/.:_])${escaped}(?=$|[-/.:_])`, "g");
+  const rename = (value: unknown): unknown =>
+    typeof value === "string"
+      ? value.replace(segment, to)
+      : Array.isArray(value)
+        ? value.map(rename)
+        : value && typeof value === "object"
+          ? Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, rename(inner)]))
+          : value;
+  return agent(rename(from.raw) as AgentPlan);
+}
+
 function agent(a: AgentPlan): Agent {
   return {
     raw: a,

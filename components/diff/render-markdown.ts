@@ -170,18 +170,21 @@ function renderAt(diff: IdentityDiff, level: Level, options: MarkdownOptions, bu
     index = end;
     const owner = owners.get(agent);
     if (owner?.status === "added") {
-      out.push(agentHeading(agent, owner), "", ...DETAIL_HEADER, newAgentRow(agent, changes), "");
+      // A likely rename: what the new agent holds beyond the removed one's stays outside the fold.
+      const beyond = changes.filter((c) => c.detail.beyondRenameOf !== undefined);
+      const grants = changes.filter((c) => c.detail.beyondRenameOf === undefined);
+      out.push(agentHeading(agent, owner), "", ...DETAIL_HEADER, newAgentRow(agent, grants), ...beyond.map((c) => changeRow(c, level.short)), "");
       if (level.folds)
         out.push(
           "<details><summary>grants of the new agent</summary>",
           "",
           ...DETAIL_HEADER,
-          ...changes.map((c) => changeRow(c, level.short)),
+          ...grants.map((c) => changeRow(c, level.short)),
           "",
           "</details>",
           "",
         );
-      else folded += changes.length;
+      else folded += grants.length;
       continue;
     }
     const rows = changes.filter((c) => shown(c, level));

@@ -77,6 +77,11 @@ export interface ChangeDetail {
   readonly notes: readonly string[];
   /** Commands an operator runs (lease revocation). */
   readonly commands?: readonly string[];
+  /**
+   * On a new agent that looks like a rename: the removed agent it was compared with. The change is
+   * what the new agent holds beyond that agent's (shown outside the new agent's fold).
+   */
+  readonly beyondRenameOf?: string;
 }
 
 export interface Change {

@@ -99,12 +99,18 @@ interface Claim {
 
 const agentPath = (index: number, name: string): [string, string] => [`agents.${index}`, `agents[${index}] (${name})`];
 
-/** The Vault a stack's names live on: its declared address, or one shared "undeclared" Vault. */
+/**
+ * The Vault a stack's names live on: `host:port` of its declared address (WHATWG URL parsing),
+ * or one shared "undeclared" Vault. The scheme is not part of it (http and https on one host and
+ * port reach one server), the host is lower-cased with a trailing dot dropped (`vault.acme.` is
+ * `vault.acme`), and the port defaults by scheme.
+ */
 export function vaultScope(plan: FleetPlan): string {
   const address = (plan.platform.vault as { address?: string }).address;
   if (!address) return "undeclared";
   const url = new URL(address);
-  return `${url.protocol}//${url.hostname.toLowerCase()}:${url.port || (url.protocol === "https:" ? "443" : "80")}`;
+  const host = url.hostname.toLowerCase().replace(/\.+$/, "");
+  return `${host}:${url.port || (url.protocol === "https:" ? "443" : "80")}`;
 }
 
 const vaultName = (scope: string) => (scope === "undeclared" ? "the one Vault of every stack without platform.vault.address" : `Vault ${scope}`);

@@ -1,6 +1,6 @@
 /** `agent-identity check --all`: every stack file of a project, and what collides across them. */
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, mkdirSync, renameSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify } from "yaml";
@@ -191,5 +191,60 @@ describe("check --all", async () => {
     }
     expect(JSON.parse(output)).toEqual(await json(root));
     expect((await json(root)).violations.map((v) => v.rule)).toEqual(["organisation/owns-disjoint"]);
+  });
+});
+
+describe("check --all over stack files that are not regular files", () => {
+  it("checks a regular stack file, and reports the same file as a symbolic link (exit 2), never skipping it", async () => {
+    const root = project({ a: { agents: [agent("alpha")] } });
+    expect((await check(root)).exitCode).toBe(0);
+    renameSync(join(root, "stacks", "Pulumi.a.yaml"), join(root, "stacks", "a.real.yaml"));
+    symlinkSync("a.real.yaml", join(root, "stacks", "Pulumi.a.yaml"));
+    const result = await check(root);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain("stacks/Pulumi.a.yaml (a): invalid stack file");
+    expect(result.stderr).toContain("is a symbolic link, not a regular file");
+  });
+
+  it("reports a folder named like a stack file (exit 2)", async () => {
+    const root = project({ a: { agents: [agent("alpha")] } });
+    mkdirSync(join(root, "stacks", "Pulumi.b.yaml"));
+    const result = await check(root);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain("is a folder, not a regular file");
+  });
+
+  it("refuses a symbolic-link project file", async () => {
+    const root = project({ a: { agents: [agent("alpha")] } });
+    renameSync(join(root, "Pulumi.yaml"), join(root, "project.yaml"));
+    symlinkSync("project.yaml", join(root, "Pulumi.yaml"));
+    const result = await check(root);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain("Pulumi.yaml: is a symbolic link, not a regular file");
+  });
+});
+
+describe("check --all: one Vault however its address is written", () => {
+  const mountClash = (a: string, b: string) =>
+    project({
+      a: { platform: { vault: { ...PLATFORM.vault, address: a } }, agents: [agent("alpha")] },
+      b: { platform: { environment: "stage", vault: { ...PLATFORM.vault, address: b, kvMount: "database-kv", awsMount: "kv" } }, agents: [agent("beta")] },
+    });
+  const base = "https://vault.dev.acme.internal:8200";
+  it("passes two different hosts (the happy path)", async () => {
+    expect((await check(mountClash(base, "https://vault.prod.acme.internal:8200"))).exitCode).toBe(0);
+  });
+  it.each([
+    ["a trailing dot", "https://vault.dev.acme.internal.:8200"],
+    ["upper case", "https://VAULT.dev.Acme.internal:8200"],
+    ["another scheme", "http://vault.dev.acme.internal:8200"],
+  ])("finds the clash when one address differs by %s", async (_, other) => {
+    const violations = (await json(mountClash(base, other))).violations;
+    expect(violations.map((v) => v.rule)).toContain("organisation/vault-mount-consistent");
+    expect(violations.map((v) => v.message).join("\n")).toContain("vault.dev.acme.internal:8200");
+  });
+  it("keys the default port by scheme", async () => {
+    const violations = (await json(mountClash("https://vault.acme.internal", "https://vault.acme.internal:443"))).violations;
+    expect(violations.map((v) => v.rule)).toContain("organisation/vault-mount-consistent");
   });
 });

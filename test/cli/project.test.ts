@@ -68,3 +68,13 @@ describe("Pulumi project file", () => {
     expect(locateStackFile(mkdtempSync(join(tmpdir(), "bare-")), "dev")).toBe("stacks/Pulumi.dev.yaml");
   });
 });
+
+describe("Pulumi's older `config: <dir>` spelling of the stack folder", () => {
+  it("reads a string `config` as the stack folder, a map as project config, and refuses it with stackConfigDir", () => {
+    expect(stackFileOf(readProject(files({ "Pulumi.yaml": "name: acme\nstackConfigDir: live\n" }))!, "dev")).toBe("live/Pulumi.dev.yaml");
+    expect(stackFileOf(readProject(files({ "Pulumi.yaml": "name: acme\nconfig: live\n" }))!, "dev")).toBe("live/Pulumi.dev.yaml");
+    expect(stackFileOf(readProject(files({ "Pulumi.yaml": "name: acme\nconfig:\n  aws:region: us-east-1\n" }))!, "dev")).toBe("Pulumi.dev.yaml");
+    expect(() => readProject(files({ "Pulumi.yaml": "name: acme\nconfig: live\nstackConfigDir: stacks\n" }))).toThrow(/`config: <dir>`.*both set/);
+    expect(() => readProject(files({ "Pulumi.yaml": "name: acme\nconfig: ../../out\n" }))).toThrow(/stay inside the repository/);
+  });
+});

@@ -4,7 +4,7 @@
  * edited declaration). Each case lists every change it must produce, nothing more.
  */
 import { describe, expect, it } from "vitest";
-import { CHANGE_KINDS, type IdentityDiff } from "../../components/diff";
+import { CHANGE_KINDS, renderMarkdown, type IdentityDiff } from "../../components/diff";
 import { agent, diffOf, edited, identityOf, planJson, statementsOf, type PlanJson } from "../helpers/diff-plans";
 
 const ALPHA = agent("alpha", {
@@ -564,6 +564,26 @@ describe("diff classification", () => {
       expect(note).toContain("acme-test-beta-two-execution");
       expect(note).toContain("test-beta-two-execution");
     }
+  });
+
+  it("shows, outside the new agent's fold, what a rename adds beyond the removed agent", () => {
+    // The happy path: a plain rename adds nothing beyond the old agent.
+    const plain = diffOf(BASE, planJson([ALPHA, agent("beta-two")]));
+    expect(plain.changes.filter((c) => c.detail.beyondRenameOf)).toEqual([]);
+    // One property away: the renamed agent also gets s3:DeleteObject.
+    const head = edited(planJson([ALPHA, agent("beta-two")]), (p) =>
+      statementsOf(p, "beta-two", "execution").push({ Effect: "Allow", Action: ["s3:DeleteObject"], Resource: ["arn:aws:s3:::acme-ledger/*"] }),
+    );
+    const diff = diffOf(BASE, head);
+    const beyond = diff.changes.filter((c) => c.detail.beyondRenameOf === "beta");
+    expect(beyond.map((c) => `${c.agent}/${c.identity} ${c.kind} ${c.classification}`)).toEqual(["beta-two/execution permission-added widens"]);
+    expect(beyond[0].detail.notes[0]).toBe("beyond the rename of beta");
+    expect(JSON.stringify(beyond[0])).toContain("s3:DeleteObject");
+    const markdown = renderMarkdown(diff);
+    const section = markdown.slice(markdown.indexOf("beta-two"));
+    const fold = section.indexOf("<details>");
+    expect(section.indexOf("s3:DeleteObject")).toBeGreaterThan(-1);
+    expect(section.indexOf("s3:DeleteObject")).toBeLessThan(fold);
   });
 
   it("does not call unrelated agents a rename", () => {

@@ -5,7 +5,7 @@
  * files are; a change to it widens.
  */
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -228,6 +228,54 @@ describe("stack settings the plan does not compare", () => {
       // The same settings, respelled as Pulumi reads them, are no change.
       const same = await runDiff({ baseRev: "settings", headRev: "settings", stack: "dev", cwd: dir, failOn: "widen" });
       expect(same.exitCode).toBe(0);
+    } finally {
+      git("checkout", "-q", "main");
+    }
+  });
+});
+
+describe("only regular files are read as stack and project files", () => {
+  /** The stack file as a symbolic link whose link text is the base declaration; the file it points to widens. */
+  const linkBranch = (branch: string, linked: "stacks/Pulumi.dev.yaml" | "Pulumi.yaml") => {
+    git("checkout", "-q", "-b", branch);
+    const real = linked === "Pulumi.yaml" ? "project.real.yaml" : "stacks/real/Pulumi.dev.yaml";
+    write(real, linked === "Pulumi.yaml" ? PROJECT("stacks") : WIDER);
+    rmSync(join(dir, linked));
+    symlinkSync(linked === "Pulumi.yaml" ? real : "real/Pulumi.dev.yaml", join(dir, linked));
+    commit(branch);
+  };
+
+  it("reads the same change as a regular file (the happy path), and refuses it as a symbolic link at a revision and in the work tree", async () => {
+    await (async () => {
+      git("checkout", "-q", "-b", "regular-wider");
+      write("stacks/Pulumi.dev.yaml", WIDER);
+      commit("regular");
+      try {
+        expect((await runDiff({ baseRev: "main", headRev: "regular-wider", stack: "dev", cwd: dir, failOn: "widen" })).exitCode).toBe(1);
+      } finally {
+        git("checkout", "-q", "main");
+      }
+    })();
+    linkBranch("linked-stack", "stacks/Pulumi.dev.yaml");
+    try {
+      expect(git("ls-tree", "linked-stack", "stacks/Pulumi.dev.yaml")).toMatch(/^120000 /);
+      const result = await runDiff({ baseRev: "main", headRev: "linked-stack", stack: "dev", cwd: dir, failOn: "widen" });
+      expect(result.exitCode).toBe(2);
+      expect(result.stderr).toMatch(/stacks\/Pulumi\.dev\.yaml at [0-9a-f]{12} is a symbolic link, not a regular file/);
+      const tree = await runDiff({ baseRev: "main", stack: "dev", cwd: dir, failOn: "widen" });
+      expect(tree.exitCode).toBe(2);
+      expect(tree.stderr).toContain("stacks/Pulumi.dev.yaml is a symbolic link, not a regular file");
+    } finally {
+      git("checkout", "-q", "main");
+    }
+  });
+
+  it("refuses a symbolic-link Pulumi.yaml at a revision", async () => {
+    linkBranch("linked-project", "Pulumi.yaml");
+    try {
+      const result = await runDiff({ baseRev: "main", headRev: "linked-project", stack: "dev", cwd: dir, failOn: "widen" });
+      expect(result.exitCode).toBe(2);
+      expect(result.stderr).toMatch(/Pulumi\.yaml at [0-9a-f]{12} is a symbolic link/);
     } finally {
       git("checkout", "-q", "main");
     }

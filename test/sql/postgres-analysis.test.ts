@@ -177,3 +177,15 @@ describe("analyseRenewal and vaultExpiration", () => {
     expect(vaultExpiration(new Date("2026-11-28T09:30:05.123Z"))).toBe("2026-11-28 09:30:05+0000");
   });
 });
+
+describe("non-ASCII SQL (a look-alike letter names another object)", () => {
+  it("reads the ASCII grant and refuses the same grant with one Cyrillic letter, naming the code point", () => {
+    expect(parsePostgres([`GRANT SELECT ON invoices TO "{{name}}"`]).problems).toEqual([]);
+    const [problem] = parsePostgres([`GRANT SELECT ON invoic\u0435s TO "{{name}}"`]).problems;
+    expect(problem).toMatchObject({ code: "unparseable", entry: 0 });
+    expect(problem!.message).toContain("U+0435");
+    expect(problem!.message).toContain("first at character 23");
+    expect(parsePostgres([`GRANT SELECT ON "invoic\u0435s" TO "{{name}}"`]).problems[0]?.message).toContain("non-ASCII");
+    expect(parsePostgres([`GRANT SELECT ON invoices TO "{{name}}" -- équipe`]).problems[0]?.message).toContain("U+00E9");
+  });
+});

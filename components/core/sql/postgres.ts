@@ -128,6 +128,8 @@ function parseList(entries: readonly string[], kind: VaultListKind): ParsedSql {
   const statements: ParsedStatement[] = [];
   const problems: SqlProblem[] = [];
   entries.forEach((entry, index) => {
+    const nonAscii = nonAsciiProblem(entry);
+    if (nonAscii) return problems.push({ code: "unparseable", entry: index, message: nonAscii });
     const placeholder = placeholderProblem(entry);
     if (placeholder) return problems.push({ code: "unparseable", entry: index, message: placeholder });
     const split = vaultPieces(entry, kind);
@@ -151,6 +153,18 @@ function parseList(entries: readonly string[], kind: VaultListKind): ParsedSql {
     }
   });
   return { statements, problems };
+}
+
+/**
+ * SQL is ASCII only (closed world): a look-alike letter (Cyrillic `е`, U+0435, in `invoicеs`) would
+ * name another table than the one a reviewer reads, and nothing a grant needs is outside ASCII.
+ */
+function nonAsciiProblem(entry: string): string | null {
+  const found = [...new Set(entry.match(/[\u0080-\u{10ffff}]/gu) ?? [])];
+  if (!found.length) return null;
+  const named = found.slice(0, 5).map((char) => `U+${char.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}`);
+  const column = entry.search(/[\u0080-\u{10ffff}]/u) + 1;
+  return `contains non-ASCII characters (${named.join(", ")}${found.length > 5 ? ", …" : ""}; first at character ${column}): SQL object names must be ASCII so a look-alike letter cannot stand for another name; write the statement in ASCII`;
 }
 
 function clip(text: string): string {
