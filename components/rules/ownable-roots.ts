@@ -15,6 +15,7 @@
 import { parseArn, resourceTypeArn } from "../core/iam-catalog";
 import { hasWildcard } from "../core/patterns";
 import { policyVariableProblem } from "../core/grammar/strings";
+import { resourceNameProblem } from "../core/grammar/resource-names";
 import { RESERVED_NAMES, type ReservedName } from "./data/reserved-names";
 import { ownableTypeOf } from "./ownable";
 
@@ -115,7 +116,9 @@ export function ownableRootProblem(root: string, scope: RootScope): string | nul
     return `fixes only ${named.name.length} character(s) of name before its *; a root names at least ${MIN_ROOT_NAME} (e.g. acme-agents-*)`;
   if (!prefix && !named.name) return "names no resource";
   const bucket = named.service === "s3" ? named.name.split("/")[0] : named.name;
-  return reservedProblem(named.service, named.type, bucket, prefix && !named.name.includes("/")) ?? null;
+  return (
+    reservedProblem(named.service, named.type, bucket, prefix && !named.name.includes("/")) ?? resourceNameProblem(named.service, named.name, prefix) ?? null
+  );
 }
 
 interface Node {
@@ -170,6 +173,9 @@ export function ownableRoots(roots: readonly string[]): OwnableRoots {
 export function ownedRootProblem(entry: string, roots: readonly string[]): string | undefined {
   const reserved = reservedOwnedProblem(entry);
   if (reserved) return reserved;
+  const named = nameOf(entry.endsWith("/*") ? entry.slice(0, -2) : entry);
+  const grammar = named && resourceNameProblem(named.service, named.name);
+  if (grammar) return grammar;
   if (ownableRoots(roots).covering(entry)) return undefined;
   return roots.length === 0
     ? "lies in no ownable root: the platform declares none (platform.ownableRoots), so no agent may own anything"
