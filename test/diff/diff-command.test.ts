@@ -230,5 +230,5 @@ describe("the installed command line", () => {
     const ok = spawnSync("node", [bin, "diff", resolve("stacks/Pulumi.dev.yaml"), "wider.yaml", "--fail-on", "widen"], { cwd: dir, encoding: "utf8" });
     expect(ok.status).toBe(1);
     expect(ok.stdout).toContain("iam:PassRole (Write, privilege escalation)");
-  });
+  }, 240_000); // spawns the CLI, which rebuilds dist/ when sources are newer
 });
