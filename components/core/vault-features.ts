@@ -65,8 +65,18 @@ export function compareVersions(a: string, b: string): number {
   return 0;
 }
 
+// Asked once per identity and feature across a fleet, of the same few versions: answered once each.
+const answers = new Map<string, boolean>();
+
 export function vaultSupports(vault: Pick<Platform["vault"], "version" | "edition">, feature: VaultFeatureName): boolean {
-  const need: VaultFeature = VAULT_FEATURES[feature];
   if (vault.version === undefined) return false;
-  return compareVersions(vault.version, need.minVersion) >= 0 && need.editions.includes(vault.edition);
+  const key = `${vault.version}\u0000${vault.edition}\u0000${feature}`;
+  let answer = answers.get(key);
+  if (answer === undefined) {
+    const need: VaultFeature = VAULT_FEATURES[feature];
+    answer = compareVersions(vault.version, need.minVersion) >= 0 && need.editions.includes(vault.edition);
+    if (answers.size > 1_000) answers.clear();
+    answers.set(key, answer);
+  }
+  return answer;
 }
