@@ -45,7 +45,14 @@ export const VAULT_RULES: readonly RuleMeta[] = [
   meta("vault/audience", "vault", "error", "A Kubernetes-auth role requires an exact token audience.", BINDING, PACK.resource),
   meta("vault/default-policy", "vault", "error", "Tokens carry no `default` policy (`tokenNoDefaultPolicy: true`) and never `root`.", POLICY, PACK.resource),
   meta("vault/token-period", "vault", "error", "No periodic tokens (`tokenPeriod`): they can be renewed forever.", TOKENS, PACK.resource),
-  meta("vault/token-max-ttl", "vault", "error", "`tokenMaxTtl` is set and within the tier ceiling.", TOKENS, PACK.resource),
+  meta(
+    "vault/token-max-ttl",
+    "vault",
+    "error",
+    "`tokenMaxTtl` is set and within the tier ceiling; in the pack, an auth mount's tuned `maxLeaseTtl` and `defaultLeaseTtl` (`vault.AuthBackend`, `vault.jwt.AuthBackend`) are unset or within the loosest tier's ceiling.",
+    TOKENS,
+    PACK.resource,
+  ),
   meta("vault/policy-sudo", "vault", "error", "No `sudo` capability in agent Vault policies.", POLICY, PACK.resource),
   meta("vault/policy-system-path", "vault", "error", "No `sys/` or `auth/` paths other than the token self paths.", POLICY, PACK.resource),
   meta(
@@ -56,7 +63,14 @@ export const VAULT_RULES: readonly RuleMeta[] = [
     POLICY,
     PACK.resource,
   ),
-  meta("vault/policy-glob", "vault", "error", "No `*` or `+` globs in agent policy paths: every path is exact.", POLICY, PACK.resource),
+  meta(
+    "vault/policy-glob",
+    "vault",
+    "error",
+    "No `*` or `+` globs and no identity templates (`{{identity.entity.metadata.…}}`, which match any value the entity carries) in Vault policy paths: every path is exact.",
+    POLICY,
+    PACK.resource,
+  ),
   meta(
     "vault/secret-credential-type",
     "vault",
@@ -122,9 +136,25 @@ export const VAULT_RESOURCE_RULES: readonly RuleMeta[] = [
     "vault/generic-write",
     "vault",
     "error",
-    "No `vault.generic.Endpoint` or `vault.generic.Secret` writes under `sys/`, `auth/` or `identity/` (at any Enterprise namespace depth: policies, token creation, auth roles and maps, identities, mounts) or a secrets engine's roles or config; only secret data passes, and an unknown path fails closed.",
+    "Writes to Vault paths (`vault.generic.Endpoint`, `vault.generic.Secret`, `vault.kv.Secret`, `vault.kv.SecretV2`) are an allowlist: only secret data at a KV v2 path `<mount>/data/<key>` (read cleaned, as Vault reads request paths; no system root or engine control segment in the mount) outside the agents' tree `agents/<env>/<agent>/` passes; everything else (policies, auth roles, tokens, identities, mounts, engine roles, config, credentials, rotate-root, pki issue, KV metadata and deletes) and an unknown path fail closed.",
     POLICY,
     PACK.resource,
+  ),
+  meta(
+    "vault/entity-alias",
+    "vault",
+    "error",
+    "A `vault.identity.EntityAlias` joins a login only to an entity defined in the stack (its `canonicalId` from a `vault.identity.Entity`, whose policies are judged by path): an agent's entity, created by Vault at its first login, is never given another login.",
+    BINDING,
+    PACK.stack,
+  ),
+  meta(
+    "vault/agent-kv-config",
+    "vault",
+    "error",
+    "The KV mount the agents' secrets live on keeps Vault's version defaults: no `vault.kv.SecretBackendV2` sets `maxVersions` or `deleteVersionAfter` on it (an agent's secret could be replaced without a trace, or expire).",
+    POLICY,
+    PACK.stack,
   ),
 ];
 
@@ -262,11 +292,12 @@ export function checkVaultPolicy(paths: readonly VaultPathRule[]): Problem[] {
         });
       }
     }
-    if (/[*+]/.test(rule.path)) {
+    // A template (`{{identity.entity.metadata.agent}}`) is a glob too: it matches whatever value the entity or alias carries.
+    if (/[*+]|\{\{/.test(rule.path)) {
       problems.push({
         rule: "vault/policy-glob",
-        message: `path "${rule.path}" contains a glob`,
-        fix: "grant exact paths; a glob may reach a sibling agent's secrets",
+        message: `path "${rule.path}" contains ${/\{\{/.test(rule.path) ? "an identity template, which matches whatever value the token's entity or alias carries" : "a glob"}`,
+        fix: "grant exact paths; a glob or template may reach a sibling agent's secrets",
       });
     }
   }

@@ -151,6 +151,8 @@ export const WAIVABLE: Readonly<Record<string, boolean>> = {
   "vault/auth-backend-host": false,
   "vault/aws-engine": false,
   "vault/agent-path-reach": false,
+  "vault/agent-kv-config": false,
+  "vault/entity-alias": false,
   "database/connection-tls": false,
   "database/connection-allowed-roles": false,
   "kubernetes/egress-private": false,

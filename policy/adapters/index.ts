@@ -24,6 +24,7 @@ import { VAULT_SECRET_ROLE_TYPES, vaultSecretRoles } from "./vault-secret-roles"
 import { workloads } from "./workloads";
 import { PLATFORM_TYPES, platform } from "./platform";
 import { vaultPathReach } from "./vault-path-reach";
+import { VAULT_PLATFORM_TYPES, vaultPlatform } from "./vault-platform";
 
 export const ADAPTERS: readonly Adapter[] = [
   iamAttachments,
@@ -42,6 +43,7 @@ export const ADAPTERS: readonly Adapter[] = [
   vaultGeneric,
   vaultPolicyUse,
   vaultPathReach,
+  vaultPlatform,
   platform,
   OUT_OF_SCOPE,
 ];
@@ -61,6 +63,7 @@ export const TYPES = {
   ...VAULT_SECRET_ROLE_TYPES,
   ...VAULT_GENERIC_TYPES,
   ...PLATFORM_TYPES,
+  ...VAULT_PLATFORM_TYPES,
 } as const;
 
 /** One row of the route table: a type (or pattern in words) and what the pack does with it. */

@@ -20,7 +20,6 @@ const VAULT_ENGINES = [
   "vault:azure/backend:Backend",
   "vault:azure/backendRole:BackendRole",
   "vault:consul/secretBackend:SecretBackend",
-  "vault:database/secretBackendStaticRole:SecretBackendStaticRole",
   "vault:gcp/secretBackend:SecretBackend",
   "vault:gcp/secretImpersonatedAccount:SecretImpersonatedAccount",
   "vault:gcp/secretRoleset:SecretRoleset",
@@ -76,10 +75,6 @@ const VAULT_MINTED_AT_DEPLOYMENT = [
 ];
 const VAULT_MOUNTS = [
   "vault:index/mount:Mount",
-  "vault:index/authBackend:AuthBackend",
-  "vault:database/secretsMount:SecretsMount",
-  "vault:kv/secretBackendV2:SecretBackendV2",
-  "vault:jwt/authBackend:AuthBackend",
   "vault:gcp/authBackend:AuthBackend",
   "vault:saml/authBackend:AuthBackend",
   "vault:index/ociAuthBackend:OciAuthBackend",
@@ -331,7 +326,6 @@ export const OUT_OF_SCOPE_ENTRIES: readonly TypeEntry[] = [
     "an agent's entity is created by Vault at its first login, so no stack resource can name its ID by value; a group's policies are read (vault/agent-policy-use)",
     "puts an entity or group into a group, or names an alias",
     [
-      "vault:identity/entityAlias:EntityAlias",
       "vault:identity/groupAlias:GroupAlias",
       "vault:identity/groupMemberEntityIds:GroupMemberEntityIds",
       "vault:identity/groupMemberGroupIds:GroupMemberGroupIds",
@@ -370,10 +364,6 @@ export const OUT_OF_SCOPE_ENTRIES: readonly TypeEntry[] = [
     "vault:index/quotaLeaseCount:QuotaLeaseCount",
     "vault:index/quotaRateLimit:QuotaRateLimit",
   ]),
-  ...because("secret data written at a path; it grants nothing: who reads it is decided by policies, which are read", "KV secret data", [
-    "vault:kv/secret:Secret",
-    "vault:kv/secretV2:SecretV2",
-  ]),
   ...because("a SecretID of an AppRole; the role's policies are read (vault/agent-policy-use)", "AppRole login material", [
     "vault:appRole/authBackendRoleSecretId:AuthBackendRoleSecretId",
   ]),
@@ -382,10 +372,9 @@ export const OUT_OF_SCOPE_ENTRIES: readonly TypeEntry[] = [
     "Vault Enterprise namespaces",
     ["vault:index/namespace:Namespace"],
   ),
-  ...because("cluster operation (autopilot, a UI banner, which request headers audit entries record); grants nothing", "Vault operation settings", [
+  ...because("cluster operation (autopilot, a UI banner); grants nothing", "Vault operation settings", [
     "vault:index/raftAutopilot:RaftAutopilot",
     "vault:config/uiCustomMessage:UiCustomMessage",
-    "vault:index/auditRequestHeader:AuditRequestHeader",
   ]),
   ...because(
     "not read: registers or pins a plugin binary the operator installed on Vault's hosts; it grants nothing itself, but the plugin runs inside Vault: review by hand",

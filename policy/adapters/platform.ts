@@ -31,7 +31,7 @@ export const platform: Adapter = {
       key: "vaultAuthBackendConfig",
       route: "decides which API server vouches for ServiceAccount tokens at login",
       required: ["kubernetesHost"],
-      readIfSet: ["kubernetesCaCert", "backend"],
+      readIfSet: ["kubernetesCaCert", "backend", "issuer", "disableIssValidation", "pemKeys"],
       checkedBy: ["vault/auth-backend-host", "stack/unknown-input"],
     },
     {
@@ -45,7 +45,7 @@ export const platform: Adapter = {
       type: PLATFORM_TYPES.vaultAwsEngine,
       key: "vaultAwsEngine",
       route: "the principal every tool role trusts, and its own credentials",
-      readIfSet: ["path", "roleArn"],
+      readIfSet: ["path", "roleArn", "stsEndpoint", "iamEndpoint", "stsFallbackEndpoints"],
       checkedBy: ["vault/aws-engine", "stack/unknown-input"],
     },
     ...[PLATFORM_TYPES.networkPolicy, PLATFORM_TYPES.networkPolicyPatch].map((type) => ({

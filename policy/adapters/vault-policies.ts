@@ -8,6 +8,8 @@ import { asString } from "../inputs";
 import type { StackIndex } from "../stack-index";
 import type { Adapter, PackFinding } from "../types";
 import { readVaultPolicy } from "../vault-hcl";
+import { cleanVaultPath } from "../vault-paths";
+import { goToLower } from "../checks/vault-policy-name";
 
 export const VAULT_POLICY_TYPES = {
   vaultPolicy: "vault:index/policy:Policy",
@@ -38,7 +40,16 @@ export const vaultPolicies: Adapter = {
           },
         ]
       : [];
-    return [...unreadable, ...checkVaultPolicy(parsed.paths)];
+    // Vault's ACL only sees cleaned request paths: a path written otherwise matches nothing as written
+    // and everything its clean form does, so it is refused rather than guessed at.
+    const unclean: Problem[] = parsed.paths
+      .filter((rule) => cleanVaultPath(rule.path) !== rule.path)
+      .map((rule) => ({
+        rule: "vault/policy-unreadable",
+        message: `policy ${asString(v.name) ?? resource.name}: path "${rule.path}" has repeated slashes or . / .. segments; Vault cleans every request path first (Go's http.ServeMux), so it means "${cleanVaultPath(rule.path)}"`,
+        fix: `write the path as Vault reads it: "${cleanVaultPath(rule.path)}"`,
+      }));
+    return [...unreadable, ...unclean, ...checkVaultPolicy(parsed.paths)];
   },
   stack: (ix, pass) => {
     pass.findings.push(...checkDuplicateVaultPaths(ix));
@@ -52,7 +63,9 @@ function checkDuplicateVaultPaths(ix: StackIndex): PackFinding[] {
     ...ix.vaultPolicies.map((r) => ({ r, path: `sys/policy/${r.name ?? ""}`, agent: r.resource.name })),
     ...ix.authRoles.map((r) => ({
       r,
-      path: `auth/${trim(asString(r.v.backend))}/role/${asString(r.v.roleName) ?? ""}`,
+      // The Kubernetes auth plugin stores a role under strings.ToLower(name) (hashicorp/vault-plugin-auth-kubernetes
+      // path_role.go, commit 00a7fa2ebb38eddba900a99014d02f4e5d1b45dc): `DEV-X-EXECUTION` overwrites `dev-x-execution`.
+      path: `auth/${trim(asString(r.v.backend))}/role/${goToLower(asString(r.v.roleName) ?? "")}`,
       agent: r.meta.agent ?? r.resource.name,
     })),
     ...ix.secretRoles.map((r) => ({ r, path: `${trim(asString(r.v.backend))}/roles/${asString(r.v.name) ?? ""}`, agent: r.resource.name })),

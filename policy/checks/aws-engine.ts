@@ -14,7 +14,17 @@ export interface AwsEngineInputs {
   /** Whether each key input is set but unknown at preview (a secret output counts as set). */
   readonly accessKeySet: boolean;
   readonly secretKeySet: boolean;
+  /** Endpoint overrides (`stsEndpoint`, `iamEndpoint`, each `stsFallbackEndpoints` entry) by input name; "(unknown)" when unknown at preview. */
+  readonly endpoints?: ReadonlyArray<{ readonly field: string; readonly value: string }>;
 }
+
+/**
+ * AWS's own endpoints (docs.aws.amazon.com/general/latest/gr/sts.html and iam-service.html): STS
+ * global or regional, FIPS or not, China's `.amazonaws.com.cn`; IAM global, FIPS, GovCloud or China.
+ * Anything else would receive the engine's signed requests and answer with credentials of its choosing.
+ */
+const STS_ENDPOINT = /^https:\/\/sts(?:-fips)?(?:\.[a-z]{2}(?:-[a-z]+)+-\d)?\.amazonaws\.com(?:\.cn)?$/;
+const IAM_ENDPOINT = /^https:\/\/iam(?:-fips)?(?:\.(?:us-gov|[a-z]{2}(?:-[a-z]+)+-\d))?\.amazonaws\.com(?:\.cn)?$/;
 
 const RULE = "vault/aws-engine";
 
@@ -30,6 +40,15 @@ export function checkAwsEngine(name: string, inputs: AwsEngineInputs): Problem[]
       message: `AWS engine ${name} (mount ${awsMountOf(inputs.path)}) sets ${keys.join(" and ")}: static, long-lived credentials held by Vault and in the deployment's state`,
       fix: "set roleArn and identityTokenAudience (platform.bootstrap.aws) so the engine assumes its role with plugin identity tokens",
     });
+  for (const { field, value } of inputs.endpoints ?? []) {
+    const grammar = field === "iamEndpoint" ? IAM_ENDPOINT : STS_ENDPOINT;
+    if (!grammar.test(value))
+      problems.push({
+        rule: RULE,
+        message: `AWS engine ${name} (mount ${awsMountOf(inputs.path)}) sends its requests to ${field} ${value}, not an AWS ${field === "iamEndpoint" ? "IAM" : "STS"} endpoint: that host receives the engine's signed requests and answers with credentials of its choosing`,
+        fix: `leave ${field} unset, or name AWS's own endpoint (${field === "iamEndpoint" ? "https://iam.amazonaws.com" : "https://sts.<region>.amazonaws.com"})`,
+      });
+  }
   if (!inputs.roleArn)
     problems.push({
       rule: RULE,

@@ -39,6 +39,9 @@ export function platformProblems(resource: PackResource, inputs: KnownInputs): P
         backend: asString(v.backend),
         kubernetesHost: asString(v.kubernetesHost),
         kubernetesCaCert: asString(v.kubernetesCaCert),
+        issuer: asString(v.issuer),
+        disableIssValidation: v.disableIssValidation === true || isUnknown(inputs, "disableIssValidation"),
+        pemKeys: isUnknown(inputs, "pemKeys") ? ["(unknown at preview)"] : asStrings(v.pemKeys),
       });
     case "vault:database/secretBackendConnection:SecretBackendConnection": {
       const postgresql = asRecord(v.postgresql);
@@ -56,6 +59,19 @@ export function platformProblems(resource: PackResource, inputs: KnownInputs): P
         roleArn: asString(v.roleArn),
         accessKeySet: v.accessKey !== undefined || isUnknown(inputs, "accessKey"),
         secretKeySet: v.secretKey !== undefined || isUnknown(inputs, "secretKey"),
+        endpoints: [
+          ...(["stsEndpoint", "iamEndpoint"] as const).flatMap((field) =>
+            isUnknown(inputs, field)
+              ? [{ field, value: "(unknown at preview)" }]
+              : asString(v[field]) !== undefined
+                ? [{ field, value: asString(v[field])! }]
+                : [],
+          ),
+          ...(isUnknown(inputs, "stsFallbackEndpoints") ? ["(unknown at preview)"] : asStrings(v.stsFallbackEndpoints)).map((value) => ({
+            field: "stsFallbackEndpoints",
+            value,
+          })),
+        ],
       });
     case "kubernetes:networking.k8s.io/v1:NetworkPolicy":
     case "kubernetes:networking.k8s.io/v1:NetworkPolicyPatch":

@@ -9,7 +9,7 @@ import { asString, asStrings } from "../inputs";
 import { PLATFORM_TYPES as TYPES } from "./platform-types";
 import type { PackFinding } from "../types";
 import type { StackIndex } from "../stack-index";
-import { checkAuthBackendConfigs } from "./auth-backend-config";
+import { checkAuthBackendConfigs, type TrustedClusters } from "./auth-backend-config";
 import { checkAwsEngines } from "./aws-engine";
 import { checkConnectionRoles } from "./database-connection";
 import { checkOneRolePerIdentity } from "./one-role-per-identity";
@@ -17,6 +17,30 @@ import { checkPodSecurityLabels } from "./pod-security";
 
 const mount = (path: string | undefined) => (path ?? "").replace(/^\/+|\/+$/g, "");
 const isKind = (value: string | undefined): value is IdentityKind => (IDENTITY_KINDS as readonly string[]).includes(value ?? "");
+
+/**
+ * The EKS clusters agent roles trust: IRSA names a cluster by its OIDC issuer id (upper-cased here),
+ * EKS Pod Identity by its cluster ARN, of which only the region can be compared with an endpoint.
+ */
+function trustedClusters(ix: StackIndex): TrustedClusters {
+  const ids = new Set<string>();
+  const podIdentityRegions = new Set<string>();
+  for (const role of ix.roles) {
+    if (!role.tags.agent) continue;
+    for (const statement of role.trust?.Statement ?? []) {
+      const principal = statement.Principal;
+      const federated = typeof principal === "object" ? principal.Federated : undefined;
+      for (const arn of Array.isArray(federated) ? federated : federated ? [federated] : []) {
+        const id = /:oidc-provider\/oidc\.eks\.[a-z0-9-]+\.amazonaws\.com(?:\.cn)?\/id\/([A-Za-z0-9]+)$/.exec(String(arn))?.[1];
+        if (id) ids.add(id.toUpperCase());
+      }
+      const cluster = (statement.Condition?.StringEquals as Record<string, unknown> | undefined)?.["aws:RequestTag/eks-cluster-arn"];
+      const region = /^arn:aws[a-z-]*:eks:([a-z0-9-]+):\d{12}:cluster\//.exec(String(cluster ?? ""))?.[1];
+      if (region) podIdentityRegions.add(region);
+    }
+  }
+  return { ids, podIdentityRegions };
+}
 
 export function checkPlatformStack(ix: StackIndex): PackFinding[] {
   const ofType = (type: string) => ix.inputs.filter((r) => r.resource.type === type);
@@ -29,7 +53,7 @@ export function checkPlatformStack(ix: StackIndex): PackFinding[] {
     backend: asString(r.value.backend),
     kubernetesHost: asString(r.value.kubernetesHost),
   }));
-  for (const f of checkAuthBackendConfigs(configs)) findings.push({ ...f, ...platform(f.urn) });
+  for (const f of checkAuthBackendConfigs(configs, trustedClusters(ix))) findings.push({ ...f, ...platform(f.urn) });
 
   const engines = ofType(TYPES.vaultAwsEngine).map((r) => ({
     urn: r.resource.urn,

@@ -5,60 +5,25 @@
  * policies its own auth role carries, widened to every path that serves or controls the same thing:
  * a KV v2 secret's data, metadata, delete, undelete and destroy paths; an AWS role's sts/ and creds/;
  * a secret role's definition under roles/. Reach follows Vault's policy path matching: `*` only as
- * the last character (a prefix), `+` as one whole path segment.
+ * the last character (a prefix), `+` as one whole path segment; a templated segment
+ * (`{{identity.entity.metadata.agent}}`) matches every value, since whoever can set the entity's
+ * metadata or alias picks it. Paths are compared cleaned, as Vault sees requests (see cleanVaultPath).
  */
 import { IDENTITY_KINDS, type IdentityKind } from "../../components/core/names";
 import { TOKEN_SELF_PATHS } from "../../components/core/vault-policy";
+import { cleanVaultPath, isTemplated, pathFamily, vaultPathMatches } from "../vault-paths";
 import { asString, asStrings } from "../inputs";
 import { PLATFORM_TYPES as TYPES } from "./platform-types";
 import type { PackFinding } from "../types";
 import { inListOrder, type StackIndex } from "../stack-index";
 import { sessionTagsOf } from "../tool-roles";
+import type { PathHolder } from "./vault-secret-reach";
+
+export { cleanVaultPath, isTemplated, pathFamily, vaultPathMatches } from "../vault-paths";
 
 const RULE = "vault/agent-path-reach";
 const SELF_PATHS = new Set(TOKEN_SELF_PATHS.map((rule) => rule.path));
-const KV_VERBS = ["data", "metadata", "delete", "undelete", "destroy"];
-
-/** Whether a policy path pattern matches a concrete path, as Vault's ACL does (vault/acl.go: prefix `*`, segment `+`). */
-export function vaultPathMatches(pattern: string, path: string): boolean {
-  const prefix = pattern.endsWith("*");
-  const body = prefix ? pattern.slice(0, -1) : pattern;
-  if (!body.includes("+")) return prefix ? path.startsWith(body) : path === body;
-  const wanted = body.split("/");
-  const got = path.split("/");
-  if (prefix ? got.length < wanted.length : got.length !== wanted.length) return false;
-  for (let i = 0; i < wanted.length; i++) {
-    const last = i === wanted.length - 1;
-    if (wanted[i] === "+") continue;
-    // The last segment of a prefix pattern is itself a prefix (`kv/+/ab*` matches `kv/x/abc`).
-    if (prefix && last ? !got[i].startsWith(wanted[i]) : got[i] !== wanted[i]) return false;
-  }
-  return true;
-}
-
-/** Every path serving or controlling what an exact held path gives. */
-export function pathFamily(path: string): string[] {
-  const segments = path.split("/");
-  const out = new Set([path]);
-  // KV v2: <mount>/data/<secret> and its siblings (the mount may be nested: find the verb).
-  const verb = segments.findIndex((s, i) => i > 0 && s === "data");
-  if (verb > 0 && verb < segments.length - 1) for (const other of KV_VERBS) out.add([...segments.slice(0, verb), other, ...segments.slice(verb + 1)].join("/"));
-  // An engine's credentials: <mount>/(sts|creds|static-creds)/<role>, minted by <mount>/(roles|static-roles)/<role>.
-  const at = segments.length - 2;
-  if (at > 0 && ["sts", "creds", "static-creds"].includes(segments[at])) {
-    const head = segments.slice(0, at).join("/");
-    const name = segments[at + 1];
-    for (const other of ["sts", "creds", "roles", "role"]) out.add(`${head}/${other}/${name}`);
-    if (segments[at] === "static-creds") out.add(`${head}/static-roles/${name}`);
-  }
-  return [...out];
-}
-
-interface Holder {
-  readonly agent: string;
-  readonly identity: IdentityKind;
-  readonly held: string;
-}
+type Holder = PathHolder;
 
 const isKind = (value: string | undefined): value is IdentityKind => (IDENTITY_KINDS as readonly string[]).includes(value ?? "");
 
@@ -72,7 +37,7 @@ export function heldPaths(ix: StackIndex): Map<string, Holder[]> {
     for (const policy of inListOrder([...new Set(role.policies)].map((name) => ix.by.vaultPoliciesNamed.get(name))))
       for (const rule of policy.paths) {
         if (SELF_PATHS.has(rule.path) || rule.capabilities.every((c) => c === "deny")) continue;
-        for (const path of pathFamily(rule.path)) {
+        for (const path of pathFamily(cleanVaultPath(rule.path))) {
           const list = out.get(path) ?? [];
           if (!list.some((h) => h.agent === agent && h.identity === identity)) list.push({ agent, identity, held: rule.path });
           out.set(path, list);
@@ -83,8 +48,7 @@ export function heldPaths(ix: StackIndex): Map<string, Holder[]> {
 }
 
 /** Vault policies no agent identity's own auth role carries, reaching a path one holds. */
-export function checkVaultPathReach(ix: StackIndex): PackFinding[] {
-  const held = heldPaths(ix);
+export function checkVaultPathReach(ix: StackIndex, held: ReadonlyMap<string, readonly Holder[]> = heldPaths(ix)): PackFinding[] {
   if (held.size === 0) return [];
   const agentCarried = new Set(ix.authRoles.filter((r) => r.meta.agent && isKind(r.meta.identity)).flatMap((r) => r.policies));
   const findings: PackFinding[] = [];
@@ -92,11 +56,12 @@ export function checkVaultPathReach(ix: StackIndex): PackFinding[] {
     if (policy.name !== undefined && agentCarried.has(policy.name)) continue;
     for (const rule of policy.paths) {
       if (rule.capabilities.every((c) => c === "deny")) continue;
-      const glob = rule.path.endsWith("*") || rule.path.includes("+");
+      const pattern = cleanVaultPath(rule.path);
+      const glob = pattern.endsWith("*") || pattern.includes("+") || isTemplated(pattern);
       const hits = glob
-        ? [...held.entries()].filter(([path]) => vaultPathMatches(rule.path, path))
-        : held.has(rule.path)
-          ? [[rule.path, held.get(rule.path)!] as const]
+        ? [...held.entries()].filter(([path]) => vaultPathMatches(pattern, path))
+        : held.has(pattern)
+          ? [[pattern, held.get(pattern)!] as const]
           : [];
       const reported = new Set<string>();
       for (const [path, holders] of hits)

@@ -193,7 +193,8 @@ describe("vault/tool-session-tags", () => {
 
   it("refuses a Vault AWS secret role assuming a …-tools role without session tags", async () => {
     const rules = await rulesFor([...base, secret({ roleArns: ["arn:aws:iam::111122223333:role/acme-test-billing-tools"] })]);
-    expect(rules).toEqual(["vault/secret-role-arns", "vault/tool-session-tags"]);
+    // A hand-written secret role on the tool role an agent's own secret role assumes is also a second way to it.
+    expect(rules).toEqual(["vault/agent-path-reach", "vault/secret-role-arns", "vault/tool-session-tags"]);
   });
 
   it("refuses session tags missing the tool, or with an extra key", async () => {
@@ -221,7 +222,7 @@ describe("vault/tool-session-tags", () => {
         ...base,
         secret({ roleArns: ["arn:aws:iam::111122223333:role/acme-test-billing-tools"], sessionTags: { ...tags, "agent-identity:tool": "write-data" } }),
       ]),
-    ).toEqual(["vault/tool-session-tags"]);
+    ).toEqual(["vault/agent-path-reach", "vault/tool-session-tags"]);
   });
 
   it("refuses session tags on a role that is not a tool role of the stack", async () => {

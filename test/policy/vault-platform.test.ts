@@ -1,0 +1,136 @@
+/**
+ * Vault platform resources (issue #19 part 5) beside the sandbox stack's own (two clusters, bootstrap
+ * on), which pass on their own (test/policy/components-pass.test.ts). Each case starts from an input
+ * that passes and changes one property of it.
+ */
+import { beforeAll, describe, expect, it } from "vitest";
+import { tuneSeconds } from "../../policy/checks/vault-mounts";
+import { ruleIds, runPack, type Resource } from "../helpers/policy-args";
+import { sandboxResources } from "../helpers/sandbox-resources";
+
+const CA = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+const BLUE = "https://EXAMPLED539D4633E53DE1B71EXAMPLE.gr7.us-east-1.eks.amazonaws.com";
+
+let base: Resource[];
+let baseline: Set<string>;
+beforeAll(async () => {
+  base = await sandboxResources();
+  baseline = new Set((await runPack(base)).map((r) => r.message));
+}, 120_000);
+
+/** Rules of the findings a resource adds to the sandbox stack. */
+const adds = async (...extra: Resource[]) => ruleIds((await runPack([...base, ...extra])).filter((r) => !baseline.has(r.message)));
+/** The sandbox stack with one of its resources replaced. */
+const replacing = async (type: string, backend: string, change: (props: Record<string, unknown>) => Record<string, unknown>) =>
+  ruleIds(
+    (await runPack(base.map((r) => (r.type === type && r.props.backend === backend ? { ...r, props: change(r.props) } : r)))).filter(
+      (r) => !baseline.has(r.message),
+    ),
+  );
+
+describe("auth mounts' tuned lease TTLs", () => {
+  const mount = (tune?: object): Resource => ({
+    type: "vault:index/authBackend:AuthBackend",
+    name: "ci-jwt",
+    props: { type: "jwt", path: "jwt", ...(tune ? { tune } : {}) },
+  });
+  it("unset or within the loosest tier pass; years, 0 or an unread form are refused", async () => {
+    expect(await adds(mount())).toEqual([]);
+    expect(await adds(mount({ maxLeaseTtl: "1h", defaultLeaseTtl: "900" }))).toEqual([]);
+    for (const maxLeaseTtl of ["87600h", "0", "1h30m"]) expect(await adds(mount({ maxLeaseTtl })), maxLeaseTtl).toEqual(["vault/token-max-ttl"]);
+    expect(await adds({ type: "vault:jwt/authBackend:AuthBackend", name: "jwt2", props: { path: "jwt2", tune: { defaultLeaseTtl: "87600h" } } })).toEqual([
+      "vault/token-max-ttl",
+    ]);
+  }, 120_000);
+  it("reads Vault's duration forms", () => {
+    expect(tuneSeconds("3600")).toBe(3600);
+    expect(tuneSeconds("2d")).toBe(172800);
+    expect(tuneSeconds("1.5h")).toBeUndefined();
+  });
+});
+
+describe("a database mount's embedded connections are judged as connections", () => {
+  const secretsMount = (connection: object): Resource => ({
+    type: "vault:database/secretsMount:SecretsMount",
+    name: "db2",
+    props: {
+      path: "database2",
+      postgresqls: [
+        {
+          name: "warehouse",
+          connectionUrl: "postgresql://{{username}}:{{password}}@db:5432/w?sslmode=verify-full",
+          allowedRoles: [],
+          username: "root",
+          password: "x",
+          ...connection,
+        },
+      ],
+    },
+  });
+  it("verify-full with no roles passes; sslmode=disable, a * role or another engine are refused", async () => {
+    expect(await adds(secretsMount({}))).toEqual([]);
+    expect(await adds(secretsMount({ connectionUrl: "postgresql://{{username}}:{{password}}@db:5432/w?sslmode=disable" }))).toEqual([
+      "database/connection-tls",
+    ]);
+    expect(await adds(secretsMount({ allowedRoles: ["*"] }))).toEqual(["database/connection-allowed-roles"]);
+    const mysql = secretsMount({});
+    expect(await adds({ ...mysql, props: { ...mysql.props, mysqls: [{ name: "m", connectionUrl: "{{username}}:{{password}}@tcp(db:3306)/" }] } })).toEqual([
+      "database/connection-tls",
+    ]);
+  }, 120_000);
+});
+
+describe("audited request headers", () => {
+  it("hmac true passes; false or unset is refused", async () => {
+    const header = (props: object): Resource => ({
+      type: "vault:index/auditRequestHeader:AuditRequestHeader",
+      name: "h",
+      props: { name: "X-Vault-Token", ...props },
+    });
+    expect(await adds(header({ hmac: true }))).toEqual([]);
+    expect(await adds(header({ hmac: false }))).toEqual(["vault/audit-device"]);
+    expect(await adds(header({}))).toEqual(["vault/audit-device"]);
+  }, 120_000);
+});
+
+describe("entity aliases", () => {
+  const entity: Resource = { type: "vault:identity/entity:Entity", name: "ci-entity", props: { name: "ci" } };
+  const alias = (dependsOn?: Record<string, string[]>): Resource => ({
+    type: "vault:identity/entityAlias:EntityAlias",
+    name: "ci-alias",
+    props: { name: "ci", mountAccessor: "auth_jwt_123", canonicalId: "5f1c-entity-id" },
+    ...(dependsOn ? { dependsOn } : {}),
+  });
+  it("an alias of an entity of this stack passes; one naming any other entity id is refused", async () => {
+    expect(await adds(entity, alias({ canonicalId: ["ci-entity"] }))).toEqual([]);
+    expect(await adds(entity, alias())).toEqual(["vault/entity-alias"]);
+  }, 120_000);
+});
+
+describe("the AWS engine's endpoints", () => {
+  it("AWS's own endpoints pass; any other host is refused", async () => {
+    const engine = (extra: object) => replacing("vault:aws/secretBackend:SecretBackend", undefined as unknown as string, (props) => ({ ...props, ...extra }));
+    expect(await engine({ stsEndpoint: "https://sts.us-east-1.amazonaws.com", iamEndpoint: "https://iam.amazonaws.com" })).toEqual([]);
+    expect(await engine({ stsEndpoint: "https://evil.example.com" })).toEqual(["vault/aws-engine"]);
+    expect(await engine({ iamEndpoint: "https://iam.amazonaws.com.evil.example.com" })).toEqual(["vault/aws-engine"]);
+    expect(await engine({ stsFallbackEndpoints: ["https://sts.us-west-2.amazonaws.com", "http://sts.us-east-1.amazonaws.com"] })).toEqual(["vault/aws-engine"]);
+  }, 120_000);
+});
+
+describe("Kubernetes auth config bound to the agents' cluster", () => {
+  const config = (change: Record<string, unknown>) =>
+    replacing("vault:kubernetes/authBackendConfig:AuthBackendConfig", "kubernetes-blue", (props) => ({ ...props, ...change }));
+  it("the cluster's own endpoint passes; another cluster, a non-EKS host, issuer validation off or local keys are refused", async () => {
+    expect(await config({ kubernetesHost: BLUE, kubernetesCaCert: CA })).toEqual([]);
+    expect(await config({ issuer: "https://oidc.eks.us-east-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE" })).toEqual([]);
+    for (const change of [
+      { kubernetesHost: "https://ABCDEF0123456789ABCDEF.gr7.us-east-1.eks.amazonaws.com" },
+      { kubernetesHost: "https://k8s.example.com" },
+      { kubernetesHost: "https://user@EXAMPLED539D4633E53DE1B71EXAMPLE.gr7.us-east-1.eks.amazonaws.com" },
+      { disableIssValidation: true },
+      { issuer: "https://oidc.eks.us-east-1.amazonaws.com/id/ABCDEF0123456789ABCDEF" },
+      { pemKeys: ["-----BEGIN PUBLIC KEY-----"] },
+    ])
+      expect(await config(change), JSON.stringify(change)).toContain("vault/auth-backend-host");
+  }, 120_000);
+});
