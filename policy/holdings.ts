@@ -108,6 +108,21 @@ export function holdingsFromStack(ix: StackIndex, extraPolicies: ReadonlyMap<str
 }
 
 /**
+ * `holdingsFromStack` once per stack index: the stack pass reads it in an adapter (what principals
+ * that are not agents reach, policy/aws-reach.ts) and again to judge the identities. Documents the
+ * adapters add to `extraPolicies` after the first call would not be seen: only adapters ordered
+ * before the reading one add any (policy/adapters/index.ts).
+ */
+const built = new WeakMap<StackIndex, { readonly extra: ReadonlyMap<string, readonly PolicyDocument[]>; readonly holdings: StackHoldings }>();
+export function holdingsFromStackOnce(ix: StackIndex, extraPolicies: ReadonlyMap<string, readonly PolicyDocument[]>): StackHoldings {
+  const known = built.get(ix);
+  if (known && known.extra === extraPolicies) return known.holdings;
+  const holdings = holdingsFromStack(ix, extraPolicies);
+  built.set(ix, { extra: extraPolicies, holdings });
+  return holdings;
+}
+
+/**
  * Where agents' KV subtrees live: the components write `<kvMount>/data/agents/<env>/<agent>/<path>`,
  * so one agent's own KV path in a Vault policy bound to it gives the root of every agent's subtree.
  */

@@ -18,6 +18,7 @@ import { TYPES } from "./adapters";
 import { checkResource } from "./resources";
 import type { PackContext, PackFinding, PackResource } from "./types";
 import { checkStack } from "./stack";
+import { SHARES_CONFIG_PROPERTIES, isDeclaredShare, sharesDeclared, type ShareScope } from "./shares-config";
 
 /** The rules the pack runs, in registry order. */
 export const PACK_RULES: readonly RuleMeta[] = RULES.filter((rule) => rule.pack.resource || rule.pack.stack);
@@ -222,6 +223,11 @@ export function createPolicies(options: PackOptions = {}): Policies {
   // Synchronous when the findings are known (every policy after the first, per resource or stack).
   // Exceptions from the policy's CrossGuard configuration, judged on `now` as plan judges them.
   const waiversOf = (config: object): readonly PolicyException[] => exceptionsInForce(config, RULES, now());
+  // A share the security team declared in the configuration (shares-config.ts) is no finding.
+  const declared = (finding: PackFinding, config: object) => {
+    const scope = (finding as PackFinding & { share?: ShareScope }).share;
+    return scope !== undefined && isDeclaredShare(scope, sharesDeclared(config));
+  };
   const waived = (rule: RuleMeta, finding: PackFinding, waivers: readonly PolicyException[]) =>
     waivers.length > 0 &&
     waivingException(waivers, rule, { rule: rule.id, agent: finding.agent, identity: finding.identity, waivable: finding.waivable }) !== undefined;
@@ -242,18 +248,22 @@ export function createPolicies(options: PackOptions = {}): Policies {
     };
   };
   const stackPolicy = (rule: RuleMeta): StackValidationPolicy => {
-    const report = (known: ByRule, reportViolation: ReportViolation, waivers: readonly PolicyException[]) => {
-      for (const finding of known.get(rule.id) ?? []) if (!waived(rule, finding, waivers)) reportViolation(message(rule, finding), finding.urn);
+    const report = (known: ByRule, reportViolation: ReportViolation, waivers: readonly PolicyException[], config: object) => {
+      for (const finding of known.get(rule.id) ?? [])
+        if (!waived(rule, finding, waivers) && !declared(finding, config)) reportViolation(message(rule, finding), finding.urn);
     };
     return {
       name: policyName(rule.id, "stack"),
       description: `${rule.description} (across resources)`,
       enforcementLevel: level(rule),
-      configSchema: EXCEPTIONS_CONFIG_SCHEMA,
+      configSchema: { properties: { ...EXCEPTIONS_CONFIG_SCHEMA.properties, ...SHARES_CONFIG_PROPERTIES } },
       validateStack: (args, reportViolation) => {
         const findings = onStack(args.resources);
-        const waivers = waiversOf(args.getConfig());
-        return findings instanceof Promise ? findings.then((known) => report(known, reportViolation, waivers)) : report(findings, reportViolation, waivers);
+        const config = args.getConfig();
+        const waivers = waiversOf(config);
+        return findings instanceof Promise
+          ? findings.then((known) => report(known, reportViolation, waivers, config))
+          : report(findings, reportViolation, waivers, config);
       },
     };
   };

@@ -9,7 +9,7 @@ import type { Problem } from "../components/rules/define";
 import { checkAgentRoleTargets } from "../components/rules/iam";
 import { checkRoleLimits } from "../components/rules/limits";
 import { checkCrossAgentGrants, checkIdentitySeparation, type AgentGrantSet } from "../components/rules/separation";
-import { holdingsFromStack } from "./holdings";
+import { holdingsFromStackOnce } from "./holdings";
 import { checkOwnedResources } from "./ownership-checks";
 import { ADAPTERS } from "./adapters";
 import { attributeTo, only } from "./adapters/shared";
@@ -26,7 +26,7 @@ export function checkStack(resources: readonly PackResource[]): PackFinding[] {
 /** What each identity holds: separation of duties, assuming agent roles, per-role size, and no grant reaching another agent. */
 function checkHoldings(ix: StackIndex, extraPolicies: ReadonlyMap<string, readonly PolicyDocument[]>): PackFinding[] {
   const findings: PackFinding[] = [];
-  const { fleet, sources } = holdingsFromStack(ix, extraPolicies);
+  const { fleet, sources } = holdingsFromStackOnce(ix, extraPolicies);
   const agentRoles = ix.roles.filter((r) => r.tags.agent && r.name);
   // Also every role named under a fleet's `<prefix>-<env>-` (agents of other plans, in any path), as `plan` does.
   const fleetPrefixes = new Set(

@@ -53,6 +53,11 @@ function walk(entry: string): { files: Set<string>; packages: Set<string> } {
     for (const specifier of requiresOf(file)) {
       if (specifier.startsWith(".")) {
         const base = resolve(dirname(file), specifier);
+        // A JSON data file (tsc copies imported ones into the build) has no requires of its own.
+        if (specifier.endsWith(".json") && existsSync(base)) {
+          files.add(base);
+          continue;
+        }
         const target = [base, `${base}.js`, join(base, "index.js")].find((candidate) => existsSync(candidate) && candidate.endsWith(".js"));
         if (!target) throw new Error(`${file}: cannot resolve ${specifier} in the built pack`);
         pending.push(target);

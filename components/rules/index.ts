@@ -13,6 +13,7 @@ import { trustRules } from "./trust";
 import { vaultRules, VAULT_RESOURCE_RULES } from "./vault";
 import { PLATFORM_RESOURCE_RULES } from "./platform-resources";
 import { ORGANISATION_RULES } from "./organisation";
+import { AWS_REACH_RULES } from "./aws-reach";
 
 export const ALL_RULES: readonly PlanRule[] = [
   ...iamRules,
@@ -36,6 +37,7 @@ export const RESOURCE_ONLY_RULES: readonly RuleMeta[] = [
   ...STACK_RESOURCE_RULES,
   ...LIFECYCLE_RESOURCE_RULES,
   ...PLATFORM_RESOURCE_RULES,
+  ...AWS_REACH_RULES,
 ];
 
 /**

@@ -10,6 +10,7 @@ import type { Problem } from "../../components/rules/define";
 import { asRecord, asString, type KnownInputs } from "../inputs";
 import type { Adapter } from "../types";
 import { agentRoles, finding, isUnknown, namedAgentRole, readOfType, type Read } from "./shared";
+import type { ShareFinding } from "./aws-principals";
 
 export const EKS_TYPES = {
   eksAccessEntry: "aws:eks/accessEntry:AccessEntry",
@@ -102,7 +103,12 @@ export const eksAccess: Adapter = {
   holdings: "none: an agent role holds no Kubernetes access (any that names one is refused)",
   types: [
     { type: EKS_TYPES.eksAccessEntry, key: "eksAccessEntry", route: "maps an IAM principal into the cluster", checkedBy: [RULE] },
-    { type: EKS_TYPES.eksAccessPolicyAssociation, key: "eksAccessPolicyAssociation", route: "gives an IAM principal an EKS access policy", checkedBy: [RULE] },
+    {
+      type: EKS_TYPES.eksAccessPolicyAssociation,
+      key: "eksAccessPolicyAssociation",
+      route: "gives an IAM principal an EKS access policy",
+      checkedBy: [RULE, "separation/undeclared-share"],
+    },
     {
       type: EKS_TYPES.eksPodIdentityAssociation,
       key: "eksPodIdentityAssociation",
@@ -162,7 +168,21 @@ export const eksAccess: Adapter = {
           );
           continue;
         }
-        if (!role) continue;
+        if (!role) {
+          // An agent's ServiceAccount given a role that is not its identity's: grants nobody judged with the identity.
+          const sa = field === "roleArn" ? ix.by.serviceAccountAt(asString(r.v.namespace), asString(r.v.serviceAccount)) : undefined;
+          if (sa)
+            findings.push(
+              finding(
+                sa,
+                r.resource.urn,
+                eksRule,
+                `Pod Identity association ${r.resource.name} lets agent ServiceAccount ${sa.namespace}/${sa.name} (${sa.agent}/${sa.kind}) use ${asString(r.v.roleArn) ?? "a role"}, which is not its identity's role`,
+                "an agent identity uses only its own role, through the binding its Agent component sets up",
+              ),
+            );
+          continue;
+        }
         const own = ix.by.serviceAccountsOf(role.agent, role.kind)[0];
         const namespace = asString(r.v.namespace);
         const serviceAccount = asString(r.v.serviceAccount);
@@ -186,6 +206,20 @@ export const eksAccess: Adapter = {
         ["serviceAccountRoleArn", asString(r.v.serviceAccountRoleArn)],
         ...associations.map((a, i): [string, string | undefined] => [`podIdentityAssociations.${i}.roleArn`, asString(asRecord(a).roleArn)]),
       ];
+      // An add-on's association runs the add-on's pods as a ServiceAccount of that name: never an agent's.
+      for (const [i, a] of associations.entries()) {
+        const name = asString(asRecord(a).serviceAccount);
+        if (name !== undefined && ix.by.serviceAccountNames.has(name))
+          findings.push(
+            finding(
+              { agent: ix.serviceAccounts.find((sa) => sa.name === name)!.agent, kind: ix.serviceAccounts.find((sa) => sa.name === name)!.kind },
+              r.resource.urn,
+              RULE,
+              `EKS add-on ${r.resource.name} associates ServiceAccount ${name}, an agent's, with ${asString(asRecord(a).roleArn) ?? `podIdentityAssociations.${i}.roleArn`}`,
+              "an agent identity uses only its own role; give the add-on a ServiceAccount of its own",
+            ),
+          );
+      }
       for (const [field, arn] of named) {
         const role = namedAgentRole(roles, r, field, arn);
         if (!role) continue;
@@ -198,6 +232,38 @@ export const eksAccess: Adapter = {
             "an agent role is used only by its own ServiceAccount, through IRSA; give the add-on a role of its own",
           ),
         );
+      }
+    }
+    // A principal that is not an agent's given Kubernetes access reaching an agent's namespace.
+    const agentNamespaces = ix.by.serviceAccountsIn;
+    for (const r of ofType(EKS_TYPES.eksAccessPolicyAssociation)) {
+      const role = namedAgentRole(roles, r, "principalArn", asString(r.v.principalArn));
+      if (role) continue; // reported above
+      const scope = asRecord(r.v.accessScope);
+      const namespaces = Array.isArray((r.v.accessScope as { namespaces?: unknown } | undefined)?.namespaces)
+        ? ((r.v.accessScope as { namespaces: unknown[] }).namespaces.filter((n) => typeof n === "string") as string[])
+        : [];
+      const unknownScope = isUnknown(r, "accessScope");
+      const reached = unknownScope || scope.type !== "namespace" ? [...agentNamespaces.keys()] : namespaces.filter((n) => agentNamespaces.has(n));
+      const byAgent = new Map<string, string[]>();
+      for (const namespace of reached)
+        for (const sa of agentNamespaces.get(namespace) ?? [])
+          if (!(byAgent.get(sa.agent) ?? []).includes(namespace)) byAgent.set(sa.agent, [...(byAgent.get(sa.agent) ?? []), namespace]);
+      const principal = asString(r.v.principalArn) ?? "(principal unknown at preview)";
+      for (const [agent, list] of byAgent) {
+        const share: ShareFinding = {
+          rule: "separation/undeclared-share",
+          agent,
+          identity: null,
+          urn: r.resource.urn,
+          message: `EKS access policy association ${r.resource.name} gives ${principal}, not an agent identity, ${asString(r.v.policyArn)?.split("/").pop() ?? "an access policy"} on ${unknownScope ? "a scope unknown at preview" : scope.type === "namespace" ? `namespace ${list.join(", ")}` : "the whole cluster"}, where agent ${agent} runs`,
+          fix: "scope the access to namespaces no agent runs in; if it must reach an agent's namespace, the security team declares the share in the pack's `shares` configuration",
+          share: {
+            principals: [principal, ...(principal.includes(":role/") ? [`iam:role/${roleNameOf(principal)}`] : [])],
+            resources: list.map((n) => `k8s:namespace/${n}`),
+          },
+        };
+        findings.push(share);
       }
     }
     for (const r of ofType(EKS_TYPES.configMap, EKS_TYPES.configMapPatch)) {

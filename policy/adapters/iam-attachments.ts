@@ -20,7 +20,7 @@ export const IAM_ATTACHMENT_TYPES = {
 
 const IAM_CHECKS = ["iam/action-wildcard", "iam/privilege-escalation", "iam/resource-wildcard", "separation/cross-agent-grant"];
 const USERS_AND_GROUPS =
-  "users and groups are never agent identities, and an agent cannot become one: iam/privilege-escalation and iam/credentials-exposure refuse the actions that would";
+  "membership and keys grant nothing themselves: what a user or group is granted (its policies and attachments) is read by aws-principals and judged by what it reaches of the agents'";
 
 export const iamAttachments: Adapter = {
   family: "iam-attachments",
@@ -57,14 +57,11 @@ export const iamAttachments: Adapter = {
       route: "lists which inline policies a role keeps",
       outOfScope: "grants nothing itself: it only removes inline policies not listed, and each RolePolicy is checked",
     },
-    ...[
-      "aws:iam/userPolicyAttachment:UserPolicyAttachment",
-      "aws:iam/groupPolicyAttachment:GroupPolicyAttachment",
-      "aws:iam/userPolicy:UserPolicy",
-      "aws:iam/groupPolicy:GroupPolicy",
-      "aws:iam/groupMembership:GroupMembership",
-      "aws:iam/accessKey:AccessKey",
-    ].map((type) => ({ type, route: "grants to IAM users and groups", outOfScope: USERS_AND_GROUPS })),
+    ...["aws:iam/groupMembership:GroupMembership", "aws:iam/accessKey:AccessKey"].map((type) => ({
+      type,
+      route: "grants to IAM users and groups",
+      outOfScope: USERS_AND_GROUPS,
+    })),
   ],
   check: (resource, inputs) => {
     const arn = inputs.value.policyArn;

@@ -25,10 +25,15 @@ import { workloads } from "./workloads";
 import { PLATFORM_TYPES, platform } from "./platform";
 import { vaultPathReach } from "./vault-path-reach";
 import { VAULT_PLATFORM_TYPES, vaultPlatform } from "./vault-platform";
+import { AWS_PRINCIPAL_TYPES, awsPrincipals } from "./aws-principals";
+import { AWS_DATA_TYPES, awsData } from "./aws-data";
 
 export const ADAPTERS: readonly Adapter[] = [
   iamAttachments,
   resourcePolicies,
+  // After the adapters that add documents to agent roles: it reads the holdings they complete.
+  awsPrincipals,
+  awsData,
   iamRoles,
   eksAccess,
   serviceAccounts,
@@ -64,6 +69,8 @@ export const TYPES = {
   ...VAULT_GENERIC_TYPES,
   ...PLATFORM_TYPES,
   ...VAULT_PLATFORM_TYPES,
+  ...AWS_PRINCIPAL_TYPES,
+  ...AWS_DATA_TYPES,
 } as const;
 
 /** One row of the route table: a type (or pattern in words) and what the pack does with it. */

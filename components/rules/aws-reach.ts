@@ -1,0 +1,49 @@
+/**
+ * Rules about AWS principals and resources outside the agents' own identities, judged by what they
+ * reach: a role, user, group, SSO permission set, EKS access entry or resource policy whose grants
+ * reach what an agent owns or holds, a resource that copies or exposes an agent's data, an AWS
+ * managed policy judged by its document, and a CloudTrail trail that stops recording. Only stack
+ * resources carry them, so the policy pack checks them (policy/adapters/aws-*.ts).
+ */
+import { meta, PACK } from "./define";
+import { standards } from "./standards";
+import type { RuleMeta } from "./types";
+
+const ISOLATION = standards(["NHI5", "NHI9"], ["ASI03"], ["L4 Deployment & Infrastructure", "L7 Agent Ecosystem"], ["MEASURE 2.7", "MANAGE 2.4"]);
+const OVERPRIVILEGED = standards(["NHI5"], ["ASI03"], ["L4 Deployment & Infrastructure"], ["MEASURE 2.7"]);
+const AUDIT = standards(["NHI5"], ["ASI03", "ASI10"], ["L5 Evaluation & Observability", "L6 Security & Compliance"], ["MEASURE 2.8", "MANAGE 2.4"]);
+
+export const AWS_REACH_RULES: readonly RuleMeta[] = [
+  meta(
+    "separation/undeclared-share",
+    "separation",
+    "error",
+    "No principal of the stack that is not an agent identity (IAM role, user or group, SSO permission set, EKS access entry, Pod Identity association, or a principal a bucket, queue, topic or key policy admits) reaches, by its effective grants, a resource an agent owns or holds, unless the security team declared that share in the pack's `shares` configuration.",
+    ISOLATION,
+    PACK.stack,
+  ),
+  meta(
+    "separation/agent-data-copy",
+    "separation",
+    "error",
+    "No resource copies, streams, exposes or subscribes to what an agent owns or holds (an S3 ACL or replication of its bucket, a DynamoDB streaming destination or export of its table, a subscription filter on its log group), unless declared in `shares`.",
+    ISOLATION,
+    PACK.stack,
+  ),
+  meta(
+    "iam/managed-policy-content",
+    "iam",
+    "error",
+    "An AWS managed policy on any principal of the stack is judged by its document (components/rules/data/aws-managed-policies.json); a policy that file does not know, or an ARN unknown at preview, is refused.",
+    OVERPRIVILEGED,
+    PACK.stack,
+  ),
+  meta(
+    "stack/audit-trail",
+    "stack",
+    "error",
+    "In a stack with agents, no CloudTrail trail stops or narrows recording: logging is on, management events are recorded for reads and writes, and no selector leaves events out.",
+    AUDIT,
+    PACK.both,
+  ),
+];

@@ -1,0 +1,155 @@
+/**
+ * Resources that copy, stream, expose or subscribe to an agent's data without granting any
+ * principal (an S3 ACL, replication or inventory of its bucket, a DynamoDB streaming destination or
+ * export of its table, a subscription filter on its log group), and CloudTrail trails, which record
+ * what every identity does. Across the stack: whose resource each names (policy/aws-reach.ts). Per
+ * resource: a trail that stops or narrows recording.
+ */
+import type { Problem } from "../../components/rules/define";
+import { agentResources, reachedBy } from "../aws-reach";
+import { asString, type KnownInputs } from "../inputs";
+import type { Adapter, PackResource } from "../types";
+import type { ShareFinding } from "./aws-principals";
+import { isUnknown, readOfType } from "./shared";
+
+export const AWS_DATA_TYPES = {
+  bucketAcl: "aws:s3/bucketAclV2:BucketAclV2",
+  bucketAclV1: "aws:s3/bucketAcl:BucketAcl",
+  bucketReplication: "aws:s3/bucketReplicationConfig:BucketReplicationConfig",
+  bucketInventory: "aws:s3/inventory:Inventory",
+  bucketNotification: "aws:s3/bucketNotification:BucketNotification",
+  bucketPublicAccessBlock: "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+  kinesisStreamingDestination: "aws:dynamodb/kinesisStreamingDestination:KinesisStreamingDestination",
+  tableExport: "aws:dynamodb/tableExport:TableExport",
+  logSubscriptionFilter: "aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter",
+  trail: "aws:cloudtrail/trail:Trail",
+} as const;
+
+const COPY = "separation/agent-data-copy";
+const TRAIL = "stack/audit-trail";
+
+/** Per type: the input naming the agent's resource, the ARNs that name covers, and what the resource does with it. */
+const COPIES: ReadonlyArray<{ type: string; field: string; arns: (name: string) => string[]; does: string; when?: (v: Record<string, unknown>) => boolean }> = [
+  {
+    type: AWS_DATA_TYPES.bucketAcl,
+    field: "bucket",
+    arns: bucketArns,
+    does: "gives an ACL grant on",
+    // A private ACL with no grants adds no one.
+    when: (v) => (v.acl !== undefined && v.acl !== "private") || v.accessControlPolicy !== undefined,
+  },
+  {
+    type: AWS_DATA_TYPES.bucketAclV1,
+    field: "bucket",
+    arns: bucketArns,
+    does: "gives an ACL grant on",
+    when: (v) => (v.acl !== undefined && v.acl !== "private") || v.accessControlPolicy !== undefined,
+  },
+  { type: AWS_DATA_TYPES.bucketReplication, field: "bucket", arns: bucketArns, does: "replicates" },
+  { type: AWS_DATA_TYPES.bucketInventory, field: "bucket", arns: bucketArns, does: "exports the object listing of" },
+  { type: AWS_DATA_TYPES.bucketNotification, field: "bucket", arns: bucketArns, does: "sends object events (keys) of" },
+  {
+    type: AWS_DATA_TYPES.bucketPublicAccessBlock,
+    field: "bucket",
+    arns: bucketArns,
+    does: "lifts the public access block of",
+    when: (v) => ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"].some((f) => v[f] !== true),
+  },
+  { type: AWS_DATA_TYPES.kinesisStreamingDestination, field: "tableName", arns: tableArns, does: "streams every change of" },
+  { type: AWS_DATA_TYPES.tableExport, field: "tableArn", arns: tableArns, does: "exports" },
+  { type: AWS_DATA_TYPES.logSubscriptionFilter, field: "logGroup", arns: logGroupArns, does: "forwards every event of" },
+];
+
+function bucketArns(name: string): string[] {
+  const bucket = name.startsWith("arn:") ? name.slice(name.lastIndexOf(":") + 1) : name;
+  return [`arn:*:s3:::${bucket}`, `arn:*:s3:::${bucket}/*`];
+}
+function tableArns(name: string): string[] {
+  const table = name.startsWith("arn:") ? name.slice(name.indexOf(":table/") + ":table/".length) : name;
+  return [`arn:*:dynamodb:*:*:table/${table}`, `arn:*:dynamodb:*:*:table/${table}/*`];
+}
+function logGroupArns(name: string): string[] {
+  const group = name.startsWith("arn:") ? name.replace(/^arn:[^:]+:logs:[^:]*:[^:]*:log-group:/, "").replace(/:\*$/, "") : name;
+  return [`arn:*:logs:*:*:log-group:${group}`, `arn:*:logs:*:*:log-group:${group}:*`];
+}
+
+/** Why a trail records less than every management event, read and write; empty when it records them. */
+export function trailProblems(resource: PackResource, inputs: KnownInputs): Problem[] {
+  const v = inputs.value;
+  const problems: string[] = [];
+  if (v.enableLogging === false) problems.push("sets enableLogging false (the trail records nothing)");
+  if (inputs.unknown.some((p) => p === "enableLogging" || p.startsWith("eventSelectors") || p.startsWith("advancedEventSelectors")))
+    problems.push("has logging or event selectors unknown at preview");
+  for (const selector of Array.isArray(v.eventSelectors) ? v.eventSelectors : []) {
+    const s = (selector && typeof selector === "object" ? selector : {}) as Record<string, unknown>;
+    if (s.includeManagementEvents === false) problems.push("has an event selector without management events");
+    if (s.readWriteType !== undefined && s.readWriteType !== "All") problems.push(`has an event selector recording only ${String(s.readWriteType)} events`);
+    if (Array.isArray(s.excludeManagementEventSources) && s.excludeManagementEventSources.length)
+      problems.push(`excludes management events of ${s.excludeManagementEventSources.join(", ")}`);
+  }
+  // Advanced selectors replace the basic ones: one must record every management event, unfiltered.
+  const advanced = Array.isArray(v.advancedEventSelectors) ? v.advancedEventSelectors : [];
+  const recordsAllManagement = advanced.some((selector) => {
+    const raw = (selector && typeof selector === "object" ? (selector as Record<string, unknown>).fieldSelectors : undefined) ?? [];
+    const fields = (Array.isArray(raw) ? raw : []).map((f) => (f && typeof f === "object" ? f : {}) as Record<string, unknown>);
+    return fields.length === 1 && fields[0].field === "eventCategory" && JSON.stringify(fields[0].equals) === '["Management"]';
+  });
+  if (advanced.length && !recordsAllManagement) problems.push("has advanced event selectors none of which records every management event");
+  return problems.map((problem) => ({
+    rule: TRAIL,
+    message: `CloudTrail trail ${asString(v.name) ?? resource.name} ${problem}`,
+    fix: "keep every trail logging all management events, reads and writes; a trail the platform no longer needs is deleted, not silenced",
+  }));
+}
+
+export const awsData: Adapter = {
+  family: "aws-data",
+  holdings: "reads what agents own and hold from the holdings model; a resource that copies or exposes it is compared with it, not added to it",
+  types: [
+    ...COPIES.map(({ type, does }) => ({
+      type,
+      key: Object.entries(AWS_DATA_TYPES).find(([, t]) => t === type)![0],
+      route: `${does} a bucket, table or log group, which may be an agent's`,
+      checkedBy: [COPY],
+    })),
+    { type: AWS_DATA_TYPES.trail, key: "trail", route: "records what every identity of the account does", checkedBy: [TRAIL] },
+  ],
+  check: (resource, inputs) => (resource.type === AWS_DATA_TYPES.trail ? trailProblems(resource, inputs) : []),
+  stack: (ix, pass) => {
+    const agents = agentResources(ix, pass);
+    if (agents.byService.size === 0) return;
+    for (const copy of COPIES) {
+      for (const r of readOfType(ix, copy.type)) {
+        if (copy.when && !copy.when(r.v)) continue;
+        const name = asString(r.v[copy.field]);
+        if (name === undefined) {
+          if (isUnknown(r, copy.field))
+            pass.findings.push({
+              rule: COPY,
+              agent: r.resource.name,
+              identity: null,
+              urn: r.resource.urn,
+              message: `${r.resource.type} ${r.resource.name}: ${copy.field} is unknown at preview, so whether it is an agent's cannot be told`,
+              fix: `name the ${copy.field} with a known value`,
+            });
+          continue;
+        }
+        const reaches = [{ services: { [copy.arns(name)[0].split(":")[2]]: "" }, resources: copy.arns(name) }];
+        const byAgent = new Map<string, ReturnType<typeof reachedBy>>();
+        for (const hit of reachedBy(reaches, agents, 10)) byAgent.set(hit.resource.agent, [...(byAgent.get(hit.resource.agent) ?? []), hit]);
+        for (const [agent, hits] of byAgent) {
+          const finding: ShareFinding = {
+            rule: COPY,
+            agent,
+            identity: hits[0].resource.identity,
+            urn: r.resource.urn,
+            message: `${r.resource.type} ${r.resource.name} ${copy.does} ${name}, which agent ${agent} ${hits[0].resource.identity ? `holds (${hits[0].resource.identity} identity: ${hits.map((h) => h.resource.pattern).join(", ")})` : "owns"}`,
+            fix: "an agent's data leaves only through its own identities' grants; if this copy is intended, the security team declares it in the pack's `shares` configuration",
+            share: { principals: [`resource:${r.resource.type}/${r.resource.name}`], resources: hits.map((h) => h.resource.pattern) },
+          };
+          pass.findings.push(finding);
+        }
+      }
+    }
+  },
+};

@@ -1,0 +1,312 @@
+/**
+ * Principals of the stack that are not agent identities: IAM roles not tagged as an agent's, users,
+ * groups, Identity Center permission sets, and the principals a resource policy admits. Each one's
+ * effective grants (inline documents, customer policies of the stack, AWS managed policies judged by
+ * their documents) are compared with what the agents own and hold (policy/aws-reach.ts): a grant
+ * that reaches an agent's resource is an undeclared share (separation/undeclared-share) unless the
+ * security team declared it in the pack's `shares` configuration. An AWS managed policy the data
+ * file does not know, a customer policy not in the stack, or an ARN unknown at preview is refused
+ * (iam/managed-policy-content): what cannot be read cannot be judged.
+ */
+import { asList, type PolicyStatement } from "../../components/core/iam-document";
+import { roleNameOf } from "../../components/core/names";
+import { agentResources, awsManagedPolicyName, documentReach, managedPolicyReach, reachedBy, type Reach } from "../aws-reach";
+import { asRecord, asString, asStrings, readPolicyDocument } from "../inputs";
+import type { Adapter, PackFinding, StackPass } from "../types";
+import type { StackIndex } from "../stack-index";
+import { IAM_ATTACHMENT_TYPES } from "./iam-attachments";
+import { IAM_ROLE_TYPES } from "./iam-roles";
+import { RESOURCE_POLICY_TYPES } from "./resource-policies";
+import { agentRoles, deps, isUnknown, readOfType, type Read } from "./shared";
+
+export const AWS_PRINCIPAL_TYPES = {
+  userPolicy: "aws:iam/userPolicy:UserPolicy",
+  groupPolicy: "aws:iam/groupPolicy:GroupPolicy",
+  userPolicyAttachment: "aws:iam/userPolicyAttachment:UserPolicyAttachment",
+  groupPolicyAttachment: "aws:iam/groupPolicyAttachment:GroupPolicyAttachment",
+  userPolicyAttachmentsExclusive: "aws:iam/userPolicyAttachmentsExclusive:UserPolicyAttachmentsExclusive",
+  groupPolicyAttachmentsExclusive: "aws:iam/groupPolicyAttachmentsExclusive:GroupPolicyAttachmentsExclusive",
+  ssoInlinePolicy: "aws:ssoadmin/permissionSetInlinePolicy:PermissionSetInlinePolicy",
+  ssoManagedPolicyAttachment: "aws:ssoadmin/managedPolicyAttachment:ManagedPolicyAttachment",
+  ssoManagedPolicyAttachmentsExclusive: "aws:ssoadmin/managedPolicyAttachmentsExclusive:ManagedPolicyAttachmentsExclusive",
+  ssoCustomerPolicyAttachment: "aws:ssoadmin/customerManagedPolicyAttachment:CustomerManagedPolicyAttachment",
+  ssoCustomerPolicyAttachmentsExclusive: "aws:ssoadmin/customerManagedPolicyAttachmentsExclusive:CustomerManagedPolicyAttachmentsExclusive",
+} as const;
+
+const SHARE = "separation/undeclared-share";
+const CONTENT = "iam/managed-policy-content";
+const SHARE_FIX =
+  "grant an agent's resources only to its own identities; if this principal must reach them, the security team declares the share in the pack's `shares` configuration";
+
+/** A principal that is not an agent identity, with every id a declared share may name it by. */
+interface Principal {
+  readonly label: string;
+  readonly ids: readonly string[];
+}
+const role = (name: string): Principal => ({ label: `IAM role ${name}`, ids: [`iam:role/${name}`] });
+const user = (name: string): Principal => ({ label: `IAM user ${name}`, ids: [`iam:user/${name}`] });
+const group = (name: string): Principal => ({ label: `IAM group ${name}`, ids: [`iam:group/${name}`] });
+const permissionSet = (arn: string): Principal => ({ label: `SSO permission set ${arn}`, ids: [`sso:permission-set/${arn}`] });
+
+/** What one principal is granted, and through which resource. */
+interface Granted {
+  readonly principal: Principal;
+  readonly reaches: readonly Reach[];
+  readonly via: Read;
+}
+
+/** The reaches of a policy ARN: an AWS managed policy by its data, a customer policy of the stack by its document. */
+function policyReaches(ix: StackIndex, r: Read, field: string, arn: string | undefined, principal: Principal, findings: PackFinding[]): readonly Reach[] {
+  const refuse = (message: string, fix: string) => {
+    findings.push({
+      rule: CONTENT,
+      agent: principal.label,
+      identity: null,
+      urn: r.resource.urn,
+      message: `${r.resource.type} ${r.resource.name}: ${message}`,
+      fix,
+    });
+    return [];
+  };
+  if (arn === undefined) {
+    const from = deps(r, field).filter((d) => d.type === IAM_ATTACHMENT_TYPES.policy);
+    const source = from.length === 1 && deps(r, field).length === 1 ? customerPolicies(ix).byUrn.get(from[0].urn) : undefined;
+    // On a role, iam-attachments already reports it (stack/unknown-input): once is enough.
+    if (!source && principal.ids[0].startsWith("iam:role/") && r.resource.type !== IAM_ROLE_TYPES.role && from.length === 0) return [];
+    if (!source) return refuse(`${field} is unknown at preview and not from one aws.iam.Policy of this stack`, "name the policy with a known ARN");
+    return documentOf(source, principal, refuse);
+  }
+  const managed = awsManagedPolicyName(arn);
+  if (managed !== undefined) {
+    const reach = managedPolicyReach(managed);
+    return (
+      reach ??
+      refuse(
+        `AWS managed policy ${arn} is not in components/rules/data/aws-managed-policies.json, so what it grants ${principal.label} cannot be judged`,
+        "attach a policy the pack knows, or regenerate the data file (scripts/generate-managed-policies.ts)",
+      )
+    );
+  }
+  const name = /:policy\/(?:.*\/)?([^/]+)$/.exec(arn)?.[1];
+  const source = name === undefined ? undefined : customerPolicies(ix).byName.get(name);
+  if (!source)
+    return refuse(
+      `${arn} attached to ${principal.label} is not an aws.iam.Policy of this stack (by name), so its document cannot be read`,
+      "attach only policies of this stack, named explicitly (`name:`), or AWS managed policies",
+    );
+  return documentOf(source, principal, refuse);
+}
+
+function documentOf(source: Read, principal: Principal, refuse: (message: string, fix: string) => never[]): readonly Reach[] {
+  const document = readPolicyDocument(source.v.policy);
+  if (!document)
+    return refuse(
+      `policy ${source.resource.name} on ${principal.label} has a document unknown at preview or unreadable`,
+      "write the policy document from known values",
+    );
+  return documentReach(document);
+}
+
+const policiesOf = new WeakMap<StackIndex, { byUrn: Map<string, Read>; byName: Map<string, Read> }>();
+function customerPolicies(ix: StackIndex) {
+  let out = policiesOf.get(ix);
+  if (!out) {
+    out = { byUrn: new Map(), byName: new Map() };
+    for (const p of readOfType(ix, IAM_ATTACHMENT_TYPES.policy)) {
+      if (!out.byUrn.has(p.resource.urn)) out.byUrn.set(p.resource.urn, p);
+      const name = asString(p.v.name);
+      if (name !== undefined && !out.byName.has(name)) out.byName.set(name, p);
+    }
+    policiesOf.set(ix, out);
+  }
+  return out;
+}
+
+/** An inline document input: its reaches, or a finding when it cannot be read. */
+function inlineReaches(r: Read, field: string, principal: Principal, findings: PackFinding[]): readonly Reach[] {
+  const document = readPolicyDocument(r.v[field]);
+  if (document) return documentReach(document);
+  if (isUnknown(r, field) || r.v[field] !== undefined)
+    findings.push({
+      rule: SHARE,
+      agent: principal.label,
+      identity: null,
+      urn: r.resource.urn,
+      message: `${r.resource.type} ${r.resource.name}: ${field} of ${principal.label} is unknown at preview or unreadable, so what it reaches cannot be judged`,
+      fix: "write the policy document from known values",
+    });
+  return [];
+}
+
+/** Every non-agent principal's grants in the stack. */
+function grantsOf(ix: StackIndex, findings: PackFinding[]): Granted[] {
+  const agents = agentRoles(ix);
+  const isAgentRole = (name: string | undefined) => name !== undefined && agents.has(roleNameOf(name).toLowerCase());
+  const out: Granted[] = [];
+  const attach = (principal: Principal, r: Read, field: string, arns: Array<string | undefined>) => {
+    for (const arn of arns) out.push({ principal, reaches: policyReaches(ix, r, field, arn, principal, findings), via: r });
+  };
+  const arnsOf = (r: Read, field: string): Array<string | undefined> =>
+    isUnknown(r, field) ? [...asStrings(r.v[field]), undefined] : Array.isArray(r.v[field]) ? asStrings(r.v[field]) : [asString(r.v[field])];
+
+  // Roles that are not agents': inline policies, managed policies, RolePolicies and attachments naming them.
+  const roleReads = new Map(readOfType(ix, IAM_ROLE_TYPES.role).map((x) => [x.resource.urn, x]));
+  for (const r of ix.roles) {
+    if (r.tags.agent || !r.name) continue;
+    const principal = role(r.name);
+    const read: Read = { resource: r.resource, v: r.v, unknown: [] };
+    for (const entry of r.inlineDocuments()) out.push({ principal, reaches: documentReach(entry.document), via: read });
+    const full = roleReads.get(r.resource.urn) ?? read;
+    if (r.v.managedPolicyArns !== undefined || isUnknown(full, "managedPolicyArns"))
+      attach(principal, full, "managedPolicyArns", arnsOf(full, "managedPolicyArns"));
+  }
+  for (const r of readOfType(ix, IAM_ROLE_TYPES.rolePolicy)) {
+    const name = asString(r.v.role)?.split("/").pop();
+    if (name && !isAgentRole(name)) out.push({ principal: role(name), reaches: inlineReaches(r, "policy", role(name), findings), via: r });
+  }
+  for (const r of readOfType(ix, IAM_ATTACHMENT_TYPES.rolePolicyAttachment)) {
+    const name = asString(r.v.role)?.split("/").pop();
+    if (name && !isAgentRole(name)) attach(role(name), r, "policyArn", [asString(r.v.policyArn)]);
+  }
+  for (const r of readOfType(ix, IAM_ATTACHMENT_TYPES.rolePolicyAttachmentsExclusive)) {
+    const name = asString(r.v.roleName);
+    if (name && !isAgentRole(name)) attach(role(name), r, "policyArns", arnsOf(r, "policyArns"));
+  }
+  for (const r of readOfType(ix, IAM_ATTACHMENT_TYPES.policyAttachment)) {
+    const principals = [
+      ...asStrings(r.v.roles)
+        .filter((name) => !isAgentRole(name))
+        .map(role),
+      ...asStrings(r.v.users).map(user),
+      ...asStrings(r.v.groups).map(group),
+    ];
+    for (const principal of principals) attach(principal, r, "policyArn", [asString(r.v.policyArn)]);
+  }
+  // Users and groups: never agent identities.
+  const T = AWS_PRINCIPAL_TYPES;
+  for (const r of readOfType(ix, T.userPolicy))
+    out.push({
+      principal: user(asString(r.v.user) ?? r.resource.name),
+      reaches: inlineReaches(r, "policy", user(asString(r.v.user) ?? r.resource.name), findings),
+      via: r,
+    });
+  for (const r of readOfType(ix, T.groupPolicy))
+    out.push({
+      principal: group(asString(r.v.group) ?? r.resource.name),
+      reaches: inlineReaches(r, "policy", group(asString(r.v.group) ?? r.resource.name), findings),
+      via: r,
+    });
+  for (const r of readOfType(ix, T.userPolicyAttachment)) attach(user(asString(r.v.user) ?? r.resource.name), r, "policyArn", [asString(r.v.policyArn)]);
+  for (const r of readOfType(ix, T.groupPolicyAttachment)) attach(group(asString(r.v.group) ?? r.resource.name), r, "policyArn", [asString(r.v.policyArn)]);
+  for (const r of readOfType(ix, T.userPolicyAttachmentsExclusive))
+    attach(user(asString(r.v.userName) ?? r.resource.name), r, "policyArns", arnsOf(r, "policyArns"));
+  for (const r of readOfType(ix, T.groupPolicyAttachmentsExclusive))
+    attach(group(asString(r.v.groupName) ?? r.resource.name), r, "policyArns", arnsOf(r, "policyArns"));
+  // Identity Center permission sets: people's roles in accounts, never agent identities.
+  const ps = (r: Read) => permissionSet(asString(r.v.permissionSetArn) ?? r.resource.name);
+  for (const r of readOfType(ix, T.ssoInlinePolicy)) out.push({ principal: ps(r), reaches: inlineReaches(r, "inlinePolicy", ps(r), findings), via: r });
+  for (const r of readOfType(ix, T.ssoManagedPolicyAttachment)) attach(ps(r), r, "managedPolicyArn", [asString(r.v.managedPolicyArn)]);
+  for (const r of readOfType(ix, T.ssoManagedPolicyAttachmentsExclusive)) attach(ps(r), r, "managedPolicyArns", arnsOf(r, "managedPolicyArns"));
+  const customerRefs = (r: Read, field: string) =>
+    (Array.isArray(r.v[field]) ? r.v[field] : r.v[field] === undefined ? [] : [r.v[field]]).map((ref) => asString(asRecord(ref).name));
+  for (const r of readOfType(ix, T.ssoCustomerPolicyAttachment))
+    attach(
+      ps(r),
+      r,
+      "customerManagedPolicyReference",
+      isUnknown(r, "customerManagedPolicyReference")
+        ? [undefined]
+        : customerRefs(r, "customerManagedPolicyReference").map((n) => (n ? `arn:*:iam::*:policy/${n}` : undefined)),
+    );
+  for (const r of readOfType(ix, T.ssoCustomerPolicyAttachmentsExclusive))
+    attach(
+      ps(r),
+      r,
+      "customerManagedPolicyReferences",
+      isUnknown(r, "customerManagedPolicyReferences")
+        ? [undefined]
+        : customerRefs(r, "customerManagedPolicyReferences").map((n) => (n ? `arn:*:iam::*:policy/${n}` : undefined)),
+    );
+  // Principals a resource policy admits that are not agent roles: the statement is their grant.
+  for (const type of Object.keys(RESOURCE_POLICY_TYPES)) {
+    for (const r of readOfType(ix, type)) {
+      const document = readPolicyDocument(r.v[RESOURCE_POLICY_TYPES[type]]);
+      if (!document) continue; // unknown or unreadable: iam/resource-policy per resource
+      for (const statement of document.Statement.filter((s) => s.Effect === "Allow")) {
+        for (const principal of admitted(statement)) {
+          // An agent role or one of its STS sessions: the statement is in that identity's holdings (resource-policies).
+          if (/:(assumed-)?role\//.test(principal) && isAgentRole(principal)) continue;
+          const grant = Object.fromEntries(Object.entries(statement).filter(([field]) => field !== "Principal")) as unknown as PolicyStatement;
+          const reaches = documentReach({ Version: "2012-10-17", Statement: [{ ...grant, Resource: grant.Resource ?? grant.NotResource ?? "*" }] });
+          const name = /:(assumed-)?role\//.test(principal) ? roleNameOf(principal) : undefined;
+          out.push({
+            principal: {
+              label: `${principal} (admitted by ${type.split(":")[1]} ${r.resource.name})`,
+              ids: [principal, ...(name ? [`iam:role/${name}`] : [])],
+            },
+            reaches,
+            via: r,
+          });
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/** Every principal a statement admits, as written (`*` and NotPrincipal are refused per resource). */
+function admitted(statement: PolicyStatement): string[] {
+  const principal = (statement as { Principal?: unknown }).Principal;
+  if (!principal || principal === "*" || typeof principal !== "object") return [];
+  return Object.values(principal as Record<string, unknown>)
+    .flatMap((value) => asList(value as string | string[]))
+    .filter((p) => p !== "*");
+}
+
+export const awsPrincipals: Adapter = {
+  family: "aws-principals",
+  holdings: "reads what agents own and hold from the holdings model; principals that are not agent identities are compared with it, not added to it",
+  types: [
+    ...Object.entries(AWS_PRINCIPAL_TYPES).map(([key, type]) => ({
+      type,
+      key,
+      route: type.includes("ssoadmin") ? "grants an Identity Center permission set (people's roles in accounts)" : "grants an IAM user or group",
+      checkedBy: [SHARE, CONTENT],
+    })),
+  ],
+  stack: (ix, pass) => checkPrincipals(ix, pass),
+};
+
+/** Findings carry what a declared share must cover: the principal's ids and the agent resources reached. */
+export interface ShareFinding extends PackFinding {
+  readonly share: { readonly principals: readonly string[]; readonly resources: readonly string[] };
+}
+
+function checkPrincipals(ix: StackIndex, pass: StackPass): void {
+  const agents = agentResources(ix, pass);
+  if (agents.byService.size === 0) return;
+  const granted = grantsOf(ix, pass.findings);
+  // One finding per principal, resource (policy, attachment) and agent.
+  const byKey = new Map<string, { g: Granted; agent: string; identity: PackFinding["identity"]; hits: string[]; how: Set<string> }>();
+  for (const g of granted) {
+    for (const hit of reachedBy(g.reaches, agents, 10)) {
+      const key = `${g.principal.label}\u0000${g.via.resource.urn}\u0000${hit.resource.agent}`;
+      const entry = byKey.get(key) ?? { g, agent: hit.resource.agent, identity: hit.resource.identity, hits: [], how: new Set<string>() };
+      if (!entry.hits.includes(hit.resource.pattern)) entry.hits.push(hit.resource.pattern);
+      entry.how.add(hit.how);
+      byKey.set(key, entry);
+    }
+  }
+  for (const { g, agent, identity, hits, how } of byKey.values()) {
+    const finding: ShareFinding = {
+      rule: SHARE,
+      agent,
+      identity,
+      urn: g.via.resource.urn,
+      message: `${g.principal.label} is not an agent identity and reaches ${hits.join(", ")}, which agent ${agent} ${identity ? `holds (${identity} identity)` : "owns"}, through ${g.via.resource.type} ${g.via.resource.name}: ${[...how].slice(0, 3).join("; ")}`,
+      fix: SHARE_FIX,
+      share: { principals: g.principal.ids, resources: hits },
+    };
+    pass.findings.push(finding);
+  }
+}

@@ -1,0 +1,166 @@
+/**
+ * What principals that are not agent identities reach of the agents' resources. The agents' side
+ * is the rules' own holdings model (policy/holdings.ts): what each agent owns (declared `owns`, its
+ * roles, audit log group) and what each execution and audit identity is granted. The other side is
+ * a grant as IAM evaluates it: a service (or every service) on resources; AWS managed policies are
+ * read from components/rules/data/aws-managed-policies.json, judged by their documents.
+ *
+ * Agent resources are grouped by ARN service, so a grant is compared only with resources of the
+ * services it names: linear in what the stack holds, not in agents × principals.
+ */
+import managedData from "../components/rules/data/aws-managed-policies.json";
+import type { PolicyDocument } from "../components/core/iam-document";
+import { asList } from "../components/core/iam-document";
+import type { IdentityKind } from "../components/core/names";
+import { arnComponents, globMatches, grantsIntersect } from "../components/core/patterns";
+import { holdingsFromStackOnce } from "./holdings";
+import type { StackIndex } from "./stack-index";
+import type { StackPass } from "./types";
+
+/** One Allow statement as a reach: per service the access levels (`*` every service), on resources. */
+export interface Reach {
+  readonly services: Readonly<Record<string, string>>;
+  readonly exceptServices?: readonly string[];
+  readonly resources?: readonly string[];
+  readonly notResources?: readonly string[];
+  /** The actions as written (inline and customer documents), for the message. */
+  readonly actions?: readonly string[];
+}
+
+interface ManagedData {
+  readonly source: { readonly repository: string; readonly commit: string };
+  readonly policies: Readonly<Record<string, readonly Reach[]>>;
+}
+const MANAGED = managedData as unknown as ManagedData;
+export const MANAGED_POLICY_SOURCE = MANAGED.source;
+
+/** An AWS managed policy ARN (`arn:<partition>:iam::aws:policy/<path>/<Name>`): its name, or undefined. */
+export function awsManagedPolicyName(arn: string): string | undefined {
+  return /^arn:[^:]+:iam::aws:policy\/(?:[^*?]*\/)?([^/*?]+)$/.exec(arn)?.[1];
+}
+
+/** The reach of an AWS managed policy by name, or undefined when the data file does not know it. */
+export function managedPolicyReach(name: string): readonly Reach[] | undefined {
+  return Object.prototype.hasOwnProperty.call(MANAGED.policies, name) ? MANAGED.policies[name] : undefined;
+}
+
+/** The Allow statements of a document as reaches: the service of each action (a wildcard service is every service). */
+export function documentReach(document: PolicyDocument): Reach[] {
+  return document.Statement.filter((s) => s.Effect === "Allow").map((statement) => {
+    const actions = asList(statement.Action);
+    const notActions = asList(statement.NotAction);
+    const services: Record<string, string> = {};
+    for (const action of actions) {
+      const service = action.includes(":") ? action.slice(0, action.indexOf(":")).toLowerCase() : "*";
+      services[/[*?]/.test(service) ? "*" : service] = "";
+    }
+    // NotAction: every service, less those excluded whole (`iam:*`).
+    const excepted = notActions.map((a) => /^([a-z0-9-]+):\*$/i.exec(a)?.[1]?.toLowerCase());
+    if (statement.NotAction !== undefined) services["*"] = "";
+    const resources = asList(statement.Resource);
+    const notResources = asList(statement.NotResource);
+    return {
+      services,
+      ...(statement.NotAction !== undefined && excepted.every((s) => s !== undefined) ? { exceptServices: excepted as string[] } : {}),
+      ...(statement.NotResource !== undefined ? { notResources } : { resources }),
+      actions: statement.NotAction !== undefined ? notActions.map((a) => `all but ${a}`) : actions,
+    };
+  });
+}
+
+/** A resource an agent owns or holds. */
+export interface AgentResource {
+  readonly pattern: string;
+  readonly agent: string;
+  /** The identity whose grant holds it; null for what the agent owns. */
+  readonly identity: IdentityKind | null;
+}
+
+export interface AgentResources {
+  /** By ARN service (lower case). */
+  readonly byService: ReadonlyMap<string, readonly AgentResource[]>;
+  /** Namespaces with an agent's ServiceAccount, with the agents in each. */
+  readonly namespaces: ReadonlyMap<string, readonly string[]>;
+}
+
+const cache = new WeakMap<StackIndex, AgentResources>();
+
+/** Every ARN an agent owns or an execution or audit identity is granted (orchestration's are shared models). */
+export function agentResources(ix: StackIndex, pass: StackPass): AgentResources {
+  const known = cache.get(ix);
+  if (known) return known;
+  const { fleet } = holdingsFromStackOnce(ix, pass.extraPolicies);
+  const byService = new Map<string, AgentResource[]>();
+  const seen = new Set<string>();
+  const add = (pattern: string, agent: string, identity: IdentityKind | null) => {
+    const service = arnComponents(pattern)?.[1]?.toLowerCase();
+    const key = `${agent}\u0000${pattern}`;
+    if (!service || seen.has(key)) return;
+    seen.add(key);
+    const list = byService.get(service);
+    if (list) list.push({ pattern, agent, identity });
+    else byService.set(service, [{ pattern, agent, identity }]);
+  };
+  for (const agent of fleet.agents) for (const pattern of [...agent.declared, ...agent.implicit]) add(pattern, agent.agent, null);
+  for (const holdings of fleet.identities) {
+    if (holdings.identity === "orchestration") continue;
+    for (const grant of holdings.aws) if (grant.effect === "Allow") for (const r of grant.resources) if (r !== "*") add(r, holdings.agent, holdings.identity);
+  }
+  const namespaces = new Map<string, string[]>();
+  for (const sa of ix.serviceAccounts) {
+    const list = namespaces.get(sa.namespace) ?? [];
+    if (!list.includes(sa.agent)) list.push(sa.agent);
+    namespaces.set(sa.namespace, list);
+  }
+  const out = { byService, namespaces };
+  cache.set(ix, out);
+  return out;
+}
+
+const LEVEL_WORDS: Record<string, string> = { L: "List", R: "Read", W: "Write", P: "Permissions management", T: "Tagging", "?": "unlisted actions" };
+
+/** How a reach reaches a service, for the message: its actions as written, or its access levels. */
+function describe(reach: Reach, service: string): string {
+  if (reach.actions) {
+    const own = reach.actions.filter((a) => a === "*" || a.toLowerCase().startsWith(`${service}:`) || a.startsWith("all but"));
+    return (own.length ? own : reach.actions).slice(0, 4).join(", ");
+  }
+  const levels = reach.services[service] ?? reach.services["*"] ?? "";
+  return `${service} (${[...levels].map((l) => LEVEL_WORDS[l] ?? l).join(", ")})`;
+}
+
+/** One agent resource a reach gets to, with how. */
+export interface Reached {
+  readonly resource: AgentResource;
+  readonly how: string;
+}
+
+/**
+ * The agent resources a set of reaches gets to, at most `perAgent` per agent: a service of the
+ * reach is the resource's ARN service, and its resources (or not-resources) let the ARN through.
+ * Conditions are not read: a grant counts as if its condition held.
+ */
+export function reachedBy(reaches: readonly Reach[], agents: AgentResources, perAgent = 3): Reached[] {
+  const out: Reached[] = [];
+  const count = new Map<string, number>();
+  const seen = new Set<string>();
+  for (const reach of reaches) {
+    const services = reach.services["*"] !== undefined ? [...agents.byService.keys()] : Object.keys(reach.services).filter((s) => agents.byService.has(s));
+    for (const service of services) {
+      if (reach.exceptServices?.includes(service)) continue;
+      for (const resource of agents.byService.get(service) ?? []) {
+        const n = count.get(resource.agent) ?? 0;
+        const key = `${resource.agent}\u0000${resource.pattern}`;
+        if (n >= perAgent || seen.has(key)) continue;
+        const through = reach.notResources
+          ? !reach.notResources.some((nr) => nr === "*" || globMatches(nr, resource.pattern))
+          : (reach.resources ?? []).some((r) => r === "*" || grantsIntersect(r, resource.pattern));
+        if (!through) continue;
+        seen.add(key);
+        count.set(resource.agent, n + 1);
+        out.push({ resource, how: describe(reach, service) });
+      }
+    }
+  }
+  return out;
+}

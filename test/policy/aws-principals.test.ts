@@ -1,0 +1,295 @@
+/**
+ * Principals of the stack that are not agent identities, judged by what their effective grants
+ * reach of the agents' resources (separation/undeclared-share), AWS managed policies by their
+ * documents (iam/managed-policy-content), copies of an agent's data (separation/agent-data-copy),
+ * EKS access and Pod Identity for agents' ServiceAccounts (kubernetes/eks-access) and CloudTrail
+ * (stack/audit-trail). Each case adds one resource (or changes one property) next to the dev stack's
+ * own components, which alone produce no finding.
+ */
+import { beforeAll, describe, expect, it } from "vitest";
+import { componentResources } from "../helpers/component-resources";
+import { stackDeclaration } from "../helpers/fixtures";
+import { UNKNOWN, runPack, ruleIds, type Resource } from "../helpers/policy-args";
+import { managedPolicyReach, MANAGED_POLICY_SOURCE } from "../../policy/aws-reach";
+
+const doc = (...statements: Array<Record<string, unknown>>) =>
+  JSON.stringify({ Version: "2012-10-17", Statement: statements.map((s) => ({ Effect: "Allow", ...s })) });
+const BUCKET_READ = doc({ Action: ["s3:GetObject"], Resource: ["arn:aws:s3:::acme-invoices-dev/incoming/*"] });
+const EC2_ONLY = doc({ Action: ["ec2:DescribeInstances"], Resource: "*" });
+const NS = "acme-dev-support-assistant";
+const OIDC = "oidc.eks.us-east-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE";
+const irsaTrust = JSON.stringify({
+  Version: "2012-10-17",
+  Statement: [
+    {
+      Effect: "Allow",
+      Principal: { Federated: `arn:aws:iam::111122223333:oidc-provider/${OIDC}` },
+      Action: "sts:AssumeRoleWithWebIdentity",
+      Condition: { StringEquals: { [`${OIDC}:sub`]: "system:serviceaccount:ci:runner", [`${OIDC}:aud`]: "sts.amazonaws.com" } },
+    },
+  ],
+});
+const r = (type: string, name: string, props: Record<string, unknown>): Resource => ({ type, name, props });
+
+let base: Resource[];
+beforeAll(async () => {
+  base = await componentResources(stackDeclaration("dev"));
+}, 120_000);
+
+const run = (extra: Resource[], config: object = {}) => runPack([...base, ...extra], undefined, config);
+
+describe("the dev stack's components alone", () => {
+  it("produce no finding", async () => {
+    expect(await runPack(base)).toEqual([]);
+  });
+});
+
+describe("separation/undeclared-share: principals that are not agent identities", () => {
+  const cases: Array<[string, Resource[]]> = [
+    [
+      "a group with AWS managed ReadOnlyAccess",
+      [r("aws:iam/groupPolicyAttachment:GroupPolicyAttachment", "g", { group: "humans", policyArn: "arn:aws:iam::aws:policy/ReadOnlyAccess" })],
+    ],
+    ["a user's inline policy reading an agent's bucket", [r("aws:iam/userPolicy:UserPolicy", "u", { user: "bob", policy: BUCKET_READ })]],
+    [
+      "a group's inline policy on an agent's table",
+      [
+        r("aws:iam/groupPolicy:GroupPolicy", "g", {
+          group: "humans",
+          policy: doc({ Action: ["dynamodb:GetItem"], Resource: "arn:aws:dynamodb:us-east-1:111122223333:table/acme-dev-payouts" }),
+        }),
+      ],
+    ],
+    [
+      "an SSO permission set's inline policy",
+      [r("aws:ssoadmin/permissionSetInlinePolicy:PermissionSetInlinePolicy", "p", { instanceArn: "i", permissionSetArn: "ps", inlinePolicy: BUCKET_READ })],
+    ],
+    [
+      "an SSO permission set with ReadOnlyAccess",
+      [
+        r("aws:ssoadmin/managedPolicyAttachment:ManagedPolicyAttachment", "p", {
+          instanceArn: "i",
+          permissionSetArn: "ps",
+          managedPolicyArn: "arn:aws:iam::aws:policy/ReadOnlyAccess",
+        }),
+      ],
+    ],
+    [
+      "a user with ReadOnlyAccess",
+      [r("aws:iam/userPolicyAttachment:UserPolicyAttachment", "u", { user: "contractor", policyArn: "arn:aws:iam::aws:policy/ReadOnlyAccess" })],
+    ],
+    [
+      "a customer policy attached to a user and a group",
+      [
+        r("aws:iam/policy:Policy", "cp", { name: "read-invoices", policy: BUCKET_READ }),
+        r("aws:iam/policyAttachment:PolicyAttachment", "pa", {
+          policyArn: "arn:aws:iam::111122223333:policy/read-invoices",
+          users: ["bob"],
+          groups: ["humans"],
+        }),
+      ],
+    ],
+    [
+      "AmazonS3ReadOnlyAccess on a CI role by attachment",
+      [r("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "a", { role: "ci-runner", policyArn: "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess" })],
+    ],
+    [
+      "a CI IRSA role's inline policy reading an agent's bucket",
+      [r("aws:iam/role:Role", "ci", { name: "ci-runner", assumeRolePolicy: irsaTrust, inlinePolicies: [{ name: "x", policy: BUCKET_READ }] })],
+    ],
+    [
+      "a CI IRSA role with managedPolicyArns ReadOnlyAccess",
+      [r("aws:iam/role:Role", "ci", { name: "ci-runner", assumeRolePolicy: irsaTrust, managedPolicyArns: ["arn:aws:iam::aws:policy/ReadOnlyAccess"] })],
+    ],
+    [
+      "a bucket policy admitting a CI role",
+      [
+        r("aws:s3/bucketPolicy:BucketPolicy", "bp", {
+          bucket: "acme-invoices-dev",
+          policy: doc({
+            Principal: { AWS: "arn:aws:iam::111122223333:role/ci" },
+            Action: "s3:GetObject",
+            Resource: "arn:aws:s3:::acme-invoices-dev/incoming/*",
+          }),
+        }),
+      ],
+    ],
+    [
+      "a queue policy admitting a CI role",
+      [
+        r("aws:sqs/queuePolicy:QueuePolicy", "qp", {
+          queueUrl: "https://sqs.us-east-1.amazonaws.com/111122223333/acme-dev-support-tickets",
+          policy: doc({
+            Principal: { AWS: "arn:aws:iam::111122223333:role/ci" },
+            Action: "sqs:ReceiveMessage",
+            Resource: "arn:aws:sqs:us-east-1:111122223333:acme-dev-support-tickets",
+          }),
+        }),
+      ],
+    ],
+    [
+      "an EKS cluster admin access policy for a CI role",
+      [
+        r("aws:eks/accessPolicyAssociation:AccessPolicyAssociation", "a", {
+          clusterName: "c",
+          principalArn: "arn:aws:iam::111122223333:role/ci",
+          policyArn: "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy",
+          accessScope: { type: "cluster" },
+        }),
+      ],
+    ],
+    [
+      "an EKS Edit access policy scoped to an agent's namespace",
+      [
+        r("aws:eks/accessPolicyAssociation:AccessPolicyAssociation", "a", {
+          clusterName: "c",
+          principalArn: "arn:aws:iam::111122223333:role/ci",
+          policyArn: "arn:aws:eks::aws:cluster-access-policy/AmazonEKSEditPolicy",
+          accessScope: { type: "namespace", namespaces: [NS] },
+        }),
+      ],
+    ],
+  ];
+  it.each(cases)("refuses %s", async (_name, extra) => {
+    expect(ruleIds(await run(extra))).toContain("separation/undeclared-share");
+  });
+
+  it("names the agent, the identity holding the resource, the principal, the resource and the fix", async () => {
+    const [first] = (await run([r("aws:iam/userPolicy:UserPolicy", "u", { user: "bob", policy: BUCKET_READ })])).filter(
+      (v) => v.policy === "separation-undeclared-share",
+    );
+    expect(first.message).toMatch(/IAM user bob is not an agent identity and reaches arn:aws:s3:::acme-invoices-dev\/incoming\/\*/);
+    expect(first.message).toMatch(/through aws:iam\/userPolicy:UserPolicy u: s3:GetObject/);
+    expect(first.message).toMatch(/shares/);
+  });
+
+  it("passes principals whose grants reach no agent resource (an EKS node role's managed policies, EC2 reads)", async () => {
+    const extra = [
+      r("aws:iam/role:Role", "node", { name: "eks-node", assumeRolePolicy: irsaTrust, managedPolicyArns: ["arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy"] }),
+      r("aws:iam/userPolicy:UserPolicy", "u", { user: "bob", policy: EC2_ONLY }),
+      r("aws:eks/accessPolicyAssociation:AccessPolicyAssociation", "a", {
+        clusterName: "c",
+        principalArn: "arn:aws:iam::111122223333:role/ci",
+        policyArn: "arn:aws:eks::aws:cluster-access-policy/AmazonEKSEditPolicy",
+        accessScope: { type: "namespace", namespaces: ["ci"] },
+      }),
+    ];
+    expect(await run(extra)).toEqual([]);
+  });
+
+  it("passes a share the security team declared in the pack's configuration, and only that one", async () => {
+    const extra = [r("aws:iam/userPolicy:UserPolicy", "u", { user: "bob", policy: BUCKET_READ })];
+    const share = {
+      name: "bob-invoices",
+      principal: "iam:user/bob",
+      resources: ["arn:aws:s3:::acme-invoices-dev/incoming/*"],
+      reason: "finance reviews incoming invoices",
+    };
+    expect(ruleIds(await run(extra, { shares: [share] }))).not.toContain("separation/undeclared-share");
+    expect(ruleIds(await run(extra, { shares: [{ ...share, principal: "iam:user/alice" }] }))).toContain("separation/undeclared-share");
+    expect(ruleIds(await run(extra, { shares: [{ ...share, resources: ["arn:aws:s3:::other/*"] }] }))).toContain("separation/undeclared-share");
+  });
+});
+
+describe("iam/managed-policy-content: managed policies by their documents", () => {
+  it("reads AWS managed policies from the sourced data file", () => {
+    expect(MANAGED_POLICY_SOURCE.repository).toBe("https://github.com/zoph-io/MAMIP");
+    expect(managedPolicyReach("AmazonS3ReadOnlyAccess")).toEqual([{ resources: ["*"], services: { s3: "LR", "s3-object-lambda": "LR" } }]);
+    expect(managedPolicyReach("AdministratorAccess")?.[0].services).toEqual({ "*": "LRWPT" });
+    expect(managedPolicyReach("NoSuchPolicy")).toBeUndefined();
+  });
+
+  it("refuses an AWS managed policy the data file does not know", async () => {
+    const extra = [r("aws:iam/userPolicyAttachment:UserPolicyAttachment", "u", { user: "bob", policyArn: "arn:aws:iam::aws:policy/BrandNewPolicy" })];
+    expect(ruleIds(await run(extra))).toContain("iam/managed-policy-content");
+  });
+
+  it("refuses a managed policy ARN unknown at preview on a role that is not an agent's", async () => {
+    const extra = [r("aws:iam/role:Role", "ci", { name: "ci-runner", assumeRolePolicy: irsaTrust, managedPolicyArns: UNKNOWN })];
+    expect(ruleIds(await run(extra))).toContain("iam/managed-policy-content");
+  });
+});
+
+describe("separation/agent-data-copy: copies and exposures of an agent's data", () => {
+  const cases: Array<[string, Resource]> = [
+    ["a public-read ACL on an agent's bucket", r("aws:s3/bucketAclV2:BucketAclV2", "acl", { bucket: "acme-invoices-dev", acl: "public-read" })],
+    [
+      "replication of an agent's bucket",
+      r("aws:s3/bucketReplicationConfig:BucketReplicationConfig", "rep", {
+        bucket: "acme-invoices-dev",
+        role: "arn:aws:iam::111122223333:role/rep",
+        rules: [{ id: "x", status: "Enabled", destination: { bucket: "arn:aws:s3:::evil" } }],
+      }),
+    ],
+    [
+      "a Kinesis streaming destination of an agent's table",
+      r("aws:dynamodb/kinesisStreamingDestination:KinesisStreamingDestination", "k", {
+        tableName: "acme-dev-payouts",
+        streamArn: "arn:aws:kinesis:us-east-1:999999999999:stream/evil",
+      }),
+    ],
+    [
+      "a subscription filter on an agent's audit log group",
+      r("aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter", "f", {
+        logGroup: "/acme/dev/agents/payout-approver/audit",
+        filterPattern: "",
+        destinationArn: "arn:aws:lambda:us-east-1:999999999999:function:evil",
+      }),
+    ],
+  ];
+  it.each(cases)("refuses %s", async (_name, extra) => {
+    expect(ruleIds(await run([extra]))).toContain("separation/agent-data-copy");
+  });
+
+  it("passes the same on a bucket no agent holds, and a private ACL on an agent's", async () => {
+    const extra = [
+      r("aws:s3/bucketAclV2:BucketAclV2", "acl", { bucket: "acme-website", acl: "public-read" }),
+      r("aws:s3/bucketAclV2:BucketAclV2", "acl2", { bucket: "acme-invoices-dev", acl: "private" }),
+    ];
+    expect(await run(extra)).toEqual([]);
+  });
+});
+
+describe("kubernetes/eks-access: an agent's ServiceAccount used with a role not its identity's", () => {
+  it("refuses a Pod Identity association of an agent ServiceAccount with another role", async () => {
+    const extra = r("aws:eks/podIdentityAssociation:PodIdentityAssociation", "p", {
+      clusterName: "c",
+      namespace: NS,
+      serviceAccount: "support-assistant-execution",
+      roleArn: "arn:aws:iam::111122223333:role/admin",
+    });
+    expect(ruleIds(await run([extra]))).toContain("kubernetes/eks-access");
+  });
+  it("refuses an add-on association naming an agent ServiceAccount", async () => {
+    const extra = r("aws:eks/addon:Addon", "a", {
+      clusterName: "c",
+      addonName: "x",
+      podIdentityAssociations: [{ serviceAccount: "support-assistant-execution", roleArn: "arn:aws:iam::111122223333:role/admin" }],
+    });
+    expect(ruleIds(await run([extra]))).toContain("kubernetes/eks-access");
+  });
+  it("passes a Pod Identity association of a ServiceAccount no agent has", async () => {
+    const extra = r("aws:eks/podIdentityAssociation:PodIdentityAssociation", "p", {
+      clusterName: "c",
+      namespace: "kube-system",
+      serviceAccount: "ebs-csi",
+      roleArn: "arn:aws:iam::111122223333:role/ebs",
+    });
+    expect(await run([extra])).toEqual([]);
+  });
+});
+
+describe("stack/audit-trail: CloudTrail keeps recording", () => {
+  const trail = (props: Record<string, unknown>) => r("aws:cloudtrail/trail:Trail", "ct", { name: "org", s3BucketName: "b", ...props });
+  it.each([
+    ["logging off", { enableLogging: false }],
+    ["write-only management events", { eventSelectors: [{ readWriteType: "WriteOnly", includeManagementEvents: true }] }],
+    ["no management events", { eventSelectors: [{ readWriteType: "All", includeManagementEvents: false }] }],
+    ["advanced selectors for data events only", { advancedEventSelectors: [{ fieldSelectors: [{ field: "eventCategory", equals: ["Data"] }] }] }],
+  ])("refuses a trail with %s", async (_name, props) => {
+    expect(ruleIds(await run([trail(props)]))).toContain("stack/audit-trail");
+  });
+  it("passes a trail recording every management event", async () => {
+    expect(await run([trail({ enableLogging: true, eventSelectors: [{ readWriteType: "All", includeManagementEvents: true }] })])).toEqual([]);
+  });
+});
