@@ -11,6 +11,7 @@ import type { PolicyConfigSchema } from "@pulumi/policy";
 import { exceptionSchema, type PolicyException } from "../components/core/schema";
 import { exceptionInForce } from "../components/rules/exceptions";
 import type { RuleMeta } from "../components/rules";
+import { OPERATORS_CONFIG_PROPERTY } from "./operators-config";
 
 const exceptionsSchema = z.array(exceptionSchema).max(1000);
 
@@ -19,7 +20,10 @@ void _drop;
 
 /** The configuration every policy of the pack accepts. */
 export const EXCEPTIONS_CONFIG_SCHEMA: PolicyConfigSchema = {
-  properties: { exceptions: exceptionsJsonSchema as PolicyConfigSchema["properties"][string] },
+  properties: {
+    exceptions: exceptionsJsonSchema as PolicyConfigSchema["properties"][string],
+    kubernetesOperators: OPERATORS_CONFIG_PROPERTY as PolicyConfigSchema["properties"][string],
+  },
 };
 
 /**

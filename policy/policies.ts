@@ -12,6 +12,7 @@ import type { EnforcementLevel, Policies, ReportViolation, ResourceValidationPol
 import { RULES, formatViolation, waivingException, type RuleMeta } from "../components/rules";
 import type { PolicyException } from "../components/core/schema";
 import { EXCEPTIONS_CONFIG_SCHEMA, exceptionsInForce } from "./exceptions-config";
+import { declaredOperators } from "./operators-config";
 import { proxyTarget, readInputs } from "./inputs";
 import { prepareVaultPolicies } from "./vault-hcl";
 import { TYPES } from "./adapters";
@@ -248,9 +249,10 @@ export function createPolicies(options: PackOptions = {}): Policies {
     };
   };
   const stackPolicy = (rule: RuleMeta): StackValidationPolicy => {
-    const report = (known: ByRule, reportViolation: ReportViolation, waivers: readonly PolicyException[], config: object) => {
+    const report = (known: ByRule, reportViolation: ReportViolation, waivers: readonly PolicyException[], config: object, operators: ReadonlySet<string>) => {
       for (const finding of known.get(rule.id) ?? [])
-        if (!waived(rule, finding, waivers) && !declared(finding, config)) reportViolation(message(rule, finding), finding.urn);
+        if (!waived(rule, finding, waivers) && !declared(finding, config) && !(finding.operatorSubject !== undefined && operators.has(finding.operatorSubject)))
+          reportViolation(message(rule, finding), finding.urn);
     };
     return {
       name: policyName(rule.id, "stack"),
@@ -261,9 +263,11 @@ export function createPolicies(options: PackOptions = {}): Policies {
         const findings = onStack(args.resources);
         const config = args.getConfig();
         const waivers = waiversOf(config);
+        // Declared platform operators (read-only over agents' namespaces): see operators-config.ts.
+        const operators = declaredOperators(config);
         return findings instanceof Promise
-          ? findings.then((known) => report(known, reportViolation, waivers, config))
-          : report(findings, reportViolation, waivers, config);
+          ? findings.then((known) => report(known, reportViolation, waivers, config, operators))
+          : report(findings, reportViolation, waivers, config, operators);
       },
     };
   };

@@ -33,6 +33,8 @@ export interface PackFinding extends Problem {
   readonly identity: IdentityKind | null;
   readonly tool?: string | null;
   readonly urn: string;
+  /** A non-agent subject whose rights a platform operator declaration may cover (kubernetesOperators; read-only rights only). */
+  readonly operatorSubject?: string;
 }
 
 /**

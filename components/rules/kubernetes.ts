@@ -9,6 +9,7 @@ import type { RuleMeta } from "./types";
 
 const WORKLOAD = standards(["NHI2", "NHI6"], ["ASI03"], ["L4 Deployment & Infrastructure"], ["MEASURE 2.7"]);
 const RBAC = standards(["NHI5"], ["ASI03"], ["L4 Deployment & Infrastructure", "L6 Security & Compliance"], ["MEASURE 2.7", "GOVERN 1.4"]);
+const PLATFORM_NET = standards(["NHI5", "NHI9"], ["ASI03"], ["L4 Deployment & Infrastructure", "L6 Security & Compliance"], ["MEASURE 2.7"]);
 const EXEC = standards(["NHI5", "NHI9"], ["ASI03", "ASI05"], ["L4 Deployment & Infrastructure"], ["MEASURE 2.7"]);
 
 /** Rules with a plan check (and a pack check). */
@@ -95,8 +96,40 @@ export const KUBERNETES_RESOURCE_RULES: readonly RuleMeta[] = [
     "kubernetes/service-account-use",
     "kubernetes",
     "error",
-    "No hand-written resource acts as an agent's ServiceAccount: no token Secret for it, no workload running as it unless its pod template carries that agent's and identity's labels; a Helm release in an agent namespace (or naming an agent ServiceAccount in its values), a custom resource naming one, or such a reference without a known namespace fails closed.",
+    "No hand-written resource acts as an agent's ServiceAccount: no token Secret for it, no workload running as it unless its pod template carries that agent's and identity's labels; workloads are tied to identities by namespace: in an agent namespace every workload runs as one of that namespace's agent identities, and outside it no workload carries an agent's labels; a Helm release in an agent namespace (or naming an agent ServiceAccount in its values), a custom resource naming one, or such a reference without a known namespace fails closed.",
     EXEC,
+    PACK.stack,
+  ),
+  meta(
+    "kubernetes/agent-namespace-rbac",
+    "kubernetes",
+    "error",
+    "Closed world over agents' namespaces: a RoleBinding there binds only that namespace's own agent ServiceAccounts; no RoleBinding, ClusterRoleBinding, ClusterRole aggregated into another (`aggregate-to-edit`, `-admin`, `-view` ...) or Patch of a built-in role gives anyone else rights over agent namespaces, unless the subject is a platform operator declared in the pack's `kubernetesOperators` configuration and its rights are read-only (get, list, watch) on nothing but non-secret objects. A role the pack cannot read counts as everything.",
+    RBAC,
+    PACK.stack,
+  ),
+  meta(
+    "kubernetes/admission-webhook",
+    "kubernetes",
+    "error",
+    "No mutating or validating webhook (v1 or v1beta1) calls a URL outside the cluster, and none can see agent namespaces: its `namespaceSelector` must exclude every agent namespace by a label the pack knows it has (`kubernetes.io/metadata.name`, or the agent label of a namespace the stack creates); a webhook sees, and a mutating one rewrites, every pod and Secret it matches.",
+    RBAC,
+    PACK.both,
+  ),
+  meta(
+    "kubernetes/network-exposure",
+    "kubernetes",
+    "error",
+    "Nothing exposes an agent namespace: no Service of type LoadBalancer or NodePort, or with `externalIPs`, no Ingress or Gateway API route there or pointing there, and no NetworkPolicy (or Cilium policy) admitting ingress from outside private ranges, from every namespace, or from anywhere (an ingress rule without `from`).",
+    PLATFORM_NET,
+    PACK.stack,
+  ),
+  meta(
+    "kubernetes/agent-namespace-objects",
+    "kubernetes",
+    "error",
+    "Closed world over agents' namespaces: no custom resource of a kind the pack does not read is created there (it may run pods, open traffic or change policy through its operator), and no cluster-wide network policy kind the pack does not read (Calico, Antrea, AdminNetworkPolicy) is created at all; a namespace unknown at preview counts as an agent's.",
+    PLATFORM_NET,
     PACK.stack,
   ),
   meta(

@@ -27,6 +27,9 @@ import { vaultPathReach } from "./vault-path-reach";
 import { VAULT_PLATFORM_TYPES, vaultPlatform } from "./vault-platform";
 import { AWS_PRINCIPAL_TYPES, awsPrincipals } from "./aws-principals";
 import { AWS_DATA_TYPES, awsData } from "./aws-data";
+import { admissionWebhooks } from "./admission-webhooks";
+import { customResources } from "./custom-resources";
+import { EXPOSURE_TYPES, networkExposure } from "./network-exposure";
 
 export const ADAPTERS: readonly Adapter[] = [
   iamAttachments,
@@ -40,6 +43,9 @@ export const ADAPTERS: readonly Adapter[] = [
   workloads,
   kubernetesUnreadKinds,
   rbac,
+  admissionWebhooks,
+  networkExposure,
+  customResources,
   namespaces,
   logGroups,
   vaultPolicies,
@@ -71,6 +77,7 @@ export const TYPES = {
   ...VAULT_PLATFORM_TYPES,
   ...AWS_PRINCIPAL_TYPES,
   ...AWS_DATA_TYPES,
+  ...EXPOSURE_TYPES,
 } as const;
 
 /** One row of the route table: a type (or pattern in words) and what the pack does with it. */

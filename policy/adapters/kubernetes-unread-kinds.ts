@@ -1,6 +1,6 @@
 /**
  * Kinds of the families the pack reads (RBAC, ServiceAccounts, workloads, namespaces, network
- * policies) in an API version or a List form the other adapters do not read: the pack refuses them
+ * policies, admission webhooks) in an API version or a List form the other adapters do not read: the pack refuses them
  * before creation rather than let them through unread (closed world). The old versions were removed
  * from Kubernetes (apps/v1beta*, extensions/v1beta1 workloads in 1.16, rbac v1alpha1/v1beta1 in 1.22,
  * batch/v1beta1 CronJob in 1.25); a List holds objects the pack would have to read one by one.
@@ -8,6 +8,10 @@
 import type { Adapter } from "../types";
 
 export const UNREAD_KINDS: readonly string[] = [
+  "kubernetes:admissionregistration.k8s.io/v1:MutatingWebhookConfigurationList",
+  "kubernetes:admissionregistration.k8s.io/v1:ValidatingWebhookConfigurationList",
+  "kubernetes:admissionregistration.k8s.io/v1beta1:MutatingWebhookConfigurationList",
+  "kubernetes:admissionregistration.k8s.io/v1beta1:ValidatingWebhookConfigurationList",
   "kubernetes:apps/v1:DaemonSetList",
   "kubernetes:apps/v1:DeploymentList",
   "kubernetes:apps/v1:ReplicaSetList",

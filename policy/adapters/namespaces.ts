@@ -5,6 +5,11 @@
 import { checkAgentNamespaces } from "../context-stack";
 import { checkUniqueNames } from "../unique-names";
 import type { Adapter } from "../types";
+import { checkPodSecurityLabels } from "../checks/pod-security";
+import { PLATFORM_TYPES } from "../checks/platform-types";
+import { asRecord, asString } from "../inputs";
+import { agentNamespaces, findingsFor } from "./agent-namespaces";
+import { readOfType } from "./shared";
 
 export const NAMESPACE_TYPES = {
   namespace: "kubernetes:core/v1:Namespace",
@@ -24,5 +29,17 @@ export const namespaces: Adapter = {
   stack: (ix, pass) => {
     // Namespaces and audit log groups whose derived names two agents share (one check for both types).
     pass.findings.push(...checkAgentNamespaces(ix), ...checkUniqueNames(ix));
+    // A NamespacePatch of an agent namespace (known only here): no version pin, no relaxed warn or audit.
+    const namespaces = agentNamespaces(ix);
+    for (const r of readOfType(ix, PLATFORM_TYPES.namespacePatch)) {
+      const name = asString(asRecord(r.v.metadata).name);
+      const ns = name === undefined ? undefined : namespaces.get(name);
+      if (!ns) continue;
+      const labels = asRecord(asRecord(r.v.metadata) && (r.v.metadata as Record<string, unknown>).labels);
+      const label = `NamespacePatch ${r.resource.name}`;
+      // What the per-resource pass already refused (a relaxed enforce level) is not reported twice.
+      if (checkPodSecurityLabels(label, labels, false, true).length) continue;
+      for (const problem of checkPodSecurityLabels(label, labels, true, true)) pass.findings.push(...findingsFor(ns, r.resource.urn, problem));
+    }
   },
 };

@@ -9,6 +9,8 @@ import type { StackIndex } from "../stack-index";
 import type { Adapter } from "../types";
 import { attributeTo, saKey } from "./shared";
 import { checkGuardEdit } from "../checks/rbac-guard-edit";
+import { checkAgentNamespaceRbac } from "./rbac-closed-world";
+import { agentNamespaces, findingsFor } from "./agent-namespaces";
 
 export const RBAC_TYPES = {
   roleBinding: "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding",
@@ -22,6 +24,7 @@ export const RBAC_TYPES = {
 } as const;
 
 const BINDING_CHECKS = [
+  "kubernetes/agent-namespace-rbac",
   "kubernetes/cluster-role-binding",
   "kubernetes/rbac-wildcard",
   "kubernetes/rbac-secrets",
@@ -29,6 +32,7 @@ const BINDING_CHECKS = [
   "stack/unknown-input",
 ];
 const ROLE_CHECKS = [
+  "kubernetes/agent-namespace-rbac",
   "kubernetes/rbac-wildcard",
   "kubernetes/rbac-escalation",
   "kubernetes/rbac-pod-exec",
@@ -42,8 +46,19 @@ const ROLE_ROUTE = "the rules a binding gives (aggregated ClusterRoles read as e
 /** Built-in ClusterRoles an agent might be bound to; their rules as Kubernetes defines them (abridged to what the rules read). */
 const BUILTIN_CLUSTER_ROLES: Record<string, RbacRule[]> = {
   "cluster-admin": [{ apiGroups: ["*"], resources: ["*"], verbs: ["*"] }],
-  admin: [{ apiGroups: [""], resources: ["pods", "pods/exec", "secrets", "serviceaccounts/token"], verbs: ["create", "get", "list", "delete"] }],
-  edit: [{ apiGroups: [""], resources: ["pods", "pods/exec", "secrets"], verbs: ["create", "get", "list", "delete"] }],
+  admin: [
+    { apiGroups: [""], resources: ["pods", "pods/exec", "secrets", "serviceaccounts/token"], verbs: ["create", "get", "list", "delete"] },
+    { apiGroups: ["rbac.authorization.k8s.io"], resources: ["roles", "rolebindings"], verbs: ["create", "update", "patch", "delete"] },
+  ],
+  edit: [
+    { apiGroups: [""], resources: ["pods", "pods/exec", "secrets"], verbs: ["create", "get", "list", "delete"] },
+    { apiGroups: [""], resources: ["serviceaccounts"], verbs: ["impersonate"] },
+  ],
+  // What Vault's token reviewer is usually bound to: TokenReview and SubjectAccessReview, both cluster-scoped.
+  "system:auth-delegator": [
+    { apiGroups: ["authentication.k8s.io"], resources: ["tokenreviews"], verbs: ["create"] },
+    { apiGroups: ["authorization.k8s.io"], resources: ["subjectaccessreviews"], verbs: ["create"] },
+  ],
   view: [{ apiGroups: [""], resources: ["pods", "configmaps", "services"], verbs: ["get", "list", "watch"] }],
 };
 
@@ -75,6 +90,20 @@ function bindingSubjects(binding: StackIndex["bindings"][number], ix: StackIndex
   return out;
 }
 
+const isClusterBinding = (binding: StackIndex["bindings"][number]) =>
+  binding.resource.type === RBAC_TYPES.clusterRoleBinding || binding.resource.type === RBAC_TYPES.clusterRoleBindingPatch;
+
+/** The rules a binding gives: the roles of that name in the stack, else a built-in ClusterRole, plus what aggregates into it; undefined when unknown. */
+export function boundRules(binding: StackIndex["bindings"][number], ix: StackIndex): RbacRule[] | undefined {
+  const refName = binding.roleRef.name ?? "";
+  const toCluster = binding.roleRef.kind === "ClusterRole";
+  const defined = (ix.by.rbacRolesNamed.get(refName) ?? []).filter((r) => (toCluster ? r.cluster : !r.cluster && r.namespace === binding.namespace));
+  // ClusterRoles labelled aggregate-to-<name> add their rules to that ClusterRole (admin, edit, view...).
+  const aggregated = toCluster ? (ix.by.clusterRolesAggregatingTo.get(refName) ?? []).flatMap((r) => r.rules) : [];
+  const base = defined.length ? defined.flatMap((r) => r.rules) : toCluster ? BUILTIN_CLUSTER_ROLES[refName] : undefined;
+  return base ? [...base, ...aggregated] : undefined;
+}
+
 export const rbac: Adapter = {
   family: "rbac",
   holdings: "a binding reaching an identity's ServiceAccount adds the bound rules to IdentityHoldings.kubernetes",
@@ -97,18 +126,15 @@ export const rbac: Adapter = {
   ],
   stack: (ix, pass) => {
     const { findings } = pass;
+    // Anyone but an agent with rights in agents' namespaces (closed world).
+    findings.push(...checkAgentNamespaceRbac(ix, (binding) => boundRules(binding, ix), isClusterBinding, new Set(Object.keys(BUILTIN_CLUSTER_ROLES))));
     // RBAC bound to agent ServiceAccounts, and pod creation in shared namespaces.
     const agentsByNamespace = new Map<string, Set<string>>();
     for (const sa of ix.serviceAccounts) agentsByNamespace.set(sa.namespace, (agentsByNamespace.get(sa.namespace) ?? new Set()).add(sa.agent));
     for (const binding of ix.bindings) {
-      const cluster = binding.resource.type === RBAC_TYPES.clusterRoleBinding || binding.resource.type === RBAC_TYPES.clusterRoleBindingPatch;
+      const cluster = isClusterBinding(binding);
       const refName = binding.roleRef.name ?? "";
-      const toCluster = binding.roleRef.kind === "ClusterRole";
-      const defined = (ix.by.rbacRolesNamed.get(refName) ?? []).filter((r) => (toCluster ? r.cluster : !r.cluster && r.namespace === binding.namespace));
-      // ClusterRoles labelled aggregate-to-<name> add their rules to that ClusterRole (admin, edit, view...).
-      const aggregated = toCluster ? (ix.by.clusterRolesAggregatingTo.get(refName) ?? []).flatMap((r) => r.rules) : [];
-      const base = defined.length ? defined.flatMap((r) => r.rules) : toCluster ? BUILTIN_CLUSTER_ROLES[refName] : undefined;
-      const rules = base ? [...base, ...aggregated] : undefined;
+      const rules = boundRules(binding, ix);
       if (!cluster && !binding.namespaceKnown) {
         // The binding's namespace decides where its rules apply and, for a subject without one, which
         // ServiceAccount it names: an agent ServiceAccount's name there fails closed.
@@ -119,10 +145,12 @@ export const rbac: Adapter = {
             (s.kind === "User" && s.name !== undefined && ix.by.serviceAccountUsers.has(s.name)),
         );
         if (named.length) {
+          // Attributed to the identity whose ServiceAccount the subject names.
+          const owner = ix.serviceAccounts.find((sa) => named.some((s) => s.name === sa.name || s.name === `system:serviceaccount:${sa.namespace}:${sa.name}`));
           findings.push({
             rule: "stack/unknown-input",
-            agent: binding.resource.name,
-            identity: null,
+            agent: owner?.agent ?? "platform",
+            identity: owner?.kind ?? null,
             urn: binding.resource.urn,
             message: `${binding.resource.type} ${binding.resource.name} binds ${named.map((s) => s.name).join(", ")} (an agent ServiceAccount's name) and its metadata.namespace is missing or unknown at preview, so where it applies cannot be checked`,
             fix: "set metadata.namespace explicitly, with a known value",
@@ -176,16 +204,15 @@ export const rbac: Adapter = {
           );
         const sharedNamespace = (agentsByNamespace.get(namespace)?.size ?? 0) > 1;
         if (sharedNamespace && rules && rbacCreatesPods(rules)) {
-          const who = target ?? { agent: subject.name ?? binding.resource.name, kind: null };
-          findings.push(
-            ...attributeTo(who, binding.resource.urn, [
-              {
-                rule: "kubernetes/shared-namespace-pod-create",
-                message: `ServiceAccount ${saKey(namespace, subject.name ?? "")} can create pods in ${namespace}, shared by agents ${[...agentsByNamespace.get(namespace)!].join(", ")}`,
-                fix: "give each agent its own namespace (namespacePerAgent: true), or remove pod creation",
-              },
-            ]),
-          );
+          const problem = {
+            rule: "kubernetes/shared-namespace-pod-create",
+            message: `ServiceAccount ${saKey(namespace, subject.name ?? "")} can create pods in ${namespace}, shared by agents ${[...agentsByNamespace.get(namespace)!].join(", ")}`,
+            fix: "give each agent its own namespace (namespacePerAgent: true), or remove pod creation",
+          };
+          // A subject no agent is: every agent of the shared namespace is exposed.
+          const shared = agentNamespaces(ix).get(namespace);
+          if (target) findings.push(...attributeTo(target, binding.resource.urn, [problem]));
+          else if (shared) findings.push(...findingsFor(shared, binding.resource.urn, problem));
         }
       }
     }

@@ -4,10 +4,11 @@
  * token mounting, system namespaces and lifecycle labels. Across the stack: every agent has three
  * identities, each with one ServiceAccount, and nothing else holds or changes them.
  */
-import { IDENTITY_KINDS } from "../../components/core/names";
+import { IDENTITY_KINDS, type IdentityKind } from "../../components/core/names";
 import { AGENT_LABEL, checkServiceAccount } from "../../components/rules/kubernetes";
 import { checkAgentServiceAccount } from "../agent-metadata-checks";
 import { asBoolean, asRecord, asString } from "../inputs";
+import type { StackIndex } from "../stack-index";
 import type { Adapter } from "../types";
 import { finding, isUnknown, readOfType, saKey, sharedIdentity, type Read } from "./shared";
 
@@ -19,15 +20,24 @@ export const SERVICE_ACCOUNT_TYPES = {
 } as const;
 
 /** A resource naming an agent ServiceAccount's name without a known namespace: the provider picks one (maybe the agent's). */
-export function unknownNamespace(r: Read, saName: string | undefined, agentNames: ReadonlySet<string>, what: string) {
-  if (asString(asRecord(r.v.metadata).namespace) !== undefined || saName === undefined || !agentNames.has(saName)) return undefined;
+export function unknownNamespace(r: Read, saName: string | undefined, agentNames: ReadonlyMap<string, { agent: string; kind: IdentityKind }>, what: string) {
+  const owner = saName === undefined ? undefined : agentNames.get(saName);
+  if (asString(asRecord(r.v.metadata).namespace) !== undefined || owner === undefined) return undefined;
+  // Attributed to the agent identity whose ServiceAccount's name it uses (the first, if several agents share the name).
   return finding(
-    { agent: r.resource.name, kind: null },
+    owner,
     r.resource.urn,
     "kubernetes/service-account-use",
     `${r.resource.type} ${r.resource.name} ${what} ServiceAccount ${saName} (an agent ServiceAccount's name) and its metadata.namespace is missing or unknown at preview, so which ServiceAccount it is cannot be checked`,
     "set metadata.namespace explicitly, with a known value",
   );
+}
+
+/** Agent ServiceAccounts by name (the first of each name, in stack order): whose identity a bare name points at. */
+export function accountsByName(ix: StackIndex): ReadonlyMap<string, { agent: string; kind: IdentityKind }> {
+  const out = new Map<string, { agent: string; kind: IdentityKind }>();
+  for (const sa of ix.serviceAccounts) if (!out.has(sa.name)) out.set(sa.name, { agent: sa.agent, kind: sa.kind });
+  return out;
 }
 
 export const serviceAccounts: Adapter = {
@@ -95,7 +105,7 @@ export const serviceAccounts: Adapter = {
     }
     const saRule = "kubernetes/service-account-use";
     const saAt = (namespace: string, name: string | undefined) => ix.by.serviceAccountAt(namespace, name);
-    const agentSaNames = new Set(ix.serviceAccounts.map((sa) => sa.name));
+    const agentSaNames = accountsByName(ix);
     const noNamespace = (r: Read, saName: string | undefined, what: string) => {
       const problem = unknownNamespace(r, saName, agentSaNames, what);
       if (problem) findings.push(problem);
@@ -123,7 +133,7 @@ export const serviceAccounts: Adapter = {
       const sa = saAt(metadata.namespace ?? "default", metadata.name);
       const unknownTarget = isUnknown(r, "metadata.name") || isUnknown(r, "metadata.namespace") || isUnknown(r, "metadata");
       if (sa || unknownTarget) {
-        const who = sa ? { agent: sa.agent, kind: sa.kind } : { agent: r.resource.name, kind: null };
+        const who = sa ? { agent: sa.agent, kind: sa.kind } : { agent: "platform", kind: null };
         findings.push(
           finding(
             who,

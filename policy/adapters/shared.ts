@@ -97,6 +97,8 @@ export function ownerOf(resource: PackResource, inputs: KnownInputs): { agent: s
   for (const source of candidates) {
     if (source.agent) return { agent: source.agent, identity: isKind(source.identity) ? source.identity : null };
   }
+  // A Kubernetes object that carries no agent's labels is the platform's (its own name is no agent's).
+  if (resource.type.startsWith("kubernetes:")) return { agent: "platform", identity: null };
   // An inline policy or attachment is named after the role it is attached to.
   const role = asString(v.role)?.split("/").pop();
   return { agent: role ?? asString(v.name) ?? asString(v.roleName) ?? metadata.name ?? resource.name, identity: null };

@@ -1,14 +1,19 @@
 /**
  * Workloads: every kind that runs pods as a ServiceAccount (Pod, Deployment, StatefulSet, DaemonSet,
  * ReplicaSet, Job, CronJob, ReplicationController and their Patches), and kinds whose pods the pack
- * cannot see (Helm releases, custom resources). A workload may run as an agent ServiceAccount only
- * with that agent's and identity's labels on its pod template (agent.workload(kind)).
+ * cannot see (Helm releases, custom resources). Workloads are tied to identities by namespace: in
+ * an agent namespace a workload runs as one of that namespace's agent ServiceAccounts (never
+ * `default` or another account), mounts no default token, and carries its identity's labels
+ * (agent.workload(kind)); outside agents' namespaces no workload carries an agent's labels.
  */
 import { LABEL_PREFIX } from "../../components/core/compile";
 import { asRecord, asString } from "../inputs";
 import type { Adapter } from "../types";
-import { SERVICE_ACCOUNT_TYPES, unknownNamespace } from "./service-accounts";
-import { finding, isUnknown, readOfType, type Read } from "./shared";
+import { SERVICE_ACCOUNT_TYPES, accountsByName, unknownNamespace } from "./service-accounts";
+import { finding, isKind, isUnknown, readOfType, type Read } from "./shared";
+import { agentNamespaces, findingsFor } from "./agent-namespaces";
+import { checkPodTokens } from "../checks/projected-token";
+import { AGENT_LABEL, IDENTITY_LABEL } from "../../components/rules/kubernetes";
 
 const WORKLOADS: Readonly<Record<string, readonly string[]>> = {
   "kubernetes:core/v1:Pod": [],
@@ -50,8 +55,8 @@ export const workloads: Adapter = {
     const { findings } = pass;
     const saRule = RULE;
     const saAt = (namespace: string, name: string | undefined) => ix.by.serviceAccountAt(namespace, name);
-    const agentSaNames = new Set(ix.serviceAccounts.map((sa) => sa.name));
-    const agentNamespaces = new Set(ix.serviceAccounts.map((sa) => sa.namespace));
+    const agentSaNames = accountsByName(ix);
+    const namespaces = agentNamespaces(ix);
     const noNamespace = (r: Read, saName: string | undefined, what: string) => {
       const problem = unknownNamespace(r, saName, agentSaNames, what);
       if (problem) findings.push(problem);
@@ -66,21 +71,54 @@ export const workloads: Adapter = {
       const namespace = asString(asRecord(r.v.metadata).namespace) ?? "default";
       const specPath = [...path, "spec"].join(".");
       if (isUnknown(r, `${specPath}.serviceAccountName`) || isUnknown(r, `${specPath}.serviceAccount`)) {
-        if (ix.by.serviceAccountsIn.has(namespace))
+        const agentNamespace = namespaces.get(namespace);
+        if (agentNamespace)
           findings.push(
-            finding(
-              { agent: r.resource.name, kind: null },
-              r.resource.urn,
-              saRule,
-              `${r.resource.type} ${r.resource.name}: its ServiceAccount is unknown at preview, in namespace ${namespace} where agents run`,
-              "name the ServiceAccount with a known value",
-            ),
+            ...findingsFor(agentNamespace, r.resource.urn, {
+              rule: saRule,
+              message: `${r.resource.type} ${r.resource.name}: its ServiceAccount is unknown at preview, in namespace ${namespace} where agents run`,
+              fix: "name the ServiceAccount with a known value",
+            }),
           );
         continue;
       }
-      const sa = saAt(namespace, asString(t.spec?.serviceAccountName) ?? asString(t.spec?.serviceAccount));
-      if (!sa) continue;
+      const saName = asString(t.spec?.serviceAccountName) ?? asString(t.spec?.serviceAccount);
+      const sa = saAt(namespace, saName);
       const labels = asRecord(t.metadata?.labels);
+      const agentNamespace = namespaces.get(namespace);
+      const kind = r.resource.type.split(":").pop();
+      if (agentNamespace) {
+        // Tied by namespace: in an agent's namespace a pod runs as one of that namespace's identities, and
+        // mounts no default token whatever its labels say (the per-resource pass saw only labelled pods).
+        if (!sa)
+          findings.push(
+            ...findingsFor(agentNamespace, r.resource.urn, {
+              rule: saRule,
+              message: `${kind} ${r.resource.name} runs in agent namespace ${namespace} as ServiceAccount ${saName ?? "default (none named)"}, which is none of the agents' identities there`,
+              fix: "run only the agents' own workloads in their namespace, each as its identity's ServiceAccount (agent.workload(kind)); run other workloads elsewhere",
+            }),
+          );
+        if (labels[AGENT_LABEL] === undefined)
+          for (const problem of checkPodTokens(`${kind} ${r.resource.name}`, t.spec, { automount: true, projected: false }))
+            findings.push(
+              ...(sa
+                ? [finding({ agent: sa.agent, kind: sa.kind }, r.resource.urn, problem.rule, problem.message, problem.fix)]
+                : findingsFor(agentNamespace, r.resource.urn, problem)),
+            );
+      } else if (labels[AGENT_LABEL] !== undefined) {
+        // An agent's labels outside its namespaces: a copy that selectors (NetworkPolicies, Services) would take for the agent.
+        const claimed = labels[AGENT_LABEL];
+        findings.push(
+          finding(
+            { agent: claimed, kind: isKind(labels[IDENTITY_LABEL]) ? labels[IDENTITY_LABEL] : null },
+            r.resource.urn,
+            saRule,
+            `${kind} ${r.resource.name} carries agent ${claimed}'s labels in namespace ${namespace}, where no identity of that agent lives`,
+            "run an agent's workloads only in its own namespace, as its identities' ServiceAccounts; other workloads carry no agent labels",
+          ),
+        );
+      }
+      if (!sa) continue;
       if (labels[`${LABEL_PREFIX}/agent`] !== sa.agent || labels[`${LABEL_PREFIX}/identity`] !== sa.kind) {
         findings.push(
           finding(
@@ -110,20 +148,23 @@ export const workloads: Adapter = {
       const namespaceField = helm ? "namespace" : "metadata.namespace";
       const namespace = helm ? asString(r.v.namespace) : asString(asRecord(r.v.metadata).namespace);
       const namespaceUnknown = isUnknown(r, namespaceField) || (!helm && isUnknown(r, "metadata"));
-      const inAgentNamespace = namespaceUnknown || (namespace !== undefined && agentNamespaces.has(namespace));
-      const who = { agent: r.resource.name, kind: null };
+      const inAgentNamespace = namespaceUnknown || (namespace !== undefined && namespaces.has(namespace));
+      // Attributed to the agents of the namespace it is in, else to the identity whose ServiceAccount it names.
+      const report = (named: readonly string[], problem: { rule: string; message: string; fix: string }) => {
+        const ns = namespaceUnknown ? "unknown" : namespace === undefined ? undefined : namespaces.get(namespace);
+        const exact = named.length && namespace !== undefined ? ix.by.serviceAccountAt(namespace, named[0]) : undefined;
+        const owner = exact ? { agent: exact.agent, kind: exact.kind } : named.length ? agentSaNames.get(named[0]) : undefined;
+        if (ns && !(ns === "unknown" && owner) && !exact) findings.push(...findingsFor(ns, r.resource.urn, problem));
+        else findings.push(finding(owner ?? { agent: "platform", kind: null }, r.resource.urn, problem.rule, problem.message, problem.fix));
+      };
       if (helm) {
         const named = stringsIn(r.v.values).filter((value) => agentSaNames.has(value));
         if (inAgentNamespace || named.length) {
-          findings.push(
-            finding(
-              who,
-              r.resource.urn,
-              saRule,
-              `${r.resource.type} ${r.resource.name} ${inAgentNamespace ? `installs into ${namespaceUnknown ? "a namespace unknown at preview" : `agent namespace ${namespace}`}` : `has values naming agent ServiceAccount ${named.join(", ")}`}; the chart's pods are not visible to the pack`,
-              "install charts outside agents' namespaces and never name an agent ServiceAccount in their values; run agent pods with agent.workload(kind)",
-            ),
-          );
+          report(named, {
+            rule: saRule,
+            message: `${r.resource.type} ${r.resource.name} ${inAgentNamespace ? `installs into ${namespaceUnknown ? "a namespace unknown at preview" : `agent namespace ${namespace}`}` : `has values naming agent ServiceAccount ${named.join(", ")}`}; the chart's pods are not visible to the pack`,
+            fix: "install charts outside agents' namespaces and never name an agent ServiceAccount in their values; run agent pods with agent.workload(kind)",
+          });
         }
         continue;
       }
@@ -131,15 +172,11 @@ export const workloads: Adapter = {
       const unknownAccount = r.unknown.some((p) => /(^|\.)serviceAccount(Name)?$/.test(p));
       const named = accounts.filter((name) => agentSaNames.has(name) && (namespace === undefined || ix.by.serviceAccountAt(namespace, name) !== undefined));
       if (named.length || (unknownAccount && inAgentNamespace)) {
-        findings.push(
-          finding(
-            who,
-            r.resource.urn,
-            saRule,
-            `${r.resource.type} ${r.resource.name} is a kind the pack cannot read pods from, and it runs as ${named.length ? `agent ServiceAccount ${named.join(", ")}` : "a ServiceAccount unknown at preview in an agent namespace"}`,
-            "run agent pods only through the workload kinds the pack reads (Deployment, Job ...), built with agent.workload(kind)",
-          ),
-        );
+        report(named, {
+          rule: saRule,
+          message: `${r.resource.type} ${r.resource.name} is a kind the pack cannot read pods from, and it runs as ${named.length ? `agent ServiceAccount ${named.join(", ")}` : "a ServiceAccount unknown at preview in an agent namespace"}`,
+          fix: "run agent pods only through the workload kinds the pack reads (Deployment, Job ...), built with agent.workload(kind)",
+        });
       }
     }
   },

@@ -85,8 +85,10 @@ export function platformProblems(resource: PackResource, inputs: KnownInputs): P
         resource.type.endsWith("Patch"),
       );
     default: {
+      // Every projected token is bounded; the default token is refused on a pod labelled as an agent's
+      // here, and on any pod in an agent namespace across the stack (only there is that known).
       const pod = podTemplateOf(resource.type, v);
-      return pod && pod.labels[AGENT_LABEL] !== undefined ? checkPodTokens(label, pod.spec) : [];
+      return pod ? checkPodTokens(label, pod.spec, { automount: pod.labels[AGENT_LABEL] !== undefined, projected: true }) : [];
     }
   }
 }

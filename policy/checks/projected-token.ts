@@ -1,26 +1,34 @@
 /**
- * A workload's pod template: labelled as an agent's or running as an agent ServiceAccount, it mounts
- * no default API token (`automountServiceAccountToken: true` would put a token valid for a year in
- * every container) and every projected ServiceAccount token it mounts is bounded, as agent.workload()
- * builds it (expirationSeconds at most TOKEN_EXPIRY_MAX; unset, the API server's default is an hour
- * but a cluster flag can make it much longer).
+ * A workload's pod template: labelled as an agent's or in an agent namespace, it mounts no default
+ * API token (`automountServiceAccountToken: true` would put a token valid for a year in every
+ * container); and every projected ServiceAccount token any workload mounts is bounded, as
+ * agent.workload() builds it (expirationSeconds at most TOKEN_EXPIRY_MAX; unset, the API server's
+ * default is an hour but a cluster flag can make it much longer).
  */
 import { TOKEN_EXPIRY_MAX } from "../../components/core/workload";
 import type { Problem } from "../../components/rules/define";
 
 const RULE = "kubernetes/projected-token";
 
-export function checkPodTokens(label: string, podSpec: unknown): Problem[] {
+/**
+ * `automount`: judge automountServiceAccountToken (an agent's pod: labelled, or in an agent
+ * namespace); `projected`: judge projected tokens (every pod: no token without a bounded lifetime).
+ */
+export function checkPodTokens(
+  label: string,
+  podSpec: unknown,
+  judge: { automount: boolean; projected: boolean } = { automount: true, projected: true },
+): Problem[] {
   if (!podSpec || typeof podSpec !== "object") return [];
   const spec = podSpec as { automountServiceAccountToken?: unknown; volumes?: unknown };
   const problems: Problem[] = [];
-  if (spec.automountServiceAccountToken === true)
+  if (judge.automount && spec.automountServiceAccountToken === true)
     problems.push({
       rule: RULE,
       message: `${label} sets automountServiceAccountToken: true: every container gets the ServiceAccount's API token`,
       fix: "leave it false and mount the bounded Vault token agent.workload(kind) builds",
     });
-  const volumes = Array.isArray(spec.volumes) ? spec.volumes : [];
+  const volumes = judge.projected && Array.isArray(spec.volumes) ? spec.volumes : [];
   for (const volume of volumes) {
     const sources = (volume as { projected?: { sources?: unknown } } | null)?.projected?.sources;
     for (const source of Array.isArray(sources) ? sources : []) {

@@ -388,7 +388,8 @@ const cases: Array<{ finding: number; name: string; resources?: Resource[]; edit
     finding: 11,
     name: "a RoleBinding with no namespace naming an agent ServiceAccount",
     resources: [bindTo("nons", undefined, { kind: "ClusterRole", name: "view" }, [{ kind: "ServiceAccount", name: SA }])],
-    expect: ["stack/unknown-input"],
+    // Also a grant to a subject no agent is (the provider's namespace's SA) in what may be an agent namespace.
+    expect: ["kubernetes/agent-namespace-rbac", "stack/unknown-input"],
   },
   {
     finding: 11,
@@ -400,7 +401,7 @@ const cases: Array<{ finding: number; name: string; resources?: Resource[]; edit
         subjects: [{ kind: "ServiceAccount", name: SA }],
       }),
     ],
-    expect: ["stack/unknown-input"],
+    expect: ["kubernetes/agent-namespace-rbac", "stack/unknown-input"],
   },
   // 11: workloads and token Secrets naming an agent ServiceAccount without a known namespace
   {
@@ -446,7 +447,7 @@ const cases: Array<{ finding: number; name: string; resources?: Resource[]; edit
     resources: [
       { type: "kubernetes:argoproj.io/v1alpha1:Rollout", name: "tool", props: { metadata: { name: "tool", namespace: NS }, spec: { template: podTemplate } } },
     ],
-    expect: ["kubernetes/service-account-use"],
+    expect: ["kubernetes/agent-namespace-objects", "kubernetes/service-account-use"],
   },
   {
     finding: 10,
@@ -506,7 +507,7 @@ describe("policy pack on the attacker's findings", () => {
   it("still passes a generic write of plain KV secret data (even under a key named config)", async () => {
     expect(await runPack([...base, endpoint("kv", "kv/data/apps/config", { data: { password: "x" } })])).toEqual([]);
   });
-  it("still passes a Helm release outside agents' namespaces and a custom resource without pods", async () => {
+  it("still passes a Helm release outside agents' namespaces and a custom resource outside them", async () => {
     const release = {
       type: "kubernetes:helm.sh/v3:Release",
       name: "rel",
@@ -515,9 +516,12 @@ describe("policy pack on the attacker's findings", () => {
     const monitor = {
       type: "kubernetes:monitoring.coreos.com/v1:ServiceMonitor",
       name: "mon",
-      props: { metadata: { name: "mon", namespace: NS }, spec: { selector: { matchLabels: { a: "b" } } } },
+      props: { metadata: { name: "mon", namespace: "monitoring" }, spec: { selector: { matchLabels: { a: "b" } } } },
     };
     expect(await runPack([...base, release, monitor])).toEqual([]);
+    // In an agent namespace the same custom resource is refused (closed world: its operator acts there).
+    const inAgents = { ...monitor, props: { ...monitor.props, metadata: { name: "mon", namespace: NS } } };
+    expect(ruleIds(await runPack([...base, inAgents]))).toEqual(["kubernetes/agent-namespace-objects"]);
   });
   for (const c of cases) {
     it(`finding ${c.finding}: refuses ${c.name}`, async () => {
