@@ -23,13 +23,34 @@ export const AWS_DATA_TYPES = {
   tableExport: "aws:dynamodb/tableExport:TableExport",
   logSubscriptionFilter: "aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter",
   trail: "aws:cloudtrail/trail:Trail",
+  bucketInline: "aws:s3/bucket:Bucket",
+  bucketV2Inline: "aws:s3/bucketV2:BucketV2",
+  bucketLogging: "aws:s3/bucketLogging:BucketLogging",
+  bucketLoggingV2: "aws:s3/bucketLoggingV2:BucketLoggingV2",
+  bucketLifecycle: "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+  bucketLifecycleV2: "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2",
+  tableReplica: "aws:dynamodb/tableReplica:TableReplica",
 } as const;
+
+/** Inline settings of `s3.Bucket` / `s3.BucketV2` that copy, expose or expire the bucket's objects, as the separate resources do. */
+const BUCKET_INLINE = ["grants", "replicationConfiguration", "replicationConfigurations", "logging", "loggings", "lifecycleRules"] as const;
+const setInline = (v: Record<string, unknown>) =>
+  (v.acl !== undefined && v.acl !== "private") ||
+  BUCKET_INLINE.some((f) => v[f] !== undefined && v[f] !== null && !(Array.isArray(v[f]) && (v[f] as unknown[]).length === 0));
 
 const COPY = "separation/agent-data-copy";
 const TRAIL = "stack/audit-trail";
 
 /** Per type: the input naming the agent's resource, the ARNs that name covers, and what the resource does with it. */
-const COPIES: ReadonlyArray<{ type: string; field: string; arns: (name: string) => string[]; does: string; when?: (v: Record<string, unknown>) => boolean }> = [
+const COPIES: ReadonlyArray<{
+  type: string;
+  field: string;
+  arns: (name: string) => string[];
+  does: string;
+  when?: (v: Record<string, unknown>) => boolean;
+  /** Inputs that decide `when`: unknown at preview is refused. */
+  whenInputs?: readonly string[];
+}> = [
   {
     type: AWS_DATA_TYPES.bucketAcl,
     field: "bucket",
@@ -58,6 +79,19 @@ const COPIES: ReadonlyArray<{ type: string; field: string; arns: (name: string) 
   { type: AWS_DATA_TYPES.kinesisStreamingDestination, field: "tableName", arns: tableArns, does: "streams every change of" },
   { type: AWS_DATA_TYPES.tableExport, field: "tableArn", arns: tableArns, does: "exports" },
   { type: AWS_DATA_TYPES.logSubscriptionFilter, field: "logGroup", arns: logGroupArns, does: "forwards every event of" },
+  ...[AWS_DATA_TYPES.bucketInline, AWS_DATA_TYPES.bucketV2Inline].map((type) => ({
+    type,
+    field: "bucket",
+    arns: bucketArns,
+    does: "sets an inline ACL, grants, replication, logging or lifecycle rules on",
+    when: setInline,
+    whenInputs: ["acl", ...BUCKET_INLINE],
+  })),
+  { type: AWS_DATA_TYPES.bucketLogging, field: "bucket", arns: bucketArns, does: "sends the access log (keys, requesters) of" },
+  { type: AWS_DATA_TYPES.bucketLoggingV2, field: "bucket", arns: bucketArns, does: "sends the access log (keys, requesters) of" },
+  { type: AWS_DATA_TYPES.bucketLifecycle, field: "bucket", arns: bucketArns, does: "expires or moves the objects of" },
+  { type: AWS_DATA_TYPES.bucketLifecycleV2, field: "bucket", arns: bucketArns, does: "expires or moves the objects of" },
+  { type: AWS_DATA_TYPES.tableReplica, field: "globalTableArn", arns: tableArns, does: "replicates to another region" },
 ];
 
 function bucketArns(name: string): string[] {
@@ -120,7 +154,8 @@ export const awsData: Adapter = {
     if (agents.byService.size === 0) return;
     for (const copy of COPIES) {
       for (const r of readOfType(ix, copy.type)) {
-        if (copy.when && !copy.when(r.v)) continue;
+        const whenUnknown = (copy.whenInputs ?? []).some((field) => isUnknown(r, field));
+        if (copy.when && !copy.when(r.v) && !whenUnknown) continue;
         const name = asString(r.v[copy.field]);
         if (name === undefined) {
           if (isUnknown(r, copy.field))

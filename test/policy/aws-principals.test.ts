@@ -236,6 +236,41 @@ describe("separation/agent-data-copy: copies and exposures of an agent's data", 
         destinationArn: "arn:aws:lambda:us-east-1:999999999999:function:evil",
       }),
     ],
+    [
+      "inline grants on an agent's s3.Bucket",
+      r("aws:s3/bucket:Bucket", "b", {
+        bucket: "acme-invoices-dev",
+        grants: [{ type: "Group", uri: "http://acs.amazonaws.com/groups/global/AllUsers", permissions: ["READ"] }],
+      }),
+    ],
+    [
+      "inline replication on an agent's s3.BucketV2",
+      r("aws:s3/bucketV2:BucketV2", "b2", {
+        bucket: "acme-invoices-dev",
+        replicationConfigurations: [
+          { role: "arn:aws:iam::111122223333:role/r", rules: [{ status: "Enabled", destinations: [{ bucket: "arn:aws:s3:::evil" }] }] },
+        ],
+      }),
+    ],
+    [
+      "inline replication unknown at preview on an agent's s3.Bucket",
+      r("aws:s3/bucket:Bucket", "b3", { bucket: "acme-invoices-dev", replicationConfiguration: UNKNOWN }),
+    ],
+    [
+      "access logging of an agent's bucket",
+      r("aws:s3/bucketLoggingV2:BucketLoggingV2", "log", { bucket: "acme-invoices-dev", targetBucket: "evil", targetPrefix: "x/" }),
+    ],
+    [
+      "a lifecycle on an agent's bucket",
+      r("aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2", "lc", {
+        bucket: "acme-invoices-dev",
+        rules: [{ id: "x", status: "Enabled", expiration: { days: 1 } }],
+      }),
+    ],
+    [
+      "a replica of an agent's table",
+      r("aws:dynamodb/tableReplica:TableReplica", "rep2", { globalTableArn: "arn:aws:dynamodb:us-east-1:111122223333:table/acme-dev-payouts" }),
+    ],
   ];
   it.each(cases)("refuses %s", async (_name, extra) => {
     expect(ruleIds(await run([extra]))).toContain("separation/agent-data-copy");
@@ -245,6 +280,8 @@ describe("separation/agent-data-copy: copies and exposures of an agent's data", 
     const extra = [
       r("aws:s3/bucketAclV2:BucketAclV2", "acl", { bucket: "acme-website", acl: "public-read" }),
       r("aws:s3/bucketAclV2:BucketAclV2", "acl2", { bucket: "acme-invoices-dev", acl: "private" }),
+      r("aws:s3/bucket:Bucket", "b", { bucket: "acme-invoices-dev", acl: "private" }),
+      r("aws:s3/bucketV2:BucketV2", "b2", { bucket: "acme-website", replicationConfigurations: [{ role: "r", rules: [] }] }),
     ];
     expect(await run(extra)).toEqual([]);
   });
