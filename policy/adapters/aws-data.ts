@@ -30,6 +30,7 @@ export const AWS_DATA_TYPES = {
   bucketLifecycle: "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
   bucketLifecycleV2: "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2",
   tableReplica: "aws:dynamodb/tableReplica:TableReplica",
+  objectCopy: "aws:s3/objectCopy:ObjectCopy",
 } as const;
 
 /** Inline settings of `s3.Bucket` / `s3.BucketV2` that copy, expose or expire the bucket's objects, as the separate resources do. */
@@ -92,11 +93,24 @@ const COPIES: ReadonlyArray<{
   { type: AWS_DATA_TYPES.bucketLifecycle, field: "bucket", arns: bucketArns, does: "expires or moves the objects of" },
   { type: AWS_DATA_TYPES.bucketLifecycleV2, field: "bucket", arns: bucketArns, does: "expires or moves the objects of" },
   { type: AWS_DATA_TYPES.tableReplica, field: "globalTableArn", arns: tableArns, does: "replicates to another region" },
+  { type: AWS_DATA_TYPES.objectCopy, field: "source", arns: objectArns, does: "copies an object of" },
 ];
 
 function bucketArns(name: string): string[] {
   const bucket = name.startsWith("arn:") ? name.slice(name.lastIndexOf(":") + 1) : name;
   return [`arn:*:s3:::${bucket}`, `arn:*:s3:::${bucket}/*`];
+}
+/**
+ * `s3.ObjectCopy` source: `bucket/key` or an `arn:aws:s3:::bucket/key` ARN, optionally `?versionId=`.
+ * Any other form (an access point ARN) names no bucket the pack can tell: it reaches every bucket.
+ */
+function objectArns(source: string): string[] {
+  const path = source
+    .replace(/\?.*$/, "")
+    .replace(/^arn:[^:]+:s3:::/, "")
+    .replace(/^\/+/, "");
+  if (path.startsWith("arn:") || !path.includes("/")) return ["arn:*:s3:::*"];
+  return [`arn:*:s3:::${path}`];
 }
 function tableArns(name: string): string[] {
   const table = name.startsWith("arn:") ? name.slice(name.indexOf(":table/") + ":table/".length) : name;

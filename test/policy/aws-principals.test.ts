@@ -271,6 +271,11 @@ describe("separation/agent-data-copy: copies and exposures of an agent's data", 
       "a replica of an agent's table",
       r("aws:dynamodb/tableReplica:TableReplica", "rep2", { globalTableArn: "arn:aws:dynamodb:us-east-1:111122223333:table/acme-dev-payouts" }),
     ],
+    ["a copy of an agent's object", r("aws:s3/objectCopy:ObjectCopy", "oc", { bucket: "evil", key: "x", source: "acme-invoices-dev/incoming/invoice-1.pdf" })],
+    [
+      "a copy from an access point (no bucket to tell)",
+      r("aws:s3/objectCopy:ObjectCopy", "oc2", { bucket: "evil", key: "x", source: "arn:aws:s3:us-east-1:111122223333:accesspoint/ap/object/k" }),
+    ],
   ];
   it.each(cases)("refuses %s", async (_name, extra) => {
     expect(ruleIds(await run([extra]))).toContain("separation/agent-data-copy");
@@ -281,6 +286,7 @@ describe("separation/agent-data-copy: copies and exposures of an agent's data", 
       r("aws:s3/bucketAclV2:BucketAclV2", "acl", { bucket: "acme-website", acl: "public-read" }),
       r("aws:s3/bucketAclV2:BucketAclV2", "acl2", { bucket: "acme-invoices-dev", acl: "private" }),
       r("aws:s3/bucket:Bucket", "b", { bucket: "acme-invoices-dev", acl: "private" }),
+      r("aws:s3/objectCopy:ObjectCopy", "oc", { bucket: "evil", key: "x", source: "acme-website/index.html" }),
       r("aws:s3/bucketV2:BucketV2", "b2", { bucket: "acme-website", replicationConfigurations: [{ role: "r", rules: [] }] }),
     ];
     expect(await run(extra)).toEqual([]);
