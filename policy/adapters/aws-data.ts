@@ -7,8 +7,9 @@
  */
 import type { Problem } from "../../components/rules/define";
 import { agentResources, reachedBy } from "../aws-reach";
-import { asString, type KnownInputs } from "../inputs";
-import type { Adapter, PackResource } from "../types";
+import { asString, asStrings, type KnownInputs } from "../inputs";
+import type { StackIndex } from "../stack-index";
+import type { Adapter, PackResource, StackPass } from "../types";
 import type { ShareFinding } from "./aws-principals";
 import { isUnknown, readOfType } from "./shared";
 
@@ -31,6 +32,8 @@ export const AWS_DATA_TYPES = {
   bucketLifecycleV2: "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2",
   tableReplica: "aws:dynamodb/tableReplica:TableReplica",
   objectCopy: "aws:s3/objectCopy:ObjectCopy",
+  backupSelection: "aws:backup/selection:Selection",
+  datasyncS3Location: "aws:datasync/s3Location:S3Location",
 } as const;
 
 /** Inline settings of `s3.Bucket` / `s3.BucketV2` that copy, expose or expire the bucket's objects, as the separate resources do. */
@@ -49,6 +52,8 @@ const COPIES: ReadonlyArray<{
   arns: (name: string) => string[];
   does: string;
   when?: (v: Record<string, unknown>) => boolean;
+  /** The field is a list of names (each judged). */
+  list?: boolean;
   /** Inputs that decide `when`: unknown at preview is refused. */
   whenInputs?: readonly string[];
 }> = [
@@ -94,7 +99,35 @@ const COPIES: ReadonlyArray<{
   { type: AWS_DATA_TYPES.bucketLifecycleV2, field: "bucket", arns: bucketArns, does: "expires or moves the objects of" },
   { type: AWS_DATA_TYPES.tableReplica, field: "globalTableArn", arns: tableArns, does: "replicates to another region" },
   { type: AWS_DATA_TYPES.objectCopy, field: "source", arns: objectArns, does: "copies an object of" },
+  { type: AWS_DATA_TYPES.backupSelection, field: "resources", list: true, arns: anyArns, does: "backs up (and lets its plan copy to any vault)" },
+  { type: AWS_DATA_TYPES.datasyncS3Location, field: "s3BucketArn", arns: bucketArns, does: "lets DataSync tasks copy" },
 ];
+
+/** An ARN as given (a Backup selection names resources by ARN, `*` for all). */
+function anyArns(arn: string): string[] {
+  return arn === "*" ? ["*"] : [arn, `${arn}/*`];
+}
+
+/**
+ * A Backup selection by tag or condition selects resources the pack cannot list: in a stack with
+ * agents it is refused (closed world), as is one whose tags or conditions are unknown at preview.
+ */
+function backupSelectionsByTag(ix: StackIndex, pass: StackPass): void {
+  for (const r of readOfType(ix, AWS_DATA_TYPES.backupSelection)) {
+    const tags = r.v.selectionTags;
+    const conditions = r.v.conditions;
+    const set = (x: unknown) => x !== undefined && x !== null && !(Array.isArray(x) && x.length === 0);
+    if (!set(tags) && !set(conditions) && !isUnknown(r, "selectionTags") && !isUnknown(r, "conditions")) continue;
+    pass.findings.push({
+      rule: COPY,
+      agent: r.resource.name,
+      identity: null,
+      urn: r.resource.urn,
+      message: `${r.resource.type} ${r.resource.name} selects resources by tag or condition in a stack with agents: which agent data it backs up (and its plan may copy to another account) cannot be told`,
+      fix: "name the backed-up resources by ARN in `resources`; an agent's data is backed up only if the security team declares it in the pack's `shares` configuration",
+    });
+  }
+}
 
 function bucketArns(name: string): string[] {
   const bucket = name.startsWith("arn:") ? name.slice(name.lastIndexOf(":") + 1) : name;
@@ -170,20 +203,19 @@ export const awsData: Adapter = {
       for (const r of readOfType(ix, copy.type)) {
         const whenUnknown = (copy.whenInputs ?? []).some((field) => isUnknown(r, field));
         if (copy.when && !copy.when(r.v) && !whenUnknown) continue;
-        const name = asString(r.v[copy.field]);
-        if (name === undefined) {
-          if (isUnknown(r, copy.field))
-            pass.findings.push({
-              rule: COPY,
-              agent: r.resource.name,
-              identity: null,
-              urn: r.resource.urn,
-              message: `${r.resource.type} ${r.resource.name}: ${copy.field} is unknown at preview, so whether it is an agent's cannot be told`,
-              fix: `name the ${copy.field} with a known value`,
-            });
-          continue;
-        }
-        const reaches = [{ services: { [copy.arns(name)[0].split(":")[2]]: "" }, resources: copy.arns(name) }];
+        const names = copy.list ? asStrings(r.v[copy.field]) : [asString(r.v[copy.field])].filter((n): n is string => n !== undefined);
+        if (isUnknown(r, copy.field))
+          pass.findings.push({
+            rule: COPY,
+            agent: r.resource.name,
+            identity: null,
+            urn: r.resource.urn,
+            message: `${r.resource.type} ${r.resource.name}: ${copy.field} is unknown at preview, so whether it is an agent's cannot be told`,
+            fix: `name the ${copy.field} with a known value`,
+          });
+        if (names.length === 0) continue;
+        const name = names.join(", ");
+        const reaches = names.map((n) => ({ services: { [n === "*" ? "*" : copy.arns(n)[0].split(":")[2]]: "" }, resources: copy.arns(n) }));
         const byAgent = new Map<string, ReturnType<typeof reachedBy>>();
         for (const hit of reachedBy(reaches, agents, 10)) byAgent.set(hit.resource.agent, [...(byAgent.get(hit.resource.agent) ?? []), hit]);
         for (const [agent, hits] of byAgent) {
@@ -200,5 +232,6 @@ export const awsData: Adapter = {
         }
       }
     }
+    backupSelectionsByTag(ix, pass);
   },
 };

@@ -276,6 +276,36 @@ describe("separation/agent-data-copy: copies and exposures of an agent's data", 
       "a copy from an access point (no bucket to tell)",
       r("aws:s3/objectCopy:ObjectCopy", "oc2", { bucket: "evil", key: "x", source: "arn:aws:s3:us-east-1:111122223333:accesspoint/ap/object/k" }),
     ],
+    [
+      "a Backup selection of an agent's table",
+      r("aws:backup/selection:Selection", "sel", {
+        iamRoleArn: "arn:aws:iam::111122223333:role/b",
+        name: "s",
+        planId: "p",
+        resources: ["arn:aws:dynamodb:us-east-1:111122223333:table/acme-dev-payouts"],
+      }),
+    ],
+    [
+      "a Backup selection of every resource",
+      r("aws:backup/selection:Selection", "sel2", { iamRoleArn: "arn:aws:iam::111122223333:role/b", name: "s", planId: "p", resources: ["*"] }),
+    ],
+    [
+      "a Backup selection by tag",
+      r("aws:backup/selection:Selection", "sel3", {
+        iamRoleArn: "arn:aws:iam::111122223333:role/b",
+        name: "s",
+        planId: "p",
+        selectionTags: [{ type: "STRINGEQUALS", key: "team", value: "x" }],
+      }),
+    ],
+    [
+      "a DataSync location on an agent's bucket",
+      r("aws:datasync/s3Location:S3Location", "ds", {
+        s3BucketArn: "arn:aws:s3:::acme-invoices-dev",
+        subdirectory: "/",
+        s3Config: { bucketAccessRoleArn: "arn:aws:iam::111122223333:role/ds" },
+      }),
+    ],
   ];
   it.each(cases)("refuses %s", async (_name, extra) => {
     expect(ruleIds(await run([extra]))).toContain("separation/agent-data-copy");
@@ -287,6 +317,13 @@ describe("separation/agent-data-copy: copies and exposures of an agent's data", 
       r("aws:s3/bucketAclV2:BucketAclV2", "acl2", { bucket: "acme-invoices-dev", acl: "private" }),
       r("aws:s3/bucket:Bucket", "b", { bucket: "acme-invoices-dev", acl: "private" }),
       r("aws:s3/objectCopy:ObjectCopy", "oc", { bucket: "evil", key: "x", source: "acme-website/index.html" }),
+      r("aws:backup/selection:Selection", "sel", {
+        iamRoleArn: "arn:aws:iam::111122223333:role/b",
+        name: "s",
+        planId: "p",
+        resources: ["arn:aws:s3:::acme-website"],
+      }),
+      r("aws:datasync/s3Location:S3Location", "ds", { s3BucketArn: "arn:aws:s3:::acme-website", subdirectory: "/", s3Config: { bucketAccessRoleArn: "r" } }),
       r("aws:s3/bucketV2:BucketV2", "b2", { bucket: "acme-website", replicationConfigurations: [{ role: "r", rules: [] }] }),
     ];
     expect(await run(extra)).toEqual([]);
