@@ -34,6 +34,7 @@ export const AWS_DATA_TYPES = {
   objectCopy: "aws:s3/objectCopy:ObjectCopy",
   backupSelection: "aws:backup/selection:Selection",
   datasyncS3Location: "aws:datasync/s3Location:S3Location",
+  logAccountPolicy: "aws:cloudwatch/logAccountPolicy:LogAccountPolicy",
 } as const;
 
 /** Inline settings of `s3.Bucket` / `s3.BucketV2` that copy, expose or expire the bucket's objects, as the separate resources do. */
@@ -106,6 +107,30 @@ const COPIES: ReadonlyArray<{
 /** An ARN as given (a Backup selection names resources by ARN, `*` for all). */
 function anyArns(arn: string): string[] {
   return arn === "*" ? ["*"] : [arn, `${arn}/*`];
+}
+
+/**
+ * An account-level subscription filter policy forwards the events of every log group of the account
+ * (agents' audit log groups included) unless its selection criteria exclude them, which the pack
+ * does not read: in a stack whose agents own log groups it is refused. Other policy types (data
+ * protection, field index, transformer) send nothing out.
+ */
+function accountSubscriptionPolicies(ix: StackIndex, pass: StackPass, agents: ReturnType<typeof agentResources>): void {
+  const owners = [...new Set((agents.byService.get("logs") ?? []).map((r) => r.agent))];
+  if (owners.length === 0) return;
+  for (const r of readOfType(ix, AWS_DATA_TYPES.logAccountPolicy)) {
+    const type = asString(r.v.policyType);
+    if (type !== "SUBSCRIPTION_FILTER_POLICY" && !isUnknown(r, "policyType")) continue;
+    for (const agent of owners)
+      pass.findings.push({
+        rule: COPY,
+        agent,
+        identity: null,
+        urn: r.resource.urn,
+        message: `${r.resource.type} ${r.resource.name} is an account-wide subscription filter policy${type ? "" : " (policyType unknown at preview)"}: it forwards every log group of the account, agent ${agent}'s included`,
+        fix: "subscribe only named log groups that are no agent's (aws.cloudwatch.LogSubscriptionFilter); an agent's logs leave only if the security team declares it in the pack's `shares` configuration",
+      });
+  }
 }
 
 /**
@@ -194,6 +219,12 @@ export const awsData: Adapter = {
       checkedBy: [COPY],
     })),
     { type: AWS_DATA_TYPES.trail, key: "trail", route: "records what every identity of the account does", checkedBy: [TRAIL] },
+    {
+      type: AWS_DATA_TYPES.logAccountPolicy,
+      key: "logAccountPolicy",
+      route: "an account-wide log policy: a subscription filter policy forwards every log group, agents' included",
+      checkedBy: [COPY],
+    },
   ],
   check: (resource, inputs) => (resource.type === AWS_DATA_TYPES.trail ? trailProblems(resource, inputs) : []),
   stack: (ix, pass) => {
@@ -233,5 +264,6 @@ export const awsData: Adapter = {
       }
     }
     backupSelectionsByTag(ix, pass);
+    accountSubscriptionPolicies(ix, pass, agents);
   },
 };

