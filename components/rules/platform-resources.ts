@@ -17,7 +17,7 @@ export const PLATFORM_RESOURCE_RULES: readonly RuleMeta[] = [
     "vault/audit-device",
     "vault",
     "error",
-    "A `vault.Audit` device is a file or TCP socket device as `platform.bootstrap.audit` allows (file path not under /dev, /proc or /sys; socket to a private or loopback address, never UDP), never `log_raw`, with no option beyond those; every `vault.AuditRequestHeader` sets `hmac: true`.",
+    "A `vault.Audit` device is a file or TCP socket device as `platform.bootstrap.audit` allows (file path not under /dev, /proc or /sys; socket to a private or loopback address, never UDP), never `log_raw`, with no option beyond those; every `vault.AuditRequestHeader` sets `hmac: true`; no `vault.Mount`, `vault.database.SecretsMount` or auth mount `tune` lists audit non-HMAC request/response keys, passthrough request headers or allowed response headers (the trail would hold agents' secrets and tokens in clear).",
     AUDIT,
     PACK.resource,
   ),

@@ -7,8 +7,9 @@
  */
 import type { Problem } from "../../components/rules/define";
 import { agentResources, reachedBy } from "../aws-reach";
-import { asString, type KnownInputs } from "../inputs";
-import type { Adapter, PackResource } from "../types";
+import { asString, asStrings, type KnownInputs } from "../inputs";
+import type { StackIndex } from "../stack-index";
+import type { Adapter, PackResource, StackPass } from "../types";
 import type { ShareFinding } from "./aws-principals";
 import { isUnknown, readOfType } from "./shared";
 
@@ -23,13 +24,40 @@ export const AWS_DATA_TYPES = {
   tableExport: "aws:dynamodb/tableExport:TableExport",
   logSubscriptionFilter: "aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter",
   trail: "aws:cloudtrail/trail:Trail",
+  bucketInline: "aws:s3/bucket:Bucket",
+  bucketV2Inline: "aws:s3/bucketV2:BucketV2",
+  bucketLogging: "aws:s3/bucketLogging:BucketLogging",
+  bucketLoggingV2: "aws:s3/bucketLoggingV2:BucketLoggingV2",
+  bucketLifecycle: "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+  bucketLifecycleV2: "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2",
+  tableReplica: "aws:dynamodb/tableReplica:TableReplica",
+  objectCopy: "aws:s3/objectCopy:ObjectCopy",
+  backupSelection: "aws:backup/selection:Selection",
+  datasyncS3Location: "aws:datasync/s3Location:S3Location",
+  logAccountPolicy: "aws:cloudwatch/logAccountPolicy:LogAccountPolicy",
 } as const;
+
+/** Inline settings of `s3.Bucket` / `s3.BucketV2` that copy, expose or expire the bucket's objects, as the separate resources do. */
+const BUCKET_INLINE = ["grants", "replicationConfiguration", "replicationConfigurations", "logging", "loggings", "lifecycleRules"] as const;
+const setInline = (v: Record<string, unknown>) =>
+  (v.acl !== undefined && v.acl !== "private") ||
+  BUCKET_INLINE.some((f) => v[f] !== undefined && v[f] !== null && !(Array.isArray(v[f]) && (v[f] as unknown[]).length === 0));
 
 const COPY = "separation/agent-data-copy";
 const TRAIL = "stack/audit-trail";
 
 /** Per type: the input naming the agent's resource, the ARNs that name covers, and what the resource does with it. */
-const COPIES: ReadonlyArray<{ type: string; field: string; arns: (name: string) => string[]; does: string; when?: (v: Record<string, unknown>) => boolean }> = [
+const COPIES: ReadonlyArray<{
+  type: string;
+  field: string;
+  arns: (name: string) => string[];
+  does: string;
+  when?: (v: Record<string, unknown>) => boolean;
+  /** The field is a list of names (each judged). */
+  list?: boolean;
+  /** Inputs that decide `when`: unknown at preview is refused. */
+  whenInputs?: readonly string[];
+}> = [
   {
     type: AWS_DATA_TYPES.bucketAcl,
     field: "bucket",
@@ -58,11 +86,89 @@ const COPIES: ReadonlyArray<{ type: string; field: string; arns: (name: string) 
   { type: AWS_DATA_TYPES.kinesisStreamingDestination, field: "tableName", arns: tableArns, does: "streams every change of" },
   { type: AWS_DATA_TYPES.tableExport, field: "tableArn", arns: tableArns, does: "exports" },
   { type: AWS_DATA_TYPES.logSubscriptionFilter, field: "logGroup", arns: logGroupArns, does: "forwards every event of" },
+  ...[AWS_DATA_TYPES.bucketInline, AWS_DATA_TYPES.bucketV2Inline].map((type) => ({
+    type,
+    field: "bucket",
+    arns: bucketArns,
+    does: "sets an inline ACL, grants, replication, logging or lifecycle rules on",
+    when: setInline,
+    whenInputs: ["acl", ...BUCKET_INLINE],
+  })),
+  { type: AWS_DATA_TYPES.bucketLogging, field: "bucket", arns: bucketArns, does: "sends the access log (keys, requesters) of" },
+  { type: AWS_DATA_TYPES.bucketLoggingV2, field: "bucket", arns: bucketArns, does: "sends the access log (keys, requesters) of" },
+  { type: AWS_DATA_TYPES.bucketLifecycle, field: "bucket", arns: bucketArns, does: "expires or moves the objects of" },
+  { type: AWS_DATA_TYPES.bucketLifecycleV2, field: "bucket", arns: bucketArns, does: "expires or moves the objects of" },
+  { type: AWS_DATA_TYPES.tableReplica, field: "globalTableArn", arns: tableArns, does: "replicates to another region" },
+  { type: AWS_DATA_TYPES.objectCopy, field: "source", arns: objectArns, does: "copies an object of" },
+  { type: AWS_DATA_TYPES.backupSelection, field: "resources", list: true, arns: anyArns, does: "backs up (and lets its plan copy to any vault)" },
+  { type: AWS_DATA_TYPES.datasyncS3Location, field: "s3BucketArn", arns: bucketArns, does: "lets DataSync tasks copy" },
 ];
+
+/** An ARN as given (a Backup selection names resources by ARN, `*` for all). */
+function anyArns(arn: string): string[] {
+  return arn === "*" ? ["*"] : [arn, `${arn}/*`];
+}
+
+/**
+ * An account-level subscription filter policy forwards the events of every log group of the account
+ * (agents' audit log groups included) unless its selection criteria exclude them, which the pack
+ * does not read: in a stack whose agents own log groups it is refused. Other policy types (data
+ * protection, field index, transformer) send nothing out.
+ */
+function accountSubscriptionPolicies(ix: StackIndex, pass: StackPass, agents: ReturnType<typeof agentResources>): void {
+  const owners = [...new Set((agents.byService.get("logs") ?? []).map((r) => r.agent))];
+  if (owners.length === 0) return;
+  for (const r of readOfType(ix, AWS_DATA_TYPES.logAccountPolicy)) {
+    const type = asString(r.v.policyType);
+    if (type !== "SUBSCRIPTION_FILTER_POLICY" && !isUnknown(r, "policyType")) continue;
+    for (const agent of owners)
+      pass.findings.push({
+        rule: COPY,
+        agent,
+        identity: null,
+        urn: r.resource.urn,
+        message: `${r.resource.type} ${r.resource.name} is an account-wide subscription filter policy${type ? "" : " (policyType unknown at preview)"}: it forwards every log group of the account, agent ${agent}'s included`,
+        fix: "subscribe only named log groups that are no agent's (aws.cloudwatch.LogSubscriptionFilter); an agent's logs leave only if the security team declares it in the pack's `shares` configuration",
+      });
+  }
+}
+
+/**
+ * A Backup selection by tag or condition selects resources the pack cannot list: in a stack with
+ * agents it is refused (closed world), as is one whose tags or conditions are unknown at preview.
+ */
+function backupSelectionsByTag(ix: StackIndex, pass: StackPass): void {
+  for (const r of readOfType(ix, AWS_DATA_TYPES.backupSelection)) {
+    const tags = r.v.selectionTags;
+    const conditions = r.v.conditions;
+    const set = (x: unknown) => x !== undefined && x !== null && !(Array.isArray(x) && x.length === 0);
+    if (!set(tags) && !set(conditions) && !isUnknown(r, "selectionTags") && !isUnknown(r, "conditions")) continue;
+    pass.findings.push({
+      rule: COPY,
+      agent: r.resource.name,
+      identity: null,
+      urn: r.resource.urn,
+      message: `${r.resource.type} ${r.resource.name} selects resources by tag or condition in a stack with agents: which agent data it backs up (and its plan may copy to another account) cannot be told`,
+      fix: "name the backed-up resources by ARN in `resources`; an agent's data is backed up only if the security team declares it in the pack's `shares` configuration",
+    });
+  }
+}
 
 function bucketArns(name: string): string[] {
   const bucket = name.startsWith("arn:") ? name.slice(name.lastIndexOf(":") + 1) : name;
   return [`arn:*:s3:::${bucket}`, `arn:*:s3:::${bucket}/*`];
+}
+/**
+ * `s3.ObjectCopy` source: `bucket/key` or an `arn:aws:s3:::bucket/key` ARN, optionally `?versionId=`.
+ * Any other form (an access point ARN) names no bucket the pack can tell: it reaches every bucket.
+ */
+function objectArns(source: string): string[] {
+  const path = source
+    .replace(/\?.*$/, "")
+    .replace(/^arn:[^:]+:s3:::/, "")
+    .replace(/^\/+/, "");
+  if (path.startsWith("arn:") || !path.includes("/")) return ["arn:*:s3:::*"];
+  return [`arn:*:s3:::${path}`];
 }
 function tableArns(name: string): string[] {
   const table = name.startsWith("arn:") ? name.slice(name.indexOf(":table/") + ":table/".length) : name;
@@ -113,6 +219,12 @@ export const awsData: Adapter = {
       checkedBy: [COPY],
     })),
     { type: AWS_DATA_TYPES.trail, key: "trail", route: "records what every identity of the account does", checkedBy: [TRAIL] },
+    {
+      type: AWS_DATA_TYPES.logAccountPolicy,
+      key: "logAccountPolicy",
+      route: "an account-wide log policy: a subscription filter policy forwards every log group, agents' included",
+      checkedBy: [COPY],
+    },
   ],
   check: (resource, inputs) => (resource.type === AWS_DATA_TYPES.trail ? trailProblems(resource, inputs) : []),
   stack: (ix, pass) => {
@@ -121,21 +233,21 @@ export const awsData: Adapter = {
     if (agents.byService.size === 0) return;
     for (const copy of COPIES) {
       for (const r of readOfType(ix, copy.type)) {
-        if (copy.when && !copy.when(r.v)) continue;
-        const name = asString(r.v[copy.field]);
-        if (name === undefined) {
-          if (isUnknown(r, copy.field))
-            pass.findings.push({
-              rule: COPY,
-              agent: r.resource.name,
-              identity: null,
-              urn: r.resource.urn,
-              message: `${r.resource.type} ${r.resource.name}: ${copy.field} is unknown at preview, so whether it is an agent's cannot be told`,
-              fix: `name the ${copy.field} with a known value`,
-            });
-          continue;
-        }
-        const reaches = [{ services: { [copy.arns(name)[0].split(":")[2]]: "" }, resources: copy.arns(name) }];
+        const whenUnknown = (copy.whenInputs ?? []).some((field) => isUnknown(r, field));
+        if (copy.when && !copy.when(r.v) && !whenUnknown) continue;
+        const names = copy.list ? asStrings(r.v[copy.field]) : [asString(r.v[copy.field])].filter((n): n is string => n !== undefined);
+        if (isUnknown(r, copy.field))
+          pass.findings.push({
+            rule: COPY,
+            agent: r.resource.name,
+            identity: null,
+            urn: r.resource.urn,
+            message: `${r.resource.type} ${r.resource.name}: ${copy.field} is unknown at preview, so whether it is an agent's cannot be told`,
+            fix: `name the ${copy.field} with a known value`,
+          });
+        if (names.length === 0) continue;
+        const name = names.join(", ");
+        const reaches = names.map((n) => ({ services: { [n === "*" ? "*" : copy.arns(n)[0].split(":")[2]]: "" }, resources: copy.arns(n) }));
         const byAgent = new Map<string, ReturnType<typeof reachedBy>>();
         for (const hit of reachedBy(reaches, agents, 10)) byAgent.set(hit.resource.agent, [...(byAgent.get(hit.resource.agent) ?? []), hit]);
         for (const [agent, hits] of byAgent) {
@@ -152,5 +264,7 @@ export const awsData: Adapter = {
         }
       }
     }
+    backupSelectionsByTag(ix, pass);
+    accountSubscriptionPolicies(ix, pass, agents);
   },
 };

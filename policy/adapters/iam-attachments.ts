@@ -11,6 +11,8 @@ import type { Adapter, PackFinding } from "../types";
 import { IAM_ROLE_TYPES } from "./iam-roles";
 import { agentRoles, deps, finding, isUnknown, namedAgentRole, readOfType, type AgentRole, type Read } from "./shared";
 
+const ROLE_POLICIES_EXCLUSIVE = "aws:iam/rolePoliciesExclusive:RolePoliciesExclusive";
+
 export const IAM_ATTACHMENT_TYPES = {
   policy: "aws:iam/policy:Policy",
   rolePolicyAttachment: "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
@@ -53,9 +55,11 @@ export const iamAttachments: Adapter = {
       checkedBy: ["iam/attached-policy", ...IAM_CHECKS],
     },
     {
-      type: "aws:iam/rolePoliciesExclusive:RolePoliciesExclusive",
-      route: "lists which inline policies a role keeps",
-      outOfScope: "grants nothing itself: it only removes inline policies not listed, and each RolePolicy is checked",
+      type: ROLE_POLICIES_EXCLUSIVE,
+      key: "rolePoliciesExclusive",
+      route:
+        "lists which inline policies a role keeps: on an agent role (or one unknown at preview) it is refused, as it would remove the components' inline policies and the audit Deny",
+      checkedBy: ["iam/attached-policy"],
     },
     ...["aws:iam/groupMembership:GroupMembership", "aws:iam/accessKey:AccessKey"].map((type) => ({
       type,
@@ -70,6 +74,19 @@ export const iamAttachments: Adapter = {
   stack: (ix, pass) => {
     const { findings, extraPolicies } = pass;
     const roles = agentRoles(ix);
+    // The components own an agent role's inline policies; exclusivity would strip them (the audit Deny included).
+    for (const r of readOfType(ix, ROLE_POLICIES_EXCLUSIVE)) {
+      const role = namedAgentRole(roles, r, "roleName", asString(r.v.roleName));
+      if (!role) continue;
+      findings.push({
+        rule: "iam/attached-policy",
+        agent: role === "unknown" ? r.resource.name : role.agent,
+        identity: role === "unknown" ? null : role.kind,
+        urn: r.resource.urn,
+        message: `${r.resource.type} ${r.resource.name} sets which inline policies ${role === "unknown" ? "a role unknown at preview" : `agent ${role.agent}'s ${role.kind ?? "?"} role ${role.name}`} keeps: it would remove the components' inline policies, the audit Deny included`,
+        fix: "never manage an agent role's inline policies outside its components; name the role by a known value if it is not an agent's",
+      });
+    }
     const ofType = (...types: string[]) => readOfType(ix, ...types);
     const hold = (role: AgentRole, document: PolicyDocument) => {
       const key = role.name.toLowerCase();

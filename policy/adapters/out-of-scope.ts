@@ -74,7 +74,6 @@ const VAULT_MINTED_AT_DEPLOYMENT = [
   "vault:terraformcloud/secretCreds:SecretCreds",
 ];
 const VAULT_MOUNTS = [
-  "vault:index/mount:Mount",
   "vault:gcp/authBackend:AuthBackend",
   "vault:saml/authBackend:AuthBackend",
   "vault:index/ociAuthBackend:OciAuthBackend",

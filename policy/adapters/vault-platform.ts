@@ -9,9 +9,11 @@ import { asString } from "../inputs";
 import { checkConnectionRoles } from "../checks/database-connection";
 import { PLATFORM_TYPES } from "../checks/platform-types";
 import {
+  CLEAR_LIST_KEYS,
   VAULT_MOUNT_TYPES,
   checkAuditRequestHeader,
   checkAuthBackendTune,
+  checkMountClearLists,
   checkSecretsMountConnections,
   secretsMountConnections,
 } from "../checks/vault-mounts";
@@ -55,24 +57,31 @@ export const vaultPlatform: Adapter = {
     {
       type: VAULT_MOUNT_TYPES.vaultAuthBackend,
       key: "vaultAuthBackend",
-      route: "an auth mount: its tuned lease TTLs cap (or lift) every token it issues",
+      route: "an auth mount: its tuned lease TTLs cap (or lift) every token it issues; its tune lists no audit non-HMAC keys or passed headers",
       readIfSet: ["tune"],
-      checkedBy: ["vault/token-max-ttl", "stack/unknown-input"],
+      checkedBy: ["vault/token-max-ttl", "vault/audit-device", "stack/unknown-input"],
     },
     {
       type: VAULT_MOUNT_TYPES.vaultJwtAuthBackend,
       key: "vaultJwtAuthBackend",
-      route: "a JWT/OIDC auth mount: its tuned lease TTLs cap (or lift) every token it issues",
+      route: "a JWT/OIDC auth mount: its tuned lease TTLs cap (or lift) every token it issues; its tune lists no audit non-HMAC keys or passed headers",
       readIfSet: ["tune"],
-      checkedBy: ["vault/token-max-ttl", "stack/unknown-input"],
+      checkedBy: ["vault/token-max-ttl", "vault/audit-device", "stack/unknown-input"],
+    },
+    {
+      type: VAULT_MOUNT_TYPES.vaultMount,
+      key: "vaultMount",
+      route: "a secrets engine mount: it lists no audit non-HMAC keys (the trail would hold agents' secrets in clear) and passes no headers",
+      readIfSet: [...CLEAR_LIST_KEYS],
+      checkedBy: ["vault/audit-device", "stack/unknown-input"],
     },
     {
       type: VAULT_MOUNT_TYPES.vaultDatabaseSecretsMount,
       key: "vaultDatabaseSecretsMount",
       route: "a database mount with its connections embedded: Vault's root logins and which roles may mint users",
       required: ["path"],
-      readIfSet: ["postgresqls"],
-      checkedBy: ["database/connection-tls", "database/connection-allowed-roles", "stack/unknown-input"],
+      readIfSet: ["postgresqls", ...CLEAR_LIST_KEYS],
+      checkedBy: ["database/connection-tls", "database/connection-allowed-roles", "vault/audit-device", "stack/unknown-input"],
     },
     {
       type: VAULT_MOUNT_TYPES.vaultAuditRequestHeader,
@@ -91,10 +100,17 @@ export const vaultPlatform: Adapter = {
   check: (resource, inputs) => {
     switch (resource.type) {
       case VAULT_MOUNT_TYPES.vaultAuthBackend:
-      case VAULT_MOUNT_TYPES.vaultJwtAuthBackend:
-        return checkAuthBackendTune(asString(inputs.value.path) ?? resource.name, inputs);
+      case VAULT_MOUNT_TYPES.vaultJwtAuthBackend: {
+        const path = asString(inputs.value.path) ?? resource.name;
+        return [...checkAuthBackendTune(path, inputs), ...checkMountClearLists("auth mount", path, inputs, "tune")];
+      }
+      case VAULT_MOUNT_TYPES.vaultMount:
+        return checkMountClearLists("secrets mount", asString(inputs.value.path) ?? resource.name, inputs);
       case VAULT_MOUNT_TYPES.vaultDatabaseSecretsMount:
-        return checkSecretsMountConnections(resource.name, inputs);
+        return [
+          ...checkSecretsMountConnections(resource.name, inputs),
+          ...checkMountClearLists("database mount", asString(inputs.value.path) ?? resource.name, inputs),
+        ];
       case VAULT_MOUNT_TYPES.vaultAuditRequestHeader:
         return checkAuditRequestHeader(resource.name, inputs);
       default:

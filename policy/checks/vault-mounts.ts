@@ -18,6 +18,7 @@ export const VAULT_MOUNT_TYPES = {
   vaultJwtAuthBackend: "vault:jwt/authBackend:AuthBackend",
   vaultDatabaseSecretsMount: "vault:database/secretsMount:SecretsMount",
   vaultAuditRequestHeader: "vault:index/auditRequestHeader:AuditRequestHeader",
+  vaultMount: "vault:index/mount:Mount",
 } as const;
 
 /** The connection lists of `vault.database.SecretsMount` other than PostgreSQL: no parser is wired for their URLs or SQL. */
@@ -120,4 +121,31 @@ export function checkAuditRequestHeader(name: string, inputs: KnownInputs): Prob
       fix: "set hmac: true (the trail then holds an HMAC, comparable with sys/audit-hash)",
     },
   ];
+}
+
+/** The mount settings that put request or response fields in the audit trail in clear, or pass headers through Vault. */
+export const CLEAR_LIST_KEYS = ["auditNonHmacRequestKeys", "auditNonHmacResponseKeys", "passthroughRequestHeaders", "allowedResponseHeaders"] as const;
+
+/**
+ * Closed world: every such list of a mount or auth method (`vault.Mount`, `vault.database.SecretsMount`
+ * top level; `vault.AuthBackend` / `vault.jwt.AuthBackend` `tune`) is empty. A non-HMAC key writes an
+ * agent's password, secret key, KV data or client token in clear into the trail; a passed-through
+ * header carries a caller's credential to a plugin.
+ */
+export function checkMountClearLists(kind: string, name: string, inputs: KnownInputs, under?: "tune"): Problem[] {
+  const nested = under ? inputs.value[under] : inputs.value;
+  const holder = (nested && typeof nested === "object" ? nested : {}) as Record<string, unknown>;
+  const problems: Problem[] = [];
+  for (const key of CLEAR_LIST_KEYS) {
+    const field = under ? `${under}.${key}` : key;
+    const unknown = inputs.unknown.some((path) => path === field || path.startsWith(`${field}.`) || (under !== undefined && path === under));
+    const raw = holder[key];
+    if (!unknown && (raw === undefined || raw === null || (Array.isArray(raw) && raw.length === 0))) continue;
+    problems.push({
+      rule: "vault/audit-device",
+      message: `${kind} ${name} sets ${field} to ${unknown ? "a value unknown at preview" : JSON.stringify(raw)}: ${key.startsWith("audit") ? "the audit trail would record these fields in clear (an agent's password, secret key, KV data or client token is then a credential for whoever reads the trail)" : "headers would pass between callers and the engine, outside the identities' policies"}`,
+      fix: `leave ${field} unset or empty on every mount and auth method of a stack with agents`,
+    });
+  }
+  return problems;
 }

@@ -236,6 +236,84 @@ describe("separation/agent-data-copy: copies and exposures of an agent's data", 
         destinationArn: "arn:aws:lambda:us-east-1:999999999999:function:evil",
       }),
     ],
+    [
+      "inline grants on an agent's s3.Bucket",
+      r("aws:s3/bucket:Bucket", "b", {
+        bucket: "acme-invoices-dev",
+        grants: [{ type: "Group", uri: "http://acs.amazonaws.com/groups/global/AllUsers", permissions: ["READ"] }],
+      }),
+    ],
+    [
+      "inline replication on an agent's s3.BucketV2",
+      r("aws:s3/bucketV2:BucketV2", "b2", {
+        bucket: "acme-invoices-dev",
+        replicationConfigurations: [
+          { role: "arn:aws:iam::111122223333:role/r", rules: [{ status: "Enabled", destinations: [{ bucket: "arn:aws:s3:::evil" }] }] },
+        ],
+      }),
+    ],
+    [
+      "inline replication unknown at preview on an agent's s3.Bucket",
+      r("aws:s3/bucket:Bucket", "b3", { bucket: "acme-invoices-dev", replicationConfiguration: UNKNOWN }),
+    ],
+    [
+      "access logging of an agent's bucket",
+      r("aws:s3/bucketLoggingV2:BucketLoggingV2", "log", { bucket: "acme-invoices-dev", targetBucket: "evil", targetPrefix: "x/" }),
+    ],
+    [
+      "a lifecycle on an agent's bucket",
+      r("aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2", "lc", {
+        bucket: "acme-invoices-dev",
+        rules: [{ id: "x", status: "Enabled", expiration: { days: 1 } }],
+      }),
+    ],
+    [
+      "a replica of an agent's table",
+      r("aws:dynamodb/tableReplica:TableReplica", "rep2", { globalTableArn: "arn:aws:dynamodb:us-east-1:111122223333:table/acme-dev-payouts" }),
+    ],
+    ["a copy of an agent's object", r("aws:s3/objectCopy:ObjectCopy", "oc", { bucket: "evil", key: "x", source: "acme-invoices-dev/incoming/invoice-1.pdf" })],
+    [
+      "a copy from an access point (no bucket to tell)",
+      r("aws:s3/objectCopy:ObjectCopy", "oc2", { bucket: "evil", key: "x", source: "arn:aws:s3:us-east-1:111122223333:accesspoint/ap/object/k" }),
+    ],
+    [
+      "a Backup selection of an agent's table",
+      r("aws:backup/selection:Selection", "sel", {
+        iamRoleArn: "arn:aws:iam::111122223333:role/b",
+        name: "s",
+        planId: "p",
+        resources: ["arn:aws:dynamodb:us-east-1:111122223333:table/acme-dev-payouts"],
+      }),
+    ],
+    [
+      "a Backup selection of every resource",
+      r("aws:backup/selection:Selection", "sel2", { iamRoleArn: "arn:aws:iam::111122223333:role/b", name: "s", planId: "p", resources: ["*"] }),
+    ],
+    [
+      "a Backup selection by tag",
+      r("aws:backup/selection:Selection", "sel3", {
+        iamRoleArn: "arn:aws:iam::111122223333:role/b",
+        name: "s",
+        planId: "p",
+        selectionTags: [{ type: "STRINGEQUALS", key: "team", value: "x" }],
+      }),
+    ],
+    [
+      "a DataSync location on an agent's bucket",
+      r("aws:datasync/s3Location:S3Location", "ds", {
+        s3BucketArn: "arn:aws:s3:::acme-invoices-dev",
+        subdirectory: "/",
+        s3Config: { bucketAccessRoleArn: "arn:aws:iam::111122223333:role/ds" },
+      }),
+    ],
+    [
+      "an account-wide subscription filter policy",
+      r("aws:cloudwatch/logAccountPolicy:LogAccountPolicy", "lap", {
+        policyName: "p",
+        policyType: "SUBSCRIPTION_FILTER_POLICY",
+        policyDocument: JSON.stringify({ DestinationArn: "arn:aws:lambda:us-east-1:999999999999:function:evil", FilterPattern: "" }),
+      }),
+    ],
   ];
   it.each(cases)("refuses %s", async (_name, extra) => {
     expect(ruleIds(await run([extra]))).toContain("separation/agent-data-copy");
@@ -245,6 +323,17 @@ describe("separation/agent-data-copy: copies and exposures of an agent's data", 
     const extra = [
       r("aws:s3/bucketAclV2:BucketAclV2", "acl", { bucket: "acme-website", acl: "public-read" }),
       r("aws:s3/bucketAclV2:BucketAclV2", "acl2", { bucket: "acme-invoices-dev", acl: "private" }),
+      r("aws:s3/bucket:Bucket", "b", { bucket: "acme-invoices-dev", acl: "private" }),
+      r("aws:s3/objectCopy:ObjectCopy", "oc", { bucket: "evil", key: "x", source: "acme-website/index.html" }),
+      r("aws:backup/selection:Selection", "sel", {
+        iamRoleArn: "arn:aws:iam::111122223333:role/b",
+        name: "s",
+        planId: "p",
+        resources: ["arn:aws:s3:::acme-website"],
+      }),
+      r("aws:datasync/s3Location:S3Location", "ds", { s3BucketArn: "arn:aws:s3:::acme-website", subdirectory: "/", s3Config: { bucketAccessRoleArn: "r" } }),
+      r("aws:cloudwatch/logAccountPolicy:LogAccountPolicy", "lap", { policyName: "p", policyType: "DATA_PROTECTION_POLICY", policyDocument: "{}" }),
+      r("aws:s3/bucketV2:BucketV2", "b2", { bucket: "acme-website", replicationConfigurations: [{ role: "r", rules: [] }] }),
     ];
     expect(await run(extra)).toEqual([]);
   });

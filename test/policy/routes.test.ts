@@ -121,6 +121,11 @@ const cases: Array<{ name: string; resources: Resource[]; expect: string[] }> = 
     expect: ["iam/attached-policy"],
   },
   {
+    name: "RolePoliciesExclusive on an agent role (would strip its inline policies and the audit Deny)",
+    resources: [{ type: "aws:iam/rolePoliciesExclusive:RolePoliciesExclusive", name: "only-inline", props: { roleName: ROLE, policyNames: [] } }],
+    expect: ["iam/attached-policy"],
+  },
+  {
     name: "a customer-managed policy whose document is unknown at preview",
     resources: [
       { type: "aws:iam/policy:Policy", name: "later", props: { name: "later", policy: UNKNOWN } },
@@ -564,6 +569,7 @@ describe("pack: every route to an agent identity", () => {
         props: { role: ROLE, policyArn: UNKNOWN },
         dependsOn: { policyArn: ["extra"] },
       },
+      { type: "aws:iam/rolePoliciesExclusive:RolePoliciesExclusive", name: "ci-inline", props: { roleName: "ci-runner", policyNames: [] } },
     ];
     expect(await runPack([...base, ...ok])).toEqual([]);
   });

@@ -93,6 +93,24 @@ describe("audited request headers", () => {
   }, 120_000);
 });
 
+describe("mounts and auth methods keep the audit trail hashed", () => {
+  const mount = (extra: object): Resource => ({ type: "vault:index/mount:Mount", name: "kv2", props: { path: "kv2", type: "kv-v2", ...extra } });
+  const auth = (tune: object): Resource => ({ type: "vault:index/authBackend:AuthBackend", name: "k8s2", props: { type: "kubernetes", path: "k8s2", tune } });
+  it("a mount or auth method with no such list passes; any audit non-HMAC key or passed header is refused", async () => {
+    expect(await adds(mount({}))).toEqual([]);
+    expect(await adds(mount({ auditNonHmacResponseKeys: [] }))).toEqual([]);
+    expect(await adds(auth({ maxLeaseTtl: "1h" }))).toEqual([]);
+    expect(await adds(mount({ auditNonHmacResponseKeys: ["data"] }))).toEqual(["vault/audit-device"]);
+    expect(await adds(mount({ auditNonHmacRequestKeys: ["password"] }))).toEqual(["vault/audit-device"]);
+    expect(await adds(mount({ passthroughRequestHeaders: ["Authorization"] }))).toEqual(["vault/audit-device"]);
+    expect(await adds(auth({ auditNonHmacResponseKeys: ["client_token"] }))).toEqual(["vault/audit-device"]);
+    expect(await adds(auth({ allowedResponseHeaders: ["X-Vault-Token"] }))).toEqual(["vault/audit-device"]);
+    expect(
+      await adds({ type: "vault:database/secretsMount:SecretsMount", name: "db3", props: { path: "database3", auditNonHmacResponseKeys: ["password"] } }),
+    ).toEqual(["vault/audit-device"]);
+  }, 120_000);
+});
+
 describe("entity aliases", () => {
   const entity: Resource = { type: "vault:identity/entity:Entity", name: "ci-entity", props: { name: "ci" } };
   const alias = (dependsOn?: Record<string, string[]>): Resource => ({
