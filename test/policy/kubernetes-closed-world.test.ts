@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { selectorExcludes } from "../../policy/checks/label-selector";
 import { reachOf } from "../../policy/checks/rbac-reach";
 import { declaredOperators } from "../../policy/operators-config";
+import { declaredPlatformResources } from "../../policy/platform-resources-config";
 import { componentResources } from "../helpers/component-resources";
 import { TODAY, stackDeclaration } from "../helpers/fixtures";
 import { ruleIds, runPack, type Resource } from "../helpers/policy-args";
@@ -229,6 +230,40 @@ describe("objects in agent namespaces (kubernetes/agent-namespace-objects)", () 
       props: { metadata: { name: "allow-all" }, spec: { egress: [{ action: "Allow" }] } },
     };
     expect(await rules([global])).toEqual(["kubernetes/agent-namespace-objects"]);
+  });
+
+  const ESO = "kubernetes:external-secrets.io/v1beta1";
+  const clusterStore = (serviceAccountRef: object): Resource => ({
+    type: `${ESO}:ClusterSecretStore`,
+    name: "store",
+    props: {
+      metadata: { name: "vault" },
+      spec: { provider: { vault: { server: "https://vault", path: "kv", auth: { kubernetes: { mountPath: "kubernetes", role: "eso", serviceAccountRef } } } } },
+    },
+  });
+  const declared = {
+    kubernetesPlatformResources: [
+      { resource: `${ESO}:ClusterSecretStore::store`, reason: "ESO reads the platform's own KV", approvedBy: "security@acme.example" },
+    ],
+  };
+
+  it("refuses a custom resource anywhere that names an agent's ServiceAccount or namespace, even when declared", async () => {
+    expect(await rules([clusterStore({ name: SA, namespace: NS })], declared)).toEqual(["kubernetes/agent-namespace-objects"]);
+    expect(await rules([clusterStore({ name: "eso", namespace: NS })], declared)).toEqual(["kubernetes/agent-namespace-objects"]);
+    const store = (serviceAccountRef: object): Resource => ({
+      ...clusterStore(serviceAccountRef),
+      type: `${ESO}:SecretStore`,
+      props: { ...clusterStore(serviceAccountRef).props, metadata: { name: "s", namespace: "web" } },
+    });
+    expect(await rules([store({ name: SA })])).toEqual(["kubernetes/agent-namespace-objects"]);
+    expect(await rules([store({ name: "eso" })])).toEqual([]);
+  });
+
+  it("refuses an unread cluster-scoped custom resource in a stack with agents unless the security team declares it", async () => {
+    expect(await rules([clusterStore({ name: "eso", namespace: "external-secrets" })])).toEqual(["kubernetes/agent-namespace-objects"]);
+    expect(await rules([clusterStore({ name: "eso", namespace: "external-secrets" })], declared)).toEqual([]);
+    expect([...declaredPlatformResources(declared)]).toEqual([`${ESO}:ClusterSecretStore::store`]);
+    expect(declaredPlatformResources({ kubernetesPlatformResources: [{ resource: "kubernetes:x.io/v1:Y::n" }] }).size).toBe(0);
   });
 });
 
