@@ -88,7 +88,7 @@ export const KUBERNETES_RESOURCE_RULES: readonly RuleMeta[] = [
     "kubernetes/eks-access",
     "kubernetes",
     "error",
-    "An agent role gets no Kubernetes access through EKS (`AccessEntry`, `AccessPolicyAssociation`, the `aws-auth` ConfigMap) and no Pod Identity association except to its own ServiceAccount; unknown principals fail closed.",
+    "An agent role gets no Kubernetes access through EKS (`AccessEntry`, `AccessPolicyAssociation`, the `aws-auth` ConfigMap) and no Pod Identity association except to its own ServiceAccount; unknown principals fail closed. In a stack with agents, no principal at all is mapped to system:masters (it bypasses RBAC).",
     RBAC,
     PACK.both,
   ),

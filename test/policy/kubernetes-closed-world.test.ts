@@ -307,3 +307,27 @@ describe("workloads tied to identities by namespace (kubernetes/service-account-
     expect(await rules([deployment("web", { app: "other" }, projected(600))])).toEqual([]);
   });
 });
+
+describe("EKS access for principals that are not agents (kubernetes/eks-access, separation/undeclared-share)", () => {
+  const CI_ROLE = "arn:aws:iam::111122223333:role/ci";
+  const awsAuth = (mapRoles: string): Resource => ({
+    type: "kubernetes:core/v1:ConfigMapPatch",
+    name: "aws-auth",
+    props: { metadata: { name: "aws-auth", namespace: "kube-system" }, data: { mapRoles } },
+  });
+  const entry = (groups: string) => `- rolearn: ${CI_ROLE}\n  username: ci\n  groups: ${groups}\n`;
+  const shareCi = {
+    shares: [{ name: "nodes", principal: "iam:role/ci", resources: ["k8s:namespace/*"], reason: "the node group's role, reviewed" }],
+  };
+
+  it("refuses aws-auth mapping a CI role to system:masters, even with a share declared", async () => {
+    expect(await rules([awsAuth(entry("[system:masters]"))], shareCi)).toEqual(["kubernetes/eks-access"]);
+    expect(await rules([awsAuth(`- rolearn: ${CI_ROLE}\n  username: ci\n`)])).toEqual([]);
+  });
+
+  it("judges any other group (node groups too) like a cluster-wide access policy: a declared share covers it", async () => {
+    expect(await rules([awsAuth(entry("[system:bootstrappers, system:nodes]"))])).toEqual(["separation/undeclared-share"]);
+    expect(await rules([awsAuth(entry("[developers]"))])).toEqual(["separation/undeclared-share"]);
+    expect(await rules([awsAuth(entry("[system:bootstrappers, system:nodes]"))], shareCi)).toEqual([]);
+  });
+});
