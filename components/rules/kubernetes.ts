@@ -128,7 +128,7 @@ export const KUBERNETES_RESOURCE_RULES: readonly RuleMeta[] = [
     "kubernetes/agent-namespace-objects",
     "kubernetes",
     "error",
-    "Closed world over agents' namespaces: no custom resource of a kind the pack does not read is created there (it may run pods, open traffic or change policy through its operator), and no cluster-wide network policy kind the pack does not read (Calico, Antrea, AdminNetworkPolicy) is created at all; a namespace unknown at preview counts as an agent's. Anywhere, a custom resource whose fields name an agent namespace or agent ServiceAccount (e.g. an External Secrets ClusterSecretStore authenticating as the agent) is refused, and in a stack with agents a cluster-scoped custom resource the pack does not read is refused unless declared in the pack's kubernetesPlatformResources configuration.",
+    "Closed world over agents' namespaces: no custom resource of a kind the pack does not read is created there (it may run pods, open traffic or change policy through its operator), and no cluster-wide network policy kind the pack does not read (Calico, Antrea, AdminNetworkPolicy) is created at all; a namespace unknown at preview counts as an agent's. Anywhere, a custom resource whose fields name an agent namespace or agent ServiceAccount (e.g. an External Secrets ClusterSecretStore authenticating as the agent) is refused, and in a stack with agents a cluster-scoped custom resource the pack does not read is refused unless declared in the pack's kubernetesPlatformResources configuration, and so is a Helm v3 Release (its chart renders unread inside the provider; use a v4 Chart).",
     PLATFORM_NET,
     PACK.stack,
   ),

@@ -267,6 +267,20 @@ describe("objects in agent namespaces (kubernetes/agent-namespace-objects)", () 
   });
 });
 
+describe("Helm releases in a stack with agents (kubernetes/agent-namespace-objects)", () => {
+  const release = (type: string): Resource => ({ type, name: "tooling", props: { chart: "oci://charts.example/rbac", namespace: "web", values: {} } });
+  const V3 = "kubernetes:helm.sh/v3:Release";
+
+  it("refuses a v3 Release outside agents' namespaces unless declared; a v4 Chart (objects registered) passes", async () => {
+    expect(await rules([release(V3)])).toEqual(["kubernetes/agent-namespace-objects"]);
+    expect(await rules([release("kubernetes:helm.sh/v4:Chart")])).toEqual([]);
+    const declared = {
+      kubernetesPlatformResources: [{ resource: `${V3}::tooling`, reason: "reviewed ingress controller chart", approvedBy: "security@acme.example" }],
+    };
+    expect(await rules([release(V3)], declared)).toEqual([]);
+  });
+});
+
 describe("Pod Security of agent namespaces (kubernetes/pod-security)", () => {
   const patch = (labels: Record<string, string>, name = NS): Resource => ({
     type: "kubernetes:core/v1:NamespacePatch",
