@@ -143,7 +143,12 @@ export const eksAccess: Adapter = {
   family: "eks-access",
   holdings: "none: an agent role holds no Kubernetes access (any that names one is refused)",
   types: [
-    { type: EKS_TYPES.eksAccessEntry, key: "eksAccessEntry", route: "maps an IAM principal into the cluster", checkedBy: [RULE] },
+    {
+      type: EKS_TYPES.eksAccessEntry,
+      key: "eksAccessEntry",
+      route: "maps an IAM principal into the cluster (a node type or groups reach every namespace)",
+      checkedBy: [RULE, "separation/undeclared-share"],
+    },
     {
       type: EKS_TYPES.eksAccessPolicyAssociation,
       key: "eksAccessPolicyAssociation",
@@ -162,8 +167,13 @@ export const eksAccess: Adapter = {
       route: "runs an add-on's pods under an IAM role (serviceAccountRoleArn, podIdentityAssociations)",
       checkedBy: [RULE],
     },
-    { type: EKS_TYPES.configMap, key: "configMap", route: "maps IAM roles to Kubernetes users and groups (aws-auth in kube-system)", checkedBy: [RULE] },
-    { type: EKS_TYPES.configMapPatch, key: "configMapPatch", route: "changes aws-auth in kube-system", checkedBy: [RULE] },
+    {
+      type: EKS_TYPES.configMap,
+      key: "configMap",
+      route: "maps IAM roles to Kubernetes users and groups (aws-auth in kube-system)",
+      checkedBy: [RULE, "separation/undeclared-share"],
+    },
+    { type: EKS_TYPES.configMapPatch, key: "configMapPatch", route: "changes aws-auth in kube-system", checkedBy: [RULE, "separation/undeclared-share"] },
   ],
   check: (resource, inputs) => (resource.type === EKS_TYPES.configMap || resource.type === EKS_TYPES.configMapPatch ? awsAuthProblems(inputs) : []),
   stack: (ix, pass) => {
@@ -275,6 +285,36 @@ export const eksAccess: Adapter = {
         );
       }
     }
+    // An access entry for a principal that is not an agent's: only STANDARD with no groups is closed (its
+    // rights come from access policy associations, judged below); a node type or a group reaches every namespace.
+    if (ix.by.serviceAccountsIn.size > 0)
+      for (const r of ofType(EKS_TYPES.eksAccessEntry)) {
+        const arn = asString(r.v.principalArn);
+        if (arn === undefined || namedAgentRole(roles, r, "principalArn", arn)) continue; // reported above
+        const type = asString(r.v.type) ?? "STANDARD";
+        const raw = r.v.kubernetesGroups;
+        const groups = Array.isArray(raw) ? raw.filter((g): g is string => typeof g === "string") : [];
+        const unread = isUnknown(r, "type") || isUnknown(r, "kubernetesGroups") || (raw !== undefined && (!Array.isArray(raw) || groups.length !== raw.length));
+        if (groups.includes(MASTERS))
+          for (const agent of new Set(ix.serviceAccounts.map((sa) => sa.agent)))
+            findings.push({
+              rule: RULE,
+              agent,
+              identity: null,
+              urn: r.resource.urn,
+              message: `EKS access entry ${r.resource.name} maps ${arn}, not an agent identity, to system:masters: it bypasses RBAC and holds everything of agent ${agent}`,
+              fix: "map no principal to system:masters in a cluster running agents; grant access policies scoped to namespaces no agent runs in",
+            });
+        else if (unread || type !== "STANDARD" || groups.length > 0)
+          findings.push(
+            ...clusterShares(
+              ix,
+              r.resource.urn,
+              arn,
+              `EKS access entry ${r.resource.name} (${unread ? "type or kubernetesGroups unknown at preview" : [type !== "STANDARD" ? `type ${type}` : "", groups.length ? `groups ${groups.join(", ")}` : ""].filter(Boolean).join(", ")})`,
+            ),
+          );
+      }
     // A principal that is not an agent's given Kubernetes access reaching an agent's namespace.
     const agentNamespaces = ix.by.serviceAccountsIn;
     for (const r of ofType(EKS_TYPES.eksAccessPolicyAssociation)) {

@@ -344,4 +344,18 @@ describe("EKS access for principals that are not agents (kubernetes/eks-access, 
     expect(await rules([awsAuth(entry("[developers]"))])).toEqual(["separation/undeclared-share"]);
     expect(await rules([awsAuth(entry("[system:bootstrappers, system:nodes]"))], shareCi)).toEqual([]);
   });
+
+  const accessEntry = (props: object): Resource => ({
+    type: "aws:eks/accessEntry:AccessEntry",
+    name: "ci",
+    props: { clusterName: "c", principalArn: CI_ROLE, ...props },
+  });
+
+  it("judges a non-agent access entry with a node type or groups like a cluster-wide access policy; STANDARD with none passes", async () => {
+    expect(await rules([accessEntry({ type: "STANDARD" })])).toEqual([]);
+    expect(await rules([accessEntry({ type: "EC2_LINUX" })])).toEqual(["separation/undeclared-share"]);
+    expect(await rules([accessEntry({ type: "HYBRID_LINUX" })], shareCi)).toEqual([]);
+    expect(await rules([accessEntry({ kubernetesGroups: ["developers"] })])).toEqual(["separation/undeclared-share"]);
+    expect(await rules([accessEntry({ kubernetesGroups: ["system:masters"] })], shareCi)).toEqual(["kubernetes/eks-access"]);
+  });
 });
