@@ -194,6 +194,30 @@ describe("network exposure and egress (kubernetes/network-exposure, kubernetes/e
     expect(await rules([service({ type: "LoadBalancer" }, "web")])).toEqual([]);
   });
 
+  it("refuses a hand-written EndpointSlice or Endpoints elsewhere whose targetRef is an agent pod; one naming its own namespace's pod passes", async () => {
+    const slice = (targetNamespace: string): Resource => ({
+      type: "kubernetes:discovery.k8s.io/v1:EndpointSlice",
+      name: "slice",
+      props: {
+        metadata: { name: "p-1", namespace: "web", labels: { "kubernetes.io/service-name": "p" } },
+        addressType: "IPv4",
+        endpoints: [{ addresses: ["10.0.5.17"], targetRef: { kind: "Pod", namespace: targetNamespace, name: "agent" } }],
+        ports: [{ port: 8080 }],
+      },
+    });
+    expect(await rules([slice(NS)])).toEqual(["kubernetes/network-exposure"]);
+    expect(await rules([slice("web")])).toEqual([]);
+    const endpoints: Resource = {
+      type: "kubernetes:core/v1:Endpoints",
+      name: "ep",
+      props: {
+        metadata: { name: "p", namespace: "web" },
+        subsets: [{ addresses: [{ ip: "10.0.5.17", targetRef: { kind: "Pod", namespace: NS, name: "agent" } }] }],
+      },
+    };
+    expect(await rules([endpoints])).toEqual(["kubernetes/network-exposure"]);
+  });
+
   it("refuses an Ingress or a Gateway API route in or pointing into an agent namespace", async () => {
     const ingress = (namespace: string): Resource => ({
       type: "kubernetes:networking.k8s.io/v1:Ingress",
