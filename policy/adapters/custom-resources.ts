@@ -93,6 +93,12 @@ function agentNamed(ix: StackIndex, namespaces: ReadonlyMap<string, unknown>, v:
   return undefined;
 }
 
+/** CertificateSigningRequests: a signed kube-apiserver-client certificate authenticates as any user it names (an agent's ServiceAccount too). */
+const CSR_TYPES = ["v1", "v1beta1"].flatMap((version) => [
+  `kubernetes:certificates.k8s.io/${version}:CertificateSigningRequest`,
+  `kubernetes:certificates.k8s.io/${version}:CertificateSigningRequestPatch`,
+]);
+
 export const customResources: Adapter = {
   family: "custom-resources",
   holdings: "none: refused where agents live",
@@ -102,12 +108,27 @@ export const customResources: Adapter = {
       route: "handled by an operator the pack cannot read: it may start pods, open traffic or change policy in the namespace",
       checkedBy: [RULE],
     },
+    ...CSR_TYPES.map((type) => ({
+      type,
+      route: "once approved and signed, a client certificate authenticates as the user and groups it asks for (an agent ServiceAccount's included)",
+      checkedBy: [RULE],
+    })),
   ],
   stack: (ix, pass) => {
     const namespaces = agentNamespaces(ix);
     if (namespaces.size === 0) return;
     for (const x of ix.inputs) {
       const type = x.resource.type;
+      if (CSR_TYPES.includes(type))
+        pass.findings.push({
+          rule: RULE,
+          agent: "platform",
+          identity: null,
+          urn: x.resource.urn,
+          platformResource: platformResourceKey(type, x.resource.name),
+          message: `CertificateSigningRequest ${x.resource.name} in a stack with agents asks for a certificate that, once signed, authenticates as whatever user and groups it names (an agent ServiceAccount's too); the pack cannot read who approves it`,
+          fix: `authenticate through the agents' own identities, or have the security team declare it (kubernetesPlatformResources: [{resource: "${platformResourceKey(type, x.resource.name)}", reason, approvedBy}])`,
+        });
       if (!isCustomResource(type) || readElsewhere(type)) continue;
       const r: Read = { resource: x.resource, v: x.value, unknown: x.unknown };
       const kind = type.split(":").pop() ?? "";

@@ -305,6 +305,21 @@ describe("Helm releases in a stack with agents (kubernetes/agent-namespace-objec
   });
 });
 
+describe("certificate signing requests in a stack with agents (kubernetes/agent-namespace-objects)", () => {
+  it("refuses a CertificateSigningRequest unless the security team declares it", async () => {
+    const csr: Resource = {
+      type: "kubernetes:certificates.k8s.io/v1:CertificateSigningRequest",
+      name: "client",
+      props: { metadata: { name: "client" }, spec: { request: "LS0t", signerName: "kubernetes.io/kube-apiserver-client", usages: ["client auth"] } },
+    };
+    expect(await rules([csr])).toEqual(["kubernetes/agent-namespace-objects"]);
+    const declared = {
+      kubernetesPlatformResources: [{ resource: `${csr.type}::client`, reason: "break-glass admin certificate", approvedBy: "security@acme.example" }],
+    };
+    expect(await rules([csr], declared)).toEqual([]);
+  });
+});
+
 describe("Pod Security of agent namespaces (kubernetes/pod-security)", () => {
   const patch = (labels: Record<string, string>, name = NS): Resource => ({
     type: "kubernetes:core/v1:NamespacePatch",
