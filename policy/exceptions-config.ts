@@ -12,6 +12,7 @@ import { exceptionSchema, type PolicyException } from "../components/core/schema
 import { exceptionInForce } from "../components/rules/exceptions";
 import type { RuleMeta } from "../components/rules";
 import { OPERATORS_CONFIG_PROPERTY } from "./operators-config";
+import { PLATFORM_RESOURCES_CONFIG_PROPERTY } from "./platform-resources-config";
 
 const exceptionsSchema = z.array(exceptionSchema).max(1000);
 
@@ -23,6 +24,7 @@ export const EXCEPTIONS_CONFIG_SCHEMA: PolicyConfigSchema = {
   properties: {
     exceptions: exceptionsJsonSchema as PolicyConfigSchema["properties"][string],
     kubernetesOperators: OPERATORS_CONFIG_PROPERTY as PolicyConfigSchema["properties"][string],
+    kubernetesPlatformResources: PLATFORM_RESOURCES_CONFIG_PROPERTY as PolicyConfigSchema["properties"][string],
   },
 };
 

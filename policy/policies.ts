@@ -13,6 +13,7 @@ import { RULES, formatViolation, waivingException, type RuleMeta } from "../comp
 import type { PolicyException } from "../components/core/schema";
 import { EXCEPTIONS_CONFIG_SCHEMA, exceptionsInForce } from "./exceptions-config";
 import { declaredOperators } from "./operators-config";
+import { declaredPlatformResources } from "./platform-resources-config";
 import { proxyTarget, readInputs } from "./inputs";
 import { prepareVaultPolicies } from "./vault-hcl";
 import { TYPES } from "./adapters";
@@ -251,7 +252,12 @@ export function createPolicies(options: PackOptions = {}): Policies {
   const stackPolicy = (rule: RuleMeta): StackValidationPolicy => {
     const report = (known: ByRule, reportViolation: ReportViolation, waivers: readonly PolicyException[], config: object, operators: ReadonlySet<string>) => {
       for (const finding of known.get(rule.id) ?? [])
-        if (!waived(rule, finding, waivers) && !declared(finding, config) && !(finding.operatorSubject !== undefined && operators.has(finding.operatorSubject)))
+        if (
+          !waived(rule, finding, waivers) &&
+          !declared(finding, config) &&
+          !(finding.operatorSubject !== undefined && operators.has(finding.operatorSubject)) &&
+          !(finding.platformResource !== undefined && declaredPlatformResources(config).has(finding.platformResource))
+        )
           reportViolation(message(rule, finding), finding.urn);
     };
     return {

@@ -35,6 +35,8 @@ export interface PackFinding extends Problem {
   readonly urn: string;
   /** A non-agent subject whose rights a platform operator declaration may cover (kubernetesOperators; read-only rights only). */
   readonly operatorSubject?: string;
+  /** A platform resource a kubernetesPlatformResources declaration may cover (`<type>::<name>`). */
+  readonly platformResource?: string;
 }
 
 /**

@@ -4,13 +4,19 @@
  * traffic or rewrite policy), so one of a kind no adapter reads is refused there, and so is one whose
  * namespace is unknown at preview. Cluster-wide network policy kinds the pack does not read (Calico
  * GlobalNetworkPolicy, Antrea ClusterNetworkPolicy, AdminNetworkPolicy ...) override or add to every
- * namespace's policies: refused wherever they are.
+ * namespace's policies: refused wherever they are. Anywhere else, a custom resource whose fields name
+ * an agent's namespace or ServiceAccount (an External Secrets ClusterSecretStore authenticating to
+ * Vault as the agent, a cert-manager issuer ...) lends that identity to its operator: refused. A
+ * cluster-scoped one of a kind no adapter reads acts over every namespace: refused in a stack with
+ * agents unless the security team declares it (kubernetesPlatformResources, platform-resources-config.ts).
  */
 import { asRecord, asString } from "../inputs";
 import type { Adapter } from "../types";
 import { agentNamespaces, findingsFor } from "./agent-namespaces";
 import { isUnknown, type Read } from "./shared";
 import { CILIUM_CLUSTERWIDE_POLICY, CILIUM_POLICY, GATEWAY_GROUP } from "./network-exposure";
+import { platformResourceKey } from "../platform-resources-config";
+import type { StackIndex } from "../stack-index";
 
 const RULE = "kubernetes/agent-namespace-objects";
 
@@ -58,6 +64,41 @@ export const isCustomResource = (type: string) => type.startsWith("kubernetes:")
 /** Custom kinds other adapters read (Cilium policies, Gateway API). */
 const readElsewhere = (type: string) => type === CILIUM_POLICY || type === CILIUM_CLUSTERWIDE_POLICY || type.startsWith(GATEWAY_GROUP);
 
+/** Bounds of the scan of a custom resource's fields: beyond them it counts as naming an agent (unread). */
+const MAX_NODES = 20_000;
+const MAX_DEPTH = 24;
+
+/**
+ * The agent namespace or ServiceAccount a custom resource's fields name (outside metadata), exactly or as
+ * `system:serviceaccount:<ns>:<name>`; `too large` when the bounded scan could not read all of it.
+ */
+function agentNamed(ix: StackIndex, namespaces: ReadonlyMap<string, unknown>, v: Record<string, unknown>): string | undefined {
+  const stack: Array<{ value: unknown; depth: number }> = Object.entries(v)
+    .filter(([key]) => key !== "metadata" && key !== "apiVersion" && key !== "kind")
+    .map(([, value]) => ({ value, depth: 0 }));
+  let seen = 0;
+  while (stack.length > 0) {
+    const { value, depth } = stack.pop()!;
+    if (++seen > MAX_NODES || depth > MAX_DEPTH) return "too large to read";
+    if (typeof value === "string") {
+      if (namespaces.has(value)) return `agent namespace ${value}`;
+      if (ix.by.serviceAccountNames.has(value)) return `agent ServiceAccount ${value}`;
+      if (value.startsWith("system:serviceaccount")) {
+        const [, , ns] = value.split(":");
+        if (ns !== undefined && namespaces.has(ns)) return `agent ServiceAccount user ${value}`;
+      }
+    } else if (Array.isArray(value)) for (const item of value) stack.push({ value: item, depth: depth + 1 });
+    else if (value && typeof value === "object") for (const item of Object.values(value)) stack.push({ value: item, depth: depth + 1 });
+  }
+  return undefined;
+}
+
+/** CertificateSigningRequests: a signed kube-apiserver-client certificate authenticates as any user it names (an agent's ServiceAccount too). */
+const CSR_TYPES = ["v1", "v1beta1"].flatMap((version) => [
+  `kubernetes:certificates.k8s.io/${version}:CertificateSigningRequest`,
+  `kubernetes:certificates.k8s.io/${version}:CertificateSigningRequestPatch`,
+]);
+
 export const customResources: Adapter = {
   family: "custom-resources",
   holdings: "none: refused where agents live",
@@ -67,12 +108,27 @@ export const customResources: Adapter = {
       route: "handled by an operator the pack cannot read: it may start pods, open traffic or change policy in the namespace",
       checkedBy: [RULE],
     },
+    ...CSR_TYPES.map((type) => ({
+      type,
+      route: "once approved and signed, a client certificate authenticates as the user and groups it asks for (an agent ServiceAccount's included)",
+      checkedBy: [RULE],
+    })),
   ],
   stack: (ix, pass) => {
     const namespaces = agentNamespaces(ix);
     if (namespaces.size === 0) return;
     for (const x of ix.inputs) {
       const type = x.resource.type;
+      if (CSR_TYPES.includes(type))
+        pass.findings.push({
+          rule: RULE,
+          agent: "platform",
+          identity: null,
+          urn: x.resource.urn,
+          platformResource: platformResourceKey(type, x.resource.name),
+          message: `CertificateSigningRequest ${x.resource.name} in a stack with agents asks for a certificate that, once signed, authenticates as whatever user and groups it names (an agent ServiceAccount's too); the pack cannot read who approves it`,
+          fix: `authenticate through the agents' own identities, or have the security team declare it (kubernetesPlatformResources: [{resource: "${platformResourceKey(type, x.resource.name)}", reason, approvedBy}])`,
+        });
       if (!isCustomResource(type) || readElsewhere(type)) continue;
       const r: Read = { resource: x.resource, v: x.value, unknown: x.unknown };
       const kind = type.split(":").pop() ?? "";
@@ -88,6 +144,19 @@ export const customResources: Adapter = {
             fix: "create only the components' objects and agent workloads in agents' namespaces; run other tools elsewhere",
           }),
         );
+        continue;
+      }
+      const group = type.slice("kubernetes:".length).split(":")[0];
+      const named = agentNamed(ix, namespaces, r.v);
+      if (named) {
+        pass.findings.push({
+          rule: RULE,
+          agent: "platform",
+          identity: null,
+          urn: r.resource.urn,
+          message: `${kind} ${r.resource.name} (${group}) is a custom resource outside agents' namespaces whose fields name ${named}; its operator may act as that agent's identity (e.g. read its Vault secrets) for any namespace`,
+          fix: "give the operator its own ServiceAccount and Vault role; never point a custom resource at an agent's namespace or ServiceAccount",
+        });
       } else if (namespace === undefined && !unknown && /NetworkPolic(y|ies)$/.test(kind)) {
         pass.findings.push({
           rule: RULE,
@@ -96,6 +165,16 @@ export const customResources: Adapter = {
           urn: r.resource.urn,
           message: `${kind} ${r.resource.name} (${type.slice("kubernetes:".length).split(":")[0]}) is a cluster-wide network policy kind the pack does not read; it may open every agent namespace's egress or ingress`,
           fix: "write agents' network rules as NetworkPolicies (or Cilium policies) the pack reads",
+        });
+      } else if (namespace === undefined && !unknown) {
+        pass.findings.push({
+          rule: RULE,
+          agent: "platform",
+          identity: null,
+          urn: r.resource.urn,
+          platformResource: platformResourceKey(type, r.resource.name),
+          message: `${kind} ${r.resource.name} (${group}) is a cluster-scoped (or namespace-less) custom resource in a stack with agents; its operator acts over every namespace, agents' included, in ways the pack cannot read`,
+          fix: `have the security team declare it in the pack's configuration (kubernetesPlatformResources: [{resource: "${platformResourceKey(type, r.resource.name)}", reason, approvedBy}]), or deploy it from a stack without agents`,
         });
       }
     }

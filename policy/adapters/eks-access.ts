@@ -98,11 +98,57 @@ const mappedArns = (entry: object): unknown[] =>
     .filter(([field]) => ["rolearn", "userarn"].includes(field.toLowerCase()))
     .map(([, value]) => value);
 
+/** An aws-auth entry's groups, keys matched regardless of case like its ARNs; undefined when not a list of strings. */
+function mappedGroups(entry: object): string[] | undefined {
+  const values = Object.entries(entry)
+    .filter(([field]) => field.toLowerCase() === "groups")
+    .map(([, value]) => value);
+  const groups: string[] = [];
+  for (const value of values) {
+    if (!Array.isArray(value) || !value.every((g): g is string => typeof g === "string")) return undefined;
+    groups.push(...value);
+  }
+  return groups;
+}
+
+/** How a share finding names an IAM principal ARN (the ARN, and `iam:role/<name>` or `iam:user/<name>`). */
+const principalNames = (arn: string) => [
+  arn,
+  ...(arn.includes(":role/") ? [`iam:role/${roleNameOf(arn)}`] : arn.includes(":user/") ? [`iam:user/${arn.split("/").pop()}`] : []),
+];
+
+/**
+ * A principal that is not an agent's given Kubernetes access over the whole cluster (a group, a node
+ * identity): one undeclared share per agent, covering every namespace the agent runs in.
+ */
+function clusterShares(ix: Parameters<NonNullable<Adapter["stack"]>>[0], urn: string, principal: string, what: string): ShareFinding[] {
+  const byAgent = new Map<string, string[]>();
+  for (const [namespace, list] of ix.by.serviceAccountsIn)
+    for (const sa of list) if (!(byAgent.get(sa.agent) ?? []).includes(namespace)) byAgent.set(sa.agent, [...(byAgent.get(sa.agent) ?? []), namespace]);
+  return [...byAgent].map(([agent, namespaces]) => ({
+    rule: "separation/undeclared-share",
+    agent,
+    identity: null,
+    urn,
+    message: `${what} gives ${principal}, not an agent identity, Kubernetes access over the whole cluster, where agent ${agent} runs (namespace ${namespaces.join(", ")}); a group's rights or a node's (tokens of the pods on it) reach the agent`,
+    fix: "give the principal no Kubernetes groups and no node type; if it must have them (a node role), the security team declares the share in the pack's `shares` configuration (resources k8s:namespace/…)",
+    share: { principals: principalNames(principal), resources: namespaces.map((n) => `k8s:namespace/${n}`) },
+  }));
+}
+
+/** `system:masters` bypasses RBAC altogether: no declaration covers it in a stack with agents. */
+const MASTERS = "system:masters";
+
 export const eksAccess: Adapter = {
   family: "eks-access",
   holdings: "none: an agent role holds no Kubernetes access (any that names one is refused)",
   types: [
-    { type: EKS_TYPES.eksAccessEntry, key: "eksAccessEntry", route: "maps an IAM principal into the cluster", checkedBy: [RULE] },
+    {
+      type: EKS_TYPES.eksAccessEntry,
+      key: "eksAccessEntry",
+      route: "maps an IAM principal into the cluster (a node type or groups reach every namespace)",
+      checkedBy: [RULE, "separation/undeclared-share"],
+    },
     {
       type: EKS_TYPES.eksAccessPolicyAssociation,
       key: "eksAccessPolicyAssociation",
@@ -121,8 +167,13 @@ export const eksAccess: Adapter = {
       route: "runs an add-on's pods under an IAM role (serviceAccountRoleArn, podIdentityAssociations)",
       checkedBy: [RULE],
     },
-    { type: EKS_TYPES.configMap, key: "configMap", route: "maps IAM roles to Kubernetes users and groups (aws-auth in kube-system)", checkedBy: [RULE] },
-    { type: EKS_TYPES.configMapPatch, key: "configMapPatch", route: "changes aws-auth in kube-system", checkedBy: [RULE] },
+    {
+      type: EKS_TYPES.configMap,
+      key: "configMap",
+      route: "maps IAM roles to Kubernetes users and groups (aws-auth in kube-system)",
+      checkedBy: [RULE, "separation/undeclared-share"],
+    },
+    { type: EKS_TYPES.configMapPatch, key: "configMapPatch", route: "changes aws-auth in kube-system", checkedBy: [RULE, "separation/undeclared-share"] },
   ],
   check: (resource, inputs) => (resource.type === EKS_TYPES.configMap || resource.type === EKS_TYPES.configMapPatch ? awsAuthProblems(inputs) : []),
   stack: (ix, pass) => {
@@ -234,6 +285,36 @@ export const eksAccess: Adapter = {
         );
       }
     }
+    // An access entry for a principal that is not an agent's: only STANDARD with no groups is closed (its
+    // rights come from access policy associations, judged below); a node type or a group reaches every namespace.
+    if (ix.by.serviceAccountsIn.size > 0)
+      for (const r of ofType(EKS_TYPES.eksAccessEntry)) {
+        const arn = asString(r.v.principalArn);
+        if (arn === undefined || namedAgentRole(roles, r, "principalArn", arn)) continue; // reported above
+        const type = asString(r.v.type) ?? "STANDARD";
+        const raw = r.v.kubernetesGroups;
+        const groups = Array.isArray(raw) ? raw.filter((g): g is string => typeof g === "string") : [];
+        const unread = isUnknown(r, "type") || isUnknown(r, "kubernetesGroups") || (raw !== undefined && (!Array.isArray(raw) || groups.length !== raw.length));
+        if (groups.includes(MASTERS))
+          for (const agent of new Set(ix.serviceAccounts.map((sa) => sa.agent)))
+            findings.push({
+              rule: RULE,
+              agent,
+              identity: null,
+              urn: r.resource.urn,
+              message: `EKS access entry ${r.resource.name} maps ${arn}, not an agent identity, to system:masters: it bypasses RBAC and holds everything of agent ${agent}`,
+              fix: "map no principal to system:masters in a cluster running agents; grant access policies scoped to namespaces no agent runs in",
+            });
+        else if (unread || type !== "STANDARD" || groups.length > 0)
+          findings.push(
+            ...clusterShares(
+              ix,
+              r.resource.urn,
+              arn,
+              `EKS access entry ${r.resource.name} (${unread ? "type or kubernetesGroups unknown at preview" : [type !== "STANDARD" ? `type ${type}` : "", groups.length ? `groups ${groups.join(", ")}` : ""].filter(Boolean).join(", ")})`,
+            ),
+          );
+      }
     // A principal that is not an agent's given Kubernetes access reaching an agent's namespace.
     const agentNamespaces = ix.by.serviceAccountsIn;
     for (const r of ofType(EKS_TYPES.eksAccessPolicyAssociation)) {
@@ -276,6 +357,29 @@ export const eksAccess: Adapter = {
           if (!entry || typeof entry !== "object" || Array.isArray(entry)) continue;
           for (const arn of mappedArns(entry)) {
             const role = typeof arn === "string" ? roles.get(roleNameOf(arn)) : undefined;
+            if (!role && typeof arn === "string" && ix.by.serviceAccountsIn.size > 0) {
+              // Closed world for everyone else: no group (node groups included) unless declared as a share; never system:masters.
+              const groups = mappedGroups(entry);
+              if (groups?.includes(MASTERS))
+                for (const agent of new Set(ix.serviceAccounts.map((sa) => sa.agent)))
+                  findings.push({
+                    rule: RULE,
+                    agent,
+                    identity: null,
+                    urn: r.resource.urn,
+                    message: `aws-auth maps ${arn}, not an agent identity, to system:masters: it bypasses RBAC and holds everything of agent ${agent} (its ServiceAccounts' tokens, its namespace's Secrets)`,
+                    fix: "map no principal to system:masters in a cluster running agents; give it a group bound by RBAC outside agents' namespaces",
+                  });
+              else if (groups === undefined || groups.length > 0)
+                findings.push(
+                  ...clusterShares(
+                    ix,
+                    r.resource.urn,
+                    arn,
+                    `aws-auth ${key} entry mapping to ${groups === undefined ? "groups the pack cannot read" : groups.join(", ")}`,
+                  ),
+                );
+            }
             if (role)
               findings.push(
                 finding(

@@ -1,7 +1,9 @@
 /**
  * What opens an agent namespace to traffic from outside it: Services of type LoadBalancer or
  * NodePort (or with externalIPs), Ingresses, Gateway API routes in it or pointing at it, and
- * NetworkPolicies or Cilium policies admitting ingress from beyond private ranges. Cilium policies'
+ * NetworkPolicies or Cilium policies admitting ingress from beyond private ranges, and hand-written
+ * EndpointSlices or Endpoints elsewhere whose targetRef names a pod of an agent namespace (a Service
+ * of another namespace then routes to it). Cilium policies'
  * egress is judged like a NetworkPolicy's (kubernetes/egress-private). Only the stack can tell a
  * namespace is an agent's, so this runs across the stack.
  */
@@ -26,6 +28,26 @@ const NETWORK_POLICY_TYPES = ["kubernetes:networking.k8s.io/v1:NetworkPolicy", "
 export const CILIUM_POLICY = "kubernetes:cilium.io/v2:CiliumNetworkPolicy";
 export const CILIUM_CLUSTERWIDE_POLICY = "kubernetes:cilium.io/v2:CiliumClusterwideNetworkPolicy";
 export const GATEWAY_GROUP = "kubernetes:gateway.networking.k8s.io/";
+
+/** Hand-written endpoints: the Service of their namespace routes to whatever they list. */
+const ENDPOINT_TYPES = [
+  "kubernetes:discovery.k8s.io/v1:EndpointSlice",
+  "kubernetes:discovery.k8s.io/v1:EndpointSlicePatch",
+  "kubernetes:core/v1:Endpoints",
+  "kubernetes:core/v1:EndpointsPatch",
+];
+
+/** The namespaces of the targetRefs of an EndpointSlice's endpoints or an Endpoints' subsets (a missing one is the object's own). */
+function targetNamespaces(v: Record<string, unknown>, own: string | undefined): string[] {
+  const list = (x: unknown): Record<string, unknown>[] => (Array.isArray(x) ? x.filter((e): e is Record<string, unknown> => !!e && typeof e === "object") : []);
+  const addresses = [...list(v.endpoints), ...list(v.subsets).flatMap((subset) => [...list(subset.addresses), ...list(subset.notReadyAddresses)])];
+  return addresses.flatMap((a) => {
+    const ref = a.targetRef;
+    if (!ref || typeof ref !== "object") return [];
+    const namespace = asString((ref as Record<string, unknown>).namespace) ?? own;
+    return namespace === undefined ? [] : [namespace];
+  });
+}
 
 const kindOf = (r: Read) => r.resource.type.split(":").pop();
 
@@ -62,6 +84,11 @@ export const networkExposure: Adapter = {
       route: "routes outside traffic to Services of its namespace, or of a namespace it names",
       checkedBy: [RULE],
     },
+    ...ENDPOINT_TYPES.map((type) => ({
+      type,
+      route: "a hand-written endpoint list outside an agent namespace naming an agent pod (targetRef) routes another namespace's Service to it",
+      checkedBy: [RULE],
+    })),
     {
       type: "kubernetes:cilium.io/v2:CiliumNetworkPolicy, CiliumClusterwideNetworkPolicy",
       route: "where agent pods may connect, and who may connect to them (Cilium adds these to NetworkPolicies)",
@@ -88,6 +115,22 @@ export const networkExposure: Adapter = {
           `${kindOf(r)} ${r.resource.name} in ${where(ns)} is ${external ? "given externalIPs" : `of type ${type}`}, so the agents' pods it selects are reachable from outside the cluster`,
           "use a ClusterIP Service; agents take no traffic from outside the cluster",
         );
+    }
+    const agentNs = agentNamespaces(ix);
+    for (const r of readOfType(ix, ...ENDPOINT_TYPES)) {
+      const own = agentNamespaceOf(ix, r);
+      const ownName = own === undefined || own === "unknown" ? undefined : own.name;
+      const namespaceOfObject = own === "unknown" ? undefined : asString((r.v.metadata as Record<string, unknown> | undefined)?.namespace);
+      for (const target of new Set(targetNamespaces(r.v, namespaceOfObject))) {
+        const ns = agentNs.get(target);
+        if (ns && target !== ownName)
+          push(
+            ns,
+            r,
+            `${kindOf(r)} ${r.resource.name} in ${namespaceOfObject ?? "a namespace missing or unknown at preview"} lists a pod of agent namespace ${target} (targetRef), so a Service outside it routes traffic to the agent`,
+            "write no endpoints by hand that name agents' pods; a Service in the agent namespace selects them",
+          );
+      }
     }
     for (const r of readOfType(ix, ...INGRESS_TYPES)) {
       const ns = agentNamespaceOf(ix, r);

@@ -6,6 +6,7 @@
  * `default` or another account), mounts no default token, and carries its identity's labels
  * (agent.workload(kind)); outside agents' namespaces no workload carries an agent's labels.
  */
+import { platformResourceKey } from "../platform-resources-config";
 import { LABEL_PREFIX } from "../../components/core/compile";
 import { asRecord, asString } from "../inputs";
 import type { Adapter } from "../types";
@@ -36,6 +37,9 @@ export const WORKLOAD_TYPES: Readonly<Record<string, readonly string[]>> = Objec
 
 const RULE = "kubernetes/service-account-use";
 
+/** Helm v3 Release: the chart renders inside the provider (v4 Chart registers its objects). */
+const HELM_RELEASE = "kubernetes:helm.sh/v3:Release";
+
 export const workloads: Adapter = {
   family: "workloads",
   holdings: "none: a workload runs as an identity, it holds nothing of its own",
@@ -48,7 +52,7 @@ export const workloads: Adapter = {
     {
       type: "kubernetes:helm.sh/* (Release, Chart) and every other kubernetes:* kind (custom resources: Argo Rollouts, Workflows ...)",
       route: "runs pods the pack cannot see (rendered inside the provider, or started by an operator)",
-      checkedBy: [RULE, "kubernetes/rbac-pod-create"],
+      checkedBy: [RULE, "kubernetes/rbac-pod-create", "kubernetes/agent-namespace-objects"],
     },
   ],
   stack: (ix, pass) => {
@@ -164,6 +168,18 @@ export const workloads: Adapter = {
             rule: saRule,
             message: `${r.resource.type} ${r.resource.name} ${inAgentNamespace ? `installs into ${namespaceUnknown ? "a namespace unknown at preview" : `agent namespace ${namespace}`}` : `has values naming agent ServiceAccount ${named.join(", ")}`}; the chart's pods are not visible to the pack`,
             fix: "install charts outside agents' namespaces and never name an agent ServiceAccount in their values; run agent pods with agent.workload(kind)",
+          });
+        } else if (r.resource.type === HELM_RELEASE && namespaces.size > 0) {
+          // A v3 Release renders its chart inside the provider: its templates may set any namespace
+          // (RoleBindings, webhooks, pods into agents'), and none of it reaches the pack.
+          findings.push({
+            rule: "kubernetes/agent-namespace-objects",
+            agent: "platform",
+            identity: null,
+            urn: r.resource.urn,
+            platformResource: platformResourceKey(r.resource.type, r.resource.name),
+            message: `Helm Release ${r.resource.name} renders its chart inside the provider in a stack with agents; its templates may create objects in any namespace (RoleBindings, webhooks, pods in agents' namespaces) the pack cannot read`,
+            fix: `use kubernetes:helm.sh/v4:Chart (its objects are registered and read one by one), deploy the release from a stack without agents, or have the security team declare it (kubernetesPlatformResources: [{resource: "${platformResourceKey(r.resource.type, r.resource.name)}", reason, approvedBy}])`,
           });
         }
         continue;

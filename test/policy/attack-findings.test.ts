@@ -5,7 +5,7 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { componentResources } from "../helpers/component-resources";
-import { PLATFORM, agent } from "../helpers/fixtures";
+import { PLATFORM, TODAY, agent } from "../helpers/fixtures";
 import { UNKNOWN, runPack, ruleIds, type Resource } from "../helpers/policy-args";
 
 const ACCOUNT = "111122223333";
@@ -507,7 +507,7 @@ describe("policy pack on the attacker's findings", () => {
   it("still passes a generic write of plain KV secret data (even under a key named config)", async () => {
     expect(await runPack([...base, endpoint("kv", "kv/data/apps/config", { data: { password: "x" } })])).toEqual([]);
   });
-  it("still passes a Helm release outside agents' namespaces and a custom resource outside them", async () => {
+  it("still passes a declared Helm v3 release outside agents' namespaces and a custom resource outside them", async () => {
     const release = {
       type: "kubernetes:helm.sh/v3:Release",
       name: "rel",
@@ -518,7 +518,12 @@ describe("policy pack on the attacker's findings", () => {
       name: "mon",
       props: { metadata: { name: "mon", namespace: "monitoring" }, spec: { selector: { matchLabels: { a: "b" } } } },
     };
-    expect(await runPack([...base, release, monitor])).toEqual([]);
+    // A v3 Release renders unread inside the provider: in a stack with agents it needs the security team's declaration.
+    expect(ruleIds(await runPack([...base, release, monitor]))).toEqual(["kubernetes/agent-namespace-objects"]);
+    const declared = {
+      kubernetesPlatformResources: [{ resource: "kubernetes:helm.sh/v3:Release::rel", reason: "reviewed ingress chart", approvedBy: "security@acme.example" }],
+    };
+    expect(await runPack([...base, release, monitor], TODAY, declared)).toEqual([]);
     // In an agent namespace the same custom resource is refused (closed world: its operator acts there).
     const inAgents = { ...monitor, props: { ...monitor.props, metadata: { name: "mon", namespace: NS } } };
     expect(ruleIds(await runPack([...base, inAgents]))).toEqual(["kubernetes/agent-namespace-objects"]);

@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { selectorExcludes } from "../../policy/checks/label-selector";
 import { reachOf } from "../../policy/checks/rbac-reach";
 import { declaredOperators } from "../../policy/operators-config";
+import { declaredPlatformResources } from "../../policy/platform-resources-config";
 import { componentResources } from "../helpers/component-resources";
 import { TODAY, stackDeclaration } from "../helpers/fixtures";
 import { ruleIds, runPack, type Resource } from "../helpers/policy-args";
@@ -193,6 +194,30 @@ describe("network exposure and egress (kubernetes/network-exposure, kubernetes/e
     expect(await rules([service({ type: "LoadBalancer" }, "web")])).toEqual([]);
   });
 
+  it("refuses a hand-written EndpointSlice or Endpoints elsewhere whose targetRef is an agent pod; one naming its own namespace's pod passes", async () => {
+    const slice = (targetNamespace: string): Resource => ({
+      type: "kubernetes:discovery.k8s.io/v1:EndpointSlice",
+      name: "slice",
+      props: {
+        metadata: { name: "p-1", namespace: "web", labels: { "kubernetes.io/service-name": "p" } },
+        addressType: "IPv4",
+        endpoints: [{ addresses: ["10.0.5.17"], targetRef: { kind: "Pod", namespace: targetNamespace, name: "agent" } }],
+        ports: [{ port: 8080 }],
+      },
+    });
+    expect(await rules([slice(NS)])).toEqual(["kubernetes/network-exposure"]);
+    expect(await rules([slice("web")])).toEqual([]);
+    const endpoints: Resource = {
+      type: "kubernetes:core/v1:Endpoints",
+      name: "ep",
+      props: {
+        metadata: { name: "p", namespace: "web" },
+        subsets: [{ addresses: [{ ip: "10.0.5.17", targetRef: { kind: "Pod", namespace: NS, name: "agent" } }] }],
+      },
+    };
+    expect(await rules([endpoints])).toEqual(["kubernetes/network-exposure"]);
+  });
+
   it("refuses an Ingress or a Gateway API route in or pointing into an agent namespace", async () => {
     const ingress = (namespace: string): Resource => ({
       type: "kubernetes:networking.k8s.io/v1:Ingress",
@@ -229,6 +254,69 @@ describe("objects in agent namespaces (kubernetes/agent-namespace-objects)", () 
       props: { metadata: { name: "allow-all" }, spec: { egress: [{ action: "Allow" }] } },
     };
     expect(await rules([global])).toEqual(["kubernetes/agent-namespace-objects"]);
+  });
+
+  const ESO = "kubernetes:external-secrets.io/v1beta1";
+  const clusterStore = (serviceAccountRef: object): Resource => ({
+    type: `${ESO}:ClusterSecretStore`,
+    name: "store",
+    props: {
+      metadata: { name: "vault" },
+      spec: { provider: { vault: { server: "https://vault", path: "kv", auth: { kubernetes: { mountPath: "kubernetes", role: "eso", serviceAccountRef } } } } },
+    },
+  });
+  const declared = {
+    kubernetesPlatformResources: [
+      { resource: `${ESO}:ClusterSecretStore::store`, reason: "ESO reads the platform's own KV", approvedBy: "security@acme.example" },
+    ],
+  };
+
+  it("refuses a custom resource anywhere that names an agent's ServiceAccount or namespace, even when declared", async () => {
+    expect(await rules([clusterStore({ name: SA, namespace: NS })], declared)).toEqual(["kubernetes/agent-namespace-objects"]);
+    expect(await rules([clusterStore({ name: "eso", namespace: NS })], declared)).toEqual(["kubernetes/agent-namespace-objects"]);
+    const store = (serviceAccountRef: object): Resource => ({
+      ...clusterStore(serviceAccountRef),
+      type: `${ESO}:SecretStore`,
+      props: { ...clusterStore(serviceAccountRef).props, metadata: { name: "s", namespace: "web" } },
+    });
+    expect(await rules([store({ name: SA })])).toEqual(["kubernetes/agent-namespace-objects"]);
+    expect(await rules([store({ name: "eso" })])).toEqual([]);
+  });
+
+  it("refuses an unread cluster-scoped custom resource in a stack with agents unless the security team declares it", async () => {
+    expect(await rules([clusterStore({ name: "eso", namespace: "external-secrets" })])).toEqual(["kubernetes/agent-namespace-objects"]);
+    expect(await rules([clusterStore({ name: "eso", namespace: "external-secrets" })], declared)).toEqual([]);
+    expect([...declaredPlatformResources(declared)]).toEqual([`${ESO}:ClusterSecretStore::store`]);
+    expect(declaredPlatformResources({ kubernetesPlatformResources: [{ resource: "kubernetes:x.io/v1:Y::n" }] }).size).toBe(0);
+  });
+});
+
+describe("Helm releases in a stack with agents (kubernetes/agent-namespace-objects)", () => {
+  const release = (type: string): Resource => ({ type, name: "tooling", props: { chart: "oci://charts.example/rbac", namespace: "web", values: {} } });
+  const V3 = "kubernetes:helm.sh/v3:Release";
+
+  it("refuses a v3 Release outside agents' namespaces unless declared; a v4 Chart (objects registered) passes", async () => {
+    expect(await rules([release(V3)])).toEqual(["kubernetes/agent-namespace-objects"]);
+    expect(await rules([release("kubernetes:helm.sh/v4:Chart")])).toEqual([]);
+    const declared = {
+      kubernetesPlatformResources: [{ resource: `${V3}::tooling`, reason: "reviewed ingress controller chart", approvedBy: "security@acme.example" }],
+    };
+    expect(await rules([release(V3)], declared)).toEqual([]);
+  });
+});
+
+describe("certificate signing requests in a stack with agents (kubernetes/agent-namespace-objects)", () => {
+  it("refuses a CertificateSigningRequest unless the security team declares it", async () => {
+    const csr: Resource = {
+      type: "kubernetes:certificates.k8s.io/v1:CertificateSigningRequest",
+      name: "client",
+      props: { metadata: { name: "client" }, spec: { request: "LS0t", signerName: "kubernetes.io/kube-apiserver-client", usages: ["client auth"] } },
+    };
+    expect(await rules([csr])).toEqual(["kubernetes/agent-namespace-objects"]);
+    const declared = {
+      kubernetesPlatformResources: [{ resource: `${csr.type}::client`, reason: "break-glass admin certificate", approvedBy: "security@acme.example" }],
+    };
+    expect(await rules([csr], declared)).toEqual([]);
   });
 });
 
@@ -270,5 +358,43 @@ describe("workloads tied to identities by namespace (kubernetes/service-account-
     });
     expect(await rules([deployment("web", { app: "other" }, projected(86400))])).toEqual(["kubernetes/projected-token"]);
     expect(await rules([deployment("web", { app: "other" }, projected(600))])).toEqual([]);
+  });
+});
+
+describe("EKS access for principals that are not agents (kubernetes/eks-access, separation/undeclared-share)", () => {
+  const CI_ROLE = "arn:aws:iam::111122223333:role/ci";
+  const awsAuth = (mapRoles: string): Resource => ({
+    type: "kubernetes:core/v1:ConfigMapPatch",
+    name: "aws-auth",
+    props: { metadata: { name: "aws-auth", namespace: "kube-system" }, data: { mapRoles } },
+  });
+  const entry = (groups: string) => `- rolearn: ${CI_ROLE}\n  username: ci\n  groups: ${groups}\n`;
+  const shareCi = {
+    shares: [{ name: "nodes", principal: "iam:role/ci", resources: ["k8s:namespace/*"], reason: "the node group's role, reviewed" }],
+  };
+
+  it("refuses aws-auth mapping a CI role to system:masters, even with a share declared", async () => {
+    expect(await rules([awsAuth(entry("[system:masters]"))], shareCi)).toEqual(["kubernetes/eks-access"]);
+    expect(await rules([awsAuth(`- rolearn: ${CI_ROLE}\n  username: ci\n`)])).toEqual([]);
+  });
+
+  it("judges any other group (node groups too) like a cluster-wide access policy: a declared share covers it", async () => {
+    expect(await rules([awsAuth(entry("[system:bootstrappers, system:nodes]"))])).toEqual(["separation/undeclared-share"]);
+    expect(await rules([awsAuth(entry("[developers]"))])).toEqual(["separation/undeclared-share"]);
+    expect(await rules([awsAuth(entry("[system:bootstrappers, system:nodes]"))], shareCi)).toEqual([]);
+  });
+
+  const accessEntry = (props: object): Resource => ({
+    type: "aws:eks/accessEntry:AccessEntry",
+    name: "ci",
+    props: { clusterName: "c", principalArn: CI_ROLE, ...props },
+  });
+
+  it("judges a non-agent access entry with a node type or groups like a cluster-wide access policy; STANDARD with none passes", async () => {
+    expect(await rules([accessEntry({ type: "STANDARD" })])).toEqual([]);
+    expect(await rules([accessEntry({ type: "EC2_LINUX" })])).toEqual(["separation/undeclared-share"]);
+    expect(await rules([accessEntry({ type: "HYBRID_LINUX" })], shareCi)).toEqual([]);
+    expect(await rules([accessEntry({ kubernetesGroups: ["developers"] })])).toEqual(["separation/undeclared-share"]);
+    expect(await rules([accessEntry({ kubernetesGroups: ["system:masters"] })], shareCi)).toEqual(["kubernetes/eks-access"]);
   });
 });

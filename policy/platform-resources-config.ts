@@ -1,0 +1,39 @@
+/**
+ * Platform resources the security team declares for the pack, in CrossGuard policy configuration
+ * (`kubernetesPlatformResources`, beside `exceptions` and `kubernetesOperators`): set on the policy
+ * group outside the pull request, so a change cannot declare its own resource. In a stack with
+ * agents, a cluster-scoped custom resource (its operator acts over every namespace) and a Helm v3
+ * Release (its chart renders inside the provider, unread) are refused unless declared here by type
+ * and Pulumi resource name. A declaration never covers a resource that names an agent's namespace or
+ * ServiceAccount (refused whatever it says). A configuration that does not parse declares nothing.
+ */
+import { z } from "zod";
+
+/** `<Pulumi type token>::<Pulumi resource name>`: how findings name a declarable resource. */
+const RESOURCE = /^kubernetes:[A-Za-z0-9.-]{1,253}\/[A-Za-z0-9]{1,63}:[A-Za-z0-9]{1,63}::[^\s]{1,253}$/;
+
+const platformResourceSchema = z
+  .object({
+    resource: z.string().max(600).regex(RESOURCE, "<type token>::<resource name>, e.g. kubernetes:cert-manager.io/v1:ClusterIssuer::letsencrypt"),
+    reason: z.string().min(10).max(500),
+    approvedBy: z.string().min(1).max(200),
+  })
+  .strict();
+const platformResourcesSchema = z.array(platformResourceSchema).max(200);
+
+const { $schema: _drop, ...jsonSchema } = z.toJSONSchema(platformResourcesSchema, { io: "input" }) as Record<string, unknown>;
+void _drop;
+
+/** The `kubernetesPlatformResources` property of every policy's configuration schema. */
+export const PLATFORM_RESOURCES_CONFIG_PROPERTY = jsonSchema;
+
+/** How a finding names a resource a declaration may cover. */
+export const platformResourceKey = (type: string, name: string) => `${type}::${name}`;
+
+/** The resources declared in a policy's configuration (none when it does not parse). */
+export function declaredPlatformResources(config: unknown): ReadonlySet<string> {
+  const raw = config && typeof config === "object" ? (config as { kubernetesPlatformResources?: unknown }).kubernetesPlatformResources : undefined;
+  if (raw === undefined) return new Set();
+  const parsed = platformResourcesSchema.safeParse(raw);
+  return parsed.success ? new Set(parsed.data.map((entry) => entry.resource)) : new Set();
+}
