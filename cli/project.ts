@@ -9,11 +9,11 @@
  * the review gate, the git objects of a revision: the project file of the revision under review
  * decides where that revision's stack files are.
  */
-import { lstatSync, readdirSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import { posix } from "node:path";
 import { YAMLException } from "js-yaml";
 import { loadStrictYaml } from "./yaml-text";
-import { NotRegularFileError, readRegularFile } from "./regular-file";
+import { NotRegularFileError, lstatIfPresent, readRegularFile } from "./regular-file";
 
 /** Reads a file by its project-relative POSIX path; undefined when there is no such file. */
 export type ReadText = (path: string) => string | undefined;
@@ -187,14 +187,8 @@ export function fileSystemReader(root: string): { read: ReadText; list: ListFile
 
 /** true for a real folder, undefined when absent; a link or a file in its place is refused. */
 function readRegularFolder(path: string, shownAs: string): true | undefined {
-  let stats;
-  try {
-    stats = lstatSync(path);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === "ENOENT" || code === "ENOTDIR") return undefined;
-    throw error;
-  }
+  const stats = lstatIfPresent(path);
+  if (!stats) return undefined;
   if (stats.isSymbolicLink()) throw new NotRegularFileError(shownAs, "a symbolic link to a folder");
   return stats.isDirectory() ? true : undefined;
 }

@@ -28,16 +28,21 @@ function kindOf(stats: ReturnType<typeof lstatSync>): string {
   return "a special file";
 }
 
-/** The file's text, or undefined when nothing is at `path`; throws `NotRegularFileError` for anything but a regular file. */
-export function readRegularFile(path: string, shownAs: string = path): string | undefined {
-  let stats;
+/** What is at `path` itself (a link is not followed), or undefined when nothing is. */
+export function lstatIfPresent(path: string): ReturnType<typeof lstatSync> | undefined {
   try {
-    stats = lstatSync(path);
+    return lstatSync(path);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "ENOENT" || code === "ENOTDIR") return undefined;
     throw error;
   }
+}
+
+/** The file's text, or undefined when nothing is at `path`; throws `NotRegularFileError` for anything but a regular file. */
+export function readRegularFile(path: string, shownAs: string = path): string | undefined {
+  const stats = lstatIfPresent(path);
+  if (!stats) return undefined;
   if (!stats.isFile()) throw new NotRegularFileError(shownAs, kindOf(stats));
   return readFileSync(path, "utf8");
 }

@@ -237,7 +237,7 @@ export function checkVaultRole(role: VaultRoleShape, expected: VaultRoleExpectat
 }
 
 /** Segments under a mount that configure a secrets engine rather than issue from it. */
-const ENGINE_CONTROL_SEGMENTS = new Set([
+export const ENGINE_CONTROL_SEGMENTS: ReadonlySet<string> = new Set([
   "role",
   "roles",
   "static-role",

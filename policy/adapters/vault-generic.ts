@@ -9,6 +9,7 @@
  * (vault-policy-use), and the agents' KV mount keeping Vault's version defaults.
  */
 import type { Problem } from "../../components/rules/define";
+import { ENGINE_CONTROL_SEGMENTS } from "../../components/rules/vault";
 import { asNumber, asString } from "../inputs";
 import type { StackIndex } from "../stack-index";
 import type { Adapter, PackFinding } from "../types";
@@ -27,23 +28,7 @@ const MAX_PATH = 1024;
 /** One path segment as the write grammar allows it (Vault KV keys in practice; no templates, no control characters). */
 const SEGMENT = /^[A-Za-z0-9._@=,+-]{1,255}$/;
 /** Segments that name a system root or an engine's control endpoint: never part of a KV mount's path. */
-const CONTROL = new Set([
-  "sys",
-  "auth",
-  "identity",
-  "cubbyhole",
-  "role",
-  "roles",
-  "static-role",
-  "static-roles",
-  "roleset",
-  "rolesets",
-  "config",
-  "creds",
-  "sts",
-  "static-creds",
-  ...KV_VERBS,
-]);
+const CONTROL = new Set(["sys", "auth", "identity", "cubbyhole", ...ENGINE_CONTROL_SEGMENTS, "creds", "sts", "static-creds", ...KV_VERBS]);
 
 /** The Vault path a write resource writes, as Vault reads it (cleaned), or undefined when an input is missing. */
 export function writePath(type: string, v: Record<string, unknown>): string | undefined {
