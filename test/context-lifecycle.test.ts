@@ -172,8 +172,8 @@ describe("environment binding", () => {
         platform: PLATFORM,
         agents: [
           agent("r", {
-            owns: ["arn:aws:s3:::b/r/*"],
-            tools: [{ name: "t", aws: [{ actions: ["s3:GetObject"], resources: ["arn:aws:s3:::b/r/*"], regions: ["us-east-1", "us-west-2"] }] }],
+            owns: ["arn:aws:s3:::acme-b/r/*"],
+            tools: [{ name: "t", aws: [{ actions: ["s3:GetObject"], resources: ["arn:aws:s3:::acme-b/r/*"], regions: ["us-east-1", "us-west-2"] }] }],
           }),
         ],
       },

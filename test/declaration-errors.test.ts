@@ -54,11 +54,13 @@ describe("schema errors", () => {
           oidcProviderArn: "arn:aws-cn:iam::111122223333:oidc-provider/oidc.eks.cn-north-1.amazonaws.com.cn/id/0123456789ABCDEF0123456789ABCDEF",
           permissionsBoundaryArn: "arn:aws-cn:iam::111122223333:policy/boundaries/agent-boundary",
         },
+        ownableRoots: ["arn:aws-cn:s3:::acme-*"],
       },
       agents: [
         agent("a", {
           orchestration: { models: ["arn:aws-cn:bedrock:cn-north-1::foundation-model/m"] },
-          tools: [{ name: "t", aws: [{ actions: ["s3:GetObject"], resources: ["arn:aws-cn:s3:::b/a/*"] }] }],
+          owns: ["arn:aws-cn:s3:::acme-b/a/*"],
+          tools: [{ name: "t", aws: [{ actions: ["s3:GetObject"], resources: ["arn:aws-cn:s3:::acme-b/a/*"] }] }],
         }),
       ],
     };

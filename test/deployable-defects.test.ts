@@ -194,6 +194,8 @@ describe("global services", () => {
       region: "eu-west-1",
       oidcProviderArn: "arn:aws:iam::111122223333:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE",
     },
+    // Regional roots follow the platform into its region.
+    ownableRoots: PLATFORM.ownableRoots!.map((root) => root.replace(":us-east-1:", ":eu-west-1:")),
     // A role or a hosted zone is never an agent's own (not an ownable type): reading one is a declared share.
     shared: [
       {

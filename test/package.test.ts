@@ -174,6 +174,7 @@ const platform = {
   namePrefix: "acme",
   aws: { accountId: "111122223333", region: "us-east-1", oidcProviderArn: "arn:aws:iam::111122223333:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF" },
   vault: { version: "1.21.1" },
+  ownableRoots: ["arn:aws:s3:::acme-*"],
 };
 const inputs = {
   owner: "team-agents", sponsor: "sam.lee@example.com", tier: "batch", expires: "2027-06-30",
@@ -212,6 +213,7 @@ const platform: PlatformSettings = {
     oidcProviderArn: "arn:aws:iam::111122223333:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF",
   },
   vault: { version: "1.21.1" },
+  ownableRoots: ["arn:aws:s3:::acme-*"],
 };
 
 const agents: FleetAgent[] = ["triage", "support", "payouts"].map((name) => {

@@ -41,7 +41,12 @@ function declaration(mode: "role" | "tagged-sessions"): DeclarationInput {
   const tagged = mode === "tagged-sessions";
   const base = claimsAgent();
   return {
-    platform: { ...PLATFORM, toolSessions: mode, vault: { ...PLATFORM.vault, ...(tagged ? { awsEngineRoleArn: ENGINE } : {}) } },
+    platform: {
+      ...PLATFORM,
+      ownableRoots: [...PLATFORM.ownableRoots!, `arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/claims-ledger`],
+      toolSessions: mode,
+      vault: { ...PLATFORM.vault, ...(tagged ? { awsEngineRoleArn: ENGINE } : {}) },
+    },
     // Role mode has no sessions to configure.
     agents: [
       tagged
