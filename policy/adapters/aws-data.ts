@@ -228,7 +228,8 @@ export const awsData: Adapter = {
   ],
   check: (resource, inputs) => (resource.type === AWS_DATA_TYPES.trail ? trailProblems(resource, inputs) : []),
   stack: (ix, pass) => {
-    if (!COPIES.some((copy) => ix.inputsOfType(copy.type).length > 0)) return;
+    // Only a stack with a copy or an account-wide log policy needs the agents' resources.
+    if (!COPIES.some((copy) => ix.inputsOfType(copy.type).length > 0) && ix.inputsOfType(AWS_DATA_TYPES.logAccountPolicy).length === 0) return;
     const agents = agentResources(ix, pass);
     if (agents.byService.size === 0) return;
     for (const copy of COPIES) {

@@ -306,9 +306,15 @@ describe("separation/agent-data-copy: copies and exposures of an agent's data", 
         s3Config: { bucketAccessRoleArn: "arn:aws:iam::111122223333:role/ds" },
       }),
     ],
+    [
+      "an account-wide subscription filter policy",
+      r("aws:cloudwatch/logAccountPolicy:LogAccountPolicy", "lap", {
+        policyName: "p",
+        policyType: "SUBSCRIPTION_FILTER_POLICY",
+        policyDocument: JSON.stringify({ DestinationArn: "arn:aws:lambda:us-east-1:999999999999:function:evil", FilterPattern: "" }),
+      }),
+    ],
   ];
-  // Refused on its own branch, not after the merge: the agents' log groups do not reach the check's index. Open.
-  it.todo("refuses an account-wide subscription filter policy");
   it.each(cases)("refuses %s", async (_name, extra) => {
     expect(ruleIds(await run([extra]))).toContain("separation/agent-data-copy");
   });
