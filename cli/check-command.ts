@@ -5,8 +5,10 @@
  */
 import { posix, resolve } from "node:path";
 import { organisationViolations, type OrganisationViolation, type StackPlanInput } from "../components/rules/organisation";
-import { parseDate, type CommandResult } from "./plan-command";
+import type { CommandResult } from "./plan-command";
+import { parseDate } from "./date-option";
 import { planStacks } from "./check-stacks";
+import { asFleetPlan } from "./check-digest";
 import { parseStackFile, type StackFile } from "./stack-file";
 import { readFileSync } from "node:fs";
 import { fileSystemReader, ProjectFileError, readProject, stackFilesOf } from "./project";
@@ -46,14 +48,8 @@ export async function runCheck(options: CheckOptions): Promise<CommandResult> {
   }
 
   const planned = await planStacks(root, stackFiles, parseDate(options.date));
-  const outcomes: StackOutcome[] = planned.map(({ stack, file, exitCode, lines, plan }) => ({
-    stack,
-    file,
-    exitCode,
-    lines,
-    agents: plan?.agents.length ?? 0,
-  }));
-  const plans: StackPlanInput[] = planned.flatMap(({ file, plan }) => (plan ? [{ file, plan, locate: locator(root, file) }] : []));
+  const outcomes: StackOutcome[] = planned.map(({ stack, file, exitCode, lines, agents }) => ({ stack, file, exitCode, lines, agents }));
+  const plans: StackPlanInput[] = planned.flatMap(({ file, plan }) => (plan ? [{ file, plan: asFleetPlan(plan), locate: locator(root, file) }] : []));
   const violations = organisationViolations(plans);
   const malformed = outcomes.some((o) => o.exitCode === 2);
   const exitCode: 0 | 1 | 2 = malformed ? 2 : violations.length || outcomes.some((o) => o.exitCode === 1) ? 1 : 0;

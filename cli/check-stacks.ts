@@ -1,14 +1,19 @@
 /**
  * Plans the stack files `check --all` reads, in this thread or, for a larger project run from the
- * compiled CLI, in worker threads (one per core): each stack is planned alone by the same
- * `planStackFile` as `plan`, so where it runs changes nothing but the time.
+ * compiled CLI, in a pool of worker threads (one per core): each stack is planned alone by the same
+ * `planStackFile` as `plan` (cli/check-plan-one.ts), so where it runs changes nothing but the time.
+ *
+ * Each worker loads the planning code once and asks for the next stack file when it is done with
+ * one, largest files first, so a thread slowed by other work on the machine takes fewer. What comes
+ * back per stack is its outcome and the part of its plan the organisation-wide rules read
+ * (cli/check-digest.ts): copying whole plans between threads cost more than the rules themselves.
+ * This thread does not load the planning code at all when workers plan.
  */
+import { statSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { posix } from "node:path";
 import { Worker } from "node:worker_threads";
-import type { FleetPlan } from "../components/core/plan-types";
-import { parserLoaded } from "../components/core/sql/parser";
-import { planStackFile } from "./plan-command";
+import type { CrossStackPlan } from "./check-digest";
 
 export interface StackRef {
   readonly stack: string;
@@ -19,8 +24,16 @@ export interface StackRef {
 export interface PlannedStack extends StackRef {
   readonly exitCode: 0 | 1 | 2;
   readonly lines: readonly string[];
-  /** The compiled plan, also of a stack with violations (it still names what others may collide with). */
-  readonly plan?: FleetPlan;
+  /** Agents in the compiled plan (0 when it did not compile). */
+  readonly agents: number;
+  /** What the organisation rules read of the plan, also of a stack with violations (it still names what others may collide with). */
+  readonly plan?: CrossStackPlan;
+}
+
+/** One message to a worker: plan `ref`, answer with `index`. */
+export interface StackJob {
+  readonly index: number;
+  readonly ref: StackRef;
 }
 
 /** Below this many stacks the threads' start-up costs more than it saves. */
@@ -30,32 +43,61 @@ export async function planStacks(root: string, stacks: readonly StackRef[], now:
   const threads = Math.min(availableParallelism(), Math.ceil(stacks.length / 2));
   // Workers load the compiled module beside this one; under tsx or vitest there is none.
   if (stacks.length >= WORKERS_FROM && threads > 1 && __filename.endsWith(".js")) return planInWorkers(root, stacks, now, threads);
+  const [{ parserLoaded }, { planOne }] = await Promise.all([import("../components/core/sql/parser"), import("./check-plan-one")]);
   await parserLoaded();
   return stacks.map((ref) => planOne(root, ref, now));
 }
 
-/** One stack, as `plan` would: file paths shown relative to the project. */
-export function planOne(root: string, { stack, file }: StackRef, now: Date): PlannedStack {
-  const outcome = planStackFile(posix.join(root, file), stack, now);
-  const shown = (line: string) => line.split(`${root}/`).join("");
-  if (outcome.ok) return { stack, file, exitCode: 0, lines: [], plan: outcome.result.plan };
-  return { stack, file, exitCode: outcome.exitCode, lines: outcome.lines.map(shown), plan: outcome.violations?.plan };
+/** Largest stack files first: the last ones dealt are short, so the threads finish together. */
+function largestFirst(root: string, stacks: readonly StackRef[]): StackJob[] {
+  const size = (file: string) => {
+    try {
+      return statSync(posix.join(root, file)).size;
+    } catch {
+      return 0; // planning reports it
+    }
+  };
+  return stacks
+    .map((ref, index) => ({ index, ref, size: size(ref.file) }))
+    .sort((a, b) => b.size - a.size || a.index - b.index)
+    .map(({ index, ref }) => ({ index, ref }));
 }
 
 function planInWorkers(root: string, stacks: readonly StackRef[], now: Date, threads: number): Promise<PlannedStack[]> {
-  // Round-robin keeps the shares even when stack sizes grow with their names' order.
-  const shares = Array.from({ length: threads }, (_, t) => stacks.filter((_, i) => i % threads === t));
-  const runs = shares.map(
-    (share) =>
-      new Promise<PlannedStack[]>((resolveShare, reject) => {
-        const worker = new Worker(posix.join(__dirname, "check-worker.js"), { workerData: { root, stacks: share, now: now.toISOString() } });
-        worker.once("message", (planned: PlannedStack[]) => resolveShare(planned));
-        worker.once("error", reject);
-        worker.once("exit", (code) => code !== 0 && reject(new Error(`a check worker stopped with exit code ${code}`)));
-      }),
-  );
-  return Promise.all(runs).then((results) => {
-    const byFile = new Map(results.flat().map((planned) => [planned.file, planned]));
-    return stacks.map((ref) => byFile.get(ref.file)!);
+  const jobs = largestFirst(root, stacks);
+  const planned: PlannedStack[] = new Array<PlannedStack>(stacks.length);
+  let dealt = 0;
+  let answered = 0;
+  let exited = 0;
+  return new Promise((resolvePlans, reject) => {
+    let settled = false;
+    const workers: Worker[] = [];
+    const fail = (error: Error) => {
+      if (settled) return;
+      settled = true;
+      for (const worker of workers) void worker.terminate();
+      reject(error);
+    };
+    const deal = (worker: Worker) => worker.postMessage(dealt < jobs.length ? jobs[dealt++] : null);
+    for (let t = 0; t < threads; t++) {
+      const worker = new Worker(posix.join(__dirname, "check-worker.js"), { workerData: { root, now: now.toISOString() } });
+      workers.push(worker);
+      worker.on("message", ({ index, planned: outcome }: { index: number; planned: PlannedStack }) => {
+        planned[index] = outcome;
+        answered++;
+        deal(worker);
+        if (answered === stacks.length && !settled) {
+          settled = true;
+          resolvePlans(planned);
+        }
+      });
+      worker.once("error", fail);
+      worker.once("exit", (code) => {
+        exited++;
+        if (code !== 0) fail(new Error(`a check worker stopped with exit code ${code}`));
+        else if (exited === threads && answered < stacks.length) fail(new Error("the check workers stopped before every stack was planned"));
+      });
+      deal(worker);
+    }
   });
 }

@@ -1,9 +1,18 @@
-/** A worker thread of `check --all` (cli/check-stacks.ts): plans its share of the stack files. */
+/**
+ * A worker thread of `check --all` (cli/check-stacks.ts): loads the planning code once, then plans
+ * one stack file per message and answers with its outcome, until it is sent `null`.
+ */
 import { parentPort, workerData } from "node:worker_threads";
 import { parserLoaded } from "../components/core/sql/parser";
-import { planOne, type StackRef } from "./check-stacks";
+import { planOne } from "./check-plan-one";
+import type { StackJob } from "./check-stacks";
 
-const { root, stacks, now } = workerData as { root: string; stacks: StackRef[]; now: string };
-void parserLoaded().then(() => {
-  parentPort!.postMessage(stacks.map((ref) => planOne(root, ref, new Date(now))));
+const { root, now } = workerData as { root: string; now: string };
+const date = new Date(now);
+const ready = parserLoaded();
+const port = parentPort!;
+
+port.on("message", (job: StackJob | null) => {
+  if (!job) return port.close();
+  void ready.then(() => port.postMessage({ index: job.index, planned: planOne(root, job.ref, date) }));
 });

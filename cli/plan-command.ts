@@ -10,6 +10,10 @@ import { formatViolation } from "../components/rules";
 import { exceptionLines, renderPlan } from "./render-plan";
 import { StackFileError, locateDeclarationError, readStackFile, type StackFile } from "./stack-file";
 import { stackFileOption } from "./stack-location";
+import { parseDate } from "./date-option";
+
+// Shared with commands that do not load the planning code (check --all plans in worker threads).
+export { parseDate };
 
 export interface PlanOptions {
   readonly stack: string;
@@ -75,14 +79,6 @@ function kubeContextLines(stackFile: StackFile): string[] {
     if (!(error instanceof KubeContextsError)) throw error;
     return error.problems.map((problem) => `${stackFile.locate(kubeContextsPath(problem))}: ${problem.message}`);
   }
-}
-
-export function parseDate(value: string | undefined): Date {
-  if (value === undefined) return new Date();
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`))) {
-    throw new Error(`--date must be YYYY-MM-DD, got "${value}"`);
-  }
-  return new Date(`${value}T00:00:00Z`);
 }
 
 export function runPlan(options: PlanOptions): CommandResult {
