@@ -1,5 +1,5 @@
 /** `agent-identity check --all`: every stack file of a project, and what collides across them. */
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, mkdirSync, renameSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -191,6 +191,32 @@ describe("check --all", async () => {
     }
     expect(JSON.parse(output)).toEqual(await json(root));
     expect((await json(root)).violations.map((v) => v.rule)).toEqual(["organisation/owns-disjoint"]);
+  });
+
+  it("deals stack files of different sizes to the workers and reports each in project order, malformed and failing ones included", async () => {
+    const cli = join(process.cwd(), "dist/cli/main.js");
+    const names = ["a", "b", "c", "d", "e", "f", "g", "h"];
+    // Sizes grow and shrink so the largest-first deal differs from the project order.
+    const stacks = Object.fromEntries(
+      names.map((name, i) => [
+        name,
+        { platform: { environment: `env${i}` }, agents: Array.from({ length: 1 + ((i * 5) % 7) }, (_, j) => agent(`agent-${name}${j}`)) },
+      ]),
+    );
+    stacks.c.agents.push(agent("wide", { tools: [{ name: "all", aws: [{ actions: ["s3:*"], resources: ["*"] }] }] }));
+    stacks.h.agents.push(agent("clash", { owns: ["arn:aws:s3:::acme-data/agent-a0/*"], tools: [] }));
+    const root = project(stacks);
+    writeFileSync(join(root, "stacks", "Pulumi.e.yaml"), "config: [\n");
+    const run = spawnSync(process.execPath, [cli, "check", "--all", "--project", root, "--date", TODAY_DATE, "--format", "json"], { encoding: "utf8" });
+    const inThread = await check(root, "json");
+    expect(run.status).toBe(2);
+    expect(inThread.exitCode).toBe(2);
+    expect(JSON.parse(run.stdout)).toEqual(JSON.parse(inThread.stdout));
+    const report = JSON.parse(run.stdout) as { stacks: Array<{ file: string; exitCode: number }>; violations: Array<{ rule: string; places: string[] }> };
+    expect(report.stacks.map((s) => `${s.file}:${s.exitCode}`)).toEqual(names.map((n) => `stacks/Pulumi.${n}.yaml:${n === "e" ? 2 : n === "c" ? 1 : 0}`));
+    expect(report.violations.map((v) => v.rule)).toEqual(["organisation/owns-disjoint"]);
+    expect(report.violations[0].places[0]).toMatch(/^stacks\/Pulumi\.a\.yaml:\d+: /);
+    expect(report.violations[0].places[1]).toMatch(/^stacks\/Pulumi\.h\.yaml:\d+: /);
   });
 });
 
