@@ -98,9 +98,8 @@ export function toolSession(
   event: TrailEvent,
 ): { readonly accessKeyId: string; readonly agent: string; readonly tool: string } | null {
   if (event.errorCode || !event.sessionTags || !event.mintedAccessKeyId) return null;
-  const roleArn = typeof event.request === "object" && event.request !== null ? (event.request as { roleArn?: unknown }).roleArn : undefined;
-  if (typeof roleArn !== "string") return null;
-  const owner = index.roles.get(roleArn.toLowerCase());
+  if (!event.roleArn) return null;
+  const owner = index.roles.get(event.roleArn.toLowerCase());
   const tool = event.sessionTags.get(SESSION_TAG.tool);
   if (!owner?.toolRole || !tool || event.sessionTags.get(SESSION_TAG.agent) !== owner.agent) return null;
   if (!index.tools.get(owner.agent)?.has(tool)) return null;

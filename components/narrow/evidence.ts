@@ -10,7 +10,6 @@ import { mapEvent } from "./action-mapping";
 import { attributeVault, buildIndex, roleOwner, toolSession, type AttributionIndex } from "./attribution";
 import type { TrailEvent } from "./cloudtrail-reader";
 import { isDataAction } from "./data-events";
-import { eventResources } from "./resources";
 import type { VaultRequest } from "./vault-audit-reader";
 
 /** A tool as declared (statements by index, as in the stack file). */
@@ -221,7 +220,7 @@ export class EvidenceCollector {
       tool = (event.accessKeyId && this.sessions.get(event.accessKeyId)) || null;
       if (!tool) agent.untaggedToolCalls++;
     }
-    const resources = eventResources(event);
+    const resources = event.resources;
     const denied = isDenied(event.errorCode);
     const grants = this.grants.get(owner.agent)!;
     for (const action of mapped.actions) {
