@@ -8,6 +8,7 @@ import { listInputFiles, textChunks } from "./input-files";
 import { DEFAULT_RECORD_LIMITS, RecordScanner, type RecordItem, type RecordLimits } from "./json-records";
 import { field, text } from "./record-fields";
 import { requestResources } from "./resources";
+import { readInWorkers, workersAvailable } from "./trail-workers";
 
 export interface TrailEvent {
   readonly time: string;
@@ -157,15 +158,23 @@ export async function trailSources(inputs: readonly string[]): Promise<TrailSour
 
 /**
  * Every event of every input (files or folders), in file order, a chunk's worth at a time;
- * problems go to `onProblem`. In this thread; trail-workers.ts reads the same files on worker threads.
+ * problems go to `onProblem`. With `threads` > 1 (and the compiled module), the files are read on
+ * that many worker threads (trail-workers.ts), with the same events in the same order.
  */
 export async function* readCloudTrailBatches(
   inputs: readonly string[],
   onProblem: (problem: ReadProblem) => void,
   stats: ReadStats = { files: 0, records: 0, skipped: 0 },
   limits: RecordLimits = DEFAULT_RECORD_LIMITS,
+  threads = 1,
 ): AsyncGenerator<TrailEvent[]> {
-  for (const source of await trailSources(inputs)) {
+  const sources = await trailSources(inputs);
+  const files = sources.filter((s) => "file" in s).length;
+  if (threads > 1 && files > 1 && workersAvailable()) {
+    yield* readInWorkers(sources, Math.min(threads, files), onProblem, stats, limits);
+    return;
+  }
+  for (const source of sources) {
     if ("problem" in source) {
       onProblem(source.problem);
       continue;
