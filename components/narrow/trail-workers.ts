@@ -3,8 +3,9 @@
  * file order, exactly as the in-process reader would: the tool-session join needs each
  * `AssumeRole` before the calls made with its key, and files are named in time order. Workers take
  * the next unread file as soon as they finish one; a file's batches wait in this thread until its
- * turn, and each worker stops after a few batches not yet taken (trail-worker.ts `WINDOW`), so
- * memory stays bounded by threads × window, not by the trail.
+ * turn, each worker stops after a few batches not yet taken (trail-worker.ts `WINDOW`), and no
+ * file more than `AHEAD` files past the caller's is started, so memory stays bounded by threads ×
+ * window (and `AHEAD` files' problem lists), not by the trail.
  */
 import { posix } from "node:path";
 import { Worker } from "node:worker_threads";
@@ -12,6 +13,9 @@ import type { ReadProblem, ReadStats, TrailEvent, TrailSource } from "./cloudtra
 import type { RecordLimits } from "./json-records";
 import { decodeBatch, type EncodedBatch } from "./trail-batch-codec";
 import type { FromWorker, ToWorker } from "./trail-worker";
+
+/** Files a worker may start ahead of the one the caller is on. */
+const AHEAD = 16;
 
 interface FileState {
   readonly worker: Worker;
@@ -41,9 +45,13 @@ export async function* readInWorkers(
     resume?.();
   };
   const send = (worker: Worker, message: ToWorker) => worker.postMessage(message);
+  /** The file the caller is on: workers start no file more than `AHEAD` past it (a run of files with no events still holds their problems). */
+  let current = 0;
+  const idle: Worker[] = [];
   const assign = (worker: Worker) => {
     while (next < sources.length && !("file" in sources[next])) next++;
     if (next >= sources.length) return;
+    if (next > current + AHEAD) return void idle.push(worker);
     const index = next++;
     states.set(index, { worker, batches: [], done: false, skipped: 0, problems: [] });
     send(worker, { type: "file", index, file: (sources[index] as { file: string }).file });
@@ -75,6 +83,8 @@ export async function* readInWorkers(
   try {
     for (const worker of workers) assign(worker);
     for (let index = 0; index < sources.length; index++) {
+      current = index;
+      for (const worker of idle.splice(0)) assign(worker);
       const source = sources[index];
       if ("problem" in source) {
         onProblem(source.problem);

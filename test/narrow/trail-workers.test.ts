@@ -105,6 +105,49 @@ describe("narrow on worker threads", () => {
     expect(tool.statements[0].actions).toContainEqual({ action: "s3:GetObject", status: "used", calls: 7 * 40 });
   });
 
+  it("keeps file order over many inputs that are missing or hold only malformed records (workers never run far ahead)", () => {
+    const cli = join(process.cwd(), "dist/cli/main.js");
+    const junk = join(dir, "junk");
+    mkdirSync(junk, { recursive: true });
+    const inputs: string[] = [];
+    for (let n = 0; n < 60; n++) {
+      const file = join(junk, `f${String(n).padStart(3, "0")}.json`);
+      // Each file: a record that is not JSON and one that is no event; every tenth input is followed by the real trail.
+      writeFileSync(file, `{"Records":[{"eventSource": nope},{"eventTime": 1}]}`);
+      inputs.push(join(dir, `missing-${n}`), file);
+      if (n % 10 === 9) inputs.push(trail);
+    }
+    const run = (threads: number) =>
+      JSON.parse(
+        execFileSync(
+          process.execPath,
+          [
+            cli,
+            "narrow",
+            "--stack",
+            "prod",
+            "--config",
+            prodFile,
+            "--cloudtrail",
+            ...inputs,
+            "--data-events",
+            "s3",
+            "--date",
+            DATE,
+            "--format",
+            "json",
+            "--threads",
+            String(threads),
+          ],
+          { encoding: "utf8" },
+        ),
+      );
+    const one = run(1);
+    expect(run(2)).toEqual(one);
+    expect(one.trailEvents).toBe(6 * 288);
+    expect(one.problems.length).toBeGreaterThan(120);
+  });
+
   it("refuses a thread count that is not a whole number from 1 to 64", async () => {
     for (const threads of ["0", "1.5", "lots", "65"]) {
       const result = await runNarrow({ stack: "prod", config: prodFile, cloudtrail: [trail], threads, date: DATE });
