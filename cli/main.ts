@@ -141,6 +141,7 @@ export function buildProgram(): Command {
     .option("--since <date>", "only events at or after this time (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ)")
     .option("--until <date>", "only events before this time (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ)")
     .option("--out <file>", "write the narrowed stack file here (only removals; written only if it plans and diffs as narrowing)")
+    .option("--threads <n>", "worker threads reading the trail files (default: one per core; 1 reads in the main thread)")
     .addOption(new Option("-f, --format <format>", "output format").choices(["text", "markdown", "json"]).default("text"))
     .option("--date <YYYY-MM-DD>", "evaluate expiry and exceptions as of this date (default: today)")
     .action(async (options) => {

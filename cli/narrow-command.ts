@@ -6,6 +6,7 @@
  * file would not plan or would widen (nothing written) or the stack does not plan; 2: bad input.
  */
 import { readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { narrow, NarrowWriteError, renderJson, renderMarkdown, renderText, writeNarrowed } from "../components/narrow";
 import { runDiff } from "./diff-command";
@@ -23,6 +24,8 @@ export interface NarrowOptions {
   readonly since?: string;
   readonly until?: string;
   readonly out?: string;
+  /** Worker threads reading the trail (default: one per core; 1: in this thread). */
+  readonly threads?: string | number;
   readonly format?: "text" | "markdown" | "json";
   readonly date?: string;
   readonly cwd?: string;
@@ -34,6 +37,13 @@ function parseTime(flag: string, value: string | undefined): string | undefined 
   if (/^\d{4}-\d{2}-\d{2}$/.test(value) && !Number.isNaN(Date.parse(`${value}T00:00:00Z`))) return `${value}T00:00:00Z`;
   if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/.test(value) && !Number.isNaN(Date.parse(value))) return value;
   throw new Error(`${flag} must be YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ, got "${value.slice(0, 80)}"`);
+}
+
+function parseThreads(value: string | number | undefined): number {
+  if (value === undefined) return availableParallelism();
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 64) throw new Error(`--threads must be a whole number from 1 to 64, got "${String(value).slice(0, 80)}"`);
+  return n;
 }
 
 const SERVICE = /^[a-z0-9-]{1,64}$/;
@@ -59,7 +69,9 @@ export async function runNarrow(options: NarrowOptions): Promise<CommandResult> 
   let until: string | undefined;
   let dataEvents: string[];
   let now: Date;
+  let threads: number;
   try {
+    threads = parseThreads(options.threads);
     since = parseTime("--since", options.since);
     until = parseTime("--until", options.until);
     dataEvents = parseDataEvents(options.dataEvents);
@@ -80,6 +92,7 @@ export async function runNarrow(options: NarrowOptions): Promise<CommandResult> 
     dataEvents,
     since,
     until,
+    threads,
   });
   result.out = null;
   if (options.out) {

@@ -12,12 +12,16 @@ export type MappingSource = "iam-dataset" | "same-name";
 
 export interface MappedActions {
   readonly actions: readonly string[];
+  /** The same actions in lower case (grants are matched case-insensitively). */
+  readonly lower: readonly string[];
   readonly source: MappingSource;
 }
 
 const services = new Map<string, string>(Object.entries(mapping.services));
 const methods = new Map<string, readonly string[]>(Object.entries(mapping.methods as Record<string, string[]>));
-const cache = new Map<string, MappedActions | null>();
+/** Event source → event name → mapping (nested: no key string is built per event). */
+const cache = new Map<string, Map<string, MappedActions | null>>();
+let cached = 0;
 
 export const MAPPING_SOURCE = mapping.source;
 
@@ -29,14 +33,20 @@ export const MAPPING_SOURCE = mapping.source;
 const LAMBDA_VERSION = /20\d{6}(v\d+)?$/;
 
 export function mapEvent(eventSource: string, eventName: string): MappedActions | null {
-  const key = `${eventSource}\u0000${eventName}`;
-  const cached = cache.get(key);
-  if (cached !== undefined) return cached;
+  let names = cache.get(eventSource);
+  const hit = names?.get(eventName);
+  if (hit !== undefined) return hit;
   const result = lookup(eventSource, eventName);
   // Untrusted names: the cache stays bounded.
-  if (cache.size < 100_000) cache.set(key, result);
+  if (cached < 100_000) {
+    if (!names) cache.set(eventSource, (names = new Map()));
+    names.set(eventName, result);
+    cached++;
+  }
   return result;
 }
+
+const mapped = (actions: readonly string[], source: MappingSource): MappedActions => ({ actions, lower: actions.map((a) => a.toLowerCase()), source });
 
 function lookup(eventSource: string, eventName: string): MappedActions | null {
   const prefix = services.get(eventSource);
@@ -44,7 +54,7 @@ function lookup(eventSource: string, eventName: string): MappedActions | null {
   if (!prefix || !/^[A-Z][A-Za-z0-9]{0,127}$/.test(eventName)) return null;
   const name = prefix === "lambda" ? eventName.replace(LAMBDA_VERSION, "") : eventName;
   const listed = methods.get(`${prefix}:${name}`);
-  if (listed) return { actions: listed, source: "iam-dataset" };
+  if (listed) return mapped(listed, "iam-dataset");
   const same = lookupAction(`${prefix}:${name}`);
-  return same ? { actions: [same.action], source: "same-name" } : null;
+  return same ? mapped([same.action], "same-name") : null;
 }

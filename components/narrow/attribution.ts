@@ -27,6 +27,8 @@ export interface VaultPathOwner {
 export interface AttributionIndex {
   /** Lower-cased role ARN → owner. IAM role names are case-insensitive. */
   readonly roles: ReadonlyMap<string, RoleOwner>;
+  /** Role ARN as the plan spells it → owner: the common case, looked up before lower-casing. */
+  readonly rolesAsPlanned: ReadonlyMap<string, RoleOwner>;
   /** Lower-cased `account/role-name` → owner, for events that carry only the session ARN. */
   readonly roleNames: ReadonlyMap<string, RoleOwner>;
   /** Vault Kubernetes-auth role name → identity. */
@@ -44,6 +46,7 @@ const ROLE_ARN = /^arn:[a-z-]+:iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/;
 
 export function buildIndex(plan: FleetPlan): AttributionIndex {
   const roles = new Map<string, RoleOwner>();
+  const rolesAsPlanned = new Map<string, RoleOwner>();
   const roleNames = new Map<string, RoleOwner>();
   const vaultRoles = new Map<string, { agent: string; identity: IdentityKind }>();
   const vaultPaths = new Map<string, VaultPathOwner>();
@@ -52,6 +55,7 @@ export function buildIndex(plan: FleetPlan): AttributionIndex {
   const templates = new Map((plan.bootstrap?.databaseConnections ?? []).map((c) => [c.name, c.usernameTemplate]));
   const addRole = (arn: string, owner: RoleOwner) => {
     roles.set(arn.toLowerCase(), owner);
+    rolesAsPlanned.set(arn, owner);
     const parts = ROLE_ARN.exec(arn);
     if (parts) roleNames.set(`${parts[1]}/${parts[2]}`.toLowerCase(), owner);
   };
@@ -75,13 +79,14 @@ export function buildIndex(plan: FleetPlan): AttributionIndex {
     for (const tool of agent.tools) if (tool.kvPath) vaultPaths.set(tool.kvPath, { agent: agent.name, tool: tool.name });
   }
   usernamePrefixes.sort(([a], [b]) => b.length - a.length);
-  return { roles, roleNames, vaultRoles, vaultPaths, usernamePrefixes, tools };
+  return { roles, rolesAsPlanned, roleNames, vaultRoles, vaultPaths, usernamePrefixes, tools };
 }
 
 /** The identity an AWS call was made as: the session issuer's ARN, else the assumed-role session ARN. */
 export function roleOwner(index: AttributionIndex, event: TrailEvent): RoleOwner | null {
   if (event.issuerArn) {
-    const owner = index.roles.get(event.issuerArn.toLowerCase());
+    // Most events name a role as the plan spells it: an exact hit spares lower-casing every ARN.
+    const owner = index.rolesAsPlanned.get(event.issuerArn) ?? index.roles.get(event.issuerArn.toLowerCase());
     if (owner) return owner;
   }
   const session = event.principalArn ? ASSUMED_ROLE.exec(event.principalArn) : null;
@@ -98,9 +103,8 @@ export function toolSession(
   event: TrailEvent,
 ): { readonly accessKeyId: string; readonly agent: string; readonly tool: string } | null {
   if (event.errorCode || !event.sessionTags || !event.mintedAccessKeyId) return null;
-  const roleArn = typeof event.request === "object" && event.request !== null ? (event.request as { roleArn?: unknown }).roleArn : undefined;
-  if (typeof roleArn !== "string") return null;
-  const owner = index.roles.get(roleArn.toLowerCase());
+  if (!event.roleArn) return null;
+  const owner = index.roles.get(event.roleArn.toLowerCase());
   const tool = event.sessionTags.get(SESSION_TAG.tool);
   if (!owner?.toolRole || !tool || event.sessionTags.get(SESSION_TAG.agent) !== owner.agent) return null;
   if (!index.tools.get(owner.agent)?.has(tool)) return null;

@@ -10,7 +10,6 @@ import { mapEvent } from "./action-mapping";
 import { attributeVault, buildIndex, roleOwner, toolSession, type AttributionIndex } from "./attribution";
 import type { TrailEvent } from "./cloudtrail-reader";
 import { isDataAction } from "./data-events";
-import { eventResources } from "./resources";
 import type { VaultRequest } from "./vault-audit-reader";
 
 /** A tool as declared (statements by index, as in the stack file). */
@@ -99,6 +98,8 @@ interface GrantRef {
   readonly tool: string;
   readonly statement: number;
   readonly pattern: string;
+  /** `tool\0statement\0pattern`: the key of this grant's use, made once. */
+  readonly key: string;
   readonly resources: readonly string[];
   /** Per resource pattern: does it match this ARN (exact, one trailing `*` as a prefix, else the glob matcher). */
   readonly matchers: ReadonlyArray<(arn: string) => boolean>;
@@ -122,6 +123,8 @@ function resourceMatcher(pattern: string): (arn: string) => boolean {
 interface AgentGrants {
   readonly exact: Map<string, GrantRef[]>;
   readonly wildcard: GrantRef[];
+  /** Lower-case action → every grant that allows it (exact and wildcard), filled on first use (bounded by the mapping's actions). */
+  readonly byAction: Map<string, readonly GrantRef[]>;
 }
 
 export class EvidenceCollector {
@@ -154,7 +157,14 @@ export class EvidenceCollector {
       for (const tool of tools)
         tool.statements.forEach((statement, index) => {
           for (const pattern of statement.actions) {
-            const ref = { tool: tool.name, statement: index, pattern, resources: statement.resources, matchers: statement.resources.map(resourceMatcher) };
+            const ref = {
+              tool: tool.name,
+              statement: index,
+              pattern,
+              key: `${tool.name}\0${index}\0${pattern}`,
+              resources: statement.resources,
+              matchers: statement.resources.map(resourceMatcher),
+            };
             if (hasWildcard(pattern)) wildcard.push(ref);
             else {
               const key = pattern.toLowerCase();
@@ -162,7 +172,7 @@ export class EvidenceCollector {
             }
           }
         });
-      this.grants.set(agent.name, { exact, wildcard });
+      this.grants.set(agent.name, { exact, wildcard, byAction: new Map() });
     }
     this.evidence = {
       options,
@@ -221,13 +231,18 @@ export class EvidenceCollector {
       tool = (event.accessKeyId && this.sessions.get(event.accessKeyId)) || null;
       if (!tool) agent.untaggedToolCalls++;
     }
-    const resources = eventResources(event);
+    const resources = event.resources;
     const denied = isDenied(event.errorCode);
     const grants = this.grants.get(owner.agent)!;
-    for (const action of mapped.actions) {
-      const lower = action.toLowerCase();
-      const exact = grants.exact.get(lower) ?? NONE;
-      let refs = grants.wildcard.length ? [...exact, ...grants.wildcard.filter((ref) => globMatches(ref.pattern, lower, true))] : exact;
+    for (let a = 0; a < mapped.actions.length; a++) {
+      const action = mapped.actions[a];
+      const lower = mapped.lower[a];
+      let refs = grants.byAction.get(lower);
+      if (!refs) {
+        const exact = grants.exact.get(lower) ?? NONE;
+        refs = grants.wildcard.length ? [...exact, ...grants.wildcard.filter((ref) => globMatches(ref.pattern, lower, true))] : exact;
+        grants.byAction.set(lower, refs);
+      }
       // Tool sessions: only the session's own tool; the execution role: every tool granting it.
       if (tool) refs = refs.filter((ref) => ref.tool === tool);
       if (denied) {
@@ -243,18 +258,21 @@ export class EvidenceCollector {
         continue;
       }
       for (const ref of refs) {
-        const matched = resources.length ? ref.resources.filter((_, k) => resources.some((r) => ref.matchers[k](r))) : [];
-        // A resource no declared pattern matches (or none read): the grant was used, resource unknown.
-        if (resources.length && !matched.length && ref.resources.length) {
+        let matched: string[] | null = null;
+        if (resources.length) {
+          for (let k = 0; k < ref.resources.length; k++) {
+            const matcher = ref.matchers[k];
+            if (resources.some((r) => matcher(r))) (matched ??= []).push(ref.resources[k]);
+          }
           // Allowed by this grant yet outside its resources: another grant allowed it; not this one's use.
-          continue;
+          if (!matched && ref.resources.length) continue;
         }
-        const key = `${ref.tool}\0${ref.statement}\0${ref.pattern}`;
-        let use = agent.uses.get(key);
-        if (!use) agent.uses.set(key, (use = { count: 0, resources: new Set(), anyResource: false }));
+        let use = agent.uses.get(ref.key);
+        if (!use) agent.uses.set(ref.key, (use = { count: 0, resources: new Set(), anyResource: false }));
         use.count++;
+        // No resource read: the grant was used, resource unknown.
         if (!resources.length) use.anyResource = true;
-        for (const pattern of matched) use.resources.add(pattern);
+        if (matched) for (const pattern of matched) use.resources.add(pattern);
       }
     }
   }

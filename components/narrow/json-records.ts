@@ -33,38 +33,52 @@ const CLOSE_ARRAY = 0x5d;
 const KEY_MAX = 64;
 
 /**
- * Records of one text stream (already decoded). Top-level values other than objects, and
- * top-level objects that are too large to be one event and hold no `Records` array, are reported.
+ * The scan as a push parser: `write` takes the next chunk and hands every record it completes to
+ * `emit` synchronously (no promise per record: this is the per-record hot path of `narrow`);
+ * `end` reports a truncated text. After a problem that stops reading (`done`), further text is ignored.
+ * Top-level values other than objects, and top-level objects that are too large to be one event
+ * and hold no `Records` array, are reported.
  */
-export async function* jsonRecords(chunks: AsyncIterable<string>, limits: RecordLimits = DEFAULT_RECORD_LIMITS): AsyncGenerator<RecordItem> {
-  let depth = 0;
-  let inString = false;
+export class RecordScanner {
+  private depth = 0;
+  private inString = false;
   /** The chunk so far ended inside a string on an odd run of backslashes: its first character is escaped. */
-  let escapedCarry = false;
+  private escapedCarry = false;
   /** The depth-1 string being read (a key candidate), or null. */
-  let key: string | null = null;
-  let keyOpen = false;
+  private key: string | null = null;
+  private keyOpen = false;
   /** The last depth-1 string and the text after it: `"Records"` then `:` opens the records array. */
-  let candidate: string | null = null;
-  let gap = "";
-  let recordsDepth = 0;
-  let sawRecords = false;
+  private candidate: string | null = null;
+  private gap = "";
+  private recordsDepth = 0;
+  private sawRecords = false;
   /** Text kept from the current record (or the top-level object, for the single-event form). */
-  let held = "";
-  let holding = false;
-  let tooLarge = false;
-  let total = 0;
-  let topLevelIndex = 0;
+  private held = "";
+  private holding = false;
+  private tooLarge = false;
+  private total = 0;
+  private topLevelIndex = 0;
+  /** Reading stopped (file too large, unbalanced brackets). */
+  done = false;
 
-  for await (const chunk of chunks) {
-    total += chunk.length;
-    if (total > limits.maxFileChars) {
-      yield { kind: "problem", message: `larger than ${limits.maxFileChars} characters: the rest is not read` };
+  constructor(private readonly limits: RecordLimits = DEFAULT_RECORD_LIMITS) {}
+
+  write(chunk: string, emit: (item: RecordItem) => void): void {
+    if (this.done) return;
+    const limits = this.limits;
+    this.total += chunk.length;
+    if (this.total > limits.maxFileChars) {
+      this.done = true;
+      emit({ kind: "problem", message: `larger than ${limits.maxFileChars} characters: the rest is not read` });
       return;
     }
+    let { depth, inString, escapedCarry, key, keyOpen, candidate, gap, recordsDepth, sawRecords, held, holding, tooLarge } = this;
     let holdStart = 0;
     let i = 0;
     let gapFrom = candidate !== null ? 0 : -1;
+    const save = () => {
+      Object.assign(this, { depth, inString, escapedCarry, key, keyOpen, candidate, gap, recordsDepth, sawRecords, held, holding, tooLarge });
+    };
     while (i < chunk.length) {
       if (inString) {
         // The closing quote: the next one not escaped by an odd run of backslashes.
@@ -116,9 +130,9 @@ export async function* jsonRecords(chunks: AsyncIterable<string>, limits: Record
       }
       if (c === OPEN_OBJECT || c === OPEN_ARRAY) {
         if (depth === 0) {
-          topLevelIndex++;
+          this.topLevelIndex++;
           if (c !== OPEN_OBJECT) {
-            yield { kind: "problem", message: `top-level value ${topLevelIndex} is not an object` };
+            emit({ kind: "problem", message: `top-level value ${this.topLevelIndex} is not an object` });
           } else {
             // Hold the top-level object: it is the event itself unless a `Records` array turns up.
             holding = true;
@@ -146,17 +160,19 @@ export async function* jsonRecords(chunks: AsyncIterable<string>, limits: Record
       depth--;
       if (depth <= 1) candidate = null;
       if (depth < 0) {
-        yield { kind: "problem", message: "unbalanced brackets: the rest is not read" };
+        save();
+        this.done = true;
+        emit({ kind: "problem", message: "unbalanced brackets: the rest is not read" });
         return;
       }
       if (recordsDepth && depth === recordsDepth && c === CLOSE_OBJECT && holding) {
-        yield parsed(held + chunk.slice(holdStart, at + 1), tooLarge, limits);
+        emit(parsed(held ? held + chunk.slice(holdStart, at + 1) : chunk.slice(holdStart, at + 1), tooLarge, limits));
         holding = false;
         held = "";
       } else if (recordsDepth && depth === recordsDepth - 1) {
         recordsDepth = 0;
       } else if (depth === 0 && holding && !sawRecords) {
-        yield parsed(held + chunk.slice(holdStart, at + 1), tooLarge, limits);
+        emit(parsed(held ? held + chunk.slice(holdStart, at + 1) : chunk.slice(holdStart, at + 1), tooLarge, limits));
         holding = false;
         held = "";
       }
@@ -172,8 +188,28 @@ export async function* jsonRecords(chunks: AsyncIterable<string>, limits: Record
         held = "";
       }
     }
+    save();
   }
-  if (depth !== 0 || inString) yield { kind: "problem", message: "the text ends inside a value (truncated file?)" };
+
+  /** The text ended: a problem when it ended inside a value. */
+  end(emit: (item: RecordItem) => void): void {
+    if (!this.done && (this.depth !== 0 || this.inString)) emit({ kind: "problem", message: "the text ends inside a value (truncated file?)" });
+    this.done = true;
+  }
+}
+
+/** Records of one text stream (already decoded), by the scan above. */
+export async function* jsonRecords(chunks: AsyncIterable<string>, limits: RecordLimits = DEFAULT_RECORD_LIMITS): AsyncGenerator<RecordItem> {
+  const scanner = new RecordScanner(limits);
+  const items: RecordItem[] = [];
+  const emit = (item: RecordItem) => void items.push(item);
+  for await (const chunk of chunks) {
+    scanner.write(chunk, emit);
+    yield* items.splice(0);
+    if (scanner.done) return;
+  }
+  scanner.end(emit);
+  yield* items.splice(0);
 }
 
 function parsed(text: string, tooLarge: boolean, limits: RecordLimits): RecordItem {

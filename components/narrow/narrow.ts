@@ -3,7 +3,7 @@
  * through the plan, collect evidence, propose removals. The stack file is written by writer.ts.
  */
 import type { FleetPlan } from "../core/plan-types";
-import { readCloudTrail, type ReadProblem, type ReadStats } from "./cloudtrail-reader";
+import { readCloudTrailBatches, type ReadProblem, type ReadStats } from "./cloudtrail-reader";
 import { EvidenceCollector, type DeclaredTool, type Evidence } from "./evidence";
 import { propose, type Proposal } from "./proposal";
 import { readVaultAudit } from "./vault-audit-reader";
@@ -19,6 +19,8 @@ export interface NarrowInput {
   /** ISO times: events at or after `since` and before `until`. */
   readonly since?: string;
   readonly until?: string;
+  /** Worker threads reading the trail files (1, the default: in this thread). */
+  readonly threads?: number;
 }
 
 export interface NarrowResult {
@@ -63,7 +65,8 @@ export async function narrow(input: NarrowInput): Promise<NarrowResult> {
     vaultAudit: (input.vaultAudit ?? []).length > 0,
   });
   const stats: ReadStats = { files: 0, records: 0, skipped: 0 };
-  for await (const event of readCloudTrail(input.cloudtrail, onProblem, stats)) collector.addTrailEvent(event);
+  for await (const batch of readCloudTrailBatches(input.cloudtrail, onProblem, stats, undefined, input.threads ?? 1))
+    for (const event of batch) collector.addTrailEvent(event);
   for await (const request of readVaultAudit(input.vaultAudit ?? [], onProblem)) collector.addVaultRequest(request);
   const revoked = new Set(input.plan.agents.filter((a) => a.revoked).map((a) => a.name));
   return { stack: input.plan.stack, evidence: collector.evidence, proposal: propose(collector.evidence, revoked), problems, stats };

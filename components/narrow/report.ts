@@ -66,7 +66,7 @@ function identityText(agent: AgentFinding): string {
 function footer(result: NarrowResult): string[] {
   const lines = [`Proposed removals: ${result.proposal.removals}.`];
   if (result.evidence.unmapped.size)
-    lines.push(`Unmapped APIs (no evidence either way): ${[...result.evidence.unmapped].map(([k, n]) => `${oneLine(k)} ${n}x`).join(", ")}`);
+    lines.push(`No mapping to IAM actions (no evidence either way): ${[...result.evidence.unmapped].map(([k, n]) => `${oneLine(k)} ${n}x`).join(", ")}`);
   if (result.evidence.unattributed.size)
     lines.push(`Events of principals no agent owns: ${[...result.evidence.unattributed.values()].reduce((a, b) => a + b, 0)}`);
   for (const p of result.problems.slice(0, 50)) lines.push(`warning: ${oneLine(p.file)}: ${oneLine(p.message)}`);

@@ -4,7 +4,8 @@
  * (`hmac-sha256:...`); those values are never read as names. What attribution needs stays clear:
  * the request path and operation, and the auth block's metadata (the Kubernetes-auth role).
  */
-import { field, text, type ReadProblem } from "./cloudtrail-reader";
+import type { ReadProblem } from "./cloudtrail-reader";
+import { field, text } from "./record-fields";
 import { listInputFiles, textChunks } from "./input-files";
 
 export interface VaultRequest {

@@ -114,6 +114,8 @@ describe("narrow: the issue's done-when scenario", () => {
     expect(actionsOf(out)).toEqual(["s3:GetObject", "s3:PutObject"]);
     // The GetObject calls are still seen (data events in the files are read), PutObject is not judged.
     expect(result.stdout).toContain("s3:GetObject: used (2 calls)");
+    // HeadObject: reported as no mapping, counted as nothing.
+    expect(result.stdout).toContain("No mapping to IAM actions (no evidence either way): s3.amazonaws.com HeadObject 1x");
   });
 
   it("markdown output escapes values with the diff's rules", async () => {

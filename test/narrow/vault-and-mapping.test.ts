@@ -125,11 +125,11 @@ describe("CloudTrail → IAM action mapping", () => {
   });
 
   it("uses the map where an API needs other actions, the IAM reference for same-name actions, and nothing else", () => {
-    expect(mapEvent("s3.amazonaws.com", "ListObjectsV2")).toEqual({ actions: ["s3:ListBucket"], source: "iam-dataset" });
-    expect(mapEvent("s3.amazonaws.com", "GetObject")).toEqual({ actions: ["s3:GetObject"], source: "same-name" });
-    expect(mapEvent("lambda.amazonaws.com", "Invoke")).toEqual({ actions: ["lambda:InvokeFunction"], source: "iam-dataset" });
-    expect(mapEvent("lambda.amazonaws.com", "GetFunction20150331v2")).toEqual({ actions: ["lambda:GetFunction"], source: "same-name" });
-    expect(mapEvent("monitoring.amazonaws.com", "PutMetricData")).toEqual({ actions: ["cloudwatch:PutMetricData"], source: "same-name" });
+    expect(mapEvent("s3.amazonaws.com", "ListObjectsV2")).toMatchObject({ actions: ["s3:ListBucket"], source: "iam-dataset" });
+    expect(mapEvent("s3.amazonaws.com", "GetObject")).toMatchObject({ actions: ["s3:GetObject"], source: "same-name" });
+    expect(mapEvent("lambda.amazonaws.com", "Invoke")).toMatchObject({ actions: ["lambda:InvokeFunction"], source: "iam-dataset" });
+    expect(mapEvent("lambda.amazonaws.com", "GetFunction20150331v2")).toMatchObject({ actions: ["lambda:GetFunction"], source: "same-name" });
+    expect(mapEvent("monitoring.amazonaws.com", "PutMetricData")).toMatchObject({ actions: ["cloudwatch:PutMetricData"], source: "same-name" });
     // No guess: an API that is no IAM action, an unknown source, a hostile name.
     expect(mapEvent("s3.amazonaws.com", "HeadObject")).toBeNull();
     expect(mapEvent("unknown.amazonaws.com", "GetObject")).toBeNull();
