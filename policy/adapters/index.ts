@@ -27,6 +27,7 @@ import { vaultPathReach } from "./vault-path-reach";
 import { VAULT_PLATFORM_TYPES, vaultPlatform } from "./vault-platform";
 import { AWS_PRINCIPAL_TYPES, awsPrincipals } from "./aws-principals";
 import { AWS_DATA_TYPES, awsData } from "./aws-data";
+import { AWS_FORWARDING_TYPES, awsForwarding } from "./aws-forwarding";
 import { admissionWebhooks } from "./admission-webhooks";
 import { customResources } from "./custom-resources";
 import { EXPOSURE_TYPES, networkExposure } from "./network-exposure";
@@ -37,6 +38,7 @@ export const ADAPTERS: readonly Adapter[] = [
   // After the adapters that add documents to agent roles: it reads the holdings they complete.
   awsPrincipals,
   awsData,
+  awsForwarding,
   iamRoles,
   eksAccess,
   serviceAccounts,
@@ -77,6 +79,7 @@ export const TYPES = {
   ...VAULT_PLATFORM_TYPES,
   ...AWS_PRINCIPAL_TYPES,
   ...AWS_DATA_TYPES,
+  ...AWS_FORWARDING_TYPES,
   ...EXPOSURE_TYPES,
 } as const;
 

@@ -160,10 +160,26 @@ export const OUT_OF_SCOPE_ENTRIES: readonly TypeEntry[] = [
     ],
   ),
   {
-    type: "other AWS resource policies (Lake Formation permissions, RAM shares, Glue catalog policy, SSM documents' permissions, Serverless application policies ...)",
+    type: "other AWS resource policies (Lake Formation permissions, RAM shares, SSM documents' permissions, Serverless application policies ...)",
     route: "may grant an agent role access in the same account without its identity policy",
     outOfScope: "not read yet: review them by hand; the pack reads the services agents' tools use most (table above)",
   },
+  // ---------------------------------------------------------------- AWS data forwarding (what they connect is read: aws-forwarding)
+  ...because(
+    "connects a delivery source to a destination; both are read (separation/agent-data-copy): a source of an agent's resource, or a destination writing into one, is refused",
+    "a vended-log delivery",
+    ["aws:cloudwatch/logDelivery:LogDelivery"],
+  ),
+  ...because(
+    "lets other accounts deliver into, or subscribe their own log groups to, a destination; this account's log groups reach it only through subscription filters and deliveries, which are read (separation/agent-data-copy)",
+    "who may send to a log destination",
+    ["aws:cloudwatch/logDeliveryDestinationPolicy:LogDeliveryDestinationPolicy", "aws:cloudwatch/logDestinationPolicy:LogDestinationPolicy"],
+  ),
+  ...because(
+    "sends what its rule matches; the rule's event pattern is read (separation/agent-data-copy), and a target alone matches nothing",
+    "where a rule's events go",
+    ["aws:cloudwatch/eventTarget:EventTarget"],
+  ),
   // ---------------------------------------------------------------- AWS KMS, Secrets Manager
   ...because("a name for a key; who may use the key is in its key policy and grants, which are read", "an alias of a KMS key", ["aws:kms/alias:Alias"]),
   ...because("encrypts a value with a key at deployment time; it grants nothing", "a ciphertext made at deployment", ["aws:kms/ciphertext:Ciphertext"]),
