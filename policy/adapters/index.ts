@@ -25,6 +25,7 @@ import { workloads } from "./workloads";
 import { PLATFORM_TYPES, platform } from "./platform";
 import { vaultPathReach } from "./vault-path-reach";
 import { VAULT_PLATFORM_TYPES, vaultPlatform } from "./vault-platform";
+import { VAULT_SYNC_TYPES, vaultSync } from "./vault-sync";
 import { AWS_PRINCIPAL_TYPES, awsPrincipals } from "./aws-principals";
 import { AWS_DATA_TYPES, awsData } from "./aws-data";
 import { AWS_FORWARDING_TYPES, awsForwarding } from "./aws-forwarding";
@@ -57,6 +58,7 @@ export const ADAPTERS: readonly Adapter[] = [
   vaultPolicyUse,
   vaultPathReach,
   vaultPlatform,
+  vaultSync,
   platform,
   OUT_OF_SCOPE,
 ];
@@ -77,6 +79,7 @@ export const TYPES = {
   ...VAULT_GENERIC_TYPES,
   ...PLATFORM_TYPES,
   ...VAULT_PLATFORM_TYPES,
+  ...VAULT_SYNC_TYPES,
   ...AWS_PRINCIPAL_TYPES,
   ...AWS_DATA_TYPES,
   ...AWS_FORWARDING_TYPES,

@@ -382,11 +382,14 @@ export const OUT_OF_SCOPE_ENTRIES: readonly TypeEntry[] = [
     ["vault:index/plugin:Plugin", "vault:index/pluginPinnedVersion:PluginPinnedVersion"],
   ),
   ...because(
-    "not read: copies Vault's data (snapshots) or secrets (Enterprise secrets sync) to an external store; an association naming an agent's KV path would copy its secrets out: review by hand",
-    "Vault data leaving Vault",
+    "not read: copies all of Vault's storage (agents' secrets included, encrypted by Vault's keys) to an external store on a schedule; the platform runs it: review by hand",
+    "Vault snapshots leaving Vault",
+    ["vault:index/raftSnapshotAgentConfig:RaftSnapshotAgentConfig"],
+  ),
+  ...because(
+    "a secrets-sync destination or its global settings copy nothing until an association names a secret; associations are read (separation/agent-data-copy, vault-sync)",
+    "where Vault secrets sync may copy to",
     [
-      "vault:index/raftSnapshotAgentConfig:RaftSnapshotAgentConfig",
-      "vault:secrets/syncAssociation:SyncAssociation",
       "vault:secrets/syncAwsDestination:SyncAwsDestination",
       "vault:secrets/syncAzureDestination:SyncAzureDestination",
       "vault:secrets/syncConfig:SyncConfig",
