@@ -69,6 +69,7 @@ export const WAIVABLE: Readonly<Record<string, boolean>> = {
   "separation/name-collision": false,
   "separation/undeclared-share": false,
   "separation/agent-data-copy": false,
+  "iam/permissions-boundary-policy": false,
   "trust/single-statement": false,
   "trust/web-identity-only": false,
   "trust/principal-wildcard": false,

@@ -9,6 +9,7 @@ import type { Adapter, TypeEntry } from "../types";
 import { EKS_TYPES, eksAccess } from "./eks-access";
 import { IAM_ATTACHMENT_TYPES, iamAttachments } from "./iam-attachments";
 import { IAM_ROLE_TYPES, iamRoles } from "./iam-roles";
+import { permissionsBoundary } from "./permissions-boundary";
 import { kubernetesUnreadKinds } from "./kubernetes-unread-kinds";
 import { LOG_GROUP_TYPES, logGroups } from "./log-groups";
 import { NAMESPACE_TYPES, namespaces } from "./namespaces";
@@ -41,6 +42,7 @@ export const ADAPTERS: readonly Adapter[] = [
   awsData,
   awsForwarding,
   iamRoles,
+  permissionsBoundary,
   eksAccess,
   serviceAccounts,
   workloads,
