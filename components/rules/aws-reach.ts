@@ -47,6 +47,14 @@ export const AWS_REACH_RULES: readonly RuleMeta[] = [
     PACK.stack,
   ),
   meta(
+    "stack/audit-log-group",
+    "stack",
+    "error",
+    "An agent's audit log group keeps its events at least its tier's minimum (never expiring is fine), keeps deletion protection on unless the agent is revoked, and is the only resource of the stack named in the agents' audit name space under that agent's name.",
+    AUDIT,
+    PACK.both,
+  ),
+  meta(
     "stack/audit-trail",
     "stack",
     "error",

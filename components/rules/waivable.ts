@@ -70,6 +70,7 @@ export const WAIVABLE: Readonly<Record<string, boolean>> = {
   "separation/undeclared-share": false,
   "separation/agent-data-copy": false,
   "iam/permissions-boundary-policy": false,
+  "stack/audit-log-group": false,
   "trust/single-statement": false,
   "trust/web-identity-only": false,
   "trust/principal-wildcard": false,

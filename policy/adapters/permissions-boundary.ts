@@ -66,7 +66,9 @@ export const permissionsBoundary: Adapter = {
         const problems = document
           ? [
               ...only(JUDGED, checkPermissionPolicy(document)).map((p) => p.message),
-              ...document.Statement.filter((s) => s.Effect === "Allow" && s.NotAction !== undefined).map(() => "allows by NotAction (every action but those listed)"),
+              ...document.Statement.filter((s) => s.Effect === "Allow" && s.NotAction !== undefined).map(
+                () => "allows by NotAction (every action but those listed)",
+              ),
             ]
           : ["is unknown at preview or not a readable policy document"];
         for (const problem of problems)

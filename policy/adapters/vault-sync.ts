@@ -20,7 +20,8 @@ const COPY = "separation/agent-data-copy";
 
 export const vaultSync: Adapter = {
   family: "vault-sync",
-  holdings: "reads what agents own and hold (their KV subtrees, Vault grants) from the holdings index; an association copying it is compared with it, not added to it",
+  holdings:
+    "reads what agents own and hold (their KV subtrees, Vault grants) from the holdings index; an association copying it is compared with it, not added to it",
   types: [
     {
       type: VAULT_SYNC_TYPES.syncAssociation,
