@@ -31,6 +31,7 @@ import { AWS_PRINCIPAL_TYPES, awsPrincipals } from "./aws-principals";
 import { AWS_DATA_TYPES, awsData } from "./aws-data";
 import { AWS_FORWARDING_TYPES, awsForwarding } from "./aws-forwarding";
 import { admissionWebhooks } from "./admission-webhooks";
+import { mutatingAdmissionPolicies } from "./mutating-admission-policies";
 import { customResources } from "./custom-resources";
 import { EXPOSURE_TYPES, networkExposure } from "./network-exposure";
 
@@ -49,6 +50,7 @@ export const ADAPTERS: readonly Adapter[] = [
   kubernetesUnreadKinds,
   rbac,
   admissionWebhooks,
+  mutatingAdmissionPolicies,
   networkExposure,
   customResources,
   namespaces,

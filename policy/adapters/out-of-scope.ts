@@ -218,30 +218,6 @@ export const OUT_OF_SCOPE_ENTRIES: readonly TypeEntry[] = [
   ),
   // ---------------------------------------------------------------- Kubernetes
   ...because(
-    "not read: a mutating admission policy changes objects at the API server after the pack judged them (it could set a pod's ServiceAccount or labels); review by hand, and keep them out of agents' namespaces (webhooks are read: kubernetes/admission-webhook)",
-    "rewrites objects at admission",
-    [
-      "kubernetes:admissionregistration.k8s.io/v1:MutatingAdmissionPolicy",
-      "kubernetes:admissionregistration.k8s.io/v1:MutatingAdmissionPolicyBinding",
-      "kubernetes:admissionregistration.k8s.io/v1:MutatingAdmissionPolicyBindingList",
-      "kubernetes:admissionregistration.k8s.io/v1:MutatingAdmissionPolicyBindingPatch",
-      "kubernetes:admissionregistration.k8s.io/v1:MutatingAdmissionPolicyList",
-      "kubernetes:admissionregistration.k8s.io/v1:MutatingAdmissionPolicyPatch",
-      "kubernetes:admissionregistration.k8s.io/v1alpha1:MutatingAdmissionPolicy",
-      "kubernetes:admissionregistration.k8s.io/v1alpha1:MutatingAdmissionPolicyBinding",
-      "kubernetes:admissionregistration.k8s.io/v1alpha1:MutatingAdmissionPolicyBindingList",
-      "kubernetes:admissionregistration.k8s.io/v1alpha1:MutatingAdmissionPolicyBindingPatch",
-      "kubernetes:admissionregistration.k8s.io/v1alpha1:MutatingAdmissionPolicyList",
-      "kubernetes:admissionregistration.k8s.io/v1alpha1:MutatingAdmissionPolicyPatch",
-      "kubernetes:admissionregistration.k8s.io/v1beta1:MutatingAdmissionPolicy",
-      "kubernetes:admissionregistration.k8s.io/v1beta1:MutatingAdmissionPolicyBinding",
-      "kubernetes:admissionregistration.k8s.io/v1beta1:MutatingAdmissionPolicyBindingList",
-      "kubernetes:admissionregistration.k8s.io/v1beta1:MutatingAdmissionPolicyBindingPatch",
-      "kubernetes:admissionregistration.k8s.io/v1beta1:MutatingAdmissionPolicyList",
-      "kubernetes:admissionregistration.k8s.io/v1beta1:MutatingAdmissionPolicyPatch",
-    ],
-  ),
-  ...because(
     "a validating admission policy runs CEL inside the API server and only refuses requests; it grants nothing and sends nothing out",
     "validates objects at admission",
     [
