@@ -24,6 +24,7 @@ import { vaultPolicyUse } from "./vault-policy-use";
 import { VAULT_SECRET_ROLE_TYPES, vaultSecretRoles } from "./vault-secret-roles";
 import { workloads } from "./workloads";
 import { PLATFORM_TYPES, platform } from "./platform";
+import { PROVIDER_TYPES, providers } from "./providers";
 import { vaultPathReach } from "./vault-path-reach";
 import { VAULT_PLATFORM_TYPES, vaultPlatform } from "./vault-platform";
 import { VAULT_SYNC_TYPES, vaultSync } from "./vault-sync";
@@ -64,6 +65,7 @@ export const ADAPTERS: readonly Adapter[] = [
   vaultPlatform,
   vaultSync,
   platform,
+  providers,
   OUT_OF_SCOPE,
 ];
 
@@ -82,6 +84,7 @@ export const TYPES = {
   ...VAULT_SECRET_ROLE_TYPES,
   ...VAULT_GENERIC_TYPES,
   ...PLATFORM_TYPES,
+  ...PROVIDER_TYPES,
   ...VAULT_PLATFORM_TYPES,
   ...VAULT_SYNC_TYPES,
   ...AWS_PRINCIPAL_TYPES,
