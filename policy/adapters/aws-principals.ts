@@ -16,7 +16,7 @@ import type { Adapter, PackFinding, StackPass } from "../types";
 import type { StackIndex } from "../stack-index";
 import { IAM_ATTACHMENT_TYPES } from "./iam-attachments";
 import { IAM_ROLE_TYPES } from "./iam-roles";
-import { RESOURCE_POLICY_TYPES, policyInput } from "./resource-policies";
+import { RESOURCE_POLICY_ADAPTER_TYPES, RESOURCE_POLICY_TYPES, policyInput } from "./resource-policies";
 import { asBucketStatement } from "./s3-access-points";
 import { agentRoles, deps, isUnknown, readOfType, type Read } from "./shared";
 
@@ -228,6 +228,18 @@ function grantsOf(ix: StackIndex, findings: PackFinding[]): Granted[] {
         ? [undefined]
         : customerRefs(r, "customerManagedPolicyReferences").map((n) => (n ? `arn:*:iam::*:policy/${n}` : undefined)),
     );
+  // Lambda permissions for a principal that is not an agent role (another account, a service): a grant on the function.
+  for (const r of readOfType(ix, RESOURCE_POLICY_ADAPTER_TYPES.lambdaPermission)) {
+    const principal = asString(r.v.principal);
+    const fn = asString(r.v.function);
+    if (principal === undefined || principal === "*" || fn === undefined || isAgentRole(principal)) continue; // `*` and agent roles: resource-policies
+    const arn = fn.startsWith("arn:") ? fn : `arn:*:lambda:*:*:function:${fn}`;
+    out.push({
+      principal: { label: `${principal} (admitted by Lambda permission ${r.resource.name})`, ids: [principal] },
+      reaches: [{ services: { lambda: "" }, resources: [arn, `${arn}:*`], actions: [asString(r.v.action) ?? "lambda:InvokeFunction"] }],
+      via: r,
+    });
+  }
   // Principals a resource policy admits that are not agent roles: the statement is their grant.
   for (const type of Object.keys(RESOURCE_POLICY_TYPES)) {
     for (const r of readOfType(ix, type)) {
