@@ -26,11 +26,27 @@ function splitArn(arn: string): [string, string, string, string, string] | null 
   return [parts[1], parts[2], parts[3], parts[4], parts.slice(5).join(":")];
 }
 
-/** A template's resource part as a glob: each `${Placeholder}` one or more characters. */
-const resourceGlob = (template: string) =>
-  splitArn(template)![4]
-    .replace(/[*?]/g, "?")
-    .replace(/\$\{[^}]+\}/g, "?*");
+interface CompiledTemplate {
+  readonly template: string;
+  readonly region: string;
+  readonly account: string;
+  /** The resource part as a glob: each `${Placeholder}` one or more characters. */
+  readonly glob: string;
+}
+
+// Templates are read once per service: every ARN of a stack is checked against them.
+const compiled = new Map<string, readonly CompiledTemplate[]>();
+function templatesOf(service: string): readonly CompiledTemplate[] {
+  let list = compiled.get(service);
+  if (!list) {
+    list = serviceResourceTemplates(service).map((template) => {
+      const [, , region, account, resource] = splitArn(template)!;
+      return { template, region, account, glob: resource.replace(/[*?]/g, "?").replace(/\$\{[^}]+\}/g, "?*") };
+    });
+    compiled.set(service, list);
+  }
+  return list;
+}
 
 /** Why `arn` is not an ARN of a resource type its service documents, or null. */
 export function arnGrammarProblem(arn: string): string | null {
@@ -39,19 +55,18 @@ export function arnGrammarProblem(arn: string): string | null {
   const [partition, service, region, account, resource] = parts;
   if (!PARTITIONS.has(partition) && !WILD.test(partition)) return `partition "${partition}" is not aws, aws-cn or aws-us-gov`;
   if (!SERVICE.test(service)) return `service "${service}" is not an AWS service prefix (lower-case letters, digits and '-', no wildcard)`;
-  const templates = serviceResourceTemplates(service);
+  const templates = templatesOf(service);
   if (templates.length === 0) return `service "${service}" documents no resource types in the IAM service reference: no ARN of it can be granted or owned`;
   if (region !== "" && !REGION.test(region) && !WILD.test(region)) return `region "${region}" is not an AWS region such as us-east-1`;
   if (account !== "" && !ACCOUNT.test(account) && !WILD.test(account)) return `account "${account}" is not a 12-digit AWS account id`;
   const concrete = resource.replace(/[*?]/g, "x");
-  for (const template of templates) {
-    const [, , templateRegion, templateAccount] = splitArn(template)!;
+  for (const { region: templateRegion, account: templateAccount, glob } of templates) {
     // An empty component in the template must be empty in the ARN, and the other way round (a
     // region-less global inference profile's foundation model excepted: region may be empty).
     if (templateRegion === "" && region !== "" && !WILD.test(region)) continue;
     if (templateAccount === "" && account !== "" && !WILD.test(account)) continue;
     if (templateAccount !== "" && account === "") continue;
-    if (globMatches(resourceGlob(template), concrete)) return null;
+    if (globMatches(glob, concrete)) return null;
   }
-  return `names no resource type of ${service} in the IAM service reference (e.g. ${templates[0]}); check the service, the resource type and the separators`;
+  return `names no resource type of ${service} in the IAM service reference (e.g. ${templates[0].template}); check the service, the resource type and the separators`;
 }
