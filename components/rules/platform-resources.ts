@@ -17,7 +17,7 @@ export const PLATFORM_RESOURCE_RULES: readonly RuleMeta[] = [
     "stack/provider-endpoints",
     "stack",
     "error",
-    "Resources are judged as what the declared platform receives, so no AWS provider overrides service `endpoints` or sets `insecure`, no Vault provider sets `skipTlsVerify`, and no resource is created through such a provider; a stack's Vault providers name one address and its Kubernetes providers one cluster, unless the security team declares a provider in kubernetesPlatformResources (`pulumi:providers:<package>::<name>`).",
+    "Resources are judged as what the declared platform receives, so no AWS provider overrides service `endpoints` or sets `insecure`, no Vault provider sets `skipTlsVerify`, and no resource is created through such a provider; a stack's Vault providers name one address, unless the security team declares a provider in kubernetesPlatformResources (`pulumi:providers:vault::<name>`).",
     PLATFORM,
     PACK.both,
   ),

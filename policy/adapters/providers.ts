@@ -3,10 +3,10 @@
  * endpoints, the platform's Vault, the agents' cluster). A provider that sends requests elsewhere
  * breaks that: per resource, an AWS provider with overridden `endpoints` (or `insecure`), a Vault
  * provider that skips TLS verification, and every resource created through such a provider, are
- * refused. Across the stack, Vault providers at more than one address, or Kubernetes providers for
- * more than one cluster, would have the pack judge two systems as one (a policy on one Vault, the
- * role using it on another): refused unless the security team declares the provider
- * (kubernetesPlatformResources, `pulumi:providers:<package>::<name>`).
+ * refused. Across the stack, Vault providers at more than one address would have the pack judge two
+ * servers as one (a policy on one Vault, the role using it on another): refused unless the security
+ * team declares the provider (kubernetesPlatformResources, `pulumi:providers:vault::<name>`). Several
+ * Kubernetes providers are the declared clusters (platform.clusters), each judged by its own bindings.
  */
 import type { Problem } from "../../components/rules/define";
 import { readInputs } from "../inputs";
@@ -97,7 +97,8 @@ export const providers: Adapter = {
   ],
   check: (resource) => providerCheck(resource),
   stack: (ix, pass) => {
-    for (const type of [PROVIDER_TYPES.vaultProvider, PROVIDER_TYPES.kubernetesProvider]) {
+    // Several clusters are a declared feature (one Kubernetes provider per cluster): only Vault must be one server.
+    for (const type of [PROVIDER_TYPES.vaultProvider]) {
       const list = ix.inputsOfType(type).map((entry) => entry.resource);
       const systems = new Map<string, PackResource[]>();
       for (const p of list) {
