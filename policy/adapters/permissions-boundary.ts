@@ -32,7 +32,9 @@ export const permissionsBoundary: Adapter = {
     if (agentRoles.length === 0) return;
     const boundaryOf = (r: Read) => (isUnknown(r, "permissionsBoundary") ? "(unknown at preview)" : (asString(r.v.permissionsBoundary) ?? "(none)"));
     const counts = new Map<string, number>();
-    for (const r of agentRoles) counts.set(boundaryOf(r), (counts.get(boundaryOf(r)) ?? 0) + 1);
+    // Only boundaries that are set and known are compared: a missing one is context/permissions-boundary-required's, an unknown one is set.
+    const compared = agentRoles.filter((r) => asString(r.v.permissionsBoundary) !== undefined);
+    for (const r of compared) counts.set(boundaryOf(r), (counts.get(boundaryOf(r)) ?? 0) + 1);
     const owner = (r: Read) => {
       const tags = r.v.tags as Record<string, unknown>;
       const kind = asString(tags.identity);
@@ -42,7 +44,7 @@ export const permissionsBoundary: Adapter = {
     if (counts.size > 1) {
       const [usual] = [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0];
       const tie = [...counts.values()].filter((n) => n === counts.get(usual)).length > 1;
-      for (const r of agentRoles) {
+      for (const r of compared) {
         if (!tie && boundaryOf(r) === usual) continue;
         pass.findings.push({
           rule: RULE,
