@@ -68,7 +68,12 @@ export function holdingsFromStack(ix: StackIndex, extraPolicies: ReadonlyMap<str
         // A path that issues a secret role's credentials is named by the role's canonical path (AWS: sts/, databases: creds/).
         vault: rules
           .filter((rule) => !SELF_PATHS.has(rule.path))
-          .map((rule) => ({ path: ix.by.secretRolesAt.get(rule.path)?.[0]?.path ?? rule.path, capabilities: rule.capabilities, tool: null })),
+          // Vault's `+` matches one segment: read as `*` (wider, so safe) by the holdings index.
+          .map((rule) => ({
+            path: (ix.by.secretRolesAt.get(rule.path)?.[0]?.path ?? rule.path).replace(/\+/g, "*"),
+            capabilities: rule.capabilities,
+            tool: null,
+          })),
         databases: secretRoles.flatMap((role) =>
           role.resource.type === TYPES.vaultDatabaseRole
             ? [{ tool: asString(role.v.name) ?? role.resource.name, connection: asString(role.v.dbName) ?? "", creationStatements: [] }]

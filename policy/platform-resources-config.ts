@@ -3,14 +3,15 @@
  * (`kubernetesPlatformResources`, beside `exceptions` and `kubernetesOperators`): set on the policy
  * group outside the pull request, so a change cannot declare its own resource. In a stack with
  * agents, a cluster-scoped custom resource (its operator acts over every namespace) and a Helm v3
- * Release (its chart renders inside the provider, unread) are refused unless declared here by type
+ * Release (its chart renders inside the provider, unread), and a second Vault or Kubernetes provider
+ * for another server or cluster (policy/adapters/providers.ts) are refused unless declared here by type
  * and Pulumi resource name. A declaration never covers a resource that names an agent's namespace or
  * ServiceAccount (refused whatever it says). A configuration that does not parse declares nothing.
  */
 import { z } from "zod";
 
 /** `<Pulumi type token>::<Pulumi resource name>`: how findings name a declarable resource. */
-const RESOURCE = /^kubernetes:[A-Za-z0-9.-]{1,253}\/[A-Za-z0-9]{1,63}:[A-Za-z0-9]{1,63}::[^\s]{1,253}$/;
+const RESOURCE = /^(kubernetes:[A-Za-z0-9.-]{1,253}\/[A-Za-z0-9]{1,63}:[A-Za-z0-9]{1,63}|pulumi:providers:vault)::[^\s]{1,253}$/;
 
 const platformResourceSchema = z
   .object({

@@ -7,6 +7,7 @@
 import type { Problem } from "../components/rules/define";
 import { adaptersChecking, agentMetadataInputs, readIfSetInputs, requiredInputs } from "./adapters";
 import { ownerOf } from "./adapters/shared";
+import { providerCheck } from "./adapters/providers";
 import { readInputs, type KnownInputs } from "./inputs";
 import type { PackContext, PackFinding, PackResource } from "./types";
 
@@ -42,5 +43,7 @@ export function checkResource(resource: PackResource, context: PackContext): Pac
   const owner = ownerOf(resource, inputs);
   const problems = [...unknownInputs(resource, inputs)];
   for (const adapter of adaptersChecking(resource.type)) problems.push(...adapter.check!(resource, inputs, context));
+  // Any resource, read or not: one sent through a provider for other endpoints is not what the pack judged.
+  if (resource.provider && !resource.type.startsWith("pulumi:providers:")) problems.push(...providerCheck(resource));
   return problems.map((problem) => ({ ...problem, ...owner, urn: resource.urn }));
 }

@@ -8,7 +8,8 @@ import { globMatches } from "../components/core/patterns";
 import type { Problem } from "../components/rules/define";
 import { checkAgentRoleTargets } from "../components/rules/iam";
 import { checkRoleLimits } from "../components/rules/limits";
-import { checkCrossAgentGrants, checkIdentitySeparation, type AgentGrantSet } from "../components/rules/separation";
+import { checkCrossAgentHoldings, checkIdentitySeparation } from "../components/rules/separation";
+import { indexOf } from "../components/rules/holdings-cache";
 import { holdingsFromStackOnce } from "./holdings";
 import { checkOwnedResources } from "./ownership-checks";
 import { ADAPTERS } from "./adapters";
@@ -42,7 +43,6 @@ function checkHoldings(ix: StackIndex, extraPolicies: ReadonlyMap<string, readon
   ];
   const auditGroups = ix.logGroups.map((g) => g.pattern);
   // What each identity holds: separation of duties, assuming agent roles, per-role size.
-  const grantSets: AgentGrantSet[] = [];
   for (const holdings of fleet.identities) {
     const identity = { agent: holdings.agent, kind: holdings.identity };
     const held = sources.get(holdings)!;
@@ -81,13 +81,6 @@ function checkHoldings(ix: StackIndex, extraPolicies: ReadonlyMap<string, readon
         ...attributeTo(identity, role.resource.urn, only(["limits/inline-policy-size"], checkRoleLimits({ inlinePolicies: [...inlineHere, ...attachedHere] }))),
       );
     }
-    // Orchestration's models are AWS-owned foundation models every agent may share.
-    const iam = holdings.identity === "orchestration" ? [] : allows.flatMap((grant) => grant.resources).filter((r) => r !== "*");
-    grantSets.push({
-      agent: holdings.agent,
-      identity: holdings.identity,
-      grants: [...iam, ...holdings.vault.map((grant) => grant.path), ...holdings.assumedRoles.map((role) => role.roleArn)],
-    });
   }
   // What each agent owns: of an ownable type, and used only as the type allows (the plan's rule code).
   findings.push(
@@ -97,10 +90,10 @@ function checkHoldings(ix: StackIndex, extraPolicies: ReadonlyMap<string, readon
         : ix.by.serviceAccountsOfAgent.get(agent)?.[0]?.resource.urn,
     ),
   );
-  const ownership = fleet.agents.map((agent) => ({ agent: agent.agent, owned: [...agent.implicit, ...agent.declared] }));
-  for (const finding of checkCrossAgentGrants(grantSets, ownership)) {
-    const urn = ix.by.serviceAccountsOf(finding.agent, finding.identity)[0]!.resource.urn;
-    findings.push({ ...finding, urn });
+  // No grant reaches another agent's grants or owned resources: the plan's query on the one holdings index.
+  for (const finding of checkCrossAgentHoldings(fleet, indexOf(fleet))) {
+    const urn = ix.by.serviceAccountsOf(finding.agent, finding.identity!)[0]!.resource.urn;
+    findings.push({ ...finding, identity: finding.identity!, urn });
   }
   return findings;
 }

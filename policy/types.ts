@@ -16,6 +16,8 @@ export interface PackResource {
   readonly props: Record<string, unknown>;
   /** Which resources each input came from (stack validation only): resolves inputs unknown at preview. */
   readonly propertyDependencies?: Readonly<Record<string, readonly PackResource[]>>;
+  /** The explicit or default provider it is created through, as the engine sends it. */
+  readonly provider?: Pick<PackResource, "type" | "name" | "urn" | "props">;
 }
 
 /** What the checks need besides the resources: the date expiry is judged against. */

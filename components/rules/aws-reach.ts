@@ -39,6 +39,22 @@ export const AWS_REACH_RULES: readonly RuleMeta[] = [
     PACK.stack,
   ),
   meta(
+    "iam/permissions-boundary-policy",
+    "iam",
+    "error",
+    "Every agent role of the stack names the same permissions boundary (none swapped or dropped on one role); when that boundary is an `aws.iam.Policy` of the stack (by name, or the input it came from), its document is readable and allows no `*` action, nothing by NotAction and no privilege escalation, so a rewrite cannot lift the agents' ceiling.",
+    OVERPRIVILEGED,
+    PACK.stack,
+  ),
+  meta(
+    "stack/audit-log-group",
+    "stack",
+    "error",
+    "An agent's audit log group keeps its events at least its tier's minimum (never expiring is fine), keeps deletion protection on unless the agent is revoked, and is the only resource of the stack named in the agents' audit name space under that agent's name.",
+    AUDIT,
+    PACK.both,
+  ),
+  meta(
     "stack/audit-trail",
     "stack",
     "error",

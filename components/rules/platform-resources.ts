@@ -14,6 +14,14 @@ const REACH = standards(["NHI5", "NHI9"], ["ASI03"], ["L4 Deployment & Infrastru
 
 export const PLATFORM_RESOURCE_RULES: readonly RuleMeta[] = [
   meta(
+    "stack/provider-endpoints",
+    "stack",
+    "error",
+    "Resources are judged as what the declared platform receives, so no AWS provider overrides service `endpoints` or sets `insecure`, no Vault provider sets `skipTlsVerify`, and no resource is created through such a provider; a stack's Vault providers name one address, unless the security team declares a provider in kubernetesPlatformResources (`pulumi:providers:vault::<name>`).",
+    PLATFORM,
+    PACK.both,
+  ),
+  meta(
     "vault/audit-device",
     "vault",
     "error",

@@ -4,7 +4,7 @@
  * can build them from stack resources and call the same functions.
  */
 import { AUDIT_TAMPER_ACTIONS, AUDIT_WRITE_ACTIONS, S3_PREFIX_LIST_ACTIONS } from "../core/compile";
-import { isConnectionShare, isResourceShare, isRoleShare, type AwsGrant, type FleetHoldings, type Holder } from "../core/holdings";
+import { isConnectionShare, isResourceShare, isRoleShare, type AwsGrant, type FleetHoldings, type Holder, type IdentityHoldings } from "../core/holdings";
 import { asList, type PolicyDocument, type PolicyStatement } from "../core/iam-document";
 import { parseArn, resourceTypesFor, resourceTypeTemplate } from "../core/iam-catalog";
 import type { IdentityKind } from "../core/names";
@@ -12,7 +12,6 @@ import { globMatches, grantsIntersect, hasWildcard } from "../core/patterns";
 import { ResourceIndex, type IndexEntry } from "../core/resource-index";
 import { holdingsOf, indexOf } from "./holdings-cache";
 import { expandedActions } from "./iam";
-import type { AgentPlan, IdentityPlan } from "../core/plan-types";
 import { TOKEN_SELF_PATHS } from "../core/vault-policy";
 import { identityRoles } from "../core/identity-roles";
 import { attribute, familyRules, meta, type Problem, type RuleFinding, PACK, planOnly } from "./define";
@@ -330,27 +329,10 @@ function starReaches(actions: readonly string[], service: string): boolean {
 
 // ---------------------------------------------------------------- across agents
 
-/** Grants of one identity that must not reach another agent, and what the agent owns. */
-export interface AgentGrantSet {
-  readonly agent: string;
-  readonly identity: IdentityKind;
-  /** Allow resources (not `*`, which other rules judge), Vault paths and secret-role ARNs. */
-  readonly grants: readonly string[];
-}
-
-export interface AgentOwnership {
-  readonly agent: string;
-  /** Patterns of everything the agent owns: role ARNs, log group, KV prefix. */
-  readonly owned: readonly string[];
-}
-
 /** A `*` that follows a name character, not a `/` or `:` boundary, also matches longer names. */
 function isUnboundedPrefix(pattern: string): boolean {
   return /[^/:*]\*/.test(pattern);
 }
-
-/** Vault's `+` matches one path segment; reading it as `*` over-approximates, which is safe here. */
-const asGlob = (value: string) => value.replace(/\+/g, "*");
 
 function overlapFinding(agent: string, identity: IdentityKind, grant: string, other: string, theirs: string, what: string, tool?: string | null): RuleFinding {
   const sibling = isUnboundedPrefix(grant) || isUnboundedPrefix(theirs);
@@ -365,27 +347,45 @@ function overlapFinding(agent: string, identity: IdentityKind, grant: string, ot
   };
 }
 
+/** One grant against the fleet's holdings index: the other agents' grants and owned resources it reaches (at most 3). */
+function otherAgentsReached(index: ResourceIndex<Holder>, holdings: IdentityHoldings, resource: string, tool: string | null): RuleFinding[] {
+  const others = (entry: IndexEntry<Holder>) => entry.value.agent !== null && entry.value.agent !== holdings.agent;
+  return index
+    .intersecting(resource, others, 3)
+    .map((hit) =>
+      overlapFinding(
+        holdings.agent,
+        holdings.identity,
+        resource,
+        hit.value.agent!,
+        hit.value.written,
+        hit.kind === "owned" ? "the resource" : "the grant",
+        tool,
+      ),
+    );
+}
+
+/** What an identity's own declared or derived resources cover (its own roles excepted: iam/privilege-escalation refuses acting on them). */
+const ownedBy = (agent: string) => (entry: IndexEntry<Holder>) => entry.kind === "owned" && entry.value.agent === agent && !IAM_ROLE.test(entry.value.written);
+
 /**
- * Grants that reach another agent's grants or owned resources. Indexed once: each grant costs the
- * depth of its name (plus, for a pattern, the subtree it reaches), not the size of the fleet.
- * The policy pack builds the sets from stack resources.
+ * Grants of every identity that reach another agent's grants or owned resources, asked of the fleet's
+ * one holdings index (`indexHoldings`) as `plan`'s ownership check asks it: AWS Allow resources (not
+ * `*`, not orchestration's shared models), Vault paths and roles assumed through Vault, each not
+ * inside the agent's own resources. The policy pack runs this on the holdings it builds from the
+ * stack (whose shares it cannot see: the unowned and share rules stay plan-only there).
  */
-export function checkCrossAgentGrants(sets: readonly AgentGrantSet[], ownership: readonly AgentOwnership[]): RuleFinding[] {
-  const index = new ResourceIndex<{ agent: string; what: string; written: string }>();
-  for (const owner of ownership)
-    for (const owned of owner.owned) index.add(asGlob(owned), "owned", { agent: owner.agent, what: "the resource", written: owned });
-  for (const set of sets) for (const grant of set.grants) index.add(asGlob(grant), "grant", { agent: set.agent, what: "the grant", written: grant });
+export function checkCrossAgentHoldings(fleet: FleetHoldings, index: ResourceIndex<Holder>): RuleFinding[] {
   const findings: RuleFinding[] = [];
-  for (const set of sets) {
-    for (const grant of set.grants) {
-      const seen = new Set<string>();
-      for (const hit of index.intersecting(asGlob(grant), (entry) => entry.value.agent !== set.agent)) {
-        const key = `${hit.value.agent}\u0000${hit.value.written}`;
-        if (seen.has(key)) continue;
-        seen.add(key);
-        findings.push(overlapFinding(set.agent, set.identity, grant, hit.value.agent, hit.value.written, hit.value.what));
-      }
-    }
+  for (const holdings of fleet.identities) {
+    const mine = ownedBy(holdings.agent);
+    const check = (resource: string, tool: string | null) => {
+      if (!index.containing(resource).some(mine)) findings.push(...otherAgentsReached(index, holdings, resource, tool));
+    };
+    if (holdings.identity !== "orchestration")
+      for (const grant of holdings.aws) if (grant.effect === "Allow") for (const resource of grant.resources) if (resource !== "*") check(resource, grant.tool);
+    for (const grant of holdings.vault) check(grant.path, grant.tool);
+    for (const role of holdings.assumedRoles) findings.push(...otherAgentsReached(index, holdings, role.roleArn, role.tool));
   }
   return findings;
 }
@@ -566,14 +566,10 @@ function checkOwnership(fleet: FleetHoldings, index: ResourceIndex<Holder>): Rul
     if (holdings.identity === "orchestration") continue;
     const { agent, identity } = holdings;
     // The agent's own roles are not its to act on (iam/privilege-escalation refuses every IAM action on them).
-    const mine = (entry: IndexEntry<Holder>) => entry.kind === "owned" && entry.value.agent === agent && !IAM_ROLE.test(entry.value.written);
-    const others = (entry: IndexEntry<Holder>) => entry.value.agent !== null && entry.value.agent !== agent;
+    const mine = ownedBy(agent);
     const reportOthers = (resource: string, tool: string | null): boolean => {
-      const hits = index.intersecting(resource, others, 3);
-      for (const hit of hits)
-        findings.push(
-          overlapFinding(agent, identity, resource, hit.value.agent!, hit.value.written, hit.kind === "owned" ? "the resource" : "the grant", tool),
-        );
+      const hits = otherAgentsReached(index, holdings, resource, tool);
+      findings.push(...hits);
       return hits.length > 0;
     };
     for (const grant of holdings.aws) {
@@ -679,52 +675,6 @@ function checkOwnership(fleet: FleetHoldings, index: ResourceIndex<Holder>): Rul
     }
   }
   return findings;
-}
-
-// ---------------------------------------------------------------- plan adapters
-
-const KV_MARKER = "/data/agents/";
-
-/** Grants of an identity that count for overlap: tool resources, tool Vault paths, secret-role ARNs. */
-export function identityGrantSet(agent: string, identity: IdentityPlan): AgentGrantSet {
-  // Orchestration models are AWS-owned foundation models that every agent may share.
-  const iam =
-    identity.kind === "orchestration"
-      ? []
-      : allowStatements(
-          identityRoles(identity)
-            .flatMap((role) => role.policies)
-            .map((p) => p.document),
-        ).flatMap((s) => asList(s.Resource));
-  const vault = extraVaultPaths(identity.vault.policy?.paths.map((p) => p.path) ?? []);
-  const roleArns = identity.vault.secretRoles.flatMap((role) => (role.type === "aws" ? role.roleArns : []));
-  return { agent, identity: identity.kind, grants: [...iam.filter((r) => r !== "*"), ...vault, ...roleArns] };
-}
-
-export function agentOwnership(agent: AgentPlan): AgentOwnership {
-  const kvPrefixes = agent.identities
-    .flatMap((identity) => identity.vault.policy?.paths.map((p) => p.path) ?? [])
-    .filter((path) => path.includes(KV_MARKER))
-    .map(
-      (path) =>
-        `${path.slice(0, path.indexOf(KV_MARKER) + KV_MARKER.length)}${path
-          .slice(path.indexOf(KV_MARKER) + KV_MARKER.length)
-          .split("/")
-          .slice(0, 2)
-          .join("/")}/*`,
-    );
-  return {
-    agent: agent.name,
-    owned: [
-      ...new Set([
-        ...agent.identities.flatMap((identity) => identityRoles(identity).map((role) => role.arn)),
-        agent.auditLogGroup.arn,
-        `${agent.auditLogGroup.arn}:*`,
-        ...kvPrefixes,
-        ...(agent.owns ?? []),
-      ]),
-    ],
-  };
 }
 
 export const separationRules = familyRules(SEPARATION_RULES, ({ plan }) => {

@@ -6,8 +6,8 @@
  * resource: a trail that stops or narrows recording.
  */
 import type { Problem } from "../../components/rules/define";
-import { agentResources, reachedBy } from "../aws-reach";
-import { asString, asStrings, type KnownInputs } from "../inputs";
+import { agentResources, reachedBy, type AgentResources } from "../aws-reach";
+import { asString, type KnownInputs } from "../inputs";
 import type { StackIndex } from "../stack-index";
 import type { Adapter, PackResource, StackPass } from "../types";
 import type { ShareFinding } from "./aws-principals";
@@ -47,17 +47,18 @@ const COPY = "separation/agent-data-copy";
 const TRAIL = "stack/audit-trail";
 
 /** Per type: the input naming the agent's resource, the ARNs that name covers, and what the resource does with it. */
-const COPIES: ReadonlyArray<{
-  type: string;
-  field: string;
-  arns: (name: string) => string[];
-  does: string;
-  when?: (v: Record<string, unknown>) => boolean;
-  /** The field is a list of names (each judged). */
-  list?: boolean;
+export interface Copy {
+  readonly type: string;
+  /** The input, or a path into it (`a.b`, `a[].b`: every element of a list). */
+  readonly field: string;
+  readonly arns: (name: string) => string[];
+  readonly does: string;
+  readonly when?: (v: Record<string, unknown>) => boolean;
   /** Inputs that decide `when`: unknown at preview is refused. */
-  whenInputs?: readonly string[];
-}> = [
+  readonly whenInputs?: readonly string[];
+}
+
+const COPIES: readonly Copy[] = [
   {
     type: AWS_DATA_TYPES.bucketAcl,
     field: "bucket",
@@ -100,12 +101,12 @@ const COPIES: ReadonlyArray<{
   { type: AWS_DATA_TYPES.bucketLifecycleV2, field: "bucket", arns: bucketArns, does: "expires or moves the objects of" },
   { type: AWS_DATA_TYPES.tableReplica, field: "globalTableArn", arns: tableArns, does: "replicates to another region" },
   { type: AWS_DATA_TYPES.objectCopy, field: "source", arns: objectArns, does: "copies an object of" },
-  { type: AWS_DATA_TYPES.backupSelection, field: "resources", list: true, arns: anyArns, does: "backs up (and lets its plan copy to any vault)" },
+  { type: AWS_DATA_TYPES.backupSelection, field: "resources", arns: anyArns, does: "backs up (and lets its plan copy to any vault)" },
   { type: AWS_DATA_TYPES.datasyncS3Location, field: "s3BucketArn", arns: bucketArns, does: "lets DataSync tasks copy" },
 ];
 
 /** An ARN as given (a Backup selection names resources by ARN, `*` for all). */
-function anyArns(arn: string): string[] {
+export function anyArns(arn: string): string[] {
   return arn === "*" ? ["*"] : [arn, `${arn}/*`];
 }
 
@@ -154,7 +155,7 @@ function backupSelectionsByTag(ix: StackIndex, pass: StackPass): void {
   }
 }
 
-function bucketArns(name: string): string[] {
+export function bucketArns(name: string): string[] {
   const bucket = name.startsWith("arn:") ? name.slice(name.lastIndexOf(":") + 1) : name;
   return [`arn:*:s3:::${bucket}`, `arn:*:s3:::${bucket}/*`];
 }
@@ -170,11 +171,11 @@ function objectArns(source: string): string[] {
   if (path.startsWith("arn:") || !path.includes("/")) return ["arn:*:s3:::*"];
   return [`arn:*:s3:::${path}`];
 }
-function tableArns(name: string): string[] {
+export function tableArns(name: string): string[] {
   const table = name.startsWith("arn:") ? name.slice(name.indexOf(":table/") + ":table/".length) : name;
   return [`arn:*:dynamodb:*:*:table/${table}`, `arn:*:dynamodb:*:*:table/${table}/*`];
 }
-function logGroupArns(name: string): string[] {
+export function logGroupArns(name: string): string[] {
   const group = name.startsWith("arn:") ? name.replace(/^arn:[^:]+:logs:[^:]*:[^:]*:log-group:/, "").replace(/:\*$/, "") : name;
   return [`arn:*:logs:*:*:log-group:${group}`, `arn:*:logs:*:*:log-group:${group}:*`];
 }
@@ -232,40 +233,57 @@ export const awsData: Adapter = {
     if (!COPIES.some((copy) => ix.inputsOfType(copy.type).length > 0) && ix.inputsOfType(AWS_DATA_TYPES.logAccountPolicy).length === 0) return;
     const agents = agentResources(ix, pass);
     if (agents.byService.size === 0) return;
-    for (const copy of COPIES) {
-      for (const r of readOfType(ix, copy.type)) {
-        const whenUnknown = (copy.whenInputs ?? []).some((field) => isUnknown(r, field));
-        if (copy.when && !copy.when(r.v) && !whenUnknown) continue;
-        const names = copy.list ? asStrings(r.v[copy.field]) : [asString(r.v[copy.field])].filter((n): n is string => n !== undefined);
-        if (isUnknown(r, copy.field))
-          pass.findings.push({
-            rule: COPY,
-            agent: r.resource.name,
-            identity: null,
-            urn: r.resource.urn,
-            message: `${r.resource.type} ${r.resource.name}: ${copy.field} is unknown at preview, so whether it is an agent's cannot be told`,
-            fix: `name the ${copy.field} with a known value`,
-          });
-        if (names.length === 0) continue;
-        const name = names.join(", ");
-        const reaches = names.map((n) => ({ services: { [n === "*" ? "*" : copy.arns(n)[0].split(":")[2]]: "" }, resources: copy.arns(n) }));
-        const byAgent = new Map<string, ReturnType<typeof reachedBy>>();
-        for (const hit of reachedBy(reaches, agents, 10)) byAgent.set(hit.resource.agent, [...(byAgent.get(hit.resource.agent) ?? []), hit]);
-        for (const [agent, hits] of byAgent) {
-          const finding: ShareFinding = {
-            rule: COPY,
-            agent,
-            identity: hits[0].resource.identity,
-            urn: r.resource.urn,
-            message: `${r.resource.type} ${r.resource.name} ${copy.does} ${name}, which agent ${agent} ${hits[0].resource.identity ? `holds (${hits[0].resource.identity} identity: ${hits.map((h) => h.resource.pattern).join(", ")})` : "owns"}`,
-            fix: "an agent's data leaves only through its own identities' grants; if this copy is intended, the security team declares it in the pack's `shares` configuration",
-            share: { principals: [`resource:${r.resource.type}/${r.resource.name}`], resources: hits.map((h) => h.resource.pattern) },
-          };
-          pass.findings.push(finding);
-        }
-      }
-    }
+    reportCopies(ix, pass, agents, COPIES);
     backupSelectionsByTag(ix, pass);
     accountSubscriptionPolicies(ix, pass, agents);
   },
 };
+
+/** The strings at a path of a resource's inputs (`a.b`, `a[].b`: every element of a list at `a`). */
+export function stringsAt(v: unknown, path: string): string[] {
+  const [head, ...rest] = path.split(".");
+  const list = head.endsWith("[]");
+  const key = list ? head.slice(0, -2) : head;
+  const here = v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>)[key] : undefined;
+  const values = list ? (Array.isArray(here) ? here : []) : Array.isArray(here) && rest.length === 0 ? here : [here];
+  if (rest.length === 0) return values.filter((x): x is string => typeof x === "string");
+  return values.flatMap((x) => stringsAt(x, rest.join(".")));
+}
+
+/** Each copy whose named resource an agent owns or holds is a finding per agent (declarable in `shares`); a name unknown at preview is refused. */
+export function reportCopies(ix: StackIndex, pass: StackPass, agents: AgentResources, copies: readonly Copy[]): void {
+  for (const copy of copies) {
+    for (const r of readOfType(ix, copy.type)) {
+      const whenUnknown = (copy.whenInputs ?? []).some((field) => isUnknown(r, field));
+      if (copy.when && !copy.when(r.v) && !whenUnknown) continue;
+      const names = stringsAt(r.v, copy.field);
+      if (isUnknown(r, copy.field.split(/[.[]/)[0]))
+        pass.findings.push({
+          rule: COPY,
+          agent: r.resource.name,
+          identity: null,
+          urn: r.resource.urn,
+          message: `${r.resource.type} ${r.resource.name}: ${copy.field} is unknown at preview, so whether it is an agent's cannot be told`,
+          fix: `name the ${copy.field} with a known value`,
+        });
+      if (names.length === 0) continue;
+      const name = names.join(", ");
+      // Each ARN a name may be is compared with the agents' resources of its own service (`*`: every service).
+      const reaches = names.flatMap((n) => copy.arns(n).map((arn) => ({ services: { [arn === "*" ? "*" : arn.split(":")[2]]: "" }, resources: [arn] })));
+      const byAgent = new Map<string, ReturnType<typeof reachedBy>>();
+      for (const hit of reachedBy(reaches, agents, 10)) byAgent.set(hit.resource.agent, [...(byAgent.get(hit.resource.agent) ?? []), hit]);
+      for (const [agent, hits] of byAgent) {
+        const finding: ShareFinding = {
+          rule: COPY,
+          agent,
+          identity: hits[0].resource.identity,
+          urn: r.resource.urn,
+          message: `${r.resource.type} ${r.resource.name} ${copy.does} ${name}, which agent ${agent} ${hits[0].resource.identity ? `holds (${hits[0].resource.identity} identity: ${hits.map((h) => h.resource.pattern).join(", ")})` : "owns"}`,
+          fix: "an agent's data leaves only through its own identities' grants; if this copy is intended, the security team declares it in the pack's `shares` configuration",
+          share: { principals: [`resource:${r.resource.type}/${r.resource.name}`], resources: hits.map((h) => h.resource.pattern) },
+        };
+        pass.findings.push(finding);
+      }
+    }
+  }
+}

@@ -16,7 +16,8 @@ import type { Adapter, PackFinding, StackPass } from "../types";
 import type { StackIndex } from "../stack-index";
 import { IAM_ATTACHMENT_TYPES } from "./iam-attachments";
 import { IAM_ROLE_TYPES } from "./iam-roles";
-import { RESOURCE_POLICY_TYPES } from "./resource-policies";
+import { RESOURCE_POLICY_ADAPTER_TYPES, RESOURCE_POLICY_TYPES, policyInput } from "./resource-policies";
+import { asBucketStatement } from "./s3-access-points";
 import { agentRoles, deps, isUnknown, readOfType, type Read } from "./shared";
 
 export const AWS_PRINCIPAL_TYPES = {
@@ -227,16 +228,33 @@ function grantsOf(ix: StackIndex, findings: PackFinding[]): Granted[] {
         ? [undefined]
         : customerRefs(r, "customerManagedPolicyReferences").map((n) => (n ? `arn:*:iam::*:policy/${n}` : undefined)),
     );
+  // Lambda permissions for a principal that is not an agent role (another account, a service): a grant on the function.
+  for (const r of readOfType(ix, RESOURCE_POLICY_ADAPTER_TYPES.lambdaPermission)) {
+    const principal = asString(r.v.principal);
+    const fn = asString(r.v.function);
+    if (principal === undefined || principal === "*" || fn === undefined || isAgentRole(principal)) continue; // `*` and agent roles: resource-policies
+    const arn = fn.startsWith("arn:") ? fn : `arn:*:lambda:*:*:function:${fn}`;
+    out.push({
+      principal: { label: `${principal} (admitted by Lambda permission ${r.resource.name})`, ids: [principal] },
+      reaches: [{ services: { lambda: "" }, resources: [arn, `${arn}:*`], actions: [asString(r.v.action) ?? "lambda:InvokeFunction"] }],
+      via: r,
+    });
+  }
   // Principals a resource policy admits that are not agent roles: the statement is their grant.
   for (const type of Object.keys(RESOURCE_POLICY_TYPES)) {
     for (const r of readOfType(ix, type)) {
-      const document = readPolicyDocument(r.v[RESOURCE_POLICY_TYPES[type]]);
+      const document = readPolicyDocument(policyInput(type, r.v));
       if (!document) continue; // unknown or unreadable: iam/resource-policy per resource
       for (const statement of document.Statement.filter((s) => s.Effect === "Allow")) {
         for (const principal of admitted(statement)) {
           // An agent role or one of its STS sessions: the statement is in that identity's holdings (resource-policies).
           if (/:(assumed-)?role\//.test(principal) && isAgentRole(principal)) continue;
-          const grant = Object.fromEntries(Object.entries(statement).filter(([field]) => field !== "Principal")) as unknown as PolicyStatement;
+          // Through an access point, the bucket behind it (s3-access-points.ts).
+          const grant = asBucketStatement(
+            ix,
+            r,
+            Object.fromEntries(Object.entries(statement).filter(([field]) => field !== "Principal")) as unknown as PolicyStatement,
+          );
           const reaches = documentReach({ Version: "2012-10-17", Statement: [{ ...grant, Resource: grant.Resource ?? grant.NotResource ?? "*" }] });
           const name = /:(assumed-)?role\//.test(principal) ? roleNameOf(principal) : undefined;
           out.push({

@@ -56,6 +56,13 @@ const BUILT_IN_GROUPS = new Set([
   "helm.sh",
 ]);
 
+/**
+ * Istio's root namespace (meshConfig.rootNamespace, `istio-system` unless changed; `istio-config` in
+ * some installs): a mesh object there applies to every namespace. A mesh with another root namespace
+ * is not read here (README).
+ */
+const ISTIO_ROOT_NAMESPACES: ReadonlySet<string> = new Set(["istio-system", "istio-config"]);
+
 /** The API group of a `kubernetes:<group>/<version>:<Kind>` token. */
 const groupOf = (type: string) => type.slice("kubernetes:".length).split(/[/:]/)[0];
 
@@ -73,6 +80,7 @@ const MAX_DEPTH = 24;
  * `system:serviceaccount:<ns>:<name>`; `too large` when the bounded scan could not read all of it.
  */
 function agentNamed(ix: StackIndex, namespaces: ReadonlyMap<string, unknown>, v: Record<string, unknown>): string | undefined {
+  const agents = ix.by.serviceAccountsOfAgent;
   const stack: Array<{ value: unknown; depth: number }> = Object.entries(v)
     .filter(([key]) => key !== "metadata" && key !== "apiVersion" && key !== "kind")
     .map(([, value]) => ({ value, depth: 0 }));
@@ -87,6 +95,13 @@ function agentNamed(ix: StackIndex, namespaces: ReadonlyMap<string, unknown>, v:
         const [, , ns] = value.split(":");
         if (ns !== undefined && namespaces.has(ns)) return `agent ServiceAccount user ${value}`;
       }
+      // A host (`svc.<ns>.svc.cluster.local`), a reference (`<ns>/<name>`) or a Vault path naming an agent
+      // (`agents/<env>/<agent>/…`, `creds/<env>.<agent>.<tool>`): a segment is an agent namespace or name.
+      if (value.length <= 1024)
+        for (const segment of value.split(/[/.:]/)) {
+          if (namespaces.has(segment)) return `agent namespace ${segment} (in "${value}")`;
+          if (agents.has(segment)) return `agent ${segment} (in "${value}")`;
+        }
     } else if (Array.isArray(value)) for (const item of value) stack.push({ value: item, depth: depth + 1 });
     else if (value && typeof value === "object") for (const item of Object.values(value)) stack.push({ value: item, depth: depth + 1 });
   }
@@ -147,6 +162,18 @@ export const customResources: Adapter = {
         continue;
       }
       const group = type.slice("kubernetes:".length).split(":")[0];
+      if (namespace !== undefined && ISTIO_ROOT_NAMESPACES.has(namespace) && /\.istio\.io\//.test(group)) {
+        pass.findings.push({
+          rule: RULE,
+          agent: "platform",
+          identity: null,
+          urn: r.resource.urn,
+          platformResource: platformResourceKey(type, r.resource.name),
+          message: `${kind} ${r.resource.name} (${group}) is in Istio's root namespace ${namespace}, so it applies to every namespace of the mesh, agents' included (authorization, mTLS, sidecar egress, Envoy filters, telemetry)`,
+          fix: `write mesh objects in the namespaces they are for, or have the security team declare it (kubernetesPlatformResources: [{resource: "${platformResourceKey(type, r.resource.name)}", reason, approvedBy}])`,
+        });
+        continue;
+      }
       const named = agentNamed(ix, namespaces, r.v);
       if (named) {
         pass.findings.push({

@@ -9,6 +9,7 @@ import type { Adapter, TypeEntry } from "../types";
 import { EKS_TYPES, eksAccess } from "./eks-access";
 import { IAM_ATTACHMENT_TYPES, iamAttachments } from "./iam-attachments";
 import { IAM_ROLE_TYPES, iamRoles } from "./iam-roles";
+import { permissionsBoundary } from "./permissions-boundary";
 import { kubernetesUnreadKinds } from "./kubernetes-unread-kinds";
 import { LOG_GROUP_TYPES, logGroups } from "./log-groups";
 import { NAMESPACE_TYPES, namespaces } from "./namespaces";
@@ -23,11 +24,15 @@ import { vaultPolicyUse } from "./vault-policy-use";
 import { VAULT_SECRET_ROLE_TYPES, vaultSecretRoles } from "./vault-secret-roles";
 import { workloads } from "./workloads";
 import { PLATFORM_TYPES, platform } from "./platform";
+import { PROVIDER_TYPES, providers } from "./providers";
 import { vaultPathReach } from "./vault-path-reach";
 import { VAULT_PLATFORM_TYPES, vaultPlatform } from "./vault-platform";
+import { VAULT_SYNC_TYPES, vaultSync } from "./vault-sync";
 import { AWS_PRINCIPAL_TYPES, awsPrincipals } from "./aws-principals";
 import { AWS_DATA_TYPES, awsData } from "./aws-data";
+import { AWS_FORWARDING_TYPES, awsForwarding } from "./aws-forwarding";
 import { admissionWebhooks } from "./admission-webhooks";
+import { mutatingAdmissionPolicies } from "./mutating-admission-policies";
 import { customResources } from "./custom-resources";
 import { EXPOSURE_TYPES, networkExposure } from "./network-exposure";
 
@@ -37,13 +42,16 @@ export const ADAPTERS: readonly Adapter[] = [
   // After the adapters that add documents to agent roles: it reads the holdings they complete.
   awsPrincipals,
   awsData,
+  awsForwarding,
   iamRoles,
+  permissionsBoundary,
   eksAccess,
   serviceAccounts,
   workloads,
   kubernetesUnreadKinds,
   rbac,
   admissionWebhooks,
+  mutatingAdmissionPolicies,
   networkExposure,
   customResources,
   namespaces,
@@ -55,7 +63,9 @@ export const ADAPTERS: readonly Adapter[] = [
   vaultPolicyUse,
   vaultPathReach,
   vaultPlatform,
+  vaultSync,
   platform,
+  providers,
   OUT_OF_SCOPE,
 ];
 
@@ -74,9 +84,12 @@ export const TYPES = {
   ...VAULT_SECRET_ROLE_TYPES,
   ...VAULT_GENERIC_TYPES,
   ...PLATFORM_TYPES,
+  ...PROVIDER_TYPES,
   ...VAULT_PLATFORM_TYPES,
+  ...VAULT_SYNC_TYPES,
   ...AWS_PRINCIPAL_TYPES,
   ...AWS_DATA_TYPES,
+  ...AWS_FORWARDING_TYPES,
   ...EXPOSURE_TYPES,
 } as const;
 

@@ -8,6 +8,10 @@
 import type { Adapter } from "../types";
 
 export const UNREAD_KINDS: readonly string[] = [
+  ...["v1", "v1alpha1", "v1beta1"].flatMap((version) => [
+    `kubernetes:admissionregistration.k8s.io/${version}:MutatingAdmissionPolicyList`,
+    `kubernetes:admissionregistration.k8s.io/${version}:MutatingAdmissionPolicyBindingList`,
+  ]),
   "kubernetes:admissionregistration.k8s.io/v1:MutatingWebhookConfigurationList",
   "kubernetes:admissionregistration.k8s.io/v1:ValidatingWebhookConfigurationList",
   "kubernetes:admissionregistration.k8s.io/v1beta1:MutatingWebhookConfigurationList",

@@ -1,12 +1,42 @@
 /**
- * CloudWatch log groups: an agent's audit sink, tagged with its agent. Read only into the holdings
- * model: the audit identity writes its own group, the execution identity none of any agent.
+ * CloudWatch log groups: an agent's audit sink, tagged with its agent, read into the holdings model
+ * (the audit identity writes its own group, the execution identity none of any agent). Per resource:
+ * an agent's audit group keeps its trail at least its tier's minimum (the plan's
+ * MIN_AUDIT_RETENTION_DAYS; never expiring is fine). Across the stack: a name in the agents' audit
+ * name space is one group, its agent's (a second resource of the same name, or an untagged one,
+ * could shorten or delete the trail), and deletion protection is off only for a revoked agent.
  */
-import type { Adapter } from "../types";
+import { MIN_AUDIT_RETENTION_DAYS } from "../../components/rules/lifecycle";
+import type { Problem } from "../../components/rules/define";
+import { globMatches } from "../../components/core/patterns";
+import { holdingsFromStackOnce } from "../holdings";
+import { asRecord, asString, type KnownInputs } from "../inputs";
+import type { Adapter, PackResource } from "../types";
+import { readOfType } from "./shared";
 
 export const LOG_GROUP_TYPES = {
   logGroup: "aws:cloudwatch/logGroup:LogGroup",
 } as const;
+
+const RULE = "stack/audit-log-group";
+/** The inline policy the components add to a revoked agent's roles (components/core/compile.ts). */
+const REVOKED_POLICY = "agent-identity-revoked";
+
+/** Retention of an agent's audit group below its tier's minimum (unknown tier: the longest minimum). */
+function retentionProblems(resource: PackResource, inputs: KnownInputs): Problem[] {
+  const tags = asRecord(inputs.value.tags);
+  if (!tags.agent) return [];
+  const days = inputs.value.retentionInDays;
+  const minimum = MIN_AUDIT_RETENTION_DAYS[tags.tier ?? ""] ?? Math.max(...Object.values(MIN_AUDIT_RETENTION_DAYS));
+  if (days === undefined || days === 0 || (typeof days === "number" && days >= minimum)) return [];
+  return [
+    {
+      rule: RULE,
+      message: `audit log group ${asString(inputs.value.name) ?? resource.name} keeps events ${String(days)} days; tier ${tags.tier ?? "(none)"} keeps its trail at least ${minimum} days`,
+      fix: `set audit.logRetentionDays to ${minimum} or more in the declaration; never shorten an agent's trail outside it`,
+    },
+  ];
+}
 
 export const logGroups: Adapter = {
   family: "log-groups",
@@ -16,7 +46,51 @@ export const logGroups: Adapter = {
       type: LOG_GROUP_TYPES.logGroup,
       key: "logGroup",
       route: "an agent's audit log group, which only its audit identity writes",
-      checkedBy: ["separation/audit-write-only", "separation/execution-no-audit-sink"],
+      readIfSet: ["retentionInDays", "deletionProtectionEnabled"],
+      checkedBy: ["separation/audit-write-only", "separation/execution-no-audit-sink", RULE, "stack/unknown-input"],
     },
   ],
+  check: (resource, inputs) => retentionProblems(resource, inputs),
+  stack: (ix, pass) => {
+    const groups = readOfType(ix, LOG_GROUP_TYPES.logGroup);
+    const { fleet } = holdingsFromStackOnce(ix, pass.extraPolicies);
+    const namespace = fleet.auditNamespace;
+    const byName = new Map<string, number>();
+    for (const g of groups) {
+      const name = asString(g.v.name);
+      if (name !== undefined) byName.set(name, (byName.get(name) ?? 0) + 1);
+    }
+    const revoked = (agent: string) => {
+      const roles = ix.by.rolesOfAgent.get(agent) ?? [];
+      return (
+        roles.length > 0 &&
+        roles.every((r) => (Array.isArray(r.v.inlinePolicies) ? r.v.inlinePolicies : []).some((p) => asString(asRecord(p).name) === REVOKED_POLICY))
+      );
+    };
+    for (const g of groups) {
+      const name = asString(g.v.name);
+      const agent = asRecord(g.v.tags).agent;
+      const inNamespace =
+        name !== undefined && namespace !== null && /\/agents\/[^/]+\/audit$/.test(name) && globMatches(namespace, `arn:*:logs:*:*:log-group:${name}`);
+      const owner = name === undefined ? undefined : /\/agents\/([^/]+)\/audit$/.exec(name)?.[1];
+      if (inNamespace && (agent !== owner || (byName.get(name!) ?? 0) > 1))
+        pass.findings.push({
+          rule: RULE,
+          agent: owner ?? g.resource.name,
+          identity: "audit",
+          urn: g.resource.urn,
+          message: `${g.resource.type} ${g.resource.name} is named ${name}, agent ${owner}'s audit log group, but ${agent === owner ? "another resource of the stack has the same name" : agent ? `is tagged agent ${agent}` : "is not its agent's"}: its retention or deletion would be the trail's`,
+          fix: "let the Agent component create the agent's one audit log group; never declare another resource of that name",
+        });
+      if (agent && g.v.deletionProtectionEnabled === false && !revoked(agent))
+        pass.findings.push({
+          rule: RULE,
+          agent,
+          identity: "audit",
+          urn: g.resource.urn,
+          message: `audit log group ${name ?? g.resource.name} has deletion protection off, and agent ${agent} is not revoked`,
+          fix: "keep audit.deletionProtection true; turn it off only to retire a revoked agent's trail (README, Retiring an agent's audit trail)",
+        });
+    }
+  },
 };

@@ -160,10 +160,26 @@ export const OUT_OF_SCOPE_ENTRIES: readonly TypeEntry[] = [
     ],
   ),
   {
-    type: "other AWS resource policies (Lake Formation permissions, RAM shares, Glue catalog policy, SSM documents' permissions, Serverless application policies ...)",
+    type: "other AWS resource policies (Lake Formation permissions, RAM shares, SSM documents' permissions, Serverless application policies ...)",
     route: "may grant an agent role access in the same account without its identity policy",
     outOfScope: "not read yet: review them by hand; the pack reads the services agents' tools use most (table above)",
   },
+  // ---------------------------------------------------------------- AWS data forwarding (what they connect is read: aws-forwarding)
+  ...because(
+    "connects a delivery source to a destination; both are read (separation/agent-data-copy): a source of an agent's resource, or a destination writing into one, is refused",
+    "a vended-log delivery",
+    ["aws:cloudwatch/logDelivery:LogDelivery"],
+  ),
+  ...because(
+    "lets other accounts deliver into, or subscribe their own log groups to, a destination; this account's log groups reach it only through subscription filters and deliveries, which are read (separation/agent-data-copy)",
+    "who may send to a log destination",
+    ["aws:cloudwatch/logDeliveryDestinationPolicy:LogDeliveryDestinationPolicy", "aws:cloudwatch/logDestinationPolicy:LogDestinationPolicy"],
+  ),
+  ...because(
+    "sends what its rule matches; the rule's event pattern is read (separation/agent-data-copy), and a target alone matches nothing",
+    "where a rule's events go",
+    ["aws:cloudwatch/eventTarget:EventTarget"],
+  ),
   // ---------------------------------------------------------------- AWS KMS, Secrets Manager
   ...because("a name for a key; who may use the key is in its key policy and grants, which are read", "an alias of a KMS key", ["aws:kms/alias:Alias"]),
   ...because("encrypts a value with a key at deployment time; it grants nothing", "a ciphertext made at deployment", ["aws:kms/ciphertext:Ciphertext"]),
@@ -201,30 +217,6 @@ export const OUT_OF_SCOPE_ENTRIES: readonly TypeEntry[] = [
     ["aws:eks/capability:Capability"],
   ),
   // ---------------------------------------------------------------- Kubernetes
-  ...because(
-    "not read: a mutating admission policy changes objects at the API server after the pack judged them (it could set a pod's ServiceAccount or labels); review by hand, and keep them out of agents' namespaces (webhooks are read: kubernetes/admission-webhook)",
-    "rewrites objects at admission",
-    [
-      "kubernetes:admissionregistration.k8s.io/v1:MutatingAdmissionPolicy",
-      "kubernetes:admissionregistration.k8s.io/v1:MutatingAdmissionPolicyBinding",
-      "kubernetes:admissionregistration.k8s.io/v1:MutatingAdmissionPolicyBindingList",
-      "kubernetes:admissionregistration.k8s.io/v1:MutatingAdmissionPolicyBindingPatch",
-      "kubernetes:admissionregistration.k8s.io/v1:MutatingAdmissionPolicyList",
-      "kubernetes:admissionregistration.k8s.io/v1:MutatingAdmissionPolicyPatch",
-      "kubernetes:admissionregistration.k8s.io/v1alpha1:MutatingAdmissionPolicy",
-      "kubernetes:admissionregistration.k8s.io/v1alpha1:MutatingAdmissionPolicyBinding",
-      "kubernetes:admissionregistration.k8s.io/v1alpha1:MutatingAdmissionPolicyBindingList",
-      "kubernetes:admissionregistration.k8s.io/v1alpha1:MutatingAdmissionPolicyBindingPatch",
-      "kubernetes:admissionregistration.k8s.io/v1alpha1:MutatingAdmissionPolicyList",
-      "kubernetes:admissionregistration.k8s.io/v1alpha1:MutatingAdmissionPolicyPatch",
-      "kubernetes:admissionregistration.k8s.io/v1beta1:MutatingAdmissionPolicy",
-      "kubernetes:admissionregistration.k8s.io/v1beta1:MutatingAdmissionPolicyBinding",
-      "kubernetes:admissionregistration.k8s.io/v1beta1:MutatingAdmissionPolicyBindingList",
-      "kubernetes:admissionregistration.k8s.io/v1beta1:MutatingAdmissionPolicyBindingPatch",
-      "kubernetes:admissionregistration.k8s.io/v1beta1:MutatingAdmissionPolicyList",
-      "kubernetes:admissionregistration.k8s.io/v1beta1:MutatingAdmissionPolicyPatch",
-    ],
-  ),
   ...because(
     "a validating admission policy runs CEL inside the API server and only refuses requests; it grants nothing and sends nothing out",
     "validates objects at admission",
@@ -366,11 +358,14 @@ export const OUT_OF_SCOPE_ENTRIES: readonly TypeEntry[] = [
     ["vault:index/plugin:Plugin", "vault:index/pluginPinnedVersion:PluginPinnedVersion"],
   ),
   ...because(
-    "not read: copies Vault's data (snapshots) or secrets (Enterprise secrets sync) to an external store; an association naming an agent's KV path would copy its secrets out: review by hand",
-    "Vault data leaving Vault",
+    "not read: copies all of Vault's storage (agents' secrets included, encrypted by Vault's keys) to an external store on a schedule; the platform runs it: review by hand",
+    "Vault snapshots leaving Vault",
+    ["vault:index/raftSnapshotAgentConfig:RaftSnapshotAgentConfig"],
+  ),
+  ...because(
+    "a secrets-sync destination or its global settings copy nothing until an association names a secret; associations are read (separation/agent-data-copy, vault-sync)",
+    "where Vault secrets sync may copy to",
     [
-      "vault:index/raftSnapshotAgentConfig:RaftSnapshotAgentConfig",
-      "vault:secrets/syncAssociation:SyncAssociation",
       "vault:secrets/syncAwsDestination:SyncAwsDestination",
       "vault:secrets/syncAzureDestination:SyncAzureDestination",
       "vault:secrets/syncConfig:SyncConfig",

@@ -12,10 +12,12 @@ import { checkPermissionPolicy } from "../../components/rules/iam";
 import { asString, asStrings, readPolicyDocument, type KnownInputs } from "../inputs";
 import type { Adapter, PackFinding, PackResource } from "../types";
 import { agentRoles, finding, namedAgentRole, readOfType, type AgentRole } from "./shared";
+import { ACCESS_POINT_TYPES, asBucketStatement } from "./s3-access-points";
 
 export const RESOURCE_POLICY_ADAPTER_TYPES = {
   lambdaPermission: "aws:lambda/permission:Permission",
   kmsGrant: "aws:kms/grant:Grant",
+  functionUrl: "aws:lambda/functionUrl:FunctionUrl",
 } as const;
 
 export const RESOURCE_POLICY_TYPES: Readonly<Record<string, string>> = {
@@ -52,7 +54,17 @@ export const RESOURCE_POLICY_TYPES: Readonly<Record<string, string>> = {
   "aws:elasticsearch/domain:Domain": "accessPolicies",
   "aws:elasticsearch/domainPolicy:DomainPolicy": "accessPolicies",
   "aws:apigateway/restApi:RestApi": "policy",
+  "aws:glue/resourcePolicy:ResourcePolicy": "policy",
+  "aws:s3control/multiRegionAccessPointPolicy:MultiRegionAccessPointPolicy": "details.policy",
+  "aws:s3control/objectLambdaAccessPointPolicy:ObjectLambdaAccessPointPolicy": "policy",
 };
+
+/** The policy input of a resource-policy type (a path: `details.policy`). */
+export function policyInput(type: string, v: Record<string, unknown>): unknown {
+  return RESOURCE_POLICY_TYPES[type]
+    .split(".")
+    .reduce<unknown>((at, key) => (at && typeof at === "object" ? (at as Record<string, unknown>)[key] : undefined), v);
+}
 
 const RULE = "iam/resource-policy";
 const IAM_CHECKS = ["iam/action-wildcard", "iam/privilege-escalation", "iam/resource-wildcard", "separation/cross-agent-grant"];
@@ -68,13 +80,13 @@ const principalsOf = (statement: PolicyStatement): string[] | "*" => {
 /** The readable policy document of a resource-policy input, or the problem that makes it unreadable; undefined when unset. */
 function readResourcePolicy(resource: PackResource, inputs: KnownInputs): PolicyDocument | Problem | undefined {
   const field = RESOURCE_POLICY_TYPES[resource.type];
-  if (inputs.unknown.some((path) => path === field || path.startsWith(`${field}.`)))
+  if (inputs.unknown.some((path) => path === field || path.startsWith(`${field}.`) || field.startsWith(`${path}.`)))
     return {
       rule: RULE,
       message: `${resource.type} ${resource.name}: ${field} is unknown at preview, so the principals it allows cannot be read`,
       fix: "build the policy from known values (an ARN from a known name) so the pack can read it",
     };
-  const value = inputs.value[field];
+  const value = policyInput(resource.type, inputs.value);
   if (value === undefined || value === "") return undefined;
   return (
     readPolicyDocument(value) ?? {
@@ -122,9 +134,34 @@ export const resourcePolicies: Adapter = {
       checkedBy: [RULE],
     },
     { type: RESOURCE_POLICY_ADAPTER_TYPES.kmsGrant, key: "kmsGrant", route: "gives a principal operations on a KMS key", checkedBy: [RULE] },
+    ...[ACCESS_POINT_TYPES.multiRegionAccessPoint, ACCESS_POINT_TYPES.objectLambdaAccessPoint].map((type) => ({
+      type,
+      route: "an access point in front of buckets: read to find the bucket its policy's statements reach",
+      checkedBy: ["separation/undeclared-share"],
+    })),
+    {
+      type: RESOURCE_POLICY_ADAPTER_TYPES.functionUrl,
+      key: "functionUrl",
+      route: "an HTTPS endpoint of a function; authorizationType NONE lets anyone on the internet invoke it",
+      required: ["authorizationType"],
+      checkedBy: [RULE, "stack/unknown-input"],
+    },
   ],
   check: (resource, inputs) => {
     if (RESOURCE_POLICY_TYPES[resource.type]) return resourcePolicyProblems(resource, inputs);
+    // Like a permission for `*`, whoever the function is: its role's grants (an agent's data) answer the internet.
+    if (
+      resource.type === RESOURCE_POLICY_ADAPTER_TYPES.functionUrl &&
+      asString(inputs.value.authorizationType) !== "AWS_IAM" &&
+      !inputs.unknown.includes("authorizationType")
+    )
+      return [
+        {
+          rule: RULE,
+          message: `Lambda function URL ${resource.name} of ${asString(inputs.value.functionName) ?? "a function"} has authorizationType ${asString(inputs.value.authorizationType) ?? "(missing)"}: anyone may invoke it`,
+          fix: "set authorizationType AWS_IAM and grant lambda:InvokeFunctionUrl to named principals",
+        },
+      ];
     if (resource.type === RESOURCE_POLICY_ADAPTER_TYPES.lambdaPermission && asString(inputs.value.principal) === "*")
       return [
         {
@@ -155,7 +192,12 @@ export const resourcePolicies: Adapter = {
             const role = roles.get(roleNameOf(principal));
             if (!role) continue;
             // The statement as the role's own grant: same actions, resources and conditions, no principal.
-            const grant = Object.fromEntries(Object.entries(statement).filter(([field]) => field !== "Principal")) as unknown as PolicyStatement;
+            // Through an access point, the bucket behind it (s3-access-points.ts).
+            const grant = asBucketStatement(
+              ix,
+              r,
+              Object.fromEntries(Object.entries(statement).filter(([field]) => field !== "Principal")) as unknown as PolicyStatement,
+            );
             const document: PolicyDocument = { Version: "2012-10-17", Statement: [grant] };
             hold(role, document);
             findings.push(...checkPermissionPolicy(document).map((p): PackFinding => ({ ...p, agent: role.agent, identity: role.kind, urn: r.resource.urn })));

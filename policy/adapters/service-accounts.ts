@@ -4,13 +4,16 @@
  * token mounting, system namespaces and lifecycle labels. Across the stack: every agent has three
  * identities, each with one ServiceAccount, and nothing else holds or changes them.
  */
-import { IDENTITY_KINDS, type IdentityKind } from "../../components/core/names";
+import { IDENTITY_KINDS, roleNameOf, type IdentityKind } from "../../components/core/names";
 import { AGENT_LABEL, checkServiceAccount } from "../../components/rules/kubernetes";
 import { checkAgentServiceAccount } from "../agent-metadata-checks";
 import { asBoolean, asRecord, asString } from "../inputs";
 import type { StackIndex } from "../stack-index";
 import type { Adapter } from "../types";
-import { finding, isUnknown, readOfType, saKey, sharedIdentity, type Read } from "./shared";
+import { agentRoles, finding, isUnknown, readOfType, saKey, sharedIdentity, type Read } from "./shared";
+
+/** The annotation EKS reads to give a ServiceAccount's pods an IAM role (IRSA). */
+const IRSA_ANNOTATION = "eks.amazonaws.com/role-arn";
 
 export const SERVICE_ACCOUNT_TYPES = {
   serviceAccount: "kubernetes:core/v1:ServiceAccount",
@@ -127,6 +130,28 @@ export const serviceAccounts: Adapter = {
           ),
         );
       }
+    }
+    // An agent's IRSA role on any other ServiceAccount: its trust admits only the agent's own, but the
+    // annotation hands the role to pods there (and a trust rewritten later would follow it).
+    const roles = agentRoles(ix);
+    for (const r of ofType(SERVICE_ACCOUNT_TYPES.serviceAccount, SERVICE_ACCOUNT_TYPES.serviceAccountPatch)) {
+      const metadata = asRecord(r.v.metadata);
+      const arn = asRecord((r.v.metadata as { annotations?: unknown } | undefined)?.annotations)[IRSA_ANNOTATION];
+      const role = arn === undefined ? undefined : roles.get(roleNameOf(arn).toLowerCase());
+      if (!role) continue;
+      const labels = asRecord((r.v.metadata as { labels?: unknown } | undefined)?.labels);
+      const own = ix.by
+        .serviceAccountsOf(role.agent, role.kind ?? "execution")
+        .some((sa) => sa.namespace === (metadata.namespace ?? "default") && sa.name === metadata.name);
+      if (own && labels[AGENT_LABEL] === role.agent && r.resource.type === SERVICE_ACCOUNT_TYPES.serviceAccount) continue;
+      findings.push(
+        sharedIdentity(
+          `IAM role ${role.name} (agent ${role.agent}'s ${role.kind ?? "role"})`,
+          r.resource.urn,
+          { agent: role.agent, kind: role.kind ?? "execution" },
+          `ServiceAccount ${metadata.namespace ?? "default"}/${metadata.name ?? r.resource.name}, annotated ${IRSA_ANNOTATION}`,
+        ),
+      );
     }
     for (const r of ofType(SERVICE_ACCOUNT_TYPES.serviceAccountPatch)) {
       const metadata = asRecord(r.v.metadata);

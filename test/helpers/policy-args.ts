@@ -23,7 +23,12 @@ export interface Resource {
   readonly props: Record<string, unknown>;
   /** Input name → names of the resources it came from (what the engine sends as property dependencies). */
   readonly dependsOn?: Record<string, string[]>;
+  /** The explicit provider it is created through (the engine sends its type, name, URN and inputs). */
+  readonly provider?: Resource;
 }
+
+const providerOf = (r: Resource) =>
+  r.provider ? { type: r.provider.type, name: r.provider.name, urn: urnOf(r.provider), props: unknownCheckingProxy(r.provider.props) } : undefined;
 
 const urnOf = (r: Resource) => `urn:pulumi:test::agent-identity::${r.type}::${r.name}`;
 const notApplicable = (reason?: string): never => {
@@ -36,6 +41,7 @@ export function resourceArgs(resource: Resource, config: object = {}): ResourceV
     name: resource.name,
     urn: urnOf(resource),
     props: unknownCheckingProxy(resource.props),
+    provider: providerOf(resource),
     opts: {
       protect: false,
       ignoreChanges: [],
@@ -59,6 +65,7 @@ export function stackArgs(resources: readonly Resource[], config: object = {}): 
         name: r.name,
         urn: urnOf(r),
         props: unknownCheckingProxy(r.props),
+        provider: providerOf(r),
         opts: resourceArgs(r).opts,
         dependencies: [],
         propertyDependencies: {} as Record<string, PolicyResource[]>,
