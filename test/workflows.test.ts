@@ -328,6 +328,18 @@ describe("identity-review.yml", () => {
       const moved = outcome((root) => renameSync(join(root, "stacks", "old", "helper.ts"), join(root, "helper.ts")));
       expect(moved.text).toContain("- `stacks/old/helper.ts`");
       expect(moved.text).toContain("- `helper.ts`");
+      // A submodule named like Markdown is a program change (mode 160000, not a regular file).
+      const submodule = outcome((root) => {
+        const inner = join(root, "docs", "vendored.md");
+        mkdirSync(inner, { recursive: true });
+        for (const args of [
+          ["init", "-q"],
+          ["-c", "user.email=t@example.com", "-c", "user.name=t", "commit", "-q", "--allow-empty", "-m", "x"],
+        ])
+          spawnSync("git", args, { cwd: inner });
+      });
+      expect(submodule.widens).toBe("widens=true");
+      expect(submodule.text).toContain("- `docs/vendored.md`");
       // Any file name is read whole (NUL-separated) and shown without markup.
       const odd = outcome(put("docs/a\nb`<x>.ts"));
       expect(odd.widens).toBe("widens=true");
