@@ -4,12 +4,13 @@ import { formatDuration } from "../components/core/durations";
 import type { AgentPlan, FleetPlan, IdentityPlan } from "../components/core/plan-types";
 import { formatViolation, formatWaiver, type Evaluation } from "../components/rules";
 
-function identityLines(identity: IdentityPlan): string[] {
-  const lines = [
+// Lines are pushed onto one array: a 1,000-agent plan is some 30,000 lines.
+function identityLines(identity: IdentityPlan, lines: string[]): void {
+  lines.push(
     `  ${identity.kind}`,
     `    serviceaccount  ${identity.serviceAccount.namespace}/${identity.serviceAccount.name} (automount off)`,
     `    iam role        ${identity.iamRole.name}  session<=${formatDuration(identity.iamRole.maxSessionDuration)}${identity.iamRole.permissionsBoundary ? "  boundary" : ""}${identity.sessionNamePrefix ? `  session name ${identity.sessionNamePrefix}*` : ""}`,
-  ];
+  );
   for (const policy of identity.iamRole.policies) {
     for (const statement of policy.document.Statement) {
       const condition = statement.Condition ? `  if ${JSON.stringify(statement.Condition)}` : "";
@@ -70,15 +71,14 @@ function identityLines(identity: IdentityPlan): string[] {
     const target = secret.type === "database" ? `db ${secret.dbName}` : `assume ${secret.roleArns.join(", ")}${tags}`;
     lines.push(`    secret role     ${secret.credentialsPath}  ${target}  ${ttl}`);
   }
-  return lines;
 }
 
-function agentLines(agent: AgentPlan): string[] {
+function agentLines(agent: AgentPlan, lines: string[]): void {
   const header = `agent ${agent.name}  tier=${agent.tier}  owner=${agent.owner}  sponsor=${agent.sponsor}  expires=${agent.expires}  data<=${agent.maxDataClass}`;
-  const lines = [
+  lines.push(
     header,
     `  namespace ${agent.namespace.name}${agent.namespace.create ? " (own)" : " (shared)"}  audit log ${agent.auditLogGroup.name} (${agent.auditLogGroup.retentionDays}d)`,
-  ];
+  );
   const guards = agent.namespace.guards;
   if (guards) {
     const egress = [
@@ -98,7 +98,7 @@ function agentLines(agent: AgentPlan): string[] {
       for (const command of agent.revoked.leaseRevokeCommands) lines.push(`    ${command}`);
     }
   }
-  return [...lines, ...agent.identities.flatMap(identityLines)];
+  for (const identity of agent.identities) identityLines(identity, lines);
 }
 
 export function renderPlan(plan: FleetPlan, evaluation: Evaluation): string {
@@ -107,8 +107,11 @@ export function renderPlan(plan: FleetPlan, evaluation: Evaluation): string {
     `stack ${plan.stack}: ${plan.agents.length} agent(s), ${identities} identities, environment ${plan.platform.environment}, account ${plan.platform.aws.accountId} ${plan.platform.aws.region}`,
     "",
     ...bootstrapLines(plan),
-    ...plan.agents.flatMap((agent) => [...agentLines(agent), ""]),
   ];
+  for (const agent of plan.agents) {
+    agentLines(agent, out);
+    out.push("");
+  }
   const warnings = evaluation.violations.filter((v) => v.severity === "warning");
   if (warnings.length) out.push("warnings:", ...warnings.map((v) => `  ${formatViolation(v)}`), "");
   out.push(...exceptionLines(evaluation));

@@ -5,7 +5,7 @@
  * and the YAML path, never a stack trace.
  */
 import { YAMLException } from "js-yaml";
-import { LineCounter, isMap, isScalar, parseDocument, type Document, type Node } from "yaml";
+import type { Document, LineCounter, Node, Scalar, YAMLMap } from "yaml";
 import { KUBE_CONTEXTS_KEY } from "../components/core/kube-contexts";
 import { DeclarationError, type DeclarationIssue } from "../components/core/schema";
 import { readAgentIdentityKeys, shownKey, unknownStackFileKeys } from "../components/core/stack-config";
@@ -59,8 +59,14 @@ export function readStackFile(file: string): StackFile {
   return parseStackFile(text, file);
 }
 
+// The `yaml` package maps positions only when there is something to report: loaded then, not at start-up.
+const yamlPackage = (): typeof import("yaml") => require("yaml");
+const isMap = (node: unknown): node is YAMLMap => yamlPackage().isMap(node);
+const isScalar = (node: unknown): node is Scalar => yamlPackage().isScalar(node);
+
 /** The document with its line map: built only when an error must be reported against a line. */
 function documentWithLines(text: string): { document: Document.Parsed; lineCounter: LineCounter } {
+  const { LineCounter, parseDocument } = yamlPackage();
   const lineCounter = new LineCounter();
   return { document: parseDocument(text, { lineCounter, prettyErrors: false }), lineCounter };
 }
