@@ -7,7 +7,7 @@
  */
 import { SHARE_ACCESS_NAMES } from "../rules/data/share-access";
 import { declaredSchemaProblem } from "../rules/database-schemas";
-import { MAX_ROOTS, ownableRootProblem, reservedRoleProblem } from "../rules/ownable-roots";
+import { MAX_ROOTS, OwnableRoots, ownableRootProblem, reservedRoleProblem } from "../rules/ownable-roots";
 import { z } from "zod";
 import { MAX, declaredString } from "./grammar/strings";
 import { arnGrammarProblem } from "./grammar/arn";
@@ -367,6 +367,17 @@ export const platformSchema = z
     platform.ownableRoots.forEach((root, index) => {
       const problem = ownableRootProblem(root, rootScope);
       if (problem) issue(["ownableRoots", index], `"${root}" ${problem}; an ownable root is a reviewed change to the stack file`);
+    });
+    // What the platform shares is the platform's: no root may let an agent claim it as its own.
+    const roots = new OwnableRoots(platform.ownableRoots);
+    (platform.shared ?? []).forEach((share, index) => {
+      if (!("resource" in share)) return;
+      const root = roots.covering(share.resource);
+      if (root)
+        issue(
+          ["shared", index, "resource"],
+          `share ${share.name}: "${share.resource}" lies in the ownable root "${root}", so an agent could claim the platform's shared resource as its own; narrow the root or move the shared resource out of it`,
+        );
     });
     const regionPartition = partitionOfRegion(aws.region);
     if (regionPartition === null) issue(["aws", "region"], `region ${aws.region} is in a partition this library does not support (aws, aws-cn, aws-us-gov)`);
