@@ -75,8 +75,8 @@ function locator(root: string, file: string): StackPlanInput["locate"] {
   };
 }
 
-const summary = (o: StackOutcome) =>
-  `${o.file} (${o.stack}): ${o.exitCode === 0 ? `ok, ${o.agents} agent(s)` : o.exitCode === 1 ? "policy violations" : "invalid stack file"}`;
+const verdict = (o: StackOutcome) => (o.exitCode === 0 ? `ok, ${o.agents} agent(s)` : o.exitCode === 1 ? "policy violations" : "invalid stack file");
+const summary = (o: StackOutcome) => `${o.file} (${o.stack}): ${verdict(o)}`;
 
 function renderText(outcomes: readonly StackOutcome[], violations: readonly OrganisationViolation[]): string {
   const out = [`check --all: ${outcomes.length} stack file(s)`];
@@ -88,7 +88,7 @@ function renderText(outcomes: readonly StackOutcome[], violations: readonly Orga
 
 function renderMarkdown(outcomes: readonly StackOutcome[], violations: readonly OrganisationViolation[]): string {
   const out = ["### agent-identity check --all", "", "| Stack file | Result |", "|---|---|"];
-  for (const o of outcomes) out.push(`| ${escapeMarkdownCell(o.file)} | ${escapeMarkdownCell(summary(o).slice(o.file.length + 2))} |`);
+  for (const o of outcomes) out.push(`| ${escapeMarkdownCell(o.file)} | ${escapeMarkdownCell(`${o.stack}: ${verdict(o)}`)} |`);
   out.push("");
   if (!violations.length) out.push("No organisation-wide violations.");
   else {

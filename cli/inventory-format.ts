@@ -2,6 +2,7 @@
  * Renders the inventory as CSV (RFC 4180, safe to open in a spreadsheet), Markdown or JSON.
  * Pure string functions; no Pulumi.
  */
+import { mdCode } from "../components/diff/markdown";
 import type { Inventory, InventoryRow } from "./inventory";
 import { expiringByOwner } from "./inventory";
 
@@ -57,12 +58,12 @@ export function inventoryCsv(rows: readonly InventoryRow[]): string {
   return [csvRecord(COLUMNS.map(([, header]) => header)), ...rows.map((row) => csvRecord(COLUMNS.map(([key]) => cellText(row[key]))))].join("");
 }
 
-/** A Markdown table cell: pipes escaped, line breaks as <br> so a row stays on one line. */
-const markdownCell = (text: string): string =>
-  text
-    .replace(/\\/g, "\\\\")
-    .replace(/\|/g, "\\|")
-    .replace(/\r?\n|\r/g, "<br>");
+/**
+ * A value in a Markdown table cell or heading: a code span by the diff's rule (components/diff/
+ * markdown.ts), so an exception or revocation reason cannot bring HTML, a comment that hides the
+ * rest of the issue, a mention or a link into the renewal issue. Empty stays empty.
+ */
+const markdownCell = (text: string, inTable = true): string => (text === "" ? "" : mdCode(text, inTable));
 
 function markdownTable(rows: readonly InventoryRow[]): string[] {
   const headers = COLUMNS.filter(([key]) => key !== "stack").map(([, header]) => header);
@@ -89,7 +90,7 @@ export function expiringMarkdown(inventory: Inventory, days: number): string {
   const groups = expiringByOwner(inventory, days);
   const out = [`# Identities to renew within ${days} days: stack ${inventory.stack}, as of ${inventory.date}`, ""];
   if (groups.length === 0) out.push("Nothing expires in this window.", "");
-  for (const group of groups) out.push(`## ${markdownCell(group.owner)}`, "", ...markdownTable(group.rows), "");
+  for (const group of groups) out.push(`## ${markdownCell(group.owner, false)}`, "", ...markdownTable(group.rows), "");
   return out.join("\n");
 }
 

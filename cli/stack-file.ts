@@ -8,7 +8,7 @@ import { YAMLException } from "js-yaml";
 import type { Document, LineCounter, Node, Scalar, YAMLMap } from "yaml";
 import { KUBE_CONTEXTS_KEY } from "../components/core/kube-contexts";
 import { DeclarationError, type DeclarationIssue } from "../components/core/schema";
-import { readAgentIdentityKeys } from "../components/core/stack-config";
+import { readAgentIdentityKeys, shownKey, unknownStackFileKeys } from "../components/core/stack-config";
 import { loadStrictYaml } from "./yaml-text";
 import { NotRegularFileError, readRegularFile } from "./regular-file";
 
@@ -71,6 +71,17 @@ function documentWithLines(text: string): { document: Document.Parsed; lineCount
   return { document: parseDocument(text, { lineCounter, prettyErrors: false }), lineCounter };
 }
 
+/** The line of each top-level key, looked up only when an error must name one. */
+function topLevelLines(text: string): (key: string) => number | undefined {
+  const { document, lineCounter } = documentWithLines(text);
+  const contents = document.contents;
+  return (key) => {
+    const pair = isMap(contents) ? contents.items.find((item) => isScalar(item.key) && item.key.value === key) : undefined;
+    const range = (pair?.key as Node | undefined)?.range;
+    return range ? lineCounter.linePos(range[0]).line : undefined;
+  };
+}
+
 /**
  * A valid file (the common case, and the cost that grows with the fleet) is read with one plain
  * parse by js-yaml, about 15 times faster than building the `yaml` package's document. Its core
@@ -96,8 +107,24 @@ export function parseStackFile(text: string, file: string): StackFile {
     const line = error.mark ? `line ${error.mark.line + 1}` : "";
     throw new StackFileError(file, issues.length ? issues : [{ path: line, message: error.reason || error.message.split("\n")[0] }]);
   }
-  const config = root?.config;
-  if (!config || typeof config !== "object") {
+  if (!root || typeof root !== "object" || Array.isArray(root)) {
+    throw new StackFileError(file, [{ path: "config", message: "the stack file has no `config:` map" }]);
+  }
+  const unknown = unknownStackFileKeys(Object.keys(root));
+  if (unknown.length) {
+    const lineOf = topLevelLines(text);
+    throw new StackFileError(
+      file,
+      unknown.map((key) => ({
+        path: shownKey(key),
+        line: lineOf(key),
+        message:
+          "not a key Pulumi reads at the top of a stack file (only secretsprovider, encryptedkey, encryptionsalt, config, environment and mainEnvironment; Pulumi ignores any other): a config setting belongs under `config:`; delete it",
+      })),
+    );
+  }
+  const config = root.config;
+  if (!config || typeof config !== "object" || Array.isArray(config)) {
     throw new StackFileError(file, [{ path: "config", message: "the stack file has no `config:` map" }]);
   }
   const configMap = config as Record<string, unknown>;
@@ -112,7 +139,14 @@ export function parseStackFile(text: string, file: string): StackFile {
     };
     throw new StackFileError(
       file,
-      issues.map((issue) => ({ path: issue.key, message: issue.message, line: lineOf(issue.key) })),
+      issues.map((issue) => {
+        const twinLine = issue.twin === undefined ? undefined : lineOf(issue.twin);
+        return {
+          path: shownKey(issue.key),
+          message: `${issue.message}${twinLine ? ` (${shownKey(issue.twin!)} is on line ${twinLine})` : ""}`,
+          line: lineOf(issue.key),
+        };
+      }),
     );
   }
   const platformKey = keys.get("platform") ?? PLATFORM_KEY;
@@ -125,17 +159,14 @@ export function parseStackFile(text: string, file: string): StackFile {
   // Pulumi ESC: `environment:` imports config `pulumi up` merges in (pulumiConfig may set
   // agent-identity:agents) and `plan` cannot resolve without ESC. A stack file that declares agents
   // holds them all here, so what `plan` judges is what `pulumi up` deploys.
-  if (root && typeof root === "object" && "environment" in root) {
-    const { document, lineCounter } = documentWithLines(text);
-    const contents = document.contents;
-    const pair = isMap(contents) ? contents.items.find((item) => isScalar(item.key) && item.key.value === "environment") : undefined;
-    const range = (pair?.key as Node | undefined)?.range;
+  const esc = ["environment", "mainEnvironment"].find((key) => key in root);
+  if (esc) {
     throw new StackFileError(file, [
       {
-        path: "environment",
+        path: esc,
         message:
           "a Pulumi ESC environment is imported, whose pulumiConfig may add or change agent-identity config that plan, diff and inventory cannot see: keep the agent-identity declaration whole in this file and import ESC environments only in stacks without it",
-        line: range ? lineCounter.linePos(range[0]).line : undefined,
+        line: topLevelLines(text)(esc),
       },
     ]);
   }

@@ -34,18 +34,24 @@ const load = (name: string) => parse(read(name)) as Workflow;
 const steps = (workflow: Workflow) => Object.values(workflow.jobs).flatMap((job) => job.steps);
 const using = (workflow: Workflow, action: string) => steps(workflow).filter((s) => s.uses?.startsWith(`${action}@`));
 
-describe.each(["identity-review.yml", "deploy.yml"])("%s", (name) => {
+describe.each(["identity-review.yml", "identity-preview.yml", "deploy.yml"])("%s", (name) => {
   const text = read(name);
   const workflow = load(name);
 
   it("holds no long-lived credentials and reads no secrets", () => {
     expect(text).not.toMatch(/AWS_SECRET_ACCESS_KEY|aws-secret-access-key|AWS_ACCESS_KEY_ID|aws-access-key-id|PULUMI_ACCESS_TOKEN/);
-    // The one secret: a token that can only read organisation team membership (the approver check).
-    expect(text.replace(/\$\{\{ secrets\.IDENTITY_TEAM_MEMBERS_TOKEN \}\}/g, "")).not.toContain("secrets.");
+    // The two secrets of the identity-gate environment: a token that can only read organisation
+    // team membership (the approver check) and the comment signing key.
+    expect(text.replace(/\$\{\{ secrets\.(IDENTITY_TEAM_MEMBERS_TOKEN|IDENTITY_COMMENT_KEY) \}\}/g, "")).not.toContain("secrets.");
   });
 
-  it("gets AWS credentials only by assuming a role with an OIDC token", () => {
+  it("gets AWS credentials only by assuming a role with an OIDC token (the gate, which runs with write tokens, gets none)", () => {
     const aws = using(workflow, "aws-actions/configure-aws-credentials");
+    if (name === "identity-review.yml") {
+      expect(aws).toEqual([]);
+      expect(text).not.toMatch(/id-token|pulumi\/actions@|vault-action@/);
+      return;
+    }
     expect(aws.length).toBeGreaterThan(0);
     const include = Object.values(workflow.jobs).flatMap((job) => job.strategy?.matrix?.include ?? []);
     const roles = aws.flatMap((step) =>
@@ -75,27 +81,37 @@ describe("identity-review.yml", () => {
     .map((f) => f.slice("Pulumi.".length, -".yaml".length))
     .sort();
 
-  it("runs on every pull request and base-branch change, and on reviews, never with pull_request_target, and not on label changes", () => {
-    expect(Object.keys(workflow.on)).toEqual(["pull_request", "pull_request_review"]);
-    expect(text).not.toContain("pull_request_target");
-    expect((workflow.on.pull_request as { types?: string[] }).types).toEqual(["opened", "synchronize", "reopened", "edited"]);
-    expect((workflow.on.pull_request_review as { types?: string[] }).types).toEqual(["submitted", "dismissed"]);
-    expect(text).not.toMatch(/labels\.\*\.name|identity-widening-approved/);
+  it("runs from the base branch's copy (pull_request_target) for pull requests into main only, never on pull_request or reviews", () => {
+    expect(Object.keys(workflow.on)).toEqual(["pull_request_target"]);
+    expect(workflow.on.pull_request_target.branches).toEqual(["main"]);
+    expect(workflow.on.pull_request_target.types).toEqual(["opened", "synchronize", "reopened", "edited"]);
+    expect(text).not.toMatch(/labels\.\*\.name|identity-widening-approved|allow-unsafe-pr-checkout/);
   });
 
-  it("runs the base branch's gate over the pull request's checkout as data", () => {
-    const checkouts = using(workflow, "actions/checkout").filter((s) => diffJob.steps.includes(s));
-    expect(checkouts.map((s) => [s.with?.ref, s.with?.path])).toEqual([
-      ["${{ github.event.pull_request.base.sha }}", "gate"],
-      ["${{ github.event.pull_request.head.sha }}", "pr"],
-    ]);
-    for (const step of checkouts) expect(step.with?.["persist-credentials"]).toBe(false);
+  it("checks out only the base commit, never the pull request's head, and keeps no credentials", () => {
+    const checkouts = using(workflow, "actions/checkout");
+    expect(checkouts.length).toBeGreaterThan(0);
+    for (const step of checkouts) {
+      expect(step.with?.ref).toBe("${{ github.event.pull_request.base.sha }}");
+      expect(step.with?.["persist-credentials"]).toBe(false);
+      expect(step.with?.repository).toBeUndefined();
+    }
+    expect(text).not.toMatch(/head\.ref|head\.repo\.full_name|refs\/pull\/|merge_commit_sha/);
+    // The head commit is fetched as git objects by its id; nothing reads the work tree of it.
+    const fetch = diffJob.steps.find((s) => s.name?.startsWith("Fetch the pull request's head commit"))! as Step & { env: Record<string, string> };
+    expect(fetch.run).toContain('fetch --no-tags --quiet origin "$HEAD_SHA"');
+    expect(fetch.run).not.toMatch(/checkout|switch|worktree|reset/);
+    expect(fetch.env.HEAD_SHA).toBe("${{ github.event.pull_request.head.sha }}");
+  });
+
+  it("runs the base commit's gate over the pull request's revisions as data", () => {
     // Nothing from pr/ is installed, built or run: npm only in gate/, node only on gate's CLI.
     const runs = diffJob.steps.filter((s) => s.run) as (Step & { "working-directory"?: string })[];
     for (const step of runs) {
       if (/\bnpm\b/.test(step.run!)) expect(step["working-directory"]).toBe("gate");
-      expect(step.run).not.toMatch(/\bcd pr\b|pr\/node_modules|npx /);
+      expect(step.run).not.toMatch(/\bcd pr\b|pr\/node_modules|npx |require\(["'`]\.\//);
     }
+    expect(diffJob.permissions).toEqual({ contents: "read" });
     expect(diffStep["working-directory"]).toBe("pr");
     expect(diffStep.env?.GATE).toBe("${{ github.workspace }}/gate");
     expect(diffStep.run).toMatch(/node "\$GATE\/bin\/agent-identity\.js"/);
@@ -103,11 +119,41 @@ describe("identity-review.yml", () => {
     expect(diffStep.run).toContain("--fail-on widen");
   });
 
+  it("writes the head's project and stack files for check --all from git objects, with no .gitattributes conversion", () => {
+    const step = diffJob.steps.find((s) => s.name?.startsWith("Write the head's project and stack files"))!;
+    const repo = mkdtempSync(join(tmpdir(), "identity-head-"));
+    const git = (...args: string[]) => spawnSync("git", args, { cwd: repo, encoding: "utf8" }).stdout.trim();
+    try {
+      git("init", "-q", "-b", "main");
+      git("config", "user.email", "t@example.com");
+      git("config", "user.name", "t");
+      git("config", "commit.gpgsign", "false");
+      writeFileSync(join(repo, "Pulumi.yaml"), "name: acme\nstackConfigDir: live\n");
+      writeFileSync(join(repo, ".gitattributes"), "* text eol=crlf\n");
+      mkdirSync(join(repo, "live"));
+      writeFileSync(join(repo, "live", "Pulumi.dev.yaml"), "config: {a: 1}\n");
+      writeFileSync(join(repo, "live", "evil.ts"), "process.exit(1)\n");
+      git("add", "-A");
+      git("commit", "-qm", "head");
+      const tree = join(repo, "..", `${repo.split("/").pop()}.head`);
+      const result = spawnSync("bash", ["-e", "-c", step.run!], {
+        cwd: repo,
+        encoding: "utf8",
+        env: { ...process.env, GATE: process.cwd(), HEAD_SHA: git("rev-parse", "HEAD"), HEAD_TREE: tree },
+      });
+      expect(result.status, result.stderr).toBe(0);
+      expect(readFileSync(join(tree, "live", "Pulumi.dev.yaml"), "utf8")).toBe("config: {a: 1}\n");
+      expect(readdirSync(join(tree, "live"))).toEqual(["Pulumi.dev.yaml"]);
+      rmSync(tree, { recursive: true, force: true });
+    } finally {
+      rmSync(repo, { recursive: true, force: true });
+    }
+  });
+
   it("runs check --all with the base branch's CLI over the pull request's stacks, and the gate reads its result", () => {
     const job = workflow.jobs["identity-diff"] as Job & { outputs: Record<string, string> };
     const step = job.steps.find((s) => s.name?.startsWith("Organisation-wide check"))! as Step & { id: string; "working-directory": string };
-    expect(step.run).toContain('node "$GATE/bin/agent-identity.js" check --all --project .');
-    expect(step["working-directory"]).toBe("pr");
+    expect(step.run).toContain('node "$GATE/bin/agent-identity.js" check --all --project "$HEAD_TREE"');
     expect(job.outputs.organisation).toBe("${{ steps.organisation.outputs.ok }}");
   });
 
@@ -116,7 +162,7 @@ describe("identity-review.yml", () => {
     expect(approval.environment).toBe("identity-widening");
     expect(approval.if).toBe("needs.identity-diff.outputs.widens == 'true'");
     const gate = workflow.jobs["identity-gate"] as Job & { if: string; needs: string[] };
-    expect(gate.needs).toEqual(["identity-diff", "widening-approval"]);
+    expect(gate.needs).toEqual(["pending", "identity-diff", "widening-approval"]);
     expect(gate.if).toBe("always()");
     const script = gate.steps[0].run!;
     const run = (env: Record<string, string>) => spawnSync("bash", ["-e", "-c", script], { encoding: "utf8", env: { ...process.env, ...env } }).status;
@@ -130,46 +176,30 @@ describe("identity-review.yml", () => {
     expect(run({ DIFF: "success", WIDENS: "false", ORGANISATION: "", APPROVAL: "skipped" })).toBe(1);
   });
 
-  it("reviews and previews every stack file, each preview with VAULT_ADDR set", () => {
+  it("reviews every stack file", () => {
     expect(workflow.env!.STACKS.split("#")[0].trim().split(/\s+/).sort()).toEqual(stackFiles);
-    const preview = workflow.jobs.preview as Job & { environment: string };
-    expect(preview.strategy!.matrix!.include!.map((e) => e.stack).sort()).toEqual(stackFiles);
-    expect(preview.env?.VAULT_ADDR).toBe("${{ vars.VAULT_ADDR }}");
-    expect(preview.environment).toBe("preview-${{ matrix.stack }}");
-    const [pulumi] = using(workflow, "pulumi/actions");
-    expect(pulumi.with).toMatchObject({ command: "preview", diff: true, "work-dir": "pr", policyPacks: "${{ github.workspace }}/gate/policy" });
-    expect(preview.permissions?.["id-token"]).toBe("write");
-  });
-
-  it("previews only after the gate passed, in an environment per stack (required reviewers), with a team Pulumi token and a GitHub token that cannot comment", () => {
-    const preview = workflow.jobs.preview as Job & { needs: string };
-    expect(preview.needs).toBe("identity-gate");
-    const [auth] = using(workflow, "pulumi/auth-actions");
-    expect(auth.with?.["requested-token-type"]).toBe("urn:pulumi:token-type:access_token:team");
-    expect(String(auth.with?.scope)).toMatch(/^team:/);
-    expect(preview.permissions).toEqual({ contents: "read", "id-token": "write" });
-    const [pulumi] = using(workflow, "pulumi/actions");
-    expect(pulumi.with?.["comment-on-pr"]).toBeUndefined();
-    expect(pulumi.with?.["github-token"]).toBeUndefined();
   });
 
   it("a widening also needs an APPROVED review of the head commit by an active identity-owners member who wrote none of it", async () => {
     const gate = workflow.jobs["identity-gate"];
-    const step = gate.steps.find((s) => s.uses?.startsWith("actions/github-script@"))! as Step & { if?: string; env?: Record<string, string> };
+    const step = gate.steps.find((s) => (s as { id?: string }).id === "approval")! as Step & { if?: string; env?: Record<string, string> };
     expect(step.if).toBe("needs.identity-diff.outputs.widens == 'true'");
     expect(step.env?.MEMBERS_TOKEN).toBe("${{ secrets.IDENTITY_TEAM_MEMBERS_TOKEN }}");
-    expect(gate.permissions).toEqual({ "pull-requests": "read" });
+    expect(gate.permissions).toEqual({ "pull-requests": "read", statuses: "write" });
+    expect((gate as Job & { environment?: string }).environment).toBe("identity-gate");
     const AsyncFunction = Object.getPrototypeOf(async () => undefined).constructor as new (...args: string[]) => (...a: unknown[]) => Promise<void>;
     const script = new AsyncFunction("github", "context", "core", "getOctokit", "process", String(step.with?.script));
     const head = "h".repeat(40);
     type Review = { user: { login: string }; state: string; commit_id: string };
-    type Commit = { author: { login: string } | null; committer: { login: string } | null };
+    type Commit = { sha?: string; author: { login: string } | null; committer: { login: string } | null };
     const team = new Set(["owner", "owner2", "author", "coauthor"]);
-    const verdict = async (reviews: Review[], commits: Commit[] = [], token = "t") => {
+    const linked = (login: string): Commit => ({ sha: "c".repeat(40), author: { login }, committer: { login: "web-flow" } });
+    const verdict = async (reviews: Review[], commits: Commit[] = [linked("author")], token = "t", moved = false) => {
       let failed: string | null = null;
       const listReviews = () => undefined;
       const listCommits = () => undefined;
-      const github = { paginate: async (f: unknown) => (f === listReviews ? reviews : commits), rest: { pulls: { listReviews, listCommits } } };
+      const get = async () => ({ data: { head: { sha: moved ? "m".repeat(40) : head }, base: { sha: "b".repeat(40) } } });
+      const github = { paginate: async (f: unknown) => (f === listReviews ? reviews : commits), rest: { pulls: { listReviews, listCommits, get } } };
       const members = {
         rest: {
           teams: {
@@ -180,7 +210,10 @@ describe("identity-review.yml", () => {
           },
         },
       };
-      const context = { repo: { owner: "acme", repo: "infra" }, payload: { pull_request: { number: 7, user: { login: "author" }, head: { sha: head } } } };
+      const context = {
+        repo: { owner: "acme", repo: "infra" },
+        payload: { pull_request: { number: 7, user: { login: "author" }, head: { sha: head }, base: { sha: "b".repeat(40) } } },
+      };
       const env = { ...step.env, MEMBERS_TOKEN: token };
       await script(github, context, { setFailed: (m: string) => (failed = m), info: () => undefined }, () => members, { env });
       return failed;
@@ -193,7 +226,23 @@ describe("identity-review.yml", () => {
     expect(await verdict([approved("owner", "o".repeat(40))])).toContain("APPROVED review");
     expect(await verdict([approved("coauthor")], [{ author: { login: "coauthor" }, committer: { login: "web-flow" } }])).not.toBeNull();
     expect(await verdict([approved("owner")], [{ author: { login: "x" }, committer: { login: "Owner" } }])).not.toBeNull();
-    expect(await verdict([approved("owner"), approved("owner2")], [{ author: { login: "owner" }, committer: null }])).toBeNull();
+    expect(await verdict([approved("owner"), approved("owner2")], [linked("owner")])).toBeNull();
+    // Fail closed: a commit GitHub links to no account, or more commits than the API lists.
+    expect(await verdict([approved("owner")], [{ sha: "d".repeat(40), author: { login: "x" }, committer: null }])).toContain("links to no account");
+    expect(await verdict([approved("owner")], [{ sha: "d".repeat(40), author: null, committer: { login: "x" } }])).toContain("dddddddddddd");
+    expect(
+      await verdict(
+        [approved("owner")],
+        Array.from({ length: 250 }, () => linked("author")),
+      ),
+    ).toContain("250 commits or more");
+    expect(
+      await verdict(
+        [approved("owner")],
+        Array.from({ length: 249 }, () => linked("author")),
+      ),
+    ).toBeNull();
+    expect(await verdict([approved("owner")], [linked("author")], "t", true)).toContain("moved");
     expect(await verdict([approved("owner"), { ...approved("owner"), state: "DISMISSED" }])).not.toBeNull();
     expect(await verdict([approved("owner")], [], "")).toContain("IDENTITY_TEAM_MEMBERS_TOKEN");
     expect(await verdict([])).not.toBeNull();
@@ -279,6 +328,18 @@ describe("identity-review.yml", () => {
       const moved = outcome((root) => renameSync(join(root, "stacks", "old", "helper.ts"), join(root, "helper.ts")));
       expect(moved.text).toContain("- `stacks/old/helper.ts`");
       expect(moved.text).toContain("- `helper.ts`");
+      // A submodule named like Markdown is a program change (mode 160000, not a regular file).
+      const submodule = outcome((root) => {
+        const inner = join(root, "docs", "vendored.md");
+        mkdirSync(inner, { recursive: true });
+        for (const args of [
+          ["init", "-q"],
+          ["-c", "user.email=t@example.com", "-c", "user.name=t", "commit", "-q", "--allow-empty", "-m", "x"],
+        ])
+          spawnSync("git", args, { cwd: inner });
+      });
+      expect(submodule.widens).toBe("widens=true");
+      expect(submodule.text).toContain("- `docs/vendored.md`");
       // Any file name is read whole (NUL-separated) and shown without markup.
       const odd = outcome(put("docs/a\nb`<x>.ts"));
       expect(odd.widens).toBe("widens=true");
@@ -301,12 +362,80 @@ describe("identity-review.yml", () => {
     expect(missing.stdout).toContain("stacks/Pulumi.sandbox.yaml at HEAD is a stack file that STACKS does not list: add sandbox to STACKS");
   });
 
-  it("updates one comment per stack, found by the marker the Markdown renderer writes", () => {
-    const script = String(using(workflow, "actions/github-script")[0].with?.script);
-    expect(script).toContain("startsWith(marker)");
-    expect(script).toContain("updateComment");
-    expect(script).toContain("createComment");
-    expect(script).toContain("65536");
+  it("updates one signed comment per stack and deletes a marked bot comment it cannot verify (a sibling pull request's forgery)", async () => {
+    const job = workflow.jobs.comment as Job & { environment?: string; needs?: string };
+    expect(job.environment).toBe("identity-gate");
+    expect(job.permissions).toEqual({ "pull-requests": "write" });
+    const step = job.steps.find((s) => s.uses?.startsWith("actions/github-script@"))! as Step & { env: Record<string, string> };
+    expect(step.env.COMMENT_KEY).toBe("${{ secrets.IDENTITY_COMMENT_KEY }}");
+    const dir = mkdtempSync(join(tmpdir(), "identity-comment-"));
+    try {
+      const marker = commentMarker("dev");
+      writeFileSync(join(dir, "dev.md"), `${marker}\n### real report\n`);
+      const AsyncFunction = Object.getPrototypeOf(async () => undefined).constructor as new (...args: string[]) => (...a: unknown[]) => Promise<void>;
+      const script = new AsyncFunction("github", "context", "core", "require", "process", String(step.with?.script));
+      type Comment = { id: number; user: { type: string; login: string }; body: string };
+      const run = async (existing: Comment[], commits = [{ sha: "c".repeat(40), author: { login: "a" }, committer: { login: "a" } }], key = "k".repeat(32)) => {
+        const calls: string[] = [];
+        let failed: string | null = null;
+        const listComments = () => undefined;
+        const listCommits = () => undefined;
+        const bodies: string[] = [];
+        const github = {
+          paginate: async (f: unknown) => (f === listComments ? existing : commits),
+          rest: {
+            issues: {
+              listComments,
+              deleteComment: async ({ comment_id }: { comment_id: number }) => calls.push(`delete ${comment_id}`),
+              updateComment: async ({ comment_id, body }: { comment_id: number; body: string }) => (calls.push(`update ${comment_id}`), bodies.push(body)),
+              createComment: async ({ body }: { body: string }) => (calls.push("create"), bodies.push(body)),
+            },
+            pulls: { listCommits },
+          },
+        };
+        const context = { repo: { owner: "acme", repo: "infra" }, payload: { pull_request: { number: 7 } } };
+        const core = { setFailed: (m: string) => (failed = m), warning: (m: string) => calls.push(`warn ${m.split(" ")[1]}`) };
+        await script(github, context, core, require, { env: { REPORTS: dir, STACKS: "dev", COMMENT_KEY: key } });
+        return { calls, bodies, failed };
+      };
+      const bot = (id: number, body: string): Comment => ({ id, user: { type: "Bot", login: "github-actions[bot]" }, body });
+      const first = await run([]);
+      expect(first.calls).toEqual(["create"]);
+      const signed = first.bodies[0];
+      expect(signed).toMatch(/\n<!-- agent-identity:signature [0-9a-f]{64} -->$/);
+      // Its own comment, verified, is updated; a forged one (same marker, no or another signature) is deleted.
+      expect((await run([bot(1, signed)])).calls).toEqual(["update 1"]);
+      const forged = signed.replace("real report", "No identity changes");
+      expect((await run([bot(2, forged), bot(1, signed)])).calls).toEqual(["delete 2", "update 1"]);
+      expect((await run([bot(2, `${marker}\nNo identity changes`)])).calls).toEqual(["delete 2", "create"]);
+      // A signature for another pull request does not verify here.
+      expect((await run([bot(3, signed)], undefined, "x".repeat(32))).calls).toEqual(["delete 3", "create"]);
+      // A person's comment with the marker cannot be deleted: it is called out.
+      expect((await run([{ id: 4, user: { type: "User", login: "mallory" }, body: signed }])).calls).toEqual(["warn 4", "create"]);
+      // Approval fails closed: say so in the comment.
+      const unlinked = await run([], [{ sha: "d".repeat(40), author: null, committer: null }] as never);
+      expect(unlinked.bodies[0]).toContain("**No approval can count**");
+      expect((await run([], [], "")).failed).toContain("IDENTITY_COMMENT_KEY");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("reports identity-gate pending at once for the head commit, and sets it only from the last job of this run", () => {
+    const pending = workflow.jobs.pending;
+    expect(pending.permissions).toEqual({ statuses: "write" });
+    const first = String(pending.steps[0].with?.script);
+    expect(first).toContain('context: "identity-gate", state: "pending"');
+    expect(first).toContain("pr.head.sha");
+    const gate = workflow.jobs["identity-gate"];
+    const last = gate.steps[gate.steps.length - 1] as Step & { if?: string };
+    expect(last.if).toBe("always()");
+    expect(String(last.with?.script)).toContain('state: ok ? "success" : "failure"');
+    expect(String(last.with?.script)).toMatch(/#\$\{pr\.number\} into \$\{pr\.base\.ref\}/);
+    const statusWriters = Object.entries(workflow.jobs)
+      .filter(([, job]) => job.permissions?.statuses === "write")
+      .map(([id]) => id);
+    expect(statusWriters.sort()).toEqual(["identity-gate", "pending"]);
   });
 
   it("its diff step writes one marked comment and one text report per stack, and the widening output", () => {
@@ -340,6 +469,41 @@ describe("identity-review.yml", () => {
   }, 240_000); // nine CLI runs (three per stack): slow on a shared machine
 });
 
+describe("identity-preview.yml", () => {
+  const workflow = load("identity-preview.yml");
+  const text = read("identity-preview.yml");
+  const stackFiles = readdirSync("stacks")
+    .filter((f) => /^Pulumi\.[\w.-]+\.yaml$/.test(f))
+    .map((f) => f.slice("Pulumi.".length, -".yaml".length))
+    .sort();
+
+  it("runs the pull request's program on pull_request (read-only token, no secrets), never pull_request_target", () => {
+    expect(Object.keys(workflow.on)).toEqual(["pull_request"]);
+    expect(text).not.toMatch(/^\s*pull_request_target:/m);
+  });
+
+  it("previews every stack file, each with VAULT_ADDR set, in an environment per stack (required reviewers)", () => {
+    const preview = workflow.jobs.preview as Job & { environment: string };
+    expect(preview.strategy!.matrix!.include!.map((e) => e.stack).sort()).toEqual(stackFiles);
+    expect(preview.env?.VAULT_ADDR).toBe("${{ vars.VAULT_ADDR }}");
+    expect(preview.environment).toBe("preview-${{ matrix.stack }}");
+    const [pulumi] = using(workflow, "pulumi/actions");
+    expect(pulumi.with).toMatchObject({ command: "preview", diff: true, "work-dir": "pr", policyPacks: "${{ github.workspace }}/gate/policy" });
+    expect(preview.permissions?.["id-token"]).toBe("write");
+  });
+
+  it("uses a team Pulumi token and a GitHub token that cannot comment", () => {
+    const preview = workflow.jobs.preview;
+    const [auth] = using(workflow, "pulumi/auth-actions");
+    expect(auth.with?.["requested-token-type"]).toBe("urn:pulumi:token-type:access_token:team");
+    expect(String(auth.with?.scope)).toMatch(/^team:/);
+    expect(preview.permissions).toEqual({ contents: "read", "id-token": "write" });
+    const [pulumi] = using(workflow, "pulumi/actions");
+    expect(pulumi.with?.["comment-on-pr"]).toBeUndefined();
+    expect(pulumi.with?.["github-token"]).toBeUndefined();
+  });
+});
+
 describe("identity-expiry.yml", () => {
   const workflow = load("identity-expiry.yml");
 
@@ -348,14 +512,16 @@ describe("identity-expiry.yml", () => {
     const job = workflow.jobs.expiring;
     expect(job.permissions).toEqual({ contents: "read", issues: "write" });
     const step = job.steps.find((s) => s.run?.includes("inventory"))!;
-    expect(step.run).toContain('--expiring "$WITHIN"');
+    expect(step.run).toContain('--expiring "$WITHIN" --format json');
+    // Counted from JSON rows: the Markdown holds reasons anyone can write, a sentinel sentence included.
+    expect(step.run).not.toMatch(/grep[^\n]*Nothing expires/);
     const script = String(using(workflow, "actions/github-script")[0].with?.script);
     expect(script).toContain("issues.create");
     expect(script).toContain("issues.update");
   });
 });
 
-describe.each(["identity-review.yml", "deploy.yml", "identity-expiry.yml"])("%s is pinned and lint-clean", (name) => {
+describe.each(["identity-review.yml", "identity-preview.yml", "deploy.yml", "identity-expiry.yml"])("%s is pinned and lint-clean", (name) => {
   it("pins every action by full commit SHA, naming its release tag", () => {
     const uses = read(name)
       .split("\n")
@@ -389,7 +555,7 @@ const files = JSON.parse(process.argv[2]);
 }
 
 describe("actionlint", () => {
-  const names = ["identity-review.yml", "deploy.yml", "identity-expiry.yml"];
+  const names = ["identity-review.yml", "identity-preview.yml", "deploy.yml", "identity-expiry.yml"];
   it("finds nothing wrong in the workflows", () => {
     expect(actionlint(Object.fromEntries(names.map((n) => [`.github/workflows/${n}`, read(n)])))).toEqual([]);
   });
@@ -466,7 +632,7 @@ describe("deploy.yml", () => {
   });
 });
 
-describe.each(["identity-review.yml", "deploy.yml", "identity-expiry.yml"])("%s: OIDC tokens only behind an environment", (name) => {
+describe.each(["identity-review.yml", "identity-preview.yml", "deploy.yml", "identity-expiry.yml"])("%s: OIDC tokens only behind an environment", (name) => {
   it("names an environment on every job that can mint an OIDC token", () => {
     const workflow = load(name) as Workflow & { jobs: Record<string, Job & { environment?: unknown }> };
     for (const [id, job] of Object.entries(workflow.jobs))

@@ -11,30 +11,39 @@ import { PLATFORM_AGENT, type Change } from "./types";
 const COMPARED_BY_PLAN = new Set(["agent-identity:platform", "agent-identity:agents"]);
 const MAX_VALUE_TEXT = 200;
 
-/** `config` keys under Pulumi's own reading (`ns:config:name` is `ns:name`), the other top-level keys by name. */
-function settingsOf(root: Readonly<Record<string, unknown>> | null): Map<string, unknown> {
-  const settings = new Map<string, unknown>();
+interface Settings {
+  /** `config` keys under Pulumi's own reading (`ns:config:name` is `ns:name`). */
+  readonly config: Map<string, unknown>;
+  /** The other top-level keys Pulumi reads (secretsprovider, encryptedkey, …), by name. */
+  readonly file: Map<string, unknown>;
+}
+
+/**
+ * Two maps, so no top-level key can stand in for a config key (a key literally named
+ * `config vault:address` was one): the stack-file reader refuses top-level keys Pulumi does not
+ * read and both spellings of one config key, and this keeps the two kinds apart regardless.
+ */
+function settingsOf(root: Readonly<Record<string, unknown>> | null): Settings {
+  const settings: Settings = { config: new Map(), file: new Map() };
   if (!root) return settings;
   for (const [key, value] of Object.entries(root)) {
-    if (key !== "config") {
-      settings.set(key, value);
-      continue;
-    }
-    if (!value || typeof value !== "object" || Array.isArray(value)) {
-      settings.set(key, value);
+    if (key !== "config" || !value || typeof value !== "object" || Array.isArray(value)) {
+      settings.file.set(key, value);
       continue;
     }
     for (const [configKey, configValue] of Object.entries(value as Record<string, unknown>)) {
       const parsed = parseConfigKey(configKey);
       const name = parsed ? `${parsed.namespace}:${parsed.name}` : configKey;
-      if (!COMPARED_BY_PLAN.has(name)) settings.set(`config ${name}`, configValue);
+      if (!COMPARED_BY_PLAN.has(name)) settings.config.set(name, configValue);
     }
   }
   return settings;
 }
 
-function shown(value: unknown): string | null {
-  if (value === undefined) return null;
+/** The value as JSON (`null` for a key written as `~` or `null`, which differs from an absent key: null). */
+function shown(settings: ReadonlyMap<string, unknown>, key: string): string | null {
+  if (!settings.has(key)) return null;
+  const value = settings.get(key);
   const text = JSON.stringify(value) ?? String(value);
   return text.length > MAX_VALUE_TEXT ? `${text.slice(0, MAX_VALUE_TEXT)}…` : text;
 }
@@ -42,18 +51,22 @@ function shown(value: unknown): string | null {
 /** One widening row per stack-file key (other than the plan's two) whose value differs; `base` null: a new stack. */
 export function stackConfigChanges(base: Readonly<Record<string, unknown>> | null, head: Readonly<Record<string, unknown>> | null): Change[] {
   const [before, after] = [settingsOf(base), settingsOf(head)];
+  return [...changedKeys(before.config, after.config, (key) => `config ${key}`), ...changedKeys(before.file, after.file, (key) => key)];
+}
+
+function changedKeys(before: ReadonlyMap<string, unknown>, after: ReadonlyMap<string, unknown>, subject: (key: string) => string): Change[] {
   const keys = [...new Set([...before.keys(), ...after.keys()])].sort();
   return keys
-    .filter((key) => JSON.stringify(before.get(key)) !== JSON.stringify(after.get(key)))
+    .filter((key) => before.has(key) !== after.has(key) || JSON.stringify(before.get(key)) !== JSON.stringify(after.get(key)))
     .map((key) => ({
       agent: PLATFORM_AGENT,
       identity: null,
       kind: "stack-config-changed" as const,
       classification: "widens" as const,
-      before: shown(before.get(key)),
-      after: shown(after.get(key)),
+      before: shown(before, key),
+      after: shown(after, key),
       detail: {
-        subject: key,
+        subject: subject(key),
         notes: [
           "a stack setting the identity plan does not compare (provider settings, kubeContexts, ESC environments, secrets provider): any change is treated as widening",
         ],

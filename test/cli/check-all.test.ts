@@ -171,6 +171,9 @@ describe("check --all", async () => {
     const markdown = (await check(root, "markdown")).stdout;
     expect(markdown).toContain("| `organisation/iam-name-unique` |");
     expect(markdown).toContain("stacks/Pulumi.a.yaml");
+    // The result cell names the stack and the verdict whole ("a: ok, 1 agent(s)", never "a): ok").
+    expect(markdown).toMatch(/\| stacks\/Pulumi\.a\.yaml \| a: ok, \d+ agent\(s\) \|/);
+    expect(markdown).not.toContain("): ok");
     expect(markdown).not.toContain("agents[0]"); // brackets are escaped: agents\[0\]
   });
 

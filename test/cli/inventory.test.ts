@@ -176,7 +176,7 @@ describe("inventory", () => {
     expect(all.every((r) => r.daysLeft <= 30 && r.status !== "revoked")).toBe(true);
     expect(new Set(treasury.map((r) => r.status))).toEqual(new Set(["revoked-on-expiry"]));
     const markdown = runInventory({ stack: "dev", format: "markdown", date: "2027-06-10", expiring: "30d" }).stdout;
-    expect(markdown.indexOf("## team-payments")).toBeLessThan(markdown.indexOf("## team-treasury"));
+    expect(markdown.indexOf("## `team-payments`")).toBeLessThan(markdown.indexOf("## `team-treasury`"));
     const csv = csvOf(runInventory({ stack: "dev", format: "csv", date: "2027-06-10", expiring: "30d" }).stdout);
     expect(csv.map((r) => r.owner)).toEqual([...csv.map((r) => r.owner)].sort());
     expect(runInventory({ stack: "dev", format: "markdown", date: DATE, expiring: "30d" }).stdout).toContain("Nothing expires in this window.");
@@ -195,5 +195,33 @@ describe("inventory", () => {
     const text = runInventory({ stack: "dev", date: DATE }).stdout;
     const tableRows = text.split("\n").filter((l) => l.startsWith("| ") && !l.startsWith("| owner") && !l.startsWith("| ---"));
     expect(tableRows).toHaveLength(json.rows.length);
+  });
+});
+
+describe("inventory Markdown for the renewal issue", () => {
+  it("shows an exception reason as a code span: no HTML comment, mention or link, and no sentinel text outside it", () => {
+    const dev = readFileSync("stacks/Pulumi.dev.yaml", "utf8");
+    const reason = "Nothing expires in this window. <!-- hides the rest --> @acme/all [x](https://evil.example) a|b \\";
+    const text = dev
+      .replace('expires: "2027-06-30"', 'expires: "2027-01-05"')
+      .replace(
+        "    ownableRoots:",
+        `    exceptions:\n      - { rule: context/data-class-tier, agent: invoice-triage, reason: ${JSON.stringify(reason)}, approvedBy: sec.lead@example.com, expires: "2027-02-01" }\n    ownableRoots:`,
+      );
+    expect(text).toContain(JSON.stringify(reason));
+    const file = join(mkdtempSync(join(tmpdir(), "inventory-md-")), "Pulumi.dev.yaml");
+    writeFileSync(file, text);
+    const result = runInventory({ stack: "dev", config: file, format: "markdown", date: "2026-12-14", expiring: "30d" });
+    expect(result.exitCode, result.stderr).toBe(0);
+    const line = result.stdout.split("\n").find((l) => l.includes("hides the rest"))!;
+    expect(line).toBeDefined();
+    // Every occurrence of the reason sits inside a code span, the pipe cannot split the row.
+    const cells = line.split(/(?<!\\)\|/);
+    const cell = cells.find((c) => c.includes("hides the rest"))!.trim();
+    expect(cell).toMatch(/^`+ ?[^`].*`+$/);
+    expect(line.replace(/`[^`]*`/g, "")).not.toMatch(/<!--|@acme|\]\(https|Nothing expires/);
+    // The JSON the workflow counts from lists the row.
+    const json = JSON.parse(runInventory({ stack: "dev", config: file, format: "json", date: "2026-12-14", expiring: "30d" }).stdout);
+    expect(json.owners.flatMap((g: { rows: unknown[] }) => g.rows).length).toBeGreaterThan(0);
   });
 });
