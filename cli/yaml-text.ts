@@ -69,6 +69,10 @@ function plainScalarReason(value: string): string | undefined {
   if (value === "<<") return "`<<` is a merge key to go-yaml and a plain key to js-yaml: write the keys out";
   if (NUMBER_LIKE.test(value) && !CANONICAL_NUMBER.test(value) && NUMERIC_FORMS.some((form) => form.test(value)))
     return `\`${value}\` is read as a different number (or as a string) by go-yaml (what Pulumi reads) and js-yaml (what plan and diff read): write plain decimal (e.g. 731, 1000, 0.5) or quote it ("${value}")`;
+  // Pulumi keeps a config value's text ("1.0" is another Vault namespace or AWS profile than "1"),
+  // while plan and diff read a number: only the one spelling a number reads back as is unambiguous.
+  if (CANONICAL_NUMBER.test(value) && String(Number(value)) !== value)
+    return `\`${value}\` is the number ${String(Number(value))} to plan and diff but the text "${value}" to Pulumi (trailing zeros, -0, or beyond 2^53): write ${String(Number(value))}, or quote it ("${value}") for the text`;
   return undefined;
 }
 
