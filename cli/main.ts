@@ -8,9 +8,9 @@ import type { CommandResult } from "./plan-command";
 
 // PostgreSQL's parser is a 1.7 MB WASM module. V8 tiers it up to optimised code in the background,
 // and the main thread stalls about 150 ms on that after the first parse. A CLI run parses a few
-// hundred short statements, for which the baseline compiler's code is fast enough: measured, 1 agent
-// 0.74 s -> 0.54 s and 1,000 agents 2.56 s -> 2.29 s. Set before the module is compiled (in `run`'s
-// commands); it affects this process only, never a program that imports the library.
+// hundred short statements, for which the baseline compiler's code is fast enough. Set before the
+// module is compiled (in `run`'s commands); it affects this process only, never a program that
+// imports the library.
 setFlagsFromString("--liftoff-only");
 
 /** The package's version: package.json sits two levels up from cli/main.ts and from dist/cli/main.js. */

@@ -11,7 +11,7 @@ import { asString, type KnownInputs } from "../inputs";
 import type { StackIndex } from "../stack-index";
 import type { Adapter, PackResource, StackPass } from "../types";
 import type { ShareFinding } from "./aws-principals";
-import { isUnknown, readOfType } from "./shared";
+import { isUnknown, readOfType, type Read } from "./shared";
 
 export const AWS_DATA_TYPES = {
   bucketAcl: "aws:s3/bucketAclV2:BucketAclV2",
@@ -270,20 +270,31 @@ export function reportCopies(ix: StackIndex, pass: StackPass, agents: AgentResou
       const name = names.join(", ");
       // Each ARN a name may be is compared with the agents' resources of its own service (`*`: every service).
       const reaches = names.flatMap((n) => copy.arns(n).map((arn) => ({ services: { [arn === "*" ? "*" : arn.split(":")[2]]: "" }, resources: [arn] })));
-      const byAgent = new Map<string, ReturnType<typeof reachedBy>>();
-      for (const hit of reachedBy(reaches, agents, 10)) byAgent.set(hit.resource.agent, [...(byAgent.get(hit.resource.agent) ?? []), hit]);
-      for (const [agent, hits] of byAgent) {
-        const finding: ShareFinding = {
-          rule: COPY,
-          agent,
-          identity: hits[0].resource.identity,
-          urn: r.resource.urn,
-          message: `${r.resource.type} ${r.resource.name} ${copy.does} ${name}, which agent ${agent} ${hits[0].resource.identity ? `holds (${hits[0].resource.identity} identity: ${hits.map((h) => h.resource.pattern).join(", ")})` : "owns"}`,
-          fix: "an agent's data leaves only through its own identities' grants; if this copy is intended, the security team declares it in the pack's `shares` configuration",
-          share: { principals: [`resource:${r.resource.type}/${r.resource.name}`], resources: hits.map((h) => h.resource.pattern) },
-        };
-        pass.findings.push(finding);
-      }
+      reportReached(pass, r, reaches, agents, copy.does, name);
     }
+  }
+}
+
+/**
+ * One finding per agent whose owned or held resources `reaches` touches: `r` hands them to someone
+ * other than the agent's identities (declarable in `shares`). `what` names the resource as the
+ * input wrote it; without it the agent's matching patterns are named.
+ */
+export function reportReached(pass: StackPass, r: Read, reaches: Parameters<typeof reachedBy>[0], agents: AgentResources, does: string, what?: string): void {
+  const byAgent = new Map<string, ReturnType<typeof reachedBy>>();
+  for (const hit of reachedBy(reaches, agents, 10)) byAgent.set(hit.resource.agent, [...(byAgent.get(hit.resource.agent) ?? []), hit]);
+  for (const [agent, hits] of byAgent) {
+    const patterns = hits.map((h) => h.resource.pattern);
+    const identity = hits[0].resource.identity;
+    const finding: ShareFinding = {
+      rule: COPY,
+      agent,
+      identity,
+      urn: r.resource.urn,
+      message: `${r.resource.type} ${r.resource.name} ${does} ${what ?? patterns.join(", ")}, which agent ${agent} ${identity ? `holds (${identity} identity${what ? `: ${patterns.join(", ")}` : ""})` : "owns"}`,
+      fix: "an agent's data leaves only through its own identities' grants; if this is intended, the security team declares it in the pack's `shares` configuration",
+      share: { principals: [`resource:${r.resource.type}/${r.resource.name}`], resources: patterns },
+    };
+    pass.findings.push(finding);
   }
 }

@@ -6,13 +6,12 @@
  * holdings model, policy/aws-reach.ts), as aws-data.ts does for copies; a declared share
  * (`shares`, principal `resource:<type>/<name>`) lets one through.
  */
-import { agentResources, reachedBy } from "../aws-reach";
+import { agentResources } from "../aws-reach";
 import { asRecord, asString } from "../inputs";
 import type { StackIndex } from "../stack-index";
 import type { Adapter, StackPass } from "../types";
-import { AWS_DATA_TYPES, anyArns, bucketArns, reportCopies, tableArns, type Copy } from "./aws-data";
-import type { ShareFinding } from "./aws-principals";
-import { deps, isUnknown, readOfType, type Read } from "./shared";
+import { AWS_DATA_TYPES, anyArns, bucketArns, reportCopies, reportReached, tableArns, type Copy } from "./aws-data";
+import { deps, isUnknown, readOfType } from "./shared";
 
 export const AWS_FORWARDING_TYPES = {
   logDeliverySource: "aws:cloudwatch/logDeliverySource:LogDeliverySource",
@@ -130,23 +129,6 @@ function eventRules(ix: StackIndex, pass: StackPass, agents: ReturnType<typeof a
       agents,
       read.names.length > 0 ? "forwards the events of" : `forwards the events of every ${read.services.join(", ")} resource, including`,
     );
-  }
-}
-
-function reportReached(pass: StackPass, r: Read, reaches: Parameters<typeof reachedBy>[0], agents: ReturnType<typeof agentResources>, does: string): void {
-  const byAgent = new Map<string, ReturnType<typeof reachedBy>>();
-  for (const hit of reachedBy(reaches, agents, 10)) byAgent.set(hit.resource.agent, [...(byAgent.get(hit.resource.agent) ?? []), hit]);
-  for (const [agent, hits] of byAgent) {
-    const finding: ShareFinding = {
-      rule: COPY,
-      agent,
-      identity: hits[0].resource.identity,
-      urn: r.resource.urn,
-      message: `${r.resource.type} ${r.resource.name} ${does} ${hits.map((h) => h.resource.pattern).join(", ")}, which agent ${agent} ${hits[0].resource.identity ? `holds (${hits[0].resource.identity} identity)` : "owns"}`,
-      fix: "an agent's data leaves only through its own identities' grants; if this is intended, the security team declares it in the pack's `shares` configuration",
-      share: { principals: [`resource:${r.resource.type}/${r.resource.name}`], resources: hits.map((h) => h.resource.pattern) },
-    };
-    pass.findings.push(finding);
   }
 }
 
