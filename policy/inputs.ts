@@ -8,6 +8,7 @@ import { isProxy } from "node:util/types";
 import { UnknownValueError } from "@pulumi/policy";
 import * as proxyModule from "@pulumi/policy/proxy";
 import type { PolicyDocument } from "../components/core/iam-document";
+import { documentAsEvaluated } from "../components/core/grammar/policy-variables";
 
 /** The sentinel the Pulumi engine uses for an unknown value (`@pulumi/pulumi/runtime/rpc` unknownValue). */
 export const UNKNOWN_SENTINEL = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -110,7 +111,12 @@ export const asRecord = (value: unknown): Record<string, string> =>
     ? Object.fromEntries(Object.entries(value).filter((entry): entry is [string, string] => typeof entry[1] === "string"))
     : {};
 
-/** An IAM policy input: a JSON string or an object. Undefined when absent or not a policy. */
+/**
+ * An IAM policy input: a JSON string or an object, its resources as IAM evaluates them (policy
+ * variables read as every value they can take: components/core/grammar/policy-variables.ts), so
+ * every check after this one judges what AWS will match, not the written text. Undefined when
+ * absent or not a policy.
+ */
 export function readPolicyDocument(value: unknown): PolicyDocument | undefined {
   let parsed: unknown = value;
   if (typeof value === "string") {
@@ -123,5 +129,5 @@ export function readPolicyDocument(value: unknown): PolicyDocument | undefined {
   if (!parsed || typeof parsed !== "object") return undefined;
   const document = parsed as { Statement?: unknown };
   const statements = Array.isArray(document.Statement) ? document.Statement : document.Statement ? [document.Statement] : undefined;
-  return statements ? ({ ...(parsed as object), Statement: statements } as PolicyDocument) : undefined;
+  return statements ? documentAsEvaluated({ ...(parsed as object), Statement: statements } as PolicyDocument) : undefined;
 }

@@ -14,6 +14,7 @@
  * person reads (a reason, a ticket) may hold `${` (`prose`).
  */
 import { z } from "zod";
+import { policyVariables } from "./policy-variables";
 
 /** Where a string goes: `token` (a policy, a name, a path, a command), `lines` (SQL, PEM), `prose` (read by people only). */
 export type StringKind = "token" | "lines" | "prose";
@@ -48,10 +49,9 @@ export function characterProblem(value: string, kind: StringKind = "token"): str
 
 /** Why the string holds an IAM policy variable, or null. */
 export function policyVariableProblem(value: string): string | null {
-  const at = value.indexOf("${");
-  if (at < 0) return null;
-  const end = value.indexOf("}", at);
-  const variable = end < 0 ? value.slice(at, at + 40) : value.slice(at, Math.min(end + 1, at + 80));
+  const [first] = policyVariables(value, 1);
+  if (!first) return null;
+  const variable = first.closed ? value.slice(first.start, Math.min(first.end, first.start + 80)) : value.slice(first.start, first.start + 40);
   return `contains the policy variable ${variable}: AWS substitutes it at request time, so what it names (another agent's resource, anyone's) cannot be checked here; write the literal value`;
 }
 
