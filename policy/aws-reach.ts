@@ -12,7 +12,10 @@ import managedData from "../components/rules/data/aws-managed-policies.json";
 import type { PolicyDocument } from "../components/core/iam-document";
 import { asList } from "../components/core/iam-document";
 import type { IdentityKind } from "../components/core/names";
-import { arnComponents, globMatches, grantsIntersect } from "../components/core/patterns";
+import { arnComponents } from "../components/core/patterns";
+import { coversEntry, reachesEntry } from "../components/core/resource-index";
+import { resourceGlob } from "../components/core/grammar/policy-variables";
+import { throughAccessPoints } from "./adapters/s3-access-points";
 import { holdingsFromStackOnce } from "./holdings";
 import type { StackIndex } from "./stack-index";
 import type { StackPass } from "./types";
@@ -81,6 +84,8 @@ export interface AgentResources {
   readonly byService: ReadonlyMap<string, readonly AgentResource[]>;
   /** Namespaces with an agent's ServiceAccount, with the agents in each. */
   readonly namespaces: ReadonlyMap<string, readonly string[]>;
+  /** What a granted resource reaches besides itself (the buckets behind an S3 access point or alias). */
+  readonly grantedAs?: (resource: string) => readonly string[];
 }
 
 const cache = new WeakMap<StackIndex, AgentResources>();
@@ -112,7 +117,7 @@ export function agentResources(ix: StackIndex, pass: StackPass): AgentResources 
     if (!list.includes(sa.agent)) list.push(sa.agent);
     namespaces.set(sa.namespace, list);
   }
-  const out = { byService, namespaces };
+  const out = { byService, namespaces, grantedAs: throughAccessPoints(ix) };
   cache.set(ix, out);
   return out;
 }
@@ -135,30 +140,52 @@ export interface Reached {
   readonly how: string;
 }
 
+/** The ARN services a reach acts on: Object Lambda actions read the objects of the buckets behind it. */
+function servicesOf(reach: Reach, agents: AgentResources): string[] {
+  if (reach.services["*"] !== undefined) return [...agents.byService.keys()];
+  const named = Object.keys(reach.services);
+  if (named.includes("s3-object-lambda")) named.push("s3");
+  return [...new Set(named)].filter((s) => agents.byService.has(s));
+}
+
 /**
  * The agent resources a set of reaches gets to, at most `perAgent` per agent: a service of the
- * reach is the resource's ARN service, and its resources (or not-resources) let the ARN through.
- * Conditions are not read: a grant counts as if its condition held.
+ * reach is the resource's ARN service, and its resources (or not-resources) let the ARN through,
+ * read as the plan's holdings index reads them (core/resource-index.ts): what an agent owns covers
+ * what is below it (a table's streams and indexes), IAM names compare in any case. A granted
+ * resource is read as IAM evaluates it (policy variables: every value) and as what it reaches
+ * through S3 access points. Conditions are not read: a grant counts as if its condition held.
  */
 export function reachedBy(reaches: readonly Reach[], agents: AgentResources, perAgent = 3): Reached[] {
   const out: Reached[] = [];
   const count = new Map<string, number>();
   const seen = new Set<string>();
+  // Each granted pattern with the resource as written, for the message.
+  const granted = (reach: Reach) =>
+    (reach.resources ?? []).flatMap((written) =>
+      (written === "*" ? [written] : (agents.grantedAs?.(resourceGlob(written)) ?? [resourceGlob(written)])).map((pattern) => ({ written, pattern })),
+    );
   for (const reach of reaches) {
-    const services = reach.services["*"] !== undefined ? [...agents.byService.keys()] : Object.keys(reach.services).filter((s) => agents.byService.has(s));
-    for (const service of services) {
+    const resources = reach.notResources ? [] : granted(reach);
+    // A NotResource entry holding a variable excludes nothing it can be sure of.
+    const excluded = (reach.notResources ?? []).filter((nr) => !nr.includes("${"));
+    for (const service of servicesOf(reach, agents)) {
       if (reach.exceptServices?.includes(service)) continue;
       for (const resource of agents.byService.get(service) ?? []) {
         const n = count.get(resource.agent) ?? 0;
         const key = `${resource.agent}\u0000${resource.pattern}`;
         if (n >= perAgent || seen.has(key)) continue;
-        const through = reach.notResources
-          ? !reach.notResources.some((nr) => nr === "*" || globMatches(nr, resource.pattern))
-          : (reach.resources ?? []).some((r) => r === "*" || grantsIntersect(r, resource.pattern));
-        if (!through) continue;
+        const owned = resource.identity === null;
+        const via = reach.notResources
+          ? excluded.some((nr) => coversEntry(nr, resource.pattern, owned))
+            ? undefined
+            : "*"
+          : resources.find((r) => r.pattern === "*" || reachesEntry(r.pattern, resource.pattern, owned))?.written;
+        if (via === undefined) continue;
         seen.add(key);
         count.set(resource.agent, n + 1);
-        out.push({ resource, how: describe(reach, service) });
+        // Name the granted pattern when it is not the resource itself (a table's stream, a bucket behind an access point).
+        out.push({ resource, how: via === "*" || via === resource.pattern ? describe(reach, service) : `${describe(reach, service)} on ${via}` });
       }
     }
   }

@@ -16,6 +16,7 @@ import { inListOrder, type StackIndex } from "./stack-index";
 import { TYPES } from "./adapters";
 import { isToolSessionOf, sessionTagsOf } from "./tool-roles";
 import { SESSION_TAG } from "../components/core/tool-sessions";
+import { throughAccessPoints } from "./adapters/s3-access-points";
 
 const SELF_PATHS = new Set(TOKEN_SELF_PATHS.map((rule) => rule.path));
 
@@ -35,14 +36,21 @@ export interface StackHoldings {
   readonly sources: ReadonlyMap<IdentityHoldings, HoldingSources>;
 }
 
-function awsGrants(documents: readonly PolicyDocument[]): IdentityHoldings["aws"] {
+function awsGrants(documents: readonly PolicyDocument[], grantedAs: (resource: string) => readonly string[]): IdentityHoldings["aws"] {
   // Which tool a statement serves is in the declaration, not on the resources: null here.
-  return documents.flatMap((document) => document.Statement.map((statement, index) => grantOf(statement, index, null)));
+  return documents.flatMap((document) =>
+    document.Statement.map((statement, index) => {
+      const grant = grantOf(statement, index, null);
+      // What an Allow reaches through S3 access points is held too (a Deny is left as written: never widened).
+      return grant.effect === "Allow" ? { ...grant, resources: [...new Set(grant.resources.flatMap(grantedAs))] } : grant;
+    }),
+  );
 }
 
 /** Every agent identity's holdings and every agent's ownership, from the stack's resources. */
 export function holdingsFromStack(ix: StackIndex, extraPolicies: ReadonlyMap<string, readonly PolicyDocument[]>): StackHoldings {
   const agents = [...ix.by.serviceAccountsOfAgent.keys()].sort();
+  const grantedAs = throughAccessPoints(ix);
   const sources = new Map<IdentityHoldings, HoldingSources>();
   const identities: IdentityHoldings[] = [];
   for (const agent of agents) {
@@ -64,7 +72,7 @@ export function holdingsFromStack(ix: StackIndex, extraPolicies: ReadonlyMap<str
         agent,
         identity: kind,
         roleArn: roles[0]?.name ? `arn:*:iam::*:role/${roles[0].name}` : "",
-        aws: awsGrants(documents),
+        aws: awsGrants(documents, grantedAs),
         // A path that issues a secret role's credentials is named by the role's canonical path (AWS: sts/, databases: creds/).
         vault: rules
           .filter((rule) => !SELF_PATHS.has(rule.path))

@@ -40,6 +40,9 @@ function listFor<T>(target: Node<T>, kind: EntryKind): IndexEntry<T>[] {
   return target.here === NONE ? (target.here = []) : target.here;
 }
 
+/** What a concrete owned name covers below itself: `table/t` covers `table/t/stream/…`, a log group `group:…`. */
+const BELOW = ["/", ":"] as const;
+
 /** Vault paths live under their own root so they never meet an ARN. */
 const VAULT_ROOT = "vault:";
 
@@ -93,7 +96,7 @@ export class ResourceIndex<T> {
       listFor(this.at(parts), kind).push({ pattern: normalised, kind, self: true, below: false, value });
       if (coversBelow) {
         const parent = this.at(parts, parts.length - 1);
-        for (const sep of ["/", ":"])
+        for (const sep of BELOW)
           listFor(this.child(parent, `${last}${sep}`), kind).push({ pattern: `${normalised}${sep}*`, kind, self: false, below: true, value });
       }
       return;
@@ -186,6 +189,33 @@ export class ResourceIndex<T> {
       for (const child of current.children.values()) stack.push(child);
     }
   }
+}
+
+/**
+ * Does a granted pattern reach a name an entry covers: the entry itself, and for an owned
+ * concrete name everything below it (a DynamoDB table's streams, indexes, backups and exports)?
+ * The index's own reading (`add`, `intersecting`), for one pair; the pack's reach of principals
+ * that are not agents (policy/aws-reach.ts) asks it.
+ */
+export function reachesEntry(granted: string, entry: string, coversBelow: boolean): boolean {
+  const query = normaliseResource(granted);
+  const target = normaliseResource(entry);
+  if (intersects(target, query)) return true;
+  return coversBelow && !hasWildcard(target) && BELOW.some((sep) => intersects(`${target}${sep}*`, query));
+}
+
+/**
+ * Does an excluding pattern (a NotResource) match every name an entry covers? Read narrowly: a
+ * concrete name by glob; a prefix (`x/*`, or what an owned name covers below it) only when the
+ * pattern is a literal prefix of it followed by `*`. Anything else is not excluded.
+ */
+export function coversEntry(pattern: string, entry: string, coversBelow: boolean): boolean {
+  if (pattern === "*") return true;
+  const excluding = normaliseResource(pattern);
+  const target = normaliseResource(entry);
+  const coversPrefix = (prefix: string) => excluding.endsWith("*") && !hasWildcard(excluding.slice(0, -1)) && prefix.startsWith(excluding.slice(0, -1));
+  if (hasWildcard(target)) return target.endsWith("*") && !hasWildcard(target.slice(0, -1)) && coversPrefix(target.slice(0, -1));
+  return globMatches(excluding, target) && (!coversBelow || BELOW.every((sep) => coversPrefix(`${target}${sep}`)));
 }
 
 /** Does `pattern` (IAM glob) match the concrete name, case-correctly per service? */

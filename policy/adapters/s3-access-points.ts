@@ -6,6 +6,7 @@
  * create stands for every bucket (closed world: it may front an agent's).
  */
 import { asList, type PolicyStatement } from "../../components/core/iam-document";
+import { arnComponents, grantsIntersect } from "../../components/core/patterns";
 import { asRecord, asString } from "../inputs";
 import type { StackIndex } from "../stack-index";
 import { deps, readOfType, type Read } from "./shared";
@@ -66,6 +67,59 @@ function throughAccessPoint(resource: string, buckets: readonly string[]): strin
   const match = /^arn:[^:]*:s3(?:-object-lambda)?:[^:]*:[^:]*:accesspoint\/[^/]+(?:\/object\/(.*))?$/.exec(resource);
   if (!match) return [resource];
   return match[1] === undefined ? buckets.flatMap((b) => [`arn:*:s3:::${b}`, `arn:*:s3:::${b}/*`]) : buckets.map((b) => `arn:*:s3:::${b}/${match[1]}`);
+}
+
+const ACCESS_POINT_SHAPES = ["arn:*:s3:*:?*:accesspoint/*", "arn:*:s3-object-lambda:*:?*:accesspoint/*"];
+const AP_RESOURCE = /^accesspoint\/([^/]+)(?:\/object\/(.*))?$/;
+/** Suffixes S3 gives access point aliases (`<name>-<id>-s3alias`, Object Lambda `…--ol-s3`); no bucket may end so. */
+const ALIAS = /^[^/*?]+(-s3alias|--ol-s3)(?:\/(.*))?$/;
+
+/** The buckets an access point of this stack fronts, by its name (an Object Lambda one through its supporting access point). */
+function bucketsNamed(ix: StackIndex, service: string, name: string): string[] {
+  if (/[*?]/.test(name)) return EVERY_BUCKET;
+  if (service === "s3-object-lambda") {
+    const lambda = readOfType(ix, T.objectLambdaAccessPoint).find((p) => asString(p.v.name) === name);
+    const supporting = lambda ? asString(asRecord(lambda.v.configuration).supportingAccessPoint) : undefined;
+    return supporting === undefined ? EVERY_BUCKET : bucketsOfAccessPoint(ix, supporting, deps(lambda!, "configuration"));
+  }
+  return bucketsOfAccessPoint(ix, name);
+}
+
+/**
+ * What a granted resource reaches through S3 access points, itself included: an access point ARN
+ * (or any pattern that can match one, `arn:aws:s3:*:*:*`) is the bucket behind the access point of
+ * this stack of that name, an alias written as a bucket name (`<name>-<id>-s3alias`) is the
+ * bucket behind it; closed world, an access point or alias the stack does not create, or a pattern
+ * over names, stands for every bucket. Objects keep their key: `accesspoint/ap/object/in/*` is
+ * `<bucket>/in/*`. Cached per stack: every grant of the stack passes here.
+ */
+export function throughAccessPoints(ix: StackIndex): (resource: string) => readonly string[] {
+  let cache = resolvers.get(ix);
+  if (!cache) resolvers.set(ix, (cache = new Map()));
+  const known = cache;
+  return (resource) => {
+    let out = known.get(resource);
+    if (!out) {
+      out = [resource, ...bucketsThrough(ix, resource)];
+      if (known.size < 10_000) known.set(resource, out);
+    }
+    return out;
+  };
+}
+const resolvers = new WeakMap<StackIndex, Map<string, readonly string[]>>();
+
+function bucketsThrough(ix: StackIndex, resource: string): string[] {
+  const parts = arnComponents(resource);
+  if (!parts) return [];
+  const [, service, region, account, rest] = parts;
+  const objects = (buckets: readonly string[], key: string | undefined) =>
+    buckets.flatMap((b) => (key === undefined ? [`arn:*:s3:::${b}`, `arn:*:s3:::${b}/*`] : [`arn:*:s3:::${b}/${key}`]));
+  const alias = service === "s3" && region === "" && account === "" ? ALIAS.exec(rest) : null;
+  if (alias) return objects(EVERY_BUCKET, alias[2] ?? undefined);
+  if (!ACCESS_POINT_SHAPES.some((shape) => grantsIntersect(resource, shape))) return [];
+  const named = AP_RESOURCE.exec(rest);
+  if (!named || /[*?]/.test(service)) return objects(EVERY_BUCKET, undefined);
+  return objects(bucketsNamed(ix, service, named[1]), named[2]);
 }
 
 /** A statement of an access point policy as the bucket grant it is (Resource rewritten; other types unchanged). */
