@@ -12,7 +12,8 @@
  * - a plain (unquoted) scalar the two parsers may resolve differently: YAML 1.1 booleans
  *   (`yes`/`no`/`on`/`off`/`y`/`n`), a merge key `<<`, and any number not written in plain decimal
  *   (`0731` is 731 to js-yaml and octal 473 to go-yaml; `0x1F`, `0o17`, `1_000`, `1:20`, `.inf`,
- *   `+5`, `1e3`). Quoting such a value makes it a string in both.
+ *   `+5`, `1e3`). Quoting such a value makes it a string in both;
+ * - a block scalar (`|`, `>`) that ends a file lacking its final newline.
  */
 import { CORE_SCHEMA, load, type LoadOptions } from "js-yaml";
 
@@ -145,6 +146,13 @@ export function loadStrictYaml(text: string, filename: string): { root: unknown;
       report(
         at,
         `a YAML tag (${trimmed.split(/\s/)[0].slice(0, 40)}) is not allowed in a stack or project file: go-yaml and js-yaml resolve tags differently; delete it (quote the value for a string)`,
+      );
+    else if ((first === "|" || first === ">") && state.position >= text.length && !text.endsWith("\n"))
+      // js-yaml appends the missing final newline before parsing; go-yaml v3 does not, so a block
+      // scalar that ends the file is one newline shorter in what Pulumi deploys than in the diff.
+      report(
+        at,
+        "a block scalar (| or >) ends the file without a final newline: go-yaml (what Pulumi reads) and js-yaml (what plan and diff read) then read different text; end the file with a newline",
       );
     else if (state.kind === "scalar" && state.tag === "?" && typeof state.result === "string") {
       const reason = plainScalarReason(state.result);

@@ -85,6 +85,13 @@ describe("stack file text both YAML parsers read alike", () => {
     expect(refusal(`%YAML 1.1\n---\n${stack("triage")}`)).toContain("directive");
   });
 
+  it("refuses a block scalar ending a file without its final newline (go-yaml then drops the newline js-yaml adds)", () => {
+    const file = "config:\n  agent-identity:platform:\n    environment: dev\n  vault:caCert: |\n    -----BEGIN CERTIFICATE-----\n    MIIB";
+    expect(refusal(file)).toMatch(/:4: column \d+: a block scalar .* final newline/);
+    expect(() => parseStackFile(`${file}\n`, "f.yaml")).not.toThrow();
+    expect(() => parseStackFile(file.replace("|\n    -----BEGIN CERTIFICATE-----\n    MIIB", "MIIB"), "f.yaml")).not.toThrow();
+  });
+
   it("allows a byte-order mark as the first character", () => {
     expect(() => parseStackFile(`\ufeff${stack("triage")}`, "f.yaml")).not.toThrow();
   });
