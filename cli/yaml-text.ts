@@ -68,7 +68,9 @@ function plainScalarReason(value: string): string | undefined {
   if (YAML11_BOOLEANS.has(value.toLowerCase()))
     return `\`${value}\` is a boolean to go-yaml (YAML 1.1, what Pulumi reads) and a string to js-yaml: write "${value}" (quoted) for a string, or true/false`;
   if (value === "<<") return "`<<` is a merge key to go-yaml and a plain key to js-yaml: write the keys out";
-  if (NUMBER_LIKE.test(value) && !CANONICAL_NUMBER.test(value) && NUMERIC_FORMS.some((form) => form.test(value)))
+  // go-yaml drops every underscore before reading a number that starts with a sign, digit or dot (`-_1` is -1).
+  const bare = /^[-+0-9.]/.test(value) ? value.replace(/_/g, "") : value;
+  if (NUMBER_LIKE.test(bare) && !CANONICAL_NUMBER.test(value) && NUMERIC_FORMS.some((form) => form.test(bare)))
     return `\`${value}\` is read as a different number (or as a string) by go-yaml (what Pulumi reads) and js-yaml (what plan and diff read): write plain decimal (e.g. 731, 1000, 0.5) or quote it ("${value}")`;
   // Pulumi keeps a config value's text ("1.0" is another Vault namespace or AWS profile than "1"),
   // while plan and diff read a number: only the one spelling a number reads back as is unambiguous.

@@ -34,6 +34,7 @@ describe("stack file text both YAML parsers read alike", () => {
     ["true", "true"],
     ["a block scalar holding numbers and words", "|\n        0731\n        yes"],
     ["non-ASCII letters", "équipe"],
+    ["a word starting with an underscore", "_1"],
   ])("accepts %s", (_, value) => {
     expect(loadStrictYaml(stack(value), "f.yaml").issues).toEqual([]);
     expect(() => parseStackFile(stack(value), "f.yaml")).not.toThrow();
@@ -52,6 +53,8 @@ describe("stack file text both YAML parsers read alike", () => {
     ["a hexadecimal", "0x1F", "", "0x1F"],
     ["a binary", "0b101", "", "0b101"],
     ["an underscore number", "1_000", "", "1_000"],
+    ["a sign then an underscore (go-yaml -1, js-yaml a string)", "-_1", "", "-_1"],
+    ["a trailing underscore", "7_", "", "7_"],
     ["a sexagesimal", "1:20", "", "1:20"],
     ["an infinity", ".inf", "", ".inf"],
     ["a not-a-number", ".NaN", "", ".NaN"],
