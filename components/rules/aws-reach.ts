@@ -18,7 +18,7 @@ export const AWS_REACH_RULES: readonly RuleMeta[] = [
     "separation/undeclared-share",
     "separation",
     "error",
-    "No principal of the stack that is not an agent identity (IAM role, user or group, SSO permission set, EKS access entry, Pod Identity association, or a principal a bucket, queue, topic or key policy admits) reaches, by its effective grants, a resource an agent owns or holds, unless the security team declared that share in the pack's `shares` configuration.",
+    "No principal of the stack that is not an agent identity (IAM role, user or group, SSO permission set, EKS access entry, Pod Identity association, or a principal a bucket, queue, topic or key policy admits) reaches, by its effective grants, a resource an agent owns or holds, unless the security team declared that share in the pack's `shares` configuration. Grants are read as IAM evaluates them: a policy variable is every value it can take, a DynamoDB table's streams, indexes, backups, exports and imports are the table, an S3 access point (ARN or alias) is the bucket behind it (every bucket when the stack does not create it).",
     ISOLATION,
     PACK.stack,
   ),
