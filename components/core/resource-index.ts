@@ -141,7 +141,8 @@ export class ResourceIndex<T> {
     for (let depth = 0; depth <= literalDepth && current; depth++) {
       // A node at depth d is the name parts[0..d); entries covering below contain longer patterns.
       const exact = firstWild === -1 && depth === parts.length;
-      for (const entry of current.here) if ((entry.below && !exact) || (entry.self && exact)) found.push(entry);
+      // Below entries sit at a node ending in `/` or `:`; `x/*` matches the name `x/` itself too (an S3 folder object), as IAM reads it.
+      for (const entry of current.here) if (entry.below || (entry.self && exact)) found.push(entry);
       if (depth < literalDepth) current = current.children.get(parts[depth]);
     }
     return found;
@@ -165,7 +166,7 @@ export class ResourceIndex<T> {
       for (const list of [current.here, current.grants]) {
         for (const entry of list) {
           if (found.length >= limit) break;
-          if (((entry.below && !exact) || (entry.self && exact)) && accept(entry)) found.push(entry);
+          if ((entry.below || (entry.self && exact)) && accept(entry)) found.push(entry);
         }
       }
       if (current.globs)
