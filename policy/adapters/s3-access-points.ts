@@ -119,7 +119,8 @@ function bucketsThrough(ix: StackIndex, resource: string): string[] {
   if (!ACCESS_POINT_SHAPES.some((shape) => grantsIntersect(resource, shape))) return [];
   const named = AP_RESOURCE.exec(rest);
   if (!named || /[*?]/.test(service)) return objects(EVERY_BUCKET, undefined);
-  return objects(bucketsNamed(ix, service, named[1]), named[2]);
+  // A pattern over regions or accounts names other accounts' access points of that name too.
+  return objects(/[*?]/.test(`${region}${account}`) ? EVERY_BUCKET : bucketsNamed(ix, service, named[1]), named[2]);
 }
 
 /** A statement of an access point policy as the bucket grant it is (Resource rewritten; other types unchanged). */

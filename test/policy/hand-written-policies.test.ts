@@ -148,6 +148,11 @@ describe("an S3 access point is the bucket behind it", () => {
     expect(await sharedAgents(...extra)).toEqual(["invoice-triage"]);
   });
 
+  it("an access point of the stack's name in any account stands for every bucket", async () => {
+    const extra = [ciPolicy({ Resource: "arn:aws:s3:us-east-1:*:accesspoint/ci-ap/object/*" }), accessPoint("ci-ap", "ci-artifacts")];
+    expect(await sharedAgents(...extra)).toEqual(["invoice-triage", "legacy-summariser", "support-assistant"]);
+  });
+
   it.each([
     ["an access point the stack does not create", `arn:aws:s3:us-east-1:${ACCOUNT}:accesspoint/elsewhere/object/*`],
     ["an access point alias written as a bucket", "arn:aws:s3:::invoices-hrzrlukc5m36ft7okagglf3gmwluquse1b-s3alias/*"],
