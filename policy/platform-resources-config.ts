@@ -11,7 +11,8 @@
 import { z } from "zod";
 
 /** `<Pulumi type token>::<Pulumi resource name>`: how findings name a declarable resource. */
-const RESOURCE = /^(kubernetes:[A-Za-z0-9.-]{1,253}\/[A-Za-z0-9]{1,63}:[A-Za-z0-9]{1,63}|pulumi:providers:vault)::[^\s]{1,253}$/;
+const RESOURCE =
+  /^(kubernetes:[A-Za-z0-9.-]{1,253}\/[A-Za-z0-9]{1,63}:[A-Za-z0-9]{1,63}|pulumi:providers:(?:vault|kubernetes)|vault:jwt\/authBackendRole:AuthBackendRole)::[^\s]{1,253}$/;
 
 const platformResourceSchema = z
   .object({

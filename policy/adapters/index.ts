@@ -21,6 +21,7 @@ import { VAULT_AUTH_ROLE_TYPES, vaultAuthRoles } from "./vault-auth-roles";
 import { VAULT_GENERIC_TYPES, vaultGeneric } from "./vault-generic";
 import { VAULT_POLICY_TYPES, vaultPolicies } from "./vault-policies";
 import { vaultPolicyUse } from "./vault-policy-use";
+import { vaultJwtLogins } from "./vault-jwt-logins";
 import { VAULT_SECRET_ROLE_TYPES, vaultSecretRoles } from "./vault-secret-roles";
 import { workloads } from "./workloads";
 import { PLATFORM_TYPES, platform } from "./platform";
@@ -61,6 +62,7 @@ export const ADAPTERS: readonly Adapter[] = [
   vaultSecretRoles,
   vaultGeneric,
   vaultPolicyUse,
+  vaultJwtLogins,
   vaultPathReach,
   vaultPlatform,
   vaultSync,
