@@ -36,6 +36,7 @@ import { admissionWebhooks } from "./admission-webhooks";
 import { mutatingAdmissionPolicies } from "./mutating-admission-policies";
 import { customResources } from "./custom-resources";
 import { EXPOSURE_TYPES, networkExposure } from "./network-exposure";
+import { csiDrivers } from "./csi-drivers";
 
 export const ADAPTERS: readonly Adapter[] = [
   iamAttachments,
@@ -54,6 +55,7 @@ export const ADAPTERS: readonly Adapter[] = [
   admissionWebhooks,
   mutatingAdmissionPolicies,
   networkExposure,
+  csiDrivers,
   customResources,
   namespaces,
   logGroups,
