@@ -8,7 +8,7 @@
  * `vault:jwt/authBackendRole:AuthBackendRole::<name>`), e.g. a CI role binding its own claims.
  */
 import { asBoolean, asRecord, asString } from "../inputs";
-import { loginReach } from "../checks/service-account-login";
+import { loginReach, type JwtRoleBindings } from "../checks/service-account-login";
 import { platformResourceKey } from "../platform-resources-config";
 import type { Adapter } from "../types";
 import { agentNamespaces, findingsFor } from "./agent-namespaces";
@@ -16,6 +16,18 @@ import { readOfType } from "./shared";
 
 const RULE = "vault/service-account-login";
 export const VAULT_JWT_ROLE = "vault:jwt/authBackendRole:AuthBackendRole";
+
+/** The one ServiceAccount name a role pins in a namespace (exact subject, or exact `sub` or name claim), if any. */
+function pinnedName(bindings: JwtRoleBindings, namespace: string): string | undefined {
+  const prefix = `system:serviceaccount:${namespace}:`;
+  const exact = (key: string) => {
+    const value = bindings.boundClaimsType === "glob" ? undefined : bindings.boundClaims[key];
+    return value !== undefined && !value.includes(",") ? value : undefined;
+  };
+  const subject = bindings.boundSubject ?? exact("sub") ?? exact("/sub");
+  if (subject?.startsWith(prefix)) return subject.slice(prefix.length);
+  return exact("/kubernetes.io/serviceaccount/name");
+}
 
 export const vaultJwtLogins: Adapter = {
   family: "vault-jwt-logins",
@@ -46,13 +58,15 @@ export const vaultJwtLogins: Adapter = {
         const reach = loginReach(bindings, namespace.name);
         if (reach.accepts && !reach.namesNamespace) unnamed++;
         if (!reach.accepts || !reach.namesNamespace) continue;
-        pass.findings.push(
-          ...findingsFor(namespace, r.resource.urn, {
-            rule: RULE,
-            message: `Vault JWT role ${where} binds a subject or claims of agent namespace ${namespace.name}, so a ServiceAccount token of it logs in beside the identity's own Kubernetes-auth role`,
-            fix: "log agents in only through their own Kubernetes-auth roles; bind no JWT role to an agent namespace or ServiceAccount",
-          }),
-        );
+        const problem = {
+          rule: RULE,
+          message: `Vault JWT role ${where} binds a subject or claims of agent namespace ${namespace.name}, so a ServiceAccount token of it logs in beside the identity's own Kubernetes-auth role`,
+          fix: "log agents in only through their own Kubernetes-auth roles; bind no JWT role to an agent namespace or ServiceAccount",
+        };
+        // Pinned to one agent ServiceAccount: the finding names that identity, as plan would.
+        const sa = ix.by.serviceAccountAt(namespace.name, pinnedName(bindings, namespace.name));
+        if (sa) pass.findings.push({ ...problem, agent: sa.agent, identity: sa.kind, urn: r.resource.urn });
+        else pass.findings.push(...findingsFor(namespace, r.resource.urn, problem));
       }
       // Nothing it binds excludes a ServiceAccount token: one finding for the role, which the security team may declare.
       if (unnamed > 0)

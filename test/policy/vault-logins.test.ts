@@ -48,19 +48,21 @@ describe("a JWT/OIDC role is a way in for an agent's token only if nothing it bi
     expect(ruleIds(await added([...base, ciRole()]))).toEqual([]);
   }, 60_000);
 
-  const refused: Array<[string, Record<string, unknown>]> = [
-    ["bound to the agent ServiceAccount's subject", { boundClaims: {}, boundSubject: `system:serviceaccount:${NS}:${SA}` }],
+  // The identity a finding names: the one ServiceAccount the role pins, else every agent of the namespace (`*`).
+  const refused: Array<[string, Record<string, unknown>, string]> = [
+    ["bound to the agent ServiceAccount's subject", { boundClaims: {}, boundSubject: `system:serviceaccount:${NS}:${SA}` }, "execution"],
     [
       "bound by nested claims to the agent namespace and ServiceAccount",
       { boundClaims: { "/kubernetes.io/namespace": NS, "/kubernetes.io/serviceaccount/name": SA } },
+      "execution",
     ],
-    ["bound by a glob on the subject", { boundClaimsType: "glob", boundClaims: { sub: `system:serviceaccount:${NS}:*` } }],
-    ["bound by a glob on the namespace claim", { boundClaimsType: "glob", boundClaims: { "/kubernetes.io/namespace": "acme-dev-support-*" } }],
-    ["bound by a comma list naming the agent namespace", { boundClaims: { "/kubernetes.io/namespace": `ci,${NS}` } }],
+    ["bound by a glob on the subject", { boundClaimsType: "glob", boundClaims: { sub: `system:serviceaccount:${NS}:*` } }, "\\*"],
+    ["bound by a glob on the namespace claim", { boundClaimsType: "glob", boundClaims: { "/kubernetes.io/namespace": "acme-dev-support-*" } }, "\\*"],
+    ["bound by a comma list naming the agent namespace", { boundClaims: { "/kubernetes.io/namespace": `ci,${NS}` } }, "\\*"],
   ];
   it.each(refused)(
     "refuses a role %s, declared or not",
-    async (_name, props) => {
+    async (_name, props, identity) => {
       const config = {
         kubernetesPlatformResources: [
           { resource: "vault:jwt/authBackendRole:AuthBackendRole::ci-jwt", reason: "reviewed CI login role", approvedBy: "security@acme.example" },
@@ -69,7 +71,9 @@ describe("a JWT/OIDC role is a way in for an agent's token only if nothing it bi
       const reported = await added([...base, ciRole(props)], config);
       expect(ruleIds(reported)).toEqual(["vault/service-account-login"]);
       expect(reported[0].message).toMatch(
-        /^support-assistant\/\*: vault\/service-account-login: Vault JWT role auth\/jwt\/role\/ci binds a subject or claims of agent namespace acme-dev-support-assistant/,
+        new RegExp(
+          `^support-assistant/${identity}: vault/service-account-login: Vault JWT role auth/jwt/role/ci binds a subject or claims of agent namespace acme-dev-support-assistant`,
+        ),
       );
     },
     60_000,
