@@ -356,14 +356,17 @@ async function runPack(idle = false): Promise<{
  * in this one they would share a heap with everything the mock run holds (1.8 GB at 1,000 agents),
  * and its garbage collection, not the pack, would dominate.
  */
-function packInOwnProcess(): Awaited<ReturnType<typeof runPack>> {
+function packInOwnProcess(): Awaited<ReturnType<typeof runPack>> & { packIdleCpuMs: number } {
   const dir = mkdtempSync(join(tmpdir(), "agent-identity-pack-"));
   try {
     const file = join(dir, "inputs.json");
     writeFileSync(file, JSON.stringify(inputs));
-    const run = spawnSync(process.execPath, [__filename, "pack-run", file], { encoding: "utf8", maxBuffer: 1 << 26 });
-    if (run.status !== 0) throw new Error(`pack-run failed (exit ${run.status}): ${run.stderr.slice(0, 2000)}`);
-    return JSON.parse(run.stdout.trim().split("\n").pop()!) as Awaited<ReturnType<typeof runPack>>;
+    const runOnce = (mode: "pack-run" | "pack-run-idle") => {
+      const run = spawnSync(process.execPath, [__filename, mode, file], { encoding: "utf8", maxBuffer: 1 << 26 });
+      if (run.status !== 0) throw new Error(`${mode} failed (exit ${run.status}): ${run.stderr.slice(0, 2000)}`);
+      return JSON.parse(run.stdout.trim().split("\n").pop()!) as Awaited<ReturnType<typeof runPack>>;
+    };
+    return { ...runOnce("pack-run"), packIdleCpuMs: runOnce("pack-run-idle").packCpuMs };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
