@@ -197,7 +197,7 @@ export const CLASSIFICATION_RULES: Readonly<Record<string, ClassificationRule>> 
   [`${SA}.name`]: dedicated("ServiceAccount", "never (neutral; trust and Vault bindings follow)", "never"),
   [`${SA}.automountServiceAccountToken`]: widensOnChange("token mounted into every pod"),
   [`${SA}.labels{}`]: derived("agent name, identity, owner, tier"),
-  [`${SA}.annotations{}`]: derived("IAM role ARN, sponsor, expiry, revocation, the role as planned (role-plan, compared by its own fields under iamRole)"),
+  [`${SA}.annotations{}`]: derived("IAM role ARN, sponsor, expiry, revocation"),
   [`${SA}.annotations{eks.amazonaws.com/token-expiration}`]: {
     compare: { how: "larger-widens", why: "lifetime of the projected IRSA token" },
     kind: "ttl-changed",
