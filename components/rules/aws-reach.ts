@@ -47,6 +47,14 @@ export const AWS_REACH_RULES: readonly RuleMeta[] = [
     PACK.stack,
   ),
   meta(
+    "iam/agent-role-as-planned",
+    "iam",
+    "error",
+    "Every agent role is the role its identity's plan describes (the record the components write on the identity's ServiceAccount): the same trust policy, permissions boundary, maximum session duration, path and planned tags, and no (action, resource, condition) allowed by its inline policies, RolePolicies or attached managed policies that the plan does not grant, nor a planned Deny dropped, so a transformation or a hand-written policy cannot widen an agent role, even on what the agent owns.",
+    OVERPRIVILEGED,
+    PACK.stack,
+  ),
+  meta(
     "stack/audit-log-group",
     "stack",
     "error",

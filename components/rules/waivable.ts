@@ -70,6 +70,7 @@ export const WAIVABLE: Readonly<Record<string, boolean>> = {
   "separation/undeclared-share": false,
   "separation/agent-data-copy": false,
   "iam/permissions-boundary-policy": false,
+  "iam/agent-role-as-planned": false,
   "stack/audit-log-group": false,
   "stack/provider-endpoints": false,
   "trust/single-statement": false,

@@ -10,6 +10,7 @@ import { EKS_TYPES, eksAccess } from "./eks-access";
 import { IAM_ATTACHMENT_TYPES, iamAttachments } from "./iam-attachments";
 import { IAM_ROLE_TYPES, iamRoles } from "./iam-roles";
 import { permissionsBoundary } from "./permissions-boundary";
+import { agentRolePlan } from "./agent-role-plan";
 import { kubernetesUnreadKinds } from "./kubernetes-unread-kinds";
 import { LOG_GROUP_TYPES, logGroups } from "./log-groups";
 import { NAMESPACE_TYPES, namespaces } from "./namespaces";
@@ -47,6 +48,7 @@ export const ADAPTERS: readonly Adapter[] = [
   awsForwarding,
   iamRoles,
   permissionsBoundary,
+  agentRolePlan,
   eksAccess,
   serviceAccounts,
   workloads,

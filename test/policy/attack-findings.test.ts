@@ -198,7 +198,7 @@ const cases: Array<{ finding: number; name: string; resources?: Resource[]; edit
         },
       },
     ],
-    expect: ["separation/orchestration-models-only"],
+    expect: ["iam/agent-role-as-planned", "separation/orchestration-models-only"],
   },
   // 2: JSON policies with repeated keys (JSON.parse keeps the last, Vault every one)
   {
