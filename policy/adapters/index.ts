@@ -31,6 +31,7 @@ import { VAULT_SYNC_TYPES, vaultSync } from "./vault-sync";
 import { AWS_PRINCIPAL_TYPES, awsPrincipals } from "./aws-principals";
 import { AWS_DATA_TYPES, awsData } from "./aws-data";
 import { AWS_FORWARDING_TYPES, awsForwarding } from "./aws-forwarding";
+import { AWS_FLOW_TYPES, awsFlows } from "./aws-flows";
 import { admissionWebhooks } from "./admission-webhooks";
 import { mutatingAdmissionPolicies } from "./mutating-admission-policies";
 import { customResources } from "./custom-resources";
@@ -43,6 +44,7 @@ export const ADAPTERS: readonly Adapter[] = [
   awsPrincipals,
   awsData,
   awsForwarding,
+  awsFlows,
   iamRoles,
   permissionsBoundary,
   eksAccess,
@@ -90,6 +92,7 @@ export const TYPES = {
   ...AWS_PRINCIPAL_TYPES,
   ...AWS_DATA_TYPES,
   ...AWS_FORWARDING_TYPES,
+  ...AWS_FLOW_TYPES,
   ...EXPOSURE_TYPES,
 } as const;
 

@@ -175,11 +175,6 @@ export const OUT_OF_SCOPE_ENTRIES: readonly TypeEntry[] = [
     "who may send to a log destination",
     ["aws:cloudwatch/logDeliveryDestinationPolicy:LogDeliveryDestinationPolicy", "aws:cloudwatch/logDestinationPolicy:LogDestinationPolicy"],
   ),
-  ...because(
-    "sends what its rule matches; the rule's event pattern is read (separation/agent-data-copy), and a target alone matches nothing",
-    "where a rule's events go",
-    ["aws:cloudwatch/eventTarget:EventTarget"],
-  ),
   // ---------------------------------------------------------------- AWS KMS, Secrets Manager
   ...because("a name for a key; who may use the key is in its key policy and grants, which are read", "an alias of a KMS key", ["aws:kms/alias:Alias"]),
   ...because("encrypts a value with a key at deployment time; it grants nothing", "a ciphertext made at deployment", ["aws:kms/ciphertext:Ciphertext"]),
