@@ -35,6 +35,10 @@ export const AWS_DATA_TYPES = {
   backupSelection: "aws:backup/selection:Selection",
   datasyncS3Location: "aws:datasync/s3Location:S3Location",
   logAccountPolicy: "aws:cloudwatch/logAccountPolicy:LogAccountPolicy",
+  analyticsConfiguration: "aws:s3/analyticsConfiguration:AnalyticsConfiguration",
+  bucketOwnershipControls: "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
+  logDataProtectionPolicy: "aws:cloudwatch/logDataProtectionPolicy:LogDataProtectionPolicy",
+  logTransformer: "aws:cloudwatch/logTransformer:LogTransformer",
 } as const;
 
 /** Inline settings of `s3.Bucket` / `s3.BucketV2` that copy, expose or expire the bucket's objects, as the separate resources do. */
@@ -103,6 +107,25 @@ const COPIES: readonly Copy[] = [
   { type: AWS_DATA_TYPES.objectCopy, field: "source", arns: objectArns, does: "copies an object of" },
   { type: AWS_DATA_TYPES.backupSelection, field: "resources", arns: anyArns, does: "backs up (and lets its plan copy to any vault)" },
   { type: AWS_DATA_TYPES.datasyncS3Location, field: "s3BucketArn", arns: bucketArns, does: "lets DataSync tasks copy" },
+  {
+    type: AWS_DATA_TYPES.analyticsConfiguration,
+    field: "bucket",
+    arns: bucketArns,
+    does: "exports storage class analysis (object counts, sizes, access patterns) to another bucket of",
+    when: (v) => (v.storageClassAnalysis as { dataExport?: unknown } | undefined)?.dataExport !== undefined,
+    whenInputs: ["storageClassAnalysis"],
+  },
+  {
+    type: AWS_DATA_TYPES.bucketOwnershipControls,
+    field: "bucket",
+    arns: bucketArns,
+    // Any setting but BucketOwnerEnforced turns ACLs back on: objects other accounts write stay theirs.
+    does: "turns ACLs back on for",
+    when: (v) => (v.rule as { objectOwnership?: unknown } | undefined)?.objectOwnership !== "BucketOwnerEnforced",
+    whenInputs: ["rule"],
+  },
+  { type: AWS_DATA_TYPES.logDataProtectionPolicy, field: "logGroupName", arns: logGroupArns, does: "masks events of, and sends audit findings on," },
+  { type: AWS_DATA_TYPES.logTransformer, field: "logGroupArn", arns: logGroupArns, does: "rewrites every event ingested into" },
 ];
 
 /** An ARN as given (a Backup selection names resources by ARN, `*` for all). */
@@ -110,26 +133,34 @@ export function anyArns(arn: string): string[] {
   return arn === "*" ? ["*"] : [arn, `${arn}/*`];
 }
 
+/** Account-wide log policy types and what each does to every log group it selects. */
+const ACCOUNT_LOG_POLICIES: Readonly<Record<string, string>> = {
+  SUBSCRIPTION_FILTER_POLICY: "forwards every log group of the account",
+  DATA_PROTECTION_POLICY: "masks the events of every log group of the account",
+  TRANSFORMER_POLICY: "rewrites the events of every log group of the account",
+};
+
 /**
- * An account-level subscription filter policy forwards the events of every log group of the account
- * (agents' audit log groups included) unless its selection criteria exclude them, which the pack
- * does not read: in a stack whose agents own log groups it is refused. Other policy types (data
- * protection, field index, transformer) send nothing out.
+ * An account-level subscription filter, data protection or transformer policy forwards, masks or
+ * rewrites the events of every log group of the account (agents' audit log groups included) unless
+ * its selection criteria exclude them, which the pack does not read: in a stack whose agents own
+ * log groups it is refused. A field index policy only indexes.
  */
 function accountSubscriptionPolicies(ix: StackIndex, pass: StackPass, agents: ReturnType<typeof agentResources>): void {
   const owners = [...new Set((agents.byService.get("logs") ?? []).map((r) => r.agent))];
   if (owners.length === 0) return;
   for (const r of readOfType(ix, AWS_DATA_TYPES.logAccountPolicy)) {
     const type = asString(r.v.policyType);
-    if (type !== "SUBSCRIPTION_FILTER_POLICY" && !isUnknown(r, "policyType")) continue;
+    const does = type === undefined ? undefined : ACCOUNT_LOG_POLICIES[type];
+    if (does === undefined && !isUnknown(r, "policyType")) continue;
     for (const agent of owners)
       pass.findings.push({
         rule: COPY,
         agent,
         identity: null,
         urn: r.resource.urn,
-        message: `${r.resource.type} ${r.resource.name} is an account-wide subscription filter policy${type ? "" : " (policyType unknown at preview)"}: it forwards every log group of the account, agent ${agent}'s included`,
-        fix: "subscribe only named log groups that are no agent's (aws.cloudwatch.LogSubscriptionFilter); an agent's logs leave only if the security team declares it in the pack's `shares` configuration",
+        message: `${r.resource.type} ${r.resource.name} is an account-wide ${type ?? "log policy (policyType unknown at preview)"}: it ${does ?? "may forward, mask or rewrite every log group of the account"}, agent ${agent}'s included`,
+        fix: "apply it only to named log groups that are no agent's (aws.cloudwatch.LogSubscriptionFilter, LogDataProtectionPolicy, LogTransformer); an agent's logs leave or change only if the security team declares it in the pack's `shares` configuration",
       });
   }
 }
@@ -223,7 +254,7 @@ export const awsData: Adapter = {
     {
       type: AWS_DATA_TYPES.logAccountPolicy,
       key: "logAccountPolicy",
-      route: "an account-wide log policy: a subscription filter policy forwards every log group, agents' included",
+      route: "an account-wide log policy: a subscription filter, data protection or transformer policy forwards, masks or rewrites every log group, agents' included",
       checkedBy: [COPY],
     },
   ],
