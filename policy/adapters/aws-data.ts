@@ -254,7 +254,8 @@ export const awsData: Adapter = {
     {
       type: AWS_DATA_TYPES.logAccountPolicy,
       key: "logAccountPolicy",
-      route: "an account-wide log policy: a subscription filter, data protection or transformer policy forwards, masks or rewrites every log group, agents' included",
+      route:
+        "an account-wide log policy: a subscription filter, data protection or transformer policy forwards, masks or rewrites every log group, agents' included",
       checkedBy: [COPY],
     },
   ],

@@ -32,6 +32,7 @@ import { AWS_PRINCIPAL_TYPES, awsPrincipals } from "./aws-principals";
 import { AWS_DATA_TYPES, awsData } from "./aws-data";
 import { AWS_FORWARDING_TYPES, awsForwarding } from "./aws-forwarding";
 import { AWS_FLOW_TYPES, awsFlows } from "./aws-flows";
+import { AWS_DATA_SHARE_TYPES, awsDataShares } from "./aws-data-shares";
 import { admissionWebhooks } from "./admission-webhooks";
 import { mutatingAdmissionPolicies } from "./mutating-admission-policies";
 import { customResources } from "./custom-resources";
@@ -45,6 +46,7 @@ export const ADAPTERS: readonly Adapter[] = [
   awsData,
   awsForwarding,
   awsFlows,
+  awsDataShares,
   iamRoles,
   permissionsBoundary,
   eksAccess,
@@ -93,6 +95,7 @@ export const TYPES = {
   ...AWS_DATA_TYPES,
   ...AWS_FORWARDING_TYPES,
   ...AWS_FLOW_TYPES,
+  ...AWS_DATA_SHARE_TYPES,
   ...EXPOSURE_TYPES,
 } as const;
 
