@@ -33,6 +33,7 @@ import { AWS_DATA_TYPES, awsData } from "./aws-data";
 import { AWS_FORWARDING_TYPES, awsForwarding } from "./aws-forwarding";
 import { AWS_FLOW_TYPES, awsFlows } from "./aws-flows";
 import { AWS_DATA_SHARE_TYPES, awsDataShares } from "./aws-data-shares";
+import { AUDIT_CONTROL_TYPES, auditControl } from "./audit-control";
 import { admissionWebhooks } from "./admission-webhooks";
 import { mutatingAdmissionPolicies } from "./mutating-admission-policies";
 import { customResources } from "./custom-resources";
@@ -47,6 +48,7 @@ export const ADAPTERS: readonly Adapter[] = [
   awsForwarding,
   awsFlows,
   awsDataShares,
+  auditControl,
   iamRoles,
   permissionsBoundary,
   eksAccess,
@@ -96,6 +98,7 @@ export const TYPES = {
   ...AWS_FORWARDING_TYPES,
   ...AWS_FLOW_TYPES,
   ...AWS_DATA_SHARE_TYPES,
+  ...AUDIT_CONTROL_TYPES,
   ...EXPOSURE_TYPES,
 } as const;
 

@@ -185,6 +185,11 @@ export const OUT_OF_SCOPE_ENTRIES: readonly TypeEntry[] = [
     "the account's S3 Access Grants instance",
     ["aws:s3control/accessGrantsInstance:AccessGrantsInstance"],
   ),
+  ...because(
+    "attaches a control policy to an account or unit; the policy's content is read (stack/audit-trail), wherever it is attached",
+    "where an organisation policy applies",
+    ["aws:organizations/policyAttachment:PolicyAttachment"],
+  ),
   // ---------------------------------------------------------------- AWS KMS, Secrets Manager
   ...because("a name for a key; who may use the key is in its key policy and grants, which are read", "an alias of a KMS key", ["aws:kms/alias:Alias"]),
   ...because("encrypts a value with a key at deployment time; it grants nothing", "a ciphertext made at deployment", ["aws:kms/ciphertext:Ciphertext"]),
