@@ -147,6 +147,7 @@ function resolveCommit(cwd: string, revision: string): string | null {
  */
 function commitReader(cwd: string, commit: string): ReadText {
   return (path) => {
+    refuseDuplicateEntries(cwd, commit, path);
     const entry = git(cwd, ["ls-tree", "-z", "--full-tree", commit, "--", path]);
     if (!entry.ok) throw new DiffInputError([`cannot list ${path} at ${commit.slice(0, 12)}: ${entry.stderr.split("\n")[0]}`]);
     const line = entry.stdout.split("\0").find((row) => row.slice(row.indexOf("\t") + 1) === path);
@@ -158,6 +159,30 @@ function commitReader(cwd: string, commit: string): ReadText {
     if (!shown.ok) throw new DiffInputError([`cannot read ${path} at ${commit.slice(0, 12)}: ${shown.stderr.split("\n")[0]}`]);
     return shown.stdout;
   };
+}
+
+/**
+ * Refuses a path when a tree along it lists one name twice. git fsck refuses such a tree
+ * (duplicateEntries) but a repository need not run it on push: `git ls-tree` and `cat-file` then
+ * read the first entry while a checkout writes the last, so the gate and Pulumi would read two files.
+ */
+function refuseDuplicateEntries(cwd: string, commit: string, path: string): void {
+  const parts = path.split("/");
+  for (let depth = 0; depth < parts.length; depth++) {
+    const dir = parts.slice(0, depth).join("/");
+    const listed = git(cwd, ["ls-tree", "-z", "--full-tree", commit, ...(dir ? ["--", `${dir}/`] : [])]);
+    if (!listed.ok) continue; // the read itself reports what git cannot list
+    const seen = new Set<string>();
+    for (const row of listed.stdout.split("\0")) {
+      if (!row) continue;
+      const name = row.slice(row.indexOf("\t") + 1);
+      if (seen.has(name))
+        throw new DiffInputError([
+          `${name} at ${commit.slice(0, 12)}: its tree lists this name twice (git fsck --strict refuses it as duplicateEntries); a checkout and this gate would read different files. Rewrite the commit with a well-formed tree`,
+        ]);
+      seen.add(name);
+    }
+  }
 }
 
 const posixPath = (path: string) => path.split(sep).join("/");

@@ -12,7 +12,8 @@
  * - a plain (unquoted) scalar the two parsers may resolve differently: YAML 1.1 booleans
  *   (`yes`/`no`/`on`/`off`/`y`/`n`), a merge key `<<`, and any number not written in plain decimal
  *   (`0731` is 731 to js-yaml and octal 473 to go-yaml; `0x1F`, `0o17`, `1_000`, `1:20`, `.inf`,
- *   `+5`, `1e3`). Quoting such a value makes it a string in both.
+ *   `+5`, `1e3`). Quoting such a value makes it a string in both;
+ * - a block scalar (`|`, `>`) that ends a file lacking its final newline.
  */
 import { CORE_SCHEMA, load, type LoadOptions } from "js-yaml";
 
@@ -67,7 +68,9 @@ function plainScalarReason(value: string): string | undefined {
   if (YAML11_BOOLEANS.has(value.toLowerCase()))
     return `\`${value}\` is a boolean to go-yaml (YAML 1.1, what Pulumi reads) and a string to js-yaml: write "${value}" (quoted) for a string, or true/false`;
   if (value === "<<") return "`<<` is a merge key to go-yaml and a plain key to js-yaml: write the keys out";
-  if (NUMBER_LIKE.test(value) && !CANONICAL_NUMBER.test(value) && NUMERIC_FORMS.some((form) => form.test(value)))
+  // go-yaml drops every underscore before reading a number that starts with a sign, digit or dot (`-_1` is -1).
+  const bare = /^[-+0-9.]/.test(value) ? value.replace(/_/g, "") : value;
+  if (NUMBER_LIKE.test(bare) && !CANONICAL_NUMBER.test(value) && NUMERIC_FORMS.some((form) => form.test(bare)))
     return `\`${value}\` is read as a different number (or as a string) by go-yaml (what Pulumi reads) and js-yaml (what plan and diff read): write plain decimal (e.g. 731, 1000, 0.5) or quote it ("${value}")`;
   // Pulumi keeps a config value's text ("1.0" is another Vault namespace or AWS profile than "1"),
   // while plan and diff read a number: only the one spelling a number reads back as is unambiguous.
@@ -145,6 +148,13 @@ export function loadStrictYaml(text: string, filename: string): { root: unknown;
       report(
         at,
         `a YAML tag (${trimmed.split(/\s/)[0].slice(0, 40)}) is not allowed in a stack or project file: go-yaml and js-yaml resolve tags differently; delete it (quote the value for a string)`,
+      );
+    else if ((first === "|" || first === ">") && state.position >= text.length && !text.endsWith("\n"))
+      // js-yaml appends the missing final newline before parsing; go-yaml v3 does not, so a block
+      // scalar that ends the file is one newline shorter in what Pulumi deploys than in the diff.
+      report(
+        at,
+        "a block scalar (| or >) ends the file without a final newline: go-yaml (what Pulumi reads) and js-yaml (what plan and diff read) then read different text; end the file with a newline",
       );
     else if (state.kind === "scalar" && state.tag === "?" && typeof state.result === "string") {
       const reason = plainScalarReason(state.result);

@@ -375,7 +375,12 @@ describe("identity-review.yml", () => {
       const AsyncFunction = Object.getPrototypeOf(async () => undefined).constructor as new (...args: string[]) => (...a: unknown[]) => Promise<void>;
       const script = new AsyncFunction("github", "context", "core", "require", "process", String(step.with?.script));
       type Comment = { id: number; user: { type: string; login: string }; body: string };
-      const run = async (existing: Comment[], commits = [{ sha: "c".repeat(40), author: { login: "a" }, committer: { login: "a" } }], key = "k".repeat(32)) => {
+      const run = async (
+        existing: Comment[],
+        commits = [{ sha: "c".repeat(40), author: { login: "a" }, committer: { login: "a" } }],
+        key = "k".repeat(32),
+        head = "c".repeat(40),
+      ) => {
         const calls: string[] = [];
         let failed: string | null = null;
         const listComments = () => undefined;
@@ -393,7 +398,10 @@ describe("identity-review.yml", () => {
             pulls: { listCommits },
           },
         };
-        const context = { repo: { owner: "acme", repo: "infra" }, payload: { pull_request: { number: 7 } } };
+        const context = {
+          repo: { owner: "acme", repo: "infra" },
+          payload: { pull_request: { number: 7, head: { sha: head }, base: { sha: "b".repeat(40) } } },
+        };
         const core = { setFailed: (m: string) => (failed = m), warning: (m: string) => calls.push(`warn ${m.split(" ")[1]}`) };
         await script(github, context, core, require, { env: { REPORTS: dir, STACKS: "dev", COMMENT_KEY: key } });
         return { calls, bodies, failed };
@@ -410,6 +418,9 @@ describe("identity-review.yml", () => {
       expect((await run([bot(2, `${marker}\nNo identity changes`)])).calls).toEqual(["delete 2", "create"]);
       // A signature for another pull request does not verify here.
       expect((await run([bot(3, signed)], undefined, "x".repeat(32))).calls).toEqual(["delete 3", "create"]);
+      // The signed report of an earlier head, put back by another workflow, is stale at this head.
+      expect(signed).toContain(`Head ${"c".repeat(40)}, base ${"b".repeat(40)}`);
+      expect((await run([bot(5, signed)], undefined, undefined, "e".repeat(40))).calls).toEqual(["delete 5", "create"]);
       // A person's comment with the marker cannot be deleted: it is called out.
       expect((await run([{ id: 4, user: { type: "User", login: "mallory" }, body: signed }])).calls).toEqual(["warn 4", "create"]);
       // Approval fails closed: say so in the comment.

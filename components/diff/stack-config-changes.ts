@@ -41,11 +41,27 @@ function settingsOf(root: Readonly<Record<string, unknown>> | null): Settings {
 }
 
 /** The value as JSON (`null` for a key written as `~` or `null`, which differs from an absent key: null). */
-function shown(settings: ReadonlyMap<string, unknown>, key: string): string | null {
+function valueText(settings: ReadonlyMap<string, unknown>, key: string): string | null {
   if (!settings.has(key)) return null;
   const value = settings.get(key);
-  const text = JSON.stringify(value) ?? String(value);
-  return text.length > MAX_VALUE_TEXT ? `${text.slice(0, MAX_VALUE_TEXT)}…` : text;
+  return JSON.stringify(value) ?? String(value);
+}
+
+/** Where two texts first differ (the shorter one's length when one begins the other). */
+function firstDifference(a: string, b: string): number {
+  let at = 0;
+  while (at < a.length && at < b.length && a[at] === b[at]) at++;
+  return at;
+}
+
+/**
+ * At most MAX_VALUE_TEXT characters of a long value, starting a little before `from`: a change past
+ * the first 200 characters is shown, never two identical cut-off texts.
+ */
+function excerpt(text: string | null, from: number): string | null {
+  if (text === null || text.length <= MAX_VALUE_TEXT) return text;
+  const start = Math.min(Math.max(0, from - 40), text.length - MAX_VALUE_TEXT);
+  return `${start > 0 ? "…" : ""}${text.slice(start, start + MAX_VALUE_TEXT)}${start + MAX_VALUE_TEXT < text.length ? "…" : ""}`;
 }
 
 /** One widening row per stack-file key (other than the plan's two) whose value differs; `base` null: a new stack. */
@@ -57,14 +73,15 @@ export function stackConfigChanges(base: Readonly<Record<string, unknown>> | nul
 function changedKeys(before: ReadonlyMap<string, unknown>, after: ReadonlyMap<string, unknown>, subject: (key: string) => string): Change[] {
   const keys = [...new Set([...before.keys(), ...after.keys()])].sort();
   return keys
-    .filter((key) => before.has(key) !== after.has(key) || JSON.stringify(before.get(key)) !== JSON.stringify(after.get(key)))
-    .map((key) => ({
+    .map((key) => ({ key, was: valueText(before, key), is: valueText(after, key) }))
+    .filter(({ key, was, is }) => before.has(key) !== after.has(key) || was !== is)
+    .map(({ key, was, is }) => ({
       agent: PLATFORM_AGENT,
       identity: null,
       kind: "stack-config-changed" as const,
       classification: "widens" as const,
-      before: shown(before, key),
-      after: shown(after, key),
+      before: excerpt(was, firstDifference(was ?? "", is ?? "")),
+      after: excerpt(is, firstDifference(was ?? "", is ?? "")),
       detail: {
         subject: subject(key),
         notes: [

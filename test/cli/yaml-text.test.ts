@@ -34,6 +34,7 @@ describe("stack file text both YAML parsers read alike", () => {
     ["true", "true"],
     ["a block scalar holding numbers and words", "|\n        0731\n        yes"],
     ["non-ASCII letters", "équipe"],
+    ["a word starting with an underscore", "_1"],
   ])("accepts %s", (_, value) => {
     expect(loadStrictYaml(stack(value), "f.yaml").issues).toEqual([]);
     expect(() => parseStackFile(stack(value), "f.yaml")).not.toThrow();
@@ -52,6 +53,8 @@ describe("stack file text both YAML parsers read alike", () => {
     ["a hexadecimal", "0x1F", "", "0x1F"],
     ["a binary", "0b101", "", "0b101"],
     ["an underscore number", "1_000", "", "1_000"],
+    ["a sign then an underscore (go-yaml -1, js-yaml a string)", "-_1", "", "-_1"],
+    ["a trailing underscore", "7_", "", "7_"],
     ["a sexagesimal", "1:20", "", "1:20"],
     ["an infinity", ".inf", "", ".inf"],
     ["a not-a-number", ".NaN", "", ".NaN"],
@@ -83,6 +86,13 @@ describe("stack file text both YAML parsers read alike", () => {
   it("refuses a merge key and a directive", () => {
     expect(refusal(stack("triage").replace("    - name: triage\n", "    - name: triage\n      <<: {x: 1}\n"))).toContain("merge key");
     expect(refusal(`%YAML 1.1\n---\n${stack("triage")}`)).toContain("directive");
+  });
+
+  it("refuses a block scalar ending a file without its final newline (go-yaml then drops the newline js-yaml adds)", () => {
+    const file = "config:\n  agent-identity:platform:\n    environment: dev\n  vault:caCert: |\n    -----BEGIN CERTIFICATE-----\n    MIIB";
+    expect(refusal(file)).toMatch(/:4: column \d+: a block scalar .* final newline/);
+    expect(() => parseStackFile(`${file}\n`, "f.yaml")).not.toThrow();
+    expect(() => parseStackFile(file.replace("|\n    -----BEGIN CERTIFICATE-----\n    MIIB", "MIIB"), "f.yaml")).not.toThrow();
   });
 
   it("allows a byte-order mark as the first character", () => {

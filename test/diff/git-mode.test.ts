@@ -281,3 +281,31 @@ describe("only regular files are read as stack and project files", () => {
     }
   });
 });
+
+describe("a tree that lists a name twice", () => {
+  /** A commit whose `stacks` tree lists Pulumi.dev.yaml twice: the base text first, a wider one last (what a checkout writes). */
+  const duplicated = (entry: "stacks" | "Pulumi.dev.yaml") => {
+    const wider = execFileSync("git", ["hash-object", "-w", "--stdin"], { cwd: dir, input: WIDER, encoding: "utf8" }).trim();
+    const stacks = git("ls-tree", "main:stacks");
+    const stacksTree = (rows: string) => execFileSync("git", ["mktree"], { cwd: dir, input: rows, encoding: "utf8" }).trim();
+    const goodStacks = stacksTree(stacks);
+    const root = git("ls-tree", "main");
+    const rows =
+      entry === "Pulumi.dev.yaml"
+        ? root.replace(/[0-9a-f]{40}\tstacks\n/, `${stacksTree(`${stacks}100644 blob ${wider}\tPulumi.dev.yaml\n`)}\tstacks\n`)
+        : `${root}040000 tree ${stacksTree(stacks.replace(/[0-9a-f]{40}(?=\tPulumi\.dev\.yaml)/, wider))}\tstacks\n`;
+    expect(rows).not.toBe(root.replace(/[0-9a-f]{40}\tstacks\n/, `${goodStacks}\tstacks\n`));
+    const tree = execFileSync("git", ["mktree"], { cwd: dir, input: rows, encoding: "utf8" }).trim();
+    return git("commit-tree", tree, "-p", "main", "-m", `duplicate ${entry}`).trim();
+  };
+
+  it.each(["Pulumi.dev.yaml", "stacks"] as const)(
+    "is refused at a revision when the duplicated entry is %s (a checkout and the gate would read different files)",
+    async (entry) => {
+      const head = duplicated(entry);
+      const result = await runDiff({ baseRev: "main", headRev: head, stack: "dev", cwd: dir, failOn: "widen" });
+      expect(result.exitCode).toBe(2);
+      expect(result.stderr).toContain("its tree lists this name twice");
+    },
+  );
+});

@@ -33,4 +33,15 @@ describe("stack settings", () => {
       'secretsprovider: "passphrase" -> "awskms://k" widens',
     ]);
   });
+
+  it("shows where a long value changed, not two identical cut-off texts", () => {
+    const long = (tail: string) => ({ config: { "kubernetes:kubeconfig": `${"a".repeat(300)}${tail}` } });
+    const [change] = stackConfigChanges(long("server: https://dev"), long("server: https://evil"));
+    expect(change.before).not.toBe(change.after);
+    expect(change.after).toContain("https://evil");
+    expect(change.after).toMatch(/^…a+server/);
+    expect(change.after!.length).toBeLessThanOrEqual(202);
+    const [short] = stackConfigChanges({ config: { "aws:region": "us-east-1" } }, { config: { "aws:region": "eu-west-1" } });
+    expect([short.before, short.after]).toEqual(['"us-east-1"', '"eu-west-1"']);
+  });
 });
