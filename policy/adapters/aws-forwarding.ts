@@ -11,6 +11,7 @@ import { asRecord, asString } from "../inputs";
 import type { StackIndex } from "../stack-index";
 import type { Adapter, StackPass } from "../types";
 import { AWS_DATA_TYPES, anyArns, bucketArns, reportCopies, reportReached, tableArns, type Copy } from "./aws-data";
+import { s3UrlArns } from "./aws-arns";
 import { deps, isUnknown, readOfType } from "./shared";
 
 export const AWS_FORWARDING_TYPES = {
@@ -25,14 +26,6 @@ export const AWS_FORWARDING_TYPES = {
 
 const COPY = "separation/agent-data-copy";
 const T = AWS_FORWARDING_TYPES;
-
-/** `s3://bucket/prefix` as the ARNs it covers (a crawler path). */
-function s3UrlArns(url: string): string[] {
-  const path = url.replace(/^s3a?:\/\//, "");
-  const [bucket, ...rest] = path.split("/");
-  const prefix = rest.join("/");
-  return prefix ? [`arn:*:s3:::${bucket}/${prefix}*`] : bucketArns(bucket);
-}
 
 /** A name an event pattern may match on: every ARN type agents own whose name it could be. */
 function eventNameArns(value: string): string[] {
