@@ -67,6 +67,14 @@ const NAMED: Readonly<Record<string, { readonly field: string; readonly arns: (n
   "aws:sns/topic:Topic": { field: "name", arns: (n) => [`arn:*:sns:*:*:${n}`] },
   "aws:kinesis/stream:Stream": { field: "name", arns: (n) => [`arn:*:kinesis:*:*:stream/${n}`, `arn:*:kinesis:*:*:stream/${n}/*`] },
   "aws:cloudwatch/logGroup:LogGroup": { field: "name", arns: logGroupArns },
+  "aws:sfn/stateMachine:StateMachine": { field: "name", arns: (n) => [`arn:*:states:*:*:stateMachine:${n}`] },
+  "aws:cloudwatch/eventBus:EventBus": { field: "name", arns: (n) => [`arn:*:events:*:*:event-bus/${n}`] },
+  "aws:cloudwatch/eventApiDestination:EventApiDestination": {
+    field: "name",
+    arns: (n) => [`arn:*:events:*:*:api-destination/${n}`, `arn:*:events:*:*:api-destination/${n}/*`],
+  },
+  "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream": { field: "name", arns: (n) => [`arn:*:firehose:*:*:deliverystream/${n}`] },
+  "aws:ecs/cluster:Cluster": { field: "name", arns: (n) => [`arn:*:ecs:*:*:cluster/${n}`] },
 };
 
 /**

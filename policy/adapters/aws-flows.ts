@@ -191,7 +191,7 @@ function reportFlows(ix: StackIndex, pass: StackPass, agents: AgentResources): v
           agent: r.resource.name,
           identity: null,
           urn: r.resource.urn,
-          message: `${r.resource.type} ${r.resource.name}: ${end.field} is unknown at preview and not from a queue, bucket, table, function, topic, stream or log group of this stack, so whether it is an agent's cannot be told`,
+          message: `${r.resource.type} ${r.resource.name}: ${end.field} is unknown at preview and not from a resource of this stack whose ARN the pack can tell (policy/adapters/aws-arns.ts), so whether it is an agent's cannot be told`,
           fix: `name the ${end.field} with a known value, or pass it from that resource of this stack`,
         });
       const known = read.flatMap((x) => (Array.isArray(x.arns) ? [{ end: x.end, arns: x.arns }] : []));
