@@ -194,16 +194,33 @@ export function createPolicies(options: PackOptions = {}): Policies {
     }
     return lastDay;
   };
+  /**
+   * The engine's one Analyze request for a resource calls the resource policies in pack order, each
+   * with args deserialised again from the same request. So a call to policy k for the URN that
+   * policy k-1 was just called for, on the same day, reads the inputs that call read or compared:
+   * its findings are reused without comparing the inputs a hundred times over. Any other call (the
+   * first policy, a gap such as a disabled policy, another URN in between) compares them.
+   */
+  let chain: { urn: string; at: number; day: string; findings: ByRule } | undefined;
   /** Findings of one resource: from the memo (synchronously), or checked after its Vault policy text is parsed. */
-  const onResource = (resource: PackResource): ByRule | Promise<ByRule> => {
+  const onResource = (resource: PackResource, at: number): ByRule | Promise<ByRule> => {
     const today = now();
     const day = dayOf(today);
+    if (at > 0 && chain !== undefined && chain.urn === resource.urn && chain.at === at - 1 && chain.day === day) {
+      chain.at = at;
+      return chain.findings;
+    }
+    chain = undefined;
     const known = resourceMemo.find(resource, day);
-    if (known) return known;
+    if (known) {
+      chain = { urn: resource.urn, at, day, findings: known };
+      return known;
+    }
     const context = { now: today };
     return prepareVaultPolicies(vaultPolicyTexts([resource])).then(() => {
       const findings = byRule(resourceFindings(resource, context));
       resourceMemo.store(resource, day, findings);
+      chain = { urn: resource.urn, at, day, findings };
       return findings;
     });
   };
@@ -233,7 +250,9 @@ export function createPolicies(options: PackOptions = {}): Policies {
   const waived = (rule: RuleMeta, finding: PackFinding, waivers: readonly PolicyException[]) =>
     waivers.length > 0 &&
     waivingException(waivers, rule, { rule: rule.id, agent: finding.agent, identity: finding.identity, waivable: finding.waivable }) !== undefined;
+  let resourcePolicies = 0;
   const resourcePolicy = (rule: RuleMeta): ResourceValidationPolicy => {
+    const at = resourcePolicies++;
     const report = (known: ByRule, reportViolation: ReportViolation, waivers: readonly PolicyException[]) => {
       for (const finding of known.get(rule.id) ?? []) if (!waived(rule, finding, waivers)) reportViolation(message(rule, finding));
     };
@@ -243,7 +262,7 @@ export function createPolicies(options: PackOptions = {}): Policies {
       enforcementLevel: level(rule),
       configSchema: EXCEPTIONS_CONFIG_SCHEMA,
       validateResource: (args, reportViolation) => {
-        const findings = onResource(args);
+        const findings = onResource(args, at);
         const waivers = waiversOf(args.getConfig());
         return findings instanceof Promise ? findings.then((known) => report(known, reportViolation, waivers)) : report(findings, reportViolation, waivers);
       },

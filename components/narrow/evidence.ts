@@ -6,7 +6,7 @@
 import type { IdentityKind } from "../core/names";
 import type { FleetPlan, ToolKind } from "../core/plan-types";
 import { globMatches, hasWildcard } from "../core/patterns";
-import { mapEvent } from "./action-mapping";
+import { mapEvent, prefixOfSource } from "./action-mapping";
 import { attributeVault, buildIndex, roleOwner, toolSession, type AttributionIndex } from "./attribution";
 import type { TrailEvent } from "./cloudtrail-reader";
 import { isDataAction } from "./data-events";
@@ -52,6 +52,8 @@ export interface AgentEvidence {
   readonly vaultPaths: Map<string, number>;
   /** Tool-role calls whose session's AssumeRole was not in the trail (attributed to every tool that could have made them). */
   untaggedToolCalls: number;
+  /** Calls of APIs the mapping does not list, by the service's IAM prefix (lower case): any action of it may be what they needed. */
+  readonly unmappedByPrefix: Map<string, number>;
   first: string | null;
   last: string | null;
 }
@@ -149,6 +151,7 @@ export class EvidenceCollector {
         vaultUses: new Map(),
         vaultPaths: new Map(),
         untaggedToolCalls: 0,
+        unmappedByPrefix: new Map(),
         first: null,
         last: null,
       });
@@ -224,6 +227,8 @@ export class EvidenceCollector {
     const mapped = mapEvent(event.source, event.name);
     if (!mapped) {
       bump(this.evidence.unmapped, `${event.source} ${event.name}`);
+      const prefix = prefixOfSource(event.source);
+      if (prefix) bump(agent.unmappedByPrefix, prefix);
       return;
     }
     let tool: string | null = null;

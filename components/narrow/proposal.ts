@@ -4,7 +4,20 @@
  * adds or widens anything; a denied call is listed as a need for a person to decide on.
  */
 import { globMatches } from "../core/patterns";
+import { MAPPED_PREFIXES } from "./action-mapping";
 import { actionCovered, type AgentEvidence, type DeclaredTool, type Evidence, type Need } from "./evidence";
+
+/**
+ * Why the trail cannot show an action unused, though it covers its events: the mapping reads no API
+ * of its service, or this agent called APIs of that service the mapping does not list (any of which
+ * may be what needs the action). Null when a missing use is evidence.
+ */
+function mappingGap(action: string, agent: AgentEvidence): string | null {
+  const prefix = action.slice(0, action.indexOf(":")).toLowerCase();
+  if (!MAPPED_PREFIXES.has(prefix)) return `the CloudTrail-to-IAM mapping here reads no API of ${prefix}`;
+  const unmapped = agent.unmappedByPrefix.get(prefix);
+  return unmapped ? `${unmapped} call(s) of ${prefix} APIs the mapping does not list: any of them may need it` : null;
+}
 
 export type ActionStatus = "used" | "unused" | "no evidence" | "pattern";
 
@@ -82,6 +95,8 @@ function agentFinding(agent: AgentEvidence, evidence: Evidence, mayRemove: boole
         if (action.includes("*") || action.includes("?")) return { action, status: "pattern", calls: 0, reason: "a wildcard is never narrowed automatically" };
         if (!actionCovered(action, dataEvents))
           return { action, status: "no evidence", calls: 0, reason: `data event of ${action.split(":")[0]}: not in --data-events` };
+        const gap = mappingGap(action, agent);
+        if (gap) return { action, status: "no evidence", calls: 0, reason: gap };
         return { action, status: "unused", calls: 0 };
       });
       // A denied call of this action by this tool (or an unknown one), on one of this statement's resources
@@ -97,7 +112,7 @@ function agentFinding(agent: AgentEvidence, evidence: Evidence, mayRemove: boole
       const kept = statement.actions.filter((a) => !removeActions.includes(a));
       // Resources: judged only when every kept action is covered and each use read its resource.
       const keptUses = kept.map((a) => agent.uses.get(`${tool.name}\0${index}\0${a}`));
-      const judgeable = kept.every((a) => actionCovered(a, dataEvents)) && keptUses.every((u) => !u?.anyResource);
+      const judgeable = kept.every((a) => actionCovered(a, dataEvents) && mappingGap(a, agent) === null) && keptUses.every((u) => !u?.anyResource);
       const usedResources = new Set(keptUses.flatMap((u) => (u ? [...u.resources] : [])));
       const resources = statement.resources.map((resource) => ({ resource, used: judgeable ? usedResources.has(resource) : null }));
       const unusedResources = resources.filter((r) => r.used === false).map((r) => r.resource);

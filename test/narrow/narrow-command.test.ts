@@ -54,7 +54,7 @@ beforeAll(async () => {
   );
   writeFileSync(
     join(day, "111122223333_CloudTrail_us-east-1_20261130T0810Z_b2.json"),
-    trailFile([s3Object(execution, "HeadObject", "acme-invoices-dev", "incoming/2026/11/inv-125.pdf", "2026-11-30T08:09:00Z")]),
+    trailFile([s3Object(execution, "GetObject", "acme-invoices-dev", "incoming/2026/11/inv-125.pdf", "2026-11-30T08:09:00Z")]),
   );
 });
 
@@ -75,12 +75,11 @@ describe("narrow: the issue's done-when scenario", () => {
     const report = JSON.parse(result.stdout);
     const tool = report.agents.find((a: { agent: string }) => a.agent === "invoice-triage").tools.find((t: { name: string }) => t.name === "read-invoices");
     expect(tool.statements[0].actions).toEqual([
-      { action: "s3:GetObject", status: "used", calls: 2 },
+      { action: "s3:GetObject", status: "used", calls: 3 },
       { action: "s3:PutObject", status: "unused", calls: 0 },
     ]);
     expect(tool.statements[0].removeActions).toEqual(["s3:PutObject"]);
-    // HeadObject is not in the mapping kept here and `s3:HeadObject` is no IAM action: unmapped, never guessed.
-    expect(report.unmapped).toEqual({ "s3.amazonaws.com HeadObject": 1 });
+    expect(report.unmapped).toEqual({});
     expect(actionsOf(out)).toEqual(["s3:GetObject"]);
     // Only the removal: the comment on the statement and the rest of the file survive.
     const written = readFileSync(out, "utf8");
@@ -113,9 +112,26 @@ describe("narrow: the issue's done-when scenario", () => {
     expect(result.stdout).not.toMatch(/s3:PutObject: UNUSED/);
     expect(actionsOf(out)).toEqual(["s3:GetObject", "s3:PutObject"]);
     // The GetObject calls are still seen (data events in the files are read), PutObject is not judged.
-    expect(result.stdout).toContain("s3:GetObject: used (2 calls)");
-    // HeadObject: reported as no mapping, counted as nothing.
+    expect(result.stdout).toContain("s3:GetObject: used (3 calls)");
+  });
+
+  it("an unmapped call of a service keeps that service's actions: the call may have needed any of them", async () => {
+    const execution = identityOf(plan, "invoice-triage", "execution").iamRole.arn;
+    const extra = join(dir, "trail-unmapped");
+    mkdirSync(extra, { recursive: true });
+    // HeadObject is not in the mapping kept here and `s3:HeadObject` is no IAM action: unmapped, never guessed.
+    writeFileSync(
+      join(extra, "111122223333_CloudTrail_us-east-1_20261130T0815Z_c3.json"),
+      trailFile([s3Object(execution, "HeadObject", "acme-invoices-dev", "incoming/2026/11/inv-126.pdf", "2026-11-30T08:14:00Z")]),
+    );
+    const out = join(dir, "Pulumi.dev.unmapped.yaml");
+    const result = await runNarrow({ stack: "dev", config: stackFile, cloudtrail: [join(dir, "trail"), extra], dataEvents: ["s3"], out, date: DATE });
+    expect(result.exitCode).toBe(0);
     expect(result.stdout).toContain("No mapping to IAM actions (no evidence either way): s3.amazonaws.com HeadObject 1x");
+    expect(result.stdout).toContain("s3:PutObject: no evidence - 1 call(s) of s3 APIs the mapping does not list: any of them may need it");
+    expect(actionsOf(out)).toEqual(["s3:GetObject", "s3:PutObject"]);
+    // The SQS management action the ticket tool never called still goes: no SQS call was unmapped.
+    expect(readFileSync(out, "utf8")).not.toContain("sqs:GetQueueAttributes");
   });
 
   it("markdown output escapes values with the diff's rules", async () => {

@@ -42,4 +42,18 @@ describe("policy pack findings cache", () => {
     expect(narrow).toEqual(await report(createPolicies({ now: () => TODAY }), rolePolicy("s3:GetObject")));
     expect(await report(shared, rolePolicy("s3:*"))).toEqual(wild);
   });
+
+  it("reuses findings only for the next policy of the same request; any other call compares the inputs", async () => {
+    const shared = createPolicies({ now: () => TODAY });
+    const wildcard = (shared as ResourceValidationPolicy[]).find((p) => p.name === "iam-service-wildcard")!;
+    const once = async (resource: Resource) => {
+      const messages: string[] = [];
+      await (wildcard.validateResource as (a: unknown, r: (m: string) => void) => Promise<void> | void)(resourceArgs(resource), (m) => messages.push(m));
+      return messages;
+    };
+    await report(shared, rolePolicy("s3:*"));
+    // The same URN, but not the policy after the last one called: compared, so checked again.
+    expect(await once(rolePolicy("s3:GetObject"))).toEqual([]);
+    expect(await once(rolePolicy("s3:*"))).not.toEqual([]);
+  });
 });
