@@ -1,12 +1,13 @@
 /**
  * Resources that move messages or records from one resource to another: Lambda event source
  * mappings, EventBridge Pipes, SQS redrive (dead-letter) policies, SNS subscriptions, EventBridge
- * Scheduler schedules and EventBridge targets. One table names, per type, the inputs holding each end
- * of the flow (a source it reads, a sink it writes). Across the stack each end is compared with what
- * agents own and hold (the holdings model, policy/aws-reach.ts): a flow touching an agent's resource
- * is `separation/agent-data-copy` (declarable in `shares`, principal `resource:<type>/<name>`),
- * unless every end is a resource one agent owns (its queue into its own dead-letter queue). An end
- * unknown at preview is read from the resource of the stack it came from, or refused.
+ * Scheduler schedules, EventBridge targets, Kinesis stream consumers and Lambda invocation
+ * destinations. One table names, per type, the inputs holding each end of the flow (a source it
+ * reads, a sink it writes). Across the stack each end is compared with what agents own and hold
+ * (the holdings model, policy/aws-reach.ts): a flow touching an agent's resource is
+ * `separation/agent-data-copy` (declarable in `shares`, principal `resource:<type>/<name>`), unless
+ * every end is a resource one agent owns (its queue into its own dead-letter queue). An end unknown
+ * at preview is read from the resource of the stack it came from, or refused.
  */
 import { agentResources, type AgentResources } from "../aws-reach";
 import { globMatches, arnComponents } from "../../components/core/patterns";
@@ -25,6 +26,8 @@ export const AWS_FLOW_TYPES = {
   topicSubscription: "aws:sns/topicSubscription:TopicSubscription",
   schedule: "aws:scheduler/schedule:Schedule",
   eventTarget: "aws:cloudwatch/eventTarget:EventTarget",
+  streamConsumer: "aws:kinesis/streamConsumer:StreamConsumer",
+  functionEventInvokeConfig: "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig",
 } as const;
 const T = AWS_FLOW_TYPES;
 const COPY = "separation/agent-data-copy";
@@ -155,6 +158,24 @@ const FLOWS: readonly Flow[] = [
     ],
     does: "sends its rule's events",
     route: "sends a rule's events to a target (the rule's event pattern is read by aws-forwarding)",
+  },
+  {
+    type: T.streamConsumer,
+    ends: [{ field: "streamArn", role: "source", arns: dataArns }],
+    does: "registers an enhanced fan-out consumer reading every record",
+    route: "registers a consumer that reads a stream's records",
+  },
+  {
+    type: T.functionEventInvokeConfig,
+    ends: [
+      { field: "functionName", role: "source", arns: functionArns },
+      { field: "destinationConfig.onSuccess.destination", role: "sink", arns: dataArns },
+      { field: "destinationConfig.onFailure.destination", role: "sink", arns: dataArns },
+    ],
+    // Without destinations it only tunes retries.
+    endsOf: (r, ends) => (r.v.destinationConfig === undefined && !isUnknown(r, "destinationConfig") ? [] : ends),
+    does: "sends the invocation records (request and response) of a function",
+    route: "sends a function's asynchronous invocation records to destinations",
   },
 ];
 

@@ -16,6 +16,7 @@ const QUEUE_URL = "https://sqs.us-east-1.amazonaws.com/111122223333/acme-dev-sup
 const OTHER_QUEUE = "arn:aws:sqs:us-east-1:111122223333:platform-jobs";
 const OWN_DLQ = "arn:aws:sqs:us-east-1:111122223333:acme-dev-support-tickets-dlq";
 const STREAM = "arn:aws:dynamodb:us-east-1:111122223333:table/acme-dev-payouts/stream/2024-01-01T00:00:00.000";
+const STREAM_KINESIS = "arn:aws:kinesis:us-east-1:111122223333:stream/acme-dev-support-events";
 const BUCKET = "acme-invoices-dev";
 const AUDIT = "/acme/dev/agents/payout-approver/audit";
 const FOREIGN = "arn:aws:iam::999999999999:root";
@@ -45,16 +46,19 @@ const editBase = (match: (x: Resource) => boolean, change: (props: Record<string
   return base.map((x) => (x === hits[0] ? { ...x, props: change(JSON.parse(JSON.stringify(x.props))) } : x));
 };
 const auditGroup = (x: Resource) => x.type === "aws:cloudwatch/logGroup:LogGroup" && x.props.name === AUDIT;
-/** support-assistant's execution ServiceAccount also declaring its dead-letter queue in `owns`. */
-const ownsDlq = () =>
+/** support-assistant's execution ServiceAccount also declaring `arn` in `owns`. */
+const alsoOwns = (arn: string) =>
   editBase(
     (x) => x.type === "kubernetes:core/v1:ServiceAccount" && (x.props.metadata as { name?: string }).name === "support-assistant-execution",
     (p) => {
       const annotations = (p.metadata as { annotations: Record<string, string> }).annotations;
-      annotations["agent-identity.io/owns"] = JSON.stringify([...(JSON.parse(annotations["agent-identity.io/owns"]) as string[]), OWN_DLQ]);
+      annotations["agent-identity.io/owns"] = JSON.stringify([...(JSON.parse(annotations["agent-identity.io/owns"]) as string[]), arn]);
       return p;
     },
   );
+const ownsDlq = () => alsoOwns(OWN_DLQ);
+const ownsStream = () => alsoOwns(STREAM_KINESIS);
+const ownsFunction = () => alsoOwns("arn:aws:lambda:us-east-1:111122223333:function:acme-dev-support-tool");
 
 const CASES: Array<{ name: string; add?: () => Resource[]; edit?: () => Resource[]; rule: string }> = [
   // Flows of records
@@ -111,6 +115,22 @@ const CASES: Array<{ name: string; add?: () => Resource[]; edit?: () => Resource
   {
     name: "an EventBridge target sending a rule's events into an agent's queue",
     add: () => [r("aws:cloudwatch/eventTarget:EventTarget", { rule: "platform-rule", arn: QUEUE })],
+    rule: COPY,
+  },
+  {
+    name: "a Kinesis consumer on an agent's stream",
+    edit: () => [...ownsStream(), r("aws:kinesis/streamConsumer:StreamConsumer", { name: "c", streamArn: STREAM_KINESIS })],
+    rule: COPY,
+  },
+  {
+    name: "invocation destinations sending an agent's function's records to another account",
+    edit: () => [
+      ...ownsFunction(),
+      r("aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig", {
+        functionName: "acme-dev-support-tool",
+        destinationConfig: { onSuccess: { destination: "arn:aws:sqs:us-east-1:999999999999:evil" } },
+      }),
+    ],
     rule: COPY,
   },
   // Copies and exposures of a bucket or log group
