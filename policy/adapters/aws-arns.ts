@@ -6,7 +6,27 @@
  */
 import { readInputs } from "../inputs";
 import type { PackResource } from "../types";
-import { bucketArns, logGroupArns, tableArns } from "./aws-data";
+
+/** An ARN as given (a Backup selection names resources by ARN, `*` for all). */
+export function anyArns(arn: string): string[] {
+  return arn === "*" ? ["*"] : [arn, `${arn}/*`];
+}
+
+/** A bucket name or ARN as the bucket and its objects. */
+export function bucketArns(name: string): string[] {
+  const bucket = name.startsWith("arn:") ? name.slice(name.lastIndexOf(":") + 1) : name;
+  return [`arn:*:s3:::${bucket}`, `arn:*:s3:::${bucket}/*`];
+}
+/** A table name or ARN as the table and what lies under it (its streams and indexes). */
+export function tableArns(name: string): string[] {
+  const table = name.startsWith("arn:") ? name.slice(name.indexOf(":table/") + ":table/".length) : name;
+  return [`arn:*:dynamodb:*:*:table/${table}`, `arn:*:dynamodb:*:*:table/${table}/*`];
+}
+/** A log group name or ARN as the group and its streams. */
+export function logGroupArns(name: string): string[] {
+  const group = name.startsWith("arn:") ? name.replace(/^arn:[^:]+:logs:[^:]*:[^:]*:log-group:/, "").replace(/:\*$/, "") : name;
+  return [`arn:*:logs:*:*:log-group:${group}`, `arn:*:logs:*:*:log-group:${group}:*`];
+}
 
 /** Every resource of one service (closed world: a name the pack cannot read may be any of them). */
 export const everyOf = (service: string): string[] => [`arn:*:${service}:*:*:*`];

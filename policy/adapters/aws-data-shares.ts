@@ -13,8 +13,8 @@ import { agentResources, type AgentResources } from "../aws-reach";
 import { asRecord, asString } from "../inputs";
 import type { StackIndex } from "../stack-index";
 import type { Adapter, StackPass } from "../types";
-import { bucketArns, reportCopies, reportReached, type Copy } from "./aws-data";
-import { dataArns, s3UrlArns } from "./aws-arns";
+import { reportCopies, reportReached, toReaches, type Copy } from "./aws-data";
+import { bucketArns, dataArns, s3UrlArns } from "./aws-arns";
 import { deps, readOfType, type Read } from "./shared";
 
 export const AWS_DATA_SHARE_TYPES = {
@@ -40,8 +40,6 @@ const SHARES: readonly Copy[] = [
   { type: T.lakeFormationResource, field: "arn", arns: dataArns, does: "registers with Lake Formation, which then hands out credentials for," },
 ];
 
-const reachesOf = (arns: readonly string[]) => arns.map((arn) => ({ services: { [arn.split(":")[2] ?? "*"]: "" }, resources: [arn] }));
-
 /** A grant reaches its location's scope (and sub-prefix) when the location is a resource of this stack; every bucket otherwise. */
 function accessGrants(ix: StackIndex, pass: StackPass, agents: AgentResources): void {
   const locations = readOfType(ix, T.accessGrantsLocation);
@@ -52,12 +50,12 @@ function accessGrants(ix: StackIndex, pass: StackPass, agents: AgentResources): 
     const arns = scope === undefined ? EVERY_BUCKET : s3UrlArns(prefix ? `${scope.replace(/\/?$/, "/")}${prefix}` : scope);
     const grantee = asString(asRecord(r.v.grantee).granteeIdentifier) ?? "(unknown grantee)";
     const gives = `gives ${grantee} ${asString(r.v.permission) ?? "access"} on`;
-    if (scope !== undefined) reportReached(pass, r, reachesOf(arns), agents, gives, scope);
+    if (scope !== undefined) reportReached(pass, r, toReaches(arns), agents, gives, scope);
     else
       reportReached(
         pass,
         r,
-        reachesOf(arns),
+        toReaches(arns),
         agents,
         `${gives} location ${asString(r.v.accessGrantsLocationId) ?? "(unknown at preview)"}, not an AccessGrantsLocation of this stack, so any bucket:`,
       );
@@ -67,7 +65,7 @@ function accessGrants(ix: StackIndex, pass: StackPass, agents: AgentResources): 
 /** The instance's resource policy lets other accounts use every location and grant of the instance: every bucket. */
 function instancePolicies(ix: StackIndex, pass: StackPass, agents: AgentResources): void {
   for (const r of readOfType(ix, T.accessGrantsInstanceResourcePolicy))
-    reportReached(pass, r, reachesOf(EVERY_BUCKET), agents, "lets the principals of its policy use the account's S3 Access Grants, whose locations may cover");
+    reportReached(pass, r, toReaches(EVERY_BUCKET), agents, "lets the principals of its policy use the account's S3 Access Grants, whose locations may cover");
 }
 
 /** Lake Formation permissions reach a data location's bucket; on a catalog, database, table or tag, every bucket its tables may lie in. */
@@ -77,8 +75,8 @@ function lakeFormationPermissions(pass: StackPass, agents: AgentResources, rs: r
     const arns = location !== undefined ? bucketArns(location) : EVERY_BUCKET;
     const permissions = Array.isArray(r.v.permissions) ? r.v.permissions.join(", ") : "permissions";
     const gives = `gives ${asString(r.v.principal) ?? "(unknown principal)"} Lake Formation ${permissions} on`;
-    if (location !== undefined) reportReached(pass, r, reachesOf(arns), agents, gives, location);
-    else reportReached(pass, r, reachesOf(arns), agents, `${gives} a catalog, database, table or tag, whose tables may lie in any bucket:`);
+    if (location !== undefined) reportReached(pass, r, toReaches(arns), agents, gives, location);
+    else reportReached(pass, r, toReaches(arns), agents, `${gives} a catalog, database, table or tag, whose tables may lie in any bucket:`);
   }
 }
 

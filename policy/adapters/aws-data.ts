@@ -11,7 +11,8 @@ import { asString, type KnownInputs } from "../inputs";
 import type { StackIndex } from "../stack-index";
 import type { Adapter, PackResource, StackPass } from "../types";
 import type { ShareFinding } from "./aws-principals";
-import { isUnknown, readOfType, type Read } from "./shared";
+import { anyArns, arnsOfDependencies, bucketArns, logGroupArns, tableArns } from "./aws-arns";
+import { deps, isUnknown, readOfType, type Read } from "./shared";
 
 export const AWS_DATA_TYPES = {
   bucketAcl: "aws:s3/bucketAclV2:BucketAclV2",
@@ -128,11 +129,6 @@ const COPIES: readonly Copy[] = [
   { type: AWS_DATA_TYPES.logTransformer, field: "logGroupArn", arns: logGroupArns, does: "rewrites every event ingested into" },
 ];
 
-/** An ARN as given (a Backup selection names resources by ARN, `*` for all). */
-export function anyArns(arn: string): string[] {
-  return arn === "*" ? ["*"] : [arn, `${arn}/*`];
-}
-
 /** Account-wide log policy types and what each does to every log group it selects. */
 const ACCOUNT_LOG_POLICIES: Readonly<Record<string, string>> = {
   SUBSCRIPTION_FILTER_POLICY: "forwards every log group of the account",
@@ -186,10 +182,6 @@ function backupSelectionsByTag(ix: StackIndex, pass: StackPass): void {
   }
 }
 
-export function bucketArns(name: string): string[] {
-  const bucket = name.startsWith("arn:") ? name.slice(name.lastIndexOf(":") + 1) : name;
-  return [`arn:*:s3:::${bucket}`, `arn:*:s3:::${bucket}/*`];
-}
 /**
  * `s3.ObjectCopy` source: `bucket/key` or an `arn:aws:s3:::bucket/key` ARN, optionally `?versionId=`.
  * Any other form (an access point ARN) names no bucket the pack can tell: it reaches every bucket.
@@ -202,15 +194,6 @@ function objectArns(source: string): string[] {
   if (path.startsWith("arn:") || !path.includes("/")) return ["arn:*:s3:::*"];
   return [`arn:*:s3:::${path}`];
 }
-export function tableArns(name: string): string[] {
-  const table = name.startsWith("arn:") ? name.slice(name.indexOf(":table/") + ":table/".length) : name;
-  return [`arn:*:dynamodb:*:*:table/${table}`, `arn:*:dynamodb:*:*:table/${table}/*`];
-}
-export function logGroupArns(name: string): string[] {
-  const group = name.startsWith("arn:") ? name.replace(/^arn:[^:]+:logs:[^:]*:[^:]*:log-group:/, "").replace(/:\*$/, "") : name;
-  return [`arn:*:logs:*:*:log-group:${group}`, `arn:*:logs:*:*:log-group:${group}:*`];
-}
-
 /** Why a trail records less than every management event, read and write; empty when it records them. */
 export function trailProblems(resource: PackResource, inputs: KnownInputs): Problem[] {
   const v = inputs.value;
@@ -282,6 +265,10 @@ export function stringsAt(v: unknown, path: string): string[] {
   return values.flatMap((x) => stringsAt(x, rest.join(".")));
 }
 
+/** ARNs as reaches: each compared with the agents' resources of its own service (`*`: every service). */
+export const toReaches = (arns: readonly string[]) =>
+  arns.map((arn) => ({ services: { [arn === "*" ? "*" : (arn.split(":")[2] ?? "*")]: "" }, resources: [arn] }));
+
 /** Each copy whose named resource an agent owns or holds is a finding per agent (declarable in `shares`); a name unknown at preview is refused. */
 export function reportCopies(ix: StackIndex, pass: StackPass, agents: AgentResources, copies: readonly Copy[]): void {
   for (const copy of copies) {
@@ -289,7 +276,21 @@ export function reportCopies(ix: StackIndex, pass: StackPass, agents: AgentResou
       const whenUnknown = (copy.whenInputs ?? []).some((field) => isUnknown(r, field));
       if (copy.when && !copy.when(r.v) && !whenUnknown) continue;
       const names = stringsAt(r.v, copy.field);
-      if (isUnknown(r, copy.field.split(/[.[]/)[0]))
+      const top = copy.field.split(/[.[]/)[0];
+      // Unknown at preview: the bucket, table, log group ... of the stack it came from, when there is one.
+      const resolved = isUnknown(r, top) ? arnsOfDependencies(deps(r, top)) : undefined;
+      if (resolved)
+        reportReached(
+          pass,
+          r,
+          toReaches(resolved),
+          agents,
+          copy.does,
+          `${copy.field} (from ${deps(r, top)
+            .map((d) => d.name)
+            .join(", ")})`,
+        );
+      else if (isUnknown(r, top))
         pass.findings.push({
           rule: COPY,
           agent: r.resource.name,
@@ -300,9 +301,7 @@ export function reportCopies(ix: StackIndex, pass: StackPass, agents: AgentResou
         });
       if (names.length === 0) continue;
       const name = names.join(", ");
-      // Each ARN a name may be is compared with the agents' resources of its own service (`*`: every service).
-      const reaches = names.flatMap((n) => copy.arns(n).map((arn) => ({ services: { [arn === "*" ? "*" : arn.split(":")[2]]: "" }, resources: [arn] })));
-      reportReached(pass, r, reaches, agents, copy.does, name);
+      reportReached(pass, r, toReaches(names.flatMap(copy.arns)), agents, copy.does, name);
     }
   }
 }

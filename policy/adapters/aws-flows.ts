@@ -13,7 +13,7 @@ import { agentResources, type AgentResources } from "../aws-reach";
 import { globMatches, arnComponents } from "../../components/core/patterns";
 import type { StackIndex } from "../stack-index";
 import type { Adapter, StackPass } from "../types";
-import { reportReached, stringsAt } from "./aws-data";
+import { reportReached, stringsAt, toReaches } from "./aws-data";
 import { arnsOfDependencies, dataArns, everyOf, functionArns, queueArns } from "./aws-arns";
 import { deps, isUnknown, readOfType, type Read } from "./shared";
 
@@ -220,13 +220,12 @@ function reportFlows(ix: StackIndex, pass: StackPass, agents: AgentResources): v
       if (all.length === 0) continue;
       const complete = known.length === read.length && known.some((x) => x.end.role === "source") && known.some((x) => x.end.role === "sink");
       if (complete && ownedByOneAgent(agents, all)) continue;
-      const reaches = all.map((arn) => ({ services: { [arn === "*" ? "*" : (arn.split(":")[2] ?? "*")]: "" }, resources: [arn] }));
       const named = (role: End["role"]) =>
         known.filter((x) => x.end.role === role).map((x) => `${x.end.field} ${x.arns.slice(0, 2).join(" | ")}${x.arns.length > 2 ? " ..." : ""}`);
       const from = named("source");
       const to = named("sink");
       const what = [from.length ? `from ${from.join(", ")}` : "", to.length ? `to ${to.join(", ")}` : ""].filter(Boolean).join(" ");
-      reportReached(pass, r, reaches, agents, flow.does, what);
+      reportReached(pass, r, toReaches(all), agents, flow.does, what);
     }
 }
 

@@ -320,6 +320,22 @@ describe("the pack refuses resources that move, share or control what agents own
     );
   });
 
+  it("reads a copy's bucket unknown at preview from the bucket of the stack it came from", { timeout: 120_000 }, async () => {
+    const firehose = (bucket: string) => [
+      r("aws:s3/bucketV2:BucketV2", { bucket }, "sink"),
+      r(
+        "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream",
+        { name: "f", destination: "extended_s3", extendedS3Configuration: { bucketArn: UNKNOWN, roleArn: "r" } },
+        "f",
+        {
+          dependsOn: { extendedS3Configuration: ["sink"] },
+        },
+      ),
+    ];
+    expect(ruleIds(await runPack([...base, ...firehose("platform-archive")]))).not.toContain(COPY);
+    expect(ruleIds(await runPack([...base, ...firehose(BUCKET)]))).toContain(COPY);
+  });
+
   it("keeps an audit log group encrypted with a key of the stack", { timeout: 120_000 }, async () => {
     const resources = [
       ...editBase(auditGroup, (p) => ({ ...p, kmsKeyId: UNKNOWN })).map((x) => (auditGroup(x) ? { ...x, dependsOn: { kmsKeyId: ["audit-key"] } } : x)),
