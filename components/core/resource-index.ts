@@ -23,7 +23,8 @@ export interface IndexEntry<T> {
 }
 
 interface Node<T> {
-  children: Map<string, Node<T>>;
+  /** Made on the first child: most nodes of a fleet's trie are leaves. */
+  children: Map<string, Node<T>> | undefined;
   /** Owned and shared entries whose pattern is this node's name (self and/or below). */
   here: IndexEntry<T>[];
   /** Grant entries at this node: kept apart so `containing` never walks them (many agents may be granted one bucket). */
@@ -34,7 +35,7 @@ interface Node<T> {
 
 // Most nodes of a fleet's trie hold one entry or none: their lists are shared empties until written.
 const NONE: never[] = [];
-const node = <T>(): Node<T> => ({ children: new Map(), here: NONE, grants: NONE, globs: undefined });
+const node = <T>(): Node<T> => ({ children: undefined, here: NONE, grants: NONE, globs: undefined });
 function listFor<T>(target: Node<T>, kind: EntryKind): IndexEntry<T>[] {
   if (kind === "grant") return target.grants === NONE ? (target.grants = []) : target.grants;
   return target.here === NONE ? (target.here = []) : target.here;
@@ -46,10 +47,15 @@ const VAULT_ROOT = "vault:";
 /** Lower-case the parts of a name AWS compares case-insensitively. */
 export function normaliseResource(value: string): string {
   if (!value.startsWith("arn:")) return `${VAULT_ROOT}${value}`;
-  const parts = value.split(":");
   // arn:partition:service:region:account:resource — IAM and STS names are case-insensitive.
-  if (parts.length >= 6 && (parts[2] === "iam" || parts[2] === "sts")) return value.toLowerCase();
-  return value;
+  const service = value.indexOf(":", 4) + 1;
+  const end = value.indexOf(":", service);
+  if (service === 0 || end < 0 || end - service !== 3) return value;
+  const name = value.slice(service, end);
+  if (name !== "iam" && name !== "sts") return value;
+  // Six fields at least: two more separators after the service.
+  const region = value.indexOf(":", end + 1);
+  return region >= 0 && value.indexOf(":", region + 1) >= 0 ? value.toLowerCase() : value;
 }
 
 /** Split after every `:` and `/`, keeping the separator on the token it ends. */
@@ -119,8 +125,8 @@ export class ResourceIndex<T> {
   }
 
   private child(parent: Node<T>, part: string): Node<T> {
-    let next = parent.children.get(part);
-    if (!next) parent.children.set(part, (next = node<T>()));
+    let next = parent.children?.get(part);
+    if (!next) (parent.children ??= new Map()).set(part, (next = node<T>()));
     return next;
   }
 
@@ -139,7 +145,7 @@ export class ResourceIndex<T> {
       // A node at depth d is the name parts[0..d); entries covering below contain longer patterns.
       const exact = firstWild === -1 && depth === parts.length;
       for (const entry of current.here) if ((entry.below && !exact) || (entry.self && exact)) found.push(entry);
-      if (depth < literalDepth) current = current.children.get(parts[depth]);
+      if (depth < literalDepth) current = current.children?.get(parts[depth]);
     }
     return found;
   }
@@ -167,7 +173,7 @@ export class ResourceIndex<T> {
       }
       if (current.globs)
         for (const entry of current.globs.candidates(normalised)) if (accept(entry) && intersects(entry.pattern, normalised)) found.push(entry);
-      if (depth < literalDepth) current = current.children.get(parts[depth]);
+      if (depth < literalDepth) current = current.children?.get(parts[depth]);
     }
     return found.slice(0, limit);
   }
@@ -183,7 +189,7 @@ export class ResourceIndex<T> {
           if (accept(entry) && intersects(entry.pattern, normalised)) found.push(entry);
         }
       }
-      for (const child of current.children.values()) stack.push(child);
+      if (current.children) for (const child of current.children.values()) stack.push(child);
     }
   }
 }
