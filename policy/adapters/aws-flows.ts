@@ -191,7 +191,9 @@ function endArns(r: Read, end: End): string[] | "unknown" | undefined {
 function ownedByOneAgent(agents: AgentResources, arns: readonly string[]): boolean {
   let owner: string | undefined;
   for (const arn of arns) {
-    const [, service = "", , , resource = ""] = arnComponents(arn) ?? [];
+    const [, service = "", , , named = ""] = arnComponents(arn) ?? [];
+    // A version or alias (`:*`) of a function is that function.
+    const resource = service === "lambda" ? named.replace(/:\*$/, "") : named;
     const owners = (agents.byService.get(service) ?? [])
       .filter((a) => a.identity === null && globMatches(arnComponents(a.pattern)?.[4] ?? "", resource))
       .map((a) => a.agent);
@@ -218,7 +220,11 @@ function reportFlows(ix: StackIndex, pass: StackPass, agents: AgentResources): v
       const known = read.flatMap((x) => (Array.isArray(x.arns) ? [{ end: x.end, arns: x.arns }] : []));
       const all = known.flatMap((x) => x.arns);
       if (all.length === 0) continue;
-      const complete = known.length === read.length && known.some((x) => x.end.role === "source") && known.some((x) => x.end.role === "sink");
+      // Internal only when no end is unknown, and a source and a sink are named (an unset optional end is no end).
+      const complete =
+        known.length === read.filter((x) => x.arns !== undefined).length &&
+        known.some((x) => x.end.role === "source") &&
+        known.some((x) => x.end.role === "sink");
       if (complete && ownedByOneAgent(agents, all)) continue;
       const named = (role: End["role"]) =>
         known.filter((x) => x.end.role === role).map((x) => `${x.end.field} ${x.arns.slice(0, 2).join(" | ")}${x.arns.length > 2 ? " ..." : ""}`);

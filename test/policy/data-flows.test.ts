@@ -15,6 +15,7 @@ const QUEUE = "arn:aws:sqs:us-east-1:111122223333:acme-dev-support-tickets";
 const QUEUE_URL = "https://sqs.us-east-1.amazonaws.com/111122223333/acme-dev-support-tickets";
 const OTHER_QUEUE = "arn:aws:sqs:us-east-1:111122223333:platform-jobs";
 const OWN_DLQ = "arn:aws:sqs:us-east-1:111122223333:acme-dev-support-tickets-dlq";
+const OWN_FUNCTION = "arn:aws:lambda:us-east-1:111122223333:function:acme-dev-support-tool";
 const STREAM = "arn:aws:dynamodb:us-east-1:111122223333:table/acme-dev-payouts/stream/2024-01-01T00:00:00.000";
 const STREAM_KINESIS = "arn:aws:kinesis:us-east-1:111122223333:stream/acme-dev-support-events";
 const BUCKET = "acme-invoices-dev";
@@ -46,19 +47,18 @@ const editBase = (match: (x: Resource) => boolean, change: (props: Record<string
   return base.map((x) => (x === hits[0] ? { ...x, props: change(JSON.parse(JSON.stringify(x.props))) } : x));
 };
 const auditGroup = (x: Resource) => x.type === "aws:cloudwatch/logGroup:LogGroup" && x.props.name === AUDIT;
-/** support-assistant's execution ServiceAccount also declaring `arn` in `owns`. */
-const alsoOwns = (arn: string) =>
+/** support-assistant's execution ServiceAccount also declaring `arns` in `owns`. */
+const alsoOwns = (...arns: string[]) =>
   editBase(
     (x) => x.type === "kubernetes:core/v1:ServiceAccount" && (x.props.metadata as { name?: string }).name === "support-assistant-execution",
     (p) => {
       const annotations = (p.metadata as { annotations: Record<string, string> }).annotations;
-      annotations["agent-identity.io/owns"] = JSON.stringify([...(JSON.parse(annotations["agent-identity.io/owns"]) as string[]), arn]);
+      annotations["agent-identity.io/owns"] = JSON.stringify([...(JSON.parse(annotations["agent-identity.io/owns"]) as string[]), ...arns]);
       return p;
     },
   );
-const ownsDlq = () => alsoOwns(OWN_DLQ);
 const ownsStream = () => alsoOwns(STREAM_KINESIS);
-const ownsFunction = () => alsoOwns("arn:aws:lambda:us-east-1:111122223333:function:acme-dev-support-tool");
+const ownsFunction = () => alsoOwns(OWN_FUNCTION);
 
 const CASES: Array<{ name: string; add?: () => Resource[]; edit?: () => Resource[]; rule: string }> = [
   // Flows of records
@@ -291,13 +291,14 @@ describe("the pack refuses resources that move, share or control what agents own
   });
 
   it(
-    "lets a redrive policy between one agent's own queues through, and a queue's dead-letter queue read from the queue it came from",
+    "lets a redrive policy and an event source mapping between one agent's own queues and function through, and a queue's dead-letter queue read from the queue it came from",
     { timeout: 120_000 },
     async () => {
       const rules = ruleIds(
         await runPack([
-          ...ownsDlq(),
+          ...alsoOwns(OWN_DLQ, OWN_FUNCTION),
           redrive(QUEUE_URL, OWN_DLQ),
+          r("aws:lambda/eventSourceMapping:EventSourceMapping", { eventSourceArn: QUEUE, functionName: `${OWN_FUNCTION}:live` }, "own-esm"),
           r("aws:sqs/queue:Queue", { name: "platform-jobs-dlq" }, "dlq"),
           r("aws:sqs/queue:Queue", { name: "platform-jobs", redrivePolicy: UNKNOWN }, "jobs", { dependsOn: { redrivePolicy: ["dlq"] } }),
         ]),
