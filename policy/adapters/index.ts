@@ -21,6 +21,7 @@ import { VAULT_AUTH_ROLE_TYPES, vaultAuthRoles } from "./vault-auth-roles";
 import { VAULT_GENERIC_TYPES, vaultGeneric } from "./vault-generic";
 import { VAULT_POLICY_TYPES, vaultPolicies } from "./vault-policies";
 import { vaultPolicyUse } from "./vault-policy-use";
+import { vaultJwtLogins } from "./vault-jwt-logins";
 import { VAULT_SECRET_ROLE_TYPES, vaultSecretRoles } from "./vault-secret-roles";
 import { workloads } from "./workloads";
 import { PLATFORM_TYPES, platform } from "./platform";
@@ -38,6 +39,7 @@ import { admissionWebhooks } from "./admission-webhooks";
 import { mutatingAdmissionPolicies } from "./mutating-admission-policies";
 import { customResources } from "./custom-resources";
 import { EXPOSURE_TYPES, networkExposure } from "./network-exposure";
+import { csiDrivers } from "./csi-drivers";
 
 export const ADAPTERS: readonly Adapter[] = [
   iamAttachments,
@@ -59,6 +61,7 @@ export const ADAPTERS: readonly Adapter[] = [
   admissionWebhooks,
   mutatingAdmissionPolicies,
   networkExposure,
+  csiDrivers,
   customResources,
   namespaces,
   logGroups,
@@ -67,6 +70,7 @@ export const ADAPTERS: readonly Adapter[] = [
   vaultSecretRoles,
   vaultGeneric,
   vaultPolicyUse,
+  vaultJwtLogins,
   vaultPathReach,
   vaultPlatform,
   vaultSync,
