@@ -33,6 +33,9 @@ import { VAULT_SYNC_TYPES, vaultSync } from "./vault-sync";
 import { AWS_PRINCIPAL_TYPES, awsPrincipals } from "./aws-principals";
 import { AWS_DATA_TYPES, awsData } from "./aws-data";
 import { AWS_FORWARDING_TYPES, awsForwarding } from "./aws-forwarding";
+import { AWS_FLOW_TYPES, awsFlows } from "./aws-flows";
+import { AWS_DATA_SHARE_TYPES, awsDataShares } from "./aws-data-shares";
+import { AUDIT_CONTROL_TYPES, auditControl } from "./audit-control";
 import { admissionWebhooks } from "./admission-webhooks";
 import { mutatingAdmissionPolicies } from "./mutating-admission-policies";
 import { customResources } from "./custom-resources";
@@ -46,6 +49,9 @@ export const ADAPTERS: readonly Adapter[] = [
   awsPrincipals,
   awsData,
   awsForwarding,
+  awsFlows,
+  awsDataShares,
+  auditControl,
   iamRoles,
   permissionsBoundary,
   agentRolePlan,
@@ -96,6 +102,9 @@ export const TYPES = {
   ...AWS_PRINCIPAL_TYPES,
   ...AWS_DATA_TYPES,
   ...AWS_FORWARDING_TYPES,
+  ...AWS_FLOW_TYPES,
+  ...AWS_DATA_SHARE_TYPES,
+  ...AUDIT_CONTROL_TYPES,
   ...EXPOSURE_TYPES,
 } as const;
 
