@@ -262,7 +262,17 @@ const notApplicable = (reason?: string): never => {
  * The pack over every registered custom resource, the way the policy server calls it: for each
  * resource, every resource policy with freshly built args; then every stack policy once.
  */
-async function runPack(): Promise<{
+/**
+ * The same policies (names, kinds and count) doing nothing: what calling them the way the engine
+ * does costs by itself (args, proxies, copies of every resource), to tell apart from the pack's own work.
+ */
+function idlePolicies(policies: ReturnType<typeof createPolicies>): ReturnType<typeof createPolicies> {
+  return policies.map((policy) =>
+    "validateStack" in policy ? { ...policy, validateStack: () => undefined } : { ...policy, validateResource: () => undefined },
+  ) as ReturnType<typeof createPolicies>;
+}
+
+async function runPack(idle = false): Promise<{
   packMs: number;
   packResourceMs: number;
   packStackMs: number;
@@ -274,7 +284,7 @@ async function runPack(): Promise<{
 }> {
   // One date for every call, as the default `() => new Date()` costs no string parsing either.
   const today = new Date(`${BENCH_DATE}T12:00:00Z`);
-  const policies = createPolicies({ now: () => today });
+  const policies = idle ? idlePolicies(createPolicies({ now: () => today })) : createPolicies({ now: () => today });
   let violations = 0;
   const report = () => void violations++;
   // The engine reads each URN from its request once (a flat string): not rebuilt per policy here either.
@@ -346,14 +356,17 @@ async function runPack(): Promise<{
  * in this one they would share a heap with everything the mock run holds (1.8 GB at 1,000 agents),
  * and its garbage collection, not the pack, would dominate.
  */
-function packInOwnProcess(): Awaited<ReturnType<typeof runPack>> {
+function packInOwnProcess(): Awaited<ReturnType<typeof runPack>> & { packIdleCpuMs: number } {
   const dir = mkdtempSync(join(tmpdir(), "agent-identity-pack-"));
   try {
     const file = join(dir, "inputs.json");
     writeFileSync(file, JSON.stringify(inputs));
-    const run = spawnSync(process.execPath, [__filename, "pack-run", file], { encoding: "utf8", maxBuffer: 1 << 26 });
-    if (run.status !== 0) throw new Error(`pack-run failed (exit ${run.status}): ${run.stderr.slice(0, 2000)}`);
-    return JSON.parse(run.stdout.trim().split("\n").pop()!) as Awaited<ReturnType<typeof runPack>>;
+    const runOnce = (mode: "pack-run" | "pack-run-idle") => {
+      const run = spawnSync(process.execPath, [__filename, mode, file], { encoding: "utf8", maxBuffer: 1 << 26 });
+      if (run.status !== 0) throw new Error(`${mode} failed (exit ${run.status}): ${run.stderr.slice(0, 2000)}`);
+      return JSON.parse(run.stdout.trim().split("\n").pop()!) as Awaited<ReturnType<typeof runPack>>;
+    };
+    return { ...runOnce("pack-run"), packIdleCpuMs: runOnce("pack-run-idle").packCpuMs };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -361,9 +374,9 @@ function packInOwnProcess(): Awaited<ReturnType<typeof runPack>> {
 
 async function main(): Promise<void> {
   const [mode, agentsArg, countArg] = process.argv.slice(2);
-  if (mode === "pack-run") {
+  if (mode === "pack-run" || mode === "pack-run-idle") {
     for (const input of JSON.parse(readFileSync(agentsArg, "utf8")) as typeof inputs) inputs.push(input);
-    process.stdout.write(`${JSON.stringify(await runPack())}\n`);
+    process.stdout.write(`${JSON.stringify(await runPack(mode === "pack-run-idle"))}\n`);
     return;
   }
   const agents = benchAgents(Number(agentsArg));

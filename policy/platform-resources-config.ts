@@ -3,15 +3,18 @@
  * (`kubernetesPlatformResources`, beside `exceptions` and `kubernetesOperators`): set on the policy
  * group outside the pull request, so a change cannot declare its own resource. In a stack with
  * agents, a cluster-scoped custom resource (its operator acts over every namespace) and a Helm v3
- * Release (its chart renders inside the provider, unread), and a second Vault or Kubernetes provider
- * for another server or cluster (policy/adapters/providers.ts) are refused unless declared here by type
- * and Pulumi resource name. A declaration never covers a resource that names an agent's namespace or
+ * Release (its chart renders inside the provider, unread), a second Vault or Kubernetes provider
+ * for another server or cluster (policy/adapters/providers.ts), a Vault JWT role nothing of which
+ * excludes an agent's ServiceAccount token (vault-jwt-logins.ts) and a CSIDriver requesting tokens
+ * for an agent audience (csi-drivers.ts) are refused unless declared here by type and Pulumi
+ * resource name. A declaration never covers a resource that names an agent's namespace or
  * ServiceAccount (refused whatever it says). A configuration that does not parse declares nothing.
  */
 import { z } from "zod";
 
 /** `<Pulumi type token>::<Pulumi resource name>`: how findings name a declarable resource. */
-const RESOURCE = /^(kubernetes:[A-Za-z0-9.-]{1,253}\/[A-Za-z0-9]{1,63}:[A-Za-z0-9]{1,63}|pulumi:providers:vault)::[^\s]{1,253}$/;
+const RESOURCE =
+  /^(kubernetes:[A-Za-z0-9.-]{1,253}\/[A-Za-z0-9]{1,63}:[A-Za-z0-9]{1,63}|pulumi:providers:(?:vault|kubernetes)|vault:jwt\/authBackendRole:AuthBackendRole)::[^\s]{1,253}$/;
 
 const platformResourceSchema = z
   .object({

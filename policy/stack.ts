@@ -19,7 +19,7 @@ import type { PackFinding, PackResource, StackPass } from "./types";
 
 export function checkStack(resources: readonly PackResource[]): PackFinding[] {
   const ix = indexStack(resources);
-  const pass: StackPass = { findings: [], extraPolicies: new Map() };
+  const pass: StackPass = { findings: [], extraPolicies: new Map(), attachedPolicies: new Map() };
   for (const adapter of ADAPTERS) adapter.stack?.(ix, pass);
   return [...pass.findings, ...checkHoldings(ix, pass.extraPolicies)];
 }

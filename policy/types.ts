@@ -89,4 +89,6 @@ export interface StackPass {
   readonly findings: PackFinding[];
   /** Policy documents reaching each agent role (by lower-cased name) through attachments and resource policies. */
   readonly extraPolicies: Map<string, PolicyDocument[]>;
+  /** Of those, the managed policies attached to each agent role (by lower-cased name): compared with the role's plan (agent-role-plan). */
+  readonly attachedPolicies: Map<string, PolicyDocument[]>;
 }

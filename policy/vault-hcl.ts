@@ -57,8 +57,50 @@ export function fromHclJson(json: unknown): ParsedVaultPolicy {
   return { paths, unreadable: null };
 }
 
+/**
+ * One `path` block exactly as the components render it (components/core/vault-policy.ts), with a
+ * label and capabilities of characters HCL reads literally (no `$`, `%`, braces, backslashes,
+ * quotes, spaces or non-ASCII, so no template, escape or directive).
+ */
+const CANONICAL_BLOCK = /path "([A-Za-z0-9_./*+:@=,-]{1,1024})" \{\n {2}capabilities = \[((?:"[a-z]{1,32}"(?:, "[a-z]{1,32}")*)?)\]\n\}\n/y;
+
+/**
+ * The parser's JSON for text made only of canonical blocks (one blank line between them), built
+ * without the parser: the same object it returns (labels in Go's sorted key order, one list of
+ * bodies per label in file order), so `fromHclJson` reads both alike. Null for any other text,
+ * which the parser reads. Parsing each of thousands of agents' policies through the WebAssembly
+ * parser was most of the pack's own time.
+ */
+export function canonicalPolicyJson(text: string): { path: Record<string, { capabilities: string[] }[]> } | null {
+  const bodies = new Map<string, { capabilities: string[] }[]>();
+  let at = 0;
+  while (at < text.length) {
+    if (at > 0) {
+      if (text[at] !== "\n") return null;
+      at++;
+    }
+    CANONICAL_BLOCK.lastIndex = at;
+    const block = CANONICAL_BLOCK.exec(text);
+    if (!block) return null;
+    const capabilities = block[2] ? block[2].split(", ").map((quoted) => quoted.slice(1, -1)) : [];
+    const list = bodies.get(block[1]);
+    if (list) list.push({ capabilities });
+    else bodies.set(block[1], [{ capabilities }]);
+    at = CANONICAL_BLOCK.lastIndex;
+  }
+  if (bodies.size === 0) return null;
+  const path: Record<string, { capabilities: string[] }[]> = {};
+  // Go's encoding/json writes map keys sorted by bytes (ASCII here: the same as this sort); defined,
+  // not assigned, so a label such as `__proto__` is an own key as JSON.parse makes it.
+  for (const label of [...bodies.keys()].sort())
+    Object.defineProperty(path, label, { value: bodies.get(label), enumerable: true, writable: true, configurable: true });
+  return { path };
+}
+
 async function parseOne(text: string): Promise<ParsedVaultPolicy> {
   if (text.length > MAX_POLICY_CHARS) return unreadable(`longer than ${MAX_POLICY_CHARS} characters`);
+  const canonical = canonicalPolicyJson(text);
+  if (canonical) return fromHclJson(canonical);
   // Vault also accepts the JSON form. JSON.parse keeps only the last of repeated keys, where Vault's
   // HCL reader keeps every one (two `"path"` objects, or one path twice): repeated keys are refused.
   if (text.trim().startsWith("{")) {

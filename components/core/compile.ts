@@ -43,6 +43,7 @@ import type {
   VaultPathRule,
 } from "./plan-types";
 import { PLAN_VERSION } from "./plan-types";
+import { rolePlanRecordText } from "./role-plan";
 import type { AgentDeclaration, AwsStatementDeclaration, Declaration, Limits, Platform, ToolDeclaration } from "./schema";
 
 export const MANAGED_BY = "pulumi-agent-identity";
@@ -57,6 +58,8 @@ export const OWNS_ANNOTATION = `${LABEL_PREFIX}/owns`;
  * per cluster, comma-separated): the policy pack accepts one role per listed mount and no other.
  */
 export const VAULT_AUTH_ANNOTATION = `${LABEL_PREFIX}/vault-auth-mounts`;
+/** ServiceAccount annotation holding the identity's IAM role as planned (role-plan.ts), compared by the policy pack with the role the stack creates. */
+export const ROLE_PLAN_ANNOTATION = `${LABEL_PREFIX}/role-plan`;
 
 /** Organisation limits as seconds, for the tier policy. */
 export function organisationLimits(limits: Limits | undefined): OrganisationLimits {
@@ -511,6 +514,16 @@ function compileIdentity(platform: Platform, agent: AgentDeclaration, kind: Iden
     aliasMetadata: vaultSupports(platform.vault, "aliasMetadata") ? ownership : null,
   });
 
+  const iamRole: IamRolePlan = {
+    name: roleName,
+    arn: roleArn,
+    trustPolicy: trustPolicy(platform, clusters, namespace, saName, sessionPrefix, revoked),
+    policies,
+    maxSessionDuration: tier.maxSessionDuration,
+    permissionsBoundary: platform.aws.permissionsBoundaryArn ?? null,
+    tags: roleTags,
+  };
+
   return {
     kind,
     serviceAccount: {
@@ -536,17 +549,11 @@ function compileIdentity(platform: Platform, agent: AgentDeclaration, kind: Iden
         ...(agent.owns?.length ? { [OWNS_ANNOTATION]: JSON.stringify(agent.owns) } : {}),
         // Several clusters: one Vault role per cluster's auth mount (the pack checks exactly these).
         ...(clusters.length > 1 && !revoked ? { [VAULT_AUTH_ANNOTATION]: clusters.map((cluster) => cluster.vaultAuthPath).join(",") } : {}),
+        // The role as planned, so the policy pack can refuse a role changed after compilation.
+        [ROLE_PLAN_ANNOTATION]: rolePlanRecordText(iamRole),
       },
     },
-    iamRole: {
-      name: roleName,
-      arn: roleArn,
-      trustPolicy: trustPolicy(platform, clusters, namespace, saName, sessionPrefix, revoked),
-      policies,
-      maxSessionDuration: tier.maxSessionDuration,
-      permissionsBoundary: platform.aws.permissionsBoundaryArn ?? null,
-      tags: roleTags,
-    },
+    iamRole,
     toolRole: kind === "execution" ? compileToolRole(platform, agent, tier, roleTags) : null,
     bindings: bindingsFor(clusters, namespace, saName, roleArn, allIrsa),
     vault: revoked

@@ -43,6 +43,14 @@ export const VAULT_RULES: readonly RuleMeta[] = [
     PACK.stack,
   ),
   meta("vault/audience", "vault", "error", "A Kubernetes-auth role requires an exact token audience.", BINDING, PACK.resource),
+  meta(
+    "vault/alias-by-uid",
+    "vault",
+    "error",
+    "A Kubernetes-auth role keys Vault identities by the ServiceAccount's UID (`aliasNameSource: serviceaccount_uid`, as the plan sets it), never by its name: a ServiceAccount deleted and re-created under the same name would inherit the agent's entity, its metadata and group policies. In the pack an agent's role sets it explicitly (unset, the provider keeps whatever the role had).",
+    BINDING,
+    PACK.both,
+  ),
   meta("vault/default-policy", "vault", "error", "Tokens carry no `default` policy (`tokenNoDefaultPolicy: true`) and never `root`.", POLICY, PACK.resource),
   meta("vault/token-period", "vault", "error", "No periodic tokens (`tokenPeriod`): they can be renewed forever.", TOKENS, PACK.resource),
   meta(
@@ -133,6 +141,14 @@ export const VAULT_RESOURCE_RULES: readonly RuleMeta[] = [
     PACK.stack,
   ),
   meta(
+    "vault/service-account-login",
+    "vault",
+    "error",
+    "An agent's ServiceAccount token logs in to Vault only through the identity's own Kubernetes-auth role: in a stack with agents, a JWT/OIDC auth role (`vault.jwt.AuthBackendRole`) whose `boundSubject`, `boundClaims` (JSON pointers, `boundClaimsType: glob`, comma-separated lists) and `userClaim` could all accept a ServiceAccount token of an agent namespace is refused, read as Vault's JWT plugin reads a login (audiences are not read: a pod may project any); one binding an agent namespace always, any other unless the security team declares it in kubernetesPlatformResources (`vault:jwt/authBackendRole:AuthBackendRole::<name>`).",
+    BINDING,
+    PACK.stack,
+  ),
+  meta(
     "vault/generic-write",
     "vault",
     "error",
@@ -172,7 +188,12 @@ export interface VaultRoleShape {
   readonly tokenPolicies?: readonly string[];
   readonly tokenPeriod?: number;
   readonly tokenMaxTtl?: number;
+  /** How Vault names the identity alias of a login; the plan always says `serviceaccount_uid`. */
+  readonly aliasNameSource?: string;
 }
+
+/** The alias source the plan sets on every Kubernetes-auth role (components/core/compile.ts). */
+export const ALIAS_NAME_SOURCE = "serviceaccount_uid";
 
 export interface VaultRoleExpectation {
   readonly namespace?: string;
@@ -224,6 +245,14 @@ export function checkVaultRole(role: VaultRoleShape, expected: VaultRoleExpectat
       rule: "vault/token-period",
       message: `tokens are periodic (${formatDuration(role.tokenPeriod)})`,
       fix: "remove tokenPeriod; tokens expire at tokenMaxTtl",
+    });
+  }
+  // By name, a ServiceAccount re-created under the same name (by whoever may create one there) inherits the entity.
+  if (role.aliasNameSource !== undefined && role.aliasNameSource !== ALIAS_NAME_SOURCE) {
+    problems.push({
+      rule: "vault/alias-by-uid",
+      message: `aliasNameSource is ${role.aliasNameSource}: a ServiceAccount re-created under the same name would inherit the identity's Vault entity`,
+      fix: `set aliasNameSource: ${ALIAS_NAME_SOURCE}`,
     });
   }
   const ceiling = expected.tokenMaxTtlCeiling ?? LOOSEST_TOKEN_MAX_TTL;

@@ -11,7 +11,8 @@ import { asString, type KnownInputs } from "../inputs";
 import type { StackIndex } from "../stack-index";
 import type { Adapter, PackResource, StackPass } from "../types";
 import type { ShareFinding } from "./aws-principals";
-import { isUnknown, readOfType, type Read } from "./shared";
+import { anyArns, arnsOfDependencies, bucketArns, logGroupArns, tableArns } from "./aws-arns";
+import { deps, isUnknown, readOfType, type Read } from "./shared";
 
 export const AWS_DATA_TYPES = {
   bucketAcl: "aws:s3/bucketAclV2:BucketAclV2",
@@ -35,6 +36,10 @@ export const AWS_DATA_TYPES = {
   backupSelection: "aws:backup/selection:Selection",
   datasyncS3Location: "aws:datasync/s3Location:S3Location",
   logAccountPolicy: "aws:cloudwatch/logAccountPolicy:LogAccountPolicy",
+  analyticsConfiguration: "aws:s3/analyticsConfiguration:AnalyticsConfiguration",
+  bucketOwnershipControls: "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
+  logDataProtectionPolicy: "aws:cloudwatch/logDataProtectionPolicy:LogDataProtectionPolicy",
+  logTransformer: "aws:cloudwatch/logTransformer:LogTransformer",
 } as const;
 
 /** Inline settings of `s3.Bucket` / `s3.BucketV2` that copy, expose or expire the bucket's objects, as the separate resources do. */
@@ -103,33 +108,55 @@ const COPIES: readonly Copy[] = [
   { type: AWS_DATA_TYPES.objectCopy, field: "source", arns: objectArns, does: "copies an object of" },
   { type: AWS_DATA_TYPES.backupSelection, field: "resources", arns: anyArns, does: "backs up (and lets its plan copy to any vault)" },
   { type: AWS_DATA_TYPES.datasyncS3Location, field: "s3BucketArn", arns: bucketArns, does: "lets DataSync tasks copy" },
+  {
+    type: AWS_DATA_TYPES.analyticsConfiguration,
+    field: "bucket",
+    arns: bucketArns,
+    does: "exports storage class analysis (object counts, sizes, access patterns) to another bucket of",
+    when: (v) => (v.storageClassAnalysis as { dataExport?: unknown } | undefined)?.dataExport !== undefined,
+    whenInputs: ["storageClassAnalysis"],
+  },
+  {
+    type: AWS_DATA_TYPES.bucketOwnershipControls,
+    field: "bucket",
+    arns: bucketArns,
+    // Any setting but BucketOwnerEnforced turns ACLs back on: objects other accounts write stay theirs.
+    does: "turns ACLs back on for",
+    when: (v) => (v.rule as { objectOwnership?: unknown } | undefined)?.objectOwnership !== "BucketOwnerEnforced",
+    whenInputs: ["rule"],
+  },
+  { type: AWS_DATA_TYPES.logDataProtectionPolicy, field: "logGroupName", arns: logGroupArns, does: "masks events of, and sends audit findings on," },
+  { type: AWS_DATA_TYPES.logTransformer, field: "logGroupArn", arns: logGroupArns, does: "rewrites every event ingested into" },
 ];
 
-/** An ARN as given (a Backup selection names resources by ARN, `*` for all). */
-export function anyArns(arn: string): string[] {
-  return arn === "*" ? ["*"] : [arn, `${arn}/*`];
-}
+/** Account-wide log policy types and what each does to every log group it selects. */
+const ACCOUNT_LOG_POLICIES: Readonly<Record<string, string>> = {
+  SUBSCRIPTION_FILTER_POLICY: "forwards every log group of the account",
+  DATA_PROTECTION_POLICY: "masks the events of every log group of the account",
+  TRANSFORMER_POLICY: "rewrites the events of every log group of the account",
+};
 
 /**
- * An account-level subscription filter policy forwards the events of every log group of the account
- * (agents' audit log groups included) unless its selection criteria exclude them, which the pack
- * does not read: in a stack whose agents own log groups it is refused. Other policy types (data
- * protection, field index, transformer) send nothing out.
+ * An account-level subscription filter, data protection or transformer policy forwards, masks or
+ * rewrites the events of every log group of the account (agents' audit log groups included) unless
+ * its selection criteria exclude them, which the pack does not read: in a stack whose agents own
+ * log groups it is refused. A field index policy only indexes.
  */
 function accountSubscriptionPolicies(ix: StackIndex, pass: StackPass, agents: ReturnType<typeof agentResources>): void {
   const owners = [...new Set((agents.byService.get("logs") ?? []).map((r) => r.agent))];
   if (owners.length === 0) return;
   for (const r of readOfType(ix, AWS_DATA_TYPES.logAccountPolicy)) {
     const type = asString(r.v.policyType);
-    if (type !== "SUBSCRIPTION_FILTER_POLICY" && !isUnknown(r, "policyType")) continue;
+    const does = type === undefined ? undefined : ACCOUNT_LOG_POLICIES[type];
+    if (does === undefined && !isUnknown(r, "policyType")) continue;
     for (const agent of owners)
       pass.findings.push({
         rule: COPY,
         agent,
         identity: null,
         urn: r.resource.urn,
-        message: `${r.resource.type} ${r.resource.name} is an account-wide subscription filter policy${type ? "" : " (policyType unknown at preview)"}: it forwards every log group of the account, agent ${agent}'s included`,
-        fix: "subscribe only named log groups that are no agent's (aws.cloudwatch.LogSubscriptionFilter); an agent's logs leave only if the security team declares it in the pack's `shares` configuration",
+        message: `${r.resource.type} ${r.resource.name} is an account-wide ${type ?? "log policy (policyType unknown at preview)"}: it ${does ?? "may forward, mask or rewrite every log group of the account"}, agent ${agent}'s included`,
+        fix: "apply it only to named log groups that are no agent's (aws.cloudwatch.LogSubscriptionFilter, LogDataProtectionPolicy, LogTransformer); an agent's logs leave or change only if the security team declares it in the pack's `shares` configuration",
       });
   }
 }
@@ -155,10 +182,6 @@ function backupSelectionsByTag(ix: StackIndex, pass: StackPass): void {
   }
 }
 
-export function bucketArns(name: string): string[] {
-  const bucket = name.startsWith("arn:") ? name.slice(name.lastIndexOf(":") + 1) : name;
-  return [`arn:*:s3:::${bucket}`, `arn:*:s3:::${bucket}/*`];
-}
 /**
  * `s3.ObjectCopy` source: `bucket/key` or an `arn:aws:s3:::bucket/key` ARN, optionally `?versionId=`.
  * Any other form (an access point ARN) names no bucket the pack can tell: it reaches every bucket.
@@ -171,15 +194,6 @@ function objectArns(source: string): string[] {
   if (path.startsWith("arn:") || !path.includes("/")) return ["arn:*:s3:::*"];
   return [`arn:*:s3:::${path}`];
 }
-export function tableArns(name: string): string[] {
-  const table = name.startsWith("arn:") ? name.slice(name.indexOf(":table/") + ":table/".length) : name;
-  return [`arn:*:dynamodb:*:*:table/${table}`, `arn:*:dynamodb:*:*:table/${table}/*`];
-}
-export function logGroupArns(name: string): string[] {
-  const group = name.startsWith("arn:") ? name.replace(/^arn:[^:]+:logs:[^:]*:[^:]*:log-group:/, "").replace(/:\*$/, "") : name;
-  return [`arn:*:logs:*:*:log-group:${group}`, `arn:*:logs:*:*:log-group:${group}:*`];
-}
-
 /** Why a trail records less than every management event, read and write; empty when it records them. */
 export function trailProblems(resource: PackResource, inputs: KnownInputs): Problem[] {
   const v = inputs.value;
@@ -223,7 +237,8 @@ export const awsData: Adapter = {
     {
       type: AWS_DATA_TYPES.logAccountPolicy,
       key: "logAccountPolicy",
-      route: "an account-wide log policy: a subscription filter policy forwards every log group, agents' included",
+      route:
+        "an account-wide log policy: a subscription filter, data protection or transformer policy forwards, masks or rewrites every log group, agents' included",
       checkedBy: [COPY],
     },
   ],
@@ -250,6 +265,10 @@ export function stringsAt(v: unknown, path: string): string[] {
   return values.flatMap((x) => stringsAt(x, rest.join(".")));
 }
 
+/** ARNs as reaches: each compared with the agents' resources of its own service (`*`: every service). */
+export const toReaches = (arns: readonly string[]) =>
+  arns.map((arn) => ({ services: { [arn === "*" ? "*" : (arn.split(":")[2] ?? "*")]: "" }, resources: [arn] }));
+
 /** Each copy whose named resource an agent owns or holds is a finding per agent (declarable in `shares`); a name unknown at preview is refused. */
 export function reportCopies(ix: StackIndex, pass: StackPass, agents: AgentResources, copies: readonly Copy[]): void {
   for (const copy of copies) {
@@ -257,7 +276,21 @@ export function reportCopies(ix: StackIndex, pass: StackPass, agents: AgentResou
       const whenUnknown = (copy.whenInputs ?? []).some((field) => isUnknown(r, field));
       if (copy.when && !copy.when(r.v) && !whenUnknown) continue;
       const names = stringsAt(r.v, copy.field);
-      if (isUnknown(r, copy.field.split(/[.[]/)[0]))
+      const top = copy.field.split(/[.[]/)[0];
+      // Unknown at preview: the bucket, table, log group ... of the stack it came from, when there is one.
+      const resolved = isUnknown(r, top) ? arnsOfDependencies(deps(r, top)) : undefined;
+      if (resolved)
+        reportReached(
+          pass,
+          r,
+          toReaches(resolved),
+          agents,
+          copy.does,
+          `${copy.field} (from ${deps(r, top)
+            .map((d) => d.name)
+            .join(", ")})`,
+        );
+      else if (isUnknown(r, top))
         pass.findings.push({
           rule: COPY,
           agent: r.resource.name,
@@ -268,9 +301,7 @@ export function reportCopies(ix: StackIndex, pass: StackPass, agents: AgentResou
         });
       if (names.length === 0) continue;
       const name = names.join(", ");
-      // Each ARN a name may be is compared with the agents' resources of its own service (`*`: every service).
-      const reaches = names.flatMap((n) => copy.arns(n).map((arn) => ({ services: { [arn === "*" ? "*" : arn.split(":")[2]]: "" }, resources: [arn] })));
-      reportReached(pass, r, reaches, agents, copy.does, name);
+      reportReached(pass, r, toReaches(names.flatMap(copy.arns)), agents, copy.does, name);
     }
   }
 }
@@ -291,7 +322,7 @@ export function reportReached(pass: StackPass, r: Read, reaches: Parameters<type
       agent,
       identity,
       urn: r.resource.urn,
-      message: `${r.resource.type} ${r.resource.name} ${does} ${what ?? patterns.join(", ")}, which agent ${agent} ${identity ? `holds (${identity} identity${what ? `: ${patterns.join(", ")}` : ""})` : "owns"}`,
+      message: `${r.resource.type} ${r.resource.name} ${does} ${what ?? patterns.join(", ")}, which agent ${agent} ${identity ? `holds (${identity} identity${what ? `: ${patterns.join(", ")}` : ""})` : `owns${what ? ` (${patterns.join(", ")})` : ""}`}`,
       fix: "an agent's data leaves only through its own identities' grants; if this is intended, the security team declares it in the pack's `shares` configuration",
       share: { principals: [`resource:${r.resource.type}/${r.resource.name}`], resources: patterns },
     };

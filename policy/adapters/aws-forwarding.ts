@@ -10,7 +10,8 @@ import { agentResources } from "../aws-reach";
 import { asRecord, asString } from "../inputs";
 import type { StackIndex } from "../stack-index";
 import type { Adapter, StackPass } from "../types";
-import { AWS_DATA_TYPES, anyArns, bucketArns, reportCopies, reportReached, tableArns, type Copy } from "./aws-data";
+import { AWS_DATA_TYPES, reportCopies, reportReached, toReaches, type Copy } from "./aws-data";
+import { anyArns, bucketArns, s3UrlArns, tableArns } from "./aws-arns";
 import { deps, isUnknown, readOfType } from "./shared";
 
 export const AWS_FORWARDING_TYPES = {
@@ -25,14 +26,6 @@ export const AWS_FORWARDING_TYPES = {
 
 const COPY = "separation/agent-data-copy";
 const T = AWS_FORWARDING_TYPES;
-
-/** `s3://bucket/prefix` as the ARNs it covers (a crawler path). */
-function s3UrlArns(url: string): string[] {
-  const path = url.replace(/^s3a?:\/\//, "");
-  const [bucket, ...rest] = path.split("/");
-  const prefix = rest.join("/");
-  return prefix ? [`arn:*:s3:::${bucket}/${prefix}*`] : bucketArns(bucket);
-}
 
 /** A name an event pattern may match on: every ARN type agents own whose name it could be. */
 function eventNameArns(value: string): string[] {
@@ -154,7 +147,7 @@ function backupCopies(ix: StackIndex, pass: StackPass, agents: ReturnType<typeof
     const to = destinations.map((d) => asString(asRecord(d).destinationVaultArn) ?? "(unknown)").join(", ") || "(rules unknown at preview)";
     for (const s of judged) {
       const names = Array.isArray(s.v.resources) ? s.v.resources.filter((x): x is string => typeof x === "string") : [];
-      const reaches = names.flatMap((n) => anyArns(n).map((arn) => ({ services: { [arn === "*" ? "*" : arn.split(":")[2]]: "" }, resources: [arn] })));
+      const reaches = toReaches(names.flatMap(anyArns));
       reportReached(pass, plan, reaches, agents, `copies to ${to} the recovery points that selection ${s.resource.name} takes of`);
     }
   }

@@ -72,7 +72,7 @@ export const iamAttachments: Adapter = {
     return resource.type === IAM_ATTACHMENT_TYPES.rolePolicyAttachment && typeof arn === "string" ? checkManagedPolicyArn(arn) : [];
   },
   stack: (ix, pass) => {
-    const { findings, extraPolicies } = pass;
+    const { findings, extraPolicies, attachedPolicies } = pass;
     const roles = agentRoles(ix);
     // The components own an agent role's inline policies; exclusivity would strip them (the audit Deny included).
     for (const r of readOfType(ix, ROLE_POLICIES_EXCLUSIVE)) {
@@ -90,9 +90,11 @@ export const iamAttachments: Adapter = {
     const ofType = (...types: string[]) => readOfType(ix, ...types);
     const hold = (role: AgentRole, document: PolicyDocument) => {
       const key = role.name.toLowerCase();
-      const list = extraPolicies.get(key);
-      if (list) list.push(document);
-      else extraPolicies.set(key, [document]);
+      for (const held of [extraPolicies, attachedPolicies]) {
+        const list = held.get(key);
+        if (list) list.push(document);
+        else held.set(key, [document]);
+      }
     };
     const permissionChecks = (role: AgentRole, urn: string, document: PolicyDocument) => {
       hold(role, document);

@@ -10,6 +10,7 @@ import { EKS_TYPES, eksAccess } from "./eks-access";
 import { IAM_ATTACHMENT_TYPES, iamAttachments } from "./iam-attachments";
 import { IAM_ROLE_TYPES, iamRoles } from "./iam-roles";
 import { permissionsBoundary } from "./permissions-boundary";
+import { agentRolePlan } from "./agent-role-plan";
 import { kubernetesUnreadKinds } from "./kubernetes-unread-kinds";
 import { LOG_GROUP_TYPES, logGroups } from "./log-groups";
 import { NAMESPACE_TYPES, namespaces } from "./namespaces";
@@ -21,6 +22,7 @@ import { VAULT_AUTH_ROLE_TYPES, vaultAuthRoles } from "./vault-auth-roles";
 import { VAULT_GENERIC_TYPES, vaultGeneric } from "./vault-generic";
 import { VAULT_POLICY_TYPES, vaultPolicies } from "./vault-policies";
 import { vaultPolicyUse } from "./vault-policy-use";
+import { vaultJwtLogins } from "./vault-jwt-logins";
 import { VAULT_SECRET_ROLE_TYPES, vaultSecretRoles } from "./vault-secret-roles";
 import { workloads } from "./workloads";
 import { PLATFORM_TYPES, platform } from "./platform";
@@ -31,10 +33,14 @@ import { VAULT_SYNC_TYPES, vaultSync } from "./vault-sync";
 import { AWS_PRINCIPAL_TYPES, awsPrincipals } from "./aws-principals";
 import { AWS_DATA_TYPES, awsData } from "./aws-data";
 import { AWS_FORWARDING_TYPES, awsForwarding } from "./aws-forwarding";
+import { AWS_FLOW_TYPES, awsFlows } from "./aws-flows";
+import { AWS_DATA_SHARE_TYPES, awsDataShares } from "./aws-data-shares";
+import { AUDIT_CONTROL_TYPES, auditControl } from "./audit-control";
 import { admissionWebhooks } from "./admission-webhooks";
 import { mutatingAdmissionPolicies } from "./mutating-admission-policies";
 import { customResources } from "./custom-resources";
 import { EXPOSURE_TYPES, networkExposure } from "./network-exposure";
+import { csiDrivers } from "./csi-drivers";
 
 export const ADAPTERS: readonly Adapter[] = [
   iamAttachments,
@@ -43,8 +49,12 @@ export const ADAPTERS: readonly Adapter[] = [
   awsPrincipals,
   awsData,
   awsForwarding,
+  awsFlows,
+  awsDataShares,
+  auditControl,
   iamRoles,
   permissionsBoundary,
+  agentRolePlan,
   eksAccess,
   serviceAccounts,
   workloads,
@@ -53,6 +63,7 @@ export const ADAPTERS: readonly Adapter[] = [
   admissionWebhooks,
   mutatingAdmissionPolicies,
   networkExposure,
+  csiDrivers,
   customResources,
   namespaces,
   logGroups,
@@ -61,6 +72,7 @@ export const ADAPTERS: readonly Adapter[] = [
   vaultSecretRoles,
   vaultGeneric,
   vaultPolicyUse,
+  vaultJwtLogins,
   vaultPathReach,
   vaultPlatform,
   vaultSync,
@@ -90,6 +102,9 @@ export const TYPES = {
   ...AWS_PRINCIPAL_TYPES,
   ...AWS_DATA_TYPES,
   ...AWS_FORWARDING_TYPES,
+  ...AWS_FLOW_TYPES,
+  ...AWS_DATA_SHARE_TYPES,
+  ...AUDIT_CONTROL_TYPES,
   ...EXPOSURE_TYPES,
 } as const;
 

@@ -4,7 +4,8 @@
  * an agent's audit group keeps its trail at least its tier's minimum (the plan's
  * MIN_AUDIT_RETENTION_DAYS; never expiring is fine). Across the stack: a name in the agents' audit
  * name space is one group, its agent's (a second resource of the same name, or an untagged one,
- * could shorten or delete the trail), and deletion protection is off only for a revoked agent.
+ * could shorten or delete the trail), deletion protection is off only for a revoked agent, and a KMS
+ * key encrypting it is one the stack creates.
  */
 import { MIN_AUDIT_RETENTION_DAYS } from "../../components/rules/lifecycle";
 import type { Problem } from "../../components/rules/define";
@@ -12,7 +13,15 @@ import { globMatches } from "../../components/core/patterns";
 import { holdingsFromStackOnce } from "../holdings";
 import { asRecord, asString, type KnownInputs } from "../inputs";
 import type { Adapter, PackResource } from "../types";
-import { readOfType } from "./shared";
+import { deps, isUnknown, readOfType } from "./shared";
+
+/** KMS key types whose key policy the pack reads (policy/adapters/resource-policies.ts). */
+const STACK_KEYS = new Set([
+  "aws:kms/key:Key",
+  "aws:kms/replicaKey:ReplicaKey",
+  "aws:kms/externalKey:ExternalKey",
+  "aws:kms/replicaExternalKey:ReplicaExternalKey",
+]);
 
 export const LOG_GROUP_TYPES = {
   logGroup: "aws:cloudwatch/logGroup:LogGroup",
@@ -81,6 +90,16 @@ export const logGroups: Adapter = {
           urn: g.resource.urn,
           message: `${g.resource.type} ${g.resource.name} is named ${name}, agent ${owner}'s audit log group, but ${agent === owner ? "another resource of the stack has the same name" : agent ? `is tagged agent ${agent}` : "is not its agent's"}: its retention or deletion would be the trail's`,
           fix: "let the Agent component create the agent's one audit log group; never declare another resource of that name",
+        });
+      // A key the stack does not create may be another account's: its holder can make the trail unreadable or stop ingestion.
+      if (agent && (g.v.kmsKeyId !== undefined || isUnknown(g, "kmsKeyId")) && !deps(g, "kmsKeyId").some((d) => STACK_KEYS.has(d.type)))
+        pass.findings.push({
+          rule: RULE,
+          agent,
+          identity: "audit",
+          urn: g.resource.urn,
+          message: `audit log group ${name ?? g.resource.name} is encrypted with KMS key ${asString(g.v.kmsKeyId) ?? "(unknown at preview)"}, which this stack does not create: whoever holds that key (another account's, perhaps) can make agent ${agent}'s trail unreadable or stop it being written`,
+          fix: "leave kmsKeyId unset (CloudWatch Logs encrypts the trail), or pass the ARN of an aws.kms.Key of this stack, whose key policy the pack reads",
         });
       if (agent && g.v.deletionProtectionEnabled === false && !revoked(agent))
         pass.findings.push({

@@ -67,16 +67,17 @@ export const networkExposure: Adapter = {
     {
       type: EXPOSURE_TYPES.service,
       key: "service",
-      route: "a LoadBalancer or NodePort Service (or externalIPs) in an agent namespace exposes its pods outside the cluster",
+      route:
+        "a LoadBalancer or NodePort Service (or externalIPs) in an agent namespace exposes its pods outside the cluster; an ExternalName one redirects the agents' lookups of its name",
       readIfSet: ["spec.type", "spec.externalIPs"],
-      checkedBy: [RULE],
+      checkedBy: [RULE, "kubernetes/agent-namespace-objects"],
     },
     {
       type: EXPOSURE_TYPES.servicePatch,
       key: "servicePatch",
-      route: "may turn a Service in an agent namespace into a LoadBalancer or NodePort",
+      route: "may turn a Service in an agent namespace into a LoadBalancer, NodePort or ExternalName",
       readIfSet: ["spec.type", "spec.externalIPs", "metadata.namespace"],
-      checkedBy: [RULE],
+      checkedBy: [RULE, "kubernetes/agent-namespace-objects"],
     },
     ...INGRESS_TYPES.map((type) => ({ type, route: "routes outside traffic to Services of its namespace", checkedBy: [RULE] })),
     {
@@ -108,6 +109,15 @@ export const networkExposure: Adapter = {
       const spec = (r.v.spec ?? {}) as Record<string, unknown>;
       const type = asString(spec.type);
       const external = Array.isArray(spec.externalIPs) && spec.externalIPs.length > 0;
+      // A DNS alias in the namespace agents resolve first: `vault` there shadows the platform's Vault, whatever it names.
+      if (type === "ExternalName")
+        push(
+          ns,
+          r,
+          `${kindOf(r)} ${r.resource.name} in ${where(ns)} is of type ExternalName (to ${asString(spec.externalName) ?? "a name unknown at preview"}): the agents' lookups of its name, the Vault endpoint's included, resolve to that host instead`,
+          "create no ExternalName Service in an agent namespace; agents reach Vault and other services by the platform's names",
+          "kubernetes/agent-namespace-objects",
+        );
       if (type === "LoadBalancer" || type === "NodePort" || external)
         push(
           ns,

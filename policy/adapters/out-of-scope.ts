@@ -160,7 +160,7 @@ export const OUT_OF_SCOPE_ENTRIES: readonly TypeEntry[] = [
     ],
   ),
   {
-    type: "other AWS resource policies (Lake Formation permissions, RAM shares, SSM documents' permissions, Serverless application policies ...)",
+    type: "other AWS resource policies (SSM documents' permissions, Serverless application policies ...)",
     route: "may grant an agent role access in the same account without its identity policy",
     outOfScope: "not read yet: review them by hand; the pack reads the services agents' tools use most (table above)",
   },
@@ -176,9 +176,19 @@ export const OUT_OF_SCOPE_ENTRIES: readonly TypeEntry[] = [
     ["aws:cloudwatch/logDeliveryDestinationPolicy:LogDeliveryDestinationPolicy", "aws:cloudwatch/logDestinationPolicy:LogDestinationPolicy"],
   ),
   ...because(
-    "sends what its rule matches; the rule's event pattern is read (separation/agent-data-copy), and a target alone matches nothing",
-    "where a rule's events go",
-    ["aws:cloudwatch/eventTarget:EventTarget"],
+    "who a share reaches is its principals, what it exposes its resource associations; the associations are read (separation/agent-data-copy), so a share of an agent's resource is refused whoever its principals are",
+    "a RAM share and its principals",
+    ["aws:ram/resourceShare:ResourceShare", "aws:ram/principalAssociation:PrincipalAssociation"],
+  ),
+  ...because(
+    "an Access Grants instance holds nothing until a location and a grant are added; locations, grants and the instance's resource policy are read (separation/agent-data-copy)",
+    "the account's S3 Access Grants instance",
+    ["aws:s3control/accessGrantsInstance:AccessGrantsInstance"],
+  ),
+  ...because(
+    "attaches a control policy to an account or unit; the policy's content is read (stack/audit-trail), wherever it is attached",
+    "where an organisation policy applies",
+    ["aws:organizations/policyAttachment:PolicyAttachment"],
   ),
   // ---------------------------------------------------------------- AWS KMS, Secrets Manager
   ...because("a name for a key; who may use the key is in its key policy and grants, which are read", "an alias of a KMS key", ["aws:kms/alias:Alias"]),

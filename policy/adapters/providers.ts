@@ -6,12 +6,17 @@
  * refused. Across the stack, Vault providers at more than one address would have the pack judge two
  * servers as one (a policy on one Vault, the role using it on another): refused unless the security
  * team declares the provider (kubernetesPlatformResources, `pulumi:providers:vault::<name>`). Several
- * Kubernetes providers are the declared clusters (platform.clusters), each judged by its own bindings.
+ * Kubernetes providers are the declared clusters (platform.clusters), each judged by its own bindings:
+ * the clusters the agents' ServiceAccounts are created through. A Kubernetes provider for any other
+ * cluster is refused unless declared (`pulumi:providers:kubernetes::<name>`), and so is anything it
+ * creates in an agent namespace.
  */
 import type { Problem } from "../../components/rules/define";
-import { readInputs } from "../inputs";
+import { asRecord, asString, readInputs } from "../inputs";
 import { platformResourceKey } from "../platform-resources-config";
-import type { Adapter, PackResource } from "../types";
+import type { StackIndex } from "../stack-index";
+import type { Adapter, PackResource, StackPass } from "../types";
+import { agentNamespaces, findingsFor } from "./agent-namespaces";
 
 const RULE = "stack/provider-endpoints";
 export const PROVIDER_TYPES = {
@@ -79,6 +84,54 @@ function systemOf(provider: PackResource): string | undefined {
   return undefined;
 }
 
+const AMBIENT = "(ambient configuration)";
+const clusterOf = (provider: PackResource["provider"]) => (provider?.type === PROVIDER_TYPES.kubernetesProvider ? (systemOf(provider) ?? AMBIENT) : AMBIENT);
+
+/**
+ * The agents' clusters are those their ServiceAccounts are created through (one provider per
+ * declared cluster, or the ambient one). A Kubernetes provider for any other cluster is refused
+ * unless the security team declares it, and never when its default namespace is an agent's; a
+ * resource created through it in an agent namespace is refused (the pack would judge it against
+ * the agents' cluster, where it does not go).
+ */
+function kubernetesClusters(ix: StackIndex, pass: StackPass): void {
+  if (ix.serviceAccounts.length === 0) return;
+  const agentClusters = new Set(ix.serviceAccounts.map((sa) => clusterOf(sa.resource.provider)));
+  const namespaces = agentNamespaces(ix);
+  const label = (cluster: string) => (cluster === AMBIENT ? "the ambient kubeconfig" : "an explicit kubeconfig, context or cluster");
+  const clusters = `the agents' cluster${agentClusters.size > 1 ? "s" : ""} (${[...agentClusters].map(label).join(", ")})`;
+  for (const { resource } of ix.inputsOfType(PROVIDER_TYPES.kubernetesProvider)) {
+    if (agentClusters.has(systemOf(resource) ?? AMBIENT)) continue;
+    const defaultNamespace = asString(readInputs(resource.props).value.namespace);
+    const agentDefault = defaultNamespace !== undefined && namespaces.has(defaultNamespace);
+    const key = platformResourceKey(PROVIDER_TYPES.kubernetesProvider, resource.name);
+    pass.findings.push({
+      rule: RULE,
+      agent: "platform",
+      identity: null,
+      urn: resource.urn,
+      ...(agentDefault ? {} : { platformResource: key }),
+      message: `Kubernetes provider ${resource.name} targets a cluster other than ${clusters}${agentDefault ? `, with agent namespace ${defaultNamespace} as its default namespace` : ""}: the pack would judge what it creates against the agents' cluster`,
+      fix: agentDefault
+        ? "create agents' objects only through the providers of the agents' clusters"
+        : `create agents' objects only through the providers of the agents' clusters, or have the security team declare this provider (kubernetesPlatformResources: [{resource: "${key}", reason, approvedBy}])`,
+    });
+  }
+  for (const { resource, value } of ix.inputs) {
+    if (resource.provider?.type !== PROVIDER_TYPES.kubernetesProvider || agentClusters.has(clusterOf(resource.provider))) continue;
+    const namespace = asString(asRecord(value.metadata).namespace) ?? asString(readInputs(resource.provider.props as Record<string, unknown>).value.namespace);
+    const agentNamespace = namespace === undefined ? undefined : namespaces.get(namespace);
+    if (!agentNamespace) continue;
+    pass.findings.push(
+      ...findingsFor(agentNamespace, resource.urn, {
+        rule: RULE,
+        message: `${resource.type} ${resource.name} is created in agent namespace ${agentNamespace.name} through provider ${resource.provider.name}, which targets a cluster other than ${clusters}: the pack would judge it against the agents' cluster`,
+        fix: "create agents' objects only through the providers of the agents' clusters",
+      }),
+    );
+  }
+}
+
 export const providers: Adapter = {
   family: "providers",
   holdings: "none: a provider decides where resources go, not what an identity holds",
@@ -97,6 +150,7 @@ export const providers: Adapter = {
   ],
   check: (resource) => providerCheck(resource),
   stack: (ix, pass) => {
+    kubernetesClusters(ix, pass);
     // Several clusters are a declared feature (one Kubernetes provider per cluster): only Vault must be one server.
     for (const type of [PROVIDER_TYPES.vaultProvider]) {
       const list = ix.inputsOfType(type).map((entry) => entry.resource);

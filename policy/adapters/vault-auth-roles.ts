@@ -8,7 +8,7 @@ import { TIER_POLICIES } from "../../components/core/tiers";
 import { VAULT_AUTH_ANNOTATION } from "../../components/core/compile";
 import { checkServiceAccountReference } from "../../components/rules/kubernetes";
 import { checkVaultTtls } from "../../components/rules/limits";
-import { LOOSEST_TOKEN_MAX_TTL, checkVaultRole } from "../../components/rules/vault";
+import { ALIAS_NAME_SOURCE, LOOSEST_TOKEN_MAX_TTL, checkVaultRole } from "../../components/rules/vault";
 import { IDENTITY_KINDS } from "../../components/core/names";
 import { checkAgentVaultRole } from "../agent-metadata-checks";
 import { asBoolean, asNumber, asRecord, asString, asStrings } from "../inputs";
@@ -33,9 +33,16 @@ export const vaultAuthRoles: Adapter = {
       key: "vaultAuthRole",
       route: "who may log in as which Vault policies",
       required: ["boundServiceAccountNames", "boundServiceAccountNamespaces"],
-      readIfSet: ["boundServiceAccountNamespaceSelector", "tokenPolicies"],
+      readIfSet: ["boundServiceAccountNamespaceSelector", "tokenPolicies", "aliasNameSource"],
       agentMetadata: ["aliasMetadata"],
-      checkedBy: ["vault/bound-exact", "vault/bound-own-service-account", "vault/audience", "vault/default-policy", "stack/no-shared-identity"],
+      checkedBy: [
+        "vault/bound-exact",
+        "vault/bound-own-service-account",
+        "vault/audience",
+        "vault/alias-by-uid",
+        "vault/default-policy",
+        "stack/no-shared-identity",
+      ],
     },
   ],
   check: (_resource, inputs, context) => {
@@ -54,6 +61,7 @@ export const vaultAuthRoles: Adapter = {
           tokenPolicies: asStrings(v.tokenPolicies),
           tokenPeriod: asNumber(v.tokenPeriod),
           tokenMaxTtl: asNumber(v.tokenMaxTtl),
+          aliasNameSource: asString(v.aliasNameSource),
         },
         { tokenMaxTtlCeiling: ceilings.tokenMaxTtl },
       ),
@@ -105,6 +113,17 @@ export const vaultAuthRoles: Adapter = {
           ),
         );
         findings.push(...attributeTo(own, authRole.resource.urn, problems));
+        // What the plan sets, said explicitly: unset, the provider keeps whatever alias source the role had.
+        if (asString(authRole.v.aliasNameSource) === undefined)
+          findings.push(
+            ...attributeTo(own, authRole.resource.urn, [
+              {
+                rule: "vault/alias-by-uid",
+                message: `Vault role ${asString(authRole.v.roleName) ?? authRole.resource.name} leaves aliasNameSource unset, so Vault keeps whatever alias source the role had (by name, a re-created ServiceAccount inherits the entity)`,
+                fix: `set aliasNameSource: ${ALIAS_NAME_SOURCE}, as the Agent component does`,
+              },
+            ]),
+          );
       }
     }
 

@@ -198,7 +198,7 @@ const cases: Array<{ finding: number; name: string; resources?: Resource[]; edit
         },
       },
     ],
-    expect: ["separation/orchestration-models-only"],
+    expect: ["iam/agent-role-as-planned", "separation/orchestration-models-only"],
   },
   // 2: JSON policies with repeated keys (JSON.parse keeps the last, Vault every one)
   {
@@ -324,7 +324,8 @@ const cases: Array<{ finding: number; name: string; resources?: Resource[]; edit
         },
       },
     ],
-    expect: ["stack/no-shared-identity", "stack/unknown-input"],
+    // Owned by its name, it is the identity's role: an unset alias source is refused too.
+    expect: ["stack/no-shared-identity", "stack/unknown-input", "vault/alias-by-uid"],
   },
   // 8: aws-auth keys are matched regardless of case
   {

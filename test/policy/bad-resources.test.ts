@@ -156,7 +156,7 @@ const cases: Array<{ name: string; resources: Resource[]; expect: string[] }> = 
     ],
     // s3:* expands like any pattern: each of its actions is judged too, and on the prefix the agent owns
     // (read back from its ServiceAccount) only what an owned S3 object allows (iam/owned-action).
-    expect: ["iam/owned-action", "iam/permissions-management", "iam/resource-exposure", "iam/service-wildcard"],
+    expect: ["iam/agent-role-as-planned", "iam/owned-action", "iam/permissions-management", "iam/resource-exposure", "iam/service-wildcard"],
   },
   {
     name: "an audit role given read access by hand",
@@ -167,7 +167,7 @@ const cases: Array<{ name: string; resources: Resource[]; expect: string[] }> = 
         props: { role: "acme-test-billing-audit", policy: policy({ Action: "s3:GetObject", Resource: "arn:aws:s3:::acme-data/billing/*" }) },
       },
     ],
-    expect: ["separation/audit-write-only"],
+    expect: ["iam/agent-role-as-planned", "separation/audit-write-only"],
   },
   {
     name: "one agent allowed to assume another agent's role",
@@ -181,7 +181,7 @@ const cases: Array<{ name: string; resources: Resource[]; expect: string[] }> = 
         },
       },
     ],
-    expect: ["iam/assume-agent-role", "iam/privilege-escalation", "separation/cross-agent-grant"],
+    expect: ["iam/agent-role-as-planned", "iam/assume-agent-role", "iam/privilege-escalation", "separation/cross-agent-grant"],
   },
   {
     name: "AdministratorAccess attached",
@@ -409,10 +409,16 @@ describe("policy pack on hand-written resources", () => {
 
   it("names the agent, identity, rule and fix in each message", async () => {
     const reported = await runPack([...base, cases.find((c) => c.name.startsWith("an inline policy"))!.resources[0]]);
-    const [owned, statements] = [
+    const [owned, planned, statements] = [
       reported.filter((r) => r.message.includes("iam/owned-action")),
-      reported.filter((r) => !r.message.includes("iam/owned-action")),
+      reported.filter((r) => r.message.includes("iam/agent-role-as-planned")),
+      reported.filter((r) => !r.message.includes("iam/owned-action") && !r.message.includes("iam/agent-role-as-planned")),
     ];
+    expect(planned.map((r) => r.message)).toEqual([
+      expect.stringMatching(
+        /^billing\/execution: iam\/agent-role-as-planned: agent billing's execution role acme-test-billing-execution allows what its declared tools do not need: s3:\* on .+ — declare a tool .+/,
+      ),
+    ]);
     expect(statements.map((r) => r.message)).toHaveLength(3);
     for (const message of statements.map((r) => r.message)) expect(message).toMatch(/^acme-test-billing-execution\/\*: iam\/[a-z-]+: statement #1 .+ — .+/);
     for (const message of owned.map((r) => r.message))

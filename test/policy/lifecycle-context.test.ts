@@ -9,6 +9,7 @@ import { createPolicies, policies } from "../../policy/policies";
 import { componentResources } from "../helpers/component-resources";
 import { PLATFORM, agent, stackDeclaration } from "../helpers/fixtures";
 import { UNKNOWN, resourceArgs, runPack, ruleIds, type Resource } from "../helpers/policy-args";
+import { replanned } from "../helpers/replan";
 
 const HIGH_RISK: Partial<AgentInput> = { tier: "high-risk", approval: { ticket: "SEC-9", approvedBy: "sec@example.com" } };
 const SHARED = { ...PLATFORM, kubernetes: { namespacePerAgent: false, namespace: "agents" } };
@@ -24,7 +25,11 @@ const VAULT_ROLE = "vault:kubernetes/authBackendRole:AuthBackendRole";
 const tags = (p: Props) => (p.tags ?? {}) as Record<string, string>;
 const meta = (p: Props) => (p.metadata ?? {}) as { labels?: Record<string, string>; annotations?: Record<string, string> };
 
-/** The components' resources with the matching ones edited by hand (a deep copy; at least one must match). */
+/**
+ * The components' resources with the matching ones edited by hand (a deep copy; at least one must
+ * match), and each identity's plan record rewritten to match: these rules refuse the edit on their
+ * own, even where the record was forged with it (iam/agent-role-as-planned: test/policy/agent-role-plan.test.ts).
+ */
 function edited(resources: readonly Resource[], type: string, match: (props: Props) => boolean, edit: (props: Props) => Props): Resource[] {
   let count = 0;
   const out = resources.map((r) => {
@@ -33,7 +38,7 @@ function edited(resources: readonly Resource[], type: string, match: (props: Pro
     return { ...r, props: edit(structuredClone(r.props)) };
   });
   expect(count, `no ${type} matched`).toBeGreaterThan(0);
-  return out;
+  return replanned(out);
 }
 const ofIdentity = (agentName: string, kind: string) => (p: Props) => tags(p).agent === agentName && tags(p).identity === kind;
 const saOf = (agentName: string) => (p: Props) => meta(p).labels?.["agent-identity.io/agent"] === agentName;
@@ -130,7 +135,8 @@ describe("pack: ownership lifecycle on resources", () => {
       expect.stringContaining('lifecycle/ownership-tags: IAM tags: tier is "trusted", not one of batch, assistant, high-risk'),
     ]);
     const sa = edited(batch, SA, saOf("search"), (p) => ({ ...p, metadata: { ...meta(p), annotations: {} } }));
-    expect(ruleIds(await runPack(sa))).toEqual(["lifecycle/ownership-tags"]);
+    // Without annotations the components' ServiceAccount also lost its role's plan record.
+    expect(ruleIds(await runPack(sa))).toEqual(["iam/agent-role-as-planned", "lifecycle/ownership-tags"]);
     const vault = edited(
       batch,
       VAULT_ROLE,
@@ -242,7 +248,7 @@ describe("pack: tier and context on resources", () => {
         policy: policy({ Sid: "Extra", Action: "s3:GetObject", Resource: "arn:aws:s3:::acme-data/billing/*" }),
       },
     };
-    const reported = await runPack([...batch, loose]);
+    const reported = await runPack(replanned([...batch, loose]));
     expect(reported.map((r) => r.message)).toEqual([
       "billing/execution: context/region-bound: statement Extra in extra is not bound to a region — add an aws:RequestedRegion condition (the components add the platform region unless a tool declares `regions`)",
     ]);
@@ -288,7 +294,7 @@ describe("pack: tier and context on resources", () => {
         policy: policy({ Action: "sqs:ReceiveMessage", Resource: "arn:aws:sqs:us-east-1:444455556666:their-queue", Condition: REGION }),
       },
     };
-    expect((await runPack([...batch, foreign])).map((r) => r.message)).toEqual([
+    expect((await runPack(replanned([...batch, foreign]))).map((r) => r.message)).toEqual([
       "search/execution: context/foreign-account: grants arn:aws:sqs:us-east-1:444455556666:their-queue in account 444455556666, not the platform account 111122223333 — reach other accounts through a `vaultAws` tool (short-lived STS credentials for one role) instead of a direct grant",
     ]);
     const own = {
@@ -298,7 +304,7 @@ describe("pack: tier and context on resources", () => {
         policy: policy({ Action: "sqs:ReceiveMessage", Resource: "arn:aws:sqs:us-east-1:111122223333:our-queue", Condition: REGION }),
       },
     };
-    expect(await runPack([...batch, own])).toEqual([]);
+    expect(await runPack(replanned([...batch, own]))).toEqual([]);
   });
 });
 

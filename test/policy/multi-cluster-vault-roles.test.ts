@@ -30,9 +30,13 @@ async function sandboxResources(): Promise<Resource[]> {
     { kubernetesProviders },
   );
   await settle();
-  return resources()
-    .filter((r) => r.custom)
-    .map((r) => ({ type: r.type, name: r.name, props: r.inputs }));
+  // Each object keeps the cluster provider it is created through (a provider reference is `<urn>::<id>`).
+  const custom = resources().filter((r) => r.custom);
+  const byUrn = new Map(custom.map((r) => [r.urn, { type: r.type, name: r.name, props: r.inputs }]));
+  return custom.map((r) => {
+    const provider = r.provider ? byUrn.get(r.provider.slice(0, r.provider.lastIndexOf("::"))) : undefined;
+    return { type: r.type, name: r.name, props: r.inputs, ...(provider ? { provider } : {}) };
+  });
 }
 
 describe("Vault roles of an identity in several clusters", () => {

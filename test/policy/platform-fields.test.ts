@@ -64,8 +64,8 @@ describe("the pack on platform fields", () => {
   ]) {
     it(`refuses an agent role with permissions boundary ${boundary}`, async () => {
       const reported = await runPack(edited(ROLE, execution, (p) => ({ ...p, permissionsBoundary: boundary })));
-      // The edited role's boundary also differs from its siblings' (one boundary for every agent role).
-      expect(ruleIds(reported)).toEqual(["context/permissions-boundary-required", "iam/permissions-boundary-policy"]);
+      // The edited role's boundary also differs from its siblings' (one boundary for every agent role) and from its plan.
+      expect(ruleIds(reported)).toEqual(["context/permissions-boundary-required", "iam/agent-role-as-planned", "iam/permissions-boundary-policy"]);
       expect(reported.find((r) => r.message.includes("context/permissions-boundary-required"))!.message).toContain(reason);
     });
   }

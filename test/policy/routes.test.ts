@@ -18,6 +18,7 @@ const doc = (...statements: Array<Record<string, unknown>>) =>
   });
 const readOwn = doc({ Action: "s3:GetObject", Resource: "arn:aws:s3:::acme-data/billing/extra/*" });
 const passAny = doc({ Action: "iam:PassRole", Resource: "*" });
+const denyDelete = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Deny", Action: "s3:DeleteObject", Resource: "*" }] });
 const secretsRole = (name: string, rules: unknown[], extra: Record<string, unknown> = {}) => ({
   type: "kubernetes:rbac.authorization.k8s.io/v1:Role",
   name,
@@ -52,7 +53,7 @@ const cases: Array<{ name: string; resources: Resource[]; expect: string[] }> = 
       },
     ],
     // PassRole on "*" reaches every agent role too.
-    expect: ["iam/passrole-wildcard", "iam/privilege-escalation", "iam/resource-wildcard"],
+    expect: ["iam/agent-role-as-planned", "iam/passrole-wildcard", "iam/privilege-escalation", "iam/resource-wildcard"],
   },
   {
     name: "a customer-managed policy attached by its known ARN through a PolicyAttachment",
@@ -61,7 +62,7 @@ const cases: Array<{ name: string; resources: Resource[]; expect: string[] }> = 
       { type: "aws:iam/policyAttachment:PolicyAttachment", name: "attach", props: { roles: [ROLE], policyArn: "arn:aws:iam::111122223333:policy/extra" } },
     ],
     // PassRole on "*" reaches every agent role too.
-    expect: ["iam/passrole-wildcard", "iam/privilege-escalation", "iam/resource-wildcard"],
+    expect: ["iam/agent-role-as-planned", "iam/passrole-wildcard", "iam/privilege-escalation", "iam/resource-wildcard"],
   },
   {
     name: "a harmless customer-managed policy attached to an agent role still counts toward its holdings (cross-agent)",
@@ -73,7 +74,7 @@ const cases: Array<{ name: string; resources: Resource[]; expect: string[] }> = 
       },
       { type: "aws:iam/rolePolicyAttachment:RolePolicyAttachment", name: "attach", props: { role: ROLE, policyArn: "arn:aws:iam::111122223333:policy/peek" } },
     ],
-    expect: ["separation/cross-agent-grant"],
+    expect: ["iam/agent-role-as-planned", "separation/cross-agent-grant"],
   },
   {
     name: "a known AWS managed ARN computed from a stack Policy's output (judged as written, not by its dependency)",
@@ -562,7 +563,8 @@ describe("pack: every route to an agent identity", () => {
           }),
         },
       },
-      { type: "aws:iam/policy:Policy", name: "extra", props: { name: "extra", policy: readOwn } },
+      // Traced to the stack's Policy; a Deny grants nothing the plan does not (an Allow would be iam/agent-role-as-planned's).
+      { type: "aws:iam/policy:Policy", name: "extra", props: { name: "extra", policy: denyDelete } },
       {
         type: "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
         name: "attach",

@@ -28,7 +28,16 @@ const policy = (name: string, path: string, caps = ["read"]): Resource => ({
 const jwtRole = (policies: string[]): Resource => ({
   type: "vault:jwt/authBackendRole:AuthBackendRole",
   name: "ci-jwt",
-  props: { backend: "jwt", roleName: "ci", roleType: "jwt", userClaim: "sub", boundAudiences: ["ci"], tokenPolicies: policies },
+  // Bound to a claim ServiceAccount tokens lack, so no agent's token logs in through it (vault/service-account-login).
+  props: {
+    backend: "jwt",
+    roleName: "ci",
+    roleType: "jwt",
+    userClaim: "sub",
+    boundAudiences: ["ci"],
+    boundClaims: { repository: "acme/ci" },
+    tokenPolicies: policies,
+  },
 });
 const added = async (...extra: Resource[]): Promise<Reported[]> => {
   const before = new Set((await runPack(base)).map((r) => r.message));

@@ -1,0 +1,100 @@
+/**
+ * Kubernetes routes to an agent's token or its Vault traffic that no RBAC grants: a CSIDriver's
+ * tokenRequests (the kubelet hands the driver a token of every pod mounting its volumes), an
+ * ExternalName Service in an agent namespace (shadows the names agents resolve), and a Kubernetes
+ * provider for a cluster other than the agents' (the pack would judge its objects against the wrong
+ * cluster). Each case changes one property of a passing input beside the dev stack's components.
+ */
+import { beforeAll, describe, expect, it } from "vitest";
+import { componentResources } from "../helpers/component-resources";
+import { stackDeclaration } from "../helpers/fixtures";
+import { ruleIds, runPack, type Reported, type Resource } from "../helpers/policy-args";
+
+const NS = "acme-dev-support-assistant";
+
+let base: Resource[];
+let before: Set<string>;
+beforeAll(async () => {
+  base = await componentResources(stackDeclaration("dev"));
+  before = new Set((await runPack(base)).map((r) => r.message));
+}, 120_000);
+
+const added = async (extra: Resource[], config: object = {}): Promise<Reported[]> =>
+  (await runPack([...base, ...extra], undefined, config)).filter((r) => !before.has(r.message));
+const declared = (resource: string) => ({
+  kubernetesPlatformResources: [{ resource, reason: "reviewed by the security team", approvedBy: "security@acme.example" }],
+});
+
+const csiDriver = (audiences: Array<string | undefined>, type = "kubernetes:storage.k8s.io/v1:CSIDriver"): Resource => ({
+  type,
+  name: "csi",
+  props: {
+    metadata: { name: "secrets.csi.example.com" },
+    spec: { tokenRequests: audiences.map((audience) => (audience === undefined ? {} : { audience })), requiresRepublish: true },
+  },
+});
+
+describe("a CSIDriver requests no token for an audience agents' credentials accept", () => {
+  it("an audience of its own passes (the happy path)", async () => {
+    expect(ruleIds(await added([csiDriver(["secrets.csi.example.com"])]))).toEqual([]);
+  }, 60_000);
+  it.each([["vault"], ["sts.amazonaws.com"], ["pods.eks.amazonaws.com"], [undefined]])(
+    "refuses audience %s",
+    async (audience) => {
+      const reported = await added([csiDriver([audience])]);
+      expect(ruleIds(reported)).toEqual(["kubernetes/projected-token"]);
+      expect(reported[0].message).toMatch(/CSIDriver csi requests ServiceAccount tokens for/);
+    },
+    60_000,
+  );
+  it("passes a declared driver, but never a Patch", async () => {
+    expect(ruleIds(await added([csiDriver(["vault"])], declared("kubernetes:storage.k8s.io/v1:CSIDriver::csi")))).toEqual([]);
+    const patch = csiDriver(["vault"], "kubernetes:storage.k8s.io/v1:CSIDriverPatch");
+    expect(ruleIds(await added([patch], declared("kubernetes:storage.k8s.io/v1:CSIDriverPatch::csi")))).toEqual(["kubernetes/projected-token"]);
+  }, 60_000);
+});
+
+const service = (spec: Record<string, unknown>, namespace = NS): Resource => ({
+  type: "kubernetes:core/v1:Service",
+  name: "vault-alias",
+  props: { metadata: { name: "vault", namespace }, spec },
+});
+
+describe("no ExternalName Service in an agent namespace", () => {
+  it("a ClusterIP Service there passes (the happy path)", async () => {
+    expect(ruleIds(await added([service({ type: "ClusterIP", selector: { app: "x" }, ports: [{ port: 80 }] })]))).toEqual([]);
+  }, 60_000);
+  it("refuses one of type ExternalName", async () => {
+    const reported = await added([service({ type: "ExternalName", externalName: "evil.example.com" })]);
+    expect(ruleIds(reported)).toEqual(["kubernetes/agent-namespace-objects"]);
+    expect(reported[0].message).toMatch(
+      /^support-assistant\/\*: kubernetes\/agent-namespace-objects: Service vault-alias in agent namespace acme-dev-support-assistant is of type ExternalName \(to evil.example.com\)/,
+    );
+  }, 60_000);
+  it("passes one outside the agents' namespaces", async () => {
+    expect(ruleIds(await added([service({ type: "ExternalName", externalName: "vault.example.com" }, "platform-tools")]))).toEqual([]);
+  }, 60_000);
+});
+
+const provider = (props: Record<string, unknown>): Resource => ({ type: "pulumi:providers:kubernetes", name: "other", props });
+const OTHER_KUBECONFIG = "apiVersion: v1\nkind: Config\nclusters: []\n";
+
+describe("Kubernetes providers are the agents' clusters, or declared", () => {
+  it("a provider for the agents' (ambient) cluster passes (the happy path)", async () => {
+    expect(ruleIds(await added([provider({ namespace: "platform-tools" })]))).toEqual([]);
+  }, 60_000);
+  it("refuses a provider for another cluster until declared", async () => {
+    const other = provider({ kubeconfig: OTHER_KUBECONFIG });
+    const reported = await added([other]);
+    expect(ruleIds(reported)).toEqual(["stack/provider-endpoints"]);
+    expect(reported[0].message).toMatch(/Kubernetes provider other targets a cluster other than the agents' cluster \(the ambient kubeconfig\)/);
+    expect(ruleIds(await added([other], declared("pulumi:providers:kubernetes::other")))).toEqual([]);
+  }, 60_000);
+  it("refuses, declared or not, one whose default namespace is an agent's, and what it creates there", async () => {
+    const other = provider({ context: "other-cluster", namespace: NS });
+    const configMap: Resource = { type: "kubernetes:core/v1:ConfigMap", name: "cm", props: { metadata: { name: "cm" }, data: {} }, provider: other };
+    const reported = await added([other, configMap], declared("pulumi:providers:kubernetes::other"));
+    expect(ruleIds(reported)).toEqual(["stack/provider-endpoints"]);
+    expect(reported.map((r) => r.message.split(": ")[0]).sort()).toEqual(["platform/*", "support-assistant/*"]);
+  }, 60_000);
+});
