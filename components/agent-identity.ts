@@ -9,6 +9,8 @@ import * as k8s from "@pulumi/kubernetes";
 import * as vault from "@pulumi/vault";
 import type { IdentityPlan, SecretRolePlan } from "./core/plan-types";
 import { renderVaultPolicy } from "./core/vault-policy";
+import { ROLE_PLAN_ANNOTATION } from "./core/compile";
+import { rolePlanRecordText } from "./core/role-plan";
 import { waitFor } from "./pending-declaration";
 
 /** Kubernetes providers by cluster name (`platform.clusters[].name`); required for an agent in several clusters. */
@@ -99,10 +101,16 @@ export class AgentIdentity extends pulumi.ComponentResource {
             name: plan.serviceAccount.name,
             namespace: plan.serviceAccount.namespace,
             labels: { ...plan.serviceAccount.labels },
-            // The owns annotation comes from the resolved plan when owns held outputs.
+            // The owns annotation comes from the resolved plan when owns held outputs. The role as
+            // planned goes with it (role-plan.ts), so the policy pack can refuse a role changed after
+            // compilation; written here, not kept in the plan, where every diff and plan would carry it.
             annotations: resolved
-              ? resolved.apply((p) => ({ ...p.serviceAccount.annotations, ...p.bindings[index].serviceAccountAnnotations }))
-              : { ...plan.serviceAccount.annotations, ...binding.serviceAccountAnnotations },
+              ? resolved.apply((p) => ({
+                  ...p.serviceAccount.annotations,
+                  [ROLE_PLAN_ANNOTATION]: rolePlanRecordText(p.iamRole),
+                  ...p.bindings[index].serviceAccountAnnotations,
+                }))
+              : { ...plan.serviceAccount.annotations, [ROLE_PLAN_ANNOTATION]: rolePlanRecordText(plan.iamRole), ...binding.serviceAccountAnnotations },
           },
           automountServiceAccountToken: plan.serviceAccount.automountServiceAccountToken,
         },

@@ -43,7 +43,6 @@ import type {
   VaultPathRule,
 } from "./plan-types";
 import { PLAN_VERSION } from "./plan-types";
-import { rolePlanRecordText } from "./role-plan";
 import type { AgentDeclaration, AwsStatementDeclaration, Declaration, Limits, Platform, ToolDeclaration } from "./schema";
 
 export const MANAGED_BY = "pulumi-agent-identity";
@@ -549,8 +548,6 @@ function compileIdentity(platform: Platform, agent: AgentDeclaration, kind: Iden
         ...(agent.owns?.length ? { [OWNS_ANNOTATION]: JSON.stringify(agent.owns) } : {}),
         // Several clusters: one Vault role per cluster's auth mount (the pack checks exactly these).
         ...(clusters.length > 1 && !revoked ? { [VAULT_AUTH_ANNOTATION]: clusters.map((cluster) => cluster.vaultAuthPath).join(",") } : {}),
-        // The role as planned, so the policy pack can refuse a role changed after compilation.
-        [ROLE_PLAN_ANNOTATION]: rolePlanRecordText(iamRole),
       },
     },
     iamRole,
