@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { loginReach } from "../../policy/checks/service-account-login";
 import { componentResources } from "../helpers/component-resources";
 import { stackDeclaration } from "../helpers/fixtures";
-import { ruleIds, runPack, type Reported, type Resource } from "../helpers/policy-args";
+import { ruleIds, runPack, UNKNOWN, type Reported, type Resource } from "../helpers/policy-args";
 
 const NS = "acme-dev-support-assistant";
 const SA = "support-assistant-execution";
@@ -96,6 +96,57 @@ describe("a JWT/OIDC role is a way in for an agent's token only if nothing it bi
 
   it("passes a role whose subject is outside the agents' namespaces", async () => {
     expect(ruleIds(await added([...base, ciRole({ boundClaims: {}, boundSubject: "system:serviceaccount:ci:runner" })]))).toEqual([]);
+  }, 60_000);
+});
+
+/** An AWS auth role for a CI role that is no agent role. */
+const awsRole = (props: Record<string, unknown> = {}): Resource => ({
+  type: "vault:aws/authBackendRole:AuthBackendRole",
+  name: "ci-aws",
+  props: {
+    backend: "aws",
+    role: "ci",
+    authType: "iam",
+    boundIamPrincipalArns: ["arn:aws:iam::111122223333:role/ci-deployer"],
+    tokenPolicies: ["ci"],
+    tokenTtl: 300,
+    tokenMaxTtl: 900,
+    ...props,
+  },
+});
+
+describe("an AWS auth role is a way in for an agent role's IRSA credentials if a bound ARN could match one", () => {
+  it("a role bound to a CI role's ARN passes (the happy path)", async () => {
+    expect(ruleIds(await added([...base, awsRole()]))).toEqual([]);
+  }, 60_000);
+
+  const agentArn = "arn:aws:iam::111122223333:role/acme-dev-support-assistant-execution";
+  const refused: Array<[string, Record<string, unknown>, string]> = [
+    ["bound to an agent role's ARN", { boundIamPrincipalArns: [agentArn] }, "execution"],
+    ["bound to an agent role by a glob", { boundIamPrincipalArns: ["arn:aws:iam::111122223333:role/acme-dev-support-*"] }, "orchestration"],
+    [
+      "bound to an agent role's ARN in another path and account",
+      { boundIamPrincipalArns: ["arn:aws:iam::999988887777:role/agents/acme-dev-support-assistant-execution"] },
+      "execution",
+    ],
+    ["bound by instance role ARN (EC2 auth) to an agent role", { authType: "ec2", boundIamPrincipalArns: [], boundIamRoleArns: [agentArn] }, "execution"],
+  ];
+  it.each(refused)(
+    "refuses a role %s",
+    async (_name, props, identity) => {
+      const reported = await added([...base, awsRole(props)]);
+      expect(ruleIds(reported)).toEqual(["vault/service-account-login"]);
+      expect(reported.map((r) => r.message)).toContainEqual(
+        expect.stringMatching(new RegExp(`^support-assistant/${identity}: vault/service-account-login: Vault AWS auth role auth/aws/role/ci binds `)),
+      );
+    },
+    60_000,
+  );
+
+  it("refuses a role whose bound ARNs are unknown at preview", async () => {
+    const reported = await added([...base, awsRole({ boundIamPrincipalArns: UNKNOWN })]);
+    expect(ruleIds(reported)).toContain("vault/service-account-login");
+    expect(reported.map((r) => r.message)).toContainEqual(expect.stringMatching(/boundIamPrincipalArns unknown at preview/));
   }, 60_000);
 });
 
