@@ -311,11 +311,7 @@ export const OUT_OF_SCOPE_ENTRIES: readonly TypeEntry[] = [
   ...because(
     "an agent's entity is created by Vault at its first login, so no stack resource can name its ID by value; a group's policies are read (vault/agent-policy-use)",
     "puts an entity or group into a group, or names an alias",
-    [
-      "vault:identity/groupAlias:GroupAlias",
-      "vault:identity/groupMemberEntityIds:GroupMemberEntityIds",
-      "vault:identity/groupMemberGroupIds:GroupMemberGroupIds",
-    ],
+    ["vault:identity/groupAlias:GroupAlias"],
   ),
   ...because("MFA methods and their enforcement only add a login requirement; they grant nothing", "multi-factor login", [
     "vault:identity/mfaDuo:MfaDuo",

@@ -5,7 +5,8 @@
  * SecretsMount connection's allowedRoles against the stack's database roles, and which entity an
  * alias joins.
  */
-import { asString } from "../inputs";
+import { asString, asStrings, readInputs } from "../inputs";
+import { platformResourceKey } from "../platform-resources-config";
 import { checkConnectionRoles } from "../checks/database-connection";
 import { PLATFORM_TYPES } from "../checks/platform-types";
 import {
@@ -24,7 +25,30 @@ export const VAULT_PLATFORM_TYPES = {
   ...VAULT_MOUNT_TYPES,
   vaultEntityAlias: "vault:identity/entityAlias:EntityAlias",
   vaultEntity: "vault:identity/entity:Entity",
+  vaultGroup: "vault:identity/group:Group",
+  vaultGroupPolicies: "vault:identity/groupPolicies:GroupPolicies",
+  vaultGroupMemberEntityIds: "vault:identity/groupMemberEntityIds:GroupMemberEntityIds",
+  vaultGroupMemberGroupIds: "vault:identity/groupMemberGroupIds:GroupMemberGroupIds",
 } as const;
+
+/**
+ * Auth methods whose logins an agent's credentials cannot make (no ServiceAccount token, IRSA
+ * credentials or projected JWT is accepted): an alias on any other mount (kubernetes, jwt/oidc, aws,
+ * a plugin, or a mount the pack cannot name) may be an agent's login.
+ */
+const NON_AGENT_AUTH_TYPES: ReadonlySet<string> = new Set(["userpass", "ldap", "github", "okta", "radius", "cert", "saml", "approle"]);
+
+/** The auth method type of an alias's mount: from the auth mount resource it comes from, or a literal accessor `auth_<type>_<id>`. */
+function aliasMountType(entry: {
+  resource: { propertyDependencies?: Readonly<Record<string, readonly { type: string; props?: unknown }[]>> };
+  value: Record<string, unknown>;
+}): string | undefined {
+  for (const dep of entry.resource.propertyDependencies?.mountAccessor ?? []) {
+    if (dep.type === VAULT_MOUNT_TYPES.vaultAuthBackend) return asString(readInputs(dep.props as Record<string, unknown>).value.type);
+    if (dep.type === VAULT_MOUNT_TYPES.vaultJwtAuthBackend) return "jwt";
+  }
+  return /^auth_([a-z0-9-]{1,64})_[0-9a-f]{8}$/.exec(asString(entry.value.mountAccessor) ?? "")?.[1];
+}
 
 /**
  * An entity alias joins a login of some auth mount to an entity. An agent's entity is created by
@@ -35,7 +59,23 @@ function checkEntityAliases(ix: StackIndex): PackFinding[] {
   const findings: PackFinding[] = [];
   for (const entry of ix.inputsOfType(VAULT_PLATFORM_TYPES.vaultEntityAlias)) {
     const from = entry.resource.propertyDependencies?.canonicalId ?? [];
-    if (from.some((resource) => resource.type === VAULT_PLATFORM_TYPES.vaultEntity)) continue;
+    if (from.some((resource) => resource.type === VAULT_PLATFORM_TYPES.vaultEntity)) {
+      // Its entity is the stack's, but a login of a Kubernetes (or other agent-usable) mount named by
+      // the alias (a ServiceAccount UID or name) would join it and take its policies.
+      const type = aliasMountType(entry);
+      if (type !== undefined && NON_AGENT_AUTH_TYPES.has(type)) continue;
+      const key = platformResourceKey(VAULT_PLATFORM_TYPES.vaultEntityAlias, entry.resource.name);
+      findings.push({
+        rule: "vault/entity-alias",
+        agent: "platform",
+        identity: null,
+        urn: entry.resource.urn,
+        platformResource: key,
+        message: `entity alias ${asString(entry.value.name) ?? entry.resource.name} is on mount accessor ${asString(entry.value.mountAccessor) ?? "(unknown at preview)"} of auth type ${type ?? "unknown"}, which an agent's credentials may log in through: that login (e.g. a ServiceAccount UID) would join the entity and take its policies beside the identity's own`,
+        fix: `put aliases only on auth mounts agents cannot log in through (userpass, ldap, github, okta, ...; name the mount resource so the pack reads its type), or have the security team declare it (kubernetesPlatformResources: [{resource: "${key}", reason, approvedBy}])`,
+      });
+      continue;
+    }
     const id = asString(entry.value.canonicalId) ?? "(unknown at preview)";
     findings.push({
       rule: "vault/entity-alias",
@@ -46,6 +86,42 @@ function checkEntityAliases(ix: StackIndex): PackFinding[] {
       fix: "attach aliases only to an entity of this stack (canonicalId: entity.id), whose policies the pack reads",
     });
   }
+  return findings;
+}
+
+/**
+ * Group members take the group's policies (and those of groups it is a member of). An agent's
+ * entity is created at its first login, so its ID can be written only by value: a group adding
+ * entities or groups by ID while it carries policies (or may: unknown, GroupPolicies in the stack,
+ * or a member-IDs resource whose group the pack cannot read) is refused unless declared.
+ */
+function checkGroupMembers(ix: StackIndex): PackFinding[] {
+  const findings: PackFinding[] = [];
+  const groupPolicies = ix.inputsOfType(VAULT_PLATFORM_TYPES.vaultGroupPolicies).length > 0;
+  const refuse = (entry: { resource: { type: string; name: string; urn: string } }, why: string) => {
+    const key = platformResourceKey(entry.resource.type, entry.resource.name);
+    findings.push({
+      rule: "vault/entity-alias",
+      agent: "platform",
+      identity: null,
+      urn: entry.resource.urn,
+      platformResource: key,
+      message: `${entry.resource.type} ${entry.resource.name} ${why}: an entity named by ID may be an agent's (created at its first login), which would take the group's policies beside its own`,
+      fix: `give policies only through the identity's own Kubernetes-auth role, or have the security team declare the group (kubernetesPlatformResources: [{resource: "${key}", reason, approvedBy}])`,
+    });
+  };
+  const hasMembers = (entry: { value: Record<string, unknown>; unknown: readonly string[] }, ...fields: string[]) =>
+    fields.some((field) => asStrings(entry.value[field]).length > 0 || entry.unknown.includes(field));
+  for (const entry of ix.inputsOfType(VAULT_PLATFORM_TYPES.vaultGroup)) {
+    if (!hasMembers(entry, "memberEntityIds", "memberGroupIds")) continue;
+    const policies = asStrings(entry.value.policies).length > 0 || entry.unknown.includes("policies");
+    if (policies || groupPolicies) refuse(entry, "adds members by ID to a group that carries (or may carry) policies");
+  }
+  for (const type of [VAULT_PLATFORM_TYPES.vaultGroupMemberEntityIds, VAULT_PLATFORM_TYPES.vaultGroupMemberGroupIds])
+    for (const entry of ix.inputsOfType(type)) {
+      if (!hasMembers(entry, "memberEntityIds", "memberGroupIds")) continue;
+      refuse(entry, "adds members by ID to a group whose policies are set apart from it");
+    }
   return findings;
 }
 
@@ -94,8 +170,21 @@ export const vaultPlatform: Adapter = {
       key: "vaultEntityAlias",
       route: "joins a login of some auth mount to an entity (an agent's, if it names one)",
       required: ["canonicalId"],
+      readIfSet: ["mountAccessor"],
       checkedBy: ["vault/entity-alias"],
     },
+    {
+      type: VAULT_PLATFORM_TYPES.vaultGroup,
+      route: "puts entities and groups by ID into a group, whose policies they then hold",
+      readIfSet: ["memberEntityIds", "memberGroupIds", "policies"],
+      checkedBy: ["vault/entity-alias"],
+    },
+    ...[VAULT_PLATFORM_TYPES.vaultGroupMemberEntityIds, VAULT_PLATFORM_TYPES.vaultGroupMemberGroupIds].map((type) => ({
+      type,
+      route: "puts entities or groups by ID into a group, whose policies they then hold",
+      readIfSet: ["memberEntityIds", "memberGroupIds"],
+      checkedBy: ["vault/entity-alias"],
+    })),
   ],
   check: (resource, inputs) => {
     switch (resource.type) {
@@ -126,6 +215,6 @@ export const vaultPlatform: Adapter = {
       .filter((s) => s.resource.type === PLATFORM_TYPES.vaultDatabaseRole)
       .map((s) => ({ mount: mount(asString(s.v.backend)), name: asString(s.v.name) ?? s.resource.name, dbName: asString(s.v.dbName) ?? "" }));
     for (const f of checkConnectionRoles(connections, roles)) pass.findings.push({ ...f, agent: "platform", identity: null });
-    pass.findings.push(...checkEntityAliases(ix));
+    pass.findings.push(...checkEntityAliases(ix), ...checkGroupMembers(ix));
   },
 };

@@ -113,15 +113,68 @@ describe("mounts and auth methods keep the audit trail hashed", () => {
 
 describe("entity aliases", () => {
   const entity: Resource = { type: "vault:identity/entity:Entity", name: "ci-entity", props: { name: "ci" } };
-  const alias = (dependsOn?: Record<string, string[]>): Resource => ({
+  const alias = (dependsOn?: Record<string, string[]>, props: Record<string, unknown> = {}): Resource => ({
     type: "vault:identity/entityAlias:EntityAlias",
     name: "ci-alias",
-    props: { name: "ci", mountAccessor: "auth_jwt_123", canonicalId: "5f1c-entity-id" },
+    props: { name: "ci", mountAccessor: "auth_userpass_0a1b2c3d", canonicalId: "5f1c-entity-id", ...props },
     ...(dependsOn ? { dependsOn } : {}),
   });
-  it("an alias of an entity of this stack passes; one naming any other entity id is refused", async () => {
-    expect(await adds(entity, alias({ canonicalId: ["ci-entity"] }))).toEqual([]);
+  const ours = { canonicalId: ["ci-entity"] };
+  it("an alias of an entity of this stack on a userpass mount passes; one naming any other entity id is refused", async () => {
+    expect(await adds(entity, alias(ours))).toEqual([]);
     expect(await adds(entity, alias())).toEqual(["vault/entity-alias"]);
+  }, 120_000);
+  it.each([
+    ["a Kubernetes auth mount", "auth_kubernetes_0a1b2c3d"],
+    ["a JWT auth mount", "auth_jwt_0a1b2c3d"],
+    ["an AWS auth mount", "auth_aws_0a1b2c3d"],
+    ["a mount whose type the pack cannot read", "mount-accessor-id"],
+  ])(
+    "refuses an alias of a stack entity on %s until the security team declares it",
+    async (_name, mountAccessor) => {
+      const onMount = alias(ours, { mountAccessor });
+      expect(await adds(entity, onMount)).toEqual(["vault/entity-alias"]);
+      const config = {
+        kubernetesPlatformResources: [
+          { resource: "vault:identity/entityAlias:EntityAlias::ci-alias", reason: "reviewed break-glass alias", approvedBy: "security@acme.example" },
+        ],
+      };
+      const declared = (await runPack([...base, entity, onMount], undefined, config)).filter((r) => !baseline.has(r.message));
+      expect(ruleIds(declared)).toEqual([]);
+    },
+    120_000,
+  );
+  it("refuses an alias on a Kubernetes auth mount of this stack (its accessor traced to the mount)", async () => {
+    const mount: Resource = { type: "vault:index/authBackend:AuthBackend", name: "k8s-extra", props: { type: "kubernetes", path: "k8s-extra" } };
+    const userpass: Resource = { type: "vault:index/authBackend:AuthBackend", name: "up", props: { type: "userpass", path: "up" } };
+    expect(await adds(entity, userpass, alias({ ...ours, mountAccessor: ["up"] }, { mountAccessor: "up-accessor" }))).toEqual([]);
+    expect(await adds(entity, mount, alias({ ...ours, mountAccessor: ["k8s-extra"] }, { mountAccessor: "k8s-accessor" }))).toContain("vault/entity-alias");
+  }, 120_000);
+});
+
+describe("group members", () => {
+  const ENTITY_ID = "5d2c1a9e-1111-4222-8333-944455556666";
+  const group = (props: Record<string, unknown> = {}): Resource => ({
+    type: "vault:identity/group:Group",
+    name: "ops",
+    props: { name: "ops", type: "internal", policies: [], memberEntityIds: [ENTITY_ID], ...props },
+  });
+  it("a group adding entities without policies passes; one carrying policies is refused until declared", async () => {
+    expect(await adds(group())).toEqual([]);
+    expect(await adds(group({ policies: ["ops"] }))).toEqual(["vault/entity-alias"]);
+    const config = {
+      kubernetesPlatformResources: [{ resource: "vault:identity/group:Group::ops", reason: "reviewed operators group", approvedBy: "security@acme.example" }],
+    };
+    expect(ruleIds((await runPack([...base, group({ policies: ["ops"] })], undefined, config)).filter((r) => !baseline.has(r.message)))).toEqual([]);
+  }, 120_000);
+  it("refuses entity IDs added to a group apart from it (GroupMemberEntityIds)", async () => {
+    const members: Resource = {
+      type: "vault:identity/groupMemberEntityIds:GroupMemberEntityIds",
+      name: "ops-members",
+      props: { groupId: "ops-id", memberEntityIds: [ENTITY_ID], exclusive: false },
+    };
+    expect(await adds(group({ memberEntityIds: [], externalMemberEntityIds: true }))).toEqual([]);
+    expect(await adds(group({ memberEntityIds: [], externalMemberEntityIds: true }), members)).toEqual(["vault/entity-alias"]);
   }, 120_000);
 });
 
