@@ -27,6 +27,8 @@ import { unknownCheckingProxy } from "@pulumi/policy";
 import { AgentFleet, planDeclaration } from "../components";
 import type { FleetPlan, IdentityPlan } from "../components/core/plan-types";
 import { renderVaultPolicy } from "../components/core/vault-policy";
+import { ROLE_PLAN_ANNOTATION } from "../components/core/compile";
+import { rolePlanRecordText } from "../components/core/role-plan";
 import { createPolicies } from "../policy/policies";
 import { BENCH_DATE, benchAgents, benchPlatform } from "./fleet";
 
@@ -150,7 +152,8 @@ function identityResources(name: string, plan: IdentityPlan, namespace: pulumi.R
         name: plan.serviceAccount.name,
         namespace: plan.serviceAccount.namespace,
         labels: { ...plan.serviceAccount.labels },
-        annotations: { ...plan.serviceAccount.annotations },
+        // As the AgentIdentity component writes them: the plan's, and the role as planned.
+        annotations: { ...plan.serviceAccount.annotations, [ROLE_PLAN_ANNOTATION]: rolePlanRecordText(plan.iamRole) },
       },
       automountServiceAccountToken: plan.serviceAccount.automountServiceAccountToken,
     },
