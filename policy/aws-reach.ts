@@ -77,6 +77,17 @@ export interface AgentResource {
   readonly agent: string;
   /** The identity whose grant holds it; null for what the agent owns. */
   readonly identity: IdentityKind | null;
+  /** The patterns a grant is compared with, when wider than `pattern` (an owned table in every region). */
+  readonly match?: readonly string[];
+}
+
+/**
+ * An owned DynamoDB table in every region: a replica (or a table of the same name another region
+ * restores or replicates into) holds the same items, so a grant on the name in any region reaches it.
+ */
+function tableInEveryRegion(pattern: string): string[] | undefined {
+  const m = /^(arn:[^:]+:dynamodb:)[^:]*(:[^:]*:table\/[^/]+)$/.exec(pattern);
+  return m ? [`${m[1]}*${m[2]}`, `${m[1]}*${m[2]}/*`] : undefined;
 }
 
 export interface AgentResources {
@@ -103,8 +114,10 @@ export function agentResources(ix: StackIndex, pass: StackPass): AgentResources 
     if (!service || seen.has(key)) return;
     seen.add(key);
     const list = byService.get(service);
-    if (list) list.push({ pattern, agent, identity });
-    else byService.set(service, [{ pattern, agent, identity }]);
+    const match = identity === null ? tableInEveryRegion(pattern) : undefined;
+    const entry: AgentResource = match ? { pattern, agent, identity, match } : { pattern, agent, identity };
+    if (list) list.push(entry);
+    else byService.set(service, [entry]);
   };
   for (const agent of fleet.agents) for (const pattern of [...agent.declared, ...agent.implicit]) add(pattern, agent.agent, null);
   for (const holdings of fleet.identities) {
@@ -180,7 +193,7 @@ export function reachedBy(reaches: readonly Reach[], agents: AgentResources, per
           ? excluded.some((nr) => coversEntry(nr, resource.pattern, owned))
             ? undefined
             : "*"
-          : resources.find((r) => r.pattern === "*" || reachesEntry(r.pattern, resource.pattern, owned))?.written;
+          : resources.find((r) => r.pattern === "*" || (resource.match ?? [resource.pattern]).some((p) => reachesEntry(r.pattern, p, owned)))?.written;
         if (via === undefined) continue;
         seen.add(key);
         count.set(resource.agent, n + 1);

@@ -1,17 +1,18 @@
 /**
  * Resources that copy, stream, expose or subscribe to an agent's data without granting any
  * principal (an S3 ACL, replication or inventory of its bucket, a DynamoDB streaming destination or
- * export of its table, a subscription filter on its log group), and CloudTrail trails, which record
+ * export of its table, a table restored from its table or imported from its objects, inline or
+ * legacy global-table replicas of its table, a subscription filter on its log group), and CloudTrail trails, which record
  * what every identity does. Across the stack: whose resource each names (policy/aws-reach.ts). Per
  * resource: a trail that stops or narrows recording.
  */
 import type { Problem } from "../../components/rules/define";
 import { agentResources, reachedBy, type AgentResources } from "../aws-reach";
-import { asString, type KnownInputs } from "../inputs";
+import { asRecord, asString, type KnownInputs } from "../inputs";
 import type { StackIndex } from "../stack-index";
 import type { Adapter, PackResource, StackPass } from "../types";
 import type { ShareFinding } from "./aws-principals";
-import { anyArns, arnsOfDependencies, bucketArns, logGroupArns, tableArns } from "./aws-arns";
+import { anyArns, arnsOfDependencies, bucketArns, logGroupArns, s3UrlArns, tableArns } from "./aws-arns";
 import { deps, isUnknown, readOfType, type Read } from "./shared";
 
 export const AWS_DATA_TYPES = {
@@ -32,6 +33,8 @@ export const AWS_DATA_TYPES = {
   bucketLifecycle: "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
   bucketLifecycleV2: "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2",
   tableReplica: "aws:dynamodb/tableReplica:TableReplica",
+  table: "aws:dynamodb/table:Table",
+  globalTable: "aws:dynamodb/globalTable:GlobalTable",
   objectCopy: "aws:s3/objectCopy:ObjectCopy",
   backupSelection: "aws:backup/selection:Selection",
   datasyncS3Location: "aws:datasync/s3Location:S3Location",
@@ -56,6 +59,8 @@ export interface Copy {
   readonly type: string;
   /** The input, or a path into it (`a.b`, `a[].b`: every element of a list). */
   readonly field: string;
+  /** The names read, when not the strings at `field` (several inputs make one name). */
+  readonly names?: (v: Record<string, unknown>) => string[];
   readonly arns: (name: string) => string[];
   readonly does: string;
   readonly when?: (v: Record<string, unknown>) => boolean;
@@ -105,6 +110,20 @@ const COPIES: readonly Copy[] = [
   { type: AWS_DATA_TYPES.bucketLifecycle, field: "bucket", arns: bucketArns, does: "expires or moves the objects of" },
   { type: AWS_DATA_TYPES.bucketLifecycleV2, field: "bucket", arns: bucketArns, does: "expires or moves the objects of" },
   { type: AWS_DATA_TYPES.tableReplica, field: "globalTableArn", arns: tableArns, does: "replicates to another region" },
+  // A table restored from, or imported into from, an agent's table or objects is an unguarded copy of them.
+  { type: AWS_DATA_TYPES.table, field: "restoreSourceName", arns: tableArns, does: "is restored (cloned) from" },
+  { type: AWS_DATA_TYPES.table, field: "restoreSourceTableArn", arns: tableArns, does: "is restored (cloned) from" },
+  { type: AWS_DATA_TYPES.table, field: "importTable", names: importSource, arns: s3UrlArns, does: "imports the objects of" },
+  // Inline replicas (or a legacy global table) of a table named as an agent's copy it to other regions.
+  {
+    type: AWS_DATA_TYPES.table,
+    field: "name",
+    arns: tableArns,
+    does: "replicates to other regions (inline replicas)",
+    when: (v) => Array.isArray(v.replicas) && v.replicas.length > 0,
+    whenInputs: ["replicas"],
+  },
+  { type: AWS_DATA_TYPES.globalTable, field: "name", arns: tableArns, does: "replicates to other regions (legacy global table)" },
   { type: AWS_DATA_TYPES.objectCopy, field: "source", arns: objectArns, does: "copies an object of" },
   { type: AWS_DATA_TYPES.backupSelection, field: "resources", arns: anyArns, does: "backs up (and lets its plan copy to any vault)" },
   { type: AWS_DATA_TYPES.datasyncS3Location, field: "s3BucketArn", arns: bucketArns, does: "lets DataSync tasks copy" },
@@ -182,6 +201,14 @@ function backupSelectionsByTag(ix: StackIndex, pass: StackPass): void {
   }
 }
 
+/** A table import's S3 source as `s3://bucket/keyPrefix`; none without a bucket. */
+function importSource(v: Record<string, unknown>): string[] {
+  const importTable = v.importTable && typeof v.importTable === "object" ? (v.importTable as Record<string, unknown>) : {};
+  const source = asRecord(importTable.s3BucketSource);
+  const bucket = asString(source.bucket);
+  return bucket === undefined ? [] : [`s3://${bucket}/${asString(source.keyPrefix) ?? ""}`];
+}
+
 /**
  * `s3.ObjectCopy` source: `bucket/key` or an `arn:aws:s3:::bucket/key` ARN, optionally `?versionId=`.
  * Any other form (an access point ARN) names no bucket the pack can tell: it reaches every bucket.
@@ -227,10 +254,11 @@ export const awsData: Adapter = {
   family: "aws-data",
   holdings: "reads what agents own and hold from the holdings model; a resource that copies or exposes it is compared with it, not added to it",
   types: [
-    ...COPIES.map(({ type, does }) => ({
+    // One entry per type (a table is read for restores, imports and replicas).
+    ...[...new Set(COPIES.map((c) => c.type))].map((type) => ({
       type,
       key: Object.entries(AWS_DATA_TYPES).find(([, t]) => t === type)![0],
-      route: `${does} a bucket, table or log group, which may be an agent's`,
+      route: `${[...new Set(COPIES.filter((c) => c.type === type).map((c) => c.does))].join("; ")} a bucket, table or log group, which may be an agent's`,
       checkedBy: [COPY],
     })),
     { type: AWS_DATA_TYPES.trail, key: "trail", route: "records what every identity of the account does", checkedBy: [TRAIL] },
@@ -275,7 +303,7 @@ export function reportCopies(ix: StackIndex, pass: StackPass, agents: AgentResou
     for (const r of readOfType(ix, copy.type)) {
       const whenUnknown = (copy.whenInputs ?? []).some((field) => isUnknown(r, field));
       if (copy.when && !copy.when(r.v) && !whenUnknown) continue;
-      const names = stringsAt(r.v, copy.field);
+      const names = copy.names ? copy.names(r.v) : stringsAt(r.v, copy.field);
       const top = copy.field.split(/[.[]/)[0];
       // Unknown at preview: the bucket, table, log group ... of the stack it came from, when there is one.
       const resolved = isUnknown(r, top) ? arnsOfDependencies(deps(r, top)) : undefined;

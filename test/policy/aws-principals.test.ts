@@ -61,6 +61,15 @@ describe("separation/undeclared-share: principals that are not agent identities"
       ],
     ],
     [
+      "a group's inline policy on an agent's table name in another region (a replica holds the same items)",
+      [
+        r("aws:iam/groupPolicy:GroupPolicy", "g", {
+          group: "humans",
+          policy: doc({ Action: ["dynamodb:Scan"], Resource: "arn:aws:dynamodb:eu-west-1:111122223333:table/acme-dev-payouts" }),
+        }),
+      ],
+    ],
+    [
       "an SSO permission set's inline policy",
       [r("aws:ssoadmin/permissionSetInlinePolicy:PermissionSetInlinePolicy", "p", { instanceArn: "i", permissionSetArn: "ps", inlinePolicy: BUCKET_READ })],
     ],
@@ -167,6 +176,10 @@ describe("separation/undeclared-share: principals that are not agent identities"
     const extra = [
       r("aws:iam/role:Role", "node", { name: "eks-node", assumeRolePolicy: irsaTrust, managedPolicyArns: ["arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy"] }),
       r("aws:iam/userPolicy:UserPolicy", "u", { user: "bob", policy: EC2_ONLY }),
+      r("aws:iam/groupPolicy:GroupPolicy", "g", {
+        group: "humans",
+        policy: doc({ Action: ["dynamodb:Scan"], Resource: "arn:aws:dynamodb:eu-west-1:999988887777:table/acme-dev-payouts" }),
+      }),
       r("aws:eks/accessPolicyAssociation:AccessPolicyAssociation", "a", {
         clusterName: "c",
         principalArn: "arn:aws:iam::111122223333:role/ci",

@@ -33,6 +33,10 @@ const schedule = (arn: string) =>
     flexibleTimeWindow: { mode: "OFF" },
     target: { arn, roleArn: "arn:aws:iam::111122223333:role/sched" },
   });
+const TABLE = "acme-dev-payouts";
+const TABLE_ARN = `arn:aws:dynamodb:us-east-1:111122223333:table/${TABLE}`;
+const table = (props: Record<string, unknown>) =>
+  r("aws:dynamodb/table:Table", { name: "platform-copy", hashKey: "id", attributes: [{ name: "id", type: "S" }], ...props }, "tbl");
 const scp = (actions: string[]) => r("aws:organizations/policy:Policy", { name: "guard", content: doc([{ Effect: "Deny", Action: actions, Resource: "*" }]) });
 
 let base: Resource[];
@@ -215,6 +219,24 @@ const CASES: Array<{ name: string; add?: () => Resource[]; edit?: () => Resource
     add: () => [r("aws:lakeformation/resource:Resource", { arn: `arn:aws:s3:::${BUCKET}` })],
     rule: COPY,
   },
+  // Copies of an agent's table or objects into a table
+  { name: "a table restored from an agent's table by name", add: () => [table({ restoreSourceName: TABLE, restoreToLatestTime: true })], rule: COPY },
+  { name: "a table restored from an agent's table by ARN", add: () => [table({ restoreSourceTableArn: TABLE_ARN, restoreToLatestTime: true })], rule: COPY },
+  {
+    name: "a table importing an agent's objects",
+    add: () => [table({ importTable: { inputFormat: "CSV", s3BucketSource: { bucket: BUCKET, keyPrefix: "incoming/" } } })],
+    rule: COPY,
+  },
+  {
+    name: "inline replicas on a table named as an agent's",
+    add: () => [table({ name: TABLE, replicas: [{ regionName: "eu-west-1" }] })],
+    rule: COPY,
+  },
+  {
+    name: "a legacy global table of an agent's table",
+    add: () => [r("aws:dynamodb/globalTable:GlobalTable", { name: TABLE, replicas: [{ regionName: "us-east-1" }, { regionName: "eu-west-1" }] }, "gt")],
+    rule: COPY,
+  },
   // Control of the audit trail
   {
     name: "an agent's audit log group encrypted with another account's key",
@@ -284,6 +306,14 @@ describe("the pack refuses resources that move, share or control what agents own
         ),
         scp(["logs:DeleteLogGroup", "cloudtrail:StopLogging"]),
         r("aws:organizations/delegatedAdministrator:DelegatedAdministrator", { accountId: "999999999999", servicePrincipal: "guardduty.amazonaws.com" }, "da"),
+        table({ restoreSourceName: "platform-jobs", restoreToLatestTime: true }),
+        r(
+          "aws:dynamodb/table:Table",
+          { name: "platform-import", hashKey: "id", importTable: { inputFormat: "CSV", s3BucketSource: { bucket: BUCKET, keyPrefix: "archive/" } } },
+          "imp",
+        ),
+        r("aws:dynamodb/table:Table", { name: "platform-jobs", hashKey: "id", replicas: [{ regionName: "eu-west-1" }] }, "jobs-table"),
+        r("aws:dynamodb/table:Table", { name: TABLE, hashKey: "id" }, "agent-table"),
       ]),
     );
     expect(rules).not.toContain(COPY);
