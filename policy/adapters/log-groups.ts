@@ -11,7 +11,7 @@ import { MIN_AUDIT_RETENTION_DAYS } from "../../components/rules/lifecycle";
 import type { Problem } from "../../components/rules/define";
 import { globMatches } from "../../components/core/patterns";
 import { holdingsFromStackOnce } from "../holdings";
-import { asRecord, asString, type KnownInputs } from "../inputs";
+import { asRecord, asString, readInputs, readPolicyDocument, type KnownInputs } from "../inputs";
 import type { Adapter, PackResource } from "../types";
 import { deps, isUnknown, readOfType } from "./shared";
 
@@ -22,6 +22,39 @@ const STACK_KEYS = new Set([
   "aws:kms/externalKey:ExternalKey",
   "aws:kms/replicaExternalKey:ReplicaExternalKey",
 ]);
+
+/**
+ * Why a stack key's policy lets someone outside the stack's account control it, or null. AWS refuses
+ * a key policy that locks out its creator (unless the lockout check is bypassed), so the creator's
+ * account is among the AWS principals: a second account, `*`, or any principal kind but AWS
+ * accounts' and the CloudWatch Logs service is someone else. No policy is AWS's default (the account only).
+ */
+function stackKeyPolicyProblem(key: PackResource | undefined): { key: string; why: string } | null {
+  if (!key) return null;
+  const inputs = readInputs(key.props);
+  const label = `${key.type} ${key.name}`;
+  if (inputs.unknown.some((path) => path === "policy" || path === "bypassPolicyLockoutSafetyCheck")) return { key: label, why: "is unknown at preview" };
+  if (inputs.value.bypassPolicyLockoutSafetyCheck === true) return { key: label, why: "bypasses the lockout safety check" };
+  if (inputs.value.policy === undefined) return null;
+  const document = readPolicyDocument(inputs.value.policy);
+  if (!document) return { key: label, why: "cannot be read" };
+  const accounts = new Set<string>();
+  for (const statement of document.Statement) {
+    if (statement.Effect !== "Allow") continue;
+    const principal = statement.Principal;
+    if (principal === undefined || principal === "*" || typeof principal !== "object") return { key: label, why: "allows any principal" };
+    for (const [kind, values] of Object.entries(principal)) {
+      for (const value of Array.isArray(values) ? values : [values]) {
+        if (kind === "Service" && typeof value === "string" && /^logs\.[a-z0-9-]+\.amazonaws\.com$/.test(value)) continue;
+        const account =
+          kind === "AWS" && typeof value === "string" ? (/^\d{12}$/.exec(value)?.[0] ?? /^arn:[a-z-]+:iam::(\d{12}):/.exec(value)?.[1]) : undefined;
+        if (account === undefined) return { key: label, why: `allows ${kind} ${String(value).slice(0, 120)}` };
+        accounts.add(account);
+      }
+    }
+  }
+  return accounts.size > 1 ? { key: label, why: `allows principals of ${accounts.size} accounts (${[...accounts].join(", ")})` } : null;
+}
 
 export const LOG_GROUP_TYPES = {
   logGroup: "aws:cloudwatch/logGroup:LogGroup",
@@ -100,6 +133,16 @@ export const logGroups: Adapter = {
           urn: g.resource.urn,
           message: `audit log group ${name ?? g.resource.name} is encrypted with KMS key ${asString(g.v.kmsKeyId) ?? "(unknown at preview)"}, which this stack does not create: whoever holds that key (another account's, perhaps) can make agent ${agent}'s trail unreadable or stop it being written`,
           fix: "leave kmsKeyId unset (CloudWatch Logs encrypts the trail), or pass the ARN of an aws.kms.Key of this stack, whose key policy the pack reads",
+        });
+      const keyProblem = agent ? stackKeyPolicyProblem(deps(g, "kmsKeyId").find((d) => STACK_KEYS.has(d.type))) : null;
+      if (agent && keyProblem)
+        pass.findings.push({
+          rule: RULE,
+          agent,
+          identity: "audit",
+          urn: g.resource.urn,
+          message: `audit log group ${name ?? g.resource.name} is encrypted with KMS key ${keyProblem.key}, whose key policy ${keyProblem.why}: that principal can disable or delete the key, or change its policy, and so make agent ${agent}'s trail unreadable or stop it being written`,
+          fix: "let the key policy allow only the stack's own account (one account root or its principals) and the logs.<region>.amazonaws.com service, with bypassPolicyLockoutSafetyCheck unset",
         });
       if (agent && g.v.deletionProtectionEnabled === false && !revoked(agent))
         pass.findings.push({

@@ -374,4 +374,17 @@ describe("the pack refuses resources that move, share or control what agents own
     ];
     expect(ruleIds(await runPack(resources))).not.toContain("stack/audit-log-group");
   });
+
+  it("refuses a stack key for an audit log group whose policy lets another account control it", { timeout: 120_000 }, async () => {
+    const statement = (principal: object) => ({ Effect: "Allow", Principal: principal, Action: "kms:*", Resource: "*" });
+    const keyed = (policy: object[]) => [
+      ...editBase(auditGroup, (p) => ({ ...p, kmsKeyId: UNKNOWN })).map((x) => (auditGroup(x) ? { ...x, dependsOn: { kmsKeyId: ["audit-key"] } } : x)),
+      r("aws:kms/key:Key", { description: "audit", policy: JSON.stringify({ Version: "2012-10-17", Statement: policy }) }, "audit-key"),
+    ];
+    const own = statement({ AWS: "arn:aws:iam::111122223333:root" });
+    const logs = { ...statement({ Service: "logs.us-east-1.amazonaws.com" }), Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:GenerateDataKey*"] };
+    expect(ruleIds(await runPack(keyed([own, logs])))).not.toContain("stack/audit-log-group");
+    expect(ruleIds(await runPack(keyed([own, logs, statement({ AWS: "arn:aws:iam::999988887777:root" })])))).toContain("stack/audit-log-group");
+    expect(ruleIds(await runPack(keyed([own, statement({ AWS: "*" })])))).toContain("stack/audit-log-group");
+  });
 });
