@@ -42,6 +42,8 @@ import { mutatingAdmissionPolicies } from "./mutating-admission-policies";
 import { customResources } from "./custom-resources";
 import { EXPOSURE_TYPES, networkExposure } from "./network-exposure";
 import { csiDrivers } from "./csi-drivers";
+import { deployExecutors } from "./deploy-executors";
+import { EKS_CLUSTER_TYPES, eksClusters } from "./eks-clusters";
 
 export const ADAPTERS: readonly Adapter[] = [
   iamAttachments,
@@ -57,6 +59,7 @@ export const ADAPTERS: readonly Adapter[] = [
   permissionsBoundary,
   agentRolePlan,
   eksAccess,
+  eksClusters,
   serviceAccounts,
   workloads,
   kubernetesUnreadKinds,
@@ -80,6 +83,7 @@ export const ADAPTERS: readonly Adapter[] = [
   vaultSync,
   platform,
   providers,
+  deployExecutors,
   OUT_OF_SCOPE,
 ];
 
@@ -89,6 +93,7 @@ export const TYPES = {
   ...IAM_ATTACHMENT_TYPES,
   ...RESOURCE_POLICY_ADAPTER_TYPES,
   ...EKS_TYPES,
+  ...EKS_CLUSTER_TYPES,
   ...SERVICE_ACCOUNT_TYPES,
   ...RBAC_TYPES,
   ...NAMESPACE_TYPES,
