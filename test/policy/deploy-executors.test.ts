@@ -88,6 +88,23 @@ describe("deploy-time executors (stack/deploy-time-executor)", () => {
     expect(declaredPlatformResources({ kubernetesPlatformResources: [{ resource: `${CFN}::ops-tweaks` }] }).size).toBe(0);
   });
 
+  it("judges the Cloud Control API behind them as code execution on a role: CreateResource, not GetResource", async () => {
+    const trust = JSON.stringify({
+      Version: "2012-10-17",
+      Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }],
+    });
+    const role = (action: string): Resource[] => [
+      { type: "aws:iam/role:Role", name: "ops", props: { name: "ops", assumeRolePolicy: trust } },
+      {
+        type: "aws:iam/rolePolicy:RolePolicy",
+        name: "ops-p",
+        props: { role: "ops", name: "p", policy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: [action], Resource: "*" }] }) },
+      },
+    ];
+    expect(await rules(role("cloudformation:CreateResource"))).toContain("iam/code-execution");
+    expect(await rules(role("cloudformation:GetResource"))).not.toContain("iam/code-execution");
+  });
+
   it("names the resource, its type, the rule and both fixes in the message", async () => {
     const reported = await runPack([stack({ templateBody: ADMIN_TEMPLATE })], TODAY);
     const message = reported.map((r) => r.message).join("\n");
