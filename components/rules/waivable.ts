@@ -175,6 +175,7 @@ export const WAIVABLE: Readonly<Record<string, boolean>> = {
   "kubernetes/rbac-guard-edit": false,
   "kubernetes/projected-token": false,
   "stack/one-role-per-identity": false,
+  "stack/deploy-time-executor": false,
 };
 
 /** Whether an exception may waive this rule: classified waivable, and not in a never-waivable family. */

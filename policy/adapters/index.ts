@@ -43,6 +43,8 @@ import { mutatingAdmissionPolicies } from "./mutating-admission-policies";
 import { customResources } from "./custom-resources";
 import { EXPOSURE_TYPES, networkExposure } from "./network-exposure";
 import { csiDrivers } from "./csi-drivers";
+import { deployExecutors } from "./deploy-executors";
+import { EKS_CLUSTER_TYPES, eksClusters } from "./eks-clusters";
 
 export const ADAPTERS: readonly Adapter[] = [
   iamAttachments,
@@ -58,6 +60,7 @@ export const ADAPTERS: readonly Adapter[] = [
   permissionsBoundary,
   agentRolePlan,
   eksAccess,
+  eksClusters,
   serviceAccounts,
   workloads,
   kubernetesUnreadKinds,
@@ -82,6 +85,7 @@ export const ADAPTERS: readonly Adapter[] = [
   vaultSync,
   platform,
   providers,
+  deployExecutors,
   OUT_OF_SCOPE,
 ];
 
@@ -91,6 +95,7 @@ export const TYPES = {
   ...IAM_ATTACHMENT_TYPES,
   ...RESOURCE_POLICY_ADAPTER_TYPES,
   ...EKS_TYPES,
+  ...EKS_CLUSTER_TYPES,
   ...SERVICE_ACCOUNT_TYPES,
   ...RBAC_TYPES,
   ...NAMESPACE_TYPES,

@@ -20,6 +20,11 @@ const FAMILIES: ReadonlyArray<{ readonly name: string; readonly test: RegExp }> 
   { name: "every Vault type", test: /^vault:/ },
   { name: "Kubernetes RBAC, admission and CRDs", test: /^kubernetes:(rbac\.authorization\.k8s\.io|admissionregistration\.k8s\.io|apiextensions\.k8s\.io)\// },
   {
+    // Resources that create other resources or run code at deployment (stack/deploy-time-executor), and their families.
+    name: "AWS deploy-time executors: CloudFormation, Cloud Control, Service Catalog, SSM, Control Tower, Lambda invocations, pipelines, image builds",
+    test: /^aws:(cloudformation|cloudcontrol|servicecatalog|ssm|controltower)\/|^aws:(lambda\/invocation|codepipeline\/pipeline|imagebuilder\/image):/,
+  },
+  {
     name: "Kubernetes ServiceAccounts, workloads, NetworkPolicy, Namespace",
     test: /^kubernetes:[^:]+:(ServiceAccount|Namespace|NetworkPolicy|Pod|PodTemplate|ReplicationController|Deployment|StatefulSet|DaemonSet|ReplicaSet|Job|CronJob|ControllerRevision|PodSecurityPolicy)(List|Patch)?$/,
   },
