@@ -9,14 +9,16 @@
  * for an agent audience (csi-drivers.ts) are refused unless declared here by type and Pulumi
  * resource name. A declaration never covers a resource that names an agent's namespace or
  * ServiceAccount (refused whatever it says). Vault entity aliases on agent-usable auth mounts and
- * groups adding members by ID with policies (vault-platform.ts) are declarable the same way. A
- * configuration that does not parse declares nothing.
+ * groups adding members by ID with policies (vault-platform.ts) are declarable the same way, as is a
+ * CloudTrail trail or event data store that records less than every management event of every
+ * region, can be stopped, or hands the record to another account (cloudtrail.ts; waived in the
+ * per-resource policies too). A configuration that does not parse declares nothing.
  */
 import { z } from "zod";
 
 /** `<Pulumi type token>::<Pulumi resource name>`: how findings name a declarable resource. */
 const RESOURCE =
-  /^(kubernetes:[A-Za-z0-9.-]{1,253}\/[A-Za-z0-9]{1,63}:[A-Za-z0-9]{1,63}|pulumi:providers:(?:vault|kubernetes)|vault:jwt\/authBackendRole:AuthBackendRole|vault:identity\/(?:entityAlias:EntityAlias|group:Group|groupMemberEntityIds:GroupMemberEntityIds|groupMemberGroupIds:GroupMemberGroupIds))::[^\s]{1,253}$/;
+  /^(kubernetes:[A-Za-z0-9.-]{1,253}\/[A-Za-z0-9]{1,63}:[A-Za-z0-9]{1,63}|pulumi:providers:(?:vault|kubernetes)|vault:jwt\/authBackendRole:AuthBackendRole|aws:cloudtrail\/(?:trail:Trail|eventDataStore:EventDataStore)|vault:identity\/(?:entityAlias:EntityAlias|group:Group|groupMemberEntityIds:GroupMemberEntityIds|groupMemberGroupIds:GroupMemberGroupIds))::[^\s]{1,253}$/;
 
 const platformResourceSchema = z
   .object({

@@ -253,8 +253,10 @@ export function createPolicies(options: PackOptions = {}): Policies {
   let resourcePolicies = 0;
   const resourcePolicy = (rule: RuleMeta): ResourceValidationPolicy => {
     const at = resourcePolicies++;
-    const report = (known: ByRule, reportViolation: ReportViolation, waivers: readonly PolicyException[]) => {
-      for (const finding of known.get(rule.id) ?? []) if (!waived(rule, finding, waivers)) reportViolation(message(rule, finding));
+    const report = (known: ByRule, reportViolation: ReportViolation, waivers: readonly PolicyException[], config: object) => {
+      for (const finding of known.get(rule.id) ?? [])
+        if (!waived(rule, finding, waivers) && !(finding.platformResource !== undefined && declaredPlatformResources(config).has(finding.platformResource)))
+          reportViolation(message(rule, finding));
     };
     return {
       name: policyName(rule.id, "resource"),
@@ -263,8 +265,12 @@ export function createPolicies(options: PackOptions = {}): Policies {
       configSchema: EXCEPTIONS_CONFIG_SCHEMA,
       validateResource: (args, reportViolation) => {
         const findings = onResource(args, at);
-        const waivers = waiversOf(args.getConfig());
-        return findings instanceof Promise ? findings.then((known) => report(known, reportViolation, waivers)) : report(findings, reportViolation, waivers);
+        const config = args.getConfig();
+        const waivers = waiversOf(config);
+        // A platform resource the security team declared (kubernetesPlatformResources) is waived here too: a trail's own settings are judged before it is created.
+        return findings instanceof Promise
+          ? findings.then((known) => report(known, reportViolation, waivers, config))
+          : report(findings, reportViolation, waivers, config);
       },
     };
   };
