@@ -20,13 +20,9 @@ const RULE = "stack/audit-log-group";
 export const MAY_NAME_AUDIT_GROUP: ReadonlyMap<string, string> = new Map([
   ["aws:cloudwatch/logGroup:LogGroup", "the group itself: its settings are compared with what the Agent component creates (this rule)"],
   // Identity policies are what the holdings model judges: only the audit identity may write the group, none may read or delete it.
-  ...[
-    "aws:iam/role:Role",
-    "aws:iam/rolePolicy:RolePolicy",
-    "aws:iam/policy:Policy",
-    "aws:iam/userPolicy:UserPolicy",
-    "aws:iam/groupPolicy:GroupPolicy",
-  ].map((type) => [type, "an identity policy: judged by separation/audit-write-only and the holdings model"] as const),
+  ...["aws:iam/role:Role", "aws:iam/rolePolicy:RolePolicy", "aws:iam/policy:Policy", "aws:iam/userPolicy:UserPolicy", "aws:iam/groupPolicy:GroupPolicy"].map(
+    (type) => [type, "an identity policy: judged by separation/audit-write-only and the holdings model"] as const,
+  ),
   // A key of the stack encrypting the group names it in its key policy's encryption context; the key policy is read (this rule).
   ...["aws:kms/key:Key", "aws:kms/replicaKey:ReplicaKey", "aws:kms/externalKey:ExternalKey", "aws:kms/replicaExternalKey:ReplicaExternalKey"].map(
     (type) => [type, "a key policy: the audit group's key is read by this rule (stack keys only, their policy the stack's account's)"] as const,
@@ -96,8 +92,7 @@ function stringsOf(value: unknown, path: string, out: Array<[string, string]>, d
   if (out.length >= MAX_STRINGS || depth > MAX_DEPTH) return;
   if (typeof value === "string") out.push([path, value]);
   else if (Array.isArray(value)) value.forEach((item, i) => stringsOf(item, `${path}[${i}]`, out, depth + 1));
-  else if (value && typeof value === "object")
-    for (const [key, item] of Object.entries(value)) stringsOf(item, path ? `${path}.${key}` : key, out, depth + 1);
+  else if (value && typeof value === "object") for (const [key, item] of Object.entries(value)) stringsOf(item, path ? `${path}.${key}` : key, out, depth + 1);
 }
 
 /** A finding for a resource that names agents' audit groups. */
@@ -127,7 +122,10 @@ export function auditGroupReferences(ix: StackIndex, pass: StackPass): void {
     for (const path of entry.unknown) {
       const top = path.split(/[.[]/)[0];
       for (const from of entry.resource.propertyDependencies?.[top] ?? []) {
-        const agent = from.type === "aws:cloudwatch/logGroup:LogGroup" ? groups.find((g) => ix.logGroups.some((l) => l.urn === from.urn && l.name === g.name))?.agent : undefined;
+        const agent =
+          from.type === "aws:cloudwatch/logGroup:LogGroup"
+            ? groups.find((g) => ix.logGroups.some((l) => l.urn === from.urn && l.name === g.name))?.agent
+            : undefined;
         if (agent === undefined || reported.has(agent)) continue;
         reported.add(agent);
         pass.findings.push(named(entry.resource, agent, `${top} (from ${from.name})`));
@@ -143,4 +141,3 @@ export function auditGroupReferences(ix: StackIndex, pass: StackPass): void {
     }
   }
 }
-

@@ -43,7 +43,8 @@ const BUCKET_TYPES = new Set(["aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"
 
 type Fields = ReadonlyArray<Record<string, unknown>>;
 const records = (x: unknown): Fields => (Array.isArray(x) ? x : []).map((f) => (f && typeof f === "object" ? f : {}) as Record<string, unknown>);
-const fieldsOf = (selector: unknown): Fields => records(selector && typeof selector === "object" ? (selector as Record<string, unknown>).fieldSelectors : undefined);
+const fieldsOf = (selector: unknown): Fields =>
+  records(selector && typeof selector === "object" ? (selector as Record<string, unknown>).fieldSelectors : undefined);
 const equalsOnly = (f: Record<string, unknown>, value: string) => JSON.stringify(f.equals) === JSON.stringify([value]);
 
 /** One advanced selector records every management event: `eventCategory` Equals [Management] and no other field. */
@@ -61,11 +62,14 @@ function managementGaps(v: Record<string, unknown>, basicAllowed: boolean): stri
     }
   const advanced = Array.isArray(v.advancedEventSelectors) ? v.advancedEventSelectors : [];
   if (advanced.length && !advanced.some((selector) => allManagement(fieldsOf(selector))))
-    gaps.push("has advanced event selectors none of which records every management event (eventCategory Management alone: a readOnly or eventSource field narrows it)");
+    gaps.push(
+      "has advanced event selectors none of which records every management event (eventCategory Management alone: a readOnly or eventSource field narrows it)",
+    );
   return gaps;
 }
 
-const declare = (type: string, name: string) => `, or have the security team declare it (kubernetesPlatformResources: [{resource: "${platformResourceKey(type, name)}", reason, approvedBy}])`;
+const declare = (type: string, name: string) =>
+  `, or have the security team declare it (kubernetesPlatformResources: [{resource: "${platformResourceKey(type, name)}", reason, approvedBy}])`;
 
 type Declarable = Problem & { readonly platformResource: string };
 function problemsOf(resource: PackResource, label: string, gaps: readonly string[], fix: string): Declarable[] {
@@ -77,17 +81,26 @@ function problemsOf(resource: PackResource, label: string, gaps: readonly string
   }));
 }
 
-const unknownOf = (inputs: KnownInputs, fields: readonly string[]) => fields.filter((f) => inputs.unknown.some((p) => p === f || p.startsWith(`${f}.`) || p.startsWith(`${f}[`)));
+const unknownOf = (inputs: KnownInputs, fields: readonly string[]) =>
+  fields.filter((f) => inputs.unknown.some((p) => p === f || p.startsWith(`${f}.`) || p.startsWith(`${f}[`)));
 
 /** Why a trail records less than every management event, read and write, of every region and global service, verifiably. */
 export function trailProblems(resource: PackResource, inputs: KnownInputs): Declarable[] {
   const v = inputs.value;
   const gaps: string[] = [];
   if (v.enableLogging === false) gaps.push("sets enableLogging false (the trail records nothing)");
-  const unknown = unknownOf(inputs, ["enableLogging", "eventSelectors", "advancedEventSelectors", "isMultiRegionTrail", "includeGlobalServiceEvents", "enableLogFileValidation"]);
+  const unknown = unknownOf(inputs, [
+    "enableLogging",
+    "eventSelectors",
+    "advancedEventSelectors",
+    "isMultiRegionTrail",
+    "includeGlobalServiceEvents",
+    "enableLogFileValidation",
+  ]);
   if (unknown.length) gaps.push(`has ${unknown.join(", ")} unknown at preview`);
   gaps.push(...managementGaps(v, true));
-  if (v.isMultiRegionTrail !== true && !unknown.includes("isMultiRegionTrail")) gaps.push("records one region only (isMultiRegionTrail is not true): what agents do in any other region is not recorded");
+  if (v.isMultiRegionTrail !== true && !unknown.includes("isMultiRegionTrail"))
+    gaps.push("records one region only (isMultiRegionTrail is not true): what agents do in any other region is not recorded");
   if (v.includeGlobalServiceEvents === false) gaps.push("leaves out global service events (IAM, STS, CloudFront)");
   if (v.enableLogFileValidation !== true && !unknown.includes("enableLogFileValidation"))
     gaps.push("has log file validation off: its delivered records can be changed or deleted without detection");

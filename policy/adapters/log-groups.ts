@@ -136,12 +136,17 @@ function accountWideSettings(ix: StackIndex, pass: StackPass, groups: ReturnType
     if (type !== undefined && FORWARDING_ACCOUNT_POLICIES.has(type)) continue;
     const criteria = asString(r.v.selectionCriteria);
     if (isUnknown(r, "selectionCriteria")) report(r, `is an account ${type ?? "policy"} whose selection criteria are unknown at preview`);
-    else if (groups.some((g) => selectionCovers(criteria, g.name))) report(r, `is an account-wide ${type ?? "policy (policyType unknown at preview)"}${criteria ? ` selecting ${criteria.slice(0, 200)}` : ""}`);
+    else if (groups.some((g) => selectionCovers(criteria, g.name)))
+      report(r, `is an account-wide ${type ?? "policy (policyType unknown at preview)"}${criteria ? ` selecting ${criteria.slice(0, 200)}` : ""}`);
   }
   for (const r of readOfType(ix, T.logS3TableSource)) {
     const source = asRecord(r.v.dataSource);
     const wild = isUnknown(r, "dataSource") || [source.name, source.type].some((x) => x === undefined || /[*?]/.test(x));
-    if (wild) report(r, `associates ${isUnknown(r, "dataSource") ? "a data source unknown at preview" : `data source ${source.name ?? "?"}/${source.type ?? "?"} (every source it matches)`} with an S3 Tables integration, copying those logs out of CloudWatch`);
+    if (wild)
+      report(
+        r,
+        `associates ${isUnknown(r, "dataSource") ? "a data source unknown at preview" : `data source ${source.name ?? "?"}/${source.type ?? "?"} (every source it matches)`} with an S3 Tables integration, copying those logs out of CloudWatch`,
+      );
   }
   for (const r of readOfType(ix, T.logStorageTierPolicy)) {
     const tier = asString(r.v.storageTier);
