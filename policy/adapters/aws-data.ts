@@ -12,6 +12,7 @@ import type { Adapter, StackPass } from "../types";
 import type { ShareFinding } from "./aws-principals";
 import { anyArns, arnsOfDependencies, bucketArns, logGroupArns, s3UrlArns, tableArns } from "./aws-arns";
 import { deps, isUnknown, readOfType, type Read } from "./shared";
+import { selectionCovers } from "./log-selection";
 
 export const AWS_DATA_TYPES = {
   bucketAcl: "aws:s3/bucketAclV2:BucketAclV2",
@@ -154,16 +155,23 @@ const ACCOUNT_LOG_POLICIES: Readonly<Record<string, string>> = {
 /**
  * An account-level subscription filter, data protection or transformer policy forwards, masks or
  * rewrites the events of every log group of the account (agents' audit log groups included) unless
- * its selection criteria exclude them, which the pack does not read: in a stack whose agents own
- * log groups it is refused. A field index policy only indexes.
+ * its selection criteria exclude them (log-selection.ts): in a stack whose agents own log groups it
+ * is refused for each agent whose group it selects. Other policy types are stack/audit-log-group's.
  */
 function accountSubscriptionPolicies(ix: StackIndex, pass: StackPass, agents: ReturnType<typeof agentResources>): void {
-  const owners = [...new Set((agents.byService.get("logs") ?? []).map((r) => r.agent))];
-  if (owners.length === 0) return;
+  const logs = agents.byService.get("logs") ?? [];
+  if (logs.length === 0) return;
   for (const r of readOfType(ix, AWS_DATA_TYPES.logAccountPolicy)) {
     const type = asString(r.v.policyType);
     const does = type === undefined ? undefined : ACCOUNT_LOG_POLICIES[type];
     if (does === undefined && !isUnknown(r, "policyType")) continue;
+    // Agents with a log group the selection covers (a pattern, or criteria unknown at preview, counts as covered).
+    const criteria = isUnknown(r, "selectionCriteria") ? undefined : asString(r.v.selectionCriteria);
+    const covered = (pattern: string) => {
+      const name = /:log-group:([^*?:]+)(?::.*)?$/.exec(pattern)?.[1];
+      return name === undefined || selectionCovers(criteria, name);
+    };
+    const owners = [...new Set(logs.filter((l) => covered(l.pattern)).map((l) => l.agent))];
     for (const agent of owners)
       pass.findings.push({
         rule: COPY,

@@ -141,6 +141,22 @@ describe("account-wide log settings do not reach agents' audit log groups", () =
   it("lets an account field index policy selecting other prefixes through", { timeout: 120_000 }, async () => {
     expect(await rulesOf([...base, indexPolicy('LogGroupNamePrefix IN ["/platform/"]')])).not.toContain(RULE);
   });
+  it(
+    "forwards (separation/agent-data-copy) with an account subscription filter policy unless it leaves out every agent's log group",
+    { timeout: 120_000 },
+    async () => {
+      const groups = base.filter((x) => x.type === "aws:cloudwatch/logGroup:LogGroup").map((x) => x.props.name as string);
+      const subscription = (excluded: string[]) =>
+        r("aws:cloudwatch/logAccountPolicy:LogAccountPolicy", {
+          policyName: "sub",
+          policyType: "SUBSCRIPTION_FILTER_POLICY",
+          policyDocument: JSON.stringify({ DestinationArn: "arn:aws:lambda:us-east-1:999999999999:function:x", FilterPattern: "" }),
+          selectionCriteria: `LogGroupName NOT IN ${JSON.stringify(excluded)}`,
+        });
+      expect(await rulesOf([...base, subscription(groups)])).not.toContain("separation/agent-data-copy");
+      expect(await rulesOf([...base, subscription(groups.filter((g) => g !== AUDIT))])).toContain("separation/agent-data-copy");
+    },
+  );
   it("refuses an S3 Tables integration source for every data source, and lets a named one through", { timeout: 120_000 }, async () => {
     const source = (name: string, type: string) =>
       r("aws:cloudwatch/logS3TableIntegrationSource:LogS3TableIntegrationSource", {
