@@ -10,10 +10,12 @@
  * resource name. A declaration never covers a resource that names an agent's namespace or
  * ServiceAccount (refused whatever it says). Vault entity aliases on agent-usable auth mounts and
  * groups adding members by ID with policies (vault-platform.ts), auth mounts' trust roots
- * (vault-auth-trust.ts) and AWS resources that create other resources or run code at deployment
+ * (vault-auth-trust.ts), AWS resources that create other resources or run code at deployment
  * (CloudFormation stacks, Cloud Control resources ...: deploy-executors.ts, refused in every stack
- * unless declared) are declarable the same way. A
- * configuration that does not parse declares nothing.
+ * unless declared) and a CloudTrail trail or event data store that records less than every
+ * management event of every region, can be stopped, or hands the record to another account
+ * (cloudtrail.ts) are declarable the same way; per-resource policies honour the declarations too.
+ * A configuration that does not parse declares nothing.
  */
 import { z } from "zod";
 

@@ -298,6 +298,7 @@ export function createPolicies(options: PackOptions = {}): Policies {
         const findings = onResource(args, at);
         const config = args.getConfig();
         const waivers = waiversOf(config);
+        // A platform resource the security team declared (kubernetesPlatformResources) is waived here too: a trail's or executor's own settings are judged before it is created.
         return findings instanceof Promise
           ? findings.then((known) => report(known, reportViolation, waivers, config))
           : report(findings, reportViolation, waivers, config);

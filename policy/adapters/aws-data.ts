@@ -2,18 +2,17 @@
  * Resources that copy, stream, expose or subscribe to an agent's data without granting any
  * principal (an S3 ACL, replication or inventory of its bucket, a DynamoDB streaming destination or
  * export of its table, a table restored from its table or imported from its objects, inline or
- * legacy global-table replicas of its table, a subscription filter on its log group), and CloudTrail trails, which record
- * what every identity does. Across the stack: whose resource each names (policy/aws-reach.ts). Per
- * resource: a trail that stops or narrows recording.
+ * legacy global-table replicas of its table, a subscription filter on its log group). Across the
+ * stack: whose resource each names (policy/aws-reach.ts). CloudTrail trails are read in cloudtrail.ts.
  */
-import type { Problem } from "../../components/rules/define";
 import { agentResources, reachedBy, type AgentResources } from "../aws-reach";
-import { asRecord, asString, type KnownInputs } from "../inputs";
+import { asRecord, asString } from "../inputs";
 import type { StackIndex } from "../stack-index";
-import type { Adapter, PackResource, StackPass } from "../types";
+import type { Adapter, StackPass } from "../types";
 import type { ShareFinding } from "./aws-principals";
 import { anyArns, arnsOfDependencies, bucketArns, logGroupArns, s3UrlArns, tableArns } from "./aws-arns";
 import { deps, isUnknown, readOfType, type Read } from "./shared";
+import { selectionCovers } from "./log-selection";
 
 export const AWS_DATA_TYPES = {
   bucketAcl: "aws:s3/bucketAclV2:BucketAclV2",
@@ -25,7 +24,6 @@ export const AWS_DATA_TYPES = {
   kinesisStreamingDestination: "aws:dynamodb/kinesisStreamingDestination:KinesisStreamingDestination",
   tableExport: "aws:dynamodb/tableExport:TableExport",
   logSubscriptionFilter: "aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter",
-  trail: "aws:cloudtrail/trail:Trail",
   bucketInline: "aws:s3/bucket:Bucket",
   bucketV2Inline: "aws:s3/bucketV2:BucketV2",
   bucketLogging: "aws:s3/bucketLogging:BucketLogging",
@@ -52,7 +50,6 @@ const setInline = (v: Record<string, unknown>) =>
   BUCKET_INLINE.some((f) => v[f] !== undefined && v[f] !== null && !(Array.isArray(v[f]) && (v[f] as unknown[]).length === 0));
 
 const COPY = "separation/agent-data-copy";
-const TRAIL = "stack/audit-trail";
 
 /** Per type: the input naming the agent's resource, the ARNs that name covers, and what the resource does with it. */
 export interface Copy {
@@ -158,16 +155,23 @@ const ACCOUNT_LOG_POLICIES: Readonly<Record<string, string>> = {
 /**
  * An account-level subscription filter, data protection or transformer policy forwards, masks or
  * rewrites the events of every log group of the account (agents' audit log groups included) unless
- * its selection criteria exclude them, which the pack does not read: in a stack whose agents own
- * log groups it is refused. A field index policy only indexes.
+ * its selection criteria exclude them (log-selection.ts): in a stack whose agents own log groups it
+ * is refused for each agent whose group it selects. Other policy types are stack/audit-log-group's.
  */
 function accountSubscriptionPolicies(ix: StackIndex, pass: StackPass, agents: ReturnType<typeof agentResources>): void {
-  const owners = [...new Set((agents.byService.get("logs") ?? []).map((r) => r.agent))];
-  if (owners.length === 0) return;
+  const logs = agents.byService.get("logs") ?? [];
+  if (logs.length === 0) return;
   for (const r of readOfType(ix, AWS_DATA_TYPES.logAccountPolicy)) {
     const type = asString(r.v.policyType);
     const does = type === undefined ? undefined : ACCOUNT_LOG_POLICIES[type];
     if (does === undefined && !isUnknown(r, "policyType")) continue;
+    // Agents with a log group the selection covers (a pattern, or criteria unknown at preview, counts as covered).
+    const criteria = isUnknown(r, "selectionCriteria") ? undefined : asString(r.v.selectionCriteria);
+    const covered = (pattern: string) => {
+      const name = /:log-group:([^*?:]+)(?::.*)?$/.exec(pattern)?.[1];
+      return name === undefined || selectionCovers(criteria, name);
+    };
+    const owners = [...new Set(logs.filter((l) => covered(l.pattern)).map((l) => l.agent))];
     for (const agent of owners)
       pass.findings.push({
         rule: COPY,
@@ -221,35 +225,6 @@ function objectArns(source: string): string[] {
   if (path.startsWith("arn:") || !path.includes("/")) return ["arn:*:s3:::*"];
   return [`arn:*:s3:::${path}`];
 }
-/** Why a trail records less than every management event, read and write; empty when it records them. */
-export function trailProblems(resource: PackResource, inputs: KnownInputs): Problem[] {
-  const v = inputs.value;
-  const problems: string[] = [];
-  if (v.enableLogging === false) problems.push("sets enableLogging false (the trail records nothing)");
-  if (inputs.unknown.some((p) => p === "enableLogging" || p.startsWith("eventSelectors") || p.startsWith("advancedEventSelectors")))
-    problems.push("has logging or event selectors unknown at preview");
-  for (const selector of Array.isArray(v.eventSelectors) ? v.eventSelectors : []) {
-    const s = (selector && typeof selector === "object" ? selector : {}) as Record<string, unknown>;
-    if (s.includeManagementEvents === false) problems.push("has an event selector without management events");
-    if (s.readWriteType !== undefined && s.readWriteType !== "All") problems.push(`has an event selector recording only ${String(s.readWriteType)} events`);
-    if (Array.isArray(s.excludeManagementEventSources) && s.excludeManagementEventSources.length)
-      problems.push(`excludes management events of ${s.excludeManagementEventSources.join(", ")}`);
-  }
-  // Advanced selectors replace the basic ones: one must record every management event, unfiltered.
-  const advanced = Array.isArray(v.advancedEventSelectors) ? v.advancedEventSelectors : [];
-  const recordsAllManagement = advanced.some((selector) => {
-    const raw = (selector && typeof selector === "object" ? (selector as Record<string, unknown>).fieldSelectors : undefined) ?? [];
-    const fields = (Array.isArray(raw) ? raw : []).map((f) => (f && typeof f === "object" ? f : {}) as Record<string, unknown>);
-    return fields.length === 1 && fields[0].field === "eventCategory" && JSON.stringify(fields[0].equals) === '["Management"]';
-  });
-  if (advanced.length && !recordsAllManagement) problems.push("has advanced event selectors none of which records every management event");
-  return problems.map((problem) => ({
-    rule: TRAIL,
-    message: `CloudTrail trail ${asString(v.name) ?? resource.name} ${problem}`,
-    fix: "keep every trail logging all management events, reads and writes; a trail the platform no longer needs is deleted, not silenced",
-  }));
-}
-
 export const awsData: Adapter = {
   family: "aws-data",
   holdings: "reads what agents own and hold from the holdings model; a resource that copies or exposes it is compared with it, not added to it",
@@ -261,7 +236,6 @@ export const awsData: Adapter = {
       route: `${[...new Set(COPIES.filter((c) => c.type === type).map((c) => c.does))].join("; ")} a bucket, table or log group, which may be an agent's`,
       checkedBy: [COPY],
     })),
-    { type: AWS_DATA_TYPES.trail, key: "trail", route: "records what every identity of the account does", checkedBy: [TRAIL] },
     {
       type: AWS_DATA_TYPES.logAccountPolicy,
       key: "logAccountPolicy",
@@ -270,7 +244,6 @@ export const awsData: Adapter = {
       checkedBy: [COPY],
     },
   ],
-  check: (resource, inputs) => (resource.type === AWS_DATA_TYPES.trail ? trailProblems(resource, inputs) : []),
   stack: (ix, pass) => {
     // Only a stack with a copy or an account-wide log policy needs the agents' resources.
     if (!COPIES.some((copy) => ix.inputsOfType(copy.type).length > 0) && ix.inputsOfType(AWS_DATA_TYPES.logAccountPolicy).length === 0) return;

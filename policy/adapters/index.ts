@@ -38,6 +38,7 @@ import { AWS_FORWARDING_TYPES, awsForwarding } from "./aws-forwarding";
 import { AWS_FLOW_TYPES, awsFlows } from "./aws-flows";
 import { AWS_DATA_SHARE_TYPES, awsDataShares } from "./aws-data-shares";
 import { AUDIT_CONTROL_TYPES, auditControl } from "./audit-control";
+import { CLOUDTRAIL_TYPES, cloudtrail } from "./cloudtrail";
 import { admissionWebhooks } from "./admission-webhooks";
 import { mutatingAdmissionPolicies } from "./mutating-admission-policies";
 import { customResources } from "./custom-resources";
@@ -56,6 +57,7 @@ export const ADAPTERS: readonly Adapter[] = [
   awsFlows,
   awsDataShares,
   auditControl,
+  cloudtrail,
   iamRoles,
   permissionsBoundary,
   agentRolePlan,
@@ -114,6 +116,7 @@ export const TYPES = {
   ...AWS_FLOW_TYPES,
   ...AWS_DATA_SHARE_TYPES,
   ...AUDIT_CONTROL_TYPES,
+  ...CLOUDTRAIL_TYPES,
   ...EXPOSURE_TYPES,
 } as const;
 

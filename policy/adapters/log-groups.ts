@@ -5,15 +5,22 @@
  * MIN_AUDIT_RETENTION_DAYS; never expiring is fine). Across the stack: a name in the agents' audit
  * name space is one group, its agent's (a second resource of the same name, or an untagged one,
  * could shorten or delete the trail), deletion protection is off only for a revoked agent, and a KMS
- * key encrypting it is one the stack creates.
+ * key encrypting it is one the stack creates. Its class is STANDARD, as the component creates it
+ * (AWS CreateLogGroup: INFREQUENT_ACCESS supports a subset of the features, DELIVERY keeps events one
+ * day without Logs Insights queries, and the class cannot change after creation), and it carries no `cw:` data-source tag that would route it into an
+ * S3 Tables integration. Nothing else names it (audit-log-group-refs.ts), and no account-wide log
+ * setting (an index policy, an S3 Tables source for every data source, a storage tier) covers it.
  */
 import { MIN_AUDIT_RETENTION_DAYS } from "../../components/rules/lifecycle";
 import type { Problem } from "../../components/rules/define";
 import { globMatches } from "../../components/core/patterns";
 import { holdingsFromStackOnce } from "../holdings";
 import { asRecord, asString, readInputs, readPolicyDocument, type KnownInputs } from "../inputs";
-import type { Adapter, PackResource } from "../types";
-import { deps, isUnknown, readOfType } from "./shared";
+import type { StackIndex } from "../stack-index";
+import type { Adapter, PackResource, StackPass } from "../types";
+import { deps, isUnknown, readOfType, type Read } from "./shared";
+import { MAY_NAME_AUDIT_GROUP, auditGroupReferences, auditGroupsOf } from "./audit-log-group-refs";
+import { selectionCovers } from "./log-selection";
 
 /** KMS key types whose key policy the pack reads (policy/adapters/resource-policies.ts). */
 const STACK_KEYS = new Set([
@@ -58,27 +65,103 @@ function stackKeyPolicyProblem(key: PackResource | undefined): { key: string; wh
 
 export const LOG_GROUP_TYPES = {
   logGroup: "aws:cloudwatch/logGroup:LogGroup",
+  logStream: "aws:cloudwatch/logStream:LogStream",
+  logMetricFilter: "aws:cloudwatch/logMetricFilter:LogMetricFilter",
+  logIndexPolicy: "aws:cloudwatch/logIndexPolicy:LogIndexPolicy",
+  logAnomalyDetector: "aws:cloudwatch/logAnomalyDetector:LogAnomalyDetector",
+  logS3TableSource: "aws:cloudwatch/logS3TableIntegrationSource:LogS3TableIntegrationSource",
+  logStorageTierPolicy: "aws:cloudwatch/logStorageTierPolicy:LogStorageTierPolicy",
+  contributorInsightRule: "aws:cloudwatch/contributorInsightRule:ContributorInsightRule",
 } as const;
+const T = LOG_GROUP_TYPES;
+const ACCOUNT_POLICY = "aws:cloudwatch/logAccountPolicy:LogAccountPolicy";
+/** Account policy types that forward, mask or rewrite events: judged as copies (separation/agent-data-copy, aws-data.ts). */
+const FORWARDING_ACCOUNT_POLICIES = new Set(["SUBSCRIPTION_FILTER_POLICY", "DATA_PROTECTION_POLICY", "TRANSFORMER_POLICY"]);
 
 const RULE = "stack/audit-log-group";
 /** The inline policy the components add to a revoked agent's roles (components/core/compile.ts). */
 const REVOKED_POLICY = "agent-identity-revoked";
 
-/** Retention of an agent's audit group below its tier's minimum (unknown tier: the longest minimum). */
-function retentionProblems(resource: PackResource, inputs: KnownInputs): Problem[] {
+/** An agent's audit group's own settings that differ from what the Agent component creates: retention below its tier's minimum (unknown tier: the longest), a class other than STANDARD, a `cw:` tag. */
+function auditGroupSettingsProblems(resource: PackResource, inputs: KnownInputs): Problem[] {
   const tags = asRecord(inputs.value.tags);
   if (!tags.agent) return [];
+  const name = asString(inputs.value.name) ?? resource.name;
+  const problems: Problem[] = [];
   const days = inputs.value.retentionInDays;
   const minimum = MIN_AUDIT_RETENTION_DAYS[tags.tier ?? ""] ?? Math.max(...Object.values(MIN_AUDIT_RETENTION_DAYS));
-  if (days === undefined || days === 0 || (typeof days === "number" && days >= minimum)) return [];
-  return [
-    {
+  if (!(days === undefined || days === 0 || (typeof days === "number" && days >= minimum)))
+    problems.push({
       rule: RULE,
-      message: `audit log group ${asString(inputs.value.name) ?? resource.name} keeps events ${String(days)} days; tier ${tags.tier ?? "(none)"} keeps its trail at least ${minimum} days`,
+      message: `audit log group ${name} keeps events ${String(days)} days; tier ${tags.tier ?? "(none)"} keeps its trail at least ${minimum} days`,
       fix: `set audit.logRetentionDays to ${minimum} or more in the declaration; never shorten an agent's trail outside it`,
-    },
-  ];
+    });
+  const logClass = inputs.value.logGroupClass;
+  // Unknown at preview is reported by stack/unknown-input (readIfSet).
+  if (logClass !== undefined && logClass !== "STANDARD" && !inputs.unknown.includes("logGroupClass"))
+    problems.push({
+      rule: RULE,
+      message: `audit log group ${name} of agent ${tags.agent} is of class ${String(logClass)}: the component creates it STANDARD; INFREQUENT_ACCESS supports only a subset of CloudWatch Logs features, DELIVERY keeps events one day without Logs Insights queries, and a group's class cannot be changed after creation`,
+      fix: "leave logGroupClass unset (STANDARD): the trail must stay queryable and kept for its tier's retention",
+    });
+  const routing = Object.keys(tags).filter((key) => key.toLowerCase().startsWith("cw:"));
+  if (routing.length)
+    problems.push({
+      rule: RULE,
+      message: `audit log group ${name} of agent ${tags.agent} carries tag${routing.length > 1 ? "s" : ""} ${routing.join(", ")}: CloudWatch reads cw: tags as a data source, which an S3 Tables integration copies out of the group`,
+      fix: "keep only the tags the Agent component sets (agent, owner, tier, environment, managed-by)",
+    });
+  return problems;
 }
+
+/**
+ * Account-wide log settings that reach agents' audit groups without naming them: an account policy
+ * whose type is not judged as a copy (a field index policy, or a type unknown at preview) selecting
+ * them, an S3 Tables integration source for every data source (`*`), a storage tier other than
+ * STANDARD (the component's).
+ */
+function accountWideSettings(ix: StackIndex, pass: StackPass, groups: ReturnType<typeof auditGroupsOf>["groups"]): void {
+  const agents = groups.map((g) => g.agent).join(", ");
+  const report = (r: Read, what: string) =>
+    pass.findings.push({
+      rule: RULE,
+      agent: r.resource.name,
+      identity: "audit",
+      urn: r.resource.urn,
+      message: `${r.resource.type} ${r.resource.name} ${what}, so it applies to the audit log groups of agents ${agents}: only what the Agent component creates may shape an agent's trail`,
+      fix: "select only log groups outside the agents' audit name space (LogGroupNamePrefix IN [...] / LogGroupName NOT IN [...] naming every audit group), name a data source the audit groups are not tagged with, or keep the STANDARD tier",
+    });
+  for (const r of readOfType(ix, ACCOUNT_POLICY)) {
+    const type = asString(r.v.policyType);
+    if (type !== undefined && FORWARDING_ACCOUNT_POLICIES.has(type)) continue;
+    const criteria = asString(r.v.selectionCriteria);
+    if (isUnknown(r, "selectionCriteria")) report(r, `is an account ${type ?? "policy"} whose selection criteria are unknown at preview`);
+    else if (groups.some((g) => selectionCovers(criteria, g.name)))
+      report(r, `is an account-wide ${type ?? "policy (policyType unknown at preview)"}${criteria ? ` selecting ${criteria.slice(0, 200)}` : ""}`);
+  }
+  for (const r of readOfType(ix, T.logS3TableSource)) {
+    const source = asRecord(r.v.dataSource);
+    const wild = isUnknown(r, "dataSource") || [source.name, source.type].some((x) => x === undefined || /[*?]/.test(x));
+    if (wild)
+      report(
+        r,
+        `associates ${isUnknown(r, "dataSource") ? "a data source unknown at preview" : `data source ${source.name ?? "?"}/${source.type ?? "?"} (every source it matches)`} with an S3 Tables integration, copying those logs out of CloudWatch`,
+      );
+  }
+  for (const r of readOfType(ix, T.logStorageTierPolicy)) {
+    const tier = asString(r.v.storageTier);
+    if (tier !== "STANDARD") report(r, `sets the account's log storage tier to ${tier ?? "a value unknown at preview"}`);
+  }
+}
+
+/** Types that name a log group, the inputs that do, and what they do to it. */
+const NAMING: ReadonlyArray<readonly [string, string, string]> = [
+  [T.logStream, "logGroupName", "adds a stream to a log group (events written there sit beside the audit identity's)"],
+  [T.logMetricFilter, "logGroupName", "turns a log group's events into metrics (field values leave as metric values and dimensions)"],
+  [T.logIndexPolicy, "logGroupName", "indexes fields of a log group's events"],
+  [T.logAnomalyDetector, "logGroupArnLists", "trains an anomaly model on a log group's events; anomalies older than its visibility time become normal"],
+  [T.contributorInsightRule, "ruleDefinition", "reports the top contributors of fields of a log group's events"],
+];
 
 export const logGroups: Adapter = {
   family: "log-groups",
@@ -88,12 +171,45 @@ export const logGroups: Adapter = {
       type: LOG_GROUP_TYPES.logGroup,
       key: "logGroup",
       route: "an agent's audit log group, which only its audit identity writes",
-      readIfSet: ["retentionInDays", "deletionProtectionEnabled"],
+      readIfSet: ["retentionInDays", "deletionProtectionEnabled", "logGroupClass"],
       checkedBy: ["separation/audit-write-only", "separation/execution-no-audit-sink", RULE, "stack/unknown-input"],
     },
+    ...NAMING.map(([type, field, does]) => ({
+      type,
+      key: Object.entries(T).find(([, t]) => t === type)![0],
+      route: `${does}; ${field} may name an agent's audit log group, which only the Agent component's resources may name`,
+      checkedBy: [RULE],
+    })),
+    {
+      type: T.logS3TableSource,
+      key: "logS3TableSource",
+      route: "copies the logs of a data source (every source for `*`) into S3 Tables",
+      checkedBy: [RULE],
+    },
+    {
+      type: T.logStorageTierPolicy,
+      key: "logStorageTierPolicy",
+      route: "moves every log group's stored events between storage tiers",
+      checkedBy: [RULE],
+    },
+    {
+      type: ACCOUNT_POLICY,
+      route: "an account-wide field index policy (or one of a type unknown at preview) applies to every log group it selects, agents' audit groups included",
+      checkedBy: [RULE],
+    },
+    {
+      type: "every other aws:* type whose inputs name an agent's audit log group",
+      route: `may write into, copy, reshape or hide the trail; refused unless allowlisted (${[...new Set(MAY_NAME_AUDIT_GROUP.keys())].map((t) => t.split(":").pop()).join(", ")})`,
+      checkedBy: [RULE],
+    },
   ],
-  check: (resource, inputs) => retentionProblems(resource, inputs),
+  check: (resource, inputs) => (resource.type === T.logGroup ? auditGroupSettingsProblems(resource, inputs) : []),
   stack: (ix, pass) => {
+    const audit = auditGroupsOf(ix);
+    if (audit.groups.length > 0) {
+      auditGroupReferences(ix, pass);
+      accountWideSettings(ix, pass, audit.groups);
+    }
     const groups = readOfType(ix, LOG_GROUP_TYPES.logGroup);
     const { fleet } = holdingsFromStackOnce(ix, pass.extraPolicies);
     const namespace = fleet.auditNamespace;

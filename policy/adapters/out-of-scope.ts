@@ -182,6 +182,50 @@ export const OUT_OF_SCOPE_ENTRIES: readonly TypeEntry[] = [
     "where an organisation policy applies",
     ["aws:organizations/policyAttachment:PolicyAttachment"],
   ),
+  // ---------------------------------------------------------------- AWS CloudWatch (the audit trail's neighbours)
+  // Every aws:* resource is still searched for an agent's audit log group name (stack/audit-log-group):
+  // these types are out of scope only in what else they do.
+  ...because(
+    "alarms and their mute rules act on metrics, never on log events; an agent's audit group yields no metric (metric filters on it are refused)",
+    "alarms on metrics",
+    ["aws:cloudwatch/metricAlarm:MetricAlarm", "aws:cloudwatch/compositeAlarm:CompositeAlarm", "aws:cloudwatch/alarmMuteRule:AlarmMuteRule"],
+  ),
+  ...because(
+    "streams or enriches metrics and telemetry, not log events; no agent's audit group yields a metric (metric filters on it are refused)",
+    "metric and telemetry routing",
+    ["aws:cloudwatch/metricStream:MetricStream", "aws:cloudwatch/otelEnrichment:OtelEnrichment", "aws:cloudwatch/internetMonitor:InternetMonitor"],
+  ),
+  ...because(
+    "a managed Contributor Insights rule analyses a named AWS resource's own metrics (a DynamoDB table's keys), never a log group",
+    "managed contributor analysis",
+    ["aws:cloudwatch/contributorManagedInsightRule:ContributorManagedInsightRule"],
+  ),
+  ...because(
+    "a dashboard renders widgets with the viewer's own permissions (identity grants, judged); a log widget naming an agent's audit group is refused as any resource naming it",
+    "dashboards",
+    ["aws:cloudwatch/dashboard:Dashboard"],
+  ),
+  ...because(
+    "a saved Logs Insights query stores text only; running it needs logs:StartQuery on the group, an identity grant the holdings model judges (allowlisted by stack/audit-log-group)",
+    "saved queries",
+    ["aws:cloudwatch/queryDefinition:QueryDefinition"],
+  ),
+  ...because(
+    "EventBridge buses, archives, connections, endpoints and API destinations carry events only where rules and targets send them; rules and targets are read (separation/agent-data-copy), bus policies too (resource-policies)",
+    "EventBridge plumbing",
+    [
+      "aws:cloudwatch/eventBus:EventBus",
+      "aws:cloudwatch/eventArchive:EventArchive",
+      "aws:cloudwatch/eventConnection:EventConnection",
+      "aws:cloudwatch/eventEndpoint:EventEndpoint",
+      "aws:cloudwatch/eventApiDestination:EventApiDestination",
+    ],
+  ),
+  ...because(
+    "lets another account or organisation put events on a bus; it reads nothing of this account, and what reaches agents' resources from the bus is decided by rules and targets, which are read",
+    "who may send events to a bus",
+    ["aws:cloudwatch/eventPermission:EventPermission"],
+  ),
   // ---------------------------------------------------------------- AWS KMS, Secrets Manager
   ...because("a name for a key; who may use the key is in its key policy and grants, which are read", "an alias of a KMS key", ["aws:kms/alias:Alias"]),
   ...because("encrypts a value with a key at deployment time; it grants nothing", "a ciphertext made at deployment", ["aws:kms/ciphertext:Ciphertext"]),

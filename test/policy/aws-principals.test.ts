@@ -332,7 +332,7 @@ describe("separation/agent-data-copy: copies and exposures of an agent's data", 
     expect(ruleIds(await run([extra]))).toContain("separation/agent-data-copy");
   });
 
-  it("passes the same on a bucket no agent holds, a private ACL on an agent's, and an account-wide field index policy (it only indexes)", async () => {
+  it("passes the same on a bucket no agent holds, a private ACL on an agent's, and an account field index policy selecting no agent's log group (it only indexes)", async () => {
     const extra = [
       r("aws:s3/bucketAclV2:BucketAclV2", "acl", { bucket: "acme-website", acl: "public-read" }),
       r("aws:s3/bucketAclV2:BucketAclV2", "acl2", { bucket: "acme-invoices-dev", acl: "private" }),
@@ -345,7 +345,12 @@ describe("separation/agent-data-copy: copies and exposures of an agent's data", 
         resources: ["arn:aws:s3:::acme-website"],
       }),
       r("aws:datasync/s3Location:S3Location", "ds", { s3BucketArn: "arn:aws:s3:::acme-website", subdirectory: "/", s3Config: { bucketAccessRoleArn: "r" } }),
-      r("aws:cloudwatch/logAccountPolicy:LogAccountPolicy", "lap", { policyName: "p", policyType: "FIELD_INDEX_POLICY", policyDocument: "{}" }),
+      r("aws:cloudwatch/logAccountPolicy:LogAccountPolicy", "lap", {
+        policyName: "p",
+        policyType: "FIELD_INDEX_POLICY",
+        policyDocument: "{}",
+        selectionCriteria: 'LogGroupNamePrefix IN ["/platform/"]',
+      }),
       r("aws:s3/bucketV2:BucketV2", "b2", { bucket: "acme-website", replicationConfigurations: [{ role: "r", rules: [] }] }),
     ];
     expect(await run(extra)).toEqual([]);
@@ -391,7 +396,16 @@ describe("stack/audit-trail: CloudTrail keeps recording", () => {
   ])("refuses a trail with %s", async (_name, props) => {
     expect(ruleIds(await run([trail(props)]))).toContain("stack/audit-trail");
   });
-  it("passes a trail recording every management event", async () => {
-    expect(await run([trail({ enableLogging: true, eventSelectors: [{ readWriteType: "All", includeManagementEvents: true }] })])).toEqual([]);
+  it("passes a multi-region trail with log file validation recording every management event", async () => {
+    expect(
+      await run([
+        trail({
+          enableLogging: true,
+          isMultiRegionTrail: true,
+          enableLogFileValidation: true,
+          eventSelectors: [{ readWriteType: "All", includeManagementEvents: true }],
+        }),
+      ]),
+    ).toEqual([]);
   });
 });

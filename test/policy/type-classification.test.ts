@@ -17,6 +17,7 @@ const FAMILIES: ReadonlyArray<{ readonly name: string; readonly test: RegExp }> 
   { name: "AWS IAM, STS-related (Roles Anywhere), SSO", test: /^aws:(iam|ssoadmin|identitystore|rolesanywhere)\// },
   { name: "AWS KMS and Secrets Manager", test: /^aws:(kms|secretsmanager)\// },
   { name: "AWS EKS", test: /^aws:eks\// },
+  { name: "AWS CloudWatch and CloudTrail (the audit trail)", test: /^aws:(cloudwatch|cloudtrail)\// },
   { name: "every Vault type", test: /^vault:/ },
   { name: "Kubernetes RBAC, admission and CRDs", test: /^kubernetes:(rbac\.authorization\.k8s\.io|admissionregistration\.k8s\.io|apiextensions\.k8s\.io)\// },
   {
