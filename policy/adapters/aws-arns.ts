@@ -12,8 +12,9 @@ export function anyArns(arn: string): string[] {
   return arn === "*" ? ["*"] : [arn, `${arn}/*`];
 }
 
-/** A bucket name or ARN as the bucket and its objects. */
+/** A bucket name or ARN as the bucket and its objects; any other S3 ARN (an access point's) as written, for the access point resolver. */
 export function bucketArns(name: string): string[] {
+  if (name.startsWith("arn:") && !/^arn:[^:]*:s3:::/.test(name)) return [name];
   const bucket = name.startsWith("arn:") ? name.slice(name.lastIndexOf(":") + 1) : name;
   return [`arn:*:s3:::${bucket}`, `arn:*:s3:::${bucket}/*`];
 }
