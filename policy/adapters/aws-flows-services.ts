@@ -20,7 +20,7 @@ const row = (type: string, page: string, does: string, ends: readonly End[], end
   type,
   ends,
   does,
-  route: `${does} (a bucket, table, queue, topic, secret or stream, which may be an agent's)`,
+  route: `${does}: ${ends.length === 1 ? `its ${ends[0].field}` : `${ends.length} inputs`} may name an agent's bucket, table, queue, topic, secret or stream ([inputs](${registry(page)}))`,
   doc: registry(page),
   ...(endsOf ? { endsOf } : {}),
 });
