@@ -83,6 +83,8 @@ const NAMED: Readonly<Record<string, { readonly field: string; readonly arns: (n
   "aws:sqs/queue:Queue": { field: "name", arns: (n) => [`arn:*:sqs:*:*:${n}`] },
   "aws:s3/bucket:Bucket": { field: "bucket", arns: bucketArns },
   "aws:s3/bucketV2:BucketV2": { field: "bucket", arns: bucketArns },
+  // An access point's ARN reaches the bucket behind it.
+  "aws:s3/accessPoint:AccessPoint": { field: "bucket", arns: bucketArns },
   "aws:dynamodb/table:Table": { field: "name", arns: tableArns },
   "aws:lambda/function:Function": { field: "name", arns: functionArns },
   "aws:sns/topic:Topic": { field: "name", arns: (n) => [`arn:*:sns:*:*:${n}`] },

@@ -138,4 +138,15 @@ describe("the pack refuses services that copy an agent's data with a role of the
     expect(ruleIds(await runPack([...base, ...flow(OTHER)]))).not.toContain(COPY);
     expect(ruleIds(await runPack([...base, ...flow(BUCKET)]))).toContain(COPY);
   });
+
+  it("reads a DataSync location's access point unknown at preview as the bucket behind that access point of the stack", { timeout: 120_000 }, async () => {
+    const location = (bucket: string) => [
+      accessPoint(bucket),
+      r("aws:datasync/s3Location:S3Location", { s3BucketArn: UNKNOWN, subdirectory: "/", s3Config: { bucketAccessRoleArn: ROLE } }, "dsl", {
+        dependsOn: { s3BucketArn: ["ap"] },
+      }),
+    ];
+    expect(ruleIds(await runPack([...base, ...location(OTHER)]))).not.toContain(COPY);
+    expect(ruleIds(await runPack([...base, ...location(BUCKET)]))).toContain(COPY);
+  });
 });
