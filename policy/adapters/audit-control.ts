@@ -3,7 +3,8 @@
  * (service and resource control policies), which can deny the audit identities the log writes they
  * hold, and delegated administration of CloudTrail, which lets another account stop or delete the
  * organisation's trails. Per resource: a CloudTrail delegated administrator. Across the stack: an
- * SCP or RCP whose Deny meets what an agent's audit identity is granted (the holdings model).
+ * SCP or RCP whose Deny meets what an agent's audit identity is granted (the holdings model), or its
+ * sign-in (sts:AssumeRoleWithWebIdentity on its role, which an RCP can deny).
  */
 import type { PolicyStatement } from "../../components/core/iam-document";
 import { asList } from "../../components/core/iam-document";
@@ -12,7 +13,7 @@ import { globMatches, globsIntersect, grantsIntersect } from "../../components/c
 import { holdingsFromStackOnce } from "../holdings";
 import { asString, readPolicyDocument, type KnownInputs } from "../inputs";
 import type { Adapter, PackResource } from "../types";
-import { isUnknown, readOfType } from "./shared";
+import { agentRoles, isUnknown, readOfType } from "./shared";
 
 export const AUDIT_CONTROL_TYPES = {
   organizationsPolicy: "aws:organizations/policy:Policy",
@@ -86,6 +87,14 @@ export const auditControl: Adapter = {
     if (policies.length === 0) return;
     const audit = holdingsFromStackOnce(ix, pass.extraPolicies).fleet.identities.filter((h) => h.identity === "audit");
     if (audit.length === 0) return;
+    // The audit identity signs in with its ServiceAccount token: a Deny of that on its role stops its trail as surely.
+    const auditSignIns = new Map<string, Array<{ effect: "Allow"; actions: string[]; resources: string[] }>>();
+    for (const role of agentRoles(ix).values())
+      if (role.kind === "audit")
+        auditSignIns.set(role.agent, [
+          ...(auditSignIns.get(role.agent) ?? []),
+          { effect: "Allow", actions: ["sts:AssumeRoleWithWebIdentity"], resources: [`arn:aws:iam::*:role/${role.name}`] },
+        ]);
     for (const r of policies) {
       const type = asString(r.v.type) ?? (isUnknown(r, "type") ? undefined : "SERVICE_CONTROL_POLICY");
       if (type !== undefined && !DENYING_TYPES.has(type)) continue;
@@ -103,15 +112,16 @@ export const auditControl: Adapter = {
       }
       const denying = document.Statement.filter((s) => s.Effect === "Deny");
       for (const holdings of audit) {
-        const hit = holdings.aws.find((grant) => grant.effect === "Allow" && denying.some((deny) => denies(deny, grant)));
+        const signIn = auditSignIns.get(holdings.agent) ?? [];
+        const hit = [...signIn, ...holdings.aws].find((grant) => grant.effect === "Allow" && denying.some((deny) => denies(deny, grant)));
         if (!hit) continue;
         pass.findings.push({
           rule: RULE,
           agent: holdings.agent,
           identity: "audit",
           urn: r.resource.urn,
-          message: `${r.resource.type} ${r.resource.name} (${type ?? "type unknown at preview"}) has a Deny meeting what agent ${holdings.agent}'s audit identity is granted to write its trail (${hit.actions.join(", ")} on ${hit.resources.join(", ")}; conditions are not read)`,
-          fix: "never deny the agents' audit identities their log writes: deny only actions they do not hold, or only resources outside their audit log groups",
+          message: `${r.resource.type} ${r.resource.name} (${type ?? "type unknown at preview"}) has a Deny meeting what agent ${holdings.agent}'s audit identity needs to sign in or write its trail (${hit.actions.join(", ")} on ${hit.resources.join(", ")}; conditions are not read)`,
+          fix: "never deny the agents' audit identities their sign-in or log writes: deny only actions they do not hold, or only resources outside their roles and audit log groups",
         });
       }
     }

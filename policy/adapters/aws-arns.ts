@@ -12,8 +12,9 @@ export function anyArns(arn: string): string[] {
   return arn === "*" ? ["*"] : [arn, `${arn}/*`];
 }
 
-/** A bucket name or ARN as the bucket and its objects. */
+/** A bucket name or ARN as the bucket and its objects; any other S3 ARN (an access point's) as written, for the access point resolver. */
 export function bucketArns(name: string): string[] {
+  if (name.startsWith("arn:") && !/^arn:[^:]*:s3:::/.test(name)) return [name];
   const bucket = name.startsWith("arn:") ? name.slice(name.lastIndexOf(":") + 1) : name;
   return [`arn:*:s3:::${bucket}`, `arn:*:s3:::${bucket}/*`];
 }
@@ -82,6 +83,8 @@ const NAMED: Readonly<Record<string, { readonly field: string; readonly arns: (n
   "aws:sqs/queue:Queue": { field: "name", arns: (n) => [`arn:*:sqs:*:*:${n}`] },
   "aws:s3/bucket:Bucket": { field: "bucket", arns: bucketArns },
   "aws:s3/bucketV2:BucketV2": { field: "bucket", arns: bucketArns },
+  // An access point's ARN reaches the bucket behind it.
+  "aws:s3/accessPoint:AccessPoint": { field: "bucket", arns: bucketArns },
   "aws:dynamodb/table:Table": { field: "name", arns: tableArns },
   "aws:lambda/function:Function": { field: "name", arns: functionArns },
   "aws:sns/topic:Topic": { field: "name", arns: (n) => [`arn:*:sns:*:*:${n}`] },

@@ -35,7 +35,6 @@ export const AWS_DATA_TYPES = {
   globalTable: "aws:dynamodb/globalTable:GlobalTable",
   objectCopy: "aws:s3/objectCopy:ObjectCopy",
   backupSelection: "aws:backup/selection:Selection",
-  datasyncS3Location: "aws:datasync/s3Location:S3Location",
   logAccountPolicy: "aws:cloudwatch/logAccountPolicy:LogAccountPolicy",
   analyticsConfiguration: "aws:s3/analyticsConfiguration:AnalyticsConfiguration",
   bucketOwnershipControls: "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
@@ -123,7 +122,6 @@ const COPIES: readonly Copy[] = [
   { type: AWS_DATA_TYPES.globalTable, field: "name", arns: tableArns, does: "replicates to other regions (legacy global table)" },
   { type: AWS_DATA_TYPES.objectCopy, field: "source", arns: objectArns, does: "copies an object of" },
   { type: AWS_DATA_TYPES.backupSelection, field: "resources", arns: anyArns, does: "backs up (and lets its plan copy to any vault)" },
-  { type: AWS_DATA_TYPES.datasyncS3Location, field: "s3BucketArn", arns: bucketArns, does: "lets DataSync tasks copy" },
   {
     type: AWS_DATA_TYPES.analyticsConfiguration,
     field: "bucket",
@@ -266,9 +264,9 @@ export function stringsAt(v: unknown, path: string): string[] {
   return values.flatMap((x) => stringsAt(x, rest.join(".")));
 }
 
-/** ARNs as reaches: each compared with the agents' resources of its own service (`*`: every service). */
+/** ARNs as reaches: each compared with the agents' resources of its own service (`*`: every service; an Object Lambda access point fronts S3). */
 export const toReaches = (arns: readonly string[]) =>
-  arns.map((arn) => ({ services: { [arn === "*" ? "*" : (arn.split(":")[2] ?? "*")]: "" }, resources: [arn] }));
+  arns.map((arn) => ({ services: { [arn === "*" ? "*" : (arn.split(":")[2] ?? "*").replace(/^s3-object-lambda$/, "s3")]: "" }, resources: [arn] }));
 
 /** Each copy whose named resource an agent owns or holds is a finding per agent (declarable in `shares`); a name unknown at preview is refused. */
 export function reportCopies(ix: StackIndex, pass: StackPass, agents: AgentResources, copies: readonly Copy[]): void {

@@ -2,12 +2,14 @@
  * Resources that move messages or records from one resource to another: Lambda event source
  * mappings, EventBridge Pipes, SQS redrive (dead-letter) policies, SNS subscriptions, EventBridge
  * Scheduler schedules, EventBridge targets, Kinesis stream consumers and Lambda invocation
- * destinations. One table names, per type, the inputs holding each end of the flow (a source it
- * reads, a sink it writes). Across the stack each end is compared with what agents own and hold
+ * destinations, and the services that copy, sync, transfer or ingest data with a role of their own
+ * (aws-flows-services.ts). One table names, per type, the inputs holding each end of the flow (a
+ * source it reads, a sink it writes) and the docs page saying what they mean. Across the stack each end is compared with what agents own and hold
  * (the holdings model, policy/aws-reach.ts): a flow touching an agent's resource is
  * `separation/agent-data-copy` (declarable in `shares`, principal `resource:<type>/<name>`), unless
  * every end is a resource one agent owns (its queue into its own dead-letter queue). An end unknown
- * at preview is read from the resource of the stack it came from, or refused.
+ * at preview is read from the resource of the stack it came from, or refused. An S3 access point or
+ * alias is the bucket behind it (every bucket when the stack does not create it).
  */
 import { agentResources, type AgentResources } from "../aws-reach";
 import { globMatches, arnComponents } from "../../components/core/patterns";
@@ -16,6 +18,8 @@ import type { Adapter, StackPass } from "../types";
 import { reportReached, stringsAt, toReaches } from "./aws-data";
 import { arnsOfDependencies, dataArns, everyOf, functionArns, queueArns } from "./aws-arns";
 import { deps, isUnknown, readOfType, type Read } from "./shared";
+import { registry, type End, type Flow } from "./aws-flow-ends";
+import { SERVICE_FLOWS } from "./aws-flows-services";
 
 export const AWS_FLOW_TYPES = {
   eventSourceMapping: "aws:lambda/eventSourceMapping:EventSourceMapping",
@@ -31,23 +35,6 @@ export const AWS_FLOW_TYPES = {
 } as const;
 const T = AWS_FLOW_TYPES;
 const COPY = "separation/agent-data-copy";
-
-/** One end of a flow: the input (a path, `a.b`), whether data leaves or enters there, and the ARNs its value reaches. */
-interface End {
-  readonly field: string;
-  readonly role: "source" | "sink";
-  readonly arns: (value: string) => string[];
-}
-
-interface Flow {
-  readonly type: string;
-  readonly ends: readonly End[];
-  /** What it does, before `from <sources> to <sinks>`. */
-  readonly does: string;
-  readonly route: string;
-  /** The ends of one resource, when they depend on its other inputs (an SNS endpoint is an ARN only for some protocols). */
-  readonly endsOf?: (r: Read, ends: readonly End[]) => readonly End[];
-}
 
 /** An ARN (or a name the service resolves in the account) as what it reaches. */
 const arnOrAny = (service: string) => (value: string) => (value.startsWith("arn:") ? dataArns(value) : everyOf(service));
@@ -81,9 +68,10 @@ const scheduleTarget = (arn: string) => {
   return universal ? everyOf(universal[1]) : dataArns(arn);
 };
 
-const FLOWS: readonly Flow[] = [
+const MESSAGE_FLOWS: readonly Flow[] = [
   {
     type: T.eventSourceMapping,
+    doc: registry("lambda/eventsourcemapping"),
     ends: [
       { field: "eventSourceArn", role: "source", arns: dataArns },
       { field: "functionName", role: "sink", arns: functionArns },
@@ -94,6 +82,7 @@ const FLOWS: readonly Flow[] = [
   },
   {
     type: T.pipe,
+    doc: registry("pipes/pipe"),
     ends: [
       { field: "source", role: "source", arns: dataArns },
       { field: "enrichment", role: "sink", arns: dataArns },
@@ -104,6 +93,7 @@ const FLOWS: readonly Flow[] = [
   },
   {
     type: T.queue,
+    doc: registry("sqs/queue"),
     ends: [
       { field: "name", role: "source", arns: (name) => [`arn:*:sqs:*:*:${name}`] },
       { field: "redrivePolicy", role: "sink", arns: deadLetterQueue },
@@ -115,6 +105,7 @@ const FLOWS: readonly Flow[] = [
   },
   {
     type: T.redrivePolicy,
+    doc: registry("sqs/redrivepolicy"),
     ends: [
       { field: "queueUrl", role: "source", arns: queueArns },
       { field: "redrivePolicy", role: "sink", arns: deadLetterQueue },
@@ -124,6 +115,7 @@ const FLOWS: readonly Flow[] = [
   },
   {
     type: T.redriveAllowPolicy,
+    doc: registry("sqs/redriveallowpolicy"),
     ends: [
       { field: "queueUrl", role: "sink", arns: queueArns },
       { field: "redriveAllowPolicy", role: "source", arns: redriveSources },
@@ -133,6 +125,7 @@ const FLOWS: readonly Flow[] = [
   },
   {
     type: T.topicSubscription,
+    doc: registry("sns/topicsubscription"),
     ends: [
       { field: "topic", role: "source", arns: arnOrAny("sns") },
       { field: "endpoint", role: "sink", arns: dataArns },
@@ -143,6 +136,7 @@ const FLOWS: readonly Flow[] = [
   },
   {
     type: T.schedule,
+    doc: registry("scheduler/schedule"),
     ends: [
       { field: "target.arn", role: "sink", arns: scheduleTarget },
       { field: "target.deadLetterConfig.arn", role: "sink", arns: dataArns },
@@ -152,6 +146,7 @@ const FLOWS: readonly Flow[] = [
   },
   {
     type: T.eventTarget,
+    doc: registry("cloudwatch/eventtarget"),
     ends: [
       { field: "arn", role: "sink", arns: dataArns },
       { field: "deadLetterConfig.arn", role: "sink", arns: dataArns },
@@ -161,12 +156,14 @@ const FLOWS: readonly Flow[] = [
   },
   {
     type: T.streamConsumer,
+    doc: registry("kinesis/streamconsumer"),
     ends: [{ field: "streamArn", role: "source", arns: dataArns }],
     does: "registers an enhanced fan-out consumer reading every record",
     route: "registers a consumer that reads a stream's records",
   },
   {
     type: T.functionEventInvokeConfig,
+    doc: registry("lambda/functioneventinvokeconfig"),
     ends: [
       { field: "functionName", role: "source", arns: functionArns },
       { field: "destinationConfig.onSuccess.destination", role: "sink", arns: dataArns },
@@ -179,11 +176,25 @@ const FLOWS: readonly Flow[] = [
   },
 ];
 
+/** The flow table: one row per type. */
+export const FLOWS: readonly Flow[] = [...MESSAGE_FLOWS, ...SERVICE_FLOWS];
+
+/** True when an unknown path (`a.0.b`) lies on or under the end's field (`a[].b`), or above it. */
+function unknownOnPath(r: Read, field: string): boolean {
+  const want = field.replace(/\[\]/g, "").split(".");
+  return r.unknown.some((path) => {
+    const got = path.split(".").filter((part) => !/^\d+$/.test(part));
+    const n = Math.min(got.length, want.length);
+    for (let i = 0; i < n; i++) if (got[i] !== want[i]) return false;
+    return true;
+  });
+}
+
 /** The ARNs of one end, or "unknown" when it is unknown at preview and not from a named resource of the stack; undefined when unset. */
 function endArns(r: Read, end: End): string[] | "unknown" | undefined {
-  const top = end.field.split(".")[0];
-  if (isUnknown(r, top)) return arnsOfDependencies(deps(r, top)) ?? "unknown";
-  const values = stringsAt(r.v, end.field);
+  const top = end.field.split(/[.[]/)[0];
+  if (unknownOnPath(r, end.field)) return arnsOfDependencies(deps(r, top)) ?? "unknown";
+  const values = end.values ? end.values(r.v) : stringsAt(r.v, end.field);
   return values.length === 0 ? undefined : values.flatMap(end.arns);
 }
 
@@ -238,12 +249,10 @@ function reportFlows(ix: StackIndex, pass: StackPass, agents: AgentResources): v
 export const awsFlows: Adapter = {
   family: "aws-flows",
   holdings: "reads what agents own and hold from the holdings model; a resource that moves records between resources is compared with it, not added to it",
-  types: FLOWS.map((flow) => ({
-    type: flow.type,
-    key: Object.entries(T).find(([, type]) => type === flow.type)![0],
-    route: flow.route,
-    checkedBy: [COPY],
-  })),
+  types: FLOWS.map((flow) => {
+    const key = Object.entries(T).find(([, type]) => type === flow.type)?.[0];
+    return { type: flow.type, ...(key ? { key } : {}), route: flow.route, checkedBy: [COPY] };
+  }),
   stack: (ix, pass) => {
     if (!FLOWS.some((flow) => ix.inputsOfType(flow.type).length > 0)) return;
     const agents = agentResources(ix, pass);

@@ -245,6 +245,17 @@ const CASES: Array<{ name: string; add?: () => Resource[]; edit?: () => Resource
   },
   { name: "an SCP denying log writes", add: () => [scp(["logs:PutLogEvents"])], rule: "stack/audit-trail" },
   {
+    name: "an RCP denying the audit identities' sign-in (sts:AssumeRoleWithWebIdentity on their roles)",
+    add: () => [
+      r("aws:organizations/policy:Policy", {
+        name: "rcp",
+        type: "RESOURCE_CONTROL_POLICY",
+        content: doc([{ Effect: "Deny", Principal: "*", Action: "sts:AssumeRoleWithWebIdentity", Resource: "*" }]),
+      }),
+    ],
+    rule: "stack/audit-trail",
+  },
+  {
     name: "an SCP whose content is unknown at preview",
     add: () => [r("aws:organizations/policy:Policy", { name: "guard", content: UNKNOWN })],
     rule: "stack/audit-trail",
