@@ -14,6 +14,7 @@ import type { PolicyException } from "../components/core/schema";
 import { EXCEPTIONS_CONFIG_SCHEMA, exceptionsInForce } from "./exceptions-config";
 import { declaredOperators } from "./operators-config";
 import { declaredPlatformResources } from "./platform-resources-config";
+import { declaredNodeAccess } from "./node-access-config";
 import { proxyTarget, readInputs } from "./inputs";
 import { prepareVaultPolicies } from "./vault-hcl";
 import { TYPES } from "./adapters";
@@ -247,14 +248,19 @@ export function createPolicies(options: PackOptions = {}): Policies {
     const scope = (finding as PackFinding & { share?: ShareScope }).share;
     return scope !== undefined && isDeclaredShare(scope, sharesDeclared(config));
   };
+  // A platform resource or node access grant the security team declared (platform-resources-config.ts, node-access-config.ts).
+  const platformDeclared = (finding: PackFinding, config: object) =>
+    (finding.platformResource !== undefined && declaredPlatformResources(config).has(finding.platformResource)) ||
+    (finding.nodeAccess !== undefined && declaredNodeAccess(config).has(finding.nodeAccess));
   const waived = (rule: RuleMeta, finding: PackFinding, waivers: readonly PolicyException[]) =>
     waivers.length > 0 &&
     waivingException(waivers, rule, { rule: rule.id, agent: finding.agent, identity: finding.identity, waivable: finding.waivable }) !== undefined;
   let resourcePolicies = 0;
   const resourcePolicy = (rule: RuleMeta): ResourceValidationPolicy => {
     const at = resourcePolicies++;
-    const report = (known: ByRule, reportViolation: ReportViolation, waivers: readonly PolicyException[]) => {
-      for (const finding of known.get(rule.id) ?? []) if (!waived(rule, finding, waivers)) reportViolation(message(rule, finding));
+    const report = (known: ByRule, reportViolation: ReportViolation, waivers: readonly PolicyException[], config: object) => {
+      for (const finding of known.get(rule.id) ?? [])
+        if (!waived(rule, finding, waivers) && !platformDeclared(finding, config)) reportViolation(message(rule, finding));
     };
     return {
       name: policyName(rule.id, "resource"),
@@ -263,8 +269,11 @@ export function createPolicies(options: PackOptions = {}): Policies {
       configSchema: EXCEPTIONS_CONFIG_SCHEMA,
       validateResource: (args, reportViolation) => {
         const findings = onResource(args, at);
-        const waivers = waiversOf(args.getConfig());
-        return findings instanceof Promise ? findings.then((known) => report(known, reportViolation, waivers)) : report(findings, reportViolation, waivers);
+        const config = args.getConfig();
+        const waivers = waiversOf(config);
+        return findings instanceof Promise
+          ? findings.then((known) => report(known, reportViolation, waivers, config))
+          : report(findings, reportViolation, waivers, config);
       },
     };
   };
@@ -275,7 +284,7 @@ export function createPolicies(options: PackOptions = {}): Policies {
           !waived(rule, finding, waivers) &&
           !declared(finding, config) &&
           !(finding.operatorSubject !== undefined && operators.has(finding.operatorSubject)) &&
-          !(finding.platformResource !== undefined && declaredPlatformResources(config).has(finding.platformResource))
+          !platformDeclared(finding, config)
         )
           reportViolation(message(rule, finding), finding.urn);
     };

@@ -42,6 +42,8 @@ import { mutatingAdmissionPolicies } from "./mutating-admission-policies";
 import { customResources } from "./custom-resources";
 import { EXPOSURE_TYPES, networkExposure } from "./network-exposure";
 import { csiDrivers } from "./csi-drivers";
+import { nodeAccess } from "./node-access";
+import { kubeSystemConfig } from "./kube-system-config";
 
 export const ADAPTERS: readonly Adapter[] = [
   iamAttachments,
@@ -59,6 +61,8 @@ export const ADAPTERS: readonly Adapter[] = [
   eksAccess,
   serviceAccounts,
   workloads,
+  nodeAccess,
+  kubeSystemConfig,
   kubernetesUnreadKinds,
   rbac,
   admissionWebhooks,
