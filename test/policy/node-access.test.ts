@@ -8,6 +8,10 @@
 import { describe, expect, it } from "vitest";
 import { WORKLOAD_TYPES } from "../../policy/adapters/workloads";
 import { declaredNodeAccess } from "../../policy/node-access-config";
+import { compileFleet } from "../../components/core/compile";
+import { parseDeclaration } from "../../components/core/schema";
+import { workloadIdentity } from "../../components/core/workload";
+import { PLATFORM, agent } from "../helpers/fixtures";
 import { UNKNOWN, ruleIds, runPack, type Resource } from "../helpers/policy-args";
 
 const RULE = "kubernetes/node-access";
@@ -59,6 +63,28 @@ describe("a workload whose pods stay within the Pod Security baseline passes", (
     },
     60_000,
   );
+});
+
+describe("an agent's own workload, built with the workload helper, passes", () => {
+  it("a Deployment spreading agent.workload(kind)", async () => {
+    const plan = compileFleet(parseDeclaration({ platform: PLATFORM, agents: [agent("alpha")] }), "test");
+    const w = workloadIdentity(
+      plan.agents[0].identities.find((identity) => identity.kind === "execution")!,
+      { vaultAudience: "vault" },
+    );
+    const deployment: Resource = {
+      type: "kubernetes:apps/v1:Deployment",
+      name: "alpha",
+      props: {
+        metadata: w.metadata,
+        spec: {
+          selector: { matchLabels: w.labels },
+          template: { metadata: { labels: w.labels }, spec: { ...w.podSpec, containers: [{ name: "agent", image: "agent:1", ...w.container }] } },
+        },
+      },
+    };
+    expect(ruleIds(await reportedFor(deployment)).filter((id) => id === RULE)).toEqual([]);
+  }, 60_000);
 });
 
 describe("node access beyond baseline is refused, in any kind and namespace", () => {
