@@ -13,6 +13,7 @@ import { exceptionInForce } from "../components/rules/exceptions";
 import type { RuleMeta } from "../components/rules";
 import { OPERATORS_CONFIG_PROPERTY } from "./operators-config";
 import { PLATFORM_RESOURCES_CONFIG_PROPERTY } from "./platform-resources-config";
+import { NODE_ACCESS_CONFIG_PROPERTY } from "./node-access-config";
 
 const exceptionsSchema = z.array(exceptionSchema).max(1000);
 
@@ -25,6 +26,7 @@ export const EXCEPTIONS_CONFIG_SCHEMA: PolicyConfigSchema = {
     exceptions: exceptionsJsonSchema as PolicyConfigSchema["properties"][string],
     kubernetesOperators: OPERATORS_CONFIG_PROPERTY as PolicyConfigSchema["properties"][string],
     kubernetesPlatformResources: PLATFORM_RESOURCES_CONFIG_PROPERTY as PolicyConfigSchema["properties"][string],
+    kubernetesNodeAccess: NODE_ACCESS_CONFIG_PROPERTY as PolicyConfigSchema["properties"][string],
   },
 };
 

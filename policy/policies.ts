@@ -21,6 +21,7 @@ import type { PolicyException } from "../components/core/schema";
 import { EXCEPTIONS_CONFIG_SCHEMA, exceptionsInForce } from "./exceptions-config";
 import { declaredOperators } from "./operators-config";
 import { declaredPlatformResources } from "./platform-resources-config";
+import { declaredNodeAccess } from "./node-access-config";
 import { proxyTarget, readInputs } from "./inputs";
 import { prepareVaultPolicies } from "./vault-hcl";
 import { TYPES } from "./adapters";
@@ -272,9 +273,10 @@ export function createPolicies(options: PackOptions = {}): Policies {
     const scope = (finding as PackFinding & { share?: ShareScope }).share;
     return scope !== undefined && isDeclaredShare(scope, sharesDeclared(config));
   };
-  // A resource the security team declared in kubernetesPlatformResources (platform-resources-config.ts) is no finding.
-  const declaredResource = (finding: PackFinding, config: object) =>
-    finding.platformResource !== undefined && declaredPlatformResources(config).has(finding.platformResource);
+  // A platform resource or node access grant the security team declared (platform-resources-config.ts, node-access-config.ts).
+  const platformDeclared = (finding: PackFinding, config: object) =>
+    (finding.platformResource !== undefined && declaredPlatformResources(config).has(finding.platformResource)) ||
+    (finding.nodeAccess !== undefined && declaredNodeAccess(config).has(finding.nodeAccess));
   const waived = (rule: RuleMeta, finding: PackFinding, waivers: readonly PolicyException[]) =>
     waivers.length > 0 &&
     waivingException(waivers, rule, { rule: rule.id, agent: finding.agent, identity: finding.identity, waivable: finding.waivable }) !== undefined;
@@ -287,7 +289,7 @@ export function createPolicies(options: PackOptions = {}): Policies {
       if (known.size === 0) return;
       for (const rule of rules)
         for (const finding of known.get(rule.id) ?? [])
-          if (!waived(rule, finding, waivers) && !declaredResource(finding, config)) reportViolation(message(rule, finding));
+          if (!waived(rule, finding, waivers) && !platformDeclared(finding, config)) reportViolation(message(rule, finding));
     };
     return {
       name,
@@ -298,7 +300,7 @@ export function createPolicies(options: PackOptions = {}): Policies {
         const findings = onResource(args, at);
         const config = args.getConfig();
         const waivers = waiversOf(config);
-        // A platform resource the security team declared (kubernetesPlatformResources) is waived here too: a trail's or executor's own settings are judged before it is created.
+        // A declared platform resource or node access grant is waived here too: a trail's, executor's or workload's own settings are judged before it is created.
         return findings instanceof Promise
           ? findings.then((known) => report(known, reportViolation, waivers, config))
           : report(findings, reportViolation, waivers, config);
@@ -313,7 +315,7 @@ export function createPolicies(options: PackOptions = {}): Policies {
             !waived(rule, finding, waivers) &&
             !declared(finding, config) &&
             !(finding.operatorSubject !== undefined && operators.has(finding.operatorSubject)) &&
-            !declaredResource(finding, config)
+            !platformDeclared(finding, config)
           )
             reportViolation(message(rule, finding), finding.urn);
     };

@@ -9,7 +9,7 @@ import { adaptersChecking, agentMetadataInputs, readIfSetInputs, requiredInputs 
 import { ownerOf } from "./adapters/shared";
 import { providerCheck } from "./adapters/providers";
 import { readInputs, type KnownInputs } from "./inputs";
-import type { PackContext, PackFinding, PackResource } from "./types";
+import type { PackContext, PackFinding, PackResource, ResourceProblem } from "./types";
 
 /**
  * Inputs a type's adapters read that are unknown at preview, or required and missing. Where the
@@ -41,7 +41,7 @@ function unknownInputs(resource: PackResource, inputs: KnownInputs): Problem[] {
 export function checkResource(resource: PackResource, context: PackContext): PackFinding[] {
   const inputs = readInputs(resource.props);
   const owner = ownerOf(resource, inputs);
-  const problems = [...unknownInputs(resource, inputs)];
+  const problems: ResourceProblem[] = [...unknownInputs(resource, inputs)];
   for (const adapter of adaptersChecking(resource.type)) problems.push(...adapter.check!(resource, inputs, context));
   // Any resource, read or not: one sent through a provider for other endpoints is not what the pack judged.
   if (resource.provider && !resource.type.startsWith("pulumi:providers:")) problems.push(...providerCheck(resource));

@@ -39,7 +39,12 @@ export interface PackFinding extends Problem {
   readonly operatorSubject?: string;
   /** A platform resource a kubernetesPlatformResources declaration may cover (`<type>::<name>`). */
   readonly platformResource?: string;
+  /** One grant of one workload beyond the Pod Security baseline a kubernetesNodeAccess declaration may cover (node-access-config.ts). */
+  readonly nodeAccess?: string;
 }
+
+/** A problem of one resource, with what a security-team declaration may cover (platform resource, node access grant). */
+export type ResourceProblem = Problem & Pick<PackFinding, "platformResource" | "nodeAccess">;
 
 /**
  * One resource type an adapter reads (or names as out of scope), with what it reads of it. The
@@ -75,7 +80,7 @@ export interface Adapter {
   /** How the family maps into the holdings model (IdentityHoldings / AgentOwnership), in words; "none" if it does not. */
   readonly holdings: string;
   /** Problems of one resource from its inputs alone. */
-  readonly check?: (resource: PackResource, inputs: KnownInputs, context: PackContext) => readonly Problem[];
+  readonly check?: (resource: PackResource, inputs: KnownInputs, context: PackContext) => readonly ResourceProblem[];
   /**
    * Findings only the whole stack can show (which role an attachment names, who else holds a path).
    * Runs in adapter order; an adapter that adds policy documents to an agent role's holdings runs

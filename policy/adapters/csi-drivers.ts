@@ -3,8 +3,10 @@
  * ServiceAccount of every pod that mounts one of its volumes, for each audience it lists. In a stack
  * with agents, an audience an agent identity's credentials accept is refused: the agents' Vault
  * audience (the `audience` of their Kubernetes-auth roles, platform.vault.audience in the plan),
- * IRSA's `sts.amazonaws.com`, EKS Pod Identity's `pods.eks.amazonaws.com`, and an empty or missing
- * audience (the API server's own). A driver the platform runs for that reason (a Vault CSI provider)
+ * IRSA's `sts.amazonaws.com`, EKS Pod Identity's `pods.eks.amazonaws.com`, and the API server's own:
+ * an empty or missing audience, or the in-cluster service names API servers take as theirs
+ * (`https://kubernetes.default.svc` on EKS and kubeadm; `--api-audiences` may add others the pack
+ * cannot see). A driver the platform runs for that reason (a Vault CSI provider)
  * is declared by the security team (kubernetesPlatformResources); a Patch or List is never declarable.
  */
 import { IRSA_AUDIENCE } from "../../components/core/compile";
@@ -16,6 +18,15 @@ import { agentNamespaces } from "./agent-namespaces";
 import { readOfType } from "./shared";
 
 const RULE = "kubernetes/projected-token";
+
+/** The API server's own audiences: none, or its in-cluster names (EKS and kubeadm's default `--api-audiences` is the first). */
+const API_SERVER_AUDIENCES = [
+  "",
+  "https://kubernetes.default.svc",
+  "https://kubernetes.default.svc.cluster.local",
+  "kubernetes.default.svc",
+  "kubernetes.default.svc.cluster.local",
+];
 const CSI_DRIVER_TYPES: readonly string[] = ["v1", "v1beta1"].flatMap((version) => [
   `kubernetes:storage.k8s.io/${version}:CSIDriver`,
   `kubernetes:storage.k8s.io/${version}:CSIDriverPatch`,
@@ -43,7 +54,7 @@ export const csiDrivers: Adapter = {
   ],
   stack: (ix, pass) => {
     if (agentNamespaces(ix).size === 0) return;
-    const agentAudiences = new Set([IRSA_AUDIENCE, POD_IDENTITY_PRINCIPAL, ""]);
+    const agentAudiences = new Set([IRSA_AUDIENCE, POD_IDENTITY_PRINCIPAL, ...API_SERVER_AUDIENCES]);
     for (const role of ix.authRoles) {
       const audience = asString(role.v.audience);
       if (role.meta.agent && audience !== undefined) agentAudiences.add(audience);
@@ -68,7 +79,7 @@ export const csiDrivers: Adapter = {
         identity: null,
         urn: r.resource.urn,
         ...(declarable ? { platformResource: key } : {}),
-        message: `${r.resource.type.split(":").pop()} ${r.resource.name} requests ServiceAccount tokens for ${hits.map((a) => (a === "" ? "the API server's audience" : `audience ${a}`)).join(", ")}, which agents' identities accept: the driver receives a usable token of every agent pod that mounts its volumes`,
+        message: `${r.resource.type.split(":").pop()} ${r.resource.name} requests ServiceAccount tokens for ${hits.map((a) => (a === "" ? "the API server's audience" : API_SERVER_AUDIENCES.includes(a) ? `audience ${a} (the API server's)` : `audience ${a}`)).join(", ")}, which agents' identities accept: the driver receives a usable token of every agent pod that mounts its volumes`,
         fix: declarable
           ? `request no token for an audience agents' credentials accept, or have the security team declare the driver (kubernetesPlatformResources: [{resource: "${key}", reason, approvedBy}])`
           : "request no token for an audience agents' credentials accept; declare the driver as a CSIDriver the security team can review",

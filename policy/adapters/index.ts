@@ -46,6 +46,8 @@ import { EXPOSURE_TYPES, networkExposure } from "./network-exposure";
 import { csiDrivers } from "./csi-drivers";
 import { deployExecutors } from "./deploy-executors";
 import { EKS_CLUSTER_TYPES, eksClusters } from "./eks-clusters";
+import { nodeAccess } from "./node-access";
+import { kubeSystemConfig } from "./kube-system-config";
 
 export const ADAPTERS: readonly Adapter[] = [
   iamAttachments,
@@ -65,6 +67,8 @@ export const ADAPTERS: readonly Adapter[] = [
   eksClusters,
   serviceAccounts,
   workloads,
+  nodeAccess,
+  kubeSystemConfig,
   kubernetesUnreadKinds,
   rbac,
   admissionWebhooks,

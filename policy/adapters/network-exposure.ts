@@ -87,8 +87,9 @@ export const networkExposure: Adapter = {
     },
     ...ENDPOINT_TYPES.map((type) => ({
       type,
-      route: "a hand-written endpoint list outside an agent namespace naming an agent pod (targetRef) routes another namespace's Service to it",
-      checkedBy: [RULE],
+      route:
+        "a hand-written endpoint list outside an agent namespace naming an agent pod (targetRef) routes another namespace's Service to it; one in an agent namespace routes a selectorless Service there (`vault`) anywhere",
+      checkedBy: [RULE, "kubernetes/agent-namespace-objects"],
     })),
     {
       type: "kubernetes:cilium.io/v2:CiliumNetworkPolicy, CiliumClusterwideNetworkPolicy",
@@ -131,6 +132,15 @@ export const networkExposure: Adapter = {
       const own = agentNamespaceOf(ix, r);
       const ownName = own === undefined || own === "unknown" ? undefined : own.name;
       const namespaceOfObject = own === "unknown" ? undefined : asString((r.v.metadata as Record<string, unknown> | undefined)?.namespace);
+      // In an agent namespace, hand-written endpoints give a selectorless Service (`vault`, say) any address: a DNS alias like ExternalName.
+      if (own)
+        push(
+          own,
+          r,
+          `${kindOf(r)} ${r.resource.name} in ${where(own)} is a hand-written endpoint list: a Service there without a selector routes the agents' connections to its name, the Vault endpoint's included, to the addresses it lists`,
+          "write no endpoints by hand in an agent namespace; its Services select the agents' pods, and agents reach Vault and other services by the platform's names",
+          "kubernetes/agent-namespace-objects",
+        );
       for (const target of new Set(targetNamespaces(r.v, namespaceOfObject))) {
         const ns = agentNs.get(target);
         if (ns && target !== ownName)

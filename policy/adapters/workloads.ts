@@ -35,6 +35,27 @@ export const WORKLOAD_TYPES: Readonly<Record<string, readonly string[]>> = Objec
   ]),
 );
 
+/** A workload's pod template, read by the path WORKLOAD_TYPES names: the one reader every pod-spec check uses. */
+export interface PodTemplate {
+  /** Where the template sits in the inputs (`[]` for a Pod, `["spec", "template"]` for a Deployment). */
+  readonly at: readonly string[];
+  /** The template as written (metadata and spec), `{}` when absent. */
+  readonly template: { readonly metadata?: { readonly labels?: unknown; readonly annotations?: unknown }; readonly spec?: unknown };
+  readonly labels: Record<string, string>;
+  readonly spec: { readonly serviceAccountName?: unknown; readonly serviceAccount?: unknown; readonly [field: string]: unknown } | undefined;
+}
+
+/** The pod template of a workload kind (or its Patch); undefined for any other type. */
+export function podTemplateOf(type: string, value: Record<string, unknown>): PodTemplate | undefined {
+  const at = WORKLOAD_TYPES[type];
+  if (!at) return undefined;
+  let template: unknown = value;
+  for (const key of at) template = (template as Record<string, unknown> | undefined)?.[key];
+  const t = (template && typeof template === "object" ? template : {}) as PodTemplate["template"];
+  const spec = t.spec && typeof t.spec === "object" ? (t.spec as PodTemplate["spec"]) : undefined;
+  return { at, template: t, labels: asRecord(t.metadata?.labels), spec };
+}
+
 const RULE = "kubernetes/service-account-use";
 
 /** Helm v3 Release: the chart renders inside the provider (v4 Chart registers its objects). */
@@ -67,11 +88,8 @@ export const workloads: Adapter = {
       return problem !== undefined;
     };
     for (const r of readOfType(ix, ...Object.keys(WORKLOAD_TYPES))) {
-      const path = WORKLOAD_TYPES[r.resource.type];
-      let template: unknown = r.v;
-      for (const key of path) template = (template as Record<string, unknown> | undefined)?.[key];
-      const t = (template ?? {}) as { metadata?: { labels?: unknown }; spec?: { serviceAccountName?: unknown; serviceAccount?: unknown } };
-      if (noNamespace(r, asString(t.spec?.serviceAccountName) ?? asString(t.spec?.serviceAccount), "runs as")) continue;
+      const { at: path, labels, spec } = podTemplateOf(r.resource.type, r.v)!;
+      if (noNamespace(r, asString(spec?.serviceAccountName) ?? asString(spec?.serviceAccount), "runs as")) continue;
       const namespace = asString(asRecord(r.v.metadata).namespace) ?? "default";
       const specPath = [...path, "spec"].join(".");
       if (isUnknown(r, `${specPath}.serviceAccountName`) || isUnknown(r, `${specPath}.serviceAccount`)) {
@@ -86,9 +104,8 @@ export const workloads: Adapter = {
           );
         continue;
       }
-      const saName = asString(t.spec?.serviceAccountName) ?? asString(t.spec?.serviceAccount);
+      const saName = asString(spec?.serviceAccountName) ?? asString(spec?.serviceAccount);
       const sa = saAt(namespace, saName);
-      const labels = asRecord(t.metadata?.labels);
       const agentNamespace = namespaces.get(namespace);
       const kind = r.resource.type.split(":").pop();
       if (agentNamespace) {
@@ -103,7 +120,7 @@ export const workloads: Adapter = {
             }),
           );
         if (labels[AGENT_LABEL] === undefined)
-          for (const problem of checkPodTokens(`${kind} ${r.resource.name}`, t.spec, { automount: true, projected: false }))
+          for (const problem of checkPodTokens(`${kind} ${r.resource.name}`, spec, { automount: true, projected: false }))
             findings.push(
               ...(sa
                 ? [finding({ agent: sa.agent, kind: sa.kind }, r.resource.urn, problem.rule, problem.message, problem.fix)]

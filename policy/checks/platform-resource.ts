@@ -14,19 +14,9 @@ import { checkDatabaseConnection } from "./database-connection";
 import { checkNetworkPolicyEgress } from "./network-policy";
 import { checkPodSecurityLabels } from "./pod-security";
 import { checkPodTokens } from "./projected-token";
-import { WORKLOAD_TYPES } from "../adapters/workloads";
+import { podTemplateOf } from "../adapters/workloads";
 
 const isUnknown = (inputs: KnownInputs, field: string) => inputs.unknown.some((path) => path === field || path.startsWith(`${field}.`));
-
-/** The pod template of a workload, by the path WORKLOAD_TYPES names. */
-export function podTemplateOf(type: string, value: Record<string, unknown>): { labels: Record<string, string>; spec: unknown } | undefined {
-  const path = WORKLOAD_TYPES[type];
-  if (!path) return undefined;
-  let template: unknown = value;
-  for (const key of path) template = (template as Record<string, unknown> | undefined)?.[key];
-  const t = (template ?? {}) as { metadata?: { labels?: unknown }; spec?: unknown };
-  return { labels: asRecord(t.metadata?.labels), spec: t.spec };
-}
 
 export function platformProblems(resource: PackResource, inputs: KnownInputs): Problem[] {
   const v = inputs.value;

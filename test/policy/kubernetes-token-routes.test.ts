@@ -38,7 +38,7 @@ describe("a CSIDriver requests no token for an audience agents' credentials acce
   it("an audience of its own passes (the happy path)", async () => {
     expect(ruleIds(await added([csiDriver(["secrets.csi.example.com"])]))).toEqual([]);
   }, 60_000);
-  it.each([["vault"], ["sts.amazonaws.com"], ["pods.eks.amazonaws.com"], [undefined]])(
+  it.each([["vault"], ["sts.amazonaws.com"], ["pods.eks.amazonaws.com"], [undefined], ["https://kubernetes.default.svc"]])(
     "refuses audience %s",
     async (audience) => {
       const reported = await added([csiDriver([audience])]);
@@ -73,6 +73,28 @@ describe("no ExternalName Service in an agent namespace", () => {
   }, 60_000);
   it("passes one outside the agents' namespaces", async () => {
     expect(ruleIds(await added([service({ type: "ExternalName", externalName: "vault.example.com" }, "platform-tools")]))).toEqual([]);
+  }, 60_000);
+});
+
+const endpointSlice = (namespace: string): Resource => ({
+  type: "kubernetes:discovery.k8s.io/v1:EndpointSlice",
+  name: "vault-endpoints",
+  props: {
+    metadata: { name: "vault-1", namespace, labels: { "kubernetes.io/service-name": "vault" } },
+    addressType: "IPv4",
+    endpoints: [{ addresses: ["203.0.113.9"] }],
+    ports: [{ port: 8200 }],
+  },
+});
+
+describe("no hand-written endpoints in an agent namespace (a selectorless Service there goes anywhere)", () => {
+  it("passes them outside the agents' namespaces (the happy path)", async () => {
+    expect(ruleIds(await added([endpointSlice("platform-tools")]))).toEqual([]);
+  }, 60_000);
+  it("refuses them in an agent namespace", async () => {
+    const reported = await added([endpointSlice(NS)]);
+    expect(ruleIds(reported)).toEqual(["kubernetes/agent-namespace-objects"]);
+    expect(reported[0].message).toMatch(/EndpointSlice vault-endpoints in agent namespace acme-dev-support-assistant is a hand-written endpoint list/);
   }, 60_000);
 });
 
