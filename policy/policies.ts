@@ -272,6 +272,9 @@ export function createPolicies(options: PackOptions = {}): Policies {
     const scope = (finding as PackFinding & { share?: ShareScope }).share;
     return scope !== undefined && isDeclaredShare(scope, sharesDeclared(config));
   };
+  // A resource the security team declared in kubernetesPlatformResources (platform-resources-config.ts) is no finding.
+  const declaredResource = (finding: PackFinding, config: object) =>
+    finding.platformResource !== undefined && declaredPlatformResources(config).has(finding.platformResource);
   const waived = (rule: RuleMeta, finding: PackFinding, waivers: readonly PolicyException[]) =>
     waivers.length > 0 &&
     waivingException(waivers, rule, { rule: rule.id, agent: finding.agent, identity: finding.identity, waivable: finding.waivable }) !== undefined;
@@ -280,9 +283,11 @@ export function createPolicies(options: PackOptions = {}): Policies {
   let resourcePolicies = 0;
   const resourcePolicy = (name: string, rules: readonly RuleMeta[]): ResourceValidationPolicy => {
     const at = resourcePolicies++;
-    const report = (known: ByRule, reportViolation: ReportViolation, waivers: readonly PolicyException[]) => {
+    const report = (known: ByRule, reportViolation: ReportViolation, waivers: readonly PolicyException[], config: object) => {
       if (known.size === 0) return;
-      for (const rule of rules) for (const finding of known.get(rule.id) ?? []) if (!waived(rule, finding, waivers)) reportViolation(message(rule, finding));
+      for (const rule of rules)
+        for (const finding of known.get(rule.id) ?? [])
+          if (!waived(rule, finding, waivers) && !declaredResource(finding, config)) reportViolation(message(rule, finding));
     };
     return {
       name,
@@ -291,8 +296,11 @@ export function createPolicies(options: PackOptions = {}): Policies {
       configSchema: EXCEPTIONS_CONFIG_SCHEMA,
       validateResource: (args, reportViolation) => {
         const findings = onResource(args, at);
-        const waivers = waiversOf(args.getConfig());
-        return findings instanceof Promise ? findings.then((known) => report(known, reportViolation, waivers)) : report(findings, reportViolation, waivers);
+        const config = args.getConfig();
+        const waivers = waiversOf(config);
+        return findings instanceof Promise
+          ? findings.then((known) => report(known, reportViolation, waivers, config))
+          : report(findings, reportViolation, waivers, config);
       },
     };
   };
@@ -304,7 +312,7 @@ export function createPolicies(options: PackOptions = {}): Policies {
             !waived(rule, finding, waivers) &&
             !declared(finding, config) &&
             !(finding.operatorSubject !== undefined && operators.has(finding.operatorSubject)) &&
-            !(finding.platformResource !== undefined && declaredPlatformResources(config).has(finding.platformResource))
+            !declaredResource(finding, config)
           )
             reportViolation(message(rule, finding), finding.urn);
     };

@@ -66,7 +66,7 @@ export const AWS_REACH_RULES: readonly RuleMeta[] = [
     "stack/audit-trail",
     "stack",
     "error",
-    "In a stack with agents, no CloudTrail trail stops or narrows recording: logging is on, management events are recorded for reads and writes, and no selector leaves events out; no service or resource control policy denies an audit identity the log writes it holds, and no account is made CloudTrail's delegated administrator.",
+    "In a stack with agents, no CloudTrail trail stops or narrows recording: logging is on, management events are recorded for reads and writes, and no selector leaves events out; no service or resource control policy denies an audit identity the log writes it holds, and no account is made CloudTrail's delegated administrator. Any EKS cluster resource (in any stack: agents run in clusters other stacks create) lists `audit` and `authenticator` in `enabledClusterLogTypes` (the record of ServiceAccount token requests and IAM sign-ins; control plane logging is off unless listed).",
     AUDIT,
     PACK.both,
   ),

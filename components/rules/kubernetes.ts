@@ -88,7 +88,7 @@ export const KUBERNETES_RESOURCE_RULES: readonly RuleMeta[] = [
     "kubernetes/eks-access",
     "kubernetes",
     "error",
-    "An agent role gets no Kubernetes access through EKS (`AccessEntry`, `AccessPolicyAssociation`, the `aws-auth` ConfigMap) and no Pod Identity association except to its own ServiceAccount; unknown principals fail closed. In a stack with agents, no principal at all is mapped to system:masters (it bypasses RBAC).",
+    "An agent role gets no Kubernetes access through EKS (`AccessEntry`, `AccessPolicyAssociation`, the `aws-auth` ConfigMap) and no Pod Identity association except to its own ServiceAccount; unknown principals fail closed. In a stack with agents, no principal at all is mapped to system:masters (it bypasses RBAC). An EKS cluster resource sets `accessConfig.authenticationMode` to `API` (`CONFIG_MAP`, the EKS API's default, and `API_AND_CONFIG_MAP` let the aws-auth ConfigMap map IAM roles beside access entries).",
     RBAC,
     PACK.both,
   ),

@@ -102,6 +102,14 @@ export const PLATFORM_RESOURCE_RULES: readonly RuleMeta[] = [
     PACK.both,
   ),
   meta(
+    "stack/deploy-time-executor",
+    "stack",
+    "error",
+    "Closed world over resources that create other resources or run code at deployment, where the pack cannot read what they do: a CloudFormation stack, stack set, stack set instance or registered type, a Cloud Control resource, a Service Catalog provisioned product, an SSM document that runs (Command, Automation, Policy, CloudFormation ...: every type but those that only configure), an SSM association, maintenance window task or Quick Setup configuration, a Lambda invocation, a CodePipeline pipeline (it runs when created), an Image Builder image (built when created) and a Control Tower landing zone or baseline are refused unless the security team declares the resource in the pack's configuration (kubernetesPlatformResources: `<type>::<name>`). Their templates are never parsed: a template may come from a URL or be unknown at preview, so reading it could never be complete.",
+    PLATFORM,
+    PACK.resource,
+  ),
+  meta(
     "stack/one-role-per-identity",
     "stack",
     "error",

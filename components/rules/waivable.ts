@@ -133,6 +133,7 @@ export const WAIVABLE: Readonly<Record<string, boolean>> = {
   "vault/tool-session-tags": false,
   "vault/agent-policy-use": false,
   "vault/service-account-login": false,
+  "vault/auth-trust-root": false,
   "limits/role-name-length": false,
   "limits/inline-policy-size": false,
   "limits/trust-policy-size": false,
@@ -175,6 +176,7 @@ export const WAIVABLE: Readonly<Record<string, boolean>> = {
   "kubernetes/rbac-guard-edit": false,
   "kubernetes/projected-token": false,
   "stack/one-role-per-identity": false,
+  "stack/deploy-time-executor": false,
 };
 
 /** Whether an exception may waive this rule: classified waivable, and not in a never-waivable family. */

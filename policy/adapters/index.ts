@@ -24,6 +24,7 @@ import { VAULT_GENERIC_TYPES, vaultGeneric } from "./vault-generic";
 import { VAULT_POLICY_TYPES, vaultPolicies } from "./vault-policies";
 import { vaultPolicyUse } from "./vault-policy-use";
 import { vaultJwtLogins } from "./vault-jwt-logins";
+import { vaultAuthTrust } from "./vault-auth-trust";
 import { vaultAwsLogins } from "./vault-aws-logins";
 import { VAULT_SECRET_ROLE_TYPES, vaultSecretRoles } from "./vault-secret-roles";
 import { workloads } from "./workloads";
@@ -43,6 +44,8 @@ import { mutatingAdmissionPolicies } from "./mutating-admission-policies";
 import { customResources } from "./custom-resources";
 import { EXPOSURE_TYPES, networkExposure } from "./network-exposure";
 import { csiDrivers } from "./csi-drivers";
+import { deployExecutors } from "./deploy-executors";
+import { EKS_CLUSTER_TYPES, eksClusters } from "./eks-clusters";
 
 export const ADAPTERS: readonly Adapter[] = [
   iamAttachments,
@@ -59,6 +62,7 @@ export const ADAPTERS: readonly Adapter[] = [
   agentRolePlan,
   agentVaultPlan,
   eksAccess,
+  eksClusters,
   serviceAccounts,
   workloads,
   kubernetesUnreadKinds,
@@ -76,12 +80,14 @@ export const ADAPTERS: readonly Adapter[] = [
   vaultGeneric,
   vaultPolicyUse,
   vaultJwtLogins,
+  vaultAuthTrust,
   vaultAwsLogins,
   vaultPathReach,
   vaultPlatform,
   vaultSync,
   platform,
   providers,
+  deployExecutors,
   OUT_OF_SCOPE,
 ];
 
@@ -91,6 +97,7 @@ export const TYPES = {
   ...IAM_ATTACHMENT_TYPES,
   ...RESOURCE_POLICY_ADAPTER_TYPES,
   ...EKS_TYPES,
+  ...EKS_CLUSTER_TYPES,
   ...SERVICE_ACCOUNT_TYPES,
   ...RBAC_TYPES,
   ...NAMESPACE_TYPES,

@@ -74,16 +74,8 @@ const VAULT_MINTED_AT_DEPLOYMENT = [
   "vault:terraformcloud/secretCreds:SecretCreds",
 ];
 const VAULT_MOUNTS = [
-  "vault:gcp/authBackend:AuthBackend",
-  "vault:saml/authBackend:AuthBackend",
-  "vault:index/ociAuthBackend:OciAuthBackend",
-  "vault:azure/authBackendConfig:AuthBackendConfig",
-  "vault:aws/authBackendClient:AuthBackendClient",
-  "vault:aws/authBackendCert:AuthBackendCert",
-  "vault:aws/authBackendConfigIdentity:AuthBackendConfigIdentity",
   "vault:aws/authBackendIdentityWhitelist:AuthBackendIdentityWhitelist",
   "vault:aws/authBackendRoletagBlacklist:AuthBackendRoletagBlacklist",
-  "vault:aws/authBackendStsRole:AuthBackendStsRole",
 ];
 
 export const OUT_OF_SCOPE_ENTRIES: readonly TypeEntry[] = [
@@ -207,10 +199,74 @@ export const OUT_OF_SCOPE_ENTRIES: readonly TypeEntry[] = [
   ...because("a tag on a secret; agents' grants name resources by ARN (their declared owns), so a tag changes no agent identity's grant", "a tag on a secret", [
     "aws:secretsmanager/tag:Tag",
   ]),
-  // ---------------------------------------------------------------- AWS EKS
-  ...because("the cluster itself, run by the platform; who may act in it is decided by access entries, aws-auth and RBAC, which are read", "an EKS cluster", [
-    "aws:eks/cluster:Cluster",
+  // ---------------------------------------------------------------- Deploy-time executors (what runs is refused: deploy-executors)
+  ...because(
+    "holds a template for later; it deploys nothing until provisioned, and provisioning in a stack is a ProvisionedProduct (stack/deploy-time-executor, refused unless declared)",
+    "a Service Catalog product and its versions",
+    ["aws:servicecatalog/product:Product", "aws:servicecatalog/provisioningArtifact:ProvisioningArtifact"],
+  ),
+  ...because(
+    "decides who may launch which products (under a launch constraint's role); a principal still needs servicecatalog:ProvisionProduct in its own policy, which the IAM rules judge, and provisioning in a stack is refused unless declared (stack/deploy-time-executor)",
+    "Service Catalog portfolios, their members and launch constraints",
+    [
+      "aws:servicecatalog/portfolio:Portfolio",
+      "aws:servicecatalog/portfolioShare:PortfolioShare",
+      "aws:servicecatalog/principalPortfolioAssociation:PrincipalPortfolioAssociation",
+      "aws:servicecatalog/productPortfolioAssociation:ProductPortfolioAssociation",
+      "aws:servicecatalog/constraint:Constraint",
+      "aws:servicecatalog/organizationsAccess:OrganizationsAccess",
+    ],
+  ),
+  ...because(
+    "a self-service action runs an SSM document on a provisioned product only when a person starts it, never at deployment; the documents that run are refused unless declared (stack/deploy-time-executor)",
+    "Service Catalog self-service actions",
+    ["aws:servicecatalog/serviceAction:ServiceAction"],
+  ),
+  ...because("catalog metadata (applications, attribute groups, budgets, tag options); it runs nothing and grants nothing", "Service Catalog metadata", [
+    "aws:servicecatalog/appregistryApplication:AppregistryApplication",
+    "aws:servicecatalog/appregistryAttributeGroup:AppregistryAttributeGroup",
+    "aws:servicecatalog/appregistryAttributeGroupAssociation:AppregistryAttributeGroupAssociation",
+    "aws:servicecatalog/budgetResourceAssociation:BudgetResourceAssociation",
+    "aws:servicecatalog/tagOption:TagOption",
+    "aws:servicecatalog/tagOptionResourceAssociation:TagOptionResourceAssociation",
   ]),
+  ...because(
+    "a schedule and the instances it targets; it runs nothing without a task, and maintenance window tasks are refused unless declared (stack/deploy-time-executor)",
+    "SSM maintenance windows and their targets",
+    ["aws:ssm/maintenanceWindow:MaintenanceWindow", "aws:ssm/maintenanceWindowTarget:MaintenanceWindowTarget"],
+  ),
+  ...because(
+    "which operating-system patches instances approve; patching runs only through an association or maintenance window task, both refused unless declared (stack/deploy-time-executor)",
+    "SSM patch baselines",
+    ["aws:ssm/patchBaseline:PatchBaseline", "aws:ssm/patchGroup:PatchGroup", "aws:ssm/defaultPatchBaseline:DefaultPatchBaseline"],
+  ),
+  ...because(
+    "a configuration value (a SecureString encrypted by a KMS key whose policy is read); who may read it is decided by identity policies, which are read",
+    "an SSM parameter",
+    ["aws:ssm/parameter:Parameter"],
+  ),
+  ...because(
+    "registers machines outside AWS under an IAM role that must trust ssm.amazonaws.com, which an agent role's trust never admits (trust/service-principal, trust/web-identity-only)",
+    "hybrid machine activation",
+    ["aws:ssm/activation:Activation"],
+  ),
+  ...because(
+    "account-level SSM settings (parameter tier and throughput, the default instance management role, which must trust ssm.amazonaws.com: an agent role's trust never admits it); they run nothing",
+    "SSM service settings",
+    ["aws:ssm/serviceSetting:ServiceSetting"],
+  ),
+  ...because("copies SSM inventory (instance metadata, installed software) to a bucket; it carries no agent credential or data", "SSM inventory sync", [
+    "aws:ssm/resourceDataSync:ResourceDataSync",
+  ]),
+  ...because("an Incident Manager on-call rotation of people's contacts; it grants nothing and runs nothing", "on-call rotations", [
+    "aws:ssm/contactsRotation:ContactsRotation",
+  ]),
+  ...because(
+    "enables a Control Tower control that AWS manages (a service control policy, a Config rule or a proactive hook); it only restricts or detects",
+    "Control Tower guardrails",
+    ["aws:controltower/controlTowerControl:ControlTowerControl"],
+  ),
+  // ---------------------------------------------------------------- AWS EKS
   ...because(
     "its node role must trust ec2.amazonaws.com (node groups) or eks-fargate-pods.amazonaws.com (Fargate), which an agent role's trust never admits; pods keep their own identity through IRSA",
     "compute the cluster runs pods on",

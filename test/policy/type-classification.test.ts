@@ -10,26 +10,7 @@ import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { OUT_OF_SCOPE_TYPES, READ_TYPES, ROUTES } from "../../policy/adapters";
 import { POLICY_HOLDER_TYPES } from "../../policy/adapters/vault-policy-use";
-
-const TOKEN = /__pulumiType = ['"]([^'"]+)['"]/g;
-
-/** Every `__pulumiType` token in a package's JavaScript files. */
-function exportedTypes(pkg: string): string[] {
-  const root = dirname(require.resolve(`${pkg}/package.json`));
-  const out = new Set<string>();
-  const walk = (dir: string): void => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) {
-        if (entry.name !== "node_modules" && entry.name !== "types") walk(path);
-      } else if (entry.name.endsWith(".js")) {
-        for (const match of readFileSync(path, "utf8").matchAll(TOKEN)) if (match[1].includes(":")) out.add(match[1]);
-      }
-    }
-  };
-  walk(root);
-  return [...out].sort();
-}
+import { TOKEN, exportedTypes } from "../helpers/provider-types";
 
 /** The families every one of whose types must be classified (issue #19 part 2). */
 const FAMILIES: ReadonlyArray<{ readonly name: string; readonly test: RegExp }> = [
@@ -38,6 +19,11 @@ const FAMILIES: ReadonlyArray<{ readonly name: string; readonly test: RegExp }> 
   { name: "AWS EKS", test: /^aws:eks\// },
   { name: "every Vault type", test: /^vault:/ },
   { name: "Kubernetes RBAC, admission and CRDs", test: /^kubernetes:(rbac\.authorization\.k8s\.io|admissionregistration\.k8s\.io|apiextensions\.k8s\.io)\// },
+  {
+    // Resources that create other resources or run code at deployment (stack/deploy-time-executor), and their families.
+    name: "AWS deploy-time executors: CloudFormation, Cloud Control, Service Catalog, SSM, Control Tower, Lambda invocations, pipelines, image builds",
+    test: /^aws:(cloudformation|cloudcontrol|servicecatalog|ssm|controltower)\/|^aws:(lambda\/invocation|codepipeline\/pipeline|imagebuilder\/image):/,
+  },
   {
     name: "Kubernetes ServiceAccounts, workloads, NetworkPolicy, Namespace",
     test: /^kubernetes:[^:]+:(ServiceAccount|Namespace|NetworkPolicy|Pod|PodTemplate|ReplicationController|Deployment|StatefulSet|DaemonSet|ReplicaSet|Job|CronJob|ControllerRevision|PodSecurityPolicy)(List|Patch)?$/,

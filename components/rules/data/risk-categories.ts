@@ -193,6 +193,9 @@ export const RISK_ACTIONS: readonly RiskEntry[] = [
     "cloudformation:UpdateStackSet",
     "cloudformation:CreateStackInstances",
     "cloudformation:UpdateStackInstances",
+    // Cloud Control API (IAM prefix cloudformation): creates or changes any CloudFormation resource type, as CreateStack does.
+    "cloudformation:CreateResource",
+    "cloudformation:UpdateResource",
     "ssm:CreateDocument",
     "ssm:UpdateDocument",
     "ssm:UpdateAssociation",
