@@ -26,9 +26,9 @@ import type { PolicyResource, ResourceValidationArgs, ResourceValidationPolicy, 
 import { unknownCheckingProxy } from "@pulumi/policy";
 import { AgentFleet, planDeclaration } from "../components";
 import type { FleetPlan, IdentityPlan } from "../components/core/plan-types";
-import { renderVaultPolicy } from "../components/core/vault-policy";
-import { ROLE_PLAN_ANNOTATION } from "../components/core/compile";
+import { ROLE_PLAN_ANNOTATION, VAULT_PLAN_ANNOTATION } from "../components/core/compile";
 import { rolePlanRecordText } from "../components/core/role-plan";
+import { authRoleInputs, awsSecretRoleInputs, databaseSecretRoleInputs, vaultPlanRecordText, vaultPolicyInputs } from "../components/core/vault-plan";
 import { createPolicies } from "../policy/policies";
 import { BENCH_DATE, benchAgents, benchPlatform } from "./fleet";
 
@@ -152,8 +152,12 @@ function identityResources(name: string, plan: IdentityPlan, namespace: pulumi.R
         name: plan.serviceAccount.name,
         namespace: plan.serviceAccount.namespace,
         labels: { ...plan.serviceAccount.labels },
-        // As the AgentIdentity component writes them: the plan's, and the role as planned.
-        annotations: { ...plan.serviceAccount.annotations, [ROLE_PLAN_ANNOTATION]: rolePlanRecordText(plan.iamRole) },
+        // As the AgentIdentity component writes them: the plan's, and the role and Vault resources as planned.
+        annotations: {
+          ...plan.serviceAccount.annotations,
+          [ROLE_PLAN_ANNOTATION]: rolePlanRecordText(plan.iamRole),
+          [VAULT_PLAN_ANNOTATION]: vaultPlanRecordText(plan.vault),
+        },
       },
       automountServiceAccountToken: plan.serviceAccount.automountServiceAccountToken,
     },
@@ -174,57 +178,15 @@ function identityResources(name: string, plan: IdentityPlan, namespace: pulumi.R
   );
   for (const policy of plan.iamRole.policies)
     new aws.iam.RolePolicy(`${name}-${policy.name}`, { name: policy.name, role: role.name, policy: JSON.stringify(policy.document) }, opts);
+  // Vault resources with the component's own input builders (components/core/vault-plan.ts).
   const vaultPlan = plan.vault;
   if (vaultPlan.policy && vaultPlan.role) {
-    const policy = new vault.Policy(`${name}-vault-policy`, { name: vaultPlan.policy.name, policy: renderVaultPolicy(vaultPlan.policy.paths) }, opts);
-    const r = vaultPlan.role;
-    new vault.kubernetes.AuthBackendRole(
-      `${name}-vault-role`,
-      {
-        backend: r.backend,
-        roleName: r.name,
-        boundServiceAccountNames: [...r.boundServiceAccountNames],
-        boundServiceAccountNamespaces: [...r.boundServiceAccountNamespaces],
-        audience: r.audience,
-        tokenTtl: r.tokenTtl,
-        tokenMaxTtl: r.tokenMaxTtl,
-        tokenPolicies: [policy.name],
-        tokenNoDefaultPolicy: r.tokenNoDefaultPolicy,
-        aliasNameSource: r.aliasNameSource,
-        aliasMetadata: { ...r.aliasMetadata },
-      },
-      opts,
-    );
+    const policy = new vault.Policy(`${name}-vault-policy`, vaultPolicyInputs(vaultPlan.policy), opts);
+    new vault.kubernetes.AuthBackendRole(`${name}-vault-role`, authRoleInputs(vaultPlan.role, [policy.name]), opts);
   }
   for (const s of vaultPlan.secretRoles) {
-    if (s.type === "database") {
-      new vault.database.SecretBackendRole(
-        `${name}-secret-${s.tool}`,
-        {
-          backend: s.backend,
-          name: s.name,
-          dbName: s.dbName,
-          creationStatements: [...s.creationStatements],
-          revocationStatements: s.revocationStatements.length ? [...s.revocationStatements] : undefined,
-          defaultTtl: s.defaultTtl,
-          maxTtl: s.maxTtl,
-        },
-        opts,
-      );
-    } else {
-      new vault.aws.SecretBackendRole(
-        `${name}-secret-${s.tool}`,
-        {
-          backend: s.backend,
-          name: s.name,
-          credentialType: s.credentialType,
-          roleArns: [...s.roleArns],
-          defaultStsTtl: s.defaultStsTtl,
-          maxStsTtl: s.maxStsTtl,
-        },
-        opts,
-      );
-    }
+    if (s.type === "database") new vault.database.SecretBackendRole(`${name}-secret-${s.tool}`, databaseSecretRoleInputs(s), opts);
+    else new vault.aws.SecretBackendRole(`${name}-secret-${s.tool}`, awsSecretRoleInputs(s), opts);
   }
 }
 

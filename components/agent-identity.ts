@@ -8,9 +8,9 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as vault from "@pulumi/vault";
 import type { IdentityPlan, SecretRolePlan } from "./core/plan-types";
-import { renderVaultPolicy } from "./core/vault-policy";
-import { ROLE_PLAN_ANNOTATION } from "./core/compile";
+import { ROLE_PLAN_ANNOTATION, VAULT_PLAN_ANNOTATION } from "./core/compile";
 import { rolePlanRecordText } from "./core/role-plan";
+import { authRoleInputs, awsSecretRoleInputs, databaseSecretRoleInputs, vaultPlanRecordText, vaultPolicyInputs } from "./core/vault-plan";
 import { waitFor } from "./pending-declaration";
 
 /** Kubernetes providers by cluster name (`platform.clusters[].name`); required for an agent in several clusters. */
@@ -91,6 +91,7 @@ export class AgentIdentity extends pulumi.ComponentResource {
           : (args.namespace as Record<string, pulumi.Resource>)[cluster];
     // Resolve every cluster's provider before the first child, so a missing one fails cleanly.
     const providers = plan.bindings.map((binding) => clusterProvider(args.kubernetesProviders, binding.cluster, plan.bindings.length, owner, this));
+    const vaultRecord = vaultPlanRecordText(plan.vault);
     // One ServiceAccount per cluster, the same name and namespace in each; one cluster keeps the old resource name.
     const serviceAccounts = plan.bindings.map((binding, index) => {
       const namespace = namespaceOf(binding.cluster);
@@ -104,13 +105,20 @@ export class AgentIdentity extends pulumi.ComponentResource {
             // The owns annotation comes from the resolved plan when owns held outputs. The role as
             // planned goes with it (role-plan.ts), so the policy pack can refuse a role changed after
             // compilation; written here, not kept in the plan, where every diff and plan would carry it.
+            // The Vault resources as planned likewise (vault-plan.ts); they are created from `plan`, so recorded from it.
             annotations: resolved
               ? resolved.apply((p) => ({
                   ...p.serviceAccount.annotations,
                   [ROLE_PLAN_ANNOTATION]: rolePlanRecordText(p.iamRole),
+                  [VAULT_PLAN_ANNOTATION]: vaultRecord,
                   ...p.bindings[index].serviceAccountAnnotations,
                 }))
-              : { ...plan.serviceAccount.annotations, [ROLE_PLAN_ANNOTATION]: rolePlanRecordText(plan.iamRole), ...binding.serviceAccountAnnotations },
+              : {
+                  ...plan.serviceAccount.annotations,
+                  [ROLE_PLAN_ANNOTATION]: rolePlanRecordText(plan.iamRole),
+                  [VAULT_PLAN_ANNOTATION]: vaultRecord,
+                  ...binding.serviceAccountAnnotations,
+                },
           },
           automountServiceAccountToken: plan.serviceAccount.automountServiceAccountToken,
         },
@@ -193,28 +201,15 @@ export class AgentIdentity extends pulumi.ComponentResource {
     let vaultRoleName: pulumi.Output<string | undefined> | undefined;
     const vaultPlan = plan.vault;
     if (vaultPlan.policy && vaultPlan.role) {
-      const policy = new vault.Policy(`${name}-vault-policy`, { name: vaultPlan.policy.name, policy: renderVaultPolicy(vaultPlan.policy.paths) }, parent);
+      const policy = new vault.Policy(`${name}-vault-policy`, vaultPolicyInputs(vaultPlan.policy), parent);
       const roles = [vaultPlan.role, ...vaultPlan.additionalRoles];
       const authRoles = roles.map(
         (role, index) =>
           new vault.kubernetes.AuthBackendRole(
             // The first cluster keeps the single-cluster name; further ones are named by their cluster.
             index === 0 ? `${name}-vault-role` : `${name}-${plan.bindings[index].cluster}-vault-role`,
-            {
-              backend: role.backend,
-              roleName: role.name,
-              boundServiceAccountNames: [...role.boundServiceAccountNames],
-              boundServiceAccountNamespaces: [...role.boundServiceAccountNamespaces],
-              audience: role.audience,
-              tokenTtl: role.tokenTtl,
-              tokenMaxTtl: role.tokenMaxTtl,
-              // Reference the policy resource's name so Vault gets the policy before the role uses it.
-              tokenPolicies: [policy.name],
-              tokenNoDefaultPolicy: role.tokenNoDefaultPolicy,
-              aliasNameSource: role.aliasNameSource,
-              // Left out (not sent as {}) where the declared Vault does not store it.
-              aliasMetadata: role.aliasMetadata ? { ...role.aliasMetadata } : undefined,
-            },
+            // Reference the policy resource's name so Vault gets the policy before the role uses it.
+            authRoleInputs(role, [policy.name]),
             { ...parent, dependsOn: waitFor(resolved, [...(args.wiring?.authBackends[role.backend] ?? [])]) },
           ),
       );
@@ -248,38 +243,14 @@ function createSecretRole(
   resolved: pulumi.Output<unknown> | undefined,
   wiring: PlatformWiring | undefined,
 ): pulumi.CustomResource {
-  const backend = plan.backend;
   const mount = [...(wiring?.mounts[plan.backend] ?? [])];
   if (plan.type === "database") {
     // The connection must list this role in allowed_roles before Vault accepts it.
     const connection = wiring?.connections[plan.dbName];
-    return new vault.database.SecretBackendRole(
-      `${name}-secret-${plan.tool}`,
-      {
-        backend,
-        name: plan.name,
-        dbName: plan.dbName,
-        creationStatements: [...plan.creationStatements],
-        revocationStatements: plan.revocationStatements.length ? [...plan.revocationStatements] : undefined,
-        defaultTtl: plan.defaultTtl,
-        maxTtl: plan.maxTtl,
-      },
-      { parent, dependsOn: waitFor(resolved, [...mount, ...(connection ? [connection] : [])]) },
-    );
+    return new vault.database.SecretBackendRole(`${name}-secret-${plan.tool}`, databaseSecretRoleInputs(plan), {
+      parent,
+      dependsOn: waitFor(resolved, [...mount, ...(connection ? [connection] : [])]),
+    });
   }
-  return new vault.aws.SecretBackendRole(
-    `${name}-secret-${plan.tool}`,
-    {
-      backend,
-      name: plan.name,
-      credentialType: plan.credentialType,
-      roleArns: [...plan.roleArns],
-      // Left out (not sent as {}) where the plan sets none, as before tagged sessions.
-      sessionTags: plan.sessionTags ? { ...plan.sessionTags } : undefined,
-      externalId: plan.externalId ?? undefined,
-      defaultStsTtl: plan.defaultStsTtl,
-      maxStsTtl: plan.maxStsTtl,
-    },
-    { parent, dependsOn: waitFor(resolved, mount) },
-  );
+  return new vault.aws.SecretBackendRole(`${name}-secret-${plan.tool}`, awsSecretRoleInputs(plan), { parent, dependsOn: waitFor(resolved, mount) });
 }

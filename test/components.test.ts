@@ -5,8 +5,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { beforeEach, describe, expect, it } from "vitest";
 import { Agent, AgentFleet, type AgentFleetArgs } from "../components";
-import { ROLE_PLAN_ANNOTATION, compileFleet } from "../components/core/compile";
+import { ROLE_PLAN_ANNOTATION, VAULT_PLAN_ANNOTATION, compileFleet } from "../components/core/compile";
 import { rolePlanRecordText } from "../components/core/role-plan";
+import { vaultPlanRecordText } from "../components/core/vault-plan";
 import { parseDeclaration } from "../components/core/schema";
 import { renderVaultPolicy } from "../components/core/vault-policy";
 import { PLATFORM, TODAY_DATE, agent, stackDeclaration } from "./helpers/fixtures";
@@ -53,8 +54,12 @@ describe("AgentFleet under mocks", () => {
         name: identity.serviceAccount.name,
         namespace: identity.serviceAccount.namespace,
         labels: identity.serviceAccount.labels,
-        // The plan's annotations, and the role as planned for the policy pack (written by the component).
-        annotations: { ...identity.serviceAccount.annotations, [ROLE_PLAN_ANNOTATION]: rolePlanRecordText(identity.iamRole) },
+        // The plan's annotations, and the role and Vault resources as planned for the policy pack (written by the component).
+        annotations: {
+          ...identity.serviceAccount.annotations,
+          [ROLE_PLAN_ANNOTATION]: rolePlanRecordText(identity.iamRole),
+          [VAULT_PLAN_ANNOTATION]: vaultPlanRecordText(identity.vault),
+        },
       });
 
       const role = one("aws:iam/role:Role", (r) => r.inputs.name === identity.iamRole.name);

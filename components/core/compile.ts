@@ -59,6 +59,8 @@ export const OWNS_ANNOTATION = `${LABEL_PREFIX}/owns`;
 export const VAULT_AUTH_ANNOTATION = `${LABEL_PREFIX}/vault-auth-mounts`;
 /** ServiceAccount annotation holding the identity's IAM role as planned (role-plan.ts), compared by the policy pack with the role the stack creates. */
 export const ROLE_PLAN_ANNOTATION = `${LABEL_PREFIX}/role-plan`;
+/** ServiceAccount annotation holding the identity's Vault resources as planned (vault-plan.ts), compared by the policy pack with the Vault resources the stack creates. */
+export const VAULT_PLAN_ANNOTATION = `${LABEL_PREFIX}/vault-plan`;
 
 /** Organisation limits as seconds, for the tier policy. */
 export function organisationLimits(limits: Limits | undefined): OrganisationLimits {

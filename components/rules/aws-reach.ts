@@ -50,7 +50,7 @@ export const AWS_REACH_RULES: readonly RuleMeta[] = [
     "iam/agent-role-as-planned",
     "iam",
     "error",
-    "Every agent role is the role its identity's plan describes (the record the components write on the identity's ServiceAccount): the same trust policy, permissions boundary, maximum session duration, path and planned tags, and no (action, resource, condition) allowed by its inline policies, RolePolicies or attached managed policies that the plan does not grant, nor a planned Deny dropped, so a transformation or a hand-written policy cannot widen an agent role, even on what the agent owns.",
+    "Every agent role is the role its identity's plan describes (the record the components write on the identity's ServiceAccount): the same trust policy, permissions boundary, maximum session duration, path and tags (exactly the planned ones: an added tag is refused, as ABAC reads it), and no (action, resource, condition) allowed by its inline policies, RolePolicies or attached managed policies that the plan does not grant, nor a planned Deny dropped, so a transformation or a hand-written policy cannot widen an agent role, even on what the agent owns.",
     OVERPRIVILEGED,
     PACK.stack,
   ),

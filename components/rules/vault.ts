@@ -173,6 +173,14 @@ export const VAULT_RESOURCE_RULES: readonly RuleMeta[] = [
     PACK.stack,
   ),
   meta(
+    "vault/agent-resources-as-planned",
+    "vault",
+    "error",
+    "Every agent's Vault policy, Kubernetes-auth roles and AWS and database secret roles are the ones its identity's plan describes (the record the components write on the identity's ServiceAccount, `agent-identity.io/vault-plan`): the policy's path rules as the HCL parser reads them, and every input of each role (bound ServiceAccounts and namespaces, policies, TTLs, credential type, role ARNs, session tags, connection, statements); an input the components never set (`policyDocument`, `policyArns`, `iamGroups`, a Vault namespace...) or a planned resource renamed or removed is refused, so a transformation or a stack cannot widen an agent's own Vault resources.",
+    POLICY,
+    PACK.stack,
+  ),
+  meta(
     "vault/agent-kv-config",
     "vault",
     "error",

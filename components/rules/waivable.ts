@@ -71,6 +71,7 @@ export const WAIVABLE: Readonly<Record<string, boolean>> = {
   "separation/agent-data-copy": false,
   "iam/permissions-boundary-policy": false,
   "iam/agent-role-as-planned": false,
+  "vault/agent-resources-as-planned": false,
   "stack/audit-log-group": false,
   "stack/provider-endpoints": false,
   "trust/single-statement": false,

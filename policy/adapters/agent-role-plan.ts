@@ -2,7 +2,7 @@
  * An agent role as planned: every identity's ServiceAccount carries its IAM role as `compile` planned
  * it (annotation `agent-identity.io/role-plan`, components/core/role-plan.ts). Across the stack the
  * role the stack really creates is compared with that record: its trust, permissions boundary,
- * maximum session, path and planned tags, and every (action, resource, condition) its inline
+ * maximum session, path and tags (exactly the planned ones), and every (action, resource, condition) its inline
  * policies, RolePolicies and attached managed policies allow, read as grants by the holdings
  * model's own `grantOf` on both sides. A pair the plan does not grant, or a planned Deny no longer
  * in force, is refused: a transformation or a hand-written policy on an agent role cannot widen it,
@@ -65,9 +65,13 @@ function propertyChanges(role: Read, record: RolePlanRecord): string[] {
   }
   if (!isUnknown(role, "tags")) {
     const tags = asRecord(v.tags);
-    // Tags the plan sets keep their values (the pack reads tier, data class and expiry from them); others may be added.
+    // Tags the plan sets keep their values (the pack reads tier, data class and expiry from them). Closed
+    // world: a tag the plan does not set is refused too, as an ABAC tag (aws:PrincipalTag) widens what
+    // the role reaches; the platform declares no harmless tag keys (provider defaultTags go to tagsAll).
     const changed = Object.entries(record.tags).filter(([key, value]) => tags[key] !== value);
     for (const [key, value] of changed) changes.push(`tag ${key} is ${tags[key] ?? "(none)"}, planned ${value}`);
+    const added = Object.keys(tags).filter((key) => !Object.hasOwn(record.tags, key));
+    for (const key of added) changes.push(`tag ${key} is set, which the plan does not set`);
   }
   return changes;
 }
@@ -77,7 +81,11 @@ export const agentRolePlan: Adapter = {
   holdings:
     "none added: an agent role's effective grants (inline, RolePolicy, attached) are compared with the grants its identity's plan record lists, which the components write on the identity's ServiceAccount",
   types: [
-    { type: IAM_ROLE_TYPES.role, route: "an agent role keeps its planned trust, boundary, maximum session, path, tags and grants", checkedBy: [RULE] },
+    {
+      type: IAM_ROLE_TYPES.role,
+      route: "an agent role keeps its planned trust, boundary, maximum session, path, tags (no others) and grants",
+      checkedBy: [RULE],
+    },
     { type: IAM_ROLE_TYPES.rolePolicy, route: "an inline policy on an agent role grants only what the role's plan grants", checkedBy: [RULE] },
     { type: IAM_ATTACHMENT_TYPES.rolePolicyAttachment, route: "a policy attached to an agent role grants only what the role's plan grants", checkedBy: [RULE] },
     { type: IAM_ATTACHMENT_TYPES.policyAttachment, route: "a policy attached to an agent role grants only what the role's plan grants", checkedBy: [RULE] },

@@ -11,6 +11,7 @@ import { IAM_ATTACHMENT_TYPES, iamAttachments } from "./iam-attachments";
 import { IAM_ROLE_TYPES, iamRoles } from "./iam-roles";
 import { permissionsBoundary } from "./permissions-boundary";
 import { agentRolePlan } from "./agent-role-plan";
+import { agentVaultPlan } from "./agent-vault-plan";
 import { kubernetesUnreadKinds } from "./kubernetes-unread-kinds";
 import { LOG_GROUP_TYPES, logGroups } from "./log-groups";
 import { NAMESPACE_TYPES, namespaces } from "./namespaces";
@@ -63,6 +64,7 @@ export const ADAPTERS: readonly Adapter[] = [
   iamRoles,
   permissionsBoundary,
   agentRolePlan,
+  agentVaultPlan,
   eksAccess,
   eksClusters,
   serviceAccounts,
