@@ -6,11 +6,11 @@
  * grant naming an agent role is that identity's grant.
  */
 import { asList, type PolicyDocument, type PolicyStatement } from "../../components/core/iam-document";
-import { roleNameOf } from "../../components/core/names";
 import type { Problem } from "../../components/rules/define";
 import { checkPermissionPolicy } from "../../components/rules/iam";
 import { asString, asStrings, readPolicyDocument, type KnownInputs } from "../inputs";
 import type { Adapter, PackFinding, PackResource } from "../types";
+import { judgeAgentPrincipals } from "./agent-principals";
 import { agentRoles, finding, namedAgentRole, readOfType, type AgentRole } from "./shared";
 import { ACCESS_POINT_TYPES, asBucketStatement } from "./s3-access-points";
 
@@ -185,19 +185,25 @@ export const resourcePolicies: Adapter = {
       for (const r of readOfType(ix, type)) {
         const read = readResourcePolicy(r.resource, { value: r.v, unknown: r.unknown });
         if (!isDocument(read)) continue; // reported per resource
-        for (const statement of read.Statement.filter((s) => s.Effect === "Allow")) {
+        for (const [index, statement] of read.Statement.entries()) {
+          if (statement.Effect !== "Allow") continue;
           const principals = principalsOf(statement);
           if (principals === "*" || (statement as { NotPrincipal?: unknown }).NotPrincipal !== undefined) continue; // per resource
-          for (const principal of principals) {
-            const role = roles.get(roleNameOf(principal));
-            if (!role) continue;
-            // The statement as the role's own grant: same actions, resources and conditions, no principal.
-            // Through an access point, the bucket behind it (s3-access-points.ts).
-            const grant = asBucketStatement(
-              ix,
-              r,
-              Object.fromEntries(Object.entries(statement).filter(([field]) => field !== "Principal")) as unknown as PolicyStatement,
-            );
+          // The statement as the role's own grant: same actions, resources and conditions, no principal.
+          // Through an access point, the bucket behind it (s3-access-points.ts).
+          const grant = asBucketStatement(
+            ix,
+            r,
+            Object.fromEntries(Object.entries(statement).filter(([field]) => field !== "Principal")) as unknown as PolicyStatement,
+          );
+          const via = {
+            what: `${r.resource.type} ${r.resource.name} (statement ${statement.Sid ?? `#${index + 1}`})`,
+            urn: r.resource.urn,
+            name: r.resource.name,
+          };
+          // Within what the identity's plan holds, or an undeclared share (agent-principals.ts).
+          const matched = judgeAgentPrincipals(ix, pass, roles, principals, grant, via);
+          for (const role of new Set(matched)) {
             const document: PolicyDocument = { Version: "2012-10-17", Statement: [grant] };
             hold(role, document);
             findings.push(...checkPermissionPolicy(document).map((p): PackFinding => ({ ...p, agent: role.agent, identity: role.kind, urn: r.resource.urn })));
