@@ -73,7 +73,20 @@ export function awsPrincipalsOf(statement: PolicyStatement): string[] {
  * identity is planned nothing); its own identity policies when no record is readable (a role the
  * components did not create, or a record unknown at preview).
  */
+const plannedOf = new WeakMap<StackIndex, Map<string, { grants: readonly AwsGrant[]; from: string }>>();
 export function plannedGrants(ix: StackIndex, pass: StackPass, role: AgentRole): { grants: readonly AwsGrant[]; from: string } {
+  // Once per role and stack: many statements may name one role.
+  let known = plannedOf.get(ix);
+  if (!known) plannedOf.set(ix, (known = new Map()));
+  const key = role.name.toLowerCase();
+  const cached = known.get(key);
+  if (cached) return cached;
+  const planned = readPlannedGrants(ix, pass, role);
+  known.set(key, planned);
+  return planned;
+}
+
+function readPlannedGrants(ix: StackIndex, pass: StackPass, role: AgentRole): { grants: readonly AwsGrant[]; from: string } {
   const record = role.kind ? readRolePlanRecord(ix.by.serviceAccountsOf(role.agent, role.kind)[0]?.annotations[ROLE_PLAN_ANNOTATION] ?? "") : undefined;
   if (record) return { grants: record.name.toLowerCase() === role.name.toLowerCase() ? grantsOf(record.statements) : [], from: "its plan" };
   const key = role.name.toLowerCase();
