@@ -10,6 +10,8 @@ import { z } from "zod";
 import { grantOf, type AwsGrant } from "./holdings";
 import type { PolicyDocument, PolicyStatement } from "./iam-document";
 import type { IamRolePlan } from "./plan-types";
+import { globMatches } from "./patterns";
+import { coversEntry } from "./resource-index";
 
 /** What the record holds: every property of the role the components set from the plan, and its grants. */
 export interface RolePlanRecord {
@@ -147,4 +149,42 @@ export function grantsBeyondPlan(planned: readonly AwsGrant[], effective: readon
   });
   const droppedDenies = planned.flatMap(pairsOf).filter((pair) => pair.effect === "Deny" && !effectiveKeys.has(keyOf(pair)));
   return { extra, droppedDenies };
+}
+
+/** Every entry of the held condition is in the granted one with the same values: the grant applies in fewer cases, never more. */
+function conditionWithin(held: AwsGrant["condition"], granted: AwsGrant["condition"]): boolean {
+  if (held === undefined) return true;
+  const lowerKeys = (block: Readonly<Record<string, unknown>> | undefined) =>
+    new Map(Object.entries(block ?? {}).map(([key, value]) => [key.toLowerCase(), canonicalJson(value)]));
+  return Object.entries(held).every(([operator, entries]: [string, Readonly<Record<string, unknown>>]) => {
+    const given = lowerKeys((granted as Readonly<Record<string, Readonly<Record<string, unknown>>>> | undefined)?.[operator]);
+    return Object.entries(entries).every(([key, value]) => given.get(key.toLowerCase()) === canonicalJson(value));
+  });
+}
+
+/**
+ * What a grant made elsewhere (a resource policy naming the identity) gives beyond what the identity
+ * holds: every Allow pair no held Allow covers. A held pair covers when its action matches (IAM's
+ * glob, any case), its resource covers the granted one (the holdings index's own `coversEntry`) and
+ * every condition it carries is also on the grant. NotAction and NotResource are held only as written.
+ */
+export function grantsNotHeld(held: readonly AwsGrant[], granted: readonly AwsGrant[]): GrantPair[] {
+  const allows = held.filter((grant) => grant.effect === "Allow");
+  const exact = new Set(allows.flatMap(pairsOf).map(keyOf));
+  const seen = new Set<string>();
+  return granted.flatMap((grant) => {
+    if (grant.effect !== "Allow") return [];
+    return pairsOf(grant).filter((pair) => {
+      const key = keyOf(pair);
+      if (seen.has(key) || exact.has(key)) return false;
+      seen.add(key);
+      if (pair.action.startsWith("!") || pair.resource.startsWith("!") || pair.action === "(none)" || pair.resource === "(none)") return true;
+      return !allows.some(
+        (h) =>
+          h.actions.some((action) => globMatches(action, pair.action, true)) &&
+          h.resources.some((resource) => coversEntry(resource, pair.resource, false)) &&
+          conditionWithin(h.condition, grant.condition),
+      );
+    });
+  });
 }

@@ -5,7 +5,9 @@
  * MIN_AUDIT_RETENTION_DAYS; never expiring is fine). Across the stack: a name in the agents' audit
  * name space is one group, its agent's (a second resource of the same name, or an untagged one,
  * could shorten or delete the trail), deletion protection is off only for a revoked agent, and a KMS
- * key encrypting it is one the stack creates. Its class is STANDARD, as the component creates it
+ * key encrypting it is one the stack creates, whose policy (its own, or an aws.kms.KeyPolicy that
+ * replaces it) lets only the stack's account and the logs service use it, and whose grants go only
+ * to the logs service. Its class is STANDARD, as the component creates it
  * (AWS CreateLogGroup: INFREQUENT_ACCESS supports a subset of the features, DELIVERY keeps events one
  * day without Logs Insights queries, and the class cannot change after creation), and it carries no `cw:` data-source tag that would route it into an
  * S3 Tables integration. Nothing else names it (audit-log-group-refs.ts), and no account-wide log
@@ -15,7 +17,7 @@ import { MIN_AUDIT_RETENTION_DAYS } from "../../components/rules/lifecycle";
 import type { Problem } from "../../components/rules/define";
 import { globMatches } from "../../components/core/patterns";
 import { holdingsFromStackOnce } from "../holdings";
-import { asRecord, asString, readInputs, readPolicyDocument, type KnownInputs } from "../inputs";
+import { asRecord, asString, asStrings, readInputs, readPolicyDocument, type KnownInputs } from "../inputs";
 import type { StackIndex } from "../stack-index";
 import type { Adapter, PackResource, StackPass } from "../types";
 import { deps, isUnknown, readOfType, type Read } from "./shared";
@@ -29,6 +31,9 @@ const STACK_KEYS = new Set([
   "aws:kms/externalKey:ExternalKey",
   "aws:kms/replicaExternalKey:ReplicaExternalKey",
 ]);
+
+/** The CloudWatch Logs service of a region, the one principal besides the account that uses an audit key. */
+const LOGS_SERVICE = /^logs\.[a-z0-9-]+\.amazonaws\.com$/;
 
 /**
  * Why a stack key's policy lets someone outside the stack's account control it, or null. AWS refuses
@@ -52,7 +57,7 @@ function stackKeyPolicyProblem(key: PackResource | undefined): { key: string; wh
     if (principal === undefined || principal === "*" || typeof principal !== "object") return { key: label, why: "allows any principal" };
     for (const [kind, values] of Object.entries(principal)) {
       for (const value of Array.isArray(values) ? values : [values]) {
-        if (kind === "Service" && typeof value === "string" && /^logs\.[a-z0-9-]+\.amazonaws\.com$/.test(value)) continue;
+        if (kind === "Service" && typeof value === "string" && LOGS_SERVICE.test(value)) continue;
         const account =
           kind === "AWS" && typeof value === "string" ? (/^\d{12}$/.exec(value)?.[0] ?? /^arn:[a-z-]+:iam::(\d{12}):/.exec(value)?.[1]) : undefined;
         if (account === undefined) return { key: label, why: `allows ${kind} ${String(value).slice(0, 120)}` };
@@ -61,6 +66,24 @@ function stackKeyPolicyProblem(key: PackResource | undefined): { key: string; wh
     }
   }
   return accounts.size > 1 ? { key: label, why: `allows principals of ${accounts.size} accounts (${[...accounts].join(", ")})` } : null;
+}
+
+/** KMS types that change a key's policy or hand out its use, judged with the key of an audit log group. */
+const KEY_POLICY = "aws:kms/keyPolicy:KeyPolicy";
+const KEY_GRANT = "aws:kms/grant:Grant";
+
+/** Whether a key policy or grant names this key by the resource it came from; an id unknown at preview and from no resource may be it. */
+const onKey = (r: Read, key: PackResource) => deps(r, "keyId").some((d) => d.urn === key.urn) || (isUnknown(r, "keyId") && deps(r, "keyId").length === 0);
+const keyPoliciesOn = (ix: StackIndex, key: PackResource) => readOfType(ix, KEY_POLICY).filter((r) => onKey(r, key));
+const keyGrantsOn = (ix: StackIndex, key: PackResource) => readOfType(ix, KEY_GRANT).filter((r) => onKey(r, key));
+
+/** Why a grant on an audit key is someone else's use of it, or null: only the logs service, retired by no one, uses the trail's key. */
+function keyGrantProblem(grant: Read): string | null {
+  if (isUnknown(grant, "granteePrincipal") || isUnknown(grant, "retiringPrincipal")) return "names a principal unknown at preview";
+  const grantee = asString(grant.v.granteePrincipal) ?? "";
+  if (!LOGS_SERVICE.test(grantee)) return `gives ${grantee.slice(0, 200) || "(no grantee)"} ${asStrings(grant.v.operations).join(", ") || "key operations"}`;
+  const retiring = asString(grant.v.retiringPrincipal);
+  return retiring === undefined ? null : `lets ${retiring.slice(0, 200)} retire it`;
 }
 
 export const LOG_GROUP_TYPES = {
@@ -202,6 +225,8 @@ export const logGroups: Adapter = {
       route: `may write into, copy, reshape or hide the trail; refused unless allowlisted (${[...new Set(MAY_NAME_AUDIT_GROUP.keys())].map((t) => t.split(":").pop()).join(", ")})`,
       checkedBy: [RULE],
     },
+    { type: KEY_POLICY, route: "replaces the policy of the stack key of an agent's audit log group, judged as the key's own", checkedBy: [RULE] },
+    { type: KEY_GRANT, route: "hands out use of the stack key of an agent's audit log group: only the logs service's", checkedBy: [RULE] },
   ],
   check: (resource, inputs) => (resource.type === T.logGroup ? auditGroupSettingsProblems(resource, inputs) : []),
   stack: (ix, pass) => {
@@ -250,8 +275,10 @@ export const logGroups: Adapter = {
           message: `audit log group ${name ?? g.resource.name} is encrypted with KMS key ${asString(g.v.kmsKeyId) ?? "(unknown at preview)"}, which this stack does not create: whoever holds that key (another account's, perhaps) can make agent ${agent}'s trail unreadable or stop it being written`,
           fix: "leave kmsKeyId unset (CloudWatch Logs encrypts the trail), or pass the ARN of an aws.kms.Key of this stack, whose key policy the pack reads",
         });
-      const keyProblem = agent ? stackKeyPolicyProblem(deps(g, "kmsKeyId").find((d) => STACK_KEYS.has(d.type))) : null;
-      if (agent && keyProblem)
+      const key = agent ? deps(g, "kmsKeyId").find((d) => STACK_KEYS.has(d.type)) : undefined;
+      // A KeyPolicy replaces the key's policy: each one on the key is judged as the key's own.
+      const keyProblems = key ? [stackKeyPolicyProblem(key), ...keyPoliciesOn(ix, key).map((kp) => stackKeyPolicyProblem(kp.resource))] : [];
+      for (const keyProblem of keyProblems.filter((p) => p !== null))
         pass.findings.push({
           rule: RULE,
           agent,
@@ -260,6 +287,18 @@ export const logGroups: Adapter = {
           message: `audit log group ${name ?? g.resource.name} is encrypted with KMS key ${keyProblem.key}, whose key policy ${keyProblem.why}: that principal can disable or delete the key, or change its policy, and so make agent ${agent}'s trail unreadable or stop it being written`,
           fix: "let the key policy allow only the stack's own account (one account root or its principals) and the logs.<region>.amazonaws.com service, with bypassPolicyLockoutSafetyCheck unset",
         });
+      for (const grant of key ? keyGrantsOn(ix, key) : []) {
+        const why = keyGrantProblem(grant);
+        if (why)
+          pass.findings.push({
+            rule: RULE,
+            agent: agent!,
+            identity: "audit",
+            urn: grant.resource.urn,
+            message: `KMS grant ${grant.resource.name} on ${key!.type} ${key!.name}, the key of agent ${agent}'s audit log group ${name ?? g.resource.name}, ${why}: that principal can use the key outside the trail or retire the logs service's access, and so read the trail or stop it being written`,
+            fix: "grant the audit log group's key only to the logs.<region>.amazonaws.com service (no retiring principal), or leave kmsKeyId unset",
+          });
+      }
       if (agent && g.v.deletionProtectionEnabled === false && !revoked(agent))
         pass.findings.push({
           rule: RULE,

@@ -6,11 +6,11 @@
  * grant naming an agent role is that identity's grant.
  */
 import { asList, type PolicyDocument, type PolicyStatement } from "../../components/core/iam-document";
-import { roleNameOf } from "../../components/core/names";
 import type { Problem } from "../../components/rules/define";
 import { checkPermissionPolicy } from "../../components/rules/iam";
 import { asString, asStrings, readPolicyDocument, type KnownInputs } from "../inputs";
 import type { Adapter, PackFinding, PackResource } from "../types";
+import { judgeAgentPrincipals } from "./agent-principals";
 import { agentRoles, finding, namedAgentRole, readOfType, type AgentRole } from "./shared";
 import { ACCESS_POINT_TYPES, asBucketStatement } from "./s3-access-points";
 
@@ -57,6 +57,36 @@ export const RESOURCE_POLICY_TYPES: Readonly<Record<string, string>> = {
   "aws:glue/resourcePolicy:ResourcePolicy": "policy",
   "aws:s3control/multiRegionAccessPointPolicy:MultiRegionAccessPointPolicy": "details.policy",
   "aws:s3control/objectLambdaAccessPointPolicy:ObjectLambdaAccessPointPolicy": "policy",
+  // Every other IAM-format resource policy the installed @pulumi/aws exports (its Args name the input).
+  "aws:acmpca/policy:Policy": "policy",
+  "aws:amp/resourcePolicy:ResourcePolicy": "policyDocument",
+  "aws:apigateway/domainName:DomainName": "policy",
+  "aws:bedrock/agentcoreResourcePolicy:AgentcoreResourcePolicy": "policy",
+  "aws:codeartifact/domainPermissions:DomainPermissions": "policyDocument",
+  "aws:codebuild/resourcePolicy:ResourcePolicy": "policy",
+  "aws:dsql/clusterPolicy:ClusterPolicy": "policy",
+  "aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate": "repositoryPolicy",
+  "aws:glacier/vault:Vault": "accessPolicy",
+  "aws:lambda/resourcePolicy:ResourcePolicy": "policy",
+  "aws:mediastore/containerPolicy:ContainerPolicy": "policy",
+  "aws:msk/clusterPolicy:ClusterPolicy": "policy",
+  "aws:networkfirewall/resourcePolicy:ResourcePolicy": "policy",
+  "aws:oam/sinkPolicy:SinkPolicy": "policy",
+  "aws:opensearchingest/resourcePolicy:ResourcePolicy": "policy",
+  "aws:pinpoint/smsvoicev2ResourcePolicy:Smsvoicev2ResourcePolicy": "policy",
+  "aws:redshift/resourcePolicy:ResourcePolicy": "policy",
+  "aws:redshiftserverless/resourcePolicy:ResourcePolicy": "policy",
+  "aws:s3/filesFileSystemPolicy:FilesFileSystemPolicy": "policy",
+  "aws:s3/vectorsVectorBucketPolicy:VectorsVectorBucketPolicy": "policy",
+  "aws:s3control/bucketPolicy:BucketPolicy": "policy",
+  "aws:s3tables/tableBucketPolicy:TableBucketPolicy": "resourcePolicy",
+  "aws:s3tables/tablePolicy:TablePolicy": "resourcePolicy",
+  "aws:schemas/registryPolicy:RegistryPolicy": "policy",
+  "aws:ses/identityPolicy:IdentityPolicy": "policy",
+  "aws:sesv2/emailIdentityPolicy:EmailIdentityPolicy": "policy",
+  "aws:vpclattice/authPolicy:AuthPolicy": "policy",
+  "aws:vpclattice/resourcePolicy:ResourcePolicy": "policy",
+  "aws:xray/resourcePolicy:ResourcePolicy": "policyDocument",
 };
 
 /** The policy input of a resource-policy type (a path: `details.policy`). */
@@ -185,19 +215,25 @@ export const resourcePolicies: Adapter = {
       for (const r of readOfType(ix, type)) {
         const read = readResourcePolicy(r.resource, { value: r.v, unknown: r.unknown });
         if (!isDocument(read)) continue; // reported per resource
-        for (const statement of read.Statement.filter((s) => s.Effect === "Allow")) {
+        for (const [index, statement] of read.Statement.entries()) {
+          if (statement.Effect !== "Allow") continue;
           const principals = principalsOf(statement);
           if (principals === "*" || (statement as { NotPrincipal?: unknown }).NotPrincipal !== undefined) continue; // per resource
-          for (const principal of principals) {
-            const role = roles.get(roleNameOf(principal));
-            if (!role) continue;
-            // The statement as the role's own grant: same actions, resources and conditions, no principal.
-            // Through an access point, the bucket behind it (s3-access-points.ts).
-            const grant = asBucketStatement(
-              ix,
-              r,
-              Object.fromEntries(Object.entries(statement).filter(([field]) => field !== "Principal")) as unknown as PolicyStatement,
-            );
+          // The statement as the role's own grant: same actions, resources and conditions, no principal.
+          // Through an access point, the bucket behind it (s3-access-points.ts).
+          const grant = asBucketStatement(
+            ix,
+            r,
+            Object.fromEntries(Object.entries(statement).filter(([field]) => field !== "Principal")) as unknown as PolicyStatement,
+          );
+          const via = {
+            what: `${r.resource.type} ${r.resource.name} (statement ${statement.Sid ?? `#${index + 1}`})`,
+            urn: r.resource.urn,
+            name: r.resource.name,
+          };
+          // Within what the identity's plan holds, or an undeclared share (agent-principals.ts).
+          const matched = judgeAgentPrincipals(ix, pass, roles, principals, grant, via);
+          for (const role of new Set(matched)) {
             const document: PolicyDocument = { Version: "2012-10-17", Statement: [grant] };
             hold(role, document);
             findings.push(...checkPermissionPolicy(document).map((p): PackFinding => ({ ...p, agent: role.agent, identity: role.kind, urn: r.resource.urn })));

@@ -109,7 +109,7 @@ const cases: Array<{ finding: number; name: string; resources?: Resource[]; edit
         },
       },
     ],
-    expect: ["iam/service-wildcard", "separation/orchestration-models-only"],
+    expect: ["iam/service-wildcard", "separation/orchestration-models-only", "separation/undeclared-share"],
   },
   {
     finding: 13,
@@ -121,7 +121,7 @@ const cases: Array<{ finding: number; name: string; resources?: Resource[]; edit
         props: { policy: doc({ Principal: { AWS: `arn:aws:iam::${ACCOUNT}:role/${EXE}` }, Action: ["kms:Decrypt"], Resource: "*", Condition: regional }) },
       },
     ],
-    expect: ["iam/data-exfiltration", "iam/resource-wildcard"],
+    expect: ["iam/data-exfiltration", "iam/resource-wildcard", "separation/undeclared-share"],
   },
   // 14: assumed-role session principals
   {
@@ -142,7 +142,7 @@ const cases: Array<{ finding: number; name: string; resources?: Resource[]; edit
         },
       },
     ],
-    expect: ["separation/cross-agent-grant"],
+    expect: ["separation/cross-agent-grant", "separation/undeclared-share"],
   },
   // 1: Vault policy names are trimmed and lower-cased by Vault
   {

@@ -398,4 +398,50 @@ describe("the pack refuses resources that move, share or control what agents own
     expect(ruleIds(await runPack(keyed([own, logs, statement({ AWS: "arn:aws:iam::999988887777:root" })])))).toContain("stack/audit-log-group");
     expect(ruleIds(await runPack(keyed([own, statement({ AWS: "*" })])))).toContain("stack/audit-log-group");
   });
+
+  describe("reads a KeyPolicy or grant on the stack key of an audit log group with the key", () => {
+    const statement = (principal: object) => ({ Effect: "Allow", Principal: principal, Action: "kms:*", Resource: "*" });
+    const own = statement({ AWS: "arn:aws:iam::111122223333:root" });
+    const logs = { ...statement({ Service: "logs.us-east-1.amazonaws.com" }), Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:GenerateDataKey*"] };
+    const keyed = (...extra: Resource[]) => [
+      ...editBase(auditGroup, (p) => ({ ...p, kmsKeyId: UNKNOWN })).map((x) => (auditGroup(x) ? { ...x, dependsOn: { kmsKeyId: ["audit-key"] } } : x)),
+      r("aws:kms/key:Key", { description: "audit", policy: doc([own, logs]) }, "audit-key"),
+      ...extra,
+    ];
+    const onKey = { dependsOn: { keyId: ["audit-key"] } };
+    const keyPolicy = (policy: object[], extra: Partial<Resource> = onKey) =>
+      r("aws:kms/keyPolicy:KeyPolicy", { keyId: UNKNOWN, policy: doc(policy) }, "kp", extra);
+    const grant = (props: Record<string, unknown>, extra: Partial<Resource> = onKey) =>
+      r(
+        "aws:kms/grant:Grant",
+        { keyId: UNKNOWN, granteePrincipal: "logs.us-east-1.amazonaws.com", operations: ["Encrypt", "GenerateDataKey"], ...props },
+        "kg",
+        extra,
+      );
+    const AUDIT_RULE = "stack/audit-log-group";
+
+    it("keeps a KeyPolicy of the account and the logs service, and a grant to the logs service", { timeout: 120_000 }, async () => {
+      expect(ruleIds(await runPack(keyed(keyPolicy([own, logs]), grant({}))))).not.toContain(AUDIT_RULE);
+    });
+
+    it.each<[string, Resource]>([
+      ["a KeyPolicy letting another account control the key", keyPolicy([own, logs, statement({ AWS: "arn:aws:iam::999988887777:root" })])],
+      [
+        "a KeyPolicy bypassing the lockout check",
+        { ...keyPolicy([own, logs]), props: { keyId: UNKNOWN, policy: doc([own, logs]), bypassPolicyLockoutSafetyCheck: true } },
+      ],
+      ["a KeyPolicy whose key id is unknown at preview and from no resource", keyPolicy([own, logs, statement({ AWS: "*" })], {})],
+      ["a grant to a role", grant({ granteePrincipal: "arn:aws:iam::111122223333:role/ops" })],
+      ["a grant to the logs service that another principal may retire", grant({ retiringPrincipal: "arn:aws:iam::111122223333:role/ops" })],
+      ["a grant whose grantee is unknown at preview", grant({ granteePrincipal: UNKNOWN })],
+    ])("refuses %s", { timeout: 120_000 }, async (_name, extra) => {
+      expect(ruleIds(await runPack(keyed(extra)))).toContain(AUDIT_RULE);
+    });
+
+    it("does not read a KeyPolicy on another key of the stack as the audit key's", { timeout: 120_000 }, async () => {
+      const other = r("aws:kms/key:Key", { description: "other" }, "other-key");
+      const foreign = keyPolicy([own, logs, statement({ AWS: "arn:aws:iam::999988887777:root" })], { dependsOn: { keyId: ["other-key"] } });
+      expect(ruleIds(await runPack(keyed(other, foreign)))).not.toContain(AUDIT_RULE);
+    });
+  });
 });

@@ -181,7 +181,7 @@ const cases: Array<{ name: string; resources: Resource[]; expect: string[] }> = 
         },
       },
     ],
-    expect: ["iam/permissions-management", "iam/resource-exposure", "iam/service-wildcard", "separation/cross-agent-grant"],
+    expect: ["iam/permissions-management", "iam/resource-exposure", "iam/service-wildcard", "separation/cross-agent-grant", "separation/undeclared-share"],
   },
   {
     name: "a Secrets Manager resource policy naming an agent role, on every secret",
@@ -198,7 +198,7 @@ const cases: Array<{ name: string; resources: Resource[]; expect: string[] }> = 
         },
       },
     ],
-    expect: ["iam/data-exfiltration", "iam/resource-wildcard"],
+    expect: ["iam/data-exfiltration", "iam/resource-wildcard", "separation/undeclared-share"],
   },
   {
     name: "a resource policy unknown at preview",
