@@ -141,7 +141,8 @@ function inlineReaches(r: Read, findings: PackFinding[]): Granted[] {
   const documents = principalDocuments(r.resource, r.v);
   const who = principalOf(r.resource, r.v);
   if (!who) return [];
-  const unknown = ["policy", "inlinePolicy", "inlinePolicies"].filter((field) => isUnknown(r, field));
+  // A role's unknown inlinePolicies are reported per resource (stack/unknown-input).
+  const unknown = ["policy", "inlinePolicy"].filter((field) => isUnknown(r, field));
   const unread = [...documents.filter((d) => !d.document).map((d) => d.field), ...unknown];
   for (const field of unread)
     findings.push({
