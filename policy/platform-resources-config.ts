@@ -9,14 +9,15 @@
  * for an agent audience (csi-drivers.ts) are refused unless declared here by type and Pulumi
  * resource name. A declaration never covers a resource that names an agent's namespace or
  * ServiceAccount (refused whatever it says). Vault entity aliases on agent-usable auth mounts and
- * groups adding members by ID with policies (vault-platform.ts) are declarable the same way. A
+ * groups adding members by ID with policies (vault-platform.ts), and auth mounts' trust roots
+ * (vault-auth-trust.ts) are declarable the same way. A
  * configuration that does not parse declares nothing.
  */
 import { z } from "zod";
 
 /** `<Pulumi type token>::<Pulumi resource name>`: how findings name a declarable resource. */
 const RESOURCE =
-  /^(kubernetes:[A-Za-z0-9.-]{1,253}\/[A-Za-z0-9]{1,63}:[A-Za-z0-9]{1,63}|pulumi:providers:(?:vault|kubernetes)|vault:jwt\/authBackendRole:AuthBackendRole|vault:identity\/(?:entityAlias:EntityAlias|group:Group|groupMemberEntityIds:GroupMemberEntityIds|groupMemberGroupIds:GroupMemberGroupIds))::[^\s]{1,253}$/;
+  /^(kubernetes:[A-Za-z0-9.-]{1,253}\/[A-Za-z0-9]{1,63}:[A-Za-z0-9]{1,63}|pulumi:providers:(?:vault|kubernetes)|vault:jwt\/authBackendRole:AuthBackendRole|vault:(?:jwt|github|ldap|okta|saml|gcp)\/authBackend:AuthBackend|vault:azure\/authBackendConfig:AuthBackendConfig|vault:index\/ociAuthBackend:OciAuthBackend|vault:aws\/authBackend(?:Client:AuthBackendClient|Cert:AuthBackendCert|StsRole:AuthBackendStsRole|ConfigIdentity:AuthBackendConfigIdentity)|vault:identity\/(?:entityAlias:EntityAlias|group:Group|groupMemberEntityIds:GroupMemberEntityIds|groupMemberGroupIds:GroupMemberGroupIds))::[^\s]{1,253}$/;
 
 const platformResourceSchema = z
   .object({

@@ -149,6 +149,14 @@ export const VAULT_RESOURCE_RULES: readonly RuleMeta[] = [
     PACK.stack,
   ),
   meta(
+    "vault/auth-trust-root",
+    "vault",
+    "error",
+    "Whom a Vault auth mount trusts is the platform's: in a stack with agents, a resource setting an auth method's trust root (a JWT/OIDC mount's JWKS or discovery URL, keys and issuer; GitHub's organisation; LDAP's server; Okta's org; SAML's IdP; GCP's credentials; Azure's tenant; OCI's tenancy; AWS auth's STS client, certificates, cross-account STS roles and identity alias field) is refused unless the security team declares it in kubernetesPlatformResources: pointed elsewhere, it lets another party log in to every role of the mount, including roles outside the stack.",
+    BINDING,
+    PACK.stack,
+  ),
+  meta(
     "vault/generic-write",
     "vault",
     "error",

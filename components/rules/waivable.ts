@@ -132,6 +132,7 @@ export const WAIVABLE: Readonly<Record<string, boolean>> = {
   "vault/tool-session-tags": false,
   "vault/agent-policy-use": false,
   "vault/service-account-login": false,
+  "vault/auth-trust-root": false,
   "limits/role-name-length": false,
   "limits/inline-policy-size": false,
   "limits/trust-policy-size": false,

@@ -23,6 +23,7 @@ import { VAULT_GENERIC_TYPES, vaultGeneric } from "./vault-generic";
 import { VAULT_POLICY_TYPES, vaultPolicies } from "./vault-policies";
 import { vaultPolicyUse } from "./vault-policy-use";
 import { vaultJwtLogins } from "./vault-jwt-logins";
+import { vaultAuthTrust } from "./vault-auth-trust";
 import { vaultAwsLogins } from "./vault-aws-logins";
 import { VAULT_SECRET_ROLE_TYPES, vaultSecretRoles } from "./vault-secret-roles";
 import { workloads } from "./workloads";
@@ -74,6 +75,7 @@ export const ADAPTERS: readonly Adapter[] = [
   vaultGeneric,
   vaultPolicyUse,
   vaultJwtLogins,
+  vaultAuthTrust,
   vaultAwsLogins,
   vaultPathReach,
   vaultPlatform,

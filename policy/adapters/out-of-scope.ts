@@ -74,16 +74,8 @@ const VAULT_MINTED_AT_DEPLOYMENT = [
   "vault:terraformcloud/secretCreds:SecretCreds",
 ];
 const VAULT_MOUNTS = [
-  "vault:gcp/authBackend:AuthBackend",
-  "vault:saml/authBackend:AuthBackend",
-  "vault:index/ociAuthBackend:OciAuthBackend",
-  "vault:azure/authBackendConfig:AuthBackendConfig",
-  "vault:aws/authBackendClient:AuthBackendClient",
-  "vault:aws/authBackendCert:AuthBackendCert",
-  "vault:aws/authBackendConfigIdentity:AuthBackendConfigIdentity",
   "vault:aws/authBackendIdentityWhitelist:AuthBackendIdentityWhitelist",
   "vault:aws/authBackendRoletagBlacklist:AuthBackendRoletagBlacklist",
-  "vault:aws/authBackendStsRole:AuthBackendStsRole",
 ];
 
 export const OUT_OF_SCOPE_ENTRIES: readonly TypeEntry[] = [

@@ -10,26 +10,7 @@ import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { OUT_OF_SCOPE_TYPES, READ_TYPES, ROUTES } from "../../policy/adapters";
 import { POLICY_HOLDER_TYPES } from "../../policy/adapters/vault-policy-use";
-
-const TOKEN = /__pulumiType = ['"]([^'"]+)['"]/g;
-
-/** Every `__pulumiType` token in a package's JavaScript files. */
-function exportedTypes(pkg: string): string[] {
-  const root = dirname(require.resolve(`${pkg}/package.json`));
-  const out = new Set<string>();
-  const walk = (dir: string): void => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) {
-        if (entry.name !== "node_modules" && entry.name !== "types") walk(path);
-      } else if (entry.name.endsWith(".js")) {
-        for (const match of readFileSync(path, "utf8").matchAll(TOKEN)) if (match[1].includes(":")) out.add(match[1]);
-      }
-    }
-  };
-  walk(root);
-  return [...out].sort();
-}
+import { TOKEN, exportedTypes } from "../helpers/provider-types";
 
 /** The families every one of whose types must be classified (issue #19 part 2). */
 const FAMILIES: ReadonlyArray<{ readonly name: string; readonly test: RegExp }> = [

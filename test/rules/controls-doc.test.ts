@@ -30,16 +30,28 @@ describe("docs/controls.md", () => {
     expect([...PACK_RULES, ...PLAN_ONLY_RULES].map((r) => r.id).sort()).toEqual(RULES.map((r) => r.id).sort());
   });
 
-  it("generates one policy per rule object and place, named after the rule id", () => {
-    const expected = PACK_RULES.flatMap((rule) => [
-      ...(rule.pack.resource ? [policyName(rule.id, "resource")] : []),
-      ...(rule.pack.stack ? [policyName(rule.id, "stack")] : []),
-    ]);
-    const names = createPolicies().map((policy) => policy.name);
+  it("generates one policy per rule family, place and severity, and names each rule's policy", () => {
+    const expected = [
+      ...new Set([
+        ...PACK_RULES.filter((rule) => rule.pack.resource).map((rule) => policyName(rule.id, "resource")),
+        ...PACK_RULES.filter((rule) => rule.pack.stack).map((rule) => policyName(rule.id, "stack")),
+      ]),
+    ];
+    const policies = createPolicies();
+    const names = policies.map((policy) => policy.name);
     expect(names).toEqual(expected);
     expect(new Set(names).size).toBe(names.length);
-    expect(names).toContain("iam-action-wildcard");
-    expect(names).toContain("stack-unknown-input-stack");
+    expect(policyName("iam/action-wildcard", "resource")).toBe("iam");
+    expect(policyName("separation/agent-data-copy", "stack")).toBe("separation-stack");
+    // A policy's description lists its rules, and the enforcement level follows their severity.
+    for (const rule of PACK_RULES)
+      for (const where of ["resource", "stack"] as const) {
+        if (!rule.pack[where]) continue;
+        const policy = policies.find((p) => p.name === policyName(rule.id, where))!;
+        expect(policy.description.split(": ")[1]!.split(", "), rule.id).toContain(rule.id);
+        expect(policy.enforcementLevel, rule.id).toBe(rule.severity === "error" ? "mandatory" : "advisory");
+      }
+    expect(() => policyName("iam/no-such-rule", "resource")).toThrow(/no rule/);
   });
 });
 
