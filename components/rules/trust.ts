@@ -36,7 +36,14 @@ export const TRUST_RULES: readonly RuleMeta[] = [
     PACK.resource,
   ),
   meta("trust/web-identity-only", "trust", "error", "An IRSA statement trusts only `sts:AssumeRoleWithWebIdentity`.", AUTHN, PACK.resource),
-  meta("trust/principal-wildcard", "trust", "error", 'No `Principal: "*"` (or `AWS: "*"`).', PRINCIPAL, PACK.resource),
+  meta(
+    "trust/principal-wildcard",
+    "trust",
+    "error",
+    'No `Principal: "*"` (or `AWS: "*"`), and no `Allow` with `NotPrincipal` (everyone but the named).',
+    PRINCIPAL,
+    PACK.resource,
+  ),
   meta("trust/account-principal", "trust", "error", "No AWS account, root or IAM principal in an agent role's trust policy.", PRINCIPAL, PACK.resource),
   meta(
     "trust/service-principal",
@@ -166,6 +173,9 @@ export function trustedSubjects(document: PolicyDocument): string[] {
 }
 
 function principals(statement: PolicyStatement): { any: boolean; aws: string[]; service: string[]; federated: string[] } {
+  // Allow + NotPrincipal trusts everyone but the principals it names: as world-assumable as `*`.
+  if (statement.Effect === "Allow" && (statement as { NotPrincipal?: unknown }).NotPrincipal !== undefined)
+    return { any: true, aws: [], service: [], federated: [] };
   const principal = statement.Principal;
   if (principal === undefined) return { any: false, aws: [], service: [], federated: [] };
   if (principal === "*") return { any: true, aws: [], service: [], federated: [] };
@@ -186,7 +196,7 @@ function principalProblems(who: ReturnType<typeof principals>, podIdentity: bool
   if (who.any)
     problems.push({
       rule: "trust/principal-wildcard",
-      message: "the role trusts every principal (*)",
+      message: "the role trusts every principal (* or Allow with NotPrincipal)",
       fix: "trust only the cluster's OIDC provider as Principal.Federated, or pods.eks.amazonaws.com as Principal.Service",
     });
   if (who.aws.length)

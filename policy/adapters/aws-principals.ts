@@ -18,6 +18,7 @@ import { IAM_ATTACHMENT_TYPES } from "./iam-attachments";
 import { IAM_ROLE_TYPES } from "./iam-roles";
 import { RESOURCE_POLICY_ADAPTER_TYPES, RESOURCE_POLICY_TYPES, policyInput } from "./resource-policies";
 import { asBucketStatement } from "./s3-access-points";
+import { principal, principalDocuments, principalOf, principalPolicyProblems, type Principal } from "./principal-documents";
 import { agentRoles, deps, isUnknown, readOfType, type Read } from "./shared";
 
 export const AWS_PRINCIPAL_TYPES = {
@@ -39,25 +40,28 @@ const CONTENT = "iam/managed-policy-content";
 const SHARE_FIX =
   "grant an agent's resources only to its own identities; if this principal must reach them, the security team declares the share in the pack's `shares` configuration";
 
-/** A principal that is not an agent identity, with every id a declared share may name it by. */
-interface Principal {
-  readonly label: string;
-  readonly ids: readonly string[];
-}
-const role = (name: string): Principal => ({ label: `IAM role ${name}`, ids: [`iam:role/${name}`] });
-const user = (name: string): Principal => ({ label: `IAM user ${name}`, ids: [`iam:user/${name}`] });
-const group = (name: string): Principal => ({ label: `IAM group ${name}`, ids: [`iam:group/${name}`] });
-const permissionSet = (arn: string): Principal => ({ label: `SSO permission set ${arn}`, ids: [`sso:permission-set/${arn}`] });
+const role = (name: string): Principal => principal("role", name);
+const user = (name: string): Principal => principal("user", name);
+const group = (name: string): Principal => principal("group", name);
+const permissionSet = (arn: string): Principal => principal("permission-set", arn);
 
 /** What one principal is granted, and through which resource. */
 interface Granted {
-  readonly principal: Principal;
+  /** A principal of the stack, or one a resource policy admits (no kind). */
+  readonly principal: Pick<Principal, "label" | "ids">;
   readonly reaches: readonly Reach[];
   readonly via: Read;
 }
 
 /** The reaches of a policy ARN: an AWS managed policy by its data, a customer policy of the stack by its document. */
-function policyReaches(ix: StackIndex, r: Read, field: string, arn: string | undefined, principal: Principal, findings: PackFinding[]): readonly Reach[] {
+function policyReaches(
+  ix: StackIndex,
+  r: Read,
+  field: string,
+  arn: string | undefined,
+  principal: Granted["principal"],
+  findings: PackFinding[],
+): readonly Reach[] {
   const refuse = (message: string, fix: string) => {
     findings.push({
       rule: CONTENT,
@@ -98,7 +102,7 @@ function policyReaches(ix: StackIndex, r: Read, field: string, arn: string | und
   return documentOf(source, principal, refuse);
 }
 
-function documentOf(source: Read, principal: Principal, refuse: (message: string, fix: string) => never[]): readonly Reach[] {
+function documentOf(source: Read, principal: Granted["principal"], refuse: (message: string, fix: string) => never[]): readonly Reach[] {
   const document = readPolicyDocument(source.v.policy);
   if (!document)
     return refuse(
@@ -123,20 +127,33 @@ function customerPolicies(ix: StackIndex) {
   return out;
 }
 
-/** An inline document input: its reaches, or a finding when it cannot be read. */
-function inlineReaches(r: Read, field: string, principal: Principal, findings: PackFinding[]): readonly Reach[] {
-  const document = readPolicyDocument(r.v[field]);
-  if (document) return documentReach(document);
-  if (isUnknown(r, field) || r.v[field] !== undefined)
+/** Types whose inputs write a principal's own documents (read by principal-documents). */
+const INLINE_TYPES = [
+  IAM_ROLE_TYPES.role,
+  IAM_ROLE_TYPES.rolePolicy,
+  "aws:iam/userPolicy:UserPolicy",
+  "aws:iam/groupPolicy:GroupPolicy",
+  "aws:ssoadmin/permissionSetInlinePolicy:PermissionSetInlinePolicy",
+];
+
+/** A resource's documents for its principal, as reaches; a finding when one is unknown at preview or unreadable. */
+function inlineReaches(r: Read, findings: PackFinding[]): Granted[] {
+  const documents = principalDocuments(r.resource, r.v);
+  const who = principalOf(r.resource, r.v);
+  if (!who) return [];
+  // A role's unknown inlinePolicies are reported per resource (stack/unknown-input).
+  const unknown = ["policy", "inlinePolicy"].filter((field) => isUnknown(r, field));
+  const unread = [...documents.filter((d) => !d.document).map((d) => d.field), ...unknown];
+  for (const field of unread)
     findings.push({
       rule: SHARE,
-      agent: principal.label,
+      agent: who.label,
       identity: null,
       urn: r.resource.urn,
-      message: `${r.resource.type} ${r.resource.name}: ${field} of ${principal.label} is unknown at preview or unreadable, so what it reaches cannot be judged`,
+      message: `${r.resource.type} ${r.resource.name}: ${field} of ${who.label} is unknown at preview or unreadable, so what it reaches cannot be judged`,
       fix: "write the policy document from known values",
     });
-  return [];
+  return documents.flatMap((d) => (d.document ? [{ principal: who, reaches: documentReach(d.document), via: r }] : []));
 }
 
 /** Every non-agent principal's grants in the stack. */
@@ -150,20 +167,23 @@ function grantsOf(ix: StackIndex, findings: PackFinding[]): Granted[] {
   const arnsOf = (r: Read, field: string): Array<string | undefined> =>
     isUnknown(r, field) ? [...asStrings(r.v[field]), undefined] : Array.isArray(r.v[field]) ? asStrings(r.v[field]) : [asString(r.v[field])];
 
-  // Roles that are not agents': inline policies, managed policies, RolePolicies and attachments naming them.
+  // Every principal's own documents (roles not tagged as an agent's, users, groups, permission sets), one reader.
   const roleReads = new Map(readOfType(ix, IAM_ROLE_TYPES.role).map((x) => [x.resource.urn, x]));
+  for (const type of INLINE_TYPES) {
+    for (const r of type === IAM_ROLE_TYPES.role
+      ? ix.roles.map((x) => roleReads.get(x.resource.urn) ?? { resource: x.resource, v: x.v, unknown: [] })
+      : readOfType(ix, type)) {
+      const who = principalOf(r.resource, r.v);
+      if (type === IAM_ROLE_TYPES.role ? asRecord(r.v.tags).agent || !asString(r.v.name) : who?.kind === "role" && isAgentRole(asString(r.v.role))) continue;
+      out.push(...inlineReaches(r, findings));
+    }
+  }
+  // Roles' managed policies.
   for (const r of ix.roles) {
     if (r.tags.agent || !r.name) continue;
-    const principal = role(r.name);
-    const read: Read = { resource: r.resource, v: r.v, unknown: [] };
-    for (const entry of r.inlineDocuments()) out.push({ principal, reaches: documentReach(entry.document), via: read });
-    const full = roleReads.get(r.resource.urn) ?? read;
+    const full = roleReads.get(r.resource.urn) ?? { resource: r.resource, v: r.v, unknown: [] };
     if (r.v.managedPolicyArns !== undefined || isUnknown(full, "managedPolicyArns"))
-      attach(principal, full, "managedPolicyArns", arnsOf(full, "managedPolicyArns"));
-  }
-  for (const r of readOfType(ix, IAM_ROLE_TYPES.rolePolicy)) {
-    const name = asString(r.v.role)?.split("/").pop();
-    if (name && !isAgentRole(name)) out.push({ principal: role(name), reaches: inlineReaches(r, "policy", role(name), findings), via: r });
+      attach(role(r.name), full, "managedPolicyArns", arnsOf(full, "managedPolicyArns"));
   }
   for (const r of readOfType(ix, IAM_ATTACHMENT_TYPES.rolePolicyAttachment)) {
     const name = asString(r.v.role)?.split("/").pop();
@@ -185,18 +205,6 @@ function grantsOf(ix: StackIndex, findings: PackFinding[]): Granted[] {
   }
   // Users and groups: never agent identities.
   const T = AWS_PRINCIPAL_TYPES;
-  for (const r of readOfType(ix, T.userPolicy))
-    out.push({
-      principal: user(asString(r.v.user) ?? r.resource.name),
-      reaches: inlineReaches(r, "policy", user(asString(r.v.user) ?? r.resource.name), findings),
-      via: r,
-    });
-  for (const r of readOfType(ix, T.groupPolicy))
-    out.push({
-      principal: group(asString(r.v.group) ?? r.resource.name),
-      reaches: inlineReaches(r, "policy", group(asString(r.v.group) ?? r.resource.name), findings),
-      via: r,
-    });
   for (const r of readOfType(ix, T.userPolicyAttachment)) attach(user(asString(r.v.user) ?? r.resource.name), r, "policyArn", [asString(r.v.policyArn)]);
   for (const r of readOfType(ix, T.groupPolicyAttachment)) attach(group(asString(r.v.group) ?? r.resource.name), r, "policyArn", [asString(r.v.policyArn)]);
   for (const r of readOfType(ix, T.userPolicyAttachmentsExclusive))
@@ -205,7 +213,6 @@ function grantsOf(ix: StackIndex, findings: PackFinding[]): Granted[] {
     attach(group(asString(r.v.groupName) ?? r.resource.name), r, "policyArns", arnsOf(r, "policyArns"));
   // Identity Center permission sets: people's roles in accounts, never agent identities.
   const ps = (r: Read) => permissionSet(asString(r.v.permissionSetArn) ?? r.resource.name);
-  for (const r of readOfType(ix, T.ssoInlinePolicy)) out.push({ principal: ps(r), reaches: inlineReaches(r, "inlinePolicy", ps(r), findings), via: r });
   for (const r of readOfType(ix, T.ssoManagedPolicyAttachment)) attach(ps(r), r, "managedPolicyArn", [asString(r.v.managedPolicyArn)]);
   for (const r of readOfType(ix, T.ssoManagedPolicyAttachmentsExclusive)) attach(ps(r), r, "managedPolicyArns", arnsOf(r, "managedPolicyArns"));
   const customerRefs = (r: Read, field: string) =>
@@ -289,9 +296,11 @@ export const awsPrincipals: Adapter = {
       type,
       key,
       route: type.includes("ssoadmin") ? "grants an Identity Center permission set (people's roles in accounts)" : "grants an IAM user or group",
-      checkedBy: [SHARE, CONTENT],
+      checkedBy: [SHARE, CONTENT, "iam/privilege-escalation", "iam/action-wildcard", "iam/resource-wildcard", "iam/managed-admin-policy"],
     })),
   ],
+  // The same per-resource checks as a role's own documents and attachments (principal-documents).
+  check: (resource, inputs) => principalPolicyProblems(resource, inputs.value),
   stack: (ix, pass) => checkPrincipals(ix, pass),
 };
 

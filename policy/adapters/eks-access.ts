@@ -5,6 +5,7 @@
  * account) and an unreadable mapping. Across the stack: which of the named roles are agents'.
  */
 import { roleNameOf } from "../../components/core/names";
+import { globMatches } from "../../components/core/patterns";
 import { parse as parseYaml } from "yaml";
 import type { Problem } from "../../components/rules/define";
 import { asRecord, asString, type KnownInputs } from "../inputs";
@@ -325,7 +326,12 @@ export const eksAccess: Adapter = {
         ? ((r.v.accessScope as { namespaces: unknown[] }).namespaces.filter((n) => typeof n === "string") as string[])
         : [];
       const unknownScope = isUnknown(r, "accessScope");
-      const reached = unknownScope || scope.type !== "namespace" ? [...agentNamespaces.keys()] : namespaces.filter((n) => agentNamespaces.has(n));
+      // EKS reads a scope's namespace names as patterns ("You can use wildcard characters for a namespace
+      // name", e.g. `dev-*`: https://docs.aws.amazon.com/eks/latest/userguide/access-policies.html).
+      const reached =
+        unknownScope || scope.type !== "namespace"
+          ? [...agentNamespaces.keys()]
+          : [...agentNamespaces.keys()].filter((namespace) => namespaces.some((pattern) => globMatches(pattern, namespace)));
       const byAgent = new Map<string, string[]>();
       for (const namespace of reached)
         for (const sa of agentNamespaces.get(namespace) ?? [])

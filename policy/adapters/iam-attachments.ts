@@ -5,10 +5,11 @@
  * document reaching an agent role counts in that identity's holdings.
  */
 import type { PolicyDocument } from "../../components/core/iam-document";
-import { checkManagedPolicyArn, checkPermissionPolicy } from "../../components/rules/iam";
+import { checkPermissionPolicy } from "../../components/rules/iam";
 import { asString, asStrings, readPolicyDocument } from "../inputs";
 import type { Adapter, PackFinding } from "../types";
 import { IAM_ROLE_TYPES } from "./iam-roles";
+import { principalPolicyProblems } from "./principal-documents";
 import { agentRoles, deps, finding, isUnknown, namedAgentRole, readOfType, type AgentRole, type Read } from "./shared";
 
 const ROLE_POLICIES_EXCLUSIVE = "aws:iam/rolePoliciesExclusive:RolePoliciesExclusive";
@@ -39,19 +40,20 @@ export const iamAttachments: Adapter = {
     {
       type: IAM_ATTACHMENT_TYPES.policyAttachment,
       key: "policyAttachment",
-      route: "attaches a managed policy to roles",
-      checkedBy: ["iam/attached-policy", ...IAM_CHECKS],
+      route: "attaches a managed policy to roles, users and groups",
+      checkedBy: ["iam/attached-policy", "iam/managed-admin-policy", ...IAM_CHECKS],
     },
     {
       type: IAM_ATTACHMENT_TYPES.rolePolicyAttachmentsExclusive,
       key: "rolePolicyAttachmentsExclusive",
       route: "sets a role's managed policies",
-      checkedBy: ["iam/attached-policy", ...IAM_CHECKS],
+      checkedBy: ["iam/attached-policy", "iam/managed-admin-policy", ...IAM_CHECKS],
     },
     {
       type: IAM_ATTACHMENT_TYPES.policy,
       key: "policy",
-      route: "a customer-managed policy: its document counts once attached to an agent role",
+      route:
+        "a customer-managed policy: its document is judged as any principal's (it reaches whoever it is attached to) and counts in an agent role's holdings once attached to it",
       checkedBy: ["iam/attached-policy", ...IAM_CHECKS],
     },
     {
@@ -67,10 +69,8 @@ export const iamAttachments: Adapter = {
       outOfScope: USERS_AND_GROUPS,
     })),
   ],
-  check: (resource, inputs) => {
-    const arn = inputs.value.policyArn;
-    return resource.type === IAM_ATTACHMENT_TYPES.rolePolicyAttachment && typeof arn === "string" ? checkManagedPolicyArn(arn) : [];
-  },
+  // A customer policy's document and every attached ARN: the checks every principal kind goes through.
+  check: (resource, inputs) => principalPolicyProblems(resource, inputs.value),
   stack: (ix, pass) => {
     const { findings, extraPolicies, attachedPolicies } = pass;
     const roles = agentRoles(ix);

@@ -4,17 +4,16 @@
  * size and lifecycle checks. Across the stack: whose ServiceAccount the trust names, and whether
  * every grant is bound to the role's region and account.
  */
-import type { PolicyDocument } from "../../components/core/iam-document";
 import type { Problem } from "../../components/rules/define";
-import { checkManagedPolicyArn, checkPermissionPolicy } from "../../components/rules/iam";
 import { checkServiceAccountReference } from "../../components/rules/kubernetes";
-import { checkRoleLimits, checkUniqueSids } from "../../components/rules/limits";
+import { checkRoleLimits } from "../../components/rules/limits";
 import { isToolRoleTags } from "../../components/rules/tool-session-checks";
 import { checkTrustPolicy, trustedSubjects } from "../../components/rules/trust";
 import { checkAgentRole } from "../agent-metadata-checks";
 import { checkAgentRoleGrants } from "../context-stack";
-import { asNumber, asRecord, asString, asStrings, readPolicyDocument, type KnownInputs } from "../inputs";
+import { asNumber, asRecord, asString, readPolicyDocument, type KnownInputs } from "../inputs";
 import { toolRoleProblems } from "../tool-roles";
+import { principalDocuments, principalPolicyProblems } from "./principal-documents";
 import type { Adapter, PackContext, PackResource } from "../types";
 import { attributeTo, isAgentOrFederatedRole, isKind, only, saKey, sharedIdentity, unreadablePolicy } from "./shared";
 
@@ -30,14 +29,9 @@ function roleProblems(resource: PackResource, inputs: KnownInputs, context: Pack
   const problems: Problem[] = [];
   const trust = readPolicyDocument(v.assumeRolePolicy);
   if (v.assumeRolePolicy !== undefined && !trust) problems.push(unreadablePolicy(resource, "assumeRolePolicy"));
-  const inline: PolicyDocument[] = [];
-  for (const [index, entry] of (Array.isArray(v.inlinePolicies) ? v.inlinePolicies : []).entries()) {
-    const policy = (entry as { policy?: unknown }).policy;
-    if (policy === undefined) continue;
-    const document = readPolicyDocument(policy);
-    if (!document) problems.push(unreadablePolicy(resource, `inlinePolicies[${index}].policy`));
-    else inline.push(document);
-  }
+  // Inline documents and managed ARNs: the checks every principal kind goes through.
+  problems.push(...principalPolicyProblems(resource, v));
+  const inline = principalDocuments(resource, v).flatMap(({ document }) => (document ? [document] : []));
   const tags = asRecord(v.tags);
   const federated = trust !== undefined && isAgentOrFederatedRole(tags, trust);
   // A tool role (tagged-sessions) is assumed by Vault's AWS engine only: judged by its own rules.
@@ -50,8 +44,6 @@ function roleProblems(resource: PackResource, inputs: KnownInputs, context: Pack
       problems.push(...checkServiceAccountReference(namespace, name ?? ""));
     }
   }
-  for (const document of inline) problems.push(...checkPermissionPolicy(document));
-  for (const arn of asStrings(v.managedPolicyArns)) problems.push(...checkManagedPolicyArn(arn));
   problems.push(...checkRoleLimits({ name: asString(v.name), trustPolicy: trust, inlinePolicies: inline, maxSessionDuration: asNumber(v.maxSessionDuration) }));
   const boundarySet = v.permissionsBoundary !== undefined || inputs.unknown.includes("permissionsBoundary");
   // A tool role's sessions are named by Vault (username template) and traced by their tags, not by a pod's session name.
@@ -94,12 +86,7 @@ export const iamRoles: Adapter = {
   ],
   check: (resource, inputs, context) => {
     if (resource.type === IAM_ROLE_TYPES.role) return roleProblems(resource, inputs, context);
-    const v = inputs.value;
-    if (v.policy === undefined) return [];
-    const document = readPolicyDocument(v.policy);
-    return document
-      ? [...checkPermissionPolicy(document), ...checkUniqueSids(document, `inline policy ${resource.name}`)]
-      : [unreadablePolicy(resource, "policy")];
+    return principalPolicyProblems(resource, inputs.value);
   },
   stack: (ix, pass) => {
     const { findings } = pass;

@@ -84,7 +84,10 @@ export function isAgentOrFederatedRole(tags: Record<string, string>, trust: Poli
   if (tags.agent && tags.identity) return true;
   if (trustsPodIdentity(trust)) return true;
   return trust.Statement.some(
-    (s) => s.Principal === "*" || (typeof s.Principal === "object" && (s.Principal.AWS !== undefined || s.Principal.Federated !== undefined)),
+    (s) =>
+      s.Principal === "*" ||
+      (s.Effect === "Allow" && (s as { NotPrincipal?: unknown }).NotPrincipal !== undefined) ||
+      (typeof s.Principal === "object" && (s.Principal.AWS !== undefined || s.Principal.Federated !== undefined)),
   );
 }
 

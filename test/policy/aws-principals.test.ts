@@ -409,3 +409,24 @@ describe("stack/audit-trail: CloudTrail keeps recording", () => {
     ).toEqual([]);
   });
 });
+
+describe("every principal kind's documents go through the same checks as a role's", () => {
+  const ESCALATE = doc({ Action: ["eks:CreateAccessEntry", "eks:AssociateAccessPolicy"], Resource: "arn:aws:eks:us-east-1:111122223333:cluster/dev" });
+  const cases: Array<[string, Resource]> = [
+    ["a user's inline policy", r("aws:iam/userPolicy:UserPolicy", "u", { user: "u", policy: ESCALATE })],
+    ["a group's inline policy", r("aws:iam/groupPolicy:GroupPolicy", "g", { group: "g", policy: ESCALATE })],
+    [
+      "a permission set's inline policy",
+      r("aws:ssoadmin/permissionSetInlinePolicy:PermissionSetInlinePolicy", "ps", { instanceArn: "i", permissionSetArn: "ps", inlinePolicy: ESCALATE }),
+    ],
+    ["a customer-managed policy", r("aws:iam/policy:Policy", "p", { name: "p", policy: ESCALATE })],
+  ];
+  for (const [name, resource] of cases)
+    it(`refuses escalation in ${name}`, async () => {
+      expect(ruleIds(await run([resource]))).toContain("iam/privilege-escalation");
+    });
+  it("refuses an AWS admin policy attached to a user", async () => {
+    const attachment = r("aws:iam/userPolicyAttachment:UserPolicyAttachment", "ua", { user: "u", policyArn: "arn:aws:iam::aws:policy/IAMFullAccess" });
+    expect(ruleIds(await run([attachment]))).toContain("iam/managed-admin-policy");
+  });
+});
