@@ -106,6 +106,9 @@ export const agentRolePlan: Adapter = {
     }
     const judged = new Set<string>();
     const saReads = new Map(readOfType(ix, "kubernetes:core/v1:ServiceAccount").map((r) => [r.resource.urn, r]));
+    // In a stack the components build (some identity carries its record), every agent identity comes
+    // from them: one without a record had its label and annotations stripped, not written by hand.
+    const componentsStack = ix.serviceAccounts.some((sa) => sa.annotations[ROLE_PLAN_ANNOTATION] !== undefined);
     for (const sa of ix.serviceAccounts) {
       const owner = { agent: sa.agent, identity: sa.kind };
       const read = saReads.get(sa.resource.urn);
@@ -115,11 +118,11 @@ export const agentRolePlan: Adapter = {
       const at = (urn: string, message: string, fix: string): PackFinding => ({ rule: RULE, ...owner, urn, message, fix });
       if (text === undefined) {
         // The components write the record on every identity's ServiceAccount; a hand-written agent has none to compare with.
-        if (sa.labels["app.kubernetes.io/managed-by"] === MANAGED_BY)
+        if (sa.labels["app.kubernetes.io/managed-by"] === MANAGED_BY || componentsStack)
           pass.findings.push(
             at(
               sa.resource.urn,
-              `ServiceAccount ${sa.namespace}/${sa.name} of agent ${sa.agent}'s ${sa.kind} identity is labelled as the components' but carries no ${ROLE_PLAN_ANNOTATION} record, so its role cannot be compared with its plan`,
+              `ServiceAccount ${sa.namespace}/${sa.name} of agent ${sa.agent}'s ${sa.kind} identity carries no ${ROLE_PLAN_ANNOTATION} record (it is labelled as the components', or the stack's other identities come from them), so its role cannot be compared with its plan`,
               "let the Agent component create the ServiceAccount and keep its annotations as planned",
             ),
           );

@@ -45,6 +45,7 @@ import { mutatingAdmissionPolicies } from "./mutating-admission-policies";
 import { customResources } from "./custom-resources";
 import { EXPOSURE_TYPES, networkExposure } from "./network-exposure";
 import { csiDrivers } from "./csi-drivers";
+import { persistentVolumes } from "./persistent-volumes";
 import { deployExecutors } from "./deploy-executors";
 import { EKS_CLUSTER_TYPES, eksClusters } from "./eks-clusters";
 import { nodeAccess } from "./node-access";
@@ -77,6 +78,7 @@ export const ADAPTERS: readonly Adapter[] = [
   mutatingAdmissionPolicies,
   networkExposure,
   csiDrivers,
+  persistentVolumes,
   customResources,
   namespaces,
   logGroups,

@@ -193,7 +193,7 @@ export const OUT_OF_SCOPE_ENTRIES: readonly TypeEntry[] = [
   ...because(
     "streams or enriches metrics and telemetry, not log events; no agent's audit group yields a metric (metric filters on it are refused)",
     "metric and telemetry routing",
-    ["aws:cloudwatch/metricStream:MetricStream", "aws:cloudwatch/otelEnrichment:OtelEnrichment", "aws:cloudwatch/internetMonitor:InternetMonitor"],
+    ["aws:cloudwatch/metricStream:MetricStream", "aws:cloudwatch/otelEnrichment:OtelEnrichment"],
   ),
   ...because(
     "a managed Contributor Insights rule analyses a named AWS resource's own metrics (a DynamoDB table's keys), never a log group",
@@ -300,7 +300,6 @@ export const OUT_OF_SCOPE_ENTRIES: readonly TypeEntry[] = [
     ["aws:ssm/serviceSetting:ServiceSetting"],
   ),
   ...because("copies SSM inventory (instance metadata, installed software) to a bucket; it carries no agent credential or data", "SSM inventory sync", [
-    "aws:ssm/resourceDataSync:ResourceDataSync",
   ]),
   ...because("an Incident Manager on-call rotation of people's contacts; it grants nothing and runs nothing", "on-call rotations", [
     "aws:ssm/contactsRotation:ContactsRotation",

@@ -115,3 +115,6 @@ export async function runPack(resources: readonly Resource[], now: Date = TODAY,
 export function ruleIds(reported: readonly Reported[]): string[] {
   return [...new Set(reported.map((r) => r.message.split(": ")[1]))].sort();
 }
+
+/** Whether a reported violation is of this rule (its message names the rule; policies group a family's rules). */
+export const ofRule = (reported: Reported, ruleId: string): boolean => reported.message.split(": ")[1] === ruleId;

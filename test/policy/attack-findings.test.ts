@@ -155,7 +155,7 @@ const cases: Array<{ finding: number; name: string; resources?: Resource[]; edit
         props: { name: EXE.toUpperCase(), policy: 'path "kv/data/shared/x" {\n  capabilities = ["read"]\n}\n' },
       },
     ],
-    expect: ["vault/unique-path"],
+    expect: ["vault/agent-resources-as-planned", "vault/unique-path"],
   },
   {
     finding: 1,
@@ -209,7 +209,7 @@ const cases: Array<{ finding: number; name: string; resources?: Resource[]; edit
         ...p,
         policy: '{"path": {"sys/policies/acl/*": {"capabilities": ["update", "sudo"]}}, "path": {"auth/token/lookup-self": {"capabilities": ["read"]}}}',
       })),
-    expect: ["vault/policy-unreadable"],
+    expect: ["vault/agent-resources-as-planned", "vault/policy-unreadable"],
   },
   {
     finding: 2,
@@ -219,7 +219,7 @@ const cases: Array<{ finding: number; name: string; resources?: Resource[]; edit
         ...p,
         policy: '{"path": {"auth/token/lookup-self": {"capabilities": ["sudo", "update"]}, "auth/token/lookup-self": {"capabilities": ["read"]}}}',
       })),
-    expect: ["vault/policy-unreadable"],
+    expect: ["vault/agent-resources-as-planned", "vault/policy-unreadable"],
   },
   // 3: a leading `/` in a policy path is dropped by Vault
   {
@@ -230,7 +230,7 @@ const cases: Array<{ finding: number; name: string; resources?: Resource[]; edit
         ...p,
         policy: `${p.policy}\npath "kv/data/agents/test/billing/token" {\n  capabilities = ["read"]\n}\npath "/kv/data/agents/test/search/token" {\n  capabilities = ["read"]\n}\n`,
       })),
-    expect: ["separation/cross-agent-grant"],
+    expect: ["separation/cross-agent-grant", "vault/agent-resources-as-planned"],
   },
   // 4: generic writes: everything under sys/, auth/, identity/ at any namespace depth
   {
@@ -285,13 +285,13 @@ const cases: Array<{ finding: number; name: string; resources?: Resource[]; edit
         },
       },
     ],
-    expect: ["vault/agent-policy-use"],
+    expect: ["vault/agent-policy-use", "vault/auth-trust-root"],
   },
   {
     finding: 6,
     name: "an Okta auth backend whose groups are unknown at preview",
     resources: [{ type: "vault:okta/authBackend:AuthBackend", name: "okta", props: { path: "okta", organization: "acme", groups: UNKNOWN } }],
-    expect: ["vault/agent-policy-use"],
+    expect: ["vault/agent-policy-use", "vault/auth-trust-root"],
   },
   // 5: one Kubernetes-auth role per identity, carrying policies of this stack only
   {
@@ -497,7 +497,7 @@ const cases: Array<{ finding: number; name: string; resources?: Resource[]; edit
         (r) => r.type === "vault:kubernetes/authBackendRole:AuthBackendRole" && (r.props.boundServiceAccountNames as string[])[0] === SA,
         (p) => ({ ...p, tokenPolicies: [EXE, "ops-admin"] }),
       ),
-    expect: ["stack/unknown-input", "vault/bound-own-service-account"],
+    expect: ["stack/unknown-input", "vault/agent-resources-as-planned", "vault/bound-own-service-account"],
   },
 ];
 

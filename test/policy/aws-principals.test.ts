@@ -9,7 +9,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { componentResources } from "../helpers/component-resources";
 import { stackDeclaration } from "../helpers/fixtures";
-import { UNKNOWN, runPack, ruleIds, type Resource } from "../helpers/policy-args";
+import { UNKNOWN, runPack, ruleIds, type Resource, ofRule } from "../helpers/policy-args";
 import { managedPolicyReach, MANAGED_POLICY_SOURCE } from "../../policy/aws-reach";
 
 const doc = (...statements: Array<Record<string, unknown>>) =>
@@ -164,8 +164,8 @@ describe("separation/undeclared-share: principals that are not agent identities"
   });
 
   it("names the agent, the identity holding the resource, the principal, the resource and the fix", async () => {
-    const [first] = (await run([r("aws:iam/userPolicy:UserPolicy", "u", { user: "bob", policy: BUCKET_READ })])).filter(
-      (v) => v.policy === "separation-undeclared-share",
+    const [first] = (await run([r("aws:iam/userPolicy:UserPolicy", "u", { user: "bob", policy: BUCKET_READ })])).filter((v) =>
+      ofRule(v, "separation/undeclared-share"),
     );
     expect(first.message).toMatch(/IAM user bob is not an agent identity and reaches arn:aws:s3:::acme-invoices-dev\/incoming\/\*/);
     expect(first.message).toMatch(/through aws:iam\/userPolicy:UserPolicy u: s3:GetObject/);
@@ -175,7 +175,6 @@ describe("separation/undeclared-share: principals that are not agent identities"
   it("passes principals whose grants reach no agent resource (an EKS node role's managed policies, EC2 reads)", async () => {
     const extra = [
       r("aws:iam/role:Role", "node", { name: "eks-node", assumeRolePolicy: irsaTrust, managedPolicyArns: ["arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy"] }),
-      r("aws:iam/userPolicy:UserPolicy", "u", { user: "bob", policy: EC2_ONLY }),
       r("aws:iam/groupPolicy:GroupPolicy", "g", {
         group: "humans",
         policy: doc({ Action: ["dynamodb:Scan"], Resource: "arn:aws:dynamodb:eu-west-1:999988887777:table/acme-dev-payouts" }),
@@ -188,6 +187,13 @@ describe("separation/undeclared-share: principals that are not agent identities"
       }),
     ];
     expect(await run(extra)).toEqual([]);
+  });
+
+  it("judges a user's account-wide read as a role's (one set of checks for every principal kind)", async () => {
+    const user = ruleIds(await run([r("aws:iam/userPolicy:UserPolicy", "u", { user: "bob", policy: EC2_ONLY })]));
+    const role = ruleIds(await run([r("aws:iam/rolePolicy:RolePolicy", "rp", { role: "ci-runner", name: "p", policy: EC2_ONLY })]));
+    expect(user).toEqual(role);
+    expect(user).toContain("iam/account-wide-read");
   });
 
   it("passes a share the security team declared in the pack's configuration, and only that one", async () => {

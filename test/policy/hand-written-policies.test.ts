@@ -9,7 +9,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { componentResources } from "../helpers/component-resources";
 import { stackDeclaration } from "../helpers/fixtures";
-import { runPack, ruleIds, type Resource } from "../helpers/policy-args";
+import { runPack, ruleIds, type Resource, ofRule } from "../helpers/policy-args";
 
 const ACCOUNT = "111122223333";
 const TABLE = `arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/acme-dev-payouts`;
@@ -38,7 +38,7 @@ beforeAll(async () => {
 const run = (...extra: Resource[]) => runPack([...base, ...extra]);
 /** The agents a separation/undeclared-share finding names. */
 const sharedAgents = async (...extra: Resource[]) =>
-  [...new Set((await run(...extra)).filter((v) => v.policy === "separation-undeclared-share").map((v) => v.message.split("/")[0]))].sort();
+  [...new Set((await run(...extra)).filter((v) => ofRule(v, "separation/undeclared-share")).map((v) => v.message.split("/")[0]))].sort();
 
 describe("the happy paths", () => {
   it("a CI role reading its own bucket adds no finding", async () => {
@@ -117,7 +117,7 @@ describe("policy variables are every value they can take", () => {
   it("in an agent's own extra policy: it reaches the other agents' buckets", async () => {
     const findings = await run(agentPolicy({ Resource: "arn:aws:s3:::${aws:PrincipalTag/b}/*" }));
     expect(ruleIds(findings)).toContain("separation/cross-agent-grant");
-    expect(findings.filter((v) => v.policy === "separation-cross-agent-grant").map((v) => v.message)).toContainEqual(
+    expect(findings.filter((v) => ofRule(v, "separation/cross-agent-grant")).map((v) => v.message)).toContainEqual(
       expect.stringMatching(/acme-invoices-dev\/incoming/),
     );
   });
@@ -133,7 +133,7 @@ describe("a DynamoDB table's sub-resources are the table", () => {
     ["its exports", `${TABLE}/export/*`, ["dynamodb:DescribeExport"]],
     ["its imports", `${TABLE}/import/*`, ["dynamodb:DescribeImport"]],
   ])("a CI role on %s reaches the table payout-approver owns", async (_name, resource, actions) => {
-    const [finding] = (await run(ciPolicy({ Action: actions, Resource: resource }))).filter((v) => v.policy === "separation-undeclared-share");
+    const [finding] = (await run(ciPolicy({ Action: actions, Resource: resource }))).filter((v) => ofRule(v, "separation/undeclared-share"));
     expect(finding?.message).toMatch(
       /^payout-approver\/\*: .*reaches arn:aws:dynamodb:us-east-1:111122223333:table\/acme-dev-payouts, which agent payout-approver owns/,
     );

@@ -5,6 +5,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { componentResources } from "../helpers/component-resources";
 import { PLATFORM, agent } from "../helpers/fixtures";
+import { replanned } from "../helpers/replan";
 import { runPack, ruleIds, type Resource } from "../helpers/policy-args";
 
 const ROLE = "aws:iam/role:Role";
@@ -42,7 +43,7 @@ describe("the pack on platform fields", () => {
     ["  ", "blank"],
   ]) {
     it(`refuses a Vault role with audience ${JSON.stringify(audience)}`, async () => {
-      const reported = await runPack(edited(VAULT_ROLE, execution, (p) => ({ ...p, audience })));
+      const reported = await runPack(replanned(edited(VAULT_ROLE, execution, (p) => ({ ...p, audience }))));
       expect(ruleIds(reported)).toEqual(["vault/audience"]);
       expect(reported[0].message).toContain(reason);
     });

@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { grantsNotHeld, grantsOf } from "../../components/core/role-plan";
 import { componentResources } from "../helpers/component-resources";
 import { stackDeclaration } from "../helpers/fixtures";
-import { runPack, ruleIds, type Resource } from "../helpers/policy-args";
+import { runPack, ruleIds, type Resource, ofRule } from "../helpers/policy-args";
 
 const ACCOUNT = "111122223333";
 const ROLE = "acme-dev-payout-approver-execution";
@@ -61,13 +61,13 @@ describe("a resource policy naming an agent identity", () => {
   ])("is an undeclared share with %s", { timeout: 120_000 }, async (_name, change) => {
     const findings = await run(tablePolicy(change));
     expect(ruleIds(findings)).toContain(SHARE);
-    const finding = findings.find((v) => v.policy === "separation-undeclared-share")!;
+    const finding = findings.find((v) => ofRule(v, "separation/undeclared-share"))!;
     expect(finding.message).toMatch(/^payout-approver\/execution: .*payouts-policy \(statement #1\) gives agent payout-approver's execution identity/);
   });
 
   it("matches every agent role a principal pattern can name", { timeout: 120_000 }, async () => {
     const findings = await run(tablePolicy({ Action: "dynamodb:Scan", Principal: { AWS: `arn:aws:iam::${ACCOUNT}:role/acme-dev-*-execution` } }));
-    const agents = new Set(findings.filter((v) => v.policy === "separation-undeclared-share").map((v) => v.message.split("/")[0]));
+    const agents = new Set(findings.filter((v) => ofRule(v, "separation/undeclared-share")).map((v) => v.message.split("/")[0]));
     expect([...agents].sort()).toEqual(["invoice-triage", "legacy-summariser", "payout-approver", "support-assistant"]);
   });
 

@@ -107,7 +107,10 @@ describe("Kubernetes auth role names compare as the plugin stores them (strings.
   });
   it("a role name of its own passes; the agent's name in upper case overwrites the agent's role", async () => {
     expect(await withBase(policy("ci", "kv/data/ci/settings"), role("ci-runner"))).toEqual([]);
-    expect(await withBase(policy("ci", "kv/data/ci/settings"), role("DEV-SUPPORT-ASSISTANT-EXECUTION"))).toEqual(["vault/unique-path"]);
+    expect(await withBase(policy("ci", "kv/data/ci/settings"), role("DEV-SUPPORT-ASSISTANT-EXECUTION"))).toEqual([
+      "vault/agent-resources-as-planned",
+      "vault/unique-path",
+    ]);
   }, 60_000);
 });
 

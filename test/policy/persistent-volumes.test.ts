@@ -1,0 +1,100 @@
+/**
+ * Volumes bound by hand into agents' namespaces: a PersistentVolume reserved (claimRef) for a claim
+ * there, or a claim there naming its volumeName, is refused; dynamic provisioning and volumes for
+ * other namespaces pass. Each case changes one property of a passing input beside the dev stack.
+ */
+import { beforeAll, describe, expect, it } from "vitest";
+import { componentResources } from "../helpers/component-resources";
+import { TODAY, stackDeclaration } from "../helpers/fixtures";
+import { UNKNOWN, ruleIds, runPack, type Resource } from "../helpers/policy-args";
+
+const NS = "acme-dev-support-assistant";
+
+let base: Resource[];
+let before: Set<string>;
+beforeAll(async () => {
+  base = await componentResources(stackDeclaration("dev"));
+  before = new Set((await runPack(base, TODAY)).map((r) => r.message));
+}, 120_000);
+
+const added = async (extra: Resource[]) => ruleIds((await runPack([...base, ...extra], TODAY)).filter((r) => !before.has(r.message)));
+
+const volume = (claimRef: Record<string, unknown> | undefined): Resource => ({
+  type: "kubernetes:core/v1:PersistentVolume",
+  name: "pv",
+  props: {
+    metadata: { name: "shared-data" },
+    spec: { capacity: { storage: "10Gi" }, accessModes: ["ReadWriteMany"], nfs: { server: "203.0.113.9", path: "/export" }, ...(claimRef ? { claimRef } : {}) },
+  },
+});
+const claim = (namespace: unknown, spec: Record<string, unknown> = {}): Resource => ({
+  type: "kubernetes:core/v1:PersistentVolumeClaim",
+  name: "pvc",
+  props: {
+    metadata: { name: "work", namespace },
+    spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "1Gi" } }, storageClassName: "gp3", ...spec },
+  },
+});
+
+describe("volumes bound by hand into agent namespaces", () => {
+  it("a provisioned claim in an agent namespace and a volume reserved for another namespace pass (the happy path)", async () => {
+    expect(await added([claim(NS), volume({ namespace: "ci", name: "work" })])).toEqual([]);
+  }, 60_000);
+
+  it("a volume without claimRef passes (the cluster binds it to any matching claim, as for any volume)", async () => {
+    expect(await added([volume(undefined)])).toEqual([]);
+  }, 60_000);
+
+  it.each([
+    ["its claimRef names a claim in an agent namespace", volume({ namespace: NS, name: "work" })],
+    ["its claimRef namespace is unknown at preview", volume({ namespace: UNKNOWN, name: "work" })],
+    ["its claimRef is unknown at preview", volume(UNKNOWN as unknown as Record<string, unknown>)],
+  ])(
+    "a PersistentVolume is refused when %s",
+    async (_what, resource) => {
+      expect(await added([resource])).toContain("kubernetes/agent-namespace-objects");
+    },
+    60_000,
+  );
+
+  it.each([
+    ["names its volumeName", claim(NS, { volumeName: "shared-data" })],
+    ["names a volumeName unknown at preview", claim(NS, { volumeName: UNKNOWN })],
+  ])(
+    "a claim in an agent namespace is refused when it %s",
+    async (_what, resource) => {
+      expect(await added([resource])).toContain("kubernetes/agent-namespace-objects");
+    },
+    60_000,
+  );
+
+  it("a claim naming its volume outside agent namespaces passes", async () => {
+    expect(await added([claim("ci", { volumeName: "shared-data" })])).toEqual([]);
+  }, 60_000);
+
+  const hostVolume = (source: Record<string, unknown>): Resource => ({
+    type: "kubernetes:core/v1:PersistentVolume",
+    name: "node-files",
+    props: { metadata: { name: "node-files" }, spec: { capacity: { storage: "1Gi" }, accessModes: ["ReadWriteOnce"], ...source } },
+  });
+  it.each([
+    ["hostPath", { hostPath: { path: "/var/lib/kubelet" } }],
+    ["local", { local: { path: "/" }, nodeAffinity: { required: { nodeSelectorTerms: [] } } }],
+  ])(
+    "a %s PersistentVolume is node access wherever it is claimed, until declared",
+    async (_what, source) => {
+      expect(await added([hostVolume(source)])).toEqual(["kubernetes/node-access"]);
+      const declared = {
+        kubernetesPlatformResources: [
+          { resource: "kubernetes:core/v1:PersistentVolume::node-files", reason: "the log agent's node directory", approvedBy: "security@acme.example" },
+        ],
+      };
+      expect(ruleIds((await runPack([...base, hostVolume(source)], TODAY, declared)).filter((r) => !before.has(r.message)))).toEqual([]);
+    },
+    60_000,
+  );
+
+  it("a network-storage PersistentVolume is no node access", async () => {
+    expect(await added([hostVolume({ csi: { driver: "efs.csi.aws.com", volumeHandle: "fs-1" } })])).toEqual([]);
+  }, 60_000);
+});
