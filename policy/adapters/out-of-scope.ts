@@ -299,8 +299,7 @@ export const OUT_OF_SCOPE_ENTRIES: readonly TypeEntry[] = [
     "SSM service settings",
     ["aws:ssm/serviceSetting:ServiceSetting"],
   ),
-  ...because("copies SSM inventory (instance metadata, installed software) to a bucket; it carries no agent credential or data", "SSM inventory sync", [
-  ]),
+  ...because("copies SSM inventory (instance metadata, installed software) to a bucket; it carries no agent credential or data", "SSM inventory sync", []),
   ...because("an Incident Manager on-call rotation of people's contacts; it grants nothing and runs nothing", "on-call rotations", [
     "aws:ssm/contactsRotation:ContactsRotation",
   ]),
