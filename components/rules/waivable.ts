@@ -134,6 +134,8 @@ export const WAIVABLE: Readonly<Record<string, boolean>> = {
   "vault/agent-policy-use": false,
   "vault/service-account-login": false,
   "vault/auth-trust-root": false,
+  "kubernetes/node-access": false,
+  "kubernetes/kube-system-config": false,
   "limits/role-name-length": false,
   "limits/inline-policy-size": false,
   "limits/trust-policy-size": false,
