@@ -19,7 +19,7 @@ import { IAM_ROLE_TYPES } from "./iam-roles";
 import { RESOURCE_POLICY_ADAPTER_TYPES, RESOURCE_POLICY_TYPES, policyInput } from "./resource-policies";
 import { asBucketStatement } from "./s3-access-points";
 import { principal, principalDocuments, principalOf, principalPolicyProblems, type Principal } from "./principal-documents";
-import { agentRoles, deps, isUnknown, readOfType, type Read } from "./shared";
+import { agentAccounts, agentRoles, deps, isUnknown, readOfType, type Read } from "./shared";
 
 export const AWS_PRINCIPAL_TYPES = {
   userPolicy: "aws:iam/userPolicy:UserPolicy",
@@ -263,7 +263,11 @@ function grantsOf(ix: StackIndex, findings: PackFinding[]): Granted[] {
             Object.fromEntries(Object.entries(statement).filter(([field]) => field !== "Principal")) as unknown as PolicyStatement,
           );
           const reaches = documentReach({ Version: "2012-10-17", Statement: [{ ...grant, Resource: grant.Resource ?? grant.NotResource ?? "*" }] });
-          const name = /:(assumed-)?role\//.test(principal) ? roleNameOf(principal) : undefined;
+          // `iam:role/<name>` (how shares name a role) only for a role of the agents' account: a same-named
+          // role of another account is another principal, declared by its full ARN.
+          const account = /^arn:[^:]+:(?:iam|sts)::(\d{12}):/.exec(principal)?.[1];
+          const ownAccount = account !== undefined && agentAccounts(ix).has(account);
+          const name = /:(assumed-)?role\//.test(principal) && ownAccount ? roleNameOf(principal) : undefined;
           out.push({
             principal: {
               label: `${principal} (admitted by ${type.split(":")[1]} ${r.resource.name})`,

@@ -29,7 +29,7 @@ import { platformResourceKey } from "../platform-resources-config";
 import type { StackIndex } from "../stack-index";
 import type { Adapter, PackResource, StackPass } from "../types";
 import { reportReached } from "./aws-data";
-import { deps, isUnknown, readOfType, type Read } from "./shared";
+import { agentAccounts, deps, isUnknown, readOfType, type Read } from "./shared";
 
 export const CLOUDTRAIL_TYPES = {
   trail: "aws:cloudtrail/trail:Trail",
@@ -130,16 +130,6 @@ export function eventDataStoreProblems(resource: PackResource, inputs: KnownInpu
     gaps,
     `record every management event of every region (no advancedEventSelectors, or one with eventCategory Management alone), keep retentionPeriod at ${MIN_STORE_DAYS} days or more and termination protection on`,
   );
-}
-
-/** The agents' account(s): of the IRSA roles the components annotate on agents' ServiceAccounts. */
-function agentAccounts(ix: StackIndex): Set<string> {
-  const out = new Set<string>();
-  for (const sa of ix.serviceAccounts) {
-    const account = /^arn:[^:]+:iam::(\d{12}):role\//.exec(sa.annotations["eks.amazonaws.com/role-arn"] ?? "")?.[1];
-    if (account) out.add(account);
-  }
-  return out;
 }
 
 /** Inputs naming where a trail or store sends or encrypts its record, by ARN. */

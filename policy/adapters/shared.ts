@@ -122,3 +122,17 @@ export function sharedIdentity(what: string, urn: string, identity: { agent: str
 export const saKey = (namespace: string, name: string) => `${namespace}/${name}`;
 
 export const only = (rules: readonly string[], problems: readonly Problem[]) => problems.filter((problem) => rules.includes(problem.rule));
+
+/** The agents' account(s): of the IRSA roles the components annotate on agents' ServiceAccounts. */
+const accountsCache = new WeakMap<StackIndex, ReadonlySet<string>>();
+export function agentAccounts(ix: StackIndex): ReadonlySet<string> {
+  const known = accountsCache.get(ix);
+  if (known) return known;
+  const out = new Set<string>();
+  for (const sa of ix.serviceAccounts) {
+    const account = /^arn:[^:]+:iam::(\d{12}):role\//.exec(sa.annotations["eks.amazonaws.com/role-arn"] ?? "")?.[1];
+    if (account) out.add(account);
+  }
+  accountsCache.set(ix, out);
+  return out;
+}
