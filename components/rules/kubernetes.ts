@@ -19,9 +19,9 @@ export const KUBERNETES_RULES: readonly RuleMeta[] = [
     "kubernetes/default-service-account",
     "kubernetes",
     "error",
-    "No agent identity is, trusts or binds the `default` ServiceAccount.",
+    "No agent identity is, trusts or binds the `default` ServiceAccount, and in an agent namespace no IAM role is bound to it (Pod Identity association, IRSA annotation or trust).",
     standards(["NHI9"], ["ASI03"], ["L4 Deployment & Infrastructure"], ["MEASURE 2.7"]),
-    PACK.resource,
+    PACK.both,
   ),
   meta(
     "kubernetes/system-namespace",

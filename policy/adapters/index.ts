@@ -48,6 +48,7 @@ import { csiDrivers } from "./csi-drivers";
 import { deployExecutors } from "./deploy-executors";
 import { EKS_CLUSTER_TYPES, eksClusters } from "./eks-clusters";
 import { nodeAccess } from "./node-access";
+import { agentNamespaceIam } from "./agent-namespace-iam";
 import { kubeSystemConfig } from "./kube-system-config";
 
 export const ADAPTERS: readonly Adapter[] = [
@@ -70,6 +71,7 @@ export const ADAPTERS: readonly Adapter[] = [
   serviceAccounts,
   workloads,
   nodeAccess,
+  agentNamespaceIam,
   kubeSystemConfig,
   kubernetesUnreadKinds,
   rbac,
