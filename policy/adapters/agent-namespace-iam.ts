@@ -9,15 +9,14 @@
  * role unknown at preview is refused (it may be any of these). Bindings of agent ServiceAccounts to
  * other agents' roles are judged where they were before (eks-access, service-accounts, iam-roles).
  */
-import { ROLE_PLAN_ANNOTATION } from "../../components/core/compile";
 import { roleNameOf } from "../../components/core/names";
 import { globMatches } from "../../components/core/patterns";
-import { readRolePlanRecord } from "../../components/core/role-plan";
 import { trustedSubjects } from "../../components/rules/trust";
 import { asRecord, asString } from "../inputs";
 import type { StackIndex } from "../stack-index";
 import type { Adapter, PackFinding } from "../types";
 import { agentNamespaces, findingsFor, type AgentNamespace } from "./agent-namespaces";
+import { rolePlanRecordOf } from "./agent-role-plan";
 import { EKS_TYPES } from "./eks-access";
 import { IAM_ROLE_TYPES } from "./iam-roles";
 import { SERVICE_ACCOUNT_TYPES } from "./service-accounts";
@@ -34,8 +33,7 @@ type IdentitySa = Ix["serviceAccounts"][number];
 
 /** The role an identity ServiceAccount's plan names (lower case), or undefined when it carries no readable record. */
 function plannedRoleName(ix: Ix, sa: IdentitySa): string | undefined {
-  const text = sa.annotations[ROLE_PLAN_ANNOTATION];
-  const record = text === undefined ? undefined : readRolePlanRecord(text);
+  const record = rolePlanRecordOf(ix, sa);
   if (record) return record.name.toLowerCase();
   return [...agentRoles(ix).values()].find((r) => r.agent === sa.agent && r.kind === sa.kind)?.name.toLowerCase();
 }
