@@ -21,6 +21,7 @@ import {
   type RolePlanRecord,
 } from "../../components/core/role-plan";
 import { asNumber, asRecord, asString, readPolicyDocument } from "../inputs";
+import type { StackIndex } from "../stack-index";
 import type { Adapter, PackFinding } from "../types";
 import { IAM_ATTACHMENT_TYPES } from "./iam-attachments";
 import { IAM_ROLE_TYPES } from "./iam-roles";
@@ -76,6 +77,18 @@ function propertyChanges(role: Read, record: RolePlanRecord): string[] {
   return changes;
 }
 
+const recordsRead = new WeakMap<StackIndex, Map<string, RolePlanRecord | undefined>>();
+
+/** An identity ServiceAccount's role-plan record, read once per stack (undefined when absent or not the components'). */
+export function rolePlanRecordOf(ix: StackIndex, sa: StackIndex["serviceAccounts"][number]): RolePlanRecord | undefined {
+  const text = sa.annotations[ROLE_PLAN_ANNOTATION];
+  if (text === undefined) return undefined;
+  let byText = recordsRead.get(ix);
+  if (!byText) recordsRead.set(ix, (byText = new Map()));
+  if (!byText.has(text)) byText.set(text, readRolePlanRecord(text));
+  return byText.get(text);
+}
+
 export const agentRolePlan: Adapter = {
   family: "agent-role-plan",
   holdings:
@@ -128,7 +141,7 @@ export const agentRolePlan: Adapter = {
           );
         continue;
       }
-      const record = readRolePlanRecord(text);
+      const record = rolePlanRecordOf(ix, sa);
       if (!record) {
         pass.findings.push(
           at(

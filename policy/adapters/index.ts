@@ -49,6 +49,7 @@ import { persistentVolumes } from "./persistent-volumes";
 import { deployExecutors } from "./deploy-executors";
 import { EKS_CLUSTER_TYPES, eksClusters } from "./eks-clusters";
 import { nodeAccess } from "./node-access";
+import { agentNamespaceIam } from "./agent-namespace-iam";
 import { kubeSystemConfig } from "./kube-system-config";
 
 export const ADAPTERS: readonly Adapter[] = [
@@ -71,6 +72,7 @@ export const ADAPTERS: readonly Adapter[] = [
   serviceAccounts,
   workloads,
   nodeAccess,
+  agentNamespaceIam,
   kubeSystemConfig,
   kubernetesUnreadKinds,
   rbac,

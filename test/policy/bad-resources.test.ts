@@ -90,7 +90,8 @@ const cases: Array<{ name: string; resources: Resource[]; expect: string[] }> = 
         },
       },
     ],
-    expect: ["trust/no-wildcards", "trust/own-service-account", "trust/string-equals"],
+    // agents:* is every ServiceAccount of an agent namespace, not only its identities' own.
+    expect: ["kubernetes/agent-namespace-objects", "trust/no-wildcards", "trust/own-service-account", "trust/string-equals"],
   },
   {
     name: "a role trusting Principal * and an account root",
