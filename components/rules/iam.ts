@@ -100,6 +100,14 @@ export const IAM_RULES: readonly RuleMeta[] = [
     ESCALATION,
     PACK.both,
   ),
+  meta(
+    "iam/outside-principal",
+    "iam",
+    "error",
+    "In a stack with agents, no grant extends a principal the stack does not create: a membership in a group, an Identity Center account assignment of a permission set, or an access key, console password, SSH key, signing certificate or service credential for a user hands out whatever that principal holds, which the pack cannot read (an existing Administrators group, an admin permission set). The principal must be the stack's own (named by a known value or its resource's output), or the security team declares the grant in kubernetesPlatformResources.",
+    ESCALATION,
+    PACK.stack,
+  ),
   meta("iam/code-execution", "iam", "error", "No action that starts compute or runs code on existing compute (code-execution list).", ESCALATION, PACK.both),
   meta(
     "iam/resource-exposure",

@@ -134,6 +134,7 @@ export const WAIVABLE: Readonly<Record<string, boolean>> = {
   "vault/agent-policy-use": false,
   "vault/service-account-login": false,
   "vault/auth-trust-root": false,
+  "iam/outside-principal": false,
   "kubernetes/node-access": false,
   "kubernetes/kube-system-config": false,
   "limits/role-name-length": false,

@@ -22,8 +22,6 @@ export const IAM_ATTACHMENT_TYPES = {
 } as const;
 
 const IAM_CHECKS = ["iam/action-wildcard", "iam/privilege-escalation", "iam/resource-wildcard", "separation/cross-agent-grant"];
-const USERS_AND_GROUPS =
-  "membership and keys grant nothing themselves: what a user or group is granted (its policies and attachments) is read by aws-principals and judged by what it reaches of the agents'";
 
 export const iamAttachments: Adapter = {
   family: "iam-attachments",
@@ -63,11 +61,6 @@ export const iamAttachments: Adapter = {
         "lists which inline policies a role keeps: on an agent role (or one unknown at preview) it is refused, as it would remove the components' inline policies and the audit Deny",
       checkedBy: ["iam/attached-policy"],
     },
-    ...["aws:iam/groupMembership:GroupMembership", "aws:iam/accessKey:AccessKey"].map((type) => ({
-      type,
-      route: "grants to IAM users and groups",
-      outOfScope: USERS_AND_GROUPS,
-    })),
   ],
   // A customer policy's document and every attached ARN: the checks every principal kind goes through.
   check: (resource, inputs) => principalPolicyProblems(resource, inputs.value),

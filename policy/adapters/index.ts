@@ -46,6 +46,7 @@ import { customResources } from "./custom-resources";
 import { EXPOSURE_TYPES, networkExposure } from "./network-exposure";
 import { csiDrivers } from "./csi-drivers";
 import { persistentVolumes } from "./persistent-volumes";
+import { outsidePrincipals } from "./outside-principals";
 import { deployExecutors } from "./deploy-executors";
 import { EKS_CLUSTER_TYPES, eksClusters } from "./eks-clusters";
 import { nodeAccess } from "./node-access";
@@ -81,6 +82,7 @@ export const ADAPTERS: readonly Adapter[] = [
   networkExposure,
   csiDrivers,
   persistentVolumes,
+  outsidePrincipals,
   customResources,
   namespaces,
   logGroups,

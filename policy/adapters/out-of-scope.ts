@@ -83,13 +83,8 @@ export const OUT_OF_SCOPE_ENTRIES: readonly TypeEntry[] = [
   ...because(USERS_AND_GROUPS, "IAM users, groups and their credentials", [
     "aws:iam/user:User",
     "aws:iam/group:Group",
-    "aws:iam/userGroupMembership:UserGroupMembership",
-    "aws:iam/userLoginProfile:UserLoginProfile",
     "aws:iam/userPoliciesExclusive:UserPoliciesExclusive",
     "aws:iam/groupPoliciesExclusive:GroupPoliciesExclusive",
-    "aws:iam/sshKey:SshKey",
-    "aws:iam/signingCertificate:SigningCertificate",
-    "aws:iam/serviceSpecificCredential:ServiceSpecificCredential",
     "aws:iam/virtualMfaDevice:VirtualMfaDevice",
   ]),
   ...because("account settings: they grant no principal anything and authenticate no workload", "account-wide IAM settings", [
@@ -132,11 +127,7 @@ export const OUT_OF_SCOPE_ENTRIES: readonly TypeEntry[] = [
   ...because(
     "permission sets give Identity Center users (people) AWSReservedSSO_* roles in accounts; an agent identity is never an Identity Center principal, and an agent role's trust admits no SSO role",
     "Identity Center permission sets and their assignments",
-    [
-      "aws:ssoadmin/accountAssignment:AccountAssignment",
-      "aws:ssoadmin/permissionSet:PermissionSet",
-      "aws:ssoadmin/permissionsBoundaryAttachment:PermissionsBoundaryAttachment",
-    ],
+    ["aws:ssoadmin/permissionSet:PermissionSet", "aws:ssoadmin/permissionsBoundaryAttachment:PermissionsBoundaryAttachment"],
   ),
   ...because(
     "Identity Center applications, attributes, token issuers and regions: they decide how people sign in to applications, not what an agent identity holds",

@@ -1,0 +1,73 @@
+/**
+ * Grants that extend a principal the stack does not create (a group membership, a permission set
+ * assignment, a user's credentials) are refused in a stack with agents until declared; the same
+ * grant to the stack's own principal passes. Each case changes one property beside the dev stack.
+ */
+import { beforeAll, describe, expect, it } from "vitest";
+import { componentResources } from "../helpers/component-resources";
+import { TODAY, stackDeclaration } from "../helpers/fixtures";
+import { UNKNOWN, ruleIds, runPack, type Resource } from "../helpers/policy-args";
+
+let base: Resource[];
+let before: Set<string>;
+beforeAll(async () => {
+  base = await componentResources(stackDeclaration("dev"));
+  before = new Set((await runPack(base, TODAY)).map((r) => r.message));
+}, 120_000);
+
+const added = async (extra: Resource[], config: object = {}) =>
+  ruleIds((await runPack([...base, ...extra], TODAY, config)).filter((r) => !before.has(r.message)));
+
+const user: Resource = { type: "aws:iam/user:User", name: "ci", props: { name: "ci-bot" } };
+const group: Resource = { type: "aws:iam/group:Group", name: "readers", props: { name: "readers" } };
+const membership = (groups: unknown): Resource => ({ type: "aws:iam/userGroupMembership:UserGroupMembership", name: "m", props: { user: "ci-bot", groups } });
+const key = (name: unknown): Resource => ({ type: "aws:iam/accessKey:AccessKey", name: "k", props: { user: name } });
+
+describe("grants to principals the stack does not create", () => {
+  it("a membership in the stack's own group and a key for its own user pass (the happy path)", async () => {
+    expect(await added([user, group, membership(["readers"]), key("ci-bot")])).toEqual([]);
+  }, 60_000);
+
+  it.each([
+    ["a membership in a group the stack does not create", [user, group, membership(["readers", "Administrators"])]],
+    ["a membership in a group unknown at preview", [user, group, membership(UNKNOWN)]],
+    ["an access key for a user the stack does not create", [user, key("platform-admin")]],
+    ["an access key for a user unknown at preview", [user, key(UNKNOWN)]],
+    [
+      "an Identity Center assignment of a permission set the stack does not create",
+      [
+        {
+          type: "aws:ssoadmin/accountAssignment:AccountAssignment",
+          name: "aa",
+          props: {
+            instanceArn: "arn:aws:sso:::instance/ssoins-1",
+            permissionSetArn: "arn:aws:sso:::permissionSet/ssoins-1/ps-admin",
+            principalId: "g-1",
+            principalType: "GROUP",
+            targetId: "111122223333",
+            targetType: "AWS_ACCOUNT",
+          },
+        },
+      ],
+    ],
+  ])(
+    "%s is refused",
+    async (_what, extra) => {
+      expect(await added(extra as Resource[])).toContain("iam/outside-principal");
+    },
+    60_000,
+  );
+
+  it("is waived only by a declaration of that grant", async () => {
+    const extra = [user, key("platform-admin")];
+    const declared = (resource: string) => ({
+      kubernetesPlatformResources: [{ resource, reason: "the break-glass user's rotated key", approvedBy: "security@acme.example" }],
+    });
+    expect(await added(extra, declared("aws:iam/accessKey:AccessKey::k"))).toEqual([]);
+    expect(await added(extra, declared("aws:iam/accessKey:AccessKey::other"))).toContain("iam/outside-principal");
+  }, 60_000);
+
+  it("is not judged in a stack without agents (the platform's own stack)", async () => {
+    expect(ruleIds(await runPack([key("platform-admin")], TODAY))).toEqual([]);
+  }, 60_000);
+});
