@@ -31,12 +31,12 @@ const GRANTS: ReadonlyArray<{ readonly type: string; readonly field: string; rea
   { type: "aws:iam/serviceSpecificCredential:ServiceSpecificCredential", field: "userName", of: USER, what: "gives a user a service credential" },
 ];
 
-/** The names (and ARNs, for permission sets) by which the stack's own principals of a type are known. */
+/** The names by which the stack's own users or groups are known. */
 function ownNames(ix: Parameters<NonNullable<Adapter["stack"]>>[0], type: string): Set<string> {
   const out = new Set<string>();
   for (const r of readOfType(ix, type)) {
     const name = asString(r.v.name);
-    if (name !== undefined) out.add(type === PERMISSION_SET ? `ps:${name}` : name);
+    if (name !== undefined) out.add(name);
   }
   return out;
 }
@@ -64,10 +64,11 @@ export const outsidePrincipals: Adapter = {
   })),
   stack: (ix, pass) => {
     if (agentNamespaces(ix).size === 0) return;
-    const own = new Map([USER, GROUP, PERMISSION_SET].map((type) => [type, ownNames(ix, type)]));
+    // A permission set is known by ARN only: the stack's own are matched through the output they come from.
+    const own = new Map([USER, GROUP].map((type) => [type, ownNames(ix, type)]));
     for (const { type, field, of, what } of GRANTS) {
       for (const r of readOfType(ix, type)) {
-        const names = outside(r, field, of, own.get(of)!);
+        const names = outside(r, field, of, own.get(of) ?? new Set());
         if (names.length === 0) continue;
         const key = platformResourceKey(type, r.resource.name);
         pass.findings.push({
