@@ -28,6 +28,14 @@ export function tierOf(tier: string | undefined): TierPolicy | undefined {
   return isTier(tier) ? effectiveTierPolicy(tier) : undefined;
 }
 
+/**
+ * The longest `maxSessionDuration` compile gives a role of this tier (organisation limits only lower
+ * it); for a tier that is missing or unknown, the longest of any tier.
+ */
+export function agentSessionCeiling(tier: string | undefined): number {
+  return tierOf(tier)?.maxSessionDuration ?? Math.max(...TIERS.map((t) => effectiveTierPolicy(t).maxSessionDuration));
+}
+
 function lifecycle(meta: AgentMetadata, now: Date): Problem[] {
   return [...checkOwnershipRecord(meta.record), ...checkExpiry(meta.expiry, now)];
 }

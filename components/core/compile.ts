@@ -62,6 +62,25 @@ export const ROLE_PLAN_ANNOTATION = `${LABEL_PREFIX}/role-plan`;
 /** ServiceAccount annotation holding the identity's Vault resources as planned (vault-plan.ts), compared by the policy pack with the Vault resources the stack creates. */
 export const VAULT_PLAN_ANNOTATION = `${LABEL_PREFIX}/vault-plan`;
 
+/**
+ * Every tag key the components put on an agent's IAM roles (identity roles; a tool role adds
+ * TOOL_ROLE_TAG); test/policy/agent-role-invariants.test.ts holds `compileAgent` to it. Closed: the policy
+ * pack refuses any other key on an agent role without reading a plan record, as an ABAC policy
+ * reading `aws:PrincipalTag` would let an added tag widen the role.
+ */
+export const AGENT_ROLE_TAG_KEYS = [
+  "agent",
+  "identity",
+  "owner",
+  "sponsor",
+  "tier",
+  "expires",
+  "environment",
+  "data-class",
+  "managed-by",
+  "revoked-at",
+] as const;
+
 /** Organisation limits as seconds, for the tier policy. */
 export function organisationLimits(limits: Limits | undefined): OrganisationLimits {
   if (!limits) return {};

@@ -55,6 +55,22 @@ export const AWS_REACH_RULES: readonly RuleMeta[] = [
     PACK.stack,
   ),
   meta(
+    "iam/agent-role-tags",
+    "iam",
+    "error",
+    "An agent role (tagged `agent`) carries only the tag keys the components set (`AGENT_ROLE_TAG_KEYS` in components/core/compile.ts: agent, identity, owner, sponsor, tier, expires, environment, data-class, managed-by, revoked-at; a tool role also `role`), read without any plan record: ABAC policies read `aws:PrincipalTag`, so an added tag would widen the role whatever the record says.",
+    OVERPRIVILEGED,
+    PACK.resource,
+  ),
+  meta(
+    "iam/agent-grant-owned",
+    "iam",
+    "error",
+    "Every resource an agent's execution role or tool role allows (other than `*`, which the IAM rules judge) lies inside what its agent owns (`agent-identity.io/owns`, its roles, its audit log group), or is a bucket holding a prefix the agent owns, or a share the security team declared in the pack's `shares` configuration for principal `agent:<agent>/<identity>` or `iam:role/<role>`; read without the role-plan record, so a program that rewrites an agent role and its record together still cannot grant a platform secret, parameter or bucket.",
+    ISOLATION,
+    PACK.stack,
+  ),
+  meta(
     "stack/audit-log-group",
     "stack",
     "error",

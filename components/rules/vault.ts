@@ -181,6 +181,22 @@ export const VAULT_RESOURCE_RULES: readonly RuleMeta[] = [
     PACK.stack,
   ),
   meta(
+    "vault/agent-path-derivable",
+    "vault",
+    "error",
+    "Every path an agent identity's Vault policies reach (through its Kubernetes-auth roles) is one `compile` could derive for that agent, read without the vault-plan record: the token self paths for every identity; for the execution identity also a concrete path in its own KV subtree (`<kvMount>/data/agents/<env>/<agent>/...`, the stack's one mount and environment) and the credentials path of a secret role named `<env>.<agent>.<tool>` for its own agent. Any other path (a platform KV secret, a glob, another agent's subtree) is refused unless the security team declared it in the pack's `shares` configuration for principal `agent:<agent>/<identity>`.",
+    POLICY,
+    PACK.stack,
+  ),
+  meta(
+    "vault/agent-secret-role-derivable",
+    "vault",
+    "error",
+    "The secret roles an agent identity's Vault policies reach stay within what `compile` could derive, read without the vault-plan record: an AWS secret role assumes neither a role the stack creates (other than its own agent's tool role, as a tagged tool session) nor a role in the agents' own account, unless the security team declared that role in the pack's `shares` configuration for principal `agent:<agent>/<identity>`; a database connection is used by the tools of one agent only (a connection share is declared the same way, resource `vault:database/<connection>`).",
+    POLICY,
+    PACK.stack,
+  ),
+  meta(
     "vault/agent-kv-config",
     "vault",
     "error",

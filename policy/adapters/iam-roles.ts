@@ -9,7 +9,7 @@ import { checkServiceAccountReference } from "../../components/rules/kubernetes"
 import { checkRoleLimits } from "../../components/rules/limits";
 import { isToolRoleTags } from "../../components/rules/tool-session-checks";
 import { checkTrustPolicy, trustedSubjects } from "../../components/rules/trust";
-import { checkAgentRole } from "../agent-metadata-checks";
+import { agentSessionCeiling, checkAgentRole } from "../agent-metadata-checks";
 import { checkAgentRoleGrants } from "../context-stack";
 import { asNumber, asRecord, asString, readPolicyDocument, type KnownInputs } from "../inputs";
 import { toolRoleProblems } from "../tool-roles";
@@ -44,7 +44,13 @@ function roleProblems(resource: PackResource, inputs: KnownInputs, context: Pack
       problems.push(...checkServiceAccountReference(namespace, name ?? ""));
     }
   }
-  problems.push(...checkRoleLimits({ name: asString(v.name), trustPolicy: trust, inlinePolicies: inline, maxSessionDuration: asNumber(v.maxSessionDuration) }));
+  problems.push(
+    ...checkRoleLimits(
+      { name: asString(v.name), trustPolicy: trust, inlinePolicies: inline, maxSessionDuration: asNumber(v.maxSessionDuration) },
+      // An agent role's ceiling is its tier's, read without any plan record (compile sets exactly it).
+      tags.agent !== undefined ? agentSessionCeiling(tags.tier) : undefined,
+    ),
+  );
   const boundarySet = v.permissionsBoundary !== undefined || inputs.unknown.includes("permissionsBoundary");
   // A tool role's sessions are named by Vault (username template) and traced by their tags, not by a pod's session name.
   problems.push(

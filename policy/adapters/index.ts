@@ -11,6 +11,8 @@ import { IAM_ATTACHMENT_TYPES, iamAttachments } from "./iam-attachments";
 import { IAM_ROLE_TYPES, iamRoles } from "./iam-roles";
 import { permissionsBoundary } from "./permissions-boundary";
 import { agentRolePlan } from "./agent-role-plan";
+import { agentRoleInvariants } from "./agent-role-invariants";
+import { agentVaultInvariants } from "./agent-vault-invariants";
 import { agentVaultPlan } from "./agent-vault-plan";
 import { kubernetesUnreadKinds } from "./kubernetes-unread-kinds";
 import { LOG_GROUP_TYPES, logGroups } from "./log-groups";
@@ -68,6 +70,8 @@ export const ADAPTERS: readonly Adapter[] = [
   permissionsBoundary,
   agentRolePlan,
   agentVaultPlan,
+  agentRoleInvariants,
+  agentVaultInvariants,
   eksAccess,
   eksClusters,
   serviceAccounts,

@@ -8,6 +8,7 @@
  */
 import { roleNameOf } from "../../components/core/names";
 import { checkPermissionPolicy } from "../../components/rules/iam";
+import { tierOf } from "../agent-metadata-checks";
 import { asString, readPolicyDocument } from "../inputs";
 import type { Adapter, PackFinding } from "../types";
 import { IAM_ATTACHMENT_TYPES } from "./iam-attachments";
@@ -52,6 +53,23 @@ export const permissionsBoundary: Adapter = {
           urn: r.resource.urn,
           message: `role ${asString(r.v.name) ?? r.resource.name} has permissions boundary ${boundaryOf(r)}, while agent roles of this stack have ${[...counts.keys()].filter((b) => b !== boundaryOf(r)).join(", ")}: one agent's ceiling was swapped or dropped`,
           fix: "give every agent role the platform's one boundary (`agent-identity:platform.aws.permissionsBoundaryArn`); never override it per role",
+        } satisfies PackFinding);
+      }
+    }
+    // compile gives every agent role the platform's one boundary, whatever the tier, or gives none to
+    // any: with a boundary on some agent role, one without any had it dropped (no plan record read).
+    if (compared.length > 0) {
+      const usual = [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0][0];
+      for (const r of agentRoles) {
+        if (asString(r.v.permissionsBoundary) !== undefined || isUnknown(r, "permissionsBoundary")) continue;
+        // A tier that requires a boundary: context/permissions-boundary-required reports it already.
+        if (tierOf(asString((r.v.tags as Record<string, unknown>).tier))?.requiresPermissionsBoundary) continue;
+        pass.findings.push({
+          rule: RULE,
+          ...owner(r),
+          urn: r.resource.urn,
+          message: `role ${asString(r.v.name) ?? r.resource.name} has no permissions boundary, while agent roles of this stack have ${usual}: the components set the platform's boundary on every agent role, whatever its tier, so this one was dropped`,
+          fix: "give every agent role the platform's one boundary (`agent-identity:platform.aws.permissionsBoundaryArn`); never remove it from a role",
         } satisfies PackFinding);
       }
     }
