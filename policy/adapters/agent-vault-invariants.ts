@@ -8,7 +8,10 @@
  * and only its own KV subtree and the credentials of secret roles named for its own agent. The
  * stack's one KV mount and environment are what most agents' own paths and roles say (a plan has one).
  */
+import type { Holder } from "../../components/core/holdings";
 import { IDENTITY_KINDS, roleNameOf } from "../../components/core/names";
+import type { IndexEntry } from "../../components/core/resource-index";
+import { indexOf } from "../../components/rules/holdings-cache";
 import { holdingsFromStackOnce } from "../holdings";
 import { asString } from "../inputs";
 import type { StackIndex } from "../stack-index";
@@ -82,6 +85,7 @@ export const agentVaultInvariants: Adapter = {
   ],
   stack: (ix, pass) => {
     const { fleet } = holdingsFromStackOnce(ix, pass.extraPolicies);
+    const index = indexOf(fleet);
     const kvPaths = new Map<string, string[]>();
     for (const holdings of fleet.identities)
       kvPaths.set(holdings.agent, [...(kvPaths.get(holdings.agent) ?? []), ...holdings.vault.map((grant) => grant.path)]);
@@ -99,7 +103,10 @@ export const agentVaultInvariants: Adapter = {
       const { agent, identity } = holdings;
       const principal = `agent:${agent}/${identity}`;
       // A path the components derive for this identity: execution only, its own KV subtree or its own secret roles' credentials.
+      const others = (entry: IndexEntry<Holder>) => entry.value.agent !== null && entry.value.agent !== agent;
       const derivable = (path: string): boolean => {
+        // Another agent's subtree or secret role: separation/cross-agent-grant reports it.
+        if (index.intersecting(path, others, 1).length > 0) return true;
         if (identity !== "execution") return false;
         const kv = KV_PATH.exec(path);
         if (kv) return kv[1] === shape.kvMount && kv[2] === shape.environment && kv[3] === agent;

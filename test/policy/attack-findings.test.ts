@@ -155,7 +155,7 @@ const cases: Array<{ finding: number; name: string; resources?: Resource[]; edit
         props: { name: EXE.toUpperCase(), policy: 'path "kv/data/shared/x" {\n  capabilities = ["read"]\n}\n' },
       },
     ],
-    expect: ["vault/agent-resources-as-planned", "vault/unique-path"],
+    expect: ["vault/agent-path-derivable", "vault/agent-resources-as-planned", "vault/unique-path"],
   },
   {
     finding: 1,

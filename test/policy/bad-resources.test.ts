@@ -130,8 +130,8 @@ const cases: Array<{ name: string; resources: Resource[]; expect: string[] }> = 
         },
       },
     ],
-    // And it is a second role tagged as billing's execution identity.
-    expect: ["stack/no-shared-identity", "stack/one-role-per-identity", "trust/own-service-account"],
+    // And it is a second role tagged as billing's execution identity, without the platform's boundary every agent role carries.
+    expect: ["iam/permissions-boundary-policy", "stack/no-shared-identity", "stack/one-role-per-identity", "trust/own-service-account"],
   },
   {
     name: "a role trusting the default ServiceAccount",

@@ -135,8 +135,8 @@ describe("pack: ownership lifecycle on resources", () => {
       expect.stringContaining('lifecycle/ownership-tags: IAM tags: tier is "trusted", not one of batch, assistant, high-risk'),
     ]);
     const sa = edited(batch, SA, saOf("search"), (p) => ({ ...p, metadata: { ...meta(p), annotations: {} } }));
-    // Without annotations the components' ServiceAccount also lost its role's plan record.
-    expect(ruleIds(await runPack(sa))).toEqual(["iam/agent-role-as-planned", "lifecycle/ownership-tags"]);
+    // Without annotations the components' ServiceAccount also lost its role's plan record and its `owns`.
+    expect(ruleIds(await runPack(sa))).toEqual(["iam/agent-grant-owned", "iam/agent-role-as-planned", "lifecycle/ownership-tags"]);
     const vault = edited(
       batch,
       VAULT_ROLE,
@@ -180,8 +180,10 @@ describe("pack: tier and context on resources", () => {
     ]);
     const later = edited(highRisk, ROLE, ofIdentity("hr", "execution"), (p) => ({ ...p, permissionsBoundary: UNKNOWN }));
     expect(await runPack(later)).toEqual([]);
-    // A batch role needs none.
-    expect(await runPack(edited(highRisk, ROLE, ofIdentity("b", "execution"), ({ permissionsBoundary: _b, ...p }) => (void _b, p)))).toEqual([]);
+    // A batch role needs none by its tier, but compile sets the platform's boundary on every agent role: one without it had it dropped.
+    expect(ruleIds(await runPack(edited(highRisk, ROLE, ofIdentity("b", "execution"), ({ permissionsBoundary: _b, ...p }) => (void _b, p))))).toEqual([
+      "iam/permissions-boundary-policy",
+    ]);
   });
 
   it("flags a high-risk trust policy without the sts:RoleSessionName prefix", async () => {
@@ -295,6 +297,7 @@ describe("pack: tier and context on resources", () => {
       },
     };
     expect((await runPack(replanned([...batch, foreign]))).map((r) => r.message)).toEqual([
+      "search/execution: iam/agent-grant-owned: agent search's execution role acme-test-search-execution allows arn:aws:sqs:us-east-1:444455556666:their-queue, outside what agent search owns (agent-identity.io/owns, its roles and log group) — declare the resource under agent search's owns (a reviewed plan change), or have the security team declare the share in the pack's shares configuration (principal agent:search/execution)",
       "search/execution: context/foreign-account: grants arn:aws:sqs:us-east-1:444455556666:their-queue in account 444455556666, not the platform account 111122223333 — reach other accounts through a `vaultAws` tool (short-lived STS credentials for one role) instead of a direct grant",
     ]);
     const own = {
@@ -304,7 +307,8 @@ describe("pack: tier and context on resources", () => {
         policy: policy({ Action: "sqs:ReceiveMessage", Resource: "arn:aws:sqs:us-east-1:111122223333:our-queue", Condition: REGION }),
       },
     };
-    expect(await runPack(replanned([...batch, own]))).toEqual([]);
+    // In the platform's account: not context/foreign-account's; the queue is still outside what search owns.
+    expect(ruleIds(await runPack(replanned([...batch, own])))).toEqual(["iam/agent-grant-owned"]);
   });
 });
 
