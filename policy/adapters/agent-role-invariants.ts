@@ -13,6 +13,7 @@ import { AGENT_ROLE_TAG_KEYS } from "../../components/core/compile";
 import { TOOL_ROLE_TAG } from "../../components/core/tool-sessions";
 import type { Holder } from "../../components/core/holdings";
 import { resourceMatches, type IndexEntry } from "../../components/core/resource-index";
+import { parseArn } from "../../components/core/iam-catalog";
 import { indexOf } from "../../components/rules/holdings-cache";
 import { isToolRoleTags } from "../../components/rules/tool-session-checks";
 import { holdingsFromStackOnce } from "../holdings";
@@ -75,6 +76,8 @@ export const agentRoleInvariants: Adapter = {
         (owner?.implicit ?? []).some((pattern) => resourceMatches(pattern, resource)) ||
         // A bucket holding a prefix the agent owns: only its listing is planned (bucket actions are the IAM rules').
         (S3_BUCKET.test(resource) && (owner?.declared ?? []).some((entry) => entry.startsWith(`${resource}/`))) ||
+        // Not an ARN: iam/malformed-arn reports it.
+        parseArn(resource) === undefined ||
         // Another agent's resource or grant: separation/cross-agent-grant reports it.
         index.intersecting(resource, others, 1).length > 0;
       const outside = [
