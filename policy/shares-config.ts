@@ -14,7 +14,7 @@ import { globMatches } from "../components/core/patterns";
 const pattern = z.string().min(1).max(2048);
 export const principalShareSchema = z.strictObject({
   name: z.string().regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, "a DNS label"),
-  /** The principal as the finding names it: `iam:role/<name>`, `iam:user/<name>`, `iam:group/<name>`, `sso:permission-set/<arn>`, a principal ARN or service a resource policy admits, or `resource:<type>/<name>` for a copy. */
+  /** The principal as the finding names it: `iam:role/<name>`, `iam:user/<name>`, `iam:group/<name>`, `sso:permission-set/<arn>`, a principal ARN or service a resource policy admits, `resource:<type>/<name>` for a copy, or `agent:<agent>/<identity>` for what an agent identity reaches beyond what compile derives for it (a Vault path, a role in the agents' account, a database connection `vault:database/<name>`, an AWS resource outside its `owns`). */
   principal: pattern,
   /** ARN patterns (or `k8s:namespace/<name>`) of the agent resources shared; `*` only at the end of a concrete prefix. */
   resources: z
