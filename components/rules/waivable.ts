@@ -76,6 +76,7 @@ export const WAIVABLE: Readonly<Record<string, boolean>> = {
   "iam/agent-grant-owned": false,
   "vault/agent-path-derivable": false,
   "vault/agent-secret-role-derivable": false,
+  "stack/records-pinned": false,
   "stack/audit-log-group": false,
   "stack/provider-endpoints": false,
   "trust/single-statement": false,

@@ -14,6 +14,7 @@ import { agentRolePlan } from "./agent-role-plan";
 import { agentRoleInvariants } from "./agent-role-invariants";
 import { agentVaultInvariants } from "./agent-vault-invariants";
 import { agentVaultPlan } from "./agent-vault-plan";
+import { pinnedRecords } from "./pinned-records";
 import { kubernetesUnreadKinds } from "./kubernetes-unread-kinds";
 import { LOG_GROUP_TYPES, logGroups } from "./log-groups";
 import { NAMESPACE_TYPES, namespaces } from "./namespaces";
@@ -70,6 +71,7 @@ export const ADAPTERS: readonly Adapter[] = [
   permissionsBoundary,
   agentRolePlan,
   agentVaultPlan,
+  pinnedRecords,
   agentRoleInvariants,
   agentVaultInvariants,
   eksAccess,
