@@ -202,11 +202,76 @@ describe("separation/undeclared-share: principals that are not agent identities"
       name: "bob-invoices",
       principal: "iam:user/bob",
       resources: ["arn:aws:s3:::acme-invoices-dev/incoming/*"],
+      access: ["read-objects"],
       reason: "finance reviews incoming invoices",
     };
     expect(ruleIds(await run(extra, { shares: [share] }))).not.toContain("separation/undeclared-share");
     expect(ruleIds(await run(extra, { shares: [{ ...share, principal: "iam:user/alice" }] }))).toContain("separation/undeclared-share");
     expect(ruleIds(await run(extra, { shares: [{ ...share, resources: ["arn:aws:s3:::other/*"] }] }))).toContain("separation/undeclared-share");
+  });
+
+  describe("a declared share gives only its named accesses", () => {
+    const share = {
+      name: "bob-invoices",
+      principal: "iam:user/bob",
+      resources: ["arn:aws:s3:::acme-invoices-dev/incoming/*"],
+      access: ["read-objects"],
+      reason: "finance reviews incoming invoices",
+    };
+    const grant = (actions: string[]) => [
+      r("aws:iam/userPolicy:UserPolicy", "u", { user: "bob", policy: doc({ Action: actions, Resource: ["arn:aws:s3:::acme-invoices-dev/incoming/*"] }) }),
+    ];
+    const shareFinding = async (extra: Resource[], config: object) => (await run(extra, config)).find((v) => ofRule(v, "separation/undeclared-share"))?.message;
+
+    it.each([
+      ["a write beside the read", ["s3:GetObject", "s3:PutObject"]],
+      ["a delete", ["s3:DeleteObject"]],
+      ["a pattern that matches more than the access", ["s3:Get*"]],
+      ["every action", ["*"]],
+    ])("refuses %s", { timeout: 120_000 }, async (_name, actions) => {
+      expect(await shareFinding(grant(actions), { shares: [share] })).toMatch(
+        /declared share "bob-invoices" names this principal and these resources, but its access \(read-objects\) does not give/,
+      );
+    });
+
+    it("refuses a second statement's action on the same resource", { timeout: 120_000 }, async () => {
+      const extra = [
+        r("aws:iam/userPolicy:UserPolicy", "u", {
+          user: "bob",
+          policy: JSON.stringify({
+            Version: "2012-10-17",
+            Statement: [
+              { Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::acme-invoices-dev/incoming/*" },
+              { Effect: "Allow", Action: "s3:DeleteObject", Resource: "arn:aws:s3:::acme-invoices-dev/incoming/*" },
+            ],
+          }),
+        }),
+      ];
+      expect(await shareFinding(extra, { shares: [share] })).toMatch(
+        /does not give s3:DeleteObject: if intended, the security team adds access: \[delete-objects\]/,
+      );
+    });
+
+    it("passes exactly the accesses named, also as a pattern that matches only them", { timeout: 120_000 }, async () => {
+      expect(
+        await shareFinding(grant(["s3:GetObject", "s3:PutObject"]), { shares: [{ ...share, access: ["read-objects", "write-objects"] }] }),
+      ).toBeUndefined();
+      expect(await shareFinding(grant(["s3:GetObjectVersion"]), { shares: [share] })).toBeUndefined();
+    });
+
+    it("tells the security team what to add to a share that lists no access", { timeout: 120_000 }, async () => {
+      const { access: _none, ...withoutAccess } = share;
+      expect(await shareFinding(grant(["s3:GetObject"]), { shares: [withoutAccess] })).toMatch(
+        /declared share "bob-invoices" .* it lists no access \(named actions\) for s3:GetObject: if intended, the security team adds access: \[read-objects\]/,
+      );
+    });
+
+    it("refuses an AWS managed policy, which grants access levels, not named actions", { timeout: 120_000 }, async () => {
+      const extra = [
+        r("aws:iam/userPolicyAttachment:UserPolicyAttachment", "ua", { user: "bob", policyArn: "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess" }),
+      ];
+      expect(await shareFinding(extra, { shares: [{ ...share, resources: ["arn:aws:s3:::acme-invoices-dev/*"] }] })).toMatch(/no named access gives it/);
+    });
   });
 });
 
