@@ -210,6 +210,33 @@ describe("separation/undeclared-share: principals that are not agent identities"
     expect(ruleIds(await run(extra, { shares: [{ ...share, resources: ["arn:aws:s3:::other/*"] }] }))).toContain("separation/undeclared-share");
   });
 
+  describe("a grant on an agent's bucket itself reaches the agent's objects in it", () => {
+    const onBucket = (action: string) => doc({ Action: [action], Resource: "arn:aws:s3:::acme-invoices-dev" });
+    it.each([
+      ["a user", (policy: string) => r("aws:iam/userPolicy:UserPolicy", "u", { user: "bob", policy })],
+      ["a group", (policy: string) => r("aws:iam/groupPolicy:GroupPolicy", "g", { group: "finance", policy })],
+      [
+        "a permission set",
+        (inlinePolicy: string) =>
+          r("aws:ssoadmin/permissionSetInlinePolicy:PermissionSetInlinePolicy", "ps", {
+            instanceArn: "arn:aws:sso:::instance/ssoins-1",
+            permissionSetArn: "arn:aws:sso:::permissionSet/ssoins-1/ps-9",
+            inlinePolicy,
+          }),
+      ],
+      ["a role", (policy: string) => r("aws:iam/rolePolicy:RolePolicy", "rp", { role: "ci-runner", name: "p", policy })],
+    ])("refuses %s allowed to replicate it elsewhere", { timeout: 120_000 }, async (_who, grant) => {
+      expect(ruleIds(await run([grant(onBucket("s3:PutReplicationConfiguration"))]))).toContain("separation/undeclared-share");
+    });
+    it.each(["s3:PutInventoryConfiguration", "s3:PutBucketNotification"])("refuses a user allowed %s on it", { timeout: 120_000 }, async (action) => {
+      expect(ruleIds(await run([r("aws:iam/userPolicy:UserPolicy", "u", { user: "bob", policy: onBucket(action) })]))).toContain("separation/undeclared-share");
+    });
+    it("lets the same grant on a bucket no agent holds anything in through", { timeout: 120_000 }, async () => {
+      const policy = doc({ Action: ["s3:PutReplicationConfiguration"], Resource: "arn:aws:s3:::ci-artifacts" });
+      expect(ruleIds(await run([r("aws:iam/userPolicy:UserPolicy", "u", { user: "bob", policy })]))).not.toContain("separation/undeclared-share");
+    });
+  });
+
   describe("a declared share gives only its named accesses", () => {
     const share = {
       name: "bob-invoices",

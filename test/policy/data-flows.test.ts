@@ -367,6 +367,35 @@ describe("the pack refuses resources that move, share or control what agents own
     expect(swapped?.message).toMatch(new RegExp(`it does not name the destination ${elsewhere}: if intended, the security team adds destinations`));
   });
 
+  it("refuses a table imported from a bucket under an agent's table name, and not under a name of its own", { timeout: 120_000 }, async () => {
+    const imported = (name: string) =>
+      r(
+        "aws:dynamodb/table:Table",
+        { name, hashKey: "id", attributes: [{ name: "id", type: "S" }], importTable: { inputFormat: "CSV", s3BucketSource: { bucket: "ci-artifacts" } } },
+        "imported",
+      );
+    expect(ruleIds(await runPack([...base, imported("acme-dev-payouts")]))).toContain(COPY);
+    expect(ruleIds(await runPack([...base, imported("ci-builds")]))).not.toContain(COPY);
+  });
+
+  it(
+    "refuses a Storage Lens export that includes no bucket list (every bucket of the account), and not one without an export",
+    { timeout: 120_000 },
+    async () => {
+      const lens = (config: Record<string, unknown>) =>
+        r(
+          "aws:s3control/storageLensConfiguration:StorageLensConfiguration",
+          { configId: "x", storageLensConfiguration: { enabled: true, accountLevel: { bucketLevel: {} }, ...config } },
+          "lens",
+        );
+      const exported = {
+        dataExport: { s3BucketDestination: { accountId: "999988887777", arn: "arn:aws:s3:::exfil", format: "CSV", outputSchemaVersion: "V_1" } },
+      };
+      expect(ruleIds(await runPack([...base, lens(exported)]))).toContain(COPY);
+      expect(ruleIds(await runPack([...base, lens({})]))).not.toContain(COPY);
+    },
+  );
+
   it("names a replication's destination bucket and account for a declared copy", { timeout: 120_000 }, async () => {
     const replication = (bucket: string, account: string) =>
       r(
