@@ -97,6 +97,22 @@ export function buildProgram(): Command {
     });
 
   program
+    .command("records")
+    .description(
+      "Print the policy pack configuration pinning every identity's plan records (SHA-256), computed from the stack's declaration: pass it with --policy-pack-config.",
+    )
+    .option(
+      "-s, --stack <name>",
+      "stack name; reads Pulumi.<name>.yaml where the nearest Pulumi.yaml puts it (stackConfigDir), else stacks/Pulumi.<name>.yaml",
+      "dev",
+    )
+    .option("-c, --config <file>", "stack file to read instead of the --stack one")
+    .option("--date <YYYY-MM-DD>", "compile as of this date (expiry is revocation; default: today)")
+    .action(async (options) => {
+      emit((await withSqlParser(() => import("./records-command"))).runRecords(options));
+    });
+
+  program
     .command("inventory")
     .description("List every identity for access review: owner, sponsor, expiry, what it reaches, Vault paths and TTLs, exceptions, revocation.")
     .option(

@@ -64,7 +64,13 @@ function position(text: string, offset: number): { line: number; column: number 
   return { line, column: offset - start + 1 };
 }
 
+/** Characters a plain scalar that is a YAML 1.1 boolean, a merge key or number-like can start with. */
+const AMBIGUOUS_START = /^[-+.0-9<]/;
+
 function plainScalarReason(value: string): string | undefined {
+  // Most scalars (names, ARNs, e-mail addresses) are none of these: every case below is at most
+  // three characters long (y, yes, no, on, off, <<) or starts with a sign, digit or dot.
+  if (value.length > 3 && !AMBIGUOUS_START.test(value)) return undefined;
   if (YAML11_BOOLEANS.has(value.toLowerCase()))
     return `\`${value}\` is a boolean to go-yaml (YAML 1.1, what Pulumi reads) and a string to js-yaml: write "${value}" (quoted) for a string, or true/false`;
   if (value === "<<") return "`<<` is a merge key to go-yaml and a plain key to js-yaml: write the keys out";

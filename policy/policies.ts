@@ -26,9 +26,15 @@ import { proxyTarget, readInputs } from "./inputs";
 import { prepareVaultPolicies } from "./vault-hcl";
 import { TYPES } from "./adapters";
 import { checkResource } from "./resources";
-import type { PackContext, PackFinding, PackResource } from "./types";
-import { checkStack } from "./stack";
+import type { PackContext, PackFinding, PackResource, SeenRecords } from "./types";
+import { checkStackPass } from "./stack";
 import { SHARES_CONFIG_PROPERTIES, shareDecision, sharesDeclared, type ShareDecision, type ShareScope } from "./shares-config";
+import { policyName } from "./policy-names";
+import { RECORDS_PINNED_RULE } from "../components/rules/pinned-records";
+import { PINNED_RECORDS_CONFIG_PROPERTIES, pinnedRecords } from "./pinned-records-config";
+import { pinnedRecordFindings } from "./adapters/pinned-records";
+
+export { policyName };
 
 /** The rules the pack runs, in registry order. */
 export const PACK_RULES: readonly RuleMeta[] = RULES.filter((rule) => rule.pack.resource || rule.pack.stack);
@@ -37,17 +43,6 @@ export const PACK_RULES: readonly RuleMeta[] = RULES.filter((rule) => rule.pack.
 export const PLAN_ONLY_RULES: readonly RuleMeta[] = RULES.filter((rule) => rule.pack.planOnly !== undefined);
 
 const byId = new Map(RULES.map((rule) => [rule.id, rule]));
-
-/**
- * The policy that reports a rule's findings: its family, `-advisory` for warnings, `-stack` for the
- * checks across resources (`iam/service-wildcard` → `iam`, `separation/agent-data-copy` →
- * `separation-stack`). Policy names allow letters, digits, '-' and '_'.
- */
-export function policyName(ruleId: string, where: "resource" | "stack"): string {
-  const rule = byId.get(ruleId);
-  if (!rule) throw new Error(`policy pack: no rule ${ruleId}`);
-  return `${rule.family}${rule.severity === "warning" ? "-advisory" : ""}${where === "stack" ? "-stack" : ""}`;
-}
 
 /** The pack's rules by the policy that reports them, in registry order of each policy's first rule. */
 function rulesByPolicy(where: "resource" | "stack"): ReadonlyMap<string, readonly RuleMeta[]> {
@@ -194,7 +189,33 @@ export function resourceFindings(resource: PackResource, context: PackContext): 
 }
 
 export function stackFindings(resources: readonly PackResource[]): readonly PackFinding[] {
-  return assertCovered(checkStack(resources), "stack");
+  return stackPass(resources).findings;
+}
+
+function stackPass(resources: readonly PackResource[]): { findings: readonly PackFinding[]; records: readonly SeenRecords[] } {
+  const { findings, records } = checkStackPass(resources);
+  return { findings: assertCovered(findings, "stack"), records };
+}
+
+/**
+ * stack/records-pinned from the policy's configuration: nothing when the gate pinned no records
+ * (`pinnedRecords` absent), every agent identity refused when the pins do not parse (fail closed).
+ */
+function pinFindings(records: readonly SeenRecords[], config: object): readonly PackFinding[] {
+  const pins = pinnedRecords(config);
+  if (pins.state === "absent") return [];
+  if (pins.state === "malformed")
+    return [
+      {
+        rule: RECORDS_PINNED_RULE,
+        agent: "(every agent)",
+        identity: null,
+        urn: "",
+        message: `the pinnedRecords configuration is not the one \`agent-identity records\` prints (${pins.reason}), so no record can be compared with the declaration`,
+        fix: "pass the output of `agent-identity records` for this stack, unedited, as the pack's configuration",
+      },
+    ];
+  return pinnedRecordFindings(records, pins.pins);
 }
 
 export interface PackOptions {
@@ -253,15 +274,16 @@ export function createPolicies(options: PackOptions = {}): Policies {
   // Keyed by the resources' URNs, not their content: reading every input again for each of ~50 stack
   // policies cost ~0.2 s per policy at 5,000 resources. One pack process analyses one stack once per
   // operation (preview or update), where a URN names one resource with one set of inputs.
-  let lastStack: { readonly urns: readonly string[]; readonly findings: ByRule } | undefined;
+  let lastStack: { readonly urns: readonly string[]; readonly findings: ByRule; readonly records: readonly SeenRecords[] } | undefined;
   const sameStack = (resources: readonly PackResource[]) =>
     lastStack !== undefined && lastStack.urns.length === resources.length && resources.every((r, i) => r.urn === lastStack!.urns[i]);
-  const onStack = (resources: readonly PackResource[]): ByRule | Promise<ByRule> => {
-    if (sameStack(resources)) return lastStack!.findings;
+  type StackResult = { readonly findings: ByRule; readonly records: readonly SeenRecords[] };
+  const onStack = (resources: readonly PackResource[]): StackResult | Promise<StackResult> => {
+    if (sameStack(resources)) return lastStack!;
     return prepareVaultPolicies(vaultPolicyTexts(resources)).then(() => {
-      const findings = byRule(stackFindings(resources));
-      lastStack = { urns: resources.map((r) => r.urn), findings };
-      return findings;
+      const { findings, records } = stackPass(resources);
+      lastStack = { urns: resources.map((r) => r.urn), findings: byRule(findings), records };
+      return lastStack;
     });
   };
 
@@ -309,9 +331,18 @@ export function createPolicies(options: PackOptions = {}): Policies {
     };
   };
   const stackPolicy = (name: string, rules: readonly RuleMeta[]): StackValidationPolicy => {
-    const report = (known: ByRule, reportViolation: ReportViolation, waivers: readonly PolicyException[], config: object, operators: ReadonlySet<string>) => {
+    // The policy reporting stack/records-pinned reads the pins of its own configuration.
+    const pins = rules.some((rule) => rule.id === RECORDS_PINNED_RULE);
+    const report = (
+      result: StackResult,
+      reportViolation: ReportViolation,
+      waivers: readonly PolicyException[],
+      config: object,
+      operators: ReadonlySet<string>,
+    ) => {
+      const pinned = pins ? pinFindings(result.records, config) : [];
       for (const rule of rules)
-        for (const finding of known.get(rule.id) ?? []) {
+        for (const finding of rule.id === RECORDS_PINNED_RULE ? pinned : (result.findings.get(rule.id) ?? [])) {
           if (
             waived(rule, finding, waivers) ||
             (finding.operatorSubject !== undefined && operators.has(finding.operatorSubject)) ||
@@ -320,14 +351,14 @@ export function createPolicies(options: PackOptions = {}): Policies {
             continue;
           const share = shareOf(finding, config);
           if (share.declared) continue;
-          reportViolation(message(rule, share.missing ? { ...finding, fix: `${share.missing}; otherwise ${finding.fix}` } : finding), finding.urn);
+          reportViolation(message(rule, share.missing ? { ...finding, fix: `${share.missing}; otherwise ${finding.fix}` } : finding), finding.urn || undefined);
         }
     };
     return {
       name,
       description: description(rules, "stack"),
       enforcementLevel: level(rules[0]!),
-      configSchema: { properties: { ...EXCEPTIONS_CONFIG_SCHEMA.properties, ...SHARES_CONFIG_PROPERTIES } },
+      configSchema: { properties: { ...EXCEPTIONS_CONFIG_SCHEMA.properties, ...SHARES_CONFIG_PROPERTIES, ...(pins ? PINNED_RECORDS_CONFIG_PROPERTIES : {}) } },
       validateStack: (args, reportViolation) => {
         const findings = onStack(args.resources);
         const config = args.getConfig();

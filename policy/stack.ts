@@ -15,13 +15,18 @@ import { checkOwnedResources } from "./ownership-checks";
 import { ADAPTERS } from "./adapters";
 import { attributeTo, only } from "./adapters/shared";
 import { indexStack, type StackIndex } from "./stack-index";
-import type { PackFinding, PackResource, StackPass } from "./types";
+import type { PackFinding, PackResource, SeenRecords, StackPass } from "./types";
 
 export function checkStack(resources: readonly PackResource[]): PackFinding[] {
+  return checkStackPass(resources).findings;
+}
+
+/** The stack pass's findings, and each agent ServiceAccount's records for the pins of the pack's configuration. */
+export function checkStackPass(resources: readonly PackResource[]): { findings: PackFinding[]; records: readonly SeenRecords[] } {
   const ix = indexStack(resources);
-  const pass: StackPass = { findings: [], extraPolicies: new Map(), attachedPolicies: new Map() };
+  const pass: StackPass = { findings: [], extraPolicies: new Map(), attachedPolicies: new Map(), records: [] };
   for (const adapter of ADAPTERS) adapter.stack?.(ix, pass);
-  return [...pass.findings, ...checkHoldings(ix, pass.extraPolicies)];
+  return { findings: [...pass.findings, ...checkHoldings(ix, pass.extraPolicies)], records: pass.records };
 }
 
 /** What each identity holds: separation of duties, assuming agent roles, per-role size, and no grant reaching another agent. */

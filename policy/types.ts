@@ -96,4 +96,20 @@ export interface StackPass {
   readonly extraPolicies: Map<string, PolicyDocument[]>;
   /** Of those, the managed policies attached to each agent role (by lower-cased name): compared with the role's plan (agent-role-plan). */
   readonly attachedPolicies: Map<string, PolicyDocument[]>;
+  /** Each agent ServiceAccount's plan records, digested, for the pins of the pack's configuration (adapters/pinned-records.ts). */
+  readonly records: SeenRecords[];
+}
+
+/**
+ * One agent ServiceAccount's plan records as the stack carries them: each record's SHA-256, null when
+ * the annotation is absent, "unknown" when it (or the ServiceAccount's metadata) is unknown at preview.
+ */
+export interface SeenRecords {
+  readonly urn: string;
+  readonly agent: string;
+  readonly identity: IdentityKind;
+  readonly namespace: string;
+  readonly name: string;
+  readonly rolePlan: string | null | "unknown";
+  readonly vaultPlan: string | null | "unknown";
 }

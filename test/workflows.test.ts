@@ -515,6 +515,28 @@ describe("identity-preview.yml", () => {
   });
 });
 
+describe.each([
+  ["identity-preview.yml", 'node "$GITHUB_WORKSPACE/gate/bin/agent-identity.js" records --stack "$STACK"'],
+  ["deploy.yml", 'npm run --silent cli -- records --stack "$STACK"'],
+])("%s pins the plan records (stack/records-pinned)", (name, command) => {
+  const workflow = load(name);
+  const steps = Object.values(workflow.jobs).flatMap((job) => job.steps);
+
+  it("computes the pins with the CLI before pulumi runs the program, and passes them as the pack's configuration", () => {
+    const pin = steps.findIndex((s) => s.run?.includes(" records --stack"));
+    const pulumi = steps.findIndex((s) => s.uses?.startsWith("pulumi/actions@"));
+    expect(pin).toBeGreaterThanOrEqual(0);
+    expect(pin).toBeLessThan(pulumi);
+    expect(steps[pin].run).toContain(`${command} > "$RUNNER_TEMP/policy-pack-config.json"`);
+    expect(steps[pulumi].with?.policyPackConfigs).toBe("${{ runner.temp }}/policy-pack-config.json");
+    // The preview runs the base branch's CLI (gate/), never the pull request's (pr/), on the pull request's stack file.
+    if (name === "identity-preview.yml") {
+      expect(steps[pin].run).not.toMatch(/pr\/(bin|node_modules|cli)|npx|npm run/);
+      expect(steps.find((s) => s.run?.includes("cd gate"))?.run).toContain("npm run build &&");
+    }
+  });
+});
+
 describe("identity-expiry.yml", () => {
   const workflow = load("identity-expiry.yml");
 

@@ -368,6 +368,22 @@ function trustPolicy(
 }
 
 /** IRSA's ServiceAccount annotations: the role, the regional STS endpoint, short tokens. */
+/**
+ * A ServiceAccount's annotations, in a fixed key order (the plan's JSON shows them in it): the IRSA
+ * role when every cluster binds by IRSA, sponsor and expiry, then what applies to this agent only.
+ */
+function serviceAccountAnnotations(agent: AgentDeclaration, clusters: readonly EffectiveCluster[], irsaRoleArn: string | null): Record<string, string> {
+  const annotations: Record<string, string> = irsaRoleArn === null ? {} : irsaAnnotations(irsaRoleArn);
+  annotations[`${LABEL_PREFIX}/sponsor`] = agent.sponsor;
+  annotations[`${LABEL_PREFIX}/expires`] = agent.expires;
+  if (agent.revoked) annotations[`${LABEL_PREFIX}/revoked-at`] = agent.revoked.at;
+  // What the agent owns, so the policy pack can judge other agents' grants against it.
+  if (agent.owns?.length) annotations[OWNS_ANNOTATION] = JSON.stringify(agent.owns);
+  // Several clusters: one Vault role per cluster's auth mount (the pack checks exactly these).
+  if (clusters.length > 1 && agent.revoked === undefined) annotations[VAULT_AUTH_ANNOTATION] = clusters.map((cluster) => cluster.vaultAuthPath).join(",");
+  return annotations;
+}
+
 function irsaAnnotations(roleArn: string): Record<string, string> {
   return {
     "eks.amazonaws.com/role-arn": roleArn,
@@ -493,13 +509,20 @@ function compileIdentity(platform: Platform, agent: AgentDeclaration, kind: Iden
   const roles = kind === "execution" && !revoked ? secretRoles(platform, agent, tier) : [];
   const policyName = vaultPolicyName(platform, agent.name, kind);
   const ownership = { agent: agent.name, identity: kind, owner: agent.owner, sponsor: agent.sponsor, tier: agent.tier, expires: agent.expires };
-  const roleTags = {
-    ...ownership,
+  // Built key by key rather than by spreading conditional literals: this runs three times per agent,
+  // and the spreads' throwaway objects were a visible share of a large fleet's compile time.
+  const roleTags: Record<string, string> = {
+    agent: ownership.agent,
+    identity: ownership.identity,
+    owner: ownership.owner,
+    sponsor: ownership.sponsor,
+    tier: ownership.tier,
+    expires: ownership.expires,
     environment: platform.environment,
     "data-class": agent.maxDataClass,
     "managed-by": MANAGED_BY,
-    ...(agent.revoked ? { "revoked-at": awsTimestamp(agent.revoked.at) } : {}),
   };
+  if (agent.revoked) roleTags["revoked-at"] = awsTimestamp(agent.revoked.at);
   const vaultRole = (backend: string): VaultRolePlan => ({
     name: vaultRoleName(platform, agent.name, kind),
     backend,
@@ -541,16 +564,7 @@ function compileIdentity(platform: Platform, agent: AgentDeclaration, kind: Iden
         [`${LABEL_PREFIX}/owner`]: agent.owner,
         [`${LABEL_PREFIX}/tier`]: agent.tier,
       },
-      annotations: {
-        ...(allIrsa ? irsaAnnotations(roleArn) : {}),
-        [`${LABEL_PREFIX}/sponsor`]: agent.sponsor,
-        [`${LABEL_PREFIX}/expires`]: agent.expires,
-        ...(agent.revoked ? { [`${LABEL_PREFIX}/revoked-at`]: agent.revoked.at } : {}),
-        // What the agent owns, so the policy pack can judge other agents' grants against it.
-        ...(agent.owns?.length ? { [OWNS_ANNOTATION]: JSON.stringify(agent.owns) } : {}),
-        // Several clusters: one Vault role per cluster's auth mount (the pack checks exactly these).
-        ...(clusters.length > 1 && !revoked ? { [VAULT_AUTH_ANNOTATION]: clusters.map((cluster) => cluster.vaultAuthPath).join(",") } : {}),
-      },
+      annotations: serviceAccountAnnotations(agent, clusters, allIrsa ? roleArn : null),
     },
     iamRole,
     toolRole: kind === "execution" ? compileToolRole(platform, agent, tier, roleTags) : null,

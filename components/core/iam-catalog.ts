@@ -199,11 +199,26 @@ export function arnMatchesResourceType(arn: string, template: string): boolean {
 export function resourceTypeTemplate(arn: string): string | undefined {
   const parsed = parseArn(arn);
   if (!parsed) return undefined;
-  let best: string | undefined;
-  for (const type of Object.values(resourceTypesOf(parsed.service) ?? {})) {
-    if (arnMatchesResourceType(arn, type.arn) && (best === undefined || literalLength(type.arn) > literalLength(best))) best = type.arn;
+  const concrete = arn.replace(/[*?]/g, "x");
+  let best: { readonly template: string; readonly length: number } | undefined;
+  for (const type of serviceTemplates(parsed.service)) {
+    if (globMatches(type.glob, concrete) && (best === undefined || type.length > best.length)) best = type;
   }
-  return best;
+  return best?.template;
+}
+
+/**
+ * A service's resource-type templates with their glob and literal length, in the reference's
+ * order: read from the reference once per service (static data, the same for every input).
+ */
+const templatesByService = new Map<string, readonly { readonly template: string; readonly glob: string; readonly length: number }[]>();
+function serviceTemplates(service: string): readonly { readonly template: string; readonly glob: string; readonly length: number }[] {
+  let list = templatesByService.get(service);
+  if (!list) {
+    list = Object.values(resourceTypesOf(service) ?? {}).map((type) => ({ template: type.arn, glob: templateGlob(type.arn), length: literalLength(type.arn) }));
+    templatesByService.set(service, list);
+  }
+  return list;
 }
 
 /** The ARN template of one resource type of a service (`s3`, `object`), as the reference writes it. */

@@ -14,6 +14,7 @@ import { vaultRules, VAULT_RESOURCE_RULES } from "./vault";
 import { PLATFORM_RESOURCE_RULES } from "./platform-resources";
 import { ORGANISATION_RULES } from "./organisation";
 import { AWS_REACH_RULES } from "./aws-reach";
+import { PINNED_RECORD_RULES } from "./pinned-records";
 
 export const ALL_RULES: readonly PlanRule[] = [
   ...iamRules,
@@ -38,6 +39,7 @@ export const RESOURCE_ONLY_RULES: readonly RuleMeta[] = [
   ...LIFECYCLE_RESOURCE_RULES,
   ...PLATFORM_RESOURCE_RULES,
   ...AWS_REACH_RULES,
+  ...PINNED_RECORD_RULES,
 ];
 
 /**

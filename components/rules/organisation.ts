@@ -208,7 +208,7 @@ export function organisationViolations(stacks: readonly StackPlanInput[]): Organ
     const { platform } = plan;
     const account = `${platform.aws.partition}:${platform.aws.accountId}`;
     const vault = vaultScope(plan);
-    const scopes = clusterScopes(plan);
+    const clustersOf = clusterLookup(clusterScopes(plan));
     const roots = SECRET_ROOTS(plan);
     const vaultIndex = vaultPaths.get(vault) ?? new ResourceIndex<Claim>();
     vaultPaths.set(vault, vaultIndex);
@@ -267,7 +267,7 @@ export function organisationViolations(stacks: readonly StackPlanInput[]): Organ
       });
 
       if (agent.namespace.create) {
-        for (const cluster of agentClusters(agent.identities, scopes)) {
+        for (const cluster of clustersOf(agent.identities)) {
           clusters.claim(`${cluster}|ns|${agent.namespace.name}`, named(`namespace "${agent.namespace.name}" on cluster ${cluster}`));
         }
       }
@@ -276,7 +276,7 @@ export function organisationViolations(stacks: readonly StackPlanInput[]): Organ
         const id = (what: string) => ({ stack, where, what: `${what} of ${file} ${who}` });
         for (const role of identityRoles(identity))
           iam.claim(`${account}|${role.name.toLowerCase()}`, id(`IAM role "${role.name}" (account ${platform.aws.accountId})`));
-        for (const cluster of agentClusters([identity], scopes)) {
+        for (const cluster of clustersOf([identity])) {
           const sa = `${identity.serviceAccount.namespace}/${identity.serviceAccount.name}`;
           clusters.claim(`${cluster}|sa|${sa}`, id(`ServiceAccount "${sa}" on cluster ${cluster}`));
         }
@@ -335,8 +335,25 @@ function onePerPlacePair(violations: readonly OrganisationViolation[]): Organisa
   );
 }
 
-/** The clusters (as cross-stack scopes) an identity's ServiceAccount exists in. */
-function agentClusters(identities: readonly IdentityPlan[], scopes: Map<string, string>): string[] {
-  const names = new Set(identities.flatMap((identity) => (identity.bindings.length ? identity.bindings.map((b) => b.cluster) : [DEFAULT_CLUSTER])));
-  return [...names].map((name) => scopes.get(name) ?? scopes.get(DEFAULT_CLUSTER) ?? `cluster:${name}`);
+/**
+ * The clusters (as cross-stack scopes) identities' ServiceAccounts exist in. A stack's agents bind
+ * to the same few cluster lists, so each list is resolved once per stack (the table lives only
+ * while that stack is read).
+ */
+function clusterLookup(scopes: Map<string, string>): (identities: readonly IdentityPlan[]) => readonly string[] {
+  const resolved = new Map<string, readonly string[]>();
+  return (identities) => {
+    const names = new Set<string>();
+    for (const identity of identities) {
+      if (!identity.bindings.length) names.add(DEFAULT_CLUSTER);
+      for (const binding of identity.bindings) names.add(binding.cluster);
+    }
+    const key = [...names].join("\u0000");
+    let clusters = resolved.get(key);
+    if (!clusters) {
+      clusters = [...names].map((name) => scopes.get(name) ?? scopes.get(DEFAULT_CLUSTER) ?? `cluster:${name}`);
+      resolved.set(key, clusters);
+    }
+    return clusters;
+  };
 }

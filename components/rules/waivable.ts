@@ -72,6 +72,7 @@ export const WAIVABLE: Readonly<Record<string, boolean>> = {
   "iam/permissions-boundary-policy": false,
   "iam/agent-role-as-planned": false,
   "vault/agent-resources-as-planned": false,
+  "stack/records-pinned": false,
   "stack/audit-log-group": false,
   "stack/provider-endpoints": false,
   "trust/single-statement": false,

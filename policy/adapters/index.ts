@@ -12,6 +12,7 @@ import { IAM_ROLE_TYPES, iamRoles } from "./iam-roles";
 import { permissionsBoundary } from "./permissions-boundary";
 import { agentRolePlan } from "./agent-role-plan";
 import { agentVaultPlan } from "./agent-vault-plan";
+import { pinnedRecords } from "./pinned-records";
 import { kubernetesUnreadKinds } from "./kubernetes-unread-kinds";
 import { LOG_GROUP_TYPES, logGroups } from "./log-groups";
 import { NAMESPACE_TYPES, namespaces } from "./namespaces";
@@ -68,6 +69,7 @@ export const ADAPTERS: readonly Adapter[] = [
   permissionsBoundary,
   agentRolePlan,
   agentVaultPlan,
+  pinnedRecords,
   eksAccess,
   eksClusters,
   serviceAccounts,

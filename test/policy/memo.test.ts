@@ -14,11 +14,14 @@ vi.mock("../../policy/resources", async (importOriginal) => {
 });
 vi.mock("../../policy/stack", async (importOriginal) => {
   const original = await importOriginal<typeof import("../../policy/stack")>();
-  return { ...original, checkStack: (...args: Parameters<typeof original.checkStack>) => (calls.stack++, original.checkStack(...args)) };
+  return {
+    ...original,
+    checkStackPass: (...args: Parameters<typeof original.checkStackPass>) => (calls.stack++, original.checkStackPass(...args)),
+  };
 });
 
 describe("pack: one evaluation per resource and per stack", () => {
-  it("runs checkResource once per resource and checkStack once, whatever the number of policies", async () => {
+  it("runs checkResource once per resource and the stack pass once, whatever the number of policies", async () => {
     const resources = await componentResources({ platform: PLATFORM, agents: [agent("billing")] });
     calls.resource = 0;
     calls.stack = 0;
