@@ -137,20 +137,27 @@ export function agentResources(ix: StackIndex, pass: StackPass): AgentResources 
 
 const LEVEL_WORDS: Record<string, string> = { L: "List", R: "Read", W: "Write", P: "Permissions management", T: "Tagging", "?": "unlisted actions" };
 
-/** How a reach reaches a service, for the message: its actions as written, or its access levels. */
-function describe(reach: Reach, service: string): string {
+/**
+ * The actions a reach grants on a service, as written (a wildcard or `all but …` included); a
+ * managed policy's reach by its access levels (`s3 (Read, Write)`), which is no action.
+ */
+function actionsOn(reach: Reach, service: string): string[] {
   if (reach.actions) {
     const own = reach.actions.filter((a) => a === "*" || a.toLowerCase().startsWith(`${service}:`) || a.startsWith("all but"));
-    return (own.length ? own : reach.actions).slice(0, 4).join(", ");
+    return own.length ? own : [...reach.actions];
   }
   const levels = reach.services[service] ?? reach.services["*"] ?? "";
-  return `${service} (${[...levels].map((l) => LEVEL_WORDS[l] ?? l).join(", ")})`;
+  return [`${service} (${[...levels].map((l) => LEVEL_WORDS[l] ?? l).join(", ")})`];
 }
 
-/** One agent resource a reach gets to, with how. */
+/** How a reach reaches a service, for the message: its actions as written, or its access levels. */
+const describe = (reach: Reach, service: string): string => actionsOn(reach, service).slice(0, 4).join(", ");
+
+/** One agent resource a reach gets to, with how, and the actions it grants there (what a declared share must give). */
 export interface Reached {
   readonly resource: AgentResource;
   readonly how: string;
+  readonly actions: readonly string[];
 }
 
 /** The ARN services a reach acts on: Object Lambda actions read the objects of the buckets behind it. */
@@ -161,6 +168,8 @@ function servicesOf(reach: Reach, agents: AgentResources): string[] {
   return [...new Set(named)].filter((s) => agents.byService.has(s));
 }
 
+const S3_BUCKET = /^arn:[^:]*:s3:::[^/]+$/;
+
 /**
  * The agent resources a set of reaches gets to, at most `perAgent` per agent: a service of the
  * reach is the resource's ARN service, and its resources (or not-resources) let the ARN through,
@@ -170,14 +179,22 @@ function servicesOf(reach: Reach, agents: AgentResources): string[] {
  * through S3 access points. Conditions are not read: a grant counts as if its condition held.
  */
 export function reachedBy(reaches: readonly Reach[], agents: AgentResources, perAgent = 3): Reached[] {
-  const out: Reached[] = [];
+  const out: { resource: AgentResource; how: string; actions: string[] }[] = [];
   const count = new Map<string, number>();
-  const seen = new Set<string>();
-  // Each granted pattern with the resource as written, for the message.
+  const seen = new Map<string, (typeof out)[number]>();
+  const firstOf = new Map<string, (typeof out)[number]>();
+  // Each granted pattern with the resource as written, for the message. A bucket's own ARN reaches its
+  // objects too: its configuration (replication, inventory, notifications, ACLs, lifecycle, policy)
+  // copies, lists or exposes every object, an agent's prefix included.
   const granted = (reach: Reach) =>
     (reach.resources ?? []).flatMap((written) =>
-      (written === "*" ? [written] : (agents.grantedAs?.(resourceGlob(written)) ?? [resourceGlob(written)])).map((pattern) => ({ written, pattern })),
+      (written === "*" ? [written] : (agents.grantedAs?.(resourceGlob(written)) ?? [resourceGlob(written)]))
+        .flatMap((pattern) => (S3_BUCKET.test(pattern) ? [pattern, `${pattern}/*`] : [pattern]))
+        .map((pattern) => ({ written, pattern })),
     );
+  const merge = (into: { actions: string[] }, actions: readonly string[]) => {
+    for (const action of actions) if (!into.actions.includes(action)) into.actions.push(action);
+  };
   for (const reach of reaches) {
     const resources = reach.notResources ? [] : granted(reach);
     // A NotResource entry holding a variable excludes nothing it can be sure of.
@@ -187,7 +204,7 @@ export function reachedBy(reaches: readonly Reach[], agents: AgentResources, per
       for (const resource of agents.byService.get(service) ?? []) {
         const n = count.get(resource.agent) ?? 0;
         const key = `${resource.agent}\u0000${resource.pattern}`;
-        if (n >= perAgent || seen.has(key)) continue;
+        const known = seen.get(key);
         const owned = resource.identity === null;
         const via = reach.notResources
           ? excluded.some((nr) => coversEntry(nr, resource.pattern, owned))
@@ -195,10 +212,23 @@ export function reachedBy(reaches: readonly Reach[], agents: AgentResources, per
             : "*"
           : resources.find((r) => r.pattern === "*" || (resource.match ?? [resource.pattern]).some((p) => reachesEntry(r.pattern, p, owned)))?.written;
         if (via === undefined) continue;
-        seen.add(key);
+        // Every action on a resource counts for a declared share, also a second statement's, and (on the
+        // agent's first entry) those on resources past the cap, which the finding does not list.
+        if (known || n >= perAgent) {
+          const into = known ?? firstOf.get(resource.agent);
+          if (into) merge(into, actionsOn(reach, service));
+          continue;
+        }
         count.set(resource.agent, n + 1);
         // Name the granted pattern when it is not the resource itself (a table's stream, a bucket behind an access point).
-        out.push({ resource, how: via === "*" || via === resource.pattern ? describe(reach, service) : `${describe(reach, service)} on ${via}` });
+        const entry = {
+          resource,
+          how: via === "*" || via === resource.pattern ? describe(reach, service) : `${describe(reach, service)} on ${via}`,
+          actions: actionsOn(reach, service),
+        };
+        seen.set(key, entry);
+        if (!firstOf.has(resource.agent)) firstOf.set(resource.agent, entry);
+        out.push(entry);
       }
     }
   }

@@ -28,7 +28,7 @@ import { TYPES } from "./adapters";
 import { checkResource } from "./resources";
 import type { PackContext, PackFinding, PackResource, SeenRecords } from "./types";
 import { checkStackPass } from "./stack";
-import { SHARES_CONFIG_PROPERTIES, isDeclaredShare, sharesDeclared, type ShareScope } from "./shares-config";
+import { SHARES_CONFIG_PROPERTIES, shareDecision, sharesDeclared, type ShareDecision, type ShareScope } from "./shares-config";
 import { policyName } from "./policy-names";
 import { RECORDS_PINNED_RULE } from "../components/rules/pinned-records";
 import { PINNED_RECORDS_CONFIG_PROPERTIES, pinnedRecords } from "./pinned-records-config";
@@ -290,10 +290,11 @@ export function createPolicies(options: PackOptions = {}): Policies {
   // Synchronous when the findings are known (every policy after the first, per resource or stack).
   // Exceptions from the policy's CrossGuard configuration, judged on `now` as plan judges them.
   const waiversOf = (config: object): readonly PolicyException[] => exceptionsInForce(config, RULES, now());
-  // A share the security team declared in the configuration (shares-config.ts) is no finding.
-  const declared = (finding: PackFinding, config: object) => {
+  // A share the security team declared in the configuration (shares-config.ts) is no finding; one that
+  // names the principal and resources but not every action or destination says what to add.
+  const shareOf = (finding: PackFinding, config: object): ShareDecision => {
     const scope = (finding as PackFinding & { share?: ShareScope }).share;
-    return scope !== undefined && isDeclaredShare(scope, sharesDeclared(config));
+    return scope === undefined ? { declared: false } : shareDecision(scope, sharesDeclared(config));
   };
   // A platform resource or node access grant the security team declared (platform-resources-config.ts, node-access-config.ts).
   const platformDeclared = (finding: PackFinding, config: object) =>
@@ -341,14 +342,17 @@ export function createPolicies(options: PackOptions = {}): Policies {
     ) => {
       const pinned = pins ? pinFindings(result.records, config) : [];
       for (const rule of rules)
-        for (const finding of rule.id === RECORDS_PINNED_RULE ? pinned : (result.findings.get(rule.id) ?? []))
+        for (const finding of rule.id === RECORDS_PINNED_RULE ? pinned : (result.findings.get(rule.id) ?? [])) {
           if (
-            !waived(rule, finding, waivers) &&
-            !declared(finding, config) &&
-            !(finding.operatorSubject !== undefined && operators.has(finding.operatorSubject)) &&
-            !platformDeclared(finding, config)
+            waived(rule, finding, waivers) ||
+            (finding.operatorSubject !== undefined && operators.has(finding.operatorSubject)) ||
+            platformDeclared(finding, config)
           )
-            reportViolation(message(rule, finding), finding.urn || undefined);
+            continue;
+          const share = shareOf(finding, config);
+          if (share.declared) continue;
+          reportViolation(message(rule, share.missing ? { ...finding, fix: `${share.missing}; otherwise ${finding.fix}` } : finding), finding.urn || undefined);
+        }
     };
     return {
       name,

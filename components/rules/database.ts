@@ -78,7 +78,7 @@ export const DATABASE_RULES: readonly RuleMeta[] = [
     "error",
     "The role is created with VALID UNTIL '{{expiration}}', so its password dies with the lease even if revocation fails.",
     LIFETIME,
-    PACK.resource,
+    PACK.both,
   ),
   meta(
     "database/revocation-drops-role",
@@ -86,7 +86,7 @@ export const DATABASE_RULES: readonly RuleMeta[] = [
     "error",
     'Revocation statements are explicit and end with DROP ROLE "{{name}}", after revoking every granted privilege (or DROP OWNED BY), so the drop cannot fail.',
     LIFETIME,
-    PACK.resource,
+    PACK.both,
   ),
 ];
 

@@ -3,7 +3,7 @@
  * Lookups are built once at module load (a map from ARN template to ownable type, a set of allowed
  * Write actions per type), so judging a grant costs one template match per resource.
  */
-import { accessLevel, arnAcceptedByAction, isReadOnly, lookupAction, resourceTypeArn, resourceTypeTemplate } from "../core/iam-catalog";
+import { accessLevel, arnAcceptedByAction, expandAction, isReadOnly, lookupAction, resourceTypeArn, resourceTypeTemplate } from "../core/iam-catalog";
 import { OWNABLE_TYPES, type OwnableType } from "./data/ownable-types";
 import { RISK_ACTIONS } from "./data/risk-categories";
 import { SHARE_ACCESS, type ShareAccessName } from "./data/share-access";
@@ -116,3 +116,21 @@ export function shareIsReadOnly(share: ResourceShare): boolean {
 
 /** Every agent a share names. */
 export const shareAgents = (share: ResourceShare): string[] => [...new Set(share.access.flatMap((access) => access.agents))];
+
+/**
+ * Whether named accesses give an action as a grant writes it: an exact action must be one of theirs,
+ * a pattern (`s3:Get*`) only when every action it matches is (`*` never is). Used by the pack's
+ * declared shares (policy/shares-config.ts), the same data as platform.shared[].access.
+ */
+export function accessesGive(names: readonly string[], written: string): boolean {
+  const given = (action: string) => names.some((name) => ACCESS.get(name)?.actions.has(action.toLowerCase()) ?? false);
+  if (!/[*?]/.test(written)) return given(written);
+  const matched = expandAction(written);
+  return matched.length > 0 && matched.every(given);
+}
+
+/** The named accesses that give an exact action, to tell the security team what to declare. */
+export function accessesGiving(action: string): string[] {
+  const lower = action.toLowerCase();
+  return [...ACCESS].filter(([, entry]) => entry.actions.has(lower)).map(([name]) => name);
+}

@@ -69,7 +69,7 @@ export const VAULT_RULES: readonly RuleMeta[] = [
     "error",
     "Beyond the token self paths an agent's Vault policy only reads (its credentials and KV data): no create, update, delete, list or patch, and nothing under a secrets engine's roles or config.",
     POLICY,
-    PACK.resource,
+    PACK.both,
   ),
   meta(
     "vault/policy-glob",
@@ -77,7 +77,7 @@ export const VAULT_RULES: readonly RuleMeta[] = [
     "error",
     "No `*` or `+` globs and no identity templates (`{{identity.entity.metadata.…}}`, which match any value the entity carries) in Vault policy paths: every path is exact.",
     POLICY,
-    PACK.resource,
+    PACK.both,
   ),
   meta(
     "vault/secret-credential-type",

@@ -16,6 +16,7 @@ import { asList } from "../../components/core/iam-document";
 import { globMatches, globsIntersect, hasWildcard } from "../../components/core/patterns";
 import { grantsNotHeld, grantsOf, readRolePlanRecord, type GrantPair } from "../../components/core/role-plan";
 import type { StackIndex } from "../stack-index";
+import type { ShareScope } from "../shares-config";
 import type { PackFinding, StackPass } from "../types";
 import type { AgentRole } from "./shared";
 
@@ -111,7 +112,7 @@ export function beyondPlanFinding(
   via: { readonly what: string; readonly urn: string },
   beyond: readonly GrantPair[],
   from: string,
-): PackFinding & { share: { principals: string[]; resources: string[] } } {
+): PackFinding & { share: ShareScope } {
   return {
     rule: SHARE_RULE,
     agent: role.agent,
@@ -122,7 +123,11 @@ export function beyondPlanFinding(
       .map(describe)
       .join(", ")}${beyond.length > SHOWN ? ` and ${beyond.length - SHOWN} more` : ""}`,
     fix: SHARE_FIX,
-    share: { principals: [principal, `iam:role/${role.name}`], resources: [...new Set(beyond.map((pair) => pair.resource))] },
+    share: {
+      principals: [principal, `iam:role/${role.name}`],
+      resources: [...new Set(beyond.map((pair) => pair.resource))],
+      actions: [...new Set(beyond.map((pair) => pair.action))],
+    },
   };
 }
 

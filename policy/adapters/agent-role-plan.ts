@@ -24,6 +24,7 @@ import { asNumber, asRecord, asString, readPolicyDocument } from "../inputs";
 import type { StackIndex } from "../stack-index";
 import type { Adapter, PackFinding } from "../types";
 import { IAM_ATTACHMENT_TYPES } from "./iam-attachments";
+import { providerDefaultTags } from "./providers";
 import { IAM_ROLE_TYPES } from "./iam-roles";
 import { isUnknown, readOfType, type Read } from "./shared";
 
@@ -65,10 +66,11 @@ function propertyChanges(role: Read, record: RolePlanRecord): string[] {
     if (!trust || canonicalJson(trust.Statement) !== canonicalJson(record.trustPolicy.Statement)) changes.push("the trust policy is not the planned one");
   }
   if (!isUnknown(role, "tags")) {
-    const tags = asRecord(v.tags);
+    // The role's tags as AWS sets them: its provider's defaultTags and tagsAll, under its own tags.
+    const tags = { ...providerDefaultTags(role.resource.provider), ...asRecord(v.tagsAll), ...asRecord(v.tags) };
     // Tags the plan sets keep their values (the pack reads tier, data class and expiry from them). Closed
     // world: a tag the plan does not set is refused too, as an ABAC tag (aws:PrincipalTag) widens what
-    // the role reaches; the platform declares no harmless tag keys (provider defaultTags go to tagsAll).
+    // the role reaches; the platform declares no harmless tag keys, and provider defaultTags count.
     const changed = Object.entries(record.tags).filter(([key, value]) => tags[key] !== value);
     for (const [key, value] of changed) changes.push(`tag ${key} is ${tags[key] ?? "(none)"}, planned ${value}`);
     const added = Object.keys(tags).filter((key) => !Object.hasOwn(record.tags, key));

@@ -10,7 +10,8 @@ import { asRecord, asString } from "../inputs";
 import type { StackIndex } from "../stack-index";
 import type { Adapter, StackPass } from "../types";
 import type { ShareFinding } from "./aws-principals";
-import { anyArns, arnsOfDependencies, bucketArns, logGroupArns, s3UrlArns, tableArns } from "./aws-arns";
+import { anyArns, arnsOfDependencies, bucketArns, logGroupArns, queueArns, s3UrlArns, tableArns } from "./aws-arns";
+import { reachesEntry } from "../../components/core/resource-index";
 import { deps, isUnknown, readOfType, type Read } from "./shared";
 import { selectionCovers } from "./log-selection";
 
@@ -110,6 +111,15 @@ const COPIES: readonly Copy[] = [
   { type: AWS_DATA_TYPES.table, field: "restoreSourceName", arns: tableArns, does: "is restored (cloned) from" },
   { type: AWS_DATA_TYPES.table, field: "restoreSourceTableArn", arns: tableArns, does: "is restored (cloned) from" },
   { type: AWS_DATA_TYPES.table, field: "importTable", names: importSource, arns: s3UrlArns, does: "imports the objects of" },
+  // A table created by import under an agent's table name fills it with objects of someone else's bucket.
+  {
+    type: AWS_DATA_TYPES.table,
+    field: "name",
+    arns: tableArns,
+    does: "fills, by an S3 import, a table named as",
+    when: (v) => v.importTable !== undefined && v.importTable !== null,
+    whenInputs: ["importTable"],
+  },
   // Inline replicas (or a legacy global table) of a table named as an agent's copy it to other regions.
   {
     type: AWS_DATA_TYPES.table,
@@ -323,8 +333,48 @@ export function reportReached(pass: StackPass, r: Read, reaches: Parameters<type
       urn: r.resource.urn,
       message: `${r.resource.type} ${r.resource.name} ${does} ${what ?? patterns.join(", ")}, which agent ${agent} ${identity ? `holds (${identity} identity${what ? `: ${patterns.join(", ")}` : ""})` : `owns${what ? ` (${patterns.join(", ")})` : ""}`}`,
       fix: "an agent's data leaves only through its own identities' grants; if this is intended, the security team declares it in the pack's `shares` configuration",
-      share: { principals: [`resource:${r.resource.type}/${r.resource.name}`], resources: patterns },
+      share: { principals: [`resource:${r.resource.type}/${r.resource.name}`], resources: patterns, destinations: copyDestinations(r, patterns) },
     };
     pass.findings.push(finding);
   }
+}
+
+const DESTINATION = [/^arn:(?![^:]*:iam:)/, /^\d{12}$/, /^[0-9a-f]{64}$/, /^[a-z][a-z0-9+.-]*:\/\//i];
+const MAX_DEPTH = 12;
+const MAX_STRINGS = 500;
+const MAX_JSON = 100_000;
+
+/** A queue URL or `s3://` URL as the ARN it names, to tell a source written as a URL; other strings as written. */
+const asArns = (value: string): string[] => (/^https:\/\/(sqs|queue)\./.test(value) ? queueArns(value) : /^s3a?:\/\//.test(value) ? s3UrlArns(value) : [value]);
+
+/**
+ * Where a copy may send the data, for a declared share to name (`destinations`): every ARN (but an
+ * IAM principal's, which performs the copy), account id, canonical user id and URL in its inputs,
+ * JSON text included, other than the agent's resources the finding names; an input unknown at preview (but a
+ * role) is a destination no share can name. Bounded in depth and count; past the bound nothing is
+ * declarable.
+ */
+export function copyDestinations(r: Read, agentPatterns: readonly string[]): string[] {
+  const isSource = (value: string) => asArns(value).some((arn) => agentPatterns.some((pattern) => reachesEntry(arn, pattern, true)));
+  const out = new Set<string>();
+  let strings = 0;
+  const walk = (value: unknown, depth: number): void => {
+    if (depth > MAX_DEPTH || strings > MAX_STRINGS) return;
+    if (typeof value === "string") {
+      strings++;
+      if (/^\s*[[{]/.test(value) && value.length <= MAX_JSON) {
+        try {
+          return walk(JSON.parse(value), depth + 1);
+        } catch {
+          // Not JSON: read as a string.
+        }
+      }
+      if (DESTINATION.some((re) => re.test(value)) && !isSource(value)) out.add(value);
+    } else if (Array.isArray(value)) for (const item of value) walk(item, depth + 1);
+    else if (value && typeof value === "object") for (const item of Object.values(value)) walk(item, depth + 1);
+  };
+  walk(r.v, 0);
+  if (strings > MAX_STRINGS || out.size > 100) return ["* too many inputs to tell where the copy goes"];
+  for (const path of r.unknown) if (!/role/i.test(path.split(".").pop() ?? "")) out.add(`* ${path} (unknown at preview)`);
+  return [...out];
 }

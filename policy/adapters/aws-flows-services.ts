@@ -12,7 +12,7 @@
  * package and fails for any other.
  */
 import { asRecord } from "../inputs";
-import { anyBucket, from, registry, s3Arns, to, type End, type Flow } from "./aws-flow-ends";
+import { anyBucket, from, KINDS, registry, s3Arns, to, type End, type Flow } from "./aws-flow-ends";
 import { dataArns } from "./aws-arns";
 
 /** Rows whose route is their `does` applied to data that may be an agent's. */
@@ -49,6 +49,24 @@ const connectorBuckets: End = {
   values: (v) =>
     Object.entries(asRecord(v.connectorConfiguration)).flatMap(([key, value]) => (/bucket/i.test(key) && typeof value === "string" ? [value] : [])),
   arns: s3Arns,
+};
+
+/**
+ * The buckets a Storage Lens export reports on: those it includes, or without `include` every bucket
+ * of the account (an agent's prefixes and object counts among them) once it exports anywhere.
+ */
+const lensBuckets: End = {
+  field: "storageLensConfiguration.include.buckets",
+  role: "source",
+  values: (v) => {
+    const object = (x: unknown): Record<string, unknown> => (x && typeof x === "object" && !Array.isArray(x) ? (x as Record<string, unknown>) : {});
+    const lens = object(v.storageLensConfiguration);
+    const buckets = object(lens.include).buckets;
+    const included = Array.isArray(buckets) ? buckets.filter((b): b is string => typeof b === "string") : [];
+    const exports = [lens.dataExport, lens.expandedPrefixesDataExport].some((x) => x !== undefined && x !== null);
+    return included.length > 0 ? included : exports ? ["*"] : [];
+  },
+  arns: (value) => (value === "*" ? ["arn:*:s3:::*", "arn:*:s3:::*/*"] : KINDS.bucket(value)),
 };
 
 const APPFLOW_ERROR_BUCKETS = ["customConnector", "eventBridge", "honeycode", "marketo", "redshift", "salesforce", "sapoData", "snowflake", "zendesk"];
@@ -265,7 +283,7 @@ export const SERVICE_FLOWS: readonly Flow[] = [
     from("bucket"),
   ]),
   row("aws:s3control/storageLensConfiguration:StorageLensConfiguration", "s3control/storagelensconfiguration", "exports Storage Lens metrics", [
-    from("storageLensConfiguration.include.buckets"),
+    lensBuckets,
     to("storageLensConfiguration.dataExport.s3BucketDestination.arn", "bucket"),
     to("storageLensConfiguration.expandedPrefixesDataExport.s3BucketDestination.arn", "bucket"),
   ]),

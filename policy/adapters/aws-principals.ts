@@ -13,6 +13,7 @@ import { roleNameOf } from "../../components/core/names";
 import { agentResources, awsManagedPolicyName, documentReach, managedPolicyReach, reachedBy, type Reach } from "../aws-reach";
 import { asRecord, asString, asStrings, readPolicyDocument } from "../inputs";
 import type { Adapter, PackFinding, StackPass } from "../types";
+import type { ShareScope } from "../shares-config";
 import type { StackIndex } from "../stack-index";
 import { IAM_ATTACHMENT_TYPES } from "./iam-attachments";
 import { IAM_ROLE_TYPES } from "./iam-roles";
@@ -310,7 +311,7 @@ export const awsPrincipals: Adapter = {
 
 /** Findings carry what a declared share must cover: the principal's ids and the agent resources reached. */
 export interface ShareFinding extends PackFinding {
-  readonly share: { readonly principals: readonly string[]; readonly resources: readonly string[] };
+  readonly share: ShareScope;
 }
 
 function checkPrincipals(ix: StackIndex, pass: StackPass): void {
@@ -322,17 +323,25 @@ function checkPrincipals(ix: StackIndex, pass: StackPass): void {
   if (agents.byService.size === 0) return;
   pass.findings.push(...unreadable);
   // One finding per principal, resource (policy, attachment) and agent.
-  const byKey = new Map<string, { g: Granted; agent: string; identity: PackFinding["identity"]; hits: string[]; how: Set<string> }>();
+  const byKey = new Map<string, { g: Granted; agent: string; identity: PackFinding["identity"]; hits: string[]; how: Set<string>; actions: Set<string> }>();
   for (const g of granted) {
     for (const hit of reachedBy(g.reaches, agents, 10)) {
       const key = `${g.principal.label}\u0000${g.via.resource.urn}\u0000${hit.resource.agent}`;
-      const entry = byKey.get(key) ?? { g, agent: hit.resource.agent, identity: hit.resource.identity, hits: [], how: new Set<string>() };
+      const entry = byKey.get(key) ?? {
+        g,
+        agent: hit.resource.agent,
+        identity: hit.resource.identity,
+        hits: [],
+        how: new Set<string>(),
+        actions: new Set<string>(),
+      };
       if (!entry.hits.includes(hit.resource.pattern)) entry.hits.push(hit.resource.pattern);
       entry.how.add(hit.how);
+      for (const action of hit.actions) entry.actions.add(action);
       byKey.set(key, entry);
     }
   }
-  for (const { g, agent, identity, hits, how } of byKey.values()) {
+  for (const { g, agent, identity, hits, how, actions } of byKey.values()) {
     const finding: ShareFinding = {
       rule: SHARE,
       agent,
@@ -340,7 +349,7 @@ function checkPrincipals(ix: StackIndex, pass: StackPass): void {
       urn: g.via.resource.urn,
       message: `${g.principal.label} is not an agent identity and reaches ${hits.join(", ")}, which agent ${agent} ${identity ? `holds (${identity} identity)` : "owns"}, through ${g.via.resource.type} ${g.via.resource.name}: ${[...how].slice(0, 3).join("; ")}`,
       fix: SHARE_FIX,
-      share: { principals: g.principal.ids, resources: hits },
+      share: { principals: g.principal.ids, resources: hits, actions: [...actions] },
     };
     pass.findings.push(finding);
   }

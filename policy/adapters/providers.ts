@@ -44,6 +44,17 @@ function overridesEndpoints(value: unknown): boolean {
 
 const truthy = (value: unknown) => decoded(value) === true;
 
+/**
+ * The tags an AWS provider's `defaultTags` puts on every resource it creates (they land in the
+ * resource's tagsAll, beside its own tags); none for another provider or when unset.
+ */
+export function providerDefaultTags(provider: Pick<PackResource, "type" | "props"> | undefined): Record<string, string> {
+  if (!provider || provider.type !== PROVIDER_TYPES.awsProvider) return {};
+  const defaults = decoded(readInputs(provider.props).value.defaultTags);
+  const tags = defaults && typeof defaults === "object" && !Array.isArray(defaults) ? decoded((defaults as Record<string, unknown>).tags) : undefined;
+  return asRecord(tags);
+}
+
 /** What makes a provider send requests to something other than the declared platform. */
 export function providerProblems(provider: Pick<PackResource, "type" | "name" | "props">): string[] {
   const v = readInputs(provider.props).value;

@@ -1,6 +1,12 @@
 /**
  * Vault policies: what a Vault token may do, read by a real HCL parser. Per resource: unreadable
- * text, sudo, system paths, globs and writes. Across the stack: two Vault objects on one path.
+ * text, sudo and system paths on every policy; globs and writes (vault/policy-glob,
+ * vault/policy-read-only, the shape of an agent's own policy) on every policy named as an agent
+ * identity's (`<prefix>-<env>-<agent>-<identity>`) or whose name is unknown at preview. Across the
+ * stack: the same two on any other policy an agent identity's auth role carries, and two Vault
+ * objects on one path. A platform policy no agent carries (CI's `kv/data/ci/*`) is judged by what
+ * it reaches instead (vault/agent-path-reach, vault-path-reach.ts): globs and writes outside every
+ * agent's paths are the platform's own.
  */
 import type { Problem } from "../../components/rules/define";
 import { checkVaultPolicy } from "../../components/rules/vault";
@@ -9,7 +15,14 @@ import type { StackIndex } from "../stack-index";
 import type { Adapter, PackFinding } from "../types";
 import { readVaultPolicy } from "../vault-hcl";
 import { cleanVaultPath } from "../vault-paths";
-import { goToLower } from "../checks/vault-policy-name";
+import { goToLower, vaultPolicyName } from "../checks/vault-policy-name";
+import { IDENTITY_KINDS } from "../../components/core/names";
+
+/** Rules on the shape of an agent's own policy, not on what a policy reaches. */
+const AGENT_POLICY_RULES: ReadonlySet<string> = new Set(["vault/policy-glob", "vault/policy-read-only"]);
+
+/** Named as an agent identity's policy (components/core/names.ts vaultPolicyName), as Vault folds names; unknown counts as one. */
+const agentNamed = (name: string | undefined): boolean => name === undefined || IDENTITY_KINDS.some((kind) => name.endsWith(`-${kind}`));
 
 export const VAULT_POLICY_TYPES = {
   vaultPolicy: "vault:index/policy:Policy",
@@ -49,12 +62,38 @@ export const vaultPolicies: Adapter = {
         message: `policy ${asString(v.name) ?? resource.name}: path "${rule.path}" has repeated slashes or . / .. segments; Vault cleans every request path first (Go's http.ServeMux), so it means "${cleanVaultPath(rule.path)}"`,
         fix: `write the path as Vault reads it: "${cleanVaultPath(rule.path)}"`,
       }));
-    return [...unreadable, ...unclean, ...checkVaultPolicy(parsed.paths)];
+    const agents = agentNamed(vaultPolicyName(asString(v.name)));
+    return [...unreadable, ...unclean, ...checkVaultPolicy(parsed.paths).filter((problem) => agents || !AGENT_POLICY_RULES.has(problem.rule))];
   },
   stack: (ix, pass) => {
-    pass.findings.push(...checkDuplicateVaultPaths(ix));
+    pass.findings.push(...checkDuplicateVaultPaths(ix), ...checkAgentCarried(ix));
   },
 };
+
+/** A policy not named as an agent's but carried by an agent identity's auth role is an agent policy all the same. */
+function checkAgentCarried(ix: StackIndex): PackFinding[] {
+  const carriers = new Map<string, { agent: string; identity: PackFinding["identity"] }>();
+  for (const role of ix.authRoles) {
+    const identity = IDENTITY_KINDS.find((kind) => kind === role.meta.identity);
+    if (!role.meta.agent || !identity) continue;
+    for (const name of role.policies)
+      if (name !== undefined && !agentNamed(name) && !carriers.has(name)) carriers.set(name, { agent: role.meta.agent, identity });
+  }
+  if (carriers.size === 0) return [];
+  return ix.vaultPolicies.flatMap((policy) => {
+    const carrier = policy.name === undefined ? undefined : carriers.get(policy.name);
+    if (!carrier) return [];
+    return checkVaultPolicy(policy.paths)
+      .filter((problem) => AGENT_POLICY_RULES.has(problem.rule))
+      .map((problem) => ({
+        ...problem,
+        agent: carrier.agent,
+        identity: carrier.identity,
+        urn: policy.resource.urn,
+        message: `policy ${policy.name}, carried by agent ${carrier.agent}'s ${carrier.identity} identity: ${problem.message}`,
+      }));
+  });
+}
 
 /** Two Vault resources on one path would overwrite each other: `vault/unique-path`, on each of them. */
 function checkDuplicateVaultPaths(ix: StackIndex): PackFinding[] {

@@ -11,7 +11,7 @@ import { checkSecretTtls } from "../../components/rules/limits";
 import { LOOSEST_TOKEN_MAX_TTL, checkSecretRole } from "../../components/rules/vault";
 import { asNumber, asString, asStrings } from "../inputs";
 import { VAULT_AWS_BACKEND, checkToolRoles, isToolSessionOf, secretRoleToolSessionProblems, sessionTagsOf } from "../tool-roles";
-import type { Adapter } from "../types";
+import type { Adapter, PackFinding } from "../types";
 import { attributeTo } from "./shared";
 
 export const VAULT_SECRET_ROLE_TYPES = {
@@ -53,11 +53,60 @@ function databaseRoleProblems(resource: { type: string; name: string }, v: Recor
       ]
     : [];
   // The connection's plugin is not on the role: read the statements as PostgreSQL (fail closed).
+  const agents = inputs.unknown.includes("name") || agentRoleNamed(name);
   return [
     ...unknown,
     ...checkSecretTtls(plan, LOOSEST_TOKEN_MAX_TTL),
-    ...checkDatabaseStatements(`database role ${name}`, statements, { name: asString(v.dbName) ?? "?", plugin: undefined }),
+    ...checkDatabaseStatements(`database role ${name}`, statements, { name: asString(v.dbName) ?? "?", plugin: undefined }).filter(
+      (problem) => agents || !LIFETIME_RULES.has(problem.rule),
+    ),
   ];
+}
+
+/**
+ * Rules on how long an agent's database user outlives its lease. Per resource they judge roles named
+ * as an agent tool's (`<env>.<agent>.<tool>`, components/core/names.ts) or whose name is unknown;
+ * across the stack, any other role on a connection such a role uses. A platform role on a
+ * connection no agent uses (CI's own database) keeps its own lifetime policy.
+ */
+const LIFETIME_RULES: ReadonlySet<string> = new Set(["database/valid-until", "database/revocation-drops-role"]);
+const agentRoleNamed = (name: string): boolean => name.includes(".");
+
+function databaseRoleStatements(v: Record<string, unknown>) {
+  return {
+    creationStatements: asStrings(v.creationStatements),
+    revocationStatements: asStrings(v.revocationStatements),
+    rollbackStatements: asStrings(v.rollbackStatements),
+    renewStatements: asStrings(v.renewStatements),
+  };
+}
+
+/** Lifetime findings on roles not named as an agent's that mint users on a connection an agent-named role uses. */
+function lifetimeOnAgentConnections(ix: Parameters<NonNullable<Adapter["stack"]>>[0]): PackFinding[] {
+  const mount = (backend: unknown) => (asString(backend) ?? "").replace(/^\/+|\/+$/g, "");
+  const roles = ix.secretRoles.filter((s) => s.resource.type === VAULT_SECRET_ROLE_TYPES.vaultDatabaseRole);
+  const connection = (role: (typeof roles)[number]) => `${mount(role.v.backend)}/${asString(role.v.dbName) ?? ""}`;
+  const nameOf = (role: (typeof roles)[number]) => asString(role.v.name) ?? role.resource.name;
+  // The agent of `<env>.<agent>.<tool>` per connection its roles use.
+  const agentConnections = new Map(
+    roles.filter((role) => agentRoleNamed(nameOf(role))).map((role) => [connection(role), nameOf(role).split(".")[1] ?? nameOf(role)]),
+  );
+  return roles
+    .filter((role) => !agentRoleNamed(nameOf(role)) && agentConnections.has(connection(role)))
+    .flatMap((role) =>
+      attributeTo(
+        { agent: agentConnections.get(connection(role))!, kind: null },
+        role.resource.urn,
+        checkDatabaseStatements(
+          `database role ${nameOf(role)} (on connection ${connection(role)}, which an agent's tool uses)`,
+          databaseRoleStatements(role.v),
+          {
+            name: asString(role.v.dbName) ?? "?",
+            plugin: undefined,
+          },
+        ).filter((problem) => LIFETIME_RULES.has(problem.rule)),
+      ),
+    );
 }
 
 function awsRoleProblems(resource: { name: string }, v: Record<string, unknown>): Problem[] {
@@ -131,6 +180,6 @@ export const vaultSecretRoles: Adapter = {
       }));
       findings.push(...attributeTo({ agent: asString(secretRole.v.name) ?? secretRole.resource.name, kind: null }, secretRole.resource.urn, problems));
     }
-    findings.push(...checkToolRoles(ix, pass.extraPolicies));
+    findings.push(...checkToolRoles(ix, pass.extraPolicies), ...lifetimeOnAgentConnections(ix));
   },
 };

@@ -68,7 +68,11 @@ export const vaultSync: Adapter = {
           urn: r.resource.urn,
           message: `${r.resource.type} ${r.resource.name} copies Vault secret ${path} to ${asString(r.v.type) ?? "an external"} destination ${asString(r.v.name) ?? ""}, outside Vault's policies; it is agent ${agent}'s (${held.join(", ")})`,
           fix: "an agent's secrets stay in Vault, read by its own identities; if this copy is intended, the security team declares it in the pack's `shares` configuration",
-          share: { principals: [`resource:${r.resource.type}/${r.resource.name}`], resources: [path] },
+          share: {
+            principals: [`resource:${r.resource.type}/${r.resource.name}`],
+            resources: [path],
+            destinations: [`${asString(r.v.type) ?? "* type unknown"}/${asString(r.v.name) ?? "* name unknown"}`],
+          },
         };
         pass.findings.push(finding);
       }

@@ -141,6 +141,26 @@ describe("pack: an agent role is the role its plan describes", () => {
       name: "a tag the plan does not set is added (closed world: ABAC reads aws:PrincipalTag)",
       edit: change(ROLE, (p) => ({ ...p, tags: { ...(p.tags as object), "access-project": "finance" } })),
     },
+    {
+      name: "its provider's defaultTags add a tag the plan does not set",
+      edit: (resources: readonly Resource[]) =>
+        resources.map((r) =>
+          r.name === ROLE
+            ? {
+                ...r,
+                provider: {
+                  type: "pulumi:providers:aws",
+                  name: "tagged",
+                  props: { region: "us-east-1", defaultTags: { tags: { "access-project": "finance" } } },
+                },
+              }
+            : r,
+        ),
+    },
+    {
+      name: "tagsAll holds a tag the plan does not set",
+      edit: change(ROLE, (p) => ({ ...p, tagsAll: { ...(p.tags as object), "access-project": "finance" } })),
+    },
     { name: "the role is renamed", edit: change(ROLE, (p) => ({ ...p, name: `${ROLE_NAME}-2` })) },
     {
       name: "the components' ServiceAccount has no plan record",

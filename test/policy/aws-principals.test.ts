@@ -202,11 +202,104 @@ describe("separation/undeclared-share: principals that are not agent identities"
       name: "bob-invoices",
       principal: "iam:user/bob",
       resources: ["arn:aws:s3:::acme-invoices-dev/incoming/*"],
+      access: ["read-objects"],
       reason: "finance reviews incoming invoices",
     };
     expect(ruleIds(await run(extra, { shares: [share] }))).not.toContain("separation/undeclared-share");
     expect(ruleIds(await run(extra, { shares: [{ ...share, principal: "iam:user/alice" }] }))).toContain("separation/undeclared-share");
     expect(ruleIds(await run(extra, { shares: [{ ...share, resources: ["arn:aws:s3:::other/*"] }] }))).toContain("separation/undeclared-share");
+  });
+
+  describe("a grant on an agent's bucket itself reaches the agent's objects in it", () => {
+    const onBucket = (action: string) => doc({ Action: [action], Resource: "arn:aws:s3:::acme-invoices-dev" });
+    it.each([
+      ["a user", (policy: string) => r("aws:iam/userPolicy:UserPolicy", "u", { user: "bob", policy })],
+      ["a group", (policy: string) => r("aws:iam/groupPolicy:GroupPolicy", "g", { group: "finance", policy })],
+      [
+        "a permission set",
+        (inlinePolicy: string) =>
+          r("aws:ssoadmin/permissionSetInlinePolicy:PermissionSetInlinePolicy", "ps", {
+            instanceArn: "arn:aws:sso:::instance/ssoins-1",
+            permissionSetArn: "arn:aws:sso:::permissionSet/ssoins-1/ps-9",
+            inlinePolicy,
+          }),
+      ],
+      ["a role", (policy: string) => r("aws:iam/rolePolicy:RolePolicy", "rp", { role: "ci-runner", name: "p", policy })],
+    ])("refuses %s allowed to replicate it elsewhere", { timeout: 120_000 }, async (_who, grant) => {
+      expect(ruleIds(await run([grant(onBucket("s3:PutReplicationConfiguration"))]))).toContain("separation/undeclared-share");
+    });
+    it.each(["s3:PutInventoryConfiguration", "s3:PutBucketNotification"])("refuses a user allowed %s on it", { timeout: 120_000 }, async (action) => {
+      expect(ruleIds(await run([r("aws:iam/userPolicy:UserPolicy", "u", { user: "bob", policy: onBucket(action) })]))).toContain("separation/undeclared-share");
+    });
+    it("lets the same grant on a bucket no agent holds anything in through", { timeout: 120_000 }, async () => {
+      const policy = doc({ Action: ["s3:PutReplicationConfiguration"], Resource: "arn:aws:s3:::ci-artifacts" });
+      expect(ruleIds(await run([r("aws:iam/userPolicy:UserPolicy", "u", { user: "bob", policy })]))).not.toContain("separation/undeclared-share");
+    });
+  });
+
+  describe("a declared share gives only its named accesses", () => {
+    const share = {
+      name: "bob-invoices",
+      principal: "iam:user/bob",
+      resources: ["arn:aws:s3:::acme-invoices-dev/incoming/*"],
+      access: ["read-objects"],
+      reason: "finance reviews incoming invoices",
+    };
+    const grant = (actions: string[]) => [
+      r("aws:iam/userPolicy:UserPolicy", "u", { user: "bob", policy: doc({ Action: actions, Resource: ["arn:aws:s3:::acme-invoices-dev/incoming/*"] }) }),
+    ];
+    const shareFinding = async (extra: Resource[], config: object) => (await run(extra, config)).find((v) => ofRule(v, "separation/undeclared-share"))?.message;
+
+    it.each([
+      ["a write beside the read", ["s3:GetObject", "s3:PutObject"]],
+      ["a delete", ["s3:DeleteObject"]],
+      ["a pattern that matches more than the access", ["s3:Get*"]],
+      ["every action", ["*"]],
+    ])("refuses %s", { timeout: 120_000 }, async (_name, actions) => {
+      expect(await shareFinding(grant(actions), { shares: [share] })).toMatch(
+        /declared share "bob-invoices" names this principal and these resources, but its access \(read-objects\) does not give/,
+      );
+    });
+
+    it("refuses a second statement's action on the same resource", { timeout: 120_000 }, async () => {
+      const extra = [
+        r("aws:iam/userPolicy:UserPolicy", "u", {
+          user: "bob",
+          policy: JSON.stringify({
+            Version: "2012-10-17",
+            Statement: [
+              { Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::acme-invoices-dev/incoming/*" },
+              { Effect: "Allow", Action: "s3:DeleteObject", Resource: "arn:aws:s3:::acme-invoices-dev/incoming/*" },
+            ],
+          }),
+        }),
+      ];
+      expect(await shareFinding(extra, { shares: [share] })).toMatch(
+        /does not give s3:DeleteObject: if intended, the security team adds access: \[delete-objects\]/,
+      );
+    });
+
+    it("passes exactly the accesses named, also as a pattern that matches only them", { timeout: 120_000 }, async () => {
+      expect(
+        await shareFinding(grant(["s3:GetObject", "s3:PutObject"]), { shares: [{ ...share, access: ["read-objects", "write-objects"] }] }),
+      ).toBeUndefined();
+      expect(await shareFinding(grant(["s3:GetObjectVersion"]), { shares: [share] })).toBeUndefined();
+    });
+
+    it("tells the security team what to add to a share that lists no access", { timeout: 120_000 }, async () => {
+      const withoutAccess: Partial<typeof share> = { ...share };
+      delete withoutAccess.access;
+      expect(await shareFinding(grant(["s3:GetObject"]), { shares: [withoutAccess] })).toMatch(
+        /declared share "bob-invoices" .* it lists no access \(named actions\) for s3:GetObject: if intended, the security team adds access: \[read-objects\]/,
+      );
+    });
+
+    it("refuses an AWS managed policy, which grants access levels, not named actions", { timeout: 120_000 }, async () => {
+      const extra = [
+        r("aws:iam/userPolicyAttachment:UserPolicyAttachment", "ua", { user: "bob", policyArn: "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess" }),
+      ];
+      expect(await shareFinding(extra, { shares: [{ ...share, resources: ["arn:aws:s3:::acme-invoices-dev/*"] }] })).toMatch(/no named access gives it/);
+    });
   });
 });
 

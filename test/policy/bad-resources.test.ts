@@ -361,7 +361,12 @@ const cases: Array<{ name: string; resources: Resource[]; expect: string[] }> = 
   {
     name: "a Vault policy with sudo on sys/ and a glob",
     resources: [
-      { type: "vault:index/policy:Policy", name: "ops", props: { name: "ops", policy: 'path "sys/mounts/*" {\n  capabilities = ["create", "sudo"]\n}\n' } },
+      // Named as an agent identity's policy: globs are the shape of an agent's own policy (a platform policy is judged by what it reaches).
+      {
+        type: "vault:index/policy:Policy",
+        name: "ops",
+        props: { name: "acme-dev-ops-execution", policy: 'path "sys/mounts/*" {\n  capabilities = ["create", "sudo"]\n}\n' },
+      },
     ],
     expect: ["vault/policy-glob", "vault/policy-sudo", "vault/policy-system-path"],
   },

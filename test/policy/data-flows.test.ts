@@ -9,7 +9,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { componentResources } from "../helpers/component-resources";
 import { stackDeclaration } from "../helpers/fixtures";
-import { runPack, ruleIds, UNKNOWN, type Resource } from "../helpers/policy-args";
+import { ofRule, runPack, ruleIds, UNKNOWN, type Resource } from "../helpers/policy-args";
 
 const QUEUE = "arn:aws:sqs:us-east-1:111122223333:acme-dev-support-tickets";
 const QUEUE_URL = "https://sqs.us-east-1.amazonaws.com/111122223333/acme-dev-support-tickets";
@@ -353,6 +353,7 @@ describe("the pack refuses resources that move, share or control what agents own
       name: "tickets-dlq",
       principal: "resource:aws:sqs/redrivePolicy:RedrivePolicy/rdp",
       resources: [QUEUE],
+      destinations: [OTHER_QUEUE],
       reason: "the ops team reads failed tickets",
     };
     const flow = [...base, redrive(QUEUE_URL, OTHER_QUEUE)];
@@ -360,6 +361,67 @@ describe("the pack refuses resources that move, share or control what agents own
     expect(ruleIds(await runPack(flow, undefined, { shares: [{ ...share, principal: "resource:aws:sqs/redrivePolicy:RedrivePolicy/other" }] }))).toContain(
       COPY,
     );
+    // The same declared flow re-pointed at another queue.
+    const elsewhere = "arn:aws:sqs:us-east-1:999988887777:exfil";
+    const swapped = (await runPack([...base, redrive(QUEUE_URL, elsewhere)], undefined, { shares: [share] })).find((v) => ofRule(v, COPY));
+    expect(swapped?.message).toMatch(new RegExp(`it does not name the destination ${elsewhere}: if intended, the security team adds destinations`));
+  });
+
+  it("refuses a table imported from a bucket under an agent's table name, and not under a name of its own", { timeout: 120_000 }, async () => {
+    const imported = (name: string) =>
+      r(
+        "aws:dynamodb/table:Table",
+        { name, hashKey: "id", attributes: [{ name: "id", type: "S" }], importTable: { inputFormat: "CSV", s3BucketSource: { bucket: "ci-artifacts" } } },
+        "imported",
+      );
+    expect(ruleIds(await runPack([...base, imported("acme-dev-payouts")]))).toContain(COPY);
+    expect(ruleIds(await runPack([...base, imported("ci-builds")]))).not.toContain(COPY);
+  });
+
+  it(
+    "refuses a Storage Lens export that includes no bucket list (every bucket of the account), and not one without an export",
+    { timeout: 120_000 },
+    async () => {
+      const lens = (config: Record<string, unknown>) =>
+        r(
+          "aws:s3control/storageLensConfiguration:StorageLensConfiguration",
+          { configId: "x", storageLensConfiguration: { enabled: true, accountLevel: { bucketLevel: {} }, ...config } },
+          "lens",
+        );
+      const exported = {
+        dataExport: { s3BucketDestination: { accountId: "999988887777", arn: "arn:aws:s3:::exfil", format: "CSV", outputSchemaVersion: "V_1" } },
+      };
+      expect(ruleIds(await runPack([...base, lens(exported)]))).toContain(COPY);
+      expect(ruleIds(await runPack([...base, lens({})]))).not.toContain(COPY);
+    },
+  );
+
+  it("names a replication's destination bucket and account for a declared copy", { timeout: 120_000 }, async () => {
+    const replication = (bucket: string, account: string) =>
+      r(
+        "aws:s3/bucketReplicationConfig:BucketReplicationConfig",
+        {
+          bucket: "acme-invoices-dev",
+          role: "arn:aws:iam::111122223333:role/s3-replication",
+          rules: [{ id: "all", status: "Enabled", destination: { bucket, account } }],
+        },
+        "invoices-backup",
+      );
+    const share = {
+      name: "backup",
+      principal: "resource:aws:s3/bucketReplicationConfig:BucketReplicationConfig/invoices-backup",
+      resources: ["arn:aws:s3:::acme-invoices-dev/incoming/*"],
+      destinations: ["arn:aws:s3:::acme-invoices-dr", "111122223333"],
+      reason: "backup replication to the DR bucket",
+    };
+    const copies = async (bucket: string, account: string, config: object) =>
+      ruleIds(await runPack([...base, replication(bucket, account)], undefined, config)).includes(COPY);
+    expect(await copies("arn:aws:s3:::acme-invoices-dr", "111122223333", { shares: [share] })).toBe(false);
+    expect(await copies("arn:aws:s3:::exfil", "111122223333", { shares: [share] })).toBe(true);
+    expect(await copies("arn:aws:s3:::acme-invoices-dr", "999988887777", { shares: [share] })).toBe(true);
+    const withoutDestinations: Partial<typeof share> = { ...share };
+    delete withoutDestinations.destinations;
+    expect(await copies("arn:aws:s3:::acme-invoices-dr", "111122223333", { shares: [withoutDestinations] })).toBe(true);
   });
 
   it("reads a copy's bucket unknown at preview from the bucket of the stack it came from", { timeout: 120_000 }, async () => {

@@ -15,7 +15,7 @@ function role(props: Record<string, unknown>): Resource {
     type: TYPE,
     name: "hand-written",
     props: {
-      name: "hand-written",
+      name: "dev.invoice-triage.ledger",
       backend: "database",
       dbName: "ledger",
       defaultTtl: 300,
@@ -56,5 +56,28 @@ describe("pack: vault.database.SecretBackendRole statements", () => {
     ["statements unknown at preview", { revocationStatements: [UNKNOWN] }, "stack/unknown-input"],
   ])("refuses %s", async (_label, props, rule) => {
     expect(await databaseRules(role(props))).toContain(rule);
+  });
+});
+
+describe("pack: lifetime rules judge agents' database users, not a platform connection's", () => {
+  const NO_VALID_UNTIL = { creationStatements: [`CREATE ROLE "{{name}}" WITH LOGIN PASSWORD '{{password}}'`, GRANT], revocationStatements: undefined };
+  const platform = (dbName: string) => {
+    const r = role({ ...NO_VALID_UNTIL, name: "ci-reader", dbName });
+    return { ...r, name: "ci-reader", props: r.props };
+  };
+  const lifetime = async (resources: Resource[]) =>
+    ruleIds(await runPack(resources)).filter((id) => id === "database/valid-until" || id === "database/revocation-drops-role");
+
+  it("lets a platform role on a connection no agent's role uses keep its own lifetime policy", async () => {
+    expect(await lifetime([platform("ci"), role({})])).toEqual([]);
+  });
+
+  it("refuses the same role on a connection an agent's role uses", async () => {
+    expect(await lifetime([platform("ledger"), role({})])).toEqual(expect.arrayContaining(["database/valid-until", "database/revocation-drops-role"]));
+  });
+
+  it("judges a role whose name is unknown at preview as an agent's", async () => {
+    const r = role({ ...NO_VALID_UNTIL, name: UNKNOWN, dbName: "ci" });
+    expect(await lifetime([r])).toContain("database/valid-until");
   });
 });

@@ -82,9 +82,16 @@ describe("a resource policy naming an agent identity", () => {
 
   it("lets a share the security team declared in `shares` through, and no other", { timeout: 120_000 }, async () => {
     const extra = tablePolicy({ Action: "dynamodb:Scan" });
-    const share = { name: "payouts-scan", principal: `iam:role/${ROLE}`, resources: [TABLE], reason: "the nightly reconciliation scans payouts" };
+    const share = {
+      name: "payouts-scan",
+      principal: `iam:role/${ROLE}`,
+      resources: [TABLE],
+      access: ["read-items"],
+      reason: "the nightly reconciliation scans payouts",
+    };
     expect(ruleIds(await run(extra, { shares: [share] }))).not.toContain(SHARE);
     expect(ruleIds(await run(extra, { shares: [{ ...share, resources: [`${TABLE}-other`] }] }))).toContain(SHARE);
+    expect(ruleIds(await run(extra, { shares: [{ ...share, access: ["write-items"] }] }))).toContain(SHARE);
   });
 });
 

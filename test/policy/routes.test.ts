@@ -491,7 +491,7 @@ const cases: Array<{ name: string; resources: Resource[]; expect: string[] }> = 
         type: "vault:index/policy:Policy",
         name: "hidden",
         props: {
-          name: "hidden",
+          name: "acme-dev-hidden-execution",
           policy:
             'path "kv/data/a/*" {\n  capabilities = ["read"]\n}\npath "sys/*" {\n  capabilities = ["sudo"]\n}\npath "kv/*/b" {\n  capabilities = ["read"]\n}\n',
         },

@@ -51,17 +51,11 @@ describe("a CI policy is judged by the paths it reaches, in every form Vault rea
   }, 60_000);
 
   const cases: Array<[string, string, string[]]> = [
-    [
-      "a templated segment matches every agent",
-      "kv/data/agents/dev/{{identity.entity.metadata.agent}}/zendesk/api-token",
-      ["vault/agent-path-reach", "vault/policy-glob"],
-    ],
-    [
-      "a template standing for several segments",
-      "kv/data/{{identity.entity.aliases.auth_jwt_1.metadata.path}}",
-      ["vault/agent-path-reach", "vault/policy-glob"],
-    ],
-    ["a templated database role name", "database/creds/dev.{{identity.entity.metadata.agent}}.payouts-db", ["vault/agent-path-reach", "vault/policy-glob"]],
+    ["a templated segment matches every agent", "kv/data/agents/dev/{{identity.entity.metadata.agent}}/zendesk/api-token", ["vault/agent-path-reach"]],
+    ["a template standing for several segments", "kv/data/{{identity.entity.aliases.auth_jwt_1.metadata.path}}", ["vault/agent-path-reach"]],
+    ["a templated database role name", "database/creds/dev.{{identity.entity.metadata.agent}}.payouts-db", ["vault/agent-path-reach"]],
+    ["a glob over the agents' KV prefix", "kv/data/agents/*", ["vault/agent-path-reach"]],
+    ["a write to an agent's secret", "kv/data/agents/dev/support-assistant/zendesk/api-token", ["vault/agent-path-reach"]],
     ["KV v2 subkeys of the agent's secret", "kv/subkeys/agents/dev/support-assistant/zendesk/api-token", ["vault/agent-path-reach"]],
     [
       "a repeated slash Vault's listener cleans away",
@@ -87,6 +81,32 @@ describe("a CI policy is judged by the paths it reaches, in every form Vault rea
       },
       60_000,
     );
+});
+
+describe("the shape of an agent's own policy (globs, writes) is not asked of a platform policy that reaches no agent path", () => {
+  it.each([
+    ["a glob under CI's own prefix", policy("ci", "kv/data/ci/*")],
+    ["a write to CI's own secret", policy("ci", "kv/data/ci/runner", ["create", "update", "read"])],
+  ])(
+    "passes %s",
+    async (_name, ci) => {
+      expect(await withBase(ci, jwtRole(["ci"]))).toEqual([]);
+    },
+    60_000,
+  );
+
+  it("judges a policy named as an agent identity's by that shape before it exists", async () => {
+    expect(await withBase(policy("acme-dev-ci-execution", "kv/data/ci/*"), jwtRole(["acme-dev-ci-execution"]))).toContain("vault/policy-glob");
+  }, 60_000);
+
+  it("judges a policy an agent identity's auth role carries by that shape, whatever its name", async () => {
+    const agentRole = base.find((r) => r.type === "vault:kubernetes/authBackendRole:AuthBackendRole" && Array.isArray(r.props.tokenPolicies))!;
+    const carried = base.map((r) => (r === agentRole ? { ...r, props: { ...r.props, tokenPolicies: [...(r.props.tokenPolicies as string[]), "ci"] } } : r));
+    const reported = (await runPack([...carried, policy("ci", "kv/data/ci/*", ["read", "update"])])).filter((r) =>
+      / policy ci, carried by agent /.test(r.message),
+    );
+    expect(ruleIds(reported).sort()).toEqual(["vault/policy-glob", "vault/policy-read-only"]);
+  }, 60_000);
 });
 
 describe("Kubernetes auth role names compare as the plugin stores them (strings.ToLower)", () => {
