@@ -164,6 +164,15 @@ export function buildProgram(): Command {
       emit(await (await withSqlParser(() => import("./narrow-command"))).runNarrow({ ...options, cloudtrail: options.cloudtrail ?? [] }));
     });
 
+  program
+    .command("inputs-digest")
+    .description(
+      "Print the inputs digest a kubernetesPlatformResources declaration names, from a resource's inputs as JSON (or `pulumi preview --json` output with --urn).",
+    )
+    .argument("<file>", "JSON file of the resource's inputs, or of `pulumi preview --json` output; - for standard input")
+    .option("--urn <urn>", "the resource's URN, to pick its step's newState.inputs from preview output")
+    .action(async (file: string, options: { urn?: string }) => emit((await import("./inputs-digest-command")).runInputsDigest(file, options)));
+
   return program;
 }
 

@@ -20,8 +20,8 @@ import { FAMILY_TITLES } from "../components/rules/families";
 import type { PolicyException } from "../components/core/schema";
 import { EXCEPTIONS_CONFIG_SCHEMA, exceptionsInForce } from "./exceptions-config";
 import { declaredOperators } from "./operators-config";
-import { declaredPlatformResources } from "./platform-resources-config";
-import { declaredNodeAccess } from "./node-access-config";
+import { declaredPlatformResources, inputsDigest, isDeclaredPlatformResource } from "./platform-resources-config";
+import { declaredNodeAccess, isDeclaredNodeAccess } from "./node-access-config";
 import { proxyTarget, readInputs } from "./inputs";
 import { prepareVaultPolicies } from "./vault-hcl";
 import { TYPES } from "./adapters";
@@ -296,10 +296,25 @@ export function createPolicies(options: PackOptions = {}): Policies {
     const scope = (finding as PackFinding & { share?: ShareScope }).share;
     return scope === undefined ? { declared: false } : shareDecision(scope, sharesDeclared(config));
   };
-  // A platform resource or node access grant the security team declared (platform-resources-config.ts, node-access-config.ts).
-  const platformDeclared = (finding: PackFinding, config: object) =>
-    (finding.platformResource !== undefined && declaredPlatformResources(config).has(finding.platformResource)) ||
-    (finding.nodeAccess !== undefined && declaredNodeAccess(config).has(finding.nodeAccess));
+  // A platform resource or node access grant the security team declared (platform-resources-config.ts, node-access-config.ts):
+  // a platform resource by its URN and the digest of the inputs of the resource the finding is on.
+  const platformDeclared = (finding: PackFinding, config: object, propsOf: (urn: string) => Record<string, unknown> | undefined) => {
+    if (finding.platformResource !== undefined) {
+      const declared = declaredPlatformResources(config);
+      const props = declared.has(finding.urn) ? propsOf(finding.urn) : undefined;
+      if (props !== undefined && isDeclaredPlatformResource(declared, finding.urn, inputsDigest(props))) return true;
+    }
+    return finding.nodeAccess !== undefined && isDeclaredNodeAccess(declaredNodeAccess(config), finding.nodeAccess);
+  };
+  /** The fix, with what a declaration must name when the finding is declarable. */
+  const withDeclaration = (finding: PackFinding, props: Record<string, unknown> | undefined): PackFinding => {
+    if (finding.platformResource === undefined || props === undefined) return finding;
+    const digest = inputsDigest(props);
+    return {
+      ...finding,
+      fix: `${finding.fix} [to declare: kubernetesPlatformResources: [{urn: "${finding.urn}", inputsDigest: ${digest === undefined ? "(none: an input is unknown at preview, so only known inputs can be declared)" : `"${digest}"`}, reason, approvedBy}]]`,
+    };
+  };
   const waived = (rule: RuleMeta, finding: PackFinding, waivers: readonly PolicyException[]) =>
     waivers.length > 0 &&
     waivingException(waivers, rule, { rule: rule.id, agent: finding.agent, identity: finding.identity, waivable: finding.waivable }) !== undefined;
@@ -308,11 +323,12 @@ export function createPolicies(options: PackOptions = {}): Policies {
   let resourcePolicies = 0;
   const resourcePolicy = (name: string, rules: readonly RuleMeta[]): ResourceValidationPolicy => {
     const at = resourcePolicies++;
-    const report = (known: ByRule, reportViolation: ReportViolation, waivers: readonly PolicyException[], config: object) => {
+    const report = (known: ByRule, reportViolation: ReportViolation, waivers: readonly PolicyException[], config: object, props: Record<string, unknown>) => {
       if (known.size === 0) return;
+      const propsOf = () => props;
       for (const rule of rules)
         for (const finding of known.get(rule.id) ?? [])
-          if (!waived(rule, finding, waivers) && !platformDeclared(finding, config)) reportViolation(message(rule, finding));
+          if (!waived(rule, finding, waivers) && !platformDeclared(finding, config, propsOf)) reportViolation(message(rule, withDeclaration(finding, props)));
     };
     return {
       name,
@@ -325,8 +341,8 @@ export function createPolicies(options: PackOptions = {}): Policies {
         const waivers = waiversOf(config);
         // A declared platform resource or node access grant is waived here too: a trail's, executor's or workload's own settings are judged before it is created.
         return findings instanceof Promise
-          ? findings.then((known) => report(known, reportViolation, waivers, config))
-          : report(findings, reportViolation, waivers, config);
+          ? findings.then((known) => report(known, reportViolation, waivers, config, args.props))
+          : report(findings, reportViolation, waivers, config, args.props);
       },
     };
   };
@@ -339,19 +355,23 @@ export function createPolicies(options: PackOptions = {}): Policies {
       waivers: readonly PolicyException[],
       config: object,
       operators: ReadonlySet<string>,
+      resources: readonly PackResource[],
     ) => {
       const pinned = pins ? pinFindings(result.records, config) : [];
+      let byUrn: Map<string, Record<string, unknown>> | undefined;
+      const propsOf = (urn: string) => (byUrn ??= new Map(resources.map((r) => [r.urn, r.props]))).get(urn);
       for (const rule of rules)
         for (const finding of rule.id === RECORDS_PINNED_RULE ? pinned : (result.findings.get(rule.id) ?? [])) {
           if (
             waived(rule, finding, waivers) ||
             (finding.operatorSubject !== undefined && operators.has(finding.operatorSubject)) ||
-            platformDeclared(finding, config)
+            platformDeclared(finding, config, propsOf)
           )
             continue;
           const share = shareOf(finding, config);
           if (share.declared) continue;
-          reportViolation(message(rule, share.missing ? { ...finding, fix: `${share.missing}; otherwise ${finding.fix}` } : finding), finding.urn || undefined);
+          const shown = withDeclaration(finding, finding.platformResource === undefined ? undefined : propsOf(finding.urn));
+          reportViolation(message(rule, share.missing ? { ...shown, fix: `${share.missing}; otherwise ${shown.fix}` } : shown), finding.urn || undefined);
         }
     };
     return {
@@ -366,8 +386,8 @@ export function createPolicies(options: PackOptions = {}): Policies {
         // Declared platform operators (read-only over agents' namespaces): see operators-config.ts.
         const operators = declaredOperators(config);
         return findings instanceof Promise
-          ? findings.then((known) => report(known, reportViolation, waivers, config, operators))
-          : report(findings, reportViolation, waivers, config, operators);
+          ? findings.then((known) => report(known, reportViolation, waivers, config, operators, args.resources))
+          : report(findings, reportViolation, waivers, config, operators, args.resources);
       },
     };
   };

@@ -6,6 +6,7 @@ import type { IdentityKind } from "../components/core/names";
 import type { Problem } from "../components/rules/define";
 import type { PolicyDocument } from "../components/core/iam-document";
 import type { KnownInputs } from "./inputs";
+import type { NodeAccessGrant } from "./node-access-config";
 import type { StackIndex } from "./stack-index";
 
 /** A resource as the pack sees it (from `validateResource` args or a stack's resource list). */
@@ -40,7 +41,7 @@ export interface PackFinding extends Problem {
   /** A platform resource a kubernetesPlatformResources declaration may cover (`<type>::<name>`). */
   readonly platformResource?: string;
   /** One grant of one workload beyond the Pod Security baseline a kubernetesNodeAccess declaration may cover (node-access-config.ts). */
-  readonly nodeAccess?: string;
+  readonly nodeAccess?: NodeAccessGrant;
 }
 
 /** A problem of one resource, with what a security-team declaration may cover (platform resource, node access grant). */
@@ -79,6 +80,11 @@ export interface Adapter {
   readonly types: readonly TypeEntry[];
   /** How the family maps into the holdings model (IdentityHoldings / AgentOwnership), in words; "none" if it does not. */
   readonly holdings: string;
+  /**
+   * Types decided by a predicate rather than listed (a type entry names them in words): custom
+   * resources carrying pod templates, types of provider packages the pack does not read.
+   */
+  readonly matchesType?: (type: string) => boolean;
   /** Problems of one resource from its inputs alone. */
   readonly check?: (resource: PackResource, inputs: KnownInputs, context: PackContext) => readonly ResourceProblem[];
   /**

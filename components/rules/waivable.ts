@@ -185,6 +185,7 @@ export const WAIVABLE: Readonly<Record<string, boolean>> = {
   "kubernetes/projected-token": false,
   "stack/one-role-per-identity": false,
   "stack/deploy-time-executor": false,
+  "stack/unread-package": false,
 };
 
 /** Whether an exception may waive this rule: classified waivable, and not in a never-waivable family. */

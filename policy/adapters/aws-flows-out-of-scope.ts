@@ -45,7 +45,7 @@ export const FLOW_OUT_OF_SCOPE: ReadonlyMap<string, string> = new Map([
     ],
   ),
   ...because(
-    "a state machine's definition calls services with its own role, bounded by that role's policy (judged by the IAM checks when the role is of this stack); its inputs name a KMS key only to encrypt its state",
+    "a state machine's definition calls services with its own role, bounded by that role's policy; its inputs name a KMS key only to encrypt its state. The state machine itself is refused as a deploy-time executor (deploy-executors.ts) unless declared",
     ["aws:sfn/stateMachine:StateMachine"],
   ),
   ...because(

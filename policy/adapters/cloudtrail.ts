@@ -19,7 +19,7 @@
  * audit log group is refused by stack/audit-log-group (audit-log-group-refs.ts).
  *
  * What a platform may do anyway is declared by the security team in the pack's CrossGuard
- * configuration (`kubernetesPlatformResources`, `<type>::<name>`), never in the change itself.
+ * configuration (`kubernetesPlatformResources`, by URN and inputs digest), never in the change itself.
  */
 import { MIN_AUDIT_RETENTION_DAYS } from "../../components/rules/lifecycle";
 import type { Problem } from "../../components/rules/define";
@@ -68,15 +68,14 @@ function managementGaps(v: Record<string, unknown>, basicAllowed: boolean): stri
   return gaps;
 }
 
-const declare = (type: string, name: string) =>
-  `, or have the security team declare it (kubernetesPlatformResources: [{resource: "${platformResourceKey(type, name)}", reason, approvedBy}])`;
+const DECLARE = ", or have the security team declare it (kubernetesPlatformResources)";
 
 type Declarable = Problem & { readonly platformResource: string };
 function problemsOf(resource: PackResource, label: string, gaps: readonly string[], fix: string): Declarable[] {
   return gaps.map((gap) => ({
     rule: RULE,
     message: `${label} ${gap}`,
-    fix: fix + declare(resource.type, resource.name),
+    fix: fix + DECLARE,
     platformResource: platformResourceKey(resource.type, resource.name),
   }));
 }
@@ -152,7 +151,7 @@ function outsideAccount(ix: StackIndex, pass: StackPass, accounts: ReadonlySet<s
         urn: r.resource.urn,
         platformResource: platformResourceKey(r.resource.type, r.resource.name),
         message: `${r.resource.type} ${r.resource.name}: ${field} ${unknownOutside ? "is unknown at preview and comes from no resource of the stack" : `is in account ${account}, not the agents' (${[...accounts].join(", ")})`}: the record of what agents do would be sent to, or controlled by, another account`,
-        fix: `name a resource of the agents' account${declare(r.resource.type, r.resource.name)}`,
+        fix: `name a resource of the agents' account${DECLARE}`,
       });
     }
   }

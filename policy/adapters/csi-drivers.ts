@@ -81,7 +81,7 @@ export const csiDrivers: Adapter = {
         ...(declarable ? { platformResource: key } : {}),
         message: `${r.resource.type.split(":").pop()} ${r.resource.name} requests ServiceAccount tokens for ${hits.map((a) => (a === "" ? "the API server's audience" : API_SERVER_AUDIENCES.includes(a) ? `audience ${a} (the API server's)` : `audience ${a}`)).join(", ")}, which agents' identities accept: the driver receives a usable token of every agent pod that mounts its volumes`,
         fix: declarable
-          ? `request no token for an audience agents' credentials accept, or have the security team declare the driver (kubernetesPlatformResources: [{resource: "${key}", reason, approvedBy}])`
+          ? `request no token for an audience agents' credentials accept, or have the security team declare the driver (kubernetesPlatformResources)`
           : "request no token for an audience agents' credentials accept; declare the driver as a CSIDriver the security team can review",
       });
     }

@@ -142,7 +142,7 @@ export const customResources: Adapter = {
           urn: x.resource.urn,
           platformResource: platformResourceKey(type, x.resource.name),
           message: `CertificateSigningRequest ${x.resource.name} in a stack with agents asks for a certificate that, once signed, authenticates as whatever user and groups it names (an agent ServiceAccount's too); the pack cannot read who approves it`,
-          fix: `authenticate through the agents' own identities, or have the security team declare it (kubernetesPlatformResources: [{resource: "${platformResourceKey(type, x.resource.name)}", reason, approvedBy}])`,
+          fix: `authenticate through the agents' own identities, or have the security team declare it (kubernetesPlatformResources)`,
         });
       if (!isCustomResource(type) || readElsewhere(type)) continue;
       const r: Read = { resource: x.resource, v: x.value, unknown: x.unknown };
@@ -170,7 +170,7 @@ export const customResources: Adapter = {
           urn: r.resource.urn,
           platformResource: platformResourceKey(type, r.resource.name),
           message: `${kind} ${r.resource.name} (${group}) is in Istio's root namespace ${namespace}, so it applies to every namespace of the mesh, agents' included (authorization, mTLS, sidecar egress, Envoy filters, telemetry)`,
-          fix: `write mesh objects in the namespaces they are for, or have the security team declare it (kubernetesPlatformResources: [{resource: "${platformResourceKey(type, r.resource.name)}", reason, approvedBy}])`,
+          fix: `write mesh objects in the namespaces they are for, or have the security team declare it (kubernetesPlatformResources)`,
         });
         continue;
       }
@@ -201,7 +201,7 @@ export const customResources: Adapter = {
           urn: r.resource.urn,
           platformResource: platformResourceKey(type, r.resource.name),
           message: `${kind} ${r.resource.name} (${group}) is a cluster-scoped (or namespace-less) custom resource in a stack with agents; its operator acts over every namespace, agents' included, in ways the pack cannot read`,
-          fix: `have the security team declare it in the pack's configuration (kubernetesPlatformResources: [{resource: "${platformResourceKey(type, r.resource.name)}", reason, approvedBy}]), or deploy it from a stack without agents`,
+          fix: `have the security team declare it in the pack's configuration (kubernetesPlatformResources), or deploy it from a stack without agents`,
         });
       }
     }

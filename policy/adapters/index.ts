@@ -51,6 +51,7 @@ import { csiDrivers } from "./csi-drivers";
 import { persistentVolumes } from "./persistent-volumes";
 import { outsidePrincipals } from "./outside-principals";
 import { deployExecutors } from "./deploy-executors";
+import { providerPackages } from "./provider-packages";
 import { EKS_CLUSTER_TYPES, eksClusters } from "./eks-clusters";
 import { nodeAccess } from "./node-access";
 import { agentNamespaceIam } from "./agent-namespace-iam";
@@ -106,6 +107,7 @@ export const ADAPTERS: readonly Adapter[] = [
   platform,
   providers,
   deployExecutors,
+  providerPackages,
   OUT_OF_SCOPE,
 ];
 
@@ -180,7 +182,19 @@ for (const adapter of ADAPTERS) {
     if (!list.includes(adapter)) checksByType.set(entry.type, [...list, adapter]);
   }
 }
-export const adaptersChecking = (type: string): readonly Adapter[] => checksByType.get(type) ?? [];
+/** Adapters whose check is decided by a predicate over the type token (matchesType), in adapter order. */
+const PATTERN_CHECKS = ADAPTERS.filter((adapter) => adapter.check && adapter.matchesType);
+/** Listed adapters plus those a predicate picks, memoised per type (a stack has few distinct types). */
+const checksMemo = new Map<string, readonly Adapter[]>();
+export function adaptersChecking(type: string): readonly Adapter[] {
+  const known = checksMemo.get(type);
+  if (known) return known;
+  const listed = checksByType.get(type) ?? [];
+  const picked = PATTERN_CHECKS.filter((adapter) => !listed.includes(adapter) && adapter.matchesType!(type));
+  const all = picked.length ? [...listed, ...picked] : listed;
+  checksMemo.set(type, all);
+  return all;
+}
 
 /** Every exact type token an adapter reads (not out of scope). */
 export const READ_TYPES: ReadonlySet<string> = new Set(

@@ -33,7 +33,7 @@ function systemConfig(metadata: unknown, unknownNamespace: boolean, unknownName:
 
 const declareFix = (key: string | undefined) =>
   key
-    ? `leave cluster DNS and kube-proxy configuration to the platform's own stack, or have the security team declare it (kubernetesPlatformResources: [{resource: "${key}", reason, approvedBy}])`
+    ? `leave cluster DNS and kube-proxy configuration to the platform's own stack, or have the security team declare it (kubernetesPlatformResources)`
     : "declare each ConfigMap on its own (kubernetes:core/v1:ConfigMap), outside kube-system";
 
 export const kubeSystemConfig: Adapter = {

@@ -80,6 +80,21 @@ const VAULT_MOUNTS = [
 
 export const OUT_OF_SCOPE_ENTRIES: readonly TypeEntry[] = [
   // ---------------------------------------------------------------- AWS IAM, STS, SSO
+  ...because(
+    "runs nothing itself: a CodeBuild fleet is capacity for a project's builds (the project is refused as a deploy-time executor), a source credential is a token CodeBuild uses to read a repository",
+    "build capacity and repository credentials of CodeBuild",
+    ["aws:codebuild/fleet:Fleet", "aws:codebuild/sourceCredential:SourceCredential"],
+  ),
+  ...because(
+    "names a state machine version or groups schedules: what runs is the state machine or schedule itself, refused or read as a deploy-time executor",
+    "a name over state machines or schedules",
+    ["aws:sfn/alias:Alias", "aws:scheduler/scheduleGroup:ScheduleGroup"],
+  ),
+  ...because(
+    "an activity is a queue of tasks a worker outside AWS polls with its own credentials; it runs no code under a role of the stack",
+    "a task queue for outside workers",
+    ["aws:sfn/activity:Activity"],
+  ),
   ...because(USERS_AND_GROUPS, "IAM users, groups and their credentials", [
     "aws:iam/user:User",
     "aws:iam/group:Group",

@@ -6,7 +6,7 @@
  * `Administrators` group, an admin permission set). So, in a stack with agents, the principal must be
  * one of the stack's own resources (whose policies the pack judges), named by a known value or by
  * that resource's output, or the security team declares the grant (kubernetesPlatformResources,
- * `<type>::<name>`).
+ * by URN and inputs digest).
  */
 import { asString, asStrings } from "../inputs";
 import { platformResourceKey } from "../platform-resources-config";
@@ -78,7 +78,7 @@ export const outsidePrincipals: Adapter = {
           urn: r.resource.urn,
           platformResource: key,
           message: `${type} ${r.resource.name} ${what} the stack does not create (${names.map((n) => n.slice(0, 200)).join(", ")}): it hands out whatever that ${of.split(":").pop()} holds, which the pack cannot read`,
-          fix: `create the ${of.split(":").pop()} in this stack (its policies are then judged) and name it by its output, or have the security team declare the grant (kubernetesPlatformResources: [{resource: "${key}", reason, approvedBy}])`,
+          fix: `create the ${of.split(":").pop()} in this stack (its policies are then judged) and name it by its output, or have the security team declare the grant (kubernetesPlatformResources)`,
         });
       }
     }

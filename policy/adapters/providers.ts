@@ -125,7 +125,7 @@ function kubernetesClusters(ix: StackIndex, pass: StackPass): void {
       message: `Kubernetes provider ${resource.name} targets a cluster other than ${clusters}${agentDefault ? `, with agent namespace ${defaultNamespace} as its default namespace` : ""}: the pack would judge what it creates against the agents' cluster`,
       fix: agentDefault
         ? "create agents' objects only through the providers of the agents' clusters"
-        : `create agents' objects only through the providers of the agents' clusters, or have the security team declare this provider (kubernetesPlatformResources: [{resource: "${key}", reason, approvedBy}])`,
+        : `create agents' objects only through the providers of the agents' clusters, or have the security team declare this provider (kubernetesPlatformResources)`,
     });
   }
   for (const { resource, value } of ix.inputs) {
@@ -179,7 +179,7 @@ export const providers: Adapter = {
           urn: p.urn,
           platformResource: platformResourceKey(type, p.name),
           message: `provider ${p.name} is one of ${systems.size} ${type.split(":").pop()} providers of the stack for different ${type.endsWith("vault") ? "Vault servers" : "clusters"}: the pack would judge their resources as one system`,
-          fix: `deploy agents against one ${type.endsWith("vault") ? "Vault" : "cluster"} per stack, or have the security team declare each provider (kubernetesPlatformResources: [{resource: "${platformResourceKey(type, p.name)}", reason, approvedBy}])`,
+          fix: `deploy agents against one ${type.endsWith("vault") ? "Vault" : "cluster"} per stack, or have the security team declare each provider (kubernetesPlatformResources)`,
         });
     }
   },

@@ -5,7 +5,7 @@
  * GCP's credentials, OCI's home tenancy). Pointing one at another party lets that party log in to
  * every role of the mount, whose policies may live outside the stack where the pack cannot read
  * them. So, in a stack with agents, such a setting is refused until the security team declares it
- * (kubernetesPlatformResources, `<type>::<name>`), as a Kubernetes auth host is bound to its cluster
+ * (kubernetesPlatformResources, by URN and inputs digest), as a Kubernetes auth host is bound to its cluster
  * (vault/auth-backend-host). The settings that only tidy or tune a mount stay out of scope.
  */
 import { platformResourceKey } from "../platform-resources-config";
@@ -50,7 +50,7 @@ export const vaultAuthTrust: Adapter = {
         urn: r.resource.urn,
         platformResource: key,
         message: `${r.resource.type} ${r.resource.name} sets whom a Vault auth mount trusts (${VAULT_AUTH_TRUST_TYPES[r.resource.type]}): whoever that names logs in to every role of the mount, including roles outside this stack`,
-        fix: `configure auth mounts in the platform's own stack, or have the security team declare it (kubernetesPlatformResources: [{resource: "${key}", reason, approvedBy}])`,
+        fix: `configure auth mounts in the platform's own stack, or have the security team declare it (kubernetesPlatformResources)`,
       });
     }
   },

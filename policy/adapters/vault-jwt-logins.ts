@@ -77,7 +77,7 @@ export const vaultJwtLogins: Adapter = {
           urn: r.resource.urn,
           platformResource: key,
           message: `Vault JWT role ${where} binds no subject, claim or user claim a ServiceAccount token lacks, so a token of any of ${unnamed} agent namespace(s) would log in beside the identities' own Kubernetes-auth roles`,
-          fix: `bind the role to a claim agents' tokens do not carry (e.g. the CI provider's repository) or to a subject outside agent namespaces, or have the security team declare it (kubernetesPlatformResources: [{resource: "${key}", reason, approvedBy}])`,
+          fix: `bind the role to a claim agents' tokens do not carry (e.g. the CI provider's repository) or to a subject outside agent namespaces, or have the security team declare it (kubernetesPlatformResources)`,
         });
     }
   },

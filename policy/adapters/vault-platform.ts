@@ -72,7 +72,7 @@ function checkEntityAliases(ix: StackIndex): PackFinding[] {
         urn: entry.resource.urn,
         platformResource: key,
         message: `entity alias ${asString(entry.value.name) ?? entry.resource.name} is on mount accessor ${asString(entry.value.mountAccessor) ?? "(unknown at preview)"} of auth type ${type ?? "unknown"}, which an agent's credentials may log in through: that login (e.g. a ServiceAccount UID) would join the entity and take its policies beside the identity's own`,
-        fix: `put aliases only on auth mounts agents cannot log in through (userpass, ldap, github, okta, ...; name the mount resource so the pack reads its type), or have the security team declare it (kubernetesPlatformResources: [{resource: "${key}", reason, approvedBy}])`,
+        fix: `put aliases only on auth mounts agents cannot log in through (userpass, ldap, github, okta, ...; name the mount resource so the pack reads its type), or have the security team declare it (kubernetesPlatformResources)`,
       });
       continue;
     }
@@ -107,7 +107,7 @@ function checkGroupMembers(ix: StackIndex): PackFinding[] {
       urn: entry.resource.urn,
       platformResource: key,
       message: `${entry.resource.type} ${entry.resource.name} ${why}: an entity named by ID may be an agent's (created at its first login), which would take the group's policies beside its own`,
-      fix: `give policies only through the identity's own Kubernetes-auth role, or have the security team declare the group (kubernetesPlatformResources: [{resource: "${key}", reason, approvedBy}])`,
+      fix: `give policies only through the identity's own Kubernetes-auth role, or have the security team declare the group (kubernetesPlatformResources)`,
     });
   };
   const hasMembers = (entry: { value: Record<string, unknown>; unknown: readonly string[] }, ...fields: string[]) =>

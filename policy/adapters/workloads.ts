@@ -196,7 +196,7 @@ export const workloads: Adapter = {
             urn: r.resource.urn,
             platformResource: platformResourceKey(r.resource.type, r.resource.name),
             message: `Helm Release ${r.resource.name} renders its chart inside the provider in a stack with agents; its templates may create objects in any namespace (RoleBindings, webhooks, pods in agents' namespaces) the pack cannot read`,
-            fix: `use kubernetes:helm.sh/v4:Chart (its objects are registered and read one by one), deploy the release from a stack without agents, or have the security team declare it (kubernetesPlatformResources: [{resource: "${platformResourceKey(r.resource.type, r.resource.name)}", reason, approvedBy}])`,
+            fix: `use kubernetes:helm.sh/v4:Chart (its objects are registered and read one by one), deploy the release from a stack without agents, or have the security team declare it (kubernetesPlatformResources)`,
           });
         }
         continue;

@@ -25,6 +25,8 @@ export interface NodeGrant {
   /** The field, from the resource's inputs (e.g. `spec.template.spec.volumes[0].hostPath`). */
   readonly field: string;
   readonly what: string;
+  /** The containers it reaches: the one it is set on, those mounting the volume, or every container (pod-level). */
+  readonly containers: readonly string[];
 }
 
 const CONTAINER_LISTS = ["containers", "initContainers", "ephemeralContainers"] as const;
@@ -46,8 +48,13 @@ const RELEVANT: readonly (readonly string[])[] = [
   ["spec", "hostPID"],
   ["spec", "hostIPC"],
   ["spec", "volumes", "*", "hostPath", "**"],
+  ["spec", "volumes", "*", "csi", "**"],
+  ["spec", "volumes", "*", "flexVolume", "**"],
+  ["spec", "volumes", "*", "name"],
   ["spec", "securityContext", "**"],
   ...CONTAINER_LISTS.flatMap((c) => [
+    ["spec", c, "*", "name"],
+    ["spec", c, "*", "volumeMounts", "**"],
     ["spec", c, "*", "securityContext", "**"],
     ["spec", c, "*", "ports", "*", "hostPort"],
     ...PROBES.flatMap((p) => [["spec", c, "*", p, "*", "host"]]),
@@ -77,7 +84,22 @@ const fieldName = (segments: readonly string[]) => segments.map((s, i) => (/^\d+
 export function nodeGrants(template: unknown, at: readonly string[], unknown: readonly string[]): NodeGrant[] {
   const grants: NodeGrant[] = [];
   const field = (...rest: (string | number)[]) => fieldName([...at, ...rest.map(String)]);
-  const add = (grant: string | undefined, where: string, what: string) => grants.push({ grant, field: where, what });
+  const t = obj(template);
+  const spec = obj(t.spec);
+  // Container names (index when unnamed), and which containers mount each volume: a grant reaches exactly those.
+  const containers: string[] = [];
+  const mounting = new Map<string, string[]>();
+  for (const c of CONTAINER_LISTS)
+    list(spec[c]).forEach((container, i) => {
+      const name = text(obj(container).name) ?? `${c}[${i}]`;
+      containers.push(name);
+      for (const mount of list(obj(container).volumeMounts)) {
+        const volume = text(obj(mount).name) ?? "";
+        mounting.set(volume, [...(mounting.get(volume) ?? []), name]);
+      }
+    });
+  let reach: readonly string[] = containers;
+  const add = (grant: string | undefined, where: string, what: string) => grants.push({ grant, field: where, what, containers: reach });
 
   for (const path of unknown) {
     const segments = path.split(".");
@@ -87,8 +109,6 @@ export function nodeGrants(template: unknown, at: readonly string[], unknown: re
       add(undefined, fieldName(segments), "is unknown at preview, so the pod template cannot be checked");
   }
 
-  const t = obj(template);
-  const spec = obj(t.spec);
   for (const [key, value] of Object.entries(obj(obj(t.metadata).annotations)))
     if (key.startsWith(APPARMOR_ANNOTATION_PREFIX) && typeof value === "string" && !baselineAppArmorAnnotation(value))
       add(`appArmor:${value}`, field("metadata", "annotations", key), `sets AppArmor profile ${value}`);
@@ -100,16 +120,38 @@ export function nodeGrants(template: unknown, at: readonly string[], unknown: re
         `shares the node's ${hostNamespace.slice(4)} namespace${hostNamespace === "hostPID" ? " (every process on the node, its files through /proc)" : ""}`,
       );
   list(spec.volumes).forEach((volume, i) => {
-    const hostPath = obj(volume).hostPath;
-    if (hostPath === undefined) return;
-    const path = text(obj(hostPath).path) ?? "(no path)";
-    add(`hostPath:${path}`, field("spec", "volumes", i, "hostPath"), `mounts the node's ${path} (hostPath)`);
+    const v = obj(volume);
+    reach = mounting.get(text(v.name) ?? "") ?? [];
+    const mountedBy = reach.length ? ` into container${reach.length > 1 ? "s" : ""} ${reach.join(", ")}` : "";
+    if (v.hostPath !== undefined) {
+      const path = text(obj(v.hostPath).path) ?? "(no path)";
+      add(`hostPath:${path}`, field("spec", "volumes", i, "hostPath"), `mounts the node's ${path} (hostPath)${mountedBy}`);
+    }
+    if (v.csi !== undefined) {
+      const driver = text(obj(v.csi).driver) ?? "(no driver)";
+      if (!INLINE_CSI_DRIVERS.has(driver))
+        add(
+          `csi:${driver}`,
+          field("spec", "volumes", i, "csi", "driver"),
+          `mounts an inline CSI volume of driver ${driver}${mountedBy}, which is not on the list of drivers that expose no node path (a hostpath or local driver hands over the node's files)`,
+        );
+    }
+    if (v.flexVolume !== undefined) {
+      const driver = text(obj(v.flexVolume).driver) ?? "(no driver)";
+      add(
+        `flexVolume:${driver}`,
+        field("spec", "volumes", i, "flexVolume"),
+        `mounts a FlexVolume of driver ${driver}${mountedBy}: a binary on the node mounts whatever its options say`,
+      );
+    }
   });
+  reach = containers;
   securityContextGrants(obj(spec.securityContext), (...rest) => field("spec", "securityContext", ...rest), add, true);
   for (const c of CONTAINER_LISTS)
     list(spec[c]).forEach((container, i) => {
       const ct = obj(container);
-      const name = text(ct.name) ?? String(i);
+      const name = text(ct.name) ?? `${c}[${i}]`;
+      reach = [name];
       const at = (...rest: (string | number)[]) => field("spec", c, i, ...rest);
       const sc = obj(ct.securityContext);
       if (sc.privileged === true)
@@ -145,6 +187,15 @@ export function nodeGrants(template: unknown, at: readonly string[], unknown: re
     });
   return grants;
 }
+
+/**
+ * CSI drivers a pod may mount inline (`volumes[].csi`) without a declaration: they expose no node
+ * path, only what they fetch with the pod's own identity. The Secrets Store CSI driver's documented
+ * name (kubernetes-sigs/secrets-store-csi-driver, deploy/csidriver.yaml: `secrets-store.csi.k8s.io`)
+ * and Mountpoint for Amazon S3's (awslabs/mountpoint-s3-csi-driver: `s3.csi.aws.com`). Every other
+ * driver (`hostpath.csi.k8s.io`, local-path, a vendor's) is a grant the security team declares.
+ */
+export const INLINE_CSI_DRIVERS: ReadonlySet<string> = new Set(["secrets-store.csi.k8s.io", "s3.csi.aws.com"]);
 
 /** SELinux, seccomp, AppArmor, Windows HostProcess (pod or container level) and sysctls (pod level). */
 function securityContextGrants(

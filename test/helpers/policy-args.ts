@@ -12,7 +12,8 @@ import {
   type StackValidationPolicy,
 } from "@pulumi/policy";
 import { createPolicies } from "../../policy/policies";
-import { UNKNOWN_SENTINEL } from "../../policy/inputs";
+import { UNKNOWN_SENTINEL, readInputs } from "../../policy/inputs";
+import { digestOfInputs } from "../../policy/inputs-digest";
 import { TODAY } from "./fixtures";
 
 export const UNKNOWN = UNKNOWN_SENTINEL;
@@ -30,7 +31,7 @@ export interface Resource {
 const providerOf = (r: Resource) =>
   r.provider ? { type: r.provider.type, name: r.provider.name, urn: urnOf(r.provider), props: unknownCheckingProxy(r.provider.props) } : undefined;
 
-const urnOf = (r: Resource) => `urn:pulumi:test::agent-identity::${r.type}::${r.name}`;
+export const urnOf = (r: Resource) => `urn:pulumi:test::agent-identity::${r.type}::${r.name}`;
 const notApplicable = (reason?: string): never => {
   throw new Error(`notApplicable: ${reason}`);
 };
@@ -118,3 +119,25 @@ export function ruleIds(reported: readonly Reported[]): string[] {
 
 /** Whether a reported violation is of this rule (its message names the rule; policies group a family's rules). */
 export const ofRule = (reported: Reported, ruleId: string): boolean => reported.message.split(": ")[1] === ruleId;
+
+/** A kubernetesPlatformResources entry declaring exactly this resource, as the security team would: its URN and inputs digest. */
+export function platformDeclaration(resource: Resource, reason = "reviewed by the security team"): object {
+  return { urn: urnOf(resource), inputsDigest: digestOfInputs(readInputs(resource.props).value), reason, approvedBy: "security@acme.example" };
+}
+
+/** A pack configuration declaring exactly these resources (platformDeclaration). */
+export const declaring = (...resources: readonly Resource[]) => ({ kubernetesPlatformResources: resources.map((resource) => platformDeclaration(resource)) });
+
+/**
+ * A configuration declaring the resources named `<type>::<name>` among `resources` by their URN and
+ * inputs digest; a key naming none of them declares a URN no resource has (so it covers nothing).
+ */
+export function declaringKeys(resources: readonly Resource[], ...keys: string[]) {
+  return declaring(
+    ...keys.map((key) => {
+      const at = key.lastIndexOf("::");
+      const [type, name] = [key.slice(0, at), key.slice(at + 2)];
+      return resources.find((r) => r.type === type && r.name === name) ?? { type, name, props: {} };
+    }),
+  );
+}

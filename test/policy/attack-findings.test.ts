@@ -6,7 +6,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { componentResources } from "../helpers/component-resources";
 import { PLATFORM, TODAY, agent } from "../helpers/fixtures";
-import { UNKNOWN, runPack, ruleIds, type Resource } from "../helpers/policy-args";
+import { UNKNOWN, declaring, runPack, ruleIds, type Resource } from "../helpers/policy-args";
 
 const ACCOUNT = "111122223333";
 const EXE = "acme-test-billing-execution";
@@ -521,9 +521,7 @@ describe("policy pack on the attacker's findings", () => {
     };
     // A v3 Release renders unread inside the provider: in a stack with agents it needs the security team's declaration.
     expect(ruleIds(await runPack([...base, release, monitor]))).toEqual(["kubernetes/agent-namespace-objects"]);
-    const declared = {
-      kubernetesPlatformResources: [{ resource: "kubernetes:helm.sh/v3:Release::rel", reason: "reviewed ingress chart", approvedBy: "security@acme.example" }],
-    };
+    const declared = declaring(release);
     expect(await runPack([...base, release, monitor], TODAY, declared)).toEqual([]);
     // In an agent namespace the same custom resource is refused (closed world: its operator acts there).
     const inAgents = { ...monitor, props: { ...monitor.props, metadata: { name: "mon", namespace: NS } } };

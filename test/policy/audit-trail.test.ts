@@ -8,7 +8,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { componentResources } from "../helpers/component-resources";
 import { stackDeclaration } from "../helpers/fixtures";
-import { runPack, ruleIds, UNKNOWN, type Resource } from "../helpers/policy-args";
+import { declaringKeys, runPack, ruleIds, UNKNOWN, type Resource } from "../helpers/policy-args";
 
 const TRAIL_TYPE = "aws:cloudtrail/trail:Trail";
 const STORE_TYPE = "aws:cloudtrail/eventDataStore:EventDataStore";
@@ -121,10 +121,10 @@ describe("CloudTrail trails and event data stores", () => {
   });
 
   it("waives exactly the trail or store the security team declared in kubernetesPlatformResources", { timeout: 120_000 }, async () => {
-    const declared = (resource: string) => ({ kubernetesPlatformResources: [{ resource, reason: "regional trail of the sandbox", approvedBy: "security" }] });
     const narrow = trail({ isMultiRegionTrail: false, snsTopicName: "arn:aws:sns:us-east-1:999988887777:trail-notices" });
-    expect(await rulesOf([narrow], declared(`${TRAIL_TYPE}::org-trail`))).not.toContain(TRAIL);
-    expect(await rulesOf([narrow], declared(`${TRAIL_TYPE}::another-trail`))).toContain(TRAIL);
-    expect(await rulesOf([store({ retentionPeriod: 7 })], declared(`${STORE_TYPE}::lake`))).not.toContain(TRAIL);
+    const lake = store({ retentionPeriod: 7 });
+    expect(await rulesOf([narrow], declaringKeys([narrow], `${TRAIL_TYPE}::org-trail`))).not.toContain(TRAIL);
+    expect(await rulesOf([narrow], declaringKeys([narrow], `${TRAIL_TYPE}::another-trail`))).toContain(TRAIL);
+    expect(await rulesOf([lake], declaringKeys([lake], `${STORE_TYPE}::lake`))).not.toContain(TRAIL);
   });
 });

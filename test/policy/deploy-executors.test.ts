@@ -10,7 +10,7 @@ import { DEPLOY_EXECUTORS } from "../../policy/adapters/deploy-executors";
 import { declaredPlatformResources } from "../../policy/platform-resources-config";
 import { componentResources } from "../helpers/component-resources";
 import { TODAY, stackDeclaration } from "../helpers/fixtures";
-import { UNKNOWN, ruleIds, runPack, type Resource } from "../helpers/policy-args";
+import { UNKNOWN, declaring, platformDeclaration, ruleIds, runPack, urnOf, type Resource } from "../helpers/policy-args";
 
 const RULE = "stack/deploy-time-executor";
 const CFN = "aws:cloudformation/stack:Stack";
@@ -26,9 +26,17 @@ const ADMIN_TEMPLATE = JSON.stringify({
     },
   },
 });
-const declare = (...resources: string[]) => ({
-  kubernetesPlatformResources: resources.map((resource) => ({ resource, reason: "reviewed landing-zone baseline", approvedBy: "security@acme.example" })),
-});
+/** Inputs that make each conditional executor run (the others run whatever their inputs). */
+const RUNS: Readonly<Record<string, Record<string, unknown>>> = {
+  "aws:ssm/document:Document": { documentType: "Command", content: "{}" },
+  "aws:ec2/instance:Instance": { userData: "#!/bin/sh" },
+  "aws:ec2/spotInstanceRequest:SpotInstanceRequest": { iamInstanceProfile: "existing-admin-profile" },
+  "aws:ec2/launchTemplate:LaunchTemplate": { userData: "IyEvYmluL3No" },
+  "aws:ec2/launchConfiguration:LaunchConfiguration": { iamInstanceProfile: "existing-admin-profile" },
+  "aws:cloudwatch/eventTarget:EventTarget": { rule: "r", arn: "arn:aws:states:us-east-1:111122223333:stateMachine:x" },
+  "aws:scheduler/schedule:Schedule": { target: { arn: "arn:aws:scheduler:::aws-sdk:iam:putRolePolicy", roleArn: "arn:aws:iam::111122223333:role/r" } },
+  "aws:pipes/pipe:Pipe": { target: "arn:aws:states:us-east-1:111122223333:stateMachine:x", roleArn: "arn:aws:iam::111122223333:role/r" },
+};
 
 let base: Resource[];
 beforeAll(async () => {
@@ -41,9 +49,27 @@ const alone = async (resource: Resource, config: object = {}) => ruleIds(await r
 describe("deploy-time executors (stack/deploy-time-executor)", () => {
   const stack = (props: Record<string, unknown>): Resource => ({ type: CFN, name: "ops-tweaks", props: { name: "ops-tweaks", ...props } });
 
-  it("refuses a CloudFormation stack beside the agents whatever its template, and passes it once declared by type and name", async () => {
+  it("refuses a CloudFormation stack beside the agents whatever its template, and passes it once declared by URN and inputs digest", async () => {
     expect(await rules([stack({ templateBody: ADMIN_TEMPLATE })])).toEqual([RULE]);
-    expect(await rules([stack({ templateBody: ADMIN_TEMPLATE })], declare(`${CFN}::ops-tweaks`))).toEqual([]);
+    expect(await rules([stack({ templateBody: ADMIN_TEMPLATE })], declaring(stack({ templateBody: ADMIN_TEMPLATE })))).toEqual([]);
+  });
+
+  it("does not cover the declared stack once its template changes (the digest pins the inputs)", async () => {
+    const reviewed = stack({ templateBody: JSON.stringify({ Resources: {} }) });
+    expect(await rules([reviewed], declaring(reviewed))).toEqual([]);
+    expect(await rules([stack({ templateBody: ADMIN_TEMPLATE })], declaring(reviewed))).toEqual([RULE]);
+  });
+
+  it("does not cover a resource of the same type and name under another parent (the URN pins the parent chain)", async () => {
+    const reviewed = stack({ templateBody: ADMIN_TEMPLATE });
+    const entry = platformDeclaration(reviewed) as { urn: string };
+    const elsewhere = { ...entry, urn: entry.urn.replace(`::${CFN}::`, `::acme:index:Network$${CFN}::`) };
+    expect(await rules([reviewed], { kubernetesPlatformResources: [elsewhere] })).toEqual([RULE]);
+  });
+
+  it("never declares a resource whose inputs are unknown at preview: there is no digest to match", async () => {
+    const unknown = stack({ templateBody: UNKNOWN });
+    expect(await rules([unknown], declaring(unknown))).toEqual([RULE]);
   });
 
   it("refuses a template from a URL or unknown at preview the same way: the template is never read", async () => {
@@ -53,8 +79,9 @@ describe("deploy-time executors (stack/deploy-time-executor)", () => {
   });
 
   it("does not let a declaration of another resource, or of the same name under another type, cover it", async () => {
-    expect(await rules([stack({ templateBody: ADMIN_TEMPLATE })], declare(`${CFN}::ops-other`))).toEqual([RULE]);
-    expect(await rules([stack({ templateBody: ADMIN_TEMPLATE })], declare("aws:cloudformation/stackSet:StackSet::ops-tweaks"))).toEqual([RULE]);
+    const refused = stack({ templateBody: ADMIN_TEMPLATE });
+    expect(await rules([refused], declaring({ ...refused, name: "ops-other" }))).toEqual([RULE]);
+    expect(await rules([refused], declaring({ ...refused, type: "aws:cloudformation/stackSet:StackSet" }))).toEqual([RULE]);
   });
 
   it("refuses a Cloud Control resource whatever type its desiredState creates", async () => {
@@ -65,10 +92,62 @@ describe("deploy-time executors (stack/deploy-time-executor)", () => {
 
   it("refuses every executor type before creation, in a stack without agents too, and passes each once declared", async () => {
     for (const type of Object.keys(DEPLOY_EXECUTORS)) {
-      const resource: Resource = { type, name: "x", props: type === "aws:ssm/document:Document" ? { documentType: "Command", content: "{}" } : {} };
+      const resource: Resource = { type, name: "x", props: RUNS[type] ?? { any: "input" } };
       expect(await alone(resource), type).toEqual([RULE]);
-      expect(await alone(resource, declare(`${type}::x`)), type).toEqual([]);
+      expect(await alone(resource, declaring(resource)), type).toEqual([]);
     }
+  });
+
+  it("refuses an EC2 instance with user data or an instance profile, not a plain one", async () => {
+    const instance = (props: Record<string, unknown>): Resource => ({
+      type: "aws:ec2/instance:Instance",
+      name: "vm",
+      props: { ami: "ami-1", instanceType: "t3.micro", ...props },
+    });
+    expect(await rules([instance({})])).toEqual([]);
+    expect(await rules([instance({ userData: "#!/bin/sh\naws iam put-role-policy ..." })])).toEqual([RULE]);
+    expect(await rules([instance({ iamInstanceProfile: "existing-admin-profile" })])).toEqual([RULE]);
+    expect(await rules([instance({ userDataBase64: UNKNOWN })])).toEqual([RULE]);
+  });
+
+  it("refuses a launch template handing instances a role (nested instance profile), not a plain one", async () => {
+    const template = (props: Record<string, unknown>): Resource => ({
+      type: "aws:ec2/launchTemplate:LaunchTemplate",
+      name: "lt",
+      props: { name: "lt", ...props },
+    });
+    expect(await rules([template({ instanceType: "t3.micro" })])).toEqual([]);
+    expect(await rules([template({ iamInstanceProfile: { name: "existing-admin-profile" } })])).toEqual([RULE]);
+  });
+
+  it("refuses an event target with a role or a running target, not one delivering to a queue", async () => {
+    const target = (props: Record<string, unknown>): Resource => ({
+      type: "aws:cloudwatch/eventTarget:EventTarget",
+      name: "et",
+      props: { rule: "r", ...props },
+    });
+    const queue = "arn:aws:sqs:us-east-1:111122223333:platform-jobs";
+    expect(await rules([target({ arn: queue })])).toEqual([]);
+    expect(await rules([target({ arn: queue, roleArn: "arn:aws:iam::111122223333:role/existing-ops-role" })])).toEqual([RULE]);
+    expect(await rules([target({ arn: "arn:aws:ssm:us-east-1:111122223333:automation-definition/AWS-RunShellScript" })])).toEqual([RULE]);
+    expect(await rules([target({ arn: UNKNOWN })])).toContain(RULE);
+  });
+
+  it("refuses a schedule whose target is a universal aws-sdk target, not one sending to a queue", async () => {
+    const schedule = (arn: string): Resource => ({
+      type: "aws:scheduler/schedule:Schedule",
+      name: "s",
+      props: { scheduleExpression: "rate(1 hour)", flexibleTimeWindow: { mode: "OFF" }, target: { arn, roleArn: "arn:aws:iam::111122223333:role/r" } },
+    });
+    expect(await rules([schedule("arn:aws:sqs:us-east-1:111122223333:platform-jobs")])).not.toContain(RULE);
+    expect(await rules([schedule("arn:aws:scheduler:::aws-sdk:iam:putRolePolicy")])).toContain(RULE);
+  });
+
+  it("refuses a state machine, a CodeBuild project and its webhook whatever they run", async () => {
+    const sfn: Resource = { type: "aws:sfn/stateMachine:StateMachine", name: "sm", props: { roleArn: "arn:aws:iam::111122223333:role/r", definition: "{}" } };
+    const project: Resource = { type: "aws:codebuild/project:Project", name: "cb", props: { name: "cb", serviceRole: "arn:aws:iam::111122223333:role/r" } };
+    const webhook: Resource = { type: "aws:codebuild/webhook:Webhook", name: "wh", props: { projectName: "cb" } };
+    for (const resource of [sfn, project, webhook]) expect(await alone(resource), resource.type).toEqual([RULE]);
   });
 
   it("refuses an SSM document that runs (Automation, Command) or whose type is unknown, not one that only configures (Session)", async () => {
@@ -83,9 +162,13 @@ describe("deploy-time executors (stack/deploy-time-executor)", () => {
     expect(await rules([document("Session")])).toEqual([]);
   });
 
-  it("reads declarations only from a configuration that parses", () => {
-    expect([...declaredPlatformResources(declare(`${CFN}::ops-tweaks`))]).toEqual([`${CFN}::ops-tweaks`]);
-    expect(declaredPlatformResources({ kubernetesPlatformResources: [{ resource: `${CFN}::ops-tweaks` }] }).size).toBe(0);
+  it("reads declarations only from a configuration that parses: a URN and a digest, never a type and name", () => {
+    const resource = stack({ templateBody: ADMIN_TEMPLATE });
+    expect([...declaredPlatformResources(declaring(resource)).keys()]).toEqual([urnOf(resource)]);
+    const legacy = { resource: `${CFN}::ops-tweaks`, reason: "reviewed landing-zone baseline", approvedBy: "security@acme.example" };
+    expect(declaredPlatformResources({ kubernetesPlatformResources: [legacy] }).size).toBe(0);
+    const noDigest = { ...(platformDeclaration(resource) as object), inputsDigest: undefined };
+    expect(declaredPlatformResources({ kubernetesPlatformResources: [noDigest] }).size).toBe(0);
   });
 
   it("judges the Cloud Control API behind them as code execution on a role: CreateResource, not GetResource", async () => {
@@ -110,7 +193,8 @@ describe("deploy-time executors (stack/deploy-time-executor)", () => {
     const message = reported.map((r) => r.message).join("\n");
     expect(message).toContain(`${CFN} ops-tweaks`);
     expect(message).toContain(RULE);
-    expect(message).toContain(`kubernetesPlatformResources: [{resource: "${CFN}::ops-tweaks"`);
+    const digest = (platformDeclaration(stack({ templateBody: ADMIN_TEMPLATE })) as { inputsDigest: string }).inputsDigest;
+    expect(message).toContain(`kubernetesPlatformResources: [{urn: "${urnOf(stack({}))}", inputsDigest: "${digest}"`);
     expect(message).toContain("write the resources in the stack itself");
   });
 });

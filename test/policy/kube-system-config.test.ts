@@ -5,7 +5,7 @@
  * the agents' Vault logins elsewhere. Each case changes one property of an ordinary ConfigMap.
  */
 import { describe, expect, it } from "vitest";
-import { UNKNOWN, ruleIds, runPack, type Resource } from "../helpers/policy-args";
+import { UNKNOWN, declaringKeys, ruleIds, runPack, type Resource } from "../helpers/policy-args";
 
 const RULE = "kubernetes/kube-system-config";
 const COREFILE = ".:53 {\n  hosts {\n    203.0.113.9 vault.dev.acme.internal\n    fallthrough\n  }\n  forward . /etc/resolv.conf\n}\n";
@@ -14,9 +14,6 @@ const configMap = (metadata: Record<string, unknown>, type = "kubernetes:core/v1
   type,
   name: "cm",
   props: { metadata, data: { Corefile: COREFILE } },
-});
-const declared = (resource: string) => ({
-  kubernetesPlatformResources: [{ resource, reason: "the platform's CoreDNS configuration", approvedBy: "security@acme.example" }],
 });
 
 describe("kube-system and cluster DNS configuration", () => {
@@ -55,7 +52,7 @@ describe("kube-system and cluster DNS configuration", () => {
   }, 60_000);
   it("passes a ConfigMap the security team declared", async () => {
     const patch = configMap({ name: "coredns", namespace: "kube-system" }, "kubernetes:core/v1:ConfigMapPatch");
-    expect(ruleIds(await runPack([patch], undefined, declared("kubernetes:core/v1:ConfigMapPatch::cm")))).toEqual([]);
-    expect(ruleIds(await runPack([patch], undefined, declared("kubernetes:core/v1:ConfigMap::cm")))).toEqual([RULE]);
+    expect(ruleIds(await runPack([patch], undefined, declaringKeys([patch], "kubernetes:core/v1:ConfigMapPatch::cm")))).toEqual([]);
+    expect(ruleIds(await runPack([patch], undefined, declaringKeys([patch], "kubernetes:core/v1:ConfigMap::cm")))).toEqual([RULE]);
   }, 60_000);
 });

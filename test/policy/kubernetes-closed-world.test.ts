@@ -10,7 +10,7 @@ import { declaredOperators } from "../../policy/operators-config";
 import { declaredPlatformResources } from "../../policy/platform-resources-config";
 import { componentResources } from "../helpers/component-resources";
 import { TODAY, stackDeclaration } from "../helpers/fixtures";
-import { ruleIds, runPack, type Resource } from "../helpers/policy-args";
+import { declaring, ruleIds, runPack, urnOf, type Resource } from "../helpers/policy-args";
 
 const NS = "acme-dev-support-assistant";
 const SA = "support-assistant-execution";
@@ -265,15 +265,12 @@ describe("objects in agent namespaces (kubernetes/agent-namespace-objects)", () 
       spec: { provider: { vault: { server: "https://vault", path: "kv", auth: { kubernetes: { mountPath: "kubernetes", role: "eso", serviceAccountRef } } } } },
     },
   });
-  const declared = {
-    kubernetesPlatformResources: [
-      { resource: `${ESO}:ClusterSecretStore::store`, reason: "ESO reads the platform's own KV", approvedBy: "security@acme.example" },
-    ],
-  };
 
   it("refuses a custom resource anywhere that names an agent's ServiceAccount or namespace, even when declared", async () => {
-    expect(await rules([clusterStore({ name: SA, namespace: NS })], declared)).toEqual(["kubernetes/agent-namespace-objects"]);
-    expect(await rules([clusterStore({ name: "eso", namespace: NS })], declared)).toEqual(["kubernetes/agent-namespace-objects"]);
+    const naming = clusterStore({ name: SA, namespace: NS });
+    const inAgents = clusterStore({ name: "eso", namespace: NS });
+    expect(await rules([naming], declaring(naming))).toEqual(["kubernetes/agent-namespace-objects"]);
+    expect(await rules([inAgents], declaring(inAgents))).toEqual(["kubernetes/agent-namespace-objects"]);
     const store = (serviceAccountRef: object): Resource => ({
       ...clusterStore(serviceAccountRef),
       type: `${ESO}:SecretStore`,
@@ -284,10 +281,11 @@ describe("objects in agent namespaces (kubernetes/agent-namespace-objects)", () 
   });
 
   it("refuses an unread cluster-scoped custom resource in a stack with agents unless the security team declares it", async () => {
-    expect(await rules([clusterStore({ name: "eso", namespace: "external-secrets" })])).toEqual(["kubernetes/agent-namespace-objects"]);
-    expect(await rules([clusterStore({ name: "eso", namespace: "external-secrets" })], declared)).toEqual([]);
-    expect([...declaredPlatformResources(declared)]).toEqual([`${ESO}:ClusterSecretStore::store`]);
-    expect(declaredPlatformResources({ kubernetesPlatformResources: [{ resource: "kubernetes:x.io/v1:Y::n" }] }).size).toBe(0);
+    const store = clusterStore({ name: "eso", namespace: "external-secrets" });
+    expect(await rules([store])).toEqual(["kubernetes/agent-namespace-objects"]);
+    expect(await rules([store], declaring(store))).toEqual([]);
+    expect([...declaredPlatformResources(declaring(store)).keys()]).toEqual([urnOf(store)]);
+    expect(declaredPlatformResources({ kubernetesPlatformResources: [{ urn: urnOf(store) }] }).size).toBe(0);
   });
 });
 
@@ -298,10 +296,7 @@ describe("Helm releases in a stack with agents (kubernetes/agent-namespace-objec
   it("refuses a v3 Release outside agents' namespaces unless declared; a v4 Chart (objects registered) passes", async () => {
     expect(await rules([release(V3)])).toEqual(["kubernetes/agent-namespace-objects"]);
     expect(await rules([release("kubernetes:helm.sh/v4:Chart")])).toEqual([]);
-    const declared = {
-      kubernetesPlatformResources: [{ resource: `${V3}::tooling`, reason: "reviewed ingress controller chart", approvedBy: "security@acme.example" }],
-    };
-    expect(await rules([release(V3)], declared)).toEqual([]);
+    expect(await rules([release(V3)], declaring(release(V3)))).toEqual([]);
   });
 });
 
@@ -313,10 +308,7 @@ describe("certificate signing requests in a stack with agents (kubernetes/agent-
       props: { metadata: { name: "client" }, spec: { request: "LS0t", signerName: "kubernetes.io/kube-apiserver-client", usages: ["client auth"] } },
     };
     expect(await rules([csr])).toEqual(["kubernetes/agent-namespace-objects"]);
-    const declared = {
-      kubernetesPlatformResources: [{ resource: `${csr.type}::client`, reason: "break-glass admin certificate", approvedBy: "security@acme.example" }],
-    };
-    expect(await rules([csr], declared)).toEqual([]);
+    expect(await rules([csr], declaring(csr))).toEqual([]);
   });
 });
 

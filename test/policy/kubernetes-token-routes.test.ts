@@ -8,7 +8,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { componentResources } from "../helpers/component-resources";
 import { stackDeclaration } from "../helpers/fixtures";
-import { ruleIds, runPack, type Reported, type Resource } from "../helpers/policy-args";
+import { declaring, declaringKeys, ruleIds, runPack, type Reported, type Resource } from "../helpers/policy-args";
 
 const NS = "acme-dev-support-assistant";
 
@@ -21,9 +21,6 @@ beforeAll(async () => {
 
 const added = async (extra: Resource[], config: object = {}): Promise<Reported[]> =>
   (await runPack([...base, ...extra], undefined, config)).filter((r) => !before.has(r.message));
-const declared = (resource: string) => ({
-  kubernetesPlatformResources: [{ resource, reason: "reviewed by the security team", approvedBy: "security@acme.example" }],
-});
 
 const csiDriver = (audiences: Array<string | undefined>, type = "kubernetes:storage.k8s.io/v1:CSIDriver"): Resource => ({
   type,
@@ -48,9 +45,9 @@ describe("a CSIDriver requests no token for an audience agents' credentials acce
     60_000,
   );
   it("passes a declared driver, but never a Patch", async () => {
-    expect(ruleIds(await added([csiDriver(["vault"])], declared("kubernetes:storage.k8s.io/v1:CSIDriver::csi")))).toEqual([]);
+    expect(ruleIds(await added([csiDriver(["vault"])], declaringKeys([csiDriver(["vault"])], "kubernetes:storage.k8s.io/v1:CSIDriver::csi")))).toEqual([]);
     const patch = csiDriver(["vault"], "kubernetes:storage.k8s.io/v1:CSIDriverPatch");
-    expect(ruleIds(await added([patch], declared("kubernetes:storage.k8s.io/v1:CSIDriverPatch::csi")))).toEqual(["kubernetes/projected-token"]);
+    expect(ruleIds(await added([patch], declaringKeys([patch], "kubernetes:storage.k8s.io/v1:CSIDriverPatch::csi")))).toEqual(["kubernetes/projected-token"]);
   }, 60_000);
 });
 
@@ -110,12 +107,12 @@ describe("Kubernetes providers are the agents' clusters, or declared", () => {
     const reported = await added([other]);
     expect(ruleIds(reported)).toEqual(["stack/provider-endpoints"]);
     expect(reported[0].message).toMatch(/Kubernetes provider other targets a cluster other than the agents' cluster \(the ambient kubeconfig\)/);
-    expect(ruleIds(await added([other], declared("pulumi:providers:kubernetes::other")))).toEqual([]);
+    expect(ruleIds(await added([other], declaring(other)))).toEqual([]);
   }, 60_000);
   it("refuses, declared or not, one whose default namespace is an agent's, and what it creates there", async () => {
     const other = provider({ context: "other-cluster", namespace: NS });
     const configMap: Resource = { type: "kubernetes:core/v1:ConfigMap", name: "cm", props: { metadata: { name: "cm" }, data: {} }, provider: other };
-    const reported = await added([other, configMap], declared("pulumi:providers:kubernetes::other"));
+    const reported = await added([other, configMap], declaring(other, configMap));
     expect(ruleIds(reported)).toEqual(["stack/provider-endpoints"]);
     expect(reported.map((r) => r.message.split(": ")[0]).sort()).toEqual(["platform/*", "support-assistant/*"]);
   }, 60_000);

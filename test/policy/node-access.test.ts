@@ -49,9 +49,9 @@ function workload(change: (spec: Spec) => void = () => {}, type = "kubernetes:ap
 }
 
 const reportedFor = async (resource: Resource, config: object = {}) => runPack([resource], undefined, config);
-const declare = (grants: string[], namespace = "kube-system", workloadKey = "kubernetes:apps/v1:DaemonSet::shipper") => ({
+const declare = (grants: string[], namespace = "kube-system", kind = "DaemonSet", name = "shipper", containers = ["shipper"]) => ({
   kubernetesNodeAccess: [
-    { workload: workloadKey, namespace, grants, reason: "node log shipper, reviewed by the security team", approvedBy: "security@acme.example" },
+    { kind, namespace, name, containers, grants, reason: "node log shipper, reviewed by the security team", approvedBy: "security@acme.example" },
   ],
 });
 
@@ -97,7 +97,7 @@ describe("node access beyond baseline is refused, in any kind and namespace", ()
       expect(ruleIds(reported)).toEqual([RULE]);
       expect(reported[0].message).toMatch(/volumes\[1\]\.hostPath mounts the node's \/var\/lib\/kubelet\/pods \(hostPath\)/);
       expect(reported[0].message).toMatch(
-        /kubernetesNodeAccess: \[\{workload: ".*::shipper", namespace: "default", grants: \["hostPath:\/var\/lib\/kubelet\/pods"\]/,
+        /kubernetesNodeAccess: \[\{kind: "\w+", namespace: "default", name: "shipper", containers: \[\], grants: \["hostPath:\/var\/lib\/kubelet\/pods"\]/,
       );
     },
     60_000,
@@ -197,8 +197,50 @@ describe("node access beyond baseline is refused, in any kind and namespace", ()
   }, 60_000);
 });
 
+describe("pod specs inside custom resources and inline CSI volumes", () => {
+  const rollout = (spec: Record<string, unknown>, namespace = "ci"): Resource => ({
+    type: "kubernetes:argoproj.io/v1alpha1:Rollout",
+    name: "ro",
+    props: { metadata: { name: "ro", namespace }, spec: { selector: { matchLabels: { a: "b" } }, template: { metadata: { labels: { a: "b" } }, spec } } },
+  });
+  const plain = { containers: [{ name: "c", image: "busybox" }] };
+  it("reads a pod template wherever a custom resource carries one: a baseline one passes, hostPID or privileged is refused", async () => {
+    expect(ruleIds(await reportedFor(rollout(plain)))).toEqual([]);
+    expect(ruleIds(await reportedFor(rollout({ ...plain, hostPID: true })))).toEqual([RULE]);
+    const privileged = { containers: [{ name: "c", image: "busybox", securityContext: { privileged: true } }] };
+    expect(ruleIds(await reportedFor(rollout(privileged)))).toEqual([RULE]);
+  }, 60_000);
+  it("reads a pod spec nested deeper (a job template inside a custom resource) and declares it by kind, namespace and name", async () => {
+    const workflow: Resource = {
+      type: "kubernetes:argoproj.io/v1alpha1:CronWorkflow",
+      name: "cw",
+      props: {
+        metadata: { name: "cw", namespace: "ci" },
+        spec: { workflowSpec: { podSpecs: [{ podSpec: { hostNetwork: true, containers: [{ name: "c", image: "x" }] } }] } },
+      },
+    };
+    expect(ruleIds(await reportedFor(workflow))).toEqual([RULE]);
+    expect(ruleIds(await reportedFor(workflow, declare(["hostNetwork"], "ci", "CronWorkflow", "cw", ["c"])))).toEqual([]);
+  }, 60_000);
+  it("refuses an inline CSI volume of a driver not on the list, not the Secrets Store driver", async () => {
+    const csi = (driver: string) => (s: Spec) => {
+      (s.volumes as unknown[]).push({ name: "v", csi: { driver, volumeAttributes: { path: "/var/lib/kubelet/pods" } } });
+      container(s).volumeMounts = [{ name: "v", mountPath: "/v" }];
+    };
+    expect(ruleIds(await reportedFor(workload(csi("secrets-store.csi.k8s.io"))))).toEqual([]);
+    expect(ruleIds(await reportedFor(workload(csi("hostpath.csi.k8s.io"))))).toEqual([RULE]);
+    expect(ruleIds(await reportedFor(workload(csi("hostpath.csi.k8s.io")), declare(["csi:hostpath.csi.k8s.io"])))).toEqual([]);
+  }, 60_000);
+});
+
 describe("the security team declares a workload's exact grants (kubernetesNodeAccess)", () => {
-  const hostPath = (s: Spec) => (s.volumes as unknown[]).push({ name: "logs", hostPath: { path: "/var/log" } });
+  const hostPath = (s: Spec) => {
+    (s.volumes as unknown[]).push({ name: "logs", hostPath: { path: "/var/log" } });
+    container(s).volumeMounts = [{ name: "logs", mountPath: "/logs", readOnly: true }];
+  };
+  /** A second container, mounting `mounts` of the pod's volumes. */
+  const sidecar = (mounts: string[]) => (s: Spec) =>
+    (s.containers as unknown[]).push({ name: "exfil", image: "evil/exfil", volumeMounts: mounts.map((name) => ({ name, mountPath: `/${name}` })) });
   it("passes a declared grant", async () => {
     expect(ruleIds(await reportedFor(workload(hostPath), declare(["hostPath:/var/log"])))).toEqual([]);
   }, 60_000);
@@ -209,18 +251,53 @@ describe("the security team declares a workload's exact grants (kubernetesNodeAc
     expect(ruleIds(await reportedFor(workload(hostPath), declare(["hostPath:/var/log"], "monitoring")))).toEqual([RULE]);
   }, 60_000);
   it("refuses another workload under the declared name's kind", async () => {
-    expect(ruleIds(await reportedFor(workload(hostPath), declare(["hostPath:/var/log"], "kube-system", "kubernetes:apps/v1:Deployment::shipper")))).toEqual([
-      RULE,
-    ]);
+    expect(ruleIds(await reportedFor(workload(hostPath), declare(["hostPath:/var/log"], "kube-system", "Deployment")))).toEqual([RULE]);
+  }, 60_000);
+  it("matches the workload by its metadata.name, not its Pulumi name", async () => {
+    const renamed = { ...workload(hostPath), name: "pulumi-name" };
+    expect(ruleIds(await reportedFor(renamed, declare(["hostPath:/var/log"])))).toEqual([]);
+    expect(ruleIds(await reportedFor(renamed, declare(["hostPath:/var/log"], "kube-system", "DaemonSet", "pulumi-name")))).toEqual([RULE]);
+  }, 60_000);
+  it("refuses the declared hostPath mounted by a container the declaration does not name", async () => {
+    const both = (s: Spec) => {
+      hostPath(s);
+      sidecar(["logs"])(s);
+    };
+    expect(ruleIds(await reportedFor(workload(both), declare(["hostPath:/var/log"])))).toEqual([RULE]);
+    expect(ruleIds(await reportedFor(workload(both), declare(["hostPath:/var/log"], "kube-system", "DaemonSet", "shipper", ["shipper", "exfil"])))).toEqual([]);
+    // A sidecar that does not mount the volume is not reached by the grant.
+    const apart = (s: Spec) => {
+      hostPath(s);
+      sidecar([])(s);
+    };
+    expect(ruleIds(await reportedFor(workload(apart), declare(["hostPath:/var/log"])))).toEqual([]);
+  }, 60_000);
+  it("refuses a pod-level grant (hostPID) once a container the declaration does not name is added", async () => {
+    const hostPid = (s: Spec) => (s.hostPID = true);
+    expect(ruleIds(await reportedFor(workload(hostPid), declare(["hostPID"])))).toEqual([]);
+    const added = (s: Spec) => {
+      hostPid(s);
+      sidecar([])(s);
+    };
+    expect(ruleIds(await reportedFor(workload(added), declare(["hostPID"])))).toEqual([RULE]);
   }, 60_000);
   it("declares nothing when the configuration does not parse", () => {
     expect(
       declaredNodeAccess({
         kubernetesNodeAccess: [
-          { workload: "kubernetes:apps/v1:DaemonSet::x", namespace: "kube-system", grants: ["everything"], reason: "too broad to parse", approvedBy: "x" },
+          { kind: "DaemonSet", namespace: "kube-system", name: "x", containers: ["x"], grants: ["everything"], reason: "too broad to parse", approvedBy: "x" },
         ],
       }).size,
     ).toBe(0);
-    expect(declaredNodeAccess(declare(["hostPath:/var/log", "capability:SYS_TIME"])).size).toBe(2);
+    // The old shape (a workload by type token and Pulumi name, no containers) declares nothing.
+    const legacy = {
+      workload: "kubernetes:apps/v1:DaemonSet::shipper",
+      namespace: "kube-system",
+      grants: ["hostPath:/var/log"],
+      reason: "node log shipper",
+      approvedBy: "x",
+    };
+    expect(declaredNodeAccess({ kubernetesNodeAccess: [legacy] }).size).toBe(0);
+    expect(declaredNodeAccess(declare(["hostPath:/var/log", "capability:SYS_TIME"])).get("DaemonSet/kube-system/shipper")?.[0]?.grants.size).toBe(2);
   });
 });

@@ -6,7 +6,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { componentResources } from "../helpers/component-resources";
 import { TODAY, stackDeclaration } from "../helpers/fixtures";
-import { UNKNOWN, ruleIds, runPack, type Resource } from "../helpers/policy-args";
+import { UNKNOWN, declaringKeys, ruleIds, runPack, type Resource } from "../helpers/policy-args";
 
 let base: Resource[];
 let before: Set<string>;
@@ -60,11 +60,8 @@ describe("grants to principals the stack does not create", () => {
 
   it("is waived only by a declaration of that grant", async () => {
     const extra = [user, key("platform-admin")];
-    const declared = (resource: string) => ({
-      kubernetesPlatformResources: [{ resource, reason: "the break-glass user's rotated key", approvedBy: "security@acme.example" }],
-    });
-    expect(await added(extra, declared("aws:iam/accessKey:AccessKey::k"))).toEqual([]);
-    expect(await added(extra, declared("aws:iam/accessKey:AccessKey::other"))).toContain("iam/outside-principal");
+    expect(await added(extra, declaringKeys(extra, "aws:iam/accessKey:AccessKey::k"))).toEqual([]);
+    expect(await added(extra, declaringKeys(extra, "aws:iam/accessKey:AccessKey::other"))).toContain("iam/outside-principal");
   }, 60_000);
 
   it("is not judged in a stack without agents (the platform's own stack)", async () => {

@@ -6,7 +6,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { componentResources } from "../helpers/component-resources";
 import { TODAY, stackDeclaration } from "../helpers/fixtures";
-import { UNKNOWN, ruleIds, runPack, type Resource } from "../helpers/policy-args";
+import { UNKNOWN, declaringKeys, ruleIds, runPack, type Resource } from "../helpers/policy-args";
 
 const NS = "acme-dev-support-assistant";
 
@@ -78,17 +78,56 @@ describe("volumes bound by hand into agent namespaces", () => {
     props: { metadata: { name: "node-files" }, spec: { capacity: { storage: "1Gi" }, accessModes: ["ReadWriteOnce"], ...source } },
   });
   it.each([
+    ["EBS CSI", { csi: { driver: "ebs.csi.aws.com", volumeHandle: "vol-1" } }],
+    ["EFS CSI", { csi: { driver: "efs.csi.aws.com", volumeHandle: "fs-1" } }],
+    ["NFS", { nfs: { server: "10.0.0.5", path: "/exports" } }],
+  ])(
+    "a PersistentVolume of network storage on the allowlist (%s) passes",
+    async (_what, source) => {
+      expect(await added([hostVolume(source)])).toEqual([]);
+    },
+    60_000,
+  );
+  it.each([
+    ["a CSI driver not on the list (hostpath)", { csi: { driver: "hostpath.csi.k8s.io", volumeHandle: "h" } }],
+    ["FlexVolume", { flexVolume: { driver: "acme/bind", options: { path: "/" } } }],
+    ["a source the pack does not know", { futureSource: { path: "/" } }],
+    ["a source unknown at preview", { csi: UNKNOWN }],
+  ])(
+    "a PersistentVolume of %s is node access (the sources are an allowlist)",
+    async (_what, source) => {
+      expect(await added([hostVolume(source)])).toEqual(["kubernetes/node-access"]);
+    },
+    60_000,
+  );
+
+  const storageClass = (provisioner: unknown): Resource => ({
+    type: "kubernetes:storage.k8s.io/v1:StorageClass",
+    name: "sc",
+    props: { metadata: { name: "sc" }, provisioner, parameters: { nodePath: "/var/lib/kubelet" } },
+  });
+  it("a StorageClass of the EBS CSI driver passes; a local-path, hostpath or unknown provisioner is node access until declared", async () => {
+    expect(await added([storageClass("ebs.csi.aws.com")])).toEqual([]);
+    for (const provisioner of ["rancher.io/local-path", "hostpath.csi.k8s.io", "openebs.io/local"])
+      expect(await added([storageClass(provisioner)]), provisioner).toEqual(["kubernetes/node-access"]);
+    expect(await added([storageClass(UNKNOWN)])).toContain("kubernetes/node-access");
+    const localPath = storageClass("rancher.io/local-path");
+    expect(
+      ruleIds(
+        (await runPack([...base, localPath], TODAY, declaringKeys([localPath], "kubernetes:storage.k8s.io/v1:StorageClass::sc"))).filter(
+          (r) => !before.has(r.message),
+        ),
+      ),
+    ).toEqual([]);
+  }, 120_000);
+  it.each([
     ["hostPath", { hostPath: { path: "/var/lib/kubelet" } }],
     ["local", { local: { path: "/" }, nodeAffinity: { required: { nodeSelectorTerms: [] } } }],
   ])(
     "a %s PersistentVolume is node access wherever it is claimed, until declared",
     async (_what, source) => {
       expect(await added([hostVolume(source)])).toEqual(["kubernetes/node-access"]);
-      const declared = {
-        kubernetesPlatformResources: [
-          { resource: "kubernetes:core/v1:PersistentVolume::node-files", reason: "the log agent's node directory", approvedBy: "security@acme.example" },
-        ],
-      };
+      const declared = declaringKeys([hostVolume(source)], "kubernetes:core/v1:PersistentVolume::node-files");
       expect(ruleIds((await runPack([...base, hostVolume(source)], TODAY, declared)).filter((r) => !before.has(r.message)))).toEqual([]);
     },
     60_000,

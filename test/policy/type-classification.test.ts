@@ -10,6 +10,8 @@ import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { OUT_OF_SCOPE_TYPES, READ_TYPES, ROUTES } from "../../policy/adapters";
 import { POLICY_HOLDER_TYPES } from "../../policy/adapters/vault-policy-use";
+import { DEPLOY_EXECUTORS } from "../../policy/adapters/deploy-executors";
+import { LOCAL_VALUE_TYPES, READ_PACKAGES, isUnreadPackageType, packageOf } from "../../policy/adapters/provider-packages";
 import { TOKEN, exportedTypes } from "../helpers/provider-types";
 
 /** The families every one of whose types must be classified (issue #19 part 2). */
@@ -24,6 +26,11 @@ const FAMILIES: ReadonlyArray<{ readonly name: string; readonly test: RegExp }> 
     // Resources that create other resources or run code at deployment (stack/deploy-time-executor), and their families.
     name: "AWS deploy-time executors: CloudFormation, Cloud Control, Service Catalog, SSM, Control Tower, Lambda invocations, pipelines, image builds",
     test: /^aws:(cloudformation|cloudcontrol|servicecatalog|ssm|controltower)\/|^aws:(lambda\/invocation|codepipeline\/pipeline|imagebuilder\/image):/,
+  },
+  {
+    // Code at boot or on a trigger, under a role: instances and what launches them, state machines, builds, schedules.
+    name: "AWS code at boot or on a trigger: EC2 launches, Auto Scaling groups, Step Functions, CodeBuild, Scheduler, EventBridge targets",
+    test: /^aws:(sfn|codebuild|scheduler)\/|^aws:ec2\/(instance|spotInstanceRequest|launchTemplate|launchConfiguration|spotFleetRequest|fleet):|^aws:autoscaling\/group:|^aws:cloudwatch\/eventTarget:/,
   },
   {
     name: "Kubernetes ServiceAccounts, workloads, NetworkPolicy, Namespace",
@@ -54,8 +61,34 @@ describe("resource type classification", () => {
     // A provider's own token is `pulumi:providers:<package>` (its class's __pulumiType is the bare package name).
     const exported = new Set([...installed, ...["aws", "vault", "kubernetes"].map((pkg) => `pulumi:providers:${pkg}`)]);
     // Patterns in words (`kubernetes:helm.sh/* ...`) describe routes; every exact token must exist.
-    const exact = ROUTES.map((route) => route.type).filter((type) => /^[a-z]+:[^ ]+:[A-Za-z0-9]+$/.test(type));
+    const exact = ROUTES.map((route) => route.type).filter((type) => /^[a-z]+:[^ ]+:[A-Za-z0-9]+$/.test(type) && READ_PACKAGES.has(packageOf(type)));
     expect(exact.filter((type) => !exported.has(type))).toEqual([]);
+  });
+
+  it("refuses every type of a package the pack does not read, unless it is a deploy-time executor (its own rule) or a sourced local-value type", () => {
+    // Types of other packages, as programs name them: each is judged, none waved through unread.
+    const foreign = [
+      "command:local:Command",
+      "command:remote:CopyToRemote",
+      "pulumi-nodejs:dynamic:Resource",
+      "pulumi-python:dynamic:Resource",
+      "eks:index:VpcCni",
+      "gcp:projects/iAMBinding:IAMBinding",
+      "random:index/randomPassword:RandomPassword",
+    ];
+    const unjudged = foreign.filter((type) => !isUnreadPackageType(type) && DEPLOY_EXECUTORS[type] === undefined && !LOCAL_VALUE_TYPES.has(type));
+    expect(unjudged).toEqual([]);
+    // No installed provider's type falls to the package rule: aws, vault and kubernetes are classified above.
+    expect(installed.filter(isUnreadPackageType)).toEqual([]);
+    // The executors of other packages are the ones pulumi-command and the dynamic providers register.
+    expect(Object.keys(DEPLOY_EXECUTORS).filter((type) => !READ_PACKAGES.has(packageOf(type)))).toEqual([
+      "command:local:Command",
+      "command:remote:Command",
+      "command:remote:CopyToRemote",
+      "command:remote:CopyFile",
+      "pulumi-nodejs:dynamic:Resource",
+      "pulumi-python:dynamic:Resource",
+    ]);
   });
 
   it("gives each out-of-scope type a reason of its own kind, not a blanket one", () => {

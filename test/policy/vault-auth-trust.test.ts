@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { VAULT_AUTH_TRUST_TYPES } from "../../policy/adapters/vault-auth-trust";
 import { componentResources } from "../helpers/component-resources";
 import { stackDeclaration } from "../helpers/fixtures";
-import { ruleIds, runPack, type Reported, type Resource } from "../helpers/policy-args";
+import { declaring, ruleIds, runPack, type Reported, type Resource } from "../helpers/policy-args";
 import { exportedTypes } from "../helpers/provider-types";
 
 let base: Resource[];
@@ -48,11 +48,7 @@ describe("an auth mount's trust root in a stack with agents", () => {
       const reported = await added([...base, resource]);
       expect(ruleIds(reported)).toEqual(["vault/auth-trust-root"]);
       expect(reported[0]!.message).toContain(`${resource.type}::${resource.name}`);
-      const declared = await added([...base, resource], {
-        kubernetesPlatformResources: [
-          { resource: `${resource.type}::${resource.name}`, reason: "the platform's CI login mount", approvedBy: "security@acme.example" },
-        ],
-      });
+      const declared = await added([...base, resource], declaring(resource));
       expect(ruleIds(declared)).toEqual([]);
     },
     60_000,
@@ -60,9 +56,7 @@ describe("an auth mount's trust root in a stack with agents", () => {
 
   it("a declaration of another resource name does not cover it", async () => {
     const [, resource] = cases[0]!;
-    const reported = await added([...base, resource], {
-      kubernetesPlatformResources: [{ resource: `${resource.type}::other`, reason: "the platform's CI login mount", approvedBy: "security@acme.example" }],
-    });
+    const reported = await added([...base, resource], declaring({ ...resource, name: "other" }));
     expect(ruleIds(reported)).toEqual(["vault/auth-trust-root"]);
   }, 60_000);
 

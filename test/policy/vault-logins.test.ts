@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { loginReach } from "../../policy/checks/service-account-login";
 import { componentResources } from "../helpers/component-resources";
 import { stackDeclaration } from "../helpers/fixtures";
-import { ruleIds, runPack, UNKNOWN, type Reported, type Resource } from "../helpers/policy-args";
+import { declaring, ruleIds, runPack, UNKNOWN, type Reported, type Resource } from "../helpers/policy-args";
 import { replanned } from "../helpers/replan";
 
 const NS = "acme-dev-support-assistant";
@@ -64,12 +64,7 @@ describe("a JWT/OIDC role is a way in for an agent's token only if nothing it bi
   it.each(refused)(
     "refuses a role %s, declared or not",
     async (_name, props, identity) => {
-      const config = {
-        kubernetesPlatformResources: [
-          { resource: "vault:jwt/authBackendRole:AuthBackendRole::ci-jwt", reason: "reviewed CI login role", approvedBy: "security@acme.example" },
-        ],
-      };
-      const reported = await added([...base, ciRole(props)], config);
+      const reported = await added([...base, ciRole(props)], declaring(ciRole(props)));
       expect(ruleIds(reported)).toEqual(["vault/service-account-login"]);
       expect(reported[0].message).toMatch(
         new RegExp(
@@ -83,12 +78,7 @@ describe("a JWT/OIDC role is a way in for an agent's token only if nothing it bi
   it("refuses a role nothing of which excludes a ServiceAccount token, until the security team declares it", async () => {
     const open = ciRole({ boundClaims: {} });
     expect(ruleIds(await added([...base, open]))).toEqual(["vault/service-account-login"]);
-    const config = {
-      kubernetesPlatformResources: [
-        { resource: "vault:jwt/authBackendRole:AuthBackendRole::ci-jwt", reason: "reviewed CI login role", approvedBy: "security@acme.example" },
-      ],
-    };
-    expect(ruleIds(await added([...base, open], config))).toEqual([]);
+    expect(ruleIds(await added([...base, open], declaring(open)))).toEqual([]);
   }, 60_000);
 
   it("passes a role whose claim key is not a JSON pointer (a top-level `kubernetes.io/namespace` claim no token carries)", async () => {

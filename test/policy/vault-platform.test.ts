@@ -5,7 +5,7 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { tuneSeconds } from "../../policy/checks/vault-mounts";
-import { ruleIds, runPack, type Resource } from "../helpers/policy-args";
+import { declaring, ruleIds, runPack, type Resource } from "../helpers/policy-args";
 import { sandboxResources } from "../helpers/sandbox-resources";
 
 const CA = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
@@ -135,11 +135,7 @@ describe("entity aliases", () => {
     async (_name, mountAccessor) => {
       const onMount = alias(ours, { mountAccessor });
       expect(await adds(entity, onMount)).toEqual(["vault/entity-alias"]);
-      const config = {
-        kubernetesPlatformResources: [
-          { resource: "vault:identity/entityAlias:EntityAlias::ci-alias", reason: "reviewed break-glass alias", approvedBy: "security@acme.example" },
-        ],
-      };
+      const config = declaring(onMount);
       const declared = (await runPack([...base, entity, onMount], undefined, config)).filter((r) => !baseline.has(r.message));
       expect(ruleIds(declared)).toEqual([]);
     },
@@ -163,9 +159,7 @@ describe("group members", () => {
   it("a group adding entities without policies passes; one carrying policies is refused until declared", async () => {
     expect(await adds(group())).toEqual([]);
     expect(await adds(group({ policies: ["ops"] }))).toEqual(["vault/entity-alias"]);
-    const config = {
-      kubernetesPlatformResources: [{ resource: "vault:identity/group:Group::ops", reason: "reviewed operators group", approvedBy: "security@acme.example" }],
-    };
+    const config = declaring(group({ policies: ["ops"] }));
     expect(ruleIds((await runPack([...base, group({ policies: ["ops"] })], undefined, config)).filter((r) => !baseline.has(r.message)))).toEqual([]);
   }, 120_000);
   it("refuses entity IDs added to a group apart from it (GroupMemberEntityIds)", async () => {
