@@ -22,6 +22,7 @@ import { EXCEPTIONS_CONFIG_SCHEMA, exceptionsInForce } from "./exceptions-config
 import { declaredOperators } from "./operators-config";
 import { declaredPlatformResources } from "./platform-resources-config";
 import { declaredNodeAccess } from "./node-access-config";
+import { trailBucketFindingStands } from "./trail-buckets-config";
 import { proxyTarget, readInputs } from "./inputs";
 import { prepareVaultPolicies } from "./vault-hcl";
 import { TYPES } from "./adapters";
@@ -274,9 +275,11 @@ export function createPolicies(options: PackOptions = {}): Policies {
     return scope !== undefined && isDeclaredShare(scope, sharesDeclared(config));
   };
   // A platform resource or node access grant the security team declared (platform-resources-config.ts, node-access-config.ts).
+  // A trail bucket finding stands only as the auditTrailBuckets configuration says (trail-buckets-config.ts).
   const platformDeclared = (finding: PackFinding, config: object) =>
     (finding.platformResource !== undefined && declaredPlatformResources(config).has(finding.platformResource)) ||
-    (finding.nodeAccess !== undefined && declaredNodeAccess(config).has(finding.nodeAccess));
+    (finding.nodeAccess !== undefined && declaredNodeAccess(config).has(finding.nodeAccess)) ||
+    (finding.trailBucket !== undefined && !trailBucketFindingStands(finding.trailBucket, config));
   const waived = (rule: RuleMeta, finding: PackFinding, waivers: readonly PolicyException[]) =>
     waivers.length > 0 &&
     waivingException(waivers, rule, { rule: rule.id, agent: finding.agent, identity: finding.identity, waivable: finding.waivable }) !== undefined;

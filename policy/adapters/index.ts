@@ -40,6 +40,7 @@ import { AWS_FLOW_TYPES, awsFlows } from "./aws-flows";
 import { AWS_DATA_SHARE_TYPES, awsDataShares } from "./aws-data-shares";
 import { AUDIT_CONTROL_TYPES, auditControl } from "./audit-control";
 import { CLOUDTRAIL_TYPES, cloudtrail } from "./cloudtrail";
+import { trailBuckets } from "./trail-buckets";
 import { admissionWebhooks } from "./admission-webhooks";
 import { mutatingAdmissionPolicies } from "./mutating-admission-policies";
 import { customResources } from "./custom-resources";
@@ -64,6 +65,7 @@ export const ADAPTERS: readonly Adapter[] = [
   awsDataShares,
   auditControl,
   cloudtrail,
+  trailBuckets,
   iamRoles,
   permissionsBoundary,
   agentRolePlan,
