@@ -53,6 +53,7 @@ import { EKS_CLUSTER_TYPES, eksClusters } from "./eks-clusters";
 import { nodeAccess } from "./node-access";
 import { agentNamespaceIam } from "./agent-namespace-iam";
 import { kubeSystemConfig } from "./kube-system-config";
+import { dnsRedirection } from "./dns-redirection";
 
 export const ADAPTERS: readonly Adapter[] = [
   iamAttachments,
@@ -77,6 +78,7 @@ export const ADAPTERS: readonly Adapter[] = [
   nodeAccess,
   agentNamespaceIam,
   kubeSystemConfig,
+  dnsRedirection,
   kubernetesUnreadKinds,
   rbac,
   admissionWebhooks,

@@ -117,7 +117,11 @@ function cloudTrailDelivery(s: PolicyStatement, bucket: string): boolean {
   const bucketArn = new RegExp(`^arn:[a-z-]+:s3:::${bucket.replace(/[.]/g, "\\.")}`);
   if (actions[0] === "s3:getbucketacl") return resources.every((r) => bucketArn.test(r) && r.replace(bucketArn, "") === "");
   const acl = Object.entries(condition.StringEquals ?? {}).find(([key]) => key.toLowerCase() === "s3:x-amz-acl")?.[1];
-  return actions[0] === "s3:putobject" && resources.every((r) => bucketArn.test(r) && r.replace(bucketArn, "").startsWith("/")) && lower(acl) === "bucket-owner-full-control";
+  return (
+    actions[0] === "s3:putobject" &&
+    resources.every((r) => bucketArn.test(r) && r.replace(bucketArn, "").startsWith("/")) &&
+    lower(acl) === "bucket-owner-full-control"
+  );
 }
 
 /** Principals a statement admits, as written (`*` for everyone or a NotPrincipal). */
@@ -256,7 +260,13 @@ function deviationsOf(type: string, v: Record<string, unknown>, unknown: readonl
 const FIX =
   "leave a CloudTrail bucket to CloudTrail's documented delivery: no ACL beyond the owner, BucketOwnerEnforced, every public access block on, versioning and object lock on, no expiration shorter than its retention, no replication, reads only; the security team may declare readers, writers, destinations and a retention (auditTrailBuckets)";
 
-function problem(resource: PackResource, bucket: string, d: Deviation, standsUndeclared: boolean, why: string): ResourceProblem & { trailBucket: TrailBucketScope } {
+function problem(
+  resource: PackResource,
+  bucket: string,
+  d: Deviation,
+  standsUndeclared: boolean,
+  why: string,
+): ResourceProblem & { trailBucket: TrailBucketScope } {
   return {
     rule: RULE,
     message: `${resource.type} ${resource.name} on bucket ${bucket} (${why}) ${d.what}: the CloudTrail record in it can be erased, changed or read outside the account`,
@@ -388,8 +398,7 @@ function identityGrants(ix: StackIndex, pass: StackPass, trail: TrailBuckets): v
 
 export const trailBuckets: Adapter = {
   family: "trail-buckets",
-  holdings:
-    "none added: what principals that are not agents' are granted is read through aws-principals' grant reader and compared with the trail buckets",
+  holdings: "none added: what principals that are not agents' are granted is read through aws-principals' grant reader and compared with the trail buckets",
   types: Object.entries(T).map(([key, type]) => ({
     type,
     key,
@@ -424,7 +433,9 @@ export const trailBuckets: Adapter = {
       }
       if (!ofTrail && !outside) continue;
       const bucket = name ?? trail.urns.get(urn!) ?? "(unknown)";
-      const why = ofTrail ? "a CloudTrail trail of this stack delivers to it" : "not created by this stack, so it may hold a CloudTrail record the stack cannot see";
+      const why = ofTrail
+        ? "a CloudTrail trail of this stack delivers to it"
+        : "not created by this stack, so it may hold a CloudTrail record the stack cannot see";
       for (const d of deviationsOf(r.resource.type, r.v, r.unknown, bucket)) {
         const p = problem(r.resource, bucket, d, true, why);
         pass.findings.push({
@@ -440,4 +451,3 @@ export const trailBuckets: Adapter = {
     if (trail.names.size > 0 || agents) identityGrants(ix, pass, trail);
   },
 };
-
