@@ -14,6 +14,7 @@ import type { RuleMeta } from "../components/rules";
 import { OPERATORS_CONFIG_PROPERTY } from "./operators-config";
 import { PLATFORM_RESOURCES_CONFIG_PROPERTY } from "./platform-resources-config";
 import { NODE_ACCESS_CONFIG_PROPERTY } from "./node-access-config";
+import { TRAIL_BUCKETS_CONFIG_PROPERTY } from "./trail-buckets-config";
 
 const exceptionsSchema = z.array(exceptionSchema).max(1000);
 
@@ -27,6 +28,7 @@ export const EXCEPTIONS_CONFIG_SCHEMA: PolicyConfigSchema = {
     kubernetesOperators: OPERATORS_CONFIG_PROPERTY as PolicyConfigSchema["properties"][string],
     kubernetesPlatformResources: PLATFORM_RESOURCES_CONFIG_PROPERTY as PolicyConfigSchema["properties"][string],
     kubernetesNodeAccess: NODE_ACCESS_CONFIG_PROPERTY as PolicyConfigSchema["properties"][string],
+    auditTrailBuckets: TRAIL_BUCKETS_CONFIG_PROPERTY as PolicyConfigSchema["properties"][string],
   },
 };
 

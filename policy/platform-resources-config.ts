@@ -16,7 +16,8 @@
  * (CloudFormation stacks, Cloud Control resources ...: deploy-executors.ts, refused in every stack
  * unless declared) and a CloudTrail trail or event data store that records less than every
  * management event of every region, can be stopped, or hands the record to another account
- * (cloudtrail.ts) are declarable the same way; per-resource policies honour the declarations too.
+ * (cloudtrail.ts), a destructive setting of a bucket the stack does not create (trail-buckets.ts) and
+ * a DNS change that may redirect the Vault host (dns-redirection.ts) are declarable the same way; per-resource policies honour the declarations too.
  * A configuration that does not parse declares nothing.
  */
 import { z } from "zod";

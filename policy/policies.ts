@@ -22,6 +22,7 @@ import { EXCEPTIONS_CONFIG_SCHEMA, exceptionsInForce } from "./exceptions-config
 import { declaredOperators } from "./operators-config";
 import { declaredPlatformResources, inputsDigest, isDeclaredPlatformResource } from "./platform-resources-config";
 import { declaredNodeAccess, isDeclaredNodeAccess } from "./node-access-config";
+import { trailBucketFindingStands } from "./trail-buckets-config";
 import { proxyTarget, readInputs } from "./inputs";
 import { prepareVaultPolicies } from "./vault-hcl";
 import { TYPES } from "./adapters";
@@ -304,7 +305,9 @@ export function createPolicies(options: PackOptions = {}): Policies {
       const props = declared.has(finding.urn) ? propsOf(finding.urn) : undefined;
       if (props !== undefined && isDeclaredPlatformResource(declared, finding.urn, inputsDigest(props))) return true;
     }
-    return finding.nodeAccess !== undefined && isDeclaredNodeAccess(declaredNodeAccess(config), finding.nodeAccess);
+    if (finding.nodeAccess !== undefined && isDeclaredNodeAccess(declaredNodeAccess(config), finding.nodeAccess)) return true;
+    // A trail bucket finding stands only as the auditTrailBuckets configuration says (trail-buckets-config.ts).
+    return finding.trailBucket !== undefined && !trailBucketFindingStands(finding.trailBucket, config);
   };
   /** The fix, with what a declaration must name when the finding is declarable. */
   const withDeclaration = (finding: PackFinding, props: Record<string, unknown> | undefined): PackFinding => {

@@ -8,6 +8,7 @@ import type { PolicyDocument } from "../components/core/iam-document";
 import type { KnownInputs } from "./inputs";
 import type { NodeAccessGrant } from "./node-access-config";
 import type { StackIndex } from "./stack-index";
+import type { TrailBucketScope } from "./trail-buckets-config";
 
 /** A resource as the pack sees it (from `validateResource` args or a stack's resource list). */
 export interface PackResource {
@@ -42,10 +43,12 @@ export interface PackFinding extends Problem {
   readonly platformResource?: string;
   /** One grant of one workload beyond the Pod Security baseline a kubernetesNodeAccess declaration may cover (node-access-config.ts). */
   readonly nodeAccess?: NodeAccessGrant;
+  /** A setting or grant on a bucket that may hold a CloudTrail record: the auditTrailBuckets configuration decides whether it stands (trail-buckets-config.ts). */
+  readonly trailBucket?: TrailBucketScope;
 }
 
 /** A problem of one resource, with what a security-team declaration may cover (platform resource, node access grant). */
-export type ResourceProblem = Problem & Pick<PackFinding, "platformResource" | "nodeAccess">;
+export type ResourceProblem = Problem & Pick<PackFinding, "platformResource" | "nodeAccess" | "trailBucket">;
 
 /**
  * One resource type an adapter reads (or names as out of scope), with what it reads of it. The

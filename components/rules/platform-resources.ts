@@ -102,6 +102,14 @@ export const PLATFORM_RESOURCE_RULES: readonly RuleMeta[] = [
     PACK.resource,
   ),
   meta(
+    "stack/dns-redirection",
+    "stack",
+    "error",
+    "Nothing the stack creates redirects the names agents resolve (their Vault's host, AWS endpoints) unless the security team declares the resource in the pack's kubernetesPlatformResources configuration: no `corefile` in the `coredns` EKS add-on's `configurationValues`; no EndpointSlice, Endpoints or Service (or Patch) in `kube-system`, nor a Service named as cluster DNS (`kube-dns`, `coredns`, `node-local-dns`) anywhere; no Route 53 record, records set, traffic policy instance, private hosted zone or Resolver rule for an AWS endpoint name (`amazonaws.com` and its parents) or a Resolver DNS Firewall rule answering with an override; in a stack with agents, no Route 53 record, zone, Resolver rule or their associations for a name covering a Vault host the stack's Vault providers name, and, when no Vault provider names its address (the pack is not told the Vault's host), for any name.",
+    PLATFORM,
+    PACK.both,
+  ),
+  meta(
     "kubernetes/rbac-guard-edit",
     "kubernetes",
     "error",

@@ -49,7 +49,7 @@ export const FLOW_OUT_OF_SCOPE: ReadonlyMap<string, string> = new Map([
     ["aws:sfn/stateMachine:StateMachine"],
   ),
   ...because(
-    "configures the bucket itself (transfer acceleration, CORS, tiering, metrics, object lock, requester pays, default encryption, versioning, website, ABAC): it moves no object in or out and grants no principal; who reads the bucket is decided by its policies and ACLs, which resource-policies and aws-data read",
+    "configures the bucket itself (transfer acceleration, CORS, tiering, metrics, object lock, requester pays, default encryption, versioning, website, ABAC): it moves no object in or out and grants no principal; who reads the bucket is decided by its policies and ACLs, which resource-policies and aws-data read (on a CloudTrail trail's bucket, versioning and object lock are judged by trail-buckets)",
     [
       "aws:s3/bucketAbac:BucketAbac",
       "aws:s3/bucketAccelerateConfiguration:BucketAccelerateConfiguration",

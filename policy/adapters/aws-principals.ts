@@ -47,7 +47,7 @@ const group = (name: string): Principal => principal("group", name);
 const permissionSet = (arn: string): Principal => principal("permission-set", arn);
 
 /** What one principal is granted, and through which resource. */
-interface Granted {
+export interface Granted {
   /** A principal of the stack, or one a resource policy admits (no kind). */
   readonly principal: Pick<Principal, "label" | "ids">;
   readonly reaches: readonly Reach[];
@@ -284,6 +284,19 @@ function grantsOf(ix: StackIndex, findings: PackFinding[]): Granted[] {
   return out;
 }
 
+const grantsCache = new WeakMap<StackIndex, { readonly granted: readonly Granted[]; readonly unreadable: readonly PackFinding[] }>();
+function grantsOnce(ix: StackIndex) {
+  let known = grantsCache.get(ix);
+  if (!known) {
+    const unreadable: PackFinding[] = [];
+    known = { granted: grantsOf(ix, unreadable), unreadable };
+    grantsCache.set(ix, known);
+  }
+  return known;
+}
+/** Every non-agent principal's grants in the stack, read once per stack (unreadable documents are reported by checkPrincipals). */
+export const nonAgentGrants = (ix: StackIndex): readonly Granted[] => grantsOnce(ix).granted;
+
 /** Every principal a statement admits, as written (`*` and NotPrincipal are refused per resource). */
 function admitted(statement: PolicyStatement): string[] {
   const principal = (statement as { Principal?: unknown }).Principal;
@@ -316,8 +329,7 @@ export interface ShareFinding extends PackFinding {
 
 function checkPrincipals(ix: StackIndex, pass: StackPass): void {
   // The agents' resources are indexed only when some principal that is not an agent's is granted anything.
-  const unreadable: PackFinding[] = [];
-  const granted = grantsOf(ix, unreadable);
+  const { granted, unreadable } = grantsOnce(ix);
   if (granted.length === 0 && unreadable.length === 0) return;
   const agents = agentResources(ix, pass);
   if (agents.byService.size === 0) return;

@@ -43,6 +43,7 @@ import { AWS_FLOW_TYPES, awsFlows } from "./aws-flows";
 import { AWS_DATA_SHARE_TYPES, awsDataShares } from "./aws-data-shares";
 import { AUDIT_CONTROL_TYPES, auditControl } from "./audit-control";
 import { CLOUDTRAIL_TYPES, cloudtrail } from "./cloudtrail";
+import { trailBuckets } from "./trail-buckets";
 import { admissionWebhooks } from "./admission-webhooks";
 import { mutatingAdmissionPolicies } from "./mutating-admission-policies";
 import { customResources } from "./custom-resources";
@@ -56,6 +57,7 @@ import { EKS_CLUSTER_TYPES, eksClusters } from "./eks-clusters";
 import { nodeAccess } from "./node-access";
 import { agentNamespaceIam } from "./agent-namespace-iam";
 import { kubeSystemConfig } from "./kube-system-config";
+import { dnsRedirection } from "./dns-redirection";
 
 export const ADAPTERS: readonly Adapter[] = [
   iamAttachments,
@@ -68,6 +70,7 @@ export const ADAPTERS: readonly Adapter[] = [
   awsDataShares,
   auditControl,
   cloudtrail,
+  trailBuckets,
   iamRoles,
   permissionsBoundary,
   agentRolePlan,
@@ -82,6 +85,7 @@ export const ADAPTERS: readonly Adapter[] = [
   nodeAccess,
   agentNamespaceIam,
   kubeSystemConfig,
+  dnsRedirection,
   kubernetesUnreadKinds,
   rbac,
   admissionWebhooks,

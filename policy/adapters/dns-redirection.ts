@@ -1,0 +1,198 @@
+/**
+ * DNS redirection (stack/dns-redirection): an agent logs in to Vault by sending its ServiceAccount
+ * token to the Vault host, and reaches STS by name; whoever changes what those names resolve to
+ * collects the tokens (TLS is then the only defence). Closed world, unless the security team
+ * declares the resource (kubernetesPlatformResources, by URN and inputs digest):
+ * - cluster DNS: a `corefile` in the `coredns` EKS add-on's configurationValues; an EndpointSlice,
+ *   Endpoints or Service (or Patch) in kube-system, or a Service named as cluster DNS anywhere (its
+ *   selector or endpoints decide which pods answer the cluster's lookups). kube-system's ConfigMaps
+ *   are kubernetes/kube-system-config's;
+ * - Route 53, per resource: a record, records set, traffic policy instance, private hosted zone or
+ *   Resolver rule for an AWS endpoint name (`amazonaws.com` or a parent), and a Resolver DNS Firewall
+ *   rule answering with an override (blockResponse OVERRIDE);
+ * - Route 53, across a stack with agents: any of those (and Resolver rule, zone and profile
+ *   associations, which bring a rule or zone the stack may not show) for a name covering the Vault
+ *   host a Vault provider of the stack names. The pack is not told the Vault's address otherwise
+ *   (it is in the declaration, which the pack does not read), so when no Vault provider names one,
+ *   every such resource in a stack with agents is refused: any name may be the Vault's.
+ */
+import { asRecord, asString, readInputs, type KnownInputs } from "../inputs";
+import { platformResourceKey } from "../platform-resources-config";
+import type { StackIndex } from "../stack-index";
+import type { Adapter, PackResource, ResourceProblem, StackPass } from "../types";
+import { readOfType } from "./shared";
+
+const RULE = "stack/dns-redirection";
+const SYSTEM_NAMESPACE = "kube-system";
+const DNS_SERVICES = new Set(["kube-dns", "coredns", "node-local-dns"]);
+const ADDON = "aws:eks/addon:Addon";
+const VAULT_PROVIDER = "pulumi:providers:vault";
+
+const CLUSTER_DNS_TYPES = [
+  "kubernetes:discovery.k8s.io/v1:EndpointSlice",
+  "kubernetes:discovery.k8s.io/v1:EndpointSlicePatch",
+  "kubernetes:discovery.k8s.io/v1beta1:EndpointSlice",
+  "kubernetes:discovery.k8s.io/v1beta1:EndpointSlicePatch",
+  "kubernetes:core/v1:Endpoints",
+  "kubernetes:core/v1:EndpointsPatch",
+  "kubernetes:core/v1:Service",
+  "kubernetes:core/v1:ServicePatch",
+];
+
+/** Route 53 types and the inputs holding the names they answer for (`[]`: it brings a rule or zone by id). */
+const ROUTE53_NAMES: Readonly<Record<string, readonly string[]>> = {
+  "aws:route53/record:Record": ["name", "alias.name"],
+  "aws:route53/recordsExclusive:RecordsExclusive": ["resourceRecordSets[].name"],
+  "aws:route53/trafficPolicyInstance:TrafficPolicyInstance": ["name"],
+  "aws:route53/zone:Zone": ["name"],
+  "aws:route53/resolverRule:ResolverRule": ["domainName"],
+  "aws:route53/resolverRuleAssociation:ResolverRuleAssociation": [],
+  "aws:route53/zoneAssociation:ZoneAssociation": [],
+  "aws:route53/profilesResourceAssociation:ProfilesResourceAssociation": [],
+};
+const FIREWALL_RULE = "aws:route53/resolverFirewallRule:ResolverFirewallRule";
+
+const declare = (resource: Pick<PackResource, "type" | "name">) => {
+  const key = platformResourceKey(resource.type, resource.name);
+  return {
+    platformResource: key,
+    fix: "leave cluster DNS and the platform's DNS to the platform's own stack, or have the security team declare it (kubernetesPlatformResources)",
+  };
+};
+
+/** A DNS name as compared: lower case, no trailing dot, `\052` read as `*`. */
+const normal = (name: string) => name.trim().toLowerCase().replace(/\\052/g, "*").replace(/\.$/, "");
+
+/** Does a name (a record, a wildcard record, or a zone or rule domain covering what is below it) answer for `host`? */
+export function nameCovers(name: string, host: string, domain: boolean): boolean {
+  const n = normal(name);
+  const h = normal(host);
+  if (n === "" || n === h) return true;
+  if (n.startsWith("*.")) return h.endsWith(n.slice(1));
+  return domain && h.endsWith(`.${n}`);
+}
+
+/** The names a Route 53 resource answers for, as written (undefined entries: unknown at preview). */
+function namesOf(type: string, v: Record<string, unknown>, unknown: readonly string[]): Array<string | undefined> {
+  const out: Array<string | undefined> = [];
+  for (const field of ROUTE53_NAMES[type] ?? []) {
+    if (field === "resourceRecordSets[].name") {
+      if (unknown.some((p) => p.startsWith("resourceRecordSets"))) out.push(undefined);
+      for (const set of Array.isArray(v.resourceRecordSets) ? v.resourceRecordSets : []) out.push(asString(asRecord(set).name));
+      continue;
+    }
+    const [top, sub] = field.split(".");
+    if (unknown.some((p) => p === top || p.startsWith(`${top}.`))) out.push(undefined);
+    const value = sub ? asRecord(v[top])[sub] : v[top];
+    if (value !== undefined) out.push(asString(value));
+  }
+  return out;
+}
+
+const AWS_ENDPOINT = "sts.us-east-1.amazonaws.com";
+const isDomain = (type: string) => type === "aws:route53/zone:Zone" || type === "aws:route53/resolverRule:ResolverRule";
+
+/** Cluster DNS objects: why one is refused, or undefined. */
+function clusterDnsProblem(resource: PackResource, inputs: KnownInputs): string | undefined {
+  const v = inputs.value;
+  if (resource.type === ADDON) {
+    const addon = asString(v.addonName);
+    const text = asString(v.configurationValues);
+    const unknownValues = inputs.unknown.includes("configurationValues");
+    if (addon !== undefined && addon !== "coredns") return undefined;
+    if (unknownValues) return "is the coredns add-on with configurationValues unknown at preview (maybe a corefile)";
+    if (text !== undefined && /corefile/i.test(text))
+      return "sets a corefile in the coredns add-on's configurationValues: its rewrite, hosts or forward entries decide what every pod's lookups resolve to";
+    return undefined;
+  }
+  const metadata = asRecord(v.metadata);
+  const providerNamespace = asString(asRecord(resource.provider?.props).namespace);
+  const namespace =
+    metadata.namespace ?? (inputs.unknown.some((p) => p === "metadata" || p === "metadata.namespace") ? undefined : (providerNamespace ?? "default"));
+  const kind = resource.type.split(":").pop() ?? "";
+  const isService = kind.startsWith("Service");
+  if (namespace === SYSTEM_NAMESPACE)
+    return `is in ${SYSTEM_NAMESPACE}, where cluster DNS's Service and endpoints live (its selector or endpoints decide which pods answer the cluster's lookups)`;
+  if (isService && metadata.name !== undefined && DNS_SERVICES.has(metadata.name)) return `is named ${metadata.name}, cluster DNS's Service`;
+  const label = asRecord(metadata.labels)["kubernetes.io/service-name"];
+  if (!isService && label !== undefined && DNS_SERVICES.has(label) && namespace === undefined) return `serves ${label} with its namespace unknown at preview`;
+
+  return undefined;
+}
+
+function route53Problem(resource: PackResource, inputs: KnownInputs): string | undefined {
+  const v = inputs.value;
+  if (resource.type === FIREWALL_RULE) {
+    const override = asString(v.blockResponse) === "OVERRIDE" || v.blockOverrideDomain !== undefined || inputs.unknown.includes("blockResponse");
+    return override ? "answers matching lookups with an override (blockResponse OVERRIDE): a DNS Firewall rule that redirects names" : undefined;
+  }
+  for (const name of namesOf(resource.type, v, inputs.unknown))
+    if (name !== undefined && nameCovers(name, AWS_ENDPOINT, isDomain(resource.type)))
+      return `answers for ${name}, an AWS endpoint name (or a parent of them): agents' STS and AWS calls would go where it points`;
+  return undefined;
+}
+
+export function dnsRedirectionProblems(resource: PackResource, inputs: KnownInputs): ResourceProblem[] {
+  const why = resource.type in ROUTE53_NAMES || resource.type === FIREWALL_RULE ? route53Problem(resource, inputs) : clusterDnsProblem(resource, inputs);
+  if (!why) return [];
+  const kind = resource.type.split(":").pop();
+  return [{ rule: RULE, message: `${kind} ${resource.name} ${why}; an agent's Vault login token goes to whatever answers`, ...declare(resource) }];
+}
+
+/** The Vault hosts the stack's Vault providers name (lower case), or none. */
+function vaultHosts(ix: StackIndex): string[] {
+  const out = new Set<string>();
+  for (const { resource } of ix.inputsOfType(VAULT_PROVIDER)) {
+    const address = asString(readInputs(resource.props).value.address);
+    const host = address === undefined ? undefined : /^[a-z][a-z0-9+.-]*:\/\/([^/:?#]+)/i.exec(address)?.[1];
+    if (host) out.add(normal(host));
+  }
+  return [...out];
+}
+
+function vaultNames(ix: StackIndex, pass: StackPass): void {
+  if (ix.serviceAccounts.length === 0) return;
+  const hosts = vaultHosts(ix);
+  for (const r of readOfType(ix, ...Object.keys(ROUTE53_NAMES))) {
+    const names = namesOf(r.resource.type, r.v, r.unknown);
+    const byId = (ROUTE53_NAMES[r.resource.type] ?? []).length === 0;
+    let why: string | undefined;
+    if (hosts.length === 0)
+      why = `may answer for the Vault host: the pack is not told the Vault's address (no Vault provider of the stack names it), so in a stack with agents every Route 53 record, zone, Resolver rule and association is refused unless declared`;
+    else if (byId) why = `brings a Resolver rule, zone or profile by id, which may answer for the Vault host (${hosts.join(", ")})`;
+    else {
+      const hit = names.find((n) => n === undefined || hosts.some((h) => nameCovers(n, h, isDomain(r.resource.type))));
+      if (hit !== undefined || names.includes(undefined))
+        why =
+          hit === undefined
+            ? "has its name unknown at preview (maybe the Vault host)"
+            : `answers for ${hit}, which covers the Vault host (${hosts.join(", ")})`;
+    }
+    if (!why) continue;
+    pass.findings.push({
+      rule: RULE,
+      agent: r.resource.name,
+      identity: null,
+      urn: r.resource.urn,
+      message: `${r.resource.type} ${r.resource.name} ${why}: agents' Vault logins (their tokens) would go where it points`,
+      ...declare(r.resource),
+    });
+  }
+}
+
+export const dnsRedirection: Adapter = {
+  family: "dns-redirection",
+  holdings: "none: DNS decides where agents' logins and calls go, not what an identity holds",
+  types: [
+    { type: ADDON, route: "the coredns add-on's configurationValues may carry a corefile: cluster DNS answers as it says", checkedBy: [RULE] },
+    ...CLUSTER_DNS_TYPES.map((type) => ({
+      type,
+      route: "in kube-system (or named as cluster DNS), decides which pods answer the cluster's DNS lookups",
+      checkedBy: [RULE],
+    })),
+    ...Object.keys(ROUTE53_NAMES).map((type) => ({ type, route: "decides what a name resolves to in the VPC the agents' cluster uses", checkedBy: [RULE] })),
+    { type: FIREWALL_RULE, route: "a DNS Firewall rule may answer lookups with an override domain", checkedBy: [RULE] },
+  ],
+  check: (resource, inputs) => dnsRedirectionProblems(resource, inputs),
+  stack: (ix, pass) => vaultNames(ix, pass),
+};

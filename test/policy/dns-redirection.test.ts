@@ -1,0 +1,112 @@
+/**
+ * stack/dns-redirection (policy/adapters/dns-redirection.ts): what redirects the names agents
+ * resolve (the Vault host, AWS endpoints). Happy path: the dev stack's components with an ordinary
+ * coredns add-on, a Service and EndpointSlice in an application namespace, and a DNS Firewall rule
+ * that blocks; each case changes one property and is refused unless the security team declares the
+ * resource (kubernetesPlatformResources). Route 53 records are judged against the Vault provider's
+ * host when the stack has one, and refused whatever their name when it has none.
+ */
+import { beforeAll, describe, expect, it } from "vitest";
+import { componentResources } from "../helpers/component-resources";
+import { stackDeclaration } from "../helpers/fixtures";
+import { nameCovers } from "../../policy/adapters/dns-redirection";
+import { declaring, runPack, ruleIds, UNKNOWN, type Resource } from "../helpers/policy-args";
+
+const RULE = "stack/dns-redirection";
+const COREFILE = ".:53 {\n rewrite name vault.dev.acme.internal evil.example.com\n forward . /etc/resolv.conf\n}";
+
+const addon = (configurationValues?: unknown, addonName = "coredns"): Resource => ({
+  type: "aws:eks/addon:Addon",
+  name: "coredns",
+  props: { clusterName: "dev", addonName, ...(configurationValues === undefined ? {} : { configurationValues }) },
+});
+const k8s = (kind: string, api: string, metadata: Record<string, unknown>, rest: Record<string, unknown> = {}): Resource => ({
+  type: `kubernetes:${api}:${kind}`,
+  name: `${kind.toLowerCase()}-x`,
+  props: { metadata, ...rest },
+});
+const slice = (namespace: string) =>
+  k8s(
+    "EndpointSlice",
+    "discovery.k8s.io/v1",
+    { name: "kube-dns-extra", namespace, labels: { "kubernetes.io/service-name": "kube-dns" } },
+    { addressType: "IPv4", endpoints: [{ addresses: ["203.0.113.9"] }] },
+  );
+const record = (name: string): Resource => ({
+  type: "aws:route53/record:Record",
+  name: "rec",
+  props: { zoneId: "Z123", name, type: "A", ttl: 60, records: ["203.0.113.9"] },
+});
+const rule = (domainName: string): Resource => ({
+  type: "aws:route53/resolverRule:ResolverRule",
+  name: "fwd",
+  props: { domainName, ruleType: "FORWARD", resolverEndpointId: "rslvr-out-1", targetIps: [{ ip: "203.0.113.9" }] },
+});
+const vaultProvider: Resource = { type: "pulumi:providers:vault", name: "vault", props: { address: "https://vault.dev.acme.internal:8200" } };
+const declared = (resource: Resource) => declaring(resource);
+
+let base: Resource[];
+beforeAll(async () => {
+  base = await componentResources(stackDeclaration("dev"));
+}, 120_000);
+const rulesOf = async (extra: Resource[], config: object = {}, withBase = true) =>
+  ruleIds(await runPack([...(withBase ? base : []), ...extra], undefined, config));
+
+describe("cluster DNS", () => {
+  it("passes an ordinary coredns add-on, a Service and an EndpointSlice in an application namespace (the happy path)", async () => {
+    const extra = [
+      addon(JSON.stringify({ replicaCount: 3 })),
+      k8s("Service", "core/v1", { name: "api", namespace: "platform-tools" }, { spec: { selector: { app: "api" } } }),
+      slice("platform-tools"),
+      { type: "aws:route53/resolverFirewallRule:ResolverFirewallRule", name: "block", props: { action: "BLOCK", blockResponse: "NODATA", priority: 1 } },
+    ];
+    expect(await rulesOf(extra, {}, false)).toEqual([]);
+  }, 120_000);
+  const CASES: Array<[string, Resource]> = [
+    ["a corefile in the coredns add-on's configurationValues", addon(JSON.stringify({ corefile: COREFILE }))],
+    ["configurationValues unknown at preview on the coredns add-on", addon(UNKNOWN)],
+    ["an EndpointSlice for kube-dns in kube-system", slice("kube-system")],
+    ["an EndpointSlicePatch in kube-system", { ...slice("kube-system"), type: "kubernetes:discovery.k8s.io/v1:EndpointSlicePatch" }],
+    [
+      "a ServicePatch of kube-dns's selector",
+      k8s("ServicePatch", "core/v1", { name: "kube-dns", namespace: "kube-system" }, { spec: { selector: { app: "evil-dns" } } }),
+    ],
+    ["a Service named kube-dns in another namespace", k8s("Service", "core/v1", { name: "kube-dns", namespace: "platform-tools" })],
+    ["a Route 53 record for an AWS endpoint", record("sts.us-east-1.amazonaws.com")],
+    ["a Resolver rule forwarding amazonaws.com", rule("amazonaws.com")],
+    [
+      "a DNS Firewall rule answering with an override",
+      {
+        type: "aws:route53/resolverFirewallRule:ResolverFirewallRule",
+        name: "block",
+        props: { action: "BLOCK", blockResponse: "OVERRIDE", blockOverrideDomain: "evil.example.com", blockOverrideDnsType: "CNAME", priority: 1 },
+      },
+    ],
+  ];
+  for (const [what, resource] of CASES)
+    it(`refuses ${what}, unless declared`, async () => {
+      expect(await rulesOf([resource], {}, false)).toEqual([RULE]);
+      expect(await rulesOf([resource], declared(resource), false)).toEqual([]);
+    }, 120_000);
+});
+
+describe("Route 53 and the Vault host", () => {
+  it("refuses a record for the Vault host, and with no Vault provider any record, in a stack with agents", async () => {
+    expect(await rulesOf([vaultProvider, record("www.acme.example")])).not.toContain(RULE);
+    expect(await rulesOf([vaultProvider, record("vault.dev.acme.internal")])).toContain(RULE);
+    expect(await rulesOf([vaultProvider, rule("acme.internal")])).toContain(RULE);
+    expect(await rulesOf([vaultProvider, record("*.dev.acme.internal")])).toContain(RULE);
+    expect(await rulesOf([vaultProvider, record(UNKNOWN)])).toContain(RULE);
+    expect(await rulesOf([record("www.acme.example")])).toContain(RULE);
+    expect(await rulesOf([record("www.acme.example")], {}, false)).toEqual([]);
+    expect(await rulesOf([record("vault.dev.acme.internal")], declared(record("vault.dev.acme.internal")))).not.toContain(RULE);
+  }, 240_000);
+  it("reads names as DNS does: case, trailing dot, wildcards, parent domains for zones and rules only", () => {
+    expect(nameCovers("VAULT.dev.acme.internal.", "vault.dev.acme.internal", false)).toBe(true);
+    expect(nameCovers("\\052.acme.internal", "vault.dev.acme.internal", false)).toBe(true);
+    expect(nameCovers("acme.internal", "vault.dev.acme.internal", false)).toBe(false);
+    expect(nameCovers("acme.internal", "vault.dev.acme.internal", true)).toBe(true);
+    expect(nameCovers(".", "vault.dev.acme.internal", true)).toBe(true);
+    expect(nameCovers("xacme.internal", "vault.dev.acme.internal", true)).toBe(false);
+  });
+});

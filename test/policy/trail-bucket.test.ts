@@ -1,0 +1,277 @@
+/**
+ * The bucket a CloudTrail trail delivers to (policy/adapters/trail-buckets.ts, stack/audit-trail):
+ * the dev stack's components, a complete trail into `acme-trail`, CloudTrail's documented bucket
+ * policy, owner-enforced ownership, every public access block on, versioning on, a lifecycle that
+ * only archives and expires after the retention, and a role that only reads the trail pass; each
+ * case changes one property of one of them (V1 and V2 S3 types, inline bucket fields) and is
+ * refused. The security team's `auditTrailBuckets` configuration declares a bucket of a trail the
+ * stack cannot see, its retention, readers, writers and replication destinations.
+ */
+import { beforeAll, describe, expect, it } from "vitest";
+import { componentResources } from "../helpers/component-resources";
+import { stackDeclaration } from "../helpers/fixtures";
+import { declaring, runPack, ruleIds, UNKNOWN, type Resource } from "../helpers/policy-args";
+
+const RULE = "stack/audit-trail";
+const ACC = "111122223333";
+const BUCKET = "acme-trail";
+const TRAIL_ARN = `arn:aws:cloudtrail:us-east-1:${ACC}:trail/org`;
+const doc = (...Statement: object[]) => JSON.stringify({ Version: "2012-10-17", Statement });
+const ACL_CHECK = {
+  Sid: "AWSCloudTrailAclCheck",
+  Effect: "Allow",
+  Principal: { Service: "cloudtrail.amazonaws.com" },
+  Action: "s3:GetBucketAcl",
+  Resource: `arn:aws:s3:::${BUCKET}`,
+  Condition: { StringEquals: { "aws:SourceArn": TRAIL_ARN } },
+};
+const WRITE = {
+  Sid: "AWSCloudTrailWrite",
+  Effect: "Allow",
+  Principal: { Service: "cloudtrail.amazonaws.com" },
+  Action: "s3:PutObject",
+  Resource: `arn:aws:s3:::${BUCKET}/AWSLogs/${ACC}/*`,
+  Condition: { StringEquals: { "s3:x-amz-acl": "bucket-owner-full-control", "aws:SourceArn": TRAIL_ARN } },
+};
+const READER = `arn:aws:iam::${ACC}:role/security-audit`;
+
+const s3 = (kind: string, name: string, props: Record<string, unknown>): Resource => ({
+  type: `aws:s3/${kind[0].toLowerCase()}${kind.slice(1)}:${kind}`,
+  name,
+  props: { bucket: BUCKET, ...props },
+});
+const trail = (): Resource => ({
+  type: "aws:cloudtrail/trail:Trail",
+  name: "org-trail",
+  props: { name: "org", s3BucketName: BUCKET, isMultiRegionTrail: true, includeGlobalServiceEvents: true, enableLogFileValidation: true },
+});
+const role = (name: string, policy: string): Resource[] => [
+  {
+    type: "aws:iam/role:Role",
+    name,
+    props: { name, assumeRolePolicy: doc({ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }) },
+  },
+  { type: "aws:iam/rolePolicy:RolePolicy", name: `${name}-p`, props: { role: name, name: "p", policy } },
+];
+
+/** The happy path: every piece of a protected trail bucket, by name. */
+const HAPPY: Record<string, () => Resource | Resource[]> = {
+  trail,
+  policy: () => s3("BucketPolicy", "trail-policy", { policy: doc(ACL_CHECK, WRITE) }),
+  ownership: () => s3("BucketOwnershipControls", "trail-ownership", { rule: { objectOwnership: "BucketOwnerEnforced" } }),
+  publicAccess: () =>
+    s3("BucketPublicAccessBlock", "trail-pab", { blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true }),
+  versioning: () => s3("BucketVersioningV2", "trail-versioning", { versioningConfiguration: { status: "Enabled" } }),
+  lifecycle: () =>
+    s3("BucketLifecycleConfigurationV2", "trail-lifecycle", {
+      rules: [{ id: "archive", status: "Enabled", transitions: [{ days: 90, storageClass: "GLACIER" }], expiration: { days: 400 } }],
+    }),
+  reader: () =>
+    role("trail-reader", doc({ Effect: "Allow", Action: ["s3:GetObject", "s3:ListBucket"], Resource: [`arn:aws:s3:::${BUCKET}`, `arn:aws:s3:::${BUCKET}/*`] })),
+};
+const happy = (replace: Record<string, Resource | Resource[] | null> = {}): Resource[] =>
+  Object.entries(HAPPY).flatMap(([key, make]) => {
+    const value = key in replace ? replace[key] : make();
+    return value === null ? [] : Array.isArray(value) ? value : [value];
+  });
+const declared = (entry: Record<string, unknown>) => ({
+  auditTrailBuckets: [{ bucket: BUCKET, reason: "the organisation trail's bucket", approvedBy: "security@acme.example", ...entry }],
+});
+
+let base: Resource[];
+beforeAll(async () => {
+  base = await componentResources(stackDeclaration("dev"));
+}, 120_000);
+const rulesOf = async (extra: Resource[], config: object = {}) => ruleIds(await runPack([...base, ...extra], undefined, config));
+
+describe("the bucket a CloudTrail trail delivers to", () => {
+  it("passes the documented bucket policy, owner-enforced ownership, public access blocked, versioning, a long lifecycle and a reading role", async () => {
+    expect(await rulesOf(happy())).not.toContain(RULE);
+  }, 120_000);
+
+  const CASES: Array<[string, Record<string, Resource | Resource[] | null>]> = [
+    [
+      "a bucket policy letting another account delete objects",
+      {
+        policy: s3("BucketPolicy", "trail-policy", {
+          policy: doc(ACL_CHECK, WRITE, {
+            Effect: "Allow",
+            Principal: { AWS: "arn:aws:iam::999988887777:root" },
+            Action: "s3:DeleteObject",
+            Resource: `arn:aws:s3:::${BUCKET}/*`,
+          }),
+        }),
+      },
+    ],
+    [
+      "CloudTrail's write without the bucket-owner-full-control condition",
+      { policy: s3("BucketPolicy", "trail-policy", { policy: doc(ACL_CHECK, { ...WRITE, Condition: { StringEquals: { "aws:SourceArn": TRAIL_ARN } } }) }) },
+    ],
+    [
+      "CloudTrail's write without aws:SourceArn",
+      {
+        policy: s3("BucketPolicy", "trail-policy", {
+          policy: doc(ACL_CHECK, { ...WRITE, Condition: { StringEquals: { "s3:x-amz-acl": "bucket-owner-full-control" } } }),
+        }),
+      },
+    ],
+    ["CloudTrail's service principal given s3:*", { policy: s3("BucketPolicy", "trail-policy", { policy: doc(ACL_CHECK, { ...WRITE, Action: "s3:*" }) }) }],
+    ["a bucket policy unknown at preview", { policy: s3("BucketPolicy", "trail-policy", { policy: UNKNOWN }) }],
+    [
+      "an undeclared reader in the bucket policy",
+      {
+        policy: s3("BucketPolicy", "trail-policy", {
+          policy: doc(ACL_CHECK, WRITE, { Effect: "Allow", Principal: { AWS: READER }, Action: "s3:GetObject", Resource: `arn:aws:s3:::${BUCKET}/*` }),
+        }),
+      },
+    ],
+    ["object ownership ObjectWriter", { ownership: s3("BucketOwnershipControls", "trail-ownership", { rule: { objectOwnership: "ObjectWriter" } }) }],
+    [
+      "a public access block setting off",
+      {
+        publicAccess: s3("BucketPublicAccessBlock", "trail-pab", {
+          blockPublicAcls: true,
+          blockPublicPolicy: false,
+          ignorePublicAcls: true,
+          restrictPublicBuckets: true,
+        }),
+      },
+    ],
+    ["a canned ACL public-read-write (BucketAclV2)", { ownership: s3("BucketAclV2", "trail-acl", { acl: "public-read-write" }) }],
+    [
+      "an ACL grant to AllUsers (BucketAcl, V1)",
+      {
+        ownership: s3("BucketAcl", "trail-acl", {
+          accessControlPolicy: {
+            owner: { id: "owner" },
+            grants: [{ grantee: { type: "Group", uri: "http://acs.amazonaws.com/groups/global/AllUsers" }, permission: "FULL_CONTROL" }],
+          },
+        }),
+      },
+    ],
+    [
+      "versioning suspended (BucketVersioningV2)",
+      { versioning: s3("BucketVersioningV2", "trail-versioning", { versioningConfiguration: { status: "Suspended" } }) },
+    ],
+    [
+      "versioning suspended (BucketVersioning, V1)",
+      { versioning: s3("BucketVersioning", "trail-versioning", { versioningConfiguration: { status: "Suspended" } }) },
+    ],
+    [
+      "a 1-day expiration (V2)",
+      { lifecycle: s3("BucketLifecycleConfigurationV2", "trail-lifecycle", { rules: [{ id: "x", status: "Enabled", expiration: { days: 1 } }] }) },
+    ],
+    [
+      "a 30-day expiration (V1)",
+      { lifecycle: s3("BucketLifecycleConfiguration", "trail-lifecycle", { rules: [{ id: "x", status: "Enabled", expiration: { days: 30 } }] }) },
+    ],
+    [
+      "noncurrent versions deleted after 7 days",
+      {
+        lifecycle: s3("BucketLifecycleConfigurationV2", "trail-lifecycle", {
+          rules: [{ id: "x", status: "Enabled", noncurrentVersionExpiration: { noncurrentDays: 7 } }],
+        }),
+      },
+    ],
+    [
+      "replication to another bucket",
+      {
+        versioning: s3("BucketReplicationConfig", "trail-replication", {
+          role: `arn:aws:iam::${ACC}:role/replicator`,
+          rules: [{ id: "x", status: "Enabled", destination: { bucket: "arn:aws:s3:::elsewhere" } }],
+        }),
+      },
+    ],
+    ["object lock turned off (V2)", { versioning: s3("BucketObjectLockConfigurationV2", "trail-lock", { objectLockEnabled: "Disabled" }) }],
+    [
+      "a role that deletes under AWSLogs/",
+      { reader: role("trail-reader", doc({ Effect: "Allow", Action: ["s3:DeleteObject", "s3:PutObject"], Resource: `arn:aws:s3:::${BUCKET}/AWSLogs/*` })) },
+    ],
+    [
+      "a role that changes the bucket's lifecycle",
+      { reader: role("trail-reader", doc({ Effect: "Allow", Action: "s3:PutLifecycleConfiguration", Resource: `arn:aws:s3:::${BUCKET}` })) },
+    ],
+    ["a role with s3:* on every resource", { reader: role("trail-reader", doc({ Effect: "Allow", Action: "s3:*", Resource: "*" })) }],
+    [
+      "a user with AmazonS3FullAccess (a managed policy, by its levels)",
+      {
+        reader: [
+          { type: "aws:iam/user:User", name: "ops", props: { name: "ops" } },
+          {
+            type: "aws:iam/userPolicyAttachment:UserPolicyAttachment",
+            name: "ops-s3",
+            props: { user: "ops", policyArn: "arn:aws:iam::aws:policy/AmazonS3FullAccess" },
+          },
+        ],
+      },
+    ],
+  ];
+  for (const [what, replace] of CASES)
+    it(`refuses ${what}`, async () => {
+      expect(await rulesOf(happy(replace))).toContain(RULE);
+    }, 120_000);
+
+  it("refuses inline fields of aws.s3.Bucket when the trail's bucket comes from it (lifecycle, forceDestroy)", async () => {
+    const bucket = (props: Record<string, unknown>): Resource => ({ type: "aws:s3/bucket:Bucket", name: "trail-bucket", props: { bucket: BUCKET, ...props } });
+    const fromBucket: Resource = { ...trail(), props: { ...trail().props, s3BucketName: UNKNOWN }, dependsOn: { s3BucketName: ["trail-bucket"] } };
+    expect(await rulesOf([fromBucket, bucket({})])).not.toContain(RULE);
+    expect(await rulesOf([fromBucket, bucket({ lifecycleRules: [{ enabled: true, expiration: { days: 5 } }] })])).toContain(RULE);
+    expect(await rulesOf([fromBucket, bucket({ forceDestroy: true })])).toContain(RULE);
+  }, 120_000);
+
+  it("refuses a trail whose bucket is unknown at preview and comes from no bucket of the stack", async () => {
+    expect(await rulesOf([{ ...trail(), props: { ...trail().props, s3BucketName: UNKNOWN } }])).toContain(RULE);
+  }, 120_000);
+
+  it("refuses a short expiration on a bucket the stack does not create, with no trail in the stack", async () => {
+    const lifecycle = s3("BucketLifecycleConfigurationV2", "lc", { rules: [{ id: "x", status: "Enabled", expiration: { days: 1 } }] });
+    expect(await rulesOf([lifecycle])).toContain(RULE);
+    const platform = declaring(lifecycle);
+    expect(await rulesOf([lifecycle], platform)).not.toContain(RULE);
+  }, 120_000);
+
+  it("applies a declared retention, reader, writer and destination to exactly what is declared", async () => {
+    const lifecycle = (days: number) => ({
+      lifecycle: s3("BucketLifecycleConfigurationV2", "trail-lifecycle", { rules: [{ id: "x", status: "Enabled", expiration: { days } }] }),
+    });
+    expect(await rulesOf(happy(lifecycle(200)))).toContain(RULE);
+    expect(await rulesOf(happy(lifecycle(200)), declared({ retentionDays: 180 }))).not.toContain(RULE);
+    expect(await rulesOf(happy(lifecycle(400)), declared({ retentionDays: 730 }))).toContain(RULE);
+    const reading = {
+      policy: s3("BucketPolicy", "trail-policy", {
+        policy: doc(ACL_CHECK, WRITE, { Effect: "Allow", Principal: { AWS: READER }, Action: "s3:GetObject", Resource: `arn:aws:s3:::${BUCKET}/*` }),
+      }),
+    };
+    expect(await rulesOf(happy(reading), declared({ readers: [READER] }))).not.toContain(RULE);
+    const deleting = { reader: role("trail-reader", doc({ Effect: "Allow", Action: "s3:DeleteObject", Resource: `arn:aws:s3:::${BUCKET}/*` })) };
+    expect(await rulesOf(happy(deleting), declared({ writers: ["iam:role/other"] }))).toContain(RULE);
+    expect(await rulesOf(happy(deleting), declared({ writers: ["iam:role/trail-reader"] }))).not.toContain(RULE);
+    const replicating = {
+      versioning: s3("BucketReplicationConfig", "trail-replication", {
+        role: `arn:aws:iam::${ACC}:role/replicator`,
+        rules: [{ id: "x", status: "Enabled", destination: { bucket: "arn:aws:s3:::acme-trail-archive" } }],
+      }),
+    };
+    expect(await rulesOf(happy(replicating), declared({ replicationDestinations: ["arn:aws:s3:::acme-trail-archive"] }))).not.toContain(RULE);
+  }, 240_000);
+
+  it("refuses, before creation, a setting of a declared bucket no trail of the stack names (and not the same setting on another bucket)", async () => {
+    const policy = (bucket: string): Resource => ({
+      type: "aws:s3/bucketPolicy:BucketPolicy",
+      name: "p",
+      props: {
+        bucket,
+        policy: doc({
+          Effect: "Allow",
+          Principal: { AWS: `arn:aws:iam::${ACC}:role/ci-runner` },
+          Action: "s3:DeleteObject",
+          Resource: `arn:aws:s3:::${bucket}/*`,
+        }),
+      },
+    });
+    const reported = await runPack([policy(BUCKET)], undefined, declared({}));
+    expect(reported.filter((r) => r.urn === undefined).map((r) => r.message)).toEqual([expect.stringMatching(/stack\/audit-trail: .*bucket acme-trail/)]);
+    expect(ruleIds(await runPack([policy("ci-artifacts")], undefined, declared({})))).not.toContain(RULE);
+    expect(ruleIds(await runPack([policy(BUCKET)]))).not.toContain(RULE);
+  }, 120_000);
+});
