@@ -158,6 +158,8 @@ export interface Reached {
   readonly resource: AgentResource;
   readonly how: string;
   readonly actions: readonly string[];
+  /** On an agent's first entry: the agent's resources reached past the cap, not listed but covered by no share unless named (shares-config.ts). */
+  readonly unlisted: readonly string[];
 }
 
 /** The ARN services a reach acts on: Object Lambda actions read the objects of the buckets behind it. */
@@ -179,7 +181,7 @@ const S3_BUCKET = /^arn:[^:]*:s3:::[^/]+$/;
  * through S3 access points. Conditions are not read: a grant counts as if its condition held.
  */
 export function reachedBy(reaches: readonly Reach[], agents: AgentResources, perAgent = 3): Reached[] {
-  const out: { resource: AgentResource; how: string; actions: string[] }[] = [];
+  const out: { resource: AgentResource; how: string; actions: string[]; unlisted: string[] }[] = [];
   const count = new Map<string, number>();
   const seen = new Map<string, (typeof out)[number]>();
   const firstOf = new Map<string, (typeof out)[number]>();
@@ -217,6 +219,8 @@ export function reachedBy(reaches: readonly Reach[], agents: AgentResources, per
         if (known || n >= perAgent) {
           const into = known ?? firstOf.get(resource.agent);
           if (into) merge(into, actionsOn(reach, service));
+          const first = firstOf.get(resource.agent);
+          if (!known && first && !first.unlisted.includes(resource.pattern)) first.unlisted.push(resource.pattern);
           continue;
         }
         count.set(resource.agent, n + 1);
@@ -225,6 +229,7 @@ export function reachedBy(reaches: readonly Reach[], agents: AgentResources, per
           resource,
           how: via === "*" || via === resource.pattern ? describe(reach, service) : `${describe(reach, service)} on ${via}`,
           actions: actionsOn(reach, service),
+          unlisted: [],
         };
         seen.set(key, entry);
         if (!firstOf.has(resource.agent)) firstOf.set(resource.agent, entry);

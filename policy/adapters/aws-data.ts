@@ -333,7 +333,11 @@ export function reportReached(pass: StackPass, r: Read, reaches: Parameters<type
       urn: r.resource.urn,
       message: `${r.resource.type} ${r.resource.name} ${does} ${what ?? patterns.join(", ")}, which agent ${agent} ${identity ? `holds (${identity} identity${what ? `: ${patterns.join(", ")}` : ""})` : `owns${what ? ` (${patterns.join(", ")})` : ""}`}`,
       fix: "an agent's data leaves only through its own identities' grants; if this is intended, the security team declares it in the pack's `shares` configuration",
-      share: { principals: [`resource:${r.resource.type}/${r.resource.name}`], resources: patterns, destinations: copyDestinations(r, patterns) },
+      share: {
+        principals: [`resource:${r.resource.type}/${r.resource.name}`],
+        resources: [...patterns, ...hits.flatMap((h) => h.unlisted)],
+        destinations: copyDestinations(r, patterns),
+      },
     };
     pass.findings.push(finding);
   }

@@ -335,7 +335,10 @@ function checkPrincipals(ix: StackIndex, pass: StackPass): void {
   if (agents.byService.size === 0) return;
   pass.findings.push(...unreadable);
   // One finding per principal, resource (policy, attachment) and agent.
-  const byKey = new Map<string, { g: Granted; agent: string; identity: PackFinding["identity"]; hits: string[]; how: Set<string>; actions: Set<string> }>();
+  const byKey = new Map<
+    string,
+    { g: Granted; agent: string; identity: PackFinding["identity"]; hits: string[]; unlisted: string[]; how: Set<string>; actions: Set<string> }
+  >();
   for (const g of granted) {
     for (const hit of reachedBy(g.reaches, agents, 10)) {
       const key = `${g.principal.label}\u0000${g.via.resource.urn}\u0000${hit.resource.agent}`;
@@ -344,24 +347,26 @@ function checkPrincipals(ix: StackIndex, pass: StackPass): void {
         agent: hit.resource.agent,
         identity: hit.resource.identity,
         hits: [],
+        unlisted: [],
         how: new Set<string>(),
         actions: new Set<string>(),
       };
       if (!entry.hits.includes(hit.resource.pattern)) entry.hits.push(hit.resource.pattern);
+      for (const pattern of hit.unlisted) if (!entry.unlisted.includes(pattern)) entry.unlisted.push(pattern);
       entry.how.add(hit.how);
       for (const action of hit.actions) entry.actions.add(action);
       byKey.set(key, entry);
     }
   }
-  for (const { g, agent, identity, hits, how, actions } of byKey.values()) {
+  for (const { g, agent, identity, hits, unlisted, how, actions } of byKey.values()) {
     const finding: ShareFinding = {
       rule: SHARE,
       agent,
       identity,
       urn: g.via.resource.urn,
-      message: `${g.principal.label} is not an agent identity and reaches ${hits.join(", ")}, which agent ${agent} ${identity ? `holds (${identity} identity)` : "owns"}, through ${g.via.resource.type} ${g.via.resource.name}: ${[...how].slice(0, 3).join("; ")}`,
+      message: `${g.principal.label} is not an agent identity and reaches ${hits.join(", ")}${unlisted.length > 0 ? ` and ${unlisted.length} more` : ""}, which agent ${agent} ${identity ? `holds (${identity} identity)` : "owns"}, through ${g.via.resource.type} ${g.via.resource.name}: ${[...how].slice(0, 3).join("; ")}`,
       fix: SHARE_FIX,
-      share: { principals: g.principal.ids, resources: hits, actions: [...actions] },
+      share: { principals: g.principal.ids, resources: [...hits, ...unlisted], actions: [...actions] },
     };
     pass.findings.push(finding);
   }

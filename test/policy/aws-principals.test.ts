@@ -529,3 +529,32 @@ describe("every principal kind's documents go through the same checks as a role'
     expect(ruleIds(await run([attachment]))).toContain("iam/managed-admin-policy");
   });
 });
+
+describe("a share covers every resource a grant reaches, not only those a finding lists", () => {
+  // invoice-triage owns thirteen prefixes; a finding lists ten of them, and a share naming only those ten covers none of the rest.
+  const prefixes = Array.from({ length: 12 }, (_, i) => `arn:aws:s3:::acme-invoices-dev/part-${String(i).padStart(2, "0")}/*`);
+  let many: Resource[];
+  beforeAll(async () => {
+    const declaration = structuredClone(stackDeclaration("dev"));
+    const triage = declaration.agents.find((agent) => agent.name === "invoice-triage")!;
+    triage.owns = [...(triage.owns ?? []), ...prefixes];
+    many = await componentResources(declaration);
+  }, 120_000);
+  const grant = [
+    r("aws:iam/userPolicy:UserPolicy", "u", { user: "bob", policy: doc({ Action: ["s3:GetObject"], Resource: ["arn:aws:s3:::acme-invoices-dev/*"] }) }),
+  ];
+  const share = (resources: string[]) => ({
+    name: "bob-parts",
+    principal: "iam:user/bob",
+    resources,
+    access: ["read-objects"],
+    reason: "finance reviews every part",
+  });
+  const undeclared = async (config: object) => ruleIds(await runPack([...many, ...grant], undefined, config)).includes("separation/undeclared-share");
+
+  it("refuses a share naming only the first ten, and passes one naming them all", { timeout: 240_000 }, async () => {
+    expect(await undeclared({})).toBe(true);
+    expect(await undeclared({ shares: [share(["arn:aws:s3:::acme-invoices-dev/*"])] })).toBe(false);
+    expect(await undeclared({ shares: [share(["arn:aws:s3:::acme-invoices-dev/incoming/*", ...prefixes.slice(0, 9)])] })).toBe(true);
+  });
+});
