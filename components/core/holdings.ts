@@ -73,6 +73,8 @@ export interface AgentOwnership {
   /** What the components create for the agent: its role ARNs, audit log group, KV subtree, secret-role paths. */
   readonly implicit: readonly string[];
   readonly auditLogGroupArn: string | null;
+  /** The database connections its tools use, a revoked agent's included (from its tool list); undefined where not known (the pack). */
+  readonly connections?: readonly { readonly connection: string; readonly tool: string }[];
 }
 
 export interface FleetHoldings {
@@ -181,6 +183,7 @@ export function holdingsFromPlan(plan: FleetPlan): FleetHoldings {
         ...secretPaths,
       ],
       auditLogGroupArn: agent.auditLogGroup.arn,
+      connections: agent.tools.flatMap((tool) => (tool.connection === undefined ? [] : [{ connection: tool.connection, tool: tool.name }])),
     };
   });
   const first = plan.agents[0]?.auditLogGroup.arn;

@@ -656,14 +656,22 @@ function checkOwnership(fleet: FleetHoldings, index: ResourceIndex<Holder>): Rul
 
   // Database connections: one agent's, unless a connection share names every agent that uses it.
   const users = new Map<string, Map<string, string>>();
+  const live = new Set<string>();
   for (const holdings of fleet.identities)
-    for (const db of holdings.databases) users.set(db.connection, (users.get(db.connection) ?? new Map()).set(holdings.agent, db.tool));
+    for (const db of holdings.databases) {
+      users.set(db.connection, (users.get(db.connection) ?? new Map()).set(holdings.agent, db.tool));
+      live.add(holdings.agent);
+    }
+  // A revoked agent's connection stays its own: its database still holds what its tools wrote.
+  for (const owner of fleet.agents)
+    for (const { connection, tool } of owner.connections ?? [])
+      if (!users.get(connection)?.has(owner.agent)) users.set(connection, (users.get(connection) ?? new Map()).set(owner.agent, tool));
   const connectionShares = fleet.shares.filter(isConnectionShare);
   for (const [connection, byAgent] of users) {
     if (byAgent.size < 2) continue;
     const share = connectionShares.find((s) => s.databaseConnection === connection);
     for (const [agent, tool] of byAgent) {
-      if (share?.agents.includes(agent)) continue;
+      if (!live.has(agent) || share?.agents.includes(agent)) continue;
       const rest = [...byAgent.keys()].filter((other) => other !== agent);
       findings.push({
         agent,
