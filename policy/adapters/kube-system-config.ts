@@ -18,7 +18,7 @@ const DNS_AND_PROXY_CONFIG = new Set(["coredns", "coredns-custom", "kube-dns", "
 const AWS_AUTH = "aws-auth";
 
 const CONFIG_MAP_TYPES = ["kubernetes:core/v1:ConfigMap", "kubernetes:core/v1:ConfigMapPatch"];
-const CONFIG_MAP_LIST = "kubernetes:core/v1:ConfigMapList";
+export const CONFIG_MAP_LIST = "kubernetes:core/v1:ConfigMapList";
 
 /** Why one ConfigMap (by its metadata) is kube-system or DNS configuration, or undefined. */
 function systemConfig(metadata: unknown, unknownNamespace: boolean, unknownName: boolean, providerNamespace: string | undefined): string | undefined {

@@ -6,6 +6,12 @@
  * batch/v1beta1 CronJob in 1.25); a List holds objects the pack would have to read one by one.
  */
 import type { Adapter } from "../types";
+import { CONFIG_MAP_LIST } from "./kube-system-config";
+
+/** Any List kind (core/v1 SecretList, ConfigMapList, ServiceList, discovery EndpointSliceList…): closed world, not a list of the ones known to matter. */
+const LIST_KIND = /^kubernetes:[A-Za-z0-9.-]+\/[A-Za-z0-9]+:[A-Za-z0-9]+List$/;
+/** List kinds another adapter reads item by item. */
+const READ_ELSEWHERE: ReadonlySet<string> = new Set([CONFIG_MAP_LIST]);
 
 export const UNREAD_KINDS: readonly string[] = [
   ...["v1", "v1alpha1", "v1beta1"].flatMap((version) => [
@@ -101,6 +107,7 @@ export const kubernetesUnreadKinds: Adapter = {
     route: type.endsWith("List") ? "creates many objects of a kind the pack reads one by one" : "an API version of a kind the pack reads only at v1",
     checkedBy: ["stack/unknown-input"],
   })),
+  matchesType: (type) => LIST_KIND.test(type) && !READ_ELSEWHERE.has(type),
   check: (resource) => [
     {
       rule: "stack/unknown-input",
