@@ -445,6 +445,10 @@ export const trailBuckets: Adapter = {
           identity: null,
           urn: r.resource.urn,
           ...(ofTrail ? {} : { platformResource: platformResourceKey(r.resource.type, r.resource.name) }),
+          // A replication the security team declared as a copy share, with this destination, is declared here too.
+          ...(ofTrail || d.allow?.destination === undefined
+            ? {}
+            : { share: { principals: [`resource:${r.resource.type}/${r.resource.name}`], resources: [], destinations: [d.allow.destination] } }),
           fix: ofTrail ? p.fix : `${p.fix}; or have the security team declare this resource (kubernetesPlatformResources)`,
         });
       }
