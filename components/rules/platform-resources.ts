@@ -131,7 +131,7 @@ export const PLATFORM_RESOURCE_RULES: readonly RuleMeta[] = [
     "error",
     "Closed world over resources that create other resources or run code at deployment or boot under a role, where the pack cannot read what they do: a CloudFormation stack, stack set, stack set instance or registered type, a Cloud Control resource, a Service Catalog provisioned product, an SSM document that runs (Command, Automation, Policy, CloudFormation ...: every type but those that only configure), an SSM association, maintenance window task or Quick Setup configuration, a Lambda invocation, a CodePipeline pipeline (it runs when created), an Image Builder image (built when created), a Control Tower landing zone or baseline; an EC2 instance, spot request, launch template or launch configuration with user data, an instance profile or a launch template, a spot fleet, EC2 fleet, Auto Scaling group or EMR cluster; a Step Functions state machine, a CodeBuild project or webhook; an EventBridge target with a role or a running target (SSM, Step Functions, CodeBuild, ECS, Batch, SageMaker, API destination), a Scheduler schedule or pipe whose target runs (universal aws-sdk targets included); pulumi-command's local and remote commands and copies, and dynamic providers (Node.js and Python). Each is refused unless the security team declares the resource in the pack's configuration (kubernetesPlatformResources: its URN and inputs digest). Templates, scripts and definitions are never parsed: they may come from a URL or be unknown at preview, so reading them could never be complete.",
     PLATFORM,
-    PACK.resource,
+    PACK.both,
   ),
   meta(
     "stack/unread-package",
