@@ -132,9 +132,7 @@ function deployRoles(ix: StackIndex, pass: StackPass): void {
       pass.findings.push(finding(resource, "has inputs too large to read for the roles it hands a service"));
       continue;
     }
-    const bad = uses.find((use) =>
-      use.value === undefined ? !isFromStack(deps(resource, use.path), [ROLE, PROFILE], own) : !ownRole(use.value),
-    );
+    const bad = uses.find((use) => (use.value === undefined ? !isFromStack(deps(resource, use.path), [ROLE, PROFILE], own) : !ownRole(use.value)));
     if (bad)
       pass.findings.push(
         finding(
