@@ -243,6 +243,18 @@ describe("the bucket a CloudTrail trail delivers to", () => {
       }),
     };
     expect(await rulesOf(happy(reading), declared({ readers: [READER] }))).not.toContain(RULE);
+    // One declared principal does not clear a statement that also admits another.
+    const readingWithOther = {
+      policy: s3("BucketPolicy", "trail-policy", {
+        policy: doc(ACL_CHECK, WRITE, {
+          Effect: "Allow",
+          Principal: { AWS: [READER, "arn:aws:iam::999988887777:root"] },
+          Action: "s3:GetObject",
+          Resource: `arn:aws:s3:::${BUCKET}/*`,
+        }),
+      }),
+    };
+    expect(await rulesOf(happy(readingWithOther), declared({ readers: [READER] }))).toContain(RULE);
     const deleting = { reader: role("trail-reader", doc({ Effect: "Allow", Action: "s3:DeleteObject", Resource: `arn:aws:s3:::${BUCKET}/*` })) };
     expect(await rulesOf(happy(deleting), declared({ writers: ["iam:role/other"] }))).toContain(RULE);
     expect(await rulesOf(happy(deleting), declared({ writers: ["iam:role/trail-reader"] }))).not.toContain(RULE);
