@@ -45,6 +45,9 @@ const settingBearsRole = (entry: Record<string, unknown>) => {
   return name !== undefined && /^(?:IamInstanceProfile|ServiceRole|InstanceRole)$/.test(name);
 };
 
+/** Types whose role another rule judges: a Pod Identity association hands a pod (not a service) its role (kubernetes/eks-access). */
+const OWNED_ELSEWHERE: ReadonlySet<string> = new Set(["aws:eks/podIdentityAssociation:PodIdentityAssociation"]);
+
 const LAMBDA_ARN = /^arn:[^:]+:lambda:[^:]*:[^:]*:function:([^:]+)/;
 /** Trigger types and the inputs naming the code they run (a Lambda function by ARN or name). */
 const TRIGGERS: Readonly<Record<string, readonly string[]>> = {
@@ -126,7 +129,7 @@ function deployRoles(ix: StackIndex, pass: StackPass): void {
 
   for (const entry of ix.inputs) {
     const { resource } = entry;
-    if (!resource.type.startsWith("aws:") || resource.type.startsWith("aws:iam/")) continue;
+    if (!resource.type.startsWith("aws:") || resource.type.startsWith("aws:iam/") || OWNED_ELSEWHERE.has(resource.type)) continue;
     const uses = roleUses(entry.value, entry.unknown);
     if (uses === "too-large") {
       pass.findings.push(finding(resource, "has inputs too large to read for the roles it hands a service"));
