@@ -52,6 +52,7 @@ import { csiDrivers } from "./csi-drivers";
 import { persistentVolumes } from "./persistent-volumes";
 import { outsidePrincipals } from "./outside-principals";
 import { deployExecutors } from "./deploy-executors";
+import { deployRolesAdapter } from "./deploy-roles";
 import { providerPackages } from "./provider-packages";
 import { EKS_CLUSTER_TYPES, eksClusters } from "./eks-clusters";
 import { nodeAccess } from "./node-access";
@@ -111,6 +112,7 @@ export const ADAPTERS: readonly Adapter[] = [
   platform,
   providers,
   deployExecutors,
+  deployRolesAdapter,
   providerPackages,
   OUT_OF_SCOPE,
 ];

@@ -133,14 +133,22 @@ describe("deploy-time executors (stack/deploy-time-executor)", () => {
     expect(await rules([target({ arn: UNKNOWN })])).toContain(RULE);
   });
 
-  it("refuses a schedule whose target is a universal aws-sdk target, not one sending to a queue", async () => {
-    const schedule = (arn: string): Resource => ({
-      type: "aws:scheduler/schedule:Schedule",
-      name: "s",
-      props: { scheduleExpression: "rate(1 hour)", flexibleTimeWindow: { mode: "OFF" }, target: { arn, roleArn: "arn:aws:iam::111122223333:role/r" } },
+  it("refuses a schedule whose target is a universal aws-sdk target, not one sending to a queue (under a role the stack creates)", async () => {
+    const trust = JSON.stringify({
+      Version: "2012-10-17",
+      Statement: [{ Effect: "Allow", Principal: { Service: "scheduler.amazonaws.com" }, Action: "sts:AssumeRole" }],
     });
-    expect(await rules([schedule("arn:aws:sqs:us-east-1:111122223333:platform-jobs")])).not.toContain(RULE);
-    expect(await rules([schedule("arn:aws:scheduler:::aws-sdk:iam:putRolePolicy")])).toContain(RULE);
+    const schedulerRole: Resource = { type: "aws:iam/role:Role", name: "r", props: { name: "r", assumeRolePolicy: trust } };
+    const schedule = (arn: string): Resource[] => [
+      schedulerRole,
+      {
+        type: "aws:scheduler/schedule:Schedule",
+        name: "s",
+        props: { scheduleExpression: "rate(1 hour)", flexibleTimeWindow: { mode: "OFF" }, target: { arn, roleArn: "arn:aws:iam::111122223333:role/r" } },
+      },
+    ];
+    expect(await rules(schedule("arn:aws:sqs:us-east-1:111122223333:platform-jobs"))).not.toContain(RULE);
+    expect(await rules(schedule("arn:aws:scheduler:::aws-sdk:iam:putRolePolicy"))).toContain(RULE);
   });
 
   it("refuses a state machine, a CodeBuild project and its webhook whatever they run", async () => {
