@@ -31,6 +31,7 @@ import { vaultAuthTrust } from "./vault-auth-trust";
 import { vaultAwsLogins } from "./vault-aws-logins";
 import { VAULT_SECRET_ROLE_TYPES, vaultSecretRoles } from "./vault-secret-roles";
 import { workloads } from "./workloads";
+import { platformWorkloads } from "./platform-workloads";
 import { PLATFORM_TYPES, platform } from "./platform";
 import { PROVIDER_TYPES, providers } from "./providers";
 import { vaultPathReach } from "./vault-path-reach";
@@ -82,6 +83,7 @@ export const ADAPTERS: readonly Adapter[] = [
   eksClusters,
   serviceAccounts,
   workloads,
+  platformWorkloads,
   nodeAccess,
   agentNamespaceIam,
   kubeSystemConfig,
