@@ -48,6 +48,7 @@ import { trailBuckets } from "./trail-buckets";
 import { admissionWebhooks } from "./admission-webhooks";
 import { mutatingAdmissionPolicies } from "./mutating-admission-policies";
 import { customResources } from "./custom-resources";
+import { customResourcePodFields } from "./custom-resource-pod-fields";
 import { EXPOSURE_TYPES, networkExposure } from "./network-exposure";
 import { csiDrivers } from "./csi-drivers";
 import { persistentVolumes } from "./persistent-volumes";
@@ -97,6 +98,7 @@ export const ADAPTERS: readonly Adapter[] = [
   persistentVolumes,
   outsidePrincipals,
   customResources,
+  customResourcePodFields,
   namespaces,
   logGroups,
   vaultPolicies,
