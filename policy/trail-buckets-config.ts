@@ -48,10 +48,10 @@ export interface TrailBucketScope {
   readonly standsUndeclared: boolean;
   /** Objects expire after this many days: stands when shorter than the bucket's retention. */
   readonly expiresAfterDays?: number;
-  /** A principal admitted to read only: stands unless declared a reader. */
-  readonly reader?: readonly string[];
-  /** A principal granted writes or bucket management: stands unless declared a writer. */
-  readonly writer?: readonly string[];
+  /** Principals admitted to read only, each by its ids (a name, its ARNs): stands unless every one is declared a reader. */
+  readonly reader?: readonly (readonly string[])[];
+  /** Principals granted writes or bucket management, each by its ids: stands unless every one is declared a writer. */
+  readonly writer?: readonly (readonly string[])[];
   /** A replication destination bucket ARN: stands unless declared. */
   readonly destination?: string;
 }
@@ -89,8 +89,9 @@ export function declaredTrailBuckets(config: unknown): readonly Declared[] {
 function allowedBy(scope: TrailBucketScope, declared: Declared | undefined): boolean {
   const retention = declared?.retentionDays ?? TRAIL_RETENTION_DAYS;
   if (scope.expiresAfterDays !== undefined) return scope.expiresAfterDays >= retention;
-  if (scope.reader) return scope.reader.some((p) => declared?.readers.has(p) || declared?.writers.has(p));
-  if (scope.writer) return scope.writer.some((p) => declared?.writers.has(p));
+  // Every principal of a statement must be declared; any one id of a principal names it.
+  if (scope.reader) return scope.reader.every((ids) => ids.some((p) => declared?.readers.has(p) || declared?.writers.has(p)));
+  if (scope.writer) return scope.writer.every((ids) => ids.some((p) => declared?.writers.has(p)));
   if (scope.destination !== undefined) return declared?.destinations.has(scope.destination) ?? false;
   return false;
 }

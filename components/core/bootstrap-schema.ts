@@ -44,11 +44,12 @@ const checkedString = (base: z.ZodString, problem: (value: string) => string | n
 const cidr = checkedString(declaredString(18), egressCidrProblem);
 
 /**
- * A PostgreSQL connection URL Vault may hold: credentials only as Vault's templates, and the only
- * query parameter sslmode=verify-full|verify-ca (the policy pack reads connections with it too).
+ * A PostgreSQL connection URL Vault may hold: credentials only as Vault's templates, and the one
+ * query parameter, required, sslmode=verify-full|verify-ca: without it libpq's default is `prefer`,
+ * which falls back to plain text (the policy pack reads connections with it too).
  */
 export const DATABASE_CONNECTION_URL =
-  /^postgres(ql)?:\/\/\{\{username\}\}:\{\{password\}\}@[A-Za-z0-9.-]+(:\d{1,5})?\/[A-Za-z0-9_-]+(\?sslmode=verify-(full|ca))?$/;
+  /^postgres(ql)?:\/\/\{\{username\}\}:\{\{password\}\}@[A-Za-z0-9.-]+(:\d{1,5})?\/[A-Za-z0-9_-]+\?sslmode=verify-(full|ca)$/;
 
 /** The one statement root rotation needs (the PostgreSQL plugin fills in username and password). */
 const ROOT_ROTATION = /^ALTER (ROLE|USER) "\{\{(username|name)\}\}" WITH PASSWORD '\{\{password\}\}';?$/;

@@ -150,8 +150,9 @@ function policyDeviations(policy: unknown, bucket: string): Deviation[] {
     const who = admitted(s);
     const actions = asList(s.Action).join(", ") || "(NotAction)";
     if (who.includes("*")) out.push({ what: `has a bucket policy statement admitting any principal to ${actions}` });
-    else if (readOnlyStatement(s)) out.push({ what: `has a bucket policy statement letting ${who.join(", ")} read (${actions})`, allow: { reader: who } });
-    else out.push({ what: `has a bucket policy statement letting ${who.join(", ")} ${actions}`, allow: { writer: who } });
+    else if (readOnlyStatement(s))
+      out.push({ what: `has a bucket policy statement letting ${who.join(", ")} read (${actions})`, allow: { reader: who.map((p) => [p]) } });
+    else out.push({ what: `has a bucket policy statement letting ${who.join(", ")} ${actions}`, allow: { writer: who.map((p) => [p]) } });
   }
   return out;
 }
@@ -378,7 +379,7 @@ function identityGrants(ix: StackIndex, pass: StackPass, trail: TrailBuckets): v
             urn: g.via.resource.urn,
             message: `${g.principal.label} may ${written.slice(0, 4).join(", ")} on ${pattern} through ${g.via.resource.type} ${g.via.resource.name}: it reaches CloudTrail bucket ${bucket}, where it can delete, overwrite or expire the record`,
             fix: `grant only reads on a CloudTrail bucket; a principal that must write or manage it is declared by the security team (auditTrailBuckets: [{bucket: "${bucket}", writers: ["${g.principal.ids[0]}"], reason, approvedBy}])`,
-            trailBucket: { bucket, standsUndeclared, writer: g.principal.ids },
+            trailBucket: { bucket, standsUndeclared, writer: [g.principal.ids] },
           };
           pass.findings.push(finding);
         };
@@ -444,6 +445,10 @@ export const trailBuckets: Adapter = {
           identity: null,
           urn: r.resource.urn,
           ...(ofTrail ? {} : { platformResource: platformResourceKey(r.resource.type, r.resource.name) }),
+          // A replication the security team declared as a copy share, with this destination, is declared here too.
+          ...(ofTrail || d.allow?.destination === undefined
+            ? {}
+            : { share: { principals: [`resource:${r.resource.type}/${r.resource.name}`], resources: [], destinations: [d.allow.destination] } }),
           fix: ofTrail ? p.fix : `${p.fix}; or have the security team declare this resource (kubernetesPlatformResources)`,
         });
       }

@@ -86,7 +86,9 @@ describe("cluster DNS", () => {
   for (const [what, resource] of CASES)
     it(`refuses ${what}, unless declared`, async () => {
       expect(await rulesOf([resource], {}, false)).toEqual([RULE]);
-      expect(await rulesOf([resource], declared(resource), false)).toEqual([]);
+      // Inputs unknown at preview have no digest to declare: such a resource stays refused at preview.
+      const unknownInputs = JSON.stringify(resource.props).includes(UNKNOWN);
+      expect(await rulesOf([resource], declared(resource), false)).toEqual(unknownInputs ? [RULE] : []);
     }, 120_000);
 });
 

@@ -278,11 +278,15 @@ describe("the platform checks' edges", () => {
     ]);
   });
 
-  it("connections: verify-full passes; require, prefer and other engines are refused", () => {
+  it("connections: verify-full passes; require, prefer, no sslmode and other engines are refused", () => {
     const url = (mode: string) => `postgresql://{{username}}:{{password}}@db.internal:5432/app?sslmode=${mode}`;
     expect(checkDatabaseConnection("c", { keys: ["postgresql"], connectionUrl: url("verify-full"), allowedRoles: ["a.b.c"] })).toEqual([]);
     for (const mode of ["require", "prefer", "disable", "allow"])
       expect(checkDatabaseConnection("c", { keys: ["postgresql"], connectionUrl: url(mode), allowedRoles: [] }), mode).toHaveLength(1);
+    // No sslmode at all is libpq's default, prefer: plain text when the server offers no TLS.
+    expect(
+      checkDatabaseConnection("c", { keys: ["postgresql"], connectionUrl: "postgresql://{{username}}:{{password}}@db.internal:5432/app", allowedRoles: [] }),
+    ).toHaveLength(1);
     expect(checkDatabaseConnection("c", { keys: ["mysql"], allowedRoles: [] })).toHaveLength(2);
     expect(checkDatabaseConnection("c", { keys: ["postgresql"], connectionUrl: url("verify-ca"), allowedRoles: ["app-*"] })).toHaveLength(1);
   });

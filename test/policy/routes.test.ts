@@ -592,5 +592,8 @@ describe("pack: every route to an agent identity", () => {
     const list: Resource = { type: "kubernetes:rbac.authorization.k8s.io/v1:RoleBindingList", name: "many", props: { items: [] } };
     expect(ruleIds(await runPack([...base, old]))).toContain("stack/unknown-input");
     expect(ruleIds(await runPack([...base, list]))).toEqual(["stack/unknown-input"]);
+    // Any List kind, also of kinds no adapter lists (a SecretList holding a ServiceAccount token Secret).
+    const secrets: Resource = { type: "kubernetes:core/v1:SecretList", name: "secrets", props: { items: [] } };
+    expect(ruleIds(await runPack([...base, secrets]))).toEqual(["stack/unknown-input"]);
   });
 });

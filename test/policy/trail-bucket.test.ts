@@ -230,6 +230,29 @@ describe("the bucket a CloudTrail trail delivers to", () => {
     expect(await rulesOf([lifecycle], platform)).not.toContain(RULE);
   }, 120_000);
 
+  it("passes a replication of a bucket the stack does not create that is declared as a copy share with its destination, and only that", async () => {
+    const replication = (to: string) =>
+      s3("BucketReplicationConfig", "invoices-backup", {
+        bucket: "acme-invoices-dev",
+        role: `arn:aws:iam::${ACC}:role/replicator`,
+        rules: [{ id: "all", status: "Enabled", filter: { prefix: "incoming/" }, destination: { bucket: to } }],
+      });
+    const share = {
+      shares: [
+        {
+          name: "backup",
+          principal: "resource:aws:s3/bucketReplicationConfig:BucketReplicationConfig/invoices-backup",
+          resources: ["arn:aws:s3:::acme-invoices-dev/incoming/*"],
+          destinations: ["arn:aws:s3:::acme-invoices-dr"],
+          reason: "backup replication to the DR bucket",
+        },
+      ],
+    };
+    expect(await rulesOf([replication("arn:aws:s3:::acme-invoices-dr")])).toContain(RULE);
+    expect(await rulesOf([replication("arn:aws:s3:::acme-invoices-dr")], share)).not.toContain(RULE);
+    expect(await rulesOf([replication("arn:aws:s3:::elsewhere")], share)).toContain(RULE);
+  }, 240_000);
+
   it("applies a declared retention, reader, writer and destination to exactly what is declared", async () => {
     const lifecycle = (days: number) => ({
       lifecycle: s3("BucketLifecycleConfigurationV2", "trail-lifecycle", { rules: [{ id: "x", status: "Enabled", expiration: { days } }] }),
@@ -243,6 +266,18 @@ describe("the bucket a CloudTrail trail delivers to", () => {
       }),
     };
     expect(await rulesOf(happy(reading), declared({ readers: [READER] }))).not.toContain(RULE);
+    // One declared principal does not clear a statement that also admits another.
+    const readingWithOther = {
+      policy: s3("BucketPolicy", "trail-policy", {
+        policy: doc(ACL_CHECK, WRITE, {
+          Effect: "Allow",
+          Principal: { AWS: [READER, "arn:aws:iam::999988887777:root"] },
+          Action: "s3:GetObject",
+          Resource: `arn:aws:s3:::${BUCKET}/*`,
+        }),
+      }),
+    };
+    expect(await rulesOf(happy(readingWithOther), declared({ readers: [READER] }))).toContain(RULE);
     const deleting = { reader: role("trail-reader", doc({ Effect: "Allow", Action: "s3:DeleteObject", Resource: `arn:aws:s3:::${BUCKET}/*` })) };
     expect(await rulesOf(happy(deleting), declared({ writers: ["iam:role/other"] }))).toContain(RULE);
     expect(await rulesOf(happy(deleting), declared({ writers: ["iam:role/trail-reader"] }))).not.toContain(RULE);
