@@ -104,7 +104,7 @@ export const KUBERNETES_RESOURCE_RULES: readonly RuleMeta[] = [
     "kubernetes/agent-namespace-rbac",
     "kubernetes",
     "error",
-    "Closed world over agents' namespaces: a RoleBinding there binds only that namespace's own agent ServiceAccounts; no RoleBinding, ClusterRoleBinding, ClusterRole aggregated into another (`aggregate-to-edit`, `-admin`, `-view` ...) or Patch of a built-in role gives anyone else rights over agent namespaces, unless the subject is a platform operator declared in the pack's `kubernetesOperators` configuration and its rights are read-only (get, list, watch) on nothing but non-secret objects. A role the pack cannot read counts as everything.",
+    "Closed world over agents' namespaces: a RoleBinding there binds only that namespace's own agent ServiceAccounts; no RoleBinding, ClusterRoleBinding, ClusterRole aggregated into another (`aggregate-to-edit`, `-admin`, `-view` ...) or Patch of a built-in role gives anyone else rights over agent namespaces, unless the subject is a platform operator declared in the pack's `kubernetesOperators` configuration and its rights are read-only (get, list, watch) on nothing but non-secret objects. A role the pack cannot read counts as everything. In a stack with agents, a ClusterRole granting create, update or patch on PersistentVolumes, StorageClasses, CSIDrivers, VolumeAttachments or Nodes (or anything on `nodes/proxy`), and a ClusterRoleBinding giving such rules to a subject that is not an agent, are refused unless declared (`kubernetesPlatformResources`).",
     RBAC,
     PACK.stack,
   ),

@@ -31,6 +31,7 @@ import { vaultAuthTrust } from "./vault-auth-trust";
 import { vaultAwsLogins } from "./vault-aws-logins";
 import { VAULT_SECRET_ROLE_TYPES, vaultSecretRoles } from "./vault-secret-roles";
 import { workloads } from "./workloads";
+import { platformWorkloads } from "./platform-workloads";
 import { PLATFORM_TYPES, platform } from "./platform";
 import { PROVIDER_TYPES, providers } from "./providers";
 import { vaultPathReach } from "./vault-path-reach";
@@ -47,6 +48,7 @@ import { trailBuckets } from "./trail-buckets";
 import { admissionWebhooks } from "./admission-webhooks";
 import { mutatingAdmissionPolicies } from "./mutating-admission-policies";
 import { customResources } from "./custom-resources";
+import { customResourcePodFields } from "./custom-resource-pod-fields";
 import { EXPOSURE_TYPES, networkExposure } from "./network-exposure";
 import { csiDrivers } from "./csi-drivers";
 import { persistentVolumes } from "./persistent-volumes";
@@ -83,6 +85,7 @@ export const ADAPTERS: readonly Adapter[] = [
   eksClusters,
   serviceAccounts,
   workloads,
+  platformWorkloads,
   nodeAccess,
   agentNamespaceIam,
   kubeSystemConfig,
@@ -96,6 +99,7 @@ export const ADAPTERS: readonly Adapter[] = [
   persistentVolumes,
   outsidePrincipals,
   customResources,
+  customResourcePodFields,
   namespaces,
   logGroups,
   vaultPolicies,

@@ -10,6 +10,8 @@ import type { Adapter } from "../types";
 import { attributeTo, saKey } from "./shared";
 import { checkGuardEdit } from "../checks/rbac-guard-edit";
 import { checkAgentNamespaceRbac } from "./rbac-closed-world";
+import { nodeWrites } from "../checks/rbac-node-writes";
+import { platformResourceKey } from "../platform-resources-config";
 import { agentNamespaces, findingsFor } from "./agent-namespaces";
 
 export const RBAC_TYPES = {
@@ -128,6 +130,34 @@ export const rbac: Adapter = {
     const { findings } = pass;
     // Anyone but an agent with rights in agents' namespaces (closed world).
     findings.push(...checkAgentNamespaceRbac(ix, (binding) => boundRules(binding, ix), isClusterBinding, new Set(Object.keys(BUILTIN_CLUSTER_ROLES))));
+    // Rights that reach the nodes (PersistentVolumes, StorageClasses, CSIDrivers, Nodes, nodes/proxy): declared or refused.
+    if (agentNamespaces(ix).size > 0) {
+      const nodeFinding = (r: { resource: StackIndex["bindings"][number]["resource"] }, what: string) =>
+        findings.push({
+          rule: "kubernetes/agent-namespace-rbac",
+          agent: "platform",
+          identity: null,
+          urn: r.resource.urn,
+          platformResource: platformResourceKey(r.resource.type, r.resource.name),
+          message: `${r.resource.type.split(":").pop()} ${r.resource.name} ${what}: a hostPath volume or a node of one's choosing reaches every pod's ServiceAccount and Vault tokens on it`,
+          fix: "leave storage and node administration to the platform's own stack, or have the security team declare the role and its binding (kubernetesPlatformResources)",
+        });
+      for (const role of ix.rbacRoles) {
+        const hits = role.cluster ? nodeWrites(role.rules) : [];
+        if (hits.length) nodeFinding(role, `grants ${hits.join("; ")}`);
+      }
+      for (const binding of ix.bindings) {
+        if (!isClusterBinding(binding)) continue;
+        const rules = boundRules(binding, ix);
+        const hits = rules ? nodeWrites(rules) : ["a role not defined in this stack, read as everything"];
+        const others = binding.subjects.filter((s) => !bindingSubjects({ ...binding, subjects: [s] }, ix).some((x) => x.sa));
+        if (hits.length && others.length)
+          nodeFinding(
+            binding,
+            `binds ${others.map((s) => `${s.kind ?? "?"} ${s.namespace ? `${s.namespace}/` : ""}${s.name ?? "?"}`).join(", ")} cluster-wide to ${binding.roleRef.kind ?? "role"} ${binding.roleRef.name ?? "?"} (${hits.join("; ")})`,
+          );
+      }
+    }
     // RBAC bound to agent ServiceAccounts, and pod creation in shared namespaces.
     const agentsByNamespace = new Map<string, Set<string>>();
     for (const sa of ix.serviceAccounts) agentsByNamespace.set(sa.namespace, (agentsByNamespace.get(sa.namespace) ?? new Set()).add(sa.agent));

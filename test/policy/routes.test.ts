@@ -319,6 +319,8 @@ const cases: Array<{ name: string; resources: Resource[]; expect: string[] }> = 
       binding("agg", { kind: "ClusterRole", name: "agg" }, [{ kind: "ServiceAccount", name: SA.name, namespace: SA.namespace }]),
     ],
     expect: [
+      // Read as everything, it writes Nodes and PersistentVolumes too: refused unless declared.
+      "kubernetes/agent-namespace-rbac",
       "kubernetes/rbac-escalation",
       // Read as everything: it may change NetworkPolicies, RBAC and ServiceAccounts too.
       "kubernetes/rbac-guard-edit",

@@ -1,0 +1,52 @@
+/**
+ * Custom resources whose pod fields reach the node (kubernetes/agent-namespace-objects): in a stack with
+ * agents, a node-reaching field anywhere in a custom resource (or in a JSON/YAML string in it) is refused
+ * unless declared. Each case changes one property of a plain Argo Workflow in `ci` beside the dev stack.
+ */
+import { beforeAll, describe, expect, it } from "vitest";
+import { componentResources } from "../helpers/component-resources";
+import { TODAY, stackDeclaration } from "../helpers/fixtures";
+import { declaringKeys, ruleIds, runPack, type Resource } from "../helpers/policy-args";
+
+const RULE = "kubernetes/agent-namespace-objects";
+
+let base: Resource[];
+let before: Set<string>;
+beforeAll(async () => {
+  base = await componentResources(stackDeclaration("dev"));
+  before = new Set((await runPack(base, TODAY)).map((r) => r.message));
+}, 120_000);
+
+const added = async (extra: Resource[], config: object = {}) =>
+  ruleIds((await runPack([...base, ...extra], TODAY, config)).filter((r) => !before.has(r.message)));
+
+const workflow = (template: Record<string, unknown> = {}, spec: Record<string, unknown> = {}): Resource => ({
+  type: "kubernetes:argoproj.io/v1alpha1:Workflow",
+  name: "wf",
+  props: {
+    metadata: { name: "wf", namespace: "ci" },
+    spec: { entrypoint: "m", templates: [{ name: "m", container: { image: "busybox", command: ["echo", "hi"] }, ...template }], ...spec },
+  },
+});
+
+describe("custom resources' node-reaching pod fields", () => {
+  it("a plain Workflow container passes (the happy path)", async () => {
+    expect(await added([workflow()])).toEqual([]);
+  }, 120_000);
+  it("refuses a privileged single container", async () => {
+    expect(await added([workflow({ container: { image: "busybox", securityContext: { privileged: true } } })])).toEqual([RULE]);
+  }, 120_000);
+  it("refuses a hostPath volume beside the container", async () => {
+    expect(await added([workflow({ volumes: [{ name: "h", hostPath: { path: "/var/lib/kubelet" } }] })])).toEqual([RULE]);
+  }, 120_000);
+  it("refuses a podSpecPatch", async () => {
+    expect(await added([workflow({}, { podSpecPatch: '{"hostPID": true}' })])).toEqual([RULE]);
+  }, 120_000);
+  it("refuses hostPID inside a YAML string", async () => {
+    expect(await added([workflow({}, { arguments: { parameters: [{ name: "p", value: "hostPID: true\n" }] } })])).toEqual([RULE]);
+  }, 120_000);
+  it("passes a declared one", async () => {
+    const wf = workflow({ volumes: [{ name: "h", hostPath: { path: "/var/log" } }] });
+    expect(await added([wf], declaringKeys([wf], `${wf.type}::wf`))).toEqual([]);
+  }, 120_000);
+});

@@ -1,0 +1,75 @@
+/**
+ * Workloads outside agents' namespaces in a stack with agents (kubernetes/service-account-use): every
+ * workload kind and its Patch in kube-system is the platform's and refused unless declared
+ * (kubernetesPlatformResources); elsewhere a workload runs only as `default` or a ServiceAccount the
+ * stack creates in its namespace. Each case changes one property of an ordinary Deployment in
+ * `monitoring` beside the dev stack.
+ */
+import { beforeAll, describe, expect, it } from "vitest";
+import { componentResources } from "../helpers/component-resources";
+import { TODAY, stackDeclaration } from "../helpers/fixtures";
+import { UNKNOWN, declaringKeys, ruleIds, runPack, type Resource } from "../helpers/policy-args";
+
+const RULE = "kubernetes/service-account-use";
+
+let base: Resource[];
+let before: Set<string>;
+beforeAll(async () => {
+  base = await componentResources(stackDeclaration("dev"));
+  before = new Set((await runPack(base, TODAY)).map((r) => r.message));
+}, 120_000);
+
+const added = async (extra: Resource[], config: object = {}) =>
+  ruleIds((await runPack([...base, ...extra], TODAY, config)).filter((r) => !before.has(r.message)));
+
+const deployment = (namespace: unknown, spec: Record<string, unknown> = {}, type = "kubernetes:apps/v1:Deployment"): Resource => ({
+  type,
+  name: "dep",
+  props: {
+    metadata: { name: "exporter", namespace },
+    spec: {
+      selector: { matchLabels: { a: "b" } },
+      template: { metadata: { labels: { a: "b" } }, spec: { containers: [{ name: "c", image: "nginx" }], ...spec } },
+    },
+  },
+});
+const serviceAccount = (namespace: string, name: string): Resource => ({
+  type: "kubernetes:core/v1:ServiceAccount",
+  name: `sa-${name}`,
+  props: { metadata: { name, namespace } },
+});
+
+describe("workloads outside agents' namespaces", () => {
+  it("a Deployment in monitoring with no ServiceAccount passes (the happy path)", async () => {
+    expect(await added([deployment("monitoring")])).toEqual([]);
+  }, 120_000);
+  it("passes the default ServiceAccount named explicitly", async () => {
+    expect(await added([deployment("monitoring", { serviceAccountName: "default" })])).toEqual([]);
+  }, 120_000);
+  it("passes a ServiceAccount the stack creates in that namespace", async () => {
+    expect(await added([serviceAccount("monitoring", "exporter"), deployment("monitoring", { serviceAccountName: "exporter" })])).toEqual([]);
+  }, 120_000);
+  it("refuses an existing ServiceAccount the stack does not create", async () => {
+    expect(await added([deployment("monitoring", { serviceAccountName: "prometheus-operator" })])).toEqual([RULE]);
+  }, 120_000);
+  it("refuses a ServiceAccount of that name the stack creates in another namespace", async () => {
+    expect(await added([serviceAccount("ci", "exporter"), deployment("monitoring", { serviceAccountName: "exporter" })])).toEqual([RULE]);
+  }, 120_000);
+  it("refuses a ServiceAccount unknown at preview that comes from none of the stack's ServiceAccounts", async () => {
+    expect(await added([deployment("monitoring", { serviceAccountName: UNKNOWN })])).toEqual([RULE]);
+  }, 120_000);
+  it("refuses a Deployment in kube-system, even as default", async () => {
+    expect(await added([deployment("kube-system")])).toEqual([RULE]);
+  }, 120_000);
+  it("refuses a DaemonSetPatch in kube-system (an image swap of kube-proxy)", async () => {
+    expect(await added([deployment("kube-system", {}, "kubernetes:apps/v1:DaemonSetPatch")])).toEqual([RULE]);
+  }, 120_000);
+  it("refuses a Deployment whose namespace is unknown at preview", async () => {
+    expect(await added([deployment(UNKNOWN)])).toEqual([RULE]);
+  }, 120_000);
+  it("passes a kube-system workload the security team declared, by its type", async () => {
+    const patch = deployment("kube-system", {}, "kubernetes:apps/v1:DeploymentPatch");
+    expect(await added([patch], declaringKeys([patch], "kubernetes:apps/v1:DeploymentPatch::dep"))).toEqual([]);
+    expect(await added([patch], declaringKeys([patch], "kubernetes:apps/v1:Deployment::dep"))).toEqual([RULE]);
+  }, 120_000);
+});
