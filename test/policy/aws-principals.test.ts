@@ -451,6 +451,18 @@ describe("separation/agent-data-copy: copies and exposures of an agent's data", 
         selectionCriteria: 'LogGroupNamePrefix IN ["/platform/"]',
       }),
       r("aws:s3/bucketV2:BucketV2", "b2", { bucket: "acme-website", replicationConfigurations: [{ role: "r", rules: [] }] }),
+      // The roles handed to those services are the stack's own (an existing role is stack/deploy-time-executor's).
+      ...["b", "r"].map((name) =>
+        r("aws:iam/role:Role", `role-${name}`, {
+          name,
+          assumeRolePolicy: JSON.stringify({
+            Version: "2012-10-17",
+            Statement: [
+              { Effect: "Allow", Principal: { Service: ["backup.amazonaws.com", "datasync.amazonaws.com", "s3.amazonaws.com"] }, Action: "sts:AssumeRole" },
+            ],
+          }),
+        }),
+      ),
     ];
     expect(await run(extra)).toEqual([]);
   });
