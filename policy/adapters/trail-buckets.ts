@@ -54,9 +54,16 @@ export const TRAIL_BUCKET_TYPES = {
   trailBucketObjectLock: "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration",
   trailBucketOwnership: "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
   trailBucketPublicAccessBlock: "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+  trailBucketObject: "aws:s3/bucketObject:BucketObject",
+  trailBucketObjectv2: "aws:s3/bucketObjectv2:BucketObjectv2",
+  trailObjectCopy: "aws:s3/objectCopy:ObjectCopy",
 } as const;
 const T = TRAIL_BUCKET_TYPES;
 const BUCKETS: ReadonlySet<string> = new Set([T.trailBucket, T.trailBucketV2]);
+/** Objects the stack writes: into a trail bucket they are a forged or overwritten record. */
+const OBJECTS: ReadonlySet<string> = new Set([T.trailBucketObject, T.trailBucketObjectv2, T.trailObjectCopy]);
+/** CloudTrail's object keys are `[prefix/]AWSLogs/<account>/CloudTrail…`: on a bucket the stack does not create, such a key may be a record. */
+const mayBeRecordKey = (key: string | undefined) => key === undefined || key.includes("AWSLogs/");
 
 /** The inputs each type is judged by (unknown at preview: refused on a trail bucket). */
 const READ: Readonly<Record<string, readonly string[]>> = {
@@ -85,6 +92,9 @@ const READ: Readonly<Record<string, readonly string[]>> = {
   [T.trailBucketObjectLock]: ["objectLockEnabled", "rule"],
   [T.trailBucketOwnership]: ["rule"],
   [T.trailBucketPublicAccessBlock]: ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"],
+  [T.trailBucketObject]: ["key"],
+  [T.trailBucketObjectv2]: ["key"],
+  [T.trailObjectCopy]: ["key"],
 };
 
 /** One way a resource leaves the trail bucket's closed world, with what a declaration may allow. */
@@ -248,6 +258,13 @@ function deviationsOf(type: string, v: Record<string, unknown>, unknown: readonl
       if (ownership !== "BucketOwnerEnforced") out.push({ what: `sets object ownership ${ownership ?? "(none)"} (ACLs apply: only BucketOwnerEnforced)` });
       break;
     }
+    case T.trailBucketObject:
+    case T.trailBucketObjectv2:
+    case T.trailObjectCopy:
+      out.push({
+        what: `writes the object ${asString(v.key) ?? "(unknown key)"} into it (a CloudTrail bucket's objects are CloudTrail's alone: a forged or overwritten record)`,
+      });
+      break;
     case T.trailBucketPublicAccessBlock: {
       const off = ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"].filter((f) => v[f] !== true);
       if (off.length) out.push({ what: `leaves ${off.join(", ")} off (every public access block setting must be true)` });
@@ -278,11 +295,30 @@ function problem(
 /** Per resource: every S3 bucket setting, judged as a trail bucket's (it stands only where auditTrailBuckets declares the bucket). */
 export function trailBucketProblems(resource: PackResource, inputs: KnownInputs): ResourceProblem[] {
   if (!(resource.type in READ)) return [];
+  const why = "declared a CloudTrail bucket by the security team";
+  const out: ResourceProblem[] = [];
+  const source = resource.type === T.trailObjectCopy ? copySourceOf(inputs.value.source) : undefined;
+  if (source?.bucket !== undefined) out.push(problem(resource, source.bucket, copyOut(inputs.value, source), false, why));
   const bucket = bucketName(inputs.value.bucket);
-  if (bucket === undefined) return [];
-  return deviationsOf(resource.type, inputs.value, inputs.unknown, bucket).map((d) =>
-    problem(resource, bucket, d, false, "declared a CloudTrail bucket by the security team"),
-  );
+  if (bucket === undefined) return out;
+  return [...out, ...deviationsOf(resource.type, inputs.value, inputs.unknown, bucket).map((d) => problem(resource, bucket, d, false, why))];
+}
+
+/** An ObjectCopy's source, `bucket/key` (an access point ARN or anything else: no bucket, judged unknown). */
+function copySourceOf(value: unknown): { bucket?: string; key?: string } | undefined {
+  const source = asString(value);
+  if (source === undefined) return undefined;
+  const m = /^\/?([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])\/(.+)$/.exec(source);
+  return m ? { bucket: m[1], key: m[2] } : {};
+}
+
+/** Copying a trail bucket's object out: stands unless the destination is declared. */
+function copyOut(v: Record<string, unknown>, source: { bucket?: string; key?: string }): Deviation {
+  const dest = bucketName(v.bucket);
+  return {
+    what: `copies its object ${source.key ?? "(unknown key)"} out to bucket ${dest ?? "(unknown)"}`,
+    allow: { destination: dest === undefined ? "(unknown)" : `arn:aws:s3:::${dest}` },
+  };
 }
 
 /** The buckets the stack's trails deliver to, by name and by the bucket resource they come from. */
@@ -396,6 +432,35 @@ function identityGrants(ix: StackIndex, pass: StackPass, trail: TrailBuckets): v
   }
 }
 
+/** An ObjectCopy whose source is a trail bucket (or, with agents, a record key of a bucket the stack does not create) copies the record out. */
+function copiesOut(r: Read, trail: TrailBuckets, created: ReadonlySet<string>, agents: boolean, pass: StackPass): void {
+  const source = isUnknown(r, "source") ? {} : (copySourceOf(r.v.source) ?? {});
+  const hasTrails = trail.names.size > 0 || trail.urns.size > 0;
+  if (source.bucket === undefined) {
+    if (!hasTrails && !agents) return;
+    pass.findings.push({
+      rule: RULE,
+      agent: r.resource.name,
+      identity: null,
+      urn: r.resource.urn,
+      message: `${r.resource.type} ${r.resource.name}: its source is unknown at preview or not a bucket/key, so whether it copies a CloudTrail record out cannot be told`,
+      fix: "name the copy's source as a known bucket/key",
+    });
+    return;
+  }
+  const ofTrail = trail.names.has(source.bucket);
+  const outside = agents && !created.has(source.bucket) && mayBeRecordKey(source.key);
+  if (!ofTrail && !outside) return;
+  const p = problem(
+    r.resource,
+    source.bucket,
+    copyOut(r.v, source),
+    true,
+    ofTrail ? "a CloudTrail trail of this stack delivers to it" : "not created by this stack, so it may hold a CloudTrail record the stack cannot see",
+  );
+  pass.findings.push({ ...p, agent: r.resource.name, identity: null, urn: r.resource.urn });
+}
+
 export const trailBuckets: Adapter = {
   family: "trail-buckets",
   holdings: "none added: what principals that are not agents' are granted is read through aws-principals' grant reader and compared with the trail buckets",
@@ -418,7 +483,9 @@ export const trailBuckets: Adapter = {
     for (const r of readOfType(ix, ...Object.keys(READ))) {
       const { name, urn } = bucketOf(r, trail);
       const ofTrail = (name !== undefined && trail.names.has(name)) || (urn !== undefined && trail.urns.has(urn));
-      const outside = agents && name !== undefined && !created.has(name) && !BUCKETS.has(r.resource.type) && r.resource.type !== T.trailBucketPolicy;
+      const recordKey = !OBJECTS.has(r.resource.type) || mayBeRecordKey(isUnknown(r, "key") ? undefined : asString(r.v.key));
+      const outside =
+        agents && recordKey && name !== undefined && !created.has(name) && !BUCKETS.has(r.resource.type) && r.resource.type !== T.trailBucketPolicy;
       const unknownBucket = name === undefined && urn === undefined && (trail.names.size > 0 || trail.urns.size > 0);
       if (unknownBucket) {
         pass.findings.push({
@@ -448,6 +515,7 @@ export const trailBuckets: Adapter = {
         });
       }
     }
+    for (const r of readOfType(ix, T.trailObjectCopy)) copiesOut(r, trail, created, agents, pass);
     if (trail.names.size > 0 || agents) identityGrants(ix, pass, trail);
   },
 };

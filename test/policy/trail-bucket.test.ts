@@ -68,7 +68,10 @@ const HAPPY: Record<string, () => Resource | Resource[]> = {
     }),
   reader: () =>
     role("trail-reader", doc({ Effect: "Allow", Action: ["s3:GetObject", "s3:ListBucket"], Resource: [`arn:aws:s3:::${BUCKET}`, `arn:aws:s3:::${BUCKET}/*`] })),
+  /** Nothing else: a case adds one resource here. */
+  extra: () => [],
 };
+const RECORD = `AWSLogs/${ACC}/CloudTrail/us-east-1/2026/12/07/${ACC}_CloudTrail_us-east-1_20261207T0000Z_x.json.gz`;
 const happy = (replace: Record<string, Resource | Resource[] | null> = {}): Resource[] =>
   Object.entries(HAPPY).flatMap(([key, make]) => {
     const value = key in replace ? replace[key] : make();
@@ -205,6 +208,14 @@ describe("the bucket a CloudTrail trail delivers to", () => {
         ],
       },
     ],
+    ["an object the stack writes into the bucket (BucketObjectv2)", { extra: s3("BucketObjectv2", "forged", { key: RECORD, content: "{}" }) }],
+    ["an object the stack writes into the bucket (BucketObject, V1)", { extra: s3("BucketObject", "forged", { key: "readme.txt", content: "x" }) }],
+    ["an ObjectCopy overwriting a record in the bucket", { extra: s3("ObjectCopy", "overwrite", { key: RECORD, source: "elsewhere/forged.json.gz" }) }],
+    [
+      "an ObjectCopy copying a record out to another bucket",
+      { extra: s3("ObjectCopy", "copy-out", { bucket: "elsewhere", key: "x", source: `${BUCKET}/${RECORD}` }) },
+    ],
+    ["an ObjectCopy whose source is unknown at preview", { extra: s3("ObjectCopy", "copy-unknown", { bucket: "elsewhere", key: "x", source: UNKNOWN }) }],
   ];
   for (const [what, replace] of CASES)
     it(`refuses ${what}`, async () => {
@@ -230,6 +241,15 @@ describe("the bucket a CloudTrail trail delivers to", () => {
     expect(await rulesOf([lifecycle], platform)).not.toContain(RULE);
   }, 120_000);
 
+  it("refuses a record-shaped object written into, or copied out of, a bucket the stack does not create (and not another key)", async () => {
+    const object = (key: string) => s3("BucketObjectv2", "o", { bucket: "ci-artifacts", key, content: "{}" });
+    expect(await rulesOf([object(RECORD)])).toContain(RULE);
+    expect(await rulesOf([object("builds/app.zip")])).not.toContain(RULE);
+    const copy = (source: string) => s3("ObjectCopy", "c", { bucket: "ci-artifacts", key: "x", source });
+    expect(await rulesOf([copy(`old-trail/${RECORD}`)])).toContain(RULE);
+    expect(await rulesOf([copy("old-builds/app.zip")])).not.toContain(RULE);
+  }, 120_000);
+
   it("applies a declared retention, reader, writer and destination to exactly what is declared", async () => {
     const lifecycle = (days: number) => ({
       lifecycle: s3("BucketLifecycleConfigurationV2", "trail-lifecycle", { rules: [{ id: "x", status: "Enabled", expiration: { days } }] }),
@@ -253,6 +273,9 @@ describe("the bucket a CloudTrail trail delivers to", () => {
       }),
     };
     expect(await rulesOf(happy(replicating), declared({ replicationDestinations: ["arn:aws:s3:::acme-trail-archive"] }))).not.toContain(RULE);
+    const copying = { extra: s3("ObjectCopy", "copy-out", { bucket: "acme-trail-archive", key: "x", source: `${BUCKET}/${RECORD}` }) };
+    expect(await rulesOf(happy(copying))).toContain(RULE);
+    expect(await rulesOf(happy(copying), declared({ replicationDestinations: ["arn:aws:s3:::acme-trail-archive"] }))).not.toContain(RULE);
   }, 240_000);
 
   it("refuses, before creation, a setting of a declared bucket no trail of the stack names (and not the same setting on another bucket)", async () => {
