@@ -5,8 +5,10 @@
  * - its bucket policy allows only CloudTrail's documented delivery (AWS CloudTrail User Guide,
  *   "Amazon S3 bucket policy for CloudTrail": `cloudtrail.amazonaws.com` may s3:GetBucketAcl on the
  *   bucket and s3:PutObject on its objects with `s3:x-amz-acl` bucket-owner-full-control, both with
- *   an `aws:SourceArn` condition naming trails), Deny statements, and reads by principals the
- *   security team declares;
+ *   an `aws:SourceArn` condition naming trails), Deny statements of a harmless shape (harmlessDeny:
+ *   none may stop CloudTrail's delivery), and reads by principals the security team declares;
+ * - no object written into it by the stack (BucketObject, BucketObjectv2, ObjectCopy), no ObjectCopy
+ *   out of it to a destination not declared;
  * - no ACL grant beyond the owner (canned ACL `private` only), object ownership BucketOwnerEnforced,
  *   every public access block setting true;
  * - no lifecycle expiration (current or noncurrent versions) shorter than the retention the security
@@ -151,12 +153,52 @@ function readOnlyStatement(s: PolicyStatement): boolean {
   });
 }
 
+/** CloudTrail's delivery actions: a Deny reaching one of them to a principal that may be CloudTrail stops the record. */
+const DELIVERY = ["s3:putobject", "s3:getbucketacl"];
+
+/**
+ * Deny statements of a known harmless shape (closed world; any other Deny is refused):
+ * - the standard refusal of plain HTTP, `Condition: {Bool: {"aws:SecureTransport": "false"}}` and nothing else
+ *   (CloudTrail delivers over TLS);
+ * - a Deny whose principals are all named AWS accounts or roles (`Principal: {AWS: [...]}`, no `*`): it cannot reach the service;
+ * - a Deny whose actions are all written out (no NotAction) and none can be s3:PutObject or s3:GetBucketAcl.
+ */
+function harmlessDeny(s: PolicyStatement): boolean {
+  const raw = s as unknown as Record<string, unknown>;
+  const condition = (s.Condition ?? {}) as Record<string, Record<string, unknown>>;
+  const ops = Object.keys(condition);
+  if (ops.length === 1 && ops[0] === "Bool") {
+    const keys = Object.entries(condition.Bool ?? {});
+    if (
+      keys.length === 1 &&
+      keys[0][0].toLowerCase() === "aws:securetransport" &&
+      asList(keys[0][1] as string | string[]).every((v) => String(v).toLowerCase() === "false")
+    )
+      return true;
+  }
+  const principal = s.Principal;
+  if (raw.NotPrincipal === undefined && principal && principal !== "*" && Object.keys(principal).every((k) => k === "AWS")) {
+    const named = asList(principal.AWS as string | string[]);
+    if (named.length > 0 && named.every((p) => p !== "*" && !hasWildcard(p))) return true;
+  }
+  if (raw.NotAction !== undefined) return false;
+  const actions = asList(s.Action);
+  return actions.length > 0 && actions.every((a) => !DELIVERY.some((d) => globMatches(a.toLowerCase(), d)));
+}
+
 function policyDeviations(policy: unknown, bucket: string): Deviation[] {
   const document = readPolicyDocument(policy);
   if (!document) return [{ what: "has a bucket policy that is not a readable policy document" }];
   const out: Deviation[] = [];
   for (const s of document.Statement) {
-    if (s.Effect !== "Allow" || cloudTrailDelivery(s, bucket)) continue;
+    if (s.Effect !== "Allow") {
+      if (!harmlessDeny(s))
+        out.push({
+          what: `has a Deny statement (${asList(s.Action).join(", ") || "NotAction"}) that may stop CloudTrail's delivery (only the aws:SecureTransport false refusal, a Deny to named AWS principals, or a Deny of actions other than s3:PutObject and s3:GetBucketAcl)`,
+        });
+      continue;
+    }
+    if (cloudTrailDelivery(s, bucket)) continue;
     const who = admitted(s);
     const actions = asList(s.Action).join(", ") || "(NotAction)";
     if (who.includes("*")) out.push({ what: `has a bucket policy statement admitting any principal to ${actions}` });

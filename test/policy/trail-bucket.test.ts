@@ -208,6 +208,49 @@ describe("the bucket a CloudTrail trail delivers to", () => {
         ],
       },
     ],
+    [
+      "a Deny of s3:PutObject to any principal",
+      {
+        policy: s3("BucketPolicy", "trail-policy", {
+          policy: doc(ACL_CHECK, WRITE, { Effect: "Deny", Principal: "*", Action: "s3:PutObject", Resource: `arn:aws:s3:::${BUCKET}/*` }),
+        }),
+      },
+    ],
+    [
+      "a Deny of s3:GetBucketAcl to CloudTrail's service principal",
+      {
+        policy: s3("BucketPolicy", "trail-policy", {
+          policy: doc(ACL_CHECK, WRITE, {
+            Effect: "Deny",
+            Principal: { Service: "cloudtrail.amazonaws.com" },
+            Action: "s3:GetBucketAcl",
+            Resource: `arn:aws:s3:::${BUCKET}`,
+          }),
+        }),
+      },
+    ],
+    [
+      "a Deny of s3:* to a NotPrincipal",
+      {
+        policy: s3("BucketPolicy", "trail-policy", {
+          policy: doc(ACL_CHECK, WRITE, { Effect: "Deny", NotPrincipal: { AWS: READER }, Action: "s3:*", Resource: `arn:aws:s3:::${BUCKET}/*` }),
+        }),
+      },
+    ],
+    [
+      "the SecureTransport Deny with a second condition",
+      {
+        policy: s3("BucketPolicy", "trail-policy", {
+          policy: doc(ACL_CHECK, WRITE, {
+            Effect: "Deny",
+            Principal: "*",
+            Action: "s3:*",
+            Resource: `arn:aws:s3:::${BUCKET}/*`,
+            Condition: { Bool: { "aws:SecureTransport": "false" }, StringNotEquals: { "aws:PrincipalAccount": ACC } },
+          }),
+        }),
+      },
+    ],
     ["an object the stack writes into the bucket (BucketObjectv2)", { extra: s3("BucketObjectv2", "forged", { key: RECORD, content: "{}" }) }],
     ["an object the stack writes into the bucket (BucketObject, V1)", { extra: s3("BucketObject", "forged", { key: "readme.txt", content: "x" }) }],
     ["an ObjectCopy overwriting a record in the bucket", { extra: s3("ObjectCopy", "overwrite", { key: RECORD, source: "elsewhere/forged.json.gz" }) }],
@@ -239,6 +282,18 @@ describe("the bucket a CloudTrail trail delivers to", () => {
     expect(await rulesOf([lifecycle])).toContain(RULE);
     const platform = declaring(lifecycle);
     expect(await rulesOf([lifecycle], platform)).not.toContain(RULE);
+  }, 120_000);
+
+  it("passes the Deny statements of a known harmless shape: plain HTTP refused, named AWS principals, actions other than delivery's", async () => {
+    const deny = (statement: object) => ({
+      policy: s3("BucketPolicy", "trail-policy", {
+        policy: doc(ACL_CHECK, WRITE, { Effect: "Deny", Resource: [`arn:aws:s3:::${BUCKET}`, `arn:aws:s3:::${BUCKET}/*`], ...statement }),
+      }),
+    });
+    expect(await rulesOf(happy(deny({ Principal: "*", Action: "s3:*", Condition: { Bool: { "aws:SecureTransport": "false" } } })))).not.toContain(RULE);
+    expect(await rulesOf(happy(deny({ Principal: { AWS: READER }, Action: "s3:*" })))).not.toContain(RULE);
+    expect(await rulesOf(happy(deny({ Principal: "*", Action: ["s3:DeleteObject", "s3:PutLifecycleConfiguration"] })))).not.toContain(RULE);
+    expect(await rulesOf(happy(deny({ Principal: "*", Action: "s3:Put*" })))).toContain(RULE);
   }, 120_000);
 
   it("refuses a record-shaped object written into, or copied out of, a bucket the stack does not create (and not another key)", async () => {
