@@ -35,6 +35,7 @@ import { platformResourceKey } from "../platform-resources-config";
 import type { StackIndex } from "../stack-index";
 import type { TrailBucketScope } from "../trail-buckets-config";
 import type { Adapter, PackFinding, PackResource, ResourceProblem, StackPass } from "../types";
+import { holdingsFromStackOnce } from "../holdings";
 import { nonAgentGrants } from "./aws-principals";
 import { deps, isUnknown, readOfType, type Read } from "./shared";
 
@@ -435,10 +436,48 @@ function bucketGlobOf(pattern: string): string | undefined {
   return m[2] === "" ? "*" : m[2];
 }
 
-function identityGrants(ix: StackIndex, pass: StackPass, trail: TrailBuckets): void {
-  const seen = new Set<string>();
+/** One principal's S3 reaches, as the writer check reads them. */
+interface Holder {
+  readonly label: string;
+  /** Ids a declaration may name as a writer; none for an agent identity (it may only read a trail bucket). */
+  readonly ids: readonly string[];
+  readonly urn: string;
+  readonly via: string;
+  readonly reaches: readonly Reach[];
+}
+
+/** Principals that are not agents (aws-principals' grant reader), and every agent identity's AWS grants (holdings, whatever its plan or owns says). */
+function holders(ix: StackIndex, pass: StackPass): Holder[] {
+  const out: Holder[] = [];
   for (const g of nonAgentGrants(ix)) {
     if (g.via.resource.type === T.trailBucketPolicy || BUCKETS.has(g.via.resource.type)) continue; // the bucket's own policy: read above
+    out.push({
+      label: g.principal.label,
+      ids: g.principal.ids,
+      urn: g.via.resource.urn,
+      via: `${g.via.resource.type} ${g.via.resource.name}`,
+      reaches: g.reaches,
+    });
+  }
+  const { fleet, sources } = holdingsFromStackOnce(ix, pass.extraPolicies);
+  for (const h of fleet.identities) {
+    const reaches: Reach[] = h.aws
+      .filter((grant) => grant.effect === "Allow")
+      .map((grant) => ({
+        services: {},
+        // A NotAction reaches every action but those: read as all of them.
+        actions: grant.notActions.length > 0 ? ["*"] : grant.actions,
+        ...(grant.notResources.length > 0 ? { notResources: grant.notResources } : { resources: grant.resources }),
+      }));
+    if (reaches.length === 0) continue;
+    out.push({ label: `agent ${h.agent}'s ${h.identity} identity`, ids: [], urn: sources.get(h)?.urn ?? "", via: "its role's policies", reaches });
+  }
+  return out;
+}
+
+function identityGrants(ix: StackIndex, pass: StackPass, trail: TrailBuckets): void {
+  const seen = new Set<string>();
+  for (const g of holders(ix, pass)) {
     for (const reach of g.reaches) {
       const written = writes(reach);
       if (written.length === 0) continue;
@@ -446,17 +485,20 @@ function identityGrants(ix: StackIndex, pass: StackPass, trail: TrailBuckets): v
         const glob = bucketGlobOf(pattern);
         if (glob === undefined) continue;
         const push = (bucket: string, standsUndeclared: boolean) => {
-          const key = `${g.via.resource.urn}\u0000${g.principal.label}\u0000${bucket}`;
+          const key = `${g.urn}\u0000${g.label}\u0000${bucket}`;
           if (seen.has(key)) return;
           seen.add(key);
           const finding: PackFinding & { trailBucket: TrailBucketScope } = {
             rule: RULE,
-            agent: g.principal.label,
+            agent: g.label,
             identity: null,
-            urn: g.via.resource.urn,
-            message: `${g.principal.label} may ${written.slice(0, 4).join(", ")} on ${pattern} through ${g.via.resource.type} ${g.via.resource.name}: it reaches CloudTrail bucket ${bucket}, where it can delete, overwrite or expire the record`,
-            fix: `grant only reads on a CloudTrail bucket; a principal that must write or manage it is declared by the security team (auditTrailBuckets: [{bucket: "${bucket}", writers: ["${g.principal.ids[0]}"], reason, approvedBy}])`,
-            trailBucket: { bucket, standsUndeclared, writer: g.principal.ids },
+            urn: g.urn,
+            message: `${g.label} may ${written.slice(0, 4).join(", ")} on ${pattern} through ${g.via}: it reaches CloudTrail bucket ${bucket}, where it can delete, overwrite or expire the record`,
+            fix:
+              g.ids.length > 0
+                ? `grant only reads on a CloudTrail bucket; a principal that must write or manage it is declared by the security team (auditTrailBuckets: [{bucket: "${bucket}", writers: ["${g.ids[0]}"], reason, approvedBy}])`
+                : "an agent identity may only list and read a CloudTrail bucket: remove the write from its tool (and the bucket from the agent's owns)",
+            trailBucket: { bucket, standsUndeclared, ...(g.ids.length > 0 ? { writer: g.ids } : {}) },
           };
           pass.findings.push(finding);
         };

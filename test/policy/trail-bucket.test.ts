@@ -296,6 +296,25 @@ describe("the bucket a CloudTrail trail delivers to", () => {
     expect(await rulesOf(happy(deny({ Principal: "*", Action: "s3:Put*" })))).toContain(RULE);
   }, 120_000);
 
+  it("refuses an agent identity that may write the trail bucket, declared a writer or not (and passes its read)", async () => {
+    const agentPolicy = (Action: string[]): Resource => ({
+      type: "aws:iam/rolePolicy:RolePolicy",
+      name: "triage-trail",
+      props: {
+        role: "acme-dev-invoice-triage-execution",
+        name: "trail",
+        policy: doc({ Effect: "Allow", Action, Resource: `arn:aws:s3:::${BUCKET}/AWSLogs/*` }),
+      },
+    });
+    const onTrail = async (extra: Resource, config: object = {}) =>
+      (await runPack([...base, ...happy({ extra })], undefined, config)).filter((r) =>
+        /stack\/audit-trail: agent invoice-triage's execution identity/.test(r.message),
+      );
+    expect(await onTrail(agentPolicy(["s3:GetObject"]))).toEqual([]);
+    expect(await onTrail(agentPolicy(["s3:GetObject", "s3:DeleteObject"]))).not.toEqual([]);
+    expect(await onTrail(agentPolicy(["s3:DeleteObject"]), declared({ writers: ["iam:role/acme-dev-invoice-triage-execution"] }))).not.toEqual([]);
+  }, 120_000);
+
   it("refuses a record-shaped object written into, or copied out of, a bucket the stack does not create (and not another key)", async () => {
     const object = (key: string) => s3("BucketObjectv2", "o", { bucket: "ci-artifacts", key, content: "{}" });
     expect(await rulesOf([object(RECORD)])).toContain(RULE);
