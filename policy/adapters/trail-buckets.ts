@@ -37,6 +37,7 @@ import type { TrailBucketScope } from "../trail-buckets-config";
 import type { Adapter, PackFinding, PackResource, ResourceProblem, StackPass } from "../types";
 import { holdingsFromStackOnce } from "../holdings";
 import { nonAgentGrants } from "./aws-principals";
+import { STACK_KEYS, keyGrantProblem, keyGrantsOn, keyPoliciesOn, stackKeyPolicyProblem } from "./log-groups";
 import { deps, isUnknown, readOfType, type Read } from "./shared";
 
 const RULE = "stack/audit-trail";
@@ -60,6 +61,8 @@ export const TRAIL_BUCKET_TYPES = {
   trailBucketObject: "aws:s3/bucketObject:BucketObject",
   trailBucketObjectv2: "aws:s3/bucketObjectv2:BucketObjectv2",
   trailObjectCopy: "aws:s3/objectCopy:ObjectCopy",
+  trailBucketSseV2: "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2",
+  trailBucketSse: "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
 } as const;
 const T = TRAIL_BUCKET_TYPES;
 const BUCKETS: ReadonlySet<string> = new Set([T.trailBucket, T.trailBucketV2]);
@@ -71,7 +74,17 @@ const mayBeRecordKey = (key: string | undefined) => key === undefined || key.inc
 /** The inputs each type is judged by (unknown at preview: refused on a trail bucket). */
 const READ: Readonly<Record<string, readonly string[]>> = {
   [T.trailBucketPolicy]: ["policy"],
-  [T.trailBucket]: ["policy", "acl", "grants", "lifecycleRules", "replicationConfiguration", "versioning", "objectLockConfiguration", "forceDestroy"],
+  [T.trailBucket]: [
+    "policy",
+    "acl",
+    "grants",
+    "lifecycleRules",
+    "replicationConfiguration",
+    "versioning",
+    "objectLockConfiguration",
+    "forceDestroy",
+    "serverSideEncryptionConfiguration",
+  ],
   [T.trailBucketV2]: [
     "policy",
     "acl",
@@ -83,6 +96,8 @@ const READ: Readonly<Record<string, readonly string[]>> = {
     "versionings",
     "objectLockConfiguration",
     "forceDestroy",
+    "serverSideEncryptionConfiguration",
+    "serverSideEncryptionConfigurations",
   ],
   [T.trailBucketAclV2]: ["acl", "accessControlPolicy"],
   [T.trailBucketAcl]: ["acl", "accessControlPolicy"],
@@ -98,6 +113,8 @@ const READ: Readonly<Record<string, readonly string[]>> = {
   [T.trailBucketObject]: ["key"],
   [T.trailBucketObjectv2]: ["key"],
   [T.trailObjectCopy]: ["key"],
+  [T.trailBucketSseV2]: ["rules"],
+  [T.trailBucketSse]: ["rules"],
 };
 
 /** One way a resource leaves the trail bucket's closed world, with what a declaration may allow. */
@@ -255,6 +272,23 @@ function replicationDeviations(config: unknown): Deviation[] {
     });
 }
 
+/**
+ * A trail bucket's default encryption names no KMS key of its own choosing: SSE-S3 or the AWS managed
+ * aws/s3 key (no kmsMasterKeyId). Another key's holder (another account, perhaps) could make the record
+ * unreadable; a key of this stack comes as an input unknown at preview, refused on a declared bucket
+ * and judged by the stack pass (trailKeys) on a trail bucket of the stack.
+ */
+function sseDeviations(rules: unknown): Deviation[] {
+  return items(rules)
+    .flatMap((rule) => items(rule.applyServerSideEncryptionByDefault ?? rule.applyServerSideEncryptionByDefaults))
+    .flatMap((d) => {
+      const key = asString(d.kmsMasterKeyId);
+      return key === undefined || /^(arn:[a-z-]+:kms:[a-z0-9-]+:\d{12}:)?alias\/aws\/s3$/.test(key)
+        ? []
+        : [{ what: `encrypts new objects by default with KMS key ${key} (only SSE-S3, aws/s3, or a key of this stack whose policy the pack reads)` }];
+    });
+}
+
 /** How one resource of a trail bucket leaves the closed world. */
 function deviationsOf(type: string, v: Record<string, unknown>, unknown: readonly string[], bucket: string): Deviation[] {
   const out: Deviation[] = [];
@@ -273,6 +307,7 @@ function deviationsOf(type: string, v: Record<string, unknown>, unknown: readonl
       for (const ver of items(v.versioning ?? v.versionings)) if (ver.enabled === false) out.push({ what: "turns versioning off" });
       for (const lock of items(v.objectLockConfiguration))
         if (lock.objectLockEnabled !== undefined && lock.objectLockEnabled !== "Enabled") out.push({ what: "turns object lock off" });
+      for (const c of items(v.serverSideEncryptionConfiguration ?? v.serverSideEncryptionConfigurations)) out.push(...sseDeviations(c.rule ?? c.rules));
       if (v.forceDestroy === true) out.push({ what: "sets forceDestroy (deleting the bucket deletes every record in it)" });
       break;
     case T.trailBucketAclV2:
@@ -301,6 +336,10 @@ function deviationsOf(type: string, v: Record<string, unknown>, unknown: readonl
       if (ownership !== "BucketOwnerEnforced") out.push({ what: `sets object ownership ${ownership ?? "(none)"} (ACLs apply: only BucketOwnerEnforced)` });
       break;
     }
+    case T.trailBucketSseV2:
+    case T.trailBucketSse:
+      out.push(...sseDeviations(v.rules));
+      break;
     case T.trailBucketObject:
     case T.trailBucketObjectv2:
     case T.trailObjectCopy:
@@ -516,6 +555,59 @@ function identityGrants(ix: StackIndex, pass: StackPass, trail: TrailBuckets): v
   }
 }
 
+const EVENT_DATA_STORE = "aws:cloudtrail/eventDataStore:EventDataStore";
+const CLOUDTRAIL_SERVICE = /^cloudtrail\.amazonaws\.com$/;
+
+/**
+ * The KMS key a trail or event data store encrypts with is one this stack creates (a key elsewhere,
+ * another account's perhaps, is controlled by whoever holds it), whose policy (its own or an
+ * aws.kms.KeyPolicy) allows only the stack's account and cloudtrail.amazonaws.com (log-groups' key
+ * policy check), and whose grants go only to CloudTrail: otherwise its holder erases the record by
+ * deleting or disabling the key. Returns the URNs of those keys (a trail bucket's SSE may use them).
+ */
+function trailKeys(ix: StackIndex, pass: StackPass): Set<string> {
+  const keys = new Set<string>();
+  const push = (r: Read, urn: string, message: string, fix: string) =>
+    pass.findings.push({ rule: RULE, agent: r.resource.name, identity: null, urn, message, fix });
+  for (const r of readOfType(ix, TRAIL, EVENT_DATA_STORE)) {
+    if (r.v.kmsKeyId === undefined && !isUnknown(r, "kmsKeyId")) continue;
+    const key = deps(r, "kmsKeyId").find((d) => STACK_KEYS.has(d.type));
+    const what = `${r.resource.type} ${r.resource.name}`;
+    if (!key) {
+      push(
+        r,
+        r.resource.urn,
+        `${what} encrypts its record with KMS key ${asString(r.v.kmsKeyId) ?? "(unknown at preview)"}, which this stack does not create: whoever holds that key can delete or disable it and so erase the record`,
+        "leave kmsKeyId unset, or pass the ARN of an aws.kms.Key of this stack, whose key policy the pack reads",
+      );
+      continue;
+    }
+    keys.add(key.urn);
+    const problems = [
+      stackKeyPolicyProblem(key, CLOUDTRAIL_SERVICE),
+      ...keyPoliciesOn(ix, key).map((kp) => stackKeyPolicyProblem(kp.resource, CLOUDTRAIL_SERVICE)),
+    ];
+    for (const p of problems.filter((x) => x !== null))
+      push(
+        r,
+        r.resource.urn,
+        `${what} encrypts its record with KMS key ${p.key}, whose key policy ${p.why}: that principal can delete or disable the key, or change its policy, and so erase the record`,
+        "let the key policy allow only the stack's own account and cloudtrail.amazonaws.com, with bypassPolicyLockoutSafetyCheck unset",
+      );
+    for (const grant of keyGrantsOn(ix, key)) {
+      const why = keyGrantProblem(grant, CLOUDTRAIL_SERVICE);
+      if (why)
+        push(
+          grant,
+          grant.resource.urn,
+          `KMS grant ${grant.resource.name} on ${key.type} ${key.name}, the key of ${what}, ${why}`,
+          "grant a trail's key only to cloudtrail.amazonaws.com (no retiring principal)",
+        );
+    }
+  }
+  return keys;
+}
+
 /** An ObjectCopy whose source is a trail bucket (or, with agents, a record key of a bucket the stack does not create) copies the record out. */
 function copiesOut(r: Read, trail: TrailBuckets, created: ReadonlySet<string>, agents: boolean, pass: StackPass): void {
   const source = isUnknown(r, "source") ? {} : (copySourceOf(r.v.source) ?? {});
@@ -564,7 +656,11 @@ export const trailBuckets: Adapter = {
       const name = asString(b.v.bucket);
       if (name !== undefined) created.add(name);
     }
+    const keys = trailKeys(ix, pass);
     for (const r of readOfType(ix, ...Object.keys(READ))) {
+      // Default encryption with a key of this stack that a trail encrypts with: judged with the trail's key (trailKeys).
+      const sse = r.resource.type === T.trailBucketSse || r.resource.type === T.trailBucketSseV2;
+      if (sse && isUnknown(r, "rules") && deps(r, "rules").length > 0 && deps(r, "rules").every((d) => keys.has(d.urn))) continue;
       const { name, urn } = bucketOf(r, trail);
       const ofTrail = (name !== undefined && trail.names.has(name)) || (urn !== undefined && trail.urns.has(urn));
       const recordKey = !OBJECTS.has(r.resource.type) || mayBeRecordKey(isUnknown(r, "key") ? undefined : asString(r.v.key));

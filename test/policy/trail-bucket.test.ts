@@ -315,6 +315,33 @@ describe("the bucket a CloudTrail trail delivers to", () => {
     expect(await onTrail(agentPolicy(["s3:DeleteObject"]), declared({ writers: ["iam:role/acme-dev-invoice-triage-execution"] }))).not.toEqual([]);
   }, 120_000);
 
+  it("judges the KMS key a trail encrypts with: the stack's own key with the account and CloudTrail only passes; another key or a wider policy is refused", async () => {
+    const key = (...policy: object[]): Resource => ({ type: "aws:kms/key:Key", name: "trail-key", props: { policy: doc(...policy) } });
+    const fromKey: Resource = { ...trail(), props: { ...trail().props, kmsKeyId: UNKNOWN }, dependsOn: { kmsKeyId: ["trail-key"] } };
+    const account = { Effect: "Allow", Principal: { AWS: `arn:aws:iam::${ACC}:root` }, Action: "kms:*", Resource: "*" };
+    const service = { Effect: "Allow", Principal: { Service: "cloudtrail.amazonaws.com" }, Action: "kms:GenerateDataKey*", Resource: "*" };
+    expect(await rulesOf(happy({ trail: [fromKey, key(account)] }))).not.toContain(RULE);
+    expect(await rulesOf(happy({ trail: [fromKey, key(account, { ...service, Principal: { AWS: "arn:aws:iam::999988887777:root" } })] }))).toContain(RULE);
+    expect(await rulesOf(happy({ trail: [fromKey, key(account, { ...service, Principal: "*" })] }))).toContain(RULE);
+    expect(await rulesOf(happy({ trail: { ...trail(), props: { ...trail().props, kmsKeyId: `arn:aws:kms:us-east-1:${ACC}:key/1111-2222` } } }))).toContain(
+      RULE,
+    );
+    const sse = (kmsMasterKeyId: unknown, from?: string) => ({
+      extra: [
+        key(account),
+        {
+          ...s3("BucketServerSideEncryptionConfigurationV2", "trail-sse", {
+            rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId } }],
+          }),
+          ...(from ? { dependsOn: { rules: [from] } } : {}),
+        },
+      ],
+      trail: fromKey,
+    });
+    expect(await rulesOf(happy(sse(UNKNOWN, "trail-key")))).not.toContain(RULE);
+    expect(await rulesOf(happy(sse("arn:aws:kms:us-east-1:999988887777:key/abcd")))).toContain(RULE);
+  }, 120_000);
+
   it("refuses a record-shaped object written into, or copied out of, a bucket the stack does not create (and not another key)", async () => {
     const object = (key: string) => s3("BucketObjectv2", "o", { bucket: "ci-artifacts", key, content: "{}" });
     expect(await rulesOf([object(RECORD)])).toContain(RULE);
