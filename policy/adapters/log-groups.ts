@@ -25,7 +25,7 @@ import { MAY_NAME_AUDIT_GROUP, auditGroupReferences, auditGroupsOf } from "./aud
 import { selectionCovers } from "./log-selection";
 
 /** KMS key types whose key policy the pack reads (policy/adapters/resource-policies.ts). */
-const STACK_KEYS = new Set([
+export const STACK_KEYS: ReadonlySet<string> = new Set([
   "aws:kms/key:Key",
   "aws:kms/replicaKey:ReplicaKey",
   "aws:kms/externalKey:ExternalKey",
@@ -41,7 +41,7 @@ const LOGS_SERVICE = /^logs\.[a-z0-9-]+\.amazonaws\.com$/;
  * account is among the AWS principals: a second account, `*`, or any principal kind but AWS
  * accounts' and the CloudWatch Logs service is someone else. No policy is AWS's default (the account only).
  */
-function stackKeyPolicyProblem(key: PackResource | undefined): { key: string; why: string } | null {
+export function stackKeyPolicyProblem(key: PackResource | undefined, service: RegExp = LOGS_SERVICE): { key: string; why: string } | null {
   if (!key) return null;
   const inputs = readInputs(key.props);
   const label = `${key.type} ${key.name}`;
@@ -57,7 +57,7 @@ function stackKeyPolicyProblem(key: PackResource | undefined): { key: string; wh
     if (principal === undefined || principal === "*" || typeof principal !== "object") return { key: label, why: "allows any principal" };
     for (const [kind, values] of Object.entries(principal)) {
       for (const value of Array.isArray(values) ? values : [values]) {
-        if (kind === "Service" && typeof value === "string" && LOGS_SERVICE.test(value)) continue;
+        if (kind === "Service" && typeof value === "string" && service.test(value)) continue;
         const account =
           kind === "AWS" && typeof value === "string" ? (/^\d{12}$/.exec(value)?.[0] ?? /^arn:[a-z-]+:iam::(\d{12}):/.exec(value)?.[1]) : undefined;
         if (account === undefined) return { key: label, why: `allows ${kind} ${String(value).slice(0, 120)}` };
@@ -74,14 +74,14 @@ const KEY_GRANT = "aws:kms/grant:Grant";
 
 /** Whether a key policy or grant names this key by the resource it came from; an id unknown at preview and from no resource may be it. */
 const onKey = (r: Read, key: PackResource) => deps(r, "keyId").some((d) => d.urn === key.urn) || (isUnknown(r, "keyId") && deps(r, "keyId").length === 0);
-const keyPoliciesOn = (ix: StackIndex, key: PackResource) => readOfType(ix, KEY_POLICY).filter((r) => onKey(r, key));
-const keyGrantsOn = (ix: StackIndex, key: PackResource) => readOfType(ix, KEY_GRANT).filter((r) => onKey(r, key));
+export const keyPoliciesOn = (ix: StackIndex, key: PackResource) => readOfType(ix, KEY_POLICY).filter((r) => onKey(r, key));
+export const keyGrantsOn = (ix: StackIndex, key: PackResource) => readOfType(ix, KEY_GRANT).filter((r) => onKey(r, key));
 
 /** Why a grant on an audit key is someone else's use of it, or null: only the logs service, retired by no one, uses the trail's key. */
-function keyGrantProblem(grant: Read): string | null {
+export function keyGrantProblem(grant: Read, service: RegExp = LOGS_SERVICE): string | null {
   if (isUnknown(grant, "granteePrincipal") || isUnknown(grant, "retiringPrincipal")) return "names a principal unknown at preview";
   const grantee = asString(grant.v.granteePrincipal) ?? "";
-  if (!LOGS_SERVICE.test(grantee)) return `gives ${grantee.slice(0, 200) || "(no grantee)"} ${asStrings(grant.v.operations).join(", ") || "key operations"}`;
+  if (!service.test(grantee)) return `gives ${grantee.slice(0, 200) || "(no grantee)"} ${asStrings(grant.v.operations).join(", ") || "key operations"}`;
   const retiring = asString(grant.v.retiringPrincipal);
   return retiring === undefined ? null : `lets ${retiring.slice(0, 200)} retire it`;
 }

@@ -5,8 +5,10 @@
  * - its bucket policy allows only CloudTrail's documented delivery (AWS CloudTrail User Guide,
  *   "Amazon S3 bucket policy for CloudTrail": `cloudtrail.amazonaws.com` may s3:GetBucketAcl on the
  *   bucket and s3:PutObject on its objects with `s3:x-amz-acl` bucket-owner-full-control, both with
- *   an `aws:SourceArn` condition naming trails), Deny statements, and reads by principals the
- *   security team declares;
+ *   an `aws:SourceArn` condition naming trails), Deny statements of a harmless shape (harmlessDeny:
+ *   none may stop CloudTrail's delivery), and reads by principals the security team declares;
+ * - no object written into it by the stack (BucketObject, BucketObjectv2, ObjectCopy), no ObjectCopy
+ *   out of it to a destination not declared;
  * - no ACL grant beyond the owner (canned ACL `private` only), object ownership BucketOwnerEnforced,
  *   every public access block setting true;
  * - no lifecycle expiration (current or noncurrent versions) shorter than the retention the security
@@ -33,7 +35,9 @@ import { platformResourceKey } from "../platform-resources-config";
 import type { StackIndex } from "../stack-index";
 import type { TrailBucketScope } from "../trail-buckets-config";
 import type { Adapter, PackFinding, PackResource, ResourceProblem, StackPass } from "../types";
+import { holdingsFromStackOnce } from "../holdings";
 import { nonAgentGrants } from "./aws-principals";
+import { STACK_KEYS, keyGrantProblem, keyGrantsOn, keyPoliciesOn, stackKeyPolicyProblem } from "./log-groups";
 import { deps, isUnknown, readOfType, type Read } from "./shared";
 
 const RULE = "stack/audit-trail";
@@ -54,14 +58,33 @@ export const TRAIL_BUCKET_TYPES = {
   trailBucketObjectLock: "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration",
   trailBucketOwnership: "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
   trailBucketPublicAccessBlock: "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+  trailBucketObject: "aws:s3/bucketObject:BucketObject",
+  trailBucketObjectv2: "aws:s3/bucketObjectv2:BucketObjectv2",
+  trailObjectCopy: "aws:s3/objectCopy:ObjectCopy",
+  trailBucketSseV2: "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2",
+  trailBucketSse: "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
 } as const;
 const T = TRAIL_BUCKET_TYPES;
 const BUCKETS: ReadonlySet<string> = new Set([T.trailBucket, T.trailBucketV2]);
+/** Objects the stack writes: into a trail bucket they are a forged or overwritten record. */
+const OBJECTS: ReadonlySet<string> = new Set([T.trailBucketObject, T.trailBucketObjectv2, T.trailObjectCopy]);
+/** CloudTrail's object keys are `[prefix/]AWSLogs/<account>/CloudTrail…`: on a bucket the stack does not create, such a key may be a record. */
+const mayBeRecordKey = (key: string | undefined) => key === undefined || key.includes("AWSLogs/");
 
 /** The inputs each type is judged by (unknown at preview: refused on a trail bucket). */
 const READ: Readonly<Record<string, readonly string[]>> = {
   [T.trailBucketPolicy]: ["policy"],
-  [T.trailBucket]: ["policy", "acl", "grants", "lifecycleRules", "replicationConfiguration", "versioning", "objectLockConfiguration", "forceDestroy"],
+  [T.trailBucket]: [
+    "policy",
+    "acl",
+    "grants",
+    "lifecycleRules",
+    "replicationConfiguration",
+    "versioning",
+    "objectLockConfiguration",
+    "forceDestroy",
+    "serverSideEncryptionConfiguration",
+  ],
   [T.trailBucketV2]: [
     "policy",
     "acl",
@@ -73,6 +96,8 @@ const READ: Readonly<Record<string, readonly string[]>> = {
     "versionings",
     "objectLockConfiguration",
     "forceDestroy",
+    "serverSideEncryptionConfiguration",
+    "serverSideEncryptionConfigurations",
   ],
   [T.trailBucketAclV2]: ["acl", "accessControlPolicy"],
   [T.trailBucketAcl]: ["acl", "accessControlPolicy"],
@@ -85,6 +110,11 @@ const READ: Readonly<Record<string, readonly string[]>> = {
   [T.trailBucketObjectLock]: ["objectLockEnabled", "rule"],
   [T.trailBucketOwnership]: ["rule"],
   [T.trailBucketPublicAccessBlock]: ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"],
+  [T.trailBucketObject]: ["key"],
+  [T.trailBucketObjectv2]: ["key"],
+  [T.trailObjectCopy]: ["key"],
+  [T.trailBucketSseV2]: ["rules"],
+  [T.trailBucketSse]: ["rules"],
 };
 
 /** One way a resource leaves the trail bucket's closed world, with what a declaration may allow. */
@@ -141,12 +171,52 @@ function readOnlyStatement(s: PolicyStatement): boolean {
   });
 }
 
+/** CloudTrail's delivery actions: a Deny reaching one of them to a principal that may be CloudTrail stops the record. */
+const DELIVERY = ["s3:putobject", "s3:getbucketacl"];
+
+/**
+ * Deny statements of a known harmless shape (closed world; any other Deny is refused):
+ * - the standard refusal of plain HTTP, `Condition: {Bool: {"aws:SecureTransport": "false"}}` and nothing else
+ *   (CloudTrail delivers over TLS);
+ * - a Deny whose principals are all named AWS accounts or roles (`Principal: {AWS: [...]}`, no `*`): it cannot reach the service;
+ * - a Deny whose actions are all written out (no NotAction) and none can be s3:PutObject or s3:GetBucketAcl.
+ */
+function harmlessDeny(s: PolicyStatement): boolean {
+  const raw = s as unknown as Record<string, unknown>;
+  const condition = (s.Condition ?? {}) as Record<string, Record<string, unknown>>;
+  const ops = Object.keys(condition);
+  if (ops.length === 1 && ops[0] === "Bool") {
+    const keys = Object.entries(condition.Bool ?? {});
+    if (
+      keys.length === 1 &&
+      keys[0][0].toLowerCase() === "aws:securetransport" &&
+      asList(keys[0][1] as string | string[]).every((v) => String(v).toLowerCase() === "false")
+    )
+      return true;
+  }
+  const principal = s.Principal;
+  if (raw.NotPrincipal === undefined && principal && principal !== "*" && Object.keys(principal).every((k) => k === "AWS")) {
+    const named = asList(principal.AWS as string | string[]);
+    if (named.length > 0 && named.every((p) => p !== "*" && !hasWildcard(p))) return true;
+  }
+  if (raw.NotAction !== undefined) return false;
+  const actions = asList(s.Action);
+  return actions.length > 0 && actions.every((a) => !DELIVERY.some((d) => globMatches(a.toLowerCase(), d)));
+}
+
 function policyDeviations(policy: unknown, bucket: string): Deviation[] {
   const document = readPolicyDocument(policy);
   if (!document) return [{ what: "has a bucket policy that is not a readable policy document" }];
   const out: Deviation[] = [];
   for (const s of document.Statement) {
-    if (s.Effect !== "Allow" || cloudTrailDelivery(s, bucket)) continue;
+    if (s.Effect !== "Allow") {
+      if (!harmlessDeny(s))
+        out.push({
+          what: `has a Deny statement (${asList(s.Action).join(", ") || "NotAction"}) that may stop CloudTrail's delivery (only the aws:SecureTransport false refusal, a Deny to named AWS principals, or a Deny of actions other than s3:PutObject and s3:GetBucketAcl)`,
+        });
+      continue;
+    }
+    if (cloudTrailDelivery(s, bucket)) continue;
     const who = admitted(s);
     const actions = asList(s.Action).join(", ") || "(NotAction)";
     if (who.includes("*")) out.push({ what: `has a bucket policy statement admitting any principal to ${actions}` });
@@ -203,6 +273,23 @@ function replicationDeviations(config: unknown): Deviation[] {
     });
 }
 
+/**
+ * A trail bucket's default encryption names no KMS key of its own choosing: SSE-S3 or the AWS managed
+ * aws/s3 key (no kmsMasterKeyId). Another key's holder (another account, perhaps) could make the record
+ * unreadable; a key of this stack comes as an input unknown at preview, refused on a declared bucket
+ * and judged by the stack pass (trailKeys) on a trail bucket of the stack.
+ */
+function sseDeviations(rules: unknown): Deviation[] {
+  return items(rules)
+    .flatMap((rule) => items(rule.applyServerSideEncryptionByDefault ?? rule.applyServerSideEncryptionByDefaults))
+    .flatMap((d) => {
+      const key = asString(d.kmsMasterKeyId);
+      return key === undefined || /^(arn:[a-z-]+:kms:[a-z0-9-]+:\d{12}:)?alias\/aws\/s3$/.test(key)
+        ? []
+        : [{ what: `encrypts new objects by default with KMS key ${key} (only SSE-S3, aws/s3, or a key of this stack whose policy the pack reads)` }];
+    });
+}
+
 /** How one resource of a trail bucket leaves the closed world. */
 function deviationsOf(type: string, v: Record<string, unknown>, unknown: readonly string[], bucket: string): Deviation[] {
   const out: Deviation[] = [];
@@ -221,6 +308,7 @@ function deviationsOf(type: string, v: Record<string, unknown>, unknown: readonl
       for (const ver of items(v.versioning ?? v.versionings)) if (ver.enabled === false) out.push({ what: "turns versioning off" });
       for (const lock of items(v.objectLockConfiguration))
         if (lock.objectLockEnabled !== undefined && lock.objectLockEnabled !== "Enabled") out.push({ what: "turns object lock off" });
+      for (const c of items(v.serverSideEncryptionConfiguration ?? v.serverSideEncryptionConfigurations)) out.push(...sseDeviations(c.rule ?? c.rules));
       if (v.forceDestroy === true) out.push({ what: "sets forceDestroy (deleting the bucket deletes every record in it)" });
       break;
     case T.trailBucketAclV2:
@@ -249,6 +337,17 @@ function deviationsOf(type: string, v: Record<string, unknown>, unknown: readonl
       if (ownership !== "BucketOwnerEnforced") out.push({ what: `sets object ownership ${ownership ?? "(none)"} (ACLs apply: only BucketOwnerEnforced)` });
       break;
     }
+    case T.trailBucketSseV2:
+    case T.trailBucketSse:
+      out.push(...sseDeviations(v.rules));
+      break;
+    case T.trailBucketObject:
+    case T.trailBucketObjectv2:
+    case T.trailObjectCopy:
+      out.push({
+        what: `writes the object ${asString(v.key) ?? "(unknown key)"} into it (a CloudTrail bucket's objects are CloudTrail's alone: a forged or overwritten record)`,
+      });
+      break;
     case T.trailBucketPublicAccessBlock: {
       const off = ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"].filter((f) => v[f] !== true);
       if (off.length) out.push({ what: `leaves ${off.join(", ")} off (every public access block setting must be true)` });
@@ -279,11 +378,30 @@ function problem(
 /** Per resource: every S3 bucket setting, judged as a trail bucket's (it stands only where auditTrailBuckets declares the bucket). */
 export function trailBucketProblems(resource: PackResource, inputs: KnownInputs): ResourceProblem[] {
   if (!(resource.type in READ)) return [];
+  const why = "declared a CloudTrail bucket by the security team";
+  const out: ResourceProblem[] = [];
+  const source = resource.type === T.trailObjectCopy ? copySourceOf(inputs.value.source) : undefined;
+  if (source?.bucket !== undefined) out.push(problem(resource, source.bucket, copyOut(inputs.value, source), false, why));
   const bucket = bucketName(inputs.value.bucket);
-  if (bucket === undefined) return [];
-  return deviationsOf(resource.type, inputs.value, inputs.unknown, bucket).map((d) =>
-    problem(resource, bucket, d, false, "declared a CloudTrail bucket by the security team"),
-  );
+  if (bucket === undefined) return out;
+  return [...out, ...deviationsOf(resource.type, inputs.value, inputs.unknown, bucket).map((d) => problem(resource, bucket, d, false, why))];
+}
+
+/** An ObjectCopy's source, `bucket/key` (an access point ARN or anything else: no bucket, judged unknown). */
+function copySourceOf(value: unknown): { bucket?: string; key?: string } | undefined {
+  const source = asString(value);
+  if (source === undefined) return undefined;
+  const m = /^\/?([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])\/(.+)$/.exec(source);
+  return m ? { bucket: m[1], key: m[2] } : {};
+}
+
+/** Copying a trail bucket's object out: stands unless the destination is declared. */
+function copyOut(v: Record<string, unknown>, source: { bucket?: string; key?: string }): Deviation {
+  const dest = bucketName(v.bucket);
+  return {
+    what: `copies its object ${source.key ?? "(unknown key)"} out to bucket ${dest ?? "(unknown)"}`,
+    allow: { destination: dest === undefined ? "(unknown)" : `arn:aws:s3:::${dest}` },
+  };
 }
 
 /** The buckets the stack's trails deliver to, by name and by the bucket resource they come from. */
@@ -358,10 +476,48 @@ function bucketGlobOf(pattern: string): string | undefined {
   return m[2] === "" ? "*" : m[2];
 }
 
-function identityGrants(ix: StackIndex, pass: StackPass, trail: TrailBuckets): void {
-  const seen = new Set<string>();
+/** One principal's S3 reaches, as the writer check reads them. */
+interface Holder {
+  readonly label: string;
+  /** Ids a declaration may name as a writer; none for an agent identity (it may only read a trail bucket). */
+  readonly ids: readonly string[];
+  readonly urn: string;
+  readonly via: string;
+  readonly reaches: readonly Reach[];
+}
+
+/** Principals that are not agents (aws-principals' grant reader), and every agent identity's AWS grants (holdings, whatever its plan or owns says). */
+function holders(ix: StackIndex, pass: StackPass): Holder[] {
+  const out: Holder[] = [];
   for (const g of nonAgentGrants(ix)) {
     if (g.via.resource.type === T.trailBucketPolicy || BUCKETS.has(g.via.resource.type)) continue; // the bucket's own policy: read above
+    out.push({
+      label: g.principal.label,
+      ids: g.principal.ids,
+      urn: g.via.resource.urn,
+      via: `${g.via.resource.type} ${g.via.resource.name}`,
+      reaches: g.reaches,
+    });
+  }
+  const { fleet, sources } = holdingsFromStackOnce(ix, pass.extraPolicies);
+  for (const h of fleet.identities) {
+    const reaches: Reach[] = h.aws
+      .filter((grant) => grant.effect === "Allow")
+      .map((grant) => ({
+        services: {},
+        // A NotAction reaches every action but those: read as all of them.
+        actions: grant.notActions.length > 0 ? ["*"] : grant.actions,
+        ...(grant.notResources.length > 0 ? { notResources: grant.notResources } : { resources: grant.resources }),
+      }));
+    if (reaches.length === 0) continue;
+    out.push({ label: `agent ${h.agent}'s ${h.identity} identity`, ids: [], urn: sources.get(h)?.urn ?? "", via: "its role's policies", reaches });
+  }
+  return out;
+}
+
+function identityGrants(ix: StackIndex, pass: StackPass, trail: TrailBuckets): void {
+  const seen = new Set<string>();
+  for (const g of holders(ix, pass)) {
     for (const reach of g.reaches) {
       const written = writes(reach);
       if (written.length === 0) continue;
@@ -369,17 +525,20 @@ function identityGrants(ix: StackIndex, pass: StackPass, trail: TrailBuckets): v
         const glob = bucketGlobOf(pattern);
         if (glob === undefined) continue;
         const push = (bucket: string, standsUndeclared: boolean) => {
-          const key = `${g.via.resource.urn}\u0000${g.principal.label}\u0000${bucket}`;
+          const key = `${g.urn}\u0000${g.label}\u0000${bucket}`;
           if (seen.has(key)) return;
           seen.add(key);
           const finding: PackFinding & { trailBucket: TrailBucketScope } = {
             rule: RULE,
-            agent: g.principal.label,
+            agent: g.label,
             identity: null,
-            urn: g.via.resource.urn,
-            message: `${g.principal.label} may ${written.slice(0, 4).join(", ")} on ${pattern} through ${g.via.resource.type} ${g.via.resource.name}: it reaches CloudTrail bucket ${bucket}, where it can delete, overwrite or expire the record`,
-            fix: `grant only reads on a CloudTrail bucket; a principal that must write or manage it is declared by the security team (auditTrailBuckets: [{bucket: "${bucket}", writers: ["${g.principal.ids[0]}"], reason, approvedBy}])`,
-            trailBucket: { bucket, standsUndeclared, writer: [g.principal.ids] },
+            urn: g.urn,
+            message: `${g.label} may ${written.slice(0, 4).join(", ")} on ${pattern} through ${g.via}: it reaches CloudTrail bucket ${bucket}, where it can delete, overwrite or expire the record`,
+            fix:
+              g.ids.length > 0
+                ? `grant only reads on a CloudTrail bucket; a principal that must write or manage it is declared by the security team (auditTrailBuckets: [{bucket: "${bucket}", writers: ["${g.ids[0]}"], reason, approvedBy}])`
+                : "an agent identity may only list and read a CloudTrail bucket: remove the write from its tool (and the bucket from the agent's owns)",
+            trailBucket: { bucket, standsUndeclared, ...(g.ids.length > 0 ? { writer: [g.ids] } : {}) },
           };
           pass.findings.push(finding);
         };
@@ -395,6 +554,88 @@ function identityGrants(ix: StackIndex, pass: StackPass, trail: TrailBuckets): v
       }
     }
   }
+}
+
+const EVENT_DATA_STORE = "aws:cloudtrail/eventDataStore:EventDataStore";
+const CLOUDTRAIL_SERVICE = /^cloudtrail\.amazonaws\.com$/;
+
+/**
+ * The KMS key a trail or event data store encrypts with is one this stack creates (a key elsewhere,
+ * another account's perhaps, is controlled by whoever holds it), whose policy (its own or an
+ * aws.kms.KeyPolicy) allows only the stack's account and cloudtrail.amazonaws.com (log-groups' key
+ * policy check), and whose grants go only to CloudTrail: otherwise its holder erases the record by
+ * deleting or disabling the key. Returns the URNs of those keys (a trail bucket's SSE may use them).
+ */
+function trailKeys(ix: StackIndex, pass: StackPass): Set<string> {
+  const keys = new Set<string>();
+  const push = (r: Read, urn: string, message: string, fix: string) =>
+    pass.findings.push({ rule: RULE, agent: r.resource.name, identity: null, urn, message, fix });
+  for (const r of readOfType(ix, TRAIL, EVENT_DATA_STORE)) {
+    if (r.v.kmsKeyId === undefined && !isUnknown(r, "kmsKeyId")) continue;
+    const key = deps(r, "kmsKeyId").find((d) => STACK_KEYS.has(d.type));
+    const what = `${r.resource.type} ${r.resource.name}`;
+    if (!key) {
+      push(
+        r,
+        r.resource.urn,
+        `${what} encrypts its record with KMS key ${asString(r.v.kmsKeyId) ?? "(unknown at preview)"}, which this stack does not create: whoever holds that key can delete or disable it and so erase the record`,
+        "leave kmsKeyId unset, or pass the ARN of an aws.kms.Key of this stack, whose key policy the pack reads",
+      );
+      continue;
+    }
+    keys.add(key.urn);
+    const problems = [
+      stackKeyPolicyProblem(key, CLOUDTRAIL_SERVICE),
+      ...keyPoliciesOn(ix, key).map((kp) => stackKeyPolicyProblem(kp.resource, CLOUDTRAIL_SERVICE)),
+    ];
+    for (const p of problems.filter((x) => x !== null))
+      push(
+        r,
+        r.resource.urn,
+        `${what} encrypts its record with KMS key ${p.key}, whose key policy ${p.why}: that principal can delete or disable the key, or change its policy, and so erase the record`,
+        "let the key policy allow only the stack's own account and cloudtrail.amazonaws.com, with bypassPolicyLockoutSafetyCheck unset",
+      );
+    for (const grant of keyGrantsOn(ix, key)) {
+      const why = keyGrantProblem(grant, CLOUDTRAIL_SERVICE);
+      if (why)
+        push(
+          grant,
+          grant.resource.urn,
+          `KMS grant ${grant.resource.name} on ${key.type} ${key.name}, the key of ${what}, ${why}`,
+          "grant a trail's key only to cloudtrail.amazonaws.com (no retiring principal)",
+        );
+    }
+  }
+  return keys;
+}
+
+/** An ObjectCopy whose source is a trail bucket (or, with agents, a record key of a bucket the stack does not create) copies the record out. */
+function copiesOut(r: Read, trail: TrailBuckets, created: ReadonlySet<string>, agents: boolean, pass: StackPass): void {
+  const source = isUnknown(r, "source") ? {} : (copySourceOf(r.v.source) ?? {});
+  const hasTrails = trail.names.size > 0 || trail.urns.size > 0;
+  if (source.bucket === undefined) {
+    if (!hasTrails && !agents) return;
+    pass.findings.push({
+      rule: RULE,
+      agent: r.resource.name,
+      identity: null,
+      urn: r.resource.urn,
+      message: `${r.resource.type} ${r.resource.name}: its source is unknown at preview or not a bucket/key, so whether it copies a CloudTrail record out cannot be told`,
+      fix: "name the copy's source as a known bucket/key",
+    });
+    return;
+  }
+  const ofTrail = trail.names.has(source.bucket);
+  const outside = agents && !created.has(source.bucket) && mayBeRecordKey(source.key);
+  if (!ofTrail && !outside) return;
+  const p = problem(
+    r.resource,
+    source.bucket,
+    copyOut(r.v, source),
+    true,
+    ofTrail ? "a CloudTrail trail of this stack delivers to it" : "not created by this stack, so it may hold a CloudTrail record the stack cannot see",
+  );
+  pass.findings.push({ ...p, agent: r.resource.name, identity: null, urn: r.resource.urn });
 }
 
 export const trailBuckets: Adapter = {
@@ -416,10 +657,16 @@ export const trailBuckets: Adapter = {
       const name = asString(b.v.bucket);
       if (name !== undefined) created.add(name);
     }
+    const keys = trailKeys(ix, pass);
     for (const r of readOfType(ix, ...Object.keys(READ))) {
+      // Default encryption with a key of this stack that a trail encrypts with: judged with the trail's key (trailKeys).
+      const sse = r.resource.type === T.trailBucketSse || r.resource.type === T.trailBucketSseV2;
+      if (sse && isUnknown(r, "rules") && deps(r, "rules").length > 0 && deps(r, "rules").every((d) => keys.has(d.urn))) continue;
       const { name, urn } = bucketOf(r, trail);
       const ofTrail = (name !== undefined && trail.names.has(name)) || (urn !== undefined && trail.urns.has(urn));
-      const outside = agents && name !== undefined && !created.has(name) && !BUCKETS.has(r.resource.type) && r.resource.type !== T.trailBucketPolicy;
+      const recordKey = !OBJECTS.has(r.resource.type) || mayBeRecordKey(isUnknown(r, "key") ? undefined : asString(r.v.key));
+      const outside =
+        agents && recordKey && name !== undefined && !created.has(name) && !BUCKETS.has(r.resource.type) && r.resource.type !== T.trailBucketPolicy;
       const unknownBucket = name === undefined && urn === undefined && (trail.names.size > 0 || trail.urns.size > 0);
       if (unknownBucket) {
         pass.findings.push({
@@ -453,6 +700,7 @@ export const trailBuckets: Adapter = {
         });
       }
     }
+    for (const r of readOfType(ix, T.trailObjectCopy)) copiesOut(r, trail, created, agents, pass);
     if (trail.names.size > 0 || agents) identityGrants(ix, pass, trail);
   },
 };

@@ -68,7 +68,10 @@ const HAPPY: Record<string, () => Resource | Resource[]> = {
     }),
   reader: () =>
     role("trail-reader", doc({ Effect: "Allow", Action: ["s3:GetObject", "s3:ListBucket"], Resource: [`arn:aws:s3:::${BUCKET}`, `arn:aws:s3:::${BUCKET}/*`] })),
+  /** Nothing else: a case adds one resource here. */
+  extra: () => [],
 };
+const RECORD = `AWSLogs/${ACC}/CloudTrail/us-east-1/2026/12/07/${ACC}_CloudTrail_us-east-1_20261207T0000Z_x.json.gz`;
 const happy = (replace: Record<string, Resource | Resource[] | null> = {}): Resource[] =>
   Object.entries(HAPPY).flatMap(([key, make]) => {
     const value = key in replace ? replace[key] : make();
@@ -205,6 +208,57 @@ describe("the bucket a CloudTrail trail delivers to", () => {
         ],
       },
     ],
+    [
+      "a Deny of s3:PutObject to any principal",
+      {
+        policy: s3("BucketPolicy", "trail-policy", {
+          policy: doc(ACL_CHECK, WRITE, { Effect: "Deny", Principal: "*", Action: "s3:PutObject", Resource: `arn:aws:s3:::${BUCKET}/*` }),
+        }),
+      },
+    ],
+    [
+      "a Deny of s3:GetBucketAcl to CloudTrail's service principal",
+      {
+        policy: s3("BucketPolicy", "trail-policy", {
+          policy: doc(ACL_CHECK, WRITE, {
+            Effect: "Deny",
+            Principal: { Service: "cloudtrail.amazonaws.com" },
+            Action: "s3:GetBucketAcl",
+            Resource: `arn:aws:s3:::${BUCKET}`,
+          }),
+        }),
+      },
+    ],
+    [
+      "a Deny of s3:* to a NotPrincipal",
+      {
+        policy: s3("BucketPolicy", "trail-policy", {
+          policy: doc(ACL_CHECK, WRITE, { Effect: "Deny", NotPrincipal: { AWS: READER }, Action: "s3:*", Resource: `arn:aws:s3:::${BUCKET}/*` }),
+        }),
+      },
+    ],
+    [
+      "the SecureTransport Deny with a second condition",
+      {
+        policy: s3("BucketPolicy", "trail-policy", {
+          policy: doc(ACL_CHECK, WRITE, {
+            Effect: "Deny",
+            Principal: "*",
+            Action: "s3:*",
+            Resource: `arn:aws:s3:::${BUCKET}/*`,
+            Condition: { Bool: { "aws:SecureTransport": "false" }, StringNotEquals: { "aws:PrincipalAccount": ACC } },
+          }),
+        }),
+      },
+    ],
+    ["an object the stack writes into the bucket (BucketObjectv2)", { extra: s3("BucketObjectv2", "forged", { key: RECORD, content: "{}" }) }],
+    ["an object the stack writes into the bucket (BucketObject, V1)", { extra: s3("BucketObject", "forged", { key: "readme.txt", content: "x" }) }],
+    ["an ObjectCopy overwriting a record in the bucket", { extra: s3("ObjectCopy", "overwrite", { key: RECORD, source: "elsewhere/forged.json.gz" }) }],
+    [
+      "an ObjectCopy copying a record out to another bucket",
+      { extra: s3("ObjectCopy", "copy-out", { bucket: "elsewhere", key: "x", source: `${BUCKET}/${RECORD}` }) },
+    ],
+    ["an ObjectCopy whose source is unknown at preview", { extra: s3("ObjectCopy", "copy-unknown", { bucket: "elsewhere", key: "x", source: UNKNOWN }) }],
   ];
   for (const [what, replace] of CASES)
     it(`refuses ${what}`, async () => {
@@ -253,6 +307,73 @@ describe("the bucket a CloudTrail trail delivers to", () => {
     expect(await rulesOf([replication("arn:aws:s3:::elsewhere")], share)).toContain(RULE);
   }, 240_000);
 
+  it("passes the Deny statements of a known harmless shape: plain HTTP refused, named AWS principals, actions other than delivery's", async () => {
+    const deny = (statement: object) => ({
+      policy: s3("BucketPolicy", "trail-policy", {
+        policy: doc(ACL_CHECK, WRITE, { Effect: "Deny", Resource: [`arn:aws:s3:::${BUCKET}`, `arn:aws:s3:::${BUCKET}/*`], ...statement }),
+      }),
+    });
+    expect(await rulesOf(happy(deny({ Principal: "*", Action: "s3:*", Condition: { Bool: { "aws:SecureTransport": "false" } } })))).not.toContain(RULE);
+    expect(await rulesOf(happy(deny({ Principal: { AWS: READER }, Action: "s3:*" })))).not.toContain(RULE);
+    expect(await rulesOf(happy(deny({ Principal: "*", Action: ["s3:DeleteObject", "s3:PutLifecycleConfiguration"] })))).not.toContain(RULE);
+    expect(await rulesOf(happy(deny({ Principal: "*", Action: "s3:Put*" })))).toContain(RULE);
+  }, 120_000);
+
+  it("refuses an agent identity that may write the trail bucket, declared a writer or not (and passes its read)", async () => {
+    const agentPolicy = (Action: string[]): Resource => ({
+      type: "aws:iam/rolePolicy:RolePolicy",
+      name: "triage-trail",
+      props: {
+        role: "acme-dev-invoice-triage-execution",
+        name: "trail",
+        policy: doc({ Effect: "Allow", Action, Resource: `arn:aws:s3:::${BUCKET}/AWSLogs/*` }),
+      },
+    });
+    const onTrail = async (extra: Resource, config: object = {}) =>
+      (await runPack([...base, ...happy({ extra })], undefined, config)).filter((r) =>
+        /stack\/audit-trail: agent invoice-triage's execution identity/.test(r.message),
+      );
+    expect(await onTrail(agentPolicy(["s3:GetObject"]))).toEqual([]);
+    expect(await onTrail(agentPolicy(["s3:GetObject", "s3:DeleteObject"]))).not.toEqual([]);
+    expect(await onTrail(agentPolicy(["s3:DeleteObject"]), declared({ writers: ["iam:role/acme-dev-invoice-triage-execution"] }))).not.toEqual([]);
+  }, 120_000);
+
+  it("judges the KMS key a trail encrypts with: the stack's own key with the account and CloudTrail only passes; another key or a wider policy is refused", async () => {
+    const key = (...policy: object[]): Resource => ({ type: "aws:kms/key:Key", name: "trail-key", props: { policy: doc(...policy) } });
+    const fromKey: Resource = { ...trail(), props: { ...trail().props, kmsKeyId: UNKNOWN }, dependsOn: { kmsKeyId: ["trail-key"] } };
+    const account = { Effect: "Allow", Principal: { AWS: `arn:aws:iam::${ACC}:root` }, Action: "kms:*", Resource: "*" };
+    const service = { Effect: "Allow", Principal: { Service: "cloudtrail.amazonaws.com" }, Action: "kms:GenerateDataKey*", Resource: "*" };
+    expect(await rulesOf(happy({ trail: [fromKey, key(account)] }))).not.toContain(RULE);
+    expect(await rulesOf(happy({ trail: [fromKey, key(account, { ...service, Principal: { AWS: "arn:aws:iam::999988887777:root" } })] }))).toContain(RULE);
+    expect(await rulesOf(happy({ trail: [fromKey, key(account, { ...service, Principal: "*" })] }))).toContain(RULE);
+    expect(await rulesOf(happy({ trail: { ...trail(), props: { ...trail().props, kmsKeyId: `arn:aws:kms:us-east-1:${ACC}:key/1111-2222` } } }))).toContain(
+      RULE,
+    );
+    const sse = (kmsMasterKeyId: unknown, from?: string) => ({
+      extra: [
+        key(account),
+        {
+          ...s3("BucketServerSideEncryptionConfigurationV2", "trail-sse", {
+            rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId } }],
+          }),
+          ...(from ? { dependsOn: { rules: [from] } } : {}),
+        },
+      ],
+      trail: fromKey,
+    });
+    expect(await rulesOf(happy(sse(UNKNOWN, "trail-key")))).not.toContain(RULE);
+    expect(await rulesOf(happy(sse("arn:aws:kms:us-east-1:999988887777:key/abcd")))).toContain(RULE);
+  }, 120_000);
+
+  it("refuses a record-shaped object written into, or copied out of, a bucket the stack does not create (and not another key)", async () => {
+    const object = (key: string) => s3("BucketObjectv2", "o", { bucket: "ci-artifacts", key, content: "{}" });
+    expect(await rulesOf([object(RECORD)])).toContain(RULE);
+    expect(await rulesOf([object("builds/app.zip")])).not.toContain(RULE);
+    const copy = (source: string) => s3("ObjectCopy", "c", { bucket: "ci-artifacts", key: "x", source });
+    expect(await rulesOf([copy(`old-trail/${RECORD}`)])).toContain(RULE);
+    expect(await rulesOf([copy("old-builds/app.zip")])).not.toContain(RULE);
+  }, 120_000);
+
   it("applies a declared retention, reader, writer and destination to exactly what is declared", async () => {
     const lifecycle = (days: number) => ({
       lifecycle: s3("BucketLifecycleConfigurationV2", "trail-lifecycle", { rules: [{ id: "x", status: "Enabled", expiration: { days } }] }),
@@ -288,6 +409,9 @@ describe("the bucket a CloudTrail trail delivers to", () => {
       }),
     };
     expect(await rulesOf(happy(replicating), declared({ replicationDestinations: ["arn:aws:s3:::acme-trail-archive"] }))).not.toContain(RULE);
+    const copying = { extra: s3("ObjectCopy", "copy-out", { bucket: "acme-trail-archive", key: "x", source: `${BUCKET}/${RECORD}` }) };
+    expect(await rulesOf(happy(copying))).toContain(RULE);
+    expect(await rulesOf(happy(copying), declared({ replicationDestinations: ["arn:aws:s3:::acme-trail-archive"] }))).not.toContain(RULE);
   }, 240_000);
 
   it("refuses, before creation, a setting of a declared bucket no trail of the stack names (and not the same setting on another bucket)", async () => {
