@@ -36,6 +36,8 @@ const declaration = {
         agents: ["rogue", "sibling"],
         risk: "assumed read-only through Vault; the platform team reviewed what the role can read",
       },
+      // A revoked agent's connection stays its own unless shared (separation/database-connection).
+      { name: "main-db", databaseConnection: "main", agents: ["rogue", "sibling"] },
     ],
   },
   agents: [
