@@ -3,22 +3,15 @@
  * agents, a node-reaching field anywhere in a custom resource (or in a JSON/YAML string in it) is refused
  * unless declared. Each case changes one property of a plain Argo Workflow in `ci` beside the dev stack.
  */
-import { beforeAll, describe, expect, it } from "vitest";
-import { componentResources } from "../helpers/component-resources";
-import { TODAY, stackDeclaration } from "../helpers/fixtures";
-import { declaringKeys, ruleIds, runPack, type Resource } from "../helpers/policy-args";
+import { describe, expect, it } from "vitest";
+import { devBaseline } from "../helpers/dev-baseline";
+import { declaringKeys, type Resource } from "../helpers/policy-args";
 
 const RULE = "kubernetes/agent-namespace-objects";
 
-let base: Resource[];
-let before: Set<string>;
-beforeAll(async () => {
-  base = await componentResources(stackDeclaration("dev"));
-  before = new Set((await runPack(base, TODAY)).map((r) => r.message));
-}, 120_000);
+const dev = devBaseline();
 
-const added = async (extra: Resource[], config: object = {}) =>
-  ruleIds((await runPack([...base, ...extra], TODAY, config)).filter((r) => !before.has(r.message)));
+const { added } = dev;
 
 const workflow = (template: Record<string, unknown> = {}, spec: Record<string, unknown> = {}): Resource => ({
   type: "kubernetes:argoproj.io/v1alpha1:Workflow",

@@ -3,20 +3,14 @@
  * assignment, a user's credentials) are refused in a stack with agents until declared; the same
  * grant to the stack's own principal passes. Each case changes one property beside the dev stack.
  */
-import { beforeAll, describe, expect, it } from "vitest";
-import { componentResources } from "../helpers/component-resources";
-import { TODAY, stackDeclaration } from "../helpers/fixtures";
+import { describe, expect, it } from "vitest";
+import { devBaseline } from "../helpers/dev-baseline";
+import { TODAY } from "../helpers/fixtures";
 import { UNKNOWN, declaringKeys, ruleIds, runPack, type Resource } from "../helpers/policy-args";
 
-let base: Resource[];
-let before: Set<string>;
-beforeAll(async () => {
-  base = await componentResources(stackDeclaration("dev"));
-  before = new Set((await runPack(base, TODAY)).map((r) => r.message));
-}, 120_000);
+const dev = devBaseline();
 
-const added = async (extra: Resource[], config: object = {}) =>
-  ruleIds((await runPack([...base, ...extra], TODAY, config)).filter((r) => !before.has(r.message)));
+const { added } = dev;
 
 const user: Resource = { type: "aws:iam/user:User", name: "ci", props: { name: "ci-bot" } };
 const group: Resource = { type: "aws:iam/group:Group", name: "readers", props: { name: "readers" } };

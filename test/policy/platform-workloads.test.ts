@@ -5,22 +5,15 @@
  * stack creates in its namespace. Each case changes one property of an ordinary Deployment in
  * `monitoring` beside the dev stack.
  */
-import { beforeAll, describe, expect, it } from "vitest";
-import { componentResources } from "../helpers/component-resources";
-import { TODAY, stackDeclaration } from "../helpers/fixtures";
-import { UNKNOWN, declaringKeys, ruleIds, runPack, type Resource } from "../helpers/policy-args";
+import { describe, expect, it } from "vitest";
+import { devBaseline } from "../helpers/dev-baseline";
+import { UNKNOWN, declaringKeys, type Resource } from "../helpers/policy-args";
 
 const RULE = "kubernetes/service-account-use";
 
-let base: Resource[];
-let before: Set<string>;
-beforeAll(async () => {
-  base = await componentResources(stackDeclaration("dev"));
-  before = new Set((await runPack(base, TODAY)).map((r) => r.message));
-}, 120_000);
+const dev = devBaseline();
 
-const added = async (extra: Resource[], config: object = {}) =>
-  ruleIds((await runPack([...base, ...extra], TODAY, config)).filter((r) => !before.has(r.message)));
+const { added } = dev;
 
 const deployment = (namespace: unknown, spec: Record<string, unknown> = {}, type = "kubernetes:apps/v1:Deployment"): Resource => ({
   type,

@@ -4,22 +4,15 @@
  * ClusterRoleBinding to a non-agent subject, are refused unless both are declared. Each case changes
  * one property of a read-only ClusterRole on nodes bound to ci:runner beside the dev stack.
  */
-import { beforeAll, describe, expect, it } from "vitest";
-import { componentResources } from "../helpers/component-resources";
-import { TODAY, stackDeclaration } from "../helpers/fixtures";
-import { declaringKeys, ruleIds, runPack, type Resource } from "../helpers/policy-args";
+import { describe, expect, it } from "vitest";
+import { devBaseline } from "../helpers/dev-baseline";
+import { declaringKeys, type Resource } from "../helpers/policy-args";
 
 const RULE = "kubernetes/agent-namespace-rbac";
 
-let base: Resource[];
-let before: Set<string>;
-beforeAll(async () => {
-  base = await componentResources(stackDeclaration("dev"));
-  before = new Set((await runPack(base, TODAY)).map((r) => r.message));
-}, 120_000);
+const dev = devBaseline();
 
-const added = async (extra: Resource[], config: object = {}) =>
-  ruleIds((await runPack([...base, ...extra], TODAY, config)).filter((r) => !before.has(r.message)));
+const { added } = dev;
 
 const role = (rule: Record<string, unknown>): Resource => ({
   type: "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole",
