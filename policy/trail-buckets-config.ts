@@ -17,8 +17,10 @@ import { globMatches } from "../components/core/patterns";
 export const TRAIL_RETENTION_DAYS = 365;
 
 const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+// Printable ASCII only, no wildcard (`*`, `?`) and no policy variable (`$`): a declared principal is matched literally.
+const NAME_CHARS = "[\\x21-\\x23\\x25-\\x29\\x2b-\\x3e\\x40-\\x7e]";
 /** A principal as the findings name it: an ARN, or `iam:role/<name>`, `iam:user/<name>`, `iam:group/<name>`, `sso:permission-set/<arn>`. */
-const PRINCIPAL = /^(arn:[a-z-]{1,20}:(iam|sts)::\d{12}:[^\s*?]{1,900}|(iam:(role|user|group)|sso:permission-set)\/[^\s*?]{1,900})$/;
+const PRINCIPAL = new RegExp(`^(arn:[a-z-]{1,20}:(iam|sts)::\\d{12}:${NAME_CHARS}{1,900}|(iam:(role|user|group)|sso:permission-set)/${NAME_CHARS}{1,900})$`);
 const BUCKET_ARN = /^arn:[a-z-]{1,20}:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
 const trailBucketSchema = z

@@ -10,6 +10,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { componentResources } from "../helpers/component-resources";
 import { stackDeclaration } from "../helpers/fixtures";
+import { declaredTrailBuckets } from "../../policy/trail-buckets-config";
 import { declaring, runPack, ruleIds, UNKNOWN, type Resource } from "../helpers/policy-args";
 
 const RULE = "stack/audit-trail";
@@ -433,4 +434,15 @@ describe("the bucket a CloudTrail trail delivers to", () => {
     expect(ruleIds(await runPack([policy("ci-artifacts")], undefined, declared({})))).not.toContain(RULE);
     expect(ruleIds(await runPack([policy(BUCKET)]))).not.toContain(RULE);
   }, 120_000);
+});
+
+describe("auditTrailBuckets declarations are read by a grammar", () => {
+  const entry = (writer: string) => ({
+    auditTrailBuckets: [{ bucket: BUCKET, writers: [writer], reason: "organisation log archive", approvedBy: "security@acme.example" }],
+  });
+  it("declares a literal principal, and nothing when one holds a wildcard, a policy variable or a control character", () => {
+    expect(declaredTrailBuckets(entry("iam:role/log-archive"))).toHaveLength(1);
+    for (const writer of ["iam:role/*", `arn:aws:iam::${ACC}:role/\${aws:username}`, "iam:role/log\u0000archive", "iam:role/log\u202earchive"])
+      expect(declaredTrailBuckets(entry(writer)), JSON.stringify(writer)).toEqual([]);
+  });
 });
