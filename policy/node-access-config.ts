@@ -33,7 +33,17 @@ const nodeAccessSchema = z
       .min(1)
       .max(50)
       .describe("every container the grants may reach: a grant reaching any other container (an added one) stays refused"),
-    grants: z.array(z.string().max(4200).regex(GRANT, "a grant as kubernetes/node-access names it, e.g. hostPath:/proc or capability:SYS_TIME")).min(1).max(50),
+    grants: z
+      .array(
+        z
+          .string()
+          .max(4200)
+          .regex(GRANT, "a grant as kubernetes/node-access names it, e.g. hostPath:/proc or capability:SYS_TIME")
+          // No control or format character (NUL, bidi controls) in a path or label.
+          .refine((grant) => !/[\p{Cc}\p{Cf}]/u.test(grant), "no control or format characters"),
+      )
+      .min(1)
+      .max(50),
     reason: z.string().min(10).max(500),
     approvedBy: z.string().min(1).max(200),
   })

@@ -36,7 +36,8 @@ const DIGEST = /^sha256:[0-9a-f]{64}$/;
  * stack or project) is another URN. Read by splitting, not by one backtracking pattern.
  */
 function isDeclarableUrn(urn: string): boolean {
-  if (!urn.startsWith("urn:pulumi:") || /\s/.test(urn)) return false;
+  // No space, control or format character (NUL, bidi controls): a declaration names a URN literally.
+  if (!urn.startsWith("urn:pulumi:") || /[\s\p{Cc}\p{Cf}]/u.test(urn)) return false;
   const [stack, project, chain, ...name] = urn.slice("urn:pulumi:".length).split("::");
   if (!stack || !project || !chain || name.length === 0 || name.join("::") === "") return false;
   const types = chain.split("$");

@@ -177,6 +177,11 @@ describe("deploy-time executors (stack/deploy-time-executor)", () => {
     expect(declaredPlatformResources({ kubernetesPlatformResources: [legacy] }).size).toBe(0);
     const noDigest = { ...(platformDeclaration(resource) as object), inputsDigest: undefined };
     expect(declaredPlatformResources({ kubernetesPlatformResources: [noDigest] }).size).toBe(0);
+    // A NUL or bidi control in the URN declares nothing.
+    for (const urn of [`${urnOf(resource)}\u0000`, urnOf(resource).replace("::ops", "::\u202eops")]) {
+      const odd = { ...(platformDeclaration(resource) as object), urn };
+      expect(declaredPlatformResources({ kubernetesPlatformResources: [odd] }).size, JSON.stringify(urn)).toBe(0);
+    }
   });
 
   it("judges the Cloud Control API behind them as code execution on a role: CreateResource, not GetResource", async () => {

@@ -299,5 +299,8 @@ describe("the security team declares a workload's exact grants (kubernetesNodeAc
     };
     expect(declaredNodeAccess({ kubernetesNodeAccess: [legacy] }).size).toBe(0);
     expect(declaredNodeAccess(declare(["hostPath:/var/log", "capability:SYS_TIME"])).get("DaemonSet/kube-system/shipper")?.[0]?.grants.size).toBe(2);
+    // A control or format character in a grant (NUL, a bidi override) declares nothing.
+    for (const grant of ["hostPath:/var/log\u0000", "hostPath:/var/\u202elog"])
+      expect(declaredNodeAccess(declare([grant])).size, JSON.stringify(grant)).toBe(0);
   });
 });
