@@ -1,14 +1,16 @@
 /**
  * Closed world over the roles a stack with agents hands AWS services (stack/deploy-time-executor):
- * an ECS task, an App Runner service, a notebook, a Glue job, an Airflow environment, a Beanstalk
+ * an ECS task, an App Runner service, a notebook, a Glue job, an API Gateway integration, a Beanstalk
  * environment, a Lambda function ... runs code under the role or instance profile one of its inputs
  * names. Listing the services that run code never ends, so every @pulumi/aws resource (IAM's own
- * types aside: the IAM rules judge them) whose role-bearing input (ROLE_FIELD, checked against the
- * installed provider's input names in test/policy/deploy-roles.test.ts) names a role or instance
- * profile the stack does not create is refused unless declared (kubernetesPlatformResources). And
- * triggers that run existing code without naming a role (an EventBridge or Scheduler target, an S3
- * notification, an SNS subscription, a Lambda permission or event source mapping) are refused when
- * the Lambda function they reach is not one the stack creates (whose own role is then judged here).
+ * types aside: the IAM rules judge them) is read by role-references.ts: a role-bearing input
+ * (ROLE_FIELD, checked against the installed provider's input names in
+ * test/policy/deploy-roles.test.ts) or any string holding a role or instance-profile ARN (JSON and
+ * YAML text decoded). Each reference must name a role the stack creates (stack-roles.ts: same
+ * provider or a dependency, full ARN, and a profile only if its role is), else the resource is
+ * refused unless declared (kubernetesPlatformResources). Triggers that run existing code without
+ * naming a role (a Lambda function ARN in any string, or a bare function name in TRIGGERS' fields)
+ * are refused when the function is not one the stack creates (whose own role is then judged here).
  * What the role may do is not read: an existing role is unknown to the pack, whatever its name.
  */
 import type { PackFinding } from "../types";

@@ -109,6 +109,67 @@ describe("roles handed to AWS services (stack/deploy-time-executor)", () => {
     expect(await rules([ownRole, profile, env("own-profile")])).not.toContain(RULE);
   });
 
+  it("reads a role ARN in any field (API Gateway integration credentials), not only role-named ones", async () => {
+    const integration = (credentials: string): Resource => ({
+      type: "aws:apigateway/integration:Integration",
+      name: "i",
+      props: { restApi: "abc", resourceId: "r", httpMethod: "POST", type: "AWS", uri: "arn:aws:apigateway:us-east-1:iam:action/CreateAccessKey", credentials },
+    });
+    expect(await rules([integration(ADMIN)])).toContain(RULE);
+    expect(await rules([ownRole, integration(OWN)])).not.toContain(RULE);
+  });
+
+  it("reads a role ARN inside a JSON document string (an OpenAPI body), escapes decoded", async () => {
+    const api = (credentials: string, escape = false): Resource => {
+      const body = JSON.stringify({ openapi: "3.0.1", paths: { "/": { post: { "x-amazon-apigateway-integration": { type: "aws", credentials } } } } });
+      return { type: "aws:apigateway/restApi:RestApi", name: "api", props: { name: "api", body: escape ? body.replace(/arn:/g, "\\u0061rn:") : body } };
+    };
+    expect(await rules([api(ADMIN)])).toContain(RULE);
+    expect(await rules([api(ADMIN, true)])).toContain(RULE);
+    expect(await rules([ownRole, api(OWN)])).not.toContain(RULE);
+  });
+
+  it("does not count a policy statement's principal as a role handed to a service", async () => {
+    const policy = (principal: string): Resource => ({
+      type: "aws:s3/bucketPolicy:BucketPolicy",
+      name: "bp",
+      props: {
+        bucket: "ci-artifacts",
+        policy: JSON.stringify({
+          Version: "2012-10-17",
+          Statement: [{ Effect: "Allow", Principal: { AWS: principal }, Action: "s3:GetObject", Resource: "arn:aws:s3:::ci-artifacts/*" }],
+        }),
+      },
+    });
+    expect(await rules([policy(ADMIN)])).not.toContain(RULE);
+  });
+
+  it("does not take a same-named role created through another provider for the existing one", async () => {
+    const other: Resource = { type: "pulumi:providers:aws", name: "other", props: { region: "us-west-2" } };
+    const twin: Resource = { type: "aws:iam/role:Role", name: "twin", props: { name: "platform-admin", assumeRolePolicy: TRUST }, provider: other };
+    expect(await rules([twin, task(ADMIN)])).toContain(RULE);
+    expect(await rules([twin, { ...task(ADMIN), dependsOn: { taskRoleArn: ["twin"] } }])).not.toContain(RULE);
+    expect(await rules([{ ...twin, provider: undefined }, task(ADMIN)])).not.toContain(RULE);
+  });
+
+  it("compares the full ARN of the stack's role: account and path", async () => {
+    expect(await rules([ownRole, task(OWN.replace(ACC, "999988887777"))])).toContain(RULE);
+    expect(await rules([ownRole, task(OWN.replace("role/", "role/other/"))])).toContain(RULE);
+  });
+
+  it("counts the stack's instance profile as its own only if the role it wraps is", async () => {
+    const env = (profileRole: string): Resource[] => [
+      { type: "aws:iam/instanceProfile:InstanceProfile", name: "own-profile", props: { name: "own-profile", role: profileRole } },
+      {
+        type: "aws:elasticbeanstalk/environment:Environment",
+        name: "eb",
+        props: { application: "x", settings: [{ namespace: "aws:autoscaling:launchconfiguration", name: "IamInstanceProfile", value: "own-profile" }] },
+      },
+    ];
+    expect(await rules([ownRole, ...env("platform-admin")])).toContain(RULE);
+    expect(await rules([ownRole, ...env("ops-runner")])).not.toContain(RULE);
+  });
+
   it("does not judge a stack without agents", async () => {
     expect(ruleIds(await runPack([task(ADMIN)], TODAY, {}))).not.toContain(RULE);
   });
@@ -152,6 +213,16 @@ describe("triggers reaching a Lambda function (stack/deploy-time-executor)", () 
     });
     expect(await rules([ownRole, permission("existing-admin-fn")])).toContain(RULE);
     expect(await rules([ownRole, fn("own-fn"), permission("own-fn")])).not.toContain(RULE);
+  });
+
+  it("refuses a load balancer target at a function the stack does not create (a function ARN in any field)", async () => {
+    const attachment = (name: string): Resource => ({
+      type: "aws:lb/targetGroupAttachment:TargetGroupAttachment",
+      name: "tga",
+      props: { targetGroupArn: `arn:aws:elasticloadbalancing:us-east-1:${ACC}:targetgroup/x/1`, targetId: `arn:aws:lambda:us-east-1:${ACC}:function:${name}` },
+    });
+    expect(await rules([ownRole, attachment("existing-admin-fn")])).toContain(RULE);
+    expect(await rules([ownRole, fn("own-fn"), attachment("own-fn")])).not.toContain(RULE);
   });
 
   it("refuses a Lambda function under a role the stack does not create", async () => {
