@@ -57,6 +57,7 @@ import { deployExecutors } from "./deploy-executors";
 import { deployRolesAdapter } from "./deploy-roles";
 import { providerPackages } from "./provider-packages";
 import { EKS_CLUSTER_TYPES, eksClusters } from "./eks-clusters";
+import { eksCompute } from "./eks-compute";
 import { nodeAccess } from "./node-access";
 import { agentNamespaceIam } from "./agent-namespace-iam";
 import { kubeSystemConfig } from "./kube-system-config";
@@ -83,6 +84,7 @@ export const ADAPTERS: readonly Adapter[] = [
   agentVaultInvariants,
   eksAccess,
   eksClusters,
+  eksCompute,
   serviceAccounts,
   workloads,
   platformWorkloads,

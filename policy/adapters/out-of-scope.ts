@@ -316,14 +316,9 @@ export const OUT_OF_SCOPE_ENTRIES: readonly TypeEntry[] = [
   ),
   // ---------------------------------------------------------------- AWS EKS
   ...because(
-    "its node role must trust ec2.amazonaws.com (node groups) or eks-fargate-pods.amazonaws.com (Fargate), which an agent role's trust never admits; pods keep their own identity through IRSA",
+    "its pod execution role must trust eks-fargate-pods.amazonaws.com, which an agent role's trust never admits (and is judged by stack/deploy-time-executor); pods keep their own identity through IRSA",
     "compute the cluster runs pods on",
-    ["aws:eks/nodeGroup:NodeGroup", "aws:eks/fargateProfile:FargateProfile"],
-  ),
-  ...because(
-    "adds an OIDC provider for people signing in to the cluster's API; what they may do comes from RBAC bindings, which are read (a binding to an agent ServiceAccount's user name counts)",
-    "user sign-in to the cluster",
-    ["aws:eks/identityProviderConfig:IdentityProviderConfig"],
+    ["aws:eks/fargateProfile:FargateProfile"],
   ),
   ...because(
     "an EKS capability (Argo CD, ACK, kro) runs under a role that trusts capabilities.eks.amazonaws.com, which an agent role's trust never admits",

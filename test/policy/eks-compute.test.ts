@@ -1,0 +1,84 @@
+/**
+ * EKS managed node groups and OIDC identity providers (policy/adapters/eks-compute.ts): a node group
+ * built only from listed inputs, under a role and a launch template the stack creates, passes; SSH
+ * access, an input not listed, or a launch template the stack does not create is refused; every
+ * identity provider is refused unless declared. Each refused case changes one property of the
+ * passing one. The node group's inputs are read from the installed @pulumi/aws declarations.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { NODE_GROUP_INPUTS, NODE_GROUP_JUDGED } from "../../policy/adapters/eks-compute";
+import { devBaseline } from "../helpers/dev-baseline";
+import { UNKNOWN, declaring, type Resource } from "../helpers/policy-args";
+
+const ACC = "111122223333";
+const { added } = devBaseline();
+
+const TRUST = JSON.stringify({
+  Version: "2012-10-17",
+  Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }],
+});
+const nodeRole: Resource = { type: "aws:iam/role:Role", name: "ng-role", props: { name: "ng-role", assumeRolePolicy: TRUST } };
+const template: Resource = {
+  type: "aws:ec2/launchTemplate:LaunchTemplate",
+  name: "ng-lt",
+  props: { name: "ng-lt", metadataOptions: { httpTokens: "required" } },
+};
+const nodeGroup = (extra: Record<string, unknown> = {}, dependsOn?: Record<string, string[]>): Resource => ({
+  type: "aws:eks/nodeGroup:NodeGroup",
+  name: "ng",
+  props: {
+    clusterName: "agents",
+    nodeRoleArn: `arn:aws:iam::${ACC}:role/ng-role`,
+    subnetIds: ["subnet-1"],
+    scalingConfig: { desiredSize: 1, maxSize: 1, minSize: 1 },
+    instanceTypes: ["m6i.large"],
+    ...extra,
+  },
+  ...(dependsOn ? { dependsOn } : {}),
+});
+
+describe("EKS node groups", () => {
+  it("passes a node group of listed inputs under the stack's own node role", async () => {
+    expect(await added([nodeRole, nodeGroup()])).toEqual([]);
+  });
+
+  it("refuses SSH access to the nodes (remoteAccess), unless declared", async () => {
+    const ssh = nodeGroup({ remoteAccess: { ec2SshKey: "someone", sourceSecurityGroupIds: ["sg-1"] } });
+    expect(await added([nodeRole, ssh])).toContain("kubernetes/node-access");
+    expect(await added([nodeRole, ssh], declaring(ssh))).not.toContain("kubernetes/node-access");
+  });
+
+  it("refuses an input it does not list", async () => {
+    expect(await added([nodeRole, nodeGroup({ somethingNew: "x" })])).toContain("kubernetes/node-access");
+  });
+
+  it("refuses a launch template the stack does not create, not one it creates", async () => {
+    expect(await added([nodeRole, nodeGroup({ launchTemplate: { id: "lt-0123456789abcdef0", version: "3" } })])).toContain("stack/deploy-time-executor");
+    expect(await added([nodeRole, template, nodeGroup({ launchTemplate: { name: "ng-lt", version: "1" } })])).not.toContain("stack/deploy-time-executor");
+    expect(await added([nodeRole, template, nodeGroup({ launchTemplate: { id: UNKNOWN, version: "1" } }, { launchTemplate: ["ng-lt"] })])).not.toContain(
+      "stack/deploy-time-executor",
+    );
+  });
+
+  it("classifies every input of the installed provider's NodeGroupArgs", () => {
+    const dts = readFileSync(join(require.resolve("@pulumi/aws/package.json"), "..", "eks", "nodeGroup.d.ts"), "utf8");
+    const args = dts.slice(dts.indexOf("export interface NodeGroupArgs"));
+    const names = [...args.slice(0, args.indexOf("\n}")).matchAll(/^\s+([a-zA-Z]+)\??: pulumi\.Input/gm)].map((m) => m[1]!);
+    expect(names.length).toBeGreaterThan(10);
+    expect(names.filter((n) => NODE_GROUP_INPUTS[n] === undefined && !(NODE_GROUP_JUDGED as readonly string[]).includes(n))).toEqual([]);
+  });
+});
+
+describe("EKS identity providers", () => {
+  const idp: Resource = {
+    type: "aws:eks/identityProviderConfig:IdentityProviderConfig",
+    name: "idp",
+    props: { clusterName: "agents", oidc: { identityProviderConfigName: "corp", issuerUrl: "https://login.example.com", clientId: "k8s" } },
+  };
+  it("refuses an OIDC identity provider unless declared", async () => {
+    expect(await added([idp])).toContain("kubernetes/eks-access");
+    expect(await added([idp], declaring(idp))).not.toContain("kubernetes/eks-access");
+  });
+});
