@@ -276,5 +276,18 @@ export function arnAcceptedByAction(action: string, given: string): boolean {
     best = candidate.length;
     accepted ||= candidate.accepted;
   }
-  return accepted;
+  return accepted || childrenAccepted(entry, arn);
+}
+
+/**
+ * `<parent ARN>:*` or `<parent ARN>/*`, the parent a concrete resource of its service, names the
+ * parent's children too: `log-group:/aws/lambda/f:*` is the documented way to grant a Lambda
+ * function's log streams (`log-group:${LogGroupName}:log-stream:${LogStreamName}`). Accepted when an
+ * accepted type's template extends the parent's type template with that separator.
+ */
+function childrenAccepted(entry: CatalogAction, arn: string): boolean {
+  const match = /^(.*[^*?])([:/])\*$/.exec(arn);
+  const parent = match && !/[*?]/.test(match[1]!) ? resourceTypeTemplate(match[1]!) : undefined;
+  // A child type's template extends the parent's own with the separator (log-group → log-group…:log-stream:…).
+  return parent !== undefined && entry.resourceTypes.some((type) => type.arn.startsWith(`${parent}${match![2]}`));
 }

