@@ -41,7 +41,9 @@ function roleProblems(resource: PackResource, inputs: KnownInputs, context: Pack
     problems.push(...checkTrustPolicy(trust));
     for (const subject of trustedSubjects(trust)) {
       const [namespace, name] = subject.split("/");
-      problems.push(...checkServiceAccountReference(namespace, name ?? ""));
+      // kube-system is for the platform's controllers (the EBS CSI driver's IRSA role), never an agent's: refused on agent roles only.
+      const references = checkServiceAccountReference(namespace, name ?? "");
+      problems.push(...(tags.agent === undefined ? references.filter((p) => p.rule !== "kubernetes/system-namespace") : references));
     }
   }
   problems.push(
