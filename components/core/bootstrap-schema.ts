@@ -44,12 +44,27 @@ const checkedString = (base: z.ZodString, problem: (value: string) => string | n
 const cidr = checkedString(declaredString(18), egressCidrProblem);
 
 /**
- * A PostgreSQL connection URL Vault may hold: credentials only as Vault's templates, and the one
- * query parameter, required, sslmode=verify-full|verify-ca: without it libpq's default is `prefer`,
- * which falls back to plain text (the policy pack reads connections with it too).
+ * The query parameters a connection URL may carry besides sslmode, from libpq's documented connection
+ * parameters (PostgreSQL docs, "libpq Connection Strings": 34.1.2 Parameter Key Words), those that
+ * change neither where the root login goes nor who it is nor whether the server is verified:
+ * sslrootcert (the CA that verify-* checks against: an absolute path without dot segments, or
+ * `system`), connect_timeout (seconds), application_name (shown in pg_stat_activity),
+ * target_session_attrs (which of several hosts; only one host is accepted anyway). Refused, among
+ * others: host, hostaddr, port, dbname, user, password, passfile, service (redirect or replace the
+ * login), sslcert, sslkey, sslpassword (a client certificate instead of the templated password),
+ * options (server settings for the root session), a second sslmode.
  */
-export const DATABASE_CONNECTION_URL =
-  /^postgres(ql)?:\/\/\{\{username\}\}:\{\{password\}\}@[A-Za-z0-9.-]+(:\d{1,5})?\/[A-Za-z0-9_-]+\?sslmode=verify-(full|ca)$/;
+const CONNECTION_PARAMETER =
+  "(?:sslrootcert=(?:system|(?:/[A-Za-z0-9_-][A-Za-z0-9._-]*)+)|connect_timeout=\\d{1,4}|application_name=[A-Za-z0-9_.-]{1,63}|target_session_attrs=(?:any|read-write|primary))";
+
+/**
+ * A PostgreSQL connection URL Vault may hold: credentials only as Vault's templates, sslmode=verify-full|verify-ca
+ * exactly once (without it libpq's default is `prefer`, which falls back to plain text) and otherwise only the
+ * parameters of CONNECTION_PARAMETER (the policy pack reads connections with it too).
+ */
+export const DATABASE_CONNECTION_URL = new RegExp(
+  `^postgres(ql)?://\\{\\{username\\}\\}:\\{\\{password\\}\\}@[A-Za-z0-9.-]+(:\\d{1,5})?/[A-Za-z0-9_-]+\\?(?:${CONNECTION_PARAMETER}&)*sslmode=verify-(full|ca)(?:&${CONNECTION_PARAMETER})*$`,
+);
 
 /** The one statement root rotation needs (the PostgreSQL plugin fills in username and password). */
 const ROOT_ROTATION = /^ALTER (ROLE|USER) "\{\{(username|name)\}\}" WITH PASSWORD '\{\{password\}\}';?$/;
@@ -75,11 +90,11 @@ export const kubernetesAuthBootstrapSchema = z.strictObject({
 export const databaseConnectionBootstrapSchema = z.strictObject({
   name: declaredString(128).min(1).describe("A connection declared under platform.vault.databaseConnections."),
   connectionUrl: declaredString(1024)
-    // The only query parameter is sslmode=verify-full|verify-ca: any other (password=, host=, sslmode=disable) would
-    // override the templated credentials, redirect the root login, or drop TLS for it.
+    // sslmode=verify-full|verify-ca and the parameters of CONNECTION_PARAMETER only: any other (password=, host=,
+    // sslmode=disable) would override the templated credentials, redirect the root login, or drop TLS for it.
     .regex(
       DATABASE_CONNECTION_URL,
-      "postgresql://{{username}}:{{password}}@host:5432/db?sslmode=verify-full (credentials only as Vault's templates; the only query parameter is sslmode=verify-full or verify-ca)",
+      "postgresql://{{username}}:{{password}}@host:5432/db?sslmode=verify-full (credentials only as Vault's templates; sslmode=verify-full or verify-ca, and otherwise only sslrootcert, connect_timeout, application_name, target_session_attrs)",
     )
     .describe("Connection URL with Vault's {{username}}/{{password}} templates, never the credentials themselves."),
   username: declaredString(63)

@@ -52,7 +52,7 @@ export function checkDatabaseConnection(label: string, inputs: DatabaseConnectio
     const sslmode = /[?&]sslmode=([^&]*)/.exec(url ?? "")?.[1];
     problems.push({
       rule: "database/connection-tls",
-      message: `connection ${label}: ${url === undefined ? "no postgresql.connectionUrl" : sslmode && !/^verify-(full|ca)$/.test(sslmode) ? `sslmode=${sslmode} does not verify the server, so the root and minted passwords may cross in clear or to an impostor` : "the URL is not postgresql://{{username}}:{{password}}@host:port/db?sslmode=verify-full (credentials only as Vault's templates; no other parameter)"}`,
+      message: `connection ${label}: ${url === undefined ? "no postgresql.connectionUrl" : sslmode && !/^verify-(full|ca)$/.test(sslmode) ? `sslmode=${sslmode} does not verify the server, so the root and minted passwords may cross in clear or to an impostor` : "the URL is not postgresql://{{username}}:{{password}}@host:port/db?sslmode=verify-full (credentials only as Vault's templates; sslmode once, and otherwise only sslrootcert, connect_timeout, application_name, target_session_attrs)"}`,
       fix: "postgresql://{{username}}:{{password}}@host:5432/db?sslmode=verify-full",
     });
   }
