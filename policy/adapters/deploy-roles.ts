@@ -26,8 +26,16 @@ const FUNCTION = "aws:lambda/function:Function";
 
 export { NOT_ROLE_FIELDS, ROLE_FIELD, isRoleField } from "./role-references";
 
-/** Types whose role another rule judges: a Pod Identity association hands a pod (not a service) its role (kubernetes/eks-access). */
-const OWNED_ELSEWHERE: ReadonlySet<string> = new Set(["aws:eks/podIdentityAssociation:PodIdentityAssociation"]);
+/**
+ * Types whose role another rule judges (kubernetes/eks-access): a Pod Identity association hands a pod
+ * (not a service) its role; an access entry or access policy association lets a role into the
+ * cluster, a grant to the role, not a role handed to a service.
+ */
+const OWNED_ELSEWHERE: ReadonlySet<string> = new Set([
+  "aws:eks/podIdentityAssociation:PodIdentityAssociation",
+  "aws:eks/accessEntry:AccessEntry",
+  "aws:eks/accessPolicyAssociation:AccessPolicyAssociation",
+]);
 
 /** Trigger types and the inputs naming the code they run by bare name or unknown at preview (a function ARN anywhere is read by the ARN scan). */
 const TRIGGERS: Readonly<Record<string, readonly string[]>> = {
