@@ -86,17 +86,17 @@ describe("platform.bootstrap refuses", () => {
     [
       "a password in the connection URL's query",
       (b) => ({ ...b, databaseConnections: [{ ...connection(b), connectionUrl: `${connection(b).connectionUrl.split("?")[0]}?password=hunter2` }] }),
-      /only query parameter is sslmode=verify-full or verify-ca/,
+      /sslmode=verify-full or verify-ca, and otherwise only sslrootcert/,
     ],
     [
       "TLS turned off for the root login",
       (b) => ({ ...b, databaseConnections: [{ ...connection(b), connectionUrl: `${connection(b).connectionUrl.split("?")[0]}?sslmode=disable` }] }),
-      /only query parameter/,
+      /and otherwise only sslrootcert, connect_timeout/,
     ],
     [
       "another host in the connection URL's query",
       (b) => ({ ...b, databaseConnections: [{ ...connection(b), connectionUrl: `${connection(b).connectionUrl.split("?")[0]}?host=attacker` }] }),
-      /only query parameter/,
+      /and otherwise only sslrootcert, connect_timeout/,
     ],
     [
       "an API server that is not an EKS endpoint",
