@@ -95,6 +95,13 @@ describe("pack: agent invariants that read no plan record", () => {
       ],
     },
     {
+      name: "the vaultAws secret role assumes another agent's role this stack creates",
+      rule: "vault/agent-secret-role-derivable",
+      edit: change(AWS_SECRET, (p) => {
+        p.roleArns = [`arn:aws:iam::${ACC}:role/acme-dev-payout-approver-execution`];
+      }),
+    },
+    {
       name: "the ledger database role moves to payout-approver's treasury connection",
       rule: "vault/agent-secret-role-derivable",
       edit: change(DB_SECRET, (p) => {
