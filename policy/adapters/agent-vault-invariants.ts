@@ -93,7 +93,10 @@ export const agentVaultInvariants: Adapter = {
     // Roles of the stack other than agents' (an agent's role assumed through Vault is vault/secret-role-arns').
     const stackRoles = new Set(ix.roles.flatMap((r) => (r.name && !r.tags.agent ? [r.name.toLowerCase()] : [])));
     // Each agent role of the stack by name, with the agent it is tagged for: an agent assumes only its own (its tool role).
-    const agentRoles = new Map(ix.roles.flatMap((r) => (r.name && r.tags.agent ? [[r.name.toLowerCase(), r.tags.agent] as const] : [])));
+    // Another agent's identity role is vault/secret-role-arns' (plan reports it too); its other roles (a tool role) are refused here.
+    const agentRoles = new Map(
+      ix.roles.flatMap((r) => (r.name && r.tags.agent ? [[r.name.toLowerCase(), { agent: r.tags.agent, identity: r.tags.identity }] as const] : [])),
+    );
     const urnOf = (agent: string, identity: (typeof IDENTITY_KINDS)[number]) => ix.by.serviceAccountsOf(agent, identity)[0]?.resource.urn;
     const push = (finding: Omit<PackFinding, "urn">, share?: { principals: string[]; resources: string[] }) => {
       const urn = urnOf(finding.agent, finding.identity!);
@@ -136,11 +139,13 @@ export const agentVaultInvariants: Adapter = {
       for (const assumed of holdings.assumedRoles) {
         const account = assumed.roleArn.split(":")[4] ?? "";
         const name = roleNameOf(assumed.roleArn);
-        const roleAgent = agentRoles.get(name);
-        const ofStack = stackRoles.has(name) || (roleAgent !== undefined && roleAgent !== agent);
+        const tagged = agentRoles.get(name);
+        const roleAgent = tagged?.agent;
+        if (roleAgent === agent || (tagged?.identity !== undefined && (IDENTITY_KINDS as readonly string[]).includes(tagged.identity))) continue;
+        const ofStack = stackRoles.has(name) || roleAgent !== undefined;
         // No account known for the agents: every account counts as theirs (fail closed).
         const agentsAccount = shape.accounts.size === 0 || shape.accounts.has(account);
-        if (roleAgent === agent || (!ofStack && !agentsAccount)) continue;
+        if (!ofStack && !agentsAccount) continue;
         push(
           {
             rule: SECRET_RULE,
