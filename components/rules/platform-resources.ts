@@ -62,6 +62,14 @@ export const PLATFORM_RESOURCE_RULES: readonly RuleMeta[] = [
     PACK.resource,
   ),
   meta(
+    "database/connection-root-login",
+    "database",
+    "error",
+    "A Vault database connection the stack writes (`vault.database.SecretBackendConnection`, or one embedded in a `vault.database.SecretsMount`) names its own root login, `username` and a non-empty `password`, as `platform.bootstrap.databaseConnections` does (`passwordConfigKey`): Vault keeps the root password it stores under a connection's name when a write leaves it out, so a connection written without one (a re-point of an existing connection, such as an agent's) would send the stored, rotated root password to whatever host its URL names. A password unknown at preview is judged at update, when it is known.",
+    PLATFORM,
+    PACK.resource,
+  ),
+  meta(
     "database/connection-allowed-roles",
     "database",
     "error",
