@@ -161,19 +161,12 @@ export function dhcpOptionsProblem(inputs: KnownInputs): string | undefined {
   return undefined;
 }
 
-/** A DHCP options association, per resource: the `default` set, or a set of this stack (judged across the stack). */
-function dhcpAssociationProblem(inputs: KnownInputs): string | undefined {
-  if (unknownAt(inputs, "dhcpOptionsId")) return undefined;
-  const id = inputs.value.dhcpOptionsId;
-  return id === "default" ? undefined : `brings DHCP options set ${JSON.stringify(id)} by id, which this stack does not show (its DNS servers may be any)`;
-}
-
 export function dnsRedirectionProblems(resource: PackResource, inputs: KnownInputs): ResourceProblem[] {
   const why =
     resource.type === DHCP_OPTIONS
       ? dhcpOptionsProblem(inputs)
       : resource.type === DHCP_ASSOCIATION
-        ? dhcpAssociationProblem(inputs)
+        ? undefined // which set it brings is told by its property dependencies: across the stack
         : resource.type in ROUTE53_NAMES || resource.type === FIREWALL_RULE
           ? route53Problem(resource, inputs)
           : clusterDnsProblem(resource, inputs);
@@ -223,19 +216,30 @@ function vaultNames(ix: StackIndex, pass: StackPass): void {
   }
 }
 
-/** Associations whose set is unknown at preview: each must come from a DHCP options set of this stack that names only AmazonProvidedDNS. */
+/**
+ * Associations: the `default` set, or a set of this stack that names only AmazonProvidedDNS (read
+ * through the association's property dependencies, at preview and at update alike); a set by an id
+ * the stack does not show may name any DNS server.
+ */
 function dhcpAssociations(ix: StackIndex, pass: StackPass): void {
   for (const r of readOfType(ix, DHCP_ASSOCIATION)) {
-    if (!r.unknown.includes("dhcpOptionsId")) continue;
+    const unknown = r.unknown.includes("dhcpOptionsId");
+    if (!unknown && r.v.dhcpOptionsId === "default") continue;
     const sources = r.resource.propertyDependencies?.dhcpOptionsId ?? [];
     const allowed = sources.length > 0 && sources.every((source) => source.type === DHCP_OPTIONS && dhcpOptionsProblem(readInputs(source.props)) === undefined);
     if (allowed) continue;
+    const what =
+      sources.length > 0
+        ? "a DHCP options set of this stack that names another DNS server or domain"
+        : unknown
+          ? "a DHCP options set unknown at preview"
+          : `DHCP options set ${JSON.stringify(r.v.dhcpOptionsId)} by an id this stack does not show`;
     pass.findings.push({
       rule: RULE,
       agent: r.resource.name,
       identity: null,
       urn: r.resource.urn,
-      message: `${r.resource.type} ${r.resource.name} brings a DHCP options set unknown at preview that is not one of this stack's sets naming only ${AMAZON_DNS}: nodes' resolver, hence CoreDNS's upstream and agents' Vault logins, would go where it points`,
+      message: `${r.resource.type} ${r.resource.name} brings ${what}, not \`default\` or one of this stack's sets naming only ${AMAZON_DNS}: nodes' resolver, hence CoreDNS's upstream and agents' Vault logins, would go where it points`,
       ...declare(r.resource),
     });
   }

@@ -124,7 +124,7 @@ describe("VPC DHCP options", () => {
     type: "aws:ec2/vpcDhcpOptionsAssociation:VpcDhcpOptionsAssociation",
     name: "dhcp-association",
     props: { vpcId: "vpc-1", dhcpOptionsId },
-    dependsOn: dhcpOptionsId === UNKNOWN ? { dhcpOptionsId: from } : undefined,
+    dependsOn: from.length ? { dhcpOptionsId: from } : undefined,
   });
   it("passes a set naming only AmazonProvidedDNS and the region's default domain, associated from this stack or `default` (the happy path)", async () => {
     expect(await rulesOf([options(), association()])).not.toContain(RULE);
@@ -151,5 +151,14 @@ describe("VPC DHCP options", () => {
     ).toEqual([RULE]);
     expect(await rulesOf([association(UNKNOWN, [])], {}, false)).toEqual([RULE]);
     expect(await rulesOf([options(), association()], {}, false)).toEqual([]);
+    // At update the id is known: the property dependency still says which set it is.
+    expect(await rulesOf([options(), association("dopt-0123456789abcdef0")], {}, false)).toEqual([]);
+    expect(
+      await rulesOf(
+        [options({ domainName: "evil.example.com" }), association("dopt-0123456789abcdef0")],
+        declared(options({ domainName: "evil.example.com" })),
+        false,
+      ),
+    ).toEqual([RULE]);
   }, 120_000);
 });
