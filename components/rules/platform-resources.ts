@@ -62,6 +62,14 @@ export const PLATFORM_RESOURCE_RULES: readonly RuleMeta[] = [
     PACK.resource,
   ),
   meta(
+    "database/connection-root-login",
+    "database",
+    "error",
+    "A Vault database connection the stack writes (`vault.database.SecretBackendConnection`, or one embedded in a `vault.database.SecretsMount`) names its own root login, `username` and a non-empty `password`, as `platform.bootstrap.databaseConnections` does (`passwordConfigKey`): Vault keeps the root password it stores under a connection's name when a write leaves it out, so a connection written without one (a re-point of an existing connection, such as an agent's) would send the stored, rotated root password to whatever host its URL names. A password unknown at preview is judged at update, when it is known.",
+    PLATFORM,
+    PACK.resource,
+  ),
+  meta(
     "database/connection-allowed-roles",
     "database",
     "error",
@@ -105,7 +113,7 @@ export const PLATFORM_RESOURCE_RULES: readonly RuleMeta[] = [
     "stack/dns-redirection",
     "stack",
     "error",
-    "Nothing the stack creates redirects the names agents resolve (their Vault's host, AWS endpoints) unless the security team declares the resource in the pack's kubernetesPlatformResources configuration: no `corefile` in the `coredns` EKS add-on's `configurationValues`; no EndpointSlice, Endpoints or Service (or Patch) in `kube-system`, nor a Service named as cluster DNS (`kube-dns`, `coredns`, `node-local-dns`) anywhere; no Route 53 record, records set, traffic policy instance, private hosted zone or Resolver rule for an AWS endpoint name (`amazonaws.com` and its parents) or a Resolver DNS Firewall rule answering with an override; in a stack with agents, no Route 53 record, zone, Resolver rule or their associations for a name covering a Vault host the stack's Vault providers name, and, when no Vault provider names its address (the pack is not told the Vault's host), for any name.",
+    "Nothing the stack creates redirects the names agents resolve (their Vault's host, AWS endpoints) unless the security team declares the resource in the pack's kubernetesPlatformResources configuration: no `corefile` in the `coredns` EKS add-on's `configurationValues`; no EndpointSlice, Endpoints or Service (or Patch) in `kube-system`, nor a Service named as cluster DNS (`kube-dns`, `coredns`, `node-local-dns`) anywhere; no Route 53 record, records set, traffic policy instance, private hosted zone or Resolver rule for an AWS endpoint name (`amazonaws.com` and its parents) or a Resolver DNS Firewall rule answering with an override; no VPC DHCP options set naming a DNS server other than `AmazonProvidedDNS` or a domain other than the region's default (`ec2.internal`, `<region>.compute.internal`), and no DHCP options association bringing a set other than `default` or one of this stack's sets that passes; in a stack with agents, no Route 53 record, zone, Resolver rule or their associations (zone and VPC association authorizations among them) for a name covering a Vault host the stack's Vault providers name, and, when no Vault provider names its address (the pack is not told the Vault's host), for any name.",
     PLATFORM,
     PACK.both,
   ),

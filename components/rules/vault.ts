@@ -192,7 +192,7 @@ export const VAULT_RESOURCE_RULES: readonly RuleMeta[] = [
     "vault/agent-secret-role-derivable",
     "vault",
     "error",
-    "The secret roles an agent identity's Vault policies reach stay within what `compile` could derive, read without the vault-plan record: an AWS secret role assumes neither a role the stack creates (other than its own agent's tool role, as a tagged tool session) nor a role in the agents' own account, unless the security team declared that role in the pack's `shares` configuration for principal `agent:<agent>/<identity>`; a database connection is used by the tools of one agent only (a connection share is declared the same way, resource `vault:database/<connection>`).",
+    "The secret roles an agent identity's Vault policies reach stay within what `compile` could derive, read without the vault-plan record: an AWS secret role assumes neither a role the stack creates (other than a role tagged for its own agent, its tool role as a tagged tool session; another agent's tool role is refused, its identity roles are vault/secret-role-arns') nor a role in the agents' own account, unless the security team declared that role in the pack's `shares` configuration for principal `agent:<agent>/<identity>`; a database connection is used by the tools of one agent only (a connection share is declared the same way, resource `vault:database/<connection>`).",
     POLICY,
     PACK.stack,
   ),

@@ -179,6 +179,7 @@ export const WAIVABLE: Readonly<Record<string, boolean>> = {
   "vault/agent-kv-config": false,
   "vault/entity-alias": false,
   "database/connection-tls": false,
+  "database/connection-root-login": false,
   "database/connection-allowed-roles": false,
   "kubernetes/egress-private": false,
   "kubernetes/pod-security": false,

@@ -74,7 +74,7 @@ export const agentVaultInvariants: Adapter = {
     },
     {
       type: VAULT_SECRET_ROLE_TYPES.vaultAwsRole,
-      route: "an agent's AWS secret role assumes no role of the stack or of the agents' account but a declared share",
+      route: "an agent's AWS secret role assumes no role of the stack but its own agent's, and none of the agents' account but a declared share",
       checkedBy: [PATH_RULE, SECRET_RULE],
     },
     {
@@ -92,7 +92,11 @@ export const agentVaultInvariants: Adapter = {
     const shape = platformShape(ix, kvPaths);
     // Roles of the stack other than agents' (an agent's role assumed through Vault is vault/secret-role-arns').
     const stackRoles = new Set(ix.roles.flatMap((r) => (r.name && !r.tags.agent ? [r.name.toLowerCase()] : [])));
-    const agentRoles = new Set(ix.roles.flatMap((r) => (r.name && r.tags.agent ? [r.name.toLowerCase()] : [])));
+    // Each agent role of the stack by name, with the agent it is tagged for: an agent assumes only its own (its tool role).
+    // Another agent's identity role is vault/secret-role-arns' (plan reports it too); its other roles (a tool role) are refused here.
+    const agentRoles = new Map(
+      ix.roles.flatMap((r) => (r.name && r.tags.agent ? [[r.name.toLowerCase(), { agent: r.tags.agent, identity: r.tags.identity }] as const] : [])),
+    );
     const urnOf = (agent: string, identity: (typeof IDENTITY_KINDS)[number]) => ix.by.serviceAccountsOf(agent, identity)[0]?.resource.urn;
     const push = (finding: Omit<PackFinding, "urn">, share?: { principals: string[]; resources: string[] }) => {
       const urn = urnOf(finding.agent, finding.identity!);
@@ -134,17 +138,21 @@ export const agentVaultInvariants: Adapter = {
 
       for (const assumed of holdings.assumedRoles) {
         const account = assumed.roleArn.split(":")[4] ?? "";
-        const ofStack = stackRoles.has(roleNameOf(assumed.roleArn));
+        const name = roleNameOf(assumed.roleArn);
+        const tagged = agentRoles.get(name);
+        const roleAgent = tagged?.agent;
+        if (roleAgent === agent || (tagged?.identity !== undefined && (IDENTITY_KINDS as readonly string[]).includes(tagged.identity))) continue;
+        const ofStack = stackRoles.has(name) || roleAgent !== undefined;
         // No account known for the agents: every account counts as theirs (fail closed).
         const agentsAccount = shape.accounts.size === 0 || shape.accounts.has(account);
-        if (agentRoles.has(roleNameOf(assumed.roleArn)) || (!ofStack && !agentsAccount)) continue;
+        if (!ofStack && !agentsAccount) continue;
         push(
           {
             rule: SECRET_RULE,
             agent,
             identity,
             tool: assumed.tool,
-            message: `agent ${agent}'s ${identity} identity holds AWS secret role ${assumed.tool}, which assumes ${assumed.roleArn}: ${ofStack ? "a role this stack creates for the platform" : `a role in the agents' own account ${account}`}, which no plan derives without a declared role share`,
+            message: `agent ${agent}'s ${identity} identity holds AWS secret role ${assumed.tool}, which assumes ${assumed.roleArn}: ${roleAgent !== undefined ? `a role this stack creates for agent ${roleAgent}` : ofStack ? "a role this stack creates for the platform" : `a role in the agents' own account ${account}`}, which no plan derives without a declared role share`,
             fix: `assume only a role of another system, declared as a role share; or have the security team declare it in the pack's shares configuration (principal ${principal}, resource ${assumed.roleArn})`,
           },
           ofStack ? undefined : { principals: [principal], resources: [assumed.roleArn] },

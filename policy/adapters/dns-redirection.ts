@@ -15,6 +15,10 @@
  *   host a Vault provider of the stack names. The pack is not told the Vault's address otherwise
  *   (it is in the declaration, which the pack does not read), so when no Vault provider names one,
  *   every such resource in a stack with agents is refused: any name may be the Vault's.
+ * - VPC DHCP options, per resource: a set names only AmazonProvidedDNS as its DNS servers and at most
+ *   the region's default domain (nodes' resolver, hence CoreDNS's upstream and every search domain a
+ *   pod's resolv.conf inherits); an association brings the `default` set or one of this stack's sets
+ *   that passes, never a set by id the stack does not show. Allowlist: anything else is refused.
  */
 import { asRecord, asString, readInputs, type KnownInputs } from "../inputs";
 import { platformResourceKey } from "../platform-resources-config";
@@ -48,9 +52,17 @@ const ROUTE53_NAMES: Readonly<Record<string, readonly string[]>> = {
   "aws:route53/resolverRule:ResolverRule": ["domainName"],
   "aws:route53/resolverRuleAssociation:ResolverRuleAssociation": [],
   "aws:route53/zoneAssociation:ZoneAssociation": [],
+  // Lets a VPC (the agents', from another account) be associated with a zone this stack's account holds.
+  "aws:route53/vpcAssociationAuthorization:VpcAssociationAuthorization": [],
   "aws:route53/profilesResourceAssociation:ProfilesResourceAssociation": [],
 };
 const FIREWALL_RULE = "aws:route53/resolverFirewallRule:ResolverFirewallRule";
+const DHCP_OPTIONS = "aws:ec2/vpcDhcpOptions:VpcDhcpOptions";
+const DHCP_ASSOCIATION = "aws:ec2/vpcDhcpOptionsAssociation:VpcDhcpOptionsAssociation";
+/** The one DNS server a DHCP options set may name: the VPC's own Route 53 Resolver. */
+const AMAZON_DNS = "AmazonProvidedDNS";
+/** The domain AWS's default DHCP options give (us-east-1's, or `<region>.compute.internal`): what pods' search lists already hold. */
+const DEFAULT_DOMAIN = /^(?:ec2\.internal|[a-z]{2}(?:-[a-z]+)+-\d\.compute\.internal)$/;
 
 const declare = (resource: Pick<PackResource, "type" | "name">) => {
   const key = platformResourceKey(resource.type, resource.name);
@@ -132,8 +144,32 @@ function route53Problem(resource: PackResource, inputs: KnownInputs): string | u
   return undefined;
 }
 
+const unknownAt = (inputs: KnownInputs, field: string) => inputs.unknown.some((p) => p === field || p.startsWith(`${field}.`) || p.startsWith(`${field}[`));
+
+/** A DHCP options set: why it redirects nodes' lookups, or undefined when it names only what AWS's default set does. */
+export function dhcpOptionsProblem(inputs: KnownInputs): string | undefined {
+  const v = inputs.value;
+  if (unknownAt(inputs, "domainNameServers")) return "has domainNameServers unknown at preview (maybe a resolver other than AmazonProvidedDNS)";
+  const servers = v.domainNameServers === undefined ? [] : Array.isArray(v.domainNameServers) ? v.domainNameServers : [v.domainNameServers];
+  const other = servers.filter((server) => server !== AMAZON_DNS);
+  if (other.length)
+    return `names DNS server${other.length > 1 ? "s" : ""} ${other.map((server) => JSON.stringify(server)).join(", ")} beside or instead of ${AMAZON_DNS}: nodes' resolver, hence CoreDNS's upstream, answers as that server says`;
+  if (unknownAt(inputs, "domainName")) return "has domainName unknown at preview (maybe a search domain that answers first for the Vault host)";
+  const domain = v.domainName;
+  if (domain !== undefined && (typeof domain !== "string" || !DEFAULT_DOMAIN.test(domain)))
+    return `sets domainName ${JSON.stringify(domain)}: pods inherit it as a search domain, so a lookup of the Vault host is first tried under it`;
+  return undefined;
+}
+
 export function dnsRedirectionProblems(resource: PackResource, inputs: KnownInputs): ResourceProblem[] {
-  const why = resource.type in ROUTE53_NAMES || resource.type === FIREWALL_RULE ? route53Problem(resource, inputs) : clusterDnsProblem(resource, inputs);
+  const why =
+    resource.type === DHCP_OPTIONS
+      ? dhcpOptionsProblem(inputs)
+      : resource.type === DHCP_ASSOCIATION
+        ? undefined // which set it brings is told by its property dependencies: across the stack
+        : resource.type in ROUTE53_NAMES || resource.type === FIREWALL_RULE
+          ? route53Problem(resource, inputs)
+          : clusterDnsProblem(resource, inputs);
   if (!why) return [];
   const kind = resource.type.split(":").pop();
   return [{ rule: RULE, message: `${kind} ${resource.name} ${why}; an agent's Vault login token goes to whatever answers`, ...declare(resource) }];
@@ -180,6 +216,35 @@ function vaultNames(ix: StackIndex, pass: StackPass): void {
   }
 }
 
+/**
+ * Associations: the `default` set, or a set of this stack that names only AmazonProvidedDNS (read
+ * through the association's property dependencies, at preview and at update alike); a set by an id
+ * the stack does not show may name any DNS server.
+ */
+function dhcpAssociations(ix: StackIndex, pass: StackPass): void {
+  for (const r of readOfType(ix, DHCP_ASSOCIATION)) {
+    const unknown = r.unknown.includes("dhcpOptionsId");
+    if (!unknown && r.v.dhcpOptionsId === "default") continue;
+    const sources = r.resource.propertyDependencies?.dhcpOptionsId ?? [];
+    const allowed = sources.length > 0 && sources.every((source) => source.type === DHCP_OPTIONS && dhcpOptionsProblem(readInputs(source.props)) === undefined);
+    if (allowed) continue;
+    const what =
+      sources.length > 0
+        ? "a DHCP options set of this stack that names another DNS server or domain"
+        : unknown
+          ? "a DHCP options set unknown at preview"
+          : `DHCP options set ${JSON.stringify(r.v.dhcpOptionsId)} by an id this stack does not show`;
+    pass.findings.push({
+      rule: RULE,
+      agent: r.resource.name,
+      identity: null,
+      urn: r.resource.urn,
+      message: `${r.resource.type} ${r.resource.name} brings ${what}, not \`default\` or one of this stack's sets naming only ${AMAZON_DNS}: nodes' resolver, hence CoreDNS's upstream and agents' Vault logins, would go where it points`,
+      ...declare(r.resource),
+    });
+  }
+}
+
 export const dnsRedirection: Adapter = {
   family: "dns-redirection",
   holdings: "none: DNS decides where agents' logins and calls go, not what an identity holds",
@@ -192,7 +257,12 @@ export const dnsRedirection: Adapter = {
     })),
     ...Object.keys(ROUTE53_NAMES).map((type) => ({ type, route: "decides what a name resolves to in the VPC the agents' cluster uses", checkedBy: [RULE] })),
     { type: FIREWALL_RULE, route: "a DNS Firewall rule may answer lookups with an override domain", checkedBy: [RULE] },
+    { type: DHCP_OPTIONS, route: "names the DNS servers and search domain every node of the VPC (and CoreDNS's upstream) uses", checkedBy: [RULE] },
+    { type: DHCP_ASSOCIATION, route: "gives a VPC's nodes a DHCP options set, hence their DNS servers", checkedBy: [RULE] },
   ],
   check: (resource, inputs) => dnsRedirectionProblems(resource, inputs),
-  stack: (ix, pass) => vaultNames(ix, pass),
+  stack: (ix, pass) => {
+    vaultNames(ix, pass);
+    dhcpAssociations(ix, pass);
+  },
 };

@@ -39,7 +39,7 @@ export const platform: Adapter = {
       key: "vaultDatabaseConnection",
       route: "Vault's root login to a database, and which secret roles may mint users through it",
       readIfSet: ["allowedRoles", "postgresql", "backend", "name"],
-      checkedBy: ["database/connection-tls", "database/connection-allowed-roles", "stack/unknown-input"],
+      checkedBy: ["database/connection-tls", "database/connection-root-login", "database/connection-allowed-roles", "stack/unknown-input"],
     },
     {
       type: PLATFORM_TYPES.vaultAwsEngine,

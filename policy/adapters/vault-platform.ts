@@ -157,7 +157,13 @@ export const vaultPlatform: Adapter = {
       route: "a database mount with its connections embedded: Vault's root logins and which roles may mint users",
       required: ["path"],
       readIfSet: ["postgresqls", ...CLEAR_LIST_KEYS],
-      checkedBy: ["database/connection-tls", "database/connection-allowed-roles", "vault/audit-device", "stack/unknown-input"],
+      checkedBy: [
+        "database/connection-tls",
+        "database/connection-root-login",
+        "database/connection-allowed-roles",
+        "vault/audit-device",
+        "stack/unknown-input",
+      ],
     },
     {
       type: VAULT_MOUNT_TYPES.vaultAuditRequestHeader,

@@ -2,7 +2,11 @@
  * `vault.database.SecretBackendConnection`: how Vault reaches a database as its root user, and which
  * secret roles may mint users through it. The URL must verify the server's certificate (the root
  * password and every minted password cross it) and `allowedRoles` must be exact role names; across
- * the stack, exactly the database secret roles of this stack on that connection.
+ * the stack, exactly the database secret roles of this stack on that connection. And the connection
+ * names its own root login (username and password), as the declaration's form does
+ * (`platform.bootstrap.databaseConnections[]`, `passwordConfigKey`): Vault keeps the root password it
+ * stores for a connection when a write leaves it out, so a connection written without one re-points
+ * the stored root password (rotated, known only to Vault) at whatever host its URL names.
  */
 import { DATABASE_CONNECTION_URL } from "../../components/core/bootstrap-schema";
 import type { Problem } from "../../components/rules/define";
@@ -15,6 +19,22 @@ export interface DatabaseConnectionInputs {
   readonly keys: readonly string[];
   /** `postgresql.connectionUrl`, when the block is set. */
   readonly connectionUrl?: string;
+  /** `postgresql.username`, when set. */
+  readonly username?: unknown;
+  /** `postgresql.password`: set to a non-empty string, unknown at preview (judged again at update, when known), or neither. */
+  readonly password: "set" | "unknown" | "unset";
+}
+
+const ROOT_LOGIN_RULE = "database/connection-root-login";
+
+/** The host a connection URL names, read by the WHATWG URL grammar (undefined when it does not parse). */
+export function connectionHost(url: string | undefined): string | undefined {
+  if (url === undefined || url.length > 2048) return undefined;
+  try {
+    return new URL(url).hostname.toLowerCase() || undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Engine blocks of the connection resource other than PostgreSQL: no parser is wired for their SQL or URLs. */
@@ -54,6 +74,16 @@ export function checkDatabaseConnection(label: string, inputs: DatabaseConnectio
       rule: "database/connection-tls",
       message: `connection ${label}: ${url === undefined ? "no postgresql.connectionUrl" : sslmode && !/^verify-(full|ca)$/.test(sslmode) ? `sslmode=${sslmode} does not verify the server, so the root and minted passwords may cross in clear or to an impostor` : "the URL is not postgresql://{{username}}:{{password}}@host:port/db?sslmode=verify-full (credentials only as Vault's templates; sslmode once, and otherwise only sslrootcert, connect_timeout, application_name, target_session_attrs)"}`,
       fix: "postgresql://{{username}}:{{password}}@host:5432/db?sslmode=verify-full",
+    });
+  }
+  const username = inputs.username;
+  if (inputs.password === "unset" || typeof username !== "string" || username === "") {
+    const host = connectionHost(url);
+    const missing = [typeof username !== "string" || username === "" ? "username" : "", inputs.password === "unset" ? "password" : ""].filter(Boolean);
+    problems.push({
+      rule: ROOT_LOGIN_RULE,
+      message: `connection ${label} names no root ${missing.join(" or ")}: Vault keeps the root login it stores under this name when a write leaves it out, so it would send the stored (rotated, Vault-only) root password to ${host ?? "the URL's host"}`,
+      fix: "declare the connection under platform.bootstrap.databaseConnections (AgentPlatform writes its username and the password from passwordConfigKey), or write postgresql.username and postgresql.password with it",
     });
   }
   for (const role of inputs.allowedRoles ?? [])

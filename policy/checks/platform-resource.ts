@@ -18,6 +18,10 @@ import { podTemplateOf } from "../adapters/workloads";
 
 const isUnknown = (inputs: KnownInputs, field: string) => inputs.unknown.some((path) => path === field || path.startsWith(`${field}.`));
 
+/** A root password input: a non-empty string, unknown at preview, or absent (empty). */
+export const passwordState = (value: unknown, unknown: boolean): "set" | "unknown" | "unset" =>
+  typeof value === "string" && value !== "" ? "set" : unknown ? "unknown" : "unset";
+
 export function platformProblems(resource: PackResource, inputs: KnownInputs): Problem[] {
   const v = inputs.value;
   const label = `${resource.type.split(":").pop()} ${resource.name}`;
@@ -41,6 +45,8 @@ export function platformProblems(resource: PackResource, inputs: KnownInputs): P
         allowedRoles: asStrings(v.allowedRoles),
         keys: Object.keys(v),
         connectionUrl: postgresql.connectionUrl,
+        username: postgresql.username,
+        password: passwordState(postgresql.password, isUnknown(inputs, "postgresql") || isUnknown(inputs, "postgresql.password")),
       });
     }
     case "vault:aws/secretBackend:SecretBackend":

@@ -85,8 +85,10 @@ export function checkSecretsMountConnections(name: string, inputs: KnownInputs):
       message: `database mount ${name} (${mount}) embeds ${other.join(", ")} connections: only PostgreSQL connections are read (URL, TLS and statements)`,
       fix: "use postgresqls, or a SecretBackendConnection declared under platform.bootstrap.databaseConnections",
     });
-  for (const entry of Array.isArray(v.postgresqls) ? v.postgresqls : []) {
+  const list = Array.isArray(v.postgresqls) ? v.postgresqls : [];
+  for (const [index, entry] of list.entries()) {
     const connection = asRecord(entry);
+    const unknownPassword = inputs.unknown.some((p) => p === "postgresqls" || p === `postgresqls.${index}` || p.startsWith(`postgresqls.${index}.`));
     problems.push(
       ...checkDatabaseConnection(`${mount}/${connection.name ?? "?"}`, {
         backend: mount,
@@ -94,6 +96,8 @@ export function checkSecretsMountConnections(name: string, inputs: KnownInputs):
         allowedRoles: asStrings((entry as { allowedRoles?: unknown }).allowedRoles),
         keys: [],
         connectionUrl: connection.connectionUrl,
+        username: connection.username,
+        password: typeof connection.password === "string" && connection.password !== "" ? "set" : unknownPassword ? "unknown" : "unset",
       }),
     );
   }

@@ -95,6 +95,24 @@ describe("pack: agent invariants that read no plan record", () => {
       ],
     },
     {
+      name: "the vaultAws secret role assumes a role this stack creates for another agent (its tool role, in another account's ARN)",
+      rule: "vault/agent-secret-role-derivable",
+      edit: (resources) => [
+        ...change(AWS_SECRET, (p) => {
+          p.roleArns = ["arn:aws:iam::999988887777:role/acme-dev-payout-approver-tools"];
+        })(resources),
+        {
+          type: "aws:iam/role:Role",
+          name: "payout-approver-tools",
+          props: {
+            name: "acme-dev-payout-approver-tools",
+            assumeRolePolicy: JSON.stringify({ Version: "2012-10-17", Statement: [] }),
+            tags: { agent: "payout-approver", [TOOL_ROLE_TAG.key]: TOOL_ROLE_TAG.value },
+          },
+        },
+      ],
+    },
+    {
       name: "the ledger database role moves to payout-approver's treasury connection",
       rule: "vault/agent-secret-role-derivable",
       edit: change(DB_SECRET, (p) => {

@@ -4,7 +4,8 @@
  * coredns add-on, a Service and EndpointSlice in an application namespace, and a DNS Firewall rule
  * that blocks; each case changes one property and is refused unless the security team declares the
  * resource (kubernetesPlatformResources). Route 53 records are judged against the Vault provider's
- * host when the stack has one, and refused whatever their name when it has none.
+ * host when the stack has one, and refused whatever their name when it has none. VPC DHCP options
+ * name only AmazonProvidedDNS and the region's default domain.
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { componentResources } from "../helpers/component-resources";
@@ -111,4 +112,53 @@ describe("Route 53 and the Vault host", () => {
     expect(nameCovers(".", "vault.dev.acme.internal", true)).toBe(true);
     expect(nameCovers("xacme.internal", "vault.dev.acme.internal", true)).toBe(false);
   });
+});
+
+describe("VPC DHCP options", () => {
+  const options = (props: Record<string, unknown> = {}): Resource => ({
+    type: "aws:ec2/vpcDhcpOptions:VpcDhcpOptions",
+    name: "dhcp",
+    props: { domainName: "ec2.internal", domainNameServers: ["AmazonProvidedDNS"], ...props },
+  });
+  const association = (dhcpOptionsId: string = UNKNOWN, from = ["dhcp"]): Resource => ({
+    type: "aws:ec2/vpcDhcpOptionsAssociation:VpcDhcpOptionsAssociation",
+    name: "dhcp-association",
+    props: { vpcId: "vpc-1", dhcpOptionsId },
+    dependsOn: from.length ? { dhcpOptionsId: from } : undefined,
+  });
+  it("passes a set naming only AmazonProvidedDNS and the region's default domain, associated from this stack or `default` (the happy path)", async () => {
+    expect(await rulesOf([options(), association()])).not.toContain(RULE);
+    expect(await rulesOf([options({ domainName: "eu-west-1.compute.internal" }), association("default", [])])).not.toContain(RULE);
+    expect(await rulesOf([options({ domainName: undefined })], {}, false)).toEqual([]);
+  }, 240_000);
+  const CASES: Array<[string, Resource[]]> = [
+    ["a DNS server other than AmazonProvidedDNS", [options({ domainNameServers: ["203.0.113.9"] })]],
+    ["another DNS server beside AmazonProvidedDNS", [options({ domainNameServers: ["AmazonProvidedDNS", "10.0.0.2"] })]],
+    ["DNS servers unknown at preview", [options({ domainNameServers: UNKNOWN })]],
+    ["a search domain other than the region's default", [options({ domainName: "evil.example.com" })]],
+    ["a second search domain", [options({ domainName: "ec2.internal evil.example.com" })]],
+    ["an association bringing a set by id", [association("dopt-0123456789abcdef0", [])]],
+  ];
+  for (const [what, resources] of CASES)
+    it(`refuses ${what}, unless declared`, async () => {
+      expect(await rulesOf(resources, {}, false)).toEqual([RULE]);
+      const unknownInputs = JSON.stringify(resources[0]!.props).includes(UNKNOWN);
+      expect(await rulesOf(resources, declared(resources[0]!), false)).toEqual(unknownInputs ? [RULE] : []);
+    }, 120_000);
+  it("refuses an association whose set is unknown at preview unless it comes from a set of this stack that passes", async () => {
+    expect(
+      await rulesOf([options({ domainNameServers: ["203.0.113.9"] }), association()], declared(options({ domainNameServers: ["203.0.113.9"] })), false),
+    ).toEqual([RULE]);
+    expect(await rulesOf([association(UNKNOWN, [])], {}, false)).toEqual([RULE]);
+    expect(await rulesOf([options(), association()], {}, false)).toEqual([]);
+    // At update the id is known: the property dependency still says which set it is.
+    expect(await rulesOf([options(), association("dopt-0123456789abcdef0")], {}, false)).toEqual([]);
+    expect(
+      await rulesOf(
+        [options({ domainName: "evil.example.com" }), association("dopt-0123456789abcdef0")],
+        declared(options({ domainName: "evil.example.com" })),
+        false,
+      ),
+    ).toEqual([RULE]);
+  }, 120_000);
 });

@@ -8,7 +8,7 @@ import { checkAuditDevice } from "../../policy/checks/audit-device";
 import { checkNetworkPolicyEgress } from "../../policy/checks/network-policy";
 import { checkPodTokens } from "../../policy/checks/projected-token";
 import { guardedWrites } from "../../policy/checks/rbac-guard-edit";
-import { checkDatabaseConnection } from "../../policy/checks/database-connection";
+import { checkDatabaseConnection, connectionHost } from "../../policy/checks/database-connection";
 import { ruleIds, runPack, type Resource } from "../helpers/policy-args";
 import { sandboxResources } from "../helpers/sandbox-resources";
 
@@ -279,15 +279,38 @@ describe("the platform checks' edges", () => {
   });
 
   it("connections: verify-full passes; require, prefer, no sslmode and other engines are refused", () => {
+    const LOGIN = { username: "vault_admin", password: "set" } as const;
     const url = (mode: string) => `postgresql://{{username}}:{{password}}@db.internal:5432/app?sslmode=${mode}`;
-    expect(checkDatabaseConnection("c", { keys: ["postgresql"], connectionUrl: url("verify-full"), allowedRoles: ["a.b.c"] })).toEqual([]);
+    expect(checkDatabaseConnection("c", { ...LOGIN, keys: ["postgresql"], connectionUrl: url("verify-full"), allowedRoles: ["a.b.c"] })).toEqual([]);
     for (const mode of ["require", "prefer", "disable", "allow"])
-      expect(checkDatabaseConnection("c", { keys: ["postgresql"], connectionUrl: url(mode), allowedRoles: [] }), mode).toHaveLength(1);
+      expect(checkDatabaseConnection("c", { ...LOGIN, keys: ["postgresql"], connectionUrl: url(mode), allowedRoles: [] }), mode).toHaveLength(1);
     // No sslmode at all is libpq's default, prefer: plain text when the server offers no TLS.
     expect(
-      checkDatabaseConnection("c", { keys: ["postgresql"], connectionUrl: "postgresql://{{username}}:{{password}}@db.internal:5432/app", allowedRoles: [] }),
+      checkDatabaseConnection("c", {
+        ...LOGIN,
+        keys: ["postgresql"],
+        connectionUrl: "postgresql://{{username}}:{{password}}@db.internal:5432/app",
+        allowedRoles: [],
+      }),
     ).toHaveLength(1);
-    expect(checkDatabaseConnection("c", { keys: ["mysql"], allowedRoles: [] })).toHaveLength(2);
-    expect(checkDatabaseConnection("c", { keys: ["postgresql"], connectionUrl: url("verify-ca"), allowedRoles: ["app-*"] })).toHaveLength(1);
+    expect(checkDatabaseConnection("c", { ...LOGIN, keys: ["mysql"], allowedRoles: [] })).toHaveLength(2);
+    expect(checkDatabaseConnection("c", { ...LOGIN, keys: ["postgresql"], connectionUrl: url("verify-ca"), allowedRoles: ["app-*"] })).toHaveLength(1);
+  });
+
+  it("connections: a root login without its username or password is refused (Vault would keep the stored one); unknown at preview waits for update", () => {
+    const connection = {
+      keys: ["postgresql"],
+      connectionUrl: "postgresql://{{username}}:{{password}}@db.internal:5432/app?sslmode=verify-full",
+      allowedRoles: [],
+    };
+    expect(checkDatabaseConnection("c", { ...connection, username: "vault_admin", password: "set" })).toEqual([]);
+    expect(checkDatabaseConnection("c", { ...connection, username: "vault_admin", password: "unknown" })).toEqual([]);
+    for (const login of [{ username: "vault_admin", password: "unset" }, { username: "", password: "set" }, { password: "set" }] as const)
+      expect(
+        checkDatabaseConnection("c", { ...connection, ...login }).map((p) => p.rule),
+        JSON.stringify(login),
+      ).toEqual(["database/connection-root-login"]);
+    expect(connectionHost("postgresql://{{username}}:{{password}}@DB.Evil.example.com:5432/app?sslmode=verify-full")).toBe("db.evil.example.com");
+    expect(connectionHost("not a url")).toBeUndefined();
   });
 });

