@@ -60,6 +60,7 @@ import { EKS_CLUSTER_TYPES, eksClusters } from "./eks-clusters";
 import { nodeAccess } from "./node-access";
 import { agentNamespaceIam } from "./agent-namespace-iam";
 import { kubeSystemConfig } from "./kube-system-config";
+import { kubernetesPlacement } from "./kubernetes-placement";
 import { dnsRedirection } from "./dns-redirection";
 
 export const ADAPTERS: readonly Adapter[] = [
@@ -89,6 +90,7 @@ export const ADAPTERS: readonly Adapter[] = [
   nodeAccess,
   agentNamespaceIam,
   kubeSystemConfig,
+  kubernetesPlacement,
   dnsRedirection,
   kubernetesUnreadKinds,
   rbac,
