@@ -258,6 +258,8 @@ export const kubernetesPlacement: Adapter = {
       const providerNamespace = providerInput(r.resource.provider, "namespace");
       const namespace = namespaceUnknown ? undefined : (explicit ?? (typeof providerNamespace === "string" ? providerNamespace : undefined));
       if (namespaceUnknown) {
+        // Workloads with a namespace unknown at preview are refused by kubernetes/service-account-use.
+        if (podTemplateOf(type, r.v)) continue;
         // Unknown at preview: still the stack's own when it comes from one of its Namespaces.
         const fromNamespace = (r.resource.propertyDependencies?.metadata ?? []).some((d) => d.type === "kubernetes:core/v1:Namespace");
         if (!fromNamespace)
