@@ -22,6 +22,7 @@ import type { StackIndex } from "../stack-index";
 import type { Adapter, PackResource } from "../types";
 import { isCustomResource } from "./custom-resources";
 import { agentNamespaces } from "./agent-namespaces";
+import { clusterOf } from "./providers";
 import { isUnknown, type Read } from "./shared";
 import { podTemplateOf } from "./workloads";
 
@@ -158,12 +159,13 @@ const upserts = (provider: PackResource["provider"]) => {
   return version !== undefined && version[0] === 4 && older(version, FIRST_NON_UPSERTING) && ssa !== false && ssa !== "false";
 };
 
-/** The namespaces the stack creates (not agents', not reserved), through a provider that does not upsert. */
+/** The namespaces the stack creates (not agents', not reserved), through a provider that does not upsert, by `<cluster>\u0000<name>`. */
 function createdNamespaces(ix: StackIndex): ReadonlySet<string> {
   const agents = agentNamespaces(ix);
   const out = new Set<string>();
   for (const ns of ix.namespaces)
-    if (ns.name !== undefined && !agents.has(ns.name) && !RESERVED_NAMESPACES.has(ns.name) && !upserts(ns.resource.provider)) out.add(ns.name);
+    if (ns.name !== undefined && !agents.has(ns.name) && !RESERVED_NAMESPACES.has(ns.name) && !upserts(ns.resource.provider))
+      out.add(`${clusterOf(ns.resource.provider)}\u0000${ns.name}`);
   return out;
 }
 
@@ -231,6 +233,8 @@ export const kubernetesPlacement: Adapter = {
       const patch = fullKind.endsWith("Patch");
       const kind = patch ? fullKind.slice(0, -"Patch".length) : fullKind;
       const custom = isCustomResource(type);
+      // A namespace the stack creates on one cluster is not the stack's on another.
+      const cluster = clusterOf(r.resource.provider);
       const refuse = (why: string, fix: string) =>
         pass.findings.push({
           rule: RULE,
@@ -244,7 +248,7 @@ export const kubernetesPlacement: Adapter = {
       if (!custom && CLUSTER_SCOPED_KINDS.has(kind)) {
         const name = asString(asRecord(r.v.metadata).name);
         // A NamespacePatch of a namespace the stack creates changes its own object.
-        if (patch && !(kind === "Namespace" && name !== undefined && created.has(name)))
+        if (patch && !(kind === "Namespace" && name !== undefined && created.has(`${cluster}\u0000${name}`)))
           refuse(
             `patches cluster-scoped ${kind} ${name ?? "(name unknown at preview)"}, which this stack does not create: it changes the platform's object`,
             `create and own the ${kind} in this stack instead of patching it`,
@@ -276,7 +280,7 @@ export const kubernetesPlacement: Adapter = {
         );
         continue;
       }
-      if (agents.has(namespace) || created.has(namespace)) continue;
+      if (agents.has(namespace) || created.has(`${cluster}\u0000${namespace}`)) continue;
       if (RESERVED_NAMESPACES.has(namespace)) {
         // kube-system's workloads and ConfigMaps are refused by their own rules; aws-auth is kubernetes/eks-access's.
         if (podTemplateOf(type, r.v) || kind === "ConfigMap") continue;

@@ -89,6 +89,10 @@ describe("where the stack's Kubernetes objects land", () => {
       const ns = namespace("tools", provider("up", { upsertExistingObjects: true }));
       expect(await added([ns, deployment("tools", {}, "kubernetes:apps/v1:DeploymentPatch")])).toEqual([RULE]);
     }, 120_000);
+    it("refuses the Patch when the stack creates that Namespace on another cluster only", async () => {
+      const ns = namespace("tools", provider("other", { context: "other-cluster" }));
+      expect(await added([ns, deployment("tools", {}, "kubernetes:apps/v1:DeploymentPatch")])).toEqual([RULE]);
+    }, 120_000);
     it("refuses an object created through a provider that upserts (upsertExistingObjects)", async () => {
       expect(await added([{ ...deployment("argocd"), provider: provider("up", { upsertExistingObjects: "true", namespace: "argocd" }) }])).toEqual([RULE]);
     }, 120_000);
