@@ -10,9 +10,10 @@
  * - an existing namespace (one the stack writes into but does not create: vault, argocd, tools ...)
  *   holds objects the stack does not own, so there the stack may only add objects of its own: no
  *   Patch, no RBAC, no ServiceAccount token Secret for an account it does not create there, no pod
- *   reading a Secret it does not create there, no ServiceAccount through an upserting provider (it
- *   would adopt an existing one), and a custom resource only of a kind whose operator's effect is
- *   bounded to that namespace (BOUNDED_CUSTOM_KINDS);
+ *   reading a Secret it does not create there, no EndpointSlice joining a Service it does not
+ *   create there, no object through an upserting provider (it would adopt an existing one), and a
+ *   custom resource only of a kind whose operator's effect is bounded to that namespace
+ *   (BOUNDED_CUSTOM_KINDS);
  * - a Patch of a cluster-scoped object changes something the stack does not own.
  * Each is refused unless the security team declares the resource (kubernetesPlatformResources).
  */
@@ -103,6 +104,9 @@ const CUSTOM_POD_ACCOUNT: Readonly<Record<string, readonly string[]>> = {
 
 const SERVICE_ACCOUNT = "kubernetes:core/v1:ServiceAccount";
 const SECRET = "kubernetes:core/v1:Secret";
+const SERVICE = "kubernetes:core/v1:Service";
+const ENDPOINT_SLICE = "kubernetes:discovery.k8s.io/v1:EndpointSlice";
+const SERVICE_NAME_LABEL = "kubernetes.io/service-name";
 const TOKEN_SECRET_TYPE = "kubernetes.io/service-account-token";
 const DEFAULT_ACCOUNT = "default";
 /** Pulumi's component and chart tokens (their objects are registered and read one by one; Helm v3 Releases are the workloads adapter's). */
@@ -216,14 +220,18 @@ export const kubernetesPlacement: Adapter = {
     // What the stack itself creates in each namespace (ServiceAccounts not adopted, Secrets), by `<namespace>/<name>`.
     const ownAccounts = new Set<string>();
     const ownSecrets = new Set<string>();
+    const ownServices = new Set<string>();
+    const owned = new Map([
+      [SERVICE_ACCOUNT, ownAccounts],
+      [SECRET, ownSecrets],
+      [SERVICE, ownServices],
+    ]);
     for (const x of ix.inputs) {
-      const type = x.resource.type;
-      if (type !== SERVICE_ACCOUNT && type !== SECRET) continue;
+      const own = owned.get(x.resource.type);
+      if (!own || upserts(x.resource.provider)) continue;
       const m = asRecord(x.value.metadata);
       const namespace = asString(m.namespace) ?? asString(providerInput(x.resource.provider, "namespace"));
-      if (m.name === undefined || namespace === undefined) continue;
-      if (type === SERVICE_ACCOUNT && !upserts(x.resource.provider)) ownAccounts.add(`${namespace}/${m.name}`);
-      if (type === SECRET && !upserts(x.resource.provider)) ownSecrets.add(`${namespace}/${m.name}`);
+      if (m.name !== undefined && namespace !== undefined) own.add(`${namespace}/${m.name}`);
     }
     for (const x of ix.inputs) {
       const type = x.resource.type;
@@ -312,6 +320,16 @@ export const kubernetesPlacement: Adapter = {
           refuse(
             `is a ServiceAccount token Secret for ${account ?? "an account unknown at preview"} in ${existing}, an account this stack does not create there: the token (also in Pulumi state) carries that account's rights`,
             "request tokens only for ServiceAccounts this stack creates",
+          );
+        continue;
+      }
+      if (type === ENDPOINT_SLICE) {
+        // An EndpointSlice joins the Service its label names: one the stack does not create there is re-pointed.
+        const service = asString(asRecord(fields(r.v.metadata).labels)[SERVICE_NAME_LABEL]);
+        if (isUnknown(r, "metadata.labels") || (service !== undefined && !ownServices.has(`${namespace}/${service}`)))
+          refuse(
+            `adds endpoints to Service ${service ?? "(unknown at preview)"} in ${existing}, which this stack does not create there: that Service's clients (e.g. agents' Vault logins) reach the addresses it lists`,
+            `add endpoints only to Services this stack creates in ${namespace}`,
           );
         continue;
       }

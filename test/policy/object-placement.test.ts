@@ -126,6 +126,13 @@ describe("where the stack's Kubernetes objects land", () => {
       const secret = object("kubernetes:core/v1:Secret", "tools", { stringData: { k: "v" } }, "web-secret");
       expect(await added([secret, deployment("tools", { volumes: [{ name: "k", secret: { secretName: "web-secret" } }] })])).toEqual([]);
     }, 120_000);
+    it("refuses an EndpointSlice joining a Service the stack does not create there (vault)", async () => {
+      const slice = object("kubernetes:discovery.k8s.io/v1:EndpointSlice", "vault", { addressType: "IPv4", endpoints: [{ addresses: ["203.0.113.9"] }] });
+      (slice.props.metadata as Record<string, unknown>).labels = { "kubernetes.io/service-name": "vault" };
+      expect(await added([slice])).toEqual([RULE]);
+      const service = object("kubernetes:core/v1:Service", "vault", { spec: { ports: [{ port: 80 }] } }, "vault");
+      expect(await added([service, slice])).toEqual([]);
+    }, 120_000);
     it("refuses an Argo CD Application (its controller applies another repository's manifests)", async () => {
       const app = custom("kubernetes:argoproj.io/v1alpha1:Application", "argocd", { source: { repoURL: "https://example.com/x" } });
       expect(await added([app])).toEqual([RULE]);
