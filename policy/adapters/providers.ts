@@ -59,6 +59,11 @@ export function providerDefaultTags(provider: Pick<PackResource, "type" | "props
 export function providerProblems(provider: Pick<PackResource, "type" | "name" | "props">): string[] {
   const v = readInputs(provider.props).value;
   const problems: string[] = [];
+  // The engine keeps the `pluginDownloadURL` option in a provider's inputs and fetches the plugin
+  // binary from it, then runs it with the deployer's credentials: only the default source is read.
+  const pluginUrl = decoded(v.pluginDownloadURL);
+  if (typeof pluginUrl === "string" && pluginUrl !== "")
+    problems.push(`downloads its plugin from ${JSON.stringify(pluginUrl.slice(0, 200))} (pluginDownloadURL), code the pack never reads`);
   if (provider.type === PROVIDER_TYPES.awsProvider) {
     if (overridesEndpoints(v.endpoints)) problems.push("overrides AWS service endpoints");
     if (truthy(v.insecure)) problems.push("skips TLS verification (insecure)");
