@@ -21,7 +21,7 @@ import { asRecord, asString, readInputs } from "../inputs";
 import { platformResourceKey } from "../platform-resources-config";
 import type { StackIndex } from "../stack-index";
 import type { Adapter, PackResource } from "../types";
-import { isCustomResource } from "./custom-resources";
+import { isCustomResource, readElsewhere } from "./custom-resources";
 import { agentNamespaces } from "./agent-namespaces";
 import { clusterOf } from "./providers";
 import { isUnknown, type Read } from "./shared";
@@ -154,14 +154,20 @@ const older = (version: readonly number[], than: readonly number[]) => {
  * provider or a known version, the project's pinned @pulumi/kubernetes (≥ 4.29) is assumed. The
  * PULUMI_K8S_UPSERT_EXISTING_OBJECTS variable of the engine's environment is not visible here (README).
  */
+const upsertsOf = new WeakMap<object, boolean>();
 const upserts = (provider: PackResource["provider"]) => {
   if (!provider) return false;
+  let known = upsertsOf.get(provider);
+  if (known === undefined) upsertsOf.set(provider, (known = providerUpserts(provider)));
+  return known;
+};
+function providerUpserts(provider: NonNullable<PackResource["provider"]>): boolean {
   const value = providerInput(provider, "upsertExistingObjects");
   if (value !== undefined && value !== false && value !== "false") return true;
   const version = pluginVersion(provider);
   const ssa = providerInput(provider, "enableServerSideApply");
   return version !== undefined && version[0] === 4 && older(version, FIRST_NON_UPSERTING) && ssa !== false && ssa !== "false";
-};
+}
 
 /** The namespaces the stack creates (not agents', not reserved), through a provider that does not upsert, by `<cluster>\u0000<name>`. */
 function createdNamespaces(ix: StackIndex): ReadonlySet<string> {
@@ -255,8 +261,8 @@ export const kubernetesPlacement: Adapter = {
         });
       if (!custom && CLUSTER_SCOPED_KINDS.has(kind)) {
         const name = asString(asRecord(r.v.metadata).name);
-        // A NamespacePatch of a namespace the stack creates changes its own object.
-        if (patch && !(kind === "Namespace" && name !== undefined && created.has(`${cluster}\u0000${name}`)))
+        // A NamespacePatch of a namespace the stack creates (agents' are judged by kubernetes/pod-security) changes its own object.
+        if (patch && !(kind === "Namespace" && name !== undefined && (agents.has(name) || created.has(`${cluster}\u0000${name}`))))
           refuse(
             `patches cluster-scoped ${kind} ${name ?? "(name unknown at preview)"}, which this stack does not create: it changes the platform's object`,
             `create and own the ${kind} in this stack instead of patching it`,
@@ -337,8 +343,11 @@ export const kubernetesPlacement: Adapter = {
       if (pod) {
         const spec = fields(pod.spec);
         const specPath = [...pod.at, "spec"].join(".");
-        const unread =
-          ["volumes", "containers", "initContainers", "ephemeralContainers"].some((f) => isUnknown(r, `${specPath}.${f}`)) || isUnknown(r, specPath);
+        // Unknown at preview: the pod spec (or what holds it), or a list that may name Secrets.
+        const lists = ["volumes", "containers", "initContainers", "ephemeralContainers"].map((f) => `${specPath}.${f}`);
+        const unread = r.unknown.some(
+          (path) => specPath === path || specPath.startsWith(`${path}.`) || lists.some((l) => path === l || path.startsWith(`${l}.`)),
+        );
         const foreign = secretsRead(spec).filter((name) => !ownSecrets.has(`${namespace}/${name}`));
         if (unread || foreign.length > 0)
           refuse(
@@ -347,7 +356,8 @@ export const kubernetesPlacement: Adapter = {
           );
         continue;
       }
-      if (custom) {
+      // Cilium policies and Gateway API routes are read by network-exposure.
+      if (custom && !readElsewhere(type)) {
         const key = `${group}:${kind}`;
         if (!BOUNDED_CUSTOM_KINDS.has(key)) {
           refuse(
