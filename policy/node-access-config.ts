@@ -3,11 +3,12 @@
  * (`kubernetesNodeAccess`, beside `exceptions`, `kubernetesOperators` and
  * `kubernetesPlatformResources`): set on the policy group outside the pull request, so a change
  * cannot declare its own workload. A declaration names one workload as the cluster knows it (kind,
- * namespace and metadata.name, not the Pulumi name), the containers it covers, and the exact grants
+ * namespace and metadata.name, not the Pulumi name), the containers it covers with the image of each, and the exact grants
  * they may hold beyond the Pod Security Standards baseline (`hostPath:/var/log`,
  * `capability:NET_ADMIN`, `privileged`, `csi:<driver>` ...: the grants kubernetes/node-access names
  * in its findings). A grant not listed, a grant reaching a container not listed (an added sidecar
- * mounting the declared hostPath; a pod-level grant such as hostPID reaches every container), the
+ * mounting the declared hostPath; a pod-level grant such as hostPID, or any grant with
+ * shareProcessNamespace, reaches every container), another image in a declared container, the
  * same workload in another namespace or under another name, or a field unknown at preview stays
  * refused. A configuration that does not parse
  * declares nothing.
@@ -33,6 +34,16 @@ const nodeAccessSchema = z
       .min(1)
       .max(50)
       .describe("every container the grants may reach: a grant reaching any other container (an added one) stays refused"),
+    images: z
+      .record(
+        z.string().regex(CONTAINER, "a container name"),
+        z
+          .string()
+          .min(1)
+          .max(1024)
+          .refine((image) => !/[\s\p{Cc}\p{Cf}]/u.test(image), "no whitespace, control or format characters"),
+      )
+      .describe("the image of every listed container, as the workload writes it (pin a digest): another image in a declared container stays refused"),
     grants: z
       .array(
         z
@@ -47,7 +58,11 @@ const nodeAccessSchema = z
     reason: z.string().min(10).max(500),
     approvedBy: z.string().min(1).max(200),
   })
-  .strict();
+  .strict()
+  .refine(
+    (entry) => entry.containers.length === Object.keys(entry.images).length && entry.containers.every((c) => Object.hasOwn(entry.images, c)),
+    "images names exactly the listed containers",
+  );
 const nodeAccessListSchema = z.array(nodeAccessSchema).max(200);
 
 const { $schema: _drop, ...jsonSchema } = z.toJSONSchema(nodeAccessListSchema, { io: "input" }) as Record<string, unknown>;
@@ -64,10 +79,15 @@ export interface NodeAccessGrant {
   readonly grant: string;
   /** The containers the grant reaches: the one it is set on, those mounting a hostPath volume, every container for a pod-level grant. */
   readonly containers: readonly string[];
+  /** The image of each container reached (a container without a known image is never declared). */
+  readonly images: Readonly<Record<string, string>>;
 }
 
 /** Declarations by workload (`<kind>/<namespace>/<name>`): each with its grants and containers. */
-export type DeclaredNodeAccess = ReadonlyMap<string, ReadonlyArray<{ readonly grants: ReadonlySet<string>; readonly containers: ReadonlySet<string> }>>;
+export type DeclaredNodeAccess = ReadonlyMap<
+  string,
+  ReadonlyArray<{ readonly grants: ReadonlySet<string>; readonly containers: ReadonlySet<string>; readonly images: ReadonlyMap<string, string> }>
+>;
 
 const workloadKey = (kind: string, namespace: string, name: string) => `${kind}/${namespace}/${name}`;
 const NONE: DeclaredNodeAccess = new Map();
@@ -80,11 +100,14 @@ export function declaredNodeAccess(config: unknown): DeclaredNodeAccess {
   if (known) return known;
   const raw = (config as { kubernetesNodeAccess?: unknown }).kubernetesNodeAccess;
   const parsed = raw === undefined ? undefined : nodeAccessListSchema.safeParse(raw);
-  const out = new Map<string, Array<{ grants: ReadonlySet<string>; containers: ReadonlySet<string> }>>();
+  const out = new Map<string, Array<{ grants: ReadonlySet<string>; containers: ReadonlySet<string>; images: ReadonlyMap<string, string> }>>();
   if (parsed?.success)
     for (const entry of parsed.data) {
       const key = workloadKey(entry.kind, entry.namespace, entry.name);
-      out.set(key, [...(out.get(key) ?? []), { grants: new Set(entry.grants), containers: new Set(entry.containers) }]);
+      out.set(key, [
+        ...(out.get(key) ?? []),
+        { grants: new Set(entry.grants), containers: new Set(entry.containers), images: new Map(Object.entries(entry.images)) },
+      ]);
     }
   parsedOf.set(config, out);
   return out;
@@ -93,6 +116,10 @@ export function declaredNodeAccess(config: unknown): DeclaredNodeAccess {
 /** Whether one declaration of the workload lists the grant and every container it reaches. */
 export function isDeclaredNodeAccess(declared: DeclaredNodeAccess, grant: NodeAccessGrant): boolean {
   return (declared.get(workloadKey(grant.kind, grant.namespace, grant.name)) ?? []).some(
-    (entry) => entry.grants.has(grant.grant) && grant.containers.every((container) => entry.containers.has(container)),
+    (entry) =>
+      entry.grants.has(grant.grant) &&
+      grant.containers.every(
+        (container) => entry.containers.has(container) && Object.hasOwn(grant.images, container) && entry.images.get(container) === grant.images[container],
+      ),
   );
 }

@@ -56,6 +56,8 @@ export interface TrailBucketScope {
   readonly writer?: readonly (readonly string[])[];
   /** A replication destination bucket ARN: stands unless declared. */
   readonly destination?: string;
+  /** A trail of this stack delivers to this bucket, which the stack does not create: stands unless the bucket is declared. */
+  readonly delivery?: true;
 }
 
 interface Declared {
@@ -89,6 +91,7 @@ export function declaredTrailBuckets(config: unknown): readonly Declared[] {
 
 /** Does what this scope allows fall inside the declaration (or the defaults, for an undeclared bucket)? */
 function allowedBy(scope: TrailBucketScope, declared: Declared | undefined): boolean {
+  if (scope.delivery) return declared !== undefined;
   const retention = declared?.retentionDays ?? TRAIL_RETENTION_DAYS;
   if (scope.expiresAfterDays !== undefined) return scope.expiresAfterDays >= retention;
   // Every principal of a statement must be declared; any one id of a principal names it.

@@ -93,8 +93,8 @@ export const nodeAccess: Adapter = {
         fix:
           g.grant === undefined
             ? "build the field from known values, so the pack can check it before the workload is created"
-            : `remove ${g.field} (the Pod Security Standards baseline allows none of it), or have the security team declare it (kubernetesNodeAccess: [{kind: "${kind}", namespace: "${namespace ?? "<set metadata.namespace>"}", name: "${name ?? "<set metadata.name>"}", containers: [${g.containers.map((c) => `"${c}"`).join(", ")}], grants: ["${g.grant}"], reason, approvedBy}]; the grant reaches container(s) ${containers})`,
-        ...(declarable ? { nodeAccess: { kind, namespace: namespace!, name: name!, grant: g.grant!, containers: g.containers } } : {}),
+            : `remove ${g.field} (the Pod Security Standards baseline allows none of it), or have the security team declare it (kubernetesNodeAccess: [{kind: "${kind}", namespace: "${namespace ?? "<set metadata.namespace>"}", name: "${name ?? "<set metadata.name>"}", containers: [${g.containers.map((c) => `"${c}"`).join(", ")}], images: {${g.containers.map((c) => `"${c}": ${JSON.stringify(g.images[c] ?? "<set an image>")}`).join(", ")}}, grants: ["${g.grant}"], reason, approvedBy}]; the grant reaches container(s) ${containers})`,
+        ...(declarable ? { nodeAccess: { kind, namespace: namespace!, name: name!, grant: g.grant!, containers: g.containers, images: g.images } } : {}),
       };
     });
   },

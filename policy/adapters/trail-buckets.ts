@@ -420,6 +420,21 @@ function trailBucketsOf(ix: StackIndex, pass: StackPass): TrailBuckets {
     const name = bucketName(r.v.s3BucketName);
     if (name !== undefined) {
       add(name);
+      // A bucket outside the stack is judged nowhere (its policy, lifecycle, owner): the record goes
+      // where the security team has not looked unless it declares the bucket (a central log archive).
+      if (!bucketReads.some((b) => asString(b.v.bucket) === name)) {
+        const finding: PackFinding & { trailBucket: TrailBucketScope } = {
+          rule: RULE,
+          agent: r.resource.name,
+          identity: null,
+          urn: r.resource.urn,
+          platformResource: platformResourceKey(TRAIL, r.resource.name),
+          message: `${TRAIL} ${r.resource.name} delivers the record to bucket ${name}, which this stack does not create: its policy, lifecycle and owner are judged nowhere`,
+          fix: `deliver to a bucket this stack creates, or have the security team declare the archive bucket (auditTrailBuckets: [{bucket: "${name}", reason, approvedBy}]) or this trail (kubernetesPlatformResources)`,
+          trailBucket: { bucket: name, standsUndeclared: true, delivery: true },
+        };
+        pass.findings.push(finding);
+      }
       continue;
     }
     const from = deps(r, "s3BucketName").filter((d) => BUCKETS.has(d.type));

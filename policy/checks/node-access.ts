@@ -27,6 +27,8 @@ export interface NodeGrant {
   readonly what: string;
   /** The containers it reaches: the one it is set on, those mounting the volume, or every container (pod-level). */
   readonly containers: readonly string[];
+  /** The image of each container it reaches, as written (absent: none, or not a string). */
+  readonly images: Readonly<Record<string, string>>;
 }
 
 const CONTAINER_LISTS = ["containers", "initContainers", "ephemeralContainers"] as const;
@@ -88,18 +90,31 @@ export function nodeGrants(template: unknown, at: readonly string[], unknown: re
   const spec = obj(t.spec);
   // Container names (index when unnamed), and which containers mount each volume: a grant reaches exactly those.
   const containers: string[] = [];
+  const imageOf = new Map<string, string>();
   const mounting = new Map<string, string[]>();
   for (const c of CONTAINER_LISTS)
     list(spec[c]).forEach((container, i) => {
       const name = text(obj(container).name) ?? `${c}[${i}]`;
       containers.push(name);
+      const image = text(obj(container).image);
+      if (image !== undefined) imageOf.set(name, image);
       for (const mount of list(obj(container).volumeMounts)) {
         const volume = text(obj(mount).name) ?? "";
         mounting.set(volume, [...(mounting.get(volume) ?? []), name]);
       }
     });
   let reach: readonly string[] = containers;
-  const add = (grant: string | undefined, where: string, what: string) => grants.push({ grant, field: where, what, containers: reach });
+  // With one process namespace every container reaches the others' files (/proc/<pid>/root): a grant reaches them all.
+  const shared = spec.shareProcessNamespace === true;
+  const add = (grant: string | undefined, where: string, what: string) => {
+    const reached = shared ? containers : reach;
+    const images: Record<string, string> = {};
+    for (const container of reached) {
+      const image = imageOf.get(container);
+      if (image !== undefined) images[container] = image;
+    }
+    grants.push({ grant, field: where, what, containers: reached, images });
+  };
 
   for (const path of unknown) {
     const segments = path.split(".");

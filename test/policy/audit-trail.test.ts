@@ -22,6 +22,8 @@ const trail = (props: Record<string, unknown> = {}, extra: Partial<Resource> = {
   props: { name: "org", s3BucketName: "acme-trail", isMultiRegionTrail: true, includeGlobalServiceEvents: true, enableLogFileValidation: true, ...props },
   ...extra,
 });
+/** The bucket of the happy path's trails, created by the stack (a bucket it does not create is judged nowhere). */
+const TRAIL_BUCKET: Resource = { type: "aws:s3/bucketV2:BucketV2", name: "trail-bucket", props: { bucket: "acme-trail" } };
 const store = (props: Record<string, unknown> = {}): Resource => ({ type: STORE_TYPE, name: "lake", props: { name: "lake", ...props } });
 const management = { fieldSelectors: [{ field: "eventCategory", equals: ["Management"] }] };
 const dataOn = (arns: string[]) => ({
@@ -42,9 +44,16 @@ describe("CloudTrail trails and event data stores", () => {
   it("passes a complete trail and an event data store with AWS's defaults (the happy path every case changes once)", { timeout: 120_000 }, async () => {
     // Advanced selectors are ORed: a narrower second management selector beside the complete one narrows nothing.
     const writes = { fieldSelectors: [...management.fieldSelectors, { field: "readOnly", equals: ["false"] }] };
-    const rules = await rulesOf([trail(), store(), trail({ advancedEventSelectors: [management, writes] }, { name: "advanced" })]);
+    const rules = await rulesOf([TRAIL_BUCKET, trail(), store(), trail({ advancedEventSelectors: [management, writes] }, { name: "advanced" })]);
     expect(rules).not.toContain(TRAIL);
     expect(rules).not.toContain(COPY);
+  });
+
+  it("refuses a trail delivering to a bucket the stack does not create, unless the security team declares that bucket", { timeout: 120_000 }, async () => {
+    const foreign = trail({ s3BucketName: "evil-bucket-999988887777" });
+    expect(await rulesOf([TRAIL_BUCKET, foreign])).toContain(TRAIL);
+    const archive = { auditTrailBuckets: [{ bucket: "evil-bucket-999988887777", reason: "organisation log archive", approvedBy: "security@acme.example" }] };
+    expect(await rulesOf([TRAIL_BUCKET, foreign], archive)).not.toContain(TRAIL);
   });
 
   const TRAIL_CASES: Array<[string, Record<string, unknown>]> = [
@@ -123,8 +132,8 @@ describe("CloudTrail trails and event data stores", () => {
   it("waives exactly the trail or store the security team declared in kubernetesPlatformResources", { timeout: 120_000 }, async () => {
     const narrow = trail({ isMultiRegionTrail: false, snsTopicName: "arn:aws:sns:us-east-1:999988887777:trail-notices" });
     const lake = store({ retentionPeriod: 7 });
-    expect(await rulesOf([narrow], declaringKeys([narrow], `${TRAIL_TYPE}::org-trail`))).not.toContain(TRAIL);
-    expect(await rulesOf([narrow], declaringKeys([narrow], `${TRAIL_TYPE}::another-trail`))).toContain(TRAIL);
+    expect(await rulesOf([TRAIL_BUCKET, narrow], declaringKeys([narrow], `${TRAIL_TYPE}::org-trail`))).not.toContain(TRAIL);
+    expect(await rulesOf([TRAIL_BUCKET, narrow], declaringKeys([narrow], `${TRAIL_TYPE}::another-trail`))).toContain(TRAIL);
     expect(await rulesOf([lake], declaringKeys([lake], `${STORE_TYPE}::lake`))).not.toContain(TRAIL);
   });
 });

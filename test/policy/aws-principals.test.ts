@@ -510,6 +510,7 @@ describe("stack/audit-trail: CloudTrail keeps recording", () => {
   it("passes a multi-region trail with log file validation recording every management event", async () => {
     expect(
       await run([
+        r("aws:s3/bucketV2:BucketV2", "trail-bucket", { bucket: "b" }),
         trail({
           enableLogging: true,
           isMultiRegionTrail: true,

@@ -49,9 +49,18 @@ function workload(change: (spec: Spec) => void = () => {}, type = "kubernetes:ap
 }
 
 const reportedFor = async (resource: Resource, config: object = {}) => runPack([resource], undefined, config);
-const declare = (grants: string[], namespace = "kube-system", kind = "DaemonSet", name = "shipper", containers = ["shipper"]) => ({
+/** The images the happy path's containers run (the shipper, and a sidecar some cases add). */
+const IMAGES: Record<string, string> = { shipper: "registry.example.com/shipper:1.0", exfil: "evil/exfil" };
+const declare = (
+  grants: string[],
+  namespace = "kube-system",
+  kind = "DaemonSet",
+  name = "shipper",
+  containers = ["shipper"],
+  images = Object.fromEntries(containers.map((c) => [c, IMAGES[c]])),
+) => ({
   kubernetesNodeAccess: [
-    { kind, namespace, name, containers, grants, reason: "node log shipper, reviewed by the security team", approvedBy: "security@acme.example" },
+    { kind, namespace, name, containers, images, grants, reason: "node log shipper, reviewed by the security team", approvedBy: "security@acme.example" },
   ],
 });
 
@@ -97,7 +106,7 @@ describe("node access beyond baseline is refused, in any kind and namespace", ()
       expect(ruleIds(reported)).toEqual([RULE]);
       expect(reported[0].message).toMatch(/volumes\[1\]\.hostPath mounts the node's \/var\/lib\/kubelet\/pods \(hostPath\)/);
       expect(reported[0].message).toMatch(
-        /kubernetesNodeAccess: \[\{kind: "\w+", namespace: "default", name: "shipper", containers: \[\], grants: \["hostPath:\/var\/lib\/kubelet\/pods"\]/,
+        /kubernetesNodeAccess: \[\{kind: "\w+", namespace: "default", name: "shipper", containers: \[\], images: \{\}, grants: \["hostPath:\/var\/lib\/kubelet\/pods"\]/,
       );
     },
     60_000,
@@ -220,7 +229,7 @@ describe("pod specs inside custom resources and inline CSI volumes", () => {
       },
     };
     expect(ruleIds(await reportedFor(workflow))).toEqual([RULE]);
-    expect(ruleIds(await reportedFor(workflow, declare(["hostNetwork"], "ci", "CronWorkflow", "cw", ["c"])))).toEqual([]);
+    expect(ruleIds(await reportedFor(workflow, declare(["hostNetwork"], "ci", "CronWorkflow", "cw", ["c"], { c: "x" })))).toEqual([]);
   }, 60_000);
   it("refuses an inline CSI volume of a driver not on the list, not the Secrets Store driver", async () => {
     const csi = (driver: string) => (s: Spec) => {
@@ -281,11 +290,43 @@ describe("the security team declares a workload's exact grants (kubernetesNodeAc
     };
     expect(ruleIds(await reportedFor(workload(added), declare(["hostPID"])))).toEqual([RULE]);
   }, 60_000);
+  it("refuses a declared container running another image than the declaration names", async () => {
+    const swapped = (s: Spec) => {
+      hostPath(s);
+      container(s).image = "evil/shipper:1.0";
+    };
+    expect(ruleIds(await reportedFor(workload(swapped), declare(["hostPath:/var/log"])))).toEqual([RULE]);
+    const unknownImage = (s: Spec) => {
+      hostPath(s);
+      container(s).image = UNKNOWN;
+    };
+    expect(ruleIds(await reportedFor(workload(unknownImage), declare(["hostPath:/var/log"])))).toEqual([RULE]);
+  }, 60_000);
+  it("with shareProcessNamespace, a container grant reaches every container (/proc/<pid>/root)", async () => {
+    const shared = (s: Spec) => {
+      hostPath(s);
+      sidecar([])(s);
+      s.shareProcessNamespace = true;
+    };
+    expect(ruleIds(await reportedFor(workload(shared), declare(["hostPath:/var/log"])))).toEqual([RULE]);
+    expect(ruleIds(await reportedFor(workload(shared), declare(["hostPath:/var/log"], "kube-system", "DaemonSet", "shipper", ["shipper", "exfil"])))).toEqual(
+      [],
+    );
+  }, 60_000);
   it("declares nothing when the configuration does not parse", () => {
     expect(
       declaredNodeAccess({
         kubernetesNodeAccess: [
-          { kind: "DaemonSet", namespace: "kube-system", name: "x", containers: ["x"], grants: ["everything"], reason: "too broad to parse", approvedBy: "x" },
+          {
+            kind: "DaemonSet",
+            namespace: "kube-system",
+            name: "x",
+            containers: ["x"],
+            images: { x: "x:1" },
+            grants: ["everything"],
+            reason: "too broad to parse",
+            approvedBy: "x",
+          },
         ],
       }).size,
     ).toBe(0);
@@ -299,6 +340,9 @@ describe("the security team declares a workload's exact grants (kubernetesNodeAc
     };
     expect(declaredNodeAccess({ kubernetesNodeAccess: [legacy] }).size).toBe(0);
     expect(declaredNodeAccess(declare(["hostPath:/var/log", "capability:SYS_TIME"])).get("DaemonSet/kube-system/shipper")?.[0]?.grants.size).toBe(2);
+    // Images must name exactly the listed containers.
+    expect(declaredNodeAccess(declare(["hostPath:/var/log"], "kube-system", "DaemonSet", "shipper", ["shipper"], {})).size).toBe(0);
+    expect(declaredNodeAccess(declare(["hostPath:/var/log"], "kube-system", "DaemonSet", "shipper", ["shipper"], { ...IMAGES })).size).toBe(0);
     // A control or format character in a grant (NUL, a bidi override) declares nothing.
     for (const grant of ["hostPath:/var/log\u0000", "hostPath:/var/\u202elog"])
       expect(declaredNodeAccess(declare([grant])).size, JSON.stringify(grant)).toBe(0);

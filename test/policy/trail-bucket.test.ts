@@ -58,6 +58,7 @@ const role = (name: string, policy: string): Resource[] => [
 /** The happy path: every piece of a protected trail bucket, by name. */
 const HAPPY: Record<string, () => Resource | Resource[]> = {
   trail,
+  bucket: () => ({ type: "aws:s3/bucketV2:BucketV2", name: "trail-bucket", props: { bucket: BUCKET } }),
   policy: () => s3("BucketPolicy", "trail-policy", { policy: doc(ACL_CHECK, WRITE) }),
   ownership: () => s3("BucketOwnershipControls", "trail-ownership", { rule: { objectOwnership: "BucketOwnerEnforced" } }),
   publicAccess: () =>
