@@ -17,7 +17,8 @@
  * unless declared) and a CloudTrail trail or event data store that records less than every
  * management event of every region, can be stopped, or hands the record to another account
  * (cloudtrail.ts), a destructive setting of a bucket the stack does not create (trail-buckets.ts) and
- * a DNS change that may redirect the Vault host (dns-redirection.ts) are declarable the same way; per-resource policies honour the declarations too.
+ * a DNS change that may redirect the Vault host (dns-redirection.ts) and a Kubernetes object landing in kube-system or
+ * changing an existing namespace's objects (kubernetes-placement.ts) are declarable the same way; per-resource policies honour the declarations too.
  * A configuration that does not parse declares nothing.
  */
 import { z } from "zod";

@@ -110,6 +110,14 @@ export const PLATFORM_RESOURCE_RULES: readonly RuleMeta[] = [
     PACK.resource,
   ),
   meta(
+    "kubernetes/object-placement",
+    "kubernetes",
+    "error",
+    "In a stack with agents, every Kubernetes object outside agents' namespaces is judged by where it lands: a namespaced one states its namespace (metadata.namespace or the provider's `namespace`; the kubeconfig context's is not read); nothing lands in `kube-system`, `kube-public` or `kube-node-lease`; in a namespace the stack writes into but does not create (through a provider that does not upsert), the stack adds only objects of its own: no Patch, no object created through a provider that upserts (`upsertExistingObjects`, or pulumi-kubernetes before 4.29), no Role or RoleBinding, no ServiceAccount token Secret for an account it does not create there, no pod reading a Secret it does not create there, no EndpointSlice joining a Service it does not create there, and a custom resource only of a kind bounded to its namespace (cert-manager Certificate, Prometheus Operator monitors and rules, ExternalSecret, Argo Workflows run as `default` or an account the stack creates there); no Patch of a cluster-scoped object other than a Namespace the stack creates. Each is refused unless the security team declares the resource in kubernetesPlatformResources; a field unknown at preview fails closed.",
+    PLATFORM,
+    PACK.stack,
+  ),
+  meta(
     "stack/dns-redirection",
     "stack",
     "error",

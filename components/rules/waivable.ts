@@ -142,6 +142,7 @@ export const WAIVABLE: Readonly<Record<string, boolean>> = {
   "iam/outside-principal": false,
   "kubernetes/node-access": false,
   "kubernetes/kube-system-config": false,
+  "kubernetes/object-placement": false,
   "stack/dns-redirection": false,
   "limits/role-name-length": false,
   "limits/inline-policy-size": false,

@@ -69,7 +69,7 @@ const groupOf = (type: string) => type.slice("kubernetes:".length).split(/[/:]/)
 export const isCustomResource = (type: string) => type.startsWith("kubernetes:") && !BUILT_IN_GROUPS.has(groupOf(type));
 
 /** Custom kinds other adapters read (Cilium policies, Gateway API). */
-const readElsewhere = (type: string) => type === CILIUM_POLICY || type === CILIUM_CLUSTERWIDE_POLICY || type.startsWith(GATEWAY_GROUP);
+export const readElsewhere = (type: string) => type === CILIUM_POLICY || type === CILIUM_CLUSTERWIDE_POLICY || type.startsWith(GATEWAY_GROUP);
 
 /** Bounds of the scan of a custom resource's fields: beyond them it counts as naming an agent (unread). */
 const MAX_NODES = 20_000;

@@ -61,6 +61,7 @@ import { eksCompute } from "./eks-compute";
 import { nodeAccess } from "./node-access";
 import { agentNamespaceIam } from "./agent-namespace-iam";
 import { kubeSystemConfig } from "./kube-system-config";
+import { kubernetesPlacement } from "./kubernetes-placement";
 import { dnsRedirection } from "./dns-redirection";
 
 export const ADAPTERS: readonly Adapter[] = [
@@ -91,6 +92,7 @@ export const ADAPTERS: readonly Adapter[] = [
   nodeAccess,
   agentNamespaceIam,
   kubeSystemConfig,
+  kubernetesPlacement,
   dnsRedirection,
   kubernetesUnreadKinds,
   rbac,

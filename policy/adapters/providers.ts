@@ -101,7 +101,9 @@ function systemOf(provider: PackResource): string | undefined {
 }
 
 const AMBIENT = "(ambient configuration)";
-const clusterOf = (provider: PackResource["provider"]) => (provider?.type === PROVIDER_TYPES.kubernetesProvider ? (systemOf(provider) ?? AMBIENT) : AMBIENT);
+/** The cluster a resource is sent to: its Kubernetes provider's kubeconfig, context and cluster, or the ambient configuration. */
+export const clusterOf = (provider: PackResource["provider"]) =>
+  provider?.type === PROVIDER_TYPES.kubernetesProvider ? (systemOf(provider) ?? AMBIENT) : AMBIENT;
 
 /**
  * The agents' clusters are those their ServiceAccounts are created through (one provider per

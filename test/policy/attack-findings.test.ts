@@ -382,7 +382,7 @@ const cases: Array<{ finding: number; name: string; resources?: Resource[]; edit
       }),
       bindTo("aws-auth-editor", "kube-system", { kind: "Role", name: "aws-auth-editor" }),
     ],
-    expect: ["kubernetes/rbac-escalation"],
+    expect: ["kubernetes/object-placement", "kubernetes/rbac-escalation"],
   },
   // 11: bindings whose namespace is missing or unknown
   {
@@ -390,7 +390,7 @@ const cases: Array<{ finding: number; name: string; resources?: Resource[]; edit
     name: "a RoleBinding with no namespace naming an agent ServiceAccount",
     resources: [bindTo("nons", undefined, { kind: "ClusterRole", name: "view" }, [{ kind: "ServiceAccount", name: SA }])],
     // Also a grant to a subject no agent is (the provider's namespace's SA) in what may be an agent namespace.
-    expect: ["kubernetes/agent-namespace-rbac", "stack/unknown-input"],
+    expect: ["kubernetes/agent-namespace-rbac", "kubernetes/object-placement", "stack/unknown-input"],
   },
   {
     finding: 11,
@@ -402,7 +402,7 @@ const cases: Array<{ finding: number; name: string; resources?: Resource[]; edit
         subjects: [{ kind: "ServiceAccount", name: SA }],
       }),
     ],
-    expect: ["kubernetes/agent-namespace-rbac", "stack/unknown-input"],
+    expect: ["kubernetes/agent-namespace-rbac", "kubernetes/object-placement", "stack/unknown-input"],
   },
   // 11: workloads and token Secrets naming an agent ServiceAccount without a known namespace
   {
@@ -415,7 +415,7 @@ const cases: Array<{ finding: number; name: string; resources?: Resource[]; edit
         props: { metadata: { name: "tool" }, spec: { selector: { matchLabels: { a: "b" } }, template: podTemplate } },
       },
     ],
-    expect: ["kubernetes/service-account-use"],
+    expect: ["kubernetes/object-placement", "kubernetes/service-account-use"],
   },
   {
     finding: 11,
@@ -439,7 +439,7 @@ const cases: Array<{ finding: number; name: string; resources?: Resource[]; edit
         props: { metadata: { name: "tok", annotations: { "kubernetes.io/service-account.name": SA } }, type: "kubernetes.io/service-account-token" },
       },
     ],
-    expect: ["kubernetes/service-account-use"],
+    expect: ["kubernetes/object-placement", "kubernetes/service-account-use"],
   },
   // 10: workloads whose pods the pack cannot see
   {

@@ -21,7 +21,9 @@ beforeAll(async () => {
   base = await componentResources(stackDeclaration("dev"));
 }, 120_000);
 
-const rules = async (extra: Resource[], config: object = {}) => ruleIds(await runPack([...base, ...extra], TODAY, config));
+/** `web` and `ci` are namespaces of the stack's own (kubernetes/object-placement judges objects in existing ones). */
+const OWN_NAMESPACES: Resource[] = ["web", "ci"].map((name) => ({ type: "kubernetes:core/v1:Namespace", name: `ns-${name}`, props: { metadata: { name } } }));
+const rules = async (extra: Resource[], config: object = {}) => ruleIds(await runPack([...base, ...OWN_NAMESPACES, ...extra], TODAY, config));
 
 const roleBinding = (namespace: string, roleRef: object, subjects: object[]): Resource => ({
   type: `${RBAC}:RoleBinding`,
