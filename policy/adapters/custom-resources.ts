@@ -13,7 +13,7 @@
 import { asRecord, asString } from "../inputs";
 import type { Adapter } from "../types";
 import { agentNamespaces, findingsFor } from "./agent-namespaces";
-import { isUnknown, type Read } from "./shared";
+import { declarablePlatformFinding, isUnknown, type Read } from "./shared";
 import { CILIUM_CLUSTERWIDE_POLICY, CILIUM_POLICY, GATEWAY_GROUP } from "./network-exposure";
 import { platformResourceKey } from "../platform-resources-config";
 import type { StackIndex } from "../stack-index";
@@ -135,15 +135,14 @@ export const customResources: Adapter = {
     for (const x of ix.inputs) {
       const type = x.resource.type;
       if (CSR_TYPES.includes(type))
-        pass.findings.push({
-          rule: RULE,
-          agent: "platform",
-          identity: null,
-          urn: x.resource.urn,
-          platformResource: platformResourceKey(type, x.resource.name),
-          message: `CertificateSigningRequest ${x.resource.name} in a stack with agents asks for a certificate that, once signed, authenticates as whatever user and groups it names (an agent ServiceAccount's too); the pack cannot read who approves it`,
-          fix: `authenticate through the agents' own identities, or have the security team declare it (kubernetesPlatformResources)`,
-        });
+        pass.findings.push(
+          declarablePlatformFinding(
+            x.resource,
+            RULE,
+            `CertificateSigningRequest ${x.resource.name} in a stack with agents asks for a certificate that, once signed, authenticates as whatever user and groups it names (an agent ServiceAccount's too); the pack cannot read who approves it`,
+            "authenticate through the agents' own identities",
+          ),
+        );
       if (!isCustomResource(type) || readElsewhere(type)) continue;
       const r: Read = { resource: x.resource, v: x.value, unknown: x.unknown };
       const kind = type.split(":").pop() ?? "";
@@ -163,15 +162,14 @@ export const customResources: Adapter = {
       }
       const group = type.slice("kubernetes:".length).split(":")[0];
       if (namespace !== undefined && ISTIO_ROOT_NAMESPACES.has(namespace) && /\.istio\.io\//.test(group)) {
-        pass.findings.push({
-          rule: RULE,
-          agent: "platform",
-          identity: null,
-          urn: r.resource.urn,
-          platformResource: platformResourceKey(type, r.resource.name),
-          message: `${kind} ${r.resource.name} (${group}) is in Istio's root namespace ${namespace}, so it applies to every namespace of the mesh, agents' included (authorization, mTLS, sidecar egress, Envoy filters, telemetry)`,
-          fix: `write mesh objects in the namespaces they are for, or have the security team declare it (kubernetesPlatformResources)`,
-        });
+        pass.findings.push(
+          declarablePlatformFinding(
+            r.resource,
+            RULE,
+            `${kind} ${r.resource.name} (${group}) is in Istio's root namespace ${namespace}, so it applies to every namespace of the mesh, agents' included (authorization, mTLS, sidecar egress, Envoy filters, telemetry)`,
+            "write mesh objects in the namespaces they are for",
+          ),
+        );
         continue;
       }
       const named = agentNamed(ix, namespaces, r.v);

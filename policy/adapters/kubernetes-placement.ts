@@ -18,13 +18,12 @@
  * Each is refused unless the security team declares the resource (kubernetesPlatformResources).
  */
 import { asRecord, asString, readInputs } from "../inputs";
-import { platformResourceKey } from "../platform-resources-config";
 import type { StackIndex } from "../stack-index";
 import type { Adapter, PackResource } from "../types";
 import { isCustomResource, readElsewhere } from "./custom-resources";
 import { agentNamespaces } from "./agent-namespaces";
 import { clusterOf } from "./providers";
-import { isUnknown, type Read } from "./shared";
+import { declarablePlatformFinding, isUnknown, type Read } from "./shared";
 import { podTemplateOf } from "./workloads";
 
 const RULE = "kubernetes/object-placement";
@@ -250,15 +249,7 @@ export const kubernetesPlacement: Adapter = {
       // A namespace the stack creates on one cluster is not the stack's on another.
       const cluster = clusterOf(r.resource.provider);
       const refuse = (why: string, fix: string) =>
-        pass.findings.push({
-          rule: RULE,
-          agent: "platform",
-          identity: null,
-          urn: r.resource.urn,
-          platformResource: platformResourceKey(type, r.resource.name),
-          message: `${fullKind} ${r.resource.name} ${why}`,
-          fix: `${fix}, or have the security team declare it (kubernetesPlatformResources)`,
-        });
+        pass.findings.push(declarablePlatformFinding(r.resource, RULE, `${fullKind} ${r.resource.name} ${why}`, fix));
       if (!custom && CLUSTER_SCOPED_KINDS.has(kind)) {
         const name = asString(asRecord(r.v.metadata).name);
         // A NamespacePatch of a namespace the stack creates (agents' are judged by kubernetes/pod-security) changes its own object.

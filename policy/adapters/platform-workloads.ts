@@ -10,11 +10,10 @@
  * patched workload's own. Agents' namespaces are judged by workloads.ts.
  */
 import { asRecord, asString } from "../inputs";
-import { platformResourceKey } from "../platform-resources-config";
 import type { Adapter } from "../types";
 import { agentNamespaces } from "./agent-namespaces";
 import { SERVICE_ACCOUNT_TYPES } from "./service-accounts";
-import { isUnknown, type Read } from "./shared";
+import { declarablePlatformFinding, isUnknown, type Read } from "./shared";
 import { WORKLOAD_TYPES, podTemplateOf } from "./workloads";
 
 const RULE = "kubernetes/service-account-use";
@@ -47,16 +46,7 @@ export const platformWorkloads: Adapter = {
         const namespaceUnknown = isUnknown(r, "metadata") || isUnknown(r, "metadata.namespace");
         const namespace = asString(asRecord(r.v.metadata).namespace) ?? providerNamespace ?? "default";
         if (!namespaceUnknown && namespaces.has(namespace)) continue;
-        const declarable = (message: string, fix: string) =>
-          pass.findings.push({
-            rule: RULE,
-            agent: "platform",
-            identity: null,
-            urn: r.resource.urn,
-            platformResource: platformResourceKey(type, r.resource.name),
-            message,
-            fix: `${fix}, or have the security team declare it (kubernetesPlatformResources)`,
-          });
+        const declarable = (message: string, fix: string) => pass.findings.push(declarablePlatformFinding(r.resource, RULE, message, fix));
         if (namespaceUnknown || namespace === SYSTEM_NAMESPACE) {
           declarable(
             `${kind} ${r.resource.name} ${namespaceUnknown ? "has a namespace unknown at preview (maybe kube-system)" : "is in kube-system"} in a stack with agents: kube-system's workloads are the platform's (its controllers' ServiceAccounts act over every namespace, kube-proxy, aws-node and CoreDNS run on every node or answer every pod's DNS), and one changed there reaches the agents' tokens and Vault logins`,

@@ -9,6 +9,7 @@ import { AGENT_LABEL, IDENTITY_LABEL } from "../../components/rules/kubernetes";
 import { trustsPodIdentity } from "../../components/rules/trust";
 import { asRecord, asString, readInputs, type KnownInputs } from "../inputs";
 import type { StackIndex } from "../stack-index";
+import { platformResourceKey } from "../platform-resources-config";
 import type { PackFinding, PackResource } from "../types";
 
 export const isKind = (value: string | undefined): value is IdentityKind => (IDENTITY_KINDS as readonly string[]).includes(value ?? "");
@@ -135,4 +136,20 @@ export function agentAccounts(ix: StackIndex): ReadonlySet<string> {
   }
   accountsCache.set(ix, out);
   return out;
+}
+
+/**
+ * A refusal the security team may lift by declaring the resource (kubernetesPlatformResources, by
+ * URN and inputs digest): owned by the platform, keyed by the resource's type and Pulumi name.
+ */
+export function declarablePlatformFinding(resource: Pick<PackResource, "type" | "name" | "urn">, rule: string, message: string, fix: string): PackFinding {
+  return {
+    rule,
+    agent: "platform",
+    identity: null,
+    urn: resource.urn,
+    platformResource: platformResourceKey(resource.type, resource.name),
+    message,
+    fix: `${fix}, or have the security team declare it (kubernetesPlatformResources)`,
+  };
 }
