@@ -24,7 +24,7 @@ import { asRecord, asString, readInputs, type KnownInputs } from "../inputs";
 import { platformResourceKey } from "../platform-resources-config";
 import type { StackIndex } from "../stack-index";
 import type { Adapter, PackResource, ResourceProblem, StackPass } from "../types";
-import { readOfType } from "./shared";
+import { providerNamespace, readOfType } from "./shared";
 
 const RULE = "stack/dns-redirection";
 const SYSTEM_NAMESPACE = "kube-system";
@@ -118,9 +118,10 @@ function clusterDnsProblem(resource: PackResource, inputs: KnownInputs): string 
     return undefined;
   }
   const metadata = asRecord(v.metadata);
-  const providerNamespace = asString(asRecord(resource.provider?.props).namespace);
+  const provider = providerNamespace(resource.provider);
   const namespace =
-    metadata.namespace ?? (inputs.unknown.some((p) => p === "metadata" || p === "metadata.namespace") ? undefined : (providerNamespace ?? "default"));
+    metadata.namespace ??
+    (provider.unknown || inputs.unknown.some((p) => p === "metadata" || p === "metadata.namespace") ? undefined : (provider.namespace ?? "default"));
   const kind = resource.type.split(":").pop() ?? "";
   const isService = kind.startsWith("Service");
   if (namespace === SYSTEM_NAMESPACE)

@@ -6,9 +6,10 @@
  * configuration in any namespace (or where the namespace is not known), is refused unless the security
  * team declares it (kubernetesPlatformResources). `aws-auth` is kubernetes/eks-access's.
  */
-import { asRecord, asString } from "../inputs";
+import { asRecord } from "../inputs";
 import { platformResourceKey } from "../platform-resources-config";
 import type { Adapter, ResourceProblem } from "../types";
+import { providerNamespace } from "./shared";
 
 const RULE = "kubernetes/kube-system-config";
 const SYSTEM_NAMESPACE = "kube-system";
@@ -49,7 +50,7 @@ export const kubeSystemConfig: Adapter = {
   ],
   check: (resource, inputs) => {
     const kind = resource.type.split(":").pop();
-    const providerNamespace = asString(asRecord(resource.provider?.props).namespace);
+    const provider = providerNamespace(resource.provider);
     // The field, or an object holding it, is unknown at preview.
     const unknownAt = (prefix: readonly string[], field: "name" | "namespace") => {
       const want = [...prefix, "metadata", field];
@@ -69,9 +70,9 @@ export const kubeSystemConfig: Adapter = {
       (Array.isArray(inputs.value.items) ? inputs.value.items : []).forEach((item, i) => {
         const why = systemConfig(
           (item as { metadata?: unknown } | null)?.metadata,
-          unknownAt(["items", String(i)], "namespace"),
+          unknownAt(["items", String(i)], "namespace") || provider.unknown,
           unknownAt(["items", String(i)], "name"),
-          providerNamespace,
+          provider.namespace,
         );
         if (why)
           problems.push({
@@ -82,7 +83,7 @@ export const kubeSystemConfig: Adapter = {
       });
       return problems;
     }
-    const why = systemConfig(inputs.value.metadata, unknownAt([], "namespace"), unknownAt([], "name"), providerNamespace);
+    const why = systemConfig(inputs.value.metadata, unknownAt([], "namespace") || provider.unknown, unknownAt([], "name"), provider.namespace);
     if (!why) return [];
     const key = platformResourceKey(resource.type, resource.name);
     return [

@@ -13,7 +13,7 @@ import { asRecord, asString } from "../inputs";
 import type { Adapter } from "../types";
 import { agentNamespaces } from "./agent-namespaces";
 import { SERVICE_ACCOUNT_TYPES } from "./service-accounts";
-import { declarablePlatformFinding, isUnknown, type Read } from "./shared";
+import { declarablePlatformFinding, isUnknown, providerNamespace, type Read } from "./shared";
 import { WORKLOAD_TYPES, podTemplateOf } from "./workloads";
 
 const RULE = "kubernetes/service-account-use";
@@ -35,16 +35,17 @@ export const platformWorkloads: Adapter = {
     const created = new Set<string>();
     for (const x of ix.inputsOfType(SERVICE_ACCOUNT_TYPES.serviceAccount)) {
       const m = asRecord(x.value.metadata);
-      const providerNamespace = asString(asRecord(x.resource.provider?.props).namespace);
-      if (m.name !== undefined) created.add(`${m.namespace ?? providerNamespace ?? "default"}/${m.name}`);
+      const provider = providerNamespace(x.resource.provider);
+      if (m.name !== undefined && (m.namespace !== undefined || !provider.unknown)) created.add(`${m.namespace ?? provider.namespace ?? "default"}/${m.name}`);
     }
     for (const type of Object.keys(WORKLOAD_TYPES))
       for (const x of ix.inputsOfType(type)) {
         const r: Read = { resource: x.resource, v: x.value, unknown: x.unknown };
         const kind = type.split(":").pop();
-        const providerNamespace = asString(asRecord(x.resource.provider?.props).namespace);
-        const namespaceUnknown = isUnknown(r, "metadata") || isUnknown(r, "metadata.namespace");
-        const namespace = asString(asRecord(r.v.metadata).namespace) ?? providerNamespace ?? "default";
+        const provider = providerNamespace(x.resource.provider);
+        const written = asString(asRecord(r.v.metadata).namespace);
+        const namespaceUnknown = isUnknown(r, "metadata") || isUnknown(r, "metadata.namespace") || (written === undefined && provider.unknown);
+        const namespace = written ?? provider.namespace ?? "default";
         if (!namespaceUnknown && namespaces.has(namespace)) continue;
         const declarable = (message: string, fix: string) => pass.findings.push(declarablePlatformFinding(r.resource, RULE, message, fix));
         if (namespaceUnknown || namespace === SYSTEM_NAMESPACE) {

@@ -153,3 +153,14 @@ export function declarablePlatformFinding(resource: Pick<PackResource, "type" | 
     fix: `${fix}, or have the security team declare it (kubernetesPlatformResources)`,
   };
 }
+
+/**
+ * A Kubernetes provider's default namespace (`namespace` input), read through the engine's unknown
+ * markers: `unknown` when it is unknown at preview, so a caller fails closed instead of guessing.
+ */
+export function providerNamespace(provider: PackResource["provider"]): { readonly namespace?: string; readonly unknown: boolean } {
+  if (!provider) return { unknown: false };
+  const inputs = readInputs(provider.props as Record<string, unknown>);
+  if (inputs.unknown.some((path) => path === "namespace")) return { unknown: true };
+  return { namespace: asString(inputs.value.namespace), unknown: false };
+}

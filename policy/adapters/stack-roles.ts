@@ -8,7 +8,7 @@
  * same provider or the referring input depends on that role's outputs. An instance profile is the
  * stack's only if the role it wraps is, judged the same way from the profile.
  */
-import { asString } from "../inputs";
+import { asString, readInputs } from "../inputs";
 import type { PackResource } from "../types";
 import type { StackIndex } from "../stack-index";
 import { parseRoleArn } from "./role-references";
@@ -27,16 +27,39 @@ interface StackEntity {
   readonly wrapsUnknown?: boolean;
 }
 
-/** The accounts a provider creates in: its assumed role's account, its one allowed account, else the agents' account(s). */
+/** Provider inputs arrive JSON-encoded (the engine sends provider configuration as strings). */
+function decoded(value: unknown): unknown {
+  if (typeof value !== "string") return value;
+  try {
+    return JSON.parse(value);
+  } catch {
+    return value;
+  }
+}
+
+/** Inputs that pick the provider's credentials other than by an assumed role: its account cannot be told from the stack. */
+const OTHER_CREDENTIALS = ["assumeRoleWithWebIdentity", "profile", "accessKey", "secretKey", "token", "sharedCredentialsFiles", "sharedConfigFiles"];
+
+/**
+ * The accounts a provider creates in: its (last) assumed role's account, its one allowed account,
+ * else the agents' account(s). Credentials chosen any other way, or unknown at preview, name no
+ * account: nothing created through that provider counts as the stack's own by ARN.
+ */
 function providerAccounts(ix: StackIndex, provider: PackResource["provider"]): ReadonlySet<string> {
-  const props = (provider?.props ?? {}) as Record<string, unknown>;
-  const assumed = [props.assumeRole, ...(Array.isArray(props.assumeRoles) ? props.assumeRoles : [])]
-    .map((entry) => asString((entry as { roleArn?: unknown } | undefined)?.roleArn))
-    .filter((arn): arn is string => arn !== undefined);
-  if (assumed.length > 0) return new Set(assumed.map((arn) => parseRoleArn(arn)?.account ?? "<unknown>").slice(-1));
+  const inputs = readInputs((provider?.props ?? {}) as Record<string, unknown>);
+  const props = Object.fromEntries(Object.entries(inputs.value).map(([key, value]) => [key, decoded(value)]));
+  const unknown = (key: string) => inputs.unknown.some((path: string) => path === key || path.startsWith(`${key}.`));
+  if (["assumeRole", "assumeRoles", "allowedAccountIds", ...OTHER_CREDENTIALS].some(unknown)) return new Set();
+  const listOf = (value: unknown) => (Array.isArray(value) ? value : value === undefined || value === null ? [] : [value]);
+  const assumed = [...listOf(props.assumeRole), ...listOf(props.assumeRoles)].map((entry) =>
+    entry && typeof entry === "object" ? asString((entry as { roleArn?: unknown }).roleArn) : undefined,
+  );
+  if (assumed.length > 0) return new Set([parseRoleArn(assumed[assumed.length - 1] ?? "")?.account ?? "<unknown>"]);
+  // The provider itself refuses credentials of any other account than an only allowed one.
   const allowed = Array.isArray(props.allowedAccountIds) ? props.allowedAccountIds.filter((a): a is string => typeof a === "string") : [];
   if (allowed.length === 1) return new Set(allowed);
-  if (props.profile !== undefined || props.accessKey !== undefined || props.sharedCredentialsFiles !== undefined) return new Set();
+  const set = (value: unknown) => value !== undefined && value !== null && value !== "" && !(Array.isArray(value) && value.length === 0);
+  if (OTHER_CREDENTIALS.some((key) => set(props[key]))) return new Set();
   return agentAccounts(ix);
 }
 

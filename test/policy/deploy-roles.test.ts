@@ -152,6 +152,21 @@ describe("roles handed to AWS services (stack/deploy-time-executor)", () => {
     expect(await rules([{ ...twin, provider: undefined }, task(ADMIN)])).not.toContain(RULE);
   });
 
+  it("reads the account of a twin's provider from its JSON-encoded assumed roles, and none from other credentials", async () => {
+    const via = (props: Record<string, unknown>): Resource[] => {
+      const provider: Resource = { type: "pulumi:providers:aws", name: "via", props: { region: "us-east-1", ...props } };
+      return [
+        { type: "aws:iam/role:Role", name: "twin", props: { name: "platform-admin", assumeRolePolicy: TRUST }, provider },
+        { ...task(ADMIN), provider },
+      ];
+    };
+    const assuming = (account: string) => JSON.stringify([{ roleArn: `arn:aws:iam::${account}:role/deployer` }]);
+    expect(await rules(via({ assumeRoles: assuming(ACC) }))).not.toContain(RULE);
+    expect(await rules(via({ assumeRoles: assuming("999988887777") }))).toContain(RULE);
+    expect(await rules(via({ assumeRoleWithWebIdentity: JSON.stringify({ roleArn: "arn:aws:iam::999988887777:role/ci" }) }))).toContain(RULE);
+    expect(await rules(via({ sharedConfigFiles: JSON.stringify(["/tmp/other-account"]) }))).toContain(RULE);
+  });
+
   it("compares the full ARN of the stack's role: account and path", async () => {
     expect(await rules([ownRole, task(OWN.replace(ACC, "999988887777"))])).toContain(RULE);
     expect(await rules([ownRole, task(OWN.replace("role/", "role/other/"))])).toContain(RULE);

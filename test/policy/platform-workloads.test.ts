@@ -60,6 +60,10 @@ describe("workloads outside agents' namespaces", () => {
   it("refuses a Deployment whose namespace is unknown at preview", async () => {
     expect(await added([deployment(UNKNOWN)])).toEqual([RULE]);
   }, 120_000);
+  it("refuses a Deployment that states no namespace through a provider whose default namespace is unknown at preview", async () => {
+    const provider: Resource = { type: "pulumi:providers:kubernetes", name: "k", props: { namespace: UNKNOWN } };
+    expect(await added([{ ...deployment(undefined), provider }])).toContain(RULE);
+  }, 120_000);
   it("passes a kube-system workload the security team declared, by its type", async () => {
     const patch = deployment("kube-system", {}, "kubernetes:apps/v1:DeploymentPatch");
     expect(await added([patch], declaringKeys([patch], "kubernetes:apps/v1:DeploymentPatch::dep"))).toEqual([]);
