@@ -75,31 +75,18 @@ const CLUSTER_SCOPED_KINDS: ReadonlySet<string> = new Set([
 ]);
 
 /**
- * Custom kinds whose operator acts only inside the object's own namespace, on what it names there
- * (no pods under another account, no manifests from elsewhere): allowed in an existing namespace.
- * Everything else (Argo CD Applications, Flux Kustomizations and HelmReleases, Tekton runs, Spark
- * applications ...) runs code or applies manifests with its operator's rights: declared or refused.
+ * Custom kinds whose operator only reads the object and names nothing else of the namespace (no
+ * Secret, no ServiceAccount, no pod, no manifest from elsewhere): allowed in an existing namespace.
+ * Everything else is declared or refused there: Argo CD Applications, Flux Kustomizations and
+ * HelmReleases, Tekton and Argo Workflows (pods under any account, templates naming their own,
+ * Secret volumes), Prometheus ServiceMonitors and PodMonitors (they send a named Secret as scrape
+ * credentials to any target), External Secrets (a Merge into an existing Secret), cert-manager
+ * Certificates (a certificate written over an existing Secret).
  */
 const BOUNDED_CUSTOM_KINDS: ReadonlySet<string> = new Set([
-  // cert-manager: a certificate into a Secret of the namespace.
-  "cert-manager.io:Certificate",
-  // Prometheus Operator: which targets to scrape, alert rules.
-  "monitoring.coreos.com:ServiceMonitor",
-  "monitoring.coreos.com:PodMonitor",
+  // Prometheus Operator: alerting and recording rules only.
   "monitoring.coreos.com:PrometheusRule",
-  // External Secrets: a Secret of the namespace from a store (an agent's path or store is refused by agent-namespace-objects).
-  "external-secrets.io:ExternalSecret",
-  // Argo Workflows: pods of the namespace, as the ServiceAccount named (checked below like a workload's).
-  "argoproj.io:Workflow",
-  "argoproj.io:WorkflowTemplate",
-  "argoproj.io:CronWorkflow",
 ]);
-/** Where a bounded custom kind names the ServiceAccount its pods run as. */
-const CUSTOM_POD_ACCOUNT: Readonly<Record<string, readonly string[]>> = {
-  "argoproj.io:Workflow": ["spec", "serviceAccountName"],
-  "argoproj.io:WorkflowTemplate": ["spec", "serviceAccountName"],
-  "argoproj.io:CronWorkflow": ["spec", "workflowSpec", "serviceAccountName"],
-};
 
 const SERVICE_ACCOUNT = "kubernetes:core/v1:ServiceAccount";
 const SECRET = "kubernetes:core/v1:Secret";
@@ -107,7 +94,6 @@ const SERVICE = "kubernetes:core/v1:Service";
 const ENDPOINT_SLICE = "kubernetes:discovery.k8s.io/v1:EndpointSlice";
 const SERVICE_NAME_LABEL = "kubernetes.io/service-name";
 const TOKEN_SECRET_TYPE = "kubernetes.io/service-account-token";
-const DEFAULT_ACCOUNT = "default";
 /** Pulumi's component and chart tokens (their objects are registered and read one by one; Helm v3 Releases are the workloads adapter's). */
 const NOT_OBJECTS = /^kubernetes:(?:yaml|kustomize|helm\.sh)\//;
 
@@ -204,8 +190,6 @@ function secretsRead(spec: Record<string, unknown> | undefined): string[] {
     }
   return out;
 }
-
-const at = (value: unknown, path: readonly string[]): unknown => path.reduce<unknown>((v, key) => fields(v)[key], value);
 
 export const kubernetesPlacement: Adapter = {
   family: "kubernetes-placement",
@@ -350,23 +334,11 @@ export const kubernetesPlacement: Adapter = {
       // Cilium policies and Gateway API routes are read by network-exposure.
       if (custom && !readElsewhere(type)) {
         const key = `${group}:${kind}`;
-        if (!BOUNDED_CUSTOM_KINDS.has(key)) {
+        if (!BOUNDED_CUSTOM_KINDS.has(key))
           refuse(
-            `(${group}) is a custom resource in ${existing}: its operator runs pods or applies manifests with its own rights (GitOps, pipelines, jobs), which the pack cannot read`,
+            `(${group}) is a custom resource in ${existing}: its operator runs pods, applies manifests or hands over a Secret of that namespace with its own rights (GitOps, pipelines, jobs, scrape credentials), which the pack cannot read`,
             `create the Namespace in this stack for it`,
           );
-          continue;
-        }
-        const accountPath = CUSTOM_POD_ACCOUNT[key];
-        if (accountPath) {
-          const unknownAccount = isUnknown(r, accountPath.join("."));
-          const account = asString(at(r.v, accountPath));
-          if (unknownAccount || (account !== undefined && account !== DEFAULT_ACCOUNT && !ownAccounts.has(`${namespace}/${account}`)))
-            refuse(
-              `(${group}) in ${existing} runs pods as ServiceAccount ${unknownAccount ? "(unknown at preview)" : account}, which this stack does not create there`,
-              `run it as a ServiceAccount this stack creates in ${namespace} (or as default)`,
-            );
-        }
       }
     }
   },

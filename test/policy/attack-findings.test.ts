@@ -520,9 +520,11 @@ describe("policy pack on the attacker's findings", () => {
       props: { metadata: { name: "mon", namespace: "monitoring" }, spec: { selector: { matchLabels: { a: "b" } } } },
     };
     // A v3 Release renders unread inside the provider: in a stack with agents it needs the security team's declaration.
-    expect(ruleIds(await runPack([...base, release, monitor]))).toEqual(["kubernetes/agent-namespace-objects"]);
+    // The stack creates the monitoring namespace: in an existing one a ServiceMonitor is declared or refused (object-placement).
+    const namespace = { type: "kubernetes:core/v1:Namespace", name: "monitoring", props: { metadata: { name: "monitoring" } } };
+    expect(ruleIds(await runPack([...base, namespace, release, monitor]))).toEqual(["kubernetes/agent-namespace-objects"]);
     const declared = declaring(release);
-    expect(await runPack([...base, release, monitor], TODAY, declared)).toEqual([]);
+    expect(await runPack([...base, namespace, release, monitor], TODAY, declared)).toEqual([]);
     // In an agent namespace the same custom resource is refused (closed world: its operator acts there).
     const inAgents = { ...monitor, props: { ...monitor.props, metadata: { name: "mon", namespace: NS } } };
     expect(ruleIds(await runPack([...base, inAgents]))).toEqual(["kubernetes/agent-namespace-objects"]);

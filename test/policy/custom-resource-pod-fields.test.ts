@@ -11,7 +11,9 @@ const RULE = "kubernetes/agent-namespace-objects";
 
 const dev = devBaseline();
 
-const { added } = dev;
+/** The stack creates the namespace the Workflow lands in (an existing one holds only bounded kinds: object-placement). */
+const CI_NAMESPACE: Resource = { type: "kubernetes:core/v1:Namespace", name: "ci", props: { metadata: { name: "ci" } } };
+const added = (resources: Resource[], config?: object) => dev.added([CI_NAMESPACE, ...resources], config);
 
 const workflow = (template: Record<string, unknown> = {}, spec: Record<string, unknown> = {}): Resource => ({
   type: "kubernetes:argoproj.io/v1alpha1:Workflow",

@@ -137,18 +137,24 @@ describe("where the stack's Kubernetes objects land", () => {
       const app = custom("kubernetes:argoproj.io/v1alpha1:Application", "argocd", { source: { repoURL: "https://example.com/x" } });
       expect(await added([app])).toEqual([RULE]);
     }, 120_000);
-    it("passes a cert-manager Certificate (bounded to its namespace)", async () => {
+    it("passes a PrometheusRule (its operator reads rules and names nothing of the namespace)", async () => {
+      const rule = custom("kubernetes:monitoring.coreos.com/v1:PrometheusRule", "tools", { groups: [{ name: "g", rules: [] }] });
+      expect(await added([rule])).toEqual([]);
+    }, 120_000);
+    it("refuses a cert-manager Certificate there (it writes over a Secret of the namespace)", async () => {
       const crt = custom("kubernetes:cert-manager.io/v1:Certificate", "tools", { secretName: "web-tls", dnsNames: ["web.example.com"] });
-      expect(await added([crt])).toEqual([]);
+      expect(await added([crt])).toEqual([RULE]);
     }, 120_000);
-    it("refuses an Argo Workflow run as an account the stack does not create there", async () => {
-      const wf = custom("kubernetes:argoproj.io/v1alpha1:Workflow", "ci", { serviceAccountName: "argo-server", entrypoint: "m" });
-      expect(await added([wf])).toEqual([RULE]);
+    it("refuses a ServiceMonitor there (it sends a named Secret as scrape credentials)", async () => {
+      const monitor = custom("kubernetes:monitoring.coreos.com/v1:ServiceMonitor", "tools", {
+        endpoints: [{ port: "web", bearerTokenSecret: { name: "vault-token", key: "token" } }],
+      });
+      expect(await added([monitor])).toEqual([RULE]);
     }, 120_000);
-    it("passes the Workflow run as an account the stack creates there", async () => {
+    it("refuses an Argo Workflow there, even as an account the stack creates (templates name their own accounts and Secret volumes)", async () => {
       const sa = object("kubernetes:core/v1:ServiceAccount", "ci", {}, "wf");
       const wf = custom("kubernetes:argoproj.io/v1alpha1:Workflow", "ci", { serviceAccountName: "wf", entrypoint: "m" });
-      expect(await added([sa, wf])).toEqual([]);
+      expect(await added([sa, wf])).toEqual([RULE]);
     }, 120_000);
   });
 
