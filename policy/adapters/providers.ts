@@ -26,7 +26,7 @@ export const PROVIDER_TYPES = {
 } as const;
 
 /** Provider inputs may arrive JSON-encoded (the engine sends provider configuration as strings). */
-function decoded(value: unknown): unknown {
+export function decoded(value: unknown): unknown {
   if (typeof value !== "string") return value;
   try {
     return JSON.parse(value);

@@ -12,6 +12,7 @@ import { asString, readInputs } from "../inputs";
 import type { PackResource } from "../types";
 import type { StackIndex } from "../stack-index";
 import { parseRoleArn } from "./role-references";
+import { decoded } from "./providers";
 import { agentAccounts } from "./shared";
 
 export const ROLE = "aws:iam/role:Role";
@@ -25,16 +26,6 @@ interface StackEntity {
   /** For a profile: its `role` input, and whether that is unknown at preview. */
   readonly wraps?: string;
   readonly wrapsUnknown?: boolean;
-}
-
-/** Provider inputs arrive JSON-encoded (the engine sends provider configuration as strings). */
-function decoded(value: unknown): unknown {
-  if (typeof value !== "string") return value;
-  try {
-    return JSON.parse(value);
-  } catch {
-    return value;
-  }
 }
 
 /** Inputs that pick the provider's credentials other than by an assumed role: its account cannot be told from the stack. */
