@@ -5,15 +5,24 @@
  * - a namespaced object states its namespace (metadata.namespace, or the provider's `namespace`
  *   input): without either it lands in the kubeconfig context's namespace, which the pack cannot read;
  * - kube-system, kube-public and kube-node-lease are the platform's: nothing lands there;
- * - a namespace the stack itself creates (a Namespace, through a provider that does not upsert) is
- *   the stack's own: anything (judged by the other adapters);
  * - an existing namespace (one the stack writes into but does not create: vault, argocd, tools ...)
  *   holds objects the stack does not own, so there the stack may only add objects of its own: no
- *   Patch, no RBAC, no ServiceAccount token Secret for an account it does not create there, no pod
- *   reading a Secret it does not create there, no EndpointSlice joining a Service it does not
- *   create there, no object through an upserting provider (it would adopt an existing one), and a
- *   custom resource only of a kind whose operator's effect is bounded to that namespace
- *   (BOUNDED_CUSTOM_KINDS);
+ *   Patch, no RBAC, no ServiceAccount token Secret, no pod reading a Secret (env) or mounting a
+ *   volume of the namespace's (placement-volumes.ts: only emptyDir, downwardAPI, projected tokens and
+ *   the cluster CA, new ephemeral claims), no pod running as an account the stack declares there, no
+ *   EndpointSlice, no object through an upserting provider (it would adopt an existing one), and a
+ *   custom resource only of a kind admitted anywhere (placement-custom-kinds.ts);
+ * - a namespace the stack itself creates (a Namespace, through a provider that does not upsert)
+ *   admits all of that too, and a few more custom kinds (CUSTOM_KINDS_OWN_NAMESPACE), but each such
+ *   object relies on the Namespace being the stack's own: a policy cannot tell it from an existing
+ *   namespace imported under the same name (the analyzer's resource options carry no `import`,
+ *   pulumi/pulumi proto/pulumi/analyzer.proto AnalyzerResourceOptions; and since the "import then
+ *   update" engine, pulumi/pulumi PR #19339, an import whose inputs differ no longer fails, it updates
+ *   the live object, so no label or annotation the stack writes proves it created the object). So
+ *   that Namespace is refused until the security team declares it. Names of ServiceAccounts,
+ *   Secrets and Services the stack declares in an existing namespace prove nothing either: an
+ *   imported twin of Vault's token reviewer looks the same, so none is an exemption there;
+ * - a custom resource of a kind on neither list is refused in any namespace;
  * - a Patch of a cluster-scoped object changes something the stack does not own.
  * Each is refused unless the security team declares the resource (kubernetesPlatformResources).
  */
@@ -25,6 +34,8 @@ import { agentNamespaces } from "./agent-namespaces";
 import { clusterOf } from "./providers";
 import { declarablePlatformFinding, isUnknown, type Read } from "./shared";
 import { podTemplateOf } from "./workloads";
+import { CUSTOM_KINDS_ANYWHERE, CUSTOM_KINDS_OWN_NAMESPACE, customKindRefusal } from "./placement-custom-kinds";
+import { foreignVolumes } from "./placement-volumes";
 
 const RULE = "kubernetes/object-placement";
 export const RESERVED_NAMESPACES: ReadonlySet<string> = new Set(["kube-system", "kube-public", "kube-node-lease"]);
@@ -74,23 +85,9 @@ const CLUSTER_SCOPED_KINDS: ReadonlySet<string> = new Set([
   "AuditSink",
 ]);
 
-/**
- * Custom kinds whose operator only reads the object and names nothing else of the namespace (no
- * Secret, no ServiceAccount, no pod, no manifest from elsewhere): allowed in an existing namespace.
- * Everything else is declared or refused there: Argo CD Applications, Flux Kustomizations and
- * HelmReleases, Tekton and Argo Workflows (pods under any account, templates naming their own,
- * Secret volumes), Prometheus ServiceMonitors and PodMonitors (they send a named Secret as scrape
- * credentials to any target), External Secrets (a Merge into an existing Secret), cert-manager
- * Certificates (a certificate written over an existing Secret).
- */
-const BOUNDED_CUSTOM_KINDS: ReadonlySet<string> = new Set([
-  // Prometheus Operator: alerting and recording rules only.
-  "monitoring.coreos.com:PrometheusRule",
-]);
-
 const SERVICE_ACCOUNT = "kubernetes:core/v1:ServiceAccount";
 const SECRET = "kubernetes:core/v1:Secret";
-const SERVICE = "kubernetes:core/v1:Service";
+const NAMESPACE = "kubernetes:core/v1:Namespace";
 const ENDPOINT_SLICE = "kubernetes:discovery.k8s.io/v1:EndpointSlice";
 const SERVICE_NAME_LABEL = "kubernetes.io/service-name";
 const TOKEN_SECRET_TYPE = "kubernetes.io/service-account-token";
@@ -168,17 +165,10 @@ function createdNamespaces(ix: StackIndex): ReadonlySet<string> {
 const fields = (value: unknown): Record<string, unknown> =>
   value && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 
-/** The Secret names a pod spec reads (volumes, projected sources, envFrom, env valueFrom), its containers' and init containers' included. */
-function secretsRead(spec: Record<string, unknown> | undefined): string[] {
-  if (!spec) return [];
+/** The Secret names a pod spec's containers read through env (envFrom, env valueFrom), init and ephemeral containers' included; volumes are placement-volumes.ts's. */
+function envSecretsRead(spec: Record<string, unknown>): string[] {
   const out: string[] = [];
   const push = (name: unknown) => out.push(typeof name === "string" ? name : "(unnamed or unknown)");
-  for (const volume of Array.isArray(spec.volumes) ? spec.volumes : []) {
-    const v = fields(volume);
-    if (v.secret !== undefined) push(fields(v.secret).secretName);
-    const sources: unknown = fields(v.projected).sources;
-    for (const source of Array.isArray(sources) ? sources : []) if (fields(source).secret !== undefined) push(fields(fields(source).secret).name);
-  }
   for (const field of ["containers", "initContainers", "ephemeralContainers"])
     for (const container of Array.isArray(spec[field]) ? (spec[field] as unknown[]) : []) {
       const c = fields(container);
@@ -191,6 +181,14 @@ function secretsRead(spec: Record<string, unknown> | undefined): string[] {
   return out;
 }
 
+const DEFAULT_ACCOUNT = "default";
+
+/** Why an object would be refused in a namespace the stack does not own, with the fix; undefined when it only adds an object of its own. */
+interface Refusal {
+  readonly why: string;
+  readonly fix: string;
+}
+
 export const kubernetesPlacement: Adapter = {
   family: "kubernetes-placement",
   holdings: "none: where an object lands decides whose objects it changes, not what an identity holds",
@@ -198,7 +196,7 @@ export const kubernetesPlacement: Adapter = {
     {
       type: "every kubernetes:* object outside agents' namespaces (Patches, RBAC, Secrets, ServiceAccounts, workloads, custom resources)",
       route:
-        "lands in a namespace: kube-system and existing namespaces hold the platform's objects (Vault, Argo CD, Flux), which a Patch, a grant, a token or a Secret read reaches",
+        "lands in a namespace: kube-system and existing namespaces hold the platform's objects (Vault, Argo CD, Flux), which a Patch, a grant, a token, a Secret read or a volume reaches",
       checkedBy: [RULE],
     },
   ],
@@ -206,22 +204,88 @@ export const kubernetesPlacement: Adapter = {
     const agents = agentNamespaces(ix);
     if (agents.size === 0) return;
     const created = createdNamespaces(ix);
-    // What the stack itself creates in each namespace (ServiceAccounts not adopted, Secrets), by `<namespace>/<name>`.
-    const ownAccounts = new Set<string>();
-    const ownSecrets = new Set<string>();
-    const ownServices = new Set<string>();
-    const owned = new Map([
-      [SERVICE_ACCOUNT, ownAccounts],
-      [SECRET, ownSecrets],
-      [SERVICE, ownServices],
-    ]);
-    for (const x of ix.inputs) {
-      const own = owned.get(x.resource.type);
-      if (!own || upserts(x.resource.provider)) continue;
+    // The ServiceAccounts the stack declares, by `<namespace>/<name>`: in a namespace it does not own, one of them may be an imported twin of an existing account.
+    const declaredAccounts = new Set<string>();
+    for (const x of ix.inputsOfType(SERVICE_ACCOUNT)) {
       const m = asRecord(x.value.metadata);
-      const namespace = asString(m.namespace) ?? asString(providerInput(x.resource.provider, "namespace"));
-      if (m.name !== undefined && namespace !== undefined) own.add(`${namespace}/${m.name}`);
+      const namespace = m.namespace ?? asString(providerInput(x.resource.provider, "namespace"));
+      if (m.name !== undefined && namespace !== undefined) declaredAccounts.add(`${namespace}/${m.name}`);
     }
+    // What relies on a Namespace the stack creates being its own, by `<cluster>\u0000<name>`.
+    const reliance = new Map<string, string[]>();
+
+    /**
+     * Why an object would be refused were its namespace not the stack's own (an existing one): the
+     * whole regime of existing namespaces, as one function, so a namespace the stack creates is
+     * relied on exactly where an existing one would refuse.
+     */
+    const existingRefusal = (r: Read, type: string, group: string, kind: string, patch: boolean, custom: boolean, namespace: string): Refusal | undefined => {
+      const existing = `existing namespace ${namespace} (one this stack writes into but does not create: its objects are the platform's, e.g. Vault's, Argo CD's, Flux's)`;
+      const fixOwn = `create the Namespace in this stack (and have the security team declare it), or add only objects of your own to ${namespace}`;
+      const name = asString(asRecord(r.v.metadata).name) ?? "?";
+      if (patch || upserts(r.resource.provider))
+        return {
+          why: patch
+            ? `patches ${kind} ${name} in ${existing}`
+            : `is created in ${existing} through a provider that upserts (upsertExistingObjects, or pulumi-kubernetes before 4.29 under Server-Side Apply): it adopts and rewrites an existing ${kind} ${name}`,
+          fix: patch ? fixOwn : `${fixOwn}, through a provider without upsertExistingObjects`,
+        };
+      if (group === "rbac.authorization.k8s.io")
+        return { why: `grants rights in ${existing}: over objects this stack does not own (Secrets, pods/exec, workloads)`, fix: fixOwn };
+      // Ownership of an account, Secret or Service there cannot be told from a same-named import (README, "Twins").
+      if (type === SECRET && (asString(r.v.type) === TOKEN_SECRET_TYPE || isUnknown(r, "type"))) {
+        const account = asString(asRecord(fields(r.v.metadata).annotations)["kubernetes.io/service-account.name"]);
+        return {
+          why: `is a ServiceAccount token Secret for ${account ?? "an account unknown at preview"} in ${existing}: the token (also in Pulumi state) carries that account's rights, and an account of that namespace cannot be told from an imported one`,
+          fix: `request tokens only in a Namespace this stack creates (declared by the security team)`,
+        };
+      }
+      if (type === ENDPOINT_SLICE) {
+        const service = asString(asRecord(fields(r.v.metadata).labels)[SERVICE_NAME_LABEL]);
+        if (isUnknown(r, "metadata.labels") || service !== undefined)
+          return {
+            why: `adds endpoints to Service ${service ?? "(unknown at preview)"} in ${existing}: that Service's clients (e.g. agents' Vault logins) reach the addresses it lists`,
+            fix: fixOwn,
+          };
+        return undefined;
+      }
+      const pod = podTemplateOf(type, r.v);
+      if (pod) {
+        const spec = fields(pod.spec);
+        const specPath = [...pod.at, "spec"].join(".");
+        // Unknown at preview: the pod spec (or what holds it), or a list that may name Secrets, volumes or the account.
+        const lists = ["volumes", "containers", "initContainers", "ephemeralContainers", "serviceAccountName", "serviceAccount"].map((f) => `${specPath}.${f}`);
+        const unread = r.unknown.some(
+          (path) => specPath === path || specPath.startsWith(`${path}.`) || lists.some((l) => path === l || path.startsWith(`${l}.`)),
+        );
+        if (unread) return { why: `in ${existing} has a pod spec unknown at preview (its volumes, Secrets or account may be the namespace's)`, fix: fixOwn };
+        const reached = [...foreignVolumes(spec), ...envSecretsRead(spec).map((secret) => `Secret ${secret} (env)`)];
+        if (reached.length > 0)
+          return {
+            why: `in ${existing} mounts or reads what the namespace holds (${reached.join("; ")}): the platform's data and credentials (audit logs, unseal keys, repository and admin credentials)`,
+            fix: `mount only emptyDir, downwardAPI, projected serviceAccountToken and kube-root-ca.crt, or ephemeral claims there; ${fixOwn}`,
+          };
+        // An account the stack declares there may be an imported existing one (others are kubernetes/service-account-use's).
+        const account = asString(spec.serviceAccountName) ?? asString(spec.serviceAccount);
+        if (account !== undefined && account !== DEFAULT_ACCOUNT && declaredAccounts.has(`${namespace}/${account}`))
+          return {
+            why: `in ${existing} runs as ServiceAccount ${account}: an account of that namespace declared by this stack cannot be told from an existing one it imports, whose rights the pack does not read`,
+            fix: `run as ${DEFAULT_ACCOUNT} there; ${fixOwn}`,
+          };
+        return undefined;
+      }
+      // Cilium policies and Gateway API routes are read by network-exposure.
+      if (custom && !readElsewhere(type)) {
+        const why = customKindRefusal(CUSTOM_KINDS_ANYWHERE, `${group}:${kind}`, r, namespace);
+        if (why)
+          return {
+            why: `(${group}) is a custom resource in ${existing}: ${why}; its operator runs pods, applies manifests, creates cloud resources or hands over a Secret of that namespace with its own rights, which the pack cannot read`,
+            fix: `use a kind on the pack's allowlist (placement-custom-kinds.ts), or create the Namespace in this stack for a kind admitted there`,
+          };
+      }
+      return undefined;
+    };
+
     for (const x of ix.inputs) {
       const type = x.resource.type;
       if (!type.startsWith("kubernetes:") || NOT_OBJECTS.test(type) || type.endsWith("List")) continue;
@@ -234,10 +298,16 @@ export const kubernetesPlacement: Adapter = {
       const cluster = clusterOf(r.resource.provider);
       const refuse = (why: string, fix: string) =>
         pass.findings.push(declarablePlatformFinding(r.resource, RULE, `${fullKind} ${r.resource.name} ${why}`, fix));
+      const rely = (namespace: string, what: string) => {
+        const key = `${cluster}\u0000${namespace}`;
+        reliance.set(key, [...(reliance.get(key) ?? []), `${fullKind} ${r.resource.name} (${what})`]);
+      };
       if (!custom && CLUSTER_SCOPED_KINDS.has(kind)) {
         const name = asString(asRecord(r.v.metadata).name);
-        // A NamespacePatch of a namespace the stack creates (agents' are judged by kubernetes/pod-security) changes its own object.
-        if (patch && !(kind === "Namespace" && name !== undefined && (agents.has(name) || created.has(`${cluster}\u0000${name}`))))
+        if (patch && kind === "Namespace" && name !== undefined && (agents.has(name) || created.has(`${cluster}\u0000${name}`))) {
+          // Agents' are judged by kubernetes/pod-security; a Namespace the stack creates is relied on as its own.
+          if (!agents.has(name)) rely(name, "patches it");
+        } else if (patch)
           refuse(
             `patches cluster-scoped ${kind} ${name ?? "(name unknown at preview)"}, which this stack does not create: it changes the platform's object`,
             `create and own the ${kind} in this stack instead of patching it`,
@@ -253,13 +323,17 @@ export const kubernetesPlacement: Adapter = {
       if (namespaceUnknown) {
         // Workloads with a namespace unknown at preview are refused by kubernetes/service-account-use.
         if (podTemplateOf(type, r.v)) continue;
-        // Unknown at preview: still the stack's own when it comes from one of its Namespaces.
-        const fromNamespace = (r.resource.propertyDependencies?.metadata ?? []).some((d) => d.type === "kubernetes:core/v1:Namespace");
-        if (!fromNamespace)
+        // Unknown at preview: still the stack's own when it comes from one of its Namespaces (each relied on, below).
+        const from = (r.resource.propertyDependencies?.metadata ?? []).filter((d) => d.type === NAMESPACE);
+        if (from.length === 0)
           refuse(
             "has a namespace unknown at preview (maybe kube-system or a platform namespace)",
             "take metadata.namespace from a Namespace this stack creates",
           );
+        for (const d of from) {
+          const name = asString(asRecord(readInputs(d.props).value.metadata).name);
+          if (name !== undefined && !agents.has(name) && !RESERVED_NAMESPACES.has(name)) rely(name, "its namespace comes from it");
+        }
         continue;
       }
       if (namespace === undefined) {
@@ -269,7 +343,7 @@ export const kubernetesPlacement: Adapter = {
         );
         continue;
       }
-      if (agents.has(namespace) || created.has(`${cluster}\u0000${namespace}`)) continue;
+      if (agents.has(namespace)) continue;
       if (RESERVED_NAMESPACES.has(namespace)) {
         // kube-system's workloads and ConfigMaps are refused by their own rules; aws-auth is kubernetes/eks-access's.
         if (podTemplateOf(type, r.v) || kind === "ConfigMap") continue;
@@ -279,67 +353,38 @@ export const kubernetesPlacement: Adapter = {
         );
         continue;
       }
-      const existing = `existing namespace ${namespace} (one this stack writes into but does not create: its objects are the platform's, e.g. Vault's, Argo CD's, Flux's)`;
-      const fixOwn = `create the Namespace in this stack, or add only objects of your own to ${namespace}`;
-      if (patch || upserts(r.resource.provider)) {
-        const name = asString(asRecord(r.v.metadata).name) ?? "?";
-        refuse(
-          patch
-            ? `patches ${kind} ${name} in ${existing}`
-            : `is created in ${existing} through a provider that upserts (upsertExistingObjects, or pulumi-kubernetes before 4.29 under Server-Side Apply): it adopts and rewrites an existing ${kind} ${name}`,
-          patch ? fixOwn : `${fixOwn}, through a provider without upsertExistingObjects`,
-        );
+      const refusal = existingRefusal(r, type, group, kind, patch, custom, namespace);
+      if (!created.has(`${cluster}\u0000${namespace}`)) {
+        if (refusal) refuse(refusal.why, refusal.fix);
         continue;
       }
-      if (group === "rbac.authorization.k8s.io") {
-        refuse(`grants rights in ${existing}: over objects this stack does not own (Secrets, pods/exec, workloads)`, fixOwn);
-        continue;
-      }
-      if (type === SECRET && (asString(r.v.type) === TOKEN_SECRET_TYPE || isUnknown(r, "type"))) {
-        const account = asString(asRecord(fields(r.v.metadata).annotations)["kubernetes.io/service-account.name"]);
-        if (account === undefined || !ownAccounts.has(`${namespace}/${account}`))
+      // In a namespace the stack creates: what an existing one would refuse relies on it being the stack's own.
+      if (custom && !readElsewhere(type) && refusal) {
+        const why = customKindRefusal(CUSTOM_KINDS_OWN_NAMESPACE, `${group}:${kind}`, r, namespace);
+        if (why) {
           refuse(
-            `is a ServiceAccount token Secret for ${account ?? "an account unknown at preview"} in ${existing}, an account this stack does not create there: the token (also in Pulumi state) carries that account's rights`,
-            "request tokens only for ServiceAccounts this stack creates",
+            `(${group}) is a custom resource in namespace ${namespace}: ${why}; its operator (GitOps, Crossplane, pipelines, jobs) applies manifests, runs pods or creates cloud resources with its controller's rights, which the pack cannot read`,
+            `use a kind on the pack's allowlist (placement-custom-kinds.ts)`,
           );
-        continue;
+          continue;
+        }
       }
-      if (type === ENDPOINT_SLICE) {
-        // An EndpointSlice joins the Service its label names: one the stack does not create there is re-pointed.
-        const service = asString(asRecord(fields(r.v.metadata).labels)[SERVICE_NAME_LABEL]);
-        if (isUnknown(r, "metadata.labels") || (service !== undefined && !ownServices.has(`${namespace}/${service}`)))
-          refuse(
-            `adds endpoints to Service ${service ?? "(unknown at preview)"} in ${existing}, which this stack does not create there: that Service's clients (e.g. agents' Vault logins) reach the addresses it lists`,
-            `add endpoints only to Services this stack creates in ${namespace}`,
-          );
-        continue;
-      }
-      const pod = podTemplateOf(type, r.v);
-      if (pod) {
-        const spec = fields(pod.spec);
-        const specPath = [...pod.at, "spec"].join(".");
-        // Unknown at preview: the pod spec (or what holds it), or a list that may name Secrets.
-        const lists = ["volumes", "containers", "initContainers", "ephemeralContainers"].map((f) => `${specPath}.${f}`);
-        const unread = r.unknown.some(
-          (path) => specPath === path || specPath.startsWith(`${path}.`) || lists.some((l) => path === l || path.startsWith(`${l}.`)),
-        );
-        const foreign = secretsRead(spec).filter((name) => !ownSecrets.has(`${namespace}/${name}`));
-        if (unread || foreign.length > 0)
-          refuse(
-            `in ${existing} reads Secret${foreign.length === 1 ? "" : "s"} ${unread ? "unknown at preview" : foreign.join(", ")}, which this stack does not create there: the platform's credentials (unseal keys, repository and admin credentials)`,
-            `read only Secrets this stack creates in ${namespace}`,
-          );
-        continue;
-      }
-      // Cilium policies and Gateway API routes are read by network-exposure.
-      if (custom && !readElsewhere(type)) {
-        const key = `${group}:${kind}`;
-        if (!BOUNDED_CUSTOM_KINDS.has(key))
-          refuse(
-            `(${group}) is a custom resource in ${existing}: its operator runs pods, applies manifests or hands over a Secret of that namespace with its own rights (GitOps, pipelines, jobs, scrape credentials), which the pack cannot read`,
-            `create the Namespace in this stack for it`,
-          );
-      }
+      if (refusal) rely(namespace, refusal.why.replace(/ in existing namespace [^(]*\([^)]*\)/, ""));
+    }
+
+    // One finding per Namespace relied on: the pack cannot tell one the stack creates from an existing one it imports.
+    for (const ns of ix.namespaces) {
+      const key = `${clusterOf(ns.resource.provider)}\u0000${ns.name}`;
+      const reliers = ns.name === undefined || !created.has(key) ? undefined : reliance.get(key);
+      if (!reliers) continue;
+      pass.findings.push(
+        declarablePlatformFinding(
+          ns.resource,
+          RULE,
+          `Namespace ${ns.resource.name} (${ns.name}) is relied on as this stack's own by ${reliers.slice(0, 5).join(", ")}${reliers.length > 5 ? ` and ${reliers.length - 5} more` : ""}: a policy cannot tell a Namespace the stack creates from an existing one (vault, argocd ...) it imports under the same name (the import option is not sent to policies, and an import with other inputs imports then updates)`,
+          "have the security team declare this Namespace (its name is no platform namespace), or keep only objects an existing namespace admits in it",
+        ),
+      );
     }
   },
 };

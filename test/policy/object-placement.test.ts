@@ -1,10 +1,11 @@
 /**
  * kubernetes/object-placement: beside the dev stack (agents), a Kubernetes object outside agents'
  * namespaces is judged by where it lands. It states its namespace; nothing lands in kube-system; in
- * a namespace the stack does not create it adds only objects of its own (no Patch, RBAC, foreign
- * token Secret or Secret read, upsert, or custom resource of an unbounded kind); a cluster-scoped
- * Patch is refused. Each is refused unless declared (kubernetesPlatformResources). Each case changes
- * one property of an ordinary object in an existing namespace.
+ * a namespace the stack does not create it adds only objects of its own (no Patch, RBAC, token
+ * Secret, Secret read, volume of the namespace's, twin account, upsert, or custom resource of a kind
+ * off the allowlist); a cluster-scoped Patch is refused. A Namespace the stack creates is relied on
+ * as its own (an import twin of `vault` looks the same) only once declared. Each is refused unless
+ * declared (kubernetesPlatformResources). Each case changes one property of an ordinary object.
  */
 import { describe, expect, it } from "vitest";
 import { devBaseline } from "../helpers/dev-baseline";
@@ -82,8 +83,11 @@ describe("where the stack's Kubernetes objects land", () => {
     it("refuses a Patch there (the Vault agent injector's image)", async () => {
       expect(await added([deployment("vault", {}, "kubernetes:apps/v1:DeploymentPatch")])).toEqual([RULE]);
     }, 120_000);
-    it("passes the Patch in a namespace the stack creates", async () => {
-      expect(await added([namespace("tools"), deployment("tools", {}, "kubernetes:apps/v1:DeploymentPatch")])).toEqual([]);
+    it("passes the Patch in a namespace the stack creates, once the security team declares the Namespace", async () => {
+      const ns = namespace("tools");
+      const patch = deployment("tools", {}, "kubernetes:apps/v1:DeploymentPatch");
+      expect(await added([ns, patch])).toEqual([RULE]);
+      expect(await added([ns, patch], declaringKeys([ns], "kubernetes:core/v1:Namespace::ns-tools"))).toEqual([]);
     }, 120_000);
     it("refuses the Patch when the stack's Namespace comes through a provider that upserts (it adopts an existing one)", async () => {
       const ns = namespace("tools", provider("up", { upsertExistingObjects: true }));
@@ -105,15 +109,16 @@ describe("where the stack's Kubernetes objects land", () => {
     it("refuses a Role there (pods/exec in vault)", async () => {
       expect(await added([role("vault")])).toEqual([RULE]);
     }, 120_000);
-    it("passes the Role in a namespace the stack creates", async () => {
-      expect(await added([namespace("tools"), role("tools")])).toEqual([]);
+    it("passes the Role in a namespace the stack creates, once the Namespace is declared", async () => {
+      const ns = namespace("tools");
+      expect(await added([ns, role("tools")], declaringKeys([ns], "kubernetes:core/v1:Namespace::ns-tools"))).toEqual([]);
     }, 120_000);
     it("refuses a token Secret for an account the stack does not create there", async () => {
       expect(await added([withAnnotation(tokenSecret("argocd"), "argocd-application-controller")])).toEqual([RULE]);
     }, 120_000);
-    it("passes a token Secret for an account the stack creates there", async () => {
-      const sa = object("kubernetes:core/v1:ServiceAccount", "argocd", {}, "mine");
-      expect(await added([sa, withAnnotation(tokenSecret("argocd"), "mine")])).toEqual([]);
+    it("refuses a token Secret for an account the stack declares there (an imported twin of an existing account looks the same)", async () => {
+      const sa = object("kubernetes:core/v1:ServiceAccount", "vault", {}, "vault-token-reviewer");
+      expect(await added([sa, withAnnotation(tokenSecret("vault"), "vault-token-reviewer")])).toEqual([RULE]);
     }, 120_000);
     it("refuses a pod mounting a Secret the stack does not create there (Vault's unseal keys)", async () => {
       expect(await added([deployment("vault", { volumes: [{ name: "k", secret: { secretName: "vault-unseal-keys" } }] })])).toEqual([RULE]);
@@ -122,16 +127,20 @@ describe("where the stack's Kubernetes objects land", () => {
       const spec = { containers: [{ name: "c", image: "nginx", envFrom: [{ secretRef: { name: "argocd-secret" } }] }] };
       expect(await added([deployment("argocd", spec)])).toEqual([RULE]);
     }, 120_000);
-    it("passes a Secret the stack creates there", async () => {
+    it("refuses a Secret the stack declares there (an imported twin of vault-unseal-keys looks the same); passes it in a declared Namespace", async () => {
       const secret = object("kubernetes:core/v1:Secret", "tools", { stringData: { k: "v" } }, "web-secret");
-      expect(await added([secret, deployment("tools", { volumes: [{ name: "k", secret: { secretName: "web-secret" } }] })])).toEqual([]);
+      const web = deployment("tools", { volumes: [{ name: "k", secret: { secretName: "web-secret" } }] });
+      expect(await added([secret, web])).toEqual([RULE]);
+      const ns = namespace("tools");
+      expect(await added([ns, secret, web], declaringKeys([ns], "kubernetes:core/v1:Namespace::ns-tools"))).toEqual([]);
     }, 120_000);
     it("refuses an EndpointSlice joining a Service the stack does not create there (vault)", async () => {
       const slice = object("kubernetes:discovery.k8s.io/v1:EndpointSlice", "vault", { addressType: "IPv4", endpoints: [{ addresses: ["203.0.113.9"] }] });
       (slice.props.metadata as Record<string, unknown>).labels = { "kubernetes.io/service-name": "vault" };
       expect(await added([slice])).toEqual([RULE]);
+      // A Service the stack declares there may be an imported twin of Vault's.
       const service = object("kubernetes:core/v1:Service", "vault", { spec: { ports: [{ port: 80 }] } }, "vault");
-      expect(await added([service, slice])).toEqual([]);
+      expect(await added([service, slice])).toEqual([RULE]);
     }, 120_000);
     it("refuses an Argo CD Application (its controller applies another repository's manifests)", async () => {
       const app = custom("kubernetes:argoproj.io/v1alpha1:Application", "argocd", { source: { repoURL: "https://example.com/x" } });
@@ -158,13 +167,131 @@ describe("where the stack's Kubernetes objects land", () => {
     }, 120_000);
   });
 
+  describe("custom resources: a sourced allowlist of kinds, everywhere", () => {
+    const ns = namespace("ops");
+    const declared = declaringKeys([ns], "kubernetes:core/v1:Namespace::ns-ops");
+    it("refuses a Flux Kustomization in a namespace the stack creates, even declared (kustomize-controller applies a source's manifests as itself)", async () => {
+      const ks = custom("kubernetes:kustomize.toolkit.fluxcd.io/v1:Kustomization", "ops", {
+        sourceRef: { kind: "GitRepository", name: "x" },
+        path: "./",
+        prune: true,
+      });
+      expect(await added([ns, ks], declared)).toEqual([RULE]);
+    }, 120_000);
+    it("refuses a Flux HelmRelease there", async () => {
+      const hr = custom("kubernetes:helm.toolkit.fluxcd.io/v2:HelmRelease", "ops", {
+        chart: { spec: { chart: "x", sourceRef: { kind: "HelmRepository", name: "x" } } },
+      });
+      expect(await added([ns, hr], declared)).toEqual([RULE]);
+    }, 120_000);
+    it("refuses an Argo CD Application there", async () => {
+      const app = custom("kubernetes:argoproj.io/v1alpha1:Application", "ops", { source: { repoURL: "https://example.com/x" } });
+      expect(await added([ns, app], declared)).toEqual([RULE]);
+    }, 120_000);
+    it("refuses a Crossplane claim there (its composition creates cloud resources with the provider's credentials)", async () => {
+      const claim = custom("kubernetes:database.example.org/v1alpha1:PostgreSQLInstance", "ops", { parameters: { storageGB: 20 } });
+      expect(await added([ns, claim], declared)).toEqual([RULE]);
+    }, 120_000);
+    it("passes a PrometheusRule in a namespace the stack creates without a declaration (admitted anywhere)", async () => {
+      const rule = custom("kubernetes:monitoring.coreos.com/v1:PrometheusRule", "ops", { groups: [{ name: "g", rules: [] }] });
+      expect(await added([ns, rule])).toEqual([]);
+    }, 120_000);
+    it("passes a Deployment and a ConfigMap in a namespace the stack creates without a declaration", async () => {
+      expect(await added([ns, deployment("ops"), object("kubernetes:core/v1:ConfigMap", "ops", { data: { a: "b" } })])).toEqual([]);
+    }, 120_000);
+    const certificate = (kind: string) =>
+      custom("kubernetes:cert-manager.io/v1:Certificate", "ops", { secretName: "web-tls", dnsNames: ["web.example.com"], issuerRef: { name: "ca", kind } });
+    const issuer = custom("kubernetes:cert-manager.io/v1:Issuer", "ops", { ca: { secretName: "ca" } });
+    it("passes a Certificate from an Issuer of its namespace in a declared Namespace the stack creates", async () => {
+      expect(await added([ns, issuer, certificate("Issuer")], declared)).toEqual([]);
+    }, 120_000);
+    it("refuses the Certificate without the Namespace's declaration (it relies on the namespace being the stack's)", async () => {
+      expect(await added([ns, issuer, certificate("Issuer")])).toEqual([RULE]);
+    }, 120_000);
+    it("refuses a Certificate from a ClusterIssuer", async () => {
+      expect(await added([ns, issuer, certificate("ClusterIssuer")], declared)).toEqual([RULE]);
+    }, 120_000);
+    it("refuses an Issuer signing through Vault", async () => {
+      const vault = custom("kubernetes:cert-manager.io/v1:Issuer", "ops", { vault: { server: "https://vault", path: "pki/sign/x", auth: {} } });
+      expect(await added([ns, vault], declared)).toEqual([RULE]);
+    }, 120_000);
+    const monitor = (extra: Record<string, unknown>, endpoint: Record<string, unknown> = {}) =>
+      custom("kubernetes:monitoring.coreos.com/v1:ServiceMonitor", "ops", { selector: {}, endpoints: [{ port: "web", ...endpoint }], ...extra });
+    it("passes a ServiceMonitor of its own namespace's targets in a declared Namespace", async () => {
+      expect(await added([ns, monitor({ namespaceSelector: { matchNames: ["ops"] } })], declared)).toEqual([]);
+    }, 120_000);
+    it("refuses a ServiceMonitor selecting any namespace", async () => {
+      expect(await added([ns, monitor({ namespaceSelector: { any: true } })], declared)).toEqual([RULE]);
+    }, 120_000);
+    it("refuses a ServiceMonitor sending Prometheus' own token file", async () => {
+      expect(await added([ns, monitor({}, { bearerTokenFile: "/var/run/secrets/kubernetes.io/serviceaccount/token" })], declared)).toEqual([RULE]);
+    }, 120_000);
+  });
+
+  describe("twins: a Namespace or account named like the platform's", () => {
+    it("refuses a Namespace vault (an import of Vault's) with a Role in it, unless declared", async () => {
+      expect(await added([namespace("vault"), role("vault")])).toEqual([RULE]);
+    }, 120_000);
+    it("refuses a pod in vault as an account the stack declares there (an import of Vault's token reviewer)", async () => {
+      const sa = object("kubernetes:core/v1:ServiceAccount", "vault", {}, "vault-token-reviewer");
+      expect(await added([sa, deployment("vault", { serviceAccountName: "vault-token-reviewer" })])).toEqual([RULE]);
+    }, 120_000);
+    it("refuses a pod as its own account in a Namespace the stack creates until the Namespace is declared", async () => {
+      const ns = namespace("ops");
+      const sa = object("kubernetes:core/v1:ServiceAccount", "ops", {}, "web-sa");
+      const web = deployment("ops", { serviceAccountName: "web-sa" });
+      expect(await added([ns, sa, web])).toEqual([RULE]);
+      expect(await added([ns, sa, web], declaringKeys([ns], "kubernetes:core/v1:Namespace::ns-ops"))).toEqual([]);
+    }, 120_000);
+  });
+
+  describe("volumes of a pod in a namespace the stack does not create", () => {
+    const mounting = (volume: Record<string, unknown>) => deployment("vault", { volumes: [{ name: "v", ...volume }] });
+    it("refuses Vault's audit claim, as the namespace's default account", async () => {
+      expect(await added([mounting({ persistentVolumeClaim: { claimName: "audit-vault-0" } })])).toEqual([RULE]);
+    }, 120_000);
+    it("refuses an nfs volume", async () => {
+      expect(await added([mounting({ nfs: { server: "10.0.0.1", path: "/" } })])).toEqual([RULE]);
+    }, 120_000);
+    it("refuses an inline CSI volume (a SecretProviderClass of the namespace)", async () => {
+      expect(await added([mounting({ csi: { driver: "secrets-store.csi.k8s.io", volumeAttributes: { secretProviderClass: "vault" } } })])).toContain(RULE);
+    }, 120_000);
+    it("refuses an ephemeral claim cloned from the audit claim", async () => {
+      const spec = {
+        accessModes: ["ReadWriteOnce"],
+        resources: { requests: { storage: "1Gi" } },
+        dataSource: { kind: "PersistentVolumeClaim", name: "audit-vault-0" },
+      };
+      expect(await added([mounting({ ephemeral: { volumeClaimTemplate: { spec } } })])).toEqual([RULE]);
+    }, 120_000);
+    it("passes emptyDir, downwardAPI, an ephemeral claim and a projected token with the cluster CA", async () => {
+      const volumes = [
+        { name: "a", emptyDir: {} },
+        { name: "b", downwardAPI: { items: [{ path: "labels", fieldRef: { fieldPath: "metadata.labels" } }] } },
+        { name: "c", ephemeral: { volumeClaimTemplate: { spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "1Gi" } } } } } },
+        {
+          name: "d",
+          projected: { sources: [{ serviceAccountToken: { path: "token", expirationSeconds: 600 } }, { configMap: { name: "kube-root-ca.crt" } }] },
+        },
+      ];
+      expect(await added([deployment("vault", { volumes })])).toEqual([]);
+    }, 120_000);
+    it("passes a claim in a declared Namespace the stack creates", async () => {
+      const ns = namespace("ops");
+      const web = deployment("ops", { volumes: [{ name: "v", persistentVolumeClaim: { claimName: "data" } }] });
+      expect(await added([ns, web], declaringKeys([ns], "kubernetes:core/v1:Namespace::ns-ops"))).toEqual([]);
+    }, 120_000);
+  });
+
   describe("cluster-scoped Patches", () => {
     it("refuses a NodePatch", async () => {
       expect(await added([object("kubernetes:core/v1:NodePatch", undefined, { spec: { unschedulable: true } })])).toEqual([RULE]);
     }, 120_000);
-    it("passes a NamespacePatch of a namespace the stack creates", async () => {
+    it("passes a NamespacePatch of a namespace the stack creates, once the Namespace is declared", async () => {
+      const ns = namespace("tools");
       const patch = object("kubernetes:core/v1:NamespacePatch", undefined, {}, "tools");
-      expect(await added([namespace("tools"), patch])).toEqual([]);
+      expect(await added([ns, patch])).toEqual([RULE]);
+      expect(await added([ns, patch], declaringKeys([ns], "kubernetes:core/v1:Namespace::ns-tools"))).toEqual([]);
     }, 120_000);
   });
 
