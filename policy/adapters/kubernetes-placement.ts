@@ -186,6 +186,8 @@ const DEFAULT_ACCOUNT = "default";
 /** Why an object would be refused in a namespace the stack does not own, with the fix; undefined when it only adds an object of its own. */
 interface Refusal {
   readonly why: string;
+  /** What the object does that relies on the namespace being the stack's own, in a few words. */
+  readonly relies: string;
   readonly fix: string;
 }
 
@@ -229,15 +231,21 @@ export const kubernetesPlacement: Adapter = {
             ? `patches ${kind} ${name} in ${existing}`
             : `is created in ${existing} through a provider that upserts (upsertExistingObjects, or pulumi-kubernetes before 4.29 under Server-Side Apply): it adopts and rewrites an existing ${kind} ${name}`,
           fix: patch ? fixOwn : `${fixOwn}, through a provider without upsertExistingObjects`,
+          relies: patch ? "patches an object there" : "upserts",
         };
       if (group === "rbac.authorization.k8s.io")
-        return { why: `grants rights in ${existing}: over objects this stack does not own (Secrets, pods/exec, workloads)`, fix: fixOwn };
+        return {
+          why: `grants rights in ${existing}: over objects this stack does not own (Secrets, pods/exec, workloads)`,
+          fix: fixOwn,
+          relies: "grants rights there",
+        };
       // Ownership of an account, Secret or Service there cannot be told from a same-named import (README, "Twins").
       if (type === SECRET && (asString(r.v.type) === TOKEN_SECRET_TYPE || isUnknown(r, "type"))) {
         const account = asString(asRecord(fields(r.v.metadata).annotations)["kubernetes.io/service-account.name"]);
         return {
           why: `is a ServiceAccount token Secret for ${account ?? "an account unknown at preview"} in ${existing}: the token (also in Pulumi state) carries that account's rights, and an account of that namespace cannot be told from an imported one`,
           fix: `request tokens only in a Namespace this stack creates (declared by the security team)`,
+          relies: `a token for ServiceAccount ${account ?? "(unknown at preview)"}`,
         };
       }
       if (type === ENDPOINT_SLICE) {
@@ -246,6 +254,7 @@ export const kubernetesPlacement: Adapter = {
           return {
             why: `adds endpoints to Service ${service ?? "(unknown at preview)"} in ${existing}: that Service's clients (e.g. agents' Vault logins) reach the addresses it lists`,
             fix: fixOwn,
+            relies: `joins Service ${service ?? "(unknown at preview)"}`,
           };
         return undefined;
       }
@@ -254,23 +263,39 @@ export const kubernetesPlacement: Adapter = {
         const spec = fields(pod.spec);
         const specPath = [...pod.at, "spec"].join(".");
         // Unknown at preview: the pod spec (or what holds it), or a list that may name Secrets, volumes or the account.
-        const lists = ["volumes", "containers", "initContainers", "ephemeralContainers", "serviceAccountName", "serviceAccount"].map((f) => `${specPath}.${f}`);
+        const lists = ["volumes", "containers", "initContainers", "ephemeralContainers"].map((f) => `${specPath}.${f}`);
         const unread = r.unknown.some(
           (path) => specPath === path || specPath.startsWith(`${path}.`) || lists.some((l) => path === l || path.startsWith(`${l}.`)),
         );
-        if (unread) return { why: `in ${existing} has a pod spec unknown at preview (its volumes, Secrets or account may be the namespace's)`, fix: fixOwn };
+        if (unread)
+          return {
+            why: `in ${existing} has a pod spec unknown at preview (its volumes, Secrets or account may be the namespace's)`,
+            fix: fixOwn,
+            relies: "a pod spec unknown at preview",
+          };
         const reached = [...foreignVolumes(spec), ...envSecretsRead(spec).map((secret) => `Secret ${secret} (env)`)];
         if (reached.length > 0)
           return {
             why: `in ${existing} mounts or reads what the namespace holds (${reached.join("; ")}): the platform's data and credentials (audit logs, unseal keys, repository and admin credentials)`,
             fix: `mount only emptyDir, downwardAPI, projected serviceAccountToken and kube-root-ca.crt, or ephemeral claims there; ${fixOwn}`,
+            relies: `mounts or reads ${reached.join("; ")}`,
           };
         // An account the stack declares there may be an imported existing one (others are kubernetes/service-account-use's).
         const account = asString(spec.serviceAccountName) ?? asString(spec.serviceAccount);
+        // Unknown at preview: one of the stack's accounts when it comes from one (any other is kubernetes/service-account-use's).
+        const accountUnknown = isUnknown(r, `${specPath}.serviceAccountName`) || isUnknown(r, `${specPath}.serviceAccount`);
+        const fromAccount = (r.resource.propertyDependencies?.[pod.at[0] ?? "spec"] ?? []).some((d) => d.type === SERVICE_ACCOUNT);
+        if (accountUnknown && fromAccount)
+          return {
+            why: `in ${existing} runs as a ServiceAccount unknown at preview that this stack declares: an account of that namespace declared by this stack cannot be told from an existing one it imports`,
+            fix: `run as ${DEFAULT_ACCOUNT} there; ${fixOwn}`,
+            relies: "runs as a ServiceAccount unknown at preview",
+          };
         if (account !== undefined && account !== DEFAULT_ACCOUNT && declaredAccounts.has(`${namespace}/${account}`))
           return {
             why: `in ${existing} runs as ServiceAccount ${account}: an account of that namespace declared by this stack cannot be told from an existing one it imports, whose rights the pack does not read`,
             fix: `run as ${DEFAULT_ACCOUNT} there; ${fixOwn}`,
+            relies: `runs as ServiceAccount ${account}`,
           };
         return undefined;
       }
@@ -281,6 +306,7 @@ export const kubernetesPlacement: Adapter = {
           return {
             why: `(${group}) is a custom resource in ${existing}: ${why}; its operator runs pods, applies manifests, creates cloud resources or hands over a Secret of that namespace with its own rights, which the pack cannot read`,
             fix: `use a kind on the pack's allowlist (placement-custom-kinds.ts), or create the Namespace in this stack for a kind admitted there`,
+            relies: "a custom kind admitted only in the stack's own namespace",
           };
       }
       return undefined;
@@ -369,7 +395,7 @@ export const kubernetesPlacement: Adapter = {
           continue;
         }
       }
-      if (refusal) rely(namespace, refusal.why.replace(/ in existing namespace [^(]*\([^)]*\)/, ""));
+      if (refusal) rely(namespace, refusal.relies);
     }
 
     // One finding per Namespace relied on: the pack cannot tell one the stack creates from an existing one it imports.
@@ -382,7 +408,7 @@ export const kubernetesPlacement: Adapter = {
           ns.resource,
           RULE,
           `Namespace ${ns.resource.name} (${ns.name}) is relied on as this stack's own by ${reliers.slice(0, 5).join(", ")}${reliers.length > 5 ? ` and ${reliers.length - 5} more` : ""}: a policy cannot tell a Namespace the stack creates from an existing one (vault, argocd ...) it imports under the same name (the import option is not sent to policies, and an import with other inputs imports then updates)`,
-          "have the security team declare this Namespace (its name is no platform namespace), or keep only objects an existing namespace admits in it",
+          "keep in it only objects an existing namespace admits",
         ),
       );
     }

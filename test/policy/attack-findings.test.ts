@@ -520,10 +520,11 @@ describe("policy pack on the attacker's findings", () => {
       props: { metadata: { name: "mon", namespace: "monitoring" }, spec: { selector: { matchLabels: { a: "b" } } } },
     };
     // A v3 Release renders unread inside the provider: in a stack with agents it needs the security team's declaration.
-    // The stack creates the monitoring namespace: in an existing one a ServiceMonitor is declared or refused (object-placement).
+    // The stack creates the monitoring namespace: in an existing one a ServiceMonitor is declared or refused, and in
+    // one the stack creates it relies on the Namespace being the stack's own, so the Namespace is declared (object-placement).
     const namespace = { type: "kubernetes:core/v1:Namespace", name: "monitoring", props: { metadata: { name: "monitoring" } } };
-    expect(ruleIds(await runPack([...base, namespace, release, monitor]))).toEqual(["kubernetes/agent-namespace-objects"]);
-    const declared = declaring(release);
+    expect(ruleIds(await runPack([...base, namespace, release, monitor]))).toEqual(["kubernetes/agent-namespace-objects", "kubernetes/object-placement"]);
+    const declared = declaring(release, namespace);
     expect(await runPack([...base, namespace, release, monitor], TODAY, declared)).toEqual([]);
     // In an agent namespace the same custom resource is refused (closed world: its operator acts there).
     const inAgents = { ...monitor, props: { ...monitor.props, metadata: { name: "mon", namespace: NS } } };
