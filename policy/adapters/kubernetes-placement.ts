@@ -328,6 +328,29 @@ export const kubernetesPlacement: Adapter = {
         const key = `${cluster}\u0000${namespace}`;
         reliance.set(key, [...(reliance.get(key) ?? []), `${fullKind} ${r.resource.name} (${what})`]);
       };
+      /** Judges the object in a namespace outside agents': reserved, one the stack creates (relied on), or an existing one. */
+      const judgeIn = (namespace: string) => {
+        if (RESERVED_NAMESPACES.has(namespace)) {
+          // kube-system's workloads and ConfigMaps are refused by their own rules; aws-auth is kubernetes/eks-access's.
+          if (podTemplateOf(type, r.v) || kind === "ConfigMap") return;
+          refuse(
+            `is in ${namespace}, the platform's own namespace: its controllers' ServiceAccounts, tokens and configuration reach every namespace, agents' included`,
+            `leave ${namespace} to the platform's own stack`,
+          );
+          return;
+        }
+        const refusal = existingRefusal(r, type, group, kind, patch, custom, namespace);
+        if (!refusal) return;
+        if (!created.has(`${cluster}\u0000${namespace}`)) return refuse(refusal.why, refusal.fix);
+        // In a namespace the stack creates: what an existing one would refuse relies on it being the stack's own.
+        const why = custom && !readElsewhere(type) ? customKindRefusal(CUSTOM_KINDS_OWN_NAMESPACE, `${group}:${kind}`, r, namespace) : undefined;
+        if (why)
+          return refuse(
+            `(${group}) is a custom resource in namespace ${namespace}: ${why}; its operator (GitOps, Crossplane, pipelines, jobs) applies manifests, runs pods or creates cloud resources with its controller's rights, which the pack cannot read`,
+            `use a kind on the pack's allowlist (placement-custom-kinds.ts)`,
+          );
+        rely(namespace, refusal.relies);
+      };
       if (!custom && CLUSTER_SCOPED_KINDS.has(kind)) {
         const name = asString(asRecord(r.v.metadata).name);
         if (patch && kind === "Namespace" && name !== undefined && (agents.has(name) || created.has(`${cluster}\u0000${name}`))) {
@@ -349,17 +372,16 @@ export const kubernetesPlacement: Adapter = {
       if (namespaceUnknown) {
         // Workloads with a namespace unknown at preview are refused by kubernetes/service-account-use.
         if (podTemplateOf(type, r.v)) continue;
-        // Unknown at preview: still the stack's own when it comes from one of its Namespaces (each relied on, below).
+        // Unknown at preview: judged in each of the stack's Namespaces it comes from (by the Namespace's known name).
         const from = (r.resource.propertyDependencies?.metadata ?? []).filter((d) => d.type === NAMESPACE);
+        // An autonamed one (no metadata.name) is not among the Namespaces the stack creates by name: judged as an existing one.
+        const names = from.map((d) => asString(asRecord(readInputs(d.props).value.metadata).name) ?? `(autonamed Namespace ${d.name})`);
         if (from.length === 0)
           refuse(
             "has a namespace unknown at preview (maybe kube-system or a platform namespace)",
             "take metadata.namespace from a Namespace this stack creates",
           );
-        for (const d of from) {
-          const name = asString(asRecord(readInputs(d.props).value.metadata).name);
-          if (name !== undefined && !agents.has(name) && !RESERVED_NAMESPACES.has(name)) rely(name, "its namespace comes from it");
-        }
+        for (const name of names) if (!agents.has(name)) judgeIn(name);
         continue;
       }
       if (namespace === undefined) {
@@ -370,32 +392,7 @@ export const kubernetesPlacement: Adapter = {
         continue;
       }
       if (agents.has(namespace)) continue;
-      if (RESERVED_NAMESPACES.has(namespace)) {
-        // kube-system's workloads and ConfigMaps are refused by their own rules; aws-auth is kubernetes/eks-access's.
-        if (podTemplateOf(type, r.v) || kind === "ConfigMap") continue;
-        refuse(
-          `is in ${namespace}, the platform's own namespace: its controllers' ServiceAccounts, tokens and configuration reach every namespace, agents' included`,
-          `leave ${namespace} to the platform's own stack`,
-        );
-        continue;
-      }
-      const refusal = existingRefusal(r, type, group, kind, patch, custom, namespace);
-      if (!created.has(`${cluster}\u0000${namespace}`)) {
-        if (refusal) refuse(refusal.why, refusal.fix);
-        continue;
-      }
-      // In a namespace the stack creates: what an existing one would refuse relies on it being the stack's own.
-      if (custom && !readElsewhere(type) && refusal) {
-        const why = customKindRefusal(CUSTOM_KINDS_OWN_NAMESPACE, `${group}:${kind}`, r, namespace);
-        if (why) {
-          refuse(
-            `(${group}) is a custom resource in namespace ${namespace}: ${why}; its operator (GitOps, Crossplane, pipelines, jobs) applies manifests, runs pods or creates cloud resources with its controller's rights, which the pack cannot read`,
-            `use a kind on the pack's allowlist (placement-custom-kinds.ts)`,
-          );
-          continue;
-        }
-      }
-      if (refusal) rely(namespace, refusal.relies);
+      judgeIn(namespace);
     }
 
     // One finding per Namespace relied on: the pack cannot tell one the stack creates from an existing one it imports.

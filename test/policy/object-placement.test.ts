@@ -60,6 +60,16 @@ describe("where the stack's Kubernetes objects land", () => {
     it("passes the provider's explicit namespace", async () => {
       expect(await added([{ ...deployment(undefined), provider: provider("tools", { namespace: "tools" }) }])).toEqual([]);
     }, 120_000);
+    it("passes a ConfigMap whose namespace, unknown at preview, comes from a Namespace of the stack", async () => {
+      const cm = { ...object("kubernetes:core/v1:ConfigMap", UNKNOWN, { data: { a: "b" } }), dependsOn: { metadata: ["ns-tools"] } };
+      expect(await added([namespace("tools"), cm])).toEqual([]);
+    }, 120_000);
+    it("refuses a Role whose namespace, unknown at preview, comes from an undeclared Namespace of the stack (vault, imported)", async () => {
+      const ns = namespace("vault");
+      const rbac = { ...role(UNKNOWN as string), dependsOn: { metadata: ["ns-vault"] } };
+      expect(await added([ns, rbac])).toEqual([RULE]);
+      expect(await added([ns, rbac], declaringKeys([ns], "kubernetes:core/v1:Namespace::ns-vault"))).toEqual([]);
+    }, 120_000);
     it("refuses a namespace unknown at preview that comes from no Namespace of the stack", async () => {
       expect(await added([object("kubernetes:core/v1:ConfigMap", UNKNOWN)])).toEqual([RULE]);
     }, 120_000);
