@@ -46,11 +46,13 @@ function volumeRefusal(volume: Record<string, unknown>): string | undefined {
       }
       continue;
     }
-    // A new claim owned by the pod, unless it clones or restores one of the namespace (dataSource, dataSourceRef).
+    // A new claim owned by the pod, unless it clones or restores one of the namespace (dataSource, dataSourceRef) or
+    // binds an existing PersistentVolume (volumeName, selector: a released volume of the platform's, Kubernetes' PVC binding).
     if (kind === "ephemeral") {
       const spec = fields(fields(fields(volume.ephemeral).volumeClaimTemplate).spec);
-      if (spec.dataSource === undefined && spec.dataSourceRef === undefined) continue;
-      return `volume ${name}: an ephemeral claim cloned from ${String(fields(spec.dataSourceRef ?? spec.dataSource).name ?? "another claim or snapshot")}`;
+      const reaching = ["dataSource", "dataSourceRef", "volumeName", "selector"].filter((field) => spec[field] !== undefined);
+      if (reaching.length === 0) continue;
+      return `volume ${name}: an ephemeral claim with ${reaching.join(", ")} (it clones or binds existing data)`;
     }
     const what = fields(volume[kind]);
     const target = what.claimName ?? what.secretName ?? what.name ?? what.driver ?? what.server ?? what.path;

@@ -274,6 +274,10 @@ describe("where the stack's Kubernetes objects land", () => {
       };
       expect(await added([mounting({ ephemeral: { volumeClaimTemplate: { spec } } })])).toEqual([RULE]);
     }, 120_000);
+    it("refuses an ephemeral claim binding an existing volume by name", async () => {
+      const spec = { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "1Gi" } }, volumeName: "pvc-audit-vault-0" };
+      expect(await added([mounting({ ephemeral: { volumeClaimTemplate: { spec } } })])).toEqual([RULE]);
+    }, 120_000);
     it("passes emptyDir, downwardAPI, an ephemeral claim and a projected token with the cluster CA", async () => {
       const volumes = [
         { name: "a", emptyDir: {} },
