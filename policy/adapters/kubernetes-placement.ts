@@ -16,8 +16,8 @@
  *   admits all of that too, and a few more custom kinds (CUSTOM_KINDS_OWN_NAMESPACE), but each such
  *   object relies on the Namespace being the stack's own: a policy cannot tell it from an existing
  *   namespace imported under the same name (a policy's resource options carry no `import`:
- *   PolicyResourceOptions of @pulumi/policy 1.21.0, AnalyzerResourceOptions of pulumi/pulumi
- *   proto/pulumi/analyzer.proto; and since the "import then
+ *   PolicyResourceOptions of @pulumi/policy 1.21.0, AnalyzerResourceOptions of @pulumi/pulumi
+ *   3.248.0's proto/analyzer_pb.js; and since the "import then
  *   update" engine, pulumi/pulumi PR #19339, an import whose inputs differ no longer fails, it updates
  *   the live object, so no label or annotation the stack writes proves it created the object). So
  *   that Namespace is refused until the security team declares it. Names of ServiceAccounts,
