@@ -5,7 +5,7 @@
  * only the whole stack can show.
  */
 import type { Problem } from "../components/rules/define";
-import { adaptersChecking, agentMetadataInputs, readIfSetInputs, requiredInputs } from "./adapters";
+import { adaptersChecking, agentMetadataInputs, readIfSetInputs, requiredInputs, setnessOnlyInputs } from "./adapters";
 import { ownerOf } from "./adapters/shared";
 import { providerCheck } from "./adapters/providers";
 import { readInputs, type KnownInputs } from "./inputs";
@@ -19,7 +19,10 @@ import type { PackContext, PackFinding, PackResource, ResourceProblem } from "./
 function unknownInputs(resource: PackResource, inputs: KnownInputs): Problem[] {
   const required = requiredInputs(resource.type);
   const read = [...required, ...agentMetadataInputs(resource.type), ...readIfSetInputs(resource.type)];
-  const unknown = inputs.unknown.filter((path) => read.some((field) => path === field || path.startsWith(`${field}.`)));
+  const setnessOnly = setnessOnlyInputs(resource.type);
+  const unknown = inputs.unknown.filter(
+    (path) => read.some((field) => path === field || path.startsWith(`${field}.`)) && !setnessOnly.some((pattern) => pathMatches(pattern, path)),
+  );
   const missing = required.filter((field) => inputs.value[field] === undefined && !unknown.some((path) => path.split(".")[0] === field));
   const problems: Problem[] = [];
   if (unknown.length)
@@ -35,6 +38,13 @@ function unknownInputs(resource: PackResource, inputs: KnownInputs): Problem[] {
       fix: "set the input explicitly so the rules can read it",
     });
   return problems;
+}
+
+/** A dotted input path against a pattern whose `*` segments stand for one list index or key. */
+function pathMatches(pattern: string, path: string): boolean {
+  const want = pattern.split(".");
+  const have = path.split(".");
+  return want.length === have.length && want.every((segment, i) => segment === "*" || segment === have[i]);
 }
 
 /** Every problem of one resource, attributed. */

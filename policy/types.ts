@@ -65,6 +65,12 @@ export interface TypeEntry {
   readonly required?: readonly string[];
   /** Inputs read when present: unknown at preview is reported, absent is fine. */
   readonly readIfSet?: readonly string[];
+  /**
+   * Inputs inside a read field whose value no check reads, only whether it is set (a password):
+   * unknown at preview is not reported, since it will hold a value; the per-resource pass runs again
+   * at update, before the resource is created, and judges the value then (an empty one is refused).
+   */
+  readonly setnessOnly?: readonly string[];
   /** Where an agent's owner, expiry and tier live on it (unknown at preview is reported). */
   readonly agentMetadata?: readonly string[];
   /** Rule ids that judge it. */

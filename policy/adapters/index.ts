@@ -178,11 +178,14 @@ const unionByType = (pick: (entry: TypeEntry) => readonly string[] | undefined):
 const REQUIRED = unionByType((entry) => entry.required);
 const READ_IF_SET = unionByType((entry) => entry.readIfSet);
 const AGENT_METADATA = unionByType((entry) => entry.agentMetadata);
+const SETNESS_ONLY = unionByType((entry) => entry.setnessOnly);
 
 /** Inputs each type must have known (and present) for the checks to run. */
 export const requiredInputs = (type: string) => REQUIRED.get(type) ?? NONE;
 /** Inputs read when present: unknown at preview is reported, absent is fine. */
 export const readIfSetInputs = (type: string) => READ_IF_SET.get(type) ?? NONE;
+/** Inputs whose value no check reads, only whether it is set: unknown at preview is judged at update. */
+export const setnessOnlyInputs = (type: string) => SETNESS_ONLY.get(type) ?? NONE;
 /** Where an agent's owner, expiry and tier live on a type. */
 export const agentMetadataInputs = (type: string) => AGENT_METADATA.get(type) ?? NONE;
 

@@ -39,6 +39,8 @@ export const platform: Adapter = {
       key: "vaultDatabaseConnection",
       route: "Vault's root login to a database, and which secret roles may mint users through it",
       readIfSet: ["allowedRoles", "postgresql", "backend", "name"],
+      // A root password from a RandomPassword of the same update is unknown at preview; only its presence is judged.
+      setnessOnly: ["postgresql.password"],
       checkedBy: ["database/connection-tls", "database/connection-root-login", "database/connection-allowed-roles", "stack/unknown-input"],
     },
     {

@@ -157,6 +157,8 @@ export const vaultPlatform: Adapter = {
       route: "a database mount with its connections embedded: Vault's root logins and which roles may mint users",
       required: ["path"],
       readIfSet: ["postgresqls", ...CLEAR_LIST_KEYS],
+      // As on a SecretBackendConnection: only whether each root password is set is judged.
+      setnessOnly: ["postgresqls.*.password"],
       checkedBy: [
         "database/connection-tls",
         "database/connection-root-login",
