@@ -4,6 +4,7 @@
  * the other adapters. Everywhere else:
  * - a namespaced object states its namespace (metadata.namespace, or the provider's `namespace`
  *   input): without either it lands in the kubeconfig context's namespace, which the pack cannot read;
+ *   one unknown at preview is refused, wherever it comes from (see below);
  * - kube-system, kube-public and kube-node-lease are the platform's: nothing lands there;
  * - an existing namespace (one the stack writes into but does not create: vault, argocd, tools ...)
  *   holds objects the stack does not own, so there the stack may only add objects of its own: no
@@ -88,7 +89,6 @@ const CLUSTER_SCOPED_KINDS: ReadonlySet<string> = new Set([
 
 const SERVICE_ACCOUNT = "kubernetes:core/v1:ServiceAccount";
 const SECRET = "kubernetes:core/v1:Secret";
-const NAMESPACE = "kubernetes:core/v1:Namespace";
 const ENDPOINT_SLICE = "kubernetes:discovery.k8s.io/v1:EndpointSlice";
 const SERVICE_NAME_LABEL = "kubernetes.io/service-name";
 const TOKEN_SECRET_TYPE = "kubernetes.io/service-account-token";
@@ -373,16 +373,17 @@ export const kubernetesPlacement: Adapter = {
       if (namespaceUnknown) {
         // Workloads with a namespace unknown at preview are refused by kubernetes/service-account-use.
         if (podTemplateOf(type, r.v)) continue;
-        // Unknown at preview: judged in each of the stack's Namespaces it comes from (by the Namespace's known name).
-        const from = (r.resource.propertyDependencies?.metadata ?? []).filter((d) => d.type === NAMESPACE);
-        // An autonamed one (no metadata.name) is not among the Namespaces the stack creates by name: judged as an existing one.
-        const names = from.map((d) => asString(asRecord(readInputs(d.props).value.metadata).name) ?? `(autonamed Namespace ${d.name})`);
-        if (from.length === 0)
-          refuse(
-            "has a namespace unknown at preview (maybe kube-system or a platform namespace)",
-            "take metadata.namespace from a Namespace this stack creates",
-          );
-        for (const name of names) if (!agents.has(name)) judgeIn(name);
+        // Refused even when it comes from one of the stack's Namespaces: a value computed from that
+        // Namespace's outputs (`ns.metadata.uid.apply(() => "vault")`) is any namespace at update,
+        // and this is a stack policy, which the engine runs only after every resource of the update
+        // exists (no per-resource check can catch it before creation: the engine's Analyze request
+        // carries no dependencies, @pulumi/policy server.js). The legitimate shape is known at preview:
+        // pulumi-kubernetes names an object in Check (metadata.AssignNameIfAutonamable, auto-names
+        // included) and returns the checked inputs as a preview's outputs, so `ns.metadata.name` is known.
+        refuse(
+          `has a namespace unknown at preview${(r.resource.propertyDependencies?.metadata ?? []).length > 0 ? " (computed from another resource's outputs, which may make it any namespace at update)" : ""} (maybe kube-system or a platform namespace)`,
+          "take metadata.namespace from a Namespace's metadata.name (known at preview) or write it literally",
+        );
         continue;
       }
       if (namespace === undefined) {

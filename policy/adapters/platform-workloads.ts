@@ -62,9 +62,10 @@ export const platformWorkloads: Adapter = {
         // A Patch that names no ServiceAccount leaves the patched workload's.
         if (!saUnknown && named === undefined) continue;
         if (!saUnknown && (named === DEFAULT_ACCOUNT || created.has(`${namespace}/${named}`))) continue;
-        // Unknown at preview: still the stack's own when the input comes from one of its ServiceAccounts.
-        const top = at[0] ?? "spec";
-        if (saUnknown && (r.resource.propertyDependencies?.[top] ?? []).some((d) => d.type === SERVICE_ACCOUNT_TYPES.serviceAccount)) continue;
+        // Unknown at preview is refused even when it comes from one of the stack's ServiceAccounts: a
+        // value computed from its outputs may name any account at update, when this stack policy runs
+        // only after the workload exists. `sa.metadata.name` itself is known at preview (pulumi-kubernetes
+        // names objects in Check), so the legitimate shape passes.
         declarable(
           `${kind} ${r.resource.name} in namespace ${namespace} runs as ServiceAccount ${saUnknown ? "(unknown at preview)" : named}, which this stack does not create there: an existing account's rights (a controller's, an operator's) are not read by the pack`,
           `run it as a ServiceAccount this stack creates in ${namespace} (or as default)`,

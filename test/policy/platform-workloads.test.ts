@@ -57,6 +57,11 @@ describe("workloads outside agents' namespaces", () => {
   it("refuses a ServiceAccount unknown at preview that comes from none of the stack's ServiceAccounts", async () => {
     expect(await added([deployment("monitoring", { serviceAccountName: UNKNOWN })])).toEqual([RULE]);
   }, 120_000);
+  it('refuses a ServiceAccount unknown at preview computed from one of the stack\'s ServiceAccounts (sa.metadata.uid.apply(() => "vault"))', async () => {
+    const dep = { ...deployment("monitoring", { serviceAccountName: UNKNOWN }), dependsOn: { spec: ["sa-exporter"] } };
+    // kubernetes/object-placement also refuses it (an account declared there may be an imported existing one).
+    expect(await added([serviceAccount("monitoring", "exporter"), dep])).toContain(RULE);
+  }, 120_000);
   it("refuses a Deployment in kube-system, even as default", async () => {
     expect(await added([deployment("kube-system")])).toEqual([RULE]);
   }, 120_000);
