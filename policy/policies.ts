@@ -34,6 +34,7 @@ import { policyName } from "./policy-names";
 import { RECORDS_PINNED_RULE } from "../components/rules/pinned-records";
 import { PINNED_RECORDS_CONFIG_PROPERTIES, pinnedRecords } from "./pinned-records-config";
 import { pinnedRecordFindings } from "./adapters/pinned-records";
+import { RunRoles } from "./run-roles";
 
 export { policyName };
 
@@ -231,6 +232,8 @@ const level = (rule: RuleMeta): EnforcementLevel => (rule.severity === "error" ?
 export function createPolicies(options: PackOptions = {}): Policies {
   const now = options.now ?? (() => new Date());
   const resourceMemo = new ResourceMemo(10_000);
+  // The roles registered so far in this deployment, each recorded before its own check (run-roles.ts).
+  const run = new RunRoles();
   // `now` as an ISO string, formatted once per distinct time (an invalid date still throws, as before).
   let lastTime: number | undefined;
   let lastDay = "";
@@ -259,12 +262,13 @@ export function createPolicies(options: PackOptions = {}): Policies {
       return chain.findings;
     }
     chain = undefined;
+    run.record(resource);
     const known = resourceMemo.find(resource, day);
     if (known) {
       chain = { urn: resource.urn, at, day, findings: known };
       return known;
     }
-    const context = { now: today };
+    const context = { now: today, run };
     return prepareVaultPolicies(vaultPolicyTexts([resource])).then(() => {
       const findings = byRule(resourceFindings(resource, context));
       resourceMemo.store(resource, day, findings);

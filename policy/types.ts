@@ -9,6 +9,7 @@ import type { KnownInputs } from "./inputs";
 import type { NodeAccessGrant } from "./node-access-config";
 import type { StackIndex } from "./stack-index";
 import type { TrailBucketScope } from "./trail-buckets-config";
+import type { RunRoles } from "./run-roles";
 
 /** A resource as the pack sees it (from `validateResource` args or a stack's resource list). */
 export interface PackResource {
@@ -25,6 +26,8 @@ export interface PackResource {
 /** What the checks need besides the resources: the date expiry is judged against. */
 export interface PackContext {
   readonly now: Date;
+  /** The roles this deployment registered before this resource (run-roles.ts); absent outside the engine's resource pass. */
+  readonly run?: RunRoles;
 }
 
 /**

@@ -9,8 +9,11 @@ import { globMatches } from "../../components/core/patterns";
 import { parse as parseYaml } from "yaml";
 import type { Problem } from "../../components/rules/define";
 import { asRecord, asString, type KnownInputs } from "../inputs";
-import type { Adapter } from "../types";
-import { agentRoles, finding, isUnknown, namedAgentRole, readOfType, type Read } from "./shared";
+import type { Adapter, PackContext, PackResource, ResourceProblem } from "../types";
+import { platformResourceKey } from "../platform-resources-config";
+import { agentRoles, declarablePlatformFinding, deps, finding, isUnknown, namedAgentRole, readOfType, type Read } from "./shared";
+import { ROLE, stackRoles } from "./stack-roles";
+import { agentNamespaces as agentNamespacesOf } from "./agent-namespaces";
 import type { ShareFinding } from "./aws-principals";
 
 export const EKS_TYPES = {
@@ -137,6 +140,34 @@ function clusterShares(ix: Parameters<NonNullable<Adapter["stack"]>>[0], urn: st
   }));
 }
 
+/** The role fields of a Pod Identity association: the role EKS hands the pods, and the one it then assumes for them (role chaining, any account). */
+const POD_IDENTITY_ROLE_FIELDS = ["roleArn", "targetRoleArn"] as const;
+
+/**
+ * Closed world, per resource (before creation, at preview and at update): a Pod Identity association
+ * lends only a role this deployment registers (run-roles.ts), whatever namespace its ServiceAccount
+ * is in. An existing role (the platform's, another account's through targetRoleArn) would reach every
+ * pod of that ServiceAccount, which any workload of its namespace may name. A value unknown at
+ * preview is left to the stack policy, which admits it only from a role of the stack; at update it
+ * is known and judged here, before the association exists.
+ */
+function podIdentityRoleProblems(resource: PackResource, inputs: KnownInputs, context: PackContext): ResourceProblem[] {
+  const run = context.run;
+  if (!run) return [];
+  return POD_IDENTITY_ROLE_FIELDS.flatMap((field): ResourceProblem[] => {
+    const arn = asString(inputs.value[field]);
+    if (arn === undefined || run.registered(arn)) return [];
+    return [
+      {
+        rule: RULE,
+        platformResource: platformResourceKey(resource.type, resource.name),
+        message: `Pod Identity association ${resource.name} lends ${field} ${arn} to ServiceAccount ${asString(inputs.value.namespace) ?? "?"}/${asString(inputs.value.serviceAccount) ?? "?"}, a role this deployment has not registered (one the stack does not create, or one registered after the association): every pod that names the ServiceAccount would act as it`,
+        fix: `lend only a role this stack creates, taking ${field} from its \`arn\` output, or have the security team declare the association in the pack's configuration (kubernetesPlatformResources)`,
+      },
+    ];
+  });
+}
+
 /** `system:masters` bypasses RBAC altogether: no declaration covers it in a stack with agents. */
 const MASTERS = "system:masters";
 
@@ -176,7 +207,12 @@ export const eksAccess: Adapter = {
     },
     { type: EKS_TYPES.configMapPatch, key: "configMapPatch", route: "changes aws-auth in kube-system", checkedBy: [RULE, "separation/undeclared-share"] },
   ],
-  check: (resource, inputs) => (resource.type === EKS_TYPES.configMap || resource.type === EKS_TYPES.configMapPatch ? awsAuthProblems(inputs) : []),
+  check: (resource, inputs, context) =>
+    resource.type === EKS_TYPES.configMap || resource.type === EKS_TYPES.configMapPatch
+      ? awsAuthProblems(inputs)
+      : resource.type === EKS_TYPES.eksPodIdentityAssociation
+        ? podIdentityRoleProblems(resource, inputs, context)
+        : [],
   stack: (ix, pass) => {
     const { findings } = pass;
     const roles = agentRoles(ix);
@@ -205,9 +241,17 @@ export const eksAccess: Adapter = {
           ),
         );
     }
+    const ownRoles = stackRoles(ix);
     for (const r of ofType(EKS_TYPES.eksPodIdentityAssociation)) {
-      for (const field of ["roleArn", "targetRoleArn"]) {
+      for (const field of POD_IDENTITY_ROLE_FIELDS) {
         const role = namedAgentRole(roles, r, field, asString(r.v[field]));
+        // Unknown at preview and an output of roles the stack creates (none an agent's), for a
+        // ServiceAccount outside agents' namespaces: admitted here, because at update the value is
+        // known and podIdentityRoleProblems judges it before creation. In an agent namespace (or one
+        // unknown) the role must be known to be the identity's own: refused below.
+        const lentIn = isUnknown(r, "namespace") ? undefined : asString(r.v.namespace);
+        const fromStackRoles = deps(r, field).length > 0 && deps(r, field).every((d) => d.type === ROLE && ownRoles.ownUrns.has(d.urn));
+        if (role === "unknown" && fromStackRoles && lentIn !== undefined && !agentNamespacesOf(ix).has(lentIn)) continue;
         if (role === "unknown") {
           findings.push(
             finding(
@@ -221,6 +265,18 @@ export const eksAccess: Adapter = {
           continue;
         }
         if (!role) {
+          const arn = asString(r.v[field]);
+          // Closed world in a stack with agents: the role is one the stack creates (same provider or an
+          // output this input depends on, full ARN: stack-roles.ts), else declared.
+          if (arn !== undefined && ix.serviceAccounts.length > 0 && !ownRoles.owns(r.resource, field, arn))
+            findings.push(
+              declarablePlatformFinding(
+                r.resource,
+                eksRule,
+                `Pod Identity association ${r.resource.name} lends ${field} ${arn} to ServiceAccount ${asString(r.v.namespace) ?? "?"}/${asString(r.v.serviceAccount) ?? "?"}, a role this stack does not create: what it may do is unread, and every pod that names the ServiceAccount acts as it`,
+                `lend only a role this stack creates (take ${field} from its \`arn\` output)`,
+              ),
+            );
           // An agent's ServiceAccount given a role that is not its identity's: grants nobody judged with the identity.
           const sa = field === "roleArn" ? ix.by.serviceAccountAt(asString(r.v.namespace), asString(r.v.serviceAccount)) : undefined;
           if (sa)

@@ -21,11 +21,41 @@ beforeAll(async () => {
 
 const rules = async (extra: Resource[], resources: Resource[] = base) => ruleIds(await runPack([...resources, ...extra], TODAY));
 
-const association = (props: Record<string, unknown>): Resource => ({
-  type: "aws:eks/podIdentityAssociation:PodIdentityAssociation",
-  name: "pia",
-  props: { clusterName: "dev", namespace: NS, serviceAccount: "default", roleArn: OPS_ROLE, ...props },
-});
+/** A role the stack creates (not an agent's), which a Pod Identity association may lend outside agents' namespaces. */
+const opsRole: Resource = {
+  type: "aws:iam/role:Role",
+  name: "ops-role",
+  props: {
+    name: "ops-role",
+    assumeRolePolicy: JSON.stringify({
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Effect: "Allow",
+          Principal: { Service: "pods.eks.amazonaws.com" },
+          Action: ["sts:AssumeRole", "sts:TagSession"],
+          Condition: {
+            StringEquals: {
+              "aws:SourceAccount": "111122223333",
+              "aws:RequestTag/eks-cluster-arn": "arn:aws:eks:us-east-1:111122223333:cluster/dev",
+              "aws:RequestTag/kubernetes-namespace": "ops",
+              "aws:RequestTag/kubernetes-service-account": "ops",
+            },
+          },
+        },
+      ],
+    }),
+  },
+};
+const OWN_ROLE = `arn:aws:iam::${ACC}:role/ops-role`;
+const association = (props: Record<string, unknown>): Resource[] => [
+  opsRole,
+  {
+    type: "aws:eks/podIdentityAssociation:PodIdentityAssociation",
+    name: "pia",
+    props: { clusterName: "dev", namespace: NS, serviceAccount: "default", roleArn: OWN_ROLE, ...props },
+  },
+];
 const serviceAccount = (namespace: string, annotations: Record<string, string>): Resource => ({
   type: "kubernetes:core/v1:ServiceAccount",
   name: `helper-${namespace}`,
@@ -52,25 +82,25 @@ const irsaRole = (namespace: string, account: string): Resource => ({
 
 describe("Pod Identity associations in agent namespaces", () => {
   it("refuses the default ServiceAccount of an agent namespace, not of a platform namespace", async () => {
-    expect(await rules([association({})])).toEqual(["kubernetes/default-service-account"]);
-    expect(await rules([association({ namespace: "ci" })])).toEqual([]);
+    expect(await rules([...association({})])).toEqual(["kubernetes/default-service-account"]);
+    expect(await rules([...association({ namespace: "ci" })])).toEqual([]);
   });
 
   it("refuses another ServiceAccount of an agent namespace", async () => {
-    expect(await rules([association({ serviceAccount: "helper" })])).toEqual(["kubernetes/agent-namespace-objects"]);
+    expect(await rules([...association({ serviceAccount: "helper" })])).toEqual(["kubernetes/agent-namespace-objects"]);
   });
 
   it("refuses a namespace or a ServiceAccount unknown at preview", async () => {
-    expect(await rules([association({ namespace: UNKNOWN })])).toEqual(["kubernetes/agent-namespace-objects"]);
-    expect(await rules([association({ namespace: "ci", serviceAccount: UNKNOWN })])).toEqual([]);
-    expect(await rules([association({ serviceAccount: UNKNOWN })])).toEqual(["kubernetes/agent-namespace-objects"]);
+    expect(await rules([...association({ namespace: UNKNOWN })])).toEqual(["kubernetes/agent-namespace-objects"]);
+    expect(await rules([...association({ namespace: "ci", serviceAccount: UNKNOWN })])).toEqual([]);
+    expect(await rules([...association({ serviceAccount: UNKNOWN })])).toEqual(["kubernetes/agent-namespace-objects"]);
   });
 
   it("names the agent namespace, the ServiceAccount, the role and the fix", async () => {
-    const reported = await runPack([...base, association({})], TODAY);
+    const reported = await runPack([...base, ...association({})], TODAY);
     const message = reported.map((r) => r.message).find((m) => m.includes("Pod Identity association pia"));
     expect(message).toContain(`${NS}/default`);
-    expect(message).toContain("existing-ops-role");
+    expect(message).toContain("ops-role");
     expect(message).toContain("kubernetes/default-service-account");
     expect(message).toContain("Agent component");
   });

@@ -486,14 +486,37 @@ describe("kubernetes/eks-access: an agent's ServiceAccount used with a role not 
     });
     expect(ruleIds(await run([extra]))).toContain("kubernetes/eks-access");
   });
-  it("passes a Pod Identity association of a ServiceAccount no agent has", async () => {
+  it("passes a Pod Identity association of a ServiceAccount no agent has, lending a role the stack creates", async () => {
+    const role = r("aws:iam/role:Role", "ebs", {
+      name: "ebs",
+      assumeRolePolicy: JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Effect: "Allow",
+            Principal: { Service: "pods.eks.amazonaws.com" },
+            Action: ["sts:AssumeRole", "sts:TagSession"],
+            Condition: {
+              StringEquals: {
+                "aws:SourceAccount": "111122223333",
+                "aws:RequestTag/eks-cluster-arn": "arn:aws:eks:us-east-1:111122223333:cluster/c",
+                "aws:RequestTag/kubernetes-namespace": "kube-system",
+                "aws:RequestTag/kubernetes-service-account": "ebs-csi",
+              },
+            },
+          },
+        ],
+      }),
+    });
     const extra = r("aws:eks/podIdentityAssociation:PodIdentityAssociation", "p", {
       clusterName: "c",
       namespace: "kube-system",
       serviceAccount: "ebs-csi",
       roleArn: "arn:aws:iam::111122223333:role/ebs",
     });
-    expect(await run([extra])).toEqual([]);
+    expect(await run([role, extra])).toEqual([]);
+    // The same association lending an existing role (one the stack does not create) is refused: pod-identity-roles.test.ts.
+    expect(ruleIds(await run([extra]))).toEqual(["kubernetes/eks-access"]);
   });
 });
 
