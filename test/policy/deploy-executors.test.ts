@@ -31,7 +31,8 @@ const RUNS: Readonly<Record<string, Record<string, unknown>>> = {
   "aws:ssm/document:Document": { documentType: "Command", content: "{}" },
   "aws:ec2/instance:Instance": { userData: "#!/bin/sh" },
   "aws:ec2/spotInstanceRequest:SpotInstanceRequest": { iamInstanceProfile: "existing-admin-profile" },
-  "aws:ec2/launchTemplate:LaunchTemplate": { userData: "IyEvYmluL3No" },
+  // With the metadata service kubernetes/node-access asks of every launch template (eks-compute.test.ts).
+  "aws:ec2/launchTemplate:LaunchTemplate": { userData: "IyEvYmluL3No", metadataOptions: { httpTokens: "required", httpPutResponseHopLimit: 1 } },
   "aws:ec2/launchConfiguration:LaunchConfiguration": { iamInstanceProfile: "existing-admin-profile" },
   "aws:cloudwatch/eventTarget:EventTarget": { rule: "r", arn: "arn:aws:states:us-east-1:111122223333:stateMachine:x" },
   "aws:scheduler/schedule:Schedule": { target: { arn: "arn:aws:scheduler:::aws-sdk:iam:putRolePolicy", roleArn: "arn:aws:iam::111122223333:role/r" } },
@@ -114,7 +115,7 @@ describe("deploy-time executors (stack/deploy-time-executor)", () => {
     const template = (props: Record<string, unknown>): Resource => ({
       type: "aws:ec2/launchTemplate:LaunchTemplate",
       name: "lt",
-      props: { name: "lt", ...props },
+      props: { name: "lt", metadataOptions: { httpTokens: "required", httpPutResponseHopLimit: 1 }, ...props },
     });
     expect(await rules([template({ instanceType: "t3.micro" })])).toEqual([]);
     expect(await rules([template({ iamInstanceProfile: { name: "existing-admin-profile" } })])).toEqual([RULE]);

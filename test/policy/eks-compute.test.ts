@@ -8,7 +8,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { NODE_GROUP_INPUTS, NODE_GROUP_JUDGED } from "../../policy/adapters/eks-compute";
+import { LAUNCH_TEMPLATE_INPUTS, NODE_GROUP_INPUTS, NODE_GROUP_JUDGED } from "../../policy/adapters/eks-compute";
 import { devBaseline } from "../helpers/dev-baseline";
 import { UNKNOWN, declaring, type Resource } from "../helpers/policy-args";
 
@@ -23,8 +23,9 @@ const nodeRole: Resource = { type: "aws:iam/role:Role", name: "ng-role", props: 
 const template: Resource = {
   type: "aws:ec2/launchTemplate:LaunchTemplate",
   name: "ng-lt",
-  props: { name: "ng-lt", metadataOptions: { httpTokens: "required" } },
+  props: { name: "ng-lt", instanceType: "m6i.large", metadataOptions: { httpTokens: "required", httpPutResponseHopLimit: 1 } },
 };
+const withTemplate = (props: Record<string, unknown>): Resource => ({ ...template, props: { ...template.props, ...props } });
 const nodeGroup = (extra: Record<string, unknown> = {}, dependsOn?: Record<string, string[]>): Resource => ({
   type: "aws:eks/nodeGroup:NodeGroup",
   name: "ng",
@@ -68,6 +69,58 @@ describe("EKS node groups", () => {
     const names = [...args.slice(0, args.indexOf("\n}")).matchAll(/^\s+([a-zA-Z]+)\??: pulumi\.Input/gm)].map((m) => m[1]!);
     expect(names.length).toBeGreaterThan(10);
     expect(names.filter((n) => NODE_GROUP_INPUTS[n] === undefined && !(NODE_GROUP_JUDGED as readonly string[]).includes(n))).toEqual([]);
+  });
+});
+
+describe("launch templates of the stack (the nodes a node group launches from them run agents' pods)", () => {
+  const NODE = "kubernetes/node-access";
+  const run = (t: Resource) => added([nodeRole, t, nodeGroup({ launchTemplate: { name: "ng-lt", version: "1" } })]);
+  it("passes a template of listed inputs with IMDSv2 and hop limit 1 (the happy path)", async () => {
+    expect(await run(template)).toEqual([]);
+  });
+  it("refuses an SSH key pair (keyName), unless declared", async () => {
+    const ssh = withTemplate({ keyName: "ops" });
+    expect(await run(ssh)).toEqual([NODE]);
+    expect(await added([nodeRole, ssh, nodeGroup({ launchTemplate: { name: "ng-lt", version: "1" } })], declaring(ssh))).toEqual([]);
+  });
+  it("refuses a key pair unknown at preview", async () => {
+    expect(await run(withTemplate({ keyName: UNKNOWN }))).toEqual([NODE]);
+  });
+  it("refuses its own machine image, kernel or RAM disk", async () => {
+    expect(await run(withTemplate({ imageId: "ami-0123456789abcdef0" }))).toEqual([NODE]);
+    expect(await run(withTemplate({ kernelId: "aki-0123" }))).toEqual([NODE]);
+  });
+  it("refuses an input it does not list", async () => {
+    expect(await run(withTemplate({ somethingNew: "x" }))).toEqual([NODE]);
+  });
+  it("refuses a volume from a snapshot, not one of a size and type", async () => {
+    expect(await run(withTemplate({ blockDeviceMappings: [{ deviceName: "/dev/xvda", ebs: { snapshotId: "snap-1" } }] }))).toEqual([NODE]);
+    expect(await run(withTemplate({ blockDeviceMappings: [{ deviceName: "/dev/xvda", ebs: { volumeSize: 80, volumeType: "gp3" } }] }))).toEqual([]);
+  });
+  describe("the metadata service (pods must not reach the node role's credentials)", () => {
+    it("refuses a hop limit of 2", async () => {
+      expect(await run(withTemplate({ metadataOptions: { httpTokens: "required", httpPutResponseHopLimit: 2 } }))).toEqual([NODE]);
+    });
+    it("refuses IMDSv1 (httpTokens optional)", async () => {
+      expect(await run(withTemplate({ metadataOptions: { httpTokens: "optional", httpPutResponseHopLimit: 1 } }))).toEqual([NODE]);
+    });
+    it("refuses metadataOptions left to the defaults", async () => {
+      expect(await run(withTemplate({ metadataOptions: undefined }))).toEqual([NODE]);
+    });
+    it("refuses metadataOptions unknown at preview", async () => {
+      expect(await run(withTemplate({ metadataOptions: UNKNOWN }))).toEqual([NODE]);
+    });
+    it("passes the service turned off", async () => {
+      expect(await run(withTemplate({ metadataOptions: { httpEndpoint: "disabled" } }))).toEqual([]);
+    });
+  });
+  it("classifies every input of the installed provider's LaunchTemplateArgs", () => {
+    const dts = readFileSync(join(require.resolve("@pulumi/aws/package.json"), "..", "ec2", "launchTemplate.d.ts"), "utf8");
+    const args = dts.slice(dts.indexOf("export interface LaunchTemplateArgs"));
+    const names = [...args.slice(0, args.indexOf("\n}")).matchAll(/^\s+([a-zA-Z]+)\??: pulumi\.Input/gm)].map((m) => m[1]!);
+    expect(names.length).toBeGreaterThan(20);
+    const refused = ["keyName", "imageId", "kernelId", "ramDiskId"];
+    expect(names.filter((n) => LAUNCH_TEMPLATE_INPUTS[n] === undefined && !refused.includes(n))).toEqual([]);
   });
 });
 
