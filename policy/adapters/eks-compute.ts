@@ -211,12 +211,17 @@ function nodeGroupProblems(resource: PackResource, inputs: KnownInputs): Resourc
   return [];
 }
 
-/** A node group's launch template must be one the stack creates (by name, or an output it depends on), where deploy-executors reads its user data. */
+/**
+ * A node group's launch template must be one the stack creates, named by its known name, where
+ * deploy-executors and launchTemplateProblems read it. Not by id: an id is the template's output,
+ * unknown at preview, and a value computed from the stack's template (`template.id.apply(() =>
+ * "lt-platform")`) would be any template at update, when this stack check runs only after the node
+ * group exists (no per-resource check can match an id with a template). A template's name is known at
+ * preview (an input; pulumi-aws picks an auto-name in Check), so `launchTemplate: { name: template.name }` passes.
+ */
 function nodeGroupTemplates(ix: StackIndex, pass: StackPass): void {
   const templates = new Set<string>();
-  const templateUrns = new Set<string>();
   for (const entry of ix.inputsOfType(LAUNCH_TEMPLATE)) {
-    templateUrns.add(entry.resource.urn);
     const name = asString(entry.value.name);
     if (name !== undefined) templates.add(name);
   }
@@ -224,15 +229,16 @@ function nodeGroupTemplates(ix: StackIndex, pass: StackPass): void {
     const { resource } = entry;
     const set = entry.value.launchTemplate !== undefined || entry.unknown.some((path) => path === "launchTemplate" || path.startsWith("launchTemplate."));
     if (!set) continue;
-    const fromStack = (resource.propertyDependencies?.launchTemplate ?? []).some((d) => templateUrns.has(d.urn));
     const name = asString(asRecord(entry.value.launchTemplate).name);
-    if (fromStack || (name !== undefined && templates.has(name))) continue;
+    const byId =
+      asRecord(entry.value.launchTemplate).id !== undefined || entry.unknown.some((path) => path === "launchTemplate" || path.startsWith("launchTemplate.id"));
+    if (!byId && name !== undefined && templates.has(name)) continue;
     const found: PackFinding = {
       ...problem(
         resource,
         "stack/deploy-time-executor",
-        "launches its nodes from a launch template the stack does not create: its user data runs as root on nodes that run agents' pods, unread",
-        "create the launch template in this stack (its user data and profile are then judged)",
+        "launches its nodes from a launch template the stack does not create, or names it by id or by a name unknown at preview: its user data runs as root on nodes that run agents' pods, unread",
+        "create the launch template in this stack and name it by its name (launchTemplate: { name: template.name }), so its inputs are judged",
       ),
       agent: resource.name,
       identity: null,

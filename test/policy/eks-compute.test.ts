@@ -58,9 +58,16 @@ describe("EKS node groups", () => {
   it("refuses a launch template the stack does not create, not one it creates", async () => {
     expect(await added([nodeRole, nodeGroup({ launchTemplate: { id: "lt-0123456789abcdef0", version: "3" } })])).toContain("stack/deploy-time-executor");
     expect(await added([nodeRole, template, nodeGroup({ launchTemplate: { name: "ng-lt", version: "1" } })])).not.toContain("stack/deploy-time-executor");
-    expect(await added([nodeRole, template, nodeGroup({ launchTemplate: { id: UNKNOWN, version: "1" } }, { launchTemplate: ["ng-lt"] })])).not.toContain(
+  });
+
+  it("refuses a launch template named by id, even an output of the stack's template (at update it may be any template)", async () => {
+    // template.id.apply(() => "lt-platform"): unknown at preview (stack/unknown-input), a known id at update, which no template of the stack is named by.
+    expect(await added([nodeRole, template, nodeGroup({ launchTemplate: { id: UNKNOWN, version: "1" } }, { launchTemplate: ["ng-lt"] })])).toContain(
       "stack/deploy-time-executor",
     );
+    expect(
+      await added([nodeRole, template, nodeGroup({ launchTemplate: { id: "lt-0123456789abcdef0", version: "1" } }, { launchTemplate: ["ng-lt"] })]),
+    ).toEqual(["stack/deploy-time-executor"]);
   });
 
   it("classifies every input of the installed provider's NodeGroupArgs", () => {
