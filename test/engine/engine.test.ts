@@ -282,6 +282,43 @@ describe.concurrent("hand-written bad programs are refused by the pack over gRPC
     });
   }
 
+  it(
+    "pod-identity-laundered-role.ts: a role ARN computed from the stack's role passes preview and is refused at update by the association's own Analyze, before creation",
+    SLOW,
+    async ({ expect }) => {
+      const main = "test/engine/programs/pod-identity-laundered-role.ts";
+      const ASSOCIATION = "aws:eks/podIdentityAssociation:PodIdentityAssociation";
+      for (const dryRun of [true, false]) {
+        const run = await programRun({ stack: "dev", dryRun, main });
+        expect(outcome(run), run.stderr).toEqual(CLEAN);
+        const association = run.monitor.resources.find((r) => r.type === ASSOCIATION)!;
+        const role = run.monitor.resources.find((r) => r.type === "aws:iam/role:Role")!;
+        expect(association.propertyDependencies.roleArn).toEqual([role.urn]);
+        expect(plain(association.inputs.roleArn ?? null)).toBe(dryRun ? "<unknown>" : "arn:aws:iam::111122223333:role/platform-admin");
+        const { pack, session } = await packFor({
+          stack: "dev",
+          project: PROJECT,
+          dryRun,
+          config: stackConfig(ROOT, "dev"),
+          env: { TS_NODE_CACHE_DIRECTORY: cacheDir },
+        });
+        // As step_generator.go: one Analyze per resource in registration order (the role before the association).
+        let own: PolicyDiagnostic[] = [];
+        for (const resource of run.monitor.resources) {
+          const found = await pack.analyze(resource, run.monitor.resources, session);
+          if (resource === association) own = found;
+        }
+        const stackWide = await pack.analyzeStack(run.monitor.resources, session);
+        const rules = (list: PolicyDiagnostic[]) => list.filter((d) => d.enforcementLevel === "mandatory").map((d) => ruleOf(d).rule);
+        const report = JSON.stringify({ own, stackWide }, null, 2);
+        if (dryRun) {
+          expect(rules(own), report).not.toContain("kubernetes/eks-access");
+          expect(rules(stackWide), report).not.toContain("kubernetes/eks-access");
+        } else expect(rules(own), report).toContain("kubernetes/eks-access");
+      }
+    },
+  );
+
   it("the unknown policy document really crossed the wire as unknown at preview", SLOW, async ({ expect }) => {
     const run = await programRun({ stack: "dev", dryRun: true, main: "test/engine/programs/unknown-policy-document.ts" });
     expect(outcome(run), run.stderr).toEqual(CLEAN);
