@@ -126,6 +126,14 @@ export const PLATFORM_RESOURCE_RULES: readonly RuleMeta[] = [
     PACK.both,
   ),
   meta(
+    "stack/vault-host-identity",
+    "stack",
+    "error",
+    "Nothing the stack creates can answer as the Vault host agents log in to (a Vault provider's address) unless the security team declares the resource in kubernetesPlatformResources: in a stack with agents, no certificate covers it by TLS name matching (a cert-manager Certificate's dnsNames, ipAddresses or commonName, an ACM or IAM server certificate's names or imported body, a Vault PKI `secretBackendCert`), and none is issued from a CSR the pack does not parse (cert-manager CertificateRequest, ACM PCA certificate, Vault PKI `secretBackendSign`) or is a CA (cert-manager `isCA`); no Vault PKI role admits it (`allow_any_name`, `allowed_domains` by bare, subdomain, glob or identity-template match, `allow_ip_sans` for an IP host); no intermediate CA is signed without `permittedDnsDomains` excluding it, and no CA key is generated `exported` (into Pulumi state); no Ingress, Gateway API Gateway or route, Istio VirtualService, ServiceEntry, Gateway or DestinationRule, external-dns DNSEndpoint or `external-dns.alpha.kubernetes.io/hostname` annotation claims it. When no Vault provider names its address, every such resource is refused in a stack with agents. In any stack, no certificate or PKI role is for an AWS endpoint name (`*.amazonaws.com`).",
+    PLATFORM,
+    PACK.stack,
+  ),
+  meta(
     "kubernetes/rbac-guard-edit",
     "kubernetes",
     "error",

@@ -55,7 +55,21 @@ const ROUTE53_NAMES: Readonly<Record<string, readonly string[]>> = {
   // Lets a VPC (the agents', from another account) be associated with a zone this stack's account holds.
   "aws:route53/vpcAssociationAuthorization:VpcAssociationAuthorization": [],
   "aws:route53/profilesResourceAssociation:ProfilesResourceAssociation": [],
+  // Associates a Route 53 Profile with a VPC: every zone, Resolver rule and firewall rule group the profile holds applies there.
+  "aws:route53/profilesAssociation:ProfilesAssociation": [],
+  // A Cloud Map DNS namespace is a Route 53 hosted zone of the same name (private: associated with its VPC), AWS Cloud Map
+  // Developer Guide, "Creating an AWS Cloud Map namespace": "The hosted zone created by AWS Cloud Map has the same name as the namespace".
+  "aws:servicediscovery/privateDnsNamespace:PrivateDnsNamespace": ["name"],
+  "aws:servicediscovery/publicDnsNamespace:PublicDnsNamespace": ["name"],
 };
+/** Cloud Map services get records `<service>.<namespace>` in their namespace's zone; instances add addresses to them. */
+const CLOUD_MAP_SERVICE = "aws:servicediscovery/service:Service";
+const CLOUD_MAP_INSTANCE = "aws:servicediscovery/instance:Instance";
+const CLOUD_MAP_DNS_NAMESPACES = new Set(["aws:servicediscovery/privateDnsNamespace:PrivateDnsNamespace", "aws:servicediscovery/publicDnsNamespace:PublicDnsNamespace"]);
+/** An HTTP namespace has no zone: instances are found by the DiscoverInstances API only (same guide). */
+const CLOUD_MAP_HTTP_NAMESPACE = "aws:servicediscovery/httpNamespace:HttpNamespace";
+const FIREWALL_GROUP = "aws:route53/resolverFirewallRuleGroup:ResolverFirewallRuleGroup";
+const FIREWALL_GROUP_ASSOCIATION = "aws:route53/resolverFirewallRuleGroupAssociation:ResolverFirewallRuleGroupAssociation";
 const FIREWALL_RULE = "aws:route53/resolverFirewallRule:ResolverFirewallRule";
 const DHCP_OPTIONS = "aws:ec2/vpcDhcpOptions:VpcDhcpOptions";
 const DHCP_ASSOCIATION = "aws:ec2/vpcDhcpOptionsAssociation:VpcDhcpOptionsAssociation";
@@ -102,7 +116,7 @@ function namesOf(type: string, v: Record<string, unknown>, unknown: readonly str
 }
 
 const AWS_ENDPOINT = "sts.us-east-1.amazonaws.com";
-const isDomain = (type: string) => type === "aws:route53/zone:Zone" || type === "aws:route53/resolverRule:ResolverRule";
+const isDomain = (type: string) => type === "aws:route53/zone:Zone" || type === "aws:route53/resolverRule:ResolverRule" || CLOUD_MAP_DNS_NAMESPACES.has(type);
 
 /** Cluster DNS objects: why one is refused, or undefined. */
 function clusterDnsProblem(resource: PackResource, inputs: KnownInputs): string | undefined {
@@ -177,7 +191,7 @@ export function dnsRedirectionProblems(resource: PackResource, inputs: KnownInpu
 }
 
 /** The Vault hosts the stack's Vault providers name (lower case), or none. */
-function vaultHosts(ix: StackIndex): string[] {
+export function vaultHosts(ix: StackIndex): string[] {
   const out = new Set<string>();
   for (const { resource } of ix.inputsOfType(VAULT_PROVIDER)) {
     const address = asString(readInputs(resource.props).value.address);
@@ -246,6 +260,61 @@ function dhcpAssociations(ix: StackIndex, pass: StackPass): void {
   }
 }
 
+const finding = (resource: PackResource, message: string) => ({ rule: RULE, agent: resource.name, identity: null, urn: resource.urn, message, ...declare(resource) });
+
+/**
+ * Cloud Map services and instances, in a stack with agents: a service answers for `<name>.<namespace>`
+ * (its namespace read through the namespaceId's property dependencies: an HTTP namespace has no
+ * DNS); an instance adds addresses to its service's name (passes when the service is this stack's,
+ * judged here). A namespace or service by an id the stack does not show may be the Vault host's domain.
+ */
+function cloudMap(ix: StackIndex, pass: StackPass): void {
+  if (ix.serviceAccounts.length === 0) return;
+  const hosts = vaultHosts(ix);
+  const named = (what: string) => `agents' Vault logins (their tokens) would go where it points${hosts.length ? "" : ` (no Vault provider of the stack names the Vault's address, so ${what} may be the Vault host)`}`;
+  for (const r of readOfType(ix, CLOUD_MAP_SERVICE)) {
+    const sources = [...(r.resource.propertyDependencies?.namespaceId ?? []), ...(r.resource.propertyDependencies?.dnsConfig ?? [])];
+    const namespace = sources.find((source) => CLOUD_MAP_DNS_NAMESPACES.has(source.type) || source.type === CLOUD_MAP_HTTP_NAMESPACE);
+    if (namespace?.type === CLOUD_MAP_HTTP_NAMESPACE) continue;
+    const zone = namespace === undefined ? undefined : readInputs(namespace.props);
+    const zoneName = zone === undefined || zone.unknown.includes("name") ? undefined : asString(zone.value.name);
+    const service = r.unknown.includes("name") ? undefined : asString(r.v.name);
+    const name = zoneName !== undefined && service !== undefined ? `${service}.${zoneName}` : undefined;
+    if (name !== undefined && hosts.length > 0 && !hosts.some((host) => nameCovers(name, host, false)) && !nameCovers(name, AWS_ENDPOINT, false)) continue;
+    pass.findings.push(
+      finding(
+        r.resource,
+        `${r.resource.type} ${r.resource.name} ${name === undefined ? "answers for a name in a Cloud Map namespace unknown at preview or by an id this stack does not show" : `answers for ${name}`}: ${named("it")}`,
+      ),
+    );
+  }
+  for (const r of readOfType(ix, CLOUD_MAP_INSTANCE)) {
+    const sources = r.resource.propertyDependencies?.serviceId ?? [];
+    if (sources.length > 0 && sources.every((source) => source.type === CLOUD_MAP_SERVICE)) continue;
+    pass.findings.push(
+      finding(r.resource, `${r.resource.type} ${r.resource.name} adds addresses to a Cloud Map service by an id this stack does not show (its name may be the Vault host): ${named("its name")}`),
+    );
+  }
+}
+
+/**
+ * Resolver DNS Firewall rule group associations: a group of this stack (its rules are judged one by
+ * one above: no override answers), never a group by id, whose rules the pack cannot see (an
+ * OVERRIDE rule answers any lookup, the Vault host's included, with the domain it names).
+ */
+function firewallAssociations(ix: StackIndex, pass: StackPass): void {
+  for (const r of readOfType(ix, FIREWALL_GROUP_ASSOCIATION)) {
+    const sources = r.resource.propertyDependencies?.firewallRuleGroupId ?? [];
+    if (sources.length > 0 && sources.every((source) => source.type === FIREWALL_GROUP)) continue;
+    pass.findings.push(
+      finding(
+        r.resource,
+        `${r.resource.type} ${r.resource.name} brings a DNS Firewall rule group by an id this stack does not show: its rules may answer lookups with an override domain (the Vault host's or AWS endpoints' among them)`,
+      ),
+    );
+  }
+}
+
 export const dnsRedirection: Adapter = {
   family: "dns-redirection",
   holdings: "none: DNS decides where agents' logins and calls go, not what an identity holds",
@@ -258,12 +327,17 @@ export const dnsRedirection: Adapter = {
     })),
     ...Object.keys(ROUTE53_NAMES).map((type) => ({ type, route: "decides what a name resolves to in the VPC the agents' cluster uses", checkedBy: [RULE] })),
     { type: FIREWALL_RULE, route: "a DNS Firewall rule may answer lookups with an override domain", checkedBy: [RULE] },
+    { type: CLOUD_MAP_SERVICE, route: "a Cloud Map service answers for <service>.<namespace> in its DNS namespace's zone", checkedBy: [RULE] },
+    { type: CLOUD_MAP_INSTANCE, route: "adds addresses to a Cloud Map service's DNS name", checkedBy: [RULE] },
+    { type: FIREWALL_GROUP_ASSOCIATION, route: "applies a DNS Firewall rule group (whose rules may answer with an override) to a VPC", checkedBy: [RULE] },
     { type: DHCP_OPTIONS, route: "names the DNS servers and search domain every node of the VPC (and CoreDNS's upstream) uses", checkedBy: [RULE] },
     { type: DHCP_ASSOCIATION, route: "gives a VPC's nodes a DHCP options set, hence their DNS servers", checkedBy: [RULE] },
   ],
   check: (resource, inputs) => dnsRedirectionProblems(resource, inputs),
   stack: (ix, pass) => {
     vaultNames(ix, pass);
+    cloudMap(ix, pass);
+    firewallAssociations(ix, pass);
     dhcpAssociations(ix, pass);
   },
 };

@@ -50,7 +50,6 @@ const VAULT_ENGINES = [
   "vault:pkiSecret/secretBackendCrlConfig:SecretBackendCrlConfig",
   "vault:pkiSecret/secretBackendIssuer:SecretBackendIssuer",
   "vault:pkiSecret/secretBackendKey:SecretBackendKey",
-  "vault:pkiSecret/secretBackendRole:SecretBackendRole",
   "vault:rabbitMq/secretBackend:SecretBackend",
   "vault:rabbitMq/secretBackendRole:SecretBackendRole",
   "vault:ssh/secretBackendCa:SecretBackendCa",
@@ -65,12 +64,7 @@ const VAULT_ENGINES = [
   "vault:transit/secretCacheConfig:SecretCacheConfig",
 ];
 const VAULT_MINTED_AT_DEPLOYMENT = [
-  "vault:pkiSecret/secretBackendCert:SecretBackendCert",
-  "vault:pkiSecret/secretBackendIntermediateCertRequest:SecretBackendIntermediateCertRequest",
   "vault:pkiSecret/secretBackendIntermediateSetSigned:SecretBackendIntermediateSetSigned",
-  "vault:pkiSecret/secretBackendRootCert:SecretBackendRootCert",
-  "vault:pkiSecret/secretBackendRootSignIntermediate:SecretBackendRootSignIntermediate",
-  "vault:pkiSecret/secretBackendSign:SecretBackendSign",
   "vault:terraformcloud/secretCreds:SecretCreds",
 ];
 const VAULT_MOUNTS = [
@@ -126,9 +120,51 @@ export const OUT_OF_SCOPE_ENTRIES: readonly TypeEntry[] = [
     "a role an AWS service assumes for itself",
     ["aws:iam/serviceLinkedRole:ServiceLinkedRole"],
   ),
-  ...because("a TLS certificate for load balancers and CloudFront; it holds no identity and grants nothing", "certificate storage", [
-    "aws:iam/serverCertificate:ServerCertificate",
-  ]),
+  // ---------------------------------------------------------------- AWS DNS and certificates (what answers for a name: dns-redirection, vault-host-identity)
+  ...because(
+    "decides nothing about what a name resolves to: IP-based routing data, a reusable set of name servers, health checks for records (the records are read), DNSSEC signing and validation, query logging, reverse (PTR) lookups, Resolver endpoints (only the Resolver rules that use them forward, and they are read)",
+    "Route 53 plumbing around the records, zones and rules",
+    [
+      "aws:route53/cidrCollection:CidrCollection",
+      "aws:route53/cidrLocation:CidrLocation",
+      "aws:route53/delegationSet:DelegationSet",
+      "aws:route53/healthCheck:HealthCheck",
+      "aws:route53/hostedZoneDnsSec:HostedZoneDnsSec",
+      "aws:route53/keySigningKey:KeySigningKey",
+      "aws:route53/queryLog:QueryLog",
+      "aws:route53/resolverConfig:ResolverConfig",
+      "aws:route53/resolverDnsSecConfig:ResolverDnsSecConfig",
+      "aws:route53/resolverEndpoint:ResolverEndpoint",
+      "aws:route53/resolverQueryLogConfig:ResolverQueryLogConfig",
+      "aws:route53/resolverQueryLogConfigAssociation:ResolverQueryLogConfigAssociation",
+    ],
+  ),
+  ...because(
+    "holds or routes nothing until used: a traffic policy is a document whose instances (read) create records; a Route 53 Profile is empty until resources and VPCs are associated (both read); a firewall domain list or rule group matches only through rules (read: an override answer is refused) and group associations (read); the firewall config only says whether lookups fail open",
+    "Route 53 containers and documents",
+    [
+      "aws:route53/trafficPolicy:TrafficPolicy",
+      "aws:route53/profilesProfile:ProfilesProfile",
+      "aws:route53/resolverFirewallDomainList:ResolverFirewallDomainList",
+      "aws:route53/resolverFirewallRuleGroup:ResolverFirewallRuleGroup",
+      "aws:route53/resolverFirewallConfig:ResolverFirewallConfig",
+    ],
+  ),
+  ...because(
+    "an HTTP namespace creates no DNS zone or record: its instances are found by the DiscoverInstances API only (AWS Cloud Map Developer Guide, namespace types), so it answers no lookup",
+    "a Cloud Map namespace without DNS",
+    ["aws:servicediscovery/httpNamespace:HttpNamespace"],
+  ),
+  ...because(
+    "waits for an ACM certificate's validation; the names are the certificate's, which is read (stack/vault-host-identity)",
+    "ACM validation",
+    ["aws:acm/certificateValidation:CertificateValidation"],
+  ),
+  ...because(
+    "a private CA, its own CA certificate and ACM's permission to renew from it issue nothing for a name by themselves: certificates come from ACM PCA certificates and ACM private certificates, both read (stack/vault-host-identity); who may issue from the CA is its policy, read (resource-policies)",
+    "ACM Private CA authorities",
+    ["aws:acmpca/certificateAuthority:CertificateAuthority", "aws:acmpca/certificateAuthorityCertificate:CertificateAuthorityCertificate", "aws:acmpca/permission:Permission"],
+  ),
   ...because(
     "IAM Roles Anywhere lets X.509 certificate holders assume roles that trust rolesanywhere.amazonaws.com; an agent role's trust never admits that service (trust/service-principal, trust/web-identity-only)",
     "role sessions for certificate holders outside AWS",
