@@ -65,7 +65,10 @@ const ROUTE53_NAMES: Readonly<Record<string, readonly string[]>> = {
 /** Cloud Map services get records `<service>.<namespace>` in their namespace's zone; instances add addresses to them. */
 const CLOUD_MAP_SERVICE = "aws:servicediscovery/service:Service";
 const CLOUD_MAP_INSTANCE = "aws:servicediscovery/instance:Instance";
-const CLOUD_MAP_DNS_NAMESPACES = new Set(["aws:servicediscovery/privateDnsNamespace:PrivateDnsNamespace", "aws:servicediscovery/publicDnsNamespace:PublicDnsNamespace"]);
+const CLOUD_MAP_DNS_NAMESPACES = new Set([
+  "aws:servicediscovery/privateDnsNamespace:PrivateDnsNamespace",
+  "aws:servicediscovery/publicDnsNamespace:PublicDnsNamespace",
+]);
 /** An HTTP namespace has no zone: instances are found by the DiscoverInstances API only (same guide). */
 const CLOUD_MAP_HTTP_NAMESPACE = "aws:servicediscovery/httpNamespace:HttpNamespace";
 const FIREWALL_GROUP = "aws:route53/resolverFirewallRuleGroup:ResolverFirewallRuleGroup";
@@ -260,7 +263,14 @@ function dhcpAssociations(ix: StackIndex, pass: StackPass): void {
   }
 }
 
-const finding = (resource: PackResource, message: string) => ({ rule: RULE, agent: resource.name, identity: null, urn: resource.urn, message, ...declare(resource) });
+const finding = (resource: PackResource, message: string) => ({
+  rule: RULE,
+  agent: resource.name,
+  identity: null,
+  urn: resource.urn,
+  message,
+  ...declare(resource),
+});
 
 /**
  * Cloud Map services and instances, in a stack with agents: a service answers for `<name>.<namespace>`
@@ -271,7 +281,8 @@ const finding = (resource: PackResource, message: string) => ({ rule: RULE, agen
 function cloudMap(ix: StackIndex, pass: StackPass): void {
   if (ix.serviceAccounts.length === 0) return;
   const hosts = vaultHosts(ix);
-  const named = (what: string) => `agents' Vault logins (their tokens) would go where it points${hosts.length ? "" : ` (no Vault provider of the stack names the Vault's address, so ${what} may be the Vault host)`}`;
+  const named = (what: string) =>
+    `agents' Vault logins (their tokens) would go where it points${hosts.length ? "" : ` (no Vault provider of the stack names the Vault's address, so ${what} may be the Vault host)`}`;
   for (const r of readOfType(ix, CLOUD_MAP_SERVICE)) {
     const sources = [...(r.resource.propertyDependencies?.namespaceId ?? []), ...(r.resource.propertyDependencies?.dnsConfig ?? [])];
     const namespace = sources.find((source) => CLOUD_MAP_DNS_NAMESPACES.has(source.type) || source.type === CLOUD_MAP_HTTP_NAMESPACE);
@@ -292,7 +303,10 @@ function cloudMap(ix: StackIndex, pass: StackPass): void {
     const sources = r.resource.propertyDependencies?.serviceId ?? [];
     if (sources.length > 0 && sources.every((source) => source.type === CLOUD_MAP_SERVICE)) continue;
     pass.findings.push(
-      finding(r.resource, `${r.resource.type} ${r.resource.name} adds addresses to a Cloud Map service by an id this stack does not show (its name may be the Vault host): ${named("its name")}`),
+      finding(
+        r.resource,
+        `${r.resource.type} ${r.resource.name} adds addresses to a Cloud Map service by an id this stack does not show (its name may be the Vault host): ${named("its name")}`,
+      ),
     );
   }
 }

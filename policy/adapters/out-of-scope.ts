@@ -155,15 +155,17 @@ export const OUT_OF_SCOPE_ENTRIES: readonly TypeEntry[] = [
     "a Cloud Map namespace without DNS",
     ["aws:servicediscovery/httpNamespace:HttpNamespace"],
   ),
-  ...because(
-    "waits for an ACM certificate's validation; the names are the certificate's, which is read (stack/vault-host-identity)",
-    "ACM validation",
-    ["aws:acm/certificateValidation:CertificateValidation"],
-  ),
+  ...because("waits for an ACM certificate's validation; the names are the certificate's, which is read (stack/vault-host-identity)", "ACM validation", [
+    "aws:acm/certificateValidation:CertificateValidation",
+  ]),
   ...because(
     "a private CA, its own CA certificate and ACM's permission to renew from it issue nothing for a name by themselves: certificates come from ACM PCA certificates and ACM private certificates, both read (stack/vault-host-identity); who may issue from the CA is its policy, read (resource-policies)",
     "ACM Private CA authorities",
-    ["aws:acmpca/certificateAuthority:CertificateAuthority", "aws:acmpca/certificateAuthorityCertificate:CertificateAuthorityCertificate", "aws:acmpca/permission:Permission"],
+    [
+      "aws:acmpca/certificateAuthority:CertificateAuthority",
+      "aws:acmpca/certificateAuthorityCertificate:CertificateAuthorityCertificate",
+      "aws:acmpca/permission:Permission",
+    ],
   ),
   ...because(
     "IAM Roles Anywhere lets X.509 certificate holders assume roles that trust rolesanywhere.amazonaws.com; an agent role's trust never admits that service (trust/service-principal, trust/web-identity-only)",

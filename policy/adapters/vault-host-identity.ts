@@ -47,12 +47,16 @@ const PKI_ROLE = "vault:pkiSecret/secretBackendRole:SecretBackendRole";
 /** Signs an intermediate CA: its holder issues for any name its name constraints (permittedDnsDomains) admit. */
 const PKI_SIGN_INTERMEDIATE = "vault:pkiSecret/secretBackendRootSignIntermediate:SecretBackendRootSignIntermediate";
 /** Generate a CA key; `type: exported` returns the private key (into Pulumi state), so a state reader can sign as the CA. */
-const PKI_CA_KEYS = ["vault:pkiSecret/secretBackendRootCert:SecretBackendRootCert", "vault:pkiSecret/secretBackendIntermediateCertRequest:SecretBackendIntermediateCertRequest"];
+const PKI_CA_KEYS = [
+  "vault:pkiSecret/secretBackendRootCert:SecretBackendRootCert",
+  "vault:pkiSecret/secretBackendIntermediateCertRequest:SecretBackendIntermediateCertRequest",
+];
 /** Their names are in a CSR, which the pack does not parse. */
 const CSR_TYPES = new Set([ACMPCA_CERTIFICATE, PKI_SIGN]);
 
 const INGRESS = /^kubernetes:(?:networking\.k8s\.io|extensions)\/[^:]+:Ingress(Patch)?$/;
-const GATEWAY_API = /^kubernetes:gateway\.networking\.k8s\.io\/[^:]+:(Gateway|HTTPRoute|GRPCRoute|TLSRoute|TCPRoute|UDPRoute|ListenerSet|XListenerSet)(Patch)?$/;
+const GATEWAY_API =
+  /^kubernetes:gateway\.networking\.k8s\.io\/[^:]+:(Gateway|HTTPRoute|GRPCRoute|TLSRoute|TCPRoute|UDPRoute|ListenerSet|XListenerSet)(Patch)?$/;
 const ISTIO = /^kubernetes:networking\.istio\.io\/[^:]+:(VirtualService|ServiceEntry|Gateway|DestinationRule)(Patch)?$/;
 const DNS_ENDPOINT = /^kubernetes:externaldns\.k8s\.io\/[^:]+:DNSEndpoint(Patch)?$/;
 /** external-dns's annotations naming the records it creates for an object (kubernetes-sigs/external-dns, docs/annotations). */
@@ -78,7 +82,13 @@ export const isAwsEndpointName = (name: string) => /(^|\.)amazonaws\.com(\.cn)?$
 
 /** Vault's glob (ryanuber/go-glob): `*` matches any run of characters, dots included. */
 const globMatches = (pattern: string, name: string) =>
-  new RegExp(`^${pattern.split("*").map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`, "i").test(name);
+  new RegExp(
+    `^${pattern
+      .split("*")
+      .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
+      .join(".*")}$`,
+    "i",
+  ).test(name);
 
 /** Representative AWS endpoint names a PKI role is tried against (the global and a regional STS endpoint). */
 const AWS_SAMPLE_NAMES = ["sts.amazonaws.com", "sts.us-east-1.amazonaws.com"];
@@ -115,9 +125,16 @@ function certificateNames(r: Read): { names: string[]; unread?: string } {
     if (/:CertificateRequest(Patch)?$/.test(type)) return { names: [], unread: "names its certificate in a CSR (spec.request), which the pack does not parse" };
     const spec = field(v.spec);
     // A CA certificate signs certificates for any name (cert-manager's CA issuer over its Secret).
-    if (spec.isCA === true || isUnknown(r, "spec.isCA")) return { names: [], unread: "is a CA certificate (spec.isCA, or unknown at preview): its key signs certificates for any name under an issuer agents may trust" };
+    if (spec.isCA === true || isUnknown(r, "spec.isCA"))
+      return {
+        names: [],
+        unread: "is a CA certificate (spec.isCA, or unknown at preview): its key signs certificates for any name under an issuer agents may trust",
+      };
     const unread = ["spec", "spec.dnsNames", "spec.commonName", "spec.ipAddresses"].some((p) => isUnknown(r, p));
-    return { names: [...strings(spec.dnsNames), ...strings(spec.ipAddresses), ...strings(spec.commonName)], unread: unread ? "has names unknown at preview" : undefined };
+    return {
+      names: [...strings(spec.dnsNames), ...strings(spec.ipAddresses), ...strings(spec.commonName)],
+      unread: unread ? "has names unknown at preview" : undefined,
+    };
   }
   if (type === ACM_CERTIFICATE || type === IAM_SERVER_CERTIFICATE) {
     const names = [...strings(v.domainName), ...strings(v.subjectAlternativeNames)];
@@ -215,7 +232,11 @@ function check(ix: StackIndex, pass: StackPass): void {
       if (aws !== undefined) refuse(pass, x.resource, `is a certificate for ${aws}, an AWS endpoint name agents' STS and AWS calls verify`);
       else if (!withAgents) continue;
       else if (unknownHost)
-        refuse(pass, x.resource, "is a certificate in a stack with agents, and no Vault provider of the stack names the Vault's address, so any of its names may be the Vault host");
+        refuse(
+          pass,
+          x.resource,
+          "is a certificate in a stack with agents, and no Vault provider of the stack names the Vault's address, so any of its names may be the Vault host",
+        );
       else if (unread) refuse(pass, x.resource, `${unread} (maybe the Vault host ${hostList})`);
       else {
         const hit = vaultHit(names);
@@ -227,13 +248,20 @@ function check(ix: StackIndex, pass: StackPass): void {
       if (!withAgents) continue;
       if (PKI_CA_KEYS.includes(type)) {
         if (!isUnknown(r, "type") && asString(r.v.type) !== "exported") continue;
-        refuse(pass, x.resource, "generates a CA key with type exported (or unknown at preview): the key is returned into Pulumi state, and whoever reads the state signs certificates for any name, the Vault host's included, as that CA");
+        refuse(
+          pass,
+          x.resource,
+          "generates a CA key with type exported (or unknown at preview): the key is returned into Pulumi state, and whoever reads the state signs certificates for any name, the Vault host's included, as that CA",
+        );
         continue;
       }
       // RFC 5280 §4.2.1.10: a dNSName constraint admits the name itself and every name formed by adding labels to its left.
       const permitted = strings(r.v.permittedDnsDomains).map(normal);
       const bounded =
-        !unknownHost && !isUnknown(r, "permittedDnsDomains") && permitted.length > 0 && hosts.every((host) => !isIp(host) && !permitted.some((d) => host === d || host.endsWith(`.${d}`)));
+        !unknownHost &&
+        !isUnknown(r, "permittedDnsDomains") &&
+        permitted.length > 0 &&
+        hosts.every((host) => !isIp(host) && !permitted.some((d) => host === d || host.endsWith(`.${d}`)));
       if (!bounded)
         refuse(
           pass,
@@ -244,13 +272,23 @@ function check(ix: StackIndex, pass: StackPass): void {
     }
     if (type === PKI_ROLE) {
       const aws = AWS_SAMPLE_NAMES.find((name) => roleAdmits(r.v, name));
-      const unknownInputs = ["allowAnyName", "allowedDomains", "allowBareDomains", "allowSubdomains", "allowGlobDomains", "allowedDomainsTemplate", "allowIpSans"].some(
-        (p) => isUnknown(r, p),
-      );
+      const unknownInputs = [
+        "allowAnyName",
+        "allowedDomains",
+        "allowBareDomains",
+        "allowSubdomains",
+        "allowGlobDomains",
+        "allowedDomainsTemplate",
+        "allowIpSans",
+      ].some((p) => isUnknown(r, p));
       if (aws !== undefined) refuse(pass, x.resource, `is a PKI role that issues certificates for AWS endpoint names (${aws})`);
       else if (!withAgents) continue;
       else if (unknownHost)
-        refuse(pass, x.resource, "is a PKI role in a stack with agents, and no Vault provider of the stack names the Vault's address, so the names it admits may include the Vault host");
+        refuse(
+          pass,
+          x.resource,
+          "is a PKI role in a stack with agents, and no Vault provider of the stack names the Vault's address, so the names it admits may include the Vault host",
+        );
       else if (unknownInputs) refuse(pass, x.resource, `is a PKI role whose allowed names are unknown at preview (maybe the Vault host ${hostList})`);
       else {
         const hit = hosts.find((host) => roleAdmits(r.v, host));
@@ -267,7 +305,11 @@ function check(ix: StackIndex, pass: StackPass): void {
     const { names, unread } = claimedNames(r);
     if (names.length === 0 && !unread) continue;
     if (unknownHost)
-      refuse(pass, x.resource, `claims host name${names.length === 1 ? "" : "s"} ${names.join(", ") || "(unknown at preview)"} in a stack with agents, and no Vault provider of the stack names the Vault's address, so any of them may be the Vault host`);
+      refuse(
+        pass,
+        x.resource,
+        `claims host name${names.length === 1 ? "" : "s"} ${names.join(", ") || "(unknown at preview)"} in a stack with agents, and no Vault provider of the stack names the Vault's address, so any of them may be the Vault host`,
+      );
     else if (unread) refuse(pass, x.resource, `claims host names unknown at preview (maybe the Vault host ${hostList})`);
     else {
       const hit = vaultHit(names);
@@ -299,12 +341,14 @@ export const vaultHostIdentity: Adapter = {
     { type: PKI_ROLE, route: "decides which names Vault's PKI issues certificates for (to any token whose policy reaches the role)", checkedBy: [RULE] },
     {
       type: "kubernetes:cert-manager.io/<version>:Certificate and CertificateRequest (and Patches)",
-      route: "cert-manager issues a certificate for spec.dnsNames, ipAddresses and commonName (a CertificateRequest's names are in its CSR) from an issuer agents may trust",
+      route:
+        "cert-manager issues a certificate for spec.dnsNames, ipAddresses and commonName (a CertificateRequest's names are in its CSR) from an issuer agents may trust",
       checkedBy: [RULE],
     },
     {
       type: "Ingress, Gateway API Gateway and routes, Istio VirtualService, ServiceEntry, Gateway and DestinationRule, external-dns DNSEndpoint (and Patches), and any kubernetes:* object's external-dns hostname annotations",
-      route: "claims host names: an ingress controller, mesh or external-dns sends that name's traffic (agents' Vault logins, if it is the Vault host) where the object says",
+      route:
+        "claims host names: an ingress controller, mesh or external-dns sends that name's traffic (agents' Vault logins, if it is the Vault host) where the object says",
       checkedBy: [RULE],
     },
   ],
