@@ -15,6 +15,10 @@
  *   validation (allow_any_name; allowed_domains with allow_bare_domains, allow_subdomains, or
  *   allow_glob_domains as a glob; an identity template in allowed_domains admits any name; an IP
  *   host is admitted by allow_ip_sans, true by default): "any name" is therefore refused unless declared;
+ * - a CA key in Pulumi state: a root, intermediate or PKI key generated `type: exported`, a CA bundle
+ *   imported with its key (secretBackendConfigCa); an intermediate CA signed (secretBackendRootSignIntermediate)
+ *   unless its permittedDnsDomains (RFC 5280 name constraints) exclude the Vault host; a cert-manager CA
+ *   certificate (spec.isCA);
  * - a name claim: an Ingress's rules[].host and tls[].hosts, a Gateway API Gateway's listener
  *   hostname or a route's hostnames, an Istio VirtualService's, ServiceEntry's, Gateway's or
  *   DestinationRule's hosts, an external-dns DNSEndpoint's dnsName or an external-dns
@@ -50,7 +54,10 @@ const PKI_SIGN_INTERMEDIATE = "vault:pkiSecret/secretBackendRootSignIntermediate
 const PKI_CA_KEYS = [
   "vault:pkiSecret/secretBackendRootCert:SecretBackendRootCert",
   "vault:pkiSecret/secretBackendIntermediateCertRequest:SecretBackendIntermediateCertRequest",
+  "vault:pkiSecret/secretBackendKey:SecretBackendKey",
 ];
+/** Imports a CA bundle, its private key included (`pemBundle`): the key is in the program and Pulumi state. */
+const PKI_CONFIG_CA = "vault:pkiSecret/secretBackendConfigCa:SecretBackendConfigCa";
 /** Their names are in a CSR, which the pack does not parse. */
 const CSR_TYPES = new Set([ACMPCA_CERTIFICATE, PKI_SIGN]);
 
@@ -244,6 +251,15 @@ function check(ix: StackIndex, pass: StackPass): void {
       }
       continue;
     }
+    if (type === PKI_CONFIG_CA) {
+      if (withAgents)
+        refuse(
+          pass,
+          x.resource,
+          "imports a CA bundle with its private key (pemBundle): the key is in the program and Pulumi state, and whoever reads them signs certificates for any name, the Vault host's included, as that CA",
+        );
+      continue;
+    }
     if (type === PKI_SIGN_INTERMEDIATE || PKI_CA_KEYS.includes(type)) {
       if (!withAgents) continue;
       if (PKI_CA_KEYS.includes(type)) {
@@ -338,6 +354,7 @@ export const vaultHostIdentity: Adapter = {
       checkedBy: [RULE],
     },
     ...PKI_CA_KEYS.map((type) => ({ type, route: "generates a CA key; type exported puts it in Pulumi state", checkedBy: [RULE] })),
+    { type: PKI_CONFIG_CA, route: "imports a CA certificate and its private key into a PKI mount", checkedBy: [RULE] },
     { type: PKI_ROLE, route: "decides which names Vault's PKI issues certificates for (to any token whose policy reaches the role)", checkedBy: [RULE] },
     {
       type: "kubernetes:cert-manager.io/<version>:Certificate and CertificateRequest (and Patches)",

@@ -150,6 +150,18 @@ describe("certificates, PKI roles and name claims for the Vault host", () => {
       "a root CA generated with its key exported into state",
       { type: "vault:pkiSecret/secretBackendRootCert:SecretBackendRootCert", name: "root", props: { backend: "pki", type: "exported", commonName: "Root" } },
     ],
+    [
+      "a PKI key generated exported",
+      { type: "vault:pkiSecret/secretBackendKey:SecretBackendKey", name: "key", props: { backend: "pki", type: "exported", keyType: "ec" } },
+    ],
+    [
+      "a CA bundle imported with its key",
+      {
+        type: "vault:pkiSecret/secretBackendConfigCa:SecretBackendConfigCa",
+        name: "ca",
+        props: { backend: "pki", pemBundle: "-----BEGIN RSA PRIVATE KEY-----" },
+      },
+    ],
     ["an Ingress rule for the Vault host", ingress(VAULT)],
     ["an HTTPRoute hostname covering the Vault host", route([APP, "*.dev.acme.internal"])],
     ["an Istio ServiceEntry for the Vault host", serviceEntry([VAULT])],
