@@ -23,6 +23,8 @@
  *   hostname or a route's hostnames, an Istio VirtualService's, ServiceEntry's, Gateway's or
  *   DestinationRule's hosts, an external-dns DNSEndpoint's dnsName or an external-dns
  *   `hostname`/`internal-hostname` annotation on any object, covering the Vault host.
+ * - a Service (or Patch) whose in-cluster DNS name (`<name>.<namespace>.svc.cluster.local`, the shorter
+ *   forms pods' search list completes, or `<name>` for pods of its namespace) is a known Vault host.
  * When no Vault provider names its address the pack is not told the host (it is in the declaration),
  * so every such resource is refused in a stack with agents: any name may be the Vault's.
  *
@@ -37,7 +39,7 @@ import { asString } from "../inputs";
 import type { StackIndex } from "../stack-index";
 import type { Adapter, PackResource, StackPass } from "../types";
 import { vaultHosts } from "./dns-redirection";
-import { declarablePlatformFinding, isUnknown, type Read } from "./shared";
+import { declarablePlatformFinding, isUnknown, providerNamespace, type Read } from "./shared";
 
 const RULE = "stack/vault-host-identity";
 
@@ -65,6 +67,7 @@ const INGRESS = /^kubernetes:(?:networking\.k8s\.io|extensions)\/[^:]+:Ingress(P
 const GATEWAY_API =
   /^kubernetes:gateway\.networking\.k8s\.io\/[^:]+:(Gateway|HTTPRoute|GRPCRoute|TLSRoute|TCPRoute|UDPRoute|ListenerSet|XListenerSet)(Patch)?$/;
 const ISTIO = /^kubernetes:networking\.istio\.io\/[^:]+:(VirtualService|ServiceEntry|Gateway|DestinationRule)(Patch)?$/;
+const SERVICE = /^kubernetes:core\/v1:Service(Patch)?$/;
 const DNS_ENDPOINT = /^kubernetes:externaldns\.k8s\.io\/[^:]+:DNSEndpoint(Patch)?$/;
 /** external-dns's annotations naming the records it creates for an object (kubernetes-sigs/external-dns, docs/annotations). */
 const EXTERNAL_DNS_ANNOTATIONS = ["external-dns.alpha.kubernetes.io/hostname", "external-dns.alpha.kubernetes.io/internal-hostname"];
@@ -318,6 +321,17 @@ function check(ix: StackIndex, pass: StackPass): void {
       continue;
     }
     if (!withAgents || !type.startsWith("kubernetes:")) continue;
+    // A Service answers in cluster DNS for <name>.<namespace>.svc.cluster.local, and through pods' search list for
+    // <name>.<namespace> and, to pods of its namespace, <name> (Kubernetes "DNS for Services and Pods"). Judged
+    // only against a known Vault host: every Service is not refused when the pack is not told it.
+    if (SERVICE.test(type) && hosts.length > 0) {
+      const name = asString(field(r.v.metadata).name);
+      const ns = asString(field(r.v.metadata).namespace) ?? providerNamespace(r.resource.provider).namespace ?? "default";
+      const inCluster = name === undefined ? [] : [name, `${name}.${ns}`, `${name}.${ns}.svc`, `${name}.${ns}.svc.cluster.local`];
+      const hit = hosts.find((host) => inCluster.includes(host));
+      if (hit !== undefined)
+        refuse(pass, x.resource, `is a Service whose in-cluster DNS name is the Vault host ${hit}: its selector or ExternalName decides who answers`);
+    }
     const { names, unread } = claimedNames(r);
     if (names.length === 0 && !unread) continue;
     if (unknownHost)

@@ -73,8 +73,11 @@ let base: Resource[];
 beforeAll(async () => {
   base = await componentResources(stackDeclaration("dev"));
 }, 120_000);
+const inClusterVault: Resource = { ...vaultProvider, name: "vault-in-cluster", props: { address: "https://vault.vault.svc:8200" } };
 const rulesOf = async (extra: Resource[], config: object = {}, withBase = true) =>
-  ruleIds(await runPack([...(withBase ? base : []), vaultProvider, ...extra], undefined, config));
+  ruleIds(
+    await runPack([...(withBase ? base : []), vaultProvider, ...(extra.some((r) => r.name === "svc") ? [inClusterVault] : []), ...extra], undefined, config),
+  );
 
 describe("certificates, PKI roles and name claims for the Vault host", () => {
   it("passes certificates, a PKI role and routes for the stack's own application host (the happy path)", async () => {
@@ -163,6 +166,14 @@ describe("certificates, PKI roles and name claims for the Vault host", () => {
       },
     ],
     ["an Ingress rule for the Vault host", ingress(VAULT)],
+    [
+      "an ExternalName Service whose in-cluster name is an in-cluster Vault host",
+      {
+        type: "kubernetes:core/v1:Service",
+        name: "svc",
+        props: { metadata: { name: "vault", namespace: "vault" }, spec: { type: "ExternalName", externalName: "evil.example.com" } },
+      },
+    ],
     ["an HTTPRoute hostname covering the Vault host", route([APP, "*.dev.acme.internal"])],
     ["an Istio ServiceEntry for the Vault host", serviceEntry([VAULT])],
     ["an external-dns hostname annotation naming the Vault host", annotated(`${APP},${VAULT}`)],
