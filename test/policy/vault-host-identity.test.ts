@@ -69,6 +69,35 @@ const annotated = (hostname: string): Resource => ({
   },
 });
 
+/** Self-signed test certificates (openssl req -x509, P-256): SANs app.acme.example and the Vault host; app.acme.example only. */
+const PEM_WITH_VAULT = `-----BEGIN CERTIFICATE-----
+MIIBqDCCAU+gAwIBAgIUWFH31KyPzLQI2PNzWb+7/rsoiMEwCgYIKoZIzj0EAwIw
+DjEMMAoGA1UEAwwDd2ViMB4XDTI2MTIwNzIwMjUzOVoXDTM2MTIwNDIwMjUzOVow
+DjEMMAoGA1UEAwwDd2ViMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE7nHoFrTC
+sD3DxVnk0P+2i7kOcAgyx++d3oYqi82B8yTCHjboP4HLu0hPirg+i53vAbF0yp74
+P8eixb+8M7MALaOBijCBhzAdBgNVHQ4EFgQUgrw/gqw3TcyXqbwAgwVnWkvvB7ww
+HwYDVR0jBBgwFoAUgrw/gqw3TcyXqbwAgwVnWkvvB7wwDwYDVR0TAQH/BAUwAwEB
+/zA0BgNVHREELTArghBhcHAuYWNtZS5leGFtcGxlghd2YXVsdC5kZXYuYWNtZS5p
+bnRlcm5hbDAKBggqhkjOPQQDAgNHADBEAiB2K7fsYI+iWFjkatcaOSDnB/N3YLH1
+joI6mIe5RnSvmwIgZ8CECFLP31h+jtEsjSTOQJ/Txa1q8pwqazy84Fd+tTc=
+-----END CERTIFICATE-----`;
+const PEM_APP = `-----BEGIN CERTIFICATE-----
+MIIBpzCCAU6gAwIBAgIUAdo+auuPRHZgp7o5zzm9pNpBzJcwCgYIKoZIzj0EAwIw
+GzEZMBcGA1UEAwwQYXBwLmFjbWUuZXhhbXBsZTAeFw0yNjEyMDcyMDI1MzlaFw0z
+NjEyMDQyMDI1MzlaMBsxGTAXBgNVBAMMEGFwcC5hY21lLmV4YW1wbGUwWTATBgcq
+hkjOPQIBBggqhkjOPQMBBwNCAARetfh2edd6sKrcP9PPNLUPA2OVT6vuGDgKqFNZ
+9wXG5rR5Aq4ZKYLjsdaIkuDYqezO/QloEUTiKNcWOV4zHCvfo3AwbjAdBgNVHQ4E
+FgQUZ0SjQH2pFMAx/dbYoNJtwjnXwKgwHwYDVR0jBBgwFoAUZ0SjQH2pFMAx/dbY
+oNJtwjnXwKgwDwYDVR0TAQH/BAUwAwEB/zAbBgNVHREEFDASghBhcHAuYWNtZS5l
+eGFtcGxlMAoGCCqGSM49BAMCA0cAMEQCIFFEKQ0+PowMNmu67DETihx/1D3obOMB
+qCDcyLkfspCMAiBUgkl4wK/8unqJyQamhC4quBf6ReLH0NpijrNDzhJdsQ==
+-----END CERTIFICATE-----`;
+const serverCertificate = (certificateBody: string): Resource => ({
+  type: "aws:iam/serverCertificate:ServerCertificate",
+  name: "server-cert",
+  props: { name: "web", certificateBody, privateKey: "(secret)" },
+});
+
 let base: Resource[];
 beforeAll(async () => {
   base = await componentResources(stackDeclaration("dev"));
@@ -90,6 +119,7 @@ describe("certificates, PKI roles and name claims for the Vault host", () => {
       route([APP]),
       serviceEntry(["api.partner.example"]),
       annotated(APP),
+      serverCertificate(PEM_APP),
       // A wildcard one label above the Vault host does not present as it (one label per `*`).
       { ...certificate(["*.acme.internal"]), name: "wild" },
     ];
@@ -111,6 +141,11 @@ describe("certificates, PKI roles and name claims for the Vault host", () => {
       },
     ],
     ["an ACM certificate for the Vault host", acm(APP, [VAULT])],
+    ["an IAM server certificate whose body names the Vault host", serverCertificate(PEM_WITH_VAULT)],
+    [
+      "an ACM certificate imported with a body the pack cannot parse",
+      { ...acm(APP), props: { certificateBody: "-----BEGIN CERTIFICATE-----\nnot a certificate\n-----END CERTIFICATE-----", privateKey: "(secret)" } },
+    ],
     [
       "an ACM PCA certificate (names in its CSR)",
       {
