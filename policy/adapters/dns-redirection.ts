@@ -12,7 +12,10 @@
  *   rule answering with an override (blockResponse OVERRIDE);
  * - Route 53, across a stack with agents: any of those (and Resolver rule, zone and profile
  *   associations, which bring a rule or zone the stack may not show) for a name covering the Vault
- *   host a Vault provider of the stack names. The pack is not told the Vault's address otherwise
+ *   host a Vault provider of the stack names. Route 53 Profile associations with a VPC count as
+ *   associations by id; Cloud Map DNS namespaces are zones of their name; a Cloud Map service answers
+ *   for `<service>.<namespace>` (a namespace by id, or an instance added to a service by id, is refused);
+ *   a DNS Firewall rule group association passes only for a rule group of the stack. The pack is not told the Vault's address otherwise
  *   (it is in the declaration, which the pack does not read), so when no Vault provider names one,
  *   every such resource in a stack with agents is refused: any name may be the Vault's.
  * - VPC DHCP options, per resource: a set names only AmazonProvidedDNS as its DNS servers and at most
