@@ -315,11 +315,12 @@ function cloudMap(ix: StackIndex, pass: StackPass): void {
 }
 
 /**
- * Resolver DNS Firewall rule group associations: a group of this stack (its rules are judged one by
+ * Resolver DNS Firewall rule group associations, in a stack with agents: a group of this stack (its rules are judged one by
  * one above: no override answers), never a group by id, whose rules the pack cannot see (an
  * OVERRIDE rule answers any lookup, the Vault host's included, with the domain it names).
  */
 function firewallAssociations(ix: StackIndex, pass: StackPass): void {
+  if (ix.serviceAccounts.length === 0) return;
   for (const r of readOfType(ix, FIREWALL_GROUP_ASSOCIATION)) {
     const sources = r.resource.propertyDependencies?.firewallRuleGroupId ?? [];
     if (sources.length > 0 && sources.every((source) => source.type === FIREWALL_GROUP)) continue;
