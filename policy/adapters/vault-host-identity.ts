@@ -140,9 +140,11 @@ function certificateNames(r: Read): { names: string[]; unread?: string } {
         names: [],
         unread: "is a CA certificate (spec.isCA, or unknown at preview): its key signs certificates for any name under an issuer agents may trust",
       };
-    const unread = ["spec", "spec.dnsNames", "spec.commonName", "spec.ipAddresses"].some((p) => isUnknown(r, p));
+    const unread = ["spec", "spec.dnsNames", "spec.commonName", "spec.ipAddresses", "spec.literalSubject"].some((p) => isUnknown(r, p));
+    // literalSubject is an RFC 4514 subject written as is: its CN is read as a name too.
+    const literalCn = [...(asString(spec.literalSubject) ?? "").matchAll(/(?:^|,)\s*CN=([^,]+)/gi)].map((m) => m[1]!);
     return {
-      names: [...strings(spec.dnsNames), ...strings(spec.ipAddresses), ...strings(spec.commonName)],
+      names: [...strings(spec.dnsNames), ...strings(spec.ipAddresses), ...strings(spec.commonName), ...literalCn],
       unread: unread ? "has names unknown at preview" : undefined,
     };
   }
@@ -169,7 +171,8 @@ export function roleAdmits(v: Record<string, unknown>, name: string): boolean {
   const host = normal(name);
   if (isIp(host)) return v.allowIpSans !== false; // Vault's default: true
   const template = v.allowedDomainsTemplate === true;
-  for (const raw of strings(v.allowedDomains)) {
+  // Vault splits allowed_domains on commas (a list entry "a.example,b.example" is two domains).
+  for (const raw of commaList(v.allowedDomains)) {
     const domain = normal(raw);
     if (domain === "") continue;
     // An identity template (`{{identity.entity.aliases...}}`) becomes whatever the requester's identity says.

@@ -131,6 +131,7 @@ describe("certificates, PKI roles and name claims for the Vault host", () => {
     ["a cert-manager Certificate for a wildcard covering the Vault host", certificate(["*.dev.acme.internal"])],
     ["a cert-manager Certificate naming the Vault host as its commonName", certificate([APP], { commonName: VAULT })],
     ["a cert-manager Certificate with dnsNames unknown at preview", certificate(UNKNOWN)],
+    ["a cert-manager Certificate whose literalSubject's CN is the Vault host", certificate([APP], { literalSubject: `O=Acme,CN=${VAULT}` })],
     ["a cert-manager CA Certificate (isCA)", certificate([APP], { isCA: true })],
     [
       "a cert-manager CertificateRequest (names in its CSR)",
@@ -268,5 +269,6 @@ describe("name matching", () => {
     expect(roleAdmits({ allowedDomains: ["xacme.internal"], allowSubdomains: true }, "vault.acme.internal")).toBe(false);
     expect(roleAdmits({}, "10.0.0.5")).toBe(true);
     expect(roleAdmits({ allowIpSans: false }, "10.0.0.5")).toBe(false);
+    expect(roleAdmits({ allowedDomains: ["acme.example,acme.internal"], allowSubdomains: true }, VAULT)).toBe(true);
   });
 });
