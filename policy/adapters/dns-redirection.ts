@@ -15,7 +15,9 @@
  *   host a Vault provider of the stack names. Route 53 Profile associations with a VPC count as
  *   associations by id; Cloud Map DNS namespaces are zones of their name; a Cloud Map service answers
  *   for `<service>.<namespace>` (a namespace by id, or an instance added to a service by id, is refused);
- *   a DNS Firewall rule group association passes only for a rule group of the stack. The pack is not told the Vault's address otherwise
+ *   a DNS Firewall rule group association passes only for a rule group of the stack; a PrivateLink
+ *   endpoint with private DNS passes for an AWS service or an endpoint service of the stack whose
+ *   privateDnsName does not cover the Vault host. The pack is not told the Vault's address otherwise
  *   (it is in the declaration, which the pack does not read), so when no Vault provider names one,
  *   every such resource in a stack with agents is refused: any name may be the Vault's.
  * - VPC DHCP options, per resource: a set names only AmazonProvidedDNS as its DNS servers and at most
@@ -333,6 +335,50 @@ function firewallAssociations(ix: StackIndex, pass: StackPass): void {
   }
 }
 
+const ENDPOINT = "aws:ec2/vpcEndpoint:VpcEndpoint";
+const ENDPOINT_SERVICE = "aws:ec2/vpcEndpointService:VpcEndpointService";
+/** AWS's own services' endpoint names (`com.amazonaws.<region>.<service>`): their private DNS names are AWS's endpoint names. */
+const AWS_SERVICE_NAME = /^com\.amazonaws\./;
+
+/**
+ * PrivateLink private DNS, in a stack with agents: an interface endpoint with privateDnsEnabled makes
+ * its service's private DNS name resolve to the endpoint inside the VPC (Amazon VPC PrivateLink guide,
+ * "Manage DNS names for VPC endpoint services"). Allowed: an AWS service's endpoint, or an endpoint
+ * service of this stack whose privateDnsName (read through the property dependencies) does not cover
+ * the Vault host; an endpoint service of the stack naming the Vault host (or with no Vault address
+ * known, any name) is refused itself.
+ */
+function privateLinkDns(ix: StackIndex, pass: StackPass): void {
+  if (ix.serviceAccounts.length === 0) return;
+  const hosts = vaultHosts(ix);
+  const covers = (name: string | undefined) =>
+    name === undefined || hosts.length === 0 || hosts.some((host) => nameCovers(name, host, false)) || nameCovers(name, AWS_ENDPOINT, false);
+  for (const r of readOfType(ix, ENDPOINT_SERVICE)) {
+    if (r.v.privateDnsName === undefined && !r.unknown.includes("privateDnsName")) continue;
+    const name = r.unknown.includes("privateDnsName") ? undefined : asString(r.v.privateDnsName);
+    if (!covers(name)) continue;
+    pass.findings.push(
+      finding(
+        r.resource,
+        `${r.resource.type} ${r.resource.name} gives its endpoints private DNS name ${name ?? "(unknown at preview)"}${hosts.length ? "" : " (no Vault provider of the stack names the Vault's address, so it may be the Vault host)"}: agents' Vault logins (their tokens) would go where it points`,
+      ),
+    );
+  }
+  for (const r of readOfType(ix, ENDPOINT)) {
+    if (r.v.privateDnsEnabled !== true && !r.unknown.includes("privateDnsEnabled")) continue;
+    const service = r.unknown.includes("serviceName") ? undefined : asString(r.v.serviceName);
+    if (service !== undefined && AWS_SERVICE_NAME.test(service)) continue;
+    const sources = r.resource.propertyDependencies?.serviceName ?? [];
+    if (sources.length > 0 && sources.every((source) => source.type === ENDPOINT_SERVICE)) continue; // judged above
+    pass.findings.push(
+      finding(
+        r.resource,
+        `${r.resource.type} ${r.resource.name} enables private DNS for endpoint service ${service ?? "(unknown at preview, or a VPC Lattice resource)"}, not an AWS service's nor one of this stack: the service's private DNS name, which the pack cannot see, would resolve to it in the VPC (the Vault host's, maybe)`,
+      ),
+    );
+  }
+}
+
 export const dnsRedirection: Adapter = {
   family: "dns-redirection",
   holdings: "none: DNS decides where agents' logins and calls go, not what an identity holds",
@@ -347,6 +393,8 @@ export const dnsRedirection: Adapter = {
     { type: FIREWALL_RULE, route: "a DNS Firewall rule may answer lookups with an override domain", checkedBy: [RULE] },
     { type: CLOUD_MAP_SERVICE, route: "a Cloud Map service answers for <service>.<namespace> in its DNS namespace's zone", checkedBy: [RULE] },
     { type: CLOUD_MAP_INSTANCE, route: "adds addresses to a Cloud Map service's DNS name", checkedBy: [RULE] },
+    { type: ENDPOINT, route: "with privateDnsEnabled, its endpoint service's private DNS name resolves to it in the VPC", checkedBy: [RULE] },
+    { type: ENDPOINT_SERVICE, route: "names the private DNS name its endpoints answer for", checkedBy: [RULE] },
     { type: FIREWALL_GROUP_ASSOCIATION, route: "applies a DNS Firewall rule group (whose rules may answer with an override) to a VPC", checkedBy: [RULE] },
     { type: DHCP_OPTIONS, route: "names the DNS servers and search domain every node of the VPC (and CoreDNS's upstream) uses", checkedBy: [RULE] },
     { type: DHCP_ASSOCIATION, route: "gives a VPC's nodes a DHCP options set, hence their DNS servers", checkedBy: [RULE] },
@@ -355,6 +403,7 @@ export const dnsRedirection: Adapter = {
   stack: (ix, pass) => {
     vaultNames(ix, pass);
     cloudMap(ix, pass);
+    privateLinkDns(ix, pass);
     firewallAssociations(ix, pass);
     dhcpAssociations(ix, pass);
   },

@@ -223,3 +223,37 @@ describe("Route 53 Profiles, Cloud Map and DNS Firewall rule group associations"
     expect(await rulesOf([namespace("amazonaws.com")], {}, false)).toEqual([RULE]);
   }, 120_000);
 });
+
+describe("PrivateLink private DNS", () => {
+  const endpoint = (serviceName: string, extra: Partial<Resource> = {}): Resource => ({
+    type: "aws:ec2/vpcEndpoint:VpcEndpoint",
+    name: "vpce",
+    props: { vpcId: "vpc-1", serviceName, vpcEndpointType: "Interface", privateDnsEnabled: true, subnetIds: ["subnet-1"] },
+    ...extra,
+  });
+  const endpointService = (privateDnsName: string): Resource => ({
+    type: "aws:ec2/vpcEndpointService:VpcEndpointService",
+    name: "svc",
+    props: { acceptanceRequired: false, networkLoadBalancerArns: ["arn:aws:elasticloadbalancing:us-east-1:111122223333:loadbalancer/net/x/1"], privateDnsName },
+  });
+  it("passes an AWS service's endpoint, and one for this stack's endpoint service of its own name (the happy path)", async () => {
+    const own = [
+      endpoint("com.amazonaws.us-east-1.sts"),
+      endpointService("api.acme.example"),
+      { ...endpoint(UNKNOWN), name: "vpce-own", dependsOn: { serviceName: ["svc"] } },
+    ];
+    expect(await rulesOf([vaultProvider, ...own])).not.toContain(RULE);
+  }, 120_000);
+  it("refuses an endpoint with private DNS for a service the stack does not show, unless declared", async () => {
+    const other = endpoint("com.partner.vpce.us-east-1.vpce-svc-0123456789");
+    expect(await rulesOf([vaultProvider, other])).toContain(RULE);
+    expect(await rulesOf([vaultProvider, other], declared(other))).not.toContain(RULE);
+    expect(await rulesOf([vaultProvider, { ...other, props: { ...other.props, privateDnsEnabled: false } }])).not.toContain(RULE);
+  }, 120_000);
+  it("refuses an endpoint service whose private DNS name is the Vault host, unless declared", async () => {
+    expect(await rulesOf([vaultProvider, endpointService("vault.dev.acme.internal")])).toContain(RULE);
+    expect(await rulesOf([vaultProvider, endpointService("vault.dev.acme.internal")], declared(endpointService("vault.dev.acme.internal")))).not.toContain(
+      RULE,
+    );
+  }, 120_000);
+});
