@@ -17,7 +17,8 @@
  * unless declared) and a CloudTrail trail or event data store that records less than every
  * management event of every region, can be stopped, or hands the record to another account
  * (cloudtrail.ts), a destructive setting of a bucket the stack does not create (trail-buckets.ts) and
- * a DNS change that may redirect the Vault host (dns-redirection.ts) and a Kubernetes object landing in kube-system or
+ * a DNS change that may redirect the Vault host (dns-redirection.ts), a certificate, PKI role, CA or route that may answer
+ * as the Vault host (vault-host-identity.ts) and a Kubernetes object landing in kube-system or
  * changing an existing namespace's objects (kubernetes-placement.ts) are declarable the same way; per-resource policies honour the declarations too.
  * A configuration that does not parse declares nothing.
  */
@@ -27,7 +28,7 @@ import { digestOfInputs } from "./inputs-digest";
 
 /** The declarable resource types (the last type of a URN's type chain). */
 const TYPE =
-  "(?:kubernetes:[A-Za-z0-9.-]{1,253}/[A-Za-z0-9]{1,63}:[A-Za-z0-9]{1,63}|pulumi:providers:(?:vault|kubernetes)|aws:[a-z0-9]{1,40}/[A-Za-z0-9]{1,63}:[A-Za-z0-9]{1,63}|vault:jwt/authBackendRole:AuthBackendRole|vault:(?:jwt|github|ldap|okta|saml|gcp)/authBackend:AuthBackend|vault:azure/authBackendConfig:AuthBackendConfig|vault:index/ociAuthBackend:OciAuthBackend|vault:aws/authBackend(?:Client:AuthBackendClient|Cert:AuthBackendCert|StsRole:AuthBackendStsRole|ConfigIdentity:AuthBackendConfigIdentity)|vault:identity/(?:entityAlias:EntityAlias|group:Group|groupMemberEntityIds:GroupMemberEntityIds|groupMemberGroupIds:GroupMemberGroupIds)|(?!(?:aws|vault|kubernetes|pulumi):)[a-z][a-z0-9-]{0,63}:[A-Za-z0-9._/-]{1,128}:[A-Za-z0-9]{1,63})";
+  "(?:kubernetes:[A-Za-z0-9.-]{1,253}/[A-Za-z0-9]{1,63}:[A-Za-z0-9]{1,63}|pulumi:providers:(?:vault|kubernetes)|aws:[a-z0-9]{1,40}/[A-Za-z0-9]{1,63}:[A-Za-z0-9]{1,63}|vault:jwt/authBackendRole:AuthBackendRole|vault:(?:jwt|github|ldap|okta|saml|gcp)/authBackend:AuthBackend|vault:azure/authBackendConfig:AuthBackendConfig|vault:index/ociAuthBackend:OciAuthBackend|vault:aws/authBackend(?:Client:AuthBackendClient|Cert:AuthBackendCert|StsRole:AuthBackendStsRole|ConfigIdentity:AuthBackendConfigIdentity)|vault:identity/(?:entityAlias:EntityAlias|group:Group|groupMemberEntityIds:GroupMemberEntityIds|groupMemberGroupIds:GroupMemberGroupIds)|vault:pkiSecret/(?:secretBackendRole:SecretBackendRole|secretBackendCert:SecretBackendCert|secretBackendSign:SecretBackendSign|secretBackendRootSignIntermediate:SecretBackendRootSignIntermediate|secretBackendRootCert:SecretBackendRootCert|secretBackendIntermediateCertRequest:SecretBackendIntermediateCertRequest|secretBackendKey:SecretBackendKey|secretBackendConfigCa:SecretBackendConfigCa)|(?!(?:aws|vault|kubernetes|pulumi):)[a-z][a-z0-9-]{0,63}:[A-Za-z0-9._/-]{1,128}:[A-Za-z0-9]{1,63})";
 const TYPE_PATTERN = new RegExp(`^${TYPE}$`);
 const DIGEST = /^sha256:[0-9a-f]{64}$/;
 

@@ -144,6 +144,7 @@ export const WAIVABLE: Readonly<Record<string, boolean>> = {
   "kubernetes/kube-system-config": false,
   "kubernetes/object-placement": false,
   "stack/dns-redirection": false,
+  "stack/vault-host-identity": false,
   "limits/role-name-length": false,
   "limits/inline-policy-size": false,
   "limits/trust-policy-size": false,

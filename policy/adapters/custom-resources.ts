@@ -5,8 +5,9 @@
  * namespace is unknown at preview. Cluster-wide network policy kinds the pack does not read (Calico
  * GlobalNetworkPolicy, Antrea ClusterNetworkPolicy, AdminNetworkPolicy ...) override or add to every
  * namespace's policies: refused wherever they are. Anywhere else, a custom resource whose fields name
- * an agent's namespace or ServiceAccount (an External Secrets ClusterSecretStore authenticating to
- * Vault as the agent, a cert-manager issuer ...) lends that identity to its operator: refused. A
+ * an agent's namespace, ServiceAccount or Vault login role (an External Secrets ClusterSecretStore
+ * authenticating to Vault as the agent, a Secrets Store CSI SecretProviderClass naming the agent's
+ * role, a cert-manager issuer ...) lends that identity to its operator: refused. A
  * cluster-scoped one of a kind no adapter reads acts over every namespace: refused in a stack with
  * agents unless the security team declares it (kubernetesPlatformResources, platform-resources-config.ts).
  */
@@ -79,7 +80,7 @@ const MAX_DEPTH = 24;
  * The agent namespace or ServiceAccount a custom resource's fields name (outside metadata), exactly or as
  * `system:serviceaccount:<ns>:<name>`; `too large` when the bounded scan could not read all of it.
  */
-function agentNamed(ix: StackIndex, namespaces: ReadonlyMap<string, unknown>, v: Record<string, unknown>): string | undefined {
+function agentNamed(ix: StackIndex, namespaces: ReadonlyMap<string, unknown>, v: Record<string, unknown>, vaultRoles: ReadonlySet<string>): string | undefined {
   const agents = ix.by.serviceAccountsOfAgent;
   const stack: Array<{ value: unknown; depth: number }> = Object.entries(v)
     .filter(([key]) => key !== "metadata" && key !== "apiVersion" && key !== "kind")
@@ -91,6 +92,8 @@ function agentNamed(ix: StackIndex, namespaces: ReadonlyMap<string, unknown>, v:
     if (typeof value === "string") {
       if (namespaces.has(value)) return `agent namespace ${value}`;
       if (ix.by.serviceAccountNames.has(value)) return `agent ServiceAccount ${value}`;
+      // A Secrets Store SecretProviderClass's `roleName`, an External Secrets store's `role`: the agent's Vault login role.
+      if (vaultRoles.has(value)) return `agent Vault role ${value}`;
       if (value.startsWith("system:serviceaccount")) {
         const [, , ns] = value.split(":");
         if (ns !== undefined && namespaces.has(ns)) return `agent ServiceAccount user ${value}`;
@@ -132,6 +135,7 @@ export const customResources: Adapter = {
   stack: (ix, pass) => {
     const namespaces = agentNamespaces(ix);
     if (namespaces.size === 0) return;
+    const vaultRoles = new Set(ix.authRoles.flatMap((role) => (role.meta.agent ? [asString(role.v.roleName) ?? ""] : [])).filter((name) => name !== ""));
     for (const x of ix.inputs) {
       const type = x.resource.type;
       if (CSR_TYPES.includes(type))
@@ -172,7 +176,7 @@ export const customResources: Adapter = {
         );
         continue;
       }
-      const named = agentNamed(ix, namespaces, r.v);
+      const named = agentNamed(ix, namespaces, r.v, vaultRoles);
       if (named) {
         pass.findings.push({
           rule: RULE,

@@ -12,7 +12,12 @@
  *   rule answering with an override (blockResponse OVERRIDE);
  * - Route 53, across a stack with agents: any of those (and Resolver rule, zone and profile
  *   associations, which bring a rule or zone the stack may not show) for a name covering the Vault
- *   host a Vault provider of the stack names. The pack is not told the Vault's address otherwise
+ *   host a Vault provider of the stack names. Route 53 Profile associations with a VPC count as
+ *   associations by id; Cloud Map DNS namespaces are zones of their name; a Cloud Map service answers
+ *   for `<service>.<namespace>` (a namespace by id, or an instance added to a service by id, is refused);
+ *   a DNS Firewall rule group association passes only for a rule group of the stack; a PrivateLink
+ *   endpoint with private DNS passes for an AWS service or an endpoint service of the stack whose
+ *   privateDnsName does not cover the Vault host. The pack is not told the Vault's address otherwise
  *   (it is in the declaration, which the pack does not read), so when no Vault provider names one,
  *   every such resource in a stack with agents is refused: any name may be the Vault's.
  * - VPC DHCP options, per resource: a set names only AmazonProvidedDNS as its DNS servers and at most
@@ -55,7 +60,24 @@ const ROUTE53_NAMES: Readonly<Record<string, readonly string[]>> = {
   // Lets a VPC (the agents', from another account) be associated with a zone this stack's account holds.
   "aws:route53/vpcAssociationAuthorization:VpcAssociationAuthorization": [],
   "aws:route53/profilesResourceAssociation:ProfilesResourceAssociation": [],
+  // Associates a Route 53 Profile with a VPC: every zone, Resolver rule and firewall rule group the profile holds applies there.
+  "aws:route53/profilesAssociation:ProfilesAssociation": [],
+  // A Cloud Map DNS namespace is a Route 53 hosted zone of the same name (private: associated with its VPC), AWS Cloud Map
+  // Developer Guide, "Creating an AWS Cloud Map namespace": "The hosted zone created by AWS Cloud Map has the same name as the namespace".
+  "aws:servicediscovery/privateDnsNamespace:PrivateDnsNamespace": ["name"],
+  "aws:servicediscovery/publicDnsNamespace:PublicDnsNamespace": ["name"],
 };
+/** Cloud Map services get records `<service>.<namespace>` in their namespace's zone; instances add addresses to them. */
+const CLOUD_MAP_SERVICE = "aws:servicediscovery/service:Service";
+const CLOUD_MAP_INSTANCE = "aws:servicediscovery/instance:Instance";
+const CLOUD_MAP_DNS_NAMESPACES = new Set([
+  "aws:servicediscovery/privateDnsNamespace:PrivateDnsNamespace",
+  "aws:servicediscovery/publicDnsNamespace:PublicDnsNamespace",
+]);
+/** An HTTP namespace has no zone: instances are found by the DiscoverInstances API only (same guide). */
+const CLOUD_MAP_HTTP_NAMESPACE = "aws:servicediscovery/httpNamespace:HttpNamespace";
+const FIREWALL_GROUP = "aws:route53/resolverFirewallRuleGroup:ResolverFirewallRuleGroup";
+const FIREWALL_GROUP_ASSOCIATION = "aws:route53/resolverFirewallRuleGroupAssociation:ResolverFirewallRuleGroupAssociation";
 const FIREWALL_RULE = "aws:route53/resolverFirewallRule:ResolverFirewallRule";
 const DHCP_OPTIONS = "aws:ec2/vpcDhcpOptions:VpcDhcpOptions";
 const DHCP_ASSOCIATION = "aws:ec2/vpcDhcpOptionsAssociation:VpcDhcpOptionsAssociation";
@@ -102,7 +124,7 @@ function namesOf(type: string, v: Record<string, unknown>, unknown: readonly str
 }
 
 const AWS_ENDPOINT = "sts.us-east-1.amazonaws.com";
-const isDomain = (type: string) => type === "aws:route53/zone:Zone" || type === "aws:route53/resolverRule:ResolverRule";
+const isDomain = (type: string) => type === "aws:route53/zone:Zone" || type === "aws:route53/resolverRule:ResolverRule" || CLOUD_MAP_DNS_NAMESPACES.has(type);
 
 /** Cluster DNS objects: why one is refused, or undefined. */
 function clusterDnsProblem(resource: PackResource, inputs: KnownInputs): string | undefined {
@@ -177,7 +199,7 @@ export function dnsRedirectionProblems(resource: PackResource, inputs: KnownInpu
 }
 
 /** The Vault hosts the stack's Vault providers name (lower case), or none. */
-function vaultHosts(ix: StackIndex): string[] {
+export function vaultHosts(ix: StackIndex): string[] {
   const out = new Set<string>();
   for (const { resource } of ix.inputsOfType(VAULT_PROVIDER)) {
     const address = asString(readInputs(resource.props).value.address);
@@ -246,6 +268,117 @@ function dhcpAssociations(ix: StackIndex, pass: StackPass): void {
   }
 }
 
+const finding = (resource: PackResource, message: string) => ({
+  rule: RULE,
+  agent: resource.name,
+  identity: null,
+  urn: resource.urn,
+  message,
+  ...declare(resource),
+});
+
+/**
+ * Cloud Map services and instances, in a stack with agents: a service answers for `<name>.<namespace>`
+ * (its namespace read through the namespaceId's property dependencies: an HTTP namespace has no
+ * DNS); an instance adds addresses to its service's name (passes when the service is this stack's,
+ * judged here). A namespace or service by an id the stack does not show may be the Vault host's domain.
+ */
+function cloudMap(ix: StackIndex, pass: StackPass): void {
+  if (ix.serviceAccounts.length === 0) return;
+  const hosts = vaultHosts(ix);
+  const named = (what: string) =>
+    `agents' Vault logins (their tokens) would go where it points${hosts.length ? "" : ` (no Vault provider of the stack names the Vault's address, so ${what} may be the Vault host)`}`;
+  for (const r of readOfType(ix, CLOUD_MAP_SERVICE)) {
+    const sources = [...(r.resource.propertyDependencies?.namespaceId ?? []), ...(r.resource.propertyDependencies?.dnsConfig ?? [])];
+    const namespace = sources.find((source) => CLOUD_MAP_DNS_NAMESPACES.has(source.type) || source.type === CLOUD_MAP_HTTP_NAMESPACE);
+    if (namespace?.type === CLOUD_MAP_HTTP_NAMESPACE) continue;
+    const zone = namespace === undefined ? undefined : readInputs(namespace.props);
+    const zoneName = zone === undefined || zone.unknown.includes("name") ? undefined : asString(zone.value.name);
+    const service = r.unknown.includes("name") ? undefined : asString(r.v.name);
+    const name = zoneName !== undefined && service !== undefined ? `${service}.${zoneName}` : undefined;
+    if (name !== undefined && hosts.length > 0 && !hosts.some((host) => nameCovers(name, host, false)) && !nameCovers(name, AWS_ENDPOINT, false)) continue;
+    pass.findings.push(
+      finding(
+        r.resource,
+        `${r.resource.type} ${r.resource.name} ${name === undefined ? "answers for a name in a Cloud Map namespace unknown at preview or by an id this stack does not show" : `answers for ${name}`}: ${named("it")}`,
+      ),
+    );
+  }
+  for (const r of readOfType(ix, CLOUD_MAP_INSTANCE)) {
+    const sources = r.resource.propertyDependencies?.serviceId ?? [];
+    if (sources.length > 0 && sources.every((source) => source.type === CLOUD_MAP_SERVICE)) continue;
+    pass.findings.push(
+      finding(
+        r.resource,
+        `${r.resource.type} ${r.resource.name} adds addresses to a Cloud Map service by an id this stack does not show (its name may be the Vault host): ${named("its name")}`,
+      ),
+    );
+  }
+}
+
+/**
+ * Resolver DNS Firewall rule group associations, in a stack with agents: a group of this stack (its rules are judged one by
+ * one above: no override answers), never a group by id, whose rules the pack cannot see (an
+ * OVERRIDE rule answers any lookup, the Vault host's included, with the domain it names).
+ */
+function firewallAssociations(ix: StackIndex, pass: StackPass): void {
+  if (ix.serviceAccounts.length === 0) return;
+  for (const r of readOfType(ix, FIREWALL_GROUP_ASSOCIATION)) {
+    const sources = r.resource.propertyDependencies?.firewallRuleGroupId ?? [];
+    if (sources.length > 0 && sources.every((source) => source.type === FIREWALL_GROUP)) continue;
+    pass.findings.push(
+      finding(
+        r.resource,
+        `${r.resource.type} ${r.resource.name} brings a DNS Firewall rule group by an id this stack does not show: its rules may answer lookups with an override domain (the Vault host's or AWS endpoints' among them)`,
+      ),
+    );
+  }
+}
+
+const ENDPOINT = "aws:ec2/vpcEndpoint:VpcEndpoint";
+const ENDPOINT_SERVICE = "aws:ec2/vpcEndpointService:VpcEndpointService";
+/** AWS's own services' endpoint names (`com.amazonaws.<region>.<service>`): their private DNS names are AWS's endpoint names. */
+const AWS_SERVICE_NAME = /^com\.amazonaws\./;
+
+/**
+ * PrivateLink private DNS, in a stack with agents: an interface endpoint with privateDnsEnabled makes
+ * its service's private DNS name resolve to the endpoint inside the VPC (Amazon VPC PrivateLink guide,
+ * "Manage DNS names for VPC endpoint services"). Allowed: an AWS service's endpoint, or an endpoint
+ * service of this stack whose privateDnsName (read through the property dependencies) does not cover
+ * the Vault host; an endpoint service of the stack naming the Vault host (or with no Vault address
+ * known, any name) is refused itself.
+ */
+function privateLinkDns(ix: StackIndex, pass: StackPass): void {
+  if (ix.serviceAccounts.length === 0) return;
+  const hosts = vaultHosts(ix);
+  const covers = (name: string | undefined) =>
+    name === undefined || hosts.length === 0 || hosts.some((host) => nameCovers(name, host, false)) || nameCovers(name, AWS_ENDPOINT, false);
+  for (const r of readOfType(ix, ENDPOINT_SERVICE)) {
+    if (r.v.privateDnsName === undefined && !r.unknown.includes("privateDnsName")) continue;
+    const name = r.unknown.includes("privateDnsName") ? undefined : asString(r.v.privateDnsName);
+    if (!covers(name)) continue;
+    pass.findings.push(
+      finding(
+        r.resource,
+        `${r.resource.type} ${r.resource.name} gives its endpoints private DNS name ${name ?? "(unknown at preview)"}${hosts.length ? "" : " (no Vault provider of the stack names the Vault's address, so it may be the Vault host)"}: agents' Vault logins (their tokens) would go where it points`,
+      ),
+    );
+  }
+  for (const r of readOfType(ix, ENDPOINT)) {
+    if (r.v.privateDnsEnabled !== true && !r.unknown.includes("privateDnsEnabled")) continue;
+    const service = r.unknown.includes("serviceName") ? undefined : asString(r.v.serviceName);
+    if (service !== undefined && AWS_SERVICE_NAME.test(service)) continue;
+    const sources = r.resource.propertyDependencies?.serviceName ?? [];
+    if (sources.length > 0 && sources.every((source) => source.type === ENDPOINT_SERVICE)) continue; // judged above
+    pass.findings.push(
+      finding(
+        r.resource,
+        `${r.resource.type} ${r.resource.name} enables private DNS for endpoint service ${service ?? "(unknown at preview, or a VPC Lattice resource)"}, not an AWS service's nor one of this stack: the service's private DNS name, which the pack cannot see, would resolve to it in the VPC (the Vault host's, maybe)`,
+      ),
+    );
+  }
+}
+
 export const dnsRedirection: Adapter = {
   family: "dns-redirection",
   holdings: "none: DNS decides where agents' logins and calls go, not what an identity holds",
@@ -258,12 +391,20 @@ export const dnsRedirection: Adapter = {
     })),
     ...Object.keys(ROUTE53_NAMES).map((type) => ({ type, route: "decides what a name resolves to in the VPC the agents' cluster uses", checkedBy: [RULE] })),
     { type: FIREWALL_RULE, route: "a DNS Firewall rule may answer lookups with an override domain", checkedBy: [RULE] },
+    { type: CLOUD_MAP_SERVICE, route: "a Cloud Map service answers for <service>.<namespace> in its DNS namespace's zone", checkedBy: [RULE] },
+    { type: CLOUD_MAP_INSTANCE, route: "adds addresses to a Cloud Map service's DNS name", checkedBy: [RULE] },
+    { type: ENDPOINT, route: "with privateDnsEnabled, its endpoint service's private DNS name resolves to it in the VPC", checkedBy: [RULE] },
+    { type: ENDPOINT_SERVICE, route: "names the private DNS name its endpoints answer for", checkedBy: [RULE] },
+    { type: FIREWALL_GROUP_ASSOCIATION, route: "applies a DNS Firewall rule group (whose rules may answer with an override) to a VPC", checkedBy: [RULE] },
     { type: DHCP_OPTIONS, route: "names the DNS servers and search domain every node of the VPC (and CoreDNS's upstream) uses", checkedBy: [RULE] },
     { type: DHCP_ASSOCIATION, route: "gives a VPC's nodes a DHCP options set, hence their DNS servers", checkedBy: [RULE] },
   ],
   check: (resource, inputs) => dnsRedirectionProblems(resource, inputs),
   stack: (ix, pass) => {
     vaultNames(ix, pass);
+    cloudMap(ix, pass);
+    privateLinkDns(ix, pass);
+    firewallAssociations(ix, pass);
     dhcpAssociations(ix, pass);
   },
 };

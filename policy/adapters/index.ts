@@ -63,6 +63,7 @@ import { agentNamespaceIam } from "./agent-namespace-iam";
 import { kubeSystemConfig } from "./kube-system-config";
 import { kubernetesPlacement } from "./kubernetes-placement";
 import { dnsRedirection } from "./dns-redirection";
+import { vaultHostIdentity } from "./vault-host-identity";
 
 export const ADAPTERS: readonly Adapter[] = [
   iamAttachments,
@@ -94,6 +95,7 @@ export const ADAPTERS: readonly Adapter[] = [
   kubeSystemConfig,
   kubernetesPlacement,
   dnsRedirection,
+  vaultHostIdentity,
   kubernetesUnreadKinds,
   rbac,
   admissionWebhooks,

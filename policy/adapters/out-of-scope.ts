@@ -37,20 +37,15 @@ const VAULT_ENGINES = [
   "vault:managed/keys:Keys",
   "vault:mongodbatlas/secretBackend:SecretBackend",
   "vault:mongodbatlas/secretRole:SecretRole",
-  "vault:pkiSecret/backendAcmeEab:BackendAcmeEab",
-  "vault:pkiSecret/backendConfigAcme:BackendConfigAcme",
   "vault:pkiSecret/backendConfigAutoTidy:BackendConfigAutoTidy",
   "vault:pkiSecret/backendConfigCluster:BackendConfigCluster",
   "vault:pkiSecret/backendConfigCmpv2:BackendConfigCmpv2",
   "vault:pkiSecret/backendConfigEst:BackendConfigEst",
   "vault:pkiSecret/backendConfigScep:BackendConfigScep",
-  "vault:pkiSecret/secretBackendConfigCa:SecretBackendConfigCa",
   "vault:pkiSecret/secretBackendConfigIssuers:SecretBackendConfigIssuers",
   "vault:pkiSecret/secretBackendConfigUrls:SecretBackendConfigUrls",
   "vault:pkiSecret/secretBackendCrlConfig:SecretBackendCrlConfig",
   "vault:pkiSecret/secretBackendIssuer:SecretBackendIssuer",
-  "vault:pkiSecret/secretBackendKey:SecretBackendKey",
-  "vault:pkiSecret/secretBackendRole:SecretBackendRole",
   "vault:rabbitMq/secretBackend:SecretBackend",
   "vault:rabbitMq/secretBackendRole:SecretBackendRole",
   "vault:ssh/secretBackendCa:SecretBackendCa",
@@ -65,12 +60,7 @@ const VAULT_ENGINES = [
   "vault:transit/secretCacheConfig:SecretCacheConfig",
 ];
 const VAULT_MINTED_AT_DEPLOYMENT = [
-  "vault:pkiSecret/secretBackendCert:SecretBackendCert",
-  "vault:pkiSecret/secretBackendIntermediateCertRequest:SecretBackendIntermediateCertRequest",
   "vault:pkiSecret/secretBackendIntermediateSetSigned:SecretBackendIntermediateSetSigned",
-  "vault:pkiSecret/secretBackendRootCert:SecretBackendRootCert",
-  "vault:pkiSecret/secretBackendRootSignIntermediate:SecretBackendRootSignIntermediate",
-  "vault:pkiSecret/secretBackendSign:SecretBackendSign",
   "vault:terraformcloud/secretCreds:SecretCreds",
 ];
 const VAULT_MOUNTS = [
@@ -126,9 +116,53 @@ export const OUT_OF_SCOPE_ENTRIES: readonly TypeEntry[] = [
     "a role an AWS service assumes for itself",
     ["aws:iam/serviceLinkedRole:ServiceLinkedRole"],
   ),
-  ...because("a TLS certificate for load balancers and CloudFront; it holds no identity and grants nothing", "certificate storage", [
-    "aws:iam/serverCertificate:ServerCertificate",
+  // ---------------------------------------------------------------- AWS DNS and certificates (what answers for a name: dns-redirection, vault-host-identity)
+  ...because(
+    "decides nothing about what a name resolves to: IP-based routing data, a reusable set of name servers, health checks for records (the records are read), DNSSEC signing and validation, query logging, reverse (PTR) lookups, Resolver endpoints (only the Resolver rules that use them forward, and they are read)",
+    "Route 53 plumbing around the records, zones and rules",
+    [
+      "aws:route53/cidrCollection:CidrCollection",
+      "aws:route53/cidrLocation:CidrLocation",
+      "aws:route53/delegationSet:DelegationSet",
+      "aws:route53/healthCheck:HealthCheck",
+      "aws:route53/hostedZoneDnsSec:HostedZoneDnsSec",
+      "aws:route53/keySigningKey:KeySigningKey",
+      "aws:route53/queryLog:QueryLog",
+      "aws:route53/resolverConfig:ResolverConfig",
+      "aws:route53/resolverDnsSecConfig:ResolverDnsSecConfig",
+      "aws:route53/resolverEndpoint:ResolverEndpoint",
+      "aws:route53/resolverQueryLogConfig:ResolverQueryLogConfig",
+      "aws:route53/resolverQueryLogConfigAssociation:ResolverQueryLogConfigAssociation",
+    ],
+  ),
+  ...because(
+    "holds or routes nothing until used: a traffic policy is a document whose instances (read) create records; a Route 53 Profile is empty until resources and VPCs are associated (both read); a firewall domain list or rule group matches only through rules (read: an override answer is refused) and group associations (read); the firewall config only says whether lookups fail open",
+    "Route 53 containers and documents",
+    [
+      "aws:route53/trafficPolicy:TrafficPolicy",
+      "aws:route53/profilesProfile:ProfilesProfile",
+      "aws:route53/resolverFirewallDomainList:ResolverFirewallDomainList",
+      "aws:route53/resolverFirewallRuleGroup:ResolverFirewallRuleGroup",
+      "aws:route53/resolverFirewallConfig:ResolverFirewallConfig",
+    ],
+  ),
+  ...because(
+    "an HTTP namespace creates no DNS zone or record: its instances are found by the DiscoverInstances API only (AWS Cloud Map Developer Guide, namespace types), so it answers no lookup",
+    "a Cloud Map namespace without DNS",
+    ["aws:servicediscovery/httpNamespace:HttpNamespace"],
+  ),
+  ...because("waits for an ACM certificate's validation; the names are the certificate's, which is read (stack/vault-host-identity)", "ACM validation", [
+    "aws:acm/certificateValidation:CertificateValidation",
   ]),
+  ...because(
+    "a private CA, its own CA certificate and ACM's permission to renew from it issue nothing for a name by themselves: certificates come from ACM PCA certificates and ACM private certificates, both read (stack/vault-host-identity); who may issue from the CA is its policy, read (resource-policies)",
+    "ACM Private CA authorities",
+    [
+      "aws:acmpca/certificateAuthority:CertificateAuthority",
+      "aws:acmpca/certificateAuthorityCertificate:CertificateAuthorityCertificate",
+      "aws:acmpca/permission:Permission",
+    ],
+  ),
   ...because(
     "IAM Roles Anywhere lets X.509 certificate holders assume roles that trust rolesanywhere.amazonaws.com; an agent role's trust never admits that service (trust/service-principal, trust/web-identity-only)",
     "role sessions for certificate holders outside AWS",
@@ -395,6 +429,11 @@ export const OUT_OF_SCOPE_ENTRIES: readonly TypeEntry[] = [
     "issues credentials, keys or certificates of another system; only a token whose policies reach its path can use it, and every Vault policy is read (vault/policy-*) and judged by the paths it reaches",
     "a secrets engine or role for another system",
     VAULT_ENGINES,
+  ),
+  ...because(
+    "ACME on a PKI mount needs no Vault token (an external account binding, when required, only names the account), but Vault issues a name only after the requester proves control of it by http-01, tls-alpn-01 or dns-01, which for the Vault host needs its DNS or its traffic: stack/dns-redirection and stack/vault-host-identity refuse those; the names a directory issues for are its role's (read) or, under sign-verbatim, any name so proven",
+    "ACME issuance from a PKI mount",
+    ["vault:pkiSecret/backendConfigAcme:BackendConfigAcme", "vault:pkiSecret/backendAcmeEab:BackendAcmeEab"],
   ),
   ...because(
     "issues a credential or certificate to the deployment itself (kept in Pulumi state) under the deployer's Vault token; no agent identity holds it",

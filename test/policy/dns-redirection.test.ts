@@ -162,3 +162,98 @@ describe("VPC DHCP options", () => {
     ).toEqual([RULE]);
   }, 120_000);
 });
+
+describe("Route 53 Profiles, Cloud Map and DNS Firewall rule group associations", () => {
+  const namespace = (name: string, type = "privateDnsNamespace:PrivateDnsNamespace"): Resource => ({
+    type: `aws:servicediscovery/${type}`,
+    name: "ns",
+    props: { name, ...(type.startsWith("private") ? { vpc: "vpc-1" } : {}) },
+  });
+  const service = (name: string, from = ["ns"]): Resource => ({
+    type: "aws:servicediscovery/service:Service",
+    name: "svc",
+    // From a namespace of the stack its id is unknown at preview; by id it is known.
+    props: {
+      name,
+      namespaceId: from.length ? UNKNOWN : "ns-0123456789",
+      dnsConfig: { namespaceId: from.length ? UNKNOWN : "ns-0123456789", dnsRecords: [{ type: "A", ttl: 10 }] },
+    },
+    dependsOn: from.length ? { namespaceId: from } : undefined,
+  });
+  const instance = (serviceId: string, from: string[] = []): Resource => ({
+    type: "aws:servicediscovery/instance:Instance",
+    name: "inst",
+    props: { instanceId: "i-1", serviceId, attributes: { AWS_INSTANCE_IPV4: "203.0.113.9" } },
+    dependsOn: from.length ? { serviceId: from } : undefined,
+  });
+  const group: Resource = { type: "aws:route53/resolverFirewallRuleGroup:ResolverFirewallRuleGroup", name: "fw", props: { name: "fw" } };
+  const groupAssociation = (firewallRuleGroupId: string, from: string[] = []): Resource => ({
+    type: "aws:route53/resolverFirewallRuleGroupAssociation:ResolverFirewallRuleGroupAssociation",
+    name: "fw-vpc",
+    props: { name: "fw-vpc", firewallRuleGroupId, vpcId: "vpc-1", priority: 101 },
+    dependsOn: from.length ? { firewallRuleGroupId: from } : undefined,
+  });
+
+  it("passes a Cloud Map namespace, service and instance of the stack's own domain, and its own firewall rule group (the happy path)", async () => {
+    const own = [namespace("apps.acme.example"), service("api"), instance(UNKNOWN, ["svc"]), group, groupAssociation(UNKNOWN, ["fw"])];
+    expect(await rulesOf([vaultProvider, ...own])).not.toContain(RULE);
+    // An HTTP namespace has no DNS: a service in it answers no lookup, whatever its name.
+    const http = { ...namespace("dev.acme.internal", "httpNamespace:HttpNamespace") };
+    expect(await rulesOf([vaultProvider, http, service("vault")])).not.toContain(RULE);
+  }, 120_000);
+  const CASES: Array<[string, Resource[]]> = [
+    ["a private DNS namespace covering the Vault host", [namespace("acme.internal")]],
+    ["a public DNS namespace covering the Vault host", [namespace("dev.acme.internal", "publicDnsNamespace:PublicDnsNamespace")]],
+    ["a Cloud Map service in a namespace by an id the stack does not show", [service("api", [])]],
+    ["an instance added to a service by id", [instance("srv-0123456789")]],
+    ["a firewall rule group associated by id", [groupAssociation("rslvr-frg-0123456789")]],
+    [
+      "a Route 53 Profile associated with a VPC",
+      [{ type: "aws:route53/profilesAssociation:ProfilesAssociation", name: "profile-vpc", props: { name: "p", profileId: "rp-1", resourceId: "vpc-1" } }],
+    ],
+  ];
+  for (const [what, resources] of CASES)
+    it(`refuses ${what} in a stack with agents, unless declared`, async () => {
+      const last = resources[resources.length - 1]!;
+      expect(await rulesOf([vaultProvider, ...resources])).toContain(RULE);
+      expect(await rulesOf([vaultProvider, ...resources], declared(last))).not.toContain(RULE);
+    }, 120_000);
+  it("refuses a service whose namespace is the Vault host's domain, and a namespace for AWS endpoint names in any stack", async () => {
+    expect(await rulesOf([vaultProvider, namespace("dev.acme.internal"), service("vault")], declared(namespace("dev.acme.internal")))).toContain(RULE);
+    expect(await rulesOf([namespace("amazonaws.com")], {}, false)).toEqual([RULE]);
+  }, 120_000);
+});
+
+describe("PrivateLink private DNS", () => {
+  const endpoint = (serviceName: string, extra: Partial<Resource> = {}): Resource => ({
+    type: "aws:ec2/vpcEndpoint:VpcEndpoint",
+    name: "vpce",
+    props: { vpcId: "vpc-1", serviceName, vpcEndpointType: "Interface", privateDnsEnabled: true, subnetIds: ["subnet-1"] },
+    ...extra,
+  });
+  const endpointService = (privateDnsName: string): Resource => ({
+    type: "aws:ec2/vpcEndpointService:VpcEndpointService",
+    name: "svc",
+    props: { acceptanceRequired: false, networkLoadBalancerArns: ["arn:aws:elasticloadbalancing:us-east-1:111122223333:loadbalancer/net/x/1"], privateDnsName },
+  });
+  it("passes an AWS service's endpoint, and one for this stack's endpoint service of its own name (the happy path)", async () => {
+    const own = [
+      endpoint("com.amazonaws.us-east-1.sts"),
+      endpointService("api.acme.example"),
+      { ...endpoint(UNKNOWN), name: "vpce-own", dependsOn: { serviceName: ["svc"] } },
+    ];
+    expect(await rulesOf([vaultProvider, ...own])).not.toContain(RULE);
+  }, 120_000);
+  it("refuses an endpoint with private DNS for a service the stack does not show, unless declared", async () => {
+    const other = endpoint("com.partner.vpce.us-east-1.vpce-svc-0123456789");
+    expect(await rulesOf([vaultProvider, other])).toContain(RULE);
+    expect(await rulesOf([vaultProvider, other], declared(other))).not.toContain(RULE);
+    expect(await rulesOf([vaultProvider, { ...other, props: { ...other.props, privateDnsEnabled: false } }])).not.toContain(RULE);
+  }, 120_000);
+  it("refuses an endpoint service whose private DNS name is the Vault host, unless declared", async () => {
+    expect(await rulesOf([vaultProvider, endpointService("vault.dev.acme.internal")])).toContain(RULE);
+    expect(await rulesOf([vaultProvider, endpointService("vault.dev.acme.internal")], declared(endpointService("vault.dev.acme.internal")))).not.toContain(
+      RULE,
+    );
+  }, 120_000);
+});

@@ -13,6 +13,8 @@ import { UNKNOWN, declaringKeys, type Resource } from "../helpers/policy-args";
 
 const RULE = "kubernetes/object-placement";
 const { added } = devBaseline();
+/** The Vault's address, so stack/vault-host-identity judges certificates by name (web.example.com is not the Vault host). */
+const vaultProvider: Resource = { type: "pulumi:providers:vault", name: "vault", props: { address: "https://vault.dev.acme.internal:8200" } };
 
 const object = (type: string, namespace: unknown, extra: Record<string, unknown> = {}, name = "obj"): Resource => ({
   type,
@@ -170,7 +172,7 @@ describe("where the stack's Kubernetes objects land", () => {
     }, 120_000);
     it("refuses a cert-manager Certificate there (it writes over a Secret of the namespace)", async () => {
       const crt = custom("kubernetes:cert-manager.io/v1:Certificate", "tools", { secretName: "web-tls", dnsNames: ["web.example.com"] });
-      expect(await added([crt])).toEqual([RULE]);
+      expect(await added([vaultProvider, crt])).toEqual([RULE]);
     }, 120_000);
     it("refuses a ServiceMonitor there (it sends a named Secret as scrape credentials)", async () => {
       const monitor = custom("kubernetes:monitoring.coreos.com/v1:ServiceMonitor", "tools", {
@@ -221,13 +223,13 @@ describe("where the stack's Kubernetes objects land", () => {
       custom("kubernetes:cert-manager.io/v1:Certificate", "ops", { secretName: "web-tls", dnsNames: ["web.example.com"], issuerRef: { name: "ca", kind } });
     const issuer = custom("kubernetes:cert-manager.io/v1:Issuer", "ops", { ca: { secretName: "ca" } });
     it("passes a Certificate from an Issuer of its namespace in a declared Namespace the stack creates", async () => {
-      expect(await added([ns, issuer, certificate("Issuer")], declared)).toEqual([]);
+      expect(await added([vaultProvider, ns, issuer, certificate("Issuer")], declared)).toEqual([]);
     }, 120_000);
     it("refuses the Certificate without the Namespace's declaration (it relies on the namespace being the stack's)", async () => {
-      expect(await added([ns, issuer, certificate("Issuer")])).toEqual([RULE]);
+      expect(await added([vaultProvider, ns, issuer, certificate("Issuer")])).toEqual([RULE]);
     }, 120_000);
     it("refuses a Certificate from a ClusterIssuer", async () => {
-      expect(await added([ns, issuer, certificate("ClusterIssuer")], declared)).toEqual([RULE]);
+      expect(await added([vaultProvider, ns, issuer, certificate("ClusterIssuer")], declared)).toEqual([RULE]);
     }, 120_000);
     it("refuses an Issuer signing through Vault", async () => {
       const vault = custom("kubernetes:cert-manager.io/v1:Issuer", "ops", { vault: { server: "https://vault", path: "pki/sign/x", auth: {} } });

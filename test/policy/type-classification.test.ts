@@ -32,6 +32,8 @@ const FAMILIES: ReadonlyArray<{ readonly name: string; readonly test: RegExp }> 
     name: "AWS code at boot or on a trigger: EC2 launches, Auto Scaling groups, Step Functions, CodeBuild, Scheduler, EventBridge targets",
     test: /^aws:(sfn|codebuild|scheduler)\/|^aws:ec2\/(instance|spotInstanceRequest|launchTemplate|launchConfiguration|spotFleetRequest|fleet):|^aws:autoscaling\/group:|^aws:cloudwatch\/eventTarget:/,
   },
+  // What answers for a name agents resolve (the Vault host, AWS endpoints), and certificates for those names.
+  { name: "AWS DNS and certificates: Route 53, Cloud Map, ACM, ACM Private CA", test: /^aws:(route53|servicediscovery|acm|acmpca)\// },
   {
     name: "Kubernetes ServiceAccounts, workloads, NetworkPolicy, Namespace",
     test: /^kubernetes:[^:]+:(ServiceAccount|Namespace|NetworkPolicy|Pod|PodTemplate|ReplicationController|Deployment|StatefulSet|DaemonSet|ReplicaSet|Job|CronJob|ControllerRevision|PodSecurityPolicy)(List|Patch)?$/,
