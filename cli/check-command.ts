@@ -4,10 +4,10 @@
  * Exit 0: every stack plans and nothing collides. Exit 1: violations. Exit 2: a malformed file.
  */
 import { posix, resolve } from "node:path";
-import { organisationViolations, type OrganisationViolation, type StackPlanInput } from "../components/rules/organisation";
+import { OrganisationIndex, type OrganisationViolation, type StackPlanInput } from "../components/rules/organisation";
 import type { CommandResult } from "./plan-command";
 import { parseDate } from "./date-option";
-import { planStacks } from "./check-stacks";
+import { planStacks, type PlannedStack } from "./check-stacks";
 import { asFleetPlan } from "./check-digest";
 import { parseStackFile, type StackFile } from "./stack-file";
 import { readFileSync } from "node:fs";
@@ -47,10 +47,10 @@ export async function runCheck(options: CheckOptions): Promise<CommandResult> {
     return { exitCode: 2, stdout: "", stderr: `check: no stack files (Pulumi.<stack>${project.extension}) in ${project.stackConfigDir || "."}\n` };
   }
 
-  const planned = await planStacks(root, stackFiles, parseDate(options.date));
+  const organisation = inProjectOrder(root, new OrganisationIndex());
+  const planned = await planStacks(root, stackFiles, parseDate(options.date), organisation.planned);
   const outcomes: StackOutcome[] = planned.map(({ stack, file, exitCode, lines, agents }) => ({ stack, file, exitCode, lines, agents }));
-  const plans: StackPlanInput[] = planned.flatMap(({ file, plan }) => (plan ? [{ file, plan: asFleetPlan(plan), locate: locator(root, file) }] : []));
-  const violations = organisationViolations(plans);
+  const violations = organisation.index.violations();
   const malformed = outcomes.some((o) => o.exitCode === 2);
   const exitCode: 0 | 1 | 2 = malformed ? 2 : violations.length || outcomes.some((o) => o.exitCode === 1) ? 1 : 0;
   const report = { ok: exitCode === 0, project: project.name, stacks: outcomes, violations };
@@ -64,6 +64,27 @@ export async function runCheck(options: CheckOptions): Promise<CommandResult> {
         ? { exitCode, stdout: renderText(outcomes, violations), stderr: "" }
         : { exitCode, stdout: "", stderr: renderText(outcomes, violations) };
   }
+}
+
+/**
+ * Adds each planned stack to the organisation-wide rules as soon as it and every stack before it
+ * are planned: the rules read the stacks in the project's order (which of two colliding places is
+ * named first), whatever order the worker threads finish them in.
+ */
+function inProjectOrder(root: string, index: OrganisationIndex): { index: OrganisationIndex; planned: (at: number, stack: PlannedStack) => void } {
+  const waiting = new Map<number, PlannedStack>();
+  let next = 0;
+  return {
+    index,
+    planned: (at, stack) => {
+      waiting.set(at, stack);
+      for (let ready = waiting.get(next); ready; ready = waiting.get(next)) {
+        waiting.delete(next++);
+        // A stack that did not compile has no plan; the others still meet each other.
+        if (ready.plan) index.add({ file: ready.file, plan: asFleetPlan(ready.plan), locate: locator(root, ready.file) });
+      }
+    },
+  };
 }
 
 /** Lines are looked up only for a violation: the file is read again, with positions, then. */

@@ -4,12 +4,14 @@
  * `planStackFile` as `plan` (cli/check-plan-one.ts), so where it runs changes nothing but the time.
  *
  * Each worker loads the planning code once and asks for the next stack file when it is done with
- * one, largest files first, so a thread slowed by other work on the machine takes fewer. What comes
- * back per stack is its outcome and the part of its plan the organisation-wide rules read
+ * one, in the project's order, so a thread slowed by other work on the machine takes fewer. What
+ * comes back per stack is its outcome and the part of its plan the organisation-wide rules read
  * (cli/check-digest.ts): copying whole plans between threads cost more than the rules themselves.
+ * Each stack is handed to `onPlanned` as it comes back: the organisation-wide rules take the stacks
+ * in the project's order and run in this thread while the workers plan the later ones, which is
+ * why stacks are dealt in that order (dealt largest first, the rules waited for the last stack).
  * This thread does not load the planning code at all when workers plan.
  */
-import { statSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { posix } from "node:path";
 import { Worker } from "node:worker_threads";
@@ -45,32 +47,24 @@ const WORKERS_FROM = 4;
  */
 const YOUNG_GENERATION_MB = 96;
 
-export async function planStacks(root: string, stacks: readonly StackRef[], now: Date): Promise<PlannedStack[]> {
+/** Called once per stack as soon as it is planned, in whatever order the threads finish them. */
+export type OnPlanned = (index: number, planned: PlannedStack) => void;
+
+export async function planStacks(root: string, stacks: readonly StackRef[], now: Date, onPlanned: OnPlanned = () => {}): Promise<PlannedStack[]> {
   const threads = Math.min(availableParallelism(), Math.ceil(stacks.length / 2));
   // Workers load the compiled module beside this one; under tsx or vitest there is none.
-  if (stacks.length >= WORKERS_FROM && threads > 1 && __filename.endsWith(".js")) return planInWorkers(root, stacks, now, threads);
+  if (stacks.length >= WORKERS_FROM && threads > 1 && __filename.endsWith(".js")) return planInWorkers(root, stacks, now, threads, onPlanned);
   const [{ parserLoaded }, { planOne }] = await Promise.all([import("../components/core/sql/parser"), import("./check-plan-one")]);
   await parserLoaded();
-  return stacks.map((ref) => planOne(root, ref, now));
+  return stacks.map((ref, index) => {
+    const planned = planOne(root, ref, now);
+    onPlanned(index, planned);
+    return planned;
+  });
 }
 
-/** Largest stack files first: the last ones dealt are short, so the threads finish together. */
-function largestFirst(root: string, stacks: readonly StackRef[]): StackJob[] {
-  const size = (file: string) => {
-    try {
-      return statSync(posix.join(root, file)).size;
-    } catch {
-      return 0; // planning reports it
-    }
-  };
-  return stacks
-    .map((ref, index) => ({ index, ref, size: size(ref.file) }))
-    .sort((a, b) => b.size - a.size || a.index - b.index)
-    .map(({ index, ref }) => ({ index, ref }));
-}
-
-function planInWorkers(root: string, stacks: readonly StackRef[], now: Date, threads: number): Promise<PlannedStack[]> {
-  const jobs = largestFirst(root, stacks);
+function planInWorkers(root: string, stacks: readonly StackRef[], now: Date, threads: number, onPlanned: OnPlanned): Promise<PlannedStack[]> {
+  const jobs: StackJob[] = stacks.map((ref, index) => ({ index, ref }));
   const planned: PlannedStack[] = new Array<PlannedStack>(stacks.length);
   let dealt = 0;
   let answered = 0;
@@ -95,6 +89,12 @@ function planInWorkers(root: string, stacks: readonly StackRef[], now: Date, thr
         planned[index] = outcome;
         answered++;
         deal(worker);
+        try {
+          onPlanned(index, outcome);
+        } catch (error) {
+          fail(error as Error);
+          return;
+        }
         if (answered === stacks.length && !settled) {
           settled = true;
           resolvePlans(planned);

@@ -99,6 +99,23 @@ export function characterIssues(text: string): YamlTextIssue[] {
 const MAX_ISSUES = 20;
 const IMPLICIT_TAGS = new Set(["tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null"]);
 
+/** What `String.prototype.trimStart` skips (ECMAScript WhiteSpace and LineTerminator), one UTF-16 unit. */
+function isWhitespace(code: number): boolean {
+  if (code <= 32) return code === 32 || (code >= 9 && code <= 13);
+  if (code < 160) return false;
+  return (
+    code === 160 ||
+    code === 5760 ||
+    (code >= 8192 && code <= 8202) ||
+    code === 8232 ||
+    code === 8233 ||
+    code === 8239 ||
+    code === 8287 ||
+    code === 12288 ||
+    code === 65279
+  );
+}
+
 /** js-yaml's parser state as its `listener` sees it (js-yaml 4 passes the state object itself). */
 interface ListenerState {
   readonly input: string;
@@ -140,20 +157,24 @@ export function loadStrictYaml(text: string, filename: string): { root: unknown;
       return;
     }
     const start = opens.pop() ?? 0;
-    const source = state.input.slice(start, state.position);
-    const trimmed = source.trimStart();
-    const at = start + source.length - trimmed.length;
-    const first = trimmed.charAt(0);
+    const { input, position: end } = state;
+    // Where the node's text starts once the whitespace before it is skipped (what trimStart skips),
+    // found without copying the text: this runs for every node of the file, a report seldom.
+    let at = start;
+    while (at < end && isWhitespace(input.charCodeAt(at))) at++;
+    const first = at < end ? input.charAt(at) : "";
+    const nodeText = () => input.slice(at, end);
     if (first === "&" || state.anchor !== null)
       report(
         at,
-        `a YAML anchor (${trimmed.split(/\s/)[0].slice(0, 40)}) is not allowed in a stack or project file: Pulumi stack files never need one and an alias can expand without bound; write the value out`,
+        `a YAML anchor (${nodeText().split(/\s/)[0].slice(0, 40)}) is not allowed in a stack or project file: Pulumi stack files never need one and an alias can expand without bound; write the value out`,
       );
-    else if (first === "*") report(at, `a YAML alias (${trimmed.split(/\s/)[0].slice(0, 40)}) is not allowed in a stack or project file: write the value out`);
+    else if (first === "*")
+      report(at, `a YAML alias (${nodeText().split(/\s/)[0].slice(0, 40)}) is not allowed in a stack or project file: write the value out`);
     else if (first === "!")
       report(
         at,
-        `a YAML tag (${trimmed.split(/\s/)[0].slice(0, 40)}) is not allowed in a stack or project file: go-yaml and js-yaml resolve tags differently; delete it (quote the value for a string)`,
+        `a YAML tag (${nodeText().split(/\s/)[0].slice(0, 40)}) is not allowed in a stack or project file: go-yaml and js-yaml resolve tags differently; delete it (quote the value for a string)`,
       );
     else if ((first === "|" || first === ">") && state.position >= text.length && !text.endsWith("\n"))
       // js-yaml appends the missing final newline before parsing; go-yaml v3 does not, so a block
@@ -166,7 +187,7 @@ export function loadStrictYaml(text: string, filename: string): { root: unknown;
       const reason = plainScalarReason(state.result);
       if (reason) report(at, reason);
     } else if (state.kind === "scalar" && state.tag !== null && IMPLICIT_TAGS.has(state.tag)) {
-      const reason = plainScalarReason(trimmed.trimEnd());
+      const reason = plainScalarReason(nodeText().trimEnd());
       if (reason) report(at, reason);
     }
   };

@@ -199,7 +199,7 @@ describe("check --all", async () => {
   it("deals stack files of different sizes to the workers and reports each in project order, malformed and failing ones included", async () => {
     const cli = join(process.cwd(), "dist/cli/main.js");
     const names = ["a", "b", "c", "d", "e", "f", "g", "h"];
-    // Sizes grow and shrink so the largest-first deal differs from the project order.
+    // Sizes grow and shrink, so the threads finish stacks out of the project's order: the report and the organisation rules keep it.
     const stacks = Object.fromEntries(
       names.map((name, i) => [
         name,
