@@ -257,7 +257,6 @@ export const kubernetesPlacement: Adapter = {
             fix: fixOwn,
             relies: `joins Service ${service ?? "(unknown at preview)"}`,
           };
-        return undefined;
       }
       const pod = podTemplateOf(type, r.v);
       if (pod) {
@@ -298,7 +297,6 @@ export const kubernetesPlacement: Adapter = {
             fix: `run as ${DEFAULT_ACCOUNT} there; ${fixOwn}`,
             relies: `runs as ServiceAccount ${account}`,
           };
-        return undefined;
       }
       // Cilium policies and Gateway API routes are read by network-exposure.
       if (custom && !readElsewhere(type)) {
@@ -310,7 +308,14 @@ export const kubernetesPlacement: Adapter = {
             relies: "a custom kind admitted only in the stack's own namespace",
           };
       }
-      return undefined;
+      // Anything else may be an imported twin of the namespace's own object (import then update
+      // rewrites it: a ConfigMap argocd-rbac-cm, a Deployment vault), which a policy cannot tell apart.
+      const { name: objectName } = asRecord(r.v.metadata);
+      return {
+        why: `${objectName ?? "(name unknown at preview)"} is in ${existing}: a policy cannot tell an object the stack creates there from an existing one of the same name it imports (the import option is not sent to policies, and an import with other inputs imports then updates, rewriting the platform's object)`,
+        fix: fixOwn,
+        relies: "an object that could be an imported twin",
+      };
     };
 
     for (const x of ix.inputs) {
