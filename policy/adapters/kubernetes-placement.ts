@@ -7,12 +7,14 @@
  *   one unknown at preview is refused, wherever it comes from (see below);
  * - kube-system, kube-public and kube-node-lease are the platform's: nothing lands there;
  * - an existing namespace (one the stack writes into but does not create: vault, argocd, tools ...)
- *   holds objects the stack does not own, so there the stack may only add objects of its own: no
- *   Patch, no RBAC, no ServiceAccount token Secret, no pod reading a Secret (env) or mounting a
- *   volume of the namespace's (placement-volumes.ts: only emptyDir, downwardAPI, projected tokens and
- *   the cluster CA, new ephemeral claims), no pod running as an account the stack declares there, no
- *   EndpointSlice, no object through an upserting provider (it would adopt an existing one), and a
- *   custom resource only of a kind admitted anywhere (placement-custom-kinds.ts);
+ *   holds objects the stack does not own, and any object the stack "creates" there may be an
+ *   imported twin of one of them (see below), so every object there is refused unless declared; the
+ *   message names the sharper reason where there is one: a Patch, RBAC, a ServiceAccount token
+ *   Secret, a pod reading a Secret (env) or mounting a volume of the namespace's (placement-volumes.ts:
+ *   only emptyDir, downwardAPI, projected tokens and the cluster CA, new ephemeral claims), a pod
+ *   running as an account the stack declares there, an EndpointSlice, an object through an upserting
+ *   provider (it would adopt an existing one), a custom resource of a kind not admitted anywhere
+ *   (placement-custom-kinds.ts);
  * - a namespace the stack itself creates (a Namespace, through a provider that does not upsert)
  *   admits all of that too, and a few more custom kinds (CUSTOM_KINDS_OWN_NAMESPACE), but each such
  *   object relies on the Namespace being the stack's own: a policy cannot tell it from an existing
@@ -257,7 +259,6 @@ export const kubernetesPlacement: Adapter = {
             fix: fixOwn,
             relies: `joins Service ${service ?? "(unknown at preview)"}`,
           };
-        return undefined;
       }
       const pod = podTemplateOf(type, r.v);
       if (pod) {
@@ -298,7 +299,6 @@ export const kubernetesPlacement: Adapter = {
             fix: `run as ${DEFAULT_ACCOUNT} there; ${fixOwn}`,
             relies: `runs as ServiceAccount ${account}`,
           };
-        return undefined;
       }
       // Cilium policies and Gateway API routes are read by network-exposure.
       if (custom && !readElsewhere(type)) {
@@ -310,7 +310,14 @@ export const kubernetesPlacement: Adapter = {
             relies: "a custom kind admitted only in the stack's own namespace",
           };
       }
-      return undefined;
+      // Anything else may be an imported twin of the namespace's own object (import then update
+      // rewrites it: a ConfigMap argocd-rbac-cm, a Deployment vault), which a policy cannot tell apart.
+      const { name: objectName } = asRecord(r.v.metadata);
+      return {
+        why: `${objectName ?? "(name unknown at preview)"} is in ${existing}: a policy cannot tell an object the stack creates there from an existing one of the same name it imports (the import option is not sent to policies, and an import with other inputs imports then updates, rewriting the platform's object)`,
+        fix: fixOwn,
+        relies: "an object that could be an imported twin",
+      };
     };
 
     for (const x of ix.inputs) {

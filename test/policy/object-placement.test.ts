@@ -12,7 +12,7 @@ import { devBaseline } from "../helpers/dev-baseline";
 import { UNKNOWN, declaringKeys, type Resource } from "../helpers/policy-args";
 
 const RULE = "kubernetes/object-placement";
-const { added } = devBaseline();
+const { added, addedFindings } = devBaseline();
 /** The Vault's address, so stack/vault-host-identity judges certificates by name (web.example.com is not the Vault host). */
 const vaultProvider: Resource = { type: "pulumi:providers:vault", name: "vault", props: { address: "https://vault.dev.acme.internal:8200" } };
 
@@ -46,8 +46,15 @@ const role = (ns: string) =>
 const custom = (type: string, ns: string, spec: Record<string, unknown>) => object(type, ns, { spec });
 
 describe("where the stack's Kubernetes objects land", () => {
-  it("a Deployment and a ConfigMap in an existing namespace pass (the happy path)", async () => {
-    expect(await added([deployment("tools"), object("kubernetes:core/v1:ConfigMap", "tools", { data: { a: "b" } })])).toEqual([]);
+  it("refuses a Deployment or a ConfigMap in an existing namespace (either may be an imported twin of the namespace's own), passes them declared", async () => {
+    const objects = [deployment("tools"), object("kubernetes:core/v1:ConfigMap", "tools", { data: { a: "b" } })];
+    for (const one of objects) expect(await added([one])).toEqual([RULE]);
+    expect(await added(objects, declaringKeys(objects, "kubernetes:apps/v1:Deployment::web", "kubernetes:core/v1:ConfigMap::obj"))).toEqual([]);
+  }, 120_000);
+  it("refuses the imported-twin shapes of the platform's objects: Argo CD's RBAC ConfigMap, Vault's server Deployment", async () => {
+    const rbacCm = object("kubernetes:core/v1:ConfigMap", "argocd", { data: { "policy.csv": "g, attackers, role:admin" } }, "argocd-rbac-cm");
+    expect(await added([rbacCm])).toEqual([RULE]);
+    expect(await added([deployment("vault")])).toEqual([RULE]);
   }, 120_000);
 
   describe("the namespace is stated", () => {
@@ -59,15 +66,20 @@ describe("where the stack's Kubernetes objects land", () => {
       const patch = { ...deployment(undefined, {}, "kubernetes:apps/v1:DaemonSetPatch"), provider: provider("ctx", { kubeconfig: KUBECONFIG }) };
       expect(await added([patch])).toContain(RULE);
     }, 120_000);
-    it("passes the provider's explicit namespace", async () => {
-      expect(await added([{ ...deployment(undefined), provider: provider("tools", { namespace: "tools" }) }])).toEqual([]);
+    it("reads the provider's explicit namespace (a declared Namespace of the stack passes, an existing one is refused)", async () => {
+      const ns = namespace("tools");
+      const web = { ...deployment(undefined), provider: provider("tools", { namespace: "tools" }) };
+      expect(await added([ns, web], declaringKeys([ns], "kubernetes:core/v1:Namespace::ns-tools"))).toEqual([]);
+      expect(await added([web])).toEqual([RULE]);
     }, 120_000);
     it("refuses a ConfigMap whose namespace, unknown at preview, comes from a Namespace of the stack; its known twin passes", async () => {
       // At preview `ns.metadata.name` is known (pulumi-kubernetes names objects in Check): an unknown value was
       // computed from the Namespace's other outputs and may be any namespace at update, judged only after creation.
       const cm = (ns: unknown) => ({ ...object("kubernetes:core/v1:ConfigMap", ns, { data: { a: "b" } }), dependsOn: { metadata: ["ns-tools"] } });
-      expect(await added([namespace("tools"), cm(UNKNOWN)])).toEqual([RULE]);
-      expect(await added([namespace("tools"), cm("tools")])).toEqual([]);
+      const ns = namespace("tools");
+      const declared = declaringKeys([ns], "kubernetes:core/v1:Namespace::ns-tools");
+      expect(await added([ns, cm(UNKNOWN)], declared)).toEqual([RULE]);
+      expect(await added([ns, cm("tools")], declared)).toEqual([]);
     }, 120_000);
     it("refuses a Role whose namespace, unknown at preview, comes from a Namespace of the stack, declared or not", async () => {
       const ns = namespace("vault");
@@ -123,8 +135,16 @@ describe("where the stack's Kubernetes objects land", () => {
     it("refuses an object created through pulumi-kubernetes before 4.29 (Server-Side Apply upserts)", async () => {
       expect(await added([{ ...deployment("argocd"), provider: provider("default_4_20_0", {}) }])).toEqual([RULE]);
     }, 120_000);
-    it("passes the same through pulumi-kubernetes 4.29", async () => {
-      expect(await added([{ ...deployment("argocd"), provider: provider("default_4_29_0", {}) }])).toEqual([]);
+    it("passes a declared Namespace and its Deployment through pulumi-kubernetes 4.29, not through 4.20 (the Namespace itself is upserted)", async () => {
+      const through = (version: string) => {
+        const p = provider(version, {});
+        const ns = namespace("ops", p);
+        return { objects: [ns, { ...deployment("ops"), provider: p }], config: declaringKeys([ns], "kubernetes:core/v1:Namespace::ns-ops") };
+      };
+      const v429 = through("default_4_29_0");
+      expect(await added(v429.objects, v429.config)).toEqual([]);
+      const v420 = through("default_4_20_0");
+      expect(await added(v420.objects, v420.config)).toEqual([RULE]);
     }, 120_000);
     it("refuses a Role there (pods/exec in vault)", async () => {
       expect(await added([role("vault")])).toEqual([RULE]);
@@ -166,9 +186,10 @@ describe("where the stack's Kubernetes objects land", () => {
       const app = custom("kubernetes:argoproj.io/v1alpha1:Application", "argocd", { source: { repoURL: "https://example.com/x" } });
       expect(await added([app])).toEqual([RULE]);
     }, 120_000);
-    it("passes a PrometheusRule (its operator reads rules and names nothing of the namespace)", async () => {
+    it("refuses a PrometheusRule there undeclared (it may be an imported twin replacing the platform's alerts), passes it declared", async () => {
       const rule = custom("kubernetes:monitoring.coreos.com/v1:PrometheusRule", "tools", { groups: [{ name: "g", rules: [] }] });
-      expect(await added([rule])).toEqual([]);
+      expect(await added([rule])).toEqual([RULE]);
+      expect(await added([rule], declaringKeys([rule], "kubernetes:monitoring.coreos.com/v1:PrometheusRule::obj"))).toEqual([]);
     }, 120_000);
     it("refuses a cert-manager Certificate there (it writes over a Secret of the namespace)", async () => {
       const crt = custom("kubernetes:cert-manager.io/v1:Certificate", "tools", { secretName: "web-tls", dnsNames: ["web.example.com"] });
@@ -212,12 +233,18 @@ describe("where the stack's Kubernetes objects land", () => {
       const claim = custom("kubernetes:database.example.org/v1alpha1:PostgreSQLInstance", "ops", { parameters: { storageGB: 20 } });
       expect(await added([ns, claim], declared)).toEqual([RULE]);
     }, 120_000);
-    it("passes a PrometheusRule in a namespace the stack creates without a declaration (admitted anywhere)", async () => {
+    it("passes a PrometheusRule in a declared Namespace the stack creates; undeclared, the Namespace is refused", async () => {
       const rule = custom("kubernetes:monitoring.coreos.com/v1:PrometheusRule", "ops", { groups: [{ name: "g", rules: [] }] });
-      expect(await added([ns, rule])).toEqual([]);
+      expect(await added([ns, rule], declared)).toEqual([]);
+      expect(await added([ns, rule])).toEqual([RULE]);
     }, 120_000);
-    it("passes a Deployment and a ConfigMap in a namespace the stack creates without a declaration", async () => {
-      expect(await added([ns, deployment("ops"), object("kubernetes:core/v1:ConfigMap", "ops", { data: { a: "b" } })])).toEqual([]);
+    it("passes a Deployment and a ConfigMap in a declared Namespace the stack creates; undeclared, the Namespace is refused", async () => {
+      const objects = [ns, deployment("ops"), object("kubernetes:core/v1:ConfigMap", "ops", { data: { a: "b" } })];
+      expect(await added(objects, declared)).toEqual([]);
+      expect(await added(objects)).toEqual([RULE]);
+    }, 120_000);
+    it("passes an empty Namespace the stack creates without a declaration (nothing relies on it)", async () => {
+      expect(await added([ns])).toEqual([]);
     }, 120_000);
     const certificate = (kind: string) =>
       custom("kubernetes:cert-manager.io/v1:Certificate", "ops", { secretName: "web-tls", dnsNames: ["web.example.com"], issuerRef: { name: "ca", kind } });
@@ -298,7 +325,11 @@ describe("where the stack's Kubernetes objects land", () => {
           projected: { sources: [{ serviceAccountToken: { path: "token", expirationSeconds: 600 } }, { configMap: { name: "kube-root-ca.crt" } }] },
         },
       ];
-      expect(await added([deployment("vault", { volumes })])).toEqual([]);
+      // Refused there only as a possible imported twin of the namespace's own Deployment, not for its volumes.
+      const messages = (await addedFindings([deployment("vault", { volumes })])).map((r) => r.message);
+      expect(messages).toHaveLength(1);
+      expect(messages[0]).toMatch(/imports/);
+      expect(messages[0]).not.toMatch(/mounts or reads/);
     }, 120_000);
     it("passes a claim in a declared Namespace the stack creates", async () => {
       const ns = namespace("ops");
