@@ -145,6 +145,7 @@ export const WAIVABLE: Readonly<Record<string, boolean>> = {
   "kubernetes/object-placement": false,
   "stack/dns-redirection": false,
   "stack/vault-host-identity": false,
+  "vault/kubernetes-secrets-engine": false,
   "limits/role-name-length": false,
   "limits/inline-policy-size": false,
   "limits/trust-policy-size": false,

@@ -64,6 +64,7 @@ import { kubeSystemConfig } from "./kube-system-config";
 import { kubernetesPlacement } from "./kubernetes-placement";
 import { dnsRedirection } from "./dns-redirection";
 import { vaultHostIdentity } from "./vault-host-identity";
+import { vaultKubernetesEngine } from "./vault-kubernetes-engine";
 
 export const ADAPTERS: readonly Adapter[] = [
   iamAttachments,
@@ -96,6 +97,7 @@ export const ADAPTERS: readonly Adapter[] = [
   kubernetesPlacement,
   dnsRedirection,
   vaultHostIdentity,
+  vaultKubernetesEngine,
   kubernetesUnreadKinds,
   rbac,
   admissionWebhooks,

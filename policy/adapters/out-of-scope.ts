@@ -28,8 +28,6 @@ const VAULT_ENGINES = [
   "vault:kmip/secretBackend:SecretBackend",
   "vault:kmip/secretRole:SecretRole",
   "vault:kmip/secretScope:SecretScope",
-  "vault:kubernetes/secretBackend:SecretBackend",
-  "vault:kubernetes/secretBackendRole:SecretBackendRole",
   "vault:ldap/secretBackend:SecretBackend",
   "vault:ldap/secretBackendDynamicRole:SecretBackendDynamicRole",
   "vault:ldap/secretBackendLibrarySet:SecretBackendLibrarySet",
