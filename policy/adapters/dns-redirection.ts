@@ -12,7 +12,9 @@
  *   rule answering with an override (blockResponse OVERRIDE);
  * - Route 53, across a stack with agents: any of those (and Resolver rule, zone and profile
  *   associations, which bring a rule or zone the stack may not show) for a name covering the Vault
- *   host a Vault provider of the stack names. Route 53 Profile associations with a VPC count as
+ *   host a Vault provider of the stack names. A record's name is relative to its zone (the provider
+ *   appends the zone's name): expanded in a Zone of the stack, else read as `<name>.<any zone>`.
+ *   Route 53 Profile associations with a VPC count as
  *   associations by id; Cloud Map DNS namespaces are zones of their name; a Cloud Map service answers
  *   for `<service>.<namespace>` (a namespace by id, or an instance added to a service by id, is refused);
  *   a DNS Firewall rule group association passes only for a rule group of the stack; a PrivateLink
