@@ -18,6 +18,7 @@ import type { StackIndex } from "../stack-index";
 import { IAM_ATTACHMENT_TYPES } from "./iam-attachments";
 import { IAM_ROLE_TYPES } from "./iam-roles";
 import { RESOURCE_POLICY_ADAPTER_TYPES, RESOURCE_POLICY_TYPES, policyInput } from "./resource-policies";
+import { KMS_GRANT_TYPE, kmsGrantDocument } from "./kms-grants";
 import { asBucketStatement } from "./s3-access-points";
 import { principal, principalDocuments, principalOf, principalPolicyProblems, type Principal } from "./principal-documents";
 import { agentAccounts, agentRoles, deps, isUnknown, readOfType, type Read } from "./shared";
@@ -249,35 +250,39 @@ function grantsOf(ix: StackIndex, findings: PackFinding[]): Granted[] {
     });
   }
   // Principals a resource policy admits that are not agent roles: the statement is their grant.
-  for (const type of Object.keys(RESOURCE_POLICY_TYPES)) {
-    for (const r of readOfType(ix, type)) {
-      const document = readPolicyDocument(policyInput(type, r.v));
-      if (!document) continue; // unknown or unreadable: iam/resource-policy per resource
-      for (const statement of document.Statement.filter((s) => s.Effect === "Allow")) {
-        for (const principal of admitted(statement)) {
-          // An agent role or one of its STS sessions: the statement is in that identity's holdings (resource-policies).
-          if (/:(assumed-)?role\//.test(principal) && isAgentRole(principal)) continue;
-          // Through an access point, the bucket behind it (s3-access-points.ts).
-          const grant = asBucketStatement(
-            ix,
-            r,
-            Object.fromEntries(Object.entries(statement).filter(([field]) => field !== "Principal")) as unknown as PolicyStatement,
-          );
-          const reaches = documentReach({ Version: "2012-10-17", Statement: [{ ...grant, Resource: grant.Resource ?? grant.NotResource ?? "*" }] });
-          // `iam:role/<name>` (how shares name a role) only for a role of the agents' account: a same-named
-          // role of another account is another principal, declared by its full ARN.
-          const account = /^arn:[^:]+:(?:iam|sts)::(\d{12}):/.exec(principal)?.[1];
-          const ownAccount = account !== undefined && agentAccounts(ix).has(account);
-          const name = /:(assumed-)?role\//.test(principal) && ownAccount ? roleNameOf(principal) : undefined;
-          out.push({
-            principal: {
-              label: `${principal} (admitted by ${type.split(":")[1]} ${r.resource.name})`,
-              ids: [principal, ...(name ? [`iam:role/${name}`] : [])],
-            },
-            reaches,
-            via: r,
-          });
-        }
+  // A KMS grant with a known grantee is read as the key-policy statement it is equivalent to (kms-grants.ts).
+  const documents = [
+    ...Object.keys(RESOURCE_POLICY_TYPES).flatMap((type) =>
+      readOfType(ix, type).map((r) => ({ r, type, document: readPolicyDocument(policyInput(type, r.v)) })),
+    ),
+    ...readOfType(ix, KMS_GRANT_TYPE).map((r) => ({ r, type: KMS_GRANT_TYPE, document: kmsGrantDocument(r) })),
+  ];
+  for (const { r, type, document } of documents) {
+    if (!document) continue; // unknown or unreadable: iam/resource-policy per resource
+    for (const statement of document.Statement.filter((s) => s.Effect === "Allow")) {
+      for (const principal of admitted(statement)) {
+        // An agent role or one of its STS sessions: the statement is in that identity's holdings (resource-policies).
+        if (/:(assumed-)?role\//.test(principal) && isAgentRole(principal)) continue;
+        // Through an access point, the bucket behind it (s3-access-points.ts).
+        const grant = asBucketStatement(
+          ix,
+          r,
+          Object.fromEntries(Object.entries(statement).filter(([field]) => field !== "Principal")) as unknown as PolicyStatement,
+        );
+        const reaches = documentReach({ Version: "2012-10-17", Statement: [{ ...grant, Resource: grant.Resource ?? grant.NotResource ?? "*" }] });
+        // `iam:role/<name>` (how shares name a role) only for a role of the agents' account: a same-named
+        // role of another account is another principal, declared by its full ARN.
+        const account = /^arn:[^:]+:(?:iam|sts)::(\d{12}):/.exec(principal)?.[1];
+        const ownAccount = account !== undefined && agentAccounts(ix).has(account);
+        const name = /:(assumed-)?role\//.test(principal) && ownAccount ? roleNameOf(principal) : undefined;
+        out.push({
+          principal: {
+            label: `${principal} (admitted by ${type.split(":")[1]} ${r.resource.name})`,
+            ids: [principal, ...(name ? [`iam:role/${name}`] : [])],
+          },
+          reaches,
+          via: r,
+        });
       }
     }
   }

@@ -12,7 +12,9 @@
  *   rule answering with an override (blockResponse OVERRIDE);
  * - Route 53, across a stack with agents: any of those (and Resolver rule, zone and profile
  *   associations, which bring a rule or zone the stack may not show) for a name covering the Vault
- *   host a Vault provider of the stack names. Route 53 Profile associations with a VPC count as
+ *   host a Vault provider of the stack names. A record's name is relative to its zone (the provider
+ *   appends the zone's name): expanded in a Zone of the stack, else read as `<name>.<any zone>`.
+ *   Route 53 Profile associations with a VPC count as
  *   associations by id; Cloud Map DNS namespaces are zones of their name; a Cloud Map service answers
  *   for `<service>.<namespace>` (a namespace by id, or an instance added to a service by id, is refused);
  *   a DNS Firewall rule group association passes only for a rule group of the stack; a PrivateLink
@@ -29,7 +31,7 @@ import { asRecord, asString, readInputs, type KnownInputs } from "../inputs";
 import { platformResourceKey } from "../platform-resources-config";
 import type { StackIndex } from "../stack-index";
 import type { Adapter, PackResource, ResourceProblem, StackPass } from "../types";
-import { providerNamespace, readOfType } from "./shared";
+import { providerNamespace, readOfType, type Read } from "./shared";
 
 const RULE = "stack/dns-redirection";
 const SYSTEM_NAMESPACE = "kube-system";
@@ -106,10 +108,56 @@ export function nameCovers(name: string, host: string, domain: boolean): boolean
   return domain && h.endsWith(`.${n}`);
 }
 
+/**
+ * Record-like types whose name is relative to their hosted zone, and the input naming the zone. The
+ * AWS provider appends the zone's name to a record name that does not already end with it
+ * (terraform-provider-aws internal/service/route53/record.go, `expandRecordName`): `vault` in zone
+ * `acme.internal` is `vault.acme.internal`, and an empty name is the zone's apex. Records sets and
+ * traffic policy instances are read the same way (a name the API would refuse as outside the zone
+ * is refused here too: never a false pass).
+ */
+const RELATIVE_NAMES: Readonly<Record<string, { readonly names: readonly string[]; readonly zone: string }>> = {
+  "aws:route53/record:Record": { names: ["name"], zone: "zoneId" },
+  "aws:route53/recordsExclusive:RecordsExclusive": { names: ["resourceRecordSets[].name"], zone: "zoneId" },
+  "aws:route53/trafficPolicyInstance:TrafficPolicyInstance": { names: ["name"], zone: "hostedZoneId" },
+};
+const ZONE = "aws:route53/zone:Zone";
+
+/** The name of the zone a record-like resource is in, when it is a Zone of this stack with a known name. */
+function zoneNameOf(r: Read): string | undefined {
+  const field = RELATIVE_NAMES[r.resource.type]?.zone;
+  const sources = field === undefined ? [] : (r.resource.propertyDependencies?.[field] ?? []);
+  if (sources.length !== 1 || sources[0].type !== ZONE) return undefined;
+  const zone = readInputs(sources[0].props);
+  return zone.unknown.includes("name") ? undefined : asString(zone.value.name);
+}
+
+/** A record name as the provider expands it in a zone of known name (`expandRecordName`). */
+export function expandRecordName(name: string, zone: string): string {
+  const n = normal(name);
+  const z = normal(zone);
+  if (n === "") return z;
+  return n.endsWith(z) ? n : `${n}.${z}`;
+}
+
+/**
+ * Can a record name relative to a zone the pack cannot name answer for `host`? Its name is `name`
+ * or `name.<zone>` for any zone: it covers a host that is the name, starts with `<name>.`, or (a
+ * wildcard `*` or `*.x`) has a label (or `x`'s labels, after at least one more) above some zone.
+ */
+export function relativeNameCovers(name: string, host: string): boolean {
+  const n = normal(name);
+  const h = normal(host);
+  if (n === "" || nameCovers(n, h, false) || h.startsWith(`${n}.`)) return true;
+  if (n === "*") return h.includes(".");
+  if (n.startsWith("*.")) return h.includes(`.${n.slice(2)}.`);
+  return false;
+}
+
 /** The names a Route 53 resource answers for, as written (undefined entries: unknown at preview). */
-function namesOf(type: string, v: Record<string, unknown>, unknown: readonly string[]): Array<string | undefined> {
+function namesOf(type: string, v: Record<string, unknown>, unknown: readonly string[], fields = ROUTE53_NAMES[type] ?? []): Array<string | undefined> {
   const out: Array<string | undefined> = [];
-  for (const field of ROUTE53_NAMES[type] ?? []) {
+  for (const field of fields) {
     if (field === "resourceRecordSets[].name") {
       if (unknown.some((p) => p.startsWith("resourceRecordSets"))) out.push(undefined);
       for (const set of Array.isArray(v.resourceRecordSets) ? v.resourceRecordSets : []) out.push(asString(asRecord(set).name));
@@ -220,12 +268,21 @@ function vaultNames(ix: StackIndex, pass: StackPass): void {
       why = `may answer for the Vault host: the pack is not told the Vault's address (no Vault provider of the stack names it), so in a stack with agents every Route 53 record, zone, Resolver rule and association is refused unless declared`;
     else if (byId) why = `brings a Resolver rule, zone or profile by id, which may answer for the Vault host (${hosts.join(", ")})`;
     else {
-      const hit = names.find((n) => n === undefined || hosts.some((h) => nameCovers(n, h, isDomain(r.resource.type))));
+      // A name relative to its zone: expanded with the zone's name when it is a zone of this stack, else `name.<any zone>`.
+      const relative = RELATIVE_NAMES[r.resource.type];
+      const zone = relative ? zoneNameOf(r) : undefined;
+      const relativeNames = relative ? namesOf(r.resource.type, r.v, r.unknown, relative.names) : [];
+      const covers = (n: string, h: string) =>
+        nameCovers(n, h, isDomain(r.resource.type)) ||
+        (relativeNames.includes(n) && (zone !== undefined ? nameCovers(expandRecordName(n, zone), h, false) : relativeNameCovers(n, h)));
+      const hit = names.find((n) => n === undefined || hosts.some((h) => covers(n, h)));
       if (hit !== undefined || names.includes(undefined))
         why =
           hit === undefined
             ? "has its name unknown at preview (maybe the Vault host)"
-            : `answers for ${hit}, which covers the Vault host (${hosts.join(", ")})`;
+            : relativeNames.includes(hit) && zone === undefined && !hosts.some((h) => nameCovers(hit, h, isDomain(r.resource.type)))
+              ? `answers for ${hit} relative to a hosted zone whose name the pack cannot read (not a Zone of this stack): the provider appends the zone's name, so it may be the Vault host (${hosts.join(", ")})`
+              : `answers for ${hit}${zone !== undefined ? ` (in zone ${zone})` : ""}, which covers the Vault host (${hosts.join(", ")})`;
     }
     if (!why) continue;
     pass.findings.push({

@@ -10,13 +10,15 @@ import type { Problem } from "../../components/rules/define";
 import { checkPermissionPolicy } from "../../components/rules/iam";
 import { asString, asStrings, readPolicyDocument, type KnownInputs } from "../inputs";
 import type { Adapter, PackFinding, PackResource } from "../types";
-import { judgeAgentPrincipals } from "./agent-principals";
-import { agentRoles, finding, namedAgentRole, readOfType, type AgentRole } from "./shared";
+import { judgeAgentPrincipals, SHARE_RULE } from "./agent-principals";
+import { KMS_GRANT_TYPE, kmsGrantDocument } from "./kms-grants";
+import { agentRoles, finding, namedAgentRole, readOfType, type AgentRole, type Read } from "./shared";
+import type { StackIndex } from "../stack-index";
 import { ACCESS_POINT_TYPES, asBucketStatement } from "./s3-access-points";
 
 export const RESOURCE_POLICY_ADAPTER_TYPES = {
   lambdaPermission: "aws:lambda/permission:Permission",
-  kmsGrant: "aws:kms/grant:Grant",
+  kmsGrant: KMS_GRANT_TYPE,
   functionUrl: "aws:lambda/functionUrl:FunctionUrl",
 } as const;
 
@@ -129,6 +131,25 @@ function readResourcePolicy(resource: PackResource, inputs: KnownInputs): Policy
 
 const isDocument = (read: PolicyDocument | Problem | undefined): read is PolicyDocument => read !== undefined && "Statement" in read;
 
+/**
+ * Every readable resource-policy document of the stack, and each KMS grant with a known grantee as
+ * the key-policy statement it is equivalent to (kms-grants.ts): one list for the agent-role and the
+ * other-principal judges (aws-principals.ts). Unknown or unreadable documents are reported per resource.
+ */
+export function resourcePolicyDocuments(ix: StackIndex): Array<{ r: Read; document: PolicyDocument }> {
+  const out: Array<{ r: Read; document: PolicyDocument }> = [];
+  for (const type of Object.keys(RESOURCE_POLICY_TYPES))
+    for (const r of readOfType(ix, type)) {
+      const read = readResourcePolicy(r.resource, { value: r.v, unknown: r.unknown });
+      if (isDocument(read)) out.push({ r, document: read });
+    }
+  for (const r of readOfType(ix, RESOURCE_POLICY_ADAPTER_TYPES.kmsGrant)) {
+    const document = kmsGrantDocument(r);
+    if (document) out.push({ r, document });
+  }
+  return out;
+}
+
 /** What one resource's policy shows alone: everyone allowed, NotPrincipal, unreadable or unknown. */
 function resourcePolicyProblems(resource: PackResource, inputs: KnownInputs): Problem[] {
   const read = readResourcePolicy(resource, inputs);
@@ -163,7 +184,12 @@ export const resourcePolicies: Adapter = {
       route: "lets a principal invoke or manage a function",
       checkedBy: [RULE],
     },
-    { type: RESOURCE_POLICY_ADAPTER_TYPES.kmsGrant, key: "kmsGrant", route: "gives a principal operations on a KMS key", checkedBy: [RULE] },
+    {
+      type: RESOURCE_POLICY_ADAPTER_TYPES.kmsGrant,
+      key: "kmsGrant",
+      route: "gives a principal operations on a KMS key: read as the key-policy statement it is equivalent to",
+      checkedBy: [RULE, SHARE_RULE, ...IAM_CHECKS],
+    },
     ...[ACCESS_POINT_TYPES.multiRegionAccessPoint, ACCESS_POINT_TYPES.objectLambdaAccessPoint].map((type) => ({
       type,
       route: "an access point in front of buckets: read to find the bucket its policy's statements reach",
@@ -192,6 +218,14 @@ export const resourcePolicies: Adapter = {
           fix: "set authorizationType AWS_IAM and grant lambda:InvokeFunctionUrl to named principals",
         },
       ];
+    if (resource.type === RESOURCE_POLICY_ADAPTER_TYPES.kmsGrant && asString(inputs.value.granteePrincipal) === "*")
+      return [
+        {
+          rule: RULE,
+          message: `KMS grant ${resource.name} gives * ${asStrings(inputs.value.operations).join(", ") || "key operations"} on ${asString(inputs.value.keyId) ?? "a key"}`,
+          fix: "name the grantee principal; never grant to *",
+        },
+      ];
     if (resource.type === RESOURCE_POLICY_ADAPTER_TYPES.lambdaPermission && asString(inputs.value.principal) === "*")
       return [
         {
@@ -211,33 +245,29 @@ export const resourcePolicies: Adapter = {
       if (list) list.push(document);
       else extraPolicies.set(key, [document]);
     };
-    for (const type of Object.keys(RESOURCE_POLICY_TYPES)) {
-      for (const r of readOfType(ix, type)) {
-        const read = readResourcePolicy(r.resource, { value: r.v, unknown: r.unknown });
-        if (!isDocument(read)) continue; // reported per resource
-        for (const [index, statement] of read.Statement.entries()) {
-          if (statement.Effect !== "Allow") continue;
-          const principals = principalsOf(statement);
-          if (principals === "*" || (statement as { NotPrincipal?: unknown }).NotPrincipal !== undefined) continue; // per resource
-          // The statement as the role's own grant: same actions, resources and conditions, no principal.
-          // Through an access point, the bucket behind it (s3-access-points.ts).
-          const grant = asBucketStatement(
-            ix,
-            r,
-            Object.fromEntries(Object.entries(statement).filter(([field]) => field !== "Principal")) as unknown as PolicyStatement,
-          );
-          const via = {
-            what: `${r.resource.type} ${r.resource.name} (statement ${statement.Sid ?? `#${index + 1}`})`,
-            urn: r.resource.urn,
-            name: r.resource.name,
-          };
-          // Within what the identity's plan holds, or an undeclared share (agent-principals.ts).
-          const matched = judgeAgentPrincipals(ix, pass, roles, principals, grant, via);
-          for (const role of new Set(matched)) {
-            const document: PolicyDocument = { Version: "2012-10-17", Statement: [grant] };
-            hold(role, document);
-            findings.push(...checkPermissionPolicy(document).map((p): PackFinding => ({ ...p, agent: role.agent, identity: role.kind, urn: r.resource.urn })));
-          }
+    for (const { r, document: read } of resourcePolicyDocuments(ix)) {
+      for (const [index, statement] of read.Statement.entries()) {
+        if (statement.Effect !== "Allow") continue;
+        const principals = principalsOf(statement);
+        if (principals === "*" || (statement as { NotPrincipal?: unknown }).NotPrincipal !== undefined) continue; // per resource
+        // The statement as the role's own grant: same actions, resources and conditions, no principal.
+        // Through an access point, the bucket behind it (s3-access-points.ts).
+        const grant = asBucketStatement(
+          ix,
+          r,
+          Object.fromEntries(Object.entries(statement).filter(([field]) => field !== "Principal")) as unknown as PolicyStatement,
+        );
+        const via = {
+          what: `${r.resource.type} ${r.resource.name} (${r.resource.type === KMS_GRANT_TYPE ? "as a key-policy statement" : `statement ${statement.Sid ?? `#${index + 1}`}`})`,
+          urn: r.resource.urn,
+          name: r.resource.name,
+        };
+        // Within what the identity's plan holds, or an undeclared share (agent-principals.ts).
+        const matched = judgeAgentPrincipals(ix, pass, roles, principals, grant, via);
+        for (const role of new Set(matched)) {
+          const document: PolicyDocument = { Version: "2012-10-17", Statement: [grant] };
+          hold(role, document);
+          findings.push(...checkPermissionPolicy(document).map((p): PackFinding => ({ ...p, agent: role.agent, identity: role.kind, urn: r.resource.urn })));
         }
       }
     }
@@ -255,8 +285,11 @@ export const resourcePolicies: Adapter = {
         ),
       );
     }
+    // A grant with a known grantee is judged above as its key-policy statement (kms-grants.ts); one
+    // whose grantee is unknown at preview may be any agent role, or anyone.
     for (const r of readOfType(ix, RESOURCE_POLICY_ADAPTER_TYPES.kmsGrant)) {
-      const role = namedAgentRole(roles, r, "granteePrincipal", asString(r.v.granteePrincipal));
+      if (kmsGrantDocument(r)) continue;
+      const role = namedAgentRole(roles, r, "granteePrincipal", undefined);
       if (!role) continue;
       findings.push(
         finding(
@@ -264,7 +297,7 @@ export const resourcePolicies: Adapter = {
           r.resource.urn,
           RULE,
           `KMS grant ${r.resource.name} gives ${role === "unknown" ? "a principal unknown at preview" : `agent role ${role.name}`} ${asStrings(r.v.operations).join(", ") || "key operations"}`,
-          "grant an agent what its tools need in its declaration; no KMS grants to agent roles",
+          "name the grantee with a known ARN, so the pack can judge the grant as a key-policy statement",
         ),
       );
     }

@@ -3,6 +3,7 @@
  * connection, AWS engine, NetworkPolicy, Namespace, workload tokens): each reads its resource's
  * known inputs into the typed shape its check takes. Runs before the resource is created.
  */
+import { LABEL_PREFIX } from "../../components/core/compile";
 import { AGENT_LABEL } from "../../components/rules/kubernetes";
 import type { Problem } from "../../components/rules/define";
 import { asRecord, asString, asStrings, type KnownInputs } from "../inputs";
@@ -73,13 +74,28 @@ export function platformProblems(resource: PackResource, inputs: KnownInputs): P
     case "kubernetes:networking.k8s.io/v1:NetworkPolicyPatch":
       return checkNetworkPolicyEgress(label, v.spec);
     case "kubernetes:core/v1:Namespace":
-    case "kubernetes:core/v1:NamespacePatch":
-      return checkPodSecurityLabels(
-        label,
-        asRecord(asRecord(v.metadata) && (v.metadata as Record<string, unknown>).labels),
-        false,
-        resource.type.endsWith("Patch"),
+    case "kubernetes:core/v1:NamespacePatch": {
+      // Labels unknown at preview (the whole metadata or labels, or a Pod Security or agent label)
+      // may relax the level or mark an agent namespace: fail closed.
+      const unknownLabel = inputs.unknown.find(
+        (path) =>
+          path === "metadata" ||
+          path === "metadata.labels" ||
+          (path.startsWith("metadata.labels.") &&
+            ["pod-security.kubernetes.io/", `${LABEL_PREFIX}/`].some((prefix) => path.slice("metadata.labels.".length).startsWith(prefix))),
       );
+      if (unknownLabel !== undefined)
+        return [
+          {
+            rule: "kubernetes/pod-security",
+            message: `${label} has ${unknownLabel} unknown at preview: its Pod Security level (and whether it is an agent namespace) cannot be read`,
+            fix: "write the namespace's metadata and labels from known values (pod-security.kubernetes.io/enforce: restricted)",
+          },
+        ];
+      // asRecord keeps string entries only: read labels from the metadata object itself.
+      const metadata = v.metadata && typeof v.metadata === "object" ? (v.metadata as Record<string, unknown>) : {};
+      return checkPodSecurityLabels(label, asRecord(metadata.labels), false, resource.type.endsWith("Patch"));
+    }
     default: {
       // Every projected token is bounded; the default token is refused on a pod labelled as an agent's
       // here, and on any pod in an agent namespace across the stack (only there is that known).

@@ -10,7 +10,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { componentResources } from "../helpers/component-resources";
 import { stackDeclaration } from "../helpers/fixtures";
-import { nameCovers } from "../../policy/adapters/dns-redirection";
+import { expandRecordName, nameCovers, relativeNameCovers } from "../../policy/adapters/dns-redirection";
 import { declaring, runPack, ruleIds, UNKNOWN, type Resource } from "../helpers/policy-args";
 
 const RULE = "stack/dns-redirection";
@@ -104,6 +104,58 @@ describe("Route 53 and the Vault host", () => {
     expect(await rulesOf([record("www.acme.example")], {}, false)).toEqual([]);
     expect(await rulesOf([record("vault.dev.acme.internal")], declared(record("vault.dev.acme.internal")))).not.toContain(RULE);
   }, 240_000);
+  describe("a record name relative to its hosted zone (the provider appends the zone's name)", () => {
+    const zone = (name: string): Resource => ({ type: "aws:route53/zone:Zone", name: "zone", props: { name } });
+    const inZone = (name: string, type = "aws:route53/record:Record"): Resource => ({
+      ...record(name),
+      type,
+      props: { ...record(name).props, zoneId: UNKNOWN },
+      dependsOn: { zoneId: ["zone"] },
+    });
+    const recordsSet = (name: string): Resource => ({
+      type: "aws:route53/recordsExclusive:RecordsExclusive",
+      name: "set",
+      props: { zoneId: "Z123", resourceRecordSets: [{ name, type: "A", ttl: 60, resourceRecords: [{ value: "203.0.113.9" }] }] },
+    });
+
+    it.each([["vault.dev"], ["vault.dev.acme"], ["vault"], ["*.dev"], ["*"], [""]])(
+      "refuses %j in a zone the stack does not create, which may be the Vault host's parent",
+      async (name) => {
+        expect(await rulesOf([vaultProvider, record(name)])).toContain(RULE);
+      },
+      120_000,
+    );
+
+    it("refuses a relative name in a records set of a zone by id", async () => {
+      expect(await rulesOf([vaultProvider, recordsSet("vault.dev")])).toContain(RULE);
+      expect(await rulesOf([vaultProvider, recordsSet("web")])).not.toContain(RULE);
+    }, 240_000);
+
+    it.each([["web"], ["vault.prod"], ["dev"], ["*.prod"]])(
+      "passes %j in a zone the stack does not create: no zone makes it the Vault host",
+      async (name) => {
+        expect(await rulesOf([vaultProvider, record(name)])).not.toContain(RULE);
+      },
+      120_000,
+    );
+
+    it("reads a name in a zone of the stack as the provider expands it", async () => {
+      expect(await rulesOf([vaultProvider, zone("example.org"), inZone("vault.dev")])).not.toContain(RULE);
+      expect(await rulesOf([vaultProvider, zone("example.org"), inZone("vault.dev.acme.internal")])).toContain(RULE);
+      expect(await rulesOf([vaultProvider, zone("acme.internal"), inZone("vault.dev")])).toContain(RULE);
+    }, 240_000);
+
+    it("expands and matches names as the provider and DNS do", () => {
+      expect(expandRecordName("vault.dev", "acme.internal.")).toBe("vault.dev.acme.internal");
+      expect(expandRecordName("vault.dev.acme.internal", "acme.internal")).toBe("vault.dev.acme.internal");
+      expect(expandRecordName("", "acme.internal")).toBe("acme.internal");
+      expect(relativeNameCovers("VAULT.Dev.", "vault.dev.acme.internal")).toBe(true);
+      expect(relativeNameCovers("*.acme", "vault.dev.acme.internal")).toBe(true);
+      expect(relativeNameCovers("*.vault", "vault.dev.acme.internal")).toBe(false);
+      expect(relativeNameCovers("vault.de", "vault.dev.acme.internal")).toBe(false);
+    });
+  });
+
   it("reads names as DNS does: case, trailing dot, wildcards, parent domains for zones and rules only", () => {
     expect(nameCovers("VAULT.dev.acme.internal.", "vault.dev.acme.internal", false)).toBe(true);
     expect(nameCovers("\\052.acme.internal", "vault.dev.acme.internal", false)).toBe(true);

@@ -9,7 +9,7 @@ import { checkNetworkPolicyEgress } from "../../policy/checks/network-policy";
 import { checkPodTokens } from "../../policy/checks/projected-token";
 import { guardedWrites } from "../../policy/checks/rbac-guard-edit";
 import { checkDatabaseConnection, connectionHost } from "../../policy/checks/database-connection";
-import { ruleIds, runPack, type Resource } from "../helpers/policy-args";
+import { ruleIds, runPack, UNKNOWN, type Resource } from "../helpers/policy-args";
 import { sandboxResources } from "../helpers/sandbox-resources";
 
 const NS = "acme-sandbox-invoice-triage";
@@ -218,6 +218,26 @@ describe("platform resources a hand-written stack adds are refused", () => {
       60_000,
     );
   }
+
+  it.each<[string, Record<string, unknown>]>([
+    ["its whole metadata", { metadata: UNKNOWN }],
+    ["its labels", { metadata: { name: "tools", labels: UNKNOWN } }],
+    ["its Pod Security enforce label", { metadata: { name: "tools", labels: { "pod-security.kubernetes.io/enforce": UNKNOWN } } }],
+  ])(
+    "a Namespace with %s unknown at preview is refused (fail closed), not a crash",
+    async (_what, props) => {
+      const namespace = (p: Record<string, unknown>): Resource => ({
+        type: "kubernetes:core/v1:Namespace",
+        name: "tools",
+        props: { apiVersion: "v1", kind: "Namespace", ...p },
+      });
+      expect(await withBase(namespace(props))).toContain("kubernetes/pod-security");
+      expect(
+        await withBase(namespace({ metadata: { name: "tools", labels: { team: UNKNOWN, "pod-security.kubernetes.io/enforce": "restricted" } } })),
+      ).not.toContain("kubernetes/pod-security");
+    },
+    120_000,
+  );
 
   it("a single AWS engine with a role and no keys, alone, passes", async () => {
     expect(

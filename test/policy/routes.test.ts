@@ -458,7 +458,8 @@ const cases: Array<{ name: string; resources: Resource[]; expect: string[] }> = 
         props: { keyId: "1234abcd-12ab-34cd-56ef-1234567890ab", granteePrincipal: ROLE_ARN, operations: ["Decrypt"] },
       },
     ],
-    expect: ["iam/resource-policy"],
+    // Judged as the key-policy statement it is equivalent to: beyond the role's plan, and on an ownable key no agent owns.
+    expect: ["iam/agent-grant-owned", "separation/undeclared-share"],
   },
   {
     name: "a Kubernetes auth role binding namespaces by selector",
