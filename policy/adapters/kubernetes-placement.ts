@@ -89,6 +89,29 @@ const CLUSTER_SCOPED_KINDS: ReadonlySet<string> = new Set([
   "AuditSink",
 ]);
 
+/**
+ * The cluster-scoped kinds a stack with agents may create because another rule reads them whole:
+ * Namespaces (context, pod security, placement), ClusterRoles and bindings (the RBAC rules),
+ * PersistentVolumes, StorageClasses and CSIDrivers (node access, persistent volumes), admission
+ * webhooks and policies (admission rules), CertificateSigningRequests (custom-resources.ts). Every
+ * other cluster-scoped kind is refused unless declared.
+ */
+const JUDGED_CLUSTER_KINDS: ReadonlySet<string> = new Set([
+  "Namespace",
+  "ClusterRole",
+  "ClusterRoleBinding",
+  "PersistentVolume",
+  "StorageClass",
+  "CSIDriver",
+  "MutatingWebhookConfiguration",
+  "ValidatingWebhookConfiguration",
+  "ValidatingAdmissionPolicy",
+  "ValidatingAdmissionPolicyBinding",
+  "MutatingAdmissionPolicy",
+  "MutatingAdmissionPolicyBinding",
+  "CertificateSigningRequest",
+]);
+
 const SERVICE_ACCOUNT = "kubernetes:core/v1:ServiceAccount";
 const SECRET = "kubernetes:core/v1:Secret";
 const ENDPOINT_SLICE = "kubernetes:discovery.k8s.io/v1:EndpointSlice";
@@ -368,6 +391,11 @@ export const kubernetesPlacement: Adapter = {
           refuse(
             `patches cluster-scoped ${kind} ${name ?? "(name unknown at preview)"}, which this stack does not create: it changes the platform's object`,
             `create and own the ${kind} in this stack instead of patching it`,
+          );
+        else if (!JUDGED_CLUSTER_KINDS.has(kind))
+          refuse(
+            `creates cluster-scoped ${kind} ${name ?? "(name unknown at preview)"}: it changes how the whole cluster, agents' namespaces included, serves, trusts, schedules or runs (an APIService routes an API group to a Service, a CRD's conversion webhook receives every object of its kind, a ClusterTrustBundle adds a trust anchor, a RuntimeClass picks the runtime handler), which no rule of the pack reads, and it may be an imported twin of an existing one`,
+            `leave cluster-scoped ${kind} objects to the platform's own stack`,
           );
         continue;
       }

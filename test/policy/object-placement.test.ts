@@ -338,6 +338,33 @@ describe("where the stack's Kubernetes objects land", () => {
     }, 120_000);
   });
 
+  describe("cluster-scoped objects the stack creates", () => {
+    const kinds: Array<[string, Record<string, unknown>]> = [
+      [
+        "kubernetes:apiregistration.k8s.io/v1:APIService",
+        { spec: { group: "metrics.k8s.io", version: "v1beta1", service: { name: "evil", namespace: "tools" } } },
+      ],
+      [
+        "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition",
+        { spec: { group: "argoproj.io", names: { kind: "Application", plural: "applications" } } },
+      ],
+      ["kubernetes:certificates.k8s.io/v1beta1:ClusterTrustBundle", { spec: { trustBundle: "-----BEGIN CERTIFICATE-----" } }],
+      ["kubernetes:node.k8s.io/v1:RuntimeClass", { handler: "runc-privileged" }],
+      ["kubernetes:scheduling.k8s.io/v1:PriorityClass", { value: 1000000000 }],
+    ];
+    it("refuses a kind no other rule reads (APIService, CRD, ClusterTrustBundle, RuntimeClass, PriorityClass) until declared", async () => {
+      for (const [type, extra] of kinds) {
+        const r = object(type, undefined, extra, "x");
+        expect(await added([r])).toEqual([RULE]);
+        expect(await added([r], declaringKeys([r], `${type}::x`))).toEqual([]);
+      }
+    }, 120_000);
+    it("leaves a ClusterRole to the RBAC rules", async () => {
+      const view = object("kubernetes:rbac.authorization.k8s.io/v1:ClusterRole", undefined, { rules: [] }, "reader");
+      expect(await added([view])).not.toContain(RULE);
+    }, 120_000);
+  });
+
   describe("cluster-scoped Patches", () => {
     it("refuses a NodePatch", async () => {
       expect(await added([object("kubernetes:core/v1:NodePatch", undefined, { spec: { unschedulable: true } })])).toEqual([RULE]);
