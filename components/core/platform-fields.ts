@@ -3,6 +3,7 @@
  * value is refused (or null), shared by the declaration schema, the rules and the policy pack so
  * all three refuse the same values for the same reason.
  */
+import { boundedCache } from "./bounded-cache";
 
 export type Partition = "aws" | "aws-cn" | "aws-us-gov";
 export const PARTITIONS: readonly Partition[] = ["aws", "aws-cn", "aws-us-gov"];
@@ -44,7 +45,14 @@ export interface EksOidcProvider {
   readonly issuer: string;
 }
 
+/** Every identity's trust names the same few providers: each is parsed once (the result is read, never changed). */
+const providers = boundedCache<EksOidcProvider | null>(1_024);
+
 export function parseEksOidcProvider(arn: string): EksOidcProvider | null {
+  return providers(arn, () => readEksOidcProvider(arn));
+}
+
+function readEksOidcProvider(arn: string): EksOidcProvider | null {
   if (arn.length > 200) return null;
   const match = EKS_OIDC_PROVIDER.exec(arn);
   if (!match) return null;

@@ -12,6 +12,7 @@ import { z } from "zod";
 import { MAX, declaredString } from "./grammar/strings";
 import { arnGrammarProblem } from "./grammar/arn";
 import { isDuration } from "./durations";
+import { boundedCache } from "./bounded-cache";
 import { DATA_CLASSES } from "./tiers";
 import { labelPath, plainMessage } from "./declaration-errors";
 import {
@@ -44,8 +45,15 @@ const nameSegment = (max: number) =>
 
 const duration = declaredString(MAX.duration).refine(isDuration, "a duration like 90s, 10m, 1h or 1d");
 
+/** Every agent's dates are checked several times (schema, expiry, lifecycle), mostly the same few days. */
+const isoDates = boundedCache<boolean>(4_096);
+
 /** YYYY-MM-DD naming a real day: Date.parse alone rolls 2027-02-30 over into March. */
 export function isIsoDate(value: string): boolean {
+  return isoDates(value, () => readIsoDate(value));
+}
+
+function readIsoDate(value: string): boolean {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
   const time = Date.parse(`${value}T00:00:00Z`);
   return !Number.isNaN(time) && new Date(time).toISOString().slice(0, 10) === value;

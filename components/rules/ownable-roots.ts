@@ -12,6 +12,7 @@
  * Lookups are one walk of a character trie per owned entry (linear in its length), built once per
  * list of roots: no scan over all roots per agent.
  */
+import { boundedCache } from "../core/bounded-cache";
 import { parseArn, resourceTypeArn } from "../core/iam-catalog";
 import { hasWildcard } from "../core/patterns";
 import { policyVariableProblem } from "../core/grammar/strings";
@@ -33,14 +34,30 @@ export interface RootScope {
 const templateOf = (service: string, type: string) => resourceTypeArn(service, type);
 
 /** The fixed part of a template's resource before its first variable (`table/`, `secret:`, `` for a bucket). */
+const fixedParts = new Map<string, string>();
 function fixedPart(template: string): string {
+  let fixed = fixedParts.get(template);
+  if (fixed === undefined) fixedParts.set(template, (fixed = readFixedPart(template)));
+  return fixed;
+}
+
+function readFixedPart(template: string): string {
   const resource = /^arn:[^:]*:[^:]*:[^:]*:[^:]*:(.*)$/.exec(template)?.[1] ?? "";
   const at = resource.indexOf("${");
   return at < 0 ? resource : resource.slice(0, at);
 }
 
+type OwnedName = { readonly service: string; readonly type: string; readonly name: string };
+
+/** Every owned entry is named two or three times (reserved names, name grammar, roots): read each once. */
+const names = boundedCache<OwnedName | undefined>(50_000);
+
 /** The resource name of an ARN of an ownable type (after `table/`, `parameter/`…), or undefined. */
-function nameOf(arn: string): { readonly service: string; readonly type: string; readonly name: string } | undefined {
+function nameOf(arn: string): OwnedName | undefined {
+  return names(arn, () => readName(arn));
+}
+
+function readName(arn: string): OwnedName | undefined {
   const type = ownableTypeOf(arn);
   const parsed = parseArn(arn);
   if (!type || !parsed) return undefined;

@@ -517,10 +517,10 @@ function checkOwnership(fleet: FleetHoldings, index: ResourceIndex<Holder>): Rul
   }
 
   // Shares: concrete, naming agents that exist.
+  const agentRoles = new Set(fleet.identities.map((holdings) => holdings.roleArn.toLowerCase()));
   for (const share of fleet.shares) {
     const named = isResourceShare(share) ? shareAgents(share) : share.agents;
     const unknown = named.filter((agent) => !agents.has(agent));
-    const agentRoles = new Set(fleet.identities.map((holdings) => holdings.roleArn.toLowerCase()));
     const problem = !isResourceShare(share)
       ? undefined
       : agentRoles.has(share.resource.toLowerCase())
