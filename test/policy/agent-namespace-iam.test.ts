@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { componentResources } from "../helpers/component-resources";
 import { TODAY, stackDeclaration } from "../helpers/fixtures";
 import { ruleIds, runPack, UNKNOWN, type Resource } from "../helpers/policy-args";
+import { podIdentityTrust } from "../helpers/pod-identity-trust";
 
 const NS = "acme-dev-support-assistant";
 const SA = "support-assistant-execution";
@@ -27,24 +28,7 @@ const opsRole: Resource = {
   name: "ops-role",
   props: {
     name: "ops-role",
-    assumeRolePolicy: JSON.stringify({
-      Version: "2012-10-17",
-      Statement: [
-        {
-          Effect: "Allow",
-          Principal: { Service: "pods.eks.amazonaws.com" },
-          Action: ["sts:AssumeRole", "sts:TagSession"],
-          Condition: {
-            StringEquals: {
-              "aws:SourceAccount": "111122223333",
-              "aws:RequestTag/eks-cluster-arn": "arn:aws:eks:us-east-1:111122223333:cluster/dev",
-              "aws:RequestTag/kubernetes-namespace": "ops",
-              "aws:RequestTag/kubernetes-service-account": "ops",
-            },
-          },
-        },
-      ],
-    }),
+    assumeRolePolicy: podIdentityTrust("111122223333", "dev", "ops", "ops"),
   },
 };
 const OWN_ROLE = `arn:aws:iam::${ACC}:role/ops-role`;

@@ -11,6 +11,7 @@ import { componentResources } from "../helpers/component-resources";
 import { stackDeclaration } from "../helpers/fixtures";
 import { UNKNOWN, runPack, ruleIds, type Resource, ofRule } from "../helpers/policy-args";
 import { managedPolicyReach, MANAGED_POLICY_SOURCE } from "../../policy/aws-reach";
+import { podIdentityTrust } from "../helpers/pod-identity-trust";
 
 const doc = (...statements: Array<Record<string, unknown>>) =>
   JSON.stringify({ Version: "2012-10-17", Statement: statements.map((s) => ({ Effect: "Allow", ...s })) });
@@ -489,24 +490,7 @@ describe("kubernetes/eks-access: an agent's ServiceAccount used with a role not 
   it("passes a Pod Identity association of a ServiceAccount no agent has, lending a role the stack creates", async () => {
     const role = r("aws:iam/role:Role", "ebs", {
       name: "ebs",
-      assumeRolePolicy: JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [
-          {
-            Effect: "Allow",
-            Principal: { Service: "pods.eks.amazonaws.com" },
-            Action: ["sts:AssumeRole", "sts:TagSession"],
-            Condition: {
-              StringEquals: {
-                "aws:SourceAccount": "111122223333",
-                "aws:RequestTag/eks-cluster-arn": "arn:aws:eks:us-east-1:111122223333:cluster/c",
-                "aws:RequestTag/kubernetes-namespace": "kube-system",
-                "aws:RequestTag/kubernetes-service-account": "ebs-csi",
-              },
-            },
-          },
-        ],
-      }),
+      assumeRolePolicy: podIdentityTrust("111122223333", "c", "kube-system", "ebs-csi"),
     });
     const extra = r("aws:eks/podIdentityAssociation:PodIdentityAssociation", "p", {
       clusterName: "c",

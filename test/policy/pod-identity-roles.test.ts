@@ -12,6 +12,7 @@ import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { createPolicies } from "../../policy/policies";
 import { devBaseline } from "../helpers/dev-baseline";
 import { UNKNOWN, declaring, ruleIds, type Resource } from "../helpers/policy-args";
+import { podIdentityTrust } from "../helpers/pod-identity-trust";
 
 const RULE = "kubernetes/eks-access";
 const ACC = "111122223333";
@@ -29,24 +30,7 @@ const beforeCreation = async (extra: Resource[], config?: object) =>
   ruleIds((await addedFindings(extra, config)).filter((r) => RESOURCE_POLICIES.has(r.policy)));
 
 /** A Pod Identity trust as trust/pod-identity-session-tags wants it: one account, cluster, namespace and ServiceAccount. */
-const podTrust = JSON.stringify({
-  Version: "2012-10-17",
-  Statement: [
-    {
-      Effect: "Allow",
-      Principal: { Service: "pods.eks.amazonaws.com" },
-      Action: ["sts:AssumeRole", "sts:TagSession"],
-      Condition: {
-        StringEquals: {
-          "aws:SourceAccount": ACC,
-          "aws:RequestTag/eks-cluster-arn": `arn:aws:eks:us-east-1:${ACC}:cluster/dev`,
-          "aws:RequestTag/kubernetes-namespace": "tools",
-          "aws:RequestTag/kubernetes-service-account": "runner",
-        },
-      },
-    },
-  ],
-});
+const podTrust = podIdentityTrust(ACC, "dev", "tools", "runner");
 const toolsRole: Resource = { type: "aws:iam/role:Role", name: "tools-runner", props: { name: "tools-runner", assumeRolePolicy: podTrust } };
 const association = (props: Record<string, unknown> = {}, dependsOn?: Record<string, string[]>): Resource => ({
   type: "aws:eks/podIdentityAssociation:PodIdentityAssociation",
