@@ -129,7 +129,7 @@ export const PLATFORM_RESOURCE_RULES: readonly RuleMeta[] = [
     "vault/kubernetes-secrets-engine",
     "vault",
     "error",
-    "In a stack with agents, no Vault Kubernetes secrets engine mount or role is created unless the security team declares it in kubernetesPlatformResources: a role mints a ServiceAccount token for the account it names, or creates a ServiceAccount bound to a Role or ClusterRole it names or generates, for whoever reads its creds path, and the mount's configured account can do all of that. A role whose allowed namespaces include an agent's namespace, `*`, a selector or a value unknown at preview is refused even when declared: an agent's ServiceAccount token is its AWS and Vault identity.",
+    "In a stack with agents, no Vault Kubernetes secrets engine mount or role is created unless the security team declares it in kubernetesPlatformResources: a role mints a ServiceAccount token for the account it names, or creates a ServiceAccount bound to a Role or ClusterRole it names or generates, for whoever reads its creds path, and the mount's configured account can do all of that. A role whose allowed namespaces include an agent's namespace, `*` or any glob, a selector or a value unknown at preview is refused even when declared: an agent's ServiceAccount token is its AWS and Vault identity.",
     PLATFORM,
     PACK.stack,
   ),

@@ -60,7 +60,8 @@ export const vaultKubernetesEngine: Adapter = {
         isUnknown(r, "allowedKubernetesNamespaces") ||
         r.v.allowedKubernetesNamespaceSelector !== undefined ||
         isUnknown(r, "allowedKubernetesNamespaceSelector") ||
-        namespaces.some((ns) => ns === "*" || agents.has(ns));
+        // `*` is every namespace; any other entry with a glob character is read as one too (fails closed).
+        namespaces.some((ns) => /[*?]/.test(ns) || agents.has(ns));
       const label = `Kubernetes secrets engine role ${r.resource.name} (${asString(r.v.name) ?? "?"})`;
       const what =
         account !== undefined

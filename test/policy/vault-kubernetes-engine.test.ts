@@ -44,6 +44,7 @@ describe("Vault's Kubernetes secrets engine in a stack with agents", () => {
       { allowedKubernetesNamespaces: ["*"], serviceAccountName: undefined, kubernetesRoleType: "ClusterRole", kubernetesRoleName: "cluster-admin" },
       { allowedKubernetesNamespaces: undefined, allowedKubernetesNamespaceSelector: '{"matchLabels":{"team":"x"}}' },
       { allowedKubernetesNamespaces: UNKNOWN },
+      { allowedKubernetesNamespaces: ["acme-*"] },
     ]) {
       const r = role(change);
       expect(await dev.added([r], declaring(r))).toEqual([RULE]);
