@@ -141,3 +141,36 @@ export function declaringKeys(resources: readonly Resource[], ...keys: string[])
     }),
   );
 }
+
+/**
+ * The two resources that make a hand-written role hold only the stack's policies
+ * (iam/role-exclusive-policies): no managed policy but `policyArns`, no inline policy but `inline`.
+ */
+export function exclusivePolicies(role: Resource, inline: readonly string[] = [], policyArns: readonly string[] = []): Resource[] {
+  const roleName = role.props.name;
+  return [
+    { type: "aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive", name: `${role.name}-attachments`, props: { roleName, policyArns: [...policyArns] } },
+    { type: "aws:iam/rolePoliciesExclusive:RolePoliciesExclusive", name: `${role.name}-inline`, props: { roleName, policyNames: [...inline] } },
+  ];
+}
+
+/**
+ * `resources` with both exclusives added for every hand-written role named by a known value that has
+ * none, listing the inline policies `resources` write on it: for tests of other rules on such roles.
+ */
+export function withRoleExclusives(resources: readonly Resource[]): Resource[] {
+  const exclusive = new Set(
+    resources.filter((r) => r.type.startsWith("aws:iam/role") && r.type.endsWith("Exclusive")).map((r) => String(r.props.roleName).toLowerCase()),
+  );
+  const extra: Resource[] = [];
+  for (const role of resources) {
+    if (role.type !== "aws:iam/role:Role" || typeof role.props.name !== "string" || exclusive.has(role.props.name.toLowerCase())) continue;
+    const name = role.props.name.toLowerCase();
+    const inline = resources
+      .filter((r) => r.type === "aws:iam/rolePolicy:RolePolicy" && String(r.props.role).toLowerCase() === name)
+      .map((r) => r.props.name)
+      .filter((n): n is string => typeof n === "string");
+    extra.push(...exclusivePolicies(role, inline));
+  }
+  return [...resources, ...extra];
+}
