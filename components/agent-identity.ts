@@ -241,7 +241,7 @@ export class AgentIdentity extends pulumi.ComponentResource {
 /**
  * A role holds only the policies its plan writes: no managed policy, and exactly its planned inline
  * ones. If a role of that name already exists (a leftover, or one imported through a transform), the
- * update removes whatever it carried (iam/role-exclusive-policies), and later out-of-band
+ * update removes whatever it carried (iam/principal-exclusive-policies), and later out-of-band
  * attachments go at the next `pulumi up --refresh`.
  */
 function holdOnlyOwnPolicies(name: string, role: aws.iam.Role, policies: readonly { name: string }[], parent: pulumi.CustomResourceOptions): void {

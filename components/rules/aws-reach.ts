@@ -39,10 +39,10 @@ export const AWS_REACH_RULES: readonly RuleMeta[] = [
     PACK.stack,
   ),
   meta(
-    "iam/role-exclusive-policies",
+    "iam/principal-exclusive-policies",
     "iam",
     "error",
-    "Every IAM role the stack creates holds only the policies the stack writes: it has an `aws.iam.RolePolicyAttachmentsExclusive` (or its own `managedPolicyArns`) and an `aws.iam.RolePoliciesExclusive` listing only inline policies the stack writes on it, on an agent's role exactly those (or its own non-empty `inlinePolicies`), so a role imported under an existing name (a policy does not see the import option, and an import with other inputs imports then updates) loses every policy the pack did not read. A role name unknown at preview is refused. A platform role may instead be declared in kubernetesPlatformResources; an agent's role never.",
+    "Every IAM role, user and group the stack creates holds only the policies the stack writes: it has an `aws.iam.{Role,User,Group}PolicyAttachmentsExclusive` (or a role's own `managedPolicyArns`) and an `aws.iam.{Role,User,Group}PoliciesExclusive` listing only inline policies the stack writes on it, on an agent's role exactly those (or a role's own non-empty `inlinePolicies`), so one imported under an existing name (a policy does not see the import option, and an import with other inputs imports then updates) loses every policy the pack did not read. A platform principal may instead be declared in kubernetesPlatformResources; an agent's role never.",
     OVERPRIVILEGED,
     PACK.stack,
   ),

@@ -58,7 +58,7 @@ export const iamAttachments: Adapter = {
       type: ROLE_POLICIES_EXCLUSIVE,
       key: "rolePoliciesExclusive",
       route:
-        "lists which inline policies a role keeps: for a role unknown at preview it is refused (it could strip an agent role's audit Deny); iam/role-exclusive-policies judges the list",
+        "lists which inline policies a role keeps: for a role unknown at preview it is refused (it could strip an agent role's audit Deny); iam/principal-exclusive-policies judges the list",
       checkedBy: ["iam/attached-policy"],
     },
   ],
@@ -67,7 +67,7 @@ export const iamAttachments: Adapter = {
   stack: (ix, pass) => {
     const { findings, extraPolicies, attachedPolicies } = pass;
     const roles = agentRoles(ix);
-    // Which inline policies a role keeps is judged by iam/role-exclusive-policies (exactly those the
+    // Which inline policies a role keeps is judged by iam/principal-exclusive-policies (exactly those the
     // stack writes on it); a role unknown at preview may be an agent's, whose audit Deny it would strip.
     for (const r of readOfType(ix, ROLE_POLICIES_EXCLUSIVE)) {
       if (namedAgentRole(roles, r, "roleName", asString(r.v.roleName)) !== "unknown") continue;

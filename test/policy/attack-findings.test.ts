@@ -199,7 +199,7 @@ const cases: Array<{ finding: number; name: string; resources?: Resource[]; edit
       },
     ],
     // The components' RolePoliciesExclusive would also remove it, the role matched case-insensitively.
-    expect: ["iam/agent-role-as-planned", "iam/role-exclusive-policies", "separation/orchestration-models-only"],
+    expect: ["iam/agent-role-as-planned", "iam/principal-exclusive-policies", "separation/orchestration-models-only"],
   },
   // 2: JSON policies with repeated keys (JSON.parse keeps the last, Vault every one)
   {
