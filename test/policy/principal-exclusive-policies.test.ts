@@ -80,7 +80,10 @@ describe("a role the stack creates holds only the policies the stack writes", ()
 });
 
 describe("users and groups the stack creates hold only the policies the stack writes", () => {
-  const readOnly = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::acme-ops-reports/*" }] });
+  const readOnly = JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::acme-ops-reports/*" }],
+  });
   const group: Resource = { type: "aws:iam/group:Group", name: "ops", props: { name: "Administrators" } };
   const groupPolicy: Resource = {
     type: "aws:iam/groupPolicy:GroupPolicy",
