@@ -152,6 +152,7 @@ export class AgentIdentity extends pulumi.ComponentResource {
         parent,
       );
     }
+    holdOnlyOwnPolicies(`${name}-role`, role, plan.iamRole.policies, parent);
 
     // tagged-sessions: the tool role, assumable only by Vault's AWS engine with one tool's session tags.
     const toolRole = plan.toolRole;
@@ -176,6 +177,7 @@ export class AgentIdentity extends pulumi.ComponentResource {
           parent,
         );
       }
+      holdOnlyOwnPolicies(`${name}-tool-role`, tools, toolRole.policies, parent);
     }
 
     // EKS Pod Identity: one association per Pod Identity cluster; session tags stay on (the trust reads them).
@@ -234,6 +236,17 @@ export class AgentIdentity extends pulumi.ComponentResource {
       vaultPolicyName: this.vaultPolicyName,
     });
   }
+}
+
+/**
+ * A role holds only the policies its plan writes: no managed policy, and exactly its planned inline
+ * ones. If a role of that name already exists (a leftover, or one imported through a transform), the
+ * update removes whatever it carried (iam/principal-exclusive-policies), and later out-of-band
+ * attachments go at the next `pulumi up --refresh`.
+ */
+function holdOnlyOwnPolicies(name: string, role: aws.iam.Role, policies: readonly { name: string }[], parent: pulumi.CustomResourceOptions): void {
+  new aws.iam.RolePolicyAttachmentsExclusive(`${name}-attachments`, { roleName: role.name, policyArns: [] }, parent);
+  new aws.iam.RolePoliciesExclusive(`${name}-inline`, { roleName: role.name, policyNames: policies.map((p) => p.name) }, parent);
 }
 
 function createSecretRole(

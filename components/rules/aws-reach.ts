@@ -39,6 +39,14 @@ export const AWS_REACH_RULES: readonly RuleMeta[] = [
     PACK.stack,
   ),
   meta(
+    "iam/principal-exclusive-policies",
+    "iam",
+    "error",
+    "Every IAM role, user and group the stack creates holds only the policies the stack writes: it has an `aws.iam.{Role,User,Group}PolicyAttachmentsExclusive` (or a role's own `managedPolicyArns`) and an `aws.iam.{Role,User,Group}PoliciesExclusive` listing only inline policies the stack writes on it, on an agent's role exactly those (or a role's own non-empty `inlinePolicies`), so one imported under an existing name (a policy does not see the import option, and an import with other inputs imports then updates) loses every policy the pack did not read. A platform principal may instead be declared in kubernetesPlatformResources; an agent's role never.",
+    OVERPRIVILEGED,
+    PACK.stack,
+  ),
+  meta(
     "iam/permissions-boundary-policy",
     "iam",
     "error",

@@ -52,6 +52,7 @@ export const WAIVABLE: Readonly<Record<string, boolean>> = {
   "iam/tool-session-bound": false,
   "iam/owned-action": false,
   "iam/managed-policy-content": false,
+  "iam/principal-exclusive-policies": false,
   "separation/orchestration-models-only": false,
   "separation/audit-write-only": false,
   "separation/audit-tamper-deny": false,

@@ -6,7 +6,7 @@
  */
 import type { PolicyDocument } from "../../components/core/iam-document";
 import { checkPermissionPolicy } from "../../components/rules/iam";
-import { asString, asStrings, readPolicyDocument } from "../inputs";
+import { asString, asStrings, readInputs, readPolicyDocument } from "../inputs";
 import type { Adapter, PackFinding } from "../types";
 import { IAM_ROLE_TYPES } from "./iam-roles";
 import { principalPolicyProblems } from "./principal-documents";
@@ -58,7 +58,7 @@ export const iamAttachments: Adapter = {
       type: ROLE_POLICIES_EXCLUSIVE,
       key: "rolePoliciesExclusive",
       route:
-        "lists which inline policies a role keeps: on an agent role (or one unknown at preview) it is refused, as it would remove the components' inline policies and the audit Deny",
+        "lists which inline policies a role keeps: for a role unknown at preview it is refused (it could strip an agent role's audit Deny); iam/principal-exclusive-policies judges the list",
       checkedBy: ["iam/attached-policy"],
     },
   ],
@@ -67,17 +67,20 @@ export const iamAttachments: Adapter = {
   stack: (ix, pass) => {
     const { findings, extraPolicies, attachedPolicies } = pass;
     const roles = agentRoles(ix);
-    // The components own an agent role's inline policies; exclusivity would strip them (the audit Deny included).
+    // Which inline policies a role keeps is judged by iam/principal-exclusive-policies (exactly those the
+    // stack writes on it); a role unknown at preview may be an agent's, whose audit Deny it would strip.
     for (const r of readOfType(ix, ROLE_POLICIES_EXCLUSIVE)) {
-      const role = namedAgentRole(roles, r, "roleName", asString(r.v.roleName));
-      if (!role) continue;
+      if (namedAgentRole(roles, r, "roleName", asString(r.v.roleName)) !== "unknown") continue;
+      // Traced to the stack's own roles, none an agent's: which role it names is known.
+      const from = deps(r, "roleName");
+      if (from.length > 0 && from.every((d) => d.type === IAM_ROLE_TYPES.role && asString(readInputs(d.props).value.name) !== undefined)) continue;
       findings.push({
         rule: "iam/attached-policy",
-        agent: role === "unknown" ? r.resource.name : role.agent,
-        identity: role === "unknown" ? null : role.kind,
+        agent: r.resource.name,
+        identity: null,
         urn: r.resource.urn,
-        message: `${r.resource.type} ${r.resource.name} sets which inline policies ${role === "unknown" ? "a role unknown at preview" : `agent ${role.agent}'s ${role.kind ?? "?"} role ${role.name}`} keeps: it would remove the components' inline policies, the audit Deny included`,
-        fix: "never manage an agent role's inline policies outside its components; name the role by a known value if it is not an agent's",
+        message: `${r.resource.type} ${r.resource.name} sets which inline policies a role unknown at preview keeps: it could remove an agent role's inline policies, the audit Deny included`,
+        fix: "name the role by a known value, or pass the role resource's name",
       });
     }
     const ofType = (...types: string[]) => readOfType(ix, ...types);

@@ -65,6 +65,7 @@ import { kubernetesPlacement } from "./kubernetes-placement";
 import { dnsRedirection } from "./dns-redirection";
 import { vaultHostIdentity } from "./vault-host-identity";
 import { vaultKubernetesEngine } from "./vault-kubernetes-engine";
+import { principalExclusivePolicies } from "./principal-exclusive-policies";
 
 export const ADAPTERS: readonly Adapter[] = [
   iamAttachments,
@@ -79,6 +80,7 @@ export const ADAPTERS: readonly Adapter[] = [
   cloudtrail,
   trailBuckets,
   iamRoles,
+  principalExclusivePolicies,
   permissionsBoundary,
   agentRolePlan,
   agentVaultPlan,

@@ -83,13 +83,7 @@ export const OUT_OF_SCOPE_ENTRIES: readonly TypeEntry[] = [
     "a task queue for outside workers",
     ["aws:sfn/activity:Activity"],
   ),
-  ...because(USERS_AND_GROUPS, "IAM users, groups and their credentials", [
-    "aws:iam/user:User",
-    "aws:iam/group:Group",
-    "aws:iam/userPoliciesExclusive:UserPoliciesExclusive",
-    "aws:iam/groupPoliciesExclusive:GroupPoliciesExclusive",
-    "aws:iam/virtualMfaDevice:VirtualMfaDevice",
-  ]),
+  ...because(USERS_AND_GROUPS, "IAM users, groups and their credentials", ["aws:iam/virtualMfaDevice:VirtualMfaDevice"]),
   ...because("account settings: they grant no principal anything and authenticate no workload", "account-wide IAM settings", [
     "aws:iam/accountAlias:AccountAlias",
     "aws:iam/accountPasswordPolicy:AccountPasswordPolicy",

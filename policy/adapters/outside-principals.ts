@@ -6,7 +6,10 @@
  * `Administrators` group, an admin permission set). So, in a stack with agents, the principal must be
  * one of the stack's own resources (whose policies the pack judges), named by a known value or by
  * that resource's output, or the security team declares the grant (kubernetesPlatformResources,
- * by URN and inputs digest).
+ * by URN and inputs digest). A credential for a user is refused unless declared even when the stack
+ * creates the user: a User named like an existing one may be that user imported (a policy does not
+ * see the import option), and its group memberships stay whatever the stack writes, since no
+ * resource removes the others (principal-exclusive-policies.ts strips only its policies).
  */
 import { asString, asStrings } from "../inputs";
 import { platformResourceKey } from "../platform-resources-config";
@@ -43,6 +46,11 @@ function ownNames(ix: Parameters<NonNullable<Adapter["stack"]>>[0], type: string
 
 /** What of a grant's principal is not one of the stack's own: names, or "unknown" when it cannot be told. */
 function outside(r: Read, field: string, of: string, own: ReadonlySet<string>): string[] {
+  // A user the stack creates may be an imported twin whose group memberships stay: never its own.
+  if (of === USER) {
+    const value = asString(r.v[field]);
+    return [value !== undefined ? `${value}: a user may be an existing one imported, with its group memberships` : "(unknown at preview)"];
+  }
   // Named by an output of one of the stack's own principals: that principal's policies are judged.
   const from = deps(r, field);
   if (from.length > 0 && from.every((d) => d.type === of)) return [];
@@ -77,8 +85,14 @@ export const outsidePrincipals: Adapter = {
           identity: null,
           urn: r.resource.urn,
           platformResource: key,
-          message: `${type} ${r.resource.name} ${what} the stack does not create (${names.map((n) => n.slice(0, 200)).join(", ")}): it hands out whatever that ${of.split(":").pop()} holds, which the pack cannot read`,
-          fix: `create the ${of.split(":").pop()} in this stack (its policies are then judged) and name it by its output, or have the security team declare the grant (kubernetesPlatformResources)`,
+          message:
+            of === USER
+              ? `${type} ${r.resource.name} ${what} (${names.map((n) => n.slice(0, 200)).join(", ")}): whether the stack creates the user or not, the pack cannot read all it holds`
+              : `${type} ${r.resource.name} ${what} the stack does not create (${names.map((n) => n.slice(0, 200)).join(", ")}): it hands out whatever that ${of.split(":").pop()} holds, which the pack cannot read`,
+          fix:
+            of === USER
+              ? "give workloads roles, not users' long-lived credentials, or have the security team declare the grant (kubernetesPlatformResources)"
+              : `create the ${of.split(":").pop()} in this stack (its policies are then judged) and name it by its output, or have the security team declare the grant (kubernetesPlatformResources)`,
         });
       }
     }

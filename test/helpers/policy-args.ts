@@ -141,3 +141,63 @@ export function declaringKeys(resources: readonly Resource[], ...keys: string[])
     }),
   );
 }
+
+/** Per principal type: its two exclusives, the input naming it in them, and its inline policy type and field. */
+const EXCLUSIVES: Readonly<Record<string, { managed: string; inline: string; field: string; policy: string; policyField: string }>> = {
+  "aws:iam/role:Role": {
+    managed: "aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive",
+    inline: "aws:iam/rolePoliciesExclusive:RolePoliciesExclusive",
+    field: "roleName",
+    policy: "aws:iam/rolePolicy:RolePolicy",
+    policyField: "role",
+  },
+  "aws:iam/user:User": {
+    managed: "aws:iam/userPolicyAttachmentsExclusive:UserPolicyAttachmentsExclusive",
+    inline: "aws:iam/userPoliciesExclusive:UserPoliciesExclusive",
+    field: "userName",
+    policy: "aws:iam/userPolicy:UserPolicy",
+    policyField: "user",
+  },
+  "aws:iam/group:Group": {
+    managed: "aws:iam/groupPolicyAttachmentsExclusive:GroupPolicyAttachmentsExclusive",
+    inline: "aws:iam/groupPoliciesExclusive:GroupPoliciesExclusive",
+    field: "groupName",
+    policy: "aws:iam/groupPolicy:GroupPolicy",
+    policyField: "group",
+  },
+};
+
+/**
+ * The two resources that make a hand-written role, user or group hold only the stack's policies
+ * (iam/principal-exclusive-policies): no managed policy but `policyArns`, no inline policy but `inline`.
+ */
+export function exclusivePolicies(principal: Resource, inline: readonly string[] = [], policyArns: readonly string[] = []): Resource[] {
+  const kind = EXCLUSIVES[principal.type];
+  const name = principal.props.name;
+  return [
+    { type: kind.managed, name: `${principal.name}-attachments`, props: { [kind.field]: name, policyArns: [...policyArns] } },
+    { type: kind.inline, name: `${principal.name}-inline`, props: { [kind.field]: name, policyNames: [...inline] } },
+  ];
+}
+
+/**
+ * `resources` with both exclusives added for every hand-written role, user or group named by a known
+ * value that has none, listing the inline policies `resources` write on it: for tests of other rules
+ * on such principals.
+ */
+export function withExclusivePolicies(resources: readonly Resource[]): Resource[] {
+  const extra: Resource[] = [];
+  for (const principal of resources) {
+    const kind = EXCLUSIVES[principal.type];
+    if (!kind || typeof principal.props.name !== "string") continue;
+    const name = principal.props.name.toLowerCase();
+    const named = (r: Resource, field: string) => String(r.props[field]).toLowerCase() === name;
+    if (resources.some((r) => (r.type === kind.managed || r.type === kind.inline) && named(r, kind.field))) continue;
+    const inline = resources
+      .filter((r) => r.type === kind.policy && named(r, kind.policyField))
+      .map((r) => r.props.name)
+      .filter((n): n is string => typeof n === "string");
+    extra.push(...exclusivePolicies(principal, inline));
+  }
+  return [...resources, ...extra];
+}

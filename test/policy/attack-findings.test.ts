@@ -198,7 +198,8 @@ const cases: Array<{ finding: number; name: string; resources?: Resource[]; edit
         },
       },
     ],
-    expect: ["iam/agent-role-as-planned", "separation/orchestration-models-only"],
+    // The components' RolePoliciesExclusive would also remove it, the role matched case-insensitively.
+    expect: ["iam/agent-role-as-planned", "iam/principal-exclusive-policies", "separation/orchestration-models-only"],
   },
   // 2: JSON policies with repeated keys (JSON.parse keeps the last, Vault every one)
   {

@@ -5,7 +5,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { componentResources } from "../helpers/component-resources";
 import { PLATFORM, agent } from "../helpers/fixtures";
-import { UNKNOWN, runPack, ruleIds, type Resource } from "../helpers/policy-args";
+import { UNKNOWN, runPack, ruleIds, type Resource, withExclusivePolicies } from "../helpers/policy-args";
 import { policies } from "../../policy/policies";
 
 const OIDC = PLATFORM.aws.oidcProviderArn!;
@@ -33,7 +33,7 @@ beforeAll(async () => {
 });
 
 async function rulesFor(...extra: Resource[]): Promise<string[]> {
-  return ruleIds(await runPack([...base, ...extra]));
+  return ruleIds(await runPack(withExclusivePolicies([...base, ...extra])));
 }
 
 /** EKS Pod Identity trust: AWS's documented statement, with the conditions the compiler adds. */
@@ -99,7 +99,15 @@ const cases: Array<{ name: string; resources: Resource[]; expect: string[] }> = 
       { type: "aws:iam/role:Role", name: "open", props: { assumeRolePolicy: trust(undefined, "*") } },
       { type: "aws:iam/role:Role", name: "root", props: { assumeRolePolicy: trust(undefined, { AWS: "arn:aws:iam::111122223333:root" }) } },
     ],
-    expect: ["trust/account-principal", "trust/own-service-account", "trust/principal-wildcard", "trust/single-provider", "trust/string-equals"],
+    // Unnamed here, so no exclusive names them: iam/principal-exclusive-policies too.
+    expect: [
+      "iam/principal-exclusive-policies",
+      "trust/account-principal",
+      "trust/own-service-account",
+      "trust/principal-wildcard",
+      "trust/single-provider",
+      "trust/string-equals",
+    ],
   },
   {
     name: "a second role trusting an agent's ServiceAccount",
@@ -144,7 +152,7 @@ const cases: Array<{ name: string; resources: Resource[]; expect: string[] }> = 
         },
       },
     ],
-    expect: ["kubernetes/default-service-account"],
+    expect: ["iam/principal-exclusive-policies", "kubernetes/default-service-account"],
   },
   {
     name: "an inline policy with s3:* attached to an agent role",

@@ -1,16 +1,19 @@
 /**
  * Grants that extend a principal the stack does not create (a group membership, a permission set
  * assignment, a user's credentials) are refused in a stack with agents until declared; the same
- * grant to the stack's own principal passes. Each case changes one property beside the dev stack.
+ * group membership in the stack's own group passes; a credential for a user is refused even when the
+ * stack creates the user (an imported user keeps its group memberships). Each case changes one
+ * property beside the dev stack; the stack's users and groups hold only their own policies.
  */
 import { describe, expect, it } from "vitest";
 import { devBaseline } from "../helpers/dev-baseline";
 import { TODAY } from "../helpers/fixtures";
-import { UNKNOWN, declaringKeys, ruleIds, runPack, type Resource } from "../helpers/policy-args";
+import { UNKNOWN, declaringKeys, ruleIds, runPack, withExclusivePolicies, type Resource } from "../helpers/policy-args";
 
 const dev = devBaseline();
 
-const { added } = dev;
+/** The stack's users and groups manage their policies exclusively (iam/principal-exclusive-policies has its own tests). */
+const added = (extra: Resource[], config?: object) => dev.added(withExclusivePolicies(extra), config);
 
 const user: Resource = { type: "aws:iam/user:User", name: "ci", props: { name: "ci-bot" } };
 const group: Resource = { type: "aws:iam/group:Group", name: "readers", props: { name: "readers" } };
@@ -18,8 +21,14 @@ const membership = (groups: unknown): Resource => ({ type: "aws:iam/userGroupMem
 const key = (name: unknown): Resource => ({ type: "aws:iam/accessKey:AccessKey", name: "k", props: { user: name } });
 
 describe("grants to principals the stack does not create", () => {
-  it("a membership in the stack's own group and a key for its own user pass (the happy path)", async () => {
-    expect(await added([user, group, membership(["readers"]), key("ci-bot")])).toEqual([]);
+  it("a membership in the stack's own group passes (the happy path)", async () => {
+    expect(await added([user, group, membership(["readers"])])).toEqual([]);
+  }, 60_000);
+
+  it("a key for the stack's own user is refused until declared: the user may be an existing one imported, with its memberships", async () => {
+    const extra = [user, key("ci-bot")];
+    expect(await added(extra)).toEqual(["iam/outside-principal"]);
+    expect(await added(extra, declaringKeys(extra, "aws:iam/accessKey:AccessKey::k"))).toEqual([]);
   }, 60_000);
 
   it.each([

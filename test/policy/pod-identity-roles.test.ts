@@ -11,13 +11,16 @@ import { describe, expect, it } from "vitest";
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { createPolicies } from "../../policy/policies";
 import { devBaseline } from "../helpers/dev-baseline";
-import { UNKNOWN, declaring, ruleIds, type Resource } from "../helpers/policy-args";
+import { UNKNOWN, declaring, ruleIds, withExclusivePolicies, type Resource } from "../helpers/policy-args";
 import { podIdentityTrust } from "../helpers/pod-identity-trust";
 
 const RULE = "kubernetes/eks-access";
 const ACC = "111122223333";
 const PLATFORM_ADMIN = `arn:aws:iam::${ACC}:role/platform-admin`;
-const { added, addedFindings } = devBaseline();
+const dev = devBaseline();
+/** Hand-written roles here hold only the stack's policies (iam/principal-exclusive-policies has its own tests). */
+const added = (extra: Resource[], config?: object) => dev.added(withExclusivePolicies(extra), config);
+const addedFindings = (extra: Resource[], config?: object) => dev.addedFindings(withExclusivePolicies(extra), config);
 
 /** The names of the pack's per-resource policies: what the engine runs before it creates a resource. */
 const RESOURCE_POLICIES = new Set(

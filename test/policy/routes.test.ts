@@ -6,7 +6,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { componentResources } from "../helpers/component-resources";
 import { PLATFORM, agent } from "../helpers/fixtures";
-import { UNKNOWN, runPack, ruleIds, type Resource } from "../helpers/policy-args";
+import { UNKNOWN, runPack, ruleIds, type Resource, withExclusivePolicies } from "../helpers/policy-args";
 import { replanned } from "../helpers/replan";
 
 const ROLE = "acme-test-billing-execution";
@@ -123,9 +123,9 @@ const cases: Array<{ name: string; resources: Resource[]; expect: string[] }> = 
     expect: ["iam/attached-policy"],
   },
   {
-    name: "RolePoliciesExclusive on an agent role (would strip its inline policies and the audit Deny)",
+    name: "a second RolePoliciesExclusive on an agent role keeping none of its inline policies (would strip the audit Deny)",
     resources: [{ type: "aws:iam/rolePoliciesExclusive:RolePoliciesExclusive", name: "only-inline", props: { roleName: ROLE, policyNames: [] } }],
-    expect: ["iam/attached-policy"],
+    expect: ["iam/principal-exclusive-policies"],
   },
   {
     name: "a customer-managed policy whose document is unknown at preview",
@@ -512,7 +512,7 @@ describe("pack: every route to an agent identity", () => {
 
   for (const testCase of cases) {
     it(`flags ${testCase.name}`, async () => {
-      expect(ruleIds(await runPack([...base, ...testCase.resources]))).toEqual(testCase.expect);
+      expect(ruleIds(await runPack(withExclusivePolicies([...base, ...testCase.resources])))).toEqual(testCase.expect);
     });
   }
 
@@ -579,7 +579,7 @@ describe("pack: every route to an agent identity", () => {
       },
       { type: "aws:iam/rolePoliciesExclusive:RolePoliciesExclusive", name: "ci-inline", props: { roleName: "ci-runner", policyNames: [] } },
     ];
-    expect(await runPack([...base, ...ok])).toEqual([]);
+    expect(await runPack(withExclusivePolicies([...base, ...ok]))).toEqual([]);
   });
 
   it("refuses a second IAM role tagged as an agent identity's, and an old API version or List of a kind it reads", async () => {

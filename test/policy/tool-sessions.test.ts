@@ -6,7 +6,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { componentResources } from "../helpers/component-resources";
 import { PLATFORM, agent } from "../helpers/fixtures";
-import { runPack, ruleIds, type Resource } from "../helpers/policy-args";
+import { runPack, ruleIds, type Resource, withExclusivePolicies } from "../helpers/policy-args";
 import type { PlatformInput } from "../../components/core/schema";
 
 const ENGINE = "arn:aws:iam::111122223333:role/vault-aws-engine";
@@ -41,7 +41,7 @@ function withTrust(edit: (statements: Array<Record<string, unknown>>) => void): 
 }
 
 async function rulesFor(resources: Resource[]): Promise<string[]> {
-  return ruleIds(await runPack(resources));
+  return ruleIds(await runPack(withExclusivePolicies(resources)));
 }
 
 describe("the components' tool roles", () => {
@@ -147,7 +147,8 @@ describe("iam/tool-session-bound", () => {
 
   it("refuses a RolePolicy on the tool role without the PrincipalTag tool condition", async () => {
     const policy: Resource = { type: ROLE_POLICY, name: "extra", props: { name: "extra", role: "acme-test-billing-tools", policy: JSON.stringify(unbound) } };
-    expect(await rulesFor([...base, policy])).toEqual(["iam/tool-session-bound"]);
+    // The components' RolePoliciesExclusive on the tool role would also remove it (iam/principal-exclusive-policies).
+    expect(await rulesFor([...base, policy])).toEqual(["iam/principal-exclusive-policies", "iam/tool-session-bound"]);
   });
 
   it("refuses the components' own tool policy with its tool condition removed", async () => {
