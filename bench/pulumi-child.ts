@@ -178,6 +178,8 @@ function identityResources(name: string, plan: IdentityPlan, namespace: pulumi.R
   );
   for (const policy of plan.iamRole.policies)
     new aws.iam.RolePolicy(`${name}-${policy.name}`, { name: policy.name, role: role.name, policy: JSON.stringify(policy.document) }, opts);
+  new aws.iam.RolePolicyAttachmentsExclusive(`${name}-role-attachments`, { roleName: role.name, policyArns: [] }, opts);
+  new aws.iam.RolePoliciesExclusive(`${name}-role-inline`, { roleName: role.name, policyNames: plan.iamRole.policies.map((p) => p.name) }, opts);
   // Vault resources with the component's own input builders (components/core/vault-plan.ts).
   const vaultPlan = plan.vault;
   if (vaultPlan.policy && vaultPlan.role) {
@@ -201,6 +203,8 @@ function loadResourceClasses(): unknown[] {
   return [
     aws.iam.Role,
     aws.iam.RolePolicy,
+    aws.iam.RolePolicyAttachmentsExclusive,
+    aws.iam.RolePoliciesExclusive,
     aws.cloudwatch.LogGroup,
     k8s.core.v1.Namespace,
     k8s.core.v1.ServiceAccount,
