@@ -65,6 +65,7 @@ import { kubernetesPlacement } from "./kubernetes-placement";
 import { dnsRedirection } from "./dns-redirection";
 import { vaultHostIdentity } from "./vault-host-identity";
 import { vaultKubernetesEngine } from "./vault-kubernetes-engine";
+import { vaultMountPaths } from "./vault-mount-paths";
 
 export const ADAPTERS: readonly Adapter[] = [
   iamAttachments,
@@ -98,6 +99,7 @@ export const ADAPTERS: readonly Adapter[] = [
   dnsRedirection,
   vaultHostIdentity,
   vaultKubernetesEngine,
+  vaultMountPaths,
   kubernetesUnreadKinds,
   rbac,
   admissionWebhooks,
