@@ -142,6 +142,14 @@ export const PLATFORM_RESOURCE_RULES: readonly RuleMeta[] = [
     PACK.stack,
   ),
   meta(
+    "stack/kms-alias",
+    "stack",
+    "error",
+    "In a stack with agents, no KMS alias is created unless the security team declares it in kubernetesPlatformResources: an alias is the name clients encrypt by (Vault's awskms seal, S3, Secrets Manager, EBS), and a policy cannot tell an alias the stack creates from an existing one it imports (the import option is not sent to policies; an import whose targetKeyId differs re-points the alias with KMS UpdateAlias), so it may hand the platform's encryption to a key whose policy the stack writes. Refer to the stack's own keys by ARN.",
+    PLATFORM,
+    PACK.stack,
+  ),
+  meta(
     "stack/vault-host-identity",
     "stack",
     "error",

@@ -147,6 +147,7 @@ export const WAIVABLE: Readonly<Record<string, boolean>> = {
   "stack/vault-host-identity": false,
   "vault/kubernetes-secrets-engine": false,
   "vault/mount-path": false,
+  "stack/kms-alias": false,
   "limits/role-name-length": false,
   "limits/inline-policy-size": false,
   "limits/trust-policy-size": false,

@@ -66,6 +66,7 @@ import { dnsRedirection } from "./dns-redirection";
 import { vaultHostIdentity } from "./vault-host-identity";
 import { vaultKubernetesEngine } from "./vault-kubernetes-engine";
 import { vaultMountPaths } from "./vault-mount-paths";
+import { kmsAliases } from "./kms-aliases";
 
 export const ADAPTERS: readonly Adapter[] = [
   iamAttachments,
@@ -100,6 +101,7 @@ export const ADAPTERS: readonly Adapter[] = [
   vaultHostIdentity,
   vaultKubernetesEngine,
   vaultMountPaths,
+  kmsAliases,
   kubernetesUnreadKinds,
   rbac,
   admissionWebhooks,

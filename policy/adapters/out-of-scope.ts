@@ -265,7 +265,6 @@ export const OUT_OF_SCOPE_ENTRIES: readonly TypeEntry[] = [
     ["aws:cloudwatch/eventPermission:EventPermission"],
   ),
   // ---------------------------------------------------------------- AWS KMS, Secrets Manager
-  ...because("a name for a key; who may use the key is in its key policy and grants, which are read", "an alias of a KMS key", ["aws:kms/alias:Alias"]),
   ...because("encrypts a value with a key at deployment time; it grants nothing", "a ciphertext made at deployment", ["aws:kms/ciphertext:Ciphertext"]),
   ...because("a CloudHSM or external key store behind keys; access to each key is by its key policy and grants, which are read", "where keys live", [
     "aws:kms/customKeyStore:CustomKeyStore",
