@@ -4,10 +4,11 @@
  * A policy cannot tell a mount the stack creates from an existing one it imports: the `import`
  * resource option is not among the options a policy sees, and since pulumi/pulumi PR #19339 an import
  * whose inputs differ imports the object and then updates it. For a mount that update is more than a
- * tune: terraform-provider-vault moves a mount whose `path` changes with sys/remount (Vault 1.10+,
- * unless `disable_remount`; `getMountCustomizeDiffFunc` and `util.Remount` in
- * vault/resource_aws_secret_backend.go, the mount-migration schema the provider's mounts share), with
- * every secret, role and connection on it. So a `vault.Mount` at any path may be the agents' KV mount,
+ * tune: terraform-provider-vault moves a mount whose `path` changes with sys/remount, with every
+ * secret, role and connection on it: `vault_mount` always (`updateMount` in vault/resource_mount.go:
+ * `path` is not ForceNew, `RemountWithContext` on a change), the typed engines and auth methods on
+ * Vault 1.10+ unless `disable_remount` (`getMountCustomizeDiffFunc` and `util.Remount` in
+ * vault/resource_aws_secret_backend.go, the mount-migration schema they share). So a `vault.Mount` at any path may be the agents' KV mount,
  * or their AWS or database engine, moved there with their secrets and credential roles, out from under
  * the paths their policies name and the pack judges (vault/agent-path-reach); and an imported mount
  * keeps every role and secret already on it, which no resource of the stack shows. (`type` is
