@@ -52,6 +52,17 @@ describe("AgentPlatform's own mounts", () => {
     expect(await rulesOf(changing(AWS_ENGINE, "platform-platform-aws", (props) => ({ ...props, disableRemount: UNKNOWN })))).toContain(RULE);
   }, 120_000);
 
+  it("refuses the auth config of a cluster no agent runs in until declared (its mount, never moved, passes)", async () => {
+    const noGreenRoles = base.filter((r) => !(r.type === "vault:kubernetes/authBackendRole:AuthBackendRole" && r.props.backend === "kubernetes-green"));
+    const green = base.find((r) => r.type === AUTH_CONFIG && r.props.backend === "kubernetes-green")!;
+    const greenMount = base.find((r) => r.type === AUTH && r.props.path === "kubernetes-green")!;
+    const on = async (r: Resource, config: object = {}) =>
+      (await runPack(noGreenRoles, undefined, config)).filter((f) => (f.urn ?? "").endsWith(`::${r.type}::${r.name}`) && f.message.includes(`: ${RULE}: `));
+    expect(await on(green)).toHaveLength(1);
+    expect(await on(green, declaring(green))).toEqual([]);
+    expect(await on(greenMount)).toEqual([]);
+  }, 120_000);
+
   it("refuses a path unknown at preview", async () => {
     expect(await rulesOf(changing(MOUNT, "platform-platform-database", (props) => ({ ...props, path: UNKNOWN })))).toContain(RULE);
   }, 120_000);
