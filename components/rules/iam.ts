@@ -104,7 +104,7 @@ export const IAM_RULES: readonly RuleMeta[] = [
     "iam/outside-principal",
     "iam",
     "error",
-    "In a stack with agents, no grant extends a principal the stack does not create: a membership in a group, an Identity Center account assignment of a permission set, or an access key, console password, SSH key, signing certificate or service credential for a user hands out whatever that principal holds, which the pack cannot read (an existing Administrators group, an admin permission set). Nor one to a principal the stack names as its own (by a known value or its resource's output): a policy cannot tell it from an existing one the stack imports (the import option is not sent to policies; an import with other inputs imports then updates), which keeps the policies attached to it outside the stack. Each is refused unless the security team declares the grant in kubernetesPlatformResources.",
+    "In a stack with agents, no grant extends a principal the stack does not create: a membership in a group, an Identity Center account assignment of a permission set, or an access key, console password, SSH key, signing certificate or service credential for a user hands out whatever that principal holds, which the pack cannot read (an existing Administrators group, an admin permission set). The principal must be the stack's own (named by a known value or its resource's output), or the security team declares the grant in kubernetesPlatformResources.",
     ESCALATION,
     PACK.stack,
   ),

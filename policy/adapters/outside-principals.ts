@@ -3,13 +3,10 @@
  * assignment of a permission set, or a credential (access key, console password, SSH key, signing
  * certificate, service credential) for a user hands out whatever that group, permission set or user
  * holds; when the stack does not create it, the pack cannot read what that is (an existing
- * `Administrators` group, an admin permission set). Nor when it does, as far as a policy can tell: a
- * principal of the stack may be an existing one it imports (the import option is not sent to
- * policies, and since pulumi/pulumi PR #19339 an import with other inputs imports then updates), and
- * an imported group, user or permission set keeps the policies attached to it outside the stack (and a
- * user its other group memberships). So, in a stack with agents, every such grant is refused unless
- * the security team declares it (kubernetesPlatformResources, by URN and inputs digest); the message
- * says which: a principal the stack does not create, or one it names as its own.
+ * `Administrators` group, an admin permission set). So, in a stack with agents, the principal must be
+ * one of the stack's own resources (whose policies the pack judges), named by a known value or by
+ * that resource's output, or the security team declares the grant (kubernetesPlatformResources,
+ * by URN and inputs digest).
  */
 import { asString, asStrings } from "../inputs";
 import { platformResourceKey } from "../platform-resources-config";
@@ -72,25 +69,8 @@ export const outsidePrincipals: Adapter = {
     for (const { type, field, of, what } of GRANTS) {
       for (const r of readOfType(ix, type)) {
         const names = outside(r, field, of, own.get(of) ?? new Set());
+        if (names.length === 0) continue;
         const key = platformResourceKey(type, r.resource.name);
-        if (names.length === 0) {
-          // The stack's own principal, relied on as new: a policy cannot tell it from an existing one the
-          // stack imports (the import option is not sent to policies; an import with other inputs
-          // imports then updates), which keeps what no input of it shows: a group's or user's managed
-          // and inline policies attached outside the stack, a user's other group memberships, a
-          // permission set's policies. `aws.iam.Group({name: "Administrators"})` beside a membership
-          // would hand out the existing administrators' rights.
-          pass.findings.push({
-            rule: RULE,
-            agent: "platform",
-            identity: null,
-            urn: r.resource.urn,
-            platformResource: key,
-            message: `${type} ${r.resource.name} ${what} of this stack, which a policy cannot tell from an existing ${of.split(":").pop()} the stack imports (the import option is not sent to policies): it would hand out whatever that one already holds (policies attached outside the stack, other group memberships), which the pack cannot read`,
-            fix: "have the security team declare the grant (kubernetesPlatformResources), which vouches that the principal is the stack's new one",
-          });
-          continue;
-        }
         pass.findings.push({
           rule: RULE,
           agent: "platform",
