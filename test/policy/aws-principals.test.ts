@@ -9,9 +9,10 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { componentResources } from "../helpers/component-resources";
 import { stackDeclaration } from "../helpers/fixtures";
-import { UNKNOWN, declaring, runPack, ruleIds, type Resource, ofRule } from "../helpers/policy-args";
+import { UNKNOWN, runPack, ruleIds, type Resource, ofRule } from "../helpers/policy-args";
 import { managedPolicyReach, MANAGED_POLICY_SOURCE } from "../../policy/aws-reach";
 import { podIdentityTrust } from "../helpers/pod-identity-trust";
+import { declaring } from "../helpers/policy-args";
 
 const doc = (...statements: Array<Record<string, unknown>>) =>
   JSON.stringify({ Version: "2012-10-17", Statement: statements.map((s) => ({ Effect: "Allow", ...s })) });
