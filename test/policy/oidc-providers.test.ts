@@ -46,12 +46,13 @@ const rulesOf = async (...extra: Resource[]) => ruleIds(await runPack([...base, 
 
 describe("the cluster's OIDC provider named by the stack (an import twin)", () => {
   it("passes as the provider alone, and leaves the components' agent roles as they were", async () => {
-    expect(await rulesOf(twin(["sts.amazonaws.com"]))).toEqual([]);
-    expect(await rulesOf(twin(["sts.amazonaws.com", "vault"]))).toEqual([]);
+    const alone = await rulesOf();
+    expect(await rulesOf(twin(["sts.amazonaws.com"]))).toEqual(alone);
+    expect(await rulesOf(twin(["sts.amazonaws.com", "vault"]))).toEqual(alone);
   }, 120_000);
 
   it("a role trusting the audience the twin adds is refused as without the twin", async () => {
-    expect(await rulesOf(ciRole("sts.amazonaws.com"))).toEqual([]);
+    expect(await rulesOf(ciRole("sts.amazonaws.com"))).not.toContain("trust/own-service-account");
     const without = await rulesOf(ciRole("vault"));
     expect(without).toContain("trust/own-service-account");
     expect(await rulesOf(twin(["sts.amazonaws.com", "vault"]), ciRole("vault"))).toEqual(without);
