@@ -79,7 +79,9 @@ export class AgentPlatform extends pulumi.ComponentResource {
     for (const backend of plan.authBackends) {
       const auth = new vault.AuthBackend(
         `${name}-${backend.cluster}-kubernetes-auth`,
-        { type: "kubernetes", path: backend.path, description: `Kubernetes auth for cluster ${backend.cluster} (agent-identity)` },
+        // disableRemount: a changed path replaces the mount instead of moving it (sys/remount), so this
+        // resource can only ever be the mount at its own path (the pack's vault/mount-path reads it).
+        { type: "kubernetes", path: backend.path, description: `Kubernetes auth for cluster ${backend.cluster} (agent-identity)`, disableRemount: true },
         afterAudit,
       );
       const config = new vault.kubernetes.AuthBackendConfig(
@@ -147,6 +149,8 @@ export class AgentPlatform extends pulumi.ComponentResource {
           identityTokenAudience: plan.awsMount.identityTokenAudience,
           usernameTemplate: plan.awsMount.usernameTemplate ?? undefined,
           description: "Agent STS credentials (agent-identity)",
+          // As the auth mounts: never moved by a path change (vault/mount-path).
+          disableRemount: true,
         },
         afterAudit,
       );

@@ -134,6 +134,22 @@ export const PLATFORM_RESOURCE_RULES: readonly RuleMeta[] = [
     PACK.stack,
   ),
   meta(
+    "vault/mount-path",
+    "vault",
+    "error",
+    "In a stack with agents, a Vault mount (`vault.Mount`, `vault.database.SecretsMount`, `vault.aws.SecretBackend`, `vault.AuthBackend`) is admitted only at a path an agent's own resources use and of the engine that use needs (KV where agents' policies hold `<mount>/data/…`, AWS or database where they hold `<mount>/sts|creds|static-creds/<role>`, Kubernetes auth where an agent's Kubernetes-auth role lives), and only one resource per path; a `vault.kubernetes.AuthBackendConfig` only on an agent's Kubernetes auth mount. A policy cannot tell a mount the stack creates from an existing one it imports (the import option is not sent to policies; an import with other inputs imports then updates, and the Vault provider moves a mount whose path changes with sys/remount), so a mount anywhere else may be the agents' own mount moved, with their secrets and credential roles, out from under the paths the pack judges, or an existing mount adopted with roles no resource shows. Anything else is refused unless the security team declares the resource in kubernetesPlatformResources; a path unknown at preview fails closed.",
+    PLATFORM,
+    PACK.stack,
+  ),
+  meta(
+    "stack/kms-alias",
+    "stack",
+    "error",
+    "In a stack with agents, no KMS alias is created unless the security team declares it in kubernetesPlatformResources: an alias is the name clients encrypt by (Vault's awskms seal, S3, Secrets Manager, EBS), and a policy cannot tell an alias the stack creates from an existing one it imports (the import option is not sent to policies; an import whose targetKeyId differs re-points the alias with KMS UpdateAlias), so it may hand the platform's encryption to a key whose policy the stack writes. Refer to the stack's own keys by ARN.",
+    PLATFORM,
+    PACK.stack,
+  ),
+  meta(
     "stack/vault-host-identity",
     "stack",
     "error",

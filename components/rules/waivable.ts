@@ -147,6 +147,8 @@ export const WAIVABLE: Readonly<Record<string, boolean>> = {
   "stack/dns-redirection": false,
   "stack/vault-host-identity": false,
   "vault/kubernetes-secrets-engine": false,
+  "vault/mount-path": false,
+  "stack/kms-alias": false,
   "limits/role-name-length": false,
   "limits/inline-policy-size": false,
   "limits/trust-policy-size": false,

@@ -66,6 +66,8 @@ import { dnsRedirection } from "./dns-redirection";
 import { vaultHostIdentity } from "./vault-host-identity";
 import { vaultKubernetesEngine } from "./vault-kubernetes-engine";
 import { principalExclusivePolicies } from "./principal-exclusive-policies";
+import { vaultMountPaths } from "./vault-mount-paths";
+import { kmsAliases } from "./kms-aliases";
 
 export const ADAPTERS: readonly Adapter[] = [
   iamAttachments,
@@ -100,6 +102,8 @@ export const ADAPTERS: readonly Adapter[] = [
   dnsRedirection,
   vaultHostIdentity,
   vaultKubernetesEngine,
+  vaultMountPaths,
+  kmsAliases,
   kubernetesUnreadKinds,
   rbac,
   admissionWebhooks,

@@ -95,11 +95,23 @@ export const OUT_OF_SCOPE_ENTRIES: readonly TypeEntry[] = [
     "lets the account's principals get AWS-signed web identity tokens",
     ["aws:iam/outboundWebIdentityFederation:OutboundWebIdentityFederation"],
   ),
-  ...because("an agent role trusts only its own ServiceAccount (trust/*), so an instance cannot assume it through a profile", "lets EC2 instances use a role", [
-    "aws:iam/instanceProfile:InstanceProfile",
-  ]),
+  // An imported existing profile (the import option is not sent to policies; an import with other inputs
+  // imports then updates) gets the stack's `role` put in it (RemoveRoleFromInstanceProfile, then
+  // AddRoleToInstanceProfile), instances already using it included: still no agent role, whose trust
+  // admits no ec2.amazonaws.com. Which non-agent role a launch names through a profile is judged in
+  // stack-roles.ts (stack/deploy-time-executor), not here.
   ...because(
-    "which provider a role trusts is checked in its trust policy (trust/single-provider, trust/web-identity-only); a provider alone grants nothing",
+    "an agent role trusts only its own ServiceAccount (trust/*), so an instance cannot assume it through a profile, the stack's or an existing one it imports",
+    "lets EC2 instances use a role",
+    ["aws:iam/instanceProfile:InstanceProfile"],
+  ),
+  // An imported existing provider (the cluster's own: CreateOpenIDConnectProvider refuses an existing URL,
+  // so only an import adopts it) gains nothing either: `url` is ForceNew (an import needing a replacement is
+  // refused by the engine), and every web-identity trust the pack admits pins aud to sts.amazonaws.com
+  // with StringEquals (trust/string-equals, trust/own-service-account), so a client ID the update adds
+  // admits no token a trust admits; a removed client ID or a changed thumbprint only breaks logins.
+  ...because(
+    "which provider a role trusts is checked in its trust policy (trust/single-provider, trust/web-identity-only), whose pinned aud and sub decide what the provider's client IDs could widen; a provider alone grants nothing",
     "an identity provider roles may trust",
     ["aws:iam/openIdConnectProvider:OpenIdConnectProvider", "aws:iam/samlProvider:SamlProvider"],
   ),
@@ -259,7 +271,6 @@ export const OUT_OF_SCOPE_ENTRIES: readonly TypeEntry[] = [
     ["aws:cloudwatch/eventPermission:EventPermission"],
   ),
   // ---------------------------------------------------------------- AWS KMS, Secrets Manager
-  ...because("a name for a key; who may use the key is in its key policy and grants, which are read", "an alias of a KMS key", ["aws:kms/alias:Alias"]),
   ...because("encrypts a value with a key at deployment time; it grants nothing", "a ciphertext made at deployment", ["aws:kms/ciphertext:Ciphertext"]),
   ...because("a CloudHSM or external key store behind keys; access to each key is by its key policy and grants, which are read", "where keys live", [
     "aws:kms/customKeyStore:CustomKeyStore",

@@ -21,8 +21,9 @@
  * comes from; unknown at preview and from no bucket of the stack is refused), and those the security
  * team declares in `auditTrailBuckets` (trail-buckets-config.ts: a trail of another stack or of the
  * organisation). In a stack with agents, the destructive settings above (ACL, ownership, public
- * access, lifecycle, replication, versioning, object lock) on a bucket this stack does not create
- * are refused too: it may hold the record of a trail the stack cannot see. Per resource, every S3
+ * access, lifecycle, replication, versioning, object lock) on any bucket are refused too, unless the
+ * setting is declared: a bucket the stack does not create may hold the record of a trail the stack
+ * cannot see, and one it names as its own may be such a bucket imported (IMPORTED below). Per resource, every S3
  * bucket setting is judged against the declared buckets before it is created; across the stack,
  * against the stack's own trails.
  */
@@ -625,6 +626,16 @@ function trailKeys(ix: StackIndex, pass: StackPass): Set<string> {
 }
 
 /** An ObjectCopy whose source is a trail bucket (or, with agents, a record key of a bucket the stack does not create) copies the record out. */
+/**
+ * Why a bucket the stack names as its own is judged as one it does not create: a policy cannot tell a
+ * bucket the stack creates from an existing one it imports (the import option is not sent to
+ * policies; since pulumi/pulumi PR #19339 an import whose inputs differ imports then updates), so
+ * `aws.s3.BucketV2({bucket: "org-cloudtrail"})` beside a lifecycle rule, a replication or an ACL may
+ * be the organisation's trail bucket adopted, with its records, and the setting applied to it.
+ */
+const IMPORTED =
+  "a bucket of this stack, which a policy cannot tell from an existing one the stack imports (the import option is not sent to policies, and an import with other inputs imports then updates), so it may hold a CloudTrail record the stack cannot see";
+
 function copiesOut(r: Read, trail: TrailBuckets, created: ReadonlySet<string>, agents: boolean, pass: StackPass): void {
   const source = isUnknown(r, "source") ? {} : (copySourceOf(r.v.source) ?? {});
   const hasTrails = trail.names.size > 0 || trail.urns.size > 0;
@@ -641,14 +652,19 @@ function copiesOut(r: Read, trail: TrailBuckets, created: ReadonlySet<string>, a
     return;
   }
   const ofTrail = trail.names.has(source.bucket);
-  const outside = agents && !created.has(source.bucket) && mayBeRecordKey(source.key);
+  // A bucket of the stack may be an existing one it imports (IMPORTED): its records are copied out the same.
+  const outside = agents && mayBeRecordKey(source.key);
   if (!ofTrail && !outside) return;
   const p = problem(
     r.resource,
     source.bucket,
     copyOut(r.v, source),
     true,
-    ofTrail ? "a CloudTrail trail of this stack delivers to it" : "not created by this stack, so it may hold a CloudTrail record the stack cannot see",
+    ofTrail
+      ? "a CloudTrail trail of this stack delivers to it"
+      : created.has(source.bucket)
+        ? IMPORTED
+        : "not created by this stack, so it may hold a CloudTrail record the stack cannot see",
   );
   pass.findings.push({ ...p, agent: r.resource.name, identity: null, urn: r.resource.urn });
 }
@@ -668,9 +684,11 @@ export const trailBuckets: Adapter = {
     const agents = ix.serviceAccounts.length > 0;
     if (trail.names.size === 0 && trail.urns.size === 0 && !agents) return;
     const created = new Set<string>();
+    const bucketUrns = new Set<string>();
     for (const b of readOfType(ix, ...BUCKETS)) {
       const name = asString(b.v.bucket);
       if (name !== undefined) created.add(name);
+      bucketUrns.add(b.resource.urn);
     }
     const keys = trailKeys(ix, pass);
     for (const r of readOfType(ix, ...Object.keys(READ))) {
@@ -680,8 +698,10 @@ export const trailBuckets: Adapter = {
       const { name, urn } = bucketOf(r, trail);
       const ofTrail = (name !== undefined && trail.names.has(name)) || (urn !== undefined && trail.urns.has(urn));
       const recordKey = !OBJECTS.has(r.resource.type) || mayBeRecordKey(isUnknown(r, "key") ? undefined : asString(r.v.key));
-      const outside =
-        agents && recordKey && name !== undefined && !created.has(name) && !BUCKETS.has(r.resource.type) && r.resource.type !== T.trailBucketPolicy;
+      // A bucket of the stack (by name, by the bucket resource its input comes from, or the bucket
+      // resource itself) is judged as one it does not create: it may be an existing one it imports.
+      const ofStack = (name !== undefined && created.has(name)) || (urn !== undefined && bucketUrns.has(urn));
+      const outside = agents && recordKey && (name !== undefined || ofStack) && r.resource.type !== T.trailBucketPolicy;
       const unknownBucket = name === undefined && urn === undefined && (trail.names.size > 0 || trail.urns.size > 0);
       if (unknownBucket) {
         pass.findings.push({
@@ -695,10 +715,12 @@ export const trailBuckets: Adapter = {
         continue;
       }
       if (!ofTrail && !outside) continue;
-      const bucket = name ?? trail.urns.get(urn!) ?? "(unknown)";
+      const bucket = name ?? trail.urns.get(urn!) ?? (ofStack ? "(named at deployment)" : "(unknown)");
       const why = ofTrail
         ? "a CloudTrail trail of this stack delivers to it"
-        : "not created by this stack, so it may hold a CloudTrail record the stack cannot see";
+        : ofStack
+          ? IMPORTED
+          : "not created by this stack, so it may hold a CloudTrail record the stack cannot see";
       for (const d of deviationsOf(r.resource.type, r.v, r.unknown, bucket)) {
         const p = problem(r.resource, bucket, d, true, why);
         pass.findings.push({

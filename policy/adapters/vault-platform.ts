@@ -63,8 +63,24 @@ function checkEntityAliases(ix: StackIndex): PackFinding[] {
       // Its entity is the stack's, but a login of a Kubernetes (or other agent-usable) mount named by
       // the alias (a ServiceAccount UID or name) would join it and take its policies.
       const type = aliasMountType(entry);
-      if (type !== undefined && NON_AGENT_AUTH_TYPES.has(type)) continue;
       const key = platformResourceKey(VAULT_PLATFORM_TYPES.vaultEntityAlias, entry.resource.name);
+      if (type !== undefined && NON_AGENT_AUTH_TYPES.has(type)) {
+        // Relied on as the stack's own entity: a policy cannot tell an Entity the stack creates from an
+        // existing one it imports (the import option is not sent to policies; an import with other inputs
+        // imports then updates its name, metadata and policies), and an existing entity keeps what no input
+        // of it shows: the groups outside the stack that name its ID (their policies), its other aliases,
+        // and policies kept by externalPolicies. The login joined to it would take all of that.
+        findings.push({
+          rule: "vault/entity-alias",
+          agent: "platform",
+          identity: null,
+          urn: entry.resource.urn,
+          platformResource: key,
+          message: `entity alias ${asString(entry.value.name) ?? entry.resource.name} joins a login of a ${type} mount to an entity of this stack, which a policy cannot tell from an existing entity the stack imports (an admin's, an agent's): that login would take the groups naming the entity's ID outside the stack, and their policies`,
+          fix: `leave entities and aliases to the platform's own stack, or have the security team declare the alias (kubernetesPlatformResources)`,
+        });
+        continue;
+      }
       findings.push({
         rule: "vault/entity-alias",
         agent: "platform",
@@ -115,7 +131,10 @@ function checkGroupMembers(ix: StackIndex): PackFinding[] {
   for (const entry of ix.inputsOfType(VAULT_PLATFORM_TYPES.vaultGroup)) {
     if (!hasMembers(entry, "memberEntityIds", "memberGroupIds")) continue;
     const policies = asStrings(entry.value.policies).length > 0 || entry.unknown.includes("policies");
-    if (policies || groupPolicies) refuse(entry, "adds members by ID to a group that carries (or may carry) policies");
+    // externalPolicies: the group's policies are not its inputs' (the provider leaves them alone), so an
+    // existing group the stack imports (the import option is not sent to policies) keeps its own.
+    const external = entry.value.externalPolicies === true || entry.unknown.includes("externalPolicies");
+    if (policies || groupPolicies || external) refuse(entry, "adds members by ID to a group that carries (or may carry) policies");
   }
   for (const type of [VAULT_PLATFORM_TYPES.vaultGroupMemberEntityIds, VAULT_PLATFORM_TYPES.vaultGroupMemberGroupIds])
     for (const entry of ix.inputsOfType(type)) {
@@ -184,7 +203,7 @@ export const vaultPlatform: Adapter = {
     {
       type: VAULT_PLATFORM_TYPES.vaultGroup,
       route: "puts entities and groups by ID into a group, whose policies they then hold",
-      readIfSet: ["memberEntityIds", "memberGroupIds", "policies"],
+      readIfSet: ["memberEntityIds", "memberGroupIds", "policies", "externalPolicies"],
       checkedBy: ["vault/entity-alias"],
     },
     ...[VAULT_PLATFORM_TYPES.vaultGroupMemberEntityIds, VAULT_PLATFORM_TYPES.vaultGroupMemberGroupIds].map((type) => ({

@@ -12,6 +12,7 @@ import { stackDeclaration } from "../helpers/fixtures";
 import { UNKNOWN, runPack, ruleIds, type Resource, ofRule, withExclusivePolicies } from "../helpers/policy-args";
 import { managedPolicyReach, MANAGED_POLICY_SOURCE } from "../../policy/aws-reach";
 import { podIdentityTrust } from "../helpers/pod-identity-trust";
+import { declaring } from "../helpers/policy-args";
 
 const doc = (...statements: Array<Record<string, unknown>>) =>
   JSON.stringify({ Version: "2012-10-17", Statement: statements.map((s) => ({ Effect: "Allow", ...s })) });
@@ -465,7 +466,10 @@ describe("separation/agent-data-copy: copies and exposures of an agent's data", 
         }),
       ),
     ];
-    expect(await run(extra)).toEqual([]);
+    // A public ACL on a bucket of the stack is judged as on a bucket the stack does not create (it may be
+    // an existing trail bucket the stack imports: stack/audit-trail) until the security team declares it.
+    expect(ruleIds(await run(extra))).toEqual(["stack/audit-trail"]);
+    expect(await run(extra, declaring(extra[0]!))).toEqual([]);
   });
 });
 

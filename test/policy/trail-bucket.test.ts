@@ -286,6 +286,26 @@ describe("the bucket a CloudTrail trail delivers to", () => {
     expect(await rulesOf([lifecycle], platform)).not.toContain(RULE);
   }, 120_000);
 
+  it("refuses the same on a bucket the stack names as its own (it may be the organisation's trail bucket imported), until declared", async () => {
+    // An import twin: the bucket resource adopts the existing bucket (records and all), the lifecycle then expires them.
+    const twin: Resource = { type: "aws:s3/bucketV2:BucketV2", name: "org-archive", props: { bucket: "org-cloudtrail-archive" } };
+    const lifecycle = s3("BucketLifecycleConfigurationV2", "lc", {
+      bucket: "org-cloudtrail-archive",
+      rules: [{ id: "x", status: "Enabled", expiration: { days: 1 } }],
+    });
+    expect(await rulesOf([twin])).not.toContain(RULE);
+    expect(await rulesOf([twin, lifecycle])).toContain(RULE);
+    expect(await rulesOf([twin, lifecycle], declaring(lifecycle))).not.toContain(RULE);
+    // The setting traced to the bucket resource (its name unknown at preview), and the bucket's own inline fields.
+    const traced: Resource = { ...lifecycle, props: { ...lifecycle.props, bucket: UNKNOWN }, dependsOn: { bucket: ["org-archive"] } };
+    expect(await rulesOf([twin, traced])).toContain(RULE);
+    expect(await rulesOf([{ ...twin, props: { ...twin.props, forceDestroy: true } }])).toContain(RULE);
+    // Its records copied out, as from a bucket the stack does not create.
+    expect(await rulesOf([twin, s3("ObjectCopy", "c", { bucket: "ci-artifacts", key: "x", source: `org-cloudtrail-archive/${RECORD}` })])).toContain(RULE);
+    // A stack without agents is left its own buckets.
+    expect(ruleIds(await runPack([twin, lifecycle]))).not.toContain(RULE);
+  }, 120_000);
+
   it("passes a replication of a bucket the stack does not create that is declared as a copy share with its destination, and only that", async () => {
     const replication = (to: string) =>
       s3("BucketReplicationConfig", "invoices-backup", {
