@@ -66,6 +66,7 @@ import { dnsRedirection } from "./dns-redirection";
 import { vaultHostIdentity } from "./vault-host-identity";
 import { vaultKubernetesEngine } from "./vault-kubernetes-engine";
 import { principalExclusivePolicies } from "./principal-exclusive-policies";
+import { platformRoleDeclared } from "./platform-role-declared";
 
 export const ADAPTERS: readonly Adapter[] = [
   iamAttachments,
@@ -81,6 +82,7 @@ export const ADAPTERS: readonly Adapter[] = [
   trailBuckets,
   iamRoles,
   principalExclusivePolicies,
+  platformRoleDeclared,
   permissionsBoundary,
   agentRolePlan,
   agentVaultPlan,
