@@ -39,6 +39,14 @@ export const AWS_REACH_RULES: readonly RuleMeta[] = [
     PACK.stack,
   ),
   meta(
+    "iam/platform-role-declared",
+    "iam",
+    "error",
+    "In a stack with agents, every IAM role the stack creates other than the agents' own (the components' tagged roles) is declared by the security team in kubernetesPlatformResources: a role named like an existing one may be that role imported (a policy does not see the import option, and an import with other inputs imports then updates), which keeps every grant other resources make to its ARN (key, bucket and secret policies, EKS access entries, Vault AWS auth roles, other roles' trust), none of which the pack can read; the declaration vouches that the name is new.",
+    OVERPRIVILEGED,
+    PACK.stack,
+  ),
+  meta(
     "iam/principal-exclusive-policies",
     "iam",
     "error",

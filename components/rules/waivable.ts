@@ -53,6 +53,7 @@ export const WAIVABLE: Readonly<Record<string, boolean>> = {
   "iam/owned-action": false,
   "iam/managed-policy-content": false,
   "iam/principal-exclusive-policies": false,
+  "iam/platform-role-declared": false,
   "separation/orchestration-models-only": false,
   "separation/audit-write-only": false,
   "separation/audit-tamper-deny": false,

@@ -237,6 +237,23 @@ function grantsOf(ix: StackIndex, findings: PackFinding[]): Granted[] {
         ? [undefined]
         : customerRefs(r, "customerManagedPolicyReferences").map((n) => (n ? `arn:*:iam::*:policy/${n}` : undefined)),
     );
+  // A customer policy the stack creates may be an existing one imported under its name (a policy does
+  // not see the import option; an import with other inputs imports then updates it, writing a new
+  // default version): every principal it is already attached to, outside the stack, then holds its
+  // document. So each one's document is judged as an outside principal's grant too.
+  for (const p of customerPolicies(ix).byUrn.values()) {
+    const document = readPolicyDocument(p.v.policy);
+    if (!document) continue; // unknown or unreadable: judged per resource (principal-documents) and where attached
+    const name = asString(p.v.name) ?? p.resource.name;
+    out.push({
+      principal: {
+        label: `whoever already holds a policy named ${name} (${p.resource.name} may be that existing policy, imported)`,
+        ids: [`iam:policy/${name}`],
+      },
+      reaches: documentReach(document),
+      via: p,
+    });
+  }
   // Lambda permissions for a principal that is not an agent role (another account, a service): a grant on the function.
   for (const r of readOfType(ix, RESOURCE_POLICY_ADAPTER_TYPES.lambdaPermission)) {
     const principal = asString(r.v.principal);

@@ -68,6 +68,7 @@ import { vaultKubernetesEngine } from "./vault-kubernetes-engine";
 import { principalExclusivePolicies } from "./principal-exclusive-policies";
 import { vaultMountPaths } from "./vault-mount-paths";
 import { kmsAliases } from "./kms-aliases";
+import { platformRoleDeclared } from "./platform-role-declared";
 
 export const ADAPTERS: readonly Adapter[] = [
   iamAttachments,
@@ -83,6 +84,7 @@ export const ADAPTERS: readonly Adapter[] = [
   trailBuckets,
   iamRoles,
   principalExclusivePolicies,
+  platformRoleDeclared,
   permissionsBoundary,
   agentRolePlan,
   agentVaultPlan,

@@ -9,7 +9,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { componentResources } from "../helpers/component-resources";
 import { stackDeclaration } from "../helpers/fixtures";
-import { UNKNOWN, runPack, ruleIds, type Resource, ofRule, withExclusivePolicies } from "../helpers/policy-args";
+import { UNKNOWN, runPack, ruleIds, type Resource, ofRule, withExclusivePolicies, declaringPlatformRoles } from "../helpers/policy-args";
 import { managedPolicyReach, MANAGED_POLICY_SOURCE } from "../../policy/aws-reach";
 import { podIdentityTrust } from "../helpers/pod-identity-trust";
 import { declaring } from "../helpers/policy-args";
@@ -38,7 +38,7 @@ beforeAll(async () => {
   base = await componentResources(stackDeclaration("dev"));
 }, 120_000);
 
-const run = (extra: Resource[], config: object = {}) => runPack(withExclusivePolicies([...base, ...extra]), undefined, config);
+const run = (extra: Resource[], config: object = {}) => runPack(withExclusivePolicies([...base, ...extra]), undefined, declaringPlatformRoles([...base, ...extra], config));
 
 describe("the dev stack's components alone", () => {
   it("produce no finding", async () => {
@@ -580,5 +580,38 @@ describe("a share covers every resource a grant reaches, not only those a findin
     expect(await undeclared({})).toBe(true);
     expect(await undeclared({ shares: [share(["arn:aws:s3:::acme-invoices-dev/*"])] })).toBe(false);
     expect(await undeclared({ shares: [share(["arn:aws:s3:::acme-invoices-dev/incoming/*", ...prefixes.slice(0, 9)])] })).toBe(true);
+  });
+});
+
+describe("a customer policy the stack creates is judged as held by whoever already holds one of its name", () => {
+  // It may be an existing policy imported under its name: the principals it is attached to outside the stack hold the stack's document.
+  const twin = (document: string): Resource => r("aws:iam/policy:Policy", "dev-baseline", { name: "developers-baseline", policy: document });
+  it("refuses one reaching an agent's data, attached to nothing in the stack", async () => {
+    expect(ruleIds(await run([twin(BUCKET_READ)]))).toEqual(["separation/undeclared-share"]);
+  });
+  it("refuses one letting its holders write an agent's audit record", async () => {
+    const forge = doc({
+      Action: ["logs:PutLogEvents"],
+      Resource: ["arn:aws:logs:us-east-1:111122223333:log-group:/acme/dev/agents/payout-approver/audit:log-stream:*"],
+    });
+    expect(ruleIds(await run([twin(forge)]))).toContain("separation/undeclared-share");
+  });
+  it("passes one reaching nothing an agent owns or holds", async () => {
+    const ownBucket = doc({ Action: ["s3:GetObject"], Resource: ["arn:aws:s3:::acme-dev-builds/*"] });
+    expect(await run([twin(ownBucket)])).toEqual([]);
+  });
+  it("is lifted by a share the security team declares for that policy name", async () => {
+    const declared = {
+      shares: [
+        {
+          name: "developers-invoices",
+          principal: "iam:policy/developers-baseline",
+          resources: ["arn:aws:s3:::acme-invoices-dev/incoming/*"],
+          access: ["read-objects"],
+          reason: "developers read incoming invoices",
+        },
+      ],
+    };
+    expect(ruleIds(await run([twin(BUCKET_READ)], declared))).toEqual([]);
   });
 });

@@ -1,7 +1,9 @@
 /**
- * iam/principal-exclusive-policies: a hand-written role next to the dev stack (agents) is an import twin
- * of any existing role of its name unless it manages its managed and inline policies exclusively.
- * Each case starts from a role with both exclusives (passes) and changes one thing.
+ * iam/principal-exclusive-policies: a hand-written role, user or group is an import twin of any
+ * existing one of its name unless it manages its managed and inline policies exclusively. The cases
+ * run in a stack without agents (where iam/platform-role-declared, which asks a declaration of every
+ * non-agent role beside agents, does not apply), and on the dev stack's own agent roles. Each case
+ * starts from a principal with both exclusives (passes) and changes one thing.
  */
 import { describe, expect, it } from "vitest";
 import { devBaseline } from "../helpers/dev-baseline";
@@ -9,6 +11,8 @@ import { UNKNOWN, declaring, exclusivePolicies, ruleIds, runPack, type Resource 
 
 const RULE = "iam/principal-exclusive-policies";
 const dev = devBaseline();
+/** The pack's rule ids on `resources` alone: a stack without agents. */
+const alone = async (resources: readonly Resource[], config?: object) => ruleIds(await runPack(resources, undefined, config));
 
 const trustLambda = JSON.stringify({
   Version: "2012-10-17",
@@ -33,34 +37,34 @@ const replacing = (r: Resource, props: Record<string, unknown>) => twin.map((x) 
 
 describe("a role the stack creates holds only the policies the stack writes", () => {
   it("passes a role named like an existing one (vault-server) that manages both policy sets exclusively", async () => {
-    expect(await dev.added(twin)).toEqual([]);
+    expect(await alone(twin)).toEqual([]);
   }, 120_000);
   it("refuses it without the managed-policy exclusive, or without the inline one, until declared", async () => {
-    expect(await dev.added(without(managed))).toEqual([RULE]);
-    expect(await dev.added(without(inlineOnly))).toEqual([RULE]);
-    expect(await dev.added(without(inlineOnly), declaring(role))).toEqual([]);
+    expect(await alone(without(managed))).toEqual([RULE]);
+    expect(await alone(without(inlineOnly))).toEqual([RULE]);
+    expect(await alone(without(inlineOnly), declaring(role))).toEqual([]);
   }, 120_000);
   it("accepts the role's own (deprecated) exclusive inputs instead", async () => {
     const own = { ...role, props: { ...role.props, managedPolicyArns: [], inlinePolicies: [{ name: "logs", policy: logs }] } };
-    expect(await dev.added([own, fn])).toEqual([]);
+    expect(await alone([own, fn])).toEqual([]);
     // An empty inlinePolicies list does not take inline policies over.
-    expect(await dev.added([{ ...own, props: { ...own.props, inlinePolicies: [] } }, fn])).toEqual([RULE]);
+    expect(await alone([{ ...own, props: { ...own.props, inlinePolicies: [] } }, fn])).toEqual([RULE]);
   }, 120_000);
   it("refuses an inline exclusive keeping a name the stack does not write; dropping its own only removes grants", async () => {
-    expect(await dev.added(replacing(inlineOnly, { policyNames: ["logs", "admin"] }))).toEqual([RULE]);
-    expect(await dev.added(replacing(inlineOnly, { policyNames: [] }))).toEqual([]);
-    expect(await dev.added(replacing(inlineOnly, { policyNames: UNKNOWN }))).toEqual([RULE]);
+    expect(await alone(replacing(inlineOnly, { policyNames: ["logs", "admin"] }))).toEqual([RULE]);
+    expect(await alone(replacing(inlineOnly, { policyNames: [] }))).toEqual([]);
+    expect(await alone(replacing(inlineOnly, { policyNames: UNKNOWN }))).toEqual([RULE]);
   }, 120_000);
   it("matches exclusives to the role by name case-insensitively, by ARN, or by the role resource the name came from", async () => {
-    expect(await dev.added(replacing(managed, { roleName: "VAULT-SERVER" }))).toEqual([]);
-    expect(await dev.added(replacing(managed, { roleName: "arn:aws:iam::111122223333:role/vault-server" }))).toEqual([]);
+    expect(await alone(replacing(managed, { roleName: "VAULT-SERVER" }))).toEqual([]);
+    expect(await alone(replacing(managed, { roleName: "arn:aws:iam::111122223333:role/vault-server" }))).toEqual([]);
     const traced = twin.map((x) => (x === inlineOnly ? { ...x, props: { ...x.props, roleName: UNKNOWN }, dependsOn: { roleName: ["shop-fn"] } } : x));
-    expect(await dev.added(traced)).toEqual([]);
+    expect(await alone(traced)).toEqual([]);
     // An exclusive for another role does not count.
-    expect(await dev.added(replacing(managed, { roleName: "other" }))).toEqual([RULE]);
+    expect(await alone(replacing(managed, { roleName: "other" }))).toEqual([RULE]);
   }, 120_000);
   it("refuses a role whose name is unknown at preview", async () => {
-    expect(await dev.added(replacing(role, { name: UNKNOWN }))).toContain(RULE);
+    expect(await alone(replacing(role, { name: UNKNOWN }))).toContain(RULE);
   }, 120_000);
   it("refuses, with no declaration possible, an agent role's inline exclusive that drops its audit Deny", async () => {
     const exclusive = dev.base().find((r) => r.type === "aws:iam/rolePoliciesExclusive:RolePoliciesExclusive")!;
@@ -99,15 +103,15 @@ describe("users and groups the stack creates hold only the policies the stack wr
   };
 
   it("passes a group twin (Administrators) and a user with both exclusives each", async () => {
-    expect(await dev.added([group, groupPolicy, ...exclusivePolicies(group, ["read"]), user, ...exclusivePolicies(user), membership])).toEqual([]);
+    expect(await alone([group, groupPolicy, ...exclusivePolicies(group, ["read"]), user, ...exclusivePolicies(user), membership])).toEqual([]);
   }, 120_000);
   it("refuses the group without its exclusives: a stack user added to an imported Administrators group gets its policies", async () => {
-    expect(await dev.added([group, groupPolicy, user, ...exclusivePolicies(user), membership])).toEqual([RULE]);
+    expect(await alone([group, groupPolicy, user, ...exclusivePolicies(user), membership])).toEqual([RULE]);
     const [managedOnly] = exclusivePolicies(group, ["read"]);
-    expect(await dev.added([group, groupPolicy, managedOnly, user, ...exclusivePolicies(user), membership])).toEqual([RULE]);
+    expect(await alone([group, groupPolicy, managedOnly, user, ...exclusivePolicies(user), membership])).toEqual([RULE]);
   }, 120_000);
   it("refuses a group exclusive keeping an inline policy the stack does not write", async () => {
-    expect(await dev.added([group, groupPolicy, ...exclusivePolicies(group, ["read", "admin"]), user, ...exclusivePolicies(user), membership])).toEqual([RULE]);
+    expect(await alone([group, groupPolicy, ...exclusivePolicies(group, ["read", "admin"]), user, ...exclusivePolicies(user), membership])).toEqual([RULE]);
   }, 120_000);
   it("refuses an access key for a user even with its exclusives: an imported user keeps its group memberships", async () => {
     const key: Resource = { type: "aws:iam/accessKey:AccessKey", name: "ci-key", props: { user: UNKNOWN }, dependsOn: { user: ["ci"] } };

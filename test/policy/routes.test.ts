@@ -6,7 +6,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { componentResources } from "../helpers/component-resources";
 import { PLATFORM, agent } from "../helpers/fixtures";
-import { UNKNOWN, runPack, ruleIds, type Resource, withExclusivePolicies } from "../helpers/policy-args";
+import { UNKNOWN, runPack, ruleIds, type Resource, withExclusivePolicies, declaringPlatformRoles } from "../helpers/policy-args";
 import { replanned } from "../helpers/replan";
 
 const ROLE = "acme-test-billing-execution";
@@ -54,7 +54,7 @@ const cases: Array<{ name: string; resources: Resource[]; expect: string[] }> = 
       },
     ],
     // PassRole on "*" reaches every agent role too.
-    expect: ["iam/agent-role-as-planned", "iam/passrole-wildcard", "iam/privilege-escalation", "iam/resource-wildcard"],
+    expect: ["iam/agent-role-as-planned", "iam/passrole-wildcard", "iam/privilege-escalation", "iam/resource-wildcard", "separation/undeclared-share"],
   },
   {
     name: "a customer-managed policy attached by its known ARN through a PolicyAttachment",
@@ -63,7 +63,7 @@ const cases: Array<{ name: string; resources: Resource[]; expect: string[] }> = 
       { type: "aws:iam/policyAttachment:PolicyAttachment", name: "attach", props: { roles: [ROLE], policyArn: "arn:aws:iam::111122223333:policy/extra" } },
     ],
     // PassRole on "*" reaches every agent role too.
-    expect: ["iam/agent-role-as-planned", "iam/passrole-wildcard", "iam/privilege-escalation", "iam/resource-wildcard"],
+    expect: ["iam/agent-role-as-planned", "iam/passrole-wildcard", "iam/privilege-escalation", "iam/resource-wildcard", "separation/undeclared-share"],
   },
   {
     name: "a harmless customer-managed policy attached to an agent role still counts toward its holdings (cross-agent)",
@@ -75,7 +75,7 @@ const cases: Array<{ name: string; resources: Resource[]; expect: string[] }> = 
       },
       { type: "aws:iam/rolePolicyAttachment:RolePolicyAttachment", name: "attach", props: { role: ROLE, policyArn: "arn:aws:iam::111122223333:policy/peek" } },
     ],
-    expect: ["iam/agent-role-as-planned", "separation/cross-agent-grant"],
+    expect: ["iam/agent-role-as-planned", "separation/cross-agent-grant", "separation/undeclared-share"],
   },
   {
     name: "a known AWS managed ARN computed from a stack Policy's output (judged as written, not by its dependency)",
@@ -88,7 +88,7 @@ const cases: Array<{ name: string; resources: Resource[]; expect: string[] }> = 
         dependsOn: { policyArn: ["decoy"] },
       },
     ],
-    expect: ["iam/attached-policy"],
+    expect: ["iam/attached-policy", "separation/undeclared-share"],
   },
   {
     name: "an attachment whose policy ARN is unknown and not from this stack",
@@ -512,7 +512,9 @@ describe("pack: every route to an agent identity", () => {
 
   for (const testCase of cases) {
     it(`flags ${testCase.name}`, async () => {
-      expect(ruleIds(await runPack(withExclusivePolicies([...base, ...testCase.resources])))).toEqual(testCase.expect);
+      expect(ruleIds(await runPack(withExclusivePolicies([...base, ...testCase.resources]), undefined, declaringPlatformRoles(testCase.resources)))).toEqual(
+        testCase.expect,
+      );
     });
   }
 
@@ -579,7 +581,7 @@ describe("pack: every route to an agent identity", () => {
       },
       { type: "aws:iam/rolePoliciesExclusive:RolePoliciesExclusive", name: "ci-inline", props: { roleName: "ci-runner", policyNames: [] } },
     ];
-    expect(await runPack(withExclusivePolicies([...base, ...ok]))).toEqual([]);
+    expect(await runPack(withExclusivePolicies([...base, ...ok]), undefined, declaringPlatformRoles(ok))).toEqual([]);
   });
 
   it("refuses a second IAM role tagged as an agent identity's, and an old API version or List of a kind it reads", async () => {
