@@ -98,10 +98,10 @@ export class ResourceIndex<T> {
     const literal = parts.findIndex(hasWildcard);
     this.size++;
     if (literal === -1) {
-      // Concrete: the entry is the name; below it are `name/` and `name:`.
-      listFor(this.at(parts), kind).push({ pattern: normalised, kind, self: true, below: false, value });
+      // Concrete: the entry is the name; below it are `name/` and `name:`, siblings of its node (one walk down for all three).
+      const parent = this.at(parts, parts.length - 1);
+      listFor(this.child(parent, last), kind).push({ pattern: normalised, kind, self: true, below: false, value });
       if (coversBelow) {
-        const parent = this.at(parts, parts.length - 1);
         for (const sep of BELOW)
           listFor(this.child(parent, `${last}${sep}`), kind).push({ pattern: `${normalised}${sep}*`, kind, self: false, below: true, value });
       }
