@@ -20,7 +20,8 @@ beforeAll(async () => {
   base = await componentResources(stackDeclaration("dev"));
 }, 120_000);
 
-const rules = async (extra: Resource[], resources: Resource[] = base) => ruleIds(await runPack(withExclusivePolicies([...resources, ...extra]), TODAY, declaringPlatformRoles([...resources, ...extra])));
+const rules = async (extra: Resource[], resources: Resource[] = base) =>
+  ruleIds(await runPack(withExclusivePolicies([...resources, ...extra]), TODAY, declaringPlatformRoles([...resources, ...extra])));
 
 /** A role the stack creates (not an agent's), which a Pod Identity association may lend outside agents' namespaces. */
 const opsRole: Resource = {

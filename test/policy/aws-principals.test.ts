@@ -38,7 +38,8 @@ beforeAll(async () => {
   base = await componentResources(stackDeclaration("dev"));
 }, 120_000);
 
-const run = (extra: Resource[], config: object = {}) => runPack(withExclusivePolicies([...base, ...extra]), undefined, declaringPlatformRoles([...base, ...extra], config));
+const run = (extra: Resource[], config: object = {}) =>
+  runPack(withExclusivePolicies([...base, ...extra]), undefined, declaringPlatformRoles([...base, ...extra], config));
 
 describe("the dev stack's components alone", () => {
   it("produce no finding", async () => {
