@@ -90,7 +90,7 @@ export const AWS_REACH_RULES: readonly RuleMeta[] = [
     "stack/audit-log-group",
     "stack",
     "error",
-    "An agent's audit log group keeps its events at least its tier's minimum (never expiring is fine), keeps deletion protection on unless the agent is revoked, is encrypted (if by a KMS key at all) only by a key of the stack, keeps the STANDARD class and no `cw:` data-source tag, and is the only resource of the stack named in the agents' audit name space under that agent's name; no other resource names it (a stream, metric filter, index policy, trail or anything but identity and key policies and saved queries), and no account-wide index policy, S3 Tables source for every data source or storage tier change covers it.",
+    "An agent's audit log group keeps its events at least its tier's minimum (never expiring is fine), keeps deletion protection on unless the agent is revoked, is encrypted (if by a KMS key at all) only by an enabled symmetric ENCRYPT_DECRYPT key of the stack held in KMS, whose key policy (its own and any aws.kms.KeyPolicy) lets only the account root and the CloudWatch Logs service (for the operations it uses, under a kms:EncryptionContext:aws:logs:arn condition) act on it unless the security team declares the key or key policy, and whose grants go only to the logs service, keeps the STANDARD class and no `cw:` data-source tag, and is the only resource of the stack named in the agents' audit name space under that agent's name; no other resource names it (a stream, metric filter, index policy, trail or anything but identity and key policies and saved queries), and no account-wide index policy, S3 Tables source for every data source or storage tier change covers it.",
     AUDIT,
     PACK.both,
   ),

@@ -27,6 +27,12 @@ export const MAY_NAME_AUDIT_GROUP: ReadonlyMap<string, string> = new Map([
   ...["aws:kms/key:Key", "aws:kms/replicaKey:ReplicaKey", "aws:kms/externalKey:ExternalKey", "aws:kms/replicaExternalKey:ReplicaExternalKey"].map(
     (type) => [type, "a key policy: the audit group's key is read by this rule (stack keys only, their policy the stack's account's)"] as const,
   ),
+  // A KeyPolicy replaces the key's policy and a grant is one more key-policy statement: both are read with the audit key (audit-keys.ts, log-groups.ts).
+  ["aws:kms/keyPolicy:KeyPolicy", "a key policy on the audit group's key: judged with the key by this rule (its context condition names the group)"],
+  [
+    "aws:kms/grant:Grant",
+    "a grant on the audit group's key: only the logs service's is admitted by this rule (its encryption context constraint names the group)",
+  ],
   [
     "aws:cloudwatch/queryDefinition:QueryDefinition",
     "a saved Logs Insights query (PutQueryDefinition): it stores text only; running it needs logs:StartQuery on the group, an identity grant the holdings model judges",

@@ -6,8 +6,9 @@
  * name space is one group, its agent's (a second resource of the same name, or an untagged one,
  * could shorten or delete the trail), deletion protection is off only for a revoked agent, and a KMS
  * key encrypting it is one the stack creates, whose policy (its own, or an aws.kms.KeyPolicy that
- * replaces it) lets only the stack's account and the logs service use it, and whose grants go only
- * to the logs service. Its class is STANDARD, as the component creates it
+ * replaces it) names no other account, and whose grants go only to the logs service; within the
+ * account the key is a closed world (audit-keys.ts: only the account root and the logs service under
+ * its context condition act on it, unless the key is declared; it stays an enabled symmetric key). Its class is STANDARD, as the component creates it
  * (AWS CreateLogGroup: INFREQUENT_ACCESS supports a subset of the features, DELIVERY keeps events one
  * day without Logs Insights queries, and the class cannot change after creation), and it carries no `cw:` data-source tag that would route it into an
  * S3 Tables integration. Nothing else names it (audit-log-group-refs.ts), and no account-wide log
@@ -23,6 +24,7 @@ import type { Adapter, PackResource, StackPass } from "../types";
 import { deps, isUnknown, readOfType, type Read } from "./shared";
 import { MAY_NAME_AUDIT_GROUP, auditGroupReferences, auditGroupsOf } from "./audit-log-group-refs";
 import { selectionCovers } from "./log-selection";
+import { auditKeyFindings, grantOperationsBeyondLogsUse } from "./audit-keys";
 
 /** KMS key types whose key policy the pack reads (policy/adapters/resource-policies.ts). */
 export const STACK_KEYS: ReadonlySet<string> = new Set([
@@ -225,7 +227,12 @@ export const logGroups: Adapter = {
       route: `may write into, copy, reshape or hide the trail; refused unless allowlisted (${[...new Set(MAY_NAME_AUDIT_GROUP.keys())].map((t) => t.split(":").pop()).join(", ")})`,
       checkedBy: [RULE],
     },
-    { type: KEY_POLICY, route: "replaces the policy of the stack key of an agent's audit log group, judged as the key's own", checkedBy: [RULE] },
+    {
+      type: KEY_POLICY,
+      route:
+        "replaces the policy of the stack key of an agent's audit log group, judged as the key's own: only the account root and the logs service (under its context condition) act on it, unless declared",
+      checkedBy: [RULE],
+    },
     { type: KEY_GRANT, route: "hands out use of the stack key of an agent's audit log group: only the logs service's", checkedBy: [RULE] },
   ],
   check: (resource, inputs) => (resource.type === T.logGroup ? auditGroupSettingsProblems(resource, inputs) : []),
@@ -250,6 +257,8 @@ export const logGroups: Adapter = {
         roles.every((r) => (Array.isArray(r.v.inlinePolicies) ? r.v.inlinePolicies : []).some((p) => asString(asRecord(p).name) === REVOKED_POLICY))
       );
     };
+    // Each stack key of agents' audit log groups, with the groups it encrypts: judged once (audit-keys.ts).
+    const auditKeys = new Map<string, { key: PackResource; groups: { agent: string; name: string }[] }>();
     for (const g of groups) {
       const name = asString(g.v.name);
       const agent = asRecord(g.v.tags).agent;
@@ -276,6 +285,11 @@ export const logGroups: Adapter = {
           fix: "leave kmsKeyId unset (CloudWatch Logs encrypts the trail), or pass the ARN of an aws.kms.Key of this stack, whose key policy the pack reads",
         });
       const key = agent ? deps(g, "kmsKeyId").find((d) => STACK_KEYS.has(d.type)) : undefined;
+      if (key && agent) {
+        const use = auditKeys.get(key.urn) ?? { key, groups: [] };
+        use.groups.push({ agent, name: name ?? g.resource.name });
+        auditKeys.set(key.urn, use);
+      }
       // A KeyPolicy replaces the key's policy: each one on the key is judged as the key's own.
       const keyProblems = key ? [stackKeyPolicyProblem(key), ...keyPoliciesOn(ix, key).map((kp) => stackKeyPolicyProblem(kp.resource))] : [];
       for (const keyProblem of keyProblems.filter((p) => p !== null))
@@ -288,7 +302,8 @@ export const logGroups: Adapter = {
           fix: "let the key policy allow only the stack's own account (one account root or its principals) and the logs.<region>.amazonaws.com service, with bypassPolicyLockoutSafetyCheck unset",
         });
       for (const grant of key ? keyGrantsOn(ix, key) : []) {
-        const why = keyGrantProblem(grant);
+        const beyond = grantOperationsBeyondLogsUse(grant);
+        const why = keyGrantProblem(grant) ?? (beyond.length > 0 ? `gives the logs service ${beyond.join(", ")}, beyond what CloudWatch Logs uses` : null);
         if (why)
           pass.findings.push({
             rule: RULE,
@@ -296,7 +311,7 @@ export const logGroups: Adapter = {
             identity: "audit",
             urn: grant.resource.urn,
             message: `KMS grant ${grant.resource.name} on ${key!.type} ${key!.name}, the key of agent ${agent}'s audit log group ${name ?? g.resource.name}, ${why}: that principal can use the key outside the trail or retire the logs service's access, and so read the trail or stop it being written`,
-            fix: "grant the audit log group's key only to the logs.<region>.amazonaws.com service (no retiring principal), or leave kmsKeyId unset",
+            fix: "grant the audit log group's key only to the logs.<region>.amazonaws.com service (no retiring principal), for Encrypt, Decrypt, ReEncrypt*, GenerateDataKey* and DescribeKey, or leave kmsKeyId unset",
           });
       }
       if (agent && g.v.deletionProtectionEnabled === false && !revoked(agent))
@@ -309,5 +324,6 @@ export const logGroups: Adapter = {
           fix: "keep audit.deletionProtection true; turn it off only to retire a revoked agent's trail (README, Retiring an agent's audit trail)",
         });
     }
+    for (const use of auditKeys.values()) pass.findings.push(...auditKeyFindings({ ...use, keyPolicies: keyPoliciesOn(ix, use.key).map((kp) => kp.resource) }));
   },
 };

@@ -175,7 +175,8 @@ export const OUT_OF_SCOPE_ENTRIES: readonly TypeEntry[] = [
   ...because(
     "IAM Identity Center users and groups are people, never agent identities; what they may do comes from permission sets (below)",
     "workforce users and groups",
-    ["aws:identitystore/user:User", "aws:identitystore/group:Group", "aws:identitystore/groupMembership:GroupMembership"],
+    // A GroupMembership hands out the group's account assignments: iam/outside-principal (outside-principals.ts).
+    ["aws:identitystore/user:User", "aws:identitystore/group:Group"],
   ),
   ...because(
     "permission sets give Identity Center users (people) AWSReservedSSO_* roles in accounts; an agent identity is never an Identity Center principal, and an agent role's trust admits no SSO role",

@@ -3,12 +3,16 @@
  * audit-log-group-refs.ts, log-selection.ts): the dev stack's components pass; each case adds one
  * resource naming payout-approver's audit log group, or changes one setting of the group, and is
  * refused under stack/audit-log-group. The controls name another log group, or are allowlisted.
+ * The key of an audit log group is a closed world too (audit-keys.ts): only the account root and the
+ * logs service (for what it uses, under the log-group context condition) act on it, unless the key or
+ * key policy is declared, and it stays an enabled symmetric key held in KMS.
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { selectionCovers } from "../../policy/adapters/log-selection";
 import { componentResources } from "../helpers/component-resources";
 import { stackDeclaration } from "../helpers/fixtures";
-import { runPack, ruleIds, UNKNOWN, type Resource } from "../helpers/policy-args";
+import { TODAY } from "../helpers/fixtures";
+import { declaring, runPack, ruleIds, UNKNOWN, type Resource } from "../helpers/policy-args";
 
 const RULE = "stack/audit-log-group";
 const AUDIT = "/acme/dev/agents/payout-approver/audit";
@@ -182,5 +186,99 @@ describe("account policy selection criteria", () => {
     expect(selectionCovers('LogGroupNamePrefix IN ["/platform/"]', AUDIT)).toBe(false);
     expect(selectionCovers('DataSourceName IN ["x"]', AUDIT)).toBe(true);
     expect(selectionCovers("LogGroupNamePrefix IN [not json]", AUDIT)).toBe(true);
+  });
+});
+
+describe("the KMS key of an agent's audit log group is a closed world", () => {
+  const ACCT = "111122223333";
+  const root = { Sid: "root", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${ACCT}:root` }, Action: "kms:*", Resource: "*" };
+  const logs = {
+    Sid: "logs",
+    Effect: "Allow",
+    Principal: { Service: "logs.us-east-1.amazonaws.com" },
+    Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+    Resource: "*",
+    Condition: { ArnLike: { "kms:EncryptionContext:aws:logs:arn": `arn:aws:logs:us-east-1:${ACCT}:log-group:/acme/dev/agents/*` } },
+  };
+  const ciDeployer = (Action: string | string[]) => ({ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${ACCT}:role/ci-deployer` }, Action, Resource: "*" });
+  const doc = (...Statement: object[]) => JSON.stringify({ Version: "2012-10-17", Statement });
+  const key = (props: Record<string, unknown> = {}) => r("aws:kms/key:Key", { description: "audit", policy: doc(root, logs), ...props }, "audit-key");
+  /** The dev stack with payout-approver's audit log group encrypted by `auditKey`, and `extra` beside it. */
+  const keyed = (auditKey: Resource, ...extra: Resource[]) => [
+    ...editAudit((p) => (p.kmsKeyId = UNKNOWN)).map((x) =>
+      x.type === "aws:cloudwatch/logGroup:LogGroup" && x.props.name === AUDIT ? { ...x, dependsOn: { kmsKeyId: ["audit-key"] } } : x,
+    ),
+    auditKey,
+    ...extra,
+  ];
+  const keyPolicy = (policy: string) => r("aws:kms/keyPolicy:KeyPolicy", { keyId: UNKNOWN, policy }, "kp", { dependsOn: { keyId: ["audit-key"] } });
+
+  it("keeps the account root and the logs service under its context condition (AWS's documented shape)", { timeout: 120_000 }, async () => {
+    expect(await rulesOf(keyed(key()))).not.toContain(RULE);
+    expect(await rulesOf(keyed(key({ policy: doc(root) })))).not.toContain(RULE);
+    expect(await rulesOf(keyed(key({ policy: doc({ ...root, Principal: { AWS: ACCT } }, logs) })))).not.toContain(RULE);
+    expect(await rulesOf(keyed(key(), keyPolicy(doc(root, logs))))).not.toContain(RULE);
+  });
+
+  // Round 11 b9 kms-audit-key-inline-{disable,schedule-deletion,putkeypolicy}-same-account-role: a role the stack does not create.
+  it.each(["kms:DisableKey", "kms:ScheduleKeyDeletion", "kms:PutKeyPolicy", "kms:CreateGrant", "kms:UpdateKeyDescription", "kms:Decrypt"])(
+    "refuses the key's own policy letting a role of the account hold %s",
+    { timeout: 120_000 },
+    async (action) => {
+      expect(await rulesOf(keyed(key({ policy: doc(root, logs, ciDeployer(action)) })))).toContain(RULE);
+    },
+  );
+
+  // Round 11 b9 kms-audit-key-disable-via-keypolicy-resource: the key's own policy is the standard one.
+  it("refuses a KeyPolicy on the key letting a role of the account disable it", { timeout: 120_000 }, async () => {
+    expect(await rulesOf(keyed(key(), keyPolicy(doc(root, logs, ciDeployer("kms:DisableKey")))))).toContain(RULE);
+  });
+
+  it.each<[string, object]>([
+    ["every action", { ...logs, Action: "kms:*" }],
+    ["the documented operations without the context condition", { ...logs, Condition: undefined }],
+    ["a context condition that also admits calls without it (IfExists)", { ...logs, Condition: { ArnLikeIfExists: logs.Condition.ArnLike } }],
+    ["a context condition naming anything", { ...logs, Condition: { StringLike: { "kms:EncryptionContext:aws:logs:arn": "*" } } }],
+  ])("refuses the logs service holding %s", { timeout: 120_000 }, async (_what, statement) => {
+    expect(await rulesOf(keyed(key({ policy: doc(root, statement) })))).toContain(RULE);
+  });
+
+  it("lets the security team declare the key (its policy pinned by the inputs digest)", { timeout: 120_000 }, async () => {
+    const declared = key({ policy: doc(root, logs, ciDeployer("kms:DisableKey")) });
+    expect(ruleIds(await runPack(keyed(declared), TODAY, declaring(declared)))).not.toContain(RULE);
+    const changed = key({ policy: doc(root, logs, ciDeployer(["kms:DisableKey", "kms:ScheduleKeyDeletion"])) });
+    expect(ruleIds(await runPack(keyed(changed), TODAY, declaring(declared)))).toContain(RULE);
+  });
+
+  // Round 11 b9 kms-audit-key-pending-window-rotation-off: the stack itself disables the audit key.
+  it.each<[string, Record<string, unknown>]>([
+    ["disabled", { isEnabled: false }],
+    ["enabled-ness unknown at preview", { isEnabled: UNKNOWN }],
+    ["an asymmetric spec", { customerMasterKeySpec: "RSA_2048" }],
+    ["an HMAC key", { customerMasterKeySpec: "HMAC_256", keyUsage: "GENERATE_VERIFY_MAC" }],
+    ["a signing key", { keyUsage: "SIGN_VERIFY" }],
+    ["material in an external key store", { customKeyStoreId: "cks-1234", xksKeyId: "xks-1" }],
+  ])("refuses an audit key %s", { timeout: 120_000 }, async (_what, props) => {
+    expect(await rulesOf(keyed(key(props)))).toContain(RULE);
+    // Not declarable: the stack would blind its own trail.
+    const k = key(props);
+    expect(ruleIds(await runPack(keyed(k), TODAY, declaring(k)))).toContain(RULE);
+  });
+
+  it("refuses a grant to the logs service of operations it does not use, and keeps one of those it uses", { timeout: 120_000 }, async () => {
+    const grant = (operations: unknown) =>
+      r("aws:kms/grant:Grant", { keyId: UNKNOWN, granteePrincipal: "logs.us-east-1.amazonaws.com", operations }, "kg", { dependsOn: { keyId: ["audit-key"] } });
+    expect(await rulesOf(keyed(key(), grant(["Encrypt", "Decrypt", "GenerateDataKey", "DescribeKey"])))).not.toContain(RULE);
+    expect(await rulesOf(keyed(key(), grant(["Encrypt", "CreateGrant"])))).toContain(RULE);
+    expect(await rulesOf(keyed(key(), grant(UNKNOWN)))).toContain(RULE);
+  });
+
+  it("keeps an enabled symmetric ENCRYPT_DECRYPT key set explicitly", { timeout: 120_000 }, async () => {
+    expect(await rulesOf(keyed(key({ isEnabled: true, keyUsage: "ENCRYPT_DECRYPT", customerMasterKeySpec: "SYMMETRIC_DEFAULT" })))).not.toContain(RULE);
+  });
+
+  it("refuses a disabled replica key", { timeout: 120_000 }, async () => {
+    const replica = r("aws:kms/replicaKey:ReplicaKey", { primaryKeyArn: "arn:aws:kms:us-west-2:111122223333:key/mrk-1", enabled: false }, "audit-key");
+    expect(await rulesOf(keyed(replica))).toContain(RULE);
   });
 });

@@ -455,7 +455,12 @@ describe("the pack refuses resources that move, share or control what agents own
       r("aws:kms/key:Key", { description: "audit", policy: JSON.stringify({ Version: "2012-10-17", Statement: policy }) }, "audit-key"),
     ];
     const own = statement({ AWS: "arn:aws:iam::111122223333:root" });
-    const logs = { ...statement({ Service: "logs.us-east-1.amazonaws.com" }), Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:GenerateDataKey*"] };
+    // The logs service under its context condition (AWS's documented shape; audit-keys.ts).
+    const logs = {
+      ...statement({ Service: "logs.us-east-1.amazonaws.com" }),
+      Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:GenerateDataKey*"],
+      Condition: { ArnLike: { "kms:EncryptionContext:aws:logs:arn": "arn:aws:logs:us-east-1:111122223333:log-group:*" } },
+    };
     expect(ruleIds(await runPack(keyed([own, logs])))).not.toContain("stack/audit-log-group");
     expect(ruleIds(await runPack(keyed([own, logs, statement({ AWS: "arn:aws:iam::999988887777:root" })])))).toContain("stack/audit-log-group");
     expect(ruleIds(await runPack(keyed([own, statement({ AWS: "*" })])))).toContain("stack/audit-log-group");
@@ -464,7 +469,12 @@ describe("the pack refuses resources that move, share or control what agents own
   describe("reads a KeyPolicy or grant on the stack key of an audit log group with the key", () => {
     const statement = (principal: object) => ({ Effect: "Allow", Principal: principal, Action: "kms:*", Resource: "*" });
     const own = statement({ AWS: "arn:aws:iam::111122223333:root" });
-    const logs = { ...statement({ Service: "logs.us-east-1.amazonaws.com" }), Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:GenerateDataKey*"] };
+    // The logs service under its context condition (AWS's documented shape; audit-keys.ts).
+    const logs = {
+      ...statement({ Service: "logs.us-east-1.amazonaws.com" }),
+      Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:GenerateDataKey*"],
+      Condition: { ArnLike: { "kms:EncryptionContext:aws:logs:arn": "arn:aws:logs:us-east-1:111122223333:log-group:*" } },
+    };
     const keyed = (...extra: Resource[]) => [
       ...editBase(auditGroup, (p) => ({ ...p, kmsKeyId: UNKNOWN })).map((x) => (auditGroup(x) ? { ...x, dependsOn: { kmsKeyId: ["audit-key"] } } : x)),
       r("aws:kms/key:Key", { description: "audit", policy: doc([own, logs]) }, "audit-key"),
