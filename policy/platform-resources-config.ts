@@ -11,7 +11,8 @@
  * another resource of the same type and name, or the same resource with other inputs (another
  * template, command or user data), is not declared. A declaration never covers a resource that names an agent's namespace or
  * ServiceAccount (refused whatever it says). Vault entity aliases on agent-usable auth mounts and
- * groups adding members by ID with policies (vault-platform.ts), auth mounts' trust roots
+ * groups adding members by ID or keeping an existing group's members with policies, and policies
+ * added to an entity or group the stack does not create (vault-platform.ts), auth mounts' trust roots
  * (vault-auth-trust.ts), AWS resources that create other resources or run code at deployment
  * (CloudFormation stacks, Cloud Control resources ...: deploy-executors.ts, refused in every stack
  * unless declared) and a CloudTrail trail or event data store that records less than every
@@ -28,7 +29,7 @@ import { digestOfInputs } from "./inputs-digest";
 
 /** The declarable resource types (the last type of a URN's type chain). */
 const TYPE =
-  "(?:kubernetes:[A-Za-z0-9.-]{1,253}/[A-Za-z0-9]{1,63}:[A-Za-z0-9]{1,63}|pulumi:providers:(?:vault|kubernetes)|aws:[a-z0-9]{1,40}/[A-Za-z0-9]{1,63}:[A-Za-z0-9]{1,63}|vault:jwt/authBackendRole:AuthBackendRole|vault:(?:jwt|github|ldap|okta|saml|gcp)/authBackend:AuthBackend|vault:azure/authBackendConfig:AuthBackendConfig|vault:index/ociAuthBackend:OciAuthBackend|vault:aws/authBackend(?:Client:AuthBackendClient|Cert:AuthBackendCert|StsRole:AuthBackendStsRole|ConfigIdentity:AuthBackendConfigIdentity)|vault:kubernetes/secretBackend(?:Role:SecretBackendRole|:SecretBackend)|vault:identity/(?:entityAlias:EntityAlias|group:Group|groupMemberEntityIds:GroupMemberEntityIds|groupMemberGroupIds:GroupMemberGroupIds)|vault:pkiSecret/(?:secretBackendRole:SecretBackendRole|secretBackendCert:SecretBackendCert|secretBackendSign:SecretBackendSign|secretBackendRootSignIntermediate:SecretBackendRootSignIntermediate|secretBackendRootCert:SecretBackendRootCert|secretBackendIntermediateCertRequest:SecretBackendIntermediateCertRequest|secretBackendKey:SecretBackendKey|secretBackendConfigCa:SecretBackendConfigCa)|(?!(?:aws|vault|kubernetes|pulumi):)[a-z][a-z0-9-]{0,63}:[A-Za-z0-9._/-]{1,128}:[A-Za-z0-9]{1,63})";
+  "(?:kubernetes:[A-Za-z0-9.-]{1,253}/[A-Za-z0-9]{1,63}:[A-Za-z0-9]{1,63}|pulumi:providers:(?:vault|kubernetes)|aws:[a-z0-9]{1,40}/[A-Za-z0-9]{1,63}:[A-Za-z0-9]{1,63}|vault:jwt/authBackendRole:AuthBackendRole|vault:(?:jwt|github|ldap|okta|saml|gcp)/authBackend:AuthBackend|vault:azure/authBackendConfig:AuthBackendConfig|vault:index/ociAuthBackend:OciAuthBackend|vault:aws/authBackend(?:Client:AuthBackendClient|Cert:AuthBackendCert|StsRole:AuthBackendStsRole|ConfigIdentity:AuthBackendConfigIdentity)|vault:kubernetes/secretBackend(?:Role:SecretBackendRole|:SecretBackend)|vault:identity/(?:entityAlias:EntityAlias|group:Group|groupMemberEntityIds:GroupMemberEntityIds|groupMemberGroupIds:GroupMemberGroupIds|entityPolicies:EntityPolicies|groupPolicies:GroupPolicies)|vault:pkiSecret/(?:secretBackendRole:SecretBackendRole|secretBackendCert:SecretBackendCert|secretBackendSign:SecretBackendSign|secretBackendRootSignIntermediate:SecretBackendRootSignIntermediate|secretBackendRootCert:SecretBackendRootCert|secretBackendIntermediateCertRequest:SecretBackendIntermediateCertRequest|secretBackendKey:SecretBackendKey|secretBackendConfigCa:SecretBackendConfigCa)|(?!(?:aws|vault|kubernetes|pulumi):)[a-z][a-z0-9-]{0,63}:[A-Za-z0-9._/-]{1,128}:[A-Za-z0-9]{1,63})";
 const TYPE_PATTERN = new RegExp(`^${TYPE}$`);
 const DIGEST = /^sha256:[0-9a-f]{64}$/;
 
