@@ -109,6 +109,8 @@ export function guardedParts(ix: StackIndex, held: ReadonlyMap<string, readonly 
       affects: [...affects.values()],
     });
   for (const [mount, { engines, affects }] of agentMounts(ix, held)) {
+    // A held sts/creds path says only "some engine"; a secret role of the stack on the mount names it.
+    if (engines.size > 1) engines.delete("engine");
     // Closed world: a mount read as two engines allows only what both allow.
     const allowed = new Set([...ISSUING[[...engines][0]]].filter((segment) => [...engines].every((engine) => ISSUING[engine].has(segment))));
     parts.push({

@@ -256,6 +256,13 @@ describe("paths that control what agents get count as reaching the agents (attac
     60_000,
   );
 
+  it("names what is reached: the agents' auth mount for a leading glob, the engine's config for a literal path", async () => {
+    const glob = await added(policy("ci", "+/kubernetes/config", ["update"]), jwtRole(["ci"]));
+    expect(glob.some((r) => r.message.includes("reaching auth/kubernetes/config of the agents' auth mount auth/kubernetes"))).toBe(true);
+    const config = await added(policy("ci", "aws/config/root", ["update"]), jwtRole(["ci"]));
+    expect(config.some((r) => /^invoice-triage\/execution: .*reaching aws\/config of the agents' aws mount aws/.test(r.message))).toBe(true);
+  }, 60_000);
+
   it("writing its own entity is not the default policy's self-read", async () => {
     expect(await withBase(policy("ci", "identity/entity/id/{{identity.entity.id}}", ["update"]), jwtRole(["ci"]))).toEqual(["vault/agent-path-reach"]);
   }, 60_000);
