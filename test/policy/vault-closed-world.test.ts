@@ -248,6 +248,8 @@ describe("paths that control what agents get count as reaching the agents (attac
     ["the config of a mount no agent uses", "team-aws/config/root", ["read", "update"]],
     ["credentials of a role no agent holds on the agents' database mount", "database/creds/ci-migrations", ["read"]],
     ["a path every capability of which is denied", "identity/*", ["deny"]],
+    ["its own KV metadata on the agents' KV mount", "kv/metadata/ci/*", ["list", "read"]],
+    ["AWS credentials of a role no agent holds on the agents' AWS mount", "aws/sts/ci-deploy", ["read"]],
   ])(
     "passes a platform policy reaching %s",
     async (_name, path, caps) => {
