@@ -85,3 +85,57 @@ export function pathFamily(path: string): string[] {
   }
   return [...out];
 }
+
+/** One piece of a policy path pattern as Vault's ACL reads it: a literal character, a `+` segment, or text of any length. */
+type Piece = { readonly lit: string } | { readonly seg: true } | { readonly any: true };
+
+/** A pattern as pieces: `+` whole segments match one segment's text, a final `*` and every `{{template}}` match any text (slashes too). */
+function pieces(pattern: string): Piece[] {
+  const prefix = pattern.endsWith("*");
+  const body = prefix ? pattern.slice(0, -1) : pattern;
+  const out: Piece[] = [];
+  for (const part of body.split(/(\{\{[^}]*\}\})/)) {
+    if (part.startsWith("{{")) {
+      out.push({ any: true });
+      continue;
+    }
+    part.split("/").forEach((segment, i) => {
+      if (i > 0) out.push({ lit: "/" });
+      if (segment === "+") out.push({ seg: true });
+      else for (const ch of segment) out.push({ lit: ch });
+    });
+  }
+  if (prefix) out.push({ any: true });
+  return out;
+}
+
+/**
+ * Whether some request path matches both patterns (each read as vaultPathMatches reads it): a search
+ * over pairs of positions in the two patterns, so an intersection is found without enumerating paths.
+ * Used to ask whether a platform policy's path may reach a guarded part of Vault whatever globs it uses.
+ */
+export function vaultPatternsOverlap(a: string, b: string): boolean {
+  if (a.length > MAX_PATH || b.length > MAX_PATH) return true;
+  const pa = pieces(a);
+  const pb = pieces(b);
+  const loops = (p: Piece | undefined) => p !== undefined && !("lit" in p);
+  const accepts = (p: Piece, ch: string) => ("lit" in p ? p.lit === ch : "any" in p || ch !== "/");
+  const seen = new Set<number>();
+  const stack: Array<[number, number]> = [[0, 0]];
+  while (stack.length) {
+    const [i, j] = stack.pop()!;
+    const key = i * (pb.length + 1) + j;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    if (i === pa.length && j === pb.length) return true;
+    const x = pa[i];
+    const y = pb[j];
+    // A loop may match nothing.
+    if (loops(x)) stack.push([i + 1, j]);
+    if (loops(y)) stack.push([i, j + 1]);
+    // One character both accept, moving past each literal (a loop stays where it is).
+    if (x && y && "lit" in x && accepts(y, x.lit)) stack.push([i + 1, "lit" in y ? j + 1 : j]);
+    if (x && y && !("lit" in x) && "lit" in y && accepts(x, y.lit)) stack.push([i, j + 1]);
+  }
+  return false;
+}

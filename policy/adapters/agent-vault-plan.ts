@@ -10,7 +10,7 @@
  */
 import { VAULT_PLAN_ANNOTATION, ROLE_PLAN_ANNOTATION } from "../../components/core/compile";
 import { inputChanges, pathRuleChanges, readVaultPlanRecord, type PlannedInputs } from "../../components/core/vault-plan";
-import { asString, asStrings } from "../inputs";
+import { asString, asStrings, readInputs } from "../inputs";
 import { readVaultPolicy } from "../vault-hcl";
 import { vaultPolicyName } from "../vault-names";
 import type { Adapter, PackFinding } from "../types";
@@ -56,6 +56,22 @@ function byMountAndName(reads: readonly Read[], nameField: string) {
     else map.set(key, [r]);
   }
   return { map, unsure };
+}
+
+/**
+ * The Vault namespace a resource's provider puts it in: the Vault provider sends every request of the
+ * resources it creates with its `namespace` (X-Vault-Namespace), and a resource's own `namespace` is
+ * read relative to it (terraform-provider-vault docs, "namespace": "always relative to the provider's
+ * configured namespace"). The components create the agents' resources in the provider's root, so a
+ * provider namespace is a difference as the resource's own field is; unknown at preview fails closed.
+ */
+export function providerNamespaceChange(r: Read): string | undefined {
+  const provider = r.resource.provider;
+  if (!provider || provider.type !== "pulumi:providers:vault") return undefined;
+  const inputs = readInputs(provider.props as Record<string, unknown>);
+  if (inputs.unknown.some((path) => path === "namespace")) return `its Vault provider ${provider.name} sets a namespace unknown at preview`;
+  const namespace = asString(inputs.value.namespace);
+  return namespace && namespace.replace(/^\/+|\/+$/g, "") !== "" ? `its Vault provider ${provider.name} puts it in namespace "${namespace}"` : undefined;
 }
 
 /** Token policies as Vault compares them. */
@@ -134,6 +150,8 @@ export const agentVaultPlan: Adapter = {
           );
         for (const r of found) {
           const changes = inputChanges({ name: planned.name }, r.v, new Set(["name", "policy"]), (field) => isUnknown(r, field)).map((c) => c.text);
+          const namespace = providerNamespaceChange(r);
+          if (namespace) changes.push(namespace);
           if (!isUnknown(r, "policy")) {
             const parsed = typeof r.v.policy === "string" ? readVaultPolicy(r.v.policy) : undefined;
             if (!parsed || parsed.unreadable) changes.push(`policy is not readable as path rules${parsed?.unreadable ? ` (${parsed.unreadable})` : ""}`);
@@ -162,11 +180,11 @@ export const agentVaultPlan: Adapter = {
           for (const r of found) {
             const actual = "tokenPolicies" in r.v ? { ...r.v, tokenPolicies: normalisedPolicies(r.v.tokenPolicies) } : r.v;
             const want = "tokenPolicies" in planned ? { ...planned, tokenPolicies: normalisedPolicies(planned.tokenPolicies) as string[] } : planned;
-            const changes = inputChanges(want, actual, skip, (field) => isUnknown(r, field));
+            const changes = inputChanges(want, actual, skip, (field) => isUnknown(r, field)).map((c) => c.text);
+            const namespace = providerNamespaceChange(r);
+            if (namespace) changes.push(namespace);
             if (changes.length)
-              pass.findings.push(
-                at(r.resource.urn, `${who}'s ${kind.what} ${name} (mount ${backend}) is not as planned: ${changes.map((c) => c.text).join("; ")}`),
-              );
+              pass.findings.push(at(r.resource.urn, `${who}'s ${kind.what} ${name} (mount ${backend}) is not as planned: ${changes.join("; ")}`));
           }
         }
       });

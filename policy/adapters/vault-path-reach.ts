@@ -2,8 +2,11 @@
  * Vault by path (issue #19 part 4): every Vault policy of the stack that no agent identity's own
  * auth role carries is judged by the paths it reaches, whatever holds it (auth roles of any method,
  * tokens, token roles, entities, groups). A second AWS secret role minting an agent's exact tool
- * session is refused. Checks in policy/checks/vault-path-reach.ts.
+ * session is refused, and so is a policy reaching what controls the agents (the identity engine, the
+ * agents' mounts' config and roles; policy/checks/vault-control-reach.ts). Checks in
+ * policy/checks/vault-path-reach.ts.
  */
+import { checkControlReach } from "../checks/vault-control-reach";
 import { checkToolSessionCopies, checkVaultPathReach, heldPaths } from "../checks/vault-path-reach";
 import { VAULT_DATABASE_STATIC_ROLE, checkSecretRoleReach } from "../checks/vault-secret-reach";
 import type { Adapter } from "../types";
@@ -33,6 +36,12 @@ export const vaultPathReach: Adapter = {
   ],
   stack: (ix, pass) => {
     const held = heldPaths(ix);
-    pass.findings.push(...checkVaultPathReach(ix, held), ...checkToolSessionCopies(ix), ...checkSecretRoleReach(ix, held), ...checkVaultWrites(ix, held));
+    pass.findings.push(
+      ...checkVaultPathReach(ix, held),
+      ...checkToolSessionCopies(ix),
+      ...checkSecretRoleReach(ix, held),
+      ...checkVaultWrites(ix, held),
+      ...checkControlReach(ix, held),
+    );
   },
 };

@@ -20,6 +20,7 @@ import {
 } from "../checks/vault-mounts";
 import type { StackIndex } from "../stack-index";
 import type { Adapter, PackFinding } from "../types";
+import { declarablePlatformFinding } from "./shared";
 
 export const VAULT_PLATFORM_TYPES = {
   ...VAULT_MOUNT_TYPES,
@@ -27,6 +28,7 @@ export const VAULT_PLATFORM_TYPES = {
   vaultEntity: "vault:identity/entity:Entity",
   vaultGroup: "vault:identity/group:Group",
   vaultGroupPolicies: "vault:identity/groupPolicies:GroupPolicies",
+  vaultEntityPolicies: "vault:identity/entityPolicies:EntityPolicies",
   vaultGroupMemberEntityIds: "vault:identity/groupMemberEntityIds:GroupMemberEntityIds",
   vaultGroupMemberGroupIds: "vault:identity/groupMemberGroupIds:GroupMemberGroupIds",
 } as const;
@@ -107,39 +109,71 @@ function checkEntityAliases(ix: StackIndex): PackFinding[] {
 
 /**
  * Group members take the group's policies (and those of groups it is a member of). An agent's
- * entity is created at its first login, so its ID can be written only by value: a group adding
- * entities or groups by ID while it carries policies (or may: unknown, GroupPolicies in the stack,
- * or a member-IDs resource whose group the pack cannot read) is refused unless declared.
+ * entity is created at its first login, so its ID can be written only by value. Vault's
+ * `identity/group` write by name updates the group of that name if one exists (Vault API docs,
+ * "Create a group": "creates or updates"), and a policy cannot see Pulumi's `import` option: every
+ * `vault.identity.Group` may be an existing group, with parents and (under `externalPolicies`)
+ * policies the pack cannot read. So, unless the security team declares the group:
+ * - a group adding entities or groups by ID is refused, whatever its own policies;
+ * - a group keeping the members it has (`externalMemberEntityIds`/`externalMemberGroupIds`, agents'
+ *   entities among them maybe) while it carries, may carry or keeps unread policies is refused;
+ * - any `GroupMemberEntityIds`/`GroupMemberGroupIds` adding members is refused;
+ * - `EntityPolicies`/`GroupPolicies` on an entity or group the stack does not create (its ID not
+ *   from a `vault.identity.Entity`/`Group` of the stack) is refused: it may be an agent's.
  */
 function checkGroupMembers(ix: StackIndex): PackFinding[] {
   const findings: PackFinding[] = [];
   const groupPolicies = ix.inputsOfType(VAULT_PLATFORM_TYPES.vaultGroupPolicies).length > 0;
-  const refuse = (entry: { resource: { type: string; name: string; urn: string } }, why: string) => {
-    const key = platformResourceKey(entry.resource.type, entry.resource.name);
-    findings.push({
-      rule: "vault/entity-alias",
-      agent: "platform",
-      identity: null,
-      urn: entry.resource.urn,
-      platformResource: key,
-      message: `${entry.resource.type} ${entry.resource.name} ${why}: an entity named by ID may be an agent's (created at its first login), which would take the group's policies beside its own`,
-      fix: `give policies only through the identity's own Kubernetes-auth role, or have the security team declare the group (kubernetesPlatformResources)`,
-    });
-  };
+  const refuse = (entry: { resource: { type: string; name: string; urn: string } }, why: string, because: string) =>
+    findings.push(
+      declarablePlatformFinding(
+        entry.resource,
+        "vault/entity-alias",
+        `${entry.resource.type} ${entry.resource.name} ${why}: ${because}`,
+        "give policies only through the identity's own Kubernetes-auth role",
+      ),
+    );
+  const BY_ID = "an entity named by ID may be an agent's (created at its first login), which would take the group's policies beside its own";
+  const setOrUnknown = (entry: { value: Record<string, unknown>; unknown: readonly string[] }, field: string) =>
+    entry.value[field] === true || entry.unknown.includes(field);
   const hasMembers = (entry: { value: Record<string, unknown>; unknown: readonly string[] }, ...fields: string[]) =>
     fields.some((field) => asStrings(entry.value[field]).length > 0 || entry.unknown.includes(field));
   for (const entry of ix.inputsOfType(VAULT_PLATFORM_TYPES.vaultGroup)) {
-    if (!hasMembers(entry, "memberEntityIds", "memberGroupIds")) continue;
-    const policies = asStrings(entry.value.policies).length > 0 || entry.unknown.includes("policies");
-    // externalPolicies: the group's policies are not its inputs' (the provider leaves them alone), so an
-    // existing group the stack imports (the import option is not sent to policies) keeps its own.
-    const external = entry.value.externalPolicies === true || entry.unknown.includes("externalPolicies");
-    if (policies || groupPolicies || external) refuse(entry, "adds members by ID to a group that carries (or may carry) policies");
+    const name = asString(entry.value.name) ?? "(name unknown at preview)";
+    const unread = setOrUnknown(entry, "externalPolicies");
+    const policies = asStrings(entry.value.policies).length > 0 || entry.unknown.includes("policies") || groupPolicies || unread;
+    if (hasMembers(entry, "memberEntityIds", "memberGroupIds"))
+      refuse(
+        entry,
+        `adds members by ID to group ${name}${unread ? ", whose policies it leaves unread (externalPolicies)" : policies ? ", which carries (or may carry) policies" : ""}`,
+        `Vault's identity/group write by name updates an existing group of that name, whose policies and parent groups the pack cannot read; ${BY_ID}`,
+      );
+    else if ((setOrUnknown(entry, "externalMemberEntityIds") || setOrUnknown(entry, "externalMemberGroupIds")) && policies)
+      refuse(
+        entry,
+        `keeps the members group ${name} already has (externalMemberEntityIds/externalMemberGroupIds) while it ${unread ? "keeps policies the pack cannot read (externalPolicies)" : "carries (or may carry) policies"}`,
+        "Vault's identity/group write by name updates an existing group of that name, and its members (agents' entities among them, maybe) would take those policies beside their own",
+      );
   }
   for (const type of [VAULT_PLATFORM_TYPES.vaultGroupMemberEntityIds, VAULT_PLATFORM_TYPES.vaultGroupMemberGroupIds])
     for (const entry of ix.inputsOfType(type)) {
       if (!hasMembers(entry, "memberEntityIds", "memberGroupIds")) continue;
-      refuse(entry, "adds members by ID to a group whose policies are set apart from it");
+      refuse(entry, "adds members by ID to a group whose policies are set apart from it", BY_ID);
+    }
+  const targets = [
+    { type: VAULT_PLATFORM_TYPES.vaultEntityPolicies, field: "entityId", from: VAULT_PLATFORM_TYPES.vaultEntity, what: "entity" },
+    { type: VAULT_PLATFORM_TYPES.vaultGroupPolicies, field: "groupId", from: VAULT_PLATFORM_TYPES.vaultGroup, what: "group" },
+  ];
+  for (const { type, field, from, what } of targets)
+    for (const entry of ix.inputsOfType(type)) {
+      if ((entry.resource.propertyDependencies?.[field] ?? []).some((dep) => dep.type === from)) continue;
+      refuse(
+        entry,
+        `adds policies to ${what} ${asString(entry.value[field]) ?? "(unknown at preview)"}, which no ${from} of this stack creates`,
+        what === "entity"
+          ? "an agent's entity is created by Vault at its first login, so an entity named by ID may be an agent's, which would then hold more than its declaration"
+          : "an existing group may have agents' entities among its members, which would take those policies beside their own",
+      );
     }
   return findings;
 }
@@ -202,14 +236,21 @@ export const vaultPlatform: Adapter = {
     },
     {
       type: VAULT_PLATFORM_TYPES.vaultGroup,
-      route: "puts entities and groups by ID into a group, whose policies they then hold",
-      readIfSet: ["memberEntityIds", "memberGroupIds", "policies", "externalPolicies"],
+      route: "puts entities and groups by ID into a group (an existing one of that name, if any), whose policies they then hold",
+      // externalPolicies / externalMember*Ids unknown at preview count as set (checkGroupMembers fails closed).
+      readIfSet: ["memberEntityIds", "memberGroupIds", "policies"],
       checkedBy: ["vault/entity-alias"],
     },
     ...[VAULT_PLATFORM_TYPES.vaultGroupMemberEntityIds, VAULT_PLATFORM_TYPES.vaultGroupMemberGroupIds].map((type) => ({
       type,
       route: "puts entities or groups by ID into a group, whose policies they then hold",
       readIfSet: ["memberEntityIds", "memberGroupIds"],
+      checkedBy: ["vault/entity-alias"],
+    })),
+    // The ID is read from the resource it comes from (an Entity or Group of the stack), so unknown at preview is no finding.
+    ...[VAULT_PLATFORM_TYPES.vaultEntityPolicies, VAULT_PLATFORM_TYPES.vaultGroupPolicies].map((type) => ({
+      type,
+      route: "adds policies to an entity or group by ID (an agent's, unless the stack creates it)",
       checkedBy: ["vault/entity-alias"],
     })),
   ],

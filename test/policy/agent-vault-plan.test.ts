@@ -23,6 +23,11 @@ const change = (name: string, edit: (props: Props) => Props) => (resources: read
   resources.map((r) => (r.name === name ? { ...r, props: edit(structuredClone(r.props) as Props) } : r));
 const set = (name: string, field: string, value: unknown) => change(name, (p) => ({ ...p, [field]: value }));
 const annotations = (props: Props) => (props.metadata as { annotations: Record<string, unknown> }).annotations;
+/** Every Vault resource created through one explicit Vault provider (attack round 11 b10 pkg-vault-provider-namespace-agents-policy). */
+const throughProvider = (props: Props) => (resources: readonly Resource[]) => {
+  const provider: Resource = { type: "pulumi:providers:vault", name: "vault-team", props: { address: "https://vault.acme.example:8200", ...props } };
+  return resources.map((r) => (r.type.startsWith("vault:") ? { ...r, provider } : r));
+};
 const block = (path: string, ...capabilities: string[]) => `path "${path}" {\n  capabilities = [${capabilities.map((c) => `"${c}"`).join(", ")}]\n}\n`;
 
 let base: Resource[];
@@ -140,6 +145,16 @@ describe("pack: an agent's Vault resources are the ones its plan describes", () 
       edit: change(SA, (p) => ((annotations(p)[VAULT_PLAN_ANNOTATION] = "{}"), p)),
       names: "is not the components' record",
     },
+    {
+      name: "the agents' Vault resources go through a provider whose namespace is a child namespace",
+      edit: throughProvider({ namespace: "team-a" }),
+      names: 'its Vault provider vault-team puts it in namespace "team-a"',
+    },
+    {
+      name: "the agents' Vault resources go through a provider whose namespace is unknown at preview",
+      edit: throughProvider({ namespace: UNKNOWN }),
+      names: "its Vault provider vault-team sets a namespace unknown at preview",
+    },
   ];
   for (const testCase of refused) {
     it(`refuses: ${testCase.name}`, async () => {
@@ -174,6 +189,8 @@ describe("pack: an agent's Vault resources are the ones its plan describes", () 
     },
     { name: "the auth role's token type is the provider's default", edit: set(AUTH_ROLE, "tokenType", "default") },
     { name: "the AWS secret role's mount written with slashes", edit: set(AWS_ROLE, "backend", "/aws/") },
+    { name: "the agents' Vault resources go through a provider without a namespace", edit: throughProvider({}) },
+    { name: "the agents' Vault resources go through a provider whose namespace is empty (the root)", edit: throughProvider({ namespace: "" }) },
     { name: "the policy text unknown at preview", edit: set(POLICY, "policy", UNKNOWN) },
     { name: "the database secret role's connection unknown at preview", edit: set(DB_ROLE, "dbName", UNKNOWN) },
     { name: "the AWS secret role's role ARNs unknown at preview", edit: set(AWS_ROLE, "roleArns", UNKNOWN) },

@@ -7,7 +7,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { writePath, writeRefusal } from "../../policy/adapters/vault-generic";
 import { grantedObjects, toolOf } from "../../policy/checks/vault-secret-reach";
-import { cleanVaultPath, pathFamily, vaultPathMatches } from "../../policy/vault-paths";
+import { cleanVaultPath, pathFamily, vaultPathMatches, vaultPatternsOverlap } from "../../policy/vault-paths";
 import { componentResources } from "../helpers/component-resources";
 import { stackDeclaration } from "../helpers/fixtures";
 import { ruleIds, runPack, type Reported, type Resource } from "../helpers/policy-args";
@@ -218,6 +218,58 @@ describe("writes to Vault paths are an allowlist", () => {
   }, 120_000);
 });
 
+describe("paths that control what agents get count as reaching the agents (attack round 11, E)", () => {
+  const cases: Array<[string, string, string[]]> = [
+    ["writes any entity's policies (identity/entity/id/*)", "identity/entity/id/*", ["update"]],
+    ["re-points the agents' AWS engine (aws/config/root)", "aws/config/root", ["read", "update"]],
+    ["re-points an agent's database connection (database/config/<connection>)", "database/config/ledger", ["update"]],
+    ["rotates a connection's root password", "database/rotate-root/treasury", ["update"]],
+    ["mints identity tokens for any OIDC role (identity/oidc/token/*)", "identity/oidc/token/*", ["read"]],
+    ["moves an alias to another entity", "identity/entity-alias/id/5f1c", ["update"]],
+    ["adds members to a group by name", "identity/group/name/vault-admins", ["update"]],
+    ["writes a group alias", "identity/group-alias", ["update"]],
+    ["looks up entities", "identity/lookup/entity", ["update"]],
+    ["reaches the identity engine by a segment glob", "+/entity/id/x", ["update"]],
+    ["writes the agents' KV mount's config (versions kept, delete-after)", "kv/config", ["update"]],
+    ["writes every mount's config by a glob", "+/config/*", ["update"]],
+    ["writes the agents' Kubernetes auth config by a leading glob", "+/kubernetes/config", ["update"]],
+    ["reads everything", "*", ["read"]],
+    ["writes a config under a templated mount", "{{identity.entity.metadata.mount}}/config/root", ["update"]],
+  ];
+  for (const [name, path, caps] of cases)
+    it(`refuses a platform policy that ${name}`, async () => {
+      const reported = await added(policy("ci", path, caps), jwtRole(["ci"]));
+      expect(ruleIds(reported)).toContain("vault/agent-path-reach");
+      expect(reported.some((r) => r.message.includes(`"${path}"`) && r.message.includes("vault/agent-path-reach"))).toBe(true);
+    }, 60_000);
+
+  it.each([
+    ["its own entity, as Vault's default policy reads it", "identity/entity/id/{{identity.entity.id}}", ["read"]],
+    ["the config of a mount no agent uses", "team-aws/config/root", ["read", "update"]],
+    ["credentials of a role no agent holds on the agents' database mount", "database/creds/ci-migrations", ["read"]],
+    ["a path every capability of which is denied", "identity/*", ["deny"]],
+    ["its own KV metadata on the agents' KV mount", "kv/metadata/ci/*", ["list", "read"]],
+    ["AWS credentials of a role no agent holds on the agents' AWS mount", "aws/sts/ci-deploy", ["read"]],
+  ])(
+    "passes a platform policy reaching %s",
+    async (_name, path, caps) => {
+      expect(await withBase(policy("ci", path, caps), jwtRole(["ci"]))).toEqual([]);
+    },
+    60_000,
+  );
+
+  it("names what is reached: the agents' auth mount for a leading glob, the engine's config for a literal path", async () => {
+    const glob = await added(policy("ci", "+/kubernetes/config", ["update"]), jwtRole(["ci"]));
+    expect(glob.some((r) => r.message.includes("reaching auth/kubernetes/config of the agents' auth mount auth/kubernetes"))).toBe(true);
+    const config = await added(policy("ci", "aws/config/root", ["update"]), jwtRole(["ci"]));
+    expect(config.some((r) => /^invoice-triage\/execution: .*reaching aws\/config of the agents' aws mount aws/.test(r.message))).toBe(true);
+  }, 60_000);
+
+  it("writing its own entity is not the default policy's self-read", async () => {
+    expect(await withBase(policy("ci", "identity/entity/id/{{identity.entity.id}}", ["update"]), jwtRole(["ci"]))).toEqual(["vault/agent-path-reach"]);
+  }, 60_000);
+});
+
 describe("path helpers", () => {
   it("clean paths as Go's path.Clean does for the listener, keeping a trailing slash", () => {
     expect(cleanVaultPath("kv//data/./a/../b/")).toBe("kv/data/b/");
@@ -228,6 +280,17 @@ describe("path helpers", () => {
     expect(vaultPathMatches("kv/data/agents/+/{{identity.entity.name}}/api-token", KV)).toBe(true);
     expect(vaultPathMatches("kv/metadata/{{identity.entity.name}}", KV)).toBe(false);
     expect(vaultPathMatches("kv/data/{{identity.entity.name}}/zendesk/*", KV)).toBe(true);
+  });
+  it("two patterns overlap when some path matches both: * a prefix, + one segment, a template any text", () => {
+    expect(vaultPatternsOverlap("*", "identity/*")).toBe(true);
+    expect(vaultPatternsOverlap("iden*", "identity/*")).toBe(true);
+    expect(vaultPatternsOverlap("+/entity/id/x", "identity/*")).toBe(true);
+    expect(vaultPatternsOverlap("ide/*", "identity/*")).toBe(false);
+    expect(vaultPatternsOverlap("kv/data/ci/*", "kv/config")).toBe(false);
+    expect(vaultPatternsOverlap("kv/+", "kv/config")).toBe(true);
+    expect(vaultPatternsOverlap("kv/+/x", "kv/config")).toBe(false);
+    expect(vaultPatternsOverlap("+/config/root", "aws/config")).toBe(false);
+    expect(vaultPatternsOverlap("{{identity.entity.id}}/config/root", "aws/config/*")).toBe(true);
   });
   it("every KV v2 API prefix of a held secret is in its family", () => {
     expect(pathFamily(KV)).toEqual(expect.arrayContaining(["kv/subkeys/agents/dev/support-assistant/zendesk/api-token"]));

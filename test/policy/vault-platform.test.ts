@@ -246,24 +246,75 @@ describe("group members", () => {
   const group = (props: Record<string, unknown> = {}): Resource => ({
     type: "vault:identity/group:Group",
     name: "ops",
-    props: { name: "ops", type: "internal", policies: [], memberEntityIds: [ENTITY_ID], ...props },
+    props: { name: "ops", type: "internal", policies: [], memberEntityIds: [], ...props },
   });
-  it("a group adding entities without policies passes; one carrying policies is refused until declared", async () => {
+  /** Findings a set of resources adds, with the security team declaring `declared` (kubernetesPlatformResources). */
+  const addsDeclared = async (declared: Resource, ...extra: Resource[]) =>
+    ruleIds((await runPack([...base, ...extra], undefined, declaring(declared))).filter((r) => !baseline.has(r.message)));
+  it("a group without members or without policies it keeps passes (the happy path each case changes one thing of)", async () => {
     expect(await adds(group())).toEqual([]);
-    // Policies kept outside its inputs: an existing group the stack imports keeps its own.
-    expect(await adds(group({ externalPolicies: true }))).toEqual(["vault/entity-alias"]);
-    expect(await adds(group({ policies: ["ops"] }))).toEqual(["vault/entity-alias"]);
-    const config = declaring(group({ policies: ["ops"] }));
-    expect(ruleIds((await runPack([...base, group({ policies: ["ops"] })], undefined, config)).filter((r) => !baseline.has(r.message)))).toEqual([]);
+    expect(await adds(group({ policies: ["ops"] }))).toEqual([]);
+    expect(await adds(group({ externalMemberEntityIds: true }))).toEqual([]);
   }, 120_000);
+  it.each([
+    ["adds entities by ID to a group carrying policies", { memberEntityIds: [ENTITY_ID], policies: ["ops"] }],
+    // Vault's identity/group write by name updates an existing group: its parents' policies are the members' too.
+    ["adds entities by ID to a group without policies of its own (a twin of an existing group keeps its parents)", { memberEntityIds: [ENTITY_ID] }],
+    [
+      "adds entities by ID to a group whose policies it leaves unread (externalPolicies; attack round 11 F)",
+      { memberEntityIds: [ENTITY_ID], externalPolicies: true },
+    ],
+    ["adds entities unknown at preview to a group whose policies it leaves unread", { memberEntityIds: UNKNOWN, externalPolicies: true }],
+    ["keeps an existing group's members while giving it policies (externalMemberEntityIds)", { externalMemberEntityIds: true, policies: ["ops"] }],
+    ["keeps an existing group's member groups while giving it policies (externalMemberGroupIds)", { externalMemberGroupIds: true, policies: ["ops"] }],
+    ["keeps an existing group's members and policies both", { externalMemberEntityIds: true, externalPolicies: true }],
+    ["keeps an existing group's members while externalPolicies is unknown at preview", { externalMemberEntityIds: true, externalPolicies: UNKNOWN }],
+  ])(
+    "refuses a group that %s until declared",
+    async (_name, props) => {
+      expect(await adds(group(props))).toContain("vault/entity-alias");
+      // A value unknown at preview has no inputs digest, so it cannot be declared until update.
+      const unknown = Object.values(props).includes(UNKNOWN);
+      expect(await addsDeclared(group(props), group(props))).toEqual(
+        unknown ? expect.arrayContaining(["vault/entity-alias"]) : expect.not.arrayContaining(["vault/entity-alias"]),
+      );
+    },
+    120_000,
+  );
   it("refuses entity IDs added to a group apart from it (GroupMemberEntityIds)", async () => {
     const members: Resource = {
       type: "vault:identity/groupMemberEntityIds:GroupMemberEntityIds",
       name: "ops-members",
       props: { groupId: "ops-id", memberEntityIds: [ENTITY_ID], exclusive: false },
     };
-    expect(await adds(group({ memberEntityIds: [], externalMemberEntityIds: true }))).toEqual([]);
-    expect(await adds(group({ memberEntityIds: [], externalMemberEntityIds: true }), members)).toEqual(["vault/entity-alias"]);
+    expect(await adds(group({ externalMemberEntityIds: true }), members)).toEqual(["vault/entity-alias"]);
+  }, 120_000);
+});
+
+describe("policies added to an entity or group apart from it", () => {
+  const entity: Resource = { type: "vault:identity/entity:Entity", name: "ci-entity", props: { name: "ci", policies: [] } };
+  const ops: Resource = { type: "vault:identity/group:Group", name: "ops", props: { name: "ops", type: "internal", policies: [] } };
+  const entityPolicies = (dependsOn?: Record<string, string[]>): Resource => ({
+    type: "vault:identity/entityPolicies:EntityPolicies",
+    name: "ci-entity-policies",
+    props: { entityId: "11111111-2222-3333-4444-555555555555", policies: ["ci"], exclusive: false },
+    ...(dependsOn ? { dependsOn } : {}),
+  });
+  const groupPolicies = (dependsOn?: Record<string, string[]>): Resource => ({
+    type: "vault:identity/groupPolicies:GroupPolicies",
+    name: "ops-policies",
+    props: { groupId: "aaaaaaaa-2222-3333-4444-555555555555", policies: ["ops"], exclusive: false },
+    ...(dependsOn ? { dependsOn } : {}),
+  });
+  it("on an entity or group of this stack they pass", async () => {
+    expect(await adds(entity, entityPolicies({ entityId: ["ci-entity"] }))).toEqual([]);
+    expect(await adds(ops, groupPolicies({ groupId: ["ops"] }))).toEqual([]);
+  }, 120_000);
+  it("on an entity or group named only by ID they are refused until declared (attack round 11)", async () => {
+    expect(await adds(entity, entityPolicies())).toEqual(["vault/entity-alias"]);
+    expect(await adds(ops, groupPolicies())).toEqual(["vault/entity-alias"]);
+    const declared = (await runPack([...base, ops, groupPolicies()], undefined, declaring(groupPolicies()))).filter((r) => !baseline.has(r.message));
+    expect(ruleIds(declared)).toEqual([]);
   }, 120_000);
 });
 
