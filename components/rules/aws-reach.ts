@@ -47,6 +47,14 @@ export const AWS_REACH_RULES: readonly RuleMeta[] = [
     PACK.stack,
   ),
   meta(
+    "iam/platform-object-declared",
+    "iam",
+    "error",
+    "In a stack with agents, every customer-managed `aws.iam.Policy` and `aws.iam.InstanceProfile` the stack creates is declared by the security team in kubernetesPlatformResources: one named like an existing object may be that object imported (a policy does not see the import option, and an import with other inputs imports then updates), so a policy's new default version reaches every principal it is already attached to outside the stack, and a profile's new role every instance already using it; the declaration vouches that the name is new.",
+    OVERPRIVILEGED,
+    PACK.stack,
+  ),
+  meta(
     "iam/principal-exclusive-policies",
     "iam",
     "error",

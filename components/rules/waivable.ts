@@ -54,6 +54,7 @@ export const WAIVABLE: Readonly<Record<string, boolean>> = {
   "iam/managed-policy-content": false,
   "iam/principal-exclusive-policies": false,
   "iam/platform-role-declared": false,
+  "iam/platform-object-declared": false,
   "separation/orchestration-models-only": false,
   "separation/audit-write-only": false,
   "separation/audit-tamper-deny": false,

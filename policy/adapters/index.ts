@@ -69,6 +69,7 @@ import { principalExclusivePolicies } from "./principal-exclusive-policies";
 import { vaultMountPaths } from "./vault-mount-paths";
 import { kmsAliases } from "./kms-aliases";
 import { platformRoleDeclared } from "./platform-role-declared";
+import { platformIamObjectsDeclared } from "./platform-iam-objects-declared";
 
 export const ADAPTERS: readonly Adapter[] = [
   iamAttachments,
@@ -85,6 +86,7 @@ export const ADAPTERS: readonly Adapter[] = [
   iamRoles,
   principalExclusivePolicies,
   platformRoleDeclared,
+  platformIamObjectsDeclared,
   permissionsBoundary,
   agentRolePlan,
   agentVaultPlan,

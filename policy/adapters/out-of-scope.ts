@@ -95,16 +95,6 @@ export const OUT_OF_SCOPE_ENTRIES: readonly TypeEntry[] = [
     "lets the account's principals get AWS-signed web identity tokens",
     ["aws:iam/outboundWebIdentityFederation:OutboundWebIdentityFederation"],
   ),
-  // An imported existing profile (the import option is not sent to policies; an import with other inputs
-  // imports then updates) gets the stack's `role` put in it (RemoveRoleFromInstanceProfile, then
-  // AddRoleToInstanceProfile), instances already using it included: still no agent role, whose trust
-  // admits no ec2.amazonaws.com. Which non-agent role a launch names through a profile is judged in
-  // stack-roles.ts (stack/deploy-time-executor), not here.
-  ...because(
-    "an agent role trusts only its own ServiceAccount (trust/*), so an instance cannot assume it through a profile, the stack's or an existing one it imports",
-    "lets EC2 instances use a role",
-    ["aws:iam/instanceProfile:InstanceProfile"],
-  ),
   // An imported existing provider (the cluster's own: CreateOpenIDConnectProvider refuses an existing URL,
   // so only an import adopts it) gains nothing either: `url` is ForceNew (an import needing a replacement is
   // refused by the engine), and every web-identity trust the pack admits pins aud to sts.amazonaws.com

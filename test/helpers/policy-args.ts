@@ -203,12 +203,18 @@ export function withExclusivePolicies(resources: readonly Resource[]): Resource[
 }
 
 /**
- * `config` plus a declaration of every role in `resources` that is not an agent's (tagged by the
- * components), as the security team vouches for a platform role's name (iam/platform-role-declared):
- * for tests of other rules on hand-written roles in a stack with agents.
+ * `config` plus a declaration of every IAM role in `resources` that is not an agent's (tagged by the
+ * components), every customer-managed policy and every instance profile, as the security team vouches
+ * for a platform object's name (iam/platform-role-declared, iam/platform-object-declared): for tests
+ * of other rules on hand-written IAM objects in a stack with agents.
  */
-export function declaringPlatformRoles(resources: readonly Resource[], config: object = {}): object {
-  const roles = resources.filter((r) => r.type === "aws:iam/role:Role" && !(r.props.tags as { agent?: unknown } | undefined)?.agent);
+export function declaringPlatformIam(resources: readonly Resource[], config: object = {}): object {
+  const declared = resources.filter(
+    (r) =>
+      (r.type === "aws:iam/role:Role" && !(r.props.tags as { agent?: unknown } | undefined)?.agent) ||
+      r.type === "aws:iam/policy:Policy" ||
+      r.type === "aws:iam/instanceProfile:InstanceProfile",
+  );
   const given = (config as { kubernetesPlatformResources?: object[] }).kubernetesPlatformResources ?? [];
-  return { ...config, kubernetesPlatformResources: [...given, ...declaring(...roles).kubernetesPlatformResources] };
+  return { ...config, kubernetesPlatformResources: [...given, ...declaring(...declared).kubernetesPlatformResources] };
 }

@@ -6,7 +6,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { componentResources } from "../helpers/component-resources";
 import { TODAY, stackDeclaration } from "../helpers/fixtures";
-import { ruleIds, runPack, UNKNOWN, type Resource, withExclusivePolicies, declaringPlatformRoles } from "../helpers/policy-args";
+import { ruleIds, runPack, UNKNOWN, type Resource, withExclusivePolicies, declaringPlatformIam } from "../helpers/policy-args";
 import { podIdentityTrust } from "../helpers/pod-identity-trust";
 
 const NS = "acme-dev-support-assistant";
@@ -21,7 +21,7 @@ beforeAll(async () => {
 }, 120_000);
 
 const rules = async (extra: Resource[], resources: Resource[] = base) =>
-  ruleIds(await runPack(withExclusivePolicies([...resources, ...extra]), TODAY, declaringPlatformRoles([...resources, ...extra])));
+  ruleIds(await runPack(withExclusivePolicies([...resources, ...extra]), TODAY, declaringPlatformIam([...resources, ...extra])));
 
 /** A role the stack creates (not an agent's), which a Pod Identity association may lend outside agents' namespaces. */
 const opsRole: Resource = {

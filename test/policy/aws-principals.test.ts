@@ -9,7 +9,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { componentResources } from "../helpers/component-resources";
 import { stackDeclaration } from "../helpers/fixtures";
-import { UNKNOWN, runPack, ruleIds, type Resource, ofRule, withExclusivePolicies, declaringPlatformRoles } from "../helpers/policy-args";
+import { UNKNOWN, runPack, ruleIds, type Resource, ofRule, withExclusivePolicies, declaringPlatformIam } from "../helpers/policy-args";
 import { managedPolicyReach, MANAGED_POLICY_SOURCE } from "../../policy/aws-reach";
 import { podIdentityTrust } from "../helpers/pod-identity-trust";
 import { declaring } from "../helpers/policy-args";
@@ -39,7 +39,7 @@ beforeAll(async () => {
 }, 120_000);
 
 const run = (extra: Resource[], config: object = {}) =>
-  runPack(withExclusivePolicies([...base, ...extra]), undefined, declaringPlatformRoles([...base, ...extra], config));
+  runPack(withExclusivePolicies([...base, ...extra]), undefined, declaringPlatformIam([...base, ...extra], config));
 
 describe("the dev stack's components alone", () => {
   it("produce no finding", async () => {

@@ -5,7 +5,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { componentResources } from "../helpers/component-resources";
 import { PLATFORM, agent } from "../helpers/fixtures";
-import { UNKNOWN, runPack, ruleIds, type Resource, withExclusivePolicies, declaringPlatformRoles } from "../helpers/policy-args";
+import { UNKNOWN, runPack, ruleIds, type Resource, withExclusivePolicies, declaringPlatformIam } from "../helpers/policy-args";
 import { policies } from "../../policy/policies";
 
 const OIDC = PLATFORM.aws.oidcProviderArn!;
@@ -33,7 +33,7 @@ beforeAll(async () => {
 });
 
 async function rulesFor(...extra: Resource[]): Promise<string[]> {
-  return ruleIds(await runPack(withExclusivePolicies([...base, ...extra]), undefined, declaringPlatformRoles([...base, ...extra])));
+  return ruleIds(await runPack(withExclusivePolicies([...base, ...extra]), undefined, declaringPlatformIam([...base, ...extra])));
 }
 
 /** EKS Pod Identity trust: AWS's documented statement, with the conditions the compiler adds. */

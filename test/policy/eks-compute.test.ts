@@ -10,12 +10,12 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { LAUNCH_TEMPLATE_INPUTS, NODE_GROUP_INPUTS, NODE_GROUP_JUDGED } from "../../policy/adapters/eks-compute";
 import { devBaseline } from "../helpers/dev-baseline";
-import { UNKNOWN, declaring, withExclusivePolicies, declaringPlatformRoles, type Resource } from "../helpers/policy-args";
+import { UNKNOWN, declaring, withExclusivePolicies, declaringPlatformIam, type Resource } from "../helpers/policy-args";
 
 const ACC = "111122223333";
 const dev = devBaseline();
 /** Hand-written roles here hold only the stack's policies (iam/principal-exclusive-policies has its own tests). */
-const added = (extra: Resource[], config?: object) => dev.added(withExclusivePolicies(extra), declaringPlatformRoles(extra, config));
+const added = (extra: Resource[], config?: object) => dev.added(withExclusivePolicies(extra), declaringPlatformIam(extra, config));
 
 const TRUST = JSON.stringify({
   Version: "2012-10-17",

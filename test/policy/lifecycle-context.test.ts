@@ -8,7 +8,7 @@ import type { AgentInput } from "../../components/core/schema";
 import { createPolicies, policies } from "../../policy/policies";
 import { componentResources } from "../helpers/component-resources";
 import { PLATFORM, agent, stackDeclaration } from "../helpers/fixtures";
-import { UNKNOWN, resourceArgs, runPack, ruleIds, withExclusivePolicies, declaringPlatformRoles, type Resource } from "../helpers/policy-args";
+import { UNKNOWN, resourceArgs, runPack, ruleIds, withExclusivePolicies, declaringPlatformIam, type Resource } from "../helpers/policy-args";
 import { replanned } from "../helpers/replan";
 
 const HIGH_RISK: Partial<AgentInput> = { tier: "high-risk", approval: { ticket: "SEC-9", approvedBy: "sec@example.com" } };
@@ -82,7 +82,7 @@ describe("pack: ownership lifecycle on resources", () => {
       name: "worker",
       props: { name: "worker", assumeRolePolicy: trust, tags: { expires: "2026-06-30", sponsor: "ops@example.com" } },
     };
-    expect(ruleIds(await runPack(withExclusivePolicies([...batch, worker]), undefined, declaringPlatformRoles([worker])))).toEqual(["lifecycle/expired"]);
+    expect(ruleIds(await runPack(withExclusivePolicies([...batch, worker]), undefined, declaringPlatformIam([worker])))).toEqual(["lifecycle/expired"]);
   });
 
   it("warns (advisory) within 30 days of expiry", async () => {
@@ -216,7 +216,7 @@ describe("pack: tier and context on resources", () => {
       ],
     });
     const worker = { type: ROLE, name: "worker", props: { name: "worker", assumeRolePolicy: trust } };
-    expect((await runPack(withExclusivePolicies([...batch, worker]), undefined, declaringPlatformRoles([worker]))).map((r) => r.message)).toEqual([
+    expect((await runPack(withExclusivePolicies([...batch, worker]), undefined, declaringPlatformIam([worker]))).map((r) => r.message)).toEqual([
       expect.stringContaining(`context/session-name-room: session name prefix "${prefix}" is 41 characters`),
     ]);
   });
@@ -286,7 +286,7 @@ describe("pack: tier and context on resources", () => {
         props: { name: "fn", role: "fn", policy: policy({ Action: "s3:GetObject", Resource: "arn:aws:s3:::acme-data/fn/*" }) },
       },
     ];
-    expect(await runPack(withExclusivePolicies([...batch, ...other]), undefined, declaringPlatformRoles(other))).toEqual([]);
+    expect(await runPack(withExclusivePolicies([...batch, ...other]), undefined, declaringPlatformIam(other))).toEqual([]);
   });
 
   it("flags an agent role's grant on an ARN in another account than the role's own", async () => {

@@ -11,12 +11,12 @@
 import { describe, expect, it } from "vitest";
 import { devBaseline } from "../helpers/dev-baseline";
 import { TODAY } from "../helpers/fixtures";
-import { UNKNOWN, declaringKeys, ruleIds, runPack, withExclusivePolicies, declaringPlatformRoles, type Resource } from "../helpers/policy-args";
+import { UNKNOWN, declaringKeys, ruleIds, runPack, withExclusivePolicies, declaringPlatformIam, type Resource } from "../helpers/policy-args";
 
 const dev = devBaseline();
 
 /** The stack's users and groups manage their policies exclusively (iam/principal-exclusive-policies has its own tests). */
-const added = (extra: Resource[], config?: object) => dev.added(withExclusivePolicies(extra), declaringPlatformRoles(extra, config));
+const added = (extra: Resource[], config?: object) => dev.added(withExclusivePolicies(extra), declaringPlatformIam(extra, config));
 
 const user: Resource = { type: "aws:iam/user:User", name: "ci", props: { name: "ci-bot" } };
 const group: Resource = { type: "aws:iam/group:Group", name: "readers", props: { name: "readers" } };

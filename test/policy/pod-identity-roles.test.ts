@@ -11,7 +11,7 @@ import { describe, expect, it } from "vitest";
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { createPolicies } from "../../policy/policies";
 import { devBaseline } from "../helpers/dev-baseline";
-import { UNKNOWN, declaring, ruleIds, withExclusivePolicies, declaringPlatformRoles, type Resource } from "../helpers/policy-args";
+import { UNKNOWN, declaring, ruleIds, withExclusivePolicies, declaringPlatformIam, type Resource } from "../helpers/policy-args";
 import { podIdentityTrust } from "../helpers/pod-identity-trust";
 
 const RULE = "kubernetes/eks-access";
@@ -19,8 +19,8 @@ const ACC = "111122223333";
 const PLATFORM_ADMIN = `arn:aws:iam::${ACC}:role/platform-admin`;
 const dev = devBaseline();
 /** Hand-written roles here hold only the stack's policies (iam/principal-exclusive-policies has its own tests). */
-const added = (extra: Resource[], config?: object) => dev.added(withExclusivePolicies(extra), declaringPlatformRoles(extra, config));
-const addedFindings = (extra: Resource[], config?: object) => dev.addedFindings(withExclusivePolicies(extra), declaringPlatformRoles(extra, config));
+const added = (extra: Resource[], config?: object) => dev.added(withExclusivePolicies(extra), declaringPlatformIam(extra, config));
+const addedFindings = (extra: Resource[], config?: object) => dev.addedFindings(withExclusivePolicies(extra), declaringPlatformIam(extra, config));
 
 /** The names of the pack's per-resource policies: what the engine runs before it creates a resource. */
 const RESOURCE_POLICIES = new Set(

@@ -6,7 +6,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { componentResources } from "../helpers/component-resources";
 import { PLATFORM, agent } from "../helpers/fixtures";
-import { UNKNOWN, runPack, ruleIds, type Resource, withExclusivePolicies, declaringPlatformRoles } from "../helpers/policy-args";
+import { UNKNOWN, runPack, ruleIds, type Resource, withExclusivePolicies, declaringPlatformIam } from "../helpers/policy-args";
 import { replanned } from "../helpers/replan";
 
 const ROLE = "acme-test-billing-execution";
@@ -138,7 +138,8 @@ const cases: Array<{ name: string; resources: Resource[]; expect: string[] }> = 
         dependsOn: { policyArn: ["later"] },
       },
     ],
-    expect: ["iam/attached-policy"],
+    // Unknown inputs have no digest to declare: iam/platform-object-declared too.
+    expect: ["iam/attached-policy", "iam/platform-object-declared"],
   },
   // ---------------------------------------------------------------- resource policies
   {
@@ -512,7 +513,7 @@ describe("pack: every route to an agent identity", () => {
 
   for (const testCase of cases) {
     it(`flags ${testCase.name}`, async () => {
-      expect(ruleIds(await runPack(withExclusivePolicies([...base, ...testCase.resources]), undefined, declaringPlatformRoles(testCase.resources)))).toEqual(
+      expect(ruleIds(await runPack(withExclusivePolicies([...base, ...testCase.resources]), undefined, declaringPlatformIam(testCase.resources)))).toEqual(
         testCase.expect,
       );
     });
@@ -581,7 +582,7 @@ describe("pack: every route to an agent identity", () => {
       },
       { type: "aws:iam/rolePoliciesExclusive:RolePoliciesExclusive", name: "ci-inline", props: { roleName: "ci-runner", policyNames: [] } },
     ];
-    expect(await runPack(withExclusivePolicies([...base, ...ok]), undefined, declaringPlatformRoles(ok))).toEqual([]);
+    expect(await runPack(withExclusivePolicies([...base, ...ok]), undefined, declaringPlatformIam(ok))).toEqual([]);
   });
 
   it("refuses a second IAM role tagged as an agent identity's, and an old API version or List of a kind it reads", async () => {

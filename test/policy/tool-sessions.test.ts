@@ -6,7 +6,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { componentResources } from "../helpers/component-resources";
 import { PLATFORM, agent } from "../helpers/fixtures";
-import { runPack, ruleIds, type Resource, withExclusivePolicies, declaringPlatformRoles } from "../helpers/policy-args";
+import { runPack, ruleIds, type Resource, withExclusivePolicies, declaringPlatformIam } from "../helpers/policy-args";
 import type { PlatformInput } from "../../components/core/schema";
 
 const ENGINE = "arn:aws:iam::111122223333:role/vault-aws-engine";
@@ -41,7 +41,7 @@ function withTrust(edit: (statements: Array<Record<string, unknown>>) => void): 
 }
 
 async function rulesFor(resources: Resource[]): Promise<string[]> {
-  return ruleIds(await runPack(withExclusivePolicies(resources), undefined, declaringPlatformRoles(resources)));
+  return ruleIds(await runPack(withExclusivePolicies(resources), undefined, declaringPlatformIam(resources)));
 }
 
 describe("the components' tool roles", () => {

@@ -1,0 +1,36 @@
+/**
+ * iam/platform-object-declared: beside the dev stack (agents), a customer-managed policy or an
+ * instance profile the stack creates is refused until the security team declares it: one named like
+ * an existing object may be that object imported, reaching its holders or instances outside the stack.
+ */
+import { describe, expect, it } from "vitest";
+import { devBaseline } from "../helpers/dev-baseline";
+import { declaring, ruleIds, runPack, type Resource } from "../helpers/policy-args";
+
+const RULE = "iam/platform-object-declared";
+const dev = devBaseline();
+
+const unsealRead = JSON.stringify({
+  Version: "2012-10-17",
+  Statement: [{ Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: "arn:aws:secretsmanager:us-east-1:111122223333:secret:vault/unseal-*" }],
+});
+const policy: Resource = { type: "aws:iam/policy:Policy", name: "dev-baseline", props: { name: "developers-baseline", policy: unsealRead } };
+const profile: Resource = { type: "aws:iam/instanceProfile:InstanceProfile", name: "web", props: { name: "web-servers", role: "vault-server" } };
+
+describe("customer policies and instance profiles beside agents are declared", () => {
+  it("refuses a policy twin granting a platform secret (no agent resource reached) until declared", async () => {
+    expect(await dev.added([policy])).toEqual([RULE]);
+    expect(await dev.added([policy], declaring(policy))).toEqual([]);
+  }, 120_000);
+  it("refuses an instance profile twin handing a role to the instances already using it, until declared", async () => {
+    expect(await dev.added([profile])).toEqual([RULE]);
+    expect(await dev.added([profile], declaring(profile))).toEqual([]);
+  }, 120_000);
+  it("refuses a declared policy again once its document changes (the digest pins it)", async () => {
+    const changed = { ...policy, props: { ...policy.props, policy: unsealRead.replace("vault/unseal-*", "*") } };
+    expect(await dev.added([changed], declaring(policy))).toContain(RULE);
+  }, 120_000);
+  it("asks nothing of a stack without agents", async () => {
+    expect(ruleIds(await runPack([policy, profile]))).not.toContain(RULE);
+  }, 120_000);
+});
