@@ -50,7 +50,7 @@ export const AWS_REACH_RULES: readonly RuleMeta[] = [
     "iam/platform-object-declared",
     "iam",
     "error",
-    "In a stack with agents, every customer-managed `aws.iam.Policy` and `aws.iam.InstanceProfile` the stack creates is declared by the security team in kubernetesPlatformResources: one named like an existing object may be that object imported (a policy does not see the import option, and an import with other inputs imports then updates), so a policy's new default version reaches every principal it is already attached to outside the stack, and a profile's new role every instance already using it; the declaration vouches that the name is new.",
+    "In a stack with agents, every customer-managed `aws.iam.Policy`, `aws.iam.InstanceProfile`, `aws.iam.OpenIdConnectProvider` and `aws.iam.SamlProvider` the stack creates is declared by the security team in kubernetesPlatformResources: one named like an existing object may be that object imported (a policy does not see the import option, and an import with other inputs imports then updates), so a policy's new default version reaches every principal it is already attached to outside the stack, a profile's new role every instance already using it, and a provider's new metadata, thumbprints or client IDs every role trusting it; the declaration vouches that the name is new.",
     OVERPRIVILEGED,
     PACK.stack,
   ),

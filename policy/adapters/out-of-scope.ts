@@ -95,16 +95,6 @@ export const OUT_OF_SCOPE_ENTRIES: readonly TypeEntry[] = [
     "lets the account's principals get AWS-signed web identity tokens",
     ["aws:iam/outboundWebIdentityFederation:OutboundWebIdentityFederation"],
   ),
-  // An imported existing provider (the cluster's own: CreateOpenIDConnectProvider refuses an existing URL,
-  // so only an import adopts it) gains nothing either: `url` is ForceNew (an import needing a replacement is
-  // refused by the engine), and every web-identity trust the pack admits pins aud to sts.amazonaws.com
-  // with StringEquals (trust/string-equals, trust/own-service-account), so a client ID the update adds
-  // admits no token a trust admits; a removed client ID or a changed thumbprint only breaks logins.
-  ...because(
-    "which provider a role trusts is checked in its trust policy (trust/single-provider, trust/web-identity-only), whose pinned aud and sub decide what the provider's client IDs could widen; a provider alone grants nothing",
-    "an identity provider roles may trust",
-    ["aws:iam/openIdConnectProvider:OpenIdConnectProvider", "aws:iam/samlProvider:SamlProvider"],
-  ),
   ...because(
     "trusts only its AWS service and carries AWS's own policy; no agent role is service-linked, and a tool role may not trust one (trust/tool-role-vault-only)",
     "a role an AWS service assumes for itself",

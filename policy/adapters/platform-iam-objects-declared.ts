@@ -1,6 +1,6 @@
 /**
- * In a stack with agents, every customer-managed IAM policy and instance profile the stack creates is
- * declared by the security team (iam/platform-object-declared).
+ * In a stack with agents, every customer-managed IAM policy, instance profile and identity provider
+ * (OIDC, SAML) the stack creates is declared by the security team (iam/platform-object-declared).
  *
  * Why: a policy does not see a resource's `import` option, and an import whose inputs differ imports
  * the existing object and then updates it. An `aws.iam.Policy` named like an existing one
@@ -9,7 +9,12 @@
  * also judges its document as theirs, but only for what agents own and hold: the platform's own
  * secrets are not in the stack). An `aws.iam.InstanceProfile` named like an existing one is that
  * profile: the update puts the stack's `role` in it (RemoveRoleFromInstanceProfile, then
- * AddRoleToInstanceProfile), for every instance already running with it. Only the security team
+ * AddRoleToInstanceProfile), for every instance already running with it. An identity provider named
+ * by an existing one's URL or name is that provider: a SAML provider's new metadata document makes
+ * every role trusting it, outside the stack, accept another IdP's assertions; an OIDC provider's new
+ * thumbprints and client IDs are what IAM checks for its issuer (for issuers IAM verifies by its own
+ * trusted CAs, such as EKS's, the thumbprint is not used, and every web-identity trust the pack
+ * admits pins `aud` and `sub`: declaring it costs one entry and relies on none of that). Only the security team
  * knows which names are taken: the declaration (kubernetesPlatformResources, by URN and inputs
  * digest, so the name is pinned) vouches that this one is new. The components create neither.
  */
@@ -20,11 +25,23 @@ import { declarablePlatformFinding, readOfType } from "./shared";
 const RULE = "iam/platform-object-declared";
 const POLICY = "aws:iam/policy:Policy";
 const PROFILE = "aws:iam/instanceProfile:InstanceProfile";
+const OIDC = "aws:iam/openIdConnectProvider:OpenIdConnectProvider";
+const SAML = "aws:iam/samlProvider:SamlProvider";
 
 const WHY: Readonly<Record<string, string>> = {
   [POLICY]:
     "if a policy of that name exists, importing it writes this document as its new default version for every principal it is already attached to outside the stack",
   [PROFILE]: "if a profile of that name exists, importing it puts this role in it for every instance already running with it",
+  [OIDC]: "if a provider for that issuer exists, importing it sets these thumbprints and client IDs for every role trusting it outside the stack",
+  [SAML]:
+    "if a provider of that name exists, importing it sets this metadata document, so every role trusting it outside the stack accepts that IdP's assertions",
+};
+
+const KIND: Readonly<Record<string, string>> = {
+  [POLICY]: "customer-managed policy",
+  [PROFILE]: "instance profile",
+  [OIDC]: "OIDC identity provider",
+  [SAML]: "SAML identity provider",
 };
 
 export const platformIamObjectsDeclared: Adapter = {
@@ -41,12 +58,25 @@ export const platformIamObjectsDeclared: Adapter = {
       route: "lets EC2 instances use a role; in a stack with agents it is declared: an imported existing profile hands its role to the instances using it",
       checkedBy: [RULE],
     },
+    {
+      type: OIDC,
+      route:
+        "an identity provider roles may trust; in a stack with agents it is declared: an imported existing one gets these thumbprints and client IDs for every role trusting it",
+      checkedBy: [RULE],
+    },
+    {
+      type: SAML,
+      route:
+        "an identity provider roles may trust; in a stack with agents it is declared: an imported existing one gets this metadata for every role trusting it",
+      checkedBy: [RULE],
+    },
   ],
   stack: (ix, pass) => {
     if (agentNamespaces(ix).size === 0) return;
-    for (const r of readOfType(ix, POLICY, PROFILE)) {
-      const name = typeof r.v.name === "string" ? r.v.name : "(name not known at preview)";
-      const kind = r.resource.type === POLICY ? "customer-managed policy" : "instance profile";
+    for (const r of readOfType(ix, POLICY, PROFILE, OIDC, SAML)) {
+      const id = r.resource.type === OIDC ? r.v.url : r.v.name;
+      const name = typeof id === "string" ? id : "(name not known at preview)";
+      const kind = KIND[r.resource.type];
       pass.findings.push(
         declarablePlatformFinding(
           r.resource,

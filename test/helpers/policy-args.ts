@@ -204,7 +204,7 @@ export function withExclusivePolicies(resources: readonly Resource[]): Resource[
 
 /**
  * `config` plus a declaration of every IAM role in `resources` that is not an agent's (tagged by the
- * components), every customer-managed policy and every instance profile, as the security team vouches
+ * components), every customer-managed policy, instance profile and identity provider, as the security team vouches
  * for a platform object's name (iam/platform-role-declared, iam/platform-object-declared): for tests
  * of other rules on hand-written IAM objects in a stack with agents.
  */
@@ -213,7 +213,9 @@ export function declaringPlatformIam(resources: readonly Resource[], config: obj
     (r) =>
       (r.type === "aws:iam/role:Role" && !(r.props.tags as { agent?: unknown } | undefined)?.agent) ||
       r.type === "aws:iam/policy:Policy" ||
-      r.type === "aws:iam/instanceProfile:InstanceProfile",
+      r.type === "aws:iam/instanceProfile:InstanceProfile" ||
+      r.type === "aws:iam/openIdConnectProvider:OpenIdConnectProvider" ||
+      r.type === "aws:iam/samlProvider:SamlProvider",
   );
   const given = (config as { kubernetesPlatformResources?: object[] }).kubernetesPlatformResources ?? [];
   return { ...config, kubernetesPlatformResources: [...given, ...declaring(...declared).kubernetesPlatformResources] };

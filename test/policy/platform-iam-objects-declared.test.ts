@@ -16,6 +16,11 @@ const unsealRead = JSON.stringify({
 });
 const policy: Resource = { type: "aws:iam/policy:Policy", name: "dev-baseline", props: { name: "developers-baseline", policy: unsealRead } };
 const profile: Resource = { type: "aws:iam/instanceProfile:InstanceProfile", name: "web", props: { name: "web-servers", role: "vault-server" } };
+const saml: Resource = {
+  type: "aws:iam/samlProvider:SamlProvider",
+  name: "okta",
+  props: { name: "okta", samlMetadataDocument: '<EntityDescriptor entityID="https://idp.example"/>' },
+};
 
 describe("customer policies and instance profiles beside agents are declared", () => {
   it("refuses a policy twin granting a platform secret (no agent resource reached) until declared", async () => {
@@ -25,6 +30,10 @@ describe("customer policies and instance profiles beside agents are declared", (
   it("refuses an instance profile twin handing a role to the instances already using it, until declared", async () => {
     expect(await dev.added([profile])).toEqual([RULE]);
     expect(await dev.added([profile], declaring(profile))).toEqual([]);
+  }, 120_000);
+  it("refuses a SAML provider twin (every role trusting it would accept another IdP's assertions) until declared", async () => {
+    expect(await dev.added([saml])).toEqual([RULE]);
+    expect(await dev.added([saml], declaring(saml))).toEqual([]);
   }, 120_000);
   it("refuses a declared policy again once its document changes (the digest pins it)", async () => {
     const changed = { ...policy, props: { ...policy.props, policy: unsealRead.replace("vault/unseal-*", "*") } };
