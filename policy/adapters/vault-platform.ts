@@ -66,32 +66,24 @@ function checkEntityAliases(ix: StackIndex): PackFinding[] {
       // the alias (a ServiceAccount UID or name) would join it and take its policies.
       const type = aliasMountType(entry);
       const key = platformResourceKey(VAULT_PLATFORM_TYPES.vaultEntityAlias, entry.resource.name);
+      const aliasFinding = (message: string, fix: string) =>
+        findings.push({ rule: "vault/entity-alias", agent: "platform", identity: null, urn: entry.resource.urn, platformResource: key, message, fix });
       if (type !== undefined && NON_AGENT_AUTH_TYPES.has(type)) {
         // Relied on as the stack's own entity: a policy cannot tell an Entity the stack creates from an
         // existing one it imports (the import option is not sent to policies; an import with other inputs
         // imports then updates its name, metadata and policies), and an existing entity keeps what no input
         // of it shows: the groups outside the stack that name its ID (their policies), its other aliases,
         // and policies kept by externalPolicies. The login joined to it would take all of that.
-        findings.push({
-          rule: "vault/entity-alias",
-          agent: "platform",
-          identity: null,
-          urn: entry.resource.urn,
-          platformResource: key,
-          message: `entity alias ${asString(entry.value.name) ?? entry.resource.name} joins a login of a ${type} mount to an entity of this stack, which a policy cannot tell from an existing entity the stack imports (an admin's, an agent's): that login would take the groups naming the entity's ID outside the stack, and their policies`,
-          fix: `leave entities and aliases to the platform's own stack, or have the security team declare the alias (kubernetesPlatformResources)`,
-        });
+        aliasFinding(
+          `entity alias ${asString(entry.value.name) ?? entry.resource.name} joins a login of a ${type} mount to an entity of this stack, which a policy cannot tell from an existing entity the stack imports (an admin's, an agent's): that login would take the groups naming the entity's ID outside the stack, and their policies`,
+          `leave entities and aliases to the platform's own stack, or have the security team declare the alias (kubernetesPlatformResources)`,
+        );
         continue;
       }
-      findings.push({
-        rule: "vault/entity-alias",
-        agent: "platform",
-        identity: null,
-        urn: entry.resource.urn,
-        platformResource: key,
-        message: `entity alias ${asString(entry.value.name) ?? entry.resource.name} is on mount accessor ${asString(entry.value.mountAccessor) ?? "(unknown at preview)"} of auth type ${type ?? "unknown"}, which an agent's credentials may log in through: that login (e.g. a ServiceAccount UID) would join the entity and take its policies beside the identity's own`,
-        fix: `put aliases only on auth mounts agents cannot log in through (userpass, ldap, github, okta, ...; name the mount resource so the pack reads its type), or have the security team declare it (kubernetesPlatformResources)`,
-      });
+      aliasFinding(
+        `entity alias ${asString(entry.value.name) ?? entry.resource.name} is on mount accessor ${asString(entry.value.mountAccessor) ?? "(unknown at preview)"} of auth type ${type ?? "unknown"}, which an agent's credentials may log in through: that login (e.g. a ServiceAccount UID) would join the entity and take its policies beside the identity's own`,
+        `put aliases only on auth mounts agents cannot log in through (userpass, ldap, github, okta, ...; name the mount resource so the pack reads its type), or have the security team declare it (kubernetesPlatformResources)`,
+      );
       continue;
     }
     const id = asString(entry.value.canonicalId) ?? "(unknown at preview)";
