@@ -135,6 +135,25 @@ export function benchPlatform(agents: readonly AgentInput[]): PlatformInput {
   return { ...BENCH_PLATFORM, shared };
 }
 
+/**
+ * The pack's configuration for the fleet: the security team declares each connection the platform
+ * shares (platform.shared), per agent using it, as `plan` admits it from the declaration; the pack
+ * reads only its own configuration (vault/agent-secret-role-derivable).
+ */
+export function benchPackConfig(platform: PlatformInput): { shares: object[] } {
+  const shares = (platform.shared ?? []).flatMap((share) =>
+    "databaseConnection" in share && "agents" in share
+      ? share.agents.map((agent: string) => ({
+          name: `${share.databaseConnection}-${agent}`,
+          principal: `agent:${agent}/execution`,
+          resources: [`vault:database/${share.databaseConnection}`],
+          reason: "the bench fleet shares each ledger connection among every seventh agent",
+        }))
+      : [],
+  );
+  return { shares };
+}
+
 /** `changed`: how many agents (the first ones) differ from the base fleet. */
 export function benchAgents(count: number, changed = 0): AgentInput[] {
   return Array.from({ length: count }, (_, index) => benchAgent(index, index < changed ? 1 : 0));

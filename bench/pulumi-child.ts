@@ -30,7 +30,7 @@ import { ROLE_PLAN_ANNOTATION, VAULT_PLAN_ANNOTATION } from "../components/core/
 import { rolePlanRecordText } from "../components/core/role-plan";
 import { authRoleInputs, awsSecretRoleInputs, databaseSecretRoleInputs, vaultPlanRecordText, vaultPolicyInputs } from "../components/core/vault-plan";
 import { createPolicies } from "../policy/policies";
-import { BENCH_DATE, benchAgents, benchPlatform } from "./fleet";
+import { BENCH_DATE, benchAgents, benchPackConfig, benchPlatform } from "./fleet";
 
 interface Registration {
   readonly custom: boolean;
@@ -42,6 +42,8 @@ const registrations = new Map<string, Registration>();
 let count = 0;
 /** Custom resources with their inputs, as a policy pack sees them (kept for the `pack` mode). */
 const inputs: Array<{ type: string; name: string; props: Record<string, unknown> }> = [];
+/** The pack's configuration, as the security team would set it for the bench fleet (benchPackConfig). */
+let packConfig: object = {};
 
 async function installMocks(): Promise<void> {
   await pulumi.runtime.setMocks(
@@ -277,7 +279,7 @@ async function runPack(idle = false): Promise<{
         stackTags: new Map(),
         isType: () => false,
         asType: () => undefined,
-        getConfig: <T extends object>() => ({}) as T,
+        getConfig: <T extends object>() => packConfig as T,
         notApplicable,
       };
       for (const validation of Array.isArray(validate) ? validate : [validate]) await validation(args, report);
@@ -302,7 +304,7 @@ async function runPack(idle = false): Promise<{
           asType: () => undefined,
         }) as unknown as PolicyResource,
     );
-    const args: StackValidationArgs = { resources, stackTags: new Map(), getConfig: <T extends object>() => ({}) as T, notApplicable };
+    const args: StackValidationArgs = { resources, stackTags: new Map(), getConfig: <T extends object>() => packConfig as T, notApplicable };
     await validate(args, report);
   }
   const end = performance.now();
@@ -329,7 +331,7 @@ function packInOwnProcess(): Awaited<ReturnType<typeof runPack>> & { packIdleCpu
   const dir = mkdtempSync(join(tmpdir(), "agent-identity-pack-"));
   try {
     const file = join(dir, "inputs.json");
-    writeFileSync(file, JSON.stringify(inputs));
+    writeFileSync(file, JSON.stringify({ inputs, config: packConfig }));
     const runOnce = (mode: "pack-run" | "pack-run-idle") => {
       const run = spawnSync(process.execPath, [__filename, mode, file], { encoding: "utf8", maxBuffer: 1 << 26 });
       if (run.status !== 0) throw new Error(`${mode} failed (exit ${run.status}): ${run.stderr.slice(0, 2000)}`);
@@ -344,7 +346,9 @@ function packInOwnProcess(): Awaited<ReturnType<typeof runPack>> & { packIdleCpu
 async function main(): Promise<void> {
   const [mode, agentsArg, countArg] = process.argv.slice(2);
   if (mode === "pack-run" || mode === "pack-run-idle") {
-    for (const input of JSON.parse(readFileSync(agentsArg, "utf8")) as typeof inputs) inputs.push(input);
+    const given = JSON.parse(readFileSync(agentsArg, "utf8")) as { inputs: typeof inputs; config: object };
+    for (const input of given.inputs) inputs.push(input);
+    packConfig = given.config;
     process.stdout.write(`${JSON.stringify(await runPack(mode === "pack-run-idle"))}\n`);
     return;
   }
@@ -375,6 +379,7 @@ async function main(): Promise<void> {
     planDeclaration({ platform: platform, agents }, "bench", validationDate);
     validationMs = performance.now() - before;
   }
+  if (mode === "pack") packConfig = benchPackConfig(platform);
   const pack = mode === "pack" ? packInOwnProcess() : undefined;
   const nodes = [...registrations.values()];
   process.stdout.write(

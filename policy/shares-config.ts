@@ -44,12 +44,19 @@ void _drop;
 
 export const SHARES_CONFIG_PROPERTIES: PolicyConfigSchema["properties"] = { shares: sharesJsonSchema as PolicyConfigSchema["properties"][string] };
 
+/** Parsed shares by the configuration's list: a finding is judged against it once per finding, the list parsed once. */
+const parsedShares = new WeakMap<object, readonly PrincipalShare[]>();
+
 /** The declared shares of a policy's configuration; none when absent or unparsable. */
 export function sharesDeclared(config: unknown): readonly PrincipalShare[] {
   const raw = config && typeof config === "object" ? (config as { shares?: unknown }).shares : undefined;
   if (raw === undefined) return [];
+  const known = raw !== null && typeof raw === "object" ? parsedShares.get(raw) : undefined;
+  if (known) return known;
   const parsed = sharesSchema.safeParse(raw);
-  return parsed.success ? parsed.data : [];
+  const shares = parsed.success ? parsed.data : [];
+  if (raw !== null && typeof raw === "object") parsedShares.set(raw, shares);
+  return shares;
 }
 
 /** A finding that carries what a share must cover (separation/undeclared-share, separation/agent-data-copy). */
