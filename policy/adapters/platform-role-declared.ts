@@ -16,7 +16,7 @@
 import { asRecord } from "../inputs";
 import type { Adapter } from "../types";
 import { agentNamespaces } from "./agent-namespaces";
-import { declarablePlatformFinding, readOfType } from "./shared";
+import { declarablePlatformFinding, isKind, readOfType } from "./shared";
 
 const RULE = "iam/platform-role-declared";
 const ROLE = "aws:iam/role:Role";
@@ -33,8 +33,13 @@ export const platformRoleDeclared: Adapter = {
   ],
   stack: (ix, pass) => {
     if (agentNamespaces(ix).size === 0) return;
+    // Exempt only a role tagged as an identity of an agent of this stack (its ServiceAccounts): other rules
+    // hold such a role to that identity's plan (one role per identity, the plan record); a tag naming no
+    // agent or no identity proves nothing.
+    const agents = new Set(ix.serviceAccounts.map((sa) => sa.agent));
     for (const role of readOfType(ix, ROLE)) {
-      if (asRecord(role.v.tags).agent) continue;
+      const tags = asRecord(role.v.tags);
+      if (tags.agent !== undefined && agents.has(tags.agent) && isKind(tags.identity)) continue;
       const name = typeof role.v.name === "string" ? role.v.name : "(name not known at preview)";
       pass.findings.push(
         declarablePlatformFinding(

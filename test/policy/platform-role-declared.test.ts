@@ -33,6 +33,13 @@ describe("a role that is not an agent's, beside agents, is declared", () => {
     const renamed = { ...role, props: { ...role.props, name: "eks-admin" } };
     expect(await dev.added([renamed, ...exclusivePolicies(renamed), fn], declaring(role))).toContain(RULE);
   }, 120_000);
+  it("is not waived by an agent tag naming no identity of this stack's agents", async () => {
+    const agent = (dev.base().find((r) => r.type === "aws:iam/role:Role")!.props.tags as { agent: string }).agent;
+    for (const tags of [{ agent: "ghost", identity: "execution" }, { agent }]) {
+      const tagged = { ...role, props: { ...role.props, tags } };
+      expect(await dev.added([tagged, ...exclusivePolicies(tagged), fn])).toContain(RULE);
+    }
+  }, 120_000);
   it("asks nothing of the agents' own roles", async () => {
     expect(dev.base().filter((r) => r.type === "aws:iam/role:Role").length).toBeGreaterThan(0);
     expect(ruleIds(await runPack(dev.base()))).not.toContain(RULE);
