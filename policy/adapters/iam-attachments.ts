@@ -6,7 +6,7 @@
  */
 import type { PolicyDocument } from "../../components/core/iam-document";
 import { checkPermissionPolicy } from "../../components/rules/iam";
-import { asString, asStrings, readInputs, readPolicyDocument } from "../inputs";
+import { asString, asStrings, readPolicyDocument } from "../inputs";
 import type { Adapter, PackFinding } from "../types";
 import { IAM_ROLE_TYPES } from "./iam-roles";
 import { principalPolicyProblems } from "./principal-documents";
@@ -71,9 +71,8 @@ export const iamAttachments: Adapter = {
     // stack writes on it); a role unknown at preview may be an agent's, whose audit Deny it would strip.
     for (const r of readOfType(ix, ROLE_POLICIES_EXCLUSIVE)) {
       if (namedAgentRole(roles, r, "roleName", asString(r.v.roleName)) !== "unknown") continue;
-      // Traced to the stack's own roles, none an agent's: which role it names is known.
-      const from = deps(r, "roleName");
-      if (from.length > 0 && from.every((d) => d.type === IAM_ROLE_TYPES.role && asString(readInputs(d.props).value.name) !== undefined)) continue;
+      // Even traced to a non-agent role, the value may be an agent role's name at update
+      // (`other.name.apply(() => agentRole)`), when the stack policy runs after the exclusive stripped it.
       findings.push({
         rule: "iam/attached-policy",
         agent: r.resource.name,

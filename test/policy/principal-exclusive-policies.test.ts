@@ -55,11 +55,12 @@ describe("a role the stack creates holds only the policies the stack writes", ()
     expect(await alone(replacing(inlineOnly, { policyNames: [] }))).toEqual([]);
     expect(await alone(replacing(inlineOnly, { policyNames: UNKNOWN }))).toEqual([RULE]);
   }, 120_000);
-  it("matches exclusives to the role by name case-insensitively, by ARN, or by the role resource the name came from", async () => {
+  it("matches exclusives to the role by name case-insensitively or by ARN; a name unknown at preview is refused", async () => {
     expect(await alone(replacing(managed, { roleName: "VAULT-SERVER" }))).toEqual([]);
     expect(await alone(replacing(managed, { roleName: "arn:aws:iam::111122223333:role/vault-server" }))).toEqual([]);
     const traced = twin.map((x) => (x === inlineOnly ? { ...x, props: { ...x.props, roleName: UNKNOWN }, dependsOn: { roleName: ["shop-fn"] } } : x));
-    expect(await alone(traced)).toEqual([]);
+    // Unknown at preview, even traced to the role: it could be an agent role's name at update.
+    expect(await alone(traced)).toEqual(["iam/attached-policy"]);
     // An exclusive for another role does not count.
     expect(await alone(replacing(managed, { roleName: "other" }))).toEqual([RULE]);
   }, 120_000);
