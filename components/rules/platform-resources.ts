@@ -142,6 +142,14 @@ export const PLATFORM_RESOURCE_RULES: readonly RuleMeta[] = [
     PACK.stack,
   ),
   meta(
+    "vault/platform-object-declared",
+    "vault",
+    "error",
+    "In a stack with agents, no Vault plugin is registered or pinned (`vault.Plugin`, `vault.PluginPinnedVersion`) and no raft snapshot agent is configured (`vault.RaftSnapshotAgentConfig`) unless the security team declares the resource in kubernetesPlatformResources: a registered plugin runs inside Vault as the backend of every mount of its name (one named like a builtin, such as `kubernetes` or `aws`, replaces the builtin the agents' mounts run), a pin switches every mount of it on reload, and a snapshot carries all of Vault's storage, agents' secrets included, to a store the pack cannot judge.",
+    PLATFORM,
+    PACK.stack,
+  ),
+  meta(
     "stack/kms-alias",
     "stack",
     "error",
