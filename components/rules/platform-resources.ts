@@ -158,6 +158,14 @@ export const PLATFORM_RESOURCE_RULES: readonly RuleMeta[] = [
     PACK.stack,
   ),
   meta(
+    "stack/log-group-declared",
+    "stack",
+    "error",
+    "In a stack with agents, every CloudWatch log group other than the agents' own audit groups is declared by the security team in kubernetesPlatformResources: a group named like an existing one may be that group imported (a policy does not see the import option; an import with other inputs imports then updates), so its retention, key, class and deletion protection change on a record the pack cannot see (the EKS control plane's `/aws/eks/<cluster>/cluster` audit log, CloudTrail's or Vault's audit log group).",
+    PLATFORM,
+    PACK.stack,
+  ),
+  meta(
     "stack/vault-host-identity",
     "stack",
     "error",

@@ -152,6 +152,7 @@ export const WAIVABLE: Readonly<Record<string, boolean>> = {
   "vault/mount-path": false,
   "vault/platform-object-declared": false,
   "stack/kms-alias": false,
+  "stack/log-group-declared": false,
   "limits/role-name-length": false,
   "limits/inline-policy-size": false,
   "limits/trust-policy-size": false,

@@ -69,6 +69,7 @@ import { principalExclusivePolicies } from "./principal-exclusive-policies";
 import { vaultMountPaths } from "./vault-mount-paths";
 import { kmsAliases } from "./kms-aliases";
 import { vaultPlatformObjectsDeclared } from "./vault-platform-objects-declared";
+import { platformLogGroupsDeclared } from "./platform-log-groups-declared";
 import { platformRoleDeclared } from "./platform-role-declared";
 import { platformIamObjectsDeclared } from "./platform-iam-objects-declared";
 
@@ -110,6 +111,7 @@ export const ADAPTERS: readonly Adapter[] = [
   vaultMountPaths,
   kmsAliases,
   vaultPlatformObjectsDeclared,
+  platformLogGroupsDeclared,
   kubernetesUnreadKinds,
   rbac,
   admissionWebhooks,

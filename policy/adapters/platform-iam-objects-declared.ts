@@ -59,7 +59,8 @@ const KIND: Readonly<Record<string, string>> = {
 
 export const platformIamObjectsDeclared: Adapter = {
   family: "platform-iam-objects-declared",
-  holdings: "none: a customer policy, instance profile, identity provider, user or group may reach principals, instances or credentials outside the stack until declared",
+  holdings:
+    "none: a customer policy, instance profile, identity provider, user or group may reach principals, instances or credentials outside the stack until declared",
   types: [
     {
       type: POLICY,
@@ -105,7 +106,9 @@ export const platformIamObjectsDeclared: Adapter = {
           r.resource,
           RULE,
           `IAM ${kind} ${name} (${r.resource.name}): ${WHY[r.resource.type]}, which the pack cannot read`,
-          r.resource.type === USER ? "give workloads roles instead of users, or create users in the platform's own stack" : `create ${kind}s in the platform's own stack`,
+          r.resource.type === USER
+            ? "give workloads roles instead of users, or create users in the platform's own stack"
+            : `create ${kind}s in the platform's own stack`,
         ),
       );
     }

@@ -39,7 +39,11 @@ describe("customer policies and instance profiles beside agents are declared", (
   it("refuses a user twin (its existing access keys would carry the grants of a stack group) and the group, until both are declared", async () => {
     const user: Resource = { type: "aws:iam/user:User", name: "deploy-bot", props: { name: "deploy-bot" } };
     const group: Resource = { type: "aws:iam/group:Group", name: "deployers", props: { name: "deployers" } };
-    const grant: Resource = { type: "aws:iam/groupPolicy:GroupPolicy", name: "deployers-unseal", props: { group: "deployers", name: "unseal", policy: unsealRead } };
+    const grant: Resource = {
+      type: "aws:iam/groupPolicy:GroupPolicy",
+      name: "deployers-unseal",
+      props: { group: "deployers", name: "unseal", policy: unsealRead },
+    };
     const membership: Resource = {
       type: "aws:iam/userGroupMembership:UserGroupMembership",
       name: "deploy-bot-deployers",

@@ -290,7 +290,12 @@ describe("the bucket a CloudTrail trail delivers to", () => {
     // PutBucketPolicy replaces the whole policy: on the organisation's trail bucket (not declared in auditTrailBuckets) this lets ops erase it.
     const deleter = s3("BucketPolicy", "org-bucket-policy", {
       bucket: "acme-org-cloudtrail",
-      policy: doc({ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${ACC}:role/ops` }, Action: "s3:DeleteObject", Resource: "arn:aws:s3:::acme-org-cloudtrail/*" }),
+      policy: doc({
+        Effect: "Allow",
+        Principal: { AWS: `arn:aws:iam::${ACC}:role/ops` },
+        Action: "s3:DeleteObject",
+        Resource: "arn:aws:s3:::acme-org-cloudtrail/*",
+      }),
     });
     expect(await rulesOf([deleter])).toContain(RULE);
     expect(await rulesOf([deleter], declaring(deleter))).not.toContain(RULE);

@@ -15,7 +15,11 @@ const plugin: Resource = {
   name: "k8s-override",
   props: { type: "auth", name: "kubernetes", command: "vault-plugin-auth-kubernetes", sha256: "ab".repeat(32), version: "v0.20.0" },
 };
-const pin: Resource = { type: "vault:index/pluginPinnedVersion:PluginPinnedVersion", name: "k8s-pin", props: { type: "auth", name: "kubernetes", version: "v0.20.0" } };
+const pin: Resource = {
+  type: "vault:index/pluginPinnedVersion:PluginPinnedVersion",
+  name: "k8s-pin",
+  props: { type: "auth", name: "kubernetes", version: "v0.20.0" },
+};
 const snapshot: Resource = {
   type: "vault:index/raftSnapshotAgentConfig:RaftSnapshotAgentConfig",
   name: "hourly",
