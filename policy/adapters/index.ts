@@ -68,6 +68,8 @@ import { vaultKubernetesEngine } from "./vault-kubernetes-engine";
 import { principalExclusivePolicies } from "./principal-exclusive-policies";
 import { vaultMountPaths } from "./vault-mount-paths";
 import { kmsAliases } from "./kms-aliases";
+import { vaultPlatformObjectsDeclared } from "./vault-platform-objects-declared";
+import { platformLogGroupsDeclared } from "./platform-log-groups-declared";
 import { platformRoleDeclared } from "./platform-role-declared";
 import { platformIamObjectsDeclared } from "./platform-iam-objects-declared";
 
@@ -108,6 +110,8 @@ export const ADAPTERS: readonly Adapter[] = [
   vaultKubernetesEngine,
   vaultMountPaths,
   kmsAliases,
+  vaultPlatformObjectsDeclared,
+  platformLogGroupsDeclared,
   kubernetesUnreadKinds,
   rbac,
   admissionWebhooks,

@@ -481,16 +481,6 @@ export const OUT_OF_SCOPE_ENTRIES: readonly TypeEntry[] = [
     "vault:config/uiCustomMessage:UiCustomMessage",
   ]),
   ...because(
-    "not read: registers or pins a plugin binary the operator installed on Vault's hosts; it grants nothing itself, but the plugin runs inside Vault: review by hand",
-    "Vault plugins",
-    ["vault:index/plugin:Plugin", "vault:index/pluginPinnedVersion:PluginPinnedVersion"],
-  ),
-  ...because(
-    "not read: copies all of Vault's storage (agents' secrets included, encrypted by Vault's keys) to an external store on a schedule; the platform runs it: review by hand",
-    "Vault snapshots leaving Vault",
-    ["vault:index/raftSnapshotAgentConfig:RaftSnapshotAgentConfig"],
-  ),
-  ...because(
     "a secrets-sync destination or its global settings copy nothing until an association names a secret; associations are read (separation/agent-data-copy, vault-sync)",
     "where Vault secrets sync may copy to",
     [

@@ -20,8 +20,8 @@
  * Which buckets: those a trail of this stack names (by name, ARN or the bucket resource its input
  * comes from; unknown at preview and from no bucket of the stack is refused), and those the security
  * team declares in `auditTrailBuckets` (trail-buckets-config.ts: a trail of another stack or of the
- * organisation). In a stack with agents, the destructive settings above (ACL, ownership, public
- * access, lifecycle, replication, versioning, object lock) on any bucket are refused too, unless the
+ * organisation). In a stack with agents, the destructive settings above (bucket policy, ACL, ownership,
+ * public access, lifecycle, replication, versioning, object lock) on any bucket are refused too, unless the
  * setting is declared: a bucket the stack does not create may hold the record of a trail the stack
  * cannot see, and one it names as its own may be such a bucket imported (IMPORTED below). Per resource, every S3
  * bucket setting is judged against the declared buckets before it is created; across the stack,
@@ -701,7 +701,7 @@ export const trailBuckets: Adapter = {
       // A bucket of the stack (by name, by the bucket resource its input comes from, or the bucket
       // resource itself) is judged as one it does not create: it may be an existing one it imports.
       const ofStack = (name !== undefined && created.has(name)) || (urn !== undefined && bucketUrns.has(urn));
-      const outside = agents && recordKey && (name !== undefined || ofStack) && r.resource.type !== T.trailBucketPolicy;
+      const outside = agents && recordKey && (name !== undefined || ofStack);
       const unknownBucket = name === undefined && urn === undefined && (trail.names.size > 0 || trail.urns.size > 0);
       if (unknownBucket) {
         pass.findings.push({

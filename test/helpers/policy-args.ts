@@ -215,7 +215,9 @@ export function declaringPlatformIam(resources: readonly Resource[], config: obj
       r.type === "aws:iam/policy:Policy" ||
       r.type === "aws:iam/instanceProfile:InstanceProfile" ||
       r.type === "aws:iam/openIdConnectProvider:OpenIdConnectProvider" ||
-      r.type === "aws:iam/samlProvider:SamlProvider",
+      r.type === "aws:iam/samlProvider:SamlProvider" ||
+      r.type === "aws:iam/user:User" ||
+      r.type === "aws:iam/group:Group",
   );
   const given = (config as { kubernetesPlatformResources?: object[] }).kubernetesPlatformResources ?? [];
   return { ...config, kubernetesPlatformResources: [...given, ...declaring(...declared).kubernetesPlatformResources] };

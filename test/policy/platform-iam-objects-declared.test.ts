@@ -1,11 +1,12 @@
 /**
- * iam/platform-object-declared: beside the dev stack (agents), a customer-managed policy or an
- * instance profile the stack creates is refused until the security team declares it: one named like
- * an existing object may be that object imported, reaching its holders or instances outside the stack.
+ * iam/platform-object-declared: beside the dev stack (agents), a customer-managed policy, an instance
+ * profile, an identity provider, a user or a group the stack creates is refused until the security team
+ * declares it: one named like an existing object may be that object imported, reaching its holders,
+ * instances, key holders or members outside the stack.
  */
 import { describe, expect, it } from "vitest";
 import { devBaseline } from "../helpers/dev-baseline";
-import { declaring, ruleIds, runPack, type Resource } from "../helpers/policy-args";
+import { declaring, exclusivePolicies, ruleIds, runPack, type Resource } from "../helpers/policy-args";
 
 const RULE = "iam/platform-object-declared";
 const dev = devBaseline();
@@ -34,6 +35,25 @@ describe("customer policies and instance profiles beside agents are declared", (
   it("refuses a SAML provider twin (every role trusting it would accept another IdP's assertions) until declared", async () => {
     expect(await dev.added([saml])).toEqual([RULE]);
     expect(await dev.added([saml], declaring(saml))).toEqual([]);
+  }, 120_000);
+  it("refuses a user twin (its existing access keys would carry the grants of a stack group) and the group, until both are declared", async () => {
+    const user: Resource = { type: "aws:iam/user:User", name: "deploy-bot", props: { name: "deploy-bot" } };
+    const group: Resource = { type: "aws:iam/group:Group", name: "deployers", props: { name: "deployers" } };
+    const grant: Resource = {
+      type: "aws:iam/groupPolicy:GroupPolicy",
+      name: "deployers-unseal",
+      props: { group: "deployers", name: "unseal", policy: unsealRead },
+    };
+    const membership: Resource = {
+      type: "aws:iam/userGroupMembership:UserGroupMembership",
+      name: "deploy-bot-deployers",
+      props: { user: "deploy-bot", groups: ["deployers"] },
+    };
+    const all = [user, group, grant, membership, ...exclusivePolicies(user), ...exclusivePolicies(group, ["unseal"])];
+    expect(await dev.added(all)).toEqual([RULE]);
+    const findings = (await dev.addedFindings(all)).map((f) => f.message);
+    expect(findings).toEqual([expect.stringContaining("user deploy-bot"), expect.stringContaining("group deployers")]);
+    expect(await dev.added(all, declaring(user, group))).toEqual([]);
   }, 120_000);
   it("refuses a declared policy again once its document changes (the digest pins it)", async () => {
     const changed = { ...policy, props: { ...policy.props, policy: unsealRead.replace("vault/unseal-*", "*") } };

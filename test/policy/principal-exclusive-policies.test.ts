@@ -116,10 +116,11 @@ describe("users and groups the stack creates hold only the policies the stack wr
   }, 120_000);
   it("refuses an access key for a user even with its exclusives: an imported user keeps its group memberships", async () => {
     const key: Resource = { type: "aws:iam/accessKey:AccessKey", name: "ci-key", props: { user: UNKNOWN }, dependsOn: { user: ["ci"] } };
-    expect(await dev.added([user, ...exclusivePolicies(user), key])).toEqual(["iam/outside-principal"]);
+    // The user itself is declared (iam/platform-object-declared); the key still is not.
+    expect(await dev.added([user, ...exclusivePolicies(user), key], declaring(user))).toEqual(["iam/outside-principal"]);
     // Declared by its inputs digest, which a value unknown at preview does not have: named by a known value.
     const named = { ...key, props: { user: "admin" }, dependsOn: undefined };
-    expect(await dev.added([user, ...exclusivePolicies(user), named])).toEqual(["iam/outside-principal"]);
-    expect(await dev.added([user, ...exclusivePolicies(user), named], declaring(named))).toEqual([]);
+    expect(await dev.added([user, ...exclusivePolicies(user), named], declaring(user))).toEqual(["iam/outside-principal"]);
+    expect(await dev.added([user, ...exclusivePolicies(user), named], declaring(user, named))).toEqual([]);
   }, 120_000);
 });

@@ -157,7 +157,8 @@ const cases: Array<{ name: string; resources: Resource[]; expect: string[] }> = 
         },
       },
     ],
-    expect: ["iam/resource-policy"],
+    // On a bucket the stack does not create, which may hold a CloudTrail record: stack/audit-trail too.
+    expect: ["iam/resource-policy", "stack/audit-trail"],
   },
   {
     name: "a bucket policy granting an agent role s3:* on another agent's prefix",
@@ -182,7 +183,14 @@ const cases: Array<{ name: string; resources: Resource[]; expect: string[] }> = 
         },
       },
     ],
-    expect: ["iam/permissions-management", "iam/resource-exposure", "iam/service-wildcard", "separation/cross-agent-grant", "separation/undeclared-share"],
+    expect: [
+      "iam/permissions-management",
+      "iam/resource-exposure",
+      "iam/service-wildcard",
+      "separation/cross-agent-grant",
+      "separation/undeclared-share",
+      "stack/audit-trail",
+    ],
   },
   {
     name: "a Secrets Manager resource policy naming an agent role, on every secret",

@@ -286,6 +286,32 @@ describe("the bucket a CloudTrail trail delivers to", () => {
     expect(await rulesOf([lifecycle], platform)).not.toContain(RULE);
   }, 120_000);
 
+  it("refuses a bucket policy on a bucket the stack does not create that lets a principal delete, with no trail in the stack, until declared (and passes a TLS-only one)", async () => {
+    // PutBucketPolicy replaces the whole policy: on the organisation's trail bucket (not declared in auditTrailBuckets) this lets ops erase it.
+    const deleter = s3("BucketPolicy", "org-bucket-policy", {
+      bucket: "acme-org-cloudtrail",
+      policy: doc({
+        Effect: "Allow",
+        Principal: { AWS: `arn:aws:iam::${ACC}:role/ops` },
+        Action: "s3:DeleteObject",
+        Resource: "arn:aws:s3:::acme-org-cloudtrail/*",
+      }),
+    });
+    expect(await rulesOf([deleter])).toContain(RULE);
+    expect(await rulesOf([deleter], declaring(deleter))).not.toContain(RULE);
+    const tlsOnly = s3("BucketPolicy", "tls-only", {
+      bucket: "acme-org-cloudtrail",
+      policy: doc({
+        Effect: "Deny",
+        Principal: "*",
+        Action: "s3:*",
+        Resource: ["arn:aws:s3:::acme-org-cloudtrail", "arn:aws:s3:::acme-org-cloudtrail/*"],
+        Condition: { Bool: { "aws:SecureTransport": "false" } },
+      }),
+    });
+    expect(await rulesOf([tlsOnly])).not.toContain(RULE);
+  }, 120_000);
+
   it("refuses the same on a bucket the stack names as its own (it may be the organisation's trail bucket imported), until declared", async () => {
     // An import twin: the bucket resource adopts the existing bucket (records and all), the lifecycle then expires them.
     const twin: Resource = { type: "aws:s3/bucketV2:BucketV2", name: "org-archive", props: { bucket: "org-cloudtrail-archive" } };
