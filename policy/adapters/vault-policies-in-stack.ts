@@ -52,7 +52,8 @@ export const vaultPoliciesInStack: Adapter = {
           const name = vaultPolicyName(raw)!;
           if (name === "") continue;
           if (name === "root") root.push(`${field}: root`);
-          else if (field === "allowedPoliciesGlobs" || name.includes("*")) unread.push(`${field}: ${name} (a glob, which matches policies written anywhere in Vault, later ones included)`);
+          else if (field === "allowedPoliciesGlobs" || name.includes("*"))
+            unread.push(`${field}: ${name} (a glob, which matches policies written anywhere in Vault, later ones included)`);
           else if (name !== "default" && !written.has(name)) unread.push(`${field}: ${name}`);
         }
       }

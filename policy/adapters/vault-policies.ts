@@ -88,14 +88,13 @@ function checkAgentCarried(ix: StackIndex): PackFinding[] {
     if (!carrier) return [];
     // The default policy's system paths the per-resource check admitted on a platform policy are an agent's system paths here.
     const defaults = checkVaultPolicy(policy.paths.filter(withinDefaultPolicy)).filter((problem) => problem.rule === "vault/policy-system-path");
-    return [...checkVaultPolicy(policy.paths).filter((problem) => AGENT_POLICY_RULES.has(problem.rule)), ...defaults]
-      .map((problem) => ({
-        ...problem,
-        agent: carrier.agent,
-        identity: carrier.identity,
-        urn: policy.resource.urn,
-        message: `policy ${policy.name}, carried by agent ${carrier.agent}'s ${carrier.identity} identity: ${problem.message}`,
-      }));
+    return [...checkVaultPolicy(policy.paths).filter((problem) => AGENT_POLICY_RULES.has(problem.rule)), ...defaults].map((problem) => ({
+      ...problem,
+      agent: carrier.agent,
+      identity: carrier.identity,
+      urn: policy.resource.urn,
+      message: `policy ${policy.name}, carried by agent ${carrier.agent}'s ${carrier.identity} identity: ${problem.message}`,
+    }));
   });
 }
 

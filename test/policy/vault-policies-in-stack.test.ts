@@ -47,7 +47,10 @@ const PRINCIPALS: ReadonlyArray<readonly [string, (policy: string) => Resource]>
   ["an LDAP group", (p) => v("vault:ldap/authBackendGroup:AuthBackendGroup", "staff", { backend: "ldap", groupname: "staff", policies: [p] })],
   ["a GitHub team", (p) => v("vault:github/team:Team", "everyone", { backend: "github", team: "everyone", policies: [p] })],
   ["a token role", (p) => v("vault:index/tokenAuthBackendRole:TokenAuthBackendRole", "ci", { roleName: "ci", allowedPolicies: [p] })],
-  ["an Okta backend's nested group", (p) => v("vault:okta/authBackend:AuthBackend", "okta", { organization: "acme", groups: [{ groupName: "Everyone", policies: [p] }] })],
+  [
+    "an Okta backend's nested group",
+    (p) => v("vault:okta/authBackend:AuthBackend", "okta", { organization: "acme", groups: [{ groupName: "Everyone", policies: [p] }] }),
+  ],
 ];
 
 describe("a Vault principal hands out only policies the pack reads", () => {
