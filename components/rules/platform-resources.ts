@@ -150,6 +150,14 @@ export const PLATFORM_RESOURCE_RULES: readonly RuleMeta[] = [
     PACK.stack,
   ),
   meta(
+    "vault/policy-in-stack",
+    "vault",
+    "error",
+    "In a stack with agents, every Vault policy a principal carries (`tokenPolicies`, `policies`, `allowedPolicies`, `allowedPoliciesGlobs`, at any depth: AppRole, JWT, Kubernetes, LDAP, Okta and GitHub mappings, tokens, token roles, identity entities and groups, EntityPolicies and GroupPolicies) is a `vault.Policy` of the stack, whose paths the pack judges, or Vault's built-in `default`; any other name (an existing `admin`), or a glob, has content the pack cannot read and is refused unless the security team declares the principal in kubernetesPlatformResources. `root` is refused even when declared.",
+    PLATFORM,
+    PACK.stack,
+  ),
+  meta(
     "stack/kms-alias",
     "stack",
     "error",

@@ -150,6 +150,7 @@ export const WAIVABLE: Readonly<Record<string, boolean>> = {
   "stack/vault-host-identity": false,
   "vault/kubernetes-secrets-engine": false,
   "vault/mount-path": false,
+  "vault/policy-in-stack": false,
   "vault/platform-object-declared": false,
   "stack/kms-alias": false,
   "stack/log-group-declared": false,

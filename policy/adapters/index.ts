@@ -68,6 +68,7 @@ import { vaultKubernetesEngine } from "./vault-kubernetes-engine";
 import { principalExclusivePolicies } from "./principal-exclusive-policies";
 import { vaultMountPaths } from "./vault-mount-paths";
 import { kmsAliases } from "./kms-aliases";
+import { vaultPoliciesInStack } from "./vault-policies-in-stack";
 import { vaultPlatformObjectsDeclared } from "./vault-platform-objects-declared";
 import { platformLogGroupsDeclared } from "./platform-log-groups-declared";
 import { platformRoleDeclared } from "./platform-role-declared";
@@ -110,6 +111,7 @@ export const ADAPTERS: readonly Adapter[] = [
   vaultKubernetesEngine,
   vaultMountPaths,
   kmsAliases,
+  vaultPoliciesInStack,
   vaultPlatformObjectsDeclared,
   platformLogGroupsDeclared,
   kubernetesUnreadKinds,

@@ -17,6 +17,7 @@ import { readVaultPolicy } from "../vault-hcl";
 import { cleanVaultPath } from "../vault-paths";
 import { goToLower, vaultPolicyName } from "../checks/vault-policy-name";
 import { IDENTITY_KINDS } from "../../components/core/names";
+import { withinDefaultPolicy } from "../checks/vault-default-policy";
 
 /** Rules on the shape of an agent's own policy, not on what a policy reaches. */
 const AGENT_POLICY_RULES: ReadonlySet<string> = new Set(["vault/policy-glob", "vault/policy-read-only"]);
@@ -63,7 +64,9 @@ export const vaultPolicies: Adapter = {
         fix: `write the path as Vault reads it: "${cleanVaultPath(rule.path)}"`,
       }));
     const agents = agentNamed(vaultPolicyName(asString(v.name)));
-    return [...unreadable, ...unclean, ...checkVaultPolicy(parsed.paths).filter((problem) => agents || !AGENT_POLICY_RULES.has(problem.rule))];
+    // A policy no agent is named for may hold what Vault's own default policy grants (a platform app renewing its leases).
+    const judged = agents ? parsed.paths : parsed.paths.filter((rule) => !withinDefaultPolicy(rule));
+    return [...unreadable, ...unclean, ...checkVaultPolicy(judged).filter((problem) => agents || !AGENT_POLICY_RULES.has(problem.rule))];
   },
   stack: (ix, pass) => {
     pass.findings.push(...checkDuplicateVaultPaths(ix), ...checkAgentCarried(ix));
@@ -83,15 +86,15 @@ function checkAgentCarried(ix: StackIndex): PackFinding[] {
   return ix.vaultPolicies.flatMap((policy) => {
     const carrier = policy.name === undefined ? undefined : carriers.get(policy.name);
     if (!carrier) return [];
-    return checkVaultPolicy(policy.paths)
-      .filter((problem) => AGENT_POLICY_RULES.has(problem.rule))
-      .map((problem) => ({
-        ...problem,
-        agent: carrier.agent,
-        identity: carrier.identity,
-        urn: policy.resource.urn,
-        message: `policy ${policy.name}, carried by agent ${carrier.agent}'s ${carrier.identity} identity: ${problem.message}`,
-      }));
+    // The default policy's system paths the per-resource check admitted on a platform policy are an agent's system paths here.
+    const defaults = checkVaultPolicy(policy.paths.filter(withinDefaultPolicy)).filter((problem) => problem.rule === "vault/policy-system-path");
+    return [...checkVaultPolicy(policy.paths).filter((problem) => AGENT_POLICY_RULES.has(problem.rule)), ...defaults].map((problem) => ({
+      ...problem,
+      agent: carrier.agent,
+      identity: carrier.identity,
+      urn: policy.resource.urn,
+      message: `policy ${policy.name}, carried by agent ${carrier.agent}'s ${carrier.identity} identity: ${problem.message}`,
+    }));
   });
 }
 

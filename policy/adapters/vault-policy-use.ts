@@ -23,7 +23,7 @@ const POLICY_CONTAINERS = new Set(["groups", "users", "teams"]);
  * Every policy-bearing input of a Vault resource at any depth (`tokenPolicies`, or Okta's
  * `groups[].policies`, ...), with its policy names; a comma-separated string counts as a list.
  */
-function policyFields(value: unknown, depth = 0): Array<{ field: string; names: string[] }> {
+export function policyFields(value: unknown, depth = 0): Array<{ field: string; names: string[] }> {
   if (!value || typeof value !== "object" || depth > 8) return [];
   const out: Array<{ field: string; names: string[] }> = [];
   for (const [key, child] of Object.entries(value)) {

@@ -327,7 +327,7 @@ const cases: Array<{ finding: number; name: string; resources?: Resource[]; edit
       },
     ],
     // Owned by its name, it is the identity's role: an unset alias source is refused too.
-    expect: ["stack/no-shared-identity", "stack/unknown-input", "vault/alias-by-uid"],
+    expect: ["stack/no-shared-identity", "stack/unknown-input", "vault/alias-by-uid", "vault/policy-in-stack"],
   },
   // 8: aws-auth keys are matched regardless of case
   {
@@ -499,7 +499,7 @@ const cases: Array<{ finding: number; name: string; resources?: Resource[]; edit
         (r) => r.type === "vault:kubernetes/authBackendRole:AuthBackendRole" && (r.props.boundServiceAccountNames as string[])[0] === SA,
         (p) => ({ ...p, tokenPolicies: [EXE, "ops-admin"] }),
       ),
-    expect: ["stack/unknown-input", "vault/agent-resources-as-planned", "vault/bound-own-service-account"],
+    expect: ["stack/unknown-input", "vault/agent-resources-as-planned", "vault/bound-own-service-account", "vault/policy-in-stack"],
   },
 ];
 

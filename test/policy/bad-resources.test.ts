@@ -338,7 +338,7 @@ const cases: Array<{ name: string; resources: Resource[]; expect: string[] }> = 
         },
       },
     ],
-    expect: ["vault/bound-exact"],
+    expect: ["vault/bound-exact", "vault/policy-in-stack"],
   },
   {
     name: "a Vault role with periodic tokens, the default policy and no max TTL",
@@ -357,7 +357,7 @@ const cases: Array<{ name: string; resources: Resource[]; expect: string[] }> = 
         },
       },
     ],
-    expect: ["vault/default-policy", "vault/token-max-ttl", "vault/token-period"],
+    expect: ["vault/default-policy", "vault/policy-in-stack", "vault/token-max-ttl", "vault/token-period"],
   },
   {
     name: "a Vault policy with sudo on sys/ and a glob",

@@ -451,7 +451,7 @@ const cases: Array<{ name: string; resources: Resource[]; expect: string[] }> = 
   {
     name: "a token role allowing every policy by glob",
     resources: [{ type: "vault:tokenauth/authBackendRole:AuthBackendRole", name: "any", props: { roleName: "any", allowedPoliciesGlobs: ["acme-test-*"] } }],
-    expect: ["vault/agent-policy-use"],
+    expect: ["vault/agent-policy-use", "vault/policy-in-stack"],
   },
   {
     name: "a Vault identity group carrying an agent's policy",

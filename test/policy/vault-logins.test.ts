@@ -18,7 +18,13 @@ const EXECUTION_ROLE = "platform-support-assistant-execution-vault-role";
 let base: Resource[];
 let before: Set<string>;
 beforeAll(async () => {
-  base = await componentResources(stackDeclaration("dev"));
+  // The CI roles carry `ci`, a platform policy of the stack (vault/policy-in-stack reads it).
+  const ci: Resource = {
+    type: "vault:index/policy:Policy",
+    name: "ci-policy",
+    props: { name: "ci", policy: 'path "kv/data/ci/*" {\n  capabilities = ["read"]\n}\n' },
+  };
+  base = [...(await componentResources(stackDeclaration("dev"))), ci];
   before = new Set((await runPack(base)).map((r) => r.message));
 }, 120_000);
 

@@ -14,8 +14,15 @@ const BLUE = "https://EXAMPLED539D4633E53DE1B71EXAMPLE.gr7.us-east-1.eks.amazona
 
 let base: Resource[];
 let baseline: Set<string>;
+/** Platform policies the cases' principals carry: written in the stack, so vault/policy-in-stack reads them. */
+const platformPolicy = (name: string): Resource => ({
+  type: "vault:index/policy:Policy",
+  name: `${name}-policy`,
+  props: { name, policy: `path "kv/data/${name}/*" {\n  capabilities = ["read"]\n}\n` },
+});
+
 beforeAll(async () => {
-  base = await sandboxResources();
+  base = [...(await sandboxResources()), platformPolicy("ci"), platformPolicy("ops")];
   baseline = new Set((await runPack(base)).map((r) => r.message));
 }, 120_000);
 
