@@ -176,7 +176,7 @@ export const VAULT_RESOURCE_RULES: readonly RuleMeta[] = [
     "vault/agent-resources-as-planned",
     "vault",
     "error",
-    "Every agent's Vault policy, Kubernetes-auth roles and AWS and database secret roles are the ones its identity's plan describes (the record the components write on the identity's ServiceAccount, `agent-identity.io/vault-plan`): the policy's path rules as the HCL parser reads them, and every input of each role (bound ServiceAccounts and namespaces, policies, TTLs, credential type, role ARNs, session tags, connection, statements); an input the components never set (`policyDocument`, `policyArns`, `iamGroups`, a Vault namespace...) or a planned resource renamed or removed is refused, so a transformation or a stack cannot widen an agent's own Vault resources.",
+    "Every agent's Vault policy, Kubernetes-auth roles and AWS and database secret roles are the ones its identity's plan describes (the record the components write on the identity's ServiceAccount, `agent-identity.io/vault-plan`): the policy's path rules as the HCL parser reads them, and every input of each role (bound ServiceAccounts and namespaces, policies, TTLs, credential type, role ARNs, session tags, connection, statements); an input the components never set (`policyDocument`, `policyArns`, `iamGroups`, a Vault namespace...) or a planned resource renamed or removed is refused, so a transformation or a stack cannot widen an agent's own Vault resources. A `vault.Policy` named as an agent identity's (`…-orchestration`, `…-execution`, `…-audit`) that no identity of the stack plans is refused unless declared: on a shared Vault it may be another stack's agent's policy, which the write replaces.",
     POLICY,
     PACK.stack,
   ),

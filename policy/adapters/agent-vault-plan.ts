@@ -17,7 +17,8 @@ import type { Adapter, PackFinding } from "../types";
 import { VAULT_AUTH_ROLE_TYPES } from "./vault-auth-roles";
 import { VAULT_POLICY_TYPES } from "./vault-policies";
 import { VAULT_SECRET_ROLE_TYPES } from "./vault-secret-roles";
-import { isUnknown, readOfType, type Read } from "./shared";
+import { declarablePlatformFinding, isUnknown, readOfType, type Read } from "./shared";
+import { IDENTITY_KINDS } from "../../components/core/names";
 
 const RULE = "vault/agent-resources-as-planned";
 const FIX = "change the agent's declaration or the platform configuration (reviewed as a plan change), never an agent's Vault resource after compilation";
@@ -103,9 +104,14 @@ export const agentVaultPlan: Adapter = {
     const indexes = KINDS.map((kind) => byMountAndName(readOfType(ix, kind.type), kind.nameField));
     const saReads = new Map(readOfType(ix, "kubernetes:core/v1:ServiceAccount").map((r) => [r.resource.urn, r]));
     const judged = new Set<string>();
+    const plannedPolicies = new Set<string>();
+    let recordsUnsure = false;
     for (const sa of ix.serviceAccounts) {
       const read = saReads.get(sa.resource.urn);
-      if (!read || isUnknown(read, "metadata.annotations") || isUnknown(read, "metadata")) continue;
+      if (!read || isUnknown(read, "metadata.annotations") || isUnknown(read, "metadata")) {
+        recordsUnsure = true;
+        continue;
+      }
       const who = `agent ${sa.agent}'s ${sa.kind} identity`;
       const at = (urn: string, message: string, fix = FIX): PackFinding => ({ rule: RULE, agent: sa.agent, identity: sa.kind, urn, message, fix });
       const text = sa.annotations[VAULT_PLAN_ANNOTATION];
@@ -139,6 +145,7 @@ export const agentVaultPlan: Adapter = {
 
       if (record.policy) {
         const planned = record.policy;
+        plannedPolicies.add(vaultPolicyName(planned.name) ?? planned.name);
         const found = policies.get(vaultPolicyName(planned.name) ?? planned.name) ?? [];
         if (found.length === 0 && !policyNameUnsure)
           pass.findings.push(
@@ -189,5 +196,30 @@ export const agentVaultPlan: Adapter = {
         }
       });
     }
+    // A policy an agent identity's auth role carries (a hand-written agent has no record) is judged as that identity's.
+    for (const role of ix.authRoles) if (role.meta.agent) for (const name of role.policies) if (name !== undefined) plannedPolicies.add(name);
+    if (!recordsUnsure && ix.serviceAccounts.length > 0) strayAgentPolicies(policies, plannedPolicies, pass.findings);
   },
 };
+
+/**
+ * A policy named as an agent identity's (`…-orchestration`, `…-execution`, `…-audit`, the components'
+ * naming) that no identity of this stack plans: on a Vault several stacks share, it may be another
+ * stack's agent's policy (`acme-prod-payout-execution` written from the dev stack), and Vault writes a
+ * policy by name, so that agent would hold whatever this one grants. Only the security team knows it
+ * is no agent's: declarable (kubernetesPlatformResources).
+ */
+function strayAgentPolicies(policies: ReadonlyMap<string, Read[]>, planned: ReadonlySet<string>, findings: PackFinding[]): void {
+  for (const [name, reads] of policies) {
+    if (planned.has(name) || !IDENTITY_KINDS.some((kind) => name.endsWith(`-${kind}`))) continue;
+    for (const r of reads)
+      findings.push(
+        declarablePlatformFinding(
+          r.resource,
+          RULE,
+          `Vault policy ${name} (${r.resource.name}) is named as an agent identity's policy, but no identity of this stack plans it: on a Vault other stacks share it may be another stack's agent's policy, which this write replaces`,
+          "name platform policies without an identity suffix (-orchestration, -execution, -audit)",
+        ),
+      );
+  }
+}

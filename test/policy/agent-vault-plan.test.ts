@@ -9,7 +9,7 @@ import { ROLE_PLAN_ANNOTATION, VAULT_PLAN_ANNOTATION } from "../../components/co
 import { inputChanges, pathRuleChanges, readVaultPlanRecord, vaultPlanRecord } from "../../components/core/vault-plan";
 import { componentResources } from "../helpers/component-resources";
 import { stackDeclaration } from "../helpers/fixtures";
-import { UNKNOWN, runPack, ruleIds, type Resource } from "../helpers/policy-args";
+import { declaring, UNKNOWN, runPack, ruleIds, type Resource } from "../helpers/policy-args";
 
 const RULE = "vault/agent-resources-as-planned";
 const POLICY = "platform-payout-approver-execution-vault-policy";
@@ -206,6 +206,18 @@ describe("pack: an agent's Vault resources are the ones its plan describes", () 
     });
   }
 
+  it("refuses a policy named as another stack's agent identity's (a shared Vault), until declared; a platform name passes", async () => {
+    const stray: Resource = {
+      type: "vault:index/policy:Policy",
+      name: "prod-payout",
+      props: { name: "platform-prod-payout-approver-execution", policy: block("kv/data/platform/db-root", "read") },
+    };
+    const reported = (await runPack([...base, stray])).filter((r) => r.message.includes("no identity of this stack plans it"));
+    expect(reported.map((r) => r.message)).toEqual([expect.stringContaining(RULE)]);
+    expect(ruleIds(await runPack([...base, stray], undefined, declaring(stray)))).not.toContain(RULE);
+    const platform = { ...stray, props: { ...stray.props, name: "platform-db-root-reader" } };
+    expect(ruleIds(await runPack([...base, platform]))).not.toContain(RULE);
+  });
   it("a hand-written agent ServiceAccount with neither record is not compared", async () => {
     const edit = change(SA, (p) => {
       delete annotations(p)[VAULT_PLAN_ANNOTATION];

@@ -369,7 +369,7 @@ const cases: Array<{ name: string; resources: Resource[]; expect: string[] }> = 
         props: { name: "acme-dev-ops-execution", policy: 'path "sys/mounts/*" {\n  capabilities = ["create", "sudo"]\n}\n' },
       },
     ],
-    expect: ["vault/policy-glob", "vault/policy-sudo", "vault/policy-system-path"],
+    expect: ["vault/agent-resources-as-planned", "vault/policy-glob", "vault/policy-sudo", "vault/policy-system-path"],
   },
   {
     name: "a Vault policy the pack cannot read",

@@ -510,7 +510,7 @@ const cases: Array<{ name: string; resources: Resource[]; expect: string[] }> = 
         },
       },
     ],
-    expect: ["vault/policy-glob", "vault/policy-sudo", "vault/policy-system-path"],
+    expect: ["vault/agent-resources-as-planned", "vault/policy-glob", "vault/policy-sudo", "vault/policy-system-path"],
   },
 ];
 
