@@ -151,6 +151,8 @@ export const WAIVABLE: Readonly<Record<string, boolean>> = {
   "vault/kubernetes-secrets-engine": false,
   "vault/mount-path": false,
   "vault/platform-object-declared": false,
+  "vault/agent-mount-object": false,
+  "vault/ssh-user-certificate": false,
   "stack/kms-alias": false,
   "stack/log-group-declared": false,
   "limits/role-name-length": false,

@@ -69,6 +69,8 @@ import { principalExclusivePolicies } from "./principal-exclusive-policies";
 import { vaultMountPaths } from "./vault-mount-paths";
 import { kmsAliases } from "./kms-aliases";
 import { vaultPlatformObjectsDeclared } from "./vault-platform-objects-declared";
+import { vaultAgentMountObjects } from "./vault-agent-mount-objects";
+import { vaultSshRoles } from "./vault-ssh-roles";
 import { platformLogGroupsDeclared } from "./platform-log-groups-declared";
 import { platformRoleDeclared } from "./platform-role-declared";
 import { platformIamObjectsDeclared } from "./platform-iam-objects-declared";
@@ -111,6 +113,8 @@ export const ADAPTERS: readonly Adapter[] = [
   vaultMountPaths,
   kmsAliases,
   vaultPlatformObjectsDeclared,
+  vaultAgentMountObjects,
+  vaultSshRoles,
   platformLogGroupsDeclared,
   kubernetesUnreadKinds,
   rbac,
