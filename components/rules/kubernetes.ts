@@ -125,6 +125,14 @@ export const KUBERNETES_RESOURCE_RULES: readonly RuleMeta[] = [
     PACK.stack,
   ),
   meta(
+    "kubernetes/service-interception",
+    "kubernetes",
+    "error",
+    "In a stack with agents, no Service or ServicePatch outside the agents' namespaces has `externalIPs` (kube-proxy on every node sends every pod's traffic for those IPs to the Service, CVE-2020-8554: one naming the Vault or an AWS endpoint's IP takes the agents' logins) or is of type ExternalName (cluster DNS answers its in-cluster name, `vault.vault.svc` say, with another host) unless the security team declares it in kubernetesPlatformResources; a type or `externalIPs` unknown at preview fails closed. Inside an agent namespace both are refused outright (kubernetes/network-exposure, kubernetes/agent-namespace-objects).",
+    PLATFORM_NET,
+    PACK.stack,
+  ),
+  meta(
     "kubernetes/agent-namespace-objects",
     "kubernetes",
     "error",

@@ -111,6 +111,7 @@ export const WAIVABLE: Readonly<Record<string, boolean>> = {
   "kubernetes/admission-webhook": false,
   "kubernetes/network-exposure": false,
   "kubernetes/agent-namespace-objects": false,
+  "kubernetes/service-interception": false,
   "vault/unique-path": false,
   "vault/secret-role-declared": false,
   "database/connection-plugin": false,

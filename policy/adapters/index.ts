@@ -71,6 +71,7 @@ import { kmsAliases } from "./kms-aliases";
 import { vaultPlatformObjectsDeclared } from "./vault-platform-objects-declared";
 import { vaultAgentMountObjects } from "./vault-agent-mount-objects";
 import { vaultSshRoles } from "./vault-ssh-roles";
+import { serviceInterception } from "./service-interception";
 import { platformLogGroupsDeclared } from "./platform-log-groups-declared";
 import { platformRoleDeclared } from "./platform-role-declared";
 import { platformIamObjectsDeclared } from "./platform-iam-objects-declared";
@@ -121,6 +122,7 @@ export const ADAPTERS: readonly Adapter[] = [
   admissionWebhooks,
   mutatingAdmissionPolicies,
   networkExposure,
+  serviceInterception,
   csiDrivers,
   persistentVolumes,
   outsidePrincipals,
