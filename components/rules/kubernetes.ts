@@ -125,6 +125,14 @@ export const KUBERNETES_RESOURCE_RULES: readonly RuleMeta[] = [
     PACK.stack,
   ),
   meta(
+    "kubernetes/agent-namespace-label",
+    "kubernetes",
+    "error",
+    "A Namespace or NamespacePatch carries the `agent-identity.io/agent: <agent>` label only where that agent's own ServiceAccounts live (the namespace the Agent component creates and labels for it): selectors keyed on the label (NetworkPolicies, webhooks' namespaceSelectors) treat a namespace carrying it as that agent's, so an agent's namespace relabelled to another agent, or a platform namespace labelled as an agent's, is refused; a name or label unknown at preview fails closed.",
+    PLATFORM_NET,
+    PACK.stack,
+  ),
+  meta(
     "kubernetes/service-interception",
     "kubernetes",
     "error",

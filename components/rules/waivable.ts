@@ -112,6 +112,7 @@ export const WAIVABLE: Readonly<Record<string, boolean>> = {
   "kubernetes/network-exposure": false,
   "kubernetes/agent-namespace-objects": false,
   "kubernetes/service-interception": false,
+  "kubernetes/agent-namespace-label": false,
   "vault/unique-path": false,
   "vault/secret-role-declared": false,
   "database/connection-plugin": false,

@@ -72,6 +72,7 @@ import { vaultPlatformObjectsDeclared } from "./vault-platform-objects-declared"
 import { vaultAgentMountObjects } from "./vault-agent-mount-objects";
 import { vaultSshRoles } from "./vault-ssh-roles";
 import { serviceInterception } from "./service-interception";
+import { agentNamespaceLabels } from "./agent-namespace-labels";
 import { platformLogGroupsDeclared } from "./platform-log-groups-declared";
 import { platformRoleDeclared } from "./platform-role-declared";
 import { platformIamObjectsDeclared } from "./platform-iam-objects-declared";
@@ -123,6 +124,7 @@ export const ADAPTERS: readonly Adapter[] = [
   mutatingAdmissionPolicies,
   networkExposure,
   serviceInterception,
+  agentNamespaceLabels,
   csiDrivers,
   persistentVolumes,
   outsidePrincipals,
