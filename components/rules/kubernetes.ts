@@ -125,6 +125,22 @@ export const KUBERNETES_RESOURCE_RULES: readonly RuleMeta[] = [
     PACK.stack,
   ),
   meta(
+    "kubernetes/agent-namespace-label",
+    "kubernetes",
+    "error",
+    "A Namespace or NamespacePatch carries the `agent-identity.io/agent: <agent>` label only where that agent's own ServiceAccounts live (the namespace the Agent component creates and labels for it): selectors keyed on the label (NetworkPolicies, webhooks' namespaceSelectors) treat a namespace carrying it as that agent's, so an agent's namespace relabelled to another agent, or a platform namespace labelled as an agent's, is refused; a name or label unknown at preview fails closed.",
+    PLATFORM_NET,
+    PACK.stack,
+  ),
+  meta(
+    "kubernetes/service-interception",
+    "kubernetes",
+    "error",
+    "In a stack with agents, no Service or ServicePatch outside the agents' namespaces has `externalIPs` (kube-proxy on every node sends every pod's traffic for those IPs to the Service, CVE-2020-8554: one naming the Vault or an AWS endpoint's IP takes the agents' logins) or is of type ExternalName (cluster DNS answers its in-cluster name, `vault.vault.svc` say, with another host) unless the security team declares it in kubernetesPlatformResources; a type or `externalIPs` unknown at preview fails closed. Inside an agent namespace both are refused outright (kubernetes/network-exposure, kubernetes/agent-namespace-objects).",
+    PLATFORM_NET,
+    PACK.stack,
+  ),
+  meta(
     "kubernetes/agent-namespace-objects",
     "kubernetes",
     "error",

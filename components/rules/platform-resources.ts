@@ -158,6 +158,22 @@ export const PLATFORM_RESOURCE_RULES: readonly RuleMeta[] = [
     PACK.stack,
   ),
   meta(
+    "vault/agent-mount-object",
+    "vault",
+    "error",
+    "In a stack with agents, no Vault engine object for another system (a role, static role, key, library or configuration of the AD, AWS static-role, Azure, Consul, GCP, KMIP, LDAP, MongoDB Atlas, Nomad, PKI, RabbitMQ, SSH, Terraform Cloud, Transform or Transit engines) writes under a mount an agent's own resources use (its AWS or database engine, KV mount or Kubernetes auth mount) or a mount unknown at preview, unless the security team declares it in kubernetesPlatformResources: it is not one of the components' objects, and whoever's policy reaches its path gets what it mints with that engine's credentials (an AWS static role on the agents' AWS engine hands out a platform IAM user's keys). An AWS static role is declared on any mount: it hands out an IAM user's access keys, as an `aws.iam.AccessKey` would (iam/outside-principal).",
+    PLATFORM,
+    PACK.stack,
+  ),
+  meta(
+    "vault/ssh-user-certificate",
+    "vault",
+    "error",
+    "In a stack with agents, no Vault SSH role that signs user certificates (`allowUserCertificates`) or issues OTPs is created unless the security team declares it in kubernetesPlatformResources, whatever users it allows: on nodes that trust its CA, whoever's policy reaches its sign path logs in, and root, or a user who can sudo (the pack cannot tell which), on a node running agents reads their ServiceAccount tokens. A CA role that signs host certificates only is admitted.",
+    PLATFORM,
+    PACK.stack,
+  ),
+  meta(
     "stack/kms-alias",
     "stack",
     "error",

@@ -70,6 +70,10 @@ import { vaultMountPaths } from "./vault-mount-paths";
 import { kmsAliases } from "./kms-aliases";
 import { vaultPoliciesInStack } from "./vault-policies-in-stack";
 import { vaultPlatformObjectsDeclared } from "./vault-platform-objects-declared";
+import { vaultAgentMountObjects } from "./vault-agent-mount-objects";
+import { vaultSshRoles } from "./vault-ssh-roles";
+import { serviceInterception } from "./service-interception";
+import { agentNamespaceLabels } from "./agent-namespace-labels";
 import { platformLogGroupsDeclared } from "./platform-log-groups-declared";
 import { platformRoleDeclared } from "./platform-role-declared";
 import { platformIamObjectsDeclared } from "./platform-iam-objects-declared";
@@ -113,12 +117,16 @@ export const ADAPTERS: readonly Adapter[] = [
   kmsAliases,
   vaultPoliciesInStack,
   vaultPlatformObjectsDeclared,
+  vaultAgentMountObjects,
+  vaultSshRoles,
   platformLogGroupsDeclared,
   kubernetesUnreadKinds,
   rbac,
   admissionWebhooks,
   mutatingAdmissionPolicies,
   networkExposure,
+  serviceInterception,
+  agentNamespaceLabels,
   csiDrivers,
   persistentVolumes,
   outsidePrincipals,

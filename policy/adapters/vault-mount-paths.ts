@@ -75,7 +75,7 @@ const admits = (use: Use, engine: Use | "other") =>
   engine !== "other" && (use === engine || (use === "aws-or-database" && (engine === "aws" || engine === "database")));
 
 /** A mount path as Vault keys it (slashes trimmed), auth methods under `auth/`. */
-const mountKey = (path: string, auth: boolean) => `${auth ? "auth/" : ""}${cleanVaultPath(path).replace(/\/+$/, "")}`;
+export const mountKey = (path: string, auth: boolean) => `${auth ? "auth/" : ""}${cleanVaultPath(path).replace(/\/+$/, "")}`;
 
 /** The mount a held policy path is on, and what the agent does there; undefined for paths on no engine (token self paths, globs in the mount). */
 function useOf(path: string): { mount: string; use: Use } | undefined {
@@ -99,7 +99,7 @@ function useOf(path: string): { mount: string; use: Use } | undefined {
 }
 
 /** The mounts an agent's own resources use (its auth roles' mounts, the engines its policies hold paths on), with the uses. */
-function agentMounts(ix: StackIndex): Map<string, Set<Use>> {
+export function agentMounts(ix: StackIndex): Map<string, Set<Use>> {
   const out = new Map<string, Set<Use>>();
   const add = (mount: string, use: Use) => out.set(mount, (out.get(mount) ?? new Set()).add(use));
   for (const role of ix.authRoles) {

@@ -68,10 +68,11 @@ describe("no ExternalName Service in an agent namespace", () => {
       /^support-assistant\/\*: kubernetes\/agent-namespace-objects: Service vault-alias in agent namespace acme-dev-support-assistant is of type ExternalName \(to evil.example.com\)/,
     );
   }, 60_000);
-  it("passes one outside the agents' namespaces", async () => {
-    // Only where it lands is judged there (an object in an existing namespace may be an imported twin).
+  it("refuses one outside the agents' namespaces only until declared (kubernetes/service-interception)", async () => {
+    // Where it lands is judged too (an object in an existing namespace may be an imported twin).
     expect(ruleIds(await added([service({ type: "ExternalName", externalName: "vault.example.com" }, "platform-tools")]))).toEqual([
       "kubernetes/object-placement",
+      "kubernetes/service-interception",
     ]);
   }, 60_000);
 });
