@@ -277,8 +277,34 @@ describe("the KMS key of an agent's audit log group is a closed world", () => {
     expect(await rulesOf(keyed(key({ isEnabled: true, keyUsage: "ENCRYPT_DECRYPT", customerMasterKeySpec: "SYMMETRIC_DEFAULT" })))).not.toContain(RULE);
   });
 
+  /** A multi-Region primary of this stack, and a replica of it (the audit key) whose primaryKeyArn came from it. */
+  const primary = r("aws:kms/key:Key", { description: "primary", multiRegion: true, policy: doc(root, logs) }, "primary-key");
+  const replicaOf = (props: Record<string, unknown> = {}) =>
+    r("aws:kms/replicaKey:ReplicaKey", { primaryKeyArn: UNKNOWN, policy: doc(root, logs), ...props }, "audit-key", {
+      dependsOn: { primaryKeyArn: ["primary-key"] },
+    });
+
+  it("keeps a replica of a KMS-generated primary key of this stack", { timeout: 120_000 }, async () => {
+    expect(await rulesOf(keyed(replicaOf(), primary))).not.toContain(RULE);
+  });
+
   it("refuses a disabled replica key", { timeout: 120_000 }, async () => {
-    const replica = r("aws:kms/replicaKey:ReplicaKey", { primaryKeyArn: "arn:aws:kms:us-west-2:111122223333:key/mrk-1", enabled: false }, "audit-key");
-    expect(await rulesOf(keyed(replica))).toContain(RULE);
+    expect(await rulesOf(keyed(replicaOf({ enabled: false }), primary))).toContain(RULE);
+  });
+
+  // Round 12 v2-audit-key-rotation-on-demand-import (MINOR): the primary's material and policy are unread.
+  it("refuses a replica of a primary key outside the stack, even declared", { timeout: 120_000 }, async () => {
+    const replica = r("aws:kms/replicaKey:ReplicaKey", { primaryKeyArn: "arn:aws:kms:us-west-2:111122223333:key/mrk-1", policy: doc(root, logs) }, "audit-key");
+    expect(ruleIds(await runPack(keyed(replica), TODAY, declaring(replica)))).toContain(RULE);
+  });
+
+  // Round 12 c-audit-external-key-expiring (SEVERE) and v2-external-key-no-expiry-material-known (MODERATE).
+  it.each<[string, string, Record<string, unknown>]>([
+    ["imported material that expires", "aws:kms/externalKey:ExternalKey", { validTo: "2027-01-01T00:00:00Z", keyMaterialBase64: "AAAA" }],
+    ["imported material without expiry (deletable at will)", "aws:kms/externalKey:ExternalKey", { keyMaterialBase64: "AAAA" }],
+    ["an external replica", "aws:kms/replicaExternalKey:ReplicaExternalKey", { primaryKeyArn: "arn:aws:kms:us-west-2:111122223333:key/mrk-2" }],
+  ])("refuses an audit key holding %s, even declared", { timeout: 120_000 }, async (_what, type, props) => {
+    const external = r(type, { description: "audit", policy: doc(root, logs), ...props }, "audit-key");
+    expect(ruleIds(await runPack(keyed(external), TODAY, declaring(external)))).toContain(RULE);
   });
 });
