@@ -177,6 +177,74 @@ describe("account-wide log settings do not reach agents' audit log groups", () =
   });
 });
 
+// Round 12 B: aws.oam.Link and CloudWatch Observability Admin rules hand every log group, the audit groups included, to another account.
+describe("cross-account observability and log centralization do not reach agents' audit log groups", () => {
+  const SINK = "arn:aws:oam:us-east-1:999988887777:sink/aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee";
+  const link = (props: Record<string, unknown> = {}) =>
+    r("aws:oam/link:Link", { labelTemplate: "$AccountName", resourceTypes: ["AWS::Logs::LogGroup"], sinkIdentifier: SINK, ...props }, "link");
+
+  it("lets a link sharing only metrics through", { timeout: 120_000 }, async () => {
+    expect(await rulesOf([...base, link({ resourceTypes: ["AWS::CloudWatch::Metric"] })])).not.toContain(RULE);
+  });
+
+  it.each<[string, Record<string, unknown>]>([
+    ["log groups with another account", {}],
+    ["log groups, with its own log group filter", { linkConfiguration: { logGroupConfiguration: { filter: "LogGroupName LIKE '/acme/%'" } } }],
+    ["log groups with a sink unknown at preview", { sinkIdentifier: UNKNOWN }],
+    ["resource types unknown at preview", { resourceTypes: UNKNOWN }],
+    ["traces beside metrics", { resourceTypes: ["AWS::CloudWatch::Metric", "AWS::XRay::Trace"] }],
+  ])("refuses a link sharing %s", { timeout: 120_000 }, async (_what, props) => {
+    expect(await rulesOf([...base, link(props)])).toContain(RULE);
+  });
+
+  it("lets the security team declare a link (its types, filter and sink pinned by the inputs digest)", { timeout: 120_000 }, async () => {
+    const declared = link();
+    expect(ruleIds(await runPack([...base, declared], TODAY, declaring(declared)))).not.toContain(RULE);
+    const changed = link({ sinkIdentifier: SINK.replace("999988887777", "444455556666") });
+    expect(ruleIds(await runPack([...base, changed], TODAY, declaring(declared)))).toContain(RULE);
+  });
+
+  it("leaves a link in a stack without agents to the platform", { timeout: 120_000 }, async () => {
+    expect(await rulesOf([link()])).not.toContain(RULE);
+  });
+
+  it.each<[string, Resource]>([
+    [
+      "an organisation centralization rule",
+      r("aws:observabilityadmin/centralizationRuleForOrganization:CentralizationRuleForOrganization", {
+        ruleName: "central",
+        rule: {
+          source: {
+            regions: ["us-east-1"],
+            scope: "OrganizationId = 'o-abc'",
+            sourceLogsConfiguration: { logGroupSelectionCriteria: "*", encryptedLogGroupStrategy: "ALLOW" },
+          },
+          destination: { account: "999988887777", region: "us-east-1" },
+        },
+      }),
+    ],
+    [
+      "an account telemetry rule",
+      r("aws:observabilityadmin/telemetryRule:TelemetryRule", { ruleName: "t", rule: { resourceType: "AWS::EC2::VPC", telemetryType: "Logs" } }),
+    ],
+    [
+      "an organisation telemetry rule",
+      r("aws:observabilityadmin/telemetryRuleForOrganization:TelemetryRuleForOrganization", {
+        ruleName: "t",
+        rule: { resourceType: "AWS::EC2::VPC", telemetryType: "Logs" },
+      }),
+    ],
+    ["a telemetry pipeline", r("aws:observabilityadmin/telemetryPipeline:TelemetryPipeline", { name: "p", configuration: { body: "pipeline: {}" } })],
+  ])("refuses %s unless declared", { timeout: 120_000 }, async (_what, resource) => {
+    expect(await rulesOf([...base, resource])).toContain(RULE);
+    expect(ruleIds(await runPack([...base, resource], TODAY, declaring(resource)))).not.toContain(RULE);
+  });
+
+  it("lets telemetry evaluation through (it reads telemetry settings only)", { timeout: 120_000 }, async () => {
+    expect(await rulesOf([...base, r("aws:observabilityadmin/telemetryEvaluation:TelemetryEvaluation", {})])).not.toContain(RULE);
+  });
+});
+
 describe("account policy selection criteria", () => {
   it("reads LogGroupName NOT IN and LogGroupNamePrefix IN; anything else selects every group", () => {
     expect(selectionCovers(undefined, AUDIT)).toBe(true);
