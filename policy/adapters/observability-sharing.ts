@@ -21,6 +21,10 @@
  *   tag telemetry settings, and an S3 Tables integration copies nothing until a data source is
  *   associated with it (aws.cloudwatch.LogS3TableIntegrationSource, read by log-groups.ts): those are
  *   out of scope (out-of-scope.ts).
+ * - Organisation centralization rules "can only be called by the organization's management account or
+ *   a delegated administrator account" (Observability Admin API, CreateCentralizationRuleForOrganization):
+ *   an aws.organizations.DelegatedAdministrator for `observabilityadmin.amazonaws.com` lets that account
+ *   write them, so it is refused too unless declared (audit-control.ts judges CloudTrail's).
  */
 import { asStrings } from "../inputs";
 import type { StackIndex } from "../stack-index";
@@ -39,6 +43,8 @@ export const OBSERVABILITY_SHARING_TYPES = {
   telemetryPipeline: "aws:observabilityadmin/telemetryPipeline:TelemetryPipeline",
 } as const;
 const T = OBSERVABILITY_SHARING_TYPES;
+const DELEGATED_ADMIN = "aws:organizations/delegatedAdministrator:DelegatedAdministrator";
+const OBSERVABILITY_ADMIN_SERVICE = "observabilityadmin.amazonaws.com";
 
 /**
  * Link resource types that share no log events: metrics are numbers under names and dimensions, and an
@@ -83,9 +89,14 @@ export const observabilitySharing: Adapter = {
       route: `${does}: agents' audit log groups included, unless declared`,
       checkedBy: [RULE],
     })),
+    {
+      type: DELEGATED_ADMIN,
+      route: `for ${OBSERVABILITY_ADMIN_SERVICE}, lets another account write the organisation's centralization and telemetry rules (agents' audit log groups included)`,
+      checkedBy: [RULE],
+    },
   ],
   stack: (ix, pass) => {
-    if (!Object.values(T).some((type) => ix.inputsOfType(type).length > 0) || !hasAgents(ix)) return;
+    if (![...Object.values(T), DELEGATED_ADMIN].some((type) => ix.inputsOfType(type).length > 0) || !hasAgents(ix)) return;
     const fix = "share only AWS::CloudWatch::Metric, or configure cross-account observability and log centralization from a stack without agents";
     for (const r of readOfType(ix, T.oamLink)) {
       const unknown = isUnknown(r, "resourceTypes");
@@ -111,5 +122,15 @@ export const observabilitySharing: Adapter = {
             fix,
           ),
         );
+    // An unknown service principal is audit-control's (stack/audit-trail), refused there.
+    for (const r of readOfType(ix, DELEGATED_ADMIN).filter((x) => x.v.servicePrincipal === OBSERVABILITY_ADMIN_SERVICE))
+      pass.findings.push(
+        declarablePlatformFinding(
+          r.resource,
+          RULE,
+          `${r.resource.type} ${r.resource.name} makes account ${String(r.v.accountId ?? "(unknown at preview)")} the delegated administrator of ${OBSERVABILITY_ADMIN_SERVICE}, in a stack with agents: that account can create centralization rules copying every account's log groups, the agents' audit log groups included, into an account of its choice`,
+          "delegate CloudWatch Observability Admin from the organisation's management stack, which holds no agents",
+        ),
+      );
   },
 };

@@ -240,6 +240,17 @@ describe("cross-account observability and log centralization do not reach agents
     expect(ruleIds(await runPack([...base, resource], TODAY, declaring(resource)))).not.toContain(RULE);
   });
 
+  it(
+    "refuses making another account Observability Admin's delegated administrator (it writes the organisation's centralization rules)",
+    { timeout: 120_000 },
+    async () => {
+      const admin = (servicePrincipal: string) =>
+        r("aws:organizations/delegatedAdministrator:DelegatedAdministrator", { accountId: "999988887777", servicePrincipal }, "delegated");
+      expect(await rulesOf([...base, admin("observabilityadmin.amazonaws.com")])).toContain(RULE);
+      expect(await rulesOf([...base, admin("guardduty.amazonaws.com")])).not.toContain(RULE);
+    },
+  );
+
   it("lets telemetry evaluation through (it reads telemetry settings only)", { timeout: 120_000 }, async () => {
     expect(await rulesOf([...base, r("aws:observabilityadmin/telemetryEvaluation:TelemetryEvaluation", {})])).not.toContain(RULE);
   });
