@@ -97,7 +97,8 @@ export const observabilitySharing: Adapter = {
   ],
   stack: (ix, pass) => {
     if (![...Object.values(T), DELEGATED_ADMIN].some((type) => ix.inputsOfType(type).length > 0) || !hasAgents(ix)) return;
-    const fix = "share only AWS::CloudWatch::Metric, or configure cross-account observability and log centralization from a stack without agents";
+    const fix = "share only AWS::CloudWatch::Metric, or link the account from a stack without agents";
+    const adminFix = "create centralization and telemetry rules and pipelines from a stack without agents (the organisation's observability stack)";
     for (const r of readOfType(ix, T.oamLink)) {
       const unknown = isUnknown(r, "resourceTypes");
       const shared = unknown ? [] : asStrings(r.v.resourceTypes).filter((type) => !HARMLESS_LINK_TYPES.has(type));
@@ -119,7 +120,7 @@ export const observabilitySharing: Adapter = {
             r.resource,
             RULE,
             `${r.resource.type} ${r.resource.name} ${does}, in a stack with agents: it may reach the agents' audit log groups, and the pack does not read its selection`,
-            fix,
+            adminFix,
           ),
         );
     // An unknown service principal is audit-control's (stack/audit-trail), refused there.
