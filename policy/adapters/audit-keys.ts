@@ -23,8 +23,10 @@
  *
  * The key itself stays a usable symmetric encryption key in KMS: not disabled (`isEnabled` / `enabled`
  * false stops CloudWatch Logs encrypting, so writes fail), key usage ENCRYPT_DECRYPT and spec
- * SYMMETRIC_DEFAULT (CloudWatch Logs "supports only symmetric encryption KMS keys"), and no custom or
- * external key store (`customKeyStoreId`, `xksKeyId`), whose operator can disconnect the key material.
+ * SYMMETRIC_DEFAULT (CloudWatch Logs "supports only symmetric encryption KMS keys"), and its material
+ * generated and kept by KMS (keyMaterialProblems: an aws.kms.Key without a custom or external key
+ * store, or a ReplicaKey of such a Key of this stack; never imported material, which can expire or be
+ * deleted).
  */
 import { accessLevel, expandAction } from "../../components/core/iam-catalog";
 import type { PolicyStatement } from "../../components/core/iam-document";
@@ -135,6 +137,44 @@ function keySettingProblems(key: PackResource): string[] {
     else if (v[field] !== undefined && v[field] !== "SYMMETRIC_DEFAULT")
       problems.push(`has ${field} ${String(v[field])}: CloudWatch Logs uses only symmetric encryption keys (SYMMETRIC_DEFAULT)`);
   }
+  return [...problems, ...keyMaterialProblems(key)];
+}
+
+const KEY = "aws:kms/key:Key";
+const REPLICA_KEY = "aws:kms/replicaKey:ReplicaKey";
+const IMPORTED_MATERIAL: ReadonlySet<string> = new Set(["aws:kms/externalKey:ExternalKey", "aws:kms/replicaExternalKey:ReplicaExternalKey"]);
+
+/**
+ * Why a stack key's material is not generated and kept by KMS (origin AWS_KMS), or none. Closed world:
+ * only an aws.kms.Key without a custom key store (the provider creates it with origin AWS_KMS unless
+ * customKeyStoreId or xksKeyId is set) or an aws.kms.ReplicaKey of such a Key of this stack (a replica
+ * shares its primary's material: AWS KMS "Multi-Region keys") is admitted. An ExternalKey or
+ * ReplicaExternalKey holds imported material (origin EXTERNAL): AWS KMS "Importing key material" says
+ * AWS KMS deletes it when it expires (validTo) and anyone allowed kms:DeleteImportedKeyMaterial deletes
+ * it at once; the key is then unusable, so what it encrypted cannot be read and nothing new can be
+ * encrypted. A custom (CloudHSM) or external key store's operator can disconnect the material.
+ * Shared by the audit log group's key and the CloudTrail record's key (trail-buckets.ts).
+ */
+export function keyMaterialProblems(key: PackResource): string[] {
+  const inputs = readInputs(key.props);
+  const v = inputs.value;
+  const unknown = (field: string) => inputs.unknown.some((path) => path === field);
+  if (IMPORTED_MATERIAL.has(key.type)) {
+    const expiry = unknown("validTo") ? " (validTo unknown at preview)" : asString(v.validTo) ? ` (validTo ${asString(v.validTo)})` : "";
+    return [
+      `holds imported key material (origin EXTERNAL)${expiry}: AWS KMS deletes imported material when it expires, and anyone allowed kms:DeleteImportedKeyMaterial deletes it at once, after which nothing it encrypted can be read`,
+    ];
+  }
+  if (key.type === REPLICA_KEY) {
+    const primary = key.propertyDependencies?.primaryKeyArn?.find((d) => d.type === KEY);
+    if (!primary)
+      return [
+        `is a replica of primary key ${unknown("primaryKeyArn") ? "(unknown at preview)" : (asString(v.primaryKeyArn) ?? "(none)")}, which is not an aws.kms.Key of this stack: the replica shares its primary's key material, whose origin and settings the pack cannot read`,
+      ];
+    return keyMaterialProblems(primary).map((why) => `is a replica of ${primary.type} ${primary.name}, which ${why}`);
+  }
+  if (key.type !== KEY) return [`is a ${key.type}: only an aws.kms.Key (or its aws.kms.ReplicaKey) of this stack holds material KMS generates and keeps`];
+  const problems: string[] = [];
   for (const field of ["customKeyStoreId", "xksKeyId"])
     if (unknown(field) || v[field] !== undefined)
       problems.push(`keeps its material in a custom key store (${field} ${asString(v[field]) ?? "unknown at preview"}), whose operator can disconnect it`);
@@ -165,7 +205,7 @@ export function auditKeyFindings({ key, groups, keyPolicies }: AuditKeyUse): Pac
     identity: "audit",
     urn: key.urn,
     message: `${key.type} ${key.name}, the key of ${trail}, ${why}`,
-    fix: "keep the audit key an enabled symmetric ENCRYPT_DECRYPT key held in KMS (leave isEnabled/enabled, keyUsage, the key spec and the key store unset), or leave kmsKeyId unset",
+    fix: "keep the audit key an enabled symmetric ENCRYPT_DECRYPT aws.kms.Key of this stack whose material KMS generates (or its aws.kms.ReplicaKey): leave isEnabled/enabled, keyUsage, the key spec and the key store unset, never an ExternalKey; or leave kmsKeyId unset",
   }));
   for (const holder of [key, ...keyPolicies]) {
     const outsiders = auditKeyPolicyOutsiders(readInputs(holder.props).value.policy);

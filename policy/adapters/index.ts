@@ -17,6 +17,7 @@ import { agentVaultPlan } from "./agent-vault-plan";
 import { pinnedRecords } from "./pinned-records";
 import { kubernetesUnreadKinds } from "./kubernetes-unread-kinds";
 import { LOG_GROUP_TYPES, logGroups } from "./log-groups";
+import { OBSERVABILITY_SHARING_TYPES, observabilitySharing } from "./observability-sharing";
 import { NAMESPACE_TYPES, namespaces } from "./namespaces";
 import { OUT_OF_SCOPE } from "./out-of-scope";
 import { RBAC_TYPES, rbac } from "./rbac";
@@ -134,6 +135,7 @@ export const ADAPTERS: readonly Adapter[] = [
   customResourcePodFields,
   namespaces,
   logGroups,
+  observabilitySharing,
   vaultPolicies,
   vaultAuthRoles,
   vaultSecretRoles,
@@ -179,6 +181,7 @@ export const TYPES = {
   ...AWS_DATA_SHARE_TYPES,
   ...AUDIT_CONTROL_TYPES,
   ...CLOUDTRAIL_TYPES,
+  ...OBSERVABILITY_SHARING_TYPES,
   ...EXPOSURE_TYPES,
 } as const;
 

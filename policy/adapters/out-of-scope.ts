@@ -208,6 +208,48 @@ export const OUT_OF_SCOPE_ENTRIES: readonly TypeEntry[] = [
     "who may send events to a bus",
     ["aws:cloudwatch/eventPermission:EventPermission"],
   ),
+  // ---------------------------------------------------------------- AWS cross-account observability, Observability Admin, Security Lake, X-Ray
+  // Links, centralization and telemetry rules and pipelines are read (observability-sharing.ts); sink policies too (resource-policies).
+  ...because(
+    "a sink is the monitoring account's side of cross-account observability: other accounts' telemetry arrives through it, none of this account's leaves; who may link is its sink policy, which is read",
+    "where other accounts' telemetry arrives",
+    ["aws:oam/sink:Sink"],
+  ),
+  ...because(
+    "turns on the discovery of telemetry settings (StartTelemetryEvaluation) or the tagging of infrastructure metrics with resource tags (StartTelemetryEnrichment): it reads or labels telemetry, moves no log event",
+    "audits or tags telemetry settings",
+    [
+      "aws:observabilityadmin/telemetryEvaluation:TelemetryEvaluation",
+      "aws:observabilityadmin/telemetryEvaluationForOrganization:TelemetryEvaluationForOrganization",
+      "aws:observabilityadmin/telemetryEnrichment:TelemetryEnrichment",
+    ],
+  ),
+  ...because(
+    "an S3 Tables integration copies nothing until a data source is associated with it; the association (aws.cloudwatch.LogS3TableIntegrationSource) is read by stack/audit-log-group",
+    "the target of CloudWatch's S3 Tables copies",
+    ["aws:observabilityadmin/s3TableIntegration:S3TableIntegration"],
+  ),
+  ...because(
+    "Security Lake collects copies of AWS logs (CloudTrail, VPC flow, Route 53 ...) into the account's lake; the sources keep their own record, and who reads the lake is its subscribers, which are read (separation/agent-data-copy)",
+    "Security Lake's lake and its sources",
+    [
+      "aws:securitylake/awsLogSource:AwsLogSource",
+      "aws:securitylake/customLogSource:CustomLogSource",
+      "aws:securitylake/dataLake:DataLake",
+      "aws:securitylake/subscriberNotification:SubscriberNotification",
+    ],
+  ),
+  ...because(
+    "X-Ray groups, sampling and indexing rules, trace encryption and the segment destination shape how traces are sampled, kept and stored; traces are not the agents' audit log, and who reads them is decided by identity grants and the X-Ray resource policy, both read",
+    "X-Ray trace settings",
+    [
+      "aws:xray/encryptionConfig:EncryptionConfig",
+      "aws:xray/group:Group",
+      "aws:xray/indexingRule:IndexingRule",
+      "aws:xray/samplingRule:SamplingRule",
+      "aws:xray/traceSegmentDestination:TraceSegmentDestination",
+    ],
+  ),
   // ---------------------------------------------------------------- AWS KMS, Secrets Manager
   ...because("encrypts a value with a key at deployment time; it grants nothing", "a ciphertext made at deployment", ["aws:kms/ciphertext:Ciphertext"]),
   ...because("a CloudHSM or external key store behind keys; access to each key is by its key policy and grants, which are read", "where keys live", [

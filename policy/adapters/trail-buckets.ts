@@ -38,6 +38,7 @@ import type { TrailBucketScope } from "../trail-buckets-config";
 import type { Adapter, PackFinding, PackResource, ResourceProblem, StackPass } from "../types";
 import { holdingsFromStackOnce } from "../holdings";
 import { nonAgentGrants } from "./aws-principals";
+import { keyMaterialProblems } from "./audit-keys";
 import { STACK_KEYS, keyGrantProblem, keyGrantsOn, keyPoliciesOn, stackKeyPolicyProblem } from "./log-groups";
 import { deps, isUnknown, readOfType, type Read } from "./shared";
 
@@ -579,8 +580,9 @@ const CLOUDTRAIL_SERVICE = /^cloudtrail\.amazonaws\.com$/;
  * The KMS key a trail or event data store encrypts with is one this stack creates (a key elsewhere,
  * another account's perhaps, is controlled by whoever holds it), whose policy (its own or an
  * aws.kms.KeyPolicy) allows only the stack's account and cloudtrail.amazonaws.com (log-groups' key
- * policy check), and whose grants go only to CloudTrail: otherwise its holder erases the record by
- * deleting or disabling the key. Returns the URNs of those keys (a trail bucket's SSE may use them).
+ * policy check), whose grants go only to CloudTrail, and whose material KMS generates and keeps
+ * (audit-keys.ts keyMaterialProblems: imported material expires or is deleted at will): otherwise its
+ * holder erases the record by deleting or disabling the key. Returns the URNs of those keys (a trail bucket's SSE may use them).
  */
 function trailKeys(ix: StackIndex, pass: StackPass): Set<string> {
   const keys = new Set<string>();
@@ -600,6 +602,14 @@ function trailKeys(ix: StackIndex, pass: StackPass): Set<string> {
       continue;
     }
     keys.add(key.urn);
+    // Imported material expires or is deleted at will: the record it encrypted becomes unreadable (audit-keys.ts).
+    for (const why of keyMaterialProblems(key))
+      push(
+        r,
+        r.resource.urn,
+        `${what} encrypts its record with ${key.type} ${key.name}, which ${why}`,
+        "encrypt the record with an aws.kms.Key of this stack whose material KMS generates (no ExternalKey, no custom key store), or its ReplicaKey, or leave kmsKeyId unset",
+      );
     const problems = [
       stackKeyPolicyProblem(key, CLOUDTRAIL_SERVICE),
       ...keyPoliciesOn(ix, key).map((kp) => stackKeyPolicyProblem(kp.resource, CLOUDTRAIL_SERVICE)),

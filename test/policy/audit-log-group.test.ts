@@ -177,6 +177,85 @@ describe("account-wide log settings do not reach agents' audit log groups", () =
   });
 });
 
+// Round 12 B: aws.oam.Link and CloudWatch Observability Admin rules hand every log group, the audit groups included, to another account.
+describe("cross-account observability and log centralization do not reach agents' audit log groups", () => {
+  const SINK = "arn:aws:oam:us-east-1:999988887777:sink/aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee";
+  const link = (props: Record<string, unknown> = {}) =>
+    r("aws:oam/link:Link", { labelTemplate: "$AccountName", resourceTypes: ["AWS::Logs::LogGroup"], sinkIdentifier: SINK, ...props }, "link");
+
+  it("lets a link sharing only metrics through", { timeout: 120_000 }, async () => {
+    expect(await rulesOf([...base, link({ resourceTypes: ["AWS::CloudWatch::Metric"] })])).not.toContain(RULE);
+  });
+
+  it.each<[string, Record<string, unknown>]>([
+    ["log groups with another account", {}],
+    ["log groups, with its own log group filter", { linkConfiguration: { logGroupConfiguration: { filter: "LogGroupName LIKE '/acme/%'" } } }],
+    ["log groups with a sink unknown at preview", { sinkIdentifier: UNKNOWN }],
+    ["resource types unknown at preview", { resourceTypes: UNKNOWN }],
+    ["traces beside metrics", { resourceTypes: ["AWS::CloudWatch::Metric", "AWS::XRay::Trace"] }],
+  ])("refuses a link sharing %s", { timeout: 120_000 }, async (_what, props) => {
+    expect(await rulesOf([...base, link(props)])).toContain(RULE);
+  });
+
+  it("lets the security team declare a link (its types, filter and sink pinned by the inputs digest)", { timeout: 120_000 }, async () => {
+    const declared = link();
+    expect(ruleIds(await runPack([...base, declared], TODAY, declaring(declared)))).not.toContain(RULE);
+    const changed = link({ sinkIdentifier: SINK.replace("999988887777", "444455556666") });
+    expect(ruleIds(await runPack([...base, changed], TODAY, declaring(declared)))).toContain(RULE);
+  });
+
+  it("leaves a link in a stack without agents to the platform", { timeout: 120_000 }, async () => {
+    expect(await rulesOf([link()])).not.toContain(RULE);
+  });
+
+  it.each<[string, Resource]>([
+    [
+      "an organisation centralization rule",
+      r("aws:observabilityadmin/centralizationRuleForOrganization:CentralizationRuleForOrganization", {
+        ruleName: "central",
+        rule: {
+          source: {
+            regions: ["us-east-1"],
+            scope: "OrganizationId = 'o-abc'",
+            sourceLogsConfiguration: { logGroupSelectionCriteria: "*", encryptedLogGroupStrategy: "ALLOW" },
+          },
+          destination: { account: "999988887777", region: "us-east-1" },
+        },
+      }),
+    ],
+    [
+      "an account telemetry rule",
+      r("aws:observabilityadmin/telemetryRule:TelemetryRule", { ruleName: "t", rule: { resourceType: "AWS::EC2::VPC", telemetryType: "Logs" } }),
+    ],
+    [
+      "an organisation telemetry rule",
+      r("aws:observabilityadmin/telemetryRuleForOrganization:TelemetryRuleForOrganization", {
+        ruleName: "t",
+        rule: { resourceType: "AWS::EC2::VPC", telemetryType: "Logs" },
+      }),
+    ],
+    ["a telemetry pipeline", r("aws:observabilityadmin/telemetryPipeline:TelemetryPipeline", { name: "p", configuration: { body: "pipeline: {}" } })],
+  ])("refuses %s unless declared", { timeout: 120_000 }, async (_what, resource) => {
+    expect(await rulesOf([...base, resource])).toContain(RULE);
+    expect(ruleIds(await runPack([...base, resource], TODAY, declaring(resource)))).not.toContain(RULE);
+  });
+
+  it(
+    "refuses making another account Observability Admin's delegated administrator (it writes the organisation's centralization rules)",
+    { timeout: 120_000 },
+    async () => {
+      const admin = (servicePrincipal: string) =>
+        r("aws:organizations/delegatedAdministrator:DelegatedAdministrator", { accountId: "999988887777", servicePrincipal }, "delegated");
+      expect(await rulesOf([...base, admin("observabilityadmin.amazonaws.com")])).toContain(RULE);
+      expect(await rulesOf([...base, admin("guardduty.amazonaws.com")])).not.toContain(RULE);
+    },
+  );
+
+  it("lets telemetry evaluation through (it reads telemetry settings only)", { timeout: 120_000 }, async () => {
+    expect(await rulesOf([...base, r("aws:observabilityadmin/telemetryEvaluation:TelemetryEvaluation", {})])).not.toContain(RULE);
+  });
+});
+
 describe("account policy selection criteria", () => {
   it("reads LogGroupName NOT IN and LogGroupNamePrefix IN; anything else selects every group", () => {
     expect(selectionCovers(undefined, AUDIT)).toBe(true);
@@ -277,8 +356,34 @@ describe("the KMS key of an agent's audit log group is a closed world", () => {
     expect(await rulesOf(keyed(key({ isEnabled: true, keyUsage: "ENCRYPT_DECRYPT", customerMasterKeySpec: "SYMMETRIC_DEFAULT" })))).not.toContain(RULE);
   });
 
+  /** A multi-Region primary of this stack, and a replica of it (the audit key) whose primaryKeyArn came from it. */
+  const primary = r("aws:kms/key:Key", { description: "primary", multiRegion: true, policy: doc(root, logs) }, "primary-key");
+  const replicaOf = (props: Record<string, unknown> = {}) =>
+    r("aws:kms/replicaKey:ReplicaKey", { primaryKeyArn: UNKNOWN, policy: doc(root, logs), ...props }, "audit-key", {
+      dependsOn: { primaryKeyArn: ["primary-key"] },
+    });
+
+  it("keeps a replica of a KMS-generated primary key of this stack", { timeout: 120_000 }, async () => {
+    expect(await rulesOf(keyed(replicaOf(), primary))).not.toContain(RULE);
+  });
+
   it("refuses a disabled replica key", { timeout: 120_000 }, async () => {
-    const replica = r("aws:kms/replicaKey:ReplicaKey", { primaryKeyArn: "arn:aws:kms:us-west-2:111122223333:key/mrk-1", enabled: false }, "audit-key");
-    expect(await rulesOf(keyed(replica))).toContain(RULE);
+    expect(await rulesOf(keyed(replicaOf({ enabled: false }), primary))).toContain(RULE);
+  });
+
+  // Round 12 v2-audit-key-rotation-on-demand-import (MINOR): the primary's material and policy are unread.
+  it("refuses a replica of a primary key outside the stack, even declared", { timeout: 120_000 }, async () => {
+    const replica = r("aws:kms/replicaKey:ReplicaKey", { primaryKeyArn: "arn:aws:kms:us-west-2:111122223333:key/mrk-1", policy: doc(root, logs) }, "audit-key");
+    expect(ruleIds(await runPack(keyed(replica), TODAY, declaring(replica)))).toContain(RULE);
+  });
+
+  // Round 12 c-audit-external-key-expiring (SEVERE) and v2-external-key-no-expiry-material-known (MODERATE).
+  it.each<[string, string, Record<string, unknown>]>([
+    ["imported material that expires", "aws:kms/externalKey:ExternalKey", { validTo: "2027-01-01T00:00:00Z", keyMaterialBase64: "AAAA" }],
+    ["imported material without expiry (deletable at will)", "aws:kms/externalKey:ExternalKey", { keyMaterialBase64: "AAAA" }],
+    ["an external replica", "aws:kms/replicaExternalKey:ReplicaExternalKey", { primaryKeyArn: "arn:aws:kms:us-west-2:111122223333:key/mrk-2" }],
+  ])("refuses an audit key holding %s, even declared", { timeout: 120_000 }, async (_what, type, props) => {
+    const external = r(type, { description: "audit", policy: doc(root, logs), ...props }, "audit-key");
+    expect(ruleIds(await runPack(keyed(external), TODAY, declaring(external)))).toContain(RULE);
   });
 });

@@ -413,6 +413,17 @@ describe("the bucket a CloudTrail trail delivers to", () => {
     expect(await rulesOf(happy(sse("arn:aws:kms:us-east-1:999988887777:key/abcd")))).toContain(RULE);
   }, 120_000);
 
+  // Round 12 C, for the trail's key as for the audit log group's: imported material expires or is deleted at will.
+  it("refuses a trail key of this stack whose material is imported or sits with a primary outside the stack", async () => {
+    const account = { Effect: "Allow", Principal: { AWS: `arn:aws:iam::${ACC}:root` }, Action: "kms:*", Resource: "*" };
+    const fromKey: Resource = { ...trail(), props: { ...trail().props, kmsKeyId: UNKNOWN }, dependsOn: { kmsKeyId: ["trail-key"] } };
+    const keyOf = (type: string, props: Record<string, unknown>): Resource => ({ type, name: "trail-key", props: { policy: doc(account), ...props } });
+    expect(await rulesOf(happy({ trail: [fromKey, keyOf("aws:kms/externalKey:ExternalKey", { validTo: "2027-01-01T00:00:00Z" })] }))).toContain(RULE);
+    expect(
+      await rulesOf(happy({ trail: [fromKey, keyOf("aws:kms/replicaKey:ReplicaKey", { primaryKeyArn: `arn:aws:kms:us-west-2:${ACC}:key/mrk-1` })] })),
+    ).toContain(RULE);
+  }, 120_000);
+
   it("refuses a record-shaped object written into, or copied out of, a bucket the stack does not create (and not another key)", async () => {
     const object = (key: string) => s3("BucketObjectv2", "o", { bucket: "ci-artifacts", key, content: "{}" });
     expect(await rulesOf([object(RECORD)])).toContain(RULE);

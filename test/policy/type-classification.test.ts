@@ -20,6 +20,8 @@ const FAMILIES: ReadonlyArray<{ readonly name: string; readonly test: RegExp }> 
   { name: "AWS KMS and Secrets Manager", test: /^aws:(kms|secretsmanager)\// },
   { name: "AWS EKS", test: /^aws:eks\// },
   { name: "AWS CloudWatch and CloudTrail (the audit trail)", test: /^aws:(cloudwatch|cloudtrail)\// },
+  // What shares or copies log groups and other telemetry, the audit trail's included, with another account (round 12 B).
+  { name: "AWS cross-account observability, Observability Admin, Security Lake, X-Ray", test: /^aws:(oam|observabilityadmin|securitylake|xray)\// },
   { name: "every Vault type", test: /^vault:/ },
   { name: "Kubernetes RBAC, admission and CRDs", test: /^kubernetes:(rbac\.authorization\.k8s\.io|admissionregistration\.k8s\.io|apiextensions\.k8s\.io)\// },
   {
