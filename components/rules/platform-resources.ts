@@ -153,7 +153,7 @@ export const PLATFORM_RESOURCE_RULES: readonly RuleMeta[] = [
     "vault/policy-in-stack",
     "vault",
     "error",
-    "In a stack with agents, every Vault policy a principal carries (`tokenPolicies`, `policies`, `allowedPolicies`, `allowedPoliciesGlobs`, at any depth: AppRole, JWT, Kubernetes, LDAP, Okta and GitHub mappings, tokens, token roles, identity entities and groups, EntityPolicies and GroupPolicies) is a `vault.Policy` of the stack, whose paths the pack judges, or Vault's built-in `default`; any other name (an existing `admin`), or a glob, has content the pack cannot read and is refused unless the security team declares the principal in kubernetesPlatformResources. `root` is refused even when declared.",
+    "In a stack with agents, every Vault policy a principal carries (`tokenPolicies`, `policies`, `allowedPolicies`, `allowedPoliciesGlobs`, at any depth: AppRole, JWT, Kubernetes, LDAP, Okta and GitHub mappings, tokens, token roles, identity entities and groups, EntityPolicies and GroupPolicies) is a `vault.Policy` of the stack on the same Vault server and namespace (a provider's `address` and `namespace`, a resource's own `namespace`), whose paths the pack judges, or Vault's built-in `default`; any other name (an existing `admin`), or a glob, has content the pack cannot read and is refused unless the security team declares the principal in kubernetesPlatformResources. `root` is refused even when declared.",
     PLATFORM,
     PACK.stack,
   ),

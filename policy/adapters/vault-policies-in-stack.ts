@@ -13,6 +13,8 @@
  * token role written by a root-holding deployer would). A glob (`allowedPoliciesGlobs`, or `*` in
  * a name) may match a policy written later anywhere in Vault, so it is declared too.
  *
+ * A policy counts only on the Vault server and namespace it is written to (checks/vault-scope.ts): a
+ * stack `ops-ro` in namespace team-a vouches for nothing about the root namespace's `ops-ro`.
  * Names compare as Vault folds them (vault-policy-name.ts). `default` is taken as Vault ships it
  * (hashicorp/vault vault/policy_store.go `defaultPolicy`: the token's self paths, cubbyhole, wrapping,
  * `sys/tools/hash`, the entity self-reads); an operator can edit it, so a platform that does writes it
@@ -21,7 +23,9 @@
 import type { Adapter } from "../types";
 import { vaultPolicyName } from "../vault-names";
 import { agentNamespaces } from "./agent-namespaces";
-import { declarablePlatformFinding, type Read } from "./shared";
+import { declarablePlatformFinding, isUnknown, readOfType, type Read } from "./shared";
+import { asString } from "../inputs";
+import { describeVaultScope, vaultScope } from "../checks/vault-scope";
 import { POLICY_HOLDER_TYPES, policyFields } from "./vault-policy-use";
 import { VAULT_POLICY_TYPES } from "./vault-policies";
 import { VAULT_GENERIC_TYPES } from "./vault-generic";
@@ -40,13 +44,20 @@ export const vaultPoliciesInStack: Adapter = {
   })),
   stack: (ix, pass) => {
     if (agentNamespaces(ix).size === 0) return;
-    const written = new Set(ix.vaultPolicies.map((policy) => policy.name).filter((name): name is string => name !== undefined));
+    // A policy name means a policy on one Vault server and namespace: written is keyed by both.
+    const written = new Set<string>();
+    for (const policy of readOfType(ix, VAULT_POLICY_TYPES.vaultPolicy)) {
+      const name = isUnknown(policy, "name") ? undefined : vaultPolicyName(asString(policy.v.name));
+      const scope = vaultScope(policy);
+      if (name !== undefined && scope !== undefined) written.add(`${scope}\u0000${name}`);
+    }
     for (const input of ix.inputs) {
       const type = input.resource.type;
       if (!type.startsWith("vault:") || NOT_PRINCIPALS.has(type)) continue;
       const r: Read = { resource: input.resource, v: input.value, unknown: input.unknown };
       const unread: string[] = [];
       const root: string[] = [];
+      const scope = vaultScope(r);
       for (const { field, names } of policyFields(r.v)) {
         for (const raw of names) {
           const name = vaultPolicyName(raw)!;
@@ -54,7 +65,8 @@ export const vaultPoliciesInStack: Adapter = {
           if (name === "root") root.push(`${field}: root`);
           else if (field === "allowedPoliciesGlobs" || name.includes("*"))
             unread.push(`${field}: ${name} (a glob, which matches policies written anywhere in Vault, later ones included)`);
-          else if (name !== "default" && !written.has(name)) unread.push(`${field}: ${name}`);
+          else if (name !== "default" && (scope === undefined || !written.has(`${scope}\u0000${name}`)))
+            unread.push(`${field}: ${name}${scope === undefined ? " (its Vault provider or namespace is unknown at preview)" : ""}`);
         }
       }
       const what = `${type.split(":").pop()} ${r.resource.name}`;
@@ -72,7 +84,7 @@ export const vaultPoliciesInStack: Adapter = {
           declarablePlatformFinding(
             r.resource,
             RULE,
-            `${what} hands out Vault policies this stack does not write (${unread.join("; ")}): their content is unknown to the pack, and may reach agents' credentials and data, sys/ or the audit devices`,
+            `${what} hands out Vault policies this stack does not write on its Vault and namespace (${scope === undefined ? "unknown at preview" : describeVaultScope(scope)}): ${unread.join("; ")}; their content is unknown to the pack, and may reach agents' credentials and data, sys/ or the audit devices`,
             "write each policy as a vault.Policy in this stack, where its paths are judged, or hand out only `default`",
           ),
         );

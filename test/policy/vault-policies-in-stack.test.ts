@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { devBaseline } from "../helpers/dev-baseline";
-import { declaring, ruleIds, runPack, type Resource } from "../helpers/policy-args";
+import { declaring, ruleIds, runPack, UNKNOWN, type Resource } from "../helpers/policy-args";
 
 const RULE = "vault/policy-in-stack";
 const dev = devBaseline();
@@ -66,6 +66,35 @@ describe("a Vault principal hands out only policies the pack reads", () => {
   it("compares names as Vault folds them, and refuses a stack policy's name with another word", async () => {
     expect(await dev.added([ciPolicy, PRINCIPALS[0][1](" CI-Reader ")])).not.toContain(RULE);
     expect(await dev.added([ciPolicy, PRINCIPALS[0][1]("ci-reader2")])).toContain(RULE);
+  }, 120_000);
+  it("counts a stack policy only on its own Vault server and namespace", async () => {
+    const approle = PRINCIPALS[0][1]("ci-reader");
+    const provider = (name: string, props: Record<string, unknown>): Resource => ({ type: "pulumi:providers:vault", name, props });
+    const teamA = provider("team-a", { address: "https://vault.acme.example:8200", namespace: "team-a" });
+    const other = provider("other", { address: "https://vault-2.acme.example:8200" });
+    const inNamespace = (r: Resource, namespace: string) => ({ ...r, props: { ...r.props, namespace } });
+    // The policy in team-a, the principal in root (by the resource's own namespace input, or by a provider's).
+    expect(await dev.added([inNamespace(ciPolicy, "team-a"), approle])).toContain(RULE);
+    expect(await dev.added([{ ...ciPolicy, provider: teamA }, approle])).toContain(RULE);
+    // The reverse, and a policy on another Vault server.
+    expect(await dev.added([ciPolicy, { ...approle, provider: teamA }])).toContain(RULE);
+    expect(await dev.added([{ ...ciPolicy, provider: other }, approle])).toContain(RULE);
+    // A namespace unknown at preview vouches for nothing.
+    const unknownNamespace = provider("team-x", { address: "https://vault.acme.example:8200", namespace: UNKNOWN });
+    expect(
+      await dev.added([
+        { ...ciPolicy, provider: unknownNamespace },
+        { ...approle, provider: unknownNamespace },
+      ]),
+    ).toContain(RULE);
+    // Both in one namespace, by the provider or by the resources' own input (relative to the provider's), pass.
+    expect(
+      await dev.added([
+        { ...ciPolicy, provider: teamA },
+        { ...approle, provider: teamA },
+      ]),
+    ).not.toContain(RULE);
+    expect(await dev.added([inNamespace(ciPolicy, "team-a"), inNamespace(approle, "team-a")])).not.toContain(RULE);
   }, 120_000);
   it("refuses root even when declared, on a token and a token role", async () => {
     for (const make of [PRINCIPALS[1][1], PRINCIPALS[8][1]]) {
