@@ -6,10 +6,11 @@
  */
 import type { IdentityKind } from "../../components/core/names";
 import { globMatches } from "../../components/core/patterns";
-import { asStrings } from "../inputs";
+import { asString, asStrings, readInputs } from "../inputs";
 import type { Adapter } from "../types";
 import { vaultPolicyName } from "../vault-names";
-import { finding, type Read } from "./shared";
+import { deps, finding, type Read } from "./shared";
+import { VAULT_POLICY_TYPES } from "./vault-policies";
 import { VAULT_GENERIC_TYPES } from "./vault-generic";
 
 /** Inputs of any Vault resource that hand out policies to whoever logs in or holds the token. */
@@ -135,18 +136,31 @@ export const vaultPolicyUse: Adapter = {
         const unknownPolicies = r.unknown.filter((path) =>
           path.split(".").some((segment, i) => POLICY_FIELDS.has(segment) || (i === 0 && POLICY_CONTAINERS.has(segment))),
         );
-        if (unknownPolicies.length) {
+        // Unknown at preview because it comes from vault.Policy resources of the stack (`tokenPolicies: [policy.name]`):
+        // those policies' names are what it hands out, judged below like known ones.
+        const fromPolicies = new Map<string, string[]>();
+        for (const path of unknownPolicies) {
+          const top = path.split(/[.[]/)[0]!;
+          const from = deps(r, top);
+          const names = from.map((d) =>
+            d.type === VAULT_POLICY_TYPES.vaultPolicy ? asString(readInputs(d.props as Record<string, unknown>).value.name) : undefined,
+          );
+          if (from.length > 0 && names.every((name): name is string => name !== undefined)) fromPolicies.set(top, names);
+        }
+        const stillUnknown = unknownPolicies.filter((path) => !fromPolicies.has(path.split(/[.[]/)[0]!));
+        const traced = [...fromPolicies].map(([field, names]) => ({ field: POLICY_FIELDS.has(field) ? field : "policies", names }));
+        if (stillUnknown.length) {
           findings.push(
             finding(
               { agent: r.resource.name, kind: null },
               r.resource.urn,
               "vault/agent-policy-use",
-              `${r.resource.type} ${r.resource.name}: ${unknownPolicies.join(", ")} unknown at preview, so it may hand out an agent's policy`,
+              `${r.resource.type} ${r.resource.name}: ${stillUnknown.join(", ")} unknown at preview, so it may hand out an agent's policy`,
               "name the policies with known values",
             ),
           );
         }
-        for (const { field, names } of policyFields(r.v)) {
+        for (const { field, names } of [...policyFields(r.v), ...traced]) {
           for (const name of names) {
             // Vault trims and lower-cases policy names before it stores or compares them.
             const wanted = vaultPolicyName(name)!;

@@ -96,6 +96,14 @@ describe("a Vault principal hands out only policies the pack reads", () => {
     ).not.toContain(RULE);
     expect(await dev.added([inNamespace(ciPolicy, "team-a"), inNamespace(approle, "team-a")])).not.toContain(RULE);
   }, 120_000);
+  it("passes policies named by a stack policy's output (unknown at preview), and refuses an agent's policy named so", async () => {
+    const approle = PRINCIPALS[0][1]("ci-reader");
+    const traced: Resource = { ...approle, props: { ...approle.props, tokenPolicies: UNKNOWN }, dependsOn: { tokenPolicies: ["ci"] } };
+    expect(await dev.added([ciPolicy, traced])).toEqual([]);
+    const agentPolicy = dev.base().find((r) => r.type === "vault:index/policy:Policy" && String(r.props.name).endsWith("-execution"))!;
+    const toAgent: Resource = { ...traced, dependsOn: { tokenPolicies: [agentPolicy.name] } };
+    expect(await dev.added([toAgent])).toContain("vault/agent-policy-use");
+  }, 120_000);
   it("refuses root even when declared, on a token and a token role", async () => {
     for (const make of [PRINCIPALS[1][1], PRINCIPALS[8][1]]) {
       const root = make("root");
