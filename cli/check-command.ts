@@ -9,7 +9,7 @@ import type { CommandResult } from "./plan-command";
 import { parseDate } from "./date-option";
 import { planStacks, type PlannedStack } from "./check-stacks";
 import { asFleetPlan } from "./check-digest";
-import { parseStackFile, type StackFile } from "./stack-file";
+import type { StackFile } from "./stack-file";
 import { readFileSync } from "node:fs";
 import { fileSystemReader, ProjectFileError, readProject, stackFilesOf } from "./project";
 import { mdText as escapeMarkdownCell } from "../components/diff/markdown";
@@ -48,7 +48,13 @@ export async function runCheck(options: CheckOptions): Promise<CommandResult> {
   }
 
   const organisation = inProjectOrder(root, new OrganisationIndex());
-  const planned = await planStacks(root, stackFiles, parseDate(options.date), organisation.planned);
+  const planning = planStacks(root, stackFiles, parseDate(options.date), organisation.planned);
+  // Awaited below; handled now so a failure while the reader loads is not an unhandled rejection.
+  planning.catch(() => undefined);
+  // The stack file reader (for the lines a violation names) brings the declaration schema (zod)
+  // with it: 60 ms of start-up, loaded once the worker threads are started rather than before.
+  organisation.locateWith((await import("./stack-file")).parseStackFile);
+  const planned = await planning;
   const outcomes: StackOutcome[] = planned.map(({ stack, file, exitCode, lines, agents }) => ({ stack, file, exitCode, lines, agents }));
   const violations = organisation.index.violations();
   const malformed = outcomes.some((o) => o.exitCode === 2);
@@ -69,29 +75,44 @@ export async function runCheck(options: CheckOptions): Promise<CommandResult> {
 /**
  * Adds each planned stack to the organisation-wide rules as soon as it and every stack before it
  * are planned: the rules read the stacks in the project's order (which of two colliding places is
- * named first), whatever order the worker threads finish them in.
+ * named first), whatever order the worker threads finish them in. Stacks also wait for the stack
+ * file reader (`locateWith`), which a violation needs to name its lines.
  */
-function inProjectOrder(root: string, index: OrganisationIndex): { index: OrganisationIndex; planned: (at: number, stack: PlannedStack) => void } {
+function inProjectOrder(
+  root: string,
+  index: OrganisationIndex,
+): { index: OrganisationIndex; planned: (at: number, stack: PlannedStack) => void; locateWith: (parse: ParseStackFile) => void } {
   const waiting = new Map<number, PlannedStack>();
   let next = 0;
+  let parse: ParseStackFile | undefined;
+  const addReady = () => {
+    if (!parse) return;
+    for (let ready = waiting.get(next); ready; ready = waiting.get(next)) {
+      waiting.delete(next++);
+      // A stack that did not compile has no plan; the others still meet each other.
+      if (ready.plan) index.add({ file: ready.file, plan: asFleetPlan(ready.plan), locate: locator(root, ready.file, parse) });
+    }
+  };
   return {
     index,
     planned: (at, stack) => {
       waiting.set(at, stack);
-      for (let ready = waiting.get(next); ready; ready = waiting.get(next)) {
-        waiting.delete(next++);
-        // A stack that did not compile has no plan; the others still meet each other.
-        if (ready.plan) index.add({ file: ready.file, plan: asFleetPlan(ready.plan), locate: locator(root, ready.file) });
-      }
+      addReady();
+    },
+    locateWith: (reader) => {
+      parse = reader;
+      addReady();
     },
   };
 }
 
+type ParseStackFile = typeof import("./stack-file").parseStackFile;
+
 /** Lines are looked up only for a violation: the file is read again, with positions, then. */
-function locator(root: string, file: string): StackPlanInput["locate"] {
+function locator(root: string, file: string, parse: ParseStackFile): StackPlanInput["locate"] {
   let stackFile: StackFile | undefined;
   return (path, label) => {
-    stackFile ??= parseStackFile(readFileSync(posix.join(root, file), "utf8"), file);
+    stackFile ??= parse(readFileSync(posix.join(root, file), "utf8"), file);
     return stackFile.locate(path, label);
   };
 }

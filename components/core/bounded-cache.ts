@@ -7,7 +7,9 @@
 export function boundedCache<V>(max: number): (key: string, compute: () => V) => V {
   const table = new Map<string, V>();
   return (key, compute) => {
-    if (table.has(key)) return table.get(key)!;
+    // One lookup for a hit; `has` only tells a cached undefined from a miss.
+    const cached = table.get(key);
+    if (cached !== undefined || table.has(key)) return cached as V;
     const value = compute();
     if (table.size >= max) table.clear();
     table.set(key, value);

@@ -9,8 +9,18 @@ const DAY_MS = 86_400_000;
 
 /** Whole days from `now` (UTC date) to `date` (YYYY-MM-DD); negative when past. */
 export function daysUntil(date: string, now: Date): number {
-  const today = Date.parse(`${now.toISOString().slice(0, 10)}T00:00:00Z`);
-  return Math.round((Date.parse(`${date}T00:00:00Z`) - today) / DAY_MS);
+  return Math.round((Date.parse(`${date}T00:00:00Z`) - startOfDay(now)) / DAY_MS);
+}
+
+// The rules ask this of every agent with one `now`: its day is worked out once per instant (a
+// Date can be changed, so the instant is the key, not the object).
+let lastDay = { instant: Number.NaN, start: Number.NaN };
+
+/** Midnight UTC of `now`'s date, in milliseconds. */
+function startOfDay(now: Date): number {
+  const instant = now.getTime();
+  if (instant !== lastDay.instant) lastDay = { instant, start: Date.parse(`${now.toISOString().slice(0, 10)}T00:00:00Z`) };
+  return lastDay.start;
 }
 
 /** An agent is valid through its `expires` date and expired from the next day on (UTC). */

@@ -214,18 +214,35 @@ export interface Holder {
 }
 
 /**
+ * A holder with every field present, in one order: the rules read holders of all three kinds at
+ * the same sites, which V8 optimises for one object shape and deoptimises on a second.
+ */
+function holder(
+  agent: string | null,
+  identity: IdentityKind | undefined,
+  tool: string | null | undefined,
+  share: ResourceShare | undefined,
+  implicit: boolean | undefined,
+  written: string,
+): Holder {
+  return { agent, identity, tool, share, implicit, written };
+}
+
+/**
  * One trie over every owned resource, share and grant of the fleet. Grants are the resources of
  * Allow statements (not `*`, which the IAM rules judge), Vault paths and roles assumed through Vault.
  */
 export function indexHoldings(fleet: FleetHoldings): ResourceIndex<Holder> {
   const index = new ResourceIndex<Holder>();
   for (const agent of fleet.agents) {
-    for (const written of agent.declared) index.add(written, "owned", { agent: agent.agent, implicit: false, written });
-    for (const written of agent.implicit) index.add(written, "owned", { agent: agent.agent, implicit: true, written });
+    for (const written of agent.declared) index.add(written, "owned", holder(agent.agent, undefined, undefined, undefined, false, written));
+    for (const written of agent.implicit) index.add(written, "owned", holder(agent.agent, undefined, undefined, undefined, true, written));
   }
-  for (const share of fleet.shares) if (isResourceShare(share)) index.add(share.resource, "share", { agent: null, share, written: share.resource });
+  for (const share of fleet.shares)
+    if (isResourceShare(share)) index.add(share.resource, "share", holder(null, undefined, undefined, share, undefined, share.resource));
   for (const holdings of fleet.identities) {
-    const add = (written: string, tool: string | null) => index.add(written, "grant", { agent: holdings.agent, identity: holdings.identity, tool, written });
+    const add = (written: string, tool: string | null) =>
+      index.add(written, "grant", holder(holdings.agent, holdings.identity, tool, undefined, undefined, written));
     if (holdings.identity !== "orchestration") {
       for (const grant of holdings.aws) if (grant.effect === "Allow") for (const resource of grant.resources) if (resource !== "*") add(resource, grant.tool);
     }

@@ -6,6 +6,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { boundedCache } from "./bounded-cache";
 import { globMatches, hasWildcard } from "./patterns";
 
 /** As the reference writes it; some actions carry two levels, e.g. "Permissions management, Write". */
@@ -259,7 +260,18 @@ function candidatesFor(entry: CatalogAction, arnService: string): Candidate[] {
   return list;
 }
 
+/**
+ * Whether the action acts on the resource the ARN names. The IAM rules (a statement's resource
+ * types) and the ownership rules (what an agent does to what it owns) both ask it of every action
+ * and owned resource of a statement, so half the questions are repeats: answered once per pair.
+ */
 export function arnAcceptedByAction(action: string, given: string): boolean {
+  return acceptedPairs(`${action}\u0000${given}`, () => arnAccepted(action, given));
+}
+
+const acceptedPairs = boundedCache<boolean>(50_000);
+
+function arnAccepted(action: string, given: string): boolean {
   // The region-less foundation model of a global cross-Region inference profile
   // (`arn:aws:bedrock:::foundation-model/<id>`, Bedrock user guide) is a foundation model although
   // the reference's template requires a region: read its empty region as one.

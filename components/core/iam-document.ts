@@ -35,13 +35,28 @@ export function asList(value: string | string[] | undefined): string[] {
   return Array.isArray(value) ? value : [value];
 }
 
-/** IAM Sids allow only [A-Za-z0-9]. */
+/**
+ * IAM Sids allow only [A-Za-z0-9]: each run of them in the parts, its first letter upper-cased,
+ * the rest dropped. One pass over the characters: compiling a plan makes a Sid for every statement.
+ */
 export function sid(...parts: string[]): string {
-  return parts
-    .flatMap((part) => part.split(/[^A-Za-z0-9]+/))
-    .filter(Boolean)
-    .map((word) => word[0].toUpperCase() + word.slice(1))
-    .join("");
+  let out = "";
+  for (const part of parts) {
+    let run = -1;
+    for (let i = 0; i <= part.length; i++) {
+      const inRun = i < part.length && isSidCharacter(part.charCodeAt(i));
+      if (inRun && run < 0) run = i;
+      else if (!inRun && run >= 0) {
+        out += part[run].toUpperCase() + part.slice(run + 1, i);
+        run = -1;
+      }
+    }
+  }
+  return out;
+}
+
+function isSidCharacter(code: number): boolean {
+  return (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122);
 }
 
 /** Size AWS counts against inline-policy quotas: the JSON without whitespace. */

@@ -170,9 +170,14 @@ function clusterScopes(plan: FleetPlan): Map<string, string> {
  * Records claims on keys and reports every pair of different stacks claiming one key. Within a
  * stack the plan's own rules judge duplicates; this reports only what crosses stacks, once per
  * pair of places. A key claimed once (nearly all of them) holds its claim without a list.
+ *
+ * A key is a scope (`<account>`, `<vault>|policy`) and a name in it, looked up in two steps rather
+ * than as one concatenated string: a project of 10,000 agents makes some 200,000 claims, and a new
+ * key string per claim (built, hashed, kept until the end) cost 14% of these rules' instructions
+ * over 50 stacks of 200 agents. The names are the plan's own strings, which its stack keeps anyway.
  */
 class ClaimTable {
-  private readonly claims = new Map<string, Claim | Claim[]>();
+  private readonly claims = new Map<string, Map<string, Claim | Claim[]>>();
   readonly violations: OrganisationViolation[] = [];
 
   constructor(
@@ -180,10 +185,12 @@ class ClaimTable {
     private readonly fix: string,
   ) {}
 
-  claim(key: string, claim: Claim): void {
-    const existing = this.claims.get(key);
+  claim(scope: string, name: string, claim: Claim): void {
+    let names = this.claims.get(scope);
+    if (!names) this.claims.set(scope, (names = new Map()));
+    const existing = names.get(name);
     if (!existing) {
-      this.claims.set(key, claim);
+      names.set(name, claim);
       return;
     }
     const earlier = Array.isArray(existing) ? existing : [existing];
@@ -192,7 +199,7 @@ class ClaimTable {
       this.violations.push({ rule: this.rule, message: `${claim.what} collides with ${other.what}`, fix: this.fix, places: [other.where(), claim.where()] });
     }
     if (Array.isArray(existing)) existing.push(claim);
-    else this.claims.set(key, [existing, claim]);
+    else names.set(name, [existing, claim]);
   }
 }
 
@@ -304,7 +311,7 @@ export class OrganisationIndex {
         ...plan.bootstrap.authBackends.map((backend) => `auth/${backend.path}`),
       ];
       const creator = new Owner("created by", `${file} on ${vaultName(vault)}`);
-      for (const path of created) vaultNames.claim(`${vault}|mount|${path}`, new Claim(stack, at("platform.bootstrap"), described.mount, path, creator));
+      for (const path of created) vaultNames.claim(`${vault}|mount`, path, new Claim(stack, at("platform.bootstrap"), described.mount, path, creator));
     }
 
     plan.agents.forEach((agent, index) => {
@@ -315,7 +322,8 @@ export class OrganisationIndex {
       const owner = new Owner("of", file, agent.name);
 
       logs.claim(
-        `${account}|${arnRegion(agent.auditLogGroup.arn)}|${agent.auditLogGroup.name}`,
+        `${account}|${arnRegion(agent.auditLogGroup.arn)}`,
+        agent.auditLogGroup.name,
         new Claim(stack, where, described.logGroup, agent.auditLogGroup.name, owner),
       );
       agent.owns.forEach((arn, ownIndex) => {
@@ -341,20 +349,20 @@ export class OrganisationIndex {
 
       if (agent.namespace.create) {
         for (const cluster of clustersOf(agent.identities)) {
-          clusters.claim(`${cluster}|ns|${agent.namespace.name}`, new Claim(stack, where, described.namespace, agent.namespace.name, owner, cluster));
+          clusters.claim(`${cluster}|ns`, agent.namespace.name, new Claim(stack, where, described.namespace, agent.namespace.name, owner, cluster));
         }
       }
       for (const identity of agent.identities) {
         const who = new Owner("of", file, agent.name, identity.kind);
         for (const role of identityRoles(identity))
-          iam.claim(`${account}|${role.name.toLowerCase()}`, new Claim(stack, where, described.iamRole, role.name, who, accountId));
+          iam.claim(account, role.name.toLowerCase(), new Claim(stack, where, described.iamRole, role.name, who, accountId));
         for (const cluster of clustersOf([identity])) {
           const sa = `${identity.serviceAccount.namespace}/${identity.serviceAccount.name}`;
-          clusters.claim(`${cluster}|sa|${sa}`, new Claim(stack, where, described.serviceAccount, sa, who, cluster));
+          clusters.claim(`${cluster}|sa`, sa, new Claim(stack, where, described.serviceAccount, sa, who, cluster));
         }
         const policy = identity.vault.policy;
         if (policy) {
-          vaultNames.claim(`${vault}|policy|${policy.name.toLowerCase()}`, new Claim(stack, where, described.vaultPolicy, policy.name, who));
+          vaultNames.claim(`${vault}|policy`, policy.name.toLowerCase(), new Claim(stack, where, described.vaultPolicy, policy.name, who));
           for (const rule of policy.paths) {
             if (!roots.some((root) => rule.path.startsWith(root))) continue;
             const claim = new Claim(stack, where, described.vaultPath, rule.path, who);
@@ -372,14 +380,14 @@ export class OrganisationIndex {
         if (identity.vault.role) this.authRole(vault, identity.vault.role, stack, where, who);
         for (const role of identity.vault.additionalRoles) this.authRole(vault, role, stack, where, who);
         for (const role of identity.vault.secretRoles) {
-          vaultNames.claim(`${vault}|secret|${role.backend}/roles/${role.name}`, new Claim(stack, where, described.secretRole, role.name, who, role.backend));
+          vaultNames.claim(`${vault}|secret|${role.backend}`, role.name, new Claim(stack, where, described.secretRole, role.name, who, role.backend));
         }
       }
     });
   }
 
   private authRole(vault: string, role: { readonly name: string; readonly backend: string }, stack: number, where: () => string, who: Owner): void {
-    this.vaultNames.claim(`${vault}|auth|${role.backend}/role/${role.name}`, new Claim(stack, where, described.authRole, role.name, who, role.backend));
+    this.vaultNames.claim(`${vault}|auth|${role.backend}`, role.name, new Claim(stack, where, described.authRole, role.name, who, role.backend));
   }
 
   /** Every organisation-wide violation among the stacks added so far. */
