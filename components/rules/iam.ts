@@ -210,7 +210,7 @@ export const IAM_RESOURCE_RULES: readonly RuleMeta[] = [
     "iam/resource-policy",
     "iam",
     "error",
-    "No resource policy (S3 bucket, Secrets Manager, KMS, SQS, SNS, ECR, Lambda permission...) allows `*` as principal; one naming an agent role is judged with the same permission checks as its identity policies; unknown or unreadable ones fail closed.",
+    "No resource policy (S3 bucket, Secrets Manager, KMS, SQS, SNS, ECR, Lambda permission...) allows `*` as principal; one naming an agent role is judged with the same permission checks as its identity policies; unknown or unreadable ones fail closed. In a stack with agents, a standalone resource policy (SecretPolicy, KeyPolicy, QueuePolicy, TopicPolicy, ECR, EFS, Backup, Kinesis, DynamoDB, OpenSearch and CodeBuild policies) replaces the whole policy of the object it names, so that object comes from a resource of the stack (its output) or the policy is declared.",
     OVERPRIVILEGED,
     PACK.both,
   ),

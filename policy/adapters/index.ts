@@ -70,6 +70,7 @@ import { principalExclusivePolicies } from "./principal-exclusive-policies";
 import { vaultMountPaths } from "./vault-mount-paths";
 import { kmsAliases } from "./kms-aliases";
 import { organisationDelegation } from "./organisation-delegation";
+import { resourcePolicyTargets } from "./resource-policy-targets";
 import { vaultPoliciesInStack } from "./vault-policies-in-stack";
 import { vaultPlatformObjectsDeclared } from "./vault-platform-objects-declared";
 import { vaultAgentMountObjects } from "./vault-agent-mount-objects";
@@ -118,6 +119,7 @@ export const ADAPTERS: readonly Adapter[] = [
   vaultMountPaths,
   kmsAliases,
   organisationDelegation,
+  resourcePolicyTargets,
   vaultPoliciesInStack,
   vaultPlatformObjectsDeclared,
   vaultAgentMountObjects,
