@@ -69,6 +69,8 @@ import { vaultKubernetesEngine } from "./vault-kubernetes-engine";
 import { principalExclusivePolicies } from "./principal-exclusive-policies";
 import { vaultMountPaths } from "./vault-mount-paths";
 import { kmsAliases } from "./kms-aliases";
+import { organisationDelegation } from "./organisation-delegation";
+import { resourcePolicyTargets } from "./resource-policy-targets";
 import { vaultPoliciesInStack } from "./vault-policies-in-stack";
 import { vaultPlatformObjectsDeclared } from "./vault-platform-objects-declared";
 import { vaultAgentMountObjects } from "./vault-agent-mount-objects";
@@ -116,6 +118,8 @@ export const ADAPTERS: readonly Adapter[] = [
   vaultKubernetesEngine,
   vaultMountPaths,
   kmsAliases,
+  organisationDelegation,
+  resourcePolicyTargets,
   vaultPoliciesInStack,
   vaultPlatformObjectsDeclared,
   vaultAgentMountObjects,

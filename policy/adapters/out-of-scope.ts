@@ -159,11 +159,6 @@ export const OUT_OF_SCOPE_ENTRIES: readonly TypeEntry[] = [
     "the account's S3 Access Grants instance",
     ["aws:s3control/accessGrantsInstance:AccessGrantsInstance"],
   ),
-  ...because(
-    "attaches a control policy to an account or unit; the policy's content is read (stack/audit-trail), wherever it is attached",
-    "where an organisation policy applies",
-    ["aws:organizations/policyAttachment:PolicyAttachment"],
-  ),
   // ---------------------------------------------------------------- AWS CloudWatch (the audit trail's neighbours)
   // Every aws:* resource is still searched for an agent's audit log group name (stack/audit-log-group):
   // these types are out of scope only in what else they do.

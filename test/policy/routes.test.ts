@@ -207,7 +207,7 @@ const cases: Array<{ name: string; resources: Resource[]; expect: string[] }> = 
         },
       },
     ],
-    expect: ["iam/data-exfiltration", "iam/resource-wildcard", "separation/undeclared-share"],
+    expect: ["iam/data-exfiltration", "iam/resource-policy", "iam/resource-wildcard", "separation/undeclared-share"],
   },
   {
     name: "a resource policy unknown at preview",
