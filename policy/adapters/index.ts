@@ -71,6 +71,7 @@ import { vaultMountPaths } from "./vault-mount-paths";
 import { kmsAliases } from "./kms-aliases";
 import { vaultPoliciesInStack } from "./vault-policies-in-stack";
 import { vaultPlatformObjectsDeclared } from "./vault-platform-objects-declared";
+import { vaultDeployTimeTokens } from "./vault-deploy-time-tokens";
 import { vaultAgentMountObjects } from "./vault-agent-mount-objects";
 import { vaultSshRoles } from "./vault-ssh-roles";
 import { serviceInterception } from "./service-interception";
@@ -118,6 +119,7 @@ export const ADAPTERS: readonly Adapter[] = [
   kmsAliases,
   vaultPoliciesInStack,
   vaultPlatformObjectsDeclared,
+  vaultDeployTimeTokens,
   vaultAgentMountObjects,
   vaultSshRoles,
   platformLogGroupsDeclared,
