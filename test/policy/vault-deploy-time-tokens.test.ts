@@ -73,4 +73,9 @@ describe("token roles whose tokens may take their creator's policies are declare
     },
     120_000,
   );
+  it("reads the token role type of older @pulumi/vault releases the same way", async () => {
+    const legacy = (allowedPolicies: string[]) => ({ ...tokenRole({ allowedPolicies }), type: "vault:index/tokenAuthBackendRole:TokenAuthBackendRole" });
+    expect(await dev.added([ciPolicy, legacy(["ci-reader"])])).not.toContain(RULE);
+    expect(await dev.added([ciPolicy, legacy([])])).toContain(RULE);
+  }, 120_000);
 });
