@@ -150,6 +150,14 @@ export const PLATFORM_RESOURCE_RULES: readonly RuleMeta[] = [
     PACK.stack,
   ),
   meta(
+    "vault/deploy-time-token",
+    "vault",
+    "error",
+    "In a stack with agents, no Vault credential is minted at deployment unless the security team declares the resource in kubernetesPlatformResources: every `vault.Token` (created with the deployer's token; with no `policies`, or an empty list, it carries all of the deployer's policies, and with `roleName` an existing token role's unread allowed policies), every `vault.appRole.AuthBackendRoleSecretId` (login material for an AppRole, an existing one's policies unread) and every `vault.appRole.AuthBackendLogin` and `vault.aws.AuthBackendLogin` (a login whose token is kept in Pulumi state). A token role (`vault.tokenauth.AuthBackendRole`) whose `allowedPolicies` and `allowedPoliciesGlobs` are empty or unknown at preview (its tokens may carry any policy of their creator's token) or that allows policies by glob is declared too.",
+    PLATFORM,
+    PACK.stack,
+  ),
+  meta(
     "vault/policy-in-stack",
     "vault",
     "error",

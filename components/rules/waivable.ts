@@ -154,6 +154,7 @@ export const WAIVABLE: Readonly<Record<string, boolean>> = {
   "vault/mount-path": false,
   "vault/policy-in-stack": false,
   "vault/platform-object-declared": false,
+  "vault/deploy-time-token": false,
   "vault/agent-mount-object": false,
   "vault/ssh-user-certificate": false,
   "stack/kms-alias": false,

@@ -73,6 +73,7 @@ import { organisationDelegation } from "./organisation-delegation";
 import { resourcePolicyTargets } from "./resource-policy-targets";
 import { vaultPoliciesInStack } from "./vault-policies-in-stack";
 import { vaultPlatformObjectsDeclared } from "./vault-platform-objects-declared";
+import { vaultDeployTimeTokens } from "./vault-deploy-time-tokens";
 import { vaultAgentMountObjects } from "./vault-agent-mount-objects";
 import { vaultSshRoles } from "./vault-ssh-roles";
 import { serviceInterception } from "./service-interception";
@@ -122,6 +123,7 @@ export const ADAPTERS: readonly Adapter[] = [
   resourcePolicyTargets,
   vaultPoliciesInStack,
   vaultPlatformObjectsDeclared,
+  vaultDeployTimeTokens,
   vaultAgentMountObjects,
   vaultSshRoles,
   platformLogGroupsDeclared,

@@ -424,11 +424,6 @@ export const OUT_OF_SCOPE_ENTRIES: readonly TypeEntry[] = [
     VAULT_MOUNTS,
   ),
 
-  ...because(
-    "an agent's entity is created by Vault at its first login, so no stack resource can name its ID by value; a group's policies are read (vault/agent-policy-use)",
-    "puts an entity or group into a group, or names an alias",
-    ["vault:identity/groupAlias:GroupAlias"],
-  ),
   ...because("MFA methods and their enforcement only add a login requirement; they grant nothing", "multi-factor login", [
     "vault:identity/mfaDuo:MfaDuo",
     "vault:identity/mfaLoginEnforcement:MfaLoginEnforcement",
@@ -461,9 +456,6 @@ export const OUT_OF_SCOPE_ENTRIES: readonly TypeEntry[] = [
   ...because("rate and lease-count limits only restrict requests", "quotas", [
     "vault:index/quotaLeaseCount:QuotaLeaseCount",
     "vault:index/quotaRateLimit:QuotaRateLimit",
-  ]),
-  ...because("a SecretID of an AppRole; the role's policies are read (vault/agent-policy-use)", "AppRole login material", [
-    "vault:appRole/authBackendRoleSecretId:AuthBackendRoleSecretId",
   ]),
   ...because(
     "a Vault Enterprise namespace is a path prefix: policies inside it are read, and generic writes refuse sys/, auth/ and identity/ at any depth",

@@ -3,7 +3,7 @@
  * TTLs, database mounts with embedded connections, audited request headers, and entity aliases.
  * Per resource what one resource's inputs decide (policy/checks/vault-mounts.ts); across the stack a
  * SecretsMount connection's allowedRoles against the stack's database roles, and which entity an
- * alias joins.
+ * alias joins (an entity alias, or a group alias joining an outside group to a group).
  */
 import { asString, asStrings, readInputs } from "../inputs";
 import { platformResourceKey } from "../platform-resources-config";
@@ -25,6 +25,7 @@ import { declarablePlatformFinding } from "./shared";
 export const VAULT_PLATFORM_TYPES = {
   ...VAULT_MOUNT_TYPES,
   vaultEntityAlias: "vault:identity/entityAlias:EntityAlias",
+  vaultGroupAlias: "vault:identity/groupAlias:GroupAlias",
   vaultEntity: "vault:identity/entity:Entity",
   vaultGroup: "vault:identity/group:Group",
   vaultGroupPolicies: "vault:identity/groupPolicies:GroupPolicies",
@@ -95,6 +96,31 @@ function checkEntityAliases(ix: StackIndex): PackFinding[] {
       message: `entity alias ${asString(entry.value.name) ?? entry.resource.name} (mount accessor ${asString(entry.value.mountAccessor) ?? "?"}) joins entity ${id}, which is no vault.identity.Entity of this stack: an agent's entity is created at its first login, so this may give another login the agent's entity, its groups and whatever templated policies select by it`,
       fix: "attach aliases only to an entity of this stack (canonicalId: entity.id), whose policies the pack reads",
     });
+  }
+  return findings;
+}
+
+/**
+ * A group alias joins a group of an auth mount (an Okta or LDAP group, a JWT groups claim) to an
+ * external Vault group: every login whose groups name it becomes a member and takes the group's
+ * policies (Vault docs, "Identity: external groups"). Admitted only when its canonicalId comes from a
+ * `vault.identity.Group` of this stack (by the engine's property dependency), whose policies are read
+ * (vault/policy-in-stack, vault/agent-policy-use) and whose own shape checkGroupMembers judges; an
+ * existing group's ID (or one unknown at preview, from no stack group) carries policies the pack never
+ * reads, so the alias is refused unless the security team declares it.
+ */
+function checkGroupAliases(ix: StackIndex): PackFinding[] {
+  const findings: PackFinding[] = [];
+  for (const entry of ix.inputsOfType(VAULT_PLATFORM_TYPES.vaultGroupAlias)) {
+    if ((entry.resource.propertyDependencies?.canonicalId ?? []).some((dep) => dep.type === VAULT_PLATFORM_TYPES.vaultGroup)) continue;
+    findings.push(
+      declarablePlatformFinding(
+        entry.resource,
+        "vault/entity-alias",
+        `group alias ${asString(entry.value.name) ?? entry.resource.name} (mount accessor ${asString(entry.value.mountAccessor) ?? "unknown at preview"}) joins group ${asString(entry.value.canonicalId) ?? "(unknown at preview)"}, which no vault.identity.Group of this stack creates: every login in that outside group would take the existing group's policies, which the pack cannot read`,
+        "alias only a group of this stack (canonicalId: group.id), whose policies the pack reads",
+      ),
+    );
   }
   return findings;
 }
@@ -239,6 +265,13 @@ export const vaultPlatform: Adapter = {
       readIfSet: ["memberEntityIds", "memberGroupIds"],
       checkedBy: ["vault/entity-alias"],
     })),
+    {
+      type: VAULT_PLATFORM_TYPES.vaultGroupAlias,
+      route:
+        "joins an outside group (Okta, LDAP, a JWT claim) to a Vault group, whose policies its logins then hold (an existing group's, unless the stack creates it)",
+      // canonicalId is judged by the resource it comes from, so unknown at preview is no finding of its own.
+      checkedBy: ["vault/entity-alias"],
+    },
     // The ID is read from the resource it comes from (an Entity or Group of the stack), so unknown at preview is no finding.
     ...[VAULT_PLATFORM_TYPES.vaultEntityPolicies, VAULT_PLATFORM_TYPES.vaultGroupPolicies].map((type) => ({
       type,
@@ -275,6 +308,6 @@ export const vaultPlatform: Adapter = {
       .filter((s) => s.resource.type === PLATFORM_TYPES.vaultDatabaseRole)
       .map((s) => ({ mount: mount(asString(s.v.backend)), name: asString(s.v.name) ?? s.resource.name, dbName: asString(s.v.dbName) ?? "" }));
     for (const f of checkConnectionRoles(connections, roles)) pass.findings.push({ ...f, agent: "platform", identity: null });
-    pass.findings.push(...checkEntityAliases(ix), ...checkGroupMembers(ix));
+    pass.findings.push(...checkEntityAliases(ix), ...checkGroupAliases(ix), ...checkGroupMembers(ix));
   },
 };

@@ -170,7 +170,8 @@ const cases: Array<{ finding: number; name: string; resources?: Resource[]; edit
     finding: 1,
     name: "a token carrying an agent's policy with a leading space",
     resources: [{ type: "vault:index/token:Token", name: "tok", props: { policies: [` ${EXE}`], noParent: true } }],
-    expect: ["vault/agent-policy-use"],
+    // Any token minted at deployment beside agents is declared too (attack round 13 B).
+    expect: ["vault/agent-policy-use", "vault/deploy-time-token"],
   },
   {
     finding: 1,

@@ -435,7 +435,7 @@ const cases: Array<{ name: string; resources: Resource[]; expect: string[] }> = 
   {
     name: "a Vault token carrying an agent's policy",
     resources: [{ type: "vault:index/token:Token", name: "borrowed", props: { policies: ["acme-test-billing-execution"], ttl: "24h" } }],
-    expect: ["vault/agent-policy-use"],
+    expect: ["vault/agent-policy-use", "vault/deploy-time-token"],
   },
   {
     name: "an AppRole whose token policies name an agent's policy",
@@ -451,7 +451,7 @@ const cases: Array<{ name: string; resources: Resource[]; expect: string[] }> = 
   {
     name: "a token role allowing every policy by glob",
     resources: [{ type: "vault:tokenauth/authBackendRole:AuthBackendRole", name: "any", props: { roleName: "any", allowedPoliciesGlobs: ["acme-test-*"] } }],
-    expect: ["vault/agent-policy-use", "vault/policy-in-stack"],
+    expect: ["vault/agent-policy-use", "vault/deploy-time-token", "vault/policy-in-stack"],
   },
   {
     name: "a Vault identity group carrying an agent's policy",

@@ -248,6 +248,28 @@ describe("entity aliases", () => {
   }, 120_000);
 });
 
+describe("group aliases (attack round 13 C)", () => {
+  const web: Resource = { type: "vault:identity/group:Group", name: "team-web", props: { name: "team-web", type: "external", policies: ["ops"] } };
+  const alias = (dependsOn?: Record<string, string[]>, props: Record<string, unknown> = {}): Resource => ({
+    type: "vault:identity/groupAlias:GroupAlias",
+    name: "team-web-okta",
+    props: { name: "team-web", mountAccessor: "auth_okta_0a1b2c3d", canonicalId: "b8f4c0a1-group-id", ...props },
+    ...(dependsOn ? { dependsOn } : {}),
+  });
+  const ours = { canonicalId: ["team-web"] };
+  it("an alias joining an outside group to a group of this stack passes", async () => {
+    expect(await adds(web, alias(ours))).toEqual([]);
+  }, 120_000);
+  it("refuses an alias joining an outside group to an existing group (by ID) until declared", async () => {
+    expect(await adds(web, alias())).toEqual(["vault/entity-alias"]);
+    const declared = (await runPack([...base, web, alias()], undefined, declaring(alias()))).filter((r) => !baseline.has(r.message));
+    expect(ruleIds(declared)).toEqual([]);
+  }, 120_000);
+  it("refuses an alias whose group ID is unknown at preview and comes from no group of this stack", async () => {
+    expect(await adds(web, alias(undefined, { canonicalId: UNKNOWN }))).toEqual(["vault/entity-alias"]);
+  }, 120_000);
+});
+
 describe("group members", () => {
   const ENTITY_ID = "5d2c1a9e-1111-4222-8333-944455556666";
   const group = (props: Record<string, unknown> = {}): Resource => ({
