@@ -78,6 +78,14 @@ export const PLATFORM_RESOURCE_RULES: readonly RuleMeta[] = [
     PACK.both,
   ),
   meta(
+    "database/connection-declared",
+    "database",
+    "error",
+    "In a stack with agents, a Vault database connection the stack writes (`vault.database.SecretBackendConnection`, or one embedded in a `vault.database.SecretsMount`, of any plugin) is one an agent's own database secret role uses (the connections AgentPlatform writes), or lets no role mint through it (`allowedRoles` empty), or the security team declares the resource in kubernetesPlatformResources. The pack knows an agent's database only by the connection name its roles use, and a URL's host cannot tell which server it is, so a second connection to an agent's database under another name would make every role on it (a `GRANT SELECT` on the agent's tables) look like a platform database's; the message names the agent connection whose host the URL repeats when the stack writes it. A name, mount or allowedRoles unknown at preview fails closed.",
+    PLATFORM,
+    PACK.stack,
+  ),
+  meta(
     "kubernetes/egress-private",
     "kubernetes",
     "error",

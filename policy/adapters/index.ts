@@ -68,6 +68,7 @@ import { vaultHostIdentity } from "./vault-host-identity";
 import { vaultKubernetesEngine } from "./vault-kubernetes-engine";
 import { principalExclusivePolicies } from "./principal-exclusive-policies";
 import { vaultMountPaths } from "./vault-mount-paths";
+import { databaseConnectionsDeclared } from "./database-connections-declared";
 import { kmsAliases } from "./kms-aliases";
 import { vaultPoliciesInStack } from "./vault-policies-in-stack";
 import { vaultPlatformObjectsDeclared } from "./vault-platform-objects-declared";
@@ -115,6 +116,7 @@ export const ADAPTERS: readonly Adapter[] = [
   vaultHostIdentity,
   vaultKubernetesEngine,
   vaultMountPaths,
+  databaseConnectionsDeclared,
   kmsAliases,
   vaultPoliciesInStack,
   vaultPlatformObjectsDeclared,
