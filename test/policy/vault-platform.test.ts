@@ -58,7 +58,11 @@ describe("auth mounts' tuned lease TTLs", () => {
     expect(await addsDeclared(mount({ maxLeaseTtl: "1h", defaultLeaseTtl: "900" }))).toEqual([]);
     for (const maxLeaseTtl of ["87600h", "0", "1h30m"]) expect(await addsDeclared(mount({ maxLeaseTtl })), maxLeaseTtl).toEqual(["vault/token-max-ttl"]);
     expect(
-      await addsDeclared({ type: "vault:jwt/authBackend:AuthBackend", name: "jwt2", props: { path: "jwt2", tune: { defaultLeaseTtl: "87600h" } } }),
+      await addsDeclared({
+        type: "vault:jwt/authBackend:AuthBackend",
+        name: "jwt2",
+        props: { path: "jwt2", disableRemount: true, tune: { defaultLeaseTtl: "87600h" } },
+      }),
     ).toEqual(["vault/auth-trust-root", "vault/token-max-ttl"]);
   }, 120_000);
   it("reads Vault's duration forms", () => {
