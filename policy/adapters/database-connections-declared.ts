@@ -13,17 +13,19 @@
  *
  * Closed world: a connection (`vault.database.SecretBackendConnection`, and each connection embedded in
  * a `vault.database.SecretsMount`, of any plugin list) is admitted when an agent's own secret role uses
- * it (the components' connections: AgentPlatform writes exactly those of platform.bootstrap), or when
- * it lets no role mint through it (`allowedRoles` known and empty: Vault's database engine issues
- * credentials only for a role listed in the connection's allowed_roles, "Defaults to empty (no roles)",
- * Vault API docs, /secret/databases#configure-connection; AgentPlatform writes such a connection for a
- * bootstrap entry no agent's tool uses yet). Anything else is refused unless the security team
- * declares the resource (kubernetesPlatformResources, by URN and inputs digest). The message names the
+ * it (the components' connections: AgentPlatform writes those of platform.bootstrap). Anything else is
+ * refused unless the security team declares the resource (kubernetesPlatformResources, by URN and
+ * inputs digest), even with `allowedRoles` empty: the resource may be an import twin of an existing
+ * connection, and Vault keeps a stored connection's allowed_roles when a write leaves them out
+ * (pathConnectionWrite in builtin/logical/database/path_config_connection.go: `allowed_roles` is read
+ * only when sent, or on create), which terraform-provider-vault does for a list that is not set
+ * (`GetOkExists` in resource_database_secret_backend_connection.go), so the roles already allowed
+ * there would mint users on whatever database the new URL names. The message names the
  * agent connection whose host (and port and database) the URL repeats, when the stack writes that
  * agent connection too, so the declaration is made knowing it reaches an agent's database. A name,
  * mount or allowedRoles unknown at preview fails closed.
  */
-import { asRecord, asString, asStrings } from "../inputs";
+import { asRecord, asString } from "../inputs";
 import { heldPaths } from "../checks/vault-path-reach";
 import type { StackIndex } from "../stack-index";
 import type { Adapter, PackFinding, PackResource } from "../types";
@@ -64,8 +66,6 @@ interface Written {
   readonly resource: PackResource;
   readonly label: string;
   readonly key: string | undefined;
-  /** Known and empty: no role may mint through it. */
-  readonly mintsNothing: boolean;
   readonly url: string | undefined;
 }
 
@@ -82,7 +82,6 @@ function written(ix: StackIndex): Written[] {
       resource: entry.resource,
       label: `connection ${mount || "?"}/${name ?? "?"}`,
       key: known && name !== undefined ? `${mount}/${name}` : undefined,
-      mintsNothing: !unknownUnder(entry.unknown, "allowedRoles") && asStrings(v.allowedRoles).length === 0,
       url: unknownUnder(entry.unknown, "postgresql") ? undefined : asString(asRecord(v.postgresql).connectionUrl),
     });
   }
@@ -97,7 +96,6 @@ function written(ix: StackIndex): Written[] {
           resource: entry.resource,
           label: `connections ${mount || "?"}/${list} (unknown at preview)`,
           key: undefined,
-          mintsNothing: false,
           url: undefined,
         });
       items.forEach((item, index) => {
@@ -108,10 +106,6 @@ function written(ix: StackIndex): Written[] {
           resource: entry.resource,
           label: `connection ${mount || "?"}/${name ?? "?"} (${list})`,
           key: mountKnown && !unknownUnder(entry.unknown, `${field}.name`) && name !== undefined ? `${mount}/${name}` : undefined,
-          mintsNothing:
-            !unknownUnder(entry.unknown, `${field}.allowedRoles`) &&
-            !entry.unknown.includes(field) &&
-            asStrings((item as { allowedRoles?: unknown }).allowedRoles).length === 0,
           url: asString(c.connectionUrl),
         });
       });
@@ -158,7 +152,6 @@ function checkConnections(ix: StackIndex): PackFinding[] {
   const findings: PackFinding[] = [];
   for (const c of all) {
     if (c.key !== undefined && agents.has(c.key)) continue;
-    if (c.mintsNothing) continue;
     const server = serverOf(c.url);
     const same = server === undefined ? undefined : agentServers.find((a) => a.server.host === server.host);
     const reaches =
@@ -171,8 +164,8 @@ function checkConnections(ix: StackIndex): PackFinding[] {
       declarablePlatformFinding(
         c.resource,
         RULE,
-        `${c.label} is ${c.key === undefined ? "named or mounted by a value unknown at preview" : "used by no agent's own secret role"} and lets roles mint database users through its root login${reaches}: the pack knows an agent's database only by the connection name its roles use, and a URL's host cannot tell which server it is (a DNS name, alias or replica), so a second connection to an agent's database would make every role on it look like a platform database's`,
-        "write only the agents' own connections (AgentPlatform writes those of platform.bootstrap.databaseConnections), or leave allowedRoles empty",
+        `${c.label} is ${c.key === undefined ? "named or mounted by a value unknown at preview" : "used by no agent's own secret role"}${reaches}: the pack knows an agent's database only by the connection name its roles use, and a URL's host cannot tell which server it is (a DNS name, alias or replica), so a second connection to an agent's database would make every role on it look like a platform database's`,
+        "write only the agents' own connections (AgentPlatform writes those of platform.bootstrap.databaseConnections)",
       ),
     );
   }

@@ -63,9 +63,10 @@ describe("a database connection beside agents", () => {
     expect(elsewhere[0]!.message).not.toContain("agent connection");
   }, 120_000);
 
-  it("admits a connection no role may mint through (allowedRoles empty: AgentPlatform's connection no agent's tool uses yet)", async () => {
-    expect(await onRule([...base, connection("finance", LEDGER_URL.replace("ledger", "finance"), [])])).toEqual([]);
-    expect(await onRule([...base, connection("finance", LEDGER_URL.replace("ledger", "finance"), UNKNOWN as unknown as string[])])).toHaveLength(1);
+  it("refuses one with allowedRoles empty too (an import twin keeps the allowed_roles Vault stores when a write leaves them out)", async () => {
+    const finance = connection("finance", LEDGER_URL.replace("ledger", "finance"), []);
+    expect(await onRule([...base, finance])).toHaveLength(1);
+    expect(await onRule([...base, finance], declaring(finance))).toEqual([]);
   }, 120_000);
 
   it("refuses the agent's connection renamed, and a connection whose name is unknown at preview", async () => {
