@@ -166,8 +166,9 @@ describe("a connection names its own root login (Vault keeps a stored root passw
     expect(await addsDeclared(mount("x"))).toEqual([]);
     expect(await addsDeclared(mount())).toEqual(["database/connection-root-login"]);
     // A root password unknown at preview (a RandomPassword of the same update) passes; at update it is judged.
-    // (Only the mount's path is refused: a declaration pins known inputs, so it cannot cover this one at preview.)
-    expect(await addsDeclared(mount(UNKNOWN as unknown as string))).toEqual(["vault/mount-path"]);
+    // (Only the mount's path and its connection no agent uses are refused: a declaration pins known inputs,
+    // so it cannot cover this one at preview.)
+    expect(await addsDeclared(mount(UNKNOWN as unknown as string))).toEqual(["database/connection-declared", "vault/mount-path"]);
   }, 120_000);
 });
 
