@@ -78,6 +78,14 @@ export const PLATFORM_RESOURCE_RULES: readonly RuleMeta[] = [
     PACK.both,
   ),
   meta(
+    "database/connection-declared",
+    "database",
+    "error",
+    "In a stack with agents, a Vault database connection the stack writes (`vault.database.SecretBackendConnection`, or one embedded in a `vault.database.SecretsMount`, of any plugin) is one an agent's own database secret role uses (the connections AgentPlatform writes), or the security team declares the resource in kubernetesPlatformResources (even with `allowedRoles` empty: an import twin of an existing connection keeps the allowed_roles Vault stores when a write leaves them out). The pack knows an agent's database only by the connection name its roles use, and a URL's host cannot tell which server it is, so a second connection to an agent's database under another name would make every role on it (a `GRANT SELECT` on the agent's tables) look like a platform database's; the message names the agent connection whose host the URL repeats when the stack writes it. A name, mount or allowedRoles unknown at preview fails closed.",
+    PLATFORM,
+    PACK.stack,
+  ),
+  meta(
     "kubernetes/egress-private",
     "kubernetes",
     "error",
@@ -137,7 +145,7 @@ export const PLATFORM_RESOURCE_RULES: readonly RuleMeta[] = [
     "vault/mount-path",
     "vault",
     "error",
-    "In a stack with agents, a Vault mount (`vault.Mount`, `vault.database.SecretsMount`, `vault.aws.SecretBackend`, `vault.AuthBackend`) is admitted only at a path an agent's own resources use and of the engine that use needs (KV where agents' policies hold `<mount>/data/…`, AWS or database where they hold `<mount>/sts|creds|static-creds/<role>`, Kubernetes auth where an agent's Kubernetes-auth role lives), and only one resource per path; a `vault.kubernetes.AuthBackendConfig` only on an agent's Kubernetes auth mount. A policy cannot tell a mount the stack creates from an existing one it imports (the import option is not sent to policies; an import with other inputs imports then updates, and the Vault provider moves a mount whose path changes with sys/remount), so a mount anywhere else may be the agents' own mount moved, with their secrets and credential roles, out from under the paths the pack judges, or an existing mount adopted with roles no resource shows. Anything else is refused unless the security team declares the resource in kubernetesPlatformResources; a path unknown at preview fails closed.",
+    "In a stack with agents, a Vault mount (`vault.Mount`, `vault.database.SecretsMount`, `vault.aws.SecretBackend`, `vault.AuthBackend`, and every other type that creates one: the LDAP, AD, Azure, Consul, GCP, KMIP, Kubernetes, Nomad, RabbitMQ and Terraform Cloud engines, the GCP, GitHub, JWT/OIDC, LDAP, OCI, Okta and SAML auth methods, at the provider's default path when none is given) is admitted only at a path an agent's own resources use and of the engine that use needs (KV where agents' policies hold `<mount>/data/…`, AWS or database where they hold `<mount>/sts|creds|static-creds/<role>`, Kubernetes auth where an agent's Kubernetes-auth role lives), and only one resource per path, elsewhere only when it cannot move (`disableRemount: true`, or a SAML auth method, whose path is ForceNew); a `vault.kubernetes.AuthBackendConfig` only on an agent's Kubernetes auth mount. A policy cannot tell a mount the stack creates from an existing one it imports (the import option is not sent to policies; an import with other inputs imports then updates, and the Vault provider moves a mount whose path changes with sys/remount), so a mount anywhere else may be the agents' own mount moved, with their secrets and credential roles, out from under the paths the pack judges, or an existing mount adopted with roles no resource shows. Anything else is refused unless the security team declares the resource in kubernetesPlatformResources; a path unknown at preview fails closed.",
     PLATFORM,
     PACK.stack,
   ),

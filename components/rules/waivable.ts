@@ -197,6 +197,7 @@ export const WAIVABLE: Readonly<Record<string, boolean>> = {
   "database/connection-tls": false,
   "database/connection-root-login": false,
   "database/connection-allowed-roles": false,
+  "database/connection-declared": false,
   "kubernetes/egress-private": false,
   "kubernetes/pod-security": false,
   "kubernetes/rbac-guard-edit": false,

@@ -68,6 +68,7 @@ import { vaultHostIdentity } from "./vault-host-identity";
 import { vaultKubernetesEngine } from "./vault-kubernetes-engine";
 import { principalExclusivePolicies } from "./principal-exclusive-policies";
 import { vaultMountPaths } from "./vault-mount-paths";
+import { databaseConnectionsDeclared } from "./database-connections-declared";
 import { kmsAliases } from "./kms-aliases";
 import { organisationDelegation } from "./organisation-delegation";
 import { resourcePolicyTargets } from "./resource-policy-targets";
@@ -118,6 +119,7 @@ export const ADAPTERS: readonly Adapter[] = [
   vaultHostIdentity,
   vaultKubernetesEngine,
   vaultMountPaths,
+  databaseConnectionsDeclared,
   kmsAliases,
   organisationDelegation,
   resourcePolicyTargets,

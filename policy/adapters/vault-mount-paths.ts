@@ -50,6 +50,40 @@ export const VAULT_MOUNT_PATH_TYPES = {
   kubernetesAuthConfig: "vault:kubernetes/authBackendConfig:AuthBackendConfig",
 } as const;
 
+/**
+ * Every other @pulumi/vault 7.x type that creates a mount (it calls sys/mounts or sys/auth in
+ * terraform-provider-vault): the field naming its path, the provider's default path (the schema
+ * `Default`; `undefined` where the path is required), whether it is an auth method (keyed under
+ * `auth/`), and whether a path change remounts. Found as the types with the mount schema's inputs
+ * (`disableRemount`, `sealWrap`, `externalEntropyAccess`); `vault.mongodbatlas.SecretBackend` is not
+ * one (it writes `<mount>/config` on an existing mount, an engine object vault/agent-mount-object
+ * judges). Remounting: the types with `disable_remount` move on a path change unless it is true
+ * (`getMountCustomizeDiffFunc`, `util.Remount`); `vault.kubernetes.SecretBackend` always moves
+ * (`updateMount` without skipRemount, as `vault.Mount`); `vault.saml.AuthBackend`'s path is ForceNew
+ * (resource_saml_auth_backend.go), so it never moves.
+ */
+export const OTHER_MOUNT_TYPES: Readonly<
+  Record<string, { field: "path" | "backend"; default?: string; auth: boolean; remount: "switch" | "always" | "never" }>
+> = {
+  "vault:ad/secretBackend:SecretBackend": { field: "backend", default: "ad", auth: false, remount: "switch" },
+  "vault:azure/backend:Backend": { field: "path", default: "azure", auth: false, remount: "switch" },
+  "vault:consul/secretBackend:SecretBackend": { field: "path", default: "consul", auth: false, remount: "switch" },
+  "vault:gcp/secretBackend:SecretBackend": { field: "path", default: "gcp", auth: false, remount: "switch" },
+  "vault:kmip/secretBackend:SecretBackend": { field: "path", auth: false, remount: "switch" },
+  "vault:kubernetes/secretBackend:SecretBackend": { field: "path", auth: false, remount: "always" },
+  "vault:ldap/secretBackend:SecretBackend": { field: "path", default: "ldap", auth: false, remount: "switch" },
+  "vault:index/nomadSecretBackend:NomadSecretBackend": { field: "backend", default: "nomad", auth: false, remount: "switch" },
+  "vault:rabbitMq/secretBackend:SecretBackend": { field: "path", default: "rabbitmq", auth: false, remount: "switch" },
+  "vault:terraformcloud/secretBackend:SecretBackend": { field: "backend", default: "terraform", auth: false, remount: "switch" },
+  "vault:gcp/authBackend:AuthBackend": { field: "path", default: "gcp", auth: true, remount: "switch" },
+  "vault:github/authBackend:AuthBackend": { field: "path", default: "github", auth: true, remount: "switch" },
+  "vault:jwt/authBackend:AuthBackend": { field: "path", default: "jwt", auth: true, remount: "switch" },
+  "vault:ldap/authBackend:AuthBackend": { field: "path", default: "ldap", auth: true, remount: "switch" },
+  "vault:index/ociAuthBackend:OciAuthBackend": { field: "path", default: "oci", auth: true, remount: "switch" },
+  "vault:okta/authBackend:AuthBackend": { field: "path", default: "okta", auth: true, remount: "switch" },
+  "vault:saml/authBackend:AuthBackend": { field: "path", default: "saml", auth: true, remount: "never" },
+};
+
 /** What an agent does through a mount: read KV secrets, mint credentials of an engine, or log in. */
 type Use = "kv" | "aws" | "database" | "aws-or-database" | "kubernetes-auth";
 
@@ -62,12 +96,15 @@ function engineOf(r: Read): Use | "other" {
       return "aws";
     case VAULT_MOUNT_PATH_TYPES.authBackend:
       return asString(r.v.type) === "kubernetes" ? "kubernetes-auth" : "other";
-    default: {
+    case VAULT_MOUNT_PATH_TYPES.mount: {
       const type = asString(r.v.type);
       if (type === "kv" || type === "kv-v2") return "kv";
       if (type === "aws" || type === "database") return type;
       return "other";
     }
+    default:
+      // An engine or auth method of another type (OTHER_MOUNT_TYPES): no agent uses it.
+      return "other";
   }
 }
 
@@ -119,9 +156,12 @@ export function agentMounts(ix: StackIndex): Map<string, Set<Use>> {
 
 /** The path a mount resource mounts at (provider defaults: an AuthBackend at its type, an AWS engine at `aws`), or "unknown". */
 function pathOf(r: Read): string | "unknown" {
-  if (isUnknown(r, "path")) return "unknown";
-  const path = asString(r.v.path);
+  const other = OTHER_MOUNT_TYPES[r.resource.type];
+  const field = other?.field ?? "path";
+  if (isUnknown(r, field)) return "unknown";
+  const path = asString(r.v[field]);
   if (path !== undefined) return path;
+  if (other !== undefined) return other.default ?? "unknown";
   if (r.resource.type === VAULT_MOUNT_PATH_TYPES.awsEngine) return "aws";
   if (r.resource.type === VAULT_MOUNT_PATH_TYPES.authBackend) return isUnknown(r, "type") ? "unknown" : (asString(r.v.type) ?? "unknown");
   return "unknown";
@@ -132,7 +172,18 @@ function pathOf(r: Read): string | "unknown" {
  * instead of sys/remount (getMountCustomizeDiffFunc). `vault.Mount` and `vault.database.SecretsMount`
  * have no such input in @pulumi/vault 7.x.
  */
-const REMOUNT_SWITCH: ReadonlySet<string> = new Set([VAULT_MOUNT_PATH_TYPES.awsEngine, VAULT_MOUNT_PATH_TYPES.authBackend]);
+const REMOUNT_SWITCH: ReadonlySet<string> = new Set([
+  VAULT_MOUNT_PATH_TYPES.awsEngine,
+  VAULT_MOUNT_PATH_TYPES.authBackend,
+  ...Object.entries(OTHER_MOUNT_TYPES).flatMap(([type, t]) => (t.remount === "switch" ? [type] : [])),
+]);
+
+/** Whether a path change of this mount resource is a replacement (never a remount): disableRemount set, or a path the provider makes ForceNew. */
+const staysPut = (r: Read) =>
+  OTHER_MOUNT_TYPES[r.resource.type]?.remount === "never" ||
+  (REMOUNT_SWITCH.has(r.resource.type) && r.v.disableRemount === true && !isUnknown(r, "disableRemount"));
+
+const isAuthMount = (type: string) => type === VAULT_MOUNT_PATH_TYPES.authBackend || OTHER_MOUNT_TYPES[type]?.auth === true;
 
 const TWIN =
   "a policy cannot tell a mount the stack creates from an existing one it imports (the import option is not sent to policies, and an import with other inputs imports then updates: a changed path remounts the existing mount, with its secrets and roles, at this path)";
@@ -147,10 +198,11 @@ function checkMountPaths(ix: StackIndex): PackFinding[] {
     VAULT_MOUNT_PATH_TYPES.databaseMount,
     VAULT_MOUNT_PATH_TYPES.awsEngine,
     VAULT_MOUNT_PATH_TYPES.authBackend,
+    ...Object.keys(OTHER_MOUNT_TYPES),
   );
   const placed = mounts.map((r) => {
     const path = pathOf(r);
-    return { r, key: path === "unknown" ? undefined : mountKey(path, r.resource.type === VAULT_MOUNT_PATH_TYPES.authBackend) };
+    return { r, key: path === "unknown" ? undefined : mountKey(path, isAuthMount(r.resource.type)) };
   });
   const onKey = new Map<string, number>();
   for (const { key } of placed) if (key !== undefined) onKey.set(key, (onKey.get(key) ?? 0) + 1);
@@ -163,7 +215,7 @@ function checkMountPaths(ix: StackIndex): PackFinding[] {
     else if (!used.has(key)) {
       // Remounting off, a changed path is a replacement, which the engine refuses for an imported
       // resource: it stays at the path it names, which is no agent's, so it cannot carry theirs here.
-      if (REMOUNT_SWITCH.has(r.resource.type) && r.v.disableRemount === true && !isUnknown(r, "disableRemount")) continue;
+      if (staysPut(r)) continue;
       why = `mounts ${key}, which no agent's own role or policy uses${REMOUNT_SWITCH.has(r.resource.type) ? ", and may remount (disableRemount is not true)" : ""}`;
     } else if (![...used.get(key)!].every((use) => admits(use, engine)))
       why = `mounts ${key} as ${asString(r.v.type) ?? r.resource.type}, not the engine agents use there (${[...used.get(key)!].join(", ")})`;
@@ -216,6 +268,11 @@ export const vaultMountPaths: Adapter = {
       route: "mounts an auth method, or (imported with another path) moves an existing one, with its roles, to its path",
       checkedBy: [RULE],
     },
+    ...Object.entries(OTHER_MOUNT_TYPES).map(([type, t]) => ({
+      type,
+      route: `mounts ${t.auth ? "an auth method" : "a secrets engine"} of another type, or (imported with another path) moves an existing one, with its roles, to its path`,
+      checkedBy: [RULE],
+    })),
     {
       type: VAULT_MOUNT_PATH_TYPES.kubernetesAuthConfig,
       route: "points a Kubernetes auth mount, and every role on it, at an API server",

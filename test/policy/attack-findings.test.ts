@@ -282,6 +282,8 @@ const cases: Array<{ finding: number; name: string; resources?: Resource[]; edit
         name: "okta",
         props: {
           path: "okta",
+          // Never moved by a path change (vault/mount-path judges a mount that may be).
+          disableRemount: true,
           organization: "acme",
           groups: [{ groupName: "everyone", policies: [EXE] }],
           users: [{ username: "bob", policies: [EXE.toUpperCase()] }],
@@ -293,7 +295,9 @@ const cases: Array<{ finding: number; name: string; resources?: Resource[]; edit
   {
     finding: 6,
     name: "an Okta auth backend whose groups are unknown at preview",
-    resources: [{ type: "vault:okta/authBackend:AuthBackend", name: "okta", props: { path: "okta", organization: "acme", groups: UNKNOWN } }],
+    resources: [
+      { type: "vault:okta/authBackend:AuthBackend", name: "okta", props: { path: "okta", disableRemount: true, organization: "acme", groups: UNKNOWN } },
+    ],
     expect: ["vault/agent-policy-use", "vault/auth-trust-root"],
   },
   // 5: one Kubernetes-auth role per identity, carrying policies of this stack only

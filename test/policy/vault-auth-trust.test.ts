@@ -23,9 +23,16 @@ const added = async (resources: Resource[], config: object = {}): Promise<Report
 const cases: Array<[string, Resource]> = [
   [
     "a JWT mount's JWKS URL",
-    { type: "vault:jwt/authBackend:AuthBackend", name: "jwt", props: { path: "jwt", type: "jwt", jwksUrl: "https://evil.example.com/jwks.json" } },
+    {
+      type: "vault:jwt/authBackend:AuthBackend",
+      name: "jwt",
+      props: { path: "jwt", type: "jwt", jwksUrl: "https://evil.example.com/jwks.json", disableRemount: true },
+    },
   ],
-  ["a GitHub mount's organisation", { type: "vault:github/authBackend:AuthBackend", name: "gh", props: { path: "github", organization: "evil-org" } }],
+  [
+    "a GitHub mount's organisation",
+    { type: "vault:github/authBackend:AuthBackend", name: "gh", props: { path: "github", organization: "evil-org", disableRemount: true } },
+  ],
   [
     "AWS auth's STS endpoint",
     { type: "vault:aws/authBackendClient:AuthBackendClient", name: "aac", props: { backend: "aws", stsEndpoint: "https://evil.example.com" } },
@@ -38,7 +45,10 @@ const cases: Array<[string, Resource]> = [
       props: { backend: "aws", accountId: "999988887777", stsRole: "arn:aws:iam::999988887777:role/x" },
     },
   ],
-  ["an LDAP server", { type: "vault:ldap/authBackend:AuthBackend", name: "ldap", props: { path: "ldap", url: "ldaps://evil.example.com" } }],
+  [
+    "an LDAP server",
+    { type: "vault:ldap/authBackend:AuthBackend", name: "ldap", props: { path: "ldap", url: "ldaps://evil.example.com", disableRemount: true } },
+  ],
 ];
 
 describe("an auth mount's trust root in a stack with agents", () => {

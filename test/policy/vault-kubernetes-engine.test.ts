@@ -28,7 +28,8 @@ const backend: Resource = {
 
 describe("Vault's Kubernetes secrets engine in a stack with agents", () => {
   it("refuses the mount and a role in a non-agent namespace until declared", async () => {
-    expect(await dev.added([backend])).toEqual([RULE]);
+    // The engine moves with its path (no disableRemount), so vault/mount-path refuses it too.
+    expect(await dev.added([backend])).toEqual([RULE, "vault/mount-path"]);
     expect(await dev.added([backend], declaring(backend))).toEqual([]);
     const ci = role({});
     expect(await dev.added([ci])).toEqual([RULE]);

@@ -11,6 +11,7 @@ import { declaring, ruleIds, runPack, UNKNOWN, type Resource } from "../helpers/
 import { sandboxResources } from "../helpers/sandbox-resources";
 import { componentResources } from "../helpers/component-resources";
 import { stackDeclaration } from "../helpers/fixtures";
+import { OTHER_MOUNT_TYPES } from "../../policy/adapters/vault-mount-paths";
 
 const RULE = "vault/mount-path";
 const MOUNT = "vault:index/mount:Mount";
@@ -110,6 +111,47 @@ describe("mounts the stack adds", () => {
     expect(await rulesOf([...base, ci, config])).toContain(RULE);
     expect(await rulesOf([...base, ci, config], declaring(config))).not.toContain(RULE);
     expect(await rulesOf(changing(AUTH_CONFIG, blue.name, (props) => ({ ...props, backend: UNKNOWN })))).toContain(RULE);
+  }, 120_000);
+});
+
+describe("every type that creates a mount is judged the same (round 13: other engines and auth methods at the agents' paths)", () => {
+  /** One resource of a mount-creating type other than vault.Mount, at a path (its `path` or `backend` input). */
+  const typed = (type: string, name: string, path: string | undefined, extra: object = {}): Resource => {
+    const field = OTHER_MOUNT_TYPES[type]!.field;
+    return { type, name, props: { ...(path === undefined ? {} : { [field]: path }), ...extra } };
+  };
+  const onIt = async (resources: readonly Resource[], r: Resource, config: object = {}) =>
+    (await runPack(resources, undefined, config)).filter((f) => (f.urn ?? "").endsWith(`::${r.type}::${r.name}`) && f.message.includes(`: ${RULE}: `));
+
+  it("refuses an engine or auth method of any other type at the agents' paths (an import twin of their mount, moved or adopted)", async () => {
+    for (const type of Object.keys(OTHER_MOUNT_TYPES)) {
+      const auth = OTHER_MOUNT_TYPES[type]!.auth;
+      // The agents' KV mount, or the agents' Kubernetes auth mount of the blue cluster.
+      const r = typed(type, "twin", auth ? "kubernetes-blue" : "kv");
+      expect(await onIt([...base, r], r), type).toHaveLength(1);
+    }
+  }, 240_000);
+
+  it("refuses an LDAP engine elsewhere until declared, and admits it when it cannot move (disableRemount: true)", async () => {
+    const ldap = typed("vault:ldap/secretBackend:SecretBackend", "ldap-team", "ldap-team", { binddn: "CN=vault", url: "ldaps://ad" });
+    expect(await rulesOf([...base, ldap])).toEqual([RULE]);
+    expect(await rulesOf([...base, ldap], declaring(ldap))).toEqual([]);
+    expect(await rulesOf([...base, { ...ldap, props: { ...ldap.props, disableRemount: true } }])).toEqual([]);
+    expect(await rulesOf([...base, { ...ldap, props: { ...ldap.props, path: UNKNOWN } }])).toContain(RULE);
+  }, 120_000);
+
+  it("reads the provider's default path when none is given (consul.SecretBackend at consul, nomad's backend at nomad)", async () => {
+    const consul = typed("vault:consul/secretBackend:SecretBackend", "consul", undefined, { address: "consul:8500" });
+    expect((await onIt([...base, consul], consul))[0]?.message).toContain("mounts consul,");
+    const nomad = typed("vault:index/nomadSecretBackend:NomadSecretBackend", "nomad", undefined);
+    expect((await onIt([...base, nomad], nomad))[0]?.message).toContain("mounts nomad,");
+  }, 120_000);
+
+  it("a Kubernetes secrets engine always moves with its path (no disableRemount); a SAML auth method never does (its path is ForceNew)", async () => {
+    const engine = typed("vault:kubernetes/secretBackend:SecretBackend", "k8s-engine", "kubernetes-secrets", { disableRemount: true });
+    expect(await onIt([...base, engine], engine)).toHaveLength(1);
+    const saml = typed("vault:saml/authBackend:AuthBackend", "saml", "saml-staff");
+    expect(await onIt([...base, saml], saml)).toEqual([]);
   }, 120_000);
 });
 

@@ -58,7 +58,11 @@ describe("auth mounts' tuned lease TTLs", () => {
     expect(await addsDeclared(mount({ maxLeaseTtl: "1h", defaultLeaseTtl: "900" }))).toEqual([]);
     for (const maxLeaseTtl of ["87600h", "0", "1h30m"]) expect(await addsDeclared(mount({ maxLeaseTtl })), maxLeaseTtl).toEqual(["vault/token-max-ttl"]);
     expect(
-      await addsDeclared({ type: "vault:jwt/authBackend:AuthBackend", name: "jwt2", props: { path: "jwt2", tune: { defaultLeaseTtl: "87600h" } } }),
+      await addsDeclared({
+        type: "vault:jwt/authBackend:AuthBackend",
+        name: "jwt2",
+        props: { path: "jwt2", disableRemount: true, tune: { defaultLeaseTtl: "87600h" } },
+      }),
     ).toEqual(["vault/auth-trust-root", "vault/token-max-ttl"]);
   }, 120_000);
   it("reads Vault's duration forms", () => {
@@ -162,8 +166,9 @@ describe("a connection names its own root login (Vault keeps a stored root passw
     expect(await addsDeclared(mount("x"))).toEqual([]);
     expect(await addsDeclared(mount())).toEqual(["database/connection-root-login"]);
     // A root password unknown at preview (a RandomPassword of the same update) passes; at update it is judged.
-    // (Only the mount's path is refused: a declaration pins known inputs, so it cannot cover this one at preview.)
-    expect(await addsDeclared(mount(UNKNOWN as unknown as string))).toEqual(["vault/mount-path"]);
+    // (Only the mount's path and its connection no agent uses are refused: a declaration pins known inputs,
+    // so it cannot cover this one at preview.)
+    expect(await addsDeclared(mount(UNKNOWN as unknown as string))).toEqual(["database/connection-declared", "vault/mount-path"]);
   }, 120_000);
 });
 
