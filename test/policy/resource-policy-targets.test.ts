@@ -33,7 +33,11 @@ describe("a standalone resource policy replaces the policy of an object of the s
     expect(await dev.added([secret, secretPolicy({ secretArn: UNKNOWN }, { secretArn: ["app"] })])).not.toContain(RULE);
   }, 120_000);
   it("refuses a KeyPolicy on a key the stack does not create, and asks nothing of a stack without agents", async () => {
-    const keyPolicy: Resource = { type: "aws:kms/keyPolicy:KeyPolicy", name: "k", props: { keyId: "1234abcd-12ab-34cd-56ef-1234567890ab", policy: readBy("*") } };
+    const keyPolicy: Resource = {
+      type: "aws:kms/keyPolicy:KeyPolicy",
+      name: "k",
+      props: { keyId: "1234abcd-12ab-34cd-56ef-1234567890ab", policy: readBy("*") },
+    };
     expect(await dev.added([keyPolicy])).toContain(RULE);
     expect(ruleIds(await runPack([keyPolicy]))).not.toContain(RULE);
   }, 120_000);
