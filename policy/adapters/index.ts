@@ -70,6 +70,7 @@ import { principalExclusivePolicies } from "./principal-exclusive-policies";
 import { vaultMountPaths } from "./vault-mount-paths";
 import { databaseConnectionsDeclared } from "./database-connections-declared";
 import { kmsAliases } from "./kms-aliases";
+import { unlistedVaultTypes } from "./unlisted-vault-types";
 import { organisationDelegation } from "./organisation-delegation";
 import { resourcePolicyTargets } from "./resource-policy-targets";
 import { vaultPoliciesInStack } from "./vault-policies-in-stack";
@@ -238,8 +239,8 @@ for (const adapter of ADAPTERS) {
     if (!list.includes(adapter)) checksByType.set(entry.type, [...list, adapter]);
   }
 }
-/** Adapters whose check is decided by a predicate over the type token (matchesType), in adapter order. */
-const PATTERN_CHECKS = ADAPTERS.filter((adapter) => adapter.check && adapter.matchesType);
+/** Adapters whose check is decided by a predicate over the type token (matchesType), in adapter order; last, Vault tokens no adapter lists. */
+const PATTERN_CHECKS = [...ADAPTERS.filter((adapter) => adapter.check && adapter.matchesType), unlistedVaultTypes(new Set(entriesByType.keys()))];
 /** Listed adapters plus those a predicate picks, memoised per type (a stack has few distinct types). */
 const checksMemo = new Map<string, readonly Adapter[]>();
 export function adaptersChecking(type: string): readonly Adapter[] {
