@@ -75,7 +75,7 @@ import { organisationDelegation } from "./organisation-delegation";
 import { resourcePolicyTargets } from "./resource-policy-targets";
 import { vaultPoliciesInStack } from "./vault-policies-in-stack";
 import { vaultPlatformObjectsDeclared } from "./vault-platform-objects-declared";
-import { vaultDeployTimeTokens } from "./vault-deploy-time-tokens";
+import { LEGACY_TOKEN_ROLE, vaultDeployTimeTokens } from "./vault-deploy-time-tokens";
 import { vaultAgentMountObjects } from "./vault-agent-mount-objects";
 import { vaultSshRoles } from "./vault-ssh-roles";
 import { serviceInterception } from "./service-interception";
@@ -240,7 +240,10 @@ for (const adapter of ADAPTERS) {
   }
 }
 /** Adapters whose check is decided by a predicate over the type token (matchesType), in adapter order; last, Vault tokens no adapter lists. */
-const PATTERN_CHECKS = [...ADAPTERS.filter((adapter) => adapter.check && adapter.matchesType), unlistedVaultTypes(new Set(entriesByType.keys()))];
+const PATTERN_CHECKS = [
+  ...ADAPTERS.filter((adapter) => adapter.check && adapter.matchesType),
+  unlistedVaultTypes(new Set([...entriesByType.keys(), LEGACY_TOKEN_ROLE])),
+];
 /** Listed adapters plus those a predicate picks, memoised per type (a stack has few distinct types). */
 const checksMemo = new Map<string, readonly Adapter[]>();
 export function adaptersChecking(type: string): readonly Adapter[] {

@@ -11,7 +11,7 @@ import type { Adapter, ResourceProblem } from "../types";
 
 const RULE = "stack/unread-package";
 
-/** The adapter, given every type token the other adapters list. */
+/** The adapter, given every type token the other adapters list or read by name (the legacy token role type, vault-deploy-time-tokens.ts). */
 export function unlistedVaultTypes(listed: ReadonlySet<string>): Adapter {
   return {
     family: "unlisted-vault-types",

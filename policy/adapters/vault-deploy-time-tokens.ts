@@ -36,7 +36,7 @@ const APPROLE_LOGIN = "vault:appRole/authBackendLogin:AuthBackendLogin";
 const AWS_LOGIN = "vault:aws/authBackendLogin:AuthBackendLogin";
 const TOKEN_ROLE = "vault:tokenauth/authBackendRole:AuthBackendRole";
 /** The same token role under its type of older @pulumi/vault releases (still sent by stacks on them). */
-const LEGACY_TOKEN_ROLE = "vault:index/tokenAuthBackendRole:TokenAuthBackendRole";
+export const LEGACY_TOKEN_ROLE = "vault:index/tokenAuthBackendRole:TokenAuthBackendRole";
 
 /** Whether a list input may be empty (absent or `[]`) or may hold names; unknown at preview may be either, so both fail closed. */
 // Vault drops names that trim to nothing (policyutil.SanitizePolicies), so `[""]` or `[" "]` is an empty list.
