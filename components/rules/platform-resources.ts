@@ -169,7 +169,7 @@ export const PLATFORM_RESOURCE_RULES: readonly RuleMeta[] = [
     "vault/policy-in-stack",
     "vault",
     "error",
-    "In a stack with agents, every Vault policy a principal carries (`tokenPolicies`, `policies`, `allowedPolicies`, `allowedPoliciesGlobs`, at any depth: AppRole, JWT, Kubernetes, LDAP, Okta and GitHub mappings, tokens, token roles, identity entities and groups, EntityPolicies and GroupPolicies) is a `vault.Policy` of the stack on the same Vault server and namespace (a provider's `address` and `namespace`, a resource's own `namespace`), whose paths the pack judges, or Vault's built-in `default`; any other name (an existing `admin`), or a glob, has content the pack cannot read and is refused unless the security team declares the principal in kubernetesPlatformResources. `root` is refused even when declared.",
+    "In a stack with agents, every Vault policy a principal carries (`tokenPolicies`, `policies`, `allowedPolicies`, `allowedPoliciesGlobs`, at any depth: AppRole, JWT, Kubernetes, LDAP, Okta and GitHub mappings, tokens, token roles, identity entities and groups, EntityPolicies and GroupPolicies) is a `vault.Policy` of the stack written through the same Vault provider and in the same namespace (the provider's `namespace` and a resource's own), whose paths the pack judges, or Vault's built-in `default`; any other name (an existing `admin`), or a glob, has content the pack cannot read and is refused unless the security team declares the principal in kubernetesPlatformResources. `root` is refused even when declared. An Okta or LDAP auth user joined to a group no resource of the stack defines on its mount takes that group's unread policies and is declared too.",
     PLATFORM,
     PACK.stack,
   ),

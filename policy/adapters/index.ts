@@ -70,11 +70,12 @@ import { principalExclusivePolicies } from "./principal-exclusive-policies";
 import { vaultMountPaths } from "./vault-mount-paths";
 import { databaseConnectionsDeclared } from "./database-connections-declared";
 import { kmsAliases } from "./kms-aliases";
+import { unlistedVaultTypes } from "./unlisted-vault-types";
 import { organisationDelegation } from "./organisation-delegation";
 import { resourcePolicyTargets } from "./resource-policy-targets";
 import { vaultPoliciesInStack } from "./vault-policies-in-stack";
 import { vaultPlatformObjectsDeclared } from "./vault-platform-objects-declared";
-import { vaultDeployTimeTokens } from "./vault-deploy-time-tokens";
+import { LEGACY_TOKEN_ROLE, vaultDeployTimeTokens } from "./vault-deploy-time-tokens";
 import { vaultAgentMountObjects } from "./vault-agent-mount-objects";
 import { vaultSshRoles } from "./vault-ssh-roles";
 import { serviceInterception } from "./service-interception";
@@ -238,8 +239,11 @@ for (const adapter of ADAPTERS) {
     if (!list.includes(adapter)) checksByType.set(entry.type, [...list, adapter]);
   }
 }
-/** Adapters whose check is decided by a predicate over the type token (matchesType), in adapter order. */
-const PATTERN_CHECKS = ADAPTERS.filter((adapter) => adapter.check && adapter.matchesType);
+/** Adapters whose check is decided by a predicate over the type token (matchesType), in adapter order; last, Vault tokens no adapter lists. */
+const PATTERN_CHECKS = [
+  ...ADAPTERS.filter((adapter) => adapter.check && adapter.matchesType),
+  unlistedVaultTypes(new Set([...entriesByType.keys(), LEGACY_TOKEN_ROLE])),
+];
 /** Listed adapters plus those a predicate picks, memoised per type (a stack has few distinct types). */
 const checksMemo = new Map<string, readonly Adapter[]>();
 export function adaptersChecking(type: string): readonly Adapter[] {

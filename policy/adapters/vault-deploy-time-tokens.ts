@@ -24,6 +24,7 @@
  * The declaration (kubernetesPlatformResources, by URN and inputs digest) vouches for the credential.
  */
 import { asString, asStrings } from "../inputs";
+import { vaultPolicyName } from "../vault-names";
 import type { Adapter } from "../types";
 import { agentNamespaces } from "./agent-namespaces";
 import { declarablePlatformFinding, isUnknown, readOfType, type Read } from "./shared";
@@ -35,11 +36,13 @@ const APPROLE_LOGIN = "vault:appRole/authBackendLogin:AuthBackendLogin";
 const AWS_LOGIN = "vault:aws/authBackendLogin:AuthBackendLogin";
 const TOKEN_ROLE = "vault:tokenauth/authBackendRole:AuthBackendRole";
 /** The same token role under its type of older @pulumi/vault releases (still sent by stacks on them). */
-const LEGACY_TOKEN_ROLE = "vault:index/tokenAuthBackendRole:TokenAuthBackendRole";
+export const LEGACY_TOKEN_ROLE = "vault:index/tokenAuthBackendRole:TokenAuthBackendRole";
 
 /** Whether a list input may be empty (absent or `[]`) or may hold names; unknown at preview may be either, so both fail closed. */
-const mayBeEmpty = (r: Read, field: string) => isUnknown(r, field) || asStrings(r.v[field]).length === 0;
-const mayHoldNames = (r: Read, field: string) => isUnknown(r, field) || asStrings(r.v[field]).length > 0;
+// Vault drops names that trim to nothing (policyutil.SanitizePolicies), so `[""]` or `[" "]` is an empty list.
+const names = (r: Read, field: string) => asStrings(r.v[field]).filter((name) => (vaultPolicyName(name) ?? "") !== "");
+const mayBeEmpty = (r: Read, field: string) => isUnknown(r, field) || names(r, field).length === 0;
+const mayHoldNames = (r: Read, field: string) => isUnknown(r, field) || names(r, field).length > 0;
 
 function tokenCarries(r: Read): string {
   const role = asString(r.v.roleName);

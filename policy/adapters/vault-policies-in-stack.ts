@@ -24,7 +24,7 @@ import type { Adapter } from "../types";
 import { vaultPolicyName } from "../vault-names";
 import { agentNamespaces } from "./agent-namespaces";
 import { declarablePlatformFinding, isUnknown, readOfType, type Read } from "./shared";
-import { asString } from "../inputs";
+import { asString, asStrings } from "../inputs";
 import { describeVaultScope, vaultScope } from "../checks/vault-scope";
 import { POLICY_HOLDER_TYPES, policyFields } from "./vault-policy-use";
 import { VAULT_POLICY_TYPES } from "./vault-policies";
@@ -51,6 +51,7 @@ export const vaultPoliciesInStack: Adapter = {
       const scope = vaultScope(policy);
       if (name !== undefined && scope !== undefined) written.add(`${scope}\u0000${name}`);
     }
+    membershipsOutsideStack(ix, pass);
     for (const input of ix.inputs) {
       const type = input.resource.type;
       if (!type.startsWith("vault:") || NOT_PRINCIPALS.has(type)) continue;
@@ -91,3 +92,57 @@ export const vaultPoliciesInStack: Adapter = {
     }
   },
 };
+
+const OKTA_GROUP = "vault:okta/authBackendGroup:AuthBackendGroup";
+const OKTA_USER = "vault:okta/authBackendUser:AuthBackendUser";
+const OKTA_BACKEND = "vault:okta/authBackend:AuthBackend";
+const LDAP_GROUP = "vault:ldap/authBackendGroup:AuthBackendGroup";
+const LDAP_USER = "vault:ldap/authBackendUser:AuthBackendUser";
+const trimMount = (mount: string | undefined, fallback: string) => (mount ?? fallback).replace(/^\/+|\/+$/g, "");
+
+/**
+ * An Okta or LDAP auth user's `groups` give it the policies Vault maps to those groups on its mount
+ * (auth/<mount>/groups/<name>): a group no resource of the stack defines there has policies the pack
+ * never reads (an existing `admins`), so the user is declared. Names compare exactly (fail closed).
+ */
+function membershipsOutsideStack(ix: Parameters<NonNullable<Adapter["stack"]>>[0], pass: Parameters<NonNullable<Adapter["stack"]>>[1]): void {
+  const defined = new Set<string>();
+  for (const g of readOfType(ix, OKTA_GROUP)) defined.add(`okta\u0000${trimMount(asString(g.v.path), "okta")}\u0000${asString(g.v.groupName) ?? ""}`);
+  for (const g of readOfType(ix, LDAP_GROUP)) defined.add(`ldap\u0000${trimMount(asString(g.v.backend), "ldap")}\u0000${asString(g.v.groupname) ?? ""}`);
+  const users: Array<{ r: Read; kind: string; mount: string; groups: unknown; unknown: boolean }> = [];
+  for (const b of readOfType(ix, OKTA_BACKEND)) {
+    const mount = trimMount(asString(b.v.path), "okta");
+    for (const entry of Array.isArray(b.v.groups) ? b.v.groups : [])
+      defined.add(`okta\u0000${mount}\u0000${asString((entry as Record<string, unknown>).groupName) ?? ""}`);
+    for (const entry of Array.isArray(b.v.users) ? b.v.users : [])
+      users.push({ r: b, kind: "okta", mount, groups: (entry as Record<string, unknown>).groups, unknown: isUnknown(b, "users") });
+  }
+  for (const u of readOfType(ix, OKTA_USER))
+    users.push({
+      r: u,
+      kind: "okta",
+      mount: trimMount(asString(u.v.path), "okta"),
+      groups: u.v.groups,
+      unknown: isUnknown(u, "groups") || isUnknown(u, "path"),
+    });
+  for (const u of readOfType(ix, LDAP_USER))
+    users.push({
+      r: u,
+      kind: "ldap",
+      mount: trimMount(asString(u.v.backend), "ldap"),
+      groups: u.v.groups,
+      unknown: isUnknown(u, "groups") || isUnknown(u, "backend"),
+    });
+  for (const { r, kind, mount, groups, unknown } of users) {
+    const outside = unknown ? ["(unknown at preview)"] : asStrings(groups).filter((group) => !defined.has(`${kind}\u0000${mount}\u0000${group}`));
+    if (outside.length === 0) continue;
+    pass.findings.push(
+      declarablePlatformFinding(
+        r.resource,
+        RULE,
+        `${r.resource.type.split(":").pop()} ${r.resource.name} joins ${kind} auth groups on mount ${mount} that no resource of this stack defines (${outside.join(", ")}): it takes the policies Vault maps to them, which the pack cannot read`,
+        "define each group in this stack (with policies written in it), or have the security team declare the user",
+      ),
+    );
+  }
+}

@@ -62,6 +62,7 @@ describe("token roles whose tokens may take their creator's policies are declare
   it.each<[string, Record<string, unknown>]>([
     ["an empty allowedPolicies", { allowedPolicies: [] }],
     ["no allowedPolicies", { allowedPolicies: undefined }],
+    ["only names Vault drops (empty, spaces)", { allowedPolicies: ["", " "] }],
     ["allowedPolicies unknown at preview", { allowedPolicies: UNKNOWN }],
     ["a policy glob", { allowedPolicies: [], allowedPoliciesGlobs: ["ci-*"] }],
   ])(

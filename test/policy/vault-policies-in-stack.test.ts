@@ -79,6 +79,15 @@ describe("a Vault principal hands out only policies the pack reads", () => {
     // The reverse, and a policy on another Vault server.
     expect(await dev.added([ciPolicy, { ...approle, provider: teamA }])).toContain(RULE);
     expect(await dev.added([{ ...ciPolicy, provider: other }, approle])).toContain(RULE);
+    // Another provider with the same address: its token may be scoped to another namespace (set_namespace_from_token).
+    const sameAddress = provider("same-address", { address: "https://vault.acme.example:8200" });
+    const rootProvider = provider("root", { address: "https://vault.acme.example:8200" });
+    expect(
+      await dev.added([
+        { ...ciPolicy, provider: sameAddress },
+        { ...approle, provider: rootProvider },
+      ]),
+    ).toContain(RULE);
     // A namespace unknown at preview vouches for nothing.
     const unknownNamespace = provider("team-x", { address: "https://vault.acme.example:8200", namespace: UNKNOWN });
     expect(
@@ -103,6 +112,20 @@ describe("a Vault principal hands out only policies the pack reads", () => {
     const agentPolicy = dev.base().find((r) => r.type === "vault:index/policy:Policy" && String(r.props.name).endsWith("-execution"))!;
     const toAgent: Resource = { ...traced, dependsOn: { tokenPolicies: [agentPolicy.name] } };
     expect(await dev.added([toAgent])).toContain("vault/agent-policy-use");
+  }, 120_000);
+  it("refuses a Vault type token no adapter lists (a legacy alias of the AppRole SecretID type) until declared", async () => {
+    const legacy = v("vault:appRole/authBackendRoleSecretID:AuthBackendRoleSecretID", "old", { backend: "approle", roleName: "vault-admin" });
+    expect(await dev.added([legacy])).toContain("stack/unread-package");
+    expect(await dev.added([legacy], declaring(legacy))).not.toContain("stack/unread-package");
+  }, 120_000);
+  it("refuses an Okta or LDAP user joined to a group the stack does not define, until declared; passes one in a stack group", async () => {
+    const oktaUser = v("vault:okta/authBackendUser:AuthBackendUser", "alice", { path: "okta", username: "alice", groups: ["admins"] });
+    expect(await dev.added([oktaUser])).toContain(RULE);
+    expect(await dev.added([oktaUser], declaring(oktaUser))).not.toContain(RULE);
+    const group = v("vault:okta/authBackendGroup:AuthBackendGroup", "admins", { path: "okta", groupName: "admins", policies: ["ci-reader"] });
+    expect(await dev.added([ciPolicy, group, oktaUser])).not.toContain(RULE);
+    const ldapUser = v("vault:ldap/authBackendUser:AuthBackendUser", "bob", { backend: "ldap", username: "bob", groups: ["staff"] });
+    expect(await dev.added([ldapUser])).toContain(RULE);
   }, 120_000);
   it("refuses root even when declared, on a token and a token role", async () => {
     for (const make of [PRINCIPALS[1][1], PRINCIPALS[8][1]]) {
