@@ -27,6 +27,7 @@
  */
 import { asRecord, asString } from "../inputs";
 import { heldPaths } from "../checks/vault-path-reach";
+import { OTHER_ENGINE_LISTS } from "../checks/vault-mounts";
 import type { StackIndex } from "../stack-index";
 import type { Adapter, PackFinding, PackResource } from "../types";
 import { agentNamespaces } from "./agent-namespaces";
@@ -37,27 +38,8 @@ const CONNECTION = "vault:database/secretBackendConnection:SecretBackendConnecti
 const SECRETS_MOUNT = "vault:database/secretsMount:SecretsMount";
 const DATABASE_ROLE = "vault:database/secretBackendRole:SecretBackendRole";
 
-/** The connection lists of `vault.database.SecretsMount` (@pulumi/vault 7.x SecretsMountArgs), each entry one connection. */
-const MOUNT_LISTS = [
-  "cassandras",
-  "couchbases",
-  "elasticsearches",
-  "hanas",
-  "influxdbs",
-  "mongodbatlas",
-  "mongodbs",
-  "mssqls",
-  "mysqlAuroras",
-  "mysqlLegacies",
-  "mysqlRds",
-  "mysqls",
-  "oracles",
-  "postgresqls",
-  "redis",
-  "redisElasticaches",
-  "redshifts",
-  "snowflakes",
-] as const;
+/** The connection lists of `vault.database.SecretsMount` (@pulumi/vault 7.x SecretsMountArgs), each entry one connection: the other engines' and PostgreSQL's. */
+const MOUNT_LISTS = [...OTHER_ENGINE_LISTS, "postgresqls"] as const;
 
 const trim = (path: string) => path.replace(/^\/+|\/+$/g, "");
 

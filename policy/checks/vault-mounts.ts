@@ -22,7 +22,7 @@ export const VAULT_MOUNT_TYPES = {
 } as const;
 
 /** The connection lists of `vault.database.SecretsMount` other than PostgreSQL: no parser is wired for their URLs or SQL. */
-const OTHER_ENGINE_LISTS = [
+export const OTHER_ENGINE_LISTS = [
   "cassandras",
   "couchbases",
   "elasticsearches",
